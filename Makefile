@@ -1,0 +1,60 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make run    set up .venv, migrate, load the deck, serve http://127.0.0.1:8000
+#   make test   set up .venv with the test tools, run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve lint format fixtures deck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstalls only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+deck: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=1 $(MANAGE) loaddata fastai
+
+run: deck
+	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+# Production-style: DEBUG off, static files through whitenoise, gunicorn.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README).
+serve: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) loaddata fastai
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+fixtures: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(MANAGE) build_fixtures
+
+bench: $(VENV)/.installed-test
+	for script in bench/*.py; do DJANGO_DEBUG=1 $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -1,0 +1,9 @@
+"""Loaded by pytest (`-p` in pyproject) before pytest-django reads the settings.
+
+Tests run with the development defaults (no secret key needed, plain HTTP, unhashed static
+files); Django's test set-up still turns DEBUG itself off while tests run.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "1")

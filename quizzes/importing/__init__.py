@@ -1,0 +1,1 @@
+"""Reading and writing card files (pure Python: text in, records out)."""

@@ -1,0 +1,550 @@
+"""Anki "Notes in Plain Text" files: parse them into card records and write them back.
+
+Pure Python, no Django import: text in, records out. The format is documented at
+https://docs.ankiweb.net/importing/text-files.html.
+"""
+
+import hashlib
+import html
+import os
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from quizzes.sanitize import BLOCK_TAGS, html_to_text, sanitize_card_html
+
+Side = Literal["question", "answer"]
+
+# The text of the provenance link that ends every answer of the aiquizzes deck.
+PROVENANCE_LABEL = "view answer on aiquizzes"
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# `surrogateescape` decoding turns each byte that is not UTF-8 into one of these.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_HEADER = re.compile(r"#([^:]*):(.*)")
+_COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
+# Fuzzed broken markup settles within 3 rounds; the cap only guards against a cycle.
+_SETTLE_ROUNDS = 5
+_SOURCE_NUMBER = re.compile(r"/questions/([0-9]+)/?(?:[?#]|$)")
+_SEPARATORS = {
+    "tab": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "colon": ":",
+    "pipe": "|",
+    "space": " ",
+}
+_ROLE_BY_COLUMN_NAME = {
+    "front": "question",
+    "question": "question",
+    "back": "answer",
+    "answer": "answer",
+    "tags": "tags",
+}
+_ROLE_BY_HEADER = {
+    "tags column": "tags",
+    "guid column": "guid",
+    "deck column": "deck",
+    "notetype column": "notetype",
+}
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    url: str
+    side: Side
+    position: int  # 0-based per side, in document order
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardRecord:
+    line: int
+    number: int | None
+    question_html: str
+    answer_html: str
+    question_text: str
+    answer_text: str
+    source_url: str
+    tags: tuple[str, ...]
+    guid: str
+    images: tuple[ImageRef, ...]
+
+    @property
+    def question_has_images(self) -> bool:
+        return any(image.side == "question" for image in self.images)
+
+    @property
+    def answer_is_image_only(self) -> bool:
+        return not self.answer_text and any(image.side == "answer" for image in self.images)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    source: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+class AnkiParseError(Exception):
+    def __init__(self, problems: list[ParseProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportCard:
+    question_html: str
+    answer_html: str
+    tags: tuple[str, ...] = ()
+    source_url: str = ""
+    guid: str = ""
+
+
+def parse_anki_file(
+    path: str | os.PathLike[str], *, require_numbers: bool = False
+) -> list[CardRecord]:
+    return parse_anki(Path(path).read_bytes(), source=str(path), require_numbers=require_numbers)
+
+
+def parse_anki(
+    data: bytes | str, *, source: str, require_numbers: bool = False
+) -> list[CardRecord]:
+    """Parse a whole file; raise AnkiParseError listing every bad line.
+
+    Line numbers are physical lines, 1-based, as an editor shows them. With
+    `require_numbers`, a card without the trailing provenance link is a problem.
+    """
+    text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
+    text = text.removeprefix("\ufeff")
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+    def line_at(offset: int) -> int:
+        return bisect_right(line_starts, offset)
+
+    problems: list[ParseProblem] = []
+    bad_lines: set[int] = set()
+    for match in _UNDECODABLE.finditer(text):
+        line = line_at(match.start())
+        if line not in bad_lines:
+            bad_lines.add(line)
+            byte = ord(match.group()) - 0xDC00
+            problems.append(ParseProblem(source, line, f"not valid UTF-8 (byte 0x{byte:02x})"))
+
+    layout, body_line, header_errors = _read_headers(_LINE_BREAK.split(text), bad_lines)
+    if header_errors:
+        # Without a sound header the fields cannot be told apart: stop before the cards.
+        problems += [ParseProblem(source, line, reason) for line, reason in header_errors]
+        raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
+
+    records: list[CardRecord] = []
+    line_of_number: dict[int, int] = {}
+    line_of_guid: dict[str, int] = {}
+    body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
+    for raw in _split_records(text, body, layout.separator):
+        line = line_at(raw.start)
+        if any(line <= bad <= line_at(raw.end) for bad in bad_lines):
+            continue  # already reported, and its text cannot be trusted
+        try:
+            record = _card(raw, line=line, layout=layout, require_numbers=require_numbers)
+        except _Rejected as rejection:
+            problems.append(ParseProblem(source, line, str(rejection)))
+            continue
+        if record.number is not None and record.number in line_of_number:
+            earlier = line_of_number[record.number]
+            reason = f"duplicate card number {record.number} (first on line {earlier})"
+            problems.append(ParseProblem(source, line, reason))
+            continue
+        if record.guid in line_of_guid:
+            reason = f"duplicate guid {record.guid!r} (first on line {line_of_guid[record.guid]})"
+            problems.append(ParseProblem(source, line, reason))
+            continue
+        if record.number is not None:
+            line_of_number[record.number] = line
+        line_of_guid[record.guid] = line
+        records.append(record)
+    if problems:
+        raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
+    return records
+
+
+def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) -> str:
+    """Write cards as an Anki text file that parse_anki reads back to the same records.
+
+    The guid column lets Anki (and this site) update notes on re-import instead of
+    adding duplicates.
+    """
+    lines = ["#separator:tab", "#html:true"]
+    if deck_name is not None:
+        if _LINE_BREAK.search(deck_name):
+            raise ValueError(f"deck name {deck_name!r} spans lines")
+        lines.append(f"#deck:{deck_name}")
+    lines += ["#tags column:3", "#guid column:4"]
+    lines += (_export_line(card) for card in cards)
+    return "\n".join(lines) + "\n"
+
+
+def _export_line(card: ExportCard) -> str:
+    for tag in card.tags:
+        if tag.split() != [tag]:
+            raise ValueError(f"tag {tag!r} is empty or holds whitespace")
+    answer = card.answer_html
+    if card.source_url:
+        answer += f"<br><br><a href='{html.escape(card.source_url)}'>{PROVENANCE_LABEL}</a>"
+    fields = (card.question_html, answer, " ".join(card.tags), card.guid)
+    return "\t".join(_export_field(field) for field in fields)
+
+
+def _export_field(value: str) -> str:
+    # Quote only when a reader would otherwise misread the field: a tab or line break
+    # inside it, or a leading quote (opens quoting) or `#` (Anki skips such lines).
+    if value.startswith(('"', "#")) or any(char in value for char in "\t\r\n"):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+# --- headers and columns ---
+
+
+@dataclass(frozen=True)
+class _Layout:
+    separator: str
+    html: bool
+    tags: tuple[str, ...]
+    columns: dict[str, int]  # role -> 0-based column
+    width: int
+
+
+def _read_headers(
+    lines: list[str], bad_lines: set[int]
+) -> tuple[_Layout, int, list[tuple[int, str]]]:
+    """Read the `#key:value` lines at the top; return the layout and the first body line."""
+    separator, is_html, tags, names = "\t", True, (), ""
+    numbered: dict[str, int] = {}
+    errors: list[tuple[int, str]] = []
+    body_line = len(lines) + 1
+    for line, content in enumerate(lines, start=1):
+        if not content.startswith("#"):
+            if content.strip():
+                body_line = line
+                break
+            continue
+        header = _HEADER.fullmatch(content)
+        if header is None or line in bad_lines:
+            continue  # a comment, or already reported
+        key, value = header[1].strip().lower(), header[2]
+        if key == "separator":
+            chosen = value if len(value) == 1 else _SEPARATORS.get(value.strip().lower())
+            if chosen is None or chosen in '"\r\n':
+                errors.append((line, f"unknown separator {value!r}"))
+            else:
+                separator = chosen
+        elif key == "html":
+            flag = value.strip().lower()
+            if flag not in ("true", "false"):
+                errors.append((line, f"#html must be true or false, not {value!r}"))
+            is_html = flag == "true"
+        elif key == "tags":
+            tags = tuple(value.split())
+        elif key == "columns":
+            names = value
+        elif key in _ROLE_BY_HEADER:
+            if not _COLUMN_NUMBER.fullmatch(value.strip()):
+                errors.append((line, f"#{key} must be a column number, not {value!r}"))
+            else:
+                numbered[_ROLE_BY_HEADER[key]] = int(value) - 1
+    column_names = [name.strip().lower() for name in names.split(separator)] if names else []
+    columns, width = _columns(column_names, numbered)
+    return _Layout(separator, is_html, tags, columns, width), body_line, errors
+
+
+def _columns(names: list[str], numbered: dict[str, int]) -> tuple[dict[str, int], int]:
+    """Map roles to columns: `#x column` headers, then `#columns` names, then the first
+    free columns for question and answer. Unknown columns are read and ignored; missing
+    trailing ones (tags, guid) read as empty."""
+    by_column: dict[int, str] = {}
+    for column, name in enumerate(names):
+        role = _ROLE_BY_COLUMN_NAME.get(name)
+        if role and role not in numbered and role not in by_column.values():
+            by_column[column] = role
+    by_column.update({column: role for role, column in numbered.items()})
+    free = (column for column in range(len(names) + len(by_column) + 2) if column not in by_column)
+    for role in ("question", "answer"):
+        if role not in by_column.values():
+            by_column[next(free)] = role
+    return {role: column for column, role in by_column.items()}, max(len(names), max(by_column) + 1)
+
+
+# --- records ---
+
+
+@dataclass(frozen=True)
+class _RawRecord:
+    start: int  # offset of the first character
+    end: int  # offset of the line break that ends it
+    fields: list[str]
+    error: str | None
+
+
+def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRecord]:
+    """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
+    quote, and separators and line breaks are literal); elsewhere quotes are plain text,
+    so `href="..."` inside HTML survives. Blank lines yield nothing."""
+    unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
+    while position < len(text):
+        start, fields, error = position, [], None
+        while True:
+            if text.startswith('"', position):
+                value, position = _quoted_field(text, position + 1)
+                if value is None:
+                    error = "unterminated quoted field (no closing quote before the end)"
+                elif position < len(text) and text[position] not in (separator, "\r", "\n"):
+                    error = "text after the closing quote of a quoted field"
+                    position = _next_line_break(text, position)
+            else:
+                value = unquoted.match(text, position).group()
+                position += len(value)
+            fields.append(value or "")
+            if error or not text.startswith(separator, position):
+                break
+            position += 1
+        if error or text[start:position].strip():
+            yield _RawRecord(start, position, fields, error)
+        line_break = _LINE_BREAK.match(text, position)
+        position = line_break.end() if line_break else position
+
+
+def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
+    chunks = []
+    while (close := text.find('"', position)) >= 0:
+        chunks.append(text[position:close])
+        if not text.startswith('"', close + 1):
+            return "".join(chunks), close + 1
+        chunks.append('"')
+        position = close + 2
+    return None, len(text)
+
+
+def _next_line_break(text: str, position: int) -> int:
+    line_break = _LINE_BREAK.search(text, position)
+    return line_break.start() if line_break else len(text)
+
+
+class _Rejected(Exception):
+    """A record that cannot become a card; the message is the reason."""
+
+
+def _card(raw: _RawRecord, *, line: int, layout: _Layout, require_numbers: bool) -> CardRecord:
+    if raw.error:
+        raise _Rejected(raw.error)
+    fields, columns = raw.fields, layout.columns
+    needed = max(columns["question"], columns["answer"]) + 1
+    if len(fields) == 1:
+        name = {"\t": "tab", " ": "space"}.get(layout.separator, repr(layout.separator))
+        raise _Rejected(f"no {name} separator: a card needs a question and an answer")
+    if len(fields) < needed:
+        raise _Rejected(f"too few fields: expected at least {needed}, got {len(fields)}")
+    if len(fields) > layout.width:
+        raise _Rejected(f"too many fields: expected at most {layout.width}, got {len(fields)}")
+
+    def field(role: str) -> str:
+        column = columns.get(role)
+        return fields[column] if column is not None and column < len(fields) else ""
+
+    question = _field_soup(field("question"), is_html=layout.html)
+    answer = _field_soup(field("answer"), is_html=layout.html)
+    source_url, number = _take_provenance(answer)
+    question_html, answer_html = _settle(question), _settle(answer)
+    question_images = _image_refs(question_html, "question")
+    answer_images = _image_refs(answer_html, "answer")
+    question_text, answer_text = html_to_text(question_html), html_to_text(answer_html)
+    if not question_text and not question_images:
+        raise _Rejected("empty question")
+    if not answer_text and not answer_images:
+        raise _Rejected("empty answer")
+    if require_numbers and number is None:
+        raise _Rejected(f"no trailing '{PROVENANCE_LABEL}' link with a /questions/<number> URL")
+    # Without a guid column, derive one that is stable across re-imports of the same card:
+    # from its provenance when it has one (edits keep it), else from its content.
+    identity = source_url or f"{question_html}\x1f{answer_html}"
+    guid = field("guid").strip() or hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return CardRecord(
+        line=line,
+        number=number,
+        question_html=question_html,
+        answer_html=answer_html,
+        question_text=question_text,
+        answer_text=answer_text,
+        source_url=source_url,
+        tags=tuple(dict.fromkeys((*layout.tags, *field("tags").split()))),
+        guid=guid,
+        images=(*question_images, *answer_images),
+    )
+
+
+# --- HTML of one field ---
+
+
+def _field_soup(value: str, *, is_html: bool) -> BeautifulSoup:
+    # Sanitising first lets html5ever (a browser-grade parser) decide what broken markup
+    # means; BeautifulSoup then repairs the structure and decodes entities into text.
+    if not is_html:
+        value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
+    return BeautifulSoup(sanitize_card_html(value), "html.parser")
+
+
+def _take_provenance(answer: BeautifulSoup) -> tuple[str, int | None]:
+    """Remove the link that ends the answer and return (its URL, the card number).
+
+    It counts only when nothing visible follows it (whitespace, `<br>` and empty elements
+    are not), at any depth, and it reads "view answer on aiquizzes" or points at
+    `.../questions/<int>`. The invisible nodes just before it go with it.
+    """
+    links = answer.find_all("a", href=True)
+    if not links or not _ends_field(links[-1]):
+        return "", None
+    link = links[-1]
+    href = link["href"]
+    number = _SOURCE_NUMBER.search(href)
+    if " ".join(link.get_text().split()).lower() != PROVENANCE_LABEL and number is None:
+        return "", None
+    for node in list(link.previous_siblings):
+        if not _is_spacing(node):
+            break
+        node.extract()
+    link.decompose()
+    return href, int(number[1]) if number else None
+
+
+def _ends_field(node: Tag) -> bool:
+    while node.parent is not None:
+        if not all(_is_spacing(sibling) for sibling in node.next_siblings):
+            return False
+        node = node.parent
+    return True
+
+
+def _settle(soup: BeautifulSoup) -> str:
+    """Repair and sanitise until the HTML stops changing; return it.
+
+    html.parser and html5ever disagree about some broken nesting, and one repair can
+    expose another, so a single round is not always a fixed point. Settling makes the
+    output stable: parsing it again yields the same bytes.
+    """
+    html = ""
+    for _ in range(_SETTLE_ROUNDS):
+        _repair(soup)
+        settled = sanitize_card_html(str(soup))
+        if settled == html:
+            break
+        html = settled
+        soup = BeautifulSoup(html, "html.parser")
+    return html
+
+
+def _repair(soup: BeautifulSoup) -> None:
+    _unwrap_image_links(soup)
+    for paragraph in soup.find_all("p"):
+        if _is_spacing(paragraph):
+            paragraph.decompose()
+    _repair_lists(soup)
+    _group_paragraphs(soup)
+    for container in (soup, *soup.find_all(["p", "li"])):
+        _trim(container)
+
+
+def _unwrap_image_links(soup: BeautifulSoup) -> None:
+    # `<a href=X><img src=X></a>` only repeats the image URL; keeping the URL in one place
+    # lets the image store rewrite it to a local copy.
+    for link in soup.find_all("a", href=True):
+        content = [node for node in link.contents if not _is_spacing(node)]
+        if (
+            len(content) == 1
+            and isinstance(content[0], Tag)
+            and content[0].name == "img"
+            and content[0].get("src") == link["href"]
+        ):
+            link.unwrap()
+
+
+def _repair_lists(soup: BeautifulSoup) -> None:
+    """A list without items (`<ul>` used to close a `<ul>`) dissolves into its parent;
+    content between items belongs to the item before it (a new item if none)."""
+    # Innermost lists first, so an outer list sees its nested lists already repaired.
+    for items in reversed(soup.find_all(["ul", "ol"])):
+        if items.find("li", recursive=False) is None:
+            items.unwrap()
+            continue
+        current = None
+        for node in list(items.children):
+            if isinstance(node, Tag) and node.name == "li":
+                current = node
+            elif not _is_blank(node):
+                if current is None:
+                    current = soup.new_tag("li")
+                    node.insert_before(current)
+                current.append(node.extract())
+
+
+def _group_paragraphs(soup: BeautifulSoup) -> None:
+    """Beside top-level paragraphs, loose text becomes a paragraph too, and `<br>`s
+    between blocks go: that is what the source's stray `</p><br><br><p>` meant."""
+    if soup.find("p", recursive=False) is None:
+        return
+    run: list[Tag | NavigableString] = []
+    for node in [*soup.contents, None]:
+        if node is not None and not _holds_block(node):
+            run.append(node)
+            continue
+        if all(_is_spacing(loose) for loose in run):
+            for loose in run:
+                loose.extract()
+        else:
+            paragraph = soup.new_tag("p")
+            run[0].insert_before(paragraph)
+            paragraph.extend([loose.extract() for loose in run])
+        run = []
+
+
+def _trim(container: Tag) -> None:
+    """Drop whitespace, `<br>`s and empty elements at both edges: they only add blank
+    space, and the provenance link takes them along when it goes."""
+    for edge in (0, -1):
+        while container.contents:
+            node = container.contents[edge]
+            if _is_spacing(node):
+                node.extract()
+                continue
+            if isinstance(node, NavigableString):
+                node.replace_with(node.lstrip() if edge == 0 else node.rstrip())
+            break
+
+
+def _image_refs(html: str, side: Side) -> list[ImageRef]:
+    # Relative URLs are kept as written: the file gives no base to resolve them against.
+    images = BeautifulSoup(html, "html.parser").find_all("img", src=True)
+    return [ImageRef(image["src"], side, position) for position, image in enumerate(images)]
+
+
+def _holds_block(node: object) -> bool:
+    # A `<b>` around a `<div>` is block content too: a `<p>` around it would not survive
+    # the next parse.
+    return isinstance(node, Tag) and (node.name in BLOCK_TAGS or node.find(BLOCK_TAGS) is not None)
+
+
+def _is_blank(node: object) -> bool:
+    return isinstance(node, NavigableString) and not node.strip()
+
+
+def _is_spacing(node: object) -> bool:
+    """Whitespace, `<br>`, or an element that shows nothing (no text, no image)."""
+    if isinstance(node, Tag):
+        return node.name != "img" and node.find("img") is None and not node.get_text().strip()
+    return _is_blank(node)

@@ -1,0 +1,64 @@
+"""Card HTML as a page shows it: each <img> of the source points at the local cached copy,
+with its size and an alt text, or becomes a visible "image not cached" placeholder.
+
+Pure: HTML and image facts in, HTML out. The stored HTML keeps the original URLs, so a
+card renders correctly whenever its image is fetched or replaced later.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    """What the page needs to know about one source URL; `src` is None when not cached."""
+
+    src: str | None
+    width: int | None = None
+    height: int | None = None
+
+
+def describe_image(url: str) -> str:
+    """An alt text from the file name: `.../add_dim.png` gives "Screenshot: add dim"."""
+    stem = PurePosixPath(urlsplit(url).path).stem
+    words = stem.replace("_", " ").replace("-", " ").strip()
+    return f"Screenshot: {words}" if words else "Screenshot"
+
+
+def _placeholder(soup: BeautifulSoup, url: str, alt: str):
+    box = soup.new_tag("span", attrs={"class": "image-missing", "role": "img", "aria-label": alt})
+    label = soup.new_tag("span", attrs={"class": "image-missing-label"})
+    label.string = f"Image not cached ({alt})"
+    box.append(label)
+    if url.startswith(("http://", "https://")):
+        link = soup.new_tag("a", href=url, rel="noopener noreferrer nofollow")
+        link.string = "Open the original"
+        box.append(link)
+    return box
+
+
+def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
+    if "<img" not in card_html:
+        return card_html
+    soup = BeautifulSoup(card_html, "html.parser")
+    for img in soup.find_all("img"):
+        url = img.get("src", "")
+        alt = img.get("alt") or describe_image(url)
+        local = images.get(url) or LocalImage(src=None)
+        # The source wraps images in a link to themselves; that link follows the image.
+        wrapper = img.parent if img.parent.name == "a" and img.parent.get("href") == url else None
+        if local.src is None:
+            (wrapper or img).replace_with(_placeholder(soup, url, alt))
+            continue
+        img["src"] = local.src
+        img["alt"] = alt
+        img["loading"] = "lazy"
+        if local.width and local.height:
+            img["width"], img["height"] = str(local.width), str(local.height)
+        if wrapper is not None:
+            wrapper["href"] = local.src
+    return str(soup)

@@ -1,0 +1,85 @@
+"""The one HTML allow-list for card content, shared by the importer and the admin.
+
+Pure Python (nh3 + BeautifulSoup), no Django import.
+"""
+
+import re
+
+import nh3
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
+
+# Block-level tags a card may contain. `div` is not in the brief's list but Anki's editor
+# writes one `<div>` per line; stripping it would run those lines together.
+BLOCK_TAGS = frozenset(
+    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4"},
+)
+ALLOWED_TAGS = BLOCK_TAGS | {
+    "br",
+    "code",
+    "kbd",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "sub",
+    "sup",
+    "a",
+    "img",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+# Tags removed together with their content: none of it is ever card text, and leaving the
+# text of `<iframe>` or `<svg>` behind would show raw markup or foreign-content debris.
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "noscript", "template", "object", "svg", "math"},
+)
+
+_cleaner = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+
+# Elements whose edges separate text: everything block-like, table cells and line breaks.
+_TEXT_BREAKS = BLOCK_TAGS | {"br", "tr", "th", "td"}
+_WHITESPACE = re.compile(r"\s+")
+
+
+def sanitize_card_html(html: str) -> str:
+    """Return `html` reduced to the card allow-list; idempotent on its own output."""
+    return _cleaner.clean(html)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of a card field, for search and multiple choice.
+
+    Block elements, table cells and `<br>` start a new line; whitespace within a line
+    collapses to one space; blank lines are dropped; images contribute nothing.
+    """
+    pieces: list[str] = []
+    _collect_text(BeautifulSoup(html, "html.parser"), pieces)
+    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _collect_text(node: Tag, pieces: list[str]) -> None:
+    for child in node.children:
+        if isinstance(child, Tag):
+            if child.name in DROPPED_WITH_CONTENT:
+                continue
+            breaks = child.name in _TEXT_BREAKS
+            if breaks:
+                pieces.append("\n")
+            _collect_text(child, pieces)
+            if breaks:
+                pieces.append("\n")
+        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+            pieces.append(_WHITESPACE.sub(" ", child))

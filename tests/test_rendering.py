@@ -1,0 +1,52 @@
+"""Card images render from the local cache, or as a visible placeholder; no database."""
+
+from quizzes.rendering import LocalImage, describe_image, localize_images
+
+URL = "https://aiquizzes.com/gcp_images/add_dim.png"
+SOURCE = f'<p>Look:</p><a href="{URL}"><img src="{URL}"></a><p>What happens?</p>'
+
+
+def test_a_cached_image_points_at_the_local_copy_with_its_size():
+    html = localize_images(
+        SOURCE, {URL: LocalImage(src="/media/images/x.png", width=640, height=80)}
+    )
+    img = '<img alt="Screenshot: add dim" height="80" loading="lazy" src="/media/images/x.png"'
+    assert f'{img} width="640"/>' in html
+    assert 'href="/media/images/x.png"' in html
+    assert URL not in html
+
+
+def test_an_uncached_image_becomes_a_placeholder_linking_to_the_original():
+    html = localize_images(SOURCE, {URL: LocalImage(src=None)})
+    assert "<img" not in html
+    assert "Image not cached" in html
+    assert f'<a href="{URL}" rel="noopener noreferrer nofollow">Open the original</a>' in html
+    assert 'role="img"' in html and 'aria-label="Screenshot: add dim"' in html
+
+
+def test_an_image_missing_from_the_mapping_is_treated_as_uncached():
+    assert "Image not cached" in localize_images(f'<img src="{URL}">', {})
+
+
+def test_text_and_images_keep_their_order():
+    html = localize_images(
+        f'<p>one</p><img src="{URL}"><p>two</p><img src="{URL}">',
+        {URL: LocalImage(src="/media/a.png")},
+    )
+    assert html.index("one") < html.index("/media/a.png") < html.index("two")
+    assert html.count("/media/a.png") == 2
+
+
+def test_html_without_images_is_returned_unchanged():
+    assert localize_images("<p>a &amp; b</p>", {}) == "<p>a &amp; b</p>"
+
+
+def test_it_keeps_an_alt_text_the_source_gave():
+    html = localize_images(f'<img src="{URL}" alt="shape code">', {URL: LocalImage(src="/m.png")})
+    assert 'alt="shape code"' in html
+
+
+def test_the_alt_text_comes_from_the_file_name():
+    assert describe_image("https://h/gcp_images/matrix_scalar-comparison.png") == (
+        "Screenshot: matrix scalar comparison"
+    )

@@ -1,0 +1,35 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_names_the_deck_and_counts_its_cards(client, fastai_deck):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert fastai_deck.name in response.text
+    assert "79 cards" in response.text
+
+
+def test_it_lists_the_questions(client, fastai_deck):
+    response = client.get(reverse("home"))
+    assert "What does it mean for a model to overfit?" in response.text
+
+
+def test_it_says_how_to_load_a_deck_when_there_is_none(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "No deck is loaded yet" in response.text
+
+
+def test_it_runs_the_same_queries_for_any_deck_size(client, make_deck, django_assert_num_queries):
+    make_deck(3, slug="small")
+    make_deck(60, slug="large")
+    with django_assert_num_queries(2):
+        client.get(reverse("home"))
+
+
+def test_the_admin_login_page_loads(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert 'name="password"' in response.text
