@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag
 def card_side(card: Card, side: str) -> str:
     """A side of a card ready for the page. Prefetch `card_images__image` to avoid a query
-    per card (services.cards_for_display does)."""
+    per card (services.cards.cards_for_display does)."""
     html = card.question_html if side == "question" else card.answer_html
     images = {}
     for card_image in card.card_images.all():

@@ -1,8 +1,8 @@
 from django.shortcuts import render
 
-from quizzes import services
+from quizzes.services import cards as card_services
 
 
 def home(request):
-    decks = services.deck_summaries()
+    decks = card_services.deck_summaries()
     return render(request, "quizzes/home.html", {"decks": decks})

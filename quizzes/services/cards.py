@@ -1,4 +1,4 @@
-"""The glue between the models and the rest: views and commands call these functions."""
+"""Reading the deck: decks and cards with what their pages need, in a fixed number of queries."""
 
 from django.db.models import Count, Prefetch
 
