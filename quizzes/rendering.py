@@ -1,16 +1,18 @@
 """Card HTML as a page shows it: each <img> of the source points at the local cached copy,
-with its size and an alt text, or becomes a visible "image not cached" placeholder.
+with its size and an alt text, or becomes a visible "image not cached" placeholder; search
+words are marked in the text.
 
 Pure: HTML and image facts in, HTML out. The stored HTML keeps the original URLs, so a
 card renders correctly whenever its image is fetched or replaced later.
 """
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,8 @@ def describe_image(url: str) -> str:
 
 
 def _placeholder(soup: BeautifulSoup, url: str, alt: str):
-    box = soup.new_tag("span", attrs={"class": "image-missing", "role": "img", "aria-label": alt})
+    # Not role="img": that would hide the link inside from assistive technology.
+    box = soup.new_tag("span", attrs={"class": "image-missing"})
     label = soup.new_tag("span", attrs={"class": "image-missing-label"})
     label.string = f"Image not cached ({alt})"
     box.append(label)
@@ -61,4 +64,33 @@ def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
             img["width"], img["height"] = str(local.width), str(local.height)
         if wrapper is not None:
             wrapper["href"] = local.src
+    return str(soup)
+
+
+def highlight(card_html: str, words: Sequence[str]) -> str:
+    """Wrap each case-insensitive occurrence of `words` in `<mark>`, in text only: tags,
+    attributes and entities are never touched, so the HTML stays as safe as it came in."""
+    words = [word for word in words if word]
+    if not words:
+        return card_html
+    # Longest first, so "batchnorm" wins over "batch" where both match.
+    pattern = re.compile(
+        "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True)),
+        re.IGNORECASE,
+    )
+    soup = BeautifulSoup(card_html, "html.parser")
+    for text in soup.find_all(string=pattern):
+        if type(text) is not NavigableString:  # comments, CDATA, doctypes
+            continue
+        pieces, start = [], 0
+        for match in pattern.finditer(text):
+            if match.start() > start:
+                pieces.append(NavigableString(text[start : match.start()]))
+            mark = soup.new_tag("mark")
+            mark.string = match.group()
+            pieces.append(mark)
+            start = match.end()
+        if start < len(text):
+            pieces.append(NavigableString(text[start:]))
+        text.replace_with(*pieces)
     return str(soup)

@@ -1,6 +1,12 @@
 """Small builders for test data that the real deck does not cover."""
 
-from quizzes.models import Card, Deck, Tag
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
 
 
 def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ()) -> Deck:
@@ -19,4 +25,51 @@ def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ())
     )
     for index, tag in enumerate(tag_rows):
         tag.cards.add(*cards[index :: len(tag_rows)])
+    return deck
+
+
+@cache
+def _fixture_rows(name: str) -> tuple[dict, ...]:
+    path = Path(settings.FIXTURE_DIRS[0]) / f"{name}.json"
+    return tuple(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_deck_fixture(name: str = "fastai") -> Deck:
+    """The committed fixture's rows, bulk-created: the same data `loaddata` gives, in a few
+    queries instead of one lookup per natural key. tests/test_fixtures.py covers loaddata."""
+    rows: dict[str, list[dict]] = {}
+    for row in _fixture_rows(name):
+        rows.setdefault(row["model"], []).append(row["fields"])
+    (deck_fields,) = rows["quizzes.deck"]
+    deck = Deck.objects.create(**deck_fields)
+    tags = {
+        tag.slug: tag
+        for tag in Tag.objects.bulk_create(Tag(**fields) for fields in rows.get("quizzes.tag", []))
+    }
+    images = {
+        image.url: image
+        for image in CachedImage.objects.bulk_create(
+            CachedImage(**fields) for fields in rows.get("quizzes.cachedimage", [])
+        )
+    }
+    card_rows = rows["quizzes.card"]
+    cards = Card.objects.bulk_create(
+        Card(deck=deck, **{k: v for k, v in fields.items() if k not in ("deck", "tags")})
+        for fields in card_rows
+    )
+    by_number = {card.number: card for card in cards}
+    Card.tags.through.objects.bulk_create(
+        Card.tags.through(card=card, tag=tags[slug])
+        for card, fields in zip(cards, card_rows, strict=True)
+        for (slug,) in fields["tags"]
+    )
+    CardImage.objects.bulk_create(
+        CardImage(
+            card=by_number[fields["card"][1]],
+            image=images[fields["image"][0]],
+            side=fields["side"],
+            position=fields["position"],
+        )
+        for fields in rows.get("quizzes.cardimage", [])
+    )
     return deck

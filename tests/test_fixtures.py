@@ -51,6 +51,13 @@ def test_build_fixtures_names_the_file_and_line_of_a_bad_source(tmp_path, settin
     assert not (tmp_path / "x.json").exists()
 
 
+@pytest.fixture
+def fastai_deck(db):
+    """Loaded exactly as `make run` loads it (conftest's fastai_deck bulk-creates the rows)."""
+    call_command("loaddata", "fastai", verbosity=0)
+    return Deck.objects.get(slug="fastai")
+
+
 def test_it_loads_79_cards_and_39_image_references(fastai_deck):
     numbers = list(Card.objects.filter(deck=fastai_deck).values_list("number", flat=True))
     assert numbers == list(range(1, 80))

@@ -1,6 +1,6 @@
 """Card images render from the local cache, or as a visible placeholder; no database."""
 
-from quizzes.rendering import LocalImage, describe_image, localize_images
+from quizzes.rendering import LocalImage, describe_image, highlight, localize_images
 
 URL = "https://aiquizzes.com/gcp_images/add_dim.png"
 SOURCE = f'<p>Look:</p><a href="{URL}"><img src="{URL}"></a><p>What happens?</p>'
@@ -21,7 +21,7 @@ def test_an_uncached_image_becomes_a_placeholder_linking_to_the_original():
     assert "<img" not in html
     assert "Image not cached" in html
     assert f'<a href="{URL}" rel="noopener noreferrer nofollow">Open the original</a>' in html
-    assert 'role="img"' in html and 'aria-label="Screenshot: add dim"' in html
+    assert "Image not cached (Screenshot: add dim)" in html
 
 
 def test_an_image_missing_from_the_mapping_is_treated_as_uncached():
@@ -50,3 +50,28 @@ def test_the_alt_text_comes_from_the_file_name():
     assert describe_image("https://h/gcp_images/matrix_scalar-comparison.png") == (
         "Screenshot: matrix scalar comparison"
     )
+
+
+def test_highlight_marks_every_word_in_text_case_insensitively():
+    html = highlight("<p>Batch norm and <code>batch_norm</code></p>", ["batch", "NORM"])
+    assert html == (
+        "<p><mark>Batch</mark> <mark>norm</mark> and "
+        "<code><mark>batch</mark>_<mark>norm</mark></code></p>"
+    )
+
+
+def test_highlight_never_touches_tags_attributes_or_comments():
+    source = '<p><a href="https://h/mark" title="mark">a mark</a><!-- mark --></p>'
+    html = highlight(source, ["mark", "href", "p"])
+    assert html == (
+        '<p><a href="https://h/mark" title="mark">a <mark>mark</mark></a><!-- mark --></p>'
+    )
+
+
+def test_highlight_treats_words_as_text_not_patterns_or_markup():
+    html = highlight("<p>a.*b &lt;b&gt; (x)</p>", ["a.*b", "<b>", "("])
+    assert html == "<p><mark>a.*b</mark> <mark>&lt;b&gt;</mark> <mark>(</mark>x)</p>"
+
+
+def test_highlight_without_words_returns_the_html_unchanged():
+    assert highlight("<p>a<br>b</p>", []) == "<p>a<br>b</p>"

@@ -9,11 +9,13 @@ def test_it_names_the_deck_and_counts_its_cards(client, fastai_deck):
     assert response.status_code == 200
     assert fastai_deck.name in response.text
     assert "79 cards" in response.text
+    assert fastai_deck.description in response.text
 
 
-def test_it_lists_the_questions(client, fastai_deck):
+def test_it_links_to_the_cards_and_a_random_card(client, fastai_deck):
     response = client.get(reverse("home"))
-    assert "What does it mean for a model to overfit?" in response.text
+    assert 'href="/decks/fastai/">Browse the cards' in response.text
+    assert 'href="/decks/fastai/random/">Random card' in response.text
 
 
 def test_it_says_how_to_load_a_deck_when_there_is_none(client):
@@ -25,7 +27,7 @@ def test_it_says_how_to_load_a_deck_when_there_is_none(client):
 def test_it_runs_the_same_queries_for_any_deck_size(client, make_deck, django_assert_num_queries):
     make_deck(3, slug="small")
     make_deck(60, slug="large")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         client.get(reverse("home"))
 
 

@@ -2,15 +2,15 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from quizzes.models import Card
-from quizzes.rendering import LocalImage, localize_images
+from quizzes.rendering import LocalImage, highlight, localize_images
 
 register = template.Library()
 
 
 @register.simple_tag
-def card_side(card: Card, side: str) -> str:
-    """A side of a card ready for the page. Prefetch `card_images__image` to avoid a query
-    per card (services.cards.cards_for_display does)."""
+def card_side(card: Card, side: str, words=()) -> str:
+    """A side of a card ready for the page, with `words` (search words) marked. Prefetch
+    `card_images__image` to avoid a query per card (services.cards.cards_for_display does)."""
     html = card.question_html if side == "question" else card.answer_html
     images = {}
     for card_image in card.card_images.all():
@@ -20,5 +20,7 @@ def card_side(card: Card, side: str) -> str:
             width=image.width,
             height=image.height,
         )
-    # The stored HTML went through the nh3 allow-list when it was imported or saved.
-    return mark_safe(localize_images(html, images))
+    # The stored HTML went through the nh3 allow-list when it was imported or saved, and
+    # highlight() only splits its text nodes; it runs first so that only the card's own
+    # text is marked, never the placeholder's words.
+    return mark_safe(localize_images(highlight(html, words), images))

@@ -1,1 +1,58 @@
 // Small progressive enhancements; every page works without this file.
+// Keys: "/" focuses the search box; on a card page Space or Enter shows the answer and the
+// arrow keys go to the previous or next card.
+(function () {
+  "use strict";
+
+  const FORM_FIELDS = "input, textarea, select, [contenteditable]:not([contenteditable='false'])";
+  // Elements that already do something with Space or Enter.
+  const ACTIVATES = FORM_FIELDS + ", a[href], button, summary, [role='button'], [tabindex]:not([tabindex='-1'])";
+
+  function onKeydown(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) {
+      return;
+    }
+    const target = event.target instanceof Element ? event.target : document.body;
+    const inField = target.closest(FORM_FIELDS);
+
+    if (event.key === "/" && !inField) {
+      const search = document.querySelector("[data-search-input]");
+      if (search) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      }
+    } else if ((event.key === " " || event.key === "Enter") && !target.closest(ACTIVATES)) {
+      const reveal = document.querySelector("[data-reveal-key]");
+      if (reveal) {
+        event.preventDefault();
+        reveal.click();
+      }
+    } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !event.shiftKey && !inField) {
+      const rel = event.key === "ArrowLeft" ? "prev" : "next";
+      const link = document.querySelector(`a[data-key-nav][rel='${rel}']`);
+      if (link) {
+        event.preventDefault();
+        link.click();
+      }
+    }
+  }
+
+  // A fragment that htmx swaps in may name the element focus should move to: the answer
+  // just revealed, the first of the cards just loaded.
+  function focusSwappedContent() {
+    const element = document.querySelector("[data-autofocus]");
+    if (element) {
+      element.removeAttribute("data-autofocus");
+      element.focus();
+    }
+  }
+
+  document.addEventListener("keydown", onKeydown);
+  document.addEventListener("htmx:afterSettle", focusSwappedContent);
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
+      hint.hidden = false;
+    });
+  });
+})();

@@ -1,0 +1,107 @@
+"""The local image cache: download pending images, or take an admin upload, and record what
+Pillow found. Both paths go through `quizzes.imagefetch`, so the same checks apply."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from quizzes import imagefetch
+from quizzes.imagefetch import ImageFetchError, ImageRejected, VerifiedImage
+from quizzes.models import CachedImage
+
+
+@dataclass(frozen=True)
+class CacheOutcome:
+    """What happened to one image; `error` is empty when it was cached."""
+
+    image: CachedImage
+    error: str = ""
+
+    @property
+    def cached(self) -> bool:
+        return not self.error
+
+
+def images_to_fetch(*, retry_failed: bool = False):
+    statuses = [CachedImage.Status.PENDING]
+    if retry_failed:
+        statuses.append(CachedImage.Status.FAILED)
+    return CachedImage.objects.filter(status__in=statuses).order_by("url")
+
+
+def image_cache_pending(
+    *,
+    retry_failed: bool = False,
+    fetch: Callable[..., imagefetch.FetchedImage] = imagefetch.fetch_image,
+    now: Callable[[], datetime] = timezone.now,
+) -> Iterator[CacheOutcome]:
+    """Fetch every pending image (and failed ones with `retry_failed`), one at a time,
+    yielding each outcome as soon as it is recorded so a caller can report progress."""
+    # Read the whole list first: each outcome changes the status the query filters on.
+    for image in list(images_to_fetch(retry_failed=retry_failed)):
+        try:
+            fetched = fetch(
+                image.url,
+                allowed_hosts=settings.QUIZSITE_IMAGE_HOSTS,
+                timeout=settings.QUIZSITE_IMAGE_TIMEOUT,
+                max_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
+                max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
+            )
+        except ImageFetchError as error:
+            _record_failure(image, error.reason, now=now())
+            yield CacheOutcome(image=image, error=error.reason)
+            continue
+        _record_image(image, fetched.data, fetched.verified, now=now())
+        yield CacheOutcome(image=image)
+
+
+def image_store_upload(*, image: CachedImage, data: bytes, declared_content_type: str | None):
+    """Store an uploaded file as `image`'s local copy after the checks a download passes.
+
+    Raises ImageRejected with a reason fit for a form error; `image` is unchanged then.
+    """
+    max_bytes = settings.QUIZSITE_IMAGE_MAX_BYTES
+    if len(data) > max_bytes:
+        raise ImageRejected(f"the file is {len(data)} bytes, more than the limit of {max_bytes}")
+    verified = imagefetch.verify_image(
+        data,
+        declared_content_type=declared_content_type,
+        max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
+    )
+    _record_image(image, data, verified, now=timezone.now())
+    return image
+
+
+def _store(data: bytes, verified: VerifiedImage) -> str:
+    # Named by content hash: the same bytes are stored once, whichever image points at them.
+    name = imagefetch.storage_name(verified)
+    if default_storage.exists(name):
+        return name
+    return default_storage.save(name, ContentFile(data))
+
+
+@transaction.atomic
+def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, now) -> None:
+    image.file.name = _store(data, verified)
+    image.width = verified.width
+    image.height = verified.height
+    image.byte_size = verified.byte_size
+    image.sha256 = verified.sha256
+    image.content_type = verified.content_type
+    image.status = CachedImage.Status.CACHED
+    image.last_error = ""
+    image.fetched_at = now
+    image.save()
+
+
+def _record_failure(image: CachedImage, reason: str, *, now) -> None:
+    image.status = CachedImage.Status.FAILED
+    image.last_error = reason
+    image.fetched_at = now
+    image.save(update_fields=["status", "last_error", "fetched_at"])

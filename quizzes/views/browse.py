@@ -1,0 +1,101 @@
+"""Browsing the deck: the card list with its search, a card's page, its answer, a random card.
+
+Every view answers a plain request with a full page, and an htmx request with the fragment
+the page swaps in; both come from the same URL.
+"""
+
+import re
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import Truncator
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+
+from quizzes.models import Card, Deck
+from quizzes.services import cards as card_services
+
+CARDS_PER_PAGE = 15
+
+
+def _get_card(slug: str, number: int) -> Card:
+    try:
+        return card_services.card_for_page(deck_slug=slug, number=number)
+    except Card.DoesNotExist:
+        raise Http404("No such card in this deck.") from None
+
+
+def _search_from(request) -> tuple[str, str]:
+    query = card_services.search_clean(request.GET.get("q", ""))
+    tag_slug = card_services.search_clean(request.GET.get("tag", "")).replace(" ", "")
+    return query, tag_slug
+
+
+def _querystring(**params) -> str:
+    present = {name: value for name, value in params.items() if value}
+    return f"?{urlencode(present)}" if present else ""
+
+
+# HX-Target too: the list answers a search and a "load more" with different fragments.
+@vary_on_headers("HX-Request", "HX-Target")
+def card_list(request, slug):
+    deck = get_object_or_404(Deck, slug=slug)
+    query, tag_slug = _search_from(request)
+    cards = card_services.card_search(deck=deck, query=query, tag_slug=tag_slug)
+    page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    tags = card_services.deck_tags(deck=deck)
+    search_params = _querystring(q=query, tag=tag_slug)
+    context = {
+        "deck": deck,
+        "page": page,
+        "query": query,
+        "words": card_services.search_words(query),
+        "tags": tags,
+        "active_tag": next((tag for tag in tags if tag.slug == tag_slug), None),
+        "tag_slug": tag_slug,
+        "page_prefix": f"{search_params}&" if search_params else "?",
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        if request.htmx.target == "load-more":
+            return render(request, "quizzes/cards/partials/_card_items.html", context)
+        response = render(request, "quizzes/cards/partials/_search_results.html", context)
+        return push_url(response, request.path + search_params)
+    return render(request, "quizzes/cards/list.html", context)
+
+
+def card_detail(request, slug, number):
+    card = _get_card(slug, number)
+    query, _ = _search_from(request)
+    context = {
+        "card": card,
+        "deck": card.deck,
+        "neighbours": card_services.card_neighbours(card=card),
+        "title": Truncator(card.question_text or f"Card {card.number}").chars(80),
+        "show_answer": request.GET.get("answer") == "1",
+        "query": query,
+        "words": card_services.search_words(query),
+    }
+    return render(request, "quizzes/cards/detail.html", context)
+
+
+@vary_on_headers("HX-Request")
+def card_answer(request, slug, number):
+    card = _get_card(slug, number)
+    query, _ = _search_from(request)
+    if not request.htmx:
+        return redirect(card.get_absolute_url() + _querystring(answer="1", q=query) + "#answer")
+    context = {"card": card, "words": card_services.search_words(query)}
+    return render(request, "quizzes/cards/partials/_answer.html", context)
+
+
+def card_random(request, slug):
+    deck = get_object_or_404(Deck, slug=slug)
+    # "from" comes from the card page's own link; anything but a plain number is ignored.
+    current = request.GET.get("from", "")
+    exclude = int(current) if re.fullmatch(r"[0-9]{1,9}", current) else None
+    card = card_services.card_random(deck=deck, exclude_number=exclude)
+    if card is None:
+        return redirect(deck)
+    return redirect(card)

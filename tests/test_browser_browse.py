@@ -1,0 +1,123 @@
+"""Browse, search and reveal in headless Chromium, as a learner with a keyboard would."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+@pytest.fixture
+def deck_site(live_server, transactional_db):
+    # live_server serves from another thread: the deck must be committed, not in a test
+    # transaction, hence transactional_db and loading it here.
+    call_command("loaddata", "fastai", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors(page: Page):
+    errors = []
+
+    def collect(message):
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", collect)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.mark.parametrize("screen", SCREEN_SIZES)
+def test_a_learner_searches_opens_a_card_and_reveals_it_with_the_keyboard(
+    page: Page, deck_site, console_errors, screen
+):
+    width, height = SCREEN_SIZES[screen]
+    page.set_viewport_size({"width": width, "height": height})
+
+    page.goto(f"{deck_site}/decks/fastai/")
+    expect(page.locator("#result-count")).to_contain_text("79 cards")
+    page.screenshot(path=f"/tmp/browse-list-{screen}.png", full_page=True)
+
+    page.keyboard.press("/")
+    expect(page.locator("#search-q")).to_be_focused()
+    page.keyboard.type("unsqueeze", delay=20)
+    expect(page.locator("#result-count")).to_contain_text("1 card matches")
+    expect(page).to_have_url(re.compile(r"/decks/fastai/\?q=unsqueeze$"))
+    expect(page).to_have_title("“unsqueeze” · fast.ai Practical Deep Learning, part 2 · quizsite")
+    expect(page.locator("main title")).to_have_count(0)
+    expect(page.locator("article.card")).to_have_count(1)
+    page.screenshot(path=f"/tmp/browse-search-{screen}.png", full_page=True)
+
+    page.get_by_role("link", name="Card 6").click()
+    expect(page).to_have_title(re.compile("^What will be the effect of running the code above?"))
+    expect(page.get_by_text("Image not cached (Screenshot: add dim)")).to_be_visible()
+
+    page.keyboard.press("Space")
+    answer = page.locator("#answer .answer")
+    expect(answer).to_contain_text("A new axis will be created in position 0")
+    expect(answer).to_be_focused()
+    page.screenshot(path=f"/tmp/browse-card-{screen}.png", full_page=True)
+
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"/decks/fastai/cards/7/$"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#answer .answer")).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(re.compile(r"/decks/fastai/cards/6/$"))
+
+    assert console_errors == []
+
+
+def test_the_back_button_returns_to_the_earlier_search(page: Page, deck_site, console_errors):
+    page.goto(f"{deck_site}/decks/fastai/")
+    page.locator("#search-q").fill("tensor")
+    expect(page).to_have_url(re.compile(r"\?q=tensor$"))
+    page.locator("#search-q").fill("tensor axis")
+    expect(page).to_have_url(re.compile(r"\?q=tensor\+axis$"))
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"\?q=tensor$"))
+    expect(page.locator("#result-count")).to_contain_text("6 cards match")
+    assert console_errors == []
+
+
+def test_show_answer_and_load_more_work_in_the_list(page: Page, deck_site, console_errors):
+    page.goto(f"{deck_site}/decks/fastai/")
+
+    page.get_by_role("button", name="Show answer to card 2").click()
+    expect(page.locator("#card-2 .answer")).to_be_focused()
+    page.get_by_role("link", name="Show more cards").click()
+
+    expect(page.locator("article.card")).to_have_count(30)
+    expect(page.locator("#card-16")).to_be_focused()
+    expect(page).to_have_url(f"{deck_site}/decks/fastai/")
+    assert console_errors == []
+
+
+def test_a_card_page_works_without_javascript(browser, deck_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{deck_site}/decks/fastai/?q=overfit")
+    expect(page.locator("article.card")).to_have_count(3)
+
+    page.get_by_role("button", name="Show answer to card 2").click()
+
+    expect(page).to_have_url(re.compile(r"/decks/fastai/cards/2/\?answer=1&q=overfit#answer$"))
+    expect(page.locator("#answer .answer")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_no_page_is_wider_than_the_screen(page: Page, deck_site, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    cards = [f"/decks/fastai/cards/{number}/?answer=1" for number in range(1, 80)]
+
+    for path in ["/", "/decks/fastai/", "/decks/fastai/?q=tensor", *cards]:
+        page.goto(f"{deck_site}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path

@@ -1,0 +1,86 @@
+"""image_store_upload: an admin upload passes the checks a download does."""
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+import time_machine
+from PIL import Image
+
+from quizzes.imagefetch import ImageRejected
+from quizzes.models import CachedImage
+from quizzes.services.images import image_store_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def make_image(image_format: str, size: tuple[int, int] = (30, 20)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 60)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def image():
+    return CachedImage.objects.create(
+        url="https://aiquizzes.com/gcp_images/add_dim.png",
+        status=CachedImage.Status.FAILED,
+        last_error="HTTP 404 Not Found",
+    )
+
+
+@time_machine.travel("2026-03-01 12:00Z", tick=False)
+def test_it_stores_an_upload_and_fills_in_the_same_fields(image, media_root):
+    data = make_image("JPEG")
+
+    image_store_upload(image=image, data=data, declared_content_type="image/jpeg")
+
+    image.refresh_from_db()
+    digest = hashlib.sha256(data).hexdigest()
+    assert image.status == CachedImage.Status.CACHED
+    assert image.file.name == f"images/{digest[:2]}/{digest}.jpg"
+    assert (Path(media_root) / image.file.name).read_bytes() == data
+    assert (image.width, image.height, image.byte_size) == (30, 20, len(data))
+    assert (image.sha256, image.content_type) == (digest, "image/jpeg")
+    assert image.last_error == ""
+    assert image.fetched_at.isoformat() == "2026-03-01T12:00:00+00:00"
+
+
+def test_the_recorded_type_is_the_one_pillow_found(image):
+    image_store_upload(image=image, data=make_image("PNG"), declared_content_type=None)
+
+    assert image.content_type == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "reason"),
+    [
+        (b"MZ\x90\x00 not an image", "image/png", "not a PNG, JPEG, GIF or WebP image"),
+        (make_image("PNG"), "image/jpeg", "does not match the PNG data"),
+        (make_image("PNG"), "image/svg+xml", "is not PNG, JPEG, GIF or WebP"),
+        (make_image("BMP"), "", "not a PNG, JPEG, GIF or WebP image"),
+        (b"", "image/png", "the file is empty"),
+    ],
+)
+def test_it_rejects_what_a_download_would_reject(image, data, declared, reason):
+    with pytest.raises(ImageRejected, match=reason):
+        image_store_upload(image=image, data=data, declared_content_type=declared)
+
+    image.refresh_from_db()
+    assert image.status == CachedImage.Status.FAILED
+    assert not image.file
+
+
+def test_it_rejects_too_many_pixels(image, settings):
+    settings.QUIZSITE_IMAGE_MAX_PIXELS = 500
+
+    with pytest.raises(ImageRejected, match="600 pixels, more than the limit of 500"):
+        image_store_upload(image=image, data=make_image("PNG"), declared_content_type="image/png")
+
+
+def test_it_rejects_a_file_over_the_size_limit(image, settings):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = 10
+
+    with pytest.raises(ImageRejected, match="more than the limit of 10"):
+        image_store_upload(image=image, data=make_image("PNG"), declared_content_type="image/png")

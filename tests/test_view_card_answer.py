@@ -1,0 +1,60 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def answer_url(number: int, slug: str = "fastai") -> str:
+    return reverse("card_answer", args=[slug, number])
+
+
+def test_htmx_gets_the_answer_fragment(client, fastai_deck):
+    response = client.get(answer_url(6), headers=HTMX)
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "A new axis will be created in position 0" in response.text
+    assert 'class="answer" tabindex="-1" data-autofocus' in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_without_javascript_it_sends_the_reader_to_the_card_page_with_its_answer(
+    client, fastai_deck
+):
+    response = client.get(answer_url(6), {"q": "axis"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/decks/fastai/cards/6/?answer=1&q=axis#answer"
+    assert "HX-Request" in response["Vary"]
+
+
+def test_it_highlights_the_search(client, fastai_deck):
+    response = client.get(answer_url(6), {"q": "AXIS"}, headers=HTMX)
+
+    assert "A new <mark>axis</mark> will be created" in response.text
+
+
+def test_an_unknown_card_gives_404(client, fastai_deck):
+    assert client.get(answer_url(80), headers=HTMX).status_code == 404
+    assert client.get(answer_url(1, "nope")).status_code == 404
+
+
+@pytest.mark.parametrize("hostile", ["x" * 10_000, "\x00", "<script>", "(?"])
+def test_a_hostile_query_gives_the_answer(client, fastai_deck, hostile):
+    response = client.get(answer_url(6), {"q": hostile}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "<script>" not in response.text
+
+
+def test_it_runs_the_same_queries_for_any_deck_size(
+    client, make_deck, django_assert_max_num_queries
+):
+    make_deck(10, slug="small")
+    make_deck(500, slug="large")
+
+    for slug in ("small", "large"):
+        with django_assert_max_num_queries(3):
+            client.get(answer_url(5, slug), headers=HTMX)

@@ -1,0 +1,285 @@
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://testserver/"}
+LOAD_MORE = {"HX-Request": "true", "HX-Target": "load-more"}
+
+
+def card_numbers(html: str) -> list[int]:
+    return [int(number) for number in re.findall(r'<article class="card" id="card-(\d+)"', html)]
+
+
+def list_url(slug: str = "fastai") -> str:
+    return reverse("card_list", args=[slug])
+
+
+def test_it_shows_the_questions_with_their_permalinks_and_hides_the_answers(client, fastai_deck):
+    response = client.get(list_url())
+
+    assert response.status_code == 200
+    assert "<strong>79</strong> cards" in response.text
+    assert "What does it mean for a model to overfit?" in response.text
+    assert 'href="/decks/fastai/cards/1/"' in response.text
+    assert "answer-label" not in response.text
+    assert card_numbers(response.text) == list(range(1, 16))
+
+
+def test_each_card_has_a_show_answer_control_that_works_without_javascript(client, make_deck):
+    make_deck(3)
+
+    soup = BeautifulSoup(client.get(list_url("synthetic")).text, "html.parser")
+
+    form = soup.select_one("#card-2 form.reveal")
+    assert form["action"] == "/decks/synthetic/cards/2/#answer"
+    assert form["hx-get"] == "/decks/synthetic/cards/2/answer/"
+    assert form.select_one("input[name=answer]")["value"] == "1"
+    assert form.button.get_text() == "Show answer to card 2"
+
+
+def test_it_paginates_with_a_load_more_link_that_keeps_a_real_href(client, make_deck):
+    make_deck(45)
+
+    first = BeautifulSoup(client.get(list_url("synthetic")).text, "html.parser")
+    more = first.select_one("#load-more a.button")
+    second = client.get(more["href"])
+
+    assert more["href"] == more["hx-get"] == "/decks/synthetic/?page=2"
+    assert more["hx-target"] == "#load-more"
+    assert card_numbers(second.text) == list(range(16, 31))
+    assert "Cards 16\N{EN DASH}30 of 45" in second.text
+    assert 'href="/decks/synthetic/?page=1">Previous cards' in second.text
+
+
+def test_load_more_through_htmx_returns_the_next_cards_and_a_new_load_more(client, make_deck):
+    make_deck(45)
+
+    response = client.get(list_url("synthetic") + "?page=3", headers=LOAD_MORE)
+
+    assert "<html" not in response.text
+    assert card_numbers(response.text) == list(range(31, 46))
+    assert 'id="load-more"' in response.text
+    assert "Cards 1\N{EN DASH}45 of 45" in response.text
+    assert "Show more cards" not in response.text
+    assert 'id="card-31" aria-labelledby="card-31-title" tabindex="-1" data-autofocus' in (
+        response.text
+    )
+
+
+def test_page_links_keep_the_search(client, make_deck):
+    make_deck(45)
+
+    response = client.get(list_url("synthetic") + "?q=question")
+
+    assert 'href="/decks/synthetic/?q=question&amp;page=2"' in response.text
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "%00", "9" * 50])
+def test_a_bad_page_number_gives_a_page_of_cards(client, make_deck, page):
+    make_deck(45)
+
+    response = client.get(list_url("synthetic"), {"page": page})
+
+    assert response.status_code == 200
+    assert card_numbers(response.text)
+
+
+def test_it_searches_question_and_answer_text_case_insensitively(client, fastai_deck):
+    by_question = client.get(list_url(), {"q": "OVERFIT"})
+    by_answer = client.get(list_url(), {"q": "unsqueeze"})
+
+    assert "What does it mean for a model to <mark>overfit</mark>?" in by_question.text
+    assert card_numbers(by_answer.text) == [6]
+
+
+def test_every_word_is_required(client, make_deck):
+    make_deck(12)
+
+    response = client.get(list_url("synthetic"), {"q": "LAYER tensor1?"})
+
+    assert card_numbers(response.text) == [1]
+    assert response.context["page"].paginator.count == 1
+
+
+def test_it_highlights_the_matches_in_the_questions(client, make_deck):
+    make_deck(3)
+
+    response = client.get(list_url("synthetic"), {"q": "TENSOR2"})
+
+    assert "<code><mark>tensor2</mark></code>" in response.text
+    assert '<strong>1</strong> card matches “<span class="filter-value">TENSOR2</span>”' in (
+        response.text
+    )
+
+
+def test_it_highlights_the_card_text_but_not_the_image_placeholder(client, fastai_deck):
+    response = client.get(list_url(), {"q": "the"})
+
+    assert "Open the original" in response.text
+    assert "<mark>" in response.text
+
+
+def test_an_empty_result_says_so_and_offers_to_clear_the_search(client, make_deck):
+    make_deck(3)
+
+    response = client.get(list_url("synthetic"), {"q": "transformer"})
+
+    assert "No card matches “transformer”." in response.text
+    assert '<a href="/decks/synthetic/">Clear the search</a>' in response.text
+
+
+def test_it_filters_by_tag_and_shows_the_active_filter(client, make_deck):
+    make_deck(6, tags=("vision", "text"))
+
+    response = client.get(list_url("synthetic"), {"tag": "text"})
+
+    assert card_numbers(response.text) == [2, 4, 6]
+    assert 'in tag <span class="filter-value">text</span>' in response.text
+    assert '<option value="text" selected>text (3)</option>' in response.text
+
+
+def test_search_and_tag_combine(client, make_deck):
+    make_deck(6, tags=("vision", "text"))
+
+    response = client.get(list_url("synthetic"), {"tag": "text", "q": "question 4"})
+
+    assert card_numbers(response.text) == [4]
+
+
+def test_an_unknown_tag_gives_an_empty_result(client, make_deck):
+    make_deck(3)
+
+    response = client.get(list_url("synthetic"), {"tag": "nope"})
+
+    assert response.status_code == 200
+    assert "No card matches in tag nope." in response.text
+
+
+def test_htmx_gets_the_results_fragment_and_a_clean_url_to_push(client, make_deck):
+    make_deck(12)
+
+    response = client.get(list_url("synthetic"), {"q": "  tensor1  ", "tag": ""}, headers=HTMX)
+
+    assert "<html" not in response.text
+    assert card_numbers(response.text) == [1, 10, 11, 12]
+    assert '<span id="result-count" hx-swap-oob="innerHTML"><strong>4</strong> cards' in (
+        response.text
+    )
+    assert response["HX-Push-Url"] == "/decks/synthetic/?q=tensor1"
+    assert "HX-Request" in response["Vary"]
+
+
+def test_without_javascript_the_same_url_gives_the_same_results_in_a_full_page(client, make_deck):
+    make_deck(12)
+    params = {"q": "tensor1"}
+
+    fragment = client.get(list_url("synthetic"), params, headers=HTMX)
+    page = client.get(list_url("synthetic"), params)
+
+    assert "<html" in page.text
+    assert card_numbers(page.text) == card_numbers(fragment.text)
+    assert 'value="tensor1"' in page.text
+    assert "HX-Request" in page["Vary"]
+
+
+def test_a_history_restore_gets_the_full_page(client, make_deck):
+    make_deck(3)
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+
+    response = client.get(list_url("synthetic"), {"q": "tensor"}, headers=headers)
+
+    assert "<html" in response.text
+
+
+def test_the_search_box_searches_as_you_type(client, make_deck):
+    make_deck(3)
+
+    soup = BeautifulSoup(client.get(list_url("synthetic")).text, "html.parser")
+
+    box = soup.select_one("form[role=search] input[name=q]")
+    assert box["hx-get"] == "/decks/synthetic/"
+    assert box["hx-trigger"] == "input changed delay:300ms, search"
+    assert box["aria-keyshortcuts"] == "/"
+    assert soup.select_one("form[role=search]")["hx-push-url"] == "true"
+    assert soup.select_one("form[role=search]")["hx-target"] == "#results"
+    assert soup.select_one("#result-count")["aria-live"] == "polite"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "x" * 10_000,
+        "\x00",
+        "tensor\x00axis",
+        ".*[(?+\\",
+        "%00%",
+        "_",
+        "<script>alert(1)</script>",
+        '" onmouseover="alert(1)',
+        "a " * 500,
+    ],
+)
+def test_a_hostile_query_gives_a_normal_page(client, fastai_deck, hostile):
+    response = client.get(list_url(), {"q": hostile})
+
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    assert 'onmouseover="alert' not in response.text
+    assert len(response.context["query"]) <= 200
+    assert "\x00" not in response.context["query"]
+
+
+def test_like_wildcards_are_searched_literally(client, make_deck):
+    make_deck(3)
+
+    assert client.get(list_url("synthetic"), {"q": "%"}).context["page"].paginator.count == 0
+    assert client.get(list_url("synthetic"), {"q": "_"}).context["page"].paginator.count == 0
+
+
+def test_a_nul_is_dropped_rather_than_refused(client, make_deck):
+    make_deck(3)
+
+    response = client.get(list_url("synthetic"), {"q": "tens\x00or3"})
+
+    assert card_numbers(response.text) == [3]
+
+
+def test_an_unknown_deck_gives_404(client):
+    assert client.get(list_url("nope")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "headers"),
+    [({}, {}), ({"q": "question tensor"}, {}), ({"q": "layer", "tag": "a"}, HTMX)],
+)
+def test_it_runs_the_same_queries_for_any_deck_size(
+    client, make_deck, django_assert_max_num_queries, params, headers
+):
+    make_deck(10, slug="small", tags=("a", "b"))
+    make_deck(500, slug="large", tags=("a", "b"))
+
+    for slug in ("small", "large"):
+        with django_assert_max_num_queries(6):
+            response = client.get(list_url(slug), params, headers=headers)
+        assert card_numbers(response.text)
+
+
+def test_the_first_load_transfers_at_most_100_kb_without_images(client, fastai_deck, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # serve static files as `make run` does
+    page = client.get(list_url())
+    soup = BeautifulSoup(page.text, "html.parser")
+    assets = [link["href"] for link in soup.select("link[rel=stylesheet], link[rel=icon]")]
+    assets += [script["src"] for script in soup.select("script[src]")]
+
+    sizes = {list_url(): len(page.content)}
+    for url in assets:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        sizes[url] = len(b"".join(response.streaming_content))
+
+    assert any("htmx" in url for url in sizes)
+    assert sum(sizes.values()) <= 100_000, sizes
