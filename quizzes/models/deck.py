@@ -78,6 +78,9 @@ class Card(models.Model):
     question_text = models.TextField(blank=True, editable=False)
     answer_text = models.TextField(blank=True, editable=False)
     source_url = models.URLField(max_length=500, blank=True)
+    # The Anki note id the card was imported from (or exported with), so re-importing a
+    # file updates the card instead of adding it again. Blank for cards known by source_url.
+    guid = models.CharField(max_length=100, blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,7 +90,12 @@ class Card(models.Model):
     class Meta:
         ordering = ["deck", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["deck", "number"], name="card_number_unique_in_deck")
+            models.UniqueConstraint(fields=["deck", "number"], name="card_number_unique_in_deck"),
+            models.UniqueConstraint(
+                fields=["deck", "guid"],
+                condition=~models.Q(guid=""),
+                name="card_guid_unique_in_deck",
+            ),
         ]
 
     def __str__(self):

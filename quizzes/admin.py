@@ -1,0 +1,538 @@
+"""The staff side: cards, decks, tags and images edited by Editors; reports triaged;
+quiz attempts read-only for everyone. Logic lives in quizzes.services.editing."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
+
+from quizzes.forms_admin import (
+    AnkiConfirmForm,
+    AnkiUploadForm,
+    CachedImageAdminForm,
+    CardAdminForm,
+    CardImageInlineForm,
+    TagAdminForm,
+)
+from quizzes.importing.anki import AnkiParseError
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    CachedImage,
+    Card,
+    CardImage,
+    Deck,
+    ProblemReport,
+    Tag,
+)
+from quizzes.services.editing import (
+    anki_import_apply,
+    anki_import_plan,
+    card_guid,
+    card_preview_html,
+    card_save_from_admin,
+    cards_export_anki,
+    cards_for_admin_list,
+)
+from quizzes.services.reports import reports_resolve
+
+admin.site.site_header = "quizsite staff"
+admin.site.site_title = "quizsite staff"
+admin.site.index_title = "Cards, decks, images and reports"
+
+THUMBNAIL_SIZE = 120
+# Django 6 assumes https for URLs typed without a scheme; so do we, already.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _thumbnail(image: CachedImage | None):
+    if image is None or not image.is_cached:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="" style="max-width:{}px;max-height:{}px" loading="lazy">',
+        image.file.url,
+        THUMBNAIL_SIZE,
+        THUMBNAIL_SIZE,
+    )
+
+
+def _download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- decks and tags ---
+
+
+@admin.register(Deck)
+class DeckAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    list_display = ["name", "slug", "card_count", "updated_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["export_anki"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(card_count=Count("cards"))
+
+    @admin.display(description="cards", ordering="card_count")
+    def card_count(self, deck):
+        return deck.card_count
+
+    @admin.action(description="Export the selected decks as an Anki file")
+    def export_anki(self, request, queryset):
+        decks = list(queryset)
+        cards = Card.objects.filter(deck__in=decks)
+        single = decks[0] if len(decks) == 1 else None
+        text = cards_export_anki(cards=cards, deck_name=single.name if single else None)
+        return _download(text, f"{single.slug if single else 'decks'}.txt")
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_anki_view)
+        return [
+            path("import-anki/", import_view, name="quizzes_deck_import_anki"),
+            *super().get_urls(),
+        ]
+
+    def import_anki_view(self, request):
+        """Upload, then a preview of what would change, then the import on confirm."""
+        if not request.user.has_perms(["quizzes.add_card", "quizzes.change_card"]):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import an Anki file",
+            "upload_form": AnkiUploadForm(),
+        }
+        if request.method == "POST" and "payload" in request.POST:
+            return self._import_confirmed(request, context)
+        if request.method == "POST":
+            upload_form = AnkiUploadForm(request.POST, request.FILES)
+            context["upload_form"] = upload_form
+            if upload_form.is_valid():
+                context.update(self._import_preview(upload_form.cleaned_data))
+        return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
+
+    def _import_preview(self, cleaned_data):
+        deck, upload = cleaned_data["deck"], cleaned_data["file"]
+        data = upload.read()
+        try:
+            plan = anki_import_plan(deck=deck, data=data, source=upload.name)
+        except AnkiParseError as error:
+            return {"deck": deck, "source": upload.name, "problems": error.problems}
+        # The file parsed, so it is valid UTF-8: the confirm form can carry it as text.
+        text = data.decode("utf-8")
+        payload = AnkiConfirmForm.sign(deck=deck, source=upload.name, text=text)
+        return {
+            "deck": deck,
+            "source": upload.name,
+            "plan": plan,
+            "confirm_form": AnkiConfirmForm(initial={"payload": payload}),
+        }
+
+    def _import_confirmed(self, request, context):
+        confirm_form = AnkiConfirmForm(request.POST)
+        if not confirm_form.is_valid():
+            context["confirm_errors"] = confirm_form.errors["payload"]
+            return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
+        payload = confirm_form.cleaned_data["payload"]
+        deck = payload["deck"]
+        try:
+            plan = anki_import_apply(deck=deck, data=payload["text"], source=payload["source"])
+        except AnkiParseError as error:
+            # The deck changed since the preview in a way that makes the file clash with it.
+            context.update(deck=deck, source=payload["source"], problems=error.problems)
+            return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
+        self.log_change(request, deck, f"Imported {payload['source']}: {plan.summary}.")
+        self.message_user(request, f"Imported {payload['source']} into {deck}: {plan.summary}.")
+        changelist = reverse("admin:quizzes_card_changelist")
+        return redirect(f"{changelist}?deck__id__exact={deck.pk}")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    form = TagAdminForm
+    list_display = ["name", "slug", "card_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(card_count=Count("cards"))
+
+    @admin.display(description="cards", ordering="card_count")
+    def card_count(self, tag):
+        return tag.card_count
+
+
+# --- cards ---
+
+
+class ImageStatusFilter(admin.SimpleListFilter):
+    title = "image status"
+    parameter_name = "image_status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", "No images"),
+            ("cached", "All cached"),
+            ("pending", "Some not cached yet"),
+            ("failed", "Some failed"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "none":
+                return queryset.filter(image_count=0)
+            case "cached":
+                return queryset.filter(image_count__gt=0, uncached_image_count=0)
+            case "pending":
+                return queryset.filter(uncached_image_count__gt=0, failed_image_count=0)
+            case "failed":
+                return queryset.filter(failed_image_count__gt=0)
+        return queryset
+
+
+class HasImagesFilter(admin.SimpleListFilter):
+    title = "has images"
+    parameter_name = "has_images"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "yes":
+                return queryset.filter(image_count__gt=0)
+            case "no":
+                return queryset.filter(image_count=0)
+        return queryset
+
+
+class CardImageInline(admin.TabularInline):
+    model = CardImage
+    form = CardImageInlineForm
+    fields = ["side", "position", "thumbnail", "url", "status", "upload"]
+    readonly_fields = ["side", "position", "thumbnail", "url", "status"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "images (they follow the <img> tags of the HTML)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+    @admin.display(description="image")
+    def thumbnail(self, card_image):
+        return _thumbnail(card_image.image)
+
+    @admin.display(description="URL")
+    def url(self, card_image):
+        link = reverse("admin:quizzes_cachedimage_change", args=[card_image.image_id])
+        return format_html('<a href="{}">{}</a>', link, card_image.image.url)
+
+    @admin.display(description="status")
+    def status(self, card_image):
+        image = card_image.image
+        if image.status == CachedImage.Status.FAILED:
+            return f"Failed: {image.last_error}"
+        return image.get_status_display()
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    form = CardAdminForm
+    inlines = [CardImageInline]
+    list_display = [
+        "number",
+        "question_excerpt",
+        "deck",
+        "tag_list",
+        "image_status",
+        "open_reports",
+        "times_answered",
+        "percent_correct",
+        "average_time",
+        "most_picked_wrong",
+    ]
+    list_display_links = ["number", "question_excerpt"]
+    list_filter = ["deck", "tags", ImageStatusFilter, HasImagesFilter]
+    search_fields = ["question_text", "answer_text"]
+    filter_horizontal = ["tags"]
+    readonly_fields = ["statistics", "anki_guid", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["deck", "number", "question_html", "answer_html"]}),
+        ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
+        ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
+    ]
+    actions = ["export_anki"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return cards_for_admin_list(super().get_queryset(request))
+
+    @admin.display(description="question")
+    def question_excerpt(self, card):
+        return Truncator(card.question_text or "(image)").chars(80)
+
+    @admin.display(description="tags")
+    def tag_list(self, card):
+        return ", ".join(tag.name for tag in card.tags.all())
+
+    @admin.display(description="images", ordering="uncached_image_count")
+    def image_status(self, card):
+        if not card.image_count:
+            return "—"
+        if card.failed_image_count:
+            return f"{card.failed_image_count} of {card.image_count} failed"
+        if card.uncached_image_count:
+            return f"{card.uncached_image_count} of {card.image_count} not cached"
+        return f"{card.image_count} cached"
+
+    @admin.display(description="open reports", ordering="open_report_count")
+    def open_reports(self, card):
+        if not card.open_report_count:
+            return 0
+        link = reverse("admin:quizzes_problemreport_changelist")
+        return format_html(
+            '<a href="{}?card__id__exact={}&amp;resolved=open">{}</a>',
+            link,
+            card.pk,
+            card.open_report_count,
+        )
+
+    @admin.display(description="answered", ordering="times_answered")
+    def times_answered(self, card):
+        return card.times_answered
+
+    # Sorting by % correct, lowest first, puts the hardest cards at the top.
+    @admin.display(description="% correct (difficulty)", ordering="percent_correct")
+    def percent_correct(self, card):
+        if card.percent_correct is None:
+            return "—"
+        return f"{number_format(card.percent_correct, 0)} %"
+
+    @admin.display(description="average time", ordering="average_elapsed")
+    def average_time(self, card):
+        if card.average_elapsed is None:
+            return "—"
+        return f"{card.average_elapsed.total_seconds():.1f} s"
+
+    @admin.display(description="most-picked wrong answer", ordering="most_picked_wrong_count")
+    def most_picked_wrong(self, card):
+        if card.most_picked_wrong_number is None:
+            return "—"
+        count = card.most_picked_wrong_count
+        return f"card {card.most_picked_wrong_number} ({count} time{pluralize(count)})"
+
+    @admin.display(description="Anki guid")
+    def anki_guid(self, card):
+        return card_guid(card) if card.pk else "—"
+
+    @admin.display(description="statistics")
+    def statistics(self, card):
+        if card.pk is None or not card.times_answered:
+            return "Nobody has answered this card yet."
+        rows = [
+            ("Times answered", card.times_answered),
+            ("Correct", self.percent_correct(card)),
+            ("Average time to answer", self.average_time(card)),
+        ]
+        if card.most_picked_wrong_id:
+            wrong = Card.objects.only("answer_text").get(pk=card.most_picked_wrong_id)
+            answer = Truncator(wrong.answer_text or "(image answer)").chars(120)
+            rows.append(("Most-picked wrong answer", f"{answer}, {self.most_picked_wrong(card)}"))
+        return format_html(
+            "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        )
+
+    def save_model(self, request, obj, form, change):
+        card_save_from_admin(card=obj)
+
+    @admin.action(description="Export the selected cards as an Anki file")
+    def export_anki(self, request, queryset):
+        return _download(cards_export_anki(cards=queryset), "cards.txt")
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("preview/", preview, name="quizzes_card_preview"), *super().get_urls()]
+
+    def preview_view(self, request):
+        """The posted, unsaved HTML as the card page would show it: a fragment for htmx,
+        a page of its own for the no-JavaScript "Preview" button."""
+        return require_POST(self._preview)(request)
+
+    def _preview(self, request):
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        question, answer = card_preview_html(
+            question_html=request.POST.get("question_html", ""),
+            answer_html=request.POST.get("answer_html", ""),
+        )
+        template = (
+            "admin/quizzes/card/_preview.html"
+            if request.htmx
+            else "admin/quizzes/card/preview.html"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Card preview",
+            "question": question,
+            "answer": answer,
+        }
+        return TemplateResponse(request, template, context)
+
+
+# --- images ---
+
+
+@admin.register(CachedImage)
+class CachedImageAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    form = CachedImageAdminForm
+    list_display = ["thumbnail", "url", "status", "size", "fetched_at"]
+    list_display_links = ["thumbnail", "url"]
+    list_filter = ["status"]
+    search_fields = ["url"]
+    readonly_fields = [
+        "preview",
+        "status",
+        "last_error",
+        "width",
+        "height",
+        "byte_size",
+        "content_type",
+        "sha256",
+        "fetched_at",
+    ]
+
+    @admin.display(description="image")
+    def thumbnail(self, image):
+        return _thumbnail(image)
+
+    @admin.display(description="local copy")
+    def preview(self, image):
+        return _thumbnail(image)
+
+    @admin.display(description="size")
+    def size(self, image):
+        return f"{image.width} x {image.height}" if image.width else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form.store_upload(obj)
+
+
+# --- problem reports ---
+
+
+class ResolvedFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "resolved"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "open":
+                return queryset.filter(resolved_at__isnull=True)
+            case "resolved":
+                return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    list_display = ["card", "kind", "message_excerpt", "reporter", "created_at", "resolved"]
+    list_filter = [ResolvedFilter, "kind", "card__deck"]
+    list_select_related = ["card__deck", "reporter"]
+    search_fields = ["message", "card__question_text"]
+    readonly_fields = ["card_link", "reporter", "kind", "message", "created_at"]
+    fields = ["card_link", "kind", "message", "reporter", "created_at", "resolved_at"]
+    actions = ["mark_resolved"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="card")
+    def card_link(self, report):
+        link = reverse("admin:quizzes_card_change", args=[report.card_id])
+        return format_html(
+            '<a href="{}">{}</a> {}',
+            link,
+            report.card,
+            Truncator(report.card.question_text).chars(100),
+        )
+
+    @admin.display(description="message")
+    def message_excerpt(self, report):
+        return Truncator(report.message).chars(60)
+
+    @admin.display(description="resolved", boolean=True, ordering="resolved_at")
+    def resolved(self, report):
+        return report.resolved_at is not None
+
+    @admin.action(description="Mark the selected reports resolved", permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        count = reports_resolve(reports=queryset)
+        self.message_user(request, f"{count} report(s) marked resolved.", messages.SUCCESS)
+
+
+# --- quiz attempts: what learners did, never edited ---
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AttemptQuestionInline(admin.TabularInline):
+    model = AttemptQuestion
+    fields = ["position", "card", "outcome", "chosen_card", "points", "elapsed", "answered_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("card__deck", "chosen_card__deck")
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "user", "deck", "mode", "question_count", "score", "finished_at"]
+    list_filter = ["mode", "deck", "is_quick"]
+    list_select_related = ["user", "deck"]
+    search_fields = ["user__username"]
+    date_hierarchy = "started_at"
+    # The seed decides the choice ids: even staff pages do not show it.
+    exclude = ["seed", "session_key"]
+    inlines = [AttemptQuestionInline]

@@ -1,0 +1,161 @@
+"""Forms of the admin: card editing, image uploads and the Anki import."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+
+from quizzes.imagefetch import ImageRejected, verify_image
+from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
+from quizzes.sanitize import sanitize_card_html
+from quizzes.services.editing import CardHtmlError, card_html_normalize
+from quizzes.services.images import image_store_upload
+
+IMPORT_SALT = "quizzes.anki-import"
+# The preview is signed into the confirm form; an hour is plenty to press the button.
+IMPORT_MAX_AGE = 60 * 60
+
+
+class CardAdminForm(forms.ModelForm):
+    source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Card
+        fields = ["deck", "number", "question_html", "answer_html", "source_url", "tags"]
+        widgets = {
+            "question_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+            "answer_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+        }
+
+    def clean_question_html(self):
+        return sanitize_card_html(self.cleaned_data["question_html"])
+
+    def clean_answer_html(self):
+        return sanitize_card_html(self.cleaned_data["answer_html"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "question_html" in cleaned and "answer_html" in cleaned:
+            try:
+                cleaned["question_html"], cleaned["answer_html"] = card_html_normalize(
+                    question_html=cleaned["question_html"], answer_html=cleaned["answer_html"]
+                )
+            except CardHtmlError as error:
+                raise forms.ValidationError(f"This card cannot be saved: {error}.") from None
+        return cleaned
+
+
+def _verified_upload(upload) -> bytes:
+    """The uploaded bytes, after the checks a downloaded image passes."""
+    max_bytes = settings.QUIZSITE_IMAGE_MAX_BYTES
+    if upload.size > max_bytes:
+        raise forms.ValidationError(f"The file is more than the limit of {max_bytes} bytes.")
+    data = upload.read()
+    try:
+        verify_image(
+            data,
+            declared_content_type=upload.content_type,
+            max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
+        )
+    except ImageRejected as rejection:
+        raise forms.ValidationError(f"Not accepted: {rejection.reason}.") from None
+    return data
+
+
+class CachedImageAdminForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+    upload = forms.FileField(
+        required=False,
+        help_text="A PNG, JPEG, GIF or WebP file to serve instead of downloading the URL.",
+    )
+
+    class Meta:
+        model = CachedImage
+        fields = ["url"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        return upload and _Upload(_verified_upload(upload), upload.content_type)
+
+    def store_upload(self, image: CachedImage) -> None:
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            image_store_upload(image=image, data=upload.data, declared_content_type=upload.type)
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """A verified upload kept as bytes: the file object can be read only once."""
+
+    data: bytes
+    type: str | None
+
+
+class CardImageInlineForm(forms.ModelForm):
+    """A card's image with an upload that replaces its local copy; the rows themselves
+    follow the card's HTML, so nothing else here is editable."""
+
+    upload = forms.FileField(required=False, label="Upload / replace")
+
+    class Meta:
+        model = CardImage
+        fields = []
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        return upload and _Upload(_verified_upload(upload), upload.content_type)
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("upload")
+        if upload and commit:
+            image_store_upload(
+                image=self.instance.image, data=upload.data, declared_content_type=upload.type
+            )
+        return self.instance
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if name.split() != [name]:
+            # Anki separates tags with spaces, so a tag with one would not survive an export.
+            raise forms.ValidationError("A tag is one word: use - or _ instead of spaces.")
+        return name
+
+
+class AnkiUploadForm(forms.Form):
+    deck = forms.ModelChoiceField(
+        Deck.objects.all(), help_text="The deck to import into (add a deck first for a new one)."
+    )
+    file = forms.FileField(help_text='An Anki "Notes in Plain Text" export (.txt).')
+
+
+class AnkiConfirmForm(forms.Form):
+    """Carries the previewed file to the confirm step, signed so it cannot be altered."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def sign(*, deck: Deck, source: str, text: str) -> str:
+        return signing.dumps(
+            {"deck": deck.pk, "source": source, "text": text}, salt=IMPORT_SALT, compress=True
+        )
+
+    def clean_payload(self):
+        try:
+            payload = signing.loads(
+                self.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            )
+        except signing.SignatureExpired:
+            raise forms.ValidationError("The preview expired: upload the file again.") from None
+        except signing.BadSignature:
+            raise forms.ValidationError("The preview was altered: upload the file again.") from None
+        deck = Deck.objects.filter(pk=payload["deck"]).first()
+        if deck is None:
+            raise forms.ValidationError("The deck no longer exists.")
+        return {**payload, "deck": deck}

@@ -1,0 +1,71 @@
+"""The card editor in headless Chromium: the preview follows the typing, sanitised; the
+problem-report form on the card page swaps in its thanks."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from quizzes.models import ProblemReport
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(live_server, transactional_db, make_deck):
+    # live_server answers from another thread: rows must be committed, hence transactional_db.
+    make_deck(3)
+    return live_server.url
+
+
+def log_in(page: Page, site: str, username: str, password: str, path: str) -> None:
+    page.goto(f"{site}/admin/login/?next={path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+
+
+@pytest.fixture
+def console_errors(page: Page):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+    return errors
+
+
+def test_the_preview_follows_what_staff_type(page: Page, site, staff, password, console_errors):
+    from quizzes.models import Card
+
+    card = Card.objects.get(number=1)
+    log_in(page, site, "staff", password, f"/admin/quizzes/card/{card.pk}/change/")
+    preview = page.locator("#card-preview")
+    expect(preview).to_contain_text("Question 1 about tensor1?")
+
+    page.fill("#id_question_html", "<p>Typed <b>live</b></p><script>window.pwned = 1</script>")
+
+    expect(preview).to_contain_text("Typed live")
+    expect(preview.locator("b")).to_have_text("live")
+    expect(preview.locator("script")).to_have_count(0)
+    assert page.evaluate("window.pwned") is None
+    page.screenshot(path="/tmp/admin-card-preview.png", full_page=True)
+    assert console_errors == []
+
+
+def test_a_learner_reports_a_problem_without_leaving_the_card(
+    page: Page, site, alice, password, console_errors
+):
+    page.goto(f"{site}/accounts/login/?next=/decks/synthetic/cards/2/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    expect(page).to_have_url(f"{site}/decks/synthetic/cards/2/")
+
+    page.get_by_text("Report a problem with this card").click()
+    page.get_by_label("The question or answer is unclear").check()
+    page.get_by_label("Details (optional)").fill("Which layer?")
+    page.get_by_role("button", name="Send report").click()
+
+    expect(page.locator("#report")).to_contain_text("Thank you")
+    expect(page).to_have_url(f"{site}/decks/synthetic/cards/2/")
+    report = ProblemReport.objects.get()
+    assert (report.kind, report.message) == ("unclear", "Which layer?")
+    assert console_errors == []

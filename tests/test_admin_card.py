@@ -1,0 +1,442 @@
+"""The card admin: the list with its statistics and filters, sanitising on save, the live
+preview and the image uploads."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from quizzes.admin import CardAdmin
+from quizzes.models import CachedImage, CardImage, ProblemReport, Tag
+from tests.editing_helpers import admin_form_data, png_upload, record_answer
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:quizzes_card_changelist")
+PREVIEW = reverse("admin:quizzes_card_preview")
+IMAGE_URL = "https://aiquizzes.com/gcp_images/add_dim.png"
+
+
+def change_url(card):
+    return reverse("admin:quizzes_card_change", args=[card.pk])
+
+
+def save_card(client, card, **changes):
+    return client.post(change_url(card), admin_form_data(client.get(change_url(card)), **changes))
+
+
+@pytest.fixture
+def deck(make_deck):
+    return make_deck(5, tags=("training", "tensors"))
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def column(response, card, name):
+    """The text of one cell of the changelist for `card`."""
+    for result in response.context["cl"].result_list:
+        if result.pk == card.pk:
+            return getattr(response.context["cl"].model_admin, name)(result)
+    raise AssertionError(f"{card} is not listed")
+
+
+# --- the list ---
+
+
+def test_the_list_shows_each_cards_columns(staff_client, deck):
+    card = deck.cards.get(number=1)
+    record_answer(card, "correct", seconds=4)
+    record_answer(card, "wrong", chosen_card=deck.cards.get(number=3), seconds=6)
+    ProblemReport.objects.create(card=card, kind="unclear")
+
+    response = staff_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert "Question 1 about tensor1?" in response.text
+    assert column(response, card, "times_answered") == 2
+    assert column(response, card, "percent_correct") == "50 %"
+    assert column(response, card, "average_time") == "5.0 s"
+    assert ">1</a>" in column(response, card, "open_reports")
+    assert column(response, card, "tag_list") == "training"
+    assert column(response, card, "most_picked_wrong") == "card 3 (1 time)"
+
+
+def test_the_list_counts_only_open_reports(staff_client, deck):
+    card = deck.cards.get(number=1)
+    ProblemReport.objects.create(card=card, kind="unclear", resolved_at="2026-01-01T00:00Z")
+
+    response = staff_client.get(CHANGELIST)
+
+    assert column(response, card, "open_reports") == 0
+
+
+def test_the_list_says_when_nobody_answered_yet(staff_client, deck):
+    response = staff_client.get(CHANGELIST)
+
+    card = deck.cards.get(number=1)
+    assert column(response, card, "percent_correct") == "—"
+    assert column(response, card, "times_answered") == 0
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_the_list_runs_the_same_queries_for_any_number_of_cards(
+    staff_client, make_deck, django_assert_max_num_queries, size
+):
+    deck = make_deck(size, tags=("training", "tensors"))
+    for card in deck.cards.all()[:5]:
+        record_answer(card, "correct", seconds=2)
+        ProblemReport.objects.create(card=card, kind="other")
+
+    with django_assert_max_num_queries(8):
+        response = staff_client.get(CHANGELIST, {"all": ""})
+
+    assert len(response.context["cl"].result_list) == size
+
+
+def test_search_matches_question_and_answer_text(staff_client, deck):
+    by_question = staff_client.get(CHANGELIST, {"q": "tensor3"})
+    by_answer = staff_client.get(CHANGELIST, {"q": "layer 4"})
+
+    assert [card.number for card in by_question.context["cl"].result_list] == [3]
+    assert [card.number for card in by_answer.context["cl"].result_list] == [4]
+
+
+def test_it_filters_by_deck_and_tag(staff_client, deck, make_deck):
+    make_deck(2, slug="other")
+    tag = Tag.objects.get(slug="tensors")
+
+    by_deck = staff_client.get(CHANGELIST, {"deck__id__exact": deck.pk})
+    by_tag = staff_client.get(CHANGELIST, {"tags__id__exact": tag.pk})
+
+    assert by_deck.context["cl"].result_count == 5
+    assert [card.number for card in by_tag.context["cl"].result_list] == [2, 4]
+
+
+@pytest.fixture
+def images(deck):
+    """Card 1 has a cached image, card 2 a pending one, card 3 a failed one."""
+    statuses = {1: "cached", 2: "pending", 3: "failed"}
+    for number, status in statuses.items():
+        image = CachedImage.objects.create(url=f"https://aiquizzes.com/{number}.png", status=status)
+        CardImage.objects.create(
+            card=deck.cards.get(number=number), image=image, side="question", position=0
+        )
+
+
+@pytest.mark.parametrize(
+    ("params", "numbers"),
+    [
+        ({"image_status": "none"}, [4, 5]),
+        ({"image_status": "cached"}, [1]),
+        ({"image_status": "pending"}, [2]),
+        ({"image_status": "failed"}, [3]),
+        ({"has_images": "yes"}, [1, 2, 3]),
+        ({"has_images": "no"}, [4, 5]),
+    ],
+)
+def test_it_filters_by_images(staff_client, images, params, numbers):
+    response = staff_client.get(CHANGELIST, params)
+
+    assert sorted(card.number for card in response.context["cl"].result_list) == numbers
+
+
+def test_the_image_column_says_what_is_missing(staff_client, deck, images):
+    response = staff_client.get(CHANGELIST)
+
+    assert column(response, deck.cards.get(number=2), "image_status") == "1 of 1 not cached"
+    assert column(response, deck.cards.get(number=3), "image_status") == "1 of 1 failed"
+    assert column(response, deck.cards.get(number=4), "image_status") == "—"
+
+
+def test_sorting_by_percent_correct_puts_the_hardest_cards_first(staff_client, deck):
+    easy, hard, middling = (deck.cards.get(number=number) for number in (1, 2, 3))
+    record_answer(easy, "correct")
+    record_answer(hard, "wrong")
+    record_answer(middling, "correct")
+    record_answer(middling, "timed_out")
+    column_index = 1 + CardAdmin.list_display.index("percent_correct")
+
+    response = staff_client.get(CHANGELIST, {"o": str(column_index), "q": "Question"})
+
+    answered = [card.number for card in response.context["cl"].result_list if card.times_answered]
+    assert answered == [2, 3, 1]
+
+
+# --- editing ---
+
+
+@pytest.mark.parametrize(
+    ("typed", "forbidden"),
+    [
+        ("<p>Hi</p><script>alert(1)</script>", "<script"),
+        ('<img src="https://aiquizzes.com/x.png" onerror="alert(1)">', "onerror"),
+        ('<a href="javascript:alert(1)">click</a>', "javascript:"),
+        ('<p onclick="alert(1)">Hi</p>', "onclick"),
+        ('<iframe src="https://evil.example/"></iframe><p>Hi</p>', "iframe"),
+    ],
+)
+def test_saving_sanitises_what_staff_typed(staff_client, deck, typed, forbidden):
+    card = deck.cards.get(number=1)
+
+    response = save_card(staff_client, card, question_html=typed, answer_html=typed)
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert forbidden not in card.question_html
+    assert forbidden not in card.answer_html
+
+
+def test_a_sanitised_card_never_reaches_the_card_page(staff_client, client, deck):
+    card = deck.cards.get(number=1)
+    save_card(staff_client, card, answer_html="<p>Fine</p><script>alert('x')</script>")
+
+    page = client.get(card.get_absolute_url(), {"answer": "1"})
+
+    assert page.status_code == 200
+    assert "alert('x')" not in page.text
+
+
+def test_saving_recomputes_the_text_and_the_image_rows(staff_client, deck):
+    card = deck.cards.get(number=1)
+
+    save_card(
+        staff_client,
+        card,
+        question_html=f'<p>What does <code>add_dim</code> do?</p><img src="{IMAGE_URL}">',
+        answer_html="<p>It adds<br>a dimension.</p>",
+    )
+
+    card.refresh_from_db()
+    assert card.question_text == "What does add_dim do?"
+    assert card.answer_text == "It adds\na dimension."
+    card_image = card.card_images.get()
+    assert (card_image.side, card_image.position, card_image.image.url) == (
+        "question",
+        0,
+        IMAGE_URL,
+    )
+    assert card_image.image.status == CachedImage.Status.PENDING
+
+
+def test_removing_an_image_from_the_html_removes_its_row(staff_client, deck):
+    card = deck.cards.get(number=1)
+    save_card(staff_client, card, question_html=f'<p>Q</p><img src="{IMAGE_URL}">')
+
+    save_card(staff_client, card, question_html="<p>Q</p>")
+
+    assert not card.card_images.exists()
+    assert CachedImage.objects.filter(url=IMAGE_URL).exists()
+
+
+def test_a_card_is_added_through_the_admin(staff_client, deck):
+    response = staff_client.post(
+        reverse("admin:quizzes_card_add"),
+        {
+            "deck": deck.pk,
+            "number": 6,
+            "question_html": "<p>New?</p>",
+            "answer_html": "<p>Yes.</p>",
+            "source_url": "",
+            "card_images-TOTAL_FORMS": "0",
+            "card_images-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    card = deck.cards.get(number=6)
+    assert card.question_text == "New?"
+    assert card.guid
+
+
+def test_a_question_without_text_or_image_is_refused(staff_client, deck):
+    card = deck.cards.get(number=1)
+
+    response = save_card(staff_client, card, question_html="<script>only</script>")
+
+    assert response.status_code == 200
+    assert "empty question" in response.text
+
+
+# --- preview ---
+
+
+def test_the_change_page_offers_a_live_preview(staff_client, deck):
+    response = staff_client.get(change_url(deck.cards.get(number=1)))
+
+    assert f'hx-post="{PREVIEW}"' in response.text
+    assert "htmx" in response.text
+    assert f'formaction="{PREVIEW}"' in response.text
+
+
+def test_the_preview_renders_sanitised_html_for_htmx(staff_client, deck):
+    response = staff_client.post(
+        PREVIEW,
+        {"question_html": "<p>Q <b>bold</b></p><script>x()</script>", "answer_html": "<p>A</p>"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "<b>bold</b>" in response.text
+    assert "<script>x()" not in response.text
+    assert "<html" not in response.text
+
+
+def test_the_preview_is_a_page_without_javascript(staff_client, deck):
+    response = staff_client.post(PREVIEW, {"question_html": "<p>Q</p>", "answer_html": "<p>A</p>"})
+
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert "Not saved" in response.text
+
+
+def test_the_preview_shows_a_cached_image_from_local_media(staff_client, deck):
+    image = CachedImage.objects.create(url=IMAGE_URL)
+    staff_client.post(
+        reverse("admin:quizzes_cachedimage_change", args=[image.pk]),
+        {"url": IMAGE_URL, "upload": png_upload()},
+    )
+
+    response = staff_client.post(
+        PREVIEW,
+        {"question_html": f'<img src="{IMAGE_URL}">', "answer_html": "A"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "/media/images/" in response.text
+    assert 'width="40"' in response.text
+
+
+def test_the_preview_shows_a_placeholder_for_an_image_not_cached(staff_client, deck):
+    response = staff_client.post(
+        PREVIEW, {"question_html": f'<img src="{IMAGE_URL}">', "answer_html": "A"}
+    )
+
+    assert "Image not cached" in response.text
+
+
+def test_the_preview_refuses_get(staff_client, deck):
+    assert staff_client.get(PREVIEW).status_code == 405
+
+
+def test_the_preview_is_for_staff_only(client, alice):
+    client.force_login(alice)
+
+    response = client.post(PREVIEW, {"question_html": "Q", "answer_html": "A"})
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_an_editor_may_preview(client, editor, deck):
+    client.force_login(editor)
+
+    response = client.post(PREVIEW, {"question_html": "Q", "answer_html": "A"})
+
+    assert response.status_code == 200
+
+
+# --- images ---
+
+
+@pytest.fixture
+def card_with_image(deck, staff_client):
+    card = deck.cards.get(number=1)
+    save_card(staff_client, card, question_html=f'<p>Q</p><img src="{IMAGE_URL}">')
+    return card
+
+
+def test_the_inline_lists_the_cards_images_with_status(staff_client, card_with_image):
+    response = staff_client.get(change_url(card_with_image))
+
+    assert IMAGE_URL in response.text
+    assert "Pending" in response.text
+    assert 'name="card_images-0-upload"' in response.text
+
+
+def test_an_upload_in_the_inline_replaces_the_image(staff_client, card_with_image):
+    url = change_url(card_with_image)
+    data = admin_form_data(staff_client.get(url))
+
+    response = staff_client.post(url, {**data, "card_images-0-upload": png_upload()})
+
+    assert response.status_code == 302
+    image = CachedImage.objects.get(url=IMAGE_URL)
+    assert image.status == CachedImage.Status.CACHED
+    assert (image.width, image.height, image.content_type) == (40, 30, "image/png")
+    assert len(image.sha256) == 64
+
+
+def test_an_upload_that_is_not_an_image_is_refused(staff_client, card_with_image):
+    url = change_url(card_with_image)
+    data = admin_form_data(staff_client.get(url))
+    fake = SimpleUploadedFile("x.png", b"<html>not a png</html>", content_type="image/png")
+
+    response = staff_client.post(url, {**data, "card_images-0-upload": fake})
+
+    assert response.status_code == 200
+    assert "Not accepted" in response.text
+    assert CachedImage.objects.get(url=IMAGE_URL).status == CachedImage.Status.PENDING
+
+
+def test_an_image_is_uploaded_on_its_own_admin_page(staff_client, db):
+    response = staff_client.post(
+        reverse("admin:quizzes_cachedimage_add"),
+        {"url": "https://aiquizzes.com/new.png", "upload": png_upload(size=(8, 6))},
+    )
+
+    assert response.status_code == 302
+    image = CachedImage.objects.get(url="https://aiquizzes.com/new.png")
+    assert (image.status, image.width, image.height) == ("cached", 8, 6)
+    assert image.file.name.startswith("images/")
+
+
+def test_an_image_upload_whose_type_lies_is_refused(staff_client, db):
+    upload = png_upload()
+    upload.content_type = "image/jpeg"
+
+    response = staff_client.post(
+        reverse("admin:quizzes_cachedimage_add"),
+        {"url": "https://aiquizzes.com/new.png", "upload": upload},
+    )
+
+    assert response.status_code == 200
+    assert "does not match" in response.text
+    assert not CachedImage.objects.exists()
+
+
+# --- statistics on the change page ---
+
+
+def test_the_change_page_shows_the_cards_statistics(staff_client, deck):
+    card, distractor = deck.cards.get(number=1), deck.cards.get(number=2)
+    record_answer(card, "correct", chosen_card=card, seconds=3)
+    record_answer(card, "wrong", chosen_card=distractor, seconds=5)
+    record_answer(card, "wrong", chosen_card=distractor, seconds=7)
+
+    response = staff_client.get(change_url(card))
+
+    assert "Times answered" in response.text
+    assert "33 %" in response.text
+    assert "5.0 s" in response.text
+    assert "Answer 2: it depends on layer 2., card 2 (2 times)" in response.text
+
+
+def test_the_change_page_says_when_nobody_answered(staff_client, deck):
+    response = staff_client.get(change_url(deck.cards.get(number=1)))
+
+    assert "Nobody has answered this card yet." in response.text
+
+
+def test_an_image_upload_over_the_size_limit_is_refused(staff_client, settings, db):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = 100
+
+    response = staff_client.post(
+        reverse("admin:quizzes_cachedimage_add"),
+        {"url": "https://aiquizzes.com/new.png", "upload": png_upload(size=(200, 200))},
+    )
+
+    assert "more than the limit of 100 bytes" in response.text
+    assert not CachedImage.objects.exists()
