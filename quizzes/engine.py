@@ -439,6 +439,21 @@ def grade_answer(
     return QuestionResult(outcome=outcome, points=points, elapsed=elapsed)
 
 
+def expire_question(
+    *, question_started_at: datetime | None, deadline: datetime | None
+) -> QuestionResult:
+    """The result of a question nobody answered before the quiz closed it.
+
+    A question that was shown timed out: its clock ran to the deadline. One never shown
+    (the whole-quiz time ran out first) was missed, and took no time.
+    """
+    _require_aware(question_started_at=question_started_at, deadline=deadline)
+    if question_started_at is None:
+        return QuestionResult(outcome=Outcome.MISSED, points=0, elapsed=None)
+    elapsed = max(deadline - question_started_at, timedelta(0)) if deadline else None
+    return QuestionResult(outcome=Outcome.TIMED_OUT, points=0, elapsed=elapsed)
+
+
 @dataclass(frozen=True, kw_only=True)
 class QuizSummary:
     question_count: int

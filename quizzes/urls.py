@@ -1,7 +1,44 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import home
+from quizzes.views import accounts, browse, home, play, progress, reports
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Browsing the deck (issue 3): permalinks built on the deck slug and the card number.
+    path("decks/<slug:slug>/", browse.card_list, name="card_list"),
+    path("decks/<slug:slug>/random/", browse.card_random, name="card_random"),
+    path("decks/<slug:slug>/cards/<int:number>/", browse.card_detail, name="card_detail"),
+    path("decks/<slug:slug>/cards/<int:number>/answer/", browse.card_answer, name="card_answer"),
+    path("decks/<slug:slug>/cards/<int:number>/report/", reports.card_report, name="card_report"),
+    # Quizzes, scores and accounts (issue 4).
+    path("quiz/", play.quiz_setup, name="quiz_setup"),
+    path("quiz/quick/", play.quiz_quick, name="quiz_quick"),
+    path("quiz/<uuid:pk>/", play.attempt_play, name="attempt_play"),
+    path("quiz/<uuid:pk>/answer/", play.attempt_answer, name="attempt_answer"),
+    path(
+        "quiz/<uuid:pk>/questions/<int:position>/",
+        play.attempt_feedback,
+        name="attempt_feedback",
+    ),
+    path("quiz/<uuid:pk>/result/", play.attempt_result, name="attempt_result"),
+    path("quiz/<uuid:pk>/retry/", play.attempt_retry, name="attempt_retry"),
+    path("challenge/<uuid:pk>/", play.challenge, name="challenge"),
+    path("challenge/<uuid:pk>/accept/", play.challenge_accept, name="challenge_accept"),
+    path("me/history/", progress.history, name="history"),
+    path("me/cards/", progress.my_cards, name="my_cards"),
+    path("leaderboard/", progress.leaderboard, name="leaderboard"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
 ]

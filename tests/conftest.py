@@ -4,7 +4,6 @@ import os
 import shutil
 
 import pytest
-from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
 # calls unless told that this thread is not really async.
@@ -42,6 +41,12 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Standing users are made in most tests; the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password():
     return "correct horse battery staple"
@@ -64,11 +69,10 @@ def staff(django_user_model, password):
 
 @pytest.fixture
 def fastai_deck(db):
-    """The real deck, loaded from the committed fixture as `make run` loads it."""
-    from quizzes.models import Deck
+    """The real deck: the rows of the committed fixture that `make run` loads."""
+    from tests.factories import load_deck_fixture
 
-    call_command("loaddata", "fastai", verbosity=0)
-    return Deck.objects.get(slug="fastai")
+    return load_deck_fixture("fastai")
 
 
 @pytest.fixture
@@ -77,3 +81,15 @@ def make_deck(db):
     from tests.factories import make_deck as build
 
     return build
+
+
+@pytest.fixture
+def editor(django_user_model, password):
+    """A staff account in the Editors group that migration 0002 creates."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        "editor", "editor@example.com", password, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

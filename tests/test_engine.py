@@ -18,6 +18,7 @@ from quizzes.engine import (
     build_choices,
     draw_questions,
     eligible_pool,
+    expire_question,
     grade_answer,
     is_late,
     normalise_answer,
@@ -586,3 +587,23 @@ def test_a_summary_without_questions_is_all_zero():
     assert summary.score == 0
     assert summary.accuracy == 0
     assert summary.total_time == timedelta(0)
+
+
+# --- Expiry ---
+
+
+def test_a_shown_question_left_unanswered_times_out_after_its_full_time():
+    result = expire_question(question_started_at=START, deadline=START + timedelta(seconds=20))
+    assert result == QuestionResult(
+        outcome=Outcome.TIMED_OUT, points=0, elapsed=timedelta(seconds=20)
+    )
+
+
+def test_a_question_never_shown_is_missed_and_took_no_time():
+    result = expire_question(question_started_at=None, deadline=START)
+    assert result == QuestionResult(outcome=Outcome.MISSED, points=0, elapsed=None)
+
+
+def test_expiry_needs_aware_datetimes():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        expire_question(question_started_at=datetime(2025, 3, 1), deadline=None)

@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
+
+from quizzes import engine
+from quizzes.models import Attempt, Deck, Tag
+from quizzes.services.quizzes import MAX_QUESTIONS
+
+
+class QuizSetupForm(forms.Form):
+    deck = forms.ModelChoiceField(queryset=Deck.objects.all(), empty_label=None)
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only cards with one of these tags (none ticked: the whole deck).",
+    )
+    question_count = forms.IntegerField(
+        label="Number of questions", min_value=1, max_value=MAX_QUESTIONS, initial=10
+    )
+    mode = forms.ChoiceField(
+        choices=Attempt.Mode.choices, initial=Attempt.Mode.MULTIPLE_CHOICE, widget=forms.RadioSelect
+    )
+    time_limit_kind = forms.ChoiceField(
+        label="Time limit",
+        choices=[
+            (Attempt.TimeLimitKind.NONE, "None"),
+            (Attempt.TimeLimitKind.PER_QUESTION, "Per question"),
+            (Attempt.TimeLimitKind.WHOLE_QUIZ, "For the whole quiz"),
+        ],
+        initial=Attempt.TimeLimitKind.PER_QUESTION,
+        widget=forms.RadioSelect,
+    )
+    seconds_per_question = forms.IntegerField(
+        min_value=3, max_value=600, initial=20, required=False
+    )
+    quiz_minutes = forms.IntegerField(
+        label="Minutes for the whole quiz", min_value=1, max_value=180, initial=5, required=False
+    )
+
+    def clean(self):
+        """Adds `time_limit`, an engine.TimeLimit, from the kind and its number."""
+        cleaned = super().clean()
+        kind = cleaned.get("time_limit_kind")
+        if kind == Attempt.TimeLimitKind.PER_QUESTION:
+            if cleaned.get("seconds_per_question") is None:
+                self.add_error("seconds_per_question", "How many seconds per question?")
+            else:
+                cleaned["time_limit"] = engine.TimeLimit(
+                    kind=kind, seconds=cleaned["seconds_per_question"]
+                )
+        elif kind == Attempt.TimeLimitKind.WHOLE_QUIZ:
+            if cleaned.get("quiz_minutes") is None:
+                self.add_error("quiz_minutes", "How many minutes for the whole quiz?")
+            else:
+                cleaned["time_limit"] = engine.TimeLimit(
+                    kind=kind, seconds=cleaned["quiz_minutes"] * 60
+                )
+        elif kind:
+            cleaned["time_limit"] = engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    """One answer: the question's position and a choice id, or a flashcard self-grade."""
+
+    position = forms.IntegerField(min_value=1, max_value=MAX_QUESTIONS)
+    choice = forms.CharField(max_length=32, required=False)
+    grade = forms.ChoiceField(
+        choices=[("knew", "I knew it"), ("didnt_know", "I didn't know")], required=False
+    )
+
+    def clean_grade(self):
+        """True for "knew it", False for "didn't know", None when not sent."""
+        grade = self.cleaned_data["grade"]
+        return {"knew": True, "didnt_know": False}.get(grade)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("choice") and cleaned.get("grade") is None and not self.errors:
+            raise forms.ValidationError("Choose an answer.")
+        return cleaned
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ("username",)
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length without its validator, so an overlong username
+        # reached authenticate() and django-axes, whose 255-character column refuses it on
+        # PostgreSQL (a 500). Refuse it as a form error instead.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

@@ -1,0 +1,150 @@
+"""Quiz attempts: what a learner was asked, when, what they answered and what it scored.
+
+An attempt stores its questions and their choices when it starts, so a reload, a retry of
+the page in another tab or a challenge replays exactly the same quiz. The rules (deadlines,
+grading, scoring) live in quizzes/engine.py; quizzes/services/quizzes.py writes the rows.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from quizzes import engine
+from quizzes.models.deck import Card, Deck, Tag
+
+
+class Attempt(models.Model):
+    # The choices spell the engine's enums (QuizMode, TimeLimitKind, Outcome); a test checks.
+    class Mode(models.TextChoices):
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        FLASHCARD = "flashcard", "Flashcard"
+
+    class TimeLimitKind(models.TextChoices):
+        NONE = "none", "No time limit"
+        PER_QUESTION = "per_question", "Seconds per question"
+        WHOLE_QUIZ = "whole_quiz", "Minutes for the whole quiz"
+
+    # A random id: attempt URLs cannot be guessed or counted.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Null for a guest, whose attempt ids live in their session until they sign up or log in.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attempts",
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="attempts")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    question_count = models.PositiveSmallIntegerField()
+    time_limit_kind = models.CharField(max_length=20, choices=TimeLimitKind.choices)
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The seed of engine.plan_quiz: secret, since it determines the choice ids.
+    seed = models.BigIntegerField()
+    # The Quick quiz configuration, which the leaderboard ranks (never a retry or challenge).
+    is_quick = models.BooleanField(default=False)
+    challenge_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="challenges"
+    )
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+    started_at = models.DateTimeField()
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Filled from engine.summarise when the attempt finishes.
+    score = models.PositiveIntegerField(default=0)
+    correct_count = models.PositiveSmallIntegerField(default=0)
+    total_time = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["user", "-started_at"]),
+            models.Index(fields=["is_quick", "finished_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} quiz {self.pk}"
+
+    def get_absolute_url(self):
+        if self.finished_at:
+            return reverse("attempt_result", args=[self.pk])
+        return reverse("attempt_play", args=[self.pk])
+
+    @property
+    def time_limit(self) -> engine.TimeLimit:
+        return engine.TimeLimit(kind=self.time_limit_kind, seconds=self.time_limit_seconds)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct_count / self.question_count if self.question_count else 0.0
+
+
+class AttemptQuestion(models.Model):
+    class Outcome(models.TextChoices):
+        CORRECT = "correct", "Correct"
+        WRONG = "wrong", "Wrong"
+        TIMED_OUT = "timed_out", "Timed out"
+        MISSED = "missed", "Missed"
+        KNEW = "knew", "Knew it"
+        DIDNT_KNOW = "didnt_know", "Didn't know"
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first question.")
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="attempt_questions")
+    # [{"id": opaque token, "text": answer text, "card_id": card}], in the order shown;
+    # empty in flashcard mode.
+    choices = models.JSONField(default=list, blank=True)
+    correct_choice_id = models.CharField(max_length=32, blank=True)
+    chosen_choice_id = models.CharField(max_length=32, blank=True)
+    # The card whose answer was picked: this card when right, a distractor's card when wrong.
+    chosen_card = models.ForeignKey(
+        Card, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    points = models.PositiveIntegerField(default=0)
+    # Set when the question is first shown: its clock starts then, and reloads keep it.
+    started_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    elapsed = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="attempt_question_position_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["card", "outcome"])]
+
+    def __str__(self):
+        return f"Question {self.position} of {self.attempt_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.outcome)
+
+    @property
+    def counts_as_correct(self) -> bool:
+        return bool(self.outcome) and engine.Outcome(self.outcome).counts_as_correct
+
+    def choice_text(self, choice_id: str) -> str:
+        return next((choice["text"] for choice in self.choices if choice["id"] == choice_id), "")
+
+    @property
+    def chosen_text(self) -> str:
+        return self.choice_text(self.chosen_choice_id)
+
+    @property
+    def correct_text(self) -> str:
+        return self.choice_text(self.correct_choice_id) or self.card.answer_text

@@ -1,0 +1,569 @@
+"""Quizzes: start an attempt, show its questions, take answers, finish it, and read scores.
+
+The glue between the attempt models and quizzes/engine.py. The server owns the clock:
+every function that depends on time takes `now` from the view (`timezone.now()`), and
+lateness follows the engine's rules whatever the browser says. Each question is answered
+once: answers are stored with a conditional UPDATE on a still-blank outcome, so a double
+submit, a replayed request or a second tab changes nothing.
+"""
+
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+from quizzes import engine
+from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Deck, Tag
+
+QUICK_QUIZ_QUESTIONS = 10
+QUICK_QUIZ_SECONDS = 20
+QUICK_QUIZ_LIMIT = engine.TimeLimit(
+    kind=engine.TimeLimitKind.PER_QUESTION, seconds=QUICK_QUIZ_SECONDS
+)
+MAX_QUESTIONS = 100
+CORRECT_OUTCOMES = [outcome.value for outcome in engine.Outcome if outcome.counts_as_correct]
+
+
+class QuizUnavailable(Exception):
+    """No card of the deck (and tags) can be asked in this mode."""
+
+
+class AnswerRejected(Exception):
+    """The answer does not fit the question: not open yet, or a choice it does not offer."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizConfig:
+    deck: Deck
+    question_count: int
+    mode: engine.QuizMode = engine.QuizMode.MULTIPLE_CHOICE
+    time_limit: engine.TimeLimit = field(
+        default_factory=lambda: engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
+    )
+    tags: tuple[Tag, ...] = ()
+
+    @property
+    def is_quick(self) -> bool:
+        return (
+            not self.tags
+            and self.mode is engine.QuizMode.MULTIPLE_CHOICE
+            and self.question_count == QUICK_QUIZ_QUESTIONS
+            and self.time_limit == QUICK_QUIZ_LIMIT
+        )
+
+
+# --- The pool -------------------------------------------------------------------------------
+
+
+def _pool_cards(deck: Deck) -> list[engine.PoolCard]:
+    """The deck as the engine sees it, in two queries (cards, then their tags)."""
+    uncached_question_image = CardImage.objects.filter(
+        card=OuterRef("pk"), side=CardImage.Side.QUESTION
+    ).filter(~Q(image__status=CachedImage.Status.CACHED) | Q(image__file=""))
+    cards = (
+        Card.objects.filter(deck=deck)
+        .only("id", "answer_text", "answer_html")
+        .annotate(needs_missing_image=Exists(uncached_question_image))
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "slug")))
+    )
+    return [
+        engine.PoolCard(
+            id=card.id,
+            answer_text=card.answer_text,
+            tags=frozenset(tag.slug for tag in card.tags.all()),
+            answer_is_image_only=card.answer_is_image_only,
+            question_needs_missing_image=card.needs_missing_image,
+        )
+        for card in cards
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizPool:
+    questions: tuple[engine.PoolCard, ...]  # cards the quiz may ask (tags applied)
+    distractors: tuple[engine.PoolCard, ...]  # every eligible card of the deck
+    left_out: tuple[engine.LeftOutCards, ...]
+
+
+def quiz_pool(*, deck: Deck, mode: engine.QuizMode | str, tags: tuple[Tag, ...] = ()) -> QuizPool:
+    """What a quiz on `deck` (restricted to `tags`, if any) can ask, and what it leaves out."""
+    cards = _pool_cards(deck)
+    wanted = {tag.slug for tag in tags}
+    eligible = engine.eligible_pool(cards, mode=mode)
+    if not wanted:
+        return QuizPool(
+            questions=eligible.cards, distractors=eligible.cards, left_out=eligible.left_out
+        )
+    tagged = engine.eligible_pool([card for card in cards if card.tags & wanted], mode=mode)
+    return QuizPool(questions=tagged.cards, distractors=eligible.cards, left_out=tagged.left_out)
+
+
+# --- Starting -------------------------------------------------------------------------------
+
+
+def _new_seed() -> int:
+    return secrets.randbits(63)
+
+
+def _create_attempt(
+    *,
+    user,
+    session_key: str,
+    deck: Deck,
+    mode: engine.QuizMode,
+    time_limit: engine.TimeLimit,
+    planned: list[tuple[int, list[dict], str]],
+    seed: int,
+    now: datetime,
+    tags: tuple[Tag, ...] = (),
+    is_quick: bool = False,
+    challenge_of: Attempt | None = None,
+    retry_of: Attempt | None = None,
+) -> Attempt:
+    attempt = Attempt.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        session_key="" if user is not None and user.is_authenticated else session_key or "",
+        deck=deck,
+        mode=mode,
+        question_count=len(planned),
+        time_limit_kind=time_limit.kind,
+        time_limit_seconds=time_limit.seconds,
+        seed=seed,
+        is_quick=is_quick,
+        challenge_of=challenge_of,
+        retry_of=retry_of,
+        started_at=now,
+        deadline_at=engine.quiz_deadline(limit=time_limit, started_at=now),
+    )
+    if tags:
+        attempt.tags.set(tags)
+    AttemptQuestion.objects.bulk_create(
+        AttemptQuestion(
+            attempt=attempt,
+            position=position,
+            card_id=card_id,
+            choices=choices,
+            correct_choice_id=correct_choice_id,
+        )
+        for position, (card_id, choices, correct_choice_id) in enumerate(planned, start=1)
+    )
+    return attempt
+
+
+def _planned_rows(plan: engine.QuizPlan) -> list[tuple[int, list[dict], str]]:
+    return [
+        (
+            question.card_id,
+            [
+                {"id": choice.id, "text": choice.text, "card_id": choice.card_id}
+                for choice in question.choices
+            ],
+            question.correct_choice_id or "",
+        )
+        for question in plan.questions
+    ]
+
+
+@transaction.atomic
+def attempt_start(
+    *, user, session_key: str, config: QuizConfig, seed: int | None = None, now: datetime
+) -> Attempt:
+    """Draw the questions and their choices, store them, and start the clock."""
+    pool = quiz_pool(deck=config.deck, mode=config.mode, tags=config.tags)
+    if not pool.questions:
+        raise QuizUnavailable("No card of this deck can be asked with these settings.")
+    seed = _new_seed() if seed is None else seed
+    plan = engine.plan_quiz(
+        pool.questions,
+        count=min(config.question_count, MAX_QUESTIONS),
+        mode=config.mode,
+        seed=seed,
+        distractor_pool=pool.distractors,
+    )
+    return _create_attempt(
+        user=user,
+        session_key=session_key,
+        deck=config.deck,
+        mode=config.mode,
+        time_limit=config.time_limit,
+        planned=_planned_rows(plan),
+        seed=seed,
+        now=now,
+        tags=config.tags,
+        is_quick=config.is_quick,
+    )
+
+
+def quick_quiz_deck() -> Deck | None:
+    """The deck of the Quick quiz and its leaderboard: the first deck that has cards."""
+    return Deck.objects.filter(cards__isnull=False).order_by("name", "pk").first()
+
+
+def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) -> Attempt:
+    config = QuizConfig(
+        deck=deck,
+        question_count=QUICK_QUIZ_QUESTIONS,
+        mode=engine.QuizMode.MULTIPLE_CHOICE,
+        time_limit=QUICK_QUIZ_LIMIT,
+    )
+    return attempt_start(user=user, session_key=session_key, config=config, now=now)
+
+
+def _missed_card_ids(attempt: Attempt) -> list[int]:
+    return list(
+        attempt.questions.exclude(outcome__in=CORRECT_OUTCOMES)
+        .order_by("position")
+        .values_list("card_id", flat=True)
+    )
+
+
+@transaction.atomic
+def attempt_start_retry(
+    *, attempt: Attempt, user, session_key: str, seed: int | None = None, now: datetime
+) -> Attempt:
+    """A new quiz of the cards `attempt` did not get right, in its mode and time limit.
+
+    Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks with the
+    number of questions, so the time per question stays the same.
+    """
+    missed = set(_missed_card_ids(attempt))
+    if not missed:
+        raise QuizUnavailable("Every answer of this quiz was right: nothing to retry.")
+    cards = _pool_cards(attempt.deck)
+    # A missed card stays askable even if the pool rules changed since (e.g. an image expired).
+    questions = [card for card in cards if card.id in missed]
+    distractors = engine.eligible_pool(cards, mode=attempt.mode).cards
+    limit = attempt.time_limit
+    if limit.kind is engine.TimeLimitKind.WHOLE_QUIZ:
+        seconds = max(1, math.ceil(limit.seconds * len(questions) / attempt.question_count))
+        limit = engine.TimeLimit(kind=limit.kind, seconds=seconds)
+    seed = _new_seed() if seed is None else seed
+    plan = engine.plan_quiz(
+        questions,
+        count=len(questions),
+        mode=attempt.mode,
+        seed=seed,
+        distractor_pool=distractors or questions,
+    )
+    return _create_attempt(
+        user=user,
+        session_key=session_key,
+        deck=attempt.deck,
+        mode=engine.QuizMode(attempt.mode),
+        time_limit=limit,
+        planned=_planned_rows(plan),
+        seed=seed,
+        now=now,
+        retry_of=attempt,
+    )
+
+
+@transaction.atomic
+def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: datetime) -> Attempt:
+    """The same questions, choices (same texts, same order) and time limit as `original`.
+
+    Choice ids are drawn anew: the challenger's page cannot be matched against the
+    original's answers.
+    """
+    planned = []
+    for question in original.questions.order_by("position"):
+        new_ids = {choice["id"]: f"{secrets.randbits(64):016x}" for choice in question.choices}
+        choices = [{**choice, "id": new_ids[choice["id"]]} for choice in question.choices]
+        planned.append((question.card_id, choices, new_ids.get(question.correct_choice_id, "")))
+    return _create_attempt(
+        user=user,
+        session_key=session_key,
+        deck=original.deck,
+        mode=engine.QuizMode(original.mode),
+        time_limit=original.time_limit,
+        planned=planned,
+        seed=original.seed,
+        now=now,
+        challenge_of=original,
+    )
+
+
+# --- Playing --------------------------------------------------------------------------------
+
+
+def _limit_seconds(attempt: Attempt) -> float | None:
+    return engine.time_budget_per_question(
+        limit=attempt.time_limit, question_count=attempt.question_count
+    )
+
+
+def _finish(*, attempt: Attempt, now: datetime) -> None:
+    summary = questions_summary(attempt.questions.only("outcome", "points", "elapsed"))
+    changes = {
+        "finished_at": now,
+        "score": summary.score,
+        "correct_count": summary.correct,
+        "total_time": summary.total_time,
+    }
+    if Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(**changes):
+        for name, value in changes.items():
+            setattr(attempt, name, value)
+    else:
+        attempt.refresh_from_db()
+
+
+def _expire(question: AttemptQuestion) -> None:
+    result = engine.expire_question(
+        question_started_at=question.started_at, deadline=question.deadline_at
+    )
+    AttemptQuestion.objects.filter(pk=question.pk, outcome="").update(
+        outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None
+    )
+
+
+@transaction.atomic
+def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
+    """Apply the clock: close a shown question past its deadline, finish a quiz past its own
+    deadline (unanswered questions missed), and finish a quiz with every question answered.
+    """
+    if attempt.is_finished:
+        return attempt
+    if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
+        for question in attempt.questions.filter(outcome=""):
+            _expire(question)
+    else:
+        overdue = attempt.questions.filter(
+            outcome="", deadline_at__isnull=False, started_at__isnull=False
+        )
+        for question in overdue:
+            if engine.is_late(answered_at=now, deadline=question.deadline_at):
+                _expire(question)
+    if not attempt.questions.filter(outcome="").exists():
+        _finish(attempt=attempt, now=now)
+    return attempt
+
+
+def _with_card(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("card__deck").prefetch_related(
+        Prefetch("card__card_images", queryset=CardImage.objects.select_related("image"))
+    )
+
+
+@transaction.atomic
+def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
+    """The first unanswered question, its clock started when first shown; None when done."""
+    attempt_refresh(attempt=attempt, now=now)
+    if attempt.is_finished:
+        return None
+    question = _with_card(attempt.questions.filter(outcome="")).order_by("position").first()
+    if question is None:
+        return None
+    if question.started_at is None:
+        deadline = engine.question_deadline(
+            limit=attempt.time_limit, question_started_at=now, quiz_deadline=attempt.deadline_at
+        )
+        started = AttemptQuestion.objects.filter(pk=question.pk, started_at__isnull=True).update(
+            started_at=now, deadline_at=deadline
+        )
+        if started:
+            question.started_at, question.deadline_at = now, deadline
+        else:
+            question.refresh_from_db(fields=["started_at", "deadline_at"])
+    question.attempt = attempt
+    return question
+
+
+def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:
+    if not 1 <= position <= attempt.question_count:
+        return None
+    question = _with_card(attempt.questions.filter(position=position)).first()
+    if question is not None:
+        question.attempt = attempt
+    return question
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerReceipt:
+    question: AttemptQuestion
+    recorded: bool  # False when the question had been answered already (a replay)
+
+
+@transaction.atomic
+def answer_submit(
+    *,
+    attempt: Attempt,
+    question: AttemptQuestion,
+    choice_id: str | None = None,
+    knew: bool | None = None,
+    now: datetime,
+) -> AnswerReceipt:
+    """Record the answer to `question`: a choice in multiple choice, a self-grade (`knew`)
+    for a flashcard. Late answers are timed out; a second answer changes nothing.
+
+    Raises AnswerRejected for a question not shown yet, or a choice it does not offer.
+    """
+    if question.attempt_id != attempt.pk:
+        raise AnswerRejected("This question is not part of the quiz.")
+    if attempt.mode == Attempt.Mode.MULTIPLE_CHOICE:
+        chosen = next((c for c in question.choices if c["id"] == choice_id), None)
+        if chosen is None:
+            raise AnswerRejected("Pick one of the question's choices.")
+        correct = chosen["id"] == question.correct_choice_id
+    else:
+        if knew is None:
+            raise AnswerRejected("Say whether you knew the answer.")
+        chosen, correct = None, knew
+    if question.started_at is None and not question.is_answered:
+        # Only a quiz whose time ran out before this question was shown may close it.
+        attempt_refresh(attempt=attempt, now=now)
+        if not attempt.is_finished:
+            raise AnswerRejected("This question has not been asked yet.")
+        question.refresh_from_db()
+    if question.is_answered or attempt.is_finished:
+        return AnswerReceipt(question=question, recorded=False)
+    result = engine.grade_answer(
+        mode=attempt.mode,
+        correct=correct,
+        question_started_at=question.started_at,
+        answered_at=now,
+        deadline=question.deadline_at,
+        limit_seconds=_limit_seconds(attempt),
+    )
+    changes = {
+        "outcome": result.outcome,
+        "points": result.points,
+        "elapsed": result.elapsed,
+        "answered_at": now,
+        "chosen_choice_id": chosen["id"] if chosen else "",
+        "chosen_card_id": chosen["card_id"] if chosen else None,
+    }
+    recorded = bool(AttemptQuestion.objects.filter(pk=question.pk, outcome="").update(**changes))
+    if recorded:
+        for name, value in changes.items():
+            setattr(question, name, value)
+    else:
+        question.refresh_from_db()
+    attempt_refresh(attempt=attempt, now=now)
+    return AnswerReceipt(question=question, recorded=recorded)
+
+
+# --- Results, history, cards, leaderboard ---------------------------------------------------
+
+
+def attempt_questions_for_result(*, attempt: Attempt) -> QuerySet:
+    return _with_card(attempt.questions.all()).order_by("position")
+
+
+def questions_summary(questions) -> engine.QuizSummary:
+    """The engine's summary of answered questions (an unanswered one counts as missed)."""
+    return engine.summarise(
+        engine.QuestionResult(
+            outcome=engine.Outcome(question.outcome or engine.Outcome.MISSED),
+            points=question.points,
+            elapsed=question.elapsed,
+        )
+        for question in questions
+    )
+
+
+def attempts_claim(*, user, attempt_ids: list[str]) -> int:
+    """Give a guest's attempts (ids remembered in their session) to the account they just
+    signed up for or logged in to."""
+    if not attempt_ids or not user.is_authenticated:
+        return 0
+    return Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True).update(
+        user=user, session_key=""
+    )
+
+
+def attempt_history(*, user) -> QuerySet:
+    return Attempt.objects.filter(user=user).select_related("deck").order_by("-started_at")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardFigures:
+    card: Card
+    seen: int
+    correct: int
+    last_seen: datetime | None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.seen if self.seen else 0.0
+
+
+def card_figures(*, user) -> list[CardFigures]:
+    """Per card the user was asked: how often, how often right, and when last; in two queries."""
+    rows = (
+        AttemptQuestion.objects.filter(attempt__user=user)
+        .exclude(outcome="")
+        .values("card_id")
+        .annotate(
+            seen=Count("pk"),
+            correct=Count("pk", filter=Q(outcome__in=CORRECT_OUTCOMES)),
+            last_seen=Max("started_at"),
+        )
+    )
+    rows = list(rows)
+    cards = Card.objects.select_related("deck").in_bulk([row["card_id"] for row in rows])
+    figures = [
+        CardFigures(
+            card=cards[row["card_id"]],
+            seen=row["seen"],
+            correct=row["correct"],
+            last_seen=row["last_seen"],
+        )
+        for row in rows
+    ]
+    return sorted(figures, key=lambda f: (f.card.deck.name, f.card.number))
+
+
+def weakest_cards(figures: list[CardFigures], *, limit: int = 5) -> list[CardFigures]:
+    """The cards answered wrong at least once, lowest accuracy first, then most seen."""
+    missed = [f for f in figures if f.correct < f.seen]
+    return sorted(missed, key=lambda f: (f.accuracy, -f.seen, f.card.number))[:limit]
+
+
+def leaderboard(*, deck: Deck, since: datetime | None = None, limit: int = 20) -> list[Attempt]:
+    """The best finished Quick quiz of each user (points, then time), in one query."""
+    attempts = Attempt.objects.filter(
+        deck=deck, is_quick=True, finished_at__isnull=False, user__isnull=False
+    )
+    if since is not None:
+        attempts = attempts.filter(started_at__gte=since)
+    ranked = attempts.annotate(
+        rank_in_user=Window(
+            RowNumber(),
+            partition_by=[F("user_id")],
+            order_by=[F("score").desc(), F("total_time").asc(), F("finished_at").asc()],
+        )
+    )
+    return list(
+        ranked.filter(rank_in_user=1)
+        .select_related("user")
+        .order_by("-score", "total_time", "finished_at")[:limit]
+    )
+
+
+def week_start(now: datetime) -> datetime:
+    """Monday 00:00 of the week `now` falls in, in its time zone."""
+    start = now - timedelta(days=now.weekday())
+    return start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def challenge_results(*, attempt: Attempt) -> list[Attempt]:
+    """Finished challenges of `attempt`, best first."""
+    return list(
+        attempt.challenges.filter(finished_at__isnull=False)
+        .select_related("user")
+        .order_by("-score", "total_time")
+    )

@@ -1,0 +1,49 @@
+"""Sign up and log in (Django's auth views in the site's look). Both give the attempts a
+guest just played to the account, so a quiz taken before signing up is not lost."""
+
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from quizzes.forms import LoginForm, SignupForm
+from quizzes.services import accounts as account_services
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+
+    def form_valid(self, form):
+        # Read before login: the session is rotated (and flushed for another user) there.
+        attempt_ids = account_services.guest_attempt_ids(self.request.session)
+        response = super().form_valid(form)
+        account_services.guest_attempts_claim(
+            user=form.get_user(), session=self.request.session, attempt_ids=attempt_ids
+        )
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        attempt_ids = account_services.guest_attempt_ids(request.session)
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        account_services.guest_attempts_claim(
+            user=user, session=request.session, attempt_ids=attempt_ids
+        )
+        return redirect(_next_url(request) or "home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def _next_url(request) -> str | None:
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None

@@ -1,0 +1,251 @@
+"""Setting up and playing a quiz. With htmx the page swaps fragments into #quiz-stage;
+without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from quizzes import engine
+from quizzes.forms import AnswerForm, QuizSetupForm
+from quizzes.models import Attempt, Deck
+from quizzes.services import accounts as account_services
+from quizzes.services import quizzes as quiz_services
+
+
+def _get_attempt_for_user(request, pk) -> Attempt:
+    """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
+    if request.user.is_authenticated:
+        owner = Q(user=request.user)
+    else:
+        owner = Q(user__isnull=True, pk__in=account_services.guest_attempt_ids(request.session))
+    return get_object_or_404(Attempt.objects.select_related("deck").filter(owner), pk=pk)
+
+
+def _start_for(request, start, **kwargs) -> Attempt:
+    """Run a `quiz_services.attempt_start*` function for this user or guest."""
+    if request.user.is_authenticated:
+        session_key = ""
+    else:
+        session_key = account_services.guest_session_key(request.session)
+    attempt = start(user=request.user, session_key=session_key, now=timezone.now(), **kwargs)
+    if not request.user.is_authenticated:
+        account_services.guest_attempt_remember(session=request.session, attempt=attempt)
+    return attempt
+
+
+def _bad_request(request, message: str) -> HttpResponse:
+    """400 with a readable message: htmx shows it in place (see quiz.js), a browser as a page."""
+    template = (
+        "quizzes/play/partials/_error.html" if request.htmx else "quizzes/play/bad_request.html"
+    )
+    return HttpResponse(render_to_string(template, {"message": message}, request), status=400)
+
+
+def _redirect(request, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+def quiz_setup(request):
+    chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
+    initial = {"deck": chosen or quiz_services.quick_quiz_deck()}
+    form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        data = form.cleaned_data
+        config = quiz_services.QuizConfig(
+            deck=data["deck"],
+            question_count=data["question_count"],
+            mode=engine.QuizMode(data["mode"]),
+            time_limit=data["time_limit"],
+            tags=tuple(data["tags"]),
+        )
+        try:
+            attempt = _start_for(request, quiz_services.attempt_start, config=config)
+        except quiz_services.QuizUnavailable as error:
+            form.add_error(None, str(error))
+        else:
+            if attempt.question_count < config.question_count:
+                messages.info(
+                    request,
+                    f"Only {attempt.question_count} cards fit these settings: "
+                    f"the quiz has {attempt.question_count} questions.",
+                )
+            return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
+    deck = (form.cleaned_data.get("deck") if form.is_bound else None) or initial["deck"]
+    pools = {}
+    if deck is not None:
+        pools = {
+            mode.label: quiz_services.quiz_pool(deck=deck, mode=mode.value) for mode in Attempt.Mode
+        }
+    return render(request, "quizzes/play/setup.html", {"form": form, "deck": deck, "pools": pools})
+
+
+@require_POST
+def quiz_quick(request):
+    """Start a Quick quiz on the deck posted (by slug), or on the Quick quiz deck."""
+    if slug := request.POST.get("deck"):
+        deck = Deck.objects.filter(slug=slug).first()
+        if deck is None:
+            return _bad_request(request, "There is no such deck.")
+    else:
+        deck = quiz_services.quick_quiz_deck()
+    if deck is None:
+        messages.error(request, "No deck is loaded yet, so there is no quiz to take.")
+        return _redirect(request, reverse("home"))
+    try:
+        attempt = _start_for(request, quiz_services.attempt_start_quick, deck=deck)
+    except quiz_services.QuizUnavailable as error:
+        return _bad_request(request, str(error))
+    return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
+
+
+def _question_response(request, attempt: Attempt, question, *, now) -> HttpResponse:
+    remaining = engine.time_left(deadline=question.deadline_at, now=now)
+    context = {
+        "attempt": attempt,
+        "question": question,
+        "progress_percent": round(100 * (question.position - 1) / attempt.question_count),
+        "remaining_ms": None if remaining is None else int(remaining.total_seconds() * 1000),
+        "grace_ms": int(engine.ANSWER_GRACE.total_seconds() * 1000),
+        "whole_quiz": attempt.time_limit_kind == Attempt.TimeLimitKind.WHOLE_QUIZ,
+    }
+    template = "quizzes/play/partials/_question.html" if request.htmx else "quizzes/play/play.html"
+    return render(request, template, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def attempt_play(request, pk):
+    attempt = _get_attempt_for_user(request, pk)
+    now = timezone.now()
+    question = quiz_services.question_current(attempt=attempt, now=now)
+    if question is None:
+        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    return _question_response(request, attempt, question, now=now)
+
+
+def _feedback_response(request, attempt: Attempt, question) -> HttpResponse:
+    context = {"attempt": attempt, "question": question}
+    template = (
+        "quizzes/play/partials/_feedback.html" if request.htmx else "quizzes/play/feedback.html"
+    )
+    return render(request, template, context)
+
+
+@require_POST
+def attempt_answer(request, pk):
+    attempt = _get_attempt_for_user(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "That answer could not be read: choose one of the answers.")
+    question = quiz_services.question_get(attempt=attempt, position=form.cleaned_data["position"])
+    if question is None:
+        return _bad_request(request, "This quiz has no such question.")
+    try:
+        quiz_services.answer_submit(
+            attempt=attempt,
+            question=question,
+            choice_id=form.cleaned_data["choice"] or None,
+            knew=form.cleaned_data["grade"],
+            now=timezone.now(),
+        )
+    except quiz_services.AnswerRejected as error:
+        return _bad_request(request, str(error))
+    if request.htmx:
+        return _feedback_response(request, attempt, question)
+    return redirect("attempt_feedback", attempt.pk, question.position)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def attempt_feedback(request, pk, position):
+    """How a question went; the countdown asks for it when time runs out."""
+    attempt = _get_attempt_for_user(request, pk)
+    now = timezone.now()
+    quiz_services.attempt_refresh(attempt=attempt, now=now)
+    question = quiz_services.question_get(attempt=attempt, position=position)
+    if question is None:
+        raise Http404("This quiz has no such question.")
+    if not question.is_answered:
+        # Asked a moment too early (the browser's clock runs ahead): keep playing.
+        current = quiz_services.question_current(attempt=attempt, now=now)
+        if request.htmx and current is not None:
+            return _question_response(request, attempt, current, now=now)
+        return redirect("attempt_play", attempt.pk)
+    return _feedback_response(request, attempt, question)
+
+
+@require_GET
+def attempt_result(request, pk):
+    attempt = _get_attempt_for_user(request, pk)
+    quiz_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    if not attempt.is_finished:
+        return redirect("attempt_play", attempt.pk)
+    questions = list(quiz_services.attempt_questions_for_result(attempt=attempt))
+    summary = quiz_services.questions_summary(questions)
+    original = attempt.challenge_of
+    comparison = None
+    if original is not None and original.is_finished:
+        theirs = {q.position: q for q in original.questions.all()}
+        comparison = [(question, theirs.get(question.position)) for question in questions]
+    context = {
+        "attempt": attempt,
+        "questions": questions,
+        "summary": summary,
+        "scoring_rule": engine.SCORING_RULE,
+        "original": original,
+        "comparison": comparison,
+        "challenges": quiz_services.challenge_results(attempt=attempt),
+        "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
+        "can_retry": summary.correct < summary.question_count,
+    }
+    return render(request, "quizzes/play/result.html", context)
+
+
+@require_POST
+def attempt_retry(request, pk):
+    attempt = _get_attempt_for_user(request, pk)
+    if not attempt.is_finished:
+        return _bad_request(request, "Finish this quiz before retrying it.")
+    try:
+        retry = _start_for(request, quiz_services.attempt_start_retry, attempt=attempt)
+    except quiz_services.QuizUnavailable as error:
+        messages.info(request, str(error))
+        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    return _redirect(request, reverse("attempt_play", args=[retry.pk]))
+
+
+def _get_challengeable(pk) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("deck", "user").filter(finished_at__isnull=False), pk=pk
+    )
+
+
+@require_GET
+def challenge(request, pk):
+    """The page a challenge link opens: what the quiz is and how its owner did."""
+    original = _get_challengeable(pk)
+    is_owner = request.user.is_authenticated and original.user_id == request.user.pk
+    return render(
+        request,
+        "quizzes/play/challenge.html",
+        {
+            "original": original,
+            "is_owner": is_owner,
+            "challenges": quiz_services.challenge_results(attempt=original),
+        },
+    )
+
+
+@require_POST
+def challenge_accept(request, pk):
+    original = _get_challengeable(pk)
+    attempt = _start_for(request, quiz_services.attempt_start_challenge, original=original)
+    return _redirect(request, reverse("attempt_play", args=[attempt.pk]))

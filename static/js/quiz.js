@@ -1,0 +1,146 @@
+// Playing a quiz: the countdown, its announcements, and the keyboard (1-9 choose, Enter
+// continues). The server keeps the clock; this only displays the time it rendered, and asks
+// the server for the question's fate when the time is up. Without this file, plain form
+// posts play the whole quiz.
+(function () {
+  "use strict";
+
+  const STAGE_ID = "quiz-stage";
+  let countdownTimer = null;
+
+  function clock(ms) {
+    const seconds = Math.ceil(Math.max(ms, 0) / 1000);
+    return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  function announcement(seconds) {
+    if (seconds >= 60) {
+      const minutes = seconds / 60;
+      return minutes + (minutes === 1 ? " minute left" : " minutes left");
+    }
+    return seconds + " seconds left";
+  }
+
+  function stopCountdown() {
+    if (countdownTimer !== null) {
+      clearInterval(countdownTimer);
+      countdownTimer = null;
+    }
+  }
+
+  function askServer(question) {
+    if (!question.isConnected) return; // answered meanwhile: a new fragment replaced it
+    const url = question.dataset.feedbackUrl;
+    if (window.htmx) {
+      window.htmx.ajax("GET", url, { target: "#" + STAGE_ID, swap: "innerHTML" });
+    } else {
+      window.location.assign(url);
+    }
+  }
+
+  function startCountdown(stage) {
+    stopCountdown();
+    const question = stage.querySelector("[data-quiz-question]");
+    const timer = question && question.querySelector("[data-remaining-ms]");
+    if (!timer) return;
+    const text = timer.querySelector("[data-countdown-text]");
+    const live = question.querySelector("[data-countdown-announce]");
+    const remaining = Number(timer.dataset.remainingMs);
+    const grace = Number(timer.dataset.graceMs || 1000);
+    const end = performance.now() + remaining;
+    const marks = "wholeQuiz" in timer.dataset ? [300, 60, 30, 10] : [10, 5];
+    // Announce only the marks still ahead, so a screen reader hears a few calm updates.
+    const pending = marks.filter((mark) => mark * 1000 < remaining);
+
+    function tick() {
+      const left = end - performance.now();
+      text.textContent = clock(left);
+      const secondsLeft = Math.ceil(left / 1000);
+      while (pending.length && secondsLeft <= pending[0]) {
+        const mark = pending.shift();
+        if (secondsLeft > 0 && live) live.textContent = announcement(mark);
+      }
+      timer.classList.toggle("is-urgent", left > 0 && left <= 5000);
+      if (left <= 0) {
+        stopCountdown();
+        timer.classList.add("is-over");
+        if (live) live.textContent = "Time is up.";
+        // The server allows a grace period for answers in flight; ask once it has passed.
+        setTimeout(() => askServer(question), grace + 300);
+      }
+    }
+    tick();
+    countdownTimer = setInterval(tick, 250);
+  }
+
+  function isTyping(target) {
+    return target instanceof Element && target.matches("input, textarea, select, [contenteditable]");
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing || isTyping(event.target)) {
+      return;
+    }
+    const stage = document.getElementById(STAGE_ID);
+    if (!stage) return;
+    if (/^[1-9]$/.test(event.key)) {
+      const button = stage.querySelector(`[data-key="${event.key}"]`);
+      if (button && !button.disabled && !button.closest("details:not([open])")) {
+        event.preventDefault();
+        button.click();
+      }
+      return;
+    }
+    if (event.key !== "Enter") return;
+    const onControl = event.target instanceof Element && event.target.matches("a, button, summary");
+    if (onControl) return; // Enter already activates what has the focus
+    const flashcard = stage.querySelector("details[data-flashcard]:not([open])");
+    const next = stage.querySelector("[data-continue]");
+    if (flashcard) {
+      event.preventDefault();
+      flashcard.open = true;
+      const first = flashcard.querySelector("[data-key]");
+      if (first) first.focus();
+    } else if (next) {
+      event.preventDefault();
+      next.click();
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === STAGE_ID) stopCountdown();
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const stage = event.detail.target;
+    if (!stage || stage.id !== STAGE_ID) return;
+    const heading = stage.querySelector("[data-focus]");
+    if (heading) heading.focus();
+    startCountdown(stage);
+  });
+
+  // A rejected answer (4xx) is not swapped by htmx 2: show the server's message instead.
+  document.addEventListener("htmx:responseError", (event) => {
+    const stage = document.getElementById(STAGE_ID);
+    if (!stage || !stage.contains(event.detail.elt)) return;
+    const box = document.createElement("div");
+    box.className = "quiz-error";
+    box.setAttribute("role", "alert");
+    box.textContent =
+      event.detail.xhr.status < 500
+        ? new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html").body.textContent.trim()
+        : "Something went wrong. Reload the page to carry on.";
+    stage.querySelectorAll(".quiz-error").forEach((old) => old.remove());
+    stage.prepend(box);
+  });
+
+  function init() {
+    const stage = document.getElementById(STAGE_ID);
+    if (stage) startCountdown(stage);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,48 @@
+"""Helpers for the quiz view tests: start attempts for users or guests, read choices."""
+
+from django.utils import timezone
+
+from quizzes import engine
+from quizzes.models import Attempt
+from quizzes.services import quizzes as services
+from quizzes.services.accounts import GUEST_ATTEMPTS_KEY
+
+PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
+
+
+def start(user, deck, *, count=3, mode="multiple_choice", limit=PER_QUESTION_20) -> Attempt:
+    config = services.QuizConfig(
+        deck=deck, question_count=count, mode=engine.QuizMode(mode), time_limit=limit
+    )
+    return services.attempt_start(user=user, session_key="", config=config, now=timezone.now())
+
+
+def start_as_guest(client, deck, **kwargs) -> Attempt:
+    """An attempt owned by the guest session of `client`."""
+    attempt = start(None, deck, **kwargs)
+    session = client.session
+    session[GUEST_ATTEMPTS_KEY] = [str(attempt.pk)]
+    session.save()
+    return attempt
+
+
+def show(attempt):
+    """Start the clock of the current question, as the play page does."""
+    return services.question_current(attempt=attempt, now=timezone.now())
+
+
+def wrong_choice(question) -> str:
+    return next(c["id"] for c in question.choices if c["id"] != question.correct_choice_id)
+
+
+def finish(attempt, *, right=()) -> Attempt:
+    """Answer every question, right at the positions in `right`, wrong elsewhere."""
+    while (question := show(attempt)) is not None:
+        choice = (
+            question.correct_choice_id if question.position in right else wrong_choice(question)
+        )
+        services.answer_submit(
+            attempt=attempt, question=question, choice_id=choice, now=timezone.now()
+        )
+    attempt.refresh_from_db()
+    return attempt

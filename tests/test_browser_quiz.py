@@ -1,0 +1,155 @@
+"""A whole timed quiz in headless Chromium, played with the keyboard, one question let to
+time out on the real clock (kept to a few seconds)."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+SECONDS_PER_QUESTION = 3
+
+
+@pytest.fixture
+def deck_site(live_server, transactional_db):
+    # live_server answers from another thread: the deck must be committed.
+    call_command("loaddata", "fastai", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors(page: Page):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def sign_up(page: Page, site: str, username: str):
+    page.goto(f"{site}/accounts/signup/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password confirmation").fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("link", name=username)).to_be_visible()
+
+
+def answer_with_key(page: Page, key: str):
+    expect(page.locator("[data-quiz-question]")).to_be_visible()
+    page.keyboard.press(key)
+    expect(page.locator("[data-quiz-feedback] h1")).to_have_text(
+        re.compile(r"^\s*(Right!|Not quite)"), timeout=5000
+    )
+
+
+@pytest.mark.parametrize("screen", SCREEN_SIZES)
+def test_a_learner_signs_up_and_plays_a_timed_quiz_with_the_keyboard(
+    page: Page, deck_site, console_errors, screen
+):
+    width, height = SCREEN_SIZES[screen]
+    page.set_viewport_size({"width": width, "height": height})
+    sign_up(page, deck_site, f"learner-{screen}")
+
+    page.goto(f"{deck_site}/quiz/")
+    page.screenshot(path=f"/tmp/quiz-setup-{screen}.png", full_page=True)
+    page.get_by_label("Number of questions").fill("3")
+    page.get_by_role("radio", name="Multiple choice").check()
+    page.get_by_role("radio", name="Per question").check()
+    page.get_by_label("Seconds per question").fill(str(SECONDS_PER_QUESTION))
+    page.get_by_role("button", name="Start the quiz").click()
+
+    # Question 1: a number key answers, the feedback swaps in, Enter continues.
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 3")
+    expect(page.locator("[data-choice], .choice")).to_have_count(4)
+    expect(page.locator("[role=timer]")).to_have_text(re.compile(r"0:0[0-3]"))
+    page.screenshot(path=f"/tmp/quiz-question-{screen}.png", full_page=True)
+    answer_with_key(page, "1")
+    page.screenshot(path=f"/tmp/quiz-feedback-{screen}.png", full_page=True)
+    page.keyboard.press("Enter")
+
+    # Question 2: left alone, the countdown runs out and the server records the timeout.
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 3")
+    expect(page.locator("[data-quiz-feedback] h1")).to_contain_text(
+        "Time's up", timeout=(SECONDS_PER_QUESTION + 5) * 1000
+    )
+    expect(page.locator("[aria-live=polite]")).to_have_count(0)  # gone with the question
+    page.screenshot(path=f"/tmp/quiz-timeout-{screen}.png", full_page=True)
+    page.keyboard.press("Enter")
+
+    # Question 3, then the result.
+    expect(page.locator(".quiz-count")).to_have_text("Question 3 / 3")
+    answer_with_key(page, "2")
+    expect(page.get_by_role("link", name="See your result")).to_be_visible()
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/quiz/[0-9a-f-]+/result/$"))
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+    expect(page.locator(".result-question")).to_have_count(3)
+    expect(page.locator(".result-question.outcome-timed_out")).to_have_count(1)
+    expect(page.get_by_text("round(1000 * (1 - t / (2 * T)))")).to_be_visible()
+    page.screenshot(path=f"/tmp/quiz-result-{screen}.png", full_page=True)
+    result_url = page.url
+
+    page.get_by_role("link", name="History").click()
+    expect(page.locator(".history-table tbody tr")).to_have_count(1)
+    expect(page.locator(".history-table")).to_contain_text("Multiple choice")
+    page.screenshot(path=f"/tmp/quiz-history-{screen}.png", full_page=True)
+    page.locator(".history-table tbody a").click()
+    expect(page).to_have_url(result_url)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for name, path in (("home", "/"), ("leaderboard", "/leaderboard/"), ("cards", "/me/cards/")):
+        page.goto(f"{deck_site}{path}")
+        page.screenshot(path=f"/tmp/quiz-{name}-{screen}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    assert console_errors == []
+
+
+def test_a_guest_plays_without_javascript_and_keeps_the_quiz_on_sign_up(browser, deck_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(deck_site)
+    page.get_by_role("button", name=re.compile("Start a quick quiz")).click()
+    for number in range(1, 11):
+        expect(page.locator(".quiz-count")).to_have_text(f"Question {number} / 10")
+        page.locator(".choice").first.click()
+        expect(page.locator("[data-quiz-feedback]")).to_be_visible()
+        page.locator("[data-continue]").click()
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+
+    sign_up(page, deck_site, "late-joiner")
+    page.goto(f"{deck_site}/me/history/")
+    expect(page.locator(".history-table tbody tr")).to_have_count(1)
+    expect(page.locator(".history-table")).to_contain_text("(quick)")
+    context.close()
+
+
+def test_flashcards_open_with_enter_and_grade_with_number_keys(
+    page: Page, deck_site, console_errors
+):
+    sign_up(page, deck_site, "flashcarder")
+    page.goto(f"{deck_site}/quiz/")
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_role("radio", name="Flashcard").check()
+    page.get_by_role("radio", name="None").check()
+    page.get_by_role("button", name="Start the quiz").click()
+
+    expect(page.locator("[role=timer]")).to_have_count(0)
+    expect(page.get_by_role("button", name="I knew it")).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="I knew it")).to_be_visible()
+    page.keyboard.press("1")
+    expect(page.locator("[data-quiz-feedback] h1")).to_contain_text("You knew it")
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 2")
+    page.get_by_text("Show answer").click()
+    page.keyboard.press("2")
+    expect(page.locator("[data-quiz-feedback] h1")).to_contain_text("Now you know")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+    expect(page.locator(".result-summary")).to_contain_text("1 / 2 (50%)")
+    assert console_errors == []

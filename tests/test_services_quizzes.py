@@ -1,0 +1,483 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from quizzes import engine
+from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage
+from quizzes.services import quizzes as services
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
+WHOLE_QUIZ_60 = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
+
+
+@pytest.fixture
+def deck(make_deck):
+    """Twelve cards, enough for a Quick quiz; much faster to build than the real deck."""
+    return make_deck(12, tags=("cnn", "rnn", "nlp"))
+
+
+def start(user, deck, *, count=3, limit=PER_QUESTION_20, mode="multiple_choice", seed=7, **kw):
+    config = services.QuizConfig(
+        deck=deck,
+        question_count=count,
+        mode=engine.QuizMode(mode),
+        time_limit=limit,
+        **kw,
+    )
+    return services.attempt_start(user=user, session_key="", config=config, seed=seed, now=NOW)
+
+
+def answer_right(attempt, question, at):
+    return services.answer_submit(
+        attempt=attempt, question=question, choice_id=question.correct_choice_id, now=at
+    )
+
+
+def wrong_choice(question):
+    return next(c["id"] for c in question.choices if c["id"] != question.correct_choice_id)
+
+
+# --- Starting ---
+
+
+def test_it_stores_the_drawn_questions_and_choices(alice, deck):
+    attempt = start(alice, deck, count=5)
+
+    questions = list(attempt.questions.order_by("position"))
+    assert [q.position for q in questions] == [1, 2, 3, 4, 5]
+    assert len({q.card_id for q in questions}) == 5
+    for question in questions:
+        assert len(question.choices) == 4
+        assert question.correct_choice_id in {c["id"] for c in question.choices}
+        correct = next(c for c in question.choices if c["id"] == question.correct_choice_id)
+        assert correct["card_id"] == question.card_id
+        assert question.started_at is None and question.outcome == ""
+    assert attempt.user == alice and attempt.seed == 7 and attempt.question_count == 5
+    assert attempt.deadline_at is None  # a per-question limit has no overall deadline
+
+
+def test_the_same_seed_gives_the_same_quiz(alice, bob, deck):
+    first = start(alice, deck, count=4, seed=42)
+    second = start(bob, deck, count=4, seed=42)
+    rows = lambda attempt: list(attempt.questions.values_list("card_id", "choices"))  # noqa: E731
+    assert rows(first) == rows(second)
+
+
+def test_it_caps_the_question_count_at_the_cards_available(alice, make_deck):
+    deck = make_deck(4)
+    attempt = start(alice, deck, count=10)
+    assert attempt.question_count == 4
+    assert attempt.questions.count() == 4
+
+
+def test_multiple_choice_leaves_out_image_only_answers(fastai_deck):
+    pool = services.quiz_pool(deck=fastai_deck, mode="multiple_choice")
+    image_only = [
+        card for card in Card.objects.filter(deck=fastai_deck) if card.answer_is_image_only
+    ]
+    assert image_only, "the real deck has image-only answers"
+    assert not {card.id for card in image_only} & {card.id for card in pool.questions}
+    assert any(group.reason == "answer_is_image_only" for group in pool.left_out)
+
+
+def test_questions_needing_an_uncached_image_are_left_out_until_it_is_cached(make_deck):
+    deck = make_deck(5)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(url="https://aiquizzes.com/a.png")
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+
+    pool = services.quiz_pool(deck=deck, mode="flashcard")
+    assert card.id not in {c.id for c in pool.questions}
+    assert pool.left_out[0].message == (
+        "1 card left out: its question needs an image that is not cached"
+    )
+
+    CachedImage.objects.filter(pk=image.pk).update(status="cached", file="images/a.png")
+    pool = services.quiz_pool(deck=deck, mode="flashcard")
+    assert card.id in {c.id for c in pool.questions}
+
+
+def test_tags_restrict_the_questions_but_not_the_wrong_answers(alice, make_deck):
+    deck = make_deck(12, tags=("cnn", "rnn"))
+    cnn = deck.cards.first().tags.get()
+    attempt = start(alice, deck, count=12, tags=(cnn,))
+
+    asked = set(attempt.questions.values_list("card_id", flat=True))
+    assert asked == set(cnn.cards.values_list("id", flat=True))
+    offered = {c["card_id"] for q in attempt.questions.all() for c in q.choices}
+    assert offered - asked, "distractors may come from the whole deck"
+
+
+def test_a_deck_with_nothing_to_ask_is_refused(alice, make_deck):
+    deck = make_deck(0)
+    with pytest.raises(services.QuizUnavailable):
+        start(alice, deck)
+
+
+def test_a_quick_quiz_is_ten_multiple_choice_questions_of_twenty_seconds(alice, deck):
+    attempt = services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW)
+    assert attempt.is_quick
+    assert (attempt.mode, attempt.question_count) == ("multiple_choice", 10)
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("per_question", 20)
+
+
+def test_a_guest_attempt_keeps_the_session_key_and_no_user(deck):
+    config = services.QuizConfig(deck=deck, question_count=2)
+    attempt = services.attempt_start(
+        user=AnonymousUser(), session_key="abc123", config=config, now=NOW
+    )
+    assert attempt.user is None and attempt.session_key == "abc123"
+
+
+# --- Playing ---
+
+
+def test_a_question_clock_starts_when_first_shown_and_reloads_keep_it(alice, deck):
+    attempt = start(alice, deck)
+    first = services.question_current(attempt=attempt, now=NOW)
+    again = services.question_current(attempt=attempt, now=NOW + timedelta(seconds=5))
+
+    assert first.pk == again.pk
+    assert again.started_at == NOW
+    assert again.deadline_at == NOW + timedelta(seconds=20)
+
+
+def test_a_right_answer_scores_by_speed(alice, deck):
+    attempt = start(alice, deck)
+    question = services.question_current(attempt=attempt, now=NOW)
+
+    receipt = answer_right(attempt, question, NOW + timedelta(seconds=10))
+
+    question.refresh_from_db()
+    assert receipt.recorded
+    assert question.outcome == "correct"
+    assert question.points == 750
+    assert question.elapsed == timedelta(seconds=10)
+    assert question.chosen_card_id == question.card_id
+
+
+def test_a_wrong_answer_records_the_distractors_card(alice, deck):
+    attempt = start(alice, deck)
+    question = services.question_current(attempt=attempt, now=NOW)
+    choice = wrong_choice(question)
+
+    services.answer_submit(attempt=attempt, question=question, choice_id=choice, now=NOW)
+
+    question.refresh_from_db()
+    assert question.outcome == "wrong" and question.points == 0
+    expected = next(c["card_id"] for c in question.choices if c["id"] == choice)
+    assert question.chosen_card_id == expected != question.card_id
+
+
+def test_an_answer_after_the_deadline_times_out_whatever_it_says(alice, deck):
+    attempt = start(alice, deck)
+    question = services.question_current(attempt=attempt, now=NOW)
+
+    answer_right(attempt, question, NOW + timedelta(seconds=22))
+
+    question.refresh_from_db()
+    assert question.outcome == "timed_out"
+    assert question.points == 0
+    assert question.elapsed == timedelta(seconds=20)
+
+
+def test_an_answer_within_the_grace_still_counts(alice, deck):
+    attempt = start(alice, deck)
+    question = services.question_current(attempt=attempt, now=NOW)
+
+    answer_right(attempt, question, NOW + timedelta(seconds=20, milliseconds=500))
+
+    question.refresh_from_db()
+    assert question.outcome == "correct" and question.points == 500
+
+
+def test_a_question_is_answered_once(alice, deck):
+    attempt = start(alice, deck)
+    question = services.question_current(attempt=attempt, now=NOW)
+    answer_right(attempt, question, NOW + timedelta(seconds=1))
+
+    stale = AttemptQuestion.objects.get(pk=question.pk)
+    stale.outcome = ""  # a second tab that loaded the question before the first answer
+    receipt = services.answer_submit(
+        attempt=attempt, question=stale, choice_id=wrong_choice(question), now=NOW
+    )
+
+    question.refresh_from_db()
+    assert not receipt.recorded
+    assert question.outcome == "correct"
+    assert receipt.question.outcome == "correct"
+
+
+def test_a_choice_of_another_question_is_rejected(alice, deck):
+    attempt = start(alice, deck)
+    question = services.question_current(attempt=attempt, now=NOW)
+    other = attempt.questions.get(position=2)
+
+    with pytest.raises(services.AnswerRejected):
+        services.answer_submit(
+            attempt=attempt, question=question, choice_id=other.choices[0]["id"], now=NOW
+        )
+
+
+def test_a_question_not_shown_yet_cannot_be_answered(alice, deck):
+    attempt = start(alice, deck)
+    services.question_current(attempt=attempt, now=NOW)
+    later = attempt.questions.get(position=3)
+
+    with pytest.raises(services.AnswerRejected, match="not been asked"):
+        answer_right(attempt, later, NOW)
+
+
+def test_a_question_of_another_attempt_is_rejected(alice, deck):
+    attempt = start(alice, deck)
+    other = start(alice, deck)
+    question = services.question_current(attempt=other, now=NOW)
+
+    with pytest.raises(services.AnswerRejected):
+        answer_right(attempt, question, NOW)
+
+
+def test_answering_every_question_finishes_with_the_summary(alice, deck):
+    attempt = start(alice, deck, count=3)
+    at = NOW
+    for seconds in (0, 10, 30):
+        question = services.question_current(attempt=attempt, now=at)
+        at += timedelta(seconds=seconds)
+        answer_right(attempt, question, at)
+
+    attempt.refresh_from_db()
+    assert attempt.finished_at == at
+    assert attempt.score == 1000 + 750 + 0
+    assert attempt.correct_count == 2
+    assert attempt.total_time == timedelta(seconds=0 + 10 + 20)
+    assert services.question_current(attempt=attempt, now=at) is None
+
+
+def test_an_unanswered_question_times_out_on_the_next_request(alice, deck):
+    attempt = start(alice, deck)
+    first = services.question_current(attempt=attempt, now=NOW)
+
+    second = services.question_current(attempt=attempt, now=NOW + timedelta(minutes=5))
+
+    first.refresh_from_db()
+    assert first.outcome == "timed_out" and first.elapsed == timedelta(seconds=20)
+    assert second.position == 2 and second.started_at == NOW + timedelta(minutes=5)
+
+
+def test_a_whole_quiz_past_its_deadline_finishes_with_the_rest_missed(alice, deck):
+    attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
+    assert attempt.deadline_at == NOW + timedelta(seconds=60)
+    question = services.question_current(attempt=attempt, now=NOW)
+    assert question.deadline_at == attempt.deadline_at
+    answer_right(attempt, question, NOW + timedelta(seconds=10))
+    services.question_current(attempt=attempt, now=NOW + timedelta(seconds=11))
+
+    services.attempt_refresh(attempt=attempt, now=NOW + timedelta(seconds=62))
+
+    outcomes = list(attempt.questions.order_by("position").values_list("outcome", flat=True))
+    assert outcomes == ["correct", "timed_out", "missed"]
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    # T is 60 s / 3 questions: 10 s of 20 s gives 750.
+    assert attempt.score == 750
+
+
+def test_an_answer_to_a_question_the_expired_quiz_never_showed_changes_nothing(alice, deck):
+    attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
+    services.question_current(attempt=attempt, now=NOW)
+    later = attempt.questions.get(position=2)
+
+    receipt = answer_right(attempt, later, NOW + timedelta(minutes=5))
+
+    assert not receipt.recorded
+    assert receipt.question.outcome == "missed"
+
+
+def test_flashcards_are_self_graded(alice, deck):
+    attempt = start(alice, deck, count=2, mode="flashcard", limit=engine.TimeLimit(kind="none"))
+    first = services.question_current(attempt=attempt, now=NOW)
+    assert first.choices == [] and first.correct_choice_id == ""
+    services.answer_submit(attempt=attempt, question=first, knew=True, now=NOW)
+    second = services.question_current(attempt=attempt, now=NOW)
+    services.answer_submit(attempt=attempt, question=second, knew=False, now=NOW)
+
+    attempt.refresh_from_db()
+    assert list(attempt.questions.values_list("outcome", "points")) == [
+        ("knew", 1000),
+        ("didnt_know", 0),
+    ]
+    assert attempt.score == 1000 and attempt.correct_count == 1
+
+
+def test_a_flashcard_needs_a_grade(alice, deck):
+    attempt = start(alice, deck, mode="flashcard")
+    question = services.question_current(attempt=attempt, now=NOW)
+    with pytest.raises(services.AnswerRejected):
+        services.answer_submit(attempt=attempt, question=question, now=NOW)
+
+
+# --- Retry and challenge ---
+
+
+def play_through(attempt, *, right_positions, start_at=NOW):
+    at = start_at
+    while (question := services.question_current(attempt=attempt, now=at)) is not None:
+        if question.position in right_positions:
+            choice = question.correct_choice_id
+        else:
+            choice = wrong_choice(question)
+        at += timedelta(seconds=2)
+        services.answer_submit(attempt=attempt, question=question, choice_id=choice, now=at)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def test_a_retry_asks_only_the_missed_cards(alice, deck):
+    attempt = play_through(start(alice, deck, count=4), right_positions={1, 3})
+    missed = set(attempt.questions.filter(position__in=[2, 4]).values_list("card_id", flat=True))
+
+    retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+
+    assert set(retry.questions.values_list("card_id", flat=True)) == missed
+    assert retry.retry_of == attempt and not retry.is_quick
+    assert all(len(q.choices) == 4 for q in retry.questions.all())
+
+
+def test_a_whole_quiz_retry_keeps_the_time_per_question(alice, deck):
+    attempt = start(alice, deck, count=4, limit=engine.TimeLimit(kind="whole_quiz", seconds=120))
+    attempt = play_through(attempt, right_positions={1, 2, 3})
+    retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+    assert (retry.question_count, retry.time_limit_seconds) == (1, 30)
+
+
+def test_nothing_to_retry_after_a_perfect_quiz(alice, deck):
+    attempt = play_through(start(alice, deck, count=2), right_positions={1, 2})
+    with pytest.raises(services.QuizUnavailable):
+        services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+
+
+def test_a_challenge_asks_the_same_questions_and_choices_with_new_ids(alice, bob, deck):
+    original = play_through(start(alice, deck, count=3), right_positions={1})
+
+    challenge = services.attempt_start_challenge(
+        original=original, user=bob, session_key="", now=NOW
+    )
+
+    def shown(attempt):
+        return [
+            (q.card_id, [(c["text"], c["card_id"]) for c in q.choices])
+            for q in attempt.questions.order_by("position")
+        ]
+
+    assert shown(challenge) == shown(original)
+    assert challenge.challenge_of == original and challenge.user == bob
+    assert (challenge.mode, challenge.time_limit_seconds) == (original.mode, 20)
+    for mine, theirs in zip(
+        challenge.questions.order_by("position"),
+        original.questions.order_by("position"),
+        strict=True,
+    ):
+        assert {c["id"] for c in mine.choices}.isdisjoint({c["id"] for c in theirs.choices})
+        assert mine.choice_text(mine.correct_choice_id) == theirs.choice_text(
+            theirs.correct_choice_id
+        )
+    assert services.challenge_results(attempt=original) == []
+    play_through(challenge, right_positions={1, 2})
+    assert services.challenge_results(attempt=original) == [challenge]
+
+
+# --- Claiming, figures, leaderboard ---
+
+
+def test_guest_attempts_are_claimed_by_the_account(alice, deck):
+    config = services.QuizConfig(deck=deck, question_count=2)
+    guest = services.attempt_start(user=None, session_key="k", config=config, now=NOW)
+    owned = start(alice, deck)
+
+    claimed = services.attempts_claim(user=alice, attempt_ids=[str(guest.pk), str(owned.pk)])
+
+    assert claimed == 1
+    guest.refresh_from_db()
+    assert guest.user == alice and guest.session_key == ""
+
+
+def test_card_figures_count_what_the_user_saw_and_got_right(alice, bob, deck):
+    first = play_through(start(alice, deck, count=3, seed=1), right_positions={1})
+    retry = services.attempt_start_retry(attempt=first, user=alice, session_key="", now=NOW)
+    play_through(retry, right_positions=set())
+    play_through(start(bob, deck, count=3, seed=1), right_positions={1, 2, 3})
+
+    figures = {f.card.id: f for f in services.card_figures(user=alice)}
+
+    card_ids = list(first.questions.order_by("position").values_list("card_id", flat=True))
+    assert set(figures) == set(card_ids)
+    assert (figures[card_ids[0]].seen, figures[card_ids[0]].correct) == (1, 1)
+    assert (figures[card_ids[1]].seen, figures[card_ids[1]].correct) == (2, 0)
+    weakest = services.weakest_cards(list(figures.values()))
+    assert {f.card.id for f in weakest} == set(card_ids[1:])
+    assert card_ids[0] not in {f.card.id for f in weakest}
+
+
+def quick(user, deck, *, right, start_at=NOW):
+    attempt = services.attempt_start_quick(user=user, session_key="", deck=deck, now=start_at)
+    return play_through(attempt, right_positions=set(range(1, right + 1)), start_at=start_at)
+
+
+def test_the_leaderboard_ranks_each_users_best_quick_quiz(alice, bob, staff, deck):
+    quick(alice, deck, right=5)
+    alice_best = quick(alice, deck, right=8)
+    bob_best = quick(bob, deck, right=9)
+    # Not Quick quizzes: another configuration and a retry never rank, however good.
+    untimed = engine.TimeLimit(kind="none")
+    play_through(start(staff, deck, count=10, limit=untimed), right_positions=set())
+    retry = services.attempt_start_retry(attempt=alice_best, user=staff, session_key="", now=NOW)
+    play_through(retry, right_positions={1, 2})
+
+    board = services.leaderboard(deck=deck)
+
+    assert board == [bob_best, alice_best]
+
+
+def test_the_leaderboard_breaks_ties_by_time(alice, bob, deck):
+    slow = services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW)
+    fast = services.attempt_start_quick(user=bob, session_key="", deck=deck, now=NOW)
+    for attempt in (slow, fast):
+        while (question := services.question_current(attempt=attempt, now=NOW)) is not None:
+            answer_right(attempt, question, NOW)  # instant: full points, no time taken
+    Attempt.objects.filter(pk=slow.pk).update(total_time=timedelta(seconds=9))
+    Attempt.objects.filter(pk=fast.pk).update(total_time=timedelta(seconds=3))
+    assert services.leaderboard(deck=deck) == [fast, slow]
+
+
+def test_this_weeks_leaderboard_leaves_out_older_attempts(alice, bob, deck):
+    quick(alice, deck, right=9, start_at=NOW - timedelta(days=8))
+    alice_this_week = quick(alice, deck, right=2)
+    bob_this_week = quick(bob, deck, right=3)
+
+    since = services.week_start(NOW)
+
+    assert since == datetime(2025, 3, 3, tzinfo=UTC)
+    assert services.leaderboard(deck=deck, since=since) == [bob_this_week, alice_this_week]
+    assert services.leaderboard(deck=deck)[0].correct_count == 9
+
+
+def test_the_leaderboard_is_one_query(alice, bob, deck, django_assert_num_queries):
+    quick(alice, deck, right=3)
+    quick(bob, deck, right=4)
+    with django_assert_num_queries(1):
+        board = services.leaderboard(deck=deck)
+        [attempt.user.username for attempt in board]
+
+
+def test_the_model_choices_spell_the_engines_enums():
+    assert {value for value, _ in Attempt.Mode.choices} == {m.value for m in engine.QuizMode}
+    assert {value for value, _ in Attempt.TimeLimitKind.choices} == {
+        k.value for k in engine.TimeLimitKind
+    }
+    assert {value for value, _ in AttemptQuestion.Outcome.choices} == {
+        o.value for o in engine.Outcome
+    }

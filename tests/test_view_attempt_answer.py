@@ -1,0 +1,251 @@
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from tests.quizplay import show, start, start_as_guest, wrong_choice
+
+pytestmark = pytest.mark.django_db
+
+T0 = "2025-03-05 12:00:00Z"
+
+
+@pytest.fixture
+def deck(make_deck):
+    return make_deck(12)
+
+
+@pytest.fixture
+def attempt(alice, deck):
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck)
+        show(attempt)
+    return attempt
+
+
+@pytest.fixture
+def question(attempt):
+    return attempt.questions.get(position=1)
+
+
+def url(attempt):
+    return reverse("attempt_answer", args=[attempt.pk])
+
+
+def post(client, attempt, data, *, at="2025-03-05 12:00:05Z", **kwargs):
+    with time_machine.travel(at, tick=False):
+        return client.post(url(attempt), data, **kwargs)
+
+
+def test_a_right_answer_is_recorded_and_redirects_to_the_feedback(client, alice, attempt, question):
+    client.force_login(alice)
+
+    response = post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("attempt_feedback", args=[attempt.pk, 1])
+    question.refresh_from_db()
+    assert (question.outcome, question.points) == ("correct", 875)
+
+
+def test_htmx_gets_the_feedback_fragment(client, alice, attempt, question):
+    client.force_login(alice)
+
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": wrong_choice(question)},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Not quite" in response.text
+    assert question.correct_text in response.text
+    assert question.card.get_absolute_url() in response.text
+    assert reverse("attempt_play", args=[attempt.pk]) in response.text
+
+
+def test_a_late_answer_times_out_whatever_it_says(client, alice, attempt, question):
+    client.force_login(alice)
+
+    post(
+        client,
+        attempt,
+        {"position": 1, "choice": question.correct_choice_id},
+        at="2025-03-05 12:00:25Z",
+    )
+
+    question.refresh_from_db()
+    assert (question.outcome, question.points) == ("timed_out", 0)
+
+
+def test_a_replayed_answer_changes_nothing(client, alice, attempt, question):
+    client.force_login(alice)
+    post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+
+    replay = post(client, attempt, {"position": 1, "choice": wrong_choice(question)})
+
+    assert replay.status_code == 302
+    question.refresh_from_db()
+    assert (question.outcome, question.points) == ("correct", 875)
+
+
+def test_two_tabs_answering_count_once(client, alice, attempt, question):
+    client.force_login(alice)
+    other_tab = Client()
+    other_tab.force_login(alice)
+
+    post(other_tab, attempt, {"position": 1, "choice": wrong_choice(question)})
+    post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+
+    question.refresh_from_db()
+    assert question.outcome == "wrong"
+    assert attempt.questions.exclude(outcome="").count() == 1
+
+
+def test_the_last_answer_finishes_the_attempt(client, alice, deck):
+    attempt = start(alice, deck, count=1)
+    question = show(attempt)
+    client.force_login(alice)
+
+    response = client.post(
+        url(attempt),
+        {"position": 1, "choice": question.correct_choice_id},
+        headers={"HX-Request": "true"},
+    )
+
+    attempt.refresh_from_db()
+    assert attempt.is_finished and attempt.correct_count == 1
+    assert reverse("attempt_result", args=[attempt.pk]) in response.text
+
+
+def test_a_flashcard_grade_is_recorded(client, alice, deck):
+    attempt = start(alice, deck, mode="flashcard")
+    show(attempt)
+    client.force_login(alice)
+
+    client.post(url(attempt), {"position": 1, "grade": "knew"})
+
+    assert attempt.questions.get(position=1).outcome == "knew"
+
+
+def test_a_guest_answers_their_own_attempt(client, deck):
+    attempt = start_as_guest(client, deck)
+    question = show(attempt)
+    response = client.post(url(attempt), {"position": 1, "choice": question.correct_choice_id})
+    assert response.status_code == 302
+    assert attempt.questions.get(position=1).outcome == "correct"
+
+
+def test_another_user_gets_404_and_changes_nothing(client, bob, attempt, question):
+    client.force_login(bob)
+    response = post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+    assert response.status_code == 404
+    question.refresh_from_db()
+    assert question.outcome == ""
+
+
+def test_a_guest_gets_404_for_a_users_attempt(client, attempt, question):
+    response = post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+    assert response.status_code == 404
+
+
+def test_it_rejects_get(client, alice, attempt):
+    client.force_login(alice)
+    assert client.get(url(attempt)).status_code == 405
+
+
+def test_it_needs_the_csrf_token(alice, attempt, question):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"position": 1},
+        {"choice": "abc"},
+        {"position": "one", "choice": "abc"},
+        {"position": "", "choice": "abc"},
+        {"position": 1.5, "choice": "abc"},
+        {"position": -1, "choice": "abc"},
+        {"position": 0, "choice": "abc"},
+        {"position": 10**30, "choice": "abc"},
+        {"position": 1, "choice": "x" * 10_000},
+        {"position": 1, "choice": "not-a-choice"},
+        {"position": 1, "grade": "maybe"},
+        {"position": [1, 2], "choice": ["a", "b"]},
+        {"position": 99, "choice": "abc"},  # no such question
+    ],
+)
+def test_bad_input_is_a_400_with_a_message(client, alice, attempt, data):
+    client.force_login(alice)
+
+    response = post(client, attempt, data)
+
+    assert response.status_code == 400
+    assert "quiz-error" in response.text
+    assert attempt.questions.exclude(outcome="").count() == 0
+
+
+def test_extra_fields_are_ignored(client, alice, attempt, question):
+    client.force_login(alice)
+    data = {"position": 1, "choice": question.correct_choice_id, "points": 99999, "outcome": "x"}
+    assert post(client, attempt, data).status_code == 302
+    question.refresh_from_db()
+    assert question.points == 875
+
+
+def test_a_choice_of_another_question_is_rejected(client, alice, attempt, question):
+    client.force_login(alice)
+    other = attempt.questions.get(position=2)
+
+    response = post(client, attempt, {"position": 1, "choice": other.choices[0]["id"]})
+
+    assert response.status_code == 400
+    question.refresh_from_db()
+    assert question.outcome == ""
+
+
+def test_a_question_not_asked_yet_is_rejected(client, alice, attempt):
+    client.force_login(alice)
+    later = attempt.questions.get(position=2)
+    response = post(client, attempt, {"position": 2, "choice": later.correct_choice_id})
+    assert response.status_code == 400
+    assert "not been asked" in response.text
+    later.refresh_from_db()
+    assert later.outcome == ""
+
+
+def test_a_choice_of_another_attempt_is_rejected(client, alice, deck, attempt, question):
+    other = start(alice, deck)
+    other_question = show(other)
+    client.force_login(alice)
+    response = post(client, attempt, {"position": 1, "choice": other_question.correct_choice_id})
+    assert response.status_code == 400
+
+
+def test_htmx_bad_input_gets_the_message_fragment(client, alice, attempt):
+    client.force_login(alice)
+    response = post(client, attempt, {"position": 1}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert "<html" not in response.text
+    assert 'role="alert"' in response.text
+
+
+def test_an_answer_runs_a_bounded_number_of_queries(
+    client, alice, make_deck, django_assert_max_num_queries
+):
+    attempt = start(alice, make_deck(40, slug="bigger"), count=20)
+    question = show(attempt)
+    client.force_login(alice)
+    with django_assert_max_num_queries(16):
+        client.post(
+            url(attempt),
+            {"position": 1, "choice": question.correct_choice_id},
+            headers={"HX-Request": "true"},
+        )

@@ -1,0 +1,93 @@
+import pytest
+from django.urls import reverse
+
+from quizzes import engine
+from quizzes.services import quizzes as services
+from tests.quizplay import finish, show, start, start_as_guest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deck(make_deck):
+    return make_deck(12)
+
+
+def url(attempt):
+    return reverse("attempt_result", args=[attempt.pk])
+
+
+def test_it_shows_the_score_accuracy_time_and_every_question(client, alice, deck):
+    attempt = finish(start(alice, deck, count=3), right={1, 3})
+    client.force_login(alice)
+
+    response = client.get(url(attempt))
+
+    assert response.status_code == 200
+    assert f"{attempt.score} points" in response.text
+    assert "2 / 3 (67%)" in response.text
+    for question in attempt.questions.all():
+        assert question.card.get_absolute_url() in response.text
+        assert question.chosen_text in response.text
+    assert engine.SCORING_RULE.replace('"', "&quot;") in response.text
+    assert "Retry the ones I missed" in response.text
+    assert reverse("challenge", args=[attempt.pk]) in response.text
+
+
+def test_a_perfect_quiz_offers_no_retry(client, alice, deck):
+    attempt = finish(start(alice, deck, count=2), right={1, 2})
+    client.force_login(alice)
+    assert "Retry the ones I missed" not in client.get(url(attempt)).text
+
+
+def test_an_unfinished_attempt_redirects_to_play(client, alice, deck):
+    attempt = start(alice, deck)
+    client.force_login(alice)
+    response = client.get(url(attempt))
+    assert response["Location"] == reverse("attempt_play", args=[attempt.pk])
+
+
+def test_a_challenger_sees_the_comparison(client, alice, bob, deck):
+    original = finish(start(alice, deck, count=2), right={1})
+    challenge = services.attempt_start_challenge(
+        original=original, user=bob, session_key="", now=original.finished_at
+    )
+    finish(challenge, right={1, 2})
+    client.force_login(bob)
+
+    response = client.get(url(challenge))
+
+    assert "You against alice" in response.text
+    assert "You win!" in response.text
+
+
+def test_a_guest_sees_their_result_but_gets_no_challenge_link(client, deck):
+    attempt = finish(start_as_guest(client, deck, count=2))
+    response = client.get(url(attempt))
+    assert response.status_code == 200
+    assert "Challenge a friend" not in response.text
+
+
+def test_another_user_gets_404(client, alice, bob, deck):
+    attempt = finish(start(alice, deck, count=2))
+    client.force_login(bob)
+    assert client.get(url(attempt)).status_code == 404
+
+
+def test_it_rejects_post(client, alice, deck):
+    attempt = finish(start(alice, deck, count=2))
+    client.force_login(alice)
+    assert client.post(url(attempt)).status_code == 405
+
+
+def test_the_result_runs_the_same_queries_for_any_length(
+    client, alice, make_deck, django_assert_num_queries
+):
+    small = finish(start(alice, make_deck(12, slug="small"), count=2))
+    large = finish(start(alice, make_deck(30, slug="large"), count=25))
+    show(large)
+    client.force_login(alice)
+    with django_assert_num_queries(8) as small_queries:
+        client.get(url(small))
+    with django_assert_num_queries(len(small_queries.captured_queries)):
+        client.get(url(large))

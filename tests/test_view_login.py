@@ -1,0 +1,83 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.quizplay import finish, start, start_as_guest
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("login")
+
+
+def log_in(client, username, password):
+    return client.post(URL, {"username": username, "password": password})
+
+
+def test_it_shows_the_form_in_the_site_look(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert 'name="password"' in response.text
+    assert "Sign up" in response.text
+
+
+def test_it_logs_in(client, alice, password):
+    response = log_in(client, "alice", password)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_a_wrong_password_shows_an_error(client, alice):
+    response = log_in(client, "alice", "nope")
+    assert response.status_code == 200
+    assert "errorlist" in response.text or "quiz-error" in response.text
+
+
+def test_the_guests_quiz_is_saved_to_the_account(client, alice, password, make_deck):
+    attempt = finish(start_as_guest(client, make_deck(12), count=2))
+
+    log_in(client, "alice", password)
+
+    attempt.refresh_from_db()
+    assert attempt.user == alice
+    assert client.get(reverse("attempt_result", args=[attempt.pk])).status_code == 200
+
+
+def test_another_users_attempt_is_never_claimed(client, alice, bob, password, make_deck):
+    bobs = start(bob, make_deck(12))
+    session = client.session
+    session["guest_attempt_ids"] = [str(bobs.pk)]
+    session.save()
+    log_in(client, "alice", password)
+    bobs.refresh_from_db()
+    assert bobs.user == bob
+
+
+def test_repeated_failures_lock_the_account_with_a_message(client, alice, password):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(client, "alice", "wrong").status_code == 200
+
+    locked = log_in(client, "alice", "wrong")
+
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.text
+    still_locked = log_in(client, "alice", password)
+    assert still_locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_success_clears_the_failures(client, alice, password):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        log_in(client, "alice", "wrong")
+    assert log_in(client, "alice", password).status_code == 302
+    client.post(reverse("logout"))
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert log_in(client, "alice", "wrong").status_code == 200
+    assert log_in(client, "alice", password).status_code == 302
+
+
+def test_malformed_posts_do_not_crash(client, alice):
+    assert client.post(URL, {}).status_code == 200
+    overlong = client.post(URL, {"username": "x" * 10_000, "password": "y"})
+    assert overlong.status_code == 200
+    assert "at most 150 characters" in overlong.text

@@ -1,0 +1,37 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("password_change")
+NEW = "an entirely new passphrase"
+
+
+def test_it_shows_the_form_in_the_site_look(client, alice):
+    client.force_login(alice)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert 'name="old_password"' in response.text
+    assert "site-header" in response.text
+
+
+def test_it_changes_the_password(client, alice, password):
+    client.force_login(alice)
+    response = client.post(
+        URL, {"old_password": password, "new_password1": NEW, "new_password2": NEW}
+    )
+    assert response["Location"] == reverse("password_change_done")
+    alice.refresh_from_db()
+    assert alice.check_password(NEW)
+    assert "Password changed" in client.get(response["Location"]).text
+
+
+def test_a_wrong_old_password_is_refused(client, alice):
+    client.force_login(alice)
+    response = client.post(URL, {"old_password": "no", "new_password1": NEW, "new_password2": NEW})
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+
+
+def test_a_guest_is_sent_to_log_in(client):
+    assert client.get(URL)["Location"].startswith(reverse("login"))

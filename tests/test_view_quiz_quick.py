@@ -1,0 +1,79 @@
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt
+from quizzes.services.accounts import GUEST_ATTEMPTS_KEY
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("quiz_quick")
+
+
+def test_one_click_starts_ten_questions_of_twenty_seconds(client, alice, make_deck):
+    make_deck(12)
+    client.force_login(alice)
+
+    response = client.post(URL)
+
+    attempt = Attempt.objects.get()
+    assert response["Location"] == reverse("attempt_play", args=[attempt.pk])
+    assert (attempt.user, attempt.is_quick, attempt.question_count) == (alice, True, 10)
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("per_question", 20)
+
+
+def test_a_guest_starts_one_kept_in_their_session(client, make_deck):
+    make_deck(12)
+    response = client.post(URL)
+    attempt = Attempt.objects.get()
+    assert attempt.user is None and attempt.session_key
+    assert client.session[GUEST_ATTEMPTS_KEY] == [str(attempt.pk)]
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_htmx_gets_a_client_redirect(client, alice, make_deck):
+    make_deck(12)
+    client.force_login(alice)
+    response = client.post(URL, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith("/quiz/")
+
+
+def test_without_a_deck_it_says_so(client):
+    response = client.post(URL, follow=True)
+    assert "No deck is loaded yet" in response.text
+    assert not Attempt.objects.exists()
+
+
+def test_it_rejects_get(client):
+    assert client.get(URL).status_code == 405
+
+
+def test_the_home_page_offers_it(client, make_deck):
+    make_deck(3)
+    response = client.get(reverse("home"))
+    assert f'action="{URL}"' in response.text
+    assert "Quick quiz" in response.text
+
+
+def test_starting_runs_a_bounded_number_of_queries(
+    client, alice, make_deck, django_assert_max_num_queries
+):
+    make_deck(60, tags=("cnn", "rnn"))
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        client.post(URL)
+
+
+def test_it_starts_on_the_deck_posted(client, alice, make_deck):
+    make_deck(12, slug="first")
+    second = make_deck(12, slug="second")
+    client.force_login(alice)
+    client.post(URL, {"deck": "second"})
+    assert Attempt.objects.get().deck == second
+
+
+@pytest.mark.parametrize("slug", ["nope", "x" * 5000, "../../"])
+def test_an_unknown_deck_is_a_400(client, make_deck, slug):
+    make_deck(12)
+    response = client.post(URL, {"deck": slug})
+    assert response.status_code == 400
+    assert "no such deck" in response.text

@@ -1,0 +1,128 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt, CachedImage, CardImage
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("quiz_setup")
+
+
+@pytest.fixture
+def deck(make_deck):
+    return make_deck(12, tags=("cnn", "rnn"))
+
+
+def valid(chosen_deck, /, **changes):
+    data = {
+        "deck": chosen_deck.pk,
+        "question_count": 5,
+        "mode": "multiple_choice",
+        "time_limit_kind": "per_question",
+        "seconds_per_question": 15,
+        "quiz_minutes": "",
+    }
+    return {**data, **changes}
+
+
+def test_it_shows_the_form_and_what_the_deck_offers(client, deck):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "Number of questions" in response.text
+    assert "Multiple choice:</strong> 12 cards available" in response.text
+
+
+def test_it_says_when_the_pool_is_cut(client, deck):
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(url="https://aiquizzes.com/a.png")
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+    response = client.get(URL)
+    assert "11 cards available; 1 card left out: its question needs an image" in response.text
+
+
+def test_it_starts_a_quiz_with_the_chosen_settings(client, alice, deck):
+    client.force_login(alice)
+
+    response = client.post(URL, valid(deck))
+
+    attempt = Attempt.objects.get()
+    assert response["Location"] == reverse("attempt_play", args=[attempt.pk])
+    assert (attempt.question_count, attempt.mode) == (5, "multiple_choice")
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("per_question", 15)
+    assert not attempt.is_quick
+
+
+def test_a_whole_quiz_limit_is_set_in_minutes(client, alice, deck):
+    client.force_login(alice)
+    client.post(URL, valid(deck, time_limit_kind="whole_quiz", quiz_minutes=3))
+    attempt = Attempt.objects.get()
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("whole_quiz", 180)
+    assert attempt.deadline_at == attempt.started_at + timedelta(minutes=3)
+
+
+def test_an_untimed_flashcard_quiz(client, alice, deck):
+    client.force_login(alice)
+    client.post(URL, valid(deck, mode="flashcard", time_limit_kind="none", seconds_per_question=""))
+    attempt = Attempt.objects.get()
+    assert (attempt.mode, attempt.time_limit_kind, attempt.time_limit_seconds) == (
+        "flashcard",
+        "none",
+        None,
+    )
+
+
+def test_tags_restrict_the_questions_and_the_count_is_capped(client, alice, deck):
+    cnn = deck.cards.first().tags.get()
+    client.force_login(alice)
+
+    response = client.post(URL, valid(deck, tags=[cnn.pk], question_count=50), follow=True)
+
+    attempt = Attempt.objects.get()
+    assert attempt.question_count == 6
+    assert "Only 6 cards fit these settings" in response.text
+    assert set(attempt.questions.values_list("card__tags", flat=True)) == {cnn.pk}
+
+
+def test_a_guest_can_start_a_quiz(client, deck):
+    response = client.post(URL, valid(deck))
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"question_count": 0},
+        {"question_count": 10**20},
+        {"question_count": "ten"},
+        {"deck": 999999},
+        {"deck": "abc"},
+        {"mode": "essay"},
+        {"time_limit_kind": "forever"},
+        {"time_limit_kind": "per_question", "seconds_per_question": ""},
+        {"time_limit_kind": "per_question", "seconds_per_question": 10**12},
+        {"time_limit_kind": "whole_quiz", "quiz_minutes": ""},
+        {"tags": ["abc"]},
+    ],
+)
+def test_invalid_settings_rerender_the_form_with_200(client, deck, changes):
+    response = client.post(URL, valid(deck, **changes))
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+    assert not Attempt.objects.exists()
+
+
+def test_a_deck_with_nothing_to_ask_says_so(client, deck, make_deck):
+    empty = make_deck(0, slug="empty")
+    response = client.post(URL, valid(empty))
+    assert response.status_code == 200
+    assert "No card of this deck can be asked" in response.text
+
+
+def test_without_a_deck_it_says_so(client):
+    assert "No deck is loaded yet" in client.get(URL).text
+
+
+def test_it_rejects_put(client):
+    assert client.put(URL).status_code == 405

@@ -1,0 +1,79 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from quizzes.models import Attempt
+from tests.quizplay import finish, start_as_guest
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("signup")
+NEW_PASSWORD = "a much longer passphrase"
+
+
+def form(username="carol"):
+    return {"username": username, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+
+
+def test_it_shows_the_form_in_the_site_look(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert 'name="password1"' in response.text
+    assert "site-header" in response.text
+
+
+def test_it_creates_the_account_and_logs_in(client):
+    response = client.post(URL, form())
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="carol")
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_guests_quiz_is_saved_to_the_new_account(client, make_deck):
+    attempt = finish(start_as_guest(client, make_deck(12), count=2))
+
+    client.post(URL, form())
+
+    attempt.refresh_from_db()
+    assert attempt.user.username == "carol"
+    assert client.get(reverse("attempt_result", args=[attempt.pk])).status_code == 200
+    assert reverse("attempt_result", args=[attempt.pk]) in client.get(reverse("history")).text
+
+
+def test_it_goes_to_a_safe_next_url_only(client):
+    response = client.post(URL + "?next=/leaderboard/", {**form(), "next": "/leaderboard/"})
+    assert response["Location"] == "/leaderboard/"
+    client.logout()
+    response = client.post(URL, {**form("dave"), "next": "https://evil.example/"})
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "alice", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {"username": "carol", "password1": NEW_PASSWORD, "password2": "different"},
+        {"username": "carol", "password1": "123", "password2": "123"},
+        {"username": "x" * 10_000, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    ],
+)
+def test_invalid_input_rerenders_with_errors(client, alice, data):
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+    assert get_user_model().objects.count() == 1
+
+
+def test_a_logged_in_user_is_sent_home(client, alice):
+    client.force_login(alice)
+    assert client.get(URL)["Location"] == reverse("home")
+
+
+def test_it_rejects_put(client):
+    assert client.put(URL).status_code == 405
+
+
+def test_nothing_is_claimed_without_guest_attempts(client, alice, make_deck):
+    client.post(URL, form())
+    assert not Attempt.objects.exists()
