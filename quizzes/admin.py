@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
+from quizzes.forms import AdminLoginForm
 from quizzes.forms_admin import (
     AnkiConfirmForm,
     AnkiUploadForm,
@@ -48,6 +49,7 @@ from quizzes.services.reports import reports_resolve
 admin.site.site_header = "quizsite staff"
 admin.site.site_title = "quizsite staff"
 admin.site.index_title = "Cards, decks, images and reports"
+admin.site.login_form = AdminLoginForm
 
 THUMBNAIL_SIZE = 120
 # Django 6 assumes https for URLs typed without a scheme; so do we, already.

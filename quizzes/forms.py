@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 
@@ -87,11 +88,20 @@ class SignupForm(UserCreationForm):
         fields = ("username",)
 
 
-class LoginForm(AuthenticationForm):
+class BoundedUsernameMixin:
+    """AuthenticationForm sets max_length without its validator, so an overlong username
+    reached authenticate() and django-axes, whose 255-character column refuses it on
+    PostgreSQL (a 500). Refuse it as a form error instead."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # AuthenticationForm sets max_length without its validator, so an overlong username
-        # reached authenticate() and django-axes, whose 255-character column refuses it on
-        # PostgreSQL (a 500). Refuse it as a form error instead.
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LoginForm(BoundedUsernameMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
+    pass

@@ -29,9 +29,3 @@ def test_it_runs_the_same_queries_for_any_deck_size(client, make_deck, django_as
     make_deck(60, slug="large")
     with django_assert_num_queries(1):
         client.get(reverse("home"))
-
-
-def test_the_admin_login_page_loads(client):
-    response = client.get("/admin/login/")
-    assert response.status_code == 200
-    assert 'name="password"' in response.text
