@@ -7,3 +7,6 @@ files); Django's test set-up still turns DEBUG itself off while tests run.
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
+# Persistent connections would outlive live_server threads and block dropping the test
+# database on PostgreSQL.
+os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")

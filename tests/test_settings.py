@@ -35,6 +35,7 @@ def run_manage(tmp_path, *args, **env):
         ("DJANGO_HSTS_SECONDS", "a year"),
         ("DATABASE_URL", "nosuchdb://x"),
         ("QUIZSITE_IMAGE_TIMEOUT", "ten"),
+        ("DJANGO_CONN_MAX_AGE", "forever"),
     ],
 )
 def test_it_rejects_a_bad_value_naming_the_variable(tmp_path, variable, value):
