@@ -73,6 +73,23 @@ def _download(text: str, filename: str) -> HttpResponse:
     return response
 
 
+class TableFilter(admin.SimpleListFilter):
+    """A list filter declared as a table: `options` maps each value in the URL to its label
+    and the `queryset.filter()` arguments it stands for. (Not `choices`: SimpleListFilter
+    has a method of that name.)"""
+
+    options: dict[str, tuple[str, dict]] = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.options.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.options:
+            _, lookup = self.options[self.value()]
+            return queryset.filter(**lookup)
+        return queryset
+
+
 # --- decks and tags ---
 
 
@@ -180,45 +197,27 @@ class TagAdmin(admin.ModelAdmin):
 # --- cards ---
 
 
-class ImageStatusFilter(admin.SimpleListFilter):
+class ImageStatusFilter(TableFilter):
     title = "image status"
     parameter_name = "image_status"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("none", "No images"),
-            ("cached", "All cached"),
-            ("pending", "Some not cached yet"),
-            ("failed", "Some failed"),
-        ]
-
-    def queryset(self, request, queryset):
-        match self.value():
-            case "none":
-                return queryset.filter(image_count=0)
-            case "cached":
-                return queryset.filter(image_count__gt=0, uncached_image_count=0)
-            case "pending":
-                return queryset.filter(uncached_image_count__gt=0, failed_image_count=0)
-            case "failed":
-                return queryset.filter(failed_image_count__gt=0)
-        return queryset
+    options = {
+        "none": ("No images", {"image_count": 0}),
+        "cached": ("All cached", {"image_count__gt": 0, "uncached_image_count": 0}),
+        "pending": (
+            "Some not cached yet",
+            {"uncached_image_count__gt": 0, "failed_image_count": 0},
+        ),
+        "failed": ("Some failed", {"failed_image_count__gt": 0}),
+    }
 
 
-class HasImagesFilter(admin.SimpleListFilter):
+class HasImagesFilter(TableFilter):
     title = "has images"
     parameter_name = "has_images"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        match self.value():
-            case "yes":
-                return queryset.filter(image_count__gt=0)
-            case "no":
-                return queryset.filter(image_count=0)
-        return queryset
+    options = {
+        "yes": ("Yes", {"image_count__gt": 0}),
+        "no": ("No", {"image_count": 0}),
+    }
 
 
 class CardImageInline(admin.TabularInline):
@@ -441,20 +440,13 @@ class CachedImageAdmin(admin.ModelAdmin):
 # --- problem reports ---
 
 
-class ResolvedFilter(admin.SimpleListFilter):
+class ResolvedFilter(TableFilter):
     title = "state"
     parameter_name = "resolved"
-
-    def lookups(self, request, model_admin):
-        return [("open", "Open"), ("resolved", "Resolved")]
-
-    def queryset(self, request, queryset):
-        match self.value():
-            case "open":
-                return queryset.filter(resolved_at__isnull=True)
-            case "resolved":
-                return queryset.filter(resolved_at__isnull=False)
-        return queryset
+    options = {
+        "open": ("Open", {"resolved_at__isnull": True}),
+        "resolved": ("Resolved", {"resolved_at__isnull": False}),
+    }
 
 
 @admin.register(ProblemReport)
@@ -498,7 +490,9 @@ class ProblemReportAdmin(admin.ModelAdmin):
 # --- quiz attempts: what learners did, never edited ---
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
+    """For a ModelAdmin or an inline: staff may look, nobody may add, change or delete."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -509,27 +503,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AttemptQuestionInline(admin.TabularInline):
+class AttemptQuestionInline(ReadOnlyMixin, admin.TabularInline):
     model = AttemptQuestion
     fields = ["position", "card", "outcome", "chosen_card", "points", "elapsed", "answered_at"]
     readonly_fields = fields
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("card__deck", "chosen_card__deck")
 
 
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyAdmin):
+class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["started_at", "user", "deck", "mode", "question_count", "score", "finished_at"]
     list_filter = ["mode", "deck", "is_quick"]
     list_select_related = ["user", "deck"]

@@ -34,6 +34,26 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture
+def deck_site(live_server, transactional_db):
+    """The real deck behind a live server, for the browser tests. live_server answers from
+    another thread, so the deck must be committed (transactional_db), not in a test's
+    transaction."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "fastai", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def console_errors(page):
+    """What the browser logs as an error or throws: a browser test ends asserting none."""
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Files a test stores go to its own folder, never to the developer's var/media."""
@@ -73,6 +93,26 @@ def fastai_deck(db):
     from tests.factories import load_deck_fixture
 
     return load_deck_fixture("fastai")
+
+
+@pytest.fixture
+def deck(make_deck):
+    """Twelve synthetic cards: enough for a Quick quiz, much faster to build than the real
+    deck. Test modules that need other cards define their own `deck`."""
+    return make_deck(12)
+
+
+@pytest.fixture
+def attempt(alice, deck):
+    """alice's three-question quiz, 20 s a question, its first question shown at T0."""
+    import time_machine
+
+    from tests.quizplay import T0, show, start
+
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck)
+        show(attempt)
+    return attempt
 
 
 @pytest.fixture

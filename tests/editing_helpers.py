@@ -1,13 +1,12 @@
 """Helpers for the editing tests: admin forms read back as POST data, answers recorded."""
 
-import io
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from quizzes.models import Attempt, AttemptQuestion
+from tests.factories import image_bytes
 
 
 def record_answer(card, outcome, *, chosen_card=None, seconds=None, user=None):
@@ -32,9 +31,7 @@ def record_answer(card, outcome, *, chosen_card=None, seconds=None, user=None):
 
 
 def png_upload(name="shot.png", size=(40, 30)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "orange").save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+    return SimpleUploadedFile(name, image_bytes("PNG", size), content_type="image/png")
 
 
 def admin_form_data(response, **changes) -> dict:

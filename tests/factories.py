@@ -1,12 +1,21 @@
 """Small builders for test data that the real deck does not cover."""
 
+import io
 import json
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
+
+
+def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
+    """A plain image of `size` pixels, encoded as `image_format` ("PNG", "JPEG", ...)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (40, 90, 160)).save(buffer, format=image_format)
+    return buffer.getvalue()
 
 
 def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ()) -> Deck:

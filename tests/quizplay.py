@@ -8,6 +8,8 @@ from quizzes.services import quizzes as services
 from quizzes.services.accounts import GUEST_ATTEMPTS_KEY
 
 PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
+# When the `attempt` fixture (conftest.py) shows its first question: tests travel from here.
+T0 = "2025-03-05 12:00:00Z"
 
 
 def start(user, deck, *, count=3, mode="multiple_choice", limit=PER_QUESTION_20) -> Attempt:

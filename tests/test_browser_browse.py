@@ -3,33 +3,11 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
-
-
-@pytest.fixture
-def deck_site(live_server, transactional_db):
-    # live_server serves from another thread: the deck must be committed, not in a test
-    # transaction, hence transactional_db and loading it here.
-    call_command("loaddata", "fastai", verbosity=0)
-    return live_server.url
-
-
-@pytest.fixture
-def console_errors(page: Page):
-    errors = []
-
-    def collect(message):
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", collect)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 @pytest.mark.parametrize("screen", SCREEN_SIZES)

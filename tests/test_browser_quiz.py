@@ -4,28 +4,12 @@ time out on the real clock (kept to a few seconds)."""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SECONDS_PER_QUESTION = 3
-
-
-@pytest.fixture
-def deck_site(live_server, transactional_db):
-    # live_server answers from another thread: the deck must be committed.
-    call_command("loaddata", "fastai", verbosity=0)
-    return live_server.url
-
-
-@pytest.fixture
-def console_errors(page: Page):
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def sign_up(page: Page, site: str, username: str):

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -9,15 +10,14 @@ from django.core.management import call_command
 from PIL import Image
 
 from quizzes.models import CachedImage
+from tests.factories import image_bytes
 from tests.imageserver import STALL, ImageServer, Reply
 
 pytestmark = pytest.mark.django_db
 
 
-def make_image(image_format: str, size: tuple[int, int] = (12, 8)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (40, 90, 160)).save(buffer, format=image_format)
-    return buffer.getvalue()
+# The size the assertions below expect back.
+make_image = partial(image_bytes, size=(12, 8))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import io
 import re
 import struct
 import zlib
+from functools import partial
 
 import pytest
 from PIL import Image
@@ -14,16 +15,15 @@ from quizzes.imagefetch import (
     storage_name,
     verify_image,
 )
+from tests.factories import image_bytes
 from tests.imageserver import STALL, ImageServer, Reply
 
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 MAX_PIXELS = 1_000_000
 
 
-def make_image(image_format: str, size: tuple[int, int] = (7, 5)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 90)).save(buffer, format=image_format)
-    return buffer.getvalue()
+# The size the assertions below expect back.
+make_image = partial(image_bytes, size=(7, 5))
 
 
 def png_claiming_size(width: int, height: int) -> bytes:

@@ -1,24 +1,22 @@
 """image_store_upload: an admin upload passes the checks a download does."""
 
 import hashlib
-import io
+from functools import partial
 from pathlib import Path
 
 import pytest
 import time_machine
-from PIL import Image
 
 from quizzes.imagefetch import ImageRejected
 from quizzes.models import CachedImage
 from quizzes.services.images import image_store_upload
+from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 
 
-def make_image(image_format: str, size: tuple[int, int] = (30, 20)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 60)).save(buffer, format=image_format)
-    return buffer.getvalue()
+# The size the assertions below expect back.
+make_image = partial(image_bytes, size=(30, 20))
 
 
 @pytest.fixture

@@ -7,21 +7,6 @@ from tests.quizplay import show, start, start_as_guest, wrong_choice
 
 pytestmark = pytest.mark.django_db
 
-T0 = "2025-03-05 12:00:00Z"
-
-
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
-@pytest.fixture
-def attempt(alice, deck):
-    with time_machine.travel(T0, tick=False):
-        attempt = start(alice, deck)
-        show(attempt)
-    return attempt
-
 
 @pytest.fixture
 def question(attempt):

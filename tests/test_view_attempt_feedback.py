@@ -2,22 +2,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.quizplay import show, start, start_as_guest
+from tests.quizplay import show, start_as_guest
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
-@pytest.fixture
-def attempt(alice, deck):
-    with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
-        attempt = start(alice, deck)
-        show(attempt)
-    return attempt
 
 
 def url(attempt, position=1):

@@ -10,11 +10,6 @@ from tests.quizplay import finish, start, start_as_guest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
 def url(attempt):
     return reverse("attempt_play", args=[attempt.pk])
 

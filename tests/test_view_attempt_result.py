@@ -8,11 +8,6 @@ from tests.quizplay import finish, show, start, start_as_guest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
 def url(attempt):
     return reverse("attempt_result", args=[attempt.pk])
 

@@ -8,11 +8,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
-@pytest.fixture
 def original(alice, deck):
     return finish(start(alice, deck, count=3), right={1})
 

@@ -8,11 +8,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("history")
 
 
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
 def test_it_lists_the_users_attempts_with_score_accuracy_and_time(client, alice, bob, deck):
     done = finish(start(alice, deck, count=4), right={1, 2, 3})
     ongoing = start(alice, deck)

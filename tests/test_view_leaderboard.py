@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("leaderboard")
 
 
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
 def quick(user, deck, right):
     attempt = services.attempt_start_quick(user=user, session_key="", deck=deck, now=timezone.now())
     return finish(attempt, right=set(range(1, right + 1)))

@@ -8,11 +8,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("my_cards")
 
 
-@pytest.fixture
-def deck(make_deck):
-    return make_deck(12)
-
-
 def test_it_shows_figures_per_card_and_the_weakest(client, alice, deck):
     attempt = finish(start(alice, deck, count=3), right={1})
     client.force_login(alice)

@@ -7,7 +7,6 @@ learners gave stay attached.
 
 import hashlib
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
@@ -241,15 +240,16 @@ def anki_import_apply(*, deck: Deck, data: bytes | str, source: str) -> ImportPl
     if deck.pk is None:
         deck.save()
     plan = anki_import_plan(deck=deck, data=data, source=source)
+    tags_by_name: dict[str, Tag] = {}
     for planned in plan.new:
         card = Card(deck=deck, number=planned.number)
-        _apply_record(card, planned.record)
+        _apply_record(card, planned.record, tags_by_name)
     for planned in plan.changed:
-        _apply_record(planned.card, planned.record)
+        _apply_record(planned.card, planned.record, tags_by_name)
     return plan
 
 
-def _apply_record(card: Card, record: CardRecord) -> None:
+def _apply_record(card: Card, record: CardRecord, tags_by_name: dict[str, Tag]) -> None:
     card.question_html, card.answer_html = record.question_html, record.answer_html
     card.question_text, card.answer_text = record.question_text, record.answer_text
     card.source_url = record.source_url
@@ -257,18 +257,22 @@ def _apply_record(card: Card, record: CardRecord) -> None:
     card.guid = "" if card.source_url and record.guid == _derived_guid(card) else record.guid
     card.save()
     if record.tags:
-        card.tags.set(_tags_named(record.tags))
+        card.tags.set(_tags_named(record.tags, tags_by_name))
     card_images_sync(card=card)
 
 
-def _tags_named(names: Iterable[str]) -> list[Tag]:
-    tags = []
+def _tags_named(names: tuple[str, ...], known: dict[str, Tag]) -> list[Tag]:
+    """The tags of these names, made where new; `known` keeps them from one card of an
+    import to the next, so a tag is looked up once, not once per card."""
     for name in names:
-        tag = Tag.objects.filter(name=name).first()
-        if tag is None:
-            tag, _ = Tag.objects.get_or_create(slug=slugify(name) or name, defaults={"name": name})
-        tags.append(tag)
-    return tags
+        if name not in known:
+            tag = Tag.objects.filter(name=name).first()
+            if tag is None:
+                tag, _ = Tag.objects.get_or_create(
+                    slug=slugify(name) or name, defaults={"name": name}
+                )
+            known[name] = tag
+    return [known[name] for name in names]
 
 
 def card_guid(card: Card) -> str:
@@ -302,10 +306,6 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
         ),
         deck_name=deck_name,
     )
-
-
-def deck_export_filename(deck: Deck | None) -> str:
-    return f"{deck.slug if deck else 'cards'}.txt"
 
 
 # --- the card list and statistics ---

@@ -190,18 +190,13 @@ def attempt_result(request, pk):
         return redirect("attempt_play", attempt.pk)
     questions = list(quiz_services.attempt_questions_for_result(attempt=attempt))
     summary = quiz_services.questions_summary(questions)
-    original = attempt.challenge_of
-    comparison = None
-    if original is not None and original.is_finished:
-        theirs = {q.position: q for q in original.questions.all()}
-        comparison = [(question, theirs.get(question.position)) for question in questions]
     context = {
         "attempt": attempt,
         "questions": questions,
         "summary": summary,
         "scoring_rule": engine.SCORING_RULE,
-        "original": original,
-        "comparison": comparison,
+        "original": attempt.challenge_of,
+        "comparison": quiz_services.challenge_comparison(attempt=attempt, questions=questions),
         "challenges": quiz_services.challenge_results(attempt=attempt),
         "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
         "can_retry": summary.correct < summary.question_count,
