@@ -62,6 +62,9 @@ def test_the_back_button_returns_to_the_earlier_search(page: Page, deck_site, co
 
     expect(page).to_have_url(re.compile(r"\?q=tensor$"))
     expect(page.locator("#result-count")).to_contain_text("6 cards match")
+    expect(page.locator("#search-q")).to_have_value("tensor")
+    page.go_forward()
+    expect(page.locator("#search-q")).to_have_value("tensor axis")
     assert console_errors == []
 
 

@@ -48,7 +48,24 @@
     }
   }
 
+  // htmx restores the results of an earlier search from its history cache, but the form
+  // fields keep what was typed last: put back the query and tag that the URL names.
+  function syncSearchFormWithUrl() {
+    const form = document.querySelector("form[role='search']");
+    if (!form) {
+      return;
+    }
+    const params = new URLSearchParams(window.location.search);
+    ["q", "tag"].forEach(function (name) {
+      const field = form.elements.namedItem(name);
+      if (field) {
+        field.value = params.get(name) || "";
+      }
+    });
+  }
+
   document.addEventListener("keydown", onKeydown);
+  document.addEventListener("htmx:historyRestore", syncSearchFormWithUrl);
   document.addEventListener("htmx:afterSettle", focusSwappedContent);
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
