@@ -7,10 +7,32 @@ from quizzes import engine
 from quizzes.models import Attempt, Deck, Tag
 from quizzes.services.quizzes import MAX_QUESTIONS
 
+# The widest integer SQLite stores: a larger id in `pk__in` raises OverflowError there.
+LARGEST_DATABASE_INTEGER = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids too large for the database as invalid choices. Django guards `pk=` lookups
+    against out-of-range integers, but not the `pk__in` this field queries with."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_large = abs(int(pk)) > LARGEST_DATABASE_INTEGER
+            except (TypeError, ValueError):
+                continue  # Not a number at all: the parent reports it.
+            if too_large:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
 
 class QuizSetupForm(forms.Form):
     deck = forms.ModelChoiceField(queryset=Deck.objects.all(), empty_label=None)
-    tags = forms.ModelMultipleChoiceField(
+    tags = BoundedModelMultipleChoiceField(
         queryset=Tag.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -43,6 +65,13 @@ class QuizSetupForm(forms.Form):
         """Adds `time_limit`, an engine.TimeLimit, from the kind and its number."""
         cleaned = super().clean()
         kind = cleaned.get("time_limit_kind")
+        # The page hides the number of the other limit, so an error in it could not be seen.
+        for other_kind, name in (
+            (Attempt.TimeLimitKind.PER_QUESTION, "seconds_per_question"),
+            (Attempt.TimeLimitKind.WHOLE_QUIZ, "quiz_minutes"),
+        ):
+            if kind and kind != other_kind:
+                self.errors.pop(name, None)
         if kind == Attempt.TimeLimitKind.PER_QUESTION:
             if cleaned.get("seconds_per_question") is None:
                 self.add_error("seconds_per_question", "How many seconds per question?")

@@ -4,7 +4,12 @@ time out on the real clock (kept to a few seconds)."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
+
+from quizzes.models import Deck
+from quizzes.services import quizzes as services
+from tests.quizplay import finish
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +142,43 @@ def test_flashcards_open_with_enter_and_grade_with_number_keys(
     expect(page.get_by_role("heading", name="Your result")).to_be_visible()
     expect(page.locator(".result-summary")).to_contain_text("1 / 2 (50%)")
     assert console_errors == []
+
+
+def test_the_setup_page_shows_only_the_time_field_of_the_chosen_limit(
+    page: Page, deck_site, console_errors
+):
+    page.goto(f"{deck_site}/quiz/")
+    seconds = page.get_by_label("Seconds per question")
+    minutes = page.get_by_label("Minutes for the whole quiz")
+    expect(seconds).to_be_visible()
+    expect(minutes).to_be_hidden()
+
+    page.get_by_role("radio", name="For the whole quiz").check()
+    expect(minutes).to_be_visible()
+    expect(seconds).to_be_hidden()
+
+    page.get_by_role("radio", name="None").check()
+    expect(minutes).to_be_hidden()
+    expect(seconds).to_be_hidden()
+    assert console_errors == []
+
+
+def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_model):
+    deck = Deck.objects.get(slug="fastai")
+    for username in ("alice", "a-learner-with-a-long-name"):
+        user = django_user_model.objects.create_user(username, password="x")
+        attempt = services.attempt_start_quick(
+            user=user, session_key="", deck=deck, now=timezone.now()
+        )
+        finish(attempt)
+    page.set_viewport_size({"width": 360, "height": 800})
+
+    page.goto(f"{deck_site}/leaderboard/")
+
+    expect(page.locator(".leaderboard tbody tr")).to_have_count(4)
+    page.screenshot(path="/tmp/quiz-leaderboard-360.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    fits = "table => table.scrollWidth <= table.parentElement.clientWidth"
+    tables = page.locator(".leaderboard")
+    for index in range(tables.count()):
+        assert tables.nth(index).evaluate(fits)

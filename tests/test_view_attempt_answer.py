@@ -234,3 +234,17 @@ def test_an_answer_runs_a_bounded_number_of_queries(
             {"position": 1, "choice": question.correct_choice_id},
             headers={"HX-Request": "true"},
         )
+
+
+def test_the_feedback_fragment_brings_the_page_title_along(client, alice, attempt, question):
+    client.force_login(alice)
+
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": wrong_choice(question)},
+        headers={"HX-Request": "true"},
+    )
+
+    title = "<title>Not quite · Question 1 of 3 · quizsite</title>"
+    assert response.text.lstrip().startswith(title)

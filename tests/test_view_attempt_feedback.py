@@ -82,3 +82,17 @@ def test_a_question_the_quiz_does_not_have_is_404(client, alice, attempt, positi
 def test_it_rejects_post(client, alice, attempt):
     client.force_login(alice)
     assert client.post(url(attempt)).status_code == 405
+
+
+def test_the_page_title_says_how_the_question_went(client, alice, attempt):
+    client.force_login(alice)
+
+    fragment = get(
+        client, url(attempt), at="2025-03-05 12:00:21.5Z", headers={"HX-Request": "true"}
+    )
+    page = get(client, url(attempt), at="2025-03-05 12:00:22Z")
+
+    title = "<title>Time's up · Question 1 of 3 · quizsite</title>"
+    assert fragment.text.lstrip().startswith(title)
+    assert title in page.text
+    assert page.text.count("<title>") == 1

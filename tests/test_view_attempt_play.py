@@ -162,3 +162,26 @@ def test_a_quiz_past_its_overall_deadline_is_finished_on_the_next_request(client
     assert response["Location"] == reverse("attempt_result", args=[attempt.pk])
     outcomes = list(attempt.questions.order_by("position").values_list("outcome", flat=True))
     assert outcomes == ["timed_out", "missed", "missed"]
+
+
+def test_an_htmx_fragment_brings_the_page_title_along(client, alice, deck):
+    attempt = start(alice, deck)
+    client.force_login(alice)
+
+    fragment = client.get(url(attempt), headers={"HX-Request": "true"})
+    page = client.get(url(attempt))
+
+    assert fragment.text.lstrip().startswith("<title>Question 1 of 3 · quizsite</title>")
+    assert page.text.count("<title>") == 1
+
+
+def test_a_shown_flashcard_answer_is_labelled(client, alice, deck):
+    attempt = start(alice, deck, mode="flashcard")
+    client.force_login(alice)
+
+    response = client.get(url(attempt))
+
+    question = attempt.questions.get(position=1)
+    details = response.text.split("data-flashcard", 1)[1]
+    label = details.index('<p class="answer-label">Answer</p>')
+    assert label < details.index(question.card.answer_html) < details.index("Did you know it?")

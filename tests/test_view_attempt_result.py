@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
@@ -86,3 +88,20 @@ def test_the_result_runs_the_same_queries_for_any_length(
         client.get(url(small))
     with django_assert_num_queries(len(small_queries.captured_queries)):
         client.get(url(large))
+
+
+def test_a_guest_is_asked_to_sign_up_or_log_in_to_keep_it(client, deck):
+    attempt = finish(start_as_guest(client, deck, count=2))
+
+    response = client.get(url(attempt))
+
+    back = "?next=" + quote(url(attempt))
+    assert "Sign up or log in to keep this result" in response.text
+    assert f'href="{reverse("signup")}{back}"' in response.text
+    assert f'href="{reverse("login")}{back}"' in response.text
+
+
+def test_a_learner_is_not_asked_to_sign_up(client, alice, deck):
+    attempt = finish(start(alice, deck, count=2))
+    client.force_login(alice)
+    assert "keep this result" not in client.get(url(attempt)).text

@@ -81,3 +81,28 @@ def test_malformed_posts_do_not_crash(client, alice):
     overlong = client.post(URL, {"username": "x" * 10_000, "password": "y"})
     assert overlong.status_code == 200
     assert "at most 150 characters" in overlong.text
+
+
+def test_it_says_the_guests_quiz_was_saved(client, alice, password, make_deck):
+    attempt = finish(start_as_guest(client, make_deck(12), count=2))
+    result = reverse("attempt_result", args=[attempt.pk])
+
+    response = client.post(
+        URL, {"username": "alice", "password": password, "next": result}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == result
+    assert "Your quiz from just now is saved to your account" in response.text
+
+
+def test_it_says_nothing_was_saved_without_guest_quizzes(client, alice, password):
+    response = client.post(URL, {"username": "alice", "password": password}, follow=True)
+    assert "saved to your account" not in response.text
+
+
+def test_the_locked_out_page_says_when_to_try_again(client, alice, settings):
+    assert settings.AXES_COOLOFF_TIME == 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = log_in(client, "alice", "wrong")
+    assert locked.status_code == 429
+    assert "Try again in one hour" in locked.text

@@ -1,7 +1,10 @@
 import pytest
+import time_machine
 from django.urls import reverse
 
-from tests.quizplay import finish, start
+from quizzes import engine
+from quizzes.services import quizzes as services
+from tests.quizplay import T0, finish, show, start
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +23,25 @@ def test_it_shows_figures_per_card_and_the_weakest(client, alice, deck):
         assert question.card.get_absolute_url() in response.text
     assert "0 / 1 right" in response.text
     assert "100%" in response.text
+
+
+def test_questions_never_shown_before_the_time_ran_out_are_not_counted(client, alice, deck):
+    one_minute = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
+    with time_machine.travel(T0, tick=False) as traveller:
+        attempt = start(alice, deck, count=3, limit=one_minute)
+        shown = show(attempt)
+        traveller.shift(120)
+        assert show(attempt) is None
+    client.force_login(alice)
+
+    response = client.get(URL)
+
+    assert [figure.card for figure in response.context["figures"]] == [shown.card]
+    assert [figure.card for figure in response.context["weakest"]] == [shown.card]
+    never_shown = attempt.questions.exclude(pk=shown.pk)
+    assert services.questions_summary(never_shown).missed == 2
+    for question in never_shown:
+        assert question.card.get_absolute_url() not in response.text
 
 
 def test_without_answers_it_invites_a_quiz(client, alice):

@@ -77,3 +77,19 @@ def test_an_unknown_deck_is_a_400(client, make_deck, slug):
     response = client.post(URL, {"deck": slug})
     assert response.status_code == 400
     assert "no such deck" in response.text
+
+
+def test_a_deck_smaller_than_a_quick_quiz_says_how_many_cards_fit(client, alice, make_deck):
+    make_deck(4)
+    client.force_login(alice)
+
+    response = client.post(URL, follow=True)
+
+    assert Attempt.objects.get().question_count == 4
+    assert "Only 4 cards fit these settings: the quiz has 4 questions." in response.text
+
+
+def test_a_full_quick_quiz_says_nothing_about_fitting(client, alice, make_deck):
+    make_deck(12)
+    client.force_login(alice)
+    assert "cards fit" not in client.post(URL, follow=True).text

@@ -104,6 +104,9 @@ def test_a_guest_can_start_a_quiz(client, deck):
         {"time_limit_kind": "per_question", "seconds_per_question": 10**12},
         {"time_limit_kind": "whole_quiz", "quiz_minutes": ""},
         {"tags": ["abc"]},
+        {"tags": ["999999999999999999999999999999"]},
+        {"tags": ["-999999999999999999999999999999"]},
+        {"deck": "999999999999999999999999999999"},
     ],
 )
 def test_invalid_settings_rerender_the_form_with_200(client, deck, changes):
@@ -126,3 +129,20 @@ def test_without_a_deck_it_says_so(client):
 
 def test_it_rejects_put(client):
     assert client.put(URL).status_code == 405
+
+
+def test_each_time_field_says_which_limit_it_belongs_to(client, deck):
+    response = client.get(URL)
+    assert 'data-time-limit="per_question"' in response.text
+    assert 'data-time-limit="whole_quiz"' in response.text
+    assert "<script>" not in response.text
+    assert " style=" not in response.text
+
+
+def test_a_number_for_the_other_time_limit_is_ignored(client, alice, deck):
+    client.force_login(alice)
+    client.post(
+        URL, valid(deck, time_limit_kind="whole_quiz", quiz_minutes=3, seconds_per_question=1)
+    )
+    attempt = Attempt.objects.get()
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("whole_quiz", 180)

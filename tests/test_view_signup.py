@@ -77,3 +77,20 @@ def test_it_rejects_put(client):
 def test_nothing_is_claimed_without_guest_attempts(client, alice, make_deck):
     client.post(URL, form())
     assert not Attempt.objects.exists()
+
+
+def test_it_greets_the_new_learner(client):
+    response = client.post(URL, form(), follow=True)
+    assert "Welcome, carol!" in response.text
+    assert "saved to your account" not in response.text
+
+
+def test_it_says_the_guests_quiz_was_saved_and_comes_back_to_it(client, make_deck):
+    attempt = finish(start_as_guest(client, make_deck(12), count=2))
+    result = reverse("attempt_result", args=[attempt.pk])
+
+    response = client.post(f"{URL}?next={result}", {**form(), "next": result}, follow=True)
+
+    assert response.redirect_chain[-1][0] == result
+    assert "Welcome, carol!" in response.text
+    assert "Your quiz from just now is saved to your account" in response.text

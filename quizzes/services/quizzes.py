@@ -502,9 +502,12 @@ class CardFigures:
 
 
 def card_figures(*, user) -> list[CardFigures]:
-    """Per card the user was asked: how often, how often right, and when last; in two queries."""
+    """Per card the user was asked: how often, how often right, and when last; in two queries.
+
+    Only questions shown count: one never shown before the quiz ran out of time was not seen.
+    """
     rows = (
-        AttemptQuestion.objects.filter(attempt__user=user)
+        AttemptQuestion.objects.filter(attempt__user=user, started_at__isnull=False)
         .exclude(outcome="")
         .values("card_id")
         .annotate(

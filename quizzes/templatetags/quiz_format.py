@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -33,3 +34,28 @@ def clock(milliseconds: int | None) -> str:
         return ""
     seconds = -(-max(milliseconds, 0) // 1000)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+OUTCOME_HEADINGS = {
+    "correct": "Right!",
+    "knew": "You knew it",
+    "wrong": "Not quite",
+    "didnt_know": "Now you know",
+    "timed_out": "Time's up",
+}
+
+
+@register.filter
+def outcome_heading(outcome: str) -> str:
+    """How a question went, in the words of its feedback heading (and page title)."""
+    return mark_safe(OUTCOME_HEADINGS.get(outcome, "Missed: the quiz ran out of time"))
+
+
+@register.filter
+def in_words(value: timedelta) -> str:
+    """A wait in words: "one hour", "2 hours", "30 minutes"."""
+    minutes = round(value.total_seconds() / 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and not rest:
+        return "one hour" if hours == 1 else f"{hours} hours"
+    return "one minute" if minutes == 1 else f"{minutes} minutes"

@@ -1,6 +1,7 @@
 """Sign up and log in (Django's auth views in the site's look). Both give the attempts a
 guest just played to the account, so a quiz taken before signing up is not lost."""
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -18,9 +19,10 @@ class LoginView(auth_views.LoginView):
         # Read before login: the session is rotated (and flushed for another user) there.
         attempt_ids = account_services.guest_attempt_ids(self.request.session)
         response = super().form_valid(form)
-        account_services.guest_attempts_claim(
+        claimed = account_services.guest_attempts_claim(
             user=form.get_user(), session=self.request.session, attempt_ids=attempt_ids
         )
+        _say_saved(self.request, claimed)
         return response
 
 
@@ -33,11 +35,22 @@ def signup(request):
         attempt_ids = account_services.guest_attempt_ids(request.session)
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        account_services.guest_attempts_claim(
+        claimed = account_services.guest_attempts_claim(
             user=user, session=request.session, attempt_ids=attempt_ids
         )
+        messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
+        _say_saved(request, claimed)
         return redirect(_next_url(request) or "home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def _say_saved(request, claimed: int) -> None:
+    if claimed == 1:
+        messages.success(request, "Your quiz from just now is saved to your account.")
+    elif claimed:
+        messages.success(
+            request, f"Your {claimed} quizzes from just now are saved to your account."
+        )
 
 
 def _next_url(request) -> str | None:

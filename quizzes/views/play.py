@@ -52,6 +52,15 @@ def _redirect(request, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
+    if attempt.question_count < asked:
+        messages.info(
+            request,
+            f"Only {attempt.question_count} cards fit these settings: "
+            f"the quiz has {attempt.question_count} questions.",
+        )
+
+
 @require_http_methods(["GET", "POST"])
 def quiz_setup(request):
     chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
@@ -71,12 +80,7 @@ def quiz_setup(request):
         except quiz_services.QuizUnavailable as error:
             form.add_error(None, str(error))
         else:
-            if attempt.question_count < config.question_count:
-                messages.info(
-                    request,
-                    f"Only {attempt.question_count} cards fit these settings: "
-                    f"the quiz has {attempt.question_count} questions.",
-                )
+            _say_if_fewer_fit(request, attempt, asked=config.question_count)
             return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
     deck = (form.cleaned_data.get("deck") if form.is_bound else None) or initial["deck"]
     pools = {}
@@ -103,6 +107,7 @@ def quiz_quick(request):
         attempt = _start_for(request, quiz_services.attempt_start_quick, deck=deck)
     except quiz_services.QuizUnavailable as error:
         return _bad_request(request, str(error))
+    _say_if_fewer_fit(request, attempt, asked=quiz_services.QUICK_QUIZ_QUESTIONS)
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
 
 
