@@ -177,6 +177,11 @@ QUIZSITE_IMAGE_TIMEOUT = envint("QUIZSITE_IMAGE_TIMEOUT", "10")
 QUIZSITE_IMAGE_MAX_BYTES = envint("QUIZSITE_IMAGE_MAX_BYTES", str(5 * 1024 * 1024))
 QUIZSITE_IMAGE_MAX_PIXELS = envint("QUIZSITE_IMAGE_MAX_PIXELS", str(25_000_000))
 
+# Anki imports: the largest file and the most cards one import takes (parsing costs about
+# a millisecond or two a card, and the admin's preview parses in the request).
+QUIZSITE_IMPORT_MAX_BYTES = envint("QUIZSITE_IMPORT_MAX_BYTES", str(2 * 1024 * 1024))
+QUIZSITE_IMPORT_MAX_CARDS = envint("QUIZSITE_IMPORT_MAX_CARDS", "5000")
+
 # Behind a TLS-terminating proxy: HTTPS redirect, secure cookies and HSTS are on unless
 # DEBUG, and each can be turned off for a plain-HTTP deployment.
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")

@@ -2,9 +2,11 @@
 quiz attempts read-only for everyone. Logic lives in quizzes.services.editing."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.expressions import OrderBy
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
@@ -36,6 +38,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.services.editing import (
+    ImportTooLarge,
     anki_import_apply,
     anki_import_plan,
     card_guid,
@@ -52,6 +55,7 @@ admin.site.index_title = "Cards, decks, images and reports"
 admin.site.login_form = AdminLoginForm
 
 THUMBNAIL_SIZE = 120
+QUESTION_EXCERPT_LENGTH = 50
 # Django 6 assumes https for URLs typed without a scheme; so do we, already.
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -169,6 +173,10 @@ class DeckAdmin(admin.ModelAdmin):
         deck = payload["deck"]
         try:
             plan = anki_import_apply(deck=deck, data=payload["text"], source=payload["source"])
+        except ImportTooLarge as error:
+            # The limit went down since the preview.
+            context["confirm_errors"] = [f"Not imported: {error}."]
+            return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
         except AnkiParseError as error:
             # The deck changed since the preview in a way that makes the file clash with it.
             context.update(deck=deck, source=payload["source"], problems=error.problems)
@@ -252,6 +260,24 @@ class CardImageInline(admin.TabularInline):
         return image.get_status_display()
 
 
+class NullsLastChangeList(ChangeList):
+    """Sorting by a statistic keeps the cards nobody answered (None) at the end in both
+    directions: the admin turns `nulls_last` into `nulls_first` when it reverses an order."""
+
+    def get_ordering(self, request, queryset):
+        return [_nulls_last(field) for field in super().get_ordering(request, queryset)]
+
+
+def _nulls_last(field):
+    if not isinstance(field, OrderBy):
+        return field
+    return OrderBy(field.expression, descending=field.descending, nulls_last=True)
+
+
+def _statistic(name: str) -> OrderBy:
+    return F(name).asc(nulls_last=True)
+
+
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     form = CardAdminForm
@@ -259,14 +285,13 @@ class CardAdmin(admin.ModelAdmin):
     list_display = [
         "number",
         "question_excerpt",
-        "deck",
+        "deck_slug",
         "tag_list",
         "image_status",
         "open_reports",
         "times_answered",
         "percent_correct",
         "average_time",
-        "most_picked_wrong",
     ]
     list_display_links = ["number", "question_excerpt"]
     list_filter = ["deck", "tags", ImageStatusFilter, HasImagesFilter]
@@ -284,9 +309,23 @@ class CardAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return cards_for_admin_list(super().get_queryset(request))
 
+    def get_changelist(self, request, **kwargs):
+        return NullsLastChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The statistics need the width: the navigation sidebar gives it up on this page
+        # (Home and the breadcrumbs still lead everywhere).
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    # Short, so that the statistics columns fit a 1280 px screen beside the filters.
     @admin.display(description="question")
     def question_excerpt(self, card):
-        return Truncator(card.question_text or "(image)").chars(80)
+        return Truncator(card.question_text or "(image)").chars(QUESTION_EXCERPT_LENGTH)
+
+    @admin.display(description="deck", ordering="deck__slug")
+    def deck_slug(self, card):
+        return card.deck.slug
 
     @admin.display(description="tags")
     def tag_list(self, card):
@@ -302,7 +341,7 @@ class CardAdmin(admin.ModelAdmin):
             return f"{card.uncached_image_count} of {card.image_count} not cached"
         return f"{card.image_count} cached"
 
-    @admin.display(description="open reports", ordering="open_report_count")
+    @admin.display(description="reports", ordering="open_report_count")
     def open_reports(self, card):
         if not card.open_report_count:
             return 0
@@ -319,19 +358,19 @@ class CardAdmin(admin.ModelAdmin):
         return card.times_answered
 
     # Sorting by % correct, lowest first, puts the hardest cards at the top.
-    @admin.display(description="% correct (difficulty)", ordering="percent_correct")
+    @admin.display(description="% correct", ordering=_statistic("percent_correct"))
     def percent_correct(self, card):
         if card.percent_correct is None:
             return "—"
         return f"{number_format(card.percent_correct, 0)} %"
 
-    @admin.display(description="average time", ordering="average_elapsed")
+    @admin.display(description="avg. time", ordering=_statistic("average_elapsed"))
     def average_time(self, card):
         if card.average_elapsed is None:
             return "—"
         return f"{card.average_elapsed.total_seconds():.1f} s"
 
-    @admin.display(description="most-picked wrong answer", ordering="most_picked_wrong_count")
+    @admin.display(description="most-picked wrong answer")
     def most_picked_wrong(self, card):
         if card.most_picked_wrong_number is None:
             return "—"

@@ -9,7 +9,12 @@ from django.core import signing
 from quizzes.imagefetch import ImageRejected, verify_image
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
 from quizzes.sanitize import sanitize_card_html
-from quizzes.services.editing import CardHtmlError, card_html_normalize
+from quizzes.services.editing import (
+    CardHtmlError,
+    ImportTooLarge,
+    anki_import_check_size,
+    card_html_normalize,
+)
 from quizzes.services.images import image_store_upload
 
 IMPORT_SALT = "quizzes.anki-import"
@@ -133,6 +138,14 @@ class AnkiUploadForm(forms.Form):
         Deck.objects.all(), help_text="The deck to import into (add a deck first for a new one)."
     )
     file = forms.FileField(help_text='An Anki "Notes in Plain Text" export (.txt).')
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            anki_import_check_size(size=upload.size)
+        except ImportTooLarge as error:
+            raise forms.ValidationError(f"Not imported: {error}.") from None
+        return upload
 
 
 class AnkiConfirmForm(forms.Form):

@@ -106,18 +106,20 @@ def verify_image(
         raise ImageRejected("the file is empty")
 
     image_format = None
-    # Pillow only warns below twice its own pixel limit; make that warning a rejection too.
+    limit = _pixel_limit(max_pixels)
+    # Pillow warns about an image above its own pixel limit while opening it: silence that,
+    # so the check below, which refuses the same images, speaks for both limits.
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
                 image_format = image.format
                 width, height = image.size
                 # The header alone gives the size: refuse before decoding a single pixel.
-                if width * height > max_pixels:
+                if width * height > limit:
                     raise ImageRejected(
                         f"{width}x{height} is {width * height} pixels, "
-                        f"more than the limit of {max_pixels}"
+                        f"more than the limit of {limit}"
                     )
                 image.verify()
             # verify() leaves the image unusable; decoding a fresh copy also catches the
@@ -126,15 +128,20 @@ def verify_image(
                 image.load()
         except ImageRejected:
             raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ImageRejected(f"too many pixels, could be a decompression bomb: {exc}") from exc
+        except Image.DecompressionBombError as exc:
+            # Above twice its limit Pillow refuses to open the image at all, size unseen.
+            raise ImageRejected(
+                f"more than {2 * Image.MAX_IMAGE_PIXELS} pixels, more than the limit of {limit}"
+            ) from exc
         except UnidentifiedImageError as exc:
             raise ImageRejected("not a PNG, JPEG, GIF or WebP image") from exc
         # Pillow raises many exception types on hostile input; like Django's ImageField,
         # treat any of them as a broken image.
         except Exception as exc:
             broken = f"broken {image_format} image" if image_format else "broken image"
-            raise ImageRejected(f"{broken}: {_clip(str(exc)) or type(exc).__name__}") from exc
+            # A reason is a clause that a message ends with its own period: drop Pillow's.
+            detail = _clip(str(exc).strip().rstrip(".")) or type(exc).__name__
+            raise ImageRejected(f"{broken}: {detail}") from exc
 
     content_type, extension = IMAGE_FORMATS[image_format]
     if declared and declared not in UNSPECIFIED_CONTENT_TYPES and declared != content_type:
@@ -150,6 +157,12 @@ def verify_image(
         sha256=hashlib.sha256(data).hexdigest(),
         extension=extension,
     )
+
+
+def _pixel_limit(max_pixels: int) -> int:
+    """Ours, or Pillow's own (about 89 megapixels) when that is lower: Pillow keeps it."""
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    return min(max_pixels, pillow_limit) if pillow_limit else max_pixels
 
 
 def storage_name(verified: VerifiedImage) -> str:

@@ -2,6 +2,8 @@
 
 import io
 import json
+import struct
+import zlib
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +18,22 @@ def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (40, 90, 160)).save(buffer, format=image_format)
     return buffer.getvalue()
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A PNG whose header announces width x height over a few bytes of pixel data."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        checksum = zlib.crc32(kind + payload)
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ()) -> Deck:

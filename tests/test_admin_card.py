@@ -1,13 +1,17 @@
 """The card admin: the list with its statistics and filters, sanitising on save, the live
 preview and the image uploads."""
 
+from pathlib import Path
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.admin import CardAdmin
 from quizzes.models import CachedImage, CardImage, ProblemReport, Tag
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
+from tests.factories import png_claiming_size
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +169,43 @@ def test_sorting_by_percent_correct_puts_the_hardest_cards_first(staff_client, d
     assert answered == [2, 3, 1]
 
 
+@pytest.mark.parametrize(("direction", "answered"), [("", [2, 4]), ("-", [4, 2])])
+def test_sorting_by_percent_correct_puts_cards_nobody_answered_last_both_ways(
+    staff_client, deck, direction, answered
+):
+    record_answer(deck.cards.get(number=2), "wrong")
+    record_answer(deck.cards.get(number=4), "correct")
+    column_index = 1 + CardAdmin.list_display.index("percent_correct")
+
+    response = staff_client.get(CHANGELIST, {"o": f"{direction}{column_index}"})
+
+    numbers = [card.number for card in response.context["cl"].result_list]
+    assert numbers[:2] == answered
+    assert sorted(numbers[2:]) == [1, 3, 5]
+
+
+def test_the_list_leaves_the_most_picked_wrong_answer_to_the_change_page(staff_client, deck):
+    card = deck.cards.get(number=1)
+    record_answer(card, "wrong", chosen_card=deck.cards.get(number=3))
+
+    listed = staff_client.get(CHANGELIST)
+    changed = staff_client.get(change_url(card))
+
+    assert "most_picked_wrong" not in CardAdmin.list_display
+    assert "most-picked wrong answer" not in listed.text
+    assert "Most-picked wrong answer" in changed.text
+
+
+def test_the_list_shows_a_short_question_excerpt(staff_client, deck):
+    card = deck.cards.get(number=1)
+    card.question_text = "A question long enough to push the statistics off a laptop screen " * 2
+    card.save()
+
+    response = staff_client.get(CHANGELIST)
+
+    assert len(column(response, card, "question_excerpt")) <= 50
+
+
 # --- editing ---
 
 
@@ -260,6 +301,18 @@ def test_a_question_without_text_or_image_is_refused(staff_client, deck):
     assert "empty question" in response.text
 
 
+@pytest.mark.parametrize("src", ["x", "images/a.png", "//aiquizzes.com/a.png"])
+def test_an_image_src_that_is_not_http_is_refused_naming_it(staff_client, deck, src):
+    card = deck.cards.get(number=1)
+
+    response = save_card(staff_client, card, question_html=f'<p>Q</p><img src="{src}">')
+
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert f"the image src '{src}' is not an http:// or https:// URL" in error
+    assert not CachedImage.objects.exists()
+
+
 # --- preview ---
 
 
@@ -315,6 +368,21 @@ def test_the_preview_shows_a_placeholder_for_an_image_not_cached(staff_client, d
     )
 
     assert "Image not cached" in response.text
+
+
+def test_the_editor_and_the_preview_page_style_the_image_placeholder(staff_client, deck):
+    editor = staff_client.get(change_url(deck.cards.get(number=1)))
+    page = staff_client.post(
+        PREVIEW, {"question_html": f'<img src="{IMAGE_URL}">', "answer_html": "A"}
+    )
+
+    stylesheet = Path(finders.find("css/admin-card.css")).read_text()
+    assert ".image-missing {" in stylesheet.replace(
+        ".card-preview-side .image-missing", ".image-missing"
+    )
+    assert 'class="image-missing"' in page.text
+    for response in (editor, page):
+        assert '<link rel="stylesheet" href="/static/css/admin-card.css">' in response.text
 
 
 def test_the_preview_refuses_get(staff_client, deck):
@@ -439,4 +507,21 @@ def test_an_image_upload_over_the_size_limit_is_refused(staff_client, settings, 
     )
 
     assert "more than the limit of 100 bytes" in response.text
+    assert not CachedImage.objects.exists()
+
+
+def test_an_image_over_pillows_limit_is_refused_in_our_words_with_one_period(
+    staff_client, db, settings
+):
+    settings.QUIZSITE_IMAGE_MAX_PIXELS = 25_000_000
+    upload = SimpleUploadedFile("big.png", png_claiming_size(10_000, 10_000), "image/png")
+
+    response = staff_client.post(
+        reverse("admin:quizzes_cachedimage_add"),
+        {"url": "https://aiquizzes.com/new.png", "upload": upload},
+    )
+
+    assert response.context["adminform"].form.errors["upload"] == [
+        "Not accepted: 10000x10000 is 100000000 pixels, more than the limit of 25000000."
+    ]
     assert not CachedImage.objects.exists()

@@ -1,12 +1,10 @@
 import hashlib
 import io
 import re
-import struct
-import zlib
 from functools import partial
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from quizzes.imagefetch import (
     FetchRejected,
@@ -15,7 +13,7 @@ from quizzes.imagefetch import (
     storage_name,
     verify_image,
 )
-from tests.factories import image_bytes
+from tests.factories import image_bytes, png_claiming_size
 from tests.imageserver import STALL, ImageServer, Reply
 
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -24,22 +22,6 @@ MAX_PIXELS = 1_000_000
 
 # The size the assertions below expect back.
 make_image = partial(image_bytes, size=(7, 5))
-
-
-def png_claiming_size(width: int, height: int) -> bytes:
-    """A PNG whose header announces width x height over a few bytes of pixel data."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        checksum = zlib.crc32(kind + payload)
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", checksum)
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 16))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -137,10 +119,50 @@ def test_it_rejects_a_header_over_the_pixel_limit_before_decoding():
         )
 
 
+def test_our_pixel_limit_speaks_first_above_pillows_own():
+    # 100 megapixels: above Pillow's limit (about 89), where Pillow warns while opening.
+    with pytest.raises(ImageRejected) as rejected:
+        verify_image(
+            png_claiming_size(10_000, 10_000), declared_content_type=None, max_pixels=25_000_000
+        )
+
+    assert rejected.value.reason == (
+        "10000x10000 is 100000000 pixels, more than the limit of 25000000"
+    )
+
+
+def test_an_image_pillow_refuses_to_open_is_rejected_in_our_words():
+    # 400 megapixels: above twice Pillow's limit, where Pillow raises without the size.
+    with pytest.raises(ImageRejected) as rejected:
+        verify_image(
+            png_claiming_size(20_000, 20_000), declared_content_type=None, max_pixels=25_000_000
+        )
+
+    pillows_refusal = 2 * Image.MAX_IMAGE_PIXELS
+    assert rejected.value.reason == (
+        f"more than {pillows_refusal} pixels, more than the limit of 25000000"
+    )
+
+
 @pytest.mark.parametrize("side", [10_000, 20_000], ids=["pillow-warns", "pillow-raises"])
-def test_it_turns_pillows_decompression_bomb_check_into_a_rejection(side):
-    with pytest.raises(ImageRejected, match="decompression bomb"):
+def test_pillows_own_limit_still_holds_above_a_higher_configured_one(side):
+    with pytest.raises(ImageRejected) as rejected:
         verify_image(png_claiming_size(side, side), declared_content_type=None, max_pixels=10**12)
+
+    assert f"more than the limit of {Image.MAX_IMAGE_PIXELS}" in rejected.value.reason
+    assert "DOS" not in rejected.value.reason
+
+
+def test_a_broken_image_reason_does_not_end_with_pillows_period(monkeypatch):
+    def broken(self):
+        raise SyntaxError("broken PNG file.")
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "verify", broken)
+
+    with pytest.raises(ImageRejected) as rejected:
+        verify_image(make_image("PNG"), declared_content_type=None, max_pixels=100)
+
+    assert rejected.value.reason == "broken PNG image: broken PNG file"
 
 
 def test_it_names_stored_files_by_content_hash():

@@ -221,6 +221,99 @@ def test_a_guid_that_belongs_to_another_card_is_a_problem(tmp_path, db):
         run_import(write(tmp_path, clash), "--deck", "basics")
 
 
+def numbered(number, question, guid, site="https://aiquizzes.com"):
+    link = f"<a href='{site}/questions/{number}'>view answer on aiquizzes</a>"
+    return f"{question}\tAn answer. {link}\t{guid}\n"
+
+
+def test_another_decks_card_with_the_same_number_is_a_problem_not_an_update(tmp_path, db):
+    run_import(write(tmp_path, "#guid column:3\n" + numbered(1, "Ours?", "ours-1")), "--deck", "d")
+    theirs = "#guid column:3\n" + numbered(1, "Theirs?", "theirs-1", "https://other.example")
+
+    with pytest.raises(CommandError) as error:
+        run_import(write(tmp_path, theirs), "--deck", "d")
+
+    assert "deck.txt:2: card 1 of this deck is another card (guid 'ours-1', not 'theirs-1')" in (
+        str(error.value)
+    )
+    assert Card.objects.get().question_text == "Ours?"
+
+
+def test_another_source_with_the_same_number_is_a_problem_for_a_card_without_a_guid(tmp_path, db):
+    run_import(write(tmp_path, numbered(1, "Ours?", "").replace("\t\n", "\n")), "--deck", "d")
+    theirs = "#guid column:3\n" + numbered(1, "Theirs?", "theirs-1", "https://other.example")
+
+    with pytest.raises(CommandError, match=r"deck.txt:2: card 1 of this deck is another card"):
+        run_import(write(tmp_path, theirs), "--deck", "d")
+
+    assert Card.objects.get().question_text == "Ours?"
+
+
+def test_a_guid_anki_gave_a_card_known_by_its_source_link_updates_it(tmp_path, db):
+    run_import(write(tmp_path, numbered(1, "Ours?", "").replace("\t\n", "\n")), "--deck", "d")
+
+    from_anki = "#guid column:3\n" + numbered(1, "Ours, edited in Anki?", "anki-guid")
+    summary = run_import(write(tmp_path, from_anki), "--deck", "d")
+
+    assert summary == "d: 0 new, 1 changed, 0 unchanged"
+    card = Card.objects.get()
+    assert (card.question_text, card.guid) == ("Ours, edited in Anki?", "anki-guid")
+
+
+def test_a_numbered_card_with_its_own_guid_is_still_updated_in_place(tmp_path, db):
+    run_import(write(tmp_path, "#guid column:3\n" + numbered(1, "Ours?", "ours-1")), "--deck", "d")
+
+    edited = "#guid column:3\n" + numbered(1, "Ours, edited?", "ours-1")
+    summary = run_import(write(tmp_path, edited), "--deck", "d")
+
+    assert summary == "d: 0 new, 1 changed, 0 unchanged"
+    assert Card.objects.get().question_text == "Ours, edited?"
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path, db, settings):
+    settings.QUIZSITE_IMPORT_MAX_BYTES = 100
+    path = write(tmp_path, THREE_CARDS)
+
+    with pytest.raises(CommandError) as error:
+        run_import(path, "--deck", "basics")
+
+    size = path.stat().st_size
+    assert f"the file is {size} bytes, more than the 100 bytes one import takes" in str(error.value)
+    assert not Deck.objects.exists()
+
+
+def test_a_file_of_more_cards_than_the_limit_is_refused_naming_the_line(tmp_path, db, settings):
+    settings.QUIZSITE_IMPORT_MAX_CARDS = 2
+
+    with pytest.raises(CommandError, match=r"deck.txt:7: more than 2 cards"):
+        run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
+
+    assert not Card.objects.exists()
+
+
+def test_the_import_limits_default_to_2_mib_and_5000_cards():
+    from quizsite import settings as defaults
+
+    assert defaults.QUIZSITE_IMPORT_MAX_BYTES == 2 * 1024 * 1024
+    assert defaults.QUIZSITE_IMPORT_MAX_CARDS == 5000
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_the_plan_runs_the_same_queries_for_any_number_of_cards(
+    db, size, django_assert_max_num_queries
+):
+    deck = Deck.objects.create(name="Basics", slug="basics")
+    rows = "".join(f"Question {n}?\tAnswer {n}.\ttag{n % 3}\tg-{n}\n" for n in range(size))
+    text = "#tags column:3\n#guid column:4\n" + rows
+    anki_import_apply(deck=deck, data=text, source="x.txt")
+    edited = text.replace("Answer 1.", "Answer one.") + "A new one?\tYes.\t\tg-new\n"
+
+    with django_assert_max_num_queries(2):  # the deck's cards, then their tags
+        plan = anki_import_plan(deck=deck, data=edited, source="x.txt")
+
+    assert (len(plan.new), len(plan.changed), len(plan.unchanged)) == (1, 1, size - 1)
+
+
 def test_the_plan_writes_nothing(db):
     deck = Deck.objects.create(name="Basics", slug="basics")
 
@@ -336,6 +429,30 @@ def test_a_tampered_payload_is_refused(staff_client, basics):
     assert response.status_code == 200
     assert "altered" in response.text
     assert not Card.objects.exists()
+
+
+def test_an_upload_over_the_byte_limit_is_refused_in_the_form(staff_client, basics, settings):
+    settings.QUIZSITE_IMPORT_MAX_BYTES = 100
+
+    response = upload(staff_client, basics, THREE_CARDS)
+
+    assert response.status_code == 200
+    size = len(THREE_CARDS.encode())
+    assert response.context["upload_form"].errors["file"] == [
+        f"Not imported: the file is {size} bytes, more than the 100 bytes one import takes: "
+        "split it into smaller files."
+    ]
+    assert 'name="payload"' not in response.text
+    assert not Card.objects.exists()
+
+
+def test_an_upload_of_more_cards_than_the_limit_names_the_line(staff_client, basics, settings):
+    settings.QUIZSITE_IMPORT_MAX_CARDS = 2
+
+    response = upload(staff_client, basics, THREE_CARDS)
+
+    assert "line 7: more than 2 cards, the most one import takes: split the file" in response.text
+    assert 'name="payload"' not in response.text
 
 
 def test_an_upload_without_a_file_shows_the_form_again(staff_client, basics):

@@ -484,3 +484,50 @@ def test_a_bad_header_value_is_reported(header, reason):
 
 def test_a_parse_problem_reads_source_line_reason():
     assert str(ParseProblem("deck.txt", 3, "empty answer")) == "deck.txt:3: empty answer"
+
+
+@pytest.mark.parametrize(
+    ("header", "line"),
+    [
+        ("#tags column:9", "#tags column is 9"),
+        ("#guid column:5", "#guid column is 5"),
+        ("#deck column:6", "#deck column is 6"),
+    ],
+)
+def test_a_numbered_column_beyond_the_files_columns_is_a_header_problem(header, line):
+    text = f"#separator:tab\n{header}\nQ1\tA1\tt1\nQ2\tA2\tt2\n"
+
+    assert problems(text) == [f"deck.txt:2: {line}, but the file has only 3 columns"]
+
+
+def test_trailing_numbered_columns_left_out_of_every_line_read_as_empty():
+    (card,) = parse("#tags column:3\n#guid column:4\nQ\tA\n")
+
+    assert card.tags == ()
+    assert not card.guid_from_file
+
+
+def test_a_guid_from_the_guid_column_is_marked_as_given():
+    given, derived = parse("#guid column:3\nQ1\tA1\tg-1\nQ2\tA2\t\n")
+
+    assert (given.guid, given.guid_from_file) == ("g-1", True)
+    assert not derived.guid_from_file
+
+
+def test_a_file_of_more_cards_than_the_limit_names_the_first_line_over_it():
+    text = "#separator:tab\n" + "".join(f"Q{n}\tA{n}\n" for n in range(1, 6))
+
+    assert problems(text, max_cards=3) == [
+        "deck.txt:5: more than 3 cards, the most one import takes: split the file"
+    ]
+    assert len(parse(text, max_cards=5)) == 5
+
+
+def test_the_card_limit_is_checked_before_any_card_is_read(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("a card was read")
+
+    monkeypatch.setattr("quizzes.importing.anki._card", fail)
+
+    with pytest.raises(AnkiParseError):
+        parse("Q1\tA1\nQ2\tA2\n", max_cards=1)

@@ -33,6 +33,18 @@ def test_the_card_page_offers_the_form_to_a_signed_in_user(alice_client, card):
     assert 'value="broken_image"' in response.text
 
 
+def test_the_form_offers_the_four_kinds_as_required_radios_without_a_blank_choice(
+    alice_client, card
+):
+    response = alice_client.get(card.get_absolute_url())
+
+    assert "---------" not in response.text
+    assert response.text.count('type="radio" name="kind"') == 4
+    assert 'value=""' not in response.text
+    assert response.text.count('name="kind" value="') == 4
+    assert response.text.count("required") >= 4
+
+
 def test_the_card_page_asks_a_guest_to_log_in(client, card):
     response = client.get(card.get_absolute_url())
 

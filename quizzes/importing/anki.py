@@ -4,6 +4,7 @@ Pure Python, no Django import: text in, records out. The format is documented at
 https://docs.ankiweb.net/importing/text-files.html.
 """
 
+import dataclasses
 import hashlib
 import html
 import os
@@ -73,6 +74,9 @@ class CardRecord:
     tags: tuple[str, ...]
     guid: str
     images: tuple[ImageRef, ...]
+    # True when the file's guid column gave the guid, False when it was derived; the same
+    # card read from a file with or without guids is the same record.
+    guid_from_file: bool = dataclasses.field(default=False, compare=False)
 
     @property
     def question_has_images(self) -> bool:
@@ -115,12 +119,18 @@ def parse_anki_file(
 
 
 def parse_anki(
-    data: bytes | str, *, source: str, require_numbers: bool = False
+    data: bytes | str,
+    *,
+    source: str,
+    require_numbers: bool = False,
+    max_cards: int | None = None,
 ) -> list[CardRecord]:
     """Parse a whole file; raise AnkiParseError listing every bad line.
 
     Line numbers are physical lines, 1-based, as an editor shows them. With
-    `require_numbers`, a card without the trailing provenance link is a problem.
+    `require_numbers`, a card without the trailing provenance link is a problem. A file
+    of more than `max_cards` records is refused before any card's HTML is looked at
+    (that is where the time goes), naming the line of the first record over the limit.
     """
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
     text = text.removeprefix("\ufeff")
@@ -144,11 +154,20 @@ def parse_anki(
         problems += [ParseProblem(source, line, reason) for line, reason in header_errors]
         raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
 
+    body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
+    raws = list(_split_records(text, body, layout.separator))
+    if max_cards is not None and len(raws) > max_cards:
+        line = line_at(raws[max_cards].start)
+        reason = f"more than {max_cards} cards, the most one import takes: split the file"
+        raise AnkiParseError([*problems, ParseProblem(source, line, reason)])
+    if column_errors := _unreachable_columns(layout, raws):
+        problems += [ParseProblem(source, line, reason) for line, reason in column_errors]
+        raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
+
     records: list[CardRecord] = []
     line_of_number: dict[int, int] = {}
     line_of_guid: dict[str, int] = {}
-    body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
-    for raw in _split_records(text, body, layout.separator):
+    for raw in raws:
         line = line_at(raw.start)
         if any(line <= bad <= line_at(raw.end) for bad in bad_lines):
             continue  # already reported, and its text cannot be trusted
@@ -220,6 +239,8 @@ class _Layout:
     tags: tuple[str, ...]
     columns: dict[str, int]  # role -> 0-based column
     width: int
+    named_columns: int = 0  # how many the `#columns` header names
+    numbered: tuple[tuple[str, int, int], ...] = ()  # (header key, 0-based column, its line)
 
 
 def _read_headers(
@@ -228,6 +249,7 @@ def _read_headers(
     """Read the `#key:value` lines at the top; return the layout and the first body line."""
     separator, is_html, tags, names = "\t", True, (), ""
     numbered: dict[str, int] = {}
+    numbered_lines: dict[str, tuple[str, int]] = {}  # role -> (header key, line)
     errors: list[tuple[int, str]] = []
     body_line = len(lines) + 1
     for line, content in enumerate(lines, start=1):
@@ -260,9 +282,33 @@ def _read_headers(
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
                 numbered[_ROLE_BY_HEADER[key]] = int(value) - 1
+                numbered_lines[_ROLE_BY_HEADER[key]] = (key, line)
     column_names = [name.strip().lower() for name in names.split(separator)] if names else []
     columns, width = _columns(column_names, numbered)
-    return _Layout(separator, is_html, tags, columns, width), body_line, errors
+    declared = tuple((key, numbered[role], line) for role, (key, line) in numbered_lines.items())
+    layout = _Layout(separator, is_html, tags, columns, width, len(column_names), declared)
+    return layout, body_line, errors
+
+
+def _unreachable_columns(layout: _Layout, raws: list["_RawRecord"]) -> list[tuple[int, str]]:
+    """The `#x column:N` headers that point past every column of the file.
+
+    A file may leave out trailing columns that are empty on every line (a tags column
+    nobody filled in), so the numbered columns right after the widest line still count;
+    one beyond a gap (`#tags column:9` in a file of 3 columns) is a mistake, not data.
+    """
+    if not raws:
+        return []
+    widest = max(layout.named_columns, *(len(raw.fields) for raw in raws))
+    declared_columns = {column for _, column, _ in layout.numbered}
+    reached = widest
+    while reached in declared_columns:
+        reached += 1
+    return [
+        (line, f"#{key} is {column + 1}, but the file has only {widest} columns")
+        for key, column, line in layout.numbered
+        if column >= reached
+    ]
 
 
 def _columns(names: list[str], numbered: dict[str, int]) -> tuple[dict[str, int], int]:
@@ -374,7 +420,8 @@ def _card(raw: _RawRecord, *, line: int, layout: _Layout, require_numbers: bool)
     # Without a guid column, derive one that is stable across re-imports of the same card:
     # from its provenance when it has one (edits keep it), else from its content.
     identity = source_url or f"{question_html}\x1f{answer_html}"
-    guid = field("guid").strip() or hashlib.sha256(identity.encode()).hexdigest()[:16]
+    given_guid = field("guid").strip()
+    guid = given_guid or hashlib.sha256(identity.encode()).hexdigest()[:16]
     return CardRecord(
         line=line,
         number=number,
@@ -386,6 +433,7 @@ def _card(raw: _RawRecord, *, line: int, layout: _Layout, require_numbers: bool)
         tags=tuple(dict.fromkeys((*layout.tags, *field("tags").split()))),
         guid=guid,
         images=(*question_images, *answer_images),
+        guid_from_file=bool(given_guid),
     )
 
 

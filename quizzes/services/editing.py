@@ -8,8 +8,10 @@ learners gave stay attached.
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -62,9 +64,19 @@ def card_html_normalize(*, question_html: str, answer_html: str) -> tuple[str, s
         (record,) = parse_anki(export_anki([card]), source="card")
     except AnkiParseError as error:
         raise CardHtmlError("; ".join(problem.reason for problem in error.problems)) from None
-    if reason := _image_problem(record):
+    if reason := _image_problem(record) or _relative_image_problem(record):
         raise CardHtmlError(reason)
     return record.question_html, record.answer_html
+
+
+def _relative_image_problem(record: CardRecord) -> str:
+    # An import keeps a relative src (the file gives no base to resolve it against); staff
+    # typing one by mistake would only get an image that can never be fetched.
+    for image in record.images:
+        url = urlsplit(image.url)
+        if url.scheme.lower() not in ("http", "https") or not url.netloc:
+            return f"the image src {image.url!r} is not an http:// or https:// URL"
+    return ""
 
 
 def _image_problem(record: CardRecord) -> str:
@@ -173,14 +185,38 @@ class ImportPlan:
         return f"{len(self.new)} new, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
 
 
+class ImportTooLarge(ValueError):
+    """A file over QUIZSITE_IMPORT_MAX_BYTES; the message says so, fit for a form error."""
+
+
+def anki_import_check_size(*, size: int) -> None:
+    """Refuse a file too large to import, before it is read or parsed."""
+    limit = settings.QUIZSITE_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportTooLarge(
+            f"the file is {size} bytes, more than the {limit} bytes one import takes: "
+            "split it into smaller files"
+        )
+
+
 def anki_import_plan(*, deck: Deck, data: bytes | str, source: str) -> ImportPlan:
-    """What importing `data` into `deck` would do; raises AnkiParseError, writes nothing.
+    """What importing `data` into `deck` would do; raises ImportTooLarge or AnkiParseError,
+    writes nothing.
 
     A card with a source link keeps the number in it; one without is matched by guid,
     else it takes the next free number. A file that leaves a card's tags out leaves its
     tags alone.
+
+    A line whose guid column names a guid other than that of the deck's card with the
+    same number is a problem on that line, not an update, when that card is known by its
+    own guid or by another source link (another deck's export, say): overwriting would
+    turn one card into another under the answers learners gave it, and a new number
+    would break the rule that a card's number is the one in its source link. A card
+    known only by the same source link is the same card with a guid Anki gave it.
     """
-    records = parse_anki(data, source=source)
+    size = len(data) if isinstance(data, bytes) else len(data.encode())
+    anki_import_check_size(size=size)
+    records = parse_anki(data, source=source, max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS)
     cards = list(deck.cards.prefetch_related("tags")) if deck.pk else []
     by_number = {card.number: card for card in cards}
     by_guid = {card_guid(card): card for card in cards}
@@ -204,6 +240,13 @@ def anki_import_plan(*, deck: Deck, data: bytes | str, source: str) -> ImportPla
             reason = f"guid {record.guid!r} belongs to card {owner.number}, not {number}"
             problems.append(ParseProblem(source, record.line, reason))
             continue
+        if card is not None and _is_another_card(card, record):
+            reason = (
+                f"card {number} of this deck is another card (guid {card_guid(card)!r}, "
+                f"not {record.guid!r}): import the file into another deck"
+            )
+            problems.append(ParseProblem(source, record.line, reason))
+            continue
         if card is not None and card.pk in line_of_card:
             reason = f"matches card {number}, as line {line_of_card[card.pk]} does"
             problems.append(ParseProblem(source, record.line, reason))
@@ -219,6 +262,12 @@ def anki_import_plan(*, deck: Deck, data: bytes | str, source: str) -> ImportPla
     if problems:
         raise AnkiParseError(problems)
     return plan
+
+
+def _is_another_card(card: Card, record: CardRecord) -> bool:
+    if not record.guid_from_file or record.guid == card_guid(card):
+        return False
+    return bool(card.guid) or card.source_url != record.source_url
 
 
 def _changes(card: Card, record: CardRecord) -> tuple[str, ...]:

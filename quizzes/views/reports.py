@@ -13,14 +13,16 @@ from quizzes.services.reports import report_create
 
 
 class ProblemReportForm(forms.ModelForm):
+    # Declared, not generated: a model field's form field offers a blank "---------" choice.
+    kind = forms.ChoiceField(
+        choices=ProblemReport.Kind.choices, widget=forms.RadioSelect, label="What is wrong?"
+    )
+
     class Meta:
         model = ProblemReport
         fields = ["kind", "message"]
-        labels = {"kind": "What is wrong?", "message": "Details (optional)"}
-        widgets = {
-            "kind": forms.RadioSelect,
-            "message": forms.Textarea(attrs={"rows": 3}),
-        }
+        labels = {"message": "Details (optional)"}
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
 
 def _get_card(slug: str, number: int) -> Card:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.importing.anki import AnkiParseError
 from quizzes.models import Deck
-from quizzes.services.editing import anki_import_apply
+from quizzes.services.editing import ImportTooLarge, anki_import_apply, anki_import_check_size
 
 
 class Command(BaseCommand):
@@ -20,9 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, deck, name=None, **options):
         try:
+            anki_import_check_size(size=file.stat().st_size)
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
+        except ImportTooLarge as error:
+            raise CommandError(f"nothing imported from {file}: {error}") from None
         target = Deck.objects.filter(slug=deck).first() or Deck(
             slug=deck, name=name or deck, source_name=file.name
         )
