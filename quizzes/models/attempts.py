@@ -90,13 +90,14 @@ class Attempt(models.Model):
 
 
 class AttemptQuestion(models.Model):
+    # The engine decides outcomes; the stored values are its values, labelled for people.
     class Outcome(models.TextChoices):
-        CORRECT = "correct", "Correct"
-        WRONG = "wrong", "Wrong"
-        TIMED_OUT = "timed_out", "Timed out"
-        MISSED = "missed", "Missed"
-        KNEW = "knew", "Knew it"
-        DIDNT_KNOW = "didnt_know", "Didn't know"
+        CORRECT = engine.Outcome.CORRECT.value, "Correct"
+        WRONG = engine.Outcome.WRONG.value, "Wrong"
+        TIMED_OUT = engine.Outcome.TIMED_OUT.value, "Timed out"
+        MISSED = engine.Outcome.MISSED.value, "Missed"
+        KNEW = engine.Outcome.KNEW.value, "Knew it"
+        DIDNT_KNOW = engine.Outcome.DIDNT_KNOW.value, "Didn't know"
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(help_text="1 for the first question.")
