@@ -13,6 +13,7 @@ from typing import Literal
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from quizzes.rendering import cloze_numbers, cloze_side
 from quizzes.sanitize import BLOCK_TAGS, html_to_text, sanitize_card_html
 
 Side = Literal["question", "answer"]
@@ -59,32 +60,55 @@ class CardHtmlError(ValueError):
 
 
 def card_content(
-    question: str, answer: str, *, is_html: bool = True, take_provenance: bool = True
+    question: str,
+    answer: str,
+    *,
+    is_html: bool = True,
+    take_provenance: bool = True,
+    cloze: int | None = None,
 ) -> CardContent:
     """Both fields of a note made storable: sanitized through the one allow-list, repaired
     until stable, trimmed. With `take_provenance`, a trailing "view answer on aiquizzes"
     link leaves the answer and becomes the source URL (and number).
 
+    With `cloze`, `question` is a cloze note's text and `answer` its Back Extra (which may
+    be empty): the HTML keeps the cloze markup, the plain text is what card `cloze` shows.
+
     The output is a fixed point: passing it through again gives the same content, so what
     an export writes reads back unchanged. Raises CardHtmlError for an empty side.
     """
-    question_soup = _field_soup(question, is_html=is_html)
-    answer_soup = _field_soup(answer, is_html=is_html)
-    source_url, number = _take_provenance(answer_soup) if take_provenance else ("", None)
-    question_html, answer_html = _settle(question_soup), _settle(answer_soup)
+    question_html = _fast_field(question, is_html=is_html)
+    answer_html = _fast_field(answer, is_html=is_html)
+    source_url, number = "", None
+    if question_html is None:
+        question_html = _settle(_field_soup(question, is_html=is_html))
+    if answer_html is None:
+        answer_soup = _field_soup(answer, is_html=is_html)
+        if take_provenance:
+            source_url, number = _take_provenance(answer_soup)
+        answer_html = _settle(answer_soup)
     images = (*_image_refs(question_html, "question"), *_image_refs(answer_html, "answer"))
+    if cloze is None:
+        question_text, answer_text = _plain_text(question_html), _plain_text(answer_html)
+    else:
+        question_text = _plain_text(cloze_side(question_html, cloze, answer=False))
+        filled = _plain_text(cloze_side(question_html, cloze, answer=True))
+        answer_text = "\n".join(filter(None, [filled, _plain_text(answer_html)]))
     content = CardContent(
         question_html=question_html,
         answer_html=answer_html,
-        question_text=html_to_text(question_html),
-        answer_text=html_to_text(answer_html),
+        question_text=question_text,
+        answer_text=answer_text,
         source_url=source_url,
         number=number,
         images=images,
     )
-    if not content.question_text and not content.question_has_images:
+    if not question_text and not content.question_has_images:
         raise CardHtmlError("empty question")
-    if not content.answer_text and not any(image.side == "answer" for image in images):
+    if cloze is not None:
+        if cloze not in cloze_numbers(question_html):
+            raise CardHtmlError(f"no cloze deletion {{{{c{cloze}::…}}}} in the text")
+    elif not answer_text and not any(image.side == "answer" for image in images):
         raise CardHtmlError("empty answer")
     return content
 
@@ -94,6 +118,50 @@ def note_guid(*, source_url: str, question_html: str, answer_html: str) -> str:
     card, from its source link when it has one (so edits keep it), else from its content."""
     identity = source_url or f"{question_html}\x1f{answer_html}"
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+# --- the fast path: most fields are text with a few inline tags ---
+
+_INLINE_TAGS = "b|i|u|em|strong|code|sub|sup|kbd"
+_SIMPLE_MARKUP = re.compile(rf"</?(?:{_INLINE_TAGS})>|<br>|&(?:lt|gt|amp);")
+_EDGE_SPACING = re.compile(
+    rf"^(?:<(?:{_INLINE_TAGS})>)*(?:\s|<br>|</)|(?:\s|<br>|<(?:\w+)>)(?:</(?:{_INLINE_TAGS})>)*$"
+)
+_EMPTY_ELEMENT = re.compile(r"<(\w+)></\1>")
+# BeautifulSoup turns a whitespace-only text between tags into one space or line break.
+_WHITESPACE_NODE = re.compile(r">(?!(?: |\n)<)\s+<")
+_ANY_TAG = re.compile(r"<[^>]*>")
+_BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|tr|th|td)\b")
+
+
+def _fast_field(value: str, *, is_html: bool) -> str | None:
+    """The storable HTML of a field that only holds text and inline tags, without a
+    BeautifulSoup parse (what the repair would give; tests compare both paths), or None
+    when the field needs the full repair."""
+    if not is_html:
+        value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
+    if "<a" in value or "<img" in value:
+        return None
+    sanitized = sanitize_card_html(value)
+    if (
+        "<" in _SIMPLE_MARKUP.sub("", sanitized)
+        or "&" in _SIMPLE_MARKUP.sub("", sanitized)
+        or _EDGE_SPACING.search(sanitized)
+        or _EMPTY_ELEMENT.search(sanitized)
+        or _WHITESPACE_NODE.search(sanitized)
+    ):
+        return None
+    return sanitized
+
+
+def _plain_text(value: str) -> str:
+    """html_to_text, without a parse for HTML that holds no block element."""
+    if _BLOCKISH.search(value) or "<!" in value:
+        return html_to_text(value)
+    lines = (
+        " ".join(html.unescape(_ANY_TAG.sub("", piece)).split()) for piece in value.split("<br>")
+    )
+    return "\n".join(line for line in lines if line)
 
 
 # --- repair ---
@@ -234,9 +302,11 @@ def _trim(container: Tag) -> None:
             break
 
 
-def _image_refs(html: str, side: Side) -> list[ImageRef]:
+def _image_refs(value: str, side: Side) -> list[ImageRef]:
     # Relative URLs are kept as written: the file gives no base to resolve them against.
-    images = BeautifulSoup(html, "html.parser").find_all("img", src=True)
+    if "<img" not in value:
+        return []
+    images = BeautifulSoup(value, "html.parser").find_all("img", src=True)
     return [ImageRef(image["src"], side, position) for position, image in enumerate(images)]
 
 
