@@ -37,7 +37,9 @@ class CardAdminForm(forms.ModelForm):
         if "question_html" in cleaned and "answer_html" in cleaned:
             try:
                 self.content = card_content_from_form(
-                    question_html=cleaned["question_html"], answer_html=cleaned["answer_html"]
+                    question_html=cleaned["question_html"],
+                    answer_html=cleaned["answer_html"],
+                    cloze=self.instance.card_ord + 1 if self.instance.is_cloze else None,
                 )
             except CardHtmlError as error:
                 raise forms.ValidationError(f"This card cannot be saved: {error}.") from None

@@ -243,3 +243,26 @@ def sounds_to_audio(card_html: str, media: Mapping[str, str]) -> str:
 
 def sound_names(card_html: str) -> list[str]:
     return [html.unescape(name) for name in _SOUND.findall(card_html)]
+
+
+def page_ready(
+    question_html: str,
+    answer_html: str,
+    images: Mapping[str, LocalImage],
+    media: Mapping[str, str],
+    *,
+    cloze: int | None = None,
+) -> tuple[str, str]:
+    """Both sides of a card as pages show them. For cloze card `cloze`, `question_html` is
+    the note's text and `answer_html` its Back Extra, shown below the filled-in text."""
+    if cloze is not None:
+        question = cloze_side(question_html, cloze, answer=False)
+        answer = cloze_side(question_html, cloze, answer=True)
+        if answer_html:
+            answer += f'<div class="cloze-extra">{answer_html}</div>'
+    else:
+        question, answer = question_html, answer_html
+    return tuple(
+        localize_images(math_to_mathml(sounds_to_audio(side, media)), images)
+        for side in (question, answer)
+    )

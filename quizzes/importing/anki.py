@@ -231,7 +231,7 @@ def read_anki(
         headers = dataclasses.replace(headers, names=chosen.join(raws.pop(0).fields))
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
-        raise AnkiParseError([ParseProblem(source, body_line, reason)])
+        raise AnkiParseError([ParseProblem(source, 1, reason)])
     layout, column_errors = _layout(headers, chosen, guessed, raws)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])

@@ -1,5 +1,14 @@
 from quizzes.models.attempts import Attempt, AttemptQuestion
-from quizzes.models.deck import CachedImage, Card, CardImage, Deck, ProblemReport, Tag
+from quizzes.models.deck import (
+    CachedImage,
+    Card,
+    CardImage,
+    Deck,
+    MediaFile,
+    ProblemReport,
+    Tag,
+)
+from quizzes.models.imports import ImportJob
 
 __all__ = [
     "Attempt",
@@ -8,6 +17,8 @@ __all__ = [
     "Card",
     "CardImage",
     "Deck",
+    "ImportJob",
+    "MediaFile",
     "ProblemReport",
     "Tag",
 ]
