@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "quizzes",
 ]
 
@@ -183,6 +185,8 @@ QUIZSITE_IMAGE_MAX_PIXELS = envint("QUIZSITE_IMAGE_MAX_PIXELS", str(25_000_000))
 QUIZSITE_IMPORT_MAX_BYTES = envint("QUIZSITE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
 QUIZSITE_IMPORT_MAX_CARDS = envint("QUIZSITE_IMPORT_MAX_CARDS", "200000")
 QUIZSITE_IMPORT_BACKGROUND_CARDS = envint("QUIZSITE_IMPORT_BACKGROUND_CARDS", "2000")
+# Background tasks (big imports) are stored in the database; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Behind a TLS-terminating proxy: HTTPS redirect, secure cookies and HSTS are on unless
 # DEBUG, and each can be turned off for a plain-HTTP deployment.

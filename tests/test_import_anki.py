@@ -1,11 +1,9 @@
-"""Importing Anki plain-text files: the command, the admin's upload, preview and confirm."""
+"""Importing Anki plain-text files: the command and the import service."""
 
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from quizzes.models import Card, CardImage, Deck, Tag
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan
@@ -14,7 +12,6 @@ from tests.editing_helpers import record_answer
 pytestmark = pytest.mark.django_db
 
 SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "source" / "000_5b047ce6bb528336.txt"
-IMPORT = reverse("admin:quizzes_deck_import_anki")
 
 THREE_CARDS = (
     "#separator:tab\n"
@@ -350,153 +347,3 @@ def test_the_apply_is_one_transaction(db, monkeypatch):
 
     assert not Card.objects.exists()
     assert not CardImage.objects.exists()
-
-
-# --- the admin page ---
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
-def basics(db):
-    return Deck.objects.create(name="Basics", slug="basics")
-
-
-def upload(staff_client, deck, text, name="deck.txt"):
-    file = SimpleUploadedFile(name, text.encode(), content_type="text/plain")
-    return staff_client.post(IMPORT, {"deck": deck.pk, "file": file})
-
-
-def test_the_deck_list_links_to_the_import_page(staff_client, basics):
-    response = staff_client.get(reverse("admin:quizzes_deck_changelist"))
-
-    assert IMPORT in response.text
-    assert "Import Anki file" in response.text
-
-
-def test_the_import_page_shows_an_upload_form(staff_client, basics):
-    response = staff_client.get(IMPORT)
-
-    assert response.status_code == 200
-    assert 'type="file"' in response.text
-
-
-def test_an_upload_shows_a_preview_and_writes_nothing(staff_client, basics):
-    response = upload(staff_client, basics, THREE_CARDS)
-
-    assert response.status_code == 200
-    assert "3 new, 0 changed, 0 unchanged" in response.text
-    assert "What is SGD?" in response.text
-    assert 'name="payload"' in response.text
-    assert not Card.objects.exists()
-
-
-def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics):
-    anki_import_apply(deck=basics, data=THREE_CARDS, source="x.txt")
-    edited = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.")
-
-    response = upload(staff_client, basics, edited)
-
-    assert "0 new, 1 changed, 2 unchanged" in response.text
-    assert "changed: answer_html" in response.text
-
-
-def test_confirming_imports_the_previewed_file(staff_client, basics):
-    preview = upload(staff_client, basics, THREE_CARDS)
-    payload = preview.context["confirm_form"]["payload"].value()
-
-    response = staff_client.post(IMPORT, {"payload": payload}, follow=True)
-
-    assert basics.cards.count() == 3
-    assert "3 new, 0 changed, 0 unchanged" in response.text
-    assert response.redirect_chain[-1][0].endswith(f"?deck__id__exact={basics.pk}")
-
-
-def test_the_import_is_logged_in_the_decks_history(staff_client, basics):
-    preview = upload(staff_client, basics, THREE_CARDS)
-    staff_client.post(IMPORT, {"payload": preview.context["confirm_form"]["payload"].value()})
-
-    history = staff_client.get(reverse("admin:quizzes_deck_history", args=[basics.pk]))
-
-    assert "Imported deck.txt: 3 new" in history.text
-
-
-def test_a_bad_file_shows_its_problems_with_line_numbers(staff_client, basics):
-    response = upload(staff_client, basics, "Q1\tA1\nno separator\nQ3\t\n")
-
-    assert response.status_code == 200
-    assert "line 2: no tab separator" in response.text
-    assert "line 3: empty answer" in response.text
-    assert 'name="payload"' not in response.text
-    assert not Card.objects.exists()
-
-
-def test_a_tampered_payload_is_refused(staff_client, basics):
-    preview = upload(staff_client, basics, THREE_CARDS)
-    payload = preview.context["confirm_form"]["payload"].value()
-
-    response = staff_client.post(IMPORT, {"payload": payload[:-3] + "xyz"})
-
-    assert response.status_code == 200
-    assert "altered" in response.text
-    assert not Card.objects.exists()
-
-
-def test_an_upload_over_the_byte_limit_is_refused_in_the_form(staff_client, basics, settings):
-    settings.QUIZSITE_IMPORT_MAX_BYTES = 100
-
-    response = upload(staff_client, basics, THREE_CARDS)
-
-    assert response.status_code == 200
-    size = len(THREE_CARDS.encode())
-    assert response.context["upload_form"].errors["file"] == [
-        f"Not imported: the file is {size} bytes, more than the 100 bytes one import takes: "
-        "split it into smaller files."
-    ]
-    assert 'name="payload"' not in response.text
-    assert not Card.objects.exists()
-
-
-def test_an_upload_of_more_cards_than_the_limit_names_the_line(staff_client, basics, settings):
-    settings.QUIZSITE_IMPORT_MAX_CARDS = 2
-
-    response = upload(staff_client, basics, THREE_CARDS)
-
-    assert "line 7: more than 2 cards, the most one import takes: split the file" in response.text
-    assert 'name="payload"' not in response.text
-
-
-def test_an_upload_without_a_file_shows_the_form_again(staff_client, basics):
-    response = staff_client.post(IMPORT, {"deck": basics.pk})
-
-    assert response.status_code == 200
-    assert "This field is required" in response.text
-
-
-def test_a_learner_cannot_import(client, alice, basics):
-    client.force_login(alice)
-
-    response = client.post(IMPORT, {"deck": basics.pk})
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_an_editor_can_import(client, editor, basics):
-    client.force_login(editor)
-
-    preview = upload(client, basics, THREE_CARDS)
-    client.post(IMPORT, {"payload": preview.context["confirm_form"]["payload"].value()})
-
-    assert basics.cards.count() == 3
-
-
-def test_staff_without_card_permissions_cannot_import(client, django_user_model, basics):
-    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
-    client.force_login(clerk)
-
-    assert client.get(IMPORT).status_code == 403

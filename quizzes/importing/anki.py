@@ -119,6 +119,10 @@ class ColumnMapping:
     answer: int | None
     extra: tuple[int, ...] = ()
 
+    @property
+    def columns(self) -> tuple[int, ...]:
+        return (self.question, *((self.answer,) if self.answer is not None else ()), *self.extra)
+
     def as_dict(self) -> dict:
         return {"question": self.question, "answer": self.answer, "extra": list(self.extra)}
 
@@ -149,6 +153,20 @@ class FileLayout:
     @property
     def field_columns(self) -> list[int]:
         return [column for column in range(self.width) if column not in self.meta.values()]
+
+    @property
+    def mappable_columns(self) -> list[int]:
+        """The columns the importer may choose as fields: a guessed tags column too."""
+        guessed = {self.meta["tags"]} if self.tags_column_guessed else set()
+        return sorted({*self.field_columns, *guessed})
+
+    @property
+    def column_titles(self) -> list[str]:
+        roles = {column: role for role, column in self.meta.items()}
+        return [
+            self.label(column) + (f" ({roles[column]})" if column in roles else "")
+            for column in range(self.width)
+        ]
 
     def label(self, column: int) -> str:
         label = self.labels[column] if column < len(self.labels) else ""
@@ -235,7 +253,12 @@ def read_anki(
     layout, column_errors = _layout(headers, chosen, guessed, raws)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
-    mapping = mapping or default_mapping(layout, raws)
+    if mapping is None:
+        mapping = default_mapping(layout, raws)
+    elif layout.tags_column_guessed and layout.meta["tags"] in mapping.columns:
+        # The importer chose the column that looked like tags as a field: it is one.
+        meta = {role: column for role, column in layout.meta.items() if role != "tags"}
+        layout = dataclasses.replace(layout, meta=meta, tags_column_guessed=False)
 
     skipped: list[ParseProblem] = []
     merged: list[ParseProblem] = []

@@ -11,6 +11,7 @@ import html
 import mimetypes
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from quizzes.imagefetch import ImageRejected
@@ -37,7 +39,7 @@ from quizzes.importing.anki import (
 )
 from quizzes.importing.apkg import PackageNote, image_sources, read_package, write_package
 from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
-from quizzes.models import CachedImage, Card, CardImage, Deck, MediaFile, Tag
+from quizzes.models import CachedImage, Card, CardImage, Deck, ImportJob, MediaFile, Tag
 from quizzes.rendering import page_ready, sound_names
 from quizzes.services.card_editing import content_problem
 from quizzes.services.card_pages import local_image, media_for_names
@@ -261,7 +263,6 @@ def _changes(card: Card, record: CardRecord, tag_names: list[str]) -> tuple[str,
     return tuple(changes)
 
 
-@transaction.atomic
 def anki_import_apply(
     *,
     deck: Deck,
@@ -270,23 +271,91 @@ def anki_import_apply(
     separator: str | None = None,
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
+    one_transaction: bool = True,
 ) -> ImportPlan:
-    """Import `data` into `deck` in one transaction, with bulk writes: a few queries per
-    thousand cards, none per card. A file that is not a deck writes nothing."""
-    if deck.pk is None:
-        deck.save()
-    plan = anki_import_plan(
-        deck=deck, data=data, source=source, separator=separator, mapping=mapping
-    )
-    if plan.file is not None:
-        deck.import_settings = {
-            "separator": plan.file.layout.separator,
-            "mapping": plan.file.mapping.as_dict(),
-        }
-        deck.save(update_fields=["import_settings", "updated_at"])
-    _media_store(plan.media)
-    _cards_write(deck, plan, progress or (lambda done, total: None))
+    """Import `data` into `deck` with bulk writes: a few queries per thousand cards, none
+    per card. A file that is not a deck writes nothing: it is refused before any write.
+
+    In one transaction by default. A background import commits each thousand cards, so
+    its progress can be read meanwhile; running it again after a failure finishes it (the
+    cards written match their lines and come out unchanged)."""
+    with transaction.atomic() if one_transaction else nullcontext():
+        if deck.pk is None:
+            deck.save()
+        plan = anki_import_plan(
+            deck=deck, data=data, source=source, separator=separator, mapping=mapping
+        )
+        if plan.file is not None:
+            deck.import_settings = {
+                "separator": plan.file.layout.separator,
+                "mapping": plan.file.mapping.as_dict(),
+            }
+            deck.save(update_fields=["import_settings", "updated_at"])
+        _media_store(plan.media)
+        _cards_write(deck, plan, progress or (lambda done, total: None))
     return plan
+
+
+def import_job_confirm(
+    *,
+    job: ImportJob,
+    separator: str | None,
+    mapping: ColumnMapping | None,
+    cards: int,
+) -> None:
+    """Run a previewed import of `cards` cards: now when it is small, else queued as a
+    background task (anki_import_task) whose progress the job shows."""
+    from quizzes.tasks import anki_import_task
+
+    job.options = {"separator": separator, "mapping": mapping.as_dict() if mapping else None}
+    job.status, job.total = ImportJob.Status.QUEUED, cards
+    job.save(update_fields=["options", "status", "total"])
+    if cards >= settings.QUIZSITE_IMPORT_BACKGROUND_CARDS:
+        anki_import_task.enqueue(job.pk)
+    else:
+        import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+
+
+def import_job_run(*, job_id: int) -> str:
+    """Run a queued import, recording its progress on the job as it goes."""
+    job = ImportJob.objects.select_related("deck").get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+        return job.summary
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    options = job.options or {}
+    mapping = options.get("mapping")
+    try:
+        with job.upload.open("rb") as file:
+            data = file.read()
+        plan = anki_import_apply(
+            deck=job.deck,
+            data=data,
+            source=job.source_name,
+            separator=options.get("separator"),
+            mapping=ColumnMapping.from_dict(mapping) if mapping else None,
+            progress=progress,
+            one_transaction=False,
+        )
+    except (AnkiParseError, ImportTooLarge, OSError) as error:
+        _job_finish(job, status=ImportJob.Status.FAILED, error=str(error))
+        return f"failed: {error}"
+    _job_finish(
+        job,
+        status=ImportJob.Status.DONE,
+        summary=plan.summary,
+        report=[f"line {problem.line}: {problem.reason}" for problem in plan.report],
+    )
+    return plan.summary
+
+
+def _job_finish(job: ImportJob, **fields) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
+    job.upload.delete(save=False)
 
 
 # --- writing ---
@@ -330,15 +399,17 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         cards = [Card(deck=deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
             _fill(card, planned.record, local, media)
-        Card.objects.bulk_create(cards)
-        _links_write(list(zip(cards, batch, strict=True)), tags, images, fresh=True)
+        with transaction.atomic():
+            Card.objects.bulk_create(cards)
+            _links_write(list(zip(cards, batch, strict=True)), tags, images, fresh=True)
         done += len(batch)
         progress(done, total)
     for batch in _chunks(plan.changed):
         for planned in batch:
             _fill(planned.card, planned.record, local, media)
-        Card.objects.bulk_update([planned.card for planned in batch], _CARD_FIELDS)
-        _links_write([(planned.card, planned) for planned in batch], tags, images, fresh=False)
+        with transaction.atomic():
+            Card.objects.bulk_update([planned.card for planned in batch], _CARD_FIELDS)
+            _links_write([(planned.card, planned) for planned in batch], tags, images, fresh=False)
         done += len(batch)
         progress(done, total)
 
