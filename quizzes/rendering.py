@@ -262,7 +262,9 @@ def page_ready(
             answer += f'<div class="cloze-extra">{answer_html}</div>'
     else:
         question, answer = question_html, answer_html
+    # Images first: localize_images re-serializes the HTML it parses, and the audio and
+    # MathML markup added after it stays exactly as made here.
     return tuple(
-        localize_images(math_to_mathml(sounds_to_audio(side, media)), images)
+        math_to_mathml(sounds_to_audio(localize_images(side, images), media))
         for side in (question, answer)
     )
