@@ -53,7 +53,6 @@ def test_a_csv_name_suggests_commas():
 def test_the_importer_may_change_the_separator():
     result = read("Q1;x,A1\nQ2;y,A2\n", separator=",")
 
-    assert not result.layout.separator_guessed
     assert sides(result) == [("Q1;x", "A1"), ("Q2;y", "A2")]
 
 

@@ -137,7 +137,7 @@ class FileLayout:
     change the separator and the mapping."""
 
     separator: str
-    separator_guessed: bool
+    separator_guessed: bool  # no `#separator` header: guessed, or chosen by the importer
     html: bool
     notetype: str  # from `#notetype`, "" when the file names none
     labels: tuple[str, ...]  # from `#columns`
@@ -237,7 +237,7 @@ def read_anki(
         # Without a sound header the fields cannot be told apart: stop before the cards.
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
     body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
-    guessed = separator is None and headers.separator is None
+    guessed = headers.separator is None
     chosen = separator or headers.separator or _guess_separator(text, body, source)
     raws = list(_split_records(text, body, chosen))
     if max_cards is not None and len(raws) > max_cards:
