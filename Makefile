@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve lint format fixtures deck bench clean
+.PHONY: run test serve worker lint format fixtures deck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -42,6 +42,10 @@ serve: $(VENV)/.installed
 	$(MANAGE) sync_decks
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+# Runs background tasks (big Anki imports) beside `make run` or `make serve`.
+worker: $(VENV)/.installed
+	$(MANAGE) db_worker
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -347,3 +347,34 @@ def test_the_apply_is_one_transaction(db, monkeypatch):
 
     assert not Card.objects.exists()
     assert not CardImage.objects.exists()
+
+
+def test_the_command_takes_a_separator_and_a_column_mapping(tmp_path, db):
+    path = write(tmp_path, "2_1;Hund;dog;der\n2_2;Katze;cat;die\n", "words.txt")
+
+    summary = run_import(
+        path, "--deck", "german", "--separator", "semicolon", "--question", "3", "--answer", "2",
+        "--extra", "4",
+    )  # fmt: skip
+
+    assert summary == "german: 2 new, 0 changed, 0 unchanged"
+    card = Card.objects.get(number=1)
+    assert (card.question_html, card.answer_html) == ("dog", "Hund<br><br>der")
+
+
+def test_the_command_shows_the_progress_of_a_big_import(tmp_path, db, capsys):
+    rows = "".join(f"Q{n}\tA{n}\n" for n in range(2500))
+
+    run_import(write(tmp_path, rows), "--deck", "big")
+
+    assert capsys.readouterr().err.splitlines() == [
+        "writing 2500 cards",
+        "written 1000 of 2500 cards (40%)",
+        "written 2000 of 2500 cards (80%)",
+        "written 2500 of 2500 cards (100%)",
+    ]
+
+
+def test_an_answer_column_without_a_question_column_is_an_error(tmp_path, db):
+    with pytest.raises(CommandError, match="--answer and --extra need --question"):
+        run_import(write(tmp_path, THREE_CARDS), "--deck", "d", "--answer", "2")

@@ -82,5 +82,9 @@ class Command(BaseCommand):
     def _progress(self, done: int, total: int) -> None:
         """A line at each tenth of a big import: the writes come a thousand cards at a time."""
         step = max(1000, total // 10)
-        if total >= 2000 and (done == total or done // step != (done - 1000) // step):
+        if total < 2000:
+            return
+        if done == 0:
+            self.stderr.write(f"writing {total} cards")
+        elif done == total or done // step != (done - 1000) // step:
             self.stderr.write(f"written {done} of {total} cards ({done * 100 // total}%)")
