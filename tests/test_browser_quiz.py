@@ -192,3 +192,42 @@ def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_
     for index in range(tables.count()):
         assert tables.nth(index).evaluate(fits)
 
+
+def start_a_quick_quiz_as_guest(page: Page, site: str):
+    page.goto(site)
+    page.get_by_role("button", name=re.compile("Start a quick quiz")).click()
+    page.wait_for_url(PLAY_URL, wait_until="load")
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
+
+
+def test_a_refused_answer_shows_the_reason_above_the_question(page: Page, deck_site):
+    start_a_quick_quiz_as_guest(page, deck_site)
+    position = page.locator("input[name=position]")
+    position.evaluate("input => { input.value = '99' }")  # a page out of step with the quiz
+
+    page.keyboard.press("1")
+    error = page.get_by_role("alert")
+    expect(error).to_have_text("This quiz has no such question.")
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
+    page.screenshot(path="/tmp/quiz-refused.png", full_page=True)
+    page.keyboard.press("2")
+    expect(page.locator(".quiz-error")).to_have_count(1)
+
+    position.evaluate("input => { input.value = '1' }")
+    answer_with_key(page, "1")
+    expect(page.locator(".quiz-error")).to_have_count(0)
+
+
+def test_a_server_error_shows_the_error_page(page: Page, deck_site, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    start_a_quick_quiz_as_guest(page, deck_site)
+    monkeypatch.setattr(services, "answer_submit", fail)
+
+    page.keyboard.press("1")
+
+    expect(page.get_by_role("heading", name="Something went wrong on our side")).to_be_visible()
+    expect(page).to_have_title("Something went wrong · quizsite")
+    page.screenshot(path="/tmp/quiz-server-error.png", full_page=True)
+    expect(page.locator("[data-quiz-question]")).to_have_count(0)
