@@ -39,7 +39,7 @@ def leaderboard(request):
         "deck": deck,
         "this_week": this_week,
         "all_time": all_time,
-        "questions": quiz_services.QUICK_QUIZ_QUESTIONS,
-        "seconds": quiz_services.QUICK_QUIZ_SECONDS,
+        "quick_questions": quiz_services.QUICK_QUIZ_QUESTIONS,
+        "quick_seconds": quiz_services.QUICK_QUIZ_SECONDS,
     }
     return render(request, "quizzes/play/leaderboard.html", context)
