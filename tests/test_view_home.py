@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 
 pytestmark = pytest.mark.django_db
 
