@@ -1,6 +1,9 @@
 """The staff side: cards, decks, tags and images edited by Editors; reports triaged;
 quiz attempts read-only for everyone. Logic lives in quizzes.services."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -42,7 +45,9 @@ from quizzes.services.anki_io import (
     ImportTooLarge,
     anki_import_plan,
     cards_export_anki,
+    deck_export_apkg,
     import_job_confirm,
+    import_jobs_prune,
 )
 from quizzes.services.card_editing import card_preview_html, card_save_from_admin
 from quizzes.services.card_statistics import cards_for_admin_list
@@ -103,7 +108,7 @@ class DeckAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    actions = ["export_anki"]
+    actions = ["export_anki", "export_apkg"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
@@ -111,6 +116,20 @@ class DeckAdmin(admin.ModelAdmin):
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, deck):
         return deck.card_count
+
+    @admin.action(description="Export the selected deck as an Anki package (.apkg)")
+    def export_apkg(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select one deck to export as a package.", messages.ERROR)
+            return None
+        deck = queryset.get()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{deck.slug}.apkg"
+            deck_export_apkg(deck=deck, path=path)
+            data = path.read_bytes()
+        response = HttpResponse(data, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{deck.slug}.apkg"'
+        return response
 
     @admin.action(description="Export the selected decks as an Anki file")
     def export_anki(self, request, queryset):
@@ -144,6 +163,7 @@ class DeckAdmin(admin.ModelAdmin):
         form = AnkiUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            import_jobs_prune()
             job = ImportJob.objects.create(
                 deck=form.cleaned_data["deck"],
                 upload=upload,

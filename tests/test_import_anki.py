@@ -310,6 +310,27 @@ def test_the_import_limits_default_to_200_mib_and_200000_notes():
     assert defaults.QUIZSITE_IMPORT_MAX_CARDS == 200_000
 
 
+def test_the_import_runs_no_query_per_card(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(size):
+        deck = Deck.objects.create(name=f"d{size}", slug=f"d{size}")
+        rows = "".join(
+            f"Q{n} <b>{size}</b>?\tA{n} <img src=https://a.example/{size}/{n}.png>\tt{n % 3}\n"
+            for n in range(size)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            anki_import_apply(deck=deck, data=rows, source="x.txt")
+        assert deck.cards.count() == size
+        return len(captured)
+
+    # SQLite caps the parameters of one statement, so bulk writes come in batches: 290 more
+    # cards cost a few more statements, never one per card.
+    few, many = queries(10), queries(300)
+    assert many - few <= 300 // 50
+
+
 @pytest.mark.parametrize("size", [10, 200])
 def test_the_plan_runs_the_same_queries_for_any_number_of_cards(
     db, size, django_assert_max_num_queries

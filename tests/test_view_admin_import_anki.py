@@ -247,3 +247,32 @@ def test_staff_without_card_permissions_cannot_import(client, django_user_model,
     client.force_login(clerk)
 
     assert client.get(IMPORT).status_code == 403
+
+
+def test_an_upload_forgets_previews_left_unconfirmed_for_a_day(staff_client, basics):
+    import time_machine
+
+    with time_machine.travel("2026-01-01 12:00Z"):
+        upload(staff_client, basics, THREE_CARDS)
+    old = ImportJob.objects.get()
+
+    with time_machine.travel("2026-01-02 12:01Z"):
+        upload(staff_client, basics, THREE_CARDS, name="newer.txt")
+
+    assert not ImportJob.objects.filter(pk=old.pk).exists()
+    assert not old.upload.storage.exists(old.upload.name)
+
+
+def test_the_deck_action_downloads_an_anki_package(staff_client, basics):
+    import io
+    from zipfile import ZipFile
+
+    anki_import_apply(deck=basics, data=THREE_CARDS, source="x.txt")
+
+    response = staff_client.post(
+        reverse("admin:quizzes_deck_changelist"),
+        {"action": "export_apkg", "_selected_action": [basics.pk]},
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="basics.apkg"'
+    assert "collection.anki21b" in ZipFile(io.BytesIO(response.content)).namelist()

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -294,6 +295,16 @@ def anki_import_apply(
         _media_store(plan.media)
         _cards_write(deck, plan, progress or (lambda done, total: None))
     return plan
+
+
+def import_jobs_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget uploads previewed and never confirmed (and finished jobs' leftovers)."""
+    stale = ImportJob.objects.filter(
+        status=ImportJob.Status.PREVIEWED, created_at__lt=timezone.now() - older_than
+    )
+    for job in stale:
+        job.upload.delete(save=False)
+    return stale.delete()[0]
 
 
 def import_job_confirm(
