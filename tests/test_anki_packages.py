@@ -190,6 +190,26 @@ def test_colliding_tag_slugs_keep_their_own_tags(biology, package):
     }
 
 
+def test_a_package_file_named_like_another_decks_is_renamed_as_anki_does(biology, tmp_path):
+    other = Deck.objects.create(name="Other", slug="other")
+    first = tmp_path / "first"
+    first.mkdir()
+    import_package(other, make_package(first))
+    CachedImage.objects.filter(url="dog.png").update(sha256="0" * 64)  # another dog.png
+
+    import_package(biology, make_package(tmp_path))
+
+    card = cards_by_note(biology)[("rev-1", 0)]
+    (renamed,) = card.card_images.values_list("image__url", flat=True)
+    assert renamed.startswith("dog-") and renamed.endswith(".png")
+    assert f'src="{renamed}"' in card.answer_html
+    assert cards_by_note(other)[("rev-1", 0)].card_images.get().image.url == "dog.png"
+    again = anki_import_plan(
+        deck=biology, data=(tmp_path / "deck.apkg").read_bytes(), source="deck.apkg"
+    )
+    assert again.summary == "0 new, 0 changed, 7 unchanged"
+
+
 def test_a_colpkg_imports_like_an_apkg(biology, tmp_path):
     path = make_package(tmp_path, colpkg=True)
 

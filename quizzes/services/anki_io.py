@@ -6,6 +6,7 @@ guid and card ordinal, so a re-import updates the rows in place: primary keys, p
 and the answers learners gave stay attached.
 """
 
+import dataclasses
 import hashlib
 import html
 import mimetypes
@@ -137,7 +138,8 @@ def anki_import_plan(
     plan = ImportPlan()
     if is_package(source):
         package = _read_package(data, source)
-        records, plan.skipped, plan.media = package.cards, list(package.skipped), package.media
+        records, plan.media = _media_renamed(package.cards, package.media)
+        plan.skipped = list(package.skipped)
     else:
         read = read_anki(
             data,
@@ -169,6 +171,49 @@ def _read_package(data: bytes | str, source: str):
         )
         raise AnkiParseError([ParseProblem(source, 1, reason)])
     return package
+
+
+def _media_renamed(
+    records: list[CardRecord], media: dict[str, bytes]
+) -> tuple[list[CardRecord], dict[str, bytes]]:
+    """A package's files whose names the site already gives to other content are renamed
+    `name-<hash>.ext`, in the files and in the cards, as Anki renames clashing media, so
+    one deck's `image.png` never replaces another's."""
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in media.items()}
+    known = dict(
+        CachedImage.objects.filter(url__in=list(media), status=CachedImage.Status.CACHED)
+        .exclude(sha256="")
+        .values_list("url", "sha256")
+    )
+    known.update(MediaFile.objects.filter(name__in=list(media)).values_list("name", "sha256"))
+    renames = {
+        name: f"{Path(name).stem}-{hashes[name][:8]}{Path(name).suffix}"
+        for name in media
+        if name in known and known[name] != hashes[name]
+    }
+    if not renames:
+        return records, media
+
+    def rename(value: str) -> str:
+        for old, new in renames.items():
+            value = value.replace(f'src="{old}"', f'src="{new}"').replace(
+                f"[sound:{old}]", f"[sound:{new}]"
+            )
+        return value
+
+    renamed = [
+        dataclasses.replace(
+            record,
+            question_html=rename(record.question_html),
+            answer_html=rename(record.answer_html),
+            images=tuple(
+                dataclasses.replace(image, url=renames.get(image.url, image.url))
+                for image in record.images
+            ),
+        )
+        for record in records
+    ]
+    return renamed, {renames.get(name, name): data for name, data in media.items()}
 
 
 def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
