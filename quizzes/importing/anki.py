@@ -272,7 +272,7 @@ def read_anki(
                 raise _Rejected(bad or raw.error)
             note = _note(raw, line=line, layout=layout, mapping=mapping)
             cards = _cards(note, layout, require_numbers=require_numbers)
-            note = dataclasses.replace(note, guid=cards[0].guid)
+            note.guid = cards[0].guid
         except _Rejected as rejection:
             skipped.append(ParseProblem(source, line, str(rejection)))
             continue
@@ -288,10 +288,11 @@ def read_anki(
             merged.append(ParseProblem(source, line, reason))
             tags = (*earlier.tags, *note.tags)
             cards = [dataclasses.replace(card, line=earlier.line, tags=tags) for card in cards]
-            note = dataclasses.replace(note, line=earlier.line, tags=tags)
+            note.line, note.tags = earlier.line, tags
         if number is not None:
             line_of_number.setdefault(number, line)
-        notes[note.guid] = dataclasses.replace(note, cards=tuple(cards))
+        note.cards = tuple(cards)
+        notes[note.guid] = note
     if not notes:
         reason = "no line of the file can become a card"
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
@@ -596,7 +597,7 @@ class _Rejected(Exception):
     """A note that cannot become a card; the message is the reason."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Note:
     line: int
     note_type: str

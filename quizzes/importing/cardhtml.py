@@ -166,6 +166,11 @@ def _fast_field(value: str, *, is_html: bool) -> tuple[str, str] | None:
     if "<a" in value or "<img" in value:
         return None
     sanitized = sanitize_card_html(value)
+    if "<" not in sanitized:  # plain text: only its edges could need trimming
+        text = html.unescape(sanitized)
+        if not text.strip() or text != text.strip():
+            return None
+        return sanitized, " ".join(text.split())
     root = _fast_tree(sanitized.replace("<br>", "<br></br>"))
     if root is None or not _needs_no_repair(root):
         return None
