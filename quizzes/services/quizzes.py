@@ -55,11 +55,14 @@ class QuizConfig:
         default_factory=lambda: engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
     )
     tags: tuple[Tag, ...] = ()
+    # The cards to ask first, in order (a Smart quiz, "Quiz me on these"); empty: any card.
+    card_ids: tuple[int, ...] = ()
 
     @property
     def is_quick(self) -> bool:
         return (
             not self.tags
+            and not self.card_ids
             and self.mode is engine.QuizMode.MULTIPLE_CHOICE
             and self.question_count == QUICK_QUIZ_QUESTIONS
             and self.time_limit == QUICK_QUIZ_LIMIT
@@ -184,11 +187,16 @@ def attempt_start(
 ) -> Attempt:
     """Draw the questions and their choices, store them, and start the clock."""
     pool = quiz_pool(deck=config.deck, mode=config.mode, tags=config.tags)
-    if not pool.questions:
+    questions = pool.questions
+    if config.card_ids:
+        eligible = {card.id: card for card in pool.questions}
+        chosen = [eligible[card_id] for card_id in config.card_ids if card_id in eligible]
+        questions = tuple(chosen[: config.question_count])
+    if not questions:
         raise QuizUnavailable("No card of this deck can be asked with these settings.")
     seed = _new_seed() if seed is None else seed
     plan = engine.plan_quiz(
-        pool.questions,
+        questions,
         count=min(config.question_count, MAX_QUESTIONS),
         mode=config.mode,
         seed=seed,
@@ -221,6 +229,22 @@ def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) ->
         time_limit=QUICK_QUIZ_LIMIT,
     )
     return attempt_start(user=user, session_key=session_key, config=config, now=now)
+
+
+def attempt_start_cards(*, user, card_ids: list[int], now: datetime) -> Attempt:
+    """A multiple-choice quiz, timed like the Quick quiz, on `card_ids` ("Quiz me on these"),
+    within the deck of the first of them."""
+    first = Card.objects.filter(pk__in=card_ids).order_by("deck__name", "number").first()
+    if first is None:
+        raise QuizUnavailable("None of these cards exists any more.")
+    config = QuizConfig(
+        deck=first.deck,
+        question_count=min(len(card_ids), MAX_QUESTIONS),
+        mode=engine.QuizMode.MULTIPLE_CHOICE,
+        time_limit=QUICK_QUIZ_LIMIT,
+        card_ids=tuple(card_ids),
+    )
+    return attempt_start(user=user, session_key="", config=config, now=now)
 
 
 def _missed_card_ids(attempt: Attempt) -> list[int]:

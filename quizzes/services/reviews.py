@@ -184,6 +184,15 @@ def review_counts(*, user, now: datetime) -> QueueCounts:
     return QueueCounts(due=figures["due"], new=max(min(allowance, unstudied), 0))
 
 
+def queue_item(*, user, card: Card) -> QueueItem:
+    """`card` with the learner's memory of it, to show it out of queue order (after undo)."""
+    return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
+
+
+def reviews_since(*, user, start: datetime) -> int:
+    return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
+
+
 def next_due(*, user) -> datetime | None:
     """When the learner's next studied card comes due."""
     memory = CardMemory.objects.filter(user=user).order_by("due").only("due").first()
