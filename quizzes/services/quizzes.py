@@ -28,6 +28,7 @@ from django.db.models.functions import RowNumber
 
 from quizzes import engine
 from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Deck, Tag
+from quizzes.services import reviews
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_SECONDS = 20
@@ -345,13 +346,15 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
         attempt.refresh_from_db()
 
 
-def _expire(question: AttemptQuestion) -> None:
+def _expire(question: AttemptQuestion, *, now: datetime) -> None:
     result = engine.expire_question(
         question_started_at=question.started_at, deadline=question.deadline_at
     )
-    AttemptQuestion.objects.filter(pk=question.pk, outcome="").update(
+    if AttemptQuestion.objects.filter(pk=question.pk, outcome="").update(
         outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None
-    )
+    ):
+        question.outcome, question.elapsed = result.outcome, result.elapsed
+        reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
 
 @transaction.atomic
@@ -363,14 +366,14 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
         return attempt
     if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
         for question in attempt.questions.filter(outcome=""):
-            _expire(question)
+            _expire(question, now=now)
     else:
         overdue = attempt.questions.filter(
             outcome="", deadline_at__isnull=False, started_at__isnull=False
         )
         for question in overdue:
             if engine.is_late(answered_at=now, deadline=question.deadline_at):
-                _expire(question)
+                _expire(question, now=now)
     if not attempt.questions.filter(outcome="").exists():
         _finish(attempt=attempt, now=now)
     return attempt
@@ -474,6 +477,7 @@ def answer_submit(
     if recorded:
         for name, value in changes.items():
             setattr(question, name, value)
+        reviews.review_record_answer(attempt=attempt, question=question, now=now)
     else:
         question.refresh_from_db()
     attempt_refresh(attempt=attempt, now=now)
@@ -504,9 +508,11 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
     signed up for or logged in to."""
     if not attempt_ids or not user.is_authenticated:
         return 0
-    return Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True).update(
+    claimed = Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True).update(
         user=user, session_key=""
     )
+    reviews.review_record_claimed(user=user, attempt_ids=attempt_ids)
+    return claimed
 
 
 def attempt_history(*, user) -> QuerySet:

@@ -316,16 +316,19 @@ def _answer_moment(question: AttemptQuestion, now: datetime) -> datetime:
     return question.answered_at or question.deadline_at or now
 
 
-@transaction.atomic
 def review_record_answer(
     *, attempt: Attempt, question: AttemptQuestion, now: datetime
 ) -> datetime | None:
-    """Feed a signed-in learner's quiz answer (or timeout) into their memory of the card,
-    once; a guest's answers wait for `review_record_claimed`. Returns the new due date."""
+    """Feed a signed-in learner's quiz answer (or timeout) into their memory of the card;
+    a guest's answers wait for `review_record_claimed`. Returns the new due date.
+
+    Call it once per question, when its outcome is first stored: the log's one-to-one link
+    to the question refuses a second record.
+    """
     if attempt.user_id is None or not question.outcome:
         return None
     grade = _answer_grade(attempt=attempt, question=question)
-    if grade is None or ReviewLog.objects.filter(attempt_question=question).exists():
+    if grade is None:
         return None
     return _record_once(
         user_id=attempt.user_id,

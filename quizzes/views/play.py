@@ -17,6 +17,7 @@ from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
 from quizzes.services import accounts as account_services
 from quizzes.services import quizzes as quiz_services
+from quizzes.services import reviews as review_services
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
@@ -68,12 +69,20 @@ def quiz_setup(request):
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
+        smart = data["smart"] and request.user.is_authenticated
         config = quiz_services.QuizConfig(
             deck=data["deck"],
             question_count=data["question_count"],
             mode=engine.QuizMode(data["mode"]),
             time_limit=data["time_limit"],
             tags=tuple(data["tags"]),
+            card_ids=tuple(
+                review_services.smart_quiz_card_ids(
+                    user=request.user, deck_id=data["deck"].pk, now=timezone.now()
+                )
+            )
+            if smart
+            else (),
         )
         try:
             attempt = _start_for(request, quiz_services.attempt_start, config=config)
