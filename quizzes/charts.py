@@ -264,7 +264,9 @@ def stacked_bar(parts: Sequence[tuple[str, int]], *, width: int = 640, height: i
     for label, value in parts:
         part = width * value / total if total else 0.0
         segments.append(
-            Segment(x=round(x, 1), width=round(part, 1), label=label, value=value, key=label.lower())
+            Segment(
+                x=round(x, 1), width=round(part, 1), label=label, value=value, key=label.lower()
+            )
         )
         x += part
     return StackedBar(width=width, height=height, segments=tuple(segments))

@@ -17,11 +17,14 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import fsrs
+import fsrs_rs_python
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from quizzes import engine
 
@@ -90,8 +93,8 @@ NEW_MEMORY = Memory()
 def _utc(moment: datetime) -> datetime:
     if moment.utcoffset() is None:
         raise ValueError(f"Times must be timezone-aware, got {moment!r}.")
-    # py-fsrs insists on datetime.timezone.utc itself, not just an offset of zero.
-    return moment.astimezone(timezone.utc)
+    # py-fsrs insists on datetime.UTC itself, not just an offset of zero.
+    return moment.astimezone(UTC)
 
 
 # --- FSRS -----------------------------------------------------------------------------------
@@ -173,8 +176,7 @@ def schedule(
         due=due,
         last_review=now,
         reps=memory.reps + 1,
-        lapses=memory.lapses
-        + (grade is Grade.AGAIN and memory.state is MemoryState.REVIEW),
+        lapses=memory.lapses + (grade is Grade.AGAIN and memory.state is MemoryState.REVIEW),
     )
 
 
@@ -184,8 +186,7 @@ def preview(
     """The interval each grade would give now: what the grade buttons show."""
     now = _utc(now)
     return {
-        grade: schedule(memory, grade, now=now, scheduler=scheduler, fuzz_seed=fuzz_seed).due
-        - now
+        grade: schedule(memory, grade, now=now, scheduler=scheduler, fuzz_seed=fuzz_seed).due - now
         for grade in Grade
     }
 
@@ -300,7 +301,7 @@ def study_day(moment: datetime, *, time_zone: str, day_start_hour: int) -> date:
 def study_day_start(day: date, *, time_zone: str, day_start_hour: int) -> datetime:
     """When study day `day` begins, in UTC (daylight saving time included)."""
     local = datetime.combine(day, time(day_start_hour), tzinfo=ZoneInfo(time_zone))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def study_day_bounds(
@@ -334,3 +335,38 @@ def interval_label(interval: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f} mo".replace(".0 ", " ")
     return f"{days / 365:.1f} y".replace(".0 ", " ")
+
+
+# --- Fitting parameters ---------------------------------------------------------------------
+
+
+def training_items(
+    reviews: list[tuple[int, datetime, int]], *, time_zone: str, day_start_hour: int
+) -> list[fsrs_rs_python.FSRSItem]:
+    """fsrs-rs items from (card id, when, rating) rows sorted by card then time: one item per
+    review after a card's first, holding the card's history up to it, with the days between
+    reviews counted in the learner's study days. Only items with a long-term review."""
+    items = []
+    for _card_id, rows in groupby(reviews, key=lambda row: row[0]):
+        history, previous_day = [], None
+        for _card, moment, rating in rows:
+            day = study_day(moment, time_zone=time_zone, day_start_hour=day_start_hour)
+            delta = 0 if previous_day is None else (day - previous_day).days
+            history.append(fsrs_rs_python.FSRSReview(rating, max(delta, 0)))
+            previous_day = day
+            if len(history) > 1:
+                item = fsrs_rs_python.FSRSItem(list(history))
+                if item.long_term_review_cnt() > 0:
+                    items.append(item)
+    return items
+
+
+def clamp_parameters(parameters) -> tuple[float, ...]:
+    """py-fsrs refuses parameters outside its bounds; fsrs-rs keeps to the same ones, and
+    this only guards against a rounding difference between the two (f32 against f64)."""
+    return tuple(
+        min(max(float(value), low), high)
+        for value, low, high in zip(
+            parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
+    )

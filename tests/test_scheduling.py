@@ -207,7 +207,7 @@ def test_a_higher_desired_retention_gives_shorter_intervals():
 
 @pytest.mark.parametrize("retention", [0.5, 0.69, 0.98, 1.0])
 def test_a_desired_retention_outside_the_range_is_refused(retention):
-    with pytest.raises(ValueError, match="between 0.7 and 0.97"):
+    with pytest.raises(ValueError, match=r"between 0\.7 and 0\.97"):
         scheduling.make_scheduler(desired_retention=retention)
 
 

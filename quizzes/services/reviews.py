@@ -126,13 +126,16 @@ def _introduced_since(*, user, start: datetime) -> int:
     return CardMemory.objects.filter(user=user, first_review__gte=start).count()
 
 
-def review_queue(*, user, now: datetime, limit: int) -> list[QueueItem]:
+def review_queue(
+    *, user, now: datetime, limit: int, settings: LearnerSettings | None = None
+) -> list[QueueItem]:
     """The cards to study now, in order (see scheduling.order_queue), each with its memory.
 
     A fixed number of queries whatever the number of cards: the due rows come from the
-    (user, due) index in one query, and the cards shown in one more.
+    (user, due) index in one query, and the cards shown in one more. Pass `settings` when
+    already read.
     """
-    settings = learner_settings(user=user)
+    settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
     scheduled = _scheduled(user=user, until=max(day_end, now + scheduling.LEARN_AHEAD))
     allowance = scheduling.new_card_allowance(
@@ -164,9 +167,11 @@ def review_queue(*, user, now: datetime, limit: int) -> list[QueueItem]:
     ]
 
 
-def review_counts(*, user, now: datetime) -> QueueCounts:
+def review_counts(
+    *, user, now: datetime, settings: LearnerSettings | None = None
+) -> QueueCounts:
     """How many cards the queue holds now, in three queries: for the navigation."""
-    settings = learner_settings(user=user)
+    settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
     review = scheduling.MemoryState.REVIEW
     figures = CardMemory.objects.filter(user=user).aggregate(
@@ -354,9 +359,9 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
         .select_related("attempt")
     )
     last_reviews = dict(
-        CardMemory.objects.filter(
-            user=user, card_id__in=questions.values("card_id")
-        ).values_list("card_id", "last_review")
+        CardMemory.objects.filter(user=user, card_id__in=questions.values("card_id")).values_list(
+            "card_id", "last_review"
+        )
     )
     applied = 0
     answers = sorted(
@@ -435,9 +440,7 @@ def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
         state=memory.state,
         stability=memory.stability,
         difficulty=memory.difficulty,
-        retrievability=scheduling.retrievability(
-            memory, now=now, parameters=settings.parameters
-        ),
+        retrievability=scheduling.retrievability(memory, now=now, parameters=settings.parameters),
         due=memory.due,
     )
 

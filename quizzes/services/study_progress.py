@@ -49,9 +49,7 @@ class ProgressFigures:
 
     @property
     def busy_days(self) -> list[tuple[date, int]]:
-        return sorted(
-            ((day, n) for day, n in self.reviews_per_day.items() if n), reverse=True
-        )
+        return sorted(((day, n) for day, n in self.reviews_per_day.items() if n), reverse=True)
 
     @property
     def overall_retention(self) -> int | None:

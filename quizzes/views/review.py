@@ -45,14 +45,16 @@ def _stage_context(request, *, card: Card | None = None) -> dict:
     now = timezone.now()
     user = request.user
     settings = reviews.learner_settings(user=user)
-    queue = reviews.review_queue(user=user, now=now, limit=1)
+    queue = reviews.review_queue(user=user, now=now, limit=1, settings=settings)
     if card is not None:
         item = reviews.queue_item(user=user, card=card)
     else:
         item = queue[0] if queue else None
+    counts = reviews.review_counts(user=user, now=now, settings=settings)
     context = {
         "item": item,
-        "counts": reviews.review_counts(user=user, now=now),
+        "counts": counts,
+        "review_counts": counts,  # the navigation's, counted once
         "undo": reviews.undoable_review(user=user),
     }
     if item is not None:
