@@ -22,9 +22,9 @@ T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 
 def ratings(user):
     return list(
-        ReviewLog.objects.filter(user=user).order_by("reviewed_at", "pk").values_list(
-            "rating", "source"
-        )
+        ReviewLog.objects.filter(user=user)
+        .order_by("reviewed_at", "pk")
+        .values_list("rating", "source")
     )
 
 
@@ -151,9 +151,7 @@ def test_new_cards_stop_at_the_daily_allowance_until_the_next_study_day(alice, d
     )
     evening = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
     for item in reviews.review_queue(user=alice, now=evening, limit=10):
-        reviews.review_record(
-            user=alice, card=item.card, rating=4, now=evening, elapsed_seconds=2
-        )
+        reviews.review_record(user=alice, card=item.card, rating=4, now=evening, elapsed_seconds=2)
     assert CardMemory.objects.filter(user=alice).count() == 3
 
     # 02:30 in Berlin is still the same study day; 04:00 starts the next.

@@ -24,7 +24,7 @@ def test_it_shows_the_first_new_card_with_the_answer_folded_and_four_grades(clie
     first = Card.objects.get(deck=deck, number=1)
     assert response.context["item"].card == first
     assert "Question 1 about" in response.text
-    assert "<details class=\"review-answer\"" in response.text
+    assert '<details class="review-answer"' in response.text
     for grade in ("Again", "Hard", "Good", "Easy"):
         assert f'<span class="grade-name">{grade}</span>' in response.text
     # A new card's steps: Again 1 m, Good 10 m.
@@ -53,7 +53,9 @@ def test_htmx_gets_only_the_stage(client, alice, deck):
 
 def test_when_nothing_is_left_it_says_when_the_next_card_is_due(client, alice, deck):
     with time_machine.travel(T0, tick=False):
-        remember(alice, Card.objects.filter(deck=deck), now=timezone.now(), due_in=timedelta(days=3))
+        remember(
+            alice, Card.objects.filter(deck=deck), now=timezone.now(), due_in=timedelta(days=3)
+        )
         client.force_login(alice)
         response = client.get(URL)
     assert "Done for now" in response.text

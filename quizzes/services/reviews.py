@@ -167,9 +167,7 @@ def review_queue(
     ]
 
 
-def review_counts(
-    *, user, now: datetime, settings: LearnerSettings | None = None
-) -> QueueCounts:
+def review_counts(*, user, now: datetime, settings: LearnerSettings | None = None) -> QueueCounts:
     """How many cards the queue holds now, in three queries: for the navigation."""
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
