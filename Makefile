@@ -24,9 +24,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# Loads the deck where it is missing; never overwrites a card staff edited (see README).
 deck: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=1 $(MANAGE) loaddata fastai
+	DJANGO_DEBUG=1 $(MANAGE) sync_decks
 
 run: deck
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
@@ -38,7 +39,7 @@ test: $(VENV)/.installed-test
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README).
 serve: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
-	$(MANAGE) loaddata fastai
+	$(MANAGE) sync_decks
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 

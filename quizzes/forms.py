@@ -5,7 +5,7 @@ from django.core.validators import MaxLengthValidator
 
 from quizzes import engine
 from quizzes.models import Attempt, Deck, Tag
-from quizzes.services.quizzes import MAX_QUESTIONS
+from quizzes.services.attempts import MAX_QUESTIONS
 
 # The widest integer SQLite stores: a larger id in `pk__in` raises OverflowError there.
 LARGEST_DATABASE_INTEGER = 2**63 - 1

@@ -11,7 +11,7 @@ from django.core import signing
 from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER
 from quizzes.models import LearnerSettings
-from quizzes.services.quizzes import MAX_QUESTIONS
+from quizzes.services.attempts import MAX_QUESTIONS
 
 _SHOWN_SALT = "quizzes.review.shown"
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from quizzes.models import Deck
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 from tests.quizplay import finish
 
 pytestmark = pytest.mark.browser

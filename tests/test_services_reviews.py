@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quizzes import engine, scheduling
 from quizzes.models import Card, CardMemory, ReviewLog
-from quizzes.services import quizzes as quiz_services
+from quizzes.services import attempts as attempt_services
 from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import first_cards, remember
@@ -36,7 +36,7 @@ def answer_at(attempt, *, seconds, right):
         question = show(attempt)
         traveller.shift(seconds)
         choice = question.correct_choice_id if right else wrong_choice(question)
-        quiz_services.answer_submit(
+        attempt_services.answer_submit(
             attempt=attempt, question=question, choice_id=choice, now=timezone.now()
         )
     return question
@@ -63,7 +63,7 @@ def test_a_timed_out_question_is_again(alice, deck):
         attempt = start(alice, deck, count=2)
         show(attempt)
         traveller.shift(30)
-        quiz_services.attempt_refresh(attempt=attempt, now=timezone.now())
+        attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
     assert ratings(alice) == [(scheduling.Grade.AGAIN, "quiz")]
     assert ReviewLog.objects.get().reviewed_at == T0 + timedelta(seconds=20)  # the deadline
 
@@ -74,7 +74,7 @@ def test_questions_never_shown_teach_nothing(alice, deck):
         attempt = start(alice, deck, count=3, limit=one_minute)
         show(attempt)
         traveller.shift(120)
-        quiz_services.attempt_refresh(attempt=attempt, now=timezone.now())
+        attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
     assert ratings(alice) == [(scheduling.Grade.AGAIN, "quiz")]  # only the one shown
 
 
@@ -84,7 +84,7 @@ def test_a_flashcard_self_grade_feeds_memory(alice, deck, knew, rating):
     with time_machine.travel(T0, tick=False):
         attempt = start(alice, deck, count=1, mode="flashcard", limit=untimed)
         question = show(attempt)
-        quiz_services.answer_submit(
+        attempt_services.answer_submit(
             attempt=attempt, question=question, knew=knew, now=timezone.now()
         )
     assert ratings(alice) == [(rating, "flashcard")]
@@ -95,7 +95,7 @@ def test_a_replayed_answer_is_recorded_once(alice, deck):
         attempt = start(alice, deck, count=2)
         question = show(attempt)
         for _ in range(2):
-            quiz_services.answer_submit(
+            attempt_services.answer_submit(
                 attempt=attempt,
                 question=question,
                 choice_id=question.correct_choice_id,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes import engine
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 from tests.quizplay import finish, show, start, start_as_guest
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_the_result_runs_the_same_queries_for_any_length(
     large = finish(start(alice, make_deck(30, slug="large"), count=25))
     show(large)
     client.force_login(alice)
-    with django_assert_num_queries(11) as small_queries:  # 3 for "Review (N due)"
+    with django_assert_num_queries(10) as small_queries:  # 3 for "Review (N due)"
         client.get(url(small))
     with django_assert_num_queries(len(small_queries.captured_queries)):
         client.get(url(large))

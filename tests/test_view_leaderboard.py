@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 from tests.quizplay import finish
 
 pytestmark = pytest.mark.django_db

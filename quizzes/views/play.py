@@ -2,7 +2,6 @@
 without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,29 +14,27 @@ from django_htmx.http import HttpResponseClientRedirect
 from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
-from quizzes.services import accounts as account_services
-from quizzes.services import quizzes as quiz_services
+from quizzes.services import attempts as attempt_services
+from quizzes.services import challenges as challenge_services
 from quizzes.services import reviews as review_services
+from quizzes.views import guests
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
     """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
-    if request.user.is_authenticated:
-        owner = Q(user=request.user)
-    else:
-        owner = Q(user__isnull=True, pk__in=account_services.guest_attempt_ids(request.session))
-    return get_object_or_404(Attempt.objects.select_related("deck").filter(owner), pk=pk)
+    owned = Attempt.objects.owned_by(
+        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
+    )
+    return get_object_or_404(owned.select_related("deck"), pk=pk)
 
 
 def _start_for(request, start, **kwargs) -> Attempt:
-    """Run a `quiz_services.attempt_start*` function for this user or guest."""
+    """Run an `attempt_services.attempt_start*` function for this user or guest."""
     if request.user.is_authenticated:
-        session_key = ""
-    else:
-        session_key = account_services.guest_session_key(request.session)
+        return start(user=request.user, session_key="", now=timezone.now(), **kwargs)
+    session_key = guests.guest_session_key(request.session)
     attempt = start(user=request.user, session_key=session_key, now=timezone.now(), **kwargs)
-    if not request.user.is_authenticated:
-        account_services.guest_attempt_remember(session=request.session, attempt=attempt)
+    guests.guest_attempt_remember(request.session, attempt)
     return attempt
 
 
@@ -65,12 +62,12 @@ def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
 @require_http_methods(["GET", "POST"])
 def quiz_setup(request):
     chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
-    initial = {"deck": chosen or quiz_services.quick_quiz_deck()}
+    initial = {"deck": chosen or attempt_services.quick_quiz_deck()}
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
         smart = data["smart"] and request.user.is_authenticated
-        config = quiz_services.QuizConfig(
+        config = attempt_services.QuizConfig(
             deck=data["deck"],
             question_count=data["question_count"],
             mode=engine.QuizMode(data["mode"]),
@@ -85,8 +82,8 @@ def quiz_setup(request):
             else (),
         )
         try:
-            attempt = _start_for(request, quiz_services.attempt_start, config=config)
-        except quiz_services.QuizUnavailable as error:
+            attempt = _start_for(request, attempt_services.attempt_start, config=config)
+        except attempt_services.QuizUnavailable as error:
             form.add_error(None, str(error))
         else:
             _say_if_fewer_fit(request, attempt, asked=config.question_count)
@@ -95,7 +92,8 @@ def quiz_setup(request):
     pools = {}
     if deck is not None:
         pools = {
-            mode.label: quiz_services.quiz_pool(deck=deck, mode=mode.value) for mode in Attempt.Mode
+            mode.label: attempt_services.quiz_pool(deck=deck, mode=mode.value)
+            for mode in Attempt.Mode
         }
     return render(request, "quizzes/play/setup.html", {"form": form, "deck": deck, "pools": pools})
 
@@ -108,15 +106,15 @@ def quiz_quick(request):
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
-        deck = quiz_services.quick_quiz_deck()
+        deck = attempt_services.quick_quiz_deck()
     if deck is None:
         messages.error(request, "No deck is loaded yet, so there is no quiz to take.")
         return _redirect(request, reverse("home"))
     try:
-        attempt = _start_for(request, quiz_services.attempt_start_quick, deck=deck)
-    except quiz_services.QuizUnavailable as error:
+        attempt = _start_for(request, attempt_services.attempt_start_quick, deck=deck)
+    except attempt_services.QuizUnavailable as error:
         return _bad_request(request, str(error))
-    _say_if_fewer_fit(request, attempt, asked=quiz_services.QUICK_QUIZ_QUESTIONS)
+    _say_if_fewer_fit(request, attempt, asked=attempt_services.QUICK_QUIZ_QUESTIONS)
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
 
 
@@ -139,7 +137,7 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
 def attempt_play(request, pk):
     attempt = _get_attempt_for_user(request, pk)
     now = timezone.now()
-    question = quiz_services.question_current(attempt=attempt, now=now)
+    question = attempt_services.question_current(attempt=attempt, now=now)
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     return _question_response(request, attempt, question, now=now)
@@ -159,18 +157,20 @@ def attempt_answer(request, pk):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "That answer could not be read: choose one of the answers.")
-    question = quiz_services.question_get(attempt=attempt, position=form.cleaned_data["position"])
+    question = attempt_services.question_get(
+        attempt=attempt, position=form.cleaned_data["position"]
+    )
     if question is None:
         return _bad_request(request, "This quiz has no such question.")
     try:
-        quiz_services.answer_submit(
+        attempt_services.answer_submit(
             attempt=attempt,
             question=question,
             choice_id=form.cleaned_data["choice"] or None,
             knew=form.cleaned_data["grade"],
             now=timezone.now(),
         )
-    except quiz_services.AnswerRejected as error:
+    except attempt_services.AnswerRejected as error:
         return _bad_request(request, str(error))
     if request.htmx:
         return _feedback_response(request, attempt, question)
@@ -183,13 +183,13 @@ def attempt_feedback(request, pk, position):
     """How a question went; the countdown asks for it when time runs out."""
     attempt = _get_attempt_for_user(request, pk)
     now = timezone.now()
-    quiz_services.attempt_refresh(attempt=attempt, now=now)
-    question = quiz_services.question_get(attempt=attempt, position=position)
+    attempt_services.attempt_refresh(attempt=attempt, now=now)
+    question = attempt_services.question_get(attempt=attempt, position=position)
     if question is None:
         raise Http404("This quiz has no such question.")
     if not question.is_answered:
         # Asked a moment too early (the browser's clock runs ahead): keep playing.
-        current = quiz_services.question_current(attempt=attempt, now=now)
+        current = attempt_services.question_current(attempt=attempt, now=now)
         if request.htmx and current is not None:
             return _question_response(request, attempt, current, now=now)
         return redirect("attempt_play", attempt.pk)
@@ -199,19 +199,19 @@ def attempt_feedback(request, pk, position):
 @require_GET
 def attempt_result(request, pk):
     attempt = _get_attempt_for_user(request, pk)
-    quiz_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
     if not attempt.is_finished:
         return redirect("attempt_play", attempt.pk)
-    questions = list(quiz_services.attempt_questions_for_result(attempt=attempt))
-    summary = quiz_services.questions_summary(questions)
+    questions = list(attempt_services.attempt_questions_for_result(attempt=attempt))
+    summary = attempt_services.questions_summary(questions)
     context = {
         "attempt": attempt,
         "questions": questions,
         "summary": summary,
         "scoring_rule": engine.SCORING_RULE,
         "original": attempt.challenge_of,
-        "comparison": quiz_services.challenge_comparison(attempt=attempt, questions=questions),
-        "challenges": quiz_services.challenge_results(attempt=attempt),
+        "comparison": challenge_services.challenge_comparison(attempt=attempt, questions=questions),
+        "challenges": challenge_services.challenge_results(attempt=attempt),
         "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
         "can_retry": summary.correct < summary.question_count,
     }
@@ -224,17 +224,15 @@ def attempt_retry(request, pk):
     if not attempt.is_finished:
         return _bad_request(request, "Finish this quiz before retrying it.")
     try:
-        retry = _start_for(request, quiz_services.attempt_start_retry, attempt=attempt)
-    except quiz_services.QuizUnavailable as error:
+        retry = _start_for(request, attempt_services.attempt_start_retry, attempt=attempt)
+    except attempt_services.QuizUnavailable as error:
         messages.info(request, str(error))
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     return _redirect(request, reverse("attempt_play", args=[retry.pk]))
 
 
 def _get_challengeable(pk) -> Attempt:
-    return get_object_or_404(
-        Attempt.objects.select_related("deck", "user").filter(finished_at__isnull=False), pk=pk
-    )
+    return get_object_or_404(Attempt.objects.finished().select_related("deck", "user"), pk=pk)
 
 
 @require_GET
@@ -248,7 +246,7 @@ def challenge(request, pk):
         {
             "original": original,
             "is_owner": is_owner,
-            "challenges": quiz_services.challenge_results(attempt=original),
+            "challenges": challenge_services.challenge_results(attempt=original),
         },
     )
 
@@ -256,5 +254,5 @@ def challenge(request, pk):
 @require_POST
 def challenge_accept(request, pk):
     original = _get_challengeable(pk)
-    attempt = _start_for(request, quiz_services.attempt_start_challenge, original=original)
+    attempt = _start_for(request, attempt_services.attempt_start_challenge, original=original)
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))

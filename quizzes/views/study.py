@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from quizzes import charts
 from quizzes.forms_study import QuizTheseForm, StudySettingsForm
-from quizzes.services import quizzes as quiz_services
+from quizzes.services import attempts as attempt_services
 from quizzes.services import reviews
 from quizzes.services import study_progress as progress_services
 
@@ -58,10 +58,10 @@ def quiz_these(request):
             status=400,
         )
     try:
-        attempt = quiz_services.attempt_start_cards(
+        attempt = attempt_services.attempt_start_cards(
             user=request.user, card_ids=form.cleaned_data["cards"], now=timezone.now()
         )
-    except quiz_services.QuizUnavailable as error:
+    except attempt_services.QuizUnavailable as error:
         messages.info(request, str(error))
         return redirect("my_cards")
     url = reverse("attempt_play", args=[attempt.pk])

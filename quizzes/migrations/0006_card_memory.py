@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('quizzes', '0004_attempts'),
+        ('quizzes', '0005_card_rendered_deck_synced'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
