@@ -217,7 +217,7 @@ def test_the_queue_and_counts_take_a_bounded_number_of_queries_for_10000_due_car
 ):
     deck = make_deck(10_000, slug="huge")
     remember(alice, Card.objects.filter(deck=deck), now=T0, reviews=0)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         queue = reviews.review_queue(user=alice, now=T0, limit=50)
     assert len(queue) == 50
     with django_assert_max_num_queries(3):
@@ -230,8 +230,8 @@ def test_the_queue_runs_the_same_queries_for_10_or_1000_reviewed_cards(
 ):
     deck = make_deck(reviewed + 20, slug=f"d{reviewed}")
     remember(alice, first_cards(deck, reviewed), now=T0, reviews=2)
-    # 7 with new cards to fill the 30; 6 when due cards alone fill it.
-    with django_assert_max_num_queries(7):
+    # 6 with new cards to fill the 30; 5 when due cards alone fill it.
+    with django_assert_max_num_queries(6):
         queue = reviews.review_queue(user=alice, now=T0, limit=30)
     assert len(queue) == 30
 

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from quizzes import engine, scheduling
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
-    CardImage,
     CardMemory,
     LearnerSettings,
     ReviewLog,
@@ -149,13 +148,7 @@ def review_queue(
     )
     if not ordered:
         return []
-    cards = (
-        Card.objects.select_related("deck")
-        .prefetch_related(
-            Prefetch("card_images", queryset=CardImage.objects.select_related("image"))
-        )
-        .in_bulk(ordered)
-    )
+    cards = Card.objects.select_related("deck").in_bulk(ordered)
     memories = {
         memory.card_id: memory
         for memory in CardMemory.objects.filter(user=user, card_id__in=ordered)

@@ -16,7 +16,6 @@ from django.views.decorators.vary import vary_on_headers
 from quizzes.forms import LARGEST_DATABASE_INTEGER
 from quizzes.forms_study import ReviewAnswerForm, ReviewUndoForm, shown_token
 from quizzes.models import Card, ReviewLog
-from quizzes.services import cards as card_services
 from quizzes.services import reviews
 
 PAGE = "quizzes/review/review.html"
@@ -35,7 +34,7 @@ def _shown_card(request) -> Card | None:
         return None
     if not raw.isdigit() or int(raw) > LARGEST_DATABASE_INTEGER:
         raise Http404("No such card.")
-    card = card_services.cards_for_display(Card.objects.filter(pk=int(raw))).first()
+    card = Card.objects.select_related("deck").filter(pk=int(raw)).first()
     if card is None:
         raise Http404("No such card.")
     return card
