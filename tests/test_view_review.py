@@ -116,3 +116,26 @@ def test_the_navigation_counts_what_is_due(client, alice, deck):
     assert "Review (12 due)" in response.text
     counts = reviews.review_counts(user=alice, now=timezone.now())
     assert counts.total == 12
+
+
+def test_the_new_card_allowance_returns_when_the_learners_day_starts(client, alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=2,
+        day_start_hour=4,
+        time_zone="Australia/Sydney",
+    )
+    client.force_login(alice)
+    # 22:00 in Sydney (UTC+11): two new cards, both answered Easy.
+    with time_machine.travel("2025-03-05 11:00:00Z", tick=False) as traveller:
+        for _ in range(2):
+            card = client.get(URL).context["item"].card
+            reviews.review_record(
+                user=alice, card=card, rating=4, now=timezone.now(), elapsed_seconds=3
+            )
+        assert "Review (0 due)" in client.get(reverse("home")).text
+        traveller.move_to("2025-03-05 16:59:00Z")  # 03:59 in Sydney: still the same day
+        assert "Review (0 due)" in client.get(reverse("home")).text
+        traveller.move_to("2025-03-05 17:00:00Z")  # 04:00: a new study day
+        assert "Review (2 due)" in client.get(reverse("home")).text

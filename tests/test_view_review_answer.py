@@ -40,6 +40,16 @@ def test_a_grade_updates_memory_and_logs_the_time_the_server_measured(client, al
     assert log.memory_before is None
 
 
+def test_a_grade_posted_twice_from_one_page_counts_once(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=4), tick=False):
+        answer(client, card, 3)
+        response = answer(client, card, 1)
+    assert response.status_code == 302
+    assert list(ReviewLog.objects.values_list("rating", flat=True)) == [3]
+    assert CardMemory.objects.get(user=alice).reps == 1
+
+
 def test_an_answer_left_open_for_an_hour_counts_a_minute(client, alice, card):
     client.force_login(alice)
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):

@@ -73,6 +73,7 @@ def test_it_shows_only_the_learners_own_figures(client, alice, bob, deck):
         response = client.get(URL)
     assert response.context["figures"].review_total == 0
     assert "No reviews yet." in response.text
+    assert "No learned card reviewed yet." in response.text
 
 
 @pytest.mark.parametrize("reviewed", [10, 1000])

@@ -185,6 +185,12 @@ def queue_item(*, user, card: Card) -> QueueItem:
     return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
 
 
+def answered_since(*, user, card: Card, since: datetime) -> bool:
+    """Whether `card` was answered at or after `since`: a grade posted twice from one page
+    (a double click, a resent form) must count once."""
+    return ReviewLog.objects.filter(user=user, card=card, reviewed_at__gte=since).exists()
+
+
 def reviews_since(*, user, start: datetime) -> int:
     return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
 

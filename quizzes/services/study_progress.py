@@ -48,6 +48,11 @@ class ProgressFigures:
         return [(week.start.strftime("%d %b"), week.share) for week in self.retention_weeks]
 
     @property
+    def reviewed_weeks(self) -> list[RetentionWeek]:
+        """Weeks with reviews of learned cards, latest first: the table beside the line."""
+        return [week for week in reversed(self.retention_weeks) if week.reviews]
+
+    @property
     def busy_days(self) -> list[tuple[date, int]]:
         return sorted(((day, n) for day, n in self.reviews_per_day.items() if n), reverse=True)
 

@@ -90,14 +90,16 @@ def review_answer(request):
     if card is None:
         return _bad_request(request, "There is no such card.")
     now = timezone.now()
-    reviews.review_record(
-        user=request.user,
-        card=card,
-        rating=form.cleaned_data["grade"],
-        now=now,
-        elapsed_seconds=(now - form.cleaned_data["shown_at"]).total_seconds(),
-        source=reviews.Source.REVIEW,
-    )
+    shown_at = form.cleaned_data["shown_at"]
+    if not reviews.answered_since(user=request.user, card=card, since=shown_at):
+        reviews.review_record(
+            user=request.user,
+            card=card,
+            rating=form.cleaned_data["grade"],
+            now=now,
+            elapsed_seconds=(now - shown_at).total_seconds(),
+            source=reviews.Source.REVIEW,
+        )
     if request.htmx:
         return _stage(request)
     return redirect("review")
