@@ -342,9 +342,12 @@ def _expire(question: AttemptQuestion, *, now: datetime) -> None:
     result = engine.expire_question(
         question_started_at=question.started_at, deadline=question.deadline_at
     )
-    if AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(
-        outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None
-    ):
+    expired = (
+        AttemptQuestion.objects.unanswered()
+        .filter(pk=question.pk)
+        .update(outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None)
+    )
+    if expired:
         question.outcome, question.elapsed = result.outcome, result.elapsed
         reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
