@@ -112,7 +112,8 @@ def test_htmx_gets_the_message_as_a_fragment(client, alice, card):
     client.force_login(alice)
     response = client.post(URL, {"card": card.pk, "grade": 9}, headers={"HX-Request": "true"})
     assert response.status_code == 400
-    assert response.text.strip().startswith('<div class="quiz-error" role="alert">')
+    assert response.headers["HX-Retarget"] == "#quiz-error"
+    assert "quiz-error" in response.text and "<html" not in response.text
 
 
 def test_a_guest_is_sent_to_log_in(client, card):

@@ -7,11 +7,11 @@ and redirect back to /review/, and the answer opens with a plain <details> eleme
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
 
 from quizzes.forms import LARGEST_DATABASE_INTEGER
 from quizzes.forms_study import ReviewAnswerForm, ReviewUndoForm, shown_token
@@ -22,9 +22,13 @@ PAGE = "quizzes/review/review.html"
 
 
 def _bad_request(request, message: str) -> HttpResponse:
-    """400 with the reason; htmx shows the fragment in place (see review.js)."""
-    template = f"{PAGE}#error" if request.htmx else "quizzes/play/bad_request.html"
-    return HttpResponse(render_to_string(template, {"message": message}, request), status=400)
+    """400 with the reason: a page, or for htmx the message alone, which takes the place of
+    the error slot above the card (htmx-config in base.html swaps a 4xx)."""
+    context = {"message": message}
+    if not request.htmx:
+        return render(request, "quizzes/play/bad_request.html", context, status=400)
+    response = render(request, "quizzes/play/bad_request.html#error", context, status=400)
+    return retarget(reswap(response, "outerHTML"), "#quiz-error")
 
 
 def _shown_card(request) -> Card | None:

@@ -2,9 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,11 +50,8 @@ def quiz_these(request):
     """A multiple-choice quiz (20 s a question) on the cards posted, from "my cards"."""
     form = QuizTheseForm(request.POST)
     if not form.is_valid():
-        message = "Choose the cards to quiz on."
-        return HttpResponse(
-            render_to_string("quizzes/play/bad_request.html", {"message": message}, request),
-            status=400,
-        )
+        context = {"message": "Choose the cards to quiz on."}
+        return render(request, "quizzes/play/bad_request.html", context, status=400)
     try:
         attempt = attempt_services.attempt_start_cards(
             user=request.user, card_ids=form.cleaned_data["cards"], now=timezone.now()

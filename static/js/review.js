@@ -68,19 +68,11 @@
     if (heading) heading.focus();
   });
 
-  // htmx 2 does not swap a 4xx: show the server's message above the card instead.
-  document.addEventListener("htmx:responseError", (event) => {
+  // A refused grade (4xx) comes back as a message in the error slot: the buttons work again.
+  document.addEventListener("htmx:afterRequest", (event) => {
     const stage = document.getElementById(STAGE_ID);
-    if (!stage || !stage.contains(event.detail.elt)) return;
-    stage.querySelectorAll("button").forEach((button) => { button.disabled = false; });
-    const box = document.createElement("div");
-    box.className = "quiz-error";
-    box.setAttribute("role", "alert");
-    box.textContent =
-      event.detail.xhr.status < 500
-        ? new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html").body.textContent.trim()
-        : "Something went wrong. Reload the page to carry on.";
-    stage.querySelectorAll(".quiz-error").forEach((old) => old.remove());
-    stage.prepend(box);
+    if (stage && !event.detail.successful && stage.contains(event.detail.elt)) {
+      stage.querySelectorAll("button").forEach((button) => { button.disabled = false; });
+    }
   });
 })();
