@@ -54,10 +54,6 @@ class Grade(IntEnum):
     def label(self) -> str:
         return self.name.capitalize()
 
-    @property
-    def passed(self) -> bool:
-        return self is not Grade.AGAIN
-
 
 class MemoryState(IntEnum):
     """Where a card stands for a learner. NEW is the site's own: py-fsrs 6 starts every card

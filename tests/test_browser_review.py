@@ -77,14 +77,20 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     page: Page, deck_site, console_errors, django_user_model, dark
 ):
     page.emulate_media(color_scheme="dark" if dark else "light")
+    if dark:  # and on a phone
+        page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/review/")
+    page.wait_for_load_state()
     for key in ("Space", "3", "Space", "1"):
         page.keyboard.press(key)
         page.wait_for_timeout(150)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     page.goto(f"{deck_site}/me/progress/")
     expect(page.locator("svg[role=img]")).to_have_count(4)
     page.screenshot(path=f"/tmp/progress-{'dark' if dark else 'light'}.png", full_page=True)
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
     page.goto(f"{deck_site}/me/settings/")
     assert serious_violations(page) == []

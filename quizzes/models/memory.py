@@ -59,11 +59,6 @@ class LearnerSettings(models.Model):
         return round(self.desired_retention * 100)
 
 
-class CardMemoryQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(user=user)
-
-
 class CardMemory(models.Model):
     """One learner's memory of one card. A card without a row is new to the learner."""
 
@@ -85,8 +80,6 @@ class CardMemory(models.Model):
     first_review = models.DateTimeField(help_text="When the card stopped being new.")
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
-
-    objects = CardMemoryQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -122,11 +115,6 @@ class CardMemory(models.Model):
         self.last_review = memory.last_review
         self.reps = memory.reps
         self.lapses = memory.lapses
-
-
-class ReviewLogQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(user=user)
 
 
 class ReviewLog(models.Model):
@@ -165,8 +153,6 @@ class ReviewLog(models.Model):
     memory_before = models.JSONField(null=True, blank=True)
     due_after = models.DateTimeField()
     stability_after = models.FloatField()
-
-    objects = ReviewLogQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -48,10 +48,10 @@ def _stage_context(request, *, card: Card | None = None) -> dict:
     now = timezone.now()
     user = request.user
     settings = reviews.learner_settings(user=user)
-    queue = reviews.review_queue(user=user, now=now, limit=1, settings=settings)
     if card is not None:
         item = reviews.queue_item(user=user, card=card)
     else:
+        queue = reviews.review_queue(user=user, now=now, limit=1, settings=settings)
         item = queue[0] if queue else None
     counts = reviews.review_counts(user=user, now=now, settings=settings)
     context = {
