@@ -9,6 +9,7 @@ from quizzes.models.deck import (
     Tag,
 )
 from quizzes.models.imports import ImportJob
+from quizzes.models.memory import CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
     "Attempt",
@@ -16,9 +17,12 @@ __all__ = [
     "CachedImage",
     "Card",
     "CardImage",
+    "CardMemory",
     "Deck",
     "ImportJob",
+    "LearnerSettings",
     "MediaFile",
     "ProblemReport",
+    "ReviewLog",
     "Tag",
 ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0005_card_rendered_deck_synced'),
+        ('quizzes', '0006_card_memory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
