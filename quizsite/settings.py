@@ -174,6 +174,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Image cache: where cache_images may fetch from, and how much it accepts.
 QUIZSITE_IMAGE_HOSTS = envlist("QUIZSITE_IMAGE_HOSTS", "aiquizzes.com")
 QUIZSITE_IMAGE_TIMEOUT = envint("QUIZSITE_IMAGE_TIMEOUT", "10")
+# The whole download of one image, redirects, headers and body together.
+QUIZSITE_IMAGE_DEADLINE = envint("QUIZSITE_IMAGE_DEADLINE", "30")
 QUIZSITE_IMAGE_MAX_BYTES = envint("QUIZSITE_IMAGE_MAX_BYTES", str(5 * 1024 * 1024))
 QUIZSITE_IMAGE_MAX_PIXELS = envint("QUIZSITE_IMAGE_MAX_PIXELS", str(25_000_000))
 

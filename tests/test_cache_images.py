@@ -25,6 +25,7 @@ def server(settings):
     with ImageServer() as server:
         settings.QUIZSITE_IMAGE_HOSTS = [server.host]
         settings.QUIZSITE_IMAGE_TIMEOUT = 0.5
+        settings.QUIZSITE_IMAGE_DEADLINE = 10
         settings.QUIZSITE_IMAGE_MAX_BYTES = 100_000
         settings.QUIZSITE_IMAGE_MAX_PIXELS = 1_000_000
         yield server
@@ -228,6 +229,22 @@ def test_it_gives_up_on_a_server_that_stalls_past_the_timeout(server):
     cache_images()
 
     assert "timed out after 0.5 s" in failure_of(image)
+
+
+def test_it_gives_up_on_a_server_that_trickles_past_the_deadline(server, settings):
+    settings.QUIZSITE_IMAGE_DEADLINE = 1
+    trickling = Reply(headers={"Content-Type": "image/png"}, body=make_image("PNG"), trickle=0.01)
+    image = pending(server.route("/trickle.png", trickling))
+    after = pending(server.route("/zz-after.png", Reply.image(make_image("PNG"), "image/png")))
+
+    output = cache_images()
+
+    assert "took longer than the deadline of 1 s" in failure_of(image)
+    after.refresh_from_db()
+    assert after.status == CachedImage.Status.CACHED
+    assert output.strip().endswith(
+        "1 cached, 1 failed (run again with --retry-failed to try them again)."
+    )
 
 
 def test_it_rejects_a_decompression_bomb(server):
