@@ -149,7 +149,24 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("QUIZSITE_PROXY_COUNT", "0")
+# The client's address, for the lock. With no proxy it is the connection's own address, and
+# X-Forwarded-For is ignored (anyone can send one). Behind N proxies, each appending the
+# address it received the request from, the client is the Nth entry from the right of
+# X-Forwarded-For; whatever a client wrote to the left of it is ignored. django-ipware counts
+# only the proxies listed in the header, one fewer than those in front of the site.
+PROXY_COUNT = envint("QUIZSITE_PROXY_COUNT", "0")
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"QUIZSITE_PROXY_COUNT must be 0 or more; got {PROXY_COUNT}")
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# Non-strict: a client-written X-Forwarded-For makes the chain longer than the proxy count,
+# which must not make the real address unreadable.
+IPWARE_STRICT = False
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
