@@ -34,13 +34,14 @@ run: deck
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
 
-# Production-style: DEBUG off, static files through whitenoise, gunicorn.
+# Production-style: DEBUG off, static files through whitenoise, gunicorn with threaded
+# workers (quizsite/gunicorn.py says why).
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README).
 serve: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) loaddata fastai
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(BIN)/gunicorn quizsite.wsgi --config python:quizsite.gunicorn --bind $(HOST):$(PORT) --access-logfile -
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
