@@ -28,7 +28,10 @@ deck: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) loaddata fastai
 
+# The background worker (imports, image downloads) runs beside the web server and stops
+# with it.
 run: deck
+	DJANGO_DEBUG=1 $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test
@@ -41,6 +44,7 @@ serve: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) loaddata fastai
 	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(BIN)/gunicorn quizsite.wsgi --config python:quizsite.gunicorn --bind $(HOST):$(PORT) --access-logfile -
 
 lint: $(VENV)/.installed-test

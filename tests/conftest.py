@@ -62,6 +62,19 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def cache(settings):
+    """Each test starts with an empty cache: a local one, or the suite's Redis when REDIS_URL
+    is set (CI runs the suite once that way), never the developer's var/cache."""
+    from django.core.cache import cache
+
+    if not os.environ.get("REDIS_URL"):
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Standing users are made in most tests; the real hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -267,3 +267,17 @@ def test_a_failure_does_not_stop_the_images_after_it(server):
     good.refresh_from_db()
     assert failure_of(broken)
     assert good.status == CachedImage.Status.CACHED
+
+
+def test_in_the_background_the_worker_downloads_the_images(server, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    image = pending(server.route("/cat.png", Reply.image(make_image("PNG"), "image/png")))
+
+    output = cache_images("--background")
+
+    assert output.startswith("Queued as task ")
+    image.refresh_from_db()
+    assert image.status == CachedImage.Status.PENDING
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    image.refresh_from_db()
+    assert image.status == CachedImage.Status.CACHED
