@@ -64,9 +64,12 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def cache(settings):
     """Each test starts with an empty cache: a local one, or the suite's Redis when REDIS_URL
-    is set (CI runs the suite once that way), never the developer's var/cache."""
+    is set (CI runs the suite once that way), never the developer's var/cache. Sessions stay
+    in the database either way, so the query counts tests assert do not depend on whether a
+    session happened to be cached (tests/test_two_app_servers.py covers cached_db)."""
     from django.core.cache import cache
 
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     if not os.environ.get("REDIS_URL"):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()

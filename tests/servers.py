@@ -174,11 +174,17 @@ class Gunicorn:
     """The site under gunicorn on a free port. `env` is a site_env(); the database must be
     migrated already (see `manage`)."""
 
-    def __init__(self, *, env: dict[str, str], workers: int = 1, threads: int = 4) -> None:
+    def __init__(
+        self, *, env: dict[str, str], workers: int | None = 1, threads: int | None = 4
+    ) -> None:
+        """None for workers or threads keeps quizsite/gunicorn.py's number."""
         self.env = env
         self.port = free_port()
-        self.workers = workers
-        self.threads = threads
+        self.options = []
+        if workers is not None:
+            self.options += ["--workers", str(workers)]
+        if threads is not None:
+            self.options += ["--threads", str(threads)]
         self.process: subprocess.Popen | None = None
         # Closed in __exit__: the server's output outlives __enter__.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
@@ -197,10 +203,7 @@ class Gunicorn:
                 "python:quizsite.gunicorn",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
+                *self.options,
             ],
             cwd=ROOT,
             env=self.env,
