@@ -28,6 +28,7 @@ from django.db.models.aggregates import Avg
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import slugify
 
+from quizzes import caching
 from quizzes.importing.anki import (
     AnkiParseError,
     CardRecord,
@@ -106,6 +107,7 @@ def card_save_from_admin(*, card: Card) -> Card:
         card.guid = secrets.token_hex(8)
     card.save()
     card_images_sync(card=card)
+    caching.deck_pages_changed()
     return card
 
 
@@ -295,6 +297,7 @@ def anki_import_apply(*, deck: Deck, data: bytes | str, source: str) -> ImportPl
         _apply_record(card, planned.record, tags_by_name)
     for planned in plan.changed:
         _apply_record(planned.card, planned.record, tags_by_name)
+    caching.deck_pages_changed()
     return plan
 
 

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from quizzes import imagefetch
+from quizzes import caching, imagefetch
 from quizzes.imagefetch import ImageFetchError, ImageRejected, VerifiedImage
 from quizzes.models import CachedImage
 
@@ -99,6 +99,7 @@ def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, n
     image.last_error = ""
     image.fetched_at = now
     image.save()
+    caching.deck_pages_changed()
 
 
 def _record_failure(image: CachedImage, reason: str, *, now) -> None:
