@@ -10,16 +10,25 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-function init(args)
-  local nthreads = tonumber(os.getenv("WRK_THREADS"))
-  lines = {}
+local function read(share, nthreads)
+  local found = {}
   local index = 0
   for line in io.lines(os.getenv("REQUESTS_FILE")) do
-    if index % nthreads == id then
+    if share == nil or index % nthreads == share then
       local method, path, body = line:match("([^\t]+)\t([^\t]+)\t?(.*)")
-      table.insert(lines, {method, path, body ~= "" and body or nil})
+      table.insert(found, {method, path, body ~= "" and body or nil})
     end
     index = index + 1
+  end
+  return found
+end
+
+function init(args)
+  lines = read(id, tonumber(os.getenv("WRK_THREADS")))
+  -- A list shorter than the threads (one request sent again and again): every thread
+  -- takes all of it.
+  if #lines == 0 then
+    lines = read(nil, 1)
   end
   position = 0
   wrapped = 0

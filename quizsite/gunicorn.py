@@ -19,6 +19,5 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Workers are replaced now and then, so a slow leak cannot grow without end.
-max_requests = 5000
-max_requests_jitter = 500
+# No max_requests: a replaced worker starts cold (imports, templates to compile, new database
+# connections), which at a few thousand requests a second happened every few seconds.

@@ -132,6 +132,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            # Reused like a PostgreSQL connection: opening one runs the PRAGMAs above, and
+            # switching to WAL takes a lock that queues behind every writer.
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -171,6 +175,14 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Entries that never change once written (deck pages under a version number, see
+# quizzes/caching.py) are kept in each process's memory: no round trip, nothing to unpickle.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "quizsite-pages",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Background work (imports, image downloads) runs in a separate worker process,
 # `python manage.py db_worker`, which takes tasks from the database. QUIZSITE_TASKS=immediate

@@ -1,17 +1,18 @@
 """Deck pages that look the same to every visitor, kept in Django's cache framework.
 
-Every entry's key holds the decks' version number, itself kept in the cache. A write that
-changes what a deck page shows (cards, tags, a deck, an image's state) calls
-`deck_pages_changed()`, which moves the number on: from then on every page misses the old
-entries, and they expire on their own. With Redis (or the file cache on one machine) every
-app server and worker process sees the same number, so no server shows an old page.
+Every entry's key holds the decks' version number, kept in the shared cache ("default":
+Redis, or the file cache every process of one machine reads). A write that changes what a
+deck page shows (cards, tags, a deck, an image's state) calls `deck_pages_changed()`, which
+moves the number on: from then on every process misses the old entries, and they expire on
+their own. An entry never changes once written, so the entries themselves live in each
+process's memory (the "pages" cache), which costs no round trip.
 """
 
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -49,11 +50,12 @@ def _bump() -> None:
 
 def cached(name: str, build: Callable[[], T]) -> T:
     """`build()`'s value, computed once per decks' version."""
+    pages = caches["pages"]
     key = f"deck-pages:{deck_pages_version()}:{name}"
-    value = cache.get(key)
+    value = pages.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, ENTRY_TIMEOUT)
+        pages.set(key, value, ENTRY_TIMEOUT)
     return value
 
 

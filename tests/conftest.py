@@ -67,14 +67,19 @@ def cache(settings):
     is set (CI runs the suite once that way), never the developer's var/cache. Sessions stay
     in the database either way, so the query counts tests assert do not depend on whether a
     session happened to be cached (tests/test_two_app_servers.py covers cached_db)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     if not os.environ.get("REDIS_URL"):
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    cache.clear()
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        }
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield cache
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)
