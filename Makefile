@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve lint format fixtures deck bench clean
+.PHONY: run test serve lint format fixtures deck bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -58,8 +58,14 @@ format: $(VENV)/.installed-test
 fixtures: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) build_fixtures
 
+# Figures, never pass/fail: query counts per page, throughput against a bare view under
+# gunicorn (needs wrk), and 200 quiz takers at once (bench-load, a few minutes).
 bench: $(VENV)/.installed-test
-	for script in bench/*.py; do DJANGO_DEBUG=1 $(BIN)/python $$script || exit 1; done
+	DJANGO_DEBUG=1 $(BIN)/python bench/browse.py
+	$(BIN)/python bench/throughput.py
+
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -167,7 +167,8 @@ async def request(client, figures: Figures, kind: str, method: str, path: str, *
 def lost_answers(figures: Figures, env: dict[str, str], var_dir: Path) -> int:
     path = var_dir / "acknowledged.json"
     path.write_text(json.dumps(figures.acknowledged))
-    return int(manage("shell", "-c", CHECK_ANSWERS.format(path=str(path)), env=env).strip())
+    output = manage("shell", "-c", CHECK_ANSWERS.format(path=str(path)), env=env)
+    return int(output.split()[-1])
 
 
 def report(database: str, figures: Figures, lost: int) -> None:
