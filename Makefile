@@ -24,9 +24,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# Loads the deck where it is missing; never overwrites a card staff edited (see README).
 deck: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=1 $(MANAGE) loaddata fastai
+	DJANGO_DEBUG=1 $(MANAGE) sync_decks
 
 # The background worker (imports, image downloads) runs beside the web server and stops
 # with it.
@@ -42,7 +43,7 @@ test: $(VENV)/.installed-test
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README).
 serve: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
-	$(MANAGE) loaddata fastai
+	$(MANAGE) sync_decks
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(BIN)/gunicorn quizsite.wsgi --config python:quizsite.gunicorn --bind $(HOST):$(PORT) --access-logfile -

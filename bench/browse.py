@@ -48,7 +48,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
-    call_command("loaddata", "fastai", verbosity=0)
+    call_command("sync_decks", verbosity=0)
     make_deck(2000, slug="big", tags=("vision", "text", "tabular"))
 
     client = Client()

@@ -82,7 +82,7 @@ def main() -> None:
                 env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
             env = site_env(**env)
             manage("migrate", "--no-input", env=env)
-            manage("loaddata", "fastai", env=env)
+            manage("sync_decks", env=env)
             manage("collectstatic", "--no-input", env=env)
             with Gunicorn(env=env, workers=None, threads=None) as site:
                 figures = asyncio.run(run(site.url("").rstrip("/"), options))

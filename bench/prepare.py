@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from quizzes import engine
 from quizzes.models import AttemptQuestion, Deck
-from quizzes.services import quizzes as quiz_services
+from quizzes.services import attempts as quiz_services
 
 
 def main(answers_path: str, attempts: int, username: str, password: str) -> None:

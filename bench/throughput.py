@@ -76,7 +76,7 @@ def main() -> None:
 
 def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
     manage("migrate", "--no-input", env=env)
-    manage("loaddata", "fastai", env=env)
+    manage("sync_decks", env=env)
     manage("collectstatic", "--no-input", env=env)
     answers_file = var_dir / "answers.json"
     attempts = max(20, options.rounds * options.seconds * 3)

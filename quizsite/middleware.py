@@ -2,7 +2,7 @@ from django.conf import settings
 
 
 class ContentSecurityPolicyMiddleware:
-    """The site's pages run only its own scripts and styles: card HTML is sanitised, and
+    """The site's pages run only its own scripts and styles: card HTML is sanitized, and
     this is the second line should anything slip through. The admin keeps Django's own
     inline styles and scripts, so it is left out."""
 

@@ -1,5 +1,5 @@
 """The staff side: cards, decks, tags and images edited by Editors; reports triaged;
-quiz attempts read-only for everyone. Logic lives in quizzes.services.editing."""
+quiz attempts read-only for everyone. Logic lives in quizzes.services."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -37,16 +37,14 @@ from quizzes.models import (
     ProblemReport,
     Tag,
 )
-from quizzes.services.editing import (
+from quizzes.services.anki_io import (
     ImportTooLarge,
     anki_import_apply,
     anki_import_plan,
-    card_guid,
-    card_preview_html,
-    card_save_from_admin,
     cards_export_anki,
-    cards_for_admin_list,
 )
+from quizzes.services.card_editing import card_preview_html, card_save_from_admin
+from quizzes.services.card_statistics import cards_for_admin_list
 from quizzes.services.reports import reports_resolve
 
 admin.site.site_header = "quizsite staff"
@@ -379,7 +377,7 @@ class CardAdmin(admin.ModelAdmin):
 
     @admin.display(description="Anki guid")
     def anki_guid(self, card):
-        return card_guid(card) if card.pk else "—"
+        return card.anki_guid if card.pk else "—"
 
     @admin.display(description="statistics")
     def statistics(self, card):
@@ -399,7 +397,7 @@ class CardAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        card_save_from_admin(card=obj)
+        card_save_from_admin(card=obj, content=form.content)
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 VERSION_KEY = "deck-pages:version"
@@ -63,13 +63,6 @@ def _deck_models():
     from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
 
     return (Deck, Card, Tag, CardImage, CachedImage)
-
-
-@receiver(post_save)
-def _fixture_loaded(sender, raw, **kwargs):
-    """`loaddata` writes rows around the services: any deck row it loads changes the pages."""
-    if raw and sender in _deck_models():
-        deck_pages_changed()
 
 
 @receiver(post_delete)

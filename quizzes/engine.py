@@ -3,8 +3,8 @@ is too late, and what it scores.
 
 Pure Python on purpose: no Django import, and randomness (`random.Random`) and the clock
 (timezone-aware datetimes) always come in as arguments, so every rule is tested without a
-database in tests/test_engine.py. `quizzes/services.py` turns model rows into `PoolCard`s
-and stores what the engine decides.
+database in tests/test_engine.py. `quizzes/services/attempts.py` turns model rows into
+`PoolCard`s and stores what the engine decides.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ LENGTH_PENALTY_PER_LOG_RATIO = 0.5
 SHORTLIST_FACTOR = 2
 
 
-def normalise_answer(text: str) -> str:
+def normalize_answer(text: str) -> str:
     """Answers that differ only in case or whitespace are the same answer."""
     return " ".join(text.casefold().split())
 
@@ -157,21 +157,21 @@ def pick_distractors(
 
     Candidates are ranked by `_plausibility` (ties in a seed-dependent order), the best
     `SHORTLIST_FACTOR * k` distinct answers are kept, and `k` of them are sampled. An answer
-    equal to the correct one (after `normalise_answer`), a blank answer, or a repeat of
+    equal to the correct one (after `normalize_answer`), a blank answer, or a repeat of
     another distractor's answer never qualifies, so a small or repetitive pool yields fewer
     than `k` distractors, and the question simply has fewer choices (none besides the correct
     one when the pool offers nothing else).
     """
     if k < 0:
         raise ValueError(f"Cannot pick {k} distractors.")
-    correct_text = normalise_answer(card.answer_text)
+    correct_text = normalize_answer(card.answer_text)
     correct_length = max(len(correct_text), 1)
     candidates = [
         (other, text)
         for other in pool
         if other.id != card.id
         and not other.answer_is_image_only
-        and (text := normalise_answer(other.answer_text)) not in ("", correct_text)
+        and (text := normalize_answer(other.answer_text)) not in ("", correct_text)
     ]
     rng.shuffle(candidates)
     # The sort is stable, so candidates of equal plausibility keep their shuffled order.
@@ -401,6 +401,10 @@ class Outcome(StrEnum):
     def counts_as_correct(self) -> bool:
         return self in (Outcome.CORRECT, Outcome.KNEW)
 
+    @classmethod
+    def correct_values(cls) -> tuple[str, ...]:
+        return tuple(outcome.value for outcome in cls if outcome.counts_as_correct)
+
 
 @dataclass(frozen=True, kw_only=True)
 class QuestionResult:
@@ -470,7 +474,7 @@ class QuizSummary:
         return self.correct / self.question_count if self.question_count else 0.0
 
 
-def summarise(results: Iterable[QuestionResult]) -> QuizSummary:
+def summarize(results: Iterable[QuestionResult]) -> QuizSummary:
     results = list(results)
     outcomes = [result.outcome for result in results]
     return QuizSummary(

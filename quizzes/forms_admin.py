@@ -6,16 +6,12 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
-from quizzes.imagefetch import ImageRejected, verify_image
+from quizzes.imagefetch import ImageRejected, VerifiedImage
+from quizzes.importing.cardhtml import CardHtmlError
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
-from quizzes.sanitize import sanitize_card_html
-from quizzes.services.editing import (
-    CardHtmlError,
-    ImportTooLarge,
-    anki_import_check_size,
-    card_html_normalize,
-)
-from quizzes.services.images import image_store_upload
+from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
+from quizzes.services.card_editing import card_content_from_form
+from quizzes.services.images import image_store_upload, image_upload_verify
 
 IMPORT_SALT = "quizzes.anki-import"
 # The preview is signed into the confirm form; an hour is plenty to press the button.
@@ -23,6 +19,9 @@ IMPORT_MAX_AGE = 60 * 60
 
 
 class CardAdminForm(forms.ModelForm):
+    """Both sides are made storable in `clean`, once: the content it keeps is what
+    `card_save_from_admin` stores."""
+
     source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
 
     class Meta:
@@ -33,39 +32,28 @@ class CardAdminForm(forms.ModelForm):
             "answer_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
         }
 
-    def clean_question_html(self):
-        return sanitize_card_html(self.cleaned_data["question_html"])
-
-    def clean_answer_html(self):
-        return sanitize_card_html(self.cleaned_data["answer_html"])
-
     def clean(self):
         cleaned = super().clean()
         if "question_html" in cleaned and "answer_html" in cleaned:
             try:
-                cleaned["question_html"], cleaned["answer_html"] = card_html_normalize(
+                self.content = card_content_from_form(
                     question_html=cleaned["question_html"], answer_html=cleaned["answer_html"]
                 )
             except CardHtmlError as error:
                 raise forms.ValidationError(f"This card cannot be saved: {error}.") from None
+            cleaned["question_html"] = self.content.question_html
+            cleaned["answer_html"] = self.content.answer_html
         return cleaned
 
 
-def _verified_upload(upload) -> bytes:
+def _verified_upload(upload) -> "_Upload":
     """The uploaded bytes, after the checks a downloaded image passes."""
-    max_bytes = settings.QUIZSITE_IMAGE_MAX_BYTES
-    if upload.size > max_bytes:
-        raise forms.ValidationError(f"The file is more than the limit of {max_bytes} bytes.")
-    data = upload.read()
+    data = upload.read(settings.QUIZSITE_IMAGE_MAX_BYTES + 1)
     try:
-        verify_image(
-            data,
-            declared_content_type=upload.content_type,
-            max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
-        )
+        verified = image_upload_verify(data=data, declared_content_type=upload.content_type)
     except ImageRejected as rejection:
         raise forms.ValidationError(f"Not accepted: {rejection.reason}.") from None
-    return data
+    return _Upload(data, verified)
 
 
 class CachedImageAdminForm(forms.ModelForm):
@@ -81,12 +69,12 @@ class CachedImageAdminForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        return upload and _Upload(_verified_upload(upload), upload.content_type)
+        return upload and _verified_upload(upload)
 
     def store_upload(self, image: CachedImage) -> None:
         upload = self.cleaned_data.get("upload")
         if upload:
-            image_store_upload(image=image, data=upload.data, declared_content_type=upload.type)
+            image_store_upload(image=image, data=upload.data, verified=upload.verified)
 
 
 @dataclass(frozen=True)
@@ -94,7 +82,7 @@ class _Upload:
     """A verified upload kept as bytes: the file object can be read only once."""
 
     data: bytes
-    type: str | None
+    verified: VerifiedImage
 
 
 class CardImageInlineForm(forms.ModelForm):
@@ -109,13 +97,13 @@ class CardImageInlineForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        return upload and _Upload(_verified_upload(upload), upload.content_type)
+        return upload and _verified_upload(upload)
 
     def save(self, commit=True):
         upload = self.cleaned_data.get("upload")
         if upload and commit:
             image_store_upload(
-                image=self.instance.image, data=upload.data, declared_content_type=upload.type
+                image=self.instance.image, data=upload.data, verified=upload.verified
             )
         return self.instance
 

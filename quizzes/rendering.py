@@ -2,8 +2,9 @@
 with its size and an alt text, or becomes a visible "image not cached" placeholder; search
 words are marked in the text.
 
-Pure: HTML and image facts in, HTML out. The stored HTML keeps the original URLs, so a
-card renders correctly whenever its image is fetched or replaced later.
+Pure: HTML and image facts in, HTML out. A card keeps its source HTML with the original
+URLs, and stores this page-ready form beside it, made again whenever an image is fetched
+or replaced (services.card_pages).
 """
 
 import re
@@ -31,9 +32,12 @@ def describe_image(url: str) -> str:
     return f"Screenshot: {words}" if words else "Screenshot"
 
 
+PLACEHOLDER_CLASS = "image-missing"
+
+
 def _placeholder(soup: BeautifulSoup, url: str, alt: str):
     # Not role="img": that would hide the link inside from assistive technology.
-    box = soup.new_tag("span", attrs={"class": "image-missing"})
+    box = soup.new_tag("span", attrs={"class": PLACEHOLDER_CLASS})
     label = soup.new_tag("span", attrs={"class": "image-missing-label"})
     label.string = f"Image not cached ({alt})"
     box.append(label)
@@ -69,7 +73,8 @@ def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
 
 def highlight(card_html: str, words: Sequence[str]) -> str:
     """Wrap each case-insensitive occurrence of `words` in `<mark>`, in text only: tags,
-    attributes and entities are never touched, so the HTML stays as safe as it came in."""
+    attributes and entities are never touched, so the HTML stays as safe as it came in.
+    The words of an image placeholder are not the card's own and are never marked."""
     words = [word for word in words if word]
     if not words:
         return card_html
@@ -81,6 +86,8 @@ def highlight(card_html: str, words: Sequence[str]) -> str:
     soup = BeautifulSoup(card_html, "html.parser")
     for text in soup.find_all(string=pattern):
         if type(text) is not NavigableString:  # comments, CDATA, doctypes
+            continue
+        if text.find_parent(class_=PLACEHOLDER_CLASS) is not None:
             continue
         pieces, start = [], 0
         for match in pattern.finditer(text):

@@ -9,7 +9,7 @@ import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
-# Block-level tags a card may contain. `div` is not in the brief's list but Anki's editor
+# Block-level tags a card may contain. `div` is among them because Anki's editor
 # writes one `<div>` per line; stripping it would run those lines together.
 BLOCK_TAGS = frozenset(
     {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4"},

@@ -5,13 +5,13 @@ from quizzes.views import accounts, browse, home, play, progress, reports
 
 urlpatterns = [
     path("", home.home, name="home"),
-    # Browsing the deck (issue 3): permalinks built on the deck slug and the card number.
+    # Browsing the deck: permalinks built on the deck slug and the card number.
     path("decks/<slug:slug>/", browse.card_list, name="card_list"),
     path("decks/<slug:slug>/random/", browse.card_random, name="card_random"),
     path("decks/<slug:slug>/cards/<int:number>/", browse.card_detail, name="card_detail"),
     path("decks/<slug:slug>/cards/<int:number>/answer/", browse.card_answer, name="card_answer"),
     path("decks/<slug:slug>/cards/<int:number>/report/", reports.card_report, name="card_report"),
-    # Quizzes, scores and accounts (issue 4).
+    # Quizzes, scores and accounts.
     path("quiz/", play.quiz_setup, name="quiz_setup"),
     path("quiz/quick/", play.quiz_quick, name="quiz_quick"),
     path("quiz/<uuid:pk>/", play.attempt_play, name="attempt_play"),

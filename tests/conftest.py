@@ -41,7 +41,7 @@ def deck_site(live_server, transactional_db):
     transaction."""
     from django.core.management import call_command
 
-    call_command("loaddata", "fastai", verbosity=0)
+    call_command("sync_decks", verbosity=0)
     return live_server.url
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
+from quizzes.services.card_pages import cards_rerender
 
 
 def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
@@ -45,6 +46,8 @@ def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ())
             number=number,
             question_html=f"<p>Question {number} about <code>tensor{number}</code>?</p>",
             answer_html=f"<p>Answer {number}: it depends on layer {number}.</p>",
+            question_rendered=f"<p>Question {number} about <code>tensor{number}</code>?</p>",
+            answer_rendered=f"<p>Answer {number}: it depends on layer {number}.</p>",
             question_text=f"Question {number} about tensor{number}?",
             answer_text=f"Answer {number}: it depends on layer {number}.",
         )
@@ -62,8 +65,8 @@ def _fixture_rows(name: str) -> tuple[dict, ...]:
 
 
 def load_deck_fixture(name: str = "fastai") -> Deck:
-    """The committed fixture's rows, bulk-created: the same data `loaddata` gives, in a few
-    queries instead of one lookup per natural key. tests/test_fixtures.py covers loaddata."""
+    """The committed fixture's rows, bulk-created: the same data `sync_decks` gives, in a
+    few queries instead of several per card. tests/test_deck_sync.py covers sync_decks."""
     rows: dict[str, list[dict]] = {}
     for row in _fixture_rows(name):
         rows.setdefault(row["model"], []).append(row["fields"])
@@ -99,4 +102,5 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
         )
         for fields in rows.get("quizzes.cardimage", [])
     )
+    cards_rerender(Card.objects.filter(deck=deck))
     return deck

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from quizzes import engine
 from quizzes.models import Attempt
-from quizzes.services import quizzes as services
-from quizzes.services.accounts import GUEST_ATTEMPTS_KEY
+from quizzes.services import attempts as services
+from quizzes.views.guests import GUEST_ATTEMPTS_KEY
 
 PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
 # When the `attempt` fixture (conftest.py) shows its first question: tests travel from here.

@@ -1,4 +1,4 @@
-"""The card editor in headless Chromium: the preview follows the typing, sanitised; the
+"""The card editor in headless Chromium: the preview follows the typing, sanitized; the
 problem-report form on the card page swaps in its thanks."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The card admin: the list with its statistics and filters, sanitising on save, the live
+"""The card admin: the list with its statistics and filters, sanitizing on save, the live
 preview and the image uploads."""
 
 from pathlib import Path
@@ -219,7 +219,7 @@ def test_the_list_shows_a_short_question_excerpt(staff_client, deck):
         ('<iframe src="https://evil.example/"></iframe><p>Hi</p>', "iframe"),
     ],
 )
-def test_saving_sanitises_what_staff_typed(staff_client, deck, typed, forbidden):
+def test_saving_sanitizes_what_staff_typed(staff_client, deck, typed, forbidden):
     card = deck.cards.get(number=1)
 
     response = save_card(staff_client, card, question_html=typed, answer_html=typed)
@@ -230,7 +230,7 @@ def test_saving_sanitises_what_staff_typed(staff_client, deck, typed, forbidden)
     assert forbidden not in card.answer_html
 
 
-def test_a_sanitised_card_never_reaches_the_card_page(staff_client, client, deck):
+def test_a_sanitized_card_never_reaches_the_card_page(staff_client, client, deck):
     card = deck.cards.get(number=1)
     save_card(staff_client, card, answer_html="<p>Fine</p><script>alert('x')</script>")
 
@@ -260,6 +260,26 @@ def test_saving_recomputes_the_text_and_the_image_rows(staff_client, deck):
         IMAGE_URL,
     )
     assert card_image.image.status == CachedImage.Status.PENDING
+
+
+def test_saving_makes_the_html_storable_once_and_updates_the_page(
+    staff_client, client, deck, monkeypatch
+):
+    from quizzes.importing import cardhtml
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return cardhtml.card_content(*args, **kwargs)
+
+    monkeypatch.setattr("quizzes.services.card_editing.card_content", counted)
+    card = deck.cards.get(number=1)
+    save_card(staff_client, card, question_html=f'<p>Look:</p><img src="{IMAGE_URL}">')
+
+    assert len(calls) == 1
+    page = client.get(card.get_absolute_url()).text
+    assert "Image not cached (Screenshot: add dim)" in page
 
 
 def test_removing_an_image_from_the_html_removes_its_row(staff_client, deck):
@@ -324,7 +344,7 @@ def test_the_change_page_offers_a_live_preview(staff_client, deck):
     assert f'formaction="{PREVIEW}"' in response.text
 
 
-def test_the_preview_renders_sanitised_html_for_htmx(staff_client, deck):
+def test_the_preview_renders_sanitized_html_for_htmx(staff_client, deck):
     response = staff_client.post(
         PREVIEW,
         {"question_html": "<p>Q <b>bold</b></p><script>x()</script>", "answer_html": "<p>A</p>"},

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from quizzes import caching
-from quizzes.models import CachedImage, Card, CardImage
-from quizzes.services import editing as editing_services
+from quizzes.models import CachedImage, Card
+from quizzes.services import anki_io, card_editing
 from quizzes.services import images as image_services
 from tests.factories import image_bytes
 
@@ -57,8 +57,10 @@ def test_an_edit_in_the_admin_shows_at_once(client, make_deck):
     client.get(list_url())
     card = Card.objects.get(deck=deck, number=1)
 
-    card.question_html = "<p>A question rewritten by staff</p>"
-    editing_services.card_save_from_admin(card=card)
+    content = card_editing.card_content_from_form(
+        question_html="<p>A question rewritten by staff</p>", answer_html=card.answer_html
+    )
+    card_editing.card_save_from_admin(card=card, content=content)
 
     assert "A question rewritten by staff" in client.get(list_url()).text
 
@@ -67,9 +69,7 @@ def test_an_import_updates_the_home_page_count(client, make_deck):
     deck = make_deck(5)
     assert "5 cards" in client.get(HOME).text
 
-    editing_services.anki_import_apply(
-        deck=deck, data="A new question?\tIts answer.\n", source="new.txt"
-    )
+    anki_io.anki_import_apply(deck=deck, data="A new question?\tIts answer.\n", source="new.txt")
 
     assert "6 cards" in client.get(HOME).text
 
@@ -86,29 +86,33 @@ def test_a_deleted_card_leaves_the_list_and_the_count(client, make_deck):
 
 
 def test_a_downloaded_image_replaces_its_placeholder(client, make_deck):
-    deck = make_deck(1)
-    card = Card.objects.get(deck=deck)
-    image = CachedImage.objects.create(url="https://aiquizzes.com/cat.png")
-    card.question_html = '<p>Look:</p><img src="https://aiquizzes.com/cat.png" alt="a cat">'
-    card.save()
-    CardImage.objects.create(card=card, image=image, position=0, side=CardImage.Side.QUESTION)
+    card = Card.objects.get(deck=make_deck(1))
+    content = card_editing.card_content_from_form(
+        question_html='<p>Look:</p><img src="https://aiquizzes.com/cat.png" alt="a cat">',
+        answer_html=card.answer_html,
+    )
+    card_editing.card_save_from_admin(card=card, content=content)
     assert "Image not cached" in client.get(list_url()).text
 
-    image_services.image_store_upload(
-        image=image, data=image_bytes("PNG", size=(4, 3)), declared_content_type="image/png"
-    )
+    image = CachedImage.objects.get(url="https://aiquizzes.com/cat.png")
+    data = image_bytes("PNG", size=(4, 3))
+    verified = image_services.image_upload_verify(data=data, declared_content_type="image/png")
+    image_services.image_store_upload(image=image, data=data, verified=verified)
 
     page = client.get(list_url()).text
     assert "Image not cached" not in page
+    image.refresh_from_db()
     assert image.file.url in page
 
 
-def test_reloading_the_deck_fixture_shows_its_rows(client, fastai_deck):
+def test_resetting_the_deck_to_its_fixture_shows_its_rows(client, fastai_deck):
     # A change made around every service, now cached as the page.
-    Card.objects.filter(deck=fastai_deck, number=1).update(question_html="<p>Changed here</p>")
+    Card.objects.filter(deck=fastai_deck, number=1).update(
+        question_html="<p>Changed here</p>", question_rendered="<p>Changed here</p>"
+    )
     assert "Changed here" in client.get(list_url("fastai")).text
 
-    call_command("loaddata", "fastai", verbosity=0, stdout=io.StringIO())
+    call_command("reset_deck", "fastai", "--yes", stdout=io.StringIO())
 
     assert "Changed here" not in client.get(list_url("fastai")).text
 

@@ -21,13 +21,13 @@ from quizzes.engine import (
     expire_question,
     grade_answer,
     is_late,
-    normalise_answer,
+    normalize_answer,
     pick_distractors,
     plan_quiz,
     question_deadline,
     quiz_deadline,
     score_answer,
-    summarise,
+    summarize,
     time_budget_per_question,
     time_left,
 )
@@ -216,7 +216,7 @@ def test_distractors_never_repeat_the_correct_answer_or_each_other():
 
     for seed in range(30):
         distractors = pick_distractors(question, pool, rng=random.Random(seed))
-        texts = [normalise_answer(c.answer_text) for c in distractors]
+        texts = [normalize_answer(c.answer_text) for c in distractors]
         assert len(texts) == 2
         assert sorted(set(texts)) == ["dropout", "layer normalization"]
 
@@ -556,7 +556,7 @@ def result(outcome: Outcome, points: int = 0, seconds: float | None = None) -> Q
 
 
 def test_summary_counts_every_outcome():
-    summary = summarise(
+    summary = summarize(
         [
             result(Outcome.CORRECT, 1000, 0),
             result(Outcome.CORRECT, 750, 10),
@@ -574,14 +574,14 @@ def test_summary_counts_every_outcome():
 
 
 def test_knew_counts_as_correct_and_didnt_know_as_wrong():
-    summary = summarise([result(Outcome.KNEW, 1000, 2), result(Outcome.DIDNT_KNOW, 0, 3)])
+    summary = summarize([result(Outcome.KNEW, 1000, 2), result(Outcome.DIDNT_KNOW, 0, 3)])
 
     assert (summary.correct, summary.wrong) == (1, 1)
     assert summary.accuracy == 0.5
 
 
 def test_a_summary_without_questions_is_all_zero():
-    summary = summarise([])
+    summary = summarize([])
 
     assert summary.question_count == 0
     assert summary.score == 0

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from quizzes.importing.anki import parse_anki
 from quizzes.models import Card
-from quizzes.services.editing import anki_import_apply, cards_export_anki
+from quizzes.services.anki_io import anki_import_apply, cards_export_anki
 from tests.editing_helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from quizzes.models import Card, CardImage, Deck, Tag
-from quizzes.services.editing import anki_import_apply, anki_import_plan
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan
 from tests.editing_helpers import record_answer
 
 pytestmark = pytest.mark.django_db
@@ -326,10 +326,10 @@ def test_the_plan_writes_nothing(db):
 def test_the_apply_is_one_transaction(db, monkeypatch):
     deck = Deck.objects.create(name="Basics", slug="basics")
 
-    def fail(**kwargs):
+    def fail(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("quizzes.services.editing.card_images_sync", fail)
+    monkeypatch.setattr("quizzes.services.card_editing._card_images_sync", fail)
     with pytest.raises(RuntimeError):
         anki_import_apply(deck=deck, data=THREE_CARDS, source="x.txt")
 

@@ -3,13 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from quizzes.importing.anki import (
-    AnkiParseError,
-    ImageRef,
-    ParseProblem,
-    parse_anki,
-    parse_anki_file,
-)
+from quizzes.importing.anki import AnkiParseError, ParseProblem, parse_anki, parse_anki_file
+from quizzes.importing.cardhtml import ImageRef
 from quizzes.sanitize import sanitize_card_html
 
 SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "source" / "000_5b047ce6bb528336.txt"
@@ -146,7 +141,7 @@ def test_question_text_puts_paragraphs_on_lines(cards):
     )
 
 
-def test_output_html_is_already_sanitised(cards):
+def test_output_html_is_already_sanitized(cards):
     for card in cards.values():
         assert sanitize_card_html(card.question_html) == card.question_html
         assert sanitize_card_html(card.answer_html) == card.answer_html
@@ -307,7 +302,7 @@ def test_parse_anki_file_names_the_source_as_given(tmp_path):
 # --- the source link ---
 
 
-def test_it_recognises_a_source_link_on_any_host():
+def test_it_recognizes_a_source_link_on_any_host():
     (card,) = parse("Q\tA<br><a href='https://example.org/questions/12'>source</a>")
 
     assert (card.answer_html, card.number, card.source_url) == (
@@ -317,7 +312,7 @@ def test_it_recognises_a_source_link_on_any_host():
     )
 
 
-def test_it_recognises_a_source_link_by_its_text():
+def test_it_recognizes_a_source_link_by_its_text():
     (card,) = parse("Q\tA<br><a href='https://example.org/q?id=3'>view answer on aiquizzes</a>")
 
     assert (card.answer_html, card.number, card.source_url) == (

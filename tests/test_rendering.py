@@ -75,3 +75,12 @@ def test_highlight_treats_words_as_text_not_patterns_or_markup():
 
 def test_highlight_without_words_returns_the_html_unchanged():
     assert highlight("<p>a<br>b</p>", []) == "<p>a<br>b</p>"
+
+
+def test_highlight_leaves_the_words_of_an_image_placeholder_alone():
+    html = localize_images('<p>An image:</p><img src="https://x.org/image.png">', {})
+
+    marked = highlight(html, ["image"])
+
+    assert marked.startswith("<p>An <mark>image</mark>:</p>")
+    assert marked.count("<mark>") == 1

@@ -26,7 +26,7 @@ XSS_PAYLOADS = [
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_it_neutralises_xss_payloads(payload):
+def test_it_neutralizes_xss_payloads(payload):
     cleaned = sanitize_card_html(payload)
 
     assert "<script" not in cleaned.lower()

@@ -1,4 +1,5 @@
-"""image_store_upload: an admin upload passes the checks a download does."""
+"""An admin upload passes the checks a download does (image_upload_verify), and storing it
+(image_store_upload) updates the cards that show the image."""
 
 import hashlib
 from functools import partial
@@ -8,8 +9,8 @@ import pytest
 import time_machine
 
 from quizzes.imagefetch import ImageRejected
-from quizzes.models import CachedImage
-from quizzes.services.images import image_store_upload
+from quizzes.models import CachedImage, Card, CardImage
+from quizzes.services.images import image_store_upload, image_upload_verify
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +29,16 @@ def image():
     )
 
 
+def upload(image, data, declared_content_type):
+    verified = image_upload_verify(data=data, declared_content_type=declared_content_type)
+    image_store_upload(image=image, data=data, verified=verified)
+
+
 @time_machine.travel("2026-03-01 12:00Z", tick=False)
 def test_it_stores_an_upload_and_fills_in_the_same_fields(image, media_root):
     data = make_image("JPEG")
 
-    image_store_upload(image=image, data=data, declared_content_type="image/jpeg")
+    upload(image, data, "image/jpeg")
 
     image.refresh_from_db()
     digest = hashlib.sha256(data).hexdigest()
@@ -46,7 +52,7 @@ def test_it_stores_an_upload_and_fills_in_the_same_fields(image, media_root):
 
 
 def test_the_recorded_type_is_the_one_pillow_found(image):
-    image_store_upload(image=image, data=make_image("PNG"), declared_content_type=None)
+    upload(image, make_image("PNG"), None)
 
     assert image.content_type == "image/png"
 
@@ -63,7 +69,7 @@ def test_the_recorded_type_is_the_one_pillow_found(image):
 )
 def test_it_rejects_what_a_download_would_reject(image, data, declared, reason):
     with pytest.raises(ImageRejected, match=reason):
-        image_store_upload(image=image, data=data, declared_content_type=declared)
+        upload(image, data, declared)
 
     image.refresh_from_db()
     assert image.status == CachedImage.Status.FAILED
@@ -74,11 +80,26 @@ def test_it_rejects_too_many_pixels(image, settings):
     settings.QUIZSITE_IMAGE_MAX_PIXELS = 500
 
     with pytest.raises(ImageRejected, match="600 pixels, more than the limit of 500"):
-        image_store_upload(image=image, data=make_image("PNG"), declared_content_type="image/png")
+        upload(image, make_image("PNG"), "image/png")
 
 
 def test_it_rejects_a_file_over_the_size_limit(image, settings):
     settings.QUIZSITE_IMAGE_MAX_BYTES = 10
 
     with pytest.raises(ImageRejected, match="more than the limit of 10"):
-        image_store_upload(image=image, data=make_image("PNG"), declared_content_type="image/png")
+        upload(image, make_image("PNG"), "image/png")
+
+
+def test_the_cards_showing_the_image_show_the_upload(image, make_deck):
+    card = make_deck(1).cards.get()
+    card.question_html = f'<p>Look:</p><img src="{image.url}">'
+    card.save()
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+
+    upload(image, make_image("PNG"), "image/png")
+
+    card.refresh_from_db()
+    assert f'<img alt="Screenshot: add dim" height="20" loading="lazy" src="{image.file.url}"' in (
+        card.question_rendered
+    )
+    assert not Card.objects.filter(question_rendered__contains="Image not cached").exists()

@@ -52,7 +52,7 @@ def two_servers(tmp_path_factory, shared_database_url):
         for n in (1, 2)
     ]
     manage("migrate", "--no-input", env=envs[0])
-    manage("loaddata", "fastai", env=envs[0])
+    manage("sync_decks", env=envs[0])
     manage(
         "shell",
         "-c",

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes import engine
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 from tests.quizplay import finish, show, start, start_as_guest
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,7 @@ def test_it_shows_the_score_accuracy_time_and_every_question(client, alice, deck
     assert response.status_code == 200
     assert f"{attempt.score} points" in response.text
     assert "2 / 3 (67%)" in response.text
+    assert "Multiple choice, 3 questions, 20 s per question" in response.text
     for question in attempt.questions.all():
         assert question.card.get_absolute_url() in response.text
         assert question.chosen_text in response.text
@@ -84,7 +85,7 @@ def test_the_result_runs_the_same_queries_for_any_length(
     large = finish(start(alice, make_deck(30, slug="large"), count=25))
     show(large)
     client.force_login(alice)
-    with django_assert_num_queries(8) as small_queries:
+    with django_assert_num_queries(7) as small_queries:
         client.get(url(small))
     with django_assert_num_queries(len(small_queries.captured_queries)):
         client.get(url(large))

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 from tests.quizplay import finish
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,11 @@ def test_it_ranks_the_best_quick_quiz_of_each_learner(client, alice, bob, deck):
     text = response.text
     assert text.index(">bob<") < text.index(">alice<")
     assert "7 / 10" in text and "4 / 10" in text
+
+
+def test_it_states_the_quick_quiz_it_ranks(client, deck):
+    response = client.get(URL)
+    assert "(10 multiple-choice questions, 20 s each)" in response.text
 
 
 def test_this_week_leaves_out_older_attempts(client, alice, bob, deck):

@@ -3,7 +3,7 @@ import time_machine
 from django.urls import reverse
 
 from quizzes import engine
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
 from tests.quizplay import T0, finish, show, start
 
 pytestmark = pytest.mark.django_db

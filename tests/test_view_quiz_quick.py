@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from quizzes.models import Attempt
-from quizzes.services.accounts import GUEST_ATTEMPTS_KEY
+from quizzes.views.guests import GUEST_ATTEMPTS_KEY
 
 pytestmark = pytest.mark.django_db
 

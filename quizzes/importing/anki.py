@@ -1,11 +1,11 @@
 """Anki "Notes in Plain Text" files: parse them into card records and write them back.
 
 Pure Python, no Django import: text in, records out. The format is documented at
-https://docs.ankiweb.net/importing/text-files.html.
+https://docs.ankiweb.net/importing/text-files.html; the HTML of each note's fields is made
+storable by quizzes.importing.cardhtml.
 """
 
 import dataclasses
-import hashlib
 import html
 import os
 import re
@@ -13,25 +13,20 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-
-from quizzes.sanitize import BLOCK_TAGS, html_to_text, sanitize_card_html
-
-Side = Literal["question", "answer"]
-
-# The text of the provenance link that ends every answer of the aiquizzes deck.
-PROVENANCE_LABEL = "view answer on aiquizzes"
+from quizzes.importing.cardhtml import (
+    PROVENANCE_LABEL,
+    CardContent,
+    CardHtmlError,
+    card_content,
+    note_guid,
+)
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # `surrogateescape` decoding turns each byte that is not UTF-8 into one of these.
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 _HEADER = re.compile(r"#([^:]*):(.*)")
 _COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
-# Fuzzed broken markup settles within 3 rounds; the cap only guards against a cycle.
-_SETTLE_ROUNDS = 5
-_SOURCE_NUMBER = re.compile(r"/questions/([0-9]+)/?(?:[?#]|$)")
 _SEPARATORS = {
     "tab": "\t",
     "comma": ",",
@@ -55,36 +50,16 @@ _ROLE_BY_HEADER = {
 }
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    url: str
-    side: Side
-    position: int  # 0-based per side, in document order
-
-
 @dataclass(frozen=True, kw_only=True)
-class CardRecord:
+class CardRecord(CardContent):
+    """One note of a file: its card content, where it stood, its tags and its guid."""
+
     line: int
-    number: int | None
-    question_html: str
-    answer_html: str
-    question_text: str
-    answer_text: str
-    source_url: str
     tags: tuple[str, ...]
     guid: str
-    images: tuple[ImageRef, ...]
     # True when the file's guid column gave the guid, False when it was derived; the same
     # card read from a file with or without guids is the same record.
     guid_from_file: bool = dataclasses.field(default=False, compare=False)
-
-    @property
-    def question_has_images(self) -> bool:
-        return any(image.side == "question" for image in self.images)
-
-    @property
-    def answer_is_image_only(self) -> bool:
-        return not self.answer_text and any(image.side == "answer" for image in self.images)
 
 
 @dataclass(frozen=True)
@@ -404,195 +379,22 @@ def _card(raw: _RawRecord, *, line: int, layout: _Layout, require_numbers: bool)
         column = columns.get(role)
         return fields[column] if column is not None and column < len(fields) else ""
 
-    question = _field_soup(field("question"), is_html=layout.html)
-    answer = _field_soup(field("answer"), is_html=layout.html)
-    source_url, number = _take_provenance(answer)
-    question_html, answer_html = _settle(question), _settle(answer)
-    question_images = _image_refs(question_html, "question")
-    answer_images = _image_refs(answer_html, "answer")
-    question_text, answer_text = html_to_text(question_html), html_to_text(answer_html)
-    if not question_text and not question_images:
-        raise _Rejected("empty question")
-    if not answer_text and not answer_images:
-        raise _Rejected("empty answer")
-    if require_numbers and number is None:
+    try:
+        content = card_content(field("question"), field("answer"), is_html=layout.html)
+    except CardHtmlError as error:
+        raise _Rejected(str(error)) from None
+    if require_numbers and content.number is None:
         raise _Rejected(f"no trailing '{PROVENANCE_LABEL}' link with a /questions/<number> URL")
-    # Without a guid column, derive one that is stable across re-imports of the same card:
-    # from its provenance when it has one (edits keep it), else from its content.
-    identity = source_url or f"{question_html}\x1f{answer_html}"
     given_guid = field("guid").strip()
-    guid = given_guid or hashlib.sha256(identity.encode()).hexdigest()[:16]
     return CardRecord(
+        **{f.name: getattr(content, f.name) for f in dataclasses.fields(CardContent)},
         line=line,
-        number=number,
-        question_html=question_html,
-        answer_html=answer_html,
-        question_text=question_text,
-        answer_text=answer_text,
-        source_url=source_url,
         tags=tuple(dict.fromkeys((*layout.tags, *field("tags").split()))),
-        guid=guid,
-        images=(*question_images, *answer_images),
+        guid=given_guid
+        or note_guid(
+            source_url=content.source_url,
+            question_html=content.question_html,
+            answer_html=content.answer_html,
+        ),
         guid_from_file=bool(given_guid),
     )
-
-
-# --- HTML of one field ---
-
-
-def _field_soup(value: str, *, is_html: bool) -> BeautifulSoup:
-    # Sanitising first lets html5ever (a browser-grade parser) decide what broken markup
-    # means; BeautifulSoup then repairs the structure and decodes entities into text.
-    if not is_html:
-        value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
-    return BeautifulSoup(sanitize_card_html(value), "html.parser")
-
-
-def _take_provenance(answer: BeautifulSoup) -> tuple[str, int | None]:
-    """Remove the link that ends the answer and return (its URL, the card number).
-
-    It counts only when nothing visible follows it (whitespace, `<br>` and empty elements
-    are not), at any depth, and it reads "view answer on aiquizzes" or points at
-    `.../questions/<int>`. The invisible nodes just before it go with it.
-    """
-    links = answer.find_all("a", href=True)
-    if not links or not _ends_field(links[-1]):
-        return "", None
-    link = links[-1]
-    href = link["href"]
-    number = _SOURCE_NUMBER.search(href)
-    if " ".join(link.get_text().split()).lower() != PROVENANCE_LABEL and number is None:
-        return "", None
-    for node in list(link.previous_siblings):
-        if not _is_spacing(node):
-            break
-        node.extract()
-    link.decompose()
-    return href, int(number[1]) if number else None
-
-
-def _ends_field(node: Tag) -> bool:
-    while node.parent is not None:
-        if not all(_is_spacing(sibling) for sibling in node.next_siblings):
-            return False
-        node = node.parent
-    return True
-
-
-def _settle(soup: BeautifulSoup) -> str:
-    """Repair and sanitise until the HTML stops changing; return it.
-
-    html.parser and html5ever disagree about some broken nesting, and one repair can
-    expose another, so a single round is not always a fixed point. Settling makes the
-    output stable: parsing it again yields the same bytes.
-    """
-    html = ""
-    for _ in range(_SETTLE_ROUNDS):
-        _repair(soup)
-        settled = sanitize_card_html(str(soup))
-        if settled == html:
-            break
-        html = settled
-        soup = BeautifulSoup(html, "html.parser")
-    return html
-
-
-def _repair(soup: BeautifulSoup) -> None:
-    _unwrap_image_links(soup)
-    for paragraph in soup.find_all("p"):
-        if _is_spacing(paragraph):
-            paragraph.decompose()
-    _repair_lists(soup)
-    _group_paragraphs(soup)
-    for container in (soup, *soup.find_all(["p", "li"])):
-        _trim(container)
-
-
-def _unwrap_image_links(soup: BeautifulSoup) -> None:
-    # `<a href=X><img src=X></a>` only repeats the image URL; keeping the URL in one place
-    # lets the image store rewrite it to a local copy.
-    for link in soup.find_all("a", href=True):
-        content = [node for node in link.contents if not _is_spacing(node)]
-        if (
-            len(content) == 1
-            and isinstance(content[0], Tag)
-            and content[0].name == "img"
-            and content[0].get("src") == link["href"]
-        ):
-            link.unwrap()
-
-
-def _repair_lists(soup: BeautifulSoup) -> None:
-    """A list without items (`<ul>` used to close a `<ul>`) dissolves into its parent;
-    content between items belongs to the item before it (a new item if none)."""
-    # Innermost lists first, so an outer list sees its nested lists already repaired.
-    for items in reversed(soup.find_all(["ul", "ol"])):
-        if items.find("li", recursive=False) is None:
-            items.unwrap()
-            continue
-        current = None
-        for node in list(items.children):
-            if isinstance(node, Tag) and node.name == "li":
-                current = node
-            elif not _is_blank(node):
-                if current is None:
-                    current = soup.new_tag("li")
-                    node.insert_before(current)
-                current.append(node.extract())
-
-
-def _group_paragraphs(soup: BeautifulSoup) -> None:
-    """Beside top-level paragraphs, loose text becomes a paragraph too, and `<br>`s
-    between blocks go: that is what the source's stray `</p><br><br><p>` meant."""
-    if soup.find("p", recursive=False) is None:
-        return
-    run: list[Tag | NavigableString] = []
-    for node in [*soup.contents, None]:
-        if node is not None and not _holds_block(node):
-            run.append(node)
-            continue
-        if all(_is_spacing(loose) for loose in run):
-            for loose in run:
-                loose.extract()
-        else:
-            paragraph = soup.new_tag("p")
-            run[0].insert_before(paragraph)
-            paragraph.extend([loose.extract() for loose in run])
-        run = []
-
-
-def _trim(container: Tag) -> None:
-    """Drop whitespace, `<br>`s and empty elements at both edges: they only add blank
-    space, and the provenance link takes them along when it goes."""
-    for edge in (0, -1):
-        while container.contents:
-            node = container.contents[edge]
-            if _is_spacing(node):
-                node.extract()
-                continue
-            if isinstance(node, NavigableString):
-                node.replace_with(node.lstrip() if edge == 0 else node.rstrip())
-            break
-
-
-def _image_refs(html: str, side: Side) -> list[ImageRef]:
-    # Relative URLs are kept as written: the file gives no base to resolve them against.
-    images = BeautifulSoup(html, "html.parser").find_all("img", src=True)
-    return [ImageRef(image["src"], side, position) for position, image in enumerate(images)]
-
-
-def _holds_block(node: object) -> bool:
-    # A `<b>` around a `<div>` is block content too: a `<p>` around it would not survive
-    # the next parse.
-    return isinstance(node, Tag) and (node.name in BLOCK_TAGS or node.find(BLOCK_TAGS) is not None)
-
-
-def _is_blank(node: object) -> bool:
-    return isinstance(node, NavigableString) and not node.strip()
-
-
-def _is_spacing(node: object) -> bool:
-    """Whitespace, `<br>`, or an element that shows nothing (no text, no image)."""
-    if isinstance(node, Tag):
-        return node.name != "img" and node.find("img") is None and not node.get_text().strip()
-    return _is_blank(node)

@@ -1,7 +1,9 @@
-"""Turns parsed deck sources into Django fixtures (pure: records in, JSON text out).
+"""Turns parsed deck sources into deck fixtures, and reads them back (pure: records in,
+JSON text out, and back).
 
-Rows carry natural keys and no primary keys, so `loaddata` updates the rows a database
-already has; the output is sorted and stable, so the same source gives the same bytes.
+The fixtures are Django fixtures (natural keys, no primary keys), sorted and stable, so the
+same source gives the same bytes. The site loads them with `manage.py sync_decks`, which
+keeps what staff edited (services.deck_sync), not with `loaddata`, which would overwrite it.
 """
 
 import json
@@ -13,6 +15,7 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from quizzes.importing.anki import CardRecord, ParseProblem, parse_anki
+from quizzes.importing.cardhtml import CardContent, ImageRef
 
 
 @dataclass(frozen=True)
@@ -139,3 +142,61 @@ def build_deck_fixture(deck: DeckSource, source_dir: Path) -> str:
     if unknown:
         raise DeckSourceError([f"{deck.tags_file}: no card numbered {n}" for n in unknown])
     return deck_fixture(deck, records, tags)
+
+
+# --- reading a fixture back (services.deck_sync loads it without loaddata) ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixtureCard:
+    content: CardContent  # with the number and source URL
+    tags: tuple[str, ...]  # slugs
+
+    @property
+    def number(self) -> int:
+        return self.content.number
+
+
+@dataclass(frozen=True, kw_only=True)
+class FixtureDeck:
+    fields: dict  # name, slug, description, source_name, source_url
+    tags: dict[str, str]  # slug -> name
+    cards: tuple[FixtureCard, ...]
+
+
+def read_deck_fixture(text: str, *, source: str) -> list[FixtureDeck]:
+    """The decks of a fixture `deck_fixture` wrote; raises DeckSourceError naming `source`
+    when the text is not such a fixture."""
+    try:
+        rows = json.loads(text)
+        by_model: dict[str, list[dict]] = {}
+        for row in rows:
+            by_model.setdefault(row["model"], []).append(row["fields"])
+        tags = {row["slug"]: row["name"] for row in by_model.get("quizzes.tag", [])}
+        images: dict[tuple[str, int], list[ImageRef]] = {}
+        for row in by_model.get("quizzes.cardimage", []):
+            slug, number = row["card"]
+            ref = ImageRef(row["image"][0], row["side"], row["position"])
+            images.setdefault((slug, number), []).append(ref)
+        decks = []
+        for deck in by_model.get("quizzes.deck", []):
+            cards = tuple(
+                FixtureCard(
+                    content=CardContent(
+                        question_html=row["question_html"],
+                        answer_html=row["answer_html"],
+                        question_text=row["question_text"],
+                        answer_text=row["answer_text"],
+                        source_url=row["source_url"],
+                        number=row["number"],
+                        images=tuple(images.get((deck["slug"], row["number"]), ())),
+                    ),
+                    tags=tuple(slug for (slug,) in row["tags"]),
+                )
+                for row in by_model.get("quizzes.card", [])
+                if row["deck"] == [deck["slug"]]
+            )
+            decks.append(FixtureDeck(fields=deck, tags=tags, cards=cards))
+    except (ValueError, KeyError, TypeError) as error:
+        raise DeckSourceError([f"{source}: not a deck fixture ({error!r})"]) from None
+    return decks

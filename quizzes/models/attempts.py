@@ -2,7 +2,7 @@
 
 An attempt stores its questions and their choices when it starts, so a reload, a retry of
 the page in another tab or a challenge replays exactly the same quiz. The rules (deadlines,
-grading, scoring) live in quizzes/engine.py; quizzes/services/quizzes.py writes the rows.
+grading, scoring) live in quizzes/engine.py; quizzes/services/attempts.py writes the rows.
 """
 
 import uuid
@@ -15,16 +15,31 @@ from quizzes import engine
 from quizzes.models.deck import Card, Deck, Tag
 
 
+class AttemptQuerySet(models.QuerySet):
+    def finished(self):
+        return self.filter(finished_at__isnull=False)
+
+    def unfinished(self):
+        return self.filter(finished_at__isnull=True)
+
+    def owned_by(self, *, user=None, guest_attempt_ids=()):
+        """The attempts of a signed-in `user`, or for a guest (user None or anonymous) the
+        unclaimed attempts whose ids their session remembers."""
+        if user is not None and user.is_authenticated:
+            return self.filter(user=user)
+        return self.filter(user__isnull=True, pk__in=list(guest_attempt_ids))
+
+
 class Attempt(models.Model):
-    # The choices spell the engine's enums (QuizMode, TimeLimitKind, Outcome); a test checks.
+    # The stored values are the engine's values, labelled for people.
     class Mode(models.TextChoices):
-        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
-        FLASHCARD = "flashcard", "Flashcard"
+        MULTIPLE_CHOICE = engine.QuizMode.MULTIPLE_CHOICE.value, "Multiple choice"
+        FLASHCARD = engine.QuizMode.FLASHCARD.value, "Flashcard"
 
     class TimeLimitKind(models.TextChoices):
-        NONE = "none", "No time limit"
-        PER_QUESTION = "per_question", "Seconds per question"
-        WHOLE_QUIZ = "whole_quiz", "Minutes for the whole quiz"
+        NONE = engine.TimeLimitKind.NONE.value, "No time limit"
+        PER_QUESTION = engine.TimeLimitKind.PER_QUESTION.value, "Seconds per question"
+        WHOLE_QUIZ = engine.TimeLimitKind.WHOLE_QUIZ.value, "Minutes for the whole quiz"
 
     # A random id: attempt URLs cannot be guessed or counted.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -56,10 +71,12 @@ class Attempt(models.Model):
     started_at = models.DateTimeField()
     deadline_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Filled from engine.summarise when the attempt finishes.
+    # Filled from engine.summarize when the attempt finishes.
     score = models.PositiveIntegerField(default=0)
     correct_count = models.PositiveSmallIntegerField(default=0)
     total_time = models.DurationField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -88,8 +105,42 @@ class Attempt(models.Model):
     def accuracy(self) -> float:
         return self.correct_count / self.question_count if self.question_count else 0.0
 
+    @property
+    def time_limit_label(self) -> str:
+        """The limit in words: "no time limit", "20 s per question", "5 min for the whole quiz"."""
+        if self.time_limit_kind == self.TimeLimitKind.PER_QUESTION:
+            return f"{self.time_limit_seconds} s per question"
+        if self.time_limit_kind == self.TimeLimitKind.WHOLE_QUIZ:
+            minutes, seconds = divmod(self.time_limit_seconds, 60)
+            span = f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
+            return f"{span} for the whole quiz"
+        return "no time limit"
+
+
+class AttemptQuestionQuerySet(models.QuerySet):
+    def unanswered(self):
+        return self.filter(outcome="")
+
+    def answered(self):
+        return self.exclude(outcome="")
+
+    def attempted(self):
+        """Answered by the learner, timing out included; not the questions "missed" because
+        the quiz ended first, maybe before they were shown."""
+        return self.answered().exclude(outcome=engine.Outcome.MISSED)
+
+    def correct(self):
+        return self.filter(AttemptQuestion.CORRECT)
+
+    def not_correct(self):
+        """Wrong, timed out, missed, or not answered yet."""
+        return self.exclude(AttemptQuestion.CORRECT)
+
 
 class AttemptQuestion(models.Model):
+    # Right, or "knew it": also for counting within an aggregate, Count(..., filter=CORRECT).
+    CORRECT = models.Q(outcome__in=engine.Outcome.correct_values())
+
     # The engine decides outcomes; the stored values are its values, labelled for people.
     class Outcome(models.TextChoices):
         CORRECT = engine.Outcome.CORRECT.value, "Correct"
@@ -118,6 +169,8 @@ class AttemptQuestion(models.Model):
     deadline_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     elapsed = models.DurationField(null=True, blank=True)
+
+    objects = AttemptQuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["attempt", "position"]

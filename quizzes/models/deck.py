@@ -1,15 +1,14 @@
 """The deck: decks of cards, their tags and the images their HTML shows.
 
-Every model the fixtures carry has a natural key, so `loaddata` finds the row it already
-holds and updates it instead of adding a second one; permalinks use the same keys.
+Every model the deck fixtures carry has a natural key (the fixtures name rows by them, and
+permalinks use the same keys).
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+
+from quizzes.importing.cardhtml import note_guid
 
 
 class DeckManager(models.Manager):
@@ -25,6 +24,9 @@ class Deck(models.Model):
         max_length=200, blank=True, help_text="The file the deck was imported from."
     )
     source_url = models.URLField(max_length=500, blank=True)
+    # Card number -> checksum of the card as the deck fixture last gave it, so a newer
+    # fixture updates only the cards nobody edited here (services.deck_sync).
+    synced_cards = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,6 +79,10 @@ class Card(models.Model):
     # Plain text of the HTML above, kept in step on every save: search and multiple choice.
     question_text = models.TextField(blank=True, editable=False)
     answer_text = models.TextField(blank=True, editable=False)
+    # The HTML above made page-ready (each image its local copy or a placeholder), when the
+    # card or one of its images is saved: services.card_pages. Pages show these.
+    question_rendered = models.TextField(blank=True, editable=False)
+    answer_rendered = models.TextField(blank=True, editable=False)
     source_url = models.URLField(max_length=500, blank=True)
     # The Anki note id the card was imported from (or exported with), so re-importing a
     # file updates the card instead of adding it again. Blank for cards known by source_url.
@@ -112,6 +118,15 @@ class Card(models.Model):
     @property
     def answer_is_image_only(self) -> bool:
         return not self.answer_text.strip() and "<img" in self.answer_html
+
+    @property
+    def anki_guid(self) -> str:
+        """The stored guid, else the one an Anki file without a guid column gives the card."""
+        return self.guid or note_guid(
+            source_url=self.source_url,
+            question_html=self.question_html,
+            answer_html=self.answer_html,
+        )
 
 
 class CachedImageManager(models.Manager):
@@ -220,39 +235,3 @@ class ProblemReport(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.card}"
-
-
-# Fixtures describe the deck, not this site's local state. `loaddata` saves raw rows and
-# skips auto_now fields, so on a reload these keep what the database already has: when a
-# row was made, and whether its image has been fetched (the fixture always says "pending").
-_LOCAL_STATE_FIELDS = {
-    Deck: ("created_at",),
-    Card: ("created_at",),
-    CachedImage: (
-        "file",
-        "width",
-        "height",
-        "byte_size",
-        "sha256",
-        "content_type",
-        "status",
-        "last_error",
-        "fetched_at",
-    ),
-}
-
-
-@receiver(pre_save)
-def keep_local_state_on_fixture_load(sender, instance, raw, **kwargs):
-    if not raw or sender not in _LOCAL_STATE_FIELDS:
-        return
-    now = timezone.now()
-    fields = _LOCAL_STATE_FIELDS[sender]
-    current = sender.objects.filter(pk=instance.pk).values(*fields).first() if instance.pk else None
-    if current:
-        for name, value in current.items():
-            setattr(instance, name, value)
-    if hasattr(instance, "created_at") and instance.created_at is None:
-        instance.created_at = now
-    if hasattr(instance, "updated_at"):
-        instance.updated_at = now

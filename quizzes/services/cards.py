@@ -1,8 +1,8 @@
 """Reading the deck: decks and cards with what their pages need, in a fixed number of queries."""
 
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, Q
 
-from quizzes.models import Card, CardImage, Deck, Tag
+from quizzes.models import Card, Deck, Tag
 
 # Longer search input is cut, not refused: a pasted paragraph still gives a page.
 MAX_QUERY_LENGTH = 200
@@ -15,11 +15,9 @@ def deck_summaries():
 
 
 def cards_for_display(queryset=None):
-    """Cards with what rendering needs (deck, tags, images) fetched in a fixed number of queries."""
+    """Cards with what their pages show (deck, tags) fetched in a fixed number of queries."""
     queryset = Card.objects.all() if queryset is None else queryset
-    return queryset.select_related("deck").prefetch_related(
-        "tags", Prefetch("card_images", queryset=CardImage.objects.select_related("image"))
-    )
+    return queryset.select_related("deck").prefetch_related("tags")
 
 
 def search_clean(raw: str) -> str:

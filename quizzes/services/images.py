@@ -11,9 +11,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from quizzes import caching, imagefetch
+from quizzes import imagefetch
 from quizzes.imagefetch import ImageFetchError, ImageRejected, VerifiedImage
-from quizzes.models import CachedImage
+from quizzes.models import CachedImage, Card
+from quizzes.services.card_pages import cards_rerender
 
 
 @dataclass(frozen=True)
@@ -62,21 +63,23 @@ def image_cache_pending(
         yield CacheOutcome(image=image)
 
 
-def image_store_upload(*, image: CachedImage, data: bytes, declared_content_type: str | None):
-    """Store an uploaded file as `image`'s local copy after the checks a download passes.
-
-    Raises ImageRejected with a reason fit for a form error; `image` is unchanged then.
-    """
+def image_upload_verify(*, data: bytes, declared_content_type: str | None) -> VerifiedImage:
+    """The checks an uploaded file passes, the same as a download's; raises ImageRejected
+    with a reason fit for a form error. Read at most QUIZSITE_IMAGE_MAX_BYTES + 1 bytes of
+    the upload: a longer file is refused on its length."""
     max_bytes = settings.QUIZSITE_IMAGE_MAX_BYTES
     if len(data) > max_bytes:
-        raise ImageRejected(f"the file is {len(data)} bytes, more than the limit of {max_bytes}")
-    verified = imagefetch.verify_image(
+        raise ImageRejected(f"the file is more than the limit of {max_bytes} bytes")
+    return imagefetch.verify_image(
         data,
         declared_content_type=declared_content_type,
         max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
     )
+
+
+def image_store_upload(*, image: CachedImage, data: bytes, verified: VerifiedImage) -> None:
+    """Store a file `image_upload_verify` accepted as `image`'s local copy."""
     _record_image(image, data, verified, now=timezone.now())
-    return image
 
 
 def _store(data: bytes, verified: VerifiedImage) -> str:
@@ -99,7 +102,8 @@ def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, n
     image.last_error = ""
     image.fetched_at = now
     image.save()
-    caching.deck_pages_changed()
+    # The cards showing it had a placeholder (or an older copy) in their page-ready HTML.
+    cards_rerender(Card.objects.filter(card_images__image=image))
 
 
 def _record_failure(image: CachedImage, reason: str, *, now) -> None:

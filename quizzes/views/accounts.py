@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from quizzes.forms import LoginForm, SignupForm
-from quizzes.services import accounts as account_services
+from quizzes.views import guests
 
 
 class LoginView(auth_views.LoginView):
@@ -17,11 +17,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         # Read before login: the session is rotated (and flushed for another user) there.
-        attempt_ids = account_services.guest_attempt_ids(self.request.session)
+        attempt_ids = guests.guest_attempt_ids(self.request.session)
         response = super().form_valid(form)
-        claimed = account_services.guest_attempts_claim(
-            user=form.get_user(), session=self.request.session, attempt_ids=attempt_ids
-        )
+        claimed = guests.guest_attempts_claim(self.request, attempt_ids)
         _say_saved(self.request, claimed)
         return response
 
@@ -32,12 +30,10 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        attempt_ids = account_services.guest_attempt_ids(request.session)
+        attempt_ids = guests.guest_attempt_ids(request.session)
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        claimed = account_services.guest_attempts_claim(
-            user=user, session=request.session, attempt_ids=attempt_ids
-        )
+        claimed = guests.guest_attempts_claim(request, attempt_ids)
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
         _say_saved(request, claimed)
         return redirect(_next_url(request) or "home")

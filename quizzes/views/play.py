@@ -1,51 +1,54 @@
 """Setting up and playing a quiz. With htmx the page swaps fragments into #quiz-stage;
 without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
 
+from datetime import timedelta
+
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
-from quizzes.services import accounts as account_services
-from quizzes.services import quizzes as quiz_services
+from quizzes.services import attempts as attempt_services
+from quizzes.services import challenges as challenge_services
+from quizzes.views import guests
+
+# How long after a question's deadline (and the grace) the countdown asks the server about it.
+ASK_MARGIN = timedelta(milliseconds=300)
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
     """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
-    if request.user.is_authenticated:
-        owner = Q(user=request.user)
-    else:
-        owner = Q(user__isnull=True, pk__in=account_services.guest_attempt_ids(request.session))
-    return get_object_or_404(Attempt.objects.select_related("deck").filter(owner), pk=pk)
+    owned = Attempt.objects.owned_by(
+        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
+    )
+    return get_object_or_404(owned.select_related("deck"), pk=pk)
 
 
 def _start_for(request, start, **kwargs) -> Attempt:
-    """Run a `quiz_services.attempt_start*` function for this user or guest."""
+    """Run an `attempt_services.attempt_start*` function for this user or guest."""
     if request.user.is_authenticated:
-        session_key = ""
-    else:
-        session_key = account_services.guest_session_key(request.session)
+        return start(user=request.user, session_key="", now=timezone.now(), **kwargs)
+    session_key = guests.guest_session_key(request.session)
     attempt = start(user=request.user, session_key=session_key, now=timezone.now(), **kwargs)
-    if not request.user.is_authenticated:
-        account_services.guest_attempt_remember(session=request.session, attempt=attempt)
+    guests.guest_attempt_remember(request.session, attempt)
     return attempt
 
 
 def _bad_request(request, message: str) -> HttpResponse:
-    """400 with a readable message: htmx shows it in place (see quiz.js), a browser as a page."""
-    template = (
-        "quizzes/play/partials/_error.html" if request.htmx else "quizzes/play/bad_request.html"
-    )
-    return HttpResponse(render_to_string(template, {"message": message}, request), status=400)
+    """400 with a readable message: a page, or for htmx the message alone, which takes the
+    place of the error slot above the question (htmx-config in base.html swaps a 4xx)."""
+    context = {"message": message}
+    if not request.htmx:
+        return render(request, "quizzes/play/bad_request.html", context, status=400)
+    response = render(request, "quizzes/play/bad_request.html#error", context, status=400)
+    return retarget(reswap(response, "outerHTML"), "#quiz-error")
 
 
 def _redirect(request, url: str) -> HttpResponse:
@@ -64,11 +67,11 @@ def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
 @require_http_methods(["GET", "POST"])
 def quiz_setup(request):
     chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
-    initial = {"deck": chosen or quiz_services.quick_quiz_deck()}
+    initial = {"deck": chosen or attempt_services.quick_quiz_deck()}
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
-        config = quiz_services.QuizConfig(
+        config = attempt_services.QuizConfig(
             deck=data["deck"],
             question_count=data["question_count"],
             mode=engine.QuizMode(data["mode"]),
@@ -76,8 +79,8 @@ def quiz_setup(request):
             tags=tuple(data["tags"]),
         )
         try:
-            attempt = _start_for(request, quiz_services.attempt_start, config=config)
-        except quiz_services.QuizUnavailable as error:
+            attempt = _start_for(request, attempt_services.attempt_start, config=config)
+        except attempt_services.QuizUnavailable as error:
             form.add_error(None, str(error))
         else:
             _say_if_fewer_fit(request, attempt, asked=config.question_count)
@@ -86,7 +89,8 @@ def quiz_setup(request):
     pools = {}
     if deck is not None:
         pools = {
-            mode.label: quiz_services.quiz_pool(deck=deck, mode=mode.value) for mode in Attempt.Mode
+            mode.label: attempt_services.quiz_pool(deck=deck, mode=mode.value)
+            for mode in Attempt.Mode
         }
     return render(request, "quizzes/play/setup.html", {"form": form, "deck": deck, "pools": pools})
 
@@ -99,16 +103,20 @@ def quiz_quick(request):
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
-        deck = quiz_services.quick_quiz_deck()
+        deck = attempt_services.quick_quiz_deck()
     if deck is None:
         messages.error(request, "No deck is loaded yet, so there is no quiz to take.")
         return _redirect(request, reverse("home"))
     try:
-        attempt = _start_for(request, quiz_services.attempt_start_quick, deck=deck)
-    except quiz_services.QuizUnavailable as error:
+        attempt = _start_for(request, attempt_services.attempt_start_quick, deck=deck)
+    except attempt_services.QuizUnavailable as error:
         return _bad_request(request, str(error))
-    _say_if_fewer_fit(request, attempt, asked=quiz_services.QUICK_QUIZ_QUESTIONS)
+    _say_if_fewer_fit(request, attempt, asked=attempt_services.QUICK_QUIZ_QUESTIONS)
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
+
+
+def _milliseconds(span: timedelta) -> int:
+    return int(span.total_seconds() * 1000)
 
 
 def _question_response(request, attempt: Attempt, question, *, now) -> HttpResponse:
@@ -116,12 +124,14 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
     context = {
         "attempt": attempt,
         "question": question,
-        "progress_percent": round(100 * (question.position - 1) / attempt.question_count),
-        "remaining_ms": None if remaining is None else int(remaining.total_seconds() * 1000),
-        "grace_ms": int(engine.ANSWER_GRACE.total_seconds() * 1000),
+        "remaining_ms": None if remaining is None else _milliseconds(remaining),
         "whole_quiz": attempt.time_limit_kind == Attempt.TimeLimitKind.WHOLE_QUIZ,
     }
-    template = "quizzes/play/partials/_question.html" if request.htmx else "quizzes/play/play.html"
+    if remaining is not None:
+        # When the countdown asks how the question went: after the grace for answers still on
+        # their way, and a moment more so the server's clock has passed the deadline too.
+        context["ask_after_ms"] = _milliseconds(remaining + engine.ANSWER_GRACE + ASK_MARGIN)
+    template = "quizzes/play/play.html#question" if request.htmx else "quizzes/play/play.html"
     return render(request, template, context)
 
 
@@ -130,7 +140,7 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
 def attempt_play(request, pk):
     attempt = _get_attempt_for_user(request, pk)
     now = timezone.now()
-    question = quiz_services.question_current(attempt=attempt, now=now)
+    question = attempt_services.question_current(attempt=attempt, now=now)
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     return _question_response(request, attempt, question, now=now)
@@ -138,9 +148,7 @@ def attempt_play(request, pk):
 
 def _feedback_response(request, attempt: Attempt, question) -> HttpResponse:
     context = {"attempt": attempt, "question": question}
-    template = (
-        "quizzes/play/partials/_feedback.html" if request.htmx else "quizzes/play/feedback.html"
-    )
+    template = "quizzes/play/play.html#feedback" if request.htmx else "quizzes/play/play.html"
     return render(request, template, context)
 
 
@@ -150,18 +158,20 @@ def attempt_answer(request, pk):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "That answer could not be read: choose one of the answers.")
-    question = quiz_services.question_get(attempt=attempt, position=form.cleaned_data["position"])
+    question = attempt_services.question_get(
+        attempt=attempt, position=form.cleaned_data["position"]
+    )
     if question is None:
         return _bad_request(request, "This quiz has no such question.")
     try:
-        quiz_services.answer_submit(
+        attempt_services.answer_submit(
             attempt=attempt,
             question=question,
             choice_id=form.cleaned_data["choice"] or None,
             knew=form.cleaned_data["grade"],
             now=timezone.now(),
         )
-    except quiz_services.AnswerRejected as error:
+    except attempt_services.AnswerRejected as error:
         return _bad_request(request, str(error))
     if request.htmx:
         return _feedback_response(request, attempt, question)
@@ -174,13 +184,13 @@ def attempt_feedback(request, pk, position):
     """How a question went; the countdown asks for it when time runs out."""
     attempt = _get_attempt_for_user(request, pk)
     now = timezone.now()
-    quiz_services.attempt_refresh(attempt=attempt, now=now)
-    question = quiz_services.question_get(attempt=attempt, position=position)
+    attempt_services.attempt_refresh(attempt=attempt, now=now)
+    question = attempt_services.question_get(attempt=attempt, position=position)
     if question is None:
         raise Http404("This quiz has no such question.")
     if not question.is_answered:
         # Asked a moment too early (the browser's clock runs ahead): keep playing.
-        current = quiz_services.question_current(attempt=attempt, now=now)
+        current = attempt_services.question_current(attempt=attempt, now=now)
         if request.htmx and current is not None:
             return _question_response(request, attempt, current, now=now)
         return redirect("attempt_play", attempt.pk)
@@ -190,19 +200,19 @@ def attempt_feedback(request, pk, position):
 @require_GET
 def attempt_result(request, pk):
     attempt = _get_attempt_for_user(request, pk)
-    quiz_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
     if not attempt.is_finished:
         return redirect("attempt_play", attempt.pk)
-    questions = list(quiz_services.attempt_questions_for_result(attempt=attempt))
-    summary = quiz_services.questions_summary(questions)
+    questions = list(attempt_services.attempt_questions_for_result(attempt=attempt))
+    summary = attempt_services.questions_summary(questions)
     context = {
         "attempt": attempt,
         "questions": questions,
         "summary": summary,
         "scoring_rule": engine.SCORING_RULE,
         "original": attempt.challenge_of,
-        "comparison": quiz_services.challenge_comparison(attempt=attempt, questions=questions),
-        "challenges": quiz_services.challenge_results(attempt=attempt),
+        "comparison": challenge_services.challenge_comparison(attempt=attempt, questions=questions),
+        "challenges": challenge_services.challenge_results(attempt=attempt),
         "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
         "can_retry": summary.correct < summary.question_count,
     }
@@ -215,17 +225,15 @@ def attempt_retry(request, pk):
     if not attempt.is_finished:
         return _bad_request(request, "Finish this quiz before retrying it.")
     try:
-        retry = _start_for(request, quiz_services.attempt_start_retry, attempt=attempt)
-    except quiz_services.QuizUnavailable as error:
+        retry = _start_for(request, attempt_services.attempt_start_retry, attempt=attempt)
+    except attempt_services.QuizUnavailable as error:
         messages.info(request, str(error))
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     return _redirect(request, reverse("attempt_play", args=[retry.pk]))
 
 
 def _get_challengeable(pk) -> Attempt:
-    return get_object_or_404(
-        Attempt.objects.select_related("deck", "user").filter(finished_at__isnull=False), pk=pk
-    )
+    return get_object_or_404(Attempt.objects.finished().select_related("deck", "user"), pk=pk)
 
 
 @require_GET
@@ -239,7 +247,7 @@ def challenge(request, pk):
         {
             "original": original,
             "is_owner": is_owner,
-            "challenges": quiz_services.challenge_results(attempt=original),
+            "challenges": challenge_services.challenge_results(attempt=original),
         },
     )
 
@@ -247,5 +255,5 @@ def challenge(request, pk):
 @require_POST
 def challenge_accept(request, pk):
     original = _get_challengeable(pk)
-    attempt = _start_for(request, quiz_services.attempt_start_challenge, original=original)
+    attempt = _start_for(request, attempt_services.attempt_start_challenge, original=original)
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))

@@ -6,21 +6,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from quizzes.models import Deck
-from quizzes.services import quizzes as quiz_services
+from quizzes.services import attempts as attempt_services
+from quizzes.services import leaderboard as leaderboard_services
+from quizzes.services import progress as progress_services
 
 
 @require_GET
 @login_required
 def history(request):
-    attempts = quiz_services.attempt_history(user=request.user)
+    attempts = progress_services.attempt_history(user=request.user)
     return render(request, "quizzes/play/history.html", {"attempts": attempts})
 
 
 @require_GET
 @login_required
 def my_cards(request):
-    figures = quiz_services.card_figures(user=request.user)
-    weakest = quiz_services.weakest_cards(figures)
+    figures = progress_services.card_figures(user=request.user)
+    weakest = progress_services.weakest_cards(figures)
     return render(request, "quizzes/play/my_cards.html", {"figures": figures, "weakest": weakest})
 
 
@@ -29,17 +31,17 @@ def leaderboard(request):
     if slug := request.GET.get("deck"):
         deck = get_object_or_404(Deck, slug=slug)
     else:
-        deck = quiz_services.quick_quiz_deck()
+        deck = attempt_services.quick_quiz_deck()
     this_week, all_time = [], []
     if deck is not None:
-        since = quiz_services.week_start(timezone.now())
-        this_week = quiz_services.leaderboard(deck=deck, since=since)
-        all_time = quiz_services.leaderboard(deck=deck)
+        since = leaderboard_services.week_start(timezone.now())
+        this_week = leaderboard_services.leaderboard(deck=deck, since=since)
+        all_time = leaderboard_services.leaderboard(deck=deck)
     context = {
         "deck": deck,
         "this_week": this_week,
         "all_time": all_time,
-        "questions": quiz_services.QUICK_QUIZ_QUESTIONS,
-        "seconds": quiz_services.QUICK_QUIZ_SECONDS,
+        "quick_questions": attempt_services.QUICK_QUIZ_QUESTIONS,
+        "quick_seconds": attempt_services.QUICK_QUIZ_SECONDS,
     }
     return render(request, "quizzes/play/leaderboard.html", context)

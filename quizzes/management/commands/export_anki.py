@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.models import Deck
-from quizzes.services.editing import cards_export_anki
+from quizzes.services.anki_io import cards_export_anki
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.importing.anki import AnkiParseError
 from quizzes.models import Deck
-from quizzes.services.editing import ImportTooLarge, anki_import_apply, anki_import_check_size
+from quizzes.services.anki_io import ImportTooLarge, anki_import_apply, anki_import_check_size
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Quizzes: start an attempt, show its questions, take answers, finish it, and read scores.
+"""Quiz attempts: start one, show its questions, take answers, finish it.
 
 The glue between the attempt models and quizzes/engine.py. The server owns the clock:
 every function that depends on time takes `now` from the view (`timezone.now()`), and
@@ -10,21 +10,16 @@ submit, a replayed request or a second tab changes nothing.
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import (
-    Count,
     Exists,
-    F,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Window,
 )
-from django.db.models.functions import RowNumber
 
 from quizzes import engine
 from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Deck, Tag
@@ -35,7 +30,6 @@ QUICK_QUIZ_LIMIT = engine.TimeLimit(
     kind=engine.TimeLimitKind.PER_QUESTION, seconds=QUICK_QUIZ_SECONDS
 )
 MAX_QUESTIONS = 100
-CORRECT_OUTCOMES = [outcome.value for outcome in engine.Outcome if outcome.counts_as_correct]
 
 
 class QuizUnavailable(Exception):
@@ -225,9 +219,7 @@ def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) ->
 
 def _missed_card_ids(attempt: Attempt) -> list[int]:
     return list(
-        attempt.questions.exclude(outcome__in=CORRECT_OUTCOMES)
-        .order_by("position")
-        .values_list("card_id", flat=True)
+        attempt.questions.not_correct().order_by("position").values_list("card_id", flat=True)
     )
 
 
@@ -314,7 +306,7 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
         "correct_count": summary.correct,
         "total_time": summary.total_time,
     }
-    if Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(**changes):
+    if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
         for name, value in changes.items():
             setattr(attempt, name, value)
     else:
@@ -325,7 +317,7 @@ def _expire(question: AttemptQuestion) -> None:
     result = engine.expire_question(
         question_started_at=question.started_at, deadline=question.deadline_at
     )
-    AttemptQuestion.objects.filter(pk=question.pk, outcome="").update(
+    AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(
         outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None
     )
 
@@ -338,24 +330,22 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     if attempt.is_finished:
         return attempt
     if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
-        for question in attempt.questions.filter(outcome=""):
+        for question in attempt.questions.unanswered():
             _expire(question)
     else:
-        overdue = attempt.questions.filter(
-            outcome="", deadline_at__isnull=False, started_at__isnull=False
+        overdue = attempt.questions.unanswered().filter(
+            deadline_at__isnull=False, started_at__isnull=False
         )
         for question in overdue:
             if engine.is_late(answered_at=now, deadline=question.deadline_at):
                 _expire(question)
-    if not attempt.questions.filter(outcome="").exists():
+    if not attempt.questions.unanswered().exists():
         _finish(attempt=attempt, now=now)
     return attempt
 
 
 def _with_card(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("card__deck").prefetch_related(
-        Prefetch("card__card_images", queryset=CardImage.objects.select_related("image"))
-    )
+    return queryset.select_related("card__deck")
 
 
 @transaction.atomic
@@ -364,7 +354,7 @@ def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | No
     attempt_refresh(attempt=attempt, now=now)
     if attempt.is_finished:
         return None
-    question = _with_card(attempt.questions.filter(outcome="")).order_by("position").first()
+    question = _with_card(attempt.questions.unanswered()).order_by("position").first()
     if question is None:
         return None
     if question.started_at is None:
@@ -446,7 +436,7 @@ def answer_submit(
         "chosen_choice_id": chosen["id"] if chosen else "",
         "chosen_card_id": chosen["card_id"] if chosen else None,
     }
-    recorded = bool(AttemptQuestion.objects.filter(pk=question.pk, outcome="").update(**changes))
+    recorded = bool(AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(**changes))
     if recorded:
         for name, value in changes.items():
             setattr(question, name, value)
@@ -456,7 +446,7 @@ def answer_submit(
     return AnswerReceipt(question=question, recorded=recorded)
 
 
-# --- Results, history, cards, leaderboard ---------------------------------------------------
+# --- Results and owners ---------------------------------------------------------------------
 
 
 def attempt_questions_for_result(*, attempt: Attempt) -> QuerySet:
@@ -465,7 +455,7 @@ def attempt_questions_for_result(*, attempt: Attempt) -> QuerySet:
 
 def questions_summary(questions) -> engine.QuizSummary:
     """The engine's summary of answered questions (an unanswered one counts as missed)."""
-    return engine.summarise(
+    return engine.summarize(
         engine.QuestionResult(
             outcome=engine.Outcome(question.outcome or engine.Outcome.MISSED),
             points=question.points,
@@ -480,105 +470,5 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
     signed up for or logged in to."""
     if not attempt_ids or not user.is_authenticated:
         return 0
-    return Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True).update(
-        user=user, session_key=""
-    )
-
-
-def attempt_history(*, user) -> QuerySet:
-    return Attempt.objects.filter(user=user).select_related("deck").order_by("-started_at")
-
-
-@dataclass(frozen=True, kw_only=True)
-class CardFigures:
-    card: Card
-    seen: int
-    correct: int
-    last_seen: datetime | None
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.seen if self.seen else 0.0
-
-
-def card_figures(*, user) -> list[CardFigures]:
-    """Per card the user was asked: how often, how often right, and when last; in two queries.
-
-    Only questions shown count: one never shown before the quiz ran out of time was not seen.
-    """
-    rows = (
-        AttemptQuestion.objects.filter(attempt__user=user, started_at__isnull=False)
-        .exclude(outcome="")
-        .values("card_id")
-        .annotate(
-            seen=Count("pk"),
-            correct=Count("pk", filter=Q(outcome__in=CORRECT_OUTCOMES)),
-            last_seen=Max("started_at"),
-        )
-    )
-    rows = list(rows)
-    cards = Card.objects.select_related("deck").in_bulk([row["card_id"] for row in rows])
-    figures = [
-        CardFigures(
-            card=cards[row["card_id"]],
-            seen=row["seen"],
-            correct=row["correct"],
-            last_seen=row["last_seen"],
-        )
-        for row in rows
-    ]
-    return sorted(figures, key=lambda f: (f.card.deck.name, f.card.number))
-
-
-def weakest_cards(figures: list[CardFigures], *, limit: int = 5) -> list[CardFigures]:
-    """The cards answered wrong at least once, lowest accuracy first, then most seen."""
-    missed = [f for f in figures if f.correct < f.seen]
-    return sorted(missed, key=lambda f: (f.accuracy, -f.seen, f.card.number))[:limit]
-
-
-def leaderboard(*, deck: Deck, since: datetime | None = None, limit: int = 20) -> list[Attempt]:
-    """The best finished Quick quiz of each user (points, then time), in one query."""
-    attempts = Attempt.objects.filter(
-        deck=deck, is_quick=True, finished_at__isnull=False, user__isnull=False
-    )
-    if since is not None:
-        attempts = attempts.filter(started_at__gte=since)
-    ranked = attempts.annotate(
-        rank_in_user=Window(
-            RowNumber(),
-            partition_by=[F("user_id")],
-            order_by=[F("score").desc(), F("total_time").asc(), F("finished_at").asc()],
-        )
-    )
-    return list(
-        ranked.filter(rank_in_user=1)
-        .select_related("user")
-        .order_by("-score", "total_time", "finished_at")[:limit]
-    )
-
-
-def week_start(now: datetime) -> datetime:
-    """Monday 00:00 of the week `now` falls in, in its time zone."""
-    start = now - timedelta(days=now.weekday())
-    return start.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def challenge_comparison(
-    *, attempt: Attempt, questions: list[AttemptQuestion]
-) -> list[tuple[AttemptQuestion, AttemptQuestion | None]] | None:
-    """Each of a challenge's `questions` beside the original's question at the same
-    position; None unless `attempt` is a challenge whose original is finished."""
-    original = attempt.challenge_of
-    if original is None or not original.is_finished:
-        return None
-    theirs = {question.position: question for question in original.questions.all()}
-    return [(question, theirs.get(question.position)) for question in questions]
-
-
-def challenge_results(*, attempt: Attempt) -> list[Attempt]:
-    """Finished challenges of `attempt`, best first."""
-    return list(
-        attempt.challenges.filter(finished_at__isnull=False)
-        .select_related("user")
-        .order_by("-score", "total_time")
-    )
+    guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
+    return guest_attempts.update(user=user, session_key="")

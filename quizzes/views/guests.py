@@ -1,10 +1,11 @@
 """Guests' attempts: remembered in the session by id, given to the account they log in to.
 
 Django rotates the session key on login, so the session holds the attempt ids themselves.
+The services never see the session: they take the ids and the session key as plain values.
 """
 
 from quizzes.models import Attempt
-from quizzes.services.quizzes import attempts_claim
+from quizzes.services.attempts import attempts_claim
 
 GUEST_ATTEMPTS_KEY = "guest_attempt_ids"
 # Enough for a long evening of quizzes; older guest attempts simply stay unclaimed.
@@ -15,7 +16,7 @@ def guest_attempt_ids(session) -> list[str]:
     return list(session.get(GUEST_ATTEMPTS_KEY, []))
 
 
-def guest_attempt_remember(*, session, attempt: Attempt) -> None:
+def guest_attempt_remember(session, attempt: Attempt) -> None:
     ids = [str(attempt.pk), *guest_attempt_ids(session)][:GUEST_ATTEMPTS_KEPT]
     session[GUEST_ATTEMPTS_KEY] = ids
 
@@ -27,8 +28,9 @@ def guest_session_key(session) -> str:
     return session.session_key
 
 
-def guest_attempts_claim(*, user, session, attempt_ids: list[str]) -> int:
-    """Attach the attempts `attempt_ids` (read before login) to `user`, and forget them."""
-    claimed = attempts_claim(user=user, attempt_ids=attempt_ids)
-    session.pop(GUEST_ATTEMPTS_KEY, None)
+def guest_attempts_claim(request, attempt_ids: list[str]) -> int:
+    """Attach the attempts `attempt_ids` (read before login) to the user just logged in,
+    and forget them."""
+    claimed = attempts_claim(user=request.user, attempt_ids=attempt_ids)
+    request.session.pop(GUEST_ATTEMPTS_KEY, None)
     return claimed

@@ -5,7 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from quizzes import engine
 from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage
-from quizzes.services import quizzes as services
+from quizzes.services import attempts as services
+from quizzes.services import challenges, leaderboard, progress
 
 pytestmark = pytest.mark.django_db
 
@@ -385,9 +386,9 @@ def test_a_challenge_asks_the_same_questions_and_choices_with_new_ids(alice, bob
         assert mine.choice_text(mine.correct_choice_id) == theirs.choice_text(
             theirs.correct_choice_id
         )
-    assert services.challenge_results(attempt=original) == []
+    assert challenges.challenge_results(attempt=original) == []
     play_through(challenge, right_positions={1, 2})
-    assert services.challenge_results(attempt=original) == [challenge]
+    assert challenges.challenge_results(attempt=original) == [challenge]
 
 
 # --- Claiming, figures, leaderboard ---
@@ -411,13 +412,13 @@ def test_card_figures_count_what_the_user_saw_and_got_right(alice, bob, deck):
     play_through(retry, right_positions=set())
     play_through(start(bob, deck, count=3, seed=1), right_positions={1, 2, 3})
 
-    figures = {f.card.id: f for f in services.card_figures(user=alice)}
+    figures = {f.card.id: f for f in progress.card_figures(user=alice)}
 
     card_ids = list(first.questions.order_by("position").values_list("card_id", flat=True))
     assert set(figures) == set(card_ids)
     assert (figures[card_ids[0]].seen, figures[card_ids[0]].correct) == (1, 1)
     assert (figures[card_ids[1]].seen, figures[card_ids[1]].correct) == (2, 0)
-    weakest = services.weakest_cards(list(figures.values()))
+    weakest = progress.weakest_cards(list(figures.values()))
     assert {f.card.id for f in weakest} == set(card_ids[1:])
     assert card_ids[0] not in {f.card.id for f in weakest}
 
@@ -437,7 +438,7 @@ def test_the_leaderboard_ranks_each_users_best_quick_quiz(alice, bob, staff, dec
     retry = services.attempt_start_retry(attempt=alice_best, user=staff, session_key="", now=NOW)
     play_through(retry, right_positions={1, 2})
 
-    board = services.leaderboard(deck=deck)
+    board = leaderboard.leaderboard(deck=deck)
 
     assert board == [bob_best, alice_best]
 
@@ -450,7 +451,7 @@ def test_the_leaderboard_breaks_ties_by_time(alice, bob, deck):
             answer_right(attempt, question, NOW)  # instant: full points, no time taken
     Attempt.objects.filter(pk=slow.pk).update(total_time=timedelta(seconds=9))
     Attempt.objects.filter(pk=fast.pk).update(total_time=timedelta(seconds=3))
-    assert services.leaderboard(deck=deck) == [fast, slow]
+    assert leaderboard.leaderboard(deck=deck) == [fast, slow]
 
 
 def test_this_weeks_leaderboard_leaves_out_older_attempts(alice, bob, deck):
@@ -458,26 +459,16 @@ def test_this_weeks_leaderboard_leaves_out_older_attempts(alice, bob, deck):
     alice_this_week = quick(alice, deck, right=2)
     bob_this_week = quick(bob, deck, right=3)
 
-    since = services.week_start(NOW)
+    since = leaderboard.week_start(NOW)
 
     assert since == datetime(2025, 3, 3, tzinfo=UTC)
-    assert services.leaderboard(deck=deck, since=since) == [bob_this_week, alice_this_week]
-    assert services.leaderboard(deck=deck)[0].correct_count == 9
+    assert leaderboard.leaderboard(deck=deck, since=since) == [bob_this_week, alice_this_week]
+    assert leaderboard.leaderboard(deck=deck)[0].correct_count == 9
 
 
 def test_the_leaderboard_is_one_query(alice, bob, deck, django_assert_num_queries):
     quick(alice, deck, right=3)
     quick(bob, deck, right=4)
     with django_assert_num_queries(1):
-        board = services.leaderboard(deck=deck)
+        board = leaderboard.leaderboard(deck=deck)
         [attempt.user.username for attempt in board]
-
-
-def test_the_model_choices_spell_the_engines_enums():
-    assert {value for value, _ in Attempt.Mode.choices} == {m.value for m in engine.QuizMode}
-    assert {value for value, _ in Attempt.TimeLimitKind.choices} == {
-        k.value for k in engine.TimeLimitKind
-    }
-    assert {value for value, _ in AttemptQuestion.Outcome.choices} == {
-        o.value for o in engine.Outcome
-    }

@@ -1,0 +1,100 @@
+"""Storing a card's content: from the admin's card form, an Anki import or the deck
+fixtures. The content arrives already made storable by quizzes.importing.cardhtml; storing
+it keeps the card's plain text, image rows and page-ready HTML in step with it."""
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from quizzes import caching
+from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
+from quizzes.models import CachedImage, Card, CardImage
+from quizzes.sanitize import sanitize_card_html
+from quizzes.services.card_pages import images_for_urls, sides_render
+
+
+def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> str:
+    """Why `content` cannot be stored ("" when it can): an image URL too long to keep, or,
+    for HTML staff typed, an image src that is not an absolute http(s) URL. An import keeps
+    a relative src (its file gives no base to resolve it against); staff typing one by
+    mistake would only get an image that can never be fetched."""
+    longest = CachedImage._meta.get_field("url").max_length
+    for image in content.images:
+        if len(image.url) > longest:
+            return f"an image URL is longer than {longest} characters"
+        url = urlsplit(image.url)
+        if typed_by_staff and (url.scheme.lower() not in ("http", "https") or not url.netloc):
+            return f"the image src {image.url!r} is not an http:// or https:// URL"
+    return ""
+
+
+def card_content_from_form(*, question_html: str, answer_html: str) -> CardContent:
+    """The content of the admin's card form, stored exactly as an Anki import of the same
+    HTML would be. Raises CardHtmlError with a reason fit for a form error."""
+    content = card_content(
+        _plain_line_breaks(question_html), _plain_line_breaks(answer_html), take_provenance=False
+    )
+    if problem := content_problem(content, typed_by_staff=True):
+        raise CardHtmlError(problem)
+    return content
+
+
+def _plain_line_breaks(html: str) -> str:
+    # Browsers post CRLF; in HTML a line break is only whitespace.
+    return html.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@transaction.atomic
+def card_store(*, card: Card, content: CardContent) -> Card:
+    """Save `card` with both sides from `content`; its text, image rows and page-ready
+    HTML follow. The caller sets everything else (deck, number, source, guid)."""
+    images = images_for_urls((image.url for image in content.images), create=True)
+    card.question_html, card.answer_html = content.question_html, content.answer_html
+    card.question_text, card.answer_text = content.question_text, content.answer_text
+    card.question_rendered, card.answer_rendered = sides_render(
+        content.question_html, content.answer_html, images
+    )
+    card.save()
+    _card_images_sync(card, content.images, images)
+    return card
+
+
+def card_save_from_admin(*, card: Card, content: CardContent) -> Card:
+    if not card.guid and not card.source_url:
+        # A card made here has no source link to be known by: give it a guid now so an
+        # export and re-import (or Anki itself) recognize it after its text changes.
+        card.guid = secrets.token_hex(8)
+    card = card_store(card=card, content=content)
+    caching.deck_pages_changed()
+    return card
+
+
+def _card_images_sync(
+    card: Card, refs: tuple[ImageRef, ...], images: dict[str, CachedImage]
+) -> None:
+    """Make the card's CardImage rows match its <img> tags, side by side and in order."""
+    wanted = {(ref.side, ref.position): images[ref.url] for ref in refs}
+    current = {(row.side, row.position): row for row in card.card_images.all()}
+    stale = [
+        row.pk
+        for place, row in current.items()
+        if place not in wanted or row.image_id != wanted[place].pk
+    ]
+    CardImage.objects.filter(pk__in=stale).delete()
+    CardImage.objects.bulk_create(
+        CardImage(card=card, image=image, side=side, position=position)
+        for (side, position), image in wanted.items()
+        if (side, position) not in current or current[(side, position)].pk in stale
+    )
+
+
+def card_preview_html(*, question_html: str, answer_html: str) -> tuple[str, str]:
+    """Both sides as the card page would show them, from HTML that is not saved yet."""
+    try:
+        content = card_content_from_form(question_html=question_html, answer_html=answer_html)
+    except CardHtmlError:
+        # Shown as typed (sanitized), images as placeholders: saving will say what is wrong.
+        return sides_render(sanitize_card_html(question_html), sanitize_card_html(answer_html), {})
+    images = images_for_urls((image.url for image in content.images), create=False)
+    return sides_render(content.question_html, content.answer_html, images)

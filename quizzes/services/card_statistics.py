@@ -1,0 +1,76 @@
+"""What the admin's card list shows: how learners did on each card, its open reports and
+the state of its images, for any number of cards in a fixed number of queries."""
+
+from django.db.models import (
+    Count,
+    DurationField,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.aggregates import Avg
+from django.db.models.functions import Coalesce, NullIf
+
+from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, ProblemReport
+
+
+def cards_with_statistics(queryset: QuerySet[Card]) -> QuerySet[Card]:
+    """Annotate each card with how learners did on it, in the same single query:
+    `times_answered`, `percent_correct` (None before any answer), `average_elapsed`, and
+    the wrong answer picked most often (`most_picked_wrong_id`, `_number`, `_count`)."""
+    answered = AttemptQuestion.objects.attempted().filter(card=OuterRef("pk"))
+    most_picked_wrong = (
+        AttemptQuestion.objects.filter(
+            card=OuterRef("pk"), outcome=AttemptQuestion.Outcome.WRONG, chosen_card__isnull=False
+        )
+        .values("chosen_card", "chosen_card__number")
+        .annotate(picks=Count("pk"))
+        .order_by("-picks", "chosen_card__number")
+    )
+    return queryset.annotate(
+        times_answered=_count_of(answered),
+        times_correct=_count_of(answered.correct()),
+        percent_correct=100.0
+        * F("times_correct")
+        / NullIf(F("times_answered"), 0, output_field=FloatField()),
+        average_elapsed=Subquery(
+            answered.filter(elapsed__isnull=False)
+            .values("card")
+            .annotate(average=Avg("elapsed"))
+            .values("average"),
+            output_field=DurationField(),
+        ),
+        most_picked_wrong_id=Subquery(most_picked_wrong.values("chosen_card")[:1]),
+        most_picked_wrong_number=Subquery(most_picked_wrong.values("chosen_card__number")[:1]),
+        most_picked_wrong_count=Subquery(most_picked_wrong.values("picks")[:1]),
+    )
+
+
+def cards_for_admin_list(queryset: QuerySet[Card]) -> QuerySet[Card]:
+    """Everything the card changelist shows, for any number of cards in a fixed number of
+    queries: statistics, open reports and image counts as annotations, tags prefetched."""
+    images = CardImage.objects.filter(card=OuterRef("pk"))
+    open_reports = ProblemReport.objects.filter(card=OuterRef("pk"), resolved_at__isnull=True)
+    return (
+        cards_with_statistics(queryset)
+        .annotate(
+            open_report_count=_count_of(open_reports),
+            image_count=_count_of(images),
+            uncached_image_count=_count_of(
+                images.filter(~Q(image__status=CachedImage.Status.CACHED))
+            ),
+            failed_image_count=_count_of(images.filter(image__status=CachedImage.Status.FAILED)),
+        )
+        .select_related("deck")
+        .prefetch_related("tags")
+    )
+
+
+def _count_of(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (one card's, through OuterRef) there are, as a subquery."""
+    counted = rows.order_by().values("card").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -1,0 +1,23 @@
+"""Challenges: a friend takes the same quiz (started in services.attempts) and the two
+results are compared question by question."""
+
+from quizzes.models import Attempt, AttemptQuestion
+
+
+def challenge_comparison(
+    *, attempt: Attempt, questions: list[AttemptQuestion]
+) -> list[tuple[AttemptQuestion, AttemptQuestion | None]] | None:
+    """Each of a challenge's `questions` beside the original's question at the same
+    position; None unless `attempt` is a challenge whose original is finished."""
+    original = attempt.challenge_of
+    if original is None or not original.is_finished:
+        return None
+    theirs = {question.position: question for question in original.questions.all()}
+    return [(question, theirs.get(question.position)) for question in questions]
+
+
+def challenge_results(*, attempt: Attempt) -> list[Attempt]:
+    """Finished challenges of `attempt`, best first."""
+    return list(
+        attempt.challenges.finished().select_related("user").order_by("-score", "total_time")
+    )

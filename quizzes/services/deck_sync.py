@@ -1,0 +1,156 @@
+"""Loading the deck fixtures (fixtures/<slug>.json, built from the source files) into the
+database without losing what staff changed here.
+
+Each deck remembers a checksum of every card as the fixture last gave it
+(`Deck.synced_cards`). A card whose content still has that checksum was not edited here, so
+a newer fixture may update it; a card whose content differs was edited (or made) here and is
+left alone, and reported. A card deleted here stays deleted. `reset` is the explicit way to
+make the deck what the fixture says again, edits and all.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from quizzes import caching
+from quizzes.importing.fixtures import FixtureCard, FixtureDeck
+from quizzes.models import Card, Deck, Tag
+from quizzes.services.card_editing import card_store
+
+
+@dataclass(kw_only=True)
+class SyncReport:
+    deck: str
+    created: bool = False
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    # Cards edited here that the fixture did not change: nothing to apply.
+    edited_here: int = 0
+    # Cards the fixture changed but staff had edited here: left as they are.
+    kept_edits: list[int] = field(default_factory=list)
+    # Cards the fixture still has but staff deleted here: not added back.
+    kept_deleted: list[int] = field(default_factory=list)
+    # Cards here that the fixture does not have (made or imported here): left alone.
+    local_only: list[int] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{self.unchanged} unchanged",
+        ]
+        if self.edited_here:
+            parts.append(f"{self.edited_here} with edits made here")
+        if self.kept_edits:
+            parts.append(
+                f"{len(self.kept_edits)} changed in the fixture but edited here: left alone"
+            )
+        if self.kept_deleted:
+            parts.append(f"{len(self.kept_deleted)} deleted here and not added back")
+        return f"{self.deck}: " + ", ".join(parts)
+
+    @property
+    def details(self) -> list[str]:
+        """One line per card left alone, for the command's output."""
+        return [
+            *(
+                f"card {n}: edited here; the fixture's new version was not applied"
+                for n in self.kept_edits
+            ),
+            *(f"card {n}: deleted here; not added back" for n in self.kept_deleted),
+        ]
+
+
+def card_checksum(*, question_html: str, answer_html: str, source_url: str, tags) -> str:
+    """What a card says, as one value: its two sides, its source and its tag slugs."""
+    identity = json.dumps([question_html, answer_html, source_url, sorted(tags)])
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _fixture_checksum(card: FixtureCard) -> str:
+    content = card.content
+    return card_checksum(
+        question_html=content.question_html,
+        answer_html=content.answer_html,
+        source_url=content.source_url,
+        tags=card.tags,
+    )
+
+
+def _current_checksum(card: Card) -> str:
+    return card_checksum(
+        question_html=card.question_html,
+        answer_html=card.answer_html,
+        source_url=card.source_url,
+        tags=[tag.slug for tag in card.tags.all()],
+    )
+
+
+@transaction.atomic
+def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
+    """Bring the deck `fixture` describes up to date with it, keeping local edits (unless
+    `reset`); returns what was done, card by card where something was left alone."""
+    slug = fixture.fields["slug"]
+    report = SyncReport(deck=slug)
+    deck = Deck.objects.filter(slug=slug).first()
+    wanted = {card.number: _fixture_checksum(card) for card in fixture.cards}
+    if deck is not None and not reset and deck.synced_cards == _as_json_keys(wanted):
+        report.unchanged = len(wanted)  # the fixture has not changed since the last sync
+        return report
+    if deck is None:
+        deck, report.created = Deck.objects.create(**fixture.fields), True
+    elif reset:
+        Deck.objects.filter(pk=deck.pk).update(**fixture.fields)
+    tags = _tags(fixture.tags)
+    existing = {card.number: card for card in deck.cards.prefetch_related("tags")}
+    synced = {int(number): checksum for number, checksum in deck.synced_cards.items()}
+    for source_card in fixture.cards:
+        number, checksum = source_card.number, wanted[source_card.number]
+        card = existing.get(number)
+        last = synced.get(number)
+        if card is None:
+            if last is not None and not reset:
+                report.kept_deleted.append(number)
+                continue
+            _store(Card(deck=deck, number=number), source_card, tags)
+            report.added.append(number)
+        elif (current := _current_checksum(card)) == checksum:
+            report.unchanged += 1
+        elif checksum == last and not reset:
+            report.edited_here += 1
+            continue
+        elif reset or current == last:
+            _store(card, source_card, tags)
+            report.updated.append(number)
+        else:
+            report.kept_edits.append(number)
+            continue
+        synced[number] = checksum
+    report.local_only = sorted(set(existing) - set(wanted))
+    deck.synced_cards = _as_json_keys(synced)
+    deck.save(update_fields=["synced_cards"])
+    caching.deck_pages_changed()
+    return report
+
+
+def _as_json_keys(checksums: dict[int, str]) -> dict[str, str]:
+    return {str(number): checksum for number, checksum in sorted(checksums.items())}
+
+
+def _tags(names_by_slug: dict[str, str]) -> dict[str, Tag]:
+    Tag.objects.bulk_create(
+        (Tag(slug=slug, name=name) for slug, name in names_by_slug.items()),
+        ignore_conflicts=True,
+    )
+    return {tag.slug: tag for tag in Tag.objects.filter(slug__in=names_by_slug)}
+
+
+def _store(card: Card, source_card: FixtureCard, tags: dict[str, Tag]) -> None:
+    card.source_url = source_card.content.source_url
+    card.guid = ""  # known by its source link
+    card_store(card=card, content=source_card.content)
+    card.tags.set([tags[slug] for slug in source_card.tags])
