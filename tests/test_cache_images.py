@@ -269,6 +269,8 @@ def test_a_failure_does_not_stop_the_images_after_it(server):
     assert good.status == CachedImage.Status.CACHED
 
 
+# The worker commits and closes its connection as it would in its own process.
+@pytest.mark.django_db(transaction=True)
 def test_in_the_background_the_worker_downloads_the_images(server, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     image = pending(server.route("/cat.png", Reply.image(make_image("PNG"), "image/png")))
