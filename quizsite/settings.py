@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "quizzes.context_processors.study",
             ],
             # {% partialdef %} and {% partial %} everywhere, as in Django 6 where they are built in.
             "builtins": ["template_partials.templatetags.partials"],

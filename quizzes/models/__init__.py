@@ -1,5 +1,6 @@
 from quizzes.models.attempts import Attempt, AttemptQuestion
 from quizzes.models.deck import CachedImage, Card, CardImage, Deck, ProblemReport, Tag
+from quizzes.models.memory import CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
     "Attempt",
@@ -7,7 +8,10 @@ __all__ = [
     "CachedImage",
     "Card",
     "CardImage",
+    "CardMemory",
     "Deck",
+    "LearnerSettings",
     "ProblemReport",
+    "ReviewLog",
     "Tag",
 ]

@@ -23,6 +23,7 @@ from django.db.models import (
 
 from quizzes import engine
 from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Deck, Tag
+from quizzes.services import reviews
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_SECONDS = 20
@@ -49,11 +50,14 @@ class QuizConfig:
         default_factory=lambda: engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
     )
     tags: tuple[Tag, ...] = ()
+    # The cards to ask first, in order (a Smart quiz, "Quiz me on these"); empty: any card.
+    card_ids: tuple[int, ...] = ()
 
     @property
     def is_quick(self) -> bool:
         return (
             not self.tags
+            and not self.card_ids
             and self.mode is engine.QuizMode.MULTIPLE_CHOICE
             and self.question_count == QUICK_QUIZ_QUESTIONS
             and self.time_limit == QUICK_QUIZ_LIMIT
@@ -178,11 +182,16 @@ def attempt_start(
 ) -> Attempt:
     """Draw the questions and their choices, store them, and start the clock."""
     pool = quiz_pool(deck=config.deck, mode=config.mode, tags=config.tags)
-    if not pool.questions:
+    questions = pool.questions
+    if config.card_ids:
+        eligible = {card.id: card for card in pool.questions}
+        chosen = [eligible[card_id] for card_id in config.card_ids if card_id in eligible]
+        questions = tuple(chosen[: config.question_count])
+    if not questions:
         raise QuizUnavailable("No card of this deck can be asked with these settings.")
     seed = _new_seed() if seed is None else seed
     plan = engine.plan_quiz(
-        pool.questions,
+        questions,
         count=min(config.question_count, MAX_QUESTIONS),
         mode=config.mode,
         seed=seed,
@@ -215,6 +224,22 @@ def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) ->
         time_limit=QUICK_QUIZ_LIMIT,
     )
     return attempt_start(user=user, session_key=session_key, config=config, now=now)
+
+
+def attempt_start_cards(*, user, card_ids: list[int], now: datetime) -> Attempt:
+    """A multiple-choice quiz, timed like the Quick quiz, on `card_ids` ("Quiz me on these"),
+    within the deck of the first of them."""
+    first = Card.objects.filter(pk__in=card_ids).order_by("deck__name", "number").first()
+    if first is None:
+        raise QuizUnavailable("None of these cards exists any more.")
+    config = QuizConfig(
+        deck=first.deck,
+        question_count=min(len(card_ids), MAX_QUESTIONS),
+        mode=engine.QuizMode.MULTIPLE_CHOICE,
+        time_limit=QUICK_QUIZ_LIMIT,
+        card_ids=tuple(card_ids),
+    )
+    return attempt_start(user=user, session_key="", config=config, now=now)
 
 
 def _missed_card_ids(attempt: Attempt) -> list[int]:
@@ -313,13 +338,18 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
         attempt.refresh_from_db()
 
 
-def _expire(question: AttemptQuestion) -> None:
+def _expire(question: AttemptQuestion, *, now: datetime) -> None:
     result = engine.expire_question(
         question_started_at=question.started_at, deadline=question.deadline_at
     )
-    AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(
-        outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None
+    expired = (
+        AttemptQuestion.objects.unanswered()
+        .filter(pk=question.pk)
+        .update(outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None)
     )
+    if expired:
+        question.outcome, question.elapsed = result.outcome, result.elapsed
+        reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
 
 @transaction.atomic
@@ -331,14 +361,14 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
         return attempt
     if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
         for question in attempt.questions.unanswered():
-            _expire(question)
+            _expire(question, now=now)
     else:
         overdue = attempt.questions.unanswered().filter(
             deadline_at__isnull=False, started_at__isnull=False
         )
         for question in overdue:
             if engine.is_late(answered_at=now, deadline=question.deadline_at):
-                _expire(question)
+                _expire(question, now=now)
     if not attempt.questions.unanswered().exists():
         _finish(attempt=attempt, now=now)
     return attempt
@@ -440,6 +470,7 @@ def answer_submit(
     if recorded:
         for name, value in changes.items():
             setattr(question, name, value)
+        reviews.review_record_answer(attempt=attempt, question=question, now=now)
     else:
         question.refresh_from_db()
     attempt_refresh(attempt=attempt, now=now)
@@ -471,4 +502,6 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
     if not attempt_ids or not user.is_authenticated:
         return 0
     guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
-    return guest_attempts.update(user=user, session_key="")
+    claimed = guest_attempts.update(user=user, session_key="")
+    reviews.review_record_claimed(user=user, attempt_ids=attempt_ids)
+    return claimed
