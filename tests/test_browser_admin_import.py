@@ -64,7 +64,7 @@ def test_the_preview_maps_columns_and_imports_them(
 
 
 def test_a_big_import_shows_its_progress_until_the_report(
-    page: Page, site, staff, password, console_errors, settings
+    page: Page, site, staff, password, console_errors, settings, queued_tasks
 ):
     settings.QUIZSITE_IMPORT_BACKGROUND_CARDS = 2
     log_in_to_import(page, site, password)
@@ -78,5 +78,4 @@ def test_a_big_import_shows_its_progress_until_the_report(
 
     expect(page.locator("#import-progress")).to_contain_text("3 new, 0 changed, 0 unchanged")
     expect(page.locator("#import-progress progress")).to_have_count(0)
-    page.screenshot(path="/tmp/admin-import-done.png", full_page=True)
     assert console_errors == []

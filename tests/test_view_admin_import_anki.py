@@ -201,7 +201,9 @@ def test_an_unknown_job_is_a_404(staff_client, basics):
     assert response.status_code == 404
 
 
-def test_a_big_import_runs_in_the_background_with_a_progress_bar(staff_client, basics, settings):
+def test_a_big_import_runs_in_the_background_with_a_progress_bar(
+    staff_client, basics, settings, queued_tasks
+):
     settings.QUIZSITE_IMPORT_BACKGROUND_CARDS = 3
     preview = upload(staff_client, basics, THREE_CARDS)
 

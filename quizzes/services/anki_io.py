@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from quizzes import caching
 from quizzes.imagefetch import ImageRejected
 from quizzes.importing.anki import (
     CLOZE,
@@ -339,6 +340,7 @@ def anki_import_apply(
             deck.save(update_fields=["import_settings", "updated_at"])
         _media_store(plan.media)
         _cards_write(deck, plan, progress or (lambda done, total: None))
+        caching.deck_pages_changed()
     return plan
 
 

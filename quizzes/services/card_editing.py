@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from quizzes import caching
 from quizzes.importing.anki import CLOZE
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import CachedImage, Card, CardImage
@@ -72,7 +73,9 @@ def card_save_from_admin(*, card: Card, content: CardContent) -> Card:
         # A card made here has no source link to be known by: give it a guid now so an
         # export and re-import (or Anki itself) recognize it after its text changes.
         card.guid = secrets.token_hex(8)
-    return card_store(card=card, content=content)
+    card = card_store(card=card, content=content)
+    caching.deck_pages_changed()
+    return card
 
 
 def _card_images_sync(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
+from quizzes import caching
 from quizzes.models import CachedImage, Card, CardImage, MediaFile
 from quizzes.rendering import LocalImage, page_ready, sound_names
 
@@ -82,4 +83,6 @@ def cards_rerender(cards: QuerySet[Card]) -> int:
             card.question_rendered, card.answer_rendered = sides
             changed.append(card)
     Card.objects.bulk_update(changed, RENDERED_FIELDS, batch_size=500)
+    if changed:
+        caching.deck_pages_changed()
     return len(changed)
