@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class QuizzesConfig(AppConfig):
@@ -8,3 +9,15 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         from quizzes import caching  # noqa: F401  (connects its signal receivers)
+
+        post_migrate.connect(_search_index_ensure, sender=self)
+
+
+def _search_index_ensure(using, **kwargs):
+    """A migration that rebuilds quizzes_card on SQLite drops the search triggers with the
+    old table (quizzes/search_schema.py): put them back."""
+    from django.db import connections
+
+    from quizzes import search_schema
+
+    search_schema.ensure(connections[using])

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 VERSION_KEY = "deck-pages:version"
@@ -69,4 +69,13 @@ def _deck_models():
 def _deck_row_deleted(sender, **kwargs):
     """Deletions come from the admin's own views and cascades, not from a service."""
     if sender in _deck_models():
+        deck_pages_changed()
+
+
+@receiver(post_save)
+def _deck_or_tag_saved(sender, **kwargs):
+    """Decks and tags are renamed in the admin's own views (cards go through services)."""
+    from quizzes.models import Deck, Tag
+
+    if sender in (Deck, Tag):
         deck_pages_changed()

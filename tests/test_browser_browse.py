@@ -61,7 +61,7 @@ def test_the_back_button_returns_to_the_earlier_search(page: Page, deck_site, co
     page.go_back()
 
     expect(page).to_have_url(re.compile(r"\?q=tensor$"))
-    expect(page.locator("#result-count")).to_contain_text("6 cards match")
+    expect(page.locator("#result-count")).to_contain_text("10 cards match")
     expect(page.locator("#search-q")).to_have_value("tensor")
     page.go_forward()
     expect(page.locator("#search-q")).to_have_value("tensor axis")

@@ -7,7 +7,6 @@ the page swaps in; both come from the same URL.
 import re
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
@@ -40,22 +39,46 @@ def _querystring(**params) -> str:
     return f"?{urlencode(present)}" if present else ""
 
 
+def _number(raw: str | None) -> int | None:
+    """A page or card number from the query string; anything else is None."""
+    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
 # HX-Target too: the list answers a search and a "load more" with different fragments.
 @vary_on_headers("HX-Request", "HX-Target")
 def card_list(request, slug):
     deck = get_object_or_404(Deck, slug=slug)
     query, tag_slug = _search_from(request)
-    cards = card_services.card_search(deck=deck, query=query, tag_slug=tag_slug)
-    page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
-    tags = caching.cached(f"deck-tags:{deck.pk}", lambda: list(card_services.deck_tags(deck=deck)))
+    tags = card_services.deck_tags(deck=deck)
+    active_tag = next((tag for tag in tags if tag.slug == tag_slug), None)
+    result = None
+    if query or (tag_slug and active_tag is None):
+        # An unknown tag matches nothing, as a query that finds nothing.
+        result = (
+            card_services.card_search(deck=deck, query=query, tag=active_tag)
+            if active_tag or not tag_slug
+            else card_services.NO_RESULT
+        )
+        page = card_services.SearchPage(
+            result=result, number=_number(request.GET.get("page")) or 1, size=CARDS_PER_PAGE
+        )
+    else:
+        page = card_services.CardListPage(
+            deck=deck,
+            tag=active_tag,
+            after=_number(request.GET.get("after")),
+            before=_number(request.GET.get("before")),
+            size=CARDS_PER_PAGE,
+        )
     search_params = _querystring(q=query, tag=tag_slug)
     context = {
         "deck": deck,
         "page": page,
         "query": query,
-        "words": card_services.search_words(query),
+        "words": result.words if result else [],
+        "suggestion": " ".join(result.words) if result and result.suggested else "",
         "tags": tags,
-        "active_tag": next((tag for tag in tags if tag.slug == tag_slug), None),
+        "active_tag": active_tag,
         "tag_slug": tag_slug,
         "page_prefix": f"{search_params}&" if search_params else "?",
         "cache_version": caching.deck_pages_version(),
@@ -74,7 +97,7 @@ def card_detail(request, slug, number):
     context = {
         "card": card,
         "deck": card.deck,
-        "neighbours": card_services.card_neighbours(card=card),
+        "card_count": card_services.deck_figures(deck=card.deck).count,
         "title": Truncator(card.question_text or f"Card {card.number}").chars(80),
         "show_answer": request.GET.get("answer") == "1",
         "query": query,

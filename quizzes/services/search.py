@@ -1,0 +1,180 @@
+"""Card search through the database's own full-text engine: SQLite FTS5, or PostgreSQL's
+text search with pg_trgm for spelling (the index: quizzes/search_schema.py).
+
+One rule on both: a card matches when every word of the query begins a word of its
+question, its answer or one of its tag names ("soft" finds "softmax", "pytorch" finds the
+cards tagged pytorch); the best matches come first (question and tags weigh twice the
+answer), then by card number. When nothing matches, each word that matches no card is
+replaced by the nearest word the cards use ("sofmax" by "softmax", "pytroch" by
+"pytorch"), and the search runs again with those.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from quizzes import caching
+from quizzes.models import Card, Deck, Tag
+from quizzes.search_schema import SQLITE_TABLE, SQLITE_WORDS
+
+# Longer search input is cut, not refused: a pasted paragraph still gives a page.
+MAX_QUERY_LENGTH = 200
+MAX_SEARCH_WORDS = 10
+# The most results a search ranks and keeps; past that, the count says "more than".
+MAX_RESULTS = 1000
+# How far a word may be from a suggestion, by its length (shorter words: none).
+SPELLING_DISTANCE = {4: 1, 5: 1, 6: 1}
+LONG_WORD_DISTANCE = 2
+SUGGESTION_CANDIDATES = 50
+
+# Letters and digits make a word; anything else (punctuation, "_", spaces) separates, as in
+# the index.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_clean(raw: str) -> str:
+    """A search box value fit to echo and search: NULs dropped, length capped, spaces collapsed."""
+    return " ".join(raw.replace("\x00", "")[:MAX_QUERY_LENGTH].split())
+
+
+def search_words(query: str) -> list[str]:
+    """The distinct words of a cleaned query, lowercased, each of which a result must have."""
+    return list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))[:MAX_SEARCH_WORDS]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    card_ids: tuple[int, ...]  # best first, at most MAX_RESULTS
+    more: bool  # more cards matched than card_ids holds
+    words: tuple[str, ...]  # the words searched: the query's, or their suggestions
+    suggested: bool  # True when `words` are suggestions for words that matched nothing
+
+
+def card_search(*, deck: Deck, query: str, tag: Tag | None = None) -> SearchResult:
+    """The deck's cards matching `query` (and tagged `tag`), best first. Cached until the
+    deck changes, so "show more" pages slice the same list."""
+    words = tuple(search_words(query))
+    key = hashlib.sha256(repr((deck.pk, tag.pk if tag else None, words)).encode()).hexdigest()
+    return caching.cached(f"search:{key}", lambda: _search(deck, words, tag))
+
+
+def _search(deck: Deck, words: tuple[str, ...], tag: Tag | None) -> SearchResult:
+    if not words:
+        return SearchResult(card_ids=(), more=False, words=(), suggested=False)
+    ids = _ranked_ids(deck.pk, words, tag, limit=MAX_RESULTS + 1)
+    suggested = False
+    if not ids:
+        better = tuple(
+            word if _ranked_ids(deck.pk, (word,), None, limit=1) else _suggestion(word)
+            for word in words
+        )
+        if better != words and all(better):
+            suggested_ids = _ranked_ids(deck.pk, better, tag, limit=MAX_RESULTS + 1)
+            if suggested_ids:
+                ids, words, suggested = suggested_ids, better, True
+    return SearchResult(
+        card_ids=tuple(ids[:MAX_RESULTS]),
+        more=len(ids) > MAX_RESULTS,
+        words=words,
+        suggested=suggested,
+    )
+
+
+def _ranked_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, *, limit: int):
+    if connection.vendor == "postgresql":
+        return _postgresql_ids(deck_id, words, tag, limit)
+    return _sqlite_ids(deck_id, words, tag, limit)
+
+
+def _sqlite_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit: int) -> list[int]:
+    # Each word is a quoted string (it holds no quote: see _WORD) searched as a prefix.
+    match = " AND ".join(f'"{word}"*' for word in words)
+    tag_filter = "AND c.id IN (SELECT card_id FROM quizzes_card_tags WHERE tag_id = %s)"
+    # CROSS JOIN makes SQLite walk the matches and look each card up, never the other way
+    # round (every card of the deck, each checked against the index).
+    sql = f"""
+        SELECT c.id FROM {SQLITE_TABLE} s CROSS JOIN quizzes_card c ON c.id = s.rowid
+        WHERE {SQLITE_TABLE} MATCH %s AND c.deck_id = %s {tag_filter if tag else ""}
+        ORDER BY bm25({SQLITE_TABLE}, 2.0, 1.0, 2.0), c.number LIMIT %s"""
+    params = [match, deck_id, *([tag.pk] if tag else []), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [card_id for (card_id,) in cursor.fetchall()]
+
+
+def _postgresql_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit: int) -> list[int]:
+    # Imported here: django.contrib.postgres needs psycopg, which SQLite sites lack.
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+
+    document = RawSQL('"quizzes_card"."search_document"', [], output_field=SearchVectorField())
+    query = SearchQuery(
+        " & ".join(f"'{word}':*" for word in words), search_type="raw", config="simple"
+    )
+    cards = Card.objects.filter(deck_id=deck_id).annotate(document=document)
+    cards = cards.filter(document=query)
+    if tag is not None:
+        cards = cards.filter(tags=tag)
+    return list(
+        cards.annotate(rank=SearchRank(document, query))
+        .order_by("-rank", "number")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def _suggestion(word: str) -> str | None:
+    """The word the cards use that is nearest to `word` in spelling, or None."""
+    allowed = SPELLING_DISTANCE.get(len(word), LONG_WORD_DISTANCE if len(word) > 6 else 0)
+    if not allowed:
+        return None
+    nearest = []
+    for candidate, cards in _spelling_candidates(word):
+        distance = edit_distance(word, candidate, limit=allowed)
+        if distance <= allowed:
+            nearest.append((distance, -cards, candidate))
+    return min(nearest)[2] if nearest else None
+
+
+def _spelling_candidates(word: str) -> list[tuple[str, int]]:
+    """Words of the index that may be a few edits from `word`, with how many cards use
+    each (0 where the engine does not say)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Trigram similarity, through the word list's trigram index.
+            cursor.execute(
+                "SELECT word, 0 FROM quizzes_search_word WHERE word %% %s "
+                "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+                [word, word, SUGGESTION_CANDIDATES],
+            )
+        else:
+            # A misspelt word nearly always keeps its first letter; the vocabulary is
+            # sorted, so that is a range of it.
+            first = word[0]
+            cursor.execute(
+                f"SELECT term, doc FROM {SQLITE_WORDS} WHERE term >= %s AND term < %s "
+                "AND length(term) BETWEEN %s AND %s",
+                [first, chr(ord(first) + 1), len(word) - 2, len(word) + 2],
+            )
+        return cursor.fetchall()
+
+
+def edit_distance(a: str, b: str, *, limit: int) -> int:
+    """Insertions, deletions, substitutions and swaps of two neighbours that turn `a` into
+    `b` (optimal string alignment); anything over `limit` is reported as limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[len(b)], limit + 1)
