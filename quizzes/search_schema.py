@@ -101,14 +101,13 @@ def _pg_words(text: str) -> str:
     return f"to_tsvector('simple', {spaced})"
 
 
-_PG_TAGS_OF = """(SELECT string_agg(t.name, ' ') FROM quizzes_card_tags ct
-    JOIN quizzes_tag t ON t.id = ct.tag_id WHERE ct.card_id = NEW.id)"""
-# Question and tags weigh A, the answer B.
-POSTGRESQL_DOCUMENT = (
-    f"setweight({_pg_words('NEW.question_text')}, 'A')"
-    f" || setweight({_pg_words('NEW.answer_text')}, 'B')"
-    f" || setweight({_pg_words(_PG_TAGS_OF)}, 'A')"
-)
+def _pg_document(question: str, answer: str, tags: str) -> str:
+    """The tsvector of a card: question and tags weigh A, the answer B."""
+    return (
+        f"setweight({_pg_words(question)}, 'A') || setweight({_pg_words(answer)}, 'B')"
+        f" || setweight({_pg_words(tags)}, 'A')"
+    )
+
 
 POSTGRESQL_SETUP = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -118,16 +117,39 @@ POSTGRESQL_SETUP = [
     "CREATE TABLE IF NOT EXISTS quizzes_search_word (word text PRIMARY KEY)",
     """CREATE INDEX IF NOT EXISTS quizzes_search_word_trigram
         ON quizzes_search_word USING gin (word gin_trgm_ops)""",
-    # A NULL document means "compute me": the tag triggers below set it so.
+    # Set-based, for many cards at once (tags changed, or a rebuild).
+    f"""CREATE OR REPLACE FUNCTION quizzes_card_search_refresh(card_ids bigint[])
+    RETURNS void AS $$
+        UPDATE quizzes_card c
+        SET search_document = {_pg_document("c.question_text", "c.answer_text", "tagged.names")}
+        FROM (
+            SELECT card.id, string_agg(t.name, ' ') AS names
+            FROM unnest(card_ids) AS card(id)
+            LEFT JOIN quizzes_card_tags ct ON ct.card_id = card.id
+            LEFT JOIN quizzes_tag t ON t.id = ct.tag_id
+            GROUP BY card.id
+        ) tagged
+        WHERE c.id = tagged.id
+    $$ LANGUAGE sql""",
+    # One card as it is written. A new card has no tags yet; an edited one looks its tags
+    # up, planned afresh each time (a plan cached while the tables were small would scan).
     f"""CREATE OR REPLACE FUNCTION quizzes_card_search_document() RETURNS trigger AS $$
     BEGIN
-        IF TG_OP = 'INSERT' OR NEW.search_document IS NULL
-           OR NEW.question_text IS DISTINCT FROM OLD.question_text
-           OR NEW.answer_text IS DISTINCT FROM OLD.answer_text THEN
-            NEW.search_document := {POSTGRESQL_DOCUMENT};
+        IF TG_OP = 'INSERT' THEN
+            NEW.search_document := {_pg_document("NEW.question_text", "NEW.answer_text", "''")};
+        ELSIF NEW.question_text IS DISTINCT FROM OLD.question_text
+              OR NEW.answer_text IS DISTINCT FROM OLD.answer_text THEN
+            NEW.search_document := {
+        _pg_document(
+            "NEW.question_text",
+            "NEW.answer_text",
+            "(SELECT string_agg(t.name, ' ') FROM quizzes_card_tags ct "
+            "JOIN quizzes_tag t ON t.id = ct.tag_id WHERE ct.card_id = NEW.id)",
+        )
+    };
         END IF;
         RETURN NEW;
-    END $$ LANGUAGE plpgsql""",
+    END $$ LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan""",
     "DROP TRIGGER IF EXISTS quizzes_card_search_document ON quizzes_card",
     """CREATE TRIGGER quizzes_card_search_document
         BEFORE INSERT OR UPDATE ON quizzes_card
@@ -148,26 +170,26 @@ POSTGRESQL_SETUP = [
     """CREATE TRIGGER quizzes_search_words_update
         AFTER UPDATE ON quizzes_card REFERENCING NEW TABLE AS changed_cards
         FOR EACH STATEMENT EXECUTE FUNCTION quizzes_search_words_add()""",
-    # A tag added, removed or renamed: the cards concerned compute their document again.
-    """CREATE OR REPLACE FUNCTION quizzes_card_search_tags_added() RETURNS trigger AS $$
+    # Tags added or removed (once per statement: an import links thousands at once), or a
+    # tag renamed: the cards concerned get their document again.
+    """CREATE OR REPLACE FUNCTION quizzes_card_search_tags_changed() RETURNS trigger AS $$
     BEGIN
-        UPDATE quizzes_card SET search_document = NULL
-        WHERE id IN (SELECT card_id FROM changed_links);
+        PERFORM quizzes_card_search_refresh(ARRAY(SELECT DISTINCT card_id FROM changed_links));
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS quizzes_card_search_tag_added ON quizzes_card_tags",
     """CREATE TRIGGER quizzes_card_search_tag_added
         AFTER INSERT ON quizzes_card_tags REFERENCING NEW TABLE AS changed_links
-        FOR EACH STATEMENT EXECUTE FUNCTION quizzes_card_search_tags_added()""",
+        FOR EACH STATEMENT EXECUTE FUNCTION quizzes_card_search_tags_changed()""",
     "DROP TRIGGER IF EXISTS quizzes_card_search_tag_removed ON quizzes_card_tags",
     """CREATE TRIGGER quizzes_card_search_tag_removed
         AFTER DELETE ON quizzes_card_tags REFERENCING OLD TABLE AS changed_links
-        FOR EACH STATEMENT EXECUTE FUNCTION quizzes_card_search_tags_added()""",
+        FOR EACH STATEMENT EXECUTE FUNCTION quizzes_card_search_tags_changed()""",
     """CREATE OR REPLACE FUNCTION quizzes_card_search_tag_renamed() RETURNS trigger AS $$
     BEGIN
         IF NEW.name IS DISTINCT FROM OLD.name THEN
-            UPDATE quizzes_card SET search_document = NULL
-            WHERE id IN (SELECT card_id FROM quizzes_card_tags WHERE tag_id = NEW.id);
+            PERFORM quizzes_card_search_refresh(
+                ARRAY(SELECT card_id FROM quizzes_card_tags WHERE tag_id = NEW.id));
         END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
@@ -178,7 +200,7 @@ POSTGRESQL_SETUP = [
 ]
 
 POSTGRESQL_REBUILD = [
-    "UPDATE quizzes_card SET search_document = NULL",
+    "SELECT quizzes_card_search_refresh(ARRAY(SELECT id FROM quizzes_card))",
 ]
 
 POSTGRESQL_DROP = [
@@ -189,7 +211,8 @@ POSTGRESQL_DROP = [
     "DROP TRIGGER IF EXISTS quizzes_search_words_insert ON quizzes_card",
     "DROP TRIGGER IF EXISTS quizzes_card_search_document ON quizzes_card",
     "DROP FUNCTION IF EXISTS quizzes_card_search_tag_renamed()",
-    "DROP FUNCTION IF EXISTS quizzes_card_search_tags_added()",
+    "DROP FUNCTION IF EXISTS quizzes_card_search_tags_changed()",
+    "DROP FUNCTION IF EXISTS quizzes_card_search_refresh(bigint[])",
     "DROP FUNCTION IF EXISTS quizzes_search_words_add()",
     "DROP FUNCTION IF EXISTS quizzes_card_search_document()",
     "DROP TABLE IF EXISTS quizzes_search_word",

@@ -1,0 +1,274 @@
+"""Does a page take longer on a deck of 100,000 cards than on the real deck of 79?
+
+For each database (a throwaway SQLite file, and a throwaway PostgreSQL cluster where
+PostgreSQL is installed) it loads the deck, adds 10,000 finished Quick quizzes by 1,000
+learners (the bench learner among them), times every page at 79 cards, grows the deck to
+100,000 cards in bulk (copies of the 79, with their tags and images), and times every page
+again. Each page is timed through Django's test client in-process (DEBUG off, the site's
+middleware, no network): the median of 5 requests with the cache cleared before each one
+(cold: what the database and templates cost) and the median of 5 as served (warm: the page
+cache in use). It prints both and the ratio 100,000 / 79, and never fails on time.
+
+    .venv/bin/python bench/deck_size.py                       # both databases
+    .venv/bin/python bench/deck_size.py --databases sqlite --cards 20000
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import PostgresCluster, postgres_bin, site_env  # noqa: E402
+
+REPEAT = 5
+LEARNERS = 1000
+FINISHED_QUIZZES = 10_000
+USERNAME = "bench"
+PASSWORD = "bench user password, not a secret"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--cards", type=int, default=100_000, help="the large deck's size")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        measure(options.cards)
+        return
+    print(
+        f"{os.cpu_count()} cores; in-process test client, DEBUG off; median of {REPEAT}; "
+        f"{FINISHED_QUIZZES:,} finished quizzes by {LEARNERS:,} learners"
+    )
+    for database in options.databases.split(","):
+        if database == "postgresql" and postgres_bin() is None:
+            print("\nPostgreSQL is not installed: skipped")
+            continue
+        with ExitStack() as stack:
+            var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-size-"))
+            env = {"QUIZSITE_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "quizsite.settings"}
+            if database == "postgresql":
+                env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
+            print(f"\n{database}", flush=True)
+            subprocess.run(
+                [sys.executable, __file__, "--child", "--cards", str(options.cards)],
+                env=site_env(**env, DJANGO_CONN_MAX_AGE="600"),
+                cwd=ROOT,
+                check=True,
+            )
+
+
+def measure(size: int) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+    call_command("sync_decks", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
+    started = time.perf_counter()
+    quizzes_add()
+    print(f"  {FINISHED_QUIZZES:,} finished quizzes added in {time.perf_counter() - started:.1f} s")
+
+    small = pages_time()
+    started = time.perf_counter()
+    added = deck_grow(size)
+    print(f"  {added:,} cards added in {time.perf_counter() - started:.1f} s", flush=True)
+    large = pages_time()
+
+    print(
+        f"  {'page':<22}{'cold ms':>9}{'cold ms':>9}{'ratio':>7}{'warm ms':>9}{'warm ms':>9}{'ratio':>7}"
+    )
+    print(f"  {'':<22}{'79':>9}{size:>9,}{'':>7}{'79':>9}{size:>9,}")
+    for name in small:
+        (cold_small, warm_small), (cold_large, warm_large) = small[name], large[name]
+        print(
+            f"  {name:<22}{cold_small:>9.1f}{cold_large:>9.1f}{cold_large / cold_small:>7.2f}"
+            f"{warm_small:>9.1f}{warm_large:>9.1f}{warm_large / warm_small:>7.2f}"
+        )
+
+
+def quizzes_add() -> None:
+    """FINISHED_QUIZZES finished Quick quizzes by LEARNERS learners over eight weeks, ten
+    answered questions each, written in bulk."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from quizzes.models import Attempt, AttemptQuestion, Card, Deck
+    from quizzes.services import attempts as quiz_services
+
+    rng = random.Random(12)
+    user_model = get_user_model()
+    password = make_password(PASSWORD)
+    deck = Deck.objects.get(slug="fastai")
+    card_ids = list(Card.objects.filter(deck=deck).values_list("id", flat=True))
+    now = timezone.now()
+    with transaction.atomic():
+        users = user_model.objects.bulk_create(
+            user_model(username=USERNAME if n == 0 else f"learner{n}", password=password)
+            for n in range(LEARNERS)
+        )
+        attempts = []
+        for n in range(FINISHED_QUIZZES):
+            started = now - timedelta(minutes=rng.randrange(8 * 7 * 24 * 60))
+            correct = rng.randint(0, quiz_services.QUICK_QUIZ_QUESTIONS)
+            attempts.append(
+                Attempt(
+                    user=users[n % LEARNERS],
+                    deck=deck,
+                    mode=Attempt.Mode.MULTIPLE_CHOICE,
+                    question_count=quiz_services.QUICK_QUIZ_QUESTIONS,
+                    time_limit_kind=Attempt.TimeLimitKind.PER_QUESTION,
+                    time_limit_seconds=quiz_services.QUICK_QUIZ_SECONDS,
+                    seed=rng.getrandbits(62),
+                    is_quick=True,
+                    started_at=started,
+                    finished_at=started + timedelta(seconds=rng.randint(40, 200)),
+                    score=correct * rng.randint(80, 100),
+                    correct_count=correct,
+                    total_time=timedelta(seconds=rng.randint(40, 200)),
+                )
+            )
+        Attempt.objects.bulk_create(attempts, batch_size=2000)
+        questions = []
+        for attempt in attempts:
+            for position, card_id in enumerate(rng.sample(card_ids, 10), start=1):
+                right = position <= attempt.correct_count
+                questions.append(
+                    AttemptQuestion(
+                        attempt=attempt,
+                        position=position,
+                        card_id=card_id,
+                        outcome="correct" if right else "wrong",
+                        started_at=attempt.started_at + timedelta(seconds=position * 10),
+                        answered_at=attempt.started_at + timedelta(seconds=position * 10 + 5),
+                        elapsed=timedelta(seconds=5),
+                    )
+                )
+        AttemptQuestion.objects.bulk_create(questions, batch_size=5000)
+
+
+def deck_grow(size: int) -> int:
+    """Copies of the fastai deck's cards until it has `size`, with their tags and images."""
+    from django.db import transaction
+
+    from quizzes import caching
+    from quizzes.models import Card, CardImage, Deck
+
+    deck = Deck.objects.get(slug="fastai")
+    originals = list(Card.objects.filter(deck=deck).prefetch_related("tags", "card_images"))
+    fields = [
+        field
+        for field in Card._meta.concrete_fields
+        if not field.primary_key and field.name not in ("number", "guid", "deck")
+    ]
+    last = max(card.number for card in originals)
+    wanted = size - len(originals)
+    with transaction.atomic():
+        for start in range(0, wanted, 5000):
+            batch = []
+            for number in range(last + start + 1, last + min(start + 5000, wanted) + 1):
+                source = originals[number % len(originals)]
+                copy = Card(deck=deck, number=number)
+                for field in fields:
+                    value = getattr(source, field.attname)
+                    if callable(field.default) and not field.auto_created:
+                        value = field.default()  # e.g. a fresh random key
+                    setattr(copy, field.attname, value)
+                batch.append((source, copy))
+            Card.objects.bulk_create([copy for _, copy in batch])
+            Card.tags.through.objects.bulk_create(
+                Card.tags.through(card_id=copy.pk, tag_id=tag.pk)
+                for source, copy in batch
+                for tag in source.tags.all()
+            )
+            CardImage.objects.bulk_create(
+                CardImage(card=copy, image_id=row.image_id, side=row.side, position=row.position)
+                for source, copy in batch
+                for row in source.card_images.all()
+            )
+        caching.deck_pages_changed()
+    return wanted
+
+
+def pages_time() -> dict[str, tuple[float, float]]:
+    """Each page's median time in ms, (cold, warm)."""
+    from django.core.cache import caches
+    from django.test import Client
+
+    from tests.httpquiz import HTMX, question_on
+
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    visitor = Client()
+    timings: dict[str, list[tuple[float, bool]]] = {}
+
+    def timed(name: str, cold: bool, who: Client, method: str, path: str, **kwargs):
+        if cold:
+            for alias in ("default", "pages"):
+                caches[alias].clear()
+        began = time.perf_counter()
+        response = getattr(who, method)(path, **kwargs)
+        timings.setdefault(name, []).append(((time.perf_counter() - began) * 1000, cold))
+        assert response.status_code in (200, 302), (path, response.status_code)
+        return response
+
+    for cold in [True] * REPEAT + [False] * (REPEAT + 1):
+        timed("card list", cold, visitor, "get", "/decks/fastai/")
+        timed("card list, later page", cold, visitor, "get", "/decks/fastai/?after=60")
+        timed("search ?q=softmax", cold, visitor, "get", "/decks/fastai/", data={"q": "softmax"})
+        timed("search, misspelt", cold, visitor, "get", "/decks/fastai/", data={"q": "sofmax"})
+        timed("card page", cold, visitor, "get", "/decks/fastai/cards/7/")
+        timed("home", cold, visitor, "get", "/")
+        started = timed(
+            "quiz start (POST)", cold, client, "post", "/quiz/quick/", data={"deck": "fastai"}
+        )
+        play = started["Location"]
+        first = True
+        while (question := question_on(client.get(play, headers=HTMX).text)) is not None:
+            position, choices = question
+            data = {"position": str(position), "choice": choices[0]}
+            if first:
+                timed(
+                    "quiz answer (htmx)",
+                    cold,
+                    client,
+                    "post",
+                    play + "answer/",
+                    data=data,
+                    headers=HTMX,
+                )
+                first = False
+            else:
+                client.post(play + "answer/", data=data, headers=HTMX)
+        timed("quiz result", cold, client, "get", play + "result/")
+        timed("leaderboard", cold, visitor, "get", "/leaderboard/")
+        timed("history", cold, client, "get", "/me/history/")
+        timed("my cards", cold, client, "get", "/me/cards/")
+    result = {}
+    for name, samples in timings.items():
+        cold = [ms for ms, was_cold in samples if was_cold]
+        warm = [ms for ms, was_cold in samples if not was_cold][1:]  # the first warms the cache
+        result[name] = (statistics.median(cold), statistics.median(warm))
+    return result
+
+
+if __name__ == "__main__":
+    main()
