@@ -31,6 +31,14 @@ def test_it_draws_four_charts_each_with_a_table(client, alice, deck):
 
 def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):
     card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
+    )
     with time_machine.travel(T0, tick=False) as traveller:
         now = timezone.now()
         reviews.review_record(user=alice, card=card, rating=3, now=now, elapsed_seconds=4)
