@@ -53,7 +53,7 @@ class ReviewUndoForm(forms.Form):
 
 
 class ExtraNewCardsForm(forms.Form):
-    """ "Learn N more new cards today" on the review's end screen."""
+    """How many more new cards today, asked on the review's end screen."""
 
     count = forms.IntegerField(
         label="More new cards today",

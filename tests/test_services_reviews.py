@@ -314,6 +314,15 @@ def test_undoing_the_grade_that_made_a_leech_brings_it_back(alice, deck):
     assert (memory.lapses, memory.suspended) == (7, False)
 
 
+def test_a_smart_quiz_asks_a_suspended_leech_among_the_weakest_not_the_due(alice, deck):
+    cards = list(first_cards(deck, 3))
+    remember(alice, cards, now=T0, due_in=timedelta(days=-1))
+    CardMemory.objects.filter(user=alice, card=cards[0]).update(suspended=True, stability=0.5)
+    order = reviews.smart_quiz_card_ids(user=alice, deck_id=deck.pk, now=T0)
+    assert set(order[:2]) == {cards[1].pk, cards[2].pk}
+    assert order[2] == cards[0].pk
+
+
 def test_memory_state_reports_stability_difficulty_and_retrievability(alice, deck):
     card = first_cards(deck, 1)[0]
     due = reviews.review_record(user=alice, card=card, rating=4, now=T0, elapsed_seconds=3)

@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.models import CardMemory
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, remember
 
@@ -27,6 +28,16 @@ def test_it_draws_four_charts_each_with_a_table(client, alice, deck):
     assert figures.forecast[2] == ("+2", 4)
     assert figures.states == [("New", 8), ("Learning", 0), ("Review", 4), ("Relearning", 0)]
     assert "4 reviews in the last year" in response.text
+
+
+def test_a_suspended_leech_is_not_forecast(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        cards = first_cards(deck, 4)
+        remember(alice, cards, now=timezone.now(), due_in=timedelta(days=2))
+        CardMemory.objects.filter(user=alice, card=cards[0]).update(suspended=True)
+        client.force_login(alice)
+        figures = client.get(URL).context["figures"]
+    assert figures.forecast[2] == ("+2", 3)
 
 
 def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):

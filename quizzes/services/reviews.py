@@ -7,7 +7,7 @@ ninety simulated days in a second of wall time. The rules are in quizzes/schedul
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -97,7 +97,7 @@ def _elapsed_days(
     )
 
 
-def _today(settings: LearnerSettings, now: datetime):
+def _today(settings: LearnerSettings, now: datetime) -> date:
     return scheduling.study_day(
         now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
     )
@@ -250,7 +250,7 @@ def new_cards_unstudied(*, user) -> int:
 
 @transaction.atomic
 def new_cards_extend(*, user, now: datetime, count: int) -> int:
-    """ "Learn `count` more new cards today" (Anki's custom study): raises today's new-card
+    """Learn `count` more new cards today (Anki's custom study): raises today's new-card
     allowance; tomorrow the daily setting applies again. Returns today's extra cards."""
     if count < 1:
         raise ValueError("Ask for at least one more card.")

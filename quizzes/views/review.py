@@ -160,7 +160,7 @@ def review_undo(request):
 @require_POST
 @login_required
 def review_more_new(request):
-    """ "Learn N more new cards today", offered when the queue is done."""
+    """More new cards for today, offered when the queue is done."""
     form = ExtraNewCardsForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "How many more new cards? " + _first_error(form))
