@@ -31,6 +31,7 @@ class PoolCard:
     tags: frozenset[str]
     answer_is_image_only: bool
     question_needs_missing_image: bool
+    is_cloze: bool = False
 
 
 # --- Pool and selection ---------------------------------------------------------------------
@@ -39,6 +40,7 @@ class PoolCard:
 class LeftOutReason(StrEnum):
     ANSWER_IS_IMAGE_ONLY = "answer_is_image_only"
     QUESTION_IMAGE_NOT_CACHED = "question_image_not_cached"
+    CLOZE = "cloze"
 
 
 _LEFT_OUT_EXPLANATIONS = {
@@ -49,6 +51,10 @@ _LEFT_OUT_EXPLANATIONS = {
     LeftOutReason.QUESTION_IMAGE_NOT_CACHED: (
         "its question needs an image that is not cached",
         "their question needs an image that is not cached",
+    ),
+    LeftOutReason.CLOZE: (
+        "it is a cloze card, played as a flashcard",
+        "they are cloze cards, played as flashcards",
     ),
 }
 
@@ -83,15 +89,19 @@ def eligible_pool(
     """Keep the cards a quiz in `mode` can ask, and say which were left out and why.
 
     Multiple choice always leaves out image-only answers: a choice is a line of text, and an
-    empty one would give the right answer away. Both modes leave out, unless asked not to,
-    questions whose image is not cached: they cannot be understood without it. A card with
+    empty one would give the right answer away. It leaves out cloze cards too: their answer
+    is the question filled in, so no other card's answer could pass for it. Both modes leave
+    out, unless asked not to, questions whose image is not cached: they cannot be understood
+    without it. A card with
     both problems is reported once, under its answer.
     """
     mode = QuizMode(mode)
     kept: list[PoolCard] = []
     left_out: dict[LeftOutReason, list[int]] = {reason: [] for reason in LeftOutReason}
     for card in cards:
-        if mode is QuizMode.MULTIPLE_CHOICE and card.answer_is_image_only:
+        if mode is QuizMode.MULTIPLE_CHOICE and card.is_cloze:
+            left_out[LeftOutReason.CLOZE].append(card.id)
+        elif mode is QuizMode.MULTIPLE_CHOICE and card.answer_is_image_only:
             left_out[LeftOutReason.ANSWER_IS_IMAGE_ONLY].append(card.id)
         elif card.question_needs_missing_image and not include_questions_missing_images:
             left_out[LeftOutReason.QUESTION_IMAGE_NOT_CACHED].append(card.id)

@@ -99,6 +99,26 @@ def test_missing_images_can_be_included_on_request():
     assert [group.reason for group in pool.left_out] == [LeftOutReason.ANSWER_IS_IMAGE_ONLY]
 
 
+def test_cloze_cards_play_as_flashcards_and_never_in_multiple_choice():
+    cloze = PoolCard(
+        id=2,
+        answer_text="Paris is in France",
+        tags=frozenset(),
+        answer_is_image_only=False,
+        question_needs_missing_image=False,
+        is_cloze=True,
+    )
+
+    choice = eligible_pool([card(1), cloze], mode=QuizMode.MULTIPLE_CHOICE)
+    flashcards = eligible_pool([card(1), cloze], mode=QuizMode.FLASHCARD)
+
+    assert [c.id for c in choice.cards] == [1]
+    assert [group.message for group in choice.left_out] == [
+        "1 card left out: it is a cloze card, played as a flashcard"
+    ]
+    assert [c.id for c in flashcards.cards] == [1, 2]
+
+
 def test_a_pool_that_loses_nothing_reports_nothing():
     assert eligible_pool(deck(3), mode=QuizMode.MULTIPLE_CHOICE).left_out == ()
 

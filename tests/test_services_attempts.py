@@ -85,6 +85,21 @@ def test_multiple_choice_leaves_out_image_only_answers(fastai_deck):
     assert any(group.reason == "answer_is_image_only" for group in pool.left_out)
 
 
+def test_cloze_cards_are_flashcards_only(make_deck):
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = make_deck(5)
+    anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
+    cloze_ids = set(deck.cards.filter(is_cloze=True).values_list("id", flat=True))
+
+    choice = services.quiz_pool(deck=deck, mode="multiple_choice")
+    flashcards = services.quiz_pool(deck=deck, mode="flashcard")
+
+    assert len(cloze_ids) == 2
+    assert not cloze_ids & {card.id for card in choice.questions + choice.distractors}
+    assert cloze_ids <= {card.id for card in flashcards.questions}
+
+
 def test_questions_needing_an_uncached_image_are_left_out_until_it_is_cached(make_deck):
     deck = make_deck(5)
     card = deck.cards.get(number=1)

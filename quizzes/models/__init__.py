@@ -1,5 +1,14 @@
 from quizzes.models.attempts import Attempt, AttemptQuestion
-from quizzes.models.deck import CachedImage, Card, CardImage, Deck, ProblemReport, Tag
+from quizzes.models.deck import (
+    CachedImage,
+    Card,
+    CardImage,
+    Deck,
+    MediaFile,
+    ProblemReport,
+    Tag,
+)
+from quizzes.models.imports import ImportJob
 from quizzes.models.memory import CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
@@ -10,7 +19,9 @@ __all__ = [
     "CardImage",
     "CardMemory",
     "Deck",
+    "ImportJob",
     "LearnerSettings",
+    "MediaFile",
     "ProblemReport",
     "ReviewLog",
     "Tag",

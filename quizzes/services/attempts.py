@@ -74,7 +74,7 @@ def _pool_cards(deck: Deck) -> list[engine.PoolCard]:
     ).filter(~Q(image__status=CachedImage.Status.CACHED) | Q(image__file=""))
     cards = (
         Card.objects.filter(deck=deck)
-        .only("id", "answer_text", "answer_html")
+        .only("id", "answer_text", "answer_html", "is_cloze")
         .annotate(needs_missing_image=Exists(uncached_question_image))
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "slug")))
     )
@@ -85,6 +85,7 @@ def _pool_cards(deck: Deck) -> list[engine.PoolCard]:
             tags=frozenset(tag.slug for tag in card.tags.all()),
             answer_is_image_only=card.answer_is_image_only,
             question_needs_missing_image=card.needs_missing_image,
+            is_cloze=card.is_cloze,
         )
         for card in cards
     ]
