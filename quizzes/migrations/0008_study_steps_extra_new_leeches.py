@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0006_card_memory'),
+        ('quizzes', '0007_card_notes_media_imports'),
     ]
 
     operations = [
