@@ -15,6 +15,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quizzes", "0007_card_notes_media_imports")]
+    dependencies = [("quizzes", "0008_study_steps_extra_new_leeches")]
 
     operations = [migrations.RunPython(install, uninstall, elidable=False)]
