@@ -8,14 +8,19 @@ their own. An entry never changes once written, so the entries themselves live i
 process's memory (the "pages" cache), which costs no round trip.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
+from functools import wraps
 from typing import TypeVar
 
+from django.contrib import messages
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 
 VERSION_KEY = "deck-pages:version"
 ENTRY_TIMEOUT = 24 * 3600
@@ -62,6 +67,67 @@ def cached(name: str, build: Callable[[], T]) -> T:
             cache.set(key, value, ENTRY_TIMEOUT)
         pages.set(key, value, ENTRY_TIMEOUT)
     return value
+
+
+# Stands for the CSRF token in a page kept for every visitor (context_processors.page_cache);
+# each response gets its own token in its place.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-0a8f3c"
+# The request headers deck pages answer differently to (see the views' vary_on_headers).
+_PAGE_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+
+
+def public_page(view):
+    """Keep a deck page's whole response for every anonymous visitor until the deck
+    changes: the same for all of them but for the CSRF token, which each response gets
+    afresh (with its cookie, as rendering would set it). A signed-in visitor's page shows
+    their name and their reviews due, and a page with a message to show is someone's own:
+    those are rendered as usual (the deck's parts still come from the cache)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if (
+            request.method != "GET"
+            or request.user.is_authenticated
+            or len(messages.get_messages(request))
+        ):
+            return view(request, *args, **kwargs)
+        asked = [
+            request.get_full_path(),
+            *(request.headers.get(name, "") for name in _PAGE_HEADERS),
+        ]
+        digest = hashlib.sha256("\n".join(asked).encode()).hexdigest()
+        key = f"deck-pages:{deck_pages_version()}:page:{digest}"
+        pages = caches["pages"]
+        kept = pages.get(key)
+        if kept is None:
+            request.csrf_token_placeholder = True
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+            finally:
+                request.csrf_token_placeholder = False
+            if response.streaming:
+                return response
+            # Something asked for the real token while rendering: that page is this
+            # visitor's alone.
+            own_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+            if response.status_code != 200 or response.cookies or own_token:
+                response.content = _with_token(request, response.content)
+                return response
+            kept = (response.content, list(response.items()))
+            pages.set(key, kept, ENTRY_TIMEOUT)
+        content, items = kept
+        response = HttpResponse(_with_token(request, content))
+        for header, value in items:
+            response[header] = value
+        return response
+
+    return wrapper
+
+
+def _with_token(request, content: bytes) -> bytes:
+    return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
 
 
 def _deck_models():

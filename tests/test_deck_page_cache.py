@@ -2,9 +2,12 @@
 summary) is built once and kept in the cache until a write changes the deck."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from django.middleware.csrf import get_token
+from django.test import Client
 from django.urls import reverse
 
 from quizzes import caching
@@ -32,8 +35,8 @@ def test_the_card_list_is_built_once_for_every_visitor(
     make_deck(30, tags=("a", "b"))
     first = client.get(list_url())
 
-    # The deck remains; the count, the cards, their tags and images come cached.
-    with django_assert_num_queries(1):
+    # A visitor's whole page comes from the cache: not even the deck is looked up.
+    with django_assert_num_queries(0):
         again = client.get(list_url())
 
     assert card_list_of(again.text) == card_list_of(first.text)
@@ -125,3 +128,101 @@ def test_a_lost_version_number_never_brings_back_old_pages(cache, make_deck, cli
     cache.delete(caching.VERSION_KEY)
 
     assert caching.deck_pages_version() > old
+
+
+# --- a visitor's whole page ---
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_each_visitor_of_a_kept_page_gets_a_token_that_works(make_deck):
+    make_deck(12)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    pages = [visitor.get(HOME) for visitor in (first, second)]
+
+    tokens = [csrf_of(page.text) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert all(caching.CSRF_PLACEHOLDER not in page.text for page in pages)
+    assert all(
+        f'"X-CSRFToken": "{token}"' in page.text for page, token in zip(pages, tokens, strict=True)
+    )
+    for visitor, token in zip((first, second), tokens, strict=True):
+        started = visitor.post(
+            reverse("quiz_quick"), {"deck": "synthetic", "csrfmiddlewaretoken": token}
+        )
+        assert started.status_code == 302
+    refused = first.post(
+        reverse("quiz_quick"), {"deck": "synthetic", "csrfmiddlewaretoken": tokens[1]}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_signed_in_learner_never_gets_a_visitors_page_nor_leaves_theirs(client, alice, make_deck):
+    make_deck(3)
+    visitor = Client()
+    visitor.get(list_url())
+
+    client.force_login(alice)
+    theirs = client.get(list_url())
+    again = visitor.get(list_url())
+
+    assert ">alice<" in theirs.text and "Log in" not in theirs.text
+    assert ">alice<" not in again.text and "Log in" in again.text
+
+
+def test_a_page_with_a_message_to_show_is_not_kept(client, make_deck):
+    make_deck(3)
+    client.get(HOME)
+
+    client.post(reverse("quiz_quick"), {"deck": "nope"})
+    with_message = client.get(HOME)
+    later = Client().get(HOME)
+
+    assert with_message.status_code == later.status_code == 200
+    assert 'class="messages"' not in later.text
+
+
+def test_the_full_page_and_its_htmx_fragment_are_kept_apart(client, make_deck):
+    make_deck(20)
+
+    page = client.get(list_url(), {"q": "tensor1"})
+    fragment = client.get(list_url(), {"q": "tensor1"}, headers={"HX-Request": "true"})
+    page_again = client.get(list_url(), {"q": "tensor1"})
+
+    assert "<html" in page.text and "<html" in page_again.text
+    assert "<html" not in fragment.text
+    assert fragment["HX-Push-Url"] == "/decks/synthetic/?q=tensor1"
+
+
+def test_an_error_page_gets_its_token_and_is_not_kept(client, make_deck, django_assert_num_queries):
+    make_deck(3)
+
+    missing = client.get(reverse("card_detail", args=["synthetic", 99]))
+
+    assert missing.status_code == 404
+    assert caching.CSRF_PLACEHOLDER not in missing.text
+    assert '"X-CSRFToken": "' in missing.text
+    with django_assert_num_queries(1):
+        assert client.get(reverse("card_detail", args=["synthetic", 99])).status_code == 404
+
+
+def test_a_page_that_read_the_real_token_is_not_kept_for_others(make_deck, monkeypatch):
+    make_deck(3)
+    from quizzes.views import home as home_views
+
+    render = home_views.render
+
+    def render_reading_the_token(request, *args, **kwargs):
+        get_token(request)
+        return render(request, *args, **kwargs)
+
+    monkeypatch.setattr(home_views, "render", render_reading_the_token)
+    first = Client().get(HOME)
+    monkeypatch.undo()
+    second = Client().get(HOME)
+
+    assert csrf_of(first.text) != csrf_of(second.text)
+    assert caching.CSRF_PLACEHOLDER not in first.text + second.text

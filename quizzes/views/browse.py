@@ -46,6 +46,7 @@ def _number(raw: str | None) -> int | None:
 
 # HX-Target too: the list answers a search and a "load more" with different fragments.
 @vary_on_headers("HX-Request", "HX-Target")
+@caching.public_page
 def card_list(request, slug):
     deck = get_object_or_404(Deck, slug=slug)
     query, tag_slug = _search_from(request)
@@ -91,6 +92,7 @@ def card_list(request, slug):
     return render(request, "quizzes/cards/list.html", context)
 
 
+@caching.public_page
 def card_detail(request, slug, number):
     card = _get_card(slug, number)
     query, _ = _search_from(request)
@@ -108,6 +110,7 @@ def card_detail(request, slug, number):
 
 
 @vary_on_headers("HX-Request")
+@caching.public_page
 def card_answer(request, slug, number):
     card = _get_card(slug, number)
     query, _ = _search_from(request)

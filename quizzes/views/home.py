@@ -5,6 +5,7 @@ from quizzes.services import attempts as attempt_services
 from quizzes.services import cards as card_services
 
 
+@caching.public_page
 def home(request):
     context = {
         "decks": caching.cached("home:decks", lambda: list(card_services.deck_summaries())),
