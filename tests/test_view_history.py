@@ -1,6 +1,9 @@
 import pytest
+import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from quizzes.services import progress
 from tests.quizplay import finish, start
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +54,66 @@ def test_it_runs_the_same_queries_for_any_number_of_attempts(
         finish(start(alice, deck, count=2))
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_a_long_history_comes_a_page_at_a_time_latest_first(client, alice, deck, monkeypatch):
+    monkeypatch.setattr(progress, "HISTORY_PAGE", 2)
+    with time_machine.travel("2025-03-05 12:00Z", tick=False) as traveller:
+        attempts = []
+        for _ in range(5):
+            attempts.append(start(alice, deck))
+            traveller.shift(60)
+    client.force_login(alice)
+
+    pages, url = [], URL
+    while True:
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        pages.append([link["href"] for link in soup.select(".history-table td:first-child a")])
+        older = soup.find("a", string="Older quizzes")
+        if older is None:
+            break
+        url = older["href"]
+
+    expected = [reverse("attempt_play", args=[a.pk]) for a in reversed(attempts)]
+    assert pages == [expected[:2], expected[2:4], expected[4:]]
+
+
+@pytest.mark.parametrize("before", ["nope", "", "00000000-0000-0000-0000-000000000000", "%00"])
+def test_a_bad_or_unknown_page_start_gives_the_latest_quizzes(client, alice, deck, before):
+    attempt = start(alice, deck)
+    client.force_login(alice)
+
+    response = client.get(URL, {"before": before})
+
+    assert response.status_code == 200
+    assert reverse("attempt_play", args=[attempt.pk]) in response.text
+
+
+def test_another_learners_attempt_is_no_page_start(client, alice, bob, deck):
+    mine = start(alice, deck)
+    bobs = start(bob, deck)
+    client.force_login(alice)
+
+    response = client.get(URL, {"before": str(bobs.pk)})
+
+    assert reverse("attempt_play", args=[mine.pk]) in response.text
+
+
+def test_a_history_page_reads_the_learners_index_in_order(alice, deck):
+    from django.db import connection
+
+    from quizzes.models import Attempt
+
+    start(alice, deck)
+    query = Attempt.objects.owned_by(user=alice).order_by("-started_at", "-pk")[:51]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+
+    assert "quizzes_att_user_id" in plan  # Attempt's (user, -started_at) index
+    assert "TEMP B-TREE FOR ORDER BY" not in plan

@@ -83,6 +83,18 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"]),
             models.Index(fields=["is_quick", "finished_at"]),
+            # The leaderboards (services.leaderboard): ranked attempts, best first, all time
+            # and from a week's start.
+            models.Index(
+                fields=["deck", "-score", "total_time", "finished_at", "id"],
+                condition=models.Q(is_quick=True, finished_at__isnull=False, user__isnull=False),
+                name="attempt_leaderboard",
+            ),
+            models.Index(
+                fields=["deck", "started_at"],
+                condition=models.Q(is_quick=True, finished_at__isnull=False, user__isnull=False),
+                name="attempt_leaderboard_week",
+            ),
         ]
 
     def __str__(self):

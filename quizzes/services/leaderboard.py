@@ -2,29 +2,39 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 
 from quizzes.models import Attempt, Deck
 
+# The attempts a leaderboard ranks; Attempt's "attempt_leaderboard" index holds exactly
+# these, best first, so a board reads the top of an index instead of every attempt.
+RANKED = Q(is_quick=True, finished_at__isnull=False, user__isnull=False)
+BEST_FIRST = ("-score", "total_time", "finished_at", "pk")
+FIRST_BATCH = 100
+
 
 def leaderboard(*, deck: Deck, since: datetime | None = None, limit: int = 20) -> list[Attempt]:
-    """The best finished Quick quiz of each user (points, then time), in one query."""
-    attempts = Attempt.objects.finished().filter(deck=deck, is_quick=True, user__isnull=False)
+    """The best finished Quick quiz of each user (points, then time, then who finished
+    first), in two queries whatever the number of attempts: their ids are read best first
+    from the index, in batches that grow fourfold (usually one), until `limit` learners are
+    found; then those attempts."""
+    attempts = Attempt.objects.filter(RANKED, deck=deck)
     if since is not None:
         attempts = attempts.filter(started_at__gte=since)
-    ranked = attempts.annotate(
-        rank_in_user=Window(
-            RowNumber(),
-            partition_by=[F("user_id")],
-            order_by=[F("score").desc(), F("total_time").asc(), F("finished_at").asc()],
-        )
-    )
-    return list(
-        ranked.filter(rank_in_user=1)
-        .select_related("user")
-        .order_by("-score", "total_time", "finished_at")[:limit]
-    )
+    attempts = attempts.order_by(*BEST_FIRST).values_list("pk", "user_id")
+    best: dict[int, str] = {}  # user id -> their best attempt's id, best first
+    start, size = 0, FIRST_BATCH
+    while len(best) < limit:
+        batch = list(attempts[start : start + size])
+        for attempt_id, user_id in batch:
+            best.setdefault(user_id, attempt_id)
+            if len(best) == limit:
+                break
+        if len(batch) < size:
+            break
+        start, size = start + size, size * 4
+    rows = Attempt.objects.select_related("user").in_bulk(best.values())
+    return [rows[attempt_id] for attempt_id in best.values()]
 
 
 def week_start(now: datetime) -> datetime:

@@ -1,15 +1,44 @@
 """A learner's progress: their quiz history and how they did on each card."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from quizzes.models import Attempt, AttemptQuestion, Card
 
+HISTORY_PAGE = 50
 
-def attempt_history(*, user) -> QuerySet:
-    return Attempt.objects.owned_by(user=user).select_related("deck").order_by("-started_at")
+
+@dataclass(frozen=True)
+class HistoryPage:
+    attempts: list[Attempt]
+    older_than: str | None  # the id to ask the next page with (`before`), if there is one
+
+
+def attempt_history(*, user, before: str | None = None) -> HistoryPage:
+    """The user's attempts, latest first, HISTORY_PAGE at a time: those started before the
+    attempt `before` (an id of theirs; anything else gives the first page). Each page is a
+    range of the (user, started_at) index, however long the history."""
+    size = HISTORY_PAGE
+    attempts = Attempt.objects.owned_by(user=user)
+    after = _owned_attempt(attempts, before)
+    if after is not None:
+        attempts = attempts.filter(
+            Q(started_at__lt=after.started_at) | Q(started_at=after.started_at, pk__lt=after.pk)
+        )
+    rows = list(attempts.select_related("deck").order_by("-started_at", "-pk")[: size + 1])
+    return HistoryPage(
+        attempts=rows[:size], older_than=str(rows[size - 1].pk) if len(rows) > size else None
+    )
+
+
+def _owned_attempt(attempts: QuerySet, attempt_id: str | None) -> Attempt | None:
+    try:
+        return attempts.only("pk", "started_at").get(pk=uuid.UUID(attempt_id or ""))
+    except (ValueError, Attempt.DoesNotExist):
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,8 +14,8 @@ from quizzes.services import progress as progress_services
 @require_GET
 @login_required
 def history(request):
-    attempts = progress_services.attempt_history(user=request.user)
-    return render(request, "quizzes/play/history.html", {"attempts": attempts})
+    page = progress_services.attempt_history(user=request.user, before=request.GET.get("before"))
+    return render(request, "quizzes/play/history.html", {"page": page, "attempts": page.attempts})
 
 
 @require_GET

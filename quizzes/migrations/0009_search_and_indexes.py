@@ -1,0 +1,40 @@
+"""Fast at any size: the card search index (FTS5 on SQLite; a tsvector column with a GIN
+index and pg_trgm for spelling suggestions on PostgreSQL: quizzes/search_schema.py has the
+SQL and says why) and the leaderboards' indexes."""
+
+from django.db import migrations, models
+
+from quizzes import search_schema
+
+
+def install(apps, schema_editor):
+    search_schema.install(schema_editor.connection)
+
+
+def uninstall(apps, schema_editor):
+    search_schema.uninstall(schema_editor.connection)
+
+
+RANKED = models.Q(("finished_at__isnull", False), ("is_quick", True), ("user__isnull", False))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("quizzes", "0008_study_steps_extra_new_leeches")]
+
+    operations = [
+        migrations.RunPython(install, uninstall, elidable=False),
+        migrations.AddIndex(
+            model_name="attempt",
+            index=models.Index(
+                condition=RANKED,
+                fields=["deck", "-score", "total_time", "finished_at", "id"],
+                name="attempt_leaderboard",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="attempt",
+            index=models.Index(
+                condition=RANKED, fields=["deck", "started_at"], name="attempt_leaderboard_week"
+            ),
+        ),
+    ]
