@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from quizzes import engine, scheduling
+from quizzes import caching, engine, scheduling
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -194,6 +194,12 @@ def review_queue(
     ]
 
 
+def card_count() -> int:
+    """Every deck's cards: counted once per change of the decks (caching), not at every
+    page a learner opens (the navigation's "Review (N due)" needs it)."""
+    return caching.cached("cards:count", Card.objects.count)
+
+
 def review_counts(*, user, now: datetime, settings: LearnerSettings | None = None) -> QueueCounts:
     """How many cards the queue holds now, in three queries: for the navigation."""
     settings = settings or learner_settings(user=user)
@@ -208,7 +214,7 @@ def review_counts(*, user, now: datetime, settings: LearnerSettings | None = Non
         introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
         studied=Count("pk"),
     )
-    unstudied = Card.objects.count() - figures["studied"]
+    unstudied = card_count() - figures["studied"]
     allowance = scheduling.new_card_allowance(
         per_day=settings.new_cards_per_day,
         introduced_today=figures["introduced_today"],
@@ -245,7 +251,7 @@ def next_due(*, user) -> datetime | None:
 
 def new_cards_unstudied(*, user) -> int:
     """Cards the learner has never studied."""
-    return Card.objects.count() - CardMemory.objects.filter(user=user).count()
+    return card_count() - CardMemory.objects.filter(user=user).count()
 
 
 @transaction.atomic

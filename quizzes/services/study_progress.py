@@ -9,7 +9,8 @@ from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 
 from quizzes import scheduling
-from quizzes.models import Card, CardMemory, LearnerSettings, ReviewLog
+from quizzes.models import CardMemory, LearnerSettings, ReviewLog
+from quizzes.services import reviews
 from quizzes.services.reviews import learner_settings
 
 FORECAST_DAYS = 30
@@ -134,7 +135,7 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
         .values_list("state", "n")
     )
     studied = sum(by_state.values())
-    states = [("New", max(Card.objects.count() - studied, 0))] + [
+    states = [("New", max(reviews.card_count() - studied, 0))] + [
         (state.label, by_state.get(int(state), 0))
         for state in (
             scheduling.MemoryState.LEARNING,
