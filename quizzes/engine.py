@@ -9,12 +9,16 @@ database in tests/test_engine.py. `quizzes/services/attempts.py` turns model row
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from quizzes import wording
 
 
 class QuizMode(StrEnum):
@@ -23,28 +27,42 @@ class QuizMode(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PoolCard:
-    """What the engine needs to know about one card of the deck."""
+class Option:
+    """An answer a question can offer: a card's answer as a choice shows it (its echo of the
+    question left out, see wording.echo_length), or an editor's hand-written distractor."""
+
+    card_id: int  # the card whose answer it is, or whose distractor
+    text: str  # plain text, a line per list item
+    html: str = ""  # what the choice shows
+    kind: str = wording.AnswerKind.PROSE
+    keywords: frozenset[str] = frozenset()  # the topic words of its card
+    distractor_id: int | None = None  # set for a hand-written distractor
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizCard:
+    """What the engine needs to know about one card a quiz may ask."""
 
     id: int
-    answer_text: str
-    tags: frozenset[str]
-    answer_is_image_only: bool
-    question_needs_missing_image: bool
+    question_text: str = ""
+    keywords: frozenset[str] = frozenset()
+    # The answer as a choice; None when it cannot be one (it needs an image not cached).
+    answer: Option | None = None
+    curated: tuple[Option, ...] = ()  # the editors' own distractors for this card
 
 
 # --- Pool and selection ---------------------------------------------------------------------
 
 
 class LeftOutReason(StrEnum):
-    ANSWER_IS_IMAGE_ONLY = "answer_is_image_only"
+    ANSWER_NEEDS_MISSING_IMAGE = "answer_needs_missing_image"
     QUESTION_IMAGE_NOT_CACHED = "question_image_not_cached"
 
 
 _LEFT_OUT_EXPLANATIONS = {
-    LeftOutReason.ANSWER_IS_IMAGE_ONLY: (
-        "its answer is only an image",
-        "their answer is only an image",
+    LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE: (
+        "its answer needs an image that is not cached",
+        "their answer needs an image that is not cached",
     ),
     LeftOutReason.QUESTION_IMAGE_NOT_CACHED: (
         "its question needs an image that is not cached",
@@ -53,63 +71,41 @@ _LEFT_OUT_EXPLANATIONS = {
 }
 
 
+def left_out_reason(
+    *, mode: QuizMode | str, question_needs_missing_image: bool, answer_is_choice: bool
+) -> LeftOutReason | None:
+    """Why a quiz in `mode` cannot ask a card; None when it can.
+
+    Multiple choice leaves out a card whose answer is no choice: it means nothing without
+    an image that is not cached (an image-only answer, or "... we can do this:" before
+    one); such a card stays in flashcard mode. Both modes leave out a question whose image
+    is not cached: it cannot be understood without it. A card with both problems is
+    counted once, under its answer.
+    """
+    if QuizMode(mode) is QuizMode.MULTIPLE_CHOICE and not answer_is_choice:
+        return LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE
+    if question_needs_missing_image:
+        return LeftOutReason.QUESTION_IMAGE_NOT_CACHED
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class LeftOutCards:
     reason: LeftOutReason
-    card_ids: tuple[int, ...]
+    count: int
 
     @property
     def message(self) -> str:
-        """For the setup page, e.g. "3 cards left out: their answer is only an image"."""
-        singular, plural = _LEFT_OUT_EXPLANATIONS[self.reason]
-        if len(self.card_ids) == 1:
+        """For the setup page, e.g. "3 cards left out: their answer needs an image ..."."""
+        singular, plural = _LEFT_OUT_EXPLANATIONS[LeftOutReason(self.reason)]
+        if self.count == 1:
             return f"1 card left out: {singular}"
-        return f"{len(self.card_ids)} cards left out: {plural}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class EligiblePool:
-    cards: tuple[PoolCard, ...]
-    # One entry per reason that actually cut cards, in the order of LeftOutReason.
-    left_out: tuple[LeftOutCards, ...]
-
-
-def eligible_pool(
-    cards: Iterable[PoolCard],
-    *,
-    mode: QuizMode | str,
-    include_questions_missing_images: bool = False,
-) -> EligiblePool:
-    """Keep the cards a quiz in `mode` can ask, and say which were left out and why.
-
-    Multiple choice always leaves out image-only answers: a choice is a line of text, and an
-    empty one would give the right answer away. Both modes leave out, unless asked not to,
-    questions whose image is not cached: they cannot be understood without it. A card with
-    both problems is reported once, under its answer.
-    """
-    mode = QuizMode(mode)
-    kept: list[PoolCard] = []
-    left_out: dict[LeftOutReason, list[int]] = {reason: [] for reason in LeftOutReason}
-    for card in cards:
-        if mode is QuizMode.MULTIPLE_CHOICE and card.answer_is_image_only:
-            left_out[LeftOutReason.ANSWER_IS_IMAGE_ONLY].append(card.id)
-        elif card.question_needs_missing_image and not include_questions_missing_images:
-            left_out[LeftOutReason.QUESTION_IMAGE_NOT_CACHED].append(card.id)
-        else:
-            kept.append(card)
-    return EligiblePool(
-        cards=tuple(kept),
-        left_out=tuple(
-            LeftOutCards(reason=reason, card_ids=tuple(card_ids))
-            for reason, card_ids in left_out.items()
-            if card_ids
-        ),
-    )
+        return f"{self.count} cards left out: {plural}"
 
 
 def draw_questions(
-    pool: Sequence[PoolCard], *, count: int, rng: random.Random
-) -> tuple[PoolCard, ...]:
+    pool: Sequence[QuizCard], *, count: int, rng: random.Random
+) -> tuple[QuizCard, ...]:
     """Draw `count` different cards in random order; fewer when the pool is smaller."""
     if count < 1:
         raise ValueError(f"A quiz needs at least one question, not {count}.")
@@ -119,12 +115,20 @@ def draw_questions(
 # --- Distractors and choices ----------------------------------------------------------------
 
 DISTRACTORS_PER_QUESTION = 3
-# A length ratio of e^2 (about 7x) costs as much as sharing no tag at all, so a same-tag answer
-# a few times longer still beats an unrelated answer of the same length.
-LENGTH_PENALTY_PER_LOG_RATIO = 0.5
-# Distractors are sampled among the best 2k candidates: varied from one quiz to the next,
-# yet never drawn from the implausible tail of the deck.
-SHORTLIST_FACTOR = 2
+# The most plausible candidates, among which the set of distractors is chosen.
+SHORTLIST_SIZE = 12
+# ... of which this many are taken for repeating the question as much as the right answer.
+ECHO_SHORTLIST = 6
+# The surface cues of `pick_distractors`: length, words shared with the question (raw and
+# per word), likeness to the other choices. The two "shared" ones are the echo cues.
+CUE_COUNT = 4
+ECHO_CUES = (1, 2)
+# Repeating the question's words is the strongest cue in a deck whose answers restate their
+# question: missing its target place costs more.
+CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
+# How much a less plausible distractor costs beside one place on a surface cue: enough to keep distractors on topic, not enough to let a cue give the
+# answer away.
+PLAUSIBILITY_WEIGHT = 0.8
 
 
 def normalize_answer(text: str) -> str:
@@ -132,67 +136,167 @@ def normalize_answer(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _plausibility(
-    *,
-    correct_tags: frozenset[str],
-    correct_length: int,
-    candidate_tags: frozenset[str],
-    candidate_length: int,
-) -> float:
-    """Tag overlap (Jaccard, 0..1) minus a penalty for how many times longer or shorter."""
-    tags_in_either = correct_tags | candidate_tags
-    tag_overlap = len(correct_tags & candidate_tags) / len(tags_in_either) if tags_in_either else 0
-    log_length_ratio = abs(math.log(candidate_length / correct_length))
-    return tag_overlap - LENGTH_PENALTY_PER_LOG_RATIO * log_length_ratio
+def plausibility(card: QuizCard, option: Option) -> float:
+    """How well `option` could pass for the answer to `card` with someone who does not know
+    it: about the same things (the two cards' topic words), the same kind of answer (a
+    yes/no beside yes/nos, code beside code), and a similar length."""
+    right = card.answer
+    shared = len(card.keywords & option.keywords)
+    either = math.sqrt(len(card.keywords) * len(option.keywords))
+    topic = shared / either if either else 0.0
+    kind = wording.kind_distance(right.kind, option.kind)
+    length = abs(math.log((len(option.text.split()) + 1) / (len(right.text.split()) + 1)))
+    return topic - 0.6 * kind - 0.3 * length
 
 
-def pick_distractors(
-    card: PoolCard,
-    pool: Sequence[PoolCard],
-    *,
-    rng: random.Random,
-    k: int = DISTRACTORS_PER_QUESTION,
-) -> tuple[PoolCard, ...]:
-    """Choose up to `k` other cards whose answers serve as wrong choices for `card`.
+class _Surface:
+    """What a player who knows nothing could read from one choice: its length, the words it
+    shares with the question (counted as written and as stemmed, so that players who stem
+    and players who do not both see them), and its words, to compare it with the others."""
 
-    Candidates are ranked by `_plausibility` (ties in a seed-dependent order), the best
-    `SHORTLIST_FACTOR * k` distinct answers are kept, and `k` of them are sampled. An answer
-    equal to the correct one (after `normalize_answer`), a blank answer, or a repeat of
-    another distractor's answer never qualifies, so a small or repetitive pool yields fewer
-    than `k` distractors, and the question simply has fewer choices (none besides the correct
-    one when the pool offers nothing else).
-    """
-    if k < 0:
-        raise ValueError(f"Cannot pick {k} distractors.")
-    correct_text = normalize_answer(card.answer_text)
-    correct_length = max(len(correct_text), 1)
-    candidates = [
-        (other, text)
-        for other in pool
-        if other.id != card.id
-        and not other.answer_is_image_only
-        and (text := normalize_answer(other.answer_text)) not in ("", correct_text)
-    ]
-    rng.shuffle(candidates)
-    # The sort is stable, so candidates of equal plausibility keep their shuffled order.
-    candidates.sort(
-        key=lambda pair: _plausibility(
-            correct_tags=card.tags,
-            correct_length=correct_length,
-            candidate_tags=pair[0].tags,
-            candidate_length=len(pair[1]),
+    __slots__ = ("length", "shared", "shared_per_word", "words")
+
+    def __init__(self, option: Option, question: tuple[frozenset[str], frozenset[str]]):
+        as_written, self.words = _words(option.text)
+        self.shared = len(as_written & question[0]) + len(self.words & question[1])
+        self.length = len(option.text)
+        self.shared_per_word = self.shared / max(len(option.text.split()), 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The meaningful words of `text` as written, and stemmed. Cached: the same answers
+    come back as candidates quiz after quiz."""
+    return (
+        frozenset(wording.tokens(text)) - wording.STOPWORDS,
+        frozenset(wording.content_words(text)),
+    )
+
+
+def _question_words(card: QuizCard) -> tuple[frozenset[str], frozenset[str]]:
+    return _words(card.question_text)
+
+
+def _likeness(one: frozenset[str], other: frozenset[str]) -> float:
+    either = one | other
+    return len(one & other) / len(either) if either else 0.0
+
+
+def _place(right: float, others: Iterable[float]) -> float:
+    """The right answer's place among the choices on one cue: 0 when it has the highest
+    value; a tie counts half."""
+    place = 0.0
+    for value in others:
+        if value > right + 1e-9:
+            place += 1
+        elif value >= right - 1e-9:
+            place += 0.5
+    return place
+
+
+def _shortlist(card: QuizCard, others: list[Option], surfaces: dict[int, _Surface]) -> list:
+    """The most plausible candidates, and the ones that repeat the question as much as the
+    right answer does (or more): the sets of distractors are chosen among them."""
+    right = surfaces[id(card.answer)]
+    fitting = [
+        option
+        for option in others
+        if wording.kind_distance(card.answer.kind, option.kind) < wording.GIVEAWAY_DISTANCE
+    ] or others
+    by_echo = sorted(
+        fitting,
+        key=lambda option: (
+            min(surfaces[id(option)].shared - right.shared, 0),
+            surfaces[id(option)].shared_per_word,
         ),
         reverse=True,
     )
-    shortlist: list[PoolCard] = []
-    seen_texts: set[str] = set()
-    for other, text in candidates:
-        if len(shortlist) == SHORTLIST_FACTOR * k:
-            break
-        if text not in seen_texts:
-            seen_texts.add(text)
-            shortlist.append(other)
-    return tuple(rng.sample(shortlist, k=min(k, len(shortlist))))
+    shortlist: list[Option] = []
+    for option in [*fitting[: SHORTLIST_SIZE - ECHO_SHORTLIST], *by_echo[:ECHO_SHORTLIST]]:
+        if option not in shortlist:
+            shortlist.append(option)
+    return shortlist
+
+
+def pick_distractors(
+    card: QuizCard,
+    candidates: Sequence[Option],
+    *,
+    rng: random.Random,
+    k: int = DISTRACTORS_PER_QUESTION,
+) -> tuple[Option, ...]:
+    """Choose up to `k` wrong answers for `card` among `candidates` (other cards' answers)
+    and the card's own hand-written distractors, which always come first.
+
+    Candidates are ranked by `plausibility` (ties in a seed-dependent order) and short-listed
+    with those that repeat the question at least as much as the right answer. Of the sets
+    of `k` in the short list, the one chosen puts the right answer closest to a place drawn
+    at random on every surface cue a player who knows nothing could go by (length, words
+    shared with the question, raw and per word, likeness to the other choices), so that
+    none of them points at it; on the two "words shared" cues the place drawn is never the
+    top, because right answers repeat their question more often than any other answer can.
+    Less plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
+
+    An answer equal to the right one (after `normalize_answer`), a blank one, or a repeat
+    never qualifies, so a small pool gives fewer distractors and the question fewer choices.
+    """
+    if k < 0:
+        raise ValueError(f"Cannot pick {k} distractors.")
+    right = card.answer
+    if right is None:
+        raise ValueError(f"The answer of card {card.id} cannot be a choice.")
+    seen = {normalize_answer(right.text)}
+    curated: list[Option] = []
+    others: list[Option] = []
+    for option in (*card.curated, *candidates):
+        text = normalize_answer(option.text)
+        if not text or text in seen or (option.card_id == card.id and not option.distractor_id):
+            continue
+        seen.add(text)
+        (curated if option.distractor_id is not None else others).append(option)
+    rng.shuffle(others)
+    plausible = {id(option): plausibility(card, option) for option in others}
+    # The sort is stable: equally plausible candidates keep their shuffled order.
+    others.sort(key=lambda option: plausible[id(option)], reverse=True)
+    question = _question_words(card)
+    surfaces = {id(option): _Surface(option, question) for option in (right, *curated, *others)}
+    if len(curated) >= k:
+        forced, free = [], curated
+    else:
+        forced, free = curated, _shortlist(card, others, surfaces)[: SHORTLIST_SIZE - len(curated)]
+    need = min(k - len(forced), len(free))
+    chosen_first = [right, *forced]
+    places = len(chosen_first) + need
+    targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
+    for cue in ECHO_CUES:
+        targets[cue] = rng.randrange(1, places) if places > 1 else 0
+    everyone = [*chosen_first, *free]
+    fixed = [
+        (surface.length, surface.shared, surface.shared_per_word)
+        for surface in (surfaces[id(option)] for option in everyone)
+    ]
+    words = [surfaces[id(option)].words for option in everyone]
+    likeness = [[_likeness(one, other) for other in words] for one in words]
+    best_plausibility = max((plausible.get(id(o), 0.0) for o in free), default=0.0)
+    doubt = [best_plausibility - plausible.get(id(option), best_plausibility) for option in everyone]
+    first = tuple(range(len(chosen_first)))
+    weighted_targets = list(zip(CUE_WEIGHTS, targets, strict=True))
+
+    def cost(combination: tuple[int, ...]) -> float:
+        members = first + combination
+        rows = [
+            (*fixed[member], sum(likeness[member][o] for o in members if o != member))
+            for member in members
+        ]
+        right, others = rows[0], rows[1:]
+        spread = 0.0
+        for cue, (weight, target) in enumerate(weighted_targets):
+            spread += weight * abs(_place(right[cue], [row[cue] for row in others]) - target)
+        return spread + PLAUSIBILITY_WEIGHT * sum(doubt[member] for member in combination)
+
+    indices = range(len(chosen_first), len(everyone))
+    best = min(itertools.combinations(indices, need), key=cost, default=())
+    return (*forced, *(everyone[index] for index in best))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,7 +304,9 @@ class Choice:
     # An rng-drawn token: neither the page nor the posted form says which choice is right.
     id: str
     text: str
+    html: str
     card_id: int
+    distractor_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -220,16 +326,23 @@ def _choice_ids(rng: random.Random, count: int) -> list[str]:
 
 
 def build_choices(
-    card: PoolCard, pool: Sequence[PoolCard], *, rng: random.Random
+    card: QuizCard, candidates: Sequence[Option], *, rng: random.Random
 ) -> PlannedQuestion:
     """The correct answer and its distractors, shuffled, each with an opaque id."""
-    options = [card, *pick_distractors(card, pool, rng=rng)]
+    options = [card.answer, *pick_distractors(card, candidates, rng=rng)]
     rng.shuffle(options)
+    right = next(place for place, option in enumerate(options) if option is card.answer)
     choices = tuple(
-        Choice(id=choice_id, text=option.answer_text, card_id=option.id)
+        Choice(
+            id=choice_id,
+            text=option.text,
+            html=option.html,
+            card_id=option.card_id,
+            distractor_id=option.distractor_id,
+        )
         for choice_id, option in zip(_choice_ids(rng, len(options)), options, strict=True)
     )
-    correct_choice_id = next(choice.id for choice in choices if choice.card_id == card.id)
+    correct_choice_id = choices[right].id
     return PlannedQuestion(card_id=card.id, choices=choices, correct_choice_id=correct_choice_id)
 
 
@@ -243,37 +356,45 @@ class QuizPlan:
     questions: tuple[PlannedQuestion, ...]
 
 
+Candidates = Sequence[Option] | Callable[[Sequence[QuizCard]], Sequence[Option]]
+
+
+def _option_order(option: Option) -> tuple[int, int]:
+    return option.card_id, option.distractor_id or 0
+
+
 def plan_quiz(
-    pool: Sequence[PoolCard],
+    pool: Sequence[QuizCard],
     *,
     count: int,
     mode: QuizMode | str,
     seed: int,
-    distractor_pool: Sequence[PoolCard] | None = None,
+    candidates: Candidates | None = None,
 ) -> QuizPlan:
     """Draw the questions and their choices; the same arguments always give the same plan.
 
-    `pool` is what `eligible_pool` kept. A challenge link replays a plan from its seed, so
-    the seed must stay secret (it determines the choice ids) and the result must not depend
-    on the order the database returned the cards in: both pools are sorted by id first.
-    `distractor_pool` (default: `pool`) lets a retry of a few missed cards still draw wrong
-    answers from the whole deck.
+    `pool` holds the cards the quiz may ask. Wrong answers come from `candidates`: a list
+    of options, or a function that, given the cards drawn, finds options for them (the
+    services look them up in the database); by default the answers of the pool itself. The
+    seed stays secret (it determines the choice ids), and the result does not depend on the
+    order the database returned rows in: pool and candidates are sorted first.
     """
     mode = QuizMode(mode)
     rng = random.Random(seed)
-    question_pool = sorted(pool, key=lambda card: card.id)
-    wrong_answer_pool = (
-        question_pool
-        if distractor_pool is None
-        else sorted(distractor_pool, key=lambda card: card.id)
-    )
-    drawn = draw_questions(question_pool, count=count, rng=rng)
+    drawn = draw_questions(sorted(pool, key=lambda card: card.id), count=count, rng=rng)
     if mode is QuizMode.FLASHCARD:
         questions = tuple(
             PlannedQuestion(card_id=card.id, choices=(), correct_choice_id=None) for card in drawn
         )
+        return QuizPlan(seed=seed, mode=mode, questions=questions)
+    if candidates is None:
+        found: Iterable[Option] = (card.answer for card in pool if card.answer is not None)
+    elif callable(candidates):
+        found = candidates(drawn)
     else:
-        questions = tuple(build_choices(card, wrong_answer_pool, rng=rng) for card in drawn)
+        found = candidates
+    options = sorted(found, key=_option_order)
+    questions = tuple(build_choices(card, options, rng=rng) for card in drawn)
     return QuizPlan(seed=seed, mode=mode, questions=questions)
 
 
