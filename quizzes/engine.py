@@ -404,22 +404,54 @@ def plan_quiz(
 class TimeLimitKind(StrEnum):
     NONE = "none"
     PER_QUESTION = "per_question"
+    FOR_LENGTH = "for_length"  # each question gets time to read it (reading_allowance)
     WHOLE_QUIZ = "whole_quiz"
 
 
 @dataclass(frozen=True, kw_only=True)
 class TimeLimit:
     kind: TimeLimitKind
-    seconds: int | None = None  # per question or for the whole quiz; None when untimed
+    # Per question or for the whole quiz; None when untimed or timed by length.
+    seconds: int | None = None
 
     def __post_init__(self) -> None:
         # Accept the plain strings a database column holds.
         object.__setattr__(self, "kind", TimeLimitKind(self.kind))
-        if self.kind is TimeLimitKind.NONE:
+        if self.kind in (TimeLimitKind.NONE, TimeLimitKind.FOR_LENGTH):
             if self.seconds is not None:
-                raise ValueError("An untimed quiz has no seconds.")
+                raise ValueError(f"A {self.kind} limit has no seconds of its own.")
         elif self.seconds is None or self.seconds < 1:
             raise ValueError(f"A {self.kind} limit needs a positive number of seconds.")
+
+
+# Time for length: a question and its choices are read at READING_WORDS_PER_MINUTE, and the
+# learner gets READING_BASE_SECONDS more to think, within the bounds.
+READING_BASE_SECONDS = 8
+READING_WORDS_PER_MINUTE = 200
+READING_MIN_SECONDS = 15
+READING_MAX_SECONDS = 90
+
+TIME_FOR_LENGTH_RULE = (
+    f"{READING_BASE_SECONDS} s plus the time to read the question and its choices at "
+    f"{READING_WORDS_PER_MINUTE} words a minute, between {READING_MIN_SECONDS} s and "
+    f"{READING_MAX_SECONDS} s"
+)
+
+
+def reading_allowance(words: int) -> int:
+    """Seconds a question of `words` words (its choices included) gets with time for length."""
+    seconds = READING_BASE_SECONDS + words * 60 / READING_WORDS_PER_MINUTE
+    return min(max(math.ceil(seconds), READING_MIN_SECONDS), READING_MAX_SECONDS)
+
+
+def seconds_allowed(*, limit: TimeLimit, words: int) -> int | None:
+    """The seconds one question gets on its own clock; None when untimed, or when only the
+    whole quiz is timed."""
+    if limit.kind is TimeLimitKind.PER_QUESTION:
+        return limit.seconds
+    if limit.kind is TimeLimitKind.FOR_LENGTH:
+        return reading_allowance(words)
+    return None
 
 
 # The server receives an answer a moment after the learner clicked, so an answer that arrives
@@ -436,8 +468,8 @@ def _require_aware(**moments: datetime | None) -> None:
 def quiz_deadline(*, limit: TimeLimit, started_at: datetime) -> datetime | None:
     """When the whole attempt ends; None unless the limit is for the whole quiz.
 
-    A per-question quiz has no overall deadline: the next question's clock starts when it is
-    shown, so time spent reading feedback between questions is not charged.
+    A quiz timed per question has no overall deadline: the next question's clock starts when
+    it is shown, so time spent reading feedback between questions is not charged.
     """
     _require_aware(started_at=started_at)
     if limit.kind is not TimeLimitKind.WHOLE_QUIZ:
@@ -446,13 +478,13 @@ def quiz_deadline(*, limit: TimeLimit, started_at: datetime) -> datetime | None:
 
 
 def question_deadline(
-    *, limit: TimeLimit, question_started_at: datetime, quiz_deadline: datetime | None
+    *, seconds_allowed: int | None, question_started_at: datetime, quiz_deadline: datetime | None
 ) -> datetime | None:
     """The earlier of the question's own deadline and the quiz's; None when untimed."""
     _require_aware(question_started_at=question_started_at, quiz_deadline=quiz_deadline)
     deadlines = [quiz_deadline] if quiz_deadline is not None else []
-    if limit.kind is TimeLimitKind.PER_QUESTION:
-        deadlines.append(question_started_at + timedelta(seconds=limit.seconds))
+    if seconds_allowed is not None:
+        deadlines.append(question_started_at + timedelta(seconds=seconds_allowed))
     return min(deadlines, default=None)
 
 
@@ -479,21 +511,26 @@ MAX_POINTS = 1000
 SCORING_RULE = (
     'A wrong, timed-out or missed answer scores 0 points. A correct answer ("knew it" in '
     "flashcard mode) scores 1000 points in an untimed quiz. In a timed quiz it scores "
-    "round(1000 * (1 - t / (2 * T))), where t is the seconds you took and T the seconds allowed "
-    "per question (in a whole-quiz limit, the total divided by the number of questions): "
+    "round(1000 * (1 - t / (2 * T))), where t is the seconds you took and T the seconds the "
+    "question allowed (in a whole-quiz limit, the total divided by the number of questions): "
     "1000 for an instant answer, down to 500 at the limit."
 )
 
 
-def time_budget_per_question(*, limit: TimeLimit, question_count: int) -> float | None:
-    """The T of the speed rule: a whole-quiz limit is shared evenly between its questions."""
+def time_budget_per_question(
+    *, limit: TimeLimit, question_count: int, seconds_allowed: int | None = None
+) -> float | None:
+    """The T of the speed rule: a whole-quiz limit is shared evenly between its questions;
+    otherwise the question's own seconds."""
+    if limit.kind is TimeLimitKind.WHOLE_QUIZ:
+        if question_count < 1:
+            raise ValueError(f"A quiz needs at least one question, not {question_count}.")
+        return limit.seconds / question_count
     if limit.kind is TimeLimitKind.NONE:
         return None
-    if limit.kind is TimeLimitKind.PER_QUESTION:
-        return float(limit.seconds)
-    if question_count < 1:
-        raise ValueError(f"A quiz needs at least one question, not {question_count}.")
-    return limit.seconds / question_count
+    if seconds_allowed is None:
+        raise ValueError(f"A {limit.kind} question needs its seconds.")
+    return float(seconds_allowed)
 
 
 def score_answer(
@@ -609,3 +646,44 @@ def summarize(results: Iterable[QuestionResult]) -> QuizSummary:
             (result.elapsed for result in results if result.elapsed is not None), timedelta(0)
         ),
     )
+
+
+# --- Too fast to read -----------------------------------------------------------------------
+
+# Nobody reads a question and its choices faster than this: a second, plus skimming at
+# SKIM_WORDS_PER_MINUTE.
+SKIM_BASE_SECONDS = 1.0
+SKIM_WORDS_PER_MINUTE = 600
+# A quiz with at least this many right answers too fast to read, and as many as half of its
+# right answers, was not read: it was guessed, or played by a program.
+IMPLAUSIBLE_RIGHT_ANSWERS = 3
+
+IMPLAUSIBLY_FAST_RULE = (
+    f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least "
+    f"{IMPLAUSIBLE_RIGHT_ANSWERS} of its right answers, and at least half of them, came faster "
+    f"than anyone reads: in less than {SKIM_BASE_SECONDS:g} s plus the time to skim the question "
+    f"and its choices at {SKIM_WORDS_PER_MINUTE} words a minute."
+)
+
+
+def too_fast_to_read(*, elapsed: timedelta, words: int) -> bool:
+    return elapsed.total_seconds() < SKIM_BASE_SECONDS + words * 60 / SKIM_WORDS_PER_MINUTE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerPace:
+    correct: bool
+    elapsed: timedelta | None
+    words: int  # of the question and its choices
+
+
+def is_implausibly_fast(answers: Iterable[AnswerPace]) -> bool:
+    """Whether a quiz's right answers came faster than they could be read (the rule above)."""
+    right = [answer for answer in answers if answer.correct]
+    rushed = sum(
+        1
+        for answer in right
+        if answer.elapsed is not None
+        and too_fast_to_read(elapsed=answer.elapsed, words=answer.words)
+    )
+    return rushed >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed >= len(right)

@@ -1,5 +1,14 @@
 from quizzes.models.attempts import Attempt, AttemptQuestion
-from quizzes.models.deck import CachedImage, Card, CardImage, Deck, ProblemReport, Tag
+from quizzes.models.deck import (
+    CachedImage,
+    Card,
+    CardImage,
+    CardKeyword,
+    Deck,
+    Distractor,
+    ProblemReport,
+    Tag,
+)
 
 __all__ = [
     "Attempt",
@@ -7,7 +16,9 @@ __all__ = [
     "CachedImage",
     "Card",
     "CardImage",
+    "CardKeyword",
     "Deck",
+    "Distractor",
     "ProblemReport",
     "Tag",
 ]

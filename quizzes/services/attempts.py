@@ -8,28 +8,39 @@ submit, a replayed request or a second tab changes nothing.
 """
 
 import math
+import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import (
-    Exists,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, F, Q, QuerySet, Subquery
 
 from quizzes import engine
-from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Deck, Tag
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    Card,
+    CardKeyword,
+    Deck,
+    Distractor,
+    Tag,
+)
+from quizzes.models.deck import SHUFFLE_KEY_RANGE
 
 QUICK_QUIZ_QUESTIONS = 10
-QUICK_QUIZ_SECONDS = 20
-QUICK_QUIZ_LIMIT = engine.TimeLimit(
-    kind=engine.TimeLimitKind.PER_QUESTION, seconds=QUICK_QUIZ_SECONDS
-)
+QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
 MAX_QUESTIONS = 100
+# A quiz draws its questions among this many askable cards, taken in the order of their
+# random shuffle key from a random place: two index range lookups, whatever the size of the
+# deck, and each card about as likely as any other to be in it.
+DRAW_WINDOW = 200
+# Wrong answers are looked up by the drawn questions' most telling topic words (this many
+# words, this many cards each) and by their kinds of answer (this many cards each).
+CANDIDATE_WORDS = 40
+CANDIDATES_PER_WORD = 12
+CANDIDATES_PER_KIND = 24
 
 
 class QuizUnavailable(Exception):
@@ -62,48 +73,154 @@ class QuizConfig:
 
 # --- The pool -------------------------------------------------------------------------------
 
+_QUIZ_CARD_FIELDS = (
+    "id",
+    "deck_id",
+    "question_text",
+    "answer_text",
+    "keywords",
+    "choice_html",
+    "choice_text",
+    "choice_kind",
+    "shuffle_key",
+)
 
-def _pool_cards(deck: Deck) -> list[engine.PoolCard]:
-    """The deck as the engine sees it, in two queries (cards, then their tags)."""
-    uncached_question_image = CardImage.objects.filter(
-        card=OuterRef("pk"), side=CardImage.Side.QUESTION
-    ).filter(~Q(image__status=CachedImage.Status.CACHED) | Q(image__file=""))
-    cards = (
-        Card.objects.filter(deck=deck)
-        .only("id", "answer_text", "answer_html")
-        .annotate(needs_missing_image=Exists(uncached_question_image))
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "slug")))
+
+def _option(card: Card) -> engine.Option | None:
+    if not card.choice_html:
+        return None
+    return engine.Option(
+        card_id=card.pk,
+        text=card.choice_text,
+        html=card.choice_html,
+        kind=card.choice_kind,
+        keywords=frozenset(card.keyword_list),
     )
-    return [
-        engine.PoolCard(
-            id=card.id,
-            answer_text=card.answer_text,
-            tags=frozenset(tag.slug for tag in card.tags.all()),
-            answer_is_image_only=card.answer_is_image_only,
-            question_needs_missing_image=card.needs_missing_image,
+
+
+def _quiz_card(card: Card) -> engine.QuizCard:
+    return engine.QuizCard(
+        id=card.pk,
+        question_text=card.question_text,
+        keywords=frozenset(card.keyword_list),
+        answer=_option(card),
+    )
+
+
+def _askable(*, deck: Deck, mode: engine.QuizMode | str, tags: Sequence[Tag] = ()) -> QuerySet:
+    cards = Card.objects.filter(deck=deck).askable(engine.QuizMode(mode))
+    if tags:
+        cards = cards.filter(tags__in=tags).distinct()
+    return cards
+
+
+def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> Q:
+    """`size` rows of `rows` from `start` on in shuffle-key order, going round to the
+    lowest keys: as a condition on card ids, two index range lookups."""
+    after = rows.filter(shuffle_key__gte=start).order_by("shuffle_key", value)
+    before = rows.filter(shuffle_key__lt=start).order_by("shuffle_key", value)
+    return Q(pk__in=Subquery(after.values(value)[:size])) | Q(
+        pk__in=Subquery(before.values(value)[:size])
+    )
+
+
+def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[Card]:
+    """Up to DRAW_WINDOW cards of `queryset`, from a random place in shuffle-key order."""
+    start = rng.randrange(SHUFFLE_KEY_RANGE)
+    cards = Card.objects.filter(_key_window(queryset, start=start, size=DRAW_WINDOW))
+    rows = list(cards.only(*_QUIZ_CARD_FIELDS))
+    rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
+    return rows[:DRAW_WINDOW]
+
+
+def _telling_words(cards: Sequence[engine.QuizCard], *, limit: int) -> list[str]:
+    """The cards' topic words, each card's most telling first, taken in turns."""
+    words: dict[str, None] = {}
+    columns = [sorted(card.keywords, key=lambda word: (-len(word), word)) for card in cards]
+    for rank in range(max((len(column) for column in columns), default=0)):
+        for column in columns:
+            if rank < len(column) and len(words) < limit:
+                words.setdefault(column[rank])
+    return list(words)
+
+
+def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engine.QuizCard]):
+    """The function engine.plan_quiz calls with the cards it drew: it looks up wrong answers
+    for them in two queries, whatever the size of the deck. Other cards about the same
+    words (through the CardKeyword index), cards with the same kinds of answer, and the
+    drawn cards' own hand-written distractors."""
+
+    def find(drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
+        condition = Q(pk__in=[])
+        for word in _telling_words(drawn, limit=CANDIDATE_WORDS):
+            rows = CardKeyword.objects.filter(deck=deck, word=word)
+            start = rng.randrange(SHUFFLE_KEY_RANGE)
+            condition |= _key_window(rows, start=start, size=CANDIDATES_PER_WORD, value="card_id")
+        for kind in sorted({card.answer.kind for card in drawn if card.answer is not None}):
+            rows = Card.objects.filter(deck=deck, choice_kind=kind)
+            start = rng.randrange(SHUFFLE_KEY_RANGE)
+            condition |= _key_window(rows, start=start, size=CANDIDATES_PER_KIND)
+        found = Card.objects.filter(condition).choices().only(*_QUIZ_CARD_FIELDS)
+        options = [_option(card) for card in found]
+        curated = Distractor.objects.filter(card__in=[card.id for card in drawn]).exclude(
+            choice_html=""
         )
-        for card in cards
-    ]
+        options += [
+            engine.Option(
+                card_id=row.card_id,
+                text=row.text,
+                html=row.choice_html,
+                kind=ordered[row.card_id].answer.kind if ordered[row.card_id].answer else "",
+                keywords=ordered[row.card_id].keywords,
+                distractor_id=row.pk,
+            )
+            for row in curated
+        ]
+        return options
+
+    return find
 
 
 @dataclass(frozen=True, kw_only=True)
-class QuizPool:
-    questions: tuple[engine.PoolCard, ...]  # cards the quiz may ask (tags applied)
-    distractors: tuple[engine.PoolCard, ...]  # every eligible card of the deck
+class PoolSummary:
+    available: int  # cards a quiz in this mode can ask
     left_out: tuple[engine.LeftOutCards, ...]
 
 
-def quiz_pool(*, deck: Deck, mode: engine.QuizMode | str, tags: tuple[Tag, ...] = ()) -> QuizPool:
-    """What a quiz on `deck` (restricted to `tags`, if any) can ask, and what it leaves out."""
-    cards = _pool_cards(deck)
-    wanted = {tag.slug for tag in tags}
-    eligible = engine.eligible_pool(cards, mode=mode)
-    if not wanted:
-        return QuizPool(
-            questions=eligible.cards, distractors=eligible.cards, left_out=eligible.left_out
+def quiz_pool_summary(*, deck: Deck, tags: Sequence[Tag] = ()) -> dict[str, PoolSummary]:
+    """For each mode, how many cards of `deck` (with one of `tags`) a quiz can ask, and how
+    many it leaves out and why (engine.left_out_reason), in one query."""
+    cards = Card.objects.filter(deck=deck)
+    if tags:
+        cards = cards.filter(pk__in=Card.objects.filter(deck=deck, tags__in=tags).values("pk"))
+    missing_question = Q(question_needs_missing_image=True)
+    no_choice = Q(choice_html="")
+    counts = cards.aggregate(
+        total=Count("pk"),
+        missing_question=Count("pk", filter=missing_question),
+        no_choice=Count("pk", filter=no_choice),
+        missing_question_only=Count("pk", filter=missing_question & ~no_choice),
+    )
+    left_out = {
+        engine.QuizMode.MULTIPLE_CHOICE: [
+            (engine.LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE, counts["no_choice"]),
+            (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question_only"]),
+        ],
+        engine.QuizMode.FLASHCARD: [
+            (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question"]),
+        ],
+    }
+    return {
+        mode.value: PoolSummary(
+            available=counts["total"] - sum(count for _, count in reasons),
+            left_out=tuple(
+                engine.LeftOutCards(reason=reason, count=count)
+                for reason, count in reasons
+                if count
+            ),
         )
-    tagged = engine.eligible_pool([card for card in cards if card.tags & wanted], mode=mode)
-    return QuizPool(questions=tagged.cards, distractors=eligible.cards, left_out=tagged.left_out)
+        for mode, reasons in left_out.items()
+    }
 
 
 # --- Starting -------------------------------------------------------------------------------
@@ -113,6 +230,42 @@ def _new_seed() -> int:
     return secrets.randbits(63)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Planned:
+    card_id: int
+    choices: list[dict]
+    correct_choice_id: str
+    reading_words: int
+
+
+def _reading_words(card: Card, choices: Sequence[engine.Choice]) -> int:
+    """What a question asks to read: the question and its choices, or for a flashcard the
+    question and its answer."""
+    shown = [choice.text for choice in choices] if choices else [card.answer_text]
+    return len(card.question_text.split()) + sum(len(text.split()) for text in shown)
+
+
+def _planned(plan: engine.QuizPlan, cards: dict[int, Card]) -> list[_Planned]:
+    return [
+        _Planned(
+            card_id=question.card_id,
+            choices=[
+                {
+                    "id": choice.id,
+                    "text": choice.text,
+                    "html": choice.html,
+                    "card_id": choice.card_id,
+                    "distractor_id": choice.distractor_id,
+                }
+                for choice in question.choices
+            ],
+            correct_choice_id=question.correct_choice_id or "",
+            reading_words=_reading_words(cards[question.card_id], question.choices),
+        )
+        for question in plan.questions
+    ]
+
+
 def _create_attempt(
     *,
     user,
@@ -120,7 +273,7 @@ def _create_attempt(
     deck: Deck,
     mode: engine.QuizMode,
     time_limit: engine.TimeLimit,
-    planned: list[tuple[int, list[dict], str]],
+    planned: list[_Planned],
     seed: int,
     now: datetime,
     tags: tuple[Tag, ...] = (),
@@ -149,27 +302,32 @@ def _create_attempt(
         AttemptQuestion(
             attempt=attempt,
             position=position,
-            card_id=card_id,
-            choices=choices,
-            correct_choice_id=correct_choice_id,
+            card_id=question.card_id,
+            choices=question.choices,
+            correct_choice_id=question.correct_choice_id,
+            reading_words=question.reading_words,
+            seconds_allowed=engine.seconds_allowed(
+                limit=time_limit, words=question.reading_words
+            ),
         )
-        for position, (card_id, choices, correct_choice_id) in enumerate(planned, start=1)
+        for position, question in enumerate(planned, start=1)
     )
+    offered = [c["distractor_id"] for q in planned for c in q.choices if c.get("distractor_id")]
+    if offered:
+        Distractor.objects.filter(pk__in=offered).update(times_offered=F("times_offered") + 1)
     return attempt
 
 
-def _planned_rows(plan: engine.QuizPlan) -> list[tuple[int, list[dict], str]]:
-    return [
-        (
-            question.card_id,
-            [
-                {"id": choice.id, "text": choice.text, "card_id": choice.card_id}
-                for choice in question.choices
-            ],
-            question.correct_choice_id or "",
-        )
-        for question in plan.questions
-    ]
+def _plan(
+    cards: list[Card], *, deck: Deck, count: int, mode: engine.QuizMode, seed: int
+) -> list[_Planned]:
+    """The engine's plan over `cards`, wrong answers looked up in `deck`."""
+    pool = {card.pk: _quiz_card(card) for card in cards}
+    finder = _candidate_finder(deck, rng=random.Random(f"{seed}:candidates"), ordered=pool)
+    plan = engine.plan_quiz(
+        list(pool.values()), count=count, mode=mode, seed=seed, candidates=finder
+    )
+    return _planned(plan, {card.pk: card for card in cards})
 
 
 @transaction.atomic
@@ -177,16 +335,17 @@ def attempt_start(
     *, user, session_key: str, config: QuizConfig, seed: int | None = None, now: datetime
 ) -> Attempt:
     """Draw the questions and their choices, store them, and start the clock."""
-    pool = quiz_pool(deck=config.deck, mode=config.mode, tags=config.tags)
-    if not pool.questions:
-        raise QuizUnavailable("No card of this deck can be asked with these settings.")
     seed = _new_seed() if seed is None else seed
-    plan = engine.plan_quiz(
-        pool.questions,
+    askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
+    cards = _draw_window(askable, rng=random.Random(f"{seed}:draw"))
+    if not cards:
+        raise QuizUnavailable("No card of this deck can be asked with these settings.")
+    planned = _plan(
+        cards,
+        deck=config.deck,
         count=min(config.question_count, MAX_QUESTIONS),
         mode=config.mode,
         seed=seed,
-        distractor_pool=pool.distractors,
     )
     return _create_attempt(
         user=user,
@@ -194,7 +353,7 @@ def attempt_start(
         deck=config.deck,
         mode=config.mode,
         time_limit=config.time_limit,
-        planned=_planned_rows(plan),
+        planned=planned,
         seed=seed,
         now=now,
         tags=config.tags,
@@ -202,9 +361,39 @@ def attempt_start(
     )
 
 
-def quick_quiz_deck() -> Deck | None:
-    """The deck of the Quick quiz and its leaderboard: the first deck that has cards."""
-    return Deck.objects.filter(cards__isnull=False).order_by("name", "pk").first()
+def quiz_decks() -> list[Deck]:
+    """The decks a quiz can be taken on, most cards first, with `card_count` and
+    `choice_count` (the cards a multiple-choice quiz can ask)."""
+    return list(
+        Deck.objects.annotate(
+            card_count=Count("cards"),
+            choice_count=Count(
+                "cards",
+                filter=Q(cards__question_needs_missing_image=False) & ~Q(cards__choice_html=""),
+            ),
+        )
+        .filter(card_count__gt=0)
+        .order_by("-card_count", "name")
+    )
+
+
+def default_deck(*, user, guest_attempt_ids: Sequence[str] = ()) -> Deck | None:
+    """The deck a quiz page starts on: the one the learner last played, else the deck with
+    the most cards."""
+    last_played = (
+        Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
+        .order_by("-started_at")
+        .values("deck")[:1]
+    )
+    deck = Deck.objects.filter(pk=Subquery(last_played)).first()
+    if deck is not None:
+        return deck
+    return (
+        Deck.objects.annotate(card_count=Count("cards"))
+        .filter(card_count__gt=0)
+        .order_by("-card_count", "name")
+        .first()
+    )
 
 
 def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) -> Attempt:
@@ -230,26 +419,25 @@ def attempt_start_retry(
     """A new quiz of the cards `attempt` did not get right, in its mode and time limit.
 
     Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks with the
-    number of questions, so the time per question stays the same.
+    number of questions, so the time per question stays the same. A missed card stays
+    askable even if the pool rules changed since (an image expired), unless its answer can
+    no longer be a choice in multiple choice.
     """
-    missed = set(_missed_card_ids(attempt))
+    missed = _missed_card_ids(attempt)
     if not missed:
         raise QuizUnavailable("Every answer of this quiz was right: nothing to retry.")
-    cards = _pool_cards(attempt.deck)
-    # A missed card stays askable even if the pool rules changed since (e.g. an image expired).
-    questions = [card for card in cards if card.id in missed]
-    distractors = engine.eligible_pool(cards, mode=attempt.mode).cards
+    cards = list(Card.objects.filter(pk__in=missed).only(*_QUIZ_CARD_FIELDS))
+    if attempt.mode == Attempt.Mode.MULTIPLE_CHOICE:
+        cards = [card for card in cards if card.choice_html]
+    if not cards:
+        raise QuizUnavailable("None of the missed cards can be asked this way any more.")
     limit = attempt.time_limit
     if limit.kind is engine.TimeLimitKind.WHOLE_QUIZ:
-        seconds = max(1, math.ceil(limit.seconds * len(questions) / attempt.question_count))
+        seconds = max(1, math.ceil(limit.seconds * len(cards) / attempt.question_count))
         limit = engine.TimeLimit(kind=limit.kind, seconds=seconds)
     seed = _new_seed() if seed is None else seed
-    plan = engine.plan_quiz(
-        questions,
-        count=len(questions),
-        mode=attempt.mode,
-        seed=seed,
-        distractor_pool=distractors or questions,
+    planned = _plan(
+        cards, deck=attempt.deck, count=len(cards), mode=engine.QuizMode(attempt.mode), seed=seed
     )
     return _create_attempt(
         user=user,
@@ -257,7 +445,7 @@ def attempt_start_retry(
         deck=attempt.deck,
         mode=engine.QuizMode(attempt.mode),
         time_limit=limit,
-        planned=_planned_rows(plan),
+        planned=planned,
         seed=seed,
         now=now,
         retry_of=attempt,
@@ -274,8 +462,14 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
     planned = []
     for question in original.questions.order_by("position"):
         new_ids = {choice["id"]: f"{secrets.randbits(64):016x}" for choice in question.choices}
-        choices = [{**choice, "id": new_ids[choice["id"]]} for choice in question.choices]
-        planned.append((question.card_id, choices, new_ids.get(question.correct_choice_id, "")))
+        planned.append(
+            _Planned(
+                card_id=question.card_id,
+                choices=[{**choice, "id": new_ids[choice["id"]]} for choice in question.choices],
+                correct_choice_id=new_ids.get(question.correct_choice_id, ""),
+                reading_words=question.reading_words,
+            )
+        )
     return _create_attempt(
         user=user,
         session_key=session_key,
@@ -292,19 +486,30 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
 # --- Playing --------------------------------------------------------------------------------
 
 
-def _limit_seconds(attempt: Attempt) -> float | None:
+def _limit_seconds(attempt: Attempt, question: AttemptQuestion) -> float | None:
     return engine.time_budget_per_question(
-        limit=attempt.time_limit, question_count=attempt.question_count
+        limit=attempt.time_limit,
+        question_count=attempt.question_count,
+        seconds_allowed=question.seconds_allowed,
     )
 
 
 def _finish(*, attempt: Attempt, now: datetime) -> None:
-    summary = questions_summary(attempt.questions.only("outcome", "points", "elapsed"))
+    questions = list(attempt.questions.only("outcome", "points", "elapsed", "reading_words"))
+    summary = questions_summary(questions)
     changes = {
         "finished_at": now,
         "score": summary.score,
         "correct_count": summary.correct,
         "total_time": summary.total_time,
+        "implausibly_fast": engine.is_implausibly_fast(
+            engine.AnswerPace(
+                correct=question.counts_as_correct,
+                elapsed=question.elapsed,
+                words=question.reading_words,
+            )
+            for question in questions
+        ),
     }
     if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
         for name, value in changes.items():
@@ -359,7 +564,9 @@ def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | No
         return None
     if question.started_at is None:
         deadline = engine.question_deadline(
-            limit=attempt.time_limit, question_started_at=now, quiz_deadline=attempt.deadline_at
+            seconds_allowed=question.seconds_allowed,
+            question_started_at=now,
+            quiz_deadline=attempt.deadline_at,
         )
         started = AttemptQuestion.objects.filter(pk=question.pk, started_at__isnull=True).update(
             started_at=now, deadline_at=deadline
@@ -426,7 +633,7 @@ def answer_submit(
         question_started_at=question.started_at,
         answered_at=now,
         deadline=question.deadline_at,
-        limit_seconds=_limit_seconds(attempt),
+        limit_seconds=_limit_seconds(attempt, question),
     )
     changes = {
         "outcome": result.outcome,
@@ -435,6 +642,7 @@ def answer_submit(
         "answered_at": now,
         "chosen_choice_id": chosen["id"] if chosen else "",
         "chosen_card_id": chosen["card_id"] if chosen else None,
+        "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
     }
     recorded = bool(AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(**changes))
     if recorded:

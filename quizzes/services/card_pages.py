@@ -1,18 +1,34 @@
-"""The page-ready HTML every card stores: made once when the card is saved or imported, and
+"""The page-ready forms every card stores: made once when the card is saved or imported, and
 again when one of its images is cached or replaced, so no page parses card HTML.
 
 `Card.question_rendered` / `answer_rendered` hold the sides with each <img> pointing at its
-local copy (with its size) or turned into an "image not cached" placeholder.
+local copy (with its size) or turned into an "image not cached" placeholder. The answer as a
+multiple choice offers it (`choice_html`, its text and kind), the card's topic words and
+whether its question needs a missing image are stored beside them, for the quizzes.
 """
 
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from quizzes.models import CachedImage, Card, CardImage
-from quizzes.rendering import LocalImage, localize_images
+from quizzes import wording
+from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Distractor
+from quizzes.rendering import (
+    PLACEHOLDER_CLASS,
+    ChoiceContent,
+    LocalImage,
+    choice_content,
+    localize_images,
+)
 
-RENDERED_FIELDS = ["question_rendered", "answer_rendered"]
+RENDERED_FIELDS = [
+    "question_rendered",
+    "answer_rendered",
+    "choice_html",
+    "choice_text",
+    "choice_kind",
+    "question_needs_missing_image",
+]
 
 
 def local_image(image: CachedImage) -> LocalImage:
@@ -40,18 +56,86 @@ def sides_render(
     return localize_images(question_html, local), localize_images(answer_html, local)
 
 
+def answer_choice(
+    *,
+    question_text: str,
+    answer_html: str,
+    answer_text: str,
+    short_answer_html: str = "",
+    images: dict[str, LocalImage] | None = None,
+) -> ChoiceContent:
+    """The answer as a multiple choice offers it: the editor's short answer if there is one,
+    else the answer without the words that only repeat the question, and only its first
+    sentences when it is long (wording.short_form_length)."""
+    if short_answer_html:
+        return choice_content(short_answer_html, images=images)
+    drop = wording.echo_length(question_text, answer_text)
+    whole = choice_content(answer_html, drop_words=drop, images=images)
+    keep = wording.short_form_length(whole.text)
+    if not keep:
+        return whole
+    return choice_content(answer_html, drop_words=drop, keep_words=keep, images=images)
+
+
+def card_render(card: Card, images: dict[str, CachedImage]) -> None:
+    """Fill `card`'s RENDERED_FIELDS (and its keywords) from its HTML, text and images."""
+    local = {url: local_image(image) for url, image in images.items()}
+    card.question_rendered = localize_images(card.question_html, local)
+    card.answer_rendered = localize_images(card.answer_html, local)
+    card.question_needs_missing_image = f'class="{PLACEHOLDER_CLASS}"' in card.question_rendered
+    choice = answer_choice(
+        question_text=card.question_text,
+        answer_html=card.answer_html,
+        answer_text=card.answer_text,
+        short_answer_html=card.short_answer_html,
+        images=local,
+    )
+    card.choice_html, card.choice_text = choice.html, choice.text
+    card.choice_kind = (
+        wording.answer_kind(choice.text, code_share=choice.code_share) if choice.html else ""
+    )
+    card.keywords = " ".join(wording.keywords(card.question_text, card.answer_text))
+
+
+def keyword_rows(cards: Iterable[Card]) -> list[CardKeyword]:
+    """The CardKeyword rows of saved `cards` (for bulk writers: imports, the deck sync)."""
+    return [
+        CardKeyword(card=card, deck_id=card.deck_id, word=word, shuffle_key=card.shuffle_key)
+        for card in cards
+        for word in dict.fromkeys(card.keyword_list)
+    ]
+
+
+def keywords_sync(card: Card) -> None:
+    """Make the card's keyword rows match its `keywords`."""
+    CardKeyword.objects.filter(card=card).delete()
+    CardKeyword.objects.bulk_create(keyword_rows([card]))
+
+
+def distractor_render(distractor: Distractor) -> None:
+    """A hand-written distractor as a choice shows it (its HTML is already sanitized)."""
+    choice = choice_content(distractor.html)
+    distractor.choice_html, distractor.text = choice.html, choice.text
+
+
 def cards_rerender(cards: QuerySet[Card]) -> int:
     """Render `cards` again from their stored HTML and image rows (after an image changed,
     or the media URL moved); returns how many changed."""
-    rows = cards.only("id", "question_html", "answer_html", *RENDERED_FIELDS).prefetch_related(
-        Prefetch("card_images", queryset=CardImage.objects.select_related("image"))
-    )
+    rows = cards.only(
+        "id",
+        "question_html",
+        "answer_html",
+        "question_text",
+        "answer_text",
+        "short_answer_html",
+        "keywords",
+        *RENDERED_FIELDS,
+    ).prefetch_related(Prefetch("card_images", queryset=CardImage.objects.select_related("image")))
     changed = []
     for card in rows:
-        images = {row.image.url: row.image for row in card.card_images.all()}
-        sides = sides_render(card.question_html, card.answer_html, images)
-        if sides != (card.question_rendered, card.answer_rendered):
-            card.question_rendered, card.answer_rendered = sides
+        before = [getattr(card, name) for name in RENDERED_FIELDS]
+        card_render(card, {row.image.url: row.image for row in card.card_images.all()})
+        if [getattr(card, name) for name in RENDERED_FIELDS] != before:
             changed.append(card)
     Card.objects.bulk_update(changed, RENDERED_FIELDS, batch_size=500)
     return len(changed)
