@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "template_partials",
     "axes",
     "quizzes",
 ]
@@ -95,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% partialdef %} and {% partial %} everywhere, as in Django 6 where they are built in.
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 
 from quizzes import engine
-from quizzes.models import Attempt, Deck, Tag
+from quizzes.models import Attempt, Deck, ProblemReport, Tag
 from quizzes.services.attempts import MAX_QUESTIONS
 
 # The widest integer SQLite stores: a larger id in `pk__in` raises OverflowError there.
@@ -110,6 +110,19 @@ class AnswerForm(forms.Form):
         if not cleaned.get("choice") and cleaned.get("grade") is None and not self.errors:
             raise forms.ValidationError("Choose an answer.")
         return cleaned
+
+
+class ProblemReportForm(forms.ModelForm):
+    # Declared, not generated: a model field's form field offers a blank "---------" choice.
+    kind = forms.ChoiceField(
+        choices=ProblemReport.Kind.choices, widget=forms.RadioSelect, label="What is wrong?"
+    )
+
+    class Meta:
+        model = ProblemReport
+        fields = ["kind", "message"]
+        labels = {"message": "Details (optional)"}
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
 
 class SignupForm(UserCreationForm):

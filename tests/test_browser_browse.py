@@ -68,6 +68,22 @@ def test_the_back_button_returns_to_the_earlier_search(page: Page, deck_site, co
     assert console_errors == []
 
 
+def test_back_to_a_revealed_answer_does_not_move_the_focus_to_it(
+    page: Page, deck_site, console_errors
+):
+    page.goto(f"{deck_site}/decks/fastai/")
+    page.get_by_role("button", name="Show answer to card 2").click()
+    expect(page.locator("#card-2 .answer")).to_be_focused()
+    page.locator("#search-q").fill("tensor")
+    expect(page).to_have_url(re.compile(r"\?q=tensor$"))
+
+    page.go_back()
+
+    expect(page.locator("#card-2 .answer")).to_be_visible()
+    expect(page.locator("#search-q")).to_be_focused()
+    assert console_errors == []
+
+
 def test_show_answer_and_load_more_work_in_the_list(page: Page, deck_site, console_errors):
     page.goto(f"{deck_site}/decks/fastai/")
 

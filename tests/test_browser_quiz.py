@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SECONDS_PER_QUESTION = 3
+PLAY_URL = re.compile(r"/quiz/[0-9a-f-]+/$")
 
 
 def sign_up(page: Page, site: str, username: str):
@@ -24,6 +25,14 @@ def sign_up(page: Page, site: str, username: str):
     page.get_by_label("Password confirmation").fill("a long enough passphrase")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("link", name=username)).to_be_visible()
+
+
+def start_the_quiz(page: Page):
+    """Start the quiz set up on the page and wait until the question page has loaded. The
+    keys work once quiz.js has run: a key pressed before is lost (or, while the old page is
+    still up, presses its focused Start button again)."""
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url(PLAY_URL, wait_until="load")
 
 
 def answer_with_key(page: Page, key: str):
@@ -48,7 +57,7 @@ def test_a_learner_signs_up_and_plays_a_timed_quiz_with_the_keyboard(
     page.get_by_role("radio", name="Multiple choice").check()
     page.get_by_role("radio", name="Per question").check()
     page.get_by_label("Seconds per question").fill(str(SECONDS_PER_QUESTION))
-    page.get_by_role("button", name="Start the quiz").click()
+    start_the_quiz(page)
 
     # Question 1: a number key answers, the feedback swaps in, Enter continues.
     expect(page.locator(".quiz-count")).to_have_text("Question 1 / 3")
@@ -124,7 +133,7 @@ def test_flashcards_open_with_enter_and_grade_with_number_keys(
     page.get_by_label("Number of questions").fill("2")
     page.get_by_role("radio", name="Flashcard").check()
     page.get_by_role("radio", name="None").check()
-    page.get_by_role("button", name="Start the quiz").click()
+    start_the_quiz(page)
 
     expect(page.locator("[role=timer]")).to_have_count(0)
     expect(page.get_by_role("button", name="I knew it")).to_be_hidden()
@@ -182,3 +191,43 @@ def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_
     tables = page.locator(".leaderboard")
     for index in range(tables.count()):
         assert tables.nth(index).evaluate(fits)
+
+
+def start_a_quick_quiz_as_guest(page: Page, site: str):
+    page.goto(site)
+    page.get_by_role("button", name=re.compile("Start a quick quiz")).click()
+    page.wait_for_url(PLAY_URL, wait_until="load")
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
+
+
+def test_a_refused_answer_shows_the_reason_above_the_question(page: Page, deck_site):
+    start_a_quick_quiz_as_guest(page, deck_site)
+    position = page.locator("input[name=position]")
+    position.evaluate("input => { input.value = '99' }")  # a page out of step with the quiz
+
+    page.keyboard.press("1")
+    error = page.get_by_role("alert")
+    expect(error).to_have_text("This quiz has no such question.")
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
+    page.screenshot(path="/tmp/quiz-refused.png", full_page=True)
+    page.keyboard.press("2")
+    expect(page.locator(".quiz-error")).to_have_count(1)
+
+    position.evaluate("input => { input.value = '1' }")
+    answer_with_key(page, "1")
+    expect(page.locator(".quiz-error")).to_have_count(0)
+
+
+def test_a_server_error_shows_the_error_page(page: Page, deck_site, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    start_a_quick_quiz_as_guest(page, deck_site)
+    monkeypatch.setattr(services, "answer_submit", fail)
+
+    page.keyboard.press("1")
+
+    expect(page.get_by_role("heading", name="Something went wrong on our side")).to_be_visible()
+    expect(page).to_have_title("Something went wrong · quizsite")
+    page.screenshot(path="/tmp/quiz-server-error.png", full_page=True)
+    expect(page.locator("[data-quiz-question]")).to_have_count(0)

@@ -214,12 +214,14 @@ def test_a_choice_of_another_attempt_is_rejected(client, alice, deck, attempt, q
     assert response.status_code == 400
 
 
-def test_htmx_bad_input_gets_the_message_fragment(client, alice, attempt):
+def test_htmx_bad_input_gets_the_message_fragment_for_the_error_slot(client, alice, attempt):
     client.force_login(alice)
     response = post(client, attempt, {"position": 1}, headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert "<html" not in response.text
-    assert 'role="alert"' in response.text
+    assert 'id="quiz-error" class="quiz-error" role="alert"' in response.text
+    assert "choose one of the answers" in response.text
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#quiz-error", "outerHTML")
 
 
 def test_an_answer_runs_a_bounded_number_of_queries(

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes import engine
@@ -62,6 +63,40 @@ def test_an_htmx_request_gets_the_fragment(client, alice, deck):
     assert "<html" not in response.text
     assert "data-quiz-question" in response.text
     assert response["Vary"] == "HX-Request, Cookie" or "HX-Request" in response["Vary"]
+
+
+def test_the_countdown_asks_for_the_feedback_once_time_and_grace_are_over(client, alice, attempt):
+    client.force_login(alice)
+    with time_machine.travel("2025-03-05 12:00:08Z", tick=False):
+        response = client.get(url(attempt), headers={"HX-Request": "true"})
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    countdown = soup.select_one("[role=timer]")
+    assert countdown["hx-get"] == reverse("attempt_feedback", args=[attempt.pk, 1])
+    assert countdown["hx-trigger"] == "load delay:13300ms"  # 12 s left, 1 s grace, 0.3 s margin
+    assert countdown["hx-target"] == "#quiz-stage"
+
+
+def test_an_untimed_question_has_no_countdown_to_ask(client, alice, deck):
+    attempt = start(alice, deck, limit=engine.TimeLimit(kind="none"))
+    client.force_login(alice)
+    response = client.get(url(attempt), headers={"HX-Request": "true"})
+    assert 'role="timer"' not in response.text
+    assert "hx-trigger" not in response.text
+
+
+def test_htmx_focuses_the_heading_of_a_swapped_question_but_not_of_a_page(client, alice, deck):
+    attempt = start(alice, deck)
+    client.force_login(alice)
+
+    fragment = BeautifulSoup(
+        client.get(url(attempt), headers={"HX-Request": "true"}).text, "html.parser"
+    )
+    page = BeautifulSoup(client.get(url(attempt)).text, "html.parser")
+
+    assert fragment.select_one("h1").has_attr("autofocus")
+    assert not page.select_one("h1").has_attr("autofocus")
+    assert fragment.select_one("#quiz-error") is not None  # where a refused answer's message goes
 
 
 def test_a_question_left_too_long_times_out_and_the_next_one_starts(client, alice, deck):

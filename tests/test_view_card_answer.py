@@ -16,7 +16,7 @@ def test_htmx_gets_the_answer_fragment(client, fastai_deck):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "A new axis will be created in position 0" in response.text
-    assert 'class="answer" tabindex="-1" data-autofocus' in response.text
+    assert 'class="answer" tabindex="-1" autofocus' in response.text
     assert "HX-Request" in response["Vary"]
 
 

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from quizzes.services import attempts as services
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,6 +18,16 @@ def test_it_links_to_the_cards_and_a_random_card(client, fastai_deck):
     response = client.get(reverse("home"))
     assert 'href="/decks/fastai/">Browse the cards' in response.text
     assert 'href="/decks/fastai/random/">Random card' in response.text
+
+
+def test_it_offers_a_quick_quiz_in_the_numbers_it_is_played_with(client, fastai_deck, monkeypatch):
+    monkeypatch.setattr(services, "QUICK_QUIZ_QUESTIONS", 12)
+    monkeypatch.setattr(services, "QUICK_QUIZ_SECONDS", 15)
+
+    response = client.get(reverse("home"))
+
+    assert "12 multiple-choice questions, 15 seconds each" in response.text
+    assert 'name="deck" value="fastai"' in response.text
 
 
 def test_it_says_how_to_load_a_deck_when_there_is_none(client):

@@ -30,6 +30,11 @@ def test_it_ranks_the_best_quick_quiz_of_each_learner(client, alice, bob, deck):
     assert "7 / 10" in text and "4 / 10" in text
 
 
+def test_it_states_the_quick_quiz_it_ranks(client, deck):
+    response = client.get(URL)
+    assert "(10 multiple-choice questions, 20 s each)" in response.text
+
+
 def test_this_week_leaves_out_older_attempts(client, alice, bob, deck):
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
         quick(alice, deck, 9)

@@ -45,6 +45,14 @@ def test_the_form_offers_the_four_kinds_as_required_radios_without_a_blank_choic
     assert response.text.count("required") >= 4
 
 
+def test_the_form_is_folded_on_the_card_page_and_open_on_its_own_page(alice_client, card):
+    card_page = alice_client.get(card.get_absolute_url())
+    report_page = alice_client.get(report_url(card))
+
+    assert "<details>" in card_page.text
+    assert "<details open>" in report_page.text
+
+
 def test_the_card_page_asks_a_guest_to_log_in(client, card):
     response = client.get(card.get_absolute_url())
 

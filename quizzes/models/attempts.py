@@ -109,6 +109,17 @@ class Attempt(models.Model):
     def accuracy(self) -> float:
         return self.correct_count / self.question_count if self.question_count else 0.0
 
+    @property
+    def time_limit_label(self) -> str:
+        """The limit in words: "no time limit", "20 s per question", "5 min for the whole quiz"."""
+        if self.time_limit_kind == self.TimeLimitKind.PER_QUESTION:
+            return f"{self.time_limit_seconds} s per question"
+        if self.time_limit_kind == self.TimeLimitKind.WHOLE_QUIZ:
+            minutes, seconds = divmod(self.time_limit_seconds, 60)
+            span = f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
+            return f"{span} for the whole quiz"
+        return "no time limit"
+
 
 class AttemptQuestionQuerySet(models.QuerySet):
     def unanswered(self):

@@ -19,12 +19,9 @@ def duration(value: timedelta | None) -> str:
 
 
 @register.filter
-def minutes(seconds: int | None) -> str:
-    """A whole-quiz limit in seconds, in minutes: "5 min"."""
-    if not seconds:
-        return ""
-    whole, rest = divmod(seconds, 60)
-    return f"{whole} min" if not rest else f"{whole} min {rest:02d} s"
+def percent(fraction: float) -> str:
+    """An accuracy (0 to 1) as a whole percentage: "67%"."""
+    return f"{round(fraction * 100)}%"
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
 
@@ -59,8 +60,8 @@ def card_list(request, slug):
     }
     if request.htmx and not request.htmx.history_restore_request:
         if request.htmx.target == "load-more":
-            return render(request, "quizzes/cards/partials/_card_items.html", context)
-        response = render(request, "quizzes/cards/partials/_search_results.html", context)
+            return render(request, "quizzes/cards/list.html#card-items", context)
+        response = render(request, "quizzes/cards/list.html#search-results", context)
         return push_url(response, request.path + search_params)
     return render(request, "quizzes/cards/list.html", context)
 
@@ -76,6 +77,7 @@ def card_detail(request, slug, number):
         "show_answer": request.GET.get("answer") == "1",
         "query": query,
         "words": card_services.search_words(query),
+        "report_form": ProblemReportForm(),
     }
     return render(request, "quizzes/cards/detail.html", context)
 
@@ -87,7 +89,7 @@ def card_answer(request, slug, number):
     if not request.htmx:
         return redirect(card.get_absolute_url() + _querystring(answer="1", q=query) + "#answer")
     context = {"card": card, "words": card_services.search_words(query)}
-    return render(request, "quizzes/cards/partials/_answer.html", context)
+    return render(request, "quizzes/cards/detail.html#answer", context)
 
 
 def card_random(request, slug):

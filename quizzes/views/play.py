@@ -1,15 +1,16 @@
 """Setting up and playing a quiz. With htmx the page swaps fragments into #quiz-stage;
 without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
@@ -17,6 +18,9 @@ from quizzes.models import Attempt, Deck
 from quizzes.services import attempts as attempt_services
 from quizzes.services import challenges as challenge_services
 from quizzes.views import guests
+
+# How long after a question's deadline (and the grace) the countdown asks the server about it.
+ASK_MARGIN = timedelta(milliseconds=300)
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
@@ -38,11 +42,13 @@ def _start_for(request, start, **kwargs) -> Attempt:
 
 
 def _bad_request(request, message: str) -> HttpResponse:
-    """400 with a readable message: htmx shows it in place (see quiz.js), a browser as a page."""
-    template = (
-        "quizzes/play/partials/_error.html" if request.htmx else "quizzes/play/bad_request.html"
-    )
-    return HttpResponse(render_to_string(template, {"message": message}, request), status=400)
+    """400 with a readable message: a page, or for htmx the message alone, which takes the
+    place of the error slot above the question (htmx-config in base.html swaps a 4xx)."""
+    context = {"message": message}
+    if not request.htmx:
+        return render(request, "quizzes/play/bad_request.html", context, status=400)
+    response = render(request, "quizzes/play/bad_request.html#error", context, status=400)
+    return retarget(reswap(response, "outerHTML"), "#quiz-error")
 
 
 def _redirect(request, url: str) -> HttpResponse:
@@ -109,17 +115,23 @@ def quiz_quick(request):
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
 
 
+def _milliseconds(span: timedelta) -> int:
+    return int(span.total_seconds() * 1000)
+
+
 def _question_response(request, attempt: Attempt, question, *, now) -> HttpResponse:
     remaining = engine.time_left(deadline=question.deadline_at, now=now)
     context = {
         "attempt": attempt,
         "question": question,
-        "progress_percent": round(100 * (question.position - 1) / attempt.question_count),
-        "remaining_ms": None if remaining is None else int(remaining.total_seconds() * 1000),
-        "grace_ms": int(engine.ANSWER_GRACE.total_seconds() * 1000),
+        "remaining_ms": None if remaining is None else _milliseconds(remaining),
         "whole_quiz": attempt.time_limit_kind == Attempt.TimeLimitKind.WHOLE_QUIZ,
     }
-    template = "quizzes/play/partials/_question.html" if request.htmx else "quizzes/play/play.html"
+    if remaining is not None:
+        # When the countdown asks how the question went: after the grace for answers still on
+        # their way, and a moment more so the server's clock has passed the deadline too.
+        context["ask_after_ms"] = _milliseconds(remaining + engine.ANSWER_GRACE + ASK_MARGIN)
+    template = "quizzes/play/play.html#question" if request.htmx else "quizzes/play/play.html"
     return render(request, template, context)
 
 
@@ -136,9 +148,7 @@ def attempt_play(request, pk):
 
 def _feedback_response(request, attempt: Attempt, question) -> HttpResponse:
     context = {"attempt": attempt, "question": question}
-    template = (
-        "quizzes/play/partials/_feedback.html" if request.htmx else "quizzes/play/feedback.html"
-    )
+    template = "quizzes/play/play.html#feedback" if request.htmx else "quizzes/play/play.html"
     return render(request, template, context)
 
 

@@ -41,7 +41,7 @@ def leaderboard(request):
         "deck": deck,
         "this_week": this_week,
         "all_time": all_time,
-        "questions": attempt_services.QUICK_QUIZ_QUESTIONS,
-        "seconds": attempt_services.QUICK_QUIZ_SECONDS,
+        "quick_questions": attempt_services.QUICK_QUIZ_QUESTIONS,
+        "quick_seconds": attempt_services.QUICK_QUIZ_SECONDS,
     }
     return render(request, "quizzes/play/leaderboard.html", context)

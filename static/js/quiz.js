@@ -1,7 +1,7 @@
 // Playing a quiz: the countdown, its announcements, and the keyboard (1-9 choose, Enter
-// continues). The server keeps the clock; this only displays the time it rendered, and asks
-// the server for the question's fate when the time is up. Without this file, plain form
-// posts play the whole quiz.
+// continues). The server keeps the clock; this only displays the time it rendered (the
+// countdown's own hx-trigger asks the server how the question went when the time is up).
+// Without this file, plain form posts play the whole quiz.
 (function () {
   "use strict";
 
@@ -28,16 +28,6 @@
     }
   }
 
-  function askServer(question) {
-    if (!question.isConnected) return; // answered meanwhile: a new fragment replaced it
-    const url = question.dataset.feedbackUrl;
-    if (window.htmx) {
-      window.htmx.ajax("GET", url, { target: "#" + STAGE_ID, swap: "innerHTML" });
-    } else {
-      window.location.assign(url);
-    }
-  }
-
   function startCountdown(stage) {
     stopCountdown();
     const question = stage.querySelector("[data-quiz-question]");
@@ -46,13 +36,16 @@
     const text = timer.querySelector("[data-countdown-text]");
     const live = question.querySelector("[data-countdown-announce]");
     const remaining = Number(timer.dataset.remainingMs);
-    const grace = Number(timer.dataset.graceMs || 1000);
     const end = performance.now() + remaining;
     const marks = "wholeQuiz" in timer.dataset ? [300, 60, 30, 10] : [10, 5];
     // Announce only the marks still ahead, so a screen reader hears a few calm updates.
     const pending = marks.filter((mark) => mark * 1000 < remaining);
 
     function tick() {
+      if (!timer.isConnected) {
+        stopCountdown(); // answered, or the page swapped away
+        return;
+      }
       const left = end - performance.now();
       text.textContent = clock(left);
       const secondsLeft = Math.ceil(left / 1000);
@@ -65,8 +58,6 @@
         stopCountdown();
         timer.classList.add("is-over");
         if (live) live.textContent = "Time is up.";
-        // The server allows a grace period for answers in flight; ask once it has passed.
-        setTimeout(() => askServer(question), grace + 300);
       }
     }
     tick();
@@ -107,31 +98,8 @@
     }
   });
 
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.target && event.detail.target.id === STAGE_ID) stopCountdown();
-  });
-
   document.addEventListener("htmx:afterSwap", (event) => {
-    const stage = event.detail.target;
-    if (!stage || stage.id !== STAGE_ID) return;
-    const heading = stage.querySelector("[data-focus]");
-    if (heading) heading.focus();
-    startCountdown(stage);
-  });
-
-  // A rejected answer (4xx) is not swapped by htmx 2: show the server's message instead.
-  document.addEventListener("htmx:responseError", (event) => {
-    const stage = document.getElementById(STAGE_ID);
-    if (!stage || !stage.contains(event.detail.elt)) return;
-    const box = document.createElement("div");
-    box.className = "quiz-error";
-    box.setAttribute("role", "alert");
-    box.textContent =
-      event.detail.xhr.status < 500
-        ? new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html").body.textContent.trim()
-        : "Something went wrong. Reload the page to carry on.";
-    stage.querySelectorAll(".quiz-error").forEach((old) => old.remove());
-    stage.prepend(box);
+    if (event.detail.target.id === STAGE_ID) startCountdown(event.detail.target);
   });
 
   function init() {

@@ -38,14 +38,13 @@
     }
   }
 
-  // A fragment that htmx swaps in may name the element focus should move to: the answer
-  // just revealed, the first of the cards just loaded.
-  function focusSwappedContent() {
-    const element = document.querySelector("[data-autofocus]");
-    if (element) {
-      element.removeAttribute("data-autofocus");
-      element.focus();
-    }
+  // htmx focuses the [autofocus] element of a fragment it swaps in (the answer just revealed,
+  // the first of the cards just loaded), and would again when Back restores the page from its
+  // history cache: the mark has done its work before the page is saved there.
+  function forgetAutofocus(event) {
+    event.detail.historyElt.querySelectorAll("[autofocus]").forEach(function (element) {
+      element.removeAttribute("autofocus");
+    });
   }
 
   // htmx restores the results of an earlier search from its history cache, but the form
@@ -66,7 +65,7 @@
 
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("htmx:historyRestore", syncSearchFormWithUrl);
-  document.addEventListener("htmx:afterSettle", focusSwappedContent);
+  document.addEventListener("htmx:beforeHistorySave", forgetAutofocus);
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
       hint.hidden = false;
