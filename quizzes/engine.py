@@ -126,8 +126,8 @@ ECHO_CUES = (1, 2)
 # Repeating the question's words is the strongest cue in a deck whose answers restate their
 # question: missing its target place costs more.
 CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
-# How much a less plausible distractor costs beside one place on a surface cue: enough to keep distractors on topic, not enough to let a cue give the
-# answer away.
+# How much a less plausible distractor costs beside one place on a surface cue: enough to
+# keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
 
 
@@ -250,10 +250,13 @@ def pick_distractors(
     others: list[Option] = []
     for option in (*card.curated, *candidates):
         text = normalize_answer(option.text)
-        if not text or text in seen or (option.card_id == card.id and not option.distractor_id):
+        hand_written = option.distractor_id is not None
+        # Another card's answer, or a hand-written distractor of this card.
+        if (option.card_id == card.id) is not hand_written or not text or text in seen:
             continue
         seen.add(text)
-        (curated if option.distractor_id is not None else others).append(option)
+        (curated if hand_written else others).append(option)
+    rng.shuffle(curated)
     rng.shuffle(others)
     plausible = {id(option): plausibility(card, option) for option in others}
     # The sort is stable: equally plausible candidates keep their shuffled order.
@@ -278,7 +281,9 @@ def pick_distractors(
     words = [surfaces[id(option)].words for option in everyone]
     likeness = [[_likeness(one, other) for other in words] for one in words]
     best_plausibility = max((plausible.get(id(o), 0.0) for o in free), default=0.0)
-    doubt = [best_plausibility - plausible.get(id(option), best_plausibility) for option in everyone]
+    doubt = [
+        best_plausibility - plausible.get(id(option), best_plausibility) for option in everyone
+    ]
     first = tuple(range(len(chosen_first)))
     weighted_targets = list(zip(CUE_WEIGHTS, targets, strict=True))
 
@@ -528,9 +533,10 @@ def time_budget_per_question(
         return limit.seconds / question_count
     if limit.kind is TimeLimitKind.NONE:
         return None
-    if seconds_allowed is None:
+    seconds = seconds_allowed if seconds_allowed is not None else limit.seconds
+    if seconds is None:
         raise ValueError(f"A {limit.kind} question needs its seconds.")
-    return float(seconds_allowed)
+    return float(seconds)
 
 
 def score_answer(

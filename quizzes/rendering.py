@@ -275,9 +275,8 @@ def _trim_edges(soup: BeautifulSoup) -> None:
     for edge in (0, -1):
         while soup.contents:
             node = soup.contents[edge]
-            if isinstance(node, Tag) and node.name != "img" and not _shows_something(node):
-                node.extract()
-            elif isinstance(node, NavigableString) and not node.strip():
+            blank_tag = isinstance(node, Tag) and node.name != "img" and not _shows_something(node)
+            if blank_tag or (isinstance(node, NavigableString) and not node.strip()):
                 node.extract()
             else:
                 break

@@ -12,11 +12,9 @@ from enum import StrEnum
 
 # Words that say nothing about a card's topic: English function words, question words, and
 # the phrasing every card of a quiz deck shares ("what does the code above do").
-STOPWORDS = frozenset(
-    """
+_STOPWORD_TEXT = """
     a about above after again against all also although am an and another any anything are
-    around as
-    at be because been before being below between both but by can cannot could did do does
+    around as at be because been before being below between both but by can cannot could did do does
     doing done down during each either else even ever every few for from further get gets
     getting give given go going got had has have having he her here hers him his how however
     i if in into is it its itself just least less let like likely lot made make makes making
@@ -29,8 +27,8 @@ STOPWORDS = frozenset(
     while who whom whose why will with within without would yes yet you your yours
     above below code called call calls following follows instance instances example kind
     mean means term name named
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Kept apart: "mean" and "call" are topic words in a statistics or Python deck, but as
 # question phrasing ("what does X mean", "what is X called") they are not.
 _PHRASING = frozenset({"mean", "means", "call", "calls", "called", "name", "named", "term"})
@@ -47,7 +45,7 @@ def stem(word: str) -> str:
     "normalize"/"normalizing", never a dictionary."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz" or word.endswith("ches"):
+    if (len(word) > 4 and word.endswith("es") and word[-3] in "sxz") or word.endswith("ches"):
         word = word[:-2]
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
@@ -120,7 +118,7 @@ def answer_kind(text: str, *, code_share: float = 0.0) -> AnswerKind:
     first_clause = re.split(r"[.!?;]", lines[0], maxsplit=1)[0]
     if _YES_NO.match(lines[0]) or _SHORT_CLAUSE_YES_NO.match(first_clause):
         return AnswerKind.YES_NO
-    if len(lines) >= 2 or len(re.split(r"\s[-–]\s", lines[0])) >= 3:
+    if len(lines) >= 2 or len(re.split(r"\s[-\u2013]\s", lines[0])) >= 3:
         return AnswerKind.LIST
     if code_share >= 0.5:
         return AnswerKind.CODE
@@ -156,11 +154,11 @@ def kind_distance(one: AnswerKind | str, other: AnswerKind | str) -> int:
 
 # --- The question's echo ---
 
-_AUXILIARIES = frozenset(
-    "is are was were do does did can could should would will shall has have had may might "
-    "must am".split()
+_AUXILIARY_WORDS = (
+    "is are was were do does did can could should would will shall has have had may might must am"
 )
-_CONNECTORS = frozenset({"is", "are", "was", "were", "called", "-", "–", ":"})
+_AUXILIARIES = frozenset(_AUXILIARY_WORDS.split())
+_CONNECTORS = frozenset({"is", "are", "was", "were", "called", "-", "\u2013", ":"})
 _LIST_LEAD_ENDINGS = ("are:", "is:", "following:", "follows:", "include:", "includes:")
 _PRONOUNS = frozenset({"you", "we"})
 # A remainder that starts like this is a clause, not an answer of its own.

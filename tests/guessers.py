@@ -11,8 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 # The common English stop words (NLTK's list).
-STOPWORDS = frozenset(
-    """
+_STOPWORD_TEXT = """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
     she her hers herself it its itself they them their theirs themselves what which who whom
     this that these those am is are was were be been being have has had having do does did
@@ -22,11 +21,12 @@ STOPWORDS = frozenset(
     most other some such no nor not only own same so than too very s t can will just don
     should now d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn
     mustn needn shan shouldn wasn weren won wouldn
-    """.split()
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_AUXILIARY_TEXT = (
+    "is are was were do does did can could should would will has have had may might must"
 )
-_AUXILIARIES = frozenset(
-    "is are was were do does did can could should would will has have had may might must".split()
-)
+_AUXILIARIES = frozenset(_AUXILIARY_TEXT.split())
 _YES_NO = re.compile(r"^\W*(yes|no)\b|\b(yes|no)\W*$", re.IGNORECASE)
 
 

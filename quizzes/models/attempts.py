@@ -97,6 +97,10 @@ class Attempt(models.Model):
             return reverse("attempt_result", args=[self.pk])
         return reverse("attempt_play", args=[self.pk])
 
+    def question_url(self, position: int) -> str:
+        """Each question's own address: the question while it is asked, then its feedback."""
+        return reverse("attempt_question", args=[self.pk, position])
+
     @property
     def time_limit(self) -> engine.TimeLimit:
         return engine.TimeLimit(kind=self.time_limit_kind, seconds=self.time_limit_seconds)
@@ -118,6 +122,8 @@ class Attempt(models.Model):
             minutes, seconds = divmod(self.time_limit_seconds, 60)
             span = f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
             return f"{span} for the whole quiz"
+        if self.time_limit_kind == self.TimeLimitKind.FOR_LENGTH:
+            return "time for length"
         return "no time limit"
 
 
@@ -203,6 +209,14 @@ class AttemptQuestion(models.Model):
     @property
     def counts_as_correct(self) -> bool:
         return bool(self.outcome) and engine.Outcome(self.outcome).counts_as_correct
+
+    @property
+    def url(self) -> str:
+        return reverse("attempt_question", args=[self.attempt_id, self.position])
+
+    @property
+    def next_url(self) -> str:
+        return reverse("attempt_question", args=[self.attempt_id, self.position + 1])
 
     def _choice(self, choice_id: str) -> dict:
         return next((choice for choice in self.choices if choice["id"] == choice_id), {})

@@ -77,16 +77,23 @@ class Tag(models.Model):
         return (self.slug,)
 
 
+def askable(mode: str, *, prefix: str = "") -> models.Q:
+    """The cards a quiz in `mode` can ask, as a condition (on `prefix`ed fields, e.g.
+    "cards__" from a deck): the rule of engine.left_out_reason, on the fields
+    services.card_pages stores."""
+    condition = models.Q(**{f"{prefix}question_needs_missing_image": False})
+    if mode == "multiple_choice":
+        condition &= ~models.Q(**{f"{prefix}choice_html": ""})
+    return condition
+
+
 class CardQuerySet(models.QuerySet):
     def choices(self):
         """Cards whose answer can be offered as a choice (services.card_pages decides)."""
         return self.exclude(choice_html="")
 
     def askable(self, mode: str):
-        """Cards a quiz in `mode` can ask: the rule of engine.left_out_reason, on the fields
-        services.card_pages stores."""
-        askable = self.filter(question_needs_missing_image=False)
-        return askable.choices() if mode == "multiple_choice" else askable
+        return self.filter(askable(mode))
 
 
 class CardManager(models.Manager.from_queryset(CardQuerySet)):
@@ -120,7 +127,9 @@ class Card(models.Model):
     choice_html = models.TextField(blank=True, editable=False)
     choice_text = models.TextField(blank=True, editable=False)
     choice_kind = models.CharField(
-        max_length=10, choices=[(kind.value, kind.value) for kind in AnswerKind], blank=True,
+        max_length=10,
+        choices=[(kind.value, kind.value) for kind in AnswerKind],
+        blank=True,
         editable=False,
     )
     keywords = models.CharField(max_length=400, blank=True, editable=False)

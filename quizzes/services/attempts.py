@@ -27,7 +27,7 @@ from quizzes.models import (
     Distractor,
     Tag,
 )
-from quizzes.models.deck import SHUFFLE_KEY_RANGE
+from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
@@ -306,9 +306,7 @@ def _create_attempt(
             choices=question.choices,
             correct_choice_id=question.correct_choice_id,
             reading_words=question.reading_words,
-            seconds_allowed=engine.seconds_allowed(
-                limit=time_limit, words=question.reading_words
-            ),
+            seconds_allowed=engine.seconds_allowed(limit=time_limit, words=question.reading_words),
         )
         for position, question in enumerate(planned, start=1)
     )
@@ -367,10 +365,7 @@ def quiz_decks() -> list[Deck]:
     return list(
         Deck.objects.annotate(
             card_count=Count("cards"),
-            choice_count=Count(
-                "cards",
-                filter=Q(cards__question_needs_missing_image=False) & ~Q(cards__choice_html=""),
-            ),
+            choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
         )
         .filter(card_count__gt=0)
         .order_by("-card_count", "name")
@@ -393,6 +388,18 @@ def default_deck(*, user, guest_attempt_ids: Sequence[str] = ()) -> Deck | None:
         .filter(card_count__gt=0)
         .order_by("-card_count", "name")
         .first()
+    )
+
+
+def quick_quiz_text(*, askable: int) -> str:
+    """What a Quick quiz on a deck is, from the deck's numbers: `askable` is how many of its
+    cards multiple choice can ask (`quiz_decks`' choice_count)."""
+    questions = min(QUICK_QUIZ_QUESTIONS, askable)
+    return (
+        f"{questions} multiple-choice question{'s' if questions != 1 else ''}, drawn from the "
+        f"{askable} card{'s' if askable != 1 else ''} of this deck that multiple choice can ask; "
+        f"each question gets time for its length ({engine.TIME_FOR_LENGTH_RULE}), and faster "
+        f"right answers score more."
     )
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Count, Max, Min, Q
 
 from quizzes.models import Card, Deck, Tag
+from quizzes.models.deck import askable
 
 # Longer search input is cut, not refused: a pasted paragraph still gives a page.
 MAX_QUERY_LENGTH = 200
@@ -10,8 +11,12 @@ MAX_SEARCH_WORDS = 10
 
 
 def deck_summaries():
-    """Every deck with its card count, in one query."""
-    return Deck.objects.annotate(card_count=Count("cards"))
+    """Every deck with its card count and how many of them a multiple choice can ask
+    (`choice_count`, for its Quick quiz), in one query."""
+    return Deck.objects.annotate(
+        card_count=Count("cards"),
+        choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
+    )
 
 
 def cards_for_display(queryset=None):

@@ -9,8 +9,11 @@ from quizzes.models import Attempt, Deck
 
 
 def leaderboard(*, deck: Deck, since: datetime | None = None, limit: int = 20) -> list[Attempt]:
-    """The best finished Quick quiz of each user (points, then time), in one query."""
-    attempts = Attempt.objects.finished().filter(deck=deck, is_quick=True, user__isnull=False)
+    """The best finished Quick quiz of each user (points, then time), in one query. A quiz
+    answered faster than it can be read (engine.IMPLAUSIBLY_FAST_RULE) does not count."""
+    attempts = Attempt.objects.finished().filter(
+        deck=deck, is_quick=True, user__isnull=False, implausibly_fast=False
+    )
     if since is not None:
         attempts = attempts.filter(started_at__gte=since)
     ranked = attempts.annotate(

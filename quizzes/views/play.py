@@ -21,6 +21,11 @@ from quizzes.views import guests
 
 # How long after a question's deadline (and the grace) the countdown asks the server about it.
 ASK_MARGIN = timedelta(milliseconds=300)
+# For the second of two tabs (or a double submit) answering the same question.
+ALREADY_ANSWERED = (
+    "This question had already been answered (in another tab or window?): "
+    "below is the answer that was recorded."
+)
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
@@ -64,10 +69,17 @@ def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
         )
 
 
+def _default_deck(request) -> Deck | None:
+    """The deck named by ?deck=, else the one this learner last played, else the largest."""
+    chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
+    return chosen or attempt_services.default_deck(
+        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def quiz_setup(request):
-    chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
-    initial = {"deck": chosen or attempt_services.quick_quiz_deck()}
+    initial = {"deck": _default_deck(request)}
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
@@ -88,22 +100,27 @@ def quiz_setup(request):
     deck = (form.cleaned_data.get("deck") if form.is_bound else None) or initial["deck"]
     pools = {}
     if deck is not None:
-        pools = {
-            mode.label: attempt_services.quiz_pool(deck=deck, mode=mode.value)
-            for mode in Attempt.Mode
-        }
-    return render(request, "quizzes/play/setup.html", {"form": form, "deck": deck, "pools": pools})
+        summary = attempt_services.quiz_pool_summary(deck=deck)
+        pools = {mode.label: summary[mode.value] for mode in Attempt.Mode}
+    context = {
+        "form": form,
+        "deck": deck,
+        "decks": attempt_services.quiz_decks(),
+        "pools": pools,
+        "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
+    }
+    return render(request, "quizzes/play/setup.html", context)
 
 
 @require_POST
 def quiz_quick(request):
-    """Start a Quick quiz on the deck posted (by slug), or on the Quick quiz deck."""
+    """Start a Quick quiz on the deck posted (by slug), or on the learner's default deck."""
     if slug := request.POST.get("deck"):
         deck = Deck.objects.filter(slug=slug).first()
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
-        deck = attempt_services.quick_quiz_deck()
+        deck = _default_deck(request)
     if deck is None:
         messages.error(request, "No deck is loaded yet, so there is no quiz to take.")
         return _redirect(request, reverse("home"))
@@ -135,21 +152,56 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
     return render(request, template, context)
 
 
-@require_GET
-@vary_on_headers("HX-Request")
-def attempt_play(request, pk):
-    attempt = _get_attempt_for_user(request, pk)
-    now = timezone.now()
-    question = attempt_services.question_current(attempt=attempt, now=now)
-    if question is None:
-        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
-    return _question_response(request, attempt, question, now=now)
-
-
-def _feedback_response(request, attempt: Attempt, question) -> HttpResponse:
-    context = {"attempt": attempt, "question": question}
+def _feedback_response(
+    request, attempt: Attempt, question, *, now, already_answered: bool = False
+) -> HttpResponse:
+    context = {"attempt": attempt, "question": question, "already_answered": already_answered}
+    # A whole-quiz clock runs on while the learner reads the feedback: it stays in view.
+    remaining = engine.time_left(deadline=attempt.deadline_at, now=now)
+    if remaining is not None and not attempt.is_finished:
+        context.update(
+            remaining_ms=_milliseconds(remaining),
+            whole_quiz=True,
+            ask_after_ms=_milliseconds(remaining + engine.ANSWER_GRACE + ASK_MARGIN),
+        )
     template = "quizzes/play/play.html#feedback" if request.htmx else "quizzes/play/play.html"
     return render(request, template, context)
+
+
+def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
+    return _redirect(request, attempt.question_url(position))
+
+
+@require_GET
+def attempt_play(request, pk):
+    """Where the quiz stands: the current question's address, or the result."""
+    attempt = _get_attempt_for_user(request, pk)
+    question = attempt_services.question_current(attempt=attempt, now=timezone.now())
+    if question is None:
+        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    return _to_question(request, attempt, question.position)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def attempt_question(request, pk, position):
+    """A question's own address: the question while it is the one asked, its feedback once
+    answered (Back from the next question lands here), and for a question not reached yet,
+    the one the quiz stands at. The countdown asks here when time runs out."""
+    attempt = _get_attempt_for_user(request, pk)
+    now = timezone.now()
+    attempt_services.attempt_refresh(attempt=attempt, now=now)
+    question = attempt_services.question_get(attempt=attempt, position=position)
+    if question is None:
+        raise Http404("This quiz has no such question.")
+    if question.is_answered:
+        return _feedback_response(request, attempt, question, now=now)
+    current = attempt_services.question_current(attempt=attempt, now=now)
+    if current is None:
+        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    if current.position != position:
+        return _to_question(request, attempt, current.position)
+    return _question_response(request, attempt, current, now=now)
 
 
 @require_POST
@@ -163,38 +215,24 @@ def attempt_answer(request, pk):
     )
     if question is None:
         return _bad_request(request, "This quiz has no such question.")
+    now = timezone.now()
     try:
-        attempt_services.answer_submit(
+        receipt = attempt_services.answer_submit(
             attempt=attempt,
             question=question,
             choice_id=form.cleaned_data["choice"] or None,
             knew=form.cleaned_data["grade"],
-            now=timezone.now(),
+            now=now,
         )
     except attempt_services.AnswerRejected as error:
         return _bad_request(request, str(error))
     if request.htmx:
-        return _feedback_response(request, attempt, question)
-    return redirect("attempt_feedback", attempt.pk, question.position)
-
-
-@require_GET
-@vary_on_headers("HX-Request")
-def attempt_feedback(request, pk, position):
-    """How a question went; the countdown asks for it when time runs out."""
-    attempt = _get_attempt_for_user(request, pk)
-    now = timezone.now()
-    attempt_services.attempt_refresh(attempt=attempt, now=now)
-    question = attempt_services.question_get(attempt=attempt, position=position)
-    if question is None:
-        raise Http404("This quiz has no such question.")
-    if not question.is_answered:
-        # Asked a moment too early (the browser's clock runs ahead): keep playing.
-        current = attempt_services.question_current(attempt=attempt, now=now)
-        if request.htmx and current is not None:
-            return _question_response(request, attempt, current, now=now)
-        return redirect("attempt_play", attempt.pk)
-    return _feedback_response(request, attempt, question)
+        return _feedback_response(
+            request, attempt, question, now=now, already_answered=not receipt.recorded
+        )
+    if not receipt.recorded:
+        messages.warning(request, ALREADY_ANSWERED)
+    return redirect(attempt.question_url(question.position))
 
 
 @require_GET
@@ -214,6 +252,7 @@ def attempt_result(request, pk):
         "comparison": challenge_services.challenge_comparison(attempt=attempt, questions=questions),
         "challenges": challenge_services.challenge_results(attempt=attempt),
         "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
+        "leaderboard_rule": engine.IMPLAUSIBLY_FAST_RULE,
         "can_retry": summary.correct < summary.question_count,
     }
     return render(request, "quizzes/play/result.html", context)

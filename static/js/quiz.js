@@ -30,11 +30,11 @@
 
   function startCountdown(stage) {
     stopCountdown();
-    const question = stage.querySelector("[data-quiz-question]");
-    const timer = question && question.querySelector("[data-remaining-ms]");
+    // A question's clock, or on a feedback screen the whole quiz's, which keeps running.
+    const timer = stage.querySelector("[data-remaining-ms]");
     if (!timer) return;
     const text = timer.querySelector("[data-countdown-text]");
-    const live = question.querySelector("[data-countdown-announce]");
+    const live = stage.querySelector("[data-countdown-announce]");
     const remaining = Number(timer.dataset.remainingMs);
     const end = performance.now() + remaining;
     const marks = "wholeQuiz" in timer.dataset ? [300, 60, 30, 10] : [10, 5];
