@@ -372,23 +372,19 @@ def quiz_decks() -> list[Deck]:
     )
 
 
-def default_deck(*, user, guest_attempt_ids: Sequence[str] = ()) -> Deck | None:
+def default_deck(
+    *, user, guest_attempt_ids: Sequence[str] = (), decks: Sequence[Deck] | None = None
+) -> Deck | None:
     """The deck a quiz page starts on: the one the learner last played, else the deck with
-    the most cards."""
+    the most cards. `decks` are `quiz_decks()`, when the caller has them already."""
+    decks = quiz_decks() if decks is None else decks
     last_played = (
         Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
         .order_by("-started_at")
-        .values("deck")[:1]
-    )
-    deck = Deck.objects.filter(pk=Subquery(last_played)).first()
-    if deck is not None:
-        return deck
-    return (
-        Deck.objects.annotate(card_count=Count("cards"))
-        .filter(card_count__gt=0)
-        .order_by("-card_count", "name")
+        .values_list("deck_id", flat=True)
         .first()
     )
+    return next((deck for deck in decks if deck.pk == last_played), decks[0] if decks else None)
 
 
 def quick_quiz_text(*, askable: int) -> str:
@@ -560,15 +556,8 @@ def _with_card(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("card__deck")
 
 
-@transaction.atomic
-def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
-    """The first unanswered question, its clock started when first shown; None when done."""
-    attempt_refresh(attempt=attempt, now=now)
-    if attempt.is_finished:
-        return None
-    question = _with_card(attempt.questions.unanswered()).order_by("position").first()
-    if question is None:
-        return None
+def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
+    """Start `question`'s clock if this is the first time it is shown."""
     if question.started_at is None:
         deadline = engine.question_deadline(
             seconds_allowed=question.seconds_allowed,
@@ -584,6 +573,36 @@ def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | No
             question.refresh_from_db(fields=["started_at", "deadline_at"])
     question.attempt = attempt
     return question
+
+
+def _first_unanswered(attempt: Attempt) -> AttemptQuestion | None:
+    return _with_card(attempt.questions.unanswered()).order_by("position").first()
+
+
+@transaction.atomic
+def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
+    """The first unanswered question, its clock started when first shown; None when done."""
+    attempt_refresh(attempt=attempt, now=now)
+    if attempt.is_finished:
+        return None
+    question = _first_unanswered(attempt)
+    return None if question is None else _shown(attempt=attempt, question=question, now=now)
+
+
+@transaction.atomic
+def question_at(*, attempt: Attempt, position: int, now: datetime) -> AttemptQuestion | None:
+    """What the address of the question at `position` shows now: that question, answered
+    (its feedback) or asked (its clock started); for a question the quiz has not reached,
+    the current one instead; None when the quiz has no such question, or is over before
+    reaching it. Reading an earlier feedback never starts the next question's clock."""
+    attempt_refresh(attempt=attempt, now=now)
+    question = question_get(attempt=attempt, position=position)
+    if question is None or question.is_answered:
+        return question
+    current = _first_unanswered(attempt)
+    if current is None:
+        return None
+    return _shown(attempt=attempt, question=current, now=now)
 
 
 def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:

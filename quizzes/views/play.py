@@ -69,17 +69,18 @@ def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
         )
 
 
-def _default_deck(request) -> Deck | None:
+def _default_deck(request, decks) -> Deck | None:
     """The deck named by ?deck=, else the one this learner last played, else the largest."""
-    chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
+    chosen = next((deck for deck in decks if deck.slug == request.GET.get("deck")), None)
     return chosen or attempt_services.default_deck(
-        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
+        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session), decks=decks
     )
 
 
 @require_http_methods(["GET", "POST"])
 def quiz_setup(request):
-    initial = {"deck": _default_deck(request)}
+    decks = attempt_services.quiz_decks()
+    initial = {"deck": _default_deck(request, decks)}
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
@@ -105,7 +106,7 @@ def quiz_setup(request):
     context = {
         "form": form,
         "deck": deck,
-        "decks": attempt_services.quiz_decks(),
+        "decks": decks,
         "pools": pools,
         "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
     }
@@ -120,7 +121,7 @@ def quiz_quick(request):
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
-        deck = _default_deck(request)
+        deck = _default_deck(request, attempt_services.quiz_decks())
     if deck is None:
         messages.error(request, "No deck is loaded yet, so there is no quiz to take.")
         return _redirect(request, reverse("home"))
@@ -190,18 +191,16 @@ def attempt_question(request, pk, position):
     the one the quiz stands at. The countdown asks here when time runs out."""
     attempt = _get_attempt_for_user(request, pk)
     now = timezone.now()
-    attempt_services.attempt_refresh(attempt=attempt, now=now)
-    question = attempt_services.question_get(attempt=attempt, position=position)
-    if question is None:
+    if not 1 <= position <= attempt.question_count:
         raise Http404("This quiz has no such question.")
+    question = attempt_services.question_at(attempt=attempt, position=position, now=now)
+    if question is None:
+        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     if question.is_answered:
         return _feedback_response(request, attempt, question, now=now)
-    current = attempt_services.question_current(attempt=attempt, now=now)
-    if current is None:
-        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
-    if current.position != position:
-        return _to_question(request, attempt, current.position)
-    return _question_response(request, attempt, current, now=now)
+    if question.position != position:
+        return _to_question(request, attempt, question.position)
+    return _question_response(request, attempt, question, now=now)
 
 
 @require_POST

@@ -31,14 +31,16 @@ def my_cards(request):
 @require_GET
 def leaderboard(request):
     decks = attempt_services.quiz_decks()
-    chosen = request.GET.get("deck")
-    if chosen and chosen not in {deck.slug for deck in decks}:
-        raise Http404("There is no such deck.")
-    default = attempt_services.default_deck(
-        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
-    )
-    slug = chosen or (default.slug if default else "")
-    deck = next((deck for deck in decks if deck.slug == slug), decks[0] if decks else None)
+    if chosen := request.GET.get("deck"):
+        deck = next((deck for deck in decks if deck.slug == chosen), None)
+        if deck is None:
+            raise Http404("There is no such deck.")
+    else:
+        deck = attempt_services.default_deck(
+            user=request.user,
+            guest_attempt_ids=guests.guest_attempt_ids(request.session),
+            decks=decks,
+        )
     this_week, all_time = [], []
     if deck is not None:
         since = leaderboard_services.week_start(timezone.now())
