@@ -57,13 +57,8 @@ def test_the_change_page_shows_the_answer_as_a_choice_offers_it(staff_client, ca
 
 
 def test_hand_written_distractors_are_added_sanitized_and_rendered(staff_client, card):
-    response = save(
-        staff_client,
-        card,
-        **{
-            "distractors-0-html": '<ul><li>one <code>x</code></li><li>two</li></ul><img src=x onerror="y()">',
-        },
-    )
+    typed = '<ul><li>one <code>x</code></li><li>two</li></ul><img src=x onerror="y()">'
+    response = save(staff_client, card, **{"distractors-0-html": typed})
 
     assert response.status_code == 302
     distractor = Distractor.objects.get(card=card)
