@@ -130,36 +130,10 @@ def build_generated_deck(size: int, *, slug: str = "generated"):
     return deck
 
 
-def play_quick_quiz(client, deck_slug: str, rule) -> tuple[int, int]:
-    """One Quick quiz as a new guest, each question answered by `rule`: (right, asked)."""
-    from bs4 import BeautifulSoup
-
-    from quizzes.models import Attempt
-
-    response = client.post("/quiz/quick/", {"deck": deck_slug})
-    play_url = response["Location"]
-    attempt = Attempt.objects.get(pk=play_url.strip("/").split("/")[-1])
-    while True:
-        page = client.get(play_url, follow=True)
-        landed = page.redirect_chain[-1][0] if page.redirect_chain else play_url
-        if landed.endswith("/result/"):
-            break
-        soup = BeautifulSoup(page.content, "html.parser")
-        form = soup.select_one("form.quiz-answer")
-        if form is None:
-            break
-        question = soup.select_one(".quiz-prompt").get_text(" ", strip=True)
-        buttons = form.select("button[name=choice]")
-        texts = [button.select_one(".choice-text").get_text("\n", strip=True) for button in buttons]
-        picked = buttons[rule(question, texts)]["value"]
-        position = form.select_one("input[name=position]")["value"]
-        client.post(form["action"], {"position": position, "choice": picked})
-    attempt.refresh_from_db()
-    return attempt.correct_count, attempt.question_count
-
-
 def play(deck_slug: str, rules: dict, quizzes: int) -> dict[str, tuple[int, int]]:
     from django.test import Client
+
+    from tests.guessers import play_quick_quiz
 
     figures = {}
     for name, rule in rules.items():

@@ -129,6 +129,8 @@ CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
 # How much a less plausible distractor costs beside one place on a surface cue: enough to
 # keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
+# How much more plausible an editor's own wrong answer is than the best other card's answer.
+CURATED_BONUS = 0.5
 
 
 def normalize_answer(text: str) -> str:
@@ -226,7 +228,7 @@ def pick_distractors(
     k: int = DISTRACTORS_PER_QUESTION,
 ) -> tuple[Option, ...]:
     """Choose up to `k` wrong answers for `card` among `candidates` (other cards' answers)
-    and the card's own hand-written distractors, which always come first.
+    and the card's own hand-written distractors, which are preferred to any other.
 
     Candidates are ranked by `plausibility` (ties in a seed-dependent order) and short-listed
     with those that repeat the question at least as much as the right answer. Of the sets
@@ -261,14 +263,15 @@ def pick_distractors(
     plausible = {id(option): plausibility(card, option) for option in others}
     # The sort is stable: equally plausible candidates keep their shuffled order.
     others.sort(key=lambda option: plausible[id(option)], reverse=True)
+    # Hand-written distractors are the most plausible of all: one of them gives way to
+    # another card's answer only where that moves the right answer a place on some cue.
+    best_other = max(plausible.values(), default=0.0)
+    plausible.update({id(option): best_other + CURATED_BONUS for option in curated})
     question = _question_words(card)
     surfaces = {id(option): _Surface(option, question) for option in (right, *curated, *others)}
-    if len(curated) >= k:
-        forced, free = [], curated
-    else:
-        forced, free = curated, _shortlist(card, others, surfaces)[: SHORTLIST_SIZE - len(curated)]
-    need = min(k - len(forced), len(free))
-    chosen_first = [right, *forced]
+    free = [*curated, *_shortlist(card, others, surfaces)][: max(SHORTLIST_SIZE, len(curated))]
+    need = min(k, len(free))
+    chosen_first = [right]
     places = len(chosen_first) + need
     targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
     for cue in ECHO_CUES:
@@ -301,7 +304,7 @@ def pick_distractors(
 
     indices = range(len(chosen_first), len(everyone))
     best = min(itertools.combinations(indices, need), key=cost, default=())
-    return (*forced, *(everyone[index] for index in best))
+    return tuple(everyone[index] for index in best)
 
 
 @dataclass(frozen=True, kw_only=True)

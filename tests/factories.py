@@ -10,8 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image
 
-from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Deck, Tag
-from quizzes.services.card_pages import card_render, keyword_rows
+from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Deck, Distractor, Tag
+from quizzes.services.card_pages import card_render, distractor_render, keyword_rows
 
 
 def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
@@ -114,4 +114,11 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
         )
         for fields in rows.get("quizzes.cardimage", [])
     )
+    distractors = [
+        Distractor(card=by_number[fields["card"][1]], html=fields["html"])
+        for fields in rows.get("quizzes.distractor", [])
+    ]
+    for distractor in distractors:
+        distractor_render(distractor)
+    Distractor.objects.bulk_create(distractors)
     return deck

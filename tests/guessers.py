@@ -1,6 +1,7 @@
 """Blind players: rules that pick a choice from the question's and the choices' words alone,
-without knowing anything. bench/guessing.py and tests/test_guessing.py play Quick quizzes
-with them; a good quiz keeps every rule near chance (1 in 4).
+without knowing anything, and a player that takes a Quick quiz through the site's pages.
+bench/guessing.py and tests/test_guessing.py play Quick quizzes with them; a good quiz keeps
+every rule near chance (1 in 4).
 
 Written apart from the site's own word rules (quizzes/wording.py) on purpose: another
 stop-word list and no stemming beyond a plural "s", as an outsider would write them.
@@ -116,3 +117,43 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
 def chance(rng: random.Random) -> Callable[[str, Sequence[str]], int]:
     """The baseline: a random choice."""
     return lambda question, choices: rng.randrange(len(choices))
+
+
+Rule = Callable[[str, Sequence[str]], int]
+
+
+def play_quick_quiz(client, deck_slug: str, pick: Rule, *, watch=None) -> tuple[int, int]:
+    """Take a Quick quiz on `deck_slug` through the pages, as `client` (a Django test client),
+    answering each question with `pick`; returns (right answers, questions). `watch`, if
+    given, sees every question as the page shows it: (question, choice texts, right index)
+    after the answer, when the feedback has said which choice was right."""
+    from bs4 import BeautifulSoup
+
+    from quizzes.models import Attempt
+
+    start = client.post("/quiz/quick/", {"deck": deck_slug})
+    play_url = start["Location"]
+    while True:
+        page = client.get(play_url, follow=True)
+        landed = page.redirect_chain[-1][0] if page.redirect_chain else play_url
+        form = BeautifulSoup(page.content, "html.parser").select_one("form.quiz-answer")
+        if landed.endswith("/result/") or form is None:
+            break
+        question = page_text(BeautifulSoup(page.content, "html.parser").select_one(".quiz-prompt"))
+        buttons = form.select("button[name=choice]")
+        texts = [page_text(button.select_one(".choice-text")) for button in buttons]
+        picked = buttons[pick(question, texts)]["value"]
+        position = form.select_one("input[name=position]")["value"]
+        client.post(form["action"], {"position": position, "choice": picked})
+        if watch is not None:
+            attempt_id = play_url.strip("/").split("/")[-1]
+            answered = Attempt.objects.get(pk=attempt_id).questions.get(position=position)
+            ids = [button["value"] for button in buttons]
+            watch(question, texts, ids.index(answered.correct_choice_id))
+    attempt = Attempt.objects.get(pk=play_url.strip("/").split("/")[-1])
+    return attempt.correct_count, attempt.question_count
+
+
+def page_text(element) -> str:
+    """What a reader sees of `element`: its text, a line per block or list item."""
+    return element.get_text("\n", strip=True)

@@ -544,8 +544,10 @@ def test_hand_written_distractors_are_offered_counted_and_their_picks_recorded(a
     attempt = start(alice, deck, count=4)
     question = attempt.questions.get(card=card)
     offered = [c for c in question.choices if c["distractor_id"]]
-    assert sorted(c["text"] for c in offered) == ["Wrong idea 0", "Wrong idea 1", "Wrong idea 2"]
-    assert set(Distractor.objects.values_list("times_offered", flat=True)) == {1}
+    assert len(offered) >= 2
+    assert {c["text"] for c in offered} <= {"Wrong idea 0", "Wrong idea 1", "Wrong idea 2"}
+    counted = dict(Distractor.objects.values_list("pk", "times_offered"))
+    assert counted == {row.pk: int(row.pk in {c["distractor_id"] for c in offered}) for row in rows}
 
     while (current := services.question_current(attempt=attempt, now=NOW)).pk != question.pk:
         answer_right(attempt, current, NOW + READ)
