@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from quizzes import engine
 from quizzes.models import (
@@ -116,9 +117,10 @@ def _askable(*, deck: Deck, mode: engine.QuizMode | str, tags: Sequence[Tag] = (
 
 def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> Q:
     """`size` rows of `rows` from `start` on in shuffle-key order, going round to the
-    lowest keys: as a condition on card ids, two index range lookups."""
-    after = rows.filter(shuffle_key__gte=start).order_by("shuffle_key", value)
-    before = rows.filter(shuffle_key__lt=start).order_by("shuffle_key", value)
+    lowest keys: as a condition on card ids (`value` of each row), two index range
+    lookups (the index ends with the shuffle key, and the row id after it)."""
+    after = rows.filter(shuffle_key__gte=start).order_by("shuffle_key", "pk")
+    before = rows.filter(shuffle_key__lt=start).order_by("shuffle_key", "pk")
     return Q(pk__in=Subquery(after.values(value)[:size])) | Q(
         pk__in=Subquery(before.values(value)[:size])
     )
@@ -128,7 +130,7 @@ def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[Card]:
     """Up to DRAW_WINDOW cards of `queryset`, from a random place in shuffle-key order."""
     start = rng.randrange(SHUFFLE_KEY_RANGE)
     cards = Card.objects.filter(_key_window(queryset, start=start, size=DRAW_WINDOW))
-    rows = list(cards.only(*_QUIZ_CARD_FIELDS))
+    rows = list(cards.only(*_QUIZ_CARD_FIELDS).order_by())
     rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
     return rows[:DRAW_WINDOW]
 
@@ -144,6 +146,31 @@ def _telling_words(cards: Sequence[engine.QuizCard], *, limit: int) -> list[str]
     return list(words)
 
 
+class _CandidateLookups:
+    """Card ids from many small index range lookups (rows of one word, of one kind of
+    answer, from a random place in shuffle-key order), as one SQL subquery: a UNION ALL of
+    plain SELECTs. Written out because the ORM spends more time compiling ninety subqueries
+    than the database spends running them."""
+
+    def __init__(self):
+        self.selects: list[str] = []
+        self.params: list = []
+
+    def add(self, model, value: str, equal: dict, *, start: int, size: int) -> None:
+        table = model._meta.db_table
+        where = " AND ".join(f"{column} = %s" for column in equal)
+        for comparison in (">=", "<"):
+            alias = f"w{len(self.selects)}"
+            self.selects.append(
+                f"SELECT {value} FROM (SELECT {value} FROM {table} WHERE {where} "
+                f"AND shuffle_key {comparison} %s ORDER BY shuffle_key, id LIMIT %s) {alias}"
+            )
+            self.params += [*equal.values(), start, size]
+
+    def as_sql(self) -> RawSQL:
+        return RawSQL(" UNION ALL ".join(self.selects) or "SELECT NULL WHERE 1 = 0", self.params)
+
+
 def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engine.QuizCard]):
     """The function engine.plan_quiz calls with the cards it drew: it looks up wrong answers
     for them in two queries, whatever the size of the deck. Other cards about the same
@@ -151,16 +178,26 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
     drawn cards' own hand-written distractors."""
 
     def find(drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
-        condition = Q(pk__in=[])
+        lookups = _CandidateLookups()
         for word in _telling_words(drawn, limit=CANDIDATE_WORDS):
-            rows = CardKeyword.objects.filter(deck=deck, word=word)
-            start = rng.randrange(SHUFFLE_KEY_RANGE)
-            condition |= _key_window(rows, start=start, size=CANDIDATES_PER_WORD, value="card_id")
+            lookups.add(
+                CardKeyword,
+                "card_id",
+                {"deck_id": deck.pk, "word": word},
+                start=rng.randrange(SHUFFLE_KEY_RANGE),
+                size=CANDIDATES_PER_WORD,
+            )
         for kind in sorted({card.answer.kind for card in drawn if card.answer is not None}):
-            rows = Card.objects.filter(deck=deck, choice_kind=kind)
-            start = rng.randrange(SHUFFLE_KEY_RANGE)
-            condition |= _key_window(rows, start=start, size=CANDIDATES_PER_KIND)
-        found = Card.objects.filter(condition).choices().only(*_QUIZ_CARD_FIELDS)
+            lookups.add(
+                Card,
+                "id",
+                {"deck_id": deck.pk, "choice_kind": kind},
+                start=rng.randrange(SHUFFLE_KEY_RANGE),
+                size=CANDIDATES_PER_KIND,
+            )
+        found = (
+            Card.objects.filter(pk__in=lookups.as_sql()).choices().only(*_QUIZ_CARD_FIELDS)
+        ).order_by()
         options = [_option(card) for card in found]
         curated = Distractor.objects.filter(card__in=[card.id for card in drawn]).exclude(
             choice_html=""
