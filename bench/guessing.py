@@ -5,6 +5,7 @@ generated deck of 5,000 cards written in the same style (answers that restate th
 Runs against a throwaway SQLite database in a temporary folder, never the developer's own:
 
     DJANGO_DEBUG=1 .venv/bin/python bench/guessing.py [--quizzes 40] [--generated 5000]
+    DJANGO_DEBUG=1 .venv/bin/python bench/guessing.py --uncurated --generated 0
 
 Prints, per deck and rule, right answers / questions asked and the rate. Chance is 1 in 4;
 it never fails.
@@ -150,6 +151,11 @@ def main() -> None:
     parser.add_argument("--quizzes", type=int, default=40, help="Quick quizzes per rule and deck")
     parser.add_argument("--generated", type=int, default=5000, help="cards in the generated deck")
     parser.add_argument("--seed", type=int, default=1, help="for chance's own picks")
+    parser.add_argument(
+        "--uncurated",
+        action="store_true",
+        help="without the fastai deck's curated choices: the automatic rules alone",
+    )
     args = parser.parse_args()
 
     root = Path(__file__).resolve().parent.parent
@@ -172,6 +178,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("sync_decks", verbosity=0)
     decks = [("fastai", "fastai deck (79 cards)")]
+    if args.uncurated:
+        from quizzes.models import Card, Distractor
+        from quizzes.services.card_pages import cards_rerender
+
+        Distractor.objects.all().delete()
+        Card.objects.update(short_answer_html="")
+        cards_rerender(Card.objects.all())
+        decks = [("fastai", "fastai deck (79 cards), without its curated choices")]
     if args.generated:
         build_generated_deck(args.generated)
         decks.append(("generated", f"generated deck ({args.generated} cards)"))
