@@ -7,6 +7,7 @@ URLs, and stores this page-ready form beside it, made again whenever an image is
 or replaced (services.card_pages).
 """
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -168,6 +169,8 @@ def choice_content(
     answer needs them: then they are shown when cached, and the answer is no choice at all
     (empty html) while one is missing."""
     images = images or {}
+    if _INLINE_ONLY.fullmatch(answer_html):
+        return _inline_choice(answer_html, drop_words=drop_words, keep_words=keep_words)
     needs_images = answer_needs_image(answer_html)
     if needs_images:
         urls = [img.get("src", "") for img in BeautifulSoup(answer_html, "html.parser")("img")]
@@ -195,6 +198,70 @@ def choice_content(
         tag.attrs = {"class": _CHOICE_BLOCKS[tag.name]}
         tag.name = "span"
     return ChoiceContent(html=str(soup).strip(), text=text, code_share=code_share)
+
+
+# Text with no markup but inline tags without attributes: most answers. Choices are made of
+# these without a parser (imports write them by the thousand).
+_INLINE_TAGS = "code|kbd|strong|em|b|i|u|sub|sup"
+_INLINE_ONLY = re.compile(rf"(?:[^<&]|&(?!nbsp;)[#\w]+;|</?(?:{_INLINE_TAGS})>)*")
+_SEGMENT = re.compile(r"(<[^>]*>)")
+
+
+def _inline_choice(answer_html: str, *, drop_words: int, keep_words: int) -> ChoiceContent:
+    """choice_content for an answer of `_INLINE_ONLY` HTML, on its text and tags."""
+    pieces = _SEGMENT.split(answer_html.strip())
+    text = "".join(piece for piece in pieces if not piece.startswith("<"))
+    words = list(re.finditer(r"\S+", text))
+    start = end = None
+    if drop_words > 0 and words:
+        start = words[min(drop_words, len(words)) - 1].end()
+        start += len(text[start:]) - len(text[start:].lstrip())
+    if keep_words > 0:
+        kept = [word for word in words if start is None or word.start() >= start][:keep_words]
+        if kept and kept[-1] is not words[-1]:
+            end = kept[-1].end()
+    html_out, code_chars, plain_chars, open_tags = [], 0, 0, []
+    position = 0  # in `text`
+    first_text = True
+    for piece in pieces:
+        if piece.startswith("<"):
+            if end is not None and position >= end:
+                if piece.startswith("</") and open_tags:
+                    html_out.append(piece)
+                    open_tags.pop()
+                continue
+            html_out.append(piece)
+            if piece.startswith("</"):
+                if open_tags:
+                    open_tags.pop()
+            else:
+                open_tags.append(piece[1:-1])
+            continue
+        lo = max(start or 0, position)
+        hi = min(end if end is not None else len(text), position + len(piece))
+        position += len(piece)
+        shown = (
+            piece[lo - (position - len(piece)) : hi - (position - len(piece))] if hi > lo else ""
+        )
+        in_code = any(tag in ("code", "kbd") for tag in open_tags)
+        if first_text and shown.strip() and start and not in_code and shown[:1].islower():
+            shown = shown[0].upper() + shown[1:]
+        if shown.strip():
+            first_text = False
+        html_out.append(shown)
+        visible = len("".join(html.unescape(shown).split()))
+        plain_chars += visible
+        code_chars += visible if in_code else 0
+    markup = "".join(html_out)
+    # Elements emptied by the cut go, then whatever whitespace is left at the edges.
+    emptied = re.compile(rf"<({_INLINE_TAGS})>\s*</\1>")
+    while emptied.search(markup):
+        markup = emptied.sub("", markup)
+    markup = markup.strip()
+    plain = " ".join(html.unescape(_SEGMENT.sub("", markup)).split())
+    return ChoiceContent(
+        html=markup, text=plain, code_share=code_chars / plain_chars if plain_chars else 0.0
+    )
 
 
 def _lead_strings(soup: BeautifulSoup) -> list[NavigableString]:
