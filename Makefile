@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve lint format fixtures deck bench clean
+.PHONY: run test serve worker lint format fixtures deck bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,19 +29,28 @@ deck: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) sync_decks
 
+# The background worker (imports, image downloads) runs beside the web server and stops
+# with it.
 run: deck
+	DJANGO_DEBUG=1 $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
 
-# Production-style: DEBUG off, static files through whitenoise, gunicorn.
+# Production-style: DEBUG off, static files through whitenoise, gunicorn with threaded
+# workers (quizsite/gunicorn.py says why).
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README).
 serve: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) sync_decks
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn quizsite.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
+	$(BIN)/gunicorn quizsite.wsgi --config python:quizsite.gunicorn --bind $(HOST):$(PORT) --access-logfile -
+
+# Runs background tasks (big Anki imports) beside `make run` or `make serve`.
+worker: $(VENV)/.installed
+	$(MANAGE) db_worker
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -54,8 +63,14 @@ format: $(VENV)/.installed-test
 fixtures: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) build_fixtures
 
+# Figures, never pass/fail: query counts per page, throughput against a bare view under
+# gunicorn (needs wrk), and 200 quiz takers at once (bench-load, a few minutes).
 bench: $(VENV)/.installed-test
-	for script in bench/*.py; do DJANGO_DEBUG=1 $(BIN)/python $$script || exit 1; done
+	DJANGO_DEBUG=1 $(BIN)/python bench/browse.py
+	$(BIN)/python bench/throughput.py
+
+bench-load: $(VENV)/.installed-test
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "quizzes",
 ]
 
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "quizzes.context_processors.study",
             ],
             # {% partialdef %} and {% partial %} everywhere, as in Django 6 where they are built in.
             "builtins": ["template_partials.templatetags.partials"],
@@ -112,10 +115,16 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+# A reused connection is checked before each request's first query, so a database restart or
+# failover costs a reconnect instead of a 500 on every worker.
 CONN_MAX_AGE = envint("DJANGO_CONN_MAX_AGE", "60")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+            )
+        }
     except Exception as error:  # dj-database-url raises several types for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,9 +136,72 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            # Reused like a PostgreSQL connection: opening one runs the PRAGMAs above, and
+            # switching to WAL takes a lock that queues behind every writer.
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared state. With REDIS_URL (several app servers): the cache, the sessions' read path and
+# the login lock live in Redis, so any server can answer any request. Without it (one
+# machine): a file cache under var/ that every worker process of this machine shares, and
+# sessions and the lock in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "quizsite",
+            "TIMEOUT": 3600,
+            # A Redis that stops answering fails requests quickly instead of holding threads.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # Reads come from Redis; every write also goes to the database, so sessions survive a
+    # Redis restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": Path(os.environ.get("QUIZSITE_CACHE_DIR", VAR_DIR / "cache")),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Entries that never change once written (deck pages under a version number, see
+# quizzes/caching.py) are kept in each process's memory: no round trip, nothing to unpickle.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "quizsite-pages",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+
+# Background work (imports, image downloads) runs in a separate worker process,
+# `python manage.py db_worker`, which takes tasks from the database. QUIZSITE_TASKS=immediate
+# runs each task inside the request that enqueues it instead (tests, or a site without a
+# worker).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("QUIZSITE_TASKS", "database").strip().lower()
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"QUIZSITE_TASKS must be one of {', '.join(_TASK_BACKENDS)}; got {_task_backend!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -140,6 +212,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "quizsite.password_validation.NotOnlyWhitespaceValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -151,7 +224,24 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("QUIZSITE_PROXY_COUNT", "0")
+# The client's address, for the lock. With no proxy it is the connection's own address, and
+# X-Forwarded-For is ignored (anyone can send one). Behind N proxies, each appending the
+# address it received the request from, the client is the Nth entry from the right of
+# X-Forwarded-For; whatever a client wrote to the left of it is ignored. django-ipware counts
+# only the proxies listed in the header, one fewer than those in front of the site.
+PROXY_COUNT = envint("QUIZSITE_PROXY_COUNT", "0")
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"QUIZSITE_PROXY_COUNT must be 0 or more; got {PROXY_COUNT}")
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# Non-strict: a client-written X-Forwarded-For makes the chain longer than the proxy count,
+# which must not make the real address unreadable.
+IPWARE_STRICT = False
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
@@ -164,8 +254,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("QUIZSITE_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded and downloaded media (card images). On several app servers they must be shared:
+# QUIZSITE_MEDIA_STORAGE=s3 stores them in an S3-compatible bucket through django-storages
+# (pip install -e ".[storages]"), configured by its own AWS_* variables (see README).
+_media_storage = os.environ.get("QUIZSITE_MEDIA_STORAGE", "filesystem").strip().lower()
+if _media_storage == "filesystem":
+    _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif _media_storage == "s3":
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Images are named by content hash and public like the site: plain URLs, no
+            # signed query strings, and never overwritten.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    if not _MEDIA_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("QUIZSITE_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+else:
+    raise ImproperlyConfigured(
+        f"QUIZSITE_MEDIA_STORAGE must be filesystem or s3; got {_media_storage!r}"
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -177,13 +293,17 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Image cache: where cache_images may fetch from, and how much it accepts.
 QUIZSITE_IMAGE_HOSTS = envlist("QUIZSITE_IMAGE_HOSTS", "aiquizzes.com")
 QUIZSITE_IMAGE_TIMEOUT = envint("QUIZSITE_IMAGE_TIMEOUT", "10")
+# The whole download of one image, redirects, headers and body together.
+QUIZSITE_IMAGE_DEADLINE = envint("QUIZSITE_IMAGE_DEADLINE", "30")
 QUIZSITE_IMAGE_MAX_BYTES = envint("QUIZSITE_IMAGE_MAX_BYTES", str(5 * 1024 * 1024))
 QUIZSITE_IMAGE_MAX_PIXELS = envint("QUIZSITE_IMAGE_MAX_PIXELS", str(25_000_000))
 
-# Anki imports: the largest file and the most cards one import takes (parsing costs about
-# a millisecond or two a card, and the admin's preview parses in the request).
-QUIZSITE_IMPORT_MAX_BYTES = envint("QUIZSITE_IMPORT_MAX_BYTES", str(2 * 1024 * 1024))
-QUIZSITE_IMPORT_MAX_CARDS = envint("QUIZSITE_IMPORT_MAX_CARDS", "5000")
+# Anki imports: the largest file and the most notes one import takes (bench/import_speed.py:
+# 100,000 notes in well under a minute), and the size from which the admin's import runs as
+# a background task with a progress bar instead of in the request.
+QUIZSITE_IMPORT_MAX_BYTES = envint("QUIZSITE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
+QUIZSITE_IMPORT_MAX_CARDS = envint("QUIZSITE_IMPORT_MAX_CARDS", "200000")
+QUIZSITE_IMPORT_BACKGROUND_CARDS = envint("QUIZSITE_IMPORT_BACKGROUND_CARDS", "2000")
 
 # Behind a TLS-terminating proxy: HTTPS redirect, secure cookies and HSTS are on unless
 # DEBUG, and each can be turned off for a plain-HTTP deployment.

@@ -1,6 +1,9 @@
 """The staff side: cards, decks, tags and images edited by Editors; reports triaged;
 quiz attempts read-only for everyone. Logic lives in quizzes.services."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -8,7 +11,7 @@ from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from quizzes.forms import AdminLoginForm
 from quizzes.forms_admin import (
-    AnkiConfirmForm,
+    AnkiOptionsForm,
     AnkiUploadForm,
     CachedImageAdminForm,
     CardAdminForm,
@@ -28,7 +31,7 @@ from quizzes.forms_admin import (
     DistractorInlineForm,
     TagAdminForm,
 )
-from quizzes.importing.anki import AnkiParseError
+from quizzes.importing.anki import SEPARATORS, AnkiParseError, ColumnMapping
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -37,14 +40,17 @@ from quizzes.models import (
     CardImage,
     Deck,
     Distractor,
+    ImportJob,
     ProblemReport,
     Tag,
 )
 from quizzes.services.anki_io import (
     ImportTooLarge,
-    anki_import_apply,
     anki_import_plan,
     cards_export_anki,
+    deck_export_apkg,
+    import_job_confirm,
+    import_jobs_prune,
 )
 from quizzes.services.card_editing import card_preview_html, card_save_from_admin
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
@@ -105,7 +111,7 @@ class DeckAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    actions = ["export_anki"]
+    actions = ["export_anki", "export_apkg"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
@@ -113,6 +119,20 @@ class DeckAdmin(admin.ModelAdmin):
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, deck):
         return deck.card_count
+
+    @admin.action(description="Export the selected deck as an Anki package (.apkg)")
+    def export_apkg(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select one deck to export as a package.", messages.ERROR)
+            return None
+        deck = queryset.get()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{deck.slug}.apkg"
+            deck_export_apkg(deck=deck, path=path)
+            data = path.read_bytes()
+        response = HttpResponse(data, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{deck.slug}.apkg"'
+        return response
 
     @admin.action(description="Export the selected decks as an Anki file")
     def export_anki(self, request, queryset):
@@ -124,68 +144,134 @@ class DeckAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_anki_view)
+        job_view = self.admin_site.admin_view(self.import_job_view)
         return [
             path("import-anki/", import_view, name="quizzes_deck_import_anki"),
+            path("import-anki/<int:pk>/", job_view, name="quizzes_deck_import_job"),
             *super().get_urls(),
         ]
 
-    def import_anki_view(self, request):
-        """Upload, then a preview of what would change, then the import on confirm."""
-        if not request.user.has_perms(["quizzes.add_card", "quizzes.change_card"]):
-            raise PermissionDenied
-        context = {
+    def _import_context(self, request, **extra):
+        return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Import an Anki file",
-            "upload_form": AnkiUploadForm(),
+            **extra,
         }
-        if request.method == "POST" and "payload" in request.POST:
-            return self._import_confirmed(request, context)
-        if request.method == "POST":
-            upload_form = AnkiUploadForm(request.POST, request.FILES)
-            context["upload_form"] = upload_form
-            if upload_form.is_valid():
-                context.update(self._import_preview(upload_form.cleaned_data))
+
+    def import_anki_view(self, request):
+        """The upload: the file is kept as an import job and previewed on the job's page."""
+        if not request.user.has_perms(["quizzes.add_card", "quizzes.change_card"]):
+            raise PermissionDenied
+        form = AnkiUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            import_jobs_prune()
+            job = ImportJob.objects.create(
+                deck=form.cleaned_data["deck"],
+                upload=upload,
+                source_name=upload.name,
+                created_by=request.user,
+            )
+            return redirect("admin:quizzes_deck_import_job", job.pk)
+        context = self._import_context(request, upload_form=form)
         return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
 
-    def _import_preview(self, cleaned_data):
-        deck, upload = cleaned_data["deck"], cleaned_data["file"]
-        data = upload.read()
+    def import_job_view(self, request, pk):
+        """A job's preview (the separator and columns may change it) and its confirmation;
+        once confirmed, its progress (an htmx fragment polls it) and its report."""
+        if not request.user.has_perms(["quizzes.add_card", "quizzes.change_card"]):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.select_related("deck"), pk=pk)
+        if job.status != ImportJob.Status.PREVIEWED:
+            context = self._import_context(request, job=job)
+            if request.htmx:
+                return TemplateResponse(
+                    request, "admin/quizzes/deck/_import_progress.html", context
+                )
+            return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
+        params = request.POST if request.method == "POST" else request.GET
         try:
-            plan = anki_import_plan(deck=deck, data=data, source=upload.name)
-        except AnkiParseError as error:
-            return {"deck": deck, "source": upload.name, "problems": error.problems}
-        # The file parsed, so it is valid UTF-8: the confirm form can carry it as text.
-        text = data.decode("utf-8")
-        payload = AnkiConfirmForm.sign(deck=deck, source=upload.name, text=text)
-        return {
-            "deck": deck,
-            "source": upload.name,
-            "plan": plan,
-            "confirm_form": AnkiConfirmForm(initial={"payload": payload}),
-        }
+            with job.upload.open("rb") as file:
+                data = file.read()
+            plan, options_form = _import_preview(job, data, params)
+        except (AnkiParseError, ImportTooLarge, OSError) as error:
+            problems = getattr(error, "problems", None) or [str(error)]
+            context = self._import_context(request, job=job, problems=problems)
+            return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
+        chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
+        if request.method == "POST" and params.get("action") == "import" and chosen:
+            return self._import_confirmed(request, job, plan)
+        context = self._import_context(
+            request, job=job, plan=plan, options_form=options_form, preview=plan.file
+        )
+        return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
 
-    def _import_confirmed(self, request, context):
-        confirm_form = AnkiConfirmForm(request.POST)
-        if not confirm_form.is_valid():
-            context["confirm_errors"] = confirm_form.errors["payload"]
-            return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
-        payload = confirm_form.cleaned_data["payload"]
-        deck = payload["deck"]
-        try:
-            plan = anki_import_apply(deck=deck, data=payload["text"], source=payload["source"])
-        except ImportTooLarge as error:
-            # The limit went down since the preview.
-            context["confirm_errors"] = [f"Not imported: {error}."]
-            return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
-        except AnkiParseError as error:
-            # The deck changed since the preview in a way that makes the file clash with it.
-            context.update(deck=deck, source=payload["source"], problems=error.problems)
-            return TemplateResponse(request, "admin/quizzes/deck/import_anki.html", context)
-        self.log_change(request, deck, f"Imported {payload['source']}: {plan.summary}.")
-        self.message_user(request, f"Imported {payload['source']} into {deck}: {plan.summary}.")
+    def _import_confirmed(self, request, job, plan):
+        file = plan.file
+        import_job_confirm(
+            job=job,
+            separator=file.layout.separator if file else None,
+            mapping=file.mapping if file else None,
+            cards=plan.to_write,
+        )
+        if job.status != ImportJob.Status.DONE:
+            return redirect("admin:quizzes_deck_import_job", job.pk)
+        self.log_change(request, job.deck, f"Imported {job.source_name}: {job.summary}.")
+        self.message_user(request, f"Imported {job.source_name} into {job.deck}: {job.summary}.")
+        for line in job.report:
+            self.message_user(request, line, level=messages.WARNING)
         changelist = reverse("admin:quizzes_card_changelist")
-        return redirect(f"{changelist}?deck__id__exact={deck.pk}")
+        return redirect(f"{changelist}?deck__id__exact={job.deck.pk}")
+
+
+def _import_preview(job, data, params):
+    """The plan for the options in `params` (a changed separator re-reads the columns),
+    else for those the deck remembers, else for what the file says or suggests."""
+    deck, source = job.deck, job.source_name
+    plan = anki_import_plan(deck=deck, data=data, source=source)
+    if plan.file is None:
+        return plan, None
+    remembered = deck.import_settings or {}
+    separator = SEPARATORS.get(params.get("separator", ""))
+    if separator is None and plan.file.layout.separator_guessed:
+        separator = remembered.get("separator")
+    if separator is not None and separator != plan.file.layout.separator:
+        plan = anki_import_plan(deck=deck, data=data, source=source, separator=separator)
+    layout = plan.file.layout
+    columns = [
+        (column, f"{layout.label(column)} ({_sample(plan.file, column)})")
+        for column in layout.mappable_columns
+    ]
+    form = AnkiOptionsForm(params if "question" in params else None, columns=columns)
+    mapping = None
+    if form.is_bound and form.is_valid():
+        mapping = form.mapping
+    elif not form.is_bound and remembered.get("mapping"):
+        candidate = ColumnMapping.from_dict(remembered["mapping"])
+        if max(candidate.question, candidate.answer or 0, *candidate.extra) < layout.width:
+            mapping = candidate
+    if mapping is not None and mapping != plan.file.mapping:
+        plan = anki_import_plan(
+            deck=deck, data=data, source=source, separator=layout.separator, mapping=mapping
+        )
+    if not form.is_bound:
+        chosen = plan.file.mapping
+        form = AnkiOptionsForm(
+            initial={
+                "separator": layout.separator_name,
+                "question": chosen.question,
+                "answer": chosen.answer,
+                "extra": list(chosen.extra),
+            },
+            columns=columns,
+        )
+    return plan, form
+
+
+def _sample(file, column: int) -> str:
+    values = [row[column] for row in file.preview if column < len(row) and row[column]]
+    return Truncator(values[0]).chars(30) if values else "empty"
 
 
 @admin.register(Tag)

@@ -4,7 +4,7 @@ is too late, and what it scores.
 Pure Python on purpose: no Django import, and randomness (`random.Random`) and the clock
 (timezone-aware datetimes) always come in as arguments, so every rule is tested without a
 database in tests/test_engine.py. `quizzes/services/attempts.py` turns model rows into
-`PoolCard`s and stores what the engine decides.
+`QuizCard`s and `Option`s and stores what the engine decides.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class QuizCard:
 
 
 class LeftOutReason(StrEnum):
+    CLOZE = "cloze"
     ANSWER_NEEDS_MISSING_IMAGE = "answer_needs_missing_image"
     QUESTION_IMAGE_NOT_CACHED = "question_image_not_cached"
 
@@ -68,21 +69,33 @@ _LEFT_OUT_EXPLANATIONS = {
         "its question needs an image that is not cached",
         "their question needs an image that is not cached",
     ),
+    LeftOutReason.CLOZE: (
+        "it is a cloze card, played as a flashcard",
+        "they are cloze cards, played as flashcards",
+    ),
 }
 
 
 def left_out_reason(
-    *, mode: QuizMode | str, question_needs_missing_image: bool, answer_is_choice: bool
+    *,
+    mode: QuizMode | str,
+    question_needs_missing_image: bool,
+    answer_is_choice: bool,
+    is_cloze: bool = False,
 ) -> LeftOutReason | None:
     """Why a quiz in `mode` cannot ask a card; None when it can.
 
-    Multiple choice leaves out a card whose answer is no choice: it means nothing without
-    an image that is not cached (an image-only answer, or "... we can do this:" before
-    one); such a card stays in flashcard mode. Both modes leave out a question whose image
-    is not cached: it cannot be understood without it. A card with both problems is
-    counted once, under its answer.
+    Multiple choice leaves out cloze cards: their answer is the question filled in, so no
+    other card's answer could pass for it. It leaves out a card whose answer is no choice:
+    it means nothing without an image that is not cached (an image-only answer, or "... we
+    can do this:" before one); such a card stays in flashcard mode. Both modes leave out a
+    question whose image is not cached: it cannot be understood without it. A card with
+    several problems is counted once, under the first of these.
     """
-    if QuizMode(mode) is QuizMode.MULTIPLE_CHOICE and not answer_is_choice:
+    multiple_choice = QuizMode(mode) is QuizMode.MULTIPLE_CHOICE
+    if multiple_choice and is_cloze:
+        return LeftOutReason.CLOZE
+    if multiple_choice and not answer_is_choice:
         return LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE
     if question_needs_missing_image:
         return LeftOutReason.QUESTION_IMAGE_NOT_CACHED

@@ -61,6 +61,11 @@ class QuizSetupForm(forms.Form):
     quiz_minutes = forms.IntegerField(
         label="Minutes for the whole quiz", min_value=1, max_value=180, initial=5, required=False
     )
+    smart = forms.BooleanField(
+        label="Smart quiz: your due and weakest cards first",
+        required=False,
+        help_text="Picks the cards your memory model says need practice, instead of random ones.",
+    )
 
     def clean(self):
         """Adds `time_limit`, an engine.TimeLimit, from the kind and its number."""

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 
 from quizzes.imagefetch import ImageRejected, VerifiedImage
+from quizzes.importing.anki import SEPARATORS, ColumnMapping
 from quizzes.importing.cardhtml import CardHtmlError, fragment_html
 from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
@@ -14,9 +14,7 @@ from quizzes.services.card_editing import card_content_from_form
 from quizzes.services.card_pages import distractor_render
 from quizzes.services.images import image_store_upload, image_upload_verify
 
-IMPORT_SALT = "quizzes.anki-import"
-# The preview is signed into the confirm form; an hour is plenty to press the button.
-IMPORT_MAX_AGE = 60 * 60
+IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
 
 
 class CardAdminForm(forms.ModelForm):
@@ -51,7 +49,9 @@ class CardAdminForm(forms.ModelForm):
         if "question_html" in cleaned and "answer_html" in cleaned:
             try:
                 self.content = card_content_from_form(
-                    question_html=cleaned["question_html"], answer_html=cleaned["answer_html"]
+                    question_html=cleaned["question_html"],
+                    answer_html=cleaned["answer_html"],
+                    cloze=self.instance.card_ord + 1 if self.instance.is_cloze else None,
                 )
             except CardHtmlError as error:
                 raise forms.ValidationError(f"This card cannot be saved: {error}.") from None
@@ -159,10 +159,18 @@ class AnkiUploadForm(forms.Form):
     deck = forms.ModelChoiceField(
         Deck.objects.all(), help_text="The deck to import into (add a deck first for a new one)."
     )
-    file = forms.FileField(help_text='An Anki "Notes in Plain Text" export (.txt).')
+    file = forms.FileField(
+        help_text="An Anki export: notes in plain text or CSV (.txt, .csv, .tsv), or a "
+        "package (.apkg, .colpkg).",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(IMPORT_SUFFIXES):
+            raise forms.ValidationError(
+                f"Not imported: {upload.name} is not a {', '.join(IMPORT_SUFFIXES)} file."
+            )
         try:
             anki_import_check_size(size=upload.size)
         except ImportTooLarge as error:
@@ -170,27 +178,44 @@ class AnkiUploadForm(forms.Form):
         return upload
 
 
-class AnkiConfirmForm(forms.Form):
-    """Carries the previewed file to the confirm step, signed so it cannot be altered."""
+class AnkiOptionsForm(forms.Form):
+    """What the preview lets the importer change: the separator, and which columns are
+    the question, the answer and the fields appended to the answer."""
 
-    payload = forms.CharField(widget=forms.HiddenInput)
+    separator = forms.ChoiceField(
+        choices=[(name, name.capitalize()) for name in SEPARATORS], required=False
+    )
+    question = forms.TypedChoiceField(coerce=int)
+    answer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    extra = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Append to the answer",
+    )
 
-    @staticmethod
-    def sign(*, deck: Deck, source: str, text: str) -> str:
-        return signing.dumps(
-            {"deck": deck.pk, "source": source, "text": text}, salt=IMPORT_SALT, compress=True
+    def __init__(self, *args, columns: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = columns
+        self.fields["answer"].choices = [("", "(none)"), *columns]
+        self.fields["extra"].choices = columns
+
+    def clean(self):
+        cleaned = super().clean()
+        question, answer = cleaned.get("question"), cleaned.get("answer")
+        if question is not None and question == answer:
+            raise forms.ValidationError("The question and the answer need different columns.")
+        cleaned["extra"] = tuple(
+            column for column in cleaned.get("extra", ()) if column not in (question, answer)
         )
+        return cleaned
 
-    def clean_payload(self):
-        try:
-            payload = signing.loads(
-                self.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
-            )
-        except signing.SignatureExpired:
-            raise forms.ValidationError("The preview expired: upload the file again.") from None
-        except signing.BadSignature:
-            raise forms.ValidationError("The preview was altered: upload the file again.") from None
-        deck = Deck.objects.filter(pk=payload["deck"]).first()
-        if deck is None:
-            raise forms.ValidationError("The deck no longer exists.")
-        return {**payload, "deck": deck}
+    @property
+    def separator_char(self) -> str | None:
+        name = self.cleaned_data.get("separator")
+        return SEPARATORS[name] if name else None
+
+    @property
+    def mapping(self) -> ColumnMapping:
+        data = self.cleaned_data
+        return ColumnMapping(data["question"], data["answer"], data["extra"])

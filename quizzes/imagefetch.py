@@ -11,19 +11,25 @@
   literal in ``allowed_hosts`` (``"127.0.0.1:8000"``) is trusted as written.
 - Redirects are followed by hand, each target checked like the first URL, at most
   ``max_redirects`` of them; a target that fails the checks is never contacted.
-- ``timeout`` bounds the connection and every single read; ``max_bytes`` is enforced from the
-  Content-Length header and again while the body streams in. Any status but 200 is refused.
+- ``timeout`` bounds the connection and every single read; ``deadline`` bounds the whole
+  fetch, redirects, headers and body together, so a server that trickles a byte at a time
+  cannot hold the caller for longer. ``max_bytes`` is enforced from the Content-Length header
+  and again while the body streams in. Any status but 200 is refused.
 - The fetch always goes direct: unlike ``urllib.request``, ``http.client`` never reads
   ``http_proxy``/``https_proxy``, so the environment cannot send the request (and with it the
   allow-list decision) through another machine.
 """
 
+import contextlib
 import hashlib
 import http.client
 import io
 import ipaddress
+import os
 import socket
 import ssl
+import threading
+import time
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -177,15 +183,19 @@ def fetch_image(
     timeout: float,
     max_bytes: int,
     max_pixels: int,
+    deadline: float,
     max_redirects: int = 3,
 ) -> FetchedImage:
     """Download and verify the image at ``url``, or raise FetchRejected / ImageRejected."""
     allowed = _parse_allowed_hosts(allowed_hosts)
+    expires_at = time.monotonic() + deadline
     current_url = url
     redirects = 0
     while True:
         target = _checked_url(current_url, allowed)
-        response = _get(target, timeout=timeout, max_bytes=max_bytes)
+        response = _get(
+            target, timeout=timeout, max_bytes=max_bytes, deadline=deadline, expires_at=expires_at
+        )
         if response.status not in REDIRECT_STATUSES:
             break
         if not response.location:
@@ -318,15 +328,51 @@ class _Response(NamedTuple):
     body: bytes = b""
 
 
-def _get(target: _Target, *, timeout: float, max_bytes: int) -> _Response:
+class _Watchdog:
+    """Shuts a connection down when the deadline passes, which ends any read blocked on it
+    at once; per-read timeouts alone let a server that trickles a byte at a time go on for
+    days. The shutdown goes through a duplicate of the socket's descriptor, so it reaches a
+    TLS connection underneath its SSL layer without touching that layer from this thread."""
+
+    def __init__(self, sock: socket.socket, expires_at: float) -> None:
+        self.expired = False
+        self._handle = socket.socket(
+            sock.family, sock.type, sock.proto, fileno=os.dup(sock.fileno())
+        )
+        self._timer = threading.Timer(max(0.0, expires_at - time.monotonic()), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):  # already closed by the other side
+            self._handle.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self._handle.close()
+
+
+def _get(
+    target: _Target, *, timeout: float, max_bytes: int, deadline: float, expires_at: float
+) -> _Response:
     """One GET that follows no redirect and returns a redirect or a 200 with its body."""
+    remaining = expires_at - time.monotonic()
+    if remaining <= 0:
+        raise _past_deadline(deadline, target)
     addresses = _addresses(target.host, target.port)
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(target.host, target.port, addresses=addresses, timeout=timeout)
+    # A connection that takes its whole timeout still ends by the deadline.
+    connection = connection_class(
+        target.host, target.port, addresses=addresses, timeout=min(timeout, remaining)
+    )
     response = None
+    watchdog = None
     stage = "connecting to"
     try:
         connection.connect()
+        connection.sock.settimeout(timeout)
+        watchdog = _Watchdog(connection.sock, expires_at)
         stage = "waiting for a response from"
         connection.request(
             "GET",
@@ -339,30 +385,53 @@ def _get(target: _Target, *, timeout: float, max_bytes: int) -> _Response:
         )
         response = connection.getresponse()
         if response.status in REDIRECT_STATUSES:
-            return _Response(response.status, location=response.getheader("Location"))
-        if response.status != 200:
+            result = _Response(response.status, location=response.getheader("Location"))
+        elif response.status != 200:
             raise FetchRejected(f"HTTP {response.status} {_clip(response.reason)}")
-        stage = "reading the body from"
-        data = _read_body(response, max_bytes=max_bytes)
-        return _Response(
-            response.status, content_type=response.getheader("Content-Type"), body=data
-        )
-    except TimeoutError as exc:
-        raise FetchRejected(f"timed out after {timeout:g} s {stage} {target.netloc}") from exc
-    except OSError as exc:
-        raise FetchRejected(
-            f"connection error {stage} {target.netloc}: {_clip(exc.strerror or str(exc))}"
-        ) from exc
-    except http.client.HTTPException as exc:
-        raise FetchRejected(
-            f"invalid HTTP response from {target.netloc}: {_clip(repr(exc))}"
-        ) from exc
+        else:
+            stage = "reading the body from"
+            data = _read_body(response, max_bytes=max_bytes)
+            result = _Response(
+                response.status, content_type=response.getheader("Content-Type"), body=data
+            )
+        # A body without a length ends when the connection does, the watchdog's shutdown
+        # included: only the flag tells a cut-off body from a whole one.
+        if watchdog.expired:
+            raise _past_deadline(deadline, target)
+        return result
+    except (OSError, http.client.HTTPException) as exc:
+        if watchdog is not None and watchdog.expired:
+            raise _past_deadline(deadline, target) from exc
+        raise _connection_rejection(exc, stage=stage, timeout=timeout, target=target) from exc
+    except FetchRejected:
+        # The watchdog's shutdown can also end a body early ("body ended after ...").
+        if watchdog is not None and watchdog.expired:
+            raise _past_deadline(deadline, target) from None
+        raise
     finally:
+        if watchdog is not None:
+            watchdog.stop()
         # The response holds its own reference to the socket: close both, or an unread
         # body keeps the connection open.
         if response is not None:
             response.close()
         connection.close()
+
+
+def _past_deadline(deadline: float, target: _Target) -> FetchRejected:
+    return FetchRejected(f"took longer than the deadline of {deadline:g} s for {target.netloc}")
+
+
+def _connection_rejection(
+    exc: OSError | http.client.HTTPException, *, stage: str, timeout: float, target: _Target
+) -> FetchRejected:
+    if isinstance(exc, TimeoutError):
+        return FetchRejected(f"timed out after {timeout:g} s {stage} {target.netloc}")
+    if isinstance(exc, OSError):
+        return FetchRejected(
+            f"connection error {stage} {target.netloc}: {_clip(exc.strerror or str(exc))}"
+        )
+    return FetchRejected(f"invalid HTTP response from {target.netloc}: {_clip(repr(exc))}")
 
 
 def _read_body(response: http.client.HTTPResponse, *, max_bytes: int) -> bytes:

@@ -83,3 +83,33 @@ def _collect_text(node: Tag, pieces: list[str]) -> None:
                 pieces.append("\n")
         elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
             pieces.append(_WHITESPACE.sub(" ", child))
+
+
+# MathML that quizzes.rendering makes from a card's LaTeX: page-ready output only. Source
+# card HTML never keeps <math> (it is in DROPPED_WITH_CONTENT above).
+MATHML_TAGS = frozenset(
+    {
+        "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+        "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
+        "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "mfenced",
+    }
+)  # fmt: skip
+_MATHML_ATTRIBUTES = {
+    "display", "mathvariant", "mathsize", "stretchy", "fence", "separator", "separators",
+    "accent", "accentunder", "lspace", "rspace", "width", "height", "depth", "linethickness",
+    "columnalign", "columnspacing", "rowspacing", "displaystyle", "scriptlevel", "minsize",
+    "maxsize", "movablelimits", "notation", "form", "symmetric", "largeop", "open", "close",
+}  # fmt: skip
+_mathml_cleaner = nh3.Cleaner(
+    tags=set(MATHML_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT - {"math"}),
+    attributes={"*": _MATHML_ATTRIBUTES},
+    url_schemes=set(),
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def sanitize_mathml(mathml: str) -> str:
+    """`mathml` reduced to presentation MathML: no links, no HTML, no script."""
+    return _mathml_cleaner.clean(mathml)

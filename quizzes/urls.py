@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from quizzes.views import accounts, browse, home, play, progress, reports
+from quizzes.views import accounts, browse, home, play, progress, reports, review, study
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -28,6 +28,13 @@ urlpatterns = [
     path("me/history/", progress.history, name="history"),
     path("me/cards/", progress.my_cards, name="my_cards"),
     path("leaderboard/", progress.leaderboard, name="leaderboard"),
+    # The study loop (issue 10).
+    path("review/", review.review, name="review"),
+    path("review/answer/", review.review_answer, name="review_answer"),
+    path("review/undo/", review.review_undo, name="review_undo"),
+    path("me/progress/", study.study_progress, name="study_progress"),
+    path("me/settings/", study.study_settings, name="study_settings"),
+    path("quiz/these/", study.quiz_these, name="quiz_these"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -62,6 +62,27 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def cache(settings):
+    """Each test starts with an empty cache: a local one, or the suite's Redis when REDIS_URL
+    is set (CI runs the suite once that way), never the developer's var/cache. Sessions stay
+    in the database either way, so the query counts tests assert do not depend on whether a
+    session happened to be cached (tests/test_two_app_servers.py covers cached_db)."""
+    from django.core.cache import cache, caches
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    if not os.environ.get("REDIS_URL"):
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        }
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    yield cache
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Standing users are made in most tests; the real hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -133,3 +154,10 @@ def editor(django_user_model, password):
     )
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    """Background tasks wait in the database for `manage.py db_worker`, as in production (the
+    suite otherwise runs them in place: QUIZSITE_TASKS=immediate in quizsite.pytest_plugin)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -7,7 +7,9 @@
 
 A reply body is bytes (sent with a Content-Length unless the reply sets its own) or an
 iterable of bytes streamed chunked or close-delimited; a STALL item makes the server go
-silent until it stops, so a test can provoke a timeout without sleeping.
+silent until it stops, so a test can provoke a timeout without sleeping. A reply with
+`trickle` set sends its whole response, status line and headers included, one byte at a time
+with that many seconds between bytes, like a hostile server that never lets a read time out.
 """
 
 import threading
@@ -30,6 +32,7 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | Iterable[bytes] = b""
     chunked: bool = False
+    trickle: float | None = None
 
     @classmethod
     def image(cls, data: bytes, content_type: str) -> "Reply":
@@ -124,6 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
             owner._done()
 
     def _send(self, reply: Reply, request: ReceivedRequest, stopping: threading.Event) -> None:
+        if reply.trickle is not None:
+            self._trickle(reply, request, stopping)
+            return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -144,6 +150,22 @@ class _Handler(BaseHTTPRequestHandler):
             request.bytes_sent += len(piece)
         if reply.chunked:
             self.wfile.write(b"0\r\n\r\n")
+        request.finished = True
+
+    def _trickle(self, reply: Reply, request: ReceivedRequest, stopping: threading.Event) -> None:
+        assert isinstance(reply.body, bytes), "a trickled reply has a bytes body"
+        head = f"HTTP/1.1 {reply.status} OK\r\n"
+        for name, value in reply.headers.items():
+            head += f"{name}: {value}\r\n"
+        head += "Connection: close\r\n\r\n"
+        response = head.encode("latin-1") + reply.body
+        for index in range(len(response)):
+            if stopping.wait(reply.trickle):
+                return
+            self.wfile.write(response[index : index + 1])
+            self.wfile.flush()
+            if index >= len(head):
+                request.bytes_sent += 1
         request.finished = True
 
     def log_message(self, format: str, *args: object) -> None:

@@ -25,6 +25,7 @@ def server(settings):
     with ImageServer() as server:
         settings.QUIZSITE_IMAGE_HOSTS = [server.host]
         settings.QUIZSITE_IMAGE_TIMEOUT = 0.5
+        settings.QUIZSITE_IMAGE_DEADLINE = 10
         settings.QUIZSITE_IMAGE_MAX_BYTES = 100_000
         settings.QUIZSITE_IMAGE_MAX_PIXELS = 1_000_000
         yield server
@@ -230,6 +231,22 @@ def test_it_gives_up_on_a_server_that_stalls_past_the_timeout(server):
     assert "timed out after 0.5 s" in failure_of(image)
 
 
+def test_it_gives_up_on_a_server_that_trickles_past_the_deadline(server, settings):
+    settings.QUIZSITE_IMAGE_DEADLINE = 1
+    trickling = Reply(headers={"Content-Type": "image/png"}, body=make_image("PNG"), trickle=0.01)
+    image = pending(server.route("/trickle.png", trickling))
+    after = pending(server.route("/zz-after.png", Reply.image(make_image("PNG"), "image/png")))
+
+    output = cache_images()
+
+    assert "took longer than the deadline of 1 s" in failure_of(image)
+    after.refresh_from_db()
+    assert after.status == CachedImage.Status.CACHED
+    assert output.strip().endswith(
+        "1 cached, 1 failed (run again with --retry-failed to try them again)."
+    )
+
+
 def test_it_rejects_a_decompression_bomb(server):
     buffer = io.BytesIO()
     Image.new("1", (5_000, 5_000)).save(buffer, format="PNG")  # 25 megapixels in a few KB
@@ -250,3 +267,18 @@ def test_a_failure_does_not_stop_the_images_after_it(server):
     good.refresh_from_db()
     assert failure_of(broken)
     assert good.status == CachedImage.Status.CACHED
+
+
+# The worker commits and closes its connection as it would in its own process.
+@pytest.mark.django_db(transaction=True)
+def test_in_the_background_the_worker_downloads_the_images(server, queued_tasks):
+    image = pending(server.route("/cat.png", Reply.image(make_image("PNG"), "image/png")))
+
+    output = cache_images("--background")
+
+    assert output.startswith("Queued as task ")
+    image.refresh_from_db()
+    assert image.status == CachedImage.Status.PENDING
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    image.refresh_from_db()
+    assert image.status == CachedImage.Status.CACHED

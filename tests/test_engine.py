@@ -107,6 +107,16 @@ def test_left_out_cards_say_why_in_words():
     assert three.message == "3 cards left out: their answer needs an image that is not cached"
 
 
+def test_cloze_cards_play_as_flashcards_and_never_in_multiple_choice():
+    cloze = {"question_needs_missing_image": False, "answer_is_choice": False, "is_cloze": True}
+
+    assert left_out_reason(mode="multiple_choice", **cloze) is LeftOutReason.CLOZE
+    assert left_out_reason(mode="flashcard", **cloze) is None
+    assert LeftOutCards(reason=LeftOutReason.CLOZE, count=1).message == (
+        "1 card left out: it is a cloze card, played as a flashcard"
+    )
+
+
 def test_draw_has_no_repetition_and_varies_in_order():
     pool = deck(20)
 

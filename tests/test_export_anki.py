@@ -24,8 +24,8 @@ def test_it_writes_anki_headers_and_one_line_per_card(fastai_deck):
     text = export_text("--deck", "fastai")
 
     lines = text.splitlines()
-    assert lines[:2] == ["#separator:tab", "#html:true"]
-    assert lines[2] == f"#deck:{fastai_deck.name}"
+    assert lines[:3] == ["#separator:tab", "#html:true", "#notetype:Basic"]
+    assert lines[3] == f"#deck:{fastai_deck.name}"
     assert len(parse_anki(text, source="export.txt")) == 79
 
 

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import random
 import re
 from functools import partial
 
@@ -36,10 +37,18 @@ def other_server():
         yield server
 
 
+def noisy_png(width: int, height: int) -> bytes:
+    pixels = random.Random(0).randbytes(width * height * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def fetch(url: str, server: ImageServer, **overrides):
     options = {
         "allowed_hosts": {server.host},
         "timeout": 2.0,
+        "deadline": 10.0,
         "max_bytes": 1_000_000,
         "max_pixels": MAX_PIXELS,
     }
@@ -262,6 +271,44 @@ def test_it_times_out_when_the_server_stalls_mid_body(server):
     reason = rejection(url, server, timeout=0.5)
 
     assert reason == f"timed out after 0.5 s reading the body from {server.host}"
+
+
+def test_a_server_trickling_its_headers_is_cut_off_at_the_deadline(server):
+    # A byte every few milliseconds: no single read ever comes near the 5 s timeout.
+    reply = Reply(headers={"Content-Type": "image/png"}, body=make_image("PNG"), trickle=0.005)
+    url = server.route("/trickle.png", reply)
+
+    reason = rejection(url, server, timeout=5, deadline=0.1)
+
+    assert reason == f"took longer than the deadline of 0.1 s for {server.host}"
+    server.wait_until_idle()
+    assert not server.requests[0].finished
+
+
+@pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "until-close"])
+def test_a_server_trickling_its_body_is_cut_off_at_the_deadline(server, with_length):
+    data = noisy_png(64, 64)  # about 12 KB that PNG cannot compress: 24 s at this rate
+    headers = {"Content-Type": "image/png"}
+    if with_length:
+        headers["Content-Length"] = str(len(data))
+    url = server.route("/trickle.png", Reply(headers=headers, body=data, trickle=0.002))
+
+    reason = rejection(url, server, timeout=5, deadline=1.5)
+
+    # Without a length the cut-off body would look whole but for the deadline's own check.
+    assert reason == f"took longer than the deadline of 1.5 s for {server.host}"
+    server.wait_until_idle()
+    assert 0 < server.requests[0].bytes_sent < len(data)
+
+
+def test_the_deadline_covers_every_redirect_together(server):
+    reply = Reply.redirect("/next.png")
+    server.route("/first.png", Reply(**{**reply.__dict__, "trickle": 0.002}))
+    server.route("/next.png", Reply(**{**reply.__dict__, "trickle": 0.002}))
+
+    reason = rejection(server.url("/first.png"), server, timeout=5, deadline=0.3, max_redirects=50)
+
+    assert reason == f"took longer than the deadline of 0.3 s for {server.host}"
 
 
 def test_it_reports_the_http_status_of_a_failed_response(server):

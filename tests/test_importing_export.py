@@ -6,7 +6,7 @@ import pytest
 from quizzes.importing.anki import ExportCard, export_anki, parse_anki, parse_anki_file
 
 SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "source" / "000_5b047ce6bb528336.txt"
-HEADER = "#separator:tab\n#html:true\n#tags column:3\n#guid column:4\n"
+HEADER = "#separator:tab\n#html:true\n#notetype:Basic\n#tags column:3\n#guid column:4\n"
 
 
 def as_export(records):
@@ -36,7 +36,7 @@ def test_it_writes_the_header_lines():
 
 
 def test_it_names_the_deck_in_a_header_when_asked():
-    assert export_anki([], deck_name="Deep learning").splitlines()[2] == "#deck:Deep learning"
+    assert export_anki([], deck_name="Deep learning").splitlines()[3] == "#deck:Deep learning"
 
 
 def test_it_refuses_a_deck_name_that_spans_lines():

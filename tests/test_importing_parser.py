@@ -3,7 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from quizzes.importing.anki import AnkiParseError, ParseProblem, parse_anki, parse_anki_file
+from quizzes.importing.anki import (
+    AnkiParseError,
+    ParseProblem,
+    parse_anki,
+    parse_anki_file,
+    read_anki,
+)
 from quizzes.importing.cardhtml import ImageRef
 from quizzes.sanitize import sanitize_card_html
 
@@ -22,9 +28,13 @@ def parse(text, **options):
 
 
 def problems(text, **options):
-    with pytest.raises(AnkiParseError) as caught:
-        parse(text, **options)
-    return [str(problem) for problem in caught.value.problems]
+    """The lines a file's import skips or merges, and why; or why it refuses the file."""
+    try:
+        read = read_anki(text, source="deck.txt", **options)
+    except AnkiParseError as error:
+        refusal = "no line of the file can become a card"
+        return [str(problem) for problem in error.problems if problem.reason != refusal]
+    return [str(problem) for problem in read.report]
 
 
 # --- the real source ---
@@ -369,13 +379,15 @@ def test_a_line_without_separator_is_reported():
     ]
 
 
-def test_too_many_fields_are_reported():
-    assert problems("Q\tA\textra\n") == ["deck.txt:1: too many fields: expected at most 2, got 3"]
+def test_surplus_columns_are_ignored():
+    (card,) = parse("#columns:Front\tBack\tNotes\nQ\tA\tsomething <b>else</b>\n")
+
+    assert (card.question_html, card.answer_html, card.tags) == ("Q", "A", ())
 
 
-def test_too_few_fields_for_the_declared_columns_are_reported():
-    assert problems("#columns:Deck\tFront\tBack\nDefault\tQ\n") == [
-        "deck.txt:2: too few fields: expected at least 3, got 2"
+def test_a_line_missing_the_answer_column_is_skipped():
+    assert problems("#columns:Deck\tFront\tBack\nDefault\tQ1\tA1\nDefault\tQ\n") == [
+        "deck.txt:3: empty answer"
     ]
 
 
@@ -390,13 +402,13 @@ def test_an_answer_that_is_only_the_source_link_is_empty():
 def test_a_duplicate_number_names_the_earlier_line():
     text = f"Q1\tA1{LINK.format(7)}\n\nQ2\tA2{LINK.format(7)}\n"
 
-    assert problems(text) == ["deck.txt:3: duplicate card number 7 (first on line 1)"]
+    assert problems(text) == ["deck.txt:3: duplicate card number 7 (first on line 1): skipped"]
 
 
-def test_a_duplicate_guid_names_the_earlier_line():
+def test_a_duplicate_guid_is_merged_naming_the_earlier_line():
     text = "#guid column:3\nQ1\tA1\tg1\nQ2\tA2\tg1\n"
 
-    assert problems(text) == ["deck.txt:3: duplicate guid 'g1' (first on line 2)"]
+    assert problems(text) == ["deck.txt:3: the same note as line 2 (guid 'g1'): merged into one"]
 
 
 def test_undecodable_bytes_are_reported_on_their_line():
@@ -446,11 +458,11 @@ def test_a_bad_line_after_a_multiline_field_keeps_its_physical_number():
 
 
 def test_it_reports_every_bad_line_not_just_the_first():
-    text = "bad one\nQ\tA\textra\nQ\tA\n\t\n<br>\tA\n"
+    text = "bad one\nQ\tA\nQ\tA\n\t\n<br>\tA\n"
 
     assert problems(text) == [
         "deck.txt:1: no tab separator: a card needs a question and an answer",
-        "deck.txt:2: too many fields: expected at most 2, got 3",
+        "deck.txt:3: the same note as line 2 (guid '5fda0da59a634285'): merged into one",
         "deck.txt:5: empty question",
     ]
 
@@ -460,6 +472,7 @@ def test_the_error_message_lists_every_problem():
         parse("bad\nalso bad\n")
 
     assert str(caught.value) == (
+        "deck.txt:1: no line of the file can become a card\n"
         "deck.txt:1: no tab separator: a card needs a question and an answer\n"
         "deck.txt:2: no tab separator: a card needs a question and an answer"
     )
@@ -513,7 +526,7 @@ def test_a_file_of_more_cards_than_the_limit_names_the_first_line_over_it():
     text = "#separator:tab\n" + "".join(f"Q{n}\tA{n}\n" for n in range(1, 6))
 
     assert problems(text, max_cards=3) == [
-        "deck.txt:5: more than 3 cards, the most one import takes: split the file"
+        "deck.txt:5: more than 3 notes, the most one import takes: split the file"
     ]
     assert len(parse(text, max_cards=5)) == 5
 
@@ -522,7 +535,7 @@ def test_the_card_limit_is_checked_before_any_card_is_read(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("a card was read")
 
-    monkeypatch.setattr("quizzes.importing.anki._card", fail)
+    monkeypatch.setattr("quizzes.importing.anki._cards", fail)
 
     with pytest.raises(AnkiParseError):
         parse("Q1\tA1\nQ2\tA2\n", max_cards=1)

@@ -15,9 +15,11 @@ SMALL, LARGE = 30, 3000
 
 
 def start_and_answer(client, slug):
-    """The queries of starting a Quick quiz on `slug`, and of answering its first question."""
+    """How many queries starting a Quick quiz on `slug` runs, and answering its first
+    question."""
     with CaptureQueriesContext(connection) as started:
         response = client.post(reverse("quiz_quick"), {"deck": slug})
+    started = len(started)  # now: the next request resets the connection's query log
     attempt = Attempt.objects.get(pk=response["Location"].strip("/").split("/")[-1])
     client.get(attempt.get_absolute_url(), follow=True)
     question = attempt.questions.get(position=1)
@@ -26,7 +28,7 @@ def start_and_answer(client, slug):
             reverse("attempt_answer", args=[attempt.pk]),
             {"position": 1, "choice": question.correct_choice_id},
         )
-    return started, answered
+    return started, len(answered)
 
 
 def test_starting_and_answering_run_the_same_queries_at_two_deck_sizes(client, alice, make_deck):
@@ -38,8 +40,9 @@ def test_starting_and_answering_run_the_same_queries_at_two_deck_sizes(client, a
     small_start, small_answer = start_and_answer(client, "small")
     large_start, large_answer = start_and_answer(client, "large")
 
-    assert len(large_start) == len(small_start) <= 14
-    assert len(large_answer) == len(small_answer) <= 12
+    assert large_start == small_start <= 12
+    # Answering also feeds the learner's memory of the card (services.reviews).
+    assert large_answer == small_answer <= 20
 
 
 def test_starting_reads_a_bounded_number_of_cards(client, alice, make_deck, monkeypatch):

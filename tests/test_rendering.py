@@ -174,3 +174,50 @@ def test_plain_answers_take_a_shortcut_with_the_same_result(answer, drop, keep, 
     assert (quick.text, quick.code_share) == (parsed.text, parsed.code_share)
     same = lambda html: str(BeautifulSoup(html, "html.parser"))  # noqa: E731
     assert same(quick.html) == same(parsed.html)
+
+
+# --- cloze, math, sound and text direction (issue 11) ---
+
+
+def test_a_cloze_card_hides_its_deletion_and_fills_it_in_on_the_answer():
+    from quizzes.rendering import page_ready
+
+    question, answer = page_ready(
+        "{{c1::Paris}} is in {{c2::France::a country}}", "Back extra", {}, {}, cloze=2
+    )
+
+    assert question == 'Paris is in <span class="cloze">[a country]</span>'
+    assert answer == (
+        'Paris is in <span class="cloze">France</span><div class="cloze-extra">Back extra</div>'
+    )
+
+
+def test_cloze_markup_that_does_not_close_stays_as_written():
+    from quizzes.rendering import cloze_numbers, cloze_side
+
+    assert cloze_numbers("{{c1::open") == []
+    assert cloze_side("{{c1::a}} {{c2::open", 1, answer=False) == (
+        '<span class="cloze">[…]</span> {{c2::open'
+    )
+
+
+def test_math_becomes_mathml_and_its_text_cannot_carry_markup():
+    from quizzes.rendering import math_to_mathml
+
+    html = math_to_mathml(r"a \(x^2\) b \[\text{&lt;img src=x onerror=alert(1)&gt;}\] c \(\frac{\)")
+
+    assert html.startswith('a <math display="inline"><mrow><msup><mi>x</mi><mn>2</mn>')
+    assert '<math display="block">' in html
+    assert "<img" not in html and "onerror" not in html
+    assert html.endswith(r"c \(\frac{\)")
+
+
+def test_a_sound_plays_when_the_file_is_there_and_says_so_when_not():
+    from quizzes.rendering import sounds_to_audio
+
+    html = sounds_to_audio("[sound:a.mp3] [sound:b&lt;.mp3]", {"a.mp3": "/media/sounds/a.mp3"})
+
+    assert html == (
+        '<audio controls preload="none" src="/media/sounds/a.mp3"></audio> '
+        '<span class="audio-missing">audio not available (b&lt;.mp3)</span>'
+    )

@@ -101,6 +101,26 @@ def test_multiple_choice_leaves_out_answers_that_need_a_missing_image(alice, fas
     assert len(asked) == 53 and not asked & {68, 78}
 
 
+def test_cloze_cards_are_flashcards_only(alice, make_deck):
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = make_deck(5)
+    anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
+    cloze_ids = set(deck.cards.filter(is_cloze=True).values_list("id", flat=True))
+
+    summary = services.quiz_pool_summary(deck=deck)
+    choice = start(alice, deck, count=10)
+    flashcards = start(alice, deck, count=10, mode="flashcard")
+
+    assert len(cloze_ids) == 2
+    assert [(g.reason, g.count) for g in summary["multiple_choice"].left_out] == [
+        (engine.LeftOutReason.CLOZE, 2)
+    ]
+    offered = {c["card_id"] for q in choice.questions.all() for c in q.choices}
+    assert not cloze_ids & (offered | set(choice.questions.values_list("card_id", flat=True)))
+    assert cloze_ids <= set(flashcards.questions.values_list("card_id", flat=True))
+
+
 def test_questions_needing_an_uncached_image_are_left_out_until_it_is_cached(alice, make_deck):
     deck = make_deck(5)
     card = deck.cards.get(number=1)

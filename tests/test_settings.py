@@ -36,6 +36,8 @@ def run_manage(tmp_path, *args, **env):
         ("DATABASE_URL", "nosuchdb://x"),
         ("QUIZSITE_IMAGE_TIMEOUT", "ten"),
         ("DJANGO_CONN_MAX_AGE", "forever"),
+        ("QUIZSITE_PROXY_COUNT", "-1"),
+        ("QUIZSITE_IMAGE_DEADLINE", "soon"),
     ],
 )
 def test_it_rejects_a_bad_value_naming_the_variable(tmp_path, variable, value):

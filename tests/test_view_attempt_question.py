@@ -215,13 +215,14 @@ def test_the_question_page_runs_a_bounded_number_of_queries(
     attempt = start(alice, make_deck(40, slug="bigger"), count=20)
     client.force_login(alice)
     client.get(url(attempt))
-    with django_assert_max_num_queries(12):
+    # 3 of them count the navigation's "Review (N due)"; a timeout feeds memory with 6 more.
+    with django_assert_max_num_queries(15):
         client.get(url(attempt))
     attempt.questions.filter(position=1).update(
         started_at=attempt.started_at - timedelta(minutes=5),
         deadline_at=attempt.started_at - timedelta(minutes=4),
     )
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(23):
         client.get(url(attempt))
 
 

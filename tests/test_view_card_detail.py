@@ -26,7 +26,7 @@ def test_it_shows_the_question_with_the_answer_hidden(client, fastai_deck):
 
     assert response.status_code == 200
     assert "<title>What does it mean for a model to overfit? · quizsite</title>" in response.text
-    assert '<div class="card-body question">What does it mean' in response.text
+    assert '<div class="card-body question"><div dir="auto">What does it mean' in response.text
     assert fastai_deck.cards.get(number=2).answer_text[:30] not in response.text
     assert "Card 2 of 79" in response.text
 

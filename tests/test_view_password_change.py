@@ -35,3 +35,16 @@ def test_a_wrong_old_password_is_refused(client, alice):
 
 def test_a_guest_is_sent_to_log_in(client):
     assert client.get(URL)["Location"].startswith(reverse("login"))
+
+
+def test_a_new_password_made_only_of_whitespace_is_refused(client, alice, password):
+    client.force_login(alice)
+    blank = " " * 12
+    response = client.post(
+        URL, {"old_password": password, "new_password1": blank, "new_password2": blank}
+    )
+
+    assert response.status_code == 200
+    assert "cannot be made only of spaces" in response.text
+    alice.refresh_from_db()
+    assert alice.check_password(password)

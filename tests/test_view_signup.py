@@ -94,3 +94,19 @@ def test_it_says_the_guests_quiz_was_saved_and_comes_back_to_it(client, make_dec
     assert response.redirect_chain[-1][0] == result
     assert "Welcome, carol!" in response.text
     assert "Your quiz from just now is saved to your account" in response.text
+
+
+@pytest.mark.parametrize("blank", [" " * 8, " " * 30, "\t \u00a0 \u3000 \n  \t\t"])
+def test_a_password_made_only_of_whitespace_is_refused(client, blank):
+    response = client.post(URL, {"username": "carol", "password1": blank, "password2": blank})
+
+    assert response.status_code == 200
+    assert "cannot be made only of spaces" in response.text
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
+def test_spaces_inside_a_passphrase_are_kept(client):
+    passphrase = "  correct horse battery staple  "
+    client.post(URL, {"username": "carol", "password1": passphrase, "password2": passphrase})
+
+    assert get_user_model().objects.get(username="carol").check_password(passphrase)

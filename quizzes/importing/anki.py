@@ -1,8 +1,14 @@
-"""Anki "Notes in Plain Text" files: parse them into card records and write them back.
+"""Anki "Notes in Plain Text" files (and CSV): read them as Anki reads them, write them back.
 
 Pure Python, no Django import: text in, records out. The format is documented at
-https://docs.ankiweb.net/importing/text-files.html; the HTML of each note's fields is made
+https://docs.ankiweb.net/importing/text-files.html; Anki's own reader is
+rslib/src/import_export/text/csv/ in ankitects/anki. The HTML of each note's fields is made
 storable by quizzes.importing.cardhtml.
+
+Reading has two outcomes. A file that is not a deck at all (binary data, a bad header, no
+line that can become a card) raises AnkiParseError and nothing is imported. Otherwise every
+line that can become a card does; the others are skipped and listed by line, and notes that
+appear twice are merged, each with a note in the report (`AnkiFile.skipped`, `.merged`).
 """
 
 import dataclasses
@@ -10,6 +16,7 @@ import html
 import os
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,38 +28,55 @@ from quizzes.importing.cardhtml import (
     card_content,
     note_guid,
 )
+from quizzes.rendering import cloze_numbers
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # `surrogateescape` decoding turns each byte that is not UTF-8 into one of these.
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 _HEADER = re.compile(r"#([^:]*):(.*)")
 _COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
-_SEPARATORS = {
+_TAGS = re.compile(r"<[^>]*>")
+SEPARATORS = {
     "tab": "\t",
     "comma": ",",
     "semicolon": ";",
-    "colon": ":",
     "pipe": "|",
+    "colon": ":",
     "space": " ",
 }
-_ROLE_BY_COLUMN_NAME = {
-    "front": "question",
-    "question": "question",
-    "back": "answer",
-    "answer": "answer",
-    "tags": "tags",
-}
+SEPARATOR_NAMES = {char: name for name, char in SEPARATORS.items()}
+# Guessed in this order of preference; colon and space are too common inside fields.
+_GUESSED = ("\t", ";", ",", "|")
+_QUESTION_LABELS = {"front", "question", "text"}
+_ANSWER_LABELS = {"back", "answer", "back extra", "extra"}
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
     "deck column": "deck",
     "notetype column": "notetype",
 }
+# A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
+_ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
+# Anki's tag column: words without markup, separated by spaces.
+_TAG_LIKE = re.compile(r"[^\s<>\"]+(?:\s+[^\s<>\"]+)*")
+PREVIEW_ROWS = 5
+_PREVIEW_CHARS = 80
+
+BASIC = "Basic"
+REVERSED = "Basic (and reversed card)"
+OPTIONAL_REVERSED = "Basic (optional reversed card)"
+TYPE_IN = "Basic (type in the answer)"
+CLOZE = "Cloze"
+NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
 
 
 @dataclass(frozen=True, kw_only=True)
 class CardRecord(CardContent):
-    """One note of a file: its card content, where it stood, its tags and its guid."""
+    """One card of a file: its content, where its note stood, its tags and its note's guid.
+
+    A note makes one card (Basic), two (reversed), or one per cloze number; `ord` tells
+    them apart as Anki's card ordinal does (0 for the first card, n - 1 for cloze n).
+    """
 
     line: int
     tags: tuple[str, ...]
@@ -60,6 +84,12 @@ class CardRecord(CardContent):
     # True when the file's guid column gave the guid, False when it was derived; the same
     # card read from a file with or without guids is the same record.
     guid_from_file: bool = dataclasses.field(default=False, compare=False)
+    ord: int = 0
+    note_type: str = BASIC
+
+    @property
+    def is_cloze(self) -> bool:
+        return self.note_type == CLOZE
 
 
 @dataclass(frozen=True)
@@ -73,18 +103,89 @@ class ParseProblem:
 
 
 class AnkiParseError(Exception):
+    """The file is not a deck that can be imported; nothing of it is."""
+
     def __init__(self, problems: list[ParseProblem]):
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
-@dataclass(frozen=True, kw_only=True)
-class ExportCard:
-    question_html: str
-    answer_html: str
-    tags: tuple[str, ...] = ()
-    source_url: str = ""
-    guid: str = ""
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which columns (0-based) make the card: the question, the answer, and further
+    fields appended to the answer. `answer` is None for a one-field note type."""
+
+    question: int
+    answer: int | None
+    extra: tuple[int, ...] = ()
+
+    @property
+    def columns(self) -> tuple[int, ...]:
+        return (self.question, *((self.answer,) if self.answer is not None else ()), *self.extra)
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "answer": self.answer, "extra": list(self.extra)}
+
+    @classmethod
+    def from_dict(cls, value: dict) -> "ColumnMapping":
+        return cls(value["question"], value.get("answer"), tuple(value.get("extra", ())))
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """What the headers said and what was guessed: the preview shows it, the importer may
+    change the separator and the mapping."""
+
+    separator: str
+    separator_guessed: bool  # no `#separator` header: guessed, or chosen by the importer
+    html: bool
+    notetype: str  # from `#notetype`, "" when the file names none
+    labels: tuple[str, ...]  # from `#columns`
+    width: int  # the columns of the widest note
+    meta: dict[str, int]  # tags/guid/deck/notetype -> 0-based column
+    tags_column_guessed: bool
+    global_tags: tuple[str, ...]
+
+    @property
+    def separator_name(self) -> str:
+        return SEPARATOR_NAMES.get(self.separator, self.separator)
+
+    @property
+    def field_columns(self) -> list[int]:
+        return [column for column in range(self.width) if column not in self.meta.values()]
+
+    @property
+    def mappable_columns(self) -> list[int]:
+        """The columns the importer may choose as fields: a guessed tags column too."""
+        guessed = {self.meta["tags"]} if self.tags_column_guessed else set()
+        return sorted({*self.field_columns, *guessed})
+
+    @property
+    def column_titles(self) -> list[str]:
+        roles = {column: role for role, column in self.meta.items()}
+        return [
+            self.label(column) + (f" ({roles[column]})" if column in roles else "")
+            for column in range(self.width)
+        ]
+
+    def label(self, column: int) -> str:
+        label = self.labels[column] if column < len(self.labels) else ""
+        return f"{column + 1}: {label}" if label else f"column {column + 1}"
+
+
+@dataclass(frozen=True)
+class AnkiFile:
+    layout: FileLayout
+    mapping: ColumnMapping
+    cards: list[CardRecord]
+    notes: int  # notes that became cards
+    skipped: list[ParseProblem]  # lines that could not become a card, and why
+    merged: list[ParseProblem]  # notes that repeat an earlier one
+    preview: list[tuple[str, ...]]  # plain text of the first rows, column by column
+
+    @property
+    def report(self) -> list[ParseProblem]:
+        return sorted([*self.skipped, *self.merged], key=lambda problem: problem.line)
 
 
 def parse_anki_file(
@@ -93,141 +194,205 @@ def parse_anki_file(
     return parse_anki(Path(path).read_bytes(), source=str(path), require_numbers=require_numbers)
 
 
-def parse_anki(
+def parse_anki(data: bytes | str, *, source: str, **options) -> list[CardRecord]:
+    """The cards of a file that must be clean: any skipped or repeated note is a problem
+    (the deck fixtures are built this way). Raises AnkiParseError listing every one."""
+    read = read_anki(data, source=source, **options)
+    if read.report:
+        raise AnkiParseError(read.report)
+    return read.cards
+
+
+def read_anki(
     data: bytes | str,
     *,
     source: str,
+    separator: str | None = None,
+    mapping: ColumnMapping | None = None,
     require_numbers: bool = False,
     max_cards: int | None = None,
-) -> list[CardRecord]:
-    """Parse a whole file; raise AnkiParseError listing every bad line.
-
-    Line numbers are physical lines, 1-based, as an editor shows them. With
-    `require_numbers`, a card without the trailing provenance link is a problem. A file
-    of more than `max_cards` records is refused before any card's HTML is looked at
-    (that is where the time goes), naming the line of the first record over the limit.
+) -> AnkiFile:
+    """Read a whole file as Anki would. Line numbers are physical lines, 1-based, as an
+    editor shows them. `separator` and `mapping` override what the file says or what is
+    guessed. With `require_numbers`, a card without the trailing provenance link is skipped.
+    A file of more than `max_cards` notes is refused before any card's HTML is looked at
+    (that is where the time goes), naming the line of the first note over the limit.
     """
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
     text = text.removeprefix("\ufeff")
+    if "\x00" in text[:8192]:
+        raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
     line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
     def line_at(offset: int) -> int:
         return bisect_right(line_starts, offset)
 
-    problems: list[ParseProblem] = []
-    bad_lines: set[int] = set()
+    bad_lines: dict[int, str] = {}
     for match in _UNDECODABLE.finditer(text):
-        line = line_at(match.start())
-        if line not in bad_lines:
-            bad_lines.add(line)
-            byte = ord(match.group()) - 0xDC00
-            problems.append(ParseProblem(source, line, f"not valid UTF-8 (byte 0x{byte:02x})"))
+        byte = ord(match.group()) - 0xDC00
+        bad_lines.setdefault(line_at(match.start()), f"not valid UTF-8 (byte 0x{byte:02x})")
 
-    layout, body_line, header_errors = _read_headers(_LINE_BREAK.split(text), bad_lines)
+    headers, body_line, header_errors = _read_headers(_LINE_BREAK.split(text), set(bad_lines))
     if header_errors:
         # Without a sound header the fields cannot be told apart: stop before the cards.
-        problems += [ParseProblem(source, line, reason) for line, reason in header_errors]
-        raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
-
+        raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
     body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
-    raws = list(_split_records(text, body, layout.separator))
+    guessed = headers.separator is None
+    chosen = separator or headers.separator or _guess_separator(text, body, source)
+    raws = list(_split_records(text, body, chosen))
     if max_cards is not None and len(raws) > max_cards:
         line = line_at(raws[max_cards].start)
-        reason = f"more than {max_cards} cards, the most one import takes: split the file"
-        raise AnkiParseError([*problems, ParseProblem(source, line, reason)])
-    if column_errors := _unreachable_columns(layout, raws):
-        problems += [ParseProblem(source, line, reason) for line, reason in column_errors]
-        raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
+        reason = f"more than {max_cards} notes, the most one import takes: split the file"
+        raise AnkiParseError([ParseProblem(source, line, reason)])
+    if not headers.names and raws and _is_label_row(raws[0]):
+        # A spreadsheet's header row names the columns, as `#columns` would.
+        headers = dataclasses.replace(headers, names=chosen.join(raws.pop(0).fields))
+    if not raws:
+        reason = "no notes: the file is empty or holds only headers and comments"
+        raise AnkiParseError([ParseProblem(source, 1, reason)])
+    layout, column_errors = _layout(headers, chosen, guessed, raws)
+    if column_errors:
+        raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
+    if mapping is None:
+        mapping = default_mapping(layout, raws)
+    elif layout.tags_column_guessed and layout.meta["tags"] in mapping.columns:
+        # The importer chose the column that looked like tags as a field: it is one.
+        meta = {role: column for role, column in layout.meta.items() if role != "tags"}
+        layout = dataclasses.replace(layout, meta=meta, tags_column_guessed=False)
 
-    records: list[CardRecord] = []
+    skipped: list[ParseProblem] = []
+    merged: list[ParseProblem] = []
+    notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
-    line_of_guid: dict[str, int] = {}
     for raw in raws:
         line = line_at(raw.start)
-        if any(line <= bad <= line_at(raw.end) for bad in bad_lines):
-            continue  # already reported, and its text cannot be trusted
+        bad = next((bad_lines[n] for n in range(line, line_at(raw.end) + 1) if n in bad_lines), "")
         try:
-            record = _card(raw, line=line, layout=layout, require_numbers=require_numbers)
+            if bad or raw.error:
+                raise _Rejected(bad or raw.error)
+            note = _note(raw, line=line, layout=layout, mapping=mapping)
+            cards = _cards(note, layout, require_numbers=require_numbers)
+            note.guid = cards[0].guid
         except _Rejected as rejection:
-            problems.append(ParseProblem(source, line, str(rejection)))
+            skipped.append(ParseProblem(source, line, str(rejection)))
             continue
-        if record.number is not None and record.number in line_of_number:
-            earlier = line_of_number[record.number]
-            reason = f"duplicate card number {record.number} (first on line {earlier})"
-            problems.append(ParseProblem(source, line, reason))
+        number = cards[0].number
+        if number is not None and line_of_number.get(number, line) != line:
+            earlier = line_of_number[number]
+            reason = f"duplicate card number {number} (first on line {earlier}): skipped"
+            skipped.append(ParseProblem(source, line, reason))
             continue
-        if record.guid in line_of_guid:
-            reason = f"duplicate guid {record.guid!r} (first on line {line_of_guid[record.guid]})"
-            problems.append(ParseProblem(source, line, reason))
-            continue
-        if record.number is not None:
-            line_of_number[record.number] = line
-        line_of_guid[record.guid] = line
-        records.append(record)
-    if problems:
-        raise AnkiParseError(sorted(problems, key=lambda problem: problem.line))
-    return records
+        if note.guid in notes:
+            earlier = notes[note.guid]
+            reason = f"the same note as line {earlier.line} (guid {note.guid!r}): merged into one"
+            merged.append(ParseProblem(source, line, reason))
+            tags = (*earlier.tags, *note.tags)
+            cards = [dataclasses.replace(card, line=earlier.line, tags=tags) for card in cards]
+            note.line, note.tags = earlier.line, tags
+        if number is not None:
+            line_of_number.setdefault(number, line)
+        note.cards = tuple(cards)
+        notes[note.guid] = note
+    if not notes:
+        reason = "no line of the file can become a card"
+        raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
+    return AnkiFile(
+        layout=layout,
+        mapping=mapping,
+        cards=[card for note in notes.values() for card in note.cards],
+        notes=len(notes),
+        skipped=skipped,
+        merged=merged,
+        preview=[_preview_row(raw, layout) for raw in raws[:PREVIEW_ROWS]],
+    )
+
+
+# --- export ---
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportCard:
+    """One note to write: a Basic note's question and answer, a Cloze note's text and
+    Back Extra. `note_type` names the Anki note type whose fields these are."""
+
+    question_html: str
+    answer_html: str
+    tags: tuple[str, ...] = ()
+    source_url: str = ""
+    guid: str = ""
+    note_type: str = BASIC
+    extra_fields: tuple[str, ...] = ()  # after the first two (optional reversed: Add Reverse)
 
 
 def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) -> str:
-    """Write cards as an Anki text file that parse_anki reads back to the same records.
-
-    The guid column lets Anki (and this site) update notes on re-import instead of
-    adding duplicates.
-    """
+    """Write notes as an Anki text file that Anki, and read_anki, read back to the same
+    notes: `#notetype` names the note type (a column does when notes differ), and the guid
+    column lets a re-import update notes instead of adding duplicates."""
+    cards = list(cards)
+    types = sorted({card.note_type for card in cards}) or [BASIC]
+    width = max((2 + len(card.extra_fields) for card in cards), default=2)
     lines = ["#separator:tab", "#html:true"]
+    if len(types) == 1:
+        lines.append(f"#notetype:{types[0]}")
     if deck_name is not None:
         if _LINE_BREAK.search(deck_name):
             raise ValueError(f"deck name {deck_name!r} spans lines")
         lines.append(f"#deck:{deck_name}")
-    lines += ["#tags column:3", "#guid column:4"]
-    lines += (_export_line(card) for card in cards)
+    lines += [f"#tags column:{width + 1}", f"#guid column:{width + 2}"]
+    if len(types) > 1:
+        lines.append(f"#notetype column:{width + 3}")
+    lines += (_export_line(card, width, with_type=len(types) > 1) for card in cards)
     return "\n".join(lines) + "\n"
 
 
-def _export_line(card: ExportCard) -> str:
+def _export_line(card: ExportCard, width: int, *, with_type: bool) -> str:
     for tag in card.tags:
         if tag.split() != [tag]:
             raise ValueError(f"tag {tag!r} is empty or holds whitespace")
     answer = card.answer_html
     if card.source_url:
         answer += f"<br><br><a href='{html.escape(card.source_url)}'>{PROVENANCE_LABEL}</a>"
-    fields = (card.question_html, answer, " ".join(card.tags), card.guid)
+    fields = [card.question_html, answer, *card.extra_fields]
+    fields += [""] * (width - len(fields))
+    fields += [" ".join(card.tags), card.guid]
+    if with_type:
+        fields.append(card.note_type)
     return "\t".join(_export_field(field) for field in fields)
 
 
 def _export_field(value: str) -> str:
-    # Quote only when a reader would otherwise misread the field: a tab or line break
-    # inside it, or a leading quote (opens quoting) or `#` (Anki skips such lines).
+    # Anki's quoting: a field is quoted when a reader would otherwise misread it (a tab or
+    # line break inside it, or a leading quote, which opens quoting, or `#`, which starts a
+    # comment); inside quotes a quote is doubled.
     if value.startswith(('"', "#")) or any(char in value for char in "\t\r\n"):
         return '"' + value.replace('"', '""') + '"'
     return value
 
 
-# --- headers and columns ---
+# --- headers, separator and columns ---
 
 
 @dataclass(frozen=True)
-class _Layout:
-    separator: str
+class _Headers:
+    separator: str | None
     html: bool
     tags: tuple[str, ...]
-    columns: dict[str, int]  # role -> 0-based column
-    width: int
-    named_columns: int = 0  # how many the `#columns` header names
-    numbered: tuple[tuple[str, int, int], ...] = ()  # (header key, 0-based column, its line)
+    notetype: str
+    names: str  # the raw `#columns` value, split once the separator is known
+    numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
 
 
-def _read_headers(
-    lines: list[str], bad_lines: set[int]
-) -> tuple[_Layout, int, list[tuple[int, str]]]:
-    """Read the `#key:value` lines at the top; return the layout and the first body line."""
-    separator, is_html, tags, names = "\t", True, (), ""
-    numbered: dict[str, int] = {}
-    numbered_lines: dict[str, tuple[str, int]] = {}  # role -> (header key, line)
+def _read_headers(lines: list[str], bad_lines: set[int]) -> tuple[_Headers, int, list]:
+    """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
+    the first body line and the header problems."""
+    separator, is_html, tags, notetype, names = None, True, (), "", ""
+    numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
     body_line = len(lines) + 1
     for line, content in enumerate(lines, start=1):
+        if line == 1 and content.startswith("tags:"):
+            tags = tuple(content.removeprefix("tags:").split())
+            continue
         if not content.startswith("#"):
             if content.strip():
                 body_line = line
@@ -235,10 +400,10 @@ def _read_headers(
             continue
         header = _HEADER.fullmatch(content)
         if header is None or line in bad_lines:
-            continue  # a comment, or already reported
+            continue  # a comment, or a line that cannot be trusted
         key, value = header[1].strip().lower(), header[2]
         if key == "separator":
-            chosen = value if len(value) == 1 else _SEPARATORS.get(value.strip().lower())
+            chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
             if chosen is None or chosen in '"\r\n':
                 errors.append((line, f"unknown separator {value!r}"))
             else:
@@ -247,60 +412,127 @@ def _read_headers(
             flag = value.strip().lower()
             if flag not in ("true", "false"):
                 errors.append((line, f"#html must be true or false, not {value!r}"))
-            is_html = flag == "true"
+            is_html = flag != "false"
         elif key == "tags":
             tags = tuple(value.split())
         elif key == "columns":
             names = value
+        elif key == "notetype":
+            notetype = value.strip()
         elif key in _ROLE_BY_HEADER:
             if not _COLUMN_NUMBER.fullmatch(value.strip()):
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
-                numbered[_ROLE_BY_HEADER[key]] = int(value) - 1
-                numbered_lines[_ROLE_BY_HEADER[key]] = (key, line)
-    column_names = [name.strip().lower() for name in names.split(separator)] if names else []
-    columns, width = _columns(column_names, numbered)
-    declared = tuple((key, numbered[role], line) for role, (key, line) in numbered_lines.items())
-    layout = _Layout(separator, is_html, tags, columns, width, len(column_names), declared)
-    return layout, body_line, errors
+                numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
+    headers = _Headers(separator, is_html, tags, notetype, names, numbered)
+    return headers, body_line, errors
 
 
-def _unreachable_columns(layout: _Layout, raws: list["_RawRecord"]) -> list[tuple[int, str]]:
-    """The `#x column:N` headers that point past every column of the file.
+def _guess_separator(text: str, body: int, source: str) -> str:
+    """The separator that splits the first lines most consistently into two or more
+    fields: tab, then semicolon, comma and pipe on a tie (a `.csv` name puts comma first)."""
+    sample = text[body : body + 16384]
+    order = list(_GUESSED)
+    if source.lower().endswith(".csv"):
+        order.remove(",")
+        order.insert(0, ",")
 
-    A file may leave out trailing columns that are empty on every line (a tags column
-    nobody filled in), so the numbered columns right after the widest line still count;
-    one beyond a gap (`#tags column:9` in a file of 3 columns) is a mistake, not data.
-    """
-    if not raws:
-        return []
-    widest = max(layout.named_columns, *(len(raw.fields) for raw in raws))
-    declared_columns = {column for _, column, _ in layout.numbered}
+    def score(separator: str) -> tuple[int, int]:
+        widths = [len(raw.fields) for raw in _split_records(sample, 0, separator)][:50]
+        split = [width for width in widths if width > 1]
+        if not split:
+            return (0, 0)
+        _, most_common = Counter(split).most_common(1)[0]
+        return (len(split), most_common)
+
+    scores = {separator: score(separator) for separator in order}
+    best = max(order, key=lambda separator: (scores[separator], -order.index(separator)))
+    return best if scores[best][0] else order[0]
+
+
+def _layout(
+    headers: _Headers, separator: str, guessed: bool, raws: list["_RawRecord"]
+) -> tuple[FileLayout, list[tuple[int, str]]]:
+    labels = tuple(name.strip() for name in headers.names.split(separator)) if headers.names else ()
+    meta = {role: column for role, (column, _, _) in headers.numbered.items()}
+    widest = max([len(labels), *(len(raw.fields) for raw in raws if not raw.error)])
+    # A file may leave out trailing columns that are empty on every line (a tags column
+    # nobody filled in), so the numbered columns right after the widest line still count;
+    # one beyond a gap (`#tags column:9` in a file of 3 columns) is a mistake, not data.
     reached = widest
-    while reached in declared_columns:
+    while reached in meta.values():
         reached += 1
-    return [
+    errors = [
         (line, f"#{key} is {column + 1}, but the file has only {widest} columns")
-        for key, column, line in layout.numbered
-        if column >= reached
+        for column, key, line in headers.numbered.values()
+        if column >= reached and raws
     ]
+    for column, label in enumerate(labels):
+        if label.lower() == "tags" and "tags" not in meta:
+            meta["tags"] = column
+    tags_guessed = False
+    if "tags" not in meta and not labels and widest >= 3:
+        last = widest - 1
+        values = [raw.fields[last].strip() for raw in raws if len(raw.fields) > last]
+        filled = [value for value in values if value]
+        if (
+            filled
+            and all(_TAG_LIKE.fullmatch(value) for value in filled)
+            and any(not _ID_LIKE.fullmatch(value) for value in filled)
+        ):
+            meta["tags"], tags_guessed = last, True
+    layout = FileLayout(
+        separator=separator,
+        separator_guessed=guessed,
+        html=headers.html,
+        notetype=headers.notetype,
+        labels=labels,
+        width=max(reached, widest),
+        meta=meta,
+        tags_column_guessed=tags_guessed,
+        global_tags=headers.tags,
+    )
+    return layout, errors
 
 
-def _columns(names: list[str], numbered: dict[str, int]) -> tuple[dict[str, int], int]:
-    """Map roles to columns: `#x column` headers, then `#columns` names, then the first
-    free columns for question and answer. Unknown columns are read and ignored; missing
-    trailing ones (tags, guid) read as empty."""
-    by_column: dict[int, str] = {}
-    for column, name in enumerate(names):
-        role = _ROLE_BY_COLUMN_NAME.get(name)
-        if role and role not in numbered and role not in by_column.values():
-            by_column[column] = role
-    by_column.update({column: role for role, column in numbered.items()})
-    free = (column for column in range(len(names) + len(by_column) + 2) if column not in by_column)
-    for role in ("question", "answer"):
-        if role not in by_column.values():
-            by_column[next(free)] = role
-    return {role: column for column, role in by_column.items()}, max(len(names), max(by_column) + 1)
+def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMapping:
+    """Columns named Front/Back (or Text/Back Extra) when `#columns` names them; else the
+    first two fields that are not empty on every line and are not ids or sort numbers."""
+    fields = layout.field_columns
+    by_label = {
+        layout.labels[column].lower(): column for column in fields if column < len(layout.labels)
+    }
+    question = next((by_label[name] for name in by_label if name in _QUESTION_LABELS), None)
+    answer = next((by_label[name] for name in by_label if name in _ANSWER_LABELS), None)
+    if question is not None:
+        return ColumnMapping(question, answer)
+    candidates = [column for column in fields if _is_content_column(column, raws)]
+    candidates += [column for column in fields if column not in candidates]
+    return ColumnMapping(candidates[0], candidates[1] if len(candidates) > 1 else None)
+
+
+def _is_label_row(raw: "_RawRecord") -> bool:
+    names = {field.strip().lower() for field in raw.fields if field.strip()}
+    known = _QUESTION_LABELS | _ANSWER_LABELS | {"tags"}
+    return len(raw.fields) > 1 and bool(names & _QUESTION_LABELS) and names <= known
+
+
+def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
+    values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
+    filled = [value for value in values if value]
+    return bool(filled) and not all(_ID_LIKE.fullmatch(value) for value in filled)
+
+
+def _preview_row(raw: "_RawRecord", layout: FileLayout) -> tuple[str, ...]:
+    fields = [*raw.fields, *[""] * (layout.width - len(raw.fields))]
+    return tuple(_plain(field)[:_PREVIEW_CHARS] for field in fields[: layout.width])
+
+
+_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h3|h4))\b[^>]*>")
+
+
+def _plain(value: str) -> str:
+    return " ".join(html.unescape(_TAGS.sub("", _BREAKING_TAG.sub(" ", value))).split())
 
 
 # --- records ---
@@ -317,27 +549,30 @@ class _RawRecord:
 def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. Blank lines yield nothing."""
+    so `href="..."` inside HTML survives. Blank lines and `#` comment lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
     while position < len(text):
         start, fields, error = position, [], None
-        while True:
-            if text.startswith('"', position):
-                value, position = _quoted_field(text, position + 1)
-                if value is None:
-                    error = "unterminated quoted field (no closing quote before the end)"
-                elif position < len(text) and text[position] not in (separator, "\r", "\n"):
-                    error = "text after the closing quote of a quoted field"
-                    position = _next_line_break(text, position)
-            else:
-                value = unquoted.match(text, position).group()
-                position += len(value)
-            fields.append(value or "")
-            if error or not text.startswith(separator, position):
-                break
-            position += 1
-        if error or text[start:position].strip():
-            yield _RawRecord(start, position, fields, error)
+        if text.startswith("#", position):
+            position = _next_line_break(text, position)
+        else:
+            while True:
+                if text.startswith('"', position):
+                    value, position = _quoted_field(text, position + 1)
+                    if value is None:
+                        error = "unterminated quoted field (no closing quote before the end)"
+                    elif position < len(text) and text[position] not in (separator, "\r", "\n"):
+                        error = "text after the closing quote of a quoted field"
+                        position = _next_line_break(text, position)
+                else:
+                    value = unquoted.match(text, position).group()
+                    position += len(value)
+                fields.append(value or "")
+                if error or not text.startswith(separator, position):
+                    break
+                position += 1
+            if error or text[start:position].strip():
+                yield _RawRecord(start, position, fields, error)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
 
@@ -359,42 +594,104 @@ def _next_line_break(text: str, position: int) -> int:
 
 
 class _Rejected(Exception):
-    """A record that cannot become a card; the message is the reason."""
+    """A note that cannot become a card; the message is the reason."""
 
 
-def _card(raw: _RawRecord, *, line: int, layout: _Layout, require_numbers: bool) -> CardRecord:
-    if raw.error:
-        raise _Rejected(raw.error)
-    fields, columns = raw.fields, layout.columns
-    needed = max(columns["question"], columns["answer"]) + 1
-    if len(fields) == 1:
-        name = {"\t": "tab", " ": "space"}.get(layout.separator, repr(layout.separator))
-        raise _Rejected(f"no {name} separator: a card needs a question and an answer")
-    if len(fields) < needed:
-        raise _Rejected(f"too few fields: expected at least {needed}, got {len(fields)}")
-    if len(fields) > layout.width:
-        raise _Rejected(f"too many fields: expected at most {layout.width}, got {len(fields)}")
+@dataclass
+class _Note:
+    line: int
+    note_type: str
+    question: str
+    answer: str
+    reverse: bool  # an optional reversed note that asks for its reverse card
+    tags: tuple[str, ...]
+    guid: str
+    guid_from_file: bool
+    cards: tuple[CardRecord, ...] = ()
 
-    def field(role: str) -> str:
-        column = columns.get(role)
+
+def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapping) -> _Note:
+    fields = raw.fields
+
+    def field(column: int | None) -> str:
         return fields[column] if column is not None and column < len(fields) else ""
 
-    try:
-        content = card_content(field("question"), field("answer"), is_html=layout.html)
-    except CardHtmlError as error:
-        raise _Rejected(str(error)) from None
-    if require_numbers and content.number is None:
-        raise _Rejected(f"no trailing '{PROVENANCE_LABEL}' link with a /questions/<number> URL")
-    given_guid = field("guid").strip()
-    return CardRecord(
-        **{f.name: getattr(content, f.name) for f in dataclasses.fields(CardContent)},
+    note_type = _note_type(field(layout.meta.get("notetype")) or layout.notetype, fields)
+    if note_type is None:
+        raise _Rejected("an image occlusion note: only Anki shows those")
+    question, answer = field(mapping.question), field(mapping.answer)
+    if len(fields) == 1 and note_type != CLOZE:
+        name = {"\t": "tab", " ": "space"}.get(layout.separator, repr(layout.separator))
+        raise _Rejected(f"no {name} separator: a card needs a question and an answer")
+    extras = [field(column) for column in mapping.extra if field(column).strip()]
+    if extras:
+        answer = "<br><br>".join([answer, *extras] if answer.strip() else extras)
+    given_guid = field(layout.meta.get("guid")).strip()
+    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
+    after_answer = (mapping.answer if mapping.answer is not None else mapping.question) + 1
+    return _Note(
         line=line,
-        tags=tuple(dict.fromkeys((*layout.tags, *field("tags").split()))),
-        guid=given_guid
-        or note_guid(
-            source_url=content.source_url,
-            question_html=content.question_html,
-            answer_html=content.answer_html,
-        ),
+        note_type=note_type,
+        question=question,
+        answer=answer,
+        reverse=note_type == REVERSED
+        or (note_type == OPTIONAL_REVERSED and bool(field(after_answer).strip())),
+        tags=tuple(dict.fromkeys(tags)),
+        guid=given_guid,
         guid_from_file=bool(given_guid),
     )
+
+
+def _note_type(named: str, fields: list[str]) -> str | None:
+    """The note type a note is read as; None for one that cannot become a card here."""
+    lowered = named.strip().lower()
+    if "image occlusion" in lowered or any("image-occlusion:" in value for value in fields):
+        return None
+    known = {name.lower(): name for name in NOTE_TYPES}
+    if lowered in known:
+        return known[lowered]
+    if "cloze" in lowered or (not lowered and "{{c" in fields[0] and cloze_numbers(fields[0])):
+        return CLOZE
+    return BASIC
+
+
+def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
+    """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
+    try:
+        if note.note_type == CLOZE:
+            numbers = cloze_numbers(note.question)
+            if not numbers:
+                raise _Rejected("a cloze note without any {{c1::…}} deletion")
+            contents = [
+                (number - 1, card_content(note.question, note.answer, cloze=number))
+                for number in numbers
+            ]
+        else:
+            contents = [(0, card_content(note.question, note.answer, is_html=layout.html))]
+            if note.reverse:
+                reverse = card_content(
+                    note.answer, note.question, is_html=layout.html, take_provenance=False
+                )
+                contents.append((1, reverse))
+    except CardHtmlError as error:
+        raise _Rejected(str(error)) from None
+    first = contents[0][1]
+    if require_numbers and first.number is None:
+        raise _Rejected(f"no trailing '{PROVENANCE_LABEL}' link with a /questions/<number> URL")
+    guid = note.guid or note_guid(
+        source_url=first.source_url,
+        question_html=first.question_html,
+        answer_html=first.answer_html,
+    )
+    return [
+        CardRecord(
+            **{f.name: getattr(content, f.name) for f in dataclasses.fields(CardContent)},
+            line=note.line,
+            tags=note.tags,
+            guid=guid,
+            guid_from_file=note.guid_from_file,
+            ord=ord_,
+            note_type=note.note_type,
+        )
+        for ord_, content in contents
+    ]

@@ -13,6 +13,7 @@ from typing import Literal
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from quizzes.rendering import cloze_numbers, cloze_side
 from quizzes.sanitize import BLOCK_TAGS, html_to_text, sanitize_card_html
 
 Side = Literal["question", "answer"]
@@ -59,32 +60,59 @@ class CardHtmlError(ValueError):
 
 
 def card_content(
-    question: str, answer: str, *, is_html: bool = True, take_provenance: bool = True
+    question: str,
+    answer: str,
+    *,
+    is_html: bool = True,
+    take_provenance: bool = True,
+    cloze: int | None = None,
 ) -> CardContent:
     """Both fields of a note made storable: sanitized through the one allow-list, repaired
     until stable, trimmed. With `take_provenance`, a trailing "view answer on aiquizzes"
     link leaves the answer and becomes the source URL (and number).
 
+    With `cloze`, `question` is a cloze note's text and `answer` its Back Extra (which may
+    be empty): the HTML keeps the cloze markup, the plain text is what card `cloze` shows.
+
     The output is a fixed point: passing it through again gives the same content, so what
     an export writes reads back unchanged. Raises CardHtmlError for an empty side.
     """
-    question_soup = _field_soup(question, is_html=is_html)
-    answer_soup = _field_soup(answer, is_html=is_html)
-    source_url, number = _take_provenance(answer_soup) if take_provenance else ("", None)
-    question_html, answer_html = _settle(question_soup), _settle(answer_soup)
+    fast_question = _fast_field(question, is_html=is_html)
+    fast_answer = _fast_field(answer, is_html=is_html)
+    source_url, number = "", None
+    if fast_question is None:
+        question_html = _settle(*_field_soup(question, is_html=is_html))
+        question_text = _plain_text(question_html)
+    else:
+        question_html, question_text = fast_question
+    if fast_answer is None:
+        answer_soup, parsed = _field_soup(answer, is_html=is_html)
+        if take_provenance:
+            source_url, number = _take_provenance(answer_soup)
+        answer_html = _settle(answer_soup, parsed)
+        answer_text = _plain_text(answer_html)
+    else:
+        answer_html, answer_text = fast_answer
     images = (*_image_refs(question_html, "question"), *_image_refs(answer_html, "answer"))
+    if cloze is not None:
+        question_text = _plain_text(cloze_side(question_html, cloze, answer=False))
+        filled = _plain_text(cloze_side(question_html, cloze, answer=True))
+        answer_text = "\n".join(filter(None, [filled, _plain_text(answer_html)]))
     content = CardContent(
         question_html=question_html,
         answer_html=answer_html,
-        question_text=html_to_text(question_html),
-        answer_text=html_to_text(answer_html),
+        question_text=question_text,
+        answer_text=answer_text,
         source_url=source_url,
         number=number,
         images=images,
     )
-    if not content.question_text and not content.question_has_images:
+    if not question_text and not content.question_has_images:
         raise CardHtmlError("empty question")
-    if not content.answer_text and not any(image.side == "answer" for image in images):
+    if cloze is not None:
+        if cloze not in cloze_numbers(question_html):
+            raise CardHtmlError(f"no cloze deletion {{{{c{cloze}::…}}}} in the text")
+    elif not answer_text and not any(image.side == "answer" for image in images):
         raise CardHtmlError("empty answer")
     return content
 
@@ -93,9 +121,8 @@ def fragment_html(value: str) -> str:
     """A piece of card HTML typed apart from the sides (a short answer, a hand-written
     distractor) made storable through the same allow-list and repairs; "" when it shows
     nothing."""
-    html = _settle(_field_soup(value.replace("\r\n", "\n").replace("\r", "\n"), is_html=True))
-    has_image = "<img" in html
-    return html if html_to_text(html) or has_image else ""
+    html = _settle(*_field_soup(value.replace("\r\n", "\n").replace("\r", "\n"), is_html=True))
+    return html if html_to_text(html) or "<img" in html else ""
 
 
 def note_guid(*, source_url: str, question_html: str, answer_html: str) -> str:
@@ -105,15 +132,154 @@ def note_guid(*, source_url: str, question_html: str, answer_html: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
+# --- the fast path: most fields are well-formed text, inline tags, paragraphs and lists ---
+
+_FAST_INLINE = frozenset({"b", "i", "u", "em", "strong", "code", "sub", "sup", "kbd"})
+_FAST_BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "blockquote", "h3", "h4"})
+_FAST_TOKEN = re.compile(r"<(/?)([a-z0-9]+)>|([^<]+)")
+_TEXT_BREAKS = frozenset({*BLOCK_TAGS, "br", "tr", "th", "td"})
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
+_WHITESPACE = re.compile(r"\s+")
+_ANY_TAG = re.compile(r"<[^>]*>")
+_BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|tr|th|td)\b")
+
+
+class _Node:
+    """An element of the fast path's tree: nh3's output is a serialized DOM, so its tags
+    nest properly and a stack reads it."""
+
+    __slots__ = ("children", "name")
+
+    def __init__(self, name: str):
+        self.name, self.children = name, []
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def is_spacing(self) -> bool:
+        return not self.text().strip()
+
+    def holds_block(self) -> bool:
+        return self.name in BLOCK_TAGS or any(
+            isinstance(c, _Node) and c.holds_block() for c in self.children
+        )
+
+
+def _fast_field(value: str, *, is_html: bool) -> tuple[str, str] | None:
+    """The storable HTML and plain text of a well-formed field without a BeautifulSoup
+    parse, when the repair would change nothing (tests compare both paths); None when the
+    field needs the full repair (links, images, lists or paragraphs to mend, edges to trim)."""
+    if not is_html:
+        value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
+    if "<a" in value or "<img" in value:
+        return None
+    sanitized = sanitize_card_html(value)
+    if "<" not in sanitized:  # plain text: only its edges could need trimming
+        text = html.unescape(sanitized)
+        if not text.strip() or text != text.strip():
+            return None
+        return sanitized, " ".join(text.split())
+    root = _fast_tree(sanitized.replace("<br>", "<br></br>"))
+    if root is None or not _needs_no_repair(root):
+        return None
+    pieces: list[str] = []
+    _fast_text(root, pieces)
+    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    return sanitized, "\n".join(line for line in lines if line)
+
+
+def _fast_tree(markup: str) -> _Node | None:
+    root = _Node("")
+    stack = [root]
+    position = 0
+    for token in _FAST_TOKEN.finditer(markup):
+        if token.start() != position:
+            return None  # a tag with attributes, a comment: the full repair
+        position = token.end()
+        closing, name, text = token.groups()
+        if text is not None:
+            # BeautifulSoup keeps a whitespace-only text only as one space or line break.
+            if not _ASCII_SPACE.sub("", text) and text not in (" ", "\n"):
+                return None
+            stack[-1].children.append(html.unescape(text))
+        elif name not in _FAST_INLINE and name not in _FAST_BLOCKS and name != "br":
+            return None
+        elif closing:
+            if stack[-1].name != name or len(stack) == 1:
+                return None
+            stack.pop()
+        else:
+            node = _Node(name)
+            stack[-1].children.append(node)
+            stack.append(node)
+    return root if position == len(markup) and len(stack) == 1 else None
+
+
+def _needs_no_repair(root: _Node) -> bool:
+    """What _repair would leave as it is: no empty paragraph or element at an edge, lists
+    of items only, paragraphs only beside other blocks at the top, nothing to trim."""
+    children = root.children
+    if any(isinstance(c, _Node) and c.name == "p" for c in children) and not all(
+        isinstance(c, _Node) and c.holds_block() for c in children
+    ):
+        return False
+    nodes = [root]
+    while nodes:
+        node = nodes.pop()
+        if node.name == "p" and node.is_spacing():
+            return False
+        if node.name in ("ul", "ol"):
+            items = [c for c in node.children if isinstance(c, _Node) and c.name == "li"]
+            loose = [c for c in node.children if isinstance(c, _Node) and c.name != "li"]
+            if not items or loose or any(isinstance(c, str) and c.strip() for c in node.children):
+                return False
+        if node.name in ("", "p", "li") and node.children:
+            first, last = node.children[0], node.children[-1]
+            for edge, strip in ((first, str.lstrip), (last, str.rstrip)):
+                if isinstance(edge, str) and strip(edge) != edge:
+                    return False
+                if isinstance(edge, _Node) and edge.is_spacing():
+                    return False
+        if node.name != "br" and node.name and not node.children:
+            return False  # an empty element: the repair may drop it
+        nodes += [c for c in node.children if isinstance(c, _Node)]
+    return True
+
+
+def _fast_text(node: _Node, pieces: list[str]) -> None:
+    for child in node.children:
+        if isinstance(child, str):
+            pieces.append(_WHITESPACE.sub(" ", child))
+            continue
+        breaks = child.name in _TEXT_BREAKS
+        if breaks:
+            pieces.append("\n")
+        _fast_text(child, pieces)
+        if breaks:
+            pieces.append("\n")
+
+
+def _plain_text(value: str) -> str:
+    """html_to_text, without a parse for HTML that holds no block element."""
+    if _BLOCKISH.search(value) or "<!" in value:
+        return html_to_text(value)
+    lines = (
+        " ".join(html.unescape(_ANY_TAG.sub("", piece)).split()) for piece in value.split("<br>")
+    )
+    return "\n".join(line for line in lines if line)
+
+
 # --- repair ---
 
 
-def _field_soup(value: str, *, is_html: bool) -> BeautifulSoup:
+def _field_soup(value: str, *, is_html: bool) -> tuple[BeautifulSoup, str]:
+    """The field parsed, and the sanitized HTML it was parsed from."""
     # Sanitizing first lets html5ever (a browser-grade parser) decide what broken markup
     # means; BeautifulSoup then repairs the structure and decodes entities into text.
     if not is_html:
         value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
-    return BeautifulSoup(sanitize_card_html(value), "html.parser")
+    sanitized = sanitize_card_html(value)
+    return BeautifulSoup(sanitized, "html.parser"), sanitized
 
 
 def _take_provenance(answer: BeautifulSoup) -> tuple[str, int | None]:
@@ -147,14 +313,16 @@ def _ends_field(node: Tag) -> bool:
     return True
 
 
-def _settle(soup: BeautifulSoup) -> str:
-    """Repair and sanitize until the HTML stops changing; return it.
+def _settle(soup: BeautifulSoup, parsed: str) -> str:
+    """Repair and sanitize until the HTML stops changing; return it. `soup` was parsed
+    from `parsed`: when one round gives `parsed` back, it is already the fixed point, and
+    a well-formed field costs a single parse.
 
     html.parser and html5ever disagree about some broken nesting, and one repair can
     expose another, so a single round is not always a fixed point. Settling makes the
     output stable: parsing it again yields the same bytes.
     """
-    html = ""
+    html = parsed
     for _ in range(_SETTLE_ROUNDS):
         _repair(soup)
         settled = sanitize_card_html(str(soup))
@@ -239,13 +407,17 @@ def _trim(container: Tag) -> None:
                 node.extract()
                 continue
             if isinstance(node, NavigableString):
-                node.replace_with(node.lstrip() if edge == 0 else node.rstrip())
+                trimmed = node.lstrip() if edge == 0 else node.rstrip()
+                if trimmed != node:
+                    node.replace_with(trimmed)
             break
 
 
-def _image_refs(html: str, side: Side) -> list[ImageRef]:
+def _image_refs(value: str, side: Side) -> list[ImageRef]:
     # Relative URLs are kept as written: the file gives no base to resolve them against.
-    images = BeautifulSoup(html, "html.parser").find_all("img", src=True)
+    if "<img" not in value:
+        return []
+    images = BeautifulSoup(value, "html.parser").find_all("img", src=True)
     return [ImageRef(image["src"], side, position) for position, image in enumerate(images)]
 
 

@@ -6,9 +6,12 @@ from quizzes.models.deck import (
     CardKeyword,
     Deck,
     Distractor,
+    MediaFile,
     ProblemReport,
     Tag,
 )
+from quizzes.models.imports import ImportJob
+from quizzes.models.memory import CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
     "Attempt",
@@ -17,8 +20,13 @@ __all__ = [
     "Card",
     "CardImage",
     "CardKeyword",
+    "CardMemory",
     "Deck",
     "Distractor",
+    "ImportJob",
+    "LearnerSettings",
+    "MediaFile",
     "ProblemReport",
+    "ReviewLog",
     "Tag",
 ]

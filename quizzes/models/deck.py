@@ -38,6 +38,8 @@ class Deck(models.Model):
     # Card number -> checksum of the card as the deck fixture last gave it, so a newer
     # fixture updates only the cards nobody edited here (services.deck_sync).
     synced_cards = models.JSONField(default=dict, blank=True, editable=False)
+    # The separator and column mapping of the last Anki import, offered again next time.
+    import_settings = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +86,7 @@ def askable(mode: str, *, prefix: str = "") -> models.Q:
     condition = models.Q(**{f"{prefix}question_needs_missing_image": False})
     if mode == "multiple_choice":
         condition &= ~models.Q(**{f"{prefix}choice_html": ""})
+        condition &= models.Q(**{f"{prefix}is_cloze": False})
     return condition
 
 
@@ -139,6 +142,15 @@ class Card(models.Model):
     # The Anki note id the card was imported from (or exported with), so re-importing a
     # file updates the card instead of adding it again. Blank for cards known by source_url.
     guid = models.CharField(max_length=100, blank=True, editable=False)
+    # Anki makes several cards of some notes (a reversed card, one per cloze number): they
+    # share the note's guid and differ in their ordinal, as in Anki.
+    card_ord = models.PositiveSmallIntegerField(default=0, editable=False)
+    note_type = models.CharField(
+        max_length=100, default="Basic", editable=False, help_text="The Anki note type."
+    )
+    # A cloze card keeps its note's text with the {{c1::...}} markup as its question HTML and
+    # the Back Extra as its answer; quizzes play it as a flashcard, never multiple choice.
+    is_cloze = models.BooleanField(default=False, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -150,7 +162,7 @@ class Card(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deck", "number"], name="card_number_unique_in_deck"),
             models.UniqueConstraint(
-                fields=["deck", "guid"],
+                fields=["deck", "guid", "card_ord"],
                 condition=~models.Q(guid=""),
                 name="card_guid_unique_in_deck",
             ),
@@ -269,6 +281,23 @@ class CachedImage(models.Model):
     @property
     def is_cached(self) -> bool:
         return self.status == self.Status.CACHED and bool(self.file)
+
+
+class MediaFile(models.Model):
+    """A sound an Anki package brought, by its name in the package (`[sound:name]`), stored
+    by content hash like the images."""
+
+    name = models.CharField(max_length=255, unique=True)
+    file = models.FileField(upload_to="sounds/")
+    byte_size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class CardImageManager(models.Manager):

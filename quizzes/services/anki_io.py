@@ -1,31 +1,72 @@
 """Anki files in and out of a deck: what an import would change, the import itself in one
-transaction, and the export that imports back unchanged.
+transaction with bulk writes, and the exports (text and .apkg) that import back unchanged.
 
 Cards are matched on import by their number (from the source link), else by their Anki
-guid, so a re-import updates the rows in place: primary keys, permalinks and the answers
-learners gave stay attached.
+guid and card ordinal, so a re-import updates the rows in place: primary keys, permalinks
+and the answers learners gave stay attached.
 """
 
+import dataclasses
+import hashlib
+import html
+import mimetypes
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
+from quizzes import caching
+from quizzes.imagefetch import ImageRejected
 from quizzes.importing.anki import (
+    CLOZE,
+    OPTIONAL_REVERSED,
+    AnkiFile,
     AnkiParseError,
     CardRecord,
+    ColumnMapping,
     ExportCard,
     ParseProblem,
     export_anki,
-    parse_anki,
+    read_anki,
 )
-from quizzes.importing.cardhtml import note_guid
-from quizzes.models import Card, Deck, Tag
-from quizzes.services.card_editing import card_store, content_problem
+from quizzes.importing.apkg import PackageNote, image_sources, read_package, write_package
+from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
+from quizzes.models import (
+    CachedImage,
+    Card,
+    CardImage,
+    CardKeyword,
+    Deck,
+    ImportJob,
+    MediaFile,
+    Tag,
+)
+from quizzes.rendering import page_ready, sound_names
+from quizzes.services.card_editing import content_problem
+from quizzes.services.card_pages import (
+    QUIZ_FIELDS,
+    keyword_rows,
+    local_image,
+    media_for_names,
+    quiz_fields,
+)
+from quizzes.services.images import image_store_upload, image_upload_verify
+
+PACKAGE_SUFFIXES = (".apkg", ".colpkg")
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff"}
+_BATCH = 1000
+Progress = Callable[[int, int], None]
 
 # --- Anki import ---
 
@@ -38,15 +79,34 @@ class PlannedCard:
     changes: tuple[str, ...] = ()  # the fields an import would change
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportPlan:
     new: list[PlannedCard] = field(default_factory=list)
     changed: list[PlannedCard] = field(default_factory=list)
     unchanged: list[PlannedCard] = field(default_factory=list)
+    skipped: list[ParseProblem] = field(default_factory=list)  # lines that make no card
+    merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
+    file: AnkiFile | None = None  # a text file's layout and preview; None for a package
+    media: dict[str, bytes] = field(default_factory=dict)  # a package's files, by name
 
     @property
     def summary(self) -> str:
-        return f"{len(self.new)} new, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
+        summary = (
+            f"{len(self.new)} new, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
+        )
+        if self.skipped:
+            summary += f", {len(self.skipped)} skipped"
+        if self.merged:
+            summary += f", {len(self.merged)} merged"
+        return summary
+
+    @property
+    def report(self) -> list[ParseProblem]:
+        return sorted([*self.skipped, *self.merged], key=lambda problem: problem.line)
+
+    @property
+    def to_write(self) -> int:
+        return len(self.new) + len(self.changed)
 
 
 class ImportTooLarge(ValueError):
@@ -63,69 +123,189 @@ def anki_import_check_size(*, size: int) -> None:
         )
 
 
-def anki_import_plan(*, deck: Deck, data: bytes | str, source: str) -> ImportPlan:
-    """What importing `data` into `deck` would do; raises ImportTooLarge or AnkiParseError,
-    writes nothing.
+def is_package(source: str) -> bool:
+    return source.lower().endswith(PACKAGE_SUFFIXES)
 
-    A card with a source link keeps the number in it; one without is matched by guid,
-    else it takes the next free number. A file that leaves a card's tags out leaves its
-    tags alone.
+
+def anki_import_plan(
+    *,
+    deck: Deck,
+    data: bytes | str,
+    source: str,
+    separator: str | None = None,
+    mapping: ColumnMapping | None = None,
+) -> ImportPlan:
+    """What importing `data` (a text file, or an .apkg/.colpkg when `source` is named so)
+    into `deck` would do; writes nothing. Raises ImportTooLarge, or AnkiParseError for a
+    file that is not a deck at all; lines that make no card are in the plan's report.
+
+    A card with a source link keeps the number in it; one without is matched by guid and
+    card ordinal, else it takes the next free number. A file that leaves a card's tags out
+    leaves its tags alone.
 
     A line whose guid column names a guid other than that of the deck's card with the
-    same number is a problem on that line, not an update, when that card is known by its
-    own guid or by another source link (another deck's export, say): overwriting would
-    turn one card into another under the answers learners gave it, and a new number
-    would break the rule that a card's number is the one in its source link. A card
-    known only by the same source link is the same card with a guid Anki gave it.
+    same number is skipped, not an update, when that card is known by its own guid or by
+    another source link (another deck's export, say): overwriting would turn one card into
+    another under the answers learners gave it. A card known only by the same source link
+    is the same card with a guid Anki gave it.
     """
     size = len(data) if isinstance(data, bytes) else len(data.encode())
     anki_import_check_size(size=size)
-    records = parse_anki(data, source=source, max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS)
-    cards = list(deck.cards.prefetch_related("tags")) if deck.pk else []
+    plan = ImportPlan()
+    if is_package(source):
+        package = _read_package(data, source)
+        records, plan.media = _media_renamed(package.cards, package.media)
+        plan.skipped = list(package.skipped)
+    else:
+        read = read_anki(
+            data,
+            source=source,
+            separator=separator,
+            mapping=mapping,
+            max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
+        )
+        records, plan.file = read.cards, read
+        plan.skipped, plan.merged = list(read.skipped), list(read.merged)
+    _match(plan, deck, records, source)
+    if not (plan.new or plan.changed or plan.unchanged):
+        refusal = ParseProblem(source, 1, "no line of the file can become a card")
+        raise AnkiParseError([refusal, *plan.report])
+    return plan
+
+
+def _read_package(data: bytes | str, source: str):
+    if isinstance(data, str):
+        raise AnkiParseError([ParseProblem(source, 1, "a package must be read as bytes")])
+    with tempfile.NamedTemporaryFile(suffix=Path(source).suffix) as file:
+        file.write(data)
+        file.flush()
+        package = read_package(Path(file.name), source=source)
+    if len(package.cards) > settings.QUIZSITE_IMPORT_MAX_CARDS:
+        reason = (
+            f"more than {settings.QUIZSITE_IMPORT_MAX_CARDS} cards, the most one import "
+            "takes: split the deck"
+        )
+        raise AnkiParseError([ParseProblem(source, 1, reason)])
+    return package
+
+
+def _media_renamed(
+    records: list[CardRecord], media: dict[str, bytes]
+) -> tuple[list[CardRecord], dict[str, bytes]]:
+    """A package's files whose names the site already gives to other content are renamed
+    `name-<hash>.ext`, in the files and in the cards, as Anki renames clashing media, so
+    one deck's `image.png` never replaces another's."""
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in media.items()}
+    known = dict(
+        CachedImage.objects.filter(url__in=list(media), status=CachedImage.Status.CACHED)
+        .exclude(sha256="")
+        .values_list("url", "sha256")
+    )
+    known.update(MediaFile.objects.filter(name__in=list(media)).values_list("name", "sha256"))
+    renames = {
+        name: f"{Path(name).stem}-{hashes[name][:8]}{Path(name).suffix}"
+        for name in media
+        if name in known and known[name] != hashes[name]
+    }
+    if not renames:
+        return records, media
+
+    def rename(value: str) -> str:
+        for old, new in renames.items():
+            value = value.replace(f'src="{old}"', f'src="{new}"').replace(
+                f"[sound:{old}]", f"[sound:{new}]"
+            )
+        return value
+
+    renamed = [
+        dataclasses.replace(
+            record,
+            question_html=rename(record.question_html),
+            answer_html=rename(record.answer_html),
+            images=tuple(
+                dataclasses.replace(image, url=renames.get(image.url, image.url))
+                for image in record.images
+            ),
+        )
+        for record in records
+    ]
+    return renamed, {renames.get(name, name): data for name, data in media.items()}
+
+
+def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
+    """The deck's cards and their tag names, in two queries whatever the deck's size."""
+    if not deck.pk:
+        return [], {}
+    cards = list(
+        deck.cards.only(
+            "id",
+            "deck_id",
+            "number",
+            "guid",
+            "card_ord",
+            "note_type",
+            "source_url",
+            "question_html",
+            "answer_html",
+            "short_answer_html",
+            "shuffle_key",
+        )
+    )
+    tag_names: dict[int, list[str]] = {}
+    rows = Card.tags.through.objects.filter(card__deck=deck).values_list("card_id", "tag__name")
+    for card_id, name in rows.iterator(chunk_size=5000):
+        tag_names.setdefault(card_id, []).append(name)
+    return cards, tag_names
+
+
+def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str) -> None:
+    cards, tag_names = _existing_cards(deck)
     by_number = {card.number: card for card in cards}
-    by_guid = {card.anki_guid: card for card in cards}
+    by_guid = {(card.anki_guid, card.card_ord): card for card in cards}
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
-    plan, problems, line_of_card = ImportPlan(), [], {}
+    line_of_card: dict[int, int] = {}
     for record in records:
-        if reason := content_problem(record):
-            problems.append(ParseProblem(source, record.line, reason))
+        if reason := content_problem(record) or _tag_problem(record):
+            plan.skipped.append(ParseProblem(source, record.line, reason))
             continue
-        if record.number is not None:
+        key = (record.guid, record.ord)
+        if record.number is not None and record.ord == 0:
             number, card = record.number, by_number.get(record.number)
-        elif record.guid in by_guid:
-            card = by_guid[record.guid]
+        elif key in by_guid:
+            card = by_guid[key]
             number = card.number
         else:
             number, card = next_number, None
             next_number += 1
-        owner = by_guid.get(record.guid)
+        owner = by_guid.get(key)
+        problem = ""
         if owner is not None and owner is not card:
-            reason = f"guid {record.guid!r} belongs to card {owner.number}, not {number}"
-            problems.append(ParseProblem(source, record.line, reason))
-            continue
-        if card is not None and _is_another_card(card, record):
-            reason = (
+            problem = f"guid {record.guid!r} belongs to card {owner.number}, not {number}"
+        elif card is not None and _is_another_card(card, record):
+            problem = (
                 f"card {number} of this deck is another card (guid {card.anki_guid!r}, "
                 f"not {record.guid!r}): import the file into another deck"
             )
-            problems.append(ParseProblem(source, record.line, reason))
-            continue
-        if card is not None and card.pk in line_of_card:
-            reason = f"matches card {number}, as line {line_of_card[card.pk]} does"
-            problems.append(ParseProblem(source, record.line, reason))
+        elif card is not None and card.pk in line_of_card:
+            problem = f"matches card {number}, as line {line_of_card[card.pk]} does"
+        if problem:
+            plan.skipped.append(ParseProblem(source, record.line, problem))
             continue
         if card is None:
             plan.new.append(PlannedCard(record, number, None))
             continue
         line_of_card[card.pk] = record.line
-        changes = _changes(card, record)
+        changes = _changes(card, record, tag_names.get(card.pk, []))
         (plan.changed if changes else plan.unchanged).append(
             PlannedCard(record, number, card, changes)
         )
-    if problems:
-        raise AnkiParseError(problems)
-    return plan
+
+
+def _tag_problem(record: CardRecord) -> str:
+    longest = Tag._meta.get_field("name").max_length
+    too_long = next((tag for tag in record.tags if len(tag) > longest), None)
+    return f"the tag {too_long[:40]!r}… is longer than {longest} characters" if too_long else ""
 
 
 def _is_another_card(card: Card, record: CardRecord) -> bool:
@@ -134,35 +314,184 @@ def _is_another_card(card: Card, record: CardRecord) -> bool:
     return bool(card.guid) or card.source_url != record.source_url
 
 
-def _changes(card: Card, record: CardRecord) -> tuple[str, ...]:
+def _changes(card: Card, record: CardRecord, tag_names: list[str]) -> tuple[str, ...]:
     changes = [
         name
-        for name in ("question_html", "answer_html", "source_url")
+        for name in ("question_html", "answer_html", "source_url", "note_type")
         if getattr(card, name) != getattr(record, name)
     ]
-    if record.tags and sorted(tag.name for tag in card.tags.all()) != sorted(record.tags):
+    if record.tags and sorted(tag_names) != sorted(record.tags):
         changes.append("tags")
     if card.anki_guid != record.guid:
         changes.append("guid")
     return tuple(changes)
 
 
-@transaction.atomic
-def anki_import_apply(*, deck: Deck, data: bytes | str, source: str) -> ImportPlan:
-    """Import `data` into `deck` in one transaction; on a parse problem nothing is written."""
-    if deck.pk is None:
-        deck.save()
-    plan = anki_import_plan(deck=deck, data=data, source=source)
-    tags_by_name: dict[str, Tag] = {}
-    for planned in plan.new:
-        card = Card(deck=deck, number=planned.number)
-        _apply_record(card, planned.record, tags_by_name)
-    for planned in plan.changed:
-        _apply_record(planned.card, planned.record, tags_by_name)
+def anki_import_apply(
+    *,
+    deck: Deck,
+    data: bytes | str,
+    source: str,
+    separator: str | None = None,
+    mapping: ColumnMapping | None = None,
+    progress: Progress | None = None,
+    one_transaction: bool = True,
+) -> ImportPlan:
+    """Import `data` into `deck` with bulk writes: a few queries per thousand cards, none
+    per card. A file that is not a deck writes nothing: it is refused before any write.
+
+    In one transaction by default. A background import commits each thousand cards, so
+    its progress can be read meanwhile; running it again after a failure finishes it (the
+    cards written match their lines and come out unchanged)."""
+    with transaction.atomic() if one_transaction else nullcontext():
+        if deck.pk is None:
+            deck.save()
+        plan = anki_import_plan(
+            deck=deck, data=data, source=source, separator=separator, mapping=mapping
+        )
+        if plan.file is not None:
+            deck.import_settings = {
+                "separator": plan.file.layout.separator,
+                "mapping": plan.file.mapping.as_dict(),
+            }
+            deck.save(update_fields=["import_settings", "updated_at"])
+        _media_store(plan.media)
+        _cards_write(deck, plan, progress or (lambda done, total: None))
+        caching.deck_pages_changed()
     return plan
 
 
-def _apply_record(card: Card, record: CardRecord, tags_by_name: dict[str, Tag]) -> None:
+def import_jobs_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget uploads previewed and never confirmed (and finished jobs' leftovers)."""
+    stale = ImportJob.objects.filter(
+        status=ImportJob.Status.PREVIEWED, created_at__lt=timezone.now() - older_than
+    )
+    for job in stale:
+        job.upload.delete(save=False)
+    return stale.delete()[0]
+
+
+def import_job_confirm(
+    *,
+    job: ImportJob,
+    separator: str | None,
+    mapping: ColumnMapping | None,
+    cards: int,
+) -> None:
+    """Run a previewed import of `cards` cards: now when it is small, else queued as a
+    background task (anki_import_task) whose progress the job shows."""
+    from quizzes.tasks import anki_import_task
+
+    job.options = {"separator": separator, "mapping": mapping.as_dict() if mapping else None}
+    job.status, job.total = ImportJob.Status.QUEUED, cards
+    job.save(update_fields=["options", "status", "total"])
+    if cards >= settings.QUIZSITE_IMPORT_BACKGROUND_CARDS:
+        anki_import_task.enqueue(job.pk)
+    else:
+        import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+
+
+def import_job_run(*, job_id: int) -> str:
+    """Run a queued import, recording its progress on the job as it goes."""
+    job = ImportJob.objects.select_related("deck").get(pk=job_id)
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+        return job.summary
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    options = job.options or {}
+    mapping = options.get("mapping")
+    try:
+        with job.upload.open("rb") as file:
+            data = file.read()
+        plan = anki_import_apply(
+            deck=job.deck,
+            data=data,
+            source=job.source_name,
+            separator=options.get("separator"),
+            mapping=ColumnMapping.from_dict(mapping) if mapping else None,
+            progress=progress,
+            one_transaction=False,
+        )
+    except (AnkiParseError, ImportTooLarge, OSError) as error:
+        _job_finish(job, status=ImportJob.Status.FAILED, error=str(error))
+        return f"failed: {error}"
+    _job_finish(
+        job,
+        status=ImportJob.Status.DONE,
+        summary=plan.summary,
+        report=[f"line {problem.line}: {problem.reason}" for problem in plan.report],
+    )
+    return plan.summary
+
+
+def _job_finish(job: ImportJob, **fields) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
+    job.upload.delete(save=False)
+
+
+# --- writing ---
+
+_CARD_FIELDS = [
+    "source_url",
+    "guid",
+    "card_ord",
+    "note_type",
+    "is_cloze",
+    "question_html",
+    "answer_html",
+    "question_text",
+    "answer_text",
+    "question_rendered",
+    "answer_rendered",
+    *QUIZ_FIELDS,
+    "keywords",
+]
+
+
+def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
+    total, done = plan.to_write, 0
+    progress(0, total)
+    writes = [*plan.new, *plan.changed]
+    images = _images_for(
+        {image.url for planned in writes for image in planned.record.images}, create=True
+    )
+    local = {url: local_image(image) for url, image in images.items()}
+    media = media_for_names(
+        name
+        for planned in writes
+        if "[sound:" in planned.record.question_html + planned.record.answer_html
+        for name in sound_names(planned.record.question_html + planned.record.answer_html)
+    )
+    tags = _tags_named({tag for planned in writes for tag in planned.record.tags})
+    for batch in _chunks(plan.new):
+        cards = [Card(deck=deck, number=planned.number) for planned in batch]
+        for card, planned in zip(cards, batch, strict=True):
+            _fill(card, planned.record, local, media)
+        with transaction.atomic():
+            Card.objects.bulk_create(cards)
+            _links_write(list(zip(cards, batch, strict=True)), tags, images, fresh=True)
+        done += len(batch)
+        progress(done, total)
+    for batch in _chunks(plan.changed):
+        for planned in batch:
+            _fill(planned.card, planned.record, local, media)
+        with transaction.atomic():
+            Card.objects.bulk_update([planned.card for planned in batch], _CARD_FIELDS)
+            _links_write([(planned.card, planned) for planned in batch], tags, images, fresh=False)
+        done += len(batch)
+        progress(done, total)
+
+
+def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) -> None:
     card.source_url = record.source_url
     # A guid that follows from the source link needs no storing (the fixtures have none).
     derived = note_guid(
@@ -170,42 +499,255 @@ def _apply_record(card: Card, record: CardRecord, tags_by_name: dict[str, Tag]) 
         question_html=record.question_html,
         answer_html=record.answer_html,
     )
-    card.guid = "" if record.source_url and record.guid == derived else record.guid
-    card_store(card=card, content=record)
-    if record.tags:
-        card.tags.set(_tags_named(record.tags, tags_by_name))
+    stored_guid = record.source_url and record.ord == 0 and record.guid == derived
+    card.guid = "" if stored_guid else record.guid
+    card.card_ord, card.note_type, card.is_cloze = record.ord, record.note_type, record.is_cloze
+    card.question_html, card.answer_html = record.question_html, record.answer_html
+    card.question_text, card.answer_text = record.question_text, record.answer_text
+    card.question_rendered, card.answer_rendered = page_ready(
+        record.question_html,
+        record.answer_html,
+        local,
+        media,
+        cloze=record.ord + 1 if record.is_cloze else None,
+    )
+    quiz_fields(card, local)
 
 
-def _tags_named(names: tuple[str, ...], known: dict[str, Tag]) -> list[Tag]:
-    """The tags of these names, made where new; `known` keeps them from one card of an
-    import to the next, so a tag is looked up once, not once per card."""
-    for name in names:
-        if name not in known:
-            tag = Tag.objects.filter(name=name).first()
-            if tag is None:
-                tag, _ = Tag.objects.get_or_create(
-                    slug=slugify(name) or name, defaults={"name": name}
-                )
-            known[name] = tag
-    return [known[name] for name in names]
+def _links_write(
+    pairs: list[tuple[Card, PlannedCard]],
+    tags: dict[str, Tag],
+    images: dict[str, CachedImage],
+    *,
+    fresh: bool,
+) -> None:
+    """Tag and image rows of a batch of saved cards, in bulk."""
+    through = Card.tags.through
+    retag = [(card, planned) for card, planned in pairs if planned.record.tags]
+    if not fresh:
+        retag = [(card, planned) for card, planned in retag if "tags" in planned.changes]
+        through.objects.filter(card_id__in=[card.pk for card, _ in retag]).delete()
+    through.objects.bulk_create(
+        [
+            through(card_id=card.pk, tag_id=tags[name].pk)
+            for card, planned in retag
+            for name in dict.fromkeys(planned.record.tags)
+        ],
+        batch_size=_BATCH,
+    )
+    rekey = pairs
+    if not fresh:
+        rekey = [
+            (card, planned)
+            for card, planned in pairs
+            if {"question_html", "answer_html"} & set(planned.changes)
+        ]
+        CardKeyword.objects.filter(card_id__in=[card.pk for card, _ in rekey]).delete()
+    CardKeyword.objects.bulk_create(keyword_rows(card for card, _ in rekey), batch_size=_BATCH)
+    reimage = pairs
+    if not fresh:
+        reimage = [
+            (card, planned)
+            for card, planned in pairs
+            if {"question_html", "answer_html"} & set(planned.changes)
+        ]
+        CardImage.objects.filter(card_id__in=[card.pk for card, _ in reimage]).delete()
+    CardImage.objects.bulk_create(
+        [
+            CardImage(card=card, image=images[ref.url], side=ref.side, position=ref.position)
+            for card, planned in reimage
+            for ref in planned.record.images
+        ],
+        batch_size=_BATCH,
+    )
+
+
+def _images_for(urls: set[str], *, create: bool) -> dict[str, CachedImage]:
+    urls_list = sorted(urls)
+    if create:
+        CachedImage.objects.bulk_create(
+            (CachedImage(url=url) for url in urls_list), ignore_conflicts=True, batch_size=_BATCH
+        )
+    images: dict[str, CachedImage] = {}
+    for batch in _chunks(urls_list):
+        images.update({image.url: image for image in CachedImage.objects.filter(url__in=batch)})
+    return images
+
+
+def _tags_named(names: set[str]) -> dict[str, Tag]:
+    """The tags of these names, made where new. Tag names are matched exactly; a new tag
+    whose slug another tag has (`Fitts'_Law` beside `Fitts_Law`) gets the next free
+    `-2`, `-3`..., so each name keeps its own tag and a re-import finds it again."""
+    known: dict[str, Tag] = {}
+    ordered = sorted(names)
+    for batch in _chunks(ordered):
+        known.update({tag.name: tag for tag in Tag.objects.filter(name__in=batch)})
+    missing = [name for name in ordered if name not in known]
+    if missing:
+        slugs = set(Tag.objects.values_list("slug", flat=True))
+        longest = Tag._meta.get_field("slug").max_length - 4
+        made = []
+        for name in missing:
+            base = (slugify(name) or slugify(name, allow_unicode=True) or "tag")[:longest]
+            slug, suffix = base, 1
+            while slug in slugs:
+                suffix += 1
+                slug = f"{base}-{suffix}"
+            slugs.add(slug)
+            made.append(Tag(name=name, slug=slug))
+        Tag.objects.bulk_create(made, batch_size=_BATCH)
+        for batch in _chunks(missing):
+            known.update({tag.name: tag for tag in Tag.objects.filter(name__in=batch)})
+    return known
+
+
+def _media_store(media: dict[str, bytes]) -> None:
+    """A package's files: images through the same Pillow checks as a download, stored by
+    hash as each image's local copy; other files (sounds) as MediaFile rows."""
+    for name, data in media.items():
+        if Path(name).suffix.lower() in _IMAGE_SUFFIXES:
+            _package_image_store(name, data)
+        else:
+            _sound_store(name, data)
+
+
+def _package_image_store(name: str, data: bytes) -> None:
+    image, _ = CachedImage.objects.get_or_create(url=name)
+    try:
+        verified = image_upload_verify(data=data, declared_content_type=None)
+    except ImageRejected as rejection:
+        image.status, image.last_error = CachedImage.Status.FAILED, rejection.reason
+        image.save(update_fields=["status", "last_error"])
+        return
+    if image.sha256 != verified.sha256 or not image.is_cached:
+        image_store_upload(image=image, data=data, verified=verified)
+
+
+def _sound_store(name: str, data: bytes) -> None:
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = MediaFile.objects.filter(name=name).first()
+    if existing is not None and existing.sha256 == sha256:
+        return
+    suffix = Path(name).suffix.lower()[:10]
+    stored = f"sounds/{sha256[:2]}/{sha256}{suffix}"
+    if not default_storage.exists(stored):
+        stored = default_storage.save(stored, ContentFile(data))
+    MediaFile.objects.update_or_create(
+        name=name,
+        defaults={
+            "file": stored,
+            "byte_size": len(data),
+            "sha256": sha256,
+            "content_type": mimetypes.guess_type(name)[0] or "",
+        },
+    )
 
 
 # --- Anki export ---
 
 
-def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) -> str:
-    """An Anki plain-text file of `cards` (with tags and guids) that imports back unchanged."""
-    rows = cards.select_related(None).prefetch_related("tags").order_by("deck__name", "number")
-    return export_anki(
-        (
-            ExportCard(
-                question_html=card.question_html,
-                answer_html=card.answer_html,
-                tags=tuple(sorted(tag.name for tag in card.tags.all())),
-                source_url=card.source_url,
-                guid=card.anki_guid,
-            )
-            for card in rows
-        ),
-        deck_name=deck_name,
+def _notes(cards: QuerySet[Card]) -> Iterator[tuple[Card, list[Card], list[str]]]:
+    """Each note of `cards` once: its first card, every card of it, its tag names."""
+    rows = (
+        cards.select_related(None)
+        .prefetch_related("tags")
+        .order_by("deck__name", "number", "card_ord")
     )
+    by_note: dict[tuple[int, str], list[Card]] = {}
+    for card in rows:
+        key = (card.deck_id, card.anki_guid)
+        by_note.setdefault(key, []).append(card)
+    for group in by_note.values():
+        first = min(group, key=lambda card: card.card_ord)
+        yield first, group, sorted(tag.name for tag in first.tags.all())
+
+
+def _extra_fields(first: Card, group: list[Card]) -> tuple[str, ...]:
+    if first.note_type == OPTIONAL_REVERSED:
+        return ("y" if any(card.card_ord == 1 for card in group) else "",)
+    return ()
+
+
+def _note_sides(first: Card) -> tuple[str, str]:
+    """The note's first two fields: a reverse card swaps its sides back."""
+    if first.card_ord == 1 and first.note_type != CLOZE:
+        return first.answer_html, first.question_html
+    return first.question_html, first.answer_html
+
+
+def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) -> str:
+    """An Anki plain-text file of `cards` (note types, tags and guids) that imports back
+    unchanged: a note Anki makes several cards of is written once."""
+    exported = []
+    for first, group, tags in _notes(cards):
+        question, answer = _note_sides(first)
+        exported.append(
+            ExportCard(
+                question_html=question,
+                answer_html=answer,
+                tags=tuple(tags),
+                source_url=first.source_url,
+                guid=first.anki_guid,
+                note_type=first.note_type,
+                extra_fields=_extra_fields(first, group),
+            )
+        )
+    return export_anki(exported, deck_name=deck_name)
+
+
+def deck_export_apkg(*, deck: Deck, path: Path) -> int:
+    """Write `deck` as an .apkg with its cached images and sounds; return the note count.
+
+    An image the site fetched from the web goes into the package under its file name (the
+    HTML points at that name, as Anki's own media do); one not cached keeps its URL."""
+    cards = deck.cards.all()
+    media: dict[str, bytes] = {}
+    names: dict[str, str] = {}  # image URL -> name in the package
+    image_urls = {url for card in cards for url in image_sources(card.question_html)} | {
+        url for card in cards for url in image_sources(card.answer_html)
+    }
+    for image in CachedImage.objects.filter(url__in=image_urls):
+        if not image.is_cached:
+            continue
+        name = _package_name(image, taken=set(media))
+        with image.file.open("rb") as file:
+            media[name] = file.read()
+        names[image.url] = name
+    notes = []
+    sounds: set[str] = set()
+    for first, group, tags in _notes(cards):
+        question, answer = _note_sides(first)
+        if first.source_url:
+            link = html.escape(first.source_url)
+            answer += f"<br><br><a href='{link}'>{PROVENANCE_LABEL}</a>"
+        fields = [_rename_images(question, names), _rename_images(answer, names)]
+        fields += _extra_fields(first, group)
+        sounds.update(sound_names(question + answer))
+        notes.append(
+            PackageNote(
+                note_type=first.note_type,
+                fields=tuple(fields),
+                tags=tuple(tags),
+                guid=first.anki_guid,
+            )
+        )
+    for sound in MediaFile.objects.filter(name__in=sounds):
+        with sound.file.open("rb") as file:
+            media[sound.name] = file.read()
+    return write_package(notes, media=media, deck_name=deck.name, path=path)
+
+
+def _package_name(image: CachedImage, *, taken: set[str]) -> str:
+    if "/" not in image.url and ":" not in image.url:
+        return image.url  # already a package's file name
+    name = Path(urlsplit(image.url).path).name or f"{image.sha256}.png"
+    if name in taken:
+        name = f"{image.sha256[:12]}-{name}"
+    return name
+
+
+def _rename_images(card_html: str, names: dict[str, str]) -> str:
+    for url, name in names.items():
+        if url in card_html:
+            card_html = card_html.replace(f'src="{url}"', f'src="{name}"')
+    return card_html

@@ -29,6 +29,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable
+from quizzes.services import reviews
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
@@ -61,11 +62,14 @@ class QuizConfig:
         default_factory=lambda: engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
     )
     tags: tuple[Tag, ...] = ()
+    # The cards to ask first, in order (a Smart quiz, "Quiz me on these"); empty: any card.
+    card_ids: tuple[int, ...] = ()
 
     @property
     def is_quick(self) -> bool:
         return (
             not self.tags
+            and not self.card_ids
             and self.mode is engine.QuizMode.MULTIPLE_CHOICE
             and self.question_count == QUICK_QUIZ_QUESTIONS
             and self.time_limit == QUICK_QUIZ_LIMIT
@@ -231,15 +235,18 @@ def quiz_pool_summary(*, deck: Deck, tags: Sequence[Tag] = ()) -> dict[str, Pool
     if tags:
         cards = cards.filter(pk__in=Card.objects.filter(deck=deck, tags__in=tags).values("pk"))
     missing_question = Q(question_needs_missing_image=True)
-    no_choice = Q(choice_html="")
+    cloze = Q(is_cloze=True)
+    no_choice = Q(choice_html="") & ~cloze
     counts = cards.aggregate(
         total=Count("pk"),
         missing_question=Count("pk", filter=missing_question),
+        cloze=Count("pk", filter=cloze),
         no_choice=Count("pk", filter=no_choice),
-        missing_question_only=Count("pk", filter=missing_question & ~no_choice),
+        missing_question_only=Count("pk", filter=missing_question & ~no_choice & ~cloze),
     )
     left_out = {
         engine.QuizMode.MULTIPLE_CHOICE: [
+            (engine.LeftOutReason.CLOZE, counts["cloze"]),
             (engine.LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE, counts["no_choice"]),
             (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question_only"]),
         ],
@@ -372,7 +379,13 @@ def attempt_start(
     """Draw the questions and their choices, store them, and start the clock."""
     seed = _new_seed() if seed is None else seed
     askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
-    cards = _draw_window(askable, rng=random.Random(f"{seed}:draw"))
+    if config.card_ids:
+        chosen = askable.filter(pk__in=config.card_ids).only(*_QUIZ_CARD_FIELDS).order_by()
+        by_id = {card.pk: card for card in chosen}
+        cards = [by_id[pk] for pk in dict.fromkeys(config.card_ids) if pk in by_id]
+        cards = cards[: config.question_count]
+    else:
+        cards = _draw_window(askable, rng=random.Random(f"{seed}:draw"))
     if not cards:
         raise QuizUnavailable("No card of this deck can be asked with these settings.")
     planned = _plan(
@@ -444,6 +457,22 @@ def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) ->
         time_limit=QUICK_QUIZ_LIMIT,
     )
     return attempt_start(user=user, session_key=session_key, config=config, now=now)
+
+
+def attempt_start_cards(*, user, card_ids: list[int], now: datetime) -> Attempt:
+    """A multiple-choice quiz, timed like the Quick quiz, on `card_ids` ("Quiz me on these"),
+    within the deck of the first of them."""
+    first = Card.objects.filter(pk__in=card_ids).order_by("deck__name", "number").first()
+    if first is None:
+        raise QuizUnavailable("None of these cards exists any more.")
+    config = QuizConfig(
+        deck=first.deck,
+        question_count=min(len(card_ids), MAX_QUESTIONS),
+        mode=engine.QuizMode.MULTIPLE_CHOICE,
+        time_limit=QUICK_QUIZ_LIMIT,
+        card_ids=tuple(card_ids),
+    )
+    return attempt_start(user=user, session_key="", config=config, now=now)
 
 
 def _missed_card_ids(attempt: Attempt) -> list[int]:
@@ -558,13 +587,18 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
         attempt.refresh_from_db()
 
 
-def _expire(question: AttemptQuestion) -> None:
+def _expire(question: AttemptQuestion, *, now: datetime) -> None:
     result = engine.expire_question(
         question_started_at=question.started_at, deadline=question.deadline_at
     )
-    AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(
-        outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None
+    expired = (
+        AttemptQuestion.objects.unanswered()
+        .filter(pk=question.pk)
+        .update(outcome=result.outcome, points=0, elapsed=result.elapsed, answered_at=None)
     )
+    if expired:
+        question.outcome, question.elapsed = result.outcome, result.elapsed
+        reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
 
 @transaction.atomic
@@ -576,14 +610,14 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
         return attempt
     if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
         for question in attempt.questions.unanswered():
-            _expire(question)
+            _expire(question, now=now)
     else:
         overdue = attempt.questions.unanswered().filter(
             deadline_at__isnull=False, started_at__isnull=False
         )
         for question in overdue:
             if engine.is_late(answered_at=now, deadline=question.deadline_at):
-                _expire(question)
+                _expire(question, now=now)
     if not attempt.questions.unanswered().exists():
         _finish(attempt=attempt, now=now)
     return attempt
@@ -711,6 +745,7 @@ def answer_submit(
     if recorded:
         for name, value in changes.items():
             setattr(question, name, value)
+        reviews.review_record_answer(attempt=attempt, question=question, now=now)
     else:
         question.refresh_from_db()
     attempt_refresh(attempt=attempt, now=now)
@@ -742,4 +777,6 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
     if not attempt_ids or not user.is_authenticated:
         return 0
     guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
-    return guest_attempts.update(user=user, session_key="")
+    claimed = guest_attempts.update(user=user, session_key="")
+    reviews.review_record_claimed(user=user, attempt_ids=attempt_ids)
+    return claimed

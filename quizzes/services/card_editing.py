@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from quizzes import caching
+from quizzes.importing.anki import CLOZE
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import CachedImage, Card, CardImage
 from quizzes.sanitize import sanitize_card_html
@@ -28,11 +30,17 @@ def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> st
     return ""
 
 
-def card_content_from_form(*, question_html: str, answer_html: str) -> CardContent:
+def card_content_from_form(
+    *, question_html: str, answer_html: str, cloze: int | None = None
+) -> CardContent:
     """The content of the admin's card form, stored exactly as an Anki import of the same
-    HTML would be. Raises CardHtmlError with a reason fit for a form error."""
+    HTML would be (`cloze` for a cloze card: its number). Raises CardHtmlError with a reason
+    fit for a form error."""
     content = card_content(
-        _plain_line_breaks(question_html), _plain_line_breaks(answer_html), take_provenance=False
+        _plain_line_breaks(question_html),
+        _plain_line_breaks(answer_html),
+        take_provenance=False,
+        cloze=cloze,
     )
     if problem := content_problem(content, typed_by_staff=True):
         raise CardHtmlError(problem)
@@ -52,6 +60,7 @@ def card_store(*, card: Card, content: CardContent) -> Card:
     images = images_for_urls((image.url for image in content.images), create=True)
     card.question_html, card.answer_html = content.question_html, content.answer_html
     card.question_text, card.answer_text = content.question_text, content.answer_text
+    card.is_cloze = card.note_type == CLOZE
     card_render(card, images)
     card.save()
     _card_images_sync(card, content.images, images)
@@ -64,7 +73,9 @@ def card_save_from_admin(*, card: Card, content: CardContent) -> Card:
         # A card made here has no source link to be known by: give it a guid now so an
         # export and re-import (or Anki itself) recognize it after its text changes.
         card.guid = secrets.token_hex(8)
-    return card_store(card=card, content=content)
+    card = card_store(card=card, content=content)
+    caching.deck_pages_changed()
+    return card
 
 
 def _card_images_sync(

@@ -7,28 +7,24 @@ multiple choice offers it (`choice_html`, its text and kind), the card's topic w
 whether its question needs a missing image are stored beside them, for the quizzes.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db.models import Prefetch, QuerySet
 
-from quizzes import wording
-from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Distractor
+from quizzes import caching, wording
+from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Distractor, MediaFile
 from quizzes.rendering import (
     PLACEHOLDER_CLASS,
     ChoiceContent,
     LocalImage,
     choice_content,
-    localize_images,
+    page_ready,
+    sound_names,
 )
 
-RENDERED_FIELDS = [
-    "question_rendered",
-    "answer_rendered",
-    "choice_html",
-    "choice_text",
-    "choice_kind",
-    "question_needs_missing_image",
-]
+# What `quiz_fields` sets; with "keywords", whose index rows `keyword_rows` makes.
+QUIZ_FIELDS = ["choice_html", "choice_text", "choice_kind", "question_needs_missing_image"]
+RENDERED_FIELDS = ["question_rendered", "answer_rendered", *QUIZ_FIELDS]
 
 
 def local_image(image: CachedImage) -> LocalImage:
@@ -48,12 +44,36 @@ def images_for_urls(urls: Iterable[str], *, create: bool) -> dict[str, CachedIma
     return {image.url: image for image in CachedImage.objects.filter(url__in=urls)}
 
 
+def media_for_names(names: Iterable[str]) -> dict[str, str]:
+    """The URL of each sound file of these names that the site has."""
+    names = set(names)
+    if not names:
+        return {}
+    return {media.name: media.file.url for media in MediaFile.objects.filter(name__in=names)}
+
+
+def media_for_html(*sides: str) -> dict[str, str]:
+    return media_for_names(name for side in sides for name in sound_names(side))
+
+
 def sides_render(
-    question_html: str, answer_html: str, images: dict[str, CachedImage]
+    question_html: str,
+    answer_html: str,
+    images: dict[str, CachedImage],
+    *,
+    cloze: int | None = None,
+    media: dict[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Both sides page-ready, from what is known of their images."""
+    """Both sides page-ready, from what is known of their images and sounds (looked up
+    when `media` is not given). For a cloze card, `cloze` is its number."""
     local = {url: local_image(image) for url, image in images.items()}
-    return localize_images(question_html, local), localize_images(answer_html, local)
+    if media is None:
+        media = media_for_html(question_html, answer_html)
+    return page_ready(question_html, answer_html, local, media, cloze=cloze)
+
+
+def card_cloze(card: Card) -> int | None:
+    return card.card_ord + 1 if card.is_cloze else None
 
 
 def answer_choice(
@@ -62,7 +82,7 @@ def answer_choice(
     answer_html: str,
     answer_text: str,
     short_answer_html: str = "",
-    images: dict[str, LocalImage] | None = None,
+    images: Mapping[str, LocalImage] | None = None,
 ) -> ChoiceContent:
     """The answer as a multiple choice offers it: the editor's short answer if there is one,
     else the answer without the words that only repeat the question, and only its first
@@ -77,24 +97,39 @@ def answer_choice(
     return choice_content(answer_html, drop_words=drop, keep_words=keep, images=images)
 
 
-def card_render(card: Card, images: dict[str, CachedImage]) -> None:
-    """Fill `card`'s RENDERED_FIELDS (and its keywords) from its HTML, text and images."""
-    local = {url: local_image(image) for url, image in images.items()}
-    card.question_rendered = localize_images(card.question_html, local)
-    card.answer_rendered = localize_images(card.answer_html, local)
+def quiz_fields(card: Card, local: Mapping[str, LocalImage]) -> None:
+    """What the quizzes need of `card`, from its text, HTML and page-ready question: its
+    answer as a choice (none for a cloze card, whose answer is its question filled in),
+    the kind of that answer, its topic words, and whether its question misses an image.
+    For writers in bulk (imports) as for `card_render`."""
     card.question_needs_missing_image = f'class="{PLACEHOLDER_CLASS}"' in card.question_rendered
-    choice = answer_choice(
-        question_text=card.question_text,
-        answer_html=card.answer_html,
-        answer_text=card.answer_text,
-        short_answer_html=card.short_answer_html,
-        images=local,
-    )
+    choice = ChoiceContent(html="", text="", code_share=0.0)
+    if not card.is_cloze:
+        choice = answer_choice(
+            question_text=card.question_text,
+            answer_html=card.answer_html,
+            answer_text=card.answer_text,
+            short_answer_html=card.short_answer_html,
+            images=local,
+        )
     card.choice_html, card.choice_text = choice.html, choice.text
     card.choice_kind = (
         wording.answer_kind(choice.text, code_share=choice.code_share) if choice.html else ""
     )
     card.keywords = " ".join(wording.keywords(card.question_text, card.answer_text))
+
+
+def card_render(
+    card: Card, images: dict[str, CachedImage], *, media: dict[str, str] | None = None
+) -> None:
+    """Fill `card`'s RENDERED_FIELDS (and its keywords) from its HTML, text and images."""
+    local = {url: local_image(image) for url, image in images.items()}
+    if media is None:
+        media = media_for_html(card.question_html, card.answer_html)
+    card.question_rendered, card.answer_rendered = page_ready(
+        card.question_html, card.answer_html, local, media, cloze=card_cloze(card)
+    )
+    quiz_fields(card, local)
 
 
 def keyword_rows(cards: Iterable[Card]) -> list[CardKeyword]:
@@ -129,13 +164,20 @@ def cards_rerender(cards: QuerySet[Card]) -> int:
         "answer_text",
         "short_answer_html",
         "keywords",
+        "is_cloze",
+        "card_ord",
         *RENDERED_FIELDS,
     ).prefetch_related(Prefetch("card_images", queryset=CardImage.objects.select_related("image")))
+    rows = list(rows)
+    media = media_for_html(*(card.question_html + card.answer_html for card in rows))
     changed = []
     for card in rows:
         before = [getattr(card, name) for name in RENDERED_FIELDS]
-        card_render(card, {row.image.url: row.image for row in card.card_images.all()})
+        images = {row.image.url: row.image for row in card.card_images.all()}
+        card_render(card, images, media=media)
         if [getattr(card, name) for name in RENDERED_FIELDS] != before:
             changed.append(card)
     Card.objects.bulk_update(changed, RENDERED_FIELDS, batch_size=500)
+    if changed:
+        caching.deck_pages_changed()
     return len(changed)

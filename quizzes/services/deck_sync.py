@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch
 
+from quizzes import caching
 from quizzes.importing.fixtures import FixtureCard, FixtureDeck
 from quizzes.models import Card, Deck, Distractor, Tag
 from quizzes.services.card_editing import card_store
@@ -155,6 +156,7 @@ def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
     report.local_only = sorted(set(existing) - set(wanted))
     deck.synced_cards = _as_json_keys(synced)
     deck.save(update_fields=["synced_cards"])
+    caching.deck_pages_changed()
     return report
 
 

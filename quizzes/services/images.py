@@ -51,6 +51,7 @@ def image_cache_pending(
                 image.url,
                 allowed_hosts=settings.QUIZSITE_IMAGE_HOSTS,
                 timeout=settings.QUIZSITE_IMAGE_TIMEOUT,
+                deadline=settings.QUIZSITE_IMAGE_DEADLINE,
                 max_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
                 max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
             )

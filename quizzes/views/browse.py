@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from quizzes import caching
 from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
@@ -46,7 +47,7 @@ def card_list(request, slug):
     query, tag_slug = _search_from(request)
     cards = card_services.card_search(deck=deck, query=query, tag_slug=tag_slug)
     page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
-    tags = card_services.deck_tags(deck=deck)
+    tags = caching.cached(f"deck-tags:{deck.pk}", lambda: list(card_services.deck_tags(deck=deck)))
     search_params = _querystring(q=query, tag=tag_slug)
     context = {
         "deck": deck,
@@ -57,6 +58,7 @@ def card_list(request, slug):
         "active_tag": next((tag for tag in tags if tag.slug == tag_slug), None),
         "tag_slug": tag_slug,
         "page_prefix": f"{search_params}&" if search_params else "?",
+        "cache_version": caching.deck_pages_version(),
     }
     if request.htmx and not request.htmx.history_restore_request:
         if request.htmx.target == "load-more":

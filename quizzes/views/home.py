@@ -1,7 +1,9 @@
 from django.shortcuts import render
 
+from quizzes import caching
 from quizzes.services import cards as card_services
 
 
 def home(request):
-    return render(request, "quizzes/home.html", {"decks": card_services.deck_summaries()})
+    decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
+    return render(request, "quizzes/home.html", {"decks": decks})

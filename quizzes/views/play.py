@@ -17,6 +17,7 @@ from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
 from quizzes.services import attempts as attempt_services
 from quizzes.services import challenges as challenge_services
+from quizzes.services import reviews as review_services
 from quizzes.views import guests
 
 # How long after a question's deadline (and the grace) the countdown asks the server about it.
@@ -84,12 +85,20 @@ def quiz_setup(request):
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
+        smart = data["smart"] and request.user.is_authenticated
         config = attempt_services.QuizConfig(
             deck=data["deck"],
             question_count=data["question_count"],
             mode=engine.QuizMode(data["mode"]),
             time_limit=data["time_limit"],
             tags=tuple(data["tags"]),
+            card_ids=tuple(
+                review_services.smart_quiz_card_ids(
+                    user=request.user, deck_id=data["deck"].pk, now=timezone.now()
+                )
+            )
+            if smart
+            else (),
         )
         try:
             attempt = _start_for(request, attempt_services.attempt_start, config=config)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from quizzes.services import images as image_services
+from quizzes.tasks import images_cache_pending
 
 
 class Command(BaseCommand):
@@ -13,8 +14,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--retry-failed", action="store_true", help="Also try the images that failed before."
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the downloads for the db_worker process and return at once.",
+        )
 
-    def handle(self, *, retry_failed, **options):
+    def handle(self, *, retry_failed, background, **options):
+        if background:
+            result = images_cache_pending.enqueue(retry_failed=retry_failed)
+            return f"Queued as task {result.id}: the db_worker process downloads the images."
         cached = failed = 0
         for outcome in image_services.image_cache_pending(retry_failed=retry_failed):
             image = outcome.image

@@ -2,23 +2,50 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quizzes.importing.anki import AnkiParseError
+from quizzes.importing.anki import SEPARATORS, AnkiParseError, ColumnMapping
 from quizzes.models import Deck
 from quizzes.services.anki_io import ImportTooLarge, anki_import_apply, anki_import_check_size
 
 
+def _separator(value: str) -> str:
+    if value.lower() in SEPARATORS:
+        return SEPARATORS[value.lower()]
+    if len(value) == 1 and value not in '"\r\n':
+        return value
+    raise ValueError(value)
+
+
+def _columns(value: str) -> tuple[int, ...]:
+    columns = tuple(int(part) - 1 for part in value.split(",") if part.strip())
+    if any(column < 0 for column in columns):
+        raise ValueError(value)
+    return columns
+
+
 class Command(BaseCommand):
     help = (
-        "Imports an Anki plain-text export into a deck (made if missing): new cards are "
-        "added, changed ones updated in place, and a file with problems writes nothing."
+        "Imports an Anki export (.txt, .csv, .tsv, or an .apkg/.colpkg package) into a deck "
+        "(made if missing): new cards are added, changed ones updated in place; lines that "
+        "make no card are listed, and a file that is not a deck writes nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--deck", required=True, help="The deck's slug.")
         parser.add_argument("--name", help="The name of a deck made by this import.")
+        parser.add_argument(
+            "--separator",
+            type=_separator,
+            help="tab, comma, semicolon, pipe, colon, space or one character "
+            "(default: the file's #separator header, else a guess).",
+        )
+        parser.add_argument("--question", type=int, help="The question's column (1 = first).")
+        parser.add_argument("--answer", type=int, help="The answer's column (1 = first).")
+        parser.add_argument(
+            "--extra", type=_columns, default=(), help="Columns appended to the answer, e.g. 4,5."
+        )
 
-    def handle(self, *args, file, deck, name=None, **options):
+    def handle(self, *args, file, deck, name=None, separator=None, **options):
         try:
             anki_import_check_size(size=file.stat().st_size)
             data = file.read_bytes()
@@ -30,7 +57,34 @@ class Command(BaseCommand):
             slug=deck, name=name or deck, source_name=file.name
         )
         try:
-            plan = anki_import_apply(deck=target, data=data, source=str(file))
+            plan = anki_import_apply(
+                deck=target,
+                data=data,
+                source=str(file),
+                separator=separator,
+                mapping=self._mapping(options),
+                progress=self._progress,
+            )
         except AnkiParseError as error:
-            raise CommandError(f"nothing imported, the file has problems:\n{error}") from None
+            raise CommandError(f"nothing imported, the file is not a deck:\n{error}") from None
+        for problem in plan.report:
+            self.stderr.write(str(problem))
         return f"{target.slug}: {plan.summary}"
+
+    def _mapping(self, options) -> ColumnMapping | None:
+        if options["question"] is None:
+            if options["answer"] is not None or options["extra"]:
+                raise CommandError("--answer and --extra need --question")
+            return None
+        answer = options["answer"] - 1 if options["answer"] is not None else None
+        return ColumnMapping(options["question"] - 1, answer, options["extra"])
+
+    def _progress(self, done: int, total: int) -> None:
+        """A line at each tenth of a big import: the writes come a thousand cards at a time."""
+        step = max(1000, total // 10)
+        if total < 2000:
+            return
+        if done == 0:
+            self.stderr.write(f"writing {total} cards")
+        elif done == total or done // step != (done - 1000) // step:
+            self.stderr.write(f"written {done} of {total} cards ({done * 100 // total}%)")

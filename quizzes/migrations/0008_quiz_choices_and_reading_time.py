@@ -42,6 +42,8 @@ def fill_choices(apps, schema_editor):
             choice = choice_content(
                 card.answer_html, drop_words=drop, keep_words=keep, images=images
             )
+        if card.is_cloze:  # its answer is its question filled in: no choice
+            choice = choice_content("")
         card.choice_html, card.choice_text = choice.html, choice.text
         card.choice_kind = (
             wording.answer_kind(choice.text, code_share=choice.code_share) if choice.html else ""
@@ -84,7 +86,7 @@ def fill_attempt_questions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0005_card_rendered_deck_synced'),
+        ('quizzes', '0007_card_notes_media_imports'),
     ]
 
     operations = [

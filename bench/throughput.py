@@ -1,0 +1,242 @@
+"""Throughput of each page as a share of a bare Django view, production-style.
+
+Starts the site under gunicorn as `make serve` does (DEBUG off, whitenoise, quizsite/gunicorn.py
+settings) on a throwaway SQLite database and, where PostgreSQL is installed, a throwaway
+cluster; loads the deck; then, for each page, runs wrk against the bare view
+(`HttpResponse("ok")` through the same middleware, bench/urls.py) and against the page back
+to back, and prints the ratio of their requests per second. It never fails on time.
+
+    .venv/bin/python bench/throughput.py                  # both databases, 5 s a run
+    .venv/bin/python bench/throughput.py --seconds 10 --rounds 3 --databases sqlite
+    .venv/bin/python bench/throughput.py --profile var/profiles   # py-spy while measuring
+
+The answer round trip posts, as htmx does, answers to questions that are shown and waiting
+(bench/prepare.py makes them), each answer once; the quiz start posts the Quick quiz form.
+Both run as a logged-in user; the other pages as a visitor. Loopback only, bounded in time.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from tests.httpquiz import Player  # noqa: E402
+from tests.servers import Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
+
+USERNAME = "bench"
+PASSWORD = "bench user password, not a secret"
+LUA = Path(__file__).with_name("requests.lua")
+PAGES = [
+    ("quiz answer (htmx POST)", "answer"),
+    ("quiz start (POST)", "start"),
+    ("card list", "/decks/fastai/"),
+    ("search ?q=softmax", "/decks/fastai/?q=softmax"),
+    ("card page", "/decks/fastai/cards/7/"),
+    ("home", "/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=1, help="bare/page pairs per page")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--profile", type=Path, help="write a py-spy profile per page here")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    print(
+        f"{os.cpu_count()} cores; wrk -t{options.threads} -c{options.connections} "
+        f"-d{options.seconds}s; gunicorn per quizsite/gunicorn.py"
+    )
+    for database in options.databases.split(","):
+        if database == "postgresql" and postgres_bin() is None:
+            print("\nPostgreSQL is not installed: skipped")
+            continue
+        with ExitStack() as stack:
+            var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-bench-")))
+            env = {"QUIZSITE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "bench.settings"}
+            if database == "postgresql":
+                env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
+            measure(site_env(**env), var_dir, database, options)
+
+
+def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
+    manage("migrate", "--no-input", env=env)
+    manage("sync_decks", env=env)
+    manage("collectstatic", "--no-input", env=env)
+    answers_file = var_dir / "answers.json"
+    attempts = max(20, options.rounds * options.seconds * 3)
+    manage(
+        "shell",
+        "-c",
+        f"from bench.prepare import main; main({str(answers_file)!r}, {attempts}, "
+        f"{USERNAME!r}, {PASSWORD!r})",
+        env=env,
+    )
+    with Gunicorn(env=env, workers=int(env.get("WEB_CONCURRENCY", 0)) or None) as site:
+        base = site.url("").rstrip("/")
+        headers = login_headers(base)
+        request_files = {
+            "answer": write_requests(
+                var_dir / "answer.tsv",
+                [
+                    ("POST", f"/quiz/{attempt}/answer/", f"position={position}&choice={choice}")
+                    for attempt, position, choice in json.loads(answers_file.read_text())
+                ],
+            ),
+            "start": write_requests(
+                var_dir / "start.tsv", [("POST", "/quiz/quick/", "deck=fastai")]
+            ),
+        }
+        for _, target in PAGES:  # warm every worker up
+            if target.startswith("/"):
+                wrk(base + target, seconds=1, options=options)
+        wrk(base + "/bench/bare/", seconds=1, options=options)
+
+        print(f"\n{database}: requests/s, and the page's share of the bare view's")
+        print(f"{'request':<26}{'page':>8}{'bare':>8}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}  notes")
+        for name, target in PAGES:
+            for _ in range(options.rounds):
+                bare = wrk(base + "/bench/bare/", seconds=options.seconds, options=options)
+                profile = None
+                if options.profile:
+                    options.profile.mkdir(parents=True, exist_ok=True)
+                    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+                    profile = options.profile / f"{database}-{slug}.txt"
+                if target.startswith("/"):
+                    page = wrk(
+                        base + target,
+                        seconds=options.seconds,
+                        options=options,
+                        profile=(profile, site) if profile else None,
+                    )
+                else:
+                    page = wrk(
+                        base + "/",
+                        seconds=options.seconds,
+                        options=options,
+                        headers=headers,
+                        requests_file=request_files[target],
+                        profile=(profile, site) if profile else None,
+                    )
+                notes = page["notes"] + [f"bare: {note}" for note in bare["notes"]]
+                if target == "answer" and page["wrapped"]:
+                    notes.append("the answers ran out: some were sent twice")
+                notes = ", ".join(notes)
+                print(
+                    f"{name:<26}{page['rps']:>8.0f}{bare['rps']:>8.0f}"
+                    f"{page['rps'] / bare['rps']:>8.2f}{page['p50']:>8.1f}{page['p99']:>8.1f}"
+                    f"  {notes}",
+                    flush=True,
+                )
+
+
+def login_headers(base: str) -> list[str]:
+    with httpx.Client(timeout=30) as client:
+        player = Player(client)
+        response = player.log_in(base, USERNAME, PASSWORD)
+        assert response.status_code == 302, response.status_code
+        session, token = client.cookies["sessionid"], client.cookies["csrftoken"]
+    return [
+        f"Cookie: sessionid={session}; csrftoken={token}",
+        f"X-CSRFToken: {token}",
+        "HX-Request: true",
+        "Content-Type: application/x-www-form-urlencoded",
+    ]
+
+
+def write_requests(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path.write_text("".join(f"{method}\t{target}\t{body}\n" for method, target, body in rows))
+    return path
+
+
+def wrk(url, *, seconds, options, headers=(), requests_file=None, profile=None) -> dict:
+    command = [
+        "wrk",
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
+    for header in headers:
+        command += ["-H", header]
+    env = dict(os.environ)
+    if requests_file is not None:
+        command += ["-s", str(LUA)]
+        env.update(WRK_THREADS=str(options.threads), REQUESTS_FILE=str(requests_file))
+    spy = None
+    if profile is not None:
+        path, site = profile
+        spy = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "--pid",
+                str(site.process.pid),
+                "--subprocesses",
+                "--format",
+                "raw",
+                "--duration",
+                str(seconds),
+                "--rate",
+                "200",
+                "--output",
+                str(path),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    finished = subprocess.run(
+        [*command, url], env=env, capture_output=True, text=True, timeout=seconds + 60
+    )
+    output = finished.stdout + finished.stderr
+    if spy is not None:
+        spy.wait(timeout=seconds + 60)
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rps is None:
+        raise RuntimeError(f"wrk printed no rate:\n{output}")
+    notes = []
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        notes.append(f"{match.group(1)} errors")
+    if match := re.search(r"Socket errors: (.*)", output):
+        notes.append(f"socket errors {match.group(1)}")
+    return {
+        "rps": float(rps.group(1)),
+        "p50": latency_ms(output, "50%"),
+        "p99": latency_ms(output, "99%"),
+        "notes": notes,
+        "wrapped": "REQUEST LIST WRAPPED" in output,
+    }
+
+
+def latency_ms(output: str, percentile: str) -> float:
+    match = re.search(rf"^\s*{percentile}\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    if match is None:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+if __name__ == "__main__":
+    main()

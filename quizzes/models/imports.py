@@ -1,0 +1,47 @@
+"""An Anki import as staff see it: the uploaded file, what they chose in the preview, and,
+once confirmed, its progress and its report (a background task does the work)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="imports")
+    upload = models.FileField(upload_to="imports/")
+    source_name = models.CharField(max_length=255)
+    # The separator and column mapping chosen in the preview (see importing.anki).
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    total = models.PositiveIntegerField(default=0)  # cards to write
+    done = models.PositiveIntegerField(default=0)
+    summary = models.CharField(max_length=200, blank=True)
+    report = models.JSONField(default=list, blank=True)  # skipped and merged lines
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.source_name} into {self.deck}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

@@ -1,0 +1,164 @@
+"""The study loop's rows: each learner's memory of each card (FSRS), every review that
+changed it, and the learner's study settings.
+
+The rules live in quizzes/scheduling.py; quizzes/services/reviews.py writes these rows.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from quizzes import scheduling
+from quizzes.models.deck import Card
+
+
+class LearnerSettings(models.Model):
+    """A learner's study settings, and the FSRS parameters fitted to their reviews. A learner
+    without a row studies with the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="learner_settings",
+    )
+    desired_retention = models.FloatField(
+        default=scheduling.DEFAULT_DESIRED_RETENTION,
+        validators=[
+            MinValueValidator(scheduling.MIN_DESIRED_RETENTION),
+            MaxValueValidator(scheduling.MAX_DESIRED_RETENTION),
+        ],
+        help_text="The share of reviews you want to get right; higher means more reviews.",
+    )
+    new_cards_per_day = models.PositiveSmallIntegerField(
+        default=scheduling.DEFAULT_NEW_CARDS_PER_DAY, validators=[MaxValueValidator(1000)]
+    )
+    day_start_hour = models.PositiveSmallIntegerField(
+        default=scheduling.DEFAULT_DAY_START_HOUR,
+        validators=[MaxValueValidator(23)],
+        help_text="The hour your study day starts, in your time zone (Anki's default: 4 am).",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # 21 FSRS-6 weights fitted by `manage.py fsrs_optimize`; empty: FSRS's defaults.
+    fsrs_parameters = models.JSONField(default=list, blank=True)
+    parameters_fitted_at = models.DateTimeField(null=True, blank=True)
+    parameters_review_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "learner settings"
+
+    def __str__(self):
+        return f"Study settings of {self.user}"
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        return tuple(self.fsrs_parameters) or scheduling.DEFAULT_PARAMETERS
+
+    @property
+    def desired_retention_percent(self) -> int:
+        return round(self.desired_retention * 100)
+
+
+class CardMemory(models.Model):
+    """One learner's memory of one card. A card without a row is new to the learner."""
+
+    class State(models.IntegerChoices):
+        LEARNING = scheduling.MemoryState.LEARNING, "Learning"
+        REVIEW = scheduling.MemoryState.REVIEW, "Review"
+        RELEARNING = scheduling.MemoryState.RELEARNING, "Relearning"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_memories"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="memories")
+    state = models.PositiveSmallIntegerField(choices=State.choices)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField()
+    difficulty = models.FloatField()
+    due = models.DateTimeField()
+    last_review = models.DateTimeField()
+    first_review = models.DateTimeField(help_text="When the card stopped being new.")
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="card_memory_unique_per_user")
+        ]
+        indexes = [
+            models.Index(fields=["user", "due"], name="card_memory_user_due"),
+            models.Index(fields=["user", "first_review"], name="card_memory_user_first"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} remembers {self.card}"
+
+    def as_memory(self) -> scheduling.Memory:
+        return scheduling.Memory(
+            state=scheduling.MemoryState(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+            reps=self.reps,
+            lapses=self.lapses,
+        )
+
+    def take(self, memory: scheduling.Memory) -> None:
+        """Copy `memory`'s fields onto this row (not saved)."""
+        self.state = int(memory.state)
+        self.step = memory.step
+        self.stability = memory.stability
+        self.difficulty = memory.difficulty
+        self.due = memory.due
+        self.last_review = memory.last_review
+        self.reps = memory.reps
+        self.lapses = memory.lapses
+
+
+class ReviewLog(models.Model):
+    """One answer that changed a learner's memory of a card, from any activity."""
+
+    class Source(models.TextChoices):
+        REVIEW = "review", "Review"
+        QUIZ = "quiz", "Multiple-choice quiz"
+        FLASHCARD = "flashcard", "Flashcard quiz"
+
+    class Rating(models.IntegerChoices):
+        AGAIN = scheduling.Grade.AGAIN, "Again"
+        HARD = scheduling.Grade.HARD, "Hard"
+        GOOD = scheduling.Grade.GOOD, "Good"
+        EASY = scheduling.Grade.EASY, "Easy"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="review_logs")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    elapsed_seconds = models.FloatField(help_text="Time taken to answer, capped at a minute.")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # The quiz question the answer came from: recorded once, however often it is replayed.
+    attempt_question = models.OneToOneField(
+        "quizzes.AttemptQuestion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_log",
+    )
+    # The memory before this review, to undo it and to tell reviews of learned cards apart
+    # (true retention); state 0 (new) when the card had no memory yet.
+    state_before = models.PositiveSmallIntegerField()
+    memory_before = models.JSONField(null=True, blank=True)
+    due_after = models.DateTimeField()
+    stability_after = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="review_log_user_time"),
+            models.Index(fields=["user", "card", "reviewed_at"], name="review_log_user_card"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} rated {self.card} {self.get_rating_display()}"

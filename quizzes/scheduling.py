@@ -1,0 +1,368 @@
+"""The study loop's rules: FSRS memory updates, grades from quiz answers, the order of the
+review queue, interval labels and the learner's study day.
+
+Pure Python on purpose, like quizzes/engine.py: no Django import, the clock (`now`, a
+timezone-aware datetime) always comes in as an argument, and the only randomness, the fuzz
+that spreads review intervals, is seeded by the caller. quizzes/services/reviews.py reads and
+writes the rows; tests/test_scheduling.py tests every rule without a database.
+
+The memory model itself is py-fsrs 6 (`fsrs.Scheduler`); this module keeps what the site adds
+around it: a "new" state for cards never studied, lapse counts, a fuzz that the grade buttons
+can preview exactly, and Anki's habit of making review cards due for a whole study day.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import IntEnum
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+import fsrs
+import fsrs_rs_python
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from quizzes import engine
+
+DEFAULT_DESIRED_RETENTION = 0.9
+MIN_DESIRED_RETENTION = 0.70
+MAX_DESIRED_RETENTION = 0.97
+DEFAULT_NEW_CARDS_PER_DAY = 20
+DEFAULT_DAY_START_HOUR = 4
+# A learning card due within this window is shown early once nothing else is left (Anki's
+# "learn ahead limit"), so a session does not end with a card coming back in two minutes.
+LEARN_AHEAD = timedelta(minutes=20)
+# Anki's cap on the time one answer counts for: a learner who walked away did not think for
+# an hour.
+MAX_ANSWER_SECONDS = 60.0
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+
+
+class Grade(IntEnum):
+    """The four answers of a review, with FSRS's numbers (fsrs.Rating)."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class MemoryState(IntEnum):
+    """Where a card stands for a learner. NEW is the site's own: py-fsrs 6 starts every card
+    in Learning, and a card nobody studied has no stability yet."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Memory:
+    """One learner's memory of one card, as stored per (user, card)."""
+
+    state: MemoryState = MemoryState.NEW
+    step: int | None = None
+    stability: float | None = None  # days until recall falls to 90%
+    difficulty: float | None = None  # 1 (easy) to 10 (hard)
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+NEW_MEMORY = Memory()
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.utcoffset() is None:
+        raise ValueError(f"Times must be timezone-aware, got {moment!r}.")
+    # py-fsrs insists on datetime.UTC itself, not just an offset of zero.
+    return moment.astimezone(UTC)
+
+
+# --- FSRS -----------------------------------------------------------------------------------
+
+
+def make_scheduler(
+    *,
+    desired_retention: float = DEFAULT_DESIRED_RETENTION,
+    parameters: Sequence[float] | None = None,
+) -> fsrs.Scheduler:
+    """An FSRS scheduler for one learner. Fuzz is off inside py-fsrs (it draws from the
+    global random module) and applied by `schedule` with a seed instead."""
+    if not MIN_DESIRED_RETENTION <= desired_retention <= MAX_DESIRED_RETENTION:
+        raise ValueError(
+            f"Desired retention must be between {MIN_DESIRED_RETENTION} and "
+            f"{MAX_DESIRED_RETENTION}, not {desired_retention}."
+        )
+    return fsrs.Scheduler(
+        parameters=tuple(parameters) if parameters else DEFAULT_PARAMETERS,
+        desired_retention=desired_retention,
+        enable_fuzzing=False,
+    )
+
+
+def _fsrs_card(memory: Memory, now: datetime) -> fsrs.Card:
+    if memory.state is MemoryState.NEW:
+        return fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=now)
+    return fsrs.Card(
+        card_id=1,
+        state=fsrs.State(int(memory.state)),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=_utc(memory.due) if memory.due else now,
+        last_review=_utc(memory.last_review) if memory.last_review else None,
+    )
+
+
+def fuzz_range(interval_days: int, *, maximum_interval: int = 36500) -> tuple[int, int]:
+    """The days a review interval may be spread over, as py-fsrs (and Anki) compute it."""
+    if interval_days < 2.5:
+        return interval_days, interval_days
+    delta = 1.0
+    for start, end, factor in ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05)):
+        delta += factor * max(min(float(interval_days), end) - start, 0.0)
+    low = max(2, round(interval_days - delta))
+    high = min(round(interval_days + delta), maximum_interval)
+    return min(low, high), high
+
+
+def schedule(
+    memory: Memory | None,
+    grade: Grade | int,
+    *,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    fuzz_seed: int = 0,
+) -> Memory:
+    """The memory after answering `grade` at `now`.
+
+    The fuzz is drawn from `random.Random(fuzz_seed)`: the same seed gives the same due date,
+    so the interval a grade button shows is the one the answer then gets.
+    """
+    grade = Grade(grade)
+    now = _utc(now)
+    memory = memory or NEW_MEMORY
+    card, _log = scheduler.review_card(_fsrs_card(memory, now), fsrs.Rating(int(grade)), now)
+    due = card.due
+    if card.state is fsrs.State.Review:
+        days = (card.due - now).days
+        low, high = fuzz_range(days, maximum_interval=scheduler.maximum_interval)
+        if high > low:
+            due = now + timedelta(days=random.Random(fuzz_seed).randint(low, high))
+    return Memory(
+        state=MemoryState(int(card.state)),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=due,
+        last_review=now,
+        reps=memory.reps + 1,
+        lapses=memory.lapses + (grade is Grade.AGAIN and memory.state is MemoryState.REVIEW),
+    )
+
+
+def preview(
+    memory: Memory | None, *, now: datetime, scheduler: fsrs.Scheduler, fuzz_seed: int = 0
+) -> dict[Grade, timedelta]:
+    """The interval each grade would give now: what the grade buttons show."""
+    now = _utc(now)
+    return {
+        grade: schedule(memory, grade, now=now, scheduler=scheduler, fuzz_seed=fuzz_seed).due - now
+        for grade in Grade
+    }
+
+
+def retrievability(memory: Memory | None, *, now: datetime, parameters: Sequence[float]) -> float:
+    """The chance of recalling the card at `now` under FSRS's forgetting curve; 0 when new."""
+    if memory is None or memory.stability is None or memory.last_review is None:
+        return 0.0
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    elapsed_days = max((_utc(now) - _utc(memory.last_review)).total_seconds() / 86400, 0.0)
+    return (1 + factor * elapsed_days / memory.stability) ** decay
+
+
+# --- Grades from quiz answers ---------------------------------------------------------------
+
+
+def grade_for_answer(
+    *, outcome: engine.Outcome | str, elapsed_seconds: float | None, limit_seconds: float | None
+) -> Grade | None:
+    """The grade a quiz answer gives the card; None for a question never shown.
+
+    Wrong or timed out: Again. Right, but slower than half the time allowed: Hard. Right:
+    Good. A flashcard's "knew it" is Good, "didn't know" Again.
+    """
+    outcome = engine.Outcome(outcome)
+    if outcome is engine.Outcome.MISSED:
+        return None
+    if not outcome.counts_as_correct:
+        return Grade.AGAIN
+    if (
+        outcome is engine.Outcome.CORRECT
+        and limit_seconds is not None
+        and elapsed_seconds is not None
+        and elapsed_seconds > limit_seconds / 2
+    ):
+        return Grade.HARD
+    return Grade.GOOD
+
+
+def answer_seconds(elapsed_seconds: float) -> float:
+    """The time a review counts for: never negative, never more than MAX_ANSWER_SECONDS."""
+    return min(max(float(elapsed_seconds), 0.0), MAX_ANSWER_SECONDS)
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scheduled:
+    """What the queue needs of a studied card."""
+
+    card_id: int
+    state: MemoryState
+    due: datetime
+    stability: float
+
+
+def is_due(entry: Scheduled, *, now: datetime, day_end: datetime) -> bool:
+    """Review cards are due for the whole study day they fall in, as in Anki; learning and
+    relearning steps are minutes long and due at their minute."""
+    if entry.state is MemoryState.REVIEW:
+        return entry.due < day_end
+    return entry.due <= now
+
+
+def relative_overdueness(entry: Scheduled, *, now: datetime) -> float:
+    """Days overdue per day of stability: a card forgotten faster comes first."""
+    overdue_days = (now - entry.due).total_seconds() / 86400
+    return overdue_days / max(entry.stability, 0.01)
+
+
+def order_queue(
+    scheduled: Iterable[Scheduled],
+    *,
+    new_card_ids: Sequence[int],
+    now: datetime,
+    day_end: datetime,
+    limit: int,
+) -> list[int]:
+    """Card ids in the order to study them: due cards, most overdue relative to their
+    stability first; then new cards (`new_card_ids`, already cut to today's allowance);
+    then learning cards due within LEARN_AHEAD."""
+    due, ahead = [], []
+    for entry in scheduled:
+        if is_due(entry, now=now, day_end=day_end):
+            due.append(entry)
+        elif entry.state is not MemoryState.REVIEW and entry.due <= now + LEARN_AHEAD:
+            ahead.append(entry)
+    due.sort(key=lambda entry: (-relative_overdueness(entry, now=now), entry.card_id))
+    ahead.sort(key=lambda entry: (entry.due, entry.card_id))
+    ordered = [entry.card_id for entry in due]
+    ordered += list(new_card_ids)
+    ordered += [entry.card_id for entry in ahead]
+    return ordered[: max(limit, 0)]
+
+
+def new_card_allowance(*, per_day: int, introduced_today: int) -> int:
+    return max(per_day - introduced_today, 0)
+
+
+# --- Study days -----------------------------------------------------------------------------
+
+
+def study_day(moment: datetime, *, time_zone: str, day_start_hour: int) -> date:
+    """The study day `moment` belongs to: a day starts at `day_start_hour` in the learner's
+    time zone, so a review at 1 am still counts for the evening before."""
+    local = _utc(moment).astimezone(ZoneInfo(time_zone))
+    return (local - timedelta(hours=day_start_hour)).date()
+
+
+def study_day_start(day: date, *, time_zone: str, day_start_hour: int) -> datetime:
+    """When study day `day` begins, in UTC (daylight saving time included)."""
+    local = datetime.combine(day, time(day_start_hour), tzinfo=ZoneInfo(time_zone))
+    return local.astimezone(UTC)
+
+
+def study_day_bounds(
+    now: datetime, *, time_zone: str, day_start_hour: int
+) -> tuple[datetime, datetime]:
+    """The start and end (UTC) of the study day `now` falls in."""
+    today = study_day(now, time_zone=time_zone, day_start_hour=day_start_hour)
+    start = study_day_start(today, time_zone=time_zone, day_start_hour=day_start_hour)
+    end = study_day_start(
+        today + timedelta(days=1), time_zone=time_zone, day_start_hour=day_start_hour
+    )
+    return start, end
+
+
+# --- Labels ---------------------------------------------------------------------------------
+
+
+def interval_label(interval: timedelta) -> str:
+    """A short interval as the grade buttons show it: "1 m", "10 m", "5 h", "3 d", "2.1 mo",
+    "1.5 y"."""
+    seconds = max(interval.total_seconds(), 0)
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{max(round(minutes), 1)} m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)} h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)} d"
+    if days < 365:
+        return f"{days / 30:.1f} mo".replace(".0 ", " ")
+    return f"{days / 365:.1f} y".replace(".0 ", " ")
+
+
+# --- Fitting parameters ---------------------------------------------------------------------
+
+
+def training_items(
+    reviews: list[tuple[int, datetime, int]], *, time_zone: str, day_start_hour: int
+) -> list[fsrs_rs_python.FSRSItem]:
+    """fsrs-rs items from (card id, when, rating) rows sorted by card then time: one item per
+    review after a card's first, holding the card's history up to it, with the days between
+    reviews counted in the learner's study days. Only items with a long-term review."""
+    items = []
+    for _card_id, rows in groupby(reviews, key=lambda row: row[0]):
+        history, previous_day = [], None
+        for _card, moment, rating in rows:
+            day = study_day(moment, time_zone=time_zone, day_start_hour=day_start_hour)
+            delta = 0 if previous_day is None else (day - previous_day).days
+            history.append(fsrs_rs_python.FSRSReview(rating, max(delta, 0)))
+            previous_day = day
+            if len(history) > 1:
+                item = fsrs_rs_python.FSRSItem(list(history))
+                if item.long_term_review_cnt() > 0:
+                    items.append(item)
+    return items
+
+
+def clamp_parameters(parameters) -> tuple[float, ...]:
+    """py-fsrs refuses parameters outside its bounds; fsrs-rs keeps to the same ones, and
+    this only guards against a rounding difference between the two (f32 against f64)."""
+    return tuple(
+        min(max(float(value), low), high)
+        for value, low, high in zip(
+            parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
+    )

@@ -1,0 +1,63 @@
+"""Fitting a learner's FSRS parameters to their review log with fsrs-rs-python (the Rust
+optimizer Anki uses; no PyTorch, no GPU).
+
+fsrs-rs trains on "items": a card's reviews up to one that came a day or more after the
+previous (a long-term review). After dropping outliers it returns the default parameters
+below 8 items and fits only the four initial stabilities below 64; we ask for
+MIN_TRAINING_ITEMS before fitting at all, so a fit always trains the whole model.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import fsrs_rs_python
+from django.db import transaction
+
+from quizzes import scheduling
+from quizzes.models import LearnerSettings, ReviewLog
+from quizzes.services.reviews import learner_settings
+
+MIN_TRAINING_ITEMS = 64
+
+
+@dataclass(frozen=True, kw_only=True)
+class FitResult:
+    fitted: bool
+    reviews: int
+    items: int
+    parameters: tuple[float, ...]
+
+    @property
+    def summary(self) -> str:
+        if self.fitted:
+            return f"fitted to {self.reviews} reviews ({self.items} training items)"
+        return (
+            f"too few reviews: {self.reviews} reviews give {self.items} training items, "
+            f"the optimizer needs {MIN_TRAINING_ITEMS} (reviews of a card on a later day)"
+        )
+
+
+def parameters_fit(*, user, now: datetime) -> FitResult:
+    """Fit `user`'s parameters and store them, or say there are too few reviews."""
+    settings = learner_settings(user=user)
+    rows = list(
+        ReviewLog.objects.filter(user=user)
+        .order_by("card_id", "reviewed_at", "pk")
+        .values_list("card_id", "reviewed_at", "rating")
+    )
+    items = scheduling.training_items(
+        rows, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
+    )
+    if len(items) < MIN_TRAINING_ITEMS:
+        return FitResult(fitted=False, reviews=len(rows), items=len(items), parameters=())
+    optimizer = fsrs_rs_python.FSRS(list(scheduling.DEFAULT_PARAMETERS))
+    parameters = scheduling.clamp_parameters(optimizer.compute_parameters(items))
+    with transaction.atomic():
+        stored, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
+        stored.fsrs_parameters = list(parameters)
+        stored.parameters_fitted_at = now
+        stored.parameters_review_count = len(rows)
+        stored.save(
+            update_fields=["fsrs_parameters", "parameters_fitted_at", "parameters_review_count"]
+        )
+    return FitResult(fitted=True, reviews=len(rows), items=len(items), parameters=parameters)

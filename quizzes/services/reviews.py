@@ -1,0 +1,514 @@
+"""The study loop: what to review now, recording a grade, undoing it, and reading a card's
+memory. Every answer a signed-in learner gives (a review, a flashcard, a multiple-choice
+question) comes through `review_record`.
+
+Keyword-only and clock-free: `now` always comes from the caller, so a benchmark can drive
+ninety simulated days in a second of wall time. The rules are in quizzes/scheduling.py.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+
+from quizzes import engine, scheduling
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    Card,
+    CardMemory,
+    LearnerSettings,
+    ReviewLog,
+)
+
+Source = ReviewLog.Source
+Grade = scheduling.Grade
+
+
+class NothingToUndo(Exception):
+    """The review asked for cannot be undone (not the card's latest, or not a review)."""
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def learner_settings(*, user) -> LearnerSettings:
+    """The learner's settings; an unsaved row with the defaults when they never changed any."""
+    return LearnerSettings.objects.filter(user=user).first() or LearnerSettings(user=user)
+
+
+@transaction.atomic
+def settings_update(
+    *,
+    user,
+    desired_retention: float,
+    new_cards_per_day: int,
+    day_start_hour: int,
+    time_zone: str,
+) -> LearnerSettings:
+    settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
+    settings.desired_retention = desired_retention
+    settings.new_cards_per_day = new_cards_per_day
+    settings.day_start_hour = day_start_hour
+    settings.time_zone = time_zone
+    settings.save(
+        update_fields=["desired_retention", "new_cards_per_day", "day_start_hour", "time_zone"]
+    )
+    return settings
+
+
+def study_day_bounds(*, settings: LearnerSettings, now: datetime) -> tuple[datetime, datetime]:
+    return scheduling.study_day_bounds(
+        now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
+    )
+
+
+def _scheduler(settings: LearnerSettings):
+    return scheduling.make_scheduler(
+        desired_retention=settings.desired_retention, parameters=settings.fsrs_parameters or None
+    )
+
+
+def _fuzz_seed(*, user_id: int, card_id: int, reps: int) -> int:
+    """Fixed per learner, card and review number: a preview and the answer agree."""
+    return (user_id * 1_000_003 + card_id) * 1_009 + reps
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueItem:
+    card: Card
+    memory: CardMemory | None  # None for a new card
+
+    @property
+    def is_new(self) -> bool:
+        return self.memory is None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueCounts:
+    due: int  # studied cards due now (reviews, and learning steps whose minute came)
+    new: int  # new cards left for today
+
+    @property
+    def total(self) -> int:
+        return self.due + self.new
+
+
+def _new_card_ids(*, user, count: int) -> list[int]:
+    if count <= 0:
+        return []
+    studied = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
+    return list(
+        Card.objects.filter(~Exists(studied))
+        .order_by("deck__name", "deck_id", "number")
+        .values_list("pk", flat=True)[:count]
+    )
+
+
+def _scheduled(*, user, until: datetime) -> list[scheduling.Scheduled]:
+    rows = CardMemory.objects.filter(user=user, due__lt=until).values_list(
+        "card_id", "state", "due", "stability"
+    )
+    return [
+        scheduling.Scheduled(
+            card_id=card_id, state=scheduling.MemoryState(state), due=due, stability=stability
+        )
+        for card_id, state, due, stability in rows
+    ]
+
+
+def _introduced_since(*, user, start: datetime) -> int:
+    return CardMemory.objects.filter(user=user, first_review__gte=start).count()
+
+
+def review_queue(
+    *, user, now: datetime, limit: int, settings: LearnerSettings | None = None
+) -> list[QueueItem]:
+    """The cards to study now, in order (see scheduling.order_queue), each with its memory.
+
+    A fixed number of queries whatever the number of cards: the due rows come from the
+    (user, due) index in one query, and the cards shown in one more. Pass `settings` when
+    already read.
+    """
+    settings = settings or learner_settings(user=user)
+    day_start, day_end = study_day_bounds(settings=settings, now=now)
+    scheduled = _scheduled(user=user, until=max(day_end, now + scheduling.LEARN_AHEAD))
+    allowance = scheduling.new_card_allowance(
+        per_day=settings.new_cards_per_day,
+        introduced_today=_introduced_since(user=user, start=day_start),
+    )
+    due_count = sum(scheduling.is_due(entry, now=now, day_end=day_end) for entry in scheduled)
+    new_ids = _new_card_ids(user=user, count=min(allowance, max(limit - due_count, 0)))
+    ordered = scheduling.order_queue(
+        scheduled, new_card_ids=new_ids, now=now, day_end=day_end, limit=limit
+    )
+    if not ordered:
+        return []
+    cards = Card.objects.select_related("deck").in_bulk(ordered)
+    memories = {
+        memory.card_id: memory
+        for memory in CardMemory.objects.filter(user=user, card_id__in=ordered)
+    }
+    return [
+        QueueItem(card=cards[card_id], memory=memories.get(card_id))
+        for card_id in ordered
+        if card_id in cards
+    ]
+
+
+def review_counts(*, user, now: datetime, settings: LearnerSettings | None = None) -> QueueCounts:
+    """How many cards the queue holds now, in three queries: for the navigation."""
+    settings = settings or learner_settings(user=user)
+    day_start, day_end = study_day_bounds(settings=settings, now=now)
+    review = scheduling.MemoryState.REVIEW
+    figures = CardMemory.objects.filter(user=user).aggregate(
+        due=Count(
+            "pk",
+            filter=Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=now)),
+        ),
+        introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
+        studied=Count("pk"),
+    )
+    unstudied = Card.objects.count() - figures["studied"]
+    allowance = scheduling.new_card_allowance(
+        per_day=settings.new_cards_per_day, introduced_today=figures["introduced_today"]
+    )
+    return QueueCounts(due=figures["due"], new=max(min(allowance, unstudied), 0))
+
+
+def queue_item(*, user, card: Card) -> QueueItem:
+    """`card` with the learner's memory of it, to show it out of queue order (after undo)."""
+    return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
+
+
+def answered_since(*, user, card: Card, since: datetime) -> bool:
+    """Whether `card` was answered at or after `since`: a grade posted twice from one page
+    (a double click, a resent form) must count once."""
+    return ReviewLog.objects.filter(user=user, card=card, reviewed_at__gte=since).exists()
+
+
+def reviews_since(*, user, start: datetime) -> int:
+    return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
+
+
+def next_due(*, user) -> datetime | None:
+    """When the learner's next studied card comes due."""
+    memory = CardMemory.objects.filter(user=user).order_by("due").only("due").first()
+    return memory.due if memory else None
+
+
+# --- Recording ------------------------------------------------------------------------------
+
+
+def _memory_json(memory: scheduling.Memory | None) -> dict | None:
+    if memory is None:
+        return None
+    return {
+        "state": int(memory.state),
+        "step": memory.step,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "due": memory.due.isoformat(),
+        "last_review": memory.last_review.isoformat(),
+        "reps": memory.reps,
+        "lapses": memory.lapses,
+    }
+
+
+def _memory_from_json(data: dict) -> scheduling.Memory:
+    return scheduling.Memory(
+        state=scheduling.MemoryState(data["state"]),
+        step=data["step"],
+        stability=data["stability"],
+        difficulty=data["difficulty"],
+        due=datetime.fromisoformat(data["due"]),
+        last_review=datetime.fromisoformat(data["last_review"]),
+        reps=data["reps"],
+        lapses=data["lapses"],
+    )
+
+
+def _record(
+    *,
+    user_id: int,
+    card_id: int,
+    grade: Grade,
+    now: datetime,
+    elapsed_seconds: float,
+    source: str,
+    attempt_question_id: int | None = None,
+) -> datetime:
+    settings = LearnerSettings.objects.filter(user_id=user_id).first() or LearnerSettings()
+    row = CardMemory.objects.select_for_update().filter(user_id=user_id, card_id=card_id).first()
+    before = row.as_memory() if row else None
+    after = scheduling.schedule(
+        before,
+        grade,
+        now=now,
+        scheduler=_scheduler(settings),
+        fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
+    )
+    if row is None:
+        row = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
+    row.take(after)
+    row.save()
+    ReviewLog.objects.create(
+        user_id=user_id,
+        card_id=card_id,
+        rating=int(grade),
+        reviewed_at=now,
+        elapsed_seconds=scheduling.answer_seconds(elapsed_seconds),
+        source=source,
+        attempt_question_id=attempt_question_id,
+        state_before=int(before.state if before else scheduling.MemoryState.NEW),
+        memory_before=_memory_json(before),
+        due_after=after.due,
+        stability_after=after.stability,
+    )
+    return after.due
+
+
+def _record_once(**kwargs) -> datetime:
+    """`_record` in a savepoint, tried again once if a concurrent first review of the same
+    card created the memory row first."""
+    try:
+        with transaction.atomic():
+            return _record(**kwargs)
+    except IntegrityError:
+        with transaction.atomic():
+            return _record(**kwargs)
+
+
+@transaction.atomic
+def review_record(
+    *,
+    user,
+    card: Card,
+    rating: Grade | int,
+    now: datetime,
+    elapsed_seconds: float,
+    source: str = Source.REVIEW,
+) -> datetime:
+    """Apply one answer to the learner's memory of `card` and log it; returns the new due."""
+    return _record_once(
+        user_id=user.pk,
+        card_id=card.pk,
+        grade=Grade(rating),
+        now=now,
+        elapsed_seconds=elapsed_seconds,
+        source=Source(source),
+    )
+
+
+def _answer_grade(*, attempt: Attempt, question: AttemptQuestion) -> Grade | None:
+    return scheduling.grade_for_answer(
+        outcome=question.outcome,
+        elapsed_seconds=question.elapsed.total_seconds() if question.elapsed else None,
+        limit_seconds=engine.time_budget_per_question(
+            limit=attempt.time_limit,
+            question_count=attempt.question_count,
+            seconds_allowed=question.seconds_allowed,
+        ),
+    )
+
+
+def _answer_moment(question: AttemptQuestion, now: datetime) -> datetime:
+    return question.answered_at or question.deadline_at or now
+
+
+def review_record_answer(
+    *, attempt: Attempt, question: AttemptQuestion, now: datetime
+) -> datetime | None:
+    """Feed a signed-in learner's quiz answer (or timeout) into their memory of the card;
+    a guest's answers wait for `review_record_claimed`. Returns the new due date.
+
+    Call it once per question, when its outcome is first stored: the log's one-to-one link
+    to the question refuses a second record.
+    """
+    if attempt.user_id is None or not question.outcome:
+        return None
+    grade = _answer_grade(attempt=attempt, question=question)
+    if grade is None:
+        return None
+    return _record_once(
+        user_id=attempt.user_id,
+        card_id=question.card_id,
+        grade=grade,
+        now=_answer_moment(question, now),
+        elapsed_seconds=question.elapsed.total_seconds() if question.elapsed else 0.0,
+        source=Source.FLASHCARD if attempt.mode == Attempt.Mode.FLASHCARD else Source.QUIZ,
+        attempt_question_id=question.pk,
+    )
+
+
+@transaction.atomic
+def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
+    """Apply the answers of a guest's attempts, just given to `user`, in the order they were
+    given. An answer older than the learner's last review of its card is skipped: memory
+    cannot be rewritten backwards. Returns how many answers were applied."""
+    questions = (
+        AttemptQuestion.objects.filter(
+            attempt_id__in=attempt_ids, attempt__user=user, review_log__isnull=True
+        )
+        .exclude(outcome="")
+        .select_related("attempt")
+    )
+    last_reviews = dict(
+        CardMemory.objects.filter(user=user, card_id__in=questions.values("card_id")).values_list(
+            "card_id", "last_review"
+        )
+    )
+    applied = 0
+    answers = sorted(
+        (question for question in questions if question.answered_at or question.deadline_at),
+        key=lambda question: _answer_moment(question, question.attempt.started_at),
+    )
+    for question in answers:
+        moment = _answer_moment(question, question.attempt.started_at)
+        last = last_reviews.get(question.card_id)
+        if last is not None and moment < last:
+            continue
+        if review_record_answer(attempt=question.attempt, question=question, now=moment):
+            last_reviews[question.card_id] = moment
+            applied += 1
+    return applied
+
+
+# --- Undo -----------------------------------------------------------------------------------
+
+
+def undoable_review(*, user) -> ReviewLog | None:
+    """The learner's latest review-page grade, if nothing has changed its card since."""
+    later = ReviewLog.objects.filter(
+        user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
+    )
+    return (
+        ReviewLog.objects.filter(user=user, source=Source.REVIEW)
+        .filter(~Exists(later))
+        .select_related("card")
+        .order_by("-reviewed_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def review_undo(*, user, review_id: int) -> Card:
+    """Take back review `review_id`: the card's memory returns to what it was before and the
+    log entry goes. Raises ReviewLog.DoesNotExist for another learner's review, and
+    NothingToUndo when the card was answered again since, or it was a quiz answer."""
+    review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
+    if review.source != Source.REVIEW:
+        raise NothingToUndo("Only a grade given on the review page can be undone.")
+    later = ReviewLog.objects.filter(user=user, card=review.card_id).filter(
+        Q(reviewed_at__gt=review.reviewed_at) | Q(reviewed_at=review.reviewed_at, pk__gt=review.pk)
+    )
+    if later.exists():
+        raise NothingToUndo("This card was answered again since: that grade stays.")
+    row = CardMemory.objects.select_for_update().get(user=user, card=review.card_id)
+    if review.memory_before is None:
+        row.delete()
+    else:
+        row.take(_memory_from_json(review.memory_before))
+        row.save()
+    review.delete()
+    return review.card
+
+
+# --- Reading memory -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryFigures:
+    state: scheduling.MemoryState
+    stability: float | None
+    difficulty: float | None
+    retrievability: float
+    due: datetime | None
+
+
+def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
+    """Stability (days), difficulty (1-10) and retrievability (chance of recall now)."""
+    settings = learner_settings(user=user)
+    row = CardMemory.objects.filter(user=user, card=card).first()
+    memory = row.as_memory() if row else scheduling.NEW_MEMORY
+    return MemoryFigures(
+        state=memory.state,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        retrievability=scheduling.retrievability(memory, now=now, parameters=settings.parameters),
+        due=memory.due,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class GradeOption:
+    grade: Grade
+    interval_label: str
+
+    @property
+    def key(self) -> int:
+        return int(self.grade)
+
+
+def grade_options(
+    *, user, settings: LearnerSettings, memory: CardMemory | None, card: Card, now: datetime
+) -> list[GradeOption]:
+    """The four grade buttons for `card`, each with the interval it would give."""
+    before = memory.as_memory() if memory else None
+    intervals = scheduling.preview(
+        before,
+        now=now,
+        scheduler=_scheduler(settings),
+        fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
+    )
+    return [
+        GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))
+        for grade, interval in intervals.items()
+    ]
+
+
+# --- Smart quizzes --------------------------------------------------------------------------
+
+
+def smart_quiz_card_ids(*, user, deck_id: int, now: datetime) -> list[int]:
+    """The deck's cards in the order a Smart quiz asks them: due cards (queue order), then
+    the learner's other cards from least to best remembered, then new cards."""
+    settings = learner_settings(user=user)
+    _day_start, day_end = study_day_bounds(settings=settings, now=now)
+    rows = list(CardMemory.objects.filter(user=user, card__deck_id=deck_id))
+    scheduled = [
+        scheduling.Scheduled(
+            card_id=row.card_id,
+            state=scheduling.MemoryState(row.state),
+            due=row.due,
+            stability=row.stability,
+        )
+        for row in rows
+    ]
+    due_ids = scheduling.order_queue(
+        [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)],
+        new_card_ids=(),
+        now=now,
+        day_end=day_end,
+        limit=len(scheduled),
+    )
+    chosen = set(due_ids)
+    weakest = sorted(
+        (row for row in rows if row.card_id not in chosen),
+        key=lambda row: (
+            scheduling.retrievability(row.as_memory(), now=now, parameters=settings.parameters),
+            row.card_id,
+        ),
+    )
+    studied = {row.card_id for row in rows}
+    new_ids = (
+        Card.objects.filter(deck_id=deck_id)
+        .exclude(pk__in=studied)
+        .order_by("number")
+        .values_list("pk", flat=True)
+    )
+    return [*due_ids, *(row.card_id for row in weakest), *new_ids]

@@ -1,0 +1,157 @@
+"""The figures of a learner's progress page, counted by study day in the database: a fixed
+number of queries and at most a few hundred rows, however many cards and reviews."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+
+from quizzes import scheduling
+from quizzes.models import Card, CardMemory, LearnerSettings, ReviewLog
+from quizzes.services.reviews import learner_settings
+
+FORECAST_DAYS = 30
+HEATMAP_DAYS = 371  # 53 weeks
+RETENTION_WEEKS = 26
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetentionWeek:
+    start: date
+    reviews: int  # reviews of cards in the Review state (learned cards)
+    passed: int
+
+    @property
+    def share(self) -> float | None:
+        return self.passed / self.reviews if self.reviews else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.share is None else round(self.share * 100)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressFigures:
+    today: date
+    forecast: list[tuple[str, int]]  # ("Today", n), ("+1", n), ...
+    forecast_days: list[tuple[date, int]]
+    reviews_per_day: dict[date, int]
+    retention_weeks: list[RetentionWeek]
+    states: list[tuple[str, int]]
+    review_total: int
+    settings: LearnerSettings
+
+    @property
+    def retention(self) -> list[tuple[str, float | None]]:
+        return [(week.start.strftime("%d %b"), week.share) for week in self.retention_weeks]
+
+    @property
+    def reviewed_weeks(self) -> list[RetentionWeek]:
+        """Weeks with reviews of learned cards, latest first: the table beside the line."""
+        return [week for week in reversed(self.retention_weeks) if week.reviews]
+
+    @property
+    def busy_days(self) -> list[tuple[date, int]]:
+        return sorted(((day, n) for day, n in self.reviews_per_day.items() if n), reverse=True)
+
+    @property
+    def overall_retention(self) -> int | None:
+        reviews = sum(week.reviews for week in self.retention_weeks)
+        passed = sum(week.passed for week in self.retention_weeks)
+        return round(100 * passed / reviews) if reviews else None
+
+    @property
+    def due_next_30_days(self) -> int:
+        return sum(n for _label, n in self.forecast)
+
+
+def _study_date(field: str, settings: LearnerSettings):
+    """The study day a datetime column falls in, computed by the database."""
+    shifted = ExpressionWrapper(
+        F(field) - timedelta(hours=settings.day_start_hour), output_field=DateTimeField()
+    )
+    return TruncDate(shifted, tzinfo=ZoneInfo(settings.time_zone))
+
+
+def progress_figures(*, user, now: datetime) -> ProgressFigures:
+    settings = learner_settings(user=user)
+    today = scheduling.study_day(
+        now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
+    )
+    horizon = scheduling.study_day_start(
+        today + timedelta(days=FORECAST_DAYS),
+        time_zone=settings.time_zone,
+        day_start_hour=settings.day_start_hour,
+    )
+    due_rows = (
+        CardMemory.objects.filter(user=user, due__lt=horizon)
+        .annotate(day=_study_date("due", settings))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    due_by_offset = [0] * FORECAST_DAYS
+    for row in due_rows:
+        offset = max((row["day"] - today).days, 0)  # overdue cards are due today
+        if offset < FORECAST_DAYS:
+            due_by_offset[offset] += row["n"]
+    forecast_days = [(today + timedelta(days=i), n) for i, n in enumerate(due_by_offset)]
+    forecast = [("Today" if i == 0 else f"+{i}", n) for i, n in enumerate(due_by_offset)]
+
+    first_day = today - timedelta(days=HEATMAP_DAYS - 1)
+    since = scheduling.study_day_start(
+        first_day, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
+    )
+    learned = Q(state_before=scheduling.MemoryState.REVIEW)
+    review_rows = (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=since)
+        .annotate(day=_study_date("reviewed_at", settings))
+        .values("day")
+        .annotate(
+            n=Count("pk"),
+            learned=Count("pk", filter=learned),
+            passed=Count("pk", filter=learned & ~Q(rating=scheduling.Grade.AGAIN)),
+        )
+        .order_by()
+    )
+    reviews_per_day: dict[date, int] = {}
+    week_start = today - timedelta(days=today.weekday()) - timedelta(weeks=RETENTION_WEEKS - 1)
+    weeks = {week_start + timedelta(weeks=i): [0, 0] for i in range(RETENTION_WEEKS)}
+    for row in review_rows:
+        reviews_per_day[row["day"]] = row["n"]
+        monday = row["day"] - timedelta(days=row["day"].weekday())
+        if monday in weeks:
+            weeks[monday][0] += row["learned"]
+            weeks[monday][1] += row["passed"]
+
+    by_state = dict(
+        CardMemory.objects.filter(user=user)
+        .values("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("state", "n")
+    )
+    studied = sum(by_state.values())
+    states = [("New", max(Card.objects.count() - studied, 0))] + [
+        (state.label, by_state.get(int(state), 0))
+        for state in (
+            scheduling.MemoryState.LEARNING,
+            scheduling.MemoryState.REVIEW,
+            scheduling.MemoryState.RELEARNING,
+        )
+    ]
+    return ProgressFigures(
+        today=today,
+        forecast=forecast,
+        forecast_days=forecast_days,
+        reviews_per_day=reviews_per_day,
+        retention_weeks=[
+            RetentionWeek(start=start, reviews=reviews, passed=passed)
+            for start, (reviews, passed) in weeks.items()
+        ],
+        states=states,
+        review_total=sum(reviews_per_day.values()),
+        settings=settings,
+    )

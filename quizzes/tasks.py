@@ -1,0 +1,21 @@
+"""Work that runs outside the request, in the `manage.py db_worker` process (django-tasks
+with its database backend; see TASKS in settings)."""
+
+from django_tasks import task
+
+from quizzes.services import images as image_services
+from quizzes.services.anki_io import import_job_run
+
+
+@task()
+def anki_import_task(job_id: int) -> str:
+    """A big Anki import confirmed in the admin; its progress is on the ImportJob."""
+    return import_job_run(job_id=job_id)
+
+
+@task()
+def images_cache_pending(*, retry_failed: bool = False) -> dict[str, int]:
+    """Download every pending image (and the failed ones with `retry_failed`)."""
+    outcomes = list(image_services.image_cache_pending(retry_failed=retry_failed))
+    cached = sum(outcome.cached for outcome in outcomes)
+    return {"cached": cached, "failed": len(outcomes) - cached}

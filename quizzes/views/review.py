@@ -1,0 +1,132 @@
+"""The review page: one card at a time, the answer revealed in place, four grades, undo.
+
+htmx swaps #review-stage after a grade or an undo; without JavaScript the same forms post
+and redirect back to /review/, and the answer opens with a plain <details> element.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+
+from quizzes.forms import LARGEST_DATABASE_INTEGER
+from quizzes.forms_study import ReviewAnswerForm, ReviewUndoForm, shown_token
+from quizzes.models import Card, ReviewLog
+from quizzes.services import reviews
+
+PAGE = "quizzes/review/review.html"
+
+
+def _bad_request(request, message: str) -> HttpResponse:
+    """400 with the reason: a page, or for htmx the message alone, which takes the place of
+    the error slot above the card (htmx-config in base.html swaps a 4xx)."""
+    context = {"message": message}
+    if not request.htmx:
+        return render(request, "quizzes/play/bad_request.html", context, status=400)
+    response = render(request, "quizzes/play/bad_request.html#error", context, status=400)
+    return retarget(reswap(response, "outerHTML"), "#quiz-error")
+
+
+def _shown_card(request) -> Card | None:
+    """A card asked for by id (?card=, after an undo), or None for the queue's first."""
+    raw = request.GET.get("card", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > LARGEST_DATABASE_INTEGER:
+        raise Http404("No such card.")
+    card = Card.objects.select_related("deck").filter(pk=int(raw)).first()
+    if card is None:
+        raise Http404("No such card.")
+    return card
+
+
+def _stage_context(request, *, card: Card | None = None) -> dict:
+    now = timezone.now()
+    user = request.user
+    settings = reviews.learner_settings(user=user)
+    if card is not None:
+        item = reviews.queue_item(user=user, card=card)
+    else:
+        queue = reviews.review_queue(user=user, now=now, limit=1, settings=settings)
+        item = queue[0] if queue else None
+    counts = reviews.review_counts(user=user, now=now, settings=settings)
+    context = {
+        "item": item,
+        "counts": counts,
+        "review_counts": counts,  # the navigation's, counted once
+        "undo": reviews.undoable_review(user=user),
+    }
+    if item is not None:
+        context["options"] = reviews.grade_options(
+            user=user, settings=settings, memory=item.memory, card=item.card, now=now
+        )
+        context["shown"] = shown_token(card_id=item.card.pk, now=now)
+    else:
+        day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
+        context["done_today"] = reviews.reviews_since(user=user, start=day_start)
+        context["next_due"] = reviews.next_due(user=user)
+    return context
+
+
+def _stage(request, *, card: Card | None = None, status: int = 200) -> HttpResponse:
+    template = f"{PAGE}#stage" if request.htmx else PAGE
+    return render(request, template, _stage_context(request, card=card), status=status)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def review(request):
+    return _stage(request, card=_shown_card(request))
+
+
+@require_POST
+@login_required
+def review_answer(request):
+    form = ReviewAnswerForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "That grade could not be read: " + _first_error(form))
+    card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
+    if card is None:
+        return _bad_request(request, "There is no such card.")
+    now = timezone.now()
+    shown_at = form.cleaned_data["shown_at"]
+    if not reviews.answered_since(user=request.user, card=card, since=shown_at):
+        reviews.review_record(
+            user=request.user,
+            card=card,
+            rating=form.cleaned_data["grade"],
+            now=now,
+            elapsed_seconds=(now - shown_at).total_seconds(),
+            source=reviews.Source.REVIEW,
+        )
+    if request.htmx:
+        return _stage(request)
+    return redirect("review")
+
+
+@require_POST
+@login_required
+def review_undo(request):
+    form = ReviewUndoForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Which grade should be undone?")
+    try:
+        card = reviews.review_undo(user=request.user, review_id=form.cleaned_data["review"])
+    except ReviewLog.DoesNotExist:
+        raise Http404("No such review.") from None
+    except reviews.NothingToUndo as error:
+        return _bad_request(request, str(error))
+    if request.htmx:
+        return _stage(request, card=card)
+    return redirect(f"{reverse('review')}?card={card.pk}")
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "try again."

@@ -1,0 +1,63 @@
+"""A learner's study settings, their progress charts, and "Quiz me on these"."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from quizzes import charts
+from quizzes.forms_study import QuizTheseForm, StudySettingsForm
+from quizzes.services import attempts as attempt_services
+from quizzes.services import reviews
+from quizzes.services import study_progress as progress_services
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def study_settings(request):
+    settings = reviews.learner_settings(user=request.user)
+    form = StudySettingsForm(request.POST if request.method == "POST" else None, instance=settings)
+    if form.is_valid():
+        reviews.settings_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your study settings are saved.")
+        return redirect("study_settings")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "quizzes/study/settings.html", {"form": form, "settings": settings}, status=status
+    )
+
+
+@require_GET
+@login_required
+def study_progress(request):
+    figures = progress_services.progress_figures(user=request.user, now=timezone.now())
+    context = {
+        "figures": figures,
+        "forecast_chart": charts.bar_chart(figures.forecast),
+        "heatmap": charts.heatmap(figures.reviews_per_day, end=figures.today),
+        "retention_chart": charts.line_chart(figures.retention),
+        "state_chart": charts.stacked_bar(figures.states),
+    }
+    return render(request, "quizzes/study/progress.html", context)
+
+
+@require_POST
+@login_required
+def quiz_these(request):
+    """A multiple-choice quiz (20 s a question) on the cards posted, from "my cards"."""
+    form = QuizTheseForm(request.POST)
+    if not form.is_valid():
+        context = {"message": "Choose the cards to quiz on."}
+        return render(request, "quizzes/play/bad_request.html", context, status=400)
+    try:
+        attempt = attempt_services.attempt_start_cards(
+            user=request.user, card_ids=form.cleaned_data["cards"], now=timezone.now()
+        )
+    except attempt_services.QuizUnavailable as error:
+        messages.info(request, str(error))
+        return redirect("my_cards")
+    url = reverse("attempt_play", args=[attempt.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

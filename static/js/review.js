@@ -1,0 +1,78 @@
+// The review page's keyboard: Space or Enter shows the answer (site.js), 1-4 grade once it
+// shows, U undoes the last grade. After htmx swaps the next card in, focus moves to its
+// heading so a screen reader starts there. Without this file the forms post as usual.
+(function () {
+  "use strict";
+
+  const STAGE_ID = "review-stage";
+
+  function isTyping(target) {
+    return target instanceof Element && target.matches("input, textarea, select, [contenteditable]");
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing || isTyping(event.target)) {
+      return;
+    }
+    const stage = document.getElementById(STAGE_ID);
+    if (!stage) return;
+    if (/^[1-4]$/.test(event.key)) {
+      const button = stage.querySelector(`[data-review-answer][open] [data-key="${event.key}"]`);
+      if (button && !button.disabled) {
+        event.preventDefault();
+        button.click();
+      }
+    } else if (event.key === "u" || event.key === "U") {
+      const undo = stage.querySelector("[data-undo-key]");
+      if (undo) {
+        event.preventDefault();
+        undo.click();
+      }
+    }
+  });
+
+  // Once the answer shows, Space or Enter answer Good, as in Anki. Capturing runs before
+  // site.js, whose Space/Enter would otherwise close the answer again.
+  window.addEventListener("keydown", (event) => {
+    if (event.key !== " " && event.key !== "Enter") return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+    const target = event.target instanceof Element ? event.target : document.body;
+    if (target.closest("a[href], button, summary, input, textarea, select")) return;
+    const good = document.querySelector(`#${STAGE_ID} [data-review-answer][open] [data-key="3"]`);
+    if (good && !good.disabled) {
+      event.preventDefault();
+      good.click();
+    }
+  }, true);
+
+  // Opening the answer moves focus to the first grade, so Enter or Tab carry on from there.
+  document.addEventListener("toggle", (event) => {
+    const details = event.target;
+    if (details instanceof HTMLDetailsElement && details.matches("[data-review-answer]") && details.open) {
+      const good = details.querySelector('[data-key="3"]');
+      if (good) good.focus();
+    }
+  }, true);
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const stage = document.getElementById(STAGE_ID);
+    if (stage && stage.contains(event.detail.elt)) {
+      stage.querySelectorAll("button").forEach((button) => { button.disabled = true; });
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const stage = event.detail.target;
+    if (!stage || stage.id !== STAGE_ID) return;
+    const heading = stage.querySelector("[data-focus]");
+    if (heading) heading.focus();
+  });
+
+  // A refused grade (4xx) comes back as a message in the error slot: the buttons work again.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const stage = document.getElementById(STAGE_ID);
+    if (stage && !event.detail.successful && stage.contains(event.detail.elt)) {
+      stage.querySelectorAll("button").forEach((button) => { button.disabled = false; });
+    }
+  });
+})();

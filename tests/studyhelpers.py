@@ -1,0 +1,46 @@
+"""Builders for the study-loop tests: memories and review logs made in bulk."""
+
+from datetime import timedelta
+
+from quizzes import scheduling
+from quizzes.models import Card, CardMemory, ReviewLog
+
+
+def remember(user, cards, *, now, due_in=timedelta(days=-1), stability=5.0, reviews=1):
+    """Give `user` a Review-state memory of each card, due `due_in` from `now`, and
+    `reviews` logged reviews of it over the past days (in a few bulk queries)."""
+    cards = list(cards)
+    CardMemory.objects.bulk_create(
+        CardMemory(
+            user=user,
+            card=card,
+            state=scheduling.MemoryState.REVIEW,
+            stability=stability,
+            difficulty=5.0,
+            due=now + due_in,
+            last_review=now - timedelta(days=stability),
+            first_review=now - timedelta(days=30),
+            reps=reviews,
+        )
+        for card in cards
+    )
+    ReviewLog.objects.bulk_create(
+        ReviewLog(
+            user=user,
+            card=card,
+            rating=scheduling.Grade.GOOD if n % 5 else scheduling.Grade.AGAIN,
+            reviewed_at=now - timedelta(days=n + 1, minutes=index % 600),
+            elapsed_seconds=8.0,
+            source=ReviewLog.Source.REVIEW,
+            state_before=scheduling.MemoryState.REVIEW if n else scheduling.MemoryState.NEW,
+            memory_before=None,
+            due_after=now + due_in,
+            stability_after=stability,
+        )
+        for index, card in enumerate(cards)
+        for n in range(reviews)
+    )
+
+
+def first_cards(deck, count):
+    return Card.objects.filter(deck=deck).order_by("number")[:count]

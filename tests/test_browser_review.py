@@ -1,0 +1,97 @@
+"""The review page in headless Chromium: five cards by keyboard, the due count dropping,
+undo, and no serious accessibility violation (axe-core, bundled by axe-playwright-python)."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page: Page, site: str, django_user_model):
+    django_user_model.objects.create_user("reviewer", password="a long enough passphrase")
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Username").fill("reviewer")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="reviewer")).to_be_visible()
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}) at {node['target']}: {node['failureSummary']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
+
+
+def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    log_in(page, deck_site, django_user_model)
+    nav = page.locator("#nav-review")
+    expect(nav).to_have_text("Review (20 due)")
+    nav.click()
+    page.wait_for_load_state()  # the keyboard works once the deferred scripts ran
+    expect(page.locator("[data-review-counts]")).to_contain_text("20 new")
+
+    answer = page.locator("[data-review-answer] .answer")
+    for done in range(1, 6):
+        heading = page.locator("#review-card-title")
+        expect(heading).to_contain_text(f"#{done}")
+        expect(answer).to_be_hidden()
+        page.keyboard.press("Space")
+        expect(answer).to_be_visible()
+        expect(page.locator(".grade-interval").nth(3)).to_have_text(re.compile(r"\d+ d$"))
+        page.screenshot(path=f"/tmp/review-card-{done}.png", full_page=True)
+        page.keyboard.press("4" if done % 2 else "3")
+        expect(nav).to_have_text(f"Review ({20 - done} due)")
+        expect(page.locator("[data-review-counts]")).to_contain_text(f"{20 - done} new")
+
+    # U takes the last grade back: the card and the count return.
+    page.keyboard.press("u")
+    expect(page.locator("#review-card-title")).to_contain_text("#5")
+    expect(nav).to_have_text("Review (16 due)")
+    assert serious_violations(page) == []
+    assert console_errors == []
+
+
+def test_the_review_works_without_javascript(browser, deck_site, django_user_model):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    page.get_by_text("Show answer").click()
+    page.get_by_role("button", name=re.compile("^Again")).click()
+    expect(page.locator("#nav-review")).to_have_text("Review (19 due)")
+    expect(page.get_by_role("button", name=re.compile("Undo “Again” on #1"))).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_progress_page_has_no_serious_accessibility_violation(
+    page: Page, deck_site, console_errors, django_user_model, dark
+):
+    page.emulate_media(color_scheme="dark" if dark else "light")
+    if dark:  # and on a phone
+        page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    page.wait_for_load_state()
+    for key in ("Space", "3", "Space", "1"):
+        page.keyboard.press(key)
+        page.wait_for_timeout(150)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    page.goto(f"{deck_site}/me/progress/")
+    expect(page.locator("svg[role=img]")).to_have_count(4)
+    page.screenshot(path=f"/tmp/progress-{'dark' if dark else 'light'}.png", full_page=True)
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
+    page.goto(f"{deck_site}/me/settings/")
+    assert serious_violations(page) == []
+    assert console_errors == []

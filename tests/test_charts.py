@@ -1,0 +1,52 @@
+"""The progress page's chart geometry, without a database."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from quizzes import charts
+
+
+@pytest.mark.parametrize(("value", "top"), [(0, 1), (1, 1), (3, 5), (7, 10), (12, 20), (480, 500)])
+def test_axes_end_on_a_round_number(value, top):
+    assert charts.nice_ceiling(value) == top
+
+
+def test_bars_are_as_tall_as_their_share_of_the_axis():
+    chart = charts.bar_chart([("Today", 10), ("+1", 5), ("+2", 0)], height=230)
+    plot = chart.plot_bottom - chart.plot_top
+    assert [bar.height for bar in chart.bars] == [plot, plot / 2, 0]
+    assert all(bar.y + bar.height == chart.plot_bottom for bar in chart.bars)
+    assert [tick.label for tick in chart.y_ticks] == ["0", "5", "10"]
+    assert [tick.label for tick in chart.x_ticks] == ["Today"]
+
+
+def test_the_heatmap_ends_today_with_a_column_per_week_and_busier_days_darker():
+    today = date(2025, 3, 5)  # a Wednesday
+    counts = {today: 40, today - timedelta(days=1): 1, today - timedelta(days=400): 9}
+    heat = charts.heatmap(counts, end=today)
+    assert heat.cells[-1].day == today
+    assert heat.cells[0].day.weekday() == 0  # columns start on Monday
+    assert len({cell.x for cell in heat.cells}) == 53
+    levels = {cell.day: cell.level for cell in heat.cells}
+    assert levels[today] == 4 and levels[today - timedelta(days=1)] == 1
+    assert levels[today - timedelta(days=2)] == 0
+    assert today - timedelta(days=400) not in levels
+
+
+def test_the_line_breaks_where_a_week_has_no_data():
+    line = charts.line_chart([("a", 0.9), ("b", None), ("c", 0.8), ("d", 1.0)])
+    assert len(line.lines) == 2
+    assert [dot.label for dot in line.dots] == ["a", "c", "d"]
+    top = min(dot.y for dot in line.dots)
+    assert top == line.plot_top  # 100% at the top
+
+
+def test_the_stacked_bar_splits_its_width_in_proportion():
+    bar = charts.stacked_bar([("New", 30), ("Review", 10), ("Learning", 0)], width=400)
+    assert [(s.x, s.width, s.key) for s in bar.segments] == [
+        (0.0, 300.0, "new"),
+        (300.0, 100.0, "review"),
+        (400.0, 0.0, "learning"),
+    ]
+    assert charts.stacked_bar([("New", 0)]).segments[0].width == 0

@@ -1,0 +1,127 @@
+"""What every visitor sees alike (the card list's cards, the deck's tags, the home page's deck
+summary) is built once and kept in the cache until a write changes the deck."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from quizzes import caching
+from quizzes.models import CachedImage, Card
+from quizzes.services import anki_io, card_editing
+from quizzes.services import images as image_services
+from tests.factories import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+def card_list_of(html: str) -> str:
+    return html[html.index('<ul class="card-list"') : html.index('<footer class="site-footer')]
+
+
+def list_url(slug="synthetic"):
+    return reverse("card_list", args=[slug])
+
+
+def test_the_card_list_is_built_once_for_every_visitor(
+    client, make_deck, django_assert_num_queries
+):
+    make_deck(30, tags=("a", "b"))
+    first = client.get(list_url())
+
+    # The deck and the page's count remain; the cards, their tags and images come cached.
+    with django_assert_num_queries(2):
+        again = client.get(list_url())
+
+    assert card_list_of(again.text) == card_list_of(first.text)
+    assert "Question 1 about" in card_list_of(again.text)
+
+
+def test_each_search_and_page_is_kept_apart(client, make_deck):
+    make_deck(30, tags=("a", "b"))
+    client.get(list_url())
+
+    searched = client.get(list_url(), {"q": "tensor7"})
+    second_page = client.get(list_url(), {"page": "2"})
+
+    assert "tensor7" in searched.text and "tensor8<" not in searched.text
+    assert "Question 16 about" in second_page.text
+    assert "Question 1 about" not in second_page.text
+
+
+def test_an_edit_in_the_admin_shows_at_once(client, make_deck):
+    deck = make_deck(5)
+    client.get(list_url())
+    card = Card.objects.get(deck=deck, number=1)
+
+    content = card_editing.card_content_from_form(
+        question_html="<p>A question rewritten by staff</p>", answer_html=card.answer_html
+    )
+    card_editing.card_save_from_admin(card=card, content=content)
+
+    assert "A question rewritten by staff" in client.get(list_url()).text
+
+
+def test_an_import_updates_the_home_page_count(client, make_deck):
+    deck = make_deck(5)
+    assert "5 cards" in client.get(HOME).text
+
+    anki_io.anki_import_apply(deck=deck, data="A new question?\tIts answer.\n", source="new.txt")
+
+    assert "6 cards" in client.get(HOME).text
+
+
+def test_a_deleted_card_leaves_the_list_and_the_count(client, make_deck):
+    deck = make_deck(5)
+    client.get(list_url())
+    client.get(HOME)
+
+    Card.objects.get(deck=deck, number=5).delete()
+
+    assert "Question 5 about" not in client.get(list_url()).text
+    assert "4 cards" in client.get(HOME).text
+
+
+def test_a_downloaded_image_replaces_its_placeholder(client, make_deck):
+    card = Card.objects.get(deck=make_deck(1))
+    content = card_editing.card_content_from_form(
+        question_html='<p>Look:</p><img src="https://aiquizzes.com/cat.png" alt="a cat">',
+        answer_html=card.answer_html,
+    )
+    card_editing.card_save_from_admin(card=card, content=content)
+    assert "Image not cached" in client.get(list_url()).text
+
+    image = CachedImage.objects.get(url="https://aiquizzes.com/cat.png")
+    data = image_bytes("PNG", size=(4, 3))
+    verified = image_services.image_upload_verify(data=data, declared_content_type="image/png")
+    image_services.image_store_upload(image=image, data=data, verified=verified)
+
+    page = client.get(list_url()).text
+    assert "Image not cached" not in page
+    image.refresh_from_db()
+    assert image.file.url in page
+
+
+def test_resetting_the_deck_to_its_fixture_shows_its_rows(client, fastai_deck):
+    # A change made around every service, now cached as the page.
+    Card.objects.filter(deck=fastai_deck, number=1).update(
+        question_html="<p>Changed here</p>", question_rendered="<p>Changed here</p>"
+    )
+    assert "Changed here" in client.get(list_url("fastai")).text
+
+    call_command("reset_deck", "fastai", "--yes", stdout=io.StringIO())
+
+    assert "Changed here" not in client.get(list_url("fastai")).text
+
+
+def test_a_lost_version_number_never_brings_back_old_pages(cache, make_deck, client):
+    make_deck(3)
+    client.get(list_url())
+    old = caching.deck_pages_version()
+
+    cache.delete(caching.VERSION_KEY)
+
+    assert caching.deck_pages_version() > old

@@ -1,0 +1,91 @@
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from quizzes import scheduling
+from quizzes.models import Card, LearnerSettings
+from quizzes.services import fsrs_fitting, reviews
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2025, 1, 6, 18, 0, tzinfo=UTC)
+
+
+def study(user, cards, *, days=(0, 1, 3, 8, 20), seed=1):
+    """Review each card on the given days, now and then forgetting it."""
+    rng = random.Random(seed)
+    for card in cards:
+        for day in days:
+            rating = 1 if rng.random() < 0.15 else 3
+            reviews.review_record(
+                user=user,
+                card=card,
+                rating=rating,
+                now=T0 + timedelta(days=day, minutes=card.number),
+                elapsed_seconds=5,
+            )
+
+
+def run(*args):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("fsrs_optimize", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_says_when_there_are_too_few_reviews(alice, deck):
+    study(alice, Card.objects.filter(deck=deck)[:3])
+    output = run("--user", "alice")
+    assert "alice: too few reviews: 15 reviews give 12 training items" in output
+    assert "needs 64" in output
+    assert "fitted for 0 of 1" in output
+    assert not LearnerSettings.objects.filter(user=alice).exclude(fsrs_parameters=[]).exists()
+
+
+def test_it_fits_stores_and_then_schedules_with_the_learners_parameters(alice, make_deck):
+    deck = make_deck(40, slug="forty")
+    study(alice, Card.objects.filter(deck=deck))
+
+    output = run("--user", "alice")
+
+    assert "alice: fitted to 200 reviews (160 training items)" in output
+    settings = LearnerSettings.objects.get(user=alice)
+    assert len(settings.fsrs_parameters) == 21
+    assert settings.parameters_review_count == 200
+    assert settings.parameters_fitted_at is not None
+    assert tuple(settings.fsrs_parameters) != scheduling.DEFAULT_PARAMETERS
+    # From now on the learner's scheduler is built from them.
+    scheduler = reviews._scheduler(settings)
+    assert scheduler.parameters == tuple(settings.fsrs_parameters)
+
+
+def test_without_a_user_it_fits_every_learner_with_reviews(alice, bob, deck):
+    study(alice, Card.objects.filter(deck=deck)[:2])
+    output = run()
+    assert output.startswith("alice: too few reviews")
+    assert "bob" not in output
+
+
+def test_an_unknown_user_is_an_error(db):
+    with pytest.raises(CommandError, match="no user called 'nobody'"):
+        run("--user", "nobody")
+
+
+def test_training_items_count_days_in_the_learners_study_days():
+    one = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
+    rows = [
+        (1, one, 3),
+        (1, one + timedelta(hours=5), 3),  # 02:00 next night: the same study day
+        (1, one + timedelta(hours=8), 3),  # 05:00: the next study day
+    ]
+    items = scheduling.training_items(rows, time_zone="Europe/Berlin", day_start_hour=4)
+    assert len(items) == 1
+    # FSRSReview shows its fields only in its repr.
+    assert (
+        "delta_t: 0 }, FSRSReview { rating: 3, delta_t: 0 }, FSRSReview { rating: 3, delta_t: 1 }"
+        in repr(items[0])
+    )
+    assert fsrs_fitting.MIN_TRAINING_ITEMS == 64

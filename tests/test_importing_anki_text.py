@@ -1,0 +1,291 @@
+"""Text and CSV files read as Anki reads them (issue 11): separators, columns, tags,
+comments, duplicates, unusable notes, note types and cloze."""
+
+import random
+
+import pytest
+
+from quizzes.importing.anki import AnkiParseError, ColumnMapping, read_anki
+from quizzes.importing.cardhtml import _fast_field, _field_soup, _settle
+from quizzes.sanitize import html_to_text
+
+
+def read(text, source="deck.txt", **options):
+    return read_anki(text, source=source, **options)
+
+
+def sides(result):
+    return [(card.question_html, card.answer_html) for card in result.cards]
+
+
+# --- the separator ---
+
+
+@pytest.mark.parametrize(
+    ("data", "separator"),
+    [
+        ("Q1,A1\nQ2,A2\n", "comma"),
+        ("\ufeffQ1;A1\r\nQ2;A2\r\n", "semicolon"),
+        ("Q1\tA, with a comma\nQ2\tA2\n", "tab"),
+        ("Q1|A1\nQ2|A2\n", "pipe"),
+    ],
+)
+def test_without_a_separator_header_the_separator_is_guessed(data, separator):
+    result = read(data)
+
+    assert (result.layout.separator_name, result.layout.separator_guessed) == (separator, True)
+    assert sides(result)[0][0] == "Q1"
+
+
+def test_a_semicolon_file_whose_fields_hold_commas_is_read_as_semicolons():
+    result = read("What, exactly?;This, and that\nWhy;Because, well\n")
+
+    assert sides(result) == [("What, exactly?", "This, and that"), ("Why", "Because, well")]
+
+
+def test_a_csv_name_suggests_commas():
+    data = "a;b,c\nd;e,f\n"
+
+    assert read(data).layout.separator == ";"
+    assert read(data, source="deck.csv").layout.separator == ","
+
+
+def test_the_importer_may_change_the_separator():
+    result = read("Q1;x,A1\nQ2;y,A2\n", separator=",")
+
+    assert sides(result) == [("Q1;x", "A1"), ("Q2;y", "A2")]
+
+
+def test_a_separator_header_is_not_a_guess_and_its_value_is_trimmed():
+    result = read("#separator: Semicolon \nQ;A\n")
+
+    assert (result.layout.separator, result.layout.separator_guessed) == (";", False)
+
+
+def test_a_spreadsheet_header_row_names_the_columns():
+    result = read("\ufeffBack,Front,Tags\r\nthe answer,the question,t1\r\n")
+
+    assert sides(result) == [("the question", "the answer")]
+    assert result.cards[0].tags == ("t1",)
+    assert result.cards[0].line == 2
+
+
+def test_column_names_are_trimmed():
+    (card,) = read("#separator:;\n#columns: Back ; Front \nA;Q\n").cards
+
+    assert (card.question_html, card.answer_html) == ("Q", "A")
+
+
+# --- columns and tags ---
+
+
+def test_surplus_columns_are_ignored():
+    result = read("#columns:Front\tBack\tSource\tNotes\nQ\tA\t<i>book</i>\t<b>more</b>\n")
+
+    assert sides(result) == [("Q", "A")]
+
+
+def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
+    result = read("Q1\tA1\tpython::dunder basics\nQ2\tA2\t\nQ3\tA3\tpython\n")
+
+    assert [card.tags for card in result.cards] == [("python::dunder", "basics"), (), ("python",)]
+    assert result.layout.tags_column_guessed
+
+
+def test_a_last_column_with_markup_is_not_taken_as_tags():
+    result = read("Q1\tA1\t<b>note</b>\nQ2\tA2\tplain\n")
+
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert not result.layout.tags_column_guessed
+
+
+def test_an_old_tags_first_line_tags_every_card():
+    result = read("tags:deck1 imported\nQ\tA\n")
+
+    assert result.cards[0].tags == ("deck1", "imported")
+
+
+def test_comment_lines_are_skipped_anywhere():
+    result = read("# exported by hand\nQ1\tA1\n# a note in the middle\nQ2\tA2\n")
+
+    assert [card.line for card in result.cards] == [2, 4]
+
+
+def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
+    result = read('Q1,"A, ""quoted""\nsecond line"\nQ2,A2\n')
+
+    assert sides(result)[0] == ("Q1", 'A, "quoted"\nsecond line')
+
+
+def test_the_default_mapping_skips_id_columns_and_empty_columns():
+    data = "2_1\t\tHund\tdog\t<b>der</b>\n2_2\t\tKatze\tcat\tdie\n"
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(2, 3)
+    assert sides(result)[0] == ("Hund", "dog")
+
+
+def test_a_mapping_chooses_the_columns_and_appends_extra_fields_to_the_answer():
+    data = "2_1\tHund\tdog\t<b>der</b>\n2_2\tKatze\tcat\t\n"
+
+    result = read(data, mapping=ColumnMapping(2, 1, (3,)))
+
+    assert sides(result) == [("dog", "Hund<br><br><b>der</b>"), ("cat", "Katze")]
+
+
+def test_the_preview_shows_the_first_rows_as_plain_text():
+    result = read("Q<b>1</b>\tA&amp;1\nQ2\tA2\n")
+
+    assert result.preview == [("Q1", "A&1"), ("Q2", "A2")]
+
+
+# --- duplicates, unusable notes and files that are no deck ---
+
+
+def test_a_repeated_note_is_merged_and_reported():
+    result = read("Q\tA\tt1\nQ2\tA2\tt3\nQ\tA\tt2\n")
+
+    assert [(card.line, card.tags) for card in result.cards] == [(1, ("t1", "t2")), (2, ("t3",))]
+    assert [str(problem) for problem in result.merged] == [
+        f"deck.txt:3: the same note as line 1 (guid {result.cards[0].guid!r}): merged into one"
+    ]
+
+
+def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
+    data = (
+        "#separator:tab\n"
+        "Q1\tA1\n"
+        "<br>\tan answer without a question\n"
+        "Image Occlusion\t{{c1::image-occlusion:rect:left=.1}}\n"
+        "Q4\tA4\n"
+    )
+
+    result = read(data)
+
+    assert [card.question_html for card in result.cards] == ["Q1", "Q4"]
+    assert [str(problem) for problem in result.skipped] == [
+        "deck.txt:3: empty question",
+        "deck.txt:4: an image occlusion note: only Anki shows those",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file (it holds binary data)"),
+        (b"#separator:tab\n# nothing else\n", "no notes: the file is empty or holds only"),
+        (b'{"cards": "none"}\n', "no line of the file can become a card"),
+    ],
+)
+def test_a_file_that_is_not_a_deck_is_refused_with_its_reason(data, reason):
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    assert caught.value.problems[0].reason.startswith(reason)
+
+
+# --- note types ---
+
+
+def test_a_reversed_note_type_makes_two_cards():
+    result = read("#notetype:Basic (and reversed card)\nHund\tdog\n")
+
+    assert [(card.ord, card.question_html, card.answer_html) for card in result.cards] == [
+        (0, "Hund", "dog"),
+        (1, "dog", "Hund"),
+    ]
+    assert len({card.guid for card in result.cards}) == 1
+
+
+def test_an_optional_reversed_note_makes_its_reverse_only_when_asked():
+    data = "#notetype:Basic (optional reversed card)\nHund\tdog\ty\nKatze\tcat\t\n"
+
+    result = read(data)
+
+    assert [(card.question_html, card.ord) for card in result.cards] == [
+        ("Hund", 0),
+        ("dog", 1),
+        ("Katze", 0),
+    ]
+
+
+def test_a_cloze_note_makes_one_card_per_cloze_number():
+    data = "#notetype:Cloze\n{{c2::Paris}} is the capital of {{c1::France::country}}\tGeography\n"
+
+    first, second = read(data).cards
+
+    assert (first.ord, second.ord) == (0, 1)
+    assert first.question_html == second.question_html
+    assert first.question_text == "Paris is the capital of [country]"
+    assert first.answer_text == "Paris is the capital of France\nGeography"
+    assert second.question_text == "[…] is the capital of France"
+    assert first.is_cloze
+
+
+def test_cloze_markup_without_a_note_type_is_read_as_cloze():
+    result = read("The {{c1::mitochondria}} is the powerhouse\t\n")
+
+    ((card),) = result.cards
+    assert (card.is_cloze, card.answer_html) == (True, "")
+
+
+def test_a_cloze_note_with_an_empty_back_extra_is_imported():
+    result = read("#notetype:Cloze\n{{c1::a}} b\t\n")
+
+    assert len(result.cards) == 1
+
+
+def test_a_cloze_note_without_a_deletion_is_skipped():
+    result = read("#notetype:Cloze\nno deletion here\t\n{{c1::a}} b\t\n")
+
+    assert [problem.reason for problem in result.skipped] == [
+        "a cloze note without any {{c1::…}} deletion"
+    ]
+
+
+# --- one parse per card: the fast path gives what the full repair gives ---
+
+_PIECES = [
+    "a",
+    "b c",
+    " ",
+    "\n",
+    "<br>",
+    "<b>",
+    "</b>",
+    "<i>x</i>",
+    "&amp;",
+    "&lt;",
+    "&#39;",
+    "&nbsp;",
+    "<code>f()</code>",
+    "<p>",
+    "</p>",
+    "\t",
+    "é",
+    "<u> u </u>",
+    "<ul>",
+    "</ul>",
+    "<li>",
+    "</li>",
+    "<div>",
+    "</div>",
+    "<ol><li>x</li></ol>",
+    "<p>para</p>",
+    "<blockquote>q</blockquote>",
+]
+
+
+def test_the_fast_path_agrees_with_the_full_repair():
+    rng = random.Random(11)
+    fast = 0
+    for _ in range(6000):
+        value = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 8)))
+        quick = _fast_field(value, is_html=True)
+        if quick is None:
+            continue
+        fast += 1
+        repaired = _settle(*_field_soup(value, is_html=True))
+        assert quick == (repaired, html_to_text(repaired)), value
+    assert fast > 300

@@ -1,0 +1,270 @@
+"""The study loop's rules, without a database: grades from quiz answers, the queue's order,
+FSRS updates, interval labels and study days."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from quizzes import engine, scheduling
+from quizzes.scheduling import Grade, Memory, MemoryState, Scheduled
+
+NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+DAY_END = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+
+
+# --- Grades from quiz answers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "elapsed", "limit", "grade"),
+    [
+        (engine.Outcome.WRONG, 2.0, 20.0, Grade.AGAIN),
+        (engine.Outcome.TIMED_OUT, 20.0, 20.0, Grade.AGAIN),
+        (engine.Outcome.DIDNT_KNOW, 5.0, None, Grade.AGAIN),
+        (engine.Outcome.CORRECT, 4.0, 20.0, Grade.GOOD),
+        (engine.Outcome.CORRECT, 10.0, 20.0, Grade.GOOD),  # exactly half: not slower
+        (engine.Outcome.CORRECT, 10.5, 20.0, Grade.HARD),
+        (engine.Outcome.CORRECT, 300.0, None, Grade.GOOD),  # untimed: no speed rule
+        (engine.Outcome.KNEW, 50.0, 20.0, Grade.GOOD),
+        (engine.Outcome.MISSED, None, 20.0, None),
+    ],
+)
+def test_a_quiz_answer_becomes_a_grade(outcome, elapsed, limit, grade):
+    assert (
+        scheduling.grade_for_answer(outcome=outcome, elapsed_seconds=elapsed, limit_seconds=limit)
+        == grade
+    )
+
+
+def test_the_grade_rule_accepts_stored_outcome_strings():
+    assert (
+        scheduling.grade_for_answer(outcome="wrong", elapsed_seconds=1, limit_seconds=None)
+        is Grade.AGAIN
+    )
+
+
+@pytest.mark.parametrize(("raw", "counted"), [(-3, 0.0), (12.5, 12.5), (3600, 60.0)])
+def test_answer_time_is_clamped_to_a_minute(raw, counted):
+    assert scheduling.answer_seconds(raw) == counted
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def entry(card_id, *, due, stability=5.0, state=MemoryState.REVIEW):
+    return Scheduled(card_id=card_id, state=state, due=due, stability=stability)
+
+
+def test_due_cards_come_most_overdue_relative_to_stability_first():
+    cards = [
+        entry(1, due=NOW - timedelta(days=2), stability=10),  # 0.2 of its stability overdue
+        entry(2, due=NOW - timedelta(days=2), stability=1),  # 2.0
+        entry(3, due=NOW - timedelta(days=6), stability=20),  # 0.3
+    ]
+    order = scheduling.order_queue(cards, new_card_ids=[], now=NOW, day_end=DAY_END, limit=10)
+    assert order == [2, 3, 1]
+
+
+def test_new_cards_follow_the_due_ones_and_learning_cards_due_soon_come_last():
+    cards = [
+        entry(1, due=NOW + timedelta(minutes=5), stability=0.5, state=MemoryState.LEARNING),
+        entry(2, due=NOW - timedelta(days=1)),
+        entry(3, due=NOW - timedelta(minutes=1), stability=0.5, state=MemoryState.RELEARNING),
+    ]
+    order = scheduling.order_queue(cards, new_card_ids=[7, 8], now=NOW, day_end=DAY_END, limit=10)
+    assert order[:2] in ([2, 3], [3, 2])
+    assert order[2:] == [7, 8, 1]
+
+
+def test_a_review_card_is_due_all_day_but_a_learning_step_only_at_its_minute():
+    later_today = NOW + timedelta(hours=10)
+    assert scheduling.is_due(entry(1, due=later_today), now=NOW, day_end=DAY_END)
+    assert not scheduling.is_due(
+        entry(1, due=later_today, state=MemoryState.LEARNING), now=NOW, day_end=DAY_END
+    )
+    assert not scheduling.is_due(entry(1, due=DAY_END), now=NOW, day_end=DAY_END)
+
+
+def test_cards_not_due_and_learning_cards_beyond_the_learn_ahead_limit_stay_out():
+    cards = [
+        entry(1, due=DAY_END + timedelta(days=1)),
+        entry(2, due=NOW + timedelta(hours=1), state=MemoryState.LEARNING),
+    ]
+    assert scheduling.order_queue(cards, new_card_ids=[], now=NOW, day_end=DAY_END, limit=5) == []
+
+
+def test_the_queue_stops_at_its_limit():
+    cards = [entry(n, due=NOW - timedelta(days=n)) for n in range(1, 6)]
+    order = scheduling.order_queue(cards, new_card_ids=[9], now=NOW, day_end=DAY_END, limit=3)
+    assert order == [5, 4, 3]
+
+
+@pytest.mark.parametrize(("per_day", "introduced", "left"), [(20, 0, 20), (20, 15, 5), (5, 9, 0)])
+def test_the_new_card_allowance_counts_what_today_already_introduced(per_day, introduced, left):
+    assert scheduling.new_card_allowance(per_day=per_day, introduced_today=introduced) == left
+
+
+# --- FSRS -----------------------------------------------------------------------------------
+
+
+def test_a_new_card_answered_good_moves_through_the_learning_steps():
+    scheduler = scheduling.make_scheduler()
+    first = scheduling.schedule(None, Grade.GOOD, now=NOW, scheduler=scheduler)
+    assert first.state is MemoryState.LEARNING
+    assert first.due - NOW == timedelta(minutes=10)
+    assert first.reps == 1
+    second = scheduling.schedule(
+        first, Grade.GOOD, now=NOW + timedelta(minutes=10), scheduler=scheduler
+    )
+    assert second.state is MemoryState.REVIEW
+    assert second.due - second.last_review >= timedelta(days=1)
+
+
+def test_forgetting_a_review_card_counts_a_lapse_and_relearns_it():
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=10.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=10),
+        reps=4,
+    )
+    after = scheduling.schedule(learned, Grade.AGAIN, now=NOW, scheduler=scheduler)
+    assert after.state is MemoryState.RELEARNING
+    assert after.lapses == 1
+    assert after.stability < learned.stability
+    assert after.due - NOW == timedelta(minutes=10)
+
+
+def test_better_grades_never_give_shorter_intervals():
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=8.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=8),
+        reps=3,
+    )
+    intervals = scheduling.preview(learned, now=NOW, scheduler=scheduler, fuzz_seed=3)
+    ordered = [intervals[grade] for grade in Grade]
+    assert ordered == sorted(ordered)
+    assert intervals[Grade.AGAIN] < timedelta(days=1) < intervals[Grade.HARD]
+
+
+def test_the_preview_is_exactly_what_the_answer_then_gives():
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=40.0,
+        difficulty=4.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=40),
+        reps=6,
+    )
+    for seed in range(5):
+        intervals = scheduling.preview(learned, now=NOW, scheduler=scheduler, fuzz_seed=seed)
+        after = scheduling.schedule(
+            learned, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=seed
+        )
+        assert after.due - NOW == intervals[Grade.GOOD]
+
+
+def test_fuzz_spreads_long_intervals_within_the_documented_range():
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=40.0,
+        difficulty=4.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=40),
+        reps=6,
+    )
+    days = {
+        scheduling.schedule(learned, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=s).due
+        for s in range(30)
+    }
+    assert len(days) > 1
+
+
+def test_a_higher_desired_retention_gives_shorter_intervals():
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=20.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=20),
+        reps=5,
+    )
+    relaxed = scheduling.make_scheduler(desired_retention=0.8)
+    strict = scheduling.make_scheduler(desired_retention=0.95)
+    assert (
+        scheduling.schedule(learned, Grade.GOOD, now=NOW, scheduler=strict).due
+        < scheduling.schedule(learned, Grade.GOOD, now=NOW, scheduler=relaxed).due
+    )
+
+
+@pytest.mark.parametrize("retention", [0.5, 0.69, 0.98, 1.0])
+def test_a_desired_retention_outside_the_range_is_refused(retention):
+    with pytest.raises(ValueError, match=r"between 0\.7 and 0\.97"):
+        scheduling.make_scheduler(desired_retention=retention)
+
+
+def test_retrievability_is_ninety_percent_after_one_stability():
+    memory = Memory(
+        state=MemoryState.REVIEW,
+        stability=10.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=10),
+    )
+    parameters = scheduling.DEFAULT_PARAMETERS
+    assert scheduling.retrievability(memory, now=NOW, parameters=parameters) == pytest.approx(0.9)
+    assert scheduling.retrievability(None, now=NOW, parameters=parameters) == 0.0
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        scheduling.schedule(
+            None, Grade.GOOD, now=datetime(2025, 1, 1), scheduler=scheduling.make_scheduler()
+        )
+
+
+# --- Labels and days ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("interval", "label"),
+    [
+        (timedelta(seconds=20), "1 m"),
+        (timedelta(minutes=10), "10 m"),
+        (timedelta(hours=5), "5 h"),
+        (timedelta(days=3), "3 d"),
+        (timedelta(days=63), "2.1 mo"),
+        (timedelta(days=60), "2 mo"),
+        (timedelta(days=548), "1.5 y"),
+    ],
+)
+def test_intervals_read_like_ankis(interval, label):
+    assert scheduling.interval_label(interval) == label
+
+
+def test_a_review_after_midnight_but_before_the_day_start_counts_for_the_evening_before():
+    one_am_in_berlin = datetime(2025, 3, 5, 0, 0, tzinfo=UTC)  # 01:00 CET
+    assert scheduling.study_day(
+        one_am_in_berlin, time_zone="Europe/Berlin", day_start_hour=4
+    ) == date(2025, 3, 4)
+    assert scheduling.study_day(one_am_in_berlin, time_zone="UTC", day_start_hour=0) == date(
+        2025, 3, 5
+    )
+
+
+def test_the_study_day_follows_daylight_saving_time():
+    # New York moves its clocks at 2 am on 9 March 2025: the study day of the 8th is 23 hours.
+    start, end = scheduling.study_day_bounds(
+        datetime(2025, 3, 8, 12, 0, tzinfo=UTC), time_zone="America/New_York", day_start_hour=4
+    )
+    assert start == datetime(2025, 3, 8, 9, 0, tzinfo=UTC)  # 04:00 EST
+    assert end == datetime(2025, 3, 9, 8, 0, tzinfo=UTC)  # 04:00 EDT
+    assert end - start == timedelta(hours=23)

@@ -1,0 +1,284 @@
+"""The study loop's services against the database: quiz answers feeding memory, guest
+answers applied on sign-up, the queue across study days and time zones, and its cost."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes import engine, scheduling
+from quizzes.models import Card, CardMemory, ReviewLog
+from quizzes.services import attempts as attempt_services
+from quizzes.services import reviews
+from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
+from tests.studyhelpers import first_cards, remember
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+
+
+def ratings(user):
+    return list(
+        ReviewLog.objects.filter(user=user)
+        .order_by("reviewed_at", "pk")
+        .values_list("rating", "source")
+    )
+
+
+# --- Quiz answers ---------------------------------------------------------------------------
+
+
+def answer_at(attempt, *, seconds, right):
+    with time_machine.travel(T0, tick=False) as traveller:
+        question = show(attempt)
+        traveller.shift(seconds)
+        choice = question.correct_choice_id if right else wrong_choice(question)
+        attempt_services.answer_submit(
+            attempt=attempt, question=question, choice_id=choice, now=timezone.now()
+        )
+    return question
+
+
+@pytest.mark.parametrize(
+    ("seconds", "right", "rating"),
+    [(4, True, scheduling.Grade.GOOD), (15, True, scheduling.Grade.HARD), (3, False, 1)],
+)
+def test_a_multiple_choice_answer_feeds_memory(alice, deck, seconds, right, rating):
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=1)  # 20 s a question
+    question = answer_at(attempt, seconds=seconds, right=right)
+    assert ratings(alice) == [(rating, "quiz")]
+    log = ReviewLog.objects.get(user=alice)
+    assert log.card_id == question.card_id
+    assert log.attempt_question_id == question.pk
+    assert log.elapsed_seconds == seconds
+    assert CardMemory.objects.filter(user=alice, card_id=question.card_id).exists()
+
+
+def test_a_timed_out_question_is_again(alice, deck):
+    with time_machine.travel(T0, tick=False) as traveller:
+        attempt = start(alice, deck, count=2)
+        show(attempt)
+        traveller.shift(30)
+        attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    assert ratings(alice) == [(scheduling.Grade.AGAIN, "quiz")]
+    assert ReviewLog.objects.get().reviewed_at == T0 + timedelta(seconds=20)  # the deadline
+
+
+def test_questions_never_shown_teach_nothing(alice, deck):
+    one_minute = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
+    with time_machine.travel(T0, tick=False) as traveller:
+        attempt = start(alice, deck, count=3, limit=one_minute)
+        show(attempt)
+        traveller.shift(120)
+        attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    assert ratings(alice) == [(scheduling.Grade.AGAIN, "quiz")]  # only the one shown
+
+
+@pytest.mark.parametrize(("knew", "rating"), [(True, 3), (False, 1)])
+def test_a_flashcard_self_grade_feeds_memory(alice, deck, knew, rating):
+    untimed = engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=1, mode="flashcard", limit=untimed)
+        question = show(attempt)
+        attempt_services.answer_submit(
+            attempt=attempt, question=question, knew=knew, now=timezone.now()
+        )
+    assert ratings(alice) == [(rating, "flashcard")]
+
+
+def test_a_replayed_answer_is_recorded_once(alice, deck):
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=2)
+        question = show(attempt)
+        for _ in range(2):
+            attempt_services.answer_submit(
+                attempt=attempt,
+                question=question,
+                choice_id=question.correct_choice_id,
+                now=timezone.now(),
+            )
+    assert len(ratings(alice)) == 1
+
+
+def test_a_guests_answers_wait_and_count_when_they_sign_up(client, deck):
+    # On the real clock: the guest's session would expire in a journey to the past.
+    attempt = finish(start_as_guest(client, deck, count=3), right={1, 2})
+    assert not ReviewLog.objects.exists()
+
+    response = client.post(
+        reverse("signup"),
+        {"username": "late", "password1": "a long passphrase", "password2": "a long passphrase"},
+    )
+
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert [rating for rating, _source in ratings(attempt.user)] == [3, 3, 1]
+    assert CardMemory.objects.filter(user=attempt.user).count() == 3
+
+
+def test_guest_answers_are_applied_on_login_but_never_before_a_later_review(
+    client, alice, password, deck
+):
+    attempt = finish(start_as_guest(client, deck, count=2), right={1, 2})
+    first, second = attempt.questions.order_by("position")
+    # alice reviewed the first card after the guest quiz: that answer cannot go before it.
+    later = timezone.now() + timedelta(hours=1)
+    reviews.review_record(user=alice, card=first.card, rating=1, now=later, elapsed_seconds=3)
+
+    client.post(reverse("login"), {"username": "alice", "password": password})
+
+    logs = ReviewLog.objects.filter(user=alice).order_by("reviewed_at")
+    assert [(log.card_id, log.source) for log in logs] == [
+        (second.card_id, "quiz"),
+        (first.card_id, "review"),
+    ]
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def test_new_cards_stop_at_the_daily_allowance_until_the_next_study_day(alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=3,
+        day_start_hour=4,
+        time_zone="Europe/Berlin",
+    )
+    evening = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
+    for item in reviews.review_queue(user=alice, now=evening, limit=10):
+        reviews.review_record(user=alice, card=item.card, rating=4, now=evening, elapsed_seconds=2)
+    assert CardMemory.objects.filter(user=alice).count() == 3
+
+    # 02:30 in Berlin is still the same study day; 04:00 starts the next.
+    still_today = datetime(2025, 3, 6, 1, 30, tzinfo=UTC)
+    assert reviews.review_queue(user=alice, now=still_today, limit=10) == []
+    assert reviews.review_counts(user=alice, now=still_today).total == 0
+    tomorrow = datetime(2025, 3, 6, 3, 0, tzinfo=UTC)
+    assert len(reviews.review_queue(user=alice, now=tomorrow, limit=10)) == 3
+    assert reviews.review_counts(user=alice, now=tomorrow).new == 3
+
+
+def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="Asia/Tokyo",
+    )
+    # Due at 18:00 Tokyo time on 7 March: due all that study day, from 04:00 Tokyo.
+    due = datetime(2025, 3, 7, 9, 0, tzinfo=UTC)
+    remember(alice, [card], now=due, due_in=timedelta(0))
+    before = datetime(2025, 3, 6, 18, 59, tzinfo=UTC)  # 03:59 on the 7th in Tokyo
+    after = datetime(2025, 3, 6, 19, 0, tzinfo=UTC)  # 04:00
+    assert reviews.review_queue(user=alice, now=before, limit=5) == []
+    assert [item.card for item in reviews.review_queue(user=alice, now=after, limit=5)] == [card]
+
+
+def test_a_card_answered_again_comes_back_after_the_new_ones(alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=2,
+        day_start_hour=4,
+        time_zone="UTC",
+    )
+    first = reviews.review_queue(user=alice, now=T0, limit=1)[0].card
+    reviews.review_record(user=alice, card=first, rating=1, now=T0, elapsed_seconds=2)
+    later = T0 + timedelta(seconds=20)
+    order = [item.card for item in reviews.review_queue(user=alice, now=later, limit=5)]
+    assert order[-1] == first  # due in a minute: shown once the new card is done
+    assert len(order) == 2
+    in_two_minutes = T0 + timedelta(minutes=2)
+    assert reviews.review_queue(user=alice, now=in_two_minutes, limit=1)[0].card == first
+
+
+def test_memory_state_reports_stability_difficulty_and_retrievability(alice, deck):
+    card = first_cards(deck, 1)[0]
+    due = reviews.review_record(user=alice, card=card, rating=4, now=T0, elapsed_seconds=3)
+    state = reviews.memory_state(user=alice, card=card, now=T0 + timedelta(days=1))
+    assert state.state is scheduling.MemoryState.REVIEW
+    assert state.due == due
+    assert state.stability == pytest.approx(scheduling.DEFAULT_PARAMETERS[3], rel=1e-3)
+    assert 1 <= state.difficulty <= 10
+    assert 0.9 < state.retrievability < 1
+    unseen = reviews.memory_state(user=alice, card=first_cards(deck, 2)[1], now=T0)
+    assert (unseen.state, unseen.retrievability) == (scheduling.MemoryState.NEW, 0.0)
+
+
+def test_the_queue_and_counts_take_a_bounded_number_of_queries_for_10000_due_cards(
+    alice, make_deck, django_assert_max_num_queries
+):
+    deck = make_deck(10_000, slug="huge")
+    remember(alice, Card.objects.filter(deck=deck), now=T0, reviews=0)
+    with django_assert_max_num_queries(6):
+        queue = reviews.review_queue(user=alice, now=T0, limit=50)
+    assert len(queue) == 50
+    with django_assert_max_num_queries(3):
+        assert reviews.review_counts(user=alice, now=T0).due == 10_000
+
+
+@pytest.mark.parametrize("reviewed", [10, 1000])
+def test_the_queue_runs_the_same_queries_for_10_or_1000_reviewed_cards(
+    alice, make_deck, django_assert_max_num_queries, reviewed
+):
+    deck = make_deck(reviewed + 20, slug=f"d{reviewed}")
+    remember(alice, first_cards(deck, reviewed), now=T0, reviews=2)
+    # 6 with new cards to fill the 30; 5 when due cards alone fill it.
+    with django_assert_max_num_queries(6):
+        queue = reviews.review_queue(user=alice, now=T0, limit=30)
+    assert len(queue) == 30
+
+
+def test_the_queue_is_ordered_by_relative_overdueness_in_the_database_too(alice, deck):
+    a, b, c = first_cards(deck, 3)
+    remember(alice, [a], now=T0, due_in=timedelta(days=-2), stability=10)
+    remember(alice, [b], now=T0, due_in=timedelta(days=-2), stability=1)
+    remember(alice, [c], now=T0, due_in=timedelta(days=-6), stability=20)
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"
+    )
+    assert [item.card for item in reviews.review_queue(user=alice, now=T0, limit=5)] == [b, c, a]
+
+
+# --- Smart quizzes --------------------------------------------------------------------------
+
+
+def test_a_smart_quiz_asks_due_then_weakest_cards(client, alice, deck):
+    cards = list(first_cards(deck, 6))
+    remember(alice, cards[:2], now=T0, due_in=timedelta(days=-1))
+    remember(alice, cards[2:4], now=T0, due_in=timedelta(days=5), stability=1)
+    remember(alice, cards[4:6], now=T0, due_in=timedelta(days=30), stability=60)
+    order = reviews.smart_quiz_card_ids(user=alice, deck_id=deck.pk, now=T0)
+    assert set(order[:2]) == {cards[0].pk, cards[1].pk}
+    assert set(order[2:4]) == {cards[2].pk, cards[3].pk}
+    assert set(order[4:6]) == {cards[4].pk, cards[5].pk}
+    assert len(order) == 12
+
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(
+            reverse("quiz_setup"),
+            {
+                "deck": deck.pk,
+                "question_count": 4,
+                "mode": "multiple_choice",
+                "time_limit_kind": "none",
+                "smart": "on",
+            },
+        )
+    assert response.status_code == 302
+    attempt = alice.attempts.get()
+    assert {q.card_id for q in attempt.questions.all()} == {c.pk for c in cards[:4]}
+
+
+def test_the_setup_page_offers_a_smart_quiz_only_to_learners(client, alice, deck):
+    assert "Smart quiz" not in client.get(reverse("quiz_setup")).text
+    client.force_login(alice)
+    assert "Smart quiz" in client.get(reverse("quiz_setup")).text

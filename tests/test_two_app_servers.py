@@ -1,0 +1,99 @@
+"""Two app servers behind one proxy share everything through the database and Redis: a login
+lock earned on one holds on the other, and a guest's quiz started on one goes on on the
+other. Runs when REDIS_URL names a redis-server (`.ci/run` starts one)."""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+
+from tests.httpquiz import Player
+from tests.servers import Gunicorn, manage, site_env
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set (see .ci/run)"),
+]
+FAILURE_LIMIT = 3
+PASSWORD = "a long shared secret"
+
+
+@pytest.fixture(scope="module")
+def shared_database_url(tmp_path_factory):
+    """A database of their own: a SQLite file, or a new database on the suite's PostgreSQL."""
+    suite_url = os.environ.get("DATABASE_URL", "")
+    if not suite_url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('shared') / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"quizsite_two_servers_{os.getpid()}"
+    server = urlsplit(suite_url)
+    with psycopg.connect(suite_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(server._replace(path=f"/{name}"))
+    with psycopg.connect(suite_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory, shared_database_url):
+    """Two gunicorn instances on one database and one Redis, each with its own var/ folder
+    (file cache, static files), so nothing else is shared."""
+    shared = {
+        "DATABASE_URL": shared_database_url,
+        "REDIS_URL": REDIS_URL,
+        "QUIZSITE_LOGIN_FAILURE_LIMIT": str(FAILURE_LIMIT),
+    }
+    envs = [
+        site_env(**shared, QUIZSITE_VAR_DIR=str(tmp_path_factory.mktemp(f"server{n}")))
+        for n in (1, 2)
+    ]
+    manage("migrate", "--no-input", env=envs[0])
+    manage("sync_decks", env=envs[0])
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        f"User.objects.create_user('carol', password={PASSWORD!r})",
+        env=envs[0],
+    )
+    for env in envs:
+        manage("collectstatic", "--no-input", env=env)
+    with Gunicorn(env=envs[0]) as first, Gunicorn(env=envs[1]) as second:
+        yield first.url(""), second.url("")
+
+
+def test_a_lockout_on_one_server_holds_on_the_other(two_servers):
+    first, second = two_servers
+    with httpx.Client(timeout=20) as client:
+        player = Player(client)
+        statuses = [
+            player.log_in(first, "carol", "wrong").status_code for _ in range(FAILURE_LIMIT)
+        ]
+        assert statuses[-1] == 429
+
+        assert player.log_in(second, "carol", PASSWORD).status_code == 429
+
+
+def test_a_quiz_started_on_one_server_goes_on_on_the_other(two_servers):
+    first, second = two_servers
+    with httpx.Client(timeout=20) as client:
+        player = Player(client)
+        play_path = player.start_quick_quiz(first)
+
+        answered = 0
+        servers = [second, first]
+        while (response := player.answer_current(servers[answered % 2], play_path)) is not None:
+            assert response.status_code == 200, response.text[:500]
+            answered += 1
+            assert answered <= 10
+
+        assert answered == 10
+        result = player.get(second, play_path + "result/")
+        assert result.status_code == 200
+        # Every answer was stored, whichever server took it: none is missing from the result.
+        assert result.text.count('class="result-question outcome-') == 10
+        assert "outcome-missed" not in result.text

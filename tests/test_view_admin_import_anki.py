@@ -1,0 +1,280 @@
+"""The admin's Anki import: upload, preview with separator and column mapping, confirm, and
+the background import's progress and report."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from quizzes.models import Card, Deck, ImportJob
+from quizzes.services.anki_io import anki_import_apply, import_job_run
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = reverse("admin:quizzes_deck_import_anki")
+THREE_CARDS = (
+    "#separator:tab\n#html:true\n#tags column:3\n#guid column:4\n"
+    "What is a tensor?\tAn array with any number of axes.\ttensors\tg-1\n"
+    "What is SGD?\tStochastic gradient descent.\ttraining optim\tg-2\n"
+    "What is a batch?\tA slice of the data.\t\tg-3\n"
+)
+VOCABULARY = "2_1,Hund,dog,der\n2_2,Katze,cat,die\n2_3,Maus,mouse,die\n"
+
+
+@pytest.fixture(autouse=True)
+def media(media_root):
+    return media_root
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def basics(db):
+    return Deck.objects.create(name="Basics", slug="basics")
+
+
+def upload(client, deck, text, name="deck.txt"):
+    file = SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+    return client.post(IMPORT, {"deck": deck.pk, "file": file}, follow=True)
+
+
+def job_url(job):
+    return reverse("admin:quizzes_deck_import_job", args=[job.pk])
+
+
+def confirm(client, preview, **changes):
+    form = preview.context["options_form"]
+    data = {"action": "import"}
+    if form is not None:
+        data |= {name: form[name].value() for name in ("separator", "question", "answer")}
+        data["extra"] = form["extra"].value() or []
+        data = {key: value for key, value in data.items() if value is not None}
+    data |= changes
+    return client.post(preview.request["PATH_INFO"], data, follow=True)
+
+
+def test_the_deck_list_links_to_the_import_page(staff_client, basics):
+    response = staff_client.get(reverse("admin:quizzes_deck_changelist"))
+
+    assert IMPORT in response.text
+
+
+def test_the_import_page_shows_an_upload_form_for_every_anki_format(staff_client, basics):
+    response = staff_client.get(IMPORT)
+
+    assert 'type="file"' in response.text
+    assert 'accept=".txt,.csv,.tsv,.apkg,.colpkg"' in response.text
+
+
+def test_an_upload_keeps_the_file_and_shows_a_preview_that_writes_nothing(staff_client, basics):
+    response = upload(staff_client, basics, THREE_CARDS)
+
+    job = ImportJob.objects.get()
+    assert response.redirect_chain == [(job_url(job), 302)]
+    assert job.status == ImportJob.Status.PREVIEWED
+    assert "3 new, 0 changed, 0 unchanged" in response.text
+    assert "What is SGD?" in response.text
+    assert not Card.objects.exists()
+
+
+def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics):
+    anki_import_apply(deck=basics, data=THREE_CARDS, source="x.txt")
+    edited = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.")
+
+    response = upload(staff_client, basics, edited)
+
+    assert "0 new, 1 changed, 2 unchanged" in response.text
+    assert "changed: answer_html" in response.text
+
+
+def test_the_preview_shows_a_guessed_separator_and_lets_it_change(staff_client, basics):
+    response = upload(staff_client, basics, "Q1;x,A1\nQ2;y,A2\n")
+
+    assert response.context["options_form"]["separator"].value() == "semicolon"
+    assert "Guessed from the file" in response.text
+
+    again = staff_client.get(response.request["PATH_INFO"], {"separator": "comma"})
+
+    assert again.context["options_form"]["separator"].value() == "comma"
+    assert [p.record.question_html for p in again.context["plan"].new] == ["Q1;x", "Q2;y"]
+
+
+def test_the_preview_maps_columns_skipping_the_sort_number(staff_client, basics):
+    response = upload(staff_client, basics, VOCABULARY, name="words.csv")
+
+    form = response.context["options_form"]
+    assert (form["question"].value(), form["answer"].value()) == (1, 2)
+    assert "Hund" in response.text
+
+
+def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client, basics):
+    preview = upload(staff_client, basics, VOCABULARY, name="words.csv")
+
+    response = confirm(staff_client, preview, question=2, answer=1, extra=[3])
+
+    card = basics.cards.get(number=1)
+    assert (card.question_html, card.answer_html) == ("dog", "Hund<br><br>der")
+    assert response.redirect_chain[-1][0].endswith(f"?deck__id__exact={basics.pk}")
+    basics.refresh_from_db()
+    assert basics.import_settings == {
+        "separator": ",",
+        "mapping": {"question": 2, "answer": 1, "extra": [3]},
+    }
+    next_time = upload(staff_client, basics, VOCABULARY.replace("Maus", "Ratte"), name="w.csv")
+    form = next_time.context["options_form"]
+    assert (form["question"].value(), form["answer"].value()) == (2, 1)
+    assert "0 new, 0 changed, 3 unchanged" not in next_time.text
+
+
+def test_the_same_column_for_question_and_answer_is_refused(staff_client, basics):
+    preview = upload(staff_client, basics, VOCABULARY, name="words.csv")
+
+    response = confirm(staff_client, preview, question=2, answer=2)
+
+    assert response.status_code == 200
+    assert not Card.objects.exists()
+
+
+def test_confirming_imports_the_previewed_file_and_logs_it(staff_client, basics):
+    preview = upload(staff_client, basics, THREE_CARDS)
+
+    response = confirm(staff_client, preview)
+
+    assert basics.cards.count() == 3
+    assert "3 new, 0 changed, 0 unchanged" in response.text
+    history = staff_client.get(reverse("admin:quizzes_deck_history", args=[basics.pk]))
+    assert "Imported deck.txt: 3 new" in history.text
+    assert ImportJob.objects.get().status == ImportJob.Status.DONE
+
+
+def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, basics):
+    preview = upload(staff_client, basics, "Q1\tA1\nno separator\nQ3\t\n")
+
+    assert "line 2: no tab separator" in preview.text
+    assert "line 3: empty answer" in preview.text
+    response = confirm(staff_client, preview)
+    assert basics.cards.count() == 1
+    assert "Line 2: no tab separator" in response.text
+
+
+def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):
+    response = upload(staff_client, basics, "just text\nand more\n")
+
+    assert "cannot be imported" in response.text
+    assert "no line of the file can become a card" in response.text
+    assert 'value="import"' not in response.text
+    assert not Card.objects.exists()
+
+
+def test_an_upload_over_the_byte_limit_is_refused_in_the_form(staff_client, basics, settings):
+    settings.QUIZSITE_IMPORT_MAX_BYTES = 100
+
+    response = upload(staff_client, basics, THREE_CARDS)
+
+    size = len(THREE_CARDS.encode())
+    assert response.context["upload_form"].errors["file"] == [
+        f"Not imported: the file is {size} bytes, more than the 100 bytes one import takes: "
+        "split it into smaller files."
+    ]
+    assert not ImportJob.objects.exists()
+
+
+def test_an_upload_of_another_kind_of_file_is_refused(staff_client, basics):
+    response = upload(staff_client, basics, "x", name="deck.pdf")
+
+    assert "is not a .txt, .csv, .tsv, .apkg, .colpkg file" in response.text
+
+
+def test_an_upload_without_a_file_shows_the_form_again(staff_client, basics):
+    response = staff_client.post(IMPORT, {"deck": basics.pk})
+
+    assert response.status_code == 200
+    assert "This field is required" in response.text
+
+
+def test_an_unknown_job_is_a_404(staff_client, basics):
+    response = staff_client.get(reverse("admin:quizzes_deck_import_job", args=[999]))
+
+    assert response.status_code == 404
+
+
+def test_a_big_import_runs_in_the_background_with_a_progress_bar(
+    staff_client, basics, settings, queued_tasks
+):
+    settings.QUIZSITE_IMPORT_BACKGROUND_CARDS = 3
+    preview = upload(staff_client, basics, THREE_CARDS)
+
+    queued = confirm(staff_client, preview)
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.QUEUED
+    assert not Card.objects.exists()
+    assert "<progress" in queued.text
+    assert 'hx-trigger="every 1s"' in queued.text
+    fragment = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<div id="import-progress"')
+
+    import_job_run(job_id=job.pk)  # what `manage.py db_worker` does
+
+    done = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+    assert "3 new, 0 changed, 0 unchanged" in done.text
+    assert "hx-trigger" not in done.text
+    assert basics.cards.count() == 3
+    job.refresh_from_db()
+    assert (job.done, job.total, job.percent) == (3, 3, 100)
+
+
+def test_a_learner_cannot_import(client, alice, basics):
+    client.force_login(alice)
+
+    response = client.post(IMPORT, {"deck": basics.pk})
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_an_editor_can_import(client, editor, basics):
+    client.force_login(editor)
+
+    confirm(client, upload(client, basics, THREE_CARDS))
+
+    assert basics.cards.count() == 3
+
+
+def test_staff_without_card_permissions_cannot_import(client, django_user_model, basics):
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    client.force_login(clerk)
+
+    assert client.get(IMPORT).status_code == 403
+
+
+def test_an_upload_forgets_previews_left_unconfirmed_for_a_day(staff_client, basics):
+    import time_machine
+
+    with time_machine.travel("2026-01-01 12:00Z"):
+        upload(staff_client, basics, THREE_CARDS)
+    old = ImportJob.objects.get()
+
+    with time_machine.travel("2026-01-02 12:01Z"):
+        upload(staff_client, basics, THREE_CARDS, name="newer.txt")
+
+    assert not ImportJob.objects.filter(pk=old.pk).exists()
+    assert not old.upload.storage.exists(old.upload.name)
+
+
+def test_the_deck_action_downloads_an_anki_package(staff_client, basics):
+    import io
+    from zipfile import ZipFile
+
+    anki_import_apply(deck=basics, data=THREE_CARDS, source="x.txt")
+
+    response = staff_client.post(
+        reverse("admin:quizzes_deck_changelist"),
+        {"action": "export_apkg", "_selected_action": [basics.pk]},
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="basics.apkg"'
+    assert "collection.anki21b" in ZipFile(io.BytesIO(response.content)).namelist()

@@ -1,0 +1,141 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import Card
+from quizzes.services import reviews
+from tests.studyhelpers import first_cards, remember
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("review")
+T0 = "2025-03-05 12:00:00Z"
+
+
+def test_it_shows_the_first_new_card_with_the_answer_folded_and_four_grades(client, alice, deck):
+    client.force_login(alice)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    first = Card.objects.get(deck=deck, number=1)
+    assert response.context["item"].card == first
+    assert "Question 1 about" in response.text
+    assert '<details class="review-answer"' in response.text
+    for grade in ("Again", "Hard", "Good", "Easy"):
+        assert f'<span class="grade-name">{grade}</span>' in response.text
+    # A new card's steps: Again 1 m, Good 10 m.
+    labels = [option.interval_label for option in response.context["options"]]
+    assert labels[0] == "1 m" and labels[2] == "10 m"
+    assert "<strong>12</strong> new" in response.text
+
+
+def test_due_cards_come_before_new_ones(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        remember(alice, first_cards(deck, 3), now=timezone.now())
+        client.force_login(alice)
+        response = client.get(URL)
+    assert response.context["item"].memory is not None
+    assert "<strong>3</strong> due" in response.text
+
+
+def test_htmx_gets_only_the_stage(client, alice, deck):
+    client.force_login(alice)
+    response = client.get(URL, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "data-review-card" in response.text
+    assert "<title>Review (12) · quizsite</title>" in response.text
+
+
+def test_when_nothing_is_left_it_says_when_the_next_card_is_due(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        remember(
+            alice, Card.objects.filter(deck=deck), now=timezone.now(), due_in=timedelta(days=3)
+        )
+        client.force_login(alice)
+        response = client.get(URL)
+    assert "Done for now" in response.text
+    assert "The next card is due" in response.text
+    assert response.context["item"] is None
+
+
+def test_a_card_asked_for_by_id_is_shown_out_of_order(client, alice, deck):
+    card = Card.objects.get(deck=deck, number=7)
+    client.force_login(alice)
+    response = client.get(URL, {"card": card.pk})
+    assert response.context["item"].card == card
+
+
+@pytest.mark.parametrize("value", ["0", "999999", "x", "-1", str(2**70)])
+def test_an_unknown_card_id_is_not_found(client, alice, deck, value):
+    client.force_login(alice)
+    assert client.get(URL, {"card": value}).status_code == 404
+
+
+def test_a_guest_is_sent_to_log_in(client, deck):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_it_rejects_post(client, alice):
+    client.force_login(alice)
+    assert client.post(URL).status_code == 405
+
+
+def test_another_learners_memory_does_not_show(client, alice, bob, deck):
+    with time_machine.travel(T0, tick=False):
+        remember(bob, first_cards(deck, 5), now=timezone.now())
+        client.force_login(alice)
+        response = client.get(URL)
+    assert "<strong>0</strong> due" in response.text
+    assert response.context["item"].memory is None
+
+
+@pytest.mark.parametrize("reviewed", [10, 1000])
+def test_the_page_runs_the_same_queries_for_10_or_1000_reviewed_cards(
+    client, alice, make_deck, django_assert_num_queries, reviewed
+):
+    deck = make_deck(reviewed + 5, slug=f"d{reviewed}")
+    with time_machine.travel(T0, tick=False):
+        remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=2)
+        client.force_login(alice)
+        client.get(URL)  # the session and user are loaded once per request either way
+        with django_assert_num_queries(10):
+            response = client.get(URL)
+    assert response.context["counts"].due == reviewed
+
+
+def test_the_navigation_counts_what_is_due(client, alice, deck):
+    client.force_login(alice)
+    response = client.get(reverse("home"))
+    assert "Review (12 due)" in response.text
+    counts = reviews.review_counts(user=alice, now=timezone.now())
+    assert counts.total == 12
+
+
+def test_the_new_card_allowance_returns_when_the_learners_day_starts(client, alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=2,
+        day_start_hour=4,
+        time_zone="Australia/Sydney",
+    )
+    client.force_login(alice)
+    # 22:00 in Sydney (UTC+11): two new cards, both answered Easy.
+    with time_machine.travel("2025-03-05 11:00:00Z", tick=False) as traveller:
+        for _ in range(2):
+            card = client.get(URL).context["item"].card
+            reviews.review_record(
+                user=alice, card=card, rating=4, now=timezone.now(), elapsed_seconds=3
+            )
+        assert "Review (0 due)" in client.get(reverse("home")).text
+        traveller.move_to("2025-03-05 16:59:00Z")  # 03:59 in Sydney: still the same day
+        assert "Review (0 due)" in client.get(reverse("home")).text
+        traveller.move_to("2025-03-05 17:00:00Z")  # 04:00: a new study day
+        assert "Review (2 due)" in client.get(reverse("home")).text

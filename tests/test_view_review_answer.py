@@ -1,0 +1,139 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from quizzes.forms_study import shown_token
+from quizzes.models import Card, CardMemory, ReviewLog
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("review_answer")
+T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def card(deck):
+    return Card.objects.get(deck=deck, number=1)
+
+
+def answer(client, card, grade, *, shown_at=T0, htmx=False, **extra):
+    data = {"card": card.pk, "grade": grade, "shown": shown_token(card_id=card.pk, now=shown_at)}
+    data.update(extra)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(URL, data, headers=headers)
+
+
+def test_a_grade_updates_memory_and_logs_the_time_the_server_measured(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=7), tick=False):
+        response = answer(client, card, 3)
+
+    assert response.status_code == 302
+    assert response.url == reverse("review")
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert memory.due == T0 + timedelta(seconds=7, minutes=10)  # Good on a new card: 10 m
+    assert memory.reps == 1
+    log = ReviewLog.objects.get(user=alice, card=card)
+    assert (log.rating, log.source, log.elapsed_seconds) == (3, "review", 7.0)
+    assert log.memory_before is None
+
+
+def test_a_grade_posted_twice_from_one_page_counts_once(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=4), tick=False):
+        answer(client, card, 3)
+        response = answer(client, card, 1)
+    assert response.status_code == 302
+    assert list(ReviewLog.objects.values_list("rating", flat=True)) == [3]
+    assert CardMemory.objects.get(user=alice).reps == 1
+
+
+def test_an_answer_left_open_for_an_hour_counts_a_minute(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        answer(client, card, 1)
+    assert ReviewLog.objects.get(user=alice).elapsed_seconds == 60.0
+
+
+def test_htmx_gets_the_next_card(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+        response = answer(client, card, 4, htmx=True)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "New card · Synthetic synthetic #2" in response.text
+    assert "Undo “Easy” on #1" in response.text
+
+
+def test_it_rejects_a_token_made_for_another_card(client, alice, card, deck):
+    other = Card.objects.get(deck=deck, number=2)
+    client.force_login(alice)
+    data = {"card": card.pk, "grade": 3, "shown": shown_token(card_id=other.pk, now=T0)}
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "another card" in response.text
+    assert not ReviewLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"grade": "5"},
+        {"grade": "0"},
+        {"grade": "good"},
+        {"grade": ""},
+        {"shown": "forged"},
+        {"shown": ""},
+        {"card": "x"},
+        {"card": str(2**70)},
+    ],
+)
+def test_bad_input_is_a_400_and_changes_nothing(client, alice, card, changes):
+    client.force_login(alice)
+    data = {"card": card.pk, "grade": 3, "shown": shown_token(card_id=card.pk, now=T0)}
+    data.update(changes)
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert not ReviewLog.objects.exists()
+    assert not CardMemory.objects.exists()
+
+
+def test_a_card_that_no_longer_exists_is_a_400(client, alice, card):
+    client.force_login(alice)
+    token = shown_token(card_id=999999, now=T0)
+    response = client.post(URL, {"card": 999999, "grade": 3, "shown": token})
+    assert response.status_code == 400
+    assert "no such card" in response.text
+
+
+def test_htmx_gets_the_message_as_a_fragment(client, alice, card):
+    client.force_login(alice)
+    response = client.post(URL, {"card": card.pk, "grade": 9}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#quiz-error"
+    assert "quiz-error" in response.text and "<html" not in response.text
+
+
+def test_a_guest_is_sent_to_log_in(client, card):
+    response = answer(client, card, 3)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert not ReviewLog.objects.exists()
+
+
+def test_it_rejects_get(client, alice):
+    client.force_login(alice)
+    assert client.get(URL).status_code == 405
+
+
+def test_each_learner_has_their_own_memory(client, alice, bob, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        answer(client, card, 3)
+    client.force_login(bob)
+    with time_machine.travel(T0, tick=False):
+        answer(client, card, 1)
+    assert CardMemory.objects.get(user=alice).due - T0 == timedelta(minutes=10)
+    assert CardMemory.objects.get(user=bob).due - T0 == timedelta(minutes=1)

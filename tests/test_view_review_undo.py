@@ -1,0 +1,113 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from quizzes.models import Card, CardMemory, ReviewLog
+from quizzes.services import reviews
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("review_undo")
+T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def card(deck):
+    return Card.objects.get(deck=deck, number=1)
+
+
+def grade(user, card, rating, *, at, source=reviews.Source.REVIEW):
+    reviews.review_record(
+        user=user, card=card, rating=rating, now=at, elapsed_seconds=5, source=source
+    )
+    return ReviewLog.objects.filter(user=user, card=card).latest("reviewed_at")
+
+
+def test_undoing_the_first_grade_makes_the_card_new_again(client, alice, card):
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+
+    response = client.post(URL, {"review": review.pk})
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('review')}?card={card.pk}"
+    assert not CardMemory.objects.filter(user=alice).exists()
+    assert not ReviewLog.objects.exists()
+
+
+def test_undoing_a_later_grade_restores_the_memory_before_it(client, alice, card):
+    grade(alice, card, 3, at=T0)
+    grade(alice, card, 3, at=T0 + timedelta(minutes=10))
+    before = CardMemory.objects.get(user=alice, card=card)
+    last = grade(alice, card, 1, at=T0 + timedelta(days=2))
+    client.force_login(alice)
+
+    client.post(URL, {"review": last.pk})
+
+    after = CardMemory.objects.get(user=alice, card=card)
+    fields = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+    assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+    assert ReviewLog.objects.filter(user=alice).count() == 2
+
+
+def test_htmx_shows_the_card_again(client, alice, card):
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+    response = client.post(URL, {"review": review.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "New card · Synthetic synthetic #1" in response.text
+    assert "<html" not in response.text
+
+
+def test_another_learners_review_is_not_found(client, alice, bob, card):
+    review = grade(bob, card, 3, at=T0)
+    client.force_login(alice)
+    assert client.post(URL, {"review": review.pk}).status_code == 404
+    assert ReviewLog.objects.filter(pk=review.pk).exists()
+
+
+def test_a_quiz_answer_cannot_be_undone(client, alice, card):
+    review = grade(alice, card, 1, at=T0, source=reviews.Source.QUIZ)
+    client.force_login(alice)
+    response = client.post(URL, {"review": review.pk})
+    assert response.status_code == 400
+    assert "review page" in response.text
+    assert ReviewLog.objects.filter(pk=review.pk).exists()
+
+
+def test_a_grade_followed_by_another_of_the_same_card_stays(client, alice, card):
+    first = grade(alice, card, 3, at=T0)
+    grade(alice, card, 3, at=T0 + timedelta(minutes=10))
+    client.force_login(alice)
+    response = client.post(URL, {"review": first.pk})
+    assert response.status_code == 400
+    assert ReviewLog.objects.filter(user=alice).count() == 2
+
+
+@pytest.mark.parametrize("value", ["", "x", "0", str(2**70)])
+def test_bad_input_is_a_400(client, alice, value):
+    client.force_login(alice)
+    assert client.post(URL, {"review": value}).status_code == 400
+
+
+def test_a_guest_is_sent_to_log_in(client, alice, card):
+    review = grade(alice, card, 3, at=T0)
+    response = client.post(URL, {"review": review.pk})
+    assert response.status_code == 302
+    assert ReviewLog.objects.filter(pk=review.pk).exists()
+
+
+def test_it_rejects_get(client, alice):
+    client.force_login(alice)
+    assert client.get(URL).status_code == 405
+
+
+def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
+    with time_machine.travel(T0, tick=False):
+        review = grade(alice, card, 2, at=T0)
+        client.force_login(alice)
+        response = client.get(reverse("review"))
+    assert f'name="review" value="{review.pk}"' in response.text
+    assert "Undo “Hard” on #1" in response.text

@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.services import reviews
+from tests.studyhelpers import first_cards, remember
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("study_progress")
+T0 = "2025-03-05 12:00:00Z"
+
+
+def test_it_draws_four_charts_each_with_a_table(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        remember(alice, first_cards(deck, 4), now=timezone.now(), due_in=timedelta(days=2))
+        client.force_login(alice)
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert response.text.count('role="img"') == 4
+    assert response.text.count("<desc id=") == 4
+    assert response.text.count('class="data-table') == 4
+    figures = response.context["figures"]
+    assert figures.forecast[2] == ("+2", 4)
+    assert figures.states == [("New", 8), ("Learning", 0), ("Review", 4), ("Relearning", 0)]
+    assert "4 reviews in the last year" in response.text
+
+
+def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):
+    card = first_cards(deck, 1)[0]
+    with time_machine.travel(T0, tick=False) as traveller:
+        now = timezone.now()
+        reviews.review_record(user=alice, card=card, rating=3, now=now, elapsed_seconds=4)
+        later = now + timedelta(minutes=10)
+        reviews.review_record(user=alice, card=card, rating=3, now=later, elapsed_seconds=4)
+        due = reviews.memory_state(user=alice, card=card, now=later).due
+        reviews.review_record(user=alice, card=card, rating=1, now=due, elapsed_seconds=4)
+        traveller.move_to(due + timedelta(hours=1))
+        client.force_login(alice)
+        figures = client.get(URL).context["figures"]
+    learned = [week for week in figures.retention_weeks if week.reviews]
+    assert [(week.reviews, week.passed) for week in learned] == [(1, 0)]
+    assert figures.overall_retention == 0
+
+
+def test_reviews_are_counted_on_the_learners_study_day(client, alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="America/New_York",
+    )
+    # 02:30 in New York on 6 March: before 4 am, so it counts for 5 March.
+    with time_machine.travel("2025-03-06 07:30:00Z", tick=False):
+        reviews.review_record(
+            user=alice, card=card, rating=3, now=timezone.now(), elapsed_seconds=4
+        )
+        client.force_login(alice)
+        figures = client.get(URL).context["figures"]
+    assert list(figures.reviews_per_day.items()) == [(figures.today, 1)]
+    assert str(figures.today) == "2025-03-05"
+
+
+def test_it_shows_only_the_learners_own_figures(client, alice, bob, deck):
+    with time_machine.travel(T0, tick=False):
+        remember(bob, first_cards(deck, 4), now=timezone.now())
+        client.force_login(alice)
+        response = client.get(URL)
+    assert response.context["figures"].review_total == 0
+    assert "No reviews yet." in response.text
+    assert "No learned card reviewed yet." in response.text
+
+
+@pytest.mark.parametrize("reviewed", [10, 1000])
+def test_it_runs_the_same_queries_for_10_or_1000_reviewed_cards(
+    client, alice, make_deck, django_assert_num_queries, reviewed
+):
+    deck = make_deck(reviewed, slug=f"d{reviewed}")
+    with time_machine.travel(T0, tick=False):
+        remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=3)
+        client.force_login(alice)
+        with django_assert_num_queries(10):
+            response = client.get(URL)
+    assert response.context["figures"].review_total == 3 * reviewed
+
+
+def test_a_guest_is_sent_to_log_in(client):
+    assert client.get(URL).status_code == 302
+
+
+def test_it_rejects_post(client, alice):
+    client.force_login(alice)
+    assert client.post(URL).status_code == 405
