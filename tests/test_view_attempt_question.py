@@ -295,15 +295,16 @@ def test_back_from_the_next_question_shows_the_previous_feedback(client, alice, 
     assert attempt.questions.get(position=2).started_at is not None
 
 
-def test_next_question_is_a_link_to_the_next_address_that_htmx_pushes(client, alice, attempt):
+def test_next_question_is_a_link_to_the_next_address(client, alice, attempt):
     client.force_login(alice)
     first = attempt.questions.get(position=1)
     with time_machine.travel("2025-03-05 12:00:05Z", tick=False):
         feedback = answer(client, attempt, 1, first.correct_choice_id, htmx=True)
 
     link = BeautifulSoup(feedback.text, "html.parser").select_one("[data-continue]")
-    assert link["href"] == link["hx-get"] == url(attempt, 2)
-    assert link["hx-push-url"] == "true"
+    assert link["href"] == url(attempt, 2)
+    # A page of its own, not a swap: the browser's history holds every question.
+    assert not link.has_attr("hx-get")
 
 
 def test_a_question_not_reached_yet_sends_to_where_the_quiz_stands(client, alice, attempt):
@@ -411,3 +412,9 @@ def test_choices_keep_their_structure(client, alice, make_deck):
     ]
     assert right.select_one("code").get_text() == "eps"
     assert "fixes are" not in right.get_text()  # the lead-in before the list is left out
+
+
+def test_a_question_page_is_never_kept_in_a_cache(client, alice, attempt):
+    client.force_login(alice)
+    response = client.get(url(attempt))
+    assert "no-store" in response["Cache-Control"]

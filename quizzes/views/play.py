@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -183,6 +184,7 @@ def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 def attempt_play(request, pk):
     """Where the quiz stands: the current question's address, or the result."""
     attempt = _get_attempt_for_user(request, pk)
@@ -192,7 +194,10 @@ def attempt_play(request, pk):
     return _to_question(request, attempt, question.position)
 
 
+# Never from a cache, not even for Back: the browser asks, and the page shows where the quiz
+# stands now (a question answered since it was last shown comes back as its feedback).
 @require_GET
+@never_cache
 @vary_on_headers("HX-Request")
 def attempt_question(request, pk, position):
     """A question's own address: the question while it is the one asked, its feedback once

@@ -102,6 +102,12 @@
     if (event.detail.target.id === STAGE_ID) startCountdown(event.detail.target);
   });
 
+  // A quiz page the browser brings back from its back-forward cache shows a stale clock:
+  // load it again, so that it shows where the quiz stands now.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && document.getElementById(STAGE_ID)) window.location.reload();
+  });
+
   function init() {
     const stage = document.getElementById(STAGE_ID);
     if (stage) startCountdown(stage);
