@@ -13,7 +13,11 @@ it only hears Again (forgot) or Good (recalled), as it does from a quiz.
 
 Three policies spend the same reviews each day:
 - the review queue (`services.reviews.review_queue` and `review_record`, on a throwaway
-  SQLite database), at most BUDGET reviews a day, 20 new cards a day;
+  SQLite database), at most BUDGET reviews a day, with the site's default settings (20 new
+  cards a day, no learning steps, desired retention 90%). A learner who has finished the
+  queue with reviews left takes what the review's end screen offers: "Learn N more new cards
+  today" (N = the reviews left), and once the deck has no new card left, its suspended
+  leeches back;
 - random Quick quizzes: 10 random cards of the deck at a time;
 - weakest cards first: 10-card quizzes of the five cards answered wrong most often (the
   list "my cards" shows, and its "Quiz me on these"), topped up with random cards.
@@ -146,6 +150,15 @@ def main() -> None:
         metavar=("LOW", "HIGH"),
         help="range of the learners' forgetting exponents k",
     )
+    parser.add_argument(
+        "--learning-steps",
+        default="",
+        metavar="STEPS",
+        help='the learners\' learning steps, as on the settings page ("1m 10m"); default none',
+    )
+    parser.add_argument(
+        "--relearning-steps", default="", metavar="STEPS", help="likewise for forgotten cards"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -160,6 +173,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from quizzes import scheduling
     from quizzes.models import Card
     from quizzes.services import reviews
     from tests.factories import make_deck
@@ -169,9 +183,12 @@ def main() -> None:
     make_deck(2000, slug="generated")
 
     started = time.perf_counter()
+    learning_steps = scheduling.parse_steps(args.learning_steps)
+    relearning_steps = scheduling.parse_steps(args.relearning_steps)
     print(
         f"{DAYS} days, {args.learners} simulated learners per deck, "
-        f"forgetting exponents {args.exponents[0]}-{args.exponents[1]}, "
+        f"forgetting exponents {args.exponents[0]}-{args.exponents[1]}, learning steps "
+        f"[{args.learning_steps}], relearning steps [{args.relearning_steps}], "
         f"{os.cpu_count()} CPU cores; recall = share of the deck recalled at the end of the day"
     )
     header = f"{'deck':<10} {'policy':<22} " + " ".join(
@@ -194,6 +211,8 @@ def main() -> None:
                 new_cards_per_day=20,
                 day_start_hour=4,
                 time_zone="UTC",
+                learning_steps=learning_steps,
+                relearning_steps=relearning_steps,
             )
             _hide_other_decks(user, slug)
             learner = Learner(seed=seed, card_ids=card_ids, exponents=tuple(args.exponents))
@@ -227,10 +246,14 @@ def _queue_days(user, learner, budget, services, cards, daily):
     for day in range(1, DAYS + 1):
         now = START + timedelta(days=day - 1)
         spent = 0
+        asked_for_more = False
         while spent < budget:
             queue = services.review_queue(user=user, now=now, limit=budget - spent)
             if not queue:
-                break
+                if not _use_end_screen(user, services, now, budget - spent, asked_for_more):
+                    break
+                asked_for_more = True
+                continue
             for item in queue:
                 recalled = learner.attempt(item.card.pk, now)
                 services.review_record(
@@ -247,6 +270,18 @@ def _queue_days(user, learner, budget, services, cards, daily):
             now += timedelta(minutes=1)
         daily.append(spent)
         yield day, learner
+
+
+def _use_end_screen(user, services, now, reviews_left, asked_for_more) -> bool:
+    """What a learner with reviews left does at the review's end screen: more new cards
+    (once a day), else, when the deck has no new card left, its suspended leeches back.
+    Returns whether there is something more to study."""
+    if services.new_cards_unstudied(user=user):
+        if asked_for_more:
+            return False
+        services.new_cards_extend(user=user, now=now, count=reviews_left)
+        return True
+    return services.leeches_unsuspend(user=user) > 0
 
 
 def _hide_other_decks(user, slug):

@@ -1,7 +1,8 @@
-"""Forms of the study loop: a review's grade, an undo, the study settings, and "Quiz me on
-these". Each `clean_<field>` returns a domain value (a Grade, a datetime, a list of ids)."""
+"""Forms of the study loop: a review's grade, an undo, more new cards today, the study
+settings, and "Quiz me on these". Each `clean_<field>` returns a domain value (a Grade, a
+datetime, learning steps as timedeltas, a list of ids)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -51,6 +52,35 @@ class ReviewUndoForm(forms.Form):
     review = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
 
 
+class ExtraNewCardsForm(forms.Form):
+    """How many more new cards today, asked on the review's end screen."""
+
+    count = forms.IntegerField(
+        label="More new cards today",
+        min_value=1,
+        max_value=scheduling.MAX_NEW_CARDS_PER_DAY,
+    )
+
+
+class StepsField(forms.CharField):
+    """Learning steps as Anki writes them ("10m", "1m 10m"); cleans to a tuple of timedeltas."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=100, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, tuple | list):
+            return scheduling.steps_label(value)
+        return value
+
+    def clean(self, value) -> tuple[timedelta, ...]:
+        text = super().clean(value)
+        try:
+            return scheduling.parse_steps(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 @cache
 def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
@@ -66,6 +96,24 @@ class StudySettingsForm(forms.ModelForm):
         "shorter intervals and more reviews; 90 suits most learners.",
     )
     time_zone = forms.ChoiceField(choices=_time_zone_choices)
+    learning_steps = StepsField(
+        label="Learning steps",
+        help_text="Times a new card comes back the same day, like “10m” or “1m 10m”. Leave "
+        "empty to let FSRS schedule every review (the default): repeating a card within a "
+        "day adds little to long-term memory.",
+    )
+    relearning_steps = StepsField(
+        label="Relearning steps",
+        help_text="The same for a card you forgot, like “10m”; empty by default.",
+    )
+    field_order = [
+        "desired_retention",
+        "new_cards_per_day",
+        "learning_steps",
+        "relearning_steps",
+        "day_start_hour",
+        "time_zone",
+    ]
 
     class Meta:
         model = LearnerSettings
@@ -83,6 +131,8 @@ class StudySettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["desired_retention"] = self.instance.desired_retention_percent
+            self.initial["learning_steps"] = self.instance.learning_step_durations
+            self.initial["relearning_steps"] = self.instance.relearning_step_durations
 
     def clean_desired_retention(self) -> float:
         """A percentage on the page, a fraction in the database."""

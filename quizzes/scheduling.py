@@ -7,14 +7,17 @@ that spreads review intervals, is seeded by the caller. quizzes/services/reviews
 writes the rows; tests/test_scheduling.py tests every rule without a database.
 
 The memory model itself is py-fsrs 6 (`fsrs.Scheduler`); this module keeps what the site adds
-around it: a "new" state for cards never studied, lapse counts, a fuzz that the grade buttons
-can preview exactly, and Anki's habit of making review cards due for a whole study day.
+around it: a "new" state for cards never studied, lapse counts and leeches, a fuzz that the
+grade buttons can preview exactly, learning steps written as Anki writes them, and Anki's habit
+of counting time in study days: review cards are due for a whole study day, and the days
+between two reviews are the study days between them.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,6 +35,7 @@ DEFAULT_DESIRED_RETENTION = 0.9
 MIN_DESIRED_RETENTION = 0.70
 MAX_DESIRED_RETENTION = 0.97
 DEFAULT_NEW_CARDS_PER_DAY = 20
+MAX_NEW_CARDS_PER_DAY = 1000
 DEFAULT_DAY_START_HOUR = 4
 # A learning card due within this window is shown early once nothing else is left (Anki's
 # "learn ahead limit"), so a session does not end with a card coming back in two minutes.
@@ -40,6 +44,17 @@ LEARN_AHEAD = timedelta(minutes=20)
 # an hour.
 MAX_ANSWER_SECONDS = 60.0
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+# No (re)learning steps by default: FSRS schedules every review, as Anki does when the steps
+# are left empty. Its manual: "repeating a card multiple times in a single day does not
+# significantly contribute to long-term memory" (bench/learning.py measures it too).
+DEFAULT_LEARNING_STEPS: tuple[timedelta, ...] = ()
+DEFAULT_RELEARNING_STEPS: tuple[timedelta, ...] = ()
+MAX_STEPS = 10
+# FSRS's authors: every step should end on the day it starts, so no step of more than 12 hours.
+MAX_STEP = timedelta(hours=12)
+# Anki's leech rule: a card forgotten 8 times (lapses) is suspended, and again every 4 lapses
+# after that if the learner brings it back.
+LEECH_THRESHOLD = 8
 
 
 class Grade(IntEnum):
@@ -100,9 +115,12 @@ def make_scheduler(
     *,
     desired_retention: float = DEFAULT_DESIRED_RETENTION,
     parameters: Sequence[float] | None = None,
+    learning_steps: Sequence[timedelta] = DEFAULT_LEARNING_STEPS,
+    relearning_steps: Sequence[timedelta] = DEFAULT_RELEARNING_STEPS,
 ) -> fsrs.Scheduler:
     """An FSRS scheduler for one learner. Fuzz is off inside py-fsrs (it draws from the
-    global random module) and applied by `schedule` with a seed instead."""
+    global random module) and applied by `schedule` with a seed instead. Without steps a
+    new or forgotten card goes straight to a review interval of a day or more."""
     if not MIN_DESIRED_RETENTION <= desired_retention <= MAX_DESIRED_RETENTION:
         raise ValueError(
             f"Desired retention must be between {MIN_DESIRED_RETENTION} and "
@@ -111,13 +129,20 @@ def make_scheduler(
     return fsrs.Scheduler(
         parameters=tuple(parameters) if parameters else DEFAULT_PARAMETERS,
         desired_retention=desired_retention,
+        learning_steps=tuple(learning_steps),
+        relearning_steps=tuple(relearning_steps),
         enable_fuzzing=False,
     )
 
 
-def _fsrs_card(memory: Memory, now: datetime) -> fsrs.Card:
+def _fsrs_card(memory: Memory, now: datetime, elapsed_days: int | None) -> fsrs.Card:
     if memory.state is MemoryState.NEW:
         return fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=now)
+    last_review = _utc(memory.last_review) if memory.last_review else None
+    if last_review is not None and elapsed_days is not None:
+        # py-fsrs counts whole 24-hour periods since the last review; moving the last review
+        # to exactly `elapsed_days` days ago makes it count study days instead.
+        last_review = now - timedelta(days=elapsed_days)
     return fsrs.Card(
         card_id=1,
         state=fsrs.State(int(memory.state)),
@@ -125,7 +150,7 @@ def _fsrs_card(memory: Memory, now: datetime) -> fsrs.Card:
         stability=memory.stability,
         difficulty=memory.difficulty,
         due=_utc(memory.due) if memory.due else now,
-        last_review=_utc(memory.last_review) if memory.last_review else None,
+        last_review=last_review,
     )
 
 
@@ -148,16 +173,21 @@ def schedule(
     now: datetime,
     scheduler: fsrs.Scheduler,
     fuzz_seed: int = 0,
+    elapsed_days: int | None = None,
 ) -> Memory:
     """The memory after answering `grade` at `now`.
 
     The fuzz is drawn from `random.Random(fuzz_seed)`: the same seed gives the same due date,
-    so the interval a grade button shows is the one the answer then gets.
+    so the interval a grade button shows is the one the answer then gets. `elapsed_days` is
+    the number of study days since the last review (`elapsed_study_days`), as Anki and the
+    optimizer's training items count it; None counts 24-hour periods, as py-fsrs does.
     """
     grade = Grade(grade)
     now = _utc(now)
     memory = memory or NEW_MEMORY
-    card, _log = scheduler.review_card(_fsrs_card(memory, now), fsrs.Rating(int(grade)), now)
+    card, _log = scheduler.review_card(
+        _fsrs_card(memory, now, elapsed_days), fsrs.Rating(int(grade)), now
+    )
     due = card.due
     if card.state is fsrs.State.Review:
         days = (card.due - now).days
@@ -177,14 +207,35 @@ def schedule(
 
 
 def preview(
-    memory: Memory | None, *, now: datetime, scheduler: fsrs.Scheduler, fuzz_seed: int = 0
+    memory: Memory | None,
+    *,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    fuzz_seed: int = 0,
+    elapsed_days: int | None = None,
 ) -> dict[Grade, timedelta]:
     """The interval each grade would give now: what the grade buttons show."""
     now = _utc(now)
     return {
-        grade: schedule(memory, grade, now=now, scheduler=scheduler, fuzz_seed=fuzz_seed).due - now
+        grade: schedule(
+            memory,
+            grade,
+            now=now,
+            scheduler=scheduler,
+            fuzz_seed=fuzz_seed,
+            elapsed_days=elapsed_days,
+        ).due
+        - now
         for grade in Grade
     }
+
+
+def becomes_leech(*, lapses_before: int, lapses_after: int) -> bool:
+    """Whether the lapse just counted makes the card a leech: at LEECH_THRESHOLD lapses, and
+    every half threshold after that (8, 12, 16, ...), as in Anki."""
+    if lapses_after <= lapses_before or lapses_after < LEECH_THRESHOLD:
+        return False
+    return (lapses_after - LEECH_THRESHOLD) % max(LEECH_THRESHOLD // 2, 1) == 0
 
 
 def retrievability(memory: Memory | None, *, now: datetime, parameters: Sequence[float]) -> float:
@@ -280,8 +331,10 @@ def order_queue(
     return ordered[: max(limit, 0)]
 
 
-def new_card_allowance(*, per_day: int, introduced_today: int) -> int:
-    return max(per_day - introduced_today, 0)
+def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int = 0) -> int:
+    """New cards left for today: the daily setting, plus the extra cards the learner asked for
+    today ("Learn more new cards today", Anki's custom study), less those already met."""
+    return max(per_day + extra_today - introduced_today, 0)
 
 
 # --- Study days -----------------------------------------------------------------------------
@@ -298,6 +351,17 @@ def study_day_start(day: date, *, time_zone: str, day_start_hour: int) -> dateti
     """When study day `day` begins, in UTC (daylight saving time included)."""
     local = datetime.combine(day, time(day_start_hour), tzinfo=ZoneInfo(time_zone))
     return local.astimezone(UTC)
+
+
+def elapsed_study_days(
+    last_review: datetime, now: datetime, *, time_zone: str, day_start_hour: int
+) -> int:
+    """Study days from `last_review` to `now`: a card reviewed at 8 pm and again at 6 pm the
+    next day was seen one day later, though not 24 hours later, as Anki counts it."""
+    days = study_day(now, time_zone=time_zone, day_start_hour=day_start_hour) - study_day(
+        last_review, time_zone=time_zone, day_start_hour=day_start_hour
+    )
+    return max(days.days, 0)
 
 
 def study_day_bounds(
@@ -331,6 +395,45 @@ def interval_label(interval: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f} mo".replace(".0 ", " ")
     return f"{days / 365:.1f} y".replace(".0 ", " ")
+
+
+# --- Learning steps -------------------------------------------------------------------------
+
+_STEP = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
+_STEP_UNITS = {"s": "seconds", "m": "minutes", "h": "hours"}
+
+
+def parse_steps(text: str) -> tuple[timedelta, ...]:
+    """Learning steps as Anki writes them, "1m 10m" or "30m 2h" (a bare number is minutes);
+    blank for none. Raises ValueError with a readable reason."""
+    steps = []
+    for word in text.replace(",", " ").split():
+        match = _STEP.fullmatch(word.lower())
+        if match is None:
+            raise ValueError(f"“{word}” is not a step: write minutes or hours, like 10m or 2h.")
+        number, unit = match.groups()
+        step = timedelta(**{_STEP_UNITS[unit or "m"]: float(number)})
+        if not timedelta(minutes=1) <= step <= MAX_STEP:
+            raise ValueError(
+                f"“{word}”: each step must be from 1 minute to 12 hours, so that it ends the "
+                "same day; FSRS schedules everything longer."
+            )
+        steps.append(step)
+    if len(steps) > MAX_STEPS:
+        raise ValueError(f"At most {MAX_STEPS} steps.")
+    return tuple(steps)
+
+
+def steps_label(steps: Sequence[timedelta]) -> str:
+    """Steps as Anki writes them: "1m 10m", "90m", "2h"; empty for none."""
+    words = []
+    for step in steps:
+        minutes = step.total_seconds() / 60
+        if minutes >= 60 and minutes % 60 == 0:
+            words.append(f"{minutes / 60:g}h")
+        else:
+            words.append(f"{minutes:g}m")
+    return " ".join(words)
 
 
 # --- Fitting parameters ---------------------------------------------------------------------

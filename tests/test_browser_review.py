@@ -72,6 +72,33 @@ def test_the_review_works_without_javascript(browser, deck_site, django_user_mod
     context.close()
 
 
+def test_at_the_end_a_learner_asks_for_more_new_cards(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    from quizzes.services import reviews
+
+    log_in(page, deck_site, django_user_model)
+    reviews.settings_update(
+        user=django_user_model.objects.get(username="reviewer"),
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+    )
+    page.goto(f"{deck_site}/review/")
+    page.wait_for_load_state()
+    page.keyboard.press("Space")
+    page.keyboard.press("3")
+    expect(page.get_by_role("heading", name="Done for now")).to_be_visible()
+    page.screenshot(path="/tmp/review-done.png", full_page=True)
+    assert serious_violations(page) == []
+    page.get_by_label("Learn").fill("2")
+    page.get_by_role("button", name="more new cards today").click()
+    expect(page.locator("#review-card-title")).to_contain_text("New card")
+    expect(page.locator("#nav-review")).to_have_text("Review (2 due)")
+    assert console_errors == []
+
+
 @pytest.mark.parametrize("dark", [False, True])
 def test_the_progress_page_has_no_serious_accessibility_violation(
     page: Page, deck_site, console_errors, django_user_model, dark

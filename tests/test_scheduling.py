@@ -1,6 +1,7 @@
 """The study loop's rules, without a database: grades from quiz answers, the queue's order,
-FSRS updates, interval labels and study days."""
+FSRS updates, learning steps, leeches, interval labels and study days."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from quizzes.scheduling import Grade, Memory, MemoryState, Scheduled
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 DAY_END = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+ANKI_STEPS = (timedelta(minutes=1), timedelta(minutes=10))
 
 
 # --- Grades from quiz answers ---------------------------------------------------------------
@@ -104,11 +106,29 @@ def test_the_new_card_allowance_counts_what_today_already_introduced(per_day, in
     assert scheduling.new_card_allowance(per_day=per_day, introduced_today=introduced) == left
 
 
+@pytest.mark.parametrize(("introduced", "left"), [(20, 30), (45, 5), (60, 0)])
+def test_more_new_cards_today_add_to_the_daily_allowance(introduced, left):
+    allowance = scheduling.new_card_allowance(
+        per_day=20, introduced_today=introduced, extra_today=30
+    )
+    assert allowance == left
+
+
 # --- FSRS -----------------------------------------------------------------------------------
 
 
-def test_a_new_card_answered_good_moves_through_the_learning_steps():
+def test_without_learning_steps_a_new_card_goes_straight_to_a_review_interval():
     scheduler = scheduling.make_scheduler()
+    forgot = scheduling.schedule(None, Grade.AGAIN, now=NOW, scheduler=scheduler)
+    knew = scheduling.schedule(None, Grade.GOOD, now=NOW, scheduler=scheduler)
+    assert forgot.state is knew.state is MemoryState.REVIEW
+    assert forgot.due - NOW == timedelta(days=1)
+    assert knew.due - NOW > timedelta(days=1)
+    assert forgot.lapses == 0  # a new card is not a lapse
+
+
+def test_with_learning_steps_a_new_card_answered_good_moves_through_them():
+    scheduler = scheduling.make_scheduler(learning_steps=ANKI_STEPS)
     first = scheduling.schedule(None, Grade.GOOD, now=NOW, scheduler=scheduler)
     assert first.state is MemoryState.LEARNING
     assert first.due - NOW == timedelta(minutes=10)
@@ -120,25 +140,68 @@ def test_a_new_card_answered_good_moves_through_the_learning_steps():
     assert second.due - second.last_review >= timedelta(days=1)
 
 
-def test_forgetting_a_review_card_counts_a_lapse_and_relearns_it():
-    scheduler = scheduling.make_scheduler()
-    learned = Memory(
-        state=MemoryState.REVIEW,
-        stability=10.0,
-        difficulty=5.0,
-        due=NOW,
-        last_review=NOW - timedelta(days=10),
-        reps=4,
-    )
-    after = scheduling.schedule(learned, Grade.AGAIN, now=NOW, scheduler=scheduler)
+LEARNED = Memory(
+    state=MemoryState.REVIEW,
+    stability=10.0,
+    difficulty=5.0,
+    due=NOW,
+    last_review=NOW - timedelta(days=10),
+    reps=4,
+)
+
+
+def test_with_a_relearning_step_a_forgotten_card_counts_a_lapse_and_relearns():
+    scheduler = scheduling.make_scheduler(relearning_steps=(timedelta(minutes=10),))
+    after = scheduling.schedule(LEARNED, Grade.AGAIN, now=NOW, scheduler=scheduler)
     assert after.state is MemoryState.RELEARNING
     assert after.lapses == 1
-    assert after.stability < learned.stability
+    assert after.stability < LEARNED.stability
     assert after.due - NOW == timedelta(minutes=10)
 
 
-def test_better_grades_never_give_shorter_intervals():
+def test_without_relearning_steps_a_forgotten_card_comes_back_the_next_day():
+    after = scheduling.schedule(
+        LEARNED, Grade.AGAIN, now=NOW, scheduler=scheduling.make_scheduler()
+    )
+    assert after.state is MemoryState.REVIEW
+    assert after.lapses == 1
+    assert after.due - NOW == timedelta(days=1)
+
+
+def test_the_days_since_the_last_review_are_counted_in_study_days():
+    """Seen at 20:00, again at 18:00 the next evening: a day later for FSRS, as in Anki and
+    in the optimizer's training items, not a same-day review."""
     scheduler = scheduling.make_scheduler()
+    seen = Memory(
+        state=MemoryState.REVIEW,
+        stability=1.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(hours=22),
+        reps=1,
+    )
+    days = scheduling.elapsed_study_days(seen.last_review, NOW, time_zone="UTC", day_start_hour=4)
+    counted = scheduling.schedule(seen, Grade.GOOD, now=NOW, scheduler=scheduler, elapsed_days=days)
+    a_full_day = scheduling.schedule(
+        replace(seen, last_review=NOW - timedelta(days=1)), Grade.GOOD, now=NOW, scheduler=scheduler
+    )
+    same_day = scheduling.schedule(seen, Grade.GOOD, now=NOW, scheduler=scheduler)
+    assert days == 1
+    assert counted.stability == a_full_day.stability
+    assert counted.stability > same_day.stability
+    assert counted.last_review == NOW
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "leech"),
+    [(3, 4, False), (7, 8, True), (8, 8, False), (8, 9, False), (11, 12, True), (15, 16, True)],
+)
+def test_a_card_becomes_a_leech_at_eight_lapses_and_every_four_after(before, after, leech):
+    assert scheduling.becomes_leech(lapses_before=before, lapses_after=after) is leech
+
+
+def test_better_grades_never_give_shorter_intervals():
+    scheduler = scheduling.make_scheduler(relearning_steps=(timedelta(minutes=10),))
     learned = Memory(
         state=MemoryState.REVIEW,
         stability=8.0,
@@ -268,3 +331,66 @@ def test_the_study_day_follows_daylight_saving_time():
     assert start == datetime(2025, 3, 8, 9, 0, tzinfo=UTC)  # 04:00 EST
     assert end == datetime(2025, 3, 9, 8, 0, tzinfo=UTC)  # 04:00 EDT
     assert end - start == timedelta(hours=23)
+
+
+@pytest.mark.parametrize(
+    ("last", "now", "days"),
+    [
+        (datetime(2025, 3, 4, 20, 0, tzinfo=UTC), datetime(2025, 3, 5, 18, 0, tzinfo=UTC), 1),
+        (datetime(2025, 3, 4, 23, 0, tzinfo=UTC), datetime(2025, 3, 5, 1, 0, tzinfo=UTC), 0),
+        (datetime(2025, 3, 4, 3, 0, tzinfo=UTC), datetime(2025, 3, 4, 5, 0, tzinfo=UTC), 1),
+        (datetime(2025, 3, 1, 12, 0, tzinfo=UTC), datetime(2025, 3, 5, 11, 0, tzinfo=UTC), 4),
+    ],
+)
+def test_elapsed_study_days_count_day_starts_crossed(last, now, days):
+    assert scheduling.elapsed_study_days(last, now, time_zone="UTC", day_start_hour=4) == days
+
+
+def test_elapsed_study_days_follow_the_learners_time_zone():
+    # 02:30 and 05:00 in Tokyo (UTC+9) on 6 March: a 4 am day start lies between them.
+    last = datetime(2025, 3, 5, 17, 30, tzinfo=UTC)
+    now = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
+    assert scheduling.elapsed_study_days(last, now, time_zone="Asia/Tokyo", day_start_hour=4) == 1
+    assert scheduling.elapsed_study_days(last, now, time_zone="UTC", day_start_hour=4) == 0
+
+
+# --- Learning steps -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("", ()),
+        ("  ", ()),
+        ("10m", (timedelta(minutes=10),)),
+        ("1m 10m", ANKI_STEPS),
+        ("1, 10", ANKI_STEPS),
+        ("90s 2h", (timedelta(seconds=90), timedelta(hours=2))),
+        ("1.5H", (timedelta(hours=1.5),)),
+        ("12h", (timedelta(hours=12),)),
+    ],
+)
+def test_learning_steps_are_read_as_anki_writes_them(text, steps):
+    assert scheduling.parse_steps(text) == steps
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1d", "not a step"),
+        ("ten", "not a step"),
+        ("-5m", "not a step"),
+        ("30s", "from 1 minute to 12 hours"),
+        ("13h", "from 1 minute to 12 hours"),
+        ("0m", "from 1 minute to 12 hours"),
+        (" ".join(["5m"] * 11), "At most 10 steps"),
+    ],
+)
+def test_learning_steps_that_cannot_end_the_same_day_are_refused(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        scheduling.parse_steps(text)
+
+
+@pytest.mark.parametrize("text", ["", "10m", "1m 10m", "90m 2h", "1.5m", "12h"])
+def test_steps_are_written_back_as_they_read(text):
+    assert scheduling.steps_label(scheduling.parse_steps(text)) == text

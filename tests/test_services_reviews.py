@@ -181,13 +181,14 @@ def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
     assert [item.card for item in reviews.review_queue(user=alice, now=after, limit=5)] == [card]
 
 
-def test_a_card_answered_again_comes_back_after_the_new_ones(alice, deck):
+def test_with_learning_steps_a_card_answered_again_comes_back_after_the_new_ones(alice, deck):
     reviews.settings_update(
         user=alice,
         desired_retention=0.9,
         new_cards_per_day=2,
         day_start_hour=4,
         time_zone="UTC",
+        learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
     )
     first = reviews.review_queue(user=alice, now=T0, limit=1)[0].card
     reviews.review_record(user=alice, card=first, rating=1, now=T0, elapsed_seconds=2)
@@ -197,6 +198,129 @@ def test_a_card_answered_again_comes_back_after_the_new_ones(alice, deck):
     assert len(order) == 2
     in_two_minutes = T0 + timedelta(minutes=2)
     assert reviews.review_queue(user=alice, now=in_two_minutes, limit=1)[0].card == first
+
+
+def test_a_review_the_next_evening_counts_a_day_later_though_not_24_hours_later(alice, deck):
+    card = first_cards(deck, 1)[0]
+    evening = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
+    reviews.review_record(user=alice, card=card, rating=3, now=evening, elapsed_seconds=2)
+    before = CardMemory.objects.get(user=alice, card=card).as_memory()
+    next_evening = evening + timedelta(hours=22)
+    reviews.review_record(user=alice, card=card, rating=3, now=next_evening, elapsed_seconds=2)
+    after = CardMemory.objects.get(user=alice, card=card)
+    expected = scheduling.schedule(
+        before,
+        scheduling.Grade.GOOD,
+        now=next_evening,
+        scheduler=scheduling.make_scheduler(),
+        elapsed_days=1,
+    )
+    assert after.stability == pytest.approx(expected.stability)
+    assert after.stability > before.stability * 1.5  # a next-day review, not a same-day one
+
+
+# --- More new cards today -------------------------------------------------------------------
+
+
+def study_all(user, *, now):
+    for item in reviews.review_queue(user=user, now=now, limit=100):
+        reviews.review_record(user=user, card=item.card, rating=3, now=now, elapsed_seconds=2)
+
+
+def test_more_new_cards_today_raise_todays_allowance_only(alice, deck):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=3, day_start_hour=4, time_zone="UTC"
+    )
+    study_all(alice, now=T0)
+    assert reviews.review_queue(user=alice, now=T0, limit=10) == []
+    assert reviews.new_cards_unstudied(user=alice) == 9
+
+    assert reviews.new_cards_extend(user=alice, now=T0, count=2) == 2
+    assert reviews.review_counts(user=alice, now=T0).new == 2
+    assert reviews.new_cards_extend(user=alice, now=T0, count=2) == 4  # adds up on one day
+    assert len(reviews.review_queue(user=alice, now=T0, limit=10)) == 4
+
+    tomorrow = T0 + timedelta(days=1)
+    assert reviews.review_counts(user=alice, now=tomorrow).new == 3  # back to the setting
+
+
+def test_more_new_cards_of_one_learner_leave_anothers_allowance_alone(alice, bob, deck):
+    reviews.new_cards_extend(user=alice, now=T0, count=5)
+    assert reviews.review_counts(user=bob, now=T0).new == 12
+    assert reviews.learner_settings(user=bob).extra_new_cards == 0
+
+
+# --- Leeches --------------------------------------------------------------------------------
+
+
+def forget_daily(user, card, *, times, start=T0):
+    """Answer Again on `times` successive days; returns when the last answer was given."""
+    moment = start
+    for _ in range(times):
+        reviews.review_record(user=user, card=card, rating=1, now=moment, elapsed_seconds=2)
+        moment += timedelta(days=1)
+    return moment - timedelta(days=1)
+
+
+def test_the_eighth_lapse_suspends_a_leech_out_of_the_queue(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"
+    )
+    last = forget_daily(alice, card, times=8)  # the first answer is new, not a lapse
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert (memory.lapses, memory.suspended) == (7, False)
+    assert not reviews.became_leech(user=alice, card=card, at=last)
+
+    ninth = last + timedelta(days=1)
+    reviews.review_record(user=alice, card=card, rating=1, now=ninth, elapsed_seconds=2)
+    memory.refresh_from_db()
+    assert (memory.lapses, memory.suspended) == (8, True)
+    assert reviews.became_leech(user=alice, card=card, at=ninth)
+    later = ninth + timedelta(days=3)
+    assert reviews.review_queue(user=alice, now=later, limit=5) == []
+    assert reviews.review_counts(user=alice, now=later).due == 0
+    assert reviews.next_due(user=alice) is None
+    assert reviews.leeches_suspended(user=alice) == 1
+
+
+def test_a_leech_brought_back_is_suspended_again_four_lapses_later(alice, bob, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"
+    )
+    last = forget_daily(alice, card, times=9)
+    forget_daily(bob, card, times=9)
+    assert reviews.leeches_unsuspend(user=alice) == 1
+    assert reviews.leeches_suspended(user=bob) == 1  # bob's leech stays
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert [item.card for item in reviews.review_queue(user=alice, now=memory.due, limit=5)] == [
+        card
+    ]
+    last = forget_daily(alice, card, times=3, start=last + timedelta(days=1))
+    assert not reviews.became_leech(user=alice, card=card, at=last)
+    last = forget_daily(alice, card, times=1, start=last + timedelta(days=1))
+    memory.refresh_from_db()
+    assert (memory.lapses, memory.suspended) == (12, True)
+    assert reviews.became_leech(user=alice, card=card, at=last)
+
+
+def test_undoing_the_grade_that_made_a_leech_brings_it_back(alice, deck):
+    card = first_cards(deck, 1)[0]
+    last = forget_daily(alice, card, times=9)
+    review = ReviewLog.objects.get(user=alice, card=card, reviewed_at=last)
+    reviews.review_undo(user=alice, review_id=review.pk)
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert (memory.lapses, memory.suspended) == (7, False)
+
+
+def test_a_smart_quiz_asks_a_suspended_leech_among_the_weakest_not_the_due(alice, deck):
+    cards = list(first_cards(deck, 3))
+    remember(alice, cards, now=T0, due_in=timedelta(days=-1))
+    CardMemory.objects.filter(user=alice, card=cards[0]).update(suspended=True, stability=0.5)
+    order = reviews.smart_quiz_card_ids(user=alice, deck_id=deck.pk, now=T0)
+    assert set(order[:2]) == {cards[1].pk, cards[2].pk}
+    assert order[2] == cards[0].pk
 
 
 def test_memory_state_reports_stability_difficulty_and_retrievability(alice, deck):

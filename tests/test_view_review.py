@@ -27,9 +27,9 @@ def test_it_shows_the_first_new_card_with_the_answer_folded_and_four_grades(clie
     assert '<details class="review-answer"' in response.text
     for grade in ("Again", "Hard", "Good", "Easy"):
         assert f'<span class="grade-name">{grade}</span>' in response.text
-    # A new card's steps: Again 1 m, Good 10 m.
+    # No learning steps by default: FSRS's first intervals, Again a day, Good two.
     labels = [option.interval_label for option in response.context["options"]]
-    assert labels[0] == "1 m" and labels[2] == "10 m"
+    assert labels[:3] == ["1 d", "1 d", "2 d"]
     assert "<strong>12</strong> new" in response.text
 
 

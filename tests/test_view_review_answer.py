@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardMemory, ReviewLog
+from quizzes.services import reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_a_grade_updates_memory_and_logs_the_time_the_server_measured(client, al
     assert response.status_code == 302
     assert response.url == reverse("review")
     memory = CardMemory.objects.get(user=alice, card=card)
-    assert memory.due == T0 + timedelta(seconds=7, minutes=10)  # Good on a new card: 10 m
+    assert memory.due == T0 + timedelta(days=2, seconds=7)  # Good on a new card: 2 d
     assert memory.reps == 1
     log = ReviewLog.objects.get(user=alice, card=card)
     assert (log.rating, log.source, log.elapsed_seconds) == (3, "review", 7.0)
@@ -135,5 +136,31 @@ def test_each_learner_has_their_own_memory(client, alice, bob, card):
     client.force_login(bob)
     with time_machine.travel(T0, tick=False):
         answer(client, card, 1)
-    assert CardMemory.objects.get(user=alice).due - T0 == timedelta(minutes=10)
-    assert CardMemory.objects.get(user=bob).due - T0 == timedelta(minutes=1)
+    assert CardMemory.objects.get(user=alice).due - T0 == timedelta(days=2)
+    assert CardMemory.objects.get(user=bob).due - T0 == timedelta(days=1)
+
+
+def test_the_grade_that_makes_a_leech_says_so(client, alice, card):
+    for day in range(8):  # met, then seven lapses
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=T0 + timedelta(days=day), elapsed_seconds=2
+        )
+    client.force_login(alice)
+    eighth_lapse = T0 + timedelta(days=8)
+    with time_machine.travel(eighth_lapse + timedelta(seconds=5), tick=False):
+        response = answer(client, card, 1, shown_at=eighth_lapse, htmx=True)
+    assert "Card #1 is a leech" in response.text
+    assert CardMemory.objects.get(user=alice, card=card).suspended
+
+
+def test_without_javascript_the_leech_notice_follows_the_redirect(client, alice, card):
+    for day in range(8):
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=T0 + timedelta(days=day), elapsed_seconds=2
+        )
+    client.force_login(alice)
+    eighth_lapse = T0 + timedelta(days=8)
+    with time_machine.travel(eighth_lapse + timedelta(seconds=5), tick=False):
+        response = answer(client, card, 1, shown_at=eighth_lapse)
+        page = client.get(response.url)
+    assert "Card #1 is a leech" in page.text

@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.models import CardMemory
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, remember
 
@@ -29,8 +30,26 @@ def test_it_draws_four_charts_each_with_a_table(client, alice, deck):
     assert "4 reviews in the last year" in response.text
 
 
+def test_a_suspended_leech_is_not_forecast(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        cards = first_cards(deck, 4)
+        remember(alice, cards, now=timezone.now(), due_in=timedelta(days=2))
+        CardMemory.objects.filter(user=alice, card=cards[0]).update(suspended=True)
+        client.force_login(alice)
+        figures = client.get(URL).context["figures"]
+    assert figures.forecast[2] == ("+2", 3)
+
+
 def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):
     card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
+    )
     with time_machine.travel(T0, tick=False) as traveller:
         now = timezone.now()
         reviews.review_record(user=alice, card=card, rating=3, now=now, elapsed_seconds=4)

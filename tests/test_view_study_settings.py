@@ -23,6 +23,7 @@ def test_it_shows_the_defaults(client, alice):
     assert form["new_cards_per_day"].value() == 20
     assert form["day_start_hour"].value() == 4
     assert form["time_zone"].value() == "UTC"
+    assert form["learning_steps"].value() == form["relearning_steps"].value() == ""
     assert "FSRS's default parameters" in response.text
     assert not LearnerSettings.objects.exists()  # reading does not write
 
@@ -41,9 +42,23 @@ def test_it_saves_the_settings(client, alice):
     assert "Your study settings are saved." in client.get(URL).text
 
 
+def test_it_saves_learning_steps_written_as_in_anki(client, alice):
+    client.force_login(alice)
+    response = client.post(URL, {**GOOD, "learning_steps": "1m 10m", "relearning_steps": "15"})
+    assert response.status_code == 302
+    saved = LearnerSettings.objects.get(user=alice)
+    assert (saved.learning_steps, saved.relearning_steps) == ([60, 600], [900])
+    form = client.get(URL).context["form"]
+    assert (form["learning_steps"].value(), form["relearning_steps"].value()) == ("1m 10m", "15m")
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
+        ("learning_steps", "1d"),
+        ("learning_steps", "10 minutes"),
+        ("relearning_steps", "13h"),
+        ("relearning_steps", "x" * 101),
         ("desired_retention", "69"),
         ("desired_retention", "98"),
         ("desired_retention", "0.9"),

@@ -4,6 +4,8 @@ changed it, and the learner's study settings.
 The rules live in quizzes/scheduling.py; quizzes/services/reviews.py writes these rows.
 """
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -31,8 +33,15 @@ class LearnerSettings(models.Model):
         help_text="The share of reviews you want to get right; higher means more reviews.",
     )
     new_cards_per_day = models.PositiveSmallIntegerField(
-        default=scheduling.DEFAULT_NEW_CARDS_PER_DAY, validators=[MaxValueValidator(1000)]
+        default=scheduling.DEFAULT_NEW_CARDS_PER_DAY,
+        validators=[MaxValueValidator(scheduling.MAX_NEW_CARDS_PER_DAY)],
     )
+    # (Re)learning steps in seconds; empty: none, FSRS schedules every review.
+    learning_steps = models.JSONField(default=list, blank=True)
+    relearning_steps = models.JSONField(default=list, blank=True)
+    # "Learn more new cards today": extra new cards for one study day only.
+    extra_new_cards = models.PositiveSmallIntegerField(default=0)
+    extra_new_cards_day = models.DateField(null=True, blank=True)
     day_start_hour = models.PositiveSmallIntegerField(
         default=scheduling.DEFAULT_DAY_START_HOUR,
         validators=[MaxValueValidator(23)],
@@ -58,6 +67,17 @@ class LearnerSettings(models.Model):
     def desired_retention_percent(self) -> int:
         return round(self.desired_retention * 100)
 
+    @property
+    def learning_step_durations(self) -> tuple[timedelta, ...]:
+        return tuple(timedelta(seconds=seconds) for seconds in self.learning_steps)
+
+    @property
+    def relearning_step_durations(self) -> tuple[timedelta, ...]:
+        return tuple(timedelta(seconds=seconds) for seconds in self.relearning_steps)
+
+    def extra_new_cards_on(self, day: date) -> int:
+        return self.extra_new_cards if self.extra_new_cards_day == day else 0
+
 
 class CardMemory(models.Model):
     """One learner's memory of one card. A card without a row is new to the learner."""
@@ -80,6 +100,9 @@ class CardMemory(models.Model):
     first_review = models.DateTimeField(help_text="When the card stopped being new.")
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
+    # A leech (scheduling.LEECH_THRESHOLD lapses) leaves the review queue until the learner
+    # brings it back; answers in quizzes still update its memory.
+    suspended = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ ninety simulated days in a second of wall time. The rules are in quizzes/schedul
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -46,14 +46,25 @@ def settings_update(
     new_cards_per_day: int,
     day_start_hour: int,
     time_zone: str,
+    learning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_LEARNING_STEPS,
+    relearning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_RELEARNING_STEPS,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
     settings.new_cards_per_day = new_cards_per_day
     settings.day_start_hour = day_start_hour
     settings.time_zone = time_zone
+    settings.learning_steps = [round(step.total_seconds()) for step in learning_steps]
+    settings.relearning_steps = [round(step.total_seconds()) for step in relearning_steps]
     settings.save(
-        update_fields=["desired_retention", "new_cards_per_day", "day_start_hour", "time_zone"]
+        update_fields=[
+            "desired_retention",
+            "new_cards_per_day",
+            "day_start_hour",
+            "time_zone",
+            "learning_steps",
+            "relearning_steps",
+        ]
     )
     return settings
 
@@ -66,7 +77,29 @@ def study_day_bounds(*, settings: LearnerSettings, now: datetime) -> tuple[datet
 
 def _scheduler(settings: LearnerSettings):
     return scheduling.make_scheduler(
-        desired_retention=settings.desired_retention, parameters=settings.fsrs_parameters or None
+        desired_retention=settings.desired_retention,
+        parameters=settings.fsrs_parameters or None,
+        learning_steps=settings.learning_step_durations,
+        relearning_steps=settings.relearning_step_durations,
+    )
+
+
+def _elapsed_days(
+    settings: LearnerSettings, memory: scheduling.Memory | None, now: datetime
+) -> int | None:
+    if memory is None or memory.last_review is None:
+        return None
+    return scheduling.elapsed_study_days(
+        memory.last_review,
+        now,
+        time_zone=settings.time_zone,
+        day_start_hour=settings.day_start_hour,
+    )
+
+
+def _today(settings: LearnerSettings, now: datetime) -> date:
+    return scheduling.study_day(
+        now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
     )
 
 
@@ -110,7 +143,7 @@ def _new_card_ids(*, user, count: int) -> list[int]:
 
 
 def _scheduled(*, user, until: datetime) -> list[scheduling.Scheduled]:
-    rows = CardMemory.objects.filter(user=user, due__lt=until).values_list(
+    rows = CardMemory.objects.filter(user=user, due__lt=until, suspended=False).values_list(
         "card_id", "state", "due", "stability"
     )
     return [
@@ -140,6 +173,7 @@ def review_queue(
     allowance = scheduling.new_card_allowance(
         per_day=settings.new_cards_per_day,
         introduced_today=_introduced_since(user=user, start=day_start),
+        extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     due_count = sum(scheduling.is_due(entry, now=now, day_end=day_end) for entry in scheduled)
     new_ids = _new_card_ids(user=user, count=min(allowance, max(limit - due_count, 0)))
@@ -168,14 +202,17 @@ def review_counts(*, user, now: datetime, settings: LearnerSettings | None = Non
     figures = CardMemory.objects.filter(user=user).aggregate(
         due=Count(
             "pk",
-            filter=Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=now)),
+            filter=Q(suspended=False)
+            & (Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=now))),
         ),
         introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
         studied=Count("pk"),
     )
     unstudied = Card.objects.count() - figures["studied"]
     allowance = scheduling.new_card_allowance(
-        per_day=settings.new_cards_per_day, introduced_today=figures["introduced_today"]
+        per_day=settings.new_cards_per_day,
+        introduced_today=figures["introduced_today"],
+        extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     return QueueCounts(due=figures["due"], new=max(min(allowance, unstudied), 0))
 
@@ -196,17 +233,63 @@ def reviews_since(*, user, start: datetime) -> int:
 
 
 def next_due(*, user) -> datetime | None:
-    """When the learner's next studied card comes due."""
-    memory = CardMemory.objects.filter(user=user).order_by("due").only("due").first()
+    """When the learner's next studied card comes due (suspended leeches aside)."""
+    memory = (
+        CardMemory.objects.filter(user=user, suspended=False).order_by("due").only("due").first()
+    )
     return memory.due if memory else None
+
+
+# --- When the queue is done: more new cards, leeches ----------------------------------------
+
+
+def new_cards_unstudied(*, user) -> int:
+    """Cards the learner has never studied."""
+    return Card.objects.count() - CardMemory.objects.filter(user=user).count()
+
+
+@transaction.atomic
+def new_cards_extend(*, user, now: datetime, count: int) -> int:
+    """Learn `count` more new cards today (Anki's custom study): raises today's new-card
+    allowance; tomorrow the daily setting applies again. Returns today's extra cards."""
+    if count < 1:
+        raise ValueError("Ask for at least one more card.")
+    settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
+    today = _today(settings, now)
+    extra = settings.extra_new_cards_on(today) + count
+    settings.extra_new_cards = min(extra, scheduling.MAX_NEW_CARDS_PER_DAY)
+    settings.extra_new_cards_day = today
+    settings.save(update_fields=["extra_new_cards", "extra_new_cards_day"])
+    return settings.extra_new_cards
+
+
+def leeches_suspended(*, user) -> int:
+    """How many of the learner's cards are suspended as leeches."""
+    return CardMemory.objects.filter(user=user, suspended=True).count()
+
+
+def leeches_unsuspend(*, user) -> int:
+    """Bring every suspended leech back into the queue, its memory as it was; returns how
+    many. Four more lapses suspend it again."""
+    return CardMemory.objects.filter(user=user, suspended=True).update(suspended=False)
+
+
+def became_leech(*, user, card: Card, at: datetime) -> bool:
+    """Whether the answer recorded at `at` made `card` a leech and suspended it."""
+    if not CardMemory.objects.filter(user=user, card=card, suspended=True, last_review=at).exists():
+        return False
+    review = ReviewLog.objects.filter(user=user, card=card, reviewed_at=at).first()
+    return review is not None and not (review.memory_before or {}).get("suspended", False)
 
 
 # --- Recording ------------------------------------------------------------------------------
 
 
-def _memory_json(memory: scheduling.Memory | None) -> dict | None:
-    if memory is None:
+def _memory_json(row: CardMemory | None) -> dict | None:
+    """The row as it was before a review, for undo; None when the card was new."""
+    if row is None:
         return None
+    memory = row.as_memory()
     return {
         "state": int(memory.state),
         "step": memory.step,
@@ -216,6 +299,7 @@ def _memory_json(memory: scheduling.Memory | None) -> dict | None:
         "last_review": memory.last_review.isoformat(),
         "reps": memory.reps,
         "lapses": memory.lapses,
+        "suspended": row.suspended,
     }
 
 
@@ -245,16 +329,22 @@ def _record(
     settings = LearnerSettings.objects.filter(user_id=user_id).first() or LearnerSettings()
     row = CardMemory.objects.select_for_update().filter(user_id=user_id, card_id=card_id).first()
     before = row.as_memory() if row else None
+    memory_before = _memory_json(row)
     after = scheduling.schedule(
         before,
         grade,
         now=now,
         scheduler=_scheduler(settings),
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
+        elapsed_days=_elapsed_days(settings, before, now),
     )
     if row is None:
         row = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
     row.take(after)
+    if scheduling.becomes_leech(
+        lapses_before=before.lapses if before else 0, lapses_after=after.lapses
+    ):
+        row.suspended = True
     row.save()
     ReviewLog.objects.create(
         user_id=user_id,
@@ -265,7 +355,7 @@ def _record(
         source=source,
         attempt_question_id=attempt_question_id,
         state_before=int(before.state if before else scheduling.MemoryState.NEW),
-        memory_before=_memory_json(before),
+        memory_before=memory_before,
         due_after=after.due,
         stability_after=after.stability,
     )
@@ -413,6 +503,7 @@ def review_undo(*, user, review_id: int) -> Card:
         row.delete()
     else:
         row.take(_memory_from_json(review.memory_before))
+        row.suspended = review.memory_before.get("suspended", False)
         row.save()
     review.delete()
     return review.card
@@ -464,6 +555,7 @@ def grade_options(
         now=now,
         scheduler=_scheduler(settings),
         fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
+        elapsed_days=_elapsed_days(settings, before, now),
     )
     return [
         GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))
@@ -489,8 +581,13 @@ def smart_quiz_card_ids(*, user, deck_id: int, now: datetime) -> list[int]:
         )
         for row in rows
     ]
+    suspended = {row.card_id for row in rows if row.suspended}
     due_ids = scheduling.order_queue(
-        [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)],
+        [
+            entry
+            for entry in scheduled
+            if entry.card_id not in suspended and scheduling.is_due(entry, now=now, day_end=day_end)
+        ],
         new_card_ids=(),
         now=now,
         day_end=day_end,

@@ -86,7 +86,7 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
         day_start_hour=settings.day_start_hour,
     )
     due_rows = (
-        CardMemory.objects.filter(user=user, due__lt=horizon)
+        CardMemory.objects.filter(user=user, due__lt=horizon, suspended=False)
         .annotate(day=_study_date("due", settings))
         .values("day")
         .annotate(n=Count("pk"))

@@ -1,9 +1,12 @@
-"""The review page: one card at a time, the answer revealed in place, four grades, undo.
+"""The review page: one card at a time, the answer revealed in place, four grades, undo; when
+the queue is done, more new cards for today and the suspended leeches.
 
-htmx swaps #review-stage after a grade or an undo; without JavaScript the same forms post
-and redirect back to /review/, and the answer opens with a plain <details> element.
+htmx swaps #review-stage after a grade, an undo or an end-screen choice; without JavaScript
+the same forms post and redirect back to /review/, and the answer opens with a plain
+<details> element.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
+from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER
-from quizzes.forms_study import ReviewAnswerForm, ReviewUndoForm, shown_token
+from quizzes.forms_study import ExtraNewCardsForm, ReviewAnswerForm, ReviewUndoForm, shown_token
 from quizzes.models import Card, ReviewLog
 from quizzes.services import reviews
 
@@ -44,7 +48,7 @@ def _shown_card(request) -> Card | None:
     return card
 
 
-def _stage_context(request, *, card: Card | None = None) -> dict:
+def _stage_context(request, *, card: Card | None = None, notice: str = "") -> dict:
     now = timezone.now()
     user = request.user
     settings = reviews.learner_settings(user=user)
@@ -59,6 +63,8 @@ def _stage_context(request, *, card: Card | None = None) -> dict:
         "counts": counts,
         "review_counts": counts,  # the navigation's, counted once
         "undo": reviews.undoable_review(user=user),
+        "notice": notice,
+        "leech_threshold": scheduling.LEECH_THRESHOLD,
     }
     if item is not None:
         context["options"] = reviews.grade_options(
@@ -69,12 +75,36 @@ def _stage_context(request, *, card: Card | None = None) -> dict:
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
         context["done_today"] = reviews.reviews_since(user=user, start=day_start)
         context["next_due"] = reviews.next_due(user=user)
+        unstudied = reviews.new_cards_unstudied(user=user)
+        if unstudied:
+            context["unstudied"] = unstudied
+            context["more_form"] = ExtraNewCardsForm(
+                initial={"count": min(settings.new_cards_per_day or 10, unstudied)}
+            )
+        context["leeches"] = reviews.leeches_suspended(user=user)
     return context
 
 
-def _stage(request, *, card: Card | None = None, status: int = 200) -> HttpResponse:
+def _stage(request, *, card: Card | None = None, notice: str = "") -> HttpResponse:
     template = f"{PAGE}#stage" if request.htmx else PAGE
-    return render(request, template, _stage_context(request, card=card), status=status)
+    return render(request, template, _stage_context(request, card=card, notice=notice))
+
+
+def _next(request, notice: str = "") -> HttpResponse:
+    """After a choice: the next stage for htmx; otherwise back to /review/, the notice kept
+    for the page the redirect shows."""
+    if request.htmx:
+        return _stage(request, notice=notice)
+    if notice:
+        messages.info(request, notice)
+    return redirect("review")
+
+
+def _leech_message(card: Card) -> str:
+    return (
+        f"Card #{card.number} is a leech: you keep forgetting it, so it leaves your reviews "
+        "for now. You can bring it back when the review is done."
+    )
 
 
 @require_GET
@@ -95,6 +125,7 @@ def review_answer(request):
         return _bad_request(request, "There is no such card.")
     now = timezone.now()
     shown_at = form.cleaned_data["shown_at"]
+    notice = ""
     if not reviews.answered_since(user=request.user, card=card, since=shown_at):
         reviews.review_record(
             user=request.user,
@@ -104,9 +135,9 @@ def review_answer(request):
             elapsed_seconds=(now - shown_at).total_seconds(),
             source=reviews.Source.REVIEW,
         )
-    if request.htmx:
-        return _stage(request)
-    return redirect("review")
+        if reviews.became_leech(user=request.user, card=card, at=now):
+            notice = _leech_message(card)
+    return _next(request, notice)
 
 
 @require_POST
@@ -124,6 +155,27 @@ def review_undo(request):
     if request.htmx:
         return _stage(request, card=card)
     return redirect(f"{reverse('review')}?card={card.pk}")
+
+
+@require_POST
+@login_required
+def review_more_new(request):
+    """More new cards for today, offered when the queue is done."""
+    form = ExtraNewCardsForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "How many more new cards? " + _first_error(form))
+    reviews.new_cards_extend(
+        user=request.user, now=timezone.now(), count=form.cleaned_data["count"]
+    )
+    return _next(request)
+
+
+@require_POST
+@login_required
+def review_leeches_unsuspend(request):
+    """Bring the learner's suspended leeches back into the queue."""
+    count = reviews.leeches_unsuspend(user=request.user)
+    return _next(request, f"{count} leech{'es' if count != 1 else ''} back in your reviews.")
 
 
 def _first_error(form) -> str:

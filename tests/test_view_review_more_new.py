@@ -1,0 +1,106 @@
+"""'Learn N more new cards today' on the review's end screen (Anki's custom study)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from quizzes.models import LearnerSettings
+from quizzes.services import reviews
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("review_more_new")
+T0 = "2025-03-05 12:00:00Z"
+
+
+@pytest.fixture
+def done_for_today(alice, deck):
+    """alice has studied her 3 new cards of the day; 9 of the 12 are left."""
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=3, day_start_hour=4, time_zone="UTC"
+    )
+    with time_machine.travel(T0, tick=False):
+        for item in reviews.review_queue(user=alice, now=timezone.now(), limit=10):
+            reviews.review_record(
+                user=alice, card=item.card, rating=3, now=timezone.now(), elapsed_seconds=3
+            )
+    return alice
+
+
+def test_the_end_screen_offers_more_new_cards(client, done_for_today):
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        response = client.get(reverse("review"))
+    assert "Done for now" in response.text
+    assert "9 cards you have never studied" in response.text
+    assert f'action="{URL}"' in response.text
+    assert response.context["more_form"]["count"].value() == 3
+
+
+def test_it_adds_new_cards_for_today_and_goes_back_to_the_review(client, done_for_today):
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(URL, {"count": "4"})
+        assert response.status_code == 302
+        assert response.url == reverse("review")
+        page = client.get(response.url)
+    assert page.context["item"].is_new
+    assert page.context["counts"].new == 4
+    settings = LearnerSettings.objects.get(user=done_for_today)
+    assert (settings.extra_new_cards, str(settings.extra_new_cards_day)) == (4, "2025-03-05")
+
+
+def test_the_extra_cards_are_for_today_only(client, done_for_today):
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.post(URL, {"count": "4"})
+        traveller.shift(timedelta(days=1))
+        assert client.get(reverse("review")).context["counts"].new == 3
+
+
+def test_htmx_gets_the_stage_with_a_new_card(client, done_for_today):
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(URL, {"count": "2"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "New card · Synthetic synthetic #4" in response.text
+
+
+@pytest.mark.parametrize("count", ["0", "-3", "1001", "many", "", str(2**70)])
+def test_bad_input_is_a_400_with_a_message_and_changes_nothing(client, done_for_today, count):
+    client.force_login(done_for_today)
+    response = client.post(URL, {"count": count})
+    assert response.status_code == 400
+    assert "How many more new cards?" in response.text
+    assert LearnerSettings.objects.get(user=done_for_today).extra_new_cards == 0
+
+
+def test_htmx_gets_the_message_in_the_error_slot(client, done_for_today):
+    client.force_login(done_for_today)
+    response = client.post(URL, {"count": "0"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#quiz-error"
+
+
+def test_it_changes_only_the_learners_own_allowance(client, alice, bob, done_for_today):
+    client.force_login(bob)
+    with time_machine.travel(T0, tick=False):
+        client.post(URL, {"count": "5"})
+    assert LearnerSettings.objects.get(user=alice).extra_new_cards == 0
+    assert LearnerSettings.objects.get(user=bob).extra_new_cards == 5
+
+
+def test_a_guest_is_sent_to_log_in(client, deck):
+    response = client.post(URL, {"count": "5"})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert not LearnerSettings.objects.exists()
+
+
+def test_it_rejects_get(client, alice):
+    client.force_login(alice)
+    assert client.get(URL).status_code == 405
