@@ -86,7 +86,7 @@ def fill_attempt_questions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0007_card_notes_media_imports'),
+        ('quizzes', '0008_study_steps_extra_new_leeches'),
     ]
 
     operations = [
