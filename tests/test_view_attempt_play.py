@@ -27,7 +27,10 @@ def test_it_sends_to_the_current_questions_address(client, alice, deck):
 
     assert response.status_code == 302
     assert response["Location"] == question_url(attempt, 1)
-    assert htmx["HX-Redirect"] == question_url(attempt, 1)
+    # htmx gets the question in place, and its address for the address bar.
+    assert htmx.status_code == 200 and "data-quiz-question" in htmx.text
+    assert "<html" not in htmx.text
+    assert htmx["HX-Push-Url"] == question_url(attempt, 1)
     assert attempt.questions.get(position=1).started_at is not None
 
 

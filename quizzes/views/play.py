@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
 from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
@@ -185,12 +185,19 @@ def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
 
 @require_GET
 @never_cache
+@vary_on_headers("HX-Request")
 def attempt_play(request, pk):
-    """Where the quiz stands: the current question's address, or the result."""
+    """Where the quiz stands: the current question's address, or the result. An htmx caller
+    (the whole-quiz clock on a feedback screen, a script) gets the current question in place,
+    its address pushed to the address bar."""
     attempt = _get_attempt_for_user(request, pk)
-    question = attempt_services.question_current(attempt=attempt, now=timezone.now())
+    now = timezone.now()
+    question = attempt_services.question_current(attempt=attempt, now=now)
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    if request.htmx:
+        response = _question_response(request, attempt, question, now=now)
+        return push_url(response, attempt.question_url(question.position))
     return _to_question(request, attempt, question.position)
 
 
