@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,7 @@ from quizzes.forms_admin import (
     CachedImageAdminForm,
     CardAdminForm,
     CardImageInlineForm,
+    DistractorInlineForm,
     TagAdminForm,
 )
 from quizzes.importing.anki import SEPARATORS, AnkiParseError, ColumnMapping
@@ -37,6 +39,7 @@ from quizzes.models import (
     Card,
     CardImage,
     Deck,
+    Distractor,
     ImportJob,
     ProblemReport,
     Tag,
@@ -50,7 +53,7 @@ from quizzes.services.anki_io import (
     import_jobs_prune,
 )
 from quizzes.services.card_editing import card_preview_html, card_save_from_admin
-from quizzes.services.card_statistics import cards_for_admin_list
+from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
 from quizzes.services.reports import reports_resolve
 
 admin.site.site_header = "quizsite staff"
@@ -344,6 +347,36 @@ class CardImageInline(admin.TabularInline):
         return image.get_status_display()
 
 
+class DistractorInline(admin.TabularInline):
+    """The editors' own wrong answers for the card's multiple choice, with how often each
+    was offered and picked: one that nobody picks fools nobody."""
+
+    model = Distractor
+    form = DistractorInlineForm
+    fields = ["html", "offered", "picked"]
+    readonly_fields = ["offered", "picked"]
+    extra = 1
+    verbose_name = "hand-written wrong answer"
+    verbose_name_plural = (
+        "hand-written wrong answers (multiple choice offers them first, beside the answer)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(picked_count=Count("picks"))
+
+    @admin.display(description="offered")
+    def offered(self, distractor):
+        return distractor.times_offered if distractor.pk else "—"
+
+    @admin.display(description="picked")
+    def picked(self, distractor):
+        if distractor.pk is None:
+            return "—"
+        picked, offered = distractor.picked_count, distractor.times_offered
+        share = f" ({round(100 * picked / offered)} %)" if offered else ""
+        return f"{picked}{share}"
+
+
 class NullsLastChangeList(ChangeList):
     """Sorting by a statistic keeps the cards nobody answered (None) at the end in both
     directions: the admin turns `nulls_last` into `nulls_first` when it reverses an order."""
@@ -365,7 +398,7 @@ def _statistic(name: str) -> OrderBy:
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     form = CardAdminForm
-    inlines = [CardImageInline]
+    inlines = [DistractorInline, CardImageInline]
     list_display = [
         "number",
         "question_excerpt",
@@ -381,9 +414,10 @@ class CardAdmin(admin.ModelAdmin):
     list_filter = ["deck", "tags", ImageStatusFilter, HasImagesFilter]
     search_fields = ["question_text", "answer_text"]
     filter_horizontal = ["tags"]
-    readonly_fields = ["statistics", "anki_guid", "created_at", "updated_at"]
+    readonly_fields = ["statistics", "as_a_choice", "anki_guid", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["deck", "number", "question_html", "answer_html"]}),
+        ("Multiple choice", {"fields": ["short_answer_html", "as_a_choice"]}),
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
     ]
@@ -465,6 +499,16 @@ class CardAdmin(admin.ModelAdmin):
     def anki_guid(self, card):
         return card.anki_guid if card.pk else "—"
 
+    @admin.display(description="offered as")
+    def as_a_choice(self, card):
+        """The answer as a multiple choice shows it, made when the card was last saved."""
+        if card.pk is None:
+            return "—"
+        if not card.choice_html:
+            return "Not offered: the answer needs an image that is not cached (flashcards only)."
+        # Stored sanitized HTML, made from the card's own allow-listed content.
+        return format_html('<div class="card-choice">{}</div>', mark_safe(card.choice_html))
+
     @admin.display(description="statistics")
     def statistics(self, card):
         if card.pk is None or not card.times_answered:
@@ -478,6 +522,9 @@ class CardAdmin(admin.ModelAdmin):
             wrong = Card.objects.only("answer_text").get(pk=card.most_picked_wrong_id)
             answer = Truncator(wrong.answer_text or "(image answer)").chars(120)
             rows.append(("Most-picked wrong answer", f"{answer}, {self.most_picked_wrong(card)}"))
+        for wrong in wrong_answer_picks(card=card):
+            offered = f" of {wrong.offered} offered ({wrong.share})" if wrong.offered else ""
+            rows.append((wrong.label, f"picked {wrong.picked}{offered}"))
         return format_html(
             "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         )

@@ -4,17 +4,21 @@ is too late, and what it scores.
 Pure Python on purpose: no Django import, and randomness (`random.Random`) and the clock
 (timezone-aware datetimes) always come in as arguments, so every rule is tested without a
 database in tests/test_engine.py. `quizzes/services/attempts.py` turns model rows into
-`PoolCard`s and stores what the engine decides.
+`QuizCard`s and `Option`s and stores what the engine decides.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from quizzes import wording
 
 
 class QuizMode(StrEnum):
@@ -23,30 +27,43 @@ class QuizMode(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PoolCard:
-    """What the engine needs to know about one card of the deck."""
+class Option:
+    """An answer a question can offer: a card's answer as a choice shows it (its echo of the
+    question left out, see wording.echo_length), or an editor's hand-written distractor."""
+
+    card_id: int  # the card whose answer it is, or whose distractor
+    text: str  # plain text, a line per list item
+    html: str = ""  # what the choice shows
+    kind: str = wording.AnswerKind.PROSE
+    keywords: frozenset[str] = frozenset()  # the topic words of its card
+    distractor_id: int | None = None  # set for a hand-written distractor
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizCard:
+    """What the engine needs to know about one card a quiz may ask."""
 
     id: int
-    answer_text: str
-    tags: frozenset[str]
-    answer_is_image_only: bool
-    question_needs_missing_image: bool
-    is_cloze: bool = False
+    question_text: str = ""
+    keywords: frozenset[str] = frozenset()
+    # The answer as a choice; None when it cannot be one (it needs an image not cached).
+    answer: Option | None = None
+    curated: tuple[Option, ...] = ()  # the editors' own distractors for this card
 
 
 # --- Pool and selection ---------------------------------------------------------------------
 
 
 class LeftOutReason(StrEnum):
-    ANSWER_IS_IMAGE_ONLY = "answer_is_image_only"
-    QUESTION_IMAGE_NOT_CACHED = "question_image_not_cached"
     CLOZE = "cloze"
+    ANSWER_NEEDS_MISSING_IMAGE = "answer_needs_missing_image"
+    QUESTION_IMAGE_NOT_CACHED = "question_image_not_cached"
 
 
 _LEFT_OUT_EXPLANATIONS = {
-    LeftOutReason.ANSWER_IS_IMAGE_ONLY: (
-        "its answer is only an image",
-        "their answer is only an image",
+    LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE: (
+        "its answer needs an image that is not cached",
+        "their answer needs an image that is not cached",
     ),
     LeftOutReason.QUESTION_IMAGE_NOT_CACHED: (
         "its question needs an image that is not cached",
@@ -59,67 +76,49 @@ _LEFT_OUT_EXPLANATIONS = {
 }
 
 
+def left_out_reason(
+    *,
+    mode: QuizMode | str,
+    question_needs_missing_image: bool,
+    answer_is_choice: bool,
+    is_cloze: bool = False,
+) -> LeftOutReason | None:
+    """Why a quiz in `mode` cannot ask a card; None when it can.
+
+    Multiple choice leaves out cloze cards: their answer is the question filled in, so no
+    other card's answer could pass for it. It leaves out a card whose answer is no choice:
+    it means nothing without an image that is not cached (an image-only answer, or "... we
+    can do this:" before one); such a card stays in flashcard mode. Both modes leave out a
+    question whose image is not cached: it cannot be understood without it. A card with
+    several problems is counted once, under the first of these.
+    """
+    multiple_choice = QuizMode(mode) is QuizMode.MULTIPLE_CHOICE
+    if multiple_choice and is_cloze:
+        return LeftOutReason.CLOZE
+    if multiple_choice and not answer_is_choice:
+        return LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE
+    if question_needs_missing_image:
+        return LeftOutReason.QUESTION_IMAGE_NOT_CACHED
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class LeftOutCards:
     reason: LeftOutReason
-    card_ids: tuple[int, ...]
+    count: int
 
     @property
     def message(self) -> str:
-        """For the setup page, e.g. "3 cards left out: their answer is only an image"."""
-        singular, plural = _LEFT_OUT_EXPLANATIONS[self.reason]
-        if len(self.card_ids) == 1:
+        """For the setup page, e.g. "3 cards left out: their answer needs an image ..."."""
+        singular, plural = _LEFT_OUT_EXPLANATIONS[LeftOutReason(self.reason)]
+        if self.count == 1:
             return f"1 card left out: {singular}"
-        return f"{len(self.card_ids)} cards left out: {plural}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class EligiblePool:
-    cards: tuple[PoolCard, ...]
-    # One entry per reason that actually cut cards, in the order of LeftOutReason.
-    left_out: tuple[LeftOutCards, ...]
-
-
-def eligible_pool(
-    cards: Iterable[PoolCard],
-    *,
-    mode: QuizMode | str,
-    include_questions_missing_images: bool = False,
-) -> EligiblePool:
-    """Keep the cards a quiz in `mode` can ask, and say which were left out and why.
-
-    Multiple choice always leaves out image-only answers: a choice is a line of text, and an
-    empty one would give the right answer away. It leaves out cloze cards too: their answer
-    is the question filled in, so no other card's answer could pass for it. Both modes leave
-    out, unless asked not to, questions whose image is not cached: they cannot be understood
-    without it. A card with
-    both problems is reported once, under its answer.
-    """
-    mode = QuizMode(mode)
-    kept: list[PoolCard] = []
-    left_out: dict[LeftOutReason, list[int]] = {reason: [] for reason in LeftOutReason}
-    for card in cards:
-        if mode is QuizMode.MULTIPLE_CHOICE and card.is_cloze:
-            left_out[LeftOutReason.CLOZE].append(card.id)
-        elif mode is QuizMode.MULTIPLE_CHOICE and card.answer_is_image_only:
-            left_out[LeftOutReason.ANSWER_IS_IMAGE_ONLY].append(card.id)
-        elif card.question_needs_missing_image and not include_questions_missing_images:
-            left_out[LeftOutReason.QUESTION_IMAGE_NOT_CACHED].append(card.id)
-        else:
-            kept.append(card)
-    return EligiblePool(
-        cards=tuple(kept),
-        left_out=tuple(
-            LeftOutCards(reason=reason, card_ids=tuple(card_ids))
-            for reason, card_ids in left_out.items()
-            if card_ids
-        ),
-    )
+        return f"{self.count} cards left out: {plural}"
 
 
 def draw_questions(
-    pool: Sequence[PoolCard], *, count: int, rng: random.Random
-) -> tuple[PoolCard, ...]:
+    pool: Sequence[QuizCard], *, count: int, rng: random.Random
+) -> tuple[QuizCard, ...]:
     """Draw `count` different cards in random order; fewer when the pool is smaller."""
     if count < 1:
         raise ValueError(f"A quiz needs at least one question, not {count}.")
@@ -129,12 +128,22 @@ def draw_questions(
 # --- Distractors and choices ----------------------------------------------------------------
 
 DISTRACTORS_PER_QUESTION = 3
-# A length ratio of e^2 (about 7x) costs as much as sharing no tag at all, so a same-tag answer
-# a few times longer still beats an unrelated answer of the same length.
-LENGTH_PENALTY_PER_LOG_RATIO = 0.5
-# Distractors are sampled among the best 2k candidates: varied from one quiz to the next,
-# yet never drawn from the implausible tail of the deck.
-SHORTLIST_FACTOR = 2
+# The most plausible candidates, among which the set of distractors is chosen.
+SHORTLIST_SIZE = 12
+# ... of which this many are taken for repeating the question as much as the right answer.
+ECHO_SHORTLIST = 6
+# The surface cues of `pick_distractors`: length, words shared with the question (raw and
+# per word), likeness to the other choices. The two "shared" ones are the echo cues.
+CUE_COUNT = 4
+ECHO_CUES = (1, 2)
+# Repeating the question's words is the strongest cue in a deck whose answers restate their
+# question: missing its target place costs more.
+CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
+# How much a less plausible distractor costs beside one place on a surface cue: enough to
+# keep distractors on topic, not enough to let a cue give the answer away.
+PLAUSIBILITY_WEIGHT = 0.8
+# How much more plausible an editor's own wrong answer is than the best other card's answer.
+CURATED_BONUS = 0.5
 
 
 def normalize_answer(text: str) -> str:
@@ -142,67 +151,173 @@ def normalize_answer(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _plausibility(
-    *,
-    correct_tags: frozenset[str],
-    correct_length: int,
-    candidate_tags: frozenset[str],
-    candidate_length: int,
-) -> float:
-    """Tag overlap (Jaccard, 0..1) minus a penalty for how many times longer or shorter."""
-    tags_in_either = correct_tags | candidate_tags
-    tag_overlap = len(correct_tags & candidate_tags) / len(tags_in_either) if tags_in_either else 0
-    log_length_ratio = abs(math.log(candidate_length / correct_length))
-    return tag_overlap - LENGTH_PENALTY_PER_LOG_RATIO * log_length_ratio
+def plausibility(card: QuizCard, option: Option) -> float:
+    """How well `option` could pass for the answer to `card` with someone who does not know
+    it: about the same things (the two cards' topic words), the same kind of answer (a
+    yes/no beside yes/nos, code beside code), and a similar length."""
+    right = card.answer
+    shared = len(card.keywords & option.keywords)
+    either = math.sqrt(len(card.keywords) * len(option.keywords))
+    topic = shared / either if either else 0.0
+    kind = wording.kind_distance(right.kind, option.kind)
+    length = abs(math.log((len(option.text.split()) + 1) / (len(right.text.split()) + 1)))
+    return topic - 0.6 * kind - 0.3 * length
 
 
-def pick_distractors(
-    card: PoolCard,
-    pool: Sequence[PoolCard],
-    *,
-    rng: random.Random,
-    k: int = DISTRACTORS_PER_QUESTION,
-) -> tuple[PoolCard, ...]:
-    """Choose up to `k` other cards whose answers serve as wrong choices for `card`.
+class _Surface:
+    """What a player who knows nothing could read from one choice: its length, the words it
+    shares with the question (counted as written and as stemmed, so that players who stem
+    and players who do not both see them), and its words, to compare it with the others."""
 
-    Candidates are ranked by `_plausibility` (ties in a seed-dependent order), the best
-    `SHORTLIST_FACTOR * k` distinct answers are kept, and `k` of them are sampled. An answer
-    equal to the correct one (after `normalize_answer`), a blank answer, or a repeat of
-    another distractor's answer never qualifies, so a small or repetitive pool yields fewer
-    than `k` distractors, and the question simply has fewer choices (none besides the correct
-    one when the pool offers nothing else).
-    """
-    if k < 0:
-        raise ValueError(f"Cannot pick {k} distractors.")
-    correct_text = normalize_answer(card.answer_text)
-    correct_length = max(len(correct_text), 1)
-    candidates = [
-        (other, text)
-        for other in pool
-        if other.id != card.id
-        and not other.answer_is_image_only
-        and (text := normalize_answer(other.answer_text)) not in ("", correct_text)
-    ]
-    rng.shuffle(candidates)
-    # The sort is stable, so candidates of equal plausibility keep their shuffled order.
-    candidates.sort(
-        key=lambda pair: _plausibility(
-            correct_tags=card.tags,
-            correct_length=correct_length,
-            candidate_tags=pair[0].tags,
-            candidate_length=len(pair[1]),
+    __slots__ = ("length", "shared", "shared_per_word", "words")
+
+    def __init__(self, option: Option, question: tuple[frozenset[str], frozenset[str]]):
+        as_written, self.words = _words(option.text)
+        self.shared = len(as_written & question[0]) + len(self.words & question[1])
+        self.length = len(option.text)
+        self.shared_per_word = self.shared / max(len(option.text.split()), 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The meaningful words of `text` as written, and stemmed. Cached: the same answers
+    come back as candidates quiz after quiz."""
+    return (
+        frozenset(wording.tokens(text)) - wording.STOPWORDS,
+        frozenset(wording.content_words(text)),
+    )
+
+
+def _question_words(card: QuizCard) -> tuple[frozenset[str], frozenset[str]]:
+    return _words(card.question_text)
+
+
+def _likeness(one: frozenset[str], other: frozenset[str]) -> float:
+    either = one | other
+    return len(one & other) / len(either) if either else 0.0
+
+
+def _place(right: float, others: Iterable[float]) -> float:
+    """The right answer's place among the choices on one cue: 0 when it has the highest
+    value; a tie counts half."""
+    place = 0.0
+    for value in others:
+        if value > right + 1e-9:
+            place += 1
+        elif value >= right - 1e-9:
+            place += 0.5
+    return place
+
+
+def _shortlist(card: QuizCard, others: list[Option], surfaces: dict[int, _Surface]) -> list:
+    """The most plausible candidates, and the ones that repeat the question as much as the
+    right answer does (or more): the sets of distractors are chosen among them."""
+    right = surfaces[id(card.answer)]
+    fitting = [
+        option
+        for option in others
+        if wording.kind_distance(card.answer.kind, option.kind) < wording.GIVEAWAY_DISTANCE
+    ] or others
+    by_echo = sorted(
+        fitting,
+        key=lambda option: (
+            min(surfaces[id(option)].shared - right.shared, 0),
+            surfaces[id(option)].shared_per_word,
         ),
         reverse=True,
     )
-    shortlist: list[PoolCard] = []
-    seen_texts: set[str] = set()
-    for other, text in candidates:
-        if len(shortlist) == SHORTLIST_FACTOR * k:
-            break
-        if text not in seen_texts:
-            seen_texts.add(text)
-            shortlist.append(other)
-    return tuple(rng.sample(shortlist, k=min(k, len(shortlist))))
+    shortlist: list[Option] = []
+    for option in [*fitting[: SHORTLIST_SIZE - ECHO_SHORTLIST], *by_echo[:ECHO_SHORTLIST]]:
+        if option not in shortlist:
+            shortlist.append(option)
+    return shortlist
+
+
+def pick_distractors(
+    card: QuizCard,
+    candidates: Sequence[Option],
+    *,
+    rng: random.Random,
+    k: int = DISTRACTORS_PER_QUESTION,
+) -> tuple[Option, ...]:
+    """Choose up to `k` wrong answers for `card` among `candidates` (other cards' answers)
+    and the card's own hand-written distractors, which are preferred to any other.
+
+    Candidates are ranked by `plausibility` (ties in a seed-dependent order) and short-listed
+    with those that repeat the question at least as much as the right answer. Of the sets
+    of `k` in the short list, the one chosen puts the right answer closest to a place drawn
+    at random on every surface cue a player who knows nothing could go by (length, words
+    shared with the question, raw and per word, likeness to the other choices), so that
+    none of them points at it; on the two "words shared" cues the place drawn is never the
+    top, because right answers repeat their question more often than any other answer can.
+    Less plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
+
+    An answer equal to the right one (after `normalize_answer`), a blank one, or a repeat
+    never qualifies, so a small pool gives fewer distractors and the question fewer choices.
+    """
+    if k < 0:
+        raise ValueError(f"Cannot pick {k} distractors.")
+    right = card.answer
+    if right is None:
+        raise ValueError(f"The answer of card {card.id} cannot be a choice.")
+    seen = {normalize_answer(right.text)}
+    curated: list[Option] = []
+    others: list[Option] = []
+    for option in (*card.curated, *candidates):
+        text = normalize_answer(option.text)
+        hand_written = option.distractor_id is not None
+        # Another card's answer, or a hand-written distractor of this card.
+        if (option.card_id == card.id) is not hand_written or not text or text in seen:
+            continue
+        seen.add(text)
+        (curated if hand_written else others).append(option)
+    rng.shuffle(curated)
+    rng.shuffle(others)
+    plausible = {id(option): plausibility(card, option) for option in others}
+    # The sort is stable: equally plausible candidates keep their shuffled order.
+    others.sort(key=lambda option: plausible[id(option)], reverse=True)
+    # Hand-written distractors are the most plausible of all: one of them gives way to
+    # another card's answer only where that moves the right answer a place on some cue.
+    best_other = max(plausible.values(), default=0.0)
+    plausible.update({id(option): best_other + CURATED_BONUS for option in curated})
+    question = _question_words(card)
+    surfaces = {id(option): _Surface(option, question) for option in (right, *curated, *others)}
+    free = [*curated, *_shortlist(card, others, surfaces)][: max(SHORTLIST_SIZE, len(curated))]
+    need = min(k, len(free))
+    chosen_first = [right]
+    places = len(chosen_first) + need
+    targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
+    for cue in ECHO_CUES:
+        targets[cue] = rng.randrange(1, places) if places > 1 else 0
+    everyone = [*chosen_first, *free]
+    fixed = [
+        (surface.length, surface.shared, surface.shared_per_word)
+        for surface in (surfaces[id(option)] for option in everyone)
+    ]
+    words = [surfaces[id(option)].words for option in everyone]
+    likeness = [[_likeness(one, other) for other in words] for one in words]
+    best_plausibility = max((plausible.get(id(o), 0.0) for o in free), default=0.0)
+    doubt = [
+        best_plausibility - plausible.get(id(option), best_plausibility) for option in everyone
+    ]
+    first = tuple(range(len(chosen_first)))
+    weighted_targets = list(zip(CUE_WEIGHTS, targets, strict=True))
+
+    def cost(combination: tuple[int, ...]) -> float:
+        members = first + combination
+        rows = [
+            (*fixed[member], sum(likeness[member][o] for o in members if o != member))
+            for member in members
+        ]
+        right, others = rows[0], rows[1:]
+        spread = 0.0
+        for cue, (weight, target) in enumerate(weighted_targets):
+            spread += weight * abs(_place(right[cue], [row[cue] for row in others]) - target)
+        return spread + PLAUSIBILITY_WEIGHT * sum(doubt[member] for member in combination)
+
+    indices = range(len(chosen_first), len(everyone))
+    best = min(itertools.combinations(indices, need), key=cost, default=())
+    return tuple(everyone[index] for index in best)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,7 +325,9 @@ class Choice:
     # An rng-drawn token: neither the page nor the posted form says which choice is right.
     id: str
     text: str
+    html: str
     card_id: int
+    distractor_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,16 +347,23 @@ def _choice_ids(rng: random.Random, count: int) -> list[str]:
 
 
 def build_choices(
-    card: PoolCard, pool: Sequence[PoolCard], *, rng: random.Random
+    card: QuizCard, candidates: Sequence[Option], *, rng: random.Random
 ) -> PlannedQuestion:
     """The correct answer and its distractors, shuffled, each with an opaque id."""
-    options = [card, *pick_distractors(card, pool, rng=rng)]
+    options = [card.answer, *pick_distractors(card, candidates, rng=rng)]
     rng.shuffle(options)
+    right = next(place for place, option in enumerate(options) if option is card.answer)
     choices = tuple(
-        Choice(id=choice_id, text=option.answer_text, card_id=option.id)
+        Choice(
+            id=choice_id,
+            text=option.text,
+            html=option.html,
+            card_id=option.card_id,
+            distractor_id=option.distractor_id,
+        )
         for choice_id, option in zip(_choice_ids(rng, len(options)), options, strict=True)
     )
-    correct_choice_id = next(choice.id for choice in choices if choice.card_id == card.id)
+    correct_choice_id = choices[right].id
     return PlannedQuestion(card_id=card.id, choices=choices, correct_choice_id=correct_choice_id)
 
 
@@ -253,37 +377,45 @@ class QuizPlan:
     questions: tuple[PlannedQuestion, ...]
 
 
+Candidates = Sequence[Option] | Callable[[Sequence[QuizCard]], Sequence[Option]]
+
+
+def _option_order(option: Option) -> tuple[int, int]:
+    return option.card_id, option.distractor_id or 0
+
+
 def plan_quiz(
-    pool: Sequence[PoolCard],
+    pool: Sequence[QuizCard],
     *,
     count: int,
     mode: QuizMode | str,
     seed: int,
-    distractor_pool: Sequence[PoolCard] | None = None,
+    candidates: Candidates | None = None,
 ) -> QuizPlan:
     """Draw the questions and their choices; the same arguments always give the same plan.
 
-    `pool` is what `eligible_pool` kept. A challenge link replays a plan from its seed, so
-    the seed must stay secret (it determines the choice ids) and the result must not depend
-    on the order the database returned the cards in: both pools are sorted by id first.
-    `distractor_pool` (default: `pool`) lets a retry of a few missed cards still draw wrong
-    answers from the whole deck.
+    `pool` holds the cards the quiz may ask. Wrong answers come from `candidates`: a list
+    of options, or a function that, given the cards drawn, finds options for them (the
+    services look them up in the database); by default the answers of the pool itself. The
+    seed stays secret (it determines the choice ids), and the result does not depend on the
+    order the database returned rows in: pool and candidates are sorted first.
     """
     mode = QuizMode(mode)
     rng = random.Random(seed)
-    question_pool = sorted(pool, key=lambda card: card.id)
-    wrong_answer_pool = (
-        question_pool
-        if distractor_pool is None
-        else sorted(distractor_pool, key=lambda card: card.id)
-    )
-    drawn = draw_questions(question_pool, count=count, rng=rng)
+    drawn = draw_questions(sorted(pool, key=lambda card: card.id), count=count, rng=rng)
     if mode is QuizMode.FLASHCARD:
         questions = tuple(
             PlannedQuestion(card_id=card.id, choices=(), correct_choice_id=None) for card in drawn
         )
+        return QuizPlan(seed=seed, mode=mode, questions=questions)
+    if candidates is None:
+        found: Iterable[Option] = (card.answer for card in pool if card.answer is not None)
+    elif callable(candidates):
+        found = candidates(drawn)
     else:
-        questions = tuple(build_choices(card, wrong_answer_pool, rng=rng) for card in drawn)
+        found = candidates
+    options = sorted(found, key=_option_order)
+    questions = tuple(build_choices(card, options, rng=rng) for card in drawn)
     return QuizPlan(seed=seed, mode=mode, questions=questions)
 
 
@@ -293,22 +425,54 @@ def plan_quiz(
 class TimeLimitKind(StrEnum):
     NONE = "none"
     PER_QUESTION = "per_question"
+    FOR_LENGTH = "for_length"  # each question gets time to read it (reading_allowance)
     WHOLE_QUIZ = "whole_quiz"
 
 
 @dataclass(frozen=True, kw_only=True)
 class TimeLimit:
     kind: TimeLimitKind
-    seconds: int | None = None  # per question or for the whole quiz; None when untimed
+    # Per question or for the whole quiz; None when untimed or timed by length.
+    seconds: int | None = None
 
     def __post_init__(self) -> None:
         # Accept the plain strings a database column holds.
         object.__setattr__(self, "kind", TimeLimitKind(self.kind))
-        if self.kind is TimeLimitKind.NONE:
+        if self.kind in (TimeLimitKind.NONE, TimeLimitKind.FOR_LENGTH):
             if self.seconds is not None:
-                raise ValueError("An untimed quiz has no seconds.")
+                raise ValueError(f"A {self.kind} limit has no seconds of its own.")
         elif self.seconds is None or self.seconds < 1:
             raise ValueError(f"A {self.kind} limit needs a positive number of seconds.")
+
+
+# Time for length: a question and its choices are read at READING_WORDS_PER_MINUTE, and the
+# learner gets READING_BASE_SECONDS more to think, within the bounds.
+READING_BASE_SECONDS = 8
+READING_WORDS_PER_MINUTE = 200
+READING_MIN_SECONDS = 15
+READING_MAX_SECONDS = 90
+
+TIME_FOR_LENGTH_RULE = (
+    f"{READING_BASE_SECONDS} s plus the time to read the question and its choices at "
+    f"{READING_WORDS_PER_MINUTE} words a minute, between {READING_MIN_SECONDS} s and "
+    f"{READING_MAX_SECONDS} s"
+)
+
+
+def reading_allowance(words: int) -> int:
+    """Seconds a question of `words` words (its choices included) gets with time for length."""
+    seconds = READING_BASE_SECONDS + words * 60 / READING_WORDS_PER_MINUTE
+    return min(max(math.ceil(seconds), READING_MIN_SECONDS), READING_MAX_SECONDS)
+
+
+def seconds_allowed(*, limit: TimeLimit, words: int) -> int | None:
+    """The seconds one question gets on its own clock; None when untimed, or when only the
+    whole quiz is timed."""
+    if limit.kind is TimeLimitKind.PER_QUESTION:
+        return limit.seconds
+    if limit.kind is TimeLimitKind.FOR_LENGTH:
+        return reading_allowance(words)
+    return None
 
 
 # The server receives an answer a moment after the learner clicked, so an answer that arrives
@@ -325,8 +489,8 @@ def _require_aware(**moments: datetime | None) -> None:
 def quiz_deadline(*, limit: TimeLimit, started_at: datetime) -> datetime | None:
     """When the whole attempt ends; None unless the limit is for the whole quiz.
 
-    A per-question quiz has no overall deadline: the next question's clock starts when it is
-    shown, so time spent reading feedback between questions is not charged.
+    A quiz timed per question has no overall deadline: the next question's clock starts when
+    it is shown, so time spent reading feedback between questions is not charged.
     """
     _require_aware(started_at=started_at)
     if limit.kind is not TimeLimitKind.WHOLE_QUIZ:
@@ -335,13 +499,13 @@ def quiz_deadline(*, limit: TimeLimit, started_at: datetime) -> datetime | None:
 
 
 def question_deadline(
-    *, limit: TimeLimit, question_started_at: datetime, quiz_deadline: datetime | None
+    *, seconds_allowed: int | None, question_started_at: datetime, quiz_deadline: datetime | None
 ) -> datetime | None:
     """The earlier of the question's own deadline and the quiz's; None when untimed."""
     _require_aware(question_started_at=question_started_at, quiz_deadline=quiz_deadline)
     deadlines = [quiz_deadline] if quiz_deadline is not None else []
-    if limit.kind is TimeLimitKind.PER_QUESTION:
-        deadlines.append(question_started_at + timedelta(seconds=limit.seconds))
+    if seconds_allowed is not None:
+        deadlines.append(question_started_at + timedelta(seconds=seconds_allowed))
     return min(deadlines, default=None)
 
 
@@ -368,21 +532,27 @@ MAX_POINTS = 1000
 SCORING_RULE = (
     'A wrong, timed-out or missed answer scores 0 points. A correct answer ("knew it" in '
     "flashcard mode) scores 1000 points in an untimed quiz. In a timed quiz it scores "
-    "round(1000 * (1 - t / (2 * T))), where t is the seconds you took and T the seconds allowed "
-    "per question (in a whole-quiz limit, the total divided by the number of questions): "
+    "round(1000 * (1 - t / (2 * T))), where t is the seconds you took and T the seconds the "
+    "question allowed (in a whole-quiz limit, the total divided by the number of questions): "
     "1000 for an instant answer, down to 500 at the limit."
 )
 
 
-def time_budget_per_question(*, limit: TimeLimit, question_count: int) -> float | None:
-    """The T of the speed rule: a whole-quiz limit is shared evenly between its questions."""
+def time_budget_per_question(
+    *, limit: TimeLimit, question_count: int, seconds_allowed: int | None = None
+) -> float | None:
+    """The T of the speed rule: a whole-quiz limit is shared evenly between its questions;
+    otherwise the question's own seconds."""
+    if limit.kind is TimeLimitKind.WHOLE_QUIZ:
+        if question_count < 1:
+            raise ValueError(f"A quiz needs at least one question, not {question_count}.")
+        return limit.seconds / question_count
     if limit.kind is TimeLimitKind.NONE:
         return None
-    if limit.kind is TimeLimitKind.PER_QUESTION:
-        return float(limit.seconds)
-    if question_count < 1:
-        raise ValueError(f"A quiz needs at least one question, not {question_count}.")
-    return limit.seconds / question_count
+    seconds = seconds_allowed if seconds_allowed is not None else limit.seconds
+    if seconds is None:
+        raise ValueError(f"A {limit.kind} question needs its seconds.")
+    return float(seconds)
 
 
 def score_answer(
@@ -498,3 +668,44 @@ def summarize(results: Iterable[QuestionResult]) -> QuizSummary:
             (result.elapsed for result in results if result.elapsed is not None), timedelta(0)
         ),
     )
+
+
+# --- Too fast to read -----------------------------------------------------------------------
+
+# Nobody reads a question and its choices faster than this: a second, plus skimming at
+# SKIM_WORDS_PER_MINUTE.
+SKIM_BASE_SECONDS = 1.0
+SKIM_WORDS_PER_MINUTE = 600
+# A quiz with at least this many right answers too fast to read, and as many as half of its
+# right answers, was not read: it was guessed, or played by a program.
+IMPLAUSIBLE_RIGHT_ANSWERS = 3
+
+IMPLAUSIBLY_FAST_RULE = (
+    f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least "
+    f"{IMPLAUSIBLE_RIGHT_ANSWERS} of its right answers, and at least half of them, came faster "
+    f"than anyone reads: in less than {SKIM_BASE_SECONDS:g} s plus the time to skim the question "
+    f"and its choices at {SKIM_WORDS_PER_MINUTE} words a minute."
+)
+
+
+def too_fast_to_read(*, elapsed: timedelta, words: int) -> bool:
+    return elapsed.total_seconds() < SKIM_BASE_SECONDS + words * 60 / SKIM_WORDS_PER_MINUTE
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerPace:
+    correct: bool
+    elapsed: timedelta | None
+    words: int  # of the question and its choices
+
+
+def is_implausibly_fast(answers: Iterable[AnswerPace]) -> bool:
+    """Whether a quiz's right answers came faster than they could be read (the rule above)."""
+    right = [answer for answer in answers if answer.correct]
+    rushed = sum(
+        1
+        for answer in right
+        if answer.elapsed is not None
+        and too_fast_to_read(elapsed=answer.elapsed, words=answer.words)
+    )
+    return rushed >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed >= len(right)

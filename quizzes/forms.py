@@ -48,10 +48,11 @@ class QuizSetupForm(forms.Form):
         label="Time limit",
         choices=[
             (Attempt.TimeLimitKind.NONE, "None"),
-            (Attempt.TimeLimitKind.PER_QUESTION, "Per question"),
+            (Attempt.TimeLimitKind.FOR_LENGTH, "Time for length"),
+            (Attempt.TimeLimitKind.PER_QUESTION, "Fixed seconds per question"),
             (Attempt.TimeLimitKind.WHOLE_QUIZ, "For the whole quiz"),
         ],
-        initial=Attempt.TimeLimitKind.PER_QUESTION,
+        initial=Attempt.TimeLimitKind.FOR_LENGTH,
         widget=forms.RadioSelect,
     )
     seconds_per_question = forms.IntegerField(
@@ -92,7 +93,7 @@ class QuizSetupForm(forms.Form):
                     kind=kind, seconds=cleaned["quiz_minutes"] * 60
                 )
         elif kind:
-            cleaned["time_limit"] = engine.TimeLimit(kind=engine.TimeLimitKind.NONE)
+            cleaned["time_limit"] = engine.TimeLimit(kind=kind)
         return cleaned
 
 

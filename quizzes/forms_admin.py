@@ -7,10 +7,11 @@ from django.conf import settings
 
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import SEPARATORS, ColumnMapping
-from quizzes.importing.cardhtml import CardHtmlError
-from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
+from quizzes.importing.cardhtml import CardHtmlError, fragment_html
+from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
 from quizzes.services.card_editing import card_content_from_form
+from quizzes.services.card_pages import distractor_render
 from quizzes.services.images import image_store_upload, image_upload_verify
 
 IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
@@ -24,11 +25,24 @@ class CardAdminForm(forms.ModelForm):
 
     class Meta:
         model = Card
-        fields = ["deck", "number", "question_html", "answer_html", "source_url", "tags"]
+        fields = [
+            "deck",
+            "number",
+            "question_html",
+            "answer_html",
+            "short_answer_html",
+            "source_url",
+            "tags",
+        ]
         widgets = {
             "question_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
             "answer_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+            "short_answer_html": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
+
+    def clean_short_answer_html(self):
+        """Through the same allow-list and repairs as the sides; blank when it shows nothing."""
+        return fragment_html(self.cleaned_data["short_answer_html"])
 
     def clean(self):
         cleaned = super().clean()
@@ -106,6 +120,26 @@ class CardImageInlineForm(forms.ModelForm):
                 image=self.instance.image, data=upload.data, verified=upload.verified
             )
         return self.instance
+
+
+class DistractorInlineForm(forms.ModelForm):
+    """A hand-written wrong answer: sanitized like the card's sides, and made into the
+    choice it shows when saved."""
+
+    class Meta:
+        model = Distractor
+        fields = ["html"]
+        widgets = {"html": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+    def clean_html(self):
+        html = fragment_html(self.cleaned_data["html"])
+        if not html:
+            raise forms.ValidationError("A wrong answer needs some text (or an image).")
+        return html
+
+    def save(self, commit=True):
+        distractor_render(self.instance)
+        return super().save(commit)
 
 
 class TagAdminForm(forms.ModelForm):

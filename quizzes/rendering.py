@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup, NavigableString, Tag
 from latex2mathml.converter import convert as latex_to_mathml
 
-from quizzes.sanitize import sanitize_mathml
+from quizzes.sanitize import html_to_text, sanitize_mathml
 
 
 @dataclass(frozen=True)
@@ -268,3 +268,246 @@ def page_ready(
         math_to_mathml(sounds_to_audio(localize_images(side, images), media))
         for side in (question, answer)
     )
+
+
+# --- An answer as a multiple-choice option ---
+
+# Inside a <button> only phrasing content is valid: blocks become classed spans that
+# quiz.css lays out as paragraphs and list items, so a list still reads as a list.
+_CHOICE_BLOCKS = {
+    "p": "choice-block",
+    "div": "choice-block",
+    "blockquote": "choice-block",
+    "h3": "choice-block",
+    "h4": "choice-block",
+    "tr": "choice-block",
+    "ul": "choice-list",
+    "ol": "choice-list choice-list-numbered",
+    "li": "choice-item",
+    "pre": "choice-pre",
+    "td": "choice-cell",
+    "th": "choice-cell",
+}
+_CHOICE_UNWRAPPED = {"a", "table", "thead", "tbody"}
+_CODE_TAGS = {"code", "kbd", "pre"}
+_BREAKS = {"br", *_CHOICE_BLOCKS}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceContent:
+    """An answer as a choice shows it: `html` fit for inside a button ("" when the answer
+    cannot be a choice), its plain text (a line per list item or paragraph), and the share
+    of that text that is code."""
+
+    html: str
+    text: str
+    code_share: float
+
+
+def answer_needs_image(answer_html: str) -> bool:
+    """Whether the answer means nothing without its images: it is only images, or text
+    announces an image ("... instead we can do this:")."""
+    if "<img" not in answer_html:
+        return False
+    soup = BeautifulSoup(answer_html, "html.parser")
+    if not soup.get_text().strip():
+        return True
+    for img in soup.find_all("img"):
+        before = img.find_previous(string=lambda text: text.strip() != "")
+        if before is not None and before.strip().endswith(":"):
+            return True
+    return False
+
+
+def choice_content(
+    answer_html: str,
+    *,
+    drop_words: int = 0,
+    keep_words: int = 0,
+    images: Mapping[str, LocalImage] | None = None,
+) -> ChoiceContent:
+    """The answer made into a choice: its first `drop_words` words left out (the question's
+    echo, wording.echo_length), only the first `keep_words` of the rest kept when not 0 (a
+    long answer's first sentences, wording.short_form_length), links reduced to their text,
+    and images dropped, unless the
+    answer needs them: then they are shown when cached, and the answer is no choice at all
+    (empty html) while one is missing."""
+    images = images or {}
+    if _INLINE_ONLY.fullmatch(answer_html):
+        return _inline_choice(answer_html, drop_words=drop_words, keep_words=keep_words)
+    needs_images = answer_needs_image(answer_html)
+    if needs_images:
+        urls = [img.get("src", "") for img in BeautifulSoup(answer_html, "html.parser")("img")]
+        if any((images.get(url) or LocalImage(src=None)).src is None for url in urls):
+            return ChoiceContent(html="", text="", code_share=0.0)
+        answer_html = localize_images(answer_html, images)
+    soup = BeautifulSoup(answer_html, "html.parser")
+    if not needs_images:
+        for img in soup.find_all("img"):
+            img.decompose()
+    for link in soup.find_all(_CHOICE_UNWRAPPED):
+        link.unwrap()
+    if drop_words > 0:
+        _drop_leading_words(soup, drop_words)
+    if keep_words > 0:
+        _keep_leading_words(soup, keep_words)
+    _trim_edges(soup)
+    text = html_to_text(str(soup))
+    code_text = "".join(
+        node.get_text() for node in soup.find_all(_CODE_TAGS) if not node.find_parent(_CODE_TAGS)
+    )
+    plain_length = len("".join(text.split()))
+    code_share = len("".join(code_text.split())) / plain_length if plain_length else 0.0
+    for tag in soup.find_all(list(_CHOICE_BLOCKS)):
+        tag.attrs = {"class": _CHOICE_BLOCKS[tag.name]}
+        tag.name = "span"
+    return ChoiceContent(html=str(soup).strip(), text=text, code_share=code_share)
+
+
+# Text with no markup but inline tags without attributes: most answers. Choices are made of
+# these without a parser (imports write them by the thousand).
+_INLINE_TAGS = "code|kbd|strong|em|b|i|u|sub|sup"
+_INLINE_ONLY = re.compile(rf"(?:[^<&]|&(?!nbsp;)[#\w]+;|</?(?:{_INLINE_TAGS})>)*")
+_SEGMENT = re.compile(r"(<[^>]*>)")
+
+
+def _inline_choice(answer_html: str, *, drop_words: int, keep_words: int) -> ChoiceContent:
+    """choice_content for an answer of `_INLINE_ONLY` HTML, on its text and tags."""
+    pieces = _SEGMENT.split(answer_html.strip())
+    text = "".join(piece for piece in pieces if not piece.startswith("<"))
+    words = list(re.finditer(r"\S+", text))
+    start = end = None
+    if drop_words > 0 and words:
+        start = words[min(drop_words, len(words)) - 1].end()
+        start += len(text[start:]) - len(text[start:].lstrip())
+    if keep_words > 0:
+        kept = [word for word in words if start is None or word.start() >= start][:keep_words]
+        if kept and kept[-1] is not words[-1]:
+            end = kept[-1].end()
+    html_out, code_chars, plain_chars, open_tags = [], 0, 0, []
+    position = 0  # in `text`
+    first_text = True
+    for piece in pieces:
+        if piece.startswith("<"):
+            if end is not None and position >= end:
+                if piece.startswith("</") and open_tags:
+                    html_out.append(piece)
+                    open_tags.pop()
+                continue
+            html_out.append(piece)
+            if piece.startswith("</"):
+                if open_tags:
+                    open_tags.pop()
+            else:
+                open_tags.append(piece[1:-1])
+            continue
+        lo = max(start or 0, position)
+        hi = min(end if end is not None else len(text), position + len(piece))
+        position += len(piece)
+        shown = (
+            piece[lo - (position - len(piece)) : hi - (position - len(piece))] if hi > lo else ""
+        )
+        in_code = any(tag in ("code", "kbd") for tag in open_tags)
+        if first_text and shown.strip() and start and not in_code and shown[:1].islower():
+            shown = shown[0].upper() + shown[1:]
+        if shown.strip():
+            first_text = False
+        html_out.append(shown)
+        visible = len("".join(html.unescape(shown).split()))
+        plain_chars += visible
+        code_chars += visible if in_code else 0
+    markup = "".join(html_out)
+    # Elements emptied by the cut go, then whatever whitespace is left at the edges.
+    emptied = re.compile(rf"<({_INLINE_TAGS})>\s*</\1>")
+    while emptied.search(markup):
+        markup = emptied.sub("", markup)
+    markup = markup.strip()
+    plain = " ".join(html.unescape(_SEGMENT.sub("", markup)).split())
+    return ChoiceContent(
+        html=markup, text=plain, code_share=code_chars / plain_chars if plain_chars else 0.0
+    )
+
+
+def _lead_strings(soup: BeautifulSoup) -> list[NavigableString]:
+    """The text nodes of the answer's first line: up to the first line break or block."""
+    strings: list[NavigableString] = []
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name in _BREAKS:
+            if strings:
+                break
+            continue
+        if type(node) is NavigableString and (strings or node.strip()):
+            strings.append(node)
+    return strings
+
+
+def _drop_leading_words(soup: BeautifulSoup, count: int) -> None:
+    strings = _lead_strings(soup)
+    lead = "".join(strings)
+    words = list(re.finditer(r"\S+\s*", lead))
+    if not words:
+        return
+    left = words[min(count, len(words)) - 1].end() + (len(lead) - len(lead.lstrip()))
+    rest = None
+    for string in strings:
+        if left <= 0:
+            rest = rest or string
+            break
+        if len(string) <= left:
+            left -= len(string)
+            parent = string.parent
+            string.extract()
+            while parent is not soup and parent is not None and not _shows_something(parent):
+                grandparent = parent.parent
+                parent.decompose()
+                parent = grandparent
+        else:
+            rest = NavigableString(string[left:])
+            string.replace_with(rest)
+            left = 0
+    # A sentence cut after its restated start begins with a capital; code stays as written.
+    if rest is not None and not rest.find_parent(_CODE_TAGS):
+        stripped = rest.lstrip()
+        if stripped[:1].islower():
+            rest.replace_with(NavigableString(stripped[0].upper() + stripped[1:]))
+
+
+def _keep_leading_words(soup: BeautifulSoup, count: int) -> None:
+    """Cut the text after its first `count` words (counted as wording counts them, over the
+    text of the whole answer), with the elements that are left empty."""
+    strings = [node for node in soup.find_all(string=True) if type(node) is NavigableString]
+    text = "".join(strings)
+    words = list(re.finditer(r"\S+", text))
+    if count >= len(words):
+        return
+    keep = words[count - 1].end()
+    for string in strings:
+        if keep >= len(string):
+            keep -= len(string)
+            continue
+        parent = string.parent
+        if keep > 0:
+            string.replace_with(NavigableString(string[:keep].rstrip()))
+            keep = 0
+        else:
+            string.extract()
+            while parent is not soup and parent is not None and not _shows_something(parent):
+                grandparent = parent.parent
+                parent.decompose()
+                parent = grandparent
+
+
+def _shows_something(tag: Tag) -> bool:
+    return bool(tag.get_text().strip()) or tag.find("img") is not None
+
+
+def _trim_edges(soup: BeautifulSoup) -> None:
+    """No line breaks or empty elements before or after the choice's text."""
+    for edge in (0, -1):
+        while soup.contents:
+            node = soup.contents[edge]
+            blank_tag = isinstance(node, Tag) and node.name != "img" and not _shows_something(node)
+            if blank_tag or (isinstance(node, NavigableString) and not node.strip()):
+                node.extract()
+            else:
+                break

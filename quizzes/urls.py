@@ -18,8 +18,8 @@ urlpatterns = [
     path("quiz/<uuid:pk>/answer/", play.attempt_answer, name="attempt_answer"),
     path(
         "quiz/<uuid:pk>/questions/<int:position>/",
-        play.attempt_feedback,
-        name="attempt_feedback",
+        play.attempt_question,
+        name="attempt_question",
     ),
     path("quiz/<uuid:pk>/result/", play.attempt_result, name="attempt_result"),
     path("quiz/<uuid:pk>/retry/", play.attempt_retry, name="attempt_retry"),

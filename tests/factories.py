@@ -10,8 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image
 
-from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
-from quizzes.services.card_pages import cards_rerender
+from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Deck, Distractor, Tag
+from quizzes.services.card_pages import card_render, distractor_render, keyword_rows
 
 
 def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
@@ -37,22 +37,30 @@ def png_claiming_size(width: int, height: int) -> bytes:
     )
 
 
+def rendered(card: Card, images: dict[str, CachedImage] | None = None) -> Card:
+    """`card` with what services.card_pages stores at a save (page-ready sides, choice,
+    topic words), for bulk_create."""
+    card_render(card, images or {})
+    return card
+
+
 def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ()) -> Deck:
     deck = Deck.objects.create(name=f"Synthetic {slug}", slug=slug)
     tag_rows = [Tag.objects.get_or_create(name=name, slug=name)[0] for name in tags]
     cards = Card.objects.bulk_create(
-        Card(
-            deck=deck,
-            number=number,
-            question_html=f"<p>Question {number} about <code>tensor{number}</code>?</p>",
-            answer_html=f"<p>Answer {number}: it depends on layer {number}.</p>",
-            question_rendered=f"<p>Question {number} about <code>tensor{number}</code>?</p>",
-            answer_rendered=f"<p>Answer {number}: it depends on layer {number}.</p>",
-            question_text=f"Question {number} about tensor{number}?",
-            answer_text=f"Answer {number}: it depends on layer {number}.",
+        rendered(
+            Card(
+                deck=deck,
+                number=number,
+                question_html=f"<p>Question {number} about <code>tensor{number}</code>?</p>",
+                answer_html=f"<p>Answer {number}: it depends on layer {number}.</p>",
+                question_text=f"Question {number} about tensor{number}?",
+                answer_text=f"Answer {number}: it depends on layer {number}.",
+            )
         )
         for number in range(1, size + 1)
     )
+    CardKeyword.objects.bulk_create(keyword_rows(cards), batch_size=1000)
     for index, tag in enumerate(tag_rows):
         tag.cards.add(*cards[index :: len(tag_rows)])
     return deck
@@ -84,9 +92,13 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
     }
     card_rows = rows["quizzes.card"]
     cards = Card.objects.bulk_create(
-        Card(deck=deck, **{k: v for k, v in fields.items() if k not in ("deck", "tags")})
+        rendered(
+            Card(deck=deck, **{k: v for k, v in fields.items() if k not in ("deck", "tags")}),
+            images,
+        )
         for fields in card_rows
     )
+    CardKeyword.objects.bulk_create(keyword_rows(cards), batch_size=1000)
     by_number = {card.number: card for card in cards}
     Card.tags.through.objects.bulk_create(
         Card.tags.through(card=card, tag=tags[slug])
@@ -102,5 +114,11 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
         )
         for fields in rows.get("quizzes.cardimage", [])
     )
-    cards_rerender(Card.objects.filter(deck=deck))
+    distractors = [
+        Distractor(card=by_number[fields["card"][1]], html=fields["html"])
+        for fields in rows.get("quizzes.distractor", [])
+    ]
+    for distractor in distractors:
+        distractor_render(distractor)
+    Distractor.objects.bulk_create(distractors)
     return deck

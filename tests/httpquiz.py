@@ -58,7 +58,8 @@ class Player:
     def answer_current(self, base_url: str, play_path: str) -> httpx.Response | None:
         """Answers the question shown with its first choice, as htmx posts it; None when
         the quiz has no question left."""
-        question = question_on(self.get(base_url, play_path).text)
+        # The play page sends on to the current question's own address.
+        question = question_on(self.get(base_url, play_path, follow_redirects=True).text)
         if question is None:
             return None
         position, choices = question

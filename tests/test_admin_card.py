@@ -303,6 +303,8 @@ def test_a_card_is_added_through_the_admin(staff_client, deck):
             "source_url": "",
             "card_images-TOTAL_FORMS": "0",
             "card_images-INITIAL_FORMS": "0",
+            "distractors-TOTAL_FORMS": "0",
+            "distractors-INITIAL_FORMS": "0",
         },
     )
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SECONDS_PER_QUESTION = 3
-PLAY_URL = re.compile(r"/quiz/[0-9a-f-]+/$")
+PLAY_URL = re.compile(r"/quiz/[0-9a-f-]+/questions/1/$")
 
 
 def sign_up(page: Page, site: str, username: str):
@@ -55,8 +55,8 @@ def test_a_learner_signs_up_and_plays_a_timed_quiz_with_the_keyboard(
     page.screenshot(path=f"/tmp/quiz-setup-{screen}.png", full_page=True)
     page.get_by_label("Number of questions").fill("3")
     page.get_by_role("radio", name="Multiple choice").check()
-    page.get_by_role("radio", name="Per question").check()
-    page.get_by_label("Seconds per question").fill(str(SECONDS_PER_QUESTION))
+    page.get_by_role("radio", name="Fixed seconds per question").check()
+    page.get_by_label("Seconds per question", exact=True).fill(str(SECONDS_PER_QUESTION))
     start_the_quiz(page)
 
     # Question 1: a number key answers, the feedback swaps in, Enter continues.
@@ -157,8 +157,13 @@ def test_the_setup_page_shows_only_the_time_field_of_the_chosen_limit(
     page: Page, deck_site, console_errors
 ):
     page.goto(f"{deck_site}/quiz/")
-    seconds = page.get_by_label("Seconds per question")
+    seconds = page.get_by_label("Seconds per question", exact=True)
     minutes = page.get_by_label("Minutes for the whole quiz")
+    expect(page.get_by_role("radio", name="Time for length")).to_be_checked()
+    expect(seconds).to_be_hidden()
+    expect(minutes).to_be_hidden()
+
+    page.get_by_role("radio", name="Fixed seconds per question").check()
     expect(seconds).to_be_visible()
     expect(minutes).to_be_hidden()
 

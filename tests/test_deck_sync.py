@@ -2,6 +2,7 @@
 without losing what staff changed here; `reset_deck` is the explicit way back."""
 
 import json
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
@@ -173,3 +174,51 @@ def test_a_file_that_is_not_a_deck_fixture_is_refused_and_writes_nothing(db, tmp
         sync()
 
     assert not Card.objects.exists()
+
+
+# --- the curated multiple choice (fixtures/source/fastai_choices.toml) ---
+
+
+def test_it_loads_the_curated_short_answers_and_wrong_answers(synced):
+    card = Card.objects.get(deck=synced, number=39)
+    assert card.short_answer_html == "Standard deviation"
+    assert card.choice_text == "Standard deviation"
+    assert "more sensitive to outliers" in card.answer_text  # still the whole answer
+    assert [d.text for d in card.distractors.order_by("pk")] == [
+        "Mean absolute deviation",
+        "Both are equally sensitive to outliers",
+        "Neither: both ignore outliers",
+    ]
+    assert Card.objects.get(deck=synced, number=52).distractors.count() == 3
+
+
+def test_a_wrong_answer_staff_edited_is_kept_when_the_fixture_changes(synced):
+    card = Card.objects.get(deck=synced, number=39)
+    distractor = card.distractors.first()
+    distractor.html = distractor.text = "Interquartile range"
+    distractor.save()
+    path = Path(settings.FIXTURE_DIRS[0]) / "fastai.json"
+    (fixture,) = read_deck_fixture(path.read_text(encoding="utf-8"), source=path.name)
+    newer = [
+        replace(c, choice=replace(c.choice, distractors=("Variance",))) if c.number == 39 else c
+        for c in fixture.cards
+    ]
+
+    report = deck_sync(fixture=replace(fixture, cards=tuple(newer)))
+
+    assert report.kept_edits == [39]
+    assert card.distractors.filter(text="Interquartile range").exists()
+    assert not card.distractors.filter(text="Variance").exists()
+
+
+def test_cards_without_curation_keep_the_checksums_they_had(synced):
+    from quizzes.services.deck_sync import card_checksum
+
+    card = Card.objects.get(deck=synced, number=2)
+    old_style = card_checksum(
+        question_html=card.question_html,
+        answer_html=card.answer_html,
+        source_url=card.source_url,
+        tags=[tag.slug for tag in card.tags.all()],
+    )
+    assert synced.synced_cards["2"] == old_style

@@ -7,120 +7,114 @@ import pytest
 
 from quizzes.engine import (
     ANSWER_GRACE,
+    READING_MAX_SECONDS,
+    READING_MIN_SECONDS,
     SCORING_RULE,
+    AnswerPace,
+    LeftOutCards,
     LeftOutReason,
+    Option,
     Outcome,
-    PoolCard,
     QuestionResult,
+    QuizCard,
     QuizMode,
     TimeLimit,
     TimeLimitKind,
     build_choices,
     draw_questions,
-    eligible_pool,
     expire_question,
     grade_answer,
+    is_implausibly_fast,
     is_late,
+    left_out_reason,
     normalize_answer,
     pick_distractors,
     plan_quiz,
     question_deadline,
     quiz_deadline,
+    reading_allowance,
     score_answer,
+    seconds_allowed,
     summarize,
     time_budget_per_question,
     time_left,
 )
+from quizzes.wording import AnswerKind
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def card(
-    id: int,
-    answer: str = "",
-    tags: tuple[str, ...] = (),
-    *,
-    image_only: bool = False,
-    missing_image: bool = False,
-) -> PoolCard:
-    return PoolCard(
-        id=id,
-        answer_text=answer or f"answer number {id}",
-        tags=frozenset(tags),
-        answer_is_image_only=image_only,
-        question_needs_missing_image=missing_image,
+def option(id: int, text: str = "", kind=AnswerKind.PROSE, keywords=(), **kw) -> Option:
+    return Option(
+        card_id=id,
+        text=text or f"answer number {id}",
+        html=text or f"answer number {id}",
+        kind=kind,
+        keywords=frozenset(keywords),
+        **kw,
     )
 
 
-def deck(size: int) -> list[PoolCard]:
+def card(
+    id: int, answer: str = "", *, question: str = "", keywords=(), kind=AnswerKind.PROSE, curated=()
+) -> QuizCard:
+    return QuizCard(
+        id=id,
+        question_text=question or f"question {id}?",
+        keywords=frozenset(keywords),
+        answer=option(id, answer, kind, keywords),
+        curated=tuple(curated),
+    )
+
+
+def deck(size: int) -> list[QuizCard]:
     return [card(i) for i in range(1, size + 1)]
+
+
+def answers(cards) -> list[Option]:
+    return [c.answer for c in cards]
 
 
 # --- Pool and selection ---
 
 
-def test_multiple_choice_leaves_out_image_answers_and_missing_images_with_reasons():
-    cards = [
-        card(1),
-        card(2, image_only=True),
-        card(3, image_only=True),
-        card(4, missing_image=True),
-        card(5, image_only=True, missing_image=True),
-    ]
-
-    pool = eligible_pool(cards, mode=QuizMode.MULTIPLE_CHOICE)
-
-    assert [c.id for c in pool.cards] == [1]
-    assert [(group.reason, group.card_ids) for group in pool.left_out] == [
-        (LeftOutReason.ANSWER_IS_IMAGE_ONLY, (2, 3, 5)),
-        (LeftOutReason.QUESTION_IMAGE_NOT_CACHED, (4,)),
-    ]
-    assert [group.message for group in pool.left_out] == [
-        "3 cards left out: their answer is only an image",
-        "1 card left out: its question needs an image that is not cached",
-    ]
-
-
-def test_flashcards_keep_image_answers_but_not_missing_images():
-    pool = eligible_pool([card(1, image_only=True), card(2, missing_image=True)], mode="flashcard")
-
-    assert [c.id for c in pool.cards] == [1]
-    assert [group.reason for group in pool.left_out] == [LeftOutReason.QUESTION_IMAGE_NOT_CACHED]
-
-
-def test_missing_images_can_be_included_on_request():
-    pool = eligible_pool(
-        [card(1, missing_image=True), card(2, image_only=True)],
-        mode=QuizMode.MULTIPLE_CHOICE,
-        include_questions_missing_images=True,
+@pytest.mark.parametrize(
+    ("mode", "question_missing", "is_choice", "reason"),
+    [
+        ("multiple_choice", False, True, None),
+        ("multiple_choice", False, False, LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE),
+        ("multiple_choice", True, True, LeftOutReason.QUESTION_IMAGE_NOT_CACHED),
+        # Both problems: counted once, under the answer.
+        ("multiple_choice", True, False, LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE),
+        # Flashcards show the whole answer, images and all.
+        ("flashcard", False, False, None),
+        ("flashcard", True, True, LeftOutReason.QUESTION_IMAGE_NOT_CACHED),
+    ],
+)
+def test_which_cards_a_mode_leaves_out_and_why(mode, question_missing, is_choice, reason):
+    found = left_out_reason(
+        mode=mode, question_needs_missing_image=question_missing, answer_is_choice=is_choice
     )
 
-    assert [c.id for c in pool.cards] == [1]
-    assert [group.reason for group in pool.left_out] == [LeftOutReason.ANSWER_IS_IMAGE_ONLY]
+    assert found == reason
+
+
+def test_left_out_cards_say_why_in_words():
+    one = LeftOutCards(reason=LeftOutReason.QUESTION_IMAGE_NOT_CACHED, count=1)
+    three = LeftOutCards(reason=LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE, count=3)
+
+    assert one.message == "1 card left out: its question needs an image that is not cached"
+    assert three.message == "3 cards left out: their answer needs an image that is not cached"
 
 
 def test_cloze_cards_play_as_flashcards_and_never_in_multiple_choice():
-    cloze = PoolCard(
-        id=2,
-        answer_text="Paris is in France",
-        tags=frozenset(),
-        answer_is_image_only=False,
-        question_needs_missing_image=False,
-        is_cloze=True,
-    )
+    cloze = {"question_needs_missing_image": False, "answer_is_choice": False, "is_cloze": True}
 
-    choice = eligible_pool([card(1), cloze], mode=QuizMode.MULTIPLE_CHOICE)
-    flashcards = eligible_pool([card(1), cloze], mode=QuizMode.FLASHCARD)
-
-    assert [c.id for c in choice.cards] == [1]
-    assert [group.message for group in choice.left_out] == [
+    assert left_out_reason(mode="multiple_choice", **cloze) is LeftOutReason.CLOZE
+    assert left_out_reason(mode="flashcard", **cloze) is None
+    assert LeftOutCards(reason=LeftOutReason.CLOZE, count=1).message == (
         "1 card left out: it is a cloze card, played as a flashcard"
-    ]
-    assert [c.id for c in flashcards.cards] == [1, 2]
-
-
-def test_a_pool_that_loses_nothing_reports_nothing():
-    assert eligible_pool(deck(3), mode=QuizMode.MULTIPLE_CHOICE).left_out == ()
+    )
 
 
 def test_draw_has_no_repetition_and_varies_in_order():
@@ -157,127 +151,190 @@ def test_draw_rejects_a_count_below_one():
 # --- Distractors ---
 
 
-def test_distractors_come_from_the_same_tag():
-    question = card(1, "gradient descent", ("optim",))
-    same_tag = [card(i, f"optimiser {i:02d}", ("optim",)) for i in range(2, 8)]
-    other_tag = [card(i, f"conv layer {i:02d}", ("cnn",)) for i in range(10, 40)]
-    pool = [question, *same_tag, *other_tag]
-    same_tag_ids = {c.id for c in same_tag}
-
-    for seed in range(50):
-        distractors = pick_distractors(question, pool, rng=random.Random(seed))
-        assert {c.id for c in distractors} <= same_tag_ids
+def picked_ids(question, candidates, seeds=range(40)) -> Counter:
+    return Counter(
+        o.card_id
+        for seed in seeds
+        for o in pick_distractors(question, candidates, rng=random.Random(seed))
+    )
 
 
-def test_distractors_prefer_a_similar_length():
-    question = card(1, "a twelve char")
-    similar = [card(i, f"similar {i:04d}") for i in range(2, 8)]
-    far_longer = [
-        card(i, f"a much longer answer, far from the right one {i}") for i in range(8, 40)
+def test_distractors_are_about_the_same_things():
+    question = card(1, "gradient descent", keywords=("gradient", "optimizer", "step"))
+    same_topic = [
+        card(i, f"optimiser {i:02d}", keywords=("optimizer", "step")) for i in range(2, 8)
     ]
-    pool = [question, *similar, *far_longer]
-    similar_ids = {c.id for c in similar}
+    other_topic = [
+        card(i, f"conv layer {i:02d}", keywords=("conv", "kernel")) for i in range(10, 40)
+    ]
 
-    for seed in range(50):
-        distractors = pick_distractors(question, pool, rng=random.Random(seed))
-        assert {c.id for c in distractors} <= similar_ids
+    picked = picked_ids(question, answers([*same_topic, *other_topic]))
+
+    assert set(picked) <= {c.id for c in same_topic}
 
 
-def test_a_shared_tag_outweighs_a_modest_length_difference():
-    question = card(1, "short answer", ("rnn",))
-    same_tag_longer = [card(i, f"a somewhat longer answer {i:02d}", ("rnn",)) for i in range(2, 8)]
-    untagged_same_length = [card(i, f"short one {i:02d}") for i in range(10, 40)]
-    pool = [question, *same_tag_longer, *untagged_same_length]
+def test_a_yes_or_no_answer_gets_yes_or_no_distractors():
+    question = card(1, "No.", question="Does L2 help with BatchNorm?", kind=AnswerKind.YES_NO)
+    yes_no = [
+        option(2, "Yes, always.", AnswerKind.YES_NO),
+        option(3, "Most of the time, yes.", AnswerKind.YES_NO),
+        option(4, "No, never in practice.", AnswerKind.YES_NO),
+    ]
+    others = [option(i, f"some other answer {i}") for i in range(10, 30)]
 
-    picked = Counter()
-    for seed in range(50):
-        for distractor in pick_distractors(question, pool, rng=random.Random(seed)):
-            picked["same tag" if distractor.id < 10 else "other"] += 1
+    for seed in range(20):
+        distractors = pick_distractors(question, [*yes_no, *others], rng=random.Random(seed))
+        assert {o.card_id for o in distractors} == {2, 3, 4}
 
-    assert picked == {"same tag": 150}
+
+def test_no_yes_or_no_distractor_beside_an_answer_that_is_not_one():
+    question = card(1, "Initialize the weights well.")
+    candidates = [option(i, f"Yes, number {i}.", AnswerKind.YES_NO) for i in range(2, 8)]
+    candidates += [option(i, f"Normalize layer {i} well.") for i in range(10, 14)]
+
+    assert set(picked_ids(question, candidates)) <= {10, 11, 12, 13}
+
+
+def test_code_answers_get_code_distractors():
+    question = card(1, "__call__", kind=AnswerKind.CODE)
+    code = [option(i, f"__dunder{i}__", AnswerKind.CODE) for i in range(2, 8)]
+    prose = [option(i, f"It is a long sentence about thing {i} in prose.") for i in range(10, 40)]
+
+    assert set(picked_ids(question, [*code, *prose])) <= {o.card_id for o in code}
+
+
+def test_when_the_answer_repeats_the_question_distractors_repeat_it_too():
+    question = card(
+        1,
+        "BatchNorm fails with small batches",
+        question="What is a limitation of BatchNorm with small batches?",
+    )
+    repeating = [option(i, f"BatchNorm {i} needs batches of one") for i in range(2, 6)]
+    silent = [option(i, f"A number {i} of other things entirely") for i in range(10, 30)]
+
+    for seed in range(20):
+        distractors = pick_distractors(question, [*repeating, *silent], rng=random.Random(seed))
+        assert any(o.card_id in range(2, 6) for o in distractors)
+
+
+def test_the_right_answer_is_as_likely_to_be_the_longest_as_the_shortest():
+    question = card(1, "a medium sized answer here")
+    candidates = [option(i, "word " * (i % 9 + 1)) for i in range(2, 40)]
+
+    longest = shortest = 0
+    for seed in range(200):
+        planned = build_choices(question, candidates, rng=random.Random(seed))
+        lengths = sorted(len(c.text) for c in planned.choices)
+        right = next(c for c in planned.choices if c.id == planned.correct_choice_id)
+        longest += len(right.text) == lengths[-1]
+        shortest += len(right.text) == lengths[0]
+
+    # About one quiz in four each, like any of the four choices; never always one or never.
+    assert 20 <= longest <= 90
+    assert 20 <= shortest <= 90
+
+
+def test_hand_written_distractors_are_preferred():
+    curated = [option(1, f"editor wrote {n}", distractor_id=n) for n in (7, 8)]
+    question = card(1, "the answer", curated=curated)
+
+    offered = Counter()
+    for seed in range(40):
+        distractors = pick_distractors(question, answers(deck(20)[1:]), rng=random.Random(seed))
+        assert any(o.distractor_id for o in distractors)
+        offered.update(o.distractor_id or f"card {o.card_id}" for o in distractors)
+
+    # Far more often than any other card's answer, which takes the place of one only where
+    # that keeps a cue from pointing at the right answer.
+    most_offered_card = max(count for key, count in offered.items() if key not in (7, 8))
+    assert min(offered[7], offered[8]) > 2 * most_offered_card
+
+
+def test_only_the_questions_own_hand_written_distractors_count():
+    question = card(1, "the answer")
+    someone_elses = option(5, "For card five", distractor_id=3)
+
+    distractors = pick_distractors(question, [someone_elses], rng=random.Random(1))
+
+    assert distractors == ()
+
+
+def test_more_hand_written_distractors_than_needed_take_turns():
+    curated = [option(1, f"Editor wrote {n}", distractor_id=n) for n in range(1, 7)]
+    question = card(1, "the answer", curated=curated)
+
+    used = {
+        o.distractor_id
+        for seed in range(60)
+        for o in pick_distractors(question, [], rng=random.Random(seed))
+    }
+
+    assert used == set(range(1, 7))
 
 
 def test_distractors_vary_between_seeds():
-    question = card(1, "attention", ("nlp",))
-    pool = [question, *[card(i, f"nlp answer {i}", ("nlp",)) for i in range(2, 12)]]
+    question = card(1, "attention", keywords=("nlp",))
+    pool = [option(i, f"nlp answer {i}", keywords=("nlp",)) for i in range(2, 12)]
 
     picks = {
-        frozenset(c.id for c in pick_distractors(question, pool, rng=random.Random(seed)))
+        frozenset(o.card_id for o in pick_distractors(question, pool, rng=random.Random(seed)))
         for seed in range(20)
     }
 
     assert len(picks) > 1
 
 
-def test_equally_plausible_distractors_all_get_their_turn():
-    question = card(1, "answer 001")
-    pool = [question, *[card(i, f"answer {i:03d}") for i in range(2, 32)]]
-
-    used = {
-        c.id
-        for seed in range(100)
-        for c in pick_distractors(question, pool, rng=random.Random(seed))
-    }
-
-    assert len(used) == 30
-
-
 def test_distractors_never_repeat_the_correct_answer_or_each_other():
     question = card(1, "Batch Normalization")
     pool = [
-        question,
-        card(2, "batch   normalization"),
-        card(3, "BATCH NORMALIZATION "),
-        card(4, "Layer Normalization"),
-        card(5, "layer normalization"),
-        card(6, "Dropout"),
-        card(7, "  "),
+        option(2, "batch   normalization"),
+        option(3, "BATCH NORMALIZATION "),
+        option(4, "Layer Normalization"),
+        option(5, "layer normalization"),
+        option(6, "Dropout"),
+        Option(card_id=7, text="  "),
+        option(1, "The question's own card again"),
     ]
 
     for seed in range(30):
         distractors = pick_distractors(question, pool, rng=random.Random(seed))
-        texts = [normalize_answer(c.answer_text) for c in distractors]
+        texts = [normalize_answer(o.text) for o in distractors]
         assert len(texts) == 2
         assert sorted(set(texts)) == ["dropout", "layer normalization"]
-
-
-def test_distractors_skip_image_only_answers():
-    question = card(1, "ReLU")
-    pool = [question, card(2, "GELU"), card(3, "", image_only=True)]
-
-    distractors = pick_distractors(question, pool, rng=random.Random(1))
-
-    assert [c.id for c in distractors] == [2]
 
 
 def test_a_small_pool_gives_fewer_distractors():
     question = card(1, "tanh")
 
-    only_one = pick_distractors(question, [question, card(2)], rng=random.Random(1))
-    none_at_all = pick_distractors(question, [question], rng=random.Random(1))
-    lone_question = build_choices(question, [question], rng=random.Random(1))
+    only_one = pick_distractors(question, [option(2)], rng=random.Random(1))
+    none_at_all = pick_distractors(question, [], rng=random.Random(1))
+    lone_question = build_choices(question, [], rng=random.Random(1))
 
-    assert [c.id for c in only_one] == [2]
+    assert [o.card_id for o in only_one] == [2]
     assert none_at_all == ()
     assert [c.id for c in lone_question.choices] == [lone_question.correct_choice_id]
 
 
+def test_an_answer_that_cannot_be_a_choice_has_no_distractors():
+    with pytest.raises(ValueError):
+        pick_distractors(QuizCard(id=1), answers(deck(5)), rng=random.Random(1))
+
+
 def test_choices_hold_the_answer_once_and_the_distractors():
     question = card(1, "Adam")
-    pool = [question, *deck(10)[1:]]
 
-    planned = build_choices(question, pool, rng=random.Random(3))
+    planned = build_choices(question, answers(deck(10)[1:]), rng=random.Random(3))
 
     assert len(planned.choices) == 4
     assert len({choice.id for choice in planned.choices}) == 4
     assert [choice.text for choice in planned.choices].count("Adam") == 1
     correct = next(c for c in planned.choices if c.id == planned.correct_choice_id)
-    assert (correct.card_id, correct.text) == (1, "Adam")
+    assert (correct.card_id, correct.text, correct.html) == (1, "Adam", "Adam")
 
 
 def test_choice_ids_are_opaque():
     question = card(1, "Adam")
-    pool = [question, *deck(10)[1:]]
+    pool = answers(deck(10)[1:])
 
     first = build_choices(question, pool, rng=random.Random(1))
     second = build_choices(question, pool, rng=random.Random(2))
@@ -292,7 +349,7 @@ def test_choice_ids_are_opaque():
 
 def test_the_correct_choice_moves_between_seeds():
     question = card(1, "Adam")
-    pool = [question, *deck(10)[1:]]
+    pool = answers(deck(10)[1:])
 
     positions = Counter()
     sorted_ranks = Counter()
@@ -321,6 +378,18 @@ def test_the_same_seed_gives_the_same_plan_whatever_the_pool_order():
     assert all(len(question.choices) == 4 for question in plan.questions)
 
 
+def test_the_plan_does_not_depend_on_the_order_candidates_come_in():
+    pool = deck(12)
+    candidates = answers(deck(40))
+
+    plan = plan_quiz(pool, count=5, mode="multiple_choice", seed=3, candidates=candidates)
+    replay = plan_quiz(
+        pool, count=5, mode="multiple_choice", seed=3, candidates=list(reversed(candidates))
+    )
+
+    assert plan == replay
+
+
 def test_different_seeds_give_different_plans():
     pool = deck(30)
 
@@ -343,14 +412,17 @@ def test_a_flashcard_plan_has_no_choices():
     assert [(q.choices, q.correct_choice_id) for q in plan.questions] == [((), None)] * 3
 
 
-def test_a_retry_draws_distractors_from_the_whole_deck():
+def test_candidates_can_be_looked_up_for_the_cards_drawn():
     whole_deck = deck(20)
-    missed = whole_deck[:2]
+    asked_for = []
 
-    plan = plan_quiz(
-        missed, count=2, mode=QuizMode.MULTIPLE_CHOICE, seed=5, distractor_pool=whole_deck
-    )
+    def lookup(drawn):
+        asked_for.append(sorted(card.id for card in drawn))
+        return answers(whole_deck)
 
+    plan = plan_quiz(whole_deck[:2], count=2, mode="multiple_choice", seed=5, candidates=lookup)
+
+    assert asked_for == [[1, 2]]
     assert sorted(q.card_id for q in plan.questions) == [1, 2]
     assert all(len(q.choices) == 4 for q in plan.questions)
 
@@ -384,7 +456,7 @@ def test_a_per_question_deadline_runs_from_when_the_question_started():
     started = START + timedelta(minutes=3)
 
     deadline = question_deadline(
-        limit=PER_QUESTION_20S, question_started_at=started, quiz_deadline=None
+        seconds_allowed=20, question_started_at=started, quiz_deadline=None
     )
 
     assert deadline == started + timedelta(seconds=20)
@@ -394,7 +466,7 @@ def test_a_whole_quiz_deadline_cuts_a_per_question_one():
     quiz_ends = START + timedelta(seconds=10)
 
     deadline = question_deadline(
-        limit=PER_QUESTION_20S, question_started_at=START, quiz_deadline=quiz_ends
+        seconds_allowed=20, question_started_at=START, quiz_deadline=quiz_ends
     )
 
     assert deadline == quiz_ends
@@ -404,7 +476,7 @@ def test_a_whole_quiz_question_ends_with_the_quiz():
     quiz_ends = quiz_deadline(limit=WHOLE_QUIZ_5MIN, started_at=START)
 
     deadline = question_deadline(
-        limit=WHOLE_QUIZ_5MIN,
+        seconds_allowed=None,
         question_started_at=START + timedelta(minutes=4),
         quiz_deadline=quiz_ends,
     )
@@ -413,7 +485,40 @@ def test_a_whole_quiz_question_ends_with_the_quiz():
 
 
 def test_an_untimed_question_has_no_deadline():
-    assert question_deadline(limit=UNTIMED, question_started_at=START, quiz_deadline=None) is None
+    assert (
+        question_deadline(seconds_allowed=None, question_started_at=START, quiz_deadline=None)
+        is None
+    )
+
+
+# --- Time for length ---
+
+
+@pytest.mark.parametrize(
+    ("words", "seconds"),
+    [
+        (0, READING_MIN_SECONDS),  # a floor for the shortest question
+        (40, 20),  # 8 s + 40 words at 200 a minute (12 s)
+        (112, 42),  # the median Quick quiz question: 8 + 33.6, rounded up
+        (10_000, READING_MAX_SECONDS),  # a ceiling for the longest
+    ],
+)
+def test_time_for_length_is_a_base_plus_a_per_word_allowance_within_bounds(words, seconds):
+    assert reading_allowance(words) == seconds
+
+
+def test_each_kind_of_limit_gives_a_question_its_own_seconds_or_none():
+    for_length = TimeLimit(kind=TimeLimitKind.FOR_LENGTH)
+
+    assert seconds_allowed(limit=for_length, words=112) == 42
+    assert seconds_allowed(limit=PER_QUESTION_20S, words=112) == 20
+    assert seconds_allowed(limit=WHOLE_QUIZ_5MIN, words=112) is None
+    assert seconds_allowed(limit=UNTIMED, words=112) is None
+
+
+def test_time_for_length_has_no_seconds_of_its_own():
+    with pytest.raises(ValueError):
+        TimeLimit(kind=TimeLimitKind.FOR_LENGTH, seconds=20)
 
 
 @pytest.mark.parametrize(
@@ -450,6 +555,14 @@ def test_time_left_never_goes_negative():
     assert time_left(deadline=deadline, now=START) == timedelta(seconds=20)
     assert time_left(deadline=deadline, now=deadline + timedelta(seconds=5)) == timedelta(0)
     assert time_left(deadline=None, now=START) is None
+
+
+def test_time_for_length_scores_against_the_questions_own_seconds():
+    for_length = TimeLimit(kind=TimeLimitKind.FOR_LENGTH)
+
+    assert time_budget_per_question(limit=for_length, question_count=10, seconds_allowed=42) == 42
+    with pytest.raises(ValueError):
+        time_budget_per_question(limit=for_length, question_count=10)
 
 
 def test_a_whole_quiz_limit_is_shared_between_questions_for_speed_points():
@@ -627,3 +740,32 @@ def test_a_question_never_shown_is_missed_and_took_no_time():
 def test_expiry_needs_aware_datetimes():
     with pytest.raises(ValueError, match="timezone-aware"):
         expire_question(question_started_at=datetime(2025, 3, 1), deadline=None)
+
+
+# --- Too fast to read ---
+
+
+def pace(seconds, *, correct=True, words=40):
+    return AnswerPace(correct=correct, elapsed=timedelta(seconds=seconds), words=words)
+
+
+def test_a_quiz_answered_faster_than_it_can_be_read_is_implausible():
+    # 40 words skimmed at 600 a minute take 4 s, plus a second: these took about one.
+    guessed = [pace(0.9)] * 6 + [pace(0.9, correct=False)] * 4
+
+    assert is_implausibly_fast(guessed)
+
+
+def test_a_quick_reader_who_knows_the_answers_is_not():
+    read = [pace(6)] * 8 + [pace(2.5, words=10)] * 2
+
+    assert not is_implausibly_fast(read)
+
+
+def test_a_couple_of_lucky_fast_answers_do_not_count():
+    mostly_read = [pace(1)] * 2 + [pace(8)] * 8
+    fast_but_few_right = [pace(1)] * 3 + [pace(8)] * 5 + [pace(1, correct=False)] * 2
+
+    assert not is_implausibly_fast(mostly_read)
+    assert not is_implausibly_fast(fast_but_few_right)
+    assert not is_implausibly_fast([])

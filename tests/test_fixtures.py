@@ -48,3 +48,21 @@ def test_build_fixtures_names_the_file_and_line_of_a_bad_source(tmp_path, settin
     with pytest.raises(CommandError, match=r"x\.txt:2: "):
         call_command("build_fixtures")
     assert not (tmp_path / "x.json").exists()
+
+
+def test_curated_choices_are_sanitized_and_checked(tmp_path):
+    from quizzes.importing.fixtures import DeckSourceError, read_choices_file
+
+    path = tmp_path / "choices.toml"
+    path.write_text(
+        '[[card]]\nnumber = 3\nshort_answer = "<b onclick=x>Two</b>"\n'
+        'distractors = ["<script>no</script>One", "Three"]\n',
+        encoding="utf-8",
+    )
+    choices = read_choices_file(path)
+    assert choices[3].short_answer_html == "<b>Two</b>"
+    assert choices[3].distractors == ("One", "Three")
+
+    path.write_text('[[card]]\nnumber = 3\ndistractors = ["<p> </p>"]\n', encoding="utf-8")
+    with pytest.raises(DeckSourceError):
+        read_choices_file(path)

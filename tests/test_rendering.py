@@ -1,6 +1,20 @@
-"""Card images render from the local cache, or as a visible placeholder; no database."""
+"""Card images render from the local cache, or as a visible placeholder; an answer becomes a
+multiple choice with its structure; no database."""
 
-from quizzes.rendering import LocalImage, describe_image, highlight, localize_images
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from quizzes import rendering
+from quizzes.rendering import (
+    LocalImage,
+    answer_needs_image,
+    choice_content,
+    describe_image,
+    highlight,
+    localize_images,
+)
 
 URL = "https://aiquizzes.com/gcp_images/add_dim.png"
 SOURCE = f'<p>Look:</p><a href="{URL}"><img src="{URL}"></a><p>What happens?</p>'
@@ -84,6 +98,82 @@ def test_highlight_leaves_the_words_of_an_image_placeholder_alone():
 
     assert marked.startswith("<p>An <mark>image</mark>:</p>")
     assert marked.count("<mark>") == 1
+
+
+# --- An answer as a choice ---
+
+
+def test_a_list_answer_stays_a_list_inside_the_button():
+    choice = choice_content(
+        "The two ways are: <ul><li>greater <code>eps</code></li><li>running BatchNorm</li></ul>",
+        drop_words=4,
+    )
+
+    soup = BeautifulSoup(choice.html, "html.parser")
+    assert [item.get_text() for item in soup.select("span.choice-list > span.choice-item")] == [
+        "greater eps",
+        "running BatchNorm",
+    ]
+    assert not soup.find(["ul", "li", "p", "div"])  # only phrasing content in a button
+    assert choice.text == "greater eps\nrunning BatchNorm"
+
+
+def test_a_cut_sentence_starts_with_a_capital_and_code_stays_code():
+    choice = choice_content(
+        "Label smoothing is a technique for <code>noisy</code> labels.", drop_words=3
+    )
+    assert choice.html == "A technique for <code>noisy</code> labels."
+    assert choice.code_share == pytest.approx(5 / 25)  # "noisy" of "Atechniquefornoisylabels."
+
+    code_first = choice_content("You need to call <code>module.state_dict()</code>.", drop_words=4)
+    assert code_first.html == "<code>module.state_dict()</code>."
+    assert code_first.code_share > 0.9
+
+
+def test_a_long_answer_keeps_its_first_words_and_closes_what_it_opened():
+    choice = choice_content("<p>One <b>two three</b> four. Five six.</p>", keep_words=3)
+    assert choice.html == '<span class="choice-block">One <b>two three</b></span>'
+    inline = choice_content("One <b>two three</b> four. Five six.", keep_words=2)
+    assert inline.html == "One <b>two</b>"
+
+
+def test_links_become_text_and_illustrations_go():
+    choice = choice_content(
+        '<p>See <a href="https://x.org">the paper</a>.</p><img src="https://x.org/a.png">'
+    )
+    assert choice.html == '<span class="choice-block">See the paper.</span>'
+
+
+def test_an_answer_that_needs_its_image_is_a_choice_only_once_the_image_is_cached():
+    needs = '<p>Instead we can do this:</p><img src="https://x.org/mix.png">'
+    assert answer_needs_image(needs)
+    assert answer_needs_image('<img src="https://x.org/only.png">')
+    assert not answer_needs_image('<p>A full sentence.</p><img src="https://x.org/a.png">')
+
+    assert choice_content(needs).html == ""
+    cached = choice_content(
+        needs, images={"https://x.org/mix.png": LocalImage(src="/media/mix.png", width=4, height=3)}
+    )
+    assert '<img alt="Screenshot: mix"' in cached.html and 'src="/media/mix.png"' in cached.html
+
+
+@pytest.mark.parametrize(
+    ("answer", "drop", "keep"),
+    [
+        ("Label smoothing is a very <em>effective</em> technique. It helps.", 3, 0),
+        ("You need to call <code>module.state_dict()</code>. You can then save it.", 4, 2),
+        ("a &lt; b &amp;&amp; c is <strong>true</strong> when it is", 0, 4),
+        ("<code>__call__</code>", 0, 0),
+    ],
+)
+def test_plain_answers_take_a_shortcut_with_the_same_result(answer, drop, keep, monkeypatch):
+    quick = choice_content(answer, drop_words=drop, keep_words=keep)
+    monkeypatch.setattr(rendering, "_INLINE_ONLY", re.compile("(?!)"))  # never matches
+    parsed = choice_content(answer, drop_words=drop, keep_words=keep)
+
+    assert (quick.text, quick.code_share) == (parsed.text, parsed.code_share)
+    same = lambda html: str(BeautifulSoup(html, "html.parser"))  # noqa: E731
+    assert same(quick.html) == same(parsed.html)
 
 
 # --- cloze, math, sound and text direction (issue 11) ---

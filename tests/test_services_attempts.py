@@ -4,15 +4,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from quizzes import engine
-from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage
+from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Distractor
 from quizzes.services import attempts as services
 from quizzes.services import challenges, leaderboard, progress
+from quizzes.services.card_pages import cards_rerender, distractor_render
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
 WHOLE_QUIZ_60 = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
+# Time enough to read a question of the synthetic deck and its choices.
+READ = timedelta(seconds=8)
 
 
 @pytest.fixture
@@ -40,6 +43,10 @@ def answer_right(attempt, question, at):
 
 def wrong_choice(question):
     return next(c["id"] for c in question.choices if c["id"] != question.correct_choice_id)
+
+
+def right_text(question):
+    return next(c["text"] for c in question.choices if c["id"] == question.correct_choice_id)
 
 
 # --- Starting ---
@@ -75,46 +82,64 @@ def test_it_caps_the_question_count_at_the_cards_available(alice, make_deck):
     assert attempt.questions.count() == 4
 
 
-def test_multiple_choice_leaves_out_image_only_answers(fastai_deck):
-    pool = services.quiz_pool(deck=fastai_deck, mode="multiple_choice")
-    image_only = [
-        card for card in Card.objects.filter(deck=fastai_deck) if card.answer_is_image_only
+def test_multiple_choice_leaves_out_answers_that_need_a_missing_image(alice, fastai_deck):
+    summary = services.quiz_pool_summary(deck=fastai_deck)
+
+    # Card 78's answer is only an image; card 68's says "we can do this:" before one.
+    needs_image = set(
+        Card.objects.filter(deck=fastai_deck, choice_html="").values_list("number", flat=True)
+    )
+    assert needs_image == {68, 78}
+    assert [(g.reason, g.count) for g in summary["multiple_choice"].left_out] == [
+        (engine.LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE, 2),
+        (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, 24),
     ]
-    assert image_only, "the real deck has image-only answers"
-    assert not {card.id for card in image_only} & {card.id for card in pool.questions}
-    assert any(group.reason == "answer_is_image_only" for group in pool.left_out)
+    # The 24 questions with an image not cached are left out too, in both modes.
+    assert summary["multiple_choice"].available == 79 - 2 - 24
+    assert summary["flashcard"].available == 79 - 24
+    asked = {q.card.number for q in start(alice, fastai_deck, count=60).questions.all()}
+    assert len(asked) == 53 and not asked & {68, 78}
 
 
-def test_cloze_cards_are_flashcards_only(make_deck):
+def test_cloze_cards_are_flashcards_only(alice, make_deck):
     from quizzes.services.anki_io import anki_import_apply
 
     deck = make_deck(5)
     anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
     cloze_ids = set(deck.cards.filter(is_cloze=True).values_list("id", flat=True))
 
-    choice = services.quiz_pool(deck=deck, mode="multiple_choice")
-    flashcards = services.quiz_pool(deck=deck, mode="flashcard")
+    summary = services.quiz_pool_summary(deck=deck)
+    choice = start(alice, deck, count=10)
+    flashcards = start(alice, deck, count=10, mode="flashcard")
 
     assert len(cloze_ids) == 2
-    assert not cloze_ids & {card.id for card in choice.questions + choice.distractors}
-    assert cloze_ids <= {card.id for card in flashcards.questions}
+    assert [(g.reason, g.count) for g in summary["multiple_choice"].left_out] == [
+        (engine.LeftOutReason.CLOZE, 2)
+    ]
+    offered = {c["card_id"] for q in choice.questions.all() for c in q.choices}
+    assert not cloze_ids & (offered | set(choice.questions.values_list("card_id", flat=True)))
+    assert cloze_ids <= set(flashcards.questions.values_list("card_id", flat=True))
 
 
-def test_questions_needing_an_uncached_image_are_left_out_until_it_is_cached(make_deck):
+def test_questions_needing_an_uncached_image_are_left_out_until_it_is_cached(alice, make_deck):
     deck = make_deck(5)
     card = deck.cards.get(number=1)
     image = CachedImage.objects.create(url="https://aiquizzes.com/a.png")
     CardImage.objects.create(card=card, image=image, side="question", position=0)
+    Card.objects.filter(pk=card.pk).update(question_html=f'<img src="{image.url}"> What is it?')
+    cards_rerender(Card.objects.filter(pk=card.pk))
 
-    pool = services.quiz_pool(deck=deck, mode="flashcard")
-    assert card.id not in {c.id for c in pool.questions}
-    assert pool.left_out[0].message == (
+    summary = services.quiz_pool_summary(deck=deck)["flashcard"]
+    assert summary.available == 4
+    assert summary.left_out[0].message == (
         "1 card left out: its question needs an image that is not cached"
     )
+    flashcards = start(alice, deck, count=5, mode="flashcard")
+    assert card.id not in set(flashcards.questions.values_list("card_id", flat=True))
 
     CachedImage.objects.filter(pk=image.pk).update(status="cached", file="images/a.png")
-    pool = services.quiz_pool(deck=deck, mode="flashcard")
-    assert card.id in {c.id for c in pool.questions}
+    cards_rerender(Card.objects.filter(pk=card.pk))
+    assert services.quiz_pool_summary(deck=deck)["flashcard"].available == 5
 
 
 def test_tags_restrict_the_questions_but_not_the_wrong_answers(alice, make_deck):
@@ -134,11 +159,28 @@ def test_a_deck_with_nothing_to_ask_is_refused(alice, make_deck):
         start(alice, deck)
 
 
-def test_a_quick_quiz_is_ten_multiple_choice_questions_of_twenty_seconds(alice, deck):
+def test_a_quick_quiz_is_ten_multiple_choice_questions_timed_for_their_length(alice, deck):
     attempt = services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW)
     assert attempt.is_quick
     assert (attempt.mode, attempt.question_count) == ("multiple_choice", 10)
-    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("per_question", 20)
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("for_length", None)
+    for question in attempt.questions.select_related("card"):
+        shown = [question.card.question_text, *(c["text"] for c in question.choices)]
+        words = sum(len(text.split()) for text in shown)
+        assert question.reading_words == words
+        assert question.seconds_allowed == engine.reading_allowance(words)
+
+
+def test_a_long_question_gets_more_time_than_a_short_one(alice, make_deck):
+    deck = make_deck(6)
+    Card.objects.filter(deck=deck, number=1).update(question_text="Why? " * 60)
+    attempt = start(alice, deck, count=6, limit=engine.TimeLimit(kind="for_length"))
+
+    allowed = dict(attempt.questions.values_list("card__number", "seconds_allowed"))
+
+    assert allowed[1] > max(allowed[n] for n in range(2, 7))
+    question = services.question_current(attempt=attempt, now=NOW)
+    assert question.deadline_at == NOW + timedelta(seconds=question.seconds_allowed)
 
 
 def test_a_guest_attempt_keeps_the_session_key_and_no_user(deck):
@@ -346,7 +388,7 @@ def play_through(attempt, *, right_positions, start_at=NOW):
             choice = question.correct_choice_id
         else:
             choice = wrong_choice(question)
-        at += timedelta(seconds=2)
+        at += READ
         services.answer_submit(attempt=attempt, question=question, choice_id=choice, now=at)
     attempt.refresh_from_db()
     return attempt
@@ -398,8 +440,10 @@ def test_a_challenge_asks_the_same_questions_and_choices_with_new_ids(alice, bob
         strict=True,
     ):
         assert {c["id"] for c in mine.choices}.isdisjoint({c["id"] for c in theirs.choices})
-        assert mine.choice_text(mine.correct_choice_id) == theirs.choice_text(
-            theirs.correct_choice_id
+        assert right_text(mine) == right_text(theirs)
+        assert (mine.reading_words, mine.seconds_allowed) == (
+            theirs.reading_words,
+            theirs.seconds_allowed,
         )
     assert challenges.challenge_results(attempt=original) == []
     play_through(challenge, right_positions={1, 2})
@@ -463,7 +507,7 @@ def test_the_leaderboard_breaks_ties_by_time(alice, bob, deck):
     fast = services.attempt_start_quick(user=bob, session_key="", deck=deck, now=NOW)
     for attempt in (slow, fast):
         while (question := services.question_current(attempt=attempt, now=NOW)) is not None:
-            answer_right(attempt, question, NOW)  # instant: full points, no time taken
+            answer_right(attempt, question, NOW + READ)
     Attempt.objects.filter(pk=slow.pk).update(total_time=timedelta(seconds=9))
     Attempt.objects.filter(pk=fast.pk).update(total_time=timedelta(seconds=3))
     assert leaderboard.leaderboard(deck=deck) == [fast, slow]
@@ -481,6 +525,23 @@ def test_this_weeks_leaderboard_leaves_out_older_attempts(alice, bob, deck):
     assert leaderboard.leaderboard(deck=deck)[0].correct_count == 9
 
 
+def test_a_quick_quiz_answered_faster_than_it_can_be_read_stays_off_the_leaderboard(
+    alice, bob, deck
+):
+    guessed = services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW)
+    at = NOW
+    while (question := services.question_current(attempt=guessed, now=at)) is not None:
+        at += timedelta(seconds=1)
+        answer_right(guessed, question, at)
+    read = quick(bob, deck, right=4)
+
+    guessed.refresh_from_db()
+    assert guessed.implausibly_fast and not read.implausibly_fast
+    assert guessed.score > read.score
+    assert leaderboard.leaderboard(deck=deck) == [read]
+    assert guessed in progress.attempt_history(user=alice).attempts
+
+
 def test_the_leaderboard_is_two_queries(alice, bob, deck, django_assert_num_queries):
     quick(alice, deck, right=3)
     quick(bob, deck, right=4)
@@ -488,3 +549,55 @@ def test_the_leaderboard_is_two_queries(alice, bob, deck, django_assert_num_quer
     with django_assert_num_queries(2):
         board = leaderboard.leaderboard(deck=deck)
         [attempt.user.username for attempt in board]
+
+
+# --- Hand-written distractors ---
+
+
+def test_hand_written_distractors_are_offered_counted_and_their_picks_recorded(alice, make_deck):
+    deck = make_deck(4)
+    card = deck.cards.get(number=1)
+    rows = [Distractor(card=card, html=f"<p>Wrong idea {n}</p>") for n in range(3)]
+    for row in rows:
+        distractor_render(row)
+    Distractor.objects.bulk_create(rows)
+
+    attempt = start(alice, deck, count=4)
+    question = attempt.questions.get(card=card)
+    offered = [c for c in question.choices if c["distractor_id"]]
+    assert len(offered) >= 2
+    assert {c["text"] for c in offered} <= {"Wrong idea 0", "Wrong idea 1", "Wrong idea 2"}
+    counted = dict(Distractor.objects.values_list("pk", "times_offered"))
+    assert counted == {row.pk: int(row.pk in {c["distractor_id"] for c in offered}) for row in rows}
+
+    while (current := services.question_current(attempt=attempt, now=NOW)).pk != question.pk:
+        answer_right(attempt, current, NOW + READ)
+    services.answer_submit(
+        attempt=attempt, question=current, choice_id=offered[0]["id"], now=NOW + READ
+    )
+    current.refresh_from_db()
+    assert current.chosen_distractor_id == offered[0]["distractor_id"]
+    assert current.chosen_card_id == card.pk
+    assert current.outcome == "wrong"
+
+
+# --- Decks ---
+
+
+def test_the_default_deck_is_the_last_played_else_the_largest(alice, bob, make_deck):
+    small = make_deck(3, slug="small")
+    large = make_deck(6, slug="large")
+    make_deck(0, slug="empty")
+
+    assert services.default_deck(user=alice) == large
+    start(alice, small, count=1)
+    assert services.default_deck(user=alice) == small
+    assert services.default_deck(user=bob) == large
+    guest = services.attempt_start(
+        user=None,
+        session_key="k",
+        config=services.QuizConfig(deck=small, question_count=1),
+        now=NOW,
+    )
+    assert services.default_deck(user=None, guest_attempt_ids=[str(guest.pk)]) == small
+    assert [deck.slug for deck in services.quiz_decks()] == ["large", "small"]

@@ -28,7 +28,7 @@ def test_a_right_answer_is_recorded_and_redirects_to_the_feedback(client, alice,
     response = post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("attempt_feedback", args=[attempt.pk, 1])
+    assert response["Location"] == reverse("attempt_question", args=[attempt.pk, 1])
     question.refresh_from_db()
     assert (question.outcome, question.points) == ("correct", 875)
 
@@ -46,9 +46,9 @@ def test_htmx_gets_the_feedback_fragment(client, alice, attempt, question):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "Not quite" in response.text
-    assert question.correct_text in response.text
+    assert question.card.answer_rendered in response.text
     assert question.card.get_absolute_url() in response.text
-    assert reverse("attempt_play", args=[attempt.pk]) in response.text
+    assert reverse("attempt_question", args=[attempt.pk, 2]) in response.text
 
 
 def test_a_late_answer_times_out_whatever_it_says(client, alice, attempt, question):

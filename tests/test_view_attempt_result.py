@@ -1,6 +1,7 @@
 from urllib.parse import quote
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes import engine
@@ -59,11 +60,16 @@ def test_a_challenger_sees_the_comparison(client, alice, bob, deck):
     assert "You win!" in response.text
 
 
-def test_a_guest_sees_their_result_but_gets_no_challenge_link(client, deck):
+def test_a_guest_can_challenge_a_friend_too(client, deck):
     attempt = finish(start_as_guest(client, deck, count=2))
     response = client.get(url(attempt))
     assert response.status_code == 200
-    assert "Challenge a friend" not in response.text
+    soup = BeautifulSoup(response.text, "html.parser")
+    link = soup.select_one("#challenge-link")
+    assert link["value"] == f"http://testserver/challenge/{attempt.pk}/"
+    assert soup.select_one("[data-copy='#challenge-link']").get_text() == "Copy link"
+    assert soup.select_one("[data-share='#challenge-link']") is not None
+    assert "js/share.js" in response.text
 
 
 def test_another_user_gets_404(client, alice, bob, deck):

@@ -43,7 +43,7 @@ def test_a_guest_retries_and_owns_the_retry(client, deck):
     attempt = finish(start_as_guest(client, deck, count=2))
     response = client.post(url(attempt))
     retry = Attempt.objects.get(retry_of=attempt)
-    assert client.get(response["Location"]).status_code == 200
+    assert client.get(response["Location"], follow=True).status_code == 200
     assert retry.user is None
 
 

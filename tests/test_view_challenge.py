@@ -42,7 +42,7 @@ def test_accepting_starts_the_same_quiz(client, bob, original):
 def test_a_guest_can_take_a_challenge(client, original):
     response = client.post(reverse("challenge_accept", args=[original.pk]))
     challenge = Attempt.objects.get(challenge_of=original)
-    assert client.get(response["Location"]).status_code == 200
+    assert client.get(response["Location"], follow=True).status_code == 200
     assert challenge.user is None
 
 

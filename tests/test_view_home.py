@@ -20,14 +20,20 @@ def test_it_links_to_the_cards_and_a_random_card(client, fastai_deck):
     assert 'href="/decks/fastai/random/">Random card' in response.text
 
 
-def test_it_offers_a_quick_quiz_in_the_numbers_it_is_played_with(client, fastai_deck, monkeypatch):
+def test_it_offers_a_quick_quiz_in_the_decks_real_numbers(client, fastai_deck, monkeypatch):
     monkeypatch.setattr(services, "QUICK_QUIZ_QUESTIONS", 12)
-    monkeypatch.setattr(services, "QUICK_QUIZ_SECONDS", 15)
 
     response = client.get(reverse("home"))
 
-    assert "12 multiple-choice questions, 15 seconds each" in response.text
+    # 79 cards, of which 24 have a question image not cached and 2 an answer that needs one.
+    assert "12 multiple-choice questions, drawn from the 53 cards" in response.text
+    assert "time for its length (8 s plus the time to read" in response.text
     assert 'name="deck" value="fastai"' in response.text
+
+
+def test_a_small_deck_offers_as_many_questions_as_it_has(client, make_deck):
+    make_deck(3)
+    assert "3 multiple-choice questions, drawn from the 3 cards" in client.get("/").text
 
 
 def test_it_says_how_to_load_a_deck_when_there_is_none(client):

@@ -2,11 +2,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes import engine
 from quizzes.services import attempts as services
-from tests.quizplay import finish
+from tests.quizplay import finish, show
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +32,52 @@ def test_it_ranks_the_best_quick_quiz_of_each_learner(client, alice, bob, deck):
     assert "7 / 10" in text and "4 / 10" in text
 
 
-def test_it_states_the_quick_quiz_it_ranks(client, deck):
+def test_it_states_the_quick_quiz_it_ranks_and_what_stays_off(client, deck):
     response = client.get(URL)
-    assert "(10 multiple-choice questions, 20 s each)" in response.text
+    assert "10 multiple-choice questions, drawn from the 12 cards" in response.text
+    assert engine.IMPLAUSIBLY_FAST_RULE in response.text
+
+
+def test_a_quick_quiz_too_fast_to_read_is_not_ranked(client, alice, bob, deck):
+    guessed = services.attempt_start_quick(
+        user=alice, session_key="", deck=deck, now=timezone.now()
+    )
+    while (question := show(guessed)) is not None:
+        services.answer_submit(
+            attempt=guessed,
+            question=question,
+            choice_id=question.correct_choice_id,
+            now=question.started_at + timedelta(seconds=1),
+        )
+    quick(bob, deck, 3)
+
+    response = client.get(URL)
+
+    assert ">bob<" in response.text and ">alice<" not in response.text
+
+
+def test_the_learner_picks_the_deck(client, alice, deck, make_deck):
+    other = make_deck(20, slug="other")
+    quick(alice, other, 5)
+
+    default = client.get(URL)
+    chosen = client.get(URL, {"deck": deck.slug})
+
+    soup = BeautifulSoup(default.text, "html.parser")
+    options = [option["value"] for option in soup.select("#deck-picker option")]
+    assert options == ["other", "synthetic"]  # most cards first
+    assert soup.select_one("#deck-picker option[selected]")["value"] == "other"
+    assert ">alice<" in default.text and ">alice<" not in chosen.text
+
+
+def test_a_learner_starts_on_the_deck_they_last_played(client, alice, deck, make_deck):
+    make_deck(20, slug="other")
+    quick(alice, deck, 5)
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+
+    assert soup.select_one("#deck-picker option[selected]")["value"] == deck.slug
 
 
 def test_this_week_leaves_out_older_attempts(client, alice, bob, deck):

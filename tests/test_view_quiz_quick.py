@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 URL = reverse("quiz_quick")
 
 
-def test_one_click_starts_ten_questions_of_twenty_seconds(client, alice, make_deck):
+def test_one_click_starts_ten_questions_timed_for_their_length(client, alice, make_deck):
     make_deck(12)
     client.force_login(alice)
 
@@ -18,7 +18,7 @@ def test_one_click_starts_ten_questions_of_twenty_seconds(client, alice, make_de
     attempt = Attempt.objects.get()
     assert response["Location"] == reverse("attempt_play", args=[attempt.pk])
     assert (attempt.user, attempt.is_quick, attempt.question_count) == (alice, True, 10)
-    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("per_question", 20)
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("for_length", None)
 
 
 def test_a_guest_starts_one_kept_in_their_session(client, make_deck):
@@ -27,7 +27,7 @@ def test_a_guest_starts_one_kept_in_their_session(client, make_deck):
     attempt = Attempt.objects.get()
     assert attempt.user is None and attempt.session_key
     assert client.session[GUEST_ATTEMPTS_KEY] == [str(attempt.pk)]
-    assert client.get(response["Location"]).status_code == 200
+    assert client.get(response["Location"], follow=True).status_code == 200
 
 
 def test_htmx_gets_a_client_redirect(client, alice, make_deck):
@@ -61,6 +61,15 @@ def test_starting_runs_a_bounded_number_of_queries(
     client.force_login(alice)
     with django_assert_max_num_queries(12):
         client.post(URL)
+
+
+def test_without_a_deck_it_starts_on_the_one_last_played(client, alice, make_deck):
+    make_deck(20, slug="large")
+    small = make_deck(12, slug="small")
+    client.force_login(alice)
+    client.post(URL, {"deck": "small"})
+    client.post(URL)
+    assert list(Attempt.objects.values_list("deck", flat=True)) == [small.pk, small.pk]
 
 
 def test_it_starts_on_the_deck_posted(client, alice, make_deck):

@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from quizzes.models import Attempt, CachedImage, CardImage
+from quizzes import engine
+from quizzes.models import Attempt, CachedImage, Card, CardImage
+from quizzes.services.card_pages import cards_rerender
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,9 @@ def test_it_says_when_the_pool_is_cut(client, deck):
     card = deck.cards.get(number=1)
     image = CachedImage.objects.create(url="https://aiquizzes.com/a.png")
     CardImage.objects.create(card=card, image=image, side="question", position=0)
+    card.question_html = f'<img src="{image.url}"> What does it show?'
+    card.save()
+    cards_rerender(Card.objects.filter(pk=card.pk))
     response = client.get(URL)
     assert "11 cards available; 1 card left out: its question needs an image" in response.text
 
@@ -87,7 +92,27 @@ def test_tags_restrict_the_questions_and_the_count_is_capped(client, alice, deck
 
 def test_a_guest_can_start_a_quiz(client, deck):
     response = client.post(URL, valid(deck))
-    assert client.get(response["Location"]).status_code == 200
+    assert client.get(response["Location"], follow=True).status_code == 200
+
+
+def test_time_for_length_is_offered_beside_fixed_seconds_and_explained(client, alice, deck):
+    page = client.get(URL)
+    assert "Time for length" in page.text and "Fixed seconds per question" in page.text
+    assert engine.TIME_FOR_LENGTH_RULE in page.text
+
+    client.force_login(alice)
+    client.post(URL, valid(deck, time_limit_kind="for_length"))
+
+    attempt = Attempt.objects.get()
+    assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("for_length", None)
+    assert all(q.seconds_allowed for q in attempt.questions.all())
+
+
+def test_the_deck_can_be_picked(client, deck, make_deck):
+    make_deck(3, slug="tiny")
+    page = client.get(URL, {"deck": "tiny"})
+    assert "Multiple choice:</strong> 3 cards available" in page.text
+    assert 'name="deck" value="' in page.text
 
 
 @pytest.mark.parametrize(

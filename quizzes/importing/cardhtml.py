@@ -117,6 +117,14 @@ def card_content(
     return content
 
 
+def fragment_html(value: str) -> str:
+    """A piece of card HTML typed apart from the sides (a short answer, a hand-written
+    distractor) made storable through the same allow-list and repairs; "" when it shows
+    nothing."""
+    html = _settle(*_field_soup(value.replace("\r\n", "\n").replace("\r", "\n"), is_html=True))
+    return html if html_to_text(html) or "<img" in html else ""
+
+
 def note_guid(*, source_url: str, question_html: str, answer_html: str) -> str:
     """The Anki guid of a note that came without one: stable across re-imports of the same
     card, from its source link when it has one (so edits keep it), else from its content."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from quizzes.importing.anki import CardRecord, ParseProblem, parse_anki
-from quizzes.importing.cardhtml import CardContent, ImageRef
+from quizzes.importing.cardhtml import CardContent, ImageRef, fragment_html
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class DeckSource:
     file: str
     source_url: str
     tags_file: str | None
+    choices_file: str | None = None
 
 
 class DeckSourceError(Exception):
@@ -52,6 +53,7 @@ def read_deck_sources(config_path: Path) -> list[DeckSource]:
                 file=entry["file"],
                 source_url=entry.get("source_url", ""),
                 tags_file=entry.get("tags_file"),
+                choices_file=entry.get("choices_file"),
             )
         )
     return decks
@@ -75,8 +77,45 @@ def read_tags_file(path: Path) -> dict[int, tuple[str, ...]]:
     return tags
 
 
-def deck_fixture(deck: DeckSource, records: Sequence[CardRecord], tags=None) -> str:
+@dataclass(frozen=True, kw_only=True)
+class CuratedChoice:
+    """What editors wrote for a card's multiple choice: a short answer and wrong answers."""
+
+    short_answer_html: str = ""
+    distractors: tuple[str, ...] = ()
+
+
+def read_choices_file(path: Path) -> dict[int, CuratedChoice]:
+    """`[[card]]` tables of `number`, optional `short_answer` and `distractors` (HTML),
+    made storable through the cards' allow-list."""
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("card", [])
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise DeckSourceError([f"{path}: {error}"]) from None
+    choices, problems = {}, []
+    for index, entry in enumerate(entries, start=1):
+        number = entry.get("number")
+        distractors = tuple(fragment_html(text) for text in entry.get("distractors", []))
+        if not isinstance(number, int) or number in choices or not all(distractors):
+            problems.append(f"{path.name}: card {index} needs a new number and no blank distractor")
+            continue
+        choices[number] = CuratedChoice(
+            short_answer_html=fragment_html(entry.get("short_answer", "")),
+            distractors=distractors,
+        )
+    if problems:
+        raise DeckSourceError(problems)
+    return choices
+
+
+def deck_fixture(
+    deck: DeckSource,
+    records: Sequence[CardRecord],
+    tags=None,
+    choices: dict[int, CuratedChoice] | None = None,
+) -> str:
     tags = tags or {}
+    choices = choices or {}
     card_tags = {
         record.number: sorted({*record.tags, *tags.get(record.number, ())}) for record in records
     }
@@ -111,10 +150,20 @@ def deck_fixture(deck: DeckSource, records: Sequence[CardRecord], tags=None) -> 
                     "question_text": record.question_text,
                     "answer_text": record.answer_text,
                     "source_url": record.source_url,
+                    "short_answer_html": choices.get(
+                        record.number, CuratedChoice()
+                    ).short_answer_html,
                     "tags": [[slugify(name)] for name in card_tags[record.number]],
                 },
             }
         )
+        rows += [
+            {
+                "model": "quizzes.distractor",
+                "fields": {"card": [deck.slug, record.number], "html": html},
+            }
+            for html in choices.get(record.number, CuratedChoice()).distractors
+        ]
         rows += [
             {
                 "model": "quizzes.cardimage",
@@ -138,10 +187,13 @@ def build_deck_fixture(deck: DeckSource, source_dir: Path) -> str:
         raise DeckSourceError([f"{path}: {error.strerror}"]) from None
     records = parse_anki(data, source=str(path), require_numbers=True)
     tags = read_tags_file(source_dir / deck.tags_file) if deck.tags_file else {}
-    unknown = sorted(set(tags) - {record.number for record in records})
+    choices = read_choices_file(source_dir / deck.choices_file) if deck.choices_file else {}
+    numbers = {record.number for record in records}
+    unknown = [(deck.tags_file, n) for n in sorted(set(tags) - numbers)]
+    unknown += [(deck.choices_file, n) for n in sorted(set(choices) - numbers)]
     if unknown:
-        raise DeckSourceError([f"{deck.tags_file}: no card numbered {n}" for n in unknown])
-    return deck_fixture(deck, records, tags)
+        raise DeckSourceError([f"{name}: no card numbered {n}" for name, n in unknown])
+    return deck_fixture(deck, records, tags, choices)
 
 
 # --- reading a fixture back (services.deck_sync loads it without loaddata) ---
@@ -151,6 +203,7 @@ def build_deck_fixture(deck: DeckSource, source_dir: Path) -> str:
 class FixtureCard:
     content: CardContent  # with the number and source URL
     tags: tuple[str, ...]  # slugs
+    choice: CuratedChoice = CuratedChoice()
 
     @property
     def number(self) -> int:
@@ -178,6 +231,10 @@ def read_deck_fixture(text: str, *, source: str) -> list[FixtureDeck]:
             slug, number = row["card"]
             ref = ImageRef(row["image"][0], row["side"], row["position"])
             images.setdefault((slug, number), []).append(ref)
+        distractors: dict[tuple[str, int], list[str]] = {}
+        for row in by_model.get("quizzes.distractor", []):
+            slug, number = row["card"]
+            distractors.setdefault((slug, number), []).append(row["html"])
         decks = []
         for deck in by_model.get("quizzes.deck", []):
             cards = tuple(
@@ -192,6 +249,10 @@ def read_deck_fixture(text: str, *, source: str) -> list[FixtureDeck]:
                         images=tuple(images.get((deck["slug"], row["number"]), ())),
                     ),
                     tags=tuple(slug for (slug,) in row["tags"]),
+                    choice=CuratedChoice(
+                        short_answer_html=row.get("short_answer_html", ""),
+                        distractors=tuple(distractors.get((deck["slug"], row["number"]), ())),
+                    ),
                 )
                 for row in by_model.get("quizzes.card", [])
                 if row["deck"] == [deck["slug"]]

@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from quizzes import engine
-from quizzes.models.deck import Card, Deck, Tag
+from quizzes.models.deck import Card, Deck, Distractor, Tag
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -30,6 +30,13 @@ class AttemptQuerySet(models.QuerySet):
         return self.filter(user__isnull=True, pk__in=list(guest_attempt_ids))
 
 
+# The attempts a leaderboard ranks: finished Quick quizzes of signed-in learners, read at a
+# human pace.
+LEADERBOARD_RANKED = models.Q(
+    is_quick=True, finished_at__isnull=False, user__isnull=False, implausibly_fast=False
+)
+
+
 class Attempt(models.Model):
     # The stored values are the engine's values, labelled for people.
     class Mode(models.TextChoices):
@@ -39,6 +46,7 @@ class Attempt(models.Model):
     class TimeLimitKind(models.TextChoices):
         NONE = engine.TimeLimitKind.NONE.value, "No time limit"
         PER_QUESTION = engine.TimeLimitKind.PER_QUESTION.value, "Seconds per question"
+        FOR_LENGTH = engine.TimeLimitKind.FOR_LENGTH.value, "Time for length"
         WHOLE_QUIZ = engine.TimeLimitKind.WHOLE_QUIZ.value, "Minutes for the whole quiz"
 
     # A random id: attempt URLs cannot be guessed or counted.
@@ -75,6 +83,9 @@ class Attempt(models.Model):
     score = models.PositiveIntegerField(default=0)
     correct_count = models.PositiveSmallIntegerField(default=0)
     total_time = models.DurationField(null=True, blank=True)
+    # Right answers faster than anyone reads (engine.is_implausibly_fast): kept in the
+    # history, left off the leaderboard.
+    implausibly_fast = models.BooleanField(default=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -83,16 +94,16 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"]),
             models.Index(fields=["is_quick", "finished_at"]),
-            # The leaderboards (services.leaderboard): ranked attempts, best first, all time
-            # and from a week's start.
+            # The leaderboards (services.leaderboard.RANKED): ranked attempts, best first,
+            # all time and from a week's start.
             models.Index(
                 fields=["deck", "-score", "total_time", "finished_at", "id"],
-                condition=models.Q(is_quick=True, finished_at__isnull=False, user__isnull=False),
+                condition=LEADERBOARD_RANKED,
                 name="attempt_leaderboard",
             ),
             models.Index(
                 fields=["deck", "started_at"],
-                condition=models.Q(is_quick=True, finished_at__isnull=False, user__isnull=False),
+                condition=LEADERBOARD_RANKED,
                 name="attempt_leaderboard_week",
             ),
         ]
@@ -104,6 +115,10 @@ class Attempt(models.Model):
         if self.finished_at:
             return reverse("attempt_result", args=[self.pk])
         return reverse("attempt_play", args=[self.pk])
+
+    def question_url(self, position: int) -> str:
+        """Each question's own address: the question while it is asked, then its feedback."""
+        return reverse("attempt_question", args=[self.pk, position])
 
     @property
     def time_limit(self) -> engine.TimeLimit:
@@ -126,6 +141,8 @@ class Attempt(models.Model):
             minutes, seconds = divmod(self.time_limit_seconds, 60)
             span = f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
             return f"{span} for the whole quiz"
+        if self.time_limit_kind == self.TimeLimitKind.FOR_LENGTH:
+            return "time for length"
         return "no time limit"
 
 
@@ -174,6 +191,14 @@ class AttemptQuestion(models.Model):
     chosen_card = models.ForeignKey(
         Card, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The editor's hand-written distractor picked, if that was the wrong answer chosen.
+    chosen_distractor = models.ForeignKey(
+        Distractor, on_delete=models.SET_NULL, null=True, blank=True, related_name="picks"
+    )
+    # Words of the question and its choices (or answer), counted when the quiz starts: what
+    # time for length allows (`seconds_allowed`) and what "too fast to read" means.
+    reading_words = models.PositiveIntegerField(default=0)
+    seconds_allowed = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     points = models.PositiveIntegerField(default=0)
     # Set when the question is first shown: its clock starts then, and reloads keep it.
@@ -204,13 +229,22 @@ class AttemptQuestion(models.Model):
     def counts_as_correct(self) -> bool:
         return bool(self.outcome) and engine.Outcome(self.outcome).counts_as_correct
 
-    def choice_text(self, choice_id: str) -> str:
-        return next((choice["text"] for choice in self.choices if choice["id"] == choice_id), "")
+    @property
+    def url(self) -> str:
+        return reverse("attempt_question", args=[self.attempt_id, self.position])
+
+    @property
+    def next_url(self) -> str:
+        return reverse("attempt_question", args=[self.attempt_id, self.position + 1])
+
+    def _choice(self, choice_id: str) -> dict:
+        return next((choice for choice in self.choices if choice["id"] == choice_id), {})
+
+    @property
+    def chosen_html(self) -> str:
+        """The choice picked, as it was shown (stored sanitized HTML)."""
+        return self._choice(self.chosen_choice_id).get("html", "")
 
     @property
     def chosen_text(self) -> str:
-        return self.choice_text(self.chosen_choice_id)
-
-    @property
-    def correct_text(self) -> str:
-        return self.choice_text(self.correct_choice_id) or self.card.answer_text
+        return self._choice(self.chosen_choice_id).get("text", "")

@@ -4,11 +4,22 @@ Every model the deck fixtures carry has a natural key (the fixtures name rows by
 permalinks use the same keys).
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from quizzes.importing.cardhtml import note_guid
+from quizzes.wording import KEYWORD_MAX_LENGTH, AnswerKind
+
+# Cards are drawn for quizzes in the order of a random key each card gets once (see
+# services.attempts): an index range, whatever the size of the deck.
+SHUFFLE_KEY_RANGE = 2**31
+
+
+def new_shuffle_key() -> int:
+    return secrets.randbelow(SHUFFLE_KEY_RANGE)
 
 
 class DeckManager(models.Manager):
@@ -68,7 +79,27 @@ class Tag(models.Model):
         return (self.slug,)
 
 
-class CardManager(models.Manager):
+def askable(mode: str, *, prefix: str = "") -> models.Q:
+    """The cards a quiz in `mode` can ask, as a condition (on `prefix`ed fields, e.g.
+    "cards__" from a deck): the rule of engine.left_out_reason, on the fields
+    services.card_pages stores."""
+    condition = models.Q(**{f"{prefix}question_needs_missing_image": False})
+    if mode == "multiple_choice":
+        condition &= ~models.Q(**{f"{prefix}choice_html": ""})
+        condition &= models.Q(**{f"{prefix}is_cloze": False})
+    return condition
+
+
+class CardQuerySet(models.QuerySet):
+    def choices(self):
+        """Cards whose answer can be offered as a choice (services.card_pages decides)."""
+        return self.exclude(choice_html="")
+
+    def askable(self, mode: str):
+        return self.filter(askable(mode))
+
+
+class CardManager(models.Manager.from_queryset(CardQuerySet)):
     def get_by_natural_key(self, deck_slug, number):
         return self.get(deck__slug=deck_slug, number=number)
 
@@ -85,6 +116,28 @@ class Card(models.Model):
     # card or one of its images is saved: services.card_pages. Pages show these.
     question_rendered = models.TextField(blank=True, editable=False)
     answer_rendered = models.TextField(blank=True, editable=False)
+    # What a multiple choice shows instead of the answer, when an editor wrote one (the
+    # answer itself still shows in the feedback).
+    short_answer_html = models.TextField(
+        "short answer",
+        blank=True,
+        help_text="Optional: what a multiple choice offers instead of the whole answer, "
+        "which still shows after answering. Same HTML as the sides.",
+    )
+    # The answer as a multiple choice offers it, page-ready (the short answer, else the
+    # answer without its echo of the question); "" when it cannot be a choice. With its
+    # plain text, kind and the card's topic words: services.card_pages, at every save.
+    choice_html = models.TextField(blank=True, editable=False)
+    choice_text = models.TextField(blank=True, editable=False)
+    choice_kind = models.CharField(
+        max_length=10,
+        choices=[(kind.value, kind.value) for kind in AnswerKind],
+        blank=True,
+        editable=False,
+    )
+    keywords = models.CharField(max_length=400, blank=True, editable=False)
+    question_needs_missing_image = models.BooleanField(default=False, editable=False)
+    shuffle_key = models.IntegerField(default=new_shuffle_key, editable=False)
     source_url = models.URLField(max_length=500, blank=True)
     # The Anki note id the card was imported from (or exported with), so re-importing a
     # file updates the card instead of adding it again. Blank for cards known by source_url.
@@ -114,6 +167,10 @@ class Card(models.Model):
                 name="card_guid_unique_in_deck",
             ),
         ]
+        indexes = [
+            models.Index(fields=["deck", "shuffle_key"], name="card_draw"),
+            models.Index(fields=["deck", "choice_kind", "shuffle_key"], name="card_draw_by_kind"),
+        ]
 
     def __str__(self):
         return f"{self.deck.slug} #{self.number}"
@@ -131,6 +188,10 @@ class Card(models.Model):
         return not self.answer_text.strip() and "<img" in self.answer_html
 
     @property
+    def keyword_list(self) -> list[str]:
+        return self.keywords.split()
+
+    @property
     def anki_guid(self) -> str:
         """The stored guid, else the one an Anki file without a guid column gives the card."""
         return self.guid or note_guid(
@@ -138,6 +199,44 @@ class Card(models.Model):
             question_html=self.question_html,
             answer_html=self.answer_html,
         )
+
+
+class CardKeyword(models.Model):
+    """One of a card's topic words (wording.keywords), so that a quiz finds the cards about
+    the same things as a question with an index lookup, whatever the size of the deck."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="keyword_rows")
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=KEYWORD_MAX_LENGTH)
+    # The card's, copied: the lookup walks one word's cards from a random place.
+    shuffle_key = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["deck", "word", "shuffle_key"], name="keyword_lookup")]
+
+    def __str__(self):
+        return f"{self.word} ({self.card_id})"
+
+
+class Distractor(models.Model):
+    """A wrong answer an editor wrote for a card's multiple choice."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="distractors")
+    html = models.TextField(
+        "wrong answer", help_text="Same HTML as the card's sides, sanitized the same way."
+    )
+    # Made from `html` at every save, like the card's own choice (services.card_pages).
+    text = models.TextField(blank=True, editable=False)
+    choice_html = models.TextField(blank=True, editable=False)
+    # How many quizzes offered it; AttemptQuestion.chosen_distractor counts the picks.
+    times_offered = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["card", "pk"]
+
+    def __str__(self):
+        return self.text[:60] or f"Distractor {self.pk}"
 
 
 class CachedImageManager(models.Manager):

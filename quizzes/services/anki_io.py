@@ -42,10 +42,25 @@ from quizzes.importing.anki import (
 )
 from quizzes.importing.apkg import PackageNote, image_sources, read_package, write_package
 from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
-from quizzes.models import CachedImage, Card, CardImage, Deck, ImportJob, MediaFile, Tag
+from quizzes.models import (
+    CachedImage,
+    Card,
+    CardImage,
+    CardKeyword,
+    Deck,
+    ImportJob,
+    MediaFile,
+    Tag,
+)
 from quizzes.rendering import page_ready, sound_names
 from quizzes.services.card_editing import content_problem
-from quizzes.services.card_pages import local_image, media_for_names
+from quizzes.services.card_pages import (
+    QUIZ_FIELDS,
+    keyword_rows,
+    local_image,
+    media_for_names,
+    quiz_fields,
+)
 from quizzes.services.images import image_store_upload, image_upload_verify
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
@@ -232,6 +247,8 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "source_url",
             "question_html",
             "answer_html",
+            "short_answer_html",
+            "shuffle_key",
         )
     )
     tag_names: dict[int, list[str]] = {}
@@ -430,6 +447,8 @@ _CARD_FIELDS = [
     "answer_text",
     "question_rendered",
     "answer_rendered",
+    *QUIZ_FIELDS,
+    "keywords",
 ]
 
 
@@ -492,6 +511,7 @@ def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) ->
         media,
         cloze=record.ord + 1 if record.is_cloze else None,
     )
+    quiz_fields(card, local)
 
 
 def _links_write(
@@ -515,6 +535,15 @@ def _links_write(
         ],
         batch_size=_BATCH,
     )
+    rekey = pairs
+    if not fresh:
+        rekey = [
+            (card, planned)
+            for card, planned in pairs
+            if {"question_html", "answer_html"} & set(planned.changes)
+        ]
+        CardKeyword.objects.filter(card_id__in=[card.pk for card, _ in rekey]).delete()
+    CardKeyword.objects.bulk_create(keyword_rows(card for card, _ in rekey), batch_size=_BATCH)
     reimage = pairs
     if not fresh:
         reimage = [

@@ -8,29 +8,41 @@ submit, a replayed request or a second tab changes nothing.
 """
 
 import math
+import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import (
-    Exists,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from quizzes import engine
-from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Deck, Tag
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    Card,
+    CardKeyword,
+    Deck,
+    Distractor,
+    Tag,
+)
+from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable
 from quizzes.services import reviews
 
 QUICK_QUIZ_QUESTIONS = 10
-QUICK_QUIZ_SECONDS = 20
-QUICK_QUIZ_LIMIT = engine.TimeLimit(
-    kind=engine.TimeLimitKind.PER_QUESTION, seconds=QUICK_QUIZ_SECONDS
-)
+QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
 MAX_QUESTIONS = 100
+# A quiz draws its questions among this many askable cards, taken in the order of their
+# random shuffle key from a random place: two index range lookups, whatever the size of the
+# deck, and each card about as likely as any other to be in it.
+DRAW_WINDOW = 200
+# Wrong answers are looked up by the drawn questions' most telling topic words (this many
+# words, this many cards each) and by their kinds of answer (this many cards each).
+CANDIDATE_WORDS = 40
+CANDIDATES_PER_WORD = 12
+CANDIDATES_PER_KIND = 24
 
 
 class QuizUnavailable(Exception):
@@ -66,49 +78,193 @@ class QuizConfig:
 
 # --- The pool -------------------------------------------------------------------------------
 
+_QUIZ_CARD_FIELDS = (
+    "id",
+    "deck_id",
+    "question_text",
+    "answer_text",
+    "keywords",
+    "choice_html",
+    "choice_text",
+    "choice_kind",
+    "shuffle_key",
+)
 
-def _pool_cards(deck: Deck) -> list[engine.PoolCard]:
-    """The deck as the engine sees it, in two queries (cards, then their tags)."""
-    uncached_question_image = CardImage.objects.filter(
-        card=OuterRef("pk"), side=CardImage.Side.QUESTION
-    ).filter(~Q(image__status=CachedImage.Status.CACHED) | Q(image__file=""))
-    cards = (
-        Card.objects.filter(deck=deck)
-        .only("id", "answer_text", "answer_html", "is_cloze")
-        .annotate(needs_missing_image=Exists(uncached_question_image))
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "slug")))
+
+def _option(card: Card) -> engine.Option | None:
+    if not card.choice_html:
+        return None
+    return engine.Option(
+        card_id=card.pk,
+        text=card.choice_text,
+        html=card.choice_html,
+        kind=card.choice_kind,
+        keywords=frozenset(card.keyword_list),
     )
-    return [
-        engine.PoolCard(
-            id=card.id,
-            answer_text=card.answer_text,
-            tags=frozenset(tag.slug for tag in card.tags.all()),
-            answer_is_image_only=card.answer_is_image_only,
-            question_needs_missing_image=card.needs_missing_image,
-            is_cloze=card.is_cloze,
+
+
+def _quiz_card(card: Card) -> engine.QuizCard:
+    return engine.QuizCard(
+        id=card.pk,
+        question_text=card.question_text,
+        keywords=frozenset(card.keyword_list),
+        answer=_option(card),
+    )
+
+
+def _askable(*, deck: Deck, mode: engine.QuizMode | str, tags: Sequence[Tag] = ()) -> QuerySet:
+    cards = Card.objects.filter(deck=deck).askable(engine.QuizMode(mode))
+    if tags:
+        cards = cards.filter(tags__in=tags).distinct()
+    return cards
+
+
+def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> Q:
+    """`size` rows of `rows` from `start` on in shuffle-key order, going round to the
+    lowest keys: as a condition on card ids (`value` of each row), two index range
+    lookups (the index ends with the shuffle key, and the row id after it)."""
+    after = rows.filter(shuffle_key__gte=start).order_by("shuffle_key", "pk")
+    before = rows.filter(shuffle_key__lt=start).order_by("shuffle_key", "pk")
+    return Q(pk__in=Subquery(after.values(value)[:size])) | Q(
+        pk__in=Subquery(before.values(value)[:size])
+    )
+
+
+def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[Card]:
+    """Up to DRAW_WINDOW cards of `queryset`, from a random place in shuffle-key order."""
+    start = rng.randrange(SHUFFLE_KEY_RANGE)
+    cards = Card.objects.filter(_key_window(queryset, start=start, size=DRAW_WINDOW))
+    rows = list(cards.only(*_QUIZ_CARD_FIELDS).order_by())
+    rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
+    return rows[:DRAW_WINDOW]
+
+
+def _telling_words(cards: Sequence[engine.QuizCard], *, limit: int) -> list[str]:
+    """The cards' topic words, each card's most telling first, taken in turns."""
+    words: dict[str, None] = {}
+    columns = [sorted(card.keywords, key=lambda word: (-len(word), word)) for card in cards]
+    for rank in range(max((len(column) for column in columns), default=0)):
+        for column in columns:
+            if rank < len(column) and len(words) < limit:
+                words.setdefault(column[rank])
+    return list(words)
+
+
+class _CandidateLookups:
+    """Card ids from many small index range lookups (rows of one word, of one kind of
+    answer, from a random place in shuffle-key order), as one SQL subquery: a UNION ALL of
+    plain SELECTs. Written out because the ORM spends more time compiling ninety subqueries
+    than the database spends running them."""
+
+    def __init__(self):
+        self.selects: list[str] = []
+        self.params: list = []
+
+    def add(self, model, value: str, equal: dict, *, start: int, size: int) -> None:
+        table = model._meta.db_table
+        where = " AND ".join(f"{column} = %s" for column in equal)
+        for comparison in (">=", "<"):
+            alias = f"w{len(self.selects)}"
+            self.selects.append(
+                f"SELECT {value} FROM (SELECT {value} FROM {table} WHERE {where} "
+                f"AND shuffle_key {comparison} %s ORDER BY shuffle_key, id LIMIT %s) {alias}"
+            )
+            self.params += [*equal.values(), start, size]
+
+    def as_sql(self) -> RawSQL:
+        return RawSQL(" UNION ALL ".join(self.selects) or "SELECT NULL WHERE 1 = 0", self.params)
+
+
+def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engine.QuizCard]):
+    """The function engine.plan_quiz calls with the cards it drew: it looks up wrong answers
+    for them in two queries, whatever the size of the deck. Other cards about the same
+    words (through the CardKeyword index), cards with the same kinds of answer, and the
+    drawn cards' own hand-written distractors."""
+
+    def find(drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
+        lookups = _CandidateLookups()
+        for word in _telling_words(drawn, limit=CANDIDATE_WORDS):
+            lookups.add(
+                CardKeyword,
+                "card_id",
+                {"deck_id": deck.pk, "word": word},
+                start=rng.randrange(SHUFFLE_KEY_RANGE),
+                size=CANDIDATES_PER_WORD,
+            )
+        for kind in sorted({card.answer.kind for card in drawn if card.answer is not None}):
+            lookups.add(
+                Card,
+                "id",
+                {"deck_id": deck.pk, "choice_kind": kind},
+                start=rng.randrange(SHUFFLE_KEY_RANGE),
+                size=CANDIDATES_PER_KIND,
+            )
+        found = (
+            Card.objects.filter(pk__in=lookups.as_sql()).choices().only(*_QUIZ_CARD_FIELDS)
+        ).order_by()
+        options = [_option(card) for card in found]
+        curated = Distractor.objects.filter(card__in=[card.id for card in drawn]).exclude(
+            choice_html=""
         )
-        for card in cards
-    ]
+        options += [
+            engine.Option(
+                card_id=row.card_id,
+                text=row.text,
+                html=row.choice_html,
+                kind=ordered[row.card_id].answer.kind if ordered[row.card_id].answer else "",
+                keywords=ordered[row.card_id].keywords,
+                distractor_id=row.pk,
+            )
+            for row in curated
+        ]
+        return options
+
+    return find
 
 
 @dataclass(frozen=True, kw_only=True)
-class QuizPool:
-    questions: tuple[engine.PoolCard, ...]  # cards the quiz may ask (tags applied)
-    distractors: tuple[engine.PoolCard, ...]  # every eligible card of the deck
+class PoolSummary:
+    available: int  # cards a quiz in this mode can ask
     left_out: tuple[engine.LeftOutCards, ...]
 
 
-def quiz_pool(*, deck: Deck, mode: engine.QuizMode | str, tags: tuple[Tag, ...] = ()) -> QuizPool:
-    """What a quiz on `deck` (restricted to `tags`, if any) can ask, and what it leaves out."""
-    cards = _pool_cards(deck)
-    wanted = {tag.slug for tag in tags}
-    eligible = engine.eligible_pool(cards, mode=mode)
-    if not wanted:
-        return QuizPool(
-            questions=eligible.cards, distractors=eligible.cards, left_out=eligible.left_out
+def quiz_pool_summary(*, deck: Deck, tags: Sequence[Tag] = ()) -> dict[str, PoolSummary]:
+    """For each mode, how many cards of `deck` (with one of `tags`) a quiz can ask, and how
+    many it leaves out and why (engine.left_out_reason), in one query."""
+    cards = Card.objects.filter(deck=deck)
+    if tags:
+        cards = cards.filter(pk__in=Card.objects.filter(deck=deck, tags__in=tags).values("pk"))
+    missing_question = Q(question_needs_missing_image=True)
+    cloze = Q(is_cloze=True)
+    no_choice = Q(choice_html="") & ~cloze
+    counts = cards.aggregate(
+        total=Count("pk"),
+        missing_question=Count("pk", filter=missing_question),
+        cloze=Count("pk", filter=cloze),
+        no_choice=Count("pk", filter=no_choice),
+        missing_question_only=Count("pk", filter=missing_question & ~no_choice & ~cloze),
+    )
+    left_out = {
+        engine.QuizMode.MULTIPLE_CHOICE: [
+            (engine.LeftOutReason.CLOZE, counts["cloze"]),
+            (engine.LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE, counts["no_choice"]),
+            (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question_only"]),
+        ],
+        engine.QuizMode.FLASHCARD: [
+            (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question"]),
+        ],
+    }
+    return {
+        mode.value: PoolSummary(
+            available=counts["total"] - sum(count for _, count in reasons),
+            left_out=tuple(
+                engine.LeftOutCards(reason=reason, count=count)
+                for reason, count in reasons
+                if count
+            ),
         )
-    tagged = engine.eligible_pool([card for card in cards if card.tags & wanted], mode=mode)
-    return QuizPool(questions=tagged.cards, distractors=eligible.cards, left_out=tagged.left_out)
+        for mode, reasons in left_out.items()
+    }
 
 
 # --- Starting -------------------------------------------------------------------------------
@@ -118,6 +274,42 @@ def _new_seed() -> int:
     return secrets.randbits(63)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Planned:
+    card_id: int
+    choices: list[dict]
+    correct_choice_id: str
+    reading_words: int
+
+
+def _reading_words(card: Card, choices: Sequence[engine.Choice]) -> int:
+    """What a question asks to read: the question and its choices, or for a flashcard the
+    question and its answer."""
+    shown = [choice.text for choice in choices] if choices else [card.answer_text]
+    return len(card.question_text.split()) + sum(len(text.split()) for text in shown)
+
+
+def _planned(plan: engine.QuizPlan, cards: dict[int, Card]) -> list[_Planned]:
+    return [
+        _Planned(
+            card_id=question.card_id,
+            choices=[
+                {
+                    "id": choice.id,
+                    "text": choice.text,
+                    "html": choice.html,
+                    "card_id": choice.card_id,
+                    "distractor_id": choice.distractor_id,
+                }
+                for choice in question.choices
+            ],
+            correct_choice_id=question.correct_choice_id or "",
+            reading_words=_reading_words(cards[question.card_id], question.choices),
+        )
+        for question in plan.questions
+    ]
+
+
 def _create_attempt(
     *,
     user,
@@ -125,7 +317,7 @@ def _create_attempt(
     deck: Deck,
     mode: engine.QuizMode,
     time_limit: engine.TimeLimit,
-    planned: list[tuple[int, list[dict], str]],
+    planned: list[_Planned],
     seed: int,
     now: datetime,
     tags: tuple[Tag, ...] = (),
@@ -154,27 +346,30 @@ def _create_attempt(
         AttemptQuestion(
             attempt=attempt,
             position=position,
-            card_id=card_id,
-            choices=choices,
-            correct_choice_id=correct_choice_id,
+            card_id=question.card_id,
+            choices=question.choices,
+            correct_choice_id=question.correct_choice_id,
+            reading_words=question.reading_words,
+            seconds_allowed=engine.seconds_allowed(limit=time_limit, words=question.reading_words),
         )
-        for position, (card_id, choices, correct_choice_id) in enumerate(planned, start=1)
+        for position, question in enumerate(planned, start=1)
     )
+    offered = [c["distractor_id"] for q in planned for c in q.choices if c.get("distractor_id")]
+    if offered:
+        Distractor.objects.filter(pk__in=offered).update(times_offered=F("times_offered") + 1)
     return attempt
 
 
-def _planned_rows(plan: engine.QuizPlan) -> list[tuple[int, list[dict], str]]:
-    return [
-        (
-            question.card_id,
-            [
-                {"id": choice.id, "text": choice.text, "card_id": choice.card_id}
-                for choice in question.choices
-            ],
-            question.correct_choice_id or "",
-        )
-        for question in plan.questions
-    ]
+def _plan(
+    cards: list[Card], *, deck: Deck, count: int, mode: engine.QuizMode, seed: int
+) -> list[_Planned]:
+    """The engine's plan over `cards`, wrong answers looked up in `deck`."""
+    pool = {card.pk: _quiz_card(card) for card in cards}
+    finder = _candidate_finder(deck, rng=random.Random(f"{seed}:candidates"), ordered=pool)
+    plan = engine.plan_quiz(
+        list(pool.values()), count=count, mode=mode, seed=seed, candidates=finder
+    )
+    return _planned(plan, {card.pk: card for card in cards})
 
 
 @transaction.atomic
@@ -182,21 +377,23 @@ def attempt_start(
     *, user, session_key: str, config: QuizConfig, seed: int | None = None, now: datetime
 ) -> Attempt:
     """Draw the questions and their choices, store them, and start the clock."""
-    pool = quiz_pool(deck=config.deck, mode=config.mode, tags=config.tags)
-    questions = pool.questions
-    if config.card_ids:
-        eligible = {card.id: card for card in pool.questions}
-        chosen = [eligible[card_id] for card_id in config.card_ids if card_id in eligible]
-        questions = tuple(chosen[: config.question_count])
-    if not questions:
-        raise QuizUnavailable("No card of this deck can be asked with these settings.")
     seed = _new_seed() if seed is None else seed
-    plan = engine.plan_quiz(
-        questions,
+    askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
+    if config.card_ids:
+        chosen = askable.filter(pk__in=config.card_ids).only(*_QUIZ_CARD_FIELDS).order_by()
+        by_id = {card.pk: card for card in chosen}
+        cards = [by_id[pk] for pk in dict.fromkeys(config.card_ids) if pk in by_id]
+        cards = cards[: config.question_count]
+    else:
+        cards = _draw_window(askable, rng=random.Random(f"{seed}:draw"))
+    if not cards:
+        raise QuizUnavailable("No card of this deck can be asked with these settings.")
+    planned = _plan(
+        cards,
+        deck=config.deck,
         count=min(config.question_count, MAX_QUESTIONS),
         mode=config.mode,
         seed=seed,
-        distractor_pool=pool.distractors,
     )
     return _create_attempt(
         user=user,
@@ -204,7 +401,7 @@ def attempt_start(
         deck=config.deck,
         mode=config.mode,
         time_limit=config.time_limit,
-        planned=_planned_rows(plan),
+        planned=planned,
         seed=seed,
         now=now,
         tags=config.tags,
@@ -212,9 +409,44 @@ def attempt_start(
     )
 
 
-def quick_quiz_deck() -> Deck | None:
-    """The deck of the Quick quiz and its leaderboard: the first deck that has cards."""
-    return Deck.objects.filter(cards__isnull=False).order_by("name", "pk").first()
+def quiz_decks() -> list[Deck]:
+    """The decks a quiz can be taken on, most cards first, with `card_count` and
+    `choice_count` (the cards a multiple-choice quiz can ask)."""
+    return list(
+        Deck.objects.annotate(
+            card_count=Count("cards"),
+            choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
+        )
+        .filter(card_count__gt=0)
+        .order_by("-card_count", "name")
+    )
+
+
+def default_deck(
+    *, user, guest_attempt_ids: Sequence[str] = (), decks: Sequence[Deck] | None = None
+) -> Deck | None:
+    """The deck a quiz page starts on: the one the learner last played, else the deck with
+    the most cards. `decks` are `quiz_decks()`, when the caller has them already."""
+    decks = quiz_decks() if decks is None else decks
+    last_played = (
+        Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
+        .order_by("-started_at")
+        .values_list("deck_id", flat=True)
+        .first()
+    )
+    return next((deck for deck in decks if deck.pk == last_played), decks[0] if decks else None)
+
+
+def quick_quiz_text(*, askable: int) -> str:
+    """What a Quick quiz on a deck is, from the deck's numbers: `askable` is how many of its
+    cards multiple choice can ask (`quiz_decks`' choice_count)."""
+    questions = min(QUICK_QUIZ_QUESTIONS, askable)
+    return (
+        f"{questions} multiple-choice question{'s' if questions != 1 else ''}, drawn from the "
+        f"{askable} card{'s' if askable != 1 else ''} of this deck that multiple choice can ask; "
+        f"each question gets time for its length ({engine.TIME_FOR_LENGTH_RULE}), and faster "
+        f"right answers score more."
+    )
 
 
 def attempt_start_quick(*, user, session_key: str, deck: Deck, now: datetime) -> Attempt:
@@ -256,26 +488,25 @@ def attempt_start_retry(
     """A new quiz of the cards `attempt` did not get right, in its mode and time limit.
 
     Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks with the
-    number of questions, so the time per question stays the same.
+    number of questions, so the time per question stays the same. A missed card stays
+    askable even if the pool rules changed since (an image expired), unless its answer can
+    no longer be a choice in multiple choice.
     """
-    missed = set(_missed_card_ids(attempt))
+    missed = _missed_card_ids(attempt)
     if not missed:
         raise QuizUnavailable("Every answer of this quiz was right: nothing to retry.")
-    cards = _pool_cards(attempt.deck)
-    # A missed card stays askable even if the pool rules changed since (e.g. an image expired).
-    questions = [card for card in cards if card.id in missed]
-    distractors = engine.eligible_pool(cards, mode=attempt.mode).cards
+    cards = list(Card.objects.filter(pk__in=missed).only(*_QUIZ_CARD_FIELDS))
+    if attempt.mode == Attempt.Mode.MULTIPLE_CHOICE:
+        cards = [card for card in cards if card.choice_html]
+    if not cards:
+        raise QuizUnavailable("None of the missed cards can be asked this way any more.")
     limit = attempt.time_limit
     if limit.kind is engine.TimeLimitKind.WHOLE_QUIZ:
-        seconds = max(1, math.ceil(limit.seconds * len(questions) / attempt.question_count))
+        seconds = max(1, math.ceil(limit.seconds * len(cards) / attempt.question_count))
         limit = engine.TimeLimit(kind=limit.kind, seconds=seconds)
     seed = _new_seed() if seed is None else seed
-    plan = engine.plan_quiz(
-        questions,
-        count=len(questions),
-        mode=attempt.mode,
-        seed=seed,
-        distractor_pool=distractors or questions,
+    planned = _plan(
+        cards, deck=attempt.deck, count=len(cards), mode=engine.QuizMode(attempt.mode), seed=seed
     )
     return _create_attempt(
         user=user,
@@ -283,7 +514,7 @@ def attempt_start_retry(
         deck=attempt.deck,
         mode=engine.QuizMode(attempt.mode),
         time_limit=limit,
-        planned=_planned_rows(plan),
+        planned=planned,
         seed=seed,
         now=now,
         retry_of=attempt,
@@ -300,8 +531,14 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
     planned = []
     for question in original.questions.order_by("position"):
         new_ids = {choice["id"]: f"{secrets.randbits(64):016x}" for choice in question.choices}
-        choices = [{**choice, "id": new_ids[choice["id"]]} for choice in question.choices]
-        planned.append((question.card_id, choices, new_ids.get(question.correct_choice_id, "")))
+        planned.append(
+            _Planned(
+                card_id=question.card_id,
+                choices=[{**choice, "id": new_ids[choice["id"]]} for choice in question.choices],
+                correct_choice_id=new_ids.get(question.correct_choice_id, ""),
+                reading_words=question.reading_words,
+            )
+        )
     return _create_attempt(
         user=user,
         session_key=session_key,
@@ -318,19 +555,30 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
 # --- Playing --------------------------------------------------------------------------------
 
 
-def _limit_seconds(attempt: Attempt) -> float | None:
+def _limit_seconds(attempt: Attempt, question: AttemptQuestion) -> float | None:
     return engine.time_budget_per_question(
-        limit=attempt.time_limit, question_count=attempt.question_count
+        limit=attempt.time_limit,
+        question_count=attempt.question_count,
+        seconds_allowed=question.seconds_allowed,
     )
 
 
 def _finish(*, attempt: Attempt, now: datetime) -> None:
-    summary = questions_summary(attempt.questions.only("outcome", "points", "elapsed"))
+    questions = list(attempt.questions.only("outcome", "points", "elapsed", "reading_words"))
+    summary = questions_summary(questions)
     changes = {
         "finished_at": now,
         "score": summary.score,
         "correct_count": summary.correct,
         "total_time": summary.total_time,
+        "implausibly_fast": engine.is_implausibly_fast(
+            engine.AnswerPace(
+                correct=question.counts_as_correct,
+                elapsed=question.elapsed,
+                words=question.reading_words,
+            )
+            for question in questions
+        ),
     }
     if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
         for name, value in changes.items():
@@ -379,18 +627,13 @@ def _with_card(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("card__deck")
 
 
-@transaction.atomic
-def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
-    """The first unanswered question, its clock started when first shown; None when done."""
-    attempt_refresh(attempt=attempt, now=now)
-    if attempt.is_finished:
-        return None
-    question = _with_card(attempt.questions.unanswered()).order_by("position").first()
-    if question is None:
-        return None
+def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
+    """Start `question`'s clock if this is the first time it is shown."""
     if question.started_at is None:
         deadline = engine.question_deadline(
-            limit=attempt.time_limit, question_started_at=now, quiz_deadline=attempt.deadline_at
+            seconds_allowed=question.seconds_allowed,
+            question_started_at=now,
+            quiz_deadline=attempt.deadline_at,
         )
         started = AttemptQuestion.objects.filter(pk=question.pk, started_at__isnull=True).update(
             started_at=now, deadline_at=deadline
@@ -401,6 +644,36 @@ def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | No
             question.refresh_from_db(fields=["started_at", "deadline_at"])
     question.attempt = attempt
     return question
+
+
+def _first_unanswered(attempt: Attempt) -> AttemptQuestion | None:
+    return _with_card(attempt.questions.unanswered()).order_by("position").first()
+
+
+@transaction.atomic
+def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
+    """The first unanswered question, its clock started when first shown; None when done."""
+    attempt_refresh(attempt=attempt, now=now)
+    if attempt.is_finished:
+        return None
+    question = _first_unanswered(attempt)
+    return None if question is None else _shown(attempt=attempt, question=question, now=now)
+
+
+@transaction.atomic
+def question_at(*, attempt: Attempt, position: int, now: datetime) -> AttemptQuestion | None:
+    """What the address of the question at `position` shows now: that question, answered
+    (its feedback) or asked (its clock started); for a question the quiz has not reached,
+    the current one instead; None when the quiz has no such question, or is over before
+    reaching it. Reading an earlier feedback never starts the next question's clock."""
+    attempt_refresh(attempt=attempt, now=now)
+    question = question_get(attempt=attempt, position=position)
+    if question is None or question.is_answered:
+        return question
+    current = _first_unanswered(attempt)
+    if current is None:
+        return None
+    return _shown(attempt=attempt, question=current, now=now)
 
 
 def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:
@@ -457,7 +730,7 @@ def answer_submit(
         question_started_at=question.started_at,
         answered_at=now,
         deadline=question.deadline_at,
-        limit_seconds=_limit_seconds(attempt),
+        limit_seconds=_limit_seconds(attempt, question),
     )
     changes = {
         "outcome": result.outcome,
@@ -466,6 +739,7 @@ def answer_submit(
         "answered_at": now,
         "chosen_choice_id": chosen["id"] if chosen else "",
         "chosen_card_id": chosen["card_id"] if chosen else None,
+        "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
     }
     recorded = bool(AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(**changes))
     if recorded:

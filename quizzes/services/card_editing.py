@@ -12,7 +12,7 @@ from quizzes.importing.anki import CLOZE
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import CachedImage, Card, CardImage
 from quizzes.sanitize import sanitize_card_html
-from quizzes.services.card_pages import card_cloze, images_for_urls, sides_render
+from quizzes.services.card_pages import card_render, images_for_urls, keywords_sync, sides_render
 
 
 def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> str:
@@ -54,17 +54,17 @@ def _plain_line_breaks(html: str) -> str:
 
 @transaction.atomic
 def card_store(*, card: Card, content: CardContent) -> Card:
-    """Save `card` with both sides from `content`; its text, image rows and page-ready
-    HTML follow. The caller sets everything else (deck, number, source, guid)."""
+    """Save `card` with both sides from `content`; its text, image rows, page-ready HTML,
+    choice and keywords follow. The caller sets everything else (deck, number, source,
+    guid, short answer)."""
     images = images_for_urls((image.url for image in content.images), create=True)
     card.question_html, card.answer_html = content.question_html, content.answer_html
     card.question_text, card.answer_text = content.question_text, content.answer_text
     card.is_cloze = card.note_type == CLOZE
-    card.question_rendered, card.answer_rendered = sides_render(
-        content.question_html, content.answer_html, images, cloze=card_cloze(card)
-    )
+    card_render(card, images)
     card.save()
     _card_images_sync(card, content.images, images)
+    keywords_sync(card)
     return card
 
 

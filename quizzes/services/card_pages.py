@@ -1,19 +1,30 @@
-"""The page-ready HTML every card stores: made once when the card is saved or imported, and
+"""The page-ready forms every card stores: made once when the card is saved or imported, and
 again when one of its images is cached or replaced, so no page parses card HTML.
 
 `Card.question_rendered` / `answer_rendered` hold the sides with each <img> pointing at its
-local copy (with its size) or turned into an "image not cached" placeholder.
+local copy (with its size) or turned into an "image not cached" placeholder. The answer as a
+multiple choice offers it (`choice_html`, its text and kind), the card's topic words and
+whether its question needs a missing image are stored beside them, for the quizzes.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db.models import Prefetch, QuerySet
 
-from quizzes import caching
-from quizzes.models import CachedImage, Card, CardImage, MediaFile
-from quizzes.rendering import LocalImage, page_ready, sound_names
+from quizzes import caching, wording
+from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Distractor, MediaFile
+from quizzes.rendering import (
+    PLACEHOLDER_CLASS,
+    ChoiceContent,
+    LocalImage,
+    choice_content,
+    page_ready,
+    sound_names,
+)
 
-RENDERED_FIELDS = ["question_rendered", "answer_rendered"]
+# What `quiz_fields` sets; with "keywords", whose index rows `keyword_rows` makes.
+QUIZ_FIELDS = ["choice_html", "choice_text", "choice_kind", "question_needs_missing_image"]
+RENDERED_FIELDS = ["question_rendered", "answer_rendered", *QUIZ_FIELDS]
 
 
 def local_image(image: CachedImage) -> LocalImage:
@@ -65,22 +76,106 @@ def card_cloze(card: Card) -> int | None:
     return card.card_ord + 1 if card.is_cloze else None
 
 
+def answer_choice(
+    *,
+    question_text: str,
+    answer_html: str,
+    answer_text: str,
+    short_answer_html: str = "",
+    images: Mapping[str, LocalImage] | None = None,
+) -> ChoiceContent:
+    """The answer as a multiple choice offers it: the editor's short answer if there is one,
+    else the answer without the words that only repeat the question, and only its first
+    sentences when it is long (wording.short_form_length)."""
+    if short_answer_html:
+        return choice_content(short_answer_html, images=images)
+    drop = wording.echo_length(question_text, answer_text)
+    whole = choice_content(answer_html, drop_words=drop, images=images)
+    keep = wording.short_form_length(whole.text)
+    if not keep:
+        return whole
+    return choice_content(answer_html, drop_words=drop, keep_words=keep, images=images)
+
+
+def quiz_fields(card: Card, local: Mapping[str, LocalImage]) -> None:
+    """What the quizzes need of `card`, from its text, HTML and page-ready question: its
+    answer as a choice (none for a cloze card, whose answer is its question filled in),
+    the kind of that answer, its topic words, and whether its question misses an image.
+    For writers in bulk (imports) as for `card_render`."""
+    card.question_needs_missing_image = f'class="{PLACEHOLDER_CLASS}"' in card.question_rendered
+    choice = ChoiceContent(html="", text="", code_share=0.0)
+    if not card.is_cloze:
+        choice = answer_choice(
+            question_text=card.question_text,
+            answer_html=card.answer_html,
+            answer_text=card.answer_text,
+            short_answer_html=card.short_answer_html,
+            images=local,
+        )
+    card.choice_html, card.choice_text = choice.html, choice.text
+    card.choice_kind = (
+        wording.answer_kind(choice.text, code_share=choice.code_share) if choice.html else ""
+    )
+    card.keywords = " ".join(wording.keywords(card.question_text, card.answer_text))
+
+
+def card_render(
+    card: Card, images: dict[str, CachedImage], *, media: dict[str, str] | None = None
+) -> None:
+    """Fill `card`'s RENDERED_FIELDS (and its keywords) from its HTML, text and images."""
+    local = {url: local_image(image) for url, image in images.items()}
+    if media is None:
+        media = media_for_html(card.question_html, card.answer_html)
+    card.question_rendered, card.answer_rendered = page_ready(
+        card.question_html, card.answer_html, local, media, cloze=card_cloze(card)
+    )
+    quiz_fields(card, local)
+
+
+def keyword_rows(cards: Iterable[Card]) -> list[CardKeyword]:
+    """The CardKeyword rows of saved `cards` (for bulk writers: imports, the deck sync)."""
+    return [
+        CardKeyword(card=card, deck_id=card.deck_id, word=word, shuffle_key=card.shuffle_key)
+        for card in cards
+        for word in dict.fromkeys(card.keyword_list)
+    ]
+
+
+def keywords_sync(card: Card) -> None:
+    """Make the card's keyword rows match its `keywords`."""
+    CardKeyword.objects.filter(card=card).delete()
+    CardKeyword.objects.bulk_create(keyword_rows([card]))
+
+
+def distractor_render(distractor: Distractor) -> None:
+    """A hand-written distractor as a choice shows it (its HTML is already sanitized)."""
+    choice = choice_content(distractor.html)
+    distractor.choice_html, distractor.text = choice.html, choice.text
+
+
 def cards_rerender(cards: QuerySet[Card]) -> int:
     """Render `cards` again from their stored HTML and image rows (after an image changed,
     or the media URL moved); returns how many changed."""
     rows = cards.only(
-        "id", "question_html", "answer_html", "is_cloze", "card_ord", *RENDERED_FIELDS
+        "id",
+        "question_html",
+        "answer_html",
+        "question_text",
+        "answer_text",
+        "short_answer_html",
+        "keywords",
+        "is_cloze",
+        "card_ord",
+        *RENDERED_FIELDS,
     ).prefetch_related(Prefetch("card_images", queryset=CardImage.objects.select_related("image")))
     rows = list(rows)
     media = media_for_html(*(card.question_html + card.answer_html for card in rows))
     changed = []
     for card in rows:
+        before = [getattr(card, name) for name in RENDERED_FIELDS]
         images = {row.image.url: row.image for row in card.card_images.all()}
-        sides = sides_render(
-            card.question_html, card.answer_html, images, cloze=card_cloze(card), media=media
-        )
-        if sides != (card.question_rendered, card.answer_rendered):
-            card.question_rendered, card.answer_rendered = sides
+        card_render(card, images, media=media)
+        if [getattr(card, name) for name in RENDERED_FIELDS] != before:
             changed.append(card)
     Card.objects.bulk_update(changed, RENDERED_FIELDS, batch_size=500)
     if changed:

@@ -1,6 +1,8 @@
 """What the admin's card list shows: how learners did on each card, its open reports and
 the state of its images, for any number of cards in a fixed number of queries."""
 
+from dataclasses import dataclass
+
 from django.db.models import (
     Count,
     DurationField,
@@ -14,6 +16,7 @@ from django.db.models import (
 )
 from django.db.models.aggregates import Avg
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.text import Truncator
 
 from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, ProblemReport
 
@@ -25,7 +28,10 @@ def cards_with_statistics(queryset: QuerySet[Card]) -> QuerySet[Card]:
     answered = AttemptQuestion.objects.attempted().filter(card=OuterRef("pk"))
     most_picked_wrong = (
         AttemptQuestion.objects.filter(
-            card=OuterRef("pk"), outcome=AttemptQuestion.Outcome.WRONG, chosen_card__isnull=False
+            card=OuterRef("pk"),
+            outcome=AttemptQuestion.Outcome.WRONG,
+            chosen_card__isnull=False,
+            chosen_distractor__isnull=True,
         )
         .values("chosen_card", "chosen_card__number")
         .annotate(picks=Count("pk"))
@@ -74,3 +80,55 @@ def _count_of(rows: QuerySet) -> Coalesce:
     """How many of `rows` (one card's, through OuterRef) there are, as a subquery."""
     counted = rows.order_by().values("card").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrongAnswerPicks:
+    """A wrong answer a card's multiple choice offers, and how often learners fell for it."""
+
+    label: str
+    picked: int
+    offered: int | None = None  # known for the hand-written ones
+
+    @property
+    def share(self) -> str:
+        if not self.offered:
+            return ""
+        return f"{round(100 * self.picked / self.offered)} %"
+
+
+def wrong_answer_picks(*, card: Card, others: int = 5) -> list[WrongAnswerPicks]:
+    """Each hand-written distractor of `card` (picked, offered), then the other cards'
+    answers learners picked most, in two queries. A distractor nobody picks fools nobody."""
+    hand_written = card.distractors.annotate(picked=Count("picks")).order_by("pk")
+    rows = [
+        WrongAnswerPicks(
+            label=f"Written: {Truncator(row.text).chars(100)}",
+            picked=row.picked,
+            offered=row.times_offered,
+        )
+        for row in hand_written
+    ]
+    from_cards = (
+        AttemptQuestion.objects.filter(
+            card=card,
+            outcome=AttemptQuestion.Outcome.WRONG,
+            chosen_distractor__isnull=True,
+            chosen_card__isnull=False,
+        )
+        .exclude(chosen_card=card)
+        .values("chosen_card__number", "chosen_card__choice_text")
+        .annotate(picked=Count("pk"))
+        .order_by("-picked", "chosen_card__number")[:others]
+    )
+    rows += [
+        WrongAnswerPicks(
+            label=(
+                f"Card {row['chosen_card__number']}: "
+                f"{Truncator(row['chosen_card__choice_text']).chars(80)}"
+            ),
+            picked=row["picked"],
+        )
+        for row in from_cards
+    ]
+    return rows

@@ -10,6 +10,7 @@ from django.db.models import Count, Min, OuterRef, Subquery
 
 from quizzes import caching
 from quizzes.models import Card, Deck, Tag
+from quizzes.models.deck import askable
 from quizzes.services import search
 
 search_clean = search.search_clean
@@ -19,8 +20,12 @@ NO_RESULT = search.SearchResult(card_ids=(), more=False, words=(), suggested=Fal
 
 
 def deck_summaries():
-    """Every deck with its card count, in one query."""
-    return Deck.objects.annotate(card_count=Count("cards"))
+    """Every deck with its card count and how many of them a multiple choice can ask
+    (`choice_count`, for its Quick quiz), in one query."""
+    return Deck.objects.annotate(
+        card_count=Count("cards"),
+        choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
+    )
 
 
 def cards_for_display(queryset=None):

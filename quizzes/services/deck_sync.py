@@ -13,11 +13,15 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from quizzes import caching
 from quizzes.importing.fixtures import FixtureCard, FixtureDeck
-from quizzes.models import Card, Deck, Tag
+from quizzes.models import Card, Deck, Distractor, Tag
 from quizzes.services.card_editing import card_store
+from quizzes.services.card_pages import distractor_render
+
+_in_order = Distractor.objects.order_by("pk")
 
 
 @dataclass(kw_only=True)
@@ -65,10 +69,22 @@ class SyncReport:
         ]
 
 
-def card_checksum(*, question_html: str, answer_html: str, source_url: str, tags) -> str:
-    """What a card says, as one value: its two sides, its source and its tag slugs."""
-    identity = json.dumps([question_html, answer_html, source_url, sorted(tags)])
-    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+def card_checksum(
+    *,
+    question_html: str,
+    answer_html: str,
+    source_url: str,
+    tags,
+    short_answer_html: str = "",
+    distractors=(),
+) -> str:
+    """What a card says, as one value: its two sides, its source, its tag slugs, and what
+    editors wrote for its multiple choice (left out when nothing: so the checksums of
+    cards without any stay what they were before there was such a thing)."""
+    identity = [question_html, answer_html, source_url, sorted(tags)]
+    if short_answer_html or distractors:
+        identity += [short_answer_html, list(distractors)]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
 
 
 def _fixture_checksum(card: FixtureCard) -> str:
@@ -78,6 +94,8 @@ def _fixture_checksum(card: FixtureCard) -> str:
         answer_html=content.answer_html,
         source_url=content.source_url,
         tags=card.tags,
+        short_answer_html=card.choice.short_answer_html,
+        distractors=card.choice.distractors,
     )
 
 
@@ -87,6 +105,8 @@ def _current_checksum(card: Card) -> str:
         answer_html=card.answer_html,
         source_url=card.source_url,
         tags=[tag.slug for tag in card.tags.all()],
+        short_answer_html=card.short_answer_html,
+        distractors=[row.html for row in card.distractors.all()],
     )
 
 
@@ -106,7 +126,10 @@ def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
     elif reset:
         Deck.objects.filter(pk=deck.pk).update(**fixture.fields)
     tags = _tags(fixture.tags)
-    existing = {card.number: card for card in deck.cards.prefetch_related("tags")}
+    existing = {
+        card.number: card
+        for card in deck.cards.prefetch_related("tags", Prefetch("distractors", _in_order))
+    }
     synced = {int(number): checksum for number, checksum in deck.synced_cards.items()}
     for source_card in fixture.cards:
         number, checksum = source_card.number, wanted[source_card.number]
@@ -152,5 +175,11 @@ def _tags(names_by_slug: dict[str, str]) -> dict[str, Tag]:
 def _store(card: Card, source_card: FixtureCard, tags: dict[str, Tag]) -> None:
     card.source_url = source_card.content.source_url
     card.guid = ""  # known by its source link
+    card.short_answer_html = source_card.choice.short_answer_html
     card_store(card=card, content=source_card.content)
     card.tags.set([tags[slug] for slug in source_card.tags])
+    card.distractors.all().delete()
+    rows = [Distractor(card=card, html=html) for html in source_card.choice.distractors]
+    for row in rows:
+        distractor_render(row)
+    Distractor.objects.bulk_create(rows)

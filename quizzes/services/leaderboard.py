@@ -2,13 +2,12 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
 from quizzes.models import Attempt, Deck
+from quizzes.models.attempts import LEADERBOARD_RANKED
 
-# The attempts a leaderboard ranks; Attempt's "attempt_leaderboard" index holds exactly
-# these, best first, so a board reads the top of an index instead of every attempt.
-RANKED = Q(is_quick=True, finished_at__isnull=False, user__isnull=False)
+# Attempt's "attempt_leaderboard" index holds exactly the attempts a leaderboard ranks, best
+# first, so a board reads the top of an index instead of every attempt.
+RANKED = LEADERBOARD_RANKED
 BEST_FIRST = ("-score", "total_time", "finished_at", "pk")
 FIRST_BATCH = 100
 
@@ -17,7 +16,8 @@ def leaderboard(*, deck: Deck, since: datetime | None = None, limit: int = 20) -
     """The best finished Quick quiz of each user (points, then time, then who finished
     first), in two queries whatever the number of attempts: their ids are read best first
     from the index, in batches that grow fourfold (usually one), until `limit` learners are
-    found; then those attempts."""
+    found; then those attempts. A quiz answered faster than it can be read
+    (engine.IMPLAUSIBLY_FAST_RULE) does not count."""
     attempts = Attempt.objects.filter(RANKED, deck=deck)
     if since is not None:
         attempts = attempts.filter(started_at__gte=since)

@@ -405,7 +405,9 @@ def _answer_grade(*, attempt: Attempt, question: AttemptQuestion) -> Grade | Non
         outcome=question.outcome,
         elapsed_seconds=question.elapsed.total_seconds() if question.elapsed else None,
         limit_seconds=engine.time_budget_per_question(
-            limit=attempt.time_limit, question_count=attempt.question_count
+            limit=attempt.time_limit,
+            question_count=attempt.question_count,
+            seconds_allowed=question.seconds_allowed,
         ),
     )
 

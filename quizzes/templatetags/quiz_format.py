@@ -3,6 +3,8 @@ from datetime import timedelta
 from django import template
 from django.utils.safestring import mark_safe
 
+from quizzes.services.attempts import quick_quiz_text
+
 register = template.Library()
 
 
@@ -56,3 +58,9 @@ def in_words(value: timedelta) -> str:
     if hours and not rest:
         return "one hour" if hours == 1 else f"{hours} hours"
     return "one minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@register.filter
+def quick_quiz(deck) -> str:
+    """What a Quick quiz on `deck` is, from its `choice_count` annotation."""
+    return quick_quiz_text(askable=deck.choice_count)

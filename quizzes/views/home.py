@@ -1,15 +1,10 @@
 from django.shortcuts import render
 
 from quizzes import caching
-from quizzes.services import attempts as attempt_services
 from quizzes.services import cards as card_services
 
 
 @caching.public_page
 def home(request):
-    context = {
-        "decks": caching.cached("home:decks", lambda: list(card_services.deck_summaries())),
-        "quick_questions": attempt_services.QUICK_QUIZ_QUESTIONS,
-        "quick_seconds": attempt_services.QUICK_QUIZ_SECONDS,
-    }
-    return render(request, "quizzes/home.html", context)
+    decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
+    return render(request, "quizzes/home.html", {"decks": decks})

@@ -8,9 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
 from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
@@ -22,6 +23,11 @@ from quizzes.views import guests
 
 # How long after a question's deadline (and the grace) the countdown asks the server about it.
 ASK_MARGIN = timedelta(milliseconds=300)
+# For the second of two tabs (or a double submit) answering the same question.
+ALREADY_ANSWERED = (
+    "This question had already been answered (in another tab or window?): "
+    "below is the answer that was recorded."
+)
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
@@ -65,10 +71,18 @@ def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
         )
 
 
+def _default_deck(request, decks) -> Deck | None:
+    """The deck named by ?deck=, else the one this learner last played, else the largest."""
+    chosen = next((deck for deck in decks if deck.slug == request.GET.get("deck")), None)
+    return chosen or attempt_services.default_deck(
+        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session), decks=decks
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def quiz_setup(request):
-    chosen = Deck.objects.filter(slug=request.GET.get("deck", "")).first()
-    initial = {"deck": chosen or attempt_services.quick_quiz_deck()}
+    decks = attempt_services.quiz_decks()
+    initial = {"deck": _default_deck(request, decks)}
     form = QuizSetupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         data = form.cleaned_data
@@ -97,22 +111,27 @@ def quiz_setup(request):
     deck = (form.cleaned_data.get("deck") if form.is_bound else None) or initial["deck"]
     pools = {}
     if deck is not None:
-        pools = {
-            mode.label: attempt_services.quiz_pool(deck=deck, mode=mode.value)
-            for mode in Attempt.Mode
-        }
-    return render(request, "quizzes/play/setup.html", {"form": form, "deck": deck, "pools": pools})
+        summary = attempt_services.quiz_pool_summary(deck=deck)
+        pools = {mode.label: summary[mode.value] for mode in Attempt.Mode}
+    context = {
+        "form": form,
+        "deck": deck,
+        "decks": decks,
+        "pools": pools,
+        "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
+    }
+    return render(request, "quizzes/play/setup.html", context)
 
 
 @require_POST
 def quiz_quick(request):
-    """Start a Quick quiz on the deck posted (by slug), or on the Quick quiz deck."""
+    """Start a Quick quiz on the deck posted (by slug), or on the learner's default deck."""
     if slug := request.POST.get("deck"):
         deck = Deck.objects.filter(slug=slug).first()
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
-        deck = attempt_services.quick_quiz_deck()
+        deck = _default_deck(request, attempt_services.quiz_decks())
     if deck is None:
         messages.error(request, "No deck is loaded yet, so there is no quiz to take.")
         return _redirect(request, reverse("home"))
@@ -144,21 +163,65 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
     return render(request, template, context)
 
 
+def _feedback_response(
+    request, attempt: Attempt, question, *, now, already_answered: bool = False
+) -> HttpResponse:
+    context = {"attempt": attempt, "question": question, "already_answered": already_answered}
+    # A whole-quiz clock runs on while the learner reads the feedback: it stays in view.
+    remaining = engine.time_left(deadline=attempt.deadline_at, now=now)
+    if remaining is not None and not attempt.is_finished:
+        context.update(
+            remaining_ms=_milliseconds(remaining),
+            whole_quiz=True,
+            ask_after_ms=_milliseconds(remaining + engine.ANSWER_GRACE + ASK_MARGIN),
+        )
+    template = "quizzes/play/play.html#feedback" if request.htmx else "quizzes/play/play.html"
+    return render(request, template, context)
+
+
+def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
+    return _redirect(request, attempt.question_url(position))
+
+
 @require_GET
+@never_cache
 @vary_on_headers("HX-Request")
 def attempt_play(request, pk):
+    """Where the quiz stands: the current question's address, or the result. An htmx caller
+    (the whole-quiz clock on a feedback screen, a script) gets the current question in place,
+    its address pushed to the address bar."""
     attempt = _get_attempt_for_user(request, pk)
     now = timezone.now()
     question = attempt_services.question_current(attempt=attempt, now=now)
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    if request.htmx:
+        response = _question_response(request, attempt, question, now=now)
+        return push_url(response, attempt.question_url(question.position))
+    return _to_question(request, attempt, question.position)
+
+
+# Never from a cache, not even for Back: the browser asks, and the page shows where the quiz
+# stands now (a question answered since it was last shown comes back as its feedback).
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request")
+def attempt_question(request, pk, position):
+    """A question's own address: the question while it is the one asked, its feedback once
+    answered (Back from the next question lands here), and for a question not reached yet,
+    the one the quiz stands at. The countdown asks here when time runs out."""
+    attempt = _get_attempt_for_user(request, pk)
+    now = timezone.now()
+    if not 1 <= position <= attempt.question_count:
+        raise Http404("This quiz has no such question.")
+    question = attempt_services.question_at(attempt=attempt, position=position, now=now)
+    if question is None:
+        return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
+    if question.is_answered:
+        return _feedback_response(request, attempt, question, now=now)
+    if question.position != position:
+        return _to_question(request, attempt, question.position)
     return _question_response(request, attempt, question, now=now)
-
-
-def _feedback_response(request, attempt: Attempt, question) -> HttpResponse:
-    context = {"attempt": attempt, "question": question}
-    template = "quizzes/play/play.html#feedback" if request.htmx else "quizzes/play/play.html"
-    return render(request, template, context)
 
 
 @require_POST
@@ -172,38 +235,24 @@ def attempt_answer(request, pk):
     )
     if question is None:
         return _bad_request(request, "This quiz has no such question.")
+    now = timezone.now()
     try:
-        attempt_services.answer_submit(
+        receipt = attempt_services.answer_submit(
             attempt=attempt,
             question=question,
             choice_id=form.cleaned_data["choice"] or None,
             knew=form.cleaned_data["grade"],
-            now=timezone.now(),
+            now=now,
         )
     except attempt_services.AnswerRejected as error:
         return _bad_request(request, str(error))
     if request.htmx:
-        return _feedback_response(request, attempt, question)
-    return redirect("attempt_feedback", attempt.pk, question.position)
-
-
-@require_GET
-@vary_on_headers("HX-Request")
-def attempt_feedback(request, pk, position):
-    """How a question went; the countdown asks for it when time runs out."""
-    attempt = _get_attempt_for_user(request, pk)
-    now = timezone.now()
-    attempt_services.attempt_refresh(attempt=attempt, now=now)
-    question = attempt_services.question_get(attempt=attempt, position=position)
-    if question is None:
-        raise Http404("This quiz has no such question.")
-    if not question.is_answered:
-        # Asked a moment too early (the browser's clock runs ahead): keep playing.
-        current = attempt_services.question_current(attempt=attempt, now=now)
-        if request.htmx and current is not None:
-            return _question_response(request, attempt, current, now=now)
-        return redirect("attempt_play", attempt.pk)
-    return _feedback_response(request, attempt, question)
+        return _feedback_response(
+            request, attempt, question, now=now, already_answered=not receipt.recorded
+        )
+    if not receipt.recorded:
+        messages.warning(request, ALREADY_ANSWERED)
+    return redirect(attempt.question_url(question.position))
 
 
 @require_GET
@@ -223,6 +272,7 @@ def attempt_result(request, pk):
         "comparison": challenge_services.challenge_comparison(attempt=attempt, questions=questions),
         "challenges": challenge_services.challenge_results(attempt=attempt),
         "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
+        "leaderboard_rule": engine.IMPLAUSIBLY_FAST_RULE,
         "can_retry": summary.correct < summary.question_count,
     }
     return render(request, "quizzes/play/result.html", context)

@@ -1,14 +1,16 @@
 """A learner's history and per-card figures, and the Quick quiz leaderboard."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from quizzes.models import Deck
+from quizzes import engine
 from quizzes.services import attempts as attempt_services
 from quizzes.services import leaderboard as leaderboard_services
 from quizzes.services import progress as progress_services
+from quizzes.views import guests
 
 
 @require_GET
@@ -28,10 +30,17 @@ def my_cards(request):
 
 @require_GET
 def leaderboard(request):
-    if slug := request.GET.get("deck"):
-        deck = get_object_or_404(Deck, slug=slug)
+    decks = attempt_services.quiz_decks()
+    if chosen := request.GET.get("deck"):
+        deck = next((deck for deck in decks if deck.slug == chosen), None)
+        if deck is None:
+            raise Http404("There is no such deck.")
     else:
-        deck = attempt_services.quick_quiz_deck()
+        deck = attempt_services.default_deck(
+            user=request.user,
+            guest_attempt_ids=guests.guest_attempt_ids(request.session),
+            decks=decks,
+        )
     this_week, all_time = [], []
     if deck is not None:
         since = leaderboard_services.week_start(timezone.now())
@@ -39,9 +48,9 @@ def leaderboard(request):
         all_time = leaderboard_services.leaderboard(deck=deck)
     context = {
         "deck": deck,
+        "decks": decks,
         "this_week": this_week,
         "all_time": all_time,
-        "quick_questions": attempt_services.QUICK_QUIZ_QUESTIONS,
-        "quick_seconds": attempt_services.QUICK_QUIZ_SECONDS,
+        "too_fast_rule": engine.IMPLAUSIBLY_FAST_RULE,
     }
     return render(request, "quizzes/play/leaderboard.html", context)

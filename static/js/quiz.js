@@ -30,11 +30,11 @@
 
   function startCountdown(stage) {
     stopCountdown();
-    const question = stage.querySelector("[data-quiz-question]");
-    const timer = question && question.querySelector("[data-remaining-ms]");
+    // A question's clock, or on a feedback screen the whole quiz's, which keeps running.
+    const timer = stage.querySelector("[data-remaining-ms]");
     if (!timer) return;
     const text = timer.querySelector("[data-countdown-text]");
-    const live = question.querySelector("[data-countdown-announce]");
+    const live = stage.querySelector("[data-countdown-announce]");
     const remaining = Number(timer.dataset.remainingMs);
     const end = performance.now() + remaining;
     const marks = "wholeQuiz" in timer.dataset ? [300, 60, 30, 10] : [10, 5];
@@ -100,6 +100,12 @@
 
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id === STAGE_ID) startCountdown(event.detail.target);
+  });
+
+  // A quiz page the browser brings back from its back-forward cache shows a stale clock:
+  // load it again, so that it shows where the quiz stands now.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && document.getElementById(STAGE_ID)) window.location.reload();
   });
 
   function init() {

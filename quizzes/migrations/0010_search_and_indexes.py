@@ -15,11 +15,16 @@ def uninstall(apps, schema_editor):
     search_schema.uninstall(schema_editor.connection)
 
 
-RANKED = models.Q(("finished_at__isnull", False), ("is_quick", True), ("user__isnull", False))
+RANKED = models.Q(
+    ("finished_at__isnull", False),
+    ("implausibly_fast", False),
+    ("is_quick", True),
+    ("user__isnull", False),
+)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quizzes", "0008_study_steps_extra_new_leeches")]
+    dependencies = [("quizzes", "0009_quiz_choices_and_reading_time")]
 
     operations = [
         migrations.RunPython(install, uninstall, elidable=False),

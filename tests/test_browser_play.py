@@ -1,0 +1,163 @@
+"""Playing on a phone and moving about a quiz in a real browser: the clock stays in view,
+Back goes to the previous question's feedback, the challenge link can be copied, and axe-core
+finds no serious or critical accessibility problem on the quiz pages."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from quizzes.models import Card, CardKeyword, Deck
+from quizzes.services.card_pages import keyword_rows
+from tests.factories import rendered
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+QUESTION_URL = re.compile(r"/quiz/[0-9a-f-]+/questions/(\d+)/$")
+
+
+@pytest.fixture
+def wordy_site(live_server, transactional_db):
+    """A deck whose answers run to several lines: four of them do not fit on a phone."""
+    deck = Deck.objects.create(name="Wordy", slug="wordy")
+    filler = "which the learner has to read to the end before choosing, line after line, "
+    cards = Card.objects.bulk_create(
+        rendered(
+            Card(
+                deck=deck,
+                number=number,
+                question_html=f"<p>What does layer {number} of the network do?</p>",
+                answer_html=f"<p>Layer {number} transforms its input {filler * 3}and so on.</p>",
+                question_text=f"What does layer {number} of the network do?",
+                answer_text=f"Layer {number} transforms its input {filler * 3}and so on.",
+            )
+        )
+        for number in range(1, 13)
+    )
+    CardKeyword.objects.bulk_create(keyword_rows(cards))
+    return live_server.url
+
+
+def start_quick_quiz(page: Page, site: str, deck: str):
+    page.goto(site)
+    page.locator(f"form:has(input[value='{deck}']) button").click()
+    page.wait_for_url(QUESTION_URL, wait_until="load")
+
+
+def in_view(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_the_clock_stays_in_view_while_the_last_choice_is_on_a_phone(page: Page, wordy_site):
+    page.set_viewport_size(PHONE)
+    start_quick_quiz(page, wordy_site, "wordy")
+    last_choice = page.locator(".choice").last
+
+    last_choice.scroll_into_view_if_needed()
+
+    assert page.evaluate("window.scrollY") > 200, "the choices are taller than the screen"
+    assert in_view(page, last_choice)
+    assert in_view(page, page.locator("[role=timer]"))
+    assert in_view(page, page.locator(".quiz-count"))
+    page.screenshot(path="/tmp/quiz-last-choice-phone.png")
+
+
+def test_back_goes_to_the_previous_questions_feedback(page: Page, deck_site, console_errors):
+    start_quick_quiz(page, deck_site, "fastai")
+    page.keyboard.press("1")
+    expect(page.locator("[data-quiz-feedback]")).to_be_visible()
+    verdict = page.locator("[data-quiz-feedback] h1").inner_text()
+    page.keyboard.press("Enter")
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 10")
+    expect(page).to_have_url(re.compile(r"/questions/2/$"))
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/questions/1/$"))
+    expect(page.locator("[data-quiz-feedback] h1")).to_have_text(verdict)
+    expect(page.locator("button.choice")).to_have_count(0)
+    page.wait_for_load_state("load")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/questions/2/$"))
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 10", timeout=10_000)
+    expect(page.locator("[data-quiz-question]")).to_be_visible()
+    page.reload()
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 10")
+    assert console_errors == []
+
+
+def test_a_guest_copies_the_challenge_link(browser, deck_site):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=deck_site)
+    page = context.new_page()
+    start_quick_quiz(page, deck_site, "fastai")
+    for _ in range(10):
+        page.locator(".choice").first.click()
+        page.locator("[data-continue]").click()
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+
+    page.get_by_role("button", name="Copy link").click()
+
+    expect(page.locator("[data-copy-status]")).to_have_text("Link copied.")
+    link = page.locator("#challenge-link").input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert re.search(r"/challenge/[0-9a-f-]+/$", link)
+    share = page.get_by_role("button", name="Share…")
+    assert share.is_visible() == page.evaluate("typeof navigator.share === 'function'")
+    context.close()
+
+
+def serious_problems(page: Page) -> list[tuple[str, str, list]]:
+    results = Axe().run(page)
+    return [
+        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_serious_on_the_quiz_pages(page: Page, deck_site, scheme):
+    page.emulate_media(color_scheme=scheme)
+    found = {}
+    page.goto(deck_site)
+    found["home"] = serious_problems(page)
+    page.goto(f"{deck_site}/quiz/")
+    found["setup"] = serious_problems(page)
+
+    # More questions than the tag has cards: the quiz page opens with a message saying so.
+    page.get_by_label("Number of questions").fill("10")
+    page.get_by_text("Tags (optional)").click()
+    page.get_by_label("architecture").check()
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url(QUESTION_URL, wait_until="load")
+    expect(page.locator(".message")).to_contain_text("cards fit these settings")
+    found["question, with a message"] = serious_problems(page)
+
+    # A second tab on the same question, answered after the first: it is told so.
+    other_tab = page.context.new_page()
+    other_tab.emulate_media(color_scheme=scheme)
+    other_tab.goto(page.url, wait_until="load")
+    page.locator(".choice").first.click()
+    expect(page.locator("[data-quiz-feedback]")).to_be_visible()
+    found["feedback"] = serious_problems(page)
+    other_tab.locator(".choice").last.click()
+    expect(other_tab.locator(".quiz-notice")).to_contain_text("already been answered")
+    found["feedback, answered in another tab"] = serious_problems(other_tab)
+
+    while page.get_by_role("link", name="Next question").count():
+        page.keyboard.press("Enter")
+        expect(page.locator("[data-quiz-question]")).to_be_visible()
+        page.locator(".choice").first.click()
+        expect(page.locator("[data-quiz-feedback]")).to_be_visible()
+    page.get_by_role("link", name="See your result").click()
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+    found["result"] = serious_problems(page)
+    page.goto(f"{deck_site}/leaderboard/")
+    found["leaderboard"] = serious_problems(page)
+
+    assert {name: problems for name, problems in found.items() if problems} == {}

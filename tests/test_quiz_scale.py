@@ -1,0 +1,63 @@
+"""Starting a quiz and answering stay flat with the size of the deck: the questions and the
+wrong answers are drawn in the database (index range lookups), never by loading the deck.
+Counts of queries and of rows read, never time (bench/ has the timings)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 30, 3000
+
+
+def start_and_answer(client, slug):
+    """How many queries starting a Quick quiz on `slug` runs, and answering its first
+    question."""
+    with CaptureQueriesContext(connection) as started:
+        response = client.post(reverse("quiz_quick"), {"deck": slug})
+    started = len(started)  # now: the next request resets the connection's query log
+    attempt = Attempt.objects.get(pk=response["Location"].strip("/").split("/")[-1])
+    client.get(attempt.get_absolute_url(), follow=True)
+    question = attempt.questions.get(position=1)
+    with CaptureQueriesContext(connection) as answered:
+        client.post(
+            reverse("attempt_answer", args=[attempt.pk]),
+            {"position": 1, "choice": question.correct_choice_id},
+        )
+    return started, len(answered)
+
+
+def test_starting_and_answering_run_the_same_queries_at_two_deck_sizes(client, alice, make_deck):
+    make_deck(SMALL, slug="small")
+    make_deck(LARGE, slug="large")
+    client.force_login(alice)
+    start_and_answer(client, "small")  # the first request of a session does more
+
+    small_start, small_answer = start_and_answer(client, "small")
+    large_start, large_answer = start_and_answer(client, "large")
+
+    assert large_start == small_start <= 12
+    # Answering also feeds the learner's memory of the card (services.reviews).
+    assert large_answer == small_answer <= 20
+
+
+def test_starting_reads_a_bounded_number_of_cards(client, alice, make_deck, monkeypatch):
+    from quizzes.services import attempts
+
+    make_deck(LARGE, slug="large")
+    read = []
+    real_option = attempts._option
+    monkeypatch.setattr(attempts, "_option", lambda card: read.append(card.pk) or real_option(card))
+    client.force_login(alice)
+
+    client.post(reverse("quiz_quick"), {"deck": "large"})
+
+    # The draw window, and the wrong answers looked up by word and by kind of answer.
+    bound = attempts.DRAW_WINDOW + 2 * (
+        attempts.CANDIDATE_WORDS * attempts.CANDIDATES_PER_WORD + 5 * attempts.CANDIDATES_PER_KIND
+    )
+    assert 10 < len(read) <= bound < LARGE
