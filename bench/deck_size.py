@@ -132,8 +132,8 @@ def quizzes_add() -> None:
                     deck=deck,
                     mode=Attempt.Mode.MULTIPLE_CHOICE,
                     question_count=quiz_services.QUICK_QUIZ_QUESTIONS,
-                    time_limit_kind=Attempt.TimeLimitKind.PER_QUESTION,
-                    time_limit_seconds=quiz_services.QUICK_QUIZ_SECONDS,
+                    time_limit_kind=quiz_services.QUICK_QUIZ_LIMIT.kind,
+                    time_limit_seconds=quiz_services.QUICK_QUIZ_LIMIT.seconds,
                     seed=rng.getrandbits(62),
                     is_quick=True,
                     started_at=started,
@@ -163,14 +163,19 @@ def quizzes_add() -> None:
 
 
 def deck_grow(size: int) -> int:
-    """Copies of the fastai deck's cards until it has `size`, with their tags and images."""
+    """Copies of the fastai deck's cards until it has `size`, with their tags, images, topic
+    words and hand-written wrong answers."""
     from django.db import transaction
 
     from quizzes import caching
-    from quizzes.models import Card, CardImage, Deck
+    from quizzes.models import Card, CardImage, CardKeyword, Deck, Distractor
 
     deck = Deck.objects.get(slug="fastai")
-    originals = list(Card.objects.filter(deck=deck).prefetch_related("tags", "card_images"))
+    originals = list(
+        Card.objects.filter(deck=deck).prefetch_related(
+            "tags", "card_images", "keyword_rows", "distractors"
+        )
+    )
     fields = [
         field
         for field in Card._meta.concrete_fields
@@ -186,7 +191,7 @@ def deck_grow(size: int) -> int:
                 copy = Card(deck=deck, number=number)
                 for field in fields:
                     value = getattr(source, field.attname)
-                    if callable(field.default) and not field.auto_created:
+                    if field.has_default() and callable(field.default):
                         value = field.default()  # e.g. a fresh random key
                     setattr(copy, field.attname, value)
                 batch.append((source, copy))
@@ -200,6 +205,16 @@ def deck_grow(size: int) -> int:
                 CardImage(card=copy, image_id=row.image_id, side=row.side, position=row.position)
                 for source, copy in batch
                 for row in source.card_images.all()
+            )
+            CardKeyword.objects.bulk_create(
+                CardKeyword(card=copy, deck=deck, word=row.word, shuffle_key=copy.shuffle_key)
+                for source, copy in batch
+                for row in source.keyword_rows.all()
+            )
+            Distractor.objects.bulk_create(
+                Distractor(card=copy, html=row.html, text=row.text, choice_html=row.choice_html)
+                for source, copy in batch
+                for row in source.distractors.all()
             )
         caching.deck_pages_changed()
     return wanted

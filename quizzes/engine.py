@@ -37,6 +37,9 @@ class Option:
     kind: str = wording.AnswerKind.PROSE
     keywords: frozenset[str] = frozenset()  # the topic words of its card
     distractor_id: int | None = None  # set for a hand-written distractor
+    # The questions (card ids) it was looked up for, by their topic words or kind of
+    # answer; empty: any question (see candidates_for).
+    found_for: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,8 +149,10 @@ PLAUSIBILITY_WEIGHT = 0.8
 CURATED_BONUS = 0.5
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize_answer(text: str) -> str:
-    """Answers that differ only in case or whitespace are the same answer."""
+    """Answers that differ only in case or whitespace are the same answer. Cached: a quiz
+    compares each candidate with every question's answer."""
     return " ".join(text.casefold().split())
 
 
@@ -160,8 +165,13 @@ def plausibility(card: QuizCard, option: Option) -> float:
     either = math.sqrt(len(card.keywords) * len(option.keywords))
     topic = shared / either if either else 0.0
     kind = wording.kind_distance(right.kind, option.kind)
-    length = abs(math.log((len(option.text.split()) + 1) / (len(right.text.split()) + 1)))
+    length = abs(math.log((_word_count(option.text) + 1) / (_word_count(right.text) + 1)))
     return topic - 0.6 * kind - 0.3 * length
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_count(text: str) -> int:
+    return len(text.split())
 
 
 class _Surface:
@@ -172,13 +182,19 @@ class _Surface:
     __slots__ = ("length", "shared", "shared_per_word", "words")
 
     def __init__(self, option: Option, question: tuple[frozenset[str], frozenset[str]]):
-        as_written, self.words = _words(option.text)
-        self.shared = len(as_written & question[0]) + len(self.words & question[1])
+        self.words = _words(option.text)[1]
+        self.shared, self.shared_per_word = _echo(option, question)
         self.length = len(option.text)
-        self.shared_per_word = self.shared / max(len(option.text.split()), 1)
 
 
-@functools.lru_cache(maxsize=4096)
+def _echo(option: Option, question: tuple[frozenset[str], frozenset[str]]) -> tuple[int, float]:
+    """How many of the question's words `option` repeats, in all and per word of its own."""
+    as_written, words = _words(option.text)
+    shared = len(as_written & question[0]) + len(words & question[1])
+    return shared, shared / max(_word_count(option.text), 1)
+
+
+@functools.lru_cache(maxsize=16384)
 def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The meaningful words of `text` as written, and stemmed. Cached: the same answers
     come back as candidates quiz after quiz."""
@@ -209,20 +225,25 @@ def _place(right: float, others: Iterable[float]) -> float:
     return place
 
 
-def _shortlist(card: QuizCard, others: list[Option], surfaces: dict[int, _Surface]) -> list:
+def _shortlist(
+    card: QuizCard,
+    others: list[Option],
+    question: tuple[frozenset[str], frozenset[str]],
+    right: _Surface,
+) -> list:
     """The most plausible candidates, and the ones that repeat the question as much as the
     right answer does (or more): the sets of distractors are chosen among them."""
-    right = surfaces[id(card.answer)]
     fitting = [
         option
         for option in others
         if wording.kind_distance(card.answer.kind, option.kind) < wording.GIVEAWAY_DISTANCE
     ] or others
+    echoes = {id(option): _echo(option, question) for option in fitting}
     by_echo = sorted(
         fitting,
         key=lambda option: (
-            min(surfaces[id(option)].shared - right.shared, 0),
-            surfaces[id(option)].shared_per_word,
+            min(echoes[id(option)][0] - right.shared, 0),
+            echoes[id(option)][1],
         ),
         reverse=True,
     )
@@ -281,8 +302,13 @@ def pick_distractors(
     best_other = max(plausible.values(), default=0.0)
     plausible.update({id(option): best_other + CURATED_BONUS for option in curated})
     question = _question_words(card)
-    surfaces = {id(option): _Surface(option, question) for option in (right, *curated, *others)}
-    free = [*curated, *_shortlist(card, others, surfaces)][: max(SHORTLIST_SIZE, len(curated))]
+    right_surface = _Surface(right, question)
+    shortlist = _shortlist(card, others, question, right_surface)
+    free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
+    # The surface of every choice that may be offered (the candidates' echo was enough to
+    # short-list them).
+    surfaces = {id(option): _Surface(option, question) for option in free}
+    surfaces[id(right)] = right_surface
     need = min(k, len(free))
     chosen_first = [right]
     places = len(chosen_first) + need
@@ -346,11 +372,20 @@ def _choice_ids(rng: random.Random, count: int) -> list[str]:
     return ids
 
 
+def candidates_for(card: QuizCard, candidates: Sequence[Option]) -> Sequence[Option]:
+    """The candidates looked up for `card` (and those looked up for any question), unless
+    they are too few to short-list from: then all of them. A quiz on a large deck looks
+    wrong answers up by each question's own words and kind, so each question weighs about
+    as many candidates as a small deck has cards, not those of every other question."""
+    own = [option for option in candidates if not option.found_for or card.id in option.found_for]
+    return own if len(own) >= SHORTLIST_SIZE else candidates
+
+
 def build_choices(
     card: QuizCard, candidates: Sequence[Option], *, rng: random.Random
 ) -> PlannedQuestion:
     """The correct answer and its distractors, shuffled, each with an opaque id."""
-    options = [card.answer, *pick_distractors(card, candidates, rng=rng)]
+    options = [card.answer, *pick_distractors(card, candidates_for(card, candidates), rng=rng)]
     rng.shuffle(options)
     right = next(place for place, option in enumerate(options) if option is card.answer)
     choices = tuple(

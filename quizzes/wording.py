@@ -6,6 +6,7 @@ Pure Python, no Django import: plain text in, plain values out. A card's feature
 out once, when it is saved (services.card_pages), and the quiz engine compares them.
 """
 
+import functools
 import re
 from collections import Counter
 from enum import StrEnum
@@ -141,6 +142,7 @@ _KINDRED = {
 GIVEAWAY_DISTANCE = 3
 
 
+@functools.cache
 def kind_distance(one: AnswerKind | str, other: AnswerKind | str) -> int:
     """0 for the same kind, 1 for a kindred one, 2 otherwise, 3 when only one of them is a
     yes or a no (such a choice gives itself away beside the others)."""

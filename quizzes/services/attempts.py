@@ -10,13 +10,13 @@ submit, a replayed request or a second tab changes nothing.
 import math
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 
 from quizzes import engine
 from quizzes.models import (
@@ -91,7 +91,34 @@ _QUIZ_CARD_FIELDS = (
 )
 
 
-def _option(card: Card) -> engine.Option | None:
+class QuizCardRow(NamedTuple):
+    """What planning a quiz reads of a card (_QUIZ_CARD_FIELDS), without a model instance
+    each: a quiz start reads a thousand of them at 100,000 cards."""
+
+    id: int
+    deck_id: int
+    question_text: str
+    answer_text: str
+    keywords: str
+    choice_html: str
+    choice_text: str
+    choice_kind: str
+    shuffle_key: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return self.keywords.split()
+
+
+def _quiz_rows(cards: QuerySet) -> list[QuizCardRow]:
+    return [QuizCardRow(*row) for row in cards.values_list(*_QUIZ_CARD_FIELDS)]
+
+
+def _option(card: QuizCardRow) -> engine.Option | None:
     if not card.choice_html:
         return None
     return engine.Option(
@@ -103,7 +130,7 @@ def _option(card: Card) -> engine.Option | None:
     )
 
 
-def _quiz_card(card: Card) -> engine.QuizCard:
+def _quiz_card(card: QuizCardRow) -> engine.QuizCard:
     return engine.QuizCard(
         id=card.pk,
         question_text=card.question_text,
@@ -130,11 +157,11 @@ def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> 
     )
 
 
-def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[Card]:
+def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[QuizCardRow]:
     """Up to DRAW_WINDOW cards of `queryset`, from a random place in shuffle-key order."""
     start = rng.randrange(SHUFFLE_KEY_RANGE)
     cards = Card.objects.filter(_key_window(queryset, start=start, size=DRAW_WINDOW))
-    rows = list(cards.only(*_QUIZ_CARD_FIELDS).order_by())
+    rows = _quiz_rows(cards.order_by())
     rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
     return rows[:DRAW_WINDOW]
 
@@ -151,35 +178,76 @@ def _telling_words(cards: Sequence[engine.QuizCard], *, limit: int) -> list[str]
 
 
 class _CandidateLookups:
-    """Card ids from many small index range lookups (rows of one word, of one kind of
-    answer, from a random place in shuffle-key order), as one SQL subquery: a UNION ALL of
-    plain SELECTs. Written out because the ORM spends more time compiling ninety subqueries
-    than the database spends running them."""
+    """Cards from many small index range lookups (rows of one word, of one kind of answer,
+    from a random place in shuffle-key order), each with the questions it is for, in one
+    query: a UNION ALL of plain SELECTs joined to the cards. Written out because the ORM
+    spends more time compiling ninety subqueries than the database spends running them."""
 
     def __init__(self):
         self.selects: list[str] = []
         self.params: list = []
+        self.questions: list[frozenset[int]] = []  # per lookup, the card ids it is for
 
-    def add(self, model, value: str, equal: dict, *, start: int, size: int) -> None:
+    def add(
+        self, model, value: str, equal: dict, *, start: int, size: int, questions: Iterable[int]
+    ) -> None:
+        """`size` rows from `start` on in shuffle-key order, going round to the lowest keys:
+        the first `size` after `start` and the first `size` from the lowest, of which the
+        outer query keeps the first `size` in that order."""
         table = model._meta.db_table
         where = " AND ".join(f"{column} = %s" for column in equal)
+        lookup = len(self.selects)
+        sides = []
         for comparison in (">=", "<"):
-            alias = f"w{len(self.selects)}"
-            self.selects.append(
-                f"SELECT {value} FROM (SELECT {value} FROM {table} WHERE {where} "
-                f"AND shuffle_key {comparison} %s ORDER BY shuffle_key, id LIMIT %s) {alias}"
+            sides.append(
+                f"SELECT * FROM (SELECT {value} AS v, shuffle_key AS k, id AS i FROM {table} "
+                f"WHERE {where} AND shuffle_key {comparison} %s ORDER BY shuffle_key, id "
+                f"LIMIT %s) s{lookup}_{len(sides)}"
             )
             self.params += [*equal.values(), start, size]
+        self.selects.append(
+            f"SELECT {lookup} AS lookup, v FROM (SELECT v FROM ({' UNION ALL '.join(sides)}) "
+            f"w{lookup}_both ORDER BY k < %s, k, i LIMIT %s) w{lookup}"
+        )
+        self.params += [start, size]
+        self.questions.append(frozenset(questions))
 
-    def as_sql(self) -> RawSQL:
-        return RawSQL(" UNION ALL ".join(self.selects) or "SELECT NULL WHERE 1 = 0", self.params)
+    def options(self) -> list[engine.Option]:
+        """Each card found once, as a choice, for every question a lookup found it for."""
+        if not self.selects:
+            return []
+        sql = (
+            "SELECT found.lookup, c.id, c.choice_html, c.choice_text, c.choice_kind, c.keywords "
+            f"FROM ({' UNION ALL '.join(self.selects)}) found "
+            f"JOIN {Card._meta.db_table} c ON c.id = found.v WHERE c.choice_html <> ''"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            rows = cursor.fetchall()
+        cards: dict[int, tuple] = {}
+        questions: dict[int, set[int]] = {}
+        for lookup, card_id, *card in rows:
+            cards[card_id] = card
+            questions.setdefault(card_id, set()).update(self.questions[lookup])
+        return [
+            engine.Option(
+                card_id=card_id,
+                text=text,
+                html=html,
+                kind=kind,
+                keywords=frozenset(words.split()),
+                found_for=frozenset(questions[card_id]),
+            )
+            for card_id, (html, text, kind, words) in cards.items()
+        ]
 
 
 def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engine.QuizCard]):
     """The function engine.plan_quiz calls with the cards it drew: it looks up wrong answers
     for them in two queries, whatever the size of the deck. Other cards about the same
     words (through the CardKeyword index), cards with the same kinds of answer, and the
-    drawn cards' own hand-written distractors."""
+    drawn cards' own hand-written distractors; each found for the questions whose word or
+    kind found it (engine.candidates_for)."""
 
     def find(drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
         lookups = _CandidateLookups()
@@ -190,6 +258,7 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
                 {"deck_id": deck.pk, "word": word},
                 start=rng.randrange(SHUFFLE_KEY_RANGE),
                 size=CANDIDATES_PER_WORD,
+                questions=(card.id for card in drawn if word in card.keywords),
             )
         for kind in sorted({card.answer.kind for card in drawn if card.answer is not None}):
             lookups.add(
@@ -198,11 +267,9 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
                 {"deck_id": deck.pk, "choice_kind": kind},
                 start=rng.randrange(SHUFFLE_KEY_RANGE),
                 size=CANDIDATES_PER_KIND,
+                questions=(card.id for card in drawn if card.answer and card.answer.kind == kind),
             )
-        found = (
-            Card.objects.filter(pk__in=lookups.as_sql()).choices().only(*_QUIZ_CARD_FIELDS)
-        ).order_by()
-        options = [_option(card) for card in found]
+        options = lookups.options()
         curated = Distractor.objects.filter(card__in=[card.id for card in drawn]).exclude(
             choice_html=""
         )
@@ -214,6 +281,7 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
                 kind=ordered[row.card_id].answer.kind if ordered[row.card_id].answer else "",
                 keywords=ordered[row.card_id].keywords,
                 distractor_id=row.pk,
+                found_for=frozenset({row.card_id}),
             )
             for row in curated
         ]
@@ -282,14 +350,14 @@ class _Planned:
     reading_words: int
 
 
-def _reading_words(card: Card, choices: Sequence[engine.Choice]) -> int:
+def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice]) -> int:
     """What a question asks to read: the question and its choices, or for a flashcard the
     question and its answer."""
     shown = [choice.text for choice in choices] if choices else [card.answer_text]
     return len(card.question_text.split()) + sum(len(text.split()) for text in shown)
 
 
-def _planned(plan: engine.QuizPlan, cards: dict[int, Card]) -> list[_Planned]:
+def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:
     return [
         _Planned(
             card_id=question.card_id,
@@ -361,7 +429,7 @@ def _create_attempt(
 
 
 def _plan(
-    cards: list[Card], *, deck: Deck, count: int, mode: engine.QuizMode, seed: int
+    cards: list[QuizCardRow], *, deck: Deck, count: int, mode: engine.QuizMode, seed: int
 ) -> list[_Planned]:
     """The engine's plan over `cards`, wrong answers looked up in `deck`."""
     pool = {card.pk: _quiz_card(card) for card in cards}
@@ -380,7 +448,7 @@ def attempt_start(
     seed = _new_seed() if seed is None else seed
     askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
     if config.card_ids:
-        chosen = askable.filter(pk__in=config.card_ids).only(*_QUIZ_CARD_FIELDS).order_by()
+        chosen = _quiz_rows(askable.filter(pk__in=config.card_ids).order_by())
         by_id = {card.pk: card for card in chosen}
         cards = [by_id[pk] for pk in dict.fromkeys(config.card_ids) if pk in by_id]
         cards = cards[: config.question_count]
@@ -495,7 +563,7 @@ def attempt_start_retry(
     missed = _missed_card_ids(attempt)
     if not missed:
         raise QuizUnavailable("Every answer of this quiz was right: nothing to retry.")
-    cards = list(Card.objects.filter(pk__in=missed).only(*_QUIZ_CARD_FIELDS))
+    cards = _quiz_rows(Card.objects.filter(pk__in=missed))
     if attempt.mode == Attempt.Mode.MULTIPLE_CHOICE:
         cards = [card for card in cards if card.choice_html]
     if not cards:
