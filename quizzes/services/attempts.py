@@ -18,7 +18,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Subquery
 
-from quizzes import engine
+from quizzes import caching, engine
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -479,14 +479,18 @@ def attempt_start(
 
 def quiz_decks() -> list[Deck]:
     """The decks a quiz can be taken on, most cards first, with `card_count` and
-    `choice_count` (the cards a multiple-choice quiz can ask)."""
-    return list(
-        Deck.objects.annotate(
-            card_count=Count("cards"),
-            choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
-        )
-        .filter(card_count__gt=0)
-        .order_by("-card_count", "name")
+    `choice_count` (the cards a multiple-choice quiz can ask): counted once per change of
+    the decks (caching), not at every page that offers a quiz."""
+    return caching.cached(
+        "quiz-decks",
+        lambda: list(
+            Deck.objects.annotate(
+                card_count=Count("cards"),
+                choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
+            )
+            .filter(card_count__gt=0)
+            .order_by("-card_count", "name")
+        ),
     )
 
 
