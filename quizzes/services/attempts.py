@@ -378,6 +378,9 @@ def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Plan
     ]
 
 
+# Only the writes in a transaction: the draw and the plan before it are reads and Python,
+# and on SQLite a transaction holds the database's write lock from its first statement.
+@transaction.atomic
 def _create_attempt(
     *,
     user,
@@ -440,7 +443,6 @@ def _plan(
     return _planned(plan, {card.pk: card for card in cards})
 
 
-@transaction.atomic
 def attempt_start(
     *, user, session_key: str, config: QuizConfig, seed: int | None = None, now: datetime
 ) -> Attempt:
@@ -553,7 +555,6 @@ def _missed_card_ids(attempt: Attempt) -> list[int]:
     )
 
 
-@transaction.atomic
 def attempt_start_retry(
     *, attempt: Attempt, user, session_key: str, seed: int | None = None, now: datetime
 ) -> Attempt:
@@ -593,7 +594,6 @@ def attempt_start_retry(
     )
 
 
-@transaction.atomic
 def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: datetime) -> Attempt:
     """The same questions, choices (same texts, same order) and time limit as `original`.
 
@@ -673,25 +673,51 @@ def _expire(question: AttemptQuestion, *, now: datetime) -> None:
         reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
 
-@transaction.atomic
+def _overdue(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool:
+    """Whether the clock has closed `question` (unanswered): the quiz's own deadline passed,
+    or its own since it was shown."""
+    if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
+        return True
+    return (
+        question.deadline_at is not None
+        and question.started_at is not None
+        and engine.is_late(answered_at=now, deadline=question.deadline_at)
+    )
+
+
+def _settled(attempt: Attempt, unanswered: list[AttemptQuestion], now: datetime) -> bool:
+    """Whether the clock leaves `unanswered` (all the quiz's unanswered questions) as they
+    are: something is open and nothing is overdue. Then there is nothing to write."""
+    return bool(unanswered) and not any(_overdue(attempt, q, now) for q in unanswered)
+
+
+def _settle(
+    attempt: Attempt, unanswered: list[AttemptQuestion], now: datetime
+) -> list[AttemptQuestion]:
+    """Close the questions of `unanswered` the clock has closed, finish the quiz when none
+    is left open, and return those still open. In the caller's transaction."""
+    still_open = []
+    for question in unanswered:
+        if _overdue(attempt, question, now):
+            question.attempt = attempt
+            _expire(question, now=now)
+        else:
+            still_open.append(question)
+    if not still_open:
+        _finish(attempt=attempt, now=now)
+    return still_open
+
+
+# No savepoint of its own inside a caller's transaction (answering): anything that fails
+# here fails the caller's whole transaction anyway.
+@transaction.atomic(savepoint=False)
 def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     """Apply the clock: close a shown question past its deadline, finish a quiz past its own
-    deadline (unanswered questions missed), and finish a quiz with every question answered.
+    deadline (unanswered questions missed), and finish a quiz with every question answered;
+    in one query when nothing is due.
     """
-    if attempt.is_finished:
-        return attempt
-    if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
-        for question in attempt.questions.unanswered():
-            _expire(question, now=now)
-    else:
-        overdue = attempt.questions.unanswered().filter(
-            deadline_at__isnull=False, started_at__isnull=False
-        )
-        for question in overdue:
-            if engine.is_late(answered_at=now, deadline=question.deadline_at):
-                _expire(question, now=now)
-    if not attempt.questions.unanswered().exists():
-        _finish(attempt=attempt, now=now)
+    if not attempt.is_finished:
+        _settle(attempt, list(attempt.questions.unanswered().defer("choices")), now)
     return attempt
 
 
@@ -718,34 +744,52 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
     return question
 
 
-def _first_unanswered(attempt: Attempt) -> AttemptQuestion | None:
-    return _with_card(attempt.questions.unanswered()).order_by("position").first()
+def _open_questions(attempt: Attempt, now: datetime) -> list[AttemptQuestion]:
+    """The quiz's unanswered questions in order, with their cards, after the clock: one
+    query, and a transaction only when the clock closes something (a question shown and
+    read needs no write, and on SQLite a transaction takes the write lock)."""
+    if attempt.is_finished:
+        return []
+    unanswered = list(_with_card(attempt.questions.unanswered()).order_by("position"))
+    if _settled(attempt, unanswered, now):
+        return unanswered
+    with transaction.atomic():
+        return _settle(attempt, unanswered, now)
 
 
-@transaction.atomic
 def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
     """The first unanswered question, its clock started when first shown; None when done."""
-    attempt_refresh(attempt=attempt, now=now)
-    if attempt.is_finished:
+    open_questions = _open_questions(attempt, now)
+    if attempt.is_finished or not open_questions:
         return None
-    question = _first_unanswered(attempt)
-    return None if question is None else _shown(attempt=attempt, question=question, now=now)
+    return _shown(attempt=attempt, question=open_questions[0], now=now)
 
 
-@transaction.atomic
 def question_at(*, attempt: Attempt, position: int, now: datetime) -> AttemptQuestion | None:
     """What the address of the question at `position` shows now: that question, answered
     (its feedback) or asked (its clock started); for a question the quiz has not reached,
     the current one instead; None when the quiz has no such question, or is over before
     reaching it. Reading an earlier feedback never starts the next question's clock."""
-    attempt_refresh(attempt=attempt, now=now)
-    question = question_get(attempt=attempt, position=position)
-    if question is None or question.is_answered:
-        return question
-    current = _first_unanswered(attempt)
-    if current is None:
+    if not 1 <= position <= attempt.question_count:
         return None
-    return _shown(attempt=attempt, question=current, now=now)
+    open_questions = _open_questions(attempt, now)
+    if not any(question.position == position for question in open_questions):
+        # Answered, or closed by the clock just now: its feedback.
+        return question_get(attempt=attempt, position=position)
+    if attempt.is_finished:
+        return None
+    return _shown(attempt=attempt, question=open_questions[0], now=now)
+
+
+def question_get_owned(*, attempts: QuerySet, attempt_id, position: int) -> AttemptQuestion | None:
+    """The question at `position` of the attempt `attempt_id`, if it is among `attempts`
+    (the caller's own), with that attempt, in one query; None when either is missing."""
+    return (
+        _with_card(AttemptQuestion.objects.filter(attempt__in=attempts.filter(pk=attempt_id)))
+        .select_related("attempt__deck")
+        .filter(position=position)
+        .first()
+    )
 
 
 def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:

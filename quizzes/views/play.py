@@ -30,12 +30,16 @@ ALREADY_ANSWERED = (
 )
 
 
-def _get_attempt_for_user(request, pk) -> Attempt:
-    """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
-    owned = Attempt.objects.owned_by(
+def _attempts_of(request):
+    """The attempts the request's user (or guest session) owns."""
+    return Attempt.objects.owned_by(
         user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
     )
-    return get_object_or_404(owned.select_related("deck"), pk=pk)
+
+
+def _get_attempt_for_user(request, pk) -> Attempt:
+    """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
+    return get_object_or_404(_attempts_of(request).select_related("deck"), pk=pk)
 
 
 def _start_for(request, start, **kwargs) -> Attempt:
@@ -226,15 +230,18 @@ def attempt_question(request, pk, position):
 
 @require_POST
 def attempt_answer(request, pk):
-    attempt = _get_attempt_for_user(request, pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
+        _get_attempt_for_user(request, pk)  # someone else's quiz: 404 first
         return _bad_request(request, "That answer could not be read: choose one of the answers.")
-    question = attempt_services.question_get(
-        attempt=attempt, position=form.cleaned_data["position"]
+    # The attempt and the question in one query; when there is none, the reason.
+    question = attempt_services.question_get_owned(
+        attempts=_attempts_of(request), attempt_id=pk, position=form.cleaned_data["position"]
     )
     if question is None:
+        _get_attempt_for_user(request, pk)
         return _bad_request(request, "This quiz has no such question.")
+    attempt = question.attempt
     now = timezone.now()
     try:
         receipt = attempt_services.answer_submit(
