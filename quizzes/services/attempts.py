@@ -744,35 +744,64 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
     return question
 
 
-def _open_questions(attempt: Attempt, now: datetime) -> list[AttemptQuestion]:
+def attempt_open(*, attempts: QuerySet, attempt_id) -> tuple[Attempt | None, list]:
+    """The attempt `attempt_id` if it is among `attempts` (the caller's own), with its
+    unanswered questions in order (their cards with them): one query for a quiz under way,
+    two for one with nothing left to answer; (None, []) when it is not the caller's."""
+    unanswered = list(
+        _with_card(
+            AttemptQuestion.objects.unanswered().filter(attempt__in=attempts.filter(pk=attempt_id))
+        )
+        .select_related("attempt__deck")
+        .order_by("position")
+    )
+    if not unanswered:
+        return attempts.select_related("deck").filter(pk=attempt_id).first(), []
+    attempt = unanswered[0].attempt
+    for question in unanswered:
+        question.attempt = attempt
+    return attempt, unanswered
+
+
+def _open_questions(
+    attempt: Attempt, now: datetime, unanswered: list | None = None
+) -> list[AttemptQuestion]:
     """The quiz's unanswered questions in order, with their cards, after the clock: one
-    query, and a transaction only when the clock closes something (a question shown and
-    read needs no write, and on SQLite a transaction takes the write lock)."""
+    query (none when `unanswered` is given, see attempt_open), and a transaction only when
+    the clock closes something (a question shown and read needs no write, and on SQLite a
+    transaction takes the write lock)."""
     if attempt.is_finished:
         return []
-    unanswered = list(_with_card(attempt.questions.unanswered()).order_by("position"))
+    if unanswered is None:
+        unanswered = list(_with_card(attempt.questions.unanswered()).order_by("position"))
     if _settled(attempt, unanswered, now):
         return unanswered
     with transaction.atomic():
         return _settle(attempt, unanswered, now)
 
 
-def question_current(*, attempt: Attempt, now: datetime) -> AttemptQuestion | None:
-    """The first unanswered question, its clock started when first shown; None when done."""
-    open_questions = _open_questions(attempt, now)
+def question_current(
+    *, attempt: Attempt, now: datetime, unanswered: list | None = None
+) -> AttemptQuestion | None:
+    """The first unanswered question, its clock started when first shown; None when done.
+    `unanswered`: as attempt_open gave them, if the caller has them."""
+    open_questions = _open_questions(attempt, now, unanswered)
     if attempt.is_finished or not open_questions:
         return None
     return _shown(attempt=attempt, question=open_questions[0], now=now)
 
 
-def question_at(*, attempt: Attempt, position: int, now: datetime) -> AttemptQuestion | None:
+def question_at(
+    *, attempt: Attempt, position: int, now: datetime, unanswered: list | None = None
+) -> AttemptQuestion | None:
     """What the address of the question at `position` shows now: that question, answered
     (its feedback) or asked (its clock started); for a question the quiz has not reached,
     the current one instead; None when the quiz has no such question, or is over before
-    reaching it. Reading an earlier feedback never starts the next question's clock."""
+    reaching it. Reading an earlier feedback never starts the next question's clock.
+    `unanswered`: as attempt_open gave them, if the caller has them."""
     if not 1 <= position <= attempt.question_count:
         return None
-    open_questions = _open_questions(attempt, now)
+    open_questions = _open_questions(attempt, now, unanswered)
     if not any(question.position == position for question in open_questions):
         # Answered, or closed by the clock just now: its feedback.
         return question_get(attempt=attempt, position=position)

@@ -42,6 +42,16 @@ def _get_attempt_for_user(request, pk) -> Attempt:
     return get_object_or_404(_attempts_of(request).select_related("deck"), pk=pk)
 
 
+def _get_open_attempt_for_user(request, pk) -> tuple[Attempt, list]:
+    """The same, with its unanswered questions, usually in one query (see attempt_open)."""
+    attempt, unanswered = attempt_services.attempt_open(
+        attempts=_attempts_of(request), attempt_id=pk
+    )
+    if attempt is None:
+        raise Http404("No such quiz.")
+    return attempt, unanswered
+
+
 def _start_for(request, start, **kwargs) -> Attempt:
     """Run an `attempt_services.attempt_start*` function for this user or guest."""
     if request.user.is_authenticated:
@@ -194,9 +204,9 @@ def attempt_play(request, pk):
     """Where the quiz stands: the current question's address, or the result. An htmx caller
     (the whole-quiz clock on a feedback screen, a script) gets the current question in place,
     its address pushed to the address bar."""
-    attempt = _get_attempt_for_user(request, pk)
+    attempt, unanswered = _get_open_attempt_for_user(request, pk)
     now = timezone.now()
-    question = attempt_services.question_current(attempt=attempt, now=now)
+    question = attempt_services.question_current(attempt=attempt, now=now, unanswered=unanswered)
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     if request.htmx:
@@ -214,11 +224,13 @@ def attempt_question(request, pk, position):
     """A question's own address: the question while it is the one asked, its feedback once
     answered (Back from the next question lands here), and for a question not reached yet,
     the one the quiz stands at. The countdown asks here when time runs out."""
-    attempt = _get_attempt_for_user(request, pk)
+    attempt, unanswered = _get_open_attempt_for_user(request, pk)
     now = timezone.now()
     if not 1 <= position <= attempt.question_count:
         raise Http404("This quiz has no such question.")
-    question = attempt_services.question_at(attempt=attempt, position=position, now=now)
+    question = attempt_services.question_at(
+        attempt=attempt, position=position, now=now, unanswered=unanswered
+    )
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     if question.is_answered:
