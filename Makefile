@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve worker lint format fixtures deck bench bench-load clean
+.PHONY: run test serve worker lint format fixtures deck bench bench-load bench-size clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -64,13 +64,18 @@ fixtures: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) build_fixtures
 
 # Figures, never pass/fail: query counts per page, throughput against a bare view under
-# gunicorn (needs wrk), and 200 quiz takers at once (bench-load, a few minutes).
+# gunicorn (needs wrk), 200 quiz takers at once (bench-load, a few minutes), and every page
+# at 79 and 100,000 cards (bench-size).
 bench: $(VENV)/.installed-test
 	DJANGO_DEBUG=1 $(BIN)/python bench/browse.py
 	$(BIN)/python bench/throughput.py
 
 bench-load: $(VENV)/.installed-test
 	$(BIN)/python bench/load.py
+
+# Each page at 79 and at 100,000 cards, with 10,000 finished quizzes (several minutes).
+bench-size: $(VENV)/.installed-test
+	$(BIN)/python bench/deck_size.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -21,7 +21,11 @@ PAGES = {
     "card list": ("/decks/{slug}/", {}, {}),
     "search": ("/decks/{slug}/", {"q": "tensor"}, {}),
     "search (htmx)": ("/decks/{slug}/", {"q": "tensor"}, {"HX-Request": "true"}),
-    "load more (htmx)": ("/decks/{slug}/", {"page": "3"}, {"HX-Request": "true"}),
+    "load more (htmx)": (
+        "/decks/{slug}/",
+        {"after": "30"},
+        {"HX-Request": "true", "HX-Target": "load-more"},
+    ),
     "card page": ("/decks/{slug}/cards/7/", {"answer": "1"}, {}),
 }
 

@@ -12,7 +12,8 @@ to back, and prints the ratio of their requests per second. It never fails on ti
 
 The answer round trip posts, as htmx does, answers to questions that are shown and waiting
 (bench/prepare.py makes them), each answer once; the quiz start posts the Quick quiz form.
-Both run as a logged-in user; the other pages as a visitor. Loopback only, bounded in time.
+Both run as a logged-in user, as do the pages marked "signed in"; the other pages as a
+visitor. Loopback only, bounded in time.
 """
 
 import argparse
@@ -44,6 +45,10 @@ PAGES = [
     ("search ?q=softmax", "/decks/fastai/?q=softmax"),
     ("card page", "/decks/fastai/cards/7/"),
     ("home", "/"),
+    # A visitor's deck pages come whole from the cache (caching.public_page); a signed-in
+    # learner's are rendered around cached parts, with their name and reviews due.
+    ("card list, signed in", "signed-in /decks/fastai/"),
+    ("card page, signed in", "signed-in /decks/fastai/cards/7/"),
 ]
 
 
@@ -105,6 +110,8 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
         for _, target in PAGES:  # warm every worker up
             if target.startswith("/"):
                 wrk(base + target, seconds=1, options=options)
+            elif target.startswith("signed-in "):
+                wrk(base + target.split()[1], seconds=1, options=options, headers=headers[:1])
         wrk(base + "/bench/bare/", seconds=1, options=options)
 
         print(f"\n{database}: requests/s, and the page's share of the bare view's")
@@ -122,6 +129,14 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                         base + target,
                         seconds=options.seconds,
                         options=options,
+                        profile=(profile, site) if profile else None,
+                    )
+                elif target.startswith("signed-in "):
+                    page = wrk(
+                        base + target.split()[1],
+                        seconds=options.seconds,
+                        options=options,
+                        headers=headers[:1],  # the session cookie alone
                         profile=(profile, site) if profile else None,
                     )
                 else:

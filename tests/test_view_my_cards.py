@@ -62,3 +62,20 @@ def test_a_guest_is_sent_to_log_in(client):
 def test_it_rejects_post(client, alice):
     client.force_login(alice)
     assert client.post(URL).status_code == 405
+
+
+def test_a_long_list_of_cards_comes_a_page_at_a_time(client, alice, make_deck, monkeypatch):
+    from quizzes.services import progress
+
+    monkeypatch.setattr(progress, "CARD_FIGURES_PAGE", 2)
+    deck = make_deck(5, slug="five")
+    finish(start(alice, deck, count=5))
+    client.force_login(alice)
+
+    pages = [client.get(URL, {"page": page}) for page in ("1", "2", "3", "9", "x")]
+
+    shown = [[figure.card.number for figure in page.context["shown"]] for page in pages]
+    assert shown == [[1, 2], [3, 4], [5], [5], [1, 2]]
+    assert 'href="/me/cards/?page=2">More cards' in pages[0].text
+    assert "Previous cards" in pages[2].text and "More cards" not in pages[2].text
+    assert len(pages[0].context["weakest"]) == 5

@@ -68,7 +68,13 @@ def card_figures(*, user) -> list[CardFigures]:
             last_seen=Max("started_at"),
         )
     )
-    cards = Card.objects.select_related("deck").in_bulk([row["card_id"] for row in rows])
+    # What the page shows of a card: not its HTML, which a learner's hundreds of cards
+    # would bring along for nothing.
+    cards = (
+        Card.objects.select_related("deck")
+        .only("number", "question_text", "deck__name", "deck__slug")
+        .in_bulk([row["card_id"] for row in rows])
+    )
     figures = [
         CardFigures(
             card=cards[row["card_id"]],
@@ -79,6 +85,18 @@ def card_figures(*, user) -> list[CardFigures]:
         for row in rows
     ]
     return sorted(figures, key=lambda f: (f.card.deck.name, f.card.number))
+
+
+CARD_FIGURES_PAGE = 100
+
+
+def card_figures_page(figures: list[CardFigures], *, page: int) -> tuple[list[CardFigures], int]:
+    """CARD_FIGURES_PAGE of `figures` from page `page` (1 for the first; out of range gives
+    the nearest), and the page shown."""
+    pages = max(1, -(-len(figures) // CARD_FIGURES_PAGE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * CARD_FIGURES_PAGE
+    return figures[start : start + CARD_FIGURES_PAGE], page
 
 
 def weakest_cards(figures: list[CardFigures], *, limit: int = 5) -> list[CardFigures]:

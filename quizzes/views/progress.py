@@ -24,8 +24,18 @@ def history(request):
 @login_required
 def my_cards(request):
     figures = progress_services.card_figures(user=request.user)
-    weakest = progress_services.weakest_cards(figures)
-    return render(request, "quizzes/play/my_cards.html", {"figures": figures, "weakest": weakest})
+    raw_page = request.GET.get("page", "")
+    shown, page = progress_services.card_figures_page(
+        figures, page=int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 1
+    )
+    context = {
+        "figures": figures,
+        "shown": shown,
+        "page": page,
+        "has_next": page * progress_services.CARD_FIGURES_PAGE < len(figures),
+        "weakest": progress_services.weakest_cards(figures),
+    }
+    return render(request, "quizzes/play/my_cards.html", context)
 
 
 @require_GET
