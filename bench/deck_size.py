@@ -173,6 +173,7 @@ def deck_grow(size: int) -> int:
 
     from quizzes import caching
     from quizzes.models import Card, CardImage, CardKeyword, Deck, Distractor
+    from quizzes.services import anki_io
 
     deck = Deck.objects.get(slug="fastai")
     originals = list(
@@ -226,6 +227,8 @@ def deck_grow(size: int) -> int:
                 for row in source.distractors.all()
             )
         caching.deck_pages_changed()
+    # As an Anki import of that many cards does (anki_io.STATISTICS_REFRESH_CARDS).
+    anki_io._statistics_refresh()
     return wanted
 
 

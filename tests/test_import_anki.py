@@ -399,3 +399,20 @@ def test_the_command_shows_the_progress_of_a_big_import(tmp_path, db, capsys):
 def test_an_answer_column_without_a_question_column_is_an_error(tmp_path, db):
     with pytest.raises(CommandError, match="--answer and --extra need --question"):
         run_import(write(tmp_path, THREE_CARDS), "--deck", "d", "--answer", "2")
+
+
+def test_a_large_import_refreshes_the_planners_statistics(tmp_path, db, monkeypatch):
+    from django.db import connection
+
+    from quizzes.services import anki_io
+
+    monkeypatch.setattr(anki_io, "STATISTICS_REFRESH_CARDS", 2)
+    analyzed = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *args: analyzed.append(sql) or execute(sql, *args)
+    ):
+        run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
+
+    statements = [sql for sql in analyzed if sql.startswith("ANALYZE")]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 0)
+    assert Card.objects.filter(deck__slug="basics").count() == 3

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -358,7 +358,23 @@ def anki_import_apply(
         _media_store(plan.media)
         _cards_write(deck, plan, progress or (lambda done, total: None))
         caching.deck_pages_changed()
+    if plan.to_write >= STATISTICS_REFRESH_CARDS:
+        _statistics_refresh()
     return plan
+
+
+# From how many written cards an import refreshes PostgreSQL's statistics of the tables it
+# filled (autovacuum would, a minute or so later): planned on a deck of 79 cards, the
+# lookups that draw a quiz read the whole deck instead of an index range.
+STATISTICS_REFRESH_CARDS = 1000
+
+
+def _statistics_refresh() -> None:
+    if connection.vendor != "postgresql":
+        return
+    tables = [Card, Card.tags.through, CardKeyword, CardImage]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in tables)}")
 
 
 def import_jobs_prune(*, older_than: timedelta = timedelta(days=1)) -> int:

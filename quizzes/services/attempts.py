@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from quizzes import caching, engine
 from quizzes.models import (
@@ -149,12 +150,20 @@ def _askable(*, deck: Deck, mode: engine.QuizMode | str, tags: Sequence[Tag] = (
 def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> Q:
     """`size` rows of `rows` from `start` on in shuffle-key order, going round to the
     lowest keys: as a condition on card ids (`value` of each row), two index range
-    lookups (the index ends with the shuffle key, and the row id after it)."""
-    after = rows.filter(shuffle_key__gte=start).order_by("shuffle_key", "pk")
-    before = rows.filter(shuffle_key__lt=start).order_by("shuffle_key", "pk")
-    return Q(pk__in=Subquery(after.values(value)[:size])) | Q(
-        pk__in=Subquery(before.values(value)[:size])
-    )
+    lookups (the index ends with the shuffle key, and the row id after it) in one UNION
+    ALL. Not two IN conditions joined by OR: PostgreSQL reads every card for that."""
+    sides = [
+        rows.filter(shuffle_key__gte=start).order_by("shuffle_key", "pk"),
+        rows.filter(shuffle_key__lt=start).order_by("shuffle_key", "pk"),
+    ]
+    selects, params = [], []
+    for number, side in enumerate(sides):
+        # Named, and picked out by name: a DISTINCT (tags) adds the ordering to the columns.
+        picked = side.annotate(window_value=F(value)).values("window_value")[:size]
+        sql, side_params = picked.query.sql_with_params()
+        selects.append(f"SELECT window_value FROM ({sql}) window_{number}")
+        params += side_params
+    return Q(pk__in=RawSQL(" UNION ALL ".join(selects), params))
 
 
 def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[QuizCardRow]:
