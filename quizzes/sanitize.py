@@ -64,8 +64,13 @@ def html_to_text(html: str) -> str:
     Block elements, table cells and `<br>` start a new line; whitespace within a line
     collapses to one space; blank lines are dropped; images contribute nothing.
     """
+    return soup_to_text(BeautifulSoup(html, "html.parser"))
+
+
+def soup_to_text(soup: Tag) -> str:
+    """html_to_text of HTML a caller has parsed already."""
     pieces: list[str] = []
-    _collect_text(BeautifulSoup(html, "html.parser"), pieces)
+    _collect_text(soup, pieces)
     lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -41,6 +41,7 @@ KEYWORDS_PER_CARD = 8
 KEYWORD_MAX_LENGTH = 40
 
 
+@functools.lru_cache(maxsize=65536)  # a deck's words repeat: imports stem them by the million
 def stem(word: str) -> str:
     """A light suffix stripper: enough for "batches"/"batch", "training"/"trained"/"train",
     "normalize"/"normalizing", never a dictionary."""
@@ -210,10 +211,13 @@ def echo_length(question_text: str, answer_text: str) -> int:
         return len(words)
     alternatives = _alternatives(question_text)
     best_after_pronoun = 0
+    # Tokens never span whitespace, so the content words of a run of words are those of
+    # each word in turn: found once, not once per cut.
+    per_word = [content_words(word, stopwords=TOPIC_STOPWORDS) for word in words]
     for cut in range(1, len(words)):
         prefix, rest = words[:cut], words[cut:]
-        prefix_words = content_words(" ".join(prefix), stopwords=TOPIC_STOPWORDS)
-        rest_words = content_words(" ".join(rest), stopwords=TOPIC_STOPWORDS)
+        prefix_words = [found for word in per_word[:cut] for found in word]
+        rest_words = [found for word in per_word[cut:] for found in word]
         if not prefix_words or alternatives.intersection(prefix_words):
             continue
         if not any(word not in echoed for word in rest_words):

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image
 
-from quizzes.models import CachedImage, Card, CardImage, CardKeyword, Deck, Distractor, Tag
-from quizzes.services.card_pages import card_render, distractor_render, keyword_rows
+from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
+from quizzes.services.card_pages import card_render, distractor_render, keywords_insert
 
 
 def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
@@ -60,7 +60,7 @@ def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ())
         )
         for number in range(1, size + 1)
     )
-    CardKeyword.objects.bulk_create(keyword_rows(cards), batch_size=1000)
+    keywords_insert(cards)
     for index, tag in enumerate(tag_rows):
         tag.cards.add(*cards[index :: len(tag_rows)])
     return deck
@@ -98,7 +98,7 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
         )
         for fields in card_rows
     )
-    CardKeyword.objects.bulk_create(keyword_rows(cards), batch_size=1000)
+    keywords_insert(cards)
     by_number = {card.number: card for card in cards}
     Card.tags.through.objects.bulk_create(
         Card.tags.through(card=card, tag=tags[slug])

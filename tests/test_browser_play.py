@@ -8,8 +8,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Card, CardKeyword, Deck
-from quizzes.services.card_pages import keyword_rows
+from quizzes.models import Card, Deck
+from quizzes.services.card_pages import keywords_insert
 from tests.factories import rendered
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def wordy_site(live_server, transactional_db):
         )
         for number in range(1, 13)
     )
-    CardKeyword.objects.bulk_create(keyword_rows(cards))
+    keywords_insert(cards)
     return live_server.url
 
 

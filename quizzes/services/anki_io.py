@@ -56,7 +56,7 @@ from quizzes.rendering import page_ready, sound_names
 from quizzes.services.card_editing import content_problem
 from quizzes.services.card_pages import (
     QUIZ_FIELDS,
-    keyword_rows,
+    keywords_insert,
     local_image,
     media_for_names,
     quiz_fields,
@@ -559,7 +559,7 @@ def _links_write(
             if {"question_html", "answer_html"} & set(planned.changes)
         ]
         CardKeyword.objects.filter(card_id__in=[card.pk for card, _ in rekey]).delete()
-    CardKeyword.objects.bulk_create(keyword_rows(card for card, _ in rekey), batch_size=_BATCH)
+    keywords_insert(card for card, _ in rekey)
     reimage = pairs
     if not fresh:
         reimage = [
