@@ -9,6 +9,7 @@ process's memory (the "pages" cache), which costs no round trip.
 """
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -70,8 +71,10 @@ def cached(name: str, build: Callable[[], T]) -> T:
 
 
 # Stands for the CSRF token in a page kept for every visitor (context_processors.page_cache);
-# each response gets its own token in its place.
-CSRF_PLACEHOLDER = "csrf-token-placeholder-0a8f3c"
+# each response gets its own token in its place. Drawn at random by each process (whose
+# memory alone keeps those pages): text that card content or a query could carry must never
+# turn into a visitor's token.
+CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 # The request headers deck pages answer differently to (see the views' vary_on_headers).
 _PAGE_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 

@@ -226,3 +226,14 @@ def test_a_page_that_read_the_real_token_is_not_kept_for_others(make_deck, monke
 
     assert csrf_of(first.text) != csrf_of(second.text)
     assert caching.CSRF_PLACEHOLDER not in first.text + second.text
+
+
+def test_text_that_looks_like_a_placeholder_never_becomes_a_token(client, make_deck):
+    make_deck(3)
+
+    page = client.get(list_url(), {"q": "csrf-placeholder-0123456789abcdef"})
+
+    assert "csrf-placeholder-0123456789abcdef" in page.text
+    assert caching.CSRF_PLACEHOLDER not in page.text
+    assert caching.CSRF_PLACEHOLDER.startswith("csrf-placeholder-")
+    assert caching.CSRF_PLACEHOLDER != "csrf-placeholder-0123456789abcdef"
