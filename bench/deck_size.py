@@ -172,7 +172,7 @@ def deck_grow(size: int) -> int:
     words and hand-written wrong answers; each copy's text made its own."""
     from django.db import transaction
 
-    from quizzes import caching
+    from quizzes import caching, wording
     from quizzes.models import Card, CardImage, CardKeyword, Deck, Distractor
 
     deck = Deck.objects.get(slug="fastai")
@@ -204,6 +204,9 @@ def deck_grow(size: int) -> int:
                 for name in ("question_text", "answer_text", "choice_text"):
                     if text := getattr(copy, name):
                         setattr(copy, name, f"{text} (variant {number})")
+                if copy.choice_text:
+                    words = wording.choice_words(copy.choice_text).stored()
+                    copy.choice_words, copy.choice_stems = words
                 batch.append((source, copy))
             Card.objects.bulk_create([copy for _, copy in batch])
             Card.tags.through.objects.bulk_create(
@@ -222,7 +225,14 @@ def deck_grow(size: int) -> int:
                 for row in source.keyword_rows.all()
             )
             Distractor.objects.bulk_create(
-                Distractor(card=copy, html=row.html, text=row.text, choice_html=row.choice_html)
+                Distractor(
+                    card=copy,
+                    html=row.html,
+                    text=row.text,
+                    choice_html=row.choice_html,
+                    words=row.words,
+                    stems=row.stems,
+                )
                 for source, copy in batch
                 for row in source.distractors.all()
             )

@@ -101,8 +101,8 @@ def generated_card(number: int, rng: random.Random) -> tuple[str, str, str]:
 
 def build_generated_deck(size: int, *, slug: str = "generated"):
     from quizzes.importing.cardhtml import card_content
-    from quizzes.models import Card, CardKeyword, Deck, Tag
-    from quizzes.services.card_pages import card_render, keyword_rows
+    from quizzes.models import Card, Deck, Tag
+    from quizzes.services.card_pages import card_render, keywords_insert
 
     rng = random.Random(size)
     deck = Deck.objects.create(name=f"Generated ({size} cards)", slug=slug)
@@ -123,7 +123,7 @@ def build_generated_deck(size: int, *, slug: str = "generated"):
         cards.append(card)
         card_tags.append(tags[tag])
     cards = Card.objects.bulk_create(cards, batch_size=1000)
-    CardKeyword.objects.bulk_create(keyword_rows(cards), batch_size=2000)
+    keywords_insert(cards)
     Card.tags.through.objects.bulk_create(
         (Card.tags.through(card=card, tag=tag) for card, tag in zip(cards, card_tags, strict=True)),
         batch_size=2000,

@@ -40,6 +40,8 @@ class Option:
     # The questions (card ids) it was looked up for, by their topic words or kind of
     # answer; empty: any question (see candidates_for).
     found_for: frozenset[int] = frozenset()
+    # wording.choice_words(text), stored with its card; None: worked out from `text`.
+    words: wording.ChoiceWords | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,17 +163,32 @@ def plausibility(card: QuizCard, option: Option) -> float:
     it: about the same things (the two cards' topic words), the same kind of answer (a
     yes/no beside yes/nos, code beside code), and a similar length."""
     right = card.answer
-    shared = len(card.keywords & option.keywords)
-    either = math.sqrt(len(card.keywords) * len(option.keywords))
+    return _plausibility(card.keywords, right.kind, _word_count(right.text) + 1, option)
+
+
+def _plausibility(keywords: frozenset[str], kind: str, length: int, option: Option) -> float:
+    """`plausibility`, given the right answer's topic words, kind and word count plus one."""
+    shared = len(keywords & option.keywords)
+    either = math.sqrt(len(keywords) * len(option.keywords))
     topic = shared / either if either else 0.0
-    kind = wording.kind_distance(right.kind, option.kind)
-    length = abs(math.log((_word_count(option.text) + 1) / (_word_count(right.text) + 1)))
-    return topic - 0.6 * kind - 0.3 * length
+    distance = wording.kind_distance(kind, option.kind)
+    apart = abs(math.log((_word_count(option.text) + 1) / length))
+    return topic - 0.6 * distance - 0.3 * apart
 
 
-@functools.lru_cache(maxsize=16384)
 def _word_count(text: str) -> int:
     return len(text.split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_words(text: str) -> wording.ChoiceWords:
+    """The words of a text no card stored them for (a question, a test's option). Cached:
+    the same questions come back quiz after quiz."""
+    return wording.choice_words(text)
+
+
+def _option_words(option: Option) -> wording.ChoiceWords:
+    return option.words if option.words is not None else _text_words(option.text)
 
 
 class _Surface:
@@ -181,31 +198,17 @@ class _Surface:
 
     __slots__ = ("length", "shared", "shared_per_word", "words")
 
-    def __init__(self, option: Option, question: tuple[frozenset[str], frozenset[str]]):
-        self.words = _words(option.text)[1]
+    def __init__(self, option: Option, question: wording.ChoiceWords):
+        self.words = _option_words(option).stems
         self.shared, self.shared_per_word = _echo(option, question)
         self.length = len(option.text)
 
 
-def _echo(option: Option, question: tuple[frozenset[str], frozenset[str]]) -> tuple[int, float]:
+def _echo(option: Option, question: wording.ChoiceWords) -> tuple[int, float]:
     """How many of the question's words `option` repeats, in all and per word of its own."""
-    as_written, words = _words(option.text)
-    shared = len(as_written & question[0]) + len(words & question[1])
+    written, stems = _option_words(option)
+    shared = len(written & question.written) + len(stems & question.stems)
     return shared, shared / max(_word_count(option.text), 1)
-
-
-@functools.lru_cache(maxsize=16384)
-def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The meaningful words of `text` as written, and stemmed. Cached: the same answers
-    come back as candidates quiz after quiz."""
-    return (
-        frozenset(wording.tokens(text)) - wording.STOPWORDS,
-        frozenset(wording.content_words(text)),
-    )
-
-
-def _question_words(card: QuizCard) -> tuple[frozenset[str], frozenset[str]]:
-    return _words(card.question_text)
 
 
 def _likeness(one: frozenset[str], other: frozenset[str]) -> float:
@@ -213,22 +216,18 @@ def _likeness(one: frozenset[str], other: frozenset[str]) -> float:
     return len(one & other) / len(either) if either else 0.0
 
 
-def _place(right: float, others: Iterable[float]) -> float:
-    """The right answer's place among the choices on one cue: 0 when it has the highest
-    value; a tie counts half."""
-    place = 0.0
-    for value in others:
-        if value > right + 1e-9:
-            place += 1
-        elif value >= right - 1e-9:
-            place += 0.5
-    return place
+def _share(value: float, right: float) -> float:
+    """What a choice with `value` on a cue adds to the right answer's place on it: 1 above
+    the right answer's `right`, a half for a tie."""
+    if value > right + 1e-9:
+        return 1.0
+    return 0.5 if value >= right - 1e-9 else 0.0
 
 
 def _shortlist(
     card: QuizCard,
     others: list[Option],
-    question: tuple[frozenset[str], frozenset[str]],
+    question: wording.ChoiceWords,
     right: _Surface,
 ) -> list:
     """The most plausible candidates, and the ones that repeat the question as much as the
@@ -294,56 +293,120 @@ def pick_distractors(
         (curated if hand_written else others).append(option)
     rng.shuffle(curated)
     rng.shuffle(others)
-    plausible = {id(option): plausibility(card, option) for option in others}
+    length = _word_count(right.text) + 1
+    plausible = {
+        id(option): _plausibility(card.keywords, right.kind, length, option) for option in others
+    }
     # The sort is stable: equally plausible candidates keep their shuffled order.
     others.sort(key=lambda option: plausible[id(option)], reverse=True)
     # Hand-written distractors are the most plausible of all: one of them gives way to
     # another card's answer only where that moves the right answer a place on some cue.
     best_other = max(plausible.values(), default=0.0)
     plausible.update({id(option): best_other + CURATED_BONUS for option in curated})
-    question = _question_words(card)
+    question = _text_words(card.question_text)
     right_surface = _Surface(right, question)
     shortlist = _shortlist(card, others, question, right_surface)
     free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
-    # The surface of every choice that may be offered (the candidates' echo was enough to
-    # short-list them).
-    surfaces = {id(option): _Surface(option, question) for option in free}
-    surfaces[id(right)] = right_surface
     need = min(k, len(free))
-    chosen_first = [right]
-    places = len(chosen_first) + need
+    places = 1 + need
     targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
     for cue in ECHO_CUES:
         targets[cue] = rng.randrange(1, places) if places > 1 else 0
-    everyone = [*chosen_first, *free]
-    fixed = [
-        (surface.length, surface.shared, surface.shared_per_word)
-        for surface in (surfaces[id(option)] for option in everyone)
-    ]
-    words = [surfaces[id(option)].words for option in everyone]
-    likeness = [[_likeness(one, other) for other in words] for one in words]
-    best_plausibility = max((plausible.get(id(o), 0.0) for o in free), default=0.0)
-    doubt = [
-        best_plausibility - plausible.get(id(option), best_plausibility) for option in everyone
-    ]
-    first = tuple(range(len(chosen_first)))
-    weighted_targets = list(zip(CUE_WEIGHTS, targets, strict=True))
+    # The right answer first, then every choice that may be offered (the candidates' echo
+    # was enough to short-list them).
+    surfaces = [right_surface, *(_Surface(option, question) for option in free)]
+    best_plausibility = max((plausible[id(option)] for option in free), default=0.0)
+    doubt = [0.0, *(best_plausibility - plausible[id(option)] for option in free)]
+    chosen = _least_cost_set(surfaces, doubt, targets, need)
+    return tuple(free[index - 1] for index in chosen)
 
-    def cost(combination: tuple[int, ...]) -> float:
-        members = first + combination
-        rows = [
-            (*fixed[member], sum(likeness[member][o] for o in members if o != member))
-            for member in members
-        ]
-        right, others = rows[0], rows[1:]
-        spread = 0.0
-        for cue, (weight, target) in enumerate(weighted_targets):
-            spread += weight * abs(_place(right[cue], [row[cue] for row in others]) - target)
-        return spread + PLAUSIBILITY_WEIGHT * sum(doubt[member] for member in combination)
 
-    indices = range(len(chosen_first), len(everyone))
-    best = min(itertools.combinations(indices, need), key=cost, default=())
-    return tuple(everyone[index] for index in best)
+def _least_cost_set(
+    surfaces: list[_Surface], doubt: list[float], targets: list[int], need: int
+) -> tuple[int, ...]:
+    """The first set of `need` choices (indices into `surfaces`, after the right answer at
+    0), in the order of itertools.combinations, of the lowest cost: on each cue, how far the
+    right answer's place is from its target (CUE_WEIGHTS), plus PLAUSIBILITY_WEIGHT times
+    the members' doubt.
+
+    A depth-first walk that leaves out every set whose cost cannot be lower than the best
+    found: the right answer's place on the length and echo cues is the sum of what each
+    member adds (`_share`), so a partial set bounds it; likeness to the other choices is
+    worked out for the sets that survive. Costs are summed in one order throughout, so the
+    walk chooses what trying every set would.
+    """
+    count = len(surfaces)
+    right = surfaces[0]
+    right_values = (right.length, right.shared, right.shared_per_word)
+    shares = [
+        (
+            _share(surface.length, right_values[0]),
+            _share(surface.shared, right_values[1]),
+            _share(surface.shared_per_word, right_values[2]),
+        )
+        for surface in surfaces
+    ]
+    words = [surface.words for surface in surfaces]
+    likeness = [[0.0] * count for _ in range(count)]
+    for one, other in itertools.combinations(range(count), 2):
+        likeness[one][other] = likeness[other][one] = _likeness(words[one], words[other])
+    (w0, w1, w2, like_weight), (t0, t1, t2, like_target) = CUE_WEIGHTS, targets
+    best_cost = math.inf
+    best: tuple[int, ...] = ()
+
+    def visit(
+        members: tuple[int, ...], places: tuple[float, float, float], doubt_sum, sums: list
+    ) -> None:
+        """Every set that starts with `members` (the right answer 0 first): `places` on the
+        fixed cues so far, `doubt_sum`, and each member's likeness to the others so far."""
+        nonlocal best_cost, best
+        left = need - len(members) + 1
+        p0, p1, p2 = places
+        if left > 1:
+            # The fixed cues' places can still grow by up to one per member left to choose.
+            spread = (
+                w0 * max(p0 - t0, t0 - p0 - left, 0.0)
+                + w1 * max(p1 - t1, t1 - p1 - left, 0.0)
+                + w2 * max(p2 - t2, t2 - p2 - left, 0.0)
+            )
+            if spread + PLAUSIBILITY_WEIGHT * doubt_sum >= best_cost:
+                return
+            for index in range(members[-1] + 1, count - left + 1):
+                s0, s1, s2 = shares[index]
+                row = likeness[index]
+                visit(
+                    (*members, index),
+                    (p0 + s0, p1 + s1, p2 + s2),
+                    doubt_sum + doubt[index],
+                    [
+                        *(
+                            total + likeness[member][index]
+                            for total, member in zip(sums, members, strict=True)
+                        ),
+                        sum(row[member] for member in members),
+                    ],
+                )
+            return
+        for index in range(members[-1] + 1, count - left + 1):
+            s0, s1, s2 = shares[index]
+            total_doubt = doubt_sum + doubt[index]
+            spread = w0 * abs(p0 + s0 - t0) + w1 * abs(p1 + s1 - t1) + w2 * abs(p2 + s2 - t2)
+            if spread + PLAUSIBILITY_WEIGHT * total_doubt >= best_cost:
+                continue
+            row = likeness[index]
+            right_sum = sums[0] + row[0]
+            place = _share(sum(row[member] for member in members), right_sum)
+            for total, member in zip(sums[1:], members[1:], strict=True):
+                place += _share(total + likeness[member][index], right_sum)
+            cost = spread + like_weight * abs(place - like_target)
+            cost += PLAUSIBILITY_WEIGHT * total_doubt
+            if cost < best_cost:
+                best_cost, best = cost, (*members[1:], index)
+
+    if need == 0:
+        return ()
+    visit((0,), (0.0, 0.0, 0.0), 0, [0])
+    return best
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ import functools
 import re
 from collections import Counter
 from enum import StrEnum
+from typing import NamedTuple
 
 # Words that say nothing about a card's topic: English function words, question words, and
 # the phrasing every card of a quiz deck shares ("what does the code above do").
@@ -73,6 +74,35 @@ def content_words(text: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[s
         for token in tokens(text)
         if token not in stopwords and (len(token) > 1 or token.isdigit())
     ]
+
+
+class ChoiceWords(NamedTuple):
+    """The words a player who knows nothing compares a choice by (engine.pick_distractors):
+    as written, stop words left out, and stemmed (content_words)."""
+
+    written: frozenset[str]
+    stems: frozenset[str]
+
+    def stored(self) -> tuple[str, str]:
+        """As two strings of words, to keep on a card (services.card_pages)."""
+        return " ".join(sorted(self.written)), " ".join(sorted(self.stems))
+
+    @classmethod
+    def from_stored(cls, written: str, stems: str) -> "ChoiceWords":
+        return cls(frozenset(written.split()), frozenset(stems.split()))
+
+
+def choice_words(text: str) -> ChoiceWords:
+    """The ChoiceWords of a choice's plain text, from one pass over its tokens."""
+    found = tokens(text)
+    return ChoiceWords(
+        frozenset(found) - STOPWORDS,
+        frozenset(
+            stem(token)
+            for token in found
+            if token not in STOPWORDS and (len(token) > 1 or token.isdigit())
+        ),
+    )
 
 
 def keywords(question_text: str, answer_text: str, *, limit: int = KEYWORDS_PER_CARD) -> tuple:

@@ -136,6 +136,10 @@ class Card(models.Model):
         editable=False,
     )
     keywords = models.CharField(max_length=400, blank=True, editable=False)
+    # The choice's words as a player who knows nothing compares them, as written and stemmed
+    # (wording.choice_words): a quiz start reads them instead of working them out.
+    choice_words = models.TextField(blank=True, editable=False)
+    choice_stems = models.TextField(blank=True, editable=False)
     question_needs_missing_image = models.BooleanField(default=False, editable=False)
     shuffle_key = models.IntegerField(default=new_shuffle_key, editable=False)
     source_url = models.URLField(max_length=500, blank=True)
@@ -228,6 +232,9 @@ class Distractor(models.Model):
     # Made from `html` at every save, like the card's own choice (services.card_pages).
     text = models.TextField(blank=True, editable=False)
     choice_html = models.TextField(blank=True, editable=False)
+    # Its words as written and stemmed, as the card's own choice_words and choice_stems.
+    words = models.TextField(blank=True, editable=False)
+    stems = models.TextField(blank=True, editable=False)
     # How many quizzes offered it; AttemptQuestion.chosen_distractor counts the picks.
     times_offered = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from quizzes import caching, engine
+from quizzes import caching, engine, wording
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -88,6 +88,8 @@ _QUIZ_CARD_FIELDS = (
     "choice_html",
     "choice_text",
     "choice_kind",
+    "choice_words",
+    "choice_stems",
     "shuffle_key",
 )
 
@@ -104,6 +106,8 @@ class QuizCardRow(NamedTuple):
     choice_html: str
     choice_text: str
     choice_kind: str
+    choice_words: str
+    choice_stems: str
     shuffle_key: int
 
     @property
@@ -128,6 +132,7 @@ def _option(card: QuizCardRow) -> engine.Option | None:
         html=card.choice_html,
         kind=card.choice_kind,
         keywords=frozenset(card.keyword_list),
+        words=wording.ChoiceWords.from_stored(card.choice_words, card.choice_stems),
     )
 
 
@@ -226,7 +231,8 @@ class _CandidateLookups:
         if not self.selects:
             return []
         sql = (
-            "SELECT found.lookup, c.id, c.choice_html, c.choice_text, c.choice_kind, c.keywords "
+            "SELECT found.lookup, c.id, c.choice_html, c.choice_text, c.choice_kind, c.keywords, "
+            "c.choice_words, c.choice_stems "
             f"FROM ({' UNION ALL '.join(self.selects)}) found "
             f"JOIN {Card._meta.db_table} c ON c.id = found.v WHERE c.choice_html <> ''"
         )
@@ -244,10 +250,11 @@ class _CandidateLookups:
                 text=text,
                 html=html,
                 kind=kind,
-                keywords=frozenset(words.split()),
+                keywords=frozenset(topic.split()),
                 found_for=frozenset(questions[card_id]),
+                words=wording.ChoiceWords.from_stored(written, stems),
             )
-            for card_id, (html, text, kind, words) in cards.items()
+            for card_id, (html, text, kind, topic, written, stems) in cards.items()
         ]
 
 
@@ -291,6 +298,7 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
                 keywords=ordered[row.card_id].keywords,
                 distractor_id=row.pk,
                 found_for=frozenset({row.card_id}),
+                words=wording.ChoiceWords.from_stored(row.words, row.stems),
             )
             for row in curated
         ]

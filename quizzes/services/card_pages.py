@@ -3,7 +3,7 @@ again when one of its images is cached or replaced, so no page parses card HTML.
 
 `Card.question_rendered` / `answer_rendered` hold the sides with each <img> pointing at its
 local copy (with its size) or turned into an "image not cached" placeholder. The answer as a
-multiple choice offers it (`choice_html`, its text and kind), the card's topic words and
+multiple choice offers it (`choice_html`, its text, kind and words), the card's topic words and
 whether its question needs a missing image are stored beside them, for the quizzes.
 """
 
@@ -24,7 +24,14 @@ from quizzes.rendering import (
 )
 
 # What `quiz_fields` sets; with "keywords", whose index rows `keywords_insert` writes.
-QUIZ_FIELDS = ["choice_html", "choice_text", "choice_kind", "question_needs_missing_image"]
+QUIZ_FIELDS = [
+    "choice_html",
+    "choice_text",
+    "choice_kind",
+    "choice_words",
+    "choice_stems",
+    "question_needs_missing_image",
+]
 RENDERED_FIELDS = ["question_rendered", "answer_rendered", *QUIZ_FIELDS]
 
 
@@ -117,6 +124,7 @@ def quiz_fields(card: Card, local: Mapping[str, LocalImage]) -> None:
     card.choice_kind = (
         wording.answer_kind(choice.text, code_share=choice.code_share) if choice.html else ""
     )
+    card.choice_words, card.choice_stems = wording.choice_words(choice.text).stored()
     card.keywords = " ".join(wording.keywords(card.question_text, card.answer_text))
 
 
@@ -161,6 +169,7 @@ def distractor_render(distractor: Distractor) -> None:
     """A hand-written distractor as a choice shows it (its HTML is already sanitized)."""
     choice = choice_content(distractor.html)
     distractor.choice_html, distractor.text = choice.html, choice.text
+    distractor.words, distractor.stems = wording.choice_words(choice.text).stored()
 
 
 def cards_rerender(cards: QuerySet[Card]) -> int:
