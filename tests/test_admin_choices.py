@@ -44,6 +44,16 @@ def test_a_short_answer_is_sanitized_and_becomes_the_choice(staff_client, card):
     assert card.answer_html == "<p>Answer 1: it depends on layer 1.</p>"  # the feedback's
 
 
+def test_the_choices_stored_words_follow_an_edit(staff_client, card):
+    save(staff_client, card, short_answer_html="Residual layers, stacked")
+    card.refresh_from_db()
+
+    assert (card.choice_words, card.choice_stems) == (
+        "layers residual stacked",
+        "layer residual stack",
+    )
+
+
 def test_clearing_the_short_answer_offers_the_answer_again(staff_client, card):
     save(staff_client, card, short_answer_html="Layer 1")
     save(staff_client, card, short_answer_html="  ")
@@ -65,6 +75,7 @@ def test_hand_written_distractors_are_added_sanitized_and_rendered(staff_client,
     assert "onerror" not in distractor.html and "<li>" in distractor.html
     assert distractor.text == "one x\ntwo"
     assert 'class="choice-item"' in distractor.choice_html
+    assert (distractor.words, distractor.stems) == ("x", "")  # "one", "two": stop words
 
 
 def test_a_blank_distractor_is_refused(staff_client, card):

@@ -79,16 +79,16 @@ def test_an_edit_made_here_survives_a_restart(synced):
     assert card.question_html == "<p>Edited by staff</p>"
 
 
-def fixture_with(changes: dict[int, str]):
-    """The fastai fixture with the questions of some cards changed, as a new source build
-    would give it."""
+def fixture_with(changes: dict[int, str], *, side: str = "question"):
+    """The fastai fixture with the questions (or answers) of some cards changed, as a new
+    source build would give it."""
     path = Path(settings.FIXTURE_DIRS[0]) / "fastai.json"
     rows = json.loads(path.read_text(encoding="utf-8"))
     for row in rows:
         fields = row["fields"]
         if row["model"] == "quizzes.card" and fields["number"] in changes:
-            fields["question_html"] = f"<p>{changes[fields['number']]}</p>"
-            fields["question_text"] = changes[fields["number"]]
+            fields[f"{side}_html"] = f"<p>{changes[fields['number']]}</p>"
+            fields[f"{side}_text"] = changes[fields["number"]]
     (fixture,) = read_deck_fixture(json.dumps(rows), source="fastai.json")
     return fixture
 
@@ -108,6 +108,17 @@ def test_a_newer_fixture_reaches_unedited_cards_and_reports_edited_ones(synced):
     assert report.updated == [3]
     assert report.kept_edits == [2]
     assert report.details == ["card 2: edited here; the fixture's new version was not applied"]
+
+
+def test_a_newer_answer_changes_the_choices_stored_words(synced):
+    deck_sync(fixture=fixture_with({3: "Gradients, accumulated over batches."}, side="answer"))
+
+    card = Card.objects.get(number=3)
+    assert card.choice_text == "Gradients, accumulated over batches."
+    assert (card.choice_words, card.choice_stems) == (
+        "accumulated batches gradients",
+        "accumulat batch gradient",
+    )
 
 
 def test_an_edited_card_the_fixture_did_not_change_is_not_reported(synced):

@@ -87,6 +87,17 @@ def test_a_changed_card_is_updated_in_place(tmp_path, db):
     assert updated.attempt_questions.count() == 1
 
 
+def test_a_changed_answer_changes_the_choices_stored_words(tmp_path, db):
+    run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
+    assert Card.objects.get(number=2).choice_stems == "descent gradient stochastic"
+
+    edited = THREE_CARDS.replace("Stochastic gradient descent.", "Batches, one at a time.")
+    run_import(write(tmp_path, edited), "--deck", "basics")
+
+    card = Card.objects.get(number=2)
+    assert (card.choice_words, card.choice_stems) == ("batches time", "batch time")
+
+
 def test_a_changed_question_is_still_found_by_its_guid(tmp_path, db):
     run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
     card = Card.objects.get(deck__slug="basics", number=1)

@@ -64,12 +64,50 @@ def test_starting_reads_a_bounded_number_of_cards(client, alice, make_deck, monk
     client.post(reverse("quiz_quick"), {"deck": "large"})
 
     # The draw window, and the wrong answers looked up by word and by kind of answer.
-    bound = attempts.DRAW_WINDOW + (
+    window = attempts.DRAW_WINDOW_PER_QUESTION * attempts.QUICK_QUIZ_QUESTIONS
+    bound = window + (
         attempts.CANDIDATE_WORDS * attempts.CANDIDATES_PER_WORD + 5 * attempts.CANDIDATES_PER_KIND
     )
-    assert attempts.DRAW_WINDOW < len(read) <= bound < LARGE
+    assert window < len(read) <= bound < LARGE
 
 
 def _recorded(rows, read):
     read.extend(row.id for row in rows)
     return rows
+
+
+def _start_queries(start) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        start()
+    return len(queries)
+
+
+@pytest.mark.parametrize("kind", ["tagged", "these cards", "retry"])
+def test_the_other_quiz_starts_run_the_same_queries_at_two_deck_sizes(alice, make_deck, kind):
+    from django.utils import timezone
+
+    from quizzes.models import Tag
+    from quizzes.services import attempts
+
+    now = timezone.now()
+
+    def start(deck):
+        if kind == "tagged":
+            config = attempts.QuizConfig(
+                deck=deck, question_count=10, tags=(Tag.objects.get(slug="one"),)
+            )
+            return lambda: attempts.attempt_start(
+                user=alice, session_key="", config=config, now=now
+            )
+        if kind == "these cards":
+            card_ids = list(deck.cards.order_by("?").values_list("pk", flat=True)[:10])
+            return lambda: attempts.attempt_start_cards(user=alice, card_ids=card_ids, now=now)
+        missed = attempts.attempt_start_quick(user=alice, session_key="", deck=deck, now=now)
+        return lambda: attempts.attempt_start_retry(
+            attempt=missed, user=alice, session_key="", now=now
+        )
+
+    small = start(make_deck(SMALL, slug="small", tags=("one", "two")))
+    large = start(make_deck(LARGE, slug="large", tags=("one", "two")))
+
+    assert _start_queries(large) == _start_queries(small) <= 10

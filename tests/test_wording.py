@@ -5,7 +5,9 @@ import pytest
 from quizzes.wording import (
     TOPIC_STOPWORDS,
     AnswerKind,
+    ChoiceWords,
     answer_kind,
+    choice_words,
     content_words,
     echo_length,
     is_yes_no_question,
@@ -174,6 +176,15 @@ def test_words_are_stemmed_and_stop_words_dropped():
     assert content_words(question) == ["state_dict"]
     # "call" is question phrasing ("what is it called"), but a topic word too.
     assert content_words(question, stopwords=TOPIC_STOPWORDS) == ["call", "state_dict"]
+
+
+def test_a_choices_words_are_kept_as_written_and_stemmed_and_read_back():
+    found = choice_words("The batches of __init__: 3 normalized layers, a x.")
+
+    assert found.written == {"batches", "init", "3", "normalized", "layers", "x"}
+    assert found.stems == {"batch", "init", "3", "normaliz", "layer"}  # "x": one letter
+    assert ChoiceWords.from_stored(*found.stored()) == found
+    assert choice_words("") == ChoiceWords.from_stored("", "") == (frozenset(), frozenset())
 
 
 def test_keywords_put_the_words_of_both_sides_first():

@@ -35,15 +35,17 @@ from quizzes.services import reviews
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
 MAX_QUESTIONS = 100
-# A quiz draws its questions among this many askable cards, taken in the order of their
-# random shuffle key from a random place: two index range lookups, whatever the size of the
-# deck, and each card about as likely as any other to be in it.
-DRAW_WINDOW = 200
+# A quiz draws its questions among this many askable cards per question, taken in the order
+# of their random shuffle key from a random place: two index range lookups, whatever the
+# size of the deck, and each card about as likely as any other to be in it.
+DRAW_WINDOW_PER_QUESTION = 5
 # Wrong answers are looked up by the drawn questions' most telling topic words (this many
-# words, this many cards each) and by their kinds of answer (this many cards each).
-CANDIDATE_WORDS = 40
-CANDIDATES_PER_WORD = 12
-CANDIDATES_PER_KIND = 24
+# words, this many cards each) and by their kinds of answer (this many cards each): about
+# as many candidates for each question as a deck of 79 cards gives it, whatever the size of
+# the deck, since the distractor search weighs every candidate.
+CANDIDATE_WORDS = 30
+CANDIDATES_PER_WORD = 5
+CANDIDATES_PER_KIND = 12
 
 
 class QuizUnavailable(Exception):
@@ -171,13 +173,15 @@ def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> 
     return Q(pk__in=RawSQL(" UNION ALL ".join(selects), params))
 
 
-def _draw_window(queryset: QuerySet, *, rng: random.Random) -> list[QuizCardRow]:
-    """Up to DRAW_WINDOW cards of `queryset`, from a random place in shuffle-key order."""
+def _draw_window(queryset: QuerySet, *, count: int, rng: random.Random) -> list[QuizCardRow]:
+    """Up to DRAW_WINDOW_PER_QUESTION cards of `queryset` per question of a quiz of `count`,
+    from a random place in shuffle-key order."""
+    size = DRAW_WINDOW_PER_QUESTION * count
     start = rng.randrange(SHUFFLE_KEY_RANGE)
-    cards = Card.objects.filter(_key_window(queryset, start=start, size=DRAW_WINDOW))
+    cards = Card.objects.filter(_key_window(queryset, start=start, size=size))
     rows = _quiz_rows(cards.order_by())
     rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
-    return rows[:DRAW_WINDOW]
+    return rows[:size]
 
 
 def _telling_words(cards: Sequence[engine.QuizCard], *, limit: int) -> list[str]:
@@ -465,6 +469,7 @@ def attempt_start(
 ) -> Attempt:
     """Draw the questions and their choices, store them, and start the clock."""
     seed = _new_seed() if seed is None else seed
+    count = min(config.question_count, MAX_QUESTIONS)
     askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
     if config.card_ids:
         chosen = _quiz_rows(askable.filter(pk__in=config.card_ids).order_by())
@@ -472,16 +477,10 @@ def attempt_start(
         cards = [by_id[pk] for pk in dict.fromkeys(config.card_ids) if pk in by_id]
         cards = cards[: config.question_count]
     else:
-        cards = _draw_window(askable, rng=random.Random(f"{seed}:draw"))
+        cards = _draw_window(askable, count=count, rng=random.Random(f"{seed}:draw"))
     if not cards:
         raise QuizUnavailable("No card of this deck can be asked with these settings.")
-    planned = _plan(
-        cards,
-        deck=config.deck,
-        count=min(config.question_count, MAX_QUESTIONS),
-        mode=config.mode,
-        seed=seed,
-    )
+    planned = _plan(cards, deck=config.deck, count=count, mode=config.mode, seed=seed)
     return _create_attempt(
         user=user,
         session_key=session_key,
