@@ -38,7 +38,7 @@ class Option:
     keywords: frozenset[str] = frozenset()  # the topic words of its card
     distractor_id: int | None = None  # set for a hand-written distractor
     # The questions (card ids) it was looked up for, by their topic words or kind of
-    # answer; empty: any question (see candidates_for).
+    # answer; empty: any question (see candidates_by_question).
     found_for: frozenset[int] = frozenset()
     # wording.choice_words(text), stored with its card; None: worked out from `text`.
     words: wording.ChoiceWords | None = None
@@ -435,20 +435,31 @@ def _choice_ids(rng: random.Random, count: int) -> list[str]:
     return ids
 
 
-def candidates_for(card: QuizCard, candidates: Sequence[Option]) -> Sequence[Option]:
-    """The candidates looked up for `card` (and those looked up for any question), unless
-    they are too few to short-list from: then all of them. A quiz on a large deck looks
-    wrong answers up by each question's own words and kind, so each question weighs about
-    as many candidates as a small deck has cards, not those of every other question."""
-    own = [option for option in candidates if not option.found_for or card.id in option.found_for]
-    return own if len(own) >= SHORTLIST_SIZE else candidates
+def candidates_by_question(
+    cards: Sequence[QuizCard], candidates: Sequence[Option]
+) -> dict[int, Sequence[Option]]:
+    """For each card, the candidates looked up for it (and those looked up for any
+    question), unless they are too few to short-list from: then all of them. A quiz on a
+    large deck looks wrong answers up by each question's own words and kind, so each
+    question weighs about as many candidates as a small deck has cards, not those of every
+    other question. One pass over the candidates, in their order."""
+    own: dict[int, list[Option]] = {card.id: [] for card in cards}
+    for option in candidates:
+        for question in option.found_for or own:
+            if question in own:
+                own[question].append(option)
+    return {
+        card_id: found if len(found) >= SHORTLIST_SIZE else candidates
+        for card_id, found in own.items()
+    }
 
 
 def build_choices(
     card: QuizCard, candidates: Sequence[Option], *, rng: random.Random
 ) -> PlannedQuestion:
-    """The correct answer and its distractors, shuffled, each with an opaque id."""
-    options = [card.answer, *pick_distractors(card, candidates_for(card, candidates), rng=rng)]
+    """The correct answer and its distractors among `candidates` (those for this card:
+    candidates_by_question), shuffled, each with an opaque id."""
+    options = [card.answer, *pick_distractors(card, candidates, rng=rng)]
     rng.shuffle(options)
     right = next(place for place, option in enumerate(options) if option is card.answer)
     choices = tuple(
@@ -512,8 +523,8 @@ def plan_quiz(
         found = candidates(drawn)
     else:
         found = candidates
-    options = sorted(found, key=_option_order)
-    questions = tuple(build_choices(card, options, rng=rng) for card in drawn)
+    options = candidates_by_question(drawn, sorted(found, key=_option_order))
+    questions = tuple(build_choices(card, options[card.id], rng=rng) for card in drawn)
     return QuizPlan(seed=seed, mode=mode, questions=questions)
 
 

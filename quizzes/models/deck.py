@@ -216,7 +216,10 @@ class CardKeyword(models.Model):
     shuffle_key = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["deck", "word", "shuffle_key"], name="keyword_lookup")]
+        # With the card: a lookup reads the index alone.
+        indexes = [
+            models.Index(fields=["deck", "word", "shuffle_key", "card"], name="keyword_lookup")
+        ]
 
     def __str__(self):
         return f"{self.word} ({self.card_id})"

@@ -40,12 +40,10 @@ MAX_QUESTIONS = 100
 # size of the deck, and each card about as likely as any other to be in it.
 DRAW_WINDOW_PER_QUESTION = 5
 # Wrong answers are looked up by the drawn questions' most telling topic words (this many
-# words, this many cards each) and by their kinds of answer (this many cards each): about
-# as many candidates for each question as a deck of 79 cards gives it, whatever the size of
-# the deck, since the distractor search weighs every candidate.
-CANDIDATE_WORDS = 30
-CANDIDATES_PER_WORD = 5
-CANDIDATES_PER_KIND = 12
+# words, this many cards each) and by their kinds of answer (this many cards each).
+CANDIDATE_WORDS = 40
+CANDIDATES_PER_WORD = 12
+CANDIDATES_PER_KIND = 24
 
 
 class QuizUnavailable(Exception):
@@ -267,7 +265,7 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
     for them in two queries, whatever the size of the deck. Other cards about the same
     words (through the CardKeyword index), cards with the same kinds of answer, and the
     drawn cards' own hand-written distractors; each found for the questions whose word or
-    kind found it (engine.candidates_for)."""
+    kind found it (engine.candidates_by_question)."""
 
     def find(drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
         lookups = _CandidateLookups()

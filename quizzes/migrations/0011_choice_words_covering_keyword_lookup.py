@@ -1,5 +1,7 @@
 """Each choice's words as a blind player compares them, stored with it (wording.choice_words),
-so that a quiz start reads them instead of tokenizing and stemming every candidate answer."""
+so that a quiz start reads them instead of tokenizing and stemming every candidate answer;
+and the topic-word index with the card, so that looking wrong answers up reads the index
+alone."""
 
 from django.db import migrations, models
 
@@ -54,4 +56,11 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.RunPython(fill_choice_words, migrations.RunPython.noop, elidable=True),
+        migrations.RemoveIndex(model_name="cardkeyword", name="keyword_lookup"),
+        migrations.AddIndex(
+            model_name="cardkeyword",
+            index=models.Index(
+                fields=["deck", "word", "shuffle_key", "card"], name="keyword_lookup"
+            ),
+        ),
     ]
