@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.admin import CardAdmin
-from quizzes.models import CachedImage, CardImage, ProblemReport, Tag
+from quizzes.models import CachedImage, CardImage, MediaFile, ProblemReport, Tag
+from quizzes.services.anki_io import anki_import_apply
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
 from tests.factories import png_claiming_size
 
@@ -403,8 +404,125 @@ def test_the_editor_and_the_preview_page_style_the_image_placeholder(staff_clien
         ".card-preview-side .image-missing", ".image-missing"
     )
     assert 'class="image-missing"' in page.text
+    site = Path(finders.find("css/site.css")).read_text()
+    for rule in (".cloze {", ".cloze-extra {", ".audio-missing {"):
+        assert rule in stylesheet.replace(".card-preview-side ", "")
+        assert rule in site.replace(".card-body ", "")
     for response in (editor, page):
         assert '<link rel="stylesheet" href="/static/css/admin-card.css">' in response.text
+
+
+def preview(client, question_html, answer_html="", card=None):
+    data = {"question_html": question_html, "answer_html": answer_html}
+    if card is not None:
+        data["card"] = card.pk
+    return client.post(PREVIEW, data, headers={"HX-Request": "true"})
+
+
+@pytest.fixture
+def cloze_card(deck):
+    anki_import_apply(
+        deck=deck,
+        data="#notetype:Cloze\n{{c1::Paris::city}} is in {{c2::France}} \\(x^2\\)\tGeography\n",
+        source="cloze.txt",
+    )
+    return deck.cards.get(is_cloze=True, card_ord=0)
+
+
+def test_the_change_page_of_a_cloze_card_previews_it_as_that_card(staff_client, cloze_card):
+    response = staff_client.get(change_url(cloze_card))
+
+    assert "Not offered: a cloze card&#x27;s answer is its question filled in" in response.text
+
+    assert f'<input type="hidden" name="card" id="card-preview-of" value="{cloze_card.pk}">' in (
+        response.text
+    )
+    assert "#card-preview-of" in response.text
+
+
+def test_the_preview_of_a_cloze_card_shows_each_number_as_the_card_pages_do(
+    staff_client, cloze_card
+):
+    sibling = cloze_card.deck.cards.get(is_cloze=True, card_ord=1)
+
+    response = preview(staff_client, cloze_card.question_html, cloze_card.answer_html, cloze_card)
+
+    assert response.status_code == 200
+    assert "Card c1 (this card): question" in response.text
+    assert "Card c2: question" in response.text
+    for card in (cloze_card, sibling):
+        page = staff_client.get(card.get_absolute_url(), {"answer": 1}).text
+        for side in (card.question_rendered, card.answer_rendered):
+            shown = f'<div dir="auto">{side}</div>'
+            assert shown in page
+            assert shown in response.text
+    assert '<span class="cloze">[city]</span>' in cloze_card.question_rendered
+    assert '<span class="cloze">[…]</span>' in sibling.question_rendered
+    assert '<span class="cloze">Paris</span>' in cloze_card.answer_rendered
+    assert "<math" in cloze_card.question_rendered
+
+
+def test_the_preview_of_a_cloze_card_follows_the_typing(staff_client, cloze_card):
+    response = preview(staff_client, "{{c1::Rome}} and {{c3::Italy::country}}", "", cloze_card)
+
+    assert '<span class="cloze">[…]</span> and Italy' in response.text
+    assert 'Rome and <span class="cloze">[country]</span>' in response.text
+    assert "Card c3: question" in response.text
+    assert "c2" not in response.text
+    assert "refuse" not in response.text
+
+
+def test_the_preview_says_when_a_cloze_card_loses_its_deletion(staff_client, cloze_card):
+    response = preview(staff_client, "{{c2::Rome}} is a city", "", cloze_card)
+
+    assert "Saving will refuse this: no cloze deletion {{c1::…}} in the text." in response.text
+    assert "Card c2: question" in response.text
+
+    response = preview(staff_client, "No deletion left", "", cloze_card)
+
+    assert "No cloze deletion yet" in response.text
+
+
+def test_the_preview_of_a_basic_card_shows_cloze_markup_as_the_site_does(staff_client, deck):
+    card = deck.cards.get(number=1)
+
+    for response in (
+        preview(staff_client, "{{c1::Paris}}", "A", card),
+        preview(staff_client, "{{c1::Paris}}", "A"),
+    ):
+        assert "{{c1::Paris}}" in response.text
+        assert 'class="cloze"' not in response.text
+
+
+def test_the_preview_renders_math_as_mathml(staff_client, deck):
+    response = preview(staff_client, "Solve \\(x^2 = 4\\)", "\\[x = \\pm 2\\]")
+
+    assert response.text.count("<math") == 2
+    assert 'display="block"' in response.text
+    assert "\\(" not in response.text
+
+
+def test_the_preview_plays_a_sound_the_site_has_and_marks_one_it_has_not(staff_client, deck):
+    MediaFile.objects.create(name="hello.mp3", file="sounds/hello.mp3", byte_size=3, sha256="0")
+
+    response = preview(staff_client, "Say [sound:hello.mp3]", "[sound:gone.mp3]")
+
+    assert '<audio controls preload="none" src="/media/sounds/hello.mp3"></audio>' in response.text
+    assert '<span class="audio-missing">audio not available (gone.mp3)</span>' in response.text
+
+
+def test_the_preview_refuses_a_card_that_is_not_an_id(staff_client, deck):
+    response = staff_client.post(PREVIEW, {"question_html": "Q", "answer_html": "A", "card": "x"})
+
+    assert response.status_code == 400
+
+
+def test_the_preview_of_a_card_that_no_longer_exists_is_not_found(staff_client, deck):
+    response = staff_client.post(
+        PREVIEW, {"question_html": "Q", "answer_html": "A", "card": "999999"}
+    )
+
+    assert response.status_code == 404
 
 
 def test_the_preview_refuses_get(staff_client, deck):

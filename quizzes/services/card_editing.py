@@ -3,6 +3,7 @@ fixtures. The content arrives already made storable by quizzes.importing.cardhtm
 it keeps the card's plain text, image rows and page-ready HTML in step with it."""
 
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -11,8 +12,15 @@ from quizzes import caching
 from quizzes.importing.anki import CLOZE
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import CachedImage, Card, CardImage
+from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import sanitize_card_html
-from quizzes.services.card_pages import card_render, images_for_urls, keywords_sync, sides_render
+from quizzes.services.card_pages import (
+    card_render,
+    images_for_urls,
+    keywords_sync,
+    media_for_html,
+    sides_render,
+)
 
 
 def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> str:
@@ -97,12 +105,50 @@ def _card_images_sync(
     )
 
 
-def card_preview_html(*, question_html: str, answer_html: str) -> tuple[str, str]:
-    """Both sides as the card page would show them, from HTML that is not saved yet."""
+@dataclass(frozen=True, kw_only=True)
+class PreviewCard:
+    """One card as its pages would show it: `cloze` is its number on a cloze note."""
+
+    question: str
+    answer: str
+    cloze: int | None = None
+    is_this_card: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardPreview:
+    """The cards that typed HTML makes, page-ready, and why saving would refuse it ("")."""
+
+    cards: list[PreviewCard]
+    problem: str = ""
+
+
+def card_preview(*, question_html: str, answer_html: str, cloze: int | None = None) -> CardPreview:
+    """HTML that is not saved yet, as the card pages would show it. For a cloze card
+    (`cloze`: its number) every cloze number of the text is shown, each as its own card;
+    the form's own number is the one saving checks."""
     try:
-        content = card_content_from_form(question_html=question_html, answer_html=answer_html)
-    except CardHtmlError:
-        # Shown as typed (sanitized), images as placeholders: saving will say what is wrong.
-        return sides_render(sanitize_card_html(question_html), sanitize_card_html(answer_html), {})
-    images = images_for_urls((image.url for image in content.images), create=False)
-    return sides_render(content.question_html, content.answer_html, images)
+        content = card_content_from_form(
+            question_html=question_html, answer_html=answer_html, cloze=cloze
+        )
+    except CardHtmlError as error:
+        # Shown as typed (sanitized), images as placeholders: saving will refuse it.
+        question, answer = sanitize_card_html(question_html), sanitize_card_html(answer_html)
+        images, problem = {}, str(error)
+    else:
+        question, answer = content.question_html, content.answer_html
+        images = images_for_urls((image.url for image in content.images), create=False)
+        problem = ""
+    media = media_for_html(question, answer)
+    if cloze is None:
+        question, answer = sides_render(question, answer, images, media=media)
+        return CardPreview(cards=[PreviewCard(question=question, answer=answer)], problem=problem)
+    cards = []
+    for number in cloze_numbers(question):
+        sides = sides_render(question, answer, images, cloze=number, media=media)
+        cards.append(
+            PreviewCard(
+                question=sides[0], answer=sides[1], cloze=number, is_this_card=number == cloze
+            )
+        )
+    return CardPreview(cards=cards, problem=problem)
