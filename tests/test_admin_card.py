@@ -433,6 +433,8 @@ def test_the_change_page_of_a_cloze_card_previews_it_as_that_card(staff_client, 
     response = staff_client.get(change_url(cloze_card))
 
     assert "Not offered: a cloze card&#x27;s answer is its question filled in" in response.text
+    assert ">Back Extra:</label>" in response.text
+    assert "this card is c1." in response.text
 
     assert f'<input type="hidden" name="card" id="card-preview-of" value="{cloze_card.pk}">' in (
         response.text
