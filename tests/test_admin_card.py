@@ -464,6 +464,16 @@ def test_the_preview_of_a_cloze_card_shows_each_number_as_the_card_pages_do(
     assert "<math" in cloze_card.question_rendered
 
 
+def test_the_preview_page_without_javascript_shows_the_cloze_card_too(staff_client, cloze_card):
+    data = {"question_html": "{{c1::Rome}}", "answer_html": "", "card": cloze_card.pk}
+
+    response = staff_client.post(PREVIEW, data)
+
+    assert "<html" in response.text
+    assert "Card c1 (this card): question" in response.text
+    assert '<span class="cloze">[…]</span>' in response.text
+
+
 def test_the_preview_of_a_cloze_card_follows_the_typing(staff_client, cloze_card):
     response = preview(staff_client, "{{c1::Rome}} and {{c3::Italy::country}}", "", cloze_card)
 
