@@ -127,6 +127,12 @@ def test_the_preview_falls_back_to_sanitizing_an_empty_side():
     assert preview.problem == "empty question"
 
 
+def test_the_preview_of_an_empty_form_reports_no_problem():
+    preview = card_preview(question_html="", answer_html=" ")
+
+    assert preview.problem == ""
+
+
 def test_the_preview_of_a_cloze_card_is_one_card_per_number():
     preview = card_preview(question_html="{{c2::b}} {{c1::a::hint}}", answer_html="", cloze=2)
 

@@ -134,7 +134,9 @@ def card_preview(*, question_html: str, answer_html: str, cloze: int | None = No
     except CardHtmlError as error:
         # Shown as typed (sanitized), images as placeholders: saving will refuse it.
         question, answer = sanitize_card_html(question_html), sanitize_card_html(answer_html)
-        images, problem = {}, str(error)
+        # A form not filled in yet (a new card) has nothing to refuse.
+        typed = question_html.strip() or answer_html.strip()
+        images, problem = {}, str(error) if typed else ""
     else:
         question, answer = content.question_html, content.answer_html
         images = images_for_urls((image.url for image in content.images), create=False)
