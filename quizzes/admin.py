@@ -533,7 +533,20 @@ class CardAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        card_save_from_admin(card=obj, content=form.content)
+        saved = card_save_from_admin(card=obj, content=form.content)
+        for numbers, said, level in (
+            (saved.updated, "now show the note's new text", messages.INFO),
+            (saved.added, "were added for the cloze numbers new in the text", messages.INFO),
+            (
+                saved.left,
+                "kept their old text: their cloze number is gone from the text "
+                "(delete them if they are no longer wanted)",
+                messages.WARNING,
+            ),
+        ):
+            if numbers:
+                listed = ", ".join(str(number) for number in numbers)
+                self.message_user(request, f"Cards {listed} of this cloze note {said}.", level)
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):

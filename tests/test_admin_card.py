@@ -464,6 +464,56 @@ def test_the_preview_of_a_cloze_card_shows_each_number_as_the_card_pages_do(
     assert "<math" in cloze_card.question_rendered
 
 
+def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, client, cloze_card):
+    sibling = cloze_card.deck.cards.get(is_cloze=True, card_ord=1)
+    text = "{{c1::Paris::city}} is the capital of {{c2::France}}"
+
+    response = save_card(staff_client, cloze_card, question_html=text)
+
+    assert response.status_code == 302
+    sibling.refresh_from_db()
+    assert sibling.question_html == text
+    assert "capital of" in sibling.question_text and "France" not in sibling.question_text
+    assert '<span class="cloze">[…]</span>' in sibling.question_rendered
+    page = client.get(sibling.get_absolute_url()).text
+    assert "capital of" in page
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
+
+
+def test_a_new_cloze_number_gets_its_card_and_a_removed_one_is_kept_and_named(
+    staff_client, cloze_card
+):
+    deck = cloze_card.deck
+    cloze_card.tags.add(Tag.objects.create(name="geography", slug="geography"))
+    sibling = deck.cards.get(is_cloze=True, card_ord=1)
+    last = deck.cards.order_by("-number").first().number
+
+    response = save_card(
+        staff_client, cloze_card, question_html="{{c1::Paris}} is on the {{c3::Seine}}"
+    )
+
+    added = deck.cards.get(guid=cloze_card.guid, card_ord=2)
+    assert added.number == last + 1 and added.is_cloze
+    assert added.question_text == "Paris is on the […]"
+    assert set(added.tags.all()) == set(cloze_card.tags.all())
+    sibling.refresh_from_db()
+    assert "France" in sibling.question_html
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert any(f"Cards {last + 1} of this cloze note were added" in line for line in shown)
+    assert any(
+        f"Cards {sibling.number} of this cloze note kept their old text" in line for line in shown
+    )
+
+    # Saved again unchanged: nothing more is added or rewritten.
+    again = save_card(staff_client, cloze_card)
+    assert deck.cards.filter(guid=cloze_card.guid).count() == 3
+    assert not any(
+        "were added" in str(line) or "new text" in str(line)
+        for line in again.wsgi_request._messages
+    )
+
+
 def test_the_preview_page_without_javascript_shows_the_cloze_card_too(staff_client, cloze_card):
     data = {"question_html": "{{c1::Rome}}", "answer_html": "", "card": cloze_card.pk}
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import Max
 
 from quizzes import caching
 from quizzes.importing.anki import CLOZE
@@ -76,14 +77,68 @@ def card_store(*, card: Card, content: CardContent) -> Card:
     return card
 
 
-def card_save_from_admin(*, card: Card, content: CardContent) -> Card:
+@dataclass(frozen=True, kw_only=True)
+class ClozeNoteSaved:
+    """What saving one card of a cloze note did to the note's other cards (card numbers)."""
+
+    updated: tuple[int, ...] = ()  # given the note's new text
+    added: tuple[int, ...] = ()  # made for a cloze number new in the text
+    left: tuple[int, ...] = ()  # their cloze number is gone from the text: kept as they were
+
+
+@transaction.atomic
+def card_save_from_admin(*, card: Card, content: CardContent) -> ClozeNoteSaved:
+    """Save the admin's card form. A cloze note's cards share its text, as in Anki: the
+    others follow the edit, and a cloze number new in the text gets its card."""
     if not card.guid and not card.source_url:
         # A card made here has no source link to be known by: give it a guid now so an
         # export and re-import (or Anki itself) recognize it after its text changes.
         card.guid = secrets.token_hex(8)
     card = card_store(card=card, content=content)
+    saved = _cloze_note_sync(card) if card.is_cloze else ClozeNoteSaved()
     caching.deck_pages_changed()
-    return card
+    return saved
+
+
+def _cloze_note_sync(card: Card) -> ClozeNoteSaved:
+    numbers = cloze_numbers(card.question_html)
+    siblings = list(
+        Card.objects.filter(deck_id=card.deck_id, guid=card.guid, is_cloze=True)
+        .exclude(pk=card.pk)
+        .select_for_update()
+    )
+    updated, left = [], []
+    for sibling in siblings:
+        cloze = sibling.card_ord + 1
+        if cloze not in numbers:
+            left.append(sibling.number)
+        elif (sibling.question_html, sibling.answer_html) != (card.question_html, card.answer_html):
+            card_store(card=sibling, content=_stored_content(card, cloze))
+            updated.append(sibling.number)
+    have = {card.card_ord + 1} | {sibling.card_ord + 1 for sibling in siblings}
+    added = []
+    tags = list(card.tags.all())
+    for cloze in (number for number in numbers if number not in have):
+        number = (
+            Card.objects.filter(deck_id=card.deck_id).aggregate(Max("number"))["number__max"] or 0
+        ) + 1
+        new = Card(
+            deck_id=card.deck_id,
+            number=number,
+            guid=card.guid,
+            card_ord=cloze - 1,
+            note_type=card.note_type,
+            source_url=card.source_url,
+        )
+        card_store(card=new, content=_stored_content(card, cloze))
+        new.tags.set(tags)
+        added.append(number)
+    return ClozeNoteSaved(updated=tuple(updated), added=tuple(added), left=tuple(left))
+
+
+def _stored_content(card: Card, cloze: int) -> CardContent:
+    # The note's HTML is stored already made storable: read again for another cloze number.
+    return card_content(card.question_html, card.answer_html, take_provenance=False, cloze=cloze)
 
 
 def _card_images_sync(
