@@ -1,6 +1,7 @@
 import random
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from quizzes.engine import (
     READING_MAX_SECONDS,
     READING_MIN_SECONDS,
     SCORING_RULE,
+    SHORTLIST_SIZE,
     AnswerPace,
     LeftOutCards,
     LeftOutReason,
@@ -21,6 +23,7 @@ from quizzes.engine import (
     TimeLimit,
     TimeLimitKind,
     build_choices,
+    candidates_by_question,
     draw_questions,
     expire_question,
     grade_answer,
@@ -39,7 +42,7 @@ from quizzes.engine import (
     time_budget_per_question,
     time_left,
 )
-from quizzes.wording import AnswerKind
+from quizzes.wording import AnswerKind, choice_words
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -410,6 +413,34 @@ def test_a_flashcard_plan_has_no_choices():
 
     assert plan.mode is QuizMode.FLASHCARD
     assert [(q.choices, q.correct_choice_id) for q in plan.questions] == [((), None)] * 3
+
+
+def test_each_question_weighs_the_candidates_found_for_it_or_all_when_too_few():
+    first, second = deck(2)
+    mine = [option(i, found_for=frozenset({1})) for i in range(10, 10 + SHORTLIST_SIZE)]
+    theirs = [option(i, found_for=frozenset({2})) for i in range(40, 43)]
+    anyones = option(99)
+
+    grouped = candidates_by_question([first, second], [*mine, *theirs, anyones])
+
+    assert grouped[1] == [*mine, anyones]
+    assert grouped[2] == [*mine, *theirs, anyones]
+
+
+def test_stored_words_choose_what_the_text_would():
+    question = card(
+        1,
+        "BatchNorm fails with small batches",
+        question="What is a limitation of BatchNorm with small batches?",
+    )
+    pool = [option(i, f"BatchNorm {i} needs batches of {i} or more") for i in range(2, 9)]
+    pool += [option(i, f"A number {i} of other things entirely") for i in range(10, 30)]
+    stored = [replace(o, words=choice_words(o.text)) for o in pool]
+
+    for seed in range(20):
+        from_text = pick_distractors(question, pool, rng=random.Random(seed))
+        from_stored = pick_distractors(question, stored, rng=random.Random(seed))
+        assert [o.card_id for o in from_stored] == [o.card_id for o in from_text]
 
 
 def test_candidates_can_be_looked_up_for_the_cards_drawn():
