@@ -30,7 +30,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable
-from quizzes.services import reviews
+from quizzes.services import play_sql, reviews
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
@@ -726,12 +726,8 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     in one query when nothing is due.
     """
     if not attempt.is_finished:
-        _settle(attempt, list(attempt.questions.unanswered().defer("choices")), now)
+        _settle(attempt, play_sql.waiting_questions(attempt=attempt), now)
     return attempt
-
-
-def _with_card(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("card__deck")
 
 
 def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
@@ -742,10 +738,7 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
             question_started_at=now,
             quiz_deadline=attempt.deadline_at,
         )
-        started = AttemptQuestion.objects.filter(pk=question.pk, started_at__isnull=True).update(
-            started_at=now, deadline_at=deadline
-        )
-        if started:
+        if play_sql.question_start(question_id=question.pk, started_at=now, deadline_at=deadline):
             question.started_at, question.deadline_at = now, deadline
         else:
             question.refresh_from_db(fields=["started_at", "deadline_at"])
@@ -753,23 +746,20 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
     return question
 
 
-def attempt_open(*, attempts: QuerySet, attempt_id) -> tuple[Attempt | None, list]:
-    """The attempt `attempt_id` if it is among `attempts` (the caller's own), with its
-    unanswered questions in order (their cards with them): one query for a quiz under way,
-    two for one with nothing left to answer; (None, []) when it is not the caller's."""
-    unanswered = list(
-        _with_card(
-            AttemptQuestion.objects.unanswered().filter(attempt__in=attempts.filter(pk=attempt_id))
-        )
-        .select_related("attempt__deck")
-        .order_by("position")
+def attempt_open(
+    *, user, guest_attempt_ids: Sequence[str], attempt_id
+) -> tuple[Attempt | None, list]:
+    """The attempt `attempt_id` if it is the caller's own (`user`'s, or for a guest one of
+    `guest_attempt_ids`), with its unanswered questions in order (their cards with them):
+    one query for a quiz under way, two for one with nothing left to answer; (None, []) when
+    it is not the caller's."""
+    unanswered = play_sql.owned_questions(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
     )
     if not unanswered:
-        return attempts.select_related("deck").filter(pk=attempt_id).first(), []
-    attempt = unanswered[0].attempt
-    for question in unanswered:
-        question.attempt = attempt
-    return attempt, unanswered
+        attempts = Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
+        return attempts.filter(pk=attempt_id).first(), []
+    return unanswered[0].attempt, unanswered
 
 
 def _open_questions(
@@ -782,7 +772,7 @@ def _open_questions(
     if attempt.is_finished:
         return []
     if unanswered is None:
-        unanswered = list(_with_card(attempt.questions.unanswered()).order_by("position"))
+        unanswered = play_sql.attempt_questions(attempt=attempt)
     if _settled(attempt, unanswered, now):
         return unanswered
     with transaction.atomic():
@@ -819,24 +809,22 @@ def question_at(
     return _shown(attempt=attempt, question=open_questions[0], now=now)
 
 
-def question_get_owned(*, attempts: QuerySet, attempt_id, position: int) -> AttemptQuestion | None:
-    """The question at `position` of the attempt `attempt_id`, if it is among `attempts`
-    (the caller's own), with that attempt, in one query; None when either is missing."""
-    return (
-        _with_card(AttemptQuestion.objects.filter(attempt__in=attempts.filter(pk=attempt_id)))
-        .select_related("attempt__deck")
-        .filter(position=position)
-        .first()
+def question_get_owned(
+    *, user, guest_attempt_ids: Sequence[str], attempt_id, position: int
+) -> AttemptQuestion | None:
+    """The question at `position` of the attempt `attempt_id`, if it is the caller's own
+    (as attempt_open), with that attempt, in one query; None when either is missing."""
+    found = play_sql.owned_questions(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id, position=position
     )
+    return found[0] if found else None
 
 
 def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:
     if not 1 <= position <= attempt.question_count:
         return None
-    question = _with_card(attempt.questions.filter(position=position)).first()
-    if question is not None:
-        question.attempt = attempt
-    return question
+    found = play_sql.attempt_questions(attempt=attempt, position=position)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -895,7 +883,7 @@ def answer_submit(
         "chosen_card_id": chosen["card_id"] if chosen else None,
         "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
     }
-    recorded = bool(AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(**changes))
+    recorded = play_sql.question_answer(question_id=question.pk, changes=changes)
     if recorded:
         for name, value in changes.items():
             setattr(question, name, value)
