@@ -11,7 +11,8 @@ to back, and prints the ratio of their requests per second. It never fails on ti
     .venv/bin/python bench/throughput.py --profile var/profiles   # py-spy while measuring
 
 The answer round trip posts, as htmx does, answers to questions that are shown and waiting
-(bench/prepare.py makes them), each answer once; the quiz start posts the Quick quiz form.
+(bench/prepare.py makes them), each answer once; the question row asks for those quizzes'
+current questions as htmx does; the quiz start posts the Quick quiz form.
 Both run as a logged-in user, as do the pages marked "signed in"; the other pages as a
 visitor. Loopback only, bounded in time.
 """
@@ -40,6 +41,7 @@ PASSWORD = "bench user password, not a secret"
 LUA = Path(__file__).with_name("requests.lua")
 PAGES = [
     ("quiz answer (htmx POST)", "answer"),
+    ("quiz question (htmx GET)", "question"),
     ("quiz start (POST)", "start"),
     ("card list", "/decks/fastai/"),
     ("search ?q=softmax", "/decks/fastai/?q=softmax"),
@@ -101,6 +103,17 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                 [
                     ("POST", f"/quiz/{attempt}/answer/", f"position={position}&choice={choice}")
                     for attempt, position, choice in json.loads(answers_file.read_text())
+                ],
+            ),
+            # The question each quiz stands at, as htmx asks for it; showing it again
+            # writes nothing.
+            "question": write_requests(
+                var_dir / "question.tsv",
+                [
+                    ("GET", f"/quiz/{attempt}/", "")
+                    for attempt in dict.fromkeys(
+                        attempt for attempt, _, _ in json.loads(answers_file.read_text())
+                    )
                 ],
             ),
             "start": write_requests(

@@ -140,7 +140,9 @@ def owned_questions(
 ) -> list[AttemptQuestion]:
     """The attempt `attempt_id`'s question at `position`, or without a position its
     unanswered questions in order, if the attempt is the caller's own; each with the
-    attempt (one instance for all), its card and the card's deck. One statement."""
+    attempt (one instance for all), and the first with its card and the card's deck. One
+    statement. Only the first unanswered question can be shown next (the others are read
+    for the clock): should the clock close it, the next one's card is read when shown."""
     columns = _columns()
     question, attempt = columns["question"], columns["attempt"]
     owner, owner_params = _owner_condition(
@@ -154,13 +156,14 @@ def owned_questions(
         f"WHERE q.attempt_id = %s AND {owner} AND {which} ORDER BY q.position",
         [_attempt_id(attempt_id), *owner_params, *which_params],
     )
-    questions, the_attempt = [], None
-    for row in rows:
-        one = question.instance(row[: len(question)])
-        at = len(question) + len(attempt)
-        the_attempt = the_attempt or attempt.instance(row[len(question) : at])
+    if not rows:
+        return []
+    at = len(question) + len(attempt)
+    the_attempt = attempt.instance(rows[0][len(question) : at])
+    questions = [question.instance(row[: len(question)]) for row in rows]
+    for one in questions:
         one.attempt = the_attempt
-        questions.append(_with_card(one, row, at))
+    _with_card(questions[0], rows[0], at)
     return questions
 
 
