@@ -682,10 +682,24 @@ def _expire(question: AttemptQuestion, *, now: datetime) -> None:
         reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
 
+# The clock. Questions are asked in order, so a quiz's unanswered questions are the last
+# ones, and only the first of them can have been shown. The clock closes a question shown
+# and past its deadline, and every unanswered question once the quiz's own deadline has
+# passed. So what it needs to read is every unanswered question shown, and the first not
+# shown yet (asked next); all of them only past the quiz's deadline. A 100-question quiz
+# reads two questions per request, not the ninety left.
+
+
+def _quiz_overdue(attempt: Attempt, now: datetime) -> bool:
+    return bool(attempt.deadline_at) and engine.is_late(
+        answered_at=now, deadline=attempt.deadline_at
+    )
+
+
 def _overdue(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool:
     """Whether the clock has closed `question` (unanswered): the quiz's own deadline passed,
     or its own since it was shown."""
-    if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
+    if _quiz_overdue(attempt, now):
         return True
     return (
         question.deadline_at is not None
@@ -695,16 +709,18 @@ def _overdue(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool
 
 
 def _settled(attempt: Attempt, unanswered: list[AttemptQuestion], now: datetime) -> bool:
-    """Whether the clock leaves `unanswered` (all the quiz's unanswered questions) as they
-    are: something is open and nothing is overdue. Then there is nothing to write."""
+    """Whether the clock leaves `unanswered` (what it needs of the quiz's unanswered
+    questions, see "The clock") as they are: something is open and nothing is overdue.
+    Then there is nothing to write."""
     return bool(unanswered) and not any(_overdue(attempt, q, now) for q in unanswered)
 
 
 def _settle(
     attempt: Attempt, unanswered: list[AttemptQuestion], now: datetime
 ) -> list[AttemptQuestion]:
-    """Close the questions of `unanswered` the clock has closed, finish the quiz when none
-    is left open, and return those still open. In the caller's transaction."""
+    """Close the questions of `unanswered` (see "The clock") the clock has closed, finish
+    the quiz when none is left open, and return those still open. In the caller's
+    transaction."""
     still_open = []
     for question in unanswered:
         if _overdue(attempt, question, now):
@@ -726,7 +742,8 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     in one query when nothing is due.
     """
     if not attempt.is_finished:
-        _settle(attempt, play_sql.waiting_questions(attempt=attempt), now)
+        every = _quiz_overdue(attempt, now)
+        _settle(attempt, play_sql.waiting_questions(attempt=attempt, every=every), now)
     return attempt
 
 
@@ -750,9 +767,9 @@ def attempt_open(
     *, user, guest_attempt_ids: Sequence[str], attempt_id
 ) -> tuple[Attempt | None, list]:
     """The attempt `attempt_id` if it is the caller's own (`user`'s, or for a guest one of
-    `guest_attempt_ids`), with its unanswered questions in order (their cards with them):
-    one query for a quiz under way, two for one with nothing left to answer; (None, []) when
-    it is not the caller's."""
+    `guest_attempt_ids`), with the unanswered questions the clock needs in order (see "The
+    clock"; the first with its card): one query for a quiz under way, two for one with
+    nothing left to answer; (None, []) when it is not the caller's."""
     unanswered = play_sql.owned_questions(
         user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
     )
@@ -765,13 +782,15 @@ def attempt_open(
 def _open_questions(
     attempt: Attempt, now: datetime, unanswered: list | None = None
 ) -> list[AttemptQuestion]:
-    """The quiz's unanswered questions in order, with their cards, after the clock: one
-    query (none when `unanswered` is given, see attempt_open), and a transaction only when
-    the clock closes something (a question shown and read needs no write, and on SQLite a
-    transaction takes the write lock)."""
+    """The quiz's open questions in order after the clock (as "The clock" reads them; the
+    first, asked next, with its card): one query (none when `unanswered` is given, see
+    attempt_open), and a transaction only when the clock closes something (a question shown
+    and read needs no write, and on SQLite a transaction takes the write lock)."""
     if attempt.is_finished:
         return []
-    if unanswered is None:
+    if _quiz_overdue(attempt, now):
+        unanswered = play_sql.waiting_questions(attempt=attempt, every=True)
+    elif unanswered is None:
         unanswered = play_sql.attempt_questions(attempt=attempt)
     if _settled(attempt, unanswered, now):
         return unanswered
@@ -801,11 +820,9 @@ def question_at(
     if not 1 <= position <= attempt.question_count:
         return None
     open_questions = _open_questions(attempt, now, unanswered)
-    if not any(question.position == position for question in open_questions):
-        # Answered, or closed by the clock just now: its feedback.
+    if not open_questions or position < open_questions[0].position:
+        # Answered, or closed by the clock (maybe just now): its feedback.
         return question_get(attempt=attempt, position=position)
-    if attempt.is_finished:
-        return None
     return _shown(attempt=attempt, question=open_questions[0], now=now)
 
 

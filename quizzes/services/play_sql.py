@@ -114,10 +114,19 @@ def _owner_condition(*, user, guest_attempt_ids: Iterable[str], attempt_id) -> t
     return "a.user_id IS NULL", []
 
 
-def _which(position: int | None) -> tuple[str, list]:
-    if position is None:
+def _which(position: int | None, every: bool = False) -> tuple[str, list]:
+    """The questions read: the one at `position`; else the unanswered ones the clock
+    needs (see attempts.py, "The clock"): every one shown, and the first not shown yet,
+    or with `every`, all of them."""
+    if position is not None:
+        return "q.position = %s", [position]
+    if every:
         return "q.outcome = ''", []
-    return "q.position = %s", [position]
+    first_not_shown = (
+        f"SELECT MIN(w.position) FROM {QUESTIONS} w "
+        "WHERE w.attempt_id = q.attempt_id AND w.outcome = '' AND w.started_at IS NULL"
+    )
+    return f"q.outcome = '' AND (q.started_at IS NOT NULL OR q.position = ({first_not_shown}))", []
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -138,11 +147,11 @@ def _with_card(question: AttemptQuestion, row: Sequence, at: int) -> AttemptQues
 def owned_questions(
     *, user, guest_attempt_ids: Iterable[str], attempt_id, position: int | None = None
 ) -> list[AttemptQuestion]:
-    """The attempt `attempt_id`'s question at `position`, or without a position its
-    unanswered questions in order, if the attempt is the caller's own; each with the
-    attempt (one instance for all), and the first with its card and the card's deck. One
-    statement. Only the first unanswered question can be shown next (the others are read
-    for the clock): should the clock close it, the next one's card is read when shown."""
+    """The attempt `attempt_id`'s question at `position`, or without a position the
+    unanswered questions the clock needs in order (`_which`), if the attempt is the
+    caller's own; each with the attempt (one instance for all), and the first with its
+    card and the card's deck. One statement. The first is the one shown next: should the
+    clock close it, the next one's card is read when it is shown."""
     columns = _columns()
     question, attempt = columns["question"], columns["attempt"]
     owner, owner_params = _owner_condition(
@@ -167,11 +176,14 @@ def owned_questions(
     return questions
 
 
-def attempt_questions(*, attempt: Attempt, position: int | None = None) -> list[AttemptQuestion]:
-    """`attempt`'s question at `position`, or its unanswered questions in order, each with
-    `attempt`, its card and the card's deck. One statement."""
+def attempt_questions(
+    *, attempt: Attempt, position: int | None = None, every: bool = False
+) -> list[AttemptQuestion]:
+    """`attempt`'s question at `position`, or the unanswered questions the clock needs in
+    order (`_which`; `every`: all), each with `attempt`, its card and the card's deck. One
+    statement."""
     question = _columns()["question"]
-    which, which_params = _which(position)
+    which, which_params = _which(position, every=every)
     rows = _fetch(
         f"SELECT {question.sql}, {_columns()['card'].sql}, {_columns()['deck'].sql} "
         f"FROM {QUESTIONS} q JOIN {CARDS} c ON c.id = q.card_id "
@@ -187,14 +199,15 @@ def attempt_questions(*, attempt: Attempt, position: int | None = None) -> list[
     return questions
 
 
-def waiting_questions(*, attempt: Attempt) -> list[AttemptQuestion]:
-    """`attempt`'s unanswered questions in order, as the clock needs them (no card, no
-    choices), each with `attempt`. One statement."""
+def waiting_questions(*, attempt: Attempt, every: bool = False) -> list[AttemptQuestion]:
+    """The unanswered questions of `attempt` the clock needs (`_which`; `every`: all), in
+    order, without cards or choices, each with `attempt`. One statement."""
     waiting = _columns()["waiting"]
+    which, which_params = _which(None, every=every)
     rows = _fetch(
         f"SELECT {waiting.sql} FROM {QUESTIONS} q "
-        "WHERE q.attempt_id = %s AND q.outcome = '' ORDER BY q.position",
-        [_attempt_id(attempt.pk)],
+        f"WHERE q.attempt_id = %s AND {which} ORDER BY q.position",
+        [_attempt_id(attempt.pk), *which_params],
     )
     questions = [waiting.instance(row) for row in rows]
     for one in questions:
