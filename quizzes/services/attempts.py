@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from quizzes import caching, engine
@@ -914,12 +914,9 @@ def answer_submit(
 # --- Results and owners ---------------------------------------------------------------------
 
 
-def attempt_questions_for_result(*, attempt: Attempt) -> QuerySet:
-    """Every question with its card, the cards in a query of their own: joined, PostgreSQL
-    may plan a merge join that walks the whole card index (its statistics say questions
-    ask the first cards of a deck that has since grown)."""
-    cards = Prefetch("card", queryset=Card.objects.select_related("deck"))
-    return attempt.questions.prefetch_related(cards).order_by("position")
+def attempt_questions_for_result(*, attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question in order, with its card (see play_sql.result_questions)."""
+    return play_sql.result_questions(attempt=attempt)
 
 
 def questions_summary(questions) -> engine.QuizSummary:

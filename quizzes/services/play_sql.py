@@ -199,6 +199,36 @@ def attempt_questions(
     return questions
 
 
+def result_questions(*, attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question of `attempt` in order, each with `attempt`, its card and the card's
+    deck. Two statements: the cards apart, by id, since joined to the questions PostgreSQL
+    may plan a merge join that walks the whole card index (its statistics say questions
+    ask the first cards of a deck that has since grown)."""
+    columns = _columns()
+    question, card = columns["question"], columns["card"]
+    rows = _fetch(
+        f"SELECT {question.sql} FROM {QUESTIONS} q WHERE q.attempt_id = %s ORDER BY q.position",
+        [_attempt_id(attempt.pk)],
+    )
+    questions = [question.instance(row) for row in rows]
+    card_ids = sorted({one.card_id for one in questions})
+    cards = {}
+    if card_ids:
+        card_rows = _fetch(
+            f"SELECT {card.sql}, {columns['deck'].sql} FROM {CARDS} c "
+            f"JOIN {DECKS} d ON d.id = c.deck_id "
+            f"WHERE c.id IN ({', '.join(['%s'] * len(card_ids))})",
+            card_ids,
+        )
+        for row in card_rows:
+            one_card = card.instance(row[: len(card)])
+            one_card.deck = columns["deck"].instance(row[len(card) :])
+            cards[one_card.pk] = one_card
+    for one in questions:
+        one.attempt, one.card = attempt, cards[one.card_id]
+    return questions
+
+
 def waiting_questions(*, attempt: Attempt, every: bool = False) -> list[AttemptQuestion]:
     """The unanswered questions of `attempt` the clock needs (`_which`; `every`: all), in
     order, without cards or choices, each with `attempt`. One statement."""

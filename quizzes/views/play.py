@@ -281,7 +281,7 @@ def attempt_result(request, pk):
     attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
     if not attempt.is_finished:
         return redirect("attempt_play", attempt.pk)
-    questions = list(attempt_services.attempt_questions_for_result(attempt=attempt))
+    questions = attempt_services.attempt_questions_for_result(attempt=attempt)
     summary = attempt_services.questions_summary(questions)
     context = {
         "attempt": attempt,
