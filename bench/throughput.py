@@ -9,6 +9,7 @@ to back, and prints the ratio of their requests per second. It never fails on ti
     .venv/bin/python bench/throughput.py                  # both databases, 5 s a run
     .venv/bin/python bench/throughput.py --seconds 10 --rounds 3 --databases sqlite
     .venv/bin/python bench/throughput.py --profile var/profiles   # py-spy while measuring
+    .venv/bin/python bench/throughput.py --pages "quiz answer,quiz question"
 
 The answer round trip posts, as htmx does, answers to questions that are shown and waiting
 (bench/prepare.py makes them), each answer once; the question row asks for those quizzes'
@@ -62,6 +63,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--profile", type=Path, help="write a py-spy profile per page here")
+    parser.add_argument(
+        "--pages",
+        help="only these rows, by the start of their names, comma-separated (e.g. 'quiz')",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -129,7 +134,12 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
 
         print(f"\n{database}: requests/s, and the page's share of the bare view's")
         print(f"{'request':<26}{'page':>8}{'bare':>8}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}  notes")
-        for name, target in PAGES:
+        chosen = [
+            (name, target)
+            for name, target in PAGES
+            if not options.pages or name.startswith(tuple(options.pages.split(",")))
+        ]
+        for name, target in chosen:
             for _ in range(options.rounds):
                 bare = wrk(base + "/bench/bare/", seconds=options.seconds, options=options)
                 profile = None
