@@ -19,12 +19,13 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
-from quizzes.models import Attempt, AttemptQuestion, Card, Deck
+from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck
 
 QUESTIONS = AttemptQuestion._meta.db_table
 ATTEMPTS = Attempt._meta.db_table
 CARDS = Card._meta.db_table
 DECKS = Deck._meta.db_table
+MEMORIES = CardMemory._meta.db_table
 
 
 class _Columns:
@@ -76,6 +77,7 @@ def _columns() -> dict[str, _Columns]:
             Card, "c", ["id", "deck", "number", "question_rendered", "answer_rendered"]
         ),
         "deck": _Columns(Deck, "d", ["id", "name", "slug"]),
+        "memory": _Columns(CardMemory, "m"),
         # What the clock needs of an unanswered question.
         "waiting": _Columns(
             AttemptQuestion,
@@ -270,3 +272,17 @@ def question_answer(*, question_id: int, changes: dict) -> bool:
     already: whether this call stored it. The one write that decides which of two tabs
     answering at once is recorded."""
     return _update_unless(question_id, changes, "outcome = ''")
+
+
+def card_memory_locked(*, user_id: int, card_id: int) -> CardMemory | None:
+    """The learner's memory of the card, None when it is new to them; locked until the
+    transaction ends where the database locks rows (PostgreSQL: a second answer to the same
+    card waits; on SQLite the transaction holds the whole database already). One statement,
+    in every signed-in answer."""
+    memory = _columns()["memory"]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = _fetch(
+        f"SELECT {memory.sql} FROM {MEMORIES} m WHERE m.user_id = %s AND m.card_id = %s{lock}",
+        [user_id, card_id],
+    )
+    return memory.instance(rows[0]) if rows else None

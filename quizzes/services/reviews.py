@@ -21,6 +21,7 @@ from quizzes.models import (
     LearnerSettings,
     ReviewLog,
 )
+from quizzes.services import play_sql
 
 Source = ReviewLog.Source
 Grade = scheduling.Grade
@@ -346,7 +347,7 @@ def _record(
     attempt_question_id: int | None = None,
 ) -> datetime:
     settings = _settings_of(user_id)
-    row = CardMemory.objects.select_for_update().filter(user_id=user_id, card_id=card_id).first()
+    row = play_sql.card_memory_locked(user_id=user_id, card_id=card_id)
     before = row.as_memory() if row else None
     memory_before = _memory_json(row)
     after = scheduling.schedule(
