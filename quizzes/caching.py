@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 
 VERSION_KEY = "deck-pages:version"
 ENTRY_TIMEOUT = 24 * 3600
@@ -104,27 +105,29 @@ def learner_changed(user_id: int) -> None:
 # memory alone keeps those pages): text that card content or a query could carry must never
 # turn into a visitor's token.
 CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+# Stands for a signed-in learner's part of the navigation (their name, reviews due, the
+# log-out form) in a page kept for every learner; drawn at random for the same reason.
+USER_NAV_PLACEHOLDER = f"user-nav-placeholder-{secrets.token_hex(16)}"
 # The request headers deck pages answer differently to (see the views' vary_on_headers).
 _PAGE_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
 def public_page(view):
-    """Keep a deck page's whole response for every anonymous visitor until the deck
-    changes: the same for all of them but for the CSRF token, which each response gets
-    afresh (with its cookie, as rendering would set it). A signed-in visitor's page shows
-    their name and their reviews due, and a page with a message to show is someone's own:
-    those are rendered as usual (the deck's parts still come from the cache)."""
+    """Keep a deck page's whole response until the deck changes: the same for every
+    visitor but for the CSRF token, which each response gets afresh (with its cookie, as
+    rendering would set it). Signed-in learners share a second copy whose navigation (their
+    name, their reviews due) is a placeholder that each response fills with its own. A page
+    with a message to show is someone's own: it is rendered as usual (the deck's parts
+    still come from the cache)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if (
-            request.method != "GET"
-            or request.user.is_authenticated
-            or len(messages.get_messages(request))
-        ):
+        if request.method != "GET" or len(messages.get_messages(request)):
             return view(request, *args, **kwargs)
+        signed_in = request.user.is_authenticated
         asked = [
             request.get_full_path(),
+            "learner" if signed_in else "visitor",
             *(request.headers.get(name, "") for name in _PAGE_HEADERS),
         ]
         digest = hashlib.sha256("\n".join(asked).encode()).hexdigest()
@@ -133,29 +136,40 @@ def public_page(view):
         kept = pages.get(key)
         if kept is None:
             request.csrf_token_placeholder = True
+            request.user_nav_placeholder = signed_in
             try:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
             finally:
                 request.csrf_token_placeholder = False
+                request.user_nav_placeholder = False
             if response.streaming:
                 return response
             # Something asked for the real token while rendering: that page is this
             # visitor's alone.
             own_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
             if response.status_code != 200 or response.cookies or own_token:
-                response.content = _with_token(request, response.content)
+                response.content = _with_token(request, _with_user_nav(request, response.content))
                 return response
             kept = (response.content, list(response.items()))
             pages.set(key, kept, ENTRY_TIMEOUT)
         content, items = kept
-        response = HttpResponse(_with_token(request, content))
+        response = HttpResponse(_with_token(request, _with_user_nav(request, content)))
         for header, value in items:
             response[header] = value
         return response
 
     return wrapper
+
+
+def _with_user_nav(request, content: bytes) -> bytes:
+    placeholder = USER_NAV_PLACEHOLDER.encode()
+    if not request.user.is_authenticated or placeholder not in content:
+        return content
+    return content.replace(
+        placeholder, render_to_string("base.html#user-nav", request=request).encode()
+    )
 
 
 def _with_token(request, content: bytes) -> bytes:

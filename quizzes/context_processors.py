@@ -19,9 +19,13 @@ def study(request):
 
 def page_cache(request):
     """While a page is rendered to be kept for every visitor (caching.public_page), its
-    CSRF token is a placeholder that each response replaces with its own."""
+    CSRF token, and a signed-in learner's navigation, are placeholders that each response
+    replaces with its own."""
     if getattr(request, "csrf_token_placeholder", False):
-        from quizzes.caching import CSRF_PLACEHOLDER
+        from quizzes.caching import CSRF_PLACEHOLDER, USER_NAV_PLACEHOLDER
 
-        return {"csrf_token": CSRF_PLACEHOLDER}
+        placeholders = {"csrf_token": CSRF_PLACEHOLDER}
+        if getattr(request, "user_nav_placeholder", False):
+            placeholders["user_nav_placeholder"] = USER_NAV_PLACEHOLDER
+        return placeholders
     return {}

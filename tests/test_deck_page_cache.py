@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from quizzes import caching
+from quizzes import caching, scheduling
 from quizzes.models import CachedImage, Card
-from quizzes.services import anki_io, card_editing
+from quizzes.services import anki_io, card_editing, reviews
 from quizzes.services import images as image_services
 from tests.factories import image_bytes
 
@@ -171,6 +172,58 @@ def test_a_signed_in_learner_never_gets_a_visitors_page_nor_leaves_theirs(client
 
     assert ">alice<" in theirs.text and "Log in" not in theirs.text
     assert ">alice<" not in again.text and "Log in" in again.text
+
+
+def test_learners_share_a_kept_page_each_with_their_own_navigation(
+    alice, bob, staff, make_deck, django_assert_num_queries
+):
+    deck = make_deck(3)
+    reviews.review_record(
+        user=bob,
+        card=Card.objects.get(deck=deck, number=1),
+        rating=scheduling.Grade.GOOD,
+        now=timezone.now(),
+        elapsed_seconds=4,
+    )
+    as_alice, as_bob, as_staff = Client(), Client(), Client()
+    for learner, user in ((as_alice, alice), (as_bob, bob), (as_staff, staff)):
+        learner.force_login(user)
+    alices = as_alice.get(list_url())
+
+    # Built once: the next learner pays only for their session, their name and their
+    # reviews due (the learner's settings and one count), not for the deck's page.
+    with django_assert_num_queries(4):
+        bobs = as_bob.get(list_url())
+    staffs = as_staff.get(list_url())
+
+    assert card_list_of(bobs.text) == card_list_of(alices.text)
+    assert ">alice<" in alices.text and ">bob<" not in alices.text
+    assert ">bob<" in bobs.text and ">alice<" not in bobs.text
+    assert "Review (3 due)" in alices.text and "Review (2 due)" in bobs.text
+    assert "Admin</a>" in staffs.text and "Admin</a>" not in alices.text + bobs.text
+    for page in (alices, bobs, staffs):
+        assert caching.USER_NAV_PLACEHOLDER not in page.text
+        assert caching.CSRF_PLACEHOLDER not in page.text
+        assert "Log in" not in page.text
+
+
+def test_a_learners_log_out_form_carries_their_own_token(alice, bob, make_deck):
+    make_deck(3)
+    learners = []
+    for user in (alice, bob):
+        learner = Client(enforce_csrf_checks=True)
+        learner.force_login(user)
+        learners.append(learner)
+
+    pages = [learner.get(HOME) for learner in learners]
+
+    tokens = [csrf_of(page.text) for page in pages]
+    assert tokens[0] != tokens[1]
+    refused = learners[0].post(reverse("logout"), {"csrfmiddlewaretoken": tokens[1]})
+    assert refused.status_code == 403
+    logged_out = learners[0].post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]})
+    assert logged_out.status_code == 302
+    assert "Log in" in learners[0].get(HOME).text
 
 
 def test_a_page_with_a_message_to_show_is_not_kept(client, make_deck):
