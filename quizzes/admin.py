@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
@@ -52,7 +52,8 @@ from quizzes.services.anki_io import (
     import_job_confirm,
     import_jobs_prune,
 )
-from quizzes.services.card_editing import card_preview_html, card_save_from_admin
+from quizzes.services.card_editing import card_preview, card_save_from_admin
+from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
 from quizzes.services.reports import reports_resolve
 
@@ -504,6 +505,8 @@ class CardAdmin(admin.ModelAdmin):
         """The answer as a multiple choice shows it, made when the card was last saved."""
         if card.pk is None:
             return "—"
+        if card.is_cloze:
+            return "Not offered: a cloze card's answer is its question filled in (flashcards only)."
         if not card.choice_html:
             return "Not offered: the answer needs an image that is not cached (flashcards only)."
         # Stored sanitized HTML, made from the card's own allow-listed content.
@@ -530,7 +533,20 @@ class CardAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        card_save_from_admin(card=obj, content=form.content)
+        saved = card_save_from_admin(card=obj, content=form.content)
+        for numbers, said, level in (
+            (saved.updated, "now show the note's new text", messages.INFO),
+            (saved.added, "were added for the cloze numbers new in the text", messages.INFO),
+            (
+                saved.left,
+                "kept their old text: their cloze number is gone from the text "
+                "(delete them if they are no longer wanted)",
+                messages.WARNING,
+            ),
+        ):
+            if numbers:
+                listed = ", ".join(str(number) for number in numbers)
+                self.message_user(request, f"Cards {listed} of this cloze note {said}.", level)
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):
@@ -548,9 +564,10 @@ class CardAdmin(admin.ModelAdmin):
     def _preview(self, request):
         if not (self.has_change_permission(request) or self.has_add_permission(request)):
             raise PermissionDenied
-        question, answer = card_preview_html(
+        preview = card_preview(
             question_html=request.POST.get("question_html", ""),
             answer_html=request.POST.get("answer_html", ""),
+            cloze=card_cloze(self._previewed_card(request)),
         )
         template = (
             "admin/quizzes/card/_preview.html"
@@ -561,10 +578,18 @@ class CardAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Card preview",
-            "question": question,
-            "answer": answer,
+            "preview": preview,
         }
         return TemplateResponse(request, template, context)
+
+    def _previewed_card(self, request) -> Card:
+        """The card being edited (its note type decides how its HTML shows), or a new card."""
+        pk = request.POST.get("card", "")
+        if not pk:
+            return Card()
+        if not pk.isdigit():
+            raise BadRequest("The card to preview is not a card id.")
+        return get_object_or_404(Card.objects.only("is_cloze", "card_ord"), pk=pk)
 
 
 # --- images ---

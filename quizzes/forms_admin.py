@@ -40,6 +40,19 @@ class CardAdminForm(forms.ModelForm):
             "short_answer_html": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_cloze and "question_html" in self.fields:
+            # A cloze card keeps its note's fields: the text with its deletions, and Back Extra.
+            text = self.fields["question_html"]
+            text.label = "Text"
+            text.help_text = (
+                "The cloze note's text: {{c1::answer}} or {{c1::answer::hint}} for each deletion;"
+                f" this card is c{self.instance.card_ord + 1}."
+            )
+            self.fields["answer_html"].label = "Back Extra"
+            self.fields["answer_html"].help_text = "Shown below the filled-in text; may be empty."
+
     def clean_short_answer_html(self):
         """Through the same allow-list and repairs as the sides; blank when it shows nothing."""
         return fragment_html(self.cleaned_data["short_answer_html"])

@@ -1,8 +1,11 @@
 """Work that runs outside the request, in the `manage.py db_worker` process (django-tasks
 with its database backend; see TASKS in settings)."""
 
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django_tasks import task
 
+from quizzes.services import fsrs_fitting
 from quizzes.services import images as image_services
 from quizzes.services.anki_io import import_job_run
 
@@ -19,3 +22,10 @@ def images_cache_pending(*, retry_failed: bool = False) -> dict[str, int]:
     outcomes = list(image_services.image_cache_pending(retry_failed=retry_failed))
     cached = sum(outcome.cached for outcome in outcomes)
     return {"cached": cached, "failed": len(outcomes) - cached}
+
+
+@task()
+def fsrs_parameters_fit(user_id: int) -> str:
+    """A learner asked, on their settings page, for parameters fitted to their reviews."""
+    user = get_user_model().objects.get(pk=user_id)
+    return fsrs_fitting.parameters_fit(user=user, now=timezone.now()).summary

@@ -36,6 +36,7 @@ urlpatterns = [
     path("review/leeches/", review.review_leeches_unsuspend, name="review_leeches_unsuspend"),
     path("me/progress/", study.study_progress, name="study_progress"),
     path("me/settings/", study.study_settings, name="study_settings"),
+    path("me/settings/fit/", study.study_parameters_fit, name="study_parameters_fit"),
     path("quiz/these/", study.quiz_these, name="quiz_these"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),

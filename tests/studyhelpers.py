@@ -1,9 +1,13 @@
 """Builders for the study-loop tests: memories and review logs made in bulk."""
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 
 from quizzes import scheduling
 from quizzes.models import Card, CardMemory, ReviewLog
+from quizzes.services import reviews
+
+STUDY_START = datetime(2025, 1, 6, 18, 0, tzinfo=UTC)
 
 
 def remember(user, cards, *, now, due_in=timedelta(days=-1), stability=5.0, reviews=1):
@@ -44,3 +48,18 @@ def remember(user, cards, *, now, due_in=timedelta(days=-1), stability=5.0, revi
 
 def first_cards(deck, count):
     return Card.objects.filter(deck=deck).order_by("number")[:count]
+
+
+def study(user, cards, *, days=(0, 1, 3, 8, 20), seed=1):
+    """Review each card on the given days, now and then forgetting it."""
+    rng = random.Random(seed)
+    for card in cards:
+        for day in days:
+            rating = 1 if rng.random() < 0.15 else 3
+            reviews.review_record(
+                user=user,
+                card=card,
+                rating=rating,
+                now=STUDY_START + timedelta(days=day, minutes=card.number),
+                elapsed_seconds=5,
+            )

@@ -48,6 +48,30 @@ def test_the_preview_follows_what_staff_type(page: Page, site, staff, password, 
     assert console_errors == []
 
 
+def test_the_preview_shows_a_cloze_card_with_its_math_as_the_site_does(
+    page: Page, site, staff, password, console_errors
+):
+    from quizzes.models import Card, Deck
+    from quizzes.services.anki_io import anki_import_apply
+
+    anki_import_apply(
+        deck=Deck.objects.get(), data="#notetype:Cloze\n{{c1::Paris}} is a city\t\n", source="c.txt"
+    )
+    card = Card.objects.get(is_cloze=True)
+    log_in(page, site, "staff", password, f"/admin/quizzes/card/{card.pk}/change/")
+    preview = page.locator("#card-preview")
+    expect(preview.locator(".cloze").first).to_have_text("[…]")
+
+    page.fill("#id_question_html", "{{c1::\\(x^2\\)::square}} and {{c2::Rome}} [sound:gone.mp3]")
+
+    expect(preview).to_contain_text("Card c2: question")
+    expect(preview.locator(".cloze").first).to_have_text("[square]")
+    expect(preview.locator("math")).to_have_count(3)  # c1 filled in, both sides of c2
+    expect(preview.locator(".audio-missing").first).to_be_visible()
+    page.screenshot(path="/tmp/admin-card-preview-cloze.png", full_page=True)
+    assert console_errors == []
+
+
 def test_a_learner_reports_a_problem_without_leaving_the_card(
     page: Page, site, alice, password, console_errors
 ):

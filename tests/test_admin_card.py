@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.admin import CardAdmin
-from quizzes.models import CachedImage, CardImage, ProblemReport, Tag
+from quizzes.models import CachedImage, CardImage, MediaFile, ProblemReport, Tag
+from quizzes.services.anki_io import anki_import_apply
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
 from tests.factories import png_claiming_size
 
@@ -403,8 +404,187 @@ def test_the_editor_and_the_preview_page_style_the_image_placeholder(staff_clien
         ".card-preview-side .image-missing", ".image-missing"
     )
     assert 'class="image-missing"' in page.text
+    site = Path(finders.find("css/site.css")).read_text()
+    for rule in (".cloze {", ".cloze-extra {", ".audio-missing {"):
+        assert rule in stylesheet.replace(".card-preview-side ", "")
+        assert rule in site.replace(".card-body ", "")
     for response in (editor, page):
         assert '<link rel="stylesheet" href="/static/css/admin-card.css">' in response.text
+
+
+def preview(client, question_html, answer_html="", card=None):
+    data = {"question_html": question_html, "answer_html": answer_html}
+    if card is not None:
+        data["card"] = card.pk
+    return client.post(PREVIEW, data, headers={"HX-Request": "true"})
+
+
+@pytest.fixture
+def cloze_card(deck):
+    anki_import_apply(
+        deck=deck,
+        data="#notetype:Cloze\n{{c1::Paris::city}} is in {{c2::France}} \\(x^2\\)\tGeography\n",
+        source="cloze.txt",
+    )
+    return deck.cards.get(is_cloze=True, card_ord=0)
+
+
+def test_the_change_page_of_a_cloze_card_previews_it_as_that_card(staff_client, cloze_card):
+    response = staff_client.get(change_url(cloze_card))
+
+    assert "Not offered: a cloze card&#x27;s answer is its question filled in" in response.text
+    assert ">Back Extra:</label>" in response.text
+    assert "this card is c1." in response.text
+
+    assert f'<input type="hidden" name="card" id="card-preview-of" value="{cloze_card.pk}">' in (
+        response.text
+    )
+    assert "#card-preview-of" in response.text
+
+
+def test_the_preview_of_a_cloze_card_shows_each_number_as_the_card_pages_do(
+    staff_client, cloze_card
+):
+    sibling = cloze_card.deck.cards.get(is_cloze=True, card_ord=1)
+
+    response = preview(staff_client, cloze_card.question_html, cloze_card.answer_html, cloze_card)
+
+    assert response.status_code == 200
+    assert "Card c1 (this card): question" in response.text
+    assert "Card c2: question" in response.text
+    for card in (cloze_card, sibling):
+        page = staff_client.get(card.get_absolute_url(), {"answer": 1}).text
+        for side in (card.question_rendered, card.answer_rendered):
+            shown = f'<div dir="auto">{side}</div>'
+            assert shown in page
+            assert shown in response.text
+    assert '<span class="cloze">[city]</span>' in cloze_card.question_rendered
+    assert '<span class="cloze">[…]</span>' in sibling.question_rendered
+    assert '<span class="cloze">Paris</span>' in cloze_card.answer_rendered
+    assert "<math" in cloze_card.question_rendered
+
+
+def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, client, cloze_card):
+    sibling = cloze_card.deck.cards.get(is_cloze=True, card_ord=1)
+    text = "{{c1::Paris::city}} is the capital of {{c2::France}}"
+
+    response = save_card(staff_client, cloze_card, question_html=text)
+
+    assert response.status_code == 302
+    sibling.refresh_from_db()
+    assert sibling.question_html == text
+    assert "capital of" in sibling.question_text and "France" not in sibling.question_text
+    assert '<span class="cloze">[…]</span>' in sibling.question_rendered
+    page = client.get(sibling.get_absolute_url()).text
+    assert "capital of" in page
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
+
+
+def test_a_new_cloze_number_gets_its_card_and_a_removed_one_is_kept_and_named(
+    staff_client, cloze_card
+):
+    deck = cloze_card.deck
+    cloze_card.tags.add(Tag.objects.create(name="geography", slug="geography"))
+    sibling = deck.cards.get(is_cloze=True, card_ord=1)
+    last = deck.cards.order_by("-number").first().number
+
+    response = save_card(
+        staff_client, cloze_card, question_html="{{c1::Paris}} is on the {{c3::Seine}}"
+    )
+
+    added = deck.cards.get(guid=cloze_card.guid, card_ord=2)
+    assert added.number == last + 1 and added.is_cloze
+    assert added.question_text == "Paris is on the […]"
+    assert set(added.tags.all()) == set(cloze_card.tags.all())
+    sibling.refresh_from_db()
+    assert "France" in sibling.question_html
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert any(f"Cards {last + 1} of this cloze note were added" in line for line in shown)
+    assert any(
+        f"Cards {sibling.number} of this cloze note kept their old text" in line for line in shown
+    )
+
+    # Saved again unchanged: nothing more is added or rewritten.
+    again = save_card(staff_client, cloze_card)
+    assert deck.cards.filter(guid=cloze_card.guid).count() == 3
+    assert not any(
+        "were added" in str(line) or "new text" in str(line)
+        for line in again.wsgi_request._messages
+    )
+
+
+def test_the_preview_page_without_javascript_shows_the_cloze_card_too(staff_client, cloze_card):
+    data = {"question_html": "{{c1::Rome}}", "answer_html": "", "card": cloze_card.pk}
+
+    response = staff_client.post(PREVIEW, data)
+
+    assert "<html" in response.text
+    assert "Card c1 (this card): question" in response.text
+    assert '<span class="cloze">[…]</span>' in response.text
+
+
+def test_the_preview_of_a_cloze_card_follows_the_typing(staff_client, cloze_card):
+    response = preview(staff_client, "{{c1::Rome}} and {{c3::Italy::country}}", "", cloze_card)
+
+    assert '<span class="cloze">[…]</span> and Italy' in response.text
+    assert 'Rome and <span class="cloze">[country]</span>' in response.text
+    assert "Card c3: question" in response.text
+    assert "c2" not in response.text
+    assert "refuse" not in response.text
+
+
+def test_the_preview_says_when_a_cloze_card_loses_its_deletion(staff_client, cloze_card):
+    response = preview(staff_client, "{{c2::Rome}} is a city", "", cloze_card)
+
+    assert "Saving will refuse this: no cloze deletion {{c1::…}} in the text." in response.text
+    assert "Card c2: question" in response.text
+
+    response = preview(staff_client, "No deletion left", "", cloze_card)
+
+    assert "No cloze deletion yet" in response.text
+
+
+def test_the_preview_of_a_basic_card_shows_cloze_markup_as_the_site_does(staff_client, deck):
+    card = deck.cards.get(number=1)
+
+    for response in (
+        preview(staff_client, "{{c1::Paris}}", "A", card),
+        preview(staff_client, "{{c1::Paris}}", "A"),
+    ):
+        assert "{{c1::Paris}}" in response.text
+        assert 'class="cloze"' not in response.text
+
+
+def test_the_preview_renders_math_as_mathml(staff_client, deck):
+    response = preview(staff_client, "Solve \\(x^2 = 4\\)", "\\[x = \\pm 2\\]")
+
+    assert response.text.count("<math") == 2
+    assert 'display="block"' in response.text
+    assert "\\(" not in response.text
+
+
+def test_the_preview_plays_a_sound_the_site_has_and_marks_one_it_has_not(staff_client, deck):
+    MediaFile.objects.create(name="hello.mp3", file="sounds/hello.mp3", byte_size=3, sha256="0")
+
+    response = preview(staff_client, "Say [sound:hello.mp3]", "[sound:gone.mp3]")
+
+    assert '<audio controls preload="none" src="/media/sounds/hello.mp3"></audio>' in response.text
+    assert '<span class="audio-missing">audio not available (gone.mp3)</span>' in response.text
+
+
+def test_the_preview_refuses_a_card_that_is_not_an_id(staff_client, deck):
+    response = staff_client.post(PREVIEW, {"question_html": "Q", "answer_html": "A", "card": "x"})
+
+    assert response.status_code == 400
+
+
+def test_the_preview_of_a_card_that_no_longer_exists_is_not_found(staff_client, deck):
+    response = staff_client.post(
+        PREVIEW, {"question_html": "Q", "answer_html": "A", "card": "999999"}
+    )
+
+    assert response.status_code == 404
 
 
 def test_the_preview_refuses_get(staff_client, deck):

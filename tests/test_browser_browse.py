@@ -119,3 +119,20 @@ def test_no_page_is_wider_than_the_screen(page: Page, deck_site, width):
     for path in ["/", "/decks/fastai/", "/decks/fastai/?q=tensor", *cards]:
         page.goto(f"{deck_site}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+
+
+def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
+    browser, deck_site, console_errors
+):
+    laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    for tab in (laptop, phone):
+        tab.goto(f"{deck_site}/decks/fastai/cards/6/")
+
+    expect(laptop.locator("[data-key-hint]")).to_be_visible()
+    expect(phone.locator("[data-key-hint]")).to_be_hidden()
+    # The answer still shows at a tap.
+    phone.get_by_role("button", name="Show answer").tap()
+    expect(phone.locator("#answer .answer")).to_be_visible()
+    for tab in (laptop, phone):
+        tab.close()

@@ -34,7 +34,7 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
 ):
     log_in(page, deck_site, django_user_model)
     nav = page.locator("#nav-review")
-    expect(nav).to_have_text("Review (20 due)")
+    expect(nav).to_have_text(re.compile(r"^Review \(20\):"))
     nav.click()
     page.wait_for_load_state()  # the keyboard works once the deferred scripts ran
     expect(page.locator("[data-review-counts]")).to_contain_text("20 new")
@@ -49,13 +49,13 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
         expect(page.locator(".grade-interval").nth(3)).to_have_text(re.compile(r"\d+ d$"))
         page.screenshot(path=f"/tmp/review-card-{done}.png", full_page=True)
         page.keyboard.press("4" if done % 2 else "3")
-        expect(nav).to_have_text(f"Review ({20 - done} due)")
+        expect(nav).to_have_text(re.compile(rf"^Review \({20 - done}\):"))
         expect(page.locator("[data-review-counts]")).to_contain_text(f"{20 - done} new")
 
     # U takes the last grade back: the card and the count return.
     page.keyboard.press("u")
     expect(page.locator("#review-card-title")).to_contain_text("#5")
-    expect(nav).to_have_text("Review (16 due)")
+    expect(nav).to_have_text(re.compile(r"^Review \(16\):"))
     assert serious_violations(page) == []
     assert console_errors == []
 
@@ -67,7 +67,7 @@ def test_the_review_works_without_javascript(browser, deck_site, django_user_mod
     page.goto(f"{deck_site}/review/")
     page.get_by_text("Show answer").click()
     page.get_by_role("button", name=re.compile("^Again")).click()
-    expect(page.locator("#nav-review")).to_have_text("Review (19 due)")
+    expect(page.locator("#nav-review")).to_have_text(re.compile(r"^Review \(19\):"))
     expect(page.get_by_role("button", name=re.compile("Undo “Again” on #1"))).to_be_visible()
     context.close()
 
@@ -95,7 +95,7 @@ def test_at_the_end_a_learner_asks_for_more_new_cards(
     page.get_by_label("Learn").fill("2")
     page.get_by_role("button", name="more new cards today").click()
     expect(page.locator("#review-card-title")).to_contain_text("New card")
-    expect(page.locator("#nav-review")).to_have_text("Review (2 due)")
+    expect(page.locator("#nav-review")).to_have_text(re.compile(r"^Review \(2\):"))
     assert console_errors == []
 
 

@@ -1,4 +1,3 @@
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,25 +6,9 @@ from django.core.management import CommandError, call_command
 from quizzes import scheduling
 from quizzes.models import Card, LearnerSettings
 from quizzes.services import fsrs_fitting, reviews
+from tests.studyhelpers import study
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2025, 1, 6, 18, 0, tzinfo=UTC)
-
-
-def study(user, cards, *, days=(0, 1, 3, 8, 20), seed=1):
-    """Review each card on the given days, now and then forgetting it."""
-    rng = random.Random(seed)
-    for card in cards:
-        for day in days:
-            rating = 1 if rng.random() < 0.15 else 3
-            reviews.review_record(
-                user=user,
-                card=card,
-                rating=rating,
-                now=T0 + timedelta(days=day, minutes=card.number),
-                elapsed_seconds=5,
-            )
 
 
 def run(*args):

@@ -4,7 +4,7 @@ from quizzes.importing.cardhtml import CardHtmlError
 from quizzes.models import CachedImage
 from quizzes.services.card_editing import (
     card_content_from_form,
-    card_preview_html,
+    card_preview,
     card_save_from_admin,
 )
 
@@ -120,9 +120,26 @@ def test_a_card_with_a_source_link_needs_no_stored_guid(card):
 
 
 def test_the_preview_falls_back_to_sanitizing_an_empty_side():
-    question, answer = card_preview_html(question_html="", answer_html="<script>x</script>A")
+    preview = card_preview(question_html="", answer_html="<script>x</script>A")
 
-    assert (question, answer) == ("", "A")
+    (card,) = preview.cards
+    assert (card.question, card.answer) == ("", "A")
+    assert preview.problem == "empty question"
+
+
+def test_the_preview_of_an_empty_form_reports_no_problem():
+    preview = card_preview(question_html="", answer_html=" ")
+
+    assert preview.problem == ""
+
+
+def test_the_preview_of_a_cloze_card_is_one_card_per_number():
+    preview = card_preview(question_html="{{c2::b}} {{c1::a::hint}}", answer_html="", cloze=2)
+
+    assert [(card.cloze, card.is_this_card) for card in preview.cards] == [(1, False), (2, True)]
+    assert preview.cards[0].question == 'b <span class="cloze">[hint]</span>'
+    assert preview.cards[1].answer == '<span class="cloze">b</span> a'
+    assert preview.problem == ""
 
 
 def test_an_image_url_too_long_to_store_is_refused():

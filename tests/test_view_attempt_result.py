@@ -33,6 +33,18 @@ def test_it_shows_the_score_accuracy_time_and_every_question(client, alice, deck
     assert reverse("challenge", args=[attempt.pk]) in response.text
 
 
+def test_each_question_keeps_its_number_after_an_answer_shown_as_a_list(client, alice, deck):
+    # A list answer's items are spans shown as list items, which Chromium numbers as items
+    # of the page's list of questions unless each question states its number.
+    attempt = finish(start(alice, deck, count=3), right={1})
+    client.force_login(alice)
+
+    page = BeautifulSoup(client.get(url(attempt)).text, "html.parser")
+
+    items = page.select("ol.result-questions > li")
+    assert [item["value"] for item in items] == ["1", "2", "3"]
+
+
 def test_a_perfect_quiz_offers_no_retry(client, alice, deck):
     attempt = finish(start(alice, deck, count=2), right={1, 2})
     client.force_login(alice)

@@ -36,6 +36,19 @@ def test_a_small_deck_offers_as_many_questions_as_it_has(client, make_deck):
     assert "3 multiple-choice questions, drawn from the 3 cards" in client.get("/").text
 
 
+def test_a_deck_of_cloze_cards_offers_no_quick_quiz(client, make_deck):
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = make_deck(0, slug="cloze")
+    anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
+
+    response = client.get(reverse("home"))
+
+    assert "Quick quiz:</strong> none, as no card of this deck" in response.text
+    assert 'name="deck" value="cloze"' not in response.text
+    assert "/quiz/?deck=cloze" in response.text
+
+
 def test_it_says_how_to_load_a_deck_when_there_is_none(client):
     response = client.get(reverse("home"))
     assert response.status_code == 200

@@ -116,3 +116,15 @@ def test_it_runs_the_same_queries_for_any_number_of_learners(
     quick(staff, deck, 3)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_a_deck_of_cloze_cards_offers_no_quick_quiz(client, make_deck):
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = make_deck(0, slug="cloze")
+    anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
+
+    response = client.get(URL, {"deck": "cloze"})
+
+    assert "This deck has no Quick quiz" in response.text
+    assert "Take a quick quiz" not in response.text

@@ -3,16 +3,25 @@ fixtures. The content arrives already made storable by quizzes.importing.cardhtm
 it keeps the card's plain text, image rows and page-ready HTML in step with it."""
 
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import Max
 
 from quizzes import caching
 from quizzes.importing.anki import CLOZE
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import CachedImage, Card, CardImage
+from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import sanitize_card_html
-from quizzes.services.card_pages import card_render, images_for_urls, keywords_sync, sides_render
+from quizzes.services.card_pages import (
+    card_render,
+    images_for_urls,
+    keywords_sync,
+    media_for_html,
+    sides_render,
+)
 
 
 def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> str:
@@ -68,14 +77,68 @@ def card_store(*, card: Card, content: CardContent) -> Card:
     return card
 
 
-def card_save_from_admin(*, card: Card, content: CardContent) -> Card:
+@dataclass(frozen=True, kw_only=True)
+class ClozeNoteSaved:
+    """What saving one card of a cloze note did to the note's other cards (card numbers)."""
+
+    updated: tuple[int, ...] = ()  # given the note's new text
+    added: tuple[int, ...] = ()  # made for a cloze number new in the text
+    left: tuple[int, ...] = ()  # their cloze number is gone from the text: kept as they were
+
+
+@transaction.atomic
+def card_save_from_admin(*, card: Card, content: CardContent) -> ClozeNoteSaved:
+    """Save the admin's card form. A cloze note's cards share its text, as in Anki: the
+    others follow the edit, and a cloze number new in the text gets its card."""
     if not card.guid and not card.source_url:
         # A card made here has no source link to be known by: give it a guid now so an
         # export and re-import (or Anki itself) recognize it after its text changes.
         card.guid = secrets.token_hex(8)
     card = card_store(card=card, content=content)
+    saved = _cloze_note_sync(card) if card.is_cloze else ClozeNoteSaved()
     caching.deck_pages_changed()
-    return card
+    return saved
+
+
+def _cloze_note_sync(card: Card) -> ClozeNoteSaved:
+    numbers = cloze_numbers(card.question_html)
+    siblings = list(
+        Card.objects.filter(deck_id=card.deck_id, guid=card.guid, is_cloze=True)
+        .exclude(pk=card.pk)
+        .select_for_update()
+    )
+    updated, left = [], []
+    for sibling in siblings:
+        cloze = sibling.card_ord + 1
+        if cloze not in numbers:
+            left.append(sibling.number)
+        elif (sibling.question_html, sibling.answer_html) != (card.question_html, card.answer_html):
+            card_store(card=sibling, content=_stored_content(card, cloze))
+            updated.append(sibling.number)
+    have = {card.card_ord + 1} | {sibling.card_ord + 1 for sibling in siblings}
+    added = []
+    tags = list(card.tags.all())
+    for cloze in (number for number in numbers if number not in have):
+        number = (
+            Card.objects.filter(deck_id=card.deck_id).aggregate(Max("number"))["number__max"] or 0
+        ) + 1
+        new = Card(
+            deck_id=card.deck_id,
+            number=number,
+            guid=card.guid,
+            card_ord=cloze - 1,
+            note_type=card.note_type,
+            source_url=card.source_url,
+        )
+        card_store(card=new, content=_stored_content(card, cloze))
+        new.tags.set(tags)
+        added.append(number)
+    return ClozeNoteSaved(updated=tuple(updated), added=tuple(added), left=tuple(left))
+
+
+def _stored_content(card: Card, cloze: int) -> CardContent:
+    # The note's HTML is stored already made storable: read again for another cloze number.
+    return card_content(card.question_html, card.answer_html, take_provenance=False, cloze=cloze)
 
 
 def _card_images_sync(
@@ -97,12 +160,52 @@ def _card_images_sync(
     )
 
 
-def card_preview_html(*, question_html: str, answer_html: str) -> tuple[str, str]:
-    """Both sides as the card page would show them, from HTML that is not saved yet."""
+@dataclass(frozen=True, kw_only=True)
+class PreviewCard:
+    """One card as its pages would show it: `cloze` is its number on a cloze note."""
+
+    question: str
+    answer: str
+    cloze: int | None = None
+    is_this_card: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardPreview:
+    """The cards that typed HTML makes, page-ready, and why saving would refuse it ("")."""
+
+    cards: list[PreviewCard]
+    problem: str = ""
+
+
+def card_preview(*, question_html: str, answer_html: str, cloze: int | None = None) -> CardPreview:
+    """HTML that is not saved yet, as the card pages would show it. For a cloze card
+    (`cloze`: its number) every cloze number of the text is shown, each as its own card;
+    the form's own number is the one saving checks."""
     try:
-        content = card_content_from_form(question_html=question_html, answer_html=answer_html)
-    except CardHtmlError:
-        # Shown as typed (sanitized), images as placeholders: saving will say what is wrong.
-        return sides_render(sanitize_card_html(question_html), sanitize_card_html(answer_html), {})
-    images = images_for_urls((image.url for image in content.images), create=False)
-    return sides_render(content.question_html, content.answer_html, images)
+        content = card_content_from_form(
+            question_html=question_html, answer_html=answer_html, cloze=cloze
+        )
+    except CardHtmlError as error:
+        # Shown as typed (sanitized), images as placeholders: saving will refuse it.
+        question, answer = sanitize_card_html(question_html), sanitize_card_html(answer_html)
+        # A form not filled in yet (a new card) has nothing to refuse.
+        typed = question_html.strip() or answer_html.strip()
+        images, problem = {}, str(error) if typed else ""
+    else:
+        question, answer = content.question_html, content.answer_html
+        images = images_for_urls((image.url for image in content.images), create=False)
+        problem = ""
+    media = media_for_html(question, answer)
+    if cloze is None:
+        question, answer = sides_render(question, answer, images, media=media)
+        return CardPreview(cards=[PreviewCard(question=question, answer=answer)], problem=problem)
+    cards = []
+    for number in cloze_numbers(question):
+        sides = sides_render(question, answer, images, cloze=number, media=media)
+        cards.append(
+            PreviewCard(
+                question=sides[0], answer=sides[1], cloze=number, is_this_card=number == cloze
+            )
+        )
+    return CardPreview(cards=cards, problem=problem)

@@ -37,8 +37,8 @@ class FitResult:
         )
 
 
-def parameters_fit(*, user, now: datetime) -> FitResult:
-    """Fit `user`'s parameters and store them, or say there are too few reviews."""
+def _training_data(user) -> tuple[int, list]:
+    """The learner's number of reviews, and the training items they make."""
     settings = learner_settings(user=user)
     rows = list(
         ReviewLog.objects.filter(user=user)
@@ -48,16 +48,30 @@ def parameters_fit(*, user, now: datetime) -> FitResult:
     items = scheduling.training_items(
         rows, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
     )
+    return len(rows), items
+
+
+def fit_readiness(*, user) -> FitResult:
+    """Whether `user` has reviews enough to fit (`fitted` tells), without fitting."""
+    reviews, items = _training_data(user)
+    return FitResult(
+        fitted=len(items) >= MIN_TRAINING_ITEMS, reviews=reviews, items=len(items), parameters=()
+    )
+
+
+def parameters_fit(*, user, now: datetime) -> FitResult:
+    """Fit `user`'s parameters and store them, or say there are too few reviews."""
+    review_count, items = _training_data(user)
     if len(items) < MIN_TRAINING_ITEMS:
-        return FitResult(fitted=False, reviews=len(rows), items=len(items), parameters=())
+        return FitResult(fitted=False, reviews=review_count, items=len(items), parameters=())
     optimizer = fsrs_rs_python.FSRS(list(scheduling.DEFAULT_PARAMETERS))
     parameters = scheduling.clamp_parameters(optimizer.compute_parameters(items))
     with transaction.atomic():
         stored, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
         stored.fsrs_parameters = list(parameters)
         stored.parameters_fitted_at = now
-        stored.parameters_review_count = len(rows)
+        stored.parameters_review_count = review_count
         stored.save(
             update_fields=["fsrs_parameters", "parameters_fitted_at", "parameters_review_count"]
         )
-    return FitResult(fitted=True, reviews=len(rows), items=len(items), parameters=parameters)
+    return FitResult(fitted=True, reviews=review_count, items=len(items), parameters=parameters)

@@ -9,10 +9,16 @@ register = template.Library()
 
 @register.simple_tag
 def card_side(card: Card, side: str, words=()) -> str:
-    """A side of a card ready for the page, with `words` (search words) marked, in a block
-    whose direction follows its text (`dir="auto"`: Arabic or Hebrew cards read right to
-    left)."""
+    """A side of a card ready for the page, with `words` (search words) marked."""
     html = card.question_rendered if side == "question" else card.answer_rendered
-    # The stored HTML went through the nh3 allow-list when it was imported or saved, and
-    # highlight() only splits its text nodes.
-    return mark_safe(f'<div dir="auto">{highlight(html, words) if words else html}</div>')
+    # highlight() only splits the text nodes of the stored, page-ready HTML.
+    return page_ready_side(highlight(html, words) if words else html)
+
+
+@register.simple_tag
+def page_ready_side(html: str) -> str:
+    """Page-ready card HTML (quizzes.rendering.page_ready) in a block whose direction
+    follows its text (`dir="auto"`: Arabic or Hebrew cards read right to left)."""
+    # Page-ready HTML went through the nh3 allow-list when it was imported, saved or
+    # previewed, and rendering only adds its own markup.
+    return mark_safe(f'<div dir="auto">{html}</div>')

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from quizzes import charts
+from quizzes import charts, tasks
 from quizzes.forms_study import QuizTheseForm, StudySettingsForm
 from quizzes.services import attempts as attempt_services
-from quizzes.services import reviews
+from quizzes.services import fsrs_fitting, reviews
 from quizzes.services import study_progress as progress_services
 
 
@@ -28,6 +28,27 @@ def study_settings(request):
     return render(
         request, "quizzes/study/settings.html", {"form": form, "settings": settings}, status=status
     )
+
+
+@require_POST
+@login_required
+def study_parameters_fit(request):
+    """Fit the learner's FSRS parameters in the background worker (a fit takes seconds of
+    CPU), once their reviews are enough to fit; otherwise say how many more it needs."""
+    readiness = fsrs_fitting.fit_readiness(user=request.user)
+    settings = reviews.learner_settings(user=request.user)
+    if not readiness.fitted:
+        messages.info(request, f"Not yet: {readiness.summary}.")
+    elif settings.parameters_fitted_at and settings.parameters_review_count == readiness.reviews:
+        messages.info(request, "Your parameters are already fitted to all your reviews.")
+    else:
+        tasks.fsrs_parameters_fit.enqueue(request.user.pk)
+        messages.success(
+            request,
+            f"Fitting your parameters to your {readiness.reviews} reviews: it takes a "
+            "moment, then your reviews are scheduled with them.",
+        )
+    return redirect("study_settings")
 
 
 @require_GET
