@@ -9,9 +9,11 @@ to back, and prints the ratio of their requests per second. It never fails on ti
     .venv/bin/python bench/throughput.py                  # both databases, 5 s a run
     .venv/bin/python bench/throughput.py --seconds 10 --rounds 3 --databases sqlite
     .venv/bin/python bench/throughput.py --profile var/profiles   # py-spy while measuring
+    .venv/bin/python bench/throughput.py --pages "quiz answer,quiz question"
 
 The answer round trip posts, as htmx does, answers to questions that are shown and waiting
-(bench/prepare.py makes them), each answer once; the quiz start posts the Quick quiz form.
+(bench/prepare.py makes them), each answer once; the question row asks for those quizzes'
+current questions as htmx does; the quiz start posts the Quick quiz form.
 Both run as a logged-in user, as do the pages marked "signed in"; the other pages as a
 visitor. Loopback only, bounded in time.
 """
@@ -40,6 +42,7 @@ PASSWORD = "bench user password, not a secret"
 LUA = Path(__file__).with_name("requests.lua")
 PAGES = [
     ("quiz answer (htmx POST)", "answer"),
+    ("quiz question (htmx GET)", "question"),
     ("quiz start (POST)", "start"),
     ("card list", "/decks/fastai/"),
     ("search ?q=softmax", "/decks/fastai/?q=softmax"),
@@ -60,6 +63,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--profile", type=Path, help="write a py-spy profile per page here")
+    parser.add_argument(
+        "--pages",
+        help="only these rows, by the start of their names, comma-separated (e.g. 'quiz')",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -103,6 +110,17 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                     for attempt, position, choice in json.loads(answers_file.read_text())
                 ],
             ),
+            # The question each quiz stands at, as htmx asks for it; showing it again
+            # writes nothing.
+            "question": write_requests(
+                var_dir / "question.tsv",
+                [
+                    ("GET", f"/quiz/{attempt}/", "")
+                    for attempt in dict.fromkeys(
+                        attempt for attempt, _, _ in json.loads(answers_file.read_text())
+                    )
+                ],
+            ),
             "start": write_requests(
                 var_dir / "start.tsv", [("POST", "/quiz/quick/", "deck=fastai")]
             ),
@@ -116,7 +134,12 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
 
         print(f"\n{database}: requests/s, and the page's share of the bare view's")
         print(f"{'request':<26}{'page':>8}{'bare':>8}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}  notes")
-        for name, target in PAGES:
+        chosen = [
+            (name, target)
+            for name, target in PAGES
+            if not options.pages or name.startswith(tuple(options.pages.split(",")))
+        ]
+        for name, target in chosen:
             for _ in range(options.rounds):
                 bare = wrk(base + "/bench/bare/", seconds=options.seconds, options=options)
                 profile = None

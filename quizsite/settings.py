@@ -148,7 +148,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared state. With REDIS_URL (several app servers): the cache, the sessions' read path and
 # the login lock live in Redis, so any server can answer any request. Without it (one
 # machine): a file cache under var/ that every worker process of this machine shares, and
-# sessions and the lock in the database.
+# the lock in the database. Sessions are read from the cache either way and every write also
+# goes to the database (cached_db), so a cache restart or a culled entry logs nobody out:
+# reading a session from the database cost each request more than the rest of a question.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -165,9 +167,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    # Reads come from Redis; every write also goes to the database, so sessions survive a
-    # Redis restart.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 else:
     CACHES = {
@@ -178,8 +177,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Entries that never change once written (deck pages under a version number, see
 # quizzes/caching.py) are kept in each process's memory: no round trip, nothing to unpickle.
 CACHES["pages"] = {

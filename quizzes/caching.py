@@ -1,11 +1,13 @@
-"""Deck pages that look the same to every visitor, kept in Django's cache framework.
+"""Deck pages that look the same to every visitor, and each learner's study settings, kept in
+Django's cache framework.
 
 Every entry's key holds the decks' version number, kept in the shared cache ("default":
 Redis, or the file cache every process of one machine reads). A write that changes what a
 deck page shows (cards, tags, a deck, an image's state) calls `deck_pages_changed()`, which
 moves the number on: from then on every process misses the old entries, and they expire on
 their own. An entry never changes once written, so the entries themselves live in each
-process's memory (the "pages" cache), which costs no round trip.
+process's memory (the "pages" cache), which costs no round trip. A learner's settings work
+the same way, under a version number of their own (`learner_cached`, `learner_changed`).
 """
 
 import hashlib
@@ -30,37 +32,49 @@ ENTRY_TIMEOUT = 24 * 3600
 T = TypeVar("T")
 
 
-def deck_pages_version() -> int:
-    version = cache.get(VERSION_KEY)
+def _version(key: str, timeout: int | None = None) -> int:
+    version = cache.get(key)
     if version is None:
         # A fresh start (or an evicted key): a number never used before, so entries that
         # outlived the old one cannot be mistaken for current ones.
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        cache.add(key, time.time_ns(), timeout=timeout)
+        version = cache.get(key)
     return version
 
 
-def deck_pages_changed() -> None:
-    """Call after any write that changes what a deck page shows. Inside a transaction the
-    number moves on now and again when it commits: a page built in between from the old
-    rows must not stay cached under the new number."""
-    _bump()
-    transaction.on_commit(_bump)
+def _changed(key: str, timeout: int | None = None) -> None:
+    """Move the number at `key` on now, and again when the transaction commits: a value
+    built in between from the old rows must not stay cached under the new number."""
+    _bump(key, timeout)
+    transaction.on_commit(lambda: _bump(key, timeout))
 
 
-def _bump() -> None:
+def _bump(key: str, timeout: int | None = None) -> None:
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:  # not set yet, or evicted
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+        cache.set(key, time.time_ns(), timeout=timeout)
+
+
+def deck_pages_version() -> int:
+    return _version(VERSION_KEY)
+
+
+def deck_pages_changed() -> None:
+    """Call after any write that changes what a deck page shows."""
+    _changed(VERSION_KEY)
 
 
 def cached(name: str, build: Callable[[], T]) -> T:
     """`build()`'s value, computed once per decks' version: looked up in this process's
     memory, then in the shared cache (so the other processes and servers need not build it
     again: at 100,000 cards some take a tenth of a second), else built and kept in both."""
+    return _kept(f"deck-pages:{deck_pages_version()}:{name}", build)
+
+
+def _kept(key: str, build: Callable[[], T]) -> T:
+    """The value at `key`, which never changes once written (its key holds a version)."""
     pages = caches["pages"]
-    key = f"deck-pages:{deck_pages_version()}:{name}"
     value = pages.get(key)
     if value is None:
         value = cache.get(key)
@@ -69,6 +83,21 @@ def cached(name: str, build: Callable[[], T]) -> T:
             cache.set(key, value, ENTRY_TIMEOUT)
         pages.set(key, value, ENTRY_TIMEOUT)
     return value
+
+
+def _learner_version_key(user_id: int) -> str:
+    return f"learner:{user_id}:version"
+
+
+def learner_cached(user_id: int, name: str, build: Callable[[], T]) -> T:
+    """`build()`'s value for one learner, computed once per change of their settings
+    (`learner_changed`): every answer a signed-in learner gives needs them for FSRS."""
+    version = _version(_learner_version_key(user_id), ENTRY_TIMEOUT)
+    return _kept(f"learner:{user_id}:{version}:{name}", build)
+
+
+def learner_changed(user_id: int) -> None:
+    _changed(_learner_version_key(user_id), ENTRY_TIMEOUT)
 
 
 # Stands for the CSRF token in a page kept for every visitor (context_processors.page_cache);
@@ -158,6 +187,14 @@ def _deck_row_deleted(sender, **kwargs):
     """Deletions come from the admin's own views and cascades, not from a service."""
     if sender in _deck_models():
         deck_pages_changed()
+
+
+@receiver(post_save, sender="quizzes.LearnerSettings")
+@receiver(post_delete, sender="quizzes.LearnerSettings")
+def _learner_settings_written(sender, instance, **kwargs):
+    """Every write of a learner's settings goes through save() (services, the admin) or a
+    cascade from the user's deletion."""
+    learner_changed(instance.user_id)
 
 
 @receiver(post_save)

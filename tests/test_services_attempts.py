@@ -601,3 +601,38 @@ def test_the_default_deck_is_the_last_played_else_the_largest(alice, bob, make_d
     )
     assert services.default_deck(user=None, guest_attempt_ids=[str(guest.pk)]) == small
     assert [deck.slug for deck in services.quiz_decks()] == ["large", "small"]
+
+
+def test_the_play_paths_written_out_reads_give_what_the_orm_gives(alice, deck):
+    """quizzes/services/play_sql.py turns rows into model instances itself: every field read
+    holds the value (and the type) the ORM would give, on either database."""
+    from quizzes.services import play_sql
+
+    attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
+    first = services.question_current(attempt=attempt, now=NOW)
+    answer_right(attempt, first, NOW + READ)
+    services.question_current(attempt=attempt, now=NOW + READ * 2)
+
+    def same(read, stored):
+        """Every field `read` holds (the others deferred) is as the ORM read it."""
+        names = [
+            field.attname
+            for field in type(read)._meta.concrete_fields
+            if field.attname not in read.get_deferred_fields()
+        ]
+        assert names
+        assert {name: getattr(read, name) for name in names} == {
+            name: getattr(stored, name) for name in names
+        }
+
+    read = play_sql.owned_questions(user=alice, guest_attempt_ids=[], attempt_id=attempt.pk)
+    answered = play_sql.attempt_questions(attempt=attempt, position=1)
+    for question in [*read, *answered]:
+        same(question, AttemptQuestion.objects.get(pk=question.pk))
+    assert answered[0].elapsed == READ and answered[0].choices == first.choices
+    same(read[0].attempt, Attempt.objects.get(pk=attempt.pk))
+    card = Card.objects.select_related("deck").get(pk=read[0].card_id)
+    same(read[0].card, card)
+    same(read[0].card.deck, card.deck)
+    assert read[0].card.get_absolute_url() == card.get_absolute_url()
+    assert [q.position for q in read] == [2, 3]  # the one shown, the one asked next

@@ -406,3 +406,59 @@ def test_the_setup_page_offers_a_smart_quiz_only_to_learners(client, alice, deck
     assert "Smart quiz" not in client.get(reverse("quiz_setup")).text
     client.force_login(alice)
     assert "Smart quiz" in client.get(reverse("quiz_setup")).text
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def test_the_settings_are_read_once_until_they_change(alice, bob, django_assert_num_queries):
+    assert reviews.learner_settings(user=alice).desired_retention == 0.9
+    with django_assert_num_queries(0):
+        assert reviews.learner_settings(user=alice).desired_retention == 0.9
+
+    reviews.settings_update(
+        user=alice, desired_retention=0.8, new_cards_per_day=5, day_start_hour=4, time_zone="UTC"
+    )
+    with django_assert_num_queries(1):
+        assert reviews.learner_settings(user=alice).desired_retention == 0.8
+    assert reviews.learner_settings(user=bob).desired_retention == 0.9
+
+
+def test_settings_fitted_or_deleted_are_seen_at_once(alice):
+    reviews.settings_update(
+        user=alice, desired_retention=0.85, new_cards_per_day=5, day_start_hour=4, time_zone="UTC"
+    )
+    kept = reviews.learner_settings(user=alice)
+    kept.fsrs_parameters = list(scheduling.DEFAULT_PARAMETERS)
+    kept.save()  # as fsrs_optimize saves them
+    assert reviews.learner_settings(user=alice).fsrs_parameters == kept.fsrs_parameters
+
+    alice.learner_settings.delete()
+    assert reviews.learner_settings(user=alice).desired_retention == 0.9
+
+
+def test_an_answer_is_scheduled_with_the_settings_saved_just_before(alice, bob, deck):
+    dues = {}
+    for learner, retention in ((alice, 0.97), (bob, 0.75)):
+        attempt = start(learner, deck)
+        reviews.learner_settings(user=learner)  # the defaults, read and kept
+        reviews.settings_update(
+            user=learner,
+            desired_retention=retention,
+            new_cards_per_day=5,
+            day_start_hour=4,
+            time_zone="UTC",
+            learning_steps=(),
+        )
+        with time_machine.travel(T0, tick=False):
+            question = show(attempt)
+            attempt_services.answer_submit(
+                attempt=attempt,
+                question=question,
+                choice_id=question.correct_choice_id,
+                now=T0 + timedelta(seconds=5),
+            )
+        dues[learner] = CardMemory.objects.get(user=learner, card=question.card).due
+    # Without learning steps a right answer goes straight to an interval of days, shorter
+    # the more the learner wants to remember.
+    assert T0 + timedelta(hours=20) < dues[alice] < dues[bob]

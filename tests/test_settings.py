@@ -86,3 +86,28 @@ def test_the_default_database_is_sqlite_in_wal_mode_under_the_var_dir(tmp_path):
     mode, name = result.stdout.split()[-2:]
     assert mode == "wal"
     assert name == str(tmp_path / "db.sqlite3")
+
+
+def test_sessions_are_read_through_a_cache_every_process_of_the_machine_shares(tmp_path):
+    """Without Redis the sessions' cache is the file cache under var/: a session one worker
+    process writes is what another reads, never a stale copy in some process's memory."""
+    env = {"DJANGO_DEBUG": "1", "REDIS_URL": ""}
+    assert run_manage(tmp_path, "migrate", "sessions", **env).returncode == 0
+    write = (
+        "from importlib import import_module; from django.conf import settings; "
+        "from django.contrib.sessions.models import Session; "
+        "store = import_module(settings.SESSION_ENGINE).SessionStore(); "
+        "store['quiz'] = 'q-7'; store.save(); "
+        "Session.objects.filter(pk=store.session_key).delete(); print(store.session_key)"
+    )
+    written = run_manage(tmp_path, "shell", "-c", write, **env)
+    assert written.returncode == 0, written.stderr
+    key = written.stdout.split()[-1]
+
+    read = (
+        "from importlib import import_module; from django.conf import settings; "
+        f"print(import_module(settings.SESSION_ENGINE).SessionStore({key!r}).get('quiz'))"
+    )
+    result = run_manage(tmp_path, "shell", "-c", read, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "q-7"

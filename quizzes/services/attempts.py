@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from quizzes import caching, engine, wording
@@ -30,7 +30,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable
-from quizzes.services import reviews
+from quizzes.services import play_sql, reviews
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
@@ -687,10 +687,24 @@ def _expire(question: AttemptQuestion, *, now: datetime) -> None:
         reviews.review_record_answer(attempt=question.attempt, question=question, now=now)
 
 
+# The clock. Questions are asked in order, so a quiz's unanswered questions are the last
+# ones, and only the first of them can have been shown. The clock closes a question shown
+# and past its deadline, and every unanswered question once the quiz's own deadline has
+# passed. So what it needs to read is every unanswered question shown, and the first not
+# shown yet (asked next); all of them only past the quiz's deadline. A 100-question quiz
+# reads two questions per request, not the ninety left.
+
+
+def _quiz_overdue(attempt: Attempt, now: datetime) -> bool:
+    return bool(attempt.deadline_at) and engine.is_late(
+        answered_at=now, deadline=attempt.deadline_at
+    )
+
+
 def _overdue(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool:
     """Whether the clock has closed `question` (unanswered): the quiz's own deadline passed,
     or its own since it was shown."""
-    if attempt.deadline_at and engine.is_late(answered_at=now, deadline=attempt.deadline_at):
+    if _quiz_overdue(attempt, now):
         return True
     return (
         question.deadline_at is not None
@@ -700,16 +714,18 @@ def _overdue(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool
 
 
 def _settled(attempt: Attempt, unanswered: list[AttemptQuestion], now: datetime) -> bool:
-    """Whether the clock leaves `unanswered` (all the quiz's unanswered questions) as they
-    are: something is open and nothing is overdue. Then there is nothing to write."""
+    """Whether the clock leaves `unanswered` (what it needs of the quiz's unanswered
+    questions, see "The clock") as they are: something is open and nothing is overdue.
+    Then there is nothing to write."""
     return bool(unanswered) and not any(_overdue(attempt, q, now) for q in unanswered)
 
 
 def _settle(
     attempt: Attempt, unanswered: list[AttemptQuestion], now: datetime
 ) -> list[AttemptQuestion]:
-    """Close the questions of `unanswered` the clock has closed, finish the quiz when none
-    is left open, and return those still open. In the caller's transaction."""
+    """Close the questions of `unanswered` (see "The clock") the clock has closed, finish
+    the quiz when none is left open, and return those still open. In the caller's
+    transaction."""
     still_open = []
     for question in unanswered:
         if _overdue(attempt, question, now):
@@ -731,12 +747,9 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     in one query when nothing is due.
     """
     if not attempt.is_finished:
-        _settle(attempt, list(attempt.questions.unanswered().defer("choices")), now)
+        every = _quiz_overdue(attempt, now)
+        _settle(attempt, play_sql.waiting_questions(attempt=attempt, every=every), now)
     return attempt
-
-
-def _with_card(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("card__deck")
 
 
 def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
@@ -747,10 +760,7 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
             question_started_at=now,
             quiz_deadline=attempt.deadline_at,
         )
-        started = AttemptQuestion.objects.filter(pk=question.pk, started_at__isnull=True).update(
-            started_at=now, deadline_at=deadline
-        )
-        if started:
+        if play_sql.question_start(question_id=question.pk, started_at=now, deadline_at=deadline):
             question.started_at, question.deadline_at = now, deadline
         else:
             question.refresh_from_db(fields=["started_at", "deadline_at"])
@@ -758,36 +768,35 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
     return question
 
 
-def attempt_open(*, attempts: QuerySet, attempt_id) -> tuple[Attempt | None, list]:
-    """The attempt `attempt_id` if it is among `attempts` (the caller's own), with its
-    unanswered questions in order (their cards with them): one query for a quiz under way,
-    two for one with nothing left to answer; (None, []) when it is not the caller's."""
-    unanswered = list(
-        _with_card(
-            AttemptQuestion.objects.unanswered().filter(attempt__in=attempts.filter(pk=attempt_id))
-        )
-        .select_related("attempt__deck")
-        .order_by("position")
+def attempt_open(
+    *, user, guest_attempt_ids: Sequence[str], attempt_id
+) -> tuple[Attempt | None, list]:
+    """The attempt `attempt_id` if it is the caller's own (`user`'s, or for a guest one of
+    `guest_attempt_ids`), with the unanswered questions the clock needs in order (see "The
+    clock"; the first with its card): one query for a quiz under way, two for one with
+    nothing left to answer; (None, []) when it is not the caller's."""
+    unanswered = play_sql.owned_questions(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
     )
     if not unanswered:
-        return attempts.select_related("deck").filter(pk=attempt_id).first(), []
-    attempt = unanswered[0].attempt
-    for question in unanswered:
-        question.attempt = attempt
-    return attempt, unanswered
+        attempts = Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
+        return attempts.filter(pk=attempt_id).first(), []
+    return unanswered[0].attempt, unanswered
 
 
 def _open_questions(
     attempt: Attempt, now: datetime, unanswered: list | None = None
 ) -> list[AttemptQuestion]:
-    """The quiz's unanswered questions in order, with their cards, after the clock: one
-    query (none when `unanswered` is given, see attempt_open), and a transaction only when
-    the clock closes something (a question shown and read needs no write, and on SQLite a
-    transaction takes the write lock)."""
+    """The quiz's open questions in order after the clock (as "The clock" reads them; the
+    first, asked next, with its card): one query (none when `unanswered` is given, see
+    attempt_open), and a transaction only when the clock closes something (a question shown
+    and read needs no write, and on SQLite a transaction takes the write lock)."""
     if attempt.is_finished:
         return []
-    if unanswered is None:
-        unanswered = list(_with_card(attempt.questions.unanswered()).order_by("position"))
+    if _quiz_overdue(attempt, now):
+        unanswered = play_sql.waiting_questions(attempt=attempt, every=True)
+    elif unanswered is None:
+        unanswered = play_sql.attempt_questions(attempt=attempt)
     if _settled(attempt, unanswered, now):
         return unanswered
     with transaction.atomic():
@@ -816,32 +825,28 @@ def question_at(
     if not 1 <= position <= attempt.question_count:
         return None
     open_questions = _open_questions(attempt, now, unanswered)
-    if not any(question.position == position for question in open_questions):
-        # Answered, or closed by the clock just now: its feedback.
+    if not open_questions or position < open_questions[0].position:
+        # Answered, or closed by the clock (maybe just now): its feedback.
         return question_get(attempt=attempt, position=position)
-    if attempt.is_finished:
-        return None
     return _shown(attempt=attempt, question=open_questions[0], now=now)
 
 
-def question_get_owned(*, attempts: QuerySet, attempt_id, position: int) -> AttemptQuestion | None:
-    """The question at `position` of the attempt `attempt_id`, if it is among `attempts`
-    (the caller's own), with that attempt, in one query; None when either is missing."""
-    return (
-        _with_card(AttemptQuestion.objects.filter(attempt__in=attempts.filter(pk=attempt_id)))
-        .select_related("attempt__deck")
-        .filter(position=position)
-        .first()
+def question_get_owned(
+    *, user, guest_attempt_ids: Sequence[str], attempt_id, position: int
+) -> AttemptQuestion | None:
+    """The question at `position` of the attempt `attempt_id`, if it is the caller's own
+    (as attempt_open), with that attempt, in one query; None when either is missing."""
+    found = play_sql.owned_questions(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id, position=position
     )
+    return found[0] if found else None
 
 
 def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:
     if not 1 <= position <= attempt.question_count:
         return None
-    question = _with_card(attempt.questions.filter(position=position)).first()
-    if question is not None:
-        question.attempt = attempt
-    return question
+    found = play_sql.attempt_questions(attempt=attempt, position=position)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -900,7 +905,7 @@ def answer_submit(
         "chosen_card_id": chosen["card_id"] if chosen else None,
         "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
     }
-    recorded = bool(AttemptQuestion.objects.unanswered().filter(pk=question.pk).update(**changes))
+    recorded = play_sql.question_answer(question_id=question.pk, changes=changes)
     if recorded:
         for name, value in changes.items():
             setattr(question, name, value)
@@ -914,12 +919,9 @@ def answer_submit(
 # --- Results and owners ---------------------------------------------------------------------
 
 
-def attempt_questions_for_result(*, attempt: Attempt) -> QuerySet:
-    """Every question with its card, the cards in a query of their own: joined, PostgreSQL
-    may plan a merge join that walks the whole card index (its statistics say questions
-    ask the first cards of a deck that has since grown)."""
-    cards = Prefetch("card", queryset=Card.objects.select_related("deck"))
-    return attempt.questions.prefetch_related(cards).order_by("position")
+def attempt_questions_for_result(*, attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question in order, with its card (see play_sql.result_questions)."""
+    return play_sql.result_questions(attempt=attempt)
 
 
 def questions_summary(questions) -> engine.QuizSummary:

@@ -9,7 +9,7 @@ ninety simulated days in a second of wall time. The rules are in quizzes/schedul
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from quizzes import caching, engine, scheduling
@@ -21,6 +21,7 @@ from quizzes.models import (
     LearnerSettings,
     ReviewLog,
 )
+from quizzes.services import play_sql
 
 Source = ReviewLog.Source
 Grade = scheduling.Grade
@@ -35,7 +36,20 @@ class NothingToUndo(Exception):
 
 def learner_settings(*, user) -> LearnerSettings:
     """The learner's settings; an unsaved row with the defaults when they never changed any."""
-    return LearnerSettings.objects.filter(user=user).first() or LearnerSettings(user=user)
+    return _settings_of(user.pk)
+
+
+def _settings_of(user_id: int) -> LearnerSettings:
+    """Read from the cache until they change (caching.learner_cached): every answer of a
+    signed-in learner needs them."""
+    values = caching.learner_cached(
+        user_id,
+        "settings",
+        lambda: LearnerSettings.objects.filter(user_id=user_id).values().first() or {},
+    )
+    if not values:
+        return LearnerSettings(user_id=user_id)
+    return LearnerSettings.from_db(DEFAULT_DB_ALIAS, list(values), list(values.values()))
 
 
 @transaction.atomic
@@ -332,8 +346,8 @@ def _record(
     source: str,
     attempt_question_id: int | None = None,
 ) -> datetime:
-    settings = LearnerSettings.objects.filter(user_id=user_id).first() or LearnerSettings()
-    row = CardMemory.objects.select_for_update().filter(user_id=user_id, card_id=card_id).first()
+    settings = _settings_of(user_id)
+    row = play_sql.card_memory_locked(user_id=user_id, card_id=card_id)
     before = row.as_memory() if row else None
     memory_before = _memory_json(row)
     after = scheduling.schedule(

@@ -30,23 +30,24 @@ ALREADY_ANSWERED = (
 )
 
 
-def _attempts_of(request):
-    """The attempts the request's user (or guest session) owns."""
-    return Attempt.objects.owned_by(
-        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session)
-    )
+def _owner(request) -> dict:
+    """Who owns the attempts this request may play, as the services take it."""
+    return {
+        "user": request.user,
+        "guest_attempt_ids": guests.guest_attempt_ids(request.session),
+    }
 
 
 def _get_attempt_for_user(request, pk) -> Attempt:
     """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
-    return get_object_or_404(_attempts_of(request).select_related("deck"), pk=pk)
+    return get_object_or_404(
+        Attempt.objects.owned_by(**_owner(request)).select_related("deck"), pk=pk
+    )
 
 
 def _get_open_attempt_for_user(request, pk) -> tuple[Attempt, list]:
     """The same, with its unanswered questions, usually in one query (see attempt_open)."""
-    attempt, unanswered = attempt_services.attempt_open(
-        attempts=_attempts_of(request), attempt_id=pk
-    )
+    attempt, unanswered = attempt_services.attempt_open(**_owner(request), attempt_id=pk)
     if attempt is None:
         raise Http404("No such quiz.")
     return attempt, unanswered
@@ -248,7 +249,7 @@ def attempt_answer(request, pk):
         return _bad_request(request, "That answer could not be read: choose one of the answers.")
     # The attempt and the question in one query; when there is none, the reason.
     question = attempt_services.question_get_owned(
-        attempts=_attempts_of(request), attempt_id=pk, position=form.cleaned_data["position"]
+        **_owner(request), attempt_id=pk, position=form.cleaned_data["position"]
     )
     if question is None:
         _get_attempt_for_user(request, pk)
@@ -280,7 +281,7 @@ def attempt_result(request, pk):
     attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
     if not attempt.is_finished:
         return redirect("attempt_play", attempt.pk)
-    questions = list(attempt_services.attempt_questions_for_result(attempt=attempt))
+    questions = attempt_services.attempt_questions_for_result(attempt=attempt)
     summary = attempt_services.questions_summary(questions)
     context = {
         "attempt": attempt,

@@ -1,0 +1,156 @@
+"""The quiz play path in process: SQL statements and milliseconds per request.
+
+Plays Quick quizzes through Django's test client (the site's middleware and templates,
+DEBUG off, no HTTP server) on a throwaway SQLite database, or PostgreSQL with
+--database postgresql, as a guest and as a signed-in learner, as bench/load.py's takers
+do: start, each question as htmx asks for it, each answer, the result. Prints each kind
+of request's statements and median time; --profile DIR writes a cProfile of the
+question, answer and result requests (not the starts) in DIR, one file per player and kind,
+for `python -m pstats FILE`.
+
+    .venv/bin/python bench/play_path.py
+    .venv/bin/python bench/play_path.py --quizzes 40 --profile var/play-profiles
+
+It prints figures and never fails on time.
+"""
+
+import argparse
+import cProfile
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
+from tests.servers import SECRET_KEY, PostgresCluster, postgres_bin  # noqa: E402
+
+PASSWORD = "bench user password, not a secret"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quizzes", type=int, default=30, help="quizzes per kind of player")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--profile", type=Path, help="write a cProfile of each kind of play request here"
+    )
+    parser.add_argument(
+        "--sql", action="store_true", help="print the statements of one request of each kind"
+    )
+    options = parser.parse_args()
+    with ExitStack() as stack:
+        var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-play-"))
+        os.environ.update(
+            QUIZSITE_VAR_DIR=var_dir,
+            DJANGO_SETTINGS_MODULE="quizsite.settings",
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=SECRET_KEY,
+            DJANGO_ALLOWED_HOSTS="testserver",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_SECURE_COOKIES="0",
+            DJANGO_LOG_LEVEL="WARNING",
+        )
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            os.environ.pop(name, None)
+        if options.database == "postgresql":
+            if postgres_bin() is None:
+                sys.exit("PostgreSQL is not installed")
+            os.environ["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
+        run(options)
+
+
+def run(options) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    call_command("sync_decks", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
+    learner = get_user_model().objects.create_user("learner", password=PASSWORD)
+
+    profilers: dict[tuple[str, str], cProfile.Profile] = {}
+    figures: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+
+    @contextmanager
+    def measured(player: str, kind: str, profiled: bool = True):
+        profiler = None
+        if options.profile and profiled:
+            profiler = profilers.setdefault((player, kind), cProfile.Profile())
+        statements = []
+
+        def count(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            if profiler:
+                profiler.enable()
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            yield
+            cpu = time.thread_time() - cpu_started
+            elapsed = time.perf_counter() - started
+            if profiler:
+                profiler.disable()
+        row = (elapsed * 1000, cpu * 1000, len(statements))
+        rows = figures.setdefault((player, kind), [])
+        rows.append(row)
+        if options.sql and len(rows) == 3:
+            print(f"\n{player}, {kind}:", *statements, sep="\n  ")
+
+    for player in ("guest", "signed in"):
+        client = Client(enforce_csrf_checks=True)
+        if player == "signed in":
+            client.force_login(learner)
+        token = csrf_token(client.get("/quiz/").content.decode())
+        for _ in range(options.quizzes):
+            with measured(player, "quiz start", profiled=False):
+                started = client.post(
+                    "/quiz/quick/", {"deck": "fastai"}, headers={"X-CSRFToken": token}
+                )
+            play_path = started["Location"]
+            while True:
+                with measured(player, "question"):
+                    page = client.get(play_path, headers=HTMX)
+                question = question_on(page.content.decode())
+                if question is None:
+                    break
+                position, choices = question
+                with measured(player, "answer"):
+                    answered = client.post(
+                        play_path + "answer/",
+                        {"position": str(position), "choice": choices[0]},
+                        headers={**HTMX, "X-CSRFToken": token},
+                    )
+                assert answered.status_code == 200, answered.status_code
+            with measured(player, "result"):
+                result = client.get(play_path + "result/")
+            assert result.status_code == 200, result.status_code
+
+    print(f"{options.database}, {options.quizzes} Quick quizzes per player, in process")
+    print("(CPU: this process's own, the database's included for SQLite, not PostgreSQL's)")
+    print(f"{'player':<11}{'request':<12}{'count':>7}{'SQL':>6}{'wall ms':>9}{'CPU ms':>8}")
+    for (player, kind), rows in figures.items():
+        statements = statistics.median(count for _, _, count in rows)
+        wall = statistics.median(ms for ms, _, _ in rows)
+        cpu = statistics.median(ms for _, ms, _ in rows)
+        print(f"{player:<11}{kind:<12}{len(rows):>7}{statements:>6g}{wall:>9.2f}{cpu:>8.2f}")
+    if profilers:
+        options.profile.mkdir(parents=True, exist_ok=True)
+        for (player, kind), profiler in profilers.items():
+            profiler.dump_stats(options.profile / f"{player.replace(' ', '-')}-{kind}.prof")
+        print(f"profiles: {options.profile}/")
+
+
+if __name__ == "__main__":
+    main()

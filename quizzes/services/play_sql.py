@@ -1,0 +1,288 @@
+"""The quiz play path's hottest statements, written out in SQL.
+
+Every question shown and every answer reads the attempt with its questions and their cards,
+and writes one question. Through the ORM, building and compiling those statements cost
+many times running them: reading a quiz's unanswered questions took 2.5 ms of CPU where the
+database returned the rows in 0.06 ms (bench/play_path.py --profile shows where the time
+goes). So these few statements are written out. Their rows still become model instances
+(`Model.from_db`, with each field's own database converters applied), so the services,
+views and templates use them as before; the card's bulky source columns and the deck's
+bookkeeping are not read, and stay deferred.
+
+Plain SQL that SQLite and PostgreSQL both run; the suite runs on both.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+
+from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck
+
+QUESTIONS = AttemptQuestion._meta.db_table
+ATTEMPTS = Attempt._meta.db_table
+CARDS = Card._meta.db_table
+DECKS = Deck._meta.db_table
+MEMORIES = CardMemory._meta.db_table
+
+
+class _Columns:
+    """Columns of a model's table under an alias: their SELECT list, and one row's values as
+    a model instance (the fields not read are deferred)."""
+
+    def __init__(self, model: type[Model], alias: str, names: Sequence[str] | None = None):
+        self.model, self.alias = model, alias
+        # In the model's own field order, as Model.from_db expects the values.
+        self.fields = [
+            field for field in model._meta.concrete_fields if names is None or field.name in names
+        ]
+        self.attnames = [field.attname for field in self.fields]
+        quote = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.converters = []
+        for field in self.fields:
+            column = field.get_col(alias)
+            self.converters.append(
+                (
+                    column,
+                    [
+                        *connection.ops.get_db_converters(column),
+                        *column.get_db_converters(connection),
+                    ],
+                )
+            )
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def instance(self, values: Sequence) -> Model:
+        converted = []
+        for (column, converters), value in zip(self.converters, values, strict=True):
+            for convert in converters:
+                value = convert(value, column, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+@cache
+def _columns() -> dict[str, _Columns]:
+    """Built on first use, when the database connection's settings are known."""
+    return {
+        "question": _Columns(AttemptQuestion, "q"),
+        "attempt": _Columns(Attempt, "a"),
+        # What a question and its feedback show of a card, and its page's address.
+        "card": _Columns(
+            Card, "c", ["id", "deck", "number", "question_rendered", "answer_rendered"]
+        ),
+        "deck": _Columns(Deck, "d", ["id", "name", "slug"]),
+        "memory": _Columns(CardMemory, "m"),
+        # What the clock needs of an unanswered question.
+        "waiting": _Columns(
+            AttemptQuestion,
+            "q",
+            [
+                field.name
+                for field in AttemptQuestion._meta.concrete_fields
+                if field.name != "choices"
+            ],
+        ),
+    }
+
+
+def _db_value(model: type[Model], name: str, value):
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def _attempt_id(value) -> object:
+    return _db_value(Attempt, "id", value)
+
+
+def _owner_condition(*, user, guest_attempt_ids: Iterable[str], attempt_id) -> tuple[str, list]:
+    """The SQL condition on the attempt `a` for "the caller's own", as
+    Attempt.objects.owned_by has it: a signed-in user's attempt, or an unclaimed one whose
+    id the guest's session remembers."""
+    if user is not None and user.is_authenticated:
+        return "a.user_id = %s", [user.pk]
+    remembered = set()
+    for remembered_id in guest_attempt_ids:
+        try:
+            remembered.add(uuid.UUID(str(remembered_id)))
+        except ValueError:
+            continue
+    if uuid.UUID(str(attempt_id)) not in remembered:
+        return "1 = 0", []
+    return "a.user_id IS NULL", []
+
+
+def _which(position: int | None, every: bool = False) -> tuple[str, list]:
+    """The questions read: the one at `position`; else the unanswered ones the clock
+    needs (see attempts.py, "The clock"): every one shown, and the first not shown yet,
+    or with `every`, all of them."""
+    if position is not None:
+        return "q.position = %s", [position]
+    if every:
+        return "q.outcome = ''", []
+    first_not_shown = (
+        f"SELECT MIN(w.position) FROM {QUESTIONS} w "
+        "WHERE w.attempt_id = q.attempt_id AND w.outcome = '' AND w.started_at IS NULL"
+    )
+    return f"q.outcome = '' AND (q.started_at IS NOT NULL OR q.position = ({first_not_shown}))", []
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _with_card(question: AttemptQuestion, row: Sequence, at: int) -> AttemptQuestion:
+    """Attach the card and its deck read from `row` from column `at` on."""
+    columns = _columns()
+    card = columns["card"].instance(row[at : at + len(columns["card"])])
+    card.deck = columns["deck"].instance(row[at + len(columns["card"]) :])
+    question.card = card
+    return question
+
+
+def owned_questions(
+    *, user, guest_attempt_ids: Iterable[str], attempt_id, position: int | None = None
+) -> list[AttemptQuestion]:
+    """The attempt `attempt_id`'s question at `position`, or without a position the
+    unanswered questions the clock needs in order (`_which`), if the attempt is the
+    caller's own; each with the attempt (one instance for all), and the first with its
+    card and the card's deck. One statement. The first is the one shown next: should the
+    clock close it, the next one's card is read when it is shown."""
+    columns = _columns()
+    question, attempt = columns["question"], columns["attempt"]
+    owner, owner_params = _owner_condition(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+    )
+    which, which_params = _which(position)
+    rows = _fetch(
+        f"SELECT {question.sql}, {attempt.sql}, {columns['card'].sql}, {columns['deck'].sql} "
+        f"FROM {QUESTIONS} q JOIN {ATTEMPTS} a ON a.id = q.attempt_id "
+        f"JOIN {CARDS} c ON c.id = q.card_id JOIN {DECKS} d ON d.id = c.deck_id "
+        f"WHERE q.attempt_id = %s AND {owner} AND {which} ORDER BY q.position",
+        [_attempt_id(attempt_id), *owner_params, *which_params],
+    )
+    if not rows:
+        return []
+    at = len(question) + len(attempt)
+    the_attempt = attempt.instance(rows[0][len(question) : at])
+    questions = [question.instance(row[: len(question)]) for row in rows]
+    for one in questions:
+        one.attempt = the_attempt
+    _with_card(questions[0], rows[0], at)
+    return questions
+
+
+def attempt_questions(
+    *, attempt: Attempt, position: int | None = None, every: bool = False
+) -> list[AttemptQuestion]:
+    """`attempt`'s question at `position`, or the unanswered questions the clock needs in
+    order (`_which`; `every`: all), each with `attempt`, its card and the card's deck. One
+    statement."""
+    question = _columns()["question"]
+    which, which_params = _which(position, every=every)
+    rows = _fetch(
+        f"SELECT {question.sql}, {_columns()['card'].sql}, {_columns()['deck'].sql} "
+        f"FROM {QUESTIONS} q JOIN {CARDS} c ON c.id = q.card_id "
+        f"JOIN {DECKS} d ON d.id = c.deck_id "
+        f"WHERE q.attempt_id = %s AND {which} ORDER BY q.position",
+        [_attempt_id(attempt.pk), *which_params],
+    )
+    questions = []
+    for row in rows:
+        one = question.instance(row[: len(question)])
+        one.attempt = attempt
+        questions.append(_with_card(one, row, len(question)))
+    return questions
+
+
+def result_questions(*, attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question of `attempt` in order, each with `attempt`, its card and the card's
+    deck. Two statements: the cards apart, by id, since joined to the questions PostgreSQL
+    may plan a merge join that walks the whole card index (its statistics say questions
+    ask the first cards of a deck that has since grown)."""
+    columns = _columns()
+    question, card = columns["question"], columns["card"]
+    rows = _fetch(
+        f"SELECT {question.sql} FROM {QUESTIONS} q WHERE q.attempt_id = %s ORDER BY q.position",
+        [_attempt_id(attempt.pk)],
+    )
+    questions = [question.instance(row) for row in rows]
+    card_ids = sorted({one.card_id for one in questions})
+    cards = {}
+    if card_ids:
+        card_rows = _fetch(
+            f"SELECT {card.sql}, {columns['deck'].sql} FROM {CARDS} c "
+            f"JOIN {DECKS} d ON d.id = c.deck_id "
+            f"WHERE c.id IN ({', '.join(['%s'] * len(card_ids))})",
+            card_ids,
+        )
+        for row in card_rows:
+            one_card = card.instance(row[: len(card)])
+            one_card.deck = columns["deck"].instance(row[len(card) :])
+            cards[one_card.pk] = one_card
+    for one in questions:
+        one.attempt, one.card = attempt, cards[one.card_id]
+    return questions
+
+
+def waiting_questions(*, attempt: Attempt, every: bool = False) -> list[AttemptQuestion]:
+    """The unanswered questions of `attempt` the clock needs (`_which`; `every`: all), in
+    order, without cards or choices, each with `attempt`. One statement."""
+    waiting = _columns()["waiting"]
+    which, which_params = _which(None, every=every)
+    rows = _fetch(
+        f"SELECT {waiting.sql} FROM {QUESTIONS} q "
+        f"WHERE q.attempt_id = %s AND {which} ORDER BY q.position",
+        [_attempt_id(attempt.pk), *which_params],
+    )
+    questions = [waiting.instance(row) for row in rows]
+    for one in questions:
+        one.attempt = attempt
+    return questions
+
+
+def _update_unless(question_id: int, changes: dict, condition: str) -> bool:
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(AttemptQuestion._meta.get_field(name).column)} = %s"
+        for name in changes
+    )
+    params = [_db_value(AttemptQuestion, name, value) for name, value in changes.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {QUESTIONS} SET {assignments} WHERE id = %s AND {condition}",
+            [*params, question_id],
+        )
+        return cursor.rowcount == 1
+
+
+def question_start(*, question_id: int, started_at, deadline_at) -> bool:
+    """Start a question's clock unless it has started: whether this call started it."""
+    changes = {"started_at": started_at, "deadline_at": deadline_at}
+    return _update_unless(question_id, changes, "started_at IS NULL")
+
+
+def question_answer(*, question_id: int, changes: dict) -> bool:
+    """Store an answer (`changes`: field name to value) unless the question has an outcome
+    already: whether this call stored it. The one write that decides which of two tabs
+    answering at once is recorded."""
+    return _update_unless(question_id, changes, "outcome = ''")
+
+
+def card_memory_locked(*, user_id: int, card_id: int) -> CardMemory | None:
+    """The learner's memory of the card, None when it is new to them; locked until the
+    transaction ends where the database locks rows (PostgreSQL: a second answer to the same
+    card waits; on SQLite the transaction holds the whole database already). One statement,
+    in every signed-in answer."""
+    memory = _columns()["memory"]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = _fetch(
+        f"SELECT {memory.sql} FROM {MEMORIES} m WHERE m.user_id = %s AND m.card_id = %s{lock}",
+        [user_id, card_id],
+    )
+    return memory.instance(rows[0]) if rows else None
