@@ -4,7 +4,7 @@ and 500 MB), then the re-import of the same file (0 new, 0 changed).
 Each import runs `manage.py import_anki` in a child process against a throwaway SQLite
 database in a temporary folder, so the peak resident memory is the import's own:
 
-    make bench        # or: DJANGO_DEBUG=1 .venv/bin/python bench/import_speed.py [NOTES]
+    .venv/bin/python bench/import_speed.py [NOTES]
 
 Prints the figures; it never fails on time.
 """
@@ -12,6 +12,7 @@ Prints the figures; it never fails on time.
 import os
 import random
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -67,7 +68,14 @@ def run_import(path: Path, env: dict) -> tuple[float, float, str]:
 def main() -> None:
     notes = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     var_dir = tempfile.mkdtemp(prefix="quizsite-bench-")
-    env = {**os.environ, "QUIZSITE_VAR_DIR": var_dir, "DJANGO_DEBUG": "1"}
+    # As the worker imports in production: DEBUG off (no query log kept).
+    env = {
+        **os.environ,
+        "QUIZSITE_VAR_DIR": var_dir,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+    }
     env.pop("DATABASE_URL", None)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],

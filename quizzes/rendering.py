@@ -334,7 +334,9 @@ def choice_content(
     (empty html) while one is missing."""
     images = images or {}
     if _INLINE_ONLY.fullmatch(answer_html):
-        return _inline_choice(answer_html, drop_words=drop_words, keep_words=keep_words)
+        choice = _inline_choice(answer_html, drop_words=drop_words, keep_words=keep_words)
+        if choice is not None:
+            return choice
     needs_images = answer_needs_image(answer_html)
     if needs_images:
         urls = [img.get("src", "") for img in BeautifulSoup(answer_html, "html.parser")("img")]
@@ -372,30 +374,52 @@ def _tags(soup: BeautifulSoup) -> list[Tag]:
     return [node for node in soup.descendants if isinstance(node, Tag)]
 
 
-# Text with no markup but inline tags without attributes: most answers. Choices are made of
-# these without a parser (imports write them by the thousand).
+# Text with no markup but inline tags without attributes, and line breaks: most answers.
+# Choices are made of these without a parser (imports write them by the thousand).
 _INLINE_TAGS = "code|kbd|strong|em|b|i|u|sub|sup"
-_INLINE_ONLY = re.compile(rf"(?:[^<&]|&(?!nbsp;)[#\w]+;|</?(?:{_INLINE_TAGS})>)*")
+_INLINE_ONLY = re.compile(rf"(?:[^<&]|&(?!nbsp;)[#\w]+;|</?(?:{_INLINE_TAGS})>|<br>)*")
 _SEGMENT = re.compile(r"(<[^>]*>)")
+_EDGE_BREAKS = re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$")
 
 
-def _inline_choice(answer_html: str, *, drop_words: int, keep_words: int) -> ChoiceContent:
-    """choice_content for an answer of `_INLINE_ONLY` HTML, on its text and tags."""
+def _inline_choice(answer_html: str, *, drop_words: int, keep_words: int) -> ChoiceContent | None:
+    """choice_content for an answer of `_INLINE_ONLY` HTML, on its text and tags; None for
+    a line break inside an element, which is left to the parser."""
     pieces = _SEGMENT.split(answer_html.strip())
-    text = "".join(piece for piece in pieces if not piece.startswith("<"))
-    words = list(re.finditer(r"\S+", text))
+    text, first_break, open_count = "", None, 0
+    for piece in pieces:
+        if piece == "<br>":
+            if open_count:
+                return None
+            # The echo is dropped from the first line only: the one with text before a break.
+            if first_break is None and text.strip():
+                first_break = len(text)
+        elif piece.startswith("</"):
+            open_count -= 1
+        elif piece.startswith("<"):
+            open_count += 1
+        else:
+            text += piece
+    if first_break is None:
+        first_break = len(text)
     start = end = None
-    if drop_words > 0 and words:
-        start = words[min(drop_words, len(words)) - 1].end()
-        start += len(text[start:]) - len(text[start:].lstrip())
+    lead_words = list(re.finditer(r"\S+", text[:first_break]))
+    if drop_words > 0 and lead_words:
+        start = lead_words[min(drop_words, len(lead_words)) - 1].end()
+        start += len(text[start:first_break]) - len(text[start:first_break].lstrip())
     if keep_words > 0:
-        kept = [word for word in words if start is None or word.start() >= start][:keep_words]
-        if kept and kept[-1] is not words[-1]:
-            end = kept[-1].end()
+        # Counted over the text left after the echo, as one string (as the parser's path).
+        rest = list(re.finditer(r"\S+", text[start or 0 :]))
+        if len(rest) > keep_words:
+            end = (start or 0) + rest[keep_words - 1].end()
     html_out, code_chars, plain_chars, open_tags = [], 0, 0, []
     position = 0  # in `text`
     first_text = True
     for piece in pieces:
+        if piece == "<br>":
+            if end is None or position < end:
+                html_out.append(piece)
+            continue
         if piece.startswith("<"):
             if end is not None and position >= end:
                 if piece.startswith("</") and open_tags:
@@ -416,7 +440,8 @@ def _inline_choice(answer_html: str, *, drop_words: int, keep_words: int) -> Cho
             piece[lo - (position - len(piece)) : hi - (position - len(piece))] if hi > lo else ""
         )
         in_code = any(tag in ("code", "kbd") for tag in open_tags)
-        if first_text and shown.strip() and start and not in_code and shown[:1].islower():
+        capitalizable = first_text and lo < first_break
+        if capitalizable and shown.strip() and start and not in_code and shown[:1].islower():
             shown = shown[0].upper() + shown[1:]
         if shown.strip():
             first_text = False
@@ -429,8 +454,11 @@ def _inline_choice(answer_html: str, *, drop_words: int, keep_words: int) -> Cho
     emptied = re.compile(rf"<({_INLINE_TAGS})>\s*</\1>")
     while emptied.search(markup):
         markup = emptied.sub("", markup)
-    markup = markup.strip()
-    plain = " ".join(html.unescape(_SEGMENT.sub("", markup)).split())
+    markup = _EDGE_BREAKS.sub("", markup)
+    lines = (
+        " ".join(html.unescape(_SEGMENT.sub("", line)).split()) for line in markup.split("<br>")
+    )
+    plain = "\n".join(line for line in lines if line)
     return ChoiceContent(
         html=markup, text=plain, code_share=code_chars / plain_chars if plain_chars else 0.0
     )
@@ -493,7 +521,9 @@ def _keep_leading_words(soup: BeautifulSoup, count: int) -> None:
         if keep >= len(string):
             keep -= len(string)
             continue
-        parent = string.parent
+        parent = getattr(string, "parent", None)
+        if parent is None:
+            continue  # went with an element emptied before it (decompose clears it)
         if keep > 0:
             string.replace_with(NavigableString(string[:keep].rstrip()))
             keep = 0

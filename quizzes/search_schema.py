@@ -22,6 +22,8 @@ column changes on quizzes_card), so `ensure()` runs after every migrate (apps.py
 back what is missing and then rebuilds the index from the cards.
 """
 
+from contextlib import contextmanager
+
 SQLITE_TABLE = "quizzes_card_search"
 SQLITE_WORDS = "quizzes_card_search_words"
 
@@ -218,6 +220,34 @@ POSTGRESQL_DROP = [
     "DROP TABLE IF EXISTS quizzes_search_word",
     "ALTER TABLE quizzes_card DROP COLUMN IF EXISTS search_document",
 ]
+
+
+_TAG_ADDED = "quizzes_card_search_tag_added"
+
+
+@contextmanager
+def tags_indexed_per_batch(connection, card_ids: list[int]):
+    """Around a bulk insert of the tags of the new cards `card_ids`, inside the import's
+    transaction: on SQLite the row trigger would re-index a card's whole document once per
+    tag; instead each card is indexed once, after. The trigger is dropped and put back in
+    the same transaction (SQLite's DDL is transactional; the write lock keeps every other
+    writer out meanwhile), so a failure puts everything back. PostgreSQL's trigger runs
+    once per statement already."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {_TAG_ADDED}")
+        yield
+        tags_of = _SQLITE_TAGS_OF.format(card=f"{SQLITE_TABLE}.rowid")
+        for start in range(0, len(card_ids), 500):
+            chunk = card_ids[start : start + 500]
+            cursor.execute(
+                f"UPDATE {SQLITE_TABLE} SET tags = {tags_of} "
+                f"WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+        cursor.execute(SQLITE_TRIGGERS[_TAG_ADDED])
 
 
 def install(connection) -> None:

@@ -241,29 +241,37 @@ def echo_length(question_text: str, answer_text: str) -> int:
         return len(words)
     alternatives = _alternatives(question_text)
     best_after_pronoun = 0
-    # Tokens never span whitespace, so the content words of a run of words are those of
-    # each word in turn: found once, not once per cut.
+    # Tokens never span whitespace, so the words of a run of words are those of each word
+    # in turn: found once per word, and counted along the cuts (imports make choices by the
+    # thousand).
     per_word = [content_words(word, stopwords=TOPIC_STOPWORDS) for word in words]
+    word_tokens = [tokens(word) for word in words]
+    news_after = [False] * (len(words) + 1)  # whether words[cut:] add a word of their own
+    for index in range(len(words) - 1, -1, -1):
+        news_after[index] = news_after[index + 1] or any(
+            found not in echoed for found in per_word[index]
+        )
+    prefix_count = prefix_echoed = 0
+    names_alternative = has_pronoun = False
     for cut in range(1, len(words)):
-        prefix, rest = words[:cut], words[cut:]
-        prefix_words = [found for word in per_word[:cut] for found in word]
-        rest_words = [found for word in per_word[cut:] for found in word]
-        if not prefix_words or alternatives.intersection(prefix_words):
+        found = per_word[cut - 1]
+        prefix_count += len(found)
+        prefix_echoed += sum(word in echoed for word in found)
+        names_alternative = names_alternative or not alternatives.isdisjoint(found)
+        has_pronoun = has_pronoun or not _PRONOUNS.isdisjoint(word_tokens[cut - 1])
+        if not prefix_count or names_alternative or not news_after[cut]:
             continue
-        if not any(word not in echoed for word in rest_words):
-            continue
-        share = sum(word in echoed for word in prefix_words) / len(prefix_words)
-        if _is_connector(prefix[-1]) and share >= 0.7:
+        share = prefix_echoed / prefix_count
+        if _is_connector(words[cut - 1]) and share >= 0.7:
             # The first restatement that ends in "is", "are", ":" or "-" ends the echo,
             # with the connectors right after it ("is called").
             while cut < len(words) - 1 and _is_connector(words[cut]):
                 cut += 1
             return cut
-        last_word = tokens(prefix[-1])
-        first_after = tokens(rest[0])
+        last_word, first_after = word_tokens[cut - 1], word_tokens[cut]
         if (
             share == 1
-            and _PRONOUNS.intersection(tokens(" ".join(prefix)))
+            and has_pronoun
             and last_word
             and stem(last_word[-1]) in echoed
             and first_after

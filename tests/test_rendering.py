@@ -164,6 +164,16 @@ def test_an_answer_that_needs_its_image_is_a_choice_only_once_the_image_is_cache
         ("You need to call <code>module.state_dict()</code>. You can then save it.", 4, 2),
         ("a &lt; b &amp;&amp; c is <strong>true</strong> when it is", 0, 4),
         ("<code>__call__</code>", 0, 0),
+        ("A <b>tensor</b> of shape (3, 3),<br>computed lazily &amp; cached.", 2, 0),
+        ("A <b>tensor</b> of shape (3, 3),<br>computed lazily &amp; cached.", 0, 6),
+        ("A <b>tensor</b> of shape (3, 3),<br>computed lazily &amp; cached.", 7, 2),
+        ("The answer is:<br>use a bigger batch", 3, 0),
+        ("The answer is:<br>use a bigger batch", 9, 0),
+        ("<br>A leading break, then text<br><br>", 1, 0),
+        ("one two<br><br>three four five<br>six", 1, 3),
+        ("one two<br>three", 0, 2),
+        ("<b>bold<br>across a break</b> then", 0, 2),
+        ("<code>x = 1</code><br><code>y = 2</code>", 0, 0),
     ],
 )
 def test_plain_answers_take_a_shortcut_with_the_same_result(answer, drop, keep, monkeypatch):
@@ -221,3 +231,14 @@ def test_a_sound_plays_when_the_file_is_there_and_says_so_when_not():
         '<audio controls preload="none" src="/media/sounds/a.mp3"></audio> '
         '<span class="audio-missing">audio not available (b&lt;.mp3)</span>'
     )
+
+
+def test_a_cut_inside_a_list_leaves_out_the_items_after_it():
+    choice = choice_content(
+        "A decorator is: <ul> <li>a function that returns a function.</li> "
+        "<li>a mechanism for making code concise</li> <li>a function taking a function</li> </ul>",
+        keep_words=3,
+    )
+
+    assert choice.text == "A decorator is:"
+    assert "function" not in choice.html

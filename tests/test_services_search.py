@@ -181,6 +181,17 @@ def test_cards_written_in_bulk_by_an_anki_import_are_found(small_deck):
     assert len(card_search(deck=small_deck, query="stochastic").card_ids) == 1
     assert len(card_search(deck=small_deck, query="optim").card_ids) == 1
     assert len(card_search(deck=small_deck, query="basics tensor").card_ids) == 1
+    if connection.vendor == "sqlite":
+        # The import indexed its cards' tags once per batch; the tag trigger is back for
+        # every later write.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, tags FROM {search_schema.SQLITE_TABLE} ORDER BY tags")
+            assert [tags for _, tags in cursor.fetchall()] == ["basics", "optim training"]
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                ["quizzes_card_search_tag_added"],
+            )
+            assert cursor.fetchone() == (1,)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite rebuilds tables")

@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from quizzes import caching
+from quizzes import caching, search_schema
 from quizzes.imagefetch import ImageRejected
 from quizzes.importing.anki import (
     CLOZE,
@@ -543,14 +543,16 @@ def _links_write(
     if not fresh:
         retag = [(card, planned) for card, planned in retag if "tags" in planned.changes]
         through.objects.filter(card_id__in=[card.pk for card, _ in retag]).delete()
-    through.objects.bulk_create(
-        [
-            through(card_id=card.pk, tag_id=tags[name].pk)
-            for card, planned in retag
-            for name in dict.fromkeys(planned.record.tags)
-        ],
-        batch_size=_BATCH,
-    )
+    links = [
+        through(card_id=card.pk, tag_id=tags[name].pk)
+        for card, planned in retag
+        for name in dict.fromkeys(planned.record.tags)
+    ]
+    if fresh:
+        with search_schema.tags_indexed_per_batch(connection, [card.pk for card, _ in retag]):
+            through.objects.bulk_create(links, batch_size=_BATCH)
+    else:
+        through.objects.bulk_create(links, batch_size=_BATCH)
     rekey = pairs
     if not fresh:
         rekey = [
