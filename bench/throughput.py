@@ -49,7 +49,7 @@ PAGES = [
     ("card page", "/decks/fastai/cards/7/"),
     ("home", "/"),
     # A visitor's deck pages come whole from the cache (caching.public_page); a signed-in
-    # learner's are rendered around cached parts, with their name and reviews due.
+    # learner's from a second kept copy, with their navigation (name, reviews due) filled in.
     ("card list, signed in", "signed-in /decks/fastai/"),
     ("card page, signed in", "signed-in /decks/fastai/cards/7/"),
 ]
