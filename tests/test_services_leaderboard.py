@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from quizzes.models import Attempt
 from quizzes.services import leaderboard as services
+from tests.queryplans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -82,19 +82,6 @@ def test_a_board_reads_its_index_not_the_attempts(deck, learners, week):
     attempts = Attempt.objects.filter(services.RANKED, deck=deck)
     if since:
         attempts = attempts.filter(started_at__gte=since)
-    sql, params = (
-        attempts.order_by(*services.BEST_FIRST)
-        .values_list("pk", "user_id")[:100]
-        .query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        else:
-            # Whether the planner prefers it depends on the table's size; that it can use
-            # it is what this checks.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = query_plan(attempts.order_by(*services.BEST_FIRST).values_list("pk", "user_id")[:100])
 
     assert "attempt_leaderboard" in plan

@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes.services import progress
+from tests.queryplans import query_plan
 from tests.quizplay import finish, start
 
 pytestmark = pytest.mark.django_db
@@ -102,20 +103,10 @@ def test_another_learners_attempt_is_no_page_start(client, alice, bob, deck):
 
 
 def test_a_history_page_reads_the_learners_index_in_order(alice, deck):
-    from django.db import connection
-
     from quizzes.models import Attempt
 
     start(alice, deck)
-    query = Attempt.objects.owned_by(user=alice).order_by("-started_at", "-pk")[:51]
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        else:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = query_plan(Attempt.objects.owned_by(user=alice).order_by("-started_at", "-pk")[:51])
 
     assert "quizzes_att_user_id" in plan  # Attempt's (user, -started_at) index
     assert "TEMP B-TREE FOR ORDER BY" not in plan

@@ -118,10 +118,10 @@ def _cloze_note_sync(card: Card) -> ClozeNoteSaved:
     have = {card.card_ord + 1} | {sibling.card_ord + 1 for sibling in siblings}
     added = []
     tags = list(card.tags.all())
-    for cloze in (number for number in numbers if number not in have):
-        number = (
-            Card.objects.filter(deck_id=card.deck_id).aggregate(Max("number"))["number__max"] or 0
-        ) + 1
+    last = Card.objects.filter(deck_id=card.deck_id).aggregate(Max("number"))["number__max"]
+    for number, cloze in enumerate(
+        (cloze for cloze in numbers if cloze not in have), start=(last or 0) + 1
+    ):
         new = Card(
             deck_id=card.deck_id,
             number=number,
