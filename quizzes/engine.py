@@ -14,7 +14,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -42,6 +42,15 @@ class Option:
     found_for: frozenset[int] = frozenset()
     # wording.choice_words(text), stored with its card; None: worked out from `text`.
     words: wording.ChoiceWords | None = None
+
+    # Worked out once, though a quiz weighs each option for several of its questions.
+    word_count: int = field(init=False, repr=False, compare=False)
+    choice_words: wording.ChoiceWords = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "word_count", len(self.text.split()))
+        words = self.words if self.words is not None else _text_words(self.text)
+        object.__setattr__(self, "choice_words", words)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,7 +172,7 @@ def plausibility(card: QuizCard, option: Option) -> float:
     it: about the same things (the two cards' topic words), the same kind of answer (a
     yes/no beside yes/nos, code beside code), and a similar length."""
     right = card.answer
-    return _plausibility(card.keywords, right.kind, _word_count(right.text) + 1, option)
+    return _plausibility(card.keywords, right.kind, right.word_count + 1, option)
 
 
 def _plausibility(keywords: frozenset[str], kind: str, length: int, option: Option) -> float:
@@ -172,12 +181,8 @@ def _plausibility(keywords: frozenset[str], kind: str, length: int, option: Opti
     either = math.sqrt(len(keywords) * len(option.keywords))
     topic = shared / either if either else 0.0
     distance = wording.kind_distance(kind, option.kind)
-    apart = abs(math.log((_word_count(option.text) + 1) / length))
+    apart = abs(math.log((option.word_count + 1) / length))
     return topic - 0.6 * distance - 0.3 * apart
-
-
-def _word_count(text: str) -> int:
-    return len(text.split())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -187,33 +192,31 @@ def _text_words(text: str) -> wording.ChoiceWords:
     return wording.choice_words(text)
 
 
-def _option_words(option: Option) -> wording.ChoiceWords:
-    return option.words if option.words is not None else _text_words(option.text)
-
-
 class _Surface:
     """What a player who knows nothing could read from one choice: its length, the words it
     shares with the question (counted as written and as stemmed, so that players who stem
-    and players who do not both see them), and its words, to compare it with the others."""
+    and players who do not both see them, see `_echo`), and its words, to compare it with
+    the others."""
 
     __slots__ = ("length", "shared", "shared_per_word", "words")
 
-    def __init__(self, option: Option, question: wording.ChoiceWords):
-        self.words = _option_words(option).stems
-        self.shared, self.shared_per_word = _echo(option, question)
+    def __init__(self, option: Option, echo: tuple[int, float]):
+        self.words = option.choice_words.stems
+        self.shared, self.shared_per_word = echo
         self.length = len(option.text)
 
 
 def _echo(option: Option, question: wording.ChoiceWords) -> tuple[int, float]:
     """How many of the question's words `option` repeats, in all and per word of its own."""
-    written, stems = _option_words(option)
+    written, stems = option.choice_words
     shared = len(written & question.written) + len(stems & question.stems)
-    return shared, shared / max(_word_count(option.text), 1)
+    return shared, shared / max(option.word_count, 1)
 
 
 def _likeness(one: frozenset[str], other: frozenset[str]) -> float:
-    either = one | other
-    return len(one & other) / len(either) if either else 0.0
+    shared = len(one & other)
+    either = len(one) + len(other) - shared
+    return shared / either if either else 0.0
 
 
 def _share(value: float, right: float) -> float:
@@ -225,30 +228,31 @@ def _share(value: float, right: float) -> float:
 
 
 def _shortlist(
-    card: QuizCard,
-    others: list[Option],
-    question: wording.ChoiceWords,
-    right: _Surface,
+    card: QuizCard, others: list[Option], echoes: dict[int, tuple[int, float]], right: _Surface
 ) -> list:
     """The most plausible candidates, and the ones that repeat the question as much as the
-    right answer does (or more): the sets of distractors are chosen among them."""
+    right answer does (or more): the sets of distractors are chosen among them. `echoes`:
+    each candidate's `_echo`, by id."""
     fitting = [
         option
         for option in others
         if wording.kind_distance(card.answer.kind, option.kind) < wording.GIVEAWAY_DISTANCE
     ] or others
-    echoes = {id(option): _echo(option, question) for option in fitting}
+    right_shared = right.shared
     by_echo = sorted(
         fitting,
         key=lambda option: (
-            min(echoes[id(option)][0] - right.shared, 0),
+            min(echoes[id(option)][0] - right_shared, 0),
             echoes[id(option)][1],
         ),
         reverse=True,
     )
     shortlist: list[Option] = []
+    listed: set[int] = set()
+    # By identity: no two candidates are equal (pick_distractors drops repeated answers).
     for option in [*fitting[: SHORTLIST_SIZE - ECHO_SHORTLIST], *by_echo[:ECHO_SHORTLIST]]:
-        if option not in shortlist:
+        if id(option) not in listed:
+            listed.add(id(option))
             shortlist.append(option)
     return shortlist
 
@@ -293,7 +297,7 @@ def pick_distractors(
         (curated if hand_written else others).append(option)
     rng.shuffle(curated)
     rng.shuffle(others)
-    length = _word_count(right.text) + 1
+    length = right.word_count + 1
     plausible = {
         id(option): _plausibility(card.keywords, right.kind, length, option) for option in others
     }
@@ -304,8 +308,9 @@ def pick_distractors(
     best_other = max(plausible.values(), default=0.0)
     plausible.update({id(option): best_other + CURATED_BONUS for option in curated})
     question = _text_words(card.question_text)
-    right_surface = _Surface(right, question)
-    shortlist = _shortlist(card, others, question, right_surface)
+    echoes = {id(option): _echo(option, question) for option in (*curated, *others)}
+    right_surface = _Surface(right, _echo(right, question))
+    shortlist = _shortlist(card, others, echoes, right_surface)
     free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
     need = min(k, len(free))
     places = 1 + need
@@ -314,7 +319,7 @@ def pick_distractors(
         targets[cue] = rng.randrange(1, places) if places > 1 else 0
     # The right answer first, then every choice that may be offered (the candidates' echo
     # was enough to short-list them).
-    surfaces = [right_surface, *(_Surface(option, question) for option in free)]
+    surfaces = [right_surface, *(_Surface(option, echoes[id(option)]) for option in free)]
     best_plausibility = max((plausible[id(option)] for option in free), default=0.0)
     doubt = [0.0, *(best_plausibility - plausible[id(option)] for option in free)]
     chosen = _least_cost_set(surfaces, doubt, targets, need)
@@ -374,34 +379,38 @@ def _least_cost_set(
             for index in range(members[-1] + 1, count - left + 1):
                 s0, s1, s2 = shares[index]
                 row = likeness[index]
+                # The matrix is symmetric: row[member] is likeness[member][index].
+                grown = [total + row[member] for total, member in zip(sums, members, strict=True)]
+                own = 0
+                for member in members:
+                    own += row[member]
+                grown.append(own)
                 visit(
                     (*members, index),
                     (p0 + s0, p1 + s1, p2 + s2),
                     doubt_sum + doubt[index],
-                    [
-                        *(
-                            total + likeness[member][index]
-                            for total, member in zip(sums, members, strict=True)
-                        ),
-                        sum(row[member] for member in members),
-                    ],
+                    grown,
                 )
             return
-        for index in range(members[-1] + 1, count - left + 1):
+        right_total, others_totals, others = sums[0], sums[1:], members[1:]
+        for index in range(members[-1] + 1, count):
             s0, s1, s2 = shares[index]
             total_doubt = doubt_sum + doubt[index]
             spread = w0 * abs(p0 + s0 - t0) + w1 * abs(p1 + s1 - t1) + w2 * abs(p2 + s2 - t2)
             if spread + PLAUSIBILITY_WEIGHT * total_doubt >= best_cost:
                 continue
             row = likeness[index]
-            right_sum = sums[0] + row[0]
-            place = _share(sum(row[member] for member in members), right_sum)
-            for total, member in zip(sums[1:], members[1:], strict=True):
-                place += _share(total + likeness[member][index], right_sum)
+            right_sum = right_total + row[0]
+            own = 0
+            for member in members:
+                own += row[member]
+            place = _share(own, right_sum)
+            for total, member in zip(others_totals, others, strict=True):
+                place += _share(total + row[member], right_sum)
             cost = spread + like_weight * abs(place - like_target)
             cost += PLAUSIBILITY_WEIGHT * total_doubt
             if cost < best_cost:
-                best_cost, best = cost, (*members[1:], index)
+                best_cost, best = cost, (*others, index)
 
     if need == 0:
         return ()

@@ -52,8 +52,8 @@ def test_starting_reads_a_bounded_number_of_cards(client, alice, make_deck, monk
     read = []
     real_rows, real_options = attempts._quiz_rows, attempts._CandidateLookups.options
 
-    def options(lookups):
-        found = real_options(lookups)
+    def options(lookups, drawn):
+        found = real_options(lookups, drawn)
         read.extend(option.card_id for option in found)
         return found
 

@@ -79,14 +79,23 @@ class Tag(models.Model):
         return (self.slug,)
 
 
-def askable(mode: str, *, prefix: str = "") -> models.Q:
-    """The cards a quiz in `mode` can ask, as a condition (on `prefix`ed fields, e.g.
-    "cards__" from a deck): the rule of engine.left_out_reason, on the fields
-    services.card_pages stores."""
-    condition = models.Q(**{f"{prefix}question_needs_missing_image": False})
+def askable_fields(mode: str) -> dict[str, tuple[str, object]]:
+    """The rule of engine.left_out_reason on the fields services.card_pages stores: the
+    cards a quiz in `mode` can ask are those whose every field named here compares to its
+    value as its operator says ("=" or "<>")."""
+    fields = {"question_needs_missing_image": ("=", False)}
     if mode == "multiple_choice":
-        condition &= ~models.Q(**{f"{prefix}choice_html": ""})
-        condition &= models.Q(**{f"{prefix}is_cloze": False})
+        fields |= {"choice_html": ("<>", ""), "is_cloze": ("=", False)}
+    return fields
+
+
+def askable(mode: str, *, prefix: str = "") -> models.Q:
+    """The cards a quiz in `mode` can ask (askable_fields), as a condition (on `prefix`ed
+    fields, e.g. "cards__" from a deck)."""
+    condition = models.Q()
+    for name, (operator, value) in askable_fields(mode).items():
+        equal = models.Q(**{f"{prefix}{name}": value})
+        condition &= equal if operator == "=" else ~equal
     return condition
 
 

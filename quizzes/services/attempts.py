@@ -16,8 +16,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, QuerySet
 
 from quizzes import caching, engine, wording
 from quizzes.models import (
@@ -29,7 +28,7 @@ from quizzes.models import (
     Distractor,
     Tag,
 )
-from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable
+from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable, askable_fields
 from quizzes.services import play_sql, reviews
 
 QUICK_QUIZ_QUESTIONS = 10
@@ -152,32 +151,23 @@ def _askable(*, deck: Deck, mode: engine.QuizMode | str, tags: Sequence[Tag] = (
     return cards
 
 
-def _key_window(rows: QuerySet, *, start: int, size: int, value: str = "pk") -> Q:
-    """`size` rows of `rows` from `start` on in shuffle-key order, going round to the
-    lowest keys: as a condition on card ids (`value` of each row), two index range
-    lookups (the index ends with the shuffle key, and the row id after it) in one UNION
-    ALL. Not two IN conditions joined by OR: PostgreSQL reads every card for that."""
-    sides = [
-        rows.filter(shuffle_key__gte=start).order_by("shuffle_key", "pk"),
-        rows.filter(shuffle_key__lt=start).order_by("shuffle_key", "pk"),
-    ]
-    selects, params = [], []
-    for number, side in enumerate(sides):
-        # Named, and picked out by name: a DISTINCT (tags) adds the ordering to the columns.
-        picked = side.annotate(window_value=F(value)).values("window_value")[:size]
-        sql, side_params = picked.query.sql_with_params()
-        selects.append(f"SELECT window_value FROM ({sql}) window_{number}")
-        params += side_params
-    return Q(pk__in=RawSQL(" UNION ALL ".join(selects), params))
-
-
-def _draw_window(queryset: QuerySet, *, count: int, rng: random.Random) -> list[QuizCardRow]:
-    """Up to DRAW_WINDOW_PER_QUESTION cards of `queryset` per question of a quiz of `count`,
-    from a random place in shuffle-key order."""
+def _draw_window(
+    *, deck: Deck, mode: engine.QuizMode, tags: Sequence[Tag], count: int, rng: random.Random
+) -> list[QuizCardRow]:
+    """Up to DRAW_WINDOW_PER_QUESTION askable cards of `deck` (with one of `tags`) per
+    question of a quiz of `count`, from a random place in shuffle-key order: two index
+    range lookups (the index ends with the shuffle key, and the row id after it)."""
     size = DRAW_WINDOW_PER_QUESTION * count
     start = rng.randrange(SHUFFLE_KEY_RANGE)
-    cards = Card.objects.filter(_key_window(queryset, start=start, size=size))
-    rows = _quiz_rows(cards.order_by())
+    found = play_sql.draw_window(
+        deck_id=deck.pk,
+        columns=_QUIZ_CARD_FIELDS,
+        conditions=askable_fields(mode),
+        tag_ids=[tag.pk for tag in tags],
+        start=start,
+        size=size,
+    )
+    rows = [QuizCardRow(*row) for row in found]
     rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
     return rows[:size]
 
@@ -228,25 +218,41 @@ class _CandidateLookups:
         self.params += [start, size]
         self.questions.append(frozenset(questions))
 
-    def options(self) -> list[engine.Option]:
-        """Each card found once, as a choice, for every question a lookup found it for."""
-        if not self.selects:
+    def options(self, drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
+        """Each card found once, as a choice, for every question a lookup found it for; and
+        in the same statement the `drawn` cards' own hand-written distractors, each for
+        its own card's question."""
+        parts, params = [], []
+        if self.selects:
+            parts.append(
+                "SELECT found.lookup, c.id, NULL, c.choice_html, c.choice_text, c.choice_kind, "
+                "c.keywords, c.choice_words, c.choice_stems "
+                f"FROM ({' UNION ALL '.join(self.selects)}) found "
+                f"JOIN {Card._meta.db_table} c ON c.id = found.v WHERE c.choice_html <> ''"
+            )
+            params += self.params
+        if drawn:
+            parts.append(
+                "SELECT -1, d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems "
+                f"FROM {Distractor._meta.db_table} d WHERE d.choice_html <> '' "
+                f"AND d.card_id IN ({', '.join(['%s'] * len(drawn))})"
+            )
+            params += [card.id for card in drawn]
+        if not parts:
             return []
-        sql = (
-            "SELECT found.lookup, c.id, c.choice_html, c.choice_text, c.choice_kind, c.keywords, "
-            "c.choice_words, c.choice_stems "
-            f"FROM ({' UNION ALL '.join(self.selects)}) found "
-            f"JOIN {Card._meta.db_table} c ON c.id = found.v WHERE c.choice_html <> ''"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, self.params)
+            cursor.execute(" UNION ALL ".join(parts), params)
             rows = cursor.fetchall()
         cards: dict[int, tuple] = {}
         questions: dict[int, set[int]] = {}
-        for lookup, card_id, *card in rows:
-            cards[card_id] = card
+        curated = []
+        for lookup, card_id, distractor_id, *choice in rows:
+            if distractor_id is not None:
+                curated.append((card_id, distractor_id, choice))
+                continue
+            cards[card_id] = choice
             questions.setdefault(card_id, set()).update(self.questions[lookup])
-        return [
+        options = [
             engine.Option(
                 card_id=card_id,
                 text=text,
@@ -258,11 +264,27 @@ class _CandidateLookups:
             )
             for card_id, (html, text, kind, topic, written, stems) in cards.items()
         ]
+        own = {card.id: card for card in drawn}
+        for card_id, distractor_id, (html, text, _, _, written, stems) in curated:
+            card = own[card_id]
+            options.append(
+                engine.Option(
+                    card_id=card_id,
+                    text=text,
+                    html=html,
+                    kind=card.answer.kind if card.answer else "",
+                    keywords=card.keywords,
+                    distractor_id=distractor_id,
+                    found_for=frozenset({card_id}),
+                    words=wording.ChoiceWords.from_stored(written, stems),
+                )
+            )
+        return options
 
 
-def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engine.QuizCard]):
+def _candidate_finder(deck: Deck, *, rng: random.Random):
     """The function engine.plan_quiz calls with the cards it drew: it looks up wrong answers
-    for them in two queries, whatever the size of the deck. Other cards about the same
+    for them in one query, whatever the size of the deck. Other cards about the same
     words (through the CardKeyword index), cards with the same kinds of answer, and the
     drawn cards' own hand-written distractors; each found for the questions whose word or
     kind found it (engine.candidates_by_question)."""
@@ -287,24 +309,7 @@ def _candidate_finder(deck: Deck, *, rng: random.Random, ordered: dict[int, engi
                 size=CANDIDATES_PER_KIND,
                 questions=(card.id for card in drawn if card.answer and card.answer.kind == kind),
             )
-        options = lookups.options()
-        curated = Distractor.objects.filter(card__in=[card.id for card in drawn]).exclude(
-            choice_html=""
-        )
-        options += [
-            engine.Option(
-                card_id=row.card_id,
-                text=row.text,
-                html=row.choice_html,
-                kind=ordered[row.card_id].answer.kind if ordered[row.card_id].answer else "",
-                keywords=ordered[row.card_id].keywords,
-                distractor_id=row.pk,
-                found_for=frozenset({row.card_id}),
-                words=wording.ChoiceWords.from_stored(row.words, row.stems),
-            )
-            for row in curated
-        ]
-        return options
+        return lookups.options(drawn)
 
     return find
 
@@ -415,7 +420,7 @@ def _create_attempt(
     challenge_of: Attempt | None = None,
     retry_of: Attempt | None = None,
 ) -> Attempt:
-    attempt = Attempt.objects.create(
+    attempt = Attempt(
         user=user if user is not None and user.is_authenticated else None,
         session_key="" if user is not None and user.is_authenticated else session_key or "",
         deck=deck,
@@ -430,23 +435,25 @@ def _create_attempt(
         started_at=now,
         deadline_at=engine.quiz_deadline(limit=time_limit, started_at=now),
     )
+    play_sql.attempt_insert(
+        attempt=attempt,
+        questions=[
+            {
+                "position": position,
+                "card_id": question.card_id,
+                "choices": question.choices,
+                "correct_choice_id": question.correct_choice_id,
+                "reading_words": question.reading_words,
+                "seconds_allowed": engine.seconds_allowed(
+                    limit=time_limit, words=question.reading_words
+                ),
+            }
+            for position, question in enumerate(planned, start=1)
+        ],
+        offered=[c["distractor_id"] for q in planned for c in q.choices if c.get("distractor_id")],
+    )
     if tags:
         attempt.tags.set(tags)
-    AttemptQuestion.objects.bulk_create(
-        AttemptQuestion(
-            attempt=attempt,
-            position=position,
-            card_id=question.card_id,
-            choices=question.choices,
-            correct_choice_id=question.correct_choice_id,
-            reading_words=question.reading_words,
-            seconds_allowed=engine.seconds_allowed(limit=time_limit, words=question.reading_words),
-        )
-        for position, question in enumerate(planned, start=1)
-    )
-    offered = [c["distractor_id"] for q in planned for c in q.choices if c.get("distractor_id")]
-    if offered:
-        Distractor.objects.filter(pk__in=offered).update(times_offered=F("times_offered") + 1)
     return attempt
 
 
@@ -455,7 +462,7 @@ def _plan(
 ) -> list[_Planned]:
     """The engine's plan over `cards`, wrong answers looked up in `deck`."""
     pool = {card.pk: _quiz_card(card) for card in cards}
-    finder = _candidate_finder(deck, rng=random.Random(f"{seed}:candidates"), ordered=pool)
+    finder = _candidate_finder(deck, rng=random.Random(f"{seed}:candidates"))
     plan = engine.plan_quiz(
         list(pool.values()), count=count, mode=mode, seed=seed, candidates=finder
     )
@@ -468,14 +475,20 @@ def attempt_start(
     """Draw the questions and their choices, store them, and start the clock."""
     seed = _new_seed() if seed is None else seed
     count = min(config.question_count, MAX_QUESTIONS)
-    askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
     if config.card_ids:
+        askable = _askable(deck=config.deck, mode=config.mode, tags=config.tags)
         chosen = _quiz_rows(askable.filter(pk__in=config.card_ids).order_by())
         by_id = {card.pk: card for card in chosen}
         cards = [by_id[pk] for pk in dict.fromkeys(config.card_ids) if pk in by_id]
         cards = cards[: config.question_count]
     else:
-        cards = _draw_window(askable, count=count, rng=random.Random(f"{seed}:draw"))
+        cards = _draw_window(
+            deck=config.deck,
+            mode=config.mode,
+            tags=config.tags,
+            count=count,
+            rng=random.Random(f"{seed}:draw"),
+        )
     if not cards:
         raise QuizUnavailable("No card of this deck can be asked with these settings.")
     planned = _plan(cards, deck=config.deck, count=count, mode=config.mode, seed=seed)

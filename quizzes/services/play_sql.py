@@ -19,7 +19,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
-from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck
+from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck, Distractor
 
 QUESTIONS = AttemptQuestion._meta.db_table
 ATTEMPTS = Attempt._meta.db_table
@@ -286,3 +286,92 @@ def card_memory_locked(*, user_id: int, card_id: int) -> CardMemory | None:
         [user_id, card_id],
     )
     return memory.instance(rows[0]) if rows else None
+
+
+# --- The quiz start ---------------------------------------------------------------------
+# A start reads the cards it may ask and writes an attempt with its questions. Through the
+# ORM, compiling the draw window's query and preparing the questions' bulk insert cost more
+# than the rest of the start's statements together.
+
+DISTRACTORS = Distractor._meta.db_table
+CARD_TAGS = Card.tags.through._meta.db_table
+
+
+def draw_window(
+    *,
+    deck_id: int,
+    columns: Sequence[str],
+    conditions: dict,
+    tag_ids: Sequence[int],
+    start: int,
+    size: int,
+) -> list[tuple]:
+    """`columns` of `size` cards of the deck from shuffle key `start` on, going round to the
+    lowest keys (with `conditions`, field name to value, and one of `tag_ids` if any), as
+    two index range lookups in one statement: the first `size` from `start` and the first
+    `size` from the lowest key, of which the caller keeps the first `size` in that order."""
+    where = ["c.deck_id = %s"]
+    params: list = [deck_id]
+    for name, (operator, value) in conditions.items():
+        field = Card._meta.get_field(name)
+        where.append(f"c.{connection.ops.quote_name(field.column)} {operator} %s")
+        params.append(field.get_db_prep_value(value, connection))
+    if tag_ids:
+        where.append(
+            f"c.id IN (SELECT t.card_id FROM {CARD_TAGS} t "
+            f"WHERE t.tag_id IN ({', '.join(['%s'] * len(tag_ids))}))"
+        )
+        params += list(tag_ids)
+    selected = ", ".join(f"c.{connection.ops.quote_name(column)}" for column in columns)
+    sides, side_params = [], []
+    for number, comparison in enumerate((">=", "<")):
+        sides.append(
+            f"SELECT * FROM (SELECT {selected} FROM {CARDS} c WHERE {' AND '.join(where)} "
+            f"AND c.shuffle_key {comparison} %s ORDER BY c.shuffle_key, c.id LIMIT %s) w{number}"
+        )
+        side_params += [*params, start, size]
+    return _fetch(" UNION ALL ".join(sides), side_params)
+
+
+def _insert(model: type[Model], rows: Sequence[dict]) -> None:
+    """One INSERT of `rows` (field attname to value; a field left out takes its default),
+    each value prepared by its own field as the ORM's save prepares it. For models whose
+    fields set nothing themselves at save (no auto_now)."""
+    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    params = []
+    for row in rows:
+        for field in fields:
+            value = row[field.attname] if field.attname in row else field.get_default()
+            params.append(field.get_db_prep_save(value, connection))
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = f"({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({columns}) "
+            f"VALUES {', '.join([placeholders] * len(rows))}",
+            params,
+        )
+
+
+def attempt_insert(*, attempt: Attempt, questions: Sequence[dict], offered: Sequence[int]) -> None:
+    """Write the new `attempt` (its id drawn already) and its `questions` (field attname to
+    value, each field left out its default), and count one more offer of each hand-written
+    distractor in `offered`: three statements at most, in the caller's transaction."""
+    _insert(
+        Attempt,
+        [
+            {
+                field.attname: getattr(attempt, field.attname)
+                for field in Attempt._meta.concrete_fields
+            }
+        ],
+    )
+    attempt._state.adding, attempt._state.db = False, connection.alias
+    _insert(AttemptQuestion, [{**question, "attempt_id": attempt.pk} for question in questions])
+    if offered:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {DISTRACTORS} SET times_offered = times_offered + 1 "
+                f"WHERE id IN ({', '.join(['%s'] * len(offered))})",
+                list(offered),
+            )
