@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck, Distractor
@@ -334,18 +334,27 @@ def draw_window(
 
 
 def _insert(model: type[Model], rows: Sequence[dict]) -> None:
-    """One INSERT of `rows` (field attname to value; a field left out takes its default),
-    each value prepared by its own field as the ORM's save prepares it. For models whose
-    fields set nothing themselves at save (no auto_now)."""
+    """One INSERT of `rows` (field attname to value, the same fields in each; a field left
+    out takes its default), each value prepared by its own field as the ORM's save prepares
+    it. For models whose fields set nothing themselves at save (no auto_now)."""
+    database = connections[connection.alias]  # not the proxy: each field reads it often
     fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    defaults = {
+        field.attname: field.get_db_prep_save(field.get_default(), database)
+        for field in fields
+        if field.attname not in rows[0]
+    }
     params = []
     for row in rows:
         for field in fields:
-            value = row[field.attname] if field.attname in row else field.get_default()
-            params.append(field.get_db_prep_save(value, connection))
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+            name = field.attname
+            if name in row:
+                params.append(field.get_db_prep_save(row[name], database))
+            else:
+                params.append(defaults[name])
+    columns = ", ".join(database.ops.quote_name(field.column) for field in fields)
     placeholders = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({columns}) "
             f"VALUES {', '.join([placeholders] * len(rows))}",
