@@ -10,7 +10,6 @@ database in tests/test_engine.py. `quizzes/services/attempts.py` turns model row
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
@@ -171,18 +170,23 @@ def plausibility(card: QuizCard, option: Option) -> float:
     """How well `option` could pass for the answer to `card` with someone who does not know
     it: about the same things (the two cards' topic words), the same kind of answer (a
     yes/no beside yes/nos, code beside code), and a similar length."""
+    return _plausibilities(card, [option])[id(option)]
+
+
+def _plausibilities(card: QuizCard, options: Iterable[Option]) -> dict[int, float]:
+    """Each option's `plausibility` for `card`, by id: one loop, a quiz weighs hundreds."""
     right = card.answer
-    return _plausibility(card.keywords, right.kind, right.word_count + 1, option)
-
-
-def _plausibility(keywords: frozenset[str], kind: str, length: int, option: Option) -> float:
-    """`plausibility`, given the right answer's topic words, kind and word count plus one."""
-    shared = len(keywords & option.keywords)
-    either = math.sqrt(len(keywords) * len(option.keywords))
-    topic = shared / either if either else 0.0
-    distance = wording.kind_distance(kind, option.kind)
-    apart = abs(math.log((option.word_count + 1) / length))
-    return topic - 0.6 * distance - 0.3 * apart
+    keywords, kind, length = card.keywords, right.kind, right.word_count + 1
+    keyword_count = len(keywords)
+    found = {}
+    for option in options:
+        shared = len(keywords & option.keywords)
+        either = math.sqrt(keyword_count * len(option.keywords))
+        topic = shared / either if either else 0.0
+        distance = wording.kind_distance(kind, option.kind)
+        apart = abs(math.log((option.word_count + 1) / length))
+        found[id(option)] = topic - 0.6 * distance - 0.3 * apart
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -195,7 +199,7 @@ def _text_words(text: str) -> wording.ChoiceWords:
 class _Surface:
     """What a player who knows nothing could read from one choice: its length, the words it
     shares with the question (counted as written and as stemmed, so that players who stem
-    and players who do not both see them, see `_echo`), and its words, to compare it with
+    and players who do not both see them, see `_echoes`), and its words, to compare it with
     the others."""
 
     __slots__ = ("length", "shared", "shared_per_word", "words")
@@ -206,17 +210,18 @@ class _Surface:
         self.length = len(option.text)
 
 
-def _echo(option: Option, question: wording.ChoiceWords) -> tuple[int, float]:
-    """How many of the question's words `option` repeats, in all and per word of its own."""
-    written, stems = option.choice_words
-    shared = len(written & question.written) + len(stems & question.stems)
-    return shared, shared / max(option.word_count, 1)
-
-
-def _likeness(one: frozenset[str], other: frozenset[str]) -> float:
-    shared = len(one & other)
-    either = len(one) + len(other) - shared
-    return shared / either if either else 0.0
+def _echoes(
+    options: Iterable[Option], question: wording.ChoiceWords
+) -> dict[int, tuple[int, float]]:
+    """How many of the question's words each option repeats, in all and per word of its
+    own, by id."""
+    written, stems = question
+    found = {}
+    for option in options:
+        own_written, own_stems = option.choice_words
+        shared = len(own_written & written) + len(own_stems & stems)
+        found[id(option)] = shared, shared / max(option.word_count, 1)
+    return found
 
 
 def _share(value: float, right: float) -> float:
@@ -232,21 +237,21 @@ def _shortlist(
 ) -> list:
     """The most plausible candidates, and the ones that repeat the question as much as the
     right answer does (or more): the sets of distractors are chosen among them. `echoes`:
-    each candidate's `_echo`, by id."""
+    each candidate's `_echoes`, by id."""
     fitting = [
         option
         for option in others
         if wording.kind_distance(card.answer.kind, option.kind) < wording.GIVEAWAY_DISTANCE
     ] or others
     right_shared = right.shared
-    by_echo = sorted(
-        fitting,
-        key=lambda option: (
-            min(echoes[id(option)][0] - right_shared, 0),
-            echoes[id(option)][1],
-        ),
-        reverse=True,
-    )
+    keys = []
+    for option in fitting:
+        shared, per_word = echoes[id(option)]
+        keys.append((min(shared - right_shared, 0), per_word))
+    # Stable, as a sort of the options by their keys would be.
+    by_echo = [
+        fitting[place] for place in sorted(range(len(fitting)), key=keys.__getitem__, reverse=True)
+    ]
     shortlist: list[Option] = []
     listed: set[int] = set()
     # By identity: no two candidates are equal (pick_distractors drops repeated answers).
@@ -297,10 +302,7 @@ def pick_distractors(
         (curated if hand_written else others).append(option)
     rng.shuffle(curated)
     rng.shuffle(others)
-    length = right.word_count + 1
-    plausible = {
-        id(option): _plausibility(card.keywords, right.kind, length, option) for option in others
-    }
+    plausible = _plausibilities(card, others)
     # The sort is stable: equally plausible candidates keep their shuffled order.
     others.sort(key=lambda option: plausible[id(option)], reverse=True)
     # Hand-written distractors are the most plausible of all: one of them gives way to
@@ -308,8 +310,8 @@ def pick_distractors(
     best_other = max(plausible.values(), default=0.0)
     plausible.update({id(option): best_other + CURATED_BONUS for option in curated})
     question = _text_words(card.question_text)
-    echoes = {id(option): _echo(option, question) for option in (*curated, *others)}
-    right_surface = _Surface(right, _echo(right, question))
+    echoes = _echoes((right, *curated, *others), question)
+    right_surface = _Surface(right, echoes[id(right)])
     shortlist = _shortlist(card, others, echoes, right_surface)
     free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
     need = min(k, len(free))
@@ -351,10 +353,16 @@ def _least_cost_set(
         )
         for surface in surfaces
     ]
-    words = [surface.words for surface in surfaces]
+    # How alike two choices' words are: shared words over the words of either.
     likeness = [[0.0] * count for _ in range(count)]
-    for one, other in itertools.combinations(range(count), 2):
-        likeness[one][other] = likeness[other][one] = _likeness(words[one], words[other])
+    for one in range(count):
+        words = surfaces[one].words
+        size, row = len(words), likeness[one]
+        for other in range(one + 1, count):
+            other_words = surfaces[other].words
+            shared = len(words & other_words)
+            either = size + len(other_words) - shared
+            row[other] = likeness[other][one] = shared / either if either else 0.0
     (w0, w1, w2, like_weight), (t0, t1, t2, like_target) = CUE_WEIGHTS, targets
     best_cost = math.inf
     best: tuple[int, ...] = ()
