@@ -1,10 +1,21 @@
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from quizzes import engine
-from quizzes.models import Attempt, AttemptQuestion, CachedImage, Card, CardImage, Distractor
+from quizzes import engine, wording
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    CachedImage,
+    Card,
+    CardImage,
+    CardKeyword,
+    Distractor,
+    Tag,
+)
+from quizzes.models.deck import SHUFFLE_KEY_RANGE
 from quizzes.services import attempts as services
 from quizzes.services import challenges, leaderboard, progress
 from quizzes.services.card_pages import cards_rerender, distractor_render
@@ -636,3 +647,181 @@ def test_the_play_paths_written_out_reads_give_what_the_orm_gives(alice, deck):
     same(read[0].card.deck, card.deck)
     assert read[0].card.get_absolute_url() == card.get_absolute_url()
     assert [q.position for q in read] == [2, 3]  # the one shown, the one asked next
+
+
+# --- The quiz start's written-out statements (play_sql, _CandidateLookups) ---
+
+
+class _At:
+    """Stands in for the random.Random a start draws its place in shuffle-key order from."""
+
+    def __init__(self, start: int):
+        self.start = start
+
+    def randrange(self, stop: int) -> int:
+        return self.start
+
+
+def _varied_deck(make_deck):
+    """Thirty cards: some multiple choice leaves out, two sharing a shuffle key, tagged."""
+    deck = make_deck(30, tags=("cnn", "rnn"))
+    cards = list(deck.cards.order_by("number"))
+    Card.objects.filter(pk=cards[0].pk).update(choice_html="")
+    Card.objects.filter(pk=cards[1].pk).update(is_cloze=True)
+    Card.objects.filter(pk=cards[2].pk).update(question_needs_missing_image=True)
+    # Two cards of one key, well inside the deck's order.
+    by_key = sorted(cards[3:], key=lambda card: card.shuffle_key)
+    tied = by_key[12].shuffle_key
+    Card.objects.filter(pk=by_key[13].pk).update(shuffle_key=tied)
+    CardKeyword.objects.filter(card=by_key[13]).update(shuffle_key=tied)
+    return deck, cards, tied
+
+
+def _orm_window(deck, mode, tags, start, size):
+    cards = Card.objects.filter(deck=deck).askable(mode)
+    if tags:
+        cards = cards.filter(tags__in=tags).distinct()
+    rows = [services.QuizCardRow(*row) for row in cards.values_list(*services._QUIZ_CARD_FIELDS)]
+    rows.sort(key=lambda row: (row.shuffle_key < start, row.shuffle_key, row.id))
+    return rows[:size]
+
+
+@pytest.mark.parametrize("mode", list(engine.QuizMode))
+def test_the_draw_window_holds_the_cards_the_orm_finds(make_deck, mode):
+    deck, cards, tied = _varied_deck(make_deck)
+    tagged = (Tag.objects.get(slug="cnn"),)
+    every = _orm_window(deck, mode, (), 0, len(cards))
+    tie = next(place for place, row in enumerate(every) if row.shuffle_key == tied)
+    # A window of five that ends between the two cards of the tied key.
+    cut = every[tie - 4].shuffle_key
+    starts = [0, tied, tied + 1, cut, cards[20].shuffle_key, SHUFFLE_KEY_RANGE - 1]
+    for tags, start, count in itertools.product([(), tagged], starts, [1, 3]):
+        drawn = services._draw_window(deck=deck, mode=mode, tags=tags, count=count, rng=_At(start))
+        size = services.DRAW_WINDOW_PER_QUESTION * count
+        assert drawn == _orm_window(deck, mode, tags, start, size), (tags, start, count)
+    window = services._draw_window(deck=deck, mode=mode, tags=(), count=1, rng=_At(cut))
+    assert [row.id for row in window] == [row.id for row in every[tie - 4 : tie + 1]]
+    assert window[-1].shuffle_key == every[tie + 1].shuffle_key == tied
+
+
+def test_the_candidate_lookups_find_the_cards_the_orm_finds(make_deck):
+    deck, cards, tied = _varied_deck(make_deck)
+    drawn_card = cards[3]
+    Distractor.objects.create(card=drawn_card, html="<p>Hidden</p>", choice_html="")
+    curated = Distractor(card=drawn_card, html="<p>A wrong idea</p>")
+    distractor_render(curated)
+    curated.save()
+    kind = cards[4].choice_kind
+    lookups = services._CandidateLookups()
+    expected: dict[int, set[int]] = {}
+    depends = sorted(
+        CardKeyword.objects.filter(deck=deck, word="depend").values_list("shuffle_key", "card_id")
+    )
+    tie = next(place for place, (key, _) in enumerate(depends) if key == tied)
+    # Rows that end between the two cards of the tied key: two from the one before it; and
+    # one from the last, then going round from the lowest key.
+    cut, last = depends[tie - 1][0], depends[-1][0]
+    for number, (word, start, size) in enumerate(
+        [
+            ("tensor5", 0, 3),
+            ("depend", tied, 4),
+            ("depend", cut, 2),
+            ("depend", last, tie + 2),
+            ("layer", tied + 1, 12),
+            ("question", 0, 30),
+        ]
+    ):
+        lookups.add(
+            CardKeyword,
+            "card_id",
+            {"deck_id": deck.pk, "word": word},
+            start=start,
+            size=size,
+            questions=[number],
+        )
+        rows = CardKeyword.objects.filter(deck=deck, word=word).values_list(
+            "shuffle_key", "card_id"
+        )
+        for _, card_id in sorted(rows, key=lambda row: (row[0] < start, *row))[:size]:
+            expected.setdefault(card_id, set()).add(number)
+    lookups.add(
+        Card, "id", {"deck_id": deck.pk, "choice_kind": kind}, start=tied, size=6, questions=[9]
+    )
+    rows = Card.objects.filter(deck=deck, choice_kind=kind).values_list("shuffle_key", "id")
+    for _, card_id in sorted(rows, key=lambda row: (row[0] < tied, *row))[:6]:
+        expected.setdefault(card_id, set()).add(9)
+    without_choice = set(Card.objects.filter(choice_html="").values_list("pk", flat=True))
+    expected = {
+        card_id: found for card_id, found in expected.items() if card_id not in without_choice
+    }
+    quiz_card = engine.QuizCard(id=drawn_card.pk, keywords=frozenset({"tensor4"}))
+
+    options = lookups.options([quiz_card])
+
+    found = {
+        option.card_id: set(option.found_for) for option in options if not option.distractor_id
+    }
+    assert found == expected and len(expected) > 12
+    [own] = [option for option in options if option.distractor_id]
+    assert (own.distractor_id, own.card_id, own.text, own.found_for) == (
+        curated.pk,
+        drawn_card.pk,
+        "A wrong idea",
+        frozenset({drawn_card.pk}),
+    )
+    assert own.keywords == quiz_card.keywords
+    ours = next(option for option in options if option.card_id == cards[7].pk)
+    card = Card.objects.get(pk=cards[7].pk)
+    assert (ours.html, ours.text, ours.kind, ours.words) == (
+        card.choice_html,
+        card.choice_text,
+        card.choice_kind,
+        wording.ChoiceWords.from_stored(card.choice_words, card.choice_stems),
+    )
+
+
+def test_the_written_out_start_stores_what_the_orm_would(alice, deck):
+    tags = tuple(Tag.objects.filter(slug__in=["cnn", "rnn"]))
+    attempt = start(alice, deck, count=4, limit=WHOLE_QUIZ_60, tags=tags)
+    questions = list(AttemptQuestion.objects.filter(attempt=attempt).order_by("position"))
+    stored = Attempt.objects.get(pk=attempt.pk)
+    names = [field.attname for field in Attempt._meta.concrete_fields]
+    # The instance the start returns is the row it stored.
+    assert {name: getattr(attempt, name) for name in names} == {
+        name: getattr(stored, name) for name in names
+    }
+    assert not attempt._state.adding and set(attempt.tags.all()) == set(tags)
+
+    through_orm = Attempt.objects.create(
+        **{name: getattr(stored, name) for name in names if name != "id"}
+    )
+    AttemptQuestion.objects.bulk_create(
+        AttemptQuestion(
+            attempt=through_orm,
+            position=question.position,
+            card_id=question.card_id,
+            choices=question.choices,
+            correct_choice_id=question.correct_choice_id,
+            reading_words=question.reading_words,
+            seconds_allowed=question.seconds_allowed,
+        )
+        for question in questions
+    )
+
+    def values(attempt_id):
+        return [
+            {k: v for k, v in row.items() if k not in ("id", "attempt_id")}
+            for row in AttemptQuestion.objects.filter(attempt=attempt_id)
+            .order_by("position")
+            .values()
+        ]
+
+    assert values(attempt.pk) == values(through_orm.pk)
+    assert len(values(attempt.pk)) == 4 and values(attempt.pk)[0]["choices"][0]["text"]
+    row = Attempt.objects.filter(pk=attempt.pk).values().get()
+    assert {k: v for k, v in row.items() if k != "id"} == {
+        k: v
+        for k, v in Attempt.objects.filter(pk=through_orm.pk).values().get().items()
+        if k != "id"
+    }
+    assert row["deadline_at"] == NOW + timedelta(seconds=60) and row["user_id"] == alice.pk

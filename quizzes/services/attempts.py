@@ -122,25 +122,20 @@ def _quiz_rows(cards: QuerySet) -> list[QuizCardRow]:
     return [QuizCardRow(*row) for row in cards.values_list(*_QUIZ_CARD_FIELDS)]
 
 
-def _option(card: QuizCardRow) -> engine.Option | None:
-    if not card.choice_html:
-        return None
-    return engine.Option(
-        card_id=card.pk,
-        text=card.choice_text,
-        html=card.choice_html,
-        kind=card.choice_kind,
-        keywords=frozenset(card.keyword_list),
-        words=wording.ChoiceWords.from_stored(card.choice_words, card.choice_stems),
-    )
-
-
 def _quiz_card(card: QuizCardRow) -> engine.QuizCard:
+    keywords = frozenset(card.keyword_list)
+    answer = None
+    if card.choice_html:
+        answer = engine.Option(
+            card_id=card.pk,
+            text=card.choice_text,
+            html=card.choice_html,
+            kind=card.choice_kind,
+            keywords=keywords,
+            words=wording.ChoiceWords.from_stored(card.choice_words, card.choice_stems),
+        )
     return engine.QuizCard(
-        id=card.pk,
-        question_text=card.question_text,
-        keywords=frozenset(card.keyword_list),
-        answer=_option(card),
+        id=card.pk, question_text=card.question_text, keywords=keywords, answer=answer
     )
 
 
