@@ -30,7 +30,9 @@ def site(live_server, transactional_db):
     deck = Deck.objects.create(name="fast.ai", slug="fastai")
     Card.objects.bulk_create(
         rendered(
-            Card(deck=deck, number=number, question_html=f"<p>Q{number}?</p>", answer_html="<p>A</p>")
+            Card(
+                deck=deck, number=number, question_html=f"<p>Q{number}?</p>", answer_html="<p>A</p>"
+            )
         )
         for number in range(1, 4)
     )
