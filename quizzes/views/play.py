@@ -1,8 +1,11 @@
 """Setting up and playing a quiz. With htmx the page swaps fragments into #quiz-stage;
 without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
 
+import time
 from datetime import timedelta
+from functools import wraps
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
-from quizzes import engine
+from quizzes import engine, throttling
 from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
 from quizzes.services import attempts as attempt_services
@@ -63,6 +66,31 @@ def _start_for(request, start, **kwargs) -> Attempt:
     return attempt
 
 
+def quiz_starts_limited(view):
+    """Refuse a start posted more often than the limits allow (quizzes/throttling.py) with
+    a 429 that says when to try again, before any work is done."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST" and not throttling.quiz_start_allowed(
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            client_ip=get_client_ip_address(request),
+            now=time.time(),
+        ):
+            message = (
+                "That is a lot of quizzes started in one minute: "
+                "wait a minute, then start the next one."
+            )
+            response = render(
+                request, "quizzes/play/bad_request.html", {"message": message}, status=429
+            )
+            response["Retry-After"] = "60"
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
 def _bad_request(request, message: str) -> HttpResponse:
     """400 with a readable message: a page, or for htmx the message alone, which takes the
     place of the error slot above the question (htmx-config in base.html swaps a 4xx)."""
@@ -95,6 +123,7 @@ def _default_deck(request, decks) -> Deck | None:
 
 
 @require_http_methods(["GET", "POST"])
+@quiz_starts_limited
 def quiz_setup(request):
     decks = attempt_services.quiz_decks()
     initial = {"deck": _default_deck(request, decks)}
@@ -139,6 +168,7 @@ def quiz_setup(request):
 
 
 @require_POST
+@quiz_starts_limited
 def quiz_quick(request):
     """Start a Quick quiz on the deck posted (by slug), or on the learner's default deck."""
     if slug := request.POST.get("deck"):
@@ -299,6 +329,7 @@ def attempt_result(request, pk):
 
 
 @require_POST
+@quiz_starts_limited
 def attempt_retry(request, pk):
     attempt = _get_attempt_for_user(request, pk)
     if not attempt.is_finished:
@@ -332,6 +363,7 @@ def challenge(request, pk):
 
 
 @require_POST
+@quiz_starts_limited
 def challenge_accept(request, pk):
     original = _get_challengeable(pk)
     attempt = _start_for(request, attempt_services.attempt_start_challenge, original=original)
