@@ -28,4 +28,7 @@ class Command(BaseCommand):
             raise CommandError("--days must be 1 or more")
         before = timezone.now() - timedelta(days=days)
         deleted = guest_attempts_purge(started_before=before)
-        return f"Deleted {deleted} unfinished guest quizzes started before {before:%Y-%m-%d %H:%M} UTC."
+        return (
+            f"Deleted {deleted} unfinished guest quizzes "
+            f"started before {before:%Y-%m-%d %H:%M} UTC."
+        )
