@@ -1,11 +1,8 @@
 """Setting up and playing a quiz. With htmx the page swaps fragments into #quiz-stage;
 without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
 
-import time
 from datetime import timedelta
-from functools import wraps
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,13 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
-from quizzes import engine, throttling
+from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
 from quizzes.services import attempts as attempt_services
 from quizzes.services import challenges as challenge_services
 from quizzes.services import reviews as review_services
 from quizzes.views import guests
+from quizzes.views.limits import quiz_starts_limited
 
 # How long after a question's deadline (and the grace) the countdown asks the server about it.
 ASK_MARGIN = timedelta(milliseconds=300)
@@ -64,31 +62,6 @@ def _start_for(request, start, **kwargs) -> Attempt:
     attempt = start(user=request.user, session_key=session_key, now=timezone.now(), **kwargs)
     guests.guest_attempt_remember(request.session, attempt)
     return attempt
-
-
-def quiz_starts_limited(view):
-    """Refuse a start posted more often than the limits allow (quizzes/throttling.py) with
-    a 429 that says when to try again, before any work is done."""
-
-    @wraps(view)
-    def limited(request, *args, **kwargs):
-        if request.method == "POST" and not throttling.quiz_start_allowed(
-            user_id=request.user.pk if request.user.is_authenticated else None,
-            client_ip=get_client_ip_address(request),
-            now=time.time(),
-        ):
-            message = (
-                "That is a lot of quizzes started in one minute: "
-                "wait a minute, then start the next one."
-            )
-            response = render(
-                request, "quizzes/play/bad_request.html", {"message": message}, status=429
-            )
-            response["Retry-After"] = "60"
-            return response
-        return view(request, *args, **kwargs)
-
-    return limited
 
 
 def _bad_request(request, message: str) -> HttpResponse:

@@ -13,7 +13,7 @@ from quizzes.forms_study import QuizTheseForm, StudySettingsForm
 from quizzes.services import attempts as attempt_services
 from quizzes.services import fsrs_fitting, reviews
 from quizzes.services import study_progress as progress_services
-from quizzes.views.play import quiz_starts_limited
+from quizzes.views.limits import quiz_starts_limited
 
 
 @require_http_methods(["GET", "POST"])
