@@ -72,6 +72,14 @@ def cached(name: str, build: Callable[[], T]) -> T:
     return _kept(f"deck-pages:{deck_pages_version()}:{name}", build)
 
 
+def kept(name: str) -> object | None:
+    """What `cached(name, ...)` keeps for the decks' current version; None when it has not
+    been built, which this never does."""
+    key = f"deck-pages:{deck_pages_version()}:{name}"
+    value = caches["pages"].get(key)
+    return value if value is not None else cache.get(key)
+
+
 def _kept(key: str, build: Callable[[], T]) -> T:
     """The value at `key`, which never changes once written (its key holds a version)."""
     pages = caches["pages"]

@@ -17,6 +17,7 @@ SMALL, LARGE = 30, 3000
 def start_and_answer(client, slug):
     """How many queries starting a Quick quiz on `slug` runs, and answering its first
     question."""
+    client.get(reverse("quiz_setup"))  # where the learner starts from
     with CaptureQueriesContext(connection) as started:
         response = client.post(reverse("quiz_quick"), {"deck": slug})
     started = len(started)  # now: the next request resets the connection's query log

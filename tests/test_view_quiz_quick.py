@@ -3,6 +3,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from quizzes import caching
 from quizzes.models import Attempt, Distractor
 from quizzes.services.card_pages import distractor_render
 from quizzes.views.guests import GUEST_ATTEMPTS_KEY
@@ -10,6 +11,7 @@ from quizzes.views.guests import GUEST_ATTEMPTS_KEY
 pytestmark = pytest.mark.django_db
 
 URL = reverse("quiz_quick")
+QUIZ_PAGE = reverse("quiz_setup")
 
 
 def test_one_click_starts_ten_questions_timed_for_their_length(client, alice, make_deck):
@@ -60,6 +62,7 @@ def test_the_home_page_offers_it(client, make_deck):
 def test_starting_runs_eight_queries_signed_in(client, alice, make_deck, django_assert_num_queries):
     deck = make_deck(60, tags=("cnn", "rnn"))
     client.force_login(alice)
+    client.get(QUIZ_PAGE)  # where the learner starts from: it keeps the decks cached
     client.post(URL, {"deck": deck.slug})  # the first request of a session does more
     # The session and the user; the draw window; the wrong answers with the drawn cards'
     # own; the attempt and its questions, within a savepoint (the test's transaction).
@@ -67,8 +70,22 @@ def test_starting_runs_eight_queries_signed_in(client, alice, make_deck, django_
         client.post(URL, {"deck": deck.slug})
 
 
+def test_a_start_reads_the_deck_when_the_decks_are_not_cached(
+    client, alice, make_deck, django_assert_num_queries
+):
+    deck = make_deck(60)
+    client.force_login(alice)
+    client.post(URL, {"deck": deck.slug})
+    with django_assert_num_queries(9):
+        client.post(URL, {"deck": deck.slug})
+    # Not built for a start: at 100,000 cards counting them takes a quarter of a second.
+    assert caching.kept("quiz-decks") is None
+    assert Attempt.objects.filter(deck=deck).count() == 2
+
+
 def test_a_guest_start_also_writes_the_session(client, make_deck, django_assert_num_queries):
     deck = make_deck(60)
+    client.get(QUIZ_PAGE)
     client.post(URL, {"deck": deck.slug})
     # No user to read; the session, which remembers the attempt, written in a savepoint.
     with django_assert_num_queries(10):
@@ -86,6 +103,7 @@ def test_offered_distractors_are_counted_in_one_more_query(
         distractor_render(row)
     Distractor.objects.bulk_create(rows)
     client.force_login(alice)
+    client.get(QUIZ_PAGE)
     client.post(URL, {"deck": deck.slug})
     with django_assert_num_queries(9):
         client.post(URL, {"deck": deck.slug})

@@ -145,10 +145,7 @@ def quiz_setup(request):
 def quiz_quick(request):
     """Start a Quick quiz on the deck posted (by slug), or on the learner's default deck."""
     if slug := request.POST.get("deck"):
-        # The decks a quiz can be taken on are cached; one without cards is not among them.
-        decks = attempt_services.quiz_decks()
-        deck = next((deck for deck in decks if deck.slug == slug), None)
-        deck = deck or Deck.objects.filter(slug=slug).first()
+        deck = attempt_services.quiz_deck(slug=slug)
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
