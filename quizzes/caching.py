@@ -7,16 +7,21 @@ deck page shows (cards, tags, a deck, an image's state) calls `deck_pages_change
 moves the number on: from then on every process misses the old entries, and they expire on
 their own. An entry never changes once written, so the entries themselves live in each
 process's memory (the "pages" cache), which costs no round trip. A learner's settings work
-the same way, under a version number of their own (`learner_cached`, `learner_changed`).
+the same way, under a version number of their own (`learner_cached`, `learner_changed`), kept
+in the "learners" cache. So do figures that also depend on a learner's memory of the cards
+and on the clock (`learner_kept_until`): a second number moves on at every write of their
+card memories (`learner_memory_changed`), and each figure says until when it holds.
 """
 
 import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
 from django.db import transaction
@@ -72,16 +77,16 @@ def cached(name: str, build: Callable[[], T]) -> T:
     return _kept(f"deck-pages:{deck_pages_version()}:{name}", build)
 
 
-def _kept(key: str, build: Callable[[], T]) -> T:
+def _kept(key: str, build: Callable[[], T], local: str = "pages") -> T:
     """The value at `key`, which never changes once written (its key holds a version)."""
-    pages = caches["pages"]
-    value = pages.get(key)
+    memory = caches[local]
+    value = memory.get(key)
     if value is None:
         value = cache.get(key)
         if value is None:
             value = build()
             cache.set(key, value, ENTRY_TIMEOUT)
-        pages.set(key, value, ENTRY_TIMEOUT)
+        memory.set(key, value, ENTRY_TIMEOUT)
     return value
 
 
@@ -89,15 +94,71 @@ def _learner_version_key(user_id: int) -> str:
     return f"learner:{user_id}:version"
 
 
+def _learner_memory_key(user_id: int) -> str:
+    return f"learner:{user_id}:memory-version"
+
+
 def learner_cached(user_id: int, name: str, build: Callable[[], T]) -> T:
     """`build()`'s value for one learner, computed once per change of their settings
     (`learner_changed`): every answer a signed-in learner gives needs them for FSRS."""
     version = _version(_learner_version_key(user_id), ENTRY_TIMEOUT)
-    return _kept(f"learner:{user_id}:{version}:{name}", build)
+    return _kept(f"learner:{user_id}:{version}:{name}", build, local="learners")
 
 
 def learner_changed(user_id: int) -> None:
     _changed(_learner_version_key(user_id), ENTRY_TIMEOUT)
+
+
+def learner_memory_changed(user_id: int) -> None:
+    """Call after any write of the learner's card memories (see `_card_memory_written`)."""
+    _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT)
+
+
+def learner_kept_until(
+    user_id: int, name: str, *, now: datetime, build: Callable[[], tuple[T, datetime]]
+) -> T:
+    """A figure of one learner's that depends on their settings, their card memories, the
+    decks and the clock. `build()` returns it with the moment until which it holds (the
+    earliest moment it could change by itself); it is kept in this process's memory until
+    then, or until one of those changes, and built afresh once asked at `now` outside the
+    span it was built for (a clock set back included). The version numbers are read before
+    `build()` reads any row, so a figure built from rows a write is replacing is kept under
+    a number that write moves on."""
+    versions = [
+        _version(_learner_version_key(user_id), ENTRY_TIMEOUT),
+        _version(_learner_memory_key(user_id), ENTRY_TIMEOUT),
+        deck_pages_version(),
+    ]
+    key = f"learner:{user_id}:{':'.join(map(str, versions))}:{name}"
+    learners = caches["learners"]
+    kept = learners.get(key)
+    if kept is not None:
+        value, since, until = kept
+        if since <= now < until:
+            return value
+    value, until = build()
+    learners.set(key, (value, now, until), ENTRY_TIMEOUT)
+    return value
+
+
+def _user_version_key(user_id) -> str:
+    return f"user:{user_id}:version"
+
+
+def user_cached(user_id, build: Callable[[], T | None]) -> T | None:
+    """The user `user_id` as `build()` reads it, kept in this process's memory until the row
+    is saved or deleted (`_user_written`): every signed-in request needs it (quizzes.auth).
+    Each read unpickles a fresh instance, so no two requests share one. A missing user is
+    not kept."""
+    version = _version(_user_version_key(user_id), ENTRY_TIMEOUT)
+    key = f"user:{user_id}:{version}"
+    learners = caches["learners"]
+    user = learners.get(key)
+    if user is None:
+        user = build()
+        if user is not None:
+            learners.set(key, user, ENTRY_TIMEOUT)
+    return user
 
 
 # Stands for the CSRF token in a page kept for every visitor (context_processors.page_cache);
@@ -195,6 +256,23 @@ def _learner_settings_written(sender, instance, **kwargs):
     """Every write of a learner's settings goes through save() (services, the admin) or a
     cascade from the user's deletion."""
     learner_changed(instance.user_id)
+
+
+@receiver(post_save, sender="quizzes.CardMemory")
+@receiver(post_delete, sender="quizzes.CardMemory")
+def _card_memory_written(sender, instance, **kwargs):
+    """Every answer, undo and leech suspension saves the row (services/reviews.py `_record`,
+    `review_undo`); a bulk update (`leeches_unsuspend`) calls `learner_memory_changed`
+    itself."""
+    learner_memory_changed(instance.user_id)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def _user_written(sender, instance, **kwargs):
+    """A changed password (which logs the user's other sessions out), name, staff flag or
+    active flag, and each login's last_login: all saved through save()."""
+    _changed(_user_version_key(instance.pk), ENTRY_TIMEOUT)
 
 
 @receiver(post_save)
