@@ -30,6 +30,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 VERSION_KEY = "deck-pages:version"
 ENTRY_TIMEOUT = 24 * 3600
@@ -228,9 +229,26 @@ def _with_user_nav(request, content: bytes) -> bytes:
     placeholder = USER_NAV_PLACEHOLDER.encode()
     if not request.user.is_authenticated or placeholder not in content:
         return content
-    return content.replace(
-        placeholder, render_to_string("base.html#user-nav", request=request).encode()
-    )
+    return content.replace(placeholder, _user_nav(request))
+
+
+def _user_nav(request) -> bytes:
+    """The learner's navigation, its log-out form's token a placeholder (`_with_token` fills
+    in the page's own). Kept in this process per what it shows (their name, staff flag and
+    reviews due), so a page served from a kept copy renders no template."""
+    from quizzes.services import reviews
+
+    user = request.user
+    counts = reviews.review_counts(user=user, now=timezone.now())
+    shown = repr((user.get_username(), user.is_staff, counts.due, counts.new))
+    key = f"user-nav:{user.pk}:{hashlib.sha256(shown.encode()).hexdigest()}"
+    learners = caches["learners"]
+    nav = learners.get(key)
+    if nav is None:
+        context = {"review_counts": counts, "csrf_token": CSRF_PLACEHOLDER}
+        nav = render_to_string("base.html#user-nav", context, request=request).encode()
+        learners.set(key, nav, ENTRY_TIMEOUT)
+    return nav
 
 
 def _with_token(request, content: bytes) -> bytes:
