@@ -344,6 +344,29 @@ def test_a_whole_quiz_past_its_deadline_finishes_with_the_rest_missed(alice, dec
     assert attempt.score == 750
 
 
+def test_an_answer_after_the_whole_quiz_deadline_finishes_the_quiz(alice, deck):
+    attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
+    question = services.question_current(attempt=attempt, now=NOW)
+
+    answer_right(attempt, question, NOW + timedelta(seconds=62))
+
+    outcomes = list(attempt.questions.order_by("position").values_list("outcome", flat=True))
+    assert outcomes == ["timed_out", "missed", "missed"]
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+
+
+def test_an_answer_with_questions_to_come_leaves_the_quiz_open(alice, deck):
+    attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
+    question = services.question_current(attempt=attempt, now=NOW)
+
+    answer_right(attempt, question, NOW + timedelta(seconds=10))
+
+    attempt.refresh_from_db()
+    assert not attempt.is_finished
+    assert attempt.questions.filter(outcome="").count() == 2
+
+
 def test_an_answer_to_a_question_the_expired_quiz_never_showed_changes_nothing(alice, deck):
     attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
     services.question_current(attempt=attempt, now=NOW)

@@ -573,27 +573,22 @@ def _links_write(
             through.objects.bulk_create(links, batch_size=_BATCH)
     else:
         through.objects.bulk_create(links, batch_size=_BATCH)
-    rekey = pairs
+    # Topic words and image rows come from the card's text: made anew where it changed.
+    rewritten = pairs
     if not fresh:
-        rekey = [
+        rewritten = [
             (card, planned)
             for card, planned in pairs
             if {"question_html", "answer_html"} & set(planned.changes)
         ]
-        CardKeyword.objects.filter(card_id__in=[card.pk for card, _ in rekey]).delete()
-    keywords_insert(card for card, _ in rekey)
-    reimage = pairs
-    if not fresh:
-        reimage = [
-            (card, planned)
-            for card, planned in pairs
-            if {"question_html", "answer_html"} & set(planned.changes)
-        ]
-        CardImage.objects.filter(card_id__in=[card.pk for card, _ in reimage]).delete()
+        rewritten_ids = [card.pk for card, _ in rewritten]
+        CardKeyword.objects.filter(card_id__in=rewritten_ids).delete()
+        CardImage.objects.filter(card_id__in=rewritten_ids).delete()
+    keywords_insert(card for card, _ in rewritten)
     CardImage.objects.bulk_create(
         [
             CardImage(card=card, image=images[ref.url], side=ref.side, position=ref.position)
-            for card, planned in reimage
+            for card, planned in rewritten
             for ref in planned.record.images
         ],
         batch_size=_BATCH,

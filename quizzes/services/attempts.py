@@ -912,8 +912,16 @@ def answer_submit(
         reviews.review_record_answer(attempt=attempt, question=question, now=now)
     else:
         question.refresh_from_db()
-    attempt_refresh(attempt=attempt, now=now)
+    if not _answer_leaves_quiz_open(attempt, question, now):
+        attempt_refresh(attempt=attempt, now=now)
     return AnswerReceipt(question=question, recorded=recorded)
+
+
+def _answer_leaves_quiz_open(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool:
+    """Whether, with `question` just answered, the clock has nothing to do (see "The
+    clock"): a later question is still to be asked, none of them shown, and the quiz's own
+    deadline has not passed. Then the answer needs no read of the questions after it."""
+    return question.position < attempt.question_count and not _quiz_overdue(attempt, now)
 
 
 # --- Results and owners ---------------------------------------------------------------------

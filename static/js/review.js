@@ -6,14 +6,8 @@
 
   const STAGE_ID = "review-stage";
 
-  function isTyping(target) {
-    return target instanceof Element && target.matches("input, textarea, select, [contenteditable]");
-  }
-
   document.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing || isTyping(event.target)) {
-      return;
-    }
+    if (!window.quizsite || !window.quizsite.isShortcut(event)) return;
     const stage = document.getElementById(STAGE_ID);
     if (!stage) return;
     if (/^[1-4]$/.test(event.key)) {

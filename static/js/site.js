@@ -8,6 +8,16 @@
   // Elements that already do something with Space or Enter.
   const ACTIVATES = FORM_FIELDS + ", a[href], button, summary, [role='button'], [tabindex]:not([tabindex='-1'])";
 
+  // A key press the page's own shortcuts may take: no modifier, not mid-composition (an
+  // input method), and not typed into a form field. quiz.js and review.js ask it too.
+  function isShortcut(event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) {
+      return false;
+    }
+    return !(event.target instanceof Element && event.target.closest(FORM_FIELDS));
+  }
+  window.quizsite = { isShortcut: isShortcut };
+
   function onKeydown(event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) {
       return;

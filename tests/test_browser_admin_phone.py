@@ -1,0 +1,64 @@
+"""The admin on a phone, in headless Chromium: every control staff touch to edit cards and
+decks is at least 40 px tall (checkboxes 24 px), as on the site (static/css/admin-site.css);
+Django's own admin CSS makes links 16 px tall and checkboxes 13 px."""
+
+import pytest
+from playwright.sync_api import Page
+
+from quizzes.models import Card, Deck
+from tests.factories import rendered
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+# Visible controls smaller than a thumb: [tag, name, width, height].
+SMALL_CONTROLS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(element => element.offsetParent !== null)
+  .map(element => {
+    const box = element.getBoundingClientRect();
+    const tick = element.matches('input[type=checkbox], input[type=radio]');
+    const least = tick ? 24 : 40;
+    const name = (element.id || element.name || element.textContent || '').trim().slice(0, 40);
+    return [element.tagName, name, Math.round(box.width), Math.round(box.height), least];
+  })
+  .filter(([tag, name, width, height, least]) => width < least || height < least)"""
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    deck = Deck.objects.create(name="fast.ai", slug="fastai")
+    Card.objects.bulk_create(
+        rendered(
+            Card(
+                deck=deck, number=number, question_html=f"<p>Q{number}?</p>", answer_html="<p>A</p>"
+            )
+        )
+        for number in range(1, 4)
+    )
+    return live_server.url
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/quizzes/card/",
+        "/admin/quizzes/card/?o=1",
+        "/admin/quizzes/card/{card}/change/",
+        "/admin/quizzes/deck/",
+        "/admin/quizzes/deck/import-anki/",
+    ],
+)
+def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, password, path):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", staff.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{site}/admin/")
+
+    page.goto(site + path.format(card=Card.objects.get(number=1).pk))
+
+    assert page.locator("#content").is_visible()
+    assert page.evaluate(SMALL_CONTROLS) == []
