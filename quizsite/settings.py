@@ -193,7 +193,7 @@ CACHES["learners"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "quizsite-learners",
     "TIMEOUT": 24 * 3600,
-    "OPTIONS": {"MAX_ENTRIES": 20000},
+    "OPTIONS": {"MAX_ENTRIES": 10000},
 }
 
 # Background work (imports, image downloads) runs in a separate worker process,

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -278,10 +279,15 @@ def _learner_settings_written(sender, instance, **kwargs):
 
 @receiver(post_save, sender="quizzes.CardMemory")
 @receiver(post_delete, sender="quizzes.CardMemory")
-def _card_memory_written(sender, instance, **kwargs):
-    """Every answer, undo and leech suspension saves the row (services/reviews.py `_record`,
-    `review_undo`); a bulk update (`leeches_unsuspend`) calls `learner_memory_changed`
-    itself."""
+def _card_memory_written(sender, instance, origin=None, **kwargs):
+    """Every answer, undo and leech suspension saves or deletes the row
+    (services/reviews.py `_record`, `review_undo`); a bulk update (`leeches_unsuspend`)
+    calls `learner_memory_changed` itself. Rows deleted with their card or deck need no
+    call (the decks' version moves on, once, not once per learner), nor with their user."""
+    if origin is not None:
+        deleted_from = origin.model if isinstance(origin, QuerySet) else type(origin)
+        if deleted_from is not sender:
+            return
     learner_memory_changed(instance.user_id)
 
 

@@ -16,7 +16,7 @@ from quizzes.models import CachedImage, Card
 from quizzes.services import anki_io, card_editing, reviews
 from quizzes.services import images as image_services
 from tests.factories import image_bytes
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +219,24 @@ def test_a_learners_review_count_follows_the_deck_at_once(client, alice, make_de
 
     Card.objects.get(deck=deck, number=1).delete()
     assert review_count_shown(client) == 5
+
+
+def test_a_deleted_card_leaves_its_learners_counts_through_the_decks_version(
+    client, alice, bob, make_deck, monkeypatch
+):
+    deck = make_deck(2)
+    card = Card.objects.get(deck=deck, number=1)
+    for learner in (alice, bob):
+        remember(learner, [card], now=timezone.now())  # due since yesterday
+    client.force_login(alice)
+    assert review_count_shown(client) == 2
+    learners_changed = []
+    monkeypatch.setattr(caching, "learner_memory_changed", learners_changed.append)
+
+    card.delete()
+
+    assert review_count_shown(client) == 1
+    assert learners_changed == []  # not one cache write per learner of the card
 
 
 def test_changes_to_a_learners_account_show_at_once(client, alice, make_deck):
