@@ -49,6 +49,12 @@ def _version(key: str, timeout: int | None = None) -> int:
     return version
 
 
+def _versions(*keys: tuple[str, int | None]) -> list[int]:
+    """The numbers at several (key, timeout) pairs, in one round trip to Redis."""
+    found = cache.get_many([key for key, _timeout in keys])
+    return [found.get(key) or _version(key, timeout) for key, timeout in keys]
+
+
 def _changed(key: str, timeout: int | None = None) -> None:
     """Move the number at `key` on now, and again when the transaction commits: a value
     built in between from the old rows must not stay cached under the new number."""
@@ -126,11 +132,11 @@ def learner_kept_until(
     span it was built for (a clock set back included). The version numbers are read before
     `build()` reads any row, so a figure built from rows a write is replacing is kept under
     a number that write moves on."""
-    versions = [
-        _version(_learner_version_key(user_id), ENTRY_TIMEOUT),
-        _version(_learner_memory_key(user_id), ENTRY_TIMEOUT),
-        deck_pages_version(),
-    ]
+    versions = _versions(
+        (_learner_version_key(user_id), ENTRY_TIMEOUT),
+        (_learner_memory_key(user_id), ENTRY_TIMEOUT),
+        (VERSION_KEY, None),
+    )
     key = f"learner:{user_id}:{':'.join(map(str, versions))}:{name}"
     learners = caches["learners"]
     kept = learners.get(key)
