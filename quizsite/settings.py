@@ -187,8 +187,8 @@ CACHES["pages"] = {
     "TIMEOUT": 24 * 3600,
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
-# Each learner's own kept entries (their settings, their reviews due), apart from the deck
-# pages so that thousands of learners answering cannot push those out.
+# Each learner's own kept entries (their user row, settings, reviews due and navigation),
+# apart from the deck pages so that thousands of learners answering cannot push those out.
 CACHES["learners"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "quizsite-learners",

@@ -1,5 +1,5 @@
-"""Deck pages that look the same to every visitor, and each learner's study settings, kept in
-Django's cache framework.
+"""Deck pages that look the same to every visitor, and each learner's study settings, reviews
+due, navigation and user row, kept in Django's cache framework.
 
 Every entry's key holds the decks' version number, kept in the shared cache ("default":
 Redis, or the file cache every process of one machine reads). A write that changes what a
@@ -10,7 +10,9 @@ process's memory (the "pages" cache), which costs no round trip. A learner's set
 the same way, under a version number of their own (`learner_cached`, `learner_changed`), kept
 in the "learners" cache. So do figures that also depend on a learner's memory of the cards
 and on the clock (`learner_kept_until`): a second number moves on at every write of their
-card memories (`learner_memory_changed`), and each figure says until when it holds.
+card memories (`learner_memory_changed`), and each figure says until when it holds. A
+signed-in user's row is kept under a number that moves on whenever it is saved or deleted
+(`user_cached`).
 """
 
 import hashlib
