@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import PostgresCluster, postgres_bin, site_env  # noqa: E402
+from tests.servers import NO_START_LIMITS, PostgresCluster, postgres_bin, site_env  # noqa: E402
 
 REPEAT = 5
 LEARNERS = 1000
@@ -64,7 +64,7 @@ def main() -> None:
             print(f"\n{database}", flush=True)
             subprocess.run(
                 [sys.executable, __file__, "--child", "--cards", str(options.cards)],
-                env=site_env(**env, DJANGO_CONN_MAX_AGE="600"),
+                env=site_env(**env, **NO_START_LIMITS, DJANGO_CONN_MAX_AGE="600"),
                 cwd=ROOT,
                 check=True,
             )

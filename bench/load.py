@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
-from tests.servers import Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
+from tests.servers import NO_START_LIMITS, Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
 
 CHECK_ANSWERS = """
 import json
@@ -80,7 +80,7 @@ def main() -> None:
             env = {"QUIZSITE_VAR_DIR": str(var_dir)}
             if database == "postgresql":
                 env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
-            env = site_env(**env)
+            env = site_env(**env, **NO_START_LIMITS)
             manage("migrate", "--no-input", env=env)
             manage("sync_decks", env=env)
             manage("collectstatic", "--no-input", env=env)

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
-from tests.servers import SECRET_KEY, PostgresCluster, postgres_bin  # noqa: E402
+from tests.servers import NO_START_LIMITS, SECRET_KEY, PostgresCluster, postgres_bin  # noqa: E402
 
 PASSWORD = "bench user password, not a secret"
 
@@ -55,6 +55,7 @@ def main() -> None:
             DJANGO_SECURE_SSL_REDIRECT="0",
             DJANGO_SECURE_COOKIES="0",
             DJANGO_LOG_LEVEL="WARNING",
+            **NO_START_LIMITS,
         )
         for name in ("DATABASE_URL", "REDIS_URL"):
             os.environ.pop(name, None)

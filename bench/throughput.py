@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.httpquiz import Player  # noqa: E402
-from tests.servers import Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
+from tests.servers import NO_START_LIMITS, Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
 
 USERNAME = "bench"
 PASSWORD = "bench user password, not a secret"
@@ -83,7 +83,7 @@ def main() -> None:
             env = {"QUIZSITE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "bench.settings"}
             if database == "postgresql":
                 env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
-            measure(site_env(**env), var_dir, database, options)
+            measure(site_env(**env, **NO_START_LIMITS), var_dir, database, options)
 
 
 def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:

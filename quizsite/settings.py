@@ -228,6 +228,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Quiz starts a minute (quizzes/throttling.py): a learner's, and all guests' from one address
+# (a class behind one NAT gateway shares it). 0: no limit.
+QUIZSITE_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_QUIZ_STARTS_PER_MINUTE", "30")
+QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE", "600")
+
 # Failed logins: lock a username+IP pair after AXES_FAILURE_LIMIT failures, for an hour.
 AXES_FAILURE_LIMIT = envint("QUIZSITE_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1

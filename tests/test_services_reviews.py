@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import engine, scheduling
-from quizzes.models import Card, CardMemory, ReviewLog
+from quizzes.models import Attempt, Card, CardMemory, ReviewLog
 from quizzes.services import attempts as attempt_services
 from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
@@ -462,3 +462,86 @@ def test_an_answer_is_scheduled_with_the_settings_saved_just_before(alice, bob, 
     # Without learning steps a right answer goes straight to an interval of days, shorter
     # the more the learner wants to remember.
     assert T0 + timedelta(hours=20) < dues[alice] < dues[bob]
+
+
+# --- A quiz answer's review, worked out before its transaction ------------------------------
+
+
+def _memories_and_logs(user) -> tuple[list, list]:
+    """Every field of the learner's memory rows and review logs but the ids."""
+    memory_fields = [f.attname for f in CardMemory._meta.concrete_fields if not f.primary_key]
+    log_fields = [f.attname for f in ReviewLog._meta.concrete_fields if not f.primary_key]
+    return (
+        list(CardMemory.objects.filter(user=user).order_by("card_id").values(*memory_fields)),
+        list(ReviewLog.objects.filter(user=user).order_by("card_id").values(*log_fields)),
+    )
+
+
+@pytest.mark.parametrize("remembered", [False, True], ids=["new card", "card in memory"])
+def test_a_quiz_answer_stores_what_reviewing_the_locked_memory_stores(
+    alice, deck, monkeypatch, remembered
+):
+    """The answer path writes the memory and log itself (play_sql); the same answer through
+    the ORM and the locked read (review_record_answer, as timeouts and claimed guest answers
+    take) gives the same rows, field by field."""
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=1)
+        question = show(attempt)
+    if remembered:
+        remember(alice, [question.card], now=T0, reviews=3)
+    answered_at = T0 + timedelta(seconds=7)
+
+    def answer(prepared: bool):
+        from django.db import transaction
+
+        with transaction.atomic():
+            if not prepared:
+                monkeypatch.setattr(reviews, "review_answer_prepare", lambda **kwargs: None)
+            playing = Attempt.objects.get(pk=attempt.pk)  # as the last run's rollback left it
+            fresh = playing.questions.get(pk=question.pk)
+            attempt_services.answer_submit(
+                attempt=playing, question=fresh, choice_id=wrong_choice(fresh), now=answered_at
+            )
+            if not prepared:
+                fresh.refresh_from_db()
+                reviews.review_record_answer(attempt=playing, question=fresh, now=answered_at)
+            rows = _memories_and_logs(alice)
+            transaction.set_rollback(True)
+        monkeypatch.undo()
+        return rows
+
+    written_out, through_the_orm = answer(prepared=True), answer(prepared=False)
+
+    assert written_out == through_the_orm
+    memories, logs = written_out
+    quiz_logs = [log for log in logs if log["source"] == "quiz"]
+    assert len(memories) == 1 and len(quiz_logs) == 1
+    assert quiz_logs[0]["attempt_question_id"] == question.pk and quiz_logs[0]["rating"] == 1
+
+
+@pytest.mark.parametrize("remembered", [False, True], ids=["new card", "card in memory"])
+def test_a_review_between_working_an_answer_out_and_storing_it_is_kept(alice, deck, remembered):
+    """Another tab reviews the card while the answer is on its way: the answer is worked out
+    again from the memory as the review left it, and both count."""
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=1)
+        question = show(attempt)
+    card = question.card
+    if remembered:
+        remember(alice, [card], now=T0, reviews=3)
+    reps_before = 3 if remembered else 0
+    question.outcome, question.elapsed = "wrong", timedelta(seconds=7)
+    question.answered_at = T0 + timedelta(seconds=7)
+    prepared = reviews.review_answer_prepare(attempt=attempt, question=question, now=T0)
+
+    reviews.review_record(
+        user=alice, card=card, rating=3, now=T0 + timedelta(seconds=5), elapsed_seconds=5
+    )
+    reviews.review_answer_store(prepared)
+
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert memory.reps == reps_before + 2
+    assert memory.last_review == T0 + timedelta(seconds=7)
+    assert ratings(alice)[-2:] == [(3, "review"), (1, "quiz")]
+    quiz_log = ReviewLog.objects.get(user=alice, source="quiz")
+    assert quiz_log.memory_before["reps"] == reps_before + 1  # after the other tab's review

@@ -1,4 +1,6 @@
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt
@@ -102,3 +104,88 @@ def test_a_full_quick_quiz_says_nothing_about_fitting(client, alice, make_deck):
     make_deck(12)
     client.force_login(alice)
     assert "cards fit" not in client.post(URL, follow=True).text
+
+
+# --- Too many starts (quizzes/throttling.py) ------------------------------------------------
+
+T0 = "2026-11-30 12:00:10+00:00"
+
+
+def test_a_learner_starting_quizzes_in_a_loop_is_told_to_wait_a_minute(
+    client, alice, make_deck, settings
+):
+    settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE = 3
+    make_deck(12)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        statuses = [client.post(URL).status_code for _ in range(4)]
+        refused = client.post(URL)
+
+        assert statuses == [302, 302, 302, 429]
+        assert refused.status_code == 429 and refused["Retry-After"] == "60"
+        assert "wait a minute" in refused.content.decode()
+        assert Attempt.objects.count() == 3  # the refused starts wrote nothing
+
+        traveller.shift(60)
+        assert client.post(URL).status_code == 302
+
+
+def test_guests_share_their_address_s_limit_and_other_addresses_keep_theirs(
+    client, make_deck, settings
+):
+    settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE = 2
+    make_deck(12)
+    with time_machine.travel(T0, tick=False):
+        from_one = [Client().post(URL, REMOTE_ADDR="203.0.113.7").status_code for _ in range(3)]
+        from_another = Client().post(URL, REMOTE_ADDR="198.51.100.4").status_code
+
+    assert from_one == [302, 302, 429]
+    assert from_another == 302
+
+
+def test_behind_a_proxy_each_forwarded_client_counts_apart(client, make_deck, settings):
+    settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
+    settings.AXES_IPWARE_PROXY_COUNT = 0  # QUIZSITE_PROXY_COUNT=1: the proxy's own entry
+    make_deck(12)
+    with time_machine.travel(T0, tick=False):
+        first, again, other = (
+            Client().post(URL, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=client_ip)
+            for client_ip in ["203.0.113.7", "203.0.113.7", "198.51.100.4"]
+        )
+
+    assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
+
+
+def test_a_limit_of_zero_is_no_limit(client, alice, make_deck, settings):
+    settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE = 0
+    make_deck(12)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert {client.post(URL).status_code for _ in range(40)} == {302}
+
+
+def test_every_way_to_start_a_quiz_counts_against_the_same_limit(
+    client, alice, make_deck, settings
+):
+    from tests.quizplay import finish, start
+
+    deck = make_deck(12)
+    finished = finish(start(alice, deck, count=2))
+    settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE = 1
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert client.post(URL).status_code == 302
+        refused = {
+            name: client.post(reverse(name, args=args), data).status_code
+            for name, args, data in [
+                ("quiz_quick", [], {}),
+                ("quiz_setup", [], {"deck": deck.pk, "question_count": 5}),
+                ("attempt_retry", [finished.pk], {}),
+                ("challenge_accept", [finished.pk], {}),
+                ("quiz_these", [], {"deck": deck.slug}),
+            ]
+        }
+
+    assert set(refused.values()) == {429}
+    assert Attempt.objects.count() == 2

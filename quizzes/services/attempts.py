@@ -855,7 +855,6 @@ class AnswerReceipt:
     recorded: bool  # False when the question had been answered already (a replay)
 
 
-@transaction.atomic
 def answer_submit(
     *,
     attempt: Attempt,
@@ -882,7 +881,8 @@ def answer_submit(
         chosen, correct = None, knew
     if question.started_at is None and not question.is_answered:
         # Only a quiz whose time ran out before this question was shown may close it.
-        attempt_refresh(attempt=attempt, now=now)
+        with transaction.atomic():
+            attempt_refresh(attempt=attempt, now=now)
         if not attempt.is_finished:
             raise AnswerRejected("This question has not been asked yet.")
         question.refresh_from_db()
@@ -905,15 +905,18 @@ def answer_submit(
         "chosen_card_id": chosen["card_id"] if chosen else None,
         "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
     }
-    recorded = play_sql.question_answer(question_id=question.pk, changes=changes)
-    if recorded:
-        for name, value in changes.items():
-            setattr(question, name, value)
-        reviews.review_record_answer(attempt=attempt, question=question, now=now)
-    else:
-        question.refresh_from_db()
-    if not _answer_leaves_quiz_open(attempt, question, now):
-        attempt_refresh(attempt=attempt, now=now)
+    for name, value in changes.items():
+        setattr(question, name, value)
+    # Worked out before the transaction, so the write lock is held only while writing.
+    review = reviews.review_answer_prepare(attempt=attempt, question=question, now=now)
+    with transaction.atomic():
+        recorded = play_sql.question_answer(question_id=question.pk, changes=changes)
+        if recorded and review is not None:
+            reviews.review_answer_store(review)
+        if not recorded or not _answer_leaves_quiz_open(attempt, question, now):
+            attempt_refresh(attempt=attempt, now=now)
+    if not recorded:
+        question.refresh_from_db()  # the answer another tab gave first
     return AnswerReceipt(question=question, recorded=recorded)
 
 

@@ -19,7 +19,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
-from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck
+from quizzes.models import Attempt, AttemptQuestion, Card, CardMemory, Deck, ReviewLog
 
 QUESTIONS = AttemptQuestion._meta.db_table
 ATTEMPTS = Attempt._meta.db_table
@@ -274,15 +274,70 @@ def question_answer(*, question_id: int, changes: dict) -> bool:
     return _update_unless(question_id, changes, "outcome = ''")
 
 
-def card_memory_locked(*, user_id: int, card_id: int) -> CardMemory | None:
-    """The learner's memory of the card, None when it is new to them; locked until the
-    transaction ends where the database locks rows (PostgreSQL: a second answer to the same
-    card waits; on SQLite the transaction holds the whole database already). One statement,
-    in every signed-in answer."""
+def card_memory(*, user_id: int, card_id: int, locked: bool = False) -> CardMemory | None:
+    """The learner's memory of the card, None when it is new to them. One statement, in
+    every signed-in answer. `locked`: until the transaction ends, where the database locks
+    rows (PostgreSQL: a second answer to the same card waits; on SQLite a transaction holds
+    the whole database already)."""
     memory = _columns()["memory"]
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    lock = " FOR UPDATE" if locked and connection.features.has_select_for_update else ""
     rows = _fetch(
         f"SELECT {memory.sql} FROM {MEMORIES} m WHERE m.user_id = %s AND m.card_id = %s{lock}",
         [user_id, card_id],
     )
     return memory.instance(rows[0]) if rows else None
+
+
+def card_memory_locked(*, user_id: int, card_id: int) -> CardMemory | None:
+    return card_memory(user_id=user_id, card_id=card_id, locked=True)
+
+
+def _values(instance: Model, *, add: bool) -> tuple[list[str], list]:
+    """The quoted columns of `instance`'s fields but its id, and their values for the
+    database, as Model.save would write them (`add`: inserting)."""
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    return (
+        [quote(field.column) for field in fields],
+        [field.get_db_prep_save(field.pre_save(instance, add), connection) for field in fields],
+    )
+
+
+def card_memory_write(*, memory: CardMemory, read: CardMemory | None) -> bool:
+    """Write a learner's memory of a card after a review, worked out from `read` (None: the
+    card was new to them), only if the row is still as read: whether it was written. An
+    answer's review is worked out before its transaction (reviews.review_answer_prepare), so
+    this is where a review or an undo that came in between is noticed."""
+    columns, values = _values(memory, add=read is None)
+    with connection.cursor() as cursor:
+        if read is None:
+            cursor.execute(
+                f"INSERT INTO {MEMORIES} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))}) "
+                "ON CONFLICT (user_id, card_id) DO NOTHING",
+                values,
+            )
+        else:
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            cursor.execute(
+                f"UPDATE {MEMORIES} SET {assignments} "
+                "WHERE id = %s AND reps = %s AND last_review = %s",
+                [
+                    *values,
+                    read.pk,
+                    read.reps,
+                    _db_value(CardMemory, "last_review", read.last_review),
+                ],
+            )
+        return cursor.rowcount == 1
+
+
+def review_log_insert(log: ReviewLog) -> None:
+    """Log a review (its id is not read back)."""
+    columns, values = _values(log, add=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ReviewLog._meta.db_table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})",
+            values,
+        )

@@ -359,8 +359,19 @@ def _memory_from_json(data: dict) -> scheduling.Memory:
     )
 
 
-def _record(
+@dataclass(frozen=True, kw_only=True)
+class _Review:
+    """One answer's effect on a learner's memory of a card, worked out from the memory as it
+    was read: the row to write and the log entry, neither saved yet."""
+
+    read: CardMemory | None  # as read, None for a card new to the learner
+    memory: CardMemory
+    log: ReviewLog
+
+
+def _work_out(
     *,
+    read: CardMemory | None,
     user_id: int,
     card_id: int,
     grade: Grade,
@@ -368,11 +379,9 @@ def _record(
     elapsed_seconds: float,
     source: str,
     attempt_question_id: int | None = None,
-) -> datetime:
+) -> _Review:
     settings = _settings_of(user_id)
-    row = play_sql.card_memory_locked(user_id=user_id, card_id=card_id)
-    before = row.as_memory() if row else None
-    memory_before = _memory_json(row)
+    before = read.as_memory() if read else None
     after = scheduling.schedule(
         before,
         grade,
@@ -381,15 +390,20 @@ def _record(
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
     )
-    if row is None:
-        row = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
-    row.take(after)
+    if read is None:
+        memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
+    else:
+        memory = CardMemory.from_db(
+            DEFAULT_DB_ALIAS,
+            [field.attname for field in CardMemory._meta.concrete_fields],
+            [getattr(read, field.attname) for field in CardMemory._meta.concrete_fields],
+        )
+    memory.take(after)
     if scheduling.becomes_leech(
         lapses_before=before.lapses if before else 0, lapses_after=after.lapses
     ):
-        row.suspended = True
-    row.save()
-    ReviewLog.objects.create(
+        memory.suspended = True
+    log = ReviewLog(
         user_id=user_id,
         card_id=card_id,
         rating=int(grade),
@@ -398,11 +412,20 @@ def _record(
         source=source,
         attempt_question_id=attempt_question_id,
         state_before=int(before.state if before else scheduling.MemoryState.NEW),
-        memory_before=memory_before,
+        memory_before=_memory_json(read),
         due_after=after.due,
         stability_after=after.stability,
     )
-    return after.due
+    return _Review(read=read, memory=memory, log=log)
+
+
+def _record(**kwargs) -> datetime:
+    """Read the memory locked, work the review out and save it: in the caller's transaction."""
+    read = play_sql.card_memory_locked(user_id=kwargs["user_id"], card_id=kwargs["card_id"])
+    review = _work_out(read=read, **kwargs)
+    review.memory.save()
+    review.log.save()
+    return review.memory.due
 
 
 def _record_once(**kwargs) -> datetime:
@@ -453,6 +476,62 @@ def _answer_moment(question: AttemptQuestion, now: datetime) -> datetime:
     return question.answered_at or question.deadline_at or now
 
 
+@dataclass(frozen=True, kw_only=True)
+class PreparedAnswer:
+    """A quiz answer's review worked out before the transaction that stores it (see
+    review_answer_prepare)."""
+
+    review: _Review
+    arguments: dict  # _record's, should the memory change before it is stored
+
+
+def _answer_review_arguments(
+    *, attempt: Attempt, question: AttemptQuestion, now: datetime
+) -> dict | None:
+    """_record's arguments for a quiz answer or timeout, None when it feeds no memory (a
+    guest's, whose answers wait for `review_record_claimed`)."""
+    if attempt.user_id is None or not question.outcome:
+        return None
+    grade = _answer_grade(attempt=attempt, question=question)
+    if grade is None:
+        return None
+    return {
+        "user_id": attempt.user_id,
+        "card_id": question.card_id,
+        "grade": grade,
+        "now": _answer_moment(question, now),
+        "elapsed_seconds": question.elapsed.total_seconds() if question.elapsed else 0.0,
+        "source": Source.FLASHCARD if attempt.mode == Attempt.Mode.FLASHCARD else Source.QUIZ,
+        "attempt_question_id": question.pk,
+    }
+
+
+def review_answer_prepare(
+    *, attempt: Attempt, question: AttemptQuestion, now: datetime
+) -> PreparedAnswer | None:
+    """Work out what `question`'s answer (its outcome set, not stored yet) does to the
+    learner's memory of the card, from the memory as it is now: one read, no lock. Storing
+    it (review_answer_store) is then two short writes, so a quiz answer holds the database's
+    write lock (SQLite) or the memory's row (PostgreSQL) only while it writes, not while
+    FSRS and the ORM work."""
+    arguments = _answer_review_arguments(attempt=attempt, question=question, now=now)
+    if arguments is None:
+        return None
+    read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
+    return PreparedAnswer(review=_work_out(read=read, **arguments), arguments=arguments)
+
+
+def review_answer_store(prepared: PreparedAnswer) -> datetime:
+    """Store a prepared answer's review, in the caller's transaction: written only if the
+    memory is still as it was read (a review in another tab, or an undo, in between: it is
+    worked out again from the memory as it is then, locked). Returns the new due date."""
+    review = prepared.review
+    if not play_sql.card_memory_write(memory=review.memory, read=review.read):
+        return _record(**prepared.arguments)
+    play_sql.review_log_insert(review.log)
+    return review.memory.due
+
+
 def review_record_answer(
     *, attempt: Attempt, question: AttemptQuestion, now: datetime
 ) -> datetime | None:
@@ -462,20 +541,10 @@ def review_record_answer(
     Call it once per question, when its outcome is first stored: the log's one-to-one link
     to the question refuses a second record.
     """
-    if attempt.user_id is None or not question.outcome:
+    arguments = _answer_review_arguments(attempt=attempt, question=question, now=now)
+    if arguments is None:
         return None
-    grade = _answer_grade(attempt=attempt, question=question)
-    if grade is None:
-        return None
-    return _record_once(
-        user_id=attempt.user_id,
-        card_id=question.card_id,
-        grade=grade,
-        now=_answer_moment(question, now),
-        elapsed_seconds=question.elapsed.total_seconds() if question.elapsed else 0.0,
-        source=Source.FLASHCARD if attempt.mode == Attempt.Mode.FLASHCARD else Source.QUIZ,
-        attempt_question_id=question.pk,
-    )
+    return _record_once(**arguments)
 
 
 @transaction.atomic

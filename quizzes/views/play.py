@@ -20,6 +20,7 @@ from quizzes.services import attempts as attempt_services
 from quizzes.services import challenges as challenge_services
 from quizzes.services import reviews as review_services
 from quizzes.views import guests
+from quizzes.views.limits import quiz_starts_limited
 
 # How long after a question's deadline (and the grace) the countdown asks the server about it.
 ASK_MARGIN = timedelta(milliseconds=300)
@@ -95,6 +96,7 @@ def _default_deck(request, decks) -> Deck | None:
 
 
 @require_http_methods(["GET", "POST"])
+@quiz_starts_limited
 def quiz_setup(request):
     decks = attempt_services.quiz_decks()
     initial = {"deck": _default_deck(request, decks)}
@@ -139,6 +141,7 @@ def quiz_setup(request):
 
 
 @require_POST
+@quiz_starts_limited
 def quiz_quick(request):
     """Start a Quick quiz on the deck posted (by slug), or on the learner's default deck."""
     if slug := request.POST.get("deck"):
@@ -299,6 +302,7 @@ def attempt_result(request, pk):
 
 
 @require_POST
+@quiz_starts_limited
 def attempt_retry(request, pk):
     attempt = _get_attempt_for_user(request, pk)
     if not attempt.is_finished:
@@ -332,6 +336,7 @@ def challenge(request, pk):
 
 
 @require_POST
+@quiz_starts_limited
 def challenge_accept(request, pk):
     original = _get_challengeable(pk)
     attempt = _start_for(request, attempt_services.attempt_start_challenge, original=original)

@@ -13,6 +13,7 @@ from quizzes.forms_study import QuizTheseForm, StudySettingsForm
 from quizzes.services import attempts as attempt_services
 from quizzes.services import fsrs_fitting, reviews
 from quizzes.services import study_progress as progress_services
+from quizzes.views.limits import quiz_starts_limited
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,6 +68,7 @@ def study_progress(request):
 
 @require_POST
 @login_required
+@quiz_starts_limited
 def quiz_these(request):
     """A multiple-choice quiz (20 s a question) on the cards posted, from "my cards"."""
     form = QuizTheseForm(request.POST)

@@ -1,0 +1,41 @@
+"""Limits on requests that add rows for whoever asks: a quiz start writes an attempt and its
+questions, so a script posting the start form in a loop could fill the database. Counted in
+the cache, a fixed window per client: the shared cache, so Redis when REDIS_URL is set, and
+every app server counts together. A limit of 0 turns it off.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def within_limit(key: str, *, limit: int, window_seconds: int, now: float) -> bool:
+    """Count one more request for `key` in the window of `window_seconds` that `now` (a Unix
+    time) falls in; whether the window's count is still within `limit`."""
+    if limit <= 0:
+        return True
+    cache_key = f"limit:{key}:{int(now // window_seconds)}"
+    if cache.add(cache_key, 1, timeout=window_seconds + 1):
+        return True
+    try:
+        return cache.incr(cache_key) <= limit
+    except ValueError:  # the window's entry expired between add and incr
+        cache.add(cache_key, 1, timeout=window_seconds + 1)
+        return True
+
+
+def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float) -> bool:
+    """A learner's starts count against their account; a guest's against their address,
+    where a class behind one NAT gateway shares the (larger) limit."""
+    if user_id is not None:
+        return within_limit(
+            f"quiz-start:user:{user_id}",
+            limit=settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE,
+            window_seconds=60,
+            now=now,
+        )
+    return within_limit(
+        f"quiz-start:ip:{client_ip or 'unknown'}",
+        limit=settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE,
+        window_seconds=60,
+        now=now,
+    )

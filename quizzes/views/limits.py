@@ -1,0 +1,34 @@
+"""View decorators for the limits of quizzes/throttling.py."""
+
+import time
+from functools import wraps
+
+from axes.helpers import get_client_ip_address
+from django.shortcuts import render
+
+from quizzes import throttling
+
+
+def quiz_starts_limited(view):
+    """Refuse a start posted more often than the limits allow (quizzes/throttling.py) with
+    a 429 that says when to try again, before any work is done."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST" and not throttling.quiz_start_allowed(
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            client_ip=get_client_ip_address(request),
+            now=time.time(),
+        ):
+            message = (
+                "That is a lot of quizzes started in one minute: "
+                "wait a minute, then start the next one."
+            )
+            response = render(
+                request, "quizzes/play/bad_request.html", {"message": message}, status=429
+            )
+            response["Retry-After"] = "60"
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
