@@ -27,7 +27,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
 from django.db import transaction
-from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
@@ -120,7 +119,8 @@ def learner_changed(user_id: int) -> None:
 
 
 def learner_memory_changed(user_id: int) -> None:
-    """Call after any write of the learner's card memories (see `_card_memory_written`)."""
+    """Call after any write of the learner's card memories: services/reviews.py does, after
+    each of its writes (some are written-out SQL, which sends no model signal)."""
     _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT)
 
 
@@ -283,20 +283,6 @@ def _learner_settings_written(sender, instance, **kwargs):
     """Every write of a learner's settings goes through save() (services, the admin) or a
     cascade from the user's deletion."""
     learner_changed(instance.user_id)
-
-
-@receiver(post_save, sender="quizzes.CardMemory")
-@receiver(post_delete, sender="quizzes.CardMemory")
-def _card_memory_written(sender, instance, origin=None, **kwargs):
-    """Every answer, undo and leech suspension saves or deletes the row
-    (services/reviews.py `_record`, `review_undo`); a bulk update (`leeches_unsuspend`)
-    calls `learner_memory_changed` itself. Rows deleted with their card or deck need no
-    call (the decks' version moves on, once, not once per learner), nor with their user."""
-    if origin is not None:
-        deleted_from = origin.model if isinstance(origin, QuerySet) else type(origin)
-        if deleted_from is not sender:
-            return
-    learner_memory_changed(instance.user_id)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

@@ -4,6 +4,11 @@ question) comes through `review_record`.
 
 Keyword-only and clock-free: `now` always comes from the caller, so a benchmark can drive
 ninety simulated days in a second of wall time. The rules are in quizzes/scheduling.py.
+
+Every write of a learner's card memories (`_record`, `review_answer_store`, `review_undo`,
+`leeches_unsuspend`) ends with `caching.learner_memory_changed`, so what is kept of them
+(`review_counts`, the navigation's "Review (N)") is counted afresh at once, in every process.
+A card deleted takes its memories along and moves the decks' version on instead.
 """
 
 from dataclasses import dataclass
@@ -313,7 +318,7 @@ def leeches_unsuspend(*, user) -> int:
     """Bring every suspended leech back into the queue, its memory as it was; returns how
     many. Four more lapses suspend it again."""
     count = CardMemory.objects.filter(user=user, suspended=True).update(suspended=False)
-    caching.learner_memory_changed(user.pk)  # an update() sends no post_save
+    caching.learner_memory_changed(user.pk)
     return count
 
 
@@ -425,6 +430,7 @@ def _record(**kwargs) -> datetime:
     review = _work_out(read=read, **kwargs)
     review.memory.save()
     review.log.save()
+    caching.learner_memory_changed(kwargs["user_id"])
     return review.memory.due
 
 
@@ -529,6 +535,7 @@ def review_answer_store(prepared: PreparedAnswer) -> datetime:
     if not play_sql.card_memory_write(memory=review.memory, read=review.read):
         return _record(**prepared.arguments)
     play_sql.review_log_insert(review.log)
+    caching.learner_memory_changed(review.memory.user_id)
     return review.memory.due
 
 
@@ -618,6 +625,7 @@ def review_undo(*, user, review_id: int) -> Card:
         row.suspended = review.memory_before.get("suspended", False)
         row.save()
     review.delete()
+    caching.learner_memory_changed(user.pk)
     return review.card
 
 
