@@ -187,6 +187,14 @@ CACHES["pages"] = {
     "TIMEOUT": 24 * 3600,
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+# Each learner's own kept entries (their user row, settings, reviews due and navigation),
+# apart from the deck pages so that thousands of learners answering cannot push those out.
+CACHES["learners"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "quizsite-learners",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 10000},
+}
 
 # Background work (imports, image downloads) runs in a separate worker process,
 # `python manage.py db_worker`, which takes tasks from the database. QUIZSITE_TASKS=immediate
@@ -205,7 +213,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["defau
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the signed-in user read from the cache. Sessions made under
+    # "django.contrib.auth.backends.ModelBackend" before it came in are signed out once.
+    "quizzes.auth.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,5 @@
-"""Deck pages that look the same to every visitor, and each learner's study settings, kept in
-Django's cache framework.
+"""Deck pages that look the same to every visitor, and each learner's study settings, reviews
+due, navigation and user row, kept in Django's cache framework.
 
 Every entry's key holds the decks' version number, kept in the shared cache ("default":
 Redis, or the file cache every process of one machine reads). A write that changes what a
@@ -7,16 +7,23 @@ deck page shows (cards, tags, a deck, an image's state) calls `deck_pages_change
 moves the number on: from then on every process misses the old entries, and they expire on
 their own. An entry never changes once written, so the entries themselves live in each
 process's memory (the "pages" cache), which costs no round trip. A learner's settings work
-the same way, under a version number of their own (`learner_cached`, `learner_changed`).
+the same way, under a version number of their own (`learner_cached`, `learner_changed`), kept
+in the "learners" cache. So do figures that also depend on a learner's memory of the cards
+and on the clock (`learner_kept_until`): a second number moves on at every write of their
+card memories (`learner_memory_changed`), and each figure says until when it holds. A
+signed-in user's row is kept under a number that moves on whenever it is saved or deleted
+(`user_cached`).
 """
 
 import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
 from django.db import transaction
@@ -25,6 +32,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 VERSION_KEY = "deck-pages:version"
 ENTRY_TIMEOUT = 24 * 3600
@@ -40,6 +48,12 @@ def _version(key: str, timeout: int | None = None) -> int:
         cache.add(key, time.time_ns(), timeout=timeout)
         version = cache.get(key)
     return version
+
+
+def _versions(*keys: tuple[str, int | None]) -> list[int]:
+    """The numbers at several (key, timeout) pairs, in one round trip to Redis."""
+    found = cache.get_many([key for key, _timeout in keys])
+    return [found.get(key) or _version(key, timeout) for key, timeout in keys]
 
 
 def _changed(key: str, timeout: int | None = None) -> None:
@@ -77,19 +91,21 @@ def kept(name: str) -> object | None:
     been built, which this never does."""
     key = f"deck-pages:{deck_pages_version()}:{name}"
     value = caches["pages"].get(key)
-    return value if value is not None else cache.get(key)
+    if value is None and (value := cache.get(key)) is not None:
+        caches["pages"].set(key, value, ENTRY_TIMEOUT)
+    return value
 
 
-def _kept(key: str, build: Callable[[], T]) -> T:
+def _kept(key: str, build: Callable[[], T], local: str = "pages") -> T:
     """The value at `key`, which never changes once written (its key holds a version)."""
-    pages = caches["pages"]
-    value = pages.get(key)
+    memory = caches[local]
+    value = memory.get(key)
     if value is None:
         value = cache.get(key)
         if value is None:
             value = build()
             cache.set(key, value, ENTRY_TIMEOUT)
-        pages.set(key, value, ENTRY_TIMEOUT)
+        memory.set(key, value, ENTRY_TIMEOUT)
     return value
 
 
@@ -97,15 +113,72 @@ def _learner_version_key(user_id: int) -> str:
     return f"learner:{user_id}:version"
 
 
+def _learner_memory_key(user_id: int) -> str:
+    return f"learner:{user_id}:memory-version"
+
+
 def learner_cached(user_id: int, name: str, build: Callable[[], T]) -> T:
     """`build()`'s value for one learner, computed once per change of their settings
     (`learner_changed`): every answer a signed-in learner gives needs them for FSRS."""
     version = _version(_learner_version_key(user_id), ENTRY_TIMEOUT)
-    return _kept(f"learner:{user_id}:{version}:{name}", build)
+    return _kept(f"learner:{user_id}:{version}:{name}", build, local="learners")
 
 
 def learner_changed(user_id: int) -> None:
     _changed(_learner_version_key(user_id), ENTRY_TIMEOUT)
+
+
+def learner_memory_changed(user_id: int) -> None:
+    """Call after any write of the learner's card memories: services/reviews.py does, after
+    each of its writes (some are written-out SQL, which sends no model signal)."""
+    _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT)
+
+
+def learner_kept_until(
+    user_id: int, name: str, *, now: datetime, build: Callable[[], tuple[T, datetime]]
+) -> T:
+    """A figure of one learner's that depends on their settings, their card memories, the
+    decks and the clock. `build()` returns it with the moment until which it holds (the
+    earliest moment it could change by itself); it is kept in this process's memory until
+    then, or until one of those changes, and built afresh once asked at `now` outside the
+    span it was built for (a clock set back included). The version numbers are read before
+    `build()` reads any row, so a figure built from rows a write is replacing is kept under
+    a number that write moves on."""
+    versions = _versions(
+        (_learner_version_key(user_id), ENTRY_TIMEOUT),
+        (_learner_memory_key(user_id), ENTRY_TIMEOUT),
+        (VERSION_KEY, None),
+    )
+    key = f"learner:{user_id}:{':'.join(map(str, versions))}:{name}"
+    learners = caches["learners"]
+    kept = learners.get(key)
+    if kept is not None:
+        value, since, until = kept
+        if since <= now < until:
+            return value
+    value, until = build()
+    learners.set(key, (value, now, until), ENTRY_TIMEOUT)
+    return value
+
+
+def _user_version_key(user_id) -> str:
+    return f"user:{user_id}:version"
+
+
+def user_cached(user_id, build: Callable[[], T | None]) -> T | None:
+    """The user `user_id` as `build()` reads it, kept in this process's memory until the row
+    is saved or deleted (`_user_written`): every signed-in request needs it (quizzes.auth).
+    Each read unpickles a fresh instance, so no two requests share one. A missing user is
+    not kept."""
+    version = _version(_user_version_key(user_id), ENTRY_TIMEOUT)
+    key = f"user:{user_id}:{version}"
+    learners = caches["learners"]
+    user = learners.get(key)
+    if user is None:
+        user = build()
+        if user is not None:
+            learners.set(key, user, ENTRY_TIMEOUT)
+    return user
 
 
 # Stands for the CSRF token in a page kept for every visitor (context_processors.page_cache);
@@ -175,9 +248,26 @@ def _with_user_nav(request, content: bytes) -> bytes:
     placeholder = USER_NAV_PLACEHOLDER.encode()
     if not request.user.is_authenticated or placeholder not in content:
         return content
-    return content.replace(
-        placeholder, render_to_string("base.html#user-nav", request=request).encode()
-    )
+    return content.replace(placeholder, _user_nav(request))
+
+
+def _user_nav(request) -> bytes:
+    """The learner's navigation, its log-out form's token a placeholder (`_with_token` fills
+    in the page's own). Kept in this process per what it shows (their name, staff flag and
+    reviews due), so a page served from a kept copy renders no template."""
+    from quizzes.services import reviews
+
+    user = request.user
+    counts = reviews.review_counts(user=user, now=timezone.now())
+    shown = repr((user.get_username(), user.is_staff, counts.due, counts.new))
+    key = f"user-nav:{user.pk}:{hashlib.sha256(shown.encode()).hexdigest()}"
+    learners = caches["learners"]
+    nav = learners.get(key)
+    if nav is None:
+        context = {"review_counts": counts, "csrf_token": CSRF_PLACEHOLDER}
+        nav = render_to_string("base.html#user-nav", context, request=request).encode()
+        learners.set(key, nav, ENTRY_TIMEOUT)
+    return nav
 
 
 def _with_token(request, content: bytes) -> bytes:
@@ -203,6 +293,14 @@ def _learner_settings_written(sender, instance, **kwargs):
     """Every write of a learner's settings goes through save() (services, the admin) or a
     cascade from the user's deletion."""
     learner_changed(instance.user_id)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def _user_written(sender, instance, **kwargs):
+    """A changed password (which logs the user's other sessions out), name, staff flag or
+    active flag, and each login's last_login: all saved through save()."""
+    _changed(_user_version_key(instance.pk), ENTRY_TIMEOUT)
 
 
 @receiver(post_save)

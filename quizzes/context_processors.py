@@ -5,8 +5,8 @@ from quizzes.services import reviews
 
 
 def study(request):
-    """`review_counts` for the navigation's "Review (N due)", counted only when a page shows
-    it (three queries, see reviews.review_counts)."""
+    """`review_counts` for the navigation's "Review (N due)", read only when a page shows
+    it (kept until it changes, see reviews.review_counts)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

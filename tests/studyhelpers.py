@@ -1,7 +1,11 @@
-"""Builders for the study-loop tests: memories and review logs made in bulk."""
+"""Builders for the study-loop tests: memories and review logs made in bulk, and the
+navigation's "Review (N)" as a learner sees it."""
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
+
+from django.urls import reverse
 
 from quizzes import scheduling
 from quizzes.models import Card, CardMemory, ReviewLog
@@ -63,3 +67,11 @@ def study(user, cards, *, days=(0, 1, 3, 8, 20), seed=1):
                 now=STUDY_START + timedelta(days=day, minutes=card.number),
                 elapsed_seconds=5,
             )
+
+
+def review_count_shown(client) -> int:
+    """The navigation's "Review (N)" on the home page `client` opens: a page kept for every
+    learner, its navigation filled in per response (caching.public_page)."""
+    match = re.search(r">Review \((\d+)\)<", client.get(reverse("home")).text)
+    assert match, "no review count in the navigation"
+    return int(match.group(1))

@@ -16,6 +16,7 @@ from quizzes.models import CachedImage, Card
 from quizzes.services import anki_io, card_editing, reviews
 from quizzes.services import images as image_services
 from tests.factories import image_bytes
+from tests.studyhelpers import remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +207,61 @@ def test_learners_share_a_kept_page_each_with_their_own_navigation(
         assert caching.USER_NAV_PLACEHOLDER not in page.text
         assert caching.CSRF_PLACEHOLDER not in page.text
         assert "Log in" not in page.text
+
+
+def test_a_learners_review_count_follows_the_deck_at_once(client, alice, make_deck):
+    deck = make_deck(5)
+    client.force_login(alice)
+    assert review_count_shown(client) == 5
+
+    anki_io.anki_import_apply(deck=deck, data="A new question?\tIts answer.\n", source="new.txt")
+    assert review_count_shown(client) == 6
+
+    Card.objects.get(deck=deck, number=1).delete()
+    assert review_count_shown(client) == 5
+
+
+def test_a_deleted_card_leaves_its_learners_counts_through_the_decks_version(
+    client, alice, bob, make_deck, monkeypatch
+):
+    deck = make_deck(2)
+    card = Card.objects.get(deck=deck, number=1)
+    for learner in (alice, bob):
+        remember(learner, [card], now=timezone.now())  # due since yesterday
+    client.force_login(alice)
+    assert review_count_shown(client) == 2
+    learners_changed = []
+    monkeypatch.setattr(caching, "learner_memory_changed", learners_changed.append)
+
+    card.delete()
+
+    assert review_count_shown(client) == 1
+    assert learners_changed == []  # not one cache write per learner of the card
+
+
+def test_changes_to_a_learners_account_show_at_once(client, alice, make_deck):
+    make_deck(3)
+    client.force_login(alice)
+    before = client.get(list_url()).text
+    assert ">alice<" in before and "Admin</a>" not in before
+
+    alice.username, alice.is_staff = "alice2", True
+    alice.save()
+
+    after = client.get(list_url()).text
+    assert ">alice2<" in after and "Admin</a>" in after
+
+
+def test_a_deactivated_learner_is_signed_out_at_once(client, alice, make_deck):
+    make_deck(3)
+    client.force_login(alice)
+    assert ">alice<" in client.get(list_url()).text
+
+    alice.is_active = False
+    alice.save()
+
+    page = client.get(list_url()).text
+    assert ">alice<" not in page and "Log in" in page
 
 
 def test_a_learners_log_out_form_carries_their_own_token(alice, bob, make_deck):

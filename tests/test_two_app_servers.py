@@ -1,8 +1,11 @@
 """Two app servers behind one proxy share everything through the database and Redis: a login
-lock earned on one holds on the other, and a guest's quiz started on one goes on on the
-other. Runs when REDIS_URL names a redis-server (`.ci/run` starts one)."""
+lock earned on one holds on the other, a guest's quiz started on one goes on on the other,
+and what each keeps in its own memory for a learner (their user, their reviews due) follows
+a write made on the other at once. Runs when REDIS_URL names a redis-server (`.ci/run`
+starts one)."""
 
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -18,6 +21,7 @@ pytestmark = [
 ]
 FAILURE_LIMIT = 3
 PASSWORD = "a long shared secret"
+NEW = "another long shared secret"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,8 @@ def two_servers(tmp_path_factory, shared_database_url):
         "shell",
         "-c",
         "from django.contrib.auth.models import User; "
-        f"User.objects.create_user('carol', password={PASSWORD!r})",
+        f"[User.objects.create_user(name, password={PASSWORD!r}) "
+        "for name in ('carol', 'erin', 'frank')]",
         env=envs[0],
     )
     for env in envs:
@@ -97,3 +102,43 @@ def test_a_quiz_started_on_one_server_goes_on_on_the_other(two_servers):
         # Every answer was stored, whichever server took it: none is missing from the result.
         assert result.text.count('class="result-question outcome-') == 10
         assert "outcome-missed" not in result.text
+
+
+def new_cards_shown(page: httpx.Response) -> int:
+    """The "N new" of the navigation's "Review (N)": a quiz answer meets a new card."""
+    return int(re.search(r'id="nav-review" title="\d+ due, (\d+) new"', page.text).group(1))
+
+
+def test_an_answer_on_one_server_shows_in_the_others_navigation_at_once(two_servers):
+    first, second = two_servers
+    with httpx.Client(timeout=20) as client:
+        player = Player(client)
+        assert player.log_in(first, "erin", PASSWORD).status_code == 302
+        before = [new_cards_shown(player.get(second, "/")) for _ in range(6)]
+        assert before == [20] * 6  # kept by the second server's workers
+
+        play_path = player.start_quick_quiz(first)
+        assert player.answer_current(first, play_path).status_code == 200
+
+        after = [new_cards_shown(player.get(second, "/")) for _ in range(6)]
+        assert after == [19] * 6
+
+
+def test_a_password_changed_on_one_server_signs_out_on_the_other_at_once(two_servers):
+    first, second = two_servers
+    with httpx.Client(timeout=20) as here, httpx.Client(timeout=20) as there:
+        changing, elsewhere = Player(here), Player(there)
+        for player, server in ((changing, first), (elsewhere, second)):
+            assert player.log_in(server, "frank", PASSWORD).status_code == 302
+        assert all(">frank<" in elsewhere.get(second, "/").text for _ in range(6))
+
+        changing.get(first, "/")  # the token after logging in
+        changed = changing.post(
+            first,
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
+        )
+        assert changed.status_code == 302
+
+        pages = [elsewhere.get(second, "/").text for _ in range(6)]
+        assert all(">frank<" not in page and "Log in" in page for page in pages)

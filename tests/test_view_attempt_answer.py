@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.quizplay import show, start, start_as_guest, wrong_choice
+from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +255,13 @@ def test_the_feedback_fragment_brings_the_page_title_along(client, alice, attemp
 
     title = "<title>Not quite · Question 1 of 3 · quizsite</title>"
     assert response.text.lstrip().startswith(title)
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_the_navigation_counts_the_answer_at_once(client, alice, attempt, question, right):
+    client.force_login(alice)
+    with time_machine.travel("2025-03-05 12:00:05Z", tick=False):
+        assert review_count_shown(client) == 12
+        choice = question.correct_choice_id if right else wrong_choice(question)
+        client.post(url(attempt), {"position": 1, "choice": choice})
+        assert review_count_shown(client) == 11  # the card met, and not due yet

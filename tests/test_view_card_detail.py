@@ -179,3 +179,19 @@ def test_it_runs_the_same_queries_for_any_deck_size(
     for slug in ("small", "large"):
         with django_assert_max_num_queries(4):
             assert client.get(card_url(5, slug), {"answer": "1"}).status_code == 200
+
+
+def test_a_signed_in_learners_page_reads_nothing_but_their_session(
+    client, alice, make_deck, django_assert_num_queries
+):
+    make_deck(10)
+    client.force_login(alice)
+    client.get(card_url(5, "synthetic"))
+
+    # The page, the user and their "Review (N)" are kept: only the session is read (from
+    # the database in the tests; the site reads it from the cache).
+    with django_assert_num_queries(1):
+        again = client.get(card_url(5, "synthetic"))
+
+    assert "Question 5 about" in again.text
+    assert ">alice<" in again.text and "Review (10)<" in again.text

@@ -1,10 +1,20 @@
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
+
+from quizzes import scheduling
+from quizzes.models import CardMemory
+from quizzes.services import reviews
+from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
+
+T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 
 HTMX = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://testserver/"}
 LOAD_MORE = {"HX-Request": "true", "HX-Target": "load-more"}
@@ -352,3 +362,76 @@ def test_the_first_load_transfers_at_most_100_kb_without_images(client, fastai_d
 
     assert any("htmx" in url for url in sizes)
     assert sum(sizes.values()) <= 100_000, sizes
+
+
+def test_a_signed_in_learners_page_reads_nothing_but_their_session(
+    client, alice, make_deck, django_assert_num_queries
+):
+    make_deck(30)
+    client.force_login(alice)
+    first = client.get(list_url("synthetic"))
+
+    # The page, the user and their "Review (N)" are kept: only the session is read (from
+    # the database in the tests; the site reads it from the cache).
+    with django_assert_num_queries(1):
+        again = client.get(list_url("synthetic"))
+
+    assert again.text == first.text.replace(csrf_of(first.text), csrf_of(again.text))
+    assert ">alice<" in again.text
+    assert "Review (20)<" in again.text  # 20 new cards a day
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def _study(user, deck, *, rating, learning_steps=(), new_cards_per_day=20):
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=new_cards_per_day,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=learning_steps,
+    )
+    card = first_cards(deck, 1)[0]
+    reviews.review_record(
+        user=user, card=card, rating=rating, now=timezone.now(), elapsed_seconds=4
+    )
+    return CardMemory.objects.get(user=user, card=card)
+
+
+def test_the_review_count_rises_the_minute_a_learning_step_comes_due(client, alice, make_deck):
+    deck = make_deck(3)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        memory = _study(
+            alice, deck, rating=scheduling.Grade.AGAIN, learning_steps=(timedelta(minutes=1),)
+        )
+        assert memory.due == T0 + timedelta(minutes=1)
+        assert review_count_shown(client) == 2  # the two new cards
+
+        traveller.move_to(memory.due - timedelta(seconds=1))
+        assert review_count_shown(client) == 2
+        traveller.move_to(memory.due)
+        assert review_count_shown(client) == 3
+
+
+def test_the_review_count_follows_the_learners_study_days(client, alice, make_deck):
+    deck = make_deck(3)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        memory = _study(alice, deck, rating=scheduling.Grade.GOOD, new_cards_per_day=1)
+        assert memory.state == scheduling.MemoryState.REVIEW
+        assert memory.due == T0 + timedelta(days=2)
+        assert review_count_shown(client) == 0  # today's one new card met
+
+        traveller.move_to("2025-03-06 03:59:59Z")  # the study day starts at 04:00
+        assert review_count_shown(client) == 0
+        traveller.move_to("2025-03-06 04:00:00Z")  # a new card again
+        assert review_count_shown(client) == 1
+        traveller.move_to("2025-03-07 04:00:00Z")  # the day the card is due in
+        assert review_count_shown(client) == 2
+
+        traveller.move_to("2025-03-06 12:00:00Z")  # a clock set back counts again
+        assert review_count_shown(client) == 1

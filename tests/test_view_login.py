@@ -1,8 +1,11 @@
 import pytest
+import time_machine
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
-from tests.quizplay import finish, start, start_as_guest
+from tests.quizplay import T0, finish, start, start_as_guest
+from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +109,16 @@ def test_the_locked_out_page_says_when_to_try_again(client, alice, settings):
         locked = log_in(client, "alice", "wrong")
     assert locked.status_code == 429
     assert "Try again in one hour" in locked.text
+
+
+def test_the_guests_answers_count_in_the_navigation_at_once(client, alice, password, make_deck):
+    deck = make_deck(12)
+    elsewhere = Client()  # alice, signed in on another device: her count is kept
+    elsewhere.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert review_count_shown(elsewhere) == 12
+        finish(start_as_guest(client, deck, count=2), right=(1, 2))
+
+        log_in(client, "alice", password)
+
+        assert review_count_shown(client) == review_count_shown(elsewhere) == 10

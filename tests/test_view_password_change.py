@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,16 @@ def test_a_new_password_made_only_of_whitespace_is_refused(client, alice, passwo
     assert "cannot be made only of spaces" in response.text
     alice.refresh_from_db()
     assert alice.check_password(password)
+
+
+def test_a_new_password_signs_the_other_sessions_out_at_once(client, alice, password):
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    assert ">alice<" in elsewhere.get(reverse("home")).text  # her user is kept
+    client.force_login(alice)
+
+    client.post(URL, {"old_password": password, "new_password1": NEW, "new_password2": NEW})
+
+    assert ">alice<" in client.get(reverse("home")).text
+    signed_out = elsewhere.get(reverse("home")).text
+    assert ">alice<" not in signed_out and "Log in" in signed_out

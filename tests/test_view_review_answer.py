@@ -7,6 +7,7 @@ from django.urls import reverse
 from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
+from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,11 @@ def test_without_javascript_the_leech_notice_follows_the_redirect(client, alice,
         response = answer(client, card, 1, shown_at=eighth_lapse)
         page = client.get(response.url)
     assert "Card #1 is a leech" in page.text
+
+
+def test_the_navigation_counts_the_answer_at_once(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+        assert review_count_shown(client) == 12
+        answer(client, card, 3)
+        assert review_count_shown(client) == 11  # the card is due in two days

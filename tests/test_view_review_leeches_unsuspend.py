@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from quizzes.models import CardMemory
 from quizzes.services import reviews
-from tests.studyhelpers import first_cards
+from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,11 @@ def test_it_rejects_get(client, alice, leech):
     client.force_login(alice)
     assert client.get(URL).status_code == 405
     assert CardMemory.objects.get(user=alice, card=leech).suspended
+
+
+def test_the_navigation_counts_the_leech_back_at_once(client, alice, leech):
+    client.force_login(alice)
+    with time_machine.travel(AFTER, tick=False):
+        assert review_count_shown(client) == 0
+        client.post(URL)
+        assert review_count_shown(client) == 1

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from quizzes.models import LearnerSettings
 from quizzes.services import reviews
+from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,11 @@ def test_a_guest_is_sent_to_log_in(client, deck):
 def test_it_rejects_get(client, alice):
     client.force_login(alice)
     assert client.get(URL).status_code == 405
+
+
+def test_the_navigation_counts_the_extra_cards_at_once(client, done_for_today):
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        assert review_count_shown(client) == 0
+        client.post(URL, {"count": "4"})
+        assert review_count_shown(client) == 4

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
+from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,12 @@ def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
         response = client.get(reverse("review"))
     assert f'name="review" value="{review.pk}"' in response.text
     assert "Undo “Hard” on #1" in response.text
+
+
+def test_the_navigation_counts_the_card_again_at_once(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        review = grade(alice, card, 3, at=T0)
+        assert review_count_shown(client) == 11
+        client.post(URL, {"review": review.pk})
+        assert review_count_shown(client) == 12

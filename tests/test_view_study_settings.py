@@ -1,7 +1,11 @@
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import LearnerSettings
+from quizzes.services import reviews
+from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +100,27 @@ def test_each_learner_changes_only_their_own(client, alice, bob):
     client.post(URL, GOOD)
     client.force_login(bob)
     assert client.get(URL).context["form"]["desired_retention"].value() == 90
+
+
+def test_the_navigation_counts_with_the_new_daily_allowance_at_once(client, alice, deck):
+    client.force_login(alice)
+    assert review_count_shown(client) == 12
+    client.post(URL, GOOD)  # 10 new cards a day
+    assert review_count_shown(client) == 10
+
+
+def test_the_navigation_counts_from_the_new_start_of_the_day_at_once(client, alice, deck):
+    """Three new cards a day, met at 11:00 UTC; at 12:30 a study day starting at noon has
+    room for three more."""
+    client.force_login(alice)
+    settings = {**GOOD, "new_cards_per_day": "3", "day_start_hour": "4", "time_zone": "UTC"}
+    with time_machine.travel("2025-03-05 11:00:00Z", tick=False):
+        client.post(URL, settings)
+        for card in first_cards(deck, 3):
+            reviews.review_record(
+                user=alice, card=card, rating=3, now=timezone.now(), elapsed_seconds=3
+            )
+    with time_machine.travel("2025-03-05 12:30:00Z", tick=False):
+        assert review_count_shown(client) == 0
+        client.post(URL, {**settings, "day_start_hour": "12"})
+        assert review_count_shown(client) == 3

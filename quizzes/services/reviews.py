@@ -4,13 +4,18 @@ question) comes through `review_record`.
 
 Keyword-only and clock-free: `now` always comes from the caller, so a benchmark can drive
 ninety simulated days in a second of wall time. The rules are in quizzes/scheduling.py.
+
+Every write of a learner's card memories (`_record`, `review_answer_store`, `review_undo`,
+`leeches_unsuspend`) ends with `caching.learner_memory_changed`, so what is kept of them
+(`review_counts`, the navigation's "Review (N)") is counted afresh at once, in every process.
+A card deleted takes its memories along and moves the decks' version on instead.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -215,16 +220,36 @@ def card_count() -> int:
 
 
 def review_counts(*, user, now: datetime, settings: LearnerSettings | None = None) -> QueueCounts:
-    """How many cards the queue holds now, in three queries: for the navigation."""
+    """How many cards the queue holds now: for the navigation, on every page a signed-in
+    learner opens. Kept until the learner's settings, their card memories or the decks
+    change, or until it could change by itself (caching.learner_kept_until); else counted
+    in one query (and the decks' card count, kept apart)."""
+    return caching.learner_kept_until(
+        user.pk,
+        "review-counts",
+        now=now,
+        build=lambda: _review_counts(user=user, now=now, settings=settings),
+    )
+
+
+def _review_counts(
+    *, user, now: datetime, settings: LearnerSettings | None
+) -> tuple[QueueCounts, datetime]:
+    """The counts, and until when they hold: a learning step's card comes due at its
+    minute, the cards due in the day ahead and a fresh new-card allowance when the next
+    study day starts."""
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
     review = scheduling.MemoryState.REVIEW
+    unsuspended = Q(suspended=False)
+    # Not named after a field: a later filter's "due" would mean the aggregate.
     figures = CardMemory.objects.filter(user=user).aggregate(
-        due=Count(
+        due_now=Count(
             "pk",
-            filter=Q(suspended=False)
+            filter=unsuspended
             & (Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=now))),
         ),
+        next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=now)),
         introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
         studied=Count("pk"),
     )
@@ -234,7 +259,8 @@ def review_counts(*, user, now: datetime, settings: LearnerSettings | None = Non
         introduced_today=figures["introduced_today"],
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
-    return QueueCounts(due=figures["due"], new=max(min(allowance, unstudied), 0))
+    counts = QueueCounts(due=figures["due_now"], new=max(min(allowance, unstudied), 0))
+    return counts, min(day_end, figures["next_step_due"] or day_end)
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
@@ -291,7 +317,9 @@ def leeches_suspended(*, user) -> int:
 def leeches_unsuspend(*, user) -> int:
     """Bring every suspended leech back into the queue, its memory as it was; returns how
     many. Four more lapses suspend it again."""
-    return CardMemory.objects.filter(user=user, suspended=True).update(suspended=False)
+    count = CardMemory.objects.filter(user=user, suspended=True).update(suspended=False)
+    caching.learner_memory_changed(user.pk)
+    return count
 
 
 def became_leech(*, user, card: Card, at: datetime) -> bool:
@@ -402,6 +430,7 @@ def _record(**kwargs) -> datetime:
     review = _work_out(read=read, **kwargs)
     review.memory.save()
     review.log.save()
+    caching.learner_memory_changed(kwargs["user_id"])
     return review.memory.due
 
 
@@ -506,6 +535,7 @@ def review_answer_store(prepared: PreparedAnswer) -> datetime:
     if not play_sql.card_memory_write(memory=review.memory, read=review.read):
         return _record(**prepared.arguments)
     play_sql.review_log_insert(review.log)
+    caching.learner_memory_changed(review.memory.user_id)
     return review.memory.due
 
 
@@ -595,6 +625,7 @@ def review_undo(*, user, review_id: int) -> Card:
         row.suspended = review.memory_before.get("suspended", False)
         row.save()
     review.delete()
+    caching.learner_memory_changed(user.pk)
     return review.card
 
 

@@ -32,7 +32,7 @@ def signup(request):
     if form.is_valid():
         attempt_ids = guests.guest_attempt_ids(request.session)
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="quizzes.auth.CachedModelBackend")
         claimed = guests.guest_attempts_claim(request, attempt_ids)
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
         _say_saved(request, claimed)
