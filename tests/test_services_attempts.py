@@ -744,6 +744,11 @@ def test_the_candidate_lookups_find_the_cards_the_orm_finds(make_deck):
     # Rows that end between the two cards of the tied key: two from the one before it; and
     # one from the last, then going round from the lowest key.
     cut, last = depends[tie - 1][0], depends[-1][0]
+    # And every row of a word from the middle of its keys on, going round: the second half
+    # up to the key just below the start.
+    middle = sorted(
+        CardKeyword.objects.filter(deck=deck, word="question").values_list("shuffle_key", flat=True)
+    )[15]
     for number, (word, start, size) in enumerate(
         [
             ("tensor5", 0, 3),
@@ -752,6 +757,7 @@ def test_the_candidate_lookups_find_the_cards_the_orm_finds(make_deck):
             ("depend", last, tie + 2),
             ("layer", tied + 1, 12),
             ("question", 0, 30),
+            ("question", middle, 30),
         ]
     ):
         lookups.add(

@@ -188,6 +188,9 @@ class _CandidateLookups:
         self.selects: list[str] = []
         self.params: list = []
         self.questions: list[frozenset[int]] = []  # per lookup, the card ids it is for
+        # Per (table, card id column, columns compared): each lookup's number, size, values
+        # and start, for PostgreSQL (see _found).
+        self.groups: dict[tuple, list[tuple]] = {}
 
     def add(
         self, model, value: str, equal: dict, *, start: int, size: int, questions: Iterable[int]
@@ -208,7 +211,39 @@ class _CandidateLookups:
                 f"LIMIT %s) s{lookup}_{side}"
             )
             self.params += [*equal.values(), start, size]
+        self.groups.setdefault((table, value, tuple(equal)), []).append(
+            (lookup, int(size), *equal.values(), start)
+        )
         self.questions.append(frozenset(questions))
+
+    def _found(self) -> tuple[str, list]:
+        """The lookups' rows (lookup, side, size, card id, shuffle key), as a statement to
+        name `found`. On PostgreSQL, planning ninety UNION ALL branches took four times as
+        long as running them (9.6 ms against 2.6 at 79 cards), so there each kind of lookup
+        is one LATERAL subquery over a VALUES list of its lookups, planned once: the same
+        index range reads, in the same order."""
+        if connection.vendor != "postgresql":
+            return " UNION ALL ".join(self.selects), self.params
+        parts, params = [], []
+        for (table, value, columns), lookups in self.groups.items():
+            names = [f"e{number}" for number in range(len(columns))]
+            where = " AND ".join(
+                f"t.{column} = l.{name}" for column, name in zip(columns, names, strict=True)
+            )
+            width = 5 + len(columns)
+            rows = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * (2 * len(lookups)))
+            parts.append(
+                f"SELECT l.lookup, l.side, l.size, x.v, x.k FROM (VALUES {rows}) "
+                f"AS l(lookup, side, size, {', '.join(names)}, lo, hi) CROSS JOIN LATERAL "
+                f"(SELECT t.{value} AS v, t.shuffle_key AS k FROM {table} t WHERE {where} "
+                "AND t.shuffle_key >= l.lo AND t.shuffle_key < l.hi "
+                f"ORDER BY t.shuffle_key, t.{value} LIMIT l.size) x"
+            )
+            for lookup, size, *equal, start in lookups:
+                # Side 0 from `start` to the top of the keys, side 1 from the bottom to it.
+                params += [lookup, 0, size, *equal, start, SHUFFLE_KEY_RANGE]
+                params += [lookup, 1, size, *equal, 0, start]
+        return " UNION ALL ".join(parts), params
 
     def options(self, drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
         """Each card found once, as a choice, for every question a lookup found it for; and
@@ -218,8 +253,9 @@ class _CandidateLookups:
         if self.selects:
             # Each lookup's first `size` picked by one window function over them all, not
             # by a sort per lookup.
+            found_sql, found_params = self._found()
             found = (
-                f"WITH found AS ({' UNION ALL '.join(self.selects)}), "
+                f"WITH found AS ({found_sql}), "
                 "ranked AS (SELECT lookup, v, size, ROW_NUMBER() OVER "
                 "(PARTITION BY lookup ORDER BY side, k, v) AS place FROM found) "
             )
@@ -229,7 +265,7 @@ class _CandidateLookups:
                 f"FROM ranked JOIN {Card._meta.db_table} c ON c.id = ranked.v "
                 "WHERE ranked.place <= ranked.size AND c.choice_html <> ''"
             )
-            params += self.params
+            params += found_params
         if drawn:
             parts.append(
                 "SELECT -1, d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems "
