@@ -12,8 +12,9 @@ to back, and prints the ratio of their requests per second. It never fails on ti
     .venv/bin/python bench/throughput.py --pages "quiz answer,quiz question"
 
 The answer round trip posts, as htmx does, answers to questions that are shown and waiting
-(bench/prepare.py makes them), each answer once; the question row asks for those quizzes'
-current questions as htmx does; the quiz start posts the Quick quiz form.
+(bench/prepare.py makes them), each answer once; the question row asks for the current
+question of Quick quizzes standing at their first question, shown, as htmx does; the quiz
+start posts the Quick quiz form.
 Both run as a logged-in user, as do the pages marked "signed in"; the other pages as a
 visitor. Loopback only, bounded in time.
 """
@@ -90,7 +91,7 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
     manage("migrate", "--no-input", env=env)
     manage("sync_decks", env=env)
     manage("collectstatic", "--no-input", env=env)
-    answers_file = var_dir / "answers.json"
+    answers_file, playing_file = var_dir / "answers.json", var_dir / "playing.json"
     # Enough waiting questions that every answer of every round is a first answer (a quiz
     # of the most questions on the fastai deck asks about 79).
     attempts = max(20, options.rounds * options.seconds * 40)
@@ -98,7 +99,7 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
         "shell",
         "-c",
         f"from bench.prepare import main; main({str(answers_file)!r}, {attempts}, "
-        f"{USERNAME!r}, {PASSWORD!r})",
+        f"{USERNAME!r}, {PASSWORD!r}, {str(playing_file)!r})",
         env=env,
     )
     with Gunicorn(env=env, workers=int(env.get("WEB_CONCURRENCY", 0)) or None) as site:
@@ -112,15 +113,13 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                     for attempt, position, choice in json.loads(answers_file.read_text())
                 ],
             ),
-            # The question each quiz stands at, as htmx asks for it; showing it again
-            # writes nothing.
+            # The question a Quick quiz stands at, shown and waiting, as htmx asks for it
+            # again (after a reload or the countdown); showing it again writes nothing.
             "question": write_requests(
                 var_dir / "question.tsv",
                 [
                     ("GET", f"/quiz/{attempt}/", "")
-                    for attempt in dict.fromkeys(
-                        attempt for attempt, _, _ in json.loads(answers_file.read_text())
-                    )
+                    for attempt in json.loads(playing_file.read_text())
                 ],
             ),
             "start": write_requests(
