@@ -185,11 +185,9 @@ class _CandidateLookups:
     spends more time compiling ninety subqueries than the database spends running them."""
 
     def __init__(self):
-        self.selects: list[str] = []
-        self.params: list = []
         self.questions: list[frozenset[int]] = []  # per lookup, the card ids it is for
-        # Per (table, card id column, columns compared): each lookup's number, size, values
-        # and start, for PostgreSQL (see _found).
+        # Per (table, card id column, columns compared): each lookup's number, size, the
+        # values compared and its start, in the order added.
         self.groups: dict[tuple, list[tuple]] = {}
 
     def add(
@@ -200,32 +198,33 @@ class _CandidateLookups:
         from `start` (side 0) and the first `size` from the lowest key (side 1), of which
         the query keeps the first `size` by side, key and card id. In the index's own order:
         a sort per lookup costs SQLite ten times the lookup itself when there are forty."""
-        table = model._meta.db_table
-        where = " AND ".join(f"{column} = %s" for column in equal)
-        lookup = len(self.questions)
-        for side, comparison in enumerate((">=", "<")):
-            self.selects.append(
-                f"SELECT * FROM (SELECT {lookup} AS lookup, {side} AS side, {int(size)} AS size, "
-                f"{value} AS v, shuffle_key AS k FROM {table} "
-                f"WHERE {where} AND shuffle_key {comparison} %s ORDER BY shuffle_key, {value} "
-                f"LIMIT %s) s{lookup}_{side}"
-            )
-            self.params += [*equal.values(), start, size]
-        self.groups.setdefault((table, value, tuple(equal)), []).append(
-            (lookup, int(size), *equal.values(), start)
+        self.groups.setdefault((model._meta.db_table, value, tuple(equal)), []).append(
+            (len(self.questions), int(size), *equal.values(), start)
         )
         self.questions.append(frozenset(questions))
 
     def _found(self) -> tuple[str, list]:
         """The lookups' rows (lookup, side, size, card id, shuffle key), as a statement to
-        name `found`. On PostgreSQL, planning ninety UNION ALL branches took four times as
-        long as running them (9.6 ms against 2.6 at 79 cards), so there each kind of lookup
-        is one LATERAL subquery over a VALUES list of its lookups, planned once: the same
-        index range reads, in the same order."""
-        if connection.vendor != "postgresql":
-            return " UNION ALL ".join(self.selects), self.params
+        name `found`: on SQLite a UNION ALL of two index range reads per lookup. On
+        PostgreSQL, planning ninety such branches took four times as long as running them
+        (9.6 ms against 2.6 at 79 cards), so there each kind of lookup is one LATERAL
+        subquery over a VALUES list of its lookups, planned once: the same index range
+        reads, in the same order."""
         parts, params = [], []
+        lateral = connection.vendor == "postgresql"
         for (table, value, columns), lookups in self.groups.items():
+            if not lateral:
+                where = " AND ".join(f"{column} = %s" for column in columns)
+                for lookup, size, *equal, start in lookups:
+                    for side, comparison in enumerate((">=", "<")):
+                        parts.append(
+                            f"SELECT * FROM (SELECT {lookup} AS lookup, {side} AS side, "
+                            f"{size} AS size, {value} AS v, shuffle_key AS k FROM {table} "
+                            f"WHERE {where} AND shuffle_key {comparison} %s "
+                            f"ORDER BY shuffle_key, {value} LIMIT %s) s{lookup}_{side}"
+                        )
+                        params += [*equal, start, size]
+                continue
             names = [f"e{number}" for number in range(len(columns))]
             where = " AND ".join(
                 f"t.{column} = l.{name}" for column, name in zip(columns, names, strict=True)
@@ -250,7 +249,7 @@ class _CandidateLookups:
         in the same statement the `drawn` cards' own hand-written distractors, each for
         its own card's question."""
         parts, params, found = [], [], ""
-        if self.selects:
+        if self.questions:
             # Each lookup's first `size` picked by one window function over them all, not
             # by a sort per lookup.
             found_sql, found_params = self._found()

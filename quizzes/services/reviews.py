@@ -11,6 +11,7 @@ Every write of a learner's card memories (`_record`, `review_answer_store`, `rev
 A card deleted takes its memories along and moves the decks' version on instead.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -398,11 +399,7 @@ def _work_out(
     if read is None:
         memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
     else:
-        memory = CardMemory.from_db(
-            DEFAULT_DB_ALIAS,
-            [field.attname for field in CardMemory._meta.concrete_fields],
-            [getattr(read, field.attname) for field in CardMemory._meta.concrete_fields],
-        )
+        memory = copy.copy(read)  # `read` stays as read, for the conditional write
     memory.take(after)
     if scheduling.becomes_leech(
         lapses_before=before.lapses if before else 0, lapses_after=after.lapses
