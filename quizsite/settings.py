@@ -130,6 +130,20 @@ if DATABASE_URL:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Its health check asks the server only when the socket says something happened.
+        DATABASES["default"]["ENGINE"] = "quizsite.postgresql"
+        # A statement run twice on a connection is prepared: the server parses and plans the
+        # play path's fixed SQL once per connection instead of once per request. "none" for a
+        # pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+        prepare_after = os.environ.get("QUIZSITE_PG_PREPARE_THRESHOLD", "2").strip().lower()
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": (
+                None if prepare_after == "none" else envint("QUIZSITE_PG_PREPARE_THRESHOLD", "2")
+            ),
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

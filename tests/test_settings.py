@@ -47,6 +47,19 @@ def test_it_rejects_a_bad_value_naming_the_variable(tmp_path, variable, value):
     assert variable in result.stderr
 
 
+def test_it_rejects_a_bad_prepare_threshold_for_postgresql(tmp_path):
+    database = "postgres://quizsite@127.0.0.1:9/none"  # never reached: settings fail first
+    result = run_manage(
+        tmp_path,
+        "check",
+        DJANGO_DEBUG="1",
+        DATABASE_URL=database,
+        QUIZSITE_PG_PREPARE_THRESHOLD="often",
+    )
+    assert result.returncode != 0
+    assert "QUIZSITE_PG_PREPARE_THRESHOLD must be a whole number" in result.stderr
+
+
 def test_it_requires_a_secret_key_when_debug_is_off(tmp_path):
     result = run_manage(tmp_path, "check", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="x.org")
     assert result.returncode != 0
