@@ -243,6 +243,34 @@ def test_an_answer_runs_a_bounded_number_of_queries(
         )
 
 
+def test_a_guests_answer_with_the_quiz_going_on_is_one_write_and_no_transaction(
+    client, make_deck, django_assert_num_queries
+):
+    attempt = start_as_guest(client, make_deck(40, slug="bigger"))
+    question = show(attempt)
+    # The session, the question with its quiz, then the answer: one UPDATE, atomic by
+    # itself, so no transaction (here a savepoint inside the test's) is opened around it.
+    with django_assert_num_queries(3) as captured:
+        client.post(
+            url(attempt),
+            {"position": 1, "choice": question.correct_choice_id},
+            headers={"HX-Request": "true"},
+        )
+    assert captured.captured_queries[-1]["sql"].startswith("UPDATE")
+    assert attempt.questions.get(position=1).outcome == "correct"
+
+
+def test_a_guests_last_answer_finishes_the_quiz(client, deck):
+    attempt = start_as_guest(client, deck)
+    for position in range(1, attempt.question_count + 1):
+        question = show(attempt)
+        assert question.position == position
+        client.post(url(attempt), {"position": position, "choice": question.correct_choice_id})
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert attempt.correct_count == attempt.question_count
+
+
 def test_the_feedback_fragment_brings_the_page_title_along(client, alice, attempt, question):
     client.force_login(alice)
 
