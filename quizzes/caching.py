@@ -83,26 +83,29 @@ def cached(name: str, build: Callable[[], T]) -> T:
     """`build()`'s value, computed once per decks' version: looked up in this process's
     memory, then in the shared cache (so the other processes and servers need not build it
     again: at 100,000 cards some take a tenth of a second), else built and kept in both."""
-    return _kept(f"deck-pages:{deck_pages_version()}:{name}", build)
+    return _kept(_deck_key(name), build)
 
 
 def kept(name: str) -> object | None:
     """What `cached(name, ...)` keeps for the decks' current version; None when it has not
     been built, which this never does."""
-    key = f"deck-pages:{deck_pages_version()}:{name}"
-    value = caches["pages"].get(key)
-    if value is None and (value := cache.get(key)) is not None:
-        caches["pages"].set(key, value, ENTRY_TIMEOUT)
-    return value
+    return _kept(_deck_key(name))
 
 
-def _kept(key: str, build: Callable[[], T], local: str = "pages") -> T:
-    """The value at `key`, which never changes once written (its key holds a version)."""
+def _deck_key(name: str) -> str:
+    return f"deck-pages:{deck_pages_version()}:{name}"
+
+
+def _kept(key: str, build: Callable[[], T] | None = None, local: str = "pages") -> T | None:
+    """The value at `key`, which never changes once written (its key holds a version);
+    without `build`, None when nobody has built it yet."""
     memory = caches[local]
     value = memory.get(key)
     if value is None:
         value = cache.get(key)
         if value is None:
+            if build is None:
+                return None
             value = build()
             cache.set(key, value, ENTRY_TIMEOUT)
         memory.set(key, value, ENTRY_TIMEOUT)

@@ -27,15 +27,8 @@ def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float
     """A learner's starts count against their account; a guest's against their address,
     where a class behind one NAT gateway shares the (larger) limit."""
     if user_id is not None:
-        return within_limit(
-            f"quiz-start:user:{user_id}",
-            limit=settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE,
-            window_seconds=60,
-            now=now,
-        )
-    return within_limit(
-        f"quiz-start:ip:{client_ip or 'unknown'}",
-        limit=settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE,
-        window_seconds=60,
-        now=now,
-    )
+        key, limit = f"quiz-start:user:{user_id}", settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE
+    else:
+        key = f"quiz-start:ip:{client_ip or 'unknown'}"
+        limit = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE
+    return within_limit(key, limit=limit, window_seconds=60, now=now)

@@ -296,10 +296,6 @@ def card_memory(*, user_id: int, card_id: int, locked: bool = False) -> CardMemo
     return memory.instance(rows[0]) if rows else None
 
 
-def card_memory_locked(*, user_id: int, card_id: int) -> CardMemory | None:
-    return card_memory(user_id=user_id, card_id=card_id, locked=True)
-
-
 def _values(instance: Model, *, add: bool) -> tuple[list[str], list]:
     """The quoted columns of `instance`'s fields but its id, and their values for the
     database, as Model.save would write them (`add`: inserting)."""
@@ -320,9 +316,7 @@ def card_memory_write(*, memory: CardMemory, read: CardMemory | None) -> bool:
     with connection.cursor() as cursor:
         if read is None:
             cursor.execute(
-                f"INSERT INTO {MEMORIES} ({', '.join(columns)}) "
-                f"VALUES ({', '.join(['%s'] * len(columns))}) "
-                "ON CONFLICT (user_id, card_id) DO NOTHING",
+                _insert_one(MEMORIES, columns) + " ON CONFLICT (user_id, card_id) DO NOTHING",
                 values,
             )
         else:
@@ -344,11 +338,11 @@ def review_log_insert(log: ReviewLog) -> None:
     """Log a review (its id is not read back)."""
     columns, values = _values(log, add=True)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ReviewLog._meta.db_table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})",
-            values,
-        )
+        cursor.execute(_insert_one(ReviewLog._meta.db_table, columns), values)
+
+
+def _insert_one(table: str, columns: list[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
 
 # --- The quiz start ---------------------------------------------------------------------

@@ -423,7 +423,7 @@ def _work_out(
 
 def _record(**kwargs) -> datetime:
     """Read the memory locked, work the review out and save it: in the caller's transaction."""
-    read = play_sql.card_memory_locked(user_id=kwargs["user_id"], card_id=kwargs["card_id"])
+    read = play_sql.card_memory(user_id=kwargs["user_id"], card_id=kwargs["card_id"], locked=True)
     review = _work_out(read=read, **kwargs)
     review.memory.save()
     review.log.save()

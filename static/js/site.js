@@ -19,13 +19,10 @@
   window.quizsite = { isShortcut: isShortcut };
 
   function onKeydown(event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) {
-      return;
-    }
+    if (!isShortcut(event)) return;
     const target = event.target instanceof Element ? event.target : document.body;
-    const inField = target.closest(FORM_FIELDS);
 
-    if (event.key === "/" && !inField) {
+    if (event.key === "/") {
       const search = document.querySelector("[data-search-input]");
       if (search) {
         event.preventDefault();
@@ -38,7 +35,7 @@
         event.preventDefault();
         reveal.click();
       }
-    } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !event.shiftKey && !inField) {
+    } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !event.shiftKey) {
       const rel = event.key === "ArrowLeft" ? "prev" : "next";
       const link = document.querySelector(`a[data-key-nav][rel='${rel}']`);
       if (link) {
