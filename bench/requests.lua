@@ -1,6 +1,7 @@
 -- wrk script: sends the requests listed in REQUESTS_FILE, one "METHOD<TAB>path<TAB>body" a
 -- line, each thread taking every Nth line (N = WRK_THREADS) so no request is sent twice
--- until the list runs out; then it starts again, and done() says so.
+-- until the list runs out; then it starts again, and done() says so. REQUESTS_SKIP lines
+-- are left out at the start: those an earlier run sent (done() prints how far it got).
 local threads = {}
 local counter = 0
 
@@ -12,9 +13,10 @@ end
 
 local function read(share, nthreads)
   local found = {}
+  local skip = tonumber(os.getenv("REQUESTS_SKIP") or "0")
   local index = 0
   for line in io.lines(os.getenv("REQUESTS_FILE")) do
-    if share == nil or index % nthreads == share then
+    if index >= skip and (share == nil or (index - skip) % nthreads == share) then
       local method, path, body = line:match("([^\t]+)\t([^\t]+)\t?(.*)")
       table.insert(found, {method, path, body ~= "" and body or nil})
     end
@@ -45,10 +47,13 @@ function request()
 end
 
 function done(summary, latency, requests)
+  -- The lines sent: each thread's share up to the furthest any thread got.
+  local furthest = 0
   for _, thread in ipairs(threads) do
     if thread:get("wrapped") == 1 then
       io.write("REQUEST LIST WRAPPED\n")
-      return
     end
+    furthest = math.max(furthest, thread:get("position"))
   end
+  io.write(string.format("REQUEST LINES SENT %d\n", furthest * #threads))
 end
