@@ -56,10 +56,13 @@ def _versions(*keys: tuple[str, int | None]) -> list[int]:
     return [found.get(key) or _version(key, timeout) for key, timeout in keys]
 
 
-def _changed(key: str, timeout: int | None = None) -> None:
+def _changed(key: str, timeout: int | None = None, *, moved_on: bool = False) -> None:
     """Move the number at `key` on now, and again when the transaction commits: a value
-    built in between from the old rows must not stay cached under the new number."""
-    _bump(key, timeout)
+    built in between from the old rows must not stay cached under the new number.
+    `moved_on`: the caller moved it on before its transaction began, so only the move at
+    the commit is left."""
+    if not moved_on:
+        _bump(key, timeout)
     transaction.on_commit(lambda: _bump(key, timeout))
 
 
@@ -131,10 +134,19 @@ def learner_changed(user_id: int) -> None:
     _changed(_learner_version_key(user_id), ENTRY_TIMEOUT)
 
 
-def learner_memory_changed(user_id: int) -> None:
+def learner_memory_changing(user_id: int) -> None:
+    """Call before a transaction that will write the learner's card memories, then
+    `learner_memory_changed(user_id, moved_on=True)` in it: the first move happens before
+    the transaction rather than in it, where SQLite's write lock is held and every other
+    writer waits for the shared cache's write (a quiz answer held the lock half as long
+    again for it; see quizsite/sqlite3/base.py)."""
+    _bump(_learner_memory_key(user_id), ENTRY_TIMEOUT)
+
+
+def learner_memory_changed(user_id: int, *, moved_on: bool = False) -> None:
     """Call after any write of the learner's card memories: services/reviews.py does, after
     each of its writes (some are written-out SQL, which sends no model signal)."""
-    _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT)
+    _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT, moved_on=moved_on)
 
 
 def learner_kept_until(

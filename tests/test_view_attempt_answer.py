@@ -1,8 +1,10 @@
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from quizzes import caching
 from tests.quizplay import show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import review_count_shown
 
@@ -241,6 +243,33 @@ def test_an_answer_runs_a_bounded_number_of_queries(
             {"position": 1, "choice": question.correct_choice_id},
             headers={"HX-Request": "true"},
         )
+
+
+def test_a_signed_in_answer_writes_the_shared_cache_only_outside_its_transaction(
+    client, alice, attempt, question, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Inside it, on SQLite, every other writer would wait for the cache's file write too.
+    moves = []
+    moved_on = caching._bump
+    monkeypatch.setattr(
+        caching,
+        "_bump",
+        lambda key, *rest: (
+            moves.append((key, len(connection.atomic_blocks))) or moved_on(key, *rest)
+        ),
+    )
+    client.force_login(alice)
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    memory_version = caching._versions((caching._learner_memory_key(alice.pk), None))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+
+    memory_moves = [depth for key, depth in moves if key == caching._learner_memory_key(alice.pk)]
+    assert memory_moves == [outside, outside]  # before the transaction, and once it committed
+    assert caching._versions((caching._learner_memory_key(alice.pk), None)) == [
+        memory_version[0] + 2
+    ]
 
 
 def test_a_guests_answer_with_the_quiz_going_on_is_one_write_and_no_transaction(

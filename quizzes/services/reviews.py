@@ -516,10 +516,11 @@ def review_answer_prepare(
     learner's memory of the card, from the memory as it is now: one read, no lock. Storing
     it (review_answer_store) is then two short writes, so a quiz answer holds the database's
     write lock (SQLite) or the memory's row (PostgreSQL) only while it writes, not while
-    FSRS and the ORM work."""
+    FSRS, the ORM and the cache work."""
     arguments = _answer_review_arguments(attempt=attempt, question=question, now=now)
     if arguments is None:
         return None
+    caching.learner_memory_changing(arguments["user_id"])
     read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
     return PreparedAnswer(review=_work_out(read=read, **arguments), arguments=arguments)
 
@@ -532,7 +533,7 @@ def review_answer_store(prepared: PreparedAnswer) -> datetime:
     if not play_sql.card_memory_write(memory=review.memory, read=review.read):
         return _record(**prepared.arguments)
     play_sql.review_log_insert(review.log)
-    caching.learner_memory_changed(review.memory.user_id)
+    caching.learner_memory_changed(review.memory.user_id, moved_on=True)
     return review.memory.due
 
 
