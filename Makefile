@@ -63,11 +63,12 @@ format: $(VENV)/.installed-test
 fixtures: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(MANAGE) build_fixtures
 
-# Figures, never pass/fail: query counts per page, throughput against a bare view under
-# gunicorn (needs wrk), 200 quiz takers at once (bench-load, a few minutes), and every page
-# at 79 and 100,000 cards (bench-size).
+# Figures, never pass/fail: query counts per page, a file-cache write as its folder fills,
+# throughput against a bare view under gunicorn (needs wrk), 200 quiz takers at once
+# (bench-load, a few minutes), and every page at 79 and 100,000 cards (bench-size).
 bench: $(VENV)/.installed-test
 	DJANGO_DEBUG=1 $(BIN)/python bench/browse.py
+	$(BIN)/python bench/cache_writes.py
 	$(BIN)/python bench/throughput.py
 
 bench-load: $(VENV)/.installed-test

@@ -185,10 +185,12 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's, culling now and then rather than listing the folder at each write.
+            "BACKEND": "quizsite.filecache.FileCache",
             "LOCATION": Path(os.environ.get("QUIZSITE_CACHE_DIR", VAR_DIR / "cache")),
             "TIMEOUT": 3600,
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            # A course of 5,000 learners: their sessions, and the deck pages beside them.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
