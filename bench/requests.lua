@@ -13,7 +13,7 @@ end
 
 local function read(share, nthreads)
   local found = {}
-  local skip = tonumber(os.getenv("REQUESTS_SKIP") or "0")
+  local skip = skip_none and 0 or tonumber(os.getenv("REQUESTS_SKIP") or "0")
   local index = 0
   for line in io.lines(os.getenv("REQUESTS_FILE")) do
     if index >= skip and (share == nil or (index - skip) % nthreads == share) then
@@ -26,14 +26,24 @@ local function read(share, nthreads)
 end
 
 function init(args)
-  lines = read(id, tonumber(os.getenv("WRK_THREADS")))
+  local nthreads = tonumber(os.getenv("WRK_THREADS"))
+  position = 0
+  wrapped = 0
+  lines = read(id, nthreads)
   -- A list shorter than the threads (one request sent again and again): every thread
   -- takes all of it.
   if #lines == 0 then
     lines = read(nil, 1)
   end
-  position = 0
-  wrapped = 0
+  -- Earlier runs sent them all: from the start again.
+  if #lines == 0 then
+    skip_none = true
+    lines = read(id, nthreads)
+    if #lines == 0 then
+      lines = read(nil, 1)
+    end
+    wrapped = 1
+  end
 end
 
 function request()

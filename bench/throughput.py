@@ -177,11 +177,11 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                         options=options,
                         headers=headers,
                         requests_file=request_files[target],
-                        # Each round's answers go on from where the last round's stopped:
-                        # an answer sent again is only shown again, a fraction of the work.
-                        skip=sent[target] if target == "answer" else 0,
                         profile=(profile, site) if profile else None,
                         port=site.port,
+                        # Each round's answers go on from where the last round's stopped:
+                        # an answer sent again is only shown again, a fraction of the work.
+                        **({"skip": sent[target]} if target == "answer" else {}),
                     )
                 sent[target] += page.get("sent", 0)
                 notes = page["notes"] + [f"bare: {note}" for note in bare["notes"]]
