@@ -142,7 +142,7 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
             for name, target in PAGES
             if not options.pages or name.startswith(tuple(options.pages.split(",")))
         ]
-        sent: Counter[str] = Counter()  # request lines sent so far, per request file
+        answers_sent = 0  # by the rounds so far
         for name, target in chosen:
             for _ in range(options.rounds):
                 bare = wrk(
@@ -181,9 +181,10 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                         port=site.port,
                         # Each round's answers go on from where the last round's stopped:
                         # an answer sent again is only shown again, a fraction of the work.
-                        **({"skip": sent[target]} if target == "answer" else {}),
+                        **({"skip": answers_sent} if target == "answer" else {}),
                     )
-                sent[target] += page.get("sent", 0)
+                if target == "answer":
+                    answers_sent += page["sent"]
                 notes = page["notes"] + [f"bare: {note}" for note in bare["notes"]]
                 if target == "answer" and page["wrapped"]:
                     notes.append("the answers ran out: some were sent twice")

@@ -138,8 +138,8 @@ def learner_memory_changing(user_id: int) -> None:
     """Call before a transaction that will write the learner's card memories, then
     `learner_memory_changed(user_id, moved_on=True)` in it: the first move happens before
     the transaction rather than in it, where SQLite's write lock is held and every other
-    writer waits for the shared cache's write (a quiz answer held the lock half as long
-    again for it; see quizsite/sqlite3/base.py)."""
+    writer waits for the shared cache's write (a quiz answer held the lock twice as long
+    for it: README, "Latest round")."""
     _bump(_learner_memory_key(user_id), ENTRY_TIMEOUT)
 
 
