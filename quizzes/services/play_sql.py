@@ -435,9 +435,16 @@ def attempt_insert(*, attempt: Attempt, questions: Sequence[dict], offered: Sequ
     attempt._state.adding, attempt._state.db = False, connection.alias
     _insert(AttemptQuestion, [{**question, "attempt_id": attempt.pk} for question in questions])
     if offered:
+        which = ", ".join(["%s"] * len(offered))
+        if connection.features.has_select_for_update:
+            # Quizzes started at once count the same distractors. PostgreSQL's UPDATE locks
+            # rows in the order its scan meets them, which rows updated meanwhile reorder;
+            # two starts locking in different orders deadlock (a 500 after a second's
+            # wait), so the rows are locked in the order of their ids first. (SQLite has
+            # one writer at a time.)
+            which = f"SELECT id FROM {DISTRACTORS} WHERE id IN ({which}) ORDER BY id FOR UPDATE"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {DISTRACTORS} SET times_offered = times_offered + 1 "
-                f"WHERE id IN ({', '.join(['%s'] * len(offered))})",
+                f"UPDATE {DISTRACTORS} SET times_offered = times_offered + 1 WHERE id IN ({which})",
                 list(offered),
             )

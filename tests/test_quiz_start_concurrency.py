@@ -1,0 +1,76 @@
+"""Quick quizzes started at the same moment, one thread per learner as gunicorn's threads
+run them, each on its own database connection: none fails, and every hand-written distractor
+offered is counted once per quiz that offers it. On PostgreSQL two starts counting the same
+distractors used to lock their rows in different orders and deadlock.
+
+PostgreSQL only: SQLite lets one writer in at a time (bench/load.py starts quizzes at once on
+its file), and the suite's in-memory SQLite locks whole tables between connections, which
+the site's database file never does."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from quizzes.models import Distractor
+from quizzes.services import attempts as services
+from quizzes.services.card_pages import distractor_render
+
+LEARNERS = 8
+QUIZZES_EACH = 12
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
+    reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_quizzes_started_at_once_all_start_and_count_every_offer(make_deck):
+    deck = make_deck(12)
+    rows = [
+        Distractor(card=card, html=f"<p>Wrong idea {number} of {card.number}</p>")
+        for card in deck.cards.all()
+        for number in range(3)
+    ]
+    for row in rows:
+        distractor_render(row)
+    Distractor.objects.bulk_create(rows)
+    offers: Counter[int] = Counter()
+    errors: list[BaseException] = []
+    started = threading.Barrier(LEARNERS)
+    lock = threading.Lock()
+
+    def learner(number: int) -> None:
+        try:
+            started.wait()
+            for _ in range(QUIZZES_EACH):
+                attempt = services.attempt_start_quick(
+                    user=None, session_key=f"learner-{number}", deck=deck, now=timezone.now()
+                )
+                offered = [
+                    choice["distractor_id"]
+                    for question in attempt.questions.all()
+                    for choice in question.choices
+                    if choice["distractor_id"]
+                ]
+                with lock:
+                    offers.update(offered)
+        except BaseException as error:  # reported below, with the others
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=learner, args=(number,)) for number in range(LEARNERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sum(offers.values()) > LEARNERS * QUIZZES_EACH  # distractors were offered
+    counted = dict(Distractor.objects.values_list("pk", "times_offered"))
+    assert counted == {pk: offers[pk] for pk in counted}
