@@ -5,6 +5,10 @@ where PostgreSQL is installed, a throwaway cluster. Then TAKERS simulated guests
 Quick quizzes for the given time: start one, answer every question 0.5 to 2 s after it is
 shown (as htmx does), open the result, start again. Afterwards every answer the site
 acknowledged with a 200 is looked up in the database: one that is not stored there is lost.
+The takers arrive over the first two seconds, so every one of them starts a quiz at once;
+besides the whole run's latency it prints that of the requests sent from SETTLED_AFTER
+seconds on, the site under steady load. When the site answered with a 5xx, it prints the
+first tracebacks the site logged.
 
     .venv/bin/python bench/load.py                       # 200 takers, 60 s, both databases
     .venv/bin/python bench/load.py --takers 50 --seconds 20 --databases sqlite
@@ -28,10 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import aiohttp  # noqa: E402
 
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
 from tests.servers import NO_START_LIMITS, Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
+
+SETTLED_AFTER = 10  # seconds
 
 CHECK_ANSWERS = """
 import json
@@ -50,12 +56,18 @@ print(sum(tuple(answer) not in stored for answer in acknowledged))
 @dataclass
 class Figures:
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    # Those of requests sent once every taker has arrived and the first quizzes are under
+    # way (SETTLED_AFTER): the site under steady load, without the opening rush.
+    settled: list[float] = field(default_factory=list)
+    began: float = field(default_factory=time.perf_counter)
     errors: dict[str, int] = field(default_factory=dict)
     acknowledged: list[tuple[str, int, str]] = field(default_factory=list)
     quizzes_finished: int = 0
 
-    def timed(self, kind: str, seconds: float) -> None:
-        self.latencies.setdefault(kind, []).append(seconds * 1000)
+    def timed(self, kind: str, started: float, ended: float) -> None:
+        self.latencies.setdefault(kind, []).append((ended - started) * 1000)
+        if started - self.began >= SETTLED_AFTER:
+            self.settled.append((ended - started) * 1000)
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -86,30 +98,42 @@ def main() -> None:
             manage("collectstatic", "--no-input", env=env)
             with Gunicorn(env=env, workers=None, threads=None) as site:
                 figures = asyncio.run(run(site.url("").rstrip("/"), options))
+                server_log = site.full_output()
             report(database, figures, lost_answers(figures, env, var_dir))
+            if any("HTTP 5" in error for error in figures.errors):
+                print(server_errors(server_log))
 
 
 async def run(base: str, options) -> Figures:
     figures = Figures()
     deadline = time.monotonic() + options.seconds
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with asyncio.TaskGroup() as group:
         for number in range(options.takers):
-            client = httpx.AsyncClient(base_url=base, timeout=30, limits=limits)
             rng = random.Random(number)
-            group.create_task(taker(client, rng, deadline, figures))
+            group.create_task(taker(base, rng, deadline, figures))
             await asyncio.sleep(0.01)  # ramp up over the first two seconds
     return figures
 
 
-async def taker(client: httpx.AsyncClient, rng: random.Random, deadline, figures) -> None:
-    async with client:
+def browser(base: str) -> aiohttp.ClientSession:
+    """One taker's browser: its own cookies (unsafe=True: the site is at an IP address) and
+    one connection kept alive."""
+    return aiohttp.ClientSession(
+        base_url=base,
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        connector=aiohttp.TCPConnector(limit=1),
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
+async def taker(base: str, rng: random.Random, deadline, figures) -> None:
+    async with browser(base) as client:
         try:
             home = await request(client, figures, "home", "GET", "/")
             token = csrf_token(home.text)
             while time.monotonic() < deadline:
                 await one_quiz(client, rng, deadline, figures, token)
-        except (httpx.HTTPError, AssertionError) as error:
+        except (aiohttp.ClientError, TimeoutError, AssertionError) as error:
             figures.error(f"{type(error).__name__}: {str(error)[:80]}")
 
 
@@ -122,13 +146,13 @@ async def one_quiz(client, rng, deadline, figures, token: str) -> None:
         "/quiz/quick/",
         data={"deck": "fastai", "csrfmiddlewaretoken": token},
     )
-    play_path = started.headers.get("Location", "")
-    if started.status_code != 302 or not play_path.startswith("/quiz/"):
+    play_path = started.location
+    if started.status != 302 or not play_path.startswith("/quiz/"):
         return
     attempt_id = play_path.strip("/").split("/")[1]
     while True:
         page = await request(client, figures, "question", "GET", play_path, headers=HTMX)
-        question = question_on(page.text) if page.status_code == 200 else None
+        question = question_on(page.text) if page.status == 200 else None
         if question is None:
             break
         position, choices = question
@@ -145,23 +169,31 @@ async def one_quiz(client, rng, deadline, figures, token: str) -> None:
             data={"position": str(position), "choice": choice},
             headers={**HTMX, "X-CSRFToken": token},
         )
-        if answered.status_code == 200:
+        if answered.status == 200:
             figures.acknowledged.append((attempt_id, position, choice))
         else:
             return
     result = await request(client, figures, "result", "GET", play_path + "result/")
-    if result.status_code == 200:
+    if result.status == 200:
         figures.quizzes_finished += 1
 
 
-async def request(client, figures: Figures, kind: str, method: str, path: str, **kwargs):
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    location: str
+    text: str
+
+
+async def request(client, figures: Figures, kind: str, method: str, path: str, **kwargs) -> Reply:
     started = time.perf_counter()
-    response = await client.request(method, path, **kwargs)
-    figures.timed(kind, time.perf_counter() - started)
+    async with client.request(method, path, allow_redirects=False, **kwargs) as response:
+        reply = Reply(response.status, response.headers.get("Location", ""), await response.text())
+    figures.timed(kind, started, time.perf_counter())
     # A play page answers an htmx request for a finished quiz with HX-Redirect (200).
-    if response.status_code >= 400:
-        figures.error(f"{kind}: HTTP {response.status_code}")
-    return response
+    if reply.status >= 400:
+        figures.error(f"{kind}: HTTP {reply.status}")
+    return reply
 
 
 def lost_answers(figures: Figures, env: dict[str, str], var_dir: Path) -> int:
@@ -169,6 +201,12 @@ def lost_answers(figures: Figures, env: dict[str, str], var_dir: Path) -> int:
     path.write_text(json.dumps(figures.acknowledged))
     output = manage("shell", "-c", CHECK_ANSWERS.format(path=str(path)), env=env)
     return int(output.split()[-1])
+
+
+def server_errors(log: str, limit: int = 3) -> str:
+    """The first few tracebacks the site logged, for a run that met server errors."""
+    found = log.split("Traceback (most recent call last):")[1 : limit + 1]
+    return "\n".join("Traceback (most recent call last):" + text[:3000] for text in found)
 
 
 def report(database: str, figures: Figures, lost: int) -> None:
@@ -181,7 +219,8 @@ def report(database: str, figures: Figures, lost: int) -> None:
     for what, count in sorted(figures.errors.items()):
         print(f"  error x{count}: {what}")
     print(f"{'request':<12}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for kind, values in [*sorted(figures.latencies.items()), ("all", every)]:
+    rows = [*sorted(figures.latencies.items()), ("all", every)]
+    for kind, values in [*rows, (f"from {SETTLED_AFTER} s", figures.settled)]:
         if not values:
             continue
         centiles = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99

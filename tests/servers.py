@@ -226,8 +226,11 @@ class Gunicorn:
         return self
 
     def output(self) -> str:
+        return self.full_output()[-5000:]
+
+    def full_output(self) -> str:
         self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-5000:]
+        return self.log.read().decode(errors="replace")
 
     def __exit__(self, *exc_info: object) -> None:
         _stop(self.process)
