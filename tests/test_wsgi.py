@@ -1,6 +1,7 @@
 """quizsite/wsgi.py, which gunicorn loads once before it forks its workers (preload_app in
-quizsite/gunicorn.py): by then the views are imported and the site's templates compiled, and
-no database connection is open to be shared by every worker."""
+quizsite/gunicorn.py): by then the views are imported and the site's templates compiled, the
+garbage collector leaves what was loaded out of its passes, and no database connection is
+open to be shared by every worker."""
 
 import subprocess
 import sys
@@ -8,10 +9,13 @@ import sys
 from tests.servers import ROOT, site_env
 
 CHECK = """
+import gc
 import sys
 from pathlib import Path
 
 import quizsite.wsgi
+
+print(gc.get_freeze_count())
 from django.db import connections
 from django.template import base, loader
 
@@ -38,7 +42,8 @@ def test_the_site_is_ready_before_gunicorn_forks_and_holds_no_connection(tmp_pat
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    views_imported, templates, compiled_again, connection = run.stdout.split()
+    frozen, views_imported, templates, compiled_again, connection = run.stdout.split()
+    assert int(frozen) > 20_000  # the site's modules, views and templates
     assert views_imported == "True"
     assert int(templates) > 30
     assert compiled_again == "0"
