@@ -322,3 +322,25 @@ def test_the_navigation_counts_the_answer_at_once(client, alice, attempt, questi
         choice = question.correct_choice_id if right else wrong_choice(question)
         client.post(url(attempt), {"position": 1, "choice": choice})
         assert review_count_shown(client) == 11  # the card met, and not due yet
+
+
+def test_a_guests_last_answer_reads_the_questions_once_whatever_the_quiz_length(
+    client, make_deck, django_assert_num_queries
+):
+    attempt = start_as_guest(client, make_deck(40, slug="bigger"), count=20)
+    for position in range(1, attempt.question_count):
+        question = show(attempt)
+        client.post(url(attempt), {"position": position, "choice": question.correct_choice_id})
+    question = show(attempt)
+    # The session, the question with its quiz; in the transaction (a savepoint here, inside
+    # the test's) the answer, the clock's read, the questions for the score, once (it was
+    # once more per question: 28 statements for this quiz of 20), and the quiz's finish.
+    with django_assert_num_queries(8):
+        client.post(
+            url(attempt),
+            {"position": attempt.question_count, "choice": question.correct_choice_id},
+            headers={"HX-Request": "true"},
+        )
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert attempt.correct_count == 20

@@ -707,7 +707,10 @@ def _limit_seconds(attempt: Attempt, question: AttemptQuestion) -> float | None:
 
 
 def _finish(*, attempt: Attempt, now: datetime) -> None:
-    questions = list(attempt.questions.only("outcome", "points", "elapsed", "reading_words"))
+    # With `attempt`: the related manager sets each question's attempt from its attempt_id,
+    # which, deferred, would be read back one query per question.
+    fields = ("attempt", "outcome", "points", "elapsed", "reading_words")
+    questions = list(attempt.questions.only(*fields))
     summary = questions_summary(questions)
     changes = {
         "finished_at": now,
