@@ -65,9 +65,10 @@ class Figures:
     quizzes_finished: int = 0
 
     def timed(self, kind: str, started: float, ended: float) -> None:
-        self.latencies.setdefault(kind, []).append((ended - started) * 1000)
+        milliseconds = (ended - started) * 1000
+        self.latencies.setdefault(kind, []).append(milliseconds)
         if started - self.began >= SETTLED_AFTER:
-            self.settled.append((ended - started) * 1000)
+            self.settled.append(milliseconds)
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1

@@ -14,11 +14,10 @@ import sys
 from pathlib import Path
 
 import quizsite.wsgi
-
-print(gc.get_freeze_count())
 from django.db import connections
 from django.template import base, loader
 
+print(gc.get_freeze_count())
 print(all(name in sys.modules for name in ("quizzes.views.play", "quizzes.views.browse")))
 compiled = []
 compile_nodelist = base.Template.compile_nodelist
