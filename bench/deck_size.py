@@ -35,6 +35,8 @@ REPEAT = 5
 LEARNERS = 1000
 FINISHED_QUIZZES = 10_000
 BENCH_LEARNER_QUIZZES = 500
+# Quick quizzes the worker keeps ready, topped up before each start planned ahead.
+READY_QUIZZES = 10
 USERNAME = "bench"
 PASSWORD = "bench user password, not a secret"
 
@@ -254,21 +256,27 @@ def settle() -> None:
 
 def pages_time() -> dict[str, tuple[float, float]]:
     """Each page's median time in ms, (cold, warm)."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import caches
     from django.test import Client
 
+    from quizzes.models import Deck, ReadyQuiz
+    from quizzes.services import attempts
     from tests.httpquiz import HTMX, question_on
 
     client = Client()
     client.force_login(get_user_model().objects.get(username=USERNAME))
     visitor = Client()
+    deck = Deck.objects.get(slug="fastai")
     timings: dict[str, list[tuple[float, bool]]] = {}
 
-    def timed(name: str, cold: bool, who: Client, method: str, path: str, **kwargs):
+    def timed(name: str, cold: bool, who: Client, method: str, path: str, before=None, **kwargs):
         if cold:
             for alias in ("default", "pages"):
                 caches[alias].clear()
+        if before is not None:
+            before()
         began = time.perf_counter()
         response = getattr(who, method)(path, **kwargs)
         timings.setdefault(name, []).append(((time.perf_counter() - began) * 1000, cold))
@@ -282,6 +290,20 @@ def pages_time() -> dict[str, tuple[float, float]]:
         timed("search, misspelt", cold, visitor, "get", "/decks/fastai/", data={"q": "sofmax"})
         timed("card page", cold, visitor, "get", "/decks/fastai/cards/7/")
         timed("home", cold, visitor, "get", "/")
+        # A Quick quiz planned ahead by the worker, then one planned in the request (what a
+        # start pays when none is waiting, as after a change of the cards).
+        settings.QUIZSITE_READY_QUICK_QUIZZES = READY_QUIZZES
+        timed(
+            "quiz start, ready",
+            cold,
+            client,
+            "post",
+            "/quiz/quick/",
+            before=lambda: attempts.ready_quick_quizzes_top_up(deck=deck),
+            data={"deck": "fastai"},
+        )
+        assert ReadyQuiz.objects.count() == READY_QUIZZES - 1  # it started one
+        settings.QUIZSITE_READY_QUICK_QUIZZES = 0
         started = timed(
             "quiz start (POST)", cold, client, "post", "/quiz/quick/", data={"deck": "fastai"}
         )

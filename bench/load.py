@@ -1,9 +1,11 @@
 """Many people taking quizzes at once: errors, lost answers and latency under load.
 
-Starts the site under gunicorn as `make serve` does, on a throwaway SQLite database and,
-where PostgreSQL is installed, a throwaway cluster. Then TAKERS simulated guests each take
-Quick quizzes for the given time: start one, answer every question 0.5 to 2 s after it is
-shown (as htmx does), open the result, start again. Afterwards every answer the site
+Starts the site under gunicorn with its background worker as `make serve` does, on a
+throwaway SQLite database and, where PostgreSQL is installed, a throwaway cluster. One
+visitor starts a Quick quiz and the worker plans Quick quizzes ahead, as on a site that has
+been serving quizzes. Then TAKERS simulated guests each take Quick quizzes for the given
+time: start one, answer every question 0.5 to 2 s after it is shown (as htmx does), open
+the result, start again. Afterwards every answer the site
 acknowledged with a 200 is looked up in the database: one that is not stored there is lost.
 The takers arrive over the first two seconds, so every one of them starts a quiz at once;
 besides the whole run's latency it prints that of the requests sent from SETTLED_AFTER
@@ -35,9 +37,23 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
-from tests.servers import NO_START_LIMITS, Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
+from tests.servers import (  # noqa: E402
+    NO_START_LIMITS,
+    Gunicorn,
+    PostgresCluster,
+    Worker,
+    manage,
+    postgres_bin,
+    site_env,
+)
 
 SETTLED_AFTER = 10  # seconds
+
+READY_COUNT = """
+from django.conf import settings
+from quizzes.models import ReadyQuiz
+print(ReadyQuiz.objects.count(), settings.QUIZSITE_READY_QUICK_QUIZZES)
+"""
 
 CHECK_ANSWERS = """
 import json
@@ -97,8 +113,11 @@ def main() -> None:
             manage("migrate", "--no-input", env=env)
             manage("sync_decks", env=env)
             manage("collectstatic", "--no-input", env=env)
-            with Gunicorn(env=env, workers=None, threads=None) as site:
-                figures = asyncio.run(run(site.url("").rstrip("/"), options))
+            with Worker(env=env), Gunicorn(env=env, workers=None, threads=None) as site:
+                base = site.url("").rstrip("/")
+                asyncio.run(first_visitor(base))
+                print(f"\n{database}: {ready_quizzes(env)} Quick quizzes ready", flush=True)
+                figures = asyncio.run(run(base, options))
                 server_log = site.full_output()
             report(database, figures, lost_answers(figures, env, var_dir))
             if any("HTTP 5" in error for error in figures.errors):
@@ -114,6 +133,26 @@ async def run(base: str, options) -> Figures:
             group.create_task(taker(base, rng, deadline, figures))
             await asyncio.sleep(0.01)  # ramp up over the first two seconds
     return figures
+
+
+async def first_visitor(base: str) -> None:
+    """One Quick quiz started before the takers come, as on a site that has been serving
+    quizzes: it asks the worker to plan Quick quizzes ahead."""
+    async with browser(base) as client:
+        home = await request(client, Figures(), "home", "GET", "/")
+        data = {"deck": "fastai", "csrfmiddlewaretoken": csrf_token(home.text)}
+        await request(client, Figures(), "quiz start", "POST", "/quiz/quick/", data=data)
+
+
+def ready_quizzes(env: dict[str, str], *, wait: float = 60) -> int:
+    """How many Quick quizzes the worker has ready, once it has topped them up (or after
+    `wait` seconds)."""
+    give_up = time.monotonic() + wait
+    while True:
+        ready, wanted = map(int, manage("shell", "-c", READY_COUNT, env=env).split()[-2:])
+        if ready >= wanted or time.monotonic() > give_up:
+            return ready
+        time.sleep(0.5)
 
 
 def browser(base: str) -> aiohttp.ClientSession:

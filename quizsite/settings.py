@@ -227,6 +227,14 @@ if _task_backend not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
 
+# Quick quizzes the worker keeps planned ahead per deck (quizzes/services/ready_quizzes.py),
+# so a start only claims one; a start that finds none plans its own. 0: none, every start
+# plans its own (the default when tasks run in place, where the planning would land in a
+# learner's request).
+QUIZSITE_READY_QUICK_QUIZZES = envint(
+    "QUIZSITE_READY_QUICK_QUIZZES", "100" if _task_backend == "database" else "0"
+)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, the signed-in user read from the cache. Sessions made under

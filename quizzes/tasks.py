@@ -2,10 +2,12 @@
 with its database backend; see TASKS in settings)."""
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
-from quizzes.services import fsrs_fitting
+from quizzes.models import Deck
+from quizzes.services import attempts, fsrs_fitting
 from quizzes.services import images as image_services
 from quizzes.services.anki_io import import_job_run
 
@@ -29,3 +31,13 @@ def fsrs_parameters_fit(user_id: int) -> str:
     """A learner asked, on their settings page, for parameters fitted to their reviews."""
     user = get_user_model().objects.get(pk=user_id)
     return fsrs_fitting.parameters_fit(user=user, now=timezone.now()).summary
+
+
+@task()
+def ready_quick_quizzes_top_up_task(deck_id: int) -> int:
+    """Quick quizzes planned ahead for a deck, asked for by a start that found few or none."""
+    try:
+        deck = Deck.objects.filter(pk=deck_id).first()
+        return attempts.ready_quick_quizzes_top_up(deck=deck) if deck is not None else 0
+    finally:
+        cache.delete(attempts.ready_refill_key(deck_id))

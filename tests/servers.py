@@ -237,6 +237,30 @@ class Gunicorn:
         self.log.close()
 
 
+class Worker:
+    """`manage.py db_worker` beside a Gunicorn, as `make serve` runs it: the background tasks
+    (Quick quizzes planned ahead among them). `env` is the site's."""
+
+    def __init__(self, *, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+
+    def __enter__(self) -> "Worker":
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _stop(self.process)
+        self.log.close()
+
+
 def _stop(process: subprocess.Popen | None) -> None:
     if process is None or process.poll() is not None:
         return

@@ -43,7 +43,7 @@ def test_starting_and_answering_run_the_same_queries_at_two_deck_sizes(client, a
 
     # The session, the draw window, the wrong answers, and the writes (see
     # tests/test_view_quiz_quick.py).
-    assert large_start == small_start == 7
+    assert large_start == small_start == 5
     # Answering also feeds the learner's memory of the card (services.reviews).
     assert large_answer == small_answer <= 12
 
@@ -86,9 +86,9 @@ def _start_queries(start) -> int:
 
 
 # The cards to ask (a retry: the missed ones, then the cards; these cards: the first card's
-# deck, then the cards), the wrong answers, and the writes in a savepoint (a tagged quiz
-# also stores its tags).
-QUERIES = {"tagged": 8, "these cards": 8, "retry": 7}
+# deck, then the cards), the wrong answers, and the writes (a tagged quiz also stores its
+# tags).
+QUERIES = {"tagged": 6, "these cards": 6, "retry": 5}
 
 
 @pytest.mark.parametrize("kind", list(QUERIES))

@@ -1,7 +1,8 @@
 """Quick quizzes started at the same moment, one thread per learner as gunicorn's threads
-run them, each on its own database connection: none fails, and every hand-written distractor
-offered is counted once per quiz that offers it. On PostgreSQL two starts counting the same
-distractors used to lock their rows in different orders and deadlock.
+run them, each on its own database connection: none fails, every hand-written distractor
+offered is counted once per quiz that offers it, and each quiz planned ahead is started
+once. On PostgreSQL two starts counting the same distractors used to lock their rows in
+different orders and deadlock.
 
 PostgreSQL only: SQLite lets one writer in at a time (bench/load.py starts quizzes at once on
 its file), and the suite's in-memory SQLite locks whole tables between connections, which
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from quizzes.models import Distractor
+from quizzes.models import Distractor, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.services.card_pages import distractor_render
 
@@ -28,7 +29,11 @@ QUIZZES_EACH = 12
     reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
 )
 @pytest.mark.django_db(transaction=True)
-def test_quizzes_started_at_once_all_start_and_count_every_offer(make_deck):
+@pytest.mark.parametrize("planned_ahead", [0, LEARNERS * QUIZZES_EACH // 2])
+def test_quizzes_started_at_once_all_start_and_count_every_offer(
+    make_deck, settings, planned_ahead
+):
+    """Half the starts planned ahead: claimed at once, then planned in the request."""
     deck = make_deck(12)
     rows = [
         Distractor(card=card, html=f"<p>Wrong idea {number} of {card.number}</p>")
@@ -38,6 +43,10 @@ def test_quizzes_started_at_once_all_start_and_count_every_offer(make_deck):
     for row in rows:
         distractor_render(row)
     Distractor.objects.bulk_create(rows)
+    settings.QUIZSITE_READY_QUICK_QUIZZES = planned_ahead
+    services.ready_quick_quizzes_top_up(deck=deck)
+    plans = set(ReadyQuiz.objects.values_list("seed", flat=True))
+    seeds: list[int] = []
     offers: Counter[int] = Counter()
     errors: list[BaseException] = []
     started = threading.Barrier(LEARNERS)
@@ -58,6 +67,7 @@ def test_quizzes_started_at_once_all_start_and_count_every_offer(make_deck):
                 ]
                 with lock:
                     offers.update(offered)
+                    seeds.append(attempt.seed)
         except BaseException as error:  # reported below, with the others
             with lock:
                 errors.append(error)
@@ -71,6 +81,8 @@ def test_quizzes_started_at_once_all_start_and_count_every_offer(make_deck):
         thread.join()
 
     assert errors == []
+    assert len(seeds) == len(set(seeds)) == LEARNERS * QUIZZES_EACH
+    assert plans <= set(seeds)  # the plans made first were all started, none twice
     assert sum(offers.values()) > LEARNERS * QUIZZES_EACH  # distractors were offered
     counted = dict(Distractor.objects.values_list("pk", "times_offered"))
     assert counted == {pk: offers[pk] for pk in counted}

@@ -1,4 +1,4 @@
-from quizzes.models.attempts import Attempt, AttemptQuestion
+from quizzes.models.attempts import Attempt, AttemptQuestion, ReadyQuiz
 from quizzes.models.deck import (
     CachedImage,
     Card,
@@ -27,6 +27,7 @@ __all__ = [
     "LearnerSettings",
     "MediaFile",
     "ProblemReport",
+    "ReadyQuiz",
     "ReviewLog",
     "Tag",
 ]

@@ -248,3 +248,26 @@ class AttemptQuestion(models.Model):
     @property
     def chosen_text(self) -> str:
         return self._choice(self.chosen_choice_id).get("text", "")
+
+
+class ReadyQuiz(models.Model):
+    """A Quick quiz planned ahead by the background worker, waiting for a learner to start
+    it: its questions and their choices, drawn and weighed as a start would (the work that
+    grows with the deck), so a start only claims one and stores it as an attempt. Planned
+    under the decks' version (`caching.deck_pages_version`) it was drawn from; a change of the
+    cards moves that on, and a plan from an older version is never started."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
+    decks_version = models.BigIntegerField()
+    seed = models.BigIntegerField()
+    # The planned questions as JSON text (card_id, choices, correct_choice_id, reading_words),
+    # read back whole by one statement.
+    questions = models.TextField()
+    # Claimed, this plan asks the worker to top the deck's plans up again.
+    refill_when_claimed = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["deck", "decks_version", "id"])]
+
+    def __str__(self) -> str:
+        return f"Ready Quick quiz {self.pk} on deck {self.deck_id}"

@@ -26,6 +26,7 @@ from quizzes.models import (
     CardMemory,
     Deck,
     Distractor,
+    ReadyQuiz,
     ReviewLog,
 )
 
@@ -448,3 +449,24 @@ def attempt_insert(*, attempt: Attempt, questions: Sequence[dict], offered: Sequ
                 f"UPDATE {DISTRACTORS} SET times_offered = times_offered + 1 WHERE id IN ({which})",
                 list(offered),
             )
+
+
+READY_QUIZZES = ReadyQuiz._meta.db_table
+
+
+def ready_quiz_claim(*, deck_id: int, decks_version: int) -> tuple | None:
+    """Take the oldest Quick quiz planned ahead for the deck under `decks_version` (its seed,
+    questions and refill_when_claimed), deleting it in the same statement, in the caller's
+    transaction; None when none is waiting. Starts at once each take a different one:
+    PostgreSQL's SKIP LOCKED passes over a plan another start has locked (SQLite has one
+    writer at a time)."""
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {READY_QUIZZES} WHERE id = (SELECT id FROM {READY_QUIZZES} "
+            f"WHERE deck_id = %s AND decks_version = %s ORDER BY id LIMIT 1{lock}) "
+            "RETURNING seed, questions, refill_when_claimed",
+            [deck_id, decks_version],
+        )
+        return cursor.fetchone()
