@@ -1,10 +1,11 @@
 """Throughput of each page as a share of a bare Django view, production-style.
 
-Starts the site under gunicorn as `make serve` does (DEBUG off, whitenoise, quizsite/gunicorn.py
-settings) on a throwaway SQLite database and, where PostgreSQL is installed, a throwaway
-cluster; loads the deck; then, for each page, runs wrk against the bare view
-(`HttpResponse("ok")` through the same middleware, bench/urls.py) and against the page back
-to back, and prints the ratio of their requests per second. It never fails on time.
+Starts the site under gunicorn with its background worker as `make serve` does (DEBUG off,
+whitenoise, quizsite/gunicorn.py settings) on a throwaway SQLite database and, where
+PostgreSQL is installed, a throwaway cluster; loads the deck; then, for each page, runs wrk
+against the bare view (`HttpResponse("ok")` through the same middleware, bench/urls.py) and
+against the page back to back, and prints the ratio of their requests per second. It never
+fails on time.
 
     .venv/bin/python bench/throughput.py                  # both databases, 5 s a run
     .venv/bin/python bench/throughput.py --seconds 10 --rounds 3 --databases sqlite
@@ -38,7 +39,15 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.httpquiz import Player  # noqa: E402
-from tests.servers import NO_START_LIMITS, Gunicorn, PostgresCluster, manage, postgres_bin, site_env  # noqa: E402
+from tests.servers import (  # noqa: E402
+    NO_START_LIMITS,
+    Gunicorn,
+    PostgresCluster,
+    Worker,
+    manage,
+    postgres_bin,
+    site_env,
+)
 
 USERNAME = "bench"
 PASSWORD = "bench user password, not a secret"
@@ -104,7 +113,10 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
         f"{USERNAME!r}, {PASSWORD!r}, {str(playing_file)!r})",
         env=env,
     )
-    with Gunicorn(env=env, workers=int(env.get("WEB_CONCURRENCY", 0)) or None) as site:
+    with (
+        Worker(env=env),
+        Gunicorn(env=env, workers=int(env.get("WEB_CONCURRENCY", 0)) or None) as site,
+    ):
         base = site.url("").rstrip("/")
         headers = login_headers(base)
         request_files = {
