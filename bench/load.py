@@ -1,12 +1,12 @@
 """Many people taking quizzes at once: errors, lost answers and latency under load.
 
 Starts the site under gunicorn with its background worker as `make serve` does, on a
-throwaway SQLite database and, where PostgreSQL is installed, a throwaway cluster. One
-visitor starts a Quick quiz and the worker plans Quick quizzes ahead, as on a site that has
-been serving quizzes. Then TAKERS simulated guests each take Quick quizzes for the given
-time: start one, answer every question 0.5 to 2 s after it is shown (as htmx does), open
-the result, start again. Afterwards every answer the site
-acknowledged with a 200 is looked up in the database: one that is not stored there is lost.
+throwaway SQLite database and, where PostgreSQL is installed, a throwaway cluster, and waits
+for the worker to plan Quick quizzes ahead (`sync_decks` asks it to as the site starts).
+Then TAKERS simulated guests each take Quick quizzes for the given time: start one, answer
+every question 0.5 to 2 s after it is shown (as htmx does), open the result, start again.
+Afterwards every answer the site acknowledged with a 200 is looked up in the database: one
+that is not stored there is lost.
 The takers arrive over the first two seconds, so every one of them starts a quiz at once;
 besides the whole run's latency it prints that of the requests sent from SETTLED_AFTER
 seconds on, the site under steady load. When the site answered with a 5xx, it prints the
@@ -115,7 +115,6 @@ def main() -> None:
             manage("collectstatic", "--no-input", env=env)
             with Worker(env=env), Gunicorn(env=env, workers=None, threads=None) as site:
                 base = site.url("").rstrip("/")
-                asyncio.run(first_visitor(base))
                 print(f"\n{database}: {ready_quizzes(env)} Quick quizzes ready", flush=True)
                 figures = asyncio.run(run(base, options))
                 server_log = site.full_output()
@@ -133,15 +132,6 @@ async def run(base: str, options) -> Figures:
             group.create_task(taker(base, rng, deadline, figures))
             await asyncio.sleep(0.01)  # ramp up over the first two seconds
     return figures
-
-
-async def first_visitor(base: str) -> None:
-    """One Quick quiz started before the takers come, as on a site that has been serving
-    quizzes: it asks the worker to plan Quick quizzes ahead."""
-    async with browser(base) as client:
-        home = await request(client, Figures(), "home", "GET", "/")
-        data = {"deck": "fastai", "csrfmiddlewaretoken": csrf_token(home.text)}
-        await request(client, Figures(), "quiz start", "POST", "/quiz/quick/", data=data)
 
 
 def ready_quizzes(env: dict[str, str], *, wait: float = 60) -> int:

@@ -172,3 +172,21 @@ def test_the_task_tops_up_and_lets_the_next_start_ask_again(make_deck, ready, ca
     assert ReadyQuiz.objects.count() == 4
     assert cache.get(services.ready_refill_key(deck.pk)) is None
     assert ready_quick_quizzes_top_up_task.call(deck.pk + 1) == 0  # a deck deleted meanwhile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_syncing_the_decks_as_the_site_starts_has_the_worker_plan_them(ready, queued_tasks):
+    call_command("sync_decks", "fastai", stdout=io.StringIO())
+    assert not ReadyQuiz.objects.exists()
+    assert DBTaskResult.objects.count() == 1
+
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    deck = ReadyQuiz.objects.values_list("deck__slug", flat=True).distinct()
+    assert list(deck) == ["fastai"] and ReadyQuiz.objects.count() == 4
+
+
+def test_with_none_kept_syncing_asks_the_worker_for_nothing(settings, queued_tasks):
+    settings.QUIZSITE_READY_QUICK_QUIZZES = 0
+    call_command("sync_decks", "fastai", stdout=io.StringIO())
+    assert not DBTaskResult.objects.exists()

@@ -541,7 +541,7 @@ def attempt_start(
         attempt = _start_ready(user=user, session_key=session_key, config=config, now=now)
         if attempt is not None:
             return attempt
-        _ready_quick_quizzes_wanted(config.deck)
+        ready_quick_quizzes_wanted(config.deck)
     seed = _new_seed() if seed is None else seed
     return _create_attempt(
         user=user,
@@ -574,8 +574,10 @@ def ready_refill_key(deck_id: int) -> str:
     return f"ready-quick-quizzes:{deck_id}:asked"
 
 
-def _ready_quick_quizzes_wanted(deck: Deck) -> None:
+def ready_quick_quizzes_wanted(deck: Deck) -> None:
     """Ask the worker to top the deck's plans up, once until it has."""
+    if settings.QUIZSITE_READY_QUICK_QUIZZES <= 0:
+        return
     if cache.add(ready_refill_key(deck.pk), True, timeout=120):
         from quizzes.tasks import ready_quick_quizzes_top_up_task
 
@@ -593,7 +595,7 @@ def _start_ready(*, user, session_key: str, config: QuizConfig, now: datetime) -
         return None
     seed, questions, refill = claimed
     if refill:
-        _ready_quick_quizzes_wanted(config.deck)
+        ready_quick_quizzes_wanted(config.deck)
     return _create_attempt(
         user=user,
         session_key=session_key,

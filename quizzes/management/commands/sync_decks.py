@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.importing.fixtures import DeckSourceError, read_deck_fixture
+from quizzes.models import Deck
+from quizzes.services.attempts import ready_quick_quizzes_wanted
 from quizzes.services.deck_sync import deck_sync
 
 
@@ -33,10 +35,16 @@ class Command(BaseCommand):
         parser.add_argument("names", nargs="*", help="Fixture names (default: every one).")
 
     def handle(self, *args, names, **options):
-        summaries = []
+        summaries, synced = [], []
         for fixture in fixture_decks(names):
             report = deck_sync(fixture=fixture)
             for line in report.details:
                 self.stdout.write(f"{report.deck} {line}")
             summaries.append(report.summary)
+            synced.append(report.deck)
+        # `make run` and `make serve` sync the decks as the site starts: its worker plans
+        # Quick quizzes then, not at the first learner's start.
+        if settings.QUIZSITE_READY_QUICK_QUIZZES > 0:
+            for deck in Deck.objects.filter(slug__in=synced):
+                ready_quick_quizzes_wanted(deck)
         return "\n".join(summaries) or "no deck fixture found"
