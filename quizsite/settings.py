@@ -227,10 +227,10 @@ if _task_backend not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
 
-# Quick quizzes the worker keeps planned ahead per deck (quizzes/services/ready_quizzes.py),
-# so a start only claims one; a start that finds none plans its own. 0: none, every start
-# plans its own (the default when tasks run in place, where the planning would land in a
-# learner's request).
+# Quick quizzes the worker keeps planned ahead per deck, so a start only claims one
+# (quizzes/services/attempts.py, "Quick quizzes planned ahead"); a start that finds none
+# plans its own. 0: none, every start plans its own (the default when tasks run in place,
+# where the planning would land in a learner's request).
 QUIZSITE_READY_QUICK_QUIZZES = envint(
     "QUIZSITE_READY_QUICK_QUIZZES", "100" if _task_backend == "database" else "0"
 )

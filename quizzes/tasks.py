@@ -35,7 +35,8 @@ def fsrs_parameters_fit(user_id: int) -> str:
 
 @task()
 def ready_quick_quizzes_top_up_task(deck_id: int) -> int:
-    """Quick quizzes planned ahead for a deck, asked for by a start that found few or none."""
+    """Quick quizzes planned ahead for a deck, asked for by a start that found few or none,
+    or by `sync_decks` as the site starts."""
     try:
         deck = Deck.objects.filter(pk=deck_id).first()
         return attempts.ready_quick_quizzes_top_up(deck=deck) if deck is not None else 0
