@@ -190,3 +190,19 @@ def test_with_none_kept_syncing_asks_the_worker_for_nothing(settings, queued_tas
     settings.QUIZSITE_READY_QUICK_QUIZZES = 0
     call_command("sync_decks", "fastai", stdout=io.StringIO())
     assert not DBTaskResult.objects.exists()
+
+
+def test_deleting_a_deck_in_the_admin_names_its_plans_and_takes_them(
+    client, make_deck, ready, django_user_model, password
+):
+    deck = make_deck(20)
+    services.ready_quick_quizzes_top_up(deck=deck)
+    staff = django_user_model.objects.create_superuser("staff", "staff@example.com", password)
+    client.force_login(staff)
+    url = reverse("admin:quizzes_deck_delete", args=[deck.pk])
+
+    page = client.get(url)
+    client.post(url, {"post": "yes"})
+
+    assert "Quick quizzes planned ahead: 4" in page.text
+    assert not ReadyQuiz.objects.exists()

@@ -268,6 +268,9 @@ class ReadyQuiz(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["deck", "decks_version", "id"])]
+        # As the admin lists them among what deleting a deck deletes.
+        verbose_name = "Quick quiz planned ahead"
+        verbose_name_plural = "Quick quizzes planned ahead"
 
     def __str__(self) -> str:
-        return f"Ready Quick quiz {self.pk} on deck {self.deck_id}"
+        return f"Quick quiz planned ahead ({self.pk})"
