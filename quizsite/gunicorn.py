@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import sys
 
+import dj_database_url
+
 worker_class = "gthread"
 # Load the site once, before the workers fork (quizsite/wsgi.py imports the views and
 # compiles the templates then): each worker starts ready and shares those pages of memory,
@@ -27,6 +29,18 @@ keepalive = 5
 # No max_requests: a replaced worker starts cold (imports, templates to compile, new database
 # connections), which at a few thousand requests a second happened every few seconds.
 
+
+def _on_postgresql() -> bool:
+    """Whether DATABASE_URL names PostgreSQL, read as the settings read it (any of its
+    schemes); a URL the settings will refuse counts as not."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    try:
+        engine = dj_database_url.parse(url)["ENGINE"] if url else ""
+    except ValueError:
+        return False
+    return engine == "django.db.backends.postgresql"
+
+
 # How long a thread may keep the interpreter lock while another waits for it (Python's
 # default: 5 ms). A request thread back from the database waits up to that long for the
 # lock behind a thread running Python; on PostgreSQL every statement is such a round trip,
@@ -34,8 +48,7 @@ keepalive = 5
 # pairs of runs back to back). On SQLite it gained nothing (its writer, switched out more
 # often, likely holds the database's write lock longer). Set before the fork, so every
 # worker inherits it.
-_postgresql = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-_switch_ms = os.environ.get("GUNICORN_SWITCH_INTERVAL_MS") or ("1" if _postgresql else "5")
+_switch_ms = os.environ.get("GUNICORN_SWITCH_INTERVAL_MS") or ("1" if _on_postgresql() else "5")
 try:
     _switch_seconds = float(_switch_ms) / 1000
 except ValueError:
