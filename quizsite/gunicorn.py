@@ -36,7 +36,7 @@ def _on_postgresql() -> bool:
     url = os.environ.get("DATABASE_URL", "").strip()
     try:
         engine = dj_database_url.parse(url)["ENGINE"] if url else ""
-    except ValueError:
+    except Exception:  # dj-database-url raises several types; the settings say which
         return False
     return engine == "django.db.backends.postgresql"
 
