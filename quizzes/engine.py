@@ -798,8 +798,9 @@ def summarize(results: Iterable[QuestionResult]) -> QuizSummary:
 
 # --- Too fast to read -----------------------------------------------------------------------
 
-# Nobody reads a question and its choices faster than this: a second, plus skimming at
-# SKIM_WORDS_PER_MINUTE.
+# Nobody answers knowingly faster than this: a second, plus skimming the question and the
+# right answer at SKIM_WORDS_PER_MINUTE (a learner who knows it need not read the wrong
+# choices to the end, so they are not counted).
 SKIM_BASE_SECONDS = 1.0
 SKIM_WORDS_PER_MINUTE = 600
 # A quiz with at least this many right answers too fast to read, and as many as half of its
@@ -810,7 +811,7 @@ IMPLAUSIBLY_FAST_RULE = (
     f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least "
     f"{IMPLAUSIBLE_RIGHT_ANSWERS} of its right answers, and at least half of them, came faster "
     f"than anyone reads: in less than {SKIM_BASE_SECONDS:g} s plus the time to skim the question "
-    f"and its choices at {SKIM_WORDS_PER_MINUTE} words a minute."
+    f"and its right answer at {SKIM_WORDS_PER_MINUTE} words a minute."
 )
 
 

@@ -17,6 +17,10 @@ READ = timedelta(seconds=8)
 T0 = "2025-03-05 12:00:00Z"
 
 
+def start_quick(user, deck) -> Attempt:
+    return services.attempt_start_quick(user=user, session_key="", deck=deck, now=timezone.now())
+
+
 def start(user, deck, *, count=3, mode="multiple_choice", limit=PER_QUESTION_20) -> Attempt:
     config = services.QuizConfig(
         deck=deck, question_count=count, mode=engine.QuizMode(mode), time_limit=limit
@@ -42,14 +46,15 @@ def wrong_choice(question) -> str:
     return next(c["id"] for c in question.choices if c["id"] != question.correct_choice_id)
 
 
-def finish(attempt, *, right=()) -> Attempt:
-    """Answer every question, right at the positions in `right`, wrong elsewhere."""
+def finish(attempt, *, right=(), after=READ) -> Attempt:
+    """Answer every question, right at the positions in `right`, wrong elsewhere, each
+    `after` it is shown."""
     while (question := show(attempt)) is not None:
         choice = (
             question.correct_choice_id if question.position in right else wrong_choice(question)
         )
         services.answer_submit(
-            attempt=attempt, question=question, choice_id=choice, now=question.started_at + READ
+            attempt=attempt, question=question, choice_id=choice, now=question.started_at + after
         )
     attempt.refresh_from_db()
     return attempt

@@ -41,6 +41,7 @@ from quizzes.engine import (
     summarize,
     time_budget_per_question,
     time_left,
+    too_fast_to_read,
 )
 from quizzes.wording import AnswerKind, choice_words
 
@@ -776,19 +777,28 @@ def test_expiry_needs_aware_datetimes():
 # --- Too fast to read ---
 
 
-def pace(seconds, *, correct=True, words=40):
+def pace(seconds, *, correct=True, words=30):
     return AnswerPace(correct=correct, elapsed=timedelta(seconds=seconds), words=words)
 
 
 def test_a_quiz_answered_faster_than_it_can_be_read_is_implausible():
-    # 40 words skimmed at 600 a minute take 4 s, plus a second: these took about one.
+    # A question and its right answer, 30 words, skimmed at 600 a minute take 3 s, plus a
+    # second: these took about one.
     guessed = [pace(0.9)] * 6 + [pace(0.9, correct=False)] * 4
 
     assert is_implausibly_fast(guessed)
 
 
+def test_the_line_is_a_second_plus_skimming_the_words_counted():
+    assert too_fast_to_read(elapsed=timedelta(seconds=3.9), words=30)
+    assert not too_fast_to_read(elapsed=timedelta(seconds=4.1), words=30)
+    assert too_fast_to_read(elapsed=timedelta(seconds=0.9), words=0)
+    assert not too_fast_to_read(elapsed=timedelta(seconds=1.1), words=0)
+
+
 def test_a_quick_reader_who_knows_the_answers_is_not():
-    read = [pace(6)] * 8 + [pace(2.5, words=10)] * 2
+    # About five seconds a question, as a learner who knows the deck answers.
+    read = [pace(4.7)] * 8 + [pace(2.5, words=10)] * 2
 
     assert not is_implausibly_fast(read)
 

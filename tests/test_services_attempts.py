@@ -180,6 +180,10 @@ def test_a_quick_quiz_is_ten_multiple_choice_questions_timed_for_their_length(al
         words = sum(len(text.split()) for text in shown)
         assert question.reading_words == words
         assert question.seconds_allowed == engine.reading_allowance(words)
+        # Too fast to read counts the question and the right choice only.
+        right = next(c for c in question.choices if c["id"] == question.correct_choice_id)
+        skimmed = len(question.card.question_text.split()) + len(right["text"].split())
+        assert question.skim_words == skimmed < words
 
 
 def test_a_long_question_gets_more_time_than_a_short_one(alice, make_deck):
@@ -475,8 +479,9 @@ def test_a_challenge_asks_the_same_questions_and_choices_with_new_ids(alice, bob
     ):
         assert {c["id"] for c in mine.choices}.isdisjoint({c["id"] for c in theirs.choices})
         assert right_text(mine) == right_text(theirs)
-        assert (mine.reading_words, mine.seconds_allowed) == (
+        assert (mine.reading_words, mine.skim_words, mine.seconds_allowed) == (
             theirs.reading_words,
+            theirs.skim_words,
             theirs.seconds_allowed,
         )
     assert challenges.challenge_results(attempt=original) == []
@@ -832,6 +837,7 @@ def test_the_written_out_start_stores_what_the_orm_would(alice, deck):
             choices=question.choices,
             correct_choice_id=question.correct_choice_id,
             reading_words=question.reading_words,
+            skim_words=question.skim_words,
             seconds_allowed=question.seconds_allowed,
         )
         for question in questions

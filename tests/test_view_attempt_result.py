@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -6,7 +7,7 @@ from django.urls import reverse
 
 from quizzes import engine
 from quizzes.services import attempts as services
-from tests.quizplay import finish, show, start, start_as_guest
+from tests.quizplay import finish, show, start, start_as_guest, start_quick
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,15 @@ def test_a_learner_is_not_asked_to_sign_up(client, alice, deck):
     attempt = finish(start(alice, deck, count=2))
     client.force_login(alice)
     assert "keep this result" not in client.get(url(attempt)).text
+
+
+def test_a_quick_quiz_too_fast_to_read_says_it_is_not_ranked(client, alice, deck):
+    rushed = finish(start_quick(alice, deck), right=range(1, 11), after=timedelta(seconds=1))
+    read = finish(start_quick(alice, deck), right=range(1, 11))
+    client.force_login(alice)
+
+    rushed_page = BeautifulSoup(client.get(url(rushed)).text, "html.parser")
+    read_page = BeautifulSoup(client.get(url(read)).text, "html.parser")
+
+    assert "Not on the leaderboard" in rushed_page.select_one("#not-ranked").text
+    assert read_page.select_one("#not-ranked") is None

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
@@ -5,7 +7,7 @@ from django.urls import reverse
 
 from quizzes.services import progress
 from tests.queryplans import query_plan
-from tests.quizplay import finish, start
+from tests.quizplay import finish, start, start_quick
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +28,18 @@ def test_it_lists_the_users_attempts_with_score_accuracy_and_time(client, alice,
     assert reverse("attempt_play", args=[ongoing.pk]) in response.text
     assert "In progress" in response.text
     assert str(bobs.pk) not in response.text
+
+
+def test_a_quick_quiz_too_fast_to_read_is_marked_not_ranked(client, alice, deck):
+    rushed = finish(start_quick(alice, deck), right=range(1, 11), after=timedelta(seconds=1))
+    finish(start_quick(alice, deck), right=range(1, 11))
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+
+    marked = [row for row in soup.select("tbody tr") if row.select_one(".not-ranked")]
+    assert len(marked) == 1
+    assert marked[0].select_one("a")["href"] == rushed.get_absolute_url()
 
 
 def test_an_empty_history_invites_a_quiz(client, alice):

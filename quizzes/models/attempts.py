@@ -196,8 +196,11 @@ class AttemptQuestion(models.Model):
         Distractor, on_delete=models.SET_NULL, null=True, blank=True, related_name="picks"
     )
     # Words of the question and its choices (or answer), counted when the quiz starts: what
-    # time for length allows (`seconds_allowed`) and what "too fast to read" means.
+    # time for length allows (`seconds_allowed`).
     reading_words = models.PositiveIntegerField(default=0)
+    # Words of the question and its right answer: the least anyone reads to answer it
+    # knowingly, so what "too fast to read" means (engine.too_fast_to_read).
+    skim_words = models.PositiveIntegerField(default=0)
     seconds_allowed = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     points = models.PositiveIntegerField(default=0)

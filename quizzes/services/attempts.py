@@ -411,6 +411,9 @@ class _Planned:
     choices: list[dict]
     correct_choice_id: str
     reading_words: int
+    # 0 in plans stored before it was counted: only answers within a second count as too
+    # fast to read then.
+    skim_words: int = 0
 
 
 def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice]) -> int:
@@ -418,6 +421,14 @@ def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice]) -> int:
     question and its answer."""
     shown = [choice.text for choice in choices] if choices else [card.answer_text]
     return len(card.question_text.split()) + sum(len(text.split()) for text in shown)
+
+
+def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion) -> int:
+    """The least a learner who knows the answer reads: the question and the right choice
+    (a flashcard's answer). They need not read the wrong choices to the end."""
+    right = [c.text for c in question.choices if c.id == question.correct_choice_id]
+    answer = right[0] if right else card.answer_text
+    return len(card.question_text.split()) + len(answer.split())
 
 
 def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:
@@ -436,6 +447,7 @@ def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Plan
             ],
             correct_choice_id=question.correct_choice_id or "",
             reading_words=_reading_words(cards[question.card_id], question.choices),
+            skim_words=_skim_words(cards[question.card_id], question),
         )
         for question in plan.questions
     ]
@@ -484,6 +496,7 @@ def _create_attempt(
                 "choices": question.choices,
                 "correct_choice_id": question.correct_choice_id,
                 "reading_words": question.reading_words,
+                "skim_words": question.skim_words,
                 "seconds_allowed": engine.seconds_allowed(
                     limit=time_limit, words=question.reading_words
                 ),
@@ -788,6 +801,7 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
                 choices=[{**choice, "id": new_ids[choice["id"]]} for choice in question.choices],
                 correct_choice_id=new_ids.get(question.correct_choice_id, ""),
                 reading_words=question.reading_words,
+                skim_words=question.skim_words,
             )
         )
     return _create_attempt(
@@ -817,7 +831,7 @@ def _limit_seconds(attempt: Attempt, question: AttemptQuestion) -> float | None:
 def _finish(*, attempt: Attempt, now: datetime) -> None:
     # With `attempt`: the related manager sets each question's attempt from its attempt_id,
     # which, deferred, would be read back one query per question.
-    fields = ("attempt", "outcome", "points", "elapsed", "reading_words")
+    fields = ("attempt", "outcome", "points", "elapsed", "skim_words")
     questions = list(attempt.questions.only(*fields))
     summary = questions_summary(questions)
     changes = {
@@ -829,7 +843,7 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
             engine.AnswerPace(
                 correct=question.counts_as_correct,
                 elapsed=question.elapsed,
-                words=question.reading_words,
+                words=question.skim_words,
             )
             for question in questions
         ),

@@ -295,7 +295,6 @@ def attempt_result(request, pk):
         "comparison": challenge_services.challenge_comparison(attempt=attempt, questions=questions),
         "challenges": challenge_services.challenge_results(attempt=attempt),
         "challenge_url": request.build_absolute_uri(reverse("challenge", args=[attempt.pk])),
-        "leaderboard_rule": engine.IMPLAUSIBLY_FAST_RULE,
         "can_retry": summary.correct < summary.question_count,
     }
     return render(request, "quizzes/play/result.html", context)
