@@ -90,6 +90,18 @@ def test_back_goes_to_the_previous_questions_feedback(page: Page, deck_site, con
     assert console_errors == []
 
 
+def test_after_next_question_tab_goes_to_the_first_choice(page: Page, deck_site):
+    start_quick_quiz(page, deck_site, "fastai")
+    page.keyboard.press("1")
+    expect(page.locator("[data-quiz-feedback] h1")).to_be_focused()
+    page.locator("[data-continue]").click()  # a page load, not a swap
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 10")
+
+    page.keyboard.press("Tab")
+
+    expect(page.locator(".choice").first).to_be_focused()
+
+
 def test_a_guest_copies_the_challenge_link(browser, deck_site):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=deck_site)

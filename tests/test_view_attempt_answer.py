@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -52,6 +53,37 @@ def test_htmx_gets_the_feedback_fragment(client, alice, attempt, question):
     assert question.card.answer_rendered in response.text
     assert question.card.get_absolute_url() in response.text
     assert reverse("attempt_question", args=[attempt.pk, 2]) in response.text
+
+
+@pytest.mark.parametrize("pick", ["right", "wrong"])
+def test_the_feedback_shows_every_choice_the_right_one_and_the_learners(
+    client, alice, attempt, question, pick
+):
+    client.force_login(alice)
+    chosen = question.correct_choice_id if pick == "right" else wrong_choice(question)
+
+    response = post(
+        client, attempt, {"position": 1, "choice": chosen}, headers={"HX-Request": "true"}
+    )
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    shown = soup.select(".feedback-choices > li")
+    assert [li.select_one(".choice-text").decode_contents() for li in shown] == [
+        choice["html"] for choice in question.choices
+    ]
+    marks = [li.select_one(".choice-mark") for li in shown]
+    by_id = dict(zip([c["id"] for c in question.choices], marks, strict=True))
+    if pick == "right":
+        assert by_id[chosen].get_text(" ", strip=True) == "✓ Your answer, right"
+        assert sum(mark is not None for mark in marks) == 1
+    else:
+        assert by_id[chosen].get_text(" ", strip=True) == "✗ Your answer"
+        assert "The right answer" in by_id[question.correct_choice_id].get_text()
+        assert sum(mark is not None for mark in marks) == 2
+    # The card's whole answer, open only when the learner missed it.
+    details = soup.select_one("details.correct-answer")
+    assert question.card.answer_rendered in details.decode_contents()
+    assert details.has_attr("open") == (pick == "wrong")
 
 
 def test_a_late_answer_times_out_whatever_it_says(client, alice, attempt, question):
