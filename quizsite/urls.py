@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+handler404 = "quizzes.views.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("quizzes.urls")),

@@ -15,10 +15,18 @@ def test_an_unknown_address_gives_the_sites_404_page(client):
     assert 'class="site-nav"' in response.text
 
 
-def test_a_404_keeps_the_reason_the_view_gave(client, fastai_deck):
+def test_a_missing_card_leads_back_to_its_deck(client, fastai_deck):
     response = client.get("/decks/fastai/cards/999/")
     assert response.status_code == 404
-    assert "No such card in this deck." in response.text
+    assert f"{fastai_deck.name} has no card with this number." in response.text
+    assert f'href="/decks/fastai/">Back to {fastai_deck.name}</a>' in response.text
+
+
+def test_a_404_keeps_the_reason_the_view_gave(client):
+    response = client.get("/decks/no-such-deck/cards/1/")
+    assert response.status_code == 404
+    assert "There is no such deck." in response.text
+    assert "Back to the home page" in response.text
 
 
 def test_a_post_without_its_csrf_token_explains_the_form_expired(fastai_deck):

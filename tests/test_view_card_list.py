@@ -39,6 +39,16 @@ def test_it_shows_the_questions_with_their_permalinks_and_hides_the_answers(clie
     assert card_numbers(response.text) == list(range(1, 16))
 
 
+def test_a_deck_credits_its_own_source_and_no_other_decks(client, fastai_deck, make_deck):
+    make_deck(3, slug="imported")
+
+    fastai = BeautifulSoup(client.get(list_url()).text, "html.parser")
+    imported = client.get(list_url("imported")).text
+
+    assert fastai.select_one(".deck-source a")["href"] == "https://aiquizzes.com/"
+    assert "aiquizzes" not in imported
+
+
 def test_each_card_has_a_show_answer_control_that_works_without_javascript(client, make_deck):
     make_deck(3)
 

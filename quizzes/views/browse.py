@@ -17,6 +17,7 @@ from quizzes import caching
 from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
+from quizzes.views.errors import CardNotFound
 
 CARDS_PER_PAGE = 15
 
@@ -25,7 +26,10 @@ def _get_card(slug: str, number: int) -> Card:
     try:
         return card_services.card_for_page(deck_slug=slug, number=number)
     except Card.DoesNotExist:
-        raise Http404("No such card in this deck.") from None
+        deck = Deck.objects.filter(slug=slug).first()
+        if deck is None:
+            raise Http404("There is no such deck.") from None
+        raise CardNotFound(deck) from None
 
 
 def _search_from(request) -> tuple[str, str]:
