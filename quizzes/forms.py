@@ -135,6 +135,21 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
 
+    def validate_password_for_user(self, user, password_field_name="password1"):
+        # Under the password that is too short or too common, not under its confirmation
+        # (Django's choice), which the learner typed only to repeat it.
+        super().validate_password_for_user(user, password_field_name)
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Focus goes to the first field to mend, not back to the username.
+        first_wrong = next((name for name in self.fields if name in self.errors), None)
+        if first_wrong is not None:
+            for name, field in self.fields.items():
+                field.widget.attrs.pop("autofocus", None)
+                if name == first_wrong:
+                    field.widget.attrs["autofocus"] = True
+
 
 class BoundedUsernameMixin:
     """AuthenticationForm sets max_length without its validator, so an overlong username

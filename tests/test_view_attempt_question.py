@@ -377,6 +377,8 @@ def test_the_whole_quiz_clock_stays_in_view_on_the_feedback(client, alice, deck)
     timer = BeautifulSoup(feedback.text, "html.parser").select_one("[role=timer]")
     assert timer["data-remaining-ms"] == "50000"
     assert timer["hx-get"] == reverse("attempt_play", args=[attempt.pk])
+    # Said on screen, not only to a screen reader: the quiz's clock, not the question's.
+    assert timer.get_text(" ", strip=True) == "Quiz 0:50"
 
 
 def test_time_for_length_shows_each_questions_own_time(client, alice, deck):
@@ -388,6 +390,7 @@ def test_time_for_length_shows_each_questions_own_time(client, alice, deck):
     question = attempt.questions.get(position=1)
     assert question.seconds_allowed == engine.reading_allowance(question.reading_words)
     assert f'data-remaining-ms="{question.seconds_allowed * 1000}"' in response.text
+    assert "countdown-label" not in response.text  # a question's own clock
 
 
 def test_choices_keep_their_structure(client, alice, make_deck):

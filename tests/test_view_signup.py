@@ -1,4 +1,5 @@
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -63,6 +64,27 @@ def test_invalid_input_rerenders_with_errors(client, alice, data):
     assert response.status_code == 200
     assert "errorlist" in response.text
     assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("password1", "password2", "wrong"),
+    [("123", "123", "password1"), (NEW_PASSWORD, "different", "password2")],
+)
+def test_the_error_is_under_the_field_to_mend_which_takes_the_focus(
+    client, password1, password2, wrong
+):
+    response = client.post(
+        URL, {"username": "carol", "password1": password1, "password2": password2}
+    )
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    errors = soup.select(".errorlist")
+    assert errors and all(
+        error.find_previous("input")["name"] in (wrong, "username") for error in errors
+    )
+    assert soup.select_one(f"input[name={wrong}]").find_next(class_="errorlist") in errors
+    focused = soup.select("input[autofocus]")
+    assert [field["name"] for field in focused] == [wrong]
 
 
 def test_a_logged_in_user_is_sent_home(client, alice):
