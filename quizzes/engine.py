@@ -541,8 +541,22 @@ def plan_quiz(
     else:
         found = candidates
     options = candidates_by_question(drawn, sorted(found, key=_option_order))
-    questions = tuple(build_choices(card, options[card.id], rng=rng) for card in drawn)
-    return QuizPlan(seed=seed, mode=mode, questions=questions)
+    # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
+    # one place, and the same stray choice coming back looks careless. So no wrong answer is
+    # another question's right one, or one offered already; unless too few others are left
+    # to short-list from (a small deck).
+    offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
+    questions = []
+    for card in drawn:
+        fresh = [
+            option for option in options[card.id] if normalize_answer(option.text) not in offered
+        ]
+        question = build_choices(
+            card, fresh if len(fresh) >= SHORTLIST_SIZE else options[card.id], rng=rng
+        )
+        offered.update(normalize_answer(choice.text) for choice in question.choices)
+        questions.append(question)
+    return QuizPlan(seed=seed, mode=mode, questions=tuple(questions))
 
 
 # --- Deadlines ------------------------------------------------------------------------------

@@ -382,6 +382,20 @@ def test_the_same_seed_gives_the_same_plan_whatever_the_pool_order():
     assert all(len(question.choices) == 4 for question in plan.questions)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_no_answer_is_offered_twice_in_a_quiz(seed):
+    plan = plan_quiz(deck(60), count=10, mode="multiple_choice", seed=seed)
+
+    offered = [choice.text for question in plan.questions for choice in question.choices]
+    assert len(offered) == 40 and len(set(offered)) == 40
+
+
+def test_a_deck_too_small_for_fresh_answers_repeats_them_rather_than_ask_fewer():
+    plan = plan_quiz(deck(14), count=10, mode="multiple_choice", seed=1)
+
+    assert all(len(question.choices) == 4 for question in plan.questions)
+
+
 def test_the_plan_does_not_depend_on_the_order_candidates_come_in():
     pool = deck(12)
     candidates = answers(deck(40))
