@@ -26,6 +26,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
+# gunicorn 25's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl), so
+# a second instance on the machine (the tests', the benches', a second site) took it over
+# and stopping either deleted it for both. We do not use gunicornc; signals still work.
+control_socket_disable = True
 # No max_requests: a replaced worker starts cold (imports, templates to compile, new database
 # connections), which at a few thousand requests a second happened every few seconds.
 

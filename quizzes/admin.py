@@ -587,7 +587,7 @@ class CardAdmin(admin.ModelAdmin):
         pk = request.POST.get("card", "")
         if not pk:
             return Card()
-        if not pk.isdigit():
+        if not (pk.isascii() and pk.isdigit()):  # isdigit() alone takes "²"
             raise BadRequest("The card to preview is not a card id.")
         return get_object_or_404(Card.objects.only("is_cloze", "card_ord"), pk=pk)
 

@@ -412,7 +412,10 @@ def parse_steps(text: str) -> tuple[timedelta, ...]:
         if match is None:
             raise ValueError(f"“{word}” is not a step: write minutes or hours, like 10m or 2h.")
         number, unit = match.groups()
-        step = timedelta(**{_STEP_UNITS[unit or "m"]: float(number)})
+        try:
+            step = timedelta(**{_STEP_UNITS[unit or "m"]: float(number)})
+        except OverflowError:  # more days than a timedelta holds: too long, as below
+            step = timedelta.max
         if not timedelta(minutes=1) <= step <= MAX_STEP:
             raise ValueError(
                 f"“{word}”: each step must be from 1 minute to 12 hours, so that it ends the "

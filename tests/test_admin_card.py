@@ -360,6 +360,15 @@ def test_the_preview_renders_sanitized_html_for_htmx(staff_client, deck):
     assert "<html" not in response.text
 
 
+@pytest.mark.parametrize("card", ["x", "²", "-1"])
+def test_the_preview_of_something_not_a_card_id_is_a_bad_request(staff_client, deck, card):
+    response = staff_client.post(
+        PREVIEW, {"card": card, "question_html": "<p>Q</p>", "answer_html": "<p>A</p>"}
+    )
+
+    assert response.status_code == 400
+
+
 def test_the_preview_is_a_page_without_javascript(staff_client, deck):
     response = staff_client.post(PREVIEW, {"question_html": "<p>Q</p>", "answer_html": "<p>A</p>"})
 

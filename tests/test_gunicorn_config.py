@@ -1,12 +1,14 @@
 """quizsite/gunicorn.py, the settings `make serve`, the benches and the server tests start
-gunicorn with: the interpreter's switch interval it sets before the workers fork."""
+gunicorn with: the interpreter's switch interval it sets before the workers fork, and no
+control socket shared by every gunicorn of the user."""
 
 import subprocess
 import sys
 
+import httpx
 import pytest
 
-from tests.servers import ROOT, site_env
+from tests.servers import ROOT, Gunicorn, manage, site_env
 
 READ = "import sys, quizsite.gunicorn; print(sys.getswitchinterval())"
 
@@ -44,3 +46,18 @@ def test_a_bad_switch_interval_stops_start_up_and_says_why(value):
     assert run.returncode != 0
     assert "GUNICORN_SWITCH_INTERVAL_MS must be milliseconds" in run.stderr
     assert repr(value) in run.stderr
+
+
+def test_no_control_socket_is_left_for_other_instances_to_take(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = site_env(QUIZSITE_VAR_DIR=str(tmp_path / "var"), HOME=str(home))
+    env.pop("XDG_RUNTIME_DIR", None)
+    manage("migrate", "--no-input", env=env)
+    manage("collectstatic", "--no-input", env=env)
+
+    with Gunicorn(env=env, workers=1, threads=1) as site:
+        assert httpx.get(site.url("/accounts/login/"), timeout=10).status_code == 200
+        left = [str(path.relative_to(home)) for path in home.rglob("*")]
+
+    assert left == []

@@ -383,6 +383,7 @@ def test_learning_steps_are_read_as_anki_writes_them(text, steps):
         ("30s", "from 1 minute to 12 hours"),
         ("13h", "from 1 minute to 12 hours"),
         ("0m", "from 1 minute to 12 hours"),
+        ("9999999999999m", "from 1 minute to 12 hours"),  # more than a timedelta holds
         (" ".join(["5m"] * 11), "At most 10 steps"),
     ],
 )

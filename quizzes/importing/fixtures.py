@@ -68,7 +68,7 @@ def read_tags_file(path: Path) -> dict[int, tuple[str, ...]]:
         if not line:
             continue
         number, _, names = line.partition("\t")
-        if not number.isdigit() or not names.strip():
+        if not (number.isascii() and number.isdigit()) or not names.strip():
             problems.append(f"{path.name}:{line_number}: expected 'number<TAB>tags'")
             continue
         tags[int(number)] = tuple(names.split())

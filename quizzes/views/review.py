@@ -40,7 +40,8 @@ def _shown_card(request) -> Card | None:
     raw = request.GET.get("card", "")
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > LARGEST_DATABASE_INTEGER:
+    # isdigit() alone takes "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > LARGEST_DATABASE_INTEGER:
         raise Http404("No such card.")
     card = Card.objects.select_related("deck").filter(pk=int(raw)).first()
     if card is None:

@@ -1,0 +1,61 @@
+"""Requests no form of the site sends, met with a readable page rather than a 500 or a
+blank one: a form in a charset Django cannot read, a visit to an address that takes only
+a form."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+def login_post(client: Client, content_type: str):
+    client.get(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    # generic(): post() would encode the body in the charset named, which may not exist.
+    return client.generic(
+        "POST",
+        reverse("login"),
+        f"username=alice&password=wrong&csrfmiddlewaretoken={token}",
+        content_type=content_type,
+    )
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", "utf-16", "no-such-charset"])
+def test_a_form_in_another_charset_gets_the_400_page(charset):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+
+    response = login_post(client, f"{URLENCODED}; charset={charset}")
+
+    assert response.status_code == 400
+    assert "Forms are read as UTF-8" in response.text
+    assert 'class="site-nav"' in response.text
+
+
+@pytest.mark.parametrize("charset", ["utf8", "UTF-8", "utf_8"])
+def test_utf8_by_any_of_its_names_is_read(charset, alice):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+
+    response = login_post(client, f"{URLENCODED}; charset={charset}")
+
+    assert response.status_code == 200  # the login form again: a wrong password
+    assert "Please enter a correct username and password" in response.text
+
+
+@pytest.mark.parametrize("name", ["logout", "quiz_quick", "quiz_these", "review_more_new"])
+def test_a_visit_to_a_form_only_address_gets_a_page_that_says_so(client, alice, name):
+    client.force_login(alice)
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    assert "This address takes a form, not a visit" in response.text
+    assert 'class="site-nav"' in response.text
+
+
+def test_a_post_only_view_still_takes_its_post(client, alice):
+    client.force_login(alice)
+    assert client.post(reverse("logout")).status_code == 302
