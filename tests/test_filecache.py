@@ -1,6 +1,8 @@
 """The file cache (quizsite/filecache.py) culls its folder once every CULL_EVERY writes,
 not at every write, and still keeps it near MAX_ENTRIES."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from quizsite import filecache
@@ -43,3 +45,18 @@ def test_the_folder_stays_within_cull_every_of_max_entries(tmp_path, listings, m
     assert len(listings) == 20
     assert max(sizes) <= 30 + 10
     assert cache.get("key-199") == 199
+
+
+def test_counts_from_many_threads_at_once_are_all_kept(tmp_path):
+    # Each thread its own cache object on the one folder, as each process has.
+    caches = [FileCache(str(tmp_path), {}) for _ in range(8)]
+    caches[0].add("count", 0)
+
+    def count(cache):
+        for _ in range(50):
+            cache.incr("count")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(count, caches))
+
+    assert caches[0].get("count") == 8 * 50
