@@ -46,6 +46,7 @@ def test_a_deck_credits_its_own_source_and_no_other_decks(client, fastai_deck, m
     imported = client.get(list_url("imported")).text
 
     assert fastai.select_one(".deck-source a")["href"] == "https://aiquizzes.com/"
+    assert fastai.select_one(".deck-source a").get_text() == "aiquizzes.com"
     assert "aiquizzes" not in imported
 
 
@@ -59,6 +60,42 @@ def test_each_card_has_a_show_answer_control_that_works_without_javascript(clien
     assert form["hx-get"] == "/decks/synthetic/cards/2/answer/"
     assert form.select_one("input[name=answer]")["value"] == "1"
     assert form.button.get_text() == "Show answer to card 2"
+
+
+def test_show_all_answers_shows_each_cards_answer_and_keeps_to_it_page_after_page(
+    client, make_deck
+):
+    deck = make_deck(20)
+    hidden = BeautifulSoup(client.get(list_url("synthetic")).text, "html.parser")
+    toggle = hidden.select_one("a.answers-toggle")
+    assert toggle.get_text() == "Show all answers"
+
+    shown = BeautifulSoup(client.get(toggle["href"]).text, "html.parser")
+    more = client.get(
+        shown.select_one("#load-more a.button")["hx-get"],
+        headers={"HX-Request": "true", "HX-Target": "load-more"},
+    )
+
+    assert toggle["href"] == "/decks/synthetic/?answers=1"
+    answers = [slot.select_one(".answer .card-body") for slot in shown.select(".answer-slot")]
+    cards = deck.cards.order_by("number")
+    assert [a.get_text(strip=True) for a in answers] == [c.answer_text for c in cards[:15]]
+    assert not shown.select(".answer-slot form.reveal")
+    assert card_numbers(more.text) == list(range(16, 21))
+    assert more.text.count('class="answer"') == 5
+    assert shown.select_one("a.answers-toggle").get_text() == "Hide the answers"
+    assert shown.select_one("a.answers-toggle")["href"] == "/decks/synthetic/"
+    # A search from here keeps the answers shown.
+    assert shown.select_one("form.search input[name=answers]")["value"] == "1"
+
+
+def test_a_search_with_answers_shown_keeps_its_query_in_the_toggle(client, fastai_deck):
+    shown = BeautifulSoup(
+        client.get(list_url(), {"q": "softmax", "answers": "1"}).text, "html.parser"
+    )
+
+    assert shown.select(".answer-slot .answer")
+    assert shown.select_one("a.answers-toggle")["href"] == "/decks/fastai/?q=softmax"
 
 
 def test_it_paginates_from_the_last_card_shown_with_a_load_more_link_that_keeps_a_real_href(

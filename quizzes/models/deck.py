@@ -5,6 +5,7 @@ permalinks use the same keys).
 """
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -53,6 +54,13 @@ class Deck(models.Model):
 
     def get_absolute_url(self):
         return reverse("card_list", args=[self.slug])
+
+    @property
+    def source_label(self) -> str:
+        """The source's address as a reader says it: "aiquizzes.com", "example.org/decks"."""
+        address = urlsplit(self.source_url)
+        host = address.netloc.removeprefix("www.")
+        return f"{host}{address.path}".rstrip("/") or self.source_url
 
     def natural_key(self):
         return (self.slug,)

@@ -75,7 +75,10 @@ def card_list(request, slug):
             before=_number(request.GET.get("before")),
             size=CARDS_PER_PAGE,
         )
-    search_params = _querystring(q=query, tag=tag_slug)
+    # Every answer of the page shown at once (and on the pages "Show more cards" adds), for
+    # reading a deck through; the link at the count turns it on and off.
+    answers_shown = request.GET.get("answers") == "1"
+    search_params = _querystring(q=query, tag=tag_slug, answers="1" if answers_shown else "")
     context = {
         "deck": deck,
         "page": page,
@@ -87,6 +90,8 @@ def card_list(request, slug):
         "tag_slug": tag_slug,
         "page_prefix": f"{search_params}&" if search_params else "?",
         "cache_version": caching.deck_pages_version(),
+        "answers_shown": answers_shown,
+        "answers_toggle": _querystring(q=query, tag=tag_slug, answers="" if answers_shown else "1"),
     }
     if request.htmx and not request.htmx.history_restore_request:
         if request.htmx.target == "load-more":
