@@ -75,12 +75,12 @@ class LeftOutReason(StrEnum):
 
 _LEFT_OUT_EXPLANATIONS = {
     LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE: (
-        "its answer needs an image that is not cached",
-        "their answer needs an image that is not cached",
+        "its answer needs a picture this site does not have yet",
+        "their answer needs a picture this site does not have yet",
     ),
     LeftOutReason.QUESTION_IMAGE_NOT_CACHED: (
-        "its question needs an image that is not cached",
-        "their question needs an image that is not cached",
+        "its question needs a picture this site does not have yet",
+        "their question needs a picture this site does not have yet",
     ),
     LeftOutReason.CLOZE: (
         "it is a cloze card, played as a flashcard",

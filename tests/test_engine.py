@@ -107,8 +107,13 @@ def test_left_out_cards_say_why_in_words():
     one = LeftOutCards(reason=LeftOutReason.QUESTION_IMAGE_NOT_CACHED, count=1)
     three = LeftOutCards(reason=LeftOutReason.ANSWER_NEEDS_MISSING_IMAGE, count=3)
 
-    assert one.message == "1 card left out: its question needs an image that is not cached"
-    assert three.message == "3 cards left out: their answer needs an image that is not cached"
+    assert (
+        one.message == "1 card left out: its question needs a picture this site does not have yet"
+    )
+    assert (
+        three.message
+        == "3 cards left out: their answer needs a picture this site does not have yet"
+    )
 
 
 def test_cloze_cards_play_as_flashcards_and_never_in_multiple_choice():

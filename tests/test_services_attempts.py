@@ -143,7 +143,7 @@ def test_questions_needing_an_uncached_image_are_left_out_until_it_is_cached(ali
     summary = services.quiz_pool_summary(deck=deck)["flashcard"]
     assert summary.available == 4
     assert summary.left_out[0].message == (
-        "1 card left out: its question needs an image that is not cached"
+        "1 card left out: its question needs a picture this site does not have yet"
     )
     flashcards = start(alice, deck, count=5, mode="flashcard")
     assert card.id not in set(flashcards.questions.values_list("card_id", flat=True))

@@ -44,7 +44,7 @@ def test_it_says_when_the_pool_is_cut(client, deck):
     card.save()
     cards_rerender(Card.objects.filter(pk=card.pk))
     response = client.get(URL)
-    assert "11 cards available; 1 card left out: its question needs an image" in response.text
+    assert "11 cards available; 1 card left out: its question needs a picture" in response.text
 
 
 def test_it_starts_a_quiz_with_the_chosen_settings(client, alice, deck):
