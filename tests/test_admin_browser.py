@@ -105,3 +105,22 @@ def test_the_card_list_fits_a_1280_pixel_screen(page: Page, deck_site, staff, pa
     )
 
     assert overflow <= 0
+
+
+def test_long_image_urls_wrap_instead_of_pushing_columns_off_the_list(
+    page: Page, site, staff, password
+):
+    from quizzes.models import CachedImage
+
+    folder = "https://images.example.org/gcp_images/"
+    CachedImage.objects.bulk_create(
+        CachedImage(url=f"{folder}{'exponential_weighted_moving_average_' * 3}{n}.png")
+        for n in range(5)
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, site, staff.username, password, "/admin/quizzes/cachedimage/")
+
+    results = page.locator("#changelist .results")
+    expect(results).to_be_visible()
+    assert results.evaluate("box => box.scrollWidth <= box.clientWidth")
+    expect(page.locator("#result_list td.field-status").first).to_be_in_viewport()
