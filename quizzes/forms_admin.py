@@ -116,7 +116,13 @@ class CardImageInlineForm(forms.ModelForm):
     """A card's image with an upload that replaces its local copy; the rows themselves
     follow the card's HTML, so nothing else here is editable."""
 
-    upload = forms.FileField(required=False, label="Upload / replace")
+    # A tabular inline labels its columns in the header, not each field: the field says
+    # its own name to a screen reader.
+    upload = forms.FileField(
+        required=False,
+        label="Upload / replace",
+        widget=forms.ClearableFileInput(attrs={"aria-label": "Upload a file for this image"}),
+    )
 
     class Meta:
         model = CardImage
@@ -142,7 +148,11 @@ class DistractorInlineForm(forms.ModelForm):
     class Meta:
         model = Distractor
         fields = ["html"]
-        widgets = {"html": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+        widgets = {
+            "html": forms.Textarea(
+                attrs={"rows": 2, "class": "vLargeTextField", "aria-label": "Wrong answer"}
+            )
+        }
 
     def clean_html(self):
         html = fragment_html(self.cleaned_data["html"])

@@ -2,6 +2,7 @@
 problem-report form on the card page swaps in its thanks."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from quizzes.models import ProblemReport
@@ -124,3 +125,19 @@ def test_long_image_urls_wrap_instead_of_pushing_columns_off_the_list(
     expect(results).to_be_visible()
     assert results.evaluate("box => box.scrollWidth <= box.clientWidth")
     expect(page.locator("#result_list td.field-status").first).to_be_in_viewport()
+
+
+def test_every_field_of_the_card_editor_has_a_name_for_a_screen_reader(
+    page: Page, site, staff, password
+):
+    from quizzes.models import CachedImage, Card, CardImage
+
+    card = Card.objects.get(number=1)
+    image = CachedImage.objects.create(url="https://images.example.org/one.png")
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+    log_in(page, site, staff.username, password, f"/admin/quizzes/card/{card.pk}/change/")
+    expect(page.locator("#id_distractors-0-html")).to_be_visible()
+
+    violations = Axe().run(page, options={"runOnly": ["label"]}).response["violations"]
+
+    assert [node["target"] for v in violations for node in v["nodes"]] == []
