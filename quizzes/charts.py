@@ -121,6 +121,10 @@ def heat_level(count: int, busiest: int) -> int:
     return min(4, 1 + 4 * (count - 1) // busiest)
 
 
+# A month's short name at the axis's font size, in SVG units.
+MONTH_LABEL_WIDTH = 24
+
+
 def heatmap(counts: Mapping[date, int], *, end: date, weeks: int = 53) -> Heatmap:
     """A year of days as GitHub draws it: a column per week (Monday on top), `end` last."""
     size, gap, left, top = 11, 2, 28, 16
@@ -150,7 +154,8 @@ def heatmap(counts: Mapping[date, int], *, end: date, weeks: int = 53) -> Heatma
         for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
     )
     return Heatmap(
-        width=left + weeks * (size + gap),
+        # Room after the last column for a month that starts in it ("Dec" was cut off).
+        width=left + weeks * (size + gap) + MONTH_LABEL_WIDTH,
         height=top + 7 * (size + gap),
         cell_size=size,
         cells=tuple(cells),

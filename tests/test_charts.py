@@ -34,6 +34,14 @@ def test_the_heatmap_ends_today_with_a_column_per_week_and_busier_days_darker():
     assert today - timedelta(days=400) not in levels
 
 
+def test_a_month_starting_in_the_last_column_has_room_for_its_name():
+    heat = charts.heatmap({}, end=date(2026, 12, 1))
+
+    last = heat.month_ticks[-1]
+    assert last.label == "Dec"
+    assert heat.width - last.position >= charts.MONTH_LABEL_WIDTH
+
+
 def test_the_line_breaks_where_a_week_has_no_data():
     line = charts.line_chart([("a", 0.9), ("b", None), ("c", 0.8), ("d", 1.0)])
     assert len(line.lines) == 2
