@@ -38,6 +38,20 @@ def test_undoing_the_first_grade_makes_the_card_new_again(client, alice, card):
     assert not ReviewLog.objects.exists()
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_the_learner_is_told_the_grade_was_undone(client, alice, card, htmx):
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+
+    response = client.post(
+        URL, {"review": review.pk}, headers={"HX-Request": "true"} if htmx else {}, follow=True
+    )
+
+    notice = "Grade undone: card #1 is back, as it was before."
+    assert notice in response.text
+    assert 'role="status"' in response.text
+
+
 def test_undoing_a_later_grade_restores_the_memory_before_it(client, alice, card):
     grade(alice, card, 3, at=T0)
     grade(alice, card, 3, at=T0 + timedelta(minutes=10))

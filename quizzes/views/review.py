@@ -153,8 +153,10 @@ def review_undo(request):
         raise Http404("No such review.") from None
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
+    notice = f"Grade undone: card #{card.number} is back, as it was before."
     if request.htmx:
-        return _stage(request, card=card)
+        return _stage(request, card=card, notice=notice)
+    messages.info(request, notice)
     return redirect(f"{reverse('review')}?card={card.pk}")
 
 
