@@ -1,6 +1,9 @@
+import unicodedata
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from quizzes import engine
@@ -131,9 +134,28 @@ class ProblemReportForm(forms.ModelForm):
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
 
+# Alphabets with letters that look alike (Cyrillic "a" and Latin "a", Greek omicron and "o"):
+# a name mixing them can pass for another learner's on the leaderboard.
+LOOK_ALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
+
+
 class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+    def clean_username(self):
+        username = super().clean_username()
+        if not username:  # taken already: Django said so
+            return username
+        scripts = {
+            unicodedata.name(letter, "").split(" ", 1)[0] for letter in username if letter.isalpha()
+        }
+        if len(scripts & LOOK_ALIKE_SCRIPTS) > 1:
+            raise ValidationError(
+                "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
+                "letters can look like someone else's."
+            )
+        return username
 
     def validate_password_for_user(self, user, password_field_name="password1"):
         # Under the password that is too short or too common, not under its confirmation

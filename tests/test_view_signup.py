@@ -87,6 +87,22 @@ def test_the_error_is_under_the_field_to_mend_which_takes_the_focus(
     assert [field["name"] for field in focused] == [wrong]
 
 
+@pytest.mark.parametrize("username", ["\u0430lice", "b\u03bfb", "\u0430\u0432\u0430lon"])
+def test_a_name_mixing_look_alike_alphabets_is_refused(client, alice, username):
+    response = client.post(URL, form(username))
+
+    assert response.status_code == 200
+    assert "Use the letters of one alphabet" in response.text
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "username", ["\u0430\u043b\u0438\u0441\u0430", "ζωή", "tanaka田中", "zoë_2"]
+)
+def test_a_name_in_one_alphabet_is_welcome(client, username):
+    assert client.post(URL, form(username)).status_code == 302
+
+
 def test_a_logged_in_user_is_sent_home(client, alice):
     client.force_login(alice)
     assert client.get(URL)["Location"] == reverse("home")
