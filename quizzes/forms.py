@@ -1,12 +1,13 @@
+import time
 import unicodedata
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from quizzes import engine
+from quizzes import engine, throttling
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
 from quizzes.services.attempts import MAX_QUESTIONS
 
@@ -190,3 +191,21 @@ class LoginForm(BoundedUsernameMixin, AuthenticationForm):
 
 class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
     pass
+
+
+class LimitedPasswordChangeForm(PasswordChangeForm):
+    """Django's form, refusing to check the current password once it was wrong
+    PASSWORD_CHANGE_FAILURES times in a window (quizzes.throttling)."""
+
+    def clean_old_password(self):
+        key = f"password-change:user:{self.user.pk}"
+        window = {"window_seconds": throttling.PASSWORD_CHANGE_WINDOW, "now": time.time()}
+        if throttling.limit_reached(key, limit=throttling.PASSWORD_CHANGE_FAILURES, **window):
+            raise ValidationError(
+                "Too many wrong passwords: try again in a quarter of an hour.", code="throttled"
+            )
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            throttling.within_limit(key, limit=throttling.PASSWORD_CHANGE_FAILURES, **window)
+            raise

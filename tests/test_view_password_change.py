@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -62,3 +63,31 @@ def test_a_new_password_signs_the_other_sessions_out_at_once(client, alice, pass
     assert ">alice<" in client.get(reverse("home")).text
     signed_out = elsewhere.get(reverse("home")).text
     assert ">alice<" not in signed_out and "Log in" in signed_out
+
+
+def test_after_five_wrong_passwords_not_even_the_right_one_is_checked(client, alice, password):
+    client.force_login(alice)
+    wrong = {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
+    with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
+        for _ in range(5):
+            assert "Your old password was entered incorrectly" in client.post(URL, wrong).text
+        refused = client.post(URL, {**wrong, "old_password": password})
+    with time_machine.travel("2025-03-05 12:15:00Z", tick=False):
+        later = client.post(URL, {**wrong, "old_password": password})
+
+    assert "Too many wrong passwords" in refused.text
+    alice.refresh_from_db()
+    assert later["Location"] == reverse("password_change_done")
+    assert alice.check_password(NEW)
+
+
+def test_wrong_passwords_count_per_account(client, alice, bob, password):
+    wrong = {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
+    client.force_login(bob)
+    with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
+        for _ in range(5):
+            client.post(URL, wrong)
+        client.force_login(alice)
+        response = client.post(URL, {**wrong, "old_password": password})
+
+    assert response["Location"] == reverse("password_change_done")

@@ -8,8 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from quizzes.forms import LoginForm, SignupForm
+from quizzes.forms import LimitedPasswordChangeForm, LoginForm, SignupForm
 from quizzes.views import guests
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = LimitedPasswordChangeForm
 
 
 class LoginView(auth_views.LoginView):
