@@ -543,17 +543,17 @@ def plan_quiz(
     options = candidates_by_question(drawn, sorted(found, key=_option_order))
     # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
     # one place, and the same stray choice coming back looks careless. So no wrong answer is
-    # another question's right one, or one offered already; unless too few others are left
-    # to short-list from (a small deck).
+    # another question's right one, or one offered already; unless those left give the
+    # question fewer choices (a small deck, or a kind of answer few cards have: lists).
     offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
     questions = []
     for card in drawn:
         fresh = [
             option for option in options[card.id] if normalize_answer(option.text) not in offered
         ]
-        question = build_choices(
-            card, fresh if len(fresh) >= SHORTLIST_SIZE else options[card.id], rng=rng
-        )
+        question = build_choices(card, fresh, rng=rng) if len(fresh) >= SHORTLIST_SIZE else None
+        if question is None or len(question.choices) <= DISTRACTORS_PER_QUESTION:
+            question = build_choices(card, options[card.id], rng=rng)
         offered.update(normalize_answer(choice.text) for choice in question.choices)
         questions.append(question)
     return QuizPlan(seed=seed, mode=mode, questions=tuple(questions))

@@ -109,6 +109,8 @@ def test_multiple_choice_leaves_out_answers_that_need_a_missing_image(alice, fas
     assert summary["multiple_choice"].available == 79 - 2 - 24
     assert summary["flashcard"].available == 79 - 24
     asked = {q.card.number for q in start(alice, fastai_deck, count=60).questions.all()}
+    # Every one of them, the list answers too (22, 71), whose only fitting wrong answers are
+    # then other questions' answers: offered again rather than leave them a single choice.
     assert len(asked) == 53 and not asked & {68, 78}
 
 
@@ -162,6 +164,24 @@ def test_tags_restrict_the_questions_but_not_the_wrong_answers(alice, make_deck)
     assert asked == set(cnn.cards.values_list("id", flat=True))
     offered = {c["card_id"] for q in attempt.questions.all() for c in q.choices}
     assert offered - asked, "distractors may come from the whole deck"
+
+
+def test_multiple_choice_on_a_deck_of_one_answer_is_refused_and_flashcards_offered(
+    alice, make_deck
+):
+    deck = make_deck(1)
+
+    with pytest.raises(services.QuizUnavailable, match="take them as flashcards"):
+        services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW)
+    flashcards = start(alice, deck, mode="flashcard")
+
+    assert flashcards.question_count == 1
+
+
+def test_a_deck_of_two_cards_asks_each_with_two_choices(alice, make_deck):
+    attempt = start(alice, make_deck(2), count=2)
+
+    assert [len(q.choices) for q in attempt.questions.all()] == [2, 2]
 
 
 def test_a_deck_with_nothing_to_ask_is_refused(alice, make_deck):

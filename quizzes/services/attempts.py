@@ -542,7 +542,17 @@ def _draw_and_plan(config: QuizConfig, *, seed: int) -> list[_Planned]:
         )
     if not cards:
         raise QuizUnavailable("No card of this deck can be asked with these settings.")
-    return _plan(cards, deck=config.deck, count=count, mode=config.mode, seed=seed)
+    planned = _plan(cards, deck=config.deck, count=count, mode=config.mode, seed=seed)
+    if engine.QuizMode(config.mode) is engine.QuizMode.MULTIPLE_CHOICE:
+        # A question whose only choice is its answer asks nothing: a deck with a single
+        # answer to offer (one card, or cards that all say the same) has no wrong one.
+        planned = [question for question in planned if len(question.choices) > 1]
+        if not planned:
+            raise QuizUnavailable(
+                "Multiple choice needs wrong answers to offer, and these cards have none "
+                "(they need at least two different answers): take them as flashcards."
+            )
+    return planned
 
 
 def attempt_start(
