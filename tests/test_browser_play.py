@@ -96,6 +96,7 @@ def test_after_next_question_tab_goes_to_the_first_choice(page: Page, deck_site)
     expect(page.locator("[data-quiz-feedback] h1")).to_be_focused()
     page.locator("[data-continue]").click()  # a page load, not a swap
     expect(page.locator(".quiz-count")).to_have_text("Question 2 / 10")
+    expect(page.locator("[data-quiz-question] h1")).to_be_focused()
 
     page.keyboard.press("Tab")
 
