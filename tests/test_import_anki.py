@@ -162,7 +162,6 @@ def test_a_changed_source_card_keeps_its_number_pk_and_permalink(fastai_deck, tm
         ('Q1\tA1\n"quoted" extra\tA2\n', 2, "text after the closing quote"),
         ("#guid column:3\nQ1\tA1\tg\nQ2\tA2\tg\n", 3, "the same note as line 2"),
         ("Q1\tA1\nQ2\t<img src=https://a.example/" + "x" * 500 + ">\n", 2, "longer than 500"),
-        (b"Q1\tA1\nGr\xf6\xdfe\tA2\n", 2, "not valid UTF-8"),
     ],
 )
 def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(
@@ -199,6 +198,44 @@ def test_a_file_that_is_not_a_deck_names_the_reason_and_writes_nothing(
         run_import(path, "--deck", "broken")
 
     assert f"{path}:{line}: {reason}" in str(error.value)
+    assert not Deck.objects.exists()
+    assert not Card.objects.exists()
+
+
+def test_a_windows_1252_file_is_imported_whole_and_the_report_says_so(tmp_path, db, capsys):
+    path = tmp_path / "excel.txt"
+    path.write_bytes(b"Caf\xe9\tcoffee\nTea\tth\xe9\nWater\twater\n")
+
+    summary = run_import(path, "--deck", "drinks")
+
+    assert summary == "drinks: 3 new, 0 changed, 0 unchanged"
+    assert list(Card.objects.order_by("number").values_list("question_html", "answer_html")) == [
+        ("Café", "coffee"),
+        ("Tea", "thé"),
+        ("Water", "water"),
+    ]
+    assert f"{path}: read as Windows-1252, not UTF-8" in capsys.readouterr().err
+
+
+def test_a_utf16_file_from_excel_is_imported(tmp_path, db):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("\ufeffHund\tdog\r\nKatze\tcat\r\n".encode("utf-16-le"))
+
+    summary = run_import(path, "--deck", "animals")
+
+    assert summary == "animals: 2 new, 0 changed, 0 unchanged"
+    assert Card.objects.get(number=2).question_html == "Katze"
+
+
+def test_a_file_of_mixed_encodings_is_refused_whole_naming_the_line(tmp_path, db):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("Grüße\tgreetings\n".encode() + b"Stra\xdfe\tstreet\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import(path, "--deck", "mixed")
+
+    assert f"{path}:2: not UTF-8 (byte 0xdf)" in str(error.value)
+    assert "save it as 'CSV UTF-8'" in str(error.value)
     assert not Deck.objects.exists()
     assert not Card.objects.exists()
 

@@ -140,6 +140,57 @@ def test_the_preview_shows_the_first_rows_as_plain_text():
     assert result.preview == [("Q1", "A&1"), ("Q2", "A2")]
 
 
+# --- encodings ---
+
+
+def notices(result):
+    return [str(notice) for notice in result.notices]
+
+
+def test_a_windows_1252_file_is_read_whole_and_the_report_says_so():
+    result = read("Caf\xe9\tcoffee\nTea\tth\xe9\nWater\twater\n".encode("cp1252"))
+
+    assert sides(result) == [("Café", "coffee"), ("Tea", "thé"), ("Water", "water")]
+    assert not result.skipped
+    assert any(
+        notice.startswith("deck.txt: read as Windows-1252, not UTF-8") and "line 1 " in notice
+        for notice in notices(result)
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_with_a_byte_order_mark_is_read(encoding):
+    # Excel's "Unicode Text": UTF-16, little-endian, with a byte order mark.
+    data = "\ufeffHund\tdog\r\nGrüße\tgreetings\r\n".encode(encoding)
+
+    result = read(data)
+
+    assert sides(result) == [("Hund", "dog"), ("Grüße", "greetings")]
+    assert [card.line for card in result.cards] == [1, 2]
+
+
+def test_a_utf8_file_with_one_stray_byte_is_refused_naming_the_line():
+    data = "Grüße\tgreetings\nQ2\tA2\n".encode() + b"Stra\xdfe\tstreet\n"
+
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    (problem,) = caught.value.problems
+    assert (problem.source, problem.line) == ("deck.txt", 3)
+    assert "not UTF-8 (byte 0xdf)" in problem.reason
+    assert "save it as 'CSV UTF-8'" in problem.reason
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused_naming_the_line():
+    with pytest.raises(AnkiParseError) as caught:
+        read(b"Q1\tA1\nQ2\tA\x81\n")
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        "deck.txt:2: not UTF-8 (byte 0x81), nor Windows-1252: save it as 'CSV UTF-8' "
+        "(or as UTF-8 text) and import it again"
+    ]
+
+
 # --- duplicates, unusable notes and files that are no deck ---
 
 

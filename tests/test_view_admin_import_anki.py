@@ -37,7 +37,8 @@ def basics(db):
 
 
 def upload(client, deck, text, name="deck.txt"):
-    file = SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+    data = text if isinstance(text, bytes) else text.encode()
+    file = SimpleUploadedFile(name, data, content_type="text/plain")
     return client.post(IMPORT, {"deck": deck.pk, "file": file}, follow=True)
 
 
@@ -165,6 +166,33 @@ def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, 
 
     assert "cannot be imported" in response.text
     assert "no line of the file can become a card" in response.text
+    assert 'value="import"' not in response.text
+    assert not Card.objects.exists()
+
+
+def test_a_windows_1252_file_is_previewed_and_imported_whole(staff_client, basics):
+    preview = upload(staff_client, basics, b"Caf\xe9\tcoffee\nTea\tth\xe9\nWater\twater\n")
+
+    assert preview.status_code == 200
+    assert "read as Windows-1252, not UTF-8" in preview.text
+    assert "3 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert [card.question_html for card in basics.cards.order_by("number")] == [
+        "Café",
+        "Tea",
+        "Water",
+    ]
+    assert basics.cards.get(number=2).answer_html == "thé"
+
+
+def test_a_file_of_mixed_encodings_is_refused_naming_the_line(staff_client, basics):
+    data = "Grüße\tgreetings\n".encode() + b"Stra\xdfe\tstreet\n"
+
+    response = upload(staff_client, basics, data)
+
+    assert response.status_code == 200
+    assert "line 2: not UTF-8 (byte 0xdf)" in response.text
+    assert "save it as &#x27;CSV UTF-8&#x27;" in response.text
     assert 'value="import"' not in response.text
     assert not Card.objects.exists()
 

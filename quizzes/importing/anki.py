@@ -5,12 +5,15 @@ https://docs.ankiweb.net/importing/text-files.html; Anki's own reader is
 rslib/src/import_export/text/csv/ in ankitects/anki. The HTML of each note's fields is made
 storable by quizzes.importing.cardhtml.
 
-Reading has two outcomes. A file that is not a deck at all (binary data, a bad header, no
-line that can become a card) raises AnkiParseError and nothing is imported. Otherwise every
-line that can become a card does; the others are skipped and listed by line, and notes that
-appear twice are merged, each with a note in the report (`AnkiFile.skipped`, `.merged`).
+Reading has two outcomes. A file that is not a deck at all (binary data, text in no
+encoding it can be read in, a bad header, no line that can become a card) raises
+AnkiParseError and nothing is imported. Otherwise every line that can become a card does;
+the others are skipped and listed by line, and notes that appear twice are merged, each with
+a note in the report (`AnkiFile.skipped`, `.merged`). Where the file could be read another
+way (an encoding, a separator, a column guessed), `AnkiFile.notices` says how it was read.
 """
 
+import codecs
 import dataclasses
 import html
 import os
@@ -31,8 +34,10 @@ from quizzes.importing.cardhtml import (
 from quizzes.rendering import cloze_numbers
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# `surrogateescape` decoding turns each byte that is not UTF-8 into one of these.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+# Letters that are not ASCII; `surrogateescape` decoding turns each byte that is not UTF-8
+# into a code point in U+DC80..U+DCFF, which are left out.
+_NOT_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _HEADER = re.compile(r"#([^:]*):(.*)")
 _COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
 _TAGS = re.compile(r"<[^>]*>")
@@ -94,11 +99,15 @@ class CardRecord(CardContent):
 
 @dataclass(frozen=True)
 class ParseProblem:
+    """A line's problem, or how it was read; line 0 stands for the whole file."""
+
     source: str
     line: int
     reason: str
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.source}: {self.reason}"
         return f"{self.source}:{self.line}: {self.reason}"
 
 
@@ -182,6 +191,7 @@ class AnkiFile:
     skipped: list[ParseProblem]  # lines that could not become a card, and why
     merged: list[ParseProblem]  # notes that repeat an earlier one
     preview: list[tuple[str, ...]]  # plain text of the first rows, column by column
+    notices: list[ParseProblem] = dataclasses.field(default_factory=list)  # how it was read
 
     @property
     def report(self) -> list[ParseProblem]:
@@ -218,8 +228,7 @@ def read_anki(
     A file of more than `max_cards` notes is refused before any card's HTML is looked at
     (that is where the time goes), naming the line of the first note over the limit.
     """
-    text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
-    text = text.removeprefix("\ufeff")
+    text, notices = _decoded(data, source)
     if "\x00" in text[:8192]:
         raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
     line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
@@ -227,12 +236,7 @@ def read_anki(
     def line_at(offset: int) -> int:
         return bisect_right(line_starts, offset)
 
-    bad_lines: dict[int, str] = {}
-    for match in _UNDECODABLE.finditer(text):
-        byte = ord(match.group()) - 0xDC00
-        bad_lines.setdefault(line_at(match.start()), f"not valid UTF-8 (byte 0x{byte:02x})")
-
-    headers, body_line, header_errors = _read_headers(_LINE_BREAK.split(text), set(bad_lines))
+    headers, body_line, header_errors = _read_headers(_LINE_BREAK.split(text))
     if header_errors:
         # Without a sound header the fields cannot be told apart: stop before the cards.
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
@@ -266,10 +270,9 @@ def read_anki(
     line_of_number: dict[int, int] = {}
     for raw in raws:
         line = line_at(raw.start)
-        bad = next((bad_lines[n] for n in range(line, line_at(raw.end) + 1) if n in bad_lines), "")
         try:
-            if bad or raw.error:
-                raise _Rejected(bad or raw.error)
+            if raw.error:
+                raise _Rejected(raw.error)
             note = _note(raw, line=line, layout=layout, mapping=mapping)
             cards = _cards(note, layout, require_numbers=require_numbers)
             note.guid = cards[0].guid
@@ -304,7 +307,50 @@ def read_anki(
         skipped=skipped,
         merged=merged,
         preview=[_preview_row(raw, layout) for raw in raws[:PREVIEW_ROWS]],
+        notices=sorted(notices, key=lambda notice: notice.line),
     )
+
+
+def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
+    """The file's text, decoded whole, never line by line (half a file is no import):
+    UTF-8 (a byte order mark allowed); UTF-16 with its byte order mark (Excel's "Unicode
+    Text"); else Windows-1252, what Excel's "CSV" writes on Windows, with a notice saying
+    so. A file none of these can read is refused, naming its first line that is not UTF-8."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff"), []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").removeprefix("\ufeff"), []
+        except UnicodeDecodeError as error:
+            before = data[: error.start].decode("utf-16", "replace")
+            line = len(_LINE_BREAK.findall(before)) + 1
+            reason = "not valid UTF-16, though it starts as UTF-16 does: save it again"
+            raise AnkiParseError([ParseProblem(source, line, reason)]) from None
+    if b"\x00" in data[:8192]:
+        raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    line = len(_BYTE_LINE_BREAK.findall(data, 0, first_bad)) + 1
+    not_utf8 = f"not UTF-8 (byte 0x{data[first_bad]:02x})"
+    save = "save it as 'CSV UTF-8' (or as UTF-8 text) and import it again"
+    # Letters UTF-8 encodes well elsewhere in the file mean a UTF-8 file with a stray byte,
+    # or two files pasted together: read as Windows-1252, those letters would turn to `Ã©`.
+    if _NOT_ASCII.search(data.decode("utf-8", "surrogateescape")):
+        reason = f"{not_utf8}, though the rest of the file is: {save}"
+        raise AnkiParseError([ParseProblem(source, line, reason)])
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        reason = f"{not_utf8}, nor Windows-1252: {save}"
+        raise AnkiParseError([ParseProblem(source, line, reason)]) from None
+    reason = (
+        f'read as Windows-1252, not UTF-8 (as Excel\'s "CSV" saves on Windows; line {line} '
+        "is the first that is not UTF-8): check its accented letters, or save the file as "
+        "'CSV UTF-8'"
+    )
+    return text, [ParseProblem(source, 0, reason)]
 
 
 # --- export ---
@@ -382,7 +428,7 @@ class _Headers:
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
 
 
-def _read_headers(lines: list[str], bad_lines: set[int]) -> tuple[_Headers, int, list]:
+def _read_headers(lines: list[str]) -> tuple[_Headers, int, list]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line and the header problems."""
     separator, is_html, tags, notetype, names = None, True, (), "", ""
@@ -399,8 +445,8 @@ def _read_headers(lines: list[str], bad_lines: set[int]) -> tuple[_Headers, int,
                 break
             continue
         header = _HEADER.fullmatch(content)
-        if header is None or line in bad_lines:
-            continue  # a comment, or a line that cannot be trusted
+        if header is None:
+            continue  # a comment
         key, value = header[1].strip().lower(), header[2]
         if key == "separator":
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())

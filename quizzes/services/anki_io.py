@@ -87,6 +87,7 @@ class ImportPlan:
     unchanged: list[PlannedCard] = field(default_factory=list)
     skipped: list[ParseProblem] = field(default_factory=list)  # lines that make no card
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
+    notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, bytes] = field(default_factory=dict)  # a package's files, by name
 
@@ -167,6 +168,7 @@ def anki_import_plan(
         )
         records, plan.file = read.cards, read
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
+        plan.notices = list(read.notices)
     _match(plan, deck, records, source)
     if not (plan.new or plan.changed or plan.unchanged):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
