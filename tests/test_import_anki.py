@@ -240,6 +240,37 @@ def test_a_file_of_mixed_encodings_is_refused_whole_naming_the_line(tmp_path, db
     assert not Card.objects.exists()
 
 
+def test_a_last_column_of_sentences_is_kept_in_the_answer_and_reported(tmp_path, db, capsys):
+    text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
+    path = write(tmp_path, text, "vocab.csv")
+
+    run_import(path, "--deck", "german")
+
+    card = Card.objects.get(number=1)
+    assert card.answer_html == "dog<br><br>Der Hund bellt laut"
+    assert not Tag.objects.exists()
+    err = capsys.readouterr().err
+    assert f"{path}: column 3 appended to the answer, not read as tags" in err
+    assert "'#tags column:3'" in err
+
+
+def test_a_last_column_taken_as_tags_is_reported_with_the_way_to_keep_it(tmp_path, db, capsys):
+    path = write(tmp_path, "What is DNA?\tDeoxyribonucleic acid\tbiology\n")
+
+    run_import(path, "--deck", "science")
+
+    assert Card.objects.get().tags.get().name == "biology"
+    err = capsys.readouterr().err
+    assert f"{path}: column 3 read as tags" in err
+    assert "--question 1 --answer 2 --extra 3" in err
+
+    run_import(path, "--deck", "kept", "--question", "1", "--answer", "2", "--extra", "3")
+
+    kept = Card.objects.get(deck__slug="kept")
+    assert kept.answer_html == "Deoxyribonucleic acid<br><br>biology"
+    assert not kept.tags.exists()
+
+
 def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     commas = '#separator:comma\n"A question, with a comma","An answer\nover two lines"\n'
     semicolons = "#separator:semicolon\n" + '"Tab\tinside";"say ""hi"""\n'

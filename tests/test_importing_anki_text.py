@@ -18,6 +18,10 @@ def sides(result):
     return [(card.question_html, card.answer_html) for card in result.cards]
 
 
+def notices(result):
+    return [str(notice) for notice in result.notices]
+
+
 # --- the separator ---
 
 
@@ -90,6 +94,12 @@ def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
 
     assert [card.tags for card in result.cards] == [("python::dunder", "basics"), (), ("python",)]
     assert result.layout.tags_column_guessed
+    assert sides(result)[0] == ("Q1", "A1")
+    assert notices(result) == [
+        "deck.txt: column 3 read as tags, as Anki reads a column beyond the note's fields, "
+        "for every cell of it looks like tags: to import it as part of the answer instead, "
+        "choose it under 'Append to the answer' (--question 1 --answer 2 --extra 3)"
+    ]
 
 
 def test_a_last_column_with_markup_is_not_taken_as_tags():
@@ -97,6 +107,34 @@ def test_a_last_column_with_markup_is_not_taken_as_tags():
 
     assert [card.tags for card in result.cards] == [(), ()]
     assert not result.layout.tags_column_guessed
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Der Hund bellt laut",  # a sentence: a capital, then words in lower case
+        "der (plural: Hunde)",
+        "see RFC 2616, section 4",
+        "loud, noisy",
+        "e.g. barking",
+        "one two three four five",
+        "Why?",
+    ],
+)
+def test_a_last_column_of_text_is_appended_to_the_answer_and_reported(cell):
+    result = read(f"Hund\tdog\t{cell}\nKatze\tcat\tkatze\n")
+
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert sides(result) == [("Hund", f"dog<br><br>{cell}"), ("Katze", "cat<br><br>katze")]
+    assert result.mapping == ColumnMapping(0, 1, (2,))
+    assert notices(result) == [
+        f"deck.txt: column 3 appended to the answer, not read as tags: line 1 holds {cell!r}, "
+        "text rather than tags; a '#tags column:3' line at the top of the file reads it as "
+        "tags, and choosing no column to append (--question 1 --answer 2) leaves it out"
+    ]
+
+    left_out = read(f"Hund\tdog\t{cell}\n", mapping=ColumnMapping(0, 1))
+    assert sides(left_out) == [("Hund", "dog")]
 
 
 def test_an_old_tags_first_line_tags_every_card():
@@ -122,8 +160,9 @@ def test_the_default_mapping_skips_id_columns_and_empty_columns():
 
     result = read(data)
 
-    assert result.mapping == ColumnMapping(2, 3)
-    assert sides(result)[0] == ("Hund", "dog")
+    # The last column is not tags (it holds markup): it is part of the answer.
+    assert result.mapping == ColumnMapping(2, 3, (4,))
+    assert sides(result)[0] == ("Hund", "dog<br><br><b>der</b>")
 
 
 def test_a_mapping_chooses_the_columns_and_appends_extra_fields_to_the_answer():
@@ -141,10 +180,6 @@ def test_the_preview_shows_the_first_rows_as_plain_text():
 
 
 # --- encodings ---
-
-
-def notices(result):
-    return [str(notice) for notice in result.notices]
 
 
 def test_a_windows_1252_file_is_read_whole_and_the_report_says_so():

@@ -130,6 +130,17 @@ def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client,
     assert "0 new, 0 changed, 3 unchanged" not in next_time.text
 
 
+def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_client, basics):
+    text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
+
+    preview = upload(staff_client, basics, text, name="vocab.csv")
+
+    assert "column 3 appended to the answer, not read as tags" in preview.text
+    assert preview.context["options_form"]["extra"].value() == [2]
+    confirm(staff_client, preview)
+    assert basics.cards.get(number=1).answer_html == "dog<br><br>Der Hund bellt laut"
+
+
 def test_the_same_column_for_question_and_answer_is_refused(staff_client, basics):
     preview = upload(staff_client, basics, VOCABULARY, name="words.csv")
 

@@ -20,7 +20,7 @@ import os
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +62,14 @@ _ROLE_BY_HEADER = {
 }
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
-# Anki's tag column: words without markup, separated by spaces.
-_TAG_LIKE = re.compile(r"[^\s<>\"]+(?:\s+[^\s<>\"]+)*")
+# Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
+# as often an example sentence or a note. A tag is a word without spaces (`python::dunder`,
+# `chapter_3`, `v1.2`), a few to a note, so a cell reads as tags only with at most four
+# words, no markup, quotes or brackets, no sentence punctuation (`, ; ? !` anywhere, `.` or
+# `:` ending a word), and not in a sentence's shape (below). The rule leans to text: a cell
+# misread as text still shows under the answer, one misread as tags leaves the card.
+_NOT_IN_TAGS = re.compile(r"[<>\"()\[\]{},;?!]|[.:](?:\s|$)")
+_MOST_TAGS = 4
 PREVIEW_ROWS = 5
 _PREVIEW_CHARS = 80
 
@@ -154,6 +160,9 @@ class FileLayout:
     meta: dict[str, int]  # tags/guid/deck/notetype -> 0-based column
     tags_column_guessed: bool
     global_tags: tuple[str, ...]
+    # The last column of a file without column names or a tags column, which Anki reads as
+    # tags: tags when every cell looks so (`tags_column_guessed`), else text for the answer.
+    trailing_column: int | None = None
 
     @property
     def separator_name(self) -> str:
@@ -257,6 +266,7 @@ def read_anki(
     layout, column_errors = _layout(headers, chosen, guessed, raws)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
+    mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
     elif layout.tags_column_guessed and layout.meta["tags"] in mapping.columns:
@@ -307,8 +317,63 @@ def read_anki(
         skipped=skipped,
         merged=merged,
         preview=[_preview_row(raw, layout) for raw in raws[:PREVIEW_ROWS]],
-        notices=sorted(notices, key=lambda notice: notice.line),
+        notices=sorted(
+            [*notices, *_column_notices(layout, mapping, raws, source, line_at, mapping_chosen)],
+            key=lambda notice: notice.line,
+        ),
     )
+
+
+def _column_notices(
+    layout: FileLayout,
+    mapping: ColumnMapping,
+    raws: list["_RawRecord"],
+    source: str,
+    line_at: Callable[[int], int],
+    mapping_chosen: bool,
+) -> list[ParseProblem]:
+    """What became of a column that was guessed, and how to choose otherwise."""
+    trailing = layout.trailing_column
+    if trailing is None:
+        return []
+    number = trailing + 1
+    if layout.tags_column_guessed:
+        kept = dataclasses.replace(mapping, extra=(*mapping.extra, trailing))
+        reason = (
+            f"column {number} read as tags, as Anki reads a column beyond the note's fields, "
+            "for every cell of it looks like tags: to import it as part of the answer "
+            f"instead, choose it under 'Append to the answer' ({_options(kept)})"
+        )
+        return [ParseProblem(source, 0, reason)]
+    if mapping_chosen or trailing not in mapping.extra:
+        return []
+    text = next(
+        raw
+        for raw in raws
+        if len(raw.fields) > trailing
+        and raw.fields[trailing].strip()
+        and not _reads_as_tags(raw.fields[trailing].strip())
+    )
+    left_out = dataclasses.replace(
+        mapping, extra=tuple(column for column in mapping.extra if column != trailing)
+    )
+    reason = (
+        f"column {number} appended to the answer, not read as tags: line "
+        f"{line_at(text.start)} holds {_plain(text.fields[trailing])[:40]!r}, text rather "
+        f"than tags; a '#tags column:{number}' line at the top of the file reads it as tags, "
+        f"and choosing no column to append ({_options(left_out)}) leaves it out"
+    )
+    return [ParseProblem(source, 0, reason)]
+
+
+def _options(mapping: ColumnMapping) -> str:
+    """The import_anki options that choose `mapping`."""
+    options = f"--question {mapping.question + 1}"
+    if mapping.answer is not None:
+        options += f" --answer {mapping.answer + 1}"
+    if mapping.extra:
+        options += " --extra " + ",".join(str(column + 1) for column in mapping.extra)
+    return options
 
 
 def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
@@ -516,17 +581,17 @@ def _layout(
     for column, label in enumerate(labels):
         if label.lower() == "tags" and "tags" not in meta:
             meta["tags"] = column
-    tags_guessed = False
+    tags_guessed, trailing = False, None
     if "tags" not in meta and not labels and widest >= 3:
-        last = widest - 1
-        values = [raw.fields[last].strip() for raw in raws if len(raw.fields) > last]
+        trailing = widest - 1
+        values = [raw.fields[trailing].strip() for raw in raws if len(raw.fields) > trailing]
         filled = [value for value in values if value]
         if (
             filled
-            and all(_TAG_LIKE.fullmatch(value) for value in filled)
+            and all(_reads_as_tags(value) for value in filled)
             and any(not _ID_LIKE.fullmatch(value) for value in filled)
         ):
-            meta["tags"], tags_guessed = last, True
+            meta["tags"], tags_guessed = trailing, True
     layout = FileLayout(
         separator=separator,
         separator_guessed=guessed,
@@ -537,13 +602,24 @@ def _layout(
         meta=meta,
         tags_column_guessed=tags_guessed,
         global_tags=headers.tags,
+        trailing_column=trailing,
     )
     return layout, errors
 
 
+def _reads_as_tags(value: str) -> bool:
+    words = value.split()
+    if not words or len(words) > _MOST_TAGS or _NOT_IN_TAGS.search(value):
+        return False
+    # A capital, then a word in lower case: "Der Hund bellt laut", "Es regnet".
+    sentence = words[0][0].isupper() and any(word[0].islower() for word in words[1:])
+    return not sentence
+
+
 def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMapping:
     """Columns named Front/Back (or Text/Back Extra) when `#columns` names them; else the
-    first two fields that are not empty on every line and are not ids or sort numbers."""
+    first two fields that are not empty on every line and are not ids or sort numbers, and
+    a last column of text that Anki would have read as tags appended to the answer."""
     fields = layout.field_columns
     by_label = {
         layout.labels[column].lower(): column for column in fields if column < len(layout.labels)
@@ -554,7 +630,16 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         return ColumnMapping(question, answer)
     candidates = [column for column in fields if _is_content_column(column, raws)]
     candidates += [column for column in fields if column not in candidates]
-    return ColumnMapping(candidates[0], candidates[1] if len(candidates) > 1 else None)
+    question, answer = candidates[0], candidates[1] if len(candidates) > 1 else None
+    trailing = layout.trailing_column
+    extra = ()
+    if (
+        trailing in fields
+        and trailing not in (question, answer)
+        and _is_content_column(trailing, raws)
+    ):
+        extra = (trailing,)
+    return ColumnMapping(question, answer, extra)
 
 
 def _is_label_row(raw: "_RawRecord") -> bool:
