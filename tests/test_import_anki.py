@@ -271,6 +271,21 @@ def test_a_last_column_taken_as_tags_is_reported_with_the_way_to_keep_it(tmp_pat
     assert not kept.tags.exists()
 
 
+def test_a_header_row_of_a_spreadsheet_is_not_a_card(tmp_path, db, capsys):
+    text = "Question,Answer,Notes\nWhat is HTTP?,A protocol,see RFC 2616\nWhat is TCP?,TCP,\n"
+    path = write(tmp_path, text, "sheet.csv")
+
+    summary = run_import(path, "--deck", "web")
+
+    assert summary == "web: 2 new, 0 changed, 0 unchanged"
+    assert list(Card.objects.order_by("number").values_list("question_html", "answer_html")) == [
+        ("What is HTTP?", "A protocol<br><br>see RFC 2616"),
+        ("What is TCP?", "TCP"),
+    ]
+    assert not Tag.objects.exists()
+    assert f"{path}:1: read as column names (Question, Answer, Notes)" in capsys.readouterr().err
+
+
 def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     commas = '#separator:comma\n"A question, with a comma","An answer\nover two lines"\n'
     semicolons = "#separator:semicolon\n" + '"Tab\tinside";"say ""hi"""\n'

@@ -74,6 +74,52 @@ def test_a_spreadsheet_header_row_names_the_columns():
     assert result.cards[0].line == 2
 
 
+@pytest.mark.parametrize(
+    ("names", "separator"),
+    [
+        ("Term,Definition", ","),
+        ("Frage;Antwort", ";"),
+        ("Word;Meaning", ";"),
+        ("Vorderseite;Rückseite", ";"),
+        ("recto;verso", ";"),
+        ("PREGUNTA,RESPUESTA", ","),
+        (" Question , Answer ", ","),
+    ],
+)
+def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):
+    result = read(f"{names}\nHund{separator}dog\nKatze{separator}cat\n", source="deck.csv")
+
+    assert sides(result) == [("Hund", "dog"), ("Katze", "cat")]
+    assert [card.line for card in result.cards] == [2, 3]
+    labels = ", ".join(name.strip() for name in names.split(separator))
+    assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
+
+
+@pytest.mark.parametrize("first", ["Frage;question", "Wort;word", "Antwort;answer"])
+def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(first):
+    # German vocabulary: "Frage" is "question", a note, not two names for the same column.
+    result = read(f"{first}\nTerm;Definition\n")
+
+    assert sides(result) == [tuple(first.split(";")), ("Term", "Definition")]
+
+
+def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():
+    data = "Question,Answer,Notes\nWhat is HTTP?,A protocol,see RFC 2616\nWhat is TCP?,Transport,\n"
+
+    result = read(data, source="web.csv")
+
+    assert sides(result) == [
+        ("What is HTTP?", "A protocol<br><br>see RFC 2616"),
+        ("What is TCP?", "Transport"),
+    ]
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert notices(result) == [
+        "web.csv: column 3 (Notes) appended to the answer: choosing no column to append "
+        "(--question 1 --answer 2) leaves it out",
+        "web.csv:1: read as column names (Question, Answer, Notes), not as a note",
+    ]
+
+
 def test_column_names_are_trimmed():
     (card,) = read("#separator:;\n#columns: Back ; Front \nA;Q\n").cards
 

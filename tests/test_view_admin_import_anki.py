@@ -141,6 +141,15 @@ def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_
     assert basics.cards.get(number=1).answer_html == "dog<br><br>Der Hund bellt laut"
 
 
+def test_the_preview_says_the_first_row_was_read_as_column_names(staff_client, basics):
+    preview = upload(staff_client, basics, "Frage;Antwort\nPi;3,14159\ne;2,71828\n", "m.csv")
+
+    assert "line 1: read as column names (Frage, Antwort), not as a note" in preview.text
+    assert "2 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert [card.question_html for card in basics.cards.order_by("number")] == ["Pi", "e"]
+
+
 def test_the_same_column_for_question_and_answer_is_refused(staff_client, basics):
     preview = upload(staff_client, basics, VOCABULARY, name="words.csv")
 

@@ -52,8 +52,35 @@ SEPARATORS = {
 SEPARATOR_NAMES = {char: name for name, char in SEPARATORS.items()}
 # Guessed in this order of preference; colon and space are too common inside fields.
 _GUESSED = ("\t", ";", ",", "|")
-_QUESTION_LABELS = {"front", "question", "text"}
-_ANSWER_LABELS = {"back", "answer", "back extra", "extra"}
+# Column names, compared case-folded: Anki's field names (Front, Back, Text, Back Extra) and
+# what spreadsheets put in their first row, in the languages of most Anki decks.
+_QUESTION_LABELS = {
+    *("front", "question", "text", "term", "word", "prompt"),
+    *("frage", "vorderseite", "begriff", "wort"),
+    *("recto", "terme", "mot"),
+    *("pregunta", "anverso", "término", "termino", "palabra"),
+    *("domanda", "fronte", "termine", "parola"),
+    *("pergunta", "frente", "palavra"),
+    *("vraag", "voorkant", "woord"),
+}
+_NOTES_LABELS = {
+    *("back extra", "extra", "notes", "note", "example", "examples", "comment", "comments"),
+    *("notizen", "notiz", "beispiel", "bemerkung", "anmerkung"),
+    *("remarque", "remarques", "exemple"),
+    *("notas", "nota", "ejemplo", "comentario"),
+    *("esempio", "exemplo", "opmerking", "voorbeeld"),
+}
+_ANSWER_LABELS = {
+    *("back", "answer", "definition", "meaning", "translation"),
+    *("antwort", "rückseite", "bedeutung", "übersetzung"),
+    *("verso", "réponse", "reponse", "définition", "sens", "traduction"),
+    *("respuesta", "reverso", "definición", "definicion", "significado", "traducción"),
+    *("risposta", "retro", "definizione", "significato", "traduzione"),
+    *("resposta", "definição", "tradução"),
+    *("antwoord", "achterkant", "betekenis", "vertaling"),
+    *_NOTES_LABELS,  # a cloze note's Text and Back Extra
+}
+_TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
@@ -163,6 +190,7 @@ class FileLayout:
     # The last column of a file without column names or a tags column, which Anki reads as
     # tags: tags when every cell looks so (`tags_column_guessed`), else text for the answer.
     trailing_column: int | None = None
+    header_row: int = 0  # the line read as column names (a spreadsheet's first row), or 0
 
     @property
     def separator_name(self) -> str:
@@ -257,13 +285,17 @@ def read_anki(
         line = line_at(raws[max_cards].start)
         reason = f"more than {max_cards} notes, the most one import takes: split the file"
         raise AnkiParseError([ParseProblem(source, line, reason)])
+    header_row = 0
     if not headers.names and raws and _is_label_row(raws[0]):
         # A spreadsheet's header row names the columns, as `#columns` would.
-        headers = dataclasses.replace(headers, names=chosen.join(raws.pop(0).fields))
+        header_row, names = line_at(raws[0].start), [name.strip() for name in raws.pop(0).fields]
+        headers = dataclasses.replace(headers, names=chosen.join(names))
+        reason = f"read as column names ({', '.join(names)}), not as a note"
+        notices.append(ParseProblem(source, header_row, reason))
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
-    layout, column_errors = _layout(headers, chosen, guessed, raws)
+    layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
     mapping_chosen = mapping is not None
@@ -332,38 +364,42 @@ def _column_notices(
     line_at: Callable[[int], int],
     mapping_chosen: bool,
 ) -> list[ParseProblem]:
-    """What became of a column that was guessed, and how to choose otherwise."""
+    """What became of the columns that were guessed, and how to choose otherwise."""
+    notices = []
     trailing = layout.trailing_column
-    if trailing is None:
-        return []
-    number = trailing + 1
     if layout.tags_column_guessed:
         kept = dataclasses.replace(mapping, extra=(*mapping.extra, trailing))
         reason = (
-            f"column {number} read as tags, as Anki reads a column beyond the note's fields, "
-            "for every cell of it looks like tags: to import it as part of the answer "
-            f"instead, choose it under 'Append to the answer' ({_options(kept)})"
+            f"column {trailing + 1} read as tags, as Anki reads a column beyond the note's "
+            "fields, for every cell of it looks like tags: to import it as part of the "
+            f"answer instead, choose it under 'Append to the answer' ({_options(kept)})"
         )
-        return [ParseProblem(source, 0, reason)]
-    if mapping_chosen or trailing not in mapping.extra:
-        return []
-    text = next(
-        raw
-        for raw in raws
-        if len(raw.fields) > trailing
-        and raw.fields[trailing].strip()
-        and not _reads_as_tags(raw.fields[trailing].strip())
-    )
-    left_out = dataclasses.replace(
-        mapping, extra=tuple(column for column in mapping.extra if column != trailing)
-    )
-    reason = (
-        f"column {number} appended to the answer, not read as tags: line "
-        f"{line_at(text.start)} holds {_plain(text.fields[trailing])[:40]!r}, text rather "
-        f"than tags; a '#tags column:{number}' line at the top of the file reads it as tags, "
-        f"and choosing no column to append ({_options(left_out)}) leaves it out"
-    )
-    return [ParseProblem(source, 0, reason)]
+        notices.append(ParseProblem(source, 0, reason))
+    for column in [] if mapping_chosen else mapping.extra:
+        left_out = dataclasses.replace(
+            mapping, extra=tuple(extra for extra in mapping.extra if extra != column)
+        )
+        leave_out = f"choosing no column to append ({_options(left_out)}) leaves it out"
+        if column == trailing:
+            text = next(
+                raw
+                for raw in raws
+                if len(raw.fields) > column
+                and raw.fields[column].strip()
+                and not _reads_as_tags(raw.fields[column].strip())
+            )
+            reason = (
+                f"column {column + 1} appended to the answer, not read as tags: line "
+                f"{line_at(text.start)} holds {_plain(text.fields[column])[:40]!r}, text "
+                f"rather than tags; a '#tags column:{column + 1}' line at the top of the file "
+                f"reads it as tags, and {leave_out}"
+            )
+        else:
+            reason = (
+                f"column {column + 1} ({layout.labels[column]}) appended to the answer: {leave_out}"
+            )
+        notices.append(ParseProblem(source, 0, reason))
+    return notices
 
 
 def _options(mapping: ColumnMapping) -> str:
@@ -562,7 +598,12 @@ def _guess_separator(text: str, body: int, source: str) -> str:
 
 
 def _layout(
-    headers: _Headers, separator: str, guessed: bool, raws: list["_RawRecord"]
+    headers: _Headers,
+    separator: str,
+    guessed: bool,
+    raws: list["_RawRecord"],
+    *,
+    header_row: int = 0,
 ) -> tuple[FileLayout, list[tuple[int, str]]]:
     labels = tuple(name.strip() for name in headers.names.split(separator)) if headers.names else ()
     meta = {role: column for role, (column, _, _) in headers.numbered.items()}
@@ -579,7 +620,7 @@ def _layout(
         if column >= reached and raws
     ]
     for column, label in enumerate(labels):
-        if label.lower() == "tags" and "tags" not in meta:
+        if _label_key(label) in _TAGS_LABELS and "tags" not in meta:
             meta["tags"] = column
     tags_guessed, trailing = False, None
     if "tags" not in meta and not labels and widest >= 3:
@@ -603,6 +644,7 @@ def _layout(
         tags_column_guessed=tags_guessed,
         global_tags=headers.tags,
         trailing_column=trailing,
+        header_row=header_row,
     )
     return layout, errors
 
@@ -617,17 +659,31 @@ def _reads_as_tags(value: str) -> bool:
 
 
 def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMapping:
-    """Columns named Front/Back (or Text/Back Extra) when `#columns` names them; else the
-    first two fields that are not empty on every line and are not ids or sort numbers, and
-    a last column of text that Anki would have read as tags appended to the answer."""
+    """Columns named as a question and an answer (Front/Back, Text/Back Extra, Term/
+    Definition...) when the file names its columns; a spreadsheet's Notes or Example column
+    appended to the answer (Anki's `#columns` names fields of a note type: others are left
+    out, as Anki leaves them). Else the first two fields that are not empty on every line
+    and are not ids or sort numbers, and a last column of text that Anki would have read as
+    tags appended to the answer."""
     fields = layout.field_columns
-    by_label = {
-        layout.labels[column].lower(): column for column in fields if column < len(layout.labels)
-    }
-    question = next((by_label[name] for name in by_label if name in _QUESTION_LABELS), None)
-    answer = next((by_label[name] for name in by_label if name in _ANSWER_LABELS), None)
+    named = [
+        (column, _label_key(layout.labels[column]))
+        for column in fields
+        if column < len(layout.labels)
+    ]
+    question = next((column for column, key in named if key in _QUESTION_LABELS), None)
     if question is not None:
-        return ColumnMapping(question, answer)
+        answers = [column for column, key in named if key in _ANSWER_LABELS - _NOTES_LABELS]
+        answers += [column for column, key in named if key in _NOTES_LABELS]
+        answer = answers[0] if answers else None
+        extra = ()
+        if layout.header_row:
+            extra = tuple(
+                column
+                for column, key in named
+                if key in _NOTES_LABELS and column != answer and _is_content_column(column, raws)
+            )
+        return ColumnMapping(question, answer, extra)
     candidates = [column for column in fields if _is_content_column(column, raws)]
     candidates += [column for column in fields if column not in candidates]
     question, answer = candidates[0], candidates[1] if len(candidates) > 1 else None
@@ -642,10 +698,18 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     return ColumnMapping(question, answer, extra)
 
 
+def _label_key(label: str) -> str:
+    return label.strip().casefold()
+
+
 def _is_label_row(raw: "_RawRecord") -> bool:
-    names = {field.strip().lower() for field in raw.fields if field.strip()}
-    known = _QUESTION_LABELS | _ANSWER_LABELS | {"tags"}
-    return len(raw.fields) > 1 and bool(names & _QUESTION_LABELS) and names <= known
+    """A first row of column names: one names the question, one the answer, and the others
+    notes or tags. Both are needed: a German deck's first note may be "Frage;question"."""
+    keys = [_label_key(field) for field in raw.fields if field.strip()]
+    questions = [key for key in keys if key in _QUESTION_LABELS]
+    answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
+    known = _QUESTION_LABELS | _ANSWER_LABELS | _TAGS_LABELS
+    return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
 
 
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
