@@ -286,6 +286,16 @@ def test_a_header_row_of_a_spreadsheet_is_not_a_card(tmp_path, db, capsys):
     assert f"{path}:1: read as column names (Question, Answer, Notes)" in capsys.readouterr().err
 
 
+def test_a_semicolon_csv_from_german_excel_is_split_on_semicolons(tmp_path, db, capsys):
+    path = write(tmp_path, "der Hund;dog, hound\ndie Katze;cat, puss\n", "german.csv")
+
+    run_import(path, "--deck", "german")
+
+    card = Card.objects.get(number=1)
+    assert (card.question_html, card.answer_html) == ("der Hund", "dog, hound")
+    assert f"{path}: separator guessed: semicolon" in capsys.readouterr().err
+
+
 def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     commas = '#separator:comma\n"A question, with a comma","An answer\nover two lines"\n'
     semicolons = "#separator:semicolon\n" + '"Tab\tinside";"say ""hi"""\n'
@@ -478,7 +488,7 @@ def test_the_command_takes_a_separator_and_a_column_mapping(tmp_path, db):
 
 
 def test_the_command_shows_the_progress_of_a_big_import(tmp_path, db, capsys):
-    rows = "".join(f"Q{n}\tA{n}\n" for n in range(2500))
+    rows = "#separator:tab\n" + "".join(f"Q{n}\tA{n}\n" for n in range(2500))
 
     run_import(write(tmp_path, rows), "--deck", "big")
 

@@ -47,6 +47,29 @@ def test_a_semicolon_file_whose_fields_hold_commas_is_read_as_semicolons():
     assert sides(result) == [("What, exactly?", "This, and that"), ("Why", "Because, well")]
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "der Hund;dog, hound\ndie Katze;cat, puss\nlaufen;to run, to walk\n",
+        "Pi;3,14159\ne;2,71828\nWurzel 2;1,41421\n",
+    ],
+)
+def test_a_csv_of_semicolons_with_a_comma_on_every_line_is_read_as_semicolons(data):
+    # German and French Excel save "CSV" with semicolons; commas are then punctuation in a
+    # field ("dog, hound") or decimal commas ("3,14159").
+    result = read(data, source="deck.csv")
+
+    assert result.layout.separator == ";"
+    assert [question for question, _ in sides(result)] == [
+        line.split(";")[0] for line in data.splitlines()
+    ]
+    assert notices(result) == [
+        "deck.csv: separator guessed: semicolon (the file has no #separator line): "
+        "--separator, the preview's menu or a '#separator:' line at the top of the file "
+        "chooses another"
+    ]
+
+
 def test_a_csv_name_suggests_commas():
     data = "a;b,c\nd;e,f\n"
 
@@ -106,7 +129,7 @@ def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(firs
 def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():
     data = "Question,Answer,Notes\nWhat is HTTP?,A protocol,see RFC 2616\nWhat is TCP?,Transport,\n"
 
-    result = read(data, source="web.csv")
+    result = read(data, source="web.csv", separator=",")
 
     assert sides(result) == [
         ("What is HTTP?", "A protocol<br><br>see RFC 2616"),
@@ -136,7 +159,7 @@ def test_surplus_columns_are_ignored():
 
 
 def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
-    result = read("Q1\tA1\tpython::dunder basics\nQ2\tA2\t\nQ3\tA3\tpython\n")
+    result = read("Q1\tA1\tpython::dunder basics\nQ2\tA2\t\nQ3\tA3\tpython\n", separator="\t")
 
     assert [card.tags for card in result.cards] == [("python::dunder", "basics"), (), ("python",)]
     assert result.layout.tags_column_guessed
@@ -168,7 +191,7 @@ def test_a_last_column_with_markup_is_not_taken_as_tags():
     ],
 )
 def test_a_last_column_of_text_is_appended_to_the_answer_and_reported(cell):
-    result = read(f"Hund\tdog\t{cell}\nKatze\tcat\tkatze\n")
+    result = read(f"Hund\tdog\t{cell}\nKatze\tcat\tkatze\n", separator="\t")
 
     assert [card.tags for card in result.cards] == [(), ()]
     assert sides(result) == [("Hund", f"dog<br><br>{cell}"), ("Katze", "cat<br><br>katze")]

@@ -103,6 +103,14 @@ def test_the_preview_shows_a_guessed_separator_and_lets_it_change(staff_client, 
     assert [p.record.question_html for p in again.context["plan"].new] == ["Q1;x", "Q2;y"]
 
 
+def test_the_preview_reads_a_semicolon_csv_with_decimal_commas(staff_client, basics):
+    response = upload(staff_client, basics, "Pi;3,14159\ne;2,71828\n", name="math.csv")
+
+    assert response.context["options_form"]["separator"].value() == "semicolon"
+    assert "separator guessed: semicolon" in response.text
+    assert [p.record.answer_html for p in response.context["plan"].new] == ["3,14159", "2,71828"]
+
+
 def test_the_preview_maps_columns_skipping_the_sort_number(staff_client, basics):
     response = upload(staff_client, basics, VOCABULARY, name="words.csv")
 

@@ -52,6 +52,9 @@ SEPARATORS = {
 SEPARATOR_NAMES = {char: name for name, char in SEPARATORS.items()}
 # Guessed in this order of preference; colon and space are too common inside fields.
 _GUESSED = ("\t", ";", ",", "|")
+# Where a comma or a semicolon is punctuation, not a separator: before a space ("dog,
+# hound"), or a comma between digits (the decimal comma of "3,14159").
+_PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile(r";(?= )")}
 # Column names, compared case-folded: Anki's field names (Front, Back, Text, Back Extra) and
 # what spreadsheets put in their first row, in the languages of most Anki decks.
 _QUESTION_LABELS = {
@@ -280,6 +283,13 @@ def read_anki(
     body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
     guessed = headers.separator is None
     chosen = separator or headers.separator or _guess_separator(text, body, source)
+    if separator is None and guessed:
+        reason = (
+            f"separator guessed: {SEPARATOR_NAMES[chosen]} (the file has no #separator line): "
+            "--separator, the preview's menu or a '#separator:' line at the top of the file "
+            "chooses another"
+        )
+        notices.append(ParseProblem(source, 0, reason))
     raws = list(_split_records(text, body, chosen))
     if max_cards is not None and len(raws) > max_cards:
         line = line_at(raws[max_cards].start)
@@ -577,20 +587,25 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list]:
 
 def _guess_separator(text: str, body: int, source: str) -> str:
     """The separator that splits the first lines most consistently into two or more
-    fields: tab, then semicolon, comma and pipe on a tie (a `.csv` name puts comma first)."""
+    fields. On a tie (German and French Excel save "CSV" with semicolons, and a comma may
+    then be on every line) the one that splits every line alike, then the one less often
+    used as punctuation; then tab, semicolon, comma and pipe (a `.csv` name puts comma
+    first)."""
     sample = text[body : body + 16384]
     order = list(_GUESSED)
     if source.lower().endswith(".csv"):
         order.remove(",")
         order.insert(0, ",")
 
-    def score(separator: str) -> tuple[int, int]:
+    def score(separator: str) -> tuple[int, int, bool, int]:
         widths = [len(raw.fields) for raw in _split_records(sample, 0, separator)][:50]
         split = [width for width in widths if width > 1]
         if not split:
-            return (0, 0)
+            return (0, 0, False, 0)
         _, most_common = Counter(split).most_common(1)[0]
-        return (len(split), most_common)
+        punctuation = _PUNCTUATION.get(separator)
+        as_punctuation = len(punctuation.findall(sample)) if punctuation else 0
+        return (len(split), most_common, len(set(widths)) == 1, -as_punctuation)
 
     scores = {separator: score(separator) for separator in order}
     best = max(order, key=lambda separator: (scores[separator], -order.index(separator)))
