@@ -206,6 +206,20 @@ def test_a_last_column_of_text_is_appended_to_the_answer_and_reported(cell):
     assert sides(left_out) == [("Hund", "dog")]
 
 
+def test_a_last_column_only_some_lines_reach_is_not_taken_as_tags():
+    # A stray separator ("house; home"), not a tags column: Anki writes that on every line.
+    result = read("Hund;dog\nKatze;cat\nHaus;house; home\n", separator=";")
+
+    assert [card.tags for card in result.cards] == [(), (), ()]
+    assert sides(result)[2] == ("Haus", "house<br><br> home")
+    assert notices(result) == [
+        "deck.txt: column 3 appended to the answer, not read as tags: line 1 lacks it, where "
+        "Anki writes a tags column on every line; a '#tags column:3' line at the top of the "
+        "file reads it as tags, and choosing no column to append (--question 1 --answer 2) "
+        "leaves it out"
+    ]
+
+
 def test_an_old_tags_first_line_tags_every_card():
     result = read("tags:deck1 imported\nQ\tA\n")
 

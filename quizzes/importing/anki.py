@@ -391,18 +391,10 @@ def _column_notices(
         )
         leave_out = f"choosing no column to append ({_options(left_out)}) leaves it out"
         if column == trailing:
-            text = next(
-                raw
-                for raw in raws
-                if len(raw.fields) > column
-                and raw.fields[column].strip()
-                and not _reads_as_tags(raw.fields[column].strip())
-            )
             reason = (
-                f"column {column + 1} appended to the answer, not read as tags: line "
-                f"{line_at(text.start)} holds {_plain(text.fields[column])[:40]!r}, text "
-                f"rather than tags; a '#tags column:{column + 1}' line at the top of the file "
-                f"reads it as tags, and {leave_out}"
+                f"column {column + 1} appended to the answer, not read as tags: "
+                f"{_why_not_tags(column, raws, line_at)}; a '#tags column:{column + 1}' line "
+                f"at the top of the file reads it as tags, and {leave_out}"
             )
         else:
             reason = (
@@ -410,6 +402,21 @@ def _column_notices(
             )
         notices.append(ParseProblem(source, 0, reason))
     return notices
+
+
+def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int], int]) -> str:
+    if short := _lines_without(column, raws):
+        line = line_at(short[0].start)
+        return f"line {line} lacks it, where Anki writes a tags column on every line"
+    text = next(
+        raw
+        for raw in raws
+        if len(raw.fields) > column
+        and raw.fields[column].strip()
+        and not _reads_as_tags(raw.fields[column].strip())
+    )
+    value = _plain(text.fields[column])[:40]
+    return f"line {line_at(text.start)} holds {value!r}, text rather than tags"
 
 
 def _options(mapping: ColumnMapping) -> str:
@@ -644,6 +651,7 @@ def _layout(
         filled = [value for value in values if value]
         if (
             filled
+            and not _lines_without(trailing, raws)
             and all(_reads_as_tags(value) for value in filled)
             and any(not _ID_LIKE.fullmatch(value) for value in filled)
         ):
@@ -662,6 +670,12 @@ def _layout(
         header_row=header_row,
     )
     return layout, errors
+
+
+def _lines_without(column: int, raws: list["_RawRecord"]) -> list["_RawRecord"]:
+    """The notes that stop before `column`: Anki's exports write every column on every
+    line, an empty tags column too, so a column that some notes lack is not their tags."""
+    return [raw for raw in raws if 1 < len(raw.fields) <= column and not raw.error]
 
 
 def _reads_as_tags(value: str) -> bool:
