@@ -296,6 +296,24 @@ def test_a_semicolon_csv_from_german_excel_is_split_on_semicolons(tmp_path, db, 
     assert f"{path}: separator guessed: semicolon" in capsys.readouterr().err
 
 
+def test_lines_starting_with_hash_are_notes_or_comments_named_by_line(tmp_path, db, capsys):
+    text = (
+        "# of protons in carbon,6\nok,fine\n#1 cause of death worldwide,heart disease\n# the end\n"
+    )
+    path = write(tmp_path, text, "hash.csv")
+
+    summary = run_import(path, "--deck", "hash")
+
+    assert summary == "hash: 2 new, 0 changed, 0 unchanged"
+    assert list(Card.objects.order_by("number").values_list("question_html", flat=True)) == [
+        "ok",
+        "#1 cause of death worldwide",
+    ]
+    err = capsys.readouterr().err
+    assert f"{path}:1: read as a comment, as Anki reads a line starting with '#'" in err
+    assert f"{path}:4: read as a comment: it starts with '#' and has no comma separator" in err
+
+
 def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     commas = '#separator:comma\n"A question, with a comma","An answer\nover two lines"\n'
     semicolons = "#separator:semicolon\n" + '"Tab\tinside";"say ""hi"""\n'

@@ -232,6 +232,41 @@ def test_comment_lines_are_skipped_anywhere():
     assert [card.line for card in result.cards] == [2, 4]
 
 
+def test_a_line_starting_with_hash_after_the_first_note_is_a_note():
+    data = "Q1,A1\n#1 cause of death worldwide,heart disease\nC# is made by,Microsoft\n"
+
+    result = read(data, source="deck.csv", separator=",")
+
+    assert [(card.line, card.question_html) for card in result.cards] == [
+        (1, "Q1"),
+        (2, "#1 cause of death worldwide"),
+        (3, "C# is made by"),
+    ]
+    assert result.cards[1].answer_html == "heart disease"
+    assert not result.notices
+
+
+def test_a_comment_line_after_the_first_note_is_listed_in_the_report():
+    result = read("Q1\tA1\n# verbs from here on\nQ3\tA3\n", separator="\t")
+
+    assert [card.line for card in result.cards] == [1, 3]
+    assert notices(result) == [
+        "deck.txt:2: read as a comment: it starts with '#' and has no tab separator"
+    ]
+
+
+def test_a_leading_hash_line_that_could_be_a_note_is_a_comment_named_in_the_report():
+    data = "# of protons in carbon,6\n# made by hand\nok,fine\n"
+
+    result = read(data, source="deck.csv", separator=",")
+
+    assert sides(result) == [("ok", "fine")]
+    assert notices(result) == [
+        "deck.csv:1: read as a comment, as Anki reads a line starting with '#' at the top of "
+        'the file: to import it as a note, quote its first field ("# of protons in carbon")'
+    ]
+
+
 def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
     result = read('Q1,"A, ""quoted""\nsecond line"\nQ2,A2\n')
 

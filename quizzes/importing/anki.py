@@ -90,6 +90,8 @@ _ROLE_BY_HEADER = {
     "deck column": "deck",
     "notetype column": "notetype",
 }
+# Anki's headers; `#deck` names the deck to import into, which the importer chooses here.
+_HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
@@ -276,7 +278,7 @@ def read_anki(
     def line_at(offset: int) -> int:
         return bisect_right(line_starts, offset)
 
-    headers, body_line, header_errors = _read_headers(_LINE_BREAK.split(text))
+    headers, body_line, header_errors, comments = _read_headers(_LINE_BREAK.split(text))
     if header_errors:
         # Without a sound header the fields cannot be told apart: stop before the cards.
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
@@ -290,7 +292,23 @@ def read_anki(
             "chooses another"
         )
         notices.append(ParseProblem(source, 0, reason))
-    raws = list(_split_records(text, body, chosen))
+    raws, separator_name = [], SEPARATOR_NAMES.get(chosen, repr(chosen))
+    for raw in _split_records(text, body, chosen):
+        # Past the header block, a line starting with `#` is a note ("#1 cause of...",
+        # "# of protons,6") when it has the separator; one without it is a comment.
+        if text.startswith("#", raw.start) and len(raw.fields) == 1 and not raw.error:
+            reason = f"read as a comment: it starts with '#' and has no {separator_name} separator"
+            notices.append(ParseProblem(source, line_at(raw.start), reason))
+        else:
+            raws.append(raw)
+    for line, comment in comments:
+        if chosen in comment:
+            first = comment.split(chosen)[0].strip()[:40]
+            reason = (
+                "read as a comment, as Anki reads a line starting with '#' at the top of the "
+                f'file: to import it as a note, quote its first field ("{first}")'
+            )
+            notices.append(ParseProblem(source, line, reason))
     if max_cards is not None and len(raws) > max_cards:
         line = line_at(raws[max_cards].start)
         reason = f"more than {max_cards} notes, the most one import takes: split the file"
@@ -546,12 +564,13 @@ class _Headers:
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
 
 
-def _read_headers(lines: list[str]) -> tuple[_Headers, int, list]:
+def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
-    the first body line and the header problems."""
+    the first body line, the header problems and the comment lines among them."""
     separator, is_html, tags, notetype, names = None, True, (), "", ""
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
+    comments: list[tuple[int, str]] = []
     body_line = len(lines) + 1
     for line, content in enumerate(lines, start=1):
         if line == 1 and content.startswith("tags:"):
@@ -563,10 +582,10 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list]:
                 break
             continue
         header = _HEADER.fullmatch(content)
-        if header is None:
-            continue  # a comment
-        key, value = header[1].strip().lower(), header[2]
-        if key == "separator":
+        key, value = (header[1].strip().lower(), header[2]) if header else ("", "")
+        if key not in _HEADER_KEYS:
+            comments.append((line, content))
+        elif key == "separator":
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
             if chosen is None or chosen in '"\r\n':
                 errors.append((line, f"unknown separator {value!r}"))
@@ -589,7 +608,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list]:
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
     headers = _Headers(separator, is_html, tags, notetype, names, numbered)
-    return headers, body_line, errors
+    return headers, body_line, errors, comments
 
 
 def _guess_separator(text: str, body: int, source: str) -> str:
@@ -773,30 +792,27 @@ class _RawRecord:
 def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. Blank lines and `#` comment lines yield nothing."""
+    so `href="..."` inside HTML survives. Blank lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
     while position < len(text):
         start, fields, error = position, [], None
-        if text.startswith("#", position):
-            position = _next_line_break(text, position)
-        else:
-            while True:
-                if text.startswith('"', position):
-                    value, position = _quoted_field(text, position + 1)
-                    if value is None:
-                        error = "unterminated quoted field (no closing quote before the end)"
-                    elif position < len(text) and text[position] not in (separator, "\r", "\n"):
-                        error = "text after the closing quote of a quoted field"
-                        position = _next_line_break(text, position)
-                else:
-                    value = unquoted.match(text, position).group()
-                    position += len(value)
-                fields.append(value or "")
-                if error or not text.startswith(separator, position):
-                    break
-                position += 1
-            if error or text[start:position].strip():
-                yield _RawRecord(start, position, fields, error)
+        while True:
+            if text.startswith('"', position):
+                value, position = _quoted_field(text, position + 1)
+                if value is None:
+                    error = "unterminated quoted field (no closing quote before the end)"
+                elif position < len(text) and text[position] not in (separator, "\r", "\n"):
+                    error = "text after the closing quote of a quoted field"
+                    position = _next_line_break(text, position)
+            else:
+                value = unquoted.match(text, position).group()
+                position += len(value)
+            fields.append(value or "")
+            if error or not text.startswith(separator, position):
+                break
+            position += 1
+        if error or text[start:position].strip():
+            yield _RawRecord(start, position, fields, error)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
 
