@@ -314,6 +314,18 @@ def test_lines_starting_with_hash_are_notes_or_comments_named_by_line(tmp_path, 
     assert f"{path}:4: read as a comment: it starts with '#' and has no comma separator" in err
 
 
+def test_a_numbered_file_of_numeric_answers_imports_the_answers(tmp_path, db, capsys):
+    path = write(tmp_path, "1,What is 6 x 7?,42\n2,What year did WW2 end?,1945\n", "n.csv")
+
+    run_import(path, "--deck", "numbers")
+
+    assert list(Card.objects.order_by("number").values_list("question_html", "answer_html")) == [
+        ("What is 6 x 7?", "42"),
+        ("What year did WW2 end?", "1945"),
+    ]
+    assert f"{path}: column 1 left out, for it holds only numbers" in capsys.readouterr().err
+
+
 def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     commas = '#separator:comma\n"A question, with a comma","An answer\nover two lines"\n'
     semicolons = "#separator:semicolon\n" + '"Tab\tinside";"say ""hi"""\n'

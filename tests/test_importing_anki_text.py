@@ -283,6 +283,32 @@ def test_the_default_mapping_skips_id_columns_and_empty_columns():
     assert sides(result)[0] == ("Hund", "dog<br><br><b>der</b>")
 
 
+def test_a_column_of_numbers_after_the_question_is_its_answer_not_the_index_before_it():
+    data = "1,What is 6 x 7?,42\n2,What year did WW2 end?,1945\n3,How many bones?,206\n"
+
+    result = read(data, source="numbers.csv", separator=",")
+
+    assert result.mapping == ColumnMapping(1, 2)
+    assert sides(result)[0] == ("What is 6 x 7?", "42")
+    assert notices(result) == [
+        "numbers.csv: column 1 left out, for it holds only numbers (a sort number or an id): "
+        "choosing it under 'Append to the answer' (--question 2 --answer 3 --extra 1) "
+        "imports it"
+    ]
+
+
+def test_a_column_left_out_is_named_in_the_report():
+    data = "#separator:tab\n#tags column:4\nQ1\tA1\tsee page 4\tbio\nQ2\tA2\t\tchem\n"
+
+    result = read(data)
+
+    assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
+    assert notices(result) == [
+        "deck.txt: column 3 left out: choosing it under 'Append to the answer' "
+        "(--question 1 --answer 2 --extra 3) imports it"
+    ]
+
+
 def test_a_mapping_chooses_the_columns_and_appends_extra_fields_to_the_answer():
     data = "2_1\tHund\tdog\t<b>der</b>\n2_2\tKatze\tcat\t\n"
 

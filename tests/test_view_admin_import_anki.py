@@ -119,6 +119,14 @@ def test_the_preview_maps_columns_skipping_the_sort_number(staff_client, basics)
     assert "Hund" in response.text
 
 
+def test_the_preview_takes_numbers_after_the_question_as_its_answer(staff_client, basics):
+    response = upload(staff_client, basics, "1,What is 6 x 7?,42\n2,Ten squared?,100\n", "n.csv")
+
+    form = response.context["options_form"]
+    assert (form["question"].value(), form["answer"].value()) == (1, 2)
+    assert "column 1 left out, for it holds only numbers" in response.text
+
+
 def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client, basics):
     preview = upload(staff_client, basics, VOCABULARY, name="words.csv")
 

@@ -22,6 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from quizzes.importing.cardhtml import (
@@ -111,6 +112,7 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
+_OPTIONAL_REVERSED_KEY = OPTIONAL_REVERSED.casefold()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -392,11 +394,27 @@ def _column_notices(
     line_at: Callable[[int], int],
     mapping_chosen: bool,
 ) -> list[ParseProblem]:
-    """What became of the columns that were guessed, and how to choose otherwise."""
+    """What became of the columns that were guessed or left out, and how to choose
+    otherwise."""
     notices = []
+    used = {*mapping.columns, *layout.meta.values(), _add_reverse_column(layout, mapping)}
+    for column in layout.field_columns:
+        values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
+        filled = [value for value in values if value]
+        if column in used or not filled:
+            continue
+        kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
+        label = f" ({layout.labels[column]})" if column < len(layout.labels) else ""
+        numbers = all(_ID_LIKE.fullmatch(value) for value in filled)
+        reason = (
+            f"column {column + 1}{label} left out"
+            + (", for it holds only numbers (a sort number or an id)" if numbers else "")
+            + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
+        )
+        notices.append(ParseProblem(source, 0, reason))
     trailing = layout.trailing_column
     if layout.tags_column_guessed:
-        kept = dataclasses.replace(mapping, extra=(*mapping.extra, trailing))
+        kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, trailing})))
         reason = (
             f"column {trailing + 1} read as tags, as Anki reads a column beyond the note's "
             "fields, for every cell of it looks like tags: to import it as part of the "
@@ -732,9 +750,20 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
                 if key in _NOTES_LABELS and column != answer and _is_content_column(column, raws)
             )
         return ColumnMapping(question, answer, extra)
-    candidates = [column for column in fields if _is_content_column(column, raws)]
-    candidates += [column for column in fields if column not in candidates]
-    question, answer = candidates[0], candidates[1] if len(candidates) > 1 else None
+    content = [column for column in fields if _is_content_column(column, raws)]
+    question = content[0] if content else fields[0]
+    # The answer follows the question: numbers after it are an answer ("What is 6 x 7?",
+    # "42"), numbers before it a sort number or an id.
+    later = [column for column in fields if column > question]
+    answer = next(
+        chain(
+            content[1:],
+            (column for column in later if _is_filled(column, raws)),
+            later,
+            (column for column in fields if column != question),
+        ),
+        None,
+    )
     trailing = layout.trailing_column
     extra = ()
     if (
@@ -758,6 +787,10 @@ def _is_label_row(raw: "_RawRecord") -> bool:
     answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
     known = _QUESTION_LABELS | _ANSWER_LABELS | _TAGS_LABELS
     return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
+
+
+def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
+    return any(column < len(raw.fields) and raw.fields[column].strip() for raw in raws)
 
 
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
@@ -868,18 +901,26 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         answer = "<br><br>".join([answer, *extras] if answer.strip() else extras)
     given_guid = field(layout.meta.get("guid")).strip()
     tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
-    after_answer = (mapping.answer if mapping.answer is not None else mapping.question) + 1
+    reverse_column = _add_reverse_column(layout, mapping)
     return _Note(
         line=line,
         note_type=note_type,
         question=question,
         answer=answer,
         reverse=note_type == REVERSED
-        or (note_type == OPTIONAL_REVERSED and bool(field(after_answer).strip())),
+        or (note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())),
         tags=tuple(dict.fromkeys(tags)),
         guid=given_guid,
         guid_from_file=bool(given_guid),
     )
+
+
+def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | None:
+    """The column of an optional reversed note's third field, Add Reverse: filled, the
+    note makes its reverse card too. None when no note of the file is of that type."""
+    if "notetype" not in layout.meta and _label_key(layout.notetype) != _OPTIONAL_REVERSED_KEY:
+        return None
+    return (mapping.answer if mapping.answer is not None else mapping.question) + 1
 
 
 def _note_type(named: str, fields: list[str]) -> str | None:
