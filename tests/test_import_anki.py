@@ -326,6 +326,19 @@ def test_a_numbered_file_of_numeric_answers_imports_the_answers(tmp_path, db, ca
     assert f"{path}: column 1 left out, for it holds only numbers" in capsys.readouterr().err
 
 
+def test_an_optional_reversed_file_with_a_tags_column_makes_one_card_a_note(tmp_path, db):
+    text = (
+        "#separator:tab\n#html:true\n#notetype:Basic (optional reversed card)\n"
+        "#tags column:3\ndie Katze\tthe cat\tgerman\nder Hund\tthe dog\t\n"
+    )
+
+    summary = run_import(write(tmp_path, text), "--deck", "german")
+
+    assert summary == "german: 2 new, 0 changed, 0 unchanged"
+    assert list(Card.objects.values_list("card_ord", flat=True)) == [0, 0]
+    assert Card.objects.get(number=1).tags.get().name == "german"
+
+
 def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     commas = '#separator:comma\n"A question, with a comma","An answer\nover two lines"\n'
     semicolons = "#separator:semicolon\n" + '"Tab\tinside";"say ""hi"""\n'

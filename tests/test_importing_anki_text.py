@@ -440,6 +440,29 @@ def test_an_optional_reversed_note_makes_its_reverse_only_when_asked():
     ]
 
 
+ASKED = [("die Katze", 0), ("the cat", 1), ("der Hund", 0)]
+
+
+@pytest.mark.parametrize(
+    ("headers", "rows", "cards"),
+    [
+        # The tags column is not Add Reverse: no note asks for its reverse card.
+        ("#tags column:3\n", "die Katze\tthe cat\tgerman\nder Hund\tthe dog\t\n", None),
+        ("#tags column:4\n", "die Katze\tthe cat\ty\tgerman\nder Hund\tthe dog\t\t\n", ASKED),
+        ("#tags column:1\n", "german\tdie Katze\tthe cat\ty\n\tder Hund\tthe dog\t\n", ASKED),
+    ],
+)
+def test_an_optional_reversed_note_reads_add_reverse_from_its_third_field(headers, rows, cards):
+    data = "#separator:tab\n#notetype:Basic (optional reversed card)\n" + headers + rows
+
+    result = read(data)
+
+    expected = cards or [("die Katze", 0), ("der Hund", 0)]
+    assert [(card.question_html, card.ord) for card in result.cards] == expected
+    assert result.cards[0].tags == ("german",)
+    assert not result.notices
+
+
 def test_a_cloze_note_makes_one_card_per_cloze_number():
     data = "#notetype:Cloze\n{{c2::Paris}} is the capital of {{c1::France::country}}\tGeography\n"
 

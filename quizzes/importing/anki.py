@@ -682,7 +682,9 @@ def _layout(
         if _label_key(label) in _TAGS_LABELS and "tags" not in meta:
             meta["tags"] = column
     tags_guessed, trailing = False, None
-    if "tags" not in meta and not labels and widest >= 3:
+    # Anki's tags column is the one after the note's fields: Front, Back (and Add Reverse).
+    note_fields = 3 if _label_key(headers.notetype) == _OPTIONAL_REVERSED_KEY else 2
+    if "tags" not in meta and not labels and widest > note_fields:
         trailing = widest - 1
         values = [raw.fields[trailing].strip() for raw in raws if len(raw.fields) > trailing]
         filled = [value for value in values if value]
@@ -917,10 +919,18 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
 
 def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | None:
     """The column of an optional reversed note's third field, Add Reverse: filled, the
-    note makes its reverse card too. None when no note of the file is of that type."""
+    note makes its reverse card too. The column so named, else the first after the answer
+    that is a field (a tags or guid column never is). None when no note can be of that type."""
     if "notetype" not in layout.meta and _label_key(layout.notetype) != _OPTIONAL_REVERSED_KEY:
         return None
-    return (mapping.answer if mapping.answer is not None else mapping.question) + 1
+    fields = layout.field_columns
+    named = [
+        column
+        for column in fields
+        if column < len(layout.labels) and _label_key(layout.labels[column]) == "add reverse"
+    ]
+    after = mapping.answer if mapping.answer is not None else mapping.question
+    return next(chain(named, (column for column in fields if column > after)), None)
 
 
 def _note_type(named: str, fields: list[str]) -> str | None:
