@@ -109,6 +109,55 @@ def test_a_changed_question_is_still_found_by_its_guid(tmp_path, db):
     assert Card.objects.count() == 3
 
 
+CAPITALS = (
+    "What is the capital of France?\tParis\n"
+    "What is the capital of Spain?\tMadird\n"
+    "What is the capital of Italy?\tRome\n"
+)
+
+
+def test_a_fixed_answer_in_a_file_without_guids_updates_the_card_in_place(tmp_path, db):
+    run_import(write(tmp_path, CAPITALS), "--deck", "capitals")
+    card = Card.objects.get(number=2)
+    record_answer(card, "correct")
+
+    fixed = CAPITALS.replace("Madird", "Madrid")
+    summary = run_import(write(tmp_path, fixed), "--deck", "capitals")
+
+    # Anki matches a note without a guid by its first field within its note type.
+    assert summary == "capitals: 0 new, 1 changed, 2 unchanged"
+    updated = Card.objects.get(pk=card.pk)
+    assert (updated.number, updated.answer_html, updated.guid) == (2, "Madrid", card.guid)
+    assert updated.attempt_questions.count() == 1
+    assert run_import(write(tmp_path, fixed), "--deck", "capitals") == (
+        "capitals: 0 new, 0 changed, 3 unchanged"
+    )
+    # A second note asking the same question is a new card, not a rewrite of the first.
+    again = fixed + "What is the capital of Spain?\tMadrid, since 1561\n"
+    assert run_import(write(tmp_path, again), "--deck", "capitals") == (
+        "capitals: 1 new, 0 changed, 3 unchanged"
+    )
+    assert Card.objects.get(pk=card.pk).answer_html == "Madrid"
+
+
+def test_a_line_without_a_guid_never_takes_a_card_its_source_link_names(tmp_path, db):
+    run_import(write(tmp_path, numbered(1, "Ours?", "").replace("\t\n", "\n")), "--deck", "d")
+
+    summary = run_import(write(tmp_path, "Ours?\tAnother answer.\n"), "--deck", "d")
+
+    assert summary == "d: 1 new, 0 changed, 0 unchanged"
+    assert Card.objects.get(number=1).answer_text.startswith("An answer.")
+
+
+def test_a_reworded_question_in_a_file_without_guids_is_a_new_card(tmp_path, db):
+    run_import(write(tmp_path, CAPITALS), "--deck", "capitals")
+
+    reworded = CAPITALS.replace("capital of Spain", "capital city of Spain")
+    summary = run_import(write(tmp_path, reworded), "--deck", "capitals")
+
+    assert summary == "capitals: 1 new, 0 changed, 2 unchanged"
+
+
 def test_a_new_card_takes_the_next_free_number(tmp_path, db):
     run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
 
@@ -125,8 +174,8 @@ def test_a_file_without_a_tags_column_leaves_the_tags_alone(tmp_path, db):
     untagged = "What is a tensor?\tAn array with any number of axes.\n"
     summary = run_import(write(tmp_path, untagged), "--deck", "basics")
 
-    # Without a guid column the card is new: nothing else identifies it.
-    assert summary.startswith("basics: 1 new")
+    # Without a guid column the card is found by its question, as Anki finds a note.
+    assert summary == "basics: 0 new, 0 changed, 1 unchanged"
     assert Card.objects.get(guid="g-1").tags.get().name == "tensors"
 
 

@@ -91,6 +91,17 @@ def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics)
     assert "changed: answer_html" in response.text
 
 
+def test_the_preview_shows_a_fixed_answer_of_a_file_without_guids_as_a_change(staff_client, basics):
+    anki_import_apply(
+        deck=basics, data="Capital of Spain?\tMadird\nOf Italy?\tRome\n", source="x.txt"
+    )
+
+    response = upload(staff_client, basics, "Capital of Spain?\tMadrid\nOf Italy?\tRome\n")
+
+    assert "0 new, 1 changed, 1 unchanged" in response.text
+    assert "changed: answer_html" in response.text
+
+
 def test_the_preview_shows_a_guessed_separator_and_lets_it_change(staff_client, basics):
     response = upload(staff_client, basics, "Q1;x,A1\nQ2;y,A2\n")
 
