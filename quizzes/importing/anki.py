@@ -67,8 +67,11 @@ _QUESTION_LABELS = {
     *("pergunta", "frente", "palavra"),
     *("vraag", "voorkant", "woord"),
 }
+# A cloze note's second field: its answer, or appended to another column's answer.
+_EXTRA_LABELS = {"back extra", "extra"}
 _NOTES_LABELS = {
-    *("back extra", "extra", "notes", "note", "example", "examples", "comment", "comments"),
+    *_EXTRA_LABELS,
+    *("notes", "note", "example", "examples", "comment", "comments"),
     *("notizen", "notiz", "beispiel", "bemerkung", "anmerkung"),
     *("remarque", "remarques", "exemple"),
     *("notas", "nota", "ejemplo", "comentario"),
@@ -82,7 +85,7 @@ _ANSWER_LABELS = {
     *("risposta", "retro", "definizione", "significato", "traduzione"),
     *("resposta", "definição", "tradução"),
     *("antwoord", "achterkant", "betekenis", "vertaling"),
-    *_NOTES_LABELS,  # a cloze note's Text and Back Extra
+    *_EXTRA_LABELS,
 }
 _TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
 _ROLE_BY_HEADER = {
@@ -404,7 +407,8 @@ def _column_notices(
         if column in used or not filled:
             continue
         kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
-        label = f" ({layout.labels[column]})" if column < len(layout.labels) else ""
+        label = layout.labels[column] if column < len(layout.labels) else ""
+        label = f" ({label})" if label else ""
         numbers = all(_ID_LIKE.fullmatch(value) for value in filled)
         reason = (
             f"column {column + 1}{label} left out"
@@ -741,8 +745,8 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     ]
     question = next((column for column, key in named if key in _QUESTION_LABELS), None)
     if question is not None:
-        answers = [column for column, key in named if key in _ANSWER_LABELS - _NOTES_LABELS]
-        answers += [column for column, key in named if key in _NOTES_LABELS]
+        answers = [column for column, key in named if key in _ANSWER_LABELS - _EXTRA_LABELS]
+        answers += [column for column, key in named if key in _EXTRA_LABELS]
         answer = answers[0] if answers else None
         extra = ()
         if layout.header_row:
@@ -787,7 +791,7 @@ def _is_label_row(raw: "_RawRecord") -> bool:
     keys = [_label_key(field) for field in raw.fields if field.strip()]
     questions = [key for key in keys if key in _QUESTION_LABELS]
     answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
-    known = _QUESTION_LABELS | _ANSWER_LABELS | _TAGS_LABELS
+    known = _QUESTION_LABELS | _ANSWER_LABELS | _NOTES_LABELS | _TAGS_LABELS
     return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
 
 
