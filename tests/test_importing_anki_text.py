@@ -18,6 +18,10 @@ def sides(result):
     return [(card.question_html, card.answer_html) for card in result.cards]
 
 
+def notices(result):
+    return [str(notice) for notice in result.notices]
+
+
 # --- the separator ---
 
 
@@ -41,6 +45,29 @@ def test_a_semicolon_file_whose_fields_hold_commas_is_read_as_semicolons():
     result = read("What, exactly?;This, and that\nWhy;Because, well\n")
 
     assert sides(result) == [("What, exactly?", "This, and that"), ("Why", "Because, well")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "der Hund;dog, hound\ndie Katze;cat, puss\nlaufen;to run, to walk\n",
+        "Pi;3,14159\ne;2,71828\nWurzel 2;1,41421\n",
+    ],
+)
+def test_a_csv_of_semicolons_with_a_comma_on_every_line_is_read_as_semicolons(data):
+    # German and French Excel save "CSV" with semicolons; commas are then punctuation in a
+    # field ("dog, hound") or decimal commas ("3,14159").
+    result = read(data, source="deck.csv")
+
+    assert result.layout.separator == ";"
+    assert [question for question, _ in sides(result)] == [
+        line.split(";")[0] for line in data.splitlines()
+    ]
+    assert notices(result) == [
+        "deck.csv: separator guessed: semicolon (the file has no #separator line): "
+        "--separator, the preview's menu or a '#separator:' line at the top of the file "
+        "chooses another"
+    ]
 
 
 def test_a_csv_name_suggests_commas():
@@ -70,6 +97,52 @@ def test_a_spreadsheet_header_row_names_the_columns():
     assert result.cards[0].line == 2
 
 
+@pytest.mark.parametrize(
+    ("names", "separator"),
+    [
+        ("Term,Definition", ","),
+        ("Frage;Antwort", ";"),
+        ("Word;Meaning", ";"),
+        ("Vorderseite;Rückseite", ";"),
+        ("recto;verso", ";"),
+        ("PREGUNTA,RESPUESTA", ","),
+        (" Question , Answer ", ","),
+    ],
+)
+def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):
+    result = read(f"{names}\nHund{separator}dog\nKatze{separator}cat\n", source="deck.csv")
+
+    assert sides(result) == [("Hund", "dog"), ("Katze", "cat")]
+    assert [card.line for card in result.cards] == [2, 3]
+    labels = ", ".join(name.strip() for name in names.split(separator))
+    assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
+
+
+@pytest.mark.parametrize("first", ["Frage;question", "Wort;word", "Antwort;answer"])
+def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(first):
+    # German vocabulary: "Frage" is "question", a note, not two names for the same column.
+    result = read(f"{first}\nTerm;Definition\n")
+
+    assert sides(result) == [tuple(first.split(";")), ("Term", "Definition")]
+
+
+def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():
+    data = "Question,Answer,Notes\nWhat is HTTP?,A protocol,see RFC 2616\nWhat is TCP?,Transport,\n"
+
+    result = read(data, source="web.csv", separator=",")
+
+    assert sides(result) == [
+        ("What is HTTP?", "A protocol<br><br>see RFC 2616"),
+        ("What is TCP?", "Transport"),
+    ]
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert notices(result) == [
+        "web.csv: column 3 (Notes) appended to the answer: choosing no column to append "
+        "(--question 1 --answer 2) leaves it out",
+        "web.csv:1: read as column names (Question, Answer, Notes), not as a note",
+    ]
+
+
 def test_column_names_are_trimmed():
     (card,) = read("#separator:;\n#columns: Back ; Front \nA;Q\n").cards
 
@@ -86,10 +159,16 @@ def test_surplus_columns_are_ignored():
 
 
 def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
-    result = read("Q1\tA1\tpython::dunder basics\nQ2\tA2\t\nQ3\tA3\tpython\n")
+    result = read("Q1\tA1\tpython::dunder basics\nQ2\tA2\t\nQ3\tA3\tpython\n", separator="\t")
 
     assert [card.tags for card in result.cards] == [("python::dunder", "basics"), (), ("python",)]
     assert result.layout.tags_column_guessed
+    assert sides(result)[0] == ("Q1", "A1")
+    assert notices(result) == [
+        "deck.txt: column 3 read as tags, as Anki reads a column beyond the note's fields, "
+        "for every cell of it looks like tags: to import it as part of the answer instead, "
+        "choose it under 'Append to the answer' (--question 1 --answer 2 --extra 3)"
+    ]
 
 
 def test_a_last_column_with_markup_is_not_taken_as_tags():
@@ -97,6 +176,48 @@ def test_a_last_column_with_markup_is_not_taken_as_tags():
 
     assert [card.tags for card in result.cards] == [(), ()]
     assert not result.layout.tags_column_guessed
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Der Hund bellt laut",  # a sentence: a capital, then words in lower case
+        "der (plural: Hunde)",
+        "see RFC 2616, section 4",
+        "loud, noisy",
+        "e.g. barking",
+        "one two three four five",
+        "Why?",
+    ],
+)
+def test_a_last_column_of_text_is_appended_to_the_answer_and_reported(cell):
+    result = read(f"Hund\tdog\t{cell}\nKatze\tcat\tkatze\n", separator="\t")
+
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert sides(result) == [("Hund", f"dog<br><br>{cell}"), ("Katze", "cat<br><br>katze")]
+    assert result.mapping == ColumnMapping(0, 1, (2,))
+    assert notices(result) == [
+        f"deck.txt: column 3 appended to the answer, not read as tags: line 1 holds {cell!r}, "
+        "text rather than tags; a '#tags column:3' line at the top of the file reads it as "
+        "tags, and choosing no column to append (--question 1 --answer 2) leaves it out"
+    ]
+
+    left_out = read(f"Hund\tdog\t{cell}\n", mapping=ColumnMapping(0, 1))
+    assert sides(left_out) == [("Hund", "dog")]
+
+
+def test_a_last_column_only_some_lines_reach_is_not_taken_as_tags():
+    # A stray separator ("house; home"), not a tags column: Anki writes that on every line.
+    result = read("Hund;dog\nKatze;cat\nHaus;house; home\n", separator=";")
+
+    assert [card.tags for card in result.cards] == [(), (), ()]
+    assert sides(result)[2] == ("Haus", "house<br><br> home")
+    assert notices(result) == [
+        "deck.txt: column 3 appended to the answer, not read as tags: line 1 lacks it, where "
+        "Anki writes a tags column on every line; a '#tags column:3' line at the top of the "
+        "file reads it as tags, and choosing no column to append (--question 1 --answer 2) "
+        "leaves it out"
+    ]
 
 
 def test_an_old_tags_first_line_tags_every_card():
@@ -111,6 +232,41 @@ def test_comment_lines_are_skipped_anywhere():
     assert [card.line for card in result.cards] == [2, 4]
 
 
+def test_a_line_starting_with_hash_after_the_first_note_is_a_note():
+    data = "Q1,A1\n#1 cause of death worldwide,heart disease\nC# is made by,Microsoft\n"
+
+    result = read(data, source="deck.csv", separator=",")
+
+    assert [(card.line, card.question_html) for card in result.cards] == [
+        (1, "Q1"),
+        (2, "#1 cause of death worldwide"),
+        (3, "C# is made by"),
+    ]
+    assert result.cards[1].answer_html == "heart disease"
+    assert not result.notices
+
+
+def test_a_comment_line_after_the_first_note_is_listed_in_the_report():
+    result = read("Q1\tA1\n# verbs from here on\nQ3\tA3\n", separator="\t")
+
+    assert [card.line for card in result.cards] == [1, 3]
+    assert notices(result) == [
+        "deck.txt:2: read as a comment: it starts with '#' and has no tab separator"
+    ]
+
+
+def test_a_leading_hash_line_that_could_be_a_note_is_a_comment_named_in_the_report():
+    data = "# of protons in carbon,6\n# made by hand\nok,fine\n"
+
+    result = read(data, source="deck.csv", separator=",")
+
+    assert sides(result) == [("ok", "fine")]
+    assert notices(result) == [
+        "deck.csv:1: read as a comment, as Anki reads a line starting with '#' at the top of "
+        'the file: to import it as a note, quote its first field ("# of protons in carbon")'
+    ]
+
+
 def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
     result = read('Q1,"A, ""quoted""\nsecond line"\nQ2,A2\n')
 
@@ -122,8 +278,35 @@ def test_the_default_mapping_skips_id_columns_and_empty_columns():
 
     result = read(data)
 
-    assert result.mapping == ColumnMapping(2, 3)
-    assert sides(result)[0] == ("Hund", "dog")
+    # The last column is not tags (it holds markup): it is part of the answer.
+    assert result.mapping == ColumnMapping(2, 3, (4,))
+    assert sides(result)[0] == ("Hund", "dog<br><br><b>der</b>")
+
+
+def test_a_column_of_numbers_after_the_question_is_its_answer_not_the_index_before_it():
+    data = "1,What is 6 x 7?,42\n2,What year did WW2 end?,1945\n3,How many bones?,206\n"
+
+    result = read(data, source="numbers.csv", separator=",")
+
+    assert result.mapping == ColumnMapping(1, 2)
+    assert sides(result)[0] == ("What is 6 x 7?", "42")
+    assert notices(result) == [
+        "numbers.csv: column 1 left out, for it holds only numbers (a sort number or an id): "
+        "choosing it under 'Append to the answer' (--question 2 --answer 3 --extra 1) "
+        "imports it"
+    ]
+
+
+def test_a_column_left_out_is_named_in_the_report():
+    data = "#separator:tab\n#tags column:4\nQ1\tA1\tsee page 4\tbio\nQ2\tA2\t\tchem\n"
+
+    result = read(data)
+
+    assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
+    assert notices(result) == [
+        "deck.txt: column 3 left out: choosing it under 'Append to the answer' "
+        "(--question 1 --answer 2 --extra 3) imports it"
+    ]
 
 
 def test_a_mapping_chooses_the_columns_and_appends_extra_fields_to_the_answer():
@@ -138,6 +321,53 @@ def test_the_preview_shows_the_first_rows_as_plain_text():
     result = read("Q<b>1</b>\tA&amp;1\nQ2\tA2\n")
 
     assert result.preview == [("Q1", "A&1"), ("Q2", "A2")]
+
+
+# --- encodings ---
+
+
+def test_a_windows_1252_file_is_read_whole_and_the_report_says_so():
+    result = read("Caf\xe9\tcoffee\nTea\tth\xe9\nWater\twater\n".encode("cp1252"))
+
+    assert sides(result) == [("Café", "coffee"), ("Tea", "thé"), ("Water", "water")]
+    assert not result.skipped
+    assert any(
+        notice.startswith("deck.txt: read as Windows-1252, not UTF-8") and "line 1 " in notice
+        for notice in notices(result)
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_with_a_byte_order_mark_is_read(encoding):
+    # Excel's "Unicode Text": UTF-16, little-endian, with a byte order mark.
+    data = "\ufeffHund\tdog\r\nGrüße\tgreetings\r\n".encode(encoding)
+
+    result = read(data)
+
+    assert sides(result) == [("Hund", "dog"), ("Grüße", "greetings")]
+    assert [card.line for card in result.cards] == [1, 2]
+
+
+def test_a_utf8_file_with_one_stray_byte_is_refused_naming_the_line():
+    data = "Grüße\tgreetings\nQ2\tA2\n".encode() + b"Stra\xdfe\tstreet\n"
+
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    (problem,) = caught.value.problems
+    assert (problem.source, problem.line) == ("deck.txt", 3)
+    assert "not UTF-8 (byte 0xdf)" in problem.reason
+    assert "save it as 'CSV UTF-8'" in problem.reason
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused_naming_the_line():
+    with pytest.raises(AnkiParseError) as caught:
+        read(b"Q1\tA1\nQ2\tA\x81\n")
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        "deck.txt:2: not UTF-8 (byte 0x81), nor Windows-1252: save it as 'CSV UTF-8' "
+        "(or as UTF-8 text) and import it again"
+    ]
 
 
 # --- duplicates, unusable notes and files that are no deck ---
@@ -208,6 +438,29 @@ def test_an_optional_reversed_note_makes_its_reverse_only_when_asked():
         ("dog", 1),
         ("Katze", 0),
     ]
+
+
+ASKED = [("die Katze", 0), ("the cat", 1), ("der Hund", 0)]
+
+
+@pytest.mark.parametrize(
+    ("headers", "rows", "cards"),
+    [
+        # The tags column is not Add Reverse: no note asks for its reverse card.
+        ("#tags column:3\n", "die Katze\tthe cat\tgerman\nder Hund\tthe dog\t\n", None),
+        ("#tags column:4\n", "die Katze\tthe cat\ty\tgerman\nder Hund\tthe dog\t\t\n", ASKED),
+        ("#tags column:1\n", "german\tdie Katze\tthe cat\ty\n\tder Hund\tthe dog\t\n", ASKED),
+    ],
+)
+def test_an_optional_reversed_note_reads_add_reverse_from_its_third_field(headers, rows, cards):
+    data = "#separator:tab\n#notetype:Basic (optional reversed card)\n" + headers + rows
+
+    result = read(data)
+
+    expected = cards or [("die Katze", 0), ("der Hund", 0)]
+    assert [(card.question_html, card.ord) for card in result.cards] == expected
+    assert result.cards[0].tags == ("german",)
+    assert not result.notices
 
 
 def test_a_cloze_note_makes_one_card_per_cloze_number():

@@ -411,8 +411,13 @@ def test_a_duplicate_guid_is_merged_naming_the_earlier_line():
     assert problems(text) == ["deck.txt:3: the same note as line 2 (guid 'g1'): merged into one"]
 
 
-def test_undecodable_bytes_are_reported_on_their_line():
-    assert problems(b"Q1\tA1\nQ2\tA\xff2\n") == ["deck.txt:2: not valid UTF-8 (byte 0xff)"]
+def test_a_byte_that_is_not_utf8_in_a_utf8_file_is_reported_on_its_line():
+    data = "Q1\tA1 é\n".encode() + b"Q2\tA\xff2\n"
+
+    assert problems(data) == [
+        "deck.txt:2: not UTF-8 (byte 0xff), though the rest of the file is: save it as "
+        "'CSV UTF-8' (or as UTF-8 text) and import it again"
+    ]
 
 
 def test_an_unterminated_quoted_field_is_reported_where_it_starts():

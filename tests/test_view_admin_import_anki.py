@@ -37,7 +37,8 @@ def basics(db):
 
 
 def upload(client, deck, text, name="deck.txt"):
-    file = SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+    data = text if isinstance(text, bytes) else text.encode()
+    file = SimpleUploadedFile(name, data, content_type="text/plain")
     return client.post(IMPORT, {"deck": deck.pk, "file": file}, follow=True)
 
 
@@ -90,6 +91,17 @@ def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics)
     assert "changed: answer_html" in response.text
 
 
+def test_the_preview_shows_a_fixed_answer_of_a_file_without_guids_as_a_change(staff_client, basics):
+    anki_import_apply(
+        deck=basics, data="Capital of Spain?\tMadird\nOf Italy?\tRome\n", source="x.txt"
+    )
+
+    response = upload(staff_client, basics, "Capital of Spain?\tMadrid\nOf Italy?\tRome\n")
+
+    assert "0 new, 1 changed, 1 unchanged" in response.text
+    assert "changed: answer_html" in response.text
+
+
 def test_the_preview_shows_a_guessed_separator_and_lets_it_change(staff_client, basics):
     response = upload(staff_client, basics, "Q1;x,A1\nQ2;y,A2\n")
 
@@ -102,12 +114,28 @@ def test_the_preview_shows_a_guessed_separator_and_lets_it_change(staff_client, 
     assert [p.record.question_html for p in again.context["plan"].new] == ["Q1;x", "Q2;y"]
 
 
+def test_the_preview_reads_a_semicolon_csv_with_decimal_commas(staff_client, basics):
+    response = upload(staff_client, basics, "Pi;3,14159\ne;2,71828\n", name="math.csv")
+
+    assert response.context["options_form"]["separator"].value() == "semicolon"
+    assert "separator guessed: semicolon" in response.text
+    assert [p.record.answer_html for p in response.context["plan"].new] == ["3,14159", "2,71828"]
+
+
 def test_the_preview_maps_columns_skipping_the_sort_number(staff_client, basics):
     response = upload(staff_client, basics, VOCABULARY, name="words.csv")
 
     form = response.context["options_form"]
     assert (form["question"].value(), form["answer"].value()) == (1, 2)
     assert "Hund" in response.text
+
+
+def test_the_preview_takes_numbers_after_the_question_as_its_answer(staff_client, basics):
+    response = upload(staff_client, basics, "1,What is 6 x 7?,42\n2,Ten squared?,100\n", "n.csv")
+
+    form = response.context["options_form"]
+    assert (form["question"].value(), form["answer"].value()) == (1, 2)
+    assert "column 1 left out, for it holds only numbers" in response.text
 
 
 def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client, basics):
@@ -127,6 +155,26 @@ def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client,
     form = next_time.context["options_form"]
     assert (form["question"].value(), form["answer"].value()) == (2, 1)
     assert "0 new, 0 changed, 3 unchanged" not in next_time.text
+
+
+def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_client, basics):
+    text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
+
+    preview = upload(staff_client, basics, text, name="vocab.csv")
+
+    assert "column 3 appended to the answer, not read as tags" in preview.text
+    assert preview.context["options_form"]["extra"].value() == [2]
+    confirm(staff_client, preview)
+    assert basics.cards.get(number=1).answer_html == "dog<br><br>Der Hund bellt laut"
+
+
+def test_the_preview_says_the_first_row_was_read_as_column_names(staff_client, basics):
+    preview = upload(staff_client, basics, "Frage;Antwort\nPi;3,14159\ne;2,71828\n", "m.csv")
+
+    assert "line 1: read as column names (Frage, Antwort), not as a note" in preview.text
+    assert "2 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert [card.question_html for card in basics.cards.order_by("number")] == ["Pi", "e"]
 
 
 def test_the_same_column_for_question_and_answer_is_refused(staff_client, basics):
@@ -165,6 +213,33 @@ def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, 
 
     assert "cannot be imported" in response.text
     assert "no line of the file can become a card" in response.text
+    assert 'value="import"' not in response.text
+    assert not Card.objects.exists()
+
+
+def test_a_windows_1252_file_is_previewed_and_imported_whole(staff_client, basics):
+    preview = upload(staff_client, basics, b"Caf\xe9\tcoffee\nTea\tth\xe9\nWater\twater\n")
+
+    assert preview.status_code == 200
+    assert "read as Windows-1252, not UTF-8" in preview.text
+    assert "3 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert [card.question_html for card in basics.cards.order_by("number")] == [
+        "Café",
+        "Tea",
+        "Water",
+    ]
+    assert basics.cards.get(number=2).answer_html == "thé"
+
+
+def test_a_file_of_mixed_encodings_is_refused_naming_the_line(staff_client, basics):
+    data = "Grüße\tgreetings\n".encode() + b"Stra\xdfe\tstreet\n"
+
+    response = upload(staff_client, basics, data)
+
+    assert response.status_code == 200
+    assert "line 2: not UTF-8 (byte 0xdf)" in response.text
+    assert "save it as &#x27;CSV UTF-8&#x27;" in response.text
     assert 'value="import"' not in response.text
     assert not Card.objects.exists()
 

@@ -5,20 +5,24 @@ https://docs.ankiweb.net/importing/text-files.html; Anki's own reader is
 rslib/src/import_export/text/csv/ in ankitects/anki. The HTML of each note's fields is made
 storable by quizzes.importing.cardhtml.
 
-Reading has two outcomes. A file that is not a deck at all (binary data, a bad header, no
-line that can become a card) raises AnkiParseError and nothing is imported. Otherwise every
-line that can become a card does; the others are skipped and listed by line, and notes that
-appear twice are merged, each with a note in the report (`AnkiFile.skipped`, `.merged`).
+Reading has two outcomes. A file that is not a deck at all (binary data, text in no
+encoding it can be read in, a bad header, no line that can become a card) raises
+AnkiParseError and nothing is imported. Otherwise every line that can become a card does;
+the others are skipped and listed by line, and notes that appear twice are merged, each with
+a note in the report (`AnkiFile.skipped`, `.merged`). Where the file could be read another
+way (an encoding, a separator, a column guessed), `AnkiFile.notices` says how it was read.
 """
 
+import codecs
 import dataclasses
 import html
 import os
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from quizzes.importing.cardhtml import (
@@ -31,8 +35,10 @@ from quizzes.importing.cardhtml import (
 from quizzes.rendering import cloze_numbers
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# `surrogateescape` decoding turns each byte that is not UTF-8 into one of these.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+# Letters that are not ASCII; `surrogateescape` decoding turns each byte that is not UTF-8
+# into a code point in U+DC80..U+DCFF, which are left out.
+_NOT_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _HEADER = re.compile(r"#([^:]*):(.*)")
 _COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
 _TAGS = re.compile(r"<[^>]*>")
@@ -47,18 +53,59 @@ SEPARATORS = {
 SEPARATOR_NAMES = {char: name for name, char in SEPARATORS.items()}
 # Guessed in this order of preference; colon and space are too common inside fields.
 _GUESSED = ("\t", ";", ",", "|")
-_QUESTION_LABELS = {"front", "question", "text"}
-_ANSWER_LABELS = {"back", "answer", "back extra", "extra"}
+# Where a comma or a semicolon is punctuation, not a separator: before a space ("dog,
+# hound"), or a comma between digits (the decimal comma of "3,14159").
+_PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile(r";(?= )")}
+# Column names, compared case-folded: Anki's field names (Front, Back, Text, Back Extra) and
+# what spreadsheets put in their first row, in the languages of most Anki decks.
+_QUESTION_LABELS = {
+    *("front", "question", "text", "term", "word", "prompt"),
+    *("frage", "vorderseite", "begriff", "wort"),
+    *("recto", "terme", "mot"),
+    *("pregunta", "anverso", "término", "termino", "palabra"),
+    *("domanda", "fronte", "termine", "parola"),
+    *("pergunta", "frente", "palavra"),
+    *("vraag", "voorkant", "woord"),
+}
+# A cloze note's second field: its answer, or appended to another column's answer.
+_EXTRA_LABELS = {"back extra", "extra"}
+_NOTES_LABELS = {
+    *_EXTRA_LABELS,
+    *("notes", "note", "example", "examples", "comment", "comments"),
+    *("notizen", "notiz", "beispiel", "bemerkung", "anmerkung"),
+    *("remarque", "remarques", "exemple"),
+    *("notas", "nota", "ejemplo", "comentario"),
+    *("esempio", "exemplo", "opmerking", "voorbeeld"),
+}
+_ANSWER_LABELS = {
+    *("back", "answer", "definition", "meaning", "translation"),
+    *("antwort", "rückseite", "bedeutung", "übersetzung"),
+    *("verso", "réponse", "reponse", "définition", "sens", "traduction"),
+    *("respuesta", "reverso", "definición", "definicion", "significado", "traducción"),
+    *("risposta", "retro", "definizione", "significato", "traduzione"),
+    *("resposta", "definição", "tradução"),
+    *("antwoord", "achterkant", "betekenis", "vertaling"),
+    *_EXTRA_LABELS,
+}
+_TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
     "deck column": "deck",
     "notetype column": "notetype",
 }
+# Anki's headers; `#deck` names the deck to import into, which the importer chooses here.
+_HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
-# Anki's tag column: words without markup, separated by spaces.
-_TAG_LIKE = re.compile(r"[^\s<>\"]+(?:\s+[^\s<>\"]+)*")
+# Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
+# as often an example sentence or a note. A tag is a word without spaces (`python::dunder`,
+# `chapter_3`, `v1.2`), a few to a note, so a cell reads as tags only with at most four
+# words, no markup, quotes or brackets, no sentence punctuation (`, ; ? !` anywhere, `.` or
+# `:` ending a word), and not in a sentence's shape (below). The rule leans to text: a cell
+# misread as text still shows under the answer, one misread as tags leaves the card.
+_NOT_IN_TAGS = re.compile(r"[<>\"()\[\]{},;?!]|[.:](?:\s|$)")
+_MOST_TAGS = 4
 PREVIEW_ROWS = 5
 _PREVIEW_CHARS = 80
 
@@ -68,6 +115,7 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
+_OPTIONAL_REVERSED_KEY = OPTIONAL_REVERSED.casefold()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,11 +142,15 @@ class CardRecord(CardContent):
 
 @dataclass(frozen=True)
 class ParseProblem:
+    """A line's problem, or how it was read; line 0 stands for the whole file."""
+
     source: str
     line: int
     reason: str
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.source}: {self.reason}"
         return f"{self.source}:{self.line}: {self.reason}"
 
 
@@ -145,6 +197,10 @@ class FileLayout:
     meta: dict[str, int]  # tags/guid/deck/notetype -> 0-based column
     tags_column_guessed: bool
     global_tags: tuple[str, ...]
+    # The last column of a file without column names or a tags column, which Anki reads as
+    # tags: tags when every cell looks so (`tags_column_guessed`), else text for the answer.
+    trailing_column: int | None = None
+    header_row: int = 0  # the line read as column names (a spreadsheet's first row), or 0
 
     @property
     def separator_name(self) -> str:
@@ -182,6 +238,7 @@ class AnkiFile:
     skipped: list[ParseProblem]  # lines that could not become a card, and why
     merged: list[ParseProblem]  # notes that repeat an earlier one
     preview: list[tuple[str, ...]]  # plain text of the first rows, column by column
+    notices: list[ParseProblem] = dataclasses.field(default_factory=list)  # how it was read
 
     @property
     def report(self) -> list[ParseProblem]:
@@ -218,8 +275,7 @@ def read_anki(
     A file of more than `max_cards` notes is refused before any card's HTML is looked at
     (that is where the time goes), naming the line of the first note over the limit.
     """
-    text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
-    text = text.removeprefix("\ufeff")
+    text, notices = _decoded(data, source)
     if "\x00" in text[:8192]:
         raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
     line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
@@ -227,32 +283,55 @@ def read_anki(
     def line_at(offset: int) -> int:
         return bisect_right(line_starts, offset)
 
-    bad_lines: dict[int, str] = {}
-    for match in _UNDECODABLE.finditer(text):
-        byte = ord(match.group()) - 0xDC00
-        bad_lines.setdefault(line_at(match.start()), f"not valid UTF-8 (byte 0x{byte:02x})")
-
-    headers, body_line, header_errors = _read_headers(_LINE_BREAK.split(text), set(bad_lines))
+    headers, body_line, header_errors, comments = _read_headers(_LINE_BREAK.split(text))
     if header_errors:
         # Without a sound header the fields cannot be told apart: stop before the cards.
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
     body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
     guessed = headers.separator is None
     chosen = separator or headers.separator or _guess_separator(text, body, source)
-    raws = list(_split_records(text, body, chosen))
+    if separator is None and guessed:
+        reason = (
+            f"separator guessed: {SEPARATOR_NAMES[chosen]} (the file has no #separator line): "
+            "--separator, the preview's menu or a '#separator:' line at the top of the file "
+            "chooses another"
+        )
+        notices.append(ParseProblem(source, 0, reason))
+    raws, separator_name = [], SEPARATOR_NAMES.get(chosen, repr(chosen))
+    for raw in _split_records(text, body, chosen):
+        # Past the header block, a line starting with `#` is a note ("#1 cause of...",
+        # "# of protons,6") when it has the separator; one without it is a comment.
+        if text.startswith("#", raw.start) and len(raw.fields) == 1 and not raw.error:
+            reason = f"read as a comment: it starts with '#' and has no {separator_name} separator"
+            notices.append(ParseProblem(source, line_at(raw.start), reason))
+        else:
+            raws.append(raw)
+    for line, comment in comments:
+        if chosen in comment:
+            first = comment.split(chosen)[0].strip()[:40]
+            reason = (
+                "read as a comment, as Anki reads a line starting with '#' at the top of the "
+                f'file: to import it as a note, quote its first field ("{first}")'
+            )
+            notices.append(ParseProblem(source, line, reason))
     if max_cards is not None and len(raws) > max_cards:
         line = line_at(raws[max_cards].start)
         reason = f"more than {max_cards} notes, the most one import takes: split the file"
         raise AnkiParseError([ParseProblem(source, line, reason)])
+    header_row = 0
     if not headers.names and raws and _is_label_row(raws[0]):
         # A spreadsheet's header row names the columns, as `#columns` would.
-        headers = dataclasses.replace(headers, names=chosen.join(raws.pop(0).fields))
+        header_row, names = line_at(raws[0].start), [name.strip() for name in raws.pop(0).fields]
+        headers = dataclasses.replace(headers, names=chosen.join(names))
+        reason = f"read as column names ({', '.join(names)}), not as a note"
+        notices.append(ParseProblem(source, header_row, reason))
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
-    layout, column_errors = _layout(headers, chosen, guessed, raws)
+    layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
+    mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
     elif layout.tags_column_guessed and layout.meta["tags"] in mapping.columns:
@@ -266,10 +345,9 @@ def read_anki(
     line_of_number: dict[int, int] = {}
     for raw in raws:
         line = line_at(raw.start)
-        bad = next((bad_lines[n] for n in range(line, line_at(raw.end) + 1) if n in bad_lines), "")
         try:
-            if bad or raw.error:
-                raise _Rejected(bad or raw.error)
+            if raw.error:
+                raise _Rejected(raw.error)
             note = _note(raw, line=line, layout=layout, mapping=mapping)
             cards = _cards(note, layout, require_numbers=require_numbers)
             note.guid = cards[0].guid
@@ -304,7 +382,133 @@ def read_anki(
         skipped=skipped,
         merged=merged,
         preview=[_preview_row(raw, layout) for raw in raws[:PREVIEW_ROWS]],
+        notices=sorted(
+            [*notices, *_column_notices(layout, mapping, raws, source, line_at, mapping_chosen)],
+            key=lambda notice: notice.line,
+        ),
     )
+
+
+def _column_notices(
+    layout: FileLayout,
+    mapping: ColumnMapping,
+    raws: list["_RawRecord"],
+    source: str,
+    line_at: Callable[[int], int],
+    mapping_chosen: bool,
+) -> list[ParseProblem]:
+    """What became of the columns that were guessed or left out, and how to choose
+    otherwise."""
+    notices = []
+    used = {*mapping.columns, *layout.meta.values(), _add_reverse_column(layout, mapping)}
+    for column in layout.field_columns:
+        values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
+        filled = [value for value in values if value]
+        if column in used or not filled:
+            continue
+        kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
+        label = layout.labels[column] if column < len(layout.labels) else ""
+        label = f" ({label})" if label else ""
+        numbers = all(_ID_LIKE.fullmatch(value) for value in filled)
+        reason = (
+            f"column {column + 1}{label} left out"
+            + (", for it holds only numbers (a sort number or an id)" if numbers else "")
+            + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
+        )
+        notices.append(ParseProblem(source, 0, reason))
+    trailing = layout.trailing_column
+    if layout.tags_column_guessed:
+        kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, trailing})))
+        reason = (
+            f"column {trailing + 1} read as tags, as Anki reads a column beyond the note's "
+            "fields, for every cell of it looks like tags: to import it as part of the "
+            f"answer instead, choose it under 'Append to the answer' ({_options(kept)})"
+        )
+        notices.append(ParseProblem(source, 0, reason))
+    for column in [] if mapping_chosen else mapping.extra:
+        left_out = dataclasses.replace(
+            mapping, extra=tuple(extra for extra in mapping.extra if extra != column)
+        )
+        leave_out = f"choosing no column to append ({_options(left_out)}) leaves it out"
+        if column == trailing:
+            reason = (
+                f"column {column + 1} appended to the answer, not read as tags: "
+                f"{_why_not_tags(column, raws, line_at)}; a '#tags column:{column + 1}' line "
+                f"at the top of the file reads it as tags, and {leave_out}"
+            )
+        else:
+            reason = (
+                f"column {column + 1} ({layout.labels[column]}) appended to the answer: {leave_out}"
+            )
+        notices.append(ParseProblem(source, 0, reason))
+    return notices
+
+
+def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int], int]) -> str:
+    if short := _lines_without(column, raws):
+        line = line_at(short[0].start)
+        return f"line {line} lacks it, where Anki writes a tags column on every line"
+    text = next(
+        raw
+        for raw in raws
+        if len(raw.fields) > column
+        and raw.fields[column].strip()
+        and not _reads_as_tags(raw.fields[column].strip())
+    )
+    value = _plain(text.fields[column])[:40]
+    return f"line {line_at(text.start)} holds {value!r}, text rather than tags"
+
+
+def _options(mapping: ColumnMapping) -> str:
+    """The import_anki options that choose `mapping`."""
+    options = f"--question {mapping.question + 1}"
+    if mapping.answer is not None:
+        options += f" --answer {mapping.answer + 1}"
+    if mapping.extra:
+        options += " --extra " + ",".join(str(column + 1) for column in mapping.extra)
+    return options
+
+
+def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
+    """The file's text, decoded whole, never line by line (half a file is no import):
+    UTF-8 (a byte order mark allowed); UTF-16 with its byte order mark (Excel's "Unicode
+    Text"); else Windows-1252, what Excel's "CSV" writes on Windows, with a notice saying
+    so. A file none of these can read is refused, naming its first line that is not UTF-8."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff"), []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").removeprefix("\ufeff"), []
+        except UnicodeDecodeError as error:
+            before = data[: error.start].decode("utf-16", "replace")
+            line = len(_LINE_BREAK.findall(before)) + 1
+            reason = "not valid UTF-16, though it starts as UTF-16 does: save it again"
+            raise AnkiParseError([ParseProblem(source, line, reason)]) from None
+    if b"\x00" in data[:8192]:
+        raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    line = len(_BYTE_LINE_BREAK.findall(data, 0, first_bad)) + 1
+    not_utf8 = f"not UTF-8 (byte 0x{data[first_bad]:02x})"
+    save = "save it as 'CSV UTF-8' (or as UTF-8 text) and import it again"
+    # Letters UTF-8 encodes well elsewhere in the file mean a UTF-8 file with a stray byte,
+    # or two files pasted together: read as Windows-1252, those letters would turn to `Ã©`.
+    if _NOT_ASCII.search(data.decode("utf-8", "surrogateescape")):
+        reason = f"{not_utf8}, though the rest of the file is: {save}"
+        raise AnkiParseError([ParseProblem(source, line, reason)])
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        reason = f"{not_utf8}, nor Windows-1252: {save}"
+        raise AnkiParseError([ParseProblem(source, line, reason)]) from None
+    reason = (
+        f'read as Windows-1252, not UTF-8 (as Excel\'s "CSV" saves on Windows; line {line} '
+        "is the first that is not UTF-8): check its accented letters, or save the file as "
+        "'CSV UTF-8'"
+    )
+    return text, [ParseProblem(source, 0, reason)]
 
 
 # --- export ---
@@ -382,12 +586,13 @@ class _Headers:
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
 
 
-def _read_headers(lines: list[str], bad_lines: set[int]) -> tuple[_Headers, int, list]:
+def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
-    the first body line and the header problems."""
+    the first body line, the header problems and the comment lines among them."""
     separator, is_html, tags, notetype, names = None, True, (), "", ""
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
+    comments: list[tuple[int, str]] = []
     body_line = len(lines) + 1
     for line, content in enumerate(lines, start=1):
         if line == 1 and content.startswith("tags:"):
@@ -399,10 +604,10 @@ def _read_headers(lines: list[str], bad_lines: set[int]) -> tuple[_Headers, int,
                 break
             continue
         header = _HEADER.fullmatch(content)
-        if header is None or line in bad_lines:
-            continue  # a comment, or a line that cannot be trusted
-        key, value = header[1].strip().lower(), header[2]
-        if key == "separator":
+        key, value = (header[1].strip().lower(), header[2]) if header else ("", "")
+        if key not in _HEADER_KEYS:
+            comments.append((line, content))
+        elif key == "separator":
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
             if chosen is None or chosen in '"\r\n':
                 errors.append((line, f"unknown separator {value!r}"))
@@ -425,25 +630,30 @@ def _read_headers(lines: list[str], bad_lines: set[int]) -> tuple[_Headers, int,
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
     headers = _Headers(separator, is_html, tags, notetype, names, numbered)
-    return headers, body_line, errors
+    return headers, body_line, errors, comments
 
 
 def _guess_separator(text: str, body: int, source: str) -> str:
     """The separator that splits the first lines most consistently into two or more
-    fields: tab, then semicolon, comma and pipe on a tie (a `.csv` name puts comma first)."""
+    fields. On a tie (German and French Excel save "CSV" with semicolons, and a comma may
+    then be on every line) the one that splits every line alike, then the one less often
+    used as punctuation; then tab, semicolon, comma and pipe (a `.csv` name puts comma
+    first)."""
     sample = text[body : body + 16384]
     order = list(_GUESSED)
     if source.lower().endswith(".csv"):
         order.remove(",")
         order.insert(0, ",")
 
-    def score(separator: str) -> tuple[int, int]:
+    def score(separator: str) -> tuple[int, int, bool, int]:
         widths = [len(raw.fields) for raw in _split_records(sample, 0, separator)][:50]
         split = [width for width in widths if width > 1]
         if not split:
-            return (0, 0)
+            return (0, 0, False, 0)
         _, most_common = Counter(split).most_common(1)[0]
-        return (len(split), most_common)
+        punctuation = _PUNCTUATION.get(separator)
+        as_punctuation = len(punctuation.findall(sample)) if punctuation else 0
+        return (len(split), most_common, len(set(widths)) == 1, -as_punctuation)
 
     scores = {separator: score(separator) for separator in order}
     best = max(order, key=lambda separator: (scores[separator], -order.index(separator)))
@@ -451,7 +661,12 @@ def _guess_separator(text: str, body: int, source: str) -> str:
 
 
 def _layout(
-    headers: _Headers, separator: str, guessed: bool, raws: list["_RawRecord"]
+    headers: _Headers,
+    separator: str,
+    guessed: bool,
+    raws: list["_RawRecord"],
+    *,
+    header_row: int = 0,
 ) -> tuple[FileLayout, list[tuple[int, str]]]:
     labels = tuple(name.strip() for name in headers.names.split(separator)) if headers.names else ()
     meta = {role: column for role, (column, _, _) in headers.numbered.items()}
@@ -468,19 +683,22 @@ def _layout(
         if column >= reached and raws
     ]
     for column, label in enumerate(labels):
-        if label.lower() == "tags" and "tags" not in meta:
+        if _label_key(label) in _TAGS_LABELS and "tags" not in meta:
             meta["tags"] = column
-    tags_guessed = False
-    if "tags" not in meta and not labels and widest >= 3:
-        last = widest - 1
-        values = [raw.fields[last].strip() for raw in raws if len(raw.fields) > last]
+    tags_guessed, trailing = False, None
+    # Anki's tags column is the one after the note's fields: Front, Back (and Add Reverse).
+    note_fields = 3 if _label_key(headers.notetype) == _OPTIONAL_REVERSED_KEY else 2
+    if "tags" not in meta and not labels and widest > note_fields:
+        trailing = widest - 1
+        values = [raw.fields[trailing].strip() for raw in raws if len(raw.fields) > trailing]
         filled = [value for value in values if value]
         if (
             filled
-            and all(_TAG_LIKE.fullmatch(value) for value in filled)
+            and not _lines_without(trailing, raws)
+            and all(_reads_as_tags(value) for value in filled)
             and any(not _ID_LIKE.fullmatch(value) for value in filled)
         ):
-            meta["tags"], tags_guessed = last, True
+            meta["tags"], tags_guessed = trailing, True
     layout = FileLayout(
         separator=separator,
         separator_guessed=guessed,
@@ -491,30 +709,94 @@ def _layout(
         meta=meta,
         tags_column_guessed=tags_guessed,
         global_tags=headers.tags,
+        trailing_column=trailing,
+        header_row=header_row,
     )
     return layout, errors
 
 
+def _lines_without(column: int, raws: list["_RawRecord"]) -> list["_RawRecord"]:
+    """The notes that stop before `column`: Anki's exports write every column on every
+    line, an empty tags column too, so a column that some notes lack is not their tags."""
+    return [raw for raw in raws if 1 < len(raw.fields) <= column and not raw.error]
+
+
+def _reads_as_tags(value: str) -> bool:
+    words = value.split()
+    if not words or len(words) > _MOST_TAGS or _NOT_IN_TAGS.search(value):
+        return False
+    # A capital, then a word in lower case: "Der Hund bellt laut", "Es regnet".
+    sentence = words[0][0].isupper() and any(word[0].islower() for word in words[1:])
+    return not sentence
+
+
 def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMapping:
-    """Columns named Front/Back (or Text/Back Extra) when `#columns` names them; else the
-    first two fields that are not empty on every line and are not ids or sort numbers."""
+    """Columns named as a question and an answer (Front/Back, Text/Back Extra, Term/
+    Definition...) when the file names its columns; a spreadsheet's Notes or Example column
+    appended to the answer (Anki's `#columns` names fields of a note type: others are left
+    out, as Anki leaves them). Else the first two fields that are not empty on every line
+    and are not ids or sort numbers, and a last column of text that Anki would have read as
+    tags appended to the answer."""
     fields = layout.field_columns
-    by_label = {
-        layout.labels[column].lower(): column for column in fields if column < len(layout.labels)
-    }
-    question = next((by_label[name] for name in by_label if name in _QUESTION_LABELS), None)
-    answer = next((by_label[name] for name in by_label if name in _ANSWER_LABELS), None)
+    named = [
+        (column, _label_key(layout.labels[column]))
+        for column in fields
+        if column < len(layout.labels)
+    ]
+    question = next((column for column, key in named if key in _QUESTION_LABELS), None)
     if question is not None:
-        return ColumnMapping(question, answer)
-    candidates = [column for column in fields if _is_content_column(column, raws)]
-    candidates += [column for column in fields if column not in candidates]
-    return ColumnMapping(candidates[0], candidates[1] if len(candidates) > 1 else None)
+        answers = [column for column, key in named if key in _ANSWER_LABELS - _EXTRA_LABELS]
+        answers += [column for column, key in named if key in _EXTRA_LABELS]
+        answer = answers[0] if answers else None
+        extra = ()
+        if layout.header_row:
+            extra = tuple(
+                column
+                for column, key in named
+                if key in _NOTES_LABELS and column != answer and _is_content_column(column, raws)
+            )
+        return ColumnMapping(question, answer, extra)
+    content = [column for column in fields if _is_content_column(column, raws)]
+    question = content[0] if content else fields[0]
+    # The answer follows the question: numbers after it are an answer ("What is 6 x 7?",
+    # "42"), numbers before it a sort number or an id.
+    later = [column for column in fields if column > question]
+    answer = next(
+        chain(
+            content[1:],
+            (column for column in later if _is_filled(column, raws)),
+            later,
+            (column for column in fields if column != question),
+        ),
+        None,
+    )
+    trailing = layout.trailing_column
+    extra = ()
+    if (
+        trailing in fields
+        and trailing not in (question, answer)
+        and _is_content_column(trailing, raws)
+    ):
+        extra = (trailing,)
+    return ColumnMapping(question, answer, extra)
+
+
+def _label_key(label: str) -> str:
+    return label.strip().casefold()
 
 
 def _is_label_row(raw: "_RawRecord") -> bool:
-    names = {field.strip().lower() for field in raw.fields if field.strip()}
-    known = _QUESTION_LABELS | _ANSWER_LABELS | {"tags"}
-    return len(raw.fields) > 1 and bool(names & _QUESTION_LABELS) and names <= known
+    """A first row of column names: one names the question, one the answer, and the others
+    notes or tags. Both are needed: a German deck's first note may be "Frage;question"."""
+    keys = [_label_key(field) for field in raw.fields if field.strip()]
+    questions = [key for key in keys if key in _QUESTION_LABELS]
+    answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
+    known = _QUESTION_LABELS | _ANSWER_LABELS | _NOTES_LABELS | _TAGS_LABELS
+    return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
+
+
+def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
+    return any(column < len(raw.fields) and raw.fields[column].strip() for raw in raws)
 
 
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
@@ -549,30 +831,27 @@ class _RawRecord:
 def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. Blank lines and `#` comment lines yield nothing."""
+    so `href="..."` inside HTML survives. Blank lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
     while position < len(text):
         start, fields, error = position, [], None
-        if text.startswith("#", position):
-            position = _next_line_break(text, position)
-        else:
-            while True:
-                if text.startswith('"', position):
-                    value, position = _quoted_field(text, position + 1)
-                    if value is None:
-                        error = "unterminated quoted field (no closing quote before the end)"
-                    elif position < len(text) and text[position] not in (separator, "\r", "\n"):
-                        error = "text after the closing quote of a quoted field"
-                        position = _next_line_break(text, position)
-                else:
-                    value = unquoted.match(text, position).group()
-                    position += len(value)
-                fields.append(value or "")
-                if error or not text.startswith(separator, position):
-                    break
-                position += 1
-            if error or text[start:position].strip():
-                yield _RawRecord(start, position, fields, error)
+        while True:
+            if text.startswith('"', position):
+                value, position = _quoted_field(text, position + 1)
+                if value is None:
+                    error = "unterminated quoted field (no closing quote before the end)"
+                elif position < len(text) and text[position] not in (separator, "\r", "\n"):
+                    error = "text after the closing quote of a quoted field"
+                    position = _next_line_break(text, position)
+            else:
+                value = unquoted.match(text, position).group()
+                position += len(value)
+            fields.append(value or "")
+            if error or not text.startswith(separator, position):
+                break
+            position += 1
+        if error or text[start:position].strip():
+            yield _RawRecord(start, position, fields, error)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
 
@@ -628,18 +907,34 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         answer = "<br><br>".join([answer, *extras] if answer.strip() else extras)
     given_guid = field(layout.meta.get("guid")).strip()
     tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
-    after_answer = (mapping.answer if mapping.answer is not None else mapping.question) + 1
+    reverse_column = _add_reverse_column(layout, mapping)
     return _Note(
         line=line,
         note_type=note_type,
         question=question,
         answer=answer,
         reverse=note_type == REVERSED
-        or (note_type == OPTIONAL_REVERSED and bool(field(after_answer).strip())),
+        or (note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())),
         tags=tuple(dict.fromkeys(tags)),
         guid=given_guid,
         guid_from_file=bool(given_guid),
     )
+
+
+def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | None:
+    """The column of an optional reversed note's third field, Add Reverse: filled, the
+    note makes its reverse card too. The column so named, else the first after the answer
+    that is a field (a tags or guid column never is). None when no note can be of that type."""
+    if "notetype" not in layout.meta and _label_key(layout.notetype) != _OPTIONAL_REVERSED_KEY:
+        return None
+    fields = layout.field_columns
+    named = [
+        column
+        for column in fields
+        if column < len(layout.labels) and _label_key(layout.labels[column]) == "add reverse"
+    ]
+    after = mapping.answer if mapping.answer is not None else mapping.question
+    return next(chain(named, (column for column in fields if column > after)), None)
 
 
 def _note_type(named: str, fields: list[str]) -> str | None:

@@ -12,6 +12,7 @@ import hashlib
 import html
 import mimetypes
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class ImportPlan:
     unchanged: list[PlannedCard] = field(default_factory=list)
     skipped: list[ParseProblem] = field(default_factory=list)  # lines that make no card
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
+    notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, bytes] = field(default_factory=dict)  # a package's files, by name
 
@@ -141,8 +143,9 @@ def anki_import_plan(
     file that is not a deck at all; lines that make no card are in the plan's report.
 
     A card with a source link keeps the number in it; one without is matched by guid and
-    card ordinal, else it takes the next free number. A file that leaves a card's tags out
-    leaves its tags alone.
+    card ordinal, else (when the file gives no guid) by its note's first field within its
+    note type, as Anki matches notes, else it takes the next free number. A file that
+    leaves a card's tags out leaves its tags alone.
 
     A line whose guid column names a guid other than that of the deck's card with the
     same number is skipped, not an update, when that card is known by its own guid or by
@@ -167,6 +170,7 @@ def anki_import_plan(
         )
         records, plan.file = read.cards, read
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
+        plan.notices = list(read.notices)
     _match(plan, deck, records, source)
     if not (plan.new or plan.changed or plan.unchanged):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
@@ -263,6 +267,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     cards, tag_names = _existing_cards(deck)
     by_number = {card.number: card for card in cards}
     by_guid = {(card.anki_guid, card.card_ord): card for card in cards}
+    by_first_field = _by_first_field(cards, records, by_number, by_guid)
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
@@ -276,6 +281,15 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
         elif key in by_guid:
             card = by_guid[key]
             number = card.number
+        elif not record.guid_from_file and (
+            same := by_first_field.pop(_record_first_field(record), None)
+        ):
+            # Anki finds a note the file gives no guid by its first field within its note
+            # type: a fixed answer updates the card, which keeps its guid. The first line
+            # asking that question takes it; another one is a note of its own.
+            card, number = same, same.number
+            record = dataclasses.replace(record, guid=card.anki_guid)
+            key = (record.guid, record.ord)
         else:
             number, card = next_number, None
             next_number += 1
@@ -301,6 +315,47 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
         (plan.changed if changes else plan.unchanged).append(
             PlannedCard(record, number, card, changes)
         )
+
+
+def _first_field_key(
+    note_type: str, ord_: int, question_html: str, answer_html: str
+) -> tuple[str, int, str]:
+    """A card's note type, ordinal and its note's first field (a reverse card's answer)."""
+    first = answer_html if note_type != CLOZE and ord_ == 1 else question_html
+    return (note_type, ord_, first)
+
+
+def _record_first_field(record: CardRecord) -> tuple[str, int, str]:
+    return _first_field_key(record.note_type, record.ord, record.question_html, record.answer_html)
+
+
+def _card_first_field(card: Card) -> tuple[str, int, str]:
+    return _first_field_key(card.note_type, card.card_ord, card.question_html, card.answer_html)
+
+
+def _by_first_field(
+    cards: list[Card],
+    records: list[CardRecord],
+    by_number: dict[int, Card],
+    by_guid: dict[tuple[str, int], Card],
+) -> dict[tuple[str, int, str], Card]:
+    """The deck's cards by their note's first field, for the lines a guid or a number
+    does not match: only cards no line matches so, none with a source link (its number
+    names it), and only first fields no other card of the deck has (two notes asking the
+    same question are two notes)."""
+    claimed = {by_number[record.number] for record in records if record.number in by_number}
+    claimed |= {
+        by_guid[(record.guid, record.ord)]
+        for record in records
+        if (record.guid, record.ord) in by_guid
+    }
+    keys = {card.pk: _card_first_field(card) for card in cards}
+    counts = Counter(keys.values())
+    return {
+        keys[card.pk]: card
+        for card in cards
+        if counts[keys[card.pk]] == 1 and card not in claimed and not card.source_url
+    }
 
 
 def _tag_problem(record: CardRecord) -> str:

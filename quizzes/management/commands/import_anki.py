@@ -67,8 +67,8 @@ class Command(BaseCommand):
             )
         except AnkiParseError as error:
             raise CommandError(f"nothing imported, the file is not a deck:\n{error}") from None
-        for problem in plan.report:
-            self.stderr.write(str(problem))
+        for line in [*plan.notices, *plan.report]:
+            self.stderr.write(str(line))
         return f"{target.slug}: {plan.summary}"
 
     def _mapping(self, options) -> ColumnMapping | None:
