@@ -10,7 +10,7 @@ or replaced (services.card_pages).
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -160,39 +160,62 @@ def _cloze_parse(text: str) -> list:
 def cloze_numbers(text: str) -> list[int]:
     """The cloze numbers a note's text uses, in order: one card each."""
     numbers: set[int] = set()
-
-    def walk(nodes: list) -> None:
-        for node in nodes:
-            if isinstance(node, _Deletion):
-                if node.number > 0:
-                    numbers.add(node.number)
-                walk(node.content)
-
-    if "{{c" in text:
-        walk(_cloze_parse(text))
+    # A stack, not recursion: deletions may nest deeper than Python's recursion limit.
+    pending = _cloze_parse(text) if "{{c" in text else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _Deletion):
+            if node.number > 0:
+                numbers.add(node.number)
+            pending += node.content
     return sorted(numbers)
+
+
+def cloze_depth(text: str) -> int:
+    """How deep the deletions of a note's text nest: 1 when none holds another."""
+    depth = deepest = 0
+    for token in _CLOZE_TOKEN.finditer(text):
+        if token[1] is not None:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token[0] == "}}" and depth:
+            depth -= 1
+    return deepest
 
 
 def cloze_side(text: str, number: int, *, answer: bool) -> str:
     """A cloze note's text as card `number` shows it: that deletion as `[…]` (or `[hint]`)
     on the question, filled in on the answer; every other deletion shows its text."""
 
-    def render(nodes: list) -> str:
-        out = []
-        for node in nodes:
-            if not isinstance(node, _Deletion):
-                out.append(node)
-            elif node.number != number:
-                out.append(render(node.content))
-            elif answer:
-                out.append(f'<span class="cloze">{render(node.content)}</span>')
-            else:
-                hint = render(node.hint).strip() if node.hint is not None else ""
-                gap = f"[{hint}]" if hint else CLOZE_GAP
-                out.append(f'<span class="cloze">{gap}</span>')
-        return "".join(out)
+    def filled(content: str) -> str:
+        return f'<span class="cloze">{content}</span>'
 
-    return render(_cloze_parse(text))
+    def gap(hint: str) -> str:
+        return filled(f"[{hint.strip()}]" if hint.strip() else CLOZE_GAP)
+
+    def shown(deletion: _Deletion) -> tuple[list, Callable[[str], str]]:
+        """The nodes a deletion shows, and what wraps them once they are rendered."""
+        if deletion.number != number:
+            return deletion.content, str
+        return (deletion.content, filled) if answer else (deletion.hint or [], gap)
+
+    # A stack of the deletions being rendered, not recursion: they may nest deeper than
+    # Python's recursion limit.
+    root: list[str] = []
+    frames = [(iter(_cloze_parse(text)), root, str)]
+    while frames:
+        nodes, out, wrap = frames[-1]
+        node = next(nodes, None)
+        if node is None:
+            frames.pop()
+            if frames:
+                frames[-1][1].append(wrap("".join(out)))
+        elif isinstance(node, _Deletion):
+            content, wrap_content = shown(node)
+            frames.append((iter(content), [], wrap_content))
+        else:
+            out.append(node)
+    return "".join(root)
 
 
 # --- math and sound ---

@@ -210,6 +210,40 @@ def test_a_package_file_named_like_another_decks_is_renamed_as_anki_does(biology
     assert again.summary == "0 new, 0 changed, 7 unchanged"
 
 
+def small_package(folder: Path, notes: list[tuple[str, list[str]]], media=None) -> Path:
+    """An .apkg of `notes` (note type name, fields), written by Anki, with `media`."""
+    collection = Collection(str(folder / "small.anki2"))
+    for notetype, fields in notes:
+        note = collection.new_note(collection.models.by_name(notetype))
+        note.fields[:] = fields
+        collection.add_note(note, collection.decks.id("Default"))
+    for name, data in (media or {}).items():
+        collection.media.write_data(name, data)
+    path = folder / "small.apkg"
+    collection.export_anki_package(
+        out_path=str(path),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+        limit=None,
+    )
+    collection.close()
+    return path
+
+
+def test_a_note_nested_too_deep_is_skipped_by_name_and_the_rest_imported(biology, tmp_path):
+    divs = "<div>" * 400 + "deep" + "</div>" * 400
+    path = small_package(
+        tmp_path, [("Basic", ["Divs", divs]), ("Basic", ["Too deep", "<b><i>" * 600 + "x"])]
+    )
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 skipped"
+    assert biology.cards.get().answer_text == "deep"
+    (problem,) = plan.report
+    assert (problem.source, problem.line) == ("small.apkg", 2)
+    assert problem.reason.endswith(": HTML elements nested more than 500 deep")
+
+
 def test_a_colpkg_imports_like_an_apkg(biology, tmp_path):
     path = make_package(tmp_path, colpkg=True)
 

@@ -160,6 +160,15 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "Line 2: no tab separator" in response.text
 
 
+def test_markup_nested_too_deep_is_a_line_of_the_preview_not_an_error(staff_client, basics):
+    preview = upload(staff_client, basics, "Q1\tA1\nQ2\t" + "<div>" * 1000 + "x\n")
+
+    assert preview.status_code == 200
+    assert "line 2: HTML elements nested more than 500 deep" in preview.text
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("answer_text", flat=True)) == ["A1"]
+
+
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):
     response = upload(staff_client, basics, "just text\nand more\n")
 
