@@ -23,11 +23,13 @@ from quizzes.sanitize import sanitize_mathml, soup_to_text
 
 @dataclass(frozen=True)
 class LocalImage:
-    """What the page needs to know about one source URL; `src` is None when not cached."""
+    """What the page needs to know about one source URL; `src` is None when not cached, and
+    then `problem` says why when it is known for good ("missing from the package")."""
 
     src: str | None
     width: int | None = None
     height: int | None = None
+    problem: str = ""
 
 
 def describe_image(url: str) -> str:
@@ -40,11 +42,11 @@ def describe_image(url: str) -> str:
 PLACEHOLDER_CLASS = "image-missing"
 
 
-def _placeholder(soup: BeautifulSoup, url: str, alt: str):
+def _placeholder(soup: BeautifulSoup, url: str, alt: str, problem: str):
     # Not role="img": that would hide the link inside from assistive technology.
     box = soup.new_tag("span", attrs={"class": PLACEHOLDER_CLASS})
     label = soup.new_tag("span", attrs={"class": "image-missing-label"})
-    label.string = f"Image not cached ({alt})"
+    label.string = f"Image {problem or 'not cached'} ({alt})"
     box.append(label)
     if url.startswith(("http://", "https://")):
         link = soup.new_tag("a", href=url, rel="noopener noreferrer nofollow")
@@ -64,7 +66,7 @@ def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
         # The source wraps images in a link to themselves; that link follows the image.
         wrapper = img.parent if img.parent.name == "a" and img.parent.get("href") == url else None
         if local.src is None:
-            (wrapper or img).replace_with(_placeholder(soup, url, alt))
+            (wrapper or img).replace_with(_placeholder(soup, url, alt, local.problem))
             continue
         img["src"] = local.src
         img["alt"] = alt

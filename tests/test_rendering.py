@@ -51,6 +51,15 @@ def test_text_and_images_keep_their_order():
     assert html.count("/media/a.png") == 2
 
 
+def test_an_image_that_failed_for_good_says_why_in_its_placeholder():
+    html = localize_images(
+        '<img src="nothere.png">', {"nothere.png": LocalImage(src=None, problem="missing here")}
+    )
+
+    assert "Image missing here (Screenshot: nothere)" in html
+    assert "not cached" not in html
+
+
 def test_html_without_images_is_returned_unchanged():
     assert localize_images("<p>a &amp; b</p>", {}) == "<p>a &amp; b</p>"
 
