@@ -1,7 +1,8 @@
 """Card HTML as a page shows it: each <img> of the source points at the local cached copy,
 with its size and an alt text, or becomes a visible "image not cached" placeholder; a cloze
-deletion is hidden or filled in; `\\( \\)` and `\\[ \\]` math becomes MathML; `[sound:x]`
-becomes an audio player or an "audio not available" mark; search words are marked in the text.
+deletion is hidden or filled in; `\\( \\)` and `\\[ \\]` math (and Anki's older `[$]` and
+`[$$]`) becomes MathML, a `[latex]` document a code block; `[sound:x]` becomes an audio
+player or an "audio not available" mark; search words are marked in the text.
 
 Pure: HTML and image facts in, HTML out. A card keeps its source HTML with the original
 URLs, and stores this page-ready form beside it, made again whenever an image is fetched
@@ -222,22 +223,36 @@ def cloze_side(text: str, number: int, *, answer: bool) -> str:
 
 # --- math and sound ---
 
-_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+# `\( \)` and `\[ \]` as MathJax reads them; `[$] [/$]` and `[$$] [/$$]` are Anki's older
+# way of writing the same; `[latex] [/latex]` is a whole LaTeX document Anki renders to an
+# image with a LaTeX install, which no page here can: it is shown as code.
+_MATH = re.compile(
+    r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]"
+    r"|\[\$\](?P<old_inline>.+?)\[/\$\]|\[\$\$\](?P<old_display>.+?)\[/\$\$\]"
+    r"|\[latex\](?P<document>.+?)\[/latex\]",
+    re.DOTALL | re.IGNORECASE,
+)
+_MATH_MARKS = ("\\(", "\\[", "[$")
 _TAGS = re.compile(r"<[^>]*>")
+_BREAK_TAGS = re.compile(r"<br\s*/?>|</(?:div|p)>", re.IGNORECASE)
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 AUDIO_MISSING_CLASS = "audio-missing"
 
 
 def math_to_mathml(card_html: str) -> str:
-    """`\\( … \\)` inline and `\\[ … \\]` display math as MathML, made here (no script from
-    elsewhere). The MathML goes through its own allow-list: latex2mathml copies `\\text{}`
-    verbatim. LaTeX it cannot read stays as written."""
-    if "\\(" not in card_html and "\\[" not in card_html:
+    """`\\( … \\)` and `[$] … [/$]` inline, `\\[ … \\]` and `[$$] … [/$$]` display math as
+    MathML, made here (no script from elsewhere). The MathML goes through its own
+    allow-list: latex2mathml copies `\\text{}` verbatim. LaTeX it cannot read stays as
+    written; a `[latex]` document becomes a code block of its source."""
+    if not any(mark in card_html for mark in _MATH_MARKS) and "[latex]" not in card_html.lower():
         return card_html
 
     def convert(match: re.Match) -> str:
-        inline = match[1] is not None
-        latex = html.unescape(_TAGS.sub(" ", match[1] if inline else match[2]))
+        if match["document"] is not None:
+            source = html.unescape(_TAGS.sub("", _BREAK_TAGS.sub("\n", match["document"])))
+            return f'<pre class="latex"><code>{html.escape(source.strip())}</code></pre>'
+        inline = match["inline"] or match["old_inline"]
+        latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["old_display"]))
         try:
             mathml = latex_to_mathml(latex, display="inline" if inline else "block")
         except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read

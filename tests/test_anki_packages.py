@@ -175,6 +175,16 @@ def test_math_becomes_mathml_on_the_server(biology, package):
     assert "\\(" not in card.question_rendered
 
 
+def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
+    notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
+
+    import_package(biology, anki_package(tmp_path, notes))
+
+    card = biology.cards.get()
+    assert card.question_rendered.count("<math display=") == 2
+    assert card.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
+
+
 def test_reimporting_the_package_changes_nothing(biology, package):
     import_package(biology, package)
 

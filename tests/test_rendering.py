@@ -231,6 +231,25 @@ def test_math_becomes_mathml_and_its_text_cannot_carry_markup():
     assert html.endswith(r"c \(\frac{\)")
 
 
+def test_ankis_older_math_marks_become_mathml_too():
+    from quizzes.rendering import math_to_mathml
+
+    inline = math_to_mathml("Euler: [$]e^{i\\pi}+1=0[/$].")
+    display = math_to_mathml("[$$]\\sum_{n=1}^\\infty 1/n^2[/$$]")
+
+    assert inline.startswith('Euler: <math display="inline">') and inline.endswith("</math>.")
+    assert display.startswith('<math display="block">') and "<munderover>" in display
+    assert "[$" not in inline + display
+
+
+def test_a_latex_document_is_shown_as_a_code_block_of_its_source():
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml("Greek [latex]\\alpha &amp; <b>x</b><br>\\beta[/latex] letters")
+
+    assert shown == ('Greek <pre class="latex"><code>\\alpha &amp; x\n\\beta</code></pre> letters')
+
+
 def test_a_sound_plays_when_the_file_is_there_and_says_so_when_not():
     from quizzes.rendering import sounds_to_audio
 
