@@ -185,6 +185,94 @@ def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology,
     assert card.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
 
 
+def localized_package(folder: Path) -> Path:
+    """Note types as a German Anki names them, one renamed on a clash, and a user's own
+    with four fields (Anki records one made from scratch as Basic, whatever its templates)."""
+    collection = Collection(str(folder / "localized.anki2"))
+    models = collection.models
+    for stock, name in [
+        ("Cloze", "Lückentext"),
+        ("Basic (and reversed card)", "Einfach (mit umgedrehter Karte)"),
+        ("Basic (and reversed card)", "Basic (and reversed card)-1a2b3"),
+        ("Basic (optional reversed card)", "Einfach (optional umgedrehte Karte)"),
+        ("Basic (type in the answer)", "Einfach (Antwort eintippen)"),
+    ]:
+        copy = models.copy(models.by_name(stock), add=False)
+        copy["name"] = name
+        models.add(copy)
+    vocabulary = models.new("Vokabel")
+    for name in ("Wort", "Bedeutung", "Beispiel", "Notizen"):
+        models.add_field(vocabulary, models.new_field(name))
+    for question, answer in [
+        ("{{Wort}}", "{{Bedeutung}}<br>{{hint:Beispiel}}"),
+        ("{{Bedeutung}}", "{{Wort}}"),
+    ]:
+        template = models.new_template(question)
+        template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+        models.add_template(vocabulary, template)
+    models.add(vocabulary)
+    for name, fields, guid in [
+        ("Lückentext", ["Die Hauptstadt ist {{c1::Paris}}.", ""], "cloze"),
+        ("Einfach (mit umgedrehter Karte)", ["der Hund", "the dog"], "reversed"),
+        ("Basic (and reversed card)-1a2b3", ["la casa", "the house"], "suffixed"),
+        ("Einfach (optional umgedrehte Karte)", ["die Katze", "the cat", ""], "optional"),
+        ("Einfach (Antwort eintippen)", ["2 + 2?", "4"], "typed"),
+        ("Vokabel", ["laufen", "to run", "Ich laufe.", "unregelmäßig"], "vocabulary"),
+    ]:
+        note = collection.new_note(models.by_name(name))
+        note.fields[:], note.guid = fields, guid
+        collection.add_note(note, collection.decks.id("Deutsch"))
+    path = folder / "localized.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+    return path
+
+
+def test_translated_and_renamed_note_types_make_the_cards_their_templates_make(biology, tmp_path):
+    plan = import_package(biology, localized_package(tmp_path))
+
+    assert plan.summary == "9 new, 0 changed, 0 unchanged"
+    cards = {(card.anki_guid, card.card_ord): card for card in biology.cards.all()}
+    assert {key: card.note_type for key, card in cards.items()} == {
+        ("cloze", 0): "Cloze",
+        ("reversed", 0): "Basic (and reversed card)",
+        ("reversed", 1): "Basic (and reversed card)",
+        ("suffixed", 0): "Basic (and reversed card)",
+        ("suffixed", 1): "Basic (and reversed card)",
+        ("optional", 0): "Basic (optional reversed card)",
+        ("typed", 0): "Basic (type in the answer)",
+        ("vocabulary", 0): "Basic (and reversed card)",
+        ("vocabulary", 1): "Basic (and reversed card)",
+    }
+    assert cards["cloze", 0].question_text == "Die Hauptstadt ist […]."
+    assert cards["reversed", 1].question_html == "the dog"
+
+
+def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_reported(
+    biology, tmp_path
+):
+    plan = import_package(biology, localized_package(tmp_path))
+
+    recognition = biology.cards.get(guid="vocabulary", card_ord=0)
+    assert recognition.answer_html == "to run<br><br>Ich laufe."
+    assert [problem.reason for problem in plan.report] == [
+        "note 'vocabulary': field 'Notizen' on no card template, left out as in Anki"
+    ]
+
+
+def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
+    import_package(biology, localized_package(tmp_path))
+    out = tmp_path / "out.apkg"
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+    copy = Deck.objects.create(name="Copy", slug="copy")
+
+    import_package(copy, out)
+
+    assert copy.cards.filter(guid="optional").count() == 1
+
+
 def test_reimporting_the_package_changes_nothing(biology, package):
     import_package(biology, package)
 

@@ -26,8 +26,9 @@ import zstandard
 from quizzes.importing.anki import (
     BASIC,
     CLOZE,
-    NOTE_TYPES,
+    OPTIONAL_REVERSED,
     REVERSED,
+    TYPE_IN,
     AnkiParseError,
     CardRecord,
     ParseProblem,
@@ -39,6 +40,7 @@ _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
 _IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
+_CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
 _IMAGE_OCCLUSION_KIND = 6
 
 
@@ -57,6 +59,7 @@ class Package:
     cards: list[CardRecord]
     notes: int
     skipped: list[ParseProblem]
+    fields_left_out: list[ParseProblem]  # notes with fields that no card of theirs shows
     media: dict[str, bytes]  # the files the cards show or play, by name
     # The files the cards use that are not in `media`, and why: "missing from the package"
     # or "rejected: <reason>".
@@ -103,7 +106,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                     reason = f"not an Anki package Anki can open ({_first_line(error)})"
                     raise _Refused(reason) from None
                 try:
-                    cards, notes, skipped = _package_cards(collection, source)
+                    cards, notes, skipped, fields_left_out = _package_cards(collection, source)
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
@@ -112,7 +115,14 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
         except _Refused as refusal:
             raise AnkiParseError([ParseProblem(source, 1, str(refusal))]) from None
-    return Package(cards=cards, notes=notes, skipped=skipped, media=media, media_problems=problems)
+    return Package(
+        cards=cards,
+        notes=notes,
+        skipped=skipped,
+        fields_left_out=fields_left_out,
+        media=media,
+        media_problems=problems,
+    )
 
 
 def _restore_collection(path: Path, folder: str, collection_path: str) -> None:
@@ -340,9 +350,12 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
-def _package_cards(collection, source: str) -> tuple[list[CardRecord], int, list[ParseProblem]]:
+def _package_cards(
+    collection, source: str
+) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem]]:
     cards: list[CardRecord] = []
     skipped: list[ParseProblem] = []
+    fields_left_out: list[ParseProblem] = []
     notes = 0
     for position, note_id in enumerate(sorted(collection.find_notes("")), start=1):
         note = collection.get_note(note_id)
@@ -353,10 +366,17 @@ def _package_cards(collection, source: str) -> tuple[list[CardRecord], int, list
             continue
         notes += 1
         cards += made
+        if unshown := _unshown_fields(note):
+            names = ", ".join(repr(name) for name in unshown)
+            fields = "fields" if len(unshown) > 1 else "field"
+            reason = (
+                f"note {note.guid!r}: {fields} {names} on no card template, left out as in Anki"
+            )
+            fields_left_out.append(ParseProblem(source, position, reason))
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
-    return cards, notes, skipped
+    return cards, notes, skipped, fields_left_out
 
 
 def _note_cards(note, *, line: int) -> list[CardRecord]:
@@ -370,7 +390,9 @@ def _note_cards(note, *, line: int) -> list[CardRecord]:
     ords = sorted(card.ord for card in note.cards())
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
-        text_fields = _references(template["qfmt"], want_filter="cloze") or [notetype["flds"][0]]
+        text_fields = _references(template["qfmt"], want_filter="cloze") or [
+            notetype["flds"][0]["name"]
+        ]
         text = values.get(text_fields[0], "")
         extra = _join(values, _answer_fields(template, exclude=text_fields))
         contents = [(ord_, card_content(text, extra, cloze=ord_ + 1)) for ord_ in ords]
@@ -432,12 +454,28 @@ def _join(values: dict[str, str], names: list[str]) -> str:
 
 
 def _note_type_name(notetype: dict) -> str:
-    # A package's note type comes in as "Basic+" when a stock one of the same name differs.
-    name = notetype["name"].rstrip("+").strip()
-    known = {known.lower(): known for known in NOTE_TYPES}
-    if name.lower() in known:
-        return known[name.lower()]
-    return REVERSED if len(notetype["tmpls"]) == 2 else BASIC
+    """The stock note type whose cards a package's note type makes, told by its card
+    templates: its name may be translated ("Einfach (mit umgedrehter Karte)"), carry the
+    suffix Anki adds on a clash ("Basic (and reversed card)-1a2b3"), or be the user's own,
+    and Anki records a note type made from scratch as a Basic one, whatever its templates."""
+    templates = notetype["tmpls"]
+    if len(templates) == 2:
+        # The stock optional reverse shows its second card only when a field is filled in.
+        conditional = _CONDITIONAL_TEMPLATE.match(templates[1]["qfmt"])
+        return OPTIONAL_REVERSED if conditional else REVERSED
+    if len(templates) == 1 and "{{type:" in templates[0]["qfmt"]:
+        return TYPE_IN
+    return BASIC
+
+
+def _unshown_fields(note) -> list[str]:
+    """The note's filled-in fields that none of its note type's templates shows."""
+    shown = {
+        reference.split(":")[-1].strip()
+        for template in note.note_type()["tmpls"]
+        for reference in _FIELD_REFERENCE.findall(template["qfmt"] + template["afmt"])
+    }
+    return [name for name, value in note.items() if name not in shown and value.strip()]
 
 
 # --- export ---

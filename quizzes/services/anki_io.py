@@ -100,6 +100,7 @@ class ImportPlan:
     # package", "rejected: <reason>"), and each note that uses one.
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
+    fields_left_out: list[ParseProblem] = field(default_factory=list)  # a package's notes
 
     @property
     def summary(self) -> str:
@@ -117,7 +118,7 @@ class ImportPlan:
 
     @property
     def report(self) -> list[ParseProblem]:
-        problems = [*self.skipped, *self.merged, *self.media_problems]
+        problems = [*self.skipped, *self.merged, *self.media_problems, *self.fields_left_out]
         return sorted(problems, key=lambda problem: problem.line)
 
     @property
@@ -172,7 +173,7 @@ def anki_import_plan(
         package = _read_package(data, source)
         records, media = _media_renamed(package.cards, package.media)
         plan.media, plan.media_failures = _media_checked(media, package.media_problems)
-        plan.skipped = list(package.skipped)
+        plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
     else:
         read = read_anki(
             data,
