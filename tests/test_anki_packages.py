@@ -573,6 +573,19 @@ def test_a_file_missing_from_the_package_that_the_site_has_is_no_problem(
     assert '<audio controls preload="none"' in biology.cards.get(number=4).answer_rendered
 
 
+@pytest.mark.parametrize("legacy", [True, False])
+def test_a_package_whose_collection_is_damaged_is_refused(biology, tmp_path, legacy):
+    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], legacy=legacy)
+    damaged = tmp_path / "damaged.apkg"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            garbage = info.filename.startswith("collection.anki21")
+            target.writestr(info, b"garbage" * 1000 if garbage else source.read(info))
+
+    with pytest.raises(AnkiParseError, match="not an Anki package Anki can open"):
+        import_package(biology, damaged)
+
+
 def test_a_package_whose_media_list_names_a_path_is_refused_as_anki_does(biology, tmp_path):
     path = anki_package(tmp_path, [("Basic", ["Q", "A"])], {"a.png": png_bytes()}, legacy=True)
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "slip.apkg", "w") as target:

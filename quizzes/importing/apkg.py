@@ -110,7 +110,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+        except (zipfile.BadZipFile, zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
             reason = f"not an Anki package Anki can open ({_first_line(error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
         except _Refused as refusal:
@@ -220,7 +220,7 @@ def _contents(archive: zipfile.ZipFile, budget: _Budget) -> _Contents:
 
 
 def _is_plain_file_name(name: str) -> bool:
-    return name not in ("", ".", "..") and not any(char in name for char in "/\\\0:")
+    return name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
 
 
 def _write_bare_package(
@@ -308,7 +308,7 @@ def _media(
     media: dict[str, bytes] = {}
     problems: dict[str, str] = {}
     for name, limit in sorted(limit_of.items()):
-        if not _is_plain_file_name(name):
+        if not _is_plain_file_name(name) or ":" in name:
             continue  # a URL, or a path: never a file of the package
         # Anki gives old packages' names their NFC form.
         entry = contents.media.get(name) or normalized.get(unicodedata.normalize("NFC", name))
