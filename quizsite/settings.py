@@ -346,6 +346,13 @@ QUIZSITE_IMAGE_MAX_PIXELS = envint("QUIZSITE_IMAGE_MAX_PIXELS", str(25_000_000))
 QUIZSITE_IMPORT_MAX_BYTES = envint("QUIZSITE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
 QUIZSITE_IMPORT_MAX_CARDS = envint("QUIZSITE_IMPORT_MAX_CARDS", "200000")
 QUIZSITE_IMPORT_BACKGROUND_CARDS = envint("QUIZSITE_IMPORT_BACKGROUND_CARDS", "2000")
+# A package is a zip: a few megabytes can unpack to gigabytes. Its collection and the media
+# files read from it, together, at most this; each sound at most QUIZSITE_SOUND_MAX_BYTES
+# (an image, QUIZSITE_IMAGE_MAX_BYTES). The media files are held in memory until stored.
+QUIZSITE_IMPORT_MAX_UNPACKED_BYTES = envint(
+    "QUIZSITE_IMPORT_MAX_UNPACKED_BYTES", str(512 * 1024 * 1024)
+)
+QUIZSITE_SOUND_MAX_BYTES = envint("QUIZSITE_SOUND_MAX_BYTES", str(20 * 1024 * 1024))
 
 # Behind a TLS-terminating proxy: HTTPS redirect, secure cookies and HSTS are on unless
 # DEBUG, and each can be turned off for a plain-HTTP deployment.

@@ -55,7 +55,10 @@ class CardAdminForm(forms.ModelForm):
 
     def clean_short_answer_html(self):
         """Through the same allow-list and repairs as the sides; blank when it shows nothing."""
-        return fragment_html(self.cleaned_data["short_answer_html"])
+        try:
+            return fragment_html(self.cleaned_data["short_answer_html"])
+        except CardHtmlError as error:
+            raise forms.ValidationError(f"This short answer cannot be saved: {error}.") from None
 
     def clean(self):
         cleaned = super().clean()
@@ -155,7 +158,10 @@ class DistractorInlineForm(forms.ModelForm):
         }
 
     def clean_html(self):
-        html = fragment_html(self.cleaned_data["html"])
+        try:
+            html = fragment_html(self.cleaned_data["html"])
+        except CardHtmlError as error:
+            raise forms.ValidationError(f"This wrong answer cannot be saved: {error}.") from None
         if not html:
             raise forms.ValidationError("A wrong answer needs some text (or an image).")
         return html

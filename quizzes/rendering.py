@@ -1,7 +1,8 @@
 """Card HTML as a page shows it: each <img> of the source points at the local cached copy,
 with its size and an alt text, or becomes a visible "image not cached" placeholder; a cloze
-deletion is hidden or filled in; `\\( \\)` and `\\[ \\]` math becomes MathML; `[sound:x]`
-becomes an audio player or an "audio not available" mark; search words are marked in the text.
+deletion is hidden or filled in; `\\( \\)` and `\\[ \\]` math (and Anki's older `[$]` and
+`[$$]`) becomes MathML, a `[latex]` document a code block; `[sound:x]` becomes an audio
+player or an "audio not available" mark; search words are marked in the text.
 
 Pure: HTML and image facts in, HTML out. A card keeps its source HTML with the original
 URLs, and stores this page-ready form beside it, made again whenever an image is fetched
@@ -10,7 +11,7 @@ or replaced (services.card_pages).
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -23,11 +24,13 @@ from quizzes.sanitize import sanitize_mathml, soup_to_text
 
 @dataclass(frozen=True)
 class LocalImage:
-    """What the page needs to know about one source URL; `src` is None when not cached."""
+    """What the page needs to know about one source URL; `src` is None when not cached, and
+    then `problem` says why when it is known for good ("missing from the package")."""
 
     src: str | None
     width: int | None = None
     height: int | None = None
+    problem: str = ""
 
 
 def describe_image(url: str) -> str:
@@ -40,11 +43,11 @@ def describe_image(url: str) -> str:
 PLACEHOLDER_CLASS = "image-missing"
 
 
-def _placeholder(soup: BeautifulSoup, url: str, alt: str):
+def _placeholder(soup: BeautifulSoup, url: str, alt: str, problem: str):
     # Not role="img": that would hide the link inside from assistive technology.
     box = soup.new_tag("span", attrs={"class": PLACEHOLDER_CLASS})
     label = soup.new_tag("span", attrs={"class": "image-missing-label"})
-    label.string = f"Image not cached ({alt})"
+    label.string = f"Image {problem or 'not cached'} ({alt})"
     box.append(label)
     if url.startswith(("http://", "https://")):
         link = soup.new_tag("a", href=url, rel="noopener noreferrer nofollow")
@@ -64,7 +67,7 @@ def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
         # The source wraps images in a link to themselves; that link follows the image.
         wrapper = img.parent if img.parent.name == "a" and img.parent.get("href") == url else None
         if local.src is None:
-            (wrapper or img).replace_with(_placeholder(soup, url, alt))
+            (wrapper or img).replace_with(_placeholder(soup, url, alt, local.problem))
             continue
         img["src"] = local.src
         img["alt"] = alt
@@ -160,59 +163,96 @@ def _cloze_parse(text: str) -> list:
 def cloze_numbers(text: str) -> list[int]:
     """The cloze numbers a note's text uses, in order: one card each."""
     numbers: set[int] = set()
-
-    def walk(nodes: list) -> None:
-        for node in nodes:
-            if isinstance(node, _Deletion):
-                if node.number > 0:
-                    numbers.add(node.number)
-                walk(node.content)
-
-    if "{{c" in text:
-        walk(_cloze_parse(text))
+    # A stack, not recursion: deletions may nest deeper than Python's recursion limit.
+    pending = _cloze_parse(text) if "{{c" in text else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _Deletion):
+            if node.number > 0:
+                numbers.add(node.number)
+            pending += node.content
     return sorted(numbers)
+
+
+def cloze_depth(text: str) -> int:
+    """How deep the deletions of a note's text nest: 1 when none holds another."""
+    depth = deepest = 0
+    for token in _CLOZE_TOKEN.finditer(text):
+        if token[1] is not None:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token[0] == "}}" and depth:
+            depth -= 1
+    return deepest
 
 
 def cloze_side(text: str, number: int, *, answer: bool) -> str:
     """A cloze note's text as card `number` shows it: that deletion as `[…]` (or `[hint]`)
     on the question, filled in on the answer; every other deletion shows its text."""
 
-    def render(nodes: list) -> str:
-        out = []
-        for node in nodes:
-            if not isinstance(node, _Deletion):
-                out.append(node)
-            elif node.number != number:
-                out.append(render(node.content))
-            elif answer:
-                out.append(f'<span class="cloze">{render(node.content)}</span>')
-            else:
-                hint = render(node.hint).strip() if node.hint is not None else ""
-                gap = f"[{hint}]" if hint else CLOZE_GAP
-                out.append(f'<span class="cloze">{gap}</span>')
-        return "".join(out)
+    def filled(content: str) -> str:
+        return f'<span class="cloze">{content}</span>'
 
-    return render(_cloze_parse(text))
+    def gap(hint: str) -> str:
+        return filled(f"[{hint.strip()}]" if hint.strip() else CLOZE_GAP)
+
+    def shown(deletion: _Deletion) -> tuple[list, Callable[[str], str]]:
+        """The nodes a deletion shows, and what wraps them once they are rendered."""
+        if deletion.number != number:
+            return deletion.content, str
+        return (deletion.content, filled) if answer else (deletion.hint or [], gap)
+
+    # A stack of the deletions being rendered, not recursion: they may nest deeper than
+    # Python's recursion limit.
+    root: list[str] = []
+    frames = [(iter(_cloze_parse(text)), root, str)]
+    while frames:
+        nodes, out, wrap = frames[-1]
+        node = next(nodes, None)
+        if node is None:
+            frames.pop()
+            if frames:
+                frames[-1][1].append(wrap("".join(out)))
+        elif isinstance(node, _Deletion):
+            content, wrap_content = shown(node)
+            frames.append((iter(content), [], wrap_content))
+        else:
+            out.append(node)
+    return "".join(root)
 
 
 # --- math and sound ---
 
-_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+# `\( \)` and `\[ \]` as MathJax reads them; `[$] [/$]` and `[$$] [/$$]` are Anki's older
+# way of writing the same; `[latex] [/latex]` is a whole LaTeX document Anki renders to an
+# image with a LaTeX install, which no page here can: it is shown as code.
+_MATH = re.compile(
+    r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]"
+    r"|\[\$\](?P<old_inline>.+?)\[/\$\]|\[\$\$\](?P<old_display>.+?)\[/\$\$\]"
+    r"|\[latex\](?P<document>.+?)\[/latex\]",
+    re.DOTALL | re.IGNORECASE,
+)
+_MATH_MARKS = ("\\(", "\\[", "[$")
 _TAGS = re.compile(r"<[^>]*>")
+_BREAK_TAGS = re.compile(r"<br\s*/?>|</(?:div|p)>", re.IGNORECASE)
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 AUDIO_MISSING_CLASS = "audio-missing"
 
 
 def math_to_mathml(card_html: str) -> str:
-    """`\\( … \\)` inline and `\\[ … \\]` display math as MathML, made here (no script from
-    elsewhere). The MathML goes through its own allow-list: latex2mathml copies `\\text{}`
-    verbatim. LaTeX it cannot read stays as written."""
-    if "\\(" not in card_html and "\\[" not in card_html:
+    """`\\( … \\)` and `[$] … [/$]` inline, `\\[ … \\]` and `[$$] … [/$$]` display math as
+    MathML, made here (no script from elsewhere). The MathML goes through its own
+    allow-list: latex2mathml copies `\\text{}` verbatim. LaTeX it cannot read stays as
+    written; a `[latex]` document becomes a code block of its source."""
+    if not any(mark in card_html for mark in _MATH_MARKS) and "[latex]" not in card_html.lower():
         return card_html
 
     def convert(match: re.Match) -> str:
-        inline = match[1] is not None
-        latex = html.unescape(_TAGS.sub(" ", match[1] if inline else match[2]))
+        if match["document"] is not None:
+            source = html.unescape(_TAGS.sub("", _BREAK_TAGS.sub("\n", match["document"])))
+            return f'<pre class="latex"><code>{html.escape(source.strip())}</code></pre>'
+        inline = match["inline"] or match["old_inline"]
+        latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["old_display"]))
         try:
             mathml = latex_to_mathml(latex, display="inline" if inline else "block")
         except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read

@@ -69,25 +69,28 @@ def html_to_text(html: str) -> str:
 
 def soup_to_text(soup: Tag) -> str:
     """html_to_text of HTML a caller has parsed already."""
-    pieces: list[str] = []
-    _collect_text(soup, pieces)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    lines = (" ".join(line.split()) for line in _collect_text(soup).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
-def _collect_text(node: Tag, pieces: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, Tag):
-            if child.name in DROPPED_WITH_CONTENT:
+def _collect_text(root: Tag) -> str:
+    # A stack, not recursion: a field may nest deeper than Python's recursion limit.
+    pieces: list[str] = []
+    pending: list = list(reversed(root.contents))
+    while pending:
+        node = pending.pop()
+        if node is None:  # the end of an element that breaks the line
+            pieces.append("\n")
+        elif isinstance(node, Tag):
+            if node.name in DROPPED_WITH_CONTENT:
                 continue
-            breaks = child.name in _TEXT_BREAKS
-            if breaks:
+            if node.name in _TEXT_BREAKS:
                 pieces.append("\n")
-            _collect_text(child, pieces)
-            if breaks:
-                pieces.append("\n")
-        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-            pieces.append(_WHITESPACE.sub(" ", child))
+                pending.append(None)
+            pending += reversed(node.contents)
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            pieces.append(_WHITESPACE.sub(" ", node))
+    return "".join(pieces)
 
 
 # MathML that quizzes.rendering makes from a card's LaTeX: page-ready output only. Source

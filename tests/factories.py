@@ -7,6 +7,7 @@ import zlib
 from functools import cache
 from pathlib import Path
 
+from anki.collection import Collection, ExportAnkiPackageOptions
 from django.conf import settings
 from PIL import Image
 
@@ -122,3 +123,25 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
         distractor_render(distractor)
     Distractor.objects.bulk_create(distractors)
     return deck
+
+
+def anki_package(
+    folder: Path, notes: list[tuple[str, list[str]]], media=None, *, legacy=False
+) -> Path:
+    """An .apkg of `notes` (note type name, fields), written by Anki, with `media`; in the
+    format of Anki 2.1.50 and later (zstd frames) unless `legacy`."""
+    collection = Collection(str(folder / "small.anki2"))
+    for notetype, fields in notes:
+        note = collection.new_note(collection.models.by_name(notetype))
+        note.fields[:] = fields
+        collection.add_note(note, collection.decks.id("Default"))
+    for name, data in (media or {}).items():
+        collection.media.write_data(name, data)
+    path = folder / "small.apkg"
+    collection.export_anki_package(
+        out_path=str(path),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True, legacy=legacy),
+        limit=None,
+    )
+    collection.close()
+    return path

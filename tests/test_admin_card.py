@@ -324,6 +324,25 @@ def test_a_question_without_text_or_image_is_refused(staff_client, deck):
     assert "empty question" in response.text
 
 
+def test_markup_nested_too_deep_is_refused_with_a_reason_and_previewed(staff_client, deck):
+    card = deck.cards.get(number=1)
+    too_deep = "<div>" * 1000 + "x"
+
+    response = save_card(staff_client, card, answer_html=too_deep, short_answer_html=too_deep)
+    preview = staff_client.post(PREVIEW, {"question_html": "Q", "answer_html": too_deep})
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["short_answer_html"] == [
+        "This short answer cannot be saved: HTML elements nested more than 500 deep."
+    ]
+    assert "This card cannot be saved: HTML elements nested more than 500 deep." in (
+        form.non_field_errors()
+    )
+    assert preview.status_code == 200
+    assert "HTML elements nested more than 500 deep" in preview.text
+
+
 @pytest.mark.parametrize("src", ["x", "images/a.png", "//aiquizzes.com/a.png"])
 def test_an_image_src_that_is_not_http_is_refused_naming_it(staff_client, deck, src):
     card = deck.cards.get(number=1)

@@ -90,6 +90,20 @@ def test_a_blank_distractor_is_refused(staff_client, card):
     assert not Distractor.objects.exists()
 
 
+def test_a_distractor_nested_too_deep_is_refused_with_a_reason(staff_client, card):
+    form = admin_form_data(staff_client.get(change_url(card)))
+    form["distractors-0-html"] = "<b><i>" * 500 + "deep"
+    form["distractors-0-id"] = ""
+    form["distractors-TOTAL_FORMS"] = "1"
+    response = staff_client.post(change_url(card), form)
+
+    assert response.status_code == 200
+    assert "This wrong answer cannot be saved: HTML elements nested more than 500 deep." in (
+        response.text
+    )
+    assert not Distractor.objects.exists()
+
+
 def test_the_card_shows_how_often_each_wrong_answer_was_picked(staff_client, card):
     fooled = Distractor.objects.create(card=card, html="Layer 2", text="Layer 2", times_offered=4)
     Distractor.objects.create(card=card, html="Layer 3", text="Layer 3", times_offered=4)

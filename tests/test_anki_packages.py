@@ -3,20 +3,27 @@
 `export_apkg` read back by Anki with the same notes, guids and media."""
 
 import io
+import json
+import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import zstandard
 from anki.collection import (
     Collection,
     DeckIdLimit,
     ExportAnkiPackageOptions,
     ImportAnkiPackageRequest,
 )
+from anki.import_export_pb2 import MediaEntries
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from quizzes.importing.anki import AnkiParseError
 from quizzes.models import CachedImage, Card, Deck, MediaFile
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+from tests.factories import anki_package
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +175,104 @@ def test_math_becomes_mathml_on_the_server(biology, package):
     assert "\\(" not in card.question_rendered
 
 
+def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
+    notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
+
+    import_package(biology, anki_package(tmp_path, notes))
+
+    card = biology.cards.get()
+    assert card.question_rendered.count("<math display=") == 2
+    assert card.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
+
+
+def localized_package(folder: Path) -> Path:
+    """Note types as a German Anki names them, one renamed on a clash, and a user's own
+    with four fields (Anki records one made from scratch as Basic, whatever its templates)."""
+    collection = Collection(str(folder / "localized.anki2"))
+    models = collection.models
+    for stock, name in [
+        ("Cloze", "Lückentext"),
+        ("Basic (and reversed card)", "Einfach (mit umgedrehter Karte)"),
+        ("Basic (and reversed card)", "Basic (and reversed card)-1a2b3"),
+        ("Basic (optional reversed card)", "Einfach (optional umgedrehte Karte)"),
+        ("Basic (type in the answer)", "Einfach (Antwort eintippen)"),
+    ]:
+        copy = models.copy(models.by_name(stock), add=False)
+        copy["name"] = name
+        models.add(copy)
+    vocabulary = models.new("Vokabel")
+    for name in ("Wort", "Bedeutung", "Beispiel", "Notizen"):
+        models.add_field(vocabulary, models.new_field(name))
+    for question, answer in [
+        ("{{Wort}}", "{{Bedeutung}}<br>{{hint:Beispiel}}"),
+        ("{{Bedeutung}}", "{{Wort}}"),
+    ]:
+        template = models.new_template(question)
+        template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+        models.add_template(vocabulary, template)
+    models.add(vocabulary)
+    for name, fields, guid in [
+        ("Lückentext", ["Die Hauptstadt ist {{c1::Paris}}.", ""], "cloze"),
+        ("Einfach (mit umgedrehter Karte)", ["der Hund", "the dog"], "reversed"),
+        ("Basic (and reversed card)-1a2b3", ["la casa", "the house"], "suffixed"),
+        ("Einfach (optional umgedrehte Karte)", ["die Katze", "the cat", ""], "optional"),
+        ("Einfach (Antwort eintippen)", ["2 + 2?", "4"], "typed"),
+        ("Vokabel", ["laufen", "to run", "Ich laufe.", "unregelmäßig"], "vocabulary"),
+    ]:
+        note = collection.new_note(models.by_name(name))
+        note.fields[:], note.guid = fields, guid
+        collection.add_note(note, collection.decks.id("Deutsch"))
+    path = folder / "localized.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+    return path
+
+
+def test_translated_and_renamed_note_types_make_the_cards_their_templates_make(biology, tmp_path):
+    plan = import_package(biology, localized_package(tmp_path))
+
+    assert plan.summary == "9 new, 0 changed, 0 unchanged"
+    cards = {(card.anki_guid, card.card_ord): card for card in biology.cards.all()}
+    assert {key: card.note_type for key, card in cards.items()} == {
+        ("cloze", 0): "Cloze",
+        ("reversed", 0): "Basic (and reversed card)",
+        ("reversed", 1): "Basic (and reversed card)",
+        ("suffixed", 0): "Basic (and reversed card)",
+        ("suffixed", 1): "Basic (and reversed card)",
+        ("optional", 0): "Basic (optional reversed card)",
+        ("typed", 0): "Basic (type in the answer)",
+        ("vocabulary", 0): "Basic (and reversed card)",
+        ("vocabulary", 1): "Basic (and reversed card)",
+    }
+    assert cards["cloze", 0].question_text == "Die Hauptstadt ist […]."
+    assert cards["reversed", 1].question_html == "the dog"
+
+
+def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_reported(
+    biology, tmp_path
+):
+    plan = import_package(biology, localized_package(tmp_path))
+
+    recognition = biology.cards.get(guid="vocabulary", card_ord=0)
+    assert recognition.answer_html == "to run<br><br>Ich laufe."
+    assert [problem.reason for problem in plan.report] == [
+        "note 'vocabulary': field 'Notizen' on no card template, left out as in Anki"
+    ]
+
+
+def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
+    import_package(biology, localized_package(tmp_path))
+    out = tmp_path / "out.apkg"
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+    copy = Deck.objects.create(name="Copy", slug="copy")
+
+    import_package(copy, out)
+
+    assert copy.cards.filter(guid="optional").count() == 1
+
+
 def test_reimporting_the_package_changes_nothing(biology, package):
     import_package(biology, package)
 
@@ -208,6 +313,303 @@ def test_a_package_file_named_like_another_decks_is_renamed_as_anki_does(biology
         deck=biology, data=(tmp_path / "deck.apkg").read_bytes(), source="deck.apkg"
     )
     assert again.summary == "0 new, 0 changed, 7 unchanged"
+
+
+ZEROS = 32 * 1024 * 1024  # what a bomb unpacks to: a few kilobytes packed
+UNZSTD = zstandard.ZstdDecompressor  # the real one, whatever a test counts
+
+
+def with_bomb(path: Path, name: str, *, declared: int | None = None) -> Path:
+    """`path` with media file `name` replaced by ZEROS zero bytes: deflated in a legacy
+    package, a zstd frame (without its size, unless `declared`) in a new one. With
+    `declared`, the legacy zip's directory says the file has that many bytes."""
+    bomb = path.with_name("bomb.apkg")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bomb, "w") as target:
+        listed = source.read("media")
+        legacy = listed.startswith(b"{")
+        if legacy:
+            entry = next(key for key, value in json.loads(listed).items() if value == name)
+        else:
+            entries = MediaEntries.FromString(UNZSTD().stream_reader(listed).read()).entries
+            entry = str(next(i for i, media in enumerate(entries) if media.name == name))
+        for info in source.infolist():
+            if info.filename != entry:
+                target.writestr(info, source.read(info))
+            elif legacy:
+                with target.open(entry, "w", force_zip64=True) as file:
+                    for _ in range(ZEROS // (1 << 20)):
+                        file.write(bytes(1 << 20))
+                if declared is not None:
+                    target.filelist[-1].file_size = declared
+            else:
+                compressor = zstandard.ZstdCompressor(write_content_size=declared is not None)
+                target.writestr(entry, compressor.compress(bytes(ZEROS)))
+    return bomb
+
+
+@pytest.fixture
+def unpacked(monkeypatch):
+    """The bytes taken out of each zip entry (by name) and each zstd reader (in order)."""
+    taken = {"zip": Counter(), "zstd": []}
+    zip_read = zipfile.ZipExtFile.read
+
+    def read(self, size=-1):
+        data = zip_read(self, size)
+        taken["zip"][self.name] += len(data)
+        return data
+
+    class Counted:
+        def __init__(self, reader):
+            self.reader, self.index = reader, len(taken["zstd"])
+            taken["zstd"].append(0)
+
+        def read(self, size=-1):
+            data = self.reader.read(size)
+            taken["zstd"][self.index] += len(data)
+            return data
+
+    class Decompressor:
+        def stream_reader(self, *args, **kwargs):
+            return Counted(UNZSTD().stream_reader(*args, **kwargs))
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", read)
+    monkeypatch.setattr(zstandard, "ZstdDecompressor", Decompressor)
+    return taken
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_an_image_that_unpacks_past_its_limit_is_left_out_by_name_and_note(
+    biology, tmp_path, settings, unpacked, legacy
+):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = MIB
+    notes = [("Basic", ['Bomb <img src="big.png">', "answer"]), ("Basic", ["Fine", "yes"])]
+    path = with_bomb(
+        anki_package(tmp_path, notes, {"big.png": png_bytes()}, legacy=legacy), "big.png"
+    )
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged, 1 media file left out"
+    assert [str(problem) for problem in plan.report] == [
+        "bomb.apkg:1: note "
+        f"{biology.cards.get(number=1).anki_guid!r}: image 'big.png' rejected: the file is more "
+        f"than the limit of {MIB} bytes"
+    ]
+    image = CachedImage.objects.get(url="big.png")
+    assert (image.status, image.file.name) == ("failed", "")
+    # Refused on the size its zip entry declares (legacy), or after a chunk of its frame.
+    assert max(unpacked["zip"].values()) < MIB
+    assert max(unpacked["zstd"], default=0) <= MIB + 1
+
+
+def test_a_zip_entry_that_lies_about_its_size_is_never_read_past_it(
+    biology, tmp_path, settings, unpacked
+):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = MIB
+    notes = [("Basic", ['Bomb <img src="big.png">', "answer"])]
+    package = anki_package(tmp_path, notes, {"big.png": png_bytes()}, legacy=True)
+    path = with_bomb(package, "big.png", declared=MIB)
+
+    plan = import_package(biology, path)
+
+    (problem,) = plan.report
+    assert "image 'big.png' rejected: damaged in the package (Bad CRC-32" in problem.reason
+    assert unpacked["zip"].most_common(1)[0][1] <= MIB
+    assert not CachedImage.objects.get(url="big.png").is_cached
+
+
+def test_a_zstd_frame_that_declares_more_than_the_limit_is_never_unpacked(
+    biology, tmp_path, settings, unpacked
+):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = MIB
+    notes = [("Basic", ['Bomb <img src="big.png">', "answer"])]
+    path = with_bomb(anki_package(tmp_path, notes, {"big.png": png_bytes()}), "big.png", declared=0)
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 media file left out"
+    # Only the collection and the media list went through a zstd reader.
+    assert len(unpacked["zstd"]) == 2
+
+
+def test_a_sound_past_its_limit_is_left_out_and_never_stored(biology, tmp_path, settings, unpacked):
+    settings.QUIZSITE_SOUND_MAX_BYTES = MIB
+    notes = [("Basic", ["Listen [sound:big.mp3]", "answer"]), ("Basic", ["Q [sound:ok.mp3]", "A"])]
+    media = {"big.mp3": SOUND, "ok.mp3": SOUND + b"ok"}
+    path = with_bomb(anki_package(tmp_path, notes, media), "big.mp3")
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged, 1 media file left out"
+    (problem,) = plan.report
+    assert problem.reason.endswith(
+        f"sound 'big.mp3' rejected: the file is more than the limit of {MIB} bytes"
+    )
+    assert list(MediaFile.objects.values_list("name", flat=True)) == ["ok.mp3"]
+    assert "audio not available (big.mp3)" in biology.cards.get(number=1).question_rendered
+    assert max(unpacked["zstd"]) <= MIB + 1
+
+
+def test_a_package_that_unpacks_past_the_total_limit_is_refused_whole(
+    biology, tmp_path, settings, unpacked
+):
+    settings.QUIZSITE_IMPORT_MAX_UNPACKED_BYTES = 2 * MIB
+    settings.QUIZSITE_SOUND_MAX_BYTES = MIB
+    sounds = {f"{n}.mp3": SOUND + bytes(MIB - len(SOUND) - n) for n in range(3)}
+    notes = [("Basic", [f"Q [sound:{name}]", "A"]) for name in sounds]
+    path = anki_package(tmp_path, notes, sounds)
+
+    with pytest.raises(CommandError, match=f"the package unpacks to more than {2 * MIB} bytes"):
+        call_command("import_anki", str(path), "--deck", "biology")
+
+    assert not Card.objects.exists() and not MediaFile.objects.exists()
+    assert sum(unpacked["zstd"]) <= 3 * MIB  # a chunk (1 MiB) past the limit at most
+
+
+def test_files_refused_for_their_size_count_against_the_total_limit(
+    biology, tmp_path, settings, unpacked
+):
+    settings.QUIZSITE_IMPORT_MAX_UNPACKED_BYTES = 2 * MIB
+    settings.QUIZSITE_SOUND_MAX_BYTES = 4 * MIB
+    path = with_bomb(
+        anki_package(tmp_path, [("Basic", ["Q [sound:big.mp3]", "A"])], {"big.mp3": SOUND}),
+        "big.mp3",
+    )
+
+    with pytest.raises(CommandError, match=f"the package unpacks to more than {2 * MIB} bytes"):
+        call_command("import_anki", str(path), "--deck", "biology")
+
+    assert sum(unpacked["zstd"]) <= 3 * MIB  # a chunk (1 MiB) past the limit at most
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_a_collection_that_unpacks_past_the_total_limit_is_refused_before_anki_reads_it(
+    biology, tmp_path, settings, unpacked, legacy
+):
+    settings.QUIZSITE_IMPORT_MAX_UNPACKED_BYTES = 64 * 1024
+    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], legacy=legacy)
+
+    with pytest.raises(CommandError, match="the package unpacks to more than 65536 bytes"):
+        call_command("import_anki", str(path), "--deck", "biology")
+
+    assert not Card.objects.exists()
+    assert max([*unpacked["zip"].values(), *unpacked["zstd"]]) <= 64 * 1024 + 1024 * 1024
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="9"/></svg>'
+UNUSABLE_IMAGES = [
+    ("Basic", ['Corrupt <img src="corrupt.png">', "a placeholder"]),
+    ("Basic", ['An SVG <img src="diagram.svg">', "a placeholder"]),
+    ("Basic", ['Missing <img src="nothere.png">', "a placeholder [sound:gone.mp3]"]),
+    ("Basic", ['Fine <img src="fine.png">', "shown"]),
+]
+
+
+@pytest.fixture
+def unusable_images(tmp_path):
+    media = {"corrupt.png": b"not a png at all", "diagram.svg": SVG, "fine.png": png_bytes()}
+    return anki_package(tmp_path, UNUSABLE_IMAGES, media)
+
+
+def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
+    biology, unusable_images
+):
+    plan = import_package(biology, unusable_images)
+
+    guid = {card.number: card.anki_guid for card in biology.cards.all()}
+    assert plan.summary == "4 new, 0 changed, 0 unchanged, 4 media files left out"
+    assert [str(problem) for problem in plan.report] == [
+        f"small.apkg:1: note {guid[1]!r}: image 'corrupt.png' rejected: "
+        "not a PNG, JPEG, GIF or WebP image",
+        f"small.apkg:2: note {guid[2]!r}: image 'diagram.svg' rejected: "
+        "not a PNG, JPEG, GIF or WebP image",
+        f"small.apkg:3: note {guid[3]!r}: image 'nothere.png' missing from the package",
+        f"small.apkg:3: note {guid[3]!r}: sound 'gone.mp3' missing from the package",
+    ]
+    rendered = {card.number: card.question_rendered for card in biology.cards.all()}
+    assert (
+        "Image rejected: not a PNG, JPEG, GIF or WebP image (Screenshot: corrupt)" in (rendered[1])
+    )
+    assert (
+        "Image rejected: not a PNG, JPEG, GIF or WebP image (Screenshot: diagram)" in (rendered[2])
+    )
+    assert "Image missing from the package (Screenshot: nothere)" in rendered[3]
+    assert 'src="/media/images/' in rendered[4]
+    statuses = dict(CachedImage.objects.values_list("url", "status"))
+    assert statuses == {
+        "corrupt.png": "failed",
+        "diagram.svg": "failed",
+        "nothere.png": "failed",
+        "fine.png": "cached",
+    }
+
+
+def test_the_command_lists_each_image_left_out_with_its_note(biology, unusable_images, capsys):
+    summary = call_command("import_anki", str(unusable_images), "--deck", "biology")
+
+    assert summary == "biology: 4 new, 0 changed, 0 unchanged, 4 media files left out"
+    err = capsys.readouterr().err
+    assert f"{unusable_images}:1: note " in err
+    assert "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image" in err
+    assert f"{unusable_images}:3: note " in err
+    assert "image 'nothere.png' missing from the package" in err
+
+
+def test_a_file_missing_from_the_package_that_the_site_has_is_no_problem(
+    biology, tmp_path, unusable_images
+):
+    first = tmp_path / "first"
+    first.mkdir()
+    import_package(
+        biology, anki_package(first, [("Basic", ["Q", "A [sound:gone.mp3]"])], {"gone.mp3": SOUND})
+    )
+
+    plan = import_package(biology, unusable_images)
+
+    assert "gone.mp3" not in " ".join(problem.reason for problem in plan.report)
+    assert '<audio controls preload="none"' in biology.cards.get(number=4).answer_rendered
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_a_package_whose_collection_is_damaged_is_refused(biology, tmp_path, legacy):
+    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], legacy=legacy)
+    damaged = tmp_path / "damaged.apkg"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            garbage = info.filename.startswith("collection.anki21")
+            target.writestr(info, b"garbage" * 1000 if garbage else source.read(info))
+
+    with pytest.raises(AnkiParseError, match="not an Anki package Anki can open"):
+        import_package(biology, damaged)
+
+
+def test_a_package_whose_media_list_names_a_path_is_refused_as_anki_does(biology, tmp_path):
+    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], {"a.png": png_bytes()}, legacy=True)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "slip.apkg", "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, b'{"0": "../../a.png"}' if info.filename == "media" else data)
+
+    with pytest.raises(AnkiParseError, match="names a file outside the media folder"):
+        import_package(biology, tmp_path / "slip.apkg")
+
+
+def test_a_note_nested_too_deep_is_skipped_by_name_and_the_rest_imported(biology, tmp_path):
+    divs = "<div>" * 400 + "deep" + "</div>" * 400
+    path = anki_package(
+        tmp_path, [("Basic", ["Divs", divs]), ("Basic", ["Too deep", "<b><i>" * 600 + "x"])]
+    )
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 skipped"
+    assert biology.cards.get().answer_text == "deep"
+    (problem,) = plan.report
+    assert (problem.source, problem.line) == ("small.apkg", 2)
+    assert problem.reason.endswith(": HTML elements nested more than 500 deep")
 
 
 def test_a_colpkg_imports_like_an_apkg(biology, tmp_path):

@@ -228,6 +228,27 @@ def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(
     assert reason in err
 
 
+def test_deeply_nested_markup_imports_and_markup_nested_too_deep_is_refused_by_line(
+    tmp_path, db, capsys
+):
+    # Deeper than Python's recursion limit once parsed: it once aborted the whole import.
+    divs = "<div>" * 332 + "deep" + "</div>" * 332
+    unclosed = "<b><i>" * 166 + "bold"
+    too_deep = "<div>" * 1000 + "lost"
+    path = write(tmp_path, f"Divs\t{divs}\nUnclosed\t{unclosed}\nToo deep\t{too_deep}\n")
+
+    summary = run_import(path, "--deck", "deep")
+
+    assert summary == "deep: 2 new, 0 changed, 0 unchanged, 1 skipped"
+    cards = Card.objects.order_by("number")
+    assert [(card.question_text, card.answer_text) for card in cards] == [
+        ("Divs", "deep"),
+        ("Unclosed", "bold"),
+    ]
+    assert cards[0].answer_rendered.count("<div>") == 332
+    assert f"{path}:3: HTML elements nested more than 500 deep" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [

@@ -51,6 +51,15 @@ def test_text_and_images_keep_their_order():
     assert html.count("/media/a.png") == 2
 
 
+def test_an_image_that_failed_for_good_says_why_in_its_placeholder():
+    html = localize_images(
+        '<img src="nothere.png">', {"nothere.png": LocalImage(src=None, problem="missing here")}
+    )
+
+    assert "Image missing here (Screenshot: nothere)" in html
+    assert "not cached" not in html
+
+
 def test_html_without_images_is_returned_unchanged():
     assert localize_images("<p>a &amp; b</p>", {}) == "<p>a &amp; b</p>"
 
@@ -220,6 +229,25 @@ def test_math_becomes_mathml_and_its_text_cannot_carry_markup():
     assert '<math display="block">' in html
     assert "<img" not in html and "onerror" not in html
     assert html.endswith(r"c \(\frac{\)")
+
+
+def test_ankis_older_math_marks_become_mathml_too():
+    from quizzes.rendering import math_to_mathml
+
+    inline = math_to_mathml("Euler: [$]e^{i\\pi}+1=0[/$].")
+    display = math_to_mathml("[$$]\\sum_{n=1}^\\infty 1/n^2[/$$]")
+
+    assert inline.startswith('Euler: <math display="inline">') and inline.endswith("</math>.")
+    assert display.startswith('<math display="block">') and "<munderover>" in display
+    assert "[$" not in inline + display
+
+
+def test_a_latex_document_is_shown_as_a_code_block_of_its_source():
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml("Greek [latex]\\alpha &amp; <b>x</b><br>\\beta[/latex] letters")
+
+    assert shown == ('Greek <pre class="latex"><code>\\alpha &amp; x\n\\beta</code></pre> letters')
 
 
 def test_a_sound_plays_when_the_file_is_there_and_says_so_when_not():

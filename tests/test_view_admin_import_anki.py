@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, Deck, ImportJob
 from quizzes.services.anki_io import anki_import_apply, import_job_run
+from tests.factories import anki_package, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +207,36 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     response = confirm(staff_client, preview)
     assert basics.cards.count() == 1
     assert "Line 2: no tab separator" in response.text
+
+
+def test_markup_nested_too_deep_is_a_line_of_the_preview_not_an_error(staff_client, basics):
+    preview = upload(staff_client, basics, "Q1\tA1\nQ2\t" + "<div>" * 1000 + "x\n")
+
+    assert preview.status_code == 200
+    assert "line 2: HTML elements nested more than 500 deep" in preview.text
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("answer_text", flat=True)) == ["A1"]
+
+
+def test_the_preview_and_the_result_list_each_package_image_left_out(
+    staff_client, basics, tmp_path
+):
+    notes = [("Basic", ['Corrupt <img src="corrupt.png">', "A"]), ("Basic", ["Q", "A"])]
+    package = anki_package(
+        tmp_path, notes, {"corrupt.png": b"not a png", "ok.png": image_bytes("PNG", (2, 2))}
+    )
+    file = SimpleUploadedFile("small.apkg", package.read_bytes())
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+
+    reason = "image &#x27;corrupt.png&#x27; rejected: not a PNG, JPEG, GIF or WebP image"
+    assert "2 new, 0 changed, 0 unchanged, 1 media file left out" in preview.text
+    assert "line 1: note " in preview.text and reason in preview.text
+    response = confirm(staff_client, preview)
+    assert reason in response.text
+    job = ImportJob.objects.get()
+    assert job.report[0].endswith(
+        "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image"
+    )
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):

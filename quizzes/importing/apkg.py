@@ -1,21 +1,34 @@
 """Anki packages (.apkg, .colpkg) in and .apkg out, through Anki's own library (the `anki`
-package: the real Anki backend), never a re-implementation of its file format.
+package: the real Anki backend), never a re-implementation of its notes and cards.
 
 No Django import: a package's path in, card records and media bytes out; notes and media in,
 a package out. Each package is opened in a throwaway collection in a temporary folder.
+
+A package is a zip, and a zip of a few megabytes can unpack to gigabytes. So Anki is handed
+a copy of the package with its collection only, unpacked here within the limits, and no
+media; the media files the cards use are read here, each within its own limit.
 """
 
+import io
+import json
 import re
 import tempfile
+import unicodedata
+import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+import zstandard
 
 from quizzes.importing.anki import (
     BASIC,
     CLOZE,
-    NOTE_TYPES,
+    OPTIONAL_REVERSED,
     REVERSED,
+    TYPE_IN,
     AnkiParseError,
     CardRecord,
     ParseProblem,
@@ -27,7 +40,18 @@ _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
 _IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
+_CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
 _IMAGE_OCCLUSION_KIND = 6
+
+
+@dataclass(frozen=True)
+class PackageLimits:
+    """How much of a package is unpacked, in bytes: each image, each sound, and the whole
+    (its collection and the media files read, together)."""
+
+    image_bytes: int
+    sound_bytes: int
+    unpacked_bytes: int
 
 
 @dataclass(frozen=True)
@@ -35,31 +59,70 @@ class Package:
     cards: list[CardRecord]
     notes: int
     skipped: list[ParseProblem]
+    fields_left_out: list[ParseProblem]  # notes with fields that no card of theirs shows
     media: dict[str, bytes]  # the files the cards show or play, by name
+    # The files the cards use that are not in `media`, and why: "missing from the package"
+    # or "rejected: <reason>".
+    media_problems: dict[str, str]
 
 
-def read_package(path: Path, *, source: str) -> Package:
+MISSING_FROM_PACKAGE = "missing from the package"
+_LATEST = 3  # PackageMetadata.VERSION_LATEST: zstd-compressed collection, media and list
+_UNKNOWN = 0
+_CHUNK = 1 << 20
+_META_BYTES = 1024
+# zstd adds a few bytes per 128 KiB block to data it cannot compress.
+_ZSTD_OVERHEAD = 64 * 1024
+
+
+class _Refused(Exception):
+    """The package as a whole cannot be read; the message says why."""
+
+
+def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
     """The cards of an .apkg or .colpkg as Anki makes them, one per card Anki has, and the
-    media files they use. A `line` in a record is the note's position in the package.
-    Raises AnkiParseError when the file is not a package Anki can open."""
+    media files they use, each within `limits`. A `line` in a record is the note's position
+    in the package. Raises AnkiParseError when the file is not a package Anki can open, or
+    unpacks to more than the limits allow."""
     from anki.collection import Collection, ImportAnkiPackageRequest
 
     with tempfile.TemporaryDirectory(prefix="quizsite-anki-") as folder:
         collection_path = str(Path(folder) / "collection.anki2")
+        bare = Path(folder) / f"bare{Path(source).suffix.lower()}"
         try:
-            if source.lower().endswith(".colpkg"):
-                _restore_collection(path, folder, collection_path)
-                collection = Collection(collection_path)
-            else:
-                collection = Collection(collection_path)
-                collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(path)))
-        except Exception as error:  # the backend raises its own error types
+            with zipfile.ZipFile(path) as archive:
+                budget = _Budget(limits.unpacked_bytes)
+                contents = _contents(archive, budget)
+                _write_bare_package(archive, contents, bare, budget)
+                try:
+                    if source.lower().endswith(".colpkg"):
+                        _restore_collection(bare, folder, collection_path)
+                        collection = Collection(collection_path)
+                    else:
+                        collection = Collection(collection_path)
+                        request = ImportAnkiPackageRequest(package_path=str(bare))
+                        collection.import_anki_package(request)
+                except Exception as error:  # the backend raises its own error types
+                    reason = f"not an Anki package Anki can open ({_first_line(error)})"
+                    raise _Refused(reason) from None
+                try:
+                    cards, notes, skipped, fields_left_out = _package_cards(collection, source)
+                finally:
+                    collection.close()
+                media, problems = _media(archive, contents, cards, limits, budget)
+        except (zipfile.BadZipFile, zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
             reason = f"not an Anki package Anki can open ({_first_line(error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
-        try:
-            return _package(collection, source)
-        finally:
-            collection.close()
+        except _Refused as refusal:
+            raise AnkiParseError([ParseProblem(source, 1, str(refusal))]) from None
+    return Package(
+        cards=cards,
+        notes=notes,
+        skipped=skipped,
+        fields_left_out=fields_left_out,
+        media=media,
+        media_problems=problems,
+    )
 
 
 def _restore_collection(path: Path, folder: str, collection_path: str) -> None:
@@ -73,14 +136,226 @@ def _restore_collection(path: Path, folder: str, collection_path: str) -> None:
     )
 
 
+# --- unpacking within limits ---
+
+
+class _Budget:
+    """The bytes a package may still unpack, all its files together: each byte a reader
+    gives out counts, whether its file is kept or refused."""
+
+    def __init__(self, limit: int):
+        self.limit, self.left = limit, limit
+
+    def take(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise _Refused(
+                f"the package unpacks to more than {self.limit} bytes, the most one import "
+                "takes: split it, or leave some of its media out"
+            )
+
+
+class _Charged:
+    """A reader whose output counts against the budget."""
+
+    def __init__(self, reader: BinaryIO, budget: _Budget):
+        self.reader, self.budget = reader, budget
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.reader.read(size)
+        self.budget.take(len(data))
+        return data
+
+
+@dataclass(frozen=True)
+class _Contents:
+    collection: str  # the zip entry of the collection Anki reads
+    zstd: bool  # the collection, media list and media files are zstd frames
+    meta: bytes | None
+    media: dict[str, str]  # file name -> its zip entry
+
+
+def _contents(archive: zipfile.ZipFile, budget: _Budget) -> _Contents:
+    """Which collection Anki reads and where each media file is, as Anki's own reader
+    (rslib/src/import_export/package/meta.rs and media.rs) finds them."""
+    from anki.import_export_pb2 import MediaEntries, PackageMetadata
+
+    names = set(archive.namelist())
+    meta = (
+        _read_small(archive, "meta", _META_BYTES, budget, zstd=False) if "meta" in names else None
+    )
+    if meta is not None:
+        try:
+            version = PackageMetadata.FromString(meta).version
+        except Exception:  # protobuf's DecodeError, or a value out of range
+            raise _Refused("not an Anki package Anki can open (its meta data is damaged)") from None
+        if version == _UNKNOWN:
+            raise _Refused("made by a newer Anki than this site reads")
+        collection = {1: "collection.anki2", 2: "collection.anki21"}.get(
+            version, "collection.anki21b"
+        )
+    else:
+        version = 2 if "collection.anki21" in names else 1
+        collection = "collection.anki21" if version == 2 else "collection.anki2"
+    if collection not in names:
+        raise _Refused(f"not an Anki package Anki can open (it holds no {collection})")
+    zstd = version >= _LATEST
+    try:
+        listed = b""
+        if "media" in names:
+            listed = _read_small(archive, "media", budget.left, budget, zstd=zstd)
+        if zstd:
+            entries = MediaEntries.FromString(listed).entries
+            media = {entry.name: str(index) for index, entry in enumerate(entries)}
+        else:
+            media = {name: entry for entry, name in json.loads(listed or b"{}").items()}
+    except _Refused:
+        raise
+    except Exception:  # bad JSON, protobuf or zstd, or JSON that is not a map
+        raise _Refused("not an Anki package Anki can open (its media list is damaged)") from None
+    for name in media:
+        if not isinstance(name, str) or not _is_plain_file_name(name):
+            raise _Refused(f"its media list names a file outside the media folder: {name!r}")
+    return _Contents(collection=collection, zstd=zstd, meta=meta, media=media)
+
+
+def _is_plain_file_name(name: str) -> bool:
+    return name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
+
+
+def _write_bare_package(
+    archive: zipfile.ZipFile, contents: _Contents, path: Path, budget: _Budget
+) -> None:
+    """The package as Anki reads it: its collection, unpacked within the budget and packed
+    again by this zip (so its sizes are true), and an empty media list: Anki unpacks no
+    media file."""
+    with zipfile.ZipFile(path, "w") as bare:
+        if contents.meta is not None:
+            bare.writestr("meta", contents.meta)
+        info = archive.getinfo(contents.collection)
+        with (
+            archive.open(info) as entry,
+            bare.open(contents.collection, "w", force_zip64=True) as target,
+        ):
+            if contents.zstd:
+                reader = _Charged(_unzstd(_packed(entry, info, budget)), budget)
+                with zstandard.ZstdCompressor().stream_writer(target, closefd=False) as writer:
+                    _copy(reader, writer)
+            else:
+                _copy(_Charged(entry, budget), target)
+        empty = zstandard.ZstdCompressor().compress(b"") if contents.zstd else b"{}"
+        bare.writestr("media", empty)
+
+
+def _copy(source: BinaryIO, target: BinaryIO) -> None:
+    while chunk := source.read(_CHUNK):
+        target.write(chunk)
+
+
+def _packed(entry: BinaryIO, info: zipfile.ZipInfo, budget: _Budget) -> BinaryIO:
+    """A zip entry that holds zstd frames. Anki stores them as they are; one deflated
+    could unpack to any size before zstd sees it, so that counts too."""
+    return entry if info.compress_type == zipfile.ZIP_STORED else _Charged(entry, budget)
+
+
+def _unzstd(stream: BinaryIO) -> BinaryIO:
+    # Every frame, as Anki's reader decodes them: the first could be a decoy.
+    return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+
+
+def _read_small(
+    archive: zipfile.ZipFile, name: str, limit: int, budget: _Budget, *, zstd: bool
+) -> bytes:
+    """An entry Anki reads whole (the meta data, the media list), within `limit`."""
+    info = archive.getinfo(name)
+    with archive.open(info) as entry:
+        reader = _unzstd(_packed(entry, info, budget)) if zstd else entry
+        data = _read_capped(_Charged(reader, budget), limit)
+    if data is None:
+        raise _Refused(f"not an Anki package Anki can open (its {name} file is too large)")
+    return data
+
+
+def _read_capped(stream: BinaryIO, limit: int) -> bytes | None:
+    """All of `stream` when it holds at most `limit` bytes, else None: never more than one
+    byte past the limit is read, whatever the zip or the zstd frame says the size is."""
+    chunks, size = [], 0
+    while size <= limit and (chunk := stream.read(min(_CHUNK, limit + 1 - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > limit else b"".join(chunks)
+
+
+def _media(
+    archive: zipfile.ZipFile,
+    contents: _Contents,
+    cards: list[CardRecord],
+    limits: PackageLimits,
+    budget: _Budget,
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The media files the cards use, each read within its limit (an image's or a
+    sound's), and why each other one is left out."""
+    limit_of: dict[str, int] = {}
+    for card in cards:
+        for name in sound_names(card.question_html + card.answer_html):
+            limit_of.setdefault(name, limits.sound_bytes)
+        for image in card.images:
+            limit_of[image.url] = limits.image_bytes
+    normalized = {
+        unicodedata.normalize("NFC", name): entry for name, entry in contents.media.items()
+    }
+    entries = set(archive.namelist())
+    media: dict[str, bytes] = {}
+    problems: dict[str, str] = {}
+    for name, limit in sorted(limit_of.items()):
+        if not _is_plain_file_name(name) or ":" in name:
+            continue  # a URL, or a path: never a file of the package
+        # Anki gives old packages' names their NFC form.
+        entry = contents.media.get(name) or normalized.get(unicodedata.normalize("NFC", name))
+        if entry is None or entry not in entries:
+            problems[name] = MISSING_FROM_PACKAGE
+            continue
+        try:
+            data = _media_file(archive, archive.getinfo(entry), contents.zstd, limit, budget)
+        except (zipfile.BadZipFile, zlib.error, zstandard.ZstdError, EOFError) as error:
+            problems[name] = f"rejected: damaged in the package ({_first_line(error)})"
+            continue
+        if data is None:
+            problems[name] = f"rejected: the file is more than the limit of {limit} bytes"
+            continue
+        media[name] = data
+    return media, problems
+
+
+def _media_file(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, zstd: bool, limit: int, budget: _Budget
+) -> bytes | None:
+    """One media file, or None when it is larger than `limit`: by the size its zip entry or
+    zstd frame declares, before it is unpacked, or by what it turns out to unpack to."""
+    if not zstd and info.file_size > limit:
+        return None
+    with archive.open(info) as entry:
+        if not zstd:
+            return _read_capped(_Charged(entry, budget), limit)
+        packed = _read_capped(_packed(entry, info, budget), limit + _ZSTD_OVERHEAD)
+    if packed is None:
+        return None
+    declared = zstandard.get_frame_parameters(packed).content_size
+    if declared != zstandard.CONTENTSIZE_UNKNOWN and declared > limit:
+        return None
+    return _read_capped(_Charged(_unzstd(io.BytesIO(packed)), budget), limit)
+
+
 def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
-def _package(collection, source: str) -> Package:
+def _package_cards(
+    collection, source: str
+) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem]]:
     cards: list[CardRecord] = []
     skipped: list[ParseProblem] = []
-    media_names: set[str] = set()
+    fields_left_out: list[ParseProblem] = []
     notes = 0
     for position, note_id in enumerate(sorted(collection.find_notes("")), start=1):
         note = collection.get_note(note_id)
@@ -91,19 +366,17 @@ def _package(collection, source: str) -> Package:
             continue
         notes += 1
         cards += made
-        for card in made:
-            media_names.update(image.url for image in card.images)
-            media_names.update(sound_names(card.question_html + card.answer_html))
-    media_dir = Path(collection.media.dir())
-    media = {
-        name: (media_dir / name).read_bytes()
-        for name in sorted(media_names)
-        if "/" not in name and (media_dir / name).is_file()
-    }
+        if unshown := _unshown_fields(note):
+            names = ", ".join(repr(name) for name in unshown)
+            fields = "fields" if len(unshown) > 1 else "field"
+            reason = (
+                f"note {note.guid!r}: {fields} {names} on no card template, left out as in Anki"
+            )
+            fields_left_out.append(ParseProblem(source, position, reason))
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
-    return Package(cards=cards, notes=notes, skipped=skipped, media=media)
+    return cards, notes, skipped, fields_left_out
 
 
 def _note_cards(note, *, line: int) -> list[CardRecord]:
@@ -117,7 +390,9 @@ def _note_cards(note, *, line: int) -> list[CardRecord]:
     ords = sorted(card.ord for card in note.cards())
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
-        text_fields = _references(template["qfmt"], want_filter="cloze") or [notetype["flds"][0]]
+        text_fields = _references(template["qfmt"], want_filter="cloze") or [
+            notetype["flds"][0]["name"]
+        ]
         text = values.get(text_fields[0], "")
         extra = _join(values, _answer_fields(template, exclude=text_fields))
         contents = [(ord_, card_content(text, extra, cloze=ord_ + 1)) for ord_ in ords]
@@ -179,12 +454,28 @@ def _join(values: dict[str, str], names: list[str]) -> str:
 
 
 def _note_type_name(notetype: dict) -> str:
-    # A package's note type comes in as "Basic+" when a stock one of the same name differs.
-    name = notetype["name"].rstrip("+").strip()
-    known = {known.lower(): known for known in NOTE_TYPES}
-    if name.lower() in known:
-        return known[name.lower()]
-    return REVERSED if len(notetype["tmpls"]) == 2 else BASIC
+    """The stock note type whose cards a package's note type makes, told by its card
+    templates: its name may be translated ("Einfach (mit umgedrehter Karte)"), carry the
+    suffix Anki adds on a clash ("Basic (and reversed card)-1a2b3"), or be the user's own,
+    and Anki records a note type made from scratch as a Basic one, whatever its templates."""
+    templates = notetype["tmpls"]
+    if len(templates) == 2:
+        # The stock optional reverse shows its second card only when a field is filled in.
+        conditional = _CONDITIONAL_TEMPLATE.match(templates[1]["qfmt"])
+        return OPTIONAL_REVERSED if conditional else REVERSED
+    if len(templates) == 1 and "{{type:" in templates[0]["qfmt"]:
+        return TYPE_IN
+    return BASIC
+
+
+def _unshown_fields(note) -> list[str]:
+    """The note's filled-in fields that none of its note type's templates shows."""
+    shown = {
+        reference.split(":")[-1].strip()
+        for template in note.note_type()["tmpls"]
+        for reference in _FIELD_REFERENCE.findall(template["qfmt"] + template["afmt"])
+    }
+    return [name for name, value in note.items() if name not in shown and value.strip()]
 
 
 # --- export ---

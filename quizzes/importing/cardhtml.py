@@ -13,7 +13,7 @@ from typing import Literal
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from quizzes.rendering import cloze_numbers, cloze_side
+from quizzes.rendering import cloze_depth, cloze_numbers, cloze_side
 from quizzes.sanitize import BLOCK_TAGS, html_to_text, sanitize_card_html
 
 Side = Literal["question", "answer"]
@@ -25,6 +25,12 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SOURCE_NUMBER = re.compile(r"/questions/([0-9]+)/?(?:[?#]|$)")
 # Fuzzed broken markup settles within 3 rounds; the cap only guards against a cycle.
 _SETTLE_ROUNDS = 5
+# Anki's editor nests a handful of elements; a browser stops nesting at 512 anyway
+# (Chromium's parser), and the repairs take time that grows with the square of the depth.
+MAX_NESTING = 500
+# A tag of nh3's output, whose attribute values are always double-quoted (and may hold `>`).
+_SERIALIZED_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:\s+[^\s=>]+(?:="[^"]*")?)*\s*>')
+_VOID_TAGS = frozenset({"br", "img"})
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,11 @@ def card_content(
     be empty): the HTML keeps the cloze markup, the plain text is what card `cloze` shows.
 
     The output is a fixed point: passing it through again gives the same content, so what
-    an export writes reads back unchanged. Raises CardHtmlError for an empty side.
+    an export writes reads back unchanged. Raises CardHtmlError for an empty side, or
+    elements or cloze deletions nested more than MAX_NESTING deep.
     """
+    if cloze is not None and cloze_depth(question) > MAX_NESTING:
+        raise CardHtmlError(f"cloze deletions nested more than {MAX_NESTING} deep")
     fast_question = _fast_field(question, is_html=is_html)
     fast_answer = _fast_field(answer, is_html=is_html)
     source_url, number = "", None
@@ -120,7 +129,7 @@ def card_content(
 def fragment_html(value: str) -> str:
     """A piece of card HTML typed apart from the sides (a short answer, a hand-written
     distractor) made storable through the same allow-list and repairs; "" when it shows
-    nothing."""
+    nothing. Raises CardHtmlError for elements nested more than MAX_NESTING deep."""
     html = _settle(*_field_soup(value.replace("\r\n", "\n").replace("\r", "\n"), is_html=True))
     return html if html_to_text(html) or "<img" in html else ""
 
@@ -146,23 +155,25 @@ _BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|tr|th|td)
 
 class _Node:
     """An element of the fast path's tree: nh3's output is a serialized DOM, so its tags
-    nest properly and a stack reads it."""
+    nest properly and a stack reads it.
 
-    __slots__ = ("children", "name")
+    What the checks ask of a whole subtree is worked out once, as the stack closes the
+    element: no walk goes down the tree again, so a field nested thousands deep neither
+    recurses nor costs a walk per element."""
+
+    __slots__ = ("children", "holds_block", "is_spacing", "name")
 
     def __init__(self, name: str):
         self.name, self.children = name, []
+        self.is_spacing, self.holds_block = True, name in BLOCK_TAGS
 
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def is_spacing(self) -> bool:
-        return not self.text().strip()
-
-    def holds_block(self) -> bool:
-        return self.name in BLOCK_TAGS or any(
-            isinstance(c, _Node) and c.holds_block() for c in self.children
-        )
+    def close(self) -> None:
+        for child in self.children:
+            if isinstance(child, str):
+                self.is_spacing = self.is_spacing and not child.strip()
+            else:
+                self.is_spacing = self.is_spacing and child.is_spacing
+                self.holds_block = self.holds_block or child.holds_block
 
 
 def _fast_field(value: str, *, is_html: bool) -> tuple[str, str] | None:
@@ -173,7 +184,7 @@ def _fast_field(value: str, *, is_html: bool) -> tuple[str, str] | None:
         value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
     if "<a" in value or "<img" in value:
         return None
-    sanitized = sanitize_card_html(value)
+    sanitized = _nesting_checked(sanitize_card_html(value))
     if "<" not in sanitized:  # plain text: only its edges could need trimming
         text = html.unescape(sanitized)
         if not text.strip() or text != text.strip():
@@ -182,9 +193,7 @@ def _fast_field(value: str, *, is_html: bool) -> tuple[str, str] | None:
     root = _fast_tree(sanitized.replace("<br>", "<br></br>"))
     if root is None or not _needs_no_repair(root):
         return None
-    pieces: list[str] = []
-    _fast_text(root, pieces)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    lines = (" ".join(line.split()) for line in _fast_text(root).split("\n"))
     return sanitized, "\n".join(line for line in lines if line)
 
 
@@ -207,12 +216,15 @@ def _fast_tree(markup: str) -> _Node | None:
         elif closing:
             if stack[-1].name != name or len(stack) == 1:
                 return None
-            stack.pop()
+            stack.pop().close()
         else:
             node = _Node(name)
             stack[-1].children.append(node)
             stack.append(node)
-    return root if position == len(markup) and len(stack) == 1 else None
+    if position != len(markup) or len(stack) != 1:
+        return None
+    root.close()
+    return root
 
 
 def _needs_no_repair(root: _Node) -> bool:
@@ -220,13 +232,13 @@ def _needs_no_repair(root: _Node) -> bool:
     of items only, paragraphs only beside other blocks at the top, nothing to trim."""
     children = root.children
     if any(isinstance(c, _Node) and c.name == "p" for c in children) and not all(
-        isinstance(c, _Node) and c.holds_block() for c in children
+        isinstance(c, _Node) and c.holds_block for c in children
     ):
         return False
     nodes = [root]
     while nodes:
         node = nodes.pop()
-        if node.name == "p" and node.is_spacing():
+        if node.name == "p" and node.is_spacing:
             return False
         if node.name in ("ul", "ol"):
             items = [c for c in node.children if isinstance(c, _Node) and c.name == "li"]
@@ -238,7 +250,7 @@ def _needs_no_repair(root: _Node) -> bool:
             for edge, strip in ((first, str.lstrip), (last, str.rstrip)):
                 if isinstance(edge, str) and strip(edge) != edge:
                     return False
-                if isinstance(edge, _Node) and edge.is_spacing():
+                if isinstance(edge, _Node) and edge.is_spacing:
                     return False
         if node.name != "br" and node.name and not node.children:
             return False  # an empty element: the repair may drop it
@@ -246,17 +258,22 @@ def _needs_no_repair(root: _Node) -> bool:
     return True
 
 
-def _fast_text(node: _Node, pieces: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, str):
-            pieces.append(_WHITESPACE.sub(" ", child))
-            continue
-        breaks = child.name in _TEXT_BREAKS
-        if breaks:
+def _fast_text(root: _Node) -> str:
+    # A stack, not recursion: a field may nest deeper than Python's recursion limit.
+    pieces: list[str] = []
+    pending: list[_Node | str | None] = list(reversed(root.children))
+    while pending:
+        node = pending.pop()
+        if node is None:  # the end of an element that breaks the line
             pieces.append("\n")
-        _fast_text(child, pieces)
-        if breaks:
-            pieces.append("\n")
+        elif isinstance(node, str):
+            pieces.append(_WHITESPACE.sub(" ", node))
+        else:
+            if node.name in _TEXT_BREAKS:
+                pieces.append("\n")
+                pending.append(None)
+            pending += reversed(node.children)
+    return "".join(pieces)
 
 
 def _plain_text(value: str) -> str:
@@ -278,8 +295,19 @@ def _field_soup(value: str, *, is_html: bool) -> tuple[BeautifulSoup, str]:
     # means; BeautifulSoup then repairs the structure and decodes entities into text.
     if not is_html:
         value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
-    sanitized = sanitize_card_html(value)
+    sanitized = _nesting_checked(sanitize_card_html(value))
     return BeautifulSoup(sanitized, "html.parser"), sanitized
+
+
+def _nesting_checked(sanitized: str) -> str:
+    depth = 0
+    for closing, name in _SERIALIZED_TAG.findall(sanitized):
+        if name in _VOID_TAGS:
+            continue
+        depth += -1 if closing else 1
+        if depth > MAX_NESTING:
+            raise CardHtmlError(f"HTML elements nested more than {MAX_NESTING} deep")
+    return sanitized
 
 
 def _take_provenance(answer: BeautifulSoup) -> tuple[str, int | None]:

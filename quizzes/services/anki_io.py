@@ -42,7 +42,14 @@ from quizzes.importing.anki import (
     export_anki,
     read_anki,
 )
-from quizzes.importing.apkg import PackageNote, image_sources, read_package, write_package
+from quizzes.importing.apkg import (
+    MISSING_FROM_PACKAGE,
+    PackageLimits,
+    PackageNote,
+    image_sources,
+    read_package,
+    write_package,
+)
 from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
 from quizzes.models import (
     CachedImage,
@@ -91,6 +98,11 @@ class ImportPlan:
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, bytes] = field(default_factory=dict)  # a package's files, by name
+    # A package's files the cards use that are not stored, and why ("missing from the
+    # package", "rejected: <reason>"), and each note that uses one.
+    media_failures: dict[str, str] = field(default_factory=dict)
+    media_problems: list[ParseProblem] = field(default_factory=list)
+    fields_left_out: list[ParseProblem] = field(default_factory=list)  # a package's notes
 
     @property
     def summary(self) -> str:
@@ -101,11 +113,15 @@ class ImportPlan:
             summary += f", {len(self.skipped)} skipped"
         if self.merged:
             summary += f", {len(self.merged)} merged"
+        if self.media_failures:
+            files = len(self.media_failures)
+            summary += f", {files} media file{'s' if files != 1 else ''} left out"
         return summary
 
     @property
     def report(self) -> list[ParseProblem]:
-        return sorted([*self.skipped, *self.merged], key=lambda problem: problem.line)
+        problems = [*self.skipped, *self.merged, *self.media_problems, *self.fields_left_out]
+        return sorted(problems, key=lambda problem: problem.line)
 
     @property
     def to_write(self) -> int:
@@ -158,8 +174,9 @@ def anki_import_plan(
     plan = ImportPlan()
     if is_package(source):
         package = _read_package(data, source)
-        records, plan.media = _media_renamed(package.cards, package.media)
-        plan.skipped = list(package.skipped)
+        records, media = _media_renamed(package.cards, package.media)
+        plan.media, plan.media_failures = _media_checked(media, package.media_problems)
+        plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
     else:
         read = read_anki(
             data,
@@ -172,6 +189,7 @@ def anki_import_plan(
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices = list(read.notices)
     _match(plan, deck, records, source)
+    plan.media_problems = _media_problems(plan, source)
     if not (plan.new or plan.changed or plan.unchanged):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
         raise AnkiParseError([refusal, *plan.report])
@@ -184,7 +202,12 @@ def _read_package(data: bytes | str, source: str):
     with tempfile.NamedTemporaryFile(suffix=Path(source).suffix) as file:
         file.write(data)
         file.flush()
-        package = read_package(Path(file.name), source=source)
+        limits = PackageLimits(
+            image_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
+            sound_bytes=settings.QUIZSITE_SOUND_MAX_BYTES,
+            unpacked_bytes=settings.QUIZSITE_IMPORT_MAX_UNPACKED_BYTES,
+        )
+        package = read_package(Path(file.name), source=source, limits=limits)
     if len(package.cards) > settings.QUIZSITE_IMPORT_MAX_CARDS:
         reason = (
             f"more than {settings.QUIZSITE_IMPORT_MAX_CARDS} cards, the most one import "
@@ -235,6 +258,48 @@ def _media_renamed(
         for record in records
     ]
     return renamed, {renames.get(name, name): data for name, data in media.items()}
+
+
+def _media_checked(
+    media: dict[str, bytes], problems: dict[str, str]
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The package's files to store, and those left out with why: images go through the
+    same Pillow checks as a download. A file missing from the package is no failure when
+    the site has one of its name already (as Anki's own media folder would)."""
+    failures = dict(problems)
+    for name, data in media.items():
+        if _is_image(name):
+            try:
+                image_upload_verify(data=data, declared_content_type=None)
+            except ImageRejected as rejection:
+                failures[name] = f"rejected: {rejection.reason}"
+    missing = [name for name, why in failures.items() if why == MISSING_FROM_PACKAGE]
+    present = {
+        *CachedImage.objects.filter(url__in=missing, status=CachedImage.Status.CACHED).values_list(
+            "url", flat=True
+        ),
+        *MediaFile.objects.filter(name__in=missing).values_list("name", flat=True),
+    }
+    failures = {name: why for name, why in failures.items() if name not in present}
+    return {name: data for name, data in media.items() if name not in failures}, failures
+
+
+def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
+    """A line per note and file it uses that is left out, for the cards the import writes."""
+    problems: dict[tuple[int, str], ParseProblem] = {}
+    for planned in [*plan.new, *plan.changed, *plan.unchanged]:
+        record = planned.record
+        used = [("image", image.url) for image in record.images]
+        used += [("sound", name) for name in sound_names(record.question_html + record.answer_html)]
+        for kind, name in used:
+            if name in plan.media_failures and (record.line, name) not in problems:
+                reason = f"note {record.guid!r}: {kind} {name!r} {plan.media_failures[name]}"
+                problems[record.line, name] = ParseProblem(source, record.line, reason)
+    return list(problems.values())
+
+
+def _is_image(name: str) -> bool:
+    return Path(name).suffix.lower() in _IMAGE_SUFFIXES
 
 
 def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
@@ -411,7 +476,7 @@ def anki_import_apply(
                 "mapping": plan.file.mapping.as_dict(),
             }
             deck.save(update_fields=["import_settings", "updated_at"])
-        _media_store(plan.media)
+        _media_store(plan.media, plan.media_failures)
         # The plan's records live to the end: no full pass needs to walk them again.
         gc.freeze()
         try:
@@ -689,24 +754,29 @@ def _tags_named(names: set[str]) -> dict[str, Tag]:
     return known
 
 
-def _media_store(media: dict[str, bytes]) -> None:
-    """A package's files: images through the same Pillow checks as a download, stored by
-    hash as each image's local copy; other files (sounds) as MediaFile rows."""
+def _media_store(media: dict[str, bytes], failures: dict[str, str]) -> None:
+    """A package's files: images (checked again by Pillow) stored by hash as each image's
+    local copy; other files (sounds) as MediaFile rows. An image left out keeps why, for
+    its placeholder ("image missing from the package")."""
     for name, data in media.items():
-        if Path(name).suffix.lower() in _IMAGE_SUFFIXES:
+        if _is_image(name):
             _package_image_store(name, data)
         else:
             _sound_store(name, data)
+    failed = [name for name in failures if _is_image(name)]
+    CachedImage.objects.bulk_create(
+        (CachedImage(url=name) for name in failed), ignore_conflicts=True
+    )
+    for image in CachedImage.objects.filter(url__in=failed).exclude(
+        status=CachedImage.Status.CACHED
+    ):
+        image.status, image.last_error = CachedImage.Status.FAILED, failures[image.url]
+        image.save(update_fields=["status", "last_error"])
 
 
 def _package_image_store(name: str, data: bytes) -> None:
     image, _ = CachedImage.objects.get_or_create(url=name)
-    try:
-        verified = image_upload_verify(data=data, declared_content_type=None)
-    except ImageRejected as rejection:
-        image.status, image.last_error = CachedImage.Status.FAILED, rejection.reason
-        image.save(update_fields=["status", "last_error"])
-        return
+    verified = image_upload_verify(data=data, declared_content_type=None)
     if image.sha256 != verified.sha256 or not image.is_cached:
         image_store_upload(image=image, data=data, verified=verified)
 

@@ -8,6 +8,7 @@ whether its question needs a missing image are stored beside them, for the quizz
 """
 
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
@@ -36,9 +37,12 @@ RENDERED_FIELDS = ["question_rendered", "answer_rendered", *QUIZ_FIELDS]
 
 
 def local_image(image: CachedImage) -> LocalImage:
-    return LocalImage(
-        src=image.file.url if image.is_cached else None, width=image.width, height=image.height
-    )
+    if image.is_cached:
+        return LocalImage(src=image.file.url, width=image.width, height=image.height)
+    # A package's file that failed stays failed: its placeholder says why. A download that
+    # failed may work another time.
+    from_package = image.status == CachedImage.Status.FAILED and not urlsplit(image.url).scheme
+    return LocalImage(src=None, problem=image.last_error if from_package else "")
 
 
 def images_for_urls(urls: Iterable[str], *, create: bool) -> dict[str, CachedImage]:
