@@ -542,3 +542,23 @@ def test_the_fast_path_agrees_with_the_full_repair():
         repaired = _settle(*_field_soup(value, is_html=True))
         assert quick == (repaired, html_to_text(repaired)), value
     assert fast > 300
+
+
+def test_a_quote_never_closed_on_the_first_line_refuses_the_file_by_its_line():
+    with pytest.raises(AnkiParseError) as caught:
+        read('"question\tanswer\n')
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        "deck.txt:1: unterminated quoted field (no closing quote before the end)"
+    ]
+
+
+def test_a_line_wider_than_any_note_refuses_the_file():
+    wide = ",".join(f"c{number}" for number in range(2000))
+
+    with pytest.raises(AnkiParseError) as caught:
+        read(f"q,a\n{wide}\n", source="wide.csv")
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        "wide.csv:2: 2000 columns: a note has at most 500"
+    ]

@@ -97,6 +97,11 @@ _ROLE_BY_HEADER = {
 # Anki's headers; `#deck` names the deck to import into, which the importer chooses here.
 _HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
+# Problems named when a whole file is refused: the first ones say what is wrong.
+MAX_PROBLEMS = 20
+# More columns than any note type has (Anki's own hold a handful; big custom ones, dozens):
+# a wider line is not a deck, and the preview would list every column.
+MAX_COLUMNS = 500
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
 # as often an example sentence or a note. A tag is a word without spaces (`python::dunder`,
@@ -328,6 +333,16 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
+    widest = max(raws, key=lambda raw: len(raw.fields))
+    if len(widest.fields) > MAX_COLUMNS:
+        reason = f"{len(widest.fields)} columns: a note has at most {MAX_COLUMNS}"
+        raise AnkiParseError([ParseProblem(source, line_at(widest.start), reason)])
+    if all(raw.error for raw in raws):
+        # Nothing could be read (a quote opened on the first line and never closed takes
+        # the whole file in): there are no columns to guess from.
+        raise AnkiParseError(
+            [ParseProblem(source, line_at(raw.start), raw.error) for raw in raws[:MAX_PROBLEMS]]
+        )
     layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
