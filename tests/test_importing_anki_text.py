@@ -562,3 +562,29 @@ def test_a_line_wider_than_any_note_refuses_the_file():
     assert [str(problem) for problem in caught.value.problems] == [
         "wide.csv:2: 2000 columns: a note has at most 500"
     ]
+
+
+def test_stock_note_types_under_other_names_make_the_cards_anki_makes():
+    # As Anki exports notes of several types: their names in the learner's language, or
+    # with the suffix Anki adds to a second type of the same name.
+    result = read(
+        "#separator:tab\n#html:true\n#notetype column:1\n#tags column:4\n"
+        "Lückentext\tDie Hauptstadt von Frankreich ist {{c1::Paris}}.\t\tgeo\n"
+        "穴埋め\t日本の首都は{{c1::東京}}です。\t\tgeo\n"
+        "Einfach (mit umgedrehter Karte)\tder Hund\tthe dog\tde\n"
+        "Basic (and reversed card)-1a2b3\tla casa\tthe house\tes\n"
+        "Basic\tplain {{c1::braces}} kept\tan answer\ten\n"
+    )
+
+    reversed_card = "Basic (and reversed card)"
+    assert [card.note_type for card in result.cards] == (
+        ["Cloze"] * 2 + [reversed_card] * 4 + ["Basic"]
+    )
+    assert [card.is_cloze for card in result.cards] == [True, True] + [False] * 5
+    assert [card.question_html for card in result.cards[2:6]] == [
+        "der Hund",
+        "the dog",
+        "la casa",
+        "the house",
+    ]
+    assert result.skipped == []

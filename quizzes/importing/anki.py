@@ -121,6 +121,11 @@ TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
 _OPTIONAL_REVERSED_KEY = OPTIONAL_REVERSED.casefold()
+_NAME_CLASH_SUFFIX = re.compile(r"-[0-9a-z]{5}$")
+# "Reversed" and "optional" in the names Anki gives its stock types in its largest
+# languages (German, French, Spanish, Italian, Portuguese, Japanese, Chinese).
+_REVERSED_WORDS = ("revers", "umgedreht", "invers", "invertid", "inverti", "逆", "反向", "反転")
+_OPTIONAL_WORDS = ("optional", "facultati", "opcional", "opzional", "任意", "可选")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -910,7 +915,8 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
     def field(column: int | None) -> str:
         return fields[column] if column is not None and column < len(fields) else ""
 
-    note_type = _note_type(field(layout.meta.get("notetype")) or layout.notetype, fields)
+    named = field(layout.meta.get("notetype")) or layout.notetype
+    note_type = _note_type(named, fields, question=field(mapping.question))
     if note_type is None:
         raise _Rejected("an image occlusion note: only Anki shows those")
     question, answer = field(mapping.question), field(mapping.answer)
@@ -952,16 +958,24 @@ def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | Non
     return next(chain(named, (column for column in fields if column > after)), None)
 
 
-def _note_type(named: str, fields: list[str]) -> str | None:
-    """The note type a note is read as; None for one that cannot become a card here."""
+def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
+    """The note type a note is read as; None for one that cannot become a card here.
+    `question`: its first field, the text of a cloze note."""
     lowered = named.strip().lower()
     if "image occlusion" in lowered or any("image-occlusion:" in value for value in fields):
         return None
+    # Anki names a second note type of the same name "Basic-1a2b3" on import.
+    lowered = _NAME_CLASH_SUFFIX.sub("", lowered)
     known = {name.lower(): name for name in NOTE_TYPES}
     if lowered in known:
         return known[lowered]
-    if "cloze" in lowered or (not lowered and "{{c" in fields[0] and cloze_numbers(fields[0])):
+    # A text file carries no templates, so a stock type in another language ("Lückentext",
+    # "Einfach (mit umgedrehter Karte)") or a user's own is told by its content: cloze
+    # deletions make a cloze note, whatever it is called.
+    if "cloze" in lowered or ("{{c" in question and cloze_numbers(question)):
         return CLOZE
+    if any(word in lowered for word in _REVERSED_WORDS):
+        return OPTIONAL_REVERSED if any(w in lowered for w in _OPTIONAL_WORDS) else REVERSED
     return BASIC
 
 
