@@ -20,6 +20,7 @@ from anki.import_export_pb2 import MediaEntries
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from quizzes.importing import apkg
 from quizzes.importing.anki import AnkiParseError
 from quizzes.models import CachedImage, Card, Deck, MediaFile
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan
@@ -595,6 +596,36 @@ def test_a_package_whose_media_list_names_a_path_is_refused_as_anki_does(biology
 
     with pytest.raises(AnkiParseError, match="names a file outside the media folder"):
         import_package(biology, tmp_path / "slip.apkg")
+
+
+def test_a_media_list_longer_than_its_files_need_is_refused_unread(biology, tmp_path, unpacked):
+    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], {"a.png": png_bytes()}, legacy=True)
+    huge = json.dumps({str(n): f"{n}.png" for n in range(200_000)}).encode()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "long.apkg", "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, huge if info.filename == "media" else data, zipfile.ZIP_DEFLATED)
+
+    read_here = unpacked["zip"]["media"]  # copying the package read its own list
+
+    with pytest.raises(AnkiParseError, match="its media file is too large"):
+        import_package(biology, tmp_path / "long.apkg")
+
+    # Four entries: the list may take 300 bytes for each (and a little more), not 3 MB.
+    entries = len(zipfile.ZipFile(tmp_path / "long.apkg").namelist())
+    cap = entries * apkg.MEDIA_LIST_BYTES_PER_ENTRY + 1024
+    assert unpacked["zip"]["media"] - read_here <= cap + 1 < len(huge)
+
+
+def test_a_media_list_naming_more_files_than_the_package_holds_is_refused(biology, tmp_path):
+    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], {"a.png": png_bytes()}, legacy=True)
+    listed = json.dumps({str(n): f"{n}.png" for n in range(8)}).encode()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "many.apkg", "w") as target:
+        for info in source.infolist():
+            target.writestr(info, listed if info.filename == "media" else source.read(info))
+
+    with pytest.raises(AnkiParseError, match="names more files than the package holds"):
+        import_package(biology, tmp_path / "many.apkg")
 
 
 def test_a_note_nested_too_deep_is_skipped_by_name_and_the_rest_imported(biology, tmp_path):

@@ -70,6 +70,9 @@ MISSING_FROM_PACKAGE = "missing from the package"
 _LATEST = 3  # PackageMetadata.VERSION_LATEST: zstd-compressed collection, media and list
 _UNKNOWN = 0
 _CHUNK = 1 << 20
+# A media list names each file of the package once: its name (at most 255 bytes) and number,
+# in JSON or protobuf. A longer list is not an Anki package's.
+MEDIA_LIST_BYTES_PER_ENTRY = 300
 _META_BYTES = 1024
 # zstd adds a few bytes per 128 KiB block to data it cannot compress.
 _ZSTD_OVERHEAD = 64 * 1024
@@ -203,7 +206,9 @@ def _contents(archive: zipfile.ZipFile, budget: _Budget) -> _Contents:
     try:
         listed = b""
         if "media" in names:
-            listed = _read_small(archive, "media", budget.left, budget, zstd=zstd)
+            # Its own cap, not the whole budget: parsing 70 MB of JSON took 0.8 GB.
+            cap = min(budget.left, MEDIA_LIST_BYTES_PER_ENTRY * len(names) + 1024)
+            listed = _read_small(archive, "media", cap, budget, zstd=zstd)
         if zstd:
             entries = MediaEntries.FromString(listed).entries
             media = {entry.name: str(index) for index, entry in enumerate(entries)}
@@ -213,6 +218,8 @@ def _contents(archive: zipfile.ZipFile, budget: _Budget) -> _Contents:
         raise
     except Exception:  # bad JSON, protobuf or zstd, or JSON that is not a map
         raise _Refused("not an Anki package Anki can open (its media list is damaged)") from None
+    if len(media) > len(names):
+        raise _Refused("its media list names more files than the package holds")
     for name in media:
         if not isinstance(name, str) or not _is_plain_file_name(name):
             raise _Refused(f"its media list names a file outside the media folder: {name!r}")
