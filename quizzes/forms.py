@@ -2,7 +2,7 @@ import time
 import unicodedata
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -193,19 +193,31 @@ class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
     pass
 
 
-class LimitedPasswordChangeForm(PasswordChangeForm):
-    """Django's form, refusing to check the current password once it was wrong
-    PASSWORD_CHANGE_FAILURES times in a window (quizzes.throttling)."""
+class PasswordTriesLimited:
+    """A password-change form that checks the current password at most
+    PASSWORD_CHANGE_TRIES times per account in each window (quizzes.throttling): someone at a
+    learner's open session must not try passwords there without end, and django-axes
+    watches only the login. Each try counts before the password is checked, in one atomic
+    step, so tries sent at once cannot all pass before any is counted."""
 
     def clean_old_password(self):
-        key = f"password-change:user:{self.user.pk}"
-        window = {"window_seconds": throttling.PASSWORD_CHANGE_WINDOW, "now": time.time()}
-        if throttling.limit_reached(key, limit=throttling.PASSWORD_CHANGE_FAILURES, **window):
+        allowed = throttling.within_limit(
+            f"password-change:user:{self.user.pk}",
+            limit=throttling.PASSWORD_CHANGE_TRIES,
+            window_seconds=throttling.PASSWORD_CHANGE_WINDOW,
+            now=time.time(),
+        )
+        if not allowed:
             raise ValidationError(
-                "Too many wrong passwords: try again in a quarter of an hour.", code="throttled"
+                "Too many tries to change the password: try again in a quarter of an hour.",
+                code="throttled",
             )
-        try:
-            return super().clean_old_password()
-        except ValidationError:
-            throttling.within_limit(key, limit=throttling.PASSWORD_CHANGE_FAILURES, **window)
-            raise
+        return super().clean_old_password()
+
+
+class LimitedPasswordChangeForm(PasswordTriesLimited, PasswordChangeForm):
+    pass
+
+
+class LimitedAdminPasswordChangeForm(PasswordTriesLimited, AdminPasswordChangeForm):
+    pass

@@ -23,18 +23,9 @@ def within_limit(key: str, *, limit: int, window_seconds: int, now: float) -> bo
         return True
 
 
-def limit_reached(key: str, *, limit: int, window_seconds: int, now: float) -> bool:
-    """Whether `key` has counted `limit` requests (within_limit) in the current window,
-    without counting one more."""
-    if limit <= 0:
-        return False
-    return (cache.get(f"limit:{key}:{int(now // window_seconds)}") or 0) >= limit
-
-
-# Wrong current passwords on the password-change form per account and quarter of an hour:
-# someone at a learner's open session must not try passwords there without end (django-axes
-# watches only the login).
-PASSWORD_CHANGE_FAILURES = 5
+# Tries on the password-change forms (the site's and the admin's) per account and quarter
+# of an hour: see forms.PasswordTriesLimited.
+PASSWORD_CHANGE_TRIES = 5
 PASSWORD_CHANGE_WINDOW = 15 * 60
 
 

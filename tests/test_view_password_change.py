@@ -65,7 +65,7 @@ def test_a_new_password_signs_the_other_sessions_out_at_once(client, alice, pass
     assert ">alice<" not in signed_out and "Log in" in signed_out
 
 
-def test_after_five_wrong_passwords_not_even_the_right_one_is_checked(client, alice, password):
+def test_after_five_tries_not_even_the_right_password_is_checked(client, alice, password):
     client.force_login(alice)
     wrong = {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
     with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
@@ -75,7 +75,7 @@ def test_after_five_wrong_passwords_not_even_the_right_one_is_checked(client, al
     with time_machine.travel("2025-03-05 12:15:00Z", tick=False):
         later = client.post(URL, {**wrong, "old_password": password})
 
-    assert "Too many wrong passwords" in refused.text
+    assert "Too many tries to change the password" in refused.text
     alice.refresh_from_db()
     assert later["Location"] == reverse("password_change_done")
     assert alice.check_password(NEW)
@@ -91,3 +91,39 @@ def test_wrong_passwords_count_per_account(client, alice, bob, password):
         response = client.post(URL, {**wrong, "old_password": password})
 
     assert response["Location"] == reverse("password_change_done")
+
+
+def test_the_admins_password_change_is_limited_too(client, staff, password):
+    client.force_login(staff)
+    url = reverse("admin:password_change")
+    wrong = {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
+    with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
+        for _ in range(5):
+            assert client.post(url, wrong).status_code == 200
+        refused = client.post(url, {**wrong, "old_password": password})
+
+    assert "Too many tries to change the password" in refused.text
+    staff.refresh_from_db()
+    assert staff.check_password(password)
+
+
+def test_tries_sent_at_once_are_each_counted(alice, password):
+    # Counted before the (slow) password check: eight at once, five checked.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from quizzes.forms import LimitedPasswordChangeForm
+
+    def attempt(_):
+        form = LimitedPasswordChangeForm(
+            alice, {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
+        )
+        form.is_valid()
+        return form.errors.as_data()["old_password"][0].code
+
+    with (
+        time_machine.travel("2025-03-05 12:00:00Z", tick=False),
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
+        codes = list(pool.map(attempt, range(8)))
+
+    assert sorted(codes) == ["password_incorrect"] * 5 + ["throttled"] * 3
