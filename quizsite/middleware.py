@@ -38,6 +38,7 @@ class FormCharsetMiddleware:
         )
         if charset:
             try:
+                "".encode(charset)  # a text encoding: not "base64" or "zlib", which codecs has
                 codec = codecs.lookup(charset).name
             except LookupError:
                 codec = None

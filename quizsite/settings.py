@@ -74,7 +74,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "quizsite.middleware.MethodNotAllowedPageMiddleware",
     # Before the CSRF check, which reads the form.
     "quizsite.middleware.FormCharsetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "quizsite.middleware.ContentSecurityPolicyMiddleware",
+    # Inside the CSRF, message and header middleware: the page it renders gets their
+    # cookies and headers.
+    "quizsite.middleware.MethodNotAllowedPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it reads the outcome of the authentication above.
     "axes.middleware.AxesMiddleware",

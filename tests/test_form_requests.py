@@ -23,11 +23,22 @@ def login_post(client: Client, content_type: str):
     )
 
 
-@pytest.mark.parametrize("charset", ["iso-8859-1", "utf-16", "no-such-charset"])
-def test_a_form_in_another_charset_gets_the_400_page(charset):
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        (URLENCODED, "iso-8859-1"),
+        (URLENCODED, "utf-16"),
+        (URLENCODED, "no-such-charset"),
+        # Codecs Python has that are not text encodings: the multipart parser raised.
+        ("multipart/form-data; boundary=B", "base64"),
+        ("multipart/form-data; boundary=B", "rot13"),
+        ("multipart/form-data; boundary=B", "zlib"),
+    ],
+)
+def test_a_form_in_another_charset_gets_the_400_page(content_type, charset):
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
 
-    response = login_post(client, f"{URLENCODED}; charset={charset}")
+    response = login_post(client, f"{content_type}; charset={charset}")
 
     assert response.status_code == 400
     assert "Forms are read as UTF-8" in response.text
@@ -54,6 +65,11 @@ def test_a_visit_to_a_form_only_address_gets_a_page_that_says_so(client, alice, 
     assert "POST" in response["Allow"]
     assert "This address takes a form, not a visit" in response.text
     assert 'class="site-nav"' in response.text
+    # The page's forms (log out, the quick quiz) work: it sets the token it shows; and it
+    # has the headers of any other page.
+    assert response.cookies["csrftoken"].value
+    assert "Content-Security-Policy" in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_a_post_only_view_still_takes_its_post(client, alice):
