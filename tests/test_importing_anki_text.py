@@ -588,3 +588,28 @@ def test_stock_note_types_under_other_names_make_the_cards_anki_makes():
         "the house",
     ]
     assert result.skipped == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Basic (optional reversed card)",
+        "Basic (optional reversed card)-1a2b3",
+        "Einfach (optional umgedrehte Karte)",
+    ],
+)
+def test_an_optional_reversed_type_under_any_of_its_names_reads_add_reverse(name):
+    result = read(f"#separator:tab\n#notetype:{name}\ndog\tHund\ty\ncat\tKatze\t\n")
+
+    assert [(card.question_html, card.ord) for card in result.cards] == [
+        ("dog", 0),
+        ("Hund", 1),
+        ("cat", 0),
+    ]
+    assert all(card.tags == () for card in result.cards)
+
+
+def test_a_users_note_type_with_reverse_in_its_name_is_no_reversed_type():
+    result = read("#separator:tab\n#notetype:Reversible reactions\nA + B\tC\nC\tA + B\n")
+
+    assert [card.ord for card in result.cards] == [0, 0]

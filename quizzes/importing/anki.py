@@ -120,8 +120,9 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
-_OPTIONAL_REVERSED_KEY = OPTIONAL_REVERSED.casefold()
 _NAME_CLASH_SUFFIX = re.compile(r"-[0-9a-z]{5}$")
+# Brackets, full-width ones too (Japanese and Chinese names use them).
+_BRACKETED = re.compile("[(\uff08]([^)\uff09]*)[)\uff09]")
 # "Reversed" and "optional" in the names Anki gives its stock types in its largest
 # languages (German, French, Spanish, Italian, Portuguese, Japanese, Chinese).
 _REVERSED_WORDS = ("revers", "umgedreht", "invers", "invertid", "inverti", "逆", "反向", "反転")
@@ -707,7 +708,7 @@ def _layout(
             meta["tags"] = column
     tags_guessed, trailing = False, None
     # Anki's tags column is the one after the note's fields: Front, Back (and Add Reverse).
-    note_fields = 3 if _label_key(headers.notetype) == _OPTIONAL_REVERSED_KEY else 2
+    note_fields = 3 if _stock_type(headers.notetype) == OPTIONAL_REVERSED else 2
     if "tags" not in meta and not labels and widest > note_fields:
         trailing = widest - 1
         values = [raw.fields[trailing].strip() for raw in raws if len(raw.fields) > trailing]
@@ -946,7 +947,7 @@ def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | Non
     """The column of an optional reversed note's third field, Add Reverse: filled, the
     note makes its reverse card too. The column so named, else the first after the answer
     that is a field (a tags or guid column never is). None when no note can be of that type."""
-    if "notetype" not in layout.meta and _label_key(layout.notetype) != _OPTIONAL_REVERSED_KEY:
+    if "notetype" not in layout.meta and _stock_type(layout.notetype) != OPTIONAL_REVERSED:
         return None
     fields = layout.field_columns
     named = [
@@ -974,9 +975,17 @@ def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
     # deletions make a cloze note, whatever it is called.
     if "cloze" in lowered or ("{{c" in question and cloze_numbers(question)):
         return CLOZE
-    if any(word in lowered for word in _REVERSED_WORDS):
-        return OPTIONAL_REVERSED if any(w in lowered for w in _OPTIONAL_WORDS) else REVERSED
+    # Anki's stock names say "reversed" in brackets, in every language: "Basic (and reversed
+    # card)", "Einfach (mit umgedrehter Karte)". A user's "Reversible reactions" is Basic.
+    bracketed = " ".join(_BRACKETED.findall(lowered))
+    if any(word in bracketed for word in _REVERSED_WORDS):
+        return OPTIONAL_REVERSED if any(w in bracketed for w in _OPTIONAL_WORDS) else REVERSED
     return BASIC
+
+
+def _stock_type(named: str) -> str | None:
+    """The stock note type a file's `#notetype` header names, as `_note_type` reads it."""
+    return _note_type(named, [], question="")
 
 
 def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
