@@ -13,7 +13,7 @@ import functools
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -548,10 +548,16 @@ def plan_quiz(
     offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
     questions = []
     for card in drawn:
-        fresh = [
-            option for option in options[card.id] if normalize_answer(option.text) not in offered
-        ]
-        question = build_choices(card, fresh, rng=rng) if len(fresh) >= SHORTLIST_SIZE else None
+
+        def unoffered(found: Iterable[Option]) -> list[Option]:
+            return [option for option in found if normalize_answer(option.text) not in offered]
+
+        fresh = unoffered(options[card.id])
+        question = None
+        if len(fresh) >= SHORTLIST_SIZE:
+            # The editors' own wrong answers too: one may be another card's answer.
+            fresh_card = replace(card, curated=tuple(unoffered(card.curated)))
+            question = build_choices(fresh_card, fresh, rng=rng)
         if question is None or len(question.choices) <= DISTRACTORS_PER_QUESTION:
             question = build_choices(card, options[card.id], rng=rng)
         offered.update(normalize_answer(choice.text) for choice in question.choices)

@@ -395,6 +395,34 @@ def test_no_answer_is_offered_twice_in_a_quiz(seed):
     assert len(offered) == 40 and len(set(offered)) == 40
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_no_hand_written_wrong_answer_is_offered_twice_either(seed):
+    # Editors wrote, for cards 1-10, wrong answers that are other cards' answers or the
+    # same as each other's.
+    pool = [
+        card(
+            number,
+            curated=[
+                option(number, f"answer number {number + 20}", distractor_id=number * 10),
+                option(number, "a wrong answer editors liked", distractor_id=number * 10 + 1),
+            ],
+        )
+        for number in range(1, 11)
+    ] + [card(number) for number in range(11, 80)]
+    asked_first = [c for c in pool if c.id <= 10]  # their hand-written ones come into play
+
+    plan = plan_quiz(
+        asked_first,
+        count=10,
+        mode="multiple_choice",
+        seed=seed,
+        candidates=[c.answer for c in pool],
+    )
+
+    offered = [choice.text for question in plan.questions for choice in question.choices]
+    assert len(offered) == 40 and len(set(offered)) == 40
+
+
 def test_a_deck_too_small_for_fresh_answers_repeats_them_rather_than_ask_fewer():
     plan = plan_quiz(deck(14), count=10, mode="multiple_choice", seed=1)
 
