@@ -94,3 +94,25 @@ def test_nothing_that_renders_or_reads_card_html_recurses():
     assert cloze_side(cloze, 1, answer=False) == '<span class="cloze">[…]</span>'
     filled = cloze_side(cloze, 1, answer=True)
     assert filled == nested('<span class="cloze">', "</span>", DEEP * 3)
+
+
+def test_a_field_far_deeper_than_anyone_writes_is_refused_before_the_sanitizer(monkeypatch):
+    # The sanitizer's parser takes time growing with the square of the depth: 80,000
+    # nested <div>s took 28 s of an admin preview.
+    from quizzes.importing import cardhtml
+
+    def never(value):
+        raise AssertionError("sanitized")
+
+    monkeypatch.setattr(cardhtml, "sanitize_card_html", never)
+
+    with pytest.raises(CardHtmlError, match=f"nested more than {MAX_NESTING} deep"):
+        card_content(nested("<div>", "</div>", 100_000), "answer")
+
+
+def test_a_long_list_of_items_left_unclosed_is_no_deep_nesting():
+    items = "<ul>" + "<li>an item" * 3 * MAX_NESTING + "</ul>"
+
+    content = card_content("Q", items)
+
+    assert content.answer_html.count("<li>") == 3 * MAX_NESTING

@@ -31,6 +31,47 @@ MAX_NESTING = 500
 # A tag of nh3's output, whose attribute values are always double-quoted (and may hold `>`).
 _SERIALIZED_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:\s+[^\s=>]+(?:="[^"]*")?)*\s*>')
 _VOID_TAGS = frozenset({"br", "img"})
+# A tag as typed, before the sanitizer: its parser takes time growing with the square of the
+# depth (80,000 nested <div>s took 28 s), so a field far deeper than anyone writes is
+# refused before it. Tags a browser closes by themselves at their next sibling, and empty
+# ones, do not count, so a long list of unclosed <li>s is no reason.
+_TYPED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+_SELF_CLOSING_TAGS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "optgroup",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rp",
+    }
+)
+_TYPED_NESTING_LIMIT = 4 * MAX_NESTING
 
 
 @dataclass(frozen=True)
@@ -184,6 +225,7 @@ def _fast_field(value: str, *, is_html: bool) -> tuple[str, str] | None:
         value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
     if "<a" in value or "<img" in value:
         return None
+    _typed_nesting_checked(value)
     sanitized = _nesting_checked(sanitize_card_html(value))
     if "<" not in sanitized:  # plain text: only its edges could need trimming
         text = html.unescape(sanitized)
@@ -295,8 +337,19 @@ def _field_soup(value: str, *, is_html: bool) -> tuple[BeautifulSoup, str]:
     # means; BeautifulSoup then repairs the structure and decodes entities into text.
     if not is_html:
         value = _LINE_BREAK.sub("<br>", html.escape(value, quote=False))
+    _typed_nesting_checked(value)
     sanitized = _nesting_checked(sanitize_card_html(value))
     return BeautifulSoup(sanitized, "html.parser"), sanitized
+
+
+def _typed_nesting_checked(value: str) -> None:
+    depth = 0
+    for closing, name, empty in _TYPED_TAG.findall(value):
+        if empty or name.lower() in _SELF_CLOSING_TAGS:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        if depth > _TYPED_NESTING_LIMIT:
+            raise CardHtmlError(f"HTML elements nested more than {MAX_NESTING} deep")
 
 
 def _nesting_checked(sanitized: str) -> str:
