@@ -613,3 +613,22 @@ def test_a_users_note_type_with_reverse_in_its_name_is_no_reversed_type():
     result = read("#separator:tab\n#notetype:Reversible reactions\nA + B\tC\nC\tA + B\n")
 
     assert [card.ord for card in result.cards] == [0, 0]
+
+
+def test_a_third_field_of_other_note_types_beside_optional_reversed_ones_is_reported():
+    result = read(
+        "#separator:tab\n#notetype column:1\n#tags column:5\n"
+        "Basic (optional reversed card)\tdog\tHund\ty\tanimals\n"
+        "Vocab\tlaufen\tto run\tIch laufe jeden Tag.\tverbs\n"
+    )
+
+    assert [(card.question_html, card.ord) for card in result.cards] == [
+        ("dog", 0),
+        ("Hund", 1),
+        ("laufen", 0),
+    ]
+    assert any(
+        "column 4 left out of the notes of other types than 'Basic (optional reversed card)'"
+        in notice
+        for notice in notices(result)
+    )

@@ -421,9 +421,25 @@ def _column_notices(
     """What became of the columns that were guessed or left out, and how to choose
     otherwise."""
     notices = []
-    used = {*mapping.columns, *layout.meta.values(), _add_reverse_column(layout, mapping)}
+    used = {*mapping.columns, *layout.meta.values()}
+    reverse_column = _add_reverse_column(layout, mapping)
+    notetype_column = layout.meta.get("notetype")
     for column in layout.field_columns:
-        values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
+        rows, whose = raws, ""
+        if column == reverse_column:
+            if notetype_column is None:
+                continue  # every note's Add Reverse field
+            # Add Reverse for the optional reversed notes; left out of the others.
+            rows = [
+                raw
+                for raw in raws
+                if notetype_column >= len(raw.fields)
+                or _stock_type(raw.fields[notetype_column]) != OPTIONAL_REVERSED
+            ]
+            whose = (
+                f" of the notes of other types than '{OPTIONAL_REVERSED}', whose Add Reverse it is"
+            )
+        values = [raw.fields[column].strip() for raw in rows if column < len(raw.fields)]
         filled = [value for value in values if value]
         if column in used or not filled:
             continue
@@ -432,7 +448,7 @@ def _column_notices(
         label = f" ({label})" if label else ""
         numbers = all(_ID_LIKE.fullmatch(value) for value in filled)
         reason = (
-            f"column {column + 1}{label} left out"
+            f"column {column + 1}{label} left out{whose}"
             + (", for it holds only numbers (a sort number or an id)" if numbers else "")
             + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
         )
