@@ -74,10 +74,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before the CSRF check, which reads the form.
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the CSRF check, which reads the form; after the user is known, for its page.
     "quizsite.middleware.FormCharsetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "quizsite.middleware.ContentSecurityPolicyMiddleware",

@@ -45,6 +45,16 @@ def test_a_form_in_another_charset_gets_the_400_page(content_type, charset):
     assert 'class="site-nav"' in response.text
 
 
+def test_the_400_page_knows_who_is_signed_in(alice):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(alice)
+
+    response = login_post(client, f"{URLENCODED}; charset=latin-1")
+
+    assert response.status_code == 400
+    assert ">alice<" in response.text
+
+
 @pytest.mark.parametrize("charset", ["utf8", "UTF-8", "utf_8"])
 def test_utf8_by_any_of_its_names_is_read(charset, alice):
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)

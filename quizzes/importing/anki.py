@@ -96,12 +96,12 @@ _ROLE_BY_HEADER = {
 }
 # Anki's headers; `#deck` names the deck to import into, which the importer chooses here.
 _HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
-# A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 # Problems named when a whole file is refused: the first ones say what is wrong.
 MAX_PROBLEMS = 20
 # More columns than any note type has (Anki's own hold a handful; big custom ones, dozens):
 # a wider line is not a deck, and the preview would list every column.
 MAX_COLUMNS = 500
+# A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
 # as often an example sentence or a note. A tag is a word without spaces (`python::dunder`,
