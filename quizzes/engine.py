@@ -547,11 +547,11 @@ def plan_quiz(
     # question fewer choices (a small deck, or a kind of answer few cards have: lists).
     offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
     questions = []
+
+    def unoffered(found: Iterable[Option]) -> list[Option]:
+        return [option for option in found if normalize_answer(option.text) not in offered]
+
     for card in drawn:
-
-        def unoffered(found: Iterable[Option]) -> list[Option]:
-            return [option for option in found if normalize_answer(option.text) not in offered]
-
         fresh = unoffered(options[card.id])
         question = None
         if len(fresh) >= SHORTLIST_SIZE:
