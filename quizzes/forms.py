@@ -201,18 +201,24 @@ class PasswordTriesLimited:
     step, so tries sent at once cannot all pass before any is counted."""
 
     def clean_old_password(self):
-        allowed = throttling.within_limit(
-            f"password-change:user:{self.user.pk}",
-            limit=throttling.PASSWORD_CHANGE_TRIES,
-            window_seconds=throttling.PASSWORD_CHANGE_WINDOW,
-            now=time.time(),
-        )
-        if not allowed:
-            raise ValidationError(
-                "Too many tries to change the password: try again in a quarter of an hour.",
-                code="throttled",
-            )
+        _password_try_count(self.user)
         return super().clean_old_password()
+
+
+def _password_try_count(user) -> None:
+    """Count a check of `user`'s password at an open session (changing it, deleting the
+    account: one count for both), or raise once the tries are used up."""
+    allowed = throttling.within_limit(
+        f"password-change:user:{user.pk}",
+        limit=throttling.PASSWORD_CHANGE_TRIES,
+        window_seconds=throttling.PASSWORD_CHANGE_WINDOW,
+        now=time.time(),
+    )
+    if not allowed:
+        raise ValidationError(
+            "Too many tries of your password: try again in a quarter of an hour.",
+            code="throttled",
+        )
 
 
 class LimitedPasswordChangeForm(PasswordTriesLimited, PasswordChangeForm):
@@ -221,3 +227,25 @@ class LimitedPasswordChangeForm(PasswordTriesLimited, PasswordChangeForm):
 
 class LimitedAdminPasswordChangeForm(PasswordTriesLimited, AdminPasswordChangeForm):
     pass
+
+
+class AccountDeleteForm(forms.Form):
+    """The learner's password, asked again before their account goes: a session left open
+    on a shared computer must not be enough to delete it."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        _password_try_count(self.user)
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="password_incorrect")
+        return password
