@@ -1,14 +1,23 @@
 """Sign up and log in (Django's auth views in the site's look). Both give the attempts a
-guest just played to the account, so a quiz taken before signing up is not lost."""
+guest just played to the account, so a quiz taken before signing up is not lost. The
+account page: the learner's data to download, and the account to delete."""
+
+import json
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quizzes.forms import LimitedPasswordChangeForm, LoginForm, SignupForm
+from quizzes.forms import AccountDeleteForm, LimitedPasswordChangeForm, LoginForm, SignupForm
+from quizzes.services import accounts as account_services
 from quizzes.views import guests
 
 
@@ -60,3 +69,50 @@ def _next_url(request) -> str | None:
     ):
         return url
     return None
+
+
+def _account_page(request, delete_form: AccountDeleteForm, *, status: int = 200) -> HttpResponse:
+    context = {
+        "figures": account_services.account_figures(user=request.user),
+        "delete_form": delete_form,
+        "can_delete": not (request.user.is_staff or request.user.is_superuser),
+    }
+    return render(request, "registration/account.html", context, status=status)
+
+
+@login_required
+@require_GET
+def account(request):
+    return _account_page(request, AccountDeleteForm(request.user))
+
+
+@login_required
+@require_GET
+@never_cache
+def account_export(request):
+    """Everything the site keeps of the learner, as one JSON file to save."""
+    now = timezone.now()
+    data = account_services.account_export(user=request.user, now=now)
+    filename = f"quizsite-{request.user.get_username()}-{now:%Y-%m-%d}.json"
+    return HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+@login_required
+@require_POST
+def account_delete(request):
+    form = AccountDeleteForm(request.user, request.POST)
+    if not form.is_valid():
+        return _account_page(request, form)
+    username = request.user.get_username()
+    try:
+        account_services.account_delete(user=request.user)
+    except account_services.AccountDeleteRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _account_page(request, form, status=403)
+    logout(request)
+    messages.success(request, f"The account {username} is deleted, with everything kept for it.")
+    return redirect("home")

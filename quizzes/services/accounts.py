@@ -1,0 +1,221 @@
+"""A learner's own account: everything the site keeps of them, as one file to take away,
+and the account's deletion with all of it."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from quizzes.models import Attempt, AttemptQuestion, CardMemory, LearnerSettings, ReviewLog
+
+EXPORT_FORMAT = "quizsite learner data, version 1"
+
+
+class AccountDeleteRefused(Exception):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountFigures:
+    quizzes: int
+    reviews: int
+    cards_studied: int
+
+
+def account_figures(*, user) -> AccountFigures:
+    """What the account holds, for the page that offers to download or delete it."""
+    return AccountFigures(
+        quizzes=Attempt.objects.filter(user=user).count(),
+        reviews=ReviewLog.objects.filter(user=user).count(),
+        cards_studied=CardMemory.objects.filter(user=user).count(),
+    )
+
+
+def account_export(*, user, now: datetime) -> dict:
+    """Everything kept of `user`, as JSON-ready values (datetimes aside): the account,
+    study settings, every quiz with each question as it was asked and answered, the
+    memory of each card studied and every review. Cards are named by deck and number, as
+    their addresses are. A fixed number of queries, however long the history."""
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": now,
+        "account": {
+            "username": user.get_username(),
+            "joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "study_settings": _settings(user),
+        "quizzes": _quizzes(user),
+        "card_memories": [
+            {
+                "card": _card(row, "card"),
+                "state": CardMemory.State(row["state"]).label,
+                "learning_step": row["step"],
+                "stability_days": row["stability"],
+                "difficulty": row["difficulty"],
+                "due": row["due"],
+                "last_review": row["last_review"],
+                "first_review": row["first_review"],
+                "reviews": row["reps"],
+                "lapses": row["lapses"],
+                "suspended": row["suspended"],
+            }
+            for row in CardMemory.objects.filter(user=user)
+            .order_by("card__deck__slug", "card__number")
+            .values(
+                *_CARD_VALUES,
+                "state",
+                "step",
+                "stability",
+                "difficulty",
+                "due",
+                "last_review",
+                "first_review",
+                "reps",
+                "lapses",
+                "suspended",
+            )
+        ],
+        "reviews": [
+            {
+                "card": _card(row, "card"),
+                "reviewed_at": row["reviewed_at"],
+                "rating": ReviewLog.Rating(row["rating"]).label,
+                "seconds_taken": row["elapsed_seconds"],
+                "source": ReviewLog.Source(row["source"]).label,
+                "due_after": row["due_after"],
+                "stability_after_days": row["stability_after"],
+            }
+            for row in ReviewLog.objects.filter(user=user)
+            .order_by("reviewed_at", "pk")
+            .values(
+                *_CARD_VALUES,
+                "reviewed_at",
+                "rating",
+                "elapsed_seconds",
+                "source",
+                "due_after",
+                "stability_after",
+            )
+        ],
+    }
+
+
+_CARD_VALUES = ("card__deck__slug", "card__number")
+
+
+def _card(row: dict, prefix: str) -> dict | None:
+    if row[f"{prefix}__number"] is None:
+        return None
+    return {"deck": row[f"{prefix}__deck__slug"], "number": row[f"{prefix}__number"]}
+
+
+def _settings(user) -> dict | None:
+    settings = LearnerSettings.objects.filter(user=user).first()
+    if settings is None:
+        return None
+    return {
+        "desired_retention": settings.desired_retention,
+        "new_cards_per_day": settings.new_cards_per_day,
+        "learning_steps": settings.learning_steps,
+        "relearning_steps": settings.relearning_steps,
+        "day_starts_at_hour": settings.day_start_hour,
+        "time_zone": settings.time_zone,
+        "fsrs_parameters": settings.fsrs_parameters,
+        "parameters_fitted_at": settings.parameters_fitted_at,
+    }
+
+
+def _quizzes(user) -> list[dict]:
+    questions = defaultdict(list)
+    for row in (
+        AttemptQuestion.objects.filter(attempt__user=user)
+        .order_by("attempt_id", "position")
+        .values(
+            "attempt_id",
+            "position",
+            *_CARD_VALUES,
+            "choices",
+            "correct_choice_id",
+            "chosen_choice_id",
+            "outcome",
+            "points",
+            "started_at",
+            "answered_at",
+            "elapsed",
+        )
+    ):
+        choices = row["choices"] or []
+        ids = [choice["id"] for choice in choices]
+        questions[row["attempt_id"]].append(
+            {
+                "position": row["position"],
+                "card": _card(row, "card"),
+                "choices": [choice["html"] for choice in choices],
+                "right_choice": _number_of(row["correct_choice_id"], ids),
+                "your_choice": _number_of(row["chosen_choice_id"], ids),
+                "outcome": AttemptQuestion.Outcome(row["outcome"]).label
+                if row["outcome"]
+                else None,
+                "points": row["points"],
+                "shown_at": row["started_at"],
+                "answered_at": row["answered_at"],
+                "seconds_taken": _seconds(row["elapsed"]),
+            }
+        )
+    return [
+        {
+            "id": str(row["id"]),
+            "deck": row["deck__slug"],
+            "mode": Attempt.Mode(row["mode"]).label,
+            "quick_quiz": row["is_quick"],
+            "time_limit": Attempt.TimeLimitKind(row["time_limit_kind"]).label,
+            "time_limit_seconds": row["time_limit_seconds"],
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+            "score": row["score"],
+            "correct": row["correct_count"],
+            "seconds_taken": _seconds(row["total_time"]),
+            "too_fast_to_rank": row["implausibly_fast"],
+            "questions": questions.get(row["id"], []),
+        }
+        for row in Attempt.objects.filter(user=user)
+        .order_by("started_at", "pk")
+        .values(
+            "id",
+            "deck__slug",
+            "mode",
+            "is_quick",
+            "time_limit_kind",
+            "time_limit_seconds",
+            "started_at",
+            "finished_at",
+            "score",
+            "correct_count",
+            "total_time",
+            "implausibly_fast",
+        )
+    ]
+
+
+def _number_of(choice_id: str, ids: list[str]) -> int | None:
+    """A choice's number as the learner saw it (1 for the first), None for none."""
+    return ids.index(choice_id) + 1 if choice_id in ids else None
+
+
+def _seconds(span) -> float | None:
+    return None if span is None else span.total_seconds()
+
+
+@transaction.atomic
+def account_delete(*, user) -> None:
+    """Delete `user` and all that is theirs: quizzes (and so their places on the
+    leaderboard), card memories, reviews, settings. Problem reports they sent stay, for
+    staff, without their name. Staff accounts are removed by other staff in the admin, so
+    the site cannot lose its last one from here."""
+    if user.is_staff or user.is_superuser:
+        raise AccountDeleteRefused(
+            "A staff account is deleted by another member of staff, in the admin."
+        )
+    user.delete()

@@ -1,0 +1,43 @@
+"""The account page in headless Chromium, on a phone: the learner's data downloaded as a
+file, the account deleted behind the password, and no serious accessibility violation."""
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.test_browser_review import log_in, serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_learner_downloads_their_data_then_deletes_the_account(
+    page: Page, deck_site, console_errors, django_user_model, dark
+):
+    page.emulate_media(color_scheme="dark" if dark else "light")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/history/")
+    page.get_by_role("link", name="Your account").click()
+    expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious_violations(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data").click()
+    saved = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert saved["account"]["username"] == "reviewer"
+    assert download.value.suggested_filename.startswith("quizsite-reviewer-")
+
+    page.get_by_label("Your password").fill("not it")
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("That is not your password.")).to_be_visible()
+    assert django_user_model.objects.filter(username="reviewer").exists()
+
+    page.get_by_label("Your password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("The account reviewer is deleted")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    assert not django_user_model.objects.filter(username="reviewer").exists()
+    assert console_errors == []

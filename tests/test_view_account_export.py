@@ -1,0 +1,109 @@
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes.services import accounts
+from tests.quizplay import finish, start
+
+URL = reverse("account_export")
+
+
+def _export(client) -> dict:
+    response = client.get(URL)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_it_holds_every_quiz_with_each_answer(client, alice, deck):
+    quiz = finish(start(alice, deck, count=3), right={1})
+    client.force_login(alice)
+
+    data = _export(client)
+
+    assert data["format"] == accounts.EXPORT_FORMAT
+    assert data["account"]["username"] == "alice"
+    [exported] = data["quizzes"]
+    assert exported["id"] == str(quiz.pk)
+    assert exported["correct"] == 1
+    questions = exported["questions"]
+    assert [q["position"] for q in questions] == [1, 2, 3]
+    asked = quiz.questions.order_by("position")
+    assert [q["card"] for q in questions] == [
+        {"deck": deck.slug, "number": question.card.number} for question in asked
+    ]
+    assert questions[0]["your_choice"] == questions[0]["right_choice"]
+    assert questions[1]["your_choice"] != questions[1]["right_choice"]
+    assert [q["outcome"] for q in questions] == ["Correct", "Wrong", "Wrong"]
+    assert len(questions[0]["choices"]) == len(asked[0].choices)
+
+
+def test_it_holds_the_memory_of_each_card_and_every_review(client, alice, deck):
+    finish(start(alice, deck, count=3), right={1, 2})
+    client.force_login(alice)
+
+    data = _export(client)
+
+    assert len(data["card_memories"]) == 3
+    assert len(data["reviews"]) == 3
+    assert {review["source"] for review in data["reviews"]} == {"Multiple-choice quiz"}
+    assert all(memory["due"] for memory in data["card_memories"])
+
+
+def test_it_holds_nothing_of_another_learner(client, alice, bob, deck):
+    finish(start(bob, deck, count=2))
+    client.force_login(alice)
+
+    data = _export(client)
+
+    assert data["quizzes"] == []
+    assert data["reviews"] == []
+    assert data["card_memories"] == []
+
+
+def test_it_is_a_file_named_for_the_learner_and_the_day(client, alice):
+    client.force_login(alice)
+
+    response = client.get(URL)
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert "quizsite-alice-" in disposition
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_name_outside_ascii_is_kept_in_the_file_name(client, django_user_model):
+    learner = django_user_model.objects.create_user("zoë", password="x" * 12)
+    client.force_login(learner)
+
+    disposition = client.get(URL)["Content-Disposition"]
+
+    assert "filename*=utf-8''quizsite-zo%C3%AB-" in disposition
+
+
+@pytest.mark.parametrize("quizzes", [1, 4])
+def test_its_queries_do_not_grow_with_the_history(client, alice, deck, quizzes):
+    for _ in range(quizzes):
+        finish(start(alice, deck, count=3))
+    client.force_login(alice)
+    client.get(URL)  # the session and the user, read once
+
+    with CaptureQueriesContext(connection) as queries:
+        data = _export(client)
+
+    assert len(data["quizzes"]) == quizzes
+    assert len(queries) == 6
+
+
+def test_a_guest_is_sent_to_log_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_refuses_post(client, alice):
+    client.force_login(alice)
+    assert client.post(URL).status_code == 405
