@@ -20,6 +20,7 @@ from anki.import_export_pb2 import MediaEntries
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from quizzes import imagefetch
 from quizzes.importing import apkg
 from quizzes.importing.anki import AnkiParseError
 from quizzes.models import CachedImage, Card, Deck, MediaFile
@@ -509,10 +510,12 @@ UNUSABLE_IMAGES = [
 ]
 
 
+UNUSABLE_MEDIA = {"corrupt.png": b"not a png at all", "diagram.svg": SVG, "fine.png": png_bytes()}
+
+
 @pytest.fixture
 def unusable_images(tmp_path):
-    media = {"corrupt.png": b"not a png at all", "diagram.svg": SVG, "fine.png": png_bytes()}
-    return anki_package(tmp_path, UNUSABLE_IMAGES, media)
+    return anki_package(tmp_path, UNUSABLE_IMAGES, UNUSABLE_MEDIA)
 
 
 def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
@@ -546,6 +549,23 @@ def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
         "nothere.png": "failed",
         "fine.png": "cached",
     }
+
+
+def test_each_image_of_a_package_is_verified_once_per_import(biology, unusable_images, monkeypatch):
+    name_of = {data: name for name, data in UNUSABLE_MEDIA.items()}
+    verified = Counter()
+    verify_image = imagefetch.verify_image
+
+    def counted(data, **options):
+        verified[name_of.get(data, data)] += 1
+        return verify_image(data, **options)
+
+    monkeypatch.setattr(imagefetch, "verify_image", counted)
+
+    import_package(biology, unusable_images)
+
+    assert verified == {"corrupt.png": 1, "diagram.svg": 1, "fine.png": 1}
+    assert CachedImage.objects.get(url="fine.png").is_cached
 
 
 def test_the_command_lists_each_image_left_out_with_its_note(biology, unusable_images, capsys):

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from quizzes import caching, search_schema
-from quizzes.imagefetch import ImageRejected
+from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import (
     CLOZE,
     OPTIONAL_REVERSED,
@@ -88,6 +88,15 @@ class PlannedCard:
     changes: tuple[str, ...] = ()  # the fields an import would change
 
 
+@dataclass(frozen=True)
+class PackageFile:
+    """A package's file to store; an image's comes with what Pillow found in it when the
+    plan checked it, so storing it needs no second look."""
+
+    data: bytes = field(repr=False)
+    verified: VerifiedImage | None = None  # None for a file that is no image (a sound)
+
+
 @dataclass
 class ImportPlan:
     new: list[PlannedCard] = field(default_factory=list)
@@ -97,7 +106,7 @@ class ImportPlan:
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
-    media: dict[str, bytes] = field(default_factory=dict)  # a package's files, by name
+    media: dict[str, PackageFile] = field(default_factory=dict)  # a package's files, by name
     # A package's files the cards use that are not stored, and why ("missing from the
     # package", "rejected: <reason>"), and each note that uses one.
     media_failures: dict[str, str] = field(default_factory=dict)
@@ -262,17 +271,20 @@ def _media_renamed(
 
 def _media_checked(
     media: dict[str, bytes], problems: dict[str, str]
-) -> tuple[dict[str, bytes], dict[str, str]]:
+) -> tuple[dict[str, PackageFile], dict[str, str]]:
     """The package's files to store, and those left out with why: images go through the
     same Pillow checks as a download. A file missing from the package is no failure when
     the site has one of its name already (as Anki's own media folder would)."""
     failures = dict(problems)
+    files: dict[str, PackageFile] = {}
     for name, data in media.items():
+        verified = None
         if _is_image(name):
             try:
-                image_upload_verify(data=data, declared_content_type=None)
+                verified = image_upload_verify(data=data, declared_content_type=None)
             except ImageRejected as rejection:
                 failures[name] = f"rejected: {rejection.reason}"
+        files[name] = PackageFile(data, verified)
     missing = [name for name, why in failures.items() if why == MISSING_FROM_PACKAGE]
     present = {
         *CachedImage.objects.filter(url__in=missing, status=CachedImage.Status.CACHED).values_list(
@@ -281,7 +293,7 @@ def _media_checked(
         *MediaFile.objects.filter(name__in=missing).values_list("name", flat=True),
     }
     failures = {name: why for name, why in failures.items() if name not in present}
-    return {name: data for name, data in media.items() if name not in failures}, failures
+    return {name: file for name, file in files.items() if name not in failures}, failures
 
 
 def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
@@ -754,15 +766,15 @@ def _tags_named(names: set[str]) -> dict[str, Tag]:
     return known
 
 
-def _media_store(media: dict[str, bytes], failures: dict[str, str]) -> None:
-    """A package's files: images (checked again by Pillow) stored by hash as each image's
-    local copy; other files (sounds) as MediaFile rows. An image left out keeps why, for
-    its placeholder ("image missing from the package")."""
-    for name, data in media.items():
-        if _is_image(name):
-            _package_image_store(name, data)
+def _media_store(media: dict[str, PackageFile], failures: dict[str, str]) -> None:
+    """A package's files: images (as the plan's check found them) stored by hash as each
+    image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
+    why, for its placeholder ("image missing from the package")."""
+    for name, file in media.items():
+        if file.verified is not None:
+            _package_image_store(name, file.data, file.verified)
         else:
-            _sound_store(name, data)
+            _sound_store(name, file.data)
     failed = [name for name in failures if _is_image(name)]
     CachedImage.objects.bulk_create(
         (CachedImage(url=name) for name in failed), ignore_conflicts=True
@@ -774,9 +786,8 @@ def _media_store(media: dict[str, bytes], failures: dict[str, str]) -> None:
         image.save(update_fields=["status", "last_error"])
 
 
-def _package_image_store(name: str, data: bytes) -> None:
+def _package_image_store(name: str, data: bytes, verified: VerifiedImage) -> None:
     image, _ = CachedImage.objects.get_or_create(url=name)
-    verified = image_upload_verify(data=data, declared_content_type=None)
     if image.sha256 != verified.sha256 or not image.is_cached:
         image_store_upload(image=image, data=data, verified=verified)
 
