@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from quizzes import engine, throttling
+from quizzes.lookalikes import latin_reading
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
 from quizzes.services.attempts import MAX_QUESTIONS
 
@@ -155,6 +156,13 @@ class SignupForm(UserCreationForm):
             raise ValidationError(
                 "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
                 "letters can look like someone else's."
+            )
+        reading = latin_reading(username)
+        if reading is not None:
+            raise ValidationError(
+                "Write this name in Latin letters, or add a letter that looks like no Latin "
+                "one: it reads as “%(reading)s” and could pass for someone else's.",
+                params={"reading": reading},
             )
         return username
 
