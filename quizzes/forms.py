@@ -158,10 +158,13 @@ class SignupForm(UserCreationForm):
                 "letters can look like someone else's."
             )
         reading = latin_reading(username)
-        if reading is not None:
+        if (
+            reading is not None
+            and self._meta.model.objects.filter(username__iexact=reading).exists()
+        ):
             raise ValidationError(
-                "Write this name in Latin letters, or add a letter that looks like no Latin "
-                "one: it reads as “%(reading)s” and could pass for someone else's.",
+                "This name reads as “%(reading)s”, another learner's: choose one that "
+                "cannot pass for theirs.",
                 params={"reading": reading},
             )
         return username

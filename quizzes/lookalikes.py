@@ -1,6 +1,6 @@
 """Letters of other alphabets that pass for Latin ones, so that sign-up can refuse a username
-that reads as a Latin one (quizzes.forms.SignupForm): "аӏісе", all Cyrillic, beside "alice" on
-the leaderboard.
+that reads as another learner's (quizzes.forms.SignupForm): "аӏісе", all Cyrillic, beside
+"alice" on the leaderboard.
 
 Each letter is filed under the ASCII letter that Unicode's list of confusable characters
 (confusables.txt, of Unicode Technical Standard #39) takes it for. Left out: Latin letters
@@ -76,11 +76,9 @@ _TO_LATIN = str.maketrans(
 
 def latin_reading(name: str) -> str | None:
     """How `name` reads to someone who expects Latin letters, when it is not plain ASCII but
-    every letter of it is an ASCII one or passes for one ("аӏісе" reads "alice"); otherwise
-    None. Chromium refuses a domain name wholly in another alphabet made of such letters; a
-    name mixing them with ASCII ("Ꭺlice", its Ꭺ Cherokee) reads as Latin as well. Looking at
-    the letters alone, not at the names taken, also keeps a look-alike of a name nobody has
-    yet from being taken first."""
+    every letter of it is an ASCII one or passes for one ("аӏісе" reads "alice"; "Ꭺlice",
+    its Ꭺ Cherokee, reads "Alice"); otherwise None. (Chromium shows a domain name wholly
+    in another alphabet made of such letters as punycode.)"""
     if name.isascii():
         return None
     reading = name.translate(_TO_LATIN)
