@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from quizzes import engine, throttling
+from quizzes.lookalikes import latin_reading
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
 from quizzes.services.attempts import MAX_QUESTIONS
 
@@ -155,6 +156,16 @@ class SignupForm(UserCreationForm):
             raise ValidationError(
                 "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
                 "letters can look like someone else's."
+            )
+        reading = latin_reading(username)
+        if (
+            reading is not None
+            and self._meta.model.objects.filter(username__iexact=reading).exists()
+        ):
+            raise ValidationError(
+                "This name reads as “%(reading)s”, another learner's: choose one that "
+                "cannot pass for theirs.",
+                params={"reading": reading},
             )
         return username
 

@@ -97,9 +97,70 @@ def test_a_name_mixing_look_alike_alphabets_is_refused(client, alice, username):
 
 
 @pytest.mark.parametrize(
-    "username", ["\u0430\u043b\u0438\u0441\u0430", "ζωή", "tanaka田中", "zoë_2"]
+    "username", ["\u0430\u043b\u0438\u0441\u0430", "ζωή", "tanaka田中", "zoë_2", "Ayd\u0131n"]
 )
 def test_a_name_in_one_alphabet_is_welcome(client, username):
+    assert client.post(URL, form(username)).status_code == 302
+
+
+def test_a_name_mixing_alphabets_gets_only_the_one_alphabet_error(client):
+    response = client.post(URL, form("\u0430lice"))
+
+    errors = BeautifulSoup(response.text, "html.parser").select(".errorlist")
+    assert [error.get_text(strip=True) for error in errors] == [
+        "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek letters can "
+        "look like someone else's."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("username", "taken"),
+    [
+        pytest.param("\u0430\u04cf\u0456\u0441\u0435", "alice", id="alice in Cyrillic"),
+        pytest.param("\u0391\u0392\u0395", "abe", id="ABE in Greek"),
+        pytest.param("\u13b7\u13aa\u13d2\u13e6", "Mark", id="MARK in Cherokee"),
+        pytest.param("\u13aalice", "alice", id="Alice with a Cherokee A"),
+        pytest.param("\ua4ee\ua4e1\ua4f2\ua4da\ua4f0", "Alice", id="ALICE in Lisu"),
+    ],
+)
+def test_a_name_that_reads_as_another_learners_is_refused(
+    client, django_user_model, username, taken
+):
+    django_user_model.objects.create_user(taken, password="x" * 12)
+
+    response = client.post(URL, form(username))
+
+    assert response.status_code == 200
+    assert "choose one that cannot pass for theirs" in response.text
+    assert not django_user_model.objects.filter(username=username).exists()
+
+
+def test_the_refusal_says_how_the_name_reads(client, alice):
+    response = client.post(URL, form("\u0430\u04cf\u0456\u0441\u0435"))
+    assert "This name reads as “alice”, another learner" in response.text
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        pytest.param("\u0412\u0435\u0440\u0430", id="Vera in Cyrillic, reads Bepa"),
+        pytest.param("\u0410\u041d\u041d\u0410", id="ANNA in Cyrillic, reads AHHA"),
+    ],
+)
+def test_a_name_that_reads_as_latin_is_welcome_while_nobody_has_that_name(client, alice, username):
+    assert client.post(URL, form(username)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "Δημήτρης",
+        "张伟",
+        pytest.param("\u13e3\u13b3\u13a9", id="Tsalagi in Cherokee"),
+        pytest.param("\u0415\u0433\u043e\u0440", id="Yegor in Cyrillic"),
+    ],
+)
+def test_a_name_with_a_letter_unlike_any_latin_one_is_welcome(client, username):
     assert client.post(URL, form(username)).status_code == 302
 
 
