@@ -42,6 +42,26 @@ def test_due_cards_come_before_new_ones(client, alice, deck):
     assert "<strong>3</strong> due" in response.text
 
 
+def test_a_due_card_whose_question_image_is_missing_says_its_picture_is_missing(
+    client, alice, deck
+):
+    card = first_cards(deck, 1)[0]
+    with time_machine.travel(T0, tick=False):
+        remember(alice, [card], now=timezone.now())
+        question_image_missing(card)
+        client.force_login(alice)
+        response = client.get(URL)
+    assert response.context["item"].card == card
+    assert "This question needs a picture this site does not have yet." in response.text
+    assert "Image not cached (Screenshot: card" in response.text
+
+
+def test_a_card_whose_question_shows_whole_says_nothing_of_a_picture(client, alice, deck):
+    client.force_login(alice)
+    response = client.get(URL)
+    assert "data-question-image-missing" not in response.text
+
+
 def test_a_new_card_whose_question_image_is_missing_is_not_shown(client, alice, deck):
     first, second = first_cards(deck, 2)
     question_image_missing(first)
