@@ -1,5 +1,5 @@
-"""Builders for the study-loop tests: memories and review logs made in bulk, and the
-navigation's "Review (N)" as a learner sees it."""
+"""Builders for the study-loop tests: memories and review logs made in bulk, cards whose
+question needs an image not cached, and the navigation's "Review (N)" as a learner sees it."""
 
 import random
 import re
@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 from django.urls import reverse
 
 from quizzes import scheduling
-from quizzes.models import Card, CardMemory, ReviewLog
+from quizzes.models import CachedImage, Card, CardImage, CardMemory, ReviewLog
 from quizzes.services import reviews
+from quizzes.services.card_pages import cards_rerender
+from quizzes.services.images import image_store_upload, image_upload_verify
+from tests.factories import image_bytes
 
 STUDY_START = datetime(2025, 1, 6, 18, 0, tzinfo=UTC)
 
@@ -52,6 +55,23 @@ def remember(user, cards, *, now, due_in=timedelta(days=-1), stability=5.0, revi
 
 def first_cards(deck, count):
     return Card.objects.filter(deck=deck).order_by("number")[:count]
+
+
+def question_image_missing(card) -> CachedImage:
+    """Give `card` a question whose image the site has not cached (as when it could not be
+    fetched): its page-ready question shows a placeholder. Returns the image."""
+    image = CachedImage.objects.create(url=f"https://aiquizzes.com/images/card{card.pk}.png")
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+    Card.objects.filter(pk=card.pk).update(question_html=f'<img src="{image.url}"> What is this?')
+    cards_rerender(Card.objects.filter(pk=card.pk))
+    return image
+
+
+def image_cached(image: CachedImage) -> None:
+    """Store a file for `image`, as a download or an upload would."""
+    data = image_bytes("PNG", (8, 6))
+    verified = image_upload_verify(data=data, declared_content_type="image/png")
+    image_store_upload(image=image, data=data, verified=verified)
 
 
 def study(user, cards, *, days=(0, 1, 3, 8, 20), seed=1):

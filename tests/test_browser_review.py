@@ -32,6 +32,11 @@ def serious_violations(page: Page) -> list[str]:
 def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
     page: Page, deck_site, console_errors, django_user_model
 ):
+    from quizzes.models import Card
+
+    # The deck's images are not cached here: new cards whose question needs one wait.
+    served = Card.objects.filter(question_needs_missing_image=False).order_by("number")
+    numbers = list(served.values_list("number", flat=True)[:5])
     log_in(page, deck_site, django_user_model)
     nav = page.locator("#nav-review")
     expect(nav).to_have_text(re.compile(r"^Review \(20\):"))
@@ -42,7 +47,7 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
     answer = page.locator("[data-review-answer] .answer")
     for done in range(1, 6):
         heading = page.locator("#review-card-title")
-        expect(heading).to_contain_text(f"#{done}")
+        expect(heading).to_contain_text(f"#{numbers[done - 1]}")
         expect(answer).to_be_hidden()
         page.keyboard.press("Space")
         expect(answer).to_be_visible()
@@ -54,7 +59,7 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
 
     # U takes the last grade back: the card and the count return.
     page.keyboard.press("u")
-    expect(page.locator("#review-card-title")).to_contain_text("#5")
+    expect(page.locator("#review-card-title")).to_contain_text(f"#{numbers[-1]}")
     expect(nav).to_have_text(re.compile(r"^Review \(16\):"))
     assert serious_violations(page) == []
     assert console_errors == []

@@ -13,7 +13,7 @@ from quizzes.models import Attempt, Card, CardMemory, ReviewLog
 from quizzes.services import attempts as attempt_services
 from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
-from tests.studyhelpers import first_cards, remember
+from tests.studyhelpers import first_cards, image_cached, question_image_missing, remember
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ def test_more_new_cards_today_raise_todays_allowance_only(alice, deck):
     )
     study_all(alice, now=T0)
     assert reviews.review_queue(user=alice, now=T0, limit=10) == []
-    assert reviews.new_cards_unstudied(user=alice) == 9
+    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=9, waiting=0)
 
     assert reviews.new_cards_extend(user=alice, now=T0, count=2) == 2
     assert reviews.review_counts(user=alice, now=T0).new == 2
@@ -248,6 +248,69 @@ def test_more_new_cards_of_one_learner_leave_anothers_allowance_alone(alice, bob
     reviews.new_cards_extend(user=alice, now=T0, count=5)
     assert reviews.review_counts(user=bob, now=T0).new == 12
     assert reviews.learner_settings(user=bob).extra_new_cards == 0
+
+
+# --- New cards whose question needs an image not cached -----------------------------------
+
+
+def queued_cards(user, *, now=T0):
+    return [item.card for item in reviews.review_queue(user=user, now=now, limit=100)]
+
+
+def test_a_new_card_whose_question_needs_a_missing_image_is_not_served(alice, deck):
+    card = first_cards(deck, 1)[0]
+    question_image_missing(card)
+    queue = queued_cards(alice)
+    assert card not in queue
+    assert len(queue) == 11
+
+
+def test_a_new_card_whose_question_needs_a_missing_image_is_not_counted(alice, deck):
+    question_image_missing(first_cards(deck, 1)[0])
+    assert reviews.review_counts(user=alice, now=T0).new == 11
+    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=11, waiting=1)
+
+
+def test_the_daily_allowance_is_filled_with_cards_that_can_be_introduced(alice, deck):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=3, day_start_hour=4, time_zone="UTC"
+    )
+    first, *_others = first_cards(deck, 2)
+    question_image_missing(first)
+    assert [card.number for card in queued_cards(alice)] == [2, 3, 4]
+    assert reviews.review_counts(user=alice, now=T0).new == 3
+
+
+def test_a_waiting_card_is_served_once_its_image_is_cached(alice, deck):
+    card = first_cards(deck, 1)[0]
+    image = question_image_missing(card)
+    assert reviews.review_counts(user=alice, now=T0).new == 11  # kept until the decks change
+
+    image_cached(image)
+
+    assert queued_cards(alice)[0] == card
+    assert reviews.review_counts(user=alice, now=T0).new == 12
+    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=12, waiting=0)
+
+
+def test_a_studied_card_whose_question_image_goes_missing_still_comes_due(alice, deck):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"
+    )
+    card = first_cards(deck, 1)[0]
+    remember(alice, [card], now=T0, due_in=timedelta(days=-1))
+    question_image_missing(card)
+    assert queued_cards(alice) == [card]
+    assert reviews.review_counts(user=alice, now=T0).due == 1
+
+
+def test_a_studied_card_whose_question_image_goes_missing_is_not_waiting(alice, deck):
+    studied, unstudied = first_cards(deck, 2)
+    remember(alice, [studied], now=T0, due_in=timedelta(days=3))
+    question_image_missing(studied)
+    question_image_missing(unstudied)
+    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=10, waiting=1)
+    assert reviews.review_counts(user=alice, now=T0).new == 10
 
 
 # --- Leeches --------------------------------------------------------------------------------
@@ -358,6 +421,23 @@ def test_the_queue_runs_the_same_queries_for_10_or_1000_reviewed_cards(
     with django_assert_max_num_queries(6):
         queue = reviews.review_queue(user=alice, now=T0, limit=30)
     assert len(queue) == 30
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_the_counts_run_the_same_queries_for_10_or_1000_cards_when_some_wait_for_an_image(
+    alice, make_deck, django_assert_num_queries, size
+):
+    deck = make_deck(size + 20, slug=f"d{size}")
+    remember(alice, first_cards(deck, size), now=T0, reviews=0)
+    for card in first_cards(deck, size + 2)[size - 1 :]:
+        question_image_missing(card)  # one studied, two not
+    # The learner's settings, the decks' counts, the learner's.
+    with django_assert_num_queries(3):
+        counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.due, counts.new) == (size, 18)
+    with django_assert_num_queries(1):
+        unstudied = reviews.new_cards_unstudied(user=alice)
+    assert unstudied == reviews.UnstudiedCards(ready=18, waiting=2)
 
 
 def test_the_queue_is_ordered_by_relative_overdueness_in_the_database_too(alice, deck):

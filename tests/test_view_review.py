@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from quizzes.models import Card
 from quizzes.services import reviews
-from tests.studyhelpers import first_cards, remember
+from tests.studyhelpers import first_cards, question_image_missing, remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,35 @@ def test_due_cards_come_before_new_ones(client, alice, deck):
         response = client.get(URL)
     assert response.context["item"].memory is not None
     assert "<strong>3</strong> due" in response.text
+
+
+def test_a_due_card_whose_question_image_is_missing_says_its_picture_is_missing(
+    client, alice, deck
+):
+    card = first_cards(deck, 1)[0]
+    with time_machine.travel(T0, tick=False):
+        remember(alice, [card], now=timezone.now())
+        question_image_missing(card)
+        client.force_login(alice)
+        response = client.get(URL)
+    assert response.context["item"].card == card
+    assert "This question needs a picture this site does not have yet." in response.text
+    assert "Image not cached (Screenshot: card" in response.text
+
+
+def test_a_card_whose_question_shows_whole_says_nothing_of_a_picture(client, alice, deck):
+    client.force_login(alice)
+    response = client.get(URL)
+    assert "data-question-image-missing" not in response.text
+
+
+def test_a_new_card_whose_question_image_is_missing_is_not_shown(client, alice, deck):
+    first, second = first_cards(deck, 2)
+    question_image_missing(first)
+    client.force_login(alice)
+    response = client.get(URL)
+    assert response.context["item"].card == second
+    assert "<strong>11</strong> new" in response.text
 
 
 def test_htmx_gets_only_the_stage(client, alice, deck):
@@ -117,6 +146,12 @@ def test_the_navigation_counts_what_is_due(client, alice, deck):
     assert '<span class="visually-hidden">: 0 due, 12 new</span>' in response.text
     counts = reviews.review_counts(user=alice, now=timezone.now())
     assert counts.total == 12
+
+
+def test_the_navigation_leaves_out_new_cards_waiting_for_an_image(client, alice, deck):
+    question_image_missing(first_cards(deck, 1)[0])
+    client.force_login(alice)
+    assert review_count_shown(client) == 11
 
 
 def test_the_new_card_allowance_returns_when_the_learners_day_starts(client, alice, deck):

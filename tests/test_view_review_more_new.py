@@ -7,9 +7,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes.models import LearnerSettings
+from quizzes.models import Card, LearnerSettings
 from quizzes.services import reviews
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import question_image_missing, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,36 @@ def test_the_end_screen_offers_more_new_cards(client, done_for_today):
     assert "9 cards you have never studied" in response.text
     assert f'action="{URL}"' in response.text
     assert response.context["more_form"]["count"].value() == 3
+
+
+def unstudied_cards(user):
+    return Card.objects.exclude(memories__user=user).order_by("number")
+
+
+def test_the_end_screen_says_how_many_new_cards_wait_for_a_picture(client, done_for_today):
+    for card in unstudied_cards(done_for_today)[:2]:
+        question_image_missing(card)
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        response = client.get(reverse("review"))
+    assert (
+        "7 cards you have never studied. 2 new cards wait: their question needs a picture "
+        "this site does not have yet." in response.text
+    )
+    assert response.context["more_form"]["count"].value() == 3
+
+
+def test_the_end_screen_offers_no_more_when_every_new_card_waits_for_a_picture(
+    client, done_for_today
+):
+    for card in unstudied_cards(done_for_today):
+        question_image_missing(card)
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        response = client.get(reverse("review"))
+    assert "more_form" not in response.context
+    assert f'action="{URL}"' not in response.text
+    assert "9 new cards wait: their question needs a picture" in response.text
 
 
 def test_it_adds_new_cards_for_today_and_goes_back_to_the_review(client, done_for_today):

@@ -77,10 +77,10 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         context["done_today"] = reviews.reviews_since(user=user, start=day_start)
         context["next_due"] = reviews.next_due(user=user)
         unstudied = reviews.new_cards_unstudied(user=user)
-        if unstudied:
-            context["unstudied"] = unstudied
+        context["unstudied"] = unstudied
+        if unstudied.ready:
             context["more_form"] = ExtraNewCardsForm(
-                initial={"count": min(settings.new_cards_per_day or 10, unstudied)}
+                initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
     return context
