@@ -29,6 +29,17 @@ PASSWORD_CHANGE_TRIES = 5
 PASSWORD_CHANGE_WINDOW = 15 * 60
 
 
+# Downloads of a learner's data per account and hour: each reads the whole history (a few
+# MB for a long one), so a script must not ask for it in a loop.
+DATA_EXPORTS_PER_HOUR = 10
+
+
+def data_export_allowed(*, user_id: int, now: float) -> bool:
+    return within_limit(
+        f"data-export:user:{user_id}", limit=DATA_EXPORTS_PER_HOUR, window_seconds=3600, now=now
+    )
+
+
 def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float) -> bool:
     """A learner's starts count against their account; a guest's against their address,
     where a class behind one NAT gateway shares the (larger) limit."""

@@ -1,10 +1,12 @@
 import json
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quizzes import throttling
 from quizzes.services import accounts
 from tests.quizplay import finish, start
 
@@ -96,6 +98,21 @@ def test_its_queries_do_not_grow_with_the_history(client, alice, deck, quizzes):
 
     assert len(data["quizzes"]) == quizzes
     assert len(queries) == 6
+
+
+@time_machine.travel("2026-03-05 12:10:00Z", tick=False)
+def test_a_learner_downloads_at_most_ten_times_an_hour(client, alice, bob):
+    client.force_login(alice)
+    for _ in range(throttling.DATA_EXPORTS_PER_HOUR):
+        assert client.get(URL).status_code == 200
+
+    refused = client.get(URL)
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    assert "try again in an hour" in refused.text
+    client.force_login(bob)
+    assert client.get(URL).status_code == 200
 
 
 def test_a_guest_is_sent_to_log_in(client, db):

@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quizzes import throttling
 from quizzes.forms import AccountDeleteForm, LimitedPasswordChangeForm, LoginForm, SignupForm
 from quizzes.services import accounts as account_services
 from quizzes.views import guests
@@ -92,6 +93,13 @@ def account(request):
 def account_export(request):
     """Everything the site keeps of the learner, as one JSON file to save."""
     now = timezone.now()
+    if not throttling.data_export_allowed(user_id=request.user.pk, now=now.timestamp()):
+        message = "Your data was downloaded many times this hour: try again in an hour."
+        response = render(
+            request, "quizzes/play/bad_request.html", {"message": message}, status=429
+        )
+        response["Retry-After"] = "3600"
+        return response
     data = account_services.account_export(user=request.user, now=now)
     filename = f"quizsite-{request.user.get_username()}-{now:%Y-%m-%d}.json"
     return HttpResponse(
