@@ -36,7 +36,7 @@ def test_the_end_screen_offers_more_new_cards(client, done_for_today):
     with time_machine.travel(T0, tick=False):
         response = client.get(reverse("review"))
     assert "Done for now" in response.text
-    assert "9 cards you have never studied" in response.text
+    assert "9 new cards ready to learn" in response.text
     assert f'action="{URL}"' in response.text
     assert response.context["more_form"]["count"].value() == 3
 
@@ -52,7 +52,7 @@ def test_the_end_screen_says_how_many_new_cards_wait_for_a_picture(client, done_
     with time_machine.travel(T0, tick=False):
         response = client.get(reverse("review"))
     assert (
-        "7 cards you have never studied. 2 new cards wait: their question needs a picture "
+        "7 new cards ready to learn. 2 new cards wait: their question needs a picture "
         "this site does not have yet." in response.text
     )
     assert response.context["more_form"]["count"].value() == 3
