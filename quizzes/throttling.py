@@ -32,11 +32,20 @@ PASSWORD_CHANGE_WINDOW = 15 * 60
 # Downloads of a learner's data per account and hour: each reads the whole history (a few
 # MB for a long one), so a script must not ask for it in a loop.
 DATA_EXPORTS_PER_HOUR = 10
+DATA_EXPORT_WINDOW = 3600
+
+
+def window_left(*, window_seconds: int, now: float) -> int:
+    """Whole seconds until the window `now` falls in ends (for Retry-After)."""
+    return int(window_seconds - now % window_seconds) or window_seconds
 
 
 def data_export_allowed(*, user_id: int, now: float) -> bool:
     return within_limit(
-        f"data-export:user:{user_id}", limit=DATA_EXPORTS_PER_HOUR, window_seconds=3600, now=now
+        f"data-export:user:{user_id}",
+        limit=DATA_EXPORTS_PER_HOUR,
+        window_seconds=DATA_EXPORT_WINDOW,
+        now=now,
     )
 
 

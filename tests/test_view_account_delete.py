@@ -1,4 +1,5 @@
 import pytest
+from axes.models import AccessLog
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -20,7 +21,7 @@ def test_it_deletes_the_account_and_all_that_is_in_it(client, alice, bob, deck, 
     response = client.post(URL, {"password": password}, follow=True)
 
     assert response.redirect_chain == [(reverse("home"), 302)]
-    assert "The account alice is deleted" in response.text
+    assert "The account alice and everything kept for it are deleted" in response.text
     assert not get_user_model().objects.filter(username="alice").exists()
     for model in (Attempt, CardMemory, ReviewLog):
         assert model.objects.filter(user__username="bob").exists()
@@ -90,14 +91,29 @@ def test_the_password_checks_share_the_password_changes_limit(client, alice, pas
     assert get_user_model().objects.filter(username="alice").exists()
 
 
-def test_a_staff_account_is_refused(client, staff, password):
+def test_a_staff_account_is_refused_before_its_password_is_checked(client, staff, password):
     client.force_login(staff)
 
     response = client.post(URL, {"password": password})
 
     assert response.status_code == 403
-    assert "deleted by another member of staff" in response.text
+    assert response.text.count("deleted by another member of staff") == 1
     assert get_user_model().objects.filter(username="staff").exists()
+    for _ in range(5):  # none of the password tries was spent
+        client.post(URL, {"password": "wrong"})
+    assert "Too many tries" not in client.post(reverse("password_change"), {}).text
+
+
+def test_the_sign_in_records_of_the_name_go_too(client, alice, bob, password):
+    for name in ("alice", "bob"):
+        Client().post(reverse("login"), {"username": name, "password": password})
+    assert AccessLog.objects.filter(username="alice").exists()
+    client.force_login(alice)
+
+    client.post(URL, {"password": password})
+
+    assert not AccessLog.objects.filter(username="alice").exists()
+    assert AccessLog.objects.filter(username="bob").exists()
 
 
 def test_a_guest_is_sent_to_log_in(client):

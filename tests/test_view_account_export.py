@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizzes import throttling
+from quizzes.models import LearnerSettings, ProblemReport
 from quizzes.services import accounts
 from tests.quizplay import finish, start
 
@@ -39,7 +40,8 @@ def test_it_holds_every_quiz_with_each_answer(client, alice, deck):
     assert questions[0]["your_choice"] == questions[0]["right_choice"]
     assert questions[1]["your_choice"] != questions[1]["right_choice"]
     assert [q["outcome"] for q in questions] == ["Correct", "Wrong", "Wrong"]
-    assert len(questions[0]["choices"]) == len(asked[0].choices)
+    assert len(questions[0]["choices_html"]) == len(asked[0].choices)
+    assert questions[0]["question"] == asked[0].card.question_text
 
 
 def test_it_holds_the_memory_of_each_card_and_every_review(client, alice, deck):
@@ -52,6 +54,29 @@ def test_it_holds_the_memory_of_each_card_and_every_review(client, alice, deck):
     assert len(data["reviews"]) == 3
     assert {review["source"] for review in data["reviews"]} == {"Multiple-choice quiz"}
     assert all(memory["due"] for memory in data["card_memories"])
+
+
+def test_it_holds_the_sign_ins_and_the_problems_reported(client, alice, deck, password):
+    client.post(reverse("login"), {"username": "alice", "password": password})
+    card = deck.cards.get(number=2)
+    ProblemReport.objects.create(card=card, reporter=alice, kind="unclear", message="Why 2?")
+
+    data = _export(client)
+
+    [sign_in] = data["sign_ins"]
+    assert sign_in["ip_address"] == "127.0.0.1"
+    [report] = data["problem_reports"]
+    assert report["card"] == {"deck": deck.slug, "number": 2}
+    assert report["message"] == "Why 2?"
+
+
+def test_study_settings_never_changed_are_the_defaults(client, alice):
+    client.force_login(alice)
+
+    settings = _export(client)["study_settings"]
+
+    assert settings["new_cards_per_day"] == LearnerSettings().new_cards_per_day
+    assert settings["desired_retention"] == LearnerSettings().desired_retention
 
 
 def test_it_holds_nothing_of_another_learner(client, alice, bob, deck):
@@ -97,7 +122,7 @@ def test_its_queries_do_not_grow_with_the_history(client, alice, deck, quizzes):
         data = _export(client)
 
     assert len(data["quizzes"]) == quizzes
-    assert len(queries) == 6
+    assert len(queries) == 7
 
 
 @time_machine.travel("2026-03-05 12:10:00Z", tick=False)
@@ -109,8 +134,8 @@ def test_a_learner_downloads_at_most_ten_times_an_hour(client, alice, bob):
     refused = client.get(URL)
 
     assert refused.status_code == 429
-    assert refused["Retry-After"] == "3600"
-    assert "try again in an hour" in refused.text
+    assert refused["Retry-After"] == "3000"  # the hour's window ends at 13:00
+    assert "try again in 51 minutes" in refused.text
     client.force_login(bob)
     assert client.get(URL).status_code == 200
 

@@ -5,9 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 
-from quizzes.models import Attempt, AttemptQuestion, CardMemory, LearnerSettings, ReviewLog
+from quizzes.models import Attempt, AttemptQuestion, CardMemory, ProblemReport, ReviewLog
+from quizzes.services.reviews import learner_settings
 
 EXPORT_FORMAT = "quizsite learner data, version 1"
 
@@ -33,10 +35,11 @@ def account_figures(*, user) -> AccountFigures:
 
 
 def account_export(*, user, now: datetime) -> dict:
-    """Everything kept of `user`, as JSON-ready values (datetimes aside): the account,
-    study settings, every quiz with each question as it was asked and answered, the
-    memory of each card studied and every review. Cards are named by deck and number, as
-    their addresses are. A fixed number of queries, however long the history."""
+    """Everything kept of `user`, as JSON-ready values (datetimes aside): the account and
+    its sign-ins, study settings, every quiz with each question as it was asked and
+    answered, the memory of each card studied, every review and the problems reported.
+    Cards are named by deck and number, as their addresses are. A fixed number of
+    queries, however long the history."""
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now,
@@ -45,6 +48,17 @@ def account_export(*, user, now: datetime) -> dict:
             "joined": user.date_joined,
             "last_login": user.last_login,
         },
+        "sign_ins": [
+            {
+                "at": row["attempt_time"],
+                "signed_out_at": row["logout_time"],
+                "ip_address": row["ip_address"],
+                "browser": row["user_agent"],
+            }
+            for row in AccessLog.objects.filter(username=user.get_username())
+            .order_by("attempt_time", "pk")
+            .values("attempt_time", "logout_time", "ip_address", "user_agent")
+        ],
         "study_settings": _settings(user),
         "quizzes": _quizzes(user),
         "card_memories": [
@@ -99,6 +113,18 @@ def account_export(*, user, now: datetime) -> dict:
                 "stability_after",
             )
         ],
+        "problem_reports": [
+            {
+                "card": _card(row, "card"),
+                "kind": ProblemReport.Kind(row["kind"]).label,
+                "message": row["message"],
+                "sent_at": row["created_at"],
+                "resolved_at": row["resolved_at"],
+            }
+            for row in ProblemReport.objects.filter(reporter=user)
+            .order_by("created_at", "pk")
+            .values(*_CARD_VALUES, "kind", "message", "created_at", "resolved_at")
+        ],
     }
 
 
@@ -111,10 +137,9 @@ def _card(row: dict, prefix: str) -> dict | None:
     return {"deck": row[f"{prefix}__deck__slug"], "number": row[f"{prefix}__number"]}
 
 
-def _settings(user) -> dict | None:
-    settings = LearnerSettings.objects.filter(user=user).first()
-    if settings is None:
-        return None
+def _settings(user) -> dict:
+    """The learner's settings, the defaults when they never changed any."""
+    settings = learner_settings(user=user)
     return {
         "desired_retention": settings.desired_retention,
         "new_cards_per_day": settings.new_cards_per_day,
@@ -136,6 +161,7 @@ def _quizzes(user) -> list[dict]:
             "attempt_id",
             "position",
             *_CARD_VALUES,
+            "card__question_text",
             "choices",
             "correct_choice_id",
             "chosen_choice_id",
@@ -152,7 +178,8 @@ def _quizzes(user) -> list[dict]:
             {
                 "position": row["position"],
                 "card": _card(row, "card"),
-                "choices": [choice["html"] for choice in choices],
+                "question": row["card__question_text"],
+                "choices_html": [choice["html"] for choice in choices],
                 "right_choice": _number_of(row["correct_choice_id"], ids),
                 "your_choice": _number_of(row["chosen_choice_id"], ids),
                 "outcome": AttemptQuestion.Outcome(row["outcome"]).label
@@ -211,11 +238,20 @@ def _seconds(span) -> float | None:
 @transaction.atomic
 def account_delete(*, user) -> None:
     """Delete `user` and all that is theirs: quizzes (and so their places on the
-    leaderboard), card memories, reviews, settings. Problem reports they sent stay, for
-    staff, without their name. Staff accounts are removed by other staff in the admin, so
-    the site cannot lose its last one from here."""
-    if user.is_staff or user.is_superuser:
+    leaderboard), card memories, reviews, settings, sign-in records. Problem reports they
+    sent stay, for the editors, without their name. Staff accounts are removed by other
+    staff in the admin, so the site cannot lose its last one from here."""
+    if not account_deletable(user=user):
         raise AccountDeleteRefused(
             "A staff account is deleted by another member of staff, in the admin."
         )
+    # The login records django-axes keeps by name (address, browser, time) go too: a
+    # learner who signs up later under the same name must not inherit them.
+    username = user.get_username()
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        model.objects.filter(username=username).delete()
     user.delete()
+
+
+def account_deletable(*, user) -> bool:
+    return not (user.is_staff or user.is_superuser)

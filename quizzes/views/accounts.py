@@ -76,7 +76,7 @@ def _account_page(request, delete_form: AccountDeleteForm, *, status: int = 200)
     context = {
         "figures": account_services.account_figures(user=request.user),
         "delete_form": delete_form,
-        "can_delete": not (request.user.is_staff or request.user.is_superuser),
+        "can_delete": account_services.account_deletable(user=request.user),
     }
     return render(request, "registration/account.html", context, status=status)
 
@@ -94,11 +94,17 @@ def account_export(request):
     """Everything the site keeps of the learner, as one JSON file to save."""
     now = timezone.now()
     if not throttling.data_export_allowed(user_id=request.user.pk, now=now.timestamp()):
-        message = "Your data was downloaded many times this hour: try again in an hour."
+        wait = throttling.window_left(
+            window_seconds=throttling.DATA_EXPORT_WINDOW, now=now.timestamp()
+        )
+        message = (
+            f"Your data was downloaded {throttling.DATA_EXPORTS_PER_HOUR} times this hour: "
+            f"try again in {wait // 60 + 1} minutes."
+        )
         response = render(
             request, "quizzes/play/bad_request.html", {"message": message}, status=429
         )
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(wait)
         return response
     data = account_services.account_export(user=request.user, now=now)
     filename = f"quizsite-{request.user.get_username()}-{now:%Y-%m-%d}.json"
@@ -113,14 +119,13 @@ def account_export(request):
 @require_POST
 def account_delete(request):
     form = AccountDeleteForm(request.user, request.POST)
+    # A staff account is refused before its password is checked (the page says why).
+    if not account_services.account_deletable(user=request.user):
+        return _account_page(request, AccountDeleteForm(request.user), status=403)
     if not form.is_valid():
         return _account_page(request, form)
     username = request.user.get_username()
-    try:
-        account_services.account_delete(user=request.user)
-    except account_services.AccountDeleteRefused as refusal:
-        form.add_error(None, str(refusal))
-        return _account_page(request, form, status=403)
+    account_services.account_delete(user=request.user)
     logout(request)
-    messages.success(request, f"The account {username} is deleted, with everything kept for it.")
+    messages.success(request, f"The account {username} and everything kept for it are deleted.")
     return redirect("home")
