@@ -9,6 +9,7 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         from quizzes import caching  # noqa: F401  (connects its signal receivers)
+        from quizzes.services import accounts  # noqa: F401  (keeps names' skeletons)
 
         post_migrate.connect(_search_index_ensure, sender=self)
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from quizzes import engine, throttling
-from quizzes.lookalikes import latin_reading
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
+from quizzes.services.accounts import name_taken_look_alike
 from quizzes.services.attempts import MAX_QUESTIONS
 
 # The widest integer SQLite stores: a larger id in `pk__in` raises OverflowError there.
@@ -157,15 +157,12 @@ class SignupForm(UserCreationForm):
                 "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
                 "letters can look like someone else's."
             )
-        reading = latin_reading(username)
-        if (
-            reading is not None
-            and self._meta.model.objects.filter(username__iexact=reading).exists()
-        ):
+        taken = name_taken_look_alike(username)
+        if taken is not None:
             raise ValidationError(
-                "This name reads as “%(reading)s”, another learner's: choose one that "
+                "This name looks like “%(taken)s”, another learner's: choose one that "
                 "cannot pass for theirs.",
-                params={"reading": reading},
+                params={"taken": taken},
             )
         return username
 

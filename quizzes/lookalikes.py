@@ -1,17 +1,16 @@
-"""Letters of other alphabets that pass for Latin ones, so that sign-up can refuse a username
-that reads as another learner's (quizzes.forms.SignupForm): "аӏісе", all Cyrillic, beside
-"alice" on the leaderboard.
+"""Letters that pass for Latin ones, so that sign-up can refuse a username that looks like
+another learner's (quizzes.forms.SignupForm): "аӏісе", all Cyrillic, or "aIice", with a
+capital I, beside "alice" on the leaderboard.
 
-Each letter is filed under the ASCII letter that Unicode's list of confusable characters
-(confusables.txt, of Unicode Technical Standard #39) takes it for. Left out: Latin letters
-outside ASCII ("ı" in "Aydın"), which are letters of their own; letters that look Latin only in
-some fonts (Cyrillic г and Coptic ⲅ for r, Greek γ for y, Greek σ for o), which would refuse
-"Егор"; digits' look-alikes; and letters that NFKC, which Django applies to every username,
-turns into others.
+Each letter of another alphabet is filed under the ASCII letter that Unicode's list of
+confusable characters (confusables.txt, of Unicode Technical Standard #39) takes it for.
+Left out: letters that look Latin only in some fonts (Cyrillic г and Coptic ⲅ for r, Greek γ
+for y, Greek σ for o), which would make "Егор" pass for "Erop"; digits' look-alikes; and
+letters that NFKC, which Django applies to every username, turns into others.
 """
 
 # The table is made of look-alike letters on purpose.
-# ruff: noqa: RUF001, RUF002
+# ruff: noqa: RUF001, RUF002, RUF003
 
 LATIN_LOOK_ALIKES = {
     "A": "ΑАᎪᗅꓮ𐊠𖽀",
@@ -74,12 +73,22 @@ _TO_LATIN = str.maketrans(
 )
 
 
-def latin_reading(name: str) -> str | None:
-    """How `name` reads to someone who expects Latin letters, when it is not plain ASCII but
-    every letter of it is an ASCII one or passes for one ("аӏісе" reads "alice"; "Ꭺlice",
-    its Ꭺ Cherokee, reads "Alice"); otherwise None. (Chromium shows a domain name wholly
-    in another alphabet made of such letters as punycode.)"""
-    if name.isascii():
-        return None
-    reading = name.translate(_TO_LATIN)
-    return reading if reading.isascii() else None
+# Within Latin and digits, in lower case: a capital I, an l and a one are one stroke in the
+# sans-serif faces the site uses, and i with it, so that case cannot tell two names apart
+# where Django's check of names taken ignores it ("ALICE" is "alice"); a zero is an o;
+# Turkish dotless ı and Latin alpha pass for i and a.
+_WITHIN_LATIN = str.maketrans({"i": "l", "1": "l", "0": "o", "ı": "l", "ɑ": "a"})
+# Pairs of letters that pass for one ("rnary" for "mary").
+_PAIRS = (("rn", "m"), ("vv", "w"))
+
+
+def skeleton(name: str) -> str:
+    """What `name` looks like, letters that pass for one another made one, in lower case:
+    two names with the same skeleton can pass for each other ("аӏісе" all Cyrillic,
+    "aIice" with a capital I, "ALICE" and "alice" are all "allce"). After Unicode's
+    skeletons (TR39), cut down to the look-alikes of ASCII letters above; it takes "ali"
+    for "all" too, a small price."""
+    shape = name.translate(_TO_LATIN).lower().translate(_WITHIN_LATIN)
+    for pair, letter in _PAIRS:
+        shape = shape.replace(pair, letter)
+    return shape

@@ -37,7 +37,9 @@ def test_a_learner_downloads_their_data_then_deletes_the_account(
 
     page.get_by_label("Your password").fill("a long enough passphrase")
     page.get_by_role("button", name="Delete my account").click()
-    expect(page.get_by_text("The account reviewer and everything kept for it are deleted")).to_be_visible()
+    expect(
+        page.get_by_text("The account reviewer and everything kept for it are deleted")
+    ).to_be_visible()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     assert not django_user_model.objects.filter(username="reviewer").exists()
     assert console_errors == []

@@ -1,3 +1,4 @@
+from quizzes.models.accounts import NameSkeleton
 from quizzes.models.attempts import Attempt, AttemptQuestion, ReadyQuiz
 from quizzes.models.deck import (
     CachedImage,
@@ -26,6 +27,7 @@ __all__ = [
     "ImportJob",
     "LearnerSettings",
     "MediaFile",
+    "NameSkeleton",
     "ProblemReport",
     "ReadyQuiz",
     "ReviewLog",

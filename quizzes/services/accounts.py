@@ -1,14 +1,25 @@
 """A learner's own account: everything the site keeps of them, as one file to take away,
-and the account's deletion with all of it."""
+the account's deletion with all of it, and the look of its name beside the others'."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
-from quizzes.models import Attempt, AttemptQuestion, CardMemory, ProblemReport, ReviewLog
+from quizzes.lookalikes import skeleton
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    CardMemory,
+    NameSkeleton,
+    ProblemReport,
+    ReviewLog,
+)
 from quizzes.services.reviews import learner_settings
 
 EXPORT_FORMAT = "quizsite learner data, version 1"
@@ -255,3 +266,24 @@ def account_delete(*, user) -> None:
 
 def account_deletable(*, user) -> bool:
     return not (user.is_staff or user.is_superuser)
+
+
+def name_taken_look_alike(username: str) -> str | None:
+    """The name of a user whose name can pass for `username` (the same skeleton), if any."""
+    taken = (
+        NameSkeleton.objects.filter(skeleton=skeleton(username))
+        .values_list("user__username", flat=True)
+        .first()
+    )
+    return taken
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _name_skeleton_keep(sender, instance, created, update_fields=None, **kwargs):
+    """Every save that may set the name (sign-up, the admin's forms, createsuperuser), not
+    each login's save of last_login."""
+    if update_fields is not None and "username" not in update_fields:
+        return
+    NameSkeleton.objects.update_or_create(
+        user=instance, defaults={"skeleton": skeleton(instance.get_username())}
+    )

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.db import models
+
+
+class NameSkeleton(models.Model):
+    """What a username looks like (quizzes.lookalikes.skeleton), kept for every user so that
+    sign-up refuses in one indexed lookup a name that can pass for one taken, in either
+    order: "alice" spelt in Cyrillic after "alice", and "scope" after "scope" spelt in
+    Cyrillic. Kept in step with every save of a user's name (services.accounts), the
+    admin's included."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="name_skeleton",
+    )
+    # Not unique: names taken before the rule came in may share one.
+    skeleton = models.CharField(max_length=300, db_index=True)
+
+    def __str__(self):
+        return self.skeleton
