@@ -257,6 +257,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Email, for one thing only: a link to reset a forgotten password, sent to the address a
+# learner gave (optional). Through an SMTP server when DJANGO_EMAIL_HOST is set; in
+# development the email is printed where `make run` runs; otherwise the site offers no reset
+# (it has no way to send one) and says to ask staff.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("DJANGO_EMAIL_PORT", "587")
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", "1")
+    EMAIL_TIMEOUT = 10
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "quizsite <noreply@localhost>")
+QUIZSITE_PASSWORD_RESET = bool(EMAIL_HOST) or DEBUG
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# Reset links asked for per address and per client a quarter of an hour: a script must not
+# fill someone's inbox, nor the site's outgoing mail.
+QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES = envint("QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES", "3")
+
 # Quiz starts a minute (quizzes/throttling.py): a learner's, and all guests' from one address
 # (a class behind one NAT gateway shares it). 0: no limit.
 QUIZSITE_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_QUIZ_STARTS_PER_MINUTE", "30")

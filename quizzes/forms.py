@@ -3,7 +3,12 @@ import unicodedata
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
@@ -141,9 +146,14 @@ class ProblemReportForm(forms.ModelForm):
 LOOK_ALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
 
 
+EMAIL_HELP = "Optional, and used for one thing only: a link to reset a forgotten password."
+
+
 class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        fields = ("username", "email")
+        labels = {"email": "Email"}
+        help_texts = {"email": EMAIL_HELP}
 
     def clean_username(self):
         username = super().clean_username()
@@ -257,3 +267,49 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class AccountEmailForm(forms.Form):
+    """The address for a forgotten password, changed behind the password: whoever sets it
+    can take the account over."""
+
+    # Its fields' names and ids apart from the deletion form's on the same page.
+    prefix = "email"
+    email = forms.EmailField(label="Email", required=False, help_text=EMAIL_HELP)
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        _password_try_count(self.user)
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="password_incorrect")
+        return password
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, which tells nobody whether an address has an account, with a
+    limit on the links asked for per address and per client (quizzes.throttling)."""
+
+    def __init__(self, *args, client_ip: str | None = None, **kwargs):
+        self.client_ip = client_ip
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if not throttling.password_reset_allowed(
+            email=email, client_ip=self.client_ip, now=time.time()
+        ):
+            raise ValidationError(
+                "Reset links were asked for here several times lately: look for those sent "
+                "(and in the spam folder), or try again in a quarter of an hour.",
+                code="throttled",
+            )
+        return email

@@ -40,6 +40,7 @@ urlpatterns = [
     path("quiz/these/", study.quiz_these, name="quiz_these"),
     path("me/account/", accounts.account, name="account"),
     path("me/account/data.json", accounts.account_export, name="account_export"),
+    path("me/account/email/", accounts.account_email, name="account_email"),
     path("me/account/delete/", accounts.account_delete, name="account_delete"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
@@ -48,6 +49,26 @@ urlpatterns = [
         "accounts/password/",
         accounts.PasswordChangeView.as_view(),
         name="password_change",
+    ),
+    path(
+        "accounts/password/reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path(
         "accounts/password/done/",

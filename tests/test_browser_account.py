@@ -1,4 +1,4 @@
-"""The account page in headless Chromium, on a phone: the learner's data downloaded as a
+"""The account page in headless Chromium, on a phone: an email added, the data downloaded as a
 file, the account deleted behind the password, and no serious accessibility violation."""
 
 import json
@@ -30,13 +30,21 @@ def test_a_learner_downloads_their_data_then_deletes_the_account(
     assert saved["account"]["username"] == "reviewer"
     assert download.value.suggested_filename.startswith("quizsite-reviewer-")
 
-    page.get_by_label("Your password").fill("not it")
-    page.get_by_role("button", name="Delete my account").click()
+    password_section = page.get_by_role("region", name="Password")
+    password_section.get_by_text("Add an email").click()
+    password_section.get_by_label("Email").fill("reviewer@example.org")
+    password_section.get_by_label("Your password").fill("a long enough passphrase")
+    password_section.get_by_role("button", name="Save the email").click()
+    expect(page.get_by_text("link goes to reviewer@example.org").first).to_be_visible()
+
+    deletion = page.get_by_role("region", name="Delete your account")
+    deletion.get_by_label("Your password").fill("not it")
+    deletion.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_text("That is not your password.")).to_be_visible()
     assert django_user_model.objects.filter(username="reviewer").exists()
 
-    page.get_by_label("Your password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Delete my account").click()
+    deletion.get_by_label("Your password").fill("a long enough passphrase")
+    deletion.get_by_role("button", name="Delete my account").click()
     expect(
         page.get_by_text("The account reviewer and everything kept for it are deleted")
     ).to_be_visible()

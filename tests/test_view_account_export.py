@@ -28,6 +28,7 @@ def test_it_holds_every_quiz_with_each_answer(client, alice, deck):
 
     assert data["format"] == accounts.EXPORT_FORMAT
     assert data["account"]["username"] == "alice"
+    assert data["account"]["email"] == "alice@example.com"
     [exported] = data["quizzes"]
     assert exported["id"] == str(quiz.pk)
     assert exported["correct"] == 1

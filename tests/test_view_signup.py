@@ -1,6 +1,7 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Attempt
@@ -221,3 +222,20 @@ def test_spaces_inside_a_passphrase_are_kept(client):
     client.post(URL, {"username": "carol", "password1": passphrase, "password2": passphrase})
 
     assert get_user_model().objects.get(username="carol").check_password(passphrase)
+
+
+def test_an_email_is_optional_and_kept_for_a_forgotten_password(client):
+    client.post(URL, form("carol"))
+    Client().post(URL, {**form("dave"), "email": "dave@example.org"})
+
+    users = get_user_model().objects
+    assert users.get(username="carol").email == ""
+    assert users.get(username="dave").email == "dave@example.org"
+
+
+def test_a_malformed_email_is_refused(client):
+    response = client.post(URL, {**form("dave"), "email": "not an address"})
+
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.text
+    assert not get_user_model().objects.filter(username="dave").exists()

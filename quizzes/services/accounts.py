@@ -56,6 +56,7 @@ def account_export(*, user, now: datetime) -> dict:
         "exported_at": now,
         "account": {
             "username": user.get_username(),
+            "email": user.email,
             "joined": user.date_joined,
             "last_login": user.last_login,
         },
@@ -262,6 +263,12 @@ def account_delete(*, user) -> None:
     for model in (AccessLog, AccessFailureLog, AccessAttempt):
         model.objects.filter(username=username).delete()
     user.delete()
+
+
+def account_email_set(*, user, email: str) -> None:
+    """The address a forgotten password's link goes to; "" for none."""
+    user.email = email
+    user.save(update_fields=["email"])
 
 
 def account_deletable(*, user) -> bool:

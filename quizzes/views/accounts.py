@@ -4,6 +4,9 @@ account page: the learner's data to download, and the account to delete."""
 
 import json
 
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -17,7 +20,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes import throttling
-from quizzes.forms import AccountDeleteForm, LimitedPasswordChangeForm, LoginForm, SignupForm
+from quizzes.forms import (
+    AccountDeleteForm,
+    AccountEmailForm,
+    LimitedPasswordChangeForm,
+    LimitedPasswordResetForm,
+    LoginForm,
+    SignupForm,
+)
 from quizzes.services import accounts as account_services
 from quizzes.views import guests
 
@@ -28,6 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
+    extra_context = {"password_reset": settings.QUIZSITE_PASSWORD_RESET}
 
     def form_valid(self, form):
         # Read before login: the session is rotated (and flushed for another user) there.
@@ -54,6 +65,42 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form})
 
 
+class PasswordResetAvailable:
+    """The reset pages only where the site can send email (settings.QUIZSITE_PASSWORD_RESET);
+    elsewhere a page that says whom to ask."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.QUIZSITE_PASSWORD_RESET:
+            return render(request, "registration/password_reset_unavailable.html", status=404)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordResetView(PasswordResetAvailable, auth_views.PasswordResetView):
+    form_class = LimitedPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "client_ip": get_client_ip_address(self.request)}
+
+
+class PasswordResetDoneView(PasswordResetAvailable, auth_views.PasswordResetDoneView):
+    pass
+
+
+class PasswordResetConfirmView(PasswordResetAvailable, auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever reads the account's email may choose its password: a lock from wrong
+        # passwords (django-axes) would only keep its owner out for the rest of the hour.
+        axes_reset(username=form.user.get_username())
+        return response
+
+
+class PasswordResetCompleteView(PasswordResetAvailable, auth_views.PasswordResetCompleteView):
+    pass
+
+
 def _say_saved(request, claimed: int) -> None:
     if claimed == 1:
         messages.success(request, "Your quiz from just now is saved to your account.")
@@ -72,11 +119,20 @@ def _next_url(request) -> str | None:
     return None
 
 
-def _account_page(request, delete_form: AccountDeleteForm, *, status: int = 200) -> HttpResponse:
+def _account_page(
+    request,
+    *,
+    delete_form: AccountDeleteForm | None = None,
+    email_form: AccountEmailForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
     context = {
-        "figures": account_services.account_figures(user=request.user),
-        "delete_form": delete_form,
-        "can_delete": account_services.account_deletable(user=request.user),
+        "figures": account_services.account_figures(user=user),
+        "delete_form": delete_form or AccountDeleteForm(user),
+        "email_form": email_form or AccountEmailForm(user, initial={"email": user.email}),
+        "can_delete": account_services.account_deletable(user=user),
+        "password_reset": settings.QUIZSITE_PASSWORD_RESET,
     }
     return render(request, "registration/account.html", context, status=status)
 
@@ -84,7 +140,21 @@ def _account_page(request, delete_form: AccountDeleteForm, *, status: int = 200)
 @login_required
 @require_GET
 def account(request):
-    return _account_page(request, AccountDeleteForm(request.user))
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def account_email(request):
+    form = AccountEmailForm(request.user, request.POST)
+    if not form.is_valid():
+        return _account_page(request, email_form=form)
+    account_services.account_email_set(user=request.user, email=form.cleaned_data["email"])
+    if form.cleaned_data["email"]:
+        messages.success(request, f"A forgotten password's link goes to {request.user.email}.")
+    else:
+        messages.success(request, "Your email is removed: no reset link can be sent now.")
+    return redirect("account")
 
 
 @login_required
@@ -121,9 +191,9 @@ def account_delete(request):
     form = AccountDeleteForm(request.user, request.POST)
     # A staff account is refused before its password is checked (the page says why).
     if not account_services.account_deletable(user=request.user):
-        return _account_page(request, AccountDeleteForm(request.user), status=403)
+        return _account_page(request, status=403)
     if not form.is_valid():
-        return _account_page(request, form)
+        return _account_page(request, delete_form=form)
     username = request.user.get_username()
     account_services.account_delete(user=request.user)
     logout(request)
