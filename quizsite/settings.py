@@ -369,6 +369,10 @@ QUIZSITE_IMAGE_MAX_PIXELS = envint("QUIZSITE_IMAGE_MAX_PIXELS", str(25_000_000))
 QUIZSITE_IMPORT_MAX_BYTES = envint("QUIZSITE_IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
 QUIZSITE_IMPORT_MAX_CARDS = envint("QUIZSITE_IMPORT_MAX_CARDS", "200000")
 QUIZSITE_IMPORT_BACKGROUND_CARDS = envint("QUIZSITE_IMPORT_BACKGROUND_CARDS", "2000")
+# Each deck as an Anki package for learners to download, built once per change of the decks
+# (services/deck_packages.py); a deck of more cards than this is built by the worker.
+QUIZSITE_PACKAGES_DIR = Path(os.environ.get("QUIZSITE_PACKAGES_DIR", VAR_DIR / "packages"))
+QUIZSITE_PACKAGE_IN_REQUEST_CARDS = envint("QUIZSITE_PACKAGE_IN_REQUEST_CARDS", "1000")
 # A package is a zip: a few megabytes can unpack to gigabytes. Its collection and the media
 # files read from it, together, at most this; each sound at most QUIZSITE_SOUND_MAX_BYTES
 # (an image, QUIZSITE_IMAGE_MAX_BYTES). The media files are held in memory until stored.

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from quizzes.models import Deck
-from quizzes.services import attempts, fsrs_fitting
+from quizzes.services import attempts, deck_packages, fsrs_fitting
 from quizzes.services import images as image_services
 from quizzes.services.anki_io import import_job_run
 
@@ -42,3 +42,12 @@ def ready_quick_quizzes_top_up_task(deck_id: int) -> int:
         return attempts.ready_quick_quizzes_top_up(deck=deck) if deck is not None else 0
     finally:
         cache.delete(attempts.ready_refill_key(deck_id))
+
+
+@task()
+def deck_package_build_task(deck_id: int) -> str:
+    """A learner asked for a big deck's Anki package, not built for the decks' version yet."""
+    deck = Deck.objects.filter(pk=deck_id).first()
+    if deck is None:
+        return "no such deck"
+    return str(deck_packages.deck_package_build(deck=deck))

@@ -8,6 +8,7 @@ urlpatterns = [
     # Browsing the deck: permalinks built on the deck slug and the card number.
     path("decks/<slug:slug>/", browse.card_list, name="card_list"),
     path("decks/<slug:slug>/random/", browse.card_random, name="card_random"),
+    path("decks/<slug:slug>/anki.apkg", browse.deck_package, name="deck_package"),
     path("decks/<slug:slug>/cards/<int:number>/", browse.card_detail, name="card_detail"),
     path("decks/<slug:slug>/cards/<int:number>/answer/", browse.card_answer, name="card_answer"),
     path("decks/<slug:slug>/cards/<int:number>/report/", reports.card_report, name="card_report"),

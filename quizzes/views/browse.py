@@ -7,9 +7,10 @@ the page swaps in; both come from the same URL.
 import re
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -17,9 +18,12 @@ from quizzes import caching
 from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
+from quizzes.services import deck_packages as package_services
 from quizzes.views.errors import CardNotFound
 
 CARDS_PER_PAGE = 15
+# When the page that says a big deck's package is on its way asks again.
+PACKAGE_RETRY_SECONDS = 20
 
 
 def _get_card(slug: str, number: int) -> Card:
@@ -138,3 +142,33 @@ def card_random(request, slug):
     if card is None:
         return redirect(deck)
     return redirect(card)
+
+
+@require_safe
+def deck_package(request, slug):
+    """The deck as an Anki package to download, built once per change of the decks; a big
+    deck's by the worker, while a page says it is on its way."""
+    deck = get_object_or_404(Deck, slug=slug)
+    path = package_services.deck_package(deck=deck)
+    if path is None:
+        if not package_services.deck_package_builds_in_request(deck=deck):
+            package_services.deck_package_build_later(deck=deck)
+            response = render(
+                request,
+                "quizzes/cards/package_preparing.html",
+                {"deck": deck, "retry_seconds": PACKAGE_RETRY_SECONDS},
+                status=202,
+            )
+            response["Retry-After"] = str(PACKAGE_RETRY_SECONDS)
+            return response
+        path = package_services.deck_package_build(deck=deck)
+    try:
+        package = path.open("rb")
+    except FileNotFoundError:  # a change of the decks replaced it meanwhile: ask again
+        return redirect(request.path)
+    return FileResponse(
+        package,
+        as_attachment=True,
+        filename=f"{deck.slug}.apkg",
+        content_type="application/octet-stream",
+    )

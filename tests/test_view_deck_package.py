@@ -1,0 +1,120 @@
+"""A deck as an Anki package for learners: built once per change of the decks, served as a
+file, a big deck's built by the worker."""
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageRequest
+from django.urls import reverse
+
+from quizzes.models import Card
+from quizzes.services.card_editing import card_content_from_form, card_save_from_admin
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def packages_dir(settings, tmp_path):
+    settings.QUIZSITE_PACKAGES_DIR = tmp_path / "packages"
+    return settings.QUIZSITE_PACKAGES_DIR
+
+
+def _url(deck) -> str:
+    return reverse("deck_package", args=[deck.slug])
+
+
+def _notes_read_by_anki(content: bytes, folder: Path) -> dict[str, list[str]]:
+    package = folder / "download.apkg"
+    package.write_bytes(content)
+    reader = Collection(str(folder / "reader.anki2"))
+    try:
+        reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(package)))
+        return {
+            note.fields[0]: list(note.fields)
+            for note in map(reader.get_note, reader.find_notes(""))
+        }
+    finally:
+        reader.close()
+
+
+def test_anki_opens_the_download_with_every_card(client, deck, tmp_path):
+    response = client.get(_url(deck))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="synthetic.apkg"'
+    notes = _notes_read_by_anki(b"".join(response.streaming_content), tmp_path)
+    assert len(notes) == deck.cards.count()
+    first = deck.cards.get(number=1)
+    assert notes[first.question_html][1] == first.answer_html
+
+
+def test_the_deck_page_links_to_it(client, deck):
+    assert _url(deck) in client.get(reverse("card_list", args=[deck.slug])).text
+
+
+def test_a_second_download_is_the_file_built_for_the_first(client, deck, packages_dir):
+    client.get(_url(deck)).close()
+    [built] = packages_dir.iterdir()
+    modified = built.stat().st_mtime_ns
+
+    response = client.get(_url(deck))
+    response.close()
+
+    assert list(packages_dir.iterdir()) == [built]
+    assert built.stat().st_mtime_ns == modified
+
+
+def test_a_change_of_a_card_is_in_the_next_download_and_the_old_file_goes(
+    client, deck, packages_dir, tmp_path
+):
+    client.get(_url(deck)).close()
+    [old] = packages_dir.iterdir()
+    card = deck.cards.get(number=1)
+    content = card_content_from_form(question_html=card.question_html, answer_html="<p>Mended.</p>")
+    card_save_from_admin(card=card, content=content)
+
+    response = client.get(_url(deck))
+
+    notes = _notes_read_by_anki(b"".join(response.streaming_content), tmp_path)
+    assert notes[card.question_html][1] == "<p>Mended.</p>"
+    assert not old.exists()
+    assert len(list(packages_dir.iterdir())) == 1
+
+
+def test_a_big_deck_is_built_by_the_worker_asked_once(
+    client, deck, settings, queued_tasks, packages_dir
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS = deck.cards.count() - 1
+
+    first = client.get(_url(deck))
+    second = client.get(_url(deck))
+
+    assert first.status_code == second.status_code == 202
+    assert first["Retry-After"] == "20"
+    assert "on its way" in first.text
+    assert '<meta http-equiv="refresh" content="20">' in first.text
+    assert DBTaskResult.objects.count() == 1
+    assert not packages_dir.exists() or not list(packages_dir.iterdir())
+
+
+def test_once_the_worker_built_it_the_big_deck_downloads(client, deck, settings, packages_dir):
+    from quizzes.tasks import deck_package_build_task
+
+    settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS = deck.cards.count() - 1
+    deck_package_build_task.call(deck.pk)
+
+    response = client.get(_url(deck))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="synthetic.apkg"'
+
+
+def test_an_unknown_deck_is_not_found(client, db):
+    assert client.get(reverse("deck_package", args=["nope"])).status_code == 404
+
+
+def test_it_refuses_post(client, deck):
+    assert client.post(_url(deck)).status_code == 405
+    assert Card.objects.count() == deck.cards.count()
