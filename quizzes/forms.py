@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     UserCreationForm,
 )
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
@@ -275,7 +276,12 @@ class AccountEmailForm(forms.Form):
 
     # Its fields' names and ids apart from the deletion form's on the same page.
     prefix = "email"
-    email = forms.EmailField(label="Email", required=False, help_text=EMAIL_HELP)
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        max_length=254,  # the column's length (Django's User.email)
+        help_text=f"{EMAIL_HELP} Leave it empty to remove it.",
+    )
     password = forms.CharField(
         label="Your password",
         strip=False,
@@ -296,7 +302,10 @@ class AccountEmailForm(forms.Form):
 
 class LimitedPasswordResetForm(PasswordResetForm):
     """Django's reset form, which tells nobody whether an address has an account, with a
-    limit on the links asked for per address and per client (quizzes.throttling)."""
+    limit on the links asked for per address and per client (quizzes.throttling). The
+    email is written and sent by the worker (services.accounts.password_reset_email_send),
+    asked for in the same way whether or not an account has the address: sending it in the
+    request took 45 ms more for an address with an account than for one without."""
 
     def __init__(self, *args, client_ip: str | None = None, **kwargs):
         self.client_ip = client_ip
@@ -313,3 +322,12 @@ class LimitedPasswordResetForm(PasswordResetForm):
                 code="throttled",
             )
         return email
+
+    def save(self, *, request, use_https=False, **kwargs):
+        from quizzes.tasks import password_reset_email_task
+
+        password_reset_email_task.enqueue(
+            email=self.cleaned_data["email"],
+            domain=get_current_site(request).domain,
+            use_https=use_https,
+        )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from quizzes.models import Deck
-from quizzes.services import attempts, deck_packages, fsrs_fitting
+from quizzes.services import accounts, attempts, deck_packages, fsrs_fitting
 from quizzes.services import images as image_services
 from quizzes.services.anki_io import import_job_run
 
@@ -51,3 +51,9 @@ def deck_package_build_task(deck_id: int) -> str:
     if deck is None:
         return "no such deck"
     return str(deck_packages.deck_package_build(deck=deck))
+
+
+@task()
+def password_reset_email_task(*, email: str, domain: str, use_https: bool) -> int:
+    """Someone asked on the site for a reset link for `email`."""
+    return accounts.password_reset_email_send(email=email, domain=domain, use_https=use_https)

@@ -56,20 +56,21 @@ def password_reset_allowed(*, email: str, client_ip: str | None, now: float) -> 
     """Reset links asked for an address, and by a client, count apart: both must be within
     the limit (settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES)."""
     limit = settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
-    by_address = within_limit(
+    # A class behind one address shares it, so its limit is larger. A request it refuses
+    # does not count against the email address.
+    if not within_limit(
+        f"password-reset:ip:{client_ip or 'unknown'}",
+        limit=limit * 10,
+        window_seconds=PASSWORD_RESET_WINDOW,
+        now=now,
+    ):
+        return False
+    return within_limit(
         f"password-reset:email:{email.casefold()}",
         limit=limit,
         window_seconds=PASSWORD_RESET_WINDOW,
         now=now,
     )
-    # A class behind one address shares it, so its limit is larger.
-    by_client = within_limit(
-        f"password-reset:ip:{client_ip or 'unknown'}",
-        limit=limit * 10,
-        window_seconds=PASSWORD_RESET_WINDOW,
-        now=now,
-    )
-    return by_address and by_client
 
 
 def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float) -> bool:

@@ -63,3 +63,22 @@ def test_a_guest_is_sent_to_log_in(client, db):
 def test_it_refuses_get(client, alice):
     client.force_login(alice)
     assert client.get(URL).status_code == 405
+
+
+def test_an_address_longer_than_the_column_is_refused(client, alice, password):
+    client.force_login(alice)
+    long_address = f"{'a' * 64}@{'b' * 63}.{'b' * 63}.{'b' * 63}.org"
+
+    response = client.post(URL, {"email-email": long_address, "email-password": password})
+
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.text
+    assert get_user_model().objects.get(pk=alice.pk).email == "alice@example.com"
+
+
+def test_the_domain_is_kept_in_lower_case_as_sign_up_keeps_it(client, alice, password):
+    client.force_login(alice)
+
+    client.post(URL, {"email-email": "Alice@Example.ORG", "email-password": password})
+
+    assert get_user_model().objects.get(pk=alice.pk).email == "Alice@example.org"

@@ -92,6 +92,50 @@ def test_a_reset_lifts_the_lock_of_wrong_passwords(client, alice_with_email, mai
     assert response.status_code == 302
 
 
+def test_accounts_sharing_an_address_get_one_email_with_a_link_each(
+    client, alice_with_email, bob, mailoutbox
+):
+    bob.email = "ALICE@example.org"
+    bob.save()
+
+    client.post(URL, {"email": "alice@example.org"})
+
+    [mail] = mailoutbox
+    assert '"alice"' in mail.body
+    assert '"bob"' in mail.body
+    assert len(re.findall(r"/accounts/password/reset/\S+/", mail.body)) == 2
+
+
+def test_a_known_and_an_unknown_address_ask_the_worker_alike(
+    client, alice_with_email, queued_tasks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    client.post(URL, {"email": "alice@example.org"})
+    client.post(URL, {"email": "nobody@example.org"})
+
+    asked = {task.args_kwargs["kwargs"]["email"] for task in DBTaskResult.objects.all()}
+    assert asked == {"alice@example.org", "nobody@example.org"}
+
+
+def test_the_new_password_page_names_the_account(client, alice_with_email, mailoutbox):
+    client.post(URL, {"email": "alice@example.org"})
+
+    page = client.get(_link(mailoutbox[0]), follow=True)
+
+    assert "For the account <strong>alice</strong>" in page.text
+    assert 'name="username" value="alice" autocomplete="username"' in page.text
+
+
+def test_the_lockout_page_offers_a_reset(client, alice):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+
+    locked = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+
+    assert URL in locked.text
+
+
 def test_an_unknown_address_is_told_the_same_and_gets_nothing(client, alice, mailoutbox):
     response = client.post(URL, {"email": "nobody@example.org"})
 
@@ -105,9 +149,23 @@ def test_links_asked_for_one_address_are_limited(client, alice_with_email, mailo
 
     refused = client.post(URL, {"email": "ALICE@example.org"})
 
-    assert refused.status_code == 200
+    assert refused.status_code == 429
     assert "try again in a quarter of an hour" in refused.text
     assert len(mailoutbox) == settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
+
+
+def test_requests_refused_for_their_client_do_not_count_for_the_address(
+    client, alice_with_email, mailoutbox, settings
+):
+    settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES = 1  # ten a client, one an address
+    for number in range(10):
+        client.post(URL, {"email": f"someone{number}@example.org"})
+    assert client.post(URL, {"email": "alice@example.org"}).status_code == 429
+
+    elsewhere = Client(REMOTE_ADDR="10.0.0.9").post(URL, {"email": "alice@example.org"})
+
+    assert elsewhere.status_code == 302
+    assert len(mailoutbox) == 1
 
 
 def test_a_weak_new_password_is_refused(client, alice_with_email, mailoutbox):

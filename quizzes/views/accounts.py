@@ -83,6 +83,12 @@ class PasswordResetView(PasswordResetAvailable, auth_views.PasswordResetView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "client_ip": get_client_ip_address(self.request)}
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("email", code="throttled"):
+            response.status_code = 429
+        return response
+
 
 class PasswordResetDoneView(PasswordResetAvailable, auth_views.PasswordResetDoneView):
     pass
