@@ -52,13 +52,21 @@ def test_the_deck_page_links_to_it(client, deck):
     assert _url(deck) in client.get(reverse("card_list", args=[deck.slug])).text
 
 
+def _downloaded(client, deck) -> bytes:
+    """The download's bytes, read to the end: the test client then closes the response
+    (and its file) without closing the database connection, as `response.close()` would
+    at the end of a request, under the test's transaction."""
+    response = client.get(_url(deck))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
 def test_a_second_download_is_the_file_built_for_the_first(client, deck, packages_dir):
-    client.get(_url(deck)).close()
+    _downloaded(client, deck)
     [built] = packages_dir.iterdir()
     modified = built.stat().st_mtime_ns
 
-    response = client.get(_url(deck))
-    response.close()
+    _downloaded(client, deck)
 
     assert list(packages_dir.iterdir()) == [built]
     assert built.stat().st_mtime_ns == modified
@@ -67,15 +75,13 @@ def test_a_second_download_is_the_file_built_for_the_first(client, deck, package
 def test_a_change_of_a_card_is_in_the_next_download_and_the_old_file_goes(
     client, deck, packages_dir, tmp_path
 ):
-    client.get(_url(deck)).close()
+    _downloaded(client, deck)
     [old] = packages_dir.iterdir()
     card = deck.cards.get(number=1)
     content = card_content_from_form(question_html=card.question_html, answer_html="<p>Mended.</p>")
     card_save_from_admin(card=card, content=content)
 
-    response = client.get(_url(deck))
-
-    notes = _notes_read_by_anki(b"".join(response.streaming_content), tmp_path)
+    notes = _notes_read_by_anki(_downloaded(client, deck), tmp_path)
     assert notes[card.question_html][1] == "<p>Mended.</p>"
     assert not old.exists()
     assert len(list(packages_dir.iterdir())) == 1
@@ -109,6 +115,7 @@ def test_once_the_worker_built_it_the_big_deck_downloads(client, deck, settings,
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="synthetic.apkg"'
+    assert b"".join(response.streaming_content).startswith(b"PK")  # a zip, as .apkg is
 
 
 def test_an_unknown_deck_is_not_found(client, db):

@@ -188,3 +188,4 @@ def test_without_email_the_site_offers_no_reset(client, alice_with_email, mailou
     assert response.status_code == 404
     assert "Ask its staff to set a new password for you" in response.text
     assert mailoutbox == []
+    assert URL not in client.get(reverse("login")).text

@@ -1,5 +1,6 @@
 """A learner's own account: everything the site keeps of them, as one file to take away,
-the account's deletion with all of it, and the look of its name beside the others'."""
+the account's deletion with all of it, its email and the reset links sent there, and the
+look of its name beside the others'."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -315,12 +316,11 @@ def account_deletable(*, user) -> bool:
 
 def name_taken_look_alike(username: str) -> str | None:
     """The name of a user whose name can pass for `username` (the same skeleton), if any."""
-    taken = (
+    return (
         NameSkeleton.objects.filter(skeleton=skeleton(username))
         .values_list("user__username", flat=True)
         .first()
     )
-    return taken
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

@@ -1,6 +1,7 @@
 """Sign up and log in (Django's auth views in the site's look). Both give the attempts a
-guest just played to the account, so a quiz taken before signing up is not lost. The
-account page: the learner's data to download, and the account to delete."""
+guest just played to the account, so a quiz taken before signing up is not lost. A
+forgotten password reset by email. The account page: the email, the learner's data to
+download, and the account to delete."""
 
 import json
 
@@ -38,7 +39,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
-    extra_context = {"password_reset": settings.QUIZSITE_PASSWORD_RESET}
+
+    def get_context_data(self, **kwargs):
+        reset = settings.QUIZSITE_PASSWORD_RESET
+        return {**super().get_context_data(**kwargs), "password_reset": reset}
 
     def form_valid(self, form):
         # Read before login: the session is rotated (and flushed for another user) there.
@@ -98,8 +102,10 @@ class PasswordResetConfirmView(PasswordResetAvailable, auth_views.PasswordResetC
     def form_valid(self, form):
         response = super().form_valid(form)
         # Whoever reads the account's email may choose its password: a lock from wrong
-        # passwords (django-axes) would only keep its owner out for the rest of the hour.
-        axes_reset(username=form.user.get_username())
+        # passwords (django-axes, per name and client address) would only keep its owner
+        # out for the rest of the hour. Lifted for the address the owner reset from (the
+        # only one Redis's lock keys can be found by; locks elsewhere are not theirs).
+        axes_reset(ip=get_client_ip_address(self.request), username=form.user.get_username())
         return response
 
 
