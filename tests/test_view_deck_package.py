@@ -118,6 +118,33 @@ def test_once_the_worker_built_it_the_big_deck_downloads(client, deck, settings,
     assert b"".join(response.streaming_content).startswith(b"PK")  # a zip, as .apkg is
 
 
+def test_while_one_request_builds_it_the_others_are_told_it_is_on_its_way(
+    client, deck, packages_dir
+):
+    from quizzes.services import deck_packages
+
+    assert deck_packages.deck_package_claim(deck=deck)  # another request is building it
+
+    response = client.get(_url(deck))
+
+    assert response.status_code == 202
+    assert not packages_dir.exists() or not list(packages_dir.iterdir())
+
+
+def test_a_build_that_fails_lets_the_next_request_try(client, deck, monkeypatch):
+    from quizzes.services import deck_packages
+
+    def broken(**kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(deck_packages, "deck_export_apkg", broken)
+    with pytest.raises(OSError):
+        client.get(_url(deck))
+    monkeypatch.undo()
+
+    assert _downloaded(client, deck).startswith(b"PK")
+
+
 def test_an_unknown_deck_is_not_found(client, db):
     assert client.get(reverse("deck_package", args=["nope"])).status_code == 404
 

@@ -3,8 +3,9 @@ to Anki: built once per version of the decks (quizzes.caching: any change to a c
 or an image moves it on) and kept as a file, served as it is until the next change.
 
 A package is written under a name of its own and moved into place whole, so a download
-never meets half a file; two processes building at once only waste one build. The files of
-earlier versions are removed once a newer one is in place."""
+never meets half a file. One request builds it (or asks the worker to) while the others
+asked at once are told it is on its way: a class downloading together after a change
+builds it once. The files of earlier versions are removed once a newer one is in place."""
 
 import os
 import threading
@@ -54,10 +55,21 @@ def deck_package_build(*, deck: Deck) -> Path:
     return path
 
 
+def deck_package_claim(*, deck: Deck) -> bool:
+    """Claim the building of the deck's package for the decks' version now: True for the
+    one request (of however many ask at once, on any process) that should build it or ask
+    the worker to; the others say it is on its way."""
+    claim = f"deck-package:{deck.pk}:{caching.deck_pages_version()}"
+    return cache.add(claim, 1, timeout=BUILD_CLAIM_SECONDS)
+
+
+def deck_package_claim_release(*, deck: Deck) -> None:
+    """A claimed build failed: let the next request try again."""
+    cache.delete(f"deck-package:{deck.pk}:{caching.deck_pages_version()}")
+
+
 def deck_package_build_later(*, deck: Deck) -> None:
-    """Ask the worker for the package, once per version however many learners ask."""
+    """Ask the worker for the package (after claiming it)."""
     from quizzes.tasks import deck_package_build_task
 
-    claim = f"deck-package:{deck.pk}:{caching.deck_pages_version()}"
-    if cache.add(claim, 1, timeout=BUILD_CLAIM_SECONDS):
-        deck_package_build_task.enqueue(deck.pk)
+    deck_package_build_task.enqueue(deck.pk)

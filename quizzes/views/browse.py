@@ -150,18 +150,24 @@ def deck_package(request, slug):
     deck's by the worker, while a page says it is on its way."""
     deck = get_object_or_404(Deck, slug=slug)
     path = package_services.deck_package(deck=deck)
-    if path is None:
-        if not package_services.deck_package_builds_in_request(deck=deck):
+    if path is None and package_services.deck_package_claim(deck=deck):
+        if package_services.deck_package_builds_in_request(deck=deck):
+            try:
+                path = package_services.deck_package_build(deck=deck)
+            except BaseException:
+                package_services.deck_package_claim_release(deck=deck)
+                raise
+        else:
             package_services.deck_package_build_later(deck=deck)
-            response = render(
-                request,
-                "quizzes/cards/package_preparing.html",
-                {"deck": deck, "retry_seconds": PACKAGE_RETRY_SECONDS},
-                status=202,
-            )
-            response["Retry-After"] = str(PACKAGE_RETRY_SECONDS)
-            return response
-        path = package_services.deck_package_build(deck=deck)
+    if path is None:
+        response = render(
+            request,
+            "quizzes/cards/package_preparing.html",
+            {"deck": deck, "retry_seconds": PACKAGE_RETRY_SECONDS},
+            status=202,
+        )
+        response["Retry-After"] = str(PACKAGE_RETRY_SECONDS)
+        return response
     try:
         package = path.open("rb")
     except FileNotFoundError:  # a change of the decks replaced it meanwhile: ask again
