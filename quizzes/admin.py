@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import models
 from django.db.models import Count, F
@@ -30,6 +32,8 @@ from quizzes.forms_admin import (
     CardImageInlineForm,
     DistractorInlineForm,
     TagAdminForm,
+    UserAddForm,
+    UserEditForm,
 )
 from quizzes.importing.anki import SEPARATORS, AnkiParseError, ColumnMapping
 from quizzes.models import (
@@ -718,3 +722,14 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     # The seed decides the choice ids: even staff pages do not show it.
     exclude = ["seed", "session_key"]
     inlines = [AttemptQuestionInline]
+
+
+# Accounts staff add or rename are held to sign-up's rules for names (one alphabet, not a
+# look-alike of a name taken): Django's own admin for users, with our forms.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class QuizsiteUserAdmin(UserAdmin):
+    add_form = UserAddForm
+    form = UserEditForm

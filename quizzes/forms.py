@@ -150,14 +150,13 @@ LOOK_ALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
 EMAIL_HELP = "Optional, and used for one thing only: a link to reset a forgotten password."
 
 
-class SignupForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
-        fields = ("username", "email")
-        labels = {"email": "Email"}
-        help_texts = {"email": EMAIL_HELP}
+class NameLooksItsOwn:
+    """A user form (sign-up, the admin's add and change forms) whose username is written in
+    one alphabet and cannot pass for another user's."""
 
     def clean_username(self):
-        username = super().clean_username()
+        clean = getattr(super(), "clean_username", None)
+        username = clean() if clean else self.cleaned_data.get("username")
         if not username:  # taken already: Django said so
             return username
         scripts = {
@@ -168,7 +167,7 @@ class SignupForm(UserCreationForm):
                 "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
                 "letters can look like someone else's."
             )
-        taken = name_taken_look_alike(username)
+        taken = name_taken_look_alike(username, other_than=self.instance.pk)
         if taken is not None:
             raise ValidationError(
                 "This name looks like “%(taken)s”, another learner's: choose one that "
@@ -176,6 +175,13 @@ class SignupForm(UserCreationForm):
                 params={"taken": taken},
             )
         return username
+
+
+class SignupForm(NameLooksItsOwn, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
+        labels = {"email": "Email"}
+        help_texts = {"email": EMAIL_HELP}
 
     def validate_password_for_user(self, user, password_field_name="password1"):
         # Under the password that is too short or too common, not under its confirmation

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from quizzes.forms import NameLooksItsOwn
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import SEPARATORS, ColumnMapping
 from quizzes.importing.cardhtml import CardHtmlError, fragment_html
@@ -248,3 +250,11 @@ class AnkiOptionsForm(forms.Form):
     def mapping(self) -> ColumnMapping:
         data = self.cleaned_data
         return ColumnMapping(data["question"], data["answer"], data["extra"])
+
+
+class UserAddForm(NameLooksItsOwn, AdminUserCreationForm):
+    """Staff adding an account are held to sign-up's rules for the name."""
+
+
+class UserEditForm(NameLooksItsOwn, UserChangeForm):
+    """And renaming one."""

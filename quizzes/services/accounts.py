@@ -314,10 +314,12 @@ def account_deletable(*, user) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
-def name_taken_look_alike(username: str) -> str | None:
-    """The name of a user whose name can pass for `username` (the same skeleton), if any."""
+def name_taken_look_alike(username: str, *, other_than: int | None = None) -> str | None:
+    """The name of a user (other than the user `other_than`, being renamed) whose name can
+    pass for `username` (the same skeleton), if any."""
     return (
         NameSkeleton.objects.filter(skeleton=skeleton(username))
+        .exclude(user_id=other_than)
         .values_list("user__username", flat=True)
         .first()
     )

@@ -1,0 +1,73 @@
+"""Accounts staff add or rename in the admin are held to sign-up's rules for names."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("admin:auth_user_add")
+PASSWORD = "a long enough passphrase"
+
+
+def _add(client, username):
+    return client.post(
+        ADD,
+        {
+            "username": username,
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def _rename(client, user, username):
+    change = reverse("admin:auth_user_change", args=[user.pk])
+    return client.post(
+        change,
+        {
+            "username": username,
+            "email": user.email,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+
+def test_staff_cannot_add_a_look_alike_of_a_name_taken(client, staff, alice):
+    client.force_login(staff)
+
+    response = _add(client, "\u0430\u04cf\u0456\u0441\u0435")
+
+    assert response.status_code == 200
+    assert "This name looks like “alice”" in response.text
+    assert get_user_model().objects.count() == 2
+
+
+def test_staff_add_a_name_that_only_reads_as_latin(client, staff):
+    client.force_login(staff)
+
+    response = _add(client, "\u0412\u0435\u0440\u0430")
+
+    assert response.status_code == 302
+    assert get_user_model().objects.filter(username="\u0412\u0435\u0440\u0430").exists()
+
+
+def test_staff_cannot_rename_an_account_to_look_like_another(client, staff, alice, bob):
+    client.force_login(staff)
+
+    response = _rename(client, bob, "aIice")
+
+    assert "This name looks like “alice”" in response.text
+    assert get_user_model().objects.get(pk=bob.pk).username == "bob"
+
+
+def test_a_rename_may_look_like_the_accounts_own_name(client, staff, alice):
+    client.force_login(staff)
+
+    response = _rename(client, alice, "Alice")
+
+    assert response.status_code == 302
+    assert get_user_model().objects.get(pk=alice.pk).username == "Alice"
