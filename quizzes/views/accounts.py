@@ -80,9 +80,8 @@ class PasswordResetAvailable:
 
 
 class PasswordResetView(PasswordResetAvailable, auth_views.PasswordResetView):
+    # Its form asks the worker to write the email (services.accounts).
     form_class = LimitedPasswordResetForm
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "client_ip": get_client_ip_address(self.request)}
