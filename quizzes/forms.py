@@ -254,9 +254,9 @@ class LimitedAdminPasswordChangeForm(PasswordTriesLimited, AdminPasswordChangeFo
     pass
 
 
-class AccountDeleteForm(forms.Form):
-    """The learner's password, asked again before their account goes: a session left open
-    on a shared computer must not be enough to delete it."""
+class PasswordConfirmedForm(forms.Form):
+    """A change to the account behind its password, asked again: a session left open on a
+    shared computer must not be enough. The tries count with the password change's."""
 
     password = forms.CharField(
         label="Your password",
@@ -276,34 +276,22 @@ class AccountDeleteForm(forms.Form):
         return password
 
 
-class AccountEmailForm(forms.Form):
-    """The address for a forgotten password, changed behind the password: whoever sets it
-    can take the account over."""
+class AccountDeleteForm(PasswordConfirmedForm):
+    pass
+
+
+class AccountEmailForm(PasswordConfirmedForm):
+    """The address for a forgotten password: whoever sets it can take the account over."""
 
     # Its fields' names and ids apart from the deletion form's on the same page.
     prefix = "email"
+    field_order = ["email", "password"]
     email = forms.EmailField(
         label="Email",
         required=False,
         max_length=254,  # the column's length (Django's User.email)
         help_text=f"{EMAIL_HELP} Leave it empty to remove it.",
     )
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        _password_try_count(self.user)
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password.", code="password_incorrect")
-        return password
 
 
 class LimitedPasswordResetForm(PasswordResetForm):
