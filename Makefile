@@ -35,8 +35,9 @@ run: deck
 	DJANGO_DEBUG=1 $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not browser"' (see .ci/run).
 test: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Production-style: DEBUG off, static files through whitenoise, gunicorn with threaded
 # workers (quizsite/gunicorn.py says why).
