@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.study",
+                "quizzes.context_processors.password_reset",
                 "quizzes.context_processors.page_cache",
             ],
             # {% partialdef %} and {% partial %} everywhere, as in Django 6 where they are built in.

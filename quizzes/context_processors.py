@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -15,6 +16,12 @@ def study(request):
             lambda: reviews.review_counts(user=user, now=timezone.now())
         )
     }
+
+
+def password_reset(request):
+    """Whether the site can send a forgotten password's link (settings), for the pages that
+    offer one: log-in, the lock after wrong passwords (django-axes renders it), the account."""
+    return {"password_reset": settings.QUIZSITE_PASSWORD_RESET}
 
 
 def page_cache(request):

@@ -15,7 +15,7 @@ from django.core.validators import MaxLengthValidator
 
 from quizzes import engine, throttling
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
-from quizzes.services.accounts import name_taken_look_alike
+from quizzes.services.accounts import username_look_alike_taken
 from quizzes.services.attempts import MAX_QUESTIONS
 
 # The widest integer SQLite stores: a larger id in `pk__in` raises OverflowError there.
@@ -159,6 +159,10 @@ class NameLooksItsOwn:
         username = clean() if clean else self.cleaned_data.get("username")
         if not username:  # taken already: Django said so
             return username
+        if self.instance.pk and "username" not in self.changed_data:
+            # An account kept its name: staff may edit it (deactivate an impersonator
+            # whose name came before these rules) without renaming it.
+            return username
         scripts = {
             unicodedata.name(letter, "").split(" ", 1)[0] for letter in username if letter.isalpha()
         }
@@ -167,7 +171,7 @@ class NameLooksItsOwn:
                 "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
                 "letters can look like someone else's."
             )
-        taken = name_taken_look_alike(username, other_than=self.instance.pk)
+        taken = username_look_alike_taken(username=username, other_than=self.instance.pk)
         if taken is not None:
             raise ValidationError(
                 "This name looks like “%(taken)s”, another learner's: choose one that "
@@ -231,15 +235,9 @@ class PasswordTriesLimited:
 
 
 def _password_try_count(user) -> None:
-    """Count a check of `user`'s password at an open session (changing it, deleting the
-    account: one count for both), or raise once the tries are used up."""
-    allowed = throttling.within_limit(
-        f"password-change:user:{user.pk}",
-        limit=throttling.PASSWORD_CHANGE_TRIES,
-        window_seconds=throttling.PASSWORD_CHANGE_WINDOW,
-        now=time.time(),
-    )
-    if not allowed:
+    """Count a check of `user`'s password at an open session, or refuse it once the tries
+    are used up (quizzes.throttling)."""
+    if not throttling.password_try_allowed(user_id=user.pk, now=time.time()):
         raise ValidationError(
             "Too many tries of your password: try again in a quarter of an hour.",
             code="throttled",

@@ -45,12 +45,12 @@ def ready_quick_quizzes_top_up_task(deck_id: int) -> int:
 
 
 @task()
-def deck_package_build_task(deck_id: int) -> str:
-    """A learner asked for a big deck's Anki package, not built for the decks' version yet."""
+def deck_package_build_task(deck_id: int, version: int) -> str:
+    """A learner asked for a big deck's Anki package, not built for `version` of the decks."""
     deck = Deck.objects.filter(pk=deck_id).first()
     if deck is None:
         return "no such deck"
-    return str(deck_packages.deck_package_build(deck=deck))
+    return str(deck_packages.deck_package_build(deck=deck, version=version))
 
 
 @task()

@@ -23,10 +23,21 @@ def within_limit(key: str, *, limit: int, window_seconds: int, now: float) -> bo
         return True
 
 
-# Tries on the password-change forms (the site's and the admin's) per account and quarter
-# of an hour: see forms.PasswordTriesLimited.
+# Checks of an account's password at an open session (changing it, the site's and the
+# admin's; changing the email; deleting the account) per account and quarter of an hour:
+# see forms.PasswordTriesLimited and forms.PasswordConfirmedForm.
 PASSWORD_CHANGE_TRIES = 5
 PASSWORD_CHANGE_WINDOW = 15 * 60
+
+
+def password_try_allowed(*, user_id: int, now: float) -> bool:
+    """Count one more check of the account's password; whether it is within the limit."""
+    return within_limit(
+        f"password-change:user:{user_id}",
+        limit=PASSWORD_CHANGE_TRIES,
+        window_seconds=PASSWORD_CHANGE_WINDOW,
+        now=now,
+    )
 
 
 # Downloads of a learner's data per account and hour: each reads the whole history (a few

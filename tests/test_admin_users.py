@@ -71,3 +71,12 @@ def test_a_rename_may_look_like_the_accounts_own_name(client, staff, alice):
 
     assert response.status_code == 302
     assert get_user_model().objects.get(pk=alice.pk).username == "Alice"
+
+
+def test_staff_may_edit_an_account_whose_name_came_before_the_rules(client, staff, alice):
+    impersonator = get_user_model().objects.create_user("aIice", password=PASSWORD)
+    client.force_login(staff)
+
+    response = _rename(client, impersonator, "aIice")  # the same name, other fields saved
+
+    assert response.status_code == 302

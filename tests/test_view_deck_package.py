@@ -61,14 +61,19 @@ def _downloaded(client, deck) -> bytes:
     return b"".join(response.streaming_content)
 
 
+def _built(packages_dir, deck) -> list[Path]:
+    folder = packages_dir / str(deck.pk)
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
 def test_a_second_download_is_the_file_built_for_the_first(client, deck, packages_dir):
     _downloaded(client, deck)
-    [built] = packages_dir.iterdir()
+    [built] = _built(packages_dir, deck)
     modified = built.stat().st_mtime_ns
 
     _downloaded(client, deck)
 
-    assert list(packages_dir.iterdir()) == [built]
+    assert _built(packages_dir, deck) == [built]
     assert built.stat().st_mtime_ns == modified
 
 
@@ -76,7 +81,7 @@ def test_a_change_of_a_card_is_in_the_next_download_and_the_old_file_goes(
     client, deck, packages_dir, tmp_path
 ):
     _downloaded(client, deck)
-    [old] = packages_dir.iterdir()
+    [old] = _built(packages_dir, deck)
     card = deck.cards.get(number=1)
     content = card_content_from_form(question_html=card.question_html, answer_html="<p>Mended.</p>")
     card_save_from_admin(card=card, content=content)
@@ -84,7 +89,20 @@ def test_a_change_of_a_card_is_in_the_next_download_and_the_old_file_goes(
     notes = _notes_read_by_anki(_downloaded(client, deck), tmp_path)
     assert notes[card.question_html][1] == "<p>Mended.</p>"
     assert not old.exists()
-    assert len(list(packages_dir.iterdir())) == 1
+    assert len(_built(packages_dir, deck)) == 1
+
+
+def test_a_deck_whose_name_begins_alike_keeps_its_package(client, deck, make_deck, packages_dir):
+    longer = make_deck(3, slug=f"{deck.slug}-verbs")
+    _downloaded(client, longer)
+    [kept] = _built(packages_dir, longer)
+    card = deck.cards.get(number=1)
+    content = card_content_from_form(question_html=card.question_html, answer_html="<p>New.</p>")
+    card_save_from_admin(card=card, content=content)
+
+    _downloaded(client, deck)
+
+    assert kept.exists()
 
 
 def test_a_big_deck_is_built_by_the_worker_asked_once(
@@ -102,14 +120,33 @@ def test_a_big_deck_is_built_by_the_worker_asked_once(
     assert "on its way" in first.text
     assert '<meta http-equiv="refresh" content="20">' in first.text
     assert DBTaskResult.objects.count() == 1
-    assert not packages_dir.exists() or not list(packages_dir.iterdir())
+    assert _built(packages_dir, deck) == []
+
+
+def test_a_deck_with_many_pictures_is_built_by_the_worker(
+    client, deck, queued_tasks, packages_dir, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from quizzes.models import CachedImage, CardImage
+    from quizzes.services import deck_packages
+
+    monkeypatch.setattr(deck_packages, "IN_REQUEST_IMAGE_BYTES", 1000)
+    image = CachedImage.objects.create(
+        url="https://example.org/big.png", status=CachedImage.Status.CACHED, byte_size=1001
+    )
+    CardImage.objects.create(card=deck.cards.first(), image=image, side="question", position=0)
+
+    assert client.get(_url(deck)).status_code == 202
+    assert DBTaskResult.objects.count() == 1
 
 
 def test_once_the_worker_built_it_the_big_deck_downloads(client, deck, settings, packages_dir):
+    from quizzes import caching
     from quizzes.tasks import deck_package_build_task
 
     settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS = deck.cards.count() - 1
-    deck_package_build_task.call(deck.pk)
+    deck_package_build_task.call(deck.pk, caching.deck_pages_version())
 
     response = client.get(_url(deck))
 
@@ -121,14 +158,17 @@ def test_once_the_worker_built_it_the_big_deck_downloads(client, deck, settings,
 def test_while_one_request_builds_it_the_others_are_told_it_is_on_its_way(
     client, deck, packages_dir
 ):
-    from quizzes.services import deck_packages
+    from django.core.cache import cache
 
-    assert deck_packages.deck_package_claim(deck=deck)  # another request is building it
+    from quizzes import caching
+
+    # Another request is building it.
+    cache.add(f"deck-package:{deck.pk}:{caching.deck_pages_version()}", 1)
 
     response = client.get(_url(deck))
 
     assert response.status_code == 202
-    assert not packages_dir.exists() or not list(packages_dir.iterdir())
+    assert _built(packages_dir, deck) == []
 
 
 def test_a_build_that_fails_lets_the_next_request_try(client, deck, monkeypatch):

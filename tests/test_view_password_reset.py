@@ -189,3 +189,31 @@ def test_without_email_the_site_offers_no_reset(client, alice_with_email, mailou
     assert "Ask its staff to set a new password for you" in response.text
     assert mailoutbox == []
     assert URL not in client.get(reverse("login")).text
+    for _ in range(6):
+        locked = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    assert "Too many failed logins" in locked.text
+    assert URL not in locked.text
+
+
+def test_the_accounts_signed_in_lately_come_first_in_a_crowded_email(
+    client, django_user_model, mailoutbox
+):
+    from django.utils import timezone
+
+    from quizzes.services.accounts import RESET_ACCOUNTS_PER_EMAIL
+
+    for number in range(RESET_ACCOUNTS_PER_EMAIL + 2):  # signed up first, never signed in
+        django_user_model.objects.create_user(
+            f"stranger{number}", email="owner@example.org", password=NEW_PASSWORD
+        )
+    owner = django_user_model.objects.create_user(
+        "owner", email="owner@example.org", password=NEW_PASSWORD
+    )
+    owner.last_login = timezone.now()
+    owner.save()
+
+    client.post(URL, {"email": "owner@example.org"})
+
+    [mail] = mailoutbox
+    assert '"owner"' in mail.body
+    assert len(re.findall(r"/accounts/password/reset/\S+/", mail.body)) == RESET_ACCOUNTS_PER_EMAIL

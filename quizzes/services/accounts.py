@@ -289,7 +289,13 @@ RESET_ACCOUNTS_PER_EMAIL = 5
 def password_reset_email_send(*, email: str, domain: str, use_https: bool) -> int:
     """Send the address one email with a reset link for each active account that has it
     (none when no account has it); return how many links it held."""
-    users = list(PasswordResetForm().get_users(email))[:RESET_ACCOUNTS_PER_EMAIL]
+    # Accounts signed in lately first: the address's owner's, before any a stranger may
+    # have signed up under it.
+    users = sorted(
+        PasswordResetForm().get_users(email),
+        key=lambda user: (user.last_login is not None, user.last_login or user.date_joined),
+        reverse=True,
+    )[:RESET_ACCOUNTS_PER_EMAIL]
     if not users:
         return 0
     context = {
@@ -314,7 +320,7 @@ def account_deletable(*, user) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
-def name_taken_look_alike(username: str, *, other_than: int | None = None) -> str | None:
+def username_look_alike_taken(*, username: str, other_than: int | None = None) -> str | None:
     """The name of a user (other than the user `other_than`, being renamed) whose name can
     pass for `username` (the same skeleton), if any."""
     return (
@@ -327,8 +333,9 @@ def name_taken_look_alike(username: str, *, other_than: int | None = None) -> st
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _name_skeleton_keep(sender, instance, created, update_fields=None, **kwargs):
-    """Every save that may set the name (sign-up, the admin's forms, createsuperuser), not
-    each login's save of last_login."""
+    """Every save that may set the name, not each login's save of last_login. A receiver,
+    not a service, because names are also set where no service of ours runs: Django's
+    admin forms, `createsuperuser`, `create_user` in a shell."""
     if update_fields is not None and "username" not in update_fields:
         return
     NameSkeleton.objects.update_or_create(

@@ -5,7 +5,9 @@ or an image moves it on) and kept as a file, served as it is until the next chan
 A package is written under a name of its own and moved into place whole, so a download
 never meets half a file. One request builds it (or asks the worker to) while the others
 asked at once are told it is on its way: a class downloading together after a change
-builds it once. The files of earlier versions are removed once a newer one is in place."""
+builds it once. Each deck's packages live in a folder of their own, named by version; once
+one is in place, those of older versions are removed (never a newer one a slower build
+met)."""
 
 import os
 import threading
@@ -13,63 +15,76 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Sum
 
 from quizzes import caching
-from quizzes.models import Deck
+from quizzes.models import CachedImage, Deck
 from quizzes.services.anki_io import deck_export_apkg
 
 BUILD_CLAIM_SECONDS = 15 * 60
+# A package is built in memory (its pictures read whole): a request builds one of at most
+# this many bytes of pictures, and the worker the bigger ones.
+IN_REQUEST_IMAGE_BYTES = 32 * 1024 * 1024
 
 
-def _path(deck: Deck) -> Path:
-    return settings.QUIZSITE_PACKAGES_DIR / f"{deck.slug}-{caching.deck_pages_version()}.apkg"
+def _folder(deck: Deck) -> Path:
+    return settings.QUIZSITE_PACKAGES_DIR / str(deck.pk)
 
 
-def deck_package(*, deck: Deck) -> Path | None:
-    """The deck's package as the decks are now, if it has been built."""
-    path = _path(deck)
-    return path if path.exists() else None
+def _path(deck: Deck, version: int) -> Path:
+    return _folder(deck) / f"{version}.apkg"
 
 
-def deck_package_builds_in_request(*, deck: Deck) -> bool:
-    """Whether a request may build the package itself: a big deck's takes the worker."""
-    return deck.cards.count() <= settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS
+def _claim_key(deck: Deck, version: int) -> str:
+    return f"deck-package:{deck.pk}:{version}"
 
 
-def deck_package_build(*, deck: Deck) -> Path:
-    """Build the deck's package for the decks' version now (the version is read before the
-    cards, so a change while it is built moves the version on and is built next time)."""
-    path = _path(deck)
+def deck_package_ready(*, deck: Deck) -> Path | None:
+    """The deck's package as the decks are now: built already, or built now by this request
+    if the deck is small and no other request is building it; None while it is being built
+    (by another request, or by the worker, asked here if nobody has asked yet)."""
+    version = caching.deck_pages_version()
+    path = _path(deck, version)
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+    if not cache.add(_claim_key(deck, version), 1, timeout=BUILD_CLAIM_SECONDS):
+        return None
+    if not _builds_in_request(deck):
+        from quizzes.tasks import deck_package_build_task
+
+        deck_package_build_task.enqueue(deck.pk, version)
+        return None
+    return deck_package_build(deck=deck, version=version)
+
+
+def _builds_in_request(deck: Deck) -> bool:
+    if deck.cards.count() > settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS:
+        return False
+    images = CachedImage.objects.filter(
+        card_images__card__deck=deck, status=CachedImage.Status.CACHED
+    ).distinct()
+    image_bytes = images.aggregate(total=Sum("byte_size"))["total"] or 0
+    return image_bytes <= IN_REQUEST_IMAGE_BYTES
+
+
+def deck_package_build(*, deck: Deck, version: int) -> Path:
+    """Build the deck's package for `version` of the decks (read before the cards, so a
+    change meanwhile moves the version on and is built next time). A build that fails
+    lets the next request claim it again."""
+    path = _path(deck, version)
     try:
-        deck_export_apkg(deck=deck, path=part)
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
-    for older in path.parent.glob(f"{deck.slug}-*.apkg"):
-        if older != path:
-            older.unlink(missing_ok=True)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
+            try:
+                deck_export_apkg(deck=deck, path=part)
+                os.replace(part, path)
+            finally:
+                part.unlink(missing_ok=True)
+    except BaseException:
+        cache.delete(_claim_key(deck, version))
+        raise
+    for built in path.parent.glob("*.apkg"):
+        if built.stem.isdigit() and int(built.stem) < version:
+            built.unlink(missing_ok=True)
     return path
-
-
-def deck_package_claim(*, deck: Deck) -> bool:
-    """Claim the building of the deck's package for the decks' version now: True for the
-    one request (of however many ask at once, on any process) that should build it or ask
-    the worker to; the others say it is on its way."""
-    claim = f"deck-package:{deck.pk}:{caching.deck_pages_version()}"
-    return cache.add(claim, 1, timeout=BUILD_CLAIM_SECONDS)
-
-
-def deck_package_claim_release(*, deck: Deck) -> None:
-    """A claimed build failed: let the next request try again."""
-    cache.delete(f"deck-package:{deck.pk}:{caching.deck_pages_version()}")
-
-
-def deck_package_build_later(*, deck: Deck) -> None:
-    """Ask the worker for the package (after claiming it)."""
-    from quizzes.tasks import deck_package_build_task
-
-    deck_package_build_task.enqueue(deck.pk)

@@ -40,10 +40,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
 
-    def get_context_data(self, **kwargs):
-        reset = settings.QUIZSITE_PASSWORD_RESET
-        return {**super().get_context_data(**kwargs), "password_reset": reset}
-
     def form_valid(self, form):
         # Read before login: the session is rotated (and flushed for another user) there.
         attempt_ids = guests.guest_attempt_ids(self.request.session)
@@ -143,7 +139,6 @@ def _account_page(
         "delete_form": delete_form or AccountDeleteForm(user),
         "email_form": email_form or AccountEmailForm(user, initial={"email": user.email}),
         "can_delete": account_services.account_deletable(user=user),
-        "password_reset": settings.QUIZSITE_PASSWORD_RESET,
     }
     return render(request, "registration/account.html", context, status=status)
 

@@ -149,16 +149,7 @@ def deck_package(request, slug):
     """The deck as an Anki package to download, built once per change of the decks; a big
     deck's by the worker, while a page says it is on its way."""
     deck = get_object_or_404(Deck, slug=slug)
-    path = package_services.deck_package(deck=deck)
-    if path is None and package_services.deck_package_claim(deck=deck):
-        if package_services.deck_package_builds_in_request(deck=deck):
-            try:
-                path = package_services.deck_package_build(deck=deck)
-            except BaseException:
-                package_services.deck_package_claim_release(deck=deck)
-                raise
-        else:
-            package_services.deck_package_build_later(deck=deck)
+    path = package_services.deck_package_ready(deck=deck)
     if path is None:
         response = render(
             request,
