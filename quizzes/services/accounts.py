@@ -83,7 +83,7 @@ def account_export(*, user, now: datetime) -> dict:
         "quizzes": _quizzes(user),
         "card_memories": [
             {
-                "card": _card(row, "card"),
+                "card": _card(row),
                 "state": CardMemory.State(row["state"]).label,
                 "learning_step": row["step"],
                 "stability_days": row["stability"],
@@ -113,7 +113,7 @@ def account_export(*, user, now: datetime) -> dict:
         ],
         "reviews": [
             {
-                "card": _card(row, "card"),
+                "card": _card(row),
                 "reviewed_at": row["reviewed_at"],
                 "rating": ReviewLog.Rating(row["rating"]).label,
                 "seconds_taken": row["elapsed_seconds"],
@@ -135,7 +135,7 @@ def account_export(*, user, now: datetime) -> dict:
         ],
         "problem_reports": [
             {
-                "card": _card(row, "card"),
+                "card": _card(row),
                 "kind": ProblemReport.Kind(row["kind"]).label,
                 "message": row["message"],
                 "sent_at": row["created_at"],
@@ -151,10 +151,8 @@ def account_export(*, user, now: datetime) -> dict:
 _CARD_VALUES = ("card__deck__slug", "card__number")
 
 
-def _card(row: dict, prefix: str) -> dict | None:
-    if row[f"{prefix}__number"] is None:
-        return None
-    return {"deck": row[f"{prefix}__deck__slug"], "number": row[f"{prefix}__number"]}
+def _card(row: dict) -> dict:
+    return {"deck": row["card__deck__slug"], "number": row["card__number"]}
 
 
 def _settings(user) -> dict:
@@ -197,7 +195,7 @@ def _quizzes(user) -> list[dict]:
         questions[row["attempt_id"]].append(
             {
                 "position": row["position"],
-                "card": _card(row, "card"),
+                "card": _card(row),
                 "question": row["card__question_text"],
                 "choices_html": [choice["html"] for choice in choices],
                 "right_choice": _number_of(row["correct_choice_id"], ids),

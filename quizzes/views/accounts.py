@@ -31,6 +31,7 @@ from quizzes.forms import (
 )
 from quizzes.services import accounts as account_services
 from quizzes.views import guests
+from quizzes.views.limits import too_many_requests
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -177,11 +178,7 @@ def account_export(request):
             f"Your data was downloaded {throttling.DATA_EXPORTS_PER_HOUR} times this hour: "
             f"try again in {wait // 60 + 1} minutes."
         )
-        response = render(
-            request, "quizzes/play/bad_request.html", {"message": message}, status=429
-        )
-        response["Retry-After"] = str(wait)
-        return response
+        return too_many_requests(request, message, retry_after=wait)
     data = account_services.account_export(user=request.user, now=now)
     filename = f"quizsite-{request.user.get_username()}-{now:%Y-%m-%d}.json"
     return HttpResponse(
@@ -194,10 +191,10 @@ def account_export(request):
 @login_required
 @require_POST
 def account_delete(request):
-    form = AccountDeleteForm(request.user, request.POST)
     # A staff account is refused before its password is checked (the page says why).
     if not account_services.account_deletable(user=request.user):
         return _account_page(request, status=403)
+    form = AccountDeleteForm(request.user, request.POST)
     if not form.is_valid():
         return _account_page(request, delete_form=form)
     username = request.user.get_username()

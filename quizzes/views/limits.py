@@ -4,6 +4,7 @@ import time
 from functools import wraps
 
 from axes.helpers import get_client_ip_address
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from quizzes import throttling
@@ -24,11 +25,14 @@ def quiz_starts_limited(view):
                 "That is a lot of quizzes started in one minute: "
                 "wait a minute, then start the next one."
             )
-            response = render(
-                request, "quizzes/play/bad_request.html", {"message": message}, status=429
-            )
-            response["Retry-After"] = "60"
-            return response
+            return too_many_requests(request, message, retry_after=60)
         return view(request, *args, **kwargs)
 
     return limited
+
+
+def too_many_requests(request, message: str, *, retry_after: int) -> HttpResponse:
+    """A 429 page that says what to wait for, and a Retry-After in seconds."""
+    response = render(request, "quizzes/play/bad_request.html", {"message": message}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
