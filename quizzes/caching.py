@@ -56,12 +56,13 @@ def _versions(*keys: tuple[str, int | None]) -> list[int]:
     return [found.get(key) or _version(key, timeout) for key, timeout in keys]
 
 
-def _changed(key: str, timeout: int | None = None, *, moved_on: bool = False) -> None:
+def _changed(key: str, timeout: int | None = None, *, at_commit_only: bool = False) -> None:
     """Move the number at `key` on now, and again when the transaction commits: a value
     built in between from the old rows must not stay cached under the new number.
-    `moved_on`: the caller moved it on before its transaction began, so only the move at
-    the commit is left."""
-    if not moved_on:
+    `at_commit_only`: only the move at the commit, for a writer that reads nothing kept
+    under `key` after its write and before its commit (the move now only keeps such reads
+    from finding the old value; other readers never see the uncommitted rows)."""
+    if not at_commit_only:
         _bump(key, timeout)
     transaction.on_commit(lambda: _bump(key, timeout))
 
@@ -134,19 +135,12 @@ def learner_changed(user_id: int) -> None:
     _changed(_learner_version_key(user_id), ENTRY_TIMEOUT)
 
 
-def learner_memory_changing(user_id: int) -> None:
-    """Call before a transaction that will write the learner's card memories, then
-    `learner_memory_changed(user_id, moved_on=True)` in it: the first move happens before
-    the transaction rather than in it, where SQLite's write lock is held and every other
-    writer waits for the shared cache's write (a quiz answer held the lock twice as long
-    for it: README, "Latest round")."""
-    _bump(_learner_memory_key(user_id), ENTRY_TIMEOUT)
-
-
-def learner_memory_changed(user_id: int, *, moved_on: bool = False) -> None:
+def learner_memory_changed(user_id: int, *, at_commit_only: bool = False) -> None:
     """Call after any write of the learner's card memories: services/reviews.py does, after
-    each of its writes (some are written-out SQL, which sends no model signal)."""
-    _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT, moved_on=moved_on)
+    each of its writes (some are written-out SQL, which sends no model signal).
+    `at_commit_only` (see `_changed`): a quiz answer's one move, outside SQLite's write
+    lock, where every other writer would wait for the shared cache's write too."""
+    _changed(_learner_memory_key(user_id), ENTRY_TIMEOUT, at_commit_only=at_commit_only)
 
 
 def learner_kept_until(

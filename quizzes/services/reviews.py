@@ -584,7 +584,6 @@ def review_answer_prepare(
     arguments = _answer_review_arguments(attempt=attempt, question=question, now=now)
     if arguments is None:
         return None
-    caching.learner_memory_changing(arguments["user_id"])
     read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
     return PreparedAnswer(review=_work_out(read=read, **arguments), arguments=arguments)
 
@@ -597,7 +596,7 @@ def review_answer_store(prepared: PreparedAnswer) -> datetime:
     if not play_sql.card_memory_write(memory=review.memory, read=review.read):
         return _record(**prepared.arguments)
     play_sql.review_log_insert(review.log)
-    caching.learner_memory_changed(review.memory.user_id, moved_on=True)
+    caching.learner_memory_changed(review.memory.user_id, at_commit_only=True)
     return review.memory.due
 
 
