@@ -1,7 +1,7 @@
 """What a write to the shared file cache costs (the cache of one machine without Redis) as
 its folder fills: Django's FileBasedCache, which lists the folder at every write, beside
 quizsite.filecache.FileCache, which looks once every CULL_EVERY writes. Each write is an
-`incr`, as a signed-in quiz answer moves its learner's number on (twice per answer).
+`incr`, as a signed-in quiz answer moves its learner's number on (once per answer).
 
     .venv/bin/python bench/cache_writes.py
 

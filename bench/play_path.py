@@ -109,7 +109,13 @@ def run(options) -> None:
         if options.sql and len(rows) == 3:
             print(f"\n{player}, {kind}:", *statements, sep="\n  ")
 
+    from quizzes.models import Deck
+    from quizzes.services.attempts import ready_quick_quizzes_top_up
+
+    deck = Deck.objects.get(slug="fastai")
     for player in ("guest", "signed in"):
+        # Quick quizzes planned ahead, as the worker keeps them: every start claims one.
+        ready_quick_quizzes_top_up(deck=deck, target=options.quizzes)
         client = Client(enforce_csrf_checks=True)
         if player == "signed in":
             client.force_login(learner)

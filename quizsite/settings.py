@@ -64,9 +64,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # Before django_tasks_db: its db_worker command is ours (quizzes/management/commands).
+    "quizzes",
     "django_tasks",
     "django_tasks_db",
-    "quizzes",
 ]
 
 MIDDLEWARE = [
@@ -232,13 +233,21 @@ if _task_backend not in _TASK_BACKENDS:
         f"QUIZSITE_TASKS must be one of {', '.join(_TASK_BACKENDS)}; got {_task_backend!r}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend], "QUEUES": ["default"]}}
+# The worker's CPU priority below the web processes' (Unix nice, 0 to 19; 0: the same). Its
+# work can wait a moment; a learner's request should not wait for it on busy cores.
+QUIZSITE_WORKER_NICENESS = envint("QUIZSITE_WORKER_NICENESS", "10")
+if not 0 <= QUIZSITE_WORKER_NICENESS <= 19:
+    raise ImproperlyConfigured(
+        f"QUIZSITE_WORKER_NICENESS must be from 0 to 19; got {QUIZSITE_WORKER_NICENESS}"
+    )
 
 # Quick quizzes the worker keeps planned ahead per deck, so a start only claims one
 # (quizzes/services/attempts.py, "Quick quizzes planned ahead"); a start that finds none
-# plans its own. 0: none, every start plans its own (the default when tasks run in place,
-# where the planning would land in a learner's request).
+# plans its own. Enough for a class of 200 starting at once (bench/load.py), with the refill
+# asked for at half. 0: none, every start plans its own (the default when tasks run in
+# place, where the planning would land in a learner's request).
 QUIZSITE_READY_QUICK_QUIZZES = envint(
-    "QUIZSITE_READY_QUICK_QUIZZES", "100" if _task_backend == "database" else "0"
+    "QUIZSITE_READY_QUICK_QUIZZES", "250" if _task_backend == "database" else "0"
 )
 
 AUTHENTICATION_BACKENDS = [
