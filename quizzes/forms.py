@@ -2,6 +2,7 @@ import time
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -147,7 +148,10 @@ class ProblemReportForm(forms.ModelForm):
 LOOK_ALIKE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
 
 
-EMAIL_HELP = "Optional, and used for one thing only: a link to reset a forgotten password."
+EMAIL_HELP = (
+    "Optional, and used for one thing only: a link to reset a forgotten password. "
+    "It is kept once you open the link we send to it."
+)
 
 
 class NameLooksItsOwn:
@@ -186,6 +190,16 @@ class SignupForm(NameLooksItsOwn, UserCreationForm):
         fields = ("username", "email")
         labels = {"email": "Email"}
         help_texts = {"email": EMAIL_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not settings.QUIZSITE_PASSWORD_RESET:  # no email to confirm it with, nor use
+            del self.fields["email"]
+
+    def save(self, commit=True):
+        # The address waits for its owner to open the link sent to it (views.accounts).
+        self.instance.email = ""
+        return super().save(commit)
 
     def validate_password_for_user(self, user, password_field_name="password1"):
         # Under the password that is too short or too common, not under its confirmation
@@ -279,7 +293,8 @@ class AccountDeleteForm(PasswordConfirmedForm):
 
 
 class AccountEmailForm(PasswordConfirmedForm):
-    """The address for a forgotten password: whoever sets it can take the account over."""
+    """The address for a forgotten password: whoever sets it can take the account over, so
+    a new one is kept once its owner opens the link sent to it."""
 
     # Its fields' names and ids apart from the deletion form's on the same page.
     prefix = "email"

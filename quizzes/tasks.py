@@ -54,6 +54,16 @@ def deck_package_build_task(deck_id: int, version: int) -> str:
 
 
 @task()
+def email_confirmation_email_task(
+    *, user_id: int, email: str, domain: str, use_https: bool
+) -> bool:
+    """A learner gave `email` for their account (at sign-up, or on their account page)."""
+    return accounts.email_confirmation_send(
+        user_id=user_id, email=email, domain=domain, use_https=use_https
+    )
+
+
+@task()
 def password_reset_email_task(*, email: str, domain: str, use_https: bool) -> int:
     """Someone asked on the site for a reset link for `email`."""
     return accounts.password_reset_email_send(email=email, domain=domain, use_https=use_https)

@@ -40,6 +40,21 @@ def password_try_allowed(*, user_id: int, now: float) -> bool:
     )
 
 
+# Links sent to confirm an email per account and hour (sign-up's included): each is an email
+# to an address someone typed, so an account must not become a way to fill a stranger's inbox.
+EMAIL_CONFIRMATIONS_PER_HOUR = 3
+EMAIL_CONFIRMATION_WINDOW = 3600
+
+
+def email_confirmation_allowed(*, user_id: int, now: float) -> bool:
+    return within_limit(
+        f"email-confirmation:user:{user_id}",
+        limit=EMAIL_CONFIRMATIONS_PER_HOUR,
+        window_seconds=EMAIL_CONFIRMATION_WINDOW,
+        now=now,
+    )
+
+
 # Downloads of a learner's data per account and hour: each reads the whole history (a few
 # MB for a long one), so a script must not ask for it in a loop.
 DATA_EXPORTS_PER_HOUR = 10

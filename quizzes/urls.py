@@ -43,6 +43,7 @@ urlpatterns = [
     path("me/account/data.json", accounts.account_export, name="account_export"),
     path("me/account/email/", accounts.account_email, name="account_email"),
     path("me/account/delete/", accounts.account_delete, name="account_delete"),
+    path("accounts/email/<str:token>/", accounts.email_confirm, name="email_confirm"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,7 +1,9 @@
-"""The account page in headless Chromium, on a phone: an email added, the data downloaded as a
-file, the account deleted behind the password, and no serious accessibility violation."""
+"""The account page in headless Chromium, on a phone: an email added and confirmed from the
+link sent to it, the data downloaded as a file, the account deleted behind the password, and
+no serious accessibility violation."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("dark", [False, True])
 def test_a_learner_downloads_their_data_then_deletes_the_account(
-    page: Page, deck_site, console_errors, django_user_model, dark
+    page: Page, deck_site, console_errors, django_user_model, dark, mailoutbox
 ):
     page.emulate_media(color_scheme="dark" if dark else "light")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -35,6 +37,14 @@ def test_a_learner_downloads_their_data_then_deletes_the_account(
     password_section.get_by_label("Email").fill("reviewer@example.org")
     password_section.get_by_label("Your password").fill("a long enough passphrase")
     password_section.get_by_role("button", name="Save the email").click()
+    expect(page.get_by_text("We sent a link to reviewer@example.org")).to_be_visible()
+    [mail] = mailoutbox
+    page.goto(re.search(r"http://\S+/accounts/email/\S+/", mail.body).group(0))
+    expect(page.get_by_role("heading", name="Confirm your email")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Confirm this email").click()
+    expect(page.get_by_role("heading", name="Email confirmed")).to_be_visible()
+    page.get_by_role("link", name="Your account").click()
     expect(page.get_by_text("link goes to reviewer@example.org").first).to_be_visible()
 
     deletion = page.get_by_role("region", name="Delete your account")

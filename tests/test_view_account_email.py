@@ -1,10 +1,23 @@
+"""A learner's email, changed on their account page behind their password; a new address
+is kept once its owner opens the link sent to it (tests/test_view_email_confirm.py)."""
+
+import re
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+
+from quizzes import throttling
 
 URL = reverse("account_email")
 
 
-def test_it_sets_the_email_behind_the_password(client, alice, password):
+def confirmation_link(mail) -> str:
+    return re.search(r"http://testserver(/accounts/email/\S+/)", mail.body).group(1)
+
+
+def test_a_new_email_is_kept_once_the_link_sent_to_it_is_opened(
+    client, alice, password, mailoutbox
+):
     client.force_login(alice)
 
     response = client.post(
@@ -12,8 +25,54 @@ def test_it_sets_the_email_behind_the_password(client, alice, password):
     )
 
     assert response.redirect_chain == [(reverse("account"), 302)]
-    assert "goes to new@example.org" in response.text
+    assert "We sent a link to new@example.org" in response.text
+    # Not yet: a mistyped address would get the account's reset links.
+    assert get_user_model().objects.get(pk=alice.pk).email == "alice@example.com"
+    [mail] = mailoutbox
+    assert mail.to == ["new@example.org"]
+    assert '"alice"' in mail.body
+
+    client.post(confirmation_link(mail))
+
     assert get_user_model().objects.get(pk=alice.pk).email == "new@example.org"
+
+
+def test_the_same_email_again_sends_nothing(client, alice, password, mailoutbox):
+    client.force_login(alice)
+
+    response = client.post(
+        URL, {"email-email": "alice@EXAMPLE.com", "email-password": password}, follow=True
+    )
+
+    assert "alice@example.com is your email already" in response.text
+    assert mailoutbox == []
+
+
+def test_links_sent_are_limited_per_account(client, alice, password, mailoutbox):
+    client.force_login(alice)
+    for number in range(throttling.EMAIL_CONFIRMATIONS_PER_HOUR):
+        client.post(URL, {"email-email": f"n{number}@example.org", "email-password": password})
+
+    response = client.post(URL, {"email-email": "x@example.org", "email-password": password})
+
+    assert response.status_code == 429
+    assert "Several confirmation links were sent lately" in response.text
+    assert len(mailoutbox) == throttling.EMAIL_CONFIRMATIONS_PER_HOUR
+    assert "x@example.org" not in {address for mail in mailoutbox for address in mail.to}
+
+
+def test_a_site_that_sends_no_email_cannot_take_a_new_one(
+    client, alice, password, mailoutbox, settings
+):
+    settings.QUIZSITE_PASSWORD_RESET = False
+    client.force_login(alice)
+
+    response = client.post(URL, {"email-email": "new@example.org", "email-password": password})
+
+    assert response.status_code == 400
+    assert "This site sends no email" in response.text
+    assert mailoutbox == []
+    assert get_user_model().objects.get(pk=alice.pk).email == "alice@example.com"
 
 
 def test_an_empty_email_removes_it(client, alice, password):
@@ -76,9 +135,12 @@ def test_an_address_longer_than_the_column_is_refused(client, alice, password):
     assert get_user_model().objects.get(pk=alice.pk).email == "alice@example.com"
 
 
-def test_the_domain_is_kept_in_lower_case_as_sign_up_keeps_it(client, alice, password):
+def test_the_domain_is_kept_in_lower_case_as_sign_up_keeps_it(client, alice, password, mailoutbox):
     client.force_login(alice)
 
     client.post(URL, {"email-email": "Alice@Example.ORG", "email-password": password})
+    [mail] = mailoutbox
+    client.post(confirmation_link(mail))
 
+    assert mail.to == ["Alice@example.org"]
     assert get_user_model().objects.get(pk=alice.pk).email == "Alice@example.org"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
@@ -224,13 +226,33 @@ def test_spaces_inside_a_passphrase_are_kept(client):
     assert get_user_model().objects.get(username="carol").check_password(passphrase)
 
 
-def test_an_email_is_optional_and_kept_for_a_forgotten_password(client):
+def test_an_email_is_optional_and_kept_once_its_owner_confirms_it(client, mailoutbox):
     client.post(URL, form("carol"))
-    Client().post(URL, {**form("dave"), "email": "dave@example.org"})
+    dave = Client()
+    response = dave.post(URL, {**form("dave"), "email": "dave@example.org"}, follow=True)
 
     users = get_user_model().objects
     assert users.get(username="carol").email == ""
+    assert "We sent a link to dave@example.org" in response.text
+    # Until its owner opens the link, no reset link goes there.
+    assert users.get(username="dave").email == ""
+    [mail] = mailoutbox
+    assert mail.to == ["dave@example.org"]
+    link = re.search(r"http://testserver(/accounts/email/\S+/)", mail.body).group(1)
+
+    Client().post(link)  # from the mailbox, on another device: no sign-in needed
+
     assert users.get(username="dave").email == "dave@example.org"
+
+
+def test_a_site_that_sends_no_email_asks_for_none(client, settings, mailoutbox):
+    settings.QUIZSITE_PASSWORD_RESET = False
+    assert 'name="email"' not in client.get(URL).text
+
+    client.post(URL, {**form("dave"), "email": "dave@example.org"})
+
+    assert get_user_model().objects.get(username="dave").email == ""
+    assert mailoutbox == []
 
 
 def test_a_malformed_email_is_refused(client):

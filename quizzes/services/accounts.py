@@ -1,6 +1,6 @@
 """A learner's own account: everything the site keeps of them, as one file to take away,
-the account's deletion with all of it, its email and the reset links sent there, and the
-look of its name beside the others'."""
+the account's deletion with all of it, its email (kept once its owner confirms it) and the
+reset links sent there, and the look of its name beside the others'."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -35,6 +36,10 @@ EXPORT_FORMAT = "quizsite learner data, version 1"
 
 class AccountDeleteRefused(Exception):
     pass
+
+
+class EmailConfirmationInvalid(Exception):
+    """A confirmation link that cannot be used; the message says why, to its reader."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -271,11 +276,101 @@ def account_delete(*, user) -> None:
     user.delete()
 
 
+def normalized_email(email: str) -> str:
+    """`email` as it is stored: its domain in lower case, as Django's sign-up keeps it."""
+    return get_user_model().objects.normalize_email(email)
+
+
 def account_email_set(*, user, email: str) -> None:
-    """The address a forgotten password's link goes to; "" for none. Its domain in lower
-    case, as sign-up stores it."""
-    user.email = get_user_model().objects.normalize_email(email)
+    """The address a forgotten password's link goes to; "" for none. Only an address its
+    owner confirmed (or staff set in the admin)."""
+    user.email = normalized_email(email)
     user.save(update_fields=["email"])
+
+
+# An address is kept for an account only once a link sent to it is opened: whoever reads
+# an account's email can reset its password, so a mistyped address must not get that power.
+# The link carries the account, the address and the email the account had when it was sent,
+# signed: no row to keep, and it stops working once the account's email changes (a later
+# request confirmed, or the address removed). It works for as long as a reset link does.
+EMAIL_CONFIRMATION_SALT = "quizsite.accounts.email-confirmation"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailConfirmation:
+    user: object
+    email: str
+    already: bool  # the account has this address already (the link opened twice)
+
+
+def email_confirmation_token(*, user, email: str) -> str:
+    payload = {"user": user.pk, "email": email, "was": user.email}
+    return signing.dumps(payload, salt=EMAIL_CONFIRMATION_SALT, compress=True)
+
+
+def email_confirmation_read(token: str) -> EmailConfirmation:
+    """What a confirmation link asks; EmailConfirmationInvalid when it cannot be used."""
+    try:
+        asked = signing.loads(
+            token, salt=EMAIL_CONFIRMATION_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT
+        )
+    except signing.SignatureExpired:
+        raise EmailConfirmationInvalid(
+            "This link is more than a day old: ask for a new one on your account page."
+        ) from None
+    except signing.BadSignature:
+        raise EmailConfirmationInvalid(
+            "This link is not one the site sent, or it was cut short: open the whole link "
+            "from the email, or ask for a new one on your account page."
+        ) from None
+    user = get_user_model().objects.filter(pk=asked["user"], is_active=True).first()
+    if user is None:
+        raise EmailConfirmationInvalid("The account this link was sent for is gone.")
+    if user.email == asked["email"]:
+        return EmailConfirmation(user=user, email=asked["email"], already=True)
+    if user.email != asked["was"]:
+        raise EmailConfirmationInvalid(
+            "The account's email changed after this link was sent, so it no longer works: "
+            "ask for a new one on your account page."
+        )
+    return EmailConfirmation(user=user, email=asked["email"], already=False)
+
+
+def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool) -> None:
+    """Have the worker send `email` a link that keeps it as `user`'s address."""
+    from quizzes.tasks import email_confirmation_email_task
+
+    email_confirmation_email_task.enqueue(
+        user_id=user.pk,
+        email=normalized_email(email),
+        domain=domain,
+        use_https=use_https,
+    )
+
+
+def email_confirmation_send(*, user_id: int, email: str, domain: str, use_https: bool) -> bool:
+    """Send `email` its confirmation link for the account `user_id`; False when the account
+    is gone or already has the address."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.email == email:
+        return False
+    context = {
+        "user": user,
+        "email": email,
+        "token": email_confirmation_token(user=user, email=email),
+        "domain": domain,
+        "protocol": "https" if use_https else "http",
+    }
+    subject = "".join(
+        render_to_string("registration/email_confirmation_subject.txt", context).splitlines()
+    )
+    send_mail(
+        subject,
+        render_to_string("registration/email_confirmation_email.txt", context),
+        None,
+        [email],
+    )
+    return True
 
 
 # The accounts one reset email names at most: a learner with more under one address asks

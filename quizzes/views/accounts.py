@@ -1,9 +1,10 @@
 """Sign up and log in (Django's auth views in the site's look). Both give the attempts a
 guest just played to the account, so a quiz taken before signing up is not lost. A
-forgotten password reset by email. The account page: the email, the learner's data to
-download, and the account to delete."""
+forgotten password reset by email, to an address its owner confirmed. The account page:
+the email, the learner's data to download, and the account to delete."""
 
 import json
+import time
 
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as axes_reset
@@ -12,12 +13,14 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes import throttling
@@ -61,6 +64,8 @@ def signup(request):
         login(request, user, backend="quizzes.auth.CachedModelBackend")
         claimed = guests.guest_attempts_claim(request, attempt_ids)
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
+        if email := form.cleaned_data.get("email"):
+            _email_confirmation_ask(request, user, email)
         _say_saved(request, claimed)
         return redirect(_next_url(request) or "home")
     return render(request, "registration/signup.html", {"form": form})
@@ -156,12 +161,63 @@ def account_email(request):
     form = AccountEmailForm(request.user, request.POST)
     if not form.is_valid():
         return _account_page(request, email_form=form)
-    account_services.account_email_set(user=request.user, email=form.cleaned_data["email"])
-    if form.cleaned_data["email"]:
-        messages.success(request, f"A forgotten password's link goes to {request.user.email}.")
-    else:
+    user, email = request.user, form.cleaned_data["email"]
+    if not email:
+        account_services.account_email_set(user=user, email="")
         messages.success(request, "Your email is removed: no reset link can be sent now.")
+    elif account_services.normalized_email(email) == user.email:
+        messages.info(request, f"{user.email} is your email already.")
+    elif not settings.QUIZSITE_PASSWORD_RESET:
+        form.add_error("email", "This site sends no email, so it cannot confirm an address.")
+        return _account_page(request, email_form=form, status=400)
+    elif not _email_confirmation_ask(request, user, email):
+        form.add_error(
+            "email",
+            "Several confirmation links were sent lately: open one of those (look in the "
+            "spam folder too), or try again within the hour.",
+        )
+        return _account_page(request, email_form=form, status=429)
     return redirect("account")
+
+
+def _email_confirmation_ask(request, user, email: str) -> bool:
+    """Send `email` a link that keeps it as `user`'s address, and say so; False when the
+    account asked for too many lately."""
+    if not throttling.email_confirmation_allowed(user_id=user.pk, now=time.time()):
+        return False
+    account_services.email_confirmation_ask(
+        user=user,
+        email=email,
+        domain=get_current_site(request).domain,
+        use_https=request.is_secure(),
+    )
+    messages.info(
+        request,
+        f"We sent a link to {email}: open it to keep this address for a forgotten password "
+        "(it works for a day).",
+    )
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_variables("token")
+def email_confirm(request, token):
+    """The link sent to a new address: a page that asks to confirm it (an email scanner
+    that opens links must not confirm anything), then keeps it. It needs no sign-in: the
+    link is the proof that its reader has the mailbox."""
+    try:
+        asked = account_services.email_confirmation_read(token)
+    except account_services.EmailConfirmationInvalid as error:
+        return render(
+            request, "registration/email_confirm.html", {"problem": str(error)}, status=400
+        )
+    confirmed = asked.already
+    if request.method == "POST" and not confirmed:
+        account_services.account_email_set(user=asked.user, email=asked.email)
+        confirmed = True
+    context = {"asked": asked, "confirmed": confirmed, "token": token}
+    return render(request, "registration/email_confirm.html", context)
 
 
 @login_required
