@@ -3,7 +3,8 @@
 Plays Quick quizzes through Django's test client (the site's middleware and templates,
 DEBUG off, no HTTP server) on a throwaway SQLite database, or PostgreSQL with
 --database postgresql, as a guest and as a signed-in learner, as bench/load.py's takers
-do: start, each question as htmx asks for it, each answer, the result. Prints each kind
+do: start (claiming a Quick quiz planned ahead, as the worker keeps them), each question as
+htmx asks for it, each answer, the result. Prints each kind
 of request's statements and median time; --profile DIR writes a cProfile of the
 question, answer and result requests (not the starts) in DIR, one file per player and kind,
 for `python -m pstats FILE`.
