@@ -40,18 +40,31 @@ def password_try_allowed(*, user_id: int, now: float) -> bool:
     )
 
 
-# Links sent to confirm an email per account and hour (sign-up's included): each is an email
-# to an address someone typed, so an account must not become a way to fill a stranger's inbox.
+# Links sent to confirm an email, per account, per address and per client an hour (sign-up's
+# included): each is an email to an address someone typed, naming an account someone chose,
+# so neither many accounts nor one may fill a stranger's inbox.
 EMAIL_CONFIRMATIONS_PER_HOUR = 3
+EMAIL_CONFIRMATIONS_PER_CLIENT_PER_HOUR = 30
 EMAIL_CONFIRMATION_WINDOW = 3600
 
 
-def email_confirmation_allowed(*, user_id: int, now: float) -> bool:
-    return within_limit(
-        f"email-confirmation:user:{user_id}",
-        limit=EMAIL_CONFIRMATIONS_PER_HOUR,
-        window_seconds=EMAIL_CONFIRMATION_WINDOW,
-        now=now,
+def email_confirmation_allowed(
+    *, user_id: int, email: str, client_ip: str | None, now: float
+) -> bool:
+    """Count one more link for the account, the address and the client, the client first
+    (a request refused for its client spends nothing of the address's)."""
+    limits = [
+        (
+            f"email-confirmation:ip:{client_ip or 'unknown'}",
+            EMAIL_CONFIRMATIONS_PER_CLIENT_PER_HOUR,
+        ),
+        (f"email-confirmation:user:{user_id}", EMAIL_CONFIRMATIONS_PER_HOUR),
+        (f"email-confirmation:email:{email.casefold()}", EMAIL_CONFIRMATIONS_PER_HOUR),
+    ]
+    # all() stops at the first limit reached: the later ones are not counted.
+    return all(
+        within_limit(key, limit=limit, window_seconds=EMAIL_CONFIRMATION_WINDOW, now=now)
+        for key, limit in limits
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from quizzes import throttling
 from quizzes.models import Attempt
 from tests.quizplay import finish, start_as_guest
 
@@ -240,9 +241,30 @@ def test_an_email_is_optional_and_kept_once_its_owner_confirms_it(client, mailou
     assert mail.to == ["dave@example.org"]
     link = re.search(r"http://testserver(/accounts/email/\S+/)", mail.body).group(1)
 
-    Client().post(link)  # from the mailbox, on another device: no sign-in needed
+    dave.post(link)  # signed in, as sign-up leaves them
 
     assert users.get(username="dave").email == "dave@example.org"
+
+
+def test_an_unconfirmed_email_gets_no_reset_link(client, mailoutbox):
+    client.post(URL, {**form("dave"), "email": "dave@example.org"})
+    mailoutbox.clear()
+
+    Client().post(reverse("password_reset"), {"email": "dave@example.org"})
+
+    assert mailoutbox == []
+
+
+def test_links_to_one_address_are_limited_however_many_accounts_ask(mailoutbox):
+    for number in range(throttling.EMAIL_CONFIRMATIONS_PER_HOUR + 1):
+        response = Client().post(
+            URL, {**form(f"spammer{number}"), "email": "victim@example.org"}, follow=True
+        )
+
+    assert len(mailoutbox) == throttling.EMAIL_CONFIRMATIONS_PER_HOUR
+    # The last account is made, without the address, and says so.
+    assert "No link went to victim@example.org" in response.text
+    assert get_user_model().objects.get(username="spammer3").email == ""
 
 
 def test_a_site_that_sends_no_email_asks_for_none(client, settings, mailoutbox):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -288,9 +289,11 @@ def account_email_set(*, user, email: str) -> None:
     user.save(update_fields=["email"])
 
 
-# An address is kept for an account only once a link sent to it is opened: whoever reads
-# an account's email can reset its password, so a mistyped address must not get that power.
-# The link carries the account, the address and the email the account had when it was sent,
+# An address is kept for an account only once a link sent to it is opened, by the account's
+# owner, signed in: whoever reads an account's email can reset its password, so neither a
+# mistyped address nor whoever holds it (a catch-all on a look-alike domain) may get that
+# power. The link carries the account, the address and a digest of the email the account
+# had when it was sent (not the email itself, which the new address must not learn),
 # signed: no row to keep, and it stops working once the account's email changes (a later
 # request confirmed, or the address removed). It works for as long as a reset link does.
 EMAIL_CONFIRMATION_SALT = "quizsite.accounts.email-confirmation"
@@ -303,8 +306,12 @@ class EmailConfirmation:
     already: bool  # the account has this address already (the link opened twice)
 
 
+def _email_digest(email: str) -> str:
+    return salted_hmac(EMAIL_CONFIRMATION_SALT, email).hexdigest()[:20]
+
+
 def email_confirmation_token(*, user, email: str) -> str:
-    payload = {"user": user.pk, "email": email, "was": user.email}
+    payload = {"user": user.pk, "email": email, "was": _email_digest(user.email)}
     return signing.dumps(payload, salt=EMAIL_CONFIRMATION_SALT, compress=True)
 
 
@@ -314,26 +321,27 @@ def email_confirmation_read(token: str) -> EmailConfirmation:
         asked = signing.loads(
             token, salt=EMAIL_CONFIRMATION_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT
         )
+        user_id, email, was = int(asked["user"]), str(asked["email"]), str(asked["was"])
     except signing.SignatureExpired:
         raise EmailConfirmationInvalid(
-            "This link is more than a day old: ask for a new one on your account page."
+            "This link has expired: ask for a new one on your account page."
         ) from None
-    except signing.BadSignature:
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise EmailConfirmationInvalid(
             "This link is not one the site sent, or it was cut short: open the whole link "
             "from the email, or ask for a new one on your account page."
         ) from None
-    user = get_user_model().objects.filter(pk=asked["user"], is_active=True).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise EmailConfirmationInvalid("The account this link was sent for is gone.")
-    if user.email == asked["email"]:
-        return EmailConfirmation(user=user, email=asked["email"], already=True)
-    if user.email != asked["was"]:
+    if user.email == email:
+        return EmailConfirmation(user=user, email=email, already=True)
+    if not constant_time_compare(_email_digest(user.email), was):
         raise EmailConfirmationInvalid(
             "The account's email changed after this link was sent, so it no longer works: "
             "ask for a new one on your account page."
         )
-    return EmailConfirmation(user=user, email=asked["email"], already=False)
+    return EmailConfirmation(user=user, email=email, already=False)
 
 
 def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool) -> None:

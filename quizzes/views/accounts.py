@@ -64,8 +64,14 @@ def signup(request):
         login(request, user, backend="quizzes.auth.CachedModelBackend")
         claimed = guests.guest_attempts_claim(request, attempt_ids)
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
-        if email := form.cleaned_data.get("email"):
-            _email_confirmation_ask(request, user, email)
+        if (email := form.cleaned_data.get("email")) and not _email_confirmation_ask(
+            request, user, email
+        ):
+            messages.warning(
+                request,
+                f"No link went to {email}: several were sent there lately. Add it later on "
+                "your account page.",
+            )
         _say_saved(request, claimed)
         return redirect(_next_url(request) or "home")
     return render(request, "registration/signup.html", {"form": form})
@@ -173,8 +179,8 @@ def account_email(request):
     elif not _email_confirmation_ask(request, user, email):
         form.add_error(
             "email",
-            "Several confirmation links were sent lately: open one of those (look in the "
-            "spam folder too), or try again within the hour.",
+            "Several confirmation links were sent lately, from here or to this address: open "
+            "one of those (look in the spam folder too), or try again within the hour.",
         )
         return _account_page(request, email_form=form, status=429)
     return redirect("account")
@@ -182,8 +188,10 @@ def account_email(request):
 
 def _email_confirmation_ask(request, user, email: str) -> bool:
     """Send `email` a link that keeps it as `user`'s address, and say so; False when the
-    account asked for too many lately."""
-    if not throttling.email_confirmation_allowed(user_id=user.pk, now=time.time()):
+    account, the address or the client had too many lately (throttling)."""
+    if not throttling.email_confirmation_allowed(
+        user_id=user.pk, email=email, client_ip=get_client_ip_address(request), now=time.time()
+    ):
         return False
     account_services.email_confirmation_ask(
         user=user,
@@ -193,8 +201,8 @@ def _email_confirmation_ask(request, user, email: str) -> bool:
     )
     messages.info(
         request,
-        f"We sent a link to {email}: open it to keep this address for a forgotten password "
-        "(it works for a day).",
+        f"We sent a link to {email}: open it, signed in here, to keep this address for a "
+        "forgotten password (it works for a day).",
     )
     return True
 
@@ -204,20 +212,23 @@ def _email_confirmation_ask(request, user, email: str) -> bool:
 @sensitive_variables("token")
 def email_confirm(request, token):
     """The link sent to a new address: a page that asks to confirm it (an email scanner
-    that opens links must not confirm anything), then keeps it. It needs no sign-in: the
-    link is the proof that its reader has the mailbox."""
+    that opens links must not confirm anything), then keeps it. Only for the account's
+    owner, signed in: the link proves its reader has the mailbox, which a stranger holding
+    a mistyped address has too; elsewhere the page asks them to log in."""
     try:
         asked = account_services.email_confirmation_read(token)
     except account_services.EmailConfirmationInvalid as error:
         return render(
             request, "registration/email_confirm.html", {"problem": str(error)}, status=400
         )
+    owner = request.user.is_authenticated and request.user.pk == asked.user.pk
     confirmed = asked.already
-    if request.method == "POST" and not confirmed:
+    if request.method == "POST" and owner and not confirmed:
         account_services.account_email_set(user=asked.user, email=asked.email)
         confirmed = True
-    context = {"asked": asked, "confirmed": confirmed, "token": token}
-    return render(request, "registration/email_confirm.html", context)
+    context = {"asked": asked, "confirmed": confirmed, "owner": owner, "token": token}
+    status = 403 if request.method == "POST" and not owner and not confirmed else 200
+    return render(request, "registration/email_confirm.html", context, status=status)
 
 
 @login_required
