@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe, over plain HTTP by the server's own address.
+    "quizsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +91,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it reads the outcome of the authentication above.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Where quizsite.health answers whether this app server can serve.
+QUIZSITE_HEALTH_PATH = os.environ.get("QUIZSITE_HEALTH_PATH", "/healthz").strip() or "/healthz"
 
 ROOT_URLCONF = "quizsite.urls"
 WSGI_APPLICATION = "quizsite.wsgi.application"

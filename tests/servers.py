@@ -88,9 +88,12 @@ class PostgresCluster:
         data, log = str(self.dir / "data"), str(self.dir / "log")
         self._run("pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start")
 
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+
     def restart(self) -> None:
         """Ends every connection, as a server restart or failover does."""
-        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        self.stop()
         self.start()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -1,0 +1,87 @@
+"""`/healthz`: whether this app server can serve, for the load balancer or monitor in front
+of it (README, "More than one machine"). 200 when its database and shared cache answer,
+503 naming the part that does not; the body also says how long the oldest task has waited
+for the worker, which is not the app server's health (a stopped worker leaves the site up)
+but is what a monitor should watch.
+
+Answered first in the middleware chain: before SecurityMiddleware's HTTPS redirect and
+before any check of the Host header, since a load balancer probes each server over plain
+HTTP by its own address; it reads no session and sets no cookie."""
+
+import json
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+PROBE_KEY = "health:probe"
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != settings.QUIZSITE_HEALTH_PATH:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            response = HttpResponse("GET or HEAD only\n", status=405, content_type="text/plain")
+            response["Allow"] = "GET, HEAD"
+            return response
+        checks = {"database": _database, "cache": _cache}
+        report = {name: _outcome(name, check) for name, check in checks.items()}
+        healthy = all(outcome == "ok" for outcome in report.values())
+        if report["database"] == "ok":
+            try:
+                report["oldest_task_waiting_seconds"] = _oldest_task_age()
+            except Exception:  # not the server's health: said as unknown, logged
+                logger.exception("Health check: the tasks waiting could not be read")
+                report["oldest_task_waiting_seconds"] = None
+        body = {"status": "ok" if healthy else "unavailable", **report}
+        response = HttpResponse(
+            json.dumps(body) + "\n", status=200 if healthy else 503, content_type="application/json"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _outcome(name: str, check) -> str:
+    try:
+        check()
+    except Exception:  # any failure means unavailable; the log says which and why
+        logger.exception("Health check: the %s does not answer", name)
+        return "unavailable"
+    return "ok"
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    # A value that changes, so a read of an old one is not taken for a working cache.
+    value = timezone.now().isoformat()
+    cache.set(PROBE_KEY, value, timeout=60)
+    if cache.get(PROBE_KEY) != value:
+        raise RuntimeError("the value written was not read back")
+
+
+def _oldest_task_age() -> float | None:
+    """Seconds the oldest task ready to run has waited; None when none waits (or tasks run
+    in the request, QUIZSITE_TASKS=immediate)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return None
+    from django.db.models import Min
+    from django_tasks_db.models import DBTaskResult
+
+    oldest = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
+    if oldest is None:
+        return None
+    return round((timezone.now() - oldest).total_seconds(), 1)
