@@ -9,6 +9,7 @@ from django.urls import reverse
 from quizzes import throttling
 
 URL = reverse("account_email")
+ACCOUNT = reverse("account")
 
 
 def confirmation_link(mail) -> str:
@@ -32,9 +33,13 @@ def test_a_new_email_is_kept_once_the_link_sent_to_it_is_opened(
     assert mail.to == ["new@example.org"]
     assert '"alice"' in mail.body
 
+    # The account page says where the link went, until the address is kept.
+    assert "A link went to <strong>new@example.org</strong>" in client.get(ACCOUNT).text
+
     client.post(confirmation_link(mail))
 
     assert get_user_model().objects.get(pk=alice.pk).email == "new@example.org"
+    assert "A link went to" not in client.get(ACCOUNT).text
 
 
 def test_the_same_email_again_sends_nothing(client, alice, password, mailoutbox):
