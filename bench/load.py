@@ -9,7 +9,9 @@ Afterwards every answer the site acknowledged with a 200 is looked up in the dat
 that is not stored there is lost.
 The takers arrive over the first two seconds, so every one of them starts a quiz at once;
 besides the whole run's latency it prints that of the requests sent from SETTLED_AFTER
-seconds on, the site under steady load. When the site answered with a 5xx, it prints the
+seconds on, the site under steady load, and the p99 of each WINDOW seconds: having started
+together, the takers finish their quizzes together, and the results and new starts come in
+waves (the tail is theirs). When the site answered with a 5xx, it prints the
 first tracebacks the site logged.
 
     .venv/bin/python bench/load.py                       # 200 takers, 60 s, both databases
@@ -48,6 +50,7 @@ from tests.servers import (  # noqa: E402
 )
 
 SETTLED_AFTER = 10  # seconds
+WINDOW = 3  # seconds, for the p99 over time
 
 READY_COUNT = """
 from django.conf import settings
@@ -75,6 +78,8 @@ class Figures:
     # Those of requests sent once every taker has arrived and the first quizzes are under
     # way (SETTLED_AFTER): the site under steady load, without the opening rush.
     settled: list[float] = field(default_factory=list)
+    # Per WINDOW seconds since the start: the latencies of the requests sent in it.
+    windows: dict[int, list[float]] = field(default_factory=dict)
     began: float = field(default_factory=time.perf_counter)
     errors: dict[str, int] = field(default_factory=dict)
     acknowledged: list[tuple[str, int, str]] = field(default_factory=list)
@@ -85,6 +90,7 @@ class Figures:
         self.latencies.setdefault(kind, []).append(milliseconds)
         if started - self.began >= SETTLED_AFTER:
             self.settled.append(milliseconds)
+        self.windows.setdefault(int((started - self.began) // WINDOW), []).append(milliseconds)
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -257,6 +263,19 @@ def report(database: str, figures: Figures, lost: int) -> None:
         print(
             f"{kind:<12}{len(values):>8}{centiles[49]:>9.1f}{centiles[98]:>9.1f}{max(values):>9.1f}"
         )
+    print(f"p99 ms per {WINDOW} s window, from the start:")
+    print(
+        " ".join(
+            f"{number * WINDOW}s:{percentile(values, 99):.0f}"
+            for number, values in sorted(figures.windows.items())
+        )
+    )
+
+
+def percentile(values: list[float], centile: int) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100)[centile - 1]
 
 
 if __name__ == "__main__":
