@@ -8,7 +8,10 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from quizzes import caching  # noqa: F401  (connects its signal receivers)
+        from quizzes import (
+            caching,  # noqa: F401  (connects its signal receivers)
+            tasks,  # noqa: F401  (forgets the email tasks it has sent)
+        )
         from quizzes.services import accounts  # noqa: F401  (keeps names' skeletons)
 
         post_migrate.connect(_search_index_ensure, sender=self)

@@ -3,8 +3,10 @@ with its database backend; see TASKS in settings)."""
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.dispatch import receiver
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks.signals import task_finished
 
 from quizzes.models import Deck
 from quizzes.services import accounts, attempts, deck_packages, fsrs_fitting
@@ -67,3 +69,21 @@ def email_confirmation_email_task(
 def password_reset_email_task(*, email: str, domain: str, use_https: bool) -> int:
     """Someone asked on the site for a reset link for `email`."""
     return accounts.password_reset_email_send(email=email, domain=domain, use_https=use_https)
+
+
+# Tasks whose arguments hold an email address someone typed: once sent, the row that
+# recorded the task (the worker's queue, django-tasks-db) is deleted, so the addresses do not
+# stay in the database until the table is pruned. A failed one stays, with its error, for
+# staff to see why the email did not go.
+FORGET_WHEN_DONE = (email_confirmation_email_task, password_reset_email_task)
+
+
+@receiver(task_finished)
+def _email_task_forget(sender, task_result, **kwargs):
+    if task_result.status != TaskResultStatus.SUCCESSFUL:
+        return
+    if task_result.task.module_path not in {task.module_path for task in FORGET_WHEN_DONE}:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_result.id).delete()

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.test import Client, override_settings
 from django.urls import reverse
-from django_tasks import task
 
 from tests.servers import (
     Gunicorn,
@@ -18,17 +17,13 @@ from tests.servers import (
     postgres_bin,
     site_env,
 )
+from tests.tasks import noted_task
 
 pytestmark = pytest.mark.django_db
 
 URL = "/healthz"
 # The load balancer's probe: by the server's own address, which ALLOWED_HOSTS need not name.
 PROBE = {"HTTP_HOST": "10.0.0.7:8000"}
-
-
-@task()
-def noted_task() -> None:
-    """A task for the worker to run (here it waits)."""
 
 
 def test_a_server_whose_database_and_cache_answer_is_healthy(settings):
