@@ -10,6 +10,7 @@ HTTP by its own address; it reads no session and sets no cookie."""
 
 import json
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,8 +19,6 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
-
-PROBE_KEY = "health:probe"
 
 
 class HealthCheckMiddleware:
@@ -33,21 +32,26 @@ class HealthCheckMiddleware:
             response = HttpResponse("GET or HEAD only\n", status=405, content_type="text/plain")
             response["Allow"] = "GET, HEAD"
             return response
-        checks = {"database": _database, "cache": _cache}
-        report = {name: _outcome(name, check) for name, check in checks.items()}
-        healthy = all(outcome == "ok" for outcome in report.values())
-        if report["database"] == "ok":
-            try:
-                report["oldest_task_waiting_seconds"] = _oldest_task_age()
-            except Exception:  # not the server's health: said as unknown, logged
-                logger.exception("Health check: the tasks waiting could not be read")
-                report["oldest_task_waiting_seconds"] = None
-        body = {"status": "ok" if healthy else "unavailable", **report}
-        response = HttpResponse(
-            json.dumps(body) + "\n", status=200 if healthy else 503, content_type="application/json"
-        )
+        status, body = _checked()
+        response = HttpResponse(body, status=status, content_type="application/json")
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _checked() -> tuple[int, bytes]:
+    """The status and the body: a SELECT 1, a cache write and read, and the task queue's
+    oldest row (about a cached page's cost, so the public path is no better a target)."""
+    checks = {"database": _database, "cache": _cache}
+    report = {name: _outcome(name, check) for name, check in checks.items()}
+    healthy = all(outcome == "ok" for outcome in report.values())
+    if report["database"] == "ok":
+        try:
+            report["oldest_task_waiting_seconds"] = _oldest_task_age()
+        except Exception:  # not the server's health: said as unknown, logged
+            logger.exception("Health check: the tasks waiting could not be read")
+            report["oldest_task_waiting_seconds"] = None
+    body = {"status": "ok" if healthy else "unavailable", **report}
+    return (200 if healthy else 503), (json.dumps(body) + "\n").encode()
 
 
 def _outcome(name: str, check) -> str:
@@ -66,11 +70,14 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    # A value that changes, so a read of an old one is not taken for a working cache.
-    value = timezone.now().isoformat()
-    cache.set(PROBE_KEY, value, timeout=60)
-    if cache.get(PROBE_KEY) != value:
-        raise RuntimeError("the value written was not read back")
+    # A key of its own: probes of other processes and servers run at the same moments.
+    key = f"health:probe:{uuid.uuid4().hex}"
+    cache.set(key, True, timeout=60)
+    try:
+        if cache.get(key) is not True:
+            raise RuntimeError("the value written was not read back")
+    finally:
+        cache.delete(key)
 
 
 def _oldest_task_age() -> float | None:

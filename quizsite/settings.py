@@ -150,6 +150,10 @@ if DATABASE_URL:
         # pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
         prepare_after = os.environ.get("QUIZSITE_PG_PREPARE_THRESHOLD", "2").strip().lower()
         DATABASES["default"]["OPTIONS"] = {
+            # A server cut off (not stopped) must not hold a request, or the health check,
+            # for minutes: give up connecting after 5 s (DATABASE_URL's ?connect_timeout=
+            # wins).
+            "connect_timeout": 5,
             **DATABASES["default"].get("OPTIONS", {}),
             "server_side_binding": True,
             "prepare_threshold": (

@@ -64,7 +64,9 @@ def _changed(key: str, timeout: int | None = None, *, at_commit_only: bool = Fal
     from finding the old value; other readers never see the uncommitted rows)."""
     if not at_commit_only:
         _bump(key, timeout)
-    transaction.on_commit(lambda: _bump(key, timeout))
+    # robust: the rows are written by then; a cache that fails here is logged, and the
+    # request that wrote them does not turn into an error.
+    transaction.on_commit(lambda: _bump(key, timeout), robust=True)
 
 
 def _bump(key: str, timeout: int | None = None) -> None:

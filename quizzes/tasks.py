@@ -1,8 +1,11 @@
 """Work that runs outside the request, in the `manage.py db_worker` process (django-tasks
 with its database backend; see TASKS in settings)."""
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
@@ -12,6 +15,8 @@ from quizzes.models import Deck
 from quizzes.services import accounts, attempts, deck_packages, fsrs_fitting
 from quizzes.services import images as image_services
 from quizzes.services.anki_io import import_job_run
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -80,10 +85,19 @@ FORGET_WHEN_DONE = (email_confirmation_email_task, password_reset_email_task)
 
 @receiver(task_finished)
 def _email_task_forget(sender, task_result, **kwargs):
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    # The worker sends its backend, as an instance or a class depending on the outcome.
+    backend = sender if isinstance(sender, type) else type(sender)
+    if not issubclass(backend, DatabaseBackend):
+        return  # tasks run in the request keep no row
     if task_result.status != TaskResultStatus.SUCCESSFUL:
         return
     if task_result.task.module_path not in {task.module_path for task in FORGET_WHEN_DONE}:
         return
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.filter(id=task_result.id).delete()
+    try:
+        DBTaskResult.objects.filter(id=task_result.id).delete()
+    except DatabaseError:
+        # The email went: a failure here must not mark its task failed (the worker would).
+        logger.exception("The sent email task %s could not be deleted", task_result.id)

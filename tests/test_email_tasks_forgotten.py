@@ -5,6 +5,7 @@ table is pruned; other tasks' rows, and a failed email's, stay."""
 import pytest
 from django.core.management import call_command
 from django_tasks_db.management.commands.db_worker import Command as UpstreamWorker
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from quizzes.tasks import email_confirmation_email_task, password_reset_email_task
@@ -20,8 +21,10 @@ def run_worker() -> None:
 
 
 @pytest.fixture
-def database_tasks(settings):
+def database_tasks(settings, monkeypatch):
     settings.TASKS = DATABASE_TASKS
+    # The worker takes SIGTERM and SIGINT for itself: here they stay pytest's.
+    monkeypatch.setattr(Worker, "configure_signals", lambda self: None)
 
 
 def stored_addresses() -> list[str]:

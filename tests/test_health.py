@@ -2,6 +2,7 @@
 asks each of them, by its own address over plain HTTP."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from quizsite import health
 from tests.servers import (
     Gunicorn,
     PostgresCluster,
@@ -83,6 +85,18 @@ def test_a_cache_that_does_not_answer_makes_it_unavailable(settings):
     assert body["status"] == "unavailable"
     assert body["cache"] == "unavailable"
     assert body["database"] == "ok"
+
+
+def test_probes_at_the_same_moment_do_not_fail_each_other(settings, tmp_path):
+    # Every process and server probes the one shared cache, often at the same moment.
+    shared = {"BACKEND": "quizsite.filecache.FileCache", "LOCATION": str(tmp_path / "cache")}
+    with (
+        override_settings(CACHES={**settings.CACHES, "default": shared}),
+        ThreadPoolExecutor(max_workers=4) as pool,
+    ):
+        outcomes = list(pool.map(lambda _: health._outcome("cache", health._cache), range(400)))
+
+    assert outcomes.count("unavailable") == 0
 
 
 def test_only_its_own_path_is_answered(client):
