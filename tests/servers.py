@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,3 +275,18 @@ def _stop(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+@contextmanager
+def site_on_postgresql(var_dir: Path) -> Iterator[tuple[PostgresCluster, "Gunicorn"]]:
+    """The site under gunicorn, one process of one thread (so a request after the database
+    comes back surely reuses the connection it held), on a throwaway PostgreSQL cluster,
+    migrated; connections kept for 600 s."""
+    with PostgresCluster() as postgres:
+        env = site_env(
+            DATABASE_URL=postgres.url, DJANGO_CONN_MAX_AGE="600", QUIZSITE_VAR_DIR=str(var_dir)
+        )
+        manage("migrate", "--no-input", env=env)
+        manage("collectstatic", "--no-input", env=env)
+        with Gunicorn(env=env, workers=1, threads=1) as site:
+            yield postgres, site

@@ -5,7 +5,7 @@ connection each worker thread holds is checked before a request's first query
 import httpx
 import pytest
 
-from tests.servers import Gunicorn, PostgresCluster, manage, postgres_bin, site_env
+from tests.servers import postgres_bin, site_on_postgresql
 
 pytestmark = pytest.mark.skipif(
     postgres_bin() is None, reason="PostgreSQL is not installed (apt-get install -y postgresql)"
@@ -13,17 +13,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_no_request_fails_after_postgresql_restarts(tmp_path):
-    with PostgresCluster() as postgres:
-        env = site_env(
-            DATABASE_URL=postgres.url, DJANGO_CONN_MAX_AGE="600", QUIZSITE_VAR_DIR=str(tmp_path)
-        )
-        manage("migrate", "--no-input", env=env)
-        manage("collectstatic", "--no-input", env=env)
-        # One thread: the request after the restart surely reuses the connection it held.
-        with Gunicorn(env=env, workers=1, threads=1) as site, httpx.Client() as client:
-            assert client.get(site.url("/")).status_code == 200
+    with site_on_postgresql(tmp_path) as (postgres, site), httpx.Client() as client:
+        assert client.get(site.url("/")).status_code == 200
 
-            postgres.restart()
+        postgres.restart()
 
-            statuses = [client.get(site.url("/")).status_code for _ in range(3)]
-            assert statuses == [200, 200, 200], site.output()
+        statuses = [client.get(site.url("/")).status_code for _ in range(3)]
+        assert statuses == [200, 200, 200], site.output()

@@ -11,14 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from quizsite import health
-from tests.servers import (
-    Gunicorn,
-    PostgresCluster,
-    free_port,
-    manage,
-    postgres_bin,
-    site_env,
-)
+from tests.servers import free_port, postgres_bin, site_on_postgresql
 from tests.tasks import noted_task
 
 pytestmark = pytest.mark.django_db
@@ -106,19 +99,13 @@ def test_only_its_own_path_is_answered(client):
 
 @pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL is not installed")
 def test_a_stopped_database_makes_it_unavailable_until_it_is_back(tmp_path):
-    with PostgresCluster() as postgres:
-        env = site_env(
-            DATABASE_URL=postgres.url, DJANGO_CONN_MAX_AGE="600", QUIZSITE_VAR_DIR=str(tmp_path)
-        )
-        manage("migrate", "--no-input", env=env)
-        manage("collectstatic", "--no-input", env=env)
-        with Gunicorn(env=env, workers=1, threads=1) as site, httpx.Client() as probe:
-            assert probe.get(site.url(URL)).status_code == 200
+    with site_on_postgresql(tmp_path) as (postgres, site), httpx.Client() as probe:
+        assert probe.get(site.url(URL)).status_code == 200
 
-            postgres.stop()
-            down = probe.get(site.url(URL))
-            postgres.start()
-            back = probe.get(site.url(URL))
+        postgres.stop()
+        down = probe.get(site.url(URL))
+        postgres.start()
+        back = probe.get(site.url(URL))
 
         assert down.status_code == 503, site.output()
         assert down.json()["database"] == "unavailable"
