@@ -15,7 +15,9 @@ fails on time.
 The answer round trip posts, as htmx does, answers to questions that are shown and waiting
 (bench/prepare.py makes them), each answer once; the question row asks for the current
 question of Quick quizzes standing at their first question, shown, as htmx does; the quiz
-start posts the Quick quiz form.
+start posts the Quick quiz form twice over: with enough Quick quizzes planned ahead for the
+run (as the worker keeps them, so each start claims one), and with none at the run's start
+(each start plans its own until the worker, asked, has planned more: a rush beyond its pace).
 Both run as a logged-in user, as do the pages marked "signed in"; the other pages as a
 visitor. Loopback only, bounded in time.
 """
@@ -52,10 +54,23 @@ from tests.servers import (  # noqa: E402
 USERNAME = "bench"
 PASSWORD = "bench user password, not a secret"
 LUA = Path(__file__).with_name("requests.lua")
+# Quick quizzes planned ahead for a start run, per second of it: more than it can start.
+READY_PER_SECOND = 400
+READY = """
+from quizzes.models import Deck, ReadyQuiz
+from quizzes.services.attempts import ready_quick_quizzes_top_up
+ReadyQuiz.objects.all().delete()
+if {wanted}:
+    ready_quick_quizzes_top_up(deck=Deck.objects.get(slug="fastai"), target={wanted})
+print(ReadyQuiz.objects.count())
+"""
+READY_LEFT = "from quizzes.models import ReadyQuiz; print(ReadyQuiz.objects.count())"
+
 PAGES = [
     ("quiz answer (htmx POST)", "answer"),
     ("quiz question (htmx GET)", "question"),
-    ("quiz start (POST)", "start"),
+    ("quiz start, planned ahead", "start-ready"),
+    ("quiz start, none ready", "start"),
     ("card list", "/decks/fastai/"),
     ("search ?q=softmax", "/decks/fastai/?q=softmax"),
     ("card page", "/decks/fastai/cards/7/"),
@@ -140,6 +155,7 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                 var_dir / "start.tsv", [("POST", "/quiz/quick/", "deck=fastai")]
             ),
         }
+        request_files["start-ready"] = request_files["start"]
         for _, target in PAGES:  # warm every worker up
             if target.startswith("/"):
                 wrk(base + target, seconds=1, options=options)
@@ -157,6 +173,9 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
         answers_sent = 0  # by the rounds so far
         for name, target in chosen:
             for _ in range(options.rounds):
+                if target.startswith("start"):
+                    wanted = options.seconds * READY_PER_SECOND if target == "start-ready" else 0
+                    manage("shell", "-c", READY.format(wanted=wanted), env=env, timeout=900)
                 bare = wrk(
                     base + "/bench/bare/", seconds=options.seconds, options=options, port=site.port
                 )
@@ -198,6 +217,10 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                 if target == "answer":
                     answers_sent += page["sent"]
                 notes = page["notes"] + [f"bare: {note}" for note in bare["notes"]]
+                if target == "start-ready":
+                    left = int(manage("shell", "-c", READY_LEFT, env=env).split()[-1])
+                    if left == 0:
+                        notes.append("the plans ran out")
                 if target == "answer" and page["wrapped"]:
                     notes.append("the answers ran out: some were sent twice")
                 notes = ", ".join(notes)
