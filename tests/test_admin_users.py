@@ -1,8 +1,12 @@
 """Accounts staff add or rename in the admin are held to sign-up's rules for names."""
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
+
+from tests.test_view_account_export import SIGN_INS_KEPT
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +84,21 @@ def test_staff_may_edit_an_account_whose_name_came_before_the_rules(client, staf
     response = _rename(client, impersonator, "aIice")  # the same name, other fields saved
 
     assert response.status_code == 302
+
+
+@pytest.mark.skipif(not SIGN_INS_KEPT, reason="django-axes keeps them in Redis, briefly")
+def test_a_renamed_accounts_sign_ins_follow_its_name(client, staff, alice, password):
+    # Kept by name: left under the old one, a learner's download would miss them and the
+    # deletion of the account would leave their addresses behind.
+    Client().post(reverse("login"), {"username": "alice", "password": password})
+    client.force_login(staff)
+
+    _rename(client, alice, "alicia")
+    learner = Client()
+    learner.force_login(get_user_model().objects.get(username="alicia"))
+    signed_in = learner.get(reverse("account_export")).json()["sign_ins"]
+
+    assert AccessLog.objects.filter(username="alice").count() == 0
+    assert "127.0.0.1" in [row["ip_address"] for row in signed_in]  # the one as "alice"
+    learner.post(reverse("account_delete"), {"password": password})
+    assert not AccessLog.objects.exclude(username="staff").exists()

@@ -14,7 +14,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -432,13 +432,30 @@ def username_look_alike_taken(*, username: str, other_than: int | None = None) -
     )
 
 
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _name_before_note(sender, instance, update_fields=None, **kwargs):
+    """The name an account had before a save that may change it (_name_keep)."""
+    if instance.pk is None or (update_fields is not None and "username" not in update_fields):
+        return
+    field = sender.USERNAME_FIELD
+    instance._name_before = (
+        sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+    )
+
+
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def _name_skeleton_keep(sender, instance, created, update_fields=None, **kwargs):
-    """Every save that may set the name, not each login's save of last_login. A receiver,
-    not a service, because names are also set where no service of ours runs: Django's
-    admin forms, `createsuperuser`, `create_user` in a shell."""
+def _name_keep(sender, instance, created, update_fields=None, **kwargs):
+    """Every save that may set the name, not each login's save of last_login: its skeleton
+    kept, and after a rename (staff, in the admin) the sign-in records django-axes keeps by
+    name follow it, so the account's data download and deletion still find them. A
+    receiver, not a service, because names are also set where no service of ours runs:
+    Django's admin forms, `createsuperuser`, `create_user` in a shell."""
     if update_fields is not None and "username" not in update_fields:
         return
-    NameSkeleton.objects.update_or_create(
-        user=instance, defaults={"skeleton": skeleton(instance.get_username())}
-    )
+    name = instance.get_username()
+    NameSkeleton.objects.update_or_create(user=instance, defaults={"skeleton": skeleton(name)})
+    before = getattr(instance, "_name_before", None)
+    if before is not None and before != name:
+        for model in (AccessLog, AccessFailureLog, AccessAttempt):
+            model.objects.filter(username=before).update(username=name)
+    instance._name_before = name
