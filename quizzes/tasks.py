@@ -80,7 +80,9 @@ def password_reset_email_task(*, email: str, domain: str, use_https: bool) -> in
 # recorded the task (the worker's queue, django-tasks-db) is deleted, so the addresses do not
 # stay in the database until the table is pruned. A failed one stays, with its error, for
 # staff to see why the email did not go.
-FORGET_WHEN_DONE = (email_confirmation_email_task, password_reset_email_task)
+FORGET_WHEN_DONE = frozenset(
+    task.module_path for task in (email_confirmation_email_task, password_reset_email_task)
+)
 
 
 @receiver(task_finished)
@@ -94,7 +96,7 @@ def _email_task_forget(sender, task_result, **kwargs):
         return  # tasks run in the request keep no row
     if task_result.status != TaskResultStatus.SUCCESSFUL:
         return
-    if task_result.task.module_path not in {task.module_path for task in FORGET_WHEN_DONE}:
+    if task_result.task.module_path not in FORGET_WHEN_DONE:
         return
     try:
         DBTaskResult.objects.filter(id=task_result.id).delete()

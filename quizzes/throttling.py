@@ -23,6 +23,15 @@ def within_limit(key: str, *, limit: int, window_seconds: int, now: float) -> bo
         return True
 
 
+def within_limits(*limits: tuple[str, int], window_seconds: int, now: float) -> bool:
+    """`within_limit` for each (key, limit) in turn, stopping at the first one reached: a
+    request it refuses is not counted against the limits after it."""
+    return all(
+        within_limit(key, limit=limit, window_seconds=window_seconds, now=now)
+        for key, limit in limits
+    )
+
+
 # Checks of an account's password at an open session (changing it, the site's and the
 # admin's; changing the email; deleting the account) per account and quarter of an hour:
 # see forms.PasswordTriesLimited and forms.PasswordConfirmedForm.
@@ -53,18 +62,15 @@ def email_confirmation_allowed(
 ) -> bool:
     """Count one more link for the account, the address and the client, the client first
     (a request refused for its client spends nothing of the address's)."""
-    limits = [
+    return within_limits(
         (
             f"email-confirmation:ip:{client_ip or 'unknown'}",
             EMAIL_CONFIRMATIONS_PER_CLIENT_PER_HOUR,
         ),
         (f"email-confirmation:user:{user_id}", EMAIL_CONFIRMATIONS_PER_HOUR),
         (f"email-confirmation:email:{email.casefold()}", EMAIL_CONFIRMATIONS_PER_HOUR),
-    ]
-    # all() stops at the first limit reached: the later ones are not counted.
-    return all(
-        within_limit(key, limit=limit, window_seconds=EMAIL_CONFIRMATION_WINDOW, now=now)
-        for key, limit in limits
+        window_seconds=EMAIL_CONFIRMATION_WINDOW,
+        now=now,
     )
 
 
@@ -95,18 +101,10 @@ def password_reset_allowed(*, email: str, client_ip: str | None, now: float) -> 
     """Reset links asked for an address, and by a client, count apart: both must be within
     the limit (settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES)."""
     limit = settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
-    # A class behind one address shares it, so its limit is larger. A request it refuses
-    # does not count against the email address.
-    if not within_limit(
-        f"password-reset:ip:{client_ip or 'unknown'}",
-        limit=limit * 10,
-        window_seconds=PASSWORD_RESET_WINDOW,
-        now=now,
-    ):
-        return False
-    return within_limit(
-        f"password-reset:email:{email.casefold()}",
-        limit=limit,
+    # A class behind one address shares it, so its limit is larger.
+    return within_limits(
+        (f"password-reset:ip:{client_ip or 'unknown'}", limit * 10),
+        (f"password-reset:email:{email.casefold()}", limit),
         window_seconds=PASSWORD_RESET_WINDOW,
         now=now,
     )

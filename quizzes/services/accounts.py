@@ -344,16 +344,16 @@ def email_confirmation_read(token: str) -> EmailConfirmation:
     return EmailConfirmation(user=user, email=email, already=False)
 
 
-def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool) -> None:
-    """Have the worker send `email` a link that keeps it as `user`'s address."""
+def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool) -> str:
+    """Have the worker send `email` a link that keeps it as `user`'s address; the address
+    as it will be kept."""
     from quizzes.tasks import email_confirmation_email_task
 
+    email = normalized_email(email)
     email_confirmation_email_task.enqueue(
-        user_id=user.pk,
-        email=normalized_email(email),
-        domain=domain,
-        use_https=use_https,
+        user_id=user.pk, email=email, domain=domain, use_https=use_https
     )
+    return email
 
 
 def email_confirmation_send(*, user_id: int, email: str, domain: str, use_https: bool) -> bool:
@@ -366,18 +366,8 @@ def email_confirmation_send(*, user_id: int, email: str, domain: str, use_https:
         "user": user,
         "email": email,
         "token": email_confirmation_token(user=user, email=email),
-        "domain": domain,
-        "protocol": "https" if use_https else "http",
     }
-    subject = "".join(
-        render_to_string("registration/email_confirmation_subject.txt", context).splitlines()
-    )
-    send_mail(
-        subject,
-        render_to_string("registration/email_confirmation_email.txt", context),
-        None,
-        [email],
-    )
+    _email_send("email_confirmation", context, to=email, domain=domain, use_https=use_https)
     return True
 
 
@@ -399,22 +389,31 @@ def password_reset_email_send(*, email: str, domain: str, use_https: bool) -> in
     )[:RESET_ACCOUNTS_PER_EMAIL]
     if not users:
         return 0
-    context = {
-        "accounts": [
-            {
-                "user": user,
-                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            }
-            for user in users
-        ],
-        "domain": domain,
-        "protocol": "https" if use_https else "http",
-    }
-    subject = "".join(render_to_string("registration/password_reset_subject.txt").splitlines())
-    body = render_to_string("registration/password_reset_email.txt", context)
-    send_mail(subject, body, None, [users[0].email])
+    accounts = [
+        {
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+        for user in users
+    ]
+    _email_send(
+        "password_reset",
+        {"accounts": accounts},
+        to=users[0].email,
+        domain=domain,
+        use_https=use_https,
+    )
     return len(users)
+
+
+def _email_send(name: str, context: dict, *, to: str, domain: str, use_https: bool) -> None:
+    """The email of templates registration/<name>_subject.txt and <name>_email.txt, whose
+    links lead to `domain`."""
+    context = {**context, "domain": domain, "protocol": "https" if use_https else "http"}
+    subject = render_to_string(f"registration/{name}_subject.txt", context)
+    body = render_to_string(f"registration/{name}_email.txt", context)
+    send_mail("".join(subject.splitlines()), body, None, [to])
 
 
 def account_deletable(*, user) -> bool:

@@ -201,13 +201,12 @@ def _email_confirmation_ask(request, user, email: str) -> bool:
         user_id=user.pk, email=email, client_ip=get_client_ip_address(request), now=time.time()
     ):
         return False
-    account_services.email_confirmation_ask(
+    request.session[EMAIL_WAITING_KEY] = account_services.email_confirmation_ask(
         user=user,
         email=email,
         domain=get_current_site(request).domain,
         use_https=request.is_secure(),
     )
-    request.session[EMAIL_WAITING_KEY] = account_services.normalized_email(email)
     messages.info(
         request,
         f"We sent a link to {email}: open it, signed in here, to keep this address for a "
