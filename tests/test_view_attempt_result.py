@@ -4,6 +4,7 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import engine
 from quizzes.services import attempts as services
@@ -138,3 +139,30 @@ def test_a_quick_quiz_too_fast_to_read_says_it_is_not_ranked(client, alice, deck
 
     assert "Not on the leaderboard" in rushed_page.select_one("#not-ranked").text
     assert read_page.select_one("#not-ranked") is None
+
+
+def test_the_challenges_taken_are_listed_best_first_a_guest_s_as_a_guest(
+    client, alice, bob, deck, django_assert_num_queries
+):
+    original = finish(start(alice, deck, count=3), right={1})
+
+    def challenge(user, right):
+        taken = services.attempt_start_challenge(
+            original=original, user=user, session_key="", now=timezone.now()
+        )
+        return finish(taken, right=right)
+
+    challenge(None, {1, 2, 3})
+    challenge(bob, {1, 2})
+    services.attempt_start_challenge(
+        original=original, user=bob, session_key="", now=timezone.now()
+    )
+    client.force_login(alice)
+    client.get(url(original))
+
+    with django_assert_num_queries(5):  # as many as with none: one lists them
+        page = BeautifulSoup(client.get(url(original)).text, "html.parser")
+
+    listed = [item.text for item in page.select(".challenge-share li")]
+    assert [text.split(":")[0] for text in listed] == ["A guest", "bob"]  # the unfinished: not
+    assert listed[0].endswith("(3 / 3)") and listed[1].endswith("(2 / 3)")

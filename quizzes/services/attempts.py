@@ -971,9 +971,18 @@ def attempt_open(
         user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
     )
     if not unanswered:
-        attempts = Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
-        return attempts.filter(pk=attempt_id).first(), []
+        return attempt_get_owned(
+            user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+        ), []
     return unanswered[0].attempt, unanswered
+
+
+def attempt_get_owned(*, user, guest_attempt_ids: Sequence[str], attempt_id) -> Attempt | None:
+    """The attempt `attempt_id`, with its deck, if it is the caller's own (`user`'s, or for
+    a guest one of `guest_attempt_ids`); None when it is not. One query."""
+    return play_sql.owned_attempt(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+    )
 
 
 def _open_questions(

@@ -2,6 +2,7 @@
 results are compared question by question."""
 
 from quizzes.models import Attempt, AttemptQuestion
+from quizzes.services import play_sql
 
 
 def challenge_comparison(
@@ -17,7 +18,5 @@ def challenge_comparison(
 
 
 def challenge_results(*, attempt: Attempt) -> list[Attempt]:
-    """Finished challenges of `attempt`, best first."""
-    return list(
-        attempt.challenges.finished().select_related("user").order_by("-score", "total_time")
-    )
+    """Finished challenges of `attempt`, best first, each with its learner."""
+    return play_sql.finished_challenges(attempt_id=attempt.pk)

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.db.models import Model
 
@@ -35,6 +36,8 @@ ATTEMPTS = Attempt._meta.db_table
 CARDS = Card._meta.db_table
 DECKS = Deck._meta.db_table
 MEMORIES = CardMemory._meta.db_table
+User = get_user_model()
+USERS = User._meta.db_table
 
 
 class _Columns:
@@ -87,6 +90,8 @@ def _columns() -> dict[str, _Columns]:
         ),
         "deck": _Columns(Deck, "d", ["id", "name", "slug"]),
         "memory": _Columns(CardMemory, "m"),
+        # A learner as a challenge lists them: by name.
+        "learner": _Columns(User, "u", ["id", User.USERNAME_FIELD]),
         # What the clock needs of an unanswered question.
         "waiting": _Columns(
             AttemptQuestion,
@@ -153,6 +158,46 @@ def _with_card(question: AttemptQuestion, row: Sequence, at: int) -> AttemptQues
     card.deck = columns["deck"].instance(row[at + len(columns["card"]) :])
     question.card = card
     return question
+
+
+def owned_attempt(*, user, guest_attempt_ids: Iterable[str], attempt_id) -> Attempt | None:
+    """The attempt `attempt_id` with its deck (name and slug) if it is the caller's own,
+    else None. One statement, for a result page and a quiz with nothing left to answer."""
+    columns = _columns()
+    attempt, deck = columns["attempt"], columns["deck"]
+    owner, owner_params = _owner_condition(
+        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+    )
+    rows = _fetch(
+        f"SELECT {attempt.sql}, {deck.sql} FROM {ATTEMPTS} a JOIN {DECKS} d ON d.id = a.deck_id "
+        f"WHERE a.id = %s AND {owner}",
+        [_attempt_id(attempt_id), *owner_params],
+    )
+    if not rows:
+        return None
+    the_attempt = attempt.instance(rows[0][: len(attempt)])
+    the_attempt.deck = deck.instance(rows[0][len(attempt) :])
+    return the_attempt
+
+
+def finished_challenges(*, attempt_id) -> list[Attempt]:
+    """The finished challenges of the attempt `attempt_id`, best first (most points, then
+    least time), each with its learner's name (`user` None for a guest). One statement."""
+    columns = _columns()
+    attempt, learner = columns["attempt"], columns["learner"]
+    rows = _fetch(
+        f"SELECT {attempt.sql}, {learner.sql} FROM {ATTEMPTS} a "
+        f"LEFT JOIN {USERS} u ON u.id = a.user_id "
+        "WHERE a.challenge_of_id = %s AND a.finished_at IS NOT NULL "
+        "ORDER BY a.score DESC, a.total_time",
+        [_attempt_id(attempt_id)],
+    )
+    challenges = []
+    for row in rows:
+        one = attempt.instance(row[: len(attempt)])
+        one.user = learner.instance(row[len(attempt) :]) if one.user_id is not None else None
+        challenges.append(one)
+    return challenges
 
 
 def owned_questions(

@@ -41,9 +41,10 @@ def _owner(request) -> dict:
 
 def _get_attempt_for_user(request, pk) -> Attempt:
     """The attempt if the request's user (or guest session) owns it; 404 for anyone else."""
-    return get_object_or_404(
-        Attempt.objects.owned_by(**_owner(request)).select_related("deck"), pk=pk
-    )
+    attempt = attempt_services.attempt_get_owned(**_owner(request), attempt_id=pk)
+    if attempt is None:
+        raise Http404("No such quiz.")
+    return attempt
 
 
 def _get_open_attempt_for_user(request, pk) -> tuple[Attempt, list]:
