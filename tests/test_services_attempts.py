@@ -379,6 +379,16 @@ def test_a_whole_quiz_past_its_deadline_finishes_with_the_rest_missed(alice, dec
     assert attempt.score == 750
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_clock_opens_no_transaction_for_a_finished_quiz(alice, deck, django_assert_num_queries):
+    # On SQLite a transaction takes the write lock: a class finishing together opens its
+    # result pages together.
+    attempt = play_through(start(alice, deck, count=2), right_positions={1})
+
+    with django_assert_num_queries(0):
+        services.attempt_refresh(attempt=attempt, now=NOW + timedelta(hours=1))
+
+
 def test_an_answer_after_the_whole_quiz_deadline_finishes_the_quiz(alice, deck):
     attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
     question = services.question_current(attempt=attempt, now=NOW)

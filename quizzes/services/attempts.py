@@ -930,18 +930,24 @@ def _settle(
     return still_open
 
 
-# No savepoint of its own inside a caller's transaction (answering): anything that fails
-# here fails the caller's whole transaction anyway.
-@transaction.atomic(savepoint=False)
 def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     """Apply the clock: close a shown question past its deadline, finish a quiz past its own
     deadline (unanswered questions missed), and finish a quiz with every question answered;
-    in one query when nothing is due.
+    in one query when nothing is due, none for a finished quiz.
     """
+    # A finished quiz stays finished: no transaction to open (on SQLite one takes the write
+    # lock, and a class finishing together opens its result pages together).
     if not attempt.is_finished:
-        every = _quiz_overdue(attempt, now)
-        _settle(attempt, play_sql.waiting_questions(attempt=attempt, every=every), now)
+        _refresh_open(attempt, now)
     return attempt
+
+
+# No savepoint of its own inside a caller's transaction (answering): anything that fails
+# here fails the caller's whole transaction anyway.
+@transaction.atomic(savepoint=False)
+def _refresh_open(attempt: Attempt, now: datetime) -> None:
+    every = _quiz_overdue(attempt, now)
+    _settle(attempt, play_sql.waiting_questions(attempt=attempt, every=every), now)
 
 
 def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
