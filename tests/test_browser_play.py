@@ -1,6 +1,7 @@
 """Playing on a phone and moving about a quiz in a real browser: the clock stays in view,
-Back goes to the previous question's feedback, the challenge link can be copied, and axe-core
-finds no serious or critical accessibility problem on the quiz pages."""
+the choices show their key numbers only where there are keys, Back goes to the previous
+question's feedback, the challenge link can be copied, and axe-core finds no serious or
+critical accessibility problem on the quiz pages."""
 
 import re
 
@@ -64,6 +65,23 @@ def test_the_clock_stays_in_view_while_the_last_choice_is_on_a_phone(page: Page,
     assert in_view(page, page.locator("[role=timer]"))
     assert in_view(page, page.locator(".quiz-count"))
     page.screenshot(path="/tmp/quiz-last-choice-phone.png")
+
+
+def test_a_touch_phone_shows_no_key_numbers_on_the_choices(browser, deck_site):
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    start_quick_quiz(page, deck_site, "fastai")
+
+    expect(page.locator(".choice").first).to_be_visible()
+    expect(page.locator(".choice kbd").first).to_be_hidden()
+    phone.close()
+
+
+def test_a_laptop_shows_the_key_number_of_each_choice(page: Page, deck_site):
+    start_quick_quiz(page, deck_site, "fastai")
+
+    expect(page.locator(".choice kbd").first).to_be_visible()
+    expect(page.locator(".choice kbd").first).to_have_text("1")
 
 
 def test_back_goes_to_the_previous_questions_feedback(page: Page, deck_site, console_errors):
