@@ -153,6 +153,30 @@ def test_flashcards_open_with_enter_and_grade_with_number_keys(
     assert console_errors == []
 
 
+def test_showing_a_flashcards_answer_leaves_the_focus_on_the_first_grade(
+    page: Page, deck_site, console_errors
+):
+    page.goto(f"{deck_site}/quiz/")
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_role("radio", name="Flashcard").check()
+    page.get_by_role("radio", name="None").check()
+    start_the_quiz(page)
+
+    # Tabbed to and pressed: the summary hides once open, the focus must not fall to the page.
+    show = page.locator("summary", has_text="Show answer")
+    show.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="I knew it")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-quiz-feedback] h1")).to_contain_text("You knew it")
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 2")
+    page.get_by_text("Show answer").click()
+    expect(page.get_by_role("button", name="I knew it")).to_be_focused()
+    assert console_errors == []
+
+
 def test_the_setup_page_shows_only_the_time_field_of_the_chosen_limit(
     page: Page, deck_site, console_errors
 ):

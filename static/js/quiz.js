@@ -83,14 +83,28 @@
     const next = stage.querySelector("[data-continue]");
     if (flashcard) {
       event.preventDefault();
-      flashcard.open = true;
-      const first = flashcard.querySelector("[data-key]");
-      if (first) first.focus();
+      flashcard.open = true; // the toggle listener below moves the focus
     } else if (next) {
       event.preventDefault();
       next.click();
     }
   });
+
+  // However a flashcard's answer is shown (Enter anywhere, or its summary pressed, clicked or
+  // tapped), the focus goes to the first grade: the summary it was on hides once open, and
+  // the focus fell back to the page, where a screen reader lost its place. Not scrolled to:
+  // the answer, above the grades, is what the learner reads first.
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      const flashcard = event.target;
+      if (!(flashcard instanceof HTMLDetailsElement) || !flashcard.open) return;
+      if (!("flashcard" in flashcard.dataset)) return;
+      const first = flashcard.querySelector("[data-key]");
+      if (first) first.focus({ preventScroll: true });
+    },
+    true, // toggle does not bubble
+  );
 
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id === STAGE_ID) startCountdown(event.detail.target);
