@@ -65,6 +65,24 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
     assert console_errors == []
 
 
+def test_a_touch_phone_shows_no_key_hints_on_the_review(browser, deck_site, django_user_model):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    page.locator("summary", has_text="Show answer").tap()
+    page.get_by_role("button", name=re.compile(r"^Good")).tap()
+
+    expect(page.locator("[data-undo-key]")).to_be_visible()
+    expect(page.locator(".review-undo .hint")).to_be_hidden()
+    page.locator("summary", has_text="Show answer").tap()
+    expect(page.locator(".grade kbd").first).to_be_hidden()
+    expect(page.locator(".grade-form legend .hint")).to_be_hidden()
+    phone.close()
+
+
 def test_the_review_works_without_javascript(browser, deck_site, django_user_model):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
