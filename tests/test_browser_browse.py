@@ -121,6 +121,17 @@ def test_no_page_is_wider_than_the_screen(page: Page, deck_site, width):
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
 
 
+@pytest.mark.parametrize("width", [320, 390])
+def test_log_in_and_sign_up_stay_on_one_line_on_a_phone(page: Page, deck_site, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(deck_site)
+
+    log_in = page.get_by_role("link", name="Log in").bounding_box()
+    sign_up = page.get_by_role("link", name="Sign up").bounding_box()
+    assert log_in["y"] == sign_up["y"]
+    assert log_in["x"] < sign_up["x"]
+
+
 def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
     browser, deck_site, console_errors
 ):
