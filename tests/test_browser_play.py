@@ -84,6 +84,20 @@ def test_a_laptop_shows_the_key_number_of_each_choice(page: Page, deck_site):
     expect(page.locator(".choice kbd").first).to_have_text("1")
 
 
+def test_the_clock_stays_on_screen_with_text_twice_as_large_on_a_phone(browser, deck_site):
+    # The phone's text size doubled (an accessibility setting), as a style: CSP allows none.
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, bypass_csp=True)
+    page = phone.new_page()
+    start_quick_quiz(page, deck_site, "fastai")
+    page.add_style_tag(content="html { font-size: 200%; }")
+
+    timer = page.locator("[role=timer]").bounding_box()
+    assert timer["x"] + timer["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
+    phone.close()
+
+
 def test_back_goes_to_the_previous_questions_feedback(page: Page, deck_site, console_errors):
     start_quick_quiz(page, deck_site, "fastai")
     page.keyboard.press("1")
