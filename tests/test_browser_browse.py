@@ -132,6 +132,22 @@ def test_log_in_and_sign_up_stay_on_one_line_on_a_phone(page: Page, deck_site, w
     assert log_in["x"] < sign_up["x"]
 
 
+def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
+    # The phone's text size doubled (an accessibility setting), as a style: CSP allows none.
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, bypass_csp=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/decks/fastai/cards/40/")
+    page.add_style_tag(content="html { font-size: 200%; }")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in ["Previous card", "Random card", "Next card"]:
+        box = page.get_by_role("link", name=name).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+    phone.close()
+
+
 def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
     browser, deck_site, console_errors
 ):
