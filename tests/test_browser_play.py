@@ -98,6 +98,18 @@ def test_the_clock_stays_on_screen_with_text_twice_as_large_on_a_phone(browser, 
     phone.close()
 
 
+def test_the_feedback_lines_up_every_choice_with_the_learners_own(page: Page, deck_site):
+    start_quick_quiz(page, deck_site, "fastai")
+    page.keyboard.press("1")
+    expect(page.locator(".feedback-choice.your-answer")).to_have_count(1)
+
+    lefts = page.locator(".feedback-choice .choice-text").evaluate_all(
+        "texts => texts.map(text => text.getBoundingClientRect().left)"
+    )
+    assert len(lefts) == 4
+    assert len(set(lefts)) == 1, lefts
+
+
 def test_back_goes_to_the_previous_questions_feedback(page: Page, deck_site, console_errors):
     start_quick_quiz(page, deck_site, "fastai")
     page.keyboard.press("1")
