@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes import engine
@@ -23,6 +24,23 @@ def test_it_shows_figures_per_card_and_the_weakest(client, alice, deck):
         assert question.card.get_absolute_url() in response.text
     assert "0 / 1 right" in response.text
     assert "100%" in response.text
+
+
+def test_each_card_of_the_table_links_its_number_and_question(client, alice, deck):
+    # The whole question is the link, as in the weakest cards' list: "#16" alone was a small
+    # tap target and, in a list of links, said nothing of the card.
+    attempt = finish(start(alice, deck, count=3), right={1})
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+
+    links = {link["href"]: link.get_text() for link in soup.select(".data-table tbody td a")}
+    assert len(links) == 3
+    for question in attempt.questions.all():
+        card = question.card
+        assert links[card.get_absolute_url()].startswith(
+            f"#{card.number} {card.question_text[:20]}"
+        )
 
 
 def test_questions_never_shown_before_the_time_ran_out_are_not_counted(client, alice, deck):
