@@ -61,3 +61,26 @@ def test_a_learner_downloads_their_data_then_deletes_the_account(
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     assert not django_user_model.objects.filter(username="reviewer").exists()
     assert console_errors == []
+
+
+def test_the_links_standing_alone_on_account_pages_are_a_thumbs_height(
+    browser, deck_site, django_user_model, settings
+):
+    settings.QUIZSITE_PASSWORD_RESET = True
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    links = {
+        "/accounts/login/": "Forgot your password?",
+        "/accounts/password/reset/sent/": "Back to log in",
+        "/no-such-page/": "Back to the home page",
+        "/decks/fastai/cards/999/": "Home page",
+    }
+    for path, name in links.items():
+        page.goto(f"{deck_site}{path}")
+        assert page.get_by_role("link", name=name).bounding_box()["height"] >= 40, path
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/account/")
+    assert page.get_by_role("link", name="Change your password").bounding_box()["height"] >= 40
+    phone.close()
