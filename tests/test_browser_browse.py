@@ -148,6 +148,20 @@ def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
     phone.close()
 
 
+def test_a_cards_way_back_to_its_deck_is_a_thumbs_height_on_a_phone(browser, deck_site):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/decks/fastai/cards/1/")
+
+    back = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").bounding_box()
+    card = page.locator("article.card").bounding_box()
+    assert back["height"] >= 40
+    assert card["y"] > back["y"] + back["height"]
+    phone.close()
+
+
 def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
     browser, deck_site, console_errors
 ):
