@@ -183,21 +183,26 @@ def test_the_setup_page_shows_only_the_time_field_of_the_chosen_limit(
     page.goto(f"{deck_site}/quiz/")
     seconds = page.get_by_label("Seconds per question", exact=True)
     minutes = page.get_by_label("Minutes for the whole quiz")
+    rule = page.get_by_text("Time for length gives each question")
     expect(page.get_by_role("radio", name="Time for length")).to_be_checked()
+    expect(rule).to_be_visible()
     expect(seconds).to_be_hidden()
     expect(minutes).to_be_hidden()
 
     page.get_by_role("radio", name="Fixed seconds per question").check()
     expect(seconds).to_be_visible()
     expect(minutes).to_be_hidden()
+    expect(rule).to_be_hidden()
 
     page.get_by_role("radio", name="For the whole quiz").check()
     expect(minutes).to_be_visible()
     expect(seconds).to_be_hidden()
+    expect(rule).to_be_hidden()
 
     page.get_by_role("radio", name="None").check()
     expect(minutes).to_be_hidden()
     expect(seconds).to_be_hidden()
+    expect(rule).to_be_hidden()
     assert console_errors == []
 
 
