@@ -162,6 +162,28 @@ def test_a_cards_way_back_to_its_deck_is_a_thumbs_height_on_a_phone(browser, dec
     phone.close()
 
 
+def test_a_tap_just_above_or_below_a_cards_link_in_the_list_opens_the_card(browser, deck_site):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/decks/fastai/")
+    link = page.get_by_role("link", name="Card 2", exact=True)
+    link.evaluate("link => link.scrollIntoView({block: 'center'})")
+    box = link.bounding_box()
+    assert box["height"] < 40  # a heading's text, not a button
+
+    for y in (box["y"] + box["height"] / 2 - 20, box["y"] + box["height"] / 2 + 19):
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('a')?.textContent",
+            [box["x"] + box["width"] / 2, y],
+        )
+        assert hit == "Card 2", y
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] - 8)
+    expect(page).to_have_url(re.compile(r"/decks/fastai/cards/2/$"))
+    phone.close()
+
+
 def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
     browser, deck_site, console_errors
 ):
