@@ -67,6 +67,26 @@ def test_the_clock_stays_in_view_while_the_last_choice_is_on_a_phone(page: Page,
     page.screenshot(path="/tmp/quiz-last-choice-phone.png")
 
 
+def test_next_question_stays_on_screen_while_a_long_feedback_runs_below_on_a_phone(
+    page: Page, wordy_site
+):
+    page.set_viewport_size(PHONE)
+    start_quick_quiz(page, wordy_site, "wordy")
+    page.locator(".choice").first.click()
+    next_question = page.get_by_role("link", name="Next question")
+    expect(next_question).to_be_visible()
+
+    height = page.viewport_size["height"]
+    assert page.evaluate("document.documentElement.scrollHeight") > height + 200
+    assert in_view(page, next_question), "at the top of the feedback"
+    page.locator(".feedback-choice").last.scroll_into_view_if_needed()
+    assert in_view(page, next_question), "beside the last choice"
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert in_view(page, next_question), "at the foot of the page"
+    assert in_view(page, page.get_by_role("link", name="Open the card"))
+    page.screenshot(path="/tmp/quiz-feedback-phone.png")
+
+
 def test_a_touch_phone_shows_no_key_numbers_on_the_choices(browser, deck_site):
     phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = phone.new_page()
