@@ -46,7 +46,7 @@ urlpatterns = [
     path("accounts/email/<str:token>/", accounts.email_confirm, name="email_confirm"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
         accounts.PasswordChangeView.as_view(),
