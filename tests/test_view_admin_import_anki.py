@@ -1,6 +1,9 @@
 """The admin's Anki import: upload, preview with separator and column mapping, confirm, and
 the background import's progress and report."""
 
+import sqlite3
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -245,6 +248,68 @@ def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, 
     assert "cannot be imported" in response.text
     assert "no line of the file can become a card" in response.text
     assert 'value="import"' not in response.text
+    assert not Card.objects.exists()
+
+
+def damaged_package(folder, notes, damage: str):
+    """A legacy .apkg of `notes` whose collection Anki opens, with the SQL `damage` done to
+    it (a card of a template its note type lacks, a note of a note type it lacks)."""
+    path = anki_package(folder, notes, legacy=True)
+    collection = folder / "collection.anki21"
+    with zipfile.ZipFile(path) as package:
+        collection.write_bytes(package.read("collection.anki21"))
+        entries = {name: package.read(name) for name in package.namelist()}
+    with sqlite3.connect(collection) as database:
+        database.execute(damage)
+    database.close()
+    entries["collection.anki21"] = collection.read_bytes()
+    damaged = folder / "damaged.apkg"
+    with zipfile.ZipFile(damaged, "w") as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    return damaged
+
+
+FIRST_NOTE = "(SELECT min(id) FROM notes)"
+
+
+# Anki's import of an .apkg refuses a note of a note type it lacks, or with fewer fields;
+# a .colpkg is opened as it is.
+@pytest.mark.parametrize(
+    "suffix, damage",
+    [
+        ("apkg", f"UPDATE cards SET ord = 7 WHERE nid = {FIRST_NOTE}"),
+        ("colpkg", f"UPDATE cards SET ord = 7 WHERE nid = {FIRST_NOTE}"),
+        ("colpkg", f"UPDATE notes SET mid = 12345 WHERE id = {FIRST_NOTE}"),
+        ("colpkg", f"UPDATE notes SET flds = '' WHERE id = {FIRST_NOTE}"),
+    ],
+)
+def test_a_package_note_that_does_not_match_its_note_type_is_skipped_and_said(
+    staff_client, basics, tmp_path, suffix, damage
+):
+    notes = [("Basic", ["Damaged", "A"]), ("Basic", ["Whole", "B"])]
+    package = damaged_package(tmp_path, notes, damage)
+    file = SimpleUploadedFile(f"damaged.{suffix}", package.read_bytes())
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+
+    assert preview.status_code == 200
+    assert "1 new, 0 changed, 0 unchanged, 1 skipped" in preview.text
+    assert "damaged in the package: its note type, fields and card templates" in preview.text
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("question_text", flat=True)) == ["Whole"]
+
+
+def test_a_package_whose_notes_all_do_not_match_their_note_types_shows_why(
+    staff_client, basics, tmp_path
+):
+    package = damaged_package(tmp_path, [("Basic", ["Q", "A"])], "UPDATE cards SET ord = 7")
+    file = SimpleUploadedFile("damaged.apkg", package.read_bytes())
+    response = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+
+    assert response.status_code == 200
+    assert "cannot be imported" in response.text
+    assert "no note of the package can become a card" in response.text
+    assert "damaged in the package" in response.text
     assert not Card.objects.exists()
 
 

@@ -357,6 +357,13 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
+# A collection Anki opens may still not hold together: a note of a note type it lacks, a
+# card of a template its note type lacks, fewer fields than its note type names. Anki's
+# Python side fails on those with one of these errors, and the note is skipped.
+_NOTE_DAMAGE_ERRORS = (IndexError, KeyError, TypeError)
+DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates do not match"
+
+
 def _package_cards(
     collection, source: str
 ) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem]]:
@@ -365,15 +372,23 @@ def _package_cards(
     fields_left_out: list[ParseProblem] = []
     notes = 0
     for position, note_id in enumerate(sorted(collection.find_notes("")), start=1):
-        note = collection.get_note(note_id)
+        try:
+            note = collection.get_note(note_id)
+        except _NOTE_DAMAGE_ERRORS:
+            skipped.append(ParseProblem(source, position, f"note {note_id}: {DAMAGED_NOTE}"))
+            continue
         try:
             made = _note_cards(note, line=position)
+            unshown = _unshown_fields(note)
         except CardHtmlError as error:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {error}"))
             continue
+        except _NOTE_DAMAGE_ERRORS:
+            skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
+            continue
         notes += 1
         cards += made
-        if unshown := _unshown_fields(note):
+        if unshown:
             names = ", ".join(repr(name) for name in unshown)
             fields = "fields" if len(unshown) > 1 else "field"
             reason = (
