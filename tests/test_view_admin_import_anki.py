@@ -280,6 +280,7 @@ FIRST_NOTE = "(SELECT min(id) FROM notes)"
     [
         ("apkg", f"UPDATE cards SET ord = 7 WHERE nid = {FIRST_NOTE}"),
         ("colpkg", f"UPDATE cards SET ord = 7 WHERE nid = {FIRST_NOTE}"),
+        ("colpkg", f"UPDATE cards SET ord = -1 WHERE nid = {FIRST_NOTE}"),
         ("colpkg", f"UPDATE notes SET mid = 12345 WHERE id = {FIRST_NOTE}"),
         ("colpkg", f"UPDATE notes SET flds = '' WHERE id = {FIRST_NOTE}"),
     ],

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import zstandard
+from anki.errors import BackendError
 
 from quizzes.importing.anki import (
     BASIC,
@@ -358,9 +359,10 @@ def _first_line(error: Exception) -> str:
 
 
 # A collection Anki opens may still not hold together: a note of a note type it lacks, a
-# card of a template its note type lacks, fewer fields than its note type names. Anki's
-# Python side fails on those with one of these errors, and the note is skipped.
-_NOTE_DAMAGE_ERRORS = (IndexError, KeyError, TypeError)
+# card of a template its note type lacks (or of a number out of range), fewer fields than
+# its note type names. Anki fails on those with one of these errors (its Python side's, or
+# its backend's own), and the note is skipped.
+_NOTE_DAMAGE_ERRORS = (IndexError, KeyError, TypeError, BackendError)
 DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates do not match"
 
 
