@@ -300,6 +300,39 @@ def test_a_package_note_that_does_not_match_its_note_type_is_skipped_and_said(
     assert list(basics.cards.values_list("question_text", flat=True)) == ["Whole"]
 
 
+def test_a_package_note_with_another_notes_guid_is_skipped_and_the_rest_imported(
+    staff_client, basics, tmp_path
+):
+    notes = [("Basic", ["First", "A"]), ("Basic", ["Same guid", "B"]), ("Basic", ["Own", "C"])]
+    damage = "UPDATE notes SET guid = 'same' WHERE id < (SELECT max(id) FROM notes)"
+    package = damaged_package(tmp_path, notes, damage)
+    file = SimpleUploadedFile("damaged.colpkg", package.read_bytes())
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+
+    assert "2 new, 0 changed, 0 unchanged, 1 skipped" in preview.text
+    assert "line 2: note &#x27;same&#x27;: line 1&#x27;s note has this guid too" in preview.text
+    response = confirm(staff_client, preview)
+    assert response.status_code == 200
+    questions = basics.cards.order_by("number").values_list("question_text", flat=True)
+    assert list(questions) == ["First", "Own"]
+
+
+def test_a_package_card_repeated_in_its_collection_is_imported_once(staff_client, basics, tmp_path):
+    columns = "nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue"
+    damage = (
+        f"INSERT INTO cards (id, {columns}, odid, flags, data) "
+        f"SELECT id + 1, {columns}, odid, flags, data FROM cards"
+    )
+    package = damaged_package(tmp_path, [("Basic", ["Q", "A"])], damage)
+    file = SimpleUploadedFile("damaged.colpkg", package.read_bytes())
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+
+    assert "1 new, 0 changed, 0 unchanged" in preview.text
+    response = confirm(staff_client, preview)
+    assert response.status_code == 200
+    assert basics.cards.get().question_text == "Q"
+
+
 def test_a_package_whose_notes_all_do_not_match_their_note_types_shows_why(
     staff_client, basics, tmp_path
 ):

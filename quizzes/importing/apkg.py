@@ -373,11 +373,18 @@ def _package_cards(
     skipped: list[ParseProblem] = []
     fields_left_out: list[ParseProblem] = []
     notes = 0
+    line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
     for position, note_id in enumerate(sorted(collection.find_notes("")), start=1):
         try:
             note = collection.get_note(note_id)
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note_id}: {DAMAGED_NOTE}"))
+            continue
+        if note.guid in line_of_guid:
+            # Anki gives each note a guid of its own; a collection edited by hand may not.
+            earlier = line_of_guid[note.guid]
+            reason = f"note {note.guid!r}: line {earlier}'s note has this guid too, skipped"
+            skipped.append(ParseProblem(source, position, reason))
             continue
         try:
             made = _note_cards(note, line=position)
@@ -390,6 +397,8 @@ def _package_cards(
             continue
         notes += 1
         cards += made
+        if note.guid:
+            line_of_guid[note.guid] = position
         if unshown:
             names = ", ".join(repr(name) for name in unshown)
             fields = "fields" if len(unshown) > 1 else "field"
@@ -411,7 +420,7 @@ def _note_cards(note, *, line: int) -> list[CardRecord]:
     ):
         raise CardHtmlError("an image occlusion note: only Anki shows those")
     values = dict(note.items())
-    ords = sorted(card.ord for card in note.cards())
+    ords = sorted({card.ord for card in note.cards()})  # one card per template, as in Anki
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
