@@ -212,6 +212,21 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "Line 2: no tab separator" in response.text
 
 
+def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(
+    staff_client, basics
+):
+    link = '<a href="https://aiquizzes.com/questions/{}">view answer on aiquizzes</a>'
+    text = (
+        f"#html:true\nQ1\tA1 {link.format(4)}\nQ2\tA2 {link.format(99_999_999_999_999_999_999)}\n"
+    )
+    preview = upload(staff_client, basics, text)
+
+    response = confirm(staff_client, preview)
+
+    assert response.status_code == 200
+    assert dict(basics.cards.values_list("question_text", "number")) == {"Q1": 4, "Q2": 5}
+
+
 def test_markup_nested_too_deep_is_a_line_of_the_preview_not_an_error(staff_client, basics):
     preview = upload(staff_client, basics, "Q1\tA1\nQ2\t" + "<div>" * 1000 + "x\n")
 

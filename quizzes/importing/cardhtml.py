@@ -22,7 +22,8 @@ Side = Literal["question", "answer"]
 PROVENANCE_LABEL = "view answer on aiquizzes"
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_SOURCE_NUMBER = re.compile(r"/questions/([0-9]+)/?(?:[?#]|$)")
+# At most 9 digits, a number every database stores: a longer one is no card's number.
+_SOURCE_NUMBER = re.compile(r"/questions/([0-9]{1,9})/?(?:[?#]|$)")
 # Fuzzed broken markup settles within 3 rounds; the cap only guards against a cycle.
 _SETTLE_ROUNDS = 5
 # Anki's editor nests a handful of elements; a browser stops nesting at 512 anyway
