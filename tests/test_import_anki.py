@@ -211,6 +211,13 @@ def test_a_changed_source_card_keeps_its_number_pk_and_permalink(fastai_deck, tm
         ('Q1\tA1\n"quoted" extra\tA2\n', 2, "text after the closing quote"),
         ("#guid column:3\nQ1\tA1\tg\nQ2\tA2\tg\n", 3, "the same note as line 2"),
         ("Q1\tA1\nQ2\t<img src=https://a.example/" + "x" * 500 + ">\n", 2, "longer than 500"),
+        ("#guid column:3\nQ1\tA1\tg\nQ2\tA2\t" + "g" * 101 + "\n", 3, "guid is longer than 100"),
+        (
+            '#html:true\nQ1\tA1\nQ2\tA2 <a href="https://a.example/' + "x" * 500 + '">'
+            "view answer on aiquizzes</a>\n",
+            3,
+            "source link is longer than 500",
+        ),
     ],
 )
 def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(

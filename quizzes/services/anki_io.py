@@ -349,7 +349,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
     for record in records:
-        if reason := content_problem(record) or _tag_problem(record):
+        if reason := content_problem(record) or _guid_problem(record) or _tag_problem(record):
             plan.skipped.append(ParseProblem(source, record.line, reason))
             continue
         key = (record.guid, record.ord)
@@ -433,6 +433,11 @@ def _by_first_field(
         for card in cards
         if counts[keys[card.pk]] == 1 and card not in claimed and not card.source_url
     }
+
+
+def _guid_problem(record: CardRecord) -> str:
+    longest = Card._meta.get_field("guid").max_length
+    return f"its guid is longer than {longest} characters" if len(record.guid) > longest else ""
 
 
 def _tag_problem(record: CardRecord) -> str:

@@ -25,10 +25,13 @@ from quizzes.services.card_pages import (
 
 
 def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> str:
-    """Why `content` cannot be stored ("" when it can): an image URL too long to keep, or,
-    for HTML staff typed, an image src that is not an absolute http(s) URL. An import keeps
-    a relative src (its file gives no base to resolve it against); staff typing one by
-    mistake would only get an image that can never be fetched."""
+    """Why `content` cannot be stored ("" when it can): a source link or an image URL too
+    long to keep, or, for HTML staff typed, an image src that is not an absolute http(s)
+    URL. An import keeps a relative src (its file gives no base to resolve it against);
+    staff typing one by mistake would only get an image that can never be fetched."""
+    longest_source = Card._meta.get_field("source_url").max_length
+    if len(content.source_url) > longest_source:
+        return f"its source link is longer than {longest_source} characters"
     longest = CachedImage._meta.get_field("url").max_length
     for image in content.images:
         if len(image.url) > longest:
