@@ -328,12 +328,6 @@ def queue_item(*, user, card: Card) -> QueueItem:
     return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
 
 
-def answered_since(*, user, card: Card, since: datetime) -> bool:
-    """Whether `card` was answered at or after `since`: a grade posted twice from one page
-    (a double click, a resent form) must count once."""
-    return ReviewLog.objects.filter(user=user, card=card, reviewed_at__gte=since).exists()
-
-
 def reviews_since(*, user, start: datetime) -> int:
     return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
 
@@ -485,9 +479,12 @@ def _work_out(
     return _Review(read=read, memory=memory, log=log)
 
 
-def _record(**kwargs) -> datetime:
-    """Read the memory locked, work the review out and save it: in the caller's transaction."""
+def _record(*, unless_reviewed_since: datetime | None = None, **kwargs) -> datetime | None:
+    """Read the memory locked, work the review out and save it: in the caller's transaction.
+    None, and nothing saved, when the card was reviewed at or after `unless_reviewed_since`."""
     read = play_sql.card_memory(user_id=kwargs["user_id"], card_id=kwargs["card_id"], locked=True)
+    if read and unless_reviewed_since and read.last_review >= unless_reviewed_since:
+        return None
     review = _work_out(read=read, **kwargs)
     review.memory.save()
     review.log.save()
@@ -495,7 +492,7 @@ def _record(**kwargs) -> datetime:
     return review.memory.due
 
 
-def _record_once(**kwargs) -> datetime:
+def _record_once(**kwargs) -> datetime | None:
     """`_record` in a savepoint, tried again once if a concurrent first review of the same
     card created the memory row first."""
     try:
@@ -525,6 +522,26 @@ def review_record(
         elapsed_seconds=elapsed_seconds,
         source=Source(source),
     )
+
+
+@transaction.atomic
+def review_grade(
+    *, user, card: Card, rating: Grade | int, shown_at: datetime, now: datetime
+) -> bool:
+    """Record the grade the learner gave `card`, shown to them at `shown_at`, unless it was
+    reviewed since: a grade posted twice from one page (a double click, a resent form, both
+    at once) counts once. Checked under the lock on the memory of the card, so that two
+    posts at the same moment cannot both find it unanswered. Whether it was recorded."""
+    due = _record_once(
+        user_id=user.pk,
+        card_id=card.pk,
+        grade=Grade(rating),
+        now=now,
+        elapsed_seconds=(now - shown_at).total_seconds(),
+        source=Source.REVIEW,
+        unless_reviewed_since=shown_at,
+    )
+    return due is not None
 
 
 def _answer_grade(*, attempt: Attempt, question: AttemptQuestion) -> Grade | None:

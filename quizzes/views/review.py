@@ -125,19 +125,16 @@ def review_answer(request):
     if card is None:
         return _bad_request(request, "There is no such card.")
     now = timezone.now()
-    shown_at = form.cleaned_data["shown_at"]
     notice = ""
-    if not reviews.answered_since(user=request.user, card=card, since=shown_at):
-        reviews.review_record(
-            user=request.user,
-            card=card,
-            rating=form.cleaned_data["grade"],
-            now=now,
-            elapsed_seconds=(now - shown_at).total_seconds(),
-            source=reviews.Source.REVIEW,
-        )
-        if reviews.became_leech(user=request.user, card=card, at=now):
-            notice = _leech_message(card)
+    recorded = reviews.review_grade(
+        user=request.user,
+        card=card,
+        rating=form.cleaned_data["grade"],
+        shown_at=form.cleaned_data["shown_at"],
+        now=now,
+    )
+    if recorded and reviews.became_leech(user=request.user, card=card, at=now):
+        notice = _leech_message(card)
     return _next(request, notice)
 
 
