@@ -687,6 +687,10 @@ def review_undo(*, user, review_id: int) -> Card:
     """Take back review `review_id`: the card's memory returns to what it was before and the
     log entry goes. Raises ReviewLog.DoesNotExist for another learner's review, and
     NothingToUndo when the card was answered again since, or it was a quiz answer."""
+    card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
+    # Locked before the review is read again: an undo of the same review posted at once (a
+    # double click) waits here, then finds the review gone.
+    row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
     review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
     if review.source != Source.REVIEW:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
@@ -695,7 +699,6 @@ def review_undo(*, user, review_id: int) -> Card:
     )
     if later.exists():
         raise NothingToUndo("This card was answered again since: that grade stays.")
-    row = CardMemory.objects.select_for_update().get(user=user, card=review.card_id)
     if review.memory_before is None:
         row.delete()
     else:
