@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes import throttling
+from quizzes.forms import SignupForm
 from quizzes.models import Attempt
 from tests.quizplay import finish, start_as_guest
 
@@ -32,6 +33,26 @@ def test_it_creates_the_account_and_logs_in(client):
     assert response.status_code == 302
     user = get_user_model().objects.get(username="carol")
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_said_not_a_500(client, monkeypatch):
+    """Two sign-ups with one name at once (or one sent twice by a double click): the other
+    one's account is saved after this form checked the name, before it saved its own."""
+    is_valid = SignupForm.is_valid
+
+    def taken_meanwhile(form):
+        valid = is_valid(form)
+        get_user_model().objects.create_user(username="carol", password=NEW_PASSWORD)
+        return valid
+
+    monkeypatch.setattr(SignupForm, "is_valid", taken_meanwhile)
+
+    response = client.post(URL, form())
+
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.text
+    assert get_user_model().objects.filter(username="carol").count() == 1
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_guests_quiz_is_saved_to_the_new_account(client, make_deck):

@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -67,9 +68,8 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
+    if form.is_valid() and (user := _signup_save(form)) is not None:
         attempt_ids = guests.guest_attempt_ids(request.session)
-        user = form.save()
         login(request, user, backend="quizzes.auth.CachedModelBackend")
         claimed = guests.guest_attempts_claim(request, attempt_ids)
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
@@ -84,6 +84,20 @@ def signup(request):
         _say_saved(request, claimed)
         return redirect(_next_url(request) or "home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def _signup_save(form: SignupForm):
+    """The new account, or None when its name was taken between the form's check and the
+    save (two sign-ups with one name at once, or one sent twice by a double click): the
+    form then says so, as it does for a name taken before."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(
+            "username", form.instance.unique_error_message(type(form.instance), ["username"])
+        )
+        return None
 
 
 class PasswordResetAvailable:
