@@ -100,6 +100,32 @@ def test_a_late_answer_times_out_whatever_it_says(client, alice, attempt, questi
     assert (question.outcome, question.points) == ("timed_out", 0)
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_answer_the_clock_beat_is_told_so_not_that_another_tab_answered(
+    client, alice, attempt, question, htmx
+):
+    client.force_login(alice)
+    with time_machine.travel("2025-03-05 12:00:40Z", tick=False):  # the countdown asks
+        client.get(reverse("attempt_play", args=[attempt.pk]), headers={"HX-Request": "true"})
+    question.refresh_from_db()
+    assert question.outcome == "timed_out" and question.closed_by_clock
+
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": question.correct_choice_id},
+        at="2025-03-05 12:00:41Z",
+        headers=headers,
+    )
+    page = response if htmx else client.get(response["Location"])
+
+    assert "Time ran out for this question before your answer arrived" in page.text
+    assert "already been answered" not in page.text
+    question.refresh_from_db()
+    assert question.outcome == "timed_out" and not question.chosen_choice_id
+
+
 def test_a_replayed_answer_changes_nothing(client, alice, attempt, question):
     client.force_login(alice)
     post(client, attempt, {"position": 1, "choice": question.correct_choice_id})

@@ -229,6 +229,11 @@ class AttemptQuestion(models.Model):
         return bool(self.outcome)
 
     @property
+    def closed_by_clock(self) -> bool:
+        """Closed with no answer: its time, or the quiz's, ran out first."""
+        return self.is_answered and self.answered_at is None
+
+    @property
     def counts_as_correct(self) -> bool:
         return bool(self.outcome) and engine.Outcome(self.outcome).counts_as_correct
 

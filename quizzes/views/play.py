@@ -29,6 +29,8 @@ ALREADY_ANSWERED = (
     "This question had already been answered (in another tab or window?): "
     "below is the answer that was recorded."
 )
+# For an answer that came after the clock closed its question (or the quiz).
+TIME_RAN_OUT = "Time ran out for this question before your answer arrived: it was not recorded."
 
 
 def _owner(request) -> dict:
@@ -275,7 +277,7 @@ def attempt_answer(request, pk):
             request, attempt, question, now=now, already_answered=not receipt.recorded
         )
     if not receipt.recorded:
-        messages.warning(request, ALREADY_ANSWERED)
+        messages.warning(request, TIME_RAN_OUT if question.closed_by_clock else ALREADY_ANSWERED)
     return redirect(attempt.question_url(question.position))
 
 
