@@ -238,3 +238,45 @@ def test_a_card_edit_is_kept_in_the_admin_history(client, staff, rows):
 
     assert "Changed Answer html" in history.text
     assert User.objects.get(username="staff").logentry_set.count() == 1
+
+
+def test_an_action_on_ids_that_are_not_ids_is_refused_with_a_400(client, staff, rows):
+    client.force_login(staff)
+    cards = Card.objects.count()
+
+    response = client.post(
+        reverse("admin:quizzes_card_changelist"),
+        {"action": "delete_selected", "_selected_action": ["abc"]},
+    )
+
+    assert response.status_code == 400
+    assert "That request could not be understood" in response.text
+    assert Card.objects.count() == cards
+
+
+def test_an_action_on_an_id_too_large_for_the_column_changes_nothing(client, staff, rows):
+    # SQLite cannot take the number (a 400 here); PostgreSQL finds no such row (a 200).
+    client.force_login(staff)
+    cards = Card.objects.count()
+    response = client.post(
+        reverse("admin:quizzes_card_changelist"),
+        {"action": "delete_selected", "_selected_action": ["99999999999999999999"]},
+    )
+    assert response.status_code in (200, 400)
+    assert Card.objects.count() == cards
+
+
+def test_a_date_filter_no_date_has_is_refused_with_a_400(client, staff, rows):
+    client.force_login(staff)
+    response = client.get(
+        reverse("admin:quizzes_attempt_changelist") + "?started_at__year=99999999999999999999"
+    )
+    assert response.status_code == 400
+    assert "The admin could not read it" in response.text
+
+
+def test_a_nul_in_a_filter_is_no_500(client, staff, rows):
+    # PostgreSQL refuses a NUL in a text value (a 400 here); SQLite finds nothing (a 200).
+    client.force_login(staff)
+    response = client.get(reverse("admin:quizzes_attempt_changelist") + "?mode__exact=%00")
+    assert response.status_code in (200, 400)
