@@ -360,8 +360,8 @@ def _first_line(error: Exception) -> str:
 
 # A collection Anki opens may still not hold together: a note of a note type it lacks, a
 # card of a template its note type lacks (or of a number out of range), fewer fields than
-# its note type names. Anki fails on those with one of these errors (its Python side's, or
-# its backend's own), and the note is skipped.
+# its note type names. Reading such a note (_note_data) fails with one of these errors
+# (Anki's Python side's, or its backend's own), and the note is skipped.
 _NOTE_DAMAGE_ERRORS = (IndexError, KeyError, TypeError, BackendError)
 DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates do not match"
 
@@ -387,14 +387,16 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, reason))
             continue
         try:
-            made = _note_cards(note, line=position)
-            unshown = _unshown_fields(note)
-        except CardHtmlError as error:
-            skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {error}"))
-            continue
+            notetype, values, ords = _note_data(note)
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
+        try:
+            made = _note_cards(note, notetype, values, ords, line=position)
+        except CardHtmlError as error:
+            skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {error}"))
+            continue
+        unshown = _unshown_fields(notetype, values)
         notes += 1
         cards += made
         if note.guid:
@@ -412,15 +414,30 @@ def _package_cards(
     return cards, notes, skipped, fields_left_out
 
 
-def _note_cards(note, *, line: int) -> list[CardRecord]:
+def _note_data(note) -> tuple[dict, dict[str, str], list[int]]:
+    """A note's note type, its fields' values and its cards' template numbers, read from
+    Anki: where the package's note does not match its note type, this fails with one of
+    _NOTE_DAMAGE_ERRORS (and only this: what reads the data after is our own code)."""
     notetype = note.note_type()
+    values = dict(note.items())
+    ords = sorted({card.ord for card in note.cards()})  # one card per template, as in Anki
+    templates = notetype["tmpls"]
+    if notetype["type"] == _CLOZE_TYPE:
+        if not templates or not notetype["flds"]:
+            raise IndexError("a cloze note type without a template or a field")
+    elif any(not 0 <= ord_ < len(templates) for ord_ in ords):
+        raise IndexError("a card of a template its note type lacks")
+    return notetype, values, ords
+
+
+def _note_cards(
+    note, notetype: dict, values: dict[str, str], ords: list[int], *, line: int
+) -> list[CardRecord]:
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
     ):
         raise CardHtmlError("an image occlusion note: only Anki shows those")
-    values = dict(note.items())
-    ords = sorted({card.ord for card in note.cards()})  # one card per template, as in Anki
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
@@ -501,14 +518,14 @@ def _note_type_name(notetype: dict) -> str:
     return BASIC
 
 
-def _unshown_fields(note) -> list[str]:
+def _unshown_fields(notetype: dict, values: dict[str, str]) -> list[str]:
     """The note's filled-in fields that none of its note type's templates shows."""
     shown = {
         reference.split(":")[-1].strip()
-        for template in note.note_type()["tmpls"]
+        for template in notetype["tmpls"]
         for reference in _FIELD_REFERENCE.findall(template["qfmt"] + template["afmt"])
     }
-    return [name for name, value in note.items() if name not in shown and value.strip()]
+    return [name for name, value in values.items() if name not in shown and value.strip()]
 
 
 # --- export ---
