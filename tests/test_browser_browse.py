@@ -148,6 +148,18 @@ def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
     phone.close()
 
 
+@pytest.mark.parametrize("number", [1, 40])  # the first card has no Previous
+def test_random_card_sits_in_the_middle_of_the_row_on_a_phone(page: Page, deck_site, number):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{deck_site}/decks/fastai/cards/{number}/")
+
+    row = page.get_by_role("navigation", name="Other cards").bounding_box()
+    random = page.get_by_role("link", name="Random card").bounding_box()
+    middle = random["x"] + random["width"] / 2
+    assert abs(middle - (row["x"] + row["width"] / 2)) < 2
+    assert page.get_by_role("link", name="Next card").bounding_box()["y"] == random["y"]
+
+
 def test_a_cards_way_back_to_its_deck_is_a_thumbs_height_on_a_phone(browser, deck_site):
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
