@@ -1,17 +1,15 @@
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
+from tests.concurrency import statuses_sent_at_once
 from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -76,26 +74,12 @@ def test_a_grade_posted_several_times_at_once_counts_once(alice, card, reviewed_
             elapsed_seconds=4,
         )
     shown_at = timezone.now() - timedelta(seconds=5)
-    posts = 4
-    started = threading.Barrier(posts)
-    statuses: list[int] = []
 
-    def post() -> None:
-        try:
-            client = Client()
-            client.force_login(alice)
-            started.wait()
-            statuses.append(answer(client, card, 3, shown_at=shown_at).status_code)
-        finally:
-            connection.close()
+    statuses = statuses_sent_at_once(
+        alice, lambda client: answer(client, card, 3, shown_at=shown_at), times=4
+    )
 
-    threads = [threading.Thread(target=post) for _ in range(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert statuses == [302] * posts
+    assert statuses == [302] * 4
     assert ReviewLog.objects.filter(user=alice, card=card).count() == 1 + reviewed_before
     assert CardMemory.objects.get(user=alice, card=card).reps == 1 + reviewed_before
 

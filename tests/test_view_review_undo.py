@@ -1,15 +1,13 @@
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
+from tests.concurrency import statuses_sent_at_once
 from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -55,26 +53,12 @@ def test_an_undo_posted_several_times_at_once_undoes_once(alice, card, first_gra
     if not first_grade:
         grade(alice, card, 3, at=T0)
     review = grade(alice, card, 1, at=T0 + timedelta(days=3))
-    posts = 4
-    started = threading.Barrier(posts)
-    statuses: list[int] = []
 
-    def post() -> None:
-        try:
-            client = Client()
-            client.force_login(alice)
-            started.wait()
-            statuses.append(client.post(URL, {"review": review.pk}).status_code)
-        finally:
-            connection.close()
+    statuses = statuses_sent_at_once(
+        alice, lambda client: client.post(URL, {"review": review.pk}), times=4
+    )
 
-    threads = [threading.Thread(target=post) for _ in range(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(statuses) == [302] + [404] * (posts - 1)
+    assert sorted(statuses) == [302] + [404] * 3
     assert ReviewLog.objects.filter(user=alice).count() == (0 if first_grade else 1)
     assert CardMemory.objects.filter(user=alice).count() == (0 if first_grade else 1)
 

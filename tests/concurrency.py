@@ -1,0 +1,32 @@
+"""Several requests sent at once, as a double click, a resent form or two tabs send them."""
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+
+
+def statuses_sent_at_once(user, send: Callable[[Client], HttpResponse], times: int = 4) -> list:
+    """`times` threads, each with a client of its own logged in as `user`, wait for one
+    another and then each call `send(client)`: the responses' status codes, in the order
+    they came back. Each thread closes its own database connection."""
+    started = threading.Barrier(times)
+    statuses: list[int] = []
+
+    def one() -> None:
+        try:
+            client = Client()
+            client.force_login(user)
+            started.wait()
+            statuses.append(send(client).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
