@@ -177,12 +177,16 @@ class NameLooksItsOwn:
             )
         taken = username_look_alike_taken(username=username, other_than=self.instance.pk)
         if taken is not None:
-            raise ValidationError(
-                "This name looks like “%(taken)s”, another learner's: choose one that "
-                "cannot pass for theirs.",
-                params={"taken": taken},
-            )
+            raise look_alike_error(taken)
         return username
+
+
+def look_alike_error(taken: str) -> ValidationError:
+    return ValidationError(
+        "This name looks like “%(taken)s”, another learner's: choose one that cannot pass "
+        "for theirs.",
+        params={"taken": taken},
+    )
 
 
 class SignupForm(NameLooksItsOwn, UserCreationForm):

@@ -9,16 +9,17 @@ from django.test import Client
 
 
 def statuses_sent_at_once(user, send: Callable[[Client], HttpResponse], times: int = 4) -> list:
-    """`times` threads, each with a client of its own logged in as `user`, wait for one
-    another and then each call `send(client)`: the responses' status codes, in the order
-    they came back. Each thread closes its own database connection."""
+    """`times` threads, each with a client of its own logged in as `user` (None: a
+    visitor), wait for one another and then each call `send(client)`: the responses' status
+    codes, in the order they came back. Each thread closes its own database connection."""
     started = threading.Barrier(times)
     statuses: list[int] = []
 
     def one() -> None:
         try:
             client = Client()
-            client.force_login(user)
+            if user is not None:
+                client.force_login(user)
             started.wait()
             statuses.append(send(client).status_code)
         finally:

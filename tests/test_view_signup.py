@@ -2,6 +2,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.urls import reverse
 from quizzes import throttling
 from quizzes.forms import SignupForm
 from quizzes.models import Attempt
+from tests.concurrency import statuses_sent_at_once
 from tests.quizplay import finish, start_as_guest
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,42 @@ def test_a_name_taken_between_the_check_and_the_save_is_said_not_a_500(client, m
     assert "A user with that username already exists." in response.text
     assert get_user_model().objects.filter(username="carol").count() == 1
     assert "_auth_user_id" not in client.session
+
+
+def test_a_look_alike_name_taken_between_the_check_and_the_save_is_said(client, monkeypatch):
+    is_valid = SignupForm.is_valid
+
+    def taken_meanwhile(form):
+        valid = is_valid(form)
+        get_user_model().objects.create_user(username="Caro1", password=NEW_PASSWORD)
+        return valid
+
+    monkeypatch.setattr(SignupForm, "is_valid", taken_meanwhile)
+
+    response = client.post(URL, form("carol"))
+
+    assert response.status_code == 200
+    assert "This name looks like “Caro1”" in response.text
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
+# PostgreSQL only, as tests/test_quiz_start_concurrency.py: the suite's in-memory SQLite
+# locks whole tables between connections (the site's database file takes one writer at a
+# time, which the advisory lock on the name's skeleton stands for on PostgreSQL).
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
+    reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_look_alike_names_signing_up_at_once_make_one_account():
+    names = iter(["Carol", "carol", "caro1", "car0l"])
+
+    statuses = statuses_sent_at_once(
+        None, lambda client: client.post(URL, form(next(names))), times=4
+    )
+
+    assert sorted(statuses) == [200, 200, 200, 302]
+    assert get_user_model().objects.count() == 1
 
 
 def test_the_guests_quiz_is_saved_to_the_new_account(client, make_deck):

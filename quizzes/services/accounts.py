@@ -13,7 +13,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -420,9 +420,18 @@ def account_deletable(*, user) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
-def username_look_alike_taken(*, username: str, other_than: int | None = None) -> str | None:
+def username_look_alike_taken(
+    *, username: str, other_than: int | None = None, locked: bool = False
+) -> str | None:
     """The name of a user (other than the user `other_than`, being renamed) whose name can
-    pass for `username` (the same skeleton), if any."""
+    pass for `username` (the same skeleton), if any. `locked`, in the caller's transaction
+    before it saves the name: a second caller with a look-alike name ("Carol" and "carol"
+    signing up at once) waits there until the first's transaction ends, then finds its
+    name. On PostgreSQL through an advisory lock on the skeleton; SQLite's transaction holds
+    the database's write lock already."""
+    if locked and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [skeleton(username)])
     return (
         NameSkeleton.objects.filter(skeleton=skeleton(username))
         .exclude(user_id=other_than)

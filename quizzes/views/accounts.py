@@ -32,6 +32,7 @@ from quizzes.forms import (
     LimitedPasswordResetForm,
     LoginForm,
     SignupForm,
+    look_alike_error,
 )
 from quizzes.services import accounts as account_services
 from quizzes.views import guests
@@ -87,17 +88,22 @@ def signup(request):
 
 
 def _signup_save(form: SignupForm):
-    """The new account, or None when its name was taken between the form's check and the
-    save (two sign-ups with one name at once, or one sent twice by a double click): the
-    form then says so, as it does for a name taken before."""
+    """The new account, or None when its name, or one that looks like it, was taken
+    between the form's check and the save (two sign-ups of one name or look-alike names at
+    once, or one sent twice by a double click): the form then says so, as it does for a
+    name taken before."""
+    username = form.cleaned_data["username"]
+    taken_error = form.instance.unique_error_message(type(form.instance), ["username"])
     try:
         with transaction.atomic():
-            return form.save()
+            taken = account_services.username_look_alike_taken(username=username, locked=True)
+            if taken is None:
+                return form.save()
     except IntegrityError:
-        form.add_error(
-            "username", form.instance.unique_error_message(type(form.instance), ["username"])
-        )
-        return None
+        taken = username
+    same = taken.casefold() == username.casefold()
+    form.add_error("username", taken_error if same else look_alike_error(taken))
+    return None
 
 
 class PasswordResetAvailable:
