@@ -35,6 +35,14 @@ def start_the_quiz(page: Page):
     page.wait_for_url(PLAY_URL, wait_until="load")
 
 
+def start_two_flashcards(page: Page, site: str):
+    page.goto(f"{site}/quiz/")
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_role("radio", name="Flashcard").check()
+    page.get_by_role("radio", name="None").check()
+    start_the_quiz(page)
+
+
 def answer_with_key(page: Page, key: str):
     expect(page.locator("[data-quiz-question]")).to_be_visible()
     page.keyboard.press(key)
@@ -129,11 +137,7 @@ def test_flashcards_open_with_enter_and_grade_with_number_keys(
     page: Page, deck_site, console_errors
 ):
     sign_up(page, deck_site, "flashcarder")
-    page.goto(f"{deck_site}/quiz/")
-    page.get_by_label("Number of questions").fill("2")
-    page.get_by_role("radio", name="Flashcard").check()
-    page.get_by_role("radio", name="None").check()
-    start_the_quiz(page)
+    start_two_flashcards(page, deck_site)
 
     expect(page.locator("[role=timer]")).to_have_count(0)
     expect(page.get_by_role("button", name="I knew it")).to_be_hidden()
@@ -156,11 +160,7 @@ def test_flashcards_open_with_enter_and_grade_with_number_keys(
 def test_showing_a_flashcards_answer_leaves_the_focus_on_the_first_grade(
     page: Page, deck_site, console_errors
 ):
-    page.goto(f"{deck_site}/quiz/")
-    page.get_by_label("Number of questions").fill("2")
-    page.get_by_role("radio", name="Flashcard").check()
-    page.get_by_role("radio", name="None").check()
-    start_the_quiz(page)
+    start_two_flashcards(page, deck_site)
 
     # Tabbed to and pressed: the summary hides once open, the focus must not fall to the page.
     show = page.locator("summary", has_text="Show answer")

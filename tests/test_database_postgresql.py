@@ -5,16 +5,11 @@ repeated statements are prepared once per connection."""
 import select
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
-        reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
-    ),
-]
+from tests.concurrency import postgresql_only
+
+pytestmark = [pytest.mark.django_db, postgresql_only]
 
 
 @pytest.fixture

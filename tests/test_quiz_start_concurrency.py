@@ -12,22 +12,19 @@ import threading
 from collections import Counter
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from quizzes.models import Distractor, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.services.card_pages import distractor_render
+from tests.concurrency import postgresql_only
 
 LEARNERS = 8
 QUIZZES_EACH = 12
 
 
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
-    reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
-)
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("planned_ahead", [0, LEARNERS * QUIZZES_EACH // 2])
 def test_quizzes_started_at_once_all_start_and_count_every_offer(

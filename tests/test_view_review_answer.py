@@ -2,14 +2,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
-from tests.concurrency import statuses_sent_at_once
+from tests.concurrency import postgresql_only, statuses_sent_at_once
 from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -55,13 +54,9 @@ def test_a_grade_posted_twice_from_one_page_counts_once(client, alice, card):
     assert CardMemory.objects.get(user=alice).reps == 1
 
 
-# PostgreSQL only, as tests/test_quiz_start_concurrency.py: the suite's in-memory SQLite
-# locks whole tables between connections (the site's database file takes one writer at a
-# time, which the lock on the memory's row stands for on PostgreSQL).
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
-    reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
-)
+# On SQLite the database file takes one writer at a time, which the lock on the memory's
+# row stands for on PostgreSQL.
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("reviewed_before", [False, True])
 def test_a_grade_posted_several_times_at_once_counts_once(alice, card, reviewed_before):

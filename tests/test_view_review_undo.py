@@ -2,12 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
-from tests.concurrency import statuses_sent_at_once
+from tests.concurrency import postgresql_only, statuses_sent_at_once
 from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +39,9 @@ def test_undoing_the_first_grade_makes_the_card_new_again(client, alice, card):
     assert not ReviewLog.objects.exists()
 
 
-# PostgreSQL only, as tests/test_quiz_start_concurrency.py: the suite's in-memory SQLite
-# locks whole tables between connections (the site's database file takes one writer at a
-# time: the second undo finds the review gone).
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
-    reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
-)
+# On SQLite the database file takes one writer at a time: the second undo finds the review
+# gone.
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first_grade", [True, False])
 def test_an_undo_posted_several_times_at_once_undoes_once(alice, card, first_grade):

@@ -2,7 +2,6 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.urls import reverse
 from quizzes import throttling
 from quizzes.forms import SignupForm
 from quizzes.models import Attempt
-from tests.concurrency import statuses_sent_at_once
+from tests.concurrency import postgresql_only, statuses_sent_at_once
 from tests.quizplay import finish, start_as_guest
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +36,26 @@ def test_it_creates_the_account_and_logs_in(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_a_name_taken_between_the_check_and_the_save_is_said_not_a_500(client, monkeypatch):
-    """Two sign-ups with one name at once (or one sent twice by a double click): the other
-    one's account is saved after this form checked the name, before it saved its own."""
-    is_valid = SignupForm.is_valid
+@pytest.fixture
+def taken_meanwhile(monkeypatch):
+    """`taken_meanwhile(name)`: another sign-up's account `name` is saved after the form
+    checks the names taken, before it saves its own (two sign-ups at once, a double click)."""
 
-    def taken_meanwhile(form):
-        valid = is_valid(form)
-        get_user_model().objects.create_user(username="carol", password=NEW_PASSWORD)
-        return valid
+    def take(name: str) -> None:
+        is_valid = SignupForm.is_valid
 
-    monkeypatch.setattr(SignupForm, "is_valid", taken_meanwhile)
+        def valid_then_taken(form):
+            valid = is_valid(form)
+            get_user_model().objects.create_user(username=name, password=NEW_PASSWORD)
+            return valid
+
+        monkeypatch.setattr(SignupForm, "is_valid", valid_then_taken)
+
+    return take
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_said_not_a_500(client, taken_meanwhile):
+    taken_meanwhile("carol")
 
     response = client.post(URL, form())
 
@@ -57,15 +65,8 @@ def test_a_name_taken_between_the_check_and_the_save_is_said_not_a_500(client, m
     assert "_auth_user_id" not in client.session
 
 
-def test_a_look_alike_name_taken_between_the_check_and_the_save_is_said(client, monkeypatch):
-    is_valid = SignupForm.is_valid
-
-    def taken_meanwhile(form):
-        valid = is_valid(form)
-        get_user_model().objects.create_user(username="Caro1", password=NEW_PASSWORD)
-        return valid
-
-    monkeypatch.setattr(SignupForm, "is_valid", taken_meanwhile)
+def test_a_look_alike_name_taken_between_the_check_and_the_save_is_said(client, taken_meanwhile):
+    taken_meanwhile("Caro1")
 
     response = client.post(URL, form("carol"))
 
@@ -74,13 +75,9 @@ def test_a_look_alike_name_taken_between_the_check_and_the_save_is_said(client, 
     assert not get_user_model().objects.filter(username="carol").exists()
 
 
-# PostgreSQL only, as tests/test_quiz_start_concurrency.py: the suite's in-memory SQLite
-# locks whole tables between connections (the site's database file takes one writer at a
-# time, which the advisory lock on the name's skeleton stands for on PostgreSQL).
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "quizsite.postgresql",
-    reason="PostgreSQL only (DATABASE_URL, as .ci/run sets it)",
-)
+# On SQLite the database file takes one writer at a time, which the advisory lock on the
+# name's skeleton stands for on PostgreSQL.
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_look_alike_names_signing_up_at_once_make_one_account():
     names = iter(["Carol", "carol", "caro1", "car0l"])
