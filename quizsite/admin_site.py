@@ -13,8 +13,9 @@ from django.db import connection
 from django.shortcuts import render
 from django.urls import reverse
 
-# The ranges of the date parts a change list's date hierarchy filters on.
-DATE_PARTS = {"__year": (1, 9999), "__month": (1, 12), "__day": (1, 31)}
+# The ranges of the date parts a change list's date hierarchy filters on: up to 9998, as
+# the admin works out the first day after the year, month or day asked for.
+DATE_PARTS = {"__year": (1, 9998), "__month": (1, 12), "__day": (1, 31)}
 
 
 def malformed_change_list_request(request, model_admin) -> str:
@@ -46,20 +47,23 @@ def _in_column(field, number: int) -> bool:
     return (lowest is None or lowest <= number) and (highest is None or number <= highest)
 
 
+def _refusing_malformed(change_list_view, model_admin):
+    @wraps(change_list_view)
+    def change_list(request, *args, **kwargs):
+        if reason := malformed_change_list_request(request, model_admin):
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return change_list_view(request, *args, **kwargs)
+
+    return change_list
+
+
 class QuizsiteAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
-        checked_view = super().admin_view(view, cacheable)
         model_admin = getattr(view, "__self__", None)
-        if getattr(view, "__name__", "") != "changelist_view" or model_admin is None:
-            return checked_view
-
-        @wraps(checked_view)
-        def change_list(request, *args, **kwargs):
-            if reason := malformed_change_list_request(request, model_admin):
-                return render(request, "400.html", {"reason": reason}, status=400)
-            return checked_view(request, *args, **kwargs)
-
-        return change_list
+        if getattr(view, "__name__", "") == "changelist_view" and model_admin is not None:
+            view = _refusing_malformed(view, model_admin)
+        # Checked inside: a visitor not logged in is sent to log in first, whatever they ask.
+        return super().admin_view(view, cacheable)
 
     def password_change(self, request, extra_context=None):
         from quizzes.forms import LimitedAdminPasswordChangeForm

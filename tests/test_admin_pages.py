@@ -268,7 +268,12 @@ def test_an_action_on_real_ids_still_runs(client, staff, rows):
 
 @pytest.mark.parametrize(
     "query",
-    ["started_at__year=99999999999999999999", "started_at__month=13", "started_at__day=x"],
+    [
+        "started_at__year=99999999999999999999",
+        "started_at__year=9999",  # the admin works out the year after: a 500
+        "started_at__year=2025&started_at__month=13",
+        "started_at__year=2025&started_at__month=1&started_at__day=x",
+    ],
 )
 def test_a_date_filter_no_date_has_is_refused_with_a_400(client, staff, rows, query):
     client.force_login(staff)
@@ -290,3 +295,13 @@ def test_a_nul_in_a_filter_is_refused_with_a_400(client, staff, rows):
     response = client.get(reverse("admin:quizzes_attempt_changelist") + "?mode__exact=%00")
     assert response.status_code == 400
     assert "holds a NUL character" in response.text
+
+
+def test_a_visitor_is_sent_to_log_in_whatever_the_change_list_request(client, db):
+    url = reverse("admin:quizzes_attempt_changelist")
+    for response in (
+        client.get(url + "?started_at__year=0"),
+        client.post(url, {"action": "delete_selected", "_selected_action": ["x"]}),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
