@@ -148,9 +148,10 @@ def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
     phone.close()
 
 
+@pytest.mark.parametrize("width", [360, 375, 390])
 @pytest.mark.parametrize("number", [1, 40])  # the first card has no Previous
-def test_random_card_sits_in_the_middle_of_the_row_on_a_phone(page: Page, deck_site, number):
-    page.set_viewport_size({"width": 390, "height": 844})
+def test_random_card_sits_in_the_middle_of_the_row_on_a_phone(page: Page, deck_site, number, width):
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(f"{deck_site}/decks/fastai/cards/{number}/")
 
     row = page.get_by_role("navigation", name="Other cards").bounding_box()
