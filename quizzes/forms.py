@@ -175,7 +175,11 @@ class NameLooksItsOwn:
                 "Use the letters of one alphabet: a name mixing Latin, Cyrillic or Greek "
                 "letters can look like someone else's."
             )
-        taken = username_look_alike_taken(username=username, other_than=self.instance.pk)
+        # Locked: the admin checks and saves its forms in one transaction (sign-up checks
+        # again in its own, views/accounts._signup_save).
+        taken = username_look_alike_taken(
+            username=username, other_than=self.instance.pk, locked=True
+        )
         if taken is not None:
             raise look_alike_error(taken)
         return username

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from tests.concurrency import postgresql_only, statuses_sent_at_once
 from tests.test_view_account_export import SIGN_INS_KEPT
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,24 @@ def test_staff_cannot_rename_an_account_to_look_like_another(client, staff, alic
 
     assert "This name looks like “alice”" in response.text
     assert get_user_model().objects.get(pk=bob.pk).username == "bob"
+
+
+# On SQLite the admin's transaction holds the database's write lock, which the advisory
+# lock on the name's skeleton stands for on PostgreSQL.
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_accounts_renamed_to_look_alike_names_at_once_are_not_both_renamed(staff, alice, bob):
+    renames = iter([(alice, "Carol"), (bob, "caro1")])
+
+    def rename(client):
+        user, name = next(renames)
+        return _rename(client, user, name)
+
+    statuses = statuses_sent_at_once(staff, rename, times=2)
+
+    assert sorted(statuses) == [200, 302]
+    names = set(get_user_model().objects.values_list("username", flat=True))
+    assert len(names & {"Carol", "caro1"}) == 1
 
 
 def test_a_rename_may_look_like_the_accounts_own_name(client, staff, alice):

@@ -426,10 +426,11 @@ def username_look_alike_taken(
     """The name of a user (other than the user `other_than`, being renamed) whose name can
     pass for `username` (the same skeleton), if any. `locked`, in the caller's transaction
     before it saves the name: a second caller with a look-alike name ("Carol" and "carol"
-    signing up at once) waits there until the first's transaction ends, then finds its
-    name. On PostgreSQL through an advisory lock on the skeleton; SQLite's transaction holds
-    the database's write lock already."""
-    if locked and connection.vendor == "postgresql":
+    signing up at once, or staff renaming an account meanwhile) waits there until the
+    first's transaction ends, then finds its name. On PostgreSQL through an advisory lock on
+    the skeleton, held to the transaction's end (outside one it would end at once: none is
+    taken); SQLite's transaction holds the database's write lock already."""
+    if locked and connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [skeleton(username)])
     return (
