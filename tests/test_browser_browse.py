@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.test_browser_quiz import sign_up
+
 pytestmark = pytest.mark.browser
 
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
@@ -145,6 +147,23 @@ def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
     for name in ["Previous card", "Random card", "Next card"]:
         box = page.get_by_role("link", name=name).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+    phone.close()
+
+
+def test_the_navigation_leaves_most_of_a_phone_to_the_page_with_text_twice_as_large(
+    browser, deck_site
+):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, bypass_csp=True
+    )
+    page = phone.new_page()
+    sign_up(page, deck_site, "bigtext")
+    page.goto(deck_site)
+    page.add_style_tag(content="html { font-size: 200%; }")
+
+    assert page.locator(".site-header").bounding_box()["height"] < 844 / 3
+    for link in page.locator(".site-header a").all():
+        assert link.bounding_box()["height"] >= 44, link.text_content()
     phone.close()
 
 
