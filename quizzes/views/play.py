@@ -33,6 +33,11 @@ ALREADY_ANSWERED = (
 TIME_RAN_OUT = "Time ran out for this question before your answer arrived: it was not recorded."
 
 
+def _not_recorded(question) -> str:
+    """What an answer that was not recorded is told, above the feedback."""
+    return TIME_RAN_OUT if question.closed_by_clock else ALREADY_ANSWERED
+
+
 def _owner(request) -> dict:
     """Who owns the attempts this request may play, as the services take it."""
     return {
@@ -185,9 +190,9 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
 
 
 def _feedback_response(
-    request, attempt: Attempt, question, *, now, already_answered: bool = False
+    request, attempt: Attempt, question, *, now, notice: str = ""
 ) -> HttpResponse:
-    context = {"attempt": attempt, "question": question, "already_answered": already_answered}
+    context = {"attempt": attempt, "question": question, "notice": notice}
     # A whole-quiz clock runs on while the learner reads the feedback: it stays in view.
     remaining = engine.time_left(deadline=attempt.deadline_at, now=now)
     if remaining is not None and not attempt.is_finished:
@@ -274,10 +279,14 @@ def attempt_answer(request, pk):
         return _bad_request(request, str(error))
     if request.htmx:
         return _feedback_response(
-            request, attempt, question, now=now, already_answered=not receipt.recorded
+            request,
+            attempt,
+            question,
+            now=now,
+            notice="" if receipt.recorded else _not_recorded(question),
         )
     if not receipt.recorded:
-        messages.warning(request, TIME_RAN_OUT if question.closed_by_clock else ALREADY_ANSWERED)
+        messages.warning(request, _not_recorded(question))
     return redirect(attempt.question_url(question.position))
 
 
