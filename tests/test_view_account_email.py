@@ -3,10 +3,13 @@ is kept once its owner opens the link sent to it (tests/test_view_email_confirm.
 
 import re
 
+import time_machine
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from quizzes import throttling
+from quizzes.models import PendingEmail
 
 URL = reverse("account_email")
 ACCOUNT = reverse("account")
@@ -149,3 +152,24 @@ def test_the_domain_is_kept_in_lower_case_as_sign_up_keeps_it(client, alice, pas
 
     assert mail.to == ["Alice@example.org"]
     assert get_user_model().objects.get(pk=alice.pk).email == "Alice@example.org"
+
+
+def test_every_browser_of_the_account_names_the_address_waiting(client, alice, password):
+    client.force_login(alice)
+    client.post(URL, {"email-email": "new@example.org", "email-password": password})
+    phone = Client()
+    phone.force_login(alice)
+
+    assert "A link went to <strong>new@example.org</strong>" in phone.get(ACCOUNT).text
+
+
+def test_an_address_whose_link_expired_is_no_longer_named_nor_kept(client, alice, password):
+    client.force_login(alice)
+    with time_machine.travel("2026-01-01 12:00Z"):
+        client.post(URL, {"email-email": "new@example.org", "email-password": password})
+    with time_machine.travel("2026-01-02 12:01Z"):
+        assert "A link went to" not in client.get(ACCOUNT).text
+        # The next request anyone makes forgets it.
+        client.post(URL, {"email-email": "other@example.org", "email-password": password})
+
+    assert list(PendingEmail.objects.values_list("email", flat=True)) == ["other@example.org"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import throttling
 from quizzes.models import LearnerSettings, ProblemReport
@@ -32,6 +33,7 @@ def test_it_holds_every_quiz_with_each_answer(client, alice, deck):
     assert data["format"] == accounts.EXPORT_FORMAT
     assert data["account"]["username"] == "alice"
     assert data["account"]["email"] == "alice@example.com"
+    assert data["account"]["email_waiting"] is None
     [exported] = data["quizzes"]
     assert exported["id"] == str(quiz.pk)
     assert exported["correct"] == 1
@@ -132,7 +134,7 @@ def test_its_queries_do_not_grow_with_the_history(client, alice, deck, quizzes):
         data = _export(client)
 
     assert len(data["quizzes"]) == quizzes
-    assert len(queries) == 7
+    assert len(queries) == 8
 
 
 @time_machine.travel("2026-03-05 12:10:00Z", tick=False)
@@ -159,3 +161,16 @@ def test_a_guest_is_sent_to_log_in(client, db):
 def test_it_refuses_post(client, alice):
     client.force_login(alice)
     assert client.post(URL).status_code == 405
+
+
+def test_it_holds_an_address_asked_for_and_not_yet_confirmed(client, alice):
+    accounts.email_confirmation_ask(
+        user=alice,
+        email="new@example.org",
+        domain="testserver",
+        use_https=False,
+        now=timezone.now(),
+    )
+    client.force_login(alice)
+
+    assert _export(client)["account"]["email_waiting"] == "new@example.org"

@@ -7,15 +7,20 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.services import accounts as account_services
 
 
 def link_for(user, email: str) -> str:
-    token = account_services.email_confirmation_token(user=user, email=email)
-    return reverse("email_confirm", args=[token])
+    """The link the site emails when `user` asks to keep `email` (the worker runs in place)."""
+    account_services.email_confirmation_ask(
+        user=user, email=email, domain="testserver", use_https=False, now=timezone.now()
+    )
+    return re.search(r"http://testserver(/accounts/email/\S+/)", mail.outbox[-1].body).group(1)
 
 
 def email_of(user) -> str:
@@ -154,3 +159,36 @@ def test_a_link_for_an_account_deleted_or_deactivated_changes_nothing(alice, bob
 
 def test_it_refuses_other_methods(client, alice):
     assert client.put(link_for(alice, "new@example.org")).status_code == 405
+
+
+def test_a_link_overtaken_by_a_later_one_changes_nothing(alices_browser, alice):
+    mistyped = link_for(alice, "alice@exmaple.com")
+    link_for(alice, "alice@example.org")
+
+    response = alices_browser.get(mistyped)
+
+    assert response.status_code == 400
+    assert "A later link was asked for after this one" in response.text
+    assert email_of(alice) == "alice@example.com"
+
+
+def test_a_link_does_not_come_back_when_the_email_changes_back(alices_browser, alice):
+    # A -> B -> A: the link sent while the email was A must not work again.
+    mistyped = link_for(alice, "alice@exmaple.com")
+    confirm(alices_browser, link_for(alice, "alice@example.org"))
+    confirm(alices_browser, link_for(alice, "alice@example.com"))
+
+    response = confirm(alices_browser, mistyped)
+
+    assert response.status_code == 400
+    assert email_of(alice) == "alice@example.com"
+
+
+def test_asking_again_for_the_same_address_keeps_the_first_link_working(alices_browser, alice):
+    # The learner may open whichever email arrives first.
+    first = link_for(alice, "new@example.org")
+    link_for(alice, "new@example.org")
+
+    confirm(alices_browser, first)
+
+    assert email_of(alice) == "new@example.org"

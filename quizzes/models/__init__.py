@@ -1,4 +1,4 @@
-from quizzes.models.accounts import NameSkeleton
+from quizzes.models.accounts import NameSkeleton, PendingEmail
 from quizzes.models.attempts import Attempt, AttemptQuestion, ReadyQuiz
 from quizzes.models.deck import (
     CachedImage,
@@ -28,6 +28,7 @@ __all__ = [
     "LearnerSettings",
     "MediaFile",
     "NameSkeleton",
+    "PendingEmail",
     "ProblemReport",
     "ReadyQuiz",
     "ReviewLog",

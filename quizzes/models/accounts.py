@@ -20,3 +20,23 @@ class NameSkeleton(models.Model):
 
     def __str__(self):
         return self.skeleton
+
+
+class PendingEmail(models.Model):
+    """The address a learner last asked a confirmation link for, until they open it (see
+    services.accounts). Its `nonce` is in the link, so only the latest link asked for works:
+    one sent before to an address given up, or before the email changed and changed back,
+    does not come back to life."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_email",
+    )
+    email = models.EmailField()
+    nonce = models.CharField(max_length=32)
+    asked_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.email

@@ -2,9 +2,10 @@
 the account's deletion with all of it, its email (kept once its owner confirms it) and the
 reset links sent there, and the look of its name beside the others'."""
 
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
@@ -27,6 +28,7 @@ from quizzes.models import (
     AttemptQuestion,
     CardMemory,
     NameSkeleton,
+    PendingEmail,
     ProblemReport,
     ReviewLog,
 )
@@ -71,6 +73,10 @@ def account_export(*, user, now: datetime) -> dict:
         "account": {
             "username": user.get_username(),
             "email": user.email,
+            # Asked for, not confirmed (yet): the link went there.
+            "email_waiting": PendingEmail.objects.filter(user=user)
+            .values_list("email", flat=True)
+            .first(),
             "joined": user.date_joined,
             "last_login": user.last_login,
         },
@@ -284,18 +290,22 @@ def normalized_email(email: str) -> str:
 
 def account_email_set(*, user, email: str) -> None:
     """The address a forgotten password's link goes to; "" for none. Only an address its
-    owner confirmed (or staff set in the admin)."""
-    user.email = normalized_email(email)
-    user.save(update_fields=["email"])
+    owner confirmed (or staff set in the admin). Any link asked for before stops working."""
+    with transaction.atomic():
+        user.email = normalized_email(email)
+        user.save(update_fields=["email"])
+        PendingEmail.objects.filter(user=user).delete()
 
 
 # An address is kept for an account only once a link sent to it is opened, by the account's
 # owner, signed in: whoever reads an account's email can reset its password, so neither a
 # mistyped address nor whoever holds it (a catch-all on a look-alike domain) may get that
-# power. The link carries the account, the address and a digest of the email the account
-# had when it was sent (not the email itself, which the new address must not learn),
-# signed: no row to keep, and it stops working once the account's email changes (a later
-# request confirmed, or the address removed). It works for as long as a reset link does.
+# power. The link carries the account, the address, the nonce of the request it answers
+# (PendingEmail: only the latest request's link works, and none once the email is set) and a
+# digest of the email the account had when it was sent (not the email itself, which the new
+# address must not learn), signed: it stops working once the account's email changes
+# (a later request confirmed, the address removed, or staff changing it). It works for as
+# long as a reset link does.
 EMAIL_CONFIRMATION_SALT = "quizsite.accounts.email-confirmation"
 
 
@@ -310,8 +320,17 @@ def _email_digest(email: str) -> str:
     return salted_hmac(EMAIL_CONFIRMATION_SALT, email).hexdigest()[:20]
 
 
-def email_confirmation_token(*, user, email: str) -> str:
-    payload = {"user": user.pk, "email": email, "was": _email_digest(user.email)}
+def _link_lifetime() -> timedelta:
+    return timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+
+def email_confirmation_token(*, user, pending: PendingEmail) -> str:
+    payload = {
+        "user": user.pk,
+        "email": pending.email,
+        "ask": pending.nonce,
+        "was": _email_digest(user.email),
+    }
     return signing.dumps(payload, salt=EMAIL_CONFIRMATION_SALT, compress=True)
 
 
@@ -322,6 +341,7 @@ def email_confirmation_read(token: str) -> EmailConfirmation:
             token, salt=EMAIL_CONFIRMATION_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT
         )
         user_id, email, was = int(asked["user"]), str(asked["email"]), str(asked["was"])
+        nonce = str(asked.get("ask", ""))
     except signing.SignatureExpired:
         raise EmailConfirmationInvalid(
             "This link has expired: ask for a new one on your account page."
@@ -341,15 +361,37 @@ def email_confirmation_read(token: str) -> EmailConfirmation:
             "The account's email changed after this link was sent, so it no longer works: "
             "ask for a new one on your account page."
         )
+    pending = PendingEmail.objects.filter(user=user).first()
+    if pending is None or pending.email != email or not constant_time_compare(pending.nonce, nonce):
+        raise EmailConfirmationInvalid(
+            "A later link was asked for after this one, so this one no longer works: open "
+            "the latest, or ask for a new one on your account page."
+        )
     return EmailConfirmation(user=user, email=email, already=False)
 
 
-def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool) -> str:
+def email_waiting(*, user, now: datetime) -> str | None:
+    """The address a link went to for `user` that still works, while the account has
+    another: what their account page names, in every browser."""
+    pending = PendingEmail.objects.filter(user=user, asked_at__gt=now - _link_lifetime()).first()
+    return pending.email if pending is not None and pending.email != user.email else None
+
+
+def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool, now: datetime) -> str:
     """Have the worker send `email` a link that keeps it as `user`'s address; the address
-    as it will be kept."""
+    as it will be kept. A link asked for before to another address stops working; one to
+    the same address still works (the learner may open the first email that arrives)."""
     from quizzes.tasks import email_confirmation_email_task
 
     email = normalized_email(email)
+    with transaction.atomic():
+        # Addresses typed for links that no longer work are not kept (nobody's, anyway).
+        PendingEmail.objects.filter(asked_at__lte=now - _link_lifetime()).delete()
+        pending = PendingEmail.objects.select_for_update().filter(user=user).first()
+        if pending is None or pending.email != email:
+            pending = PendingEmail(user=user, email=email, nonce=secrets.token_urlsafe(16))
+        pending.asked_at = now
+        pending.save()
     email_confirmation_email_task.enqueue(
         user_id=user.pk, email=email, domain=domain, use_https=use_https
     )
@@ -358,14 +400,17 @@ def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool) ->
 
 def email_confirmation_send(*, user_id: int, email: str, domain: str, use_https: bool) -> bool:
     """Send `email` its confirmation link for the account `user_id`; False when the account
-    is gone or already has the address."""
+    is gone, already has the address, or asked for another since."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.email == email:
+        return False
+    pending = PendingEmail.objects.filter(user=user, email=email).first()
+    if pending is None:
         return False
     context = {
         "user": user,
         "email": email,
-        "token": email_confirmation_token(user=user, email=email),
+        "token": email_confirmation_token(user=user, pending=pending),
     }
     _email_send("email_confirmation", context, to=email, domain=domain, use_https=use_https)
     return True

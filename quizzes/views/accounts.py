@@ -175,10 +175,8 @@ def _account_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    waiting = request.session.get(EMAIL_WAITING_KEY)
     context = {
-        # The address this browser asked a link for, while the account has another.
-        "email_waiting": waiting if waiting and waiting != user.email else None,
+        "email_waiting": account_services.email_waiting(user=user, now=timezone.now()),
         "figures": account_services.account_figures(user=user),
         "delete_form": delete_form or AccountDeleteForm(user),
         "email_form": email_form or AccountEmailForm(user, initial={"email": user.email}),
@@ -218,11 +216,6 @@ def account_email(request):
     return redirect("account")
 
 
-# In the session: the address this browser last asked a confirmation link for, which the
-# account page names until the account has it (the link itself keeps no row).
-EMAIL_WAITING_KEY = "email_waiting"
-
-
 def _email_confirmation_ask(request, user, email: str) -> bool:
     """Send `email` a link that keeps it as `user`'s address, and say so; False when the
     account, the address or the client had too many lately (throttling)."""
@@ -230,11 +223,12 @@ def _email_confirmation_ask(request, user, email: str) -> bool:
         user_id=user.pk, email=email, client_ip=get_client_ip_address(request), now=time.time()
     ):
         return False
-    request.session[EMAIL_WAITING_KEY] = account_services.email_confirmation_ask(
+    account_services.email_confirmation_ask(
         user=user,
         email=email,
         domain=get_current_site(request).domain,
         use_https=request.is_secure(),
+        now=timezone.now(),
     )
     messages.info(
         request,
