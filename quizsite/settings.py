@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # charset, the slash redirect): those answers refuse framing too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "quizsite.middleware.ContentSecurityPolicyMiddleware",
+    # Outside the session and CSRF middleware: it reads their Vary header and cookies.
+    "quizsite.middleware.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
