@@ -2,6 +2,25 @@ import codecs
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.cache import has_vary_header, patch_cache_control
+
+
+class PrivatePagesMiddleware:
+    """A page that differs by the visitor's cookies says `Cache-Control: private`: every
+    page carries its visitor's own CSRF token, and a signed-in learner's page their name and
+    reviews due, so a caching proxy or CDN in front must keep none of them (Vary: Cookie
+    alone asks it to keep one copy per cookie, which some ignore), while the browser still
+    may (its back button). So does an answer that sets a cookie. Static files stay public.
+    Outside the session and CSRF middleware, whose Vary and cookies it reads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.cookies or has_vary_header(response, "Cookie"):
+            patch_cache_control(response, private=True)
+        return response
 
 
 class ContentSecurityPolicyMiddleware:

@@ -74,6 +74,12 @@ MIDDLEWARE = [
     # First: a load balancer's probe, over plain HTTP by the server's own address.
     "quizsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside every middleware that can answer by itself (an unknown host, a form in another
+    # charset, the slash redirect): those answers refuse framing too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "quizsite.middleware.ContentSecurityPolicyMiddleware",
+    # Outside the session and CSRF middleware: it reads their Vary header and cookies.
+    "quizsite.middleware.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,8 +88,6 @@ MIDDLEWARE = [
     "quizsite.middleware.FormCharsetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "quizsite.middleware.ContentSecurityPolicyMiddleware",
     # Inside the CSRF, message and header middleware: the page it renders gets their
     # cookies and headers.
     "quizsite.middleware.MethodNotAllowedPageMiddleware",

@@ -92,6 +92,15 @@ def cached(name: str, build: Callable[[], T]) -> T:
     return _kept(_deck_key(name), build)
 
 
+def cached_here(name: str, build: Callable[[], T]) -> T:
+    """`build()`'s value, computed once per decks' version in each process and kept in its
+    memory alone (a bounded cache), never in the shared one: for values named by what a
+    client sends (a search's words), of which a script could make endless different ones,
+    filling the shared cache and pushing out what others keep there (their sessions, their
+    quiz starts counted)."""
+    return _kept(_deck_key(name), build, shared=False)
+
+
 def kept(name: str) -> object | None:
     """What `cached(name, ...)` keeps for the decks' current version; None when it has not
     been built, which this never does."""
@@ -102,18 +111,22 @@ def _deck_key(name: str) -> str:
     return f"deck-pages:{deck_pages_version()}:{name}"
 
 
-def _kept(key: str, build: Callable[[], T] | None = None, local: str = "pages") -> T | None:
+def _kept(
+    key: str, build: Callable[[], T] | None = None, local: str = "pages", *, shared: bool = True
+) -> T | None:
     """The value at `key`, which never changes once written (its key holds a version);
-    without `build`, None when nobody has built it yet."""
+    without `build`, None when nobody has built it yet. `shared`: looked up in, and kept in,
+    the shared cache too, not only in this process's memory."""
     memory = caches[local]
     value = memory.get(key)
     if value is None:
-        value = cache.get(key)
+        value = cache.get(key) if shared else None
         if value is None:
             if build is None:
                 return None
             value = build()
-            cache.set(key, value, ENTRY_TIMEOUT)
+            if shared:
+                cache.set(key, value, ENTRY_TIMEOUT)
         memory.set(key, value, ENTRY_TIMEOUT)
     return value
 

@@ -348,3 +348,33 @@ def test_text_that_looks_like_a_placeholder_never_becomes_a_token(client, make_d
     assert caching.CSRF_PLACEHOLDER not in page.text
     assert caching.CSRF_PLACEHOLDER.startswith("csrf-placeholder-")
     assert caching.CSRF_PLACEHOLDER != "csrf-placeholder-0123456789abcdef"
+
+
+def test_endless_distinct_searches_push_nothing_out_of_the_shared_cache(
+    client, alice, make_deck, settings
+):
+    """Searches are whatever a client types: kept in the shared cache, a script sending a
+    new one each time filled it (Redis for a day; the file cache culls at random), pushing
+    out what others count there, such as their quiz starts."""
+    import time_machine
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "small-shared",
+            "OPTIONS": {"MAX_ENTRIES": 30},
+        },
+    }
+    settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE = 2
+    make_deck(12)
+    learner = Client()
+    learner.force_login(alice)
+    start = reverse("quiz_quick")
+    with time_machine.travel("2026-11-30 12:00:10+00:00", tick=False):
+        assert [learner.post(start).status_code for _ in range(2)] == [302, 302]
+
+        for number in range(60):
+            assert client.get(list_url(), {"q": f"tensor{number} word{number}"}).status_code == 200
+
+        assert learner.post(start).status_code == 429

@@ -18,3 +18,57 @@ def test_pages_refuse_framing_and_sniffing(client):
     response = client.get("/")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        # Refused by CommonMiddleware (the host) and FormCharsetMiddleware (the charset),
+        # before any view: their 400 pages came without the two headers.
+        {"path": "/", "HTTP_HOST": "evil.example"},
+        {
+            "path": "/quiz/quick/",
+            "method": "POST",
+            "data": "deck=x",
+            "content_type": "application/x-www-form-urlencoded; charset=latin-1",
+        },
+        {"path": "/leaderboard"},  # the redirect to the address with its slash
+    ],
+    ids=["unknown host", "form charset", "slash redirect"],
+)
+def test_answers_made_before_any_view_refuse_framing_too(client, request_kwargs):
+    kwargs = dict(request_kwargs)
+    method = kwargs.pop("method", "GET").lower()
+    response = getattr(client, method)(**kwargs)
+
+    assert response.status_code in (301, 400)
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part}
+
+
+def test_pages_a_proxy_must_not_keep_say_they_are_private(client, alice, make_deck):
+    """Every page carries its visitor's own CSRF token, a signed-in learner's their name and
+    reviews: a caching proxy or CDN in front (some ignore Vary: Cookie) must keep none."""
+    make_deck(3)
+    guest_pages = ["/", "/decks/synthetic/", "/decks/synthetic/cards/1/", "/leaderboard/"]
+    for url in guest_pages:
+        client.get(url)  # the second visit is served from the page kept for every visitor
+        assert "private" in _cache_control(client.get(url)), url
+
+    client.force_login(alice)
+    for url in [*guest_pages, "/me/history/", "/me/account/", "/review/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "alice" in response.text
+        assert "private" in _cache_control(response), url
+
+
+def test_an_answer_that_sets_a_cookie_is_private(client):
+    response = client.get("/accounts/signup/")
+
+    assert "csrftoken" in response.cookies
+    assert "private" in _cache_control(response)

@@ -455,3 +455,31 @@ def test_a_long_quiz_reads_only_the_questions_its_clock_needs(
     assert response["Location"] == reverse("attempt_result", args=[attempt.pk])
     assert [len(rows) for rows in read][:2] == [2, 60]  # then the memory of the one shown
     assert not attempt.questions.filter(outcome="").exists()
+
+
+RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+
+
+def test_htmx_restoring_a_question_from_history_gets_the_whole_page(client, alice, attempt):
+    """Back to a question whose address htmx pushed (the whole-quiz clock moving on), with
+    its own copy of the page gone (its history cache holds ten, or the browser keeps none):
+    htmx asks the server and puts what it gets in place of the whole body. A fragment there
+    left a page with no header, no navigation and no title."""
+    client.force_login(alice)
+    with time_machine.travel("2025-03-05 12:00:05Z", tick=False):
+        question = client.get(url(attempt), headers=RESTORE)
+        first = attempt.questions.get(position=1)
+        answer(client, attempt, 1, first.correct_choice_id, htmx=True)
+        feedback = client.get(url(attempt), headers=RESTORE)
+        current = client.get(reverse("attempt_play", args=[attempt.pk]), headers=RESTORE)
+
+    for page in (question, feedback):
+        assert page.status_code == 200
+        assert "<html" in page.text and 'class="site-header"' in page.text
+        assert page.text.count("<title>") == 1
+    assert "data-quiz-question" in question.text
+    assert "Right!" in feedback.text
+    # Where the quiz stands is a plain redirect, which the browser follows with the same
+    # headers, not htmx's HX-Redirect, which a history restore does not read.
+    assert current.status_code == 302
+    assert current["Location"] == url(attempt, 2)

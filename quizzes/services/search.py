@@ -55,10 +55,12 @@ class SearchResult:
 
 def card_search(*, deck: Deck, query: str, tag: Tag | None = None) -> SearchResult:
     """The deck's cards matching `query` (and tagged `tag`), best first. Cached until the
-    deck changes, so "show more" pages slice the same list."""
+    deck changes, so "show more" pages slice the same list; in each process's memory only
+    (`caching.cached_here`: the words are whatever a client sends), where another process
+    finds the same list, ties ordered by card number."""
     words = tuple(search_words(query))
     key = hashlib.sha256(repr((deck.pk, tag.pk if tag else None, words)).encode()).hexdigest()
-    return caching.cached(f"search:{key}", lambda: _search(deck, words, tag))
+    return caching.cached_here(f"search:{key}", lambda: _search(deck, words, tag))
 
 
 def _search(deck: Deck, words: tuple[str, ...], tag: Tag | None) -> SearchResult:

@@ -72,18 +72,25 @@ def _start_for(request, start, **kwargs) -> Attempt:
     return attempt
 
 
+def _swaps(request) -> bool:
+    """An htmx request that swaps a part of the page. A history restore (htmx's Back to an
+    address it pushed, its own copy of the page gone) puts what it gets in place of the
+    whole body, so it gets the whole page, as a plain request does."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 def _bad_request(request, message: str) -> HttpResponse:
     """400 with a readable message: a page, or for htmx the message alone, which takes the
     place of the error slot above the question (htmx-config in base.html swaps a 4xx)."""
     context = {"message": message}
-    if not request.htmx:
+    if not _swaps(request):
         return render(request, "quizzes/play/bad_request.html", context, status=400)
     response = render(request, "quizzes/play/bad_request.html#error", context, status=400)
     return retarget(reswap(response, "outerHTML"), "#quiz-error")
 
 
 def _redirect(request, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return HttpResponseClientRedirect(url) if _swaps(request) else redirect(url)
 
 
 def _say_if_fewer_fit(request, attempt: Attempt, *, asked: int) -> None:
@@ -169,6 +176,9 @@ def quiz_quick(request):
     return _redirect(request, reverse("attempt_play", args=[attempt.pk]))
 
 
+PAGE = "quizzes/play/play.html"
+
+
 def _milliseconds(span: timedelta) -> int:
     return int(span.total_seconds() * 1000)
 
@@ -185,8 +195,9 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
         # When the countdown asks how the question went: after the grace for answers still on
         # their way, and a moment more so the server's clock has passed the deadline too.
         context["ask_after_ms"] = _milliseconds(remaining + engine.ANSWER_GRACE + ASK_MARGIN)
-    template = "quizzes/play/play.html#question" if request.htmx else "quizzes/play/play.html"
-    return render(request, template, context)
+    # A fragment brings the page's title along; a whole page has its own.
+    context["fragment"] = fragment = _swaps(request)
+    return render(request, f"{PAGE}#question" if fragment else PAGE, context)
 
 
 def _feedback_response(
@@ -201,8 +212,9 @@ def _feedback_response(
             whole_quiz=True,
             ask_after_ms=_milliseconds(remaining + engine.ANSWER_GRACE + ASK_MARGIN),
         )
-    template = "quizzes/play/play.html#feedback" if request.htmx else "quizzes/play/play.html"
-    return render(request, template, context)
+    # A fragment brings the page's title along; a whole page has its own.
+    context["fragment"] = fragment = _swaps(request)
+    return render(request, f"{PAGE}#feedback" if fragment else PAGE, context)
 
 
 def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
@@ -221,7 +233,7 @@ def attempt_play(request, pk):
     question = attempt_services.question_current(attempt=attempt, now=now, unanswered=unanswered)
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
-    if request.htmx:
+    if _swaps(request):
         response = _question_response(request, attempt, question, now=now)
         return push_url(response, attempt.question_url(question.position))
     return _to_question(request, attempt, question.position)
