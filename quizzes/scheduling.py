@@ -174,6 +174,7 @@ def schedule(
     scheduler: fsrs.Scheduler,
     fuzz_seed: int = 0,
     elapsed_days: int | None = None,
+    time_zone: str = "UTC",
 ) -> Memory:
     """The memory after answering `grade` at `now`.
 
@@ -181,6 +182,9 @@ def schedule(
     so the interval a grade button shows is the one the answer then gets. `elapsed_days` is
     the number of study days since the last review (`elapsed_study_days`), as Anki and the
     optimizer's training items count it; None counts 24-hour periods, as py-fsrs does.
+    A review interval of n days ends n calendar days later at the same time on the clock of
+    `time_zone`, so that it falls n study days later across a daylight saving change too (24
+    hours after 4:30 am, the day before the clocks go back, is 3:30 am: the same study day).
     """
     grade = Grade(grade)
     now = _utc(now)
@@ -193,7 +197,8 @@ def schedule(
         days = (card.due - now).days
         low, high = fuzz_range(days, maximum_interval=scheduler.maximum_interval)
         if high > low:
-            due = now + timedelta(days=random.Random(fuzz_seed).randint(low, high))
+            days = random.Random(fuzz_seed).randint(low, high)
+        due = _days_later(now, days, time_zone=time_zone)
     return Memory(
         state=MemoryState(int(card.state)),
         step=card.step,
@@ -206,6 +211,13 @@ def schedule(
     )
 
 
+def _days_later(moment: datetime, days: int, *, time_zone: str) -> datetime:
+    """`days` calendar days after `moment` at the same wall-clock time in `time_zone`, in
+    UTC (aware arithmetic in a zone adds to the wall clock)."""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return _utc(local + timedelta(days=days))
+
+
 def preview(
     memory: Memory | None,
     *,
@@ -213,6 +225,7 @@ def preview(
     scheduler: fsrs.Scheduler,
     fuzz_seed: int = 0,
     elapsed_days: int | None = None,
+    time_zone: str = "UTC",
 ) -> dict[Grade, timedelta]:
     """The interval each grade would give now: what the grade buttons show."""
     now = _utc(now)
@@ -224,6 +237,7 @@ def preview(
             scheduler=scheduler,
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
+            time_zone=time_zone,
         ).due
         - now
         for grade in Grade
@@ -387,10 +401,12 @@ def interval_label(interval: timedelta) -> str:
     if minutes < 60:
         return f"{max(round(minutes), 1)} m"
     hours = minutes / 60
-    if hours < 24:
+    # Steps last at most 12 hours and review intervals whole days, give or take the hour a
+    # daylight saving change adds or takes: 23 hours is a day.
+    if hours < 23:
         return f"{round(hours)} h"
     days = hours / 24
-    if days < 30:
+    if round(days) < 30:
         return f"{round(days)} d"
     if days < 365:
         return f"{days / 30:.1f} mo".replace(".0 ", " ")

@@ -303,7 +303,10 @@ def test_naive_times_are_refused():
         (timedelta(seconds=20), "1 m"),
         (timedelta(minutes=10), "10 m"),
         (timedelta(hours=5), "5 h"),
+        (timedelta(hours=12), "12 h"),
+        (timedelta(hours=23), "1 d"),  # a day with the clocks gone forward
         (timedelta(days=3), "3 d"),
+        (timedelta(days=3, hours=1), "3 d"),
         (timedelta(days=63), "2.1 mo"),
         (timedelta(days=60), "2 mo"),
         (timedelta(days=548), "1.5 y"),

@@ -181,6 +181,50 @@ def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
     assert [item.card for item in reviews.review_queue(user=alice, now=after, limit=5)] == [card]
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # 04:30 in Berlin on the eve of the clocks going back: 24 hours later is 03:30,
+        # still the same study day.
+        datetime(2025, 10, 25, 2, 30, tzinfo=UTC),
+        # 03:30 (the study day before) on the eve of the clocks going forward: 24 hours
+        # later is 04:30, two study days on.
+        datetime(2025, 3, 29, 2, 30, tzinfo=UTC),
+    ],
+)
+def test_a_one_day_interval_is_one_study_day_across_a_daylight_saving_change(alice, deck, moment):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=5,
+        day_start_hour=4,
+        time_zone="Europe/Berlin",
+    )
+    card = reviews.review_queue(user=alice, now=moment, limit=1)[0].card
+    memory = reviews.queue_item(user=alice, card=card).memory
+    options = reviews.grade_options(
+        user=alice,
+        settings=reviews.learner_settings(user=alice),
+        memory=memory,
+        card=card,
+        now=moment,
+    )
+    assert options[0].interval_label == "1 d"
+    due = reviews.review_record(user=alice, card=card, rating=1, now=moment, elapsed_seconds=2)
+
+    def day(when):
+        return scheduling.study_day(when, time_zone="Europe/Berlin", day_start_hour=4)
+
+    assert (day(due) - day(moment)).days == 1
+    later = moment + timedelta(minutes=1)
+    assert card not in [item.card for item in reviews.review_queue(user=alice, now=later, limit=9)]
+    _start, day_end = reviews.study_day_bounds(
+        settings=reviews.learner_settings(user=alice), now=due
+    )
+    assert card in [item.card for item in reviews.review_queue(user=alice, now=due, limit=9)]
+    assert due < day_end
+
+
 def test_with_learning_steps_a_card_answered_again_comes_back_after_the_new_ones(alice, deck):
     reviews.settings_update(
         user=alice,
