@@ -145,3 +145,24 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     page.goto(f"{deck_site}/me/settings/")
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def test_a_learner_signing_up_in_tokyo_studies_on_tokyo_time(browser, deck_site, django_user_model):
+    """site.js sends the browser's time zone with the sign-up: the study day starts at 4 am
+    on the learner's clock, not at 4 am UTC (1 pm in Tokyo)."""
+    from quizzes.services import reviews
+
+    tokyo = browser.new_context(
+        viewport={"width": 390, "height": 844}, timezone_id="Asia/Tokyo", is_mobile=True
+    )
+    page = tokyo.new_page()
+    page.goto(f"{deck_site}/accounts/signup/")
+    page.get_by_label("Username").fill("tokyo")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password confirmation").fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("link", name="tokyo")).to_be_visible()
+    user = django_user_model.objects.get(username="tokyo")
+    assert reviews.learner_settings(user=user).time_zone == "Asia/Tokyo"
+    page.goto(f"{deck_site}/me/settings/")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")

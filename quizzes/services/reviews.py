@@ -97,6 +97,11 @@ def settings_update(
     return settings
 
 
+def time_zone_set(*, user, time_zone: str) -> None:
+    """Set the learner's time zone alone (the browser's, at sign-up)."""
+    LearnerSettings.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
+
+
 def study_day_bounds(*, settings: LearnerSettings, now: datetime) -> tuple[datetime, datetime]:
     return scheduling.study_day_bounds(
         now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour

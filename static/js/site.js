@@ -73,9 +73,24 @@
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("htmx:historyRestore", syncSearchFormWithUrl);
   document.addEventListener("htmx:beforeHistorySave", forgetAutofocus);
+  // The sign-up form sends the browser's time zone: the learner's study day then starts on
+  // their own clock.
+  function fillBrowserTimeZone() {
+    let zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      return;
+    }
+    document.querySelectorAll("[data-browser-time-zone]").forEach(function (field) {
+      field.value = zone;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
       hint.hidden = false;
     });
+    fillBrowserTimeZone();
   });
 })();
