@@ -175,3 +175,29 @@ def test_the_new_card_allowance_returns_when_the_learners_day_starts(client, ali
         assert "Review (0)<" in client.get(reverse("home")).text
         traveller.move_to("2025-03-05 17:00:00Z")  # 04:00: a new study day
         assert "Review (2)<" in client.get(reverse("home")).text
+
+
+def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, alice, deck):
+    """As Anki's learn-ahead limit: once nothing else is left, a learning step due within 20
+    minutes is shown, and "Review (N)" and the page's count say so instead of 0."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(minutes=30),),
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        assert review_count_shown(client) == 0  # due in 30 minutes: not yet
+        assert client.get(URL).context["item"] is None
+        traveller.shift(timedelta(minutes=11))  # due in 19 minutes: shown, and counted
+        response = client.get(URL)
+        assert response.context["item"].card == card
+        assert response.context["counts"].due == 1
+        assert review_count_shown(client) == 1

@@ -156,7 +156,9 @@ class QueueItem:
 
 @dataclass(frozen=True, kw_only=True)
 class QueueCounts:
-    due: int  # studied cards due now (reviews, and learning steps whose minute came)
+    # studied cards due now: reviews, and learning steps due within LEARN_AHEAD (shown
+    # once nothing else is left)
+    due: int
     new: int  # new cards left for today
 
     @property
@@ -298,22 +300,24 @@ def review_counts(*, user, now: datetime, settings: LearnerSettings | None = Non
 def _review_counts(
     *, user, now: datetime, settings: LearnerSettings | None
 ) -> tuple[QueueCounts, datetime]:
-    """The counts, and until when they hold: a learning step's card comes due at its
-    minute, the cards due in the day ahead and a fresh new-card allowance when the next
-    study day starts."""
+    """The counts, and until when they hold: a learning step's card counts from
+    LEARN_AHEAD before its minute (the queue shows it then, once nothing else is left, as
+    Anki counts it), the cards due in the day ahead and a fresh new-card allowance when the
+    next study day starts."""
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
     review = scheduling.MemoryState.REVIEW
     unsuspended = Q(suspended=False)
     deck_cards = _deck_cards()
+    ahead = now + scheduling.LEARN_AHEAD
     # Not named after a field: a later filter's "due" would mean the aggregate.
     figures = CardMemory.objects.filter(user=user).aggregate(
         due_now=Count(
             "pk",
             filter=unsuspended
-            & (Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=now))),
+            & (Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=ahead))),
         ),
-        next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=now)),
+        next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=ahead)),
         introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
         studied=Count("pk"),
         **_studied_waiting(deck_cards),
@@ -325,7 +329,8 @@ def _review_counts(
     )
     unstudied = _unstudied(deck_cards, figures)
     counts = QueueCounts(due=figures["due_now"], new=max(min(allowance, unstudied.ready), 0))
-    return counts, min(day_end, figures["next_step_due"] or day_end)
+    next_step = figures["next_step_due"]
+    return counts, min(day_end, next_step - scheduling.LEARN_AHEAD if next_step else day_end)
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
