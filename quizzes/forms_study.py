@@ -95,7 +95,10 @@ class StudySettingsForm(forms.ModelForm):
         help_text="The share of reviews you want to get right, 70 to 97. Higher means "
         "shorter intervals and more reviews; 90 suits most learners.",
     )
-    time_zone = forms.ChoiceField(choices=_time_zone_choices)
+    time_zone = forms.ChoiceField(
+        choices=_time_zone_choices,
+        help_text="Your study day starts at the hour above on this zone's clock.",
+    )
     learning_steps = StepsField(
         label="Learning steps",
         help_text="Times a new card comes back the same day, like “10m” or “1m 10m”. Leave "
