@@ -387,7 +387,7 @@ def test_the_eighth_lapse_suspends_a_leech_out_of_the_queue(alice, deck):
     later = ninth + timedelta(days=3)
     assert reviews.review_queue(user=alice, now=later, limit=5) == []
     assert reviews.review_counts(user=alice, now=later).due == 0
-    assert reviews.next_due(user=alice) is None
+    assert reviews.next_due(user=alice, now=later) is None
     assert reviews.leeches_suspended(user=alice) == 1
 
 

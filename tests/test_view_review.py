@@ -2,9 +2,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes import scheduling
 from quizzes.models import Card
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, question_image_missing, remember, review_count_shown
@@ -90,6 +92,54 @@ def test_when_nothing_is_left_it_says_when_the_next_card_is_due(client, alice, d
     assert "Done for now" in response.text
     assert "The next card is due" in response.text
     assert response.context["item"] is None
+
+
+@pytest.mark.parametrize(
+    ("grade", "said"),
+    [
+        (scheduling.Grade.AGAIN, "The next card is due tomorrow."),  # 1 d
+        (scheduling.Grade.GOOD, "The next card is due in 2 days, on Friday 7 March."),  # 2 d
+    ],
+)
+def test_the_end_screen_counts_the_days_to_the_next_card_as_its_grade_did(
+    client, alice, deck, grade, said
+):
+    """Due "2 d" from 1 pm, the card is there from 4 am two days on: not "1 day, 23 hours
+    from now" (the page is read a little after the grade)."""
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=1, day_start_hour=4, time_zone="UTC"
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=grade, now=timezone.now(), elapsed_seconds=3
+        )
+        traveller.shift(timedelta(minutes=1))
+        response = client.get(URL)
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+    assert said in " ".join(done.get_text().split())
+
+
+def test_a_learning_step_on_the_end_screen_is_due_in_minutes(client, alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(hours=1),),
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        response = client.get(URL)
+    # Shown 20 minutes ahead of its step, as the queue takes it.
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+    assert "The next card is due in 40\xa0minutes." in done.get_text()
 
 
 def test_a_card_asked_for_by_id_is_shown_out_of_order(client, alice, deck):

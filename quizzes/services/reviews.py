@@ -342,12 +342,45 @@ def reviews_since(*, user, start: datetime) -> int:
     return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
 
 
-def next_due(*, user) -> datetime | None:
-    """When the learner's next studied card comes due (suspended leeches aside)."""
-    memory = (
-        CardMemory.objects.filter(user=user, suspended=False).order_by("due").only("due").first()
+@dataclass(frozen=True, kw_only=True)
+class NextDue:
+    """When the review will next have a studied card to show."""
+
+    at: datetime  # a review card from the start of its study day, a step 20 minutes early
+    day: date  # the study day that is, in the learner's time zone
+    days: int  # study days from today: 0 later today, 1 tomorrow
+
+    @property
+    def label(self) -> str:
+        """'tomorrow', 'in 3 days': the days an Anki user counts."""
+        return "tomorrow" if self.days == 1 else f"in {self.days} days"
+
+
+def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:
+    """When the learner's next studied card joins the queue (suspended leeches aside): a
+    review card when its study day starts (it is due all that day), a learning step
+    LEARN_AHEAD before its minute, as the queue takes them."""
+    settings = settings or learner_settings(user=user)
+    review = scheduling.MemoryState.REVIEW
+    figures = CardMemory.objects.filter(user=user, suspended=False).aggregate(
+        review=Min("due", filter=Q(state=review)), step=Min("due", filter=~Q(state=review))
     )
-    return memory.due if memory else None
+    moments = []
+    if figures["review"] is not None:
+        moments.append(
+            scheduling.study_day_start(
+                _today(settings, figures["review"]),
+                time_zone=settings.time_zone,
+                day_start_hour=settings.day_start_hour,
+            )
+        )
+    if figures["step"] is not None:
+        moments.append(figures["step"] - scheduling.LEARN_AHEAD)
+    if not moments:
+        return None
+    at = max(min(moments), now)
+    day = _today(settings, at)
+    return NextDue(at=at, day=day, days=(day - _today(settings, now)).days)
 
 
 # --- When the queue is done: more new cards, leeches ----------------------------------------
