@@ -73,43 +73,9 @@
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("htmx:historyRestore", syncSearchFormWithUrl);
   document.addEventListener("htmx:beforeHistorySave", forgetAutofocus);
-  function browserTimeZone() {
-    try {
-      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-    } catch (error) {
-      return "";
-    }
-  }
-
-  // The sign-up form sends the browser's time zone: the learner's study day then starts on
-  // their own clock. The study settings say when the device is on another zone than the
-  // one chosen (a learner travelling), and offer it.
-  function fillBrowserTimeZone() {
-    const zone = browserTimeZone();
-    if (!zone) return;
-    document.querySelectorAll("[data-browser-time-zone]").forEach(function (field) {
-      field.value = zone;
-    });
-    document.querySelectorAll("[data-device-time-zone]").forEach(function (note) {
-      const select = document.getElementById(note.dataset.deviceTimeZone);
-      const offered = select && Array.from(select.options).some(function (option) {
-        return option.value === zone;
-      });
-      if (!offered || select.value === zone) return;
-      note.querySelector("[data-device-zone-name]").textContent = zone.replace(/_/g, " ");
-      note.querySelector("[data-device-zone-use]").addEventListener("click", function () {
-        select.value = zone;
-        note.hidden = true;
-        select.focus();
-      });
-      note.hidden = false;
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
       hint.hidden = false;
     });
-    fillBrowserTimeZone();
   });
 })();
