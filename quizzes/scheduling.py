@@ -36,6 +36,11 @@ MIN_DESIRED_RETENTION = 0.70
 MAX_DESIRED_RETENTION = 0.97
 DEFAULT_NEW_CARDS_PER_DAY = 20
 MAX_NEW_CARDS_PER_DAY = 1000
+# Anki's "Maximum reviews/day": review cards past it wait for the next day (the oldest
+# overdue relative to their stability go first), so a learner back from a month away is not
+# met with 600 cards at once. Learning steps and new cards are not limited by it.
+DEFAULT_MAX_REVIEWS_PER_DAY = 200
+MAX_MAX_REVIEWS_PER_DAY = 9999
 DEFAULT_DAY_START_HOUR = 4
 # A learning card due within this window is shown early once nothing else is left (Anki's
 # "learn ahead limit"), so a session does not end with a card coming back in two minutes.
@@ -327,10 +332,12 @@ def order_queue(
     now: datetime,
     day_end: datetime,
     limit: int,
+    review_allowance: int | None = None,
 ) -> list[int]:
     """Card ids in the order to study them: due cards, most overdue relative to their
     stability first; then new cards (`new_card_ids`, already cut to today's allowance);
-    then learning cards due within LEARN_AHEAD."""
+    then learning cards due within LEARN_AHEAD. With `review_allowance`, only that many
+    review cards (the first in that order): the reviews left today."""
     due, ahead = [], []
     for entry in scheduled:
         if is_due(entry, now=now, day_end=day_end):
@@ -338,11 +345,25 @@ def order_queue(
         elif entry.state is not MemoryState.REVIEW and entry.due <= now + LEARN_AHEAD:
             ahead.append(entry)
     due.sort(key=lambda entry: (-relative_overdueness(entry, now=now), entry.card_id))
+    if review_allowance is not None:
+        kept, reviews = [], 0
+        for entry in due:
+            if entry.state is MemoryState.REVIEW:
+                reviews += 1
+                if reviews > review_allowance:
+                    continue
+            kept.append(entry)
+        due = kept
     ahead.sort(key=lambda entry: (entry.due, entry.card_id))
     ordered = [entry.card_id for entry in due]
     ordered += list(new_card_ids)
     ordered += [entry.card_id for entry in ahead]
     return ordered[: max(limit, 0)]
+
+
+def review_allowance(*, per_day: int, reviewed_today: int) -> int:
+    """Review cards left for today: the daily maximum less the review cards answered."""
+    return max(per_day - reviewed_today, 0)
 
 
 def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int = 0) -> int:

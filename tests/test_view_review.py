@@ -184,9 +184,9 @@ def test_the_page_runs_the_same_queries_for_10_or_1000_reviewed_cards(
         remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=2)
         client.force_login(alice)
         client.get(URL)  # the user, the learner's settings and the counts are kept after this
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(URL)
-    assert response.context["counts"].due == reviewed
+    assert response.context["counts"].due == min(reviewed, 200)  # 200 reviews a day at most
 
 
 def test_the_navigation_counts_what_is_due(client, alice, deck):
@@ -250,4 +250,44 @@ def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, a
         response = client.get(URL)
         assert response.context["item"].card == card
         assert response.context["counts"].due == 1
+        assert review_count_shown(client) == 1
+
+
+def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice, deck):
+    """Anki's "Maximum reviews/day": the most overdue first, the rest tomorrow; the
+    navigation counts what the page will show and the end screen says how many wait."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=2,
+    )
+    a, b, c = first_cards(deck, 3)
+    with time_machine.travel(T0, tick=False) as traveller:
+        remember(alice, [a], now=timezone.now(), due_in=timedelta(days=-3))
+        remember(alice, [b], now=timezone.now(), due_in=timedelta(days=-2))
+        remember(alice, [c], now=timezone.now(), due_in=timedelta(days=-1))
+        client.force_login(alice)
+        assert review_count_shown(client) == 2
+        shown = []
+        for _ in range(2):
+            response = client.get(URL)
+            shown.append(response.context["item"].card)
+            client.post(
+                reverse("review_answer"),
+                {"card": shown[-1].pk, "grade": 3, "shown": response.context["shown"]},
+            )
+        assert shown == [a, b]
+        response = client.get(URL)
+        assert response.context["item"] is None
+        done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+        assert (
+            "1 more card due today waits for tomorrow: that is your maximum of 2 reviews a day"
+            in " ".join(done.get_text().split())
+        )
+        assert review_count_shown(client) == 0
+        traveller.move_to("2025-03-06 04:00:00Z")
+        assert client.get(URL).context["item"].card == c
         assert review_count_shown(client) == 1

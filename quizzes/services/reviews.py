@@ -76,10 +76,12 @@ def settings_update(
     time_zone: str,
     learning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_LEARNING_STEPS,
     relearning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_RELEARNING_STEPS,
+    max_reviews_per_day: int = scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
     settings.new_cards_per_day = new_cards_per_day
+    settings.max_reviews_per_day = max_reviews_per_day
     settings.day_start_hour = day_start_hour
     settings.time_zone = time_zone
     settings.learning_steps = [round(step.total_seconds()) for step in learning_steps]
@@ -88,6 +90,7 @@ def settings_update(
         update_fields=[
             "desired_retention",
             "new_cards_per_day",
+            "max_reviews_per_day",
             "day_start_hour",
             "time_zone",
             "learning_steps",
@@ -160,6 +163,7 @@ class QueueCounts:
     # once nothing else is left)
     due: int
     new: int  # new cards left for today
+    over_limit: int = 0  # review cards due today past the day's maximum of reviews
 
     @property
     def total(self) -> int:
@@ -212,6 +216,29 @@ def _introduced_since(*, user, start: datetime) -> int:
     return CardMemory.objects.filter(user=user, first_review__gte=start).count()
 
 
+def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -> int:
+    """Review cards left for today: the daily maximum less the review cards answered on the
+    review page since the study day started (quiz answers are not held to it)."""
+    reviewed = ReviewLog.objects.filter(
+        user=user,
+        reviewed_at__gte=day_start,
+        source=Source.REVIEW,
+        state_before=scheduling.MemoryState.REVIEW,
+    ).count()
+    return scheduling.review_allowance(
+        per_day=settings.max_reviews_per_day, reviewed_today=reviewed
+    )
+
+
+def _due_count(
+    scheduled: list[scheduling.Scheduled], *, now: datetime, day_end: datetime, reviews_left: int
+) -> int:
+    """The due cards the queue shows: learning steps, and review cards up to those left."""
+    due = [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)]
+    review_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
+    return len(due) - review_due + min(review_due, reviews_left)
+
+
 def review_queue(
     *, user, now: datetime, limit: int, settings: LearnerSettings | None = None
 ) -> list[QueueItem]:
@@ -229,10 +256,16 @@ def review_queue(
         introduced_today=_introduced_since(user=user, start=day_start),
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
-    due_count = sum(scheduling.is_due(entry, now=now, day_end=day_end) for entry in scheduled)
+    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
     new_ids = _new_card_ids(user=user, count=min(allowance, max(limit - due_count, 0)))
     ordered = scheduling.order_queue(
-        scheduled, new_card_ids=new_ids, now=now, day_end=day_end, limit=limit
+        scheduled,
+        new_card_ids=new_ids,
+        now=now,
+        day_end=day_end,
+        limit=limit,
+        review_allowance=reviews_left,
     )
     if not ordered:
         return []
@@ -312,11 +345,8 @@ def _review_counts(
     ahead = now + scheduling.LEARN_AHEAD
     # Not named after a field: a later filter's "due" would mean the aggregate.
     figures = CardMemory.objects.filter(user=user).aggregate(
-        due_now=Count(
-            "pk",
-            filter=unsuspended
-            & (Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=ahead))),
-        ),
+        reviews_due=Count("pk", filter=unsuspended & Q(state=review, due__lt=day_end)),
+        steps_due=Count("pk", filter=unsuspended & ~Q(state=review) & Q(due__lte=ahead)),
         next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=ahead)),
         introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
         studied=Count("pk"),
@@ -328,7 +358,12 @@ def _review_counts(
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     unstudied = _unstudied(deck_cards, figures)
-    counts = QueueCounts(due=figures["due_now"], new=max(min(allowance, unstudied.ready), 0))
+    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    counts = QueueCounts(
+        due=figures["steps_due"] + min(figures["reviews_due"], reviews_left),
+        new=max(min(allowance, unstudied.ready), 0),
+        over_limit=max(figures["reviews_due"] - reviews_left, 0),
+    )
     next_step = figures["next_step_due"]
     return counts, min(day_end, next_step - scheduling.LEARN_AHEAD if next_step else day_end)
 

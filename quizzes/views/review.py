@@ -84,6 +84,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
                 initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
+        context["max_reviews_per_day"] = settings.max_reviews_per_day
     return context
 
 
