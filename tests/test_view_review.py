@@ -291,3 +291,25 @@ def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice,
         traveller.move_to("2025-03-06 04:00:00Z")
         assert client.get(URL).context["item"].card == c
         assert review_count_shown(client) == 1
+
+
+def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck):
+    """As Anki tells a card forgotten (relearning) from a review, not "Review" for both."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        relearning_steps=(timedelta(minutes=10),),
+    )
+    card = first_cards(deck, 1)[0]
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        remember(alice, [card], now=timezone.now())
+        assert "Review · Synthetic synthetic #1" in client.get(URL).text
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        traveller.shift(timedelta(minutes=10))
+        assert "Relearning · Synthetic synthetic #1" in client.get(URL).text
