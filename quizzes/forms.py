@@ -1,5 +1,6 @@
 import time
 import unicodedata
+from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
@@ -194,6 +195,14 @@ def look_alike_error(taken: str) -> ValidationError:
 
 
 class SignupForm(NameLooksItsOwn, UserCreationForm):
+    # The browser's time zone (site.js fills it in), so that the learner's study day starts
+    # at 4 am on their own clock from the first review, not on UTC's; the study settings
+    # change it. Hidden, so never an error: a zone Python does not know is left out.
+    time_zone = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+    )
+
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
         labels = {"email": "Email"}
@@ -203,6 +212,10 @@ class SignupForm(NameLooksItsOwn, UserCreationForm):
         super().__init__(*args, **kwargs)
         if not settings.QUIZSITE_PASSWORD_RESET:  # no email to confirm it with, nor use
             del self.fields["email"]
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"]
+        return value if value in available_timezones() else ""
 
     def save(self, commit=True):
         # The address waits for its owner to open the link sent to it (views.accounts).

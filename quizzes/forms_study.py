@@ -95,7 +95,10 @@ class StudySettingsForm(forms.ModelForm):
         help_text="The share of reviews you want to get right, 70 to 97. Higher means "
         "shorter intervals and more reviews; 90 suits most learners.",
     )
-    time_zone = forms.ChoiceField(choices=_time_zone_choices)
+    time_zone = forms.ChoiceField(
+        choices=_time_zone_choices,
+        help_text="Your study day starts at the hour above on this zone's clock.",
+    )
     learning_steps = StepsField(
         label="Learning steps",
         help_text="Times a new card comes back the same day, like “10m” or “1m 10m”. Leave "
@@ -109,6 +112,7 @@ class StudySettingsForm(forms.ModelForm):
     field_order = [
         "desired_retention",
         "new_cards_per_day",
+        "max_reviews_per_day",
         "learning_steps",
         "relearning_steps",
         "day_start_hour",
@@ -117,11 +121,24 @@ class StudySettingsForm(forms.ModelForm):
 
     class Meta:
         model = LearnerSettings
-        fields = ["desired_retention", "new_cards_per_day", "day_start_hour", "time_zone"]
-        labels = {"new_cards_per_day": "New cards per day", "day_start_hour": "Day starts at"}
+        fields = [
+            "desired_retention",
+            "new_cards_per_day",
+            "max_reviews_per_day",
+            "day_start_hour",
+            "time_zone",
+        ]
+        labels = {
+            "new_cards_per_day": "New cards per day",
+            "max_reviews_per_day": "Maximum reviews per day",
+            "day_start_hour": "Day starts at",
+        }
         help_texts = {
             "new_cards_per_day": "How many cards you have never studied the review adds each "
             "day (0 to 1000).",
+            "max_reviews_per_day": "How many cards due for review the review shows each day "
+            "at most (0 to 9999; Anki's default: 200). Those left wait for the next day, the "
+            "most overdue first.",
         }
         widgets = {
             "day_start_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)]),

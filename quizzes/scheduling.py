@@ -36,6 +36,11 @@ MIN_DESIRED_RETENTION = 0.70
 MAX_DESIRED_RETENTION = 0.97
 DEFAULT_NEW_CARDS_PER_DAY = 20
 MAX_NEW_CARDS_PER_DAY = 1000
+# Anki's "Maximum reviews/day": review cards past it wait for the next day (the oldest
+# overdue relative to their stability go first), so a learner back from a month away is not
+# met with 600 cards at once. Learning steps and new cards are not limited by it.
+DEFAULT_MAX_REVIEWS_PER_DAY = 200
+MAX_MAX_REVIEWS_PER_DAY = 9999
 DEFAULT_DAY_START_HOUR = 4
 # A learning card due within this window is shown early once nothing else is left (Anki's
 # "learn ahead limit"), so a session does not end with a card coming back in two minutes.
@@ -174,6 +179,7 @@ def schedule(
     scheduler: fsrs.Scheduler,
     fuzz_seed: int = 0,
     elapsed_days: int | None = None,
+    time_zone: str = "UTC",
 ) -> Memory:
     """The memory after answering `grade` at `now`.
 
@@ -181,6 +187,9 @@ def schedule(
     so the interval a grade button shows is the one the answer then gets. `elapsed_days` is
     the number of study days since the last review (`elapsed_study_days`), as Anki and the
     optimizer's training items count it; None counts 24-hour periods, as py-fsrs does.
+    A review interval of n days ends n calendar days later at the same time on the clock of
+    `time_zone`, so that it falls n study days later across a daylight saving change too (24
+    hours after 4:30 am, the day before the clocks go back, is 3:30 am: the same study day).
     """
     grade = Grade(grade)
     now = _utc(now)
@@ -193,7 +202,8 @@ def schedule(
         days = (card.due - now).days
         low, high = fuzz_range(days, maximum_interval=scheduler.maximum_interval)
         if high > low:
-            due = now + timedelta(days=random.Random(fuzz_seed).randint(low, high))
+            days = random.Random(fuzz_seed).randint(low, high)
+        due = _days_later(now, days, time_zone=time_zone)
     return Memory(
         state=MemoryState(int(card.state)),
         step=card.step,
@@ -206,6 +216,13 @@ def schedule(
     )
 
 
+def _days_later(moment: datetime, days: int, *, time_zone: str) -> datetime:
+    """`days` calendar days after `moment` at the same wall-clock time in `time_zone`, in
+    UTC (aware arithmetic in a zone adds to the wall clock)."""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return _utc(local + timedelta(days=days))
+
+
 def preview(
     memory: Memory | None,
     *,
@@ -213,6 +230,7 @@ def preview(
     scheduler: fsrs.Scheduler,
     fuzz_seed: int = 0,
     elapsed_days: int | None = None,
+    time_zone: str = "UTC",
 ) -> dict[Grade, timedelta]:
     """The interval each grade would give now: what the grade buttons show."""
     now = _utc(now)
@@ -224,6 +242,7 @@ def preview(
             scheduler=scheduler,
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
+            time_zone=time_zone,
         ).due
         - now
         for grade in Grade
@@ -313,10 +332,12 @@ def order_queue(
     now: datetime,
     day_end: datetime,
     limit: int,
+    review_allowance: int | None = None,
 ) -> list[int]:
     """Card ids in the order to study them: due cards, most overdue relative to their
     stability first; then new cards (`new_card_ids`, already cut to today's allowance);
-    then learning cards due within LEARN_AHEAD."""
+    then learning cards due within LEARN_AHEAD. With `review_allowance`, only that many
+    review cards (the first in that order): the reviews left today."""
     due, ahead = [], []
     for entry in scheduled:
         if is_due(entry, now=now, day_end=day_end):
@@ -324,11 +345,25 @@ def order_queue(
         elif entry.state is not MemoryState.REVIEW and entry.due <= now + LEARN_AHEAD:
             ahead.append(entry)
     due.sort(key=lambda entry: (-relative_overdueness(entry, now=now), entry.card_id))
+    if review_allowance is not None:
+        kept, reviews = [], 0
+        for entry in due:
+            if entry.state is MemoryState.REVIEW:
+                reviews += 1
+                if reviews > review_allowance:
+                    continue
+            kept.append(entry)
+        due = kept
     ahead.sort(key=lambda entry: (entry.due, entry.card_id))
     ordered = [entry.card_id for entry in due]
     ordered += list(new_card_ids)
     ordered += [entry.card_id for entry in ahead]
     return ordered[: max(limit, 0)]
+
+
+def review_allowance(*, per_day: int, reviewed_today: int) -> int:
+    """Review cards left for today: the daily maximum less the review cards answered."""
+    return max(per_day - reviewed_today, 0)
 
 
 def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int = 0) -> int:
@@ -387,10 +422,12 @@ def interval_label(interval: timedelta) -> str:
     if minutes < 60:
         return f"{max(round(minutes), 1)} m"
     hours = minutes / 60
-    if hours < 24:
+    # Steps last at most 12 hours and review intervals whole days, give or take the hour a
+    # daylight saving change adds or takes: 23 hours is a day.
+    if hours < 23:
         return f"{round(hours)} h"
     days = hours / 24
-    if days < 30:
+    if round(days) < 30:
         return f"{round(days)} d"
     if days < 365:
         return f"{days / 30:.1f} mo".replace(".0 ", " ")

@@ -145,3 +145,49 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     page.goto(f"{deck_site}/me/settings/")
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def test_a_learner_signing_up_in_tokyo_studies_on_tokyo_time(browser, deck_site, django_user_model):
+    """site.js sends the browser's time zone with the sign-up: the study day starts at 4 am
+    on the learner's clock, not at 4 am UTC (1 pm in Tokyo)."""
+    from quizzes.services import reviews
+
+    tokyo = browser.new_context(
+        viewport={"width": 390, "height": 844}, timezone_id="Asia/Tokyo", is_mobile=True
+    )
+    page = tokyo.new_page()
+    page.goto(f"{deck_site}/accounts/signup/")
+    page.get_by_label("Username").fill("tokyo")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password confirmation").fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("link", name="tokyo")).to_be_visible()
+    user = django_user_model.objects.get(username="tokyo")
+    assert reviews.learner_settings(user=user).time_zone == "Asia/Tokyo"
+    page.goto(f"{deck_site}/me/settings/")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+
+
+def test_a_learner_travelling_is_offered_the_devices_time_zone(
+    browser, deck_site, django_user_model
+):
+    from quizzes.services import reviews
+
+    user = django_user_model.objects.create_user("traveller", password="a long enough passphrase")
+    reviews.time_zone_set(user=user, time_zone="Europe/Berlin")
+    tokyo = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id="Asia/Tokyo")
+    page = tokyo.new_page()
+    page.goto(f"{deck_site}/accounts/login/?next=/me/settings/")
+    page.get_by_label("Username").fill("traveller")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    note = page.locator("[data-device-time-zone]")
+    expect(note).to_contain_text("This device is on Asia/Tokyo time.")
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
+    page.screenshot(path="/tmp/h-study-shots/test-travelling.png", full_page=True)
+    note.get_by_role("button", name="Use it").click()
+    expect(note).to_be_hidden()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your study settings are saved.")).to_be_visible()
+    assert reviews.learner_settings(user=user).time_zone == "Asia/Tokyo"
+    expect(note).to_be_hidden()  # the device's zone now

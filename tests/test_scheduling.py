@@ -95,6 +95,21 @@ def test_cards_not_due_and_learning_cards_beyond_the_learn_ahead_limit_stay_out(
     assert scheduling.order_queue(cards, new_card_ids=[], now=NOW, day_end=DAY_END, limit=5) == []
 
 
+def test_review_cards_past_the_reviews_left_today_wait_but_learning_steps_do_not():
+    cards = [
+        entry(1, due=NOW - timedelta(days=1)),
+        entry(2, due=NOW - timedelta(days=3)),
+        entry(3, due=NOW - timedelta(minutes=1), stability=0.5, state=MemoryState.RELEARNING),
+        entry(4, due=NOW - timedelta(days=2)),
+    ]
+    order = scheduling.order_queue(
+        cards, new_card_ids=[9], now=NOW, day_end=DAY_END, limit=10, review_allowance=2
+    )
+    assert order == [2, 4, 3, 9]  # the two most overdue reviews, the step, the new card
+    assert scheduling.review_allowance(per_day=200, reviewed_today=150) == 50
+    assert scheduling.review_allowance(per_day=200, reviewed_today=250) == 0
+
+
 def test_the_queue_stops_at_its_limit():
     cards = [entry(n, due=NOW - timedelta(days=n)) for n in range(1, 6)]
     order = scheduling.order_queue(cards, new_card_ids=[9], now=NOW, day_end=DAY_END, limit=3)
@@ -303,7 +318,10 @@ def test_naive_times_are_refused():
         (timedelta(seconds=20), "1 m"),
         (timedelta(minutes=10), "10 m"),
         (timedelta(hours=5), "5 h"),
+        (timedelta(hours=12), "12 h"),
+        (timedelta(hours=23), "1 d"),  # a day with the clocks gone forward
         (timedelta(days=3), "3 d"),
+        (timedelta(days=3, hours=1), "3 d"),
         (timedelta(days=63), "2.1 mo"),
         (timedelta(days=60), "2 mo"),
         (timedelta(days=548), "1.5 y"),

@@ -181,6 +181,50 @@ def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
     assert [item.card for item in reviews.review_queue(user=alice, now=after, limit=5)] == [card]
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # 04:30 in Berlin on the eve of the clocks going back: 24 hours later is 03:30,
+        # still the same study day.
+        datetime(2025, 10, 25, 2, 30, tzinfo=UTC),
+        # 03:30 (the study day before) on the eve of the clocks going forward: 24 hours
+        # later is 04:30, two study days on.
+        datetime(2025, 3, 29, 2, 30, tzinfo=UTC),
+    ],
+)
+def test_a_one_day_interval_is_one_study_day_across_a_daylight_saving_change(alice, deck, moment):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=5,
+        day_start_hour=4,
+        time_zone="Europe/Berlin",
+    )
+    card = reviews.review_queue(user=alice, now=moment, limit=1)[0].card
+    memory = reviews.queue_item(user=alice, card=card).memory
+    options = reviews.grade_options(
+        user=alice,
+        settings=reviews.learner_settings(user=alice),
+        memory=memory,
+        card=card,
+        now=moment,
+    )
+    assert options[0].interval_label == "1 d"
+    due = reviews.review_record(user=alice, card=card, rating=1, now=moment, elapsed_seconds=2)
+
+    def day(when):
+        return scheduling.study_day(when, time_zone="Europe/Berlin", day_start_hour=4)
+
+    assert (day(due) - day(moment)).days == 1
+    later = moment + timedelta(minutes=1)
+    assert card not in [item.card for item in reviews.review_queue(user=alice, now=later, limit=9)]
+    _start, day_end = reviews.study_day_bounds(
+        settings=reviews.learner_settings(user=alice), now=due
+    )
+    assert card in [item.card for item in reviews.review_queue(user=alice, now=due, limit=9)]
+    assert due < day_end
+
+
 def test_with_learning_steps_a_card_answered_again_comes_back_after_the_new_ones(alice, deck):
     reviews.settings_update(
         user=alice,
@@ -343,7 +387,7 @@ def test_the_eighth_lapse_suspends_a_leech_out_of_the_queue(alice, deck):
     later = ninth + timedelta(days=3)
     assert reviews.review_queue(user=alice, now=later, limit=5) == []
     assert reviews.review_counts(user=alice, now=later).due == 0
-    assert reviews.next_due(user=alice) is None
+    assert reviews.next_due(user=alice, now=later) is None
     assert reviews.leeches_suspended(user=alice) == 1
 
 
@@ -407,8 +451,10 @@ def test_the_queue_and_counts_take_a_bounded_number_of_queries_for_10000_due_car
     with django_assert_max_num_queries(6):
         queue = reviews.review_queue(user=alice, now=T0, limit=50)
     assert len(queue) == 50
-    with django_assert_max_num_queries(3):
-        assert reviews.review_counts(user=alice, now=T0).due == 10_000
+    with django_assert_max_num_queries(4):
+        counts = reviews.review_counts(user=alice, now=T0)
+    # The day's maximum of reviews (200 by default) shows; the others wait.
+    assert (counts.due, counts.over_limit) == (200, 9_800)
 
 
 @pytest.mark.parametrize("reviewed", [10, 1000])
@@ -417,8 +463,8 @@ def test_the_queue_runs_the_same_queries_for_10_or_1000_reviewed_cards(
 ):
     deck = make_deck(reviewed + 20, slug=f"d{reviewed}")
     remember(alice, first_cards(deck, reviewed), now=T0, reviews=2)
-    # 6 with new cards to fill the 30; 5 when due cards alone fill it.
-    with django_assert_max_num_queries(6):
+    # 7 with new cards to fill the 30; 6 when due cards alone fill it.
+    with django_assert_max_num_queries(7):
         queue = reviews.review_queue(user=alice, now=T0, limit=30)
     assert len(queue) == 30
 
@@ -431,10 +477,10 @@ def test_the_counts_run_the_same_queries_for_10_or_1000_cards_when_some_wait_for
     remember(alice, first_cards(deck, size), now=T0, reviews=0)
     for card in first_cards(deck, size + 2)[size - 1 :]:
         question_image_missing(card)  # one studied, two not
-    # The learner's settings, the decks' counts, the learner's.
-    with django_assert_num_queries(3):
+    # The learner's settings, the decks' counts, the learner's, their reviews today.
+    with django_assert_num_queries(4):
         counts = reviews.review_counts(user=alice, now=T0)
-    assert (counts.due, counts.new) == (size, 18)
+    assert (counts.due, counts.new) == (min(size, 200), 18)  # 200 reviews a day at most
     with django_assert_num_queries(1):
         unstudied = reviews.new_cards_unstudied(user=alice)
     assert unstudied == reviews.UnstudiedCards(ready=18, waiting=2)

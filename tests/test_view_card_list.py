@@ -449,19 +449,20 @@ def _study(user, deck, *, rating, learning_steps=(), new_cards_per_day=20):
     return CardMemory.objects.get(user=user, card=card)
 
 
-def test_the_review_count_rises_the_minute_a_learning_step_comes_due(client, alice, make_deck):
+def test_the_review_count_rises_the_minute_a_learning_step_is_shown(client, alice, make_deck):
+    """20 minutes before its step ends (the learn-ahead limit), as the review shows it."""
     deck = make_deck(3)
     client.force_login(alice)
     with time_machine.travel(T0, tick=False) as traveller:
         memory = _study(
-            alice, deck, rating=scheduling.Grade.AGAIN, learning_steps=(timedelta(minutes=1),)
+            alice, deck, rating=scheduling.Grade.AGAIN, learning_steps=(timedelta(minutes=30),)
         )
-        assert memory.due == T0 + timedelta(minutes=1)
+        assert memory.due == T0 + timedelta(minutes=30)
         assert review_count_shown(client) == 2  # the two new cards
 
-        traveller.move_to(memory.due - timedelta(seconds=1))
+        traveller.move_to(memory.due - timedelta(minutes=20, seconds=1))
         assert review_count_shown(client) == 2
-        traveller.move_to(memory.due)
+        traveller.move_to(memory.due - timedelta(minutes=20))
         assert review_count_shown(client) == 3
 
 

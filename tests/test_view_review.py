@@ -2,9 +2,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes import scheduling
 from quizzes.models import Card
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, question_image_missing, remember, review_count_shown
@@ -92,6 +94,54 @@ def test_when_nothing_is_left_it_says_when_the_next_card_is_due(client, alice, d
     assert response.context["item"] is None
 
 
+@pytest.mark.parametrize(
+    ("grade", "said"),
+    [
+        (scheduling.Grade.AGAIN, "The next card is due tomorrow."),  # 1 d
+        (scheduling.Grade.GOOD, "The next card is due in 2 days, on Friday 7 March."),  # 2 d
+    ],
+)
+def test_the_end_screen_counts_the_days_to_the_next_card_as_its_grade_did(
+    client, alice, deck, grade, said
+):
+    """Due "2 d" from 1 pm, the card is there from 4 am two days on: not "1 day, 23 hours
+    from now" (the page is read a little after the grade)."""
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=1, day_start_hour=4, time_zone="UTC"
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=grade, now=timezone.now(), elapsed_seconds=3
+        )
+        traveller.shift(timedelta(minutes=1))
+        response = client.get(URL)
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+    assert said in " ".join(done.get_text().split())
+
+
+def test_a_learning_step_on_the_end_screen_is_due_in_minutes(client, alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(hours=1),),
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        response = client.get(URL)
+    # Shown 20 minutes ahead of its step, as the queue takes it.
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+    assert "The next card is due in 40\xa0minutes." in done.get_text()
+
+
 def test_a_card_asked_for_by_id_is_shown_out_of_order(client, alice, deck):
     card = Card.objects.get(deck=deck, number=7)
     client.force_login(alice)
@@ -134,9 +184,9 @@ def test_the_page_runs_the_same_queries_for_10_or_1000_reviewed_cards(
         remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=2)
         client.force_login(alice)
         client.get(URL)  # the user, the learner's settings and the counts are kept after this
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(URL)
-    assert response.context["counts"].due == reviewed
+    assert response.context["counts"].due == min(reviewed, 200)  # 200 reviews a day at most
 
 
 def test_the_navigation_counts_what_is_due(client, alice, deck):
@@ -175,3 +225,91 @@ def test_the_new_card_allowance_returns_when_the_learners_day_starts(client, ali
         assert "Review (0)<" in client.get(reverse("home")).text
         traveller.move_to("2025-03-05 17:00:00Z")  # 04:00: a new study day
         assert "Review (2)<" in client.get(reverse("home")).text
+
+
+def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, alice, deck):
+    """As Anki's learn-ahead limit: once nothing else is left, a learning step due within 20
+    minutes is shown, and "Review (N)" and the page's count say so instead of 0."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(minutes=30),),
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        assert review_count_shown(client) == 0  # due in 30 minutes: not yet
+        assert client.get(URL).context["item"] is None
+        traveller.shift(timedelta(minutes=11))  # due in 19 minutes: shown, and counted
+        response = client.get(URL)
+        assert response.context["item"].card == card
+        assert response.context["counts"].due == 1
+        assert review_count_shown(client) == 1
+
+
+def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice, deck):
+    """Anki's "Maximum reviews/day": the most overdue first, the rest tomorrow; the
+    navigation counts what the page will show and the end screen says how many wait."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=2,
+    )
+    a, b, c = first_cards(deck, 3)
+    with time_machine.travel(T0, tick=False) as traveller:
+        remember(alice, [a], now=timezone.now(), due_in=timedelta(days=-3))
+        remember(alice, [b], now=timezone.now(), due_in=timedelta(days=-2))
+        remember(alice, [c], now=timezone.now(), due_in=timedelta(days=-1))
+        client.force_login(alice)
+        assert review_count_shown(client) == 2
+        shown = []
+        for _ in range(2):
+            response = client.get(URL)
+            shown.append(response.context["item"].card)
+            client.post(
+                reverse("review_answer"),
+                {"card": shown[-1].pk, "grade": 3, "shown": response.context["shown"]},
+            )
+        assert shown == [a, b]
+        response = client.get(URL)
+        assert response.context["item"] is None
+        done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+        assert (
+            "1 more card due today waits for tomorrow: that is your maximum of 2 reviews a day"
+            in " ".join(done.get_text().split())
+        )
+        assert review_count_shown(client) == 0
+        traveller.move_to("2025-03-06 04:00:00Z")
+        assert client.get(URL).context["item"].card == c
+        assert review_count_shown(client) == 1
+
+
+def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck):
+    """As Anki tells a card forgotten (relearning) from a review, not "Review" for both."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        relearning_steps=(timedelta(minutes=10),),
+    )
+    card = first_cards(deck, 1)[0]
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        remember(alice, [card], now=timezone.now())
+        assert "Review · Synthetic synthetic #1" in client.get(URL).text
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        traveller.shift(timedelta(minutes=10))
+        assert "Relearning · Synthetic synthetic #1" in client.get(URL).text

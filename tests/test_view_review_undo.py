@@ -103,6 +103,20 @@ def test_another_learners_review_is_not_found(client, alice, bob, card):
     assert ReviewLog.objects.filter(pk=review.pk).exists()
 
 
+def test_a_grade_undone_in_another_tab_is_said_in_place_of_the_card(client, alice, card):
+    """The other tab's Undo button still offers it: htmx gets the message for the slot
+    above the card, not a 404 page in place of the review."""
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+    client.post(URL, {"review": review.pk}, headers={"HX-Request": "true"})
+    response = client.post(URL, {"review": review.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert "undone already, perhaps in another tab" in response.text
+    assert 'id="quiz-error"' in response.text
+    assert response["HX-Retarget"] == "#quiz-error"
+    assert "<html" not in response.text
+
+
 def test_a_quiz_answer_cannot_be_undone(client, alice, card):
     review = grade(alice, card, 1, at=T0, source=reviews.Source.QUIZ)
     client.force_login(alice)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from quizzes import throttling
 from quizzes.forms import SignupForm
 from quizzes.models import Attempt
+from quizzes.services import reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
 from tests.quizplay import finish, start_as_guest
 
@@ -34,6 +35,25 @@ def test_it_creates_the_account_and_logs_in(client):
     assert response.status_code == 302
     user = get_user_model().objects.get(username="carol")
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_browsers_time_zone_becomes_the_learners(client):
+    """Sent by site.js: the study day starts at 4 am on the learner's clock, not UTC's."""
+    response = client.get(URL)
+    assert 'name="time_zone"' in response.text
+    assert "data-browser-time-zone" in response.text
+    assert 'for="id_time_zone"' not in response.text  # hidden, so no label either
+    client.post(URL, {**form(), "time_zone": "America/New_York"})
+    user = get_user_model().objects.get(username="carol")
+    assert reviews.learner_settings(user=user).time_zone == "America/New_York"
+
+
+@pytest.mark.parametrize("sent", ["", "Mars/Olympus", "x" * 300])
+def test_without_a_time_zone_it_is_utc_and_an_unknown_one_is_no_error(client, sent):
+    response = client.post(URL, {**form(), "time_zone": sent})
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="carol")
+    assert reviews.learner_settings(user=user).time_zone == "UTC"
 
 
 @pytest.fixture

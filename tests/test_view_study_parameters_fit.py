@@ -5,10 +5,12 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from quizzes import scheduling
 from quizzes.models import Card, LearnerSettings
+from quizzes.services import reviews
 from tests.studyhelpers import study
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +32,24 @@ def test_too_few_reviews_says_how_many_it_takes_and_queues_nothing(
 
     assert response.redirect_chain == [(reverse("study_settings"), 302)]
     assert messages_of(response) == [
-        "Not yet: too few reviews: 15 reviews give 12 training items, the optimizer needs 64 "
-        "(reviews of a card on a later day)."
+        "Not yet. Fitting needs 64 reviews of a card on a later day than its review before. "
+        "Of your 15 reviews, 12 count. Keep reviewing for a few weeks, then try again."
     ]
     assert not DBTaskResult.objects.exists()
+
+
+def test_a_learner_with_one_review_or_none_is_told_in_plain_words(client, alice, deck):
+    client.force_login(alice)
+    response = client.post(URL, follow=True)
+    assert messages_of(response) == [
+        "Not yet. Fitting needs 64 reviews of a card on a later day than its review before. "
+        "You have no reviews yet. Keep reviewing for a few weeks, then try again."
+    ]
+    reviews.review_record(
+        user=alice, card=deck.cards.first(), rating=3, now=timezone.now(), elapsed_seconds=3
+    )
+    response = client.post(URL, follow=True)
+    assert "Of your 1 review, 0 count." in messages_of(response)[0]
 
 
 @pytest.mark.django_db(transaction=True)

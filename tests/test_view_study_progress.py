@@ -104,7 +104,7 @@ def test_it_runs_the_same_queries_for_10_or_1000_reviewed_cards(
         remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=3)
         client.force_login(alice)
         # The decks' card count once, then cached; the learner's settings from the cache.
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             response = client.get(URL)
     assert response.context["figures"].review_total == 3 * reviewed
 

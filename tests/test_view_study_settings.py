@@ -13,6 +13,7 @@ URL = reverse("study_settings")
 GOOD = {
     "desired_retention": "85",
     "new_cards_per_day": "10",
+    "max_reviews_per_day": "150",
     "day_start_hour": "3",
     "time_zone": "Europe/Berlin",
 }
@@ -43,6 +44,7 @@ def test_it_saves_the_settings(client, alice):
         3,
         "Europe/Berlin",
     )
+    assert saved.max_reviews_per_day == 150
     assert "Your study settings are saved." in client.get(URL).text
 
 
@@ -70,6 +72,9 @@ def test_it_saves_learning_steps_written_as_in_anki(client, alice):
         ("new_cards_per_day", "-1"),
         ("new_cards_per_day", "1001"),
         ("new_cards_per_day", str(2**70)),
+        ("max_reviews_per_day", "-1"),
+        ("max_reviews_per_day", "10000"),
+        ("max_reviews_per_day", ""),
         ("day_start_hour", "24"),
         ("time_zone", "Mars/Olympus"),
         ("time_zone", ""),

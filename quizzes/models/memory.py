@@ -36,6 +36,10 @@ class LearnerSettings(models.Model):
         default=scheduling.DEFAULT_NEW_CARDS_PER_DAY,
         validators=[MaxValueValidator(scheduling.MAX_NEW_CARDS_PER_DAY)],
     )
+    max_reviews_per_day = models.PositiveSmallIntegerField(
+        default=scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
+        validators=[MaxValueValidator(scheduling.MAX_MAX_REVIEWS_PER_DAY)],
+    )
     # (Re)learning steps in seconds; empty: none, FSRS schedules every review.
     learning_steps = models.JSONField(default=list, blank=True)
     relearning_steps = models.JSONField(default=list, blank=True)

@@ -173,6 +173,7 @@ def _settings(user) -> dict:
     return {
         "desired_retention": settings.desired_retention,
         "new_cards_per_day": settings.new_cards_per_day,
+        "max_reviews_per_day": settings.max_reviews_per_day,
         "learning_steps": settings.learning_steps,
         "relearning_steps": settings.relearning_steps,
         "day_starts_at_hour": settings.day_start_hour,

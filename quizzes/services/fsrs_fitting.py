@@ -32,9 +32,29 @@ class FitResult:
         if self.fitted:
             return f"fitted to {self.reviews} reviews ({self.items} training items)"
         return (
-            f"too few reviews: {self.reviews} reviews give {self.items} training items, "
-            f"the optimizer needs {MIN_TRAINING_ITEMS} (reviews of a card on a later day)"
+            f"too few reviews: {_reviews(self.reviews)} give {self.items} training "
+            f"item{'s' if self.items != 1 else ''}, the optimizer needs {MIN_TRAINING_ITEMS} "
+            "(reviews of a card on a later day)"
         )
+
+    @property
+    def not_yet(self) -> str:
+        """Why there is nothing to fit yet, for the learner (no optimizer words)."""
+        if not self.reviews:
+            counted = "You have no reviews yet"
+        else:
+            counted = (
+                f"Of your {_reviews(self.reviews)}, {self.items} "
+                f"{'counts' if self.items == 1 else 'count'}"
+            )
+        return (
+            f"Not yet. Fitting needs {MIN_TRAINING_ITEMS} reviews of a card on a later day "
+            f"than its review before. {counted}. Keep reviewing for a few weeks, then try again."
+        )
+
+
+def _reviews(count: int) -> str:
+    return f"{count} review{'s' if count != 1 else ''}"
 
 
 def _training_data(user) -> tuple[int, list]:

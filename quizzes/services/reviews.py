@@ -76,10 +76,12 @@ def settings_update(
     time_zone: str,
     learning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_LEARNING_STEPS,
     relearning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_RELEARNING_STEPS,
+    max_reviews_per_day: int = scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
     settings.new_cards_per_day = new_cards_per_day
+    settings.max_reviews_per_day = max_reviews_per_day
     settings.day_start_hour = day_start_hour
     settings.time_zone = time_zone
     settings.learning_steps = [round(step.total_seconds()) for step in learning_steps]
@@ -88,6 +90,7 @@ def settings_update(
         update_fields=[
             "desired_retention",
             "new_cards_per_day",
+            "max_reviews_per_day",
             "day_start_hour",
             "time_zone",
             "learning_steps",
@@ -95,6 +98,11 @@ def settings_update(
         ]
     )
     return settings
+
+
+def time_zone_set(*, user, time_zone: str) -> None:
+    """Set the learner's time zone alone (the browser's, at sign-up)."""
+    LearnerSettings.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
 
 
 def study_day_bounds(*, settings: LearnerSettings, now: datetime) -> tuple[datetime, datetime]:
@@ -151,8 +159,11 @@ class QueueItem:
 
 @dataclass(frozen=True, kw_only=True)
 class QueueCounts:
-    due: int  # studied cards due now (reviews, and learning steps whose minute came)
+    # studied cards due now: reviews, and learning steps due within LEARN_AHEAD (shown
+    # once nothing else is left)
+    due: int
     new: int  # new cards left for today
+    over_limit: int = 0  # review cards due today past the day's maximum of reviews
 
     @property
     def total(self) -> int:
@@ -205,6 +216,29 @@ def _introduced_since(*, user, start: datetime) -> int:
     return CardMemory.objects.filter(user=user, first_review__gte=start).count()
 
 
+def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -> int:
+    """Review cards left for today: the daily maximum less the review cards answered on the
+    review page since the study day started (quiz answers are not held to it)."""
+    reviewed = ReviewLog.objects.filter(
+        user=user,
+        reviewed_at__gte=day_start,
+        source=Source.REVIEW,
+        state_before=scheduling.MemoryState.REVIEW,
+    ).count()
+    return scheduling.review_allowance(
+        per_day=settings.max_reviews_per_day, reviewed_today=reviewed
+    )
+
+
+def _due_count(
+    scheduled: list[scheduling.Scheduled], *, now: datetime, day_end: datetime, reviews_left: int
+) -> int:
+    """The due cards the queue shows: learning steps, and review cards up to those left."""
+    due = [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)]
+    review_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
+    return len(due) - review_due + min(review_due, reviews_left)
+
+
 def review_queue(
     *, user, now: datetime, limit: int, settings: LearnerSettings | None = None
 ) -> list[QueueItem]:
@@ -222,10 +256,16 @@ def review_queue(
         introduced_today=_introduced_since(user=user, start=day_start),
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
-    due_count = sum(scheduling.is_due(entry, now=now, day_end=day_end) for entry in scheduled)
+    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
     new_ids = _new_card_ids(user=user, count=min(allowance, max(limit - due_count, 0)))
     ordered = scheduling.order_queue(
-        scheduled, new_card_ids=new_ids, now=now, day_end=day_end, limit=limit
+        scheduled,
+        new_card_ids=new_ids,
+        now=now,
+        day_end=day_end,
+        limit=limit,
+        review_allowance=reviews_left,
     )
     if not ordered:
         return []
@@ -293,22 +333,21 @@ def review_counts(*, user, now: datetime, settings: LearnerSettings | None = Non
 def _review_counts(
     *, user, now: datetime, settings: LearnerSettings | None
 ) -> tuple[QueueCounts, datetime]:
-    """The counts, and until when they hold: a learning step's card comes due at its
-    minute, the cards due in the day ahead and a fresh new-card allowance when the next
-    study day starts."""
+    """The counts, and until when they hold: a learning step's card counts from
+    LEARN_AHEAD before its minute (the queue shows it then, once nothing else is left, as
+    Anki counts it), the cards due in the day ahead and a fresh new-card allowance when the
+    next study day starts."""
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
     review = scheduling.MemoryState.REVIEW
     unsuspended = Q(suspended=False)
     deck_cards = _deck_cards()
+    ahead = now + scheduling.LEARN_AHEAD
     # Not named after a field: a later filter's "due" would mean the aggregate.
     figures = CardMemory.objects.filter(user=user).aggregate(
-        due_now=Count(
-            "pk",
-            filter=unsuspended
-            & (Q(state=review, due__lt=day_end) | (~Q(state=review) & Q(due__lte=now))),
-        ),
-        next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=now)),
+        reviews_due=Count("pk", filter=unsuspended & Q(state=review, due__lt=day_end)),
+        steps_due=Count("pk", filter=unsuspended & ~Q(state=review) & Q(due__lte=ahead)),
+        next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=ahead)),
         introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
         studied=Count("pk"),
         **_studied_waiting(deck_cards),
@@ -319,8 +358,14 @@ def _review_counts(
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     unstudied = _unstudied(deck_cards, figures)
-    counts = QueueCounts(due=figures["due_now"], new=max(min(allowance, unstudied.ready), 0))
-    return counts, min(day_end, figures["next_step_due"] or day_end)
+    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    counts = QueueCounts(
+        due=figures["steps_due"] + min(figures["reviews_due"], reviews_left),
+        new=max(min(allowance, unstudied.ready), 0),
+        over_limit=max(figures["reviews_due"] - reviews_left, 0),
+    )
+    next_step = figures["next_step_due"]
+    return counts, min(day_end, next_step - scheduling.LEARN_AHEAD if next_step else day_end)
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
@@ -332,12 +377,45 @@ def reviews_since(*, user, start: datetime) -> int:
     return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
 
 
-def next_due(*, user) -> datetime | None:
-    """When the learner's next studied card comes due (suspended leeches aside)."""
-    memory = (
-        CardMemory.objects.filter(user=user, suspended=False).order_by("due").only("due").first()
+@dataclass(frozen=True, kw_only=True)
+class NextDue:
+    """When the review will next have a studied card to show."""
+
+    at: datetime  # a review card from the start of its study day, a step 20 minutes early
+    day: date  # the study day that is, in the learner's time zone
+    days: int  # study days from today: 0 later today, 1 tomorrow
+
+    @property
+    def label(self) -> str:
+        """'tomorrow', 'in 3 days': the days an Anki user counts."""
+        return "tomorrow" if self.days == 1 else f"in {self.days} days"
+
+
+def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:
+    """When the learner's next studied card joins the queue (suspended leeches aside): a
+    review card when its study day starts (it is due all that day), a learning step
+    LEARN_AHEAD before its minute, as the queue takes them."""
+    settings = settings or learner_settings(user=user)
+    review = scheduling.MemoryState.REVIEW
+    figures = CardMemory.objects.filter(user=user, suspended=False).aggregate(
+        review=Min("due", filter=Q(state=review)), step=Min("due", filter=~Q(state=review))
     )
-    return memory.due if memory else None
+    moments = []
+    if figures["review"] is not None:
+        moments.append(
+            scheduling.study_day_start(
+                _today(settings, figures["review"]),
+                time_zone=settings.time_zone,
+                day_start_hour=settings.day_start_hour,
+            )
+        )
+    if figures["step"] is not None:
+        moments.append(figures["step"] - scheduling.LEARN_AHEAD)
+    if not moments:
+        return None
+    at = max(min(moments), now)
+    day = _today(settings, at)
+    return NextDue(at=at, day=day, days=(day - _today(settings, now)).days)
 
 
 # --- When the queue is done: more new cards, leeches ----------------------------------------
@@ -453,6 +531,7 @@ def _work_out(
         scheduler=_scheduler(settings),
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
+        time_zone=settings.time_zone,
     )
     if read is None:
         memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
@@ -757,6 +836,7 @@ def grade_options(
         scheduler=_scheduler(settings),
         fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
+        time_zone=settings.time_zone,
     )
     return [
         GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))

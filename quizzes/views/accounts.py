@@ -35,6 +35,7 @@ from quizzes.forms import (
     look_alike_error,
 )
 from quizzes.services import accounts as account_services
+from quizzes.services import reviews
 from quizzes.views import guests
 from quizzes.views.limits import too_many_requests
 
@@ -70,6 +71,8 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_valid() and (user := _signup_save(form)) is not None:
+        if time_zone := form.cleaned_data.get("time_zone"):
+            reviews.time_zone_set(user=user, time_zone=time_zone)
         attempt_ids = guests.guest_attempt_ids(request.session)
         login(request, user, backend="quizzes.auth.CachedModelBackend")
         claimed = guests.guest_attempts_claim(request, attempt_ids)

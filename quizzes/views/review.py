@@ -25,13 +25,14 @@ from quizzes.services import reviews
 PAGE = "quizzes/review/review.html"
 
 
-def _bad_request(request, message: str) -> HttpResponse:
-    """400 with the reason: a page, or for htmx the message alone, which takes the place of
-    the error slot above the card (htmx-config in base.html swaps a 4xx)."""
+def _bad_request(request, message: str, *, status: int = 400) -> HttpResponse:
+    """400 (or `status`) with the reason: a page, or for htmx the message alone, which
+    takes the place of the error slot above the card (htmx-config in base.html swaps a
+    4xx)."""
     context = {"message": message}
     if not request.htmx:
-        return render(request, "quizzes/play/bad_request.html", context, status=400)
-    response = render(request, "quizzes/play/bad_request.html#error", context, status=400)
+        return render(request, "quizzes/play/bad_request.html", context, status=status)
+    response = render(request, "quizzes/play/bad_request.html#error", context, status=status)
     return retarget(reswap(response, "outerHTML"), "#quiz-error")
 
 
@@ -75,7 +76,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
     else:
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
         context["done_today"] = reviews.reviews_since(user=user, start=day_start)
-        context["next_due"] = reviews.next_due(user=user)
+        context["next_due"] = reviews.next_due(user=user, now=now, settings=settings)
         unstudied = reviews.new_cards_unstudied(user=user)
         context["unstudied"] = unstudied
         if unstudied.ready:
@@ -83,6 +84,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
                 initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
+        context["max_reviews_per_day"] = settings.max_reviews_per_day
     return context
 
 
@@ -147,7 +149,13 @@ def review_undo(request):
     try:
         card = reviews.review_undo(user=request.user, review_id=form.cleaned_data["review"])
     except ReviewLog.DoesNotExist:
-        raise Http404("No such review.") from None
+        # Most often undone already, in another tab whose Undo button still offered it.
+        return _bad_request(
+            request,
+            "That grade is not there to undo: it was undone already, perhaps in another "
+            "tab. Reload the page to see your review as it is now.",
+            status=404,
+        )
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
     notice = f"Grade undone: card #{card.number} is back, as it was before."

@@ -39,7 +39,7 @@ def study_parameters_fit(request):
     readiness = fsrs_fitting.fit_readiness(user=request.user)
     settings = reviews.learner_settings(user=request.user)
     if not readiness.fitted:
-        messages.info(request, f"Not yet: {readiness.summary}.")
+        messages.info(request, readiness.not_yet)
     elif settings.parameters_fitted_at and settings.parameters_review_count == readiness.reviews:
         messages.info(request, "Your parameters are already fitted to all your reviews.")
     else:
