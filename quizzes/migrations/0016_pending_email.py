@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('quizzes', '0014_name_skeletons'),
+        ('quizzes', '0015_learner_settings_max_reviews_per_day'),
     ]
 
     operations = [
