@@ -4,6 +4,7 @@ comments, duplicates, unusable notes, note types and cloze."""
 import random
 
 import pytest
+from anki.collection import Collection
 
 from quizzes.importing.anki import AnkiParseError, ColumnMapping, read_anki
 from quizzes.importing.cardhtml import _fast_field, _field_soup, _settle
@@ -218,6 +219,34 @@ def test_a_last_column_only_some_lines_reach_is_not_taken_as_tags():
         "file reads it as tags, and choosing no column to append (--question 1 --answer 2) "
         "leaves it out"
     ]
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [{"with_deck": True}, {"with_guid": True}, {"with_deck": True, "with_notetype": True}],
+)
+def test_an_anki_export_of_one_word_answers_with_its_deck_or_guid_keeps_its_answers(
+    tmp_path, columns
+):
+    # Anki's "Notes in Plain Text" without tags: the guid, note type and deck columns are
+    # no fields, so "dog" is the answer, not a last column beyond them read as tags.
+    collection = Collection(str(tmp_path / "vocabulary.anki2"))
+    for front, back in [("Hund", "dog"), ("Katze", "cat")]:
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, back
+        collection.add_note(note, collection.decks.id("Deutsch"))
+    path = tmp_path / "notes.txt"
+    options = {"with_deck": False, "with_notetype": False, "with_guid": False} | columns
+    collection.export_note_csv(
+        out_path=str(path), limit=None, with_html=True, with_tags=False, **options
+    )
+    collection.close()
+
+    result = read(path.read_bytes())
+
+    assert sides(result) == [("Hund", "dog"), ("Katze", "cat")]
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert not result.layout.tags_column_guessed
 
 
 def test_an_old_tags_first_line_tags_every_card():

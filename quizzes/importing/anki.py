@@ -724,9 +724,12 @@ def _layout(
             meta["tags"] = column
     tags_guessed, trailing = False, None
     # Anki's tags column is the one after the note's fields: Front, Back (and Add Reverse).
+    # The guid, deck and note type columns are no fields: an export of "Hund", "dog" with
+    # its deck has three columns, and "dog" is the answer.
     note_fields = 3 if _stock_type(headers.notetype) == OPTIONAL_REVERSED else 2
-    if "tags" not in meta and not labels and widest > note_fields:
-        trailing = widest - 1
+    fields = [column for column in range(widest) if column not in meta.values()]
+    if "tags" not in meta and not labels and len(fields) > note_fields:
+        trailing = fields[-1]
         values = [raw.fields[trailing].strip() for raw in raws if len(raw.fields) > trailing]
         filled = [value for value in values if value]
         if (
