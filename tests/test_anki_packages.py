@@ -551,6 +551,30 @@ def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
     }
 
 
+@pytest.mark.parametrize("legacy", [True, False])
+def test_an_image_named_percent_encoded_or_in_another_case_is_the_packages_file(
+    biology, tmp_path, legacy
+):
+    # Anki 2.0's editor wrote src="my%20photo.png" (Anki's web view decodes it), and
+    # Windows and macOS find Photo.PNG as photo.png: Anki shows both.
+    notes = [
+        ("Basic", ['<img src="my photo.png">', "the file's own name"]),
+        ("Basic", ['<img src="my%20photo.png">', "percent-encoded"]),
+        ("Basic", ['<img src="Caf%C3%A9.PNG">', "encoded, in capitals"]),
+    ]
+    media = {"my photo.png": png_bytes("blue"), "café.png": png_bytes("green")}
+    path = anki_package(
+        tmp_path, [*notes, ("Basic", ['<img src="café.png">', "x"])], media, legacy=legacy
+    )
+
+    plan = import_package(biology, path)
+
+    assert plan.report == []
+    rendered = [card.question_rendered for card in biology.cards.order_by("number")]
+    assert all('src="/media/images/' in html for html in rendered), rendered
+    assert rendered[0].split("src=")[1] == rendered[1].split("src=")[1]
+
+
 def test_each_image_of_a_package_is_verified_once_per_import(biology, unusable_images, monkeypatch):
     name_of = {data: name for name, data in UNUSABLE_MEDIA.items()}
     verified = Counter()

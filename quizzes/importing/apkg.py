@@ -16,10 +16,11 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 import zstandard
 from anki.errors import BackendError
@@ -309,17 +310,14 @@ def _media(
             limit_of.setdefault(name, limits.sound_bytes)
         for image in card.images:
             limit_of[image.url] = limits.image_bytes
-    normalized = {
-        unicodedata.normalize("NFC", name): entry for name, entry in contents.media.items()
-    }
+    find = _media_finder(contents.media)
     entries = set(archive.namelist())
     media: dict[str, bytes] = {}
     problems: dict[str, str] = {}
     for name, limit in sorted(limit_of.items()):
         if not _is_plain_file_name(name) or ":" in name:
             continue  # a URL, or a path: never a file of the package
-        # Anki gives old packages' names their NFC form.
-        entry = contents.media.get(name) or normalized.get(unicodedata.normalize("NFC", name))
+        entry = find(name)
         if entry is None or entry not in entries:
             problems[name] = MISSING_FROM_PACKAGE
             continue
@@ -333,6 +331,30 @@ def _media(
             continue
         media[name] = data
     return media, problems
+
+
+def _media_finder(listed: dict[str, str]) -> Callable[[str], str | None]:
+    """The package's file a card's `name` is, as Anki shows it: the name, else its NFC form
+    (Anki gives old packages' names that form), else its percent-decoded form (Anki 2.0's
+    editor wrote `<img src="my%20image.png">`, which Anki's web view decodes), else the
+    one file named so whatever the case, as the file systems of Windows and macOS find it."""
+
+    def key(name: str) -> str:
+        return unicodedata.normalize("NFC", name)
+
+    normalized = {key(name): entry for name, entry in listed.items()}
+    folded: dict[str, str | None] = {}
+    for name, entry in listed.items():
+        folded[key(name).casefold()] = None if key(name).casefold() in folded else entry
+
+    def find(name: str) -> str | None:
+        names = dict.fromkeys([name, unquote(name)])
+        for candidate in names:
+            if entry := listed.get(candidate) or normalized.get(key(candidate)):
+                return entry
+        return next(filter(None, (folded.get(key(each).casefold()) for each in names)), None)
+
+    return find
 
 
 def _media_file(
