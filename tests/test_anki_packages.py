@@ -264,6 +264,15 @@ def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_re
     ]
 
 
+def test_an_optional_reverses_add_reverse_field_is_no_field_left_out(biology, tmp_path):
+    notes = [("Basic (optional reversed card)", ["Hund", "dog", "y"])]
+
+    plan = import_package(biology, anki_package(tmp_path, notes))
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged"
+    assert plan.report == []
+
+
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
     import_package(biology, localized_package(tmp_path))
     out = tmp_path / "out.apkg"

@@ -43,6 +43,7 @@ _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "Card
 _IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
 _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
+_FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
 
 
@@ -541,11 +542,14 @@ def _note_type_name(notetype: dict) -> str:
 
 
 def _unshown_fields(notetype: dict, values: dict[str, str]) -> list[str]:
-    """The note's filled-in fields that none of its note type's templates shows."""
+    """The note's filled-in fields that none of its note type's templates shows or asks
+    about: the stock optional reverse's Add Reverse only says whether its card is made
+    (`{{#Add Reverse}}`), and is no field left out."""
     shown = {
         reference.split(":")[-1].strip()
         for template in notetype["tmpls"]
-        for reference in _FIELD_REFERENCE.findall(template["qfmt"] + template["afmt"])
+        for pattern in (_FIELD_REFERENCE, _FIELD_CONDITION)
+        for reference in pattern.findall(template["qfmt"] + template["afmt"])
     }
     return [name for name, value in values.items() if name not in shown and value.strip()]
 
