@@ -762,6 +762,78 @@ def test_an_exported_package_imports_into_a_new_deck_as_the_same_cards(biology, 
     assert shape(copy) == shape(biology)
 
 
+def own_note_types_package(folder: Path) -> Path:
+    """Note types of the user's own: three cards of a word, and a country's capital and
+    its flag (the second card no reverse of the first, and made only with a flag)."""
+    collection = Collection(str(folder / "own.anki2"))
+    models = collection.models
+
+    def note_type(name, fields, templates):
+        made = models.new(name)
+        for field in fields:
+            models.add_field(made, models.new_field(field))
+        for number, (question, answer) in enumerate(templates, start=1):
+            template = models.new_template(f"Card {number}")
+            template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+            models.add_template(made, template)
+        models.add(made)
+        return models.by_name(name)
+
+    word = note_type(
+        "Vocabulary",
+        ["Word", "Meaning", "Audio"],
+        [("{{Word}}", "{{Meaning}}"), ("{{Meaning}}", "{{Word}}"), ("{{Audio}}", "{{Word}}")],
+    )
+    country = note_type(
+        "Country",
+        ["Country", "Capital", "Flag"],
+        [("{{#Capital}}{{Country}}{{/Capital}}", "{{Capital}}"), ("{{Flag}}", "{{Country}}")],
+    )
+    for notetype, fields in [
+        (word, ["laufen", "to run", "[sound:laufen.mp3]"]),
+        (word, ["gehen", "to go", ""]),
+        (country, ["France", "Paris", "blue, white, red"]),
+        (country, ["Atlantis", "", "all blue"]),
+    ]:
+        note = collection.new_note(notetype)
+        note.fields[:] = fields
+        collection.add_note(note, collection.decks.id("Own"))
+    collection.media.write_data("laufen.mp3", SOUND)
+    path = folder / "own.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+    return path
+
+
+def test_an_export_keeps_the_cards_of_the_users_own_note_types(biology, tmp_path):
+    # Written as the stock note types, the word's third card was lost, and the flag card
+    # came back as the capital's reverse, overwriting the flag card in the same deck.
+    import_package(biology, own_note_types_package(tmp_path))
+    out = tmp_path / "out.apkg"
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+    copy = Deck.objects.create(name="Copy", slug="copy")
+
+    again = import_package(biology, out)
+    import_package(copy, out)
+
+    def shape(deck):
+        return sorted(
+            (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
+            for c in deck.cards.all()
+        )
+
+    assert again.summary == "0 new, 0 changed, 8 unchanged"
+    assert len(shape(biology)) == 8
+    assert shape(copy) == shape(biology)
+    reader = Collection(str(tmp_path / "reader.anki2"))
+    reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(out)))
+    assert reader.card_count() == 8
+    assert [path.name for path in Path(reader.media.dir()).iterdir()] == ["laufen.mp3"]
+    reader.close()
+
+
 def test_export_apkg_refuses_an_unknown_deck(db, tmp_path):
     with pytest.raises(CommandError, match="no deck with the slug 'nope'"):
         call_command("export_apkg", "--deck", "nope", "-o", str(tmp_path / "x.apkg"))

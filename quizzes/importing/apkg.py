@@ -563,6 +563,11 @@ class PackageNote:
     fields: tuple[str, ...]  # in the stock note type's order
     tags: tuple[str, ...] = ()
     guid: str = ""
+    # Instead of `fields`, a note whose cards its stock type would not make again (a note
+    # type of the user's own, of three templates, say): each card's question and answer by
+    # its template number, ("", "") for a number the note has no card of. It is written
+    # with a note type of as many templates, each showing its own question and answer.
+    cards: tuple[tuple[str, str], ...] = ()
 
 
 def write_package(
@@ -578,8 +583,14 @@ def write_package(
             deck_id = collection.decks.id(deck_name)
             count = 0
             for note in notes:
-                made = collection.new_note(collection.models.by_name(note.note_type))
-                for index, value in enumerate(note.fields):
+                if note.cards:
+                    notetype = _several_cards_type(collection, note)
+                    values = [value for sides in note.cards for value in sides]
+                else:
+                    notetype = collection.models.by_name(note.note_type)
+                    values = list(note.fields)
+                made = collection.new_note(notetype)
+                for index, value in enumerate(values):
                     made.fields[index] = value
                 made.tags = list(note.tags)
                 if note.guid:
@@ -598,6 +609,32 @@ def write_package(
         finally:
             collection.close()
     return count
+
+
+def _several_cards_type(collection, note: PackageNote) -> dict:
+    """A note type whose template n shows `Front n` and, on its back, `Back n`: a note of
+    it makes the cards whose fronts are filled in, and reads back as the same cards (two
+    templates as a reversed note type, the second one conditional for an optional one)."""
+    count = len(note.cards)
+    optional = count == 2 and note.note_type == OPTIONAL_REVERSED
+    name = f"Cards of their own ({count}{', the second optional' if optional else ''})"
+    models = collection.models
+    if (found := models.by_name(name)) is not None:
+        return found
+    notetype = models.new(name)
+    for number in range(1, count + 1):
+        models.add_field(notetype, models.new_field(f"Front {number}"))
+        models.add_field(notetype, models.new_field(f"Back {number}"))
+    for number in range(1, count + 1):
+        front = f"{{{{Front {number}}}}}"
+        if optional and number == 2:
+            front = f"{{{{#Front {number}}}}}{front}{{{{/Front {number}}}}}"
+        template = models.new_template(f"Card {number}")
+        template["qfmt"] = front
+        template["afmt"] = f"{{{{FrontSide}}}}<hr id=answer>{{{{Back {number}}}}}"
+        models.add_template(notetype, template)
+    models.add(notetype)
+    return models.by_name(name)
 
 
 def image_sources(card_html: str) -> list[str]:

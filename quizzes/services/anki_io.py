@@ -33,6 +33,7 @@ from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import (
     CLOZE,
     OPTIONAL_REVERSED,
+    REVERSED,
     AnkiFile,
     AnkiParseError,
     CardRecord,
@@ -842,6 +843,22 @@ def _extra_fields(first: Card, group: list[Card]) -> tuple[str, ...]:
     return ()
 
 
+def _stock_type_makes(first: Card, group: list[Card]) -> bool:
+    """Whether the stock note type makes the note's cards again from its two fields: a
+    note type of the user's own may have made a third card, or a second one that is not
+    the first reversed (a country's capital, then its flag)."""
+    by_ord = {card.card_ord: card for card in group}
+    if first.note_type == CLOZE:
+        return True
+    if first.note_type in (REVERSED, OPTIONAL_REVERSED) and set(by_ord) <= {0, 1}:
+        front, back = by_ord.get(0), by_ord.get(1)
+        return front is not None and (
+            back is None
+            or (back.question_html, back.answer_html) == (front.answer_html, front.question_html)
+        )
+    return set(by_ord) == {0}
+
+
 def _note_sides(first: Card) -> tuple[str, str]:
     """The note's first two fields: a reverse card swaps its sides back."""
     if first.card_ord == 1 and first.note_type != CLOZE:
@@ -890,19 +907,33 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
     notes = []
     sounds: set[str] = set()
     for first, group, tags in _notes(cards):
-        question, answer = _note_sides(first)
+        link = ""
         if first.source_url:
-            link = html.escape(first.source_url)
-            answer += f"<br><br><a href='{link}'>{PROVENANCE_LABEL}</a>"
-        fields = [_rename_images(question, names), _rename_images(answer, names)]
-        fields += _extra_fields(first, group)
-        sounds.update(sound_names(question + answer))
+            link = f"<br><br><a href='{html.escape(first.source_url)}'>{PROVENANCE_LABEL}</a>"
+        fields, sides = [], []
+        if _stock_type_makes(first, group):
+            question, answer = _note_sides(first)
+            fields = [_rename_images(question, names), _rename_images(answer + link, names)]
+            fields += _extra_fields(first, group)
+            sounds.update(sound_names(question + answer))
+        else:
+            by_ord = {card.card_ord: card for card in group}
+            # Two templates read back as a reversed note type, so a Basic note of a type
+            # of three cards that made two of them is written with three.
+            reversed_type = first.note_type in (REVERSED, OPTIONAL_REVERSED)
+            for ord_ in range(max(*by_ord, 0 if reversed_type else 2) + 1):
+                card = by_ord.get(ord_)
+                question, answer = (card.question_html, card.answer_html) if card else ("", "")
+                answer += link if ord_ == 0 and card else ""
+                sides.append((_rename_images(question, names), _rename_images(answer, names)))
+                sounds.update(sound_names(question + answer))
         notes.append(
             PackageNote(
                 note_type=first.note_type,
                 fields=tuple(fields),
                 tags=tuple(tags),
                 guid=first.anki_guid,
+                cards=tuple(sides),
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):
