@@ -834,6 +834,23 @@ def test_an_export_keeps_the_cards_of_the_users_own_note_types(biology, tmp_path
     reader.close()
 
 
+def test_a_text_export_of_the_users_own_note_types_overwrites_no_card(biology, tmp_path):
+    # The flag card came back from a text export as the capital's reverse, replacing it.
+    import_package(biology, own_note_types_package(tmp_path))
+    before = {
+        (c.anki_guid, c.card_ord): (c.question_html, c.answer_html) for c in biology.cards.all()
+    }
+    out = tmp_path / "out.txt"
+    call_command("export_anki", "--deck", "biology", "-o", str(out))
+
+    anki_import_apply(deck=biology, data=out.read_bytes(), source=out.name)
+
+    after = {
+        (c.anki_guid, c.card_ord): (c.question_html, c.answer_html) for c in biology.cards.all()
+    }
+    assert {key: after[key] for key in before} == before
+
+
 def test_export_apkg_refuses_an_unknown_deck(db, tmp_path):
     with pytest.raises(CommandError, match="no deck with the slug 'nope'"):
         call_command("export_apkg", "--deck", "nope", "-o", str(tmp_path / "x.apkg"))

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from quizzes import caching, search_schema
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import (
+    BASIC,
     CLOZE,
     OPTIONAL_REVERSED,
     REVERSED,
@@ -872,6 +873,12 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     exported = []
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
+        note_type, extra_fields = first.note_type, _extra_fields(first, group)
+        if not _stock_type_makes(first, group):
+            # A line holds two sides: the note's first card, as a Basic note, never a
+            # reverse that would overwrite its other cards when imported back.
+            question, answer = first.question_html, first.answer_html
+            note_type, extra_fields = BASIC, ()
         exported.append(
             ExportCard(
                 question_html=question,
@@ -879,8 +886,8 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 tags=tuple(tags),
                 source_url=first.source_url,
                 guid=first.anki_guid,
-                note_type=first.note_type,
-                extra_fields=_extra_fields(first, group),
+                note_type=note_type,
+                extra_fields=extra_fields,
             )
         )
     return export_anki(exported, deck_name=deck_name)
