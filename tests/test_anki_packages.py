@@ -273,6 +273,42 @@ def test_an_optional_reverses_add_reverse_field_is_no_field_left_out(biology, tm
     assert plan.report == []
 
 
+def test_a_japanese_note_types_readings_are_shown_as_anki_shows_them(biology, tmp_path):
+    collection = Collection(str(tmp_path / "japanese.anki2"))
+    models = collection.models
+    japanese = models.new("Japanese")
+    for name in ("Expression", "Reading", "Meaning"):
+        models.add_field(japanese, models.new_field(name))
+    for name, question, answer in [
+        ("Recognition", "{{Expression}}", "{{furigana:Reading}}<br>{{Meaning}}"),
+        ("Listening", "{{kana:Reading}}", "{{Meaning}}"),
+        ("Writing", "{{Meaning}}", "{{kanji:Reading}}"),
+    ]:
+        template = models.new_template(name)
+        template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+        models.add_template(japanese, template)
+    models.add(japanese)
+    note = collection.new_note(models.by_name("Japanese"))
+    note.fields[:] = ["日本語", "日本語[にほんご] を 話[はな]す", "to speak Japanese"]
+    collection.add_note(note, 1)
+    path = tmp_path / "japanese.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    import_package(biology, path)
+
+    recognition, listening, writing = biology.cards.order_by("card_ord")
+    assert recognition.answer_html == (
+        "<ruby>日本語<rp>(</rp><rt>にほんご</rt><rp>)</rp></ruby> を"
+        "<ruby>話<rp>(</rp><rt>はな</rt><rp>)</rp></ruby>す<br><br>to speak Japanese"
+    )
+    assert "<ruby>日本語<rp>(</rp><rt>にほんご</rt>" in recognition.answer_rendered
+    assert recognition.answer_text.startswith("日本語(にほんご) を話(はな)す")
+    assert (listening.question_html, writing.answer_html) == ("にほんご をはなす", "日本語 を話す")
+
+
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
     import_package(biology, localized_package(tmp_path))
     out = tmp_path / "out.apkg"

@@ -43,6 +43,7 @@ _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "Card
 _IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
 _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
+_FURIGANA = re.compile(r" ?([^ >]+?)\[(.+?)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
 
@@ -475,8 +476,11 @@ def _note_cards(
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
-            question = _join(values, question_fields)
-            answer = _join(values, _answer_fields(template, exclude=question_fields))
+            question = _join(_filtered(template["qfmt"], values), question_fields)
+            answer = _join(
+                _filtered(template["afmt"], values),
+                _answer_fields(template, exclude=question_fields),
+            )
             contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
         note_type = _note_type_name(notetype)
     return [
@@ -520,6 +524,34 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
         if reference.split(":")[0].strip() == "type"
     ]
     return [*names, *(name for name in typed if name not in names and name not in exclude)]
+
+
+def _filtered(template: str, values: dict[str, str]) -> dict[str, str]:
+    """The fields as `template` shows them through Anki's Japanese filters: `furigana:`
+    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"."""
+    filtered = dict(values)
+    for reference in _FIELD_REFERENCE.findall(template):
+        *filters, name = (part.strip() for part in reference.split(":"))
+        for kind in ("furigana", "kanji", "kana"):
+            if kind in filters and name in values:
+                filtered[name] = _reading(values[name], kind)
+    return filtered
+
+
+def _reading(text: str, kind: str) -> str:
+    # As Anki's template_filters.rs: a word and its reading in brackets, a space before
+    # it only separating words; "[sound:...]" is no reading.
+    def replace(match: re.Match) -> str:
+        word, reading = match.groups()
+        if reading.startswith("sound:"):
+            return match.group(0)
+        if kind == "kanji":
+            return word
+        if kind == "kana":
+            return reading
+        return f"<ruby>{word}<rp>(</rp><rt>{reading}</rt><rp>)</rp></ruby>"
+
+    return _FURIGANA.sub(replace, text.replace("&nbsp;", " "))
 
 
 def _join(values: dict[str, str], names: list[str]) -> str:
