@@ -432,12 +432,29 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file (it holds binary data)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file: a PNG image"),
+        (b"a\x00b\tc\n", "not a text file (it holds binary data)"),
         (b"#separator:tab\n# nothing else\n", "no notes: the file is empty or holds only"),
         (b'{"cards": "none"}\n', "no line of the file can become a card"),
     ],
 )
 def test_a_file_that_is_not_a_deck_is_refused_with_its_reason(data, reason):
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    assert caught.value.problems[0].reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        # A package or spreadsheet saved or renamed .txt or .csv (a browser's "deck.apkg.zip").
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "not a text file: a zip archive (an Anki package"),
+        (b"SQLite format 3\x00\x10\x00", "not a text file: an Anki collection itself"),
+        ("Hund\tdog\nKatze\tcat\n".encode("utf-16-le"), "not a text file: UTF-16 text without"),
+    ],
+)
+def test_a_binary_file_is_refused_saying_what_it_is(data, reason):
     with pytest.raises(AnkiParseError) as caught:
         read(data)
 

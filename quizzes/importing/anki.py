@@ -506,6 +506,32 @@ def _options(mapping: ColumnMapping) -> str:
     return options
 
 
+_BINARY_KINDS = {
+    b"PK\x03\x04": (
+        "a zip archive (an Anki package keeps its name ending in .apkg or .colpkg: rename "
+        "it so; a spreadsheet, .xlsx or .ods, is saved as CSV first)"
+    ),
+    b"SQLite format 3\x00": (
+        "an Anki collection itself (export the deck from Anki as an .apkg instead)"
+    ),
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old Office document (save an .xls as CSV first)",
+}
+
+
+def _binary_reason(data: bytes) -> str:
+    """Why a file holding binary data is no text file, naming what it is when it says so."""
+    kind = next((why for magic, why in _BINARY_KINDS.items() if data.startswith(magic)), None)
+    head = data[:8192]
+    zeros = sorted([head[::2].count(0), head[1::2].count(0)])
+    if kind is None and len(head) > 3 and zeros[1] > len(head) // 4 > zeros[0]:
+        kind = "UTF-16 text without its byte order mark (save it as UTF-8)"
+    return f"not a text file: {kind}" if kind else "not a text file (it holds binary data)"
+
+
 def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
     """The file's text, decoded whole, never line by line (half a file is no import):
     UTF-8 (a byte order mark allowed); UTF-16 with its byte order mark (Excel's "Unicode
@@ -521,8 +547,8 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
             line = len(_LINE_BREAK.findall(before)) + 1
             reason = "not valid UTF-16, though it starts as UTF-16 does: save it again"
             raise AnkiParseError([ParseProblem(source, line, reason)]) from None
-    if b"\x00" in data[:8192]:
-        raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
+    if b"\x00" in data[:8192] or data.startswith(tuple(_BINARY_KINDS)):
+        raise AnkiParseError([ParseProblem(source, 1, _binary_reason(data))])
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
