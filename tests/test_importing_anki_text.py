@@ -84,6 +84,17 @@ def test_the_importer_may_change_the_separator():
     assert sides(result) == [("Q1;x", "A1"), ("Q2;y", "A2")]
 
 
+@pytest.mark.parametrize("first", ["sep=;", "SEP=;", '"sep=;"'])
+def test_excels_separator_line_chooses_the_separator_above_the_column_names(first):
+    # A CSV saved for Excel: read as a note, it was skipped, and the column names under it
+    # ("Frage;Antwort") became a card.
+    result = read(f"{first}\r\nFrage;Antwort\r\nHund;dog, hound\r\n", source="words.csv")
+
+    assert sides(result) == [("Hund", "dog, hound")]
+    assert (result.layout.separator_name, result.layout.separator_guessed) == ("semicolon", False)
+    assert [str(problem) for problem in result.skipped] == []
+
+
 def test_a_separator_header_is_not_a_guess_and_its_value_is_trimmed():
     result = read("#separator: Semicolon \nQ;A\n")
 

@@ -649,6 +649,9 @@ class _Headers:
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
 
 
+_EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
+
+
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line, the header problems and the comment lines among them."""
@@ -660,6 +663,10 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
     for line, content in enumerate(lines, start=1):
         if line == 1 and content.startswith("tags:"):
             tags = tuple(content.removeprefix("tags:").split())
+            continue
+        if line == 1 and (excel := _EXCEL_SEPARATOR.fullmatch(content)):
+            # Excel's own separator line, "sep=;", above a spreadsheet's column names.
+            separator = excel[1]
             continue
         if not content.startswith("#"):
             if content.strip():
