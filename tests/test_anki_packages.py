@@ -2,6 +2,8 @@
 (Basic, reversed, type-in, cloze, an image and a sound) imported card by card; .colpkg;
 `export_apkg` read back by Anki with the same notes, guids and media."""
 
+import base64
+import hashlib
 import io
 import json
 import zipfile
@@ -618,6 +620,33 @@ def test_an_image_named_percent_encoded_or_in_another_case_is_the_packages_file(
     rendered = [card.question_rendered for card in biology.cards.order_by("number")]
     assert all('src="/media/images/' in html for html in rendered), rendered
     assert rendered[0].split("src=")[1] == rendered[1].split("src=")[1]
+
+
+def test_a_packages_image_given_inline_is_stored_and_one_too_large_reported(
+    biology, tmp_path, settings
+):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = 1000
+    small, large = png_bytes("blue"), b"\x89PNG" + b"\x00" * 2000
+    notes = [
+        (
+            "Basic",
+            ["small", f'<img src="data:image/png;base64,{base64.b64encode(small).decode()}">'],
+        ),
+        (
+            "Basic",
+            ["large", f'<img src="data:image/png;base64,{base64.b64encode(large).decode()}">'],
+        ),
+    ]
+
+    plan = import_package(biology, anki_package(tmp_path, notes))
+
+    rendered = {card.question_html: card.answer_rendered for card in biology.cards.all()}
+    assert 'src="/media/images/' in rendered["small"]
+    assert "Image rejected: the file is more than the limit of 1000 bytes" in rendered["large"]
+    assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
+        f"image 'inline-{hashlib.sha256(large).hexdigest()[:16]}.png' rejected: the file is "
+        "more than the limit of 1000 bytes"
+    ]
 
 
 def test_each_image_of_a_package_is_verified_once_per_import(biology, unusable_images, monkeypatch):

@@ -30,6 +30,7 @@ from quizzes.importing.cardhtml import (
     CardContent,
     CardHtmlError,
     card_content,
+    inline_images,
     note_guid,
 )
 from quizzes.rendering import cloze_numbers
@@ -145,6 +146,10 @@ class CardRecord(CardContent):
     guid_from_file: bool = dataclasses.field(default=False, compare=False)
     ord: int = 0
     note_type: str = BASIC
+    # The images the card's fields gave inline (data: URLs), as the files they now name.
+    inline_images: tuple[tuple[str, bytes], ...] = dataclasses.field(
+        default=(), compare=False, repr=False
+    )
 
     @property
     def is_cloze(self) -> bool:
@@ -1042,6 +1047,12 @@ def _stock_type(named: str) -> str | None:
 
 def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
+    inline: dict[str, bytes] = {}
+    if layout.html or note.note_type == CLOZE:
+        question, inline = inline_images(note.question)
+        answer, answer_files = inline_images(note.answer)
+        inline |= answer_files
+        note = dataclasses.replace(note, question=question, answer=answer)
     try:
         if note.note_type == CLOZE:
             numbers = cloze_numbers(note.question)
@@ -1077,6 +1088,13 @@ def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[Ca
             guid_from_file=note.guid_from_file,
             ord=ord_,
             note_type=note.note_type,
+            inline_images=_inline_used(content, inline),
         )
         for ord_, content in contents
     ]
+
+
+def _inline_used(content: CardContent, inline: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+    if not inline:
+        return ()
+    return tuple((image.url, inline[image.url]) for image in content.images if image.url in inline)

@@ -35,7 +35,7 @@ from quizzes.importing.anki import (
     CardRecord,
     ParseProblem,
 )
-from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content
+from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
 from quizzes.rendering import sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
@@ -310,8 +310,10 @@ def _media(
     for card in cards:
         for name in sound_names(card.question_html + card.answer_html):
             limit_of.setdefault(name, limits.sound_bytes)
+        inline = {name for name, _ in card.inline_images}  # in the note, not the zip
         for image in card.images:
-            limit_of[image.url] = limits.image_bytes
+            if image.url not in inline:
+                limit_of[image.url] = limits.image_bytes
     find = _media_finder(contents.media)
     entries = set(archive.namelist())
     media: dict[str, bytes] = {}
@@ -462,6 +464,11 @@ def _note_cards(
         or "image occlusion" in notetype["name"].lower()
     ):
         raise CardHtmlError("an image occlusion note: only Anki shows those")
+    inline: dict[str, bytes] = {}
+    values = dict(values)
+    for name, value in values.items():
+        values[name], files = inline_images(value)
+        inline |= files
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
@@ -484,12 +491,14 @@ def _note_cards(
             contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
         note_type = _note_type_name(notetype)
     return [
-        _record(content, note, line=line, ord_=ord_, note_type=note_type)
+        _record(content, note, line=line, ord_=ord_, note_type=note_type, inline=inline)
         for ord_, content in contents
     ]
 
 
-def _record(content: CardContent, note, *, line: int, ord_: int, note_type: str) -> CardRecord:
+def _record(
+    content: CardContent, note, *, line: int, ord_: int, note_type: str, inline: dict[str, bytes]
+) -> CardRecord:
     return CardRecord(
         **{name: getattr(content, name) for name in CardContent.__dataclass_fields__},
         line=line,
@@ -498,6 +507,9 @@ def _record(content: CardContent, note, *, line: int, ord_: int, note_type: str)
         guid_from_file=True,
         ord=ord_,
         note_type=note_type,
+        inline_images=tuple(
+            (image.url, inline[image.url]) for image in content.images if image.url in inline
+        ),
     )
 
 

@@ -185,8 +185,10 @@ def anki_import_plan(
     plan = ImportPlan()
     if is_package(source):
         package = _read_package(data, source)
-        records, media = _media_renamed(package.cards, package.media)
-        plan.media, plan.media_failures = _media_checked(media, package.media_problems)
+        inline, too_large = _inline_media(package.cards)
+        records, media = _media_renamed(package.cards, {**package.media, **inline})
+        problems = {**package.media_problems, **too_large}
+        plan.media, plan.media_failures = _media_checked(media, problems)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
     else:
         read = read_anki(
@@ -197,6 +199,7 @@ def anki_import_plan(
             max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
         )
         records, plan.file = read.cards, read
+        plan.media, plan.media_failures = _media_checked(*_inline_media(records))
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices = list(read.notices)
     _match(plan, deck, records, source)
@@ -226,6 +229,19 @@ def _read_package(data: bytes | str, source: str):
         )
         raise AnkiParseError([ParseProblem(source, 1, reason)])
     return package
+
+
+def _inline_media(records: list[CardRecord]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The images the cards gave inline (data: URLs), as files named by their content,
+    and why each one over the image limit is left out."""
+    limit = settings.QUIZSITE_IMAGE_MAX_BYTES
+    files = {name: data for record in records for name, data in record.inline_images}
+    too_large = {
+        name: f"rejected: the file is more than the limit of {limit} bytes"
+        for name, data in files.items()
+        if len(data) > limit
+    }
+    return {name: data for name, data in files.items() if name not in too_large}, too_large
 
 
 def _media_renamed(
