@@ -649,6 +649,23 @@ def test_a_packages_image_given_inline_is_stored_and_one_too_large_reported(
     ]
 
 
+def test_a_file_a_card_shows_as_an_image_is_checked_as_one_whatever_its_name(biology, tmp_path):
+    # A PDF in an <img> was stored as a sound and shown as "Image not cached", unreported;
+    # a picture named without a suffix too.
+    notes = [("Basic", ['<img src="notes.pdf">', "a PDF"]), ("Basic", ['<img src="photo">', "x"])]
+    media = {"notes.pdf": b"%PDF-1.4 not a picture", "photo": png_bytes("blue")}
+
+    plan = import_package(biology, anki_package(tmp_path, notes, media))
+
+    rendered = {card.answer_html: card.question_rendered for card in biology.cards.all()}
+    assert "Image rejected: not a PNG, JPEG, GIF or WebP image" in rendered["a PDF"]
+    assert 'src="/media/images/' in rendered["x"]
+    assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
+        "image 'notes.pdf' rejected: not a PNG, JPEG, GIF or WebP image"
+    ]
+    assert not MediaFile.objects.exists()
+
+
 def test_each_image_of_a_package_is_verified_once_per_import(biology, unusable_images, monkeypatch):
     name_of = {data: name for name, data in UNUSABLE_MEDIA.items()}
     verified = Counter()

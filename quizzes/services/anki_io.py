@@ -113,6 +113,7 @@ class ImportPlan:
     # package", "rejected: <reason>"), and each note that uses one.
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
+    images: set[str] = field(default_factory=set)  # the files the cards show as images
     fields_left_out: list[ParseProblem] = field(default_factory=list)  # a package's notes
 
     @property
@@ -188,7 +189,8 @@ def anki_import_plan(
         inline, too_large = _inline_media(package.cards)
         records, media = _media_renamed(package.cards, {**package.media, **inline})
         problems = {**package.media_problems, **too_large}
-        plan.media, plan.media_failures = _media_checked(media, problems)
+        plan.images = {image.url for record in records for image in record.images}
+        plan.media, plan.media_failures = _media_checked(media, problems, plan.images)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
     else:
         read = read_anki(
@@ -199,7 +201,8 @@ def anki_import_plan(
             max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
         )
         records, plan.file = read.cards, read
-        plan.media, plan.media_failures = _media_checked(*_inline_media(records))
+        plan.images = {image.url for record in records for image in record.images}
+        plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices = list(read.notices)
     _match(plan, deck, records, source)
@@ -288,16 +291,17 @@ def _media_renamed(
 
 
 def _media_checked(
-    media: dict[str, bytes], problems: dict[str, str]
+    media: dict[str, bytes], problems: dict[str, str], images: set[str]
 ) -> tuple[dict[str, PackageFile], dict[str, str]]:
-    """The package's files to store, and those left out with why: images go through the
-    same Pillow checks as a download. A file missing from the package is no failure when
-    the site has one of its name already (as Anki's own media folder would)."""
+    """The package's files to store, and those left out with why: images (by their name,
+    or shown as one: `<img src="diagram.pdf">`) go through the same Pillow checks as a
+    download. A file missing from the package is no failure when the site has one of its
+    name already (as Anki's own media folder would)."""
     failures = dict(problems)
     files: dict[str, PackageFile] = {}
     for name, data in media.items():
         verified = None
-        if _is_image(name):
+        if _is_image(name) or name in images:
             try:
                 verified = image_upload_verify(data=data, declared_content_type=None)
             except ImageRejected as rejection:
@@ -511,7 +515,7 @@ def anki_import_apply(
                 "mapping": plan.file.mapping.as_dict(),
             }
             deck.save(update_fields=["import_settings", "updated_at"])
-        _media_store(plan.media, plan.media_failures)
+        _media_store(plan.media, plan.media_failures, plan.images)
         # The plan's records live to the end: no full pass needs to walk them again.
         gc.freeze()
         try:
@@ -789,7 +793,7 @@ def _tags_named(names: set[str]) -> dict[str, Tag]:
     return known
 
 
-def _media_store(media: dict[str, PackageFile], failures: dict[str, str]) -> None:
+def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images: set[str]) -> None:
     """A package's files: images (as the plan's check found them) stored by hash as each
     image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
     why, for its placeholder ("image missing from the package")."""
@@ -798,7 +802,7 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str]) -> Non
             _package_image_store(name, file.data, file.verified)
         else:
             _sound_store(name, file.data)
-    failed = [name for name in failures if _is_image(name)]
+    failed = [name for name in failures if _is_image(name) or name in images]
     CachedImage.objects.bulk_create(
         (CachedImage(url=name) for name in failed), ignore_conflicts=True
     )
