@@ -446,7 +446,7 @@ def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     run_import(write(tmp_path, commas, "a.txt"), "--deck", "commas")
     run_import(write(tmp_path, semicolons, "b.txt"), "--deck", "semicolons")
 
-    assert Card.objects.get(deck__slug="commas").answer_html == "An answer\nover two lines"
+    assert Card.objects.get(deck__slug="commas").answer_html == "An answer<br>over two lines"
     card = Card.objects.get(deck__slug="semicolons")
     assert (card.question_html, card.answer_html) == ("Tab\tinside", 'say "hi"')
 

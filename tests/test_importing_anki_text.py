@@ -307,10 +307,40 @@ def test_a_leading_hash_line_that_could_be_a_note_is_a_comment_named_in_the_repo
     ]
 
 
+def test_a_file_without_an_html_line_and_no_markup_is_read_as_plain_text_as_anki_does():
+    # A spreadsheet's CSV: "x<y" read as HTML was cut to "x", "R&D" was fine by luck.
+    result = read('Is x<y here?,"yes, when\nx is smaller"\nR&D,research\n')
+
+    assert sides(result) == [
+        ("Is x&lt;y here?", "yes, when<br>x is smaller"),
+        ("R&amp;D", "research"),
+    ]
+    assert not result.layout.html
+    assert notices(result)[-1] == (
+        "deck.txt: read as plain text, not HTML, for no field holds markup: '<' and '&' "
+        "show as typed (a '#html:true' line at the top of the file reads it as HTML)"
+    )
+
+
+def test_a_plain_text_files_column_appended_to_the_answer_is_on_its_own_line():
+    # It was joined with a "<br><br>" that the plain text then showed as typed.
+    result = read("#html:false\nHund\tdog\tDer Hund bellt.\n", mapping=ColumnMapping(0, 1, (2,)))
+
+    assert sides(result) == [("Hund", "dog<br><br>Der Hund bellt.")]
+
+
+@pytest.mark.parametrize("markup", ["<b>bold</b>", "Tom &amp; Jerry", "a<br>b"])
+def test_a_file_without_an_html_line_holding_markup_is_read_as_html(markup):
+    result = read(f"Q1\t{markup}\nQ2\ta < b\n")
+
+    assert result.layout.html
+    assert sides(result)[1] == ("Q2", "a &lt; b")
+
+
 def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
     result = read('Q1,"A, ""quoted""\nsecond line"\nQ2,A2\n')
 
-    assert sides(result)[0] == ("Q1", 'A, "quoted"\nsecond line')
+    assert sides(result)[0] == ("Q1", 'A, "quoted"<br>second line')
 
 
 def test_the_default_mapping_skips_id_columns_and_empty_columns():

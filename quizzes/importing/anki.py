@@ -344,6 +344,15 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
+    if not headers.html_given and not _holds_html(raws):
+        # As Anki reads a file without an #html line: HTML when a field holds some.
+        headers = dataclasses.replace(headers, html=False)
+        if any(char in field for raw in raws for field in raw.fields for char in "<&"):
+            reason = (
+                "read as plain text, not HTML, for no field holds markup: '<' and '&' show "
+                "as typed (a '#html:true' line at the top of the file reads it as HTML)"
+            )
+            notices.append(ParseProblem(source, 0, reason))
     widest = max(raws, key=lambda raw: len(raw.fields))
     if len(widest.fields) > MAX_COLUMNS:
         reason = f"{len(widest.fields)} columns: a note has at most {MAX_COLUMNS}"
@@ -652,15 +661,25 @@ class _Headers:
     notetype: str
     names: str  # the raw `#columns` value, split once the separator is known
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
+    html_given: bool = False  # an `#html` line said whether fields are HTML
 
 
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 
+# A tag or an entity, as a field holding HTML has: Anki reads a file without an #html line
+# as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
+_HTML_LIKE = re.compile(r"<.*>|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
+
+
+def _holds_html(raws: list["_RawRecord"]) -> bool:
+    return any(_HTML_LIKE.search(field) for raw in raws for field in raw.fields)
+
+
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line, the header problems and the comment lines among them."""
-    separator, is_html, tags, notetype, names = None, True, (), "", ""
+    separator, is_html, tags, notetype, names, html_given = None, True, (), "", "", False
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
     comments: list[tuple[int, str]] = []
@@ -692,7 +711,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
             flag = value.strip().lower()
             if flag not in ("true", "false"):
                 errors.append((line, f"#html must be true or false, not {value!r}"))
-            is_html = flag != "false"
+            is_html, html_given = flag != "false", True
         elif key == "tags":
             tags = tuple(value.split())
         elif key == "columns":
@@ -704,7 +723,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
-    headers = _Headers(separator, is_html, tags, notetype, names, numbered)
+    headers = _Headers(separator, is_html, tags, notetype, names, numbered, html_given)
     return headers, body_line, errors, comments
 
 
@@ -983,7 +1002,9 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         raise _Rejected(f"no {name} separator: a card needs a question and an answer")
     extras = [field(column) for column in mapping.extra if field(column).strip()]
     if extras:
-        answer = "<br><br>".join([answer, *extras] if answer.strip() else extras)
+        # In plain text a blank line, which becomes the same <br><br>.
+        joint = "<br><br>" if layout.html else "\n\n"
+        answer = joint.join([answer, *extras] if answer.strip() else extras)
     given_guid = field(layout.meta.get("guid")).strip()
     tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
     reverse_column = _add_reverse_column(layout, mapping)
