@@ -570,6 +570,13 @@ def test_cloze_markup_without_a_note_type_is_read_as_cloze():
     assert (card.is_cloze, card.answer_html) == (True, "")
 
 
+@pytest.mark.parametrize("header", ["#html:false\n", ""])
+def test_a_cloze_note_of_a_plain_text_file_keeps_its_text_as_typed(header):
+    result = read(f"{header}#notetype:Cloze\nIf x<y then {{{{c1::y}}}} is larger\tsee\n")
+
+    assert [card.question_text for card in result.cards] == ["If x<y then […] is larger"]
+
+
 def test_a_cloze_note_with_an_empty_back_extra_is_imported():
     result = read("#notetype:Cloze\n{{c1::a}} b\t\n")
 

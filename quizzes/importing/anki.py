@@ -1069,7 +1069,7 @@ def _stock_type(named: str) -> str | None:
 def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
     inline: dict[str, bytes] = {}
-    if layout.html or note.note_type == CLOZE:
+    if layout.html:
         question, inline = inline_images(note.question)
         answer, answer_files = inline_images(note.answer)
         inline |= answer_files
@@ -1080,7 +1080,10 @@ def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[Ca
             if not numbers:
                 raise _Rejected("a cloze note without any {{c1::…}} deletion")
             contents = [
-                (number - 1, card_content(note.question, note.answer, cloze=number))
+                (
+                    number - 1,
+                    card_content(note.question, note.answer, is_html=layout.html, cloze=number),
+                )
                 for number in numbers
             ]
         else:
