@@ -796,6 +796,21 @@ def test_a_file_that_is_not_a_package_is_refused(biology, tmp_path):
     assert not Card.objects.exists()
 
 
+def test_a_package_cut_short_or_of_text_is_refused_saying_what_to_do(biology, tmp_path):
+    data = make_package(tmp_path).read_bytes()
+    cases = {
+        "cut.apkg": (data[: len(data) // 2], "a zip cut short or damaged: download or export"),
+        "notes.apkg": (b"Hund\tdog\n", "it is text, not a zip: a text export imports as .txt"),
+    }
+    for name, (content, reason) in cases.items():
+        with pytest.raises(AnkiParseError) as caught:
+            anki_import_plan(deck=biology, data=content, source=name)
+
+        assert caught.value.problems[0].reason.startswith(
+            f"not an Anki package Anki can open ({reason}"
+        )
+
+
 def test_export_apkg_is_read_back_by_anki_with_the_same_notes_guids_and_media(
     biology, package, tmp_path
 ):

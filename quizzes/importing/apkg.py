@@ -117,7 +117,10 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
-        except (zipfile.BadZipFile, zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
+        except zipfile.BadZipFile as error:
+            reason = f"not an Anki package Anki can open ({_not_a_zip(path, error)})"
+            raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
+        except (zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
             reason = f"not an Anki package Anki can open ({_first_line(error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
         except _Refused as refusal:
@@ -130,6 +133,20 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         media=media,
         media_problems=problems,
     )
+
+
+def _not_a_zip(path: Path, error: zipfile.BadZipFile) -> str:
+    """Why a package is no zip, as its owner can act on it: a download cut short, or
+    another kind of file given a package's name."""
+    with path.open("rb") as file:
+        head = file.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip cut short or damaged: download or export it again"
+    if not head:
+        return "the file is empty"
+    if b"\x00" not in head:
+        return "it is text, not a zip: a text export imports as .txt"
+    return _first_line(error)
 
 
 def _restore_collection(path: Path, folder: str, collection_path: str) -> None:
