@@ -366,6 +366,11 @@ def read_anki(
     layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
+    if "deck" in layout.meta:
+        column = layout.meta["deck"]
+        decks = {raw.fields[column].strip() for raw in raws if column < len(raw.fields)}
+        if notice := decks_notice(tuple(sorted(filter(None, decks))), source):
+            notices.append(notice)
     mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
@@ -422,6 +427,17 @@ def read_anki(
             key=lambda notice: notice.line,
         ),
     )
+
+
+def decks_notice(decks: tuple[str, ...], source: str) -> ParseProblem | None:
+    """A note that a file of several Anki decks (an export of "All Decks") becomes one."""
+    if len(decks) < 2:
+        return None
+    named = ", ".join(decks[:_DECKS_NAMED]) + (", ..." if len(decks) > _DECKS_NAMED else "")
+    reason = (
+        f"the notes come from {len(decks)} Anki decks ({named}): they all become cards of this deck"
+    )
+    return ParseProblem(source, 0, reason)
 
 
 def _column_notices(
@@ -664,6 +680,7 @@ class _Headers:
     html_given: bool = False  # an `#html` line said whether fields are HTML
 
 
+_DECKS_NAMED = 5
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 

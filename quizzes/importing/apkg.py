@@ -68,6 +68,7 @@ class Package:
     # The files the cards use that are not in `media`, and why: "missing from the package"
     # or "rejected: <reason>".
     media_problems: dict[str, str]
+    decks: tuple[str, ...] = ()  # the decks the package's cards are in, filtered ones aside
 
 
 MISSING_FROM_PACKAGE = "missing from the package"
@@ -114,6 +115,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                     raise _Refused(reason) from None
                 try:
                     cards, notes, skipped, fields_left_out = _package_cards(collection, source)
+                    decks = _deck_names(collection)
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
@@ -132,6 +134,21 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         fields_left_out=fields_left_out,
         media=media,
         media_problems=problems,
+        decks=decks,
+    )
+
+
+def _deck_names(collection) -> tuple[str, ...]:
+    """The decks the cards are in; a card in a filtered deck counts in its home deck."""
+    deck_ids = collection.db.list(
+        "select distinct case when odid != 0 then odid else did end from cards"
+    )
+    return tuple(
+        sorted(
+            collection.decks.name(deck_id)
+            for deck_id in deck_ids
+            if not collection.decks.is_filtered(deck_id)
+        )
     )
 
 

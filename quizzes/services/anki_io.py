@@ -41,6 +41,7 @@ from quizzes.importing.anki import (
     ColumnMapping,
     ExportCard,
     ParseProblem,
+    decks_notice,
     export_anki,
     read_anki,
 )
@@ -192,6 +193,8 @@ def anki_import_plan(
         plan.images = {image.url for record in records for image in record.images}
         plan.media, plan.media_failures = _media_checked(media, problems, plan.images)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
+        if notice := decks_notice(package.decks, source):
+            plan.notices.append(notice)
     else:
         read = read_anki(
             data,
