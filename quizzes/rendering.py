@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from latex2mathml.converter import convert as latex_to_mathml
@@ -33,11 +33,24 @@ class LocalImage:
     problem: str = ""
 
 
+# What a name made by a program holds: a hash or a time stamp ("paste-4f3a9e0c...jpg",
+# Anki's pasted images; "inline-<hash>.png", an image a field gave inline).
+_HASH_WORD = re.compile(r"[0-9a-f]{8,}|[0-9]{6,}", re.IGNORECASE)
+_MADE_UP_WORDS = {"paste", "inline"}
+
+
 def describe_image(url: str) -> str:
-    """An alt text from the file name: `.../add_dim.png` gives "Screenshot: add dim"."""
-    stem = PurePosixPath(urlsplit(url).path).stem
-    words = stem.replace("_", " ").replace("-", " ").strip()
-    return f"Screenshot: {words}" if words else "Screenshot"
+    """An alt text from the file name: `.../add_dim.png` gives "Screenshot: add dim",
+    `my%20photo.png` "Screenshot: my photo"; a name of hashes says nothing, so nothing."""
+    stem = unquote(PurePosixPath(urlsplit(url).path).stem)
+    words = [
+        word
+        for word in stem.replace("_", " ").replace("-", " ").split()
+        if not _HASH_WORD.fullmatch(word)
+    ]
+    if all(word.lower() in _MADE_UP_WORDS for word in words):
+        words = []
+    return f"Screenshot: {' '.join(words)}" if words else "Screenshot"
 
 
 PLACEHOLDER_CLASS = "image-missing"

@@ -32,6 +32,10 @@ ALLOWED_TAGS = BLOCK_TAGS | {
     "tr",
     "th",
     "td",
+    # Japanese readings: Anki's furigana filter makes ruby text.
+    "ruby",
+    "rt",
+    "rp",
 }
 # Tags removed together with their content: none of it is ever card text, and leaving the
 # text of `<iframe>` or `<svg>` behind would show raw markup or foreign-content debris.

@@ -2,6 +2,8 @@
 (Basic, reversed, type-in, cloze, an image and a sound) imported card by card; .colpkg;
 `export_apkg` read back by Anki with the same notes, guids and media."""
 
+import base64
+import hashlib
 import io
 import json
 import zipfile
@@ -262,6 +264,51 @@ def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_re
     assert [problem.reason for problem in plan.report] == [
         "note 'vocabulary': field 'Notizen' on no card template, left out as in Anki"
     ]
+
+
+def test_an_optional_reverses_add_reverse_field_is_no_field_left_out(biology, tmp_path):
+    notes = [("Basic (optional reversed card)", ["Hund", "dog", "y"])]
+
+    plan = import_package(biology, anki_package(tmp_path, notes))
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged"
+    assert plan.report == []
+
+
+def test_a_japanese_note_types_readings_are_shown_as_anki_shows_them(biology, tmp_path):
+    collection = Collection(str(tmp_path / "japanese.anki2"))
+    models = collection.models
+    japanese = models.new("Japanese")
+    for name in ("Expression", "Reading", "Meaning"):
+        models.add_field(japanese, models.new_field(name))
+    for name, question, answer in [
+        ("Recognition", "{{Expression}}", "{{furigana:Reading}}<br>{{Meaning}}"),
+        ("Listening", "{{kana:Reading}}", "{{Meaning}}"),
+        ("Writing", "{{Meaning}}", "{{kanji:Reading}}"),
+    ]:
+        template = models.new_template(name)
+        template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+        models.add_template(japanese, template)
+    models.add(japanese)
+    note = collection.new_note(models.by_name("Japanese"))
+    note.fields[:] = ["日本語", "日本語[にほんご] を 話[はな]す", "to speak Japanese"]
+    collection.add_note(note, 1)
+    path = tmp_path / "japanese.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    import_package(biology, path)
+
+    recognition, listening, writing = biology.cards.order_by("card_ord")
+    assert recognition.answer_html == (
+        "<ruby>日本語<rp>(</rp><rt>にほんご</rt><rp>)</rp></ruby> を"
+        "<ruby>話<rp>(</rp><rt>はな</rt><rp>)</rp></ruby>す<br><br>to speak Japanese"
+    )
+    assert "<ruby>日本語<rp>(</rp><rt>にほんご</rt>" in recognition.answer_rendered
+    assert recognition.answer_text.startswith("日本語(にほんご) を話(はな)す")
+    assert (listening.question_html, writing.answer_html) == ("にほんご をはなす", "日本語 を話す")
 
 
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
@@ -551,6 +598,74 @@ def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
     }
 
 
+@pytest.mark.parametrize("legacy", [True, False])
+def test_an_image_named_percent_encoded_or_in_another_case_is_the_packages_file(
+    biology, tmp_path, legacy
+):
+    # Anki 2.0's editor wrote src="my%20photo.png" (Anki's web view decodes it), and
+    # Windows and macOS find Photo.PNG as photo.png: Anki shows both.
+    notes = [
+        ("Basic", ['<img src="my photo.png">', "the file's own name"]),
+        ("Basic", ['<img src="my%20photo.png">', "percent-encoded"]),
+        ("Basic", ['<img src="Caf%C3%A9.PNG">', "encoded, in capitals"]),
+    ]
+    media = {"my photo.png": png_bytes("blue"), "café.png": png_bytes("green")}
+    path = anki_package(
+        tmp_path, [*notes, ("Basic", ['<img src="café.png">', "x"])], media, legacy=legacy
+    )
+
+    plan = import_package(biology, path)
+
+    assert plan.report == []
+    rendered = [card.question_rendered for card in biology.cards.order_by("number")]
+    assert all('src="/media/images/' in html for html in rendered), rendered
+    assert rendered[0].split("src=")[1] == rendered[1].split("src=")[1]
+
+
+def test_a_packages_image_given_inline_is_stored_and_one_too_large_reported(
+    biology, tmp_path, settings
+):
+    settings.QUIZSITE_IMAGE_MAX_BYTES = 1000
+    small, large = png_bytes("blue"), b"\x89PNG" + b"\x00" * 2000
+    notes = [
+        (
+            "Basic",
+            ["small", f'<img src="data:image/png;base64,{base64.b64encode(small).decode()}">'],
+        ),
+        (
+            "Basic",
+            ["large", f'<img src="data:image/png;base64,{base64.b64encode(large).decode()}">'],
+        ),
+    ]
+
+    plan = import_package(biology, anki_package(tmp_path, notes))
+
+    rendered = {card.question_html: card.answer_rendered for card in biology.cards.all()}
+    assert 'src="/media/images/' in rendered["small"]
+    assert "Image rejected: the file is more than the limit of 1000 bytes" in rendered["large"]
+    assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
+        f"image 'inline-{hashlib.sha256(large).hexdigest()[:16]}.png' rejected: the file is "
+        "more than the limit of 1000 bytes"
+    ]
+
+
+def test_a_file_a_card_shows_as_an_image_is_checked_as_one_whatever_its_name(biology, tmp_path):
+    # A PDF in an <img> was stored as a sound and shown as "Image not cached", unreported;
+    # a picture named without a suffix too.
+    notes = [("Basic", ['<img src="notes.pdf">', "a PDF"]), ("Basic", ['<img src="photo">', "x"])]
+    media = {"notes.pdf": b"%PDF-1.4 not a picture", "photo": png_bytes("blue")}
+
+    plan = import_package(biology, anki_package(tmp_path, notes, media))
+
+    rendered = {card.answer_html: card.question_rendered for card in biology.cards.all()}
+    assert "Image rejected: not a PNG, JPEG, GIF or WebP image" in rendered["a PDF"]
+    assert 'src="/media/images/' in rendered["x"]
+    assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
+        "image 'notes.pdf' rejected: not a PNG, JPEG, GIF or WebP image"
+    ]
+    assert not MediaFile.objects.exists()
+
+
 def test_each_image_of_a_package_is_verified_once_per_import(biology, unusable_images, monkeypatch):
     name_of = {data: name for name, data in UNUSABLE_MEDIA.items()}
     verified = Counter()
@@ -681,6 +796,21 @@ def test_a_file_that_is_not_a_package_is_refused(biology, tmp_path):
     assert not Card.objects.exists()
 
 
+def test_a_package_cut_short_or_of_text_is_refused_saying_what_to_do(biology, tmp_path):
+    data = make_package(tmp_path).read_bytes()
+    cases = {
+        "cut.apkg": (data[: len(data) // 2], "a zip cut short or damaged: download or export"),
+        "notes.apkg": (b"Hund\tdog\n", "it is text, not a zip: a text export imports as .txt"),
+    }
+    for name, (content, reason) in cases.items():
+        with pytest.raises(AnkiParseError) as caught:
+            anki_import_plan(deck=biology, data=content, source=name)
+
+        assert caught.value.problems[0].reason.startswith(
+            f"not an Anki package Anki can open ({reason}"
+        )
+
+
 def test_export_apkg_is_read_back_by_anki_with_the_same_notes_guids_and_media(
     biology, package, tmp_path
 ):
@@ -727,6 +857,95 @@ def test_an_exported_package_imports_into_a_new_deck_as_the_same_cards(biology, 
         )
 
     assert shape(copy) == shape(biology)
+
+
+def own_note_types_package(folder: Path) -> Path:
+    """Note types of the user's own: three cards of a word, and a country's capital and
+    its flag (the second card no reverse of the first, and made only with a flag)."""
+    collection = Collection(str(folder / "own.anki2"))
+    models = collection.models
+
+    def note_type(name, fields, templates):
+        made = models.new(name)
+        for field in fields:
+            models.add_field(made, models.new_field(field))
+        for number, (question, answer) in enumerate(templates, start=1):
+            template = models.new_template(f"Card {number}")
+            template["qfmt"], template["afmt"] = question, "{{FrontSide}}<hr id=answer>" + answer
+            models.add_template(made, template)
+        models.add(made)
+        return models.by_name(name)
+
+    word = note_type(
+        "Vocabulary",
+        ["Word", "Meaning", "Audio"],
+        [("{{Word}}", "{{Meaning}}"), ("{{Meaning}}", "{{Word}}"), ("{{Audio}}", "{{Word}}")],
+    )
+    country = note_type(
+        "Country",
+        ["Country", "Capital", "Flag"],
+        [("{{#Capital}}{{Country}}{{/Capital}}", "{{Capital}}"), ("{{Flag}}", "{{Country}}")],
+    )
+    for notetype, fields in [
+        (word, ["laufen", "to run", "[sound:laufen.mp3]"]),
+        (word, ["gehen", "to go", ""]),
+        (country, ["France", "Paris", "blue, white, red"]),
+        (country, ["Atlantis", "", "all blue"]),
+    ]:
+        note = collection.new_note(notetype)
+        note.fields[:] = fields
+        collection.add_note(note, collection.decks.id("Own"))
+    collection.media.write_data("laufen.mp3", SOUND)
+    path = folder / "own.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+    return path
+
+
+def test_an_export_keeps_the_cards_of_the_users_own_note_types(biology, tmp_path):
+    # Written as the stock note types, the word's third card was lost, and the flag card
+    # came back as the capital's reverse, overwriting the flag card in the same deck.
+    import_package(biology, own_note_types_package(tmp_path))
+    out = tmp_path / "out.apkg"
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+    copy = Deck.objects.create(name="Copy", slug="copy")
+
+    again = import_package(biology, out)
+    import_package(copy, out)
+
+    def shape(deck):
+        return sorted(
+            (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
+            for c in deck.cards.all()
+        )
+
+    assert again.summary == "0 new, 0 changed, 8 unchanged"
+    assert len(shape(biology)) == 8
+    assert shape(copy) == shape(biology)
+    reader = Collection(str(tmp_path / "reader.anki2"))
+    reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(out)))
+    assert reader.card_count() == 8
+    assert [path.name for path in Path(reader.media.dir()).iterdir()] == ["laufen.mp3"]
+    reader.close()
+
+
+def test_a_text_export_of_the_users_own_note_types_overwrites_no_card(biology, tmp_path):
+    # The flag card came back from a text export as the capital's reverse, replacing it.
+    import_package(biology, own_note_types_package(tmp_path))
+    before = {
+        (c.anki_guid, c.card_ord): (c.question_html, c.answer_html) for c in biology.cards.all()
+    }
+    out = tmp_path / "out.txt"
+    call_command("export_anki", "--deck", "biology", "-o", str(out))
+
+    anki_import_apply(deck=biology, data=out.read_bytes(), source=out.name)
+
+    after = {
+        (c.anki_guid, c.card_ord): (c.question_html, c.answer_html) for c in biology.cards.all()
+    }
+    assert {key: after[key] for key in before} == before
 
 
 def test_export_apkg_refuses_an_unknown_deck(db, tmp_path):

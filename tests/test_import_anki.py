@@ -1,11 +1,15 @@
 """Importing Anki plain-text files: the command and the import service."""
 
+import base64
+import hashlib
+import io
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from PIL import Image
 
-from quizzes.models import Card, CardImage, Deck, Tag
+from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan
 from tests.editing_helpers import record_answer
 
@@ -59,6 +63,25 @@ def test_it_records_text_and_images_of_imported_cards(tmp_path, db):
     assert Card.objects.get(deck__slug="basics", number=1).answer_text == (
         "An array with any number of axes."
     )
+
+
+def test_an_image_given_inline_is_stored_as_a_file_and_shown(tmp_path, db, media_root):
+    # A note-taking app's export: the picture is in the field, as a data: URL. The
+    # sanitizer dropped its source, and the card showed "Image not cached".
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "blue").save(buffer, "PNG")
+    inline = base64.b64encode(buffer.getvalue()).decode()
+    path = write(tmp_path, f'What is shown?\tA square <img src="data:image/png;base64,{inline}">\n')
+
+    run_import(path, "--deck", "pictures")
+    again = run_import(path, "--deck", "pictures")
+
+    card = Card.objects.get()
+    name = f"inline-{hashlib.sha256(buffer.getvalue()).hexdigest()[:16]}.png"
+    assert card.answer_html == f'A square <img src="{name}">'
+    assert '<img alt="' in card.answer_rendered and 'src="/media/images/' in card.answer_rendered
+    assert CachedImage.objects.get(url=name).is_cached
+    assert again == "pictures: 0 new, 0 changed, 1 unchanged"
 
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path, db):
@@ -423,7 +446,7 @@ def test_it_reads_comma_and_semicolon_files_with_quoted_fields(tmp_path, db):
     run_import(write(tmp_path, commas, "a.txt"), "--deck", "commas")
     run_import(write(tmp_path, semicolons, "b.txt"), "--deck", "semicolons")
 
-    assert Card.objects.get(deck__slug="commas").answer_html == "An answer\nover two lines"
+    assert Card.objects.get(deck__slug="commas").answer_html == "An answer<br>over two lines"
     card = Card.objects.get(deck__slug="semicolons")
     assert (card.question_html, card.answer_html) == ("Tab\tinside", 'say "hi"')
 

@@ -4,6 +4,7 @@ comments, duplicates, unusable notes, note types and cloze."""
 import random
 
 import pytest
+from anki.collection import Collection
 
 from quizzes.importing.anki import AnkiParseError, ColumnMapping, read_anki
 from quizzes.importing.cardhtml import _fast_field, _field_soup, _settle
@@ -81,6 +82,17 @@ def test_the_importer_may_change_the_separator():
     result = read("Q1;x,A1\nQ2;y,A2\n", separator=",")
 
     assert sides(result) == [("Q1;x", "A1"), ("Q2;y", "A2")]
+
+
+@pytest.mark.parametrize("first", ["sep=;", "SEP=;", '"sep=;"'])
+def test_excels_separator_line_chooses_the_separator_above_the_column_names(first):
+    # A CSV saved for Excel: read as a note, it was skipped, and the column names under it
+    # ("Frage;Antwort") became a card.
+    result = read(f"{first}\r\nFrage;Antwort\r\nHund;dog, hound\r\n", source="words.csv")
+
+    assert sides(result) == [("Hund", "dog, hound")]
+    assert (result.layout.separator_name, result.layout.separator_guessed) == ("semicolon", False)
+    assert [str(problem) for problem in result.skipped] == []
 
 
 def test_a_separator_header_is_not_a_guess_and_its_value_is_trimmed():
@@ -220,6 +232,34 @@ def test_a_last_column_only_some_lines_reach_is_not_taken_as_tags():
     ]
 
 
+@pytest.mark.parametrize(
+    "columns",
+    [{"with_deck": True}, {"with_guid": True}, {"with_deck": True, "with_notetype": True}],
+)
+def test_an_anki_export_of_one_word_answers_with_its_deck_or_guid_keeps_its_answers(
+    tmp_path, columns
+):
+    # Anki's "Notes in Plain Text" without tags: the guid, note type and deck columns are
+    # no fields, so "dog" is the answer, not a last column beyond them read as tags.
+    collection = Collection(str(tmp_path / "vocabulary.anki2"))
+    for front, back in [("Hund", "dog"), ("Katze", "cat")]:
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, back
+        collection.add_note(note, collection.decks.id("Deutsch"))
+    path = tmp_path / "notes.txt"
+    options = {"with_deck": False, "with_notetype": False, "with_guid": False} | columns
+    collection.export_note_csv(
+        out_path=str(path), limit=None, with_html=True, with_tags=False, **options
+    )
+    collection.close()
+
+    result = read(path.read_bytes())
+
+    assert sides(result) == [("Hund", "dog"), ("Katze", "cat")]
+    assert [card.tags for card in result.cards] == [(), ()]
+    assert not result.layout.tags_column_guessed
+
+
 def test_an_old_tags_first_line_tags_every_card():
     result = read("tags:deck1 imported\nQ\tA\n")
 
@@ -267,10 +307,40 @@ def test_a_leading_hash_line_that_could_be_a_note_is_a_comment_named_in_the_repo
     ]
 
 
+def test_a_file_without_an_html_line_and_no_markup_is_read_as_plain_text_as_anki_does():
+    # A spreadsheet's CSV: "x<y" read as HTML was cut to "x", "R&D" was fine by luck.
+    result = read('Is x<y here?,"yes, when\nx is smaller"\nR&D,research\n')
+
+    assert sides(result) == [
+        ("Is x&lt;y here?", "yes, when<br>x is smaller"),
+        ("R&amp;D", "research"),
+    ]
+    assert not result.layout.html
+    assert notices(result)[-1] == (
+        "deck.txt: read as plain text, not HTML, for no field holds markup: '<' and '&' "
+        "show as typed (a '#html:true' line at the top of the file reads it as HTML)"
+    )
+
+
+def test_a_plain_text_files_column_appended_to_the_answer_is_on_its_own_line():
+    # It was joined with a "<br><br>" that the plain text then showed as typed.
+    result = read("#html:false\nHund\tdog\tDer Hund bellt.\n", mapping=ColumnMapping(0, 1, (2,)))
+
+    assert sides(result) == [("Hund", "dog<br><br>Der Hund bellt.")]
+
+
+@pytest.mark.parametrize("markup", ["<b>bold</b>", "Tom &amp; Jerry", "a<br>b"])
+def test_a_file_without_an_html_line_holding_markup_is_read_as_html(markup):
+    result = read(f"Q1\t{markup}\nQ2\ta < b\n")
+
+    assert result.layout.html
+    assert sides(result)[1] == ("Q2", "a &lt; b")
+
+
 def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
     result = read('Q1,"A, ""quoted""\nsecond line"\nQ2,A2\n')
 
-    assert sides(result)[0] == ("Q1", 'A, "quoted"\nsecond line')
+    assert sides(result)[0] == ("Q1", 'A, "quoted"<br>second line')
 
 
 def test_the_default_mapping_skips_id_columns_and_empty_columns():
@@ -403,12 +473,29 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file (it holds binary data)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file: a PNG image"),
+        (b"a\x00b\tc\n", "not a text file (it holds binary data)"),
         (b"#separator:tab\n# nothing else\n", "no notes: the file is empty or holds only"),
         (b'{"cards": "none"}\n', "no line of the file can become a card"),
     ],
 )
 def test_a_file_that_is_not_a_deck_is_refused_with_its_reason(data, reason):
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    assert caught.value.problems[0].reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        # A package or spreadsheet saved or renamed .txt or .csv (a browser's "deck.apkg.zip").
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "not a text file: a zip archive (an Anki package"),
+        (b"SQLite format 3\x00\x10\x00", "not a text file: an Anki collection itself"),
+        ("Hund\tdog\nKatze\tcat\n".encode("utf-16-le"), "not a text file: UTF-16 text without"),
+    ],
+)
+def test_a_binary_file_is_refused_saying_what_it_is(data, reason):
     with pytest.raises(AnkiParseError) as caught:
         read(data)
 
@@ -481,6 +568,13 @@ def test_cloze_markup_without_a_note_type_is_read_as_cloze():
 
     ((card),) = result.cards
     assert (card.is_cloze, card.answer_html) == (True, "")
+
+
+@pytest.mark.parametrize("header", ["#html:false\n", ""])
+def test_a_cloze_note_of_a_plain_text_file_keeps_its_text_as_typed(header):
+    result = read(f"{header}#notetype:Cloze\nIf x<y then {{{{c1::y}}}} is larger\tsee\n")
+
+    assert [card.question_text for card in result.cards] == ["If x<y then […] is larger"]
 
 
 def test_a_cloze_note_with_an_empty_back_extra_is_imported():

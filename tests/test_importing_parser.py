@@ -279,7 +279,7 @@ def test_it_ignores_unknown_headers():
 def test_a_quoted_field_may_hold_the_separator_quotes_and_newlines():
     (card,) = parse('"a\tb ""c""\nd"\tA\n')
 
-    assert card.question_html == 'a\tb "c"\nd'
+    assert card.question_html == 'a\tb "c"<br>d'
 
 
 def test_a_quoted_field_spanning_lines_is_numbered_where_it_starts():

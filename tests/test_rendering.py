@@ -75,6 +75,22 @@ def test_the_alt_text_comes_from_the_file_name():
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "alt"),
+    [
+        ("my%20photo.png", "Screenshot: my photo"),
+        ("Caf%C3%A9_menu.jpg", "Screenshot: Café menu"),
+        ("paste-4f3a9e0c1d2b3a4f5e6d7c8b9a0f1e2d3c4b5a69.jpg", "Screenshot"),
+        ("paste-1234567890.png", "Screenshot"),
+        ("inline-af87446eb0e14f0f.png", "Screenshot"),
+        ("heart-diagram-2a9f8e7d6c5b.png", "Screenshot: heart diagram"),
+    ],
+)
+def test_the_alt_text_leaves_out_percent_encoding_and_hashes(name, alt):
+    # Anki names a pasted image by its hash: the alt text read "Screenshot: paste 4f3a9e0c...".
+    assert describe_image(name) == alt
+
+
 def test_highlight_marks_every_word_in_text_case_insensitively():
     html = highlight("<p>Batch norm and <code>batch_norm</code></p>", ["batch", "NORM"])
     assert html == (

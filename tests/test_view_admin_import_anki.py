@@ -5,6 +5,7 @@ import sqlite3
 import zipfile
 
 import pytest
+from anki.collection import Collection, ExportAnkiPackageOptions
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -255,6 +256,41 @@ def test_the_preview_and_the_result_list_each_package_image_left_out(
     assert job.report[0].endswith(
         "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image"
     )
+
+
+def test_a_file_of_several_anki_decks_says_they_all_become_this_deck(
+    staff_client, basics, tmp_path
+):
+    # An export of "All Decks" merged into one deck without a word.
+    collection = Collection(str(tmp_path / "decks.anki2"))
+    for deck, front in [("Biology", "Cell?"), ("Biology::Genetics", "Gene?"), ("Chemistry", "pH?")]:
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, "answer"
+        collection.add_note(note, collection.decks.id(deck))
+    package, text = tmp_path / "all.apkg", tmp_path / "all.txt"
+    collection.export_anki_package(
+        out_path=str(package), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.export_note_csv(
+        out_path=str(text),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    collection.close()
+    notice = (
+        "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): they all "
+        "become cards of this deck"
+    )
+
+    for path in (package, text):
+        preview = upload(staff_client, basics, path.read_bytes(), name=path.name)
+
+        assert notice in preview.text, path.name
+        assert "3 new, 0 changed, 0 unchanged" in preview.text
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):

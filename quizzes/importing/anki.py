@@ -30,6 +30,7 @@ from quizzes.importing.cardhtml import (
     CardContent,
     CardHtmlError,
     card_content,
+    inline_images,
     note_guid,
 )
 from quizzes.rendering import cloze_numbers
@@ -145,6 +146,10 @@ class CardRecord(CardContent):
     guid_from_file: bool = dataclasses.field(default=False, compare=False)
     ord: int = 0
     note_type: str = BASIC
+    # The images the card's fields gave inline (data: URLs), as the files they now name.
+    inline_images: tuple[tuple[str, bytes], ...] = dataclasses.field(
+        default=(), compare=False, repr=False
+    )
 
     @property
     def is_cloze(self) -> bool:
@@ -339,6 +344,15 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
+    if not headers.html_given and not _holds_html(raws):
+        # As Anki reads a file without an #html line: HTML when a field holds some.
+        headers = dataclasses.replace(headers, html=False)
+        if any(char in field for raw in raws for field in raw.fields for char in "<&"):
+            reason = (
+                "read as plain text, not HTML, for no field holds markup: '<' and '&' show "
+                "as typed (a '#html:true' line at the top of the file reads it as HTML)"
+            )
+            notices.append(ParseProblem(source, 0, reason))
     widest = max(raws, key=lambda raw: len(raw.fields))
     if len(widest.fields) > MAX_COLUMNS:
         reason = f"{len(widest.fields)} columns: a note has at most {MAX_COLUMNS}"
@@ -352,6 +366,11 @@ def read_anki(
     layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
+    if "deck" in layout.meta:
+        column = layout.meta["deck"]
+        decks = {raw.fields[column].strip() for raw in raws if column < len(raw.fields)}
+        if notice := decks_notice(tuple(sorted(filter(None, decks))), source):
+            notices.append(notice)
     mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
@@ -408,6 +427,17 @@ def read_anki(
             key=lambda notice: notice.line,
         ),
     )
+
+
+def decks_notice(decks: tuple[str, ...], source: str) -> ParseProblem | None:
+    """A note that a file of several Anki decks (an export of "All Decks") becomes one."""
+    if len(decks) < 2:
+        return None
+    named = ", ".join(decks[:_DECKS_NAMED]) + (", ..." if len(decks) > _DECKS_NAMED else "")
+    reason = (
+        f"the notes come from {len(decks)} Anki decks ({named}): they all become cards of this deck"
+    )
+    return ParseProblem(source, 0, reason)
 
 
 def _column_notices(
@@ -506,6 +536,32 @@ def _options(mapping: ColumnMapping) -> str:
     return options
 
 
+_BINARY_KINDS = {
+    b"PK\x03\x04": (
+        "a zip archive (an Anki package keeps its name ending in .apkg or .colpkg: rename "
+        "it so; a spreadsheet, .xlsx or .ods, is saved as CSV first)"
+    ),
+    b"SQLite format 3\x00": (
+        "an Anki collection itself (export the deck from Anki as an .apkg instead)"
+    ),
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old Office document (save an .xls as CSV first)",
+}
+
+
+def _binary_reason(data: bytes) -> str:
+    """Why a file holding binary data is no text file, naming what it is when it says so."""
+    kind = next((why for magic, why in _BINARY_KINDS.items() if data.startswith(magic)), None)
+    head = data[:8192]
+    zeros = sorted([head[::2].count(0), head[1::2].count(0)])
+    if kind is None and len(head) > 3 and zeros[1] > len(head) // 4 > zeros[0]:
+        kind = "UTF-16 text without its byte order mark (save it as UTF-8)"
+    return f"not a text file: {kind}" if kind else "not a text file (it holds binary data)"
+
+
 def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
     """The file's text, decoded whole, never line by line (half a file is no import):
     UTF-8 (a byte order mark allowed); UTF-16 with its byte order mark (Excel's "Unicode
@@ -521,8 +577,8 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
             line = len(_LINE_BREAK.findall(before)) + 1
             reason = "not valid UTF-16, though it starts as UTF-16 does: save it again"
             raise AnkiParseError([ParseProblem(source, line, reason)]) from None
-    if b"\x00" in data[:8192]:
-        raise AnkiParseError([ParseProblem(source, 1, "not a text file (it holds binary data)")])
+    if b"\x00" in data[:8192] or data.startswith(tuple(_BINARY_KINDS)):
+        raise AnkiParseError([ParseProblem(source, 1, _binary_reason(data))])
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -621,12 +677,26 @@ class _Headers:
     notetype: str
     names: str  # the raw `#columns` value, split once the separator is known
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
+    html_given: bool = False  # an `#html` line said whether fields are HTML
+
+
+_DECKS_NAMED = 5
+_EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
+
+
+# A tag or an entity, as a field holding HTML has: Anki reads a file without an #html line
+# as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
+_HTML_LIKE = re.compile(r"<.*>|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
+
+
+def _holds_html(raws: list["_RawRecord"]) -> bool:
+    return any(_HTML_LIKE.search(field) for raw in raws for field in raw.fields)
 
 
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line, the header problems and the comment lines among them."""
-    separator, is_html, tags, notetype, names = None, True, (), "", ""
+    separator, is_html, tags, notetype, names, html_given = None, True, (), "", "", False
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
     comments: list[tuple[int, str]] = []
@@ -634,6 +704,10 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
     for line, content in enumerate(lines, start=1):
         if line == 1 and content.startswith("tags:"):
             tags = tuple(content.removeprefix("tags:").split())
+            continue
+        if line == 1 and (excel := _EXCEL_SEPARATOR.fullmatch(content)):
+            # Excel's own separator line, "sep=;", above a spreadsheet's column names.
+            separator = excel[1]
             continue
         if not content.startswith("#"):
             if content.strip():
@@ -654,7 +728,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
             flag = value.strip().lower()
             if flag not in ("true", "false"):
                 errors.append((line, f"#html must be true or false, not {value!r}"))
-            is_html = flag != "false"
+            is_html, html_given = flag != "false", True
         elif key == "tags":
             tags = tuple(value.split())
         elif key == "columns":
@@ -666,7 +740,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
-    headers = _Headers(separator, is_html, tags, notetype, names, numbered)
+    headers = _Headers(separator, is_html, tags, notetype, names, numbered, html_given)
     return headers, body_line, errors, comments
 
 
@@ -724,9 +798,12 @@ def _layout(
             meta["tags"] = column
     tags_guessed, trailing = False, None
     # Anki's tags column is the one after the note's fields: Front, Back (and Add Reverse).
+    # The guid, deck and note type columns are no fields: an export of "Hund", "dog" with
+    # its deck has three columns, and "dog" is the answer.
     note_fields = 3 if _stock_type(headers.notetype) == OPTIONAL_REVERSED else 2
-    if "tags" not in meta and not labels and widest > note_fields:
-        trailing = widest - 1
+    fields = [column for column in range(widest) if column not in meta.values()]
+    if "tags" not in meta and not labels and len(fields) > note_fields:
+        trailing = fields[-1]
         values = [raw.fields[trailing].strip() for raw in raws if len(raw.fields) > trailing]
         filled = [value for value in values if value]
         if (
@@ -942,7 +1019,9 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         raise _Rejected(f"no {name} separator: a card needs a question and an answer")
     extras = [field(column) for column in mapping.extra if field(column).strip()]
     if extras:
-        answer = "<br><br>".join([answer, *extras] if answer.strip() else extras)
+        # In plain text a blank line, which becomes the same <br><br>.
+        joint = "<br><br>" if layout.html else "\n\n"
+        answer = joint.join([answer, *extras] if answer.strip() else extras)
     given_guid = field(layout.meta.get("guid")).strip()
     tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
     reverse_column = _add_reverse_column(layout, mapping)
@@ -1006,13 +1085,22 @@ def _stock_type(named: str) -> str | None:
 
 def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
+    inline: dict[str, bytes] = {}
+    if layout.html:
+        question, inline = inline_images(note.question)
+        answer, answer_files = inline_images(note.answer)
+        inline |= answer_files
+        note = dataclasses.replace(note, question=question, answer=answer)
     try:
         if note.note_type == CLOZE:
             numbers = cloze_numbers(note.question)
             if not numbers:
                 raise _Rejected("a cloze note without any {{c1::…}} deletion")
             contents = [
-                (number - 1, card_content(note.question, note.answer, cloze=number))
+                (
+                    number - 1,
+                    card_content(note.question, note.answer, is_html=layout.html, cloze=number),
+                )
                 for number in numbers
             ]
         else:
@@ -1041,6 +1129,13 @@ def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[Ca
             guid_from_file=note.guid_from_file,
             ord=ord_,
             note_type=note.note_type,
+            inline_images=_inline_used(content, inline),
         )
         for ord_, content in contents
     ]
+
+
+def _inline_used(content: CardContent, inline: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+    if not inline:
+        return ()
+    return tuple((image.url, inline[image.url]) for image in content.images if image.url in inline)

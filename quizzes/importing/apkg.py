@@ -16,10 +16,11 @@ import tempfile
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 import zstandard
 from anki.errors import BackendError
@@ -34,7 +35,7 @@ from quizzes.importing.anki import (
     CardRecord,
     ParseProblem,
 )
-from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content
+from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
 from quizzes.rendering import sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
@@ -42,6 +43,8 @@ _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "Card
 _IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
 _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
+_FURIGANA = re.compile(r" ?([^ >]+?)\[(.+?)\]")
+_FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
 
 
@@ -65,6 +68,7 @@ class Package:
     # The files the cards use that are not in `media`, and why: "missing from the package"
     # or "rejected: <reason>".
     media_problems: dict[str, str]
+    decks: tuple[str, ...] = ()  # the decks the package's cards are in, filtered ones aside
 
 
 MISSING_FROM_PACKAGE = "missing from the package"
@@ -111,10 +115,14 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                     raise _Refused(reason) from None
                 try:
                     cards, notes, skipped, fields_left_out = _package_cards(collection, source)
+                    decks = _deck_names(collection)
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
-        except (zipfile.BadZipFile, zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
+        except zipfile.BadZipFile as error:
+            reason = f"not an Anki package Anki can open ({_not_a_zip(path, error)})"
+            raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
+        except (zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
             reason = f"not an Anki package Anki can open ({_first_line(error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
         except _Refused as refusal:
@@ -126,7 +134,36 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         fields_left_out=fields_left_out,
         media=media,
         media_problems=problems,
+        decks=decks,
     )
+
+
+def _deck_names(collection) -> tuple[str, ...]:
+    """The decks the cards are in; a card in a filtered deck counts in its home deck."""
+    deck_ids = collection.db.list(
+        "select distinct case when odid != 0 then odid else did end from cards"
+    )
+    return tuple(
+        sorted(
+            collection.decks.name(deck_id)
+            for deck_id in deck_ids
+            if not collection.decks.is_filtered(deck_id)
+        )
+    )
+
+
+def _not_a_zip(path: Path, error: zipfile.BadZipFile) -> str:
+    """Why a package is no zip, as its owner can act on it: a download cut short, or
+    another kind of file given a package's name."""
+    with path.open("rb") as file:
+        head = file.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip cut short or damaged: download or export it again"
+    if not head:
+        return "the file is empty"
+    if b"\x00" not in head:
+        return "it is text, not a zip: a text export imports as .txt"
+    return _first_line(error)
 
 
 def _restore_collection(path: Path, folder: str, collection_path: str) -> None:
@@ -307,19 +344,18 @@ def _media(
     for card in cards:
         for name in sound_names(card.question_html + card.answer_html):
             limit_of.setdefault(name, limits.sound_bytes)
+        inline = {name for name, _ in card.inline_images}  # in the note, not the zip
         for image in card.images:
-            limit_of[image.url] = limits.image_bytes
-    normalized = {
-        unicodedata.normalize("NFC", name): entry for name, entry in contents.media.items()
-    }
+            if image.url not in inline:
+                limit_of[image.url] = limits.image_bytes
+    find = _media_finder(contents.media)
     entries = set(archive.namelist())
     media: dict[str, bytes] = {}
     problems: dict[str, str] = {}
     for name, limit in sorted(limit_of.items()):
         if not _is_plain_file_name(name) or ":" in name:
             continue  # a URL, or a path: never a file of the package
-        # Anki gives old packages' names their NFC form.
-        entry = contents.media.get(name) or normalized.get(unicodedata.normalize("NFC", name))
+        entry = find(name)
         if entry is None or entry not in entries:
             problems[name] = MISSING_FROM_PACKAGE
             continue
@@ -333,6 +369,30 @@ def _media(
             continue
         media[name] = data
     return media, problems
+
+
+def _media_finder(listed: dict[str, str]) -> Callable[[str], str | None]:
+    """The package's file a card's `name` is, as Anki shows it: the name, else its NFC form
+    (Anki gives old packages' names that form), else its percent-decoded form (Anki 2.0's
+    editor wrote `<img src="my%20image.png">`, which Anki's web view decodes), else the
+    one file named so whatever the case, as the file systems of Windows and macOS find it."""
+
+    def key(name: str) -> str:
+        return unicodedata.normalize("NFC", name)
+
+    normalized = {key(name): entry for name, entry in listed.items()}
+    folded: dict[str, str | None] = {}
+    for name, entry in listed.items():
+        folded[key(name).casefold()] = None if key(name).casefold() in folded else entry
+
+    def find(name: str) -> str | None:
+        names = dict.fromkeys([name, unquote(name)])
+        for candidate in names:
+            if entry := listed.get(candidate) or normalized.get(key(candidate)):
+                return entry
+        return next(filter(None, (folded.get(key(each).casefold()) for each in names)), None)
+
+    return find
 
 
 def _media_file(
@@ -438,6 +498,11 @@ def _note_cards(
         or "image occlusion" in notetype["name"].lower()
     ):
         raise CardHtmlError("an image occlusion note: only Anki shows those")
+    inline: dict[str, bytes] = {}
+    values = dict(values)
+    for name, value in values.items():
+        values[name], files = inline_images(value)
+        inline |= files
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
@@ -452,17 +517,22 @@ def _note_cards(
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
-            question = _join(values, question_fields)
-            answer = _join(values, _answer_fields(template, exclude=question_fields))
+            question = _join(_filtered(template["qfmt"], values), question_fields)
+            answer = _join(
+                _filtered(template["afmt"], values),
+                _answer_fields(template, exclude=question_fields),
+            )
             contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
         note_type = _note_type_name(notetype)
     return [
-        _record(content, note, line=line, ord_=ord_, note_type=note_type)
+        _record(content, note, line=line, ord_=ord_, note_type=note_type, inline=inline)
         for ord_, content in contents
     ]
 
 
-def _record(content: CardContent, note, *, line: int, ord_: int, note_type: str) -> CardRecord:
+def _record(
+    content: CardContent, note, *, line: int, ord_: int, note_type: str, inline: dict[str, bytes]
+) -> CardRecord:
     return CardRecord(
         **{name: getattr(content, name) for name in CardContent.__dataclass_fields__},
         line=line,
@@ -471,6 +541,9 @@ def _record(content: CardContent, note, *, line: int, ord_: int, note_type: str)
         guid_from_file=True,
         ord=ord_,
         note_type=note_type,
+        inline_images=tuple(
+            (image.url, inline[image.url]) for image in content.images if image.url in inline
+        ),
     )
 
 
@@ -499,6 +572,34 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
     return [*names, *(name for name in typed if name not in names and name not in exclude)]
 
 
+def _filtered(template: str, values: dict[str, str]) -> dict[str, str]:
+    """The fields as `template` shows them through Anki's Japanese filters: `furigana:`
+    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"."""
+    filtered = dict(values)
+    for reference in _FIELD_REFERENCE.findall(template):
+        *filters, name = (part.strip() for part in reference.split(":"))
+        for kind in ("furigana", "kanji", "kana"):
+            if kind in filters and name in values:
+                filtered[name] = _reading(values[name], kind)
+    return filtered
+
+
+def _reading(text: str, kind: str) -> str:
+    # As Anki's template_filters.rs: a word and its reading in brackets, a space before
+    # it only separating words; "[sound:...]" is no reading.
+    def replace(match: re.Match) -> str:
+        word, reading = match.groups()
+        if reading.startswith("sound:"):
+            return match.group(0)
+        if kind == "kanji":
+            return word
+        if kind == "kana":
+            return reading
+        return f"<ruby>{word}<rp>(</rp><rt>{reading}</rt><rp>)</rp></ruby>"
+
+    return _FURIGANA.sub(replace, text.replace("&nbsp;", " "))
+
+
 def _join(values: dict[str, str], names: list[str]) -> str:
     return "<br><br>".join(values[name] for name in names if values.get(name, "").strip())
 
@@ -519,11 +620,14 @@ def _note_type_name(notetype: dict) -> str:
 
 
 def _unshown_fields(notetype: dict, values: dict[str, str]) -> list[str]:
-    """The note's filled-in fields that none of its note type's templates shows."""
+    """The note's filled-in fields that none of its note type's templates shows or asks
+    about: the stock optional reverse's Add Reverse only says whether its card is made
+    (`{{#Add Reverse}}`), and is no field left out."""
     shown = {
         reference.split(":")[-1].strip()
         for template in notetype["tmpls"]
-        for reference in _FIELD_REFERENCE.findall(template["qfmt"] + template["afmt"])
+        for pattern in (_FIELD_REFERENCE, _FIELD_CONDITION)
+        for reference in pattern.findall(template["qfmt"] + template["afmt"])
     }
     return [name for name, value in values.items() if name not in shown and value.strip()]
 
@@ -537,6 +641,11 @@ class PackageNote:
     fields: tuple[str, ...]  # in the stock note type's order
     tags: tuple[str, ...] = ()
     guid: str = ""
+    # Instead of `fields`, a note whose cards its stock type would not make again (a note
+    # type of the user's own, of three templates, say): each card's question and answer by
+    # its template number, ("", "") for a number the note has no card of. It is written
+    # with a note type of as many templates, each showing its own question and answer.
+    cards: tuple[tuple[str, str], ...] = ()
 
 
 def write_package(
@@ -552,8 +661,14 @@ def write_package(
             deck_id = collection.decks.id(deck_name)
             count = 0
             for note in notes:
-                made = collection.new_note(collection.models.by_name(note.note_type))
-                for index, value in enumerate(note.fields):
+                if note.cards:
+                    notetype = _several_cards_type(collection, note)
+                    values = [value for sides in note.cards for value in sides]
+                else:
+                    notetype = collection.models.by_name(note.note_type)
+                    values = list(note.fields)
+                made = collection.new_note(notetype)
+                for index, value in enumerate(values):
                     made.fields[index] = value
                 made.tags = list(note.tags)
                 if note.guid:
@@ -572,6 +687,32 @@ def write_package(
         finally:
             collection.close()
     return count
+
+
+def _several_cards_type(collection, note: PackageNote) -> dict:
+    """A note type whose template n shows `Front n` and, on its back, `Back n`: a note of
+    it makes the cards whose fronts are filled in, and reads back as the same cards (two
+    templates as a reversed note type, the second one conditional for an optional one)."""
+    count = len(note.cards)
+    optional = count == 2 and note.note_type == OPTIONAL_REVERSED
+    name = f"Cards of their own ({count}{', the second optional' if optional else ''})"
+    models = collection.models
+    if (found := models.by_name(name)) is not None:
+        return found
+    notetype = models.new(name)
+    for number in range(1, count + 1):
+        models.add_field(notetype, models.new_field(f"Front {number}"))
+        models.add_field(notetype, models.new_field(f"Back {number}"))
+    for number in range(1, count + 1):
+        front = f"{{{{Front {number}}}}}"
+        if optional and number == 2:
+            front = f"{{{{#Front {number}}}}}{front}{{{{/Front {number}}}}}"
+        template = models.new_template(f"Card {number}")
+        template["qfmt"] = front
+        template["afmt"] = f"{{{{FrontSide}}}}<hr id=answer>{{{{Back {number}}}}}"
+        models.add_template(notetype, template)
+    models.add(notetype)
+    return models.by_name(name)
 
 
 def image_sources(card_html: str) -> list[str]:

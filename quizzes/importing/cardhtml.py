@@ -5,11 +5,14 @@ an Anki file, the deck fixtures or the admin's card form.
 Pure Python (nh3 through quizzes.sanitize, and BeautifulSoup), no Django import.
 """
 
+import base64
+import binascii
 import hashlib
 import html
 import re
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import unquote_to_bytes
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -101,6 +104,48 @@ class CardContent:
     @property
     def answer_is_image_only(self) -> bool:
         return not self.answer_text and any(image.side == "answer" for image in self.images)
+
+
+_INLINE_SUFFIXES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/jpg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/svg+xml": ".svg",
+}
+_INLINE_IMAGE = re.compile(
+    r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])data:(image/(?:png|jpe?g|gif|webp|svg\+xml))"""
+    r"""((?:;[^,"'>]*)*),([^"']*)\2""",
+    re.IGNORECASE,
+)
+
+
+def inline_images(field_html: str) -> tuple[str, dict[str, bytes]]:
+    """A field whose images are given inline (`<img src="data:image/png;base64,...">`, as a
+    web page or a note-taking app pastes them) with each such image named by its content,
+    `inline-<hash>.png`, and the files so named. One that does not decode is left as it is
+    (the sanitizer drops a data: source)."""
+    if "data:" not in field_html:
+        return field_html, {}
+    files: dict[str, bytes] = {}
+
+    def name(match: re.Match) -> str:
+        prefix, quote, kind, parameters, payload = match.groups()
+        payload = html.unescape(payload)
+        try:
+            if ";base64" in parameters.lower():
+                data = base64.b64decode("".join(payload.split()), validate=True)
+            else:
+                data = unquote_to_bytes(payload)
+        except (binascii.Error, ValueError):
+            return match.group(0)
+        suffix = _INLINE_SUFFIXES[kind.lower()]
+        file_name = f"inline-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+        files[file_name] = data
+        return f"{prefix}{quote}{file_name}{quote}"
+
+    return _INLINE_IMAGE.sub(name, field_html), files
 
 
 class CardHtmlError(ValueError):

@@ -31,14 +31,17 @@ from django.utils.text import slugify
 from quizzes import caching, search_schema
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import (
+    BASIC,
     CLOZE,
     OPTIONAL_REVERSED,
+    REVERSED,
     AnkiFile,
     AnkiParseError,
     CardRecord,
     ColumnMapping,
     ExportCard,
     ParseProblem,
+    decks_notice,
     export_anki,
     read_anki,
 )
@@ -111,6 +114,7 @@ class ImportPlan:
     # package", "rejected: <reason>"), and each note that uses one.
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
+    images: set[str] = field(default_factory=set)  # the files the cards show as images
     fields_left_out: list[ParseProblem] = field(default_factory=list)  # a package's notes
 
     @property
@@ -183,9 +187,14 @@ def anki_import_plan(
     plan = ImportPlan()
     if is_package(source):
         package = _read_package(data, source)
-        records, media = _media_renamed(package.cards, package.media)
-        plan.media, plan.media_failures = _media_checked(media, package.media_problems)
+        inline, too_large = _inline_media(package.cards)
+        records, media = _media_renamed(package.cards, {**package.media, **inline})
+        problems = {**package.media_problems, **too_large}
+        plan.images = {image.url for record in records for image in record.images}
+        plan.media, plan.media_failures = _media_checked(media, problems, plan.images)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
+        if notice := decks_notice(package.decks, source):
+            plan.notices.append(notice)
     else:
         read = read_anki(
             data,
@@ -195,6 +204,8 @@ def anki_import_plan(
             max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
         )
         records, plan.file = read.cards, read
+        plan.images = {image.url for record in records for image in record.images}
+        plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices = list(read.notices)
     _match(plan, deck, records, source)
@@ -224,6 +235,19 @@ def _read_package(data: bytes | str, source: str):
         )
         raise AnkiParseError([ParseProblem(source, 1, reason)])
     return package
+
+
+def _inline_media(records: list[CardRecord]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The images the cards gave inline (data: URLs), as files named by their content,
+    and why each one over the image limit is left out."""
+    limit = settings.QUIZSITE_IMAGE_MAX_BYTES
+    files = {name: data for record in records for name, data in record.inline_images}
+    too_large = {
+        name: f"rejected: the file is more than the limit of {limit} bytes"
+        for name, data in files.items()
+        if len(data) > limit
+    }
+    return {name: data for name, data in files.items() if name not in too_large}, too_large
 
 
 def _media_renamed(
@@ -270,16 +294,17 @@ def _media_renamed(
 
 
 def _media_checked(
-    media: dict[str, bytes], problems: dict[str, str]
+    media: dict[str, bytes], problems: dict[str, str], images: set[str]
 ) -> tuple[dict[str, PackageFile], dict[str, str]]:
-    """The package's files to store, and those left out with why: images go through the
-    same Pillow checks as a download. A file missing from the package is no failure when
-    the site has one of its name already (as Anki's own media folder would)."""
+    """The package's files to store, and those left out with why: images (by their name,
+    or shown as one: `<img src="diagram.pdf">`) go through the same Pillow checks as a
+    download. A file missing from the package is no failure when the site has one of its
+    name already (as Anki's own media folder would)."""
     failures = dict(problems)
     files: dict[str, PackageFile] = {}
     for name, data in media.items():
         verified = None
-        if _is_image(name):
+        if _is_image(name) or name in images:
             try:
                 verified = image_upload_verify(data=data, declared_content_type=None)
             except ImageRejected as rejection:
@@ -493,7 +518,7 @@ def anki_import_apply(
                 "mapping": plan.file.mapping.as_dict(),
             }
             deck.save(update_fields=["import_settings", "updated_at"])
-        _media_store(plan.media, plan.media_failures)
+        _media_store(plan.media, plan.media_failures, plan.images)
         # The plan's records live to the end: no full pass needs to walk them again.
         gc.freeze()
         try:
@@ -771,7 +796,7 @@ def _tags_named(names: set[str]) -> dict[str, Tag]:
     return known
 
 
-def _media_store(media: dict[str, PackageFile], failures: dict[str, str]) -> None:
+def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images: set[str]) -> None:
     """A package's files: images (as the plan's check found them) stored by hash as each
     image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
     why, for its placeholder ("image missing from the package")."""
@@ -780,7 +805,7 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str]) -> Non
             _package_image_store(name, file.data, file.verified)
         else:
             _sound_store(name, file.data)
-    failed = [name for name in failures if _is_image(name)]
+    failed = [name for name in failures if _is_image(name) or name in images]
     CachedImage.objects.bulk_create(
         (CachedImage(url=name) for name in failed), ignore_conflicts=True
     )
@@ -842,6 +867,22 @@ def _extra_fields(first: Card, group: list[Card]) -> tuple[str, ...]:
     return ()
 
 
+def _stock_type_makes(first: Card, group: list[Card]) -> bool:
+    """Whether the stock note type makes the note's cards again from its two fields: a
+    note type of the user's own may have made a third card, or a second one that is not
+    the first reversed (a country's capital, then its flag)."""
+    by_ord = {card.card_ord: card for card in group}
+    if first.note_type == CLOZE:
+        return True
+    if first.note_type in (REVERSED, OPTIONAL_REVERSED) and set(by_ord) <= {0, 1}:
+        front, back = by_ord.get(0), by_ord.get(1)
+        return front is not None and (
+            back is None
+            or (back.question_html, back.answer_html) == (front.answer_html, front.question_html)
+        )
+    return set(by_ord) == {0}
+
+
 def _note_sides(first: Card) -> tuple[str, str]:
     """The note's first two fields: a reverse card swaps its sides back."""
     if first.card_ord == 1 and first.note_type != CLOZE:
@@ -855,6 +896,12 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     exported = []
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
+        note_type, extra_fields = first.note_type, _extra_fields(first, group)
+        if not _stock_type_makes(first, group):
+            # A line holds two sides: the note's first card, as a Basic note, never a
+            # reverse that would overwrite its other cards when imported back.
+            question, answer = first.question_html, first.answer_html
+            note_type, extra_fields = BASIC, ()
         exported.append(
             ExportCard(
                 question_html=question,
@@ -862,8 +909,8 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 tags=tuple(tags),
                 source_url=first.source_url,
                 guid=first.anki_guid,
-                note_type=first.note_type,
-                extra_fields=_extra_fields(first, group),
+                note_type=note_type,
+                extra_fields=extra_fields,
             )
         )
     return export_anki(exported, deck_name=deck_name)
@@ -890,19 +937,33 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
     notes = []
     sounds: set[str] = set()
     for first, group, tags in _notes(cards):
-        question, answer = _note_sides(first)
+        link = ""
         if first.source_url:
-            link = html.escape(first.source_url)
-            answer += f"<br><br><a href='{link}'>{PROVENANCE_LABEL}</a>"
-        fields = [_rename_images(question, names), _rename_images(answer, names)]
-        fields += _extra_fields(first, group)
-        sounds.update(sound_names(question + answer))
+            link = f"<br><br><a href='{html.escape(first.source_url)}'>{PROVENANCE_LABEL}</a>"
+        fields, sides = [], []
+        if _stock_type_makes(first, group):
+            question, answer = _note_sides(first)
+            fields = [_rename_images(question, names), _rename_images(answer + link, names)]
+            fields += _extra_fields(first, group)
+            sounds.update(sound_names(question + answer))
+        else:
+            by_ord = {card.card_ord: card for card in group}
+            # Two templates read back as a reversed note type, so a Basic note of a type
+            # of three cards that made two of them is written with three.
+            reversed_type = first.note_type in (REVERSED, OPTIONAL_REVERSED)
+            for ord_ in range(max(*by_ord, 0 if reversed_type else 2) + 1):
+                card = by_ord.get(ord_)
+                question, answer = (card.question_html, card.answer_html) if card else ("", "")
+                answer += link if ord_ == 0 and card else ""
+                sides.append((_rename_images(question, names), _rename_images(answer, names)))
+                sounds.update(sound_names(question + answer))
         notes.append(
             PackageNote(
                 note_type=first.note_type,
                 fields=tuple(fields),
                 tags=tuple(tags),
                 guid=first.anki_guid,
+                cards=tuple(sides),
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):
