@@ -540,12 +540,19 @@ def plan_quiz(
         found = candidates(drawn)
     else:
         found = candidates
-    options = candidates_by_question(drawn, sorted(found, key=_option_order))
+    found = sorted(found, key=_option_order)
+    options = candidates_by_question(drawn, found)
     # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
     # one place, and the same stray choice coming back looks careless. So no wrong answer is
     # another question's right one, or one offered already; unless those left give the
     # question fewer choices (a small deck, or a kind of answer few cards have: lists).
+    # An answer several cards give ("Yes.", "No.") may come back, though: it can be right
+    # in two questions, so a repeat tells nothing; and leaving it out takes the one other
+    # short choice from a question whose answer is "Yes.", which then stands out as the
+    # shortest.
+    shared = _shared_answers(drawn, found)
     offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
+    offered -= shared
     questions = []
 
     def unoffered(found: Iterable[Option]) -> list[Option]:
@@ -561,8 +568,20 @@ def plan_quiz(
         if question is None or len(question.choices) <= DISTRACTORS_PER_QUESTION:
             question = build_choices(card, options[card.id], rng=rng)
         offered.update(normalize_answer(choice.text) for choice in question.choices)
+        offered -= shared
         questions.append(question)
     return QuizPlan(seed=seed, mode=mode, questions=tuple(questions))
+
+
+def _shared_answers(drawn: Sequence[QuizCard], found: Sequence[Option]) -> set[str]:
+    """The answers (normalized) that more than one card gives, among the cards drawn and
+    the candidates: "Yes.", "No.", "It depends."."""
+    cards_by_answer: dict[str, set[int]] = {}
+    answers = [card.answer for card in drawn if card.answer is not None]
+    for option in (*answers, *found):
+        if option.distractor_id is None:
+            cards_by_answer.setdefault(normalize_answer(option.text), set()).add(option.card_id)
+    return {text for text, cards in cards_by_answer.items() if len(cards) > 1}
 
 
 # --- Deadlines ------------------------------------------------------------------------------
