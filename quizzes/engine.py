@@ -148,15 +148,17 @@ ECHO_SHORTLIST = 6
 # The surface cues of `pick_distractors`: length, words shared with the question (raw and
 # per word), likeness to the other choices. The two "shared" ones are the echo cues.
 CUE_COUNT = 4
-ECHO_CUES = (1, 2)
 # Repeating the question's words is the strongest cue in a deck whose answers restate their
 # question: missing its target place costs more.
 CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
 # How much a less plausible distractor costs beside one place on a surface cue: enough to
 # keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
-# How much more plausible an editor's own wrong answer is than the best other card's answer.
-CURATED_BONUS = 0.5
+# How much more plausible an editor's own wrong answer is than the best other card's answer:
+# with the right answer's place on the echo cues drawn among all places, the top too, 0.5
+# let other cards' answers take the place of an eighth of the editors' (they repeat the
+# question's words, to be plausible).
+CURATED_BONUS = 1.0
 
 
 @functools.lru_cache(maxsize=8192)
@@ -277,9 +279,8 @@ def pick_distractors(
     of `k` in the short list, the one chosen puts the right answer closest to a place drawn
     at random on every surface cue a player who knows nothing could go by (length, words
     shared with the question, raw and per word, likeness to the other choices), so that
-    none of them points at it; on the two "words shared" cues the place drawn is never the
-    top, because right answers repeat their question more often than any other answer can.
-    Less plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
+    none of them points at it, neither at the top of a cue nor at its bottom. Less
+    plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
 
     An answer equal to the right one (after `normalize_answer`), a blank one, or a repeat
     never qualifies, so a small pool gives fewer distractors and the question fewer choices.
@@ -316,9 +317,10 @@ def pick_distractors(
     free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
     need = min(k, len(free))
     places = 1 + need
+    # Every place alike, the top and the bottom of the echo cues too: a right answer kept
+    # from the top of them was at their bottom a third of the time (3 choices in 4 are
+    # below the top), and "the choice that shares the fewest words" won instead.
     targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
-    for cue in ECHO_CUES:
-        targets[cue] = rng.randrange(1, places) if places > 1 else 0
     # The right answer first, then every choice that may be offered (the candidates' echo
     # was enough to short-list them).
     surfaces = [right_surface, *(_Surface(option, echoes[id(option)]) for option in free)]
