@@ -154,6 +154,9 @@ CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
 # How much a less plausible distractor costs beside one place on a surface cue: enough to
 # keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
+# A question takes its wrong answers among those not offered yet in the quiz when this many
+# are left: fewer than a short list, on a small deck, rather than repeat one (see plan_quiz).
+FRESH_ENOUGH = 2 * DISTRACTORS_PER_QUESTION
 # How much more plausible an editor's own wrong answer is than the best other card's answer:
 # with the right answer's place on the echo cues drawn among all places, the top too, 0.5
 # let other cards' answers take the place of an eighth of the editors' (they repeat the
@@ -546,8 +549,11 @@ def plan_quiz(
     options = candidates_by_question(drawn, found)
     # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
     # one place, and the same stray choice coming back looks careless. So no wrong answer is
-    # another question's right one, or one offered already; unless those left give the
-    # question fewer choices (a small deck, or a kind of answer few cards have: lists).
+    # another question's right one, or one offered already; unless fewer than FRESH_ENOUGH
+    # are left, or those left give the question fewer choices (a small deck, or a kind of
+    # answer few cards have: lists). Waiting for a short list's worth of fresh ones repeated
+    # an answer in three quizzes in four on the fastai deck: a choice offered twice is
+    # wrong somewhere, and avoiding it was right 32 % of the time.
     # An answer several cards give ("Yes.", "No.") may come back, though: it can be right
     # in two questions, so a repeat tells nothing; and leaving it out takes the one other
     # short choice from a question whose answer is "Yes.", which then stands out as the
@@ -563,7 +569,7 @@ def plan_quiz(
     for card in drawn:
         fresh = unoffered(options[card.id])
         question = None
-        if len(fresh) >= SHORTLIST_SIZE:
+        if len(fresh) >= FRESH_ENOUGH:
             # The editors' own wrong answers too: one may be another card's answer.
             fresh_card = replace(card, curated=tuple(unoffered(card.curated)))
             question = build_choices(fresh_card, fresh, rng=rng)
