@@ -148,15 +148,20 @@ ECHO_SHORTLIST = 6
 # The surface cues of `pick_distractors`: length, words shared with the question (raw and
 # per word), likeness to the other choices. The two "shared" ones are the echo cues.
 CUE_COUNT = 4
-ECHO_CUES = (1, 2)
 # Repeating the question's words is the strongest cue in a deck whose answers restate their
 # question: missing its target place costs more.
 CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
 # How much a less plausible distractor costs beside one place on a surface cue: enough to
 # keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
-# How much more plausible an editor's own wrong answer is than the best other card's answer.
-CURATED_BONUS = 0.5
+# A question takes its wrong answers among those not offered yet in the quiz when this many
+# are left: fewer than a short list, on a small deck, rather than repeat one (see plan_quiz).
+FRESH_ENOUGH = 2 * DISTRACTORS_PER_QUESTION
+# How much more plausible an editor's own wrong answer is than the best other card's answer:
+# with the right answer's place on the echo cues drawn among all places, the top too, 0.5
+# let other cards' answers take the place of an eighth of the editors' (they repeat the
+# question's words, to be plausible).
+CURATED_BONUS = 1.0
 
 
 @functools.lru_cache(maxsize=8192)
@@ -277,9 +282,8 @@ def pick_distractors(
     of `k` in the short list, the one chosen puts the right answer closest to a place drawn
     at random on every surface cue a player who knows nothing could go by (length, words
     shared with the question, raw and per word, likeness to the other choices), so that
-    none of them points at it; on the two "words shared" cues the place drawn is never the
-    top, because right answers repeat their question more often than any other answer can.
-    Less plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
+    none of them points at it, neither at the top of a cue nor at its bottom. Less
+    plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
 
     An answer equal to the right one (after `normalize_answer`), a blank one, or a repeat
     never qualifies, so a small pool gives fewer distractors and the question fewer choices.
@@ -316,9 +320,10 @@ def pick_distractors(
     free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
     need = min(k, len(free))
     places = 1 + need
+    # Every place alike, the top and the bottom of the echo cues too: a right answer kept
+    # from the top of them was at their bottom a third of the time (3 choices in 4 are
+    # below the top), and "the choice that shares the fewest words" won instead.
     targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
-    for cue in ECHO_CUES:
-        targets[cue] = rng.randrange(1, places) if places > 1 else 0
     # The right answer first, then every choice that may be offered (the candidates' echo
     # was enough to short-list them).
     surfaces = [right_surface, *(_Surface(option, echoes[id(option)]) for option in free)]
@@ -540,12 +545,22 @@ def plan_quiz(
         found = candidates(drawn)
     else:
         found = candidates
-    options = candidates_by_question(drawn, sorted(found, key=_option_order))
+    found = sorted(found, key=_option_order)
+    options = candidates_by_question(drawn, found)
     # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
     # one place, and the same stray choice coming back looks careless. So no wrong answer is
-    # another question's right one, or one offered already; unless those left give the
-    # question fewer choices (a small deck, or a kind of answer few cards have: lists).
+    # another question's right one, or one offered already; unless fewer than FRESH_ENOUGH
+    # are left, or those left give the question fewer choices (a small deck, or a kind of
+    # answer few cards have: lists). Waiting for a short list's worth of fresh ones repeated
+    # an answer in three quizzes in four on the fastai deck: a choice offered twice is
+    # wrong somewhere, and avoiding it was right 32 % of the time.
+    # An answer several cards give ("Yes.", "No.") may come back, though: it can be right
+    # in two questions, so a repeat tells nothing; and leaving it out takes the one other
+    # short choice from a question whose answer is "Yes.", which then stands out as the
+    # shortest.
+    shared = _shared_answers(drawn, found)
     offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
+    offered -= shared
     questions = []
 
     def unoffered(found: Iterable[Option]) -> list[Option]:
@@ -554,15 +569,27 @@ def plan_quiz(
     for card in drawn:
         fresh = unoffered(options[card.id])
         question = None
-        if len(fresh) >= SHORTLIST_SIZE:
+        if len(fresh) >= FRESH_ENOUGH:
             # The editors' own wrong answers too: one may be another card's answer.
             fresh_card = replace(card, curated=tuple(unoffered(card.curated)))
             question = build_choices(fresh_card, fresh, rng=rng)
         if question is None or len(question.choices) <= DISTRACTORS_PER_QUESTION:
             question = build_choices(card, options[card.id], rng=rng)
         offered.update(normalize_answer(choice.text) for choice in question.choices)
+        offered -= shared
         questions.append(question)
     return QuizPlan(seed=seed, mode=mode, questions=tuple(questions))
+
+
+def _shared_answers(drawn: Sequence[QuizCard], found: Sequence[Option]) -> set[str]:
+    """The answers (normalized) that more than one card gives, among the cards drawn and
+    the candidates: "Yes.", "No.", "It depends."."""
+    cards_by_answer: dict[str, set[int]] = {}
+    answers = [card.answer for card in drawn if card.answer is not None]
+    for option in (*answers, *found):
+        if option.distractor_id is None:
+            cards_by_answer.setdefault(normalize_answer(option.text), set()).add(option.card_id)
+    return {text for text, cards in cards_by_answer.items() if len(cards) > 1}
 
 
 # --- Deadlines ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Blind players: rules that pick a choice from the question's and the choices' words alone,
 without knowing anything, and a player that takes a Quick quiz through the site's pages.
-bench/guessing.py and tests/test_guessing.py play Quick quizzes with them; a good quiz keeps
-every rule near chance (1 in 4).
+bench/guessing.py and tests/test_guessing.py play Quick quizzes with them, on the fastai deck
+and on a generated deck (`build_generated_deck`); a good quiz keeps every rule near chance
+(1 in 4).
 
 Written apart from the site's own word rules (quizzes/wording.py) on purpose: another
 stop-word list and no stemming beyond a plural "s", as an outsider would write them.
@@ -81,6 +82,20 @@ def most_shared_then_longest(question: str, choices: Sequence[str]) -> int:
     return _best(choices, lambda choice: (_shared(question, choice), len(choice)))
 
 
+def fewest_shared_words(question: str, choices: Sequence[str]) -> int:
+    """The other way round: a quiz that keeps the right answer from repeating the question
+    most must not make it the choice that repeats it least."""
+    return _best(choices, lambda choice: -_shared(question, choice))
+
+
+def fewest_shared_per_word(question: str, choices: Sequence[str]) -> int:
+    return _best(choices, lambda choice: -_per_word(question, choice))
+
+
+def fewest_words(question: str, choices: Sequence[str]) -> int:
+    return _best(choices, lambda choice: -len(words(choice)))
+
+
 def longest(question: str, choices: Sequence[str]) -> int:
     return _best(choices, len)
 
@@ -107,8 +122,11 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most shared words": most_shared_words,
     "most shared per word": most_shared_per_word,
     "most shared, longer on a tie": most_shared_then_longest,
+    "fewest shared words": fewest_shared_words,
+    "fewest shared per word": fewest_shared_per_word,
     "longest": longest,
     "shortest": shortest,
+    "fewest words": fewest_words,
     "yes/no for a yes/no question": yes_no_for_yes_no,
     "most like the others": most_like_the_others,
 }
@@ -157,3 +175,117 @@ def play_quick_quiz(client, deck_slug: str, pick: Rule, *, watch=None) -> tuple[
 def page_text(element) -> str:
     """What a reader sees of `element`: its text, a line per block or list item."""
     return element.get_text("\n", strip=True)
+
+
+# Words for the generated deck: a term, what it is, and what it is about.
+TERMS = [
+    ("dropout", "a regularizer that zeroes random activations", "training"),
+    ("weight decay", "a penalty on the size of the weights", "optimizers"),
+    ("batch normalization", "a layer that normalizes activations over the batch", "normalization"),
+    (
+        "layer normalization",
+        "a layer that normalizes each input over its channels",
+        "normalization",
+    ),
+    ("the learning rate", "the size of each optimizer step", "optimizers"),
+    ("momentum", "a running average of past gradients", "optimizers"),
+    ("a residual block", "a block that adds its input to its output", "architecture"),
+    ("an embedding", "a learned vector for each category", "architecture"),
+    ("mixup", "an augmentation that blends two images and their labels", "augmentation"),
+    ("label smoothing", "targets slightly below one for the right class", "classification"),
+    ("a callback", "a function the training loop calls at set events", "training"),
+    ("a hook", "a function called on a module's forward or backward pass", "pytorch"),
+    ("the softmax", "a function that turns scores into probabilities", "classification"),
+    ("cross entropy", "a loss comparing predicted and true distributions", "classification"),
+    ("kaiming initialization", "weights scaled for ReLU activations", "initialization"),
+    ("gradient clipping", "a cap on the size of the gradients", "training"),
+    ("broadcasting", "stretching a tensor to another's shape without copying", "tensors"),
+    ("a data loader", "an iterator that yields batches of samples", "pytorch"),
+    ("early stopping", "ending training when validation loss stops improving", "training"),
+    ("fine tuning", "training a pretrained model further on new data", "training"),
+    ("an LSTM", "a recurrent cell with gates that keep a memory", "rnn"),
+    ("attention", "a weighted sum of values scored against a query", "architecture"),
+    ("mixed precision", "training with half precision where it is safe", "numerics"),
+    ("the LogSumExp trick", "subtracting the maximum before exponentiating", "numerics"),
+    ("a learning rate finder", "a short run that tries growing learning rates", "optimizers"),
+]
+CONTEXTS = [
+    "when training a vision model",
+    "in a language model",
+    "for tabular data",
+    "with small batches",
+    "on a single GPU",
+    "in transfer learning",
+    "with noisy labels",
+    "at inference time",
+]
+WAYS = [
+    "raise the batch size",
+    "lower the learning rate",
+    "add more data",
+    "use a pretrained model",
+    "normalize the inputs",
+    "train for longer",
+    "add weight decay",
+    "use data augmentation",
+]
+
+
+def generated_card(number: int, rng: random.Random) -> tuple[str, str, str]:
+    """A question and answer in the echoing style of the fastai deck, and a tag."""
+    term, definition, tag = rng.choice(TERMS)
+    context = rng.choice(CONTEXTS)
+    style = number % 4
+    if style == 0:
+        question = f"What is {term} {context}?"
+        answer = f"<p>{term.capitalize()} {context} is {definition}.</p>"
+    elif style == 1:
+        first, second = rng.sample(WAYS, 2)
+        question = f"What are two ways of helping {term} {context}?"
+        answer = (
+            f"The two ways of helping {term} {context} are: "
+            f"<ul><li>{first}</li><li>{second}</li></ul>"
+        )
+    elif style == 2:
+        other = rng.choice(TERMS)[0]
+        question = f"Does {term} help {other} {context}?"
+        answer = rng.choice(["<p>Yes.</p>", "<p>No.</p>", f"<p>Yes, {definition} helps.</p>"])
+    else:
+        question = f"Why use {term} {context}?"
+        answer = f"<p>You use {term} {context} because it is {definition}.</p>"
+    return question, answer, tag
+
+
+def build_generated_deck(size: int, *, slug: str = "generated"):
+    from quizzes.importing.cardhtml import card_content
+    from quizzes.models import Card, Deck, Tag
+    from quizzes.models.deck import SHUFFLE_KEY_RANGE
+    from quizzes.services.card_pages import card_render, keywords_insert
+
+    rng = random.Random(size)
+    deck = Deck.objects.create(name=f"Generated ({size} cards)", slug=slug)
+    tags = {tag: Tag.objects.get_or_create(name=tag, slug=tag)[0] for _, _, tag in TERMS}
+    cards, card_tags = [], []
+    for number in range(1, size + 1):
+        question, answer, tag = generated_card(number, rng)
+        content = card_content(question, answer, take_provenance=False)
+        card = Card(
+            deck=deck,
+            number=number,
+            question_html=content.question_html,
+            answer_html=content.answer_html,
+            question_text=content.question_text,
+            answer_text=content.answer_text,
+            # From the same seed: the same deck, and the same quizzes from the same seeds.
+            shuffle_key=rng.randrange(SHUFFLE_KEY_RANGE),
+        )
+        card_render(card, {})
+        cards.append(card)
+        card_tags.append(tags[tag])
+    cards = Card.objects.bulk_create(cards, batch_size=1000)
+    keywords_insert(cards)
+    Card.tags.through.objects.bulk_create(
+        (Card.tags.through(card=card, tag=tag) for card, tag in zip(cards, card_tags, strict=True)),
+        batch_size=2000,
+    )
+    return deck

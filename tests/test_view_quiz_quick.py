@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quizzes import caching
-from quizzes.models import Attempt, Distractor
+from quizzes.models import Attempt, AttemptQuestion, Distractor
 from quizzes.services.card_pages import distractor_render
 from quizzes.views.guests import GUEST_ATTEMPTS_KEY
 
@@ -107,7 +107,16 @@ def test_offered_distractors_are_counted_in_one_more_query(
     client.post(URL, {"deck": deck.slug})
     with django_assert_num_queries(6):
         client.post(URL, {"deck": deck.slug})
-    assert sum(Distractor.objects.values_list("times_offered", flat=True)) == 20
+    # Each question offers its card's own wrong answer unless another card's answer keeps a
+    # cue from pointing at the right one: counted as offered.
+    offered = sum(
+        1
+        for question in AttemptQuestion.objects.all()
+        for choice in question.choices
+        if choice.get("distractor_id")
+    )
+    assert sum(Distractor.objects.values_list("times_offered", flat=True)) == offered
+    assert offered >= 10
 
 
 def test_without_a_deck_it_starts_on_the_one_last_played(client, alice, make_deck):
