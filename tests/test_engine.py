@@ -8,6 +8,7 @@ import pytest
 
 from quizzes.engine import (
     ANSWER_GRACE,
+    RANKED_QUICK_QUIZZES_PER_DAY,
     READING_MAX_SECONDS,
     READING_MIN_SECONDS,
     SCORING_RULE,
@@ -29,8 +30,10 @@ from quizzes.engine import (
     grade_answer,
     is_implausibly_fast,
     is_late,
+    is_past_ranked_per_day,
     left_out_reason,
     normalize_answer,
+    past_ranked_per_day,
     pick_distractors,
     plan_quiz,
     question_deadline,
@@ -870,3 +873,17 @@ def test_a_couple_of_lucky_fast_answers_do_not_count():
     assert not is_implausibly_fast(mostly_read)
     assert not is_implausibly_fast(fast_but_few_right)
     assert not is_implausibly_fast([])
+
+
+def test_only_the_first_quick_quizzes_of_any_24_hours_rank():
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    ranked = [start + timedelta(minutes=n) for n in range(RANKED_QUICK_QUIZZES_PER_DAY)]
+    later = start + timedelta(hours=1)
+
+    assert not is_past_ranked_per_day(started_at=later, ranked_starts=ranked[:-1])
+    assert is_past_ranked_per_day(started_at=later, ranked_starts=ranked)
+    # The first of them leaves the 24 hours before a quiz started a day after it.
+    assert not is_past_ranked_per_day(started_at=start + timedelta(hours=24), ranked_starts=ranked)
+    # Claimed quizzes count in the order they started, with those ranked already.
+    claimed = [("a", later + timedelta(minutes=2)), ("b", later), ("c", later + timedelta(1))]
+    assert past_ranked_per_day(claimed, ranked_starts=ranked[:-1]) == {"a"}

@@ -19,6 +19,7 @@ from quizzes.models.deck import SHUFFLE_KEY_RANGE
 from quizzes.services import attempts as services
 from quizzes.services import challenges, leaderboard, progress
 from quizzes.services.card_pages import cards_rerender, distractor_render
+from tests.queryplans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -890,3 +891,37 @@ def test_the_written_out_start_stores_what_the_orm_would(alice, deck):
         if k != "id"
     }
     assert row["deadline_at"] == NOW + timedelta(seconds=60) and row["user_id"] == alice.pk
+
+
+def test_a_guests_quick_quizzes_claimed_rank_no_more_than_a_learners_day(alice, deck):
+    # 50 guest quizzes at a time, logging in after each 50, must not rank more than the
+    # learner's own: those past the day's first ten, counted with the learner's, do not.
+    for _ in range(engine.RANKED_QUICK_QUIZZES_PER_DAY - 2):
+        play_through(
+            services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW),
+            right_positions={1, 2},
+        )
+    guests = [
+        play_through(
+            services.attempt_start_quick(user=None, session_key="k", deck=deck, now=NOW),
+            right_positions={1, 2},
+        )
+        for _ in range(4)
+    ]
+    unfinished = services.attempt_start_quick(user=None, session_key="k", deck=deck, now=NOW)
+
+    services.attempts_claim(user=alice, attempt_ids=[str(a.pk) for a in [*guests, unfinished]])
+
+    ranked = Attempt.objects.filter(leaderboard.RANKED, user=alice)
+    assert ranked.count() == engine.RANKED_QUICK_QUIZZES_PER_DAY
+    past = Attempt.objects.filter(user=alice, past_ranked_per_day=True)
+    assert past.count() == 2
+    assert not Attempt.objects.get(pk=unfinished.pk).past_ranked_per_day
+
+
+def test_a_learners_ranked_quizzes_of_the_day_are_read_from_their_own_index(alice, deck):
+    ranked_today = services.learner_ranked_starts(
+        user_id=alice.pk, deck_ids=[deck.pk], since=NOW - engine.RANKED_QUIZZES_WINDOW
+    )
+
+    assert "attempt_ranked_by_learner" in query_plan(ranked_today)

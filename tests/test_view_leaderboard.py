@@ -128,3 +128,34 @@ def test_a_deck_of_cloze_cards_offers_no_quick_quiz(client, make_deck):
 
     assert "This deck has no Quick quiz" in response.text
     assert "Take a quick quiz" not in response.text
+
+
+def test_only_the_days_first_ten_quick_quizzes_of_a_learner_rank(client, alice, bob, deck):
+    # A player who knows nothing, playing thousands, would reach the top by luck alone.
+    for _ in range(engine.RANKED_QUICK_QUIZZES_PER_DAY):
+        quick(alice, deck, 1)
+    lucky = quick(alice, deck, 9)
+    quick(bob, deck, 5)
+
+    board = client.get(URL).text
+    client.force_login(alice)
+    result = client.get(reverse("attempt_result", args=[lucky.pk])).text
+    history = client.get(reverse("history")).text
+
+    assert lucky.past_ranked_per_day
+    assert "9 / 10" not in board and "1 / 10" in board
+    assert board.index(">bob<") < board.index(">alice<")
+    assert engine.RANKED_PER_DAY_RULE in board
+    assert "Not on the leaderboard" in result and engine.RANKED_PER_DAY_RULE in result
+    assert history.count("not ranked") == 1
+
+
+def test_a_learners_quick_quizzes_rank_again_a_day_later(client, alice, deck):
+    for _ in range(engine.RANKED_QUICK_QUIZZES_PER_DAY):
+        quick(alice, deck, 1)
+    with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=5)):
+        again = quick(alice, deck, 9)
+        board = client.get(URL).text
+
+    assert not again.past_ranked_per_day
+    assert "9 / 10" in board

@@ -31,9 +31,13 @@ class AttemptQuerySet(models.QuerySet):
 
 
 # The attempts a leaderboard ranks: finished Quick quizzes of signed-in learners, read at a
-# human pace.
+# human pace, within the learner's ranked quizzes of the day.
 LEADERBOARD_RANKED = models.Q(
-    is_quick=True, finished_at__isnull=False, user__isnull=False, implausibly_fast=False
+    is_quick=True,
+    finished_at__isnull=False,
+    user__isnull=False,
+    implausibly_fast=False,
+    past_ranked_per_day=False,
 )
 
 
@@ -86,6 +90,9 @@ class Attempt(models.Model):
     # Right answers faster than anyone reads (engine.is_implausibly_fast): kept in the
     # history, left off the leaderboard.
     implausibly_fast = models.BooleanField(default=False)
+    # Finished after the learner's ranked Quick quizzes of the day on the deck
+    # (engine.RANKED_QUICK_QUIZZES_PER_DAY): kept in the history, left off the leaderboard.
+    past_ranked_per_day = models.BooleanField(default=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -105,6 +112,13 @@ class Attempt(models.Model):
                 fields=["deck", "started_at"],
                 condition=LEADERBOARD_RANKED,
                 name="attempt_leaderboard_week",
+            ),
+            # A learner's ranked quizzes of the day on a deck, counted as each Quick quiz
+            # finishes (services.attempts._past_ranked_per_day): a handful of rows.
+            models.Index(
+                fields=["user", "deck", "started_at"],
+                condition=LEADERBOARD_RANKED,
+                name="attempt_ranked_by_learner",
             ),
         ]
 

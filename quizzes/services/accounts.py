@@ -236,6 +236,7 @@ def _quizzes(user) -> list[dict]:
             "correct": row["correct_count"],
             "seconds_taken": _seconds(row["total_time"]),
             "too_fast_to_rank": row["implausibly_fast"],
+            "past_the_days_ranked_quizzes": row["past_ranked_per_day"],
             "questions": questions.get(row["id"], []),
         }
         for row in Attempt.objects.filter(user=user)
@@ -253,6 +254,7 @@ def _quizzes(user) -> list[dict]:
             "correct_count",
             "total_time",
             "implausibly_fast",
+            "past_ranked_per_day",
         )
     ]
 

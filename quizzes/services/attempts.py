@@ -33,6 +33,7 @@ from quizzes.models import (
     ReadyQuiz,
     Tag,
 )
+from quizzes.models.attempts import LEADERBOARD_RANKED
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable, askable_fields
 from quizzes.services import play_sql, reviews
 
@@ -858,11 +859,42 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
             for question in questions
         ),
     }
+    changes["past_ranked_per_day"] = _past_ranked_per_day(attempt, changes["implausibly_fast"])
     if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
         for name, value in changes.items():
             setattr(attempt, name, value)
     else:
         attempt.refresh_from_db()
+
+
+def _past_ranked_per_day(attempt: Attempt, implausibly_fast: bool) -> bool:
+    """Whether `attempt`, finishing, comes after its learner's ranked Quick quizzes of the
+    day on its deck (engine.RANKED_QUICK_QUIZZES_PER_DAY). Read from the learner's own
+    quizzes by start (an index), so it costs the same however many others play."""
+    if not attempt.is_quick or attempt.user_id is None or implausibly_fast:
+        return False
+    ranked_starts = _ranked_starts(
+        user_id=attempt.user_id,
+        deck_ids=[attempt.deck_id],
+        since=attempt.started_at - engine.RANKED_QUIZZES_WINDOW,
+    )
+    return engine.is_past_ranked_per_day(
+        started_at=attempt.started_at,
+        ranked_starts=[start for _, start in ranked_starts],
+    )
+
+
+def _ranked_starts(*, user_id: int, deck_ids, since: datetime) -> list[tuple[int, datetime]]:
+    """(deck id, start) of the learner's ranked Quick quizzes on `deck_ids` started after
+    `since`."""
+    return list(learner_ranked_starts(user_id=user_id, deck_ids=deck_ids, since=since))
+
+
+def learner_ranked_starts(*, user_id: int, deck_ids, since: datetime):
+    # Index attempt_ranked_by_learner: the learner's few, not the deck's many of the day.
+    return Attempt.objects.filter(
+        LEADERBOARD_RANKED, user_id=user_id, deck_id__in=deck_ids, started_at__gt=since
+    ).values_list("deck_id", "started_at")
 
 
 def _expire(question: AttemptQuestion, *, now: datetime) -> None:
@@ -1164,6 +1196,36 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
     if not attempt_ids or not user.is_authenticated:
         return 0
     guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
-    claimed = guest_attempts.update(user=user, session_key="")
+    with transaction.atomic():
+        past = _claimed_past_ranked_per_day(user=user, guest_attempts=guest_attempts)
+        claimed = guest_attempts.update(user=user, session_key="")
+        if past:
+            Attempt.objects.filter(pk__in=past).update(past_ranked_per_day=True)
     reviews.review_record_claimed(user=user, attempt_ids=attempt_ids)
     return claimed
+
+
+def _claimed_past_ranked_per_day(*, user, guest_attempts) -> set:
+    """Of a guest's finished Quick quizzes about to be claimed, those past the learner's
+    ranked quizzes of the day (engine.RANKED_QUICK_QUIZZES_PER_DAY), counted as if played
+    signed in: 50 guest quizzes at a time, logging in after each 50, rank no more than a
+    learner's own."""
+    would_rank = list(
+        guest_attempts.filter(is_quick=True, finished_at__isnull=False, implausibly_fast=False)
+        .order_by()
+        .values_list("pk", "deck_id", "started_at")
+    )
+    if not would_rank:
+        return set()
+    decks = {deck_id for _, deck_id, _ in would_rank}
+    earliest = min(started_at for _, _, started_at in would_rank)
+    ranked = _ranked_starts(
+        user_id=user.pk, deck_ids=decks, since=earliest - engine.RANKED_QUIZZES_WINDOW
+    )
+    past = set()
+    for deck in decks:
+        past |= engine.past_ranked_per_day(
+            [(pk, started_at) for pk, deck_id, started_at in would_rank if deck_id == deck],
+            ranked_starts=[started_at for deck_id, started_at in ranked if deck_id == deck],
+        )
+    return past

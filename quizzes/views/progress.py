@@ -62,5 +62,6 @@ def leaderboard(request):
         "this_week": this_week,
         "all_time": all_time,
         "too_fast_rule": engine.IMPLAUSIBLY_FAST_RULE,
+        "ranked_per_day_rule": engine.RANKED_PER_DAY_RULE,
     }
     return render(request, "quizzes/play/leaderboard.html", context)
