@@ -885,38 +885,34 @@ def is_implausibly_fast(answers: Iterable[AnswerPace]) -> bool:
     return rushed >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed >= len(right)
 
 
-# Only so many of a learner's Quick quizzes on a deck rank in any 24 hours. The leaderboard
-# keeps each learner's best, so a player who knows nothing, playing thousands at a human
-# pace, would reach it by luck alone (8 of 10 right blind comes about once in 2,400
-# quizzes); with 10 a day that takes most of a year, while a learner practising hard still
-# ranks their best of the day.
+# Only the first Quick quizzes a learner starts on a deck in any 24 hours can rank. The
+# leaderboard keeps each learner's best, so a player who knows nothing, playing thousands
+# at a human pace, would reach it by luck alone (8 of 10 right blind comes about once in
+# 2,400 quizzes). Counted by starts, finished or not: giving up the quizzes going badly
+# spends the day's as surely as finishing them. With 10 a day that takes most of a year,
+# while a learner practising hard still ranks their best of the day.
 RANKED_QUICK_QUIZZES_PER_DAY = 10
 RANKED_QUIZZES_WINDOW = timedelta(hours=24)
 RANKED_PER_DAY_RULE = (
-    f"Only your first {RANKED_QUICK_QUIZZES_PER_DAY} Quick quizzes on a deck in 24 hours can "
-    "rank (the others are kept in your history), so that a place is won by knowing the "
-    "answers, not by playing many times."
+    f"Only the first {RANKED_QUICK_QUIZZES_PER_DAY} Quick quizzes a learner starts on a deck "
+    "in 24 hours can rank (the others, finished or not, are kept in the history), so a place "
+    "is won by knowing the answers, not by playing many times."
 )
 
 
-def is_past_ranked_per_day(*, started_at: datetime, ranked_starts: Iterable[datetime]) -> bool:
-    """Whether a Quick quiz started at `started_at` comes after the learner's ranked quizzes
-    of the 24 hours before it, given when their ranked quizzes on the deck started."""
-    since = started_at - RANKED_QUIZZES_WINDOW
-    earlier = sum(1 for start in ranked_starts if since < start <= started_at)
-    return earlier >= RANKED_QUICK_QUIZZES_PER_DAY
+def is_past_ranked_per_day(*, started_before: int) -> bool:
+    """Whether a Quick quiz comes after the day's that can rank, given how many the learner
+    started on the deck in the 24 hours before it."""
+    return started_before >= RANKED_QUICK_QUIZZES_PER_DAY
 
 
-def past_ranked_per_day(
-    claimed: Iterable[tuple[object, datetime]], *, ranked_starts: Iterable[datetime]
-) -> set[object]:
-    """Of quizzes that would rank, given as (id, start), those past the rule above, taken in
-    the order they started, each counted with `ranked_starts` and the claimed before it."""
-    starts = list(ranked_starts)
-    past = set()
-    for quiz_id, started_at in sorted(claimed, key=lambda quiz: quiz[1]):
-        if is_past_ranked_per_day(started_at=started_at, ranked_starts=starts):
+def past_ranked_per_day(starts: Sequence[tuple[object, datetime]]) -> set[object]:
+    """Of a learner's Quick quizzes on a deck, given as (id, start) in the order they
+    started, those that come after the day's that can rank."""
+    past, first_in_day = set(), 0
+    for index, (quiz_id, started_at) in enumerate(starts):
+        while starts[first_in_day][1] <= started_at - RANKED_QUIZZES_WINDOW:
+            first_in_day += 1
+        if is_past_ranked_per_day(started_before=index - first_in_day):
             past.add(quiz_id)
-        else:
-            starts.append(started_at)
     return past

@@ -893,35 +893,40 @@ def test_the_written_out_start_stores_what_the_orm_would(alice, deck):
     assert row["deadline_at"] == NOW + timedelta(seconds=60) and row["user_id"] == alice.pk
 
 
+def quick_at(user, deck, at, *, session_key=""):
+    """A Quick quiz started at `at` and played through, two right at a reading pace."""
+    attempt = services.attempt_start_quick(user=user, session_key=session_key, deck=deck, now=at)
+    return play_through(attempt, right_positions={1, 2}, start_at=at)
+
+
 def test_a_guests_quick_quizzes_claimed_rank_no_more_than_a_learners_day(alice, deck):
-    # 50 guest quizzes at a time, logging in after each 50, must not rank more than the
-    # learner's own: those past the day's first ten, counted with the learner's, do not.
-    for _ in range(engine.RANKED_QUICK_QUIZZES_PER_DAY - 2):
-        play_through(
-            services.attempt_start_quick(user=alice, session_key="", deck=deck, now=NOW),
-            right_positions={1, 2},
-        )
-    guests = [
-        play_through(
-            services.attempt_start_quick(user=None, session_key="k", deck=deck, now=NOW),
-            right_positions={1, 2},
-        )
-        for _ in range(4)
-    ]
-    unfinished = services.attempt_start_quick(user=None, session_key="k", deck=deck, now=NOW)
+    # Played as a guest at 12:00-12:09, claimed after the learner's own at 13:00-13:09: 10
+    # of the 20 rank, the first 10 started, as if all had been played signed in.
+    guests = [quick_at(None, deck, NOW + timedelta(minutes=n), session_key="k") for n in range(10)]
+    own = [quick_at(alice, deck, NOW + timedelta(hours=1, minutes=n)) for n in range(10)]
+    unfinished = services.attempt_start_quick(
+        user=None, session_key="k", deck=deck, now=NOW + timedelta(minutes=30)
+    )
 
     services.attempts_claim(user=alice, attempt_ids=[str(a.pk) for a in [*guests, unfinished]])
 
-    ranked = Attempt.objects.filter(leaderboard.RANKED, user=alice)
-    assert ranked.count() == engine.RANKED_QUICK_QUIZZES_PER_DAY
+    ranked = set(
+        Attempt.objects.filter(leaderboard.RANKED, user=alice).values_list("pk", flat=True)
+    )
+    assert ranked == {attempt.pk for attempt in guests}
     past = Attempt.objects.filter(user=alice, past_ranked_per_day=True)
-    assert past.count() == 2
-    assert not Attempt.objects.get(pk=unfinished.pk).past_ranked_per_day
+    assert set(past.values_list("pk", flat=True)) == {unfinished.pk} | {a.pk for a in own}
 
 
-def test_a_learners_ranked_quizzes_of_the_day_are_read_from_their_own_index(alice, deck):
-    ranked_today = services.learner_ranked_starts(
-        user_id=alice.pk, deck_ids=[deck.pk], since=NOW - engine.RANKED_QUIZZES_WINDOW
+def test_a_learners_quick_quizzes_started_in_the_day_are_read_from_their_own_index(alice, deck):
+    counted = Attempt.objects.filter(
+        user_id=alice.pk,
+        started_at__gt=NOW - engine.RANKED_QUIZZES_WINDOW,
+        deck=deck,
+        is_quick=True,
+    ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
+    by_learner = next(
+        index.name for index in Attempt._meta.indexes if index.fields == ["user", "-started_at"]
     )
 
-    assert "attempt_ranked_by_learner" in query_plan(ranked_today)
+    assert by_learner in query_plan(counted)

@@ -159,3 +159,13 @@ def test_a_learners_quick_quizzes_rank_again_a_day_later(client, alice, deck):
 
     assert not again.past_ranked_per_day
     assert "9 / 10" in board
+
+
+def test_quick_quizzes_given_up_spend_the_days_that_rank(client, alice, deck):
+    # Giving up every quiz going badly, and finishing only the lucky one, ranks nothing.
+    for _ in range(engine.RANKED_QUICK_QUIZZES_PER_DAY):
+        services.attempt_start_quick(user=alice, session_key="", deck=deck, now=timezone.now())
+    lucky = quick(alice, deck, 9)
+
+    assert lucky.past_ranked_per_day
+    assert ">alice<" not in client.get(URL).text

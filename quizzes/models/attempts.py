@@ -31,7 +31,7 @@ class AttemptQuerySet(models.QuerySet):
 
 
 # The attempts a leaderboard ranks: finished Quick quizzes of signed-in learners, read at a
-# human pace, within the learner's ranked quizzes of the day.
+# human pace, among the first they started that day.
 LEADERBOARD_RANKED = models.Q(
     is_quick=True,
     finished_at__isnull=False,
@@ -90,7 +90,7 @@ class Attempt(models.Model):
     # Right answers faster than anyone reads (engine.is_implausibly_fast): kept in the
     # history, left off the leaderboard.
     implausibly_fast = models.BooleanField(default=False)
-    # Finished after the learner's ranked Quick quizzes of the day on the deck
+    # Started after the Quick quizzes of the day that can rank on the deck
     # (engine.RANKED_QUICK_QUIZZES_PER_DAY): kept in the history, left off the leaderboard.
     past_ranked_per_day = models.BooleanField(default=False)
 
@@ -112,13 +112,6 @@ class Attempt(models.Model):
                 fields=["deck", "started_at"],
                 condition=LEADERBOARD_RANKED,
                 name="attempt_leaderboard_week",
-            ),
-            # A learner's ranked quizzes of the day on a deck, counted as each Quick quiz
-            # finishes (services.attempts._past_ranked_per_day): a handful of rows.
-            models.Index(
-                fields=["user", "deck", "started_at"],
-                condition=LEADERBOARD_RANKED,
-                name="attempt_ranked_by_learner",
             ),
         ]
 

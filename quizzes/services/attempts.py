@@ -33,7 +33,6 @@ from quizzes.models import (
     ReadyQuiz,
     Tag,
 )
-from quizzes.models.attempts import LEADERBOARD_RANKED
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable, askable_fields
 from quizzes.services import play_sql, reviews
 
@@ -488,6 +487,10 @@ def _create_attempt(
         started_at=now,
         deadline_at=engine.quiz_deadline(limit=time_limit, started_at=now),
     )
+    if is_quick and attempt.user_id is not None:
+        attempt.past_ranked_per_day = engine.is_past_ranked_per_day(
+            started_before=_quick_quizzes_started(user_id=attempt.user_id, deck=deck, now=now)
+        )
     play_sql.attempt_insert(
         attempt=attempt,
         questions=[
@@ -509,6 +512,20 @@ def _create_attempt(
     if tags:
         attempt.tags.set(tags)
     return attempt
+
+
+def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
+    """How many Quick quizzes the learner started on `deck` in the day before `now`
+    (finished, given up or not ranked alike), up to the number that ranks in a day: read
+    from the learner's own quizzes by start (an index), whoever else plays."""
+    return len(
+        Attempt.objects.filter(
+            user_id=user_id,
+            started_at__gt=now - engine.RANKED_QUIZZES_WINDOW,
+            deck=deck,
+            is_quick=True,
+        ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
+    )
 
 
 def _plan(
@@ -859,42 +876,11 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
             for question in questions
         ),
     }
-    changes["past_ranked_per_day"] = _past_ranked_per_day(attempt, changes["implausibly_fast"])
     if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
         for name, value in changes.items():
             setattr(attempt, name, value)
     else:
         attempt.refresh_from_db()
-
-
-def _past_ranked_per_day(attempt: Attempt, implausibly_fast: bool) -> bool:
-    """Whether `attempt`, finishing, comes after its learner's ranked Quick quizzes of the
-    day on its deck (engine.RANKED_QUICK_QUIZZES_PER_DAY). Read from the learner's own
-    quizzes by start (an index), so it costs the same however many others play."""
-    if not attempt.is_quick or attempt.user_id is None or implausibly_fast:
-        return False
-    ranked_starts = _ranked_starts(
-        user_id=attempt.user_id,
-        deck_ids=[attempt.deck_id],
-        since=attempt.started_at - engine.RANKED_QUIZZES_WINDOW,
-    )
-    return engine.is_past_ranked_per_day(
-        started_at=attempt.started_at,
-        ranked_starts=[start for _, start in ranked_starts],
-    )
-
-
-def _ranked_starts(*, user_id: int, deck_ids, since: datetime) -> list[tuple[int, datetime]]:
-    """(deck id, start) of the learner's ranked Quick quizzes on `deck_ids` started after
-    `since`."""
-    return list(learner_ranked_starts(user_id=user_id, deck_ids=deck_ids, since=since))
-
-
-def learner_ranked_starts(*, user_id: int, deck_ids, since: datetime):
-    # Index attempt_ranked_by_learner: the learner's few, not the deck's many of the day.
-    return Attempt.objects.filter(
-        LEADERBOARD_RANKED, user_id=user_id, deck_id__in=deck_ids, started_at__gt=since
-    ).values_list("deck_id", "started_at")
 
 
 def _expire(question: AttemptQuestion, *, now: datetime) -> None:
@@ -1197,35 +1183,38 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
         return 0
     guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
     with transaction.atomic():
-        past = _claimed_past_ranked_per_day(user=user, guest_attempts=guest_attempts)
+        quick = guest_attempts.filter(is_quick=True).values_list("deck_id", "started_at")
+        earliest = {}
+        for deck_id, started_at in quick:
+            earliest[deck_id] = min(started_at, earliest.get(deck_id, started_at))
         claimed = guest_attempts.update(user=user, session_key="")
-        if past:
-            Attempt.objects.filter(pk__in=past).update(past_ranked_per_day=True)
+        for deck_id, started_at in earliest.items():
+            _ranked_per_day_recount(user_id=user.pk, deck_id=deck_id, since=started_at)
     reviews.review_record_claimed(user=user, attempt_ids=attempt_ids)
     return claimed
 
 
-def _claimed_past_ranked_per_day(*, user, guest_attempts) -> set:
-    """Of a guest's finished Quick quizzes about to be claimed, those past the learner's
-    ranked quizzes of the day (engine.RANKED_QUICK_QUIZZES_PER_DAY), counted as if played
-    signed in: 50 guest quizzes at a time, logging in after each 50, rank no more than a
-    learner's own."""
-    would_rank = list(
-        guest_attempts.filter(is_quick=True, finished_at__isnull=False, implausibly_fast=False)
-        .order_by()
-        .values_list("pk", "deck_id", "started_at")
-    )
-    if not would_rank:
-        return set()
-    decks = {deck_id for _, deck_id, _ in would_rank}
-    earliest = min(started_at for _, _, started_at in would_rank)
-    ranked = _ranked_starts(
-        user_id=user.pk, deck_ids=decks, since=earliest - engine.RANKED_QUIZZES_WINDOW
-    )
-    past = set()
-    for deck in decks:
-        past |= engine.past_ranked_per_day(
-            [(pk, started_at) for pk, deck_id, started_at in would_rank if deck_id == deck],
-            ranked_starts=[started_at for deck_id, started_at in ranked if deck_id == deck],
+def _ranked_per_day_recount(*, user_id: int, deck_id: int, since: datetime) -> None:
+    """Which of the learner's Quick quizzes on the deck are past the day's first
+    (engine.RANKED_QUICK_QUIZZES_PER_DAY), once a guest's quizzes, the first started at
+    `since`, are claimed: counted as if all had been played signed in, so 50 guest quizzes
+    at a time, logging in after each 50, rank no more than a learner's own. Claimed starts
+    only add to the count, so a quiz only ever leaves the ranked ones; those started in the
+    day before `since` are read to count the first claimed, never changed themselves (their
+    own day began before what is read)."""
+    starts = list(
+        Attempt.objects.filter(
+            user_id=user_id,
+            deck_id=deck_id,
+            is_quick=True,
+            started_at__gt=since - engine.RANKED_QUIZZES_WINDOW,
         )
-    return past
+        .order_by("started_at", "pk")
+        .values_list("pk", "started_at", "past_ranked_per_day")
+    )
+    past = engine.past_ranked_per_day([(pk, started_at) for pk, started_at, _ in starts])
+    now_past = [
+        pk for pk, started_at, was in starts if pk in past and not was and started_at >= since
+    ]
+    if now_past:
+        Attempt.objects.filter(pk__in=now_past).update(past_ranked_per_day=True)
