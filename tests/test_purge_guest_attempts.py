@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from quizzes.models import Attempt, AttemptQuestion
+from quizzes.models import Attempt, AttemptQuestion, PendingEmail
+from quizzes.services.accounts import email_confirmation_ask
 from tests.quizplay import finish, start
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,18 @@ def test_days_can_be_given_and_must_be_positive(deck):
         assert "Deleted 1" in call_command("purge_guest_attempts", days=1)
         with pytest.raises(CommandError, match="1 or more"):
             call_command("purge_guest_attempts", days=0)
+
+
+def test_addresses_waiting_for_a_link_that_expired_are_forgotten(alice, bob):
+    # A quiet site, where nobody asks for another link, does not keep them either.
+    with time_machine.travel(T0, tick=False) as traveller:
+        ask = {"domain": "testserver", "use_https": False}
+        email_confirmation_ask(user=alice, email="old@example.org", now=timezone.now(), **ask)
+        traveller.shift(timedelta(hours=23))
+        email_confirmation_ask(user=bob, email="new@example.org", now=timezone.now(), **ask)
+        traveller.shift(timedelta(hours=2))
+
+        output = call_command("purge_guest_attempts")
+
+    assert "and 1 email addresses" in output
+    assert list(PendingEmail.objects.values_list("email", flat=True)) == ["new@example.org"]

@@ -173,3 +173,15 @@ def test_an_address_whose_link_expired_is_no_longer_named_nor_kept(client, alice
         client.post(URL, {"email-email": "other@example.org", "email-password": password})
 
     assert list(PendingEmail.objects.values_list("email", flat=True)) == ["other@example.org"]
+
+
+def test_an_email_staff_change_forgets_the_address_waiting(client, alice, password):
+    # Its link no longer works (the account's email changed), so the page stops naming it.
+    client.force_login(alice)
+    client.post(URL, {"email-email": "new@example.org", "email-password": password})
+    alice.refresh_from_db()
+    alice.email = "staff-set@example.org"
+    alice.save()  # as the admin's change form does
+
+    assert "A link went to" not in client.get(ACCOUNT).text
+    assert not PendingEmail.objects.exists()

@@ -373,6 +373,18 @@ def email_confirmation_read(token: str) -> EmailConfirmation:
     return EmailConfirmation(user=user, email=email, already=False)
 
 
+def pending_emails_purge(*, asked_before: datetime) -> int:
+    """Forget the addresses typed for links that no longer work (asked before
+    `asked_before`); how many. Run at each request for a link, and daily
+    (`manage.py purge_guest_attempts`), so a quiet site does not keep them either."""
+    deleted, _ = PendingEmail.objects.filter(asked_at__lte=asked_before).delete()
+    return deleted
+
+
+def pending_emails_expired_before(now: datetime) -> datetime:
+    return now - _link_lifetime()
+
+
 def email_waiting(*, user, now: datetime) -> str | None:
     """The address a link went to for `user` that still works, while the account has
     another: what their account page names, in every browser."""
@@ -388,9 +400,11 @@ def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool, no
 
     email = normalized_email(email)
     with transaction.atomic():
-        # Addresses typed for links that no longer work are not kept (nobody's, anyway).
-        PendingEmail.objects.filter(asked_at__lte=now - _link_lifetime()).delete()
-        pending = PendingEmail.objects.select_for_update().filter(user=user).first()
+        # The account's row locked: the same request sent twice at once (a double click)
+        # writes its one row in turn, not two INSERTs of one key.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        pending_emails_purge(asked_before=now - _link_lifetime())
+        pending = PendingEmail.objects.filter(user=user).first()
         if pending is None or pending.email != email:
             pending = PendingEmail(user=user, email=email, nonce=secrets.token_urlsafe(16))
         pending.asked_at = now
@@ -491,13 +505,16 @@ def username_look_alike_taken(
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
 def _name_before_note(sender, instance, update_fields=None, **kwargs):
-    """The name an account had before a save that may change it (_name_keep)."""
-    if instance.pk is None or (update_fields is not None and "username" not in update_fields):
+    """The name and email an account had before a save that may change them (_name_keep,
+    _pending_email_forget)."""
+    if instance.pk is None or (
+        update_fields is not None and not {sender.USERNAME_FIELD, "email"} & set(update_fields)
+    ):
         return
-    field = sender.USERNAME_FIELD
-    instance._name_before = (
-        sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+    before = (
+        sender.objects.filter(pk=instance.pk).values_list(sender.USERNAME_FIELD, "email").first()
     )
+    instance._name_before, instance._email_before = before or (None, None)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
@@ -516,3 +533,14 @@ def _name_keep(sender, instance, created, update_fields=None, **kwargs):
         for model in (AccessLog, AccessFailureLog, AccessAttempt):
             model.objects.filter(username=before).update(username=name)
     instance._name_before = name
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _pending_email_forget(sender, instance, created, **kwargs):
+    """An account's email changed by any save (staff in the admin too): a link asked for
+    before no longer works (its digest of the old email), so the account page stops
+    naming its address as waiting, and the address is not kept."""
+    before = getattr(instance, "_email_before", None)
+    if before is not None and before != instance.email:
+        PendingEmail.objects.filter(user=instance).delete()
+    instance._email_before = instance.email
