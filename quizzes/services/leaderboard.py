@@ -17,7 +17,8 @@ def leaderboard(*, deck: Deck, since: datetime | None = None, limit: int = 20) -
     first), in two queries whatever the number of attempts: their ids are read best first
     from the index, in batches that grow fourfold (usually one), until `limit` learners are
     found; then those attempts. A quiz answered faster than it can be read
-    (engine.IMPLAUSIBLY_FAST_RULE) does not count."""
+    (engine.IMPLAUSIBLY_FAST_RULE), or started after the learner's first of the day on the
+    deck (engine.RANKED_PER_DAY_RULE), does not count."""
     attempts = Attempt.objects.filter(RANKED, deck=deck)
     if since is not None:
         attempts = attempts.filter(started_at__gte=since)
