@@ -538,6 +538,7 @@ def _work_out(
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
         time_zone=settings.time_zone,
+        day_start_hour=settings.day_start_hour,
     )
     if read is None:
         memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
@@ -843,6 +844,7 @@ def grade_options(
         fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
         time_zone=settings.time_zone,
+        day_start_hour=settings.day_start_hour,
     )
     return [
         GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))
