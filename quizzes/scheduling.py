@@ -22,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from functools import cache
 from itertools import groupby
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
 import fsrs_rs_python
@@ -393,6 +394,23 @@ def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int 
 
 
 # --- Study days -----------------------------------------------------------------------------
+
+# Names zoneinfo lists that are no place a learner lives: the server's own zone, tzdata's
+# placeholder and zic's default rules.
+NOT_TIME_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The zones a learner may choose. available_timezones() walks the whole tz database on
+    the disk, so it is read once per process."""
+    return frozenset(available_timezones()) - NOT_TIME_ZONES
+
+
+def usable_time_zone(name: str) -> str:
+    """`name`, or "UTC" when it is not a zone a learner may choose: a zone the tz database
+    no longer has, or a row written by hand, must not break every page of the learner."""
+    return name if name in time_zone_names() else "UTC"
 
 
 def study_day(moment: datetime, *, time_zone: str, day_start_hour: int) -> date:
