@@ -1,6 +1,5 @@
 import time
 import unicodedata
-from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from quizzes import engine, throttling
+from quizzes import engine, scheduling, throttling
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
 from quizzes.services.accounts import username_look_alike_taken
 from quizzes.services.attempts import MAX_QUESTIONS
@@ -215,7 +214,7 @@ class SignupForm(NameLooksItsOwn, UserCreationForm):
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"]
-        return value if value in available_timezones() else ""
+        return value if value in scheduling.time_zone_names() else ""
 
     def save(self, commit=True):
         # The address waits for its owner to open the link sent to it (views.accounts).

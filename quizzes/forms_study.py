@@ -4,7 +4,6 @@ datetime, learning steps as timedeltas, a list of ids)."""
 
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from zoneinfo import available_timezones
 
 from django import forms
 from django.core import signing
@@ -83,7 +82,7 @@ class StepsField(forms.CharField):
 
 @cache
 def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(scheduling.time_zone_names())]
 
 
 class StudySettingsForm(forms.ModelForm):

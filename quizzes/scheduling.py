@@ -22,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from functools import cache
 from itertools import groupby
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
 import fsrs_rs_python
@@ -180,6 +181,7 @@ def schedule(
     fuzz_seed: int = 0,
     elapsed_days: int | None = None,
     time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
 ) -> Memory:
     """The memory after answering `grade` at `now`.
 
@@ -189,7 +191,8 @@ def schedule(
     optimizer's training items count it; None counts 24-hour periods, as py-fsrs does.
     A review interval of n days ends n calendar days later at the same time on the clock of
     `time_zone`, so that it falls n study days later across a daylight saving change too (24
-    hours after 4:30 am, the day before the clocks go back, is 3:30 am: the same study day).
+    hours after 4:30 am, the day before the clocks go back, is 3:30 am: the same study day),
+    or, when that time does not exist, in the study day n days after the answer's.
     """
     grade = Grade(grade)
     now = _utc(now)
@@ -203,7 +206,7 @@ def schedule(
         low, high = fuzz_range(days, maximum_interval=scheduler.maximum_interval)
         if high > low:
             days = random.Random(fuzz_seed).randint(low, high)
-        due = _days_later(now, days, time_zone=time_zone)
+        due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
     return Memory(
         state=MemoryState(int(card.state)),
         step=card.step,
@@ -216,11 +219,27 @@ def schedule(
     )
 
 
-def _days_later(moment: datetime, days: int, *, time_zone: str) -> datetime:
+def _days_later(
+    moment: datetime, days: int, *, time_zone: str, day_start_hour: int = DEFAULT_DAY_START_HOUR
+) -> datetime:
     """`days` calendar days after `moment` at the same wall-clock time in `time_zone`, in
-    UTC (aware arithmetic in a zone adds to the wall clock)."""
-    local = moment.astimezone(ZoneInfo(time_zone))
-    return _utc(local + timedelta(days=days))
+    UTC (aware arithmetic in a zone adds to the wall clock), always `days` study days later.
+
+    A wall-clock time the clocks skip (02:30 on the night they go forward) is read with the
+    offset from before the change, an hour later (03:30): with the study day starting at 3
+    am that is a day too late, so the time is then read with the offset after the change
+    (01:30), and failing both it is brought into the study day it belongs to.
+    """
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    target = study_day(moment, **kwargs) + timedelta(days=days)
+    wall = moment.astimezone(ZoneInfo(time_zone)) + timedelta(days=days)
+    for candidate in (wall, wall.replace(fold=1 - wall.fold)):
+        due = _utc(candidate)
+        if study_day(due, **kwargs) == target:
+            return due
+    start = study_day_start(target, **kwargs)
+    end = study_day_start(target + timedelta(days=1), **kwargs)
+    return min(max(due, start), end - timedelta(seconds=1))
 
 
 def preview(
@@ -231,6 +250,7 @@ def preview(
     fuzz_seed: int = 0,
     elapsed_days: int | None = None,
     time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
 ) -> dict[Grade, timedelta]:
     """The interval each grade would give now: what the grade buttons show."""
     now = _utc(now)
@@ -243,6 +263,7 @@ def preview(
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
             time_zone=time_zone,
+            day_start_hour=day_start_hour,
         ).due
         - now
         for grade in Grade
@@ -373,6 +394,23 @@ def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int 
 
 
 # --- Study days -----------------------------------------------------------------------------
+
+# Names zoneinfo lists that are no place a learner lives: the server's own zone, tzdata's
+# placeholder and zic's default rules.
+NOT_TIME_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The zones a learner may choose. available_timezones() walks the whole tz database on
+    the disk, so it is read once per process."""
+    return frozenset(available_timezones()) - NOT_TIME_ZONES
+
+
+def usable_time_zone(name: str) -> str:
+    """`name`, or "UTC" when it is not a zone a learner may choose: a zone the tz database
+    no longer has, or a row written by hand, must not break every page of the learner."""
+    return name if name in time_zone_names() else "UTC"
 
 
 def study_day(moment: datetime, *, time_zone: str, day_start_hour: int) -> date:

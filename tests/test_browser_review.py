@@ -191,3 +191,33 @@ def test_a_learner_travelling_is_offered_the_devices_time_zone(
     expect(page.get_by_text("Your study settings are saved.")).to_be_visible()
     assert reviews.learner_settings(user=user).time_zone == "Asia/Tokyo"
     expect(note).to_be_hidden()  # the device's zone now
+
+
+@pytest.mark.parametrize(
+    ("saved", "device"),
+    [("Asia/Kolkata", "Asia/Kolkata"), ("Europe/Kyiv", "Europe/Kyiv"), ("Asia/Calcutta", "UTC")],
+)
+def test_a_device_on_the_same_clock_under_another_name_is_not_travelling(
+    browser, deck_site, django_user_model, saved, device
+):
+    """Chromium names Kolkata "Asia/Calcutta" and Kyiv "Europe/Kiev" (ICU's names): the
+    notice compares the two zones' clocks over the year, not their names."""
+    from quizzes.services import reviews
+
+    user = django_user_model.objects.create_user("traveller", password="a long enough passphrase")
+    reviews.time_zone_set(user=user, time_zone=saved)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id=device)
+    page = context.new_page()
+    page.goto(f"{deck_site}/accounts/login/?next=/me/settings/")
+    page.get_by_label("Username").fill("traveller")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Time zone")).to_have_value(saved)
+    reported = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    note = page.locator("[data-device-time-zone]")
+    if device == "UTC":  # another clock: the notice shows
+        expect(note).to_contain_text(f"This device is on {reported} time.")
+    else:
+        page.wait_for_load_state("load")
+        expect(note).to_be_hidden()
+    context.close()

@@ -3,6 +3,7 @@ FSRS updates, learning steps, leeches, interval labels and study days."""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -349,6 +350,72 @@ def test_the_study_day_follows_daylight_saving_time():
     assert start == datetime(2025, 3, 8, 9, 0, tzinfo=UTC)  # 04:00 EST
     assert end == datetime(2025, 3, 9, 8, 0, tzinfo=UTC)  # 04:00 EDT
     assert end - start == timedelta(hours=23)
+
+
+# The answer's local time when a review interval of 3 days ends at a wall-clock time the
+# clocks skip, with each zone's day start that made it a study day too late.
+CLOCKS_GO_FORWARD = [
+    ("Europe/Berlin", datetime(2025, 3, 27, 2, 30), 3),  # 02:00 -> 03:00 on Sunday the 30th
+    ("America/New_York", datetime(2025, 3, 6, 2, 30), 3),
+    ("Africa/Cairo", datetime(2025, 4, 22, 0, 30), 1),  # at midnight on Friday the 25th
+    ("America/Havana", datetime(2025, 3, 6, 0, 30), 1),
+    ("America/Santiago", datetime(2025, 9, 4, 0, 30), 1),
+    ("Antarctica/Troll", datetime(2025, 3, 27, 2, 30), 4),  # two hours, 01:00 -> 03:00
+    ("Antarctica/Troll", datetime(2025, 3, 27, 1, 30), 2),
+    ("Antarctica/Troll", datetime(2025, 3, 27, 2, 30), 3),
+]
+
+
+@pytest.mark.parametrize(("zone", "answered", "day_start_hour"), CLOCKS_GO_FORWARD)
+def test_a_review_interval_ending_in_a_skipped_hour_stays_in_its_study_day(
+    zone, answered, day_start_hour
+):
+    """n days after Thursday 02:30 in Berlin is Sunday 02:30, which does not exist: zoneinfo
+    reads it as 03:30, and with the study day starting at 3 am the card came a day late."""
+    now = answered.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    learned = replace(LEARNED, due=now, last_review=now - timedelta(days=10))
+    days = (
+        scheduling.schedule(learned, Grade.GOOD, now=now, scheduler=scheduling.make_scheduler()).due
+        - now
+    ).days
+    now -= timedelta(days=days - 3)  # so that the interval ends on the day the clocks change
+    learned = replace(LEARNED, due=now, last_review=now - timedelta(days=10))
+    kwargs = {"time_zone": zone, "day_start_hour": day_start_hour}
+    after = scheduling.schedule(
+        learned, Grade.GOOD, now=now, scheduler=scheduling.make_scheduler(), **kwargs
+    )
+    assert scheduling.study_day(after.due, **kwargs) - scheduling.study_day(
+        now, **kwargs
+    ) == timedelta(days=days)
+    preview = scheduling.preview(learned, now=now, scheduler=scheduling.make_scheduler(), **kwargs)
+    assert preview[Grade.GOOD] == after.due - now
+
+
+@pytest.mark.parametrize(
+    ("zone", "change"),
+    [
+        ("Europe/Berlin", date(2025, 3, 30)),
+        ("Europe/Berlin", date(2025, 10, 26)),  # the clocks go back: 02:30 comes twice
+        ("America/New_York", date(2025, 3, 9)),
+        ("Africa/Cairo", date(2025, 4, 25)),
+        ("America/Santiago", date(2025, 9, 7)),
+        ("Antarctica/Troll", date(2025, 3, 30)),
+        ("Antarctica/Troll", date(2025, 10, 26)),
+        ("Australia/Lord_Howe", date(2025, 4, 6)),  # half an hour back
+        ("Australia/Lord_Howe", date(2025, 10, 5)),  # half an hour forward
+    ],
+)
+def test_review_intervals_across_a_clock_change_are_whole_study_days(zone, change):
+    """Every half hour of the day before, at every day start: n days later is n study days."""
+    first = datetime.combine(change - timedelta(days=1), datetime.min.time(), ZoneInfo(zone))
+    for half_hours in range(48):
+        moment = (first + timedelta(minutes=30 * half_hours)).astimezone(UTC)
+        for day_start_hour in range(24):
+            kwargs = {"time_zone": zone, "day_start_hour": day_start_hour}
+            due = scheduling._days_later(moment, 1, **kwargs)
+            assert scheduling.study_day(due, **kwargs) - scheduling.study_day(
+                moment, **kwargs
+            ) == timedelta(days=1), (moment, day_start_hour, due)
 
 
 @pytest.mark.parametrize(

@@ -263,6 +263,30 @@ def test_a_review_the_next_evening_counts_a_day_later_though_not_24_hours_later(
     assert after.stability > before.stability * 1.5  # a next-day review, not a same-day one
 
 
+def test_review_cards_held_back_by_the_days_maximum_are_next_due_when_the_next_day_starts(
+    alice, deck
+):
+    """Overdue, but past the day's maximum: not "in 0 minutes", unless a step comes first."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="Europe/Berlin",
+        max_reviews_per_day=0,
+    )
+    held, stepping = first_cards(deck, 2)
+    remember(alice, [held], now=T0, due_in=timedelta(days=-3))
+    next_day = datetime(2025, 3, 6, 3, 0, tzinfo=UTC)  # 4 am in Berlin
+    assert reviews.next_due(user=alice, now=T0) == reviews.NextDue(
+        at=next_day, day=next_day.date(), days=1
+    )
+    step_due = T0 + timedelta(hours=2)
+    remember(alice, [stepping], now=T0, due_in=timedelta(hours=2))
+    CardMemory.objects.filter(card=stepping).update(state=scheduling.MemoryState.LEARNING)
+    assert reviews.next_due(user=alice, now=T0).at == step_due - scheduling.LEARN_AHEAD
+
+
 # --- More new cards today -------------------------------------------------------------------
 
 

@@ -283,9 +283,12 @@ def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice,
         response = client.get(URL)
         assert response.context["item"] is None
         done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
-        assert (
+        assert " ".join(done.select_one("h1 + p").get_text().split()) == (
+            "You answered 2 cards today. The next card is due tomorrow."
+        )
+        assert " ".join(done.select_one("[data-review-over-limit]").get_text().split()) == (
             "1 more card due today waits for tomorrow: that is your maximum of 2 reviews a day"
-            in " ".join(done.get_text().split())
+            " (settings)."
         )
         assert review_count_shown(client) == 0
         traveller.move_to("2025-03-06 04:00:00Z")

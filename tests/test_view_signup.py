@@ -1,4 +1,5 @@
 import re
+import zoneinfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -6,6 +7,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+import quizzes.forms
+import quizzes.forms_study
+import quizzes.scheduling
 from quizzes import throttling
 from quizzes.forms import SignupForm
 from quizzes.models import Attempt
@@ -48,7 +52,9 @@ def test_the_browsers_time_zone_becomes_the_learners(client):
     assert reviews.learner_settings(user=user).time_zone == "America/New_York"
 
 
-@pytest.mark.parametrize("sent", ["", "Mars/Olympus", "x" * 300])
+@pytest.mark.parametrize(
+    "sent", ["", "Mars/Olympus", "x" * 300, "localtime", "Factory", "posixrules", "../UTC"]
+)
 def test_without_a_time_zone_it_is_utc_and_an_unknown_one_is_no_error(client, sent):
     response = client.post(URL, {**form(), "time_zone": sent})
     assert response.status_code == 302
@@ -359,3 +365,18 @@ def test_a_malformed_email_is_refused(client):
     assert response.status_code == 200
     assert "Enter a valid email address." in response.text
     assert not get_user_model().objects.filter(username="dave").exists()
+
+
+def test_the_list_of_time_zones_is_read_from_the_disk_once(client, monkeypatch):
+    """Not at every sign-up: zoneinfo.available_timezones() walks the whole tz database."""
+    client.post(URL, {**form(), "time_zone": "Europe/Berlin"})
+
+    def rescan():
+        raise AssertionError("the tz database was read again")
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", rescan)
+    for module in (quizzes.forms, quizzes.forms_study, quizzes.scheduling):
+        monkeypatch.setattr(module, "available_timezones", rescan, raising=False)
+    form_ = SignupForm(data={**form(username="dave"), "time_zone": "Asia/Kolkata"})
+    assert form_.is_valid(), form_.errors
+    assert form_.cleaned_data["time_zone"] == "Asia/Kolkata"

@@ -77,6 +77,8 @@ def test_it_saves_learning_steps_written_as_in_anki(client, alice):
         ("max_reviews_per_day", ""),
         ("day_start_hour", "24"),
         ("time_zone", "Mars/Olympus"),
+        ("time_zone", "localtime"),  # the server's own zone
+        ("time_zone", "Factory"),
         ("time_zone", ""),
     ],
 )
@@ -129,3 +131,15 @@ def test_the_navigation_counts_from_the_new_start_of_the_day_at_once(client, ali
         assert review_count_shown(client) == 0
         client.post(URL, {**settings, "day_start_hour": "12"})
         assert review_count_shown(client) == 3
+
+
+def test_a_stored_time_zone_that_cannot_be_loaded_studies_on_utc(client, alice, deck):
+    """A zone the tz database no longer has (or a row written by hand) breaks no page: the
+    learner studies on UTC's clock and the settings page offers to choose again."""
+    LearnerSettings.objects.create(user=alice, time_zone="Mars/Olympus_Mons")
+    assert reviews.learner_settings(user=alice).time_zone == "UTC"
+    client.force_login(alice)
+    for name in ("review", "study_settings", "study_progress", "home"):
+        assert client.get(reverse(name)).status_code == 200, name
+    assert client.get(URL).context["form"]["time_zone"].value() == "UTC"
+    assert reviews.new_cards_extend(user=alice, now=timezone.now(), count=5) == 5

@@ -63,6 +63,15 @@ class LearnerSettings(models.Model):
     def __str__(self):
         return f"Study settings of {self.user}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A stored zone that cannot be loaded (the tz database dropped it, or the row was
+        written by hand) reads as UTC, so that the learner's pages still work."""
+        instance = super().from_db(db, field_names, values)
+        if "time_zone" in instance.__dict__:
+            instance.time_zone = scheduling.usable_time_zone(instance.time_zone)
+        return instance
+
     @property
     def parameters(self) -> tuple[float, ...]:
         return tuple(self.fsrs_parameters) or scheduling.DEFAULT_PARAMETERS

@@ -394,7 +394,8 @@ class NextDue:
 def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:
     """When the learner's next studied card joins the queue (suspended leeches aside): a
     review card when its study day starts (it is due all that day), a learning step
-    LEARN_AHEAD before its minute, as the queue takes them."""
+    LEARN_AHEAD before its minute, as the queue takes them. Review cards due today that the
+    day's maximum of reviews holds back wait for the next study day."""
     settings = settings or learner_settings(user=user)
     review = scheduling.MemoryState.REVIEW
     figures = CardMemory.objects.filter(user=user, suspended=False).aggregate(
@@ -402,13 +403,18 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
     )
     moments = []
     if figures["review"] is not None:
-        moments.append(
-            scheduling.study_day_start(
-                _today(settings, figures["review"]),
-                time_zone=settings.time_zone,
-                day_start_hour=settings.day_start_hour,
-            )
+        review_at = scheduling.study_day_start(
+            _today(settings, figures["review"]),
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
         )
+        day_start, day_end = study_day_bounds(settings=settings, now=now)
+        if review_at < day_end and not _review_allowance(
+            user=user, settings=settings, day_start=day_start
+        ):
+            # No reviews left today: every review card due by today's end is held back.
+            review_at = day_end
+        moments.append(review_at)
     if figures["step"] is not None:
         moments.append(figures["step"] - scheduling.LEARN_AHEAD)
     if not moments:
@@ -532,6 +538,7 @@ def _work_out(
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
         time_zone=settings.time_zone,
+        day_start_hour=settings.day_start_hour,
     )
     if read is None:
         memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
@@ -837,6 +844,7 @@ def grade_options(
         fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
         elapsed_days=_elapsed_days(settings, before, now),
         time_zone=settings.time_zone,
+        day_start_hour=settings.day_start_hour,
     )
     return [
         GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))
