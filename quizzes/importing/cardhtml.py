@@ -116,7 +116,7 @@ _INLINE_SUFFIXES = {
 }
 _INLINE_IMAGE = re.compile(
     r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])data:(image/(?:png|jpe?g|gif|webp|svg\+xml))"""
-    r"""((?:;[^,"'>]*)*),([^"']*)\2""",
+    r"""((?:;[^,;"'>]*)*),([^"']*)\2""",
     re.IGNORECASE,
 )
 
