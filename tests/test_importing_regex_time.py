@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,3 +35,42 @@ def test_an_inline_image_with_many_semicolons_and_no_comma_is_read_in_linear_tim
         "print(inline_images(field) == (field, {}))\n"
     )
     assert out.strip() == "True"
+
+
+# Each of these took time quadratic in the field (furigana: cubic), as a run of one
+# character that starts a match and never completes it: the sizes would take from minutes
+# to hours through the old patterns, and take milliseconds now.
+@pytest.mark.parametrize(
+    ("module", "pattern", "field"),
+    [
+        ("anki", "_HTML_LIKE", "'<' * 500_000"),
+        ("anki", "_TAGS", "'<' * 500_000"),
+        ("anki", "_BREAKING_TAG", "'<br' * 300_000"),
+        ("cardhtml", "_ANY_TAG", "'<' * 500_000"),
+        ("cardhtml", "_TYPED_TAG", "'<a ' * 200_000"),
+        ("cardhtml", "_INLINE_IMAGE", "'<img ' * 100_000 + 'data:'"),
+        ("apkg", "_IMAGE_SRC", "'<img ' * 100_000"),
+        ("apkg", "_FURIGANA", "'a[' * 50_000"),
+        ("apkg", "_FURIGANA", "'a' * 500_000"),
+    ],
+)
+def test_a_pattern_run_on_imported_text_takes_linear_time(module, pattern, field):
+    finishes(f"from quizzes.importing.{module} import {pattern}\n{pattern}.findall({field})\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "read"),
+    [
+        ("日本語[にほんご] を 話[はな]す", "kanji", "日本語 を話す"),
+        ("日本語[にほんご] を 話[はな]す", "kana", "にほんご をはなす"),
+        ("日[に]本[ほん]", "kana", "にほん"),
+        ("<b>日[に]</b>", "kana", "<b>に</b>"),
+        ("a]b[c]", "kana", "c"),
+        ("no reading [sound:x.mp3]", "kana", "no reading [sound:x.mp3]"),
+        ("x[] y", "kana", "x[] y"),
+    ],
+)
+def test_furigana_are_read_as_anki_reads_them(text, kind, read):
+    from quizzes.importing.apkg import _reading
+
+    assert _reading(text, kind) == read

@@ -42,7 +42,7 @@ _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _NOT_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _HEADER = re.compile(r"#([^:]*):(.*)")
 _COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
-_TAGS = re.compile(r"<[^>]*>")
+_TAGS = re.compile(r"<[^<>]*>")
 SEPARATORS = {
     "tab": "\t",
     "comma": ",",
@@ -686,7 +686,7 @@ _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 # A tag or an entity, as a field holding HTML has: Anki reads a file without an #html line
 # as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
-_HTML_LIKE = re.compile(r"<.*>|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
+_HTML_LIKE = re.compile(r"<[^<>\n]*>|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
 
 
 def _holds_html(raws: list["_RawRecord"]) -> bool:
@@ -924,7 +924,7 @@ def _preview_row(raw: "_RawRecord", layout: FileLayout) -> tuple[str, ...]:
     return tuple(_plain(field)[:_PREVIEW_CHARS] for field in fields[: layout.width])
 
 
-_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h3|h4))\b[^>]*>")
+_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h3|h4))\b[^<>]*>")
 
 
 def _plain(value: str) -> str:

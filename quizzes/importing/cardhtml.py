@@ -39,7 +39,7 @@ _VOID_TAGS = frozenset({"br", "img"})
 # depth (80,000 nested <div>s took 28 s), so a field far deeper than anyone writes is
 # refused before it. Tags a browser closes by themselves at their next sibling, and empty
 # ones, do not count, so a long list of unclosed <li>s is no reason.
-_TYPED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+_TYPED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
 _SELF_CLOSING_TAGS = frozenset(
     {
         "area",
@@ -115,7 +115,7 @@ _INLINE_SUFFIXES = {
     "image/svg+xml": ".svg",
 }
 _INLINE_IMAGE = re.compile(
-    r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])data:(image/(?:png|jpe?g|gif|webp|svg\+xml))"""
+    r"""(<img\b[^<>]*?\bsrc\s*=\s*)(["'])data:(image/(?:png|jpe?g|gif|webp|svg\+xml))"""
     r"""((?:;[^,;"'>]*)*),([^"']*)\2""",
     re.IGNORECASE,
 )
@@ -236,7 +236,7 @@ _FAST_TOKEN = re.compile(r"<(/?)([a-z0-9]+)>|([^<]+)")
 _TEXT_BREAKS = frozenset({*BLOCK_TAGS, "br", "tr", "th", "td"})
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WHITESPACE = re.compile(r"\s+")
-_ANY_TAG = re.compile(r"<[^>]*>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
 _BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|tr|th|td)\b")
 
 
