@@ -1,6 +1,7 @@
 """Text and CSV files read as Anki reads them (issue 11): separators, columns, tags,
 comments, duplicates, unusable notes, note types and cloze."""
 
+import html
 import random
 
 import pytest
@@ -319,6 +320,29 @@ def test_a_file_without_an_html_line_and_no_markup_is_read_as_plain_text_as_anki
     assert notices(result)[-1] == (
         "deck.txt: read as plain text, not HTML, for no field holds markup: '<' and '&' "
         "show as typed (a '#html:true' line at the top of the file reads it as HTML)"
+    )
+
+
+@pytest.mark.parametrize("text", ["if a<b and c>d then?", "x<y>z", "a <3 and 5> b"])
+def test_angle_brackets_that_make_no_html_tag_leave_a_file_plain_text(text):
+    # "if a<b and c>d" was taken for a <b> tag: the file was read as HTML and the
+    # question stored as "if a<b>d then?</b>", losing "and c".
+    result = read(f"{text};yes\n", source="deck.csv")
+
+    assert not result.layout.html
+    assert sides(result) == [(html.escape(text, quote=False), "yes")]
+
+
+def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
+    result = read("Q1;a < b\nBold <b>x</b>;y\n", source="deck.csv")
+
+    assert result.layout.html
+    assert notices(result)[-1] == (
+        "deck.csv: read as HTML, for line 2 holds markup (<b>): '<' and '&' in every field "
+        "are read as markup (a '#html:false' line at the top of the file keeps text as typed)"
+    )
+    assert not any(
+        "read as HTML" in notice for notice in notices(read("#html:true\nQ\t<b>A</b>\n"))
     )
 
 

@@ -344,7 +344,16 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
-    if not headers.html_given and not _holds_html(raws):
+    first_markup = None if headers.html_given else _first_markup(raws)
+    if first_markup is not None:
+        raw, markup = first_markup
+        reason = (
+            f"read as HTML, for line {line_at(raw.start)} holds markup ({markup[:40]}): "
+            "'<' and '&' in every field are read as markup (a '#html:false' line at the "
+            "top of the file keeps text as typed)"
+        )
+        notices.append(ParseProblem(source, 0, reason))
+    elif not headers.html_given:
         # As Anki reads a file without an #html line: HTML when a field holds some.
         headers = dataclasses.replace(headers, html=False)
         if any(char in field for raw in raws for field in raw.fields for char in "<&"):
@@ -686,11 +695,29 @@ _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 # A tag or an entity, as a field holding HTML has: Anki reads a file without an #html line
 # as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
-_HTML_LIKE = re.compile(r"<[^<>\n]*>|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
+# Only an HTML element's tag counts, its attributes given values, so that a spreadsheet's
+# "if a<b and c>d" or "x<y>z" is not taken for markup (and cut to "if a<b>d</b>").
+_HTML_ELEMENTS = (
+    "a|abbr|audio|b|big|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|"
+    "div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|rp|rt|"
+    "ruby|s|samp|small|source|span|strike|strong|style|sub|summary|sup|table|tbody|td|tfoot|"
+    "th|thead|tr|tt|u|ul|var|video|wbr"
+)
+_HTML_LIKE = re.compile(
+    rf"</?(?:{_HTML_ELEMENTS})"
+    r"""(?:\s+[a-z_:][-a-z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))*+\s*/?>"""
+    r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
+    re.IGNORECASE,
+)
 
 
-def _holds_html(raws: list["_RawRecord"]) -> bool:
-    return any(_HTML_LIKE.search(field) for raw in raws for field in raw.fields)
+def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
+    """The first note with a field holding markup, and that markup."""
+    for raw in raws:
+        for field in raw.fields:
+            if match := _HTML_LIKE.search(field):
+                return raw, match.group(0)
+    return None
 
 
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
