@@ -346,6 +346,34 @@ def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
     )
 
 
+def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
+    # Both were skipped as "empty answer", though the answer was an image.
+    result = read(
+        "#separator:tab\n#html:true\n"
+        'q1\t<img src="data:image/bmp;base64,Qk0=">\n'
+        'q2\t<img src="data:image/png;base64,@@@@">\n'
+        '<img src="data:image/tiff,x">\ta\n'
+        "q4\t<b></b>\n"
+        "q5\ta5\n"
+    )
+
+    assert sides(result) == [("q5", "a5")]
+    assert [(problem.line, problem.reason) for problem in result.report] == [
+        (
+            3,
+            "the answer is an inline image of a type not imported (image/bmp): "
+            "PNG, JPEG, GIF, WebP and SVG are",
+        ),
+        (4, "the answer is an inline image (image/png) whose data does not decode"),
+        (
+            5,
+            "the question is an inline image of a type not imported (image/tiff): "
+            "PNG, JPEG, GIF, WebP and SVG are",
+        ),
+        (6, "empty answer"),
+    ]
+
+
 def test_a_plain_text_files_column_appended_to_the_answer_is_on_its_own_line():
     # It was joined with a "<br><br>" that the plain text then showed as typed.
     result = read("#html:false\nHund\tdog\tDer Hund bellt.\n", mapping=ColumnMapping(0, 1, (2,)))

@@ -49,6 +49,7 @@ def test_an_inline_image_with_many_semicolons_and_no_comma_is_read_in_linear_tim
         ("cardhtml", "_ANY_TAG", "'<' * 500_000"),
         ("cardhtml", "_TYPED_TAG", "'<a ' * 200_000"),
         ("cardhtml", "_INLINE_IMAGE", "'<img ' * 100_000 + 'data:'"),
+        ("cardhtml", "_INLINE_KIND", "'<img ' * 100_000 + 'data:'"),
         ("apkg", "_IMAGE_SRC", "'<img ' * 100_000"),
         ("apkg", "_FURIGANA", "'a[' * 50_000"),
         ("apkg", "_FURIGANA", "'a' * 500_000"),

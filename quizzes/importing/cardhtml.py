@@ -204,13 +204,30 @@ def card_content(
         images=images,
     )
     if not question_text and not content.question_has_images:
-        raise CardHtmlError("empty question")
+        raise CardHtmlError(_empty("question", question))
     if cloze is not None:
         if cloze not in cloze_numbers(question_html):
             raise CardHtmlError(f"no cloze deletion {{{{c{cloze}::…}}}} in the text")
     elif not answer_text and not any(image.side == "answer" for image in images):
-        raise CardHtmlError("empty answer")
+        raise CardHtmlError(_empty("answer", answer))
     return content
+
+
+_INLINE_KIND = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?\s*data:([^;,"'\s<>]*)""", re.I)
+
+
+def _empty(side: str, field: str) -> str:
+    """Why a side is empty: an inline image left in it (not one inline_images took) is
+    dropped by the sanitizer, so say that rather than just "empty"."""
+    if match := _INLINE_KIND.search(field):
+        kind = match.group(1).lower()
+        if kind in _INLINE_SUFFIXES:
+            return f"the {side} is an inline image ({kind}) whose data does not decode"
+        return (
+            f"the {side} is an inline image of a type not imported ({kind or 'no type'}): "
+            "PNG, JPEG, GIF, WebP and SVG are"
+        )
+    return f"empty {side}"
 
 
 def fragment_html(value: str) -> str:
