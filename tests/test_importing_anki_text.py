@@ -1,6 +1,8 @@
 """Text and CSV files read as Anki reads them (issue 11): separators, columns, tags,
 comments, duplicates, unusable notes, note types and cloze."""
 
+import base64
+import hashlib
 import html
 import random
 
@@ -372,6 +374,29 @@ def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
         ),
         (6, "empty answer"),
     ]
+
+
+def test_an_inline_image_sure_to_be_over_the_size_limit_is_not_decoded(monkeypatch):
+    # It was decoded whole (a 100 MB data: URL held as bytes too) before the size check.
+    large = base64.b64encode(b"\x89PNG" + b"\x00" * 2000).decode()
+    small_bytes = b"\x89PNG" + b"\x00" * 700
+    small = base64.b64encode(small_bytes).decode()  # 940 characters: maybe under 1000 bytes
+    decoded = []
+    real = base64.b64decode
+    monkeypatch.setattr(base64, "b64decode", lambda *a, **k: decoded.append(1) or real(*a, **k))
+    result = read(
+        f'#separator:tab\nq1\t<img src="data:image/png;base64,{large}">\n'
+        f'q2\t<img src="data:image/png;base64,{small}">\n',
+        image_max_bytes=1000,
+    )
+
+    large_name = f"inline-{hashlib.sha256(large.encode()).hexdigest()[:16]}.png"
+    assert [card.inline_images for card in result.cards] == [
+        ((large_name, None),),
+        ((f"inline-{hashlib.sha256(small_bytes).hexdigest()[:16]}.png", small_bytes),),
+    ]
+    assert len(decoded) == 1  # the small one only
+    assert result.cards[0].answer_html == f'<img src="{large_name}">'
 
 
 def test_a_plain_text_files_column_appended_to_the_answer_is_on_its_own_line():

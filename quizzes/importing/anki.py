@@ -147,7 +147,8 @@ class CardRecord(CardContent):
     ord: int = 0
     note_type: str = BASIC
     # The images the card's fields gave inline (data: URLs), as the files they now name.
-    inline_images: tuple[tuple[str, bytes], ...] = dataclasses.field(
+    # None for one sure to be over the image size limit, so never decoded.
+    inline_images: tuple[tuple[str, bytes | None], ...] = dataclasses.field(
         default=(), compare=False, repr=False
     )
 
@@ -284,12 +285,15 @@ def read_anki(
     mapping: ColumnMapping | None = None,
     require_numbers: bool = False,
     max_cards: int | None = None,
+    image_max_bytes: int | None = None,
 ) -> AnkiFile:
     """Read a whole file as Anki would. Line numbers are physical lines, 1-based, as an
     editor shows them. `separator` and `mapping` override what the file says or what is
     guessed. With `require_numbers`, a card without the trailing provenance link is skipped.
     A file of more than `max_cards` notes is refused before any card's HTML is looked at
     (that is where the time goes), naming the line of the first note over the limit.
+    An inline image sure to be more than `image_max_bytes` is not decoded (see
+    inline_images).
     """
     text, notices = _decoded(data, source)
     if "\x00" in text[:8192]:
@@ -398,7 +402,9 @@ def read_anki(
             if raw.error:
                 raise _Rejected(raw.error)
             note = _note(raw, line=line, layout=layout, mapping=mapping)
-            cards = _cards(note, layout, require_numbers=require_numbers)
+            cards = _cards(
+                note, layout, require_numbers=require_numbers, image_max_bytes=image_max_bytes
+            )
             note.guid = cards[0].guid
         except _Rejected as rejection:
             skipped.append(ParseProblem(source, line, str(rejection)))
@@ -1110,12 +1116,14 @@ def _stock_type(named: str) -> str | None:
     return _note_type(named, [], question="")
 
 
-def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
+def _cards(
+    note: _Note, layout: FileLayout, *, require_numbers: bool, image_max_bytes: int | None = None
+) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
-    inline: dict[str, bytes] = {}
+    inline: dict[str, bytes | None] = {}
     if layout.html:
-        question, inline = inline_images(note.question)
-        answer, answer_files = inline_images(note.answer)
+        question, inline = inline_images(note.question, max_bytes=image_max_bytes)
+        answer, answer_files = inline_images(note.answer, max_bytes=image_max_bytes)
         inline |= answer_files
         note = dataclasses.replace(note, question=question, answer=answer)
     try:
@@ -1162,7 +1170,9 @@ def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[Ca
     ]
 
 
-def _inline_used(content: CardContent, inline: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+def _inline_used(
+    content: CardContent, inline: dict[str, bytes | None]
+) -> tuple[tuple[str, bytes | None], ...]:
     if not inline:
         return ()
     return tuple((image.url, inline[image.url]) for image in content.images if image.url in inline)

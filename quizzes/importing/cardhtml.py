@@ -121,28 +121,41 @@ _INLINE_IMAGE = re.compile(
 )
 
 
-def inline_images(field_html: str) -> tuple[str, dict[str, bytes]]:
+def inline_images(
+    field_html: str, *, max_bytes: int | None = None
+) -> tuple[str, dict[str, bytes | None]]:
     """A field whose images are given inline (`<img src="data:image/png;base64,...">`, as a
     web page or a note-taking app pastes them) with each such image named by its content,
     `inline-<hash>.png`, and the files so named. One that does not decode is left as it is
-    (the sanitizer drops a data: source)."""
+    (the sanitizer drops a data: source).
+
+    One whose data is sure to be more than `max_bytes` is not decoded: it is named by the
+    hash of its encoded data and given as None, for the report to name it as too large."""
     if "data:" not in field_html:
         return field_html, {}
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | None] = {}
 
     def name(match: re.Match) -> str:
         prefix, quote, kind, parameters, payload = match.groups()
         payload = html.unescape(payload)
+        base64_encoded = ";base64" in parameters.lower()
+        suffix = _INLINE_SUFFIXES[kind.lower()]
+        # Each 4 base64 characters give 3 bytes, each %XX escape 1: the least it can be.
+        least = len(payload) * 3 // 4 - 2 if base64_encoded else len(payload) // 3
+        if max_bytes is not None and least > max_bytes:
+            digest = hashlib.sha256(payload.encode()).hexdigest()[:16]
+            file_name = f"inline-{digest}{suffix}"
+            files[file_name] = None
+            return f"{prefix}{quote}{file_name}{quote}"
         try:
-            if ";base64" in parameters.lower():
+            if base64_encoded:
                 data = base64.b64decode("".join(payload.split()), validate=True)
             else:
                 data = unquote_to_bytes(payload)
         except (binascii.Error, ValueError):
             return match.group(0)
-        suffix = _INLINE_SUFFIXES[kind.lower()]
         file_name = f"inline-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
-        files[file_name] = data
+        files[file_name] = None if max_bytes is not None and len(data) > max_bytes else data
         return f"{prefix}{quote}{file_name}{quote}"
 
     return _INLINE_IMAGE.sub(name, field_html), files
