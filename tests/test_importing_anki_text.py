@@ -1,6 +1,9 @@
 """Text and CSV files read as Anki reads them (issue 11): separators, columns, tags,
 comments, duplicates, unusable notes, note types and cloze."""
 
+import base64
+import hashlib
+import html
 import random
 
 import pytest
@@ -320,6 +323,80 @@ def test_a_file_without_an_html_line_and_no_markup_is_read_as_plain_text_as_anki
         "deck.txt: read as plain text, not HTML, for no field holds markup: '<' and '&' "
         "show as typed (a '#html:true' line at the top of the file reads it as HTML)"
     )
+
+
+@pytest.mark.parametrize("text", ["if a<b and c>d then?", "x<y>z", "a <3 and 5> b"])
+def test_angle_brackets_that_make_no_html_tag_leave_a_file_plain_text(text):
+    # "if a<b and c>d" was taken for a <b> tag: the file was read as HTML and the
+    # question stored as "if a<b>d then?</b>", losing "and c".
+    result = read(f"{text};yes\n", source="deck.csv")
+
+    assert not result.layout.html
+    assert sides(result) == [(html.escape(text, quote=False), "yes")]
+
+
+def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
+    result = read("Q1;a < b\nBold <b>x</b>;y\n", source="deck.csv")
+
+    assert result.layout.html
+    assert notices(result)[-1] == (
+        "deck.csv: read as HTML, for line 2 holds markup (<b>): '<' and '&' in every field "
+        "are read as markup (a '#html:false' line at the top of the file keeps text as typed)"
+    )
+    assert not any(
+        "read as HTML" in notice for notice in notices(read("#html:true\nQ\t<b>A</b>\n"))
+    )
+
+
+def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
+    # Both were skipped as "empty answer", though the answer was an image.
+    result = read(
+        "#separator:tab\n#html:true\n"
+        'q1\t<img src="data:image/bmp;base64,Qk0=">\n'
+        'q2\t<img src="data:image/png;base64,@@@@">\n'
+        '<img src="data:image/tiff,x">\ta\n'
+        "q4\t<b></b>\n"
+        "q5\ta5\n"
+    )
+
+    assert sides(result) == [("q5", "a5")]
+    assert [(problem.line, problem.reason) for problem in result.report] == [
+        (
+            3,
+            "the answer is an inline image of a type not imported (image/bmp): "
+            "PNG, JPEG, GIF, WebP and SVG are",
+        ),
+        (4, "the answer is an inline image (image/png) whose data does not decode"),
+        (
+            5,
+            "the question is an inline image of a type not imported (image/tiff): "
+            "PNG, JPEG, GIF, WebP and SVG are",
+        ),
+        (6, "empty answer"),
+    ]
+
+
+def test_an_inline_image_sure_to_be_over_the_size_limit_is_not_decoded(monkeypatch):
+    # It was decoded whole (a 100 MB data: URL held as bytes too) before the size check.
+    large = base64.b64encode(b"\x89PNG" + b"\x00" * 2000).decode()
+    small_bytes = b"\x89PNG" + b"\x00" * 700
+    small = base64.b64encode(small_bytes).decode()  # 940 characters: maybe under 1000 bytes
+    decoded = []
+    real = base64.b64decode
+    monkeypatch.setattr(base64, "b64decode", lambda *a, **k: decoded.append(1) or real(*a, **k))
+    result = read(
+        f'#separator:tab\nq1\t<img src="data:image/png;base64,{large}">\n'
+        f'q2\t<img src="data:image/png;base64,{small}">\n',
+        image_max_bytes=1000,
+    )
+
+    large_name = f"inline-{hashlib.sha256(large.encode()).hexdigest()[:16]}.png"
+    assert [card.inline_images for card in result.cards] == [
+        ((large_name, None),),
+        ((f"inline-{hashlib.sha256(small_bytes).hexdigest()[:16]}.png", small_bytes),),
+    ]
+    assert len(decoded) == 1  # the small one only
+    assert result.cards[0].answer_html == f'<img src="{large_name}">'
 
 
 def test_a_plain_text_files_column_appended_to_the_answer_is_on_its_own_line():

@@ -42,7 +42,7 @@ _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _NOT_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _HEADER = re.compile(r"#([^:]*):(.*)")
 _COLUMN_NUMBER = re.compile(r"[1-9][0-9]*")
-_TAGS = re.compile(r"<[^>]*>")
+_TAGS = re.compile(r"<[^<>]*>")
 SEPARATORS = {
     "tab": "\t",
     "comma": ",",
@@ -147,7 +147,8 @@ class CardRecord(CardContent):
     ord: int = 0
     note_type: str = BASIC
     # The images the card's fields gave inline (data: URLs), as the files they now name.
-    inline_images: tuple[tuple[str, bytes], ...] = dataclasses.field(
+    # None for one sure to be over the image size limit, so never decoded.
+    inline_images: tuple[tuple[str, bytes | None], ...] = dataclasses.field(
         default=(), compare=False, repr=False
     )
 
@@ -284,12 +285,15 @@ def read_anki(
     mapping: ColumnMapping | None = None,
     require_numbers: bool = False,
     max_cards: int | None = None,
+    image_max_bytes: int | None = None,
 ) -> AnkiFile:
     """Read a whole file as Anki would. Line numbers are physical lines, 1-based, as an
     editor shows them. `separator` and `mapping` override what the file says or what is
     guessed. With `require_numbers`, a card without the trailing provenance link is skipped.
     A file of more than `max_cards` notes is refused before any card's HTML is looked at
     (that is where the time goes), naming the line of the first note over the limit.
+    An inline image sure to be more than `image_max_bytes` is not decoded (see
+    inline_images).
     """
     text, notices = _decoded(data, source)
     if "\x00" in text[:8192]:
@@ -344,7 +348,16 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
-    if not headers.html_given and not _holds_html(raws):
+    first_markup = None if headers.html_given else _first_markup(raws)
+    if first_markup is not None:
+        raw, markup = first_markup
+        reason = (
+            f"read as HTML, for line {line_at(raw.start)} holds markup ({markup[:40]}): "
+            "'<' and '&' in every field are read as markup (a '#html:false' line at the "
+            "top of the file keeps text as typed)"
+        )
+        notices.append(ParseProblem(source, 0, reason))
+    elif not headers.html_given:
         # As Anki reads a file without an #html line: HTML when a field holds some.
         headers = dataclasses.replace(headers, html=False)
         if any(char in field for raw in raws for field in raw.fields for char in "<&"):
@@ -389,7 +402,9 @@ def read_anki(
             if raw.error:
                 raise _Rejected(raw.error)
             note = _note(raw, line=line, layout=layout, mapping=mapping)
-            cards = _cards(note, layout, require_numbers=require_numbers)
+            cards = _cards(
+                note, layout, require_numbers=require_numbers, image_max_bytes=image_max_bytes
+            )
             note.guid = cards[0].guid
         except _Rejected as rejection:
             skipped.append(ParseProblem(source, line, str(rejection)))
@@ -686,11 +701,29 @@ _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 # A tag or an entity, as a field holding HTML has: Anki reads a file without an #html line
 # as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
-_HTML_LIKE = re.compile(r"<.*>|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
+# Only an HTML element's tag counts, its attributes given values, so that a spreadsheet's
+# "if a<b and c>d" or "x<y>z" is not taken for markup (and cut to "if a<b>d</b>").
+_HTML_ELEMENTS = (
+    "a|abbr|audio|b|big|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|"
+    "div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|rp|rt|"
+    "ruby|s|samp|small|source|span|strike|strong|style|sub|summary|sup|table|tbody|td|tfoot|"
+    "th|thead|tr|tt|u|ul|var|video|wbr"
+)
+_HTML_LIKE = re.compile(
+    rf"</?(?:{_HTML_ELEMENTS})"
+    r"""(?:\s+[a-z_:][-a-z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))*+\s*/?>"""
+    r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
+    re.IGNORECASE,
+)
 
 
-def _holds_html(raws: list["_RawRecord"]) -> bool:
-    return any(_HTML_LIKE.search(field) for raw in raws for field in raw.fields)
+def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
+    """The first note with a field holding markup, and that markup."""
+    for raw in raws:
+        for field in raw.fields:
+            if match := _HTML_LIKE.search(field):
+                return raw, match.group(0)
+    return None
 
 
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
@@ -924,7 +957,7 @@ def _preview_row(raw: "_RawRecord", layout: FileLayout) -> tuple[str, ...]:
     return tuple(_plain(field)[:_PREVIEW_CHARS] for field in fields[: layout.width])
 
 
-_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h3|h4))\b[^>]*>")
+_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h3|h4))\b[^<>]*>")
 
 
 def _plain(value: str) -> str:
@@ -1083,12 +1116,14 @@ def _stock_type(named: str) -> str | None:
     return _note_type(named, [], question="")
 
 
-def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[CardRecord]:
+def _cards(
+    note: _Note, layout: FileLayout, *, require_numbers: bool, image_max_bytes: int | None = None
+) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
-    inline: dict[str, bytes] = {}
+    inline: dict[str, bytes | None] = {}
     if layout.html:
-        question, inline = inline_images(note.question)
-        answer, answer_files = inline_images(note.answer)
+        question, inline = inline_images(note.question, max_bytes=image_max_bytes)
+        answer, answer_files = inline_images(note.answer, max_bytes=image_max_bytes)
         inline |= answer_files
         note = dataclasses.replace(note, question=question, answer=answer)
     try:
@@ -1135,7 +1170,9 @@ def _cards(note: _Note, layout: FileLayout, *, require_numbers: bool) -> list[Ca
     ]
 
 
-def _inline_used(content: CardContent, inline: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+def _inline_used(
+    content: CardContent, inline: dict[str, bytes | None]
+) -> tuple[tuple[str, bytes | None], ...]:
     if not inline:
         return ()
     return tuple((image.url, inline[image.url]) for image in content.images if image.url in inline)

@@ -40,10 +40,10 @@ from quizzes.rendering import sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
-_IMAGE_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_IMAGE_SRC = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
 _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
-_FURIGANA = re.compile(r" ?([^ >]+?)\[(.+?)\]")
+_FURIGANA = re.compile(r" ?(?<![^ >\[\]])([^ >\[]++)\[([^\[\]\n]+)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
 
@@ -114,7 +114,9 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                     reason = f"not an Anki package Anki can open ({_first_line(error)})"
                     raise _Refused(reason) from None
                 try:
-                    cards, notes, skipped, fields_left_out = _package_cards(collection, source)
+                    cards, notes, skipped, fields_left_out = _package_cards(
+                        collection, source, image_max_bytes=limits.image_bytes
+                    )
                     decks = _deck_names(collection)
                 finally:
                     collection.close()
@@ -427,7 +429,7 @@ DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates
 
 
 def _package_cards(
-    collection, source: str
+    collection, source: str, *, image_max_bytes: int | None = None
 ) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem]]:
     cards: list[CardRecord] = []
     skipped: list[ParseProblem] = []
@@ -452,7 +454,9 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         try:
-            made = _note_cards(note, notetype, values, ords, line=position)
+            made = _note_cards(
+                note, notetype, values, ords, line=position, image_max_bytes=image_max_bytes
+            )
         except CardHtmlError as error:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {error}"))
             continue
@@ -491,17 +495,23 @@ def _note_data(note) -> tuple[dict, dict[str, str], list[int]]:
 
 
 def _note_cards(
-    note, notetype: dict, values: dict[str, str], ords: list[int], *, line: int
+    note,
+    notetype: dict,
+    values: dict[str, str],
+    ords: list[int],
+    *,
+    line: int,
+    image_max_bytes: int | None = None,
 ) -> list[CardRecord]:
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
     ):
         raise CardHtmlError("an image occlusion note: only Anki shows those")
-    inline: dict[str, bytes] = {}
+    inline: dict[str, bytes | None] = {}
     values = dict(values)
     for name, value in values.items():
-        values[name], files = inline_images(value)
+        values[name], files = inline_images(value, max_bytes=image_max_bytes)
         inline |= files
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]

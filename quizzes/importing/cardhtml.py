@@ -39,7 +39,7 @@ _VOID_TAGS = frozenset({"br", "img"})
 # depth (80,000 nested <div>s took 28 s), so a field far deeper than anyone writes is
 # refused before it. Tags a browser closes by themselves at their next sibling, and empty
 # ones, do not count, so a long list of unclosed <li>s is no reason.
-_TYPED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
+_TYPED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*?(/?)>")
 _SELF_CLOSING_TAGS = frozenset(
     {
         "area",
@@ -115,34 +115,47 @@ _INLINE_SUFFIXES = {
     "image/svg+xml": ".svg",
 }
 _INLINE_IMAGE = re.compile(
-    r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])data:(image/(?:png|jpe?g|gif|webp|svg\+xml))"""
-    r"""((?:;[^,"'>]*)*),([^"']*)\2""",
+    r"""(<img\b[^<>]*?\bsrc\s*=\s*)(["'])data:(image/(?:png|jpe?g|gif|webp|svg\+xml))"""
+    r"""((?:;[^,;"'>]*)*),([^"']*)\2""",
     re.IGNORECASE,
 )
 
 
-def inline_images(field_html: str) -> tuple[str, dict[str, bytes]]:
+def inline_images(
+    field_html: str, *, max_bytes: int | None = None
+) -> tuple[str, dict[str, bytes | None]]:
     """A field whose images are given inline (`<img src="data:image/png;base64,...">`, as a
     web page or a note-taking app pastes them) with each such image named by its content,
     `inline-<hash>.png`, and the files so named. One that does not decode is left as it is
-    (the sanitizer drops a data: source)."""
+    (the sanitizer drops a data: source).
+
+    One whose data is sure to be more than `max_bytes` is not decoded: it is named by the
+    hash of its encoded data and given as None, for the report to name it as too large."""
     if "data:" not in field_html:
         return field_html, {}
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | None] = {}
 
     def name(match: re.Match) -> str:
         prefix, quote, kind, parameters, payload = match.groups()
         payload = html.unescape(payload)
+        base64_encoded = ";base64" in parameters.lower()
+        suffix = _INLINE_SUFFIXES[kind.lower()]
+        # Each 4 base64 characters give 3 bytes, each %XX escape 1: the least it can be.
+        least = len(payload) * 3 // 4 - 2 if base64_encoded else len(payload) // 3
+        if max_bytes is not None and least > max_bytes:
+            digest = hashlib.sha256(payload.encode()).hexdigest()[:16]
+            file_name = f"inline-{digest}{suffix}"
+            files[file_name] = None
+            return f"{prefix}{quote}{file_name}{quote}"
         try:
-            if ";base64" in parameters.lower():
+            if base64_encoded:
                 data = base64.b64decode("".join(payload.split()), validate=True)
             else:
                 data = unquote_to_bytes(payload)
         except (binascii.Error, ValueError):
             return match.group(0)
-        suffix = _INLINE_SUFFIXES[kind.lower()]
         file_name = f"inline-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
-        files[file_name] = data
+        files[file_name] = None if max_bytes is not None and len(data) > max_bytes else data
         return f"{prefix}{quote}{file_name}{quote}"
 
     return _INLINE_IMAGE.sub(name, field_html), files
@@ -204,13 +217,30 @@ def card_content(
         images=images,
     )
     if not question_text and not content.question_has_images:
-        raise CardHtmlError("empty question")
+        raise CardHtmlError(_empty("question", question))
     if cloze is not None:
         if cloze not in cloze_numbers(question_html):
             raise CardHtmlError(f"no cloze deletion {{{{c{cloze}::…}}}} in the text")
     elif not answer_text and not any(image.side == "answer" for image in images):
-        raise CardHtmlError("empty answer")
+        raise CardHtmlError(_empty("answer", answer))
     return content
+
+
+_INLINE_KIND = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?\s*data:([^;,"'\s<>]*)""", re.I)
+
+
+def _empty(side: str, field: str) -> str:
+    """Why a side is empty: an inline image left in it (not one inline_images took) is
+    dropped by the sanitizer, so say that rather than just "empty"."""
+    if match := _INLINE_KIND.search(field):
+        kind = match.group(1).lower()
+        if kind in _INLINE_SUFFIXES:
+            return f"the {side} is an inline image ({kind}) whose data does not decode"
+        return (
+            f"the {side} is an inline image of a type not imported ({kind or 'no type'}): "
+            "PNG, JPEG, GIF, WebP and SVG are"
+        )
+    return f"empty {side}"
 
 
 def fragment_html(value: str) -> str:
@@ -236,7 +266,7 @@ _FAST_TOKEN = re.compile(r"<(/?)([a-z0-9]+)>|([^<]+)")
 _TEXT_BREAKS = frozenset({*BLOCK_TAGS, "br", "tr", "th", "td"})
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WHITESPACE = re.compile(r"\s+")
-_ANY_TAG = re.compile(r"<[^>]*>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
 _BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|tr|th|td)\b")
 
 

@@ -202,6 +202,7 @@ def anki_import_plan(
             separator=separator,
             mapping=mapping,
             max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
+            image_max_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
         )
         records, plan.file = read.cards, read
         plan.images = {image.url for record in records for image in record.images}
@@ -239,14 +240,16 @@ def _read_package(data: bytes | str, source: str):
 
 def _inline_media(records: list[CardRecord]) -> tuple[dict[str, bytes], dict[str, str]]:
     """The images the cards gave inline (data: URLs), as files named by their content,
-    and why each one over the image limit is left out."""
+    and why each one over the image limit is left out (one sure to be over it was never
+    decoded: only its name is kept)."""
     limit = settings.QUIZSITE_IMAGE_MAX_BYTES
     files = {name: data for record in records for name, data in record.inline_images}
     too_large = {
         name: f"rejected: the file is more than the limit of {limit} bytes"
         for name, data in files.items()
-        if len(data) > limit
+        if data is None or len(data) > limit
     }
+    # A None (never decoded) is always too large.
     return {name: data for name, data in files.items() if name not in too_large}, too_large
 
 

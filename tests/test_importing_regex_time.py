@@ -1,0 +1,77 @@
+"""Importing reads text a user supplies: no pattern may take time exponential or quadratic
+in a field's length. Each input here would run for hours (or days) through the pattern it
+was found with; it runs in a subprocess with a time limit, so a regression fails the test
+rather than hanging the suite."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def finishes(code: str) -> str:
+    """Run `code` in a fresh interpreter with this checkout first on the path; it must end
+    (and succeed) within a minute, however slow the machine."""
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_an_inline_image_with_many_semicolons_and_no_comma_is_read_in_linear_time():
+    # Each semicolon doubled the time: 26 took 4.6 s, so 60 would take years.
+    out = finishes(
+        "from quizzes.importing.cardhtml import inline_images\n"
+        "field = '<img src=\"data:image/png' + ';' * 60 + '>'\n"
+        "print(inline_images(field) == (field, {}))\n"
+    )
+    assert out.strip() == "True"
+
+
+# Each of these took time quadratic in the field (furigana: cubic), as a run of one
+# character that starts a match and never completes it: the sizes would take from minutes
+# to hours through the old patterns, and take milliseconds now.
+@pytest.mark.parametrize(
+    ("module", "pattern", "field"),
+    [
+        ("anki", "_HTML_LIKE", "'<' * 500_000"),
+        ("anki", "_TAGS", "'<' * 500_000"),
+        ("anki", "_BREAKING_TAG", "'<br' * 300_000"),
+        ("cardhtml", "_ANY_TAG", "'<' * 500_000"),
+        ("cardhtml", "_TYPED_TAG", "'<a ' * 200_000"),
+        ("cardhtml", "_INLINE_IMAGE", "'<img ' * 100_000 + 'data:'"),
+        ("cardhtml", "_INLINE_KIND", "'<img ' * 100_000 + 'data:'"),
+        ("apkg", "_IMAGE_SRC", "'<img ' * 100_000"),
+        ("apkg", "_FURIGANA", "'a[' * 50_000"),
+        ("apkg", "_FURIGANA", "'a' * 500_000"),
+    ],
+)
+def test_a_pattern_run_on_imported_text_takes_linear_time(module, pattern, field):
+    finishes(f"from quizzes.importing.{module} import {pattern}\n{pattern}.findall({field})\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "read"),
+    [
+        ("日本語[にほんご] を 話[はな]す", "kanji", "日本語 を話す"),
+        ("日本語[にほんご] を 話[はな]す", "kana", "にほんご をはなす"),
+        ("日[に]本[ほん]", "kana", "にほん"),
+        ("<b>日[に]</b>", "kana", "<b>に</b>"),
+        ("a]b[c]", "kana", "c"),
+        ("no reading [sound:x.mp3]", "kana", "no reading [sound:x.mp3]"),
+        ("x[] y", "kana", "x[] y"),
+    ],
+)
+def test_furigana_are_read_as_anki_reads_them(text, kind, read):
+    from quizzes.importing.apkg import _reading
+
+    assert _reading(text, kind) == read
