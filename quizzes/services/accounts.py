@@ -293,11 +293,10 @@ def normalized_email(email: str) -> str:
 
 def account_email_set(*, user, email: str) -> None:
     """The address a forgotten password's link goes to; "" for none. Only an address its
-    owner confirmed (or staff set in the admin). Any link asked for before stops working."""
-    with transaction.atomic():
-        user.email = normalized_email(email)
-        user.save(update_fields=["email"])
-        PendingEmail.objects.filter(user=user).delete()
+    owner confirmed (or staff set in the admin). Any link asked for before stops working
+    (_pending_email_forget)."""
+    user.email = normalized_email(email)
+    user.save(update_fields=["email"])
 
 
 # An address is kept for an account only once a link sent to it is opened, by the account's
