@@ -387,6 +387,12 @@ def review_allowance(*, per_day: int, reviewed_today: int) -> int:
     return max(per_day - reviewed_today, 0)
 
 
+def due_shown(*, steps_due: int, reviews_due: int, reviews_left: int) -> int:
+    """The due cards the queue shows (order_queue): every learning step, and review cards
+    up to those left today."""
+    return steps_due + min(reviews_due, reviews_left)
+
+
 def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int = 0) -> int:
     """New cards left for today: the daily setting, plus the extra cards the learner asked for
     today ("Learn more new cards today", Anki's custom study), less those already met."""

@@ -236,7 +236,9 @@ def _due_count(
     """The due cards the queue shows: learning steps, and review cards up to those left."""
     due = [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)]
     review_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
-    return len(due) - review_due + min(review_due, reviews_left)
+    return scheduling.due_shown(
+        steps_due=len(due) - review_due, reviews_due=review_due, reviews_left=reviews_left
+    )
 
 
 def review_queue(
@@ -360,7 +362,11 @@ def _review_counts(
     unstudied = _unstudied(deck_cards, figures)
     reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
     counts = QueueCounts(
-        due=figures["steps_due"] + min(figures["reviews_due"], reviews_left),
+        due=scheduling.due_shown(
+            steps_due=figures["steps_due"],
+            reviews_due=figures["reviews_due"],
+            reviews_left=reviews_left,
+        ),
         new=max(min(allowance, unstudied.ready), 0),
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
     )
