@@ -17,7 +17,6 @@ signed-in user's row is kept under a number that moves on whenever it is saved o
 
 import hashlib
 import secrets
-import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -43,11 +42,17 @@ T = TypeVar("T")
 def _version(key: str, timeout: int | None = None) -> int:
     version = cache.get(key)
     if version is None:
-        # A fresh start (or an evicted key): a number never used before, so entries that
-        # outlived the old one cannot be mistaken for current ones.
-        cache.add(key, time.time_ns(), timeout=timeout)
+        # A fresh start (or an evicted key): entries that outlived the old number cannot be
+        # mistaken for current ones.
+        cache.add(key, _fresh_number(), timeout=timeout)
         version = cache.get(key)
     return version
+
+
+def _fresh_number() -> int:
+    """A version number never used before. Nothing compares two versions, so a number
+    moves on to a new random one, not to itself plus one."""
+    return secrets.randbits(63)
 
 
 def _versions(*keys: tuple[str, int | None]) -> list[int]:
@@ -70,10 +75,10 @@ def _changed(key: str, timeout: int | None = None, *, at_commit_only: bool = Fal
 
 
 def _bump(key: str, timeout: int | None = None) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # not set yet, or evicted
-        cache.set(key, time.time_ns(), timeout=timeout)
+    # A set, not an incr: the file cache's incr reads the entry under a lock on its whole
+    # folder, which every signed-in answer of every process took in turn (under gunicorn,
+    # a quarter of an answer's time went to that lock, the read and the write).
+    cache.set(key, _fresh_number(), timeout=timeout)
 
 
 def deck_pages_version() -> int:

@@ -129,7 +129,7 @@ def test_a_lost_version_number_never_brings_back_old_pages(cache, make_deck, cli
 
     cache.delete(caching.VERSION_KEY)
 
-    assert caching.deck_pages_version() > old
+    assert caching.deck_pages_version() != old
 
 
 # --- a visitor's whole page ---
