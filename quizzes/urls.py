@@ -5,6 +5,8 @@ from quizzes.views import accounts, browse, home, play, progress, reports, revie
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("robots.txt", home.robots_txt, name="robots_txt"),
+    path("favicon.ico", home.favicon),
     # Browsing the deck: permalinks built on the deck slug and the card number.
     path("decks/<slug:slug>/", browse.card_list, name="card_list"),
     path("decks/<slug:slug>/random/", browse.card_random, name="card_random"),

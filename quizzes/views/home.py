@@ -1,4 +1,9 @@
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from quizzes import caching
 from quizzes.services import cards as card_services
@@ -8,3 +13,19 @@ from quizzes.services import cards as card_services
 def home(request):
     decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
     return render(request, "quizzes/home.html", {"decks": decks})
+
+
+@require_safe
+@cache_control(max_age=24 * 3600, public=True)
+def robots_txt(request):
+    # Rendered without the request: the same for everyone, no session or cookie read, so
+    # it stays public for a cache in front.
+    return HttpResponse(render_to_string("robots.txt"), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    # Browsers and feed readers ask for /favicon.ico whatever a page's <link rel="icon">
+    # says. Its URL is looked up here, not at import: in production it holds a hash of
+    # the file, read from the static files' manifest.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
