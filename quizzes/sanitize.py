@@ -95,6 +95,16 @@ def _style(declarations: dict[str, str]) -> str | None:
     return "; ".join(f"{name}: {value}" for name, value in declarations.items()) or None
 
 
+COLOUR_PROPERTIES = frozenset({"color", "background-color"})
+
+
+def style_without_colours(style: str) -> str | None:
+    """A sanitized `style` without its colours (None when nothing is left): what a multiple
+    choice keeps of it (quizzes.rendering.choice_content)."""
+    declarations = _style_declarations(style).items()
+    return _style({name: value for name, value in declarations if name not in COLOUR_PROPERTIES})
+
+
 def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute == "style":
         return _style(_style_declarations(value))
