@@ -404,6 +404,8 @@ def choice_content(
             tag.decompose()
         elif tag.name in _CHOICE_UNWRAPPED:
             tag.unwrap()
+        elif tag.name == "hr":  # no rule in a button: the parts it parts go on lines
+            tag.replace_with(soup.new_tag("br"))
         elif "style" in tag.attrs:
             _drop_colours(tag)
     if drop_words > 0:

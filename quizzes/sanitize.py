@@ -10,9 +10,10 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
 # Block-level tags a card may contain. `div` is among them because Anki's editor
-# writes one `<div>` per line; stripping it would run those lines together.
+# writes one `<div>` per line; stripping it would run those lines together. `hr` is the
+# rule Anki puts between a card's question and answer, and authors between parts.
 BLOCK_TAGS = frozenset(
-    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4"},
+    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4", "hr"},
 )
 ALLOWED_TAGS = BLOCK_TAGS | {
     "br",

@@ -463,7 +463,7 @@ def test_the_editor_and_the_preview_page_style_the_image_placeholder(staff_clien
     )
     assert 'class="image-missing"' in page.text
     site = Path(finders.find("css/site.css")).read_text()
-    for rule in (".cloze {", ".cloze-extra {", ".audio-missing {"):
+    for rule in (".cloze {", ".cloze-extra {", ".audio-missing {", "hr {"):
         assert rule in stylesheet.replace(".card-preview-side ", "")
         assert rule in site.replace(".card-body ", "")
     for response in (editor, page):

@@ -496,6 +496,26 @@ def test_colours_of_an_anki_export_are_kept_as_spans_and_the_rest_of_the_style_d
     assert card.answer_text == "die Mädchen: no, das Mädchen\nneuter"
 
 
+def test_a_rule_between_a_fields_parts_is_kept_and_parts_its_text():
+    result = read("#separator:tab\n#html:true\nder Hund\tthe dog<hr id=answer>a noun\n")
+
+    ((card),) = result.cards
+    assert (card.answer_html, card.answer_text) == ("the dog<hr>a noun", "the dog\na noun")
+    assert result.preview == [("der Hund", "the dog a noun")]
+
+
+def test_a_rule_at_the_edge_of_a_field_parts_nothing_and_goes():
+    result = read("#separator:tab\n#html:true\nder Hund\t<hr>the dog<br><hr id=answer>\n")
+
+    assert sides(result) == [("der Hund", "the dog")]
+
+
+def test_a_field_that_is_only_a_rule_is_empty():
+    result = read("#separator:tab\n#html:true\n<hr>\tthe dog\nQ\tA\n")
+
+    assert [problem.reason for problem in result.skipped] == ["empty question"]
+
+
 def test_a_csv_cell_keeps_its_colour_and_loses_what_could_fetch():
     data = (
         "Front;Back\n"

@@ -189,6 +189,13 @@ def test_a_choice_shows_the_answers_formatting_but_not_its_colours(answer, shown
     assert choice_content(answer).html == shown
 
 
+def test_a_rule_in_an_answer_is_a_line_break_in_the_choice():
+    choice = choice_content("<p>Adam</p><hr><p>momentum and RMSProp</p>")
+
+    assert "<hr" not in choice.html  # no rule inside a button
+    assert choice.text == "Adam\nmomentum and RMSProp"
+
+
 def test_an_answer_that_needs_its_image_is_a_choice_only_once_the_image_is_cached():
     needs = '<p>Instead we can do this:</p><img src="https://x.org/mix.png">'
     assert answer_needs_image(needs)

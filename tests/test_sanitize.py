@@ -229,6 +229,10 @@ def test_it_keeps_the_allowed_formatting():
     assert sanitize_card_html(html) == html
 
 
+def test_it_keeps_a_rule_but_not_its_id():
+    assert sanitize_card_html('Front<hr id="answer">Back<hr>') == "Front<hr>Back<hr>"
+
+
 def test_it_drops_unknown_tags_but_keeps_their_text():
     assert sanitize_card_html("<span>a</span><font>b</font>") == "ab"
 
@@ -291,6 +295,10 @@ def test_text_puts_blocks_and_line_breaks_on_their_own_lines():
     html = "<p>one</p><p>two<br>three</p><ul><li>four</li><li>five</li></ul>six"
 
     assert html_to_text(html) == "one\ntwo\nthree\nfour\nfive\nsix"
+
+
+def test_text_puts_the_parts_a_rule_parts_on_their_own_lines():
+    assert html_to_text("Front<hr>Back") == "Front\nBack"
 
 
 def test_text_keeps_inline_elements_in_the_line():
