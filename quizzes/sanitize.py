@@ -67,6 +67,7 @@ STYLE_PROPERTIES = {
     "vertical-align": r"baseline|sub|super|top|middle|bottom|text-top|text-bottom",
 }
 _STYLE_VALUES = {name: re.compile(values) for name, values in STYLE_PROPERTIES.items()}
+COLOUR_PROPERTIES = frozenset({"color", "background-color"})
 # Black text and a white or clear background only restate Anki's default card: kept, they
 # would make a light box of the text in the site's dark mode for nothing (site.css).
 _DEFAULT_COLOURS = {
@@ -96,9 +97,6 @@ def _style(declarations: dict[str, str]) -> str | None:
     return "; ".join(f"{name}: {value}" for name, value in declarations.items()) or None
 
 
-COLOUR_PROPERTIES = frozenset({"color", "background-color"})
-
-
 def style_without_colours(style: str) -> str | None:
     """A sanitized `style` without its colours (None when nothing is left): what a multiple
     choice keeps of it (quizzes.rendering.choice_content)."""
@@ -115,7 +113,7 @@ def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:
 
 
 _cleaner = nh3.Cleaner(
-    # `font` and `span` stay for _fonts_as_spans only: none is stored.
+    # For _fonts_as_spans: it makes a `<span>` of a `<font>`, and keeps a span with a style.
     tags=set(ALLOWED_TAGS) | {"font", "span"},
     clean_content_tags=set(DROPPED_WITH_CONTENT),
     attributes={
