@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 from latex2mathml.converter import convert as latex_to_mathml
 
-from quizzes.sanitize import sanitize_mathml, soup_to_text
+from quizzes.sanitize import sanitize_mathml, soup_to_text, style_without_colours
 
 
 @dataclass(frozen=True)
@@ -404,6 +404,10 @@ def choice_content(
             tag.decompose()
         elif tag.name in _CHOICE_UNWRAPPED:
             tag.unwrap()
+        elif tag.name == "hr":  # no rule in a button: the parts it parts go on lines
+            tag.replace_with(soup.new_tag("br"))
+        elif "style" in tag.attrs:
+            _drop_colours(tag)
     if drop_words > 0:
         _drop_leading_words(soup, drop_words)
     if keep_words > 0:
@@ -421,6 +425,18 @@ def choice_content(
             tag.attrs = {"class": _CHOICE_BLOCKS[tag.name]}
             tag.name = "span"
     return ChoiceContent(html=str(soup).strip(), text=text, code_share=code_share)
+
+
+def _drop_colours(tag: Tag) -> None:
+    """A colour only the right answer has would point at it among the wrong ones (red for
+    the wrong word, green for the right one): a choice shows none, the card after it does."""
+    style = style_without_colours(tag["style"])
+    if style is not None:
+        tag["style"] = style
+    elif tag.name == "span":
+        tag.unwrap()
+    else:
+        del tag["style"]
 
 
 def _tags(soup: BeautifulSoup) -> list[Tag]:

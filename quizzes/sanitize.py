@@ -10,9 +10,10 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
 # Block-level tags a card may contain. `div` is among them because Anki's editor
-# writes one `<div>` per line; stripping it would run those lines together.
+# writes one `<div>` per line; stripping it would run those lines together. `hr` is the
+# rule Anki puts between a card's question and answer, and authors between parts.
 BLOCK_TAGS = frozenset(
-    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4"},
+    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4", "hr"},
 )
 ALLOWED_TAGS = BLOCK_TAGS | {
     "br",
@@ -43,10 +44,85 @@ DROPPED_WITH_CONTENT = frozenset(
     {"script", "style", "iframe", "noscript", "template", "object", "svg", "math"},
 )
 
+# Inline CSS a card keeps: what Anki's editor writes to give text a meaning (red for the
+# wrong word, a centred line), each property with the values it may take. Nothing that can
+# fetch (url(), image-set(), @import), move, size, hide or overlay content (position,
+# display, z-index, font-size...) or restyle the page around the card. No value may hold a
+# quote, a backslash or a nested function, so no escape or comment smuggles one in.
+_COLOUR = (
+    r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]{3,20}|(?:rgb|hsl)a?\([-+0-9a-z.,%\s/]*\)"
+)
+_DECORATION = (
+    r"none|(?:underline|overline|line-through)(?:\s+(?:underline|overline|line-through)){0,2}"
+)
+STYLE_PROPERTIES = {
+    "color": _COLOUR,
+    "background-color": _COLOUR,
+    "font-weight": r"normal|bold|bolder|lighter|[1-9]00",
+    "font-style": r"normal|italic|oblique",
+    "text-decoration": _DECORATION,
+    "text-decoration-line": _DECORATION,
+    "text-align": r"left|right|center|justify|start|end",
+    # Keywords only: a length could lift text over the lines around it.
+    "vertical-align": r"baseline|sub|super|top|middle|bottom|text-top|text-bottom",
+}
+_STYLE_VALUES = {name: re.compile(values) for name, values in STYLE_PROPERTIES.items()}
+COLOUR_PROPERTIES = frozenset({"color", "background-color"})
+# Black text and a white or clear background only restate Anki's default card: kept, they
+# would make a light box of the text in the site's dark mode for nothing (site.css).
+_DEFAULT_COLOURS = {
+    "color": {"black", "#000", "#000000", "rgb(0,0,0)"},
+    "background-color": {
+        "white", "#fff", "#ffffff", "rgb(255,255,255)", "transparent", "rgba(0,0,0,0)",
+    },
+}  # fmt: skip
+
+
+def _style_declarations(style: str) -> dict[str, str]:
+    """The allowed declarations of a `style` attribute, property to value, lower case."""
+    declarations = {}
+    for declaration in style.split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip().lower(), " ".join(value.lower().split())
+        pattern = _STYLE_VALUES.get(name)
+        if pattern is None or not pattern.fullmatch(value):
+            continue
+        if value.replace(" ", "") in _DEFAULT_COLOURS.get(name, ()):
+            continue
+        declarations[name] = value
+    return declarations
+
+
+def _style(declarations: dict[str, str]) -> str | None:
+    return "; ".join(f"{name}: {value}" for name, value in declarations.items()) or None
+
+
+def style_without_colours(style: str) -> str | None:
+    """A sanitized `style` without its colours (None when nothing is left): what a multiple
+    choice keeps of it (quizzes.rendering.choice_content)."""
+    declarations = _style_declarations(style).items()
+    return _style({name: value for name, value in declarations if name not in COLOUR_PROPERTIES})
+
+
+def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "style":
+        return _style(_style_declarations(value))
+    if element == "font":  # `color`, its only other attribute: one colour, nothing more
+        return None if ";" in value else _style_declarations(f"color: {value}").get("color")
+    return value
+
+
 _cleaner = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
+    # For _fonts_as_spans: it makes a `<span>` of a `<font>`, and keeps a span with a style.
+    tags=set(ALLOWED_TAGS) | {"font", "span"},
     clean_content_tags=set(DROPPED_WITH_CONTENT),
-    attributes={"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}},
+    attributes={
+        "*": {"style"},
+        "a": {"href", "title"},
+        "img": {"src", "alt", "width", "height"},
+        "font": {"color"},
+    },
+    attribute_filter=_allowed_attribute,
     url_schemes={"http", "https", "mailto"},
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
@@ -59,7 +135,34 @@ _WHITESPACE = re.compile(r"\s+")
 
 def sanitize_card_html(html: str) -> str:
     """Return `html` reduced to the card allow-list; idempotent on its own output."""
-    return _cleaner.clean(html)
+    cleaned = _cleaner.clean(html)
+    return _fonts_as_spans(cleaned) if "<font" in cleaned or "<span" in cleaned else cleaned
+
+
+# A `<font>` or `<span>` tag of nh3's output: its only attributes are the filtered `color`
+# and `style`, which hold no `>` or quote.
+_FONT_OR_SPAN = re.compile(r'<(/?)(?:font|span)((?:\s+[a-z]+="[^"]*")*)>')
+_ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
+
+
+def _fonts_as_spans(cleaned: str) -> str:
+    """`<font color>` (obsolete, and Anki's editor still writes it) as the `<span>` of that
+    colour; a `<font>` or `<span>` left with nothing to say goes, its text kept."""
+    kept: list[bool] = []  # per open tag, whether its end tag is written
+
+    def replace(match: re.Match) -> str:
+        closing, attributes = match.groups()
+        if closing:
+            return "</span>" if kept.pop() else ""
+        values = dict(_ATTRIBUTE.findall(attributes))
+        # As in a browser, the style wins over the font's colour.
+        declarations = {"color": values["color"]} if "color" in values else {}
+        declarations |= _style_declarations(values.get("style", ""))
+        style = _style(declarations)
+        kept.append(style is not None)
+        return f'<span style="{style}">' if style else ""
+
+    return _FONT_OR_SPAN.sub(replace, cleaned)
 
 
 def html_to_text(html: str) -> str:

@@ -231,6 +231,36 @@ def test_saving_sanitizes_what_staff_typed(staff_client, deck, typed, forbidden)
     assert forbidden not in card.answer_html
 
 
+def test_saving_keeps_the_authors_colours_and_drops_the_rest_of_the_style(
+    staff_client, client, deck
+):
+    card = deck.cards.get(number=1)
+
+    save_card(
+        staff_client,
+        card,
+        answer_html=(
+            '<p>Not <font color="#ff0000" size="6">ist</font> but '
+            '<span style="color: green; position: fixed; top: 0">bin</span></p>'
+        ),
+    )
+
+    card.refresh_from_db()
+    colours = (
+        '<p>Not <span style="color: #ff0000">ist</span> but '
+        '<span style="color: green">bin</span></p>'
+    )
+    assert card.answer_html == colours
+    assert colours in client.get(card.get_absolute_url(), {"answer": "1"}).text
+
+
+def test_the_preview_shows_the_colours_saving_would_keep(staff_client, deck):
+    response = preview(staff_client, '<font color="blue" face="Arial">Q</font>')
+
+    assert '<span style="color: blue">Q</span>' in response.text
+    assert "Arial" not in response.text
+
+
 def test_a_sanitized_card_never_reaches_the_card_page(staff_client, client, deck):
     card = deck.cards.get(number=1)
     save_card(staff_client, card, answer_html="<p>Fine</p><script>alert('x')</script>")
@@ -433,7 +463,7 @@ def test_the_editor_and_the_preview_page_style_the_image_placeholder(staff_clien
     )
     assert 'class="image-missing"' in page.text
     site = Path(finders.find("css/site.css")).read_text()
-    for rule in (".cloze {", ".cloze-extra {", ".audio-missing {"):
+    for rule in (".cloze {", ".cloze-extra {", ".audio-missing {", "hr {"):
         assert rule in stylesheet.replace(".card-preview-side ", "")
         assert rule in site.replace(".card-body ", "")
     for response in (editor, page):

@@ -777,6 +777,22 @@ def test_a_note_nested_too_deep_is_skipped_by_name_and_the_rest_imported(biology
     assert problem.reason.endswith(": HTML elements nested more than 500 deep")
 
 
+def test_a_notes_colours_come_with_it_as_the_card_allow_list_keeps_them(biology, tmp_path):
+    back = (
+        '<font color="#00aa00">mitochondria</font>, not '
+        '<span style="color: rgb(255, 0, 0); background-image: url(https://evil.example/x)">'
+        "chloroplasts</span>"
+    )
+    path = anki_package(tmp_path, [("Basic", ["Where is ATP made?", back])])
+
+    import_package(biology, path)
+
+    assert biology.cards.get().answer_html == (
+        '<span style="color: #00aa00">mitochondria</span>, not '
+        '<span style="color: rgb(255, 0, 0)">chloroplasts</span>'
+    )
+
+
 def test_a_colpkg_imports_like_an_apkg(biology, tmp_path):
     path = make_package(tmp_path, colpkg=True)
 

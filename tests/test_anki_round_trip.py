@@ -24,6 +24,11 @@ SHAPES = {
         "Listen [sound:x.mp3]\t\u0645\u0631\u062d\u0628\u0627\tarabic\n"
     ),
     "duplicate notes": "Q1\tA1\tt1\nQ2\tA2\t\nQ1\tA1\tt2\n",
+    "colours and rules from Anki's editor": (
+        '#html:true\nWhich <font color="#FF0000" face="Arial">word</font>?\t'
+        '<span style="color: rgb(0, 128, 0); font-size: 20px;">this</span><hr id=answer>'
+        '<div style="text-align: center;"><b style="font-weight: normal">centred</b></div>\tde\n'
+    ),
 }
 
 

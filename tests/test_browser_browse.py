@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from quizzes.models import Deck
+from quizzes.services.anki_io import anki_import_apply
 from tests.test_browser_quiz import sign_up
 
 pytestmark = pytest.mark.browser
@@ -98,6 +100,38 @@ def test_show_answer_and_load_more_work_in_the_list(page: Page, deck_site, conso
     expect(page.locator("#card-16")).to_be_focused()
     expect(page).to_have_url(f"{deck_site}/decks/fastai/")
     assert console_errors == []
+
+
+COLOURED_NOTE = (
+    "#separator:tab\n#html:true\nWhich article goes with Mädchen?\t"
+    '<font color="#ff0000">die</font> is wrong<hr id=answer>'
+    '<span style="background-color: #ffff00">das</span> is right\n'
+)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_card_shows_its_authors_colours_and_rule_readable_in_either_scheme(
+    page: Page, deck_site, console_errors, dark
+):
+    deck = Deck.objects.create(name="Colours", slug="colours")
+    anki_import_apply(deck=deck, data=COLOURED_NOTE, source="colours.txt")
+    page.emulate_media(color_scheme="dark" if dark else "light")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    wrong, right = answer.get_by_text("die", exact=True), answer.get_by_text("das", exact=True)
+    expect(wrong).to_have_css("color", "rgb(255, 0, 0)")
+    expect(right).to_have_css("background-color", "rgb(255, 255, 0)")
+    # Coloured for a white card: on the dark page the text keeps a white ground, and the
+    # text on the author's yellow stays dark.
+    expect(wrong).to_have_css(
+        "background-color", "rgb(255, 255, 255)" if dark else "rgba(0, 0, 0, 0)"
+    )
+    expect(right).to_have_css("color", "rgb(29, 31, 33)")
+    expect(answer.locator("hr")).to_have_css("border-top-style", "solid")
+    page.screenshot(path=f"/tmp/card-colours-{'dark' if dark else 'light'}.png")
+    assert console_errors == []  # no style refused by the Content-Security-Policy
 
 
 def test_a_card_page_works_without_javascript(browser, deck_site):

@@ -42,6 +42,12 @@ def test_a_field_nested_as_deep_as_allowed_is_stored_and_rendered(field, text):
     assert "<mark>x</mark>" in highlight(content.question_html, ["x"])
 
 
+def test_rules_are_no_nesting_however_many():
+    content = card_content("Q", "part<hr>" * (2 * MAX_NESTING) + "end")
+
+    assert content.answer_html.count("<hr>") == 2 * MAX_NESTING
+
+
 def test_the_fast_path_gives_what_the_full_repair_gives_at_depth():
     field = nested("<div><b>", "</b></div>", MAX_NESTING // 2)
 

@@ -470,6 +470,67 @@ def test_the_preview_shows_the_first_rows_as_plain_text():
     assert result.preview == [("Q1", "A&1"), ("Q2", "A2")]
 
 
+# --- the colour and layout Anki's editor writes ---
+
+
+def test_colours_of_an_anki_export_are_kept_as_spans_and_the_rest_of_the_style_dropped():
+    # As Anki's "Notes in Plain Text" writes a note whose author coloured the wrong word red
+    # and the right one green (a quoted field, its quotes doubled).
+    data = (
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        "Which article goes with <i>Mädchen</i>?\t"
+        '"<font color=""#ff0000"" face=""Arial"">die</font> Mädchen: no, '
+        '<span style=""color: rgb(0, 170, 0); font-size: 18px;"">das</span> Mädchen'
+        '<div style=""text-align: center;""><b style=""font-weight: normal;"">neuter</b></div>"'
+        "\tdeutsch\n"
+    )
+
+    result = read(data)
+
+    ((card),) = result.cards
+    assert card.answer_html == (
+        '<span style="color: #ff0000">die</span> Mädchen: no, '
+        '<span style="color: rgb(0, 170, 0)">das</span> Mädchen'
+        '<div style="text-align: center"><b style="font-weight: normal">neuter</b></div>'
+    )
+    assert card.answer_text == "die Mädchen: no, das Mädchen\nneuter"
+
+
+def test_a_rule_between_a_fields_parts_is_kept_and_parts_its_text():
+    result = read("#separator:tab\n#html:true\nder Hund\tthe dog<hr id=answer>a noun\n")
+
+    ((card),) = result.cards
+    assert (card.answer_html, card.answer_text) == ("the dog<hr>a noun", "the dog\na noun")
+    assert result.preview == [("der Hund", "the dog a noun")]
+
+
+def test_a_rule_at_the_edge_of_a_field_parts_nothing_and_goes():
+    result = read("#separator:tab\n#html:true\nder Hund\t<hr>the dog<br><hr id=answer>\n")
+
+    assert sides(result) == [("der Hund", "the dog")]
+
+
+def test_a_field_that_is_only_a_rule_is_empty():
+    result = read("#separator:tab\n#html:true\n<hr>\tthe dog\nQ\tA\n")
+
+    assert [problem.reason for problem in result.skipped] == ["empty question"]
+
+
+def test_a_csv_cell_keeps_its_colour_and_loses_what_could_fetch():
+    data = (
+        "Front;Back\n"
+        'rot;"<span style=""color: red; background: url(https://evil.example/x)"">red</span>"\n'
+        "grün;green\n"
+    )
+
+    result = read(data, source="colours.csv")
+
+    assert sides(result) == [
+        ("rot", '<span style="color: red">red</span>'),
+        ("grün", "green"),
+    ]
+
+
 # --- encodings ---
 
 

@@ -169,6 +169,33 @@ def test_links_become_text_and_illustrations_go():
     assert choice.html == '<span class="choice-block">See the paper.</span>'
 
 
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ('<span style="color: #00aa00">das</span> Mädchen', "das Mädchen"),
+        ('<span style="background-color: yellow">das</span> Mädchen', "das Mädchen"),
+        (
+            '<span style="color: red; font-style: italic">das</span> Mädchen',
+            '<span style="font-style: italic">das</span> Mädchen',
+        ),
+        (
+            '<b style="font-weight: normal; color: red">das</b> Mädchen',
+            '<b style="font-weight: normal">das</b> Mädchen',
+        ),
+        ('<b style="color: red">das</b> Mädchen', "<b>das</b> Mädchen"),
+    ],
+)
+def test_a_choice_shows_the_answers_formatting_but_not_its_colours(answer, shown):
+    assert choice_content(answer).html == shown
+
+
+def test_a_rule_in_an_answer_is_a_line_break_in_the_choice():
+    choice = choice_content("<p>Adam</p><hr><p>momentum and RMSProp</p>")
+
+    assert "<hr" not in choice.html  # no rule inside a button
+    assert choice.text == "Adam\nmomentum and RMSProp"
+
+
 def test_an_answer_that_needs_its_image_is_a_choice_only_once_the_image_is_cached():
     needs = '<p>Instead we can do this:</p><img src="https://x.org/mix.png">'
     assert answer_needs_image(needs)

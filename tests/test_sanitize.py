@@ -59,8 +59,163 @@ def test_it_drops_a_javascript_href_but_keeps_the_link_text():
     assert cleaned == '<a rel="noopener noreferrer nofollow">click</a>'
 
 
-def test_it_strips_style_class_and_id_attributes():
-    assert sanitize_card_html('<p style="color:red" class="x" id="y">t</p>') == "<p>t</p>"
+def test_it_strips_class_and_id_attributes():
+    assert sanitize_card_html('<p class="x" id="y">t</p>') == "<p>t</p>"
+
+
+# --- the colours and layout Anki's editor writes ---
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ('<span style="color: #FF0000;">w</span>', '<span style="color: #ff0000">w</span>'),
+        ('<span style="color:#f00">w</span>', '<span style="color: #f00">w</span>'),
+        ('<span style="color: darkgreen">w</span>', '<span style="color: darkgreen">w</span>'),
+        (
+            '<span style="color: rgb(255, 0, 0);">w</span>',
+            '<span style="color: rgb(255, 0, 0)">w</span>',
+        ),
+        (
+            '<span style="color: rgba(0, 128, 0, 0.5)">w</span>',
+            '<span style="color: rgba(0, 128, 0, 0.5)">w</span>',
+        ),
+        (
+            '<span style="color: hsl(120deg 100% 25% / 50%)">w</span>',
+            '<span style="color: hsl(120deg 100% 25% / 50%)">w</span>',
+        ),
+        (
+            '<span style="background-color: rgb(255, 255, 0);">w</span>',
+            '<span style="background-color: rgb(255, 255, 0)">w</span>',
+        ),
+        ('<b style="font-weight:normal">w</b>', '<b style="font-weight: normal">w</b>'),
+        ('<span style="font-weight: 700">w</span>', '<span style="font-weight: 700">w</span>'),
+        ('<span style="font-style: italic">w</span>', '<span style="font-style: italic">w</span>'),
+        (
+            '<span style="text-decoration: underline line-through">w</span>',
+            '<span style="text-decoration: underline line-through">w</span>',
+        ),
+        (
+            '<span style="text-decoration-line: underline">w</span>',
+            '<span style="text-decoration-line: underline">w</span>',
+        ),
+        ('<div style="text-align: center;">w</div>', '<div style="text-align: center">w</div>'),
+        ('<td style="vertical-align: top">w</td>', '<td style="vertical-align: top">w</td>'),
+        (
+            '<div style="COLOR: Red; Text-Align: Right">w</div>',
+            '<div style="color: red; text-align: right">w</div>',
+        ),
+    ],
+)
+def test_it_keeps_the_colour_and_layout_anki_writes(typed, kept):
+    # In a table when the tag needs one, as the parser would otherwise drop it.
+    wrap = typed.startswith("<td")
+    html = f"<table><tbody><tr>{typed}</tr></tbody></table>" if wrap else typed
+
+    cleaned = sanitize_card_html(html)
+
+    assert cleaned == (f"<table><tbody><tr>{kept}</tr></tbody></table>" if wrap else kept)
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "background: url(https://evil.example/x.png)",
+        "background-image: url(https://evil.example/x.png)",
+        "background-color: url(https://evil.example/x.png)",
+        "color: url(https://evil.example/x.png)",
+        "background-image: image-set('x.png' 1x)",
+        "color: image-set(x)",
+        "color: var(--accent)",
+        "color: attr(title)",
+        "color: expression(alert(1))",
+        "color: rgb(url(x))",
+        "@import 'https://evil.example/x.css'",
+        "color: red !important",
+        "color: red /* a comment */",
+        "color: \\72 ed",
+        "color: 'red'",
+        "-moz-binding: url(x.xml#xss)",
+        "behavior: url(x.htc)",
+        "position: fixed",
+        "position: absolute; top: 0; left: 0",
+        "display: none",
+        "visibility: hidden",
+        "opacity: 0",
+        "z-index: 9999",
+        "font-size: 500px",
+        "font-family: Comic Sans MS",
+        "width: 100vw",
+        "height: 100vh",
+        "margin-top: -500px",
+        "transform: scale(50)",
+        "content: 'x'",
+        "vertical-align: -500px",
+        "text-decoration: underline wavy red",
+        "font-weight: 10000",
+    ],
+)
+def test_it_refuses_css_that_could_fetch_hide_or_move_content(style):
+    assert sanitize_card_html(f'<span style="{style}">w</span>') == "w"
+
+
+def test_it_keeps_the_allowed_declarations_beside_refused_ones():
+    html = '<p style="font-size: 30px; color: red; position: absolute; font-weight: bold">t</p>'
+
+    assert sanitize_card_html(html) == '<p style="color: red; font-weight: bold">t</p>'
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "color: black",
+        "color: rgb(0, 0, 0)",
+        "color: #000000",
+        "background-color: white",
+        "background-color: rgb(255, 255, 255)",
+        "background-color: #FFF",
+        "background-color: transparent",
+        "background-color: rgba(0, 0, 0, 0)",
+    ],
+)
+def test_it_drops_colours_that_only_restate_ankis_default_card(style):
+    # Pasting into Anki's editor leaves these on every word.
+    assert sanitize_card_html(f'<span style="{style}">w</span>') == "w"
+
+
+def test_a_font_colour_becomes_a_span_of_that_colour():
+    html = '<font color="#FF0000">wrong</font> / <font color="green">right</font>'
+
+    assert sanitize_card_html(html) == (
+        '<span style="color: #ff0000">wrong</span> / <span style="color: green">right</span>'
+    )
+
+
+def test_a_font_keeps_its_colour_but_not_its_face_or_size():
+    html = '<font face="Arial" size="7" color="blue">a</font><font face="Arial">b</font>'
+
+    assert sanitize_card_html(html) == '<span style="color: blue">a</span>b'
+
+
+def test_a_font_style_wins_over_its_colour_as_in_a_browser():
+    html = '<font color="red" style="color: blue; background-color: yellow">a</font>'
+
+    assert sanitize_card_html(html) == (
+        '<span style="color: blue; background-color: yellow">a</span>'
+    )
+
+
+@pytest.mark.parametrize(
+    "colour", ["javascript:alert(1)", "expression(alert(1))", "url(x)", "red; position: fixed"]
+)
+def test_a_font_colour_that_is_no_colour_is_dropped(colour):
+    assert sanitize_card_html(f'<font color="{colour}">a</font>') == "a"
+
+
+def test_a_span_left_without_style_goes_and_its_text_stays():
+    html = '<span style="font-size: 20px"><span style="color: red"><span>a</span></span></span>'
+
+    assert sanitize_card_html(html) == '<span style="color: red">a</span>'
 
 
 def test_it_keeps_the_allowed_formatting():
@@ -72,6 +227,10 @@ def test_it_keeps_the_allowed_formatting():
     )
 
     assert sanitize_card_html(html) == html
+
+
+def test_it_keeps_a_rule_but_not_its_id():
+    assert sanitize_card_html('Front<hr id="answer">Back<hr>') == "Front<hr>Back<hr>"
 
 
 def test_it_drops_unknown_tags_but_keeps_their_text():
@@ -121,6 +280,9 @@ def test_it_strips_comments():
         "&#95;&#95;call__ &amp; &lt;b&gt; &nbsp; &quot;q&quot; &#39;",
         "<p>a<p>b</p></p>",
         "<b><div>x</div></b>",
+        '<font color="red"><span style="color: blue; font-size: 9px">a</span>b</font>',
+        '<span><font face="x" color="#0F0">a<span style="font-weight:bold">b</span></font></span>',
+        '<p style="text-align:center; color: RGB(1,2,3)">a<font>b</font></p>',
     ],
 )
 def test_it_is_idempotent(html):
@@ -133,6 +295,10 @@ def test_text_puts_blocks_and_line_breaks_on_their_own_lines():
     html = "<p>one</p><p>two<br>three</p><ul><li>four</li><li>five</li></ul>six"
 
     assert html_to_text(html) == "one\ntwo\nthree\nfour\nfive\nsix"
+
+
+def test_text_puts_the_parts_a_rule_parts_on_their_own_lines():
+    assert html_to_text("Front<hr>Back") == "Front\nBack"
 
 
 def test_text_keeps_inline_elements_in_the_line():

@@ -3,11 +3,27 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+def directives(response) -> dict[str, str]:
+    policy = response.headers["Content-Security-Policy"]
+    return dict(part.strip().partition(" ")[::2] for part in policy.split(";"))
+
+
 def test_pages_forbid_inline_and_foreign_scripts(client):
-    policy = client.get("/").headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy
-    assert "unsafe-inline" not in policy
-    assert "frame-ancestors 'none'" in policy
+    policy = directives(client.get("/"))
+    assert policy["script-src"] == "'self'"
+    assert "script-src-attr" not in policy and "script-src-elem" not in policy
+    assert policy["frame-ancestors"] == "'none'"
+
+
+def test_pages_allow_style_attributes_for_card_colours_but_no_style_elements(client):
+    # A card's colours are `style` attributes the sanitizer has checked; a <style> element
+    # or a foreign stylesheet is still refused, and nothing loads from elsewhere.
+    policy = directives(client.get("/"))
+
+    assert policy["style-src-attr"] == "'unsafe-inline'"
+    assert policy["style-src"] == "'self'"
+    assert "style-src-elem" not in policy
+    assert (policy["default-src"], policy["img-src"]) == ("'self'", "'self' data:")
 
 
 def test_the_admin_keeps_its_own_inline_assets(client):

@@ -957,7 +957,7 @@ def _preview_row(raw: "_RawRecord", layout: FileLayout) -> tuple[str, ...]:
     return tuple(_plain(field)[:_PREVIEW_CHARS] for field in fields[: layout.width])
 
 
-_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|tr|td|th|h3|h4))\b[^<>]*>")
+_BREAKING_TAG = re.compile(r"<(?:br|hr|/?(?:p|div|li|tr|td|th|h3|h4))\b[^<>]*>")
 
 
 def _plain(value: str) -> str:

@@ -34,7 +34,7 @@ _SETTLE_ROUNDS = 5
 MAX_NESTING = 500
 # A tag of nh3's output, whose attribute values are always double-quoted (and may hold `>`).
 _SERIALIZED_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:\s+[^\s=>]+(?:="[^"]*")?)*\s*>')
-_VOID_TAGS = frozenset({"br", "img"})
+_VOID_TAGS = frozenset({"br", "img", "hr"})
 # A tag as typed, before the sanitizer: its parser takes time growing with the square of the
 # depth (80,000 nested <div>s took 28 s), so a field far deeper than anyone writes is
 # refused before it. Tags a browser closes by themselves at their next sibling, and empty
@@ -267,7 +267,7 @@ _TEXT_BREAKS = frozenset({*BLOCK_TAGS, "br", "tr", "th", "td"})
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WHITESPACE = re.compile(r"\s+")
 _ANY_TAG = re.compile(r"<[^<>]*>")
-_BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|tr|th|td)\b")
+_BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|hr|tr|th|td)\b")
 
 
 class _Node:
