@@ -10,12 +10,14 @@ the site's database file never does."""
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from quizzes.models import Distractor, ReadyQuiz
+from quizzes import engine
+from quizzes.models import Attempt, Distractor, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.services.card_pages import distractor_render
 from tests.concurrency import postgresql_only
@@ -83,3 +85,67 @@ def test_quizzes_started_at_once_all_start_and_count_every_offer(
     assert sum(offers.values()) > LEARNERS * QUIZZES_EACH  # distractors were offered
     counted = dict(Distractor.objects.values_list("pk", "times_offered"))
     assert counted == {pk: offers[pk] for pk in counted}
+
+
+def _a_statement_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("planned_ahead", [0, 2])
+def test_two_starts_at_once_cannot_both_rank_as_the_days_last(
+    alice, make_deck, settings, monkeypatch, planned_ahead
+):
+    """Each start is held after counting the learner's quizzes of the day until the other
+    has counted them too (the race), or waits for the first's lock (no race)."""
+    deck = make_deck(12)
+    settings.QUIZSITE_READY_QUICK_QUIZZES = 0
+    now = timezone.now()
+    for minutes in range(engine.RANKED_QUICK_QUIZZES_PER_DAY - 1, 0, -1):
+        services.attempt_start_quick(
+            user=alice, session_key="", deck=deck, now=now - timedelta(minutes=minutes)
+        )
+    settings.QUIZSITE_READY_QUICK_QUIZZES = planned_ahead
+    services.ready_quick_quizzes_top_up(deck=deck)
+    counted: list[int] = []
+    both_counted, go_on = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    count = services._quick_quizzes_started
+
+    def count_and_wait(**kwargs) -> int:
+        started = count(**kwargs)
+        counted.append(started)
+        if len(counted) == 2:
+            both_counted.set()
+        go_on.wait()
+        return started
+
+    def start() -> None:
+        try:
+            services.attempt_start_quick(user=alice, session_key="", deck=deck, now=now)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "_quick_quizzes_started", count_and_wait)
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for _ in range(2000):
+        if both_counted.wait(0.01) or _a_statement_waits_for_a_lock():
+            break
+    go_on.set()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(counted) == [9, 10]
+    last_two = Attempt.objects.filter(started_at=now)
+    assert sorted(last_two.values_list("past_ranked_per_day", flat=True)) == [False, True]
