@@ -1196,6 +1196,9 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
         return 0
     guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
     with transaction.atomic():
+        # A start of the learner's meanwhile (another tab) counts the claimed quizzes, or
+        # is counted by the recount below, never neither.
+        _learner_starts_serialize(user_id=user.pk)
         quick = guest_attempts.filter(is_quick=True).values_list("deck_id", "started_at")
         earliest = {}
         for deck_id, started_at in quick:
