@@ -2,7 +2,8 @@
 run them, each on its own database connection: none fails, every hand-written distractor
 offered is counted once per quiz that offers it, and each quiz planned ahead is started
 once. On PostgreSQL two starts counting the same distractors used to lock their rows in
-different orders and deadlock.
+different orders and deadlock. One learner's starts (and a claim of their guest quizzes) at
+once are counted one after the other: only one can be the day's last ranked.
 
 PostgreSQL only: SQLite lets one writer in at a time (bench/load.py starts quizzes at once on
 its file), and the suite's in-memory SQLite locks whole tables between connections, which
