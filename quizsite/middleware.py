@@ -1,6 +1,7 @@
 import codecs
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import render
 from django.utils.cache import has_vary_header, patch_cache_control
 
@@ -9,18 +10,39 @@ class PrivatePagesMiddleware:
     """A page that differs by the visitor's cookies says `Cache-Control: private`: every
     page carries its visitor's own CSRF token, and a signed-in learner's page their name and
     reviews due, so a caching proxy or CDN in front must keep none of them (Vary: Cookie
-    alone asks it to keep one copy per cookie, which some ignore), while the browser still
-    may (its back button). So does an answer that sets a cookie. Static files stay public.
-    Outside the session and CSRF middleware, whose Vary and cookies it reads."""
+    alone asks it to keep one copy per cookie, which some ignore), while a guest's browser
+    still may (its back button). So does an answer that sets a cookie. Static files stay
+    public. Outside the session and CSRF middleware, whose session, Vary and cookies it
+    reads, and outside the server's page cache (caching.public_page), which keeps no header
+    set here.
+
+    A signed-in learner's page also says `no-store`, so that Back after logging out (a
+    shared computer) asks the server: browsers show a page again from their back/forward
+    cache (the live page, kept) or their HTTP cache without asking, even one that says
+    `no-cache`, and no-store keeps it out of both. Chosen over `private, no-cache` with a
+    `Clear-Site-Data: "cache"` at logout, which needs HTTPS, throws away the static files
+    too, can hold the logout's answer up while the browser empties its cache, and leaves the
+    back/forward cache to each browser. The cost, a request on Back, is the server's page
+    cache's to keep cheap. (The logout's answer says no-store already: Django's never_cache.)
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.cookies or has_vary_header(response, "Cookie"):
+        if _signed_in(request):
+            patch_cache_control(response, private=True, no_store=True)
+        elif response.cookies or has_vary_header(response, "Cookie"):
             patch_cache_control(response, private=True)
         return response
+
+
+def _signed_in(request) -> bool:
+    """Whether the request's session, if the request read it (a page cannot show who is
+    signed in without it; no read of it is added here), names a signed-in user."""
+    session = getattr(request, "session", None)
+    return session is not None and session.accessed and SESSION_KEY in session
 
 
 class ContentSecurityPolicyMiddleware:

@@ -49,6 +49,8 @@ class ReviewAnswerForm(forms.Form):
 
 class ReviewUndoForm(forms.Form):
     review = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
+    # The review's card, so that an undo of a review deleted with its card can say so.
+    card = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_DATABASE_INTEGER)
 
 
 class ExtraNewCardsForm(forms.Form):

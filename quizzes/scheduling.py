@@ -427,9 +427,27 @@ def study_day(moment: datetime, *, time_zone: str, day_start_hour: int) -> date:
 
 
 def study_day_start(day: date, *, time_zone: str, day_start_hour: int) -> datetime:
-    """When study day `day` begins, in UTC (daylight saving time included)."""
-    local = datetime.combine(day, time(day_start_hour), tzinfo=ZoneInfo(time_zone))
-    return local.astimezone(UTC)
+    """When study day `day` begins, in UTC: the first instant the learner's clock reads
+    `day_start_hour` or later on `day`, as `study_day` counts (daylight saving time
+    included). When the clocks read that hour twice (they go back), the first time; when
+    they skip it (they go forward over it), the instant they go forward."""
+    zone = ZoneInfo(time_zone)
+    wall = datetime.combine(day, time(day_start_hour))
+    start = wall.replace(tzinfo=zone).astimezone(UTC)
+    if start.astimezone(zone).replace(tzinfo=None) == wall:
+        return start
+    # Skipped: zoneinfo reads the hour with the offset from before the change, which puts
+    # it after the change; with the offset after it, before. The change, found to the
+    # second between the two, is the first instant the clock reads the hour or later.
+    before = int(wall.replace(tzinfo=zone, fold=1).timestamp())
+    after = int(start.timestamp())
+    while after - before > 1:
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) >= wall:
+            after = middle
+        else:
+            before = middle
+    return datetime.fromtimestamp(after, UTC)
 
 
 def elapsed_study_days(

@@ -18,6 +18,13 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
+def learner_lock() -> int:
+    """The statements a signed-in Quick quiz start spends locking the learner's row: one
+    where the database locks rows (PostgreSQL), none on SQLite, whose transaction holds the
+    database's write lock already (services.attempts._learner_starts_serialize)."""
+    return 1 if connection.features.has_select_for_update else 0
+
+
 def statuses_sent_at_once(user, send: Callable[[Client], HttpResponse], times: int = 4) -> list:
     """`times` threads, each with a client of its own logged in as `user` (None: a
     visitor), wait for one another and then each call `send(client)`: the responses' status

@@ -63,6 +63,41 @@ def test_a_learner_downloads_their_data_then_deletes_the_account(
     assert console_errors == []
 
 
+@pytest.fixture
+def page_with_back_forward_cache(browser_type, browser_type_launch_args):
+    """A page in a Chromium whose back/forward cache is on, as in a learner's browser (it
+    keeps the pages left, live, and Back shows them again without asking the server):
+    Playwright turns it off unless told not to."""
+    browser = browser_type.launch(
+        **browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"]
+    )
+    yield browser.new_page()
+    browser.close()
+
+
+def test_back_after_logging_out_does_not_show_the_signed_in_page(
+    page_with_back_forward_cache, deck_site, django_user_model
+):
+    """A shared computer: the next person pressing Back sees the pages as a guest."""
+    page = page_with_back_forward_cache
+    log_in(page, deck_site, django_user_model)
+    for path in ["/decks/fastai/", "/me/history/"]:
+        page.goto(f"{deck_site}{path}")
+        expect(page.get_by_role("link", name="reviewer")).to_be_visible()
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_text("You are logged out.")).to_be_visible()
+
+        page.go_back(wait_until="commit")  # a page restored from the cache fires no load
+
+        expect(page.get_by_role("link", name="Log in")).to_be_visible()
+        expect(page.get_by_role("link", name="reviewer")).to_have_count(0)
+        page.goto(f"{deck_site}/accounts/login/")
+        page.get_by_label("Username").fill("reviewer")
+        page.get_by_label("Password").fill("a long enough passphrase")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("link", name="reviewer")).to_be_visible()
+
+
 def test_the_links_standing_alone_on_account_pages_are_a_thumbs_height(
     browser, deck_site, django_user_model, settings
 ):

@@ -2,7 +2,8 @@
 run them, each on its own database connection: none fails, every hand-written distractor
 offered is counted once per quiz that offers it, and each quiz planned ahead is started
 once. On PostgreSQL two starts counting the same distractors used to lock their rows in
-different orders and deadlock.
+different orders and deadlock. One learner's starts (and a claim of their guest quizzes) at
+once are counted one after the other: only one can be the day's last ranked.
 
 PostgreSQL only: SQLite lets one writer in at a time (bench/load.py starts quizzes at once on
 its file), and the suite's in-memory SQLite locks whole tables between connections, which
@@ -10,12 +11,14 @@ the site's database file never does."""
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from quizzes.models import Distractor, ReadyQuiz
+from quizzes import engine
+from quizzes.models import Attempt, Distractor, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.services.card_pages import distractor_render
 from tests.concurrency import postgresql_only
@@ -83,3 +86,126 @@ def test_quizzes_started_at_once_all_start_and_count_every_offer(
     assert sum(offers.values()) > LEARNERS * QUIZZES_EACH  # distractors were offered
     counted = dict(Distractor.objects.values_list("pk", "times_offered"))
     assert counted == {pk: offers[pk] for pk in counted}
+
+
+def _a_statement_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("planned_ahead", [0, 2])
+def test_two_starts_at_once_cannot_both_rank_as_the_days_last(
+    alice, make_deck, settings, monkeypatch, planned_ahead
+):
+    """Each start is held after counting the learner's quizzes of the day until the other
+    has counted them too (the race), or waits for the first's lock (no race)."""
+    deck = make_deck(12)
+    settings.QUIZSITE_READY_QUICK_QUIZZES = 0
+    now = timezone.now()
+    for minutes in range(engine.RANKED_QUICK_QUIZZES_PER_DAY - 1, 0, -1):
+        services.attempt_start_quick(
+            user=alice, session_key="", deck=deck, now=now - timedelta(minutes=minutes)
+        )
+    settings.QUIZSITE_READY_QUICK_QUIZZES = planned_ahead
+    services.ready_quick_quizzes_top_up(deck=deck)
+    counted: list[int] = []
+    both_counted, go_on = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    count = services._quick_quizzes_started
+
+    def count_and_wait(**kwargs) -> int:
+        started = count(**kwargs)
+        counted.append(started)
+        if len(counted) == 2:
+            both_counted.set()
+        go_on.wait()
+        return started
+
+    def start() -> None:
+        try:
+            services.attempt_start_quick(user=alice, session_key="", deck=deck, now=now)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "_quick_quizzes_started", count_and_wait)
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for _ in range(2000):
+        if both_counted.wait(0.01) or _a_statement_waits_for_a_lock():
+            break
+    go_on.set()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(counted) == [9, 10]
+    last_two = Attempt.objects.filter(started_at=now)
+    assert sorted(last_two.values_list("past_ranked_per_day", flat=True)) == [False, True]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_start_and_a_claim_at_once_count_each_other(alice, make_deck, settings, monkeypatch):
+    """The learner's start is held after counting (none of the day yet) while the ten Quick
+    quizzes they played as a guest before it are claimed (a log-in in another tab)."""
+    deck = make_deck(12)
+    settings.QUIZSITE_READY_QUICK_QUIZZES = 0
+    now = timezone.now()
+    guest_ids = [
+        str(
+            services.attempt_start_quick(
+                user=None, session_key="guest", deck=deck, now=now - timedelta(minutes=minutes)
+            ).pk
+        )
+        for minutes in range(engine.RANKED_QUICK_QUIZZES_PER_DAY, 0, -1)
+    ]
+    counted, claim_done, go_on = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    count = services._quick_quizzes_started
+
+    def count_and_wait(**kwargs) -> int:
+        started = count(**kwargs)
+        counted.set()
+        go_on.wait()
+        return started
+
+    def in_thread(work) -> None:
+        try:
+            work()
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def start() -> None:
+        services.attempt_start_quick(user=alice, session_key="", deck=deck, now=now)
+
+    def claim() -> None:
+        services.attempts_claim(user=alice, attempt_ids=guest_ids)
+        claim_done.set()
+
+    monkeypatch.setattr(services, "_quick_quizzes_started", count_and_wait)
+    starting = threading.Thread(target=in_thread, args=(start,))
+    starting.start()
+    counted.wait(20)
+    claiming = threading.Thread(target=in_thread, args=(claim,))
+    claiming.start()
+    for _ in range(2000):
+        if claim_done.wait(0.01) or _a_statement_waits_for_a_lock():
+            break
+    go_on.set()
+    starting.join()
+    claiming.join()
+
+    assert errors == []
+    assert Attempt.objects.filter(user=alice).count() == engine.RANKED_QUICK_QUIZZES_PER_DAY + 1
+    assert Attempt.objects.get(started_at=now).past_ranked_per_day

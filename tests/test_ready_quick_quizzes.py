@@ -18,6 +18,7 @@ from quizzes import caching
 from quizzes.models import Attempt, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.tasks import ready_quick_quizzes_top_up_task
+from tests.concurrency import learner_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +86,13 @@ def test_a_start_from_a_plan_reads_no_card(
     client.force_login(alice)
     client.get(QUIZ_PAGE)
     client.post(URL, {"deck": deck.slug})  # the first request of a session does more
-    # The session; the plan claimed; the learner's Quick quizzes of the day; the attempt
-    # and its questions; in a savepoint (the test's transaction): no draw, no wrong
-    # answers looked up.
+    # The session; the plan claimed; on PostgreSQL the learner's row locked; the learner's
+    # Quick quizzes of the day; the attempt and its questions; in a savepoint (the test's
+    # transaction): no draw, no wrong answers looked up.
     with CaptureQueriesContext(connection) as statements:
         client.post(URL, {"deck": deck.slug})
     read = " ".join(statement["sql"] for statement in statements.captured_queries)
-    assert len(statements.captured_queries) == 7
+    assert len(statements.captured_queries) == 7 + learner_lock()
     assert "quizzes_cardkeyword" not in read and "FROM quizzes_card " not in read
     assert Attempt.objects.count() == 2
 

@@ -352,6 +352,43 @@ def test_the_study_day_follows_daylight_saving_time():
     assert end - start == timedelta(hours=23)
 
 
+CLOCK_CHANGES = [
+    ("Europe/Berlin", date(2025, 3, 30)),
+    ("Europe/Berlin", date(2025, 10, 26)),  # the clocks go back: 02:30 comes twice
+    ("America/New_York", date(2025, 3, 9)),
+    ("Africa/Cairo", date(2025, 4, 25)),
+    ("America/Santiago", date(2025, 9, 7)),
+    ("Antarctica/Troll", date(2025, 3, 30)),  # two hours forward, 01:00 -> 03:00
+    ("Antarctica/Troll", date(2025, 10, 26)),
+    ("Australia/Lord_Howe", date(2025, 4, 6)),  # half an hour back
+    ("Australia/Lord_Howe", date(2025, 10, 5)),  # half an hour forward
+]
+
+
+@pytest.mark.parametrize(("zone", "change"), CLOCK_CHANGES)
+def test_a_study_day_starts_at_the_first_instant_that_counts_for_it(zone, change):
+    """At every day start, on the day the clocks change and the days either side. A day
+    starting at 2 am in Troll, where the clocks go from 01:00 to 03:00, starts as they do:
+    read as 02:00 at the old offset, an hour later, it left reviews of that hour out of
+    the day's."""
+    for day in (change - timedelta(days=1), change, change + timedelta(days=1)):
+        for day_start_hour in range(24):
+            kwargs = {"time_zone": zone, "day_start_hour": day_start_hour}
+            start = scheduling.study_day_start(day, **kwargs)
+            assert scheduling.study_day(start, **kwargs) == day, (day, day_start_hour)
+            assert scheduling.study_day(start - timedelta(seconds=1), **kwargs) == day - timedelta(
+                days=1
+            ), (day, day_start_hour)
+
+
+def test_a_study_day_starting_in_the_hour_the_clocks_skip_starts_as_they_skip_it():
+    start, end = scheduling.study_day_bounds(
+        datetime(2025, 3, 30, 1, 30, tzinfo=UTC), time_zone="Antarctica/Troll", day_start_hour=2
+    )
+    assert start == datetime(2025, 3, 30, 1, 0, tzinfo=UTC)  # 00:59:59 +00, then 03:00 +02
+    assert end == datetime(2025, 3, 31, 0, 0, tzinfo=UTC)  # 02:00 +02
+
+
 # The answer's local time when a review interval of 3 days ends at a wall-clock time the
 # clocks skip, with each zone's day start that made it a study day too late.
 CLOCKS_GO_FORWARD = [
@@ -391,20 +428,7 @@ def test_a_review_interval_ending_in_a_skipped_hour_stays_in_its_study_day(
     assert preview[Grade.GOOD] == after.due - now
 
 
-@pytest.mark.parametrize(
-    ("zone", "change"),
-    [
-        ("Europe/Berlin", date(2025, 3, 30)),
-        ("Europe/Berlin", date(2025, 10, 26)),  # the clocks go back: 02:30 comes twice
-        ("America/New_York", date(2025, 3, 9)),
-        ("Africa/Cairo", date(2025, 4, 25)),
-        ("America/Santiago", date(2025, 9, 7)),
-        ("Antarctica/Troll", date(2025, 3, 30)),
-        ("Antarctica/Troll", date(2025, 10, 26)),
-        ("Australia/Lord_Howe", date(2025, 4, 6)),  # half an hour back
-        ("Australia/Lord_Howe", date(2025, 10, 5)),  # half an hour forward
-    ],
-)
+@pytest.mark.parametrize(("zone", "change"), CLOCK_CHANGES)
 def test_review_intervals_across_a_clock_change_are_whole_study_days(zone, change):
     """Every half hour of the day before, at every day start: n days later is n study days."""
     first = datetime.combine(change - timedelta(days=1), datetime.min.time(), ZoneInfo(zone))

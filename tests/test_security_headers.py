@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,34 @@ def test_an_answer_that_sets_a_cookie_is_private(client):
 
     assert "csrftoken" in response.cookies
     assert "private" in _cache_control(response)
+
+
+def test_a_signed_in_learners_pages_are_never_stored_for_back_after_logging_out(
+    client, alice, make_deck
+):
+    """Back after logging out (a shared computer) must ask the server, not show the page
+    from the browser's back/forward or HTTP cache: pages served from the server's own page
+    cache too, and htmx's fragments."""
+    make_deck(3)
+    client.force_login(alice)
+    for url in ["/", "/", "/decks/synthetic/", "/decks/synthetic/", "/me/history/"]:
+        response = client.get(url)
+        assert "alice" in response.text
+        assert {"private", "no-store"} <= _cache_control(response), url
+    fragment = client.get("/decks/synthetic/", headers={"HX-Request": "true"})
+    assert "no-store" in _cache_control(fragment)
+
+
+def test_a_guests_pages_stay_in_their_browsers_cache(client, make_deck):
+    """No one's name on them: Back may show them without asking, as before."""
+    make_deck(3)
+    for url in ["/", "/", "/decks/synthetic/", "/decks/synthetic/", "/leaderboard/"]:
+        assert _cache_control(client.get(url)) == {"private"}, url
+
+
+def test_the_logout_answer_is_never_stored(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert "no-store" in _cache_control(response)
+    assert _cache_control(client.get(response["Location"])) == {"private"}

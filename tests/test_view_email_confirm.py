@@ -184,6 +184,29 @@ def test_a_link_does_not_come_back_when_the_email_changes_back(alices_browser, a
     assert email_of(alice) == "alice@example.com"
 
 
+def test_a_link_sent_before_links_named_their_request_says_to_ask_for_a_new_one(
+    alices_browser, alice
+):
+    """Links sent before migration 0016 carry no nonce: not "a later link was asked for"."""
+    payload = {
+        "user": alice.pk,
+        "email": "new@example.org",
+        "was": account_services._email_digest(alice.email),
+    }
+    token = account_services.signing.dumps(
+        payload, salt=account_services.EMAIL_CONFIRMATION_SALT, compress=True
+    )
+    link = reverse("email_confirm", args=[token])
+
+    response = alices_browser.get(link)
+
+    assert response.status_code == 400
+    assert "sent before the site changed how confirmation links work" in response.text
+    assert "ask for a new one on your account page" in response.text
+    assert "A later link" not in response.text
+    assert email_of(alice) == "alice@example.com"
+
+
 def test_asking_again_for_the_same_address_keeps_the_first_link_working(alices_browser, alice):
     # The learner may open whichever email arrives first.
     first = link_for(alice, "new@example.org")

@@ -227,6 +227,32 @@ def test_the_new_card_allowance_returns_when_the_learners_day_starts(client, ali
         assert "Review (2)<" in client.get(reverse("home")).text
 
 
+def test_a_study_day_starting_in_an_hour_the_clocks_skip_counts_from_when_they_skip_it(
+    client, alice, deck
+):
+    """Troll's clocks go from 01:00 (UTC) to 03:00 (UTC+2) on 30 March 2025: a study day
+    starting at 2 am starts then, and the new cards studied in its first hour count for it."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=2,
+        day_start_hour=2,
+        time_zone="Antarctica/Troll",
+    )
+    client.force_login(alice)
+    # 03:00 in Troll, the clocks just gone forward: the study day of the 30th.
+    with time_machine.travel("2025-03-30 01:00:00Z", tick=False) as traveller:
+        for _ in range(2):
+            card = client.get(URL).context["item"].card
+            reviews.review_record(
+                user=alice, card=card, rating=4, now=timezone.now(), elapsed_seconds=3
+            )
+        traveller.move_to("2025-03-30 01:59:00Z")  # 03:59: the same day
+        assert "Review (0)<" in client.get(reverse("home")).text
+        traveller.move_to("2025-03-31 00:00:00Z")  # 02:00 on the 31st: the next
+        assert "Review (2)<" in client.get(reverse("home")).text
+
+
 def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, alice, deck):
     """As Anki's learn-ahead limit: once nothing else is left, a learning step due within 20
     minutes is shown, and "Review (N)" and the page's count say so instead of 0."""

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes.models import Card, CardMemory, ReviewLog
@@ -117,6 +118,35 @@ def test_a_grade_undone_in_another_tab_is_said_in_place_of_the_card(client, alic
     assert "<html" not in response.text
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_undo_of_a_card_staff_deleted_says_the_card_was_removed(client, alice, card, htmx):
+    """Deleting a card deletes its reviews: the Undo button still offering one is not told
+    it was "undone already, perhaps in another tab"."""
+    with time_machine.travel(T0, tick=False):
+        grade(alice, card, 3, at=T0)
+        client.force_login(alice)
+        page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+        undo = {field["name"]: field["value"] for field in page.select(".review-undo input")}
+        card.delete()  # by staff, in the admin
+
+        response = client.post(URL, undo, headers={"HX-Request": "true"} if htmx else {})
+
+    assert response.status_code == 410
+    assert "its card was removed from the deck" in response.text
+    assert "undone already" not in response.text
+    if htmx:
+        assert response["HX-Retarget"] == "#quiz-error"
+
+
+def test_an_undo_already_done_is_said_so_though_its_card_is_named(client, alice, card):
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+    client.post(URL, {"review": review.pk, "card": card.pk})
+    response = client.post(URL, {"review": review.pk, "card": card.pk})
+    assert response.status_code == 404
+    assert "undone already, perhaps in another tab" in response.text
+
+
 def test_a_quiz_answer_cannot_be_undone(client, alice, card):
     review = grade(alice, card, 1, at=T0, source=reviews.Source.QUIZ)
     client.force_login(alice)
@@ -139,6 +169,8 @@ def test_a_grade_followed_by_another_of_the_same_card_stays(client, alice, card)
 def test_bad_input_is_a_400(client, alice, value):
     client.force_login(alice)
     assert client.post(URL, {"review": value}).status_code == 400
+    if value:  # the card it names, which the form may leave out
+        assert client.post(URL, {"review": 1, "card": value}).status_code == 400
 
 
 def test_a_guest_is_sent_to_log_in(client, alice, card):
@@ -159,6 +191,7 @@ def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
         client.force_login(alice)
         response = client.get(reverse("review"))
     assert f'name="review" value="{review.pk}"' in response.text
+    assert f'name="card" value="{card.pk}"' in response.text
     assert "Undo “Hard” on #1" in response.text
 
 

@@ -363,6 +363,13 @@ def email_confirmation_read(token: str) -> EmailConfirmation:
             "The account's email changed after this link was sent, so it no longer works: "
             "ask for a new one on your account page."
         )
+    if not nonce:
+        # Sent before links named the request they answer (migration 0016): whether a
+        # later one was asked for since cannot be told.
+        raise EmailConfirmationInvalid(
+            "This link was sent before the site changed how confirmation links work, and "
+            "links that old no longer work: ask for a new one on your account page."
+        )
     pending = PendingEmail.objects.filter(user=user).first()
     if pending is None or pending.email != email or not constant_time_compare(pending.nonce, nonce):
         raise EmailConfirmationInvalid(

@@ -45,6 +45,10 @@ class NothingToUndo(Exception):
     """The review asked for cannot be undone (not the card's latest, or not a review)."""
 
 
+class UndoCardRemoved(Exception):
+    """The review asked for went with its card, which staff deleted since."""
+
+
 # --- Settings -------------------------------------------------------------------------------
 
 
@@ -775,11 +779,19 @@ def undoable_review(*, user) -> ReviewLog | None:
 
 
 @transaction.atomic
-def review_undo(*, user, review_id: int) -> Card:
+def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     """Take back review `review_id`: the card's memory returns to what it was before and the
-    log entry goes. Raises ReviewLog.DoesNotExist for another learner's review, and
-    NothingToUndo when the card was answered again since, or it was a quiz answer."""
-    card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
+    log entry goes. Raises ReviewLog.DoesNotExist for another learner's review or one undone
+    already, UndoCardRemoved when it is gone because its card `card_id` (as the Undo button
+    names it) is, and NothingToUndo when the card was answered again since, or it was a quiz
+    answer."""
+    try:
+        card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
+    except ReviewLog.DoesNotExist:
+        # Deleting a card deletes its reviews: nothing else is left to tell what happened.
+        if card_id is not None and not Card.objects.filter(pk=card_id).exists():
+            raise UndoCardRemoved from None
+        raise
     # Locked before the review is read again: an undo of the same review posted at once (a
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()

@@ -147,7 +147,18 @@ def review_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which grade should be undone?")
     try:
-        card = reviews.review_undo(user=request.user, review_id=form.cleaned_data["review"])
+        card = reviews.review_undo(
+            user=request.user,
+            review_id=form.cleaned_data["review"],
+            card_id=form.cleaned_data["card"],
+        )
+    except reviews.UndoCardRemoved:
+        return _bad_request(
+            request,
+            "That grade cannot be undone: its card was removed from the deck since, and its "
+            "reviews with it. Reload the page to go on with your other cards.",
+            status=410,
+        )
     except ReviewLog.DoesNotExist:
         # Most often undone already, in another tab whose Undo button still offered it.
         return _bad_request(
