@@ -81,10 +81,52 @@ def test_a_csv_name_suggests_commas():
     assert read(data, source="deck.csv").layout.separator == ","
 
 
-def test_the_importer_may_change_the_separator():
-    result = read("Q1;x,A1\nQ2;y,A2\n", separator=",")
+TOM_AND_JERRY = [("Tom &amp; Jerry", "cat and mouse"), ("Ben &amp; Holly", "elf and fairy")]
 
-    assert sides(result) == [("Q1;x", "A1"), ("Q2;y", "A2")]
+
+@pytest.mark.parametrize(
+    ("data", "separator", "expected"),
+    [
+        ("Tom &amp; Jerry;cat and mouse\nBen &amp; Holly;elf and fairy\n", ";", TOM_AND_JERRY),
+        (
+            "Tom&amp;Jerry\tcat and mouse\tcartoon\nBen&amp;Holly\telf and fairy\n",
+            "\t",
+            [("Tom&amp;Jerry", "cat and mouse<br><br>cartoon"), ("Ben&amp;Holly", "elf and fairy")],
+        ),
+        (
+            "Tom&amp;Jerry,cat and mouse\nBen&amp;Holly,elf and fairy\n",
+            ",",
+            [("Tom&amp;Jerry", "cat and mouse"), ("Ben&amp;Holly", "elf and fairy")],
+        ),
+        (
+            "a &lt; b;true\nit&#39;s;it is\n&#x27;q&#x27;;&nbsp;quoted\n",
+            ";",
+            [("a &lt; b", "true"), ("it's", "it is"), ("'q'", "quoted")],
+        ),
+    ],
+)
+def test_the_semicolon_ending_an_html_entity_never_separates_fields(data, separator, expected):
+    # "Tom &amp; Jerry;cat" was guessed to be semicolons and split into "Tom &amp", "Jerry"
+    # and "cat" (read as tags); in a tab or comma file the entities' ";" could win the
+    # guess over the real separator.
+    result = read(data)
+
+    assert (result.layout.separator, result.layout.html) == (separator, True)
+    assert sides(result) == expected
+
+
+def test_an_entity_is_text_in_a_file_that_says_it_is_not_html():
+    # As Anki reads it: "#html:false" keeps "&amp;" as typed, and its ";" is a separator.
+    result = read("#html:false\n#separator:semicolon\n#tags column:3\nQ&amp;A;answer;tag\n")
+
+    assert sides(result) == [("Q&amp;amp", "A")]
+
+
+def test_an_ampersand_before_a_semicolon_that_makes_no_entity_is_text():
+    result = read("AT&T;a company\nR&D;research\n")
+
+    assert (result.layout.separator, result.layout.html) == (";", False)
+    assert sides(result) == [("AT&amp;T", "a company"), ("R&amp;D", "research")]
 
 
 @pytest.mark.parametrize("first", ["sep=;", "SEP=;", '"sep=;"'])

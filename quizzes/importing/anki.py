@@ -16,6 +16,7 @@ way (an encoding, a separator, a column guessed), `AnkiFile.notices` says how it
 import codecs
 import dataclasses
 import html
+import html.entities
 import os
 import re
 from bisect import bisect_right
@@ -54,6 +55,11 @@ SEPARATORS = {
 SEPARATOR_NAMES = {char: name for name, char in SEPARATORS.items()}
 # Guessed in this order of preference; colon and space are too common inside fields.
 _GUESSED = ("\t", ";", ",", "|")
+# An HTML entity: a name HTML knows ("&amp;", "&nbsp;", not the "&T;" of "AT&T;"), or a
+# character's number ("&#39;", "&#x27;"). In a file of HTML its ";" is no separator.
+_ENTITY = re.compile(r"&(?:([A-Za-z][A-Za-z0-9]{0,31})|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_ENTITY_NAMES = frozenset(name[:-1] for name in html.entities.html5 if name.endswith(";"))
+_LONGEST_ENTITY = 40
 # Where a comma or a semicolon is punctuation, not a separator: before a space ("dog,
 # hound"), or a comma between digits (the decimal comma of "3,14159").
 _PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile(r";(?= )")}
@@ -309,7 +315,11 @@ def read_anki(
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
     body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
     guessed = headers.separator is None
-    chosen = separator or headers.separator or _guess_separator(text, body, source)
+    # A file that may be HTML (no `#html:false` line) keeps its entities whole.
+    entities = headers.html
+    chosen = (
+        separator or headers.separator or _guess_separator(text, body, source, entities=entities)
+    )
     if separator is None and guessed:
         reason = (
             f"separator guessed: {SEPARATOR_NAMES[chosen]} (the file has no #separator line): "
@@ -318,7 +328,7 @@ def read_anki(
         )
         notices.append(ParseProblem(source, 0, reason))
     raws, separator_name = [], SEPARATOR_NAMES.get(chosen, repr(chosen))
-    for raw in _split_records(text, body, chosen):
+    for raw in _split_records(text, body, chosen, entities=entities):
         # Past the header block, a line starting with `#` is a note ("#1 cause of...",
         # "# of protons,6") when it has the separator; one without it is a comment.
         if text.startswith("#", raw.start) and len(raw.fields) == 1 and not raw.error:
@@ -777,12 +787,13 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
     return headers, body_line, errors, comments
 
 
-def _guess_separator(text: str, body: int, source: str) -> str:
+def _guess_separator(text: str, body: int, source: str, *, entities: bool) -> str:
     """The separator that splits the first lines most consistently into two or more
     fields. On a tie (German and French Excel save "CSV" with semicolons, and a comma may
     then be on every line) the one that splits every line alike, then the one less often
     used as punctuation; then tab, semicolon, comma and pipe (a `.csv` name puts comma
-    first)."""
+    first). With `entities`, the ";" ending an HTML entity is neither separator nor
+    punctuation."""
     sample = text[body : body + 16384]
     order = list(_GUESSED)
     if source.lower().endswith(".csv"):
@@ -790,13 +801,16 @@ def _guess_separator(text: str, body: int, source: str) -> str:
         order.insert(0, ",")
 
     def score(separator: str) -> tuple[int, int, bool, int]:
-        widths = [len(raw.fields) for raw in _split_records(sample, 0, separator)][:50]
+        records = _split_records(sample, 0, separator, entities=entities)
+        widths = [len(raw.fields) for raw in records][:50]
         split = [width for width in widths if width > 1]
         if not split:
             return (0, 0, False, 0)
         _, most_common = Counter(split).most_common(1)[0]
         punctuation = _PUNCTUATION.get(separator)
-        as_punctuation = len(punctuation.findall(sample)) if punctuation else 0
+        as_punctuation = 0
+        for mark in punctuation.finditer(sample) if punctuation else ():
+            as_punctuation += not (entities and _entity_end(sample, mark.start()))
         return (len(split), most_common, len(set(widths)) == 1, -as_punctuation)
 
     scores = {separator: score(separator) for separator in order}
@@ -975,11 +989,15 @@ class _RawRecord:
     error: str | None
 
 
-def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRecord]:
+def _split_records(
+    text: str, position: int, separator: str, *, entities: bool = False
+) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. Blank lines yield nothing."""
+    so `href="..."` inside HTML survives. With `entities`, a separator inside an HTML
+    entity (the ";" of "Tom &amp; Jerry") is part of the field. Blank lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
+    entities = entities and (separator in "&#;" or separator.isalnum())
     while position < len(text):
         start, fields, error = position, [], None
         while True:
@@ -991,8 +1009,14 @@ def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRec
                     error = "text after the closing quote of a quoted field"
                     position = _next_line_break(text, position)
             else:
-                value = unquoted.match(text, position).group()
-                position += len(value)
+                end = unquoted.match(text, position).end()
+                while (
+                    entities
+                    and text.startswith(separator, end)
+                    and (after := _entity_end(text, end))
+                ):
+                    end = unquoted.match(text, after).end()
+                value, position = text[position:end], end
             fields.append(value or "")
             if error or not text.startswith(separator, position):
                 break
@@ -1001,6 +1025,15 @@ def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRec
             yield _RawRecord(start, position, fields, error)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
+
+
+def _entity_end(text: str, position: int) -> int | None:
+    """Where the HTML entity holding `text[position]` ends, or None when none holds it."""
+    start = text.rfind("&", max(0, position - _LONGEST_ENTITY), position + 1)
+    entity = _ENTITY.match(text, start) if start >= 0 else None
+    if entity is None or entity.end() <= position:
+        return None
+    return entity.end() if entity[1] is None or entity[1] in _ENTITY_NAMES else None
 
 
 def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
