@@ -89,6 +89,14 @@ def _download(text: str, filename: str) -> HttpResponse:
     return response
 
 
+def _export_download(model_admin, request, exported, filename: str) -> HttpResponse:
+    """A text export to download; what it says of its notes shows on the next page, as the
+    file's first lines say it too."""
+    if exported.notice:
+        model_admin.message_user(request, f"{filename}: {exported.notice}.", messages.WARNING)
+    return _download(exported.text, filename)
+
+
 class TableFilter(admin.SimpleListFilter):
     """A list filter declared as a table: `options` maps each value in the URL to its label
     and the `queryset.filter()` arguments it stands for. (Not `choices`: SimpleListFilter
@@ -144,8 +152,10 @@ class DeckAdmin(admin.ModelAdmin):
         decks = list(queryset)
         cards = Card.objects.filter(deck__in=decks)
         single = decks[0] if len(decks) == 1 else None
-        text = cards_export_anki(cards=cards, deck_name=single.name if single else None)
-        return _download(text, f"{single.slug if single else 'decks'}.txt")
+        exported = cards_export_anki(cards=cards, deck_name=single.name if single else None)
+        return _export_download(
+            self, request, exported, f"{single.slug if single else 'decks'}.txt"
+        )
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_anki_view)
@@ -554,7 +564,7 @@ class CardAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):
-        return _download(cards_export_anki(cards=queryset), "cards.txt")
+        return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)

@@ -845,3 +845,31 @@ def test_a_third_field_of_other_note_types_beside_optional_reversed_ones_is_repo
         in notice
         for notice in notices(result)
     )
+
+
+def test_a_note_of_cards_of_their_own_makes_a_card_of_each_front_and_back():
+    # What an export writes a note of a user's own note type with: it was read as a Basic
+    # note of its first two fields, the others left out.
+    result = read(
+        "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n#tags column:9\n"
+        "Cards of their own (3)\tg1\tlaufen\tto run\tto run\tlaufen\t\t\tverbs\n"
+        "Cards of their own (2)\tg2\t\t\tblue, white, red\tFrance\t\t\t\n"
+        "Cards of their own (2, the second optional)\tg3\tdie Katze\tthe cat\t\t\t\t\t\n"
+        "Basic\tg4\tHund\tdog\t\t\t\t\t\n"
+        "Cards of their own (3)\tg5\t<br>\t\t&nbsp;\t\t\t\t\n"
+    )
+
+    assert [
+        (card.guid, card.ord, card.note_type, card.question_html, card.answer_html, card.tags)
+        for card in result.cards
+    ] == [
+        ("g1", 0, "Basic", "laufen", "to run", ("verbs",)),
+        ("g1", 1, "Basic", "to run", "laufen", ("verbs",)),
+        ("g2", 1, "Basic (and reversed card)", "blue, white, red", "France", ()),
+        ("g3", 0, "Basic (optional reversed card)", "die Katze", "the cat", ()),
+        ("g4", 0, "Basic", "Hund", "dog", ()),
+    ]
+    assert [(problem.line, problem.reason) for problem in result.skipped] == [
+        (10, "a note of cards of their own whose every Front field is empty")
+    ]
+    assert not any("left out" in notice for notice in notices(result))

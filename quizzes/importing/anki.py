@@ -127,6 +127,11 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
+# The note type an export writes a note of the user's own type with when the stock types
+# would not make its cards again (a third card, or a second that is no reverse of the
+# first): fields "Front n" and "Back n" for each template n, which shows its own question
+# and answer. Such a note reads back as the same cards, from an .apkg or a text file.
+_OWN_CARDS = re.compile(r"Cards of their own \(([1-9][0-9]{0,2})(, the second optional)?\)")
 _NAME_CLASH_SUFFIX = re.compile(r"-[0-9a-z]{5}$")
 # Brackets, full-width ones too (Japanese and Chinese names use them).
 _BRACKETED = re.compile("[(\uff08]([^)\uff09]*)[)\uff09]")
@@ -479,15 +484,23 @@ def _column_notices(
     used = {*mapping.columns, *layout.meta.values()}
     reverse_column = _add_reverse_column(layout, mapping)
     notetype_column = layout.meta.get("notetype")
+
+    def named_type(raw: _RawRecord) -> str:
+        if notetype_column is not None and notetype_column < len(raw.fields):
+            return raw.fields[notetype_column] or layout.notetype
+        return layout.notetype
+
+    # A note of cards of their own makes its cards of every field: none is left out.
+    mapped = [raw for raw in raws if not _own_cards(named_type(raw))]
     for column in layout.field_columns:
-        rows, whose = raws, ""
+        rows, whose = mapped, ""
         if column == reverse_column:
             if notetype_column is None:
                 continue  # every note's Add Reverse field
             # Add Reverse for the optional reversed notes; left out of the others.
             rows = [
                 raw
-                for raw in raws
+                for raw in mapped
                 if notetype_column >= len(raw.fields)
                 or _stock_type(raw.fields[notetype_column]) != OPTIONAL_REVERSED
             ]
@@ -643,27 +656,58 @@ class ExportCard:
     source_url: str = ""
     guid: str = ""
     note_type: str = BASIC
-    extra_fields: tuple[str, ...] = ()  # after the first two (optional reversed: Add Reverse)
+    # After the first two: an optional reversed note's Add Reverse, or a note of cards of
+    # their own's further fronts and backs.
+    extra_fields: tuple[str, ...] = ()
+
+
+def export_notice(cards: Iterable[ExportCard]) -> str:
+    """What to tell of an export of `cards` that Anki may not read whole: notes of cards
+    of their own, which Anki imports only where it has their note type, and skips when
+    they have no first card (an empty first field). "" when there is nothing to tell."""
+    own = [card for card in cards if _own_cards(card.note_type)]
+    if not own:
+        return ""
+    notice = (
+        f"{len(own)} note{'s' if len(own) != 1 else ''} of a note type of the user's own "
+        "written as 'Cards of their own (n)' notes, a question and an answer per card: Anki "
+        "imports them only into a collection that has that note type (import the deck's "
+        ".apkg export first), and skips them elsewhere"
+    )
+    if without_first := sum(1 for card in own if not card.question_html.strip()):
+        notice += (
+            f"; {without_first} of them {'has' if without_first == 1 else 'have'} no first "
+            "card, and Anki skips a note whose first field is empty (the .apkg export "
+            "carries it)"
+        )
+    return notice
 
 
 def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) -> str:
     """Write notes as an Anki text file that Anki, and read_anki, read back to the same
     notes: `#notetype` names the note type (a column does when notes differ), and the guid
-    column lets a re-import update notes instead of adding duplicates."""
+    column lets a re-import update notes instead of adding duplicates. A comment at the top
+    says what export_notice tells."""
     cards = list(cards)
     types = sorted({card.note_type for card in cards}) or [BASIC]
+    own = any(_own_cards(card.note_type) for card in cards)
+    # Under `#notetype`, Anki reads a note of a type it lacks as Basic, its further cards
+    # lost; a column of a type it lacks skips the note and says so.
+    with_type = len(types) > 1 or own
     width = max((2 + len(card.extra_fields) for card in cards), default=2)
     lines = ["#separator:tab", "#html:true"]
-    if len(types) == 1:
+    if notice := export_notice(cards):
+        lines.append(f"# {notice}")
+    if not with_type:
         lines.append(f"#notetype:{types[0]}")
     if deck_name is not None:
         if _LINE_BREAK.search(deck_name):
             raise ValueError(f"deck name {deck_name!r} spans lines")
         lines.append(f"#deck:{deck_name}")
     lines += [f"#tags column:{width + 1}", f"#guid column:{width + 2}"]
-    if len(types) > 1:
+    if with_type:
         lines.append(f"#notetype column:{width + 3}")
-    lines += (_export_line(card, width, with_type=len(types) > 1) for card in cards)
+    lines += (_export_line(card, width, with_type=with_type) for card in cards)
     return "\n".join(lines) + "\n"
 
 
@@ -848,6 +892,8 @@ def _layout(
     # The guid, deck and note type columns are no fields: an export of "Hund", "dog" with
     # its deck has three columns, and "dog" is the answer.
     note_fields = 3 if _stock_type(headers.notetype) == OPTIONAL_REVERSED else 2
+    if own := _own_cards(headers.notetype):
+        note_fields = 2 * own[0]
     fields = [column for column in range(widest) if column not in meta.values()]
     if "tags" not in meta and not labels and len(fields) > note_fields:
         trailing = fields[-1]
@@ -1067,6 +1113,8 @@ class _Note:
     guid: str
     guid_from_file: bool
     cards: tuple[CardRecord, ...] = ()
+    # A note of cards of their own: each card's question and answer by its template number.
+    own_sides: tuple[tuple[str, str], ...] = ()
 
 
 def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapping) -> _Note:
@@ -1075,7 +1123,30 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
     def field(column: int | None) -> str:
         return fields[column] if column is not None and column < len(fields) else ""
 
+    given_guid = field(layout.meta.get("guid")).strip()
+    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
+    note = _Note(
+        line=line,
+        note_type=BASIC,
+        question="",
+        answer="",
+        reverse=False,
+        tags=tuple(dict.fromkeys(tags)),
+        guid=given_guid,
+        guid_from_file=bool(given_guid),
+    )
     named = field(layout.meta.get("notetype")) or layout.notetype
+    if own := _own_cards(named):
+        # Each card's question and answer in turn, whatever columns the file's other notes
+        # make their cards of.
+        count, note.note_type = own
+        values = [field(column) for column in layout.field_columns]
+        values += [""] * (2 * count - len(values))
+        note.own_sides = tuple(
+            (values[index], values[index + 1]) for index in range(0, 2 * count, 2)
+        )
+        note.question, note.answer = note.own_sides[0]
+        return note
     note_type = _note_type(named, fields, question=field(mapping.question))
     if note_type is None:
         raise _Rejected("an image occlusion note: only Anki shows those")
@@ -1088,20 +1159,12 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         # In plain text a blank line, which becomes the same <br><br>.
         joint = "<br><br>" if layout.html else "\n\n"
         answer = joint.join([answer, *extras] if answer.strip() else extras)
-    given_guid = field(layout.meta.get("guid")).strip()
-    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
     reverse_column = _add_reverse_column(layout, mapping)
-    return _Note(
-        line=line,
-        note_type=note_type,
-        question=question,
-        answer=answer,
-        reverse=note_type == REVERSED
-        or (note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())),
-        tags=tuple(dict.fromkeys(tags)),
-        guid=given_guid,
-        guid_from_file=bool(given_guid),
+    note.note_type, note.question, note.answer = note_type, question, answer
+    note.reverse = note_type == REVERSED or (
+        note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())
     )
+    return note
 
 
 def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | None:
@@ -1149,18 +1212,58 @@ def _stock_type(named: str) -> str | None:
     return _note_type(named, [], question="")
 
 
+def own_cards_type_name(count: int, note_type: str) -> str:
+    """The name of the note type of `count` cards of their own, for a note whose cards were
+    of `note_type`: two templates read back as a reversed type, optional or not."""
+    optional = count == 2 and note_type == OPTIONAL_REVERSED
+    return f"Cards of their own ({count}{', the second optional' if optional else ''})"
+
+
+def _own_cards(named: str) -> tuple[int, str] | None:
+    """How many cards a "Cards of their own (n)" note type has, and the note type its
+    cards are of, as a package's note type of n templates reads (apkg._note_type_name);
+    None for any other name."""
+    own = _OWN_CARDS.fullmatch(_NAME_CLASH_SUFFIX.sub("", named.strip()))
+    if own is None:
+        return None
+    count = int(own[1])
+    if count != 2:
+        return count, BASIC
+    return count, OPTIONAL_REVERSED if own[2] else REVERSED
+
+
 def _cards(
     note: _Note, layout: FileLayout, *, require_numbers: bool, image_max_bytes: int | None = None
 ) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
     inline: dict[str, bytes | None] = {}
     if layout.html:
-        question, inline = inline_images(note.question, max_bytes=image_max_bytes)
-        answer, answer_files = inline_images(note.answer, max_bytes=image_max_bytes)
-        inline |= answer_files
-        note = dataclasses.replace(note, question=question, answer=answer)
+
+        def inlined(value: str) -> str:
+            value, files = inline_images(value, max_bytes=image_max_bytes)
+            inline.update(files)
+            return value
+
+        note = dataclasses.replace(
+            note,
+            question=inlined(note.question),
+            answer=inlined(note.answer),
+            own_sides=tuple((inlined(front), inlined(back)) for front, back in note.own_sides),
+        )
     try:
-        if note.note_type == CLOZE:
+        if note.own_sides:
+            # Anki makes the card of each template whose question shows something.
+            contents = [
+                (
+                    ord_,
+                    card_content(front, back, is_html=layout.html, take_provenance=ord_ == 0),
+                )
+                for ord_, (front, back) in enumerate(note.own_sides)
+                if _shows_something(front)
+            ]
+            if not contents:
+                raise _Rejected("a note of cards of their own whose every Front field is empty")
+        elif note.note_type == CLOZE:
             numbers = cloze_numbers(note.question)
             if not numbers:
                 raise _Rejected("a cloze note without any {{c1::…}} deletion")
@@ -1201,6 +1304,13 @@ def _cards(
         )
         for ord_, content in contents
     ]
+
+
+def _shows_something(value: str) -> bool:
+    return bool(_plain(value)) or bool(_SHOWN_WITHOUT_TEXT.search(value))
+
+
+_SHOWN_WITHOUT_TEXT = re.compile(r"<img\b|\[sound:", re.IGNORECASE)
 
 
 def _inline_used(
