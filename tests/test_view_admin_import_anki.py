@@ -210,7 +210,9 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "line 3: empty answer" in preview.text
     response = confirm(staff_client, preview)
     assert basics.cards.count() == 1
-    assert "Line 2: no tab separator" in response.text
+    # The messages on the deck's cards name the file: "Line 2: ..." named none.
+    assert "Line 2 of deck.txt: no tab separator" in response.text
+    assert "Line 3 of deck.txt: empty answer" in response.text
 
 
 def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(

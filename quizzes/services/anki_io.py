@@ -625,7 +625,10 @@ def import_job_run(*, job_id: int) -> str:
         job,
         status=ImportJob.Status.DONE,
         summary=plan.summary,
-        report=[f"line {problem.line}: {problem.reason}" for problem in plan.report],
+        # Each line names the file: the admin shows them as messages on the deck's cards.
+        report=[
+            f"line {problem.line} of {job.source_name}: {problem.reason}" for problem in plan.report
+        ],
     )
     return plan.summary
 
