@@ -859,6 +859,17 @@ def test_an_exported_package_imports_into_a_new_deck_as_the_same_cards(biology, 
     assert shape(copy) == shape(biology)
 
 
+def test_an_export_of_tags_differing_only_in_case_imports_back_unchanged(biology, tmp_path):
+    text = "#separator:tab\n#tags column:3\nQ1\tA1\tTag tag\nQ2\tA2\tTAG Other\n"
+    anki_import_apply(deck=biology, data=text, source="tags.txt")
+    out = tmp_path / "out.apkg"
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+
+    again = import_package(biology, out)
+
+    assert again.summary == "0 new, 0 changed, 2 unchanged"
+
+
 def own_note_types_package(folder: Path) -> Path:
     """Note types of the user's own: three cards of a word, and a country's capital and
     its flag (the second card no reverse of the first, and made only with a flag)."""

@@ -210,7 +210,7 @@ def anki_import_plan(
         plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices = list(read.notices)
-    _match(plan, deck, records, source)
+    _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
     if not (plan.new or plan.changed or plan.unchanged):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
@@ -341,6 +341,29 @@ def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
 
 def _is_image(name: str) -> bool:
     return Path(name).suffix.lower() in _IMAGE_SUFFIXES
+
+
+def _tags_spelled_once(records: list[CardRecord]) -> list[CardRecord]:
+    """The records with their tags as Anki keeps them: one tag whatever its case
+    ("Biology", "biology"), spelled as the site first knew it, else as the file first
+    spells it, as an Anki collection spells a tag as it first had it. Otherwise an .apkg
+    export, which Anki writes so, would not import back unchanged."""
+    names = {tag for record in records for tag in record.tags}
+    if not names:
+        return records
+    folded = {name.casefold() for name in names}
+    spelling: dict[str, str] = {}
+    for name in Tag.objects.order_by("pk").values_list("name", flat=True).iterator():
+        if name.casefold() in folded:
+            spelling.setdefault(name.casefold(), name)
+    for record in records:
+        for tag in record.tags:
+            spelling.setdefault(tag.casefold(), tag)
+    spelled = []
+    for record in records:
+        tags = tuple(dict.fromkeys(spelling[tag.casefold()] for tag in record.tags))
+        spelled.append(record if tags == record.tags else dataclasses.replace(record, tags=tags))
+    return spelled
 
 
 def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
