@@ -873,3 +873,24 @@ def test_a_note_of_cards_of_their_own_makes_a_card_of_each_front_and_back():
         (10, "a note of cards of their own whose every Front field is empty")
     ]
     assert not any("left out" in notice for notice in notices(result))
+
+
+@pytest.mark.parametrize(
+    ("data", "columns"),
+    [("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", 5), ("Hund\tdog;Katze\tcat;Maus\tmouse;", 4)],
+)
+def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data, columns):
+    # Quizlet's export with rows separated by ";" puts every card on one line: it made one
+    # card of two terms, the others named only as columns left out.
+    result = read(data)
+
+    assert len(result.cards) == 1
+    assert (
+        f"deck.txt:1: the file's only note, of {columns} columns: if the line holds several "
+        "cards one after another (Quizlet's export with rows separated by ';' or another "
+        "character than a new line), export it again with a new line between rows"
+    ) in notices(result)
+
+
+def test_a_file_of_one_note_of_a_question_an_answer_and_tags_says_nothing_of_rows():
+    assert not any("only note" in notice for notice in notices(read("Q\tA\ttag\n")))

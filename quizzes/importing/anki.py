@@ -119,6 +119,9 @@ _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
 _NOT_IN_TAGS = re.compile(r"[<>\"()\[\]{},;?!]|[.:](?:\s|$)")
 _MOST_TAGS = 4
 PREVIEW_ROWS = 5
+# A question, an answer and tags: a file whose only note has more columns may be cards
+# written one after another on a line.
+_ONE_NOTE_COLUMNS = 3
 _PREVIEW_CHARS = 80
 
 BASIC = "Basic"
@@ -363,6 +366,13 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
+    if len(raws) == 1 and len(raws[0].fields) > _ONE_NOTE_COLUMNS and not headers.numbered:
+        reason = (
+            f"the file's only note, of {len(raws[0].fields)} columns: if the line holds "
+            "several cards one after another (Quizlet's export with rows separated by ';' or "
+            "another character than a new line), export it again with a new line between rows"
+        )
+        notices.append(ParseProblem(source, line_at(raws[0].start), reason))
     first_markup = None if headers.html_given else _first_markup(raws)
     if first_markup is not None:
         raw, markup = first_markup
