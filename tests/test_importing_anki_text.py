@@ -81,6 +81,18 @@ def test_a_csv_name_suggests_commas():
     assert read(data, source="deck.csv").layout.separator == ","
 
 
+@pytest.mark.parametrize("separator", [";", "|"])
+def test_a_first_note_longer_than_the_guess_reads_still_shows_its_separator(separator):
+    # The guess read the first 16384 characters: a first note with a longer field (an
+    # inline image, a pasted article) hid its separator, so the file was read as tabs and
+    # refused, every line "no tab separator".
+    long = "word " * 5000
+    result = read(f"{long}{separator}answer\nQ2{separator}A2\nQ3{separator}A3\n")
+
+    assert result.layout.separator == separator
+    assert [question[:4] for question, _ in sides(result)] == ["word", "Q2", "Q3"]
+
+
 TOM_AND_JERRY = [("Tom &amp; Jerry", "cat and mouse"), ("Ben &amp; Holly", "elf and fairy")]
 
 

@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 from quizzes.importing.cardhtml import (
@@ -760,6 +760,7 @@ class _Headers:
 
 
 _DECKS_NAMED = 5
+_GUESS_LINES = 50  # the lines the separator is guessed from
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 
@@ -847,8 +848,11 @@ def _guess_separator(text: str, body: int, source: str, *, entities: bool) -> st
     then be on every line) the one that splits every line alike, then the one less often
     used as punctuation; then tab, semicolon, comma and pipe (a `.csv` name puts comma
     first). With `entities`, the ";" ending an HTML entity is neither separator nor
-    punctuation."""
-    sample = text[body : body + 16384]
+    punctuation. It reads the first lines whole, however long (an inline image, a pasted
+    article), and at least the first 16384 characters."""
+    line_breaks = _LINE_BREAK.finditer(text, body)
+    lines_end = next(islice(line_breaks, _GUESS_LINES - 1, None), None)
+    sample = text[body : max(lines_end.end() if lines_end else len(text), body + 16384)]
     order = list(_GUESSED)
     if source.lower().endswith(".csv"):
         order.remove(",")
@@ -856,7 +860,7 @@ def _guess_separator(text: str, body: int, source: str, *, entities: bool) -> st
 
     def score(separator: str) -> tuple[int, int, bool, int]:
         records = _split_records(sample, 0, separator, entities=entities)
-        widths = [len(raw.fields) for raw in records][:50]
+        widths = [len(raw.fields) for raw in islice(records, _GUESS_LINES)]
         split = [width for width in widths if width > 1]
         if not split:
             return (0, 0, False, 0)
