@@ -263,8 +263,9 @@ def _import_preview(job, data, params):
     if form.is_bound and form.is_valid():
         mapping = form.mapping
     elif not form.is_bound and remembered.get("mapping"):
+        # Only onto columns the form offers: never this file's guid, deck or note type.
         candidate = ColumnMapping.from_dict(remembered["mapping"])
-        if max(candidate.question, candidate.answer or 0, *candidate.extra) < layout.width:
+        if set(candidate.columns) <= set(layout.mappable_columns):
             mapping = candidate
     if mapping is not None and mapping != plan.file.mapping:
         plan = anki_import_plan(

@@ -162,6 +162,24 @@ def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client,
     assert "0 new, 0 changed, 3 unchanged" not in next_time.text
 
 
+def test_a_remembered_mapping_that_names_a_guid_or_deck_column_is_not_applied(staff_client, basics):
+    # The deck remembered columns 2 and 3 of a spreadsheet; an Anki export's columns 2 and
+    # 3 are its note type and deck: the preview showed "Basic" asking "Default", and the
+    # import was refused ("1 is not one of the available choices").
+    confirm(staff_client, upload(staff_client, basics, VOCABULARY, name="words.csv"))
+    export = (
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+        "#tags column:6\ng-1\tBasic\tDefault\tMaus\tmouse\tanimals\n"
+    )
+
+    preview = upload(staff_client, basics, export, name="export.txt")
+
+    form = preview.context["options_form"]
+    assert (form["question"].value(), form["answer"].value()) == (3, 4)
+    confirm(staff_client, preview)
+    assert basics.cards.get(guid="g-1").question_html == "Maus"
+
+
 def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_client, basics):
     text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
 
