@@ -242,15 +242,17 @@ class DeckAdmin(admin.ModelAdmin):
 
 def _import_preview(job, data, params):
     """The plan for the options in `params` (a changed separator re-reads the columns),
-    else for those the deck remembers, else for what the file says or suggests."""
+    else for those the deck remembers, else for what the file says or suggests. The
+    separator the deck remembers wins only where the guess ties: a file it does not
+    split is read as the guess reads it."""
     deck, source = job.deck, job.source_name
-    plan = anki_import_plan(deck=deck, data=data, source=source)
+    remembered = deck.import_settings or {}
+    plan = anki_import_plan(
+        deck=deck, data=data, source=source, preferred_separator=remembered.get("separator")
+    )
     if plan.file is None:
         return plan, None
-    remembered = deck.import_settings or {}
     separator = SEPARATORS.get(params.get("separator", ""))
-    if separator is None and plan.file.layout.separator_guessed:
-        separator = remembered.get("separator")
     if separator is not None and separator != plan.file.layout.separator:
         plan = anki_import_plan(deck=deck, data=data, source=source, separator=separator)
     layout = plan.file.layout

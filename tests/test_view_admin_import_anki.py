@@ -180,6 +180,33 @@ def test_a_remembered_mapping_that_names_a_guid_or_deck_column_is_not_applied(st
     assert basics.cards.get(guid="g-1").question_html == "Maus"
 
 
+@pytest.mark.parametrize(
+    "text", ["Maus\tmouse\nPferd\thorse\n", "Maus\tmouse; a small animal\nPferd\thorse\n"]
+)
+def test_a_remembered_separator_the_file_does_not_fit_leaves_the_guess(staff_client, basics, text):
+    # The deck's last file was read as semicolons: a tab file was then split on ";" and
+    # refused whole ("no ';' separator"), with no menu to choose another, or read wrong.
+    confirm(staff_client, upload(staff_client, basics, "Frage;Antwort\nHund;dog, hound\n"))
+
+    preview = upload(staff_client, basics, text, name="quizlet.txt")
+
+    assert preview.context["options_form"]["separator"].value() == "tab"
+    assert [planned.record.question_html for planned in preview.context["plan"].new] == [
+        "Maus",
+        "Pferd",
+    ]
+
+
+def test_a_remembered_separator_wins_where_the_guess_ties(staff_client, basics):
+    preview = upload(staff_client, basics, "Q1;x,A1\nQ2;y,A2\n")
+    confirm(staff_client, preview, separator="comma", question=0, answer=1)
+
+    again = upload(staff_client, basics, "Q3;z,A3\n")
+
+    assert again.context["options_form"]["separator"].value() == "comma"
+    assert [p.record.question_html for p in again.context["plan"].new] == ["Q3;z"]
+
+
 def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_client, basics):
     text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
 

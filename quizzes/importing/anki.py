@@ -296,6 +296,7 @@ def read_anki(
     *,
     source: str,
     separator: str | None = None,
+    preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
     require_numbers: bool = False,
     max_cards: int | None = None,
@@ -303,7 +304,8 @@ def read_anki(
 ) -> AnkiFile:
     """Read a whole file as Anki would. Line numbers are physical lines, 1-based, as an
     editor shows them. `separator` and `mapping` override what the file says or what is
-    guessed. With `require_numbers`, a card without the trailing provenance link is skipped.
+    guessed; `preferred_separator` only wins where the guess ties. With `require_numbers`,
+    a card without the trailing provenance link is skipped.
     A file of more than `max_cards` notes is refused before any card's HTML is looked at
     (that is where the time goes), naming the line of the first note over the limit.
     An inline image sure to be more than `image_max_bytes` is not decoded (see
@@ -326,7 +328,9 @@ def read_anki(
     # A file that may be HTML (no `#html:false` line) keeps its entities whole.
     entities = headers.html
     chosen = (
-        separator or headers.separator or _guess_separator(text, body, source, entities=entities)
+        separator
+        or headers.separator
+        or _guess_separator(text, body, source, entities=entities, preferred=preferred_separator)
     )
     if separator is None and guessed:
         reason = (
@@ -842,14 +846,16 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
     return headers, body_line, errors, comments
 
 
-def _guess_separator(text: str, body: int, source: str, *, entities: bool) -> str:
+def _guess_separator(
+    text: str, body: int, source: str, *, entities: bool, preferred: str | None = None
+) -> str:
     """The separator that splits the first lines most consistently into two or more
     fields. On a tie (German and French Excel save "CSV" with semicolons, and a comma may
     then be on every line) the one that splits every line alike, then the one less often
     used as punctuation; then tab, semicolon, comma and pipe (a `.csv` name puts comma
-    first). With `entities`, the ";" ending an HTML entity is neither separator nor
-    punctuation. It reads the first lines whole, however long (an inline image, a pasted
-    article), and at least the first 16384 characters."""
+    first, and `preferred` before it). With `entities`, the ";" ending an HTML entity is
+    neither separator nor punctuation. It reads the first lines whole, however long (an
+    inline image, a pasted article), and at least the first 16384 characters."""
     line_breaks = _LINE_BREAK.finditer(text, body)
     lines_end = next(islice(line_breaks, _GUESS_LINES - 1, None), None)
     sample = text[body : max(lines_end.end() if lines_end else len(text), body + 16384)]
@@ -857,6 +863,8 @@ def _guess_separator(text: str, body: int, source: str, *, entities: bool) -> st
     if source.lower().endswith(".csv"):
         order.remove(",")
         order.insert(0, ",")
+    if preferred is not None:
+        order = [preferred, *(separator for separator in order if separator != preferred)]
 
     def score(separator: str) -> tuple[int, int, bool, int]:
         records = _split_records(sample, 0, separator, entities=entities)

@@ -166,11 +166,13 @@ def anki_import_plan(
     data: bytes | str,
     source: str,
     separator: str | None = None,
+    preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
 ) -> ImportPlan:
     """What importing `data` (a text file, or an .apkg/.colpkg when `source` is named so)
     into `deck` would do; writes nothing. Raises ImportTooLarge, or AnkiParseError for a
     file that is not a deck at all; lines that make no card are in the plan's report.
+    `preferred_separator` wins where the guess of a text file's separator ties.
 
     A card with a source link keeps the number in it; one without is matched by guid and
     card ordinal, else (when the file gives no guid) by its note's first field within its
@@ -201,6 +203,7 @@ def anki_import_plan(
             data,
             source=source,
             separator=separator,
+            preferred_separator=preferred_separator,
             mapping=mapping,
             max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
             image_max_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
