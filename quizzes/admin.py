@@ -55,6 +55,7 @@ from quizzes.services.anki_io import (
     deck_export_apkg,
     import_job_confirm,
     import_jobs_prune,
+    is_package,
 )
 from quizzes.services.card_editing import card_preview, card_save_from_admin
 from quizzes.services.card_pages import card_cloze
@@ -212,7 +213,15 @@ class DeckAdmin(admin.ModelAdmin):
             plan, options_form = _import_preview(job, data, params)
         except (AnkiParseError, ImportTooLarge, OSError) as error:
             problems = getattr(error, "problems", None) or [str(error)]
-            context = self._import_context(request, job=job, problems=problems)
+            # A text file read with another separator may be a deck after all.
+            separators = [] if is_package(job.source_name) else list(SEPARATORS)
+            context = self._import_context(
+                request,
+                job=job,
+                problems=problems,
+                separators=separators,
+                separator=params.get("separator"),
+            )
             return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
         chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
         if request.method == "POST" and params.get("action") == "import" and chosen:
@@ -248,13 +257,14 @@ def _import_preview(job, data, params):
     deck, source = job.deck, job.source_name
     remembered = deck.import_settings or {}
     plan = anki_import_plan(
-        deck=deck, data=data, source=source, preferred_separator=remembered.get("separator")
+        deck=deck,
+        data=data,
+        source=source,
+        separator=SEPARATORS.get(params.get("separator", "")),
+        preferred_separator=remembered.get("separator"),
     )
     if plan.file is None:
         return plan, None
-    separator = SEPARATORS.get(params.get("separator", ""))
-    if separator is not None and separator != plan.file.layout.separator:
-        plan = anki_import_plan(deck=deck, data=data, source=source, separator=separator)
     layout = plan.file.layout
     columns = [
         (column, f"{layout.label(column)} ({_sample(plan.file, column)})")

@@ -207,6 +207,28 @@ def test_a_remembered_separator_wins_where_the_guess_ties(staff_client, basics):
     assert [p.record.question_html for p in again.context["plan"].new] == ["Q3;z"]
 
 
+def test_a_text_file_refused_as_read_offers_another_separator(staff_client, basics):
+    # Read as tabs, a file of colons made no card: the page said so, and offered no way
+    # to read it otherwise (nor did "?separator=colon", tried only after the guess).
+    refused = upload(staff_client, basics, "Hund: dog\nKatze: cat\n", name="words.txt")
+
+    assert "no line of the file can become a card" in refused.text
+    assert '<select name="separator"' in refused.text
+
+    preview = staff_client.get(refused.request["PATH_INFO"], {"separator": "colon"})
+
+    assert [p.record.answer_html for p in preview.context["plan"].new] == ["dog", "cat"]
+    confirm(staff_client, preview)
+    assert basics.cards.count() == 2
+
+
+def test_a_refused_package_offers_no_separator(staff_client, basics):
+    refused = upload(staff_client, basics, "not a zip", name="deck.apkg")
+
+    assert "Nothing was written" in refused.text
+    assert '<select name="separator"' not in refused.text
+
+
 def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_client, basics):
     text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
 
