@@ -55,6 +55,7 @@ from quizzes.services.anki_io import (
     deck_export_apkg,
     import_job_confirm,
     import_jobs_prune,
+    is_package,
 )
 from quizzes.services.card_editing import card_preview, card_save_from_admin
 from quizzes.services.card_pages import card_cloze
@@ -87,6 +88,14 @@ def _download(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _export_download(model_admin, request, exported, filename: str) -> HttpResponse:
+    """A text export to download; what it says of its notes shows on the next page, as the
+    file's first lines say it too."""
+    if exported.notice:
+        model_admin.message_user(request, f"{filename}: {exported.notice}.", messages.WARNING)
+    return _download(exported.text, filename)
 
 
 class TableFilter(admin.SimpleListFilter):
@@ -144,8 +153,10 @@ class DeckAdmin(admin.ModelAdmin):
         decks = list(queryset)
         cards = Card.objects.filter(deck__in=decks)
         single = decks[0] if len(decks) == 1 else None
-        text = cards_export_anki(cards=cards, deck_name=single.name if single else None)
-        return _download(text, f"{single.slug if single else 'decks'}.txt")
+        exported = cards_export_anki(cards=cards, deck_name=single.name if single else None)
+        return _export_download(
+            self, request, exported, f"{single.slug if single else 'decks'}.txt"
+        )
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_anki_view)
@@ -202,7 +213,15 @@ class DeckAdmin(admin.ModelAdmin):
             plan, options_form = _import_preview(job, data, params)
         except (AnkiParseError, ImportTooLarge, OSError) as error:
             problems = getattr(error, "problems", None) or [str(error)]
-            context = self._import_context(request, job=job, problems=problems)
+            # A text file read with another separator may be a deck after all.
+            separators = [] if is_package(job.source_name) else list(SEPARATORS)
+            context = self._import_context(
+                request,
+                job=job,
+                problems=problems,
+                separators=separators,
+                separator=params.get("separator"),
+            )
             return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
         chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
         if request.method == "POST" and params.get("action") == "import" and chosen:
@@ -232,17 +251,20 @@ class DeckAdmin(admin.ModelAdmin):
 
 def _import_preview(job, data, params):
     """The plan for the options in `params` (a changed separator re-reads the columns),
-    else for those the deck remembers, else for what the file says or suggests."""
+    else for those the deck remembers, else for what the file says or suggests. The
+    separator the deck remembers wins only where the guess ties: a file it does not
+    split is read as the guess reads it."""
     deck, source = job.deck, job.source_name
-    plan = anki_import_plan(deck=deck, data=data, source=source)
+    remembered = deck.import_settings or {}
+    plan = anki_import_plan(
+        deck=deck,
+        data=data,
+        source=source,
+        separator=SEPARATORS.get(params.get("separator", "")),
+        preferred_separator=remembered.get("separator"),
+    )
     if plan.file is None:
         return plan, None
-    remembered = deck.import_settings or {}
-    separator = SEPARATORS.get(params.get("separator", ""))
-    if separator is None and plan.file.layout.separator_guessed:
-        separator = remembered.get("separator")
-    if separator is not None and separator != plan.file.layout.separator:
-        plan = anki_import_plan(deck=deck, data=data, source=source, separator=separator)
     layout = plan.file.layout
     columns = [
         (column, f"{layout.label(column)} ({_sample(plan.file, column)})")
@@ -253,8 +275,9 @@ def _import_preview(job, data, params):
     if form.is_bound and form.is_valid():
         mapping = form.mapping
     elif not form.is_bound and remembered.get("mapping"):
+        # Only onto columns the form offers: never this file's guid, deck or note type.
         candidate = ColumnMapping.from_dict(remembered["mapping"])
-        if max(candidate.question, candidate.answer or 0, *candidate.extra) < layout.width:
+        if set(candidate.columns) <= set(layout.mappable_columns):
             mapping = candidate
     if mapping is not None and mapping != plan.file.mapping:
         plan = anki_import_plan(
@@ -554,7 +577,7 @@ class CardAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):
-        return _download(cards_export_anki(cards=queryset), "cards.txt")
+        return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)

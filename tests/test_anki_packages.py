@@ -17,6 +17,7 @@ from anki.collection import (
     DeckIdLimit,
     ExportAnkiPackageOptions,
     ImportAnkiPackageRequest,
+    ImportCsvRequest,
 )
 from anki.import_export_pb2 import MediaEntries
 from django.core.management import CommandError, call_command
@@ -874,6 +875,17 @@ def test_an_exported_package_imports_into_a_new_deck_as_the_same_cards(biology, 
     assert shape(copy) == shape(biology)
 
 
+def test_an_export_of_tags_differing_only_in_case_imports_back_unchanged(biology, tmp_path):
+    text = "#separator:tab\n#tags column:3\nQ1\tA1\tTag tag\nQ2\tA2\tTAG Other\n"
+    anki_import_apply(deck=biology, data=text, source="tags.txt")
+    out = tmp_path / "out.apkg"
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+
+    again = import_package(biology, out)
+
+    assert again.summary == "0 new, 0 changed, 2 unchanged"
+
+
 def own_note_types_package(folder: Path) -> Path:
     """Note types of the user's own: three cards of a word, and a country's capital and
     its flag (the second card no reverse of the first, and made only with a flag)."""
@@ -961,6 +973,55 @@ def test_a_text_export_of_the_users_own_note_types_overwrites_no_card(biology, t
         (c.anki_guid, c.card_ord): (c.question_html, c.answer_html) for c in biology.cards.all()
     }
     assert {key: after[key] for key in before} == before
+
+
+def test_a_text_export_of_the_users_own_note_types_keeps_every_card(biology, tmp_path):
+    # A line held the note's first card only: the word's second and third cards and
+    # Atlantis's flag card were lost on the way to another deck, unsaid.
+    import_package(biology, own_note_types_package(tmp_path))
+    out = tmp_path / "out.txt"
+    summary = call_command("export_anki", "--deck", "biology", "-o", str(out))
+    copy = Deck.objects.create(name="Copy", slug="copy")
+
+    again = import_package(biology, out)
+    import_package(copy, out)
+
+    def shape(deck):
+        return sorted(
+            (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
+            for c in deck.cards.all()
+        )
+
+    assert again.summary == "0 new, 0 changed, 8 unchanged"
+    assert shape(copy) == shape(biology)
+    said = (
+        "4 notes of a note type of the user's own written as 'Cards of their own (n)' notes, "
+        "a question and an answer per card: Anki imports them only into a collection that "
+        "has that note type (import the deck's .apkg export first), and skips them elsewhere; "
+        "1 of them has no first card, and Anki skips a note whose first field is empty (the "
+        ".apkg export carries it)"
+    )
+    assert summary == f"8 cards written to {out}; {said}"
+    assert out.read_text().splitlines()[2] == f"# {said}"
+
+
+def test_anki_reads_a_text_export_of_own_note_types_beside_the_apkg_export(biology, tmp_path):
+    import_package(biology, own_note_types_package(tmp_path))
+    call_command("export_apkg", "--deck", "biology", "-o", str(tmp_path / "out.apkg"))
+    call_command("export_anki", "--deck", "biology", "-o", str(tmp_path / "out.txt"))
+    reader = Collection(str(tmp_path / "reader.anki2"))
+    reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(tmp_path / "out.apkg")))
+    reader.remove_notes(reader.find_notes(""))
+    path = str(tmp_path / "out.txt")
+
+    log = reader.import_csv(
+        ImportCsvRequest(path=path, metadata=reader.get_csv_metadata(path, None))
+    ).log
+
+    # Atlantis has no capital: its first field, Front 1, is empty, as the export says.
+    assert (len(log.new), len(log.empty_first_field)) == (3, 1)
+    assert reader.card_count() == 7
+    reader.close()
 
 
 def test_export_apkg_refuses_an_unknown_deck(db, tmp_path):

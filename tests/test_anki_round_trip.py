@@ -65,7 +65,7 @@ def test_reimporting_a_file_changes_nothing(deck, text):
 @pytest.mark.parametrize("text", SHAPES.values(), ids=SHAPES.keys())
 def test_an_export_imports_into_a_new_deck_with_every_card_tag_and_guid(deck, text):
     anki_import_apply(deck=deck, data=text.encode(), source="deck.txt")
-    exported = cards_export_anki(cards=deck.cards.all(), deck_name=deck.name)
+    exported = cards_export_anki(cards=deck.cards.all(), deck_name=deck.name).text
     copy = Deck.objects.create(name="Copy", slug="copy")
 
     anki_import_apply(deck=copy, data=exported.encode(), source="export.txt")
@@ -79,7 +79,7 @@ def test_a_deck_of_several_note_types_exports_a_note_type_column(deck):
     anki_import_apply(deck=deck, data=SHAPES["cloze"].encode(), source="a.txt")
     anki_import_apply(deck=deck, data=SHAPES["reversed"].encode(), source="b.txt")
 
-    exported = cards_export_anki(cards=deck.cards.all()).splitlines()
+    exported = cards_export_anki(cards=deck.cards.all()).text.splitlines()
 
     assert "#notetype column:5" in exported
     assert len([line for line in exported if not line.startswith("#")]) == 4  # notes, not cards

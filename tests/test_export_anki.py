@@ -3,11 +3,12 @@
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from quizzes.importing.anki import parse_anki
-from quizzes.models import Card
+from quizzes.models import Card, Deck
 from quizzes.services.anki_io import anki_import_apply, cards_export_anki
 from tests.editing_helpers import admin_form_data
 
@@ -73,7 +74,7 @@ def test_a_card_edited_in_the_admin_round_trips(client, staff, make_deck):
     typed = '<p>Line one</p>\r\n<ul>\r\n<li>a "quoted" item\twith a tab</li>\r\n</ul>'
     client.post(url, admin_form_data(client.get(url), answer_html=typed))
 
-    text = cards_export_anki(cards=deck.cards.all())
+    text = cards_export_anki(cards=deck.cards.all()).text
     plan = anki_import_apply(deck=deck, data=text, source="export.txt")
 
     assert plan.summary == "0 new, 0 changed, 2 unchanged"
@@ -83,7 +84,9 @@ def test_an_export_imports_into_an_empty_deck_as_the_same_cards(make_deck, db):
     source = make_deck(3, tags=("training",))
     target = make_deck(0, slug="copy")
 
-    anki_import_apply(deck=target, data=cards_export_anki(cards=source.cards.all()), source="x")
+    anki_import_apply(
+        deck=target, data=cards_export_anki(cards=source.cards.all()).text, source="x"
+    )
 
     copied = target.cards.order_by("number")
     assert [card.question_html for card in copied] == [
@@ -117,3 +120,24 @@ def test_the_deck_action_downloads_the_deck(client, staff, fastai_deck):
 
     assert response["Content-Disposition"] == 'attachment; filename="fastai.txt"'
     assert response.content.decode() == export_text("--deck", "fastai")
+
+
+def test_the_deck_action_says_what_anki_makes_of_notes_of_cards_of_their_own(client, staff):
+    deck = Deck.objects.create(name="Own", slug="own")
+    own = "#notetype:Cards of their own (3)\n#guid column:7\nq1\ta1\tq2\ta2\tq3\ta3\tg1\n"
+    anki_import_apply(deck=deck, data=own, source="own.txt")
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:quizzes_deck_changelist"),
+        {"action": "export_anki", "_selected_action": [deck.pk]},
+    )
+
+    assert deck.cards.count() == 3
+    assert "Cards of their own (3)\n" in response.content.decode()
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        "own.txt: 1 note of a note type of the user's own written as 'Cards of their own (n)' "
+        "notes, a question and an answer per card: Anki imports them only into a collection "
+        "that has that note type (import the deck's .apkg export first), and skips them "
+        "elsewhere."
+    ]

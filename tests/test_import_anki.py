@@ -506,6 +506,27 @@ def test_a_tags_header_applies_to_every_card(tmp_path, db):
     assert all(card.tags.count() == 2 for card in Card.objects.all())
 
 
+def test_tags_differing_only_in_case_are_one_tag_spelled_as_first_known_as_in_anki(tmp_path, db):
+    # "Biology", "biology" and "BIOLOGY" made three tags (slugs biology, biology-2...),
+    # which Anki holds as one: its .apkg export merged them, and importing that export
+    # back changed the cards.
+    Tag.objects.create(name="Python", slug="python")
+    text = (
+        "#separator:tab\n#tags column:3\n"
+        "Q1\tA1\tBiology biology\nQ2\tA2\tBIOLOGY python\nQ3\tA3\tPYTHON Python\n"
+    )
+    path = write(tmp_path, text)
+
+    run_import(path, "--deck", "tagged")
+
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Biology", "Python"]
+    assert {
+        card.question_text: sorted(tag.name for tag in card.tags.all())
+        for card in Card.objects.all()
+    } == {"Q1": ["Biology"], "Q2": ["Biology", "Python"], "Q3": ["Python"]}
+    assert run_import(path, "--deck", "tagged") == "tagged: 0 new, 0 changed, 3 unchanged"
+
+
 def test_a_missing_file_is_an_error(tmp_path, db):
     with pytest.raises(CommandError, match="No such file"):
         run_import(tmp_path / "nope.txt", "--deck", "x")
@@ -630,7 +651,8 @@ def test_the_plan_runs_the_same_queries_for_any_number_of_cards(
     anki_import_apply(deck=deck, data=text, source="x.txt")
     edited = text.replace("Answer 1.", "Answer one.") + "A new one?\tYes.\t\tg-new\n"
 
-    with django_assert_max_num_queries(2):  # the deck's cards, then their tags
+    # The deck's cards, their tags, and the site's tag names (for their spelling).
+    with django_assert_max_num_queries(3):
         plan = anki_import_plan(deck=deck, data=edited, source="x.txt")
 
     assert (len(plan.new), len(plan.changed), len(plan.unchanged)) == (1, 1, size - 1)

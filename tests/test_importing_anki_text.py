@@ -81,10 +81,64 @@ def test_a_csv_name_suggests_commas():
     assert read(data, source="deck.csv").layout.separator == ","
 
 
-def test_the_importer_may_change_the_separator():
-    result = read("Q1;x,A1\nQ2;y,A2\n", separator=",")
+@pytest.mark.parametrize("separator", [";", "|"])
+def test_a_first_note_longer_than_the_guess_reads_still_shows_its_separator(separator):
+    # The guess read the first 16384 characters: a first note with a longer field (an
+    # inline image, a pasted article) hid its separator, so the file was read as tabs and
+    # refused, every line "no tab separator".
+    long = "word " * 5000
+    result = read(f"{long}{separator}answer\nQ2{separator}A2\nQ3{separator}A3\n")
 
-    assert sides(result) == [("Q1;x", "A1"), ("Q2;y", "A2")]
+    assert result.layout.separator == separator
+    assert [question[:4] for question, _ in sides(result)] == ["word", "Q2", "Q3"]
+
+
+TOM_AND_JERRY = [("Tom &amp; Jerry", "cat and mouse"), ("Ben &amp; Holly", "elf and fairy")]
+
+
+@pytest.mark.parametrize(
+    ("data", "separator", "expected"),
+    [
+        ("Tom &amp; Jerry;cat and mouse\nBen &amp; Holly;elf and fairy\n", ";", TOM_AND_JERRY),
+        (
+            "Tom&amp;Jerry\tcat and mouse\tcartoon\nBen&amp;Holly\telf and fairy\n",
+            "\t",
+            [("Tom&amp;Jerry", "cat and mouse<br><br>cartoon"), ("Ben&amp;Holly", "elf and fairy")],
+        ),
+        (
+            "Tom&amp;Jerry,cat and mouse\nBen&amp;Holly,elf and fairy\n",
+            ",",
+            [("Tom&amp;Jerry", "cat and mouse"), ("Ben&amp;Holly", "elf and fairy")],
+        ),
+        (
+            "a &lt; b;true\nit&#39;s;it is\n&#x27;q&#x27;;&nbsp;quoted\n",
+            ";",
+            [("a &lt; b", "true"), ("it's", "it is"), ("'q'", "quoted")],
+        ),
+    ],
+)
+def test_the_semicolon_ending_an_html_entity_never_separates_fields(data, separator, expected):
+    # "Tom &amp; Jerry;cat" was guessed to be semicolons and split into "Tom &amp", "Jerry"
+    # and "cat" (read as tags); in a tab or comma file the entities' ";" could win the
+    # guess over the real separator.
+    result = read(data)
+
+    assert (result.layout.separator, result.layout.html) == (separator, True)
+    assert sides(result) == expected
+
+
+def test_an_entity_is_text_in_a_file_that_says_it_is_not_html():
+    # As Anki reads it: "#html:false" keeps "&amp;" as typed, and its ";" is a separator.
+    result = read("#html:false\n#separator:semicolon\n#tags column:3\nQ&amp;A;answer;tag\n")
+
+    assert sides(result) == [("Q&amp;amp", "A")]
+
+
+def test_an_ampersand_before_a_semicolon_that_makes_no_entity_is_text():
+    result = read("AT&T;a company\nR&D;research\n")
+
+    assert (result.layout.separator, result.layout.html) == (";", False)
+    assert sides(result) == [("AT&amp;T", "a company"), ("R&amp;D", "research")]
 
 
 @pytest.mark.parametrize("first", ["sep=;", "SEP=;", '"sep=;"'])
@@ -864,3 +918,52 @@ def test_a_third_field_of_other_note_types_beside_optional_reversed_ones_is_repo
         in notice
         for notice in notices(result)
     )
+
+
+def test_a_note_of_cards_of_their_own_makes_a_card_of_each_front_and_back():
+    # What an export writes a note of a user's own note type with: it was read as a Basic
+    # note of its first two fields, the others left out.
+    result = read(
+        "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n#tags column:9\n"
+        "Cards of their own (3)\tg1\tlaufen\tto run\tto run\tlaufen\t\t\tverbs\n"
+        "Cards of their own (2)\tg2\t\t\tblue, white, red\tFrance\t\t\t\n"
+        "Cards of their own (2, the second optional)\tg3\tdie Katze\tthe cat\t\t\t\t\t\n"
+        "Basic\tg4\tHund\tdog\t\t\t\t\t\n"
+        "Cards of their own (3)\tg5\t<br>\t\t&nbsp;\t\t\t\t\n"
+    )
+
+    assert [
+        (card.guid, card.ord, card.note_type, card.question_html, card.answer_html, card.tags)
+        for card in result.cards
+    ] == [
+        ("g1", 0, "Basic", "laufen", "to run", ("verbs",)),
+        ("g1", 1, "Basic", "to run", "laufen", ("verbs",)),
+        ("g2", 1, "Basic (and reversed card)", "blue, white, red", "France", ()),
+        ("g3", 0, "Basic (optional reversed card)", "die Katze", "the cat", ()),
+        ("g4", 0, "Basic", "Hund", "dog", ()),
+    ]
+    assert [(problem.line, problem.reason) for problem in result.skipped] == [
+        (10, "a note of cards of their own whose every Front field is empty")
+    ]
+    assert not any("left out" in notice for notice in notices(result))
+
+
+@pytest.mark.parametrize(
+    ("data", "columns"),
+    [("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", 5), ("Hund\tdog;Katze\tcat;Maus\tmouse;", 4)],
+)
+def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data, columns):
+    # Quizlet's export with rows separated by ";" puts every card on one line: it made one
+    # card of two terms, the others named only as columns left out.
+    result = read(data)
+
+    assert len(result.cards) == 1
+    assert (
+        f"deck.txt:1: the file's only note, of {columns} columns: if the line holds several "
+        "cards one after another (Quizlet's export with rows separated by ';' or another "
+        "character than a new line), export it again with a new line between rows"
+    ) in notices(result)
+
+
+def test_a_file_of_one_note_of_a_question_an_answer_and_tags_says_nothing_of_rows():
+    assert not any("only note" in notice for notice in notices(read("Q\tA\ttag\n")))

@@ -162,6 +162,73 @@ def test_confirming_a_mapping_imports_it_and_the_deck_remembers_it(staff_client,
     assert "0 new, 0 changed, 3 unchanged" not in next_time.text
 
 
+def test_a_remembered_mapping_that_names_a_guid_or_deck_column_is_not_applied(staff_client, basics):
+    # The deck remembered columns 2 and 3 of a spreadsheet; an Anki export's columns 2 and
+    # 3 are its note type and deck: the preview showed "Basic" asking "Default", and the
+    # import was refused ("1 is not one of the available choices").
+    confirm(staff_client, upload(staff_client, basics, VOCABULARY, name="words.csv"))
+    export = (
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+        "#tags column:6\ng-1\tBasic\tDefault\tMaus\tmouse\tanimals\n"
+    )
+
+    preview = upload(staff_client, basics, export, name="export.txt")
+
+    form = preview.context["options_form"]
+    assert (form["question"].value(), form["answer"].value()) == (3, 4)
+    confirm(staff_client, preview)
+    assert basics.cards.get(guid="g-1").question_html == "Maus"
+
+
+@pytest.mark.parametrize(
+    "text", ["Maus\tmouse\nPferd\thorse\n", "Maus\tmouse; a small animal\nPferd\thorse\n"]
+)
+def test_a_remembered_separator_the_file_does_not_fit_leaves_the_guess(staff_client, basics, text):
+    # The deck's last file was read as semicolons: a tab file was then split on ";" and
+    # refused whole ("no ';' separator"), with no menu to choose another, or read wrong.
+    confirm(staff_client, upload(staff_client, basics, "Frage;Antwort\nHund;dog, hound\n"))
+
+    preview = upload(staff_client, basics, text, name="quizlet.txt")
+
+    assert preview.context["options_form"]["separator"].value() == "tab"
+    assert [planned.record.question_html for planned in preview.context["plan"].new] == [
+        "Maus",
+        "Pferd",
+    ]
+
+
+def test_a_remembered_separator_wins_where_the_guess_ties(staff_client, basics):
+    preview = upload(staff_client, basics, "Q1;x,A1\nQ2;y,A2\n")
+    confirm(staff_client, preview, separator="comma", question=0, answer=1)
+
+    again = upload(staff_client, basics, "Q3;z,A3\n")
+
+    assert again.context["options_form"]["separator"].value() == "comma"
+    assert [p.record.question_html for p in again.context["plan"].new] == ["Q3;z"]
+
+
+def test_a_text_file_refused_as_read_offers_another_separator(staff_client, basics):
+    # Read as tabs, a file of colons made no card: the page said so, and offered no way
+    # to read it otherwise (nor did "?separator=colon", tried only after the guess).
+    refused = upload(staff_client, basics, "Hund: dog\nKatze: cat\n", name="words.txt")
+
+    assert "no line of the file can become a card" in refused.text
+    assert '<select name="separator"' in refused.text
+
+    preview = staff_client.get(refused.request["PATH_INFO"], {"separator": "colon"})
+
+    assert [p.record.answer_html for p in preview.context["plan"].new] == ["dog", "cat"]
+    confirm(staff_client, preview)
+    assert basics.cards.count() == 2
+
+
+def test_a_refused_package_offers_no_separator(staff_client, basics):
+    refused = upload(staff_client, basics, "not a zip", name="deck.apkg")
+
+    assert "Nothing was written" in refused.text
+    assert '<select name="separator"' not in refused.text
+
+
 def test_the_preview_says_a_last_column_of_text_is_appended_to_the_answer(staff_client, basics):
     text = "Hund,dog,Der Hund bellt laut\nKatze,cat,Die Katze schläft\n"
 
@@ -210,7 +277,9 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "line 3: empty answer" in preview.text
     response = confirm(staff_client, preview)
     assert basics.cards.count() == 1
-    assert "Line 2: no tab separator" in response.text
+    # The messages on the deck's cards name the file: "Line 2: ..." named none.
+    assert "Line 2 of deck.txt: no tab separator" in response.text
+    assert "Line 3 of deck.txt: empty answer" in response.text
 
 
 def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(

@@ -16,13 +16,14 @@ way (an encoding, a separator, a column guessed), `AnkiFile.notices` says how it
 import codecs
 import dataclasses
 import html
+import html.entities
 import os
 import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 from quizzes.importing.cardhtml import (
@@ -54,6 +55,11 @@ SEPARATORS = {
 SEPARATOR_NAMES = {char: name for name, char in SEPARATORS.items()}
 # Guessed in this order of preference; colon and space are too common inside fields.
 _GUESSED = ("\t", ";", ",", "|")
+# An HTML entity: a name HTML knows ("&amp;", "&nbsp;", not the "&T;" of "AT&T;"), or a
+# character's number ("&#39;", "&#x27;"). In a file of HTML its ";" is no separator.
+_ENTITY = re.compile(r"&(?:([A-Za-z][A-Za-z0-9]{0,31})|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_ENTITY_NAMES = frozenset(name[:-1] for name in html.entities.html5 if name.endswith(";"))
+_LONGEST_ENTITY = 40
 # Where a comma or a semicolon is punctuation, not a separator: before a space ("dog,
 # hound"), or a comma between digits (the decimal comma of "3,14159").
 _PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile(r";(?= )")}
@@ -113,6 +119,9 @@ _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
 _NOT_IN_TAGS = re.compile(r"[<>\"()\[\]{},;?!]|[.:](?:\s|$)")
 _MOST_TAGS = 4
 PREVIEW_ROWS = 5
+# A question, an answer and tags: a file whose only note has more columns may be cards
+# written one after another on a line.
+_ONE_NOTE_COLUMNS = 3
 _PREVIEW_CHARS = 80
 
 BASIC = "Basic"
@@ -121,6 +130,11 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
+# The note type an export writes a note of the user's own type with when the stock types
+# would not make its cards again (a third card, or a second that is no reverse of the
+# first): fields "Front n" and "Back n" for each template n, which shows its own question
+# and answer. Such a note reads back as the same cards, from an .apkg or a text file.
+_OWN_CARDS = re.compile(r"Cards of their own \(([1-9][0-9]{0,2})(, the second optional)?\)")
 _NAME_CLASH_SUFFIX = re.compile(r"-[0-9a-z]{5}$")
 # Brackets, full-width ones too (Japanese and Chinese names use them).
 _BRACKETED = re.compile("[(\uff08]([^)\uff09]*)[)\uff09]")
@@ -282,6 +296,7 @@ def read_anki(
     *,
     source: str,
     separator: str | None = None,
+    preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
     require_numbers: bool = False,
     max_cards: int | None = None,
@@ -289,7 +304,8 @@ def read_anki(
 ) -> AnkiFile:
     """Read a whole file as Anki would. Line numbers are physical lines, 1-based, as an
     editor shows them. `separator` and `mapping` override what the file says or what is
-    guessed. With `require_numbers`, a card without the trailing provenance link is skipped.
+    guessed; `preferred_separator` only wins where the guess ties. With `require_numbers`,
+    a card without the trailing provenance link is skipped.
     A file of more than `max_cards` notes is refused before any card's HTML is looked at
     (that is where the time goes), naming the line of the first note over the limit.
     An inline image sure to be more than `image_max_bytes` is not decoded (see
@@ -309,7 +325,13 @@ def read_anki(
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in header_errors])
     body = line_starts[body_line - 1] if body_line <= len(line_starts) else len(text)
     guessed = headers.separator is None
-    chosen = separator or headers.separator or _guess_separator(text, body, source)
+    # A file that may be HTML (no `#html:false` line) keeps its entities whole.
+    entities = headers.html
+    chosen = (
+        separator
+        or headers.separator
+        or _guess_separator(text, body, source, entities=entities, preferred=preferred_separator)
+    )
     if separator is None and guessed:
         reason = (
             f"separator guessed: {SEPARATOR_NAMES[chosen]} (the file has no #separator line): "
@@ -318,7 +340,7 @@ def read_anki(
         )
         notices.append(ParseProblem(source, 0, reason))
     raws, separator_name = [], SEPARATOR_NAMES.get(chosen, repr(chosen))
-    for raw in _split_records(text, body, chosen):
+    for raw in _split_records(text, body, chosen, entities=entities):
         # Past the header block, a line starting with `#` is a note ("#1 cause of...",
         # "# of protons,6") when it has the separator; one without it is a comment.
         if text.startswith("#", raw.start) and len(raw.fields) == 1 and not raw.error:
@@ -348,6 +370,13 @@ def read_anki(
     if not raws:
         reason = "no notes: the file is empty or holds only headers and comments"
         raise AnkiParseError([ParseProblem(source, 1, reason)])
+    if len(raws) == 1 and len(raws[0].fields) > _ONE_NOTE_COLUMNS and not headers.numbered:
+        reason = (
+            f"the file's only note, of {len(raws[0].fields)} columns: if the line holds "
+            "several cards one after another (Quizlet's export with rows separated by ';' or "
+            "another character than a new line), export it again with a new line between rows"
+        )
+        notices.append(ParseProblem(source, line_at(raws[0].start), reason))
     first_markup = None if headers.html_given else _first_markup(raws)
     if first_markup is not None:
         raw, markup = first_markup
@@ -469,15 +498,23 @@ def _column_notices(
     used = {*mapping.columns, *layout.meta.values()}
     reverse_column = _add_reverse_column(layout, mapping)
     notetype_column = layout.meta.get("notetype")
+
+    def named_type(raw: _RawRecord) -> str:
+        if notetype_column is not None and notetype_column < len(raw.fields):
+            return raw.fields[notetype_column] or layout.notetype
+        return layout.notetype
+
+    # A note of cards of their own makes its cards of every field: none is left out.
+    mapped = [raw for raw in raws if not _own_cards(named_type(raw))]
     for column in layout.field_columns:
-        rows, whose = raws, ""
+        rows, whose = mapped, ""
         if column == reverse_column:
             if notetype_column is None:
                 continue  # every note's Add Reverse field
             # Add Reverse for the optional reversed notes; left out of the others.
             rows = [
                 raw
-                for raw in raws
+                for raw in mapped
                 if notetype_column >= len(raw.fields)
                 or _stock_type(raw.fields[notetype_column]) != OPTIONAL_REVERSED
             ]
@@ -633,27 +670,58 @@ class ExportCard:
     source_url: str = ""
     guid: str = ""
     note_type: str = BASIC
-    extra_fields: tuple[str, ...] = ()  # after the first two (optional reversed: Add Reverse)
+    # After the first two: an optional reversed note's Add Reverse, or a note of cards of
+    # their own's further fronts and backs.
+    extra_fields: tuple[str, ...] = ()
+
+
+def export_notice(cards: Iterable[ExportCard]) -> str:
+    """What to tell of an export of `cards` that Anki may not read whole: notes of cards
+    of their own, which Anki imports only where it has their note type, and skips when
+    they have no first card (an empty first field). "" when there is nothing to tell."""
+    own = [card for card in cards if _own_cards(card.note_type)]
+    if not own:
+        return ""
+    notice = (
+        f"{len(own)} note{'s' if len(own) != 1 else ''} of a note type of the user's own "
+        "written as 'Cards of their own (n)' notes, a question and an answer per card: Anki "
+        "imports them only into a collection that has that note type (import the deck's "
+        ".apkg export first), and skips them elsewhere"
+    )
+    if without_first := sum(1 for card in own if not card.question_html.strip()):
+        notice += (
+            f"; {without_first} of them {'has' if without_first == 1 else 'have'} no first "
+            "card, and Anki skips a note whose first field is empty (the .apkg export "
+            "carries it)"
+        )
+    return notice
 
 
 def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) -> str:
     """Write notes as an Anki text file that Anki, and read_anki, read back to the same
     notes: `#notetype` names the note type (a column does when notes differ), and the guid
-    column lets a re-import update notes instead of adding duplicates."""
+    column lets a re-import update notes instead of adding duplicates. A comment at the top
+    says what export_notice tells."""
     cards = list(cards)
     types = sorted({card.note_type for card in cards}) or [BASIC]
+    own = any(_own_cards(card.note_type) for card in cards)
+    # Under `#notetype`, Anki reads a note of a type it lacks as Basic, its further cards
+    # lost; a column of a type it lacks skips the note and says so.
+    with_type = len(types) > 1 or own
     width = max((2 + len(card.extra_fields) for card in cards), default=2)
     lines = ["#separator:tab", "#html:true"]
-    if len(types) == 1:
+    if notice := export_notice(cards):
+        lines.append(f"# {notice}")
+    if not with_type:
         lines.append(f"#notetype:{types[0]}")
     if deck_name is not None:
         if _LINE_BREAK.search(deck_name):
             raise ValueError(f"deck name {deck_name!r} spans lines")
         lines.append(f"#deck:{deck_name}")
     lines += [f"#tags column:{width + 1}", f"#guid column:{width + 2}"]
-    if len(types) > 1:
+    if with_type:
         lines.append(f"#notetype column:{width + 3}")
-    lines += (_export_line(card, width, with_type=len(types) > 1) for card in cards)
+    lines += (_export_line(card, width, with_type=with_type) for card in cards)
     return "\n".join(lines) + "\n"
 
 
@@ -696,6 +764,7 @@ class _Headers:
 
 
 _DECKS_NAMED = 5
+_GUESS_LINES = 50  # the lines the separator is guessed from
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
 
@@ -777,26 +846,37 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
     return headers, body_line, errors, comments
 
 
-def _guess_separator(text: str, body: int, source: str) -> str:
+def _guess_separator(
+    text: str, body: int, source: str, *, entities: bool, preferred: str | None = None
+) -> str:
     """The separator that splits the first lines most consistently into two or more
     fields. On a tie (German and French Excel save "CSV" with semicolons, and a comma may
     then be on every line) the one that splits every line alike, then the one less often
     used as punctuation; then tab, semicolon, comma and pipe (a `.csv` name puts comma
-    first)."""
-    sample = text[body : body + 16384]
+    first, and `preferred` before it). With `entities`, the ";" ending an HTML entity is
+    neither separator nor punctuation. It reads the first lines whole, however long (an
+    inline image, a pasted article), and at least the first 16384 characters."""
+    line_breaks = _LINE_BREAK.finditer(text, body)
+    lines_end = next(islice(line_breaks, _GUESS_LINES - 1, None), None)
+    sample = text[body : max(lines_end.end() if lines_end else len(text), body + 16384)]
     order = list(_GUESSED)
     if source.lower().endswith(".csv"):
         order.remove(",")
         order.insert(0, ",")
+    if preferred is not None:
+        order = [preferred, *(separator for separator in order if separator != preferred)]
 
     def score(separator: str) -> tuple[int, int, bool, int]:
-        widths = [len(raw.fields) for raw in _split_records(sample, 0, separator)][:50]
+        records = _split_records(sample, 0, separator, entities=entities)
+        widths = [len(raw.fields) for raw in islice(records, _GUESS_LINES)]
         split = [width for width in widths if width > 1]
         if not split:
             return (0, 0, False, 0)
         _, most_common = Counter(split).most_common(1)[0]
         punctuation = _PUNCTUATION.get(separator)
-        as_punctuation = len(punctuation.findall(sample)) if punctuation else 0
+        as_punctuation = 0
+        for mark in punctuation.finditer(sample) if punctuation else ():
+            as_punctuation += not (entities and _entity_end(sample, mark.start()))
         return (len(split), most_common, len(set(widths)) == 1, -as_punctuation)
 
     scores = {separator: score(separator) for separator in order}
@@ -834,6 +914,8 @@ def _layout(
     # The guid, deck and note type columns are no fields: an export of "Hund", "dog" with
     # its deck has three columns, and "dog" is the answer.
     note_fields = 3 if _stock_type(headers.notetype) == OPTIONAL_REVERSED else 2
+    if own := _own_cards(headers.notetype):
+        note_fields = 2 * own[0]
     fields = [column for column in range(widest) if column not in meta.values()]
     if "tags" not in meta and not labels and len(fields) > note_fields:
         trailing = fields[-1]
@@ -975,11 +1057,15 @@ class _RawRecord:
     error: str | None
 
 
-def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRecord]:
+def _split_records(
+    text: str, position: int, separator: str, *, entities: bool = False
+) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. Blank lines yield nothing."""
+    so `href="..."` inside HTML survives. With `entities`, a separator inside an HTML
+    entity (the ";" of "Tom &amp; Jerry") is part of the field. Blank lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
+    entities = entities and (separator in "&#;" or separator.isalnum())
     while position < len(text):
         start, fields, error = position, [], None
         while True:
@@ -991,8 +1077,14 @@ def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRec
                     error = "text after the closing quote of a quoted field"
                     position = _next_line_break(text, position)
             else:
-                value = unquoted.match(text, position).group()
-                position += len(value)
+                end = unquoted.match(text, position).end()
+                while (
+                    entities
+                    and text.startswith(separator, end)
+                    and (after := _entity_end(text, end))
+                ):
+                    end = unquoted.match(text, after).end()
+                value, position = text[position:end], end
             fields.append(value or "")
             if error or not text.startswith(separator, position):
                 break
@@ -1001,6 +1093,15 @@ def _split_records(text: str, position: int, separator: str) -> Iterator[_RawRec
             yield _RawRecord(start, position, fields, error)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
+
+
+def _entity_end(text: str, position: int) -> int | None:
+    """Where the HTML entity holding `text[position]` ends, or None when none holds it."""
+    start = text.rfind("&", max(0, position - _LONGEST_ENTITY), position + 1)
+    entity = _ENTITY.match(text, start) if start >= 0 else None
+    if entity is None or entity.end() <= position:
+        return None
+    return entity.end() if entity[1] is None or entity[1] in _ENTITY_NAMES else None
 
 
 def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
@@ -1034,6 +1135,8 @@ class _Note:
     guid: str
     guid_from_file: bool
     cards: tuple[CardRecord, ...] = ()
+    # A note of cards of their own: each card's question and answer by its template number.
+    own_sides: tuple[tuple[str, str], ...] = ()
 
 
 def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapping) -> _Note:
@@ -1042,7 +1145,30 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
     def field(column: int | None) -> str:
         return fields[column] if column is not None and column < len(fields) else ""
 
+    given_guid = field(layout.meta.get("guid")).strip()
+    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
+    note = _Note(
+        line=line,
+        note_type=BASIC,
+        question="",
+        answer="",
+        reverse=False,
+        tags=tuple(dict.fromkeys(tags)),
+        guid=given_guid,
+        guid_from_file=bool(given_guid),
+    )
     named = field(layout.meta.get("notetype")) or layout.notetype
+    if own := _own_cards(named):
+        # Each card's question and answer in turn, whatever columns the file's other notes
+        # make their cards of.
+        count, note.note_type = own
+        values = [field(column) for column in layout.field_columns]
+        values += [""] * (2 * count - len(values))
+        note.own_sides = tuple(
+            (values[index], values[index + 1]) for index in range(0, 2 * count, 2)
+        )
+        note.question, note.answer = note.own_sides[0]
+        return note
     note_type = _note_type(named, fields, question=field(mapping.question))
     if note_type is None:
         raise _Rejected("an image occlusion note: only Anki shows those")
@@ -1055,20 +1181,12 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         # In plain text a blank line, which becomes the same <br><br>.
         joint = "<br><br>" if layout.html else "\n\n"
         answer = joint.join([answer, *extras] if answer.strip() else extras)
-    given_guid = field(layout.meta.get("guid")).strip()
-    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
     reverse_column = _add_reverse_column(layout, mapping)
-    return _Note(
-        line=line,
-        note_type=note_type,
-        question=question,
-        answer=answer,
-        reverse=note_type == REVERSED
-        or (note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())),
-        tags=tuple(dict.fromkeys(tags)),
-        guid=given_guid,
-        guid_from_file=bool(given_guid),
+    note.note_type, note.question, note.answer = note_type, question, answer
+    note.reverse = note_type == REVERSED or (
+        note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())
     )
+    return note
 
 
 def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | None:
@@ -1116,18 +1234,58 @@ def _stock_type(named: str) -> str | None:
     return _note_type(named, [], question="")
 
 
+def own_cards_type_name(count: int, note_type: str) -> str:
+    """The name of the note type of `count` cards of their own, for a note whose cards were
+    of `note_type`: two templates read back as a reversed type, optional or not."""
+    optional = count == 2 and note_type == OPTIONAL_REVERSED
+    return f"Cards of their own ({count}{', the second optional' if optional else ''})"
+
+
+def _own_cards(named: str) -> tuple[int, str] | None:
+    """How many cards a "Cards of their own (n)" note type has, and the note type its
+    cards are of, as a package's note type of n templates reads (apkg._note_type_name);
+    None for any other name."""
+    own = _OWN_CARDS.fullmatch(_NAME_CLASH_SUFFIX.sub("", named.strip()))
+    if own is None:
+        return None
+    count = int(own[1])
+    if count != 2:
+        return count, BASIC
+    return count, OPTIONAL_REVERSED if own[2] else REVERSED
+
+
 def _cards(
     note: _Note, layout: FileLayout, *, require_numbers: bool, image_max_bytes: int | None = None
 ) -> list[CardRecord]:
     """The cards Anki makes of `note`, with its guid, derived when the file gave none."""
     inline: dict[str, bytes | None] = {}
     if layout.html:
-        question, inline = inline_images(note.question, max_bytes=image_max_bytes)
-        answer, answer_files = inline_images(note.answer, max_bytes=image_max_bytes)
-        inline |= answer_files
-        note = dataclasses.replace(note, question=question, answer=answer)
+
+        def inlined(value: str) -> str:
+            value, files = inline_images(value, max_bytes=image_max_bytes)
+            inline.update(files)
+            return value
+
+        note = dataclasses.replace(
+            note,
+            question=inlined(note.question),
+            answer=inlined(note.answer),
+            own_sides=tuple((inlined(front), inlined(back)) for front, back in note.own_sides),
+        )
     try:
-        if note.note_type == CLOZE:
+        if note.own_sides:
+            # Anki makes the card of each template whose question shows something.
+            contents = [
+                (
+                    ord_,
+                    card_content(front, back, is_html=layout.html, take_provenance=ord_ == 0),
+                )
+                for ord_, (front, back) in enumerate(note.own_sides)
+                if _shows_something(front)
+            ]
+            if not contents:
+                raise _Rejected("a note of cards of their own whose every Front field is empty")
+        elif note.note_type == CLOZE:
             numbers = cloze_numbers(note.question)
             if not numbers:
                 raise _Rejected("a cloze note without any {{c1::…}} deletion")
@@ -1168,6 +1326,13 @@ def _cards(
         )
         for ord_, content in contents
     ]
+
+
+def _shows_something(value: str) -> bool:
+    return bool(_plain(value)) or bool(_SHOWN_WITHOUT_TEXT.search(value))
+
+
+_SHOWN_WITHOUT_TEXT = re.compile(r"<img\b|\[sound:", re.IGNORECASE)
 
 
 def _inline_used(

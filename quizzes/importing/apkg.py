@@ -34,6 +34,7 @@ from quizzes.importing.anki import (
     AnkiParseError,
     CardRecord,
     ParseProblem,
+    own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
 from quizzes.rendering import sound_names
@@ -705,7 +706,7 @@ def _several_cards_type(collection, note: PackageNote) -> dict:
     templates as a reversed note type, the second one conditional for an optional one)."""
     count = len(note.cards)
     optional = count == 2 and note.note_type == OPTIONAL_REVERSED
-    name = f"Cards of their own ({count}{', the second optional' if optional else ''})"
+    name = own_cards_type_name(count, note.note_type)
     models = collection.models
     if (found := models.by_name(name)) is not None:
         return found

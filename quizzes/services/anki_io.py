@@ -31,7 +31,6 @@ from django.utils.text import slugify
 from quizzes import caching, search_schema
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import (
-    BASIC,
     CLOZE,
     OPTIONAL_REVERSED,
     REVERSED,
@@ -43,6 +42,8 @@ from quizzes.importing.anki import (
     ParseProblem,
     decks_notice,
     export_anki,
+    export_notice,
+    own_cards_type_name,
     read_anki,
 )
 from quizzes.importing.apkg import (
@@ -165,11 +166,13 @@ def anki_import_plan(
     data: bytes | str,
     source: str,
     separator: str | None = None,
+    preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
 ) -> ImportPlan:
     """What importing `data` (a text file, or an .apkg/.colpkg when `source` is named so)
     into `deck` would do; writes nothing. Raises ImportTooLarge, or AnkiParseError for a
     file that is not a deck at all; lines that make no card are in the plan's report.
+    `preferred_separator` wins where the guess of a text file's separator ties.
 
     A card with a source link keeps the number in it; one without is matched by guid and
     card ordinal, else (when the file gives no guid) by its note's first field within its
@@ -200,6 +203,7 @@ def anki_import_plan(
             data,
             source=source,
             separator=separator,
+            preferred_separator=preferred_separator,
             mapping=mapping,
             max_cards=settings.QUIZSITE_IMPORT_MAX_CARDS,
             image_max_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
@@ -209,7 +213,7 @@ def anki_import_plan(
         plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices = list(read.notices)
-    _match(plan, deck, records, source)
+    _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
     if not (plan.new or plan.changed or plan.unchanged):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
@@ -340,6 +344,29 @@ def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
 
 def _is_image(name: str) -> bool:
     return Path(name).suffix.lower() in _IMAGE_SUFFIXES
+
+
+def _tags_spelled_once(records: list[CardRecord]) -> list[CardRecord]:
+    """The records with their tags as Anki keeps them: one tag whatever its case
+    ("Biology", "biology"), spelled as the site first knew it, else as the file first
+    spells it, as an Anki collection spells a tag as it first had it. Otherwise an .apkg
+    export, which Anki writes so, would not import back unchanged."""
+    names = {tag for record in records for tag in record.tags}
+    if not names:
+        return records
+    folded = {name.casefold() for name in names}
+    spelling: dict[str, str] = {}
+    for name in Tag.objects.order_by("pk").values_list("name", flat=True).iterator():
+        if name.casefold() in folded:
+            spelling.setdefault(name.casefold(), name)
+    for record in records:
+        for tag in record.tags:
+            spelling.setdefault(tag.casefold(), tag)
+    spelled = []
+    for record in records:
+        tags = tuple(dict.fromkeys(spelling[tag.casefold()] for tag in record.tags))
+        spelled.append(record if tags == record.tags else dataclasses.replace(record, tags=tags))
+    return spelled
 
 
 def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
@@ -624,7 +651,10 @@ def import_job_run(*, job_id: int) -> str:
         job,
         status=ImportJob.Status.DONE,
         summary=plan.summary,
-        report=[f"line {problem.line}: {problem.reason}" for problem in plan.report],
+        # Each line names the file: the admin shows them as messages on the deck's cards.
+        report=[
+            f"line {problem.line} of {job.source_name}: {problem.reason}" for problem in plan.report
+        ],
     )
     return plan.summary
 
@@ -893,30 +923,54 @@ def _note_sides(first: Card) -> tuple[str, str]:
     return first.question_html, first.answer_html
 
 
-def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) -> str:
+def _own_sides(first: Card, group: list[Card]) -> list[tuple[str, str]]:
+    """A note whose cards the stock note type would not make again, as a note of cards of
+    their own: each card's question and answer by its template number, ("", "") for a
+    number the note has no card of. Two templates read back as a reversed note type, so a
+    Basic note of a type of three cards that made two of them is written with three."""
+    by_ord = {card.card_ord: card for card in group}
+    reversed_type = first.note_type in (REVERSED, OPTIONAL_REVERSED)
+    return [
+        (by_ord[ord_].question_html, by_ord[ord_].answer_html) if ord_ in by_ord else ("", "")
+        for ord_ in range(max(*by_ord, 0 if reversed_type else 2) + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class AnkiTextExport:
+    text: str
+    notice: str = ""  # what to tell of notes written as notes of cards of their own
+
+
+def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) -> AnkiTextExport:
     """An Anki plain-text file of `cards` (note types, tags and guids) that imports back
-    unchanged: a note Anki makes several cards of is written once."""
+    unchanged: a note Anki makes several cards of is written once, and one of a note type
+    of the user's own whose cards the stock type would not make again (a third card, or a
+    second that is no reverse of the first) as a note of cards of their own, as the .apkg
+    export writes it, with a notice of what Anki makes of it."""
     exported = []
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
+        source_url = first.source_url
         if not _stock_type_makes(first, group):
-            # A line holds two sides: the note's first card, as a Basic note, never a
-            # reverse that would overwrite its other cards when imported back.
-            question, answer = first.question_html, first.answer_html
-            note_type, extra_fields = BASIC, ()
+            sides = _own_sides(first, group)
+            (question, answer), *others = sides
+            note_type = own_cards_type_name(len(sides), first.note_type)
+            extra_fields = tuple(value for side in others for value in side)
+            source_url = source_url if first.card_ord == 0 else ""
         exported.append(
             ExportCard(
                 question_html=question,
                 answer_html=answer,
                 tags=tuple(tags),
-                source_url=first.source_url,
+                source_url=source_url,
                 guid=first.anki_guid,
                 note_type=note_type,
                 extra_fields=extra_fields,
             )
         )
-    return export_anki(exported, deck_name=deck_name)
+    return AnkiTextExport(export_anki(exported, deck_name=deck_name), export_notice(exported))
 
 
 def deck_export_apkg(*, deck: Deck, path: Path) -> int:
@@ -950,14 +1004,8 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
             fields += _extra_fields(first, group)
             sounds.update(sound_names(question + answer))
         else:
-            by_ord = {card.card_ord: card for card in group}
-            # Two templates read back as a reversed note type, so a Basic note of a type
-            # of three cards that made two of them is written with three.
-            reversed_type = first.note_type in (REVERSED, OPTIONAL_REVERSED)
-            for ord_ in range(max(*by_ord, 0 if reversed_type else 2) + 1):
-                card = by_ord.get(ord_)
-                question, answer = (card.question_html, card.answer_html) if card else ("", "")
-                answer += link if ord_ == 0 and card else ""
+            for ord_, (question, answer) in enumerate(_own_sides(first, group)):
+                answer += link if ord_ == 0 and first.card_ord == 0 else ""
                 sides.append((_rename_images(question, names), _rename_images(answer, names)))
                 sounds.update(sound_names(question + answer))
         notes.append(

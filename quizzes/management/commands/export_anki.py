@@ -19,9 +19,12 @@ class Command(BaseCommand):
         found = Deck.objects.filter(slug=deck).first()
         if found is None:
             raise CommandError(f"no deck with the slug {deck!r}")
-        text = cards_export_anki(cards=found.cards.all(), deck_name=found.name)
+        exported = cards_export_anki(cards=found.cards.all(), deck_name=found.name)
         if output is None:
-            self.stdout.write(text, ending="")
+            self.stdout.write(exported.text, ending="")
+            if exported.notice:
+                self.stderr.write(exported.notice)
             return None
-        output.write_text(text, encoding="utf-8")
-        return f"{found.cards.count()} cards written to {output}"
+        output.write_text(exported.text, encoding="utf-8")
+        summary = f"{found.cards.count()} cards written to {output}"
+        return f"{summary}; {exported.notice}" if exported.notice else summary
