@@ -402,6 +402,51 @@ def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "stored"),
+    [
+        (r"When is \(a<b\)?", r"When is \(a&lt;b\)?"),
+        (r"\[x<y\] for all x", r"\[x&lt;y\] for all x"),
+        (r"<b>Sum</b> \(0<i<n\) <i>over i</i>", r"<b>Sum</b> \(0&lt;i&lt;n\) <i>over i</i>"),
+        # A tag in the math is a tag, as Anki's editor writes a line break in it.
+        (r"\(a<br>b\)", r"\(a<br>b\)"),
+        (r"\(a<b>b</b>\)", r"\(a<b>b</b>\)"),
+    ],
+)
+def test_a_less_than_sign_inside_math_in_an_html_file_is_kept(field, stored):
+    # `<b\)` opened a tag: the text after it went, and nothing said so.
+    result = read(f"#separator:tab\n#html:true\n{field}\tyes\n")
+
+    assert sides(result) == [(stored, "yes")]
+
+
+def test_a_less_than_sign_read_inside_math_is_named_by_its_first_line():
+    result = read(
+        "#separator:tab\n#html:true\n"
+        "Q1\tA1\n"
+        r"If \(a<b\) and \(b<c\)?"
+        "\t"
+        r"\(a<c\)"
+        "\n"
+        r"\[x<y\]?"
+        "\tyes\n"
+    )
+
+    assert sides(result)[1] == (r"If \(a&lt;b\) and \(b&lt;c\)?", r"\(a&lt;c\)")
+    assert notices(result)[-1] == (
+        r"deck.txt:4: a '<' inside \( \) or \[ \] math read as less than, not as a tag "
+        "(and on 1 more line): Anki's editor writes it '&lt;'"
+    )
+
+
+def test_a_less_than_sign_outside_math_or_in_math_never_closed_is_markup_as_before():
+    # As Anki reads an HTML file: `<b` opens a tag, which takes the rest of the field.
+    result = read("#separator:tab\n#html:true\n" r"a<b \(x\)" "\tno\n" r"\(a<b" "\tno\n")
+
+    assert sides(result) == [("a", "no"), (r"\(a", "no")]
+    assert not any("math" in notice for notice in notices(result))
+
+
 def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
     # Both were skipped as "empty answer", though the answer was an image.
     result = read(

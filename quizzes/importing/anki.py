@@ -425,8 +425,14 @@ def read_anki(
     merged: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
+    math_lines: list[int] = []
     for raw in raws:
         line = line_at(raw.start)
+        if layout.html and not raw.error:
+            fields = [_math_less_than_escaped(field) for field in raw.fields]
+            if fields != raw.fields:
+                math_lines.append(line)
+                raw = dataclasses.replace(raw, fields=fields)
         try:
             if raw.error:
                 raise _Rejected(raw.error)
@@ -458,6 +464,14 @@ def read_anki(
     if not notes:
         reason = "no line of the file can become a card"
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
+    if math_lines:
+        more = len(math_lines) - 1
+        also = f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
+        reason = (
+            f"a '<' inside \\( \\) or \\[ \\] math read as less than, not as a tag{also}: "
+            "Anki's editor writes it '&lt;'"
+        )
+        notices.append(ParseProblem(source, math_lines[0], reason))
     return AnkiFile(
         layout=layout,
         mapping=mapping,
@@ -784,6 +798,37 @@ _HTML_LIKE = re.compile(
     r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
     re.IGNORECASE,
 )
+
+
+# Math a field gives as MathJax reads it, and a `<` in it that starts no HTML element's tag:
+# Anki's editor writes "less than" in math as `&lt;`, so a raw one in an HTML file (`\(a<b\)`)
+# is the author's, typed elsewhere; parsed as HTML, `<b\)...` opens a tag that takes the
+# rest of the field with it. The lookahead stops at the next `<` or `>`: linear.
+_MATH_OPENER = re.compile(r"\\[(\[]")
+_MATH_CLOSERS = {"(": "\\)", "[": "\\]"}
+_LESS_THAN_NOT_A_TAG = re.compile(rf"<(?!/?(?:{_HTML_ELEMENTS})(?:[\s/][^<>]*)?>)", re.IGNORECASE)
+
+
+def _math_less_than_escaped(field: str) -> str:
+    """The field with each `<` inside `\\( \\)` or `\\[ \\]` math that starts no tag
+    (`\\(a<b\\)`, not `\\(a<br>b\\)`) written `&lt;`, as Anki's editor writes it."""
+    if "<" not in field or "\\" not in field:
+        return field
+    pieces, position, unclosed = [], 0, set()
+    for opener in _MATH_OPENER.finditer(field):
+        start = opener.start()
+        closer = _MATH_CLOSERS[field[start + 1]]
+        if start < position or closer in unclosed:
+            continue
+        end = field.find(closer, start + 2)
+        if end == -1:
+            # No closer in the rest of the field: no later opener of its kind is math.
+            unclosed.add(closer)
+            continue
+        pieces += [field[position:start], _LESS_THAN_NOT_A_TAG.sub("&lt;", field[start:end])]
+        position = end
+    pieces.append(field[position:])
+    return "".join(pieces)
 
 
 def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
