@@ -395,6 +395,15 @@ def read_anki(
                 "as typed (a '#html:true' line at the top of the file reads it as HTML)"
             )
             notices.append(ParseProblem(source, 0, reason))
+    if guessed and not (headers.names or headers.numbered or headers.notetype or header_row):
+        raws, joined = _line_breaks_joined(raws, html=headers.html)
+        for line, previous in ((line_at(cont), line_at(prev)) for cont, prev in joined):
+            reason = (
+                f"joined to line {previous}'s last column, after a line break: it has no "
+                f"{separator_name} separator, as Quizlet writes a line break in a definition "
+                "(if it is a note of its own, give it its answer)"
+            )
+            notices.append(ParseProblem(source, line, reason))
     widest = max(raws, key=lambda raw: len(raw.fields))
     if len(widest.fields) > MAX_COLUMNS:
         reason = f"{len(widest.fields)} columns: a note has at most {MAX_COLUMNS}"
@@ -829,6 +838,40 @@ def _math_less_than_escaped(field: str) -> str:
         position = end
     pieces.append(field[position:])
     return "".join(pieces)
+
+
+def _line_breaks_joined(
+    raws: list["_RawRecord"], *, html: bool
+) -> tuple[list["_RawRecord"], list[tuple[int, int]]]:
+    """A two-column file's lines without the separator joined to the note above, each
+    after a line break in its last field: Quizlet exports a definition's line break so,
+    unquoted. With the offsets of each line joined and of the note it joined. Only where
+    every other note has two columns, both filled in, and such lines are fewer than them;
+    none may be the first, hold a cloze deletion (a cloze note needs one field) or sit in
+    a file with quotes left open. Otherwise the file has other faults, and each such line
+    is a line of its own, skipped as before."""
+    lone = [raw for raw in raws if len(raw.fields) == 1]
+    if (
+        not lone
+        or len(raws[0].fields) == 1
+        or any(raw.error or len(raw.fields) > 2 for raw in raws)
+        or any(not field.strip() for raw in raws for field in raw.fields)
+        or len(lone) * 2 >= len(raws)
+        or any("{{c" in raw.fields[0] and cloze_numbers(raw.fields[0]) for raw in lone)
+    ):
+        return raws, []
+    line_break = "<br>" if html else "\n"
+    kept: list[_RawRecord] = []
+    joined: list[tuple[int, int]] = []
+    for raw in raws:
+        if len(raw.fields) == 1:
+            above = kept[-1]
+            fields = [*above.fields[:-1], f"{above.fields[-1]}{line_break}{raw.fields[0]}"]
+            kept[-1] = dataclasses.replace(above, fields=fields)
+            joined.append((raw.start, above.start))
+        else:
+            kept.append(raw)
+    return kept, joined
 
 
 def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
