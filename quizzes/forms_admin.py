@@ -194,6 +194,9 @@ class AnkiUploadForm(forms.Form):
         help_text="An Anki export: notes in plain text or CSV (.txt, .csv, .tsv), or a "
         "package (.apkg, .colpkg).",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
+        # Refused in clean_file instead, by name: Django's "The submitted file is empty."
+        # says neither which file nor what to do.
+        allow_empty_file=True,
     )
 
     def clean_file(self):
@@ -201,6 +204,12 @@ class AnkiUploadForm(forms.Form):
         if not upload.name.lower().endswith(IMPORT_SUFFIXES):
             raise forms.ValidationError(
                 f"Not imported: {upload.name} is not a {', '.join(IMPORT_SUFFIXES)} file."
+            )
+        if not upload.size:
+            # A cloud folder's file not yet downloaded, or an export that failed half-way.
+            raise forms.ValidationError(
+                f"Not imported: {upload.name} is empty (0 bytes). Export the deck from Anki "
+                "again, or open the file to check it holds your cards, then upload it again."
             )
         try:
             anki_import_check_size(size=upload.size)

@@ -194,15 +194,71 @@ def test_a_reimport_with_guids_brings_a_questions_colours_back_in_place(tmp_path
     assert 'style="color: #0000ff"' in Card.objects.get(pk=card.pk).question_html
 
 
-def test_a_question_that_gains_colours_in_a_file_without_guids_is_a_new_card(tmp_path, db):
-    # Its first field is not the stored one any more: as a reworded question, it is another
-    # note (the README says so, and to delete the old card).
+def test_a_question_that_gains_colours_in_a_file_without_guids_updates_the_card(tmp_path, db):
+    # Anki's duplicate check compares the first field with its HTML stripped.
     run_import(write(tmp_path, "Which article goes with Mädchen?\tdas\n"), "--deck", "d")
+    card = Card.objects.get()
+    record_answer(card, "correct")
 
     coloured = "Which article goes with <font color=blue>Mädchen</font>?\tdas\n"
     summary = run_import(write(tmp_path, coloured), "--deck", "d")
 
-    assert summary == "d: 1 new, 0 changed, 0 unchanged"
+    assert summary == "d: 0 new, 1 changed, 0 unchanged"
+    updated = Card.objects.get()
+    assert (updated.pk, updated.guid) == (card.pk, card.guid)
+    assert 'style="color: blue"' in updated.question_html
+    assert updated.attempt_questions.count() == 1
+    assert (
+        run_import(write(tmp_path, coloured), "--deck", "d") == "d: 0 new, 0 changed, 1 unchanged"
+    )
+
+
+def test_a_question_that_gains_bold_or_line_breaks_updates_the_card(tmp_path, db):
+    run_import(write(tmp_path, CAPITALS), "--deck", "capitals")
+
+    formatted = CAPITALS.replace(
+        "What is the capital of Spain?", "<b>What</b> is the capital of<br>Spain?"
+    )
+    summary = run_import(write(tmp_path, formatted), "--deck", "capitals")
+
+    assert summary == "capitals: 0 new, 1 changed, 2 unchanged"
+    assert Card.objects.get(number=2).question_html == "<b>What</b> is the capital of<br>Spain?"
+
+
+def test_two_cards_whose_questions_differ_only_in_markup_stay_two(tmp_path, db):
+    both = "What is x?\tOne.\n<b>What</b> is x?\tTwo.\n"
+    run_import(write(tmp_path, both), "--deck", "d")
+
+    # Each line finds its own card by its HTML, whatever the order.
+    swapped = "<b>What</b> is x?\tTwo, fixed.\nWhat is x?\tOne, fixed.\n"
+    assert run_import(write(tmp_path, swapped), "--deck", "d") == "d: 0 new, 2 changed, 0 unchanged"
+    assert dict(Card.objects.values_list("number", "answer_html")) == {
+        1: "One, fixed.",
+        2: "Two, fixed.",
+    }
+    # A third markup of the question could be either card: it is a note of its own.
+    third = "<i>What</i> is x?\tThree.\n"
+    assert run_import(write(tmp_path, third), "--deck", "d") == "d: 1 new, 0 changed, 0 unchanged"
+
+
+def test_a_line_whose_html_matches_a_card_keeps_it_from_a_reformatted_line(tmp_path, db):
+    run_import(write(tmp_path, "What is x?\tOne.\n"), "--deck", "d")
+
+    # The second line is the card as stored; the first, reformatted, is another note.
+    both = "<b>What</b> is x?\tTwo.\nWhat is x?\tOne.\n"
+    assert run_import(write(tmp_path, both), "--deck", "d") == "d: 1 new, 0 changed, 1 unchanged"
+    assert Card.objects.get(number=1).question_html == "What is x?"
+
+
+def test_questions_of_other_images_but_the_same_text_are_other_cards(tmp_path, db):
+    run_import(write(tmp_path, 'Whose flag? <img src="fr.png">\tFrance\n'), "--deck", "d")
+
+    other = 'Whose flag? <img src="it.png">\tItaly\n<img src="de.png">\tGermany\n'
+    summary = run_import(write(tmp_path, other), "--deck", "d")
+
+    assert summary == "d: 2 new, 0 changed, 0 unchanged"
+    bold = 'Whose <b>flag</b>? <img src="fr.png">\tFrance\n'
+    assert run_import(write(tmp_path, bold), "--deck", "d") == "d: 0 new, 1 changed, 0 unchanged"
 
 
 def test_a_line_without_a_guid_never_takes_a_card_its_source_link_names(tmp_path, db):
@@ -656,6 +712,22 @@ def test_the_plan_runs_the_same_queries_for_any_number_of_cards(
         plan = anki_import_plan(deck=deck, data=edited, source="x.txt")
 
     assert (len(plan.new), len(plan.changed), len(plan.unchanged)) == (1, 1, size - 1)
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_the_plan_finds_reformatted_questions_in_the_same_queries_for_any_size(
+    db, size, django_assert_max_num_queries
+):
+    deck = Deck.objects.create(name="Basics", slug="basics")
+    text = "".join(f"Question {n}?\tAnswer {n}.\n" for n in range(size))
+    anki_import_apply(deck=deck, data=text, source="x.txt")
+    reformatted = text.replace("Question", "<b>Question</b>").replace("Answer 1.", "Answer one.")
+
+    # The deck's cards and their tags (no tags in the file: no spelling to look up).
+    with django_assert_max_num_queries(2):
+        plan = anki_import_plan(deck=deck, data=reformatted, source="x.txt")
+
+    assert (len(plan.new), len(plan.changed), len(plan.unchanged)) == (0, size, 0)
 
 
 def test_the_plan_writes_nothing(db):

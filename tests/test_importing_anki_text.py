@@ -402,6 +402,109 @@ def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "stored"),
+    [
+        (r"When is \(a<b\)?", r"When is \(a&lt;b\)?"),
+        (r"\[x<y\] for all x", r"\[x&lt;y\] for all x"),
+        (r"<b>Sum</b> \(0<i<n\) <i>over i</i>", r"<b>Sum</b> \(0&lt;i&lt;n\) <i>over i</i>"),
+        # A tag in the math is a tag, as Anki's editor writes a line break in it.
+        (r"\(a<br>b\)", r"\(a<br>b\)"),
+        (r"\(a<b>b</b>\)", r"\(a<b>b</b>\)"),
+    ],
+)
+def test_a_less_than_sign_inside_math_in_an_html_file_is_kept(field, stored):
+    # `<b\)` opened a tag: the text after it went, and nothing said so.
+    result = read(f"#separator:tab\n#html:true\n{field}\tyes\n")
+
+    assert sides(result) == [(stored, "yes")]
+
+
+def test_a_less_than_sign_read_inside_math_is_named_by_its_first_line():
+    result = read(
+        "#separator:tab\n#html:true\n"
+        "Q1\tA1\n"
+        r"If \(a<b\) and \(b<c\)?"
+        "\t"
+        r"\(a<c\)"
+        "\n"
+        r"\[x<y\]?"
+        "\tyes\n"
+    )
+
+    assert sides(result)[1] == (r"If \(a&lt;b\) and \(b&lt;c\)?", r"\(a&lt;c\)")
+    assert notices(result)[-1] == (
+        r"deck.txt:4: a '<' inside \( \) or \[ \] math read as less than, not as a tag "
+        "(and on 1 more line): Anki's editor writes it '&lt;'"
+    )
+
+
+def test_a_less_than_sign_outside_math_or_in_math_never_closed_is_markup_as_before():
+    # As Anki reads an HTML file: `<b` opens a tag, which takes the rest of the field.
+    result = read("#separator:tab\n#html:true\n" r"a<b \(x\)" "\tno\n" r"\(a<b" "\tno\n")
+
+    assert sides(result) == [("a", "no"), (r"\(a", "no")]
+    assert not any("math" in notice for notice in notices(result))
+
+
+# --- a line break Quizlet leaves unquoted ---
+
+
+def test_a_line_without_the_separator_in_a_two_column_file_joins_the_answer_above():
+    # Quizlet writes a definition's line break as it is: the line was skipped.
+    result = read("Hund\tdog\nKatze\tcat\nsecond line of cat\nthird\nMaus\tmouse\n")
+
+    assert sides(result) == [
+        ("Hund", "dog"),
+        ("Katze", "cat<br>second line of cat<br>third"),
+        ("Maus", "mouse"),
+    ]
+    assert not result.skipped
+    assert [card.line for card in result.cards] == [1, 2, 5]
+    assert notices(result)[1:] == [
+        f"deck.txt:{line}: joined to line 2's last column, after a line break: it has no tab "
+        "separator, as Quizlet writes a line break in a definition (if it is a note of its "
+        "own, give it its answer)"
+        for line in (3, 4)
+    ]
+
+
+def test_a_line_joined_in_an_html_file_keeps_its_break_as_html():
+    result = read("Hund\t<b>dog</b>\nnoun, masculine\nMaus\tmouse\n")
+
+    assert sides(result)[0] == ("Hund", "<b>dog</b><br>noun, masculine")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The first line has nothing above it to join.
+        "Hund\nKatze\tcat\nMaus\tmouse\n",
+        # As many lines without the separator as notes: a list, not line breaks.
+        "Hund\tdog\nKatze\nMaus\tmouse\nPferd\n",
+        # A note without its answer: the file has other faults than line breaks.
+        "Hund\tdog\nKatze\nMaus\t\nPferd\thorse\nEsel\tdonkey\n",
+        # A file of more columns than two.
+        "Hund\tdog\tnoun\nKatze\nMaus\tmouse\tnoun\nPferd\thorse\tnoun\n",
+        # Column names: a spreadsheet, which quotes its line breaks.
+        "Front\tBack\nHund\tdog\nKatze\nMaus\tmouse\nPferd\thorse\n",
+        # A file that names its separator is Anki's own, which quotes them too.
+        "#separator:tab\nHund\tdog\nKatze\nMaus\tmouse\nPferd\thorse\n",
+    ],
+)
+def test_a_line_without_the_separator_elsewhere_is_skipped_as_before(text):
+    result = read(text)
+
+    assert any("no tab separator" in str(problem) for problem in result.skipped)
+    assert not any("joined" in notice for notice in notices(result))
+
+
+def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
+    result = read("Hund\tdog\n{{c1::Katze}} is cat\nMaus\tmouse\nPferd\thorse\n")
+
+    assert [card.note_type for card in result.cards] == ["Basic", "Cloze", "Basic", "Basic"]
+
+
 def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
     # Both were skipped as "empty answer", though the answer was an image.
     result = read(

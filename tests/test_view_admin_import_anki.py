@@ -513,6 +513,18 @@ def test_an_upload_of_another_kind_of_file_is_refused(staff_client, basics):
     assert "is not a .txt, .csv, .tsv, .apkg, .colpkg file" in response.text
 
 
+@pytest.mark.parametrize("name", ["deck.txt", "shared.apkg"])
+def test_an_empty_upload_is_refused_by_name_saying_what_to_do(staff_client, basics, name):
+    # Django's own "The submitted file is empty." named no file.
+    response = upload(staff_client, basics, "", name=name)
+
+    assert response.context["upload_form"].errors["file"] == [
+        f"Not imported: {name} is empty (0 bytes). Export the deck from Anki again, or open "
+        "the file to check it holds your cards, then upload it again."
+    ]
+    assert not ImportJob.objects.exists()
+
+
 def test_an_upload_without_a_file_shows_the_form_again(staff_client, basics):
     response = staff_client.post(IMPORT, {"deck": basics.pk})
 

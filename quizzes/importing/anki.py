@@ -395,6 +395,15 @@ def read_anki(
                 "as typed (a '#html:true' line at the top of the file reads it as HTML)"
             )
             notices.append(ParseProblem(source, 0, reason))
+    if guessed and not (headers.names or headers.numbered or headers.notetype or header_row):
+        raws, joined = _line_breaks_joined(raws, html=headers.html)
+        for line, previous in ((line_at(cont), line_at(prev)) for cont, prev in joined):
+            reason = (
+                f"joined to line {previous}'s last column, after a line break: it has no "
+                f"{separator_name} separator, as Quizlet writes a line break in a definition "
+                "(if it is a note of its own, give it its answer)"
+            )
+            notices.append(ParseProblem(source, line, reason))
     widest = max(raws, key=lambda raw: len(raw.fields))
     if len(widest.fields) > MAX_COLUMNS:
         reason = f"{len(widest.fields)} columns: a note has at most {MAX_COLUMNS}"
@@ -425,8 +434,14 @@ def read_anki(
     merged: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
+    math_lines: list[int] = []
     for raw in raws:
         line = line_at(raw.start)
+        if layout.html and not raw.error:
+            fields = [_math_less_than_escaped(field) for field in raw.fields]
+            if fields != raw.fields:
+                math_lines.append(line)
+                raw = dataclasses.replace(raw, fields=fields)
         try:
             if raw.error:
                 raise _Rejected(raw.error)
@@ -458,6 +473,14 @@ def read_anki(
     if not notes:
         reason = "no line of the file can become a card"
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
+    if math_lines:
+        more = len(math_lines) - 1
+        also = f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
+        reason = (
+            f"a '<' inside \\( \\) or \\[ \\] math read as less than, not as a tag{also}: "
+            "Anki's editor writes it '&lt;'"
+        )
+        notices.append(ParseProblem(source, math_lines[0], reason))
     return AnkiFile(
         layout=layout,
         mapping=mapping,
@@ -784,6 +807,71 @@ _HTML_LIKE = re.compile(
     r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
     re.IGNORECASE,
 )
+
+
+# Math a field gives as MathJax reads it, and a `<` in it that starts no HTML element's tag:
+# Anki's editor writes "less than" in math as `&lt;`, so a raw one in an HTML file (`\(a<b\)`)
+# is the author's, typed elsewhere; parsed as HTML, `<b\)...` opens a tag that takes the
+# rest of the field with it. The lookahead stops at the next `<` or `>`: linear.
+_MATH_OPENER = re.compile(r"\\[(\[]")
+_MATH_CLOSERS = {"(": "\\)", "[": "\\]"}
+_LESS_THAN_NOT_A_TAG = re.compile(rf"<(?!/?(?:{_HTML_ELEMENTS})(?:[\s/][^<>]*)?>)", re.IGNORECASE)
+
+
+def _math_less_than_escaped(field: str) -> str:
+    """The field with each `<` inside `\\( \\)` or `\\[ \\]` math that starts no tag
+    (`\\(a<b\\)`, not `\\(a<br>b\\)`) written `&lt;`, as Anki's editor writes it."""
+    if "<" not in field or "\\" not in field:
+        return field
+    pieces, position, unclosed = [], 0, set()
+    for opener in _MATH_OPENER.finditer(field):
+        start = opener.start()
+        closer = _MATH_CLOSERS[field[start + 1]]
+        if start < position or closer in unclosed:
+            continue
+        end = field.find(closer, start + 2)
+        if end == -1:
+            # No closer in the rest of the field: no later opener of its kind is math.
+            unclosed.add(closer)
+            continue
+        pieces += [field[position:start], _LESS_THAN_NOT_A_TAG.sub("&lt;", field[start:end])]
+        position = end
+    pieces.append(field[position:])
+    return "".join(pieces)
+
+
+def _line_breaks_joined(
+    raws: list["_RawRecord"], *, html: bool
+) -> tuple[list["_RawRecord"], list[tuple[int, int]]]:
+    """A two-column file's lines without the separator joined to the note above, each
+    after a line break in its last field: Quizlet exports a definition's line break so,
+    unquoted. With the offsets of each line joined and of the note it joined. Only where
+    every other note has two columns, both filled in, and such lines are fewer than them;
+    none may be the first, hold a cloze deletion (a cloze note needs one field) or sit in
+    a file with quotes left open. Otherwise the file has other faults, and each such line
+    is a line of its own, skipped as before."""
+    lone = [raw for raw in raws if len(raw.fields) == 1]
+    if (
+        not lone
+        or len(raws[0].fields) == 1
+        or any(raw.error or len(raw.fields) > 2 for raw in raws)
+        or any(not field.strip() for raw in raws for field in raw.fields)
+        or len(lone) * 2 >= len(raws)
+        or any("{{c" in raw.fields[0] and cloze_numbers(raw.fields[0]) for raw in lone)
+    ):
+        return raws, []
+    line_break = "<br>" if html else "\n"
+    kept: list[_RawRecord] = []
+    joined: list[tuple[int, int]] = []
+    for raw in raws:
+        if len(raw.fields) == 1:
+            above = kept[-1]
+            fields = [*above.fields[:-1], f"{above.fields[-1]}{line_break}{raw.fields[0]}"]
+            kept[-1] = dataclasses.replace(above, fields=fields)
+            joined.append((raw.start, above.start))
+        else:
+            kept.append(raw)
+    return kept, joined
 
 
 def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:

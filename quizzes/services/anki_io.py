@@ -384,6 +384,8 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "source_url",
             "question_html",
             "answer_html",
+            "question_text",
+            "answer_text",
             "short_answer_html",
             "shuffle_key",
         )
@@ -399,7 +401,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     cards, tag_names = _existing_cards(deck)
     by_number = {card.number: card for card in cards}
     by_guid = {(card.anki_guid, card.card_ord): card for card in cards}
-    by_first_field = _by_first_field(cards, records, by_number, by_guid)
+    by_first_field, by_plain_first_field = _by_first_field(cards, records, by_number, by_guid)
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
@@ -415,10 +417,14 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             number = card.number
         elif not record.guid_from_file and (
             same := by_first_field.pop(_record_first_field(record), None)
+            or by_plain_first_field.pop(_record_plain_first_field(record), None)
         ):
             # Anki finds a note the file gives no guid by its first field within its note
-            # type: a fixed answer updates the card, which keeps its guid. The first line
-            # asking that question takes it; another one is a note of its own.
+            # type, its HTML stripped: a fixed answer, or a question that gained bold or
+            # colours, updates the card, which keeps its guid. The first line asking that
+            # question takes it; another one is a note of its own.
+            by_first_field.pop(_card_first_field(same), None)
+            by_plain_first_field.pop(_card_plain_first_field(same), None)
             card, number = same, same.number
             record = dataclasses.replace(record, guid=card.anki_guid)
             key = (record.guid, record.ord)
@@ -465,29 +471,74 @@ def _card_first_field(card: Card) -> tuple[str, int, str]:
     return _first_field_key(card.note_type, card.card_ord, card.question_html, card.answer_html)
 
 
+PlainFirstField = tuple[str, int, str, tuple[str, ...]]
+
+
+def _plain_first_field_key(
+    note_type: str, ord_: int, first_html: str, first_text: str
+) -> PlainFirstField | None:
+    """A card's note type, ordinal and its note's first field as Anki's duplicate check
+    compares it: its text with the whitespace collapsed, and the images it names (Anki
+    keeps media names when it strips the HTML). None for a field of neither."""
+    text, images = " ".join(first_text.split()), tuple(image_sources(first_html))
+    return (note_type, ord_, text, images) if text or images else None
+
+
+def _record_plain_first_field(record: CardRecord) -> PlainFirstField | None:
+    if record.note_type != CLOZE and record.ord == 1:
+        return _plain_first_field_key(
+            record.note_type, record.ord, record.answer_html, record.answer_text
+        )
+    return _plain_first_field_key(
+        record.note_type, record.ord, record.question_html, record.question_text
+    )
+
+
+def _card_plain_first_field(card: Card) -> PlainFirstField | None:
+    if card.note_type != CLOZE and card.card_ord == 1:
+        return _plain_first_field_key(
+            card.note_type, card.card_ord, card.answer_html, card.answer_text
+        )
+    return _plain_first_field_key(
+        card.note_type, card.card_ord, card.question_html, card.question_text
+    )
+
+
 def _by_first_field(
     cards: list[Card],
     records: list[CardRecord],
     by_number: dict[int, Card],
     by_guid: dict[tuple[str, int], Card],
-) -> dict[tuple[str, int, str], Card]:
-    """The deck's cards by their note's first field, for the lines a guid or a number
-    does not match: only cards no line matches so, none with a source link (its number
-    names it), and only first fields no other card of the deck has (two notes asking the
-    same question are two notes)."""
+) -> tuple[dict[tuple[str, int, str], Card], dict[PlainFirstField, Card]]:
+    """The deck's cards by their note's first field, and by its plain text, for the lines
+    a guid or a number does not match: only cards no line matches so, none with a source
+    link (its number names it), and only first fields no other card of the deck has (two
+    notes asking the same question are two notes).
+
+    A card some line of the file gives by its very HTML is left to that line: two cards
+    whose questions differ only in markup (`x`, `<b>x</b>`) stay two, and share the plain
+    text, so a third markup of it (`<i>x</i>`) matches neither."""
     claimed = {by_number[record.number] for record in records if record.number in by_number}
     claimed |= {
         by_guid[(record.guid, record.ord)]
         for record in records
         if (record.guid, record.ord) in by_guid
     }
+    unclaimed = [card for card in cards if card not in claimed and not card.source_url]
     keys = {card.pk: _card_first_field(card) for card in cards}
     counts = Counter(keys.values())
-    return {
-        keys[card.pk]: card
-        for card in cards
-        if counts[keys[card.pk]] == 1 and card not in claimed and not card.source_url
+    by_html = {keys[card.pk]: card for card in unclaimed if counts[keys[card.pk]] == 1}
+    given = {_record_first_field(record) for record in records if not record.guid_from_file}
+    plain_keys = {card.pk: _card_plain_first_field(card) for card in cards}
+    plain_counts = Counter(plain_keys.values())
+    by_plain = {
+        plain_keys[card.pk]: card
+        for card in unclaimed
+        if plain_keys[card.pk] is not None
+        and plain_counts[plain_keys[card.pk]] == 1
+        and keys[card.pk] not in given
     }
+    return by_html, by_plain
 
 
 def _guid_problem(record: CardRecord) -> str:
