@@ -7,7 +7,9 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageRequest
 from django.urls import reverse
 
+from quizzes import caching
 from quizzes.models import Card
+from quizzes.services import deck_packages
 from quizzes.services.card_editing import card_content_from_form, card_save_from_admin
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +92,32 @@ def test_a_change_of_a_card_is_in_the_next_download_and_the_old_file_goes(
     assert notes[card.question_html][1] == "<p>Mended.</p>"
     assert not old.exists()
     assert len(_built(packages_dir, deck)) == 1
+
+
+@pytest.mark.parametrize("next_number", [1, 2**63 - 1], ids=["lower", "higher"])
+def test_the_old_file_goes_whether_the_new_version_number_is_higher_or_lower(
+    client, deck, packages_dir, monkeypatch, next_number
+):
+    _downloaded(client, deck)
+    [old] = _built(packages_dir, deck)
+    monkeypatch.setattr(caching, "_fresh_number", lambda: next_number)
+    caching.deck_pages_changed()
+
+    _downloaded(client, deck)
+
+    assert _built(packages_dir, deck) == [packages_dir / str(deck.pk) / f"{next_number}.apkg"]
+    assert not old.exists()
+
+
+def test_a_slower_build_of_an_older_version_leaves_the_current_package(deck, packages_dir):
+    older = caching.deck_pages_version()
+    caching.deck_pages_changed()
+    current = deck_packages.deck_package_build(deck=deck, version=caching.deck_pages_version())
+
+    slower = deck_packages.deck_package_build(deck=deck, version=older)
+
+    assert current.exists()
+    assert slower.exists()  # the build's own file, for the request that asked for it
 
 
 def test_a_deck_whose_name_begins_alike_keeps_its_package(client, deck, make_deck, packages_dir):

@@ -6,8 +6,8 @@ A package is written under a name of its own and moved into place whole, so a do
 never meets half a file. One request builds it (or asks the worker to) while the others
 asked at once are told it is on its way: a class downloading together after a change
 builds it once. Each deck's packages live in a folder of their own, named by version; once
-one is in place, those of older versions are removed (never a newer one a slower build
-met)."""
+one is in place, those of other versions are removed (never the current one, which a
+slower build of an older version may meet)."""
 
 import os
 import threading
@@ -84,7 +84,10 @@ def deck_package_build(*, deck: Deck, version: int) -> Path:
     except BaseException:
         cache.delete(_claim_key(deck, version))
         raise
+    # Version numbers are not in order (caching._fresh_number): kept are this build's and
+    # the decks' version as it is now, which a slower build of an older one may meet.
+    kept = {str(version), str(caching.deck_pages_version())}
     for built in path.parent.glob("*.apkg"):
-        if built.stem.isdigit() and int(built.stem) < version:
+        if built.stem.isdigit() and built.stem not in kept:
             built.unlink(missing_ok=True)
     return path
