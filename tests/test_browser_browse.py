@@ -123,15 +123,48 @@ def test_a_card_shows_its_authors_colours_and_rule_readable_in_either_scheme(
     wrong, right = answer.get_by_text("die", exact=True), answer.get_by_text("das", exact=True)
     expect(wrong).to_have_css("color", "rgb(255, 0, 0)")
     expect(right).to_have_css("background-color", "rgb(255, 255, 0)")
-    # Coloured for a white card: on the dark page the text keeps a white ground, and the
-    # text on the author's yellow stays dark.
-    expect(wrong).to_have_css(
-        "background-color", "rgb(255, 255, 255)" if dark else "rgba(0, 0, 0, 0)"
-    )
+    # Coloured for a white card: on the dark page red keeps the ground it reads best on
+    # (black), and the text on the author's yellow stays dark.
+    expect(wrong).to_have_css("background-color", "rgb(0, 0, 0)" if dark else "rgba(0, 0, 0, 0)")
     expect(right).to_have_css("color", "rgb(29, 31, 33)")
     expect(answer.locator("hr")).to_have_css("border-top-style", "solid")
     page.screenshot(path=f"/tmp/card-colours-{'dark' if dark else 'light'}.png")
     assert console_errors == []  # no style refused by the Content-Security-Policy
+
+
+NIGHT_MODE_NOTE = (
+    "#separator:tab\n#html:true\nWhat does ReLU return for negative inputs?\t"
+    '<span style="color: #ffff00">Zero</span>, and <span style="color: #00ff00">x</span> '
+    'otherwise: <span style="color: #000080">max(0, x)</span>\n'
+)
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two computed colours, "rgb(r, g, b)"."""
+
+    def luminance(colour):
+        channels = [int(part) / 255 for part in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted([luminance(first), luminance(second)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_an_authors_light_and_dark_colours_both_read_in_dark_mode(page: Page, deck_site):
+    deck = Deck.objects.create(name="Night", slug="night")
+    anki_import_apply(deck=deck, data=NIGHT_MODE_NOTE, source="night.txt")
+    page.emulate_media(color_scheme="dark")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    for word in ["Zero", "x", "max(0, x)"]:
+        coloured = answer.get_by_text(word, exact=True)
+        text, ground = coloured.evaluate(
+            "span => [getComputedStyle(span).color, getComputedStyle(span).backgroundColor]"
+        )
+        assert contrast(text, ground) >= 4.5, (word, text, ground)
 
 
 def test_a_card_page_works_without_javascript(browser, deck_site):
