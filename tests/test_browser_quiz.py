@@ -206,6 +206,17 @@ def test_the_setup_page_shows_only_the_time_field_of_the_chosen_limit(
     assert console_errors == []
 
 
+def test_the_setup_pages_tags_open_at_a_thumbs_height_on_a_phone(browser, deck_site):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/quiz/")
+
+    assert page.get_by_text("Tags (optional)").bounding_box()["height"] >= 44
+    phone.close()
+
+
 def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_model):
     deck = Deck.objects.get(slug="fastai")
     for username in ("alice", "a-learner-with-a-long-name"):
