@@ -258,6 +258,8 @@ def test_a_cards_way_back_to_its_deck_is_a_thumbs_height_on_a_phone(browser, dec
     card = page.locator("article.card").bounding_box()
     assert back["height"] >= 40
     assert card["y"] > back["y"] + back["height"]
+    source = page.get_by_role("link", name=re.compile("^Original card on")).bounding_box()
+    assert source["height"] >= 44
     phone.close()
 
 
