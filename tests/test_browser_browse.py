@@ -217,6 +217,24 @@ def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
     phone.close()
 
 
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_long_word_in_a_heading_keeps_whole_with_text_twice_as_large(browser, deck_site, width):
+    phone = browser.new_context(
+        viewport={"width": width, "height": 800}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    # The phone's own text size doubled: media queries in em follow it.
+    settings = phone.new_cdp_session(page)
+    settings.send("Page.enable")
+    settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.goto(f"{deck_site}/leaderboard/")
+
+    heading = page.get_by_role("heading", name="Leaderboard", level=1)
+    one_line = heading.evaluate("h1 => parseFloat(getComputedStyle(h1).lineHeight)")
+    assert heading.bounding_box()["height"] < 1.5 * one_line
+    phone.close()
+
+
 def test_the_navigation_leaves_most_of_a_phone_to_the_page_with_text_twice_as_large(
     browser, deck_site
 ):
