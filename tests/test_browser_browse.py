@@ -123,15 +123,48 @@ def test_a_card_shows_its_authors_colours_and_rule_readable_in_either_scheme(
     wrong, right = answer.get_by_text("die", exact=True), answer.get_by_text("das", exact=True)
     expect(wrong).to_have_css("color", "rgb(255, 0, 0)")
     expect(right).to_have_css("background-color", "rgb(255, 255, 0)")
-    # Coloured for a white card: on the dark page the text keeps a white ground, and the
-    # text on the author's yellow stays dark.
-    expect(wrong).to_have_css(
-        "background-color", "rgb(255, 255, 255)" if dark else "rgba(0, 0, 0, 0)"
-    )
+    # Coloured for a white card: on the dark page red keeps the ground it reads best on
+    # (black), and the text on the author's yellow stays dark.
+    expect(wrong).to_have_css("background-color", "rgb(0, 0, 0)" if dark else "rgba(0, 0, 0, 0)")
     expect(right).to_have_css("color", "rgb(29, 31, 33)")
     expect(answer.locator("hr")).to_have_css("border-top-style", "solid")
     page.screenshot(path=f"/tmp/card-colours-{'dark' if dark else 'light'}.png")
     assert console_errors == []  # no style refused by the Content-Security-Policy
+
+
+NIGHT_MODE_NOTE = (
+    "#separator:tab\n#html:true\nWhat does ReLU return for negative inputs?\t"
+    '<span style="color: #ffff00">Zero</span>, and <span style="color: #00ff00">x</span> '
+    'otherwise: <span style="color: #000080">max(0, x)</span>\n'
+)
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two computed colours, "rgb(r, g, b)"."""
+
+    def luminance(colour):
+        channels = [int(part) / 255 for part in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted([luminance(first), luminance(second)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_an_authors_light_and_dark_colours_both_read_in_dark_mode(page: Page, deck_site):
+    deck = Deck.objects.create(name="Night", slug="night")
+    anki_import_apply(deck=deck, data=NIGHT_MODE_NOTE, source="night.txt")
+    page.emulate_media(color_scheme="dark")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    for word in ["Zero", "x", "max(0, x)"]:
+        coloured = answer.get_by_text(word, exact=True)
+        text, ground = coloured.evaluate(
+            "span => [getComputedStyle(span).color, getComputedStyle(span).backgroundColor]"
+        )
+        assert contrast(text, ground) >= 4.5, (word, text, ground)
 
 
 def test_a_card_page_works_without_javascript(browser, deck_site):
@@ -184,6 +217,24 @@ def test_a_card_page_fits_a_phone_with_text_twice_as_large(browser, deck_site):
     phone.close()
 
 
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_long_word_in_a_heading_keeps_whole_with_text_twice_as_large(browser, deck_site, width):
+    phone = browser.new_context(
+        viewport={"width": width, "height": 800}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    # The phone's own text size doubled: media queries in em follow it.
+    settings = phone.new_cdp_session(page)
+    settings.send("Page.enable")
+    settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.goto(f"{deck_site}/leaderboard/")
+
+    heading = page.get_by_role("heading", name="Leaderboard", level=1)
+    one_line = heading.evaluate("h1 => parseFloat(getComputedStyle(h1).lineHeight)")
+    assert heading.bounding_box()["height"] < 1.5 * one_line
+    phone.close()
+
+
 def test_the_navigation_leaves_most_of_a_phone_to_the_page_with_text_twice_as_large(
     browser, deck_site
 ):
@@ -225,6 +276,8 @@ def test_a_cards_way_back_to_its_deck_is_a_thumbs_height_on_a_phone(browser, dec
     card = page.locator("article.card").bounding_box()
     assert back["height"] >= 40
     assert card["y"] > back["y"] + back["height"]
+    source = page.get_by_role("link", name=re.compile("^Original card on")).bounding_box()
+    assert source["height"] >= 44
     phone.close()
 
 
@@ -239,12 +292,20 @@ def test_a_tap_just_above_or_below_a_cards_link_in_the_list_opens_the_card(brows
     box = link.bounding_box()
     assert box["height"] < 40  # a heading's text, not a button
 
-    for y in (box["y"] + box["height"] / 2 - 20, box["y"] + box["height"] / 2 + 19):
+    # 44 px under a finger, as phones ask.
+    for y in (box["y"] + box["height"] / 2 - 21.5, box["y"] + box["height"] / 2 + 21.5):
         hit = page.evaluate(
             "([x, y]) => document.elementFromPoint(x, y).closest('a')?.textContent",
             [box["x"] + box["width"] / 2, y],
         )
         assert hit == "Card 2", y
+    pill = page.locator("#card-2").get_by_role("link", name="training").bounding_box()
+    for y in (pill["y"] + pill["height"] / 2 - 21.5, pill["y"] + pill["height"] / 2 + 21.5):
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('a')?.textContent",
+            [pill["x"] + pill["width"] / 2, y],
+        )
+        assert hit == "training", y
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] - 8)
     expect(page).to_have_url(re.compile(r"/decks/fastai/cards/2/$"))
     phone.close()

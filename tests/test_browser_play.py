@@ -118,6 +118,33 @@ def test_the_clock_stays_on_screen_with_text_twice_as_large_on_a_phone(browser, 
     phone.close()
 
 
+def test_the_quizs_bars_leave_most_of_a_phone_to_the_question_with_text_twice_as_large(
+    browser, wordy_site
+):
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    # The phone's own text size doubled, as its accessibility setting does: media queries
+    # in em follow it, as they do not a style added to the page.
+    settings = phone.new_cdp_session(page)
+    settings.send("Page.enable")
+    settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    covered = """() => [...document.querySelectorAll('.quiz-progress, .feedback-actions')]
+        .map(bar => bar.getBoundingClientRect())
+        .filter(box => box.bottom > 0 && box.top < innerHeight)
+        .reduce((sum, box) => sum + Math.min(box.bottom, innerHeight) - Math.max(box.top, 0), 0)"""
+    start_quick_quiz(page, wordy_site, "wordy")
+
+    page.locator(".choice").last.scroll_into_view_if_needed()
+    assert in_view(page, page.locator("[role=timer]"))
+    assert page.evaluate(covered) < PHONE["height"] / 8
+    page.locator(".choice").first.tap()
+    expect(page.get_by_role("link", name="Next question")).to_be_attached()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
+    assert page.evaluate(covered) < PHONE["height"] / 8
+    expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
+    phone.close()
+
+
 def test_the_feedback_lines_up_every_choice_with_the_learners_own(page: Page, deck_site):
     start_quick_quiz(page, deck_site, "fastai")
     page.keyboard.press("1")

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Deck
+from quizzes.models import Card, Deck
 from quizzes.services import attempts as services
-from tests.quizplay import finish
+from tests.quizplay import finish, start_quick
 
 pytestmark = pytest.mark.browser
 
@@ -206,6 +206,17 @@ def test_the_setup_page_shows_only_the_time_field_of_the_chosen_limit(
     assert console_errors == []
 
 
+def test_the_setup_pages_tags_open_at_a_thumbs_height_on_a_phone(browser, deck_site):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/quiz/")
+
+    assert page.get_by_text("Tags (optional)").bounding_box()["height"] >= 44
+    phone.close()
+
+
 def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_model):
     deck = Deck.objects.get(slug="fastai")
     for username in ("alice", "a-learner-with-a-long-name"):
@@ -225,6 +236,24 @@ def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_
     tables = page.locator(".leaderboard")
     for index in range(tables.count()):
         assert tables.nth(index).evaluate(fits)
+
+
+def test_your_cards_fit_a_narrow_phone_with_a_long_identifier_in_a_question(
+    page: Page, deck_site, django_user_model
+):
+    page.set_viewport_size({"width": 360, "height": 800})
+    sign_up(page, deck_site, "phone")
+    attempt = start_quick(django_user_model.objects.get(username="phone"), Deck.objects.get())
+    finish(attempt)
+    long_name = "What does torch.nn.functional.binary_cross_entropy_with_logits take?"
+    Card.objects.filter(pk=attempt.questions.first().card_id).update(question_text=long_name)
+
+    page.goto(f"{deck_site}/me/cards/")
+
+    expect(page.get_by_role("link", name=re.compile("binary_cross_entropy"))).to_have_count(2)
+    table = page.locator(".data-table")
+    assert table.evaluate("table => table.scrollWidth <= table.parentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def start_a_quick_quiz_as_guest(page: Page, site: str):

@@ -83,6 +83,28 @@ def test_a_touch_phone_shows_no_key_hints_on_the_review(browser, deck_site, djan
     phone.close()
 
 
+@pytest.mark.parametrize("touch", [False, True])
+def test_show_answer_sits_in_the_middle_of_its_button(browser, deck_site, django_user_model, touch):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=touch, is_mobile=touch
+    )
+    page = context.new_page()
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+
+    button = page.locator("summary", has_text="Show answer")
+    above, below = button.evaluate(
+        """summary => {
+            const text = document.createRange();
+            text.selectNodeContents(summary.firstChild);
+            const line = text.getBoundingClientRect(), box = summary.getBoundingClientRect();
+            return [line.top - box.top, box.bottom - line.bottom];
+        }"""
+    )
+    assert abs(above - below) <= 2
+    context.close()
+
+
 def test_the_review_works_without_javascript(browser, deck_site, django_user_model):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -115,7 +115,10 @@ def test_it_shows_the_first_question_with_its_choices(client, alice, deck):
     assert question.card.question_html in response.text
     for choice in question.choices:
         assert f'value="{choice["id"]}"' in response.text
-    assert 'Question <span class="nowrap">1 / 3</span>' in response.text
+    assert (
+        '<span class="quiz-count-word">Question </span><span class="nowrap">1 / 3</span>'
+        in response.text
+    )
     assert 'data-remaining-ms="20000"' in response.text
     assert 'aria-live="polite"' in response.text
     assert "quiz.js" in response.text
@@ -199,7 +202,8 @@ def test_a_question_left_too_long_times_out_and_the_next_one_starts(client, alic
         second = client.get(url(attempt, 2))
     assert "Time's up" in first.text
     assert (
-        'Question <span class="nowrap">2 / 3</span>' in second.text
+        '<span class="quiz-count-word">Question </span><span class="nowrap">2 / 3</span>'
+        in second.text
         and "data-quiz-question" in second.text
     )
     assert attempt.questions.get(position=1).outcome == "timed_out"
