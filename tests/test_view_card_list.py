@@ -412,6 +412,16 @@ def test_the_first_load_transfers_at_most_100_kb_without_images(client, fastai_d
     assert sum(sizes.values()) <= 100_000, sizes
 
 
+def test_the_deck_pages_load_no_quiz_styles_which_quiz_pages_do(client, fastai_deck):
+    def stylesheets(url):
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        return [link["href"].rsplit("/", 1)[-1] for link in soup.select("link[rel=stylesheet]")]
+
+    assert stylesheets(list_url()) == ["site.css"]
+    assert stylesheets("/decks/fastai/cards/12/") == ["site.css"]
+    assert stylesheets("/quiz/") == ["site.css", "quiz.css"]
+
+
 def test_a_signed_in_learners_page_reads_nothing_but_their_session(
     client, alice, make_deck, django_assert_num_queries
 ):
