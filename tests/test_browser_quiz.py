@@ -246,7 +246,9 @@ def test_your_cards_fit_a_narrow_phone_with_a_long_identifier_in_a_question(
     attempt = start_quick(django_user_model.objects.get(username="phone"), Deck.objects.get())
     finish(attempt)
     long_name = "What does torch.nn.functional.binary_cross_entropy_with_logits take?"
-    Card.objects.filter(pk=attempt.questions.first().card_id).update(question_text=long_name)
+    # The lowest number of the ten, all missed: among the five weakest too, so in both lists.
+    missed = Card.objects.filter(pk__in=attempt.questions.values("card_id")).order_by("number")
+    missed.filter(pk=missed.first().pk).update(question_text=long_name)
 
     page.goto(f"{deck_site}/me/cards/")
 
