@@ -858,6 +858,13 @@ def test_export_apkg_is_read_back_by_anki_with_the_same_notes_guids_and_media(
     assert media == ["dog.mp3", "dog.png"]
 
 
+def _shape(deck):
+    return sorted(
+        (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
+        for c in deck.cards.all()
+    )
+
+
 def test_an_exported_package_imports_into_a_new_deck_as_the_same_cards(biology, package, tmp_path):
     import_package(biology, package)
     out = tmp_path / "out.apkg"
@@ -866,13 +873,7 @@ def test_an_exported_package_imports_into_a_new_deck_as_the_same_cards(biology, 
 
     import_package(copy, out)
 
-    def shape(deck):
-        return sorted(
-            (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
-            for c in deck.cards.all()
-        )
-
-    assert shape(copy) == shape(biology)
+    assert _shape(copy) == _shape(biology)
 
 
 def test_an_export_of_tags_differing_only_in_case_imports_back_unchanged(biology, tmp_path):
@@ -942,15 +943,9 @@ def test_an_export_keeps_the_cards_of_the_users_own_note_types(biology, tmp_path
     again = import_package(biology, out)
     import_package(copy, out)
 
-    def shape(deck):
-        return sorted(
-            (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
-            for c in deck.cards.all()
-        )
-
     assert again.summary == "0 new, 0 changed, 8 unchanged"
-    assert len(shape(biology)) == 8
-    assert shape(copy) == shape(biology)
+    assert len(_shape(biology)) == 8
+    assert _shape(copy) == _shape(biology)
     reader = Collection(str(tmp_path / "reader.anki2"))
     reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(out)))
     assert reader.card_count() == 8
@@ -986,14 +981,8 @@ def test_a_text_export_of_the_users_own_note_types_keeps_every_card(biology, tmp
     again = import_package(biology, out)
     import_package(copy, out)
 
-    def shape(deck):
-        return sorted(
-            (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
-            for c in deck.cards.all()
-        )
-
     assert again.summary == "0 new, 0 changed, 8 unchanged"
-    assert shape(copy) == shape(biology)
+    assert _shape(copy) == _shape(biology)
     said = (
         "4 notes of a note type of the user's own written as 'Cards of their own (n)' notes, "
         "a question and an answer per card: Anki imports them only into a collection that "

@@ -484,23 +484,30 @@ def _plain_first_field_key(
     return (note_type, ord_, text, images) if text or images else None
 
 
+def _first_field_of(
+    note_type: str, ord_: int, question: tuple[str, str], answer: tuple[str, str]
+) -> PlainFirstField | None:
+    """_plain_first_field_key of a card given its (html, text) sides: the second card of a
+    note (not a cloze's) is its reverse, whose answer is the note's first field."""
+    html, text = answer if note_type != CLOZE and ord_ == 1 else question
+    return _plain_first_field_key(note_type, ord_, html, text)
+
+
 def _record_plain_first_field(record: CardRecord) -> PlainFirstField | None:
-    if record.note_type != CLOZE and record.ord == 1:
-        return _plain_first_field_key(
-            record.note_type, record.ord, record.answer_html, record.answer_text
-        )
-    return _plain_first_field_key(
-        record.note_type, record.ord, record.question_html, record.question_text
+    return _first_field_of(
+        record.note_type,
+        record.ord,
+        (record.question_html, record.question_text),
+        (record.answer_html, record.answer_text),
     )
 
 
 def _card_plain_first_field(card: Card) -> PlainFirstField | None:
-    if card.note_type != CLOZE and card.card_ord == 1:
-        return _plain_first_field_key(
-            card.note_type, card.card_ord, card.answer_html, card.answer_text
-        )
-    return _plain_first_field_key(
-        card.note_type, card.card_ord, card.question_html, card.question_text
+    return _first_field_of(
+        card.note_type,
+        card.card_ord,
+        (card.question_html, card.question_text),
+        (card.answer_html, card.answer_text),
     )
 
 
