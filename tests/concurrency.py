@@ -21,7 +21,7 @@ postgresql_only = pytest.mark.skipif(
 def learner_lock() -> int:
     """The statements a signed-in Quick quiz start spends locking the learner's row: one
     where the database locks rows (PostgreSQL), none on SQLite, whose transaction holds the
-    database's write lock already (services.attempts._learner_starts_serialize)."""
+    database's write lock already (services.accounts.account_lock)."""
     return 1 if connection.features.has_select_for_update else 0
 
 

@@ -398,6 +398,16 @@ def email_waiting(*, user, now: datetime) -> str | None:
     return pending.email if pending is not None and pending.email != user.email else None
 
 
+def account_lock(*, user_id: int) -> None:
+    """Lock the account's row until the caller's transaction ends, so that its writes that
+    read before they write (a learner's Quick quiz starts, a confirmation link asked for)
+    happen one at a time. What the caller reads after the lock is a statement of its own:
+    in PostgreSQL's READ COMMITTED a statement sees what was committed as it began. On
+    SQLite, whose transactions here take the database's write lock, nothing is sent."""
+    if connection.features.has_select_for_update:
+        list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
+
+
 def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool, now: datetime) -> str:
     """Have the worker send `email` a link that keeps it as `user`'s address; the address
     as it will be kept. A link asked for before to another address stops working; one to
@@ -406,9 +416,9 @@ def email_confirmation_ask(*, user, email: str, domain: str, use_https: bool, no
 
     email = normalized_email(email)
     with transaction.atomic():
-        # The account's row locked: the same request sent twice at once (a double click)
-        # writes its one row in turn, not two INSERTs of one key.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        # The same request sent twice at once (a double click) writes its one row in turn,
+        # not two INSERTs of one key.
+        account_lock(user_id=user.pk)
         pending_emails_purge(asked_before=now - _link_lifetime())
         pending = PendingEmail.objects.filter(user=user).first()
         if pending is None or pending.email != email:

@@ -18,6 +18,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -455,12 +456,20 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
         )
 
 
+Side = TypeVar("Side")  # a side as _first_side is given it: its HTML, or (html, text)
+
+
+def _first_side(note_type: str, ord_: int, question: Side, answer: Side) -> Side:
+    """Which side of a card holds its note's first field: the question, but a reverse
+    card's (the second of a note that is no cloze) answer."""
+    return answer if note_type != CLOZE and ord_ == 1 else question
+
+
 def _first_field_key(
     note_type: str, ord_: int, question_html: str, answer_html: str
 ) -> tuple[str, int, str]:
-    """A card's note type, ordinal and its note's first field (a reverse card's answer)."""
-    first = answer_html if note_type != CLOZE and ord_ == 1 else question_html
-    return (note_type, ord_, first)
+    """A card's note type, ordinal and its note's first field."""
+    return (note_type, ord_, _first_side(note_type, ord_, question_html, answer_html))
 
 
 def _record_first_field(record: CardRecord) -> tuple[str, int, str]:
@@ -475,26 +484,19 @@ PlainFirstField = tuple[str, int, str, tuple[str, ...]]
 
 
 def _plain_first_field_key(
-    note_type: str, ord_: int, first_html: str, first_text: str
+    note_type: str, ord_: int, question: tuple[str, str], answer: tuple[str, str]
 ) -> PlainFirstField | None:
-    """A card's note type, ordinal and its note's first field as Anki's duplicate check
-    compares it: its text with the whitespace collapsed, and the images it names (Anki
-    keeps media names when it strips the HTML). None for a field of neither."""
+    """A card's note type, ordinal and its note's first field, of its sides given as
+    (html, text), as Anki's duplicate check compares it: its text with the whitespace
+    collapsed, and the images it names (Anki keeps media names when it strips the HTML).
+    None for a field of neither."""
+    first_html, first_text = _first_side(note_type, ord_, question, answer)
     text, images = " ".join(first_text.split()), tuple(image_sources(first_html))
     return (note_type, ord_, text, images) if text or images else None
 
 
-def _first_field_of(
-    note_type: str, ord_: int, question: tuple[str, str], answer: tuple[str, str]
-) -> PlainFirstField | None:
-    """_plain_first_field_key of a card given its (html, text) sides: the second card of a
-    note (not a cloze's) is its reverse, whose answer is the note's first field."""
-    html, text = answer if note_type != CLOZE and ord_ == 1 else question
-    return _plain_first_field_key(note_type, ord_, html, text)
-
-
 def _record_plain_first_field(record: CardRecord) -> PlainFirstField | None:
-    return _first_field_of(
+    return _plain_first_field_key(
         record.note_type,
         record.ord,
         (record.question_html, record.question_text),
@@ -503,7 +505,7 @@ def _record_plain_first_field(record: CardRecord) -> PlainFirstField | None:
 
 
 def _card_plain_first_field(card: Card) -> PlainFirstField | None:
-    return _first_field_of(
+    return _plain_first_field_key(
         card.note_type,
         card.card_ord,
         (card.question_html, card.question_text),

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
@@ -36,6 +35,7 @@ from quizzes.models import (
 )
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable, askable_fields
 from quizzes.services import play_sql, reviews
+from quizzes.services.accounts import account_lock
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
@@ -489,7 +489,9 @@ def _create_attempt(
         deadline_at=engine.quiz_deadline(limit=time_limit, started_at=now),
     )
     if is_quick and attempt.user_id is not None:
-        _learner_starts_serialize(user_id=attempt.user_id)
+        # Counted and stored one start (or claim) at a time: two started at once would
+        # otherwise both count the same nine and both rank as the tenth.
+        account_lock(user_id=attempt.user_id)
         attempt.past_ranked_per_day = engine.is_past_ranked_per_day(
             started_before=_quick_quizzes_started(user_id=attempt.user_id, deck=deck, now=now)
         )
@@ -514,17 +516,6 @@ def _create_attempt(
     if tags:
         attempt.tags.set(tags)
     return attempt
-
-
-def _learner_starts_serialize(*, user_id: int) -> None:
-    """Lock the learner's row until the caller's transaction ends, so that the learner's
-    Quick quizzes are counted and stored one start (or claim) at a time: two started at
-    once would otherwise both count the same nine and both rank as the tenth. The count is
-    a statement of its own after this one: in PostgreSQL's READ COMMITTED, a statement sees
-    what was committed as it began, so one that waited for the lock would not see the quiz
-    stored meanwhile. SQLite's transaction holds the database's write lock already."""
-    if connection.features.has_select_for_update:
-        list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
 
 
 def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
@@ -1198,7 +1189,7 @@ def attempts_claim(*, user, attempt_ids: list[str]) -> int:
     with transaction.atomic():
         # A start of the learner's meanwhile (another tab) counts the claimed quizzes, or
         # is counted by the recount below, never neither.
-        _learner_starts_serialize(user_id=user.pk)
+        account_lock(user_id=user.pk)
         quick = guest_attempts.filter(is_quick=True).values_list("deck_id", "started_at")
         earliest = {}
         for deck_id, started_at in quick:
