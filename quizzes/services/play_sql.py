@@ -36,6 +36,7 @@ ATTEMPTS = Attempt._meta.db_table
 CARDS = Card._meta.db_table
 DECKS = Deck._meta.db_table
 MEMORIES = CardMemory._meta.db_table
+REVIEW_LOGS = ReviewLog._meta.db_table
 User = get_user_model()
 USERS = User._meta.db_table
 
@@ -69,13 +70,17 @@ class _Columns:
     def __len__(self) -> int:
         return len(self.fields)
 
-    def instance(self, values: Sequence) -> Model:
+    def converted(self, values: Sequence) -> list:
+        """One row's values as Python values, each through its field's converters."""
         converted = []
         for (column, converters), value in zip(self.converters, values, strict=True):
             for convert in converters:
                 value = convert(value, column, connection)
             converted.append(value)
-        return self.model.from_db(connection.alias, self.attnames, converted)
+        return converted
+
+    def instance(self, values: Sequence) -> Model:
+        return self.model.from_db(connection.alias, self.attnames, self.converted(values))
 
 
 @cache
@@ -90,6 +95,7 @@ def _columns() -> dict[str, _Columns]:
         ),
         "deck": _Columns(Deck, "d", ["id", "name", "slug"]),
         "memory": _Columns(CardMemory, "m"),
+        "memory_due": _Columns(CardMemory, "m", ["due"]),
         # A learner as a challenge lists them: by name.
         "learner": _Columns(User, "u", ["id", User.USERNAME_FIELD]),
         # What the clock needs of an unanswered question.
@@ -515,3 +521,69 @@ def ready_quiz_claim(*, deck_id: int, decks_version: int) -> tuple | None:
             [deck_id, decks_version],
         )
         return cursor.fetchone()
+
+
+# --- The navigation's "Review (N)" ----------------------------------------------------------
+# Counted again on the first page a learner opens after any answer (reviews.review_counts
+# keeps it until their memories change). Through the ORM, building and compiling the two
+# aggregates took ~2.5 ms of CPU where the database ran them in ~0.1.
+
+
+def memory_figures(
+    *,
+    user_id: int,
+    review_state: int,
+    day_start,
+    day_end,
+    ahead,
+    waiting: dict[str, tuple[str, object]] | None,
+) -> dict:
+    """A learner's card memories counted as reviews._review_counts needs them (it says what
+    each figure means). `waiting`: the card fields and values a card can be introduced by
+    (models.deck.askable_fields), to count the studied cards that fail them: a join, left
+    out (None) when no card fails them."""
+    unsuspended = "NOT m.suspended"
+    params: list = [review_state, _db_value(CardMemory, "due", day_end)]
+    ahead_value = _db_value(CardMemory, "due", ahead)
+    params += [review_state, ahead_value, review_state, ahead_value]
+    params.append(_db_value(CardMemory, "first_review", day_start))
+    selects = [
+        f"COUNT(m.id) FILTER (WHERE {unsuspended} AND m.state = %s AND m.due < %s)",
+        f"COUNT(m.id) FILTER (WHERE {unsuspended} AND m.state <> %s AND m.due <= %s)",
+        f"MIN(m.due) FILTER (WHERE {unsuspended} AND m.state <> %s AND m.due > %s)",
+        "COUNT(m.id) FILTER (WHERE m.first_review >= %s)",
+        "COUNT(m.id)",
+    ]
+    join = ""
+    if waiting is not None:
+        quote = connection.ops.quote_name
+        askable = " AND ".join(
+            f"c.{quote(Card._meta.get_field(name).column)} {operator} %s"
+            for name, (operator, _value) in waiting.items()
+        )
+        selects.append(f"COUNT(m.id) FILTER (WHERE NOT ({askable}))")
+        params += [_db_value(Card, name, value) for name, (_operator, value) in waiting.items()]
+        join = f"JOIN {CARDS} c ON c.id = m.card_id "
+    params.append(user_id)
+    (row,) = _fetch(
+        f"SELECT {', '.join(selects)} FROM {MEMORIES} m {join}WHERE m.user_id = %s", params
+    )
+    (next_step_due,) = _columns()["memory_due"].converted(row[2:3])
+    return {
+        "reviews_due": row[0],
+        "steps_due": row[1],
+        "next_step_due": next_step_due,
+        "introduced_today": row[3],
+        "studied": row[4],
+        "studied_waiting": row[5] if waiting is not None else 0,
+    }
+
+
+def reviews_answered_since(*, user_id: int, start, source: str, state_before: int) -> int:
+    """How many cards in `state_before` the learner answered from `source` since `start`."""
+    (row,) = _fetch(
+        f"SELECT COUNT(*) FROM {REVIEW_LOGS} WHERE user_id = %s AND reviewed_at >= %s "
+        "AND source = %s AND state_before = %s",
+        [user_id, _db_value(ReviewLog, "reviewed_at", start), source, state_before],
+    )
+    return row[0]

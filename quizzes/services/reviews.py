@@ -27,7 +27,7 @@ from quizzes.models import (
     LearnerSettings,
     ReviewLog,
 )
-from quizzes.models.deck import askable
+from quizzes.models.deck import askable, askable_fields
 from quizzes.services import play_sql
 
 Source = ReviewLog.Source
@@ -223,12 +223,12 @@ def _introduced_since(*, user, start: datetime) -> int:
 def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -> int:
     """Review cards left for today: the daily maximum less the review cards answered on the
     review page since the study day started (quiz answers are not held to it)."""
-    reviewed = ReviewLog.objects.filter(
-        user=user,
-        reviewed_at__gte=day_start,
+    reviewed = play_sql.reviews_answered_since(
+        user_id=user.pk,
+        start=day_start,
         source=Source.REVIEW,
         state_before=scheduling.MemoryState.REVIEW,
-    ).count()
+    )
     return scheduling.review_allowance(
         per_day=settings.max_reviews_per_day, reviewed_today=reviewed
     )
@@ -345,18 +345,18 @@ def _review_counts(
     next study day starts."""
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
-    review = scheduling.MemoryState.REVIEW
-    unsuspended = Q(suspended=False)
     deck_cards = _deck_cards()
-    ahead = now + scheduling.LEARN_AHEAD
-    # Not named after a field: a later filter's "due" would mean the aggregate.
-    figures = CardMemory.objects.filter(user=user).aggregate(
-        reviews_due=Count("pk", filter=unsuspended & Q(state=review, due__lt=day_end)),
-        steps_due=Count("pk", filter=unsuspended & ~Q(state=review) & Q(due__lte=ahead)),
-        next_step_due=Min("due", filter=unsuspended & ~Q(state=review) & Q(due__gt=ahead)),
-        introduced_today=Count("pk", filter=Q(first_review__gte=day_start)),
-        studied=Count("pk"),
-        **_studied_waiting(deck_cards),
+    # reviews_due: review cards due today (unsuspended); steps_due: learning steps due by
+    # LEARN_AHEAD from now, next_step_due the first one after; introduced_today: cards first
+    # studied today; studied: every card studied; studied_waiting: those of them the review
+    # cannot introduce (a card waiting for an image), counted only when some card is.
+    figures = play_sql.memory_figures(
+        user_id=user.pk,
+        review_state=scheduling.MemoryState.REVIEW,
+        day_start=day_start,
+        day_end=day_end,
+        ahead=now + scheduling.LEARN_AHEAD,
+        waiting=askable_fields(INTRODUCED_AS) if deck_cards["waiting"] else None,
     )
     allowance = scheduling.new_card_allowance(
         per_day=settings.new_cards_per_day,
