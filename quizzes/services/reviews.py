@@ -364,7 +364,13 @@ def _review_counts(
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     unstudied = _unstudied(deck_cards, figures)
-    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    # The day's maximum of reviews holds back review cards due: with none due, nothing to
+    # hold back, and today's reviews need no count (most counts after a quiz answer).
+    reviews_left = (
+        _review_allowance(user=user, settings=settings, day_start=day_start)
+        if figures["reviews_due"]
+        else 0
+    )
     counts = QueueCounts(
         due=scheduling.due_shown(
             steps_due=figures["steps_due"],
@@ -711,6 +717,30 @@ def review_answer_store(prepared: PreparedAnswer) -> datetime:
     play_sql.review_log_insert(review.log)
     caching.learner_memory_changed(review.memory.user_id, at_commit_only=True)
     return review.memory.due
+
+
+def _counted_now(memory: CardMemory | None, *, now: datetime, day_end: datetime) -> bool:
+    """Whether `review_counts` counts the card among those due now (see _review_counts)."""
+    if memory is None or memory.suspended:
+        return False
+    if memory.state == scheduling.MemoryState.REVIEW:
+        return memory.due < day_end
+    return memory.due <= now + scheduling.LEARN_AHEAD
+
+
+def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bool:
+    """Whether a quiz answer's review changes the navigation's "Review (N)": a card met for
+    the first time (one new card fewer today), or one counted as due before and not after,
+    or the other way round (a lapse into a relearning step of minutes). Worked out from the
+    memory before and after, with no query: an answer that leaves the counts as they were
+    need not count them again."""
+    review = prepared.review
+    if review.read is None:
+        return True
+    settings = _settings_of(review.memory.user_id)
+    _day_start, day_end = study_day_bounds(settings=settings, now=now)
+    before = _counted_now(review.read, now=now, day_end=day_end)
+    return before != _counted_now(review.memory, now=now, day_end=day_end)
 
 
 def review_record_answer(

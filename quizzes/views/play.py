@@ -201,9 +201,12 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
 
 
 def _feedback_response(
-    request, attempt: Attempt, question, *, now, notice: str = ""
+    request, attempt: Attempt, question, *, now, notice: str = "", counts_moved: bool = False
 ) -> HttpResponse:
+    """`counts_moved`: the answer changed the navigation's "Review (N)", which the fragment
+    then brings along (counted only then: most answers leave it as it was)."""
     context = {"attempt": attempt, "question": question, "notice": notice}
+    context["review_counts_moved"] = counts_moved
     # A whole-quiz clock runs on while the learner reads the feedback: it stays in view.
     remaining = engine.time_left(deadline=attempt.deadline_at, now=now)
     if remaining is not None and not attempt.is_finished:
@@ -296,6 +299,7 @@ def attempt_answer(request, pk):
             question,
             now=now,
             notice="" if receipt.recorded else _not_recorded(question),
+            counts_moved=receipt.review_counts_moved,
         )
     if not receipt.recorded:
         messages.warning(request, _not_recorded(question))
