@@ -261,7 +261,10 @@ def attempt_question(request, pk, position):
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     if question.is_answered:
-        return _feedback_response(request, attempt, question, now=now)
+        # Asked by the countdown, the clock has just closed the question, most often: its
+        # timeout fed the learner's memory of the card (kept counts when it did not).
+        counts_moved = _swaps(request) and request.user.is_authenticated
+        return _feedback_response(request, attempt, question, now=now, counts_moved=counts_moved)
     if question.position != position:
         return _to_question(request, attempt, question.position)
     return _question_response(request, attempt, question, now=now)
