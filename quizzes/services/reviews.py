@@ -15,6 +15,7 @@ import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 
@@ -47,6 +48,16 @@ class NothingToUndo(Exception):
 
 class UndoCardRemoved(Exception):
     """The review asked for went with its card, which staff deleted since."""
+
+
+class UndoGone(Exception):
+    """The review asked for is gone, and nothing tells whether it was undone or went with
+    its card (an Undo button from before buttons named the card, its undo forgotten)."""
+
+
+# How long an undone review is remembered (shared cache), to tell it from one that went with
+# its card: a day, longer than a review page is left open.
+UNDONE_REMEMBERED_SECONDS = 24 * 3600
 
 
 # --- Settings -------------------------------------------------------------------------------
@@ -808,20 +819,34 @@ def undoable_review(*, user) -> ReviewLog | None:
     )
 
 
+def _undone_key(user_id: int, review_id: int) -> str:
+    return f"review-undone:{user_id}:{review_id}"
+
+
+def _why_gone(*, user, review_id: int, card_id: int | None) -> Exception:
+    """Why review `review_id` is not there to undo. Deleting a card deletes its reviews, and
+    an undo deletes the one it takes back: what tells them apart is the undo remembered
+    (review_undo), else the card the Undo button names, if it names one."""
+    if cache.get(_undone_key(user.pk, review_id)):
+        return ReviewLog.DoesNotExist()
+    if card_id is None:
+        return UndoGone()
+    if not Card.objects.filter(pk=card_id).exists():
+        return UndoCardRemoved()
+    return ReviewLog.DoesNotExist()
+
+
 @transaction.atomic
 def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     """Take back review `review_id`: the card's memory returns to what it was before and the
     log entry goes. Raises ReviewLog.DoesNotExist for another learner's review or one undone
     already, UndoCardRemoved when it is gone because its card `card_id` (as the Undo button
-    names it) is, and NothingToUndo when the card was answered again since, or it was a quiz
-    answer."""
+    names it) is, UndoGone when it is gone and nothing tells why, and NothingToUndo when the
+    card was answered again since, or it was a quiz answer."""
     try:
         card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
     except ReviewLog.DoesNotExist:
-        # Deleting a card deletes its reviews: nothing else is left to tell what happened.
-        if card_id is not None and not Card.objects.filter(pk=card_id).exists():
-            raise UndoCardRemoved from None
-        raise
+        raise _why_gone(user=user, review_id=review_id, card_id=card_id) from None
     # Locked before the review is read again: an undo of the same review posted at once (a
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
@@ -841,6 +866,8 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
         row.save()
     review.delete()
     caching.learner_memory_changed(user.pk)
+    # Read only once the review is gone: an undo that fails after this leaves it unread.
+    cache.set(_undone_key(user.pk, review_id), True, UNDONE_REMEMBERED_SECONDS)
     return review.card
 
 

@@ -160,11 +160,20 @@ def review_undo(request):
             status=410,
         )
     except ReviewLog.DoesNotExist:
-        # Most often undone already, in another tab whose Undo button still offered it.
+        # Undone already (remembered, or the card the button names is still there), most
+        # often in another tab whose Undo button still offered it.
         return _bad_request(
             request,
             "That grade is not there to undo: it was undone already, perhaps in another "
             "tab. Reload the page to see your review as it is now.",
+            status=404,
+        )
+    except reviews.UndoGone:
+        return _bad_request(
+            request,
+            "That grade is not there to undo: it was undone already (perhaps in another tab), "
+            "or its card was removed from the deck since, and its reviews with it. Reload the "
+            "page to see your review as it is now.",
             status=404,
         )
     except reviews.NothingToUndo as error:
