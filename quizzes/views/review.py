@@ -125,7 +125,13 @@ def review_answer(request):
         return _bad_request(request, "That grade could not be read: " + _first_error(form))
     card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
     if card is None:
-        return _bad_request(request, "There is no such card.")
+        # The signed `shown` says the review showed it: staff deleted it since.
+        return _bad_request(
+            request,
+            "There is no such card: it was removed from the deck since this page showed it. "
+            "Reload the page to go on with your other cards.",
+            status=410,
+        )
     now = timezone.now()
     notice = ""
     recorded = reviews.review_grade(
