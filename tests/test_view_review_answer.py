@@ -154,6 +154,37 @@ def test_a_card_staff_deleted_while_it_was_shown_says_so(client, alice, card, ht
         assert response["HX-Retarget"] == "#quiz-error"
 
 
+def test_a_grade_from_a_second_tab_after_the_first_graded_the_card_says_it_was_not_recorded(
+    client, alice, card
+):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=9), tick=False):
+        answer(client, card, 3, shown_at=T0 + timedelta(seconds=5))  # the first tab
+        response = answer(client, card, 1, shown_at=T0, htmx=True)  # the second, shown before
+
+    assert response.status_code == 200
+    assert "had been graded since this page showed it" in response.text
+    assert list(ReviewLog.objects.values_list("rating", flat=True)) == [3]
+
+
+def test_without_javascript_the_not_recorded_notice_follows_the_redirect(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=9), tick=False):
+        answer(client, card, 3)
+        answer(client, card, 1)
+        page = client.get(reverse("review"))
+
+    assert "the first grade stays, and this one was not recorded" in page.text
+
+
+def test_htmx_gets_the_message_as_a_fragment(client, alice, card):
+    client.force_login(alice)
+    response = client.post(URL, {"card": card.pk, "grade": 9}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "#quiz-error"
+    assert "quiz-error" in response.text and "<html" not in response.text
+
+
 def test_a_guest_is_sent_to_log_in(client, card):
     response = answer(client, card, 3)
     assert response.status_code == 302

@@ -141,7 +141,12 @@ def review_answer(request):
         shown_at=form.cleaned_data["shown_at"],
         now=now,
     )
-    if recorded and reviews.became_leech(user=request.user, card=card, at=now):
+    if not recorded:
+        notice = (
+            f"Card #{card.number} had been graded since this page showed it (in another tab, "
+            "or by a second click): the first grade stays, and this one was not recorded."
+        )
+    elif reviews.became_leech(user=request.user, card=card, at=now):
         notice = _leech_message(card)
     return _next(request, notice)
 
