@@ -467,12 +467,16 @@ def new_cards_unstudied(*, user) -> UnstudiedCards:
 @transaction.atomic
 def new_cards_extend(*, user, now: datetime, count: int) -> int:
     """Learn `count` more new cards today (Anki's custom study): raises today's new-card
-    allowance; tomorrow the daily setting applies again. Returns today's extra cards."""
+    allowance so that `count` more are left from now; tomorrow the daily setting applies
+    again. Returns today's extra cards."""
     if count < 1:
         raise ValueError("Ask for at least one more card.")
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     today = _today(settings, now)
-    extra = settings.extra_new_cards_on(today) + count
+    day_start, _day_end = study_day_bounds(settings=settings, now=now)
+    # Quizzes meet new cards too, past the day's setting: those are not owed back.
+    beyond_setting = _introduced_since(user=user, start=day_start) - settings.new_cards_per_day
+    extra = max(settings.extra_new_cards_on(today), beyond_setting) + count
     settings.extra_new_cards = min(extra, scheduling.MAX_NEW_CARDS_PER_DAY)
     settings.extra_new_cards_day = today
     settings.save(update_fields=["extra_new_cards", "extra_new_cards_day"])
