@@ -1,8 +1,10 @@
 """`/healthz`: whether this app server can serve, for the load balancer or monitor in front
 of it (README, "More than one machine"). 200 when its database and shared cache answer,
-503 naming the part that does not; the body also says how long the oldest task has waited
-for the worker, which is not the app server's health (a stopped worker leaves the site up)
-but is what a monitor should watch.
+503 when one does not. Anyone may ask; only a monitor with the token from settings
+(QUIZSITE_HEALTHZ_TOKEN) or staff signed in read which part failed and how long the oldest
+task has waited for the worker, which is not the app server's health (a stopped worker
+leaves the site up) but is what a monitor should watch: to a stranger, what is down is a
+hint of where to push.
 
 Answered first in the middleware chain: before SecurityMiddleware's HTTPS redirect and
 before any check of the Host header, since a load balancer probes each server over plain
@@ -10,9 +12,12 @@ HTTP by its own address; it reads no session and sets no cookie."""
 
 import json
 import logging
+import secrets
 import uuid
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib import auth
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
@@ -32,18 +37,40 @@ class HealthCheckMiddleware:
             response = HttpResponse("GET or HEAD only\n", status=405, content_type="text/plain")
             response["Allow"] = "GET, HEAD"
             return response
-        status, body = _checked()
+        status, body = _checked(details=_may_read_details(request))
         response = HttpResponse(body, status=status, content_type="application/json")
         response["Cache-Control"] = "no-store"
         return response
 
 
-def _checked() -> tuple[int, bytes]:
-    """The status and the body: a SELECT 1, a cache write and read, and the task queue's
-    oldest row (about a cached page's cost, so the public path is no better a target)."""
+def _may_read_details(request) -> bool:
+    """The monitor's token, or a staff member's session (read here, before the session
+    middleware: only when its cookie is sent, which a load balancer's probe never is)."""
+    token = settings.QUIZSITE_HEALTHZ_TOKEN
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and secrets.compare_digest(sent.strip(), token):
+        return True
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    try:
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        return auth.get_user(request).is_staff
+    except Exception:  # no session store, no user: the status alone (the token still works)
+        logger.warning("Health check: a session could not be read", exc_info=True)
+        return False
+
+
+def _checked(*, details: bool) -> tuple[int, bytes]:
+    """The status and the body: a SELECT 1 and a cache write and read (about a cached
+    page's cost, so the public path is no better a target); with `details`, which one
+    failed and the task queue's oldest row."""
     checks = {"database": _database, "cache": _cache}
     report = {name: _outcome(name, check) for name, check in checks.items()}
     healthy = all(outcome == "ok" for outcome in report.values())
+    status = 200 if healthy else 503
+    if not details:
+        return status, (json.dumps({"status": "ok" if healthy else "unavailable"}) + "\n").encode()
     if report["database"] == "ok":
         try:
             report["oldest_task_waiting_seconds"] = _oldest_task_age()
@@ -51,7 +78,7 @@ def _checked() -> tuple[int, bytes]:
             logger.exception("Health check: the tasks waiting could not be read")
             report["oldest_task_waiting_seconds"] = None
     body = {"status": "ok" if healthy else "unavailable", **report}
-    return (200 if healthy else 503), (json.dumps(body) + "\n").encode()
+    return status, (json.dumps(body) + "\n").encode()
 
 
 def _outcome(name: str, check) -> str:

@@ -98,6 +98,14 @@ MIDDLEWARE = [
 
 # Where quizsite.health answers whether this app server can serve.
 QUIZSITE_HEALTH_PATH = os.environ.get("QUIZSITE_HEALTH_PATH", "/healthz").strip() or "/healthz"
+# What a monitor sends (Authorization: Bearer ...) to read which part failed and the task
+# queue's wait; anyone else (staff signed in aside) reads the status alone. Empty: none.
+QUIZSITE_HEALTHZ_TOKEN = os.environ.get("QUIZSITE_HEALTHZ_TOKEN", "").strip()
+if QUIZSITE_HEALTHZ_TOKEN and len(QUIZSITE_HEALTHZ_TOKEN) < 20:
+    raise ImproperlyConfigured(
+        "QUIZSITE_HEALTHZ_TOKEN must be at least 20 characters long (a random one: "
+        "python -c 'import secrets; print(secrets.token_urlsafe())'), or empty for none"
+    )
 
 ROOT_URLCONF = "quizsite.urls"
 WSGI_APPLICATION = "quizsite.wsgi.application"

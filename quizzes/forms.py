@@ -344,8 +344,9 @@ class LimitedPasswordResetForm(PasswordResetForm):
             email=email, client_ip=self.client_ip, now=time.time()
         ):
             raise ValidationError(
-                "Reset links were asked for here several times lately: look for those sent "
-                "(and in the spam folder), or try again in a quarter of an hour.",
+                "Reset links were asked for several times lately: look for those sent (in "
+                "the spam folder too; each works for a day), or try again in a quarter of an "
+                "hour.",
                 code="throttled",
             )
         return email

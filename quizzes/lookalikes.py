@@ -73,22 +73,40 @@ _TO_LATIN = str.maketrans(
 )
 
 
-# Within Latin and digits, in lower case: a capital I, an l and a one are one stroke in the
-# sans-serif faces the site uses, and i with it, so that case cannot tell two names apart
-# where Django's check of names taken ignores it ("ALICE" is "alice"); a zero is an o;
-# Turkish dotless ı and Latin alpha pass for i and a.
-_WITHIN_LATIN = str.maketrans({"i": "l", "1": "l", "0": "o", "ı": "l", "ɑ": "a"})
+# Within Latin and digits, in lower case: a one is an l, a zero an o; Turkish dotless ı and
+# Latin alpha pass for i and a. A lower-case i keeps its dot: "ali" and "all", "Neil" and
+# "Nell", "Ilia" and "Lila" are different names.
+_WITHIN_LATIN = str.maketrans({"1": "l", "0": "o", "ı": "i", "ɑ": "a"})
 # Pairs of letters that pass for one ("rnary" for "mary").
 _PAIRS = (("rn", "m"), ("vv", "w"))
 
 
-def skeleton(name: str) -> str:
-    """What `name` looks like, letters that pass for one another made one, in lower case:
-    two names with the same skeleton can pass for each other ("аӏісе" all Cyrillic,
-    "aIice" with a capital I, "ALICE" and "alice" are all "allce"). After Unicode's
-    skeletons (TR39), cut down to the look-alikes of ASCII letters above; it takes "ali"
-    for "all" too, a small price."""
-    shape = name.translate(_TO_LATIN).lower().translate(_WITHIN_LATIN)
+def _shape(latin: str) -> str:
+    shape = latin.lower().translate(_WITHIN_LATIN)
     for pair, letter in _PAIRS:
         shape = shape.replace(pair, letter)
     return shape
+
+
+def skeleton(name: str) -> str:
+    """What `name` looks like, letters that pass for one another made one, in lower case:
+    two names with the same skeleton can pass for each other ("аӏісе" all Cyrillic and
+    "aIice" with a capital I are "alice"). After Unicode's skeletons (TR39), cut down to
+    the look-alikes of ASCII letters above. A capital I is one stroke, as an l is in the
+    sans-serif faces the site uses, so it is made an l before the case goes ("ALICE" is
+    "allce": Django's check of names taken, which ignores case, keeps it from "alice", and
+    so does `reading`)."""
+    return _shape(name.translate(_TO_LATIN).replace("I", "l"))
+
+
+def reading(name: str) -> str:
+    """What `name` reads as in Latin letters, case aside: "ꓮꓡꓲꓚꓰ" in Lisu and "ALICE" both
+    read "alice". Two names with the same reading pass for each other written in another
+    case, which Django's names ignore."""
+    return _shape(name.translate(_TO_LATIN))
+
+
+def lock_key(name: str) -> str:
+    """One key for every name that shares a skeleton or a reading with `name` (and a few
+    more: "ali" with "all"), to make sign-ups of such names wait for each other."""
+    return skeleton(name).replace("i", "l")

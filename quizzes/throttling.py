@@ -98,13 +98,26 @@ PASSWORD_RESET_WINDOW = 15 * 60
 
 
 def password_reset_allowed(*, email: str, client_ip: str | None, now: float) -> bool:
-    """Reset links asked for an address, and by a client, count apart: both must be within
-    the limit (settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES)."""
+    """Count one more reset link asked for `email` (standing for its accounts, which the
+    request does not look up) by the client at `client_ip`, against three limits, each
+    counted only if those before it allow it (settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
+    is the `limit`):
+
+    - the client's requests, for any address: ten times the limit (a class behind one
+      address shares it);
+    - the client's requests for this address: the limit;
+    - everyone's requests for this address: twice the limit, so that many clients cannot
+      fill its inbox. One client (a stranger) spends at most half of it, so the owner can
+      still ask from their own; and once it is spent, that many links went to the address
+      this quarter of an hour, each working for a day: its owner is not locked out.
+    """
     limit = settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
-    # A class behind one address shares it, so its limit is larger.
+    client = client_ip or "unknown"
+    address = email.casefold()
     return within_limits(
-        (f"password-reset:ip:{client_ip or 'unknown'}", limit * 10),
-        (f"password-reset:email:{email.casefold()}", limit),
+        (f"password-reset:ip:{client}", limit * 10),
+        (f"password-reset:ip-email:{client}:{address}", limit),
+        (f"password-reset:email:{address}", limit * 2),
         window_seconds=PASSWORD_RESET_WINDOW,
         now=now,
     )

@@ -278,13 +278,18 @@ def _stop(process: subprocess.Popen | None) -> None:
 
 
 @contextmanager
-def site_on_postgresql(var_dir: Path) -> Iterator[tuple[PostgresCluster, "Gunicorn"]]:
+def site_on_postgresql(
+    var_dir: Path, **more_env: str
+) -> Iterator[tuple[PostgresCluster, "Gunicorn"]]:
     """The site under gunicorn, one process of one thread (so a request after the database
     comes back surely reuses the connection it held), on a throwaway PostgreSQL cluster,
-    migrated; connections kept for 600 s."""
+    migrated; connections kept for 600 s. `more_env`: more of the site's settings."""
     with PostgresCluster() as postgres:
         env = site_env(
-            DATABASE_URL=postgres.url, DJANGO_CONN_MAX_AGE="600", QUIZSITE_VAR_DIR=str(var_dir)
+            DATABASE_URL=postgres.url,
+            DJANGO_CONN_MAX_AGE="600",
+            QUIZSITE_VAR_DIR=str(var_dir),
+            **more_env,
         )
         manage("migrate", "--no-input", env=env)
         manage("collectstatic", "--no-input", env=env)

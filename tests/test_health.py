@@ -19,11 +19,19 @@ pytestmark = pytest.mark.django_db
 URL = "/healthz"
 # The load balancer's probe: by the server's own address, which ALLOWED_HOSTS need not name.
 PROBE = {"HTTP_HOST": "10.0.0.7:8000"}
+TOKEN = "monitor-token-for-the-tests-only"
+# A monitor's probe, which may read the details.
+MONITOR = {**PROBE, "HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(autouse=True)
+def monitor_token(settings):
+    settings.QUIZSITE_HEALTHZ_TOKEN = TOKEN
 
 
 def test_a_server_whose_database_and_cache_answer_is_healthy(settings):
     settings.SECURE_SSL_REDIRECT = True  # not for the probe, which comes over plain HTTP
-    response = Client().get(URL, **PROBE)
+    response = Client().get(URL, **MONITOR)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -35,6 +43,52 @@ def test_a_server_whose_database_and_cache_answer_is_healthy(settings):
         "oldest_task_waiting_seconds": None,
     }
     assert not response.cookies  # no session, no CSRF cookie
+
+
+def test_anyone_else_reads_the_status_alone(django_assert_num_queries):
+    # The database and the cache checked; the task queue not read.
+    with django_assert_num_queries(1):
+        response = Client().get(URL, **PROBE)
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+@pytest.mark.parametrize("sent", ["Bearer wrong-token-of-the-same-length!", "Bearer ", TOKEN])
+def test_a_wrong_token_reads_the_status_alone(sent):
+    response = Client().get(URL, **PROBE, HTTP_AUTHORIZATION=sent)
+
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_without_a_token_set_no_bearer_reads_the_details(settings):
+    settings.QUIZSITE_HEALTHZ_TOKEN = ""
+    response = Client().get(URL, **PROBE, HTTP_AUTHORIZATION="Bearer ")
+
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_staff_signed_in_read_the_details(client, staff):
+    client.force_login(staff)
+    response = client.get(URL, **PROBE)
+
+    assert json.loads(response.content)["database"] == "ok"
+    assert not response.cookies  # the session read, not written
+
+
+def test_a_learner_signed_in_reads_the_status_alone(client, alice):
+    client.force_login(alice)
+    response = client.get(URL, **PROBE)
+
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_a_made_up_session_cookie_reads_the_status_alone(client, settings):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    response = client.get(URL, **PROBE)
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
 
 
 def test_a_head_request_gets_the_status_alone():
@@ -56,7 +110,7 @@ def test_it_says_how_long_the_oldest_task_has_waited(settings):
     with time_machine.travel("2026-03-01 09:00:00Z", tick=False):
         noted_task.enqueue()
     with time_machine.travel("2026-03-01 09:01:30Z", tick=False):
-        response = Client().get(URL, **PROBE)
+        response = Client().get(URL, **MONITOR)
 
     # A stopped worker is for the monitor to see, not a reason to take the server out.
     assert response.status_code == 200
@@ -71,13 +125,17 @@ def test_a_cache_that_does_not_answer_makes_it_unavailable(settings):
     }
     # Only for the request: the suite's own clean-up uses the cache afterwards.
     with override_settings(CACHES={**settings.CACHES, "default": unreachable}):
-        response = Client().get(URL, **PROBE)
+        response = Client().get(URL, **MONITOR)
+        public = Client().get(URL, **PROBE)
 
     assert response.status_code == 503
     body = json.loads(response.content)
     assert body["status"] == "unavailable"
     assert body["cache"] == "unavailable"
     assert body["database"] == "ok"
+    # The load balancer takes the server out all the same, told nothing of why.
+    assert public.status_code == 503
+    assert json.loads(public.content) == {"status": "unavailable"}
 
 
 def test_probes_at_the_same_moment_do_not_fail_each_other(settings, tmp_path):
@@ -99,15 +157,21 @@ def test_only_its_own_path_is_answered(client):
 
 @pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL is not installed")
 def test_a_stopped_database_makes_it_unavailable_until_it_is_back(tmp_path):
-    with site_on_postgresql(tmp_path) as (postgres, site), httpx.Client() as probe:
+    monitor = {"Authorization": f"Bearer {TOKEN}"}
+    with (
+        site_on_postgresql(tmp_path, QUIZSITE_HEALTHZ_TOKEN=TOKEN) as (postgres, site),
+        httpx.Client(headers=monitor) as probe,
+    ):
         assert probe.get(site.url(URL)).status_code == 200
 
         postgres.stop()
         down = probe.get(site.url(URL))
+        public = httpx.get(site.url(URL))
         postgres.start()
         back = probe.get(site.url(URL))
 
         assert down.status_code == 503, site.output()
         assert down.json()["database"] == "unavailable"
+        assert (public.status_code, public.json()) == (503, {"status": "unavailable"})
         assert "oldest_task_waiting_seconds" not in down.json()
         assert back.status_code == 200, site.output()

@@ -38,6 +38,7 @@ def run_manage(tmp_path, *args, **env):
         ("DJANGO_CONN_MAX_AGE", "forever"),
         ("QUIZSITE_PROXY_COUNT", "-1"),
         ("QUIZSITE_IMAGE_DEADLINE", "soon"),
+        ("QUIZSITE_HEALTHZ_TOKEN", "short"),
     ],
 )
 def test_it_rejects_a_bad_value_naming_the_variable(tmp_path, variable, value):

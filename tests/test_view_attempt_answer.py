@@ -1,13 +1,17 @@
+from datetime import timedelta
+
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import caching
-from tests.quizplay import show, start, start_as_guest, wrong_choice
-from tests.studyhelpers import review_count_shown
+from quizzes.services import reviews
+from tests.quizplay import T0, show, start, start_as_guest, wrong_choice
+from tests.studyhelpers import remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -294,8 +298,10 @@ def test_an_answer_runs_a_bounded_number_of_queries(
     # The session, the user, the question with its quiz; the learner's settings (read once,
     # then kept in the cache) and their memory of the card, read before the transaction;
     # then in it the answer, the memory and the review's log; nothing for the clock: with
-    # nineteen questions to come, none shown, and time left, the quiz is not over.
-    with django_assert_num_queries(10):
+    # nineteen questions to come, none shown, and time left, the quiz is not over. The card
+    # was new, so "Review (N)" moves: the learner's memories counted (and the decks' cards,
+    # here not kept yet), which the next question's page then finds kept.
+    with django_assert_num_queries(12):
         client.post(
             url(attempt),
             {"position": 1, "choice": question.correct_choice_id},
@@ -405,3 +411,112 @@ def test_a_guests_last_answer_reads_the_questions_once_whatever_the_quiz_length(
     attempt.refresh_from_db()
     assert attempt.is_finished
     assert attempt.correct_count == 20
+
+
+def nav_review_swapped(response) -> str | None:
+    """The navigation's "Review (N)" the feedback fragment swaps in out of band, if any."""
+    nav = BeautifulSoup(response.text, "html.parser").select_one("#nav-review[hx-swap-oob]")
+    return nav.get_text() if nav else None
+
+
+# Committed for real: the count is read after the answer's commit moved the learner's
+# memory version on (inside the test's transaction the move would wait for its end).
+@pytest.mark.django_db(transaction=True)
+def test_a_lapse_into_a_relearning_step_counts_the_card_due_in_the_navigation_at_once(
+    client, alice, attempt, question
+):
+    """Forgotten, a card waiting a week is due again in ten minutes: the feedback brings the
+    navigation's count along, as a full page would show it."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        relearning_steps=(timedelta(minutes=10),),
+    )
+    with time_machine.travel(T0, tick=False):
+        remember(alice, [question.card], now=timezone.now(), due_in=timedelta(days=7))
+        client.force_login(alice)
+        assert review_count_shown(client) == 0
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": wrong_choice(question)},
+        headers={"HX-Request": "true"},
+    )
+    assert nav_review_swapped(response).startswith("Review (1)")
+
+
+def test_an_answer_that_leaves_the_count_as_it_was_does_not_count_again(
+    client, alice, attempt, question, django_assert_num_queries
+):
+    """A card met before and not due, answered right, is not due after: the fragment brings
+    no count, and the answer runs no more statements than before the count was brought."""
+    with time_machine.travel(T0, tick=False):
+        remember(alice, [question.card], now=timezone.now(), due_in=timedelta(days=7))
+    client.force_login(alice)
+    post(client, attempt, {"position": 1, "choice": question.correct_choice_id})  # warm caches
+    second = attempt.questions.get(position=2)
+    with time_machine.travel(T0, tick=False):
+        remember(alice, [second.card], now=timezone.now(), due_in=timedelta(days=7))
+    with time_machine.travel("2025-03-05 12:00:10Z", tick=False):
+        show(attempt)
+    # The session, the question with its quiz, the memory of the card read before the
+    # transaction, then in it (a savepoint here) the answer, the memory and the review's log.
+    with django_assert_num_queries(8):
+        response = post(
+            client,
+            attempt,
+            {"position": 2, "choice": second.correct_choice_id},
+            at="2025-03-05 12:00:15Z",
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    assert nav_review_swapped(response) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_cards_first_answer_brings_one_new_card_fewer(client, alice, attempt, question):
+    client.force_login(alice)
+    with time_machine.travel("2025-03-05 12:00:05Z", tick=False):
+        assert review_count_shown(client) == 12
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": question.correct_choice_id},
+        headers={"HX-Request": "true"},
+    )
+    assert nav_review_swapped(response).startswith("Review (11)")
+
+
+def test_a_guests_feedback_brings_no_count(client, deck):
+    attempt = start_as_guest(client, deck)
+    question = show(attempt)
+    response = client.post(
+        url(attempt),
+        {"position": 1, "choice": question.correct_choice_id},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert nav_review_swapped(response) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_questions_page_finds_the_count_the_feedback_brought(
+    client, alice, attempt, question, django_assert_num_queries
+):
+    """Counted once per answer either way: in the feedback now, no longer on the next page."""
+    client.force_login(alice)
+    with time_machine.travel("2025-03-05 12:00:04Z", tick=False):
+        client.get(reverse("attempt_question", args=[attempt.pk, 1]))  # the decks' cards kept
+    post(
+        client,
+        attempt,
+        {"position": 1, "choice": question.correct_choice_id},
+        headers={"HX-Request": "true"},
+    )
+    # The session and the questions the clock needs (showing the next starts its clock).
+    with django_assert_num_queries(3), time_machine.travel("2025-03-05 12:00:06Z", tick=False):
+        page = client.get(reverse("attempt_question", args=[attempt.pk, 2]))
+    assert ">Review (11)<" in page.text

@@ -233,9 +233,9 @@ def test_the_question_page_runs_a_bounded_number_of_queries(
         deadline_at=attempt.started_at - timedelta(minutes=4),
     )
     # The timeout is stored and fed to memory, in a transaction; the next question shown,
-    # and "Review (N due)" counted again since that memory changed (its cards, and its
-    # reviews today against the day's maximum).
-    with django_assert_num_queries(13):
+    # and "Review (N due)" counted again since that memory changed (its cards; no review
+    # card is due, so not its reviews today against the day's maximum).
+    with django_assert_num_queries(12):
         client.get(url(attempt))
 
 
@@ -488,3 +488,20 @@ def test_htmx_restoring_a_question_from_history_gets_the_whole_page(client, alic
     # headers, not htmx's HX-Redirect, which a history restore does not read.
     assert current.status_code == 302
     assert current["Location"] == url(attempt, 2)
+
+
+# Committed for real: the count is read after the timeout's commit moved the learner's
+# memory version on.
+@pytest.mark.django_db(transaction=True)
+def test_a_timeout_the_countdown_asks_about_brings_the_navigations_count_along(
+    client, alice, attempt
+):
+    client.force_login(alice)
+    assert ">Review (12)<" in get(client, url(attempt), at="2025-03-05 12:00:01Z").text
+
+    response = get(
+        client, url(attempt), at="2025-03-05 12:00:21.5Z", headers={"HX-Request": "true"}
+    )
+
+    nav = BeautifulSoup(response.text, "html.parser").select_one("#nav-review[hx-swap-oob]")
+    assert nav.get_text().startswith("Review (11)")  # the card met, timed out: not new now

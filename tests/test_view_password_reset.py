@@ -154,6 +154,37 @@ def test_links_asked_for_one_address_are_limited(client, alice_with_email, mailo
     assert len(mailoutbox) == settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
 
 
+def test_a_stranger_spending_an_addresss_links_does_not_lock_its_owner_out(
+    alice_with_email, mailoutbox, settings
+):
+    limit = settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
+    stranger = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(limit):
+        assert stranger.post(URL, {"email": "alice@example.org"}).status_code == 302
+    assert stranger.post(URL, {"email": "alice@example.org"}).status_code == 429
+
+    owner = Client(REMOTE_ADDR="198.51.100.9").post(URL, {"email": "alice@example.org"})
+
+    assert owner.status_code == 302
+    assert len(mailoutbox) == limit + 1
+
+
+def test_many_clients_together_send_one_address_at_most_twice_the_limit(
+    alice_with_email, mailoutbox, settings
+):
+    """However many clients ask, the inbox gets a bounded number of links; whoever asks past
+    it is refused, and the links sent meanwhile work for a day."""
+    limit = settings.QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES
+    statuses = [
+        Client(REMOTE_ADDR=f"203.0.113.{number}").post(URL, {"email": "alice@example.org"})
+        for number in range(1, 2 * limit + 2)
+    ]
+
+    assert [response.status_code for response in statuses] == [302] * (2 * limit) + [429]
+    assert "each works for a day" in statuses[-1].text
+    assert len(mailoutbox) == 2 * limit
+
+
 def test_requests_refused_for_their_client_do_not_count_for_the_address(
     client, alice_with_email, mailoutbox, settings
 ):

@@ -129,12 +129,52 @@ def test_bad_input_is_a_400_and_changes_nothing(client, alice, card, changes):
     assert not CardMemory.objects.exists()
 
 
-def test_a_card_that_no_longer_exists_is_a_400(client, alice, card):
+def test_a_card_that_no_longer_exists_is_a_410(client, alice, card):
     client.force_login(alice)
     token = shown_token(card_id=999999, now=T0)
     response = client.post(URL, {"card": 999999, "grade": 3, "shown": token})
-    assert response.status_code == 400
+    assert response.status_code == 410
     assert "no such card" in response.text
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_card_staff_deleted_while_it_was_shown_says_so(client, alice, card, htmx):
+    client.force_login(alice)
+    shown = {"card": card.pk, "shown": shown_token(card_id=card.pk, now=T0)}
+    card.delete()  # by staff, in the admin, while the review showed it
+
+    with time_machine.travel(T0 + timedelta(seconds=4), tick=False):
+        response = client.post(
+            URL, {**shown, "grade": 3}, headers={"HX-Request": "true"} if htmx else {}
+        )
+
+    assert response.status_code == 410
+    assert "removed from the deck since this page showed it" in response.text
+    if htmx:
+        assert response["HX-Retarget"] == "#quiz-error"
+
+
+def test_a_grade_from_a_second_tab_after_the_first_graded_the_card_says_it_was_not_recorded(
+    client, alice, card
+):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=9), tick=False):
+        answer(client, card, 3, shown_at=T0 + timedelta(seconds=5))  # the first tab
+        response = answer(client, card, 1, shown_at=T0, htmx=True)  # the second, shown before
+
+    assert response.status_code == 200
+    assert "had been graded since this page showed it" in response.text
+    assert list(ReviewLog.objects.values_list("rating", flat=True)) == [3]
+
+
+def test_without_javascript_the_not_recorded_notice_follows_the_redirect(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=9), tick=False):
+        answer(client, card, 3)
+        answer(client, card, 1)
+        page = client.get(reverse("review"))
+
+    assert "the first grade stays, and this one was not recorded" in page.text
 
 
 def test_htmx_gets_the_message_as_a_fragment(client, alice, card):

@@ -143,3 +143,27 @@ def test_the_navigation_counts_the_extra_cards_at_once(client, done_for_today):
         assert review_count_shown(client) == 0
         client.post(URL, {"count": "4"})
         assert review_count_shown(client) == 4
+
+
+def test_cards_met_in_quizzes_past_the_days_setting_do_not_eat_the_cards_asked_for(
+    client, done_for_today, deck
+):
+    """Three new cards a day, five more met in a quiz: "Learn 4 more" gives four, not
+    4 + 3 - 8 = none."""
+    with time_machine.travel(T0, tick=False):
+        for card in unstudied_cards(done_for_today)[:5]:
+            reviews.review_record(
+                user=done_for_today,
+                card=card,
+                rating=3,
+                now=timezone.now(),
+                elapsed_seconds=3,
+                source=reviews.Source.QUIZ,
+            )
+        client.force_login(done_for_today)
+        assert client.get(reverse("review")).context["counts"].new == 0
+
+        client.post(URL, {"count": "4"})
+
+        assert client.get(reverse("review")).context["counts"].new == 4
+        assert review_count_shown(client) == 4

@@ -202,3 +202,34 @@ def test_the_navigation_counts_the_card_again_at_once(client, alice, card):
         assert review_count_shown(client) == 11
         client.post(URL, {"review": review.pk})
         assert review_count_shown(client) == 12
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_old_undo_button_naming_no_card_is_not_told_undone_already_when_its_card_went(
+    client, alice, card, htmx
+):
+    """A page rendered before Undo buttons named their card posts the review alone: with
+    its card deleted, the review is gone as an undone one is, and the message says both."""
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+    card.delete()  # by staff, in the admin
+
+    response = client.post(
+        URL, {"review": review.pk}, headers={"HX-Request": "true"} if htmx else {}
+    )
+
+    assert response.status_code == 404
+    assert "or its card was removed from the deck since" in response.text
+    assert "undone already, perhaps in another tab" not in response.text
+
+
+def test_an_undo_button_that_names_no_card_is_told_undone_already_when_it_was(client, alice, card):
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+    client.post(URL, {"review": review.pk})
+    card.delete()  # the undo is remembered: the card going since changes nothing
+
+    response = client.post(URL, {"review": review.pk}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 404
+    assert "undone already, perhaps in another tab" in response.text

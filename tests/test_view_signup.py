@@ -239,6 +239,36 @@ def test_a_name_given_up_is_free_to_look_like(client, alice):
 
 
 @pytest.mark.parametrize(
+    ("username", "taken"),
+    [("all", "ali"), ("Ali", "all"), ("Nell", "Neil"), ("Lila", "Ilia"), ("Bill", "Bili")],
+)
+def test_a_name_whose_dotted_i_is_anothers_l_is_welcome(client, django_user_model, username, taken):
+    """A lower-case i keeps its dot: "ali" took "all" for the same name until December."""
+    django_user_model.objects.create_user(taken, password="x" * 12)
+
+    assert client.post(URL, form(username)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("username", "taken"),
+    [
+        ("ALI", "ali"),
+        pytest.param("\u0410\u04c0\u04c0", "all", id="ALL in Cyrillic capitals"),
+        pytest.param("ALI", "all", id="ALI, whose I passes for the l of ALl"),
+    ],
+)
+def test_a_name_in_capitals_is_refused_beside_what_it_reads_or_looks_like(
+    client, django_user_model, username, taken
+):
+    django_user_model.objects.create_user(taken, password="x" * 12)
+
+    response = client.post(URL, form(username))
+
+    assert response.status_code == 200
+    assert not django_user_model.objects.filter(username=username).exists()
+
+
+@pytest.mark.parametrize(
     "username",
     [
         pytest.param("\u0412\u0435\u0440\u0430", id="Vera in Cyrillic, reads Bepa"),

@@ -3,11 +3,12 @@ from django.db import models
 
 
 class NameSkeleton(models.Model):
-    """What a username looks like (quizzes.lookalikes.skeleton), kept for every user so that
-    sign-up refuses in one indexed lookup a name that can pass for one taken, in either
-    order: "alice" spelt in Cyrillic after "alice", and "scope" after "scope" spelt in
-    Cyrillic. Kept in step with every save of a user's name (services.accounts), the
-    admin's included."""
+    """What a username looks like and what it reads as (quizzes.lookalikes.skeleton and
+    reading), kept for every user so that sign-up refuses in one indexed lookup a name that
+    can pass for one taken, in either order: "alice" spelt in Cyrillic after "alice", and
+    "scope" after "scope" spelt in Cyrillic. Kept in step with every save of a user's name
+    (services.accounts), the admin's included; `manage.py name_skeletons_refresh` works
+    them out again when the rules change."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -17,6 +18,7 @@ class NameSkeleton(models.Model):
     )
     # Not unique: names taken before the rule came in may share one.
     skeleton = models.CharField(max_length=300, db_index=True)
+    reading = models.CharField(max_length=300, db_index=True)
 
     def __str__(self):
         return self.skeleton

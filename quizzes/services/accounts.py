@@ -15,6 +15,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -22,7 +23,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from quizzes.lookalikes import skeleton
+from quizzes.lookalikes import lock_key, reading, skeleton
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -510,13 +511,38 @@ def username_look_alike_taken(
     taken); SQLite's transaction holds the database's write lock already."""
     if locked and connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [skeleton(username)])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [lock_key(username)])
     return (
-        NameSkeleton.objects.filter(skeleton=skeleton(username))
+        NameSkeleton.objects.filter(Q(skeleton=skeleton(username)) | Q(reading=reading(username)))
         .exclude(user_id=other_than)
         .values_list("user__username", flat=True)
         .first()
     )
+
+
+def name_skeletons_refresh(*, batch_size: int = 1000) -> int:
+    """Work every user's skeleton and reading out again, by the rules as they are now
+    (quizzes.lookalikes), and store those that changed; returns how many changed. Names
+    keep theirs from when they were saved: run after the rules change (a migration does
+    too), or look-alikes of names taken before slip through, and names the old rules
+    confused stay refused."""
+    user_model = get_user_model()
+    users = user_model.objects.order_by("pk").values_list(
+        "pk", user_model.USERNAME_FIELD, "name_skeleton__skeleton", "name_skeleton__reading"
+    )
+    changed = []
+    for pk, name, kept_skeleton, kept_reading in users.iterator(chunk_size=batch_size):
+        if (kept_skeleton, kept_reading) != (skeleton(name), reading(name)):
+            changed.append(NameSkeleton(user_id=pk, skeleton=skeleton(name), reading=reading(name)))
+    with transaction.atomic():
+        NameSkeleton.objects.bulk_create(
+            changed,
+            batch_size=batch_size,
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["skeleton", "reading"],
+        )
+    return len(changed)
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
@@ -543,7 +569,9 @@ def _name_keep(sender, instance, created, update_fields=None, **kwargs):
     if update_fields is not None and "username" not in update_fields:
         return
     name = instance.get_username()
-    NameSkeleton.objects.update_or_create(user=instance, defaults={"skeleton": skeleton(name)})
+    NameSkeleton.objects.update_or_create(
+        user=instance, defaults={"skeleton": skeleton(name), "reading": reading(name)}
+    )
     before = getattr(instance, "_name_before", None)
     if before is not None and before != name:
         for model in (AccessLog, AccessFailureLog, AccessAttempt):

@@ -1082,6 +1082,8 @@ def question_get(*, attempt: Attempt, position: int) -> AttemptQuestion | None:
 class AnswerReceipt:
     question: AttemptQuestion
     recorded: bool  # False when the question had been answered already (a replay)
+    # Whether the answer changed the learner's "Review (N)" (reviews.review_answer_moves_counts)
+    review_counts_moved: bool = False
 
 
 def answer_submit(
@@ -1150,7 +1152,8 @@ def answer_submit(
             attempt_refresh(attempt=attempt, now=now)  # in a transaction of its own if need be
     if not recorded:
         question.refresh_from_db()  # the answer another tab gave first
-    return AnswerReceipt(question=question, recorded=recorded)
+    moved = recorded and review is not None and reviews.review_answer_moves_counts(review, now=now)
+    return AnswerReceipt(question=question, recorded=recorded, review_counts_moved=moved)
 
 
 def _answer_leaves_quiz_open(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool:

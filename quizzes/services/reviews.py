@@ -15,6 +15,7 @@ import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 
@@ -47,6 +48,16 @@ class NothingToUndo(Exception):
 
 class UndoCardRemoved(Exception):
     """The review asked for went with its card, which staff deleted since."""
+
+
+class UndoGone(Exception):
+    """The review asked for is gone, and nothing tells whether it was undone or went with
+    its card (an Undo button from before buttons named the card, its undo forgotten)."""
+
+
+# How long an undone review is remembered (shared cache), to tell it from one that went with
+# its card: a day, longer than a review page is left open.
+UNDONE_REMEMBERED_SECONDS = 24 * 3600
 
 
 # --- Settings -------------------------------------------------------------------------------
@@ -364,7 +375,13 @@ def _review_counts(
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     unstudied = _unstudied(deck_cards, figures)
-    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    # The day's maximum of reviews holds back review cards due: with none due, nothing to
+    # hold back, and today's reviews need no count (most counts after a quiz answer).
+    reviews_left = (
+        _review_allowance(user=user, settings=settings, day_start=day_start)
+        if figures["reviews_due"]
+        else 0
+    )
     counts = QueueCounts(
         due=scheduling.due_shown(
             steps_due=figures["steps_due"],
@@ -450,12 +467,16 @@ def new_cards_unstudied(*, user) -> UnstudiedCards:
 @transaction.atomic
 def new_cards_extend(*, user, now: datetime, count: int) -> int:
     """Learn `count` more new cards today (Anki's custom study): raises today's new-card
-    allowance; tomorrow the daily setting applies again. Returns today's extra cards."""
+    allowance so that `count` more are left from now; tomorrow the daily setting applies
+    again. Returns today's extra cards."""
     if count < 1:
         raise ValueError("Ask for at least one more card.")
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     today = _today(settings, now)
-    extra = settings.extra_new_cards_on(today) + count
+    day_start, _day_end = study_day_bounds(settings=settings, now=now)
+    # Quizzes meet new cards too, past the day's setting: those are not owed back.
+    beyond_setting = _introduced_since(user=user, start=day_start) - settings.new_cards_per_day
+    extra = max(settings.extra_new_cards_on(today), beyond_setting) + count
     settings.extra_new_cards = min(extra, scheduling.MAX_NEW_CARDS_PER_DAY)
     settings.extra_new_cards_day = today
     settings.save(update_fields=["extra_new_cards", "extra_new_cards_day"])
@@ -713,6 +734,30 @@ def review_answer_store(prepared: PreparedAnswer) -> datetime:
     return review.memory.due
 
 
+def _counted_now(memory: CardMemory | None, *, now: datetime, day_end: datetime) -> bool:
+    """Whether `review_counts` counts the card among those due now (see _review_counts)."""
+    if memory is None or memory.suspended:
+        return False
+    if memory.state == scheduling.MemoryState.REVIEW:
+        return memory.due < day_end
+    return memory.due <= now + scheduling.LEARN_AHEAD
+
+
+def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bool:
+    """Whether a quiz answer's review changes the navigation's "Review (N)": a card met for
+    the first time (one new card fewer today), or one counted as due before and not after,
+    or the other way round (a lapse into a relearning step of minutes). Worked out from the
+    memory before and after, with no query: an answer that leaves the counts as they were
+    need not count them again."""
+    review = prepared.review
+    if review.read is None:
+        return True
+    settings = _settings_of(review.memory.user_id)
+    _day_start, day_end = study_day_bounds(settings=settings, now=now)
+    before = _counted_now(review.read, now=now, day_end=day_end)
+    return before != _counted_now(review.memory, now=now, day_end=day_end)
+
+
 def review_record_answer(
     *, attempt: Attempt, question: AttemptQuestion, now: datetime
 ) -> datetime | None:
@@ -778,20 +823,34 @@ def undoable_review(*, user) -> ReviewLog | None:
     )
 
 
+def _undone_key(user_id: int, review_id: int) -> str:
+    return f"review-undone:{user_id}:{review_id}"
+
+
+def _why_gone(*, user, review_id: int, card_id: int | None) -> Exception:
+    """Why review `review_id` is not there to undo. Deleting a card deletes its reviews, and
+    an undo deletes the one it takes back: what tells them apart is the undo remembered
+    (review_undo), else the card the Undo button names, if it names one."""
+    if cache.get(_undone_key(user.pk, review_id)):
+        return ReviewLog.DoesNotExist()
+    if card_id is None:
+        return UndoGone()
+    if not Card.objects.filter(pk=card_id).exists():
+        return UndoCardRemoved()
+    return ReviewLog.DoesNotExist()
+
+
 @transaction.atomic
 def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     """Take back review `review_id`: the card's memory returns to what it was before and the
     log entry goes. Raises ReviewLog.DoesNotExist for another learner's review or one undone
     already, UndoCardRemoved when it is gone because its card `card_id` (as the Undo button
-    names it) is, and NothingToUndo when the card was answered again since, or it was a quiz
-    answer."""
+    names it) is, UndoGone when it is gone and nothing tells why, and NothingToUndo when the
+    card was answered again since, or it was a quiz answer."""
     try:
         card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
     except ReviewLog.DoesNotExist:
-        # Deleting a card deletes its reviews: nothing else is left to tell what happened.
-        if card_id is not None and not Card.objects.filter(pk=card_id).exists():
-            raise UndoCardRemoved from None
-        raise
+        raise _why_gone(user=user, review_id=review_id, card_id=card_id) from None
     # Locked before the review is read again: an undo of the same review posted at once (a
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
@@ -811,6 +870,8 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
         row.save()
     review.delete()
     caching.learner_memory_changed(user.pk)
+    # Read only once the review is gone: an undo that fails after this leaves it unread.
+    cache.set(_undone_key(user.pk, review_id), True, UNDONE_REMEMBERED_SECONDS)
     return review.card
 
 

@@ -201,9 +201,12 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
 
 
 def _feedback_response(
-    request, attempt: Attempt, question, *, now, notice: str = ""
+    request, attempt: Attempt, question, *, now, notice: str = "", counts_moved: bool = False
 ) -> HttpResponse:
+    """`counts_moved`: the answer changed the navigation's "Review (N)", which the fragment
+    then brings along (counted only then: most answers leave it as it was)."""
     context = {"attempt": attempt, "question": question, "notice": notice}
+    context["review_counts_moved"] = counts_moved
     # A whole-quiz clock runs on while the learner reads the feedback: it stays in view.
     remaining = engine.time_left(deadline=attempt.deadline_at, now=now)
     if remaining is not None and not attempt.is_finished:
@@ -258,7 +261,10 @@ def attempt_question(request, pk, position):
     if question is None:
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     if question.is_answered:
-        return _feedback_response(request, attempt, question, now=now)
+        # Asked by the countdown, the clock has just closed the question, most often: its
+        # timeout fed the learner's memory of the card (kept counts when it did not).
+        counts_moved = _swaps(request) and request.user.is_authenticated
+        return _feedback_response(request, attempt, question, now=now, counts_moved=counts_moved)
     if question.position != position:
         return _to_question(request, attempt, question.position)
     return _question_response(request, attempt, question, now=now)
@@ -296,6 +302,7 @@ def attempt_answer(request, pk):
             question,
             now=now,
             notice="" if receipt.recorded else _not_recorded(question),
+            counts_moved=receipt.review_counts_moved,
         )
     if not receipt.recorded:
         messages.warning(request, _not_recorded(question))

@@ -125,7 +125,13 @@ def review_answer(request):
         return _bad_request(request, "That grade could not be read: " + _first_error(form))
     card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
     if card is None:
-        return _bad_request(request, "There is no such card.")
+        # The signed `shown` says the review showed it: staff deleted it since.
+        return _bad_request(
+            request,
+            "There is no such card: it was removed from the deck since this page showed it. "
+            "Reload the page to go on with your other cards.",
+            status=410,
+        )
     now = timezone.now()
     notice = ""
     recorded = reviews.review_grade(
@@ -135,7 +141,12 @@ def review_answer(request):
         shown_at=form.cleaned_data["shown_at"],
         now=now,
     )
-    if recorded and reviews.became_leech(user=request.user, card=card, at=now):
+    if not recorded:
+        notice = (
+            f"Card #{card.number} had been graded since this page showed it (in another tab, "
+            "or by a second click): the first grade stays, and this one was not recorded."
+        )
+    elif reviews.became_leech(user=request.user, card=card, at=now):
         notice = _leech_message(card)
     return _next(request, notice)
 
@@ -160,11 +171,20 @@ def review_undo(request):
             status=410,
         )
     except ReviewLog.DoesNotExist:
-        # Most often undone already, in another tab whose Undo button still offered it.
+        # Undone already (remembered, or the card the button names is still there), most
+        # often in another tab whose Undo button still offered it.
         return _bad_request(
             request,
             "That grade is not there to undo: it was undone already, perhaps in another "
             "tab. Reload the page to see your review as it is now.",
+            status=404,
+        )
+    except reviews.UndoGone:
+        return _bad_request(
+            request,
+            "That grade is not there to undo: it was undone already (perhaps in another tab), "
+            "or its card was removed from the deck since, and its reviews with it. Reload the "
+            "page to see your review as it is now.",
             status=404,
         )
     except reviews.NothingToUndo as error:
