@@ -192,9 +192,10 @@ def test_learners_share_a_kept_page_each_with_their_own_navigation(
     alices = as_alice.get(list_url())
 
     # Built once: the next learner pays only for their session, their name and their
-    # reviews due (two counts, their cards and their reviews today against the day's
-    # maximum: their settings, read when they answered, are kept), not for the deck's page.
-    with django_assert_num_queries(4):
+    # reviews due (one count of their cards: with no review card due, their reviews today
+    # are not counted against the day's maximum; their settings, read when they answered,
+    # are kept), not for the deck's page.
+    with django_assert_num_queries(3):
         bobs = as_bob.get(list_url())
     staffs = as_staff.get(list_url())
 
