@@ -411,6 +411,10 @@ def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
         # A tag in the math is a tag, as Anki's editor writes a line break in it.
         (r"\(a<br>b\)", r"\(a<br>b\)"),
         (r"\(a<b>b</b>\)", r"\(a<b>b</b>\)"),
+        # Anki's older marks: "[$]a" was all that was left.
+        ("[$]a<b[/$] end", "[$]a&lt;b[/$] end"),
+        ("[$$]a<b[/$$] end", "[$$]a&lt;b[/$$] end"),
+        ("[latex]$a<b$[/latex] end", "[latex]$a&lt;b$[/latex] end"),
     ],
 )
 def test_a_less_than_sign_inside_math_in_an_html_file_is_kept(field, stored):
@@ -434,8 +438,8 @@ def test_a_less_than_sign_read_inside_math_is_named_by_its_first_line():
 
     assert sides(result)[1] == (r"If \(a&lt;b\) and \(b&lt;c\)?", r"\(a&lt;c\)")
     assert notices(result)[-1] == (
-        r"deck.txt:4: a '<' inside \( \) or \[ \] math read as less than, not as a tag "
-        "(and on 1 more line): Anki's editor writes it '&lt;'"
+        r"deck.txt:4: a '<' inside math (\( \), \[ \], [$] or [latex]) read as less than, "
+        "not as a tag (and on 1 more line): Anki's editor writes it '&lt;'"
     )
 
 

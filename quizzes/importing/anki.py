@@ -35,6 +35,7 @@ from quizzes.importing.cardhtml import (
     note_guid,
 )
 from quizzes.rendering import cloze_numbers
+from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -438,7 +439,7 @@ def read_anki(
     for raw in raws:
         line = line_at(raw.start)
         if layout.html and not raw.error:
-            fields = [_math_less_than_escaped(field) for field in raw.fields]
+            fields = [math_less_than_escaped(field) for field in raw.fields]
             if fields != raw.fields:
                 math_lines.append(line)
                 raw = dataclasses.replace(raw, fields=fields)
@@ -477,7 +478,8 @@ def read_anki(
         more = len(math_lines) - 1
         also = f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
         reason = (
-            f"a '<' inside \\( \\) or \\[ \\] math read as less than, not as a tag{also}: "
+            f"a '<' inside math (\\( \\), \\[ \\], [$] or [latex]) read as less than, not as a "
+            f"tag{also}: "
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
@@ -795,49 +797,12 @@ _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 # as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
 # Only an HTML element's tag counts, its attributes given values, so that a spreadsheet's
 # "if a<b and c>d" or "x<y>z" is not taken for markup (and cut to "if a<b>d</b>").
-_HTML_ELEMENTS = (
-    "a|abbr|audio|b|big|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|"
-    "div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|rp|rt|"
-    "ruby|s|samp|small|source|span|strike|strong|style|sub|summary|sup|table|tbody|td|tfoot|"
-    "th|thead|tr|tt|u|ul|var|video|wbr"
-)
 _HTML_LIKE = re.compile(
-    rf"</?(?:{_HTML_ELEMENTS})"
+    rf"</?(?:{HTML_ELEMENTS})"
     r"""(?:\s+[a-z_:][-a-z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))*+\s*/?>"""
     r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
     re.IGNORECASE,
 )
-
-
-# Math a field gives as MathJax reads it, and a `<` in it that starts no HTML element's tag:
-# Anki's editor writes "less than" in math as `&lt;`, so a raw one in an HTML file (`\(a<b\)`)
-# is the author's, typed elsewhere; parsed as HTML, `<b\)...` opens a tag that takes the
-# rest of the field with it. The lookahead stops at the next `<` or `>`: linear.
-_MATH_OPENER = re.compile(r"\\[(\[]")
-_MATH_CLOSERS = {"(": "\\)", "[": "\\]"}
-_LESS_THAN_NOT_A_TAG = re.compile(rf"<(?!/?(?:{_HTML_ELEMENTS})(?:[\s/][^<>]*)?>)", re.IGNORECASE)
-
-
-def _math_less_than_escaped(field: str) -> str:
-    """The field with each `<` inside `\\( \\)` or `\\[ \\]` math that starts no tag
-    (`\\(a<b\\)`, not `\\(a<br>b\\)`) written `&lt;`, as Anki's editor writes it."""
-    if "<" not in field or "\\" not in field:
-        return field
-    pieces, position, unclosed = [], 0, set()
-    for opener in _MATH_OPENER.finditer(field):
-        start = opener.start()
-        closer = _MATH_CLOSERS[field[start + 1]]
-        if start < position or closer in unclosed:
-            continue
-        end = field.find(closer, start + 2)
-        if end == -1:
-            # No closer in the rest of the field: no later opener of its kind is math.
-            unclosed.add(closer)
-            continue
-        pieces += [field[position:start], _LESS_THAN_NOT_A_TAG.sub("&lt;", field[start:end])]
-        position = end
-    pieces.append(field[position:])
-    return "".join(pieces)
 
 
 def _line_breaks_joined(
