@@ -356,6 +356,22 @@ def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(
     assert reason in err
 
 
+def test_a_note_of_cards_of_their_own_names_by_line_the_columns_no_card_shows(tmp_path, db, capsys):
+    path = write(
+        tmp_path,
+        "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n"
+        "Cards of their own (2)\tg1\tHund\tdog\tdog\tHund\tDer Hund bellt.\n",
+    )
+
+    summary = run_import(path, "--deck", "own")
+
+    assert summary == "own: 2 new, 0 changed, 0 unchanged"
+    assert Card.objects.count() == 2
+    assert f"{path}:5: column 7 left out: a note of 'Cards of their own (2)'" in (
+        capsys.readouterr().err
+    )
+
+
 def test_deeply_nested_markup_imports_and_markup_nested_too_deep_is_refused_by_line(
     tmp_path, db, capsys
 ):

@@ -1055,6 +1055,34 @@ def test_a_note_of_cards_of_their_own_makes_a_card_of_each_front_and_back():
     assert not any("left out" in notice for notice in notices(result))
 
 
+OWN_CARDS_EDITED = (
+    "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n#tags column:9\n"
+    "Cards of their own (3)\tg1\tlaufen\tto run\tto run\tlaufen\t\t\tverbs\n"
+    "Cards of their own (2)\tg2\tHund\tdog\tdog\tHund\tDer Hund bellt.\t<br>\t\n"
+    "Cards of their own (1)\tg3\tKatze\tcat\tcat?\t\tKatze\t\t\n"
+)
+
+
+def test_a_note_of_cards_of_their_own_names_the_filled_columns_no_card_shows():
+    # A hand-edited line with more filled columns than its cards use: they went silently.
+    result = read(OWN_CARDS_EDITED)
+
+    assert [(card.guid, card.ord, card.question_html) for card in result.cards] == [
+        ("g1", 0, "laufen"),
+        ("g1", 1, "to run"),
+        ("g2", 0, "Hund"),
+        ("g2", 1, "dog"),
+        ("g3", 0, "Katze"),
+    ]
+    assert [str(problem) for problem in result.report] == [
+        "deck.txt:7: column 7 left out: a note of 'Cards of their own (2)' has 4 fields "
+        "(each card's question and answer), and no card shows more",
+        "deck.txt:8: columns 5, 7 left out: a note of 'Cards of their own (1)' has 2 fields "
+        "(each card's question and answer), and no card shows more",
+    ]
+    assert not result.skipped
+
+
 @pytest.mark.parametrize(
     ("data", "columns"),
     [("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", 5), ("Hund\tdog;Katze\tcat;Maus\tmouse;", 4)],

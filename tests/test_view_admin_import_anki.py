@@ -282,6 +282,20 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "Line 3 of deck.txt: empty answer" in response.text
 
 
+def test_a_note_of_cards_of_their_own_with_columns_no_card_shows_is_listed(staff_client, basics):
+    text = (
+        "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n"
+        "Cards of their own (2)\tg1\tHund\tdog\tdog\tHund\tDer Hund bellt.\n"
+    )
+    preview = upload(staff_client, basics, text)
+
+    reason = "column 7 left out: a note of &#x27;Cards of their own (2)&#x27; has 4 fields"
+    assert f"line 5: {reason}" in preview.text
+    response = confirm(staff_client, preview)
+    assert basics.cards.count() == 2
+    assert f"Line 5 of deck.txt: {reason}" in response.text
+
+
 def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(
     staff_client, basics
 ):

@@ -271,10 +271,13 @@ class AnkiFile:
     merged: list[ParseProblem]  # notes that repeat an earlier one
     preview: list[tuple[str, ...]]  # plain text of the first rows, column by column
     notices: list[ParseProblem] = dataclasses.field(default_factory=list)  # how it was read
+    # Notes of cards of their own with filled-in columns beyond their cards' fields.
+    fields_left_out: list[ParseProblem] = dataclasses.field(default_factory=list)
 
     @property
     def report(self) -> list[ParseProblem]:
-        return sorted([*self.skipped, *self.merged], key=lambda problem: problem.line)
+        problems = [*self.skipped, *self.merged, *self.fields_left_out]
+        return sorted(problems, key=lambda problem: problem.line)
 
 
 def parse_anki_file(
@@ -433,6 +436,7 @@ def read_anki(
 
     skipped: list[ParseProblem] = []
     merged: list[ParseProblem] = []
+    fields_left_out: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
     math_lines: list[int] = []
@@ -469,6 +473,8 @@ def read_anki(
             note.line, note.tags = earlier.line, tags
         if number is not None:
             line_of_number.setdefault(number, line)
+        if note.columns_left_out:
+            fields_left_out.append(ParseProblem(source, line, note.columns_left_out))
         note.cards = tuple(cards)
         notes[note.guid] = note
     if not notes:
@@ -490,6 +496,7 @@ def read_anki(
         notes=len(notes),
         skipped=skipped,
         merged=merged,
+        fields_left_out=fields_left_out,
         preview=[_preview_row(raw, layout) for raw in raws[:PREVIEW_ROWS]],
         notices=sorted(
             [*notices, *_column_notices(layout, mapping, raws, source, line_at, mapping_chosen)],
@@ -1188,8 +1195,10 @@ class _Note:
     guid: str
     guid_from_file: bool
     cards: tuple[CardRecord, ...] = ()
-    # A note of cards of their own: each card's question and answer by its template number.
+    # A note of cards of their own: each card's question and answer by its template number,
+    # and what of its filled-in columns beyond them (a hand-edited line) no card shows.
     own_sides: tuple[tuple[str, str], ...] = ()
+    columns_left_out: str = ""
 
 
 def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapping) -> _Note:
@@ -1216,6 +1225,14 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         # make their cards of.
         count, note.note_type = own
         values = [field(column) for column in layout.field_columns]
+        beyond = zip(layout.field_columns[2 * count :], values[2 * count :], strict=False)
+        if left_out := [column for column, value in beyond if _shows_something(value)]:
+            columns = ", ".join(str(column + 1) for column in left_out)
+            note.columns_left_out = (
+                f"column{'s' if len(left_out) > 1 else ''} {columns} left out: a note of "
+                f"'{named.strip()}' has {2 * count} fields (each card's question and answer), "
+                "and no card shows more"
+            )
         values += [""] * (2 * count - len(values))
         note.own_sides = tuple(
             (values[index], values[index + 1]) for index in range(0, 2 * count, 2)

@@ -117,7 +117,9 @@ class ImportPlan:
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
     images: set[str] = field(default_factory=set)  # the files the cards show as images
-    fields_left_out: list[ParseProblem] = field(default_factory=list)  # a package's notes
+    # Notes with filled-in fields no card shows (a package's, or a text file's notes of
+    # cards of their own).
+    fields_left_out: list[ParseProblem] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -213,7 +215,7 @@ def anki_import_plan(
         plan.images = {image.url for record in records for image in record.images}
         plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
-        plan.notices = list(read.notices)
+        plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
     _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
     if not (plan.new or plan.changed or plan.unchanged):
