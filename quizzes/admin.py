@@ -51,6 +51,7 @@ from quizzes.models import (
 from quizzes.services.anki_io import (
     ImportTooLarge,
     anki_import_plan,
+    cards_delete,
     cards_export_anki,
     deck_export_apkg,
     import_job_confirm,
@@ -457,6 +458,14 @@ class CardAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return NullsLastChangeList
+
+    # A deleted card is remembered by its note, so that importing that file again does not
+    # bring it back (services.anki_io.cards_delete).
+    def delete_model(self, request, obj):
+        cards_delete(cards=Card.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        cards_delete(cards=queryset)
 
     def changelist_view(self, request, extra_context=None):
         # The statistics need the width: the navigation sidebar gives it up on this page

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
-from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_delete
 from tests.editing_helpers import record_answer
 
 pytestmark = pytest.mark.django_db
@@ -372,6 +372,55 @@ def test_a_note_of_cards_of_their_own_names_by_line_the_columns_no_card_shows(tm
     )
 
 
+CLOZE_EXPORT = (
+    "#separator:tab\n#html:true\n#notetype:Cloze\n#tags column:3\n#guid column:4\n"
+    "{{c1::Paris}} is the capital of {{c2::France}}, on the {{c3::Seine}}.\t\tgeo\tg-1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [CLOZE_EXPORT, "{{c1::Paris}} is the capital of {{c2::France}} on the {{c3::Seine}}.\n"],
+)
+def test_a_card_deleted_here_is_not_made_again_by_the_same_file(tmp_path, db, capsys, text):
+    # A deleted cloze card came back at every re-import of its file.
+    path = write(tmp_path, text)
+    run_import(path, "--deck", "geo")
+    cards_delete(cards=Card.objects.filter(card_ord=1))
+    capsys.readouterr()
+
+    summary = run_import(path, "--deck", "geo")
+
+    assert summary == "geo: 0 new, 0 changed, 2 unchanged, 1 card deleted here kept deleted"
+    assert sorted(Card.objects.values_list("card_ord", flat=True)) == [0, 2]
+    line = 6 if text == CLOZE_EXPORT else 1
+    assert (
+        f"{path}:{line}: cloze 2 of the note (card 2) was deleted here and is kept deleted: the "
+        "note says what it said then (a change to its text imports it again)"
+    ) in capsys.readouterr().err
+
+
+def test_a_card_deleted_here_comes_back_when_its_note_changed(tmp_path, db):
+    path = write(tmp_path, CLOZE_EXPORT)
+    run_import(path, "--deck", "geo")
+    cards_delete(cards=Card.objects.filter(card_ord=1))
+
+    summary = run_import(
+        write(tmp_path, CLOZE_EXPORT.replace("Seine", "river Seine")), "--deck", "geo"
+    )
+
+    assert summary == "geo: 1 new, 2 changed, 0 unchanged"
+    assert sorted(Card.objects.values_list("card_ord", "number")) == [(0, 1), (1, 4), (2, 3)]
+
+
+def test_a_card_deleted_in_another_deck_is_made_in_this_one(tmp_path, db):
+    path = write(tmp_path, CLOZE_EXPORT)
+    run_import(path, "--deck", "geo")
+    cards_delete(cards=Card.objects.filter(card_ord=1))
+
+    assert run_import(path, "--deck", "other") == "other: 3 new, 0 changed, 0 unchanged"
+
+
 def test_deeply_nested_markup_imports_and_markup_nested_too_deep_is_refused_by_line(
     tmp_path, db, capsys
 ):
@@ -723,8 +772,9 @@ def test_the_plan_runs_the_same_queries_for_any_number_of_cards(
     anki_import_apply(deck=deck, data=text, source="x.txt")
     edited = text.replace("Answer 1.", "Answer one.") + "A new one?\tYes.\t\tg-new\n"
 
-    # The deck's cards, their tags, and the site's tag names (for their spelling).
-    with django_assert_max_num_queries(3):
+    # The deck's cards, their tags, the site's tag names (for their spelling), and, for the
+    # new card, the cards deleted here (a file without new cards reads none).
+    with django_assert_max_num_queries(4):
         plan = anki_import_plan(deck=deck, data=edited, source="x.txt")
 
     assert (len(plan.new), len(plan.changed), len(plan.unchanged)) == (1, 1, size - 1)

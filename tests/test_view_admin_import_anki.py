@@ -296,6 +296,38 @@ def test_a_note_of_cards_of_their_own_with_columns_no_card_shows_is_listed(staff
     assert f"Line 5 of deck.txt: {reason}" in response.text
 
 
+def test_a_cloze_card_staff_deleted_is_not_made_again_by_the_same_file(staff_client, basics):
+    # It came back at every re-import of the file it came from.
+    text = "#notetype:Cloze\n{{c1::Paris}} is the capital of {{c2::France}}.\t\n"
+    confirm(staff_client, upload(staff_client, basics, text))
+    card = basics.cards.get(card_ord=1)
+    delete = reverse("admin:quizzes_card_delete", args=[card.pk])
+    staff_client.post(delete, {"post": "yes"})
+
+    preview = upload(staff_client, basics, text)
+
+    assert "0 new, 0 changed, 1 unchanged, 1 card deleted here kept deleted" in preview.text
+    assert "line 2: cloze 2 of the note (card 2) was deleted here and is kept deleted" in (
+        preview.text
+    )
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("card_ord", flat=True)) == [0]
+
+
+def test_cards_staff_deleted_from_the_list_are_not_made_again(staff_client, basics):
+    confirm(staff_client, upload(staff_client, basics, THREE_CARDS))
+    changelist = reverse("admin:quizzes_card_changelist")
+    chosen = basics.cards.filter(number__in=[1, 3]).values_list("pk", flat=True)
+    staff_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": list(chosen), "post": "yes"},
+    )
+
+    preview = upload(staff_client, basics, THREE_CARDS)
+
+    assert "0 new, 0 changed, 1 unchanged, 2 cards deleted here kept deleted" in preview.text
+
+
 def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(
     staff_client, basics
 ):

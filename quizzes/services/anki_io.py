@@ -10,6 +10,7 @@ import dataclasses
 import gc
 import hashlib
 import html
+import json
 import mimetypes
 import tempfile
 from collections import Counter
@@ -62,6 +63,7 @@ from quizzes.models import (
     CardImage,
     CardKeyword,
     Deck,
+    DeletedCard,
     ImportJob,
     MediaFile,
     Tag,
@@ -109,6 +111,8 @@ class ImportPlan:
     unchanged: list[PlannedCard] = field(default_factory=list)
     skipped: list[ParseProblem] = field(default_factory=list)  # lines that make no card
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
+    # Cards staff deleted here whose note the file gives as it was: not made again.
+    kept_deleted: list[ParseProblem] = field(default_factory=list)
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, PackageFile] = field(default_factory=dict)  # a package's files, by name
@@ -130,6 +134,8 @@ class ImportPlan:
             summary += f", {len(self.skipped)} skipped"
         if self.merged:
             summary += f", {len(self.merged)} merged"
+        if deleted := len(self.kept_deleted):
+            summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
@@ -137,7 +143,13 @@ class ImportPlan:
 
     @property
     def report(self) -> list[ParseProblem]:
-        problems = [*self.skipped, *self.merged, *self.media_problems, *self.fields_left_out]
+        problems = [
+            *self.skipped,
+            *self.merged,
+            *self.kept_deleted,
+            *self.media_problems,
+            *self.fields_left_out,
+        ]
         return sorted(problems, key=lambda problem: problem.line)
 
     @property
@@ -218,7 +230,7 @@ def anki_import_plan(
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
     _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
-    if not (plan.new or plan.changed or plan.unchanged):
+    if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
         raise AnkiParseError([refusal, *plan.report])
     return plan
@@ -408,6 +420,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
+    deleted_here = _deleted_here(deck)
     for record in records:
         if reason := content_problem(record) or _guid_problem(record) or _tag_problem(record):
             plan.skipped.append(ParseProblem(source, record.line, reason))
@@ -432,8 +445,8 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             record = dataclasses.replace(record, guid=card.anki_guid)
             key = (record.guid, record.ord)
         else:
-            number, card = next_number, None
-            next_number += 1
+            # Numbered below, once it is sure to be a new card.
+            number, card = None, None
         owner = by_guid.get(key)
         problem = ""
         if owner is not None and owner is not card:
@@ -449,6 +462,11 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             plan.skipped.append(ParseProblem(source, record.line, problem))
             continue
         if card is None:
+            if (deleted := deleted_here(record)) is not None:
+                plan.kept_deleted.append(ParseProblem(source, record.line, deleted))
+                continue
+            if number is None:
+                number, next_number = next_number, next_number + 1
             plan.new.append(PlannedCard(record, number, None))
             continue
         line_of_card[card.pk] = record.line
@@ -456,6 +474,81 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
         (plan.changed if changes else plan.unchanged).append(
             PlannedCard(record, number, card, changes)
         )
+
+
+def card_note_checksum(
+    *, note_type: str, card_ord: int, question_html: str, answer_html: str
+) -> str:
+    """What a card's note says, as the card shows it: its note type and the card's two
+    fields as stored (a cloze card's are its note's text and Back Extra)."""
+    identity = json.dumps([note_type, card_ord, question_html, answer_html])
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
+    """Why a new card of the file is not made: staff deleted it here and its note says what
+    it said then (None when it is no such card). The deck's deleted cards are read at the
+    first new card, in one query: a re-import with no new card reads none."""
+    deleted: dict[tuple[int, str], int] | None = None
+
+    def why(record: CardRecord) -> str | None:
+        nonlocal deleted
+        if deleted is None:
+            rows = DeletedCard.objects.filter(deck=deck) if deck.pk else DeletedCard.objects.none()
+            deleted = {
+                (card_ord, checksum): number
+                for card_ord, checksum, number in rows.values_list(
+                    "card_ord", "note_checksum", "number"
+                )
+            }
+        checksum = card_note_checksum(
+            note_type=record.note_type,
+            card_ord=record.ord,
+            question_html=record.question_html,
+            answer_html=record.answer_html,
+        )
+        number = deleted.get((record.ord, checksum))
+        if number is None:
+            return None
+        if record.is_cloze:
+            which = f"cloze {record.ord + 1} of the note"
+        else:
+            which = "the note's reverse card" if record.ord == 1 else "the note's card"
+        return (
+            f"{which} (card {number}) was deleted here and is kept deleted: the note says what "
+            "it said then (a change to its text imports it again)"
+        )
+
+    return why
+
+
+@transaction.atomic
+def cards_delete(*, cards: QuerySet[Card]) -> int:
+    """Delete `cards`, remembering each by what its note says, so that importing the same
+    note again does not make it again (a deleted cloze card came back at every re-import
+    of its file). Returns how many cards were deleted."""
+    fields = ("pk", "deck_id", "number", "card_ord", "note_type", "question_html", "answer_html")
+    rows = list(cards.values_list(*fields))
+    DeletedCard.objects.bulk_create(
+        [
+            DeletedCard(
+                deck_id=deck_id,
+                card_ord=card_ord,
+                number=number,
+                note_checksum=card_note_checksum(
+                    note_type=note_type,
+                    card_ord=card_ord,
+                    question_html=question_html,
+                    answer_html=answer_html,
+                ),
+            )
+            for _, deck_id, number, card_ord, note_type, question_html, answer_html in rows
+        ],
+        ignore_conflicts=True,
+        batch_size=_BATCH,
+    )
+    _, deleted = Card.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return deleted.get(Card._meta.label, 0)
 
 
 Side = TypeVar("Side")  # a side as _first_side is given it: its HTML, or (html, text)
