@@ -473,6 +473,50 @@ def test_a_line_without_the_separator_in_a_two_column_file_joins_the_answer_abov
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "cards", "line"),
+    [
+        (
+            "Hund\tdog\nKatze\nMaus\tmouse\nPferd\thorse\n",
+            [("Hund", "dog"), ("Maus", "mouse"), ("Pferd", "horse")],
+            2,
+        ),
+        (
+            "photosynthesis\tHow plants make sugar from light.\nmitochondria\n"
+            "osmosis\tThe diffusion of water across a membrane.\n",
+            [
+                ("photosynthesis", "How plants make sugar from light."),
+                ("osmosis", "The diffusion of water across a membrane."),
+            ],
+            2,
+        ),
+    ],
+)
+def test_a_term_whose_answer_was_forgotten_is_skipped_not_joined_to_the_answer_above(
+    text, cards, line
+):
+    # "Katze" became the second line of "dog".
+    result = read(text)
+
+    assert sides(result) == cards
+    assert [str(problem) for problem in result.report] == [
+        f"deck.txt:{line}: a term without its answer: the line has no separator and reads as "
+        "this file's terms do, not as their definitions, so it is not joined to the answer "
+        "above (give it its answer to import it)"
+    ]
+    assert not any("joined to line" in notice for notice in notices(result))
+
+
+def test_the_lines_right_after_a_term_without_its_answer_are_not_joined_either():
+    result = read("Hund\tdog\nKatze\ncat\nMaus\tmouse\nPferd\thorse\nEsel\tdonkey\n")
+
+    assert sides(result)[0] == ("Hund", "dog")
+    assert [(problem.line, problem.reason[:25]) for problem in result.report] == [
+        (2, "a term without its answer"),
+        (3, "no tab separator: a card "),
+    ]
+
+
 def test_a_line_joined_in_an_html_file_keeps_its_break_as_html():
     result = read("Hund\t<b>dog</b>\nnoun, masculine\nMaus\tmouse\n")
 

@@ -821,7 +821,12 @@ def _line_breaks_joined(
     every other note has two columns, both filled in, and such lines are fewer than them;
     none may be the first, hold a cloze deletion (a cloze note needs one field) or sit in
     a file with quotes left open. Otherwise the file has other faults, and each such line
-    is a line of its own, skipped as before."""
+    is a line of its own, skipped as before.
+
+    A line that reads as the file's terms do and as none of its definitions (`Katze` among
+    `Hund`, `Maus`, whose definitions are `dog`, `mouse`) is a term whose answer was
+    forgotten, not a definition's next line: it is skipped, saying so, and so are the lines
+    without the separator right after it."""
     lone = [raw for raw in raws if len(raw.fields) == 1]
     if (
         not lone
@@ -833,17 +838,53 @@ def _line_breaks_joined(
     ):
         return raws, []
     line_break = "<br>" if html else "\n"
+    notes = [raw for raw in raws if len(raw.fields) == 2]
+    term_shapes = Counter(_shape(raw.fields[0], html=html) for raw in notes)
+    definition_shapes = {_shape(raw.fields[1], html=html) for raw in notes}
     kept: list[_RawRecord] = []
     joined: list[tuple[int, int]] = []
+    above: _RawRecord | None = None
     for raw in raws:
-        if len(raw.fields) == 1:
-            above = kept[-1]
-            fields = [*above.fields[:-1], f"{above.fields[-1]}{line_break}{raw.fields[0]}"]
-            kept[-1] = dataclasses.replace(above, fields=fields)
-            joined.append((raw.start, above.start))
-        else:
+        if len(raw.fields) == 2:
+            above = raw
             kept.append(raw)
+        elif above is None:
+            kept.append(raw)  # after a term without its answer: a line of its own
+        elif _reads_as_a_term(_shape(raw.fields[0], html=html), term_shapes, definition_shapes):
+            kept.append(dataclasses.replace(raw, error=_TERM_WITHOUT_ANSWER))
+            above = None
+        else:
+            fields = [*above.fields[:-1], f"{above.fields[-1]}{line_break}{raw.fields[0]}"]
+            above = dataclasses.replace(above, fields=fields)
+            kept[-1] = above
+            joined.append((raw.start, above.start))
     return kept, joined
+
+
+_TERM_WITHOUT_ANSWER = (
+    "a term without its answer: the line has no separator and reads as this file's terms "
+    "do, not as their definitions, so it is not joined to the answer above (give it its "
+    "answer to import it)"
+)
+_SENTENCE_END = (".", "!", "?", ":", ";")
+
+
+def _shape(field: str, *, html: bool) -> tuple[str, str, bool]:
+    """How a field looks, as a term or a definition of a vocabulary list does: its first
+    letter's case, how many words (one, a few, a sentence) and whether it ends a sentence."""
+    text = _plain(field) if html else " ".join(field.split())
+    first = text[:1]
+    case = "upper" if first.isupper() else "lower" if first.islower() else "other"
+    words = len(text.split())
+    size = "one" if words <= 1 else "few" if words <= 3 else "many"
+    return case, size, text.endswith(_SENTENCE_END)
+
+
+def _reads_as_a_term(
+    shape: tuple[str, str, bool], terms: Counter, definitions: set[tuple[str, str, bool]]
+) -> bool:
+    """The shape of at least half the file's terms and of none of its definitions."""
+    return shape not in definitions and terms[shape] * 2 >= terms.total()
 
 
 def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
