@@ -1128,12 +1128,42 @@ def test_a_note_of_cards_of_their_own_names_the_filled_columns_no_card_shows():
 
 
 @pytest.mark.parametrize(
-    ("data", "columns"),
-    [("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", 5), ("Hund\tdog;Katze\tcat;Maus\tmouse;", 4)],
+    ("data", "separator"),
+    [
+        ("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", "comma"),
+        ("Hund\tdog;Katze\tcat, puss;Maus\tmouse;Pferd\thorse\n", "tab"),
+    ],
 )
-def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data, columns):
+def test_quizlets_rows_separated_by_semicolons_on_one_line_are_read_as_notes(data, separator):
     # Quizlet's export with rows separated by ";" puts every card on one line: it made one
     # card of two terms, the others named only as columns left out.
+    result = read(data)
+
+    assert [(card.line, card.question_html) for card in result.cards] == [
+        (1, "Hund"),
+        (2, "Katze"),
+        (3, "Maus"),
+        (4, "Pferd"),
+    ]
+    assert sides(result)[1][1] == ("cat" if separator == "comma" else "cat, puss")
+    assert notices(result) == [
+        "deck.txt:1: one line of 4 rows separated by ';', as Quizlet exports them with rows "
+        f"separated by ';' and {separator} between term and definition: read as 4 notes, "
+        "lines 1 to 4 of this report"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "columns"),
+    [
+        # A definition holding a comma, in rows of commas: which comma separates is a guess.
+        ("Hund,dog;Katze,cat,puss;Maus,mouse;Pferd,horse;", 5),
+        # A term without its definition.
+        ("Hund\tdog;Katze\t;Maus\tmouse;", 4),
+    ],
+)
+def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data, columns):
+    # Rows that cannot be told apart for sure are left as they are, and said to be perhaps.
     result = read(data)
 
     assert len(result.cards) == 1

@@ -328,6 +328,19 @@ def test_cards_staff_deleted_from_the_list_are_not_made_again(staff_client, basi
     assert "0 new, 0 changed, 1 unchanged, 2 cards deleted here kept deleted" in preview.text
 
 
+def test_quizlets_rows_on_one_line_are_previewed_and_imported_as_notes(staff_client, basics):
+    preview = upload(staff_client, basics, "Hund\tdog;Katze\tcat;Maus\tmouse;")
+
+    assert "line 1: one line of 3 rows separated by" in preview.text
+    assert "3 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("question_text", "answer_text")) == [
+        ("Hund", "dog"),
+        ("Katze", "cat"),
+        ("Maus", "mouse"),
+    ]
+
+
 def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(
     staff_client, basics
 ):

@@ -331,6 +331,18 @@ def read_anki(
     guessed = headers.separator is None
     # A file that may be HTML (no `#html:false` line) keeps its entities whole.
     entities = headers.html
+    rows = _quizlet_rows(text[body:], entities=entities) if guessed else None
+    if rows is not None and separator in (None, rows[0]):
+        separator, rows = rows
+        text = text[:body] + "\n".join(rows) + "\n"
+        line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        last = body_line + len(rows) - 1
+        reason = (
+            f"one line of {len(rows)} rows separated by ';', as Quizlet exports them with "
+            f"rows separated by ';' and {SEPARATOR_NAMES[separator]} between term and "
+            f"definition: read as {len(rows)} notes, lines {body_line} to {last} of this report"
+        )
+        notices.append(ParseProblem(source, body_line, reason))
     chosen = (
         separator
         or headers.separator
@@ -810,6 +822,33 @@ _HTML_LIKE = re.compile(
     r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
     re.IGNORECASE,
 )
+
+
+def _quizlet_rows(body: str, *, entities: bool) -> tuple[str, list[str]] | None:
+    """A body of one line holding rows separated by ";" (Quizlet's export with rows
+    separated by ";"), each a term and its definition separated by a tab or a comma: that
+    separator and the rows. None where it could be read otherwise: more lines, quotes, an
+    HTML entity (whose ";" is no row's end), a row that one separator does not split in two
+    filled fields, or a comma that is punctuation ("What, exactly?;This, and that" is a note
+    of two fields)."""
+    line = body.strip("\r\n")
+    if _LINE_BREAK.search(line) or '"' in line or (entities and _ENTITY.search(line)):
+        return None
+    rows = line.split(";")
+    if not rows[-1].strip():
+        rows.pop()  # Quizlet ends the last row with ";" too
+    if len(rows) < 2:
+        return None
+    fitting = [
+        separator
+        for separator in ("\t", ",")
+        if all(
+            len(fields := row.split(separator)) == 2 and all(field.strip() for field in fields)
+            for row in rows
+        )
+        and not (separator == "," and _PUNCTUATION[","].search(line))
+    ]
+    return (fitting[0], rows) if len(fitting) == 1 else None
 
 
 def _line_breaks_joined(
