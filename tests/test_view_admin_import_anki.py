@@ -4,12 +4,13 @@ the background import's progress and report."""
 import sqlite3
 import zipfile
 
+import PIL.Image
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes.models import Card, Deck, ImportJob
+from quizzes.models import CachedImage, Card, Deck, ImportJob
 from quizzes.services.anki_io import anki_import_apply, import_job_run
 from tests.factories import anki_package, image_bytes
 
@@ -384,6 +385,44 @@ def test_the_preview_and_the_result_list_each_package_image_left_out(
     assert job.report[0].endswith(
         "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image"
     )
+
+
+@pytest.fixture
+def pillow_opens(monkeypatch):
+    """The images Pillow opens, by their bytes (Pillow's own function, counted)."""
+    opened = []
+    real_open = PIL.Image.open
+
+    def counted(fp, *args, **kwargs):
+        opened.append(fp.getvalue() if hasattr(fp, "getvalue") else fp)
+        return real_open(fp, *args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "open", counted)
+    return opened
+
+
+def test_a_packages_images_are_checked_once_per_upload(
+    staff_client, basics, tmp_path, pillow_opens
+):
+    # Pillow read each image at the preview, again at the confirmation's preview and a
+    # third time at the import itself.
+    media = {"corrupt.png": b"not a png", "ok.png": image_bytes("PNG", (2, 2))}
+    notes = [
+        ("Basic", ['Corrupt <img src="corrupt.png">', "A"]),
+        ("Basic", ['Fine <img src="ok.png">', "B"]),
+    ]
+    file = SimpleUploadedFile("small.apkg", anki_package(tmp_path, notes, media).read_bytes())
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+    opened_by_preview = len(pillow_opens)
+    staff_client.get(preview.request["PATH_INFO"])
+
+    confirm(staff_client, preview)
+
+    assert {data for data in pillow_opens} == set(media.values())
+    assert opened_by_preview > 0
+    assert len(pillow_opens) == opened_by_preview
+    assert CachedImage.objects.get(url="ok.png").is_cached
+    assert basics.cards.count() == 2
 
 
 def test_a_file_of_several_anki_decks_says_they_all_become_this_deck(

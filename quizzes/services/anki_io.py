@@ -83,6 +83,10 @@ PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff"}
 _BATCH = 1000
 Progress = Callable[[int, int], None]
+# What Pillow found in an import's images, by the SHA-256 of their bytes: the fields of a
+# VerifiedImage, or {"rejected": reason}. JSON, to be kept with an upload (ImportJob).
+ImageChecks = dict[str, dict]
+IMAGE_CHECKS_OPTION = "image_checks"  # where an ImportJob's options keep them
 
 # --- Anki import ---
 
@@ -183,11 +187,14 @@ def anki_import_plan(
     separator: str | None = None,
     preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
+    image_checks: ImageChecks | None = None,
 ) -> ImportPlan:
     """What importing `data` (a text file, or an .apkg/.colpkg when `source` is named so)
     into `deck` would do; writes nothing. Raises ImportTooLarge, or AnkiParseError for a
     file that is not a deck at all; lines that make no card are in the plan's report.
     `preferred_separator` wins where the guess of a text file's separator ties.
+    `image_checks` holds what Pillow found in images checked before, and takes what it
+    finds in the others (see _image_checked).
 
     A card with a source link keeps the number in it; one without is matched by guid and
     card ordinal, else (when the file gives no guid) by its note's first field within its
@@ -209,7 +216,7 @@ def anki_import_plan(
         records, media = _media_renamed(package.cards, {**package.media, **inline})
         problems = {**package.media_problems, **too_large}
         plan.images = {image.url for record in records for image in record.images}
-        plan.media, plan.media_failures = _media_checked(media, problems, plan.images)
+        plan.media, plan.media_failures = _media_checked(media, problems, plan.images, image_checks)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
         if notice := decks_notice(package.decks, source):
             plan.notices.append(notice)
@@ -225,7 +232,9 @@ def anki_import_plan(
         )
         records, plan.file = read.cards, read
         plan.images = {image.url for record in records for image in record.images}
-        plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
+        plan.media, plan.media_failures = _media_checked(
+            *_inline_media(records), plan.images, image_checks
+        )
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
     _match(plan, deck, _tags_spelled_once(records), source)
@@ -316,7 +325,10 @@ def _media_renamed(
 
 
 def _media_checked(
-    media: dict[str, bytes], problems: dict[str, str], images: set[str]
+    media: dict[str, bytes],
+    problems: dict[str, str],
+    images: set[str],
+    image_checks: ImageChecks | None = None,
 ) -> tuple[dict[str, PackageFile], dict[str, str]]:
     """The package's files to store, and those left out with why: images (by their name,
     or shown as one: `<img src="diagram.pdf">`) go through the same Pillow checks as a
@@ -328,7 +340,7 @@ def _media_checked(
         verified = None
         if _is_image(name) or name in images:
             try:
-                verified = image_upload_verify(data=data, declared_content_type=None)
+                verified = _image_checked(data, {} if image_checks is None else image_checks)
             except ImageRejected as rejection:
                 failures[name] = f"rejected: {rejection.reason}"
         files[name] = PackageFile(data, verified)
@@ -341,6 +353,26 @@ def _media_checked(
     }
     failures = {name: why for name, why in failures.items() if name not in present}
     return {name: file for name, file in files.items() if name not in failures}, failures
+
+
+def _image_checked(data: bytes, checks: ImageChecks) -> VerifiedImage:
+    """What image_upload_verify finds in `data` (or ImageRejected), looked up in `checks`
+    first by the SHA-256 of the bytes, and kept there: the admin stores them with the
+    upload, so its preview and its confirmation run Pillow over a package's images once.
+    The key is worked out here from the bytes read, never taken from a request."""
+    key = hashlib.sha256(data).hexdigest()
+    known = checks.get(key)
+    if known is None:
+        try:
+            verified = image_upload_verify(data=data, declared_content_type=None)
+        except ImageRejected as rejection:
+            checks[key] = {"rejected": rejection.reason}
+            raise
+        checks[key] = dataclasses.asdict(verified)
+        return verified
+    if "rejected" in known:
+        raise ImageRejected(known["rejected"])
+    return VerifiedImage(**known)
 
 
 def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
@@ -684,6 +716,7 @@ def anki_import_apply(
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
     one_transaction: bool = True,
+    image_checks: ImageChecks | None = None,
 ) -> ImportPlan:
     """Import `data` into `deck` with bulk writes: a few queries per thousand cards, none
     per card. A file that is not a deck writes nothing: it is refused before any write.
@@ -695,7 +728,12 @@ def anki_import_apply(
         if deck.pk is None:
             deck.save()
         plan = anki_import_plan(
-            deck=deck, data=data, source=source, separator=separator, mapping=mapping
+            deck=deck,
+            data=data,
+            source=source,
+            separator=separator,
+            mapping=mapping,
+            image_checks=image_checks,
         )
         if plan.file is not None:
             deck.import_settings = {
@@ -765,7 +803,12 @@ def import_job_confirm(
     background task (anki_import_task) whose progress the job shows."""
     from quizzes.tasks import anki_import_task
 
-    job.options = {"separator": separator, "mapping": mapping.as_dict() if mapping else None}
+    # The image checks the preview stored stay: the import needs no second look.
+    job.options = {
+        **(job.options or {}),
+        "separator": separator,
+        "mapping": mapping.as_dict() if mapping else None,
+    }
     job.status, job.total = ImportJob.Status.QUEUED, cards
     job.save(update_fields=["options", "status", "total"])
     if cards >= settings.QUIZSITE_IMPORT_BACKGROUND_CARDS:
@@ -798,6 +841,7 @@ def import_job_run(*, job_id: int) -> str:
             mapping=ColumnMapping.from_dict(mapping) if mapping else None,
             progress=progress,
             one_transaction=False,
+            image_checks=options.get(IMAGE_CHECKS_OPTION),
         )
     except (AnkiParseError, ImportTooLarge, OSError) as error:
         _job_finish(job, status=ImportJob.Status.FAILED, error=str(error))
