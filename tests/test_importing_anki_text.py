@@ -547,6 +547,23 @@ def test_a_line_without_the_separator_elsewhere_is_skipped_as_before(text):
     assert not any("joined" in notice for notice in notices(result))
 
 
+@pytest.mark.parametrize("source", ["deck.txt", "deck.csv"])
+def test_a_list_of_cloze_sentences_is_not_split_at_their_commas(source):
+    # The commas were read as separators: "{{c2::Italy}}, is old." became Back Extra (its
+    # cloze card lost) and "on the Seine." the first note's.
+    text = (
+        "{{c1::Paris}} is the capital of {{c2::France}}, on the Seine.\n"
+        "{{c1::Berlin}} is the capital of {{c2::Germany}}.\n"
+        "{{c1::Rome}}, {{c2::Italy}}, is old.\n"
+    )
+
+    result = read(text, source=source)
+
+    assert [(card.ord, card.question_html, card.answer_html) for card in result.cards] == [
+        (ord_, line, "") for line in text.splitlines() for ord_ in (0, 1)
+    ]
+
+
 def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
     result = read("Hund\tdog\n{{c1::Katze}} is cat\nMaus\tmouse\nPferd\thorse\n")
 

@@ -1005,11 +1005,23 @@ def _guess_separator(
         order.insert(0, ",")
     if preferred is not None:
         order = [preferred, *(separator for separator in order if separator != preferred)]
+    lines = [line for line in islice(_LINE_BREAK.split(sample), _GUESS_LINES) if line.strip()]
+    # A list of cloze sentences, one a line ("{{c1::Rome}}, {{c2::Italy}}, is old."): a
+    # separator is one only if it splits every line alike and leaves every deletion in the
+    # first field, the note's text; else the commas are the sentences' own.
+    cloze_lines = bool(lines) and all(_holds_cloze(line) for line in lines)
 
     def score(separator: str) -> tuple[int, int, bool, int]:
-        records = _split_records(sample, 0, separator, entities=entities)
-        widths = [len(raw.fields) for raw in islice(records, _GUESS_LINES)]
+        records = list(
+            islice(_split_records(sample, 0, separator, entities=entities), _GUESS_LINES)
+        )
+        widths = [len(raw.fields) for raw in records]
         split = [width for width in widths if width > 1]
+        if cloze_lines and (
+            len(set(widths)) > 1
+            or any(_holds_cloze(field) for raw in records for field in raw.fields[1:])
+        ):
+            split = []
         if not split:
             return (0, 0, False, 0)
         _, most_common = Counter(split).most_common(1)[0]
@@ -1021,7 +1033,14 @@ def _guess_separator(
 
     scores = {separator: score(separator) for separator in order}
     best = max(order, key=lambda separator: (scores[separator], -order.index(separator)))
-    return best if scores[best][0] else order[0]
+    if scores[best][0]:
+        return best
+    # Nothing splits the lines: a tab (which the lines lack) keeps each one a field.
+    return "\t" if cloze_lines else order[0]
+
+
+def _holds_cloze(value: str) -> bool:
+    return "{{c" in value and bool(cloze_numbers(value))
 
 
 def _layout(
