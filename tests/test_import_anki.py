@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import html
 import io
 from pathlib import Path
 
@@ -63,6 +64,35 @@ def test_it_records_text_and_images_of_imported_cards(tmp_path, db):
     assert Card.objects.get(deck__slug="basics", number=1).answer_text == (
         "An array with any number of axes."
     )
+
+
+def test_media_a_text_file_names_but_cannot_bring_are_listed_by_note(tmp_path, db, capsys):
+    # They came in silently: the card showed "image not cached", linking to nowhere.
+    path = write(
+        tmp_path,
+        '#html:true\nWhat is shown? <img src="cat.png">\tA cat\nperro\tdog [sound:perro.mp3]\n'
+        'Logo?\t<img src="https://a.example/logo.png">\n',
+    )
+
+    summary = run_import(path, "--deck", "d")
+
+    assert summary == "d: 3 new, 0 changed, 0 unchanged, 2 media files left out"
+    missing = "missing: a text file carries no media files (the deck's .apkg export does)"
+    err = capsys.readouterr().err
+    assert f"{path}:2: note " in err and f"image 'cat.png' {missing}" in err
+    assert f"{path}:3: note " in err and f"sound 'perro.mp3' {missing}" in err
+    shown = Card.objects.get(answer_text="A cat").question_rendered
+    assert f"Image {missing} (" in html.unescape(shown)
+
+
+def test_a_file_a_text_file_names_that_the_site_has_is_no_problem(tmp_path, db, media_root):
+    CachedImage.objects.create(
+        url="cat.png", status=CachedImage.Status.CACHED, sha256="x", file="images/cat.png"
+    )
+
+    summary = run_import(write(tmp_path, 'What? <img src="cat.png">\tA cat\n'), "--deck", "d")
+
+    assert summary == "d: 1 new, 0 changed, 0 unchanged"
 
 
 def test_an_image_given_inline_is_stored_as_a_file_and_shown(tmp_path, db, media_root):
@@ -251,13 +281,18 @@ def test_a_line_whose_html_matches_a_card_keeps_it_from_a_reformatted_line(tmp_p
 
 
 def test_questions_of_other_images_but_the_same_text_are_other_cards(tmp_path, db):
-    run_import(write(tmp_path, 'Whose flag? <img src="fr.png">\tFrance\n'), "--deck", "d")
+    run_import(
+        write(tmp_path, 'Whose flag? <img src="https://a.example/fr.png">\tFrance\n'), "--deck", "d"
+    )
 
-    other = 'Whose flag? <img src="it.png">\tItaly\n<img src="de.png">\tGermany\n'
+    other = (
+        'Whose flag? <img src="https://a.example/it.png">\tItaly\n'
+        '<img src="https://a.example/de.png">\tGermany\n'
+    )
     summary = run_import(write(tmp_path, other), "--deck", "d")
 
     assert summary == "d: 2 new, 0 changed, 0 unchanged"
-    bold = 'Whose <b>flag</b>? <img src="fr.png">\tFrance\n'
+    bold = 'Whose <b>flag</b>? <img src="https://a.example/fr.png">\tFrance\n'
     assert run_import(write(tmp_path, bold), "--deck", "d") == "d: 0 new, 1 changed, 0 unchanged"
 
 

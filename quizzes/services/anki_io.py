@@ -232,8 +232,10 @@ def anki_import_plan(
         )
         records, plan.file = read.cards, read
         plan.images = {image.url for record in records for image in record.images}
+        inline, too_large = _inline_media(records)
+        problems = {**_media_not_in_text_file(records, inline), **too_large}
         plan.media, plan.media_failures = _media_checked(
-            *_inline_media(records), plan.images, image_checks
+            inline, problems, plan.images, image_checks
         )
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
@@ -279,6 +281,28 @@ def _inline_media(records: list[CardRecord]) -> tuple[dict[str, bytes], dict[str
     }
     # A None (never decoded) is always too large.
     return {name: data for name, data in files.items() if name not in too_large}, too_large
+
+
+# Why a file a text file's card names (`<img src="cat.png">`, `[sound:hola.mp3]`, as Anki's
+# own media folder holds them) is left out, when the site has no file of that name.
+NOT_IN_TEXT_FILE = "missing: a text file carries no media files (the deck's .apkg export does)"
+
+
+def _media_not_in_text_file(records: list[CardRecord], inline: dict[str, bytes]) -> dict[str, str]:
+    """The media files the cards of a text file name that it cannot bring: names, not
+    URLs, and not the images it gave inline. _media_checked forgives those the site has."""
+    names = {image.url for record in records for image in record.images}
+    names.update(
+        name
+        for record in records
+        if "[sound:" in record.question_html + record.answer_html
+        for name in sound_names(record.question_html + record.answer_html)
+    )
+    return {
+        name: NOT_IN_TEXT_FILE
+        for name in names
+        if name not in inline and not urlsplit(name).scheme and not name.startswith("/")
+    }
 
 
 def _media_renamed(
@@ -344,7 +368,9 @@ def _media_checked(
             except ImageRejected as rejection:
                 failures[name] = f"rejected: {rejection.reason}"
         files[name] = PackageFile(data, verified)
-    missing = [name for name, why in failures.items() if why == MISSING_FROM_PACKAGE]
+    missing = [
+        name for name, why in failures.items() if why in (MISSING_FROM_PACKAGE, NOT_IN_TEXT_FILE)
+    ]
     present = {
         *CachedImage.objects.filter(url__in=missing, status=CachedImage.Status.CACHED).values_list(
             "url", flat=True
