@@ -49,8 +49,10 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.services.anki_io import (
+    IMAGE_CHECKS_OPTION,
     ImportTooLarge,
     anki_import_plan,
+    cards_delete,
     cards_export_anki,
     deck_export_apkg,
     import_job_confirm,
@@ -207,10 +209,11 @@ class DeckAdmin(admin.ModelAdmin):
                 )
             return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
         params = request.POST if request.method == "POST" else request.GET
+        checks = dict((job.options or {}).get(IMAGE_CHECKS_OPTION) or {})
         try:
             with job.upload.open("rb") as file:
                 data = file.read()
-            plan, options_form = _import_preview(job, data, params)
+            plan, options_form = _import_preview(job, data, params, checks)
         except (AnkiParseError, ImportTooLarge, OSError) as error:
             problems = getattr(error, "problems", None) or [str(error)]
             # A text file read with another separator may be a deck after all.
@@ -223,6 +226,10 @@ class DeckAdmin(admin.ModelAdmin):
                 separator=params.get("separator"),
             )
             return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
+        if checks != (job.options or {}).get(IMAGE_CHECKS_OPTION, {}):
+            # Kept with the upload, so that no later preview or the import looks again.
+            job.options = {**(job.options or {}), IMAGE_CHECKS_OPTION: checks}
+            job.save(update_fields=["options"])
         chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
         if request.method == "POST" and params.get("action") == "import" and chosen:
             return self._import_confirmed(request, job, plan)
@@ -249,7 +256,7 @@ class DeckAdmin(admin.ModelAdmin):
         return redirect(f"{changelist}?deck__id__exact={job.deck.pk}")
 
 
-def _import_preview(job, data, params):
+def _import_preview(job, data, params, image_checks):
     """The plan for the options in `params` (a changed separator re-reads the columns),
     else for those the deck remembers, else for what the file says or suggests. The
     separator the deck remembers wins only where the guess ties: a file it does not
@@ -262,6 +269,7 @@ def _import_preview(job, data, params):
         source=source,
         separator=SEPARATORS.get(params.get("separator", "")),
         preferred_separator=remembered.get("separator"),
+        image_checks=image_checks,
     )
     if plan.file is None:
         return plan, None
@@ -281,7 +289,12 @@ def _import_preview(job, data, params):
             mapping = candidate
     if mapping is not None and mapping != plan.file.mapping:
         plan = anki_import_plan(
-            deck=deck, data=data, source=source, separator=layout.separator, mapping=mapping
+            deck=deck,
+            data=data,
+            source=source,
+            separator=layout.separator,
+            mapping=mapping,
+            image_checks=image_checks,
         )
     if not form.is_bound:
         chosen = plan.file.mapping
@@ -457,6 +470,14 @@ class CardAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return NullsLastChangeList
+
+    # A deleted card is remembered by its note, so that importing that file again does not
+    # bring it back (services.anki_io.cards_delete).
+    def delete_model(self, request, obj):
+        cards_delete(cards=Card.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        cards_delete(cards=queryset)
 
     def changelist_view(self, request, extra_context=None):
         # The statistics need the width: the navigation sidebar gives it up on this page

@@ -135,8 +135,58 @@ _WHITESPACE = re.compile(r"\s+")
 
 def sanitize_card_html(html: str) -> str:
     """Return `html` reduced to the card allow-list; idempotent on its own output."""
-    cleaned = _cleaner.clean(html)
+    cleaned = _cleaner.clean(math_less_than_escaped(html))
     return _fonts_as_spans(cleaned) if "<font" in cleaned or "<span" in cleaned else cleaned
+
+
+# An HTML element's name, as a tag that starts one is written: a `<` followed by anything
+# else is text to a reader of math, and to Anki's importer (quizzes.importing.anki).
+HTML_ELEMENTS = (
+    "a|abbr|audio|b|big|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|"
+    "div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|rp|rt|"
+    "ruby|s|samp|small|source|span|strike|strong|style|sub|summary|sup|table|tbody|td|tfoot|"
+    "th|thead|tr|tt|u|ul|var|video|wbr"
+)
+# Math a field gives as MathJax reads it (`\( \)`, `\[ \]`) and as Anki's older marks
+# write it (`[$] [/$]`, `[$$] [/$$]`, a `[latex] [/latex]` document), and a `<` in it that
+# starts no HTML element's tag. Anki's editor writes "less than" in math as `&lt;`, so a raw
+# one (`\(a<b\)`, in a text file, a package made by a script, the admin's card form) is the
+# author's, typed elsewhere; parsed as HTML, `<b\)...` opens a tag that takes the rest of
+# the field with it. The lookahead stops at the next `<` or `>`: linear.
+_MATH_OPENER = re.compile(r"\\[(\[]|\[\$\$?\]|\[latex\]", re.IGNORECASE)
+_MATH_CLOSERS = {
+    opener: re.compile(re.escape(closer), re.IGNORECASE)
+    for opener, closer in {
+        "\\(": "\\)",
+        "\\[": "\\]",
+        "[$]": "[/$]",
+        "[$$]": "[/$$]",
+        "[latex]": "[/latex]",
+    }.items()
+}
+_LESS_THAN_NOT_A_TAG = re.compile(rf"<(?!/?(?:{HTML_ELEMENTS})(?:[\s/][^<>]*)?>)", re.IGNORECASE)
+
+
+def math_less_than_escaped(field: str) -> str:
+    """The field with each `<` inside math that starts no tag (`\\(a<b\\)`, not
+    `\\(a<br>b\\)`) written `&lt;`, as Anki's editor writes it."""
+    if "<" not in field or ("\\" not in field and "[" not in field):
+        return field
+    pieces, position, unclosed = [], 0, set()
+    for opener in _MATH_OPENER.finditer(field):
+        start, kind = opener.start(), opener[0].lower()
+        if start < position or kind in unclosed:
+            continue
+        closer = _MATH_CLOSERS[kind].search(field, opener.end())
+        if closer is None:
+            # No closer in the rest of the field: no later opener of its kind is math.
+            unclosed.add(kind)
+            continue
+        end = closer.start()
+        pieces += [field[position:start], _LESS_THAN_NOT_A_TAG.sub("&lt;", field[start:end])]
+        position = end
+    pieces.append(field[position:])
+    return "".join(pieces)
 
 
 # A `<font>` or `<span>` tag of nh3's output: its only attributes are the filtered `color`

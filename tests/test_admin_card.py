@@ -231,6 +231,17 @@ def test_saving_sanitizes_what_staff_typed(staff_client, deck, typed, forbidden)
     assert forbidden not in card.answer_html
 
 
+def test_saving_keeps_a_less_than_sign_typed_in_math(staff_client, deck):
+    # `<b\)` opened a tag: "the rest" of the question went, and the form said nothing.
+    card = deck.cards.get(number=1)
+
+    save_card(staff_client, card, question_html=r"When is \(a<b\), and the rest?")
+
+    card.refresh_from_db()
+    assert card.question_html == r"When is \(a&lt;b\), and the rest?"
+    assert "<mo>&lt;</mo>" in card.question_rendered
+
+
 def test_saving_keeps_the_authors_colours_and_drops_the_rest_of_the_style(
     staff_client, client, deck
 ):

@@ -190,6 +190,27 @@ def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology,
     assert card.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
 
 
+def test_a_less_than_sign_in_a_packages_math_is_kept_in_every_kind_of_math(biology, tmp_path):
+    # A package made by a script (genanki, a converter) may hold a raw `<` in math: `<b`
+    # opened a tag that took the rest of the field, " end" and all.
+    fields = [r"\(a<b\) end", r"\[x<y\] end", "[$]a<b[/$] end", "[$$]a<b[/$$] end"]
+    notes = [("Basic", [field, "yes"]) for field in fields]
+    notes.append(("Basic", ["doc", "[latex]$a<b$[/latex] end"]))
+
+    import_package(biology, anki_package(tmp_path, notes))
+
+    questions = {card.question_html: card for card in biology.cards.all()}
+    assert sorted(questions) == sorted(
+        [r"\(a&lt;b\) end", r"\[x&lt;y\] end", "[$]a&lt;b[/$] end", "[$$]a&lt;b[/$$] end", "doc"]
+    )
+    for field in fields:
+        rendered = questions[field.replace("a<b", "a&lt;b").replace("x<y", "x&lt;y")]
+        assert "<mo>&lt;</mo>" in rendered.question_rendered
+    assert questions["doc"].answer_rendered == (
+        '<pre class="latex"><code>$a&lt;b$</code></pre> end'
+    )
+
+
 def localized_package(folder: Path) -> Path:
     """Note types as a German Anki names them, one renamed on a clash, and a user's own
     with four fields (Anki records one made from scratch as Basic, whatever its templates)."""

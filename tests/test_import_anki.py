@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import html
 import io
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
-from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_delete
 from tests.editing_helpers import record_answer
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,35 @@ def test_it_records_text_and_images_of_imported_cards(tmp_path, db):
     assert Card.objects.get(deck__slug="basics", number=1).answer_text == (
         "An array with any number of axes."
     )
+
+
+def test_media_a_text_file_names_but_cannot_bring_are_listed_by_note(tmp_path, db, capsys):
+    # They came in silently: the card showed "image not cached", linking to nowhere.
+    path = write(
+        tmp_path,
+        '#html:true\nWhat is shown? <img src="cat.png">\tA cat\nperro\tdog [sound:perro.mp3]\n'
+        'Logo?\t<img src="https://a.example/logo.png">\n',
+    )
+
+    summary = run_import(path, "--deck", "d")
+
+    assert summary == "d: 3 new, 0 changed, 0 unchanged, 2 media files left out"
+    missing = "missing: a text file carries no media files (the deck's .apkg export does)"
+    err = capsys.readouterr().err
+    assert f"{path}:2: note " in err and f"image 'cat.png' {missing}" in err
+    assert f"{path}:3: note " in err and f"sound 'perro.mp3' {missing}" in err
+    shown = Card.objects.get(answer_text="A cat").question_rendered
+    assert f"Image {missing} (" in html.unescape(shown)
+
+
+def test_a_file_a_text_file_names_that_the_site_has_is_no_problem(tmp_path, db, media_root):
+    CachedImage.objects.create(
+        url="cat.png", status=CachedImage.Status.CACHED, sha256="x", file="images/cat.png"
+    )
+
+    summary = run_import(write(tmp_path, 'What? <img src="cat.png">\tA cat\n'), "--deck", "d")
+
+    assert summary == "d: 1 new, 0 changed, 0 unchanged"
 
 
 def test_an_image_given_inline_is_stored_as_a_file_and_shown(tmp_path, db, media_root):
@@ -251,13 +281,18 @@ def test_a_line_whose_html_matches_a_card_keeps_it_from_a_reformatted_line(tmp_p
 
 
 def test_questions_of_other_images_but_the_same_text_are_other_cards(tmp_path, db):
-    run_import(write(tmp_path, 'Whose flag? <img src="fr.png">\tFrance\n'), "--deck", "d")
+    run_import(
+        write(tmp_path, 'Whose flag? <img src="https://a.example/fr.png">\tFrance\n'), "--deck", "d"
+    )
 
-    other = 'Whose flag? <img src="it.png">\tItaly\n<img src="de.png">\tGermany\n'
+    other = (
+        'Whose flag? <img src="https://a.example/it.png">\tItaly\n'
+        '<img src="https://a.example/de.png">\tGermany\n'
+    )
     summary = run_import(write(tmp_path, other), "--deck", "d")
 
     assert summary == "d: 2 new, 0 changed, 0 unchanged"
-    bold = 'Whose <b>flag</b>? <img src="fr.png">\tFrance\n'
+    bold = 'Whose <b>flag</b>? <img src="https://a.example/fr.png">\tFrance\n'
     assert run_import(write(tmp_path, bold), "--deck", "d") == "d: 0 new, 1 changed, 0 unchanged"
 
 
@@ -354,6 +389,71 @@ def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(
     err = capsys.readouterr().err
     assert f"{path}:{line}: " in err
     assert reason in err
+
+
+def test_a_note_of_cards_of_their_own_names_by_line_the_columns_no_card_shows(tmp_path, db, capsys):
+    path = write(
+        tmp_path,
+        "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n"
+        "Cards of their own (2)\tg1\tHund\tdog\tdog\tHund\tDer Hund bellt.\n",
+    )
+
+    summary = run_import(path, "--deck", "own")
+
+    assert summary == "own: 2 new, 0 changed, 0 unchanged"
+    assert Card.objects.count() == 2
+    assert f"{path}:5: column 7 left out: a note of 'Cards of their own (2)'" in (
+        capsys.readouterr().err
+    )
+
+
+CLOZE_EXPORT = (
+    "#separator:tab\n#html:true\n#notetype:Cloze\n#tags column:3\n#guid column:4\n"
+    "{{c1::Paris}} is the capital of {{c2::France}}, on the {{c3::Seine}}.\t\tgeo\tg-1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [CLOZE_EXPORT, "{{c1::Paris}} is the capital of {{c2::France}} on the {{c3::Seine}}.\n"],
+)
+def test_a_card_deleted_here_is_not_made_again_by_the_same_file(tmp_path, db, capsys, text):
+    # A deleted cloze card came back at every re-import of its file.
+    path = write(tmp_path, text)
+    run_import(path, "--deck", "geo")
+    cards_delete(cards=Card.objects.filter(card_ord=1))
+    capsys.readouterr()
+
+    summary = run_import(path, "--deck", "geo")
+
+    assert summary == "geo: 0 new, 0 changed, 2 unchanged, 1 card deleted here kept deleted"
+    assert sorted(Card.objects.values_list("card_ord", flat=True)) == [0, 2]
+    line = 6 if text == CLOZE_EXPORT else 1
+    assert (
+        f"{path}:{line}: cloze 2 of the note (card 2) was deleted here and is kept deleted: the "
+        "note says what it said then (a change to its text imports it again)"
+    ) in capsys.readouterr().err
+
+
+def test_a_card_deleted_here_comes_back_when_its_note_changed(tmp_path, db):
+    path = write(tmp_path, CLOZE_EXPORT)
+    run_import(path, "--deck", "geo")
+    cards_delete(cards=Card.objects.filter(card_ord=1))
+
+    summary = run_import(
+        write(tmp_path, CLOZE_EXPORT.replace("Seine", "river Seine")), "--deck", "geo"
+    )
+
+    assert summary == "geo: 1 new, 2 changed, 0 unchanged"
+    assert sorted(Card.objects.values_list("card_ord", "number")) == [(0, 1), (1, 4), (2, 3)]
+
+
+def test_a_card_deleted_in_another_deck_is_made_in_this_one(tmp_path, db):
+    path = write(tmp_path, CLOZE_EXPORT)
+    run_import(path, "--deck", "geo")
+    cards_delete(cards=Card.objects.filter(card_ord=1))
+
+    assert run_import(path, "--deck", "other") == "other: 3 new, 0 changed, 0 unchanged"
 
 
 def test_deeply_nested_markup_imports_and_markup_nested_too_deep_is_refused_by_line(
@@ -707,8 +807,9 @@ def test_the_plan_runs_the_same_queries_for_any_number_of_cards(
     anki_import_apply(deck=deck, data=text, source="x.txt")
     edited = text.replace("Answer 1.", "Answer one.") + "A new one?\tYes.\t\tg-new\n"
 
-    # The deck's cards, their tags, and the site's tag names (for their spelling).
-    with django_assert_max_num_queries(3):
+    # The deck's cards, their tags, the site's tag names (for their spelling), and, for the
+    # new card, the cards deleted here (a file without new cards reads none).
+    with django_assert_max_num_queries(4):
         plan = anki_import_plan(deck=deck, data=edited, source="x.txt")
 
     assert (len(plan.new), len(plan.changed), len(plan.unchanged)) == (1, 1, size - 1)

@@ -411,6 +411,10 @@ def test_a_file_read_as_html_for_its_markup_says_which_line_made_it_html():
         # A tag in the math is a tag, as Anki's editor writes a line break in it.
         (r"\(a<br>b\)", r"\(a<br>b\)"),
         (r"\(a<b>b</b>\)", r"\(a<b>b</b>\)"),
+        # Anki's older marks: "[$]a" was all that was left.
+        ("[$]a<b[/$] end", "[$]a&lt;b[/$] end"),
+        ("[$$]a<b[/$$] end", "[$$]a&lt;b[/$$] end"),
+        ("[latex]$a<b$[/latex] end", "[latex]$a&lt;b$[/latex] end"),
     ],
 )
 def test_a_less_than_sign_inside_math_in_an_html_file_is_kept(field, stored):
@@ -434,8 +438,8 @@ def test_a_less_than_sign_read_inside_math_is_named_by_its_first_line():
 
     assert sides(result)[1] == (r"If \(a&lt;b\) and \(b&lt;c\)?", r"\(a&lt;c\)")
     assert notices(result)[-1] == (
-        r"deck.txt:4: a '<' inside \( \) or \[ \] math read as less than, not as a tag "
-        "(and on 1 more line): Anki's editor writes it '&lt;'"
+        r"deck.txt:4: a '<' inside math (\( \), \[ \], [$] or [latex]) read as less than, "
+        "not as a tag (and on 1 more line): Anki's editor writes it '&lt;'"
     )
 
 
@@ -469,6 +473,50 @@ def test_a_line_without_the_separator_in_a_two_column_file_joins_the_answer_abov
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "cards", "line"),
+    [
+        (
+            "Hund\tdog\nKatze\nMaus\tmouse\nPferd\thorse\n",
+            [("Hund", "dog"), ("Maus", "mouse"), ("Pferd", "horse")],
+            2,
+        ),
+        (
+            "photosynthesis\tHow plants make sugar from light.\nmitochondria\n"
+            "osmosis\tThe diffusion of water across a membrane.\n",
+            [
+                ("photosynthesis", "How plants make sugar from light."),
+                ("osmosis", "The diffusion of water across a membrane."),
+            ],
+            2,
+        ),
+    ],
+)
+def test_a_term_whose_answer_was_forgotten_is_skipped_not_joined_to_the_answer_above(
+    text, cards, line
+):
+    # "Katze" became the second line of "dog".
+    result = read(text)
+
+    assert sides(result) == cards
+    assert [str(problem) for problem in result.report] == [
+        f"deck.txt:{line}: a term without its answer: the line has no separator and reads as "
+        "this file's terms do, not as their definitions, so it is not joined to the answer "
+        "above (give it its answer to import it)"
+    ]
+    assert not any("joined to line" in notice for notice in notices(result))
+
+
+def test_the_lines_right_after_a_term_without_its_answer_are_not_joined_either():
+    result = read("Hund\tdog\nKatze\ncat\nMaus\tmouse\nPferd\thorse\nEsel\tdonkey\n")
+
+    assert sides(result)[0] == ("Hund", "dog")
+    assert [(problem.line, problem.reason[:25]) for problem in result.report] == [
+        (2, "a term without its answer"),
+        (3, "no tab separator: a card "),
+    ]
+
+
 def test_a_line_joined_in_an_html_file_keeps_its_break_as_html():
     result = read("Hund\t<b>dog</b>\nnoun, masculine\nMaus\tmouse\n")
 
@@ -497,6 +545,23 @@ def test_a_line_without_the_separator_elsewhere_is_skipped_as_before(text):
 
     assert any("no tab separator" in str(problem) for problem in result.skipped)
     assert not any("joined" in notice for notice in notices(result))
+
+
+@pytest.mark.parametrize("source", ["deck.txt", "deck.csv"])
+def test_a_list_of_cloze_sentences_is_not_split_at_their_commas(source):
+    # The commas were read as separators: "{{c2::Italy}}, is old." became Back Extra (its
+    # cloze card lost) and "on the Seine." the first note's.
+    text = (
+        "{{c1::Paris}} is the capital of {{c2::France}}, on the Seine.\n"
+        "{{c1::Berlin}} is the capital of {{c2::Germany}}.\n"
+        "{{c1::Rome}}, {{c2::Italy}}, is old.\n"
+    )
+
+    result = read(text, source=source)
+
+    assert [(card.ord, card.question_html, card.answer_html) for card in result.cards] == [
+        (ord_, line, "") for line in text.splitlines() for ord_ in (0, 1)
+    ]
 
 
 def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
@@ -1051,13 +1116,71 @@ def test_a_note_of_cards_of_their_own_makes_a_card_of_each_front_and_back():
     assert not any("left out" in notice for notice in notices(result))
 
 
-@pytest.mark.parametrize(
-    ("data", "columns"),
-    [("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", 5), ("Hund\tdog;Katze\tcat;Maus\tmouse;", 4)],
+OWN_CARDS_EDITED = (
+    "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n#tags column:9\n"
+    "Cards of their own (3)\tg1\tlaufen\tto run\tto run\tlaufen\t\t\tverbs\n"
+    "Cards of their own (2)\tg2\tHund\tdog\tdog\tHund\tDer Hund bellt.\t<br>\t\n"
+    "Cards of their own (1)\tg3\tKatze\tcat\tcat?\t\tKatze\t\t\n"
 )
-def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data, columns):
+
+
+def test_a_note_of_cards_of_their_own_names_the_filled_columns_no_card_shows():
+    # A hand-edited line with more filled columns than its cards use: they went silently.
+    result = read(OWN_CARDS_EDITED)
+
+    assert [(card.guid, card.ord, card.question_html) for card in result.cards] == [
+        ("g1", 0, "laufen"),
+        ("g1", 1, "to run"),
+        ("g2", 0, "Hund"),
+        ("g2", 1, "dog"),
+        ("g3", 0, "Katze"),
+    ]
+    assert [str(problem) for problem in result.report] == [
+        "deck.txt:7: column 7 left out: a note of 'Cards of their own (2)' has 4 fields "
+        "(each card's question and answer), and no card shows more",
+        "deck.txt:8: columns 5, 7 left out: a note of 'Cards of their own (1)' has 2 fields "
+        "(each card's question and answer), and no card shows more",
+    ]
+    assert not result.skipped
+
+
+@pytest.mark.parametrize(
+    ("data", "separator"),
+    [
+        ("Hund,dog;Katze,cat;Maus,mouse;Pferd,horse;", "comma"),
+        ("Hund\tdog;Katze\tcat, puss;Maus\tmouse;Pferd\thorse\n", "tab"),
+    ],
+)
+def test_quizlets_rows_separated_by_semicolons_on_one_line_are_read_as_notes(data, separator):
     # Quizlet's export with rows separated by ";" puts every card on one line: it made one
     # card of two terms, the others named only as columns left out.
+    result = read(data)
+
+    assert [(card.line, card.question_html) for card in result.cards] == [
+        (1, "Hund"),
+        (2, "Katze"),
+        (3, "Maus"),
+        (4, "Pferd"),
+    ]
+    assert sides(result)[1][1] == ("cat" if separator == "comma" else "cat, puss")
+    assert notices(result) == [
+        "deck.txt:1: one line of 4 rows separated by ';', as Quizlet exports them with rows "
+        f"separated by ';' and {separator} between term and definition: read as 4 notes, "
+        "lines 1 to 4 of this report"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "columns"),
+    [
+        # A definition holding a comma, in rows of commas: which comma separates is a guess.
+        ("Hund,dog;Katze,cat,puss;Maus,mouse;Pferd,horse;", 5),
+        # A term without its definition.
+        ("Hund\tdog;Katze\t;Maus\tmouse;", 4),
+    ],
+)
+def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data, columns):
+    # Rows that cannot be told apart for sure are left as they are, and said to be perhaps.
     result = read(data)
 
     assert len(result.cards) == 1

@@ -84,12 +84,13 @@ def test_furigana_are_read_as_anki_reads_them(text, kind, read):
         "'\\\\(<' * 200_000",
         "'\\\\(x\\\\) \\\\(' * 100_000 + '<'",
         "'\\\\[<b ' * 200_000 + '\\\\]'",
+        "'[$]<' * 200_000",
+        "'[latex][$$]<' * 100_000 + '[/latex]'",
     ],
 )
 def test_math_in_a_field_has_its_less_than_signs_escaped_in_linear_time(field):
     # An unclosed `\(` repeated, or `\(` beside `\[`, made a search run to the field's
     # end from every opener.
     finishes(
-        "from quizzes.importing.anki import _math_less_than_escaped\n"
-        f"_math_less_than_escaped({field})\n"
+        f"from quizzes.sanitize import math_less_than_escaped\nmath_less_than_escaped({field})\n"
     )

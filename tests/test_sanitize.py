@@ -323,3 +323,23 @@ def test_text_decodes_entities():
 
 def test_text_skips_script_content():
     assert html_to_text("a<script>alert(1)</script>b") == "ab"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        (r"\(a<b\) end", r"\(a&lt;b\) end"),
+        (r"\[x<y\] end", r"\[x&lt;y\] end"),
+        ("[$]a<b[/$] end", "[$]a&lt;b[/$] end"),
+        ("[$$]a<b[/$$] end", "[$$]a&lt;b[/$$] end"),
+        ("[latex]$a<b$[/LaTeX] end", "[latex]$a&lt;b$[/LaTeX] end"),
+        # A tag in the math is a tag; a `<` outside math, or in math never closed, opens one.
+        (r"\(a<br>b\)", r"\(a<br>b\)"),
+        (r"a<b \(x\)", "a"),
+        ("[$]a<b", "[$]a"),
+    ],
+)
+def test_a_less_than_sign_inside_math_is_less_than(typed, kept):
+    # Every way in passes here: text files, CSV, packages, the admin's card form.
+    assert sanitize_card_html(typed) == kept
+    assert sanitize_card_html(kept) == kept

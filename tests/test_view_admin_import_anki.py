@@ -4,12 +4,13 @@ the background import's progress and report."""
 import sqlite3
 import zipfile
 
+import PIL.Image
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes.models import Card, Deck, ImportJob
+from quizzes.models import CachedImage, Card, Deck, ImportJob
 from quizzes.services.anki_io import anki_import_apply, import_job_run
 from tests.factories import anki_package, image_bytes
 
@@ -282,6 +283,65 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "Line 3 of deck.txt: empty answer" in response.text
 
 
+def test_a_note_of_cards_of_their_own_with_columns_no_card_shows_is_listed(staff_client, basics):
+    text = (
+        "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n"
+        "Cards of their own (2)\tg1\tHund\tdog\tdog\tHund\tDer Hund bellt.\n"
+    )
+    preview = upload(staff_client, basics, text)
+
+    reason = "column 7 left out: a note of &#x27;Cards of their own (2)&#x27; has 4 fields"
+    assert f"line 5: {reason}" in preview.text
+    response = confirm(staff_client, preview)
+    assert basics.cards.count() == 2
+    assert f"Line 5 of deck.txt: {reason}" in response.text
+
+
+def test_a_cloze_card_staff_deleted_is_not_made_again_by_the_same_file(staff_client, basics):
+    # It came back at every re-import of the file it came from.
+    text = "#notetype:Cloze\n{{c1::Paris}} is the capital of {{c2::France}}.\t\n"
+    confirm(staff_client, upload(staff_client, basics, text))
+    card = basics.cards.get(card_ord=1)
+    delete = reverse("admin:quizzes_card_delete", args=[card.pk])
+    staff_client.post(delete, {"post": "yes"})
+
+    preview = upload(staff_client, basics, text)
+
+    assert "0 new, 0 changed, 1 unchanged, 1 card deleted here kept deleted" in preview.text
+    assert "line 2: cloze 2 of the note (card 2) was deleted here and is kept deleted" in (
+        preview.text
+    )
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("card_ord", flat=True)) == [0]
+
+
+def test_cards_staff_deleted_from_the_list_are_not_made_again(staff_client, basics):
+    confirm(staff_client, upload(staff_client, basics, THREE_CARDS))
+    changelist = reverse("admin:quizzes_card_changelist")
+    chosen = basics.cards.filter(number__in=[1, 3]).values_list("pk", flat=True)
+    staff_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": list(chosen), "post": "yes"},
+    )
+
+    preview = upload(staff_client, basics, THREE_CARDS)
+
+    assert "0 new, 0 changed, 1 unchanged, 2 cards deleted here kept deleted" in preview.text
+
+
+def test_quizlets_rows_on_one_line_are_previewed_and_imported_as_notes(staff_client, basics):
+    preview = upload(staff_client, basics, "Hund\tdog;Katze\tcat;Maus\tmouse;")
+
+    assert "line 1: one line of 3 rows separated by" in preview.text
+    assert "3 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert list(basics.cards.values_list("question_text", "answer_text")) == [
+        ("Hund", "dog"),
+        ("Katze", "cat"),
+        ("Maus", "mouse"),
+    ]
+
+
 def test_a_source_link_to_a_card_number_too_large_to_store_numbers_the_card_as_the_others(
     staff_client, basics
 ):
@@ -325,6 +385,44 @@ def test_the_preview_and_the_result_list_each_package_image_left_out(
     assert job.report[0].endswith(
         "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image"
     )
+
+
+@pytest.fixture
+def pillow_opens(monkeypatch):
+    """The images Pillow opens, by their bytes (Pillow's own function, counted)."""
+    opened = []
+    real_open = PIL.Image.open
+
+    def counted(fp, *args, **kwargs):
+        opened.append(fp.getvalue() if hasattr(fp, "getvalue") else fp)
+        return real_open(fp, *args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "open", counted)
+    return opened
+
+
+def test_a_packages_images_are_checked_once_per_upload(
+    staff_client, basics, tmp_path, pillow_opens
+):
+    # Pillow read each image at the preview, again at the confirmation's preview and a
+    # third time at the import itself.
+    media = {"corrupt.png": b"not a png", "ok.png": image_bytes("PNG", (2, 2))}
+    notes = [
+        ("Basic", ['Corrupt <img src="corrupt.png">', "A"]),
+        ("Basic", ['Fine <img src="ok.png">', "B"]),
+    ]
+    file = SimpleUploadedFile("small.apkg", anki_package(tmp_path, notes, media).read_bytes())
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+    opened_by_preview = len(pillow_opens)
+    staff_client.get(preview.request["PATH_INFO"])
+
+    confirm(staff_client, preview)
+
+    assert {data for data in pillow_opens} == set(media.values())
+    assert opened_by_preview > 0
+    assert len(pillow_opens) == opened_by_preview
+    assert CachedImage.objects.get(url="ok.png").is_cached
+    assert basics.cards.count() == 2
 
 
 def test_a_file_of_several_anki_decks_says_they_all_become_this_deck(

@@ -35,6 +35,7 @@ from quizzes.importing.cardhtml import (
     note_guid,
 )
 from quizzes.rendering import cloze_numbers
+from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -270,10 +271,13 @@ class AnkiFile:
     merged: list[ParseProblem]  # notes that repeat an earlier one
     preview: list[tuple[str, ...]]  # plain text of the first rows, column by column
     notices: list[ParseProblem] = dataclasses.field(default_factory=list)  # how it was read
+    # Notes of cards of their own with filled-in columns beyond their cards' fields.
+    fields_left_out: list[ParseProblem] = dataclasses.field(default_factory=list)
 
     @property
     def report(self) -> list[ParseProblem]:
-        return sorted([*self.skipped, *self.merged], key=lambda problem: problem.line)
+        problems = [*self.skipped, *self.merged, *self.fields_left_out]
+        return sorted(problems, key=lambda problem: problem.line)
 
 
 def parse_anki_file(
@@ -327,6 +331,18 @@ def read_anki(
     guessed = headers.separator is None
     # A file that may be HTML (no `#html:false` line) keeps its entities whole.
     entities = headers.html
+    rows = _quizlet_rows(text[body:], entities=entities) if guessed else None
+    if rows is not None and separator in (None, rows[0]):
+        separator, rows = rows
+        text = text[:body] + "\n".join(rows) + "\n"
+        line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        last = body_line + len(rows) - 1
+        reason = (
+            f"one line of {len(rows)} rows separated by ';', as Quizlet exports them with "
+            f"rows separated by ';' and {SEPARATOR_NAMES[separator]} between term and "
+            f"definition: read as {len(rows)} notes, lines {body_line} to {last} of this report"
+        )
+        notices.append(ParseProblem(source, body_line, reason))
     chosen = (
         separator
         or headers.separator
@@ -432,13 +448,14 @@ def read_anki(
 
     skipped: list[ParseProblem] = []
     merged: list[ParseProblem] = []
+    fields_left_out: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
     math_lines: list[int] = []
     for raw in raws:
         line = line_at(raw.start)
         if layout.html and not raw.error:
-            fields = [_math_less_than_escaped(field) for field in raw.fields]
+            fields = [math_less_than_escaped(field) for field in raw.fields]
             if fields != raw.fields:
                 math_lines.append(line)
                 raw = dataclasses.replace(raw, fields=fields)
@@ -468,6 +485,8 @@ def read_anki(
             note.line, note.tags = earlier.line, tags
         if number is not None:
             line_of_number.setdefault(number, line)
+        if note.columns_left_out:
+            fields_left_out.append(ParseProblem(source, line, note.columns_left_out))
         note.cards = tuple(cards)
         notes[note.guid] = note
     if not notes:
@@ -477,7 +496,8 @@ def read_anki(
         more = len(math_lines) - 1
         also = f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
         reason = (
-            f"a '<' inside \\( \\) or \\[ \\] math read as less than, not as a tag{also}: "
+            f"a '<' inside math (\\( \\), \\[ \\], [$] or [latex]) read as less than, not as a "
+            f"tag{also}: "
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
@@ -488,6 +508,7 @@ def read_anki(
         notes=len(notes),
         skipped=skipped,
         merged=merged,
+        fields_left_out=fields_left_out,
         preview=[_preview_row(raw, layout) for raw in raws[:PREVIEW_ROWS]],
         notices=sorted(
             [*notices, *_column_notices(layout, mapping, raws, source, line_at, mapping_chosen)],
@@ -795,49 +816,39 @@ _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 # as HTML when a field has "<...>"; an entity ("Tom &amp; Jerry") is taken as HTML here too.
 # Only an HTML element's tag counts, its attributes given values, so that a spreadsheet's
 # "if a<b and c>d" or "x<y>z" is not taken for markup (and cut to "if a<b>d</b>").
-_HTML_ELEMENTS = (
-    "a|abbr|audio|b|big|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|"
-    "div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|q|rp|rt|"
-    "ruby|s|samp|small|source|span|strike|strong|style|sub|summary|sup|table|tbody|td|tfoot|"
-    "th|thead|tr|tt|u|ul|var|video|wbr"
-)
 _HTML_LIKE = re.compile(
-    rf"</?(?:{_HTML_ELEMENTS})"
+    rf"</?(?:{HTML_ELEMENTS})"
     r"""(?:\s+[a-z_:][-a-z0-9_:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))*+\s*/?>"""
     r"|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
     re.IGNORECASE,
 )
 
 
-# Math a field gives as MathJax reads it, and a `<` in it that starts no HTML element's tag:
-# Anki's editor writes "less than" in math as `&lt;`, so a raw one in an HTML file (`\(a<b\)`)
-# is the author's, typed elsewhere; parsed as HTML, `<b\)...` opens a tag that takes the
-# rest of the field with it. The lookahead stops at the next `<` or `>`: linear.
-_MATH_OPENER = re.compile(r"\\[(\[]")
-_MATH_CLOSERS = {"(": "\\)", "[": "\\]"}
-_LESS_THAN_NOT_A_TAG = re.compile(rf"<(?!/?(?:{_HTML_ELEMENTS})(?:[\s/][^<>]*)?>)", re.IGNORECASE)
-
-
-def _math_less_than_escaped(field: str) -> str:
-    """The field with each `<` inside `\\( \\)` or `\\[ \\]` math that starts no tag
-    (`\\(a<b\\)`, not `\\(a<br>b\\)`) written `&lt;`, as Anki's editor writes it."""
-    if "<" not in field or "\\" not in field:
-        return field
-    pieces, position, unclosed = [], 0, set()
-    for opener in _MATH_OPENER.finditer(field):
-        start = opener.start()
-        closer = _MATH_CLOSERS[field[start + 1]]
-        if start < position or closer in unclosed:
-            continue
-        end = field.find(closer, start + 2)
-        if end == -1:
-            # No closer in the rest of the field: no later opener of its kind is math.
-            unclosed.add(closer)
-            continue
-        pieces += [field[position:start], _LESS_THAN_NOT_A_TAG.sub("&lt;", field[start:end])]
-        position = end
-    pieces.append(field[position:])
-    return "".join(pieces)
+def _quizlet_rows(body: str, *, entities: bool) -> tuple[str, list[str]] | None:
+    """A body of one line holding rows separated by ";" (Quizlet's export with rows
+    separated by ";"), each a term and its definition separated by a tab or a comma: that
+    separator and the rows. None where it could be read otherwise: more lines, quotes, an
+    HTML entity (whose ";" is no row's end), a row that one separator does not split in two
+    filled fields, or a comma that is punctuation ("What, exactly?;This, and that" is a note
+    of two fields)."""
+    line = body.strip("\r\n")
+    if _LINE_BREAK.search(line) or '"' in line or (entities and _ENTITY.search(line)):
+        return None
+    rows = line.split(";")
+    if not rows[-1].strip():
+        rows.pop()  # Quizlet ends the last row with ";" too
+    if len(rows) < 2:
+        return None
+    fitting = [
+        separator
+        for separator in ("\t", ",")
+        if all(
+            len(fields := row.split(separator)) == 2 and all(field.strip() for field in fields)
+            for row in rows
+        )
+        and not (separator == "," and _PUNCTUATION[","].search(line))
+    ]
+    return (fitting[0], rows) if len(fitting) == 1 else None
 
 
 def _line_breaks_joined(
@@ -849,7 +860,12 @@ def _line_breaks_joined(
     every other note has two columns, both filled in, and such lines are fewer than them;
     none may be the first, hold a cloze deletion (a cloze note needs one field) or sit in
     a file with quotes left open. Otherwise the file has other faults, and each such line
-    is a line of its own, skipped as before."""
+    is a line of its own, skipped as before.
+
+    A line that reads as the file's terms do and as none of its definitions (`Katze` among
+    `Hund`, `Maus`, whose definitions are `dog`, `mouse`) is a term whose answer was
+    forgotten, not a definition's next line: it is skipped, saying so, and so are the lines
+    without the separator right after it."""
     lone = [raw for raw in raws if len(raw.fields) == 1]
     if (
         not lone
@@ -861,17 +877,53 @@ def _line_breaks_joined(
     ):
         return raws, []
     line_break = "<br>" if html else "\n"
+    notes = [raw for raw in raws if len(raw.fields) == 2]
+    term_shapes = Counter(_shape(raw.fields[0], html=html) for raw in notes)
+    definition_shapes = {_shape(raw.fields[1], html=html) for raw in notes}
     kept: list[_RawRecord] = []
     joined: list[tuple[int, int]] = []
+    above: _RawRecord | None = None
     for raw in raws:
-        if len(raw.fields) == 1:
-            above = kept[-1]
-            fields = [*above.fields[:-1], f"{above.fields[-1]}{line_break}{raw.fields[0]}"]
-            kept[-1] = dataclasses.replace(above, fields=fields)
-            joined.append((raw.start, above.start))
-        else:
+        if len(raw.fields) == 2:
+            above = raw
             kept.append(raw)
+        elif above is None:
+            kept.append(raw)  # after a term without its answer: a line of its own
+        elif _reads_as_a_term(_shape(raw.fields[0], html=html), term_shapes, definition_shapes):
+            kept.append(dataclasses.replace(raw, error=_TERM_WITHOUT_ANSWER))
+            above = None
+        else:
+            fields = [*above.fields[:-1], f"{above.fields[-1]}{line_break}{raw.fields[0]}"]
+            above = dataclasses.replace(above, fields=fields)
+            kept[-1] = above
+            joined.append((raw.start, above.start))
     return kept, joined
+
+
+_TERM_WITHOUT_ANSWER = (
+    "a term without its answer: the line has no separator and reads as this file's terms "
+    "do, not as their definitions, so it is not joined to the answer above (give it its "
+    "answer to import it)"
+)
+_SENTENCE_END = (".", "!", "?", ":", ";")
+
+
+def _shape(field: str, *, html: bool) -> tuple[str, str, bool]:
+    """How a field looks, as a term or a definition of a vocabulary list does: its first
+    letter's case, how many words (one, a few, a sentence) and whether it ends a sentence."""
+    text = _plain(field) if html else " ".join(field.split())
+    first = text[:1]
+    case = "upper" if first.isupper() else "lower" if first.islower() else "other"
+    words = len(text.split())
+    size = "one" if words <= 1 else "few" if words <= 3 else "many"
+    return case, size, text.endswith(_SENTENCE_END)
+
+
+def _reads_as_a_term(
+    shape: tuple[str, str, bool], terms: Counter, definitions: set[tuple[str, str, bool]]
+) -> bool:
+    """The shape of at least half the file's terms and of none of its definitions."""
+    return shape not in definitions and terms[shape] * 2 >= terms.total()
 
 
 def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
@@ -953,11 +1005,23 @@ def _guess_separator(
         order.insert(0, ",")
     if preferred is not None:
         order = [preferred, *(separator for separator in order if separator != preferred)]
+    lines = [line for line in islice(_LINE_BREAK.split(sample), _GUESS_LINES) if line.strip()]
+    # A list of cloze sentences, one a line ("{{c1::Rome}}, {{c2::Italy}}, is old."): a
+    # separator is one only if it splits every line alike and leaves every deletion in the
+    # first field, the note's text; else the commas are the sentences' own.
+    cloze_lines = bool(lines) and all(_holds_cloze(line) for line in lines)
 
     def score(separator: str) -> tuple[int, int, bool, int]:
-        records = _split_records(sample, 0, separator, entities=entities)
-        widths = [len(raw.fields) for raw in islice(records, _GUESS_LINES)]
+        records = list(
+            islice(_split_records(sample, 0, separator, entities=entities), _GUESS_LINES)
+        )
+        widths = [len(raw.fields) for raw in records]
         split = [width for width in widths if width > 1]
+        if cloze_lines and (
+            len(set(widths)) > 1
+            or any(_holds_cloze(field) for raw in records for field in raw.fields[1:])
+        ):
+            split = []
         if not split:
             return (0, 0, False, 0)
         _, most_common = Counter(split).most_common(1)[0]
@@ -969,7 +1033,14 @@ def _guess_separator(
 
     scores = {separator: score(separator) for separator in order}
     best = max(order, key=lambda separator: (scores[separator], -order.index(separator)))
-    return best if scores[best][0] else order[0]
+    if scores[best][0]:
+        return best
+    # Nothing splits the lines: a tab (which the lines lack) keeps each one a field.
+    return "\t" if cloze_lines else order[0]
+
+
+def _holds_cloze(value: str) -> bool:
+    return "{{c" in value and bool(cloze_numbers(value))
 
 
 def _layout(
@@ -1223,8 +1294,10 @@ class _Note:
     guid: str
     guid_from_file: bool
     cards: tuple[CardRecord, ...] = ()
-    # A note of cards of their own: each card's question and answer by its template number.
+    # A note of cards of their own: each card's question and answer by its template number,
+    # and what of its filled-in columns beyond them (a hand-edited line) no card shows.
     own_sides: tuple[tuple[str, str], ...] = ()
+    columns_left_out: str = ""
 
 
 def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapping) -> _Note:
@@ -1251,6 +1324,14 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         # make their cards of.
         count, note.note_type = own
         values = [field(column) for column in layout.field_columns]
+        beyond = zip(layout.field_columns[2 * count :], values[2 * count :], strict=False)
+        if left_out := [column for column, value in beyond if _shows_something(value)]:
+            columns = ", ".join(str(column + 1) for column in left_out)
+            note.columns_left_out = (
+                f"column{'s' if len(left_out) > 1 else ''} {columns} left out: a note of "
+                f"'{named.strip()}' has {2 * count} fields (each card's question and answer), "
+                "and no card shows more"
+            )
         values += [""] * (2 * count - len(values))
         note.own_sides = tuple(
             (values[index], values[index + 1]) for index in range(0, 2 * count, 2)

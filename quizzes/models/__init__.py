@@ -11,7 +11,7 @@ from quizzes.models.deck import (
     ProblemReport,
     Tag,
 )
-from quizzes.models.imports import ImportJob
+from quizzes.models.imports import DeletedCard, ImportJob
 from quizzes.models.memory import CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "CardKeyword",
     "CardMemory",
     "Deck",
+    "DeletedCard",
     "Distractor",
     "ImportJob",
     "LearnerSettings",

@@ -45,3 +45,26 @@ class ImportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class DeletedCard(models.Model):
+    """A card staff deleted from a deck, by what its note said then: importing a file whose
+    note still says so does not make the card again (services.anki_io). A changed note
+    brings it back, as a new card."""
+
+    deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="+")
+    card_ord = models.PositiveSmallIntegerField()
+    # anki_io.card_note_checksum: the note type and the card's two fields as stored.
+    note_checksum = models.CharField(max_length=32)
+    number = models.PositiveIntegerField()  # the number it had, for the report
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deck", "card_ord", "note_checksum"], name="deleted_card_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"card {self.number} of {self.deck_id}, deleted"

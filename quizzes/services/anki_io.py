@@ -10,6 +10,7 @@ import dataclasses
 import gc
 import hashlib
 import html
+import json
 import mimetypes
 import tempfile
 from collections import Counter
@@ -62,6 +63,7 @@ from quizzes.models import (
     CardImage,
     CardKeyword,
     Deck,
+    DeletedCard,
     ImportJob,
     MediaFile,
     Tag,
@@ -81,6 +83,10 @@ PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff"}
 _BATCH = 1000
 Progress = Callable[[int, int], None]
+# What Pillow found in an import's images, by the SHA-256 of their bytes: the fields of a
+# VerifiedImage, or {"rejected": reason}. JSON, to be kept with an upload (ImportJob).
+ImageChecks = dict[str, dict]
+IMAGE_CHECKS_OPTION = "image_checks"  # where an ImportJob's options keep them
 
 # --- Anki import ---
 
@@ -109,6 +115,8 @@ class ImportPlan:
     unchanged: list[PlannedCard] = field(default_factory=list)
     skipped: list[ParseProblem] = field(default_factory=list)  # lines that make no card
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
+    # Cards staff deleted here whose note the file gives as it was: not made again.
+    kept_deleted: list[ParseProblem] = field(default_factory=list)
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, PackageFile] = field(default_factory=dict)  # a package's files, by name
@@ -117,7 +125,9 @@ class ImportPlan:
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
     images: set[str] = field(default_factory=set)  # the files the cards show as images
-    fields_left_out: list[ParseProblem] = field(default_factory=list)  # a package's notes
+    # Notes with filled-in fields no card shows (a package's, or a text file's notes of
+    # cards of their own).
+    fields_left_out: list[ParseProblem] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -128,6 +138,8 @@ class ImportPlan:
             summary += f", {len(self.skipped)} skipped"
         if self.merged:
             summary += f", {len(self.merged)} merged"
+        if deleted := len(self.kept_deleted):
+            summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
@@ -135,7 +147,13 @@ class ImportPlan:
 
     @property
     def report(self) -> list[ParseProblem]:
-        problems = [*self.skipped, *self.merged, *self.media_problems, *self.fields_left_out]
+        problems = [
+            *self.skipped,
+            *self.merged,
+            *self.kept_deleted,
+            *self.media_problems,
+            *self.fields_left_out,
+        ]
         return sorted(problems, key=lambda problem: problem.line)
 
     @property
@@ -169,11 +187,14 @@ def anki_import_plan(
     separator: str | None = None,
     preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
+    image_checks: ImageChecks | None = None,
 ) -> ImportPlan:
     """What importing `data` (a text file, or an .apkg/.colpkg when `source` is named so)
     into `deck` would do; writes nothing. Raises ImportTooLarge, or AnkiParseError for a
     file that is not a deck at all; lines that make no card are in the plan's report.
     `preferred_separator` wins where the guess of a text file's separator ties.
+    `image_checks` holds what Pillow found in images checked before, and takes what it
+    finds in the others (see _image_checked).
 
     A card with a source link keeps the number in it; one without is matched by guid and
     card ordinal, else (when the file gives no guid) by its note's first field within its
@@ -195,7 +216,7 @@ def anki_import_plan(
         records, media = _media_renamed(package.cards, {**package.media, **inline})
         problems = {**package.media_problems, **too_large}
         plan.images = {image.url for record in records for image in record.images}
-        plan.media, plan.media_failures = _media_checked(media, problems, plan.images)
+        plan.media, plan.media_failures = _media_checked(media, problems, plan.images, image_checks)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
         if notice := decks_notice(package.decks, source):
             plan.notices.append(notice)
@@ -211,12 +232,16 @@ def anki_import_plan(
         )
         records, plan.file = read.cards, read
         plan.images = {image.url for record in records for image in record.images}
-        plan.media, plan.media_failures = _media_checked(*_inline_media(records), plan.images)
+        inline, too_large = _inline_media(records)
+        problems = {**_media_not_in_text_file(records, inline), **too_large}
+        plan.media, plan.media_failures = _media_checked(
+            inline, problems, plan.images, image_checks
+        )
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
-        plan.notices = list(read.notices)
+        plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
     _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
-    if not (plan.new or plan.changed or plan.unchanged):
+    if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
         raise AnkiParseError([refusal, *plan.report])
     return plan
@@ -256,6 +281,28 @@ def _inline_media(records: list[CardRecord]) -> tuple[dict[str, bytes], dict[str
     }
     # A None (never decoded) is always too large.
     return {name: data for name, data in files.items() if name not in too_large}, too_large
+
+
+# Why a file a text file's card names (`<img src="cat.png">`, `[sound:hola.mp3]`, as Anki's
+# own media folder holds them) is left out, when the site has no file of that name.
+NOT_IN_TEXT_FILE = "missing: a text file carries no media files (the deck's .apkg export does)"
+
+
+def _media_not_in_text_file(records: list[CardRecord], inline: dict[str, bytes]) -> dict[str, str]:
+    """The media files the cards of a text file name that it cannot bring: names, not
+    URLs, and not the images it gave inline. _media_checked forgives those the site has."""
+    names = {image.url for record in records for image in record.images}
+    names.update(
+        name
+        for record in records
+        if "[sound:" in record.question_html + record.answer_html
+        for name in sound_names(record.question_html + record.answer_html)
+    )
+    return {
+        name: NOT_IN_TEXT_FILE
+        for name in names
+        if name not in inline and not urlsplit(name).scheme and not name.startswith("/")
+    }
 
 
 def _media_renamed(
@@ -302,7 +349,10 @@ def _media_renamed(
 
 
 def _media_checked(
-    media: dict[str, bytes], problems: dict[str, str], images: set[str]
+    media: dict[str, bytes],
+    problems: dict[str, str],
+    images: set[str],
+    image_checks: ImageChecks | None = None,
 ) -> tuple[dict[str, PackageFile], dict[str, str]]:
     """The package's files to store, and those left out with why: images (by their name,
     or shown as one: `<img src="diagram.pdf">`) go through the same Pillow checks as a
@@ -314,11 +364,13 @@ def _media_checked(
         verified = None
         if _is_image(name) or name in images:
             try:
-                verified = image_upload_verify(data=data, declared_content_type=None)
+                verified = _image_checked(data, {} if image_checks is None else image_checks)
             except ImageRejected as rejection:
                 failures[name] = f"rejected: {rejection.reason}"
         files[name] = PackageFile(data, verified)
-    missing = [name for name, why in failures.items() if why == MISSING_FROM_PACKAGE]
+    missing = [
+        name for name, why in failures.items() if why in (MISSING_FROM_PACKAGE, NOT_IN_TEXT_FILE)
+    ]
     present = {
         *CachedImage.objects.filter(url__in=missing, status=CachedImage.Status.CACHED).values_list(
             "url", flat=True
@@ -327,6 +379,26 @@ def _media_checked(
     }
     failures = {name: why for name, why in failures.items() if name not in present}
     return {name: file for name, file in files.items() if name not in failures}, failures
+
+
+def _image_checked(data: bytes, checks: ImageChecks) -> VerifiedImage:
+    """What image_upload_verify finds in `data` (or ImageRejected), looked up in `checks`
+    first by the SHA-256 of the bytes, and kept there: the admin stores them with the
+    upload, so its preview and its confirmation run Pillow over a package's images once.
+    The key is worked out here from the bytes read, never taken from a request."""
+    key = hashlib.sha256(data).hexdigest()
+    known = checks.get(key)
+    if known is None:
+        try:
+            verified = image_upload_verify(data=data, declared_content_type=None)
+        except ImageRejected as rejection:
+            checks[key] = {"rejected": rejection.reason}
+            raise
+        checks[key] = dataclasses.asdict(verified)
+        return verified
+    if "rejected" in known:
+        raise ImageRejected(known["rejected"])
+    return VerifiedImage(**known)
 
 
 def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
@@ -406,6 +478,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
+    deleted_here = _deleted_here(deck)
     for record in records:
         if reason := content_problem(record) or _guid_problem(record) or _tag_problem(record):
             plan.skipped.append(ParseProblem(source, record.line, reason))
@@ -430,8 +503,8 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             record = dataclasses.replace(record, guid=card.anki_guid)
             key = (record.guid, record.ord)
         else:
-            number, card = next_number, None
-            next_number += 1
+            # Numbered below, once it is sure to be a new card.
+            number, card = None, None
         owner = by_guid.get(key)
         problem = ""
         if owner is not None and owner is not card:
@@ -447,6 +520,11 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             plan.skipped.append(ParseProblem(source, record.line, problem))
             continue
         if card is None:
+            if (deleted := deleted_here(record)) is not None:
+                plan.kept_deleted.append(ParseProblem(source, record.line, deleted))
+                continue
+            if number is None:
+                number, next_number = next_number, next_number + 1
             plan.new.append(PlannedCard(record, number, None))
             continue
         line_of_card[card.pk] = record.line
@@ -454,6 +532,81 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
         (plan.changed if changes else plan.unchanged).append(
             PlannedCard(record, number, card, changes)
         )
+
+
+def card_note_checksum(
+    *, note_type: str, card_ord: int, question_html: str, answer_html: str
+) -> str:
+    """What a card's note says, as the card shows it: its note type and the card's two
+    fields as stored (a cloze card's are its note's text and Back Extra)."""
+    identity = json.dumps([note_type, card_ord, question_html, answer_html])
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
+    """Why a new card of the file is not made: staff deleted it here and its note says what
+    it said then (None when it is no such card). The deck's deleted cards are read at the
+    first new card, in one query: a re-import with no new card reads none."""
+    deleted: dict[tuple[int, str], int] | None = None
+
+    def why(record: CardRecord) -> str | None:
+        nonlocal deleted
+        if deleted is None:
+            rows = DeletedCard.objects.filter(deck=deck) if deck.pk else DeletedCard.objects.none()
+            deleted = {
+                (card_ord, checksum): number
+                for card_ord, checksum, number in rows.values_list(
+                    "card_ord", "note_checksum", "number"
+                )
+            }
+        checksum = card_note_checksum(
+            note_type=record.note_type,
+            card_ord=record.ord,
+            question_html=record.question_html,
+            answer_html=record.answer_html,
+        )
+        number = deleted.get((record.ord, checksum))
+        if number is None:
+            return None
+        if record.is_cloze:
+            which = f"cloze {record.ord + 1} of the note"
+        else:
+            which = "the note's reverse card" if record.ord == 1 else "the note's card"
+        return (
+            f"{which} (card {number}) was deleted here and is kept deleted: the note says what "
+            "it said then (a change to its text imports it again)"
+        )
+
+    return why
+
+
+@transaction.atomic
+def cards_delete(*, cards: QuerySet[Card]) -> int:
+    """Delete `cards`, remembering each by what its note says, so that importing the same
+    note again does not make it again (a deleted cloze card came back at every re-import
+    of its file). Returns how many cards were deleted."""
+    fields = ("pk", "deck_id", "number", "card_ord", "note_type", "question_html", "answer_html")
+    rows = list(cards.values_list(*fields))
+    DeletedCard.objects.bulk_create(
+        [
+            DeletedCard(
+                deck_id=deck_id,
+                card_ord=card_ord,
+                number=number,
+                note_checksum=card_note_checksum(
+                    note_type=note_type,
+                    card_ord=card_ord,
+                    question_html=question_html,
+                    answer_html=answer_html,
+                ),
+            )
+            for _, deck_id, number, card_ord, note_type, question_html, answer_html in rows
+        ],
+        ignore_conflicts=True,
+        batch_size=_BATCH,
+    )
+    _, deleted = Card.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return deleted.get(Card._meta.label, 0)
 
 
 Side = TypeVar("Side")  # a side as _first_side is given it: its HTML, or (html, text)
@@ -589,6 +742,7 @@ def anki_import_apply(
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
     one_transaction: bool = True,
+    image_checks: ImageChecks | None = None,
 ) -> ImportPlan:
     """Import `data` into `deck` with bulk writes: a few queries per thousand cards, none
     per card. A file that is not a deck writes nothing: it is refused before any write.
@@ -600,7 +754,12 @@ def anki_import_apply(
         if deck.pk is None:
             deck.save()
         plan = anki_import_plan(
-            deck=deck, data=data, source=source, separator=separator, mapping=mapping
+            deck=deck,
+            data=data,
+            source=source,
+            separator=separator,
+            mapping=mapping,
+            image_checks=image_checks,
         )
         if plan.file is not None:
             deck.import_settings = {
@@ -670,7 +829,12 @@ def import_job_confirm(
     background task (anki_import_task) whose progress the job shows."""
     from quizzes.tasks import anki_import_task
 
-    job.options = {"separator": separator, "mapping": mapping.as_dict() if mapping else None}
+    # The image checks the preview stored stay: the import needs no second look.
+    job.options = {
+        **(job.options or {}),
+        "separator": separator,
+        "mapping": mapping.as_dict() if mapping else None,
+    }
     job.status, job.total = ImportJob.Status.QUEUED, cards
     job.save(update_fields=["options", "status", "total"])
     if cards >= settings.QUIZSITE_IMPORT_BACKGROUND_CARDS:
@@ -703,6 +867,7 @@ def import_job_run(*, job_id: int) -> str:
             mapping=ColumnMapping.from_dict(mapping) if mapping else None,
             progress=progress,
             one_transaction=False,
+            image_checks=options.get(IMAGE_CHECKS_OPTION),
         )
     except (AnkiParseError, ImportTooLarge, OSError) as error:
         _job_finish(job, status=ImportJob.Status.FAILED, error=str(error))
