@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from quizzes.models import Deck
 from quizzes.services.anki_io import anki_import_apply
+from tests.legibility import painted_colours, text_contrast
 from tests.test_browser_quiz import sign_up
 
 pytestmark = pytest.mark.browser
@@ -165,6 +166,30 @@ def test_an_authors_light_and_dark_colours_both_read_in_dark_mode(page: Page, de
             "span => [getComputedStyle(span).color, getComputedStyle(span).backgroundColor]"
         )
         assert contrast(text, ground) >= 4.5, (word, text, ground)
+
+
+LIGHT_AND_DARK_COLOURS_NOTE = (
+    "#separator:tab\n#html:true\nWhich activations are bounded?\t"
+    '<span style="color: #ffff00">sigmoid</span>, <span style="color: #00ff00">tanh</span> and '
+    '<span style="color: #00ffff">softsign</span>; not <span style="color: #cc0000">ReLU</span> '
+    'nor <span style="color: #000080">GELU</span>\n'
+)
+
+
+def test_an_authors_light_colours_read_on_the_white_card_and_dark_ones_stay(page: Page, deck_site):
+    deck = Deck.objects.create(name="Light", slug="light")
+    anki_import_apply(deck=deck, data=LIGHT_AND_DARK_COLOURS_NOTE, source="light.txt")
+    page.emulate_media(color_scheme="light")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    for word in ["sigmoid", "tanh", "softsign"]:
+        assert text_contrast(answer.get_by_text(word, exact=True)) >= 4.5, word
+    # Coloured for a white card, red and navy are painted as their author wrote them.
+    for word, colour in [("ReLU", (0.8, 0, 0)), ("GELU", (0, 0, 128 / 255))]:
+        text, _ = painted_colours(answer.get_by_text(word, exact=True))
+        assert text == pytest.approx(colour, abs=0.5 / 255), word
 
 
 def test_a_card_page_works_without_javascript(browser, deck_site):
