@@ -192,6 +192,30 @@ def test_an_authors_light_colours_read_on_the_white_card_and_dark_ones_stay(page
         assert text == pytest.approx(colour, abs=0.5 / 255), word
 
 
+LINK_AND_CODE_IN_COLOUR_NOTE = (
+    "#separator:tab\n#html:true\nWhere is ReLU defined?\t"
+    '<span style="color: #00ffff">In <a href="https://pytorch.org/">PyTorch</a> as '
+    "<code>torch.relu</code></span>, "
+    '<span style="color: #000080">see <a href="https://docs.python.org/">the docs</a> and '
+    "<code>max(0, x)</code></span>\n"
+)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_link_and_code_in_an_authors_colour_read_in_either_scheme(page: Page, deck_site, dark):
+    deck = Deck.objects.create(name="Inside", slug="inside")
+    anki_import_apply(deck=deck, data=LINK_AND_CODE_IN_COLOUR_NOTE, source="inside.txt")
+    page.emulate_media(color_scheme="dark" if dark else "light")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    for name in ["PyTorch", "the docs"]:
+        assert text_contrast(answer.get_by_role("link", name=name)) >= 4.5, name
+    for code in ["torch.relu", "max(0, x)"]:
+        assert text_contrast(answer.get_by_text(code, exact=True)) >= 4.5, code
+
+
 def test_a_card_page_works_without_javascript(browser, deck_site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
