@@ -267,3 +267,88 @@ def test_axe_finds_nothing_serious_on_the_quiz_pages(page: Page, deck_site, sche
     found["leaderboard"] = serious_problems(page)
 
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+@pytest.fixture
+def tables_site(deck_site, django_user_model):
+    """A learner with finished quizzes in the history and on the leaderboard, beside a
+    learner of a long name."""
+    from tests.quizplay import finish, start_quick
+
+    deck = Deck.objects.get(slug="fastai")
+    for username in ["tables", "Maximilian-Alexander_Longname"]:
+        user = django_user_model.objects.create_user(username, password="a long passphrase")
+        for right in [range(3), range(6)]:
+            finish(start_quick(user, deck), right=right)
+    return deck_site
+
+
+TABLE_PAGES = ["/me/history/", "/leaderboard/?deck=fastai", "/me/cards/"]
+
+# Each table's cells, where they are, how they are laid out, and the name each shows of its
+# column (a stacked row's ::before).
+TABLE_LAYOUT = """() => [...document.querySelectorAll(".table-scroll")].map(box => ({
+  sideways: box.scrollWidth - box.clientWidth,
+  display: getComputedStyle(box.querySelector("table")).display,
+  cells: [...box.querySelectorAll("tbody td")].filter(cell => cell.offsetParent).map(cell => {
+    const place = cell.getBoundingClientRect();
+    return {left: place.left, right: place.right, label: cell.dataset.label || null,
+            shown: getComputedStyle(cell, "::before").content};
+  }),
+}))"""
+
+
+def log_in_as_tables(page: Page, site: str):
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Username").fill("tables")
+    page.get_by_label("Password").fill("a long passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="tables", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+@pytest.mark.parametrize("setting", ["phone", "page"])
+def test_history_and_leaderboard_rows_fit_a_phone_with_text_twice_as_large(
+    browser, tables_site, width, setting
+):
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True, bypass_csp=True
+    )
+    page = phone.new_page()
+    if setting == "phone":  # the phone's own text size doubled, as its accessibility setting
+        settings = phone.new_cdp_session(page)
+        settings.send("Page.enable")
+        settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    log_in_as_tables(page, tables_site)
+
+    for path in TABLE_PAGES:
+        page.goto(f"{tables_site}{path}")
+        if setting == "page":
+            page.add_style_tag(content="html { font-size: 200%; }")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        tables = page.evaluate(TABLE_LAYOUT)
+        assert tables, path
+        for table in tables:
+            # Each row a block of lines, each figure after its column's name.
+            assert table["sideways"] <= 0, path
+            assert table["display"] == "block", path
+            for cell in table["cells"]:
+                assert cell["left"] >= 0 and cell["right"] <= width, (path, cell)
+                if cell["label"]:
+                    assert cell["shown"] == f'"{cell["label"]}" / ""', (path, cell)
+    phone.close()
+
+
+@pytest.mark.parametrize("width", [768, 1024, 1280])
+def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
+    page: Page, tables_site, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in_as_tables(page, tables_site)
+
+    for path in TABLE_PAGES:
+        page.goto(f"{tables_site}{path}")
+        for table in page.evaluate(TABLE_LAYOUT):
+            assert table["sideways"] <= 0, (path, width)
+            assert table["display"] == "table", path
+            assert {cell["shown"] for cell in table["cells"]} == {"none"}, path
