@@ -7,9 +7,10 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Card, Deck
+from quizzes.models import Attempt, Card, Deck
 from quizzes.services.card_pages import keywords_insert
 from tests.factories import rendered
 
@@ -352,3 +353,47 @@ def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
             assert table["sideways"] <= 0, (path, width)
             assert table["display"] == "table", path
             assert {cell["shown"] for cell in table["cells"]} == {"none"}, path
+
+
+# Each number of seconds, minutes, hours or days written on the page whose number and unit
+# the browser laid out on two lines ("40.0" at a line's end, "s" at the next one's start).
+UNITS_BROKEN_OFF = r"""() => {
+  const broken = [];
+  const pattern = /\d+(?:\.\d+)?[ \u00a0](?:s|min|h|d|seconds|minutes|hours|days)\b/g;
+  const texts = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let text; (text = texts.nextNode());) {
+    if (text.parentElement.getBoundingClientRect().width < 2) continue;  // visually hidden
+    for (const match of text.data.matchAll(pattern)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const boxes = [...range.getClientRects()].filter(box => box.width);
+      const lines = new Set(boxes.map(box => Math.round(box.bottom)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+@pytest.mark.parametrize("text", ["normal", "twice as large"])
+def test_a_number_of_seconds_keeps_its_unit_on_its_line(browser, tables_site, width, text):
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    if text == "twice as large":
+        settings = phone.new_cdp_session(page)
+        settings.send("Page.enable")
+        settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    log_in_as_tables(page, tables_site)
+    result = Attempt.objects.filter(user__username="tables").first().get_absolute_url()
+    challenge = reverse("challenge", args=[Attempt.objects.filter(user__username="tables")[0].pk])
+
+    for path in ["/", "/quiz/", *TABLE_PAGES, result, challenge]:
+        page.goto(f"{tables_site}{path}")
+        if path == "/quiz/":
+            page.get_by_role("radio", name="Time for length").check()
+        assert page.evaluate(UNITS_BROKEN_OFF) == [], path
+    phone.close()
