@@ -118,4 +118,7 @@ def test_the_links_standing_alone_on_account_pages_are_a_thumbs_height(
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/me/account/")
     assert page.get_by_role("link", name="Change your password").bounding_box()["height"] >= 40
+    page.goto(f"{deck_site}/me/history/")
+    for name in ["Your cards: figures and weakest cards", "Your progress", "Study settings"]:
+        assert page.get_by_role("link", name=name).bounding_box()["height"] >= 40, name
     phone.close()
