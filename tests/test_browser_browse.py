@@ -360,6 +360,30 @@ def test_a_tap_just_above_or_below_a_cards_link_in_the_list_opens_the_card(brows
     phone.close()
 
 
+@pytest.mark.parametrize("search", ["", "?q=pytroch"])
+def test_a_tap_just_below_a_cards_link_opens_the_card_when_its_tags_wrap_below_it(
+    browser, deck_site, search
+):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/decks/fastai/{search}")
+
+    titles = page.locator(".card-title a")
+    assert titles.count() > 10
+    for title in titles.all():
+        title.evaluate("link => link.scrollIntoView({block: 'center'})")
+        box = title.bounding_box()
+        for y in (box["y"] + box["height"] / 2 - 21.5, box["y"] + box["height"] / 2 + 21.5):
+            hit = page.evaluate(
+                "([x, y]) => document.elementFromPoint(x, y).closest('a')?.textContent",
+                [box["x"] + box["width"] / 2, y],
+            )
+            assert hit == title.text_content(), (title.text_content(), hit)
+    phone.close()
+
+
 def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
     browser, deck_site, console_errors
 ):
