@@ -218,6 +218,19 @@ def test_a_guest_copies_the_challenge_link(browser, deck_site):
     context.close()
 
 
+@pytest.mark.parametrize("width", [768, 1280])
+def test_the_copy_button_lines_up_with_the_results_right_edge(browser, tables_site, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in_as_tables(page, tables_site)
+    page.goto(tables_site + Attempt.objects.filter(user__username="tables")[0].get_absolute_url())
+
+    copy = page.get_by_role("button", name="Copy link").bounding_box()
+    summary = page.locator(".result-summary").bounding_box()
+    assert copy["x"] + copy["width"] == pytest.approx(summary["x"] + summary["width"], abs=1)
+    context.close()
+
+
 def serious_problems(page: Page) -> list[tuple[str, str, list]]:
     results = Axe().run(page)
     return [
