@@ -6,6 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from quizzes.models import ProblemReport
+from tests.legibility import painted_colours, text_contrast
 
 pytestmark = pytest.mark.browser
 
@@ -141,3 +142,43 @@ def test_every_field_of_the_card_editor_has_a_name_for_a_screen_reader(
     violations = Axe().run(page, options={"runOnly": ["label"]}).response["violations"]
 
     assert [node["target"] for v in violations for node in v["nodes"]] == []
+
+
+COLOURED_NOTE = (
+    "#separator:tab\n#html:true\nWhich activations are bounded?\t"
+    '<span style="color: #ffff00">sigmoid</span>, <span style="color: #00ff00">tanh</span>, '
+    '<span style="color: #00ffff">softsign, see <a href="https://pytorch.org/">PyTorch</a> '
+    'and <code>torch.tanh</code></span>; not <span style="color: #cc0000">ReLU</span> nor '
+    '<span style="color: #000080">GELU, <a href="https://docs.python.org/">docs</a>, '
+    "<code>gelu</code></span>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "system, theme", [("light", "auto"), ("dark", "auto"), ("light", "dark"), ("dark", "light")]
+)
+def test_the_preview_shows_an_authors_colours_readable_in_the_admins_theme(
+    page: Page, site, staff, password, system, theme
+):
+    from quizzes.models import Deck
+    from quizzes.services.anki_io import anki_import_apply
+
+    anki_import_apply(deck=Deck.objects.get(), data=COLOURED_NOTE, source="c.txt")
+    card = Deck.objects.get().cards.get(question_text="Which activations are bounded?")
+    page.emulate_media(color_scheme=system)
+    page.add_init_script(f"localStorage.setItem('theme', '{theme}')")
+
+    log_in(page, site, "staff", password, f"/admin/quizzes/card/{card.pk}/change/")
+
+    answer = page.locator("#card-preview .card-preview-side").nth(1)
+    expect(answer).to_contain_text("sigmoid")
+    for word in ["sigmoid", "tanh"]:
+        assert text_contrast(answer.get_by_text(word, exact=True)) >= 4.5, word
+    for name in ["PyTorch", "docs"]:
+        assert text_contrast(answer.get_by_role("link", name=name)) >= 4.5, name
+    for code in ["torch.tanh", "gelu"]:
+        assert text_contrast(answer.get_by_text(code, exact=True)) >= 4.5, code
+    if theme == "light" or (theme == "auto" and system == "light"):
+        text, _ = painted_colours(answer.get_by_text("ReLU", exact=True))
+        assert text == pytest.approx((0.8, 0, 0), abs=0.5 / 255)
+    page.screenshot(path=f"/tmp/admin-card-preview-colours-{system}-{theme}.png", full_page=True)

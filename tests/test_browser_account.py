@@ -118,4 +118,26 @@ def test_the_links_standing_alone_on_account_pages_are_a_thumbs_height(
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/me/account/")
     assert page.get_by_role("link", name="Change your password").bounding_box()["height"] >= 40
+    page.goto(f"{deck_site}/me/history/")
+    for name in ["Your cards: figures and weakest cards", "Your progress", "Study settings"]:
+        assert page.get_by_role("link", name=name).bounding_box()["height"] >= 40, name
     phone.close()
+
+
+@pytest.mark.parametrize(
+    "path, button, heading",
+    [
+        ("/me/account/", "Download my data", "Delete your account"),
+        ("/me/settings/", "Save", "Your memory model"),
+    ],
+)
+def test_a_sections_heading_stands_apart_from_the_button_above_it(
+    page: Page, deck_site, django_user_model, path, button, heading
+):
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}{path}")
+
+    above = page.get_by_role("button", name=button).or_(page.get_by_role("link", name=button))
+    above = above.bounding_box()
+    title = page.get_by_role("heading", name=heading).bounding_box()
+    assert title["y"] - (above["y"] + above["height"]) >= 32

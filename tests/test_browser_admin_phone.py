@@ -62,3 +62,41 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
 
     assert page.locator("#content").is_visible()
     assert page.evaluate(SMALL_CONTROLS) == []
+
+
+# Each arrow of the tags' chooser, with the height of the box its sprite is painted in
+# (Django's selector-icons.svg: one icon every 16 or 24 px, the next state's below it).
+CHOOSER_ARROWS = """() => [...document.querySelectorAll(
+    '.selector-add, .selector-remove, .selector-chooseall, .selector-clearall')]
+  .filter(arrow => arrow.offsetParent !== null)
+  .map(arrow => {
+    const style = getComputedStyle(arrow);
+    const box = arrow.getBoundingClientRect();
+    const inset = style.backgroundClip === 'content-box'
+      ? parseFloat(style.paddingTop) + parseFloat(style.paddingBottom) : 0;
+    const chooser = arrow.closest('.selector-chooser')?.getBoundingClientRect() ?? box;
+    return {name: arrow.className, height: box.height, painted: box.height - inset,
+            outside: box.left < chooser.left || box.right > chooser.right
+              || box.top < chooser.top || box.bottom > chooser.bottom};
+  })"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_each_arrow_of_the_tag_chooser_shows_one_icon_within_its_bar(
+    page: Page, site, staff, password, width
+):
+    page.set_viewport_size({**PHONE, "width": width})
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", staff.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{site}/admin/")
+
+    page.goto(f"{site}/admin/quizzes/card/{Card.objects.get(number=1).pk}/change/")
+
+    arrows = page.evaluate(CHOOSER_ARROWS)
+    assert arrows
+    for arrow in arrows:
+        icon = 16 if "all" in arrow["name"] else 24
+        assert arrow["painted"] <= icon, arrow
+        assert not arrow["outside"], arrow

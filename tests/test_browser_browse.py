@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from quizzes.models import Deck
 from quizzes.services.anki_io import anki_import_apply
+from tests.legibility import painted_colours, text_contrast
 from tests.test_browser_quiz import sign_up
 
 pytestmark = pytest.mark.browser
@@ -167,6 +168,54 @@ def test_an_authors_light_and_dark_colours_both_read_in_dark_mode(page: Page, de
         assert contrast(text, ground) >= 4.5, (word, text, ground)
 
 
+LIGHT_AND_DARK_COLOURS_NOTE = (
+    "#separator:tab\n#html:true\nWhich activations are bounded?\t"
+    '<span style="color: #ffff00">sigmoid</span>, <span style="color: #00ff00">tanh</span> and '
+    '<span style="color: #00ffff">softsign</span>; not <span style="color: #cc0000">ReLU</span> '
+    'nor <span style="color: #000080">GELU</span>\n'
+)
+
+
+def test_an_authors_light_colours_read_on_the_white_card_and_dark_ones_stay(page: Page, deck_site):
+    deck = Deck.objects.create(name="Light", slug="light")
+    anki_import_apply(deck=deck, data=LIGHT_AND_DARK_COLOURS_NOTE, source="light.txt")
+    page.emulate_media(color_scheme="light")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    for word in ["sigmoid", "tanh", "softsign"]:
+        assert text_contrast(answer.get_by_text(word, exact=True)) >= 4.5, word
+    # Coloured for a white card, red and navy are painted as their author wrote them.
+    for word, colour in [("ReLU", (0.8, 0, 0)), ("GELU", (0, 0, 128 / 255))]:
+        text, _ = painted_colours(answer.get_by_text(word, exact=True))
+        assert text == pytest.approx(colour, abs=0.5 / 255), word
+
+
+LINK_AND_CODE_IN_COLOUR_NOTE = (
+    "#separator:tab\n#html:true\nWhere is ReLU defined?\t"
+    '<span style="color: #00ffff">In <a href="https://pytorch.org/">PyTorch</a> as '
+    "<code>torch.relu</code></span>, "
+    '<span style="color: #000080">see <a href="https://docs.python.org/">the docs</a> and '
+    "<code>max(0, x)</code></span>\n"
+)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_link_and_code_in_an_authors_colour_read_in_either_scheme(page: Page, deck_site, dark):
+    deck = Deck.objects.create(name="Inside", slug="inside")
+    anki_import_apply(deck=deck, data=LINK_AND_CODE_IN_COLOUR_NOTE, source="inside.txt")
+    page.emulate_media(color_scheme="dark" if dark else "light")
+
+    page.goto(f"{deck_site}{deck.cards.get().get_absolute_url()}?answer=1")
+
+    answer = page.locator("#answer .card-body")
+    for name in ["PyTorch", "the docs"]:
+        assert text_contrast(answer.get_by_role("link", name=name)) >= 4.5, name
+    for code in ["torch.relu", "max(0, x)"]:
+        assert text_contrast(answer.get_by_text(code, exact=True)) >= 4.5, code
+
+
 def test_a_card_page_works_without_javascript(browser, deck_site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -308,6 +357,30 @@ def test_a_tap_just_above_or_below_a_cards_link_in_the_list_opens_the_card(brows
         assert hit == "training", y
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] - 8)
     expect(page).to_have_url(re.compile(r"/decks/fastai/cards/2/$"))
+    phone.close()
+
+
+@pytest.mark.parametrize("search", ["", "?q=pytroch"])
+def test_a_tap_just_below_a_cards_link_opens_the_card_when_its_tags_wrap_below_it(
+    browser, deck_site, search
+):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/decks/fastai/{search}")
+
+    titles = page.locator(".card-title a")
+    assert titles.count() > 10
+    for title in titles.all():
+        title.evaluate("link => link.scrollIntoView({block: 'center'})")
+        box = title.bounding_box()
+        for y in (box["y"] + box["height"] / 2 - 21.5, box["y"] + box["height"] / 2 + 21.5):
+            hit = page.evaluate(
+                "([x, y]) => document.elementFromPoint(x, y).closest('a')?.textContent",
+                [box["x"] + box["width"] / 2, y],
+            )
+            assert hit == title.text_content(), (title.text_content(), hit)
     phone.close()
 
 

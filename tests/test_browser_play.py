@@ -7,9 +7,10 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Card, Deck
+from quizzes.models import Attempt, Card, Deck
 from quizzes.services.card_pages import keywords_insert
 from tests.factories import rendered
 
@@ -217,6 +218,19 @@ def test_a_guest_copies_the_challenge_link(browser, deck_site):
     context.close()
 
 
+@pytest.mark.parametrize("width", [768, 1280])
+def test_the_copy_button_lines_up_with_the_results_right_edge(browser, tables_site, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in_as_tables(page, tables_site)
+    page.goto(tables_site + Attempt.objects.filter(user__username="tables")[0].get_absolute_url())
+
+    copy = page.get_by_role("button", name="Copy link").bounding_box()
+    summary = page.locator(".result-summary").bounding_box()
+    assert copy["x"] + copy["width"] == pytest.approx(summary["x"] + summary["width"], abs=1)
+    context.close()
+
+
 def serious_problems(page: Page) -> list[tuple[str, str, list]]:
     results = Axe().run(page)
     return [
@@ -267,3 +281,132 @@ def test_axe_finds_nothing_serious_on_the_quiz_pages(page: Page, deck_site, sche
     found["leaderboard"] = serious_problems(page)
 
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+@pytest.fixture
+def tables_site(deck_site, django_user_model):
+    """A learner with finished quizzes in the history and on the leaderboard, beside a
+    learner of a long name."""
+    from tests.quizplay import finish, start_quick
+
+    deck = Deck.objects.get(slug="fastai")
+    for username in ["tables", "Maximilian-Alexander_Longname"]:
+        user = django_user_model.objects.create_user(username, password="a long passphrase")
+        for right in [range(3), range(6)]:
+            finish(start_quick(user, deck), right=right)
+    return deck_site
+
+
+TABLE_PAGES = ["/me/history/", "/leaderboard/?deck=fastai", "/me/cards/"]
+
+# Each table's cells, where they are, how they are laid out, and the name each shows of its
+# column (a stacked row's ::before).
+TABLE_LAYOUT = """() => [...document.querySelectorAll(".table-scroll")].map(box => ({
+  sideways: box.scrollWidth - box.clientWidth,
+  display: getComputedStyle(box.querySelector("table")).display,
+  cells: [...box.querySelectorAll("tbody td")].filter(cell => cell.offsetParent).map(cell => {
+    const place = cell.getBoundingClientRect();
+    return {left: place.left, right: place.right, label: cell.dataset.label || null,
+            shown: getComputedStyle(cell, "::before").content};
+  }),
+}))"""
+
+
+def log_in_as_tables(page: Page, site: str):
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Username").fill("tables")
+    page.get_by_label("Password").fill("a long passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="tables", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+@pytest.mark.parametrize("setting", ["phone", "page"])
+def test_history_and_leaderboard_rows_fit_a_phone_with_text_twice_as_large(
+    browser, tables_site, width, setting
+):
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True, bypass_csp=True
+    )
+    page = phone.new_page()
+    if setting == "phone":  # the phone's own text size doubled, as its accessibility setting
+        settings = phone.new_cdp_session(page)
+        settings.send("Page.enable")
+        settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    log_in_as_tables(page, tables_site)
+
+    for path in TABLE_PAGES:
+        page.goto(f"{tables_site}{path}")
+        if setting == "page":
+            page.add_style_tag(content="html { font-size: 200%; }")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        tables = page.evaluate(TABLE_LAYOUT)
+        assert tables, path
+        for table in tables:
+            # Each row a block of lines, each figure after its column's name.
+            assert table["sideways"] <= 0, path
+            assert table["display"] == "block", path
+            for cell in table["cells"]:
+                assert cell["left"] >= 0 and cell["right"] <= width, (path, cell)
+                if cell["label"]:
+                    assert cell["shown"] == f'"{cell["label"]}" / ""', (path, cell)
+    phone.close()
+
+
+@pytest.mark.parametrize("width", [768, 1024, 1280])
+def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
+    page: Page, tables_site, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in_as_tables(page, tables_site)
+
+    for path in TABLE_PAGES:
+        page.goto(f"{tables_site}{path}")
+        for table in page.evaluate(TABLE_LAYOUT):
+            assert table["sideways"] <= 0, (path, width)
+            assert table["display"] == "table", path
+            assert {cell["shown"] for cell in table["cells"]} == {"none"}, path
+
+
+# Each number of seconds, minutes, hours or days written on the page whose number and unit
+# the browser laid out on two lines ("40.0" at a line's end, "s" at the next one's start).
+UNITS_BROKEN_OFF = r"""() => {
+  const broken = [];
+  const pattern = /\d+(?:\.\d+)?[ \u00a0](?:s|min|h|d|seconds|minutes|hours|days)\b/g;
+  const texts = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let text; (text = texts.nextNode());) {
+    if (text.parentElement.getBoundingClientRect().width < 2) continue;  // visually hidden
+    for (const match of text.data.matchAll(pattern)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const boxes = [...range.getClientRects()].filter(box => box.width);
+      const lines = new Set(boxes.map(box => Math.round(box.bottom)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+@pytest.mark.parametrize("text", ["normal", "twice as large"])
+def test_a_number_of_seconds_keeps_its_unit_on_its_line(browser, tables_site, width, text):
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    if text == "twice as large":
+        settings = phone.new_cdp_session(page)
+        settings.send("Page.enable")
+        settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    log_in_as_tables(page, tables_site)
+    result = Attempt.objects.filter(user__username="tables").first().get_absolute_url()
+    challenge = reverse("challenge", args=[Attempt.objects.filter(user__username="tables")[0].pk])
+
+    for path in ["/", "/quiz/", *TABLE_PAGES, result, challenge]:
+        page.goto(f"{tables_site}{path}")
+        if path == "/quiz/":
+            page.get_by_role("radio", name="Time for length").check()
+        assert page.evaluate(UNITS_BROKEN_OFF) == [], path
+    phone.close()

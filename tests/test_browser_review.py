@@ -144,6 +144,32 @@ def test_at_the_end_a_learner_asks_for_more_new_cards(
     assert console_errors == []
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_done_pages_buttons_sit_in_the_middle_as_its_text_does(
+    page: Page, deck_site, django_user_model, width
+):
+    from quizzes.services import reviews
+
+    page.set_viewport_size({"width": width, "height": 844})
+    log_in(page, deck_site, django_user_model)
+    reviews.settings_update(
+        user=django_user_model.objects.get(username="reviewer"),
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+    )
+    page.goto(f"{deck_site}/review/")
+    page.keyboard.press("Space")
+    page.keyboard.press("3")
+    heading = page.get_by_role("heading", name="Done for now").bounding_box()
+
+    first = page.get_by_role("link", name="See your progress").bounding_box()
+    last = page.get_by_role("link", name="Take a quiz").bounding_box()
+    middle = (first["x"] + last["x"] + last["width"]) / 2
+    assert middle == pytest.approx(heading["x"] + heading["width"] / 2, abs=1)
+
+
 @pytest.mark.parametrize("dark", [False, True])
 def test_the_progress_page_has_no_serious_accessibility_violation(
     page: Page, deck_site, console_errors, django_user_model, dark

@@ -26,7 +26,7 @@ def test_it_shows_the_score_accuracy_time_and_every_question(client, alice, deck
     assert response.status_code == 200
     assert f"{attempt.score} points" in response.text
     assert "2 / 3 (67%)" in response.text
-    assert "Multiple choice, 3 questions, 20 s per question" in response.text
+    assert "Multiple choice, 3 questions, 20\N{NO-BREAK SPACE}s per question" in response.text
     for question in attempt.questions.all():
         assert question.card.get_absolute_url() in response.text
         assert question.chosen_text in response.text

@@ -17,7 +17,7 @@ def test_the_link_shows_who_challenges_and_their_score(client, bob, original):
     response = client.get(reverse("challenge", args=[original.pk]))
     assert response.status_code == 200
     assert "alice challenges you" in response.text
-    assert "3 questions, 20 s per question." in response.text
+    assert "3 questions, 20\N{NO-BREAK SPACE}s per question." in response.text
     assert f"{original.score} points" in response.text
 
 

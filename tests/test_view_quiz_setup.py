@@ -6,6 +6,7 @@ from django.urls import reverse
 from quizzes import engine
 from quizzes.models import Attempt, CachedImage, Card, CardImage
 from quizzes.services.card_pages import cards_rerender
+from quizzes.templatetags.quiz_format import unbroken_units
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_a_guest_can_start_a_quiz(client, deck):
 def test_time_for_length_is_offered_beside_fixed_seconds_and_explained(client, alice, deck):
     page = client.get(URL)
     assert "Time for length" in page.text and "Fixed seconds per question" in page.text
-    assert engine.TIME_FOR_LENGTH_RULE in page.text
+    assert unbroken_units(engine.TIME_FOR_LENGTH_RULE) in page.text
 
     client.force_login(alice)
     client.post(URL, valid(deck, time_limit_kind="for_length"))

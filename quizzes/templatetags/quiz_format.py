@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django import template
@@ -7,6 +8,17 @@ from quizzes.services.attempts import quick_quiz_text
 
 register = template.Library()
 
+# A number and its unit of time, "20 s", "1 min", "24 hours", kept on one line.
+_NUMBER_AND_UNIT = re.compile(r"(?<=\d) (?=(?:s|min|h|d|seconds?|minutes?|hours?|days?)\b)")
+NO_BREAK_SPACE = "\N{NO-BREAK SPACE}"
+
+
+@register.filter(is_safe=True)
+def unbroken_units(text: str) -> str:
+    """`text` with a no-break space between each number and its unit of time, so that a
+    narrow line never leaves "20" at its end and "s" at the next one's start."""
+    return _NUMBER_AND_UNIT.sub(NO_BREAK_SPACE, text)
+
 
 @register.filter
 def duration(value: timedelta | None) -> str:
@@ -15,9 +27,9 @@ def duration(value: timedelta | None) -> str:
         return "-"
     seconds = value.total_seconds()
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return f"{seconds:.1f}{NO_BREAK_SPACE}s"
     minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
+    return f"{minutes}{NO_BREAK_SPACE}min {rest:02d}{NO_BREAK_SPACE}s"
 
 
 @register.filter
@@ -63,4 +75,4 @@ def in_words(value: timedelta) -> str:
 @register.filter
 def quick_quiz(deck) -> str:
     """What a Quick quiz on `deck` is, from its `choice_count` annotation."""
-    return quick_quiz_text(askable=deck.choice_count)
+    return unbroken_units(quick_quiz_text(askable=deck.choice_count))
