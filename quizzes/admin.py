@@ -43,6 +43,7 @@ from quizzes.models import (
     Card,
     CardImage,
     Deck,
+    DeletedCard,
     Distractor,
     ImportJob,
     ProblemReport,
@@ -641,6 +642,29 @@ class CardAdmin(admin.ModelAdmin):
 
 
 # --- images ---
+
+
+@admin.register(DeletedCard)
+class DeletedCardAdmin(admin.ModelAdmin):
+    """The cards staff deleted, which importing their file again does not make again
+    (services.anki_io.cards_delete). Deleting a row here forgets the deletion: the next
+    import of that note makes the card again."""
+
+    list_display = ["number", "deck", "card_of_its_note", "deleted_at"]
+    list_filter = ["deck"]
+    list_select_related = ["deck"]
+    date_hierarchy = "deleted_at"
+    ordering = ["-deleted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="card of its note", ordering="card_ord")
+    def card_of_its_note(self, row):
+        return row.card_ord + 1
 
 
 @admin.register(CachedImage)

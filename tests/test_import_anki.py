@@ -431,7 +431,8 @@ def test_a_card_deleted_here_is_not_made_again_by_the_same_file(tmp_path, db, ca
     line = 6 if text == CLOZE_EXPORT else 1
     assert (
         f"{path}:{line}: cloze 2 of the note (card 2) was deleted here and is kept deleted: the "
-        "note says what it said then (a change to its text imports it again)"
+        "note says what it said then (a change to its text imports it again, as does removing "
+        "it from the admin's Deleted cards)"
     ) in capsys.readouterr().err
 
 

@@ -10,7 +10,7 @@ from anki.collection import Collection, ExportAnkiPackageOptions
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from quizzes.models import CachedImage, Card, Deck, ImportJob
+from quizzes.models import CachedImage, Card, Deck, DeletedCard, ImportJob
 from quizzes.services.anki_io import anki_import_apply, import_job_run
 from tests.factories import anki_package, image_bytes
 
@@ -713,3 +713,25 @@ def test_the_deck_action_downloads_an_anki_package(staff_client, basics):
 
     assert response["Content-Disposition"] == 'attachment; filename="basics.apkg"'
     assert "collection.anki21b" in ZipFile(io.BytesIO(response.content)).namelist()
+
+
+def test_a_deletion_staff_forget_in_the_admin_lets_the_file_make_the_card_again(
+    staff_client, basics
+):
+    text = "#notetype:Cloze\n{{c1::Paris}} is the capital of {{c2::France}}.\t\n"
+    confirm(staff_client, upload(staff_client, basics, text))
+    card = basics.cards.get(card_ord=1)
+    staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
+    deleted = DeletedCard.objects.get()
+    listed = staff_client.get(reverse("admin:quizzes_deletedcard_changelist"))
+    assert listed.status_code == 200
+    assert basics.name in listed.text
+
+    staff_client.post(
+        reverse("admin:quizzes_deletedcard_delete", args=[deleted.pk]), {"post": "yes"}
+    )
+    preview = upload(staff_client, basics, text)
+
+    assert "1 new, 0 changed, 1 unchanged" in preview.text
+    confirm(staff_client, preview)
+    assert sorted(basics.cards.values_list("card_ord", flat=True)) == [0, 1]

@@ -574,7 +574,8 @@ def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
             which = "the note's reverse card" if record.ord == 1 else "the note's card"
         return (
             f"{which} (card {number}) was deleted here and is kept deleted: the note says what "
-            "it said then (a change to its text imports it again)"
+            "it said then (a change to its text imports it again, as does removing it from "
+            "the admin's Deleted cards)"
         )
 
     return why
