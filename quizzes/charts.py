@@ -5,6 +5,7 @@ colours them from the site's variables, so dark mode needs nothing here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -202,8 +203,12 @@ def line_chart(
     low: float = 0.5,
     label_every: int = 4,
 ) -> LineChart:
-    """A share (0..1) per label, drawn from `low` to 100%; None leaves a gap."""
+    """A share (0..1) per label, drawn from `low` to 100%, or from the lowest share's tenth
+    below it (a week at 15% drawn on a 50% floor read as 50%); None leaves a gap."""
     left, right, top, bottom = 44, width - 10, 10, height - 30
+    shares = [value for _label, value in points if value is not None]
+    if shares:
+        low = min(low, math.floor(max(min(shares), 0.0) * 10) / 10)
     step = (right - left) / max(len(points) - 1, 1)
 
     def y_of(value: float) -> float:

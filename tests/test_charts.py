@@ -58,3 +58,14 @@ def test_the_stacked_bar_splits_its_width_in_proportion():
         (400.0, 0.0, "learning"),
     ]
     assert charts.stacked_bar([("New", 0)]).segments[0].width == 0
+
+
+def test_a_share_below_the_lines_floor_lowers_the_floor_to_show_it():
+    # A week at 15% was drawn on the 50% line, as if it were 50%.
+    line = charts.line_chart([("a", 0.9), ("b", 0.15), ("c", 0.8)])
+
+    assert [tick.label for tick in line.y_ticks] == ["10%", "55%", "100%"]
+    low, high = line.dots[1].y, line.dots[0].y
+    assert line.plot_top < high < low < line.plot_bottom
+    assert charts.line_chart([("a", 0.0)]).y_ticks[0].label == "0%"
+    assert charts.line_chart([("a", 0.7)]).y_ticks[0].label == "50%"
