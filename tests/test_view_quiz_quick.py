@@ -141,7 +141,8 @@ def test_it_starts_on_the_deck_posted(client, alice, make_deck):
     assert Attempt.objects.get().deck == second
 
 
-@pytest.mark.parametrize("slug", ["nope", "x" * 5000, "../../"])
+# A NUL byte: PostgreSQL refuses it in any query ("cannot contain NUL"), which was a 500.
+@pytest.mark.parametrize("slug", ["nope", "x" * 5000, "../../", "\x00", "synthetic\x00"])
 def test_an_unknown_deck_is_a_400(client, make_deck, slug):
     make_deck(12)
     response = client.post(URL, {"deck": slug})
