@@ -305,6 +305,10 @@ QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES = envint("QUIZSITE_PASSWORD_RESETS_PER_1
 # (a class behind one NAT gateway shares it). 0: no limit.
 QUIZSITE_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_QUIZ_STARTS_PER_MINUTE", "30")
 QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE", "600")
+# Accounts made an hour from one address: each has its own day of ranked Quick quizzes, so a
+# script making them in a loop would fill the leaderboard with the luckiest of many blind
+# players. Two classes of 30 behind one NAT gateway fit. 0: no limit.
+QUIZSITE_SIGNUPS_PER_HOUR = envint("QUIZSITE_SIGNUPS_PER_HOUR", "60")
 
 # Failed logins: lock a username+IP pair after AXES_FAILURE_LIMIT failures, for an hour.
 AXES_FAILURE_LIMIT = envint("QUIZSITE_LOGIN_FAILURE_LIMIT", "5")

@@ -119,3 +119,17 @@ def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float
         key = f"quiz-start:ip:{client_ip or 'unknown'}"
         limit = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE
     return within_limit(key, limit=limit, window_seconds=60, now=now)
+
+
+SIGNUP_WINDOW = 3600
+
+
+def signup_allowed(*, client_ip: str | None, now: float) -> bool:
+    """Count one more account made from the client's address; whether it is within the
+    hour's limit (settings.QUIZSITE_SIGNUPS_PER_HOUR)."""
+    return within_limit(
+        f"signup:ip:{client_ip or 'unknown'}",
+        limit=settings.QUIZSITE_SIGNUPS_PER_HOUR,
+        window_seconds=SIGNUP_WINDOW,
+        now=now,
+    )
