@@ -110,15 +110,27 @@ def password_reset_allowed(*, email: str, client_ip: str | None, now: float) -> 
     )
 
 
-def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float) -> bool:
-    """A learner's starts count against their account; a guest's against their address,
-    where a class behind one NAT gateway shares the (larger) limit."""
+DAY = 24 * 3600
+
+
+def quiz_start_refused(*, user_id: int | None, client_ip: str | None, now: float) -> int | None:
+    """Count one more quiz start; None when it is within the limits of the minute and of
+    the day (UTC), else the window, in seconds, whose limit refused it. A learner's starts
+    count against their account; a guest's against their address, where a class behind one
+    NAT gateway shares the (larger) limits."""
     if user_id is not None:
-        key, limit = f"quiz-start:user:{user_id}", settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE
+        key = f"quiz-start:user:{user_id}"
+        per_minute = settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE
+        per_day = settings.QUIZSITE_QUIZ_STARTS_PER_DAY
     else:
         key = f"quiz-start:ip:{client_ip or 'unknown'}"
-        limit = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE
-    return within_limit(key, limit=limit, window_seconds=60, now=now)
+        per_minute = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE
+        per_day = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY
+    if not within_limit(key, limit=per_minute, window_seconds=60, now=now):
+        return 60
+    if not within_limit(f"{key}:day", limit=per_day, window_seconds=DAY, now=now):
+        return DAY
+    return None
 
 
 SIGNUP_WINDOW = 3600
