@@ -16,7 +16,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from quizzes.models import Attempt, Card, PendingEmail, ReviewLog
+from quizzes.models import Attempt, AttemptQuestion, Card, PendingEmail, ReviewLog
 from quizzes.services import accounts as account_services
 from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_quick
@@ -236,6 +236,22 @@ def test_answers_sent_by_others_change_nothing_of_alices_quiz(site, alice, bob):
     assert question.answered_at is None
     attempt.refresh_from_db()
     assert (attempt.correct_count, attempt.score) == (0, 0)
+
+
+def test_right_answers_posted_to_a_finished_quiz_change_nothing(site, alice, bob):
+    # The finished quiz's answers were all wrong (tests.quizplay.finish); its result page
+    # says which were right, so a script could post them again, at once or several times.
+    attempt = site.alice_finished
+    before = (attempt.score, attempt.correct_count, attempt.finished_at)
+    client = _clients(site, alice, bob)["alice"]
+    url = reverse("attempt_answer", args=[attempt.pk])
+    for question in attempt.questions.all():
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            body = f"position={question.position}&choice={question.correct_choice_id}"
+            assert _send(client, "POST", url, body, headers).status_code < 500
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.correct_count, attempt.finished_at) == before
+    assert not attempt.questions.filter(outcome=AttemptQuestion.Outcome.CORRECT).exists()
 
 
 @pytest.mark.parametrize(
