@@ -315,6 +315,11 @@ QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY = envint("QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY"
 # players. Two classes of 30 behind one NAT gateway fit. 0: no limit.
 QUIZSITE_SIGNUPS_PER_HOUR = envint("QUIZSITE_SIGNUPS_PER_HOUR", "60")
 
+# Log-ins tried from one address a quarter of an hour, the admin's too: each check of a
+# password takes half a second of CPU, and the lock below is per name and address. A school
+# behind one NAT gateway logging in fits. 0: no limit.
+QUIZSITE_LOGINS_PER_15_MINUTES = envint("QUIZSITE_LOGINS_PER_15_MINUTES", "300")
+
 # Failed logins: lock a username+IP pair after AXES_FAILURE_LIMIT failures, for an hour.
 AXES_FAILURE_LIMIT = envint("QUIZSITE_LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = 1

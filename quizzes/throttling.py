@@ -145,3 +145,17 @@ def signup_allowed(*, client_ip: str | None, now: float) -> bool:
         window_seconds=SIGNUP_WINDOW,
         now=now,
     )
+
+
+LOGIN_WINDOW = 15 * 60
+
+
+def login_allowed(*, client_ip: str | None, now: float) -> bool:
+    """Count one more log-in tried from the client's address (the site's or the admin's);
+    whether it is within the limit (settings.QUIZSITE_LOGINS_PER_15_MINUTES)."""
+    return within_limit(
+        f"login:ip:{client_ip or 'unknown'}",
+        limit=settings.QUIZSITE_LOGINS_PER_15_MINUTES,
+        window_seconds=LOGIN_WINDOW,
+        now=now,
+    )

@@ -85,6 +85,7 @@ def site(settings, alice, bob, deck):
     settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE = 0
     settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE = 0
     settings.QUIZSITE_SIGNUPS_PER_HOUR = 0
+    settings.QUIZSITE_LOGINS_PER_15_MINUTES = 0
     settings.QUIZSITE_PASSWORD_RESET = True
     card = Card.objects.filter(deck=deck).order_by("number").first()
     going_on = start(alice, deck)

@@ -15,6 +15,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -47,6 +48,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="throttled"):
+            response.status_code = 429
+        return response
 
     def form_valid(self, form):
         # Read before login: the session is rotated (and flushed for another user) there.
