@@ -94,6 +94,18 @@ def data_export_allowed(*, user_id: int, now: float) -> bool:
     )
 
 
+# Problem reports per account and hour: each waits for an editor, and a script sending them
+# with a new message each time would bury the real ones.
+REPORTS_PER_HOUR = 30
+REPORT_WINDOW = 3600
+
+
+def report_allowed(*, user_id: int, now: float) -> bool:
+    return within_limit(
+        f"report:user:{user_id}", limit=REPORTS_PER_HOUR, window_seconds=REPORT_WINDOW, now=now
+    )
+
+
 PASSWORD_RESET_WINDOW = 15 * 60
 
 
