@@ -348,7 +348,7 @@ def _shaped_alike(free: list[Option], right: Option, k: int) -> list[Option]:
     answer, so a player who knew nothing struck it out. A hand-written distractor stays
     whatever its shape: the editor chose it."""
     shape = _shape(right)
-    alike = [option for option in free if option.distractor_id or _shape(option) == shape]
+    alike = [o for o in free if o.distractor_id is not None or _shape(o) == shape]
     return alike if len(alike) >= k else free
 
 
