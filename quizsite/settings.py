@@ -313,6 +313,20 @@ QUIZSITE_PASSWORD_RESETS_PER_15_MINUTES = envint("QUIZSITE_PASSWORD_RESETS_PER_1
 # (a class behind one NAT gateway shares it). 0: no limit.
 QUIZSITE_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_QUIZ_STARTS_PER_MINUTE", "30")
 QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE = envint("QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE", "600")
+# ... and a day (UTC): each start writes its questions and choices (about 15 KB), and a
+# guest's finished quiz is kept, so a script within the minute's limit all day would fill
+# the disk. A school behind one address fits. 0: no limit.
+QUIZSITE_QUIZ_STARTS_PER_DAY = envint("QUIZSITE_QUIZ_STARTS_PER_DAY", "1000")
+QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY = envint("QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY", "10000")
+# Accounts made an hour from one address: each has its own day of ranked Quick quizzes, so a
+# script making them in a loop would fill the leaderboard with the luckiest of many blind
+# players. Two classes of 30 behind one NAT gateway fit. 0: no limit.
+QUIZSITE_SIGNUPS_PER_HOUR = envint("QUIZSITE_SIGNUPS_PER_HOUR", "60")
+
+# Log-ins tried from one address a quarter of an hour, the admin's too: each check of a
+# password takes half a second of CPU, and the lock below is per name and address. A school
+# behind one NAT gateway logging in fits. 0: no limit.
+QUIZSITE_LOGINS_PER_15_MINUTES = envint("QUIZSITE_LOGINS_PER_15_MINUTES", "300")
 
 # Failed logins: lock a username+IP pair after AXES_FAILURE_LIMIT failures, for an hour.
 AXES_FAILURE_LIMIT = envint("QUIZSITE_LOGIN_FAILURE_LIMIT", "5")

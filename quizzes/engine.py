@@ -317,7 +317,7 @@ def pick_distractors(
     echoes = _echoes((right, *curated, *others), question)
     right_surface = _Surface(right, echoes[id(right)])
     shortlist = _shortlist(card, others, echoes, right_surface)
-    free = [*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))]
+    free = _shaped_alike([*curated, *shortlist][: max(SHORTLIST_SIZE, len(curated))], right, k)
     need = min(k, len(free))
     places = 1 + need
     # Every place alike, the top and the bottom of the echo cues too: a right answer kept
@@ -331,6 +331,25 @@ def pick_distractors(
     doubt = [0.0, *(best_plausibility - plausible[id(option)] for option in free)]
     chosen = _least_cost_set(surfaces, doubt, targets, need)
     return tuple(free[index - 1] for index in chosen)
+
+
+# What a choice looks like before a word of it is read: a list, code, or lines of text.
+_SHAPED_KINDS = frozenset({wording.AnswerKind.LIST, wording.AnswerKind.CODE})
+
+
+def _shape(option: Option) -> str:
+    return option.kind if option.kind in _SHAPED_KINDS else "text"
+
+
+def _shaped_alike(free: list[Option], right: Option, k: int) -> list[Option]:
+    """The options of `free` shaped as the right answer, when there are `k` of them. A list
+    beside three sentences (or code beside three lists) is a kindred kind, short-listed where
+    its length or words suit the cues, and was the one choice of its shape: never the right
+    answer, so a player who knew nothing struck it out. A hand-written distractor stays
+    whatever its shape: the editor chose it."""
+    shape = _shape(right)
+    alike = [o for o in free if o.distractor_id is not None or _shape(o) == shape]
+    return alike if len(alike) >= k else free
 
 
 def _least_cost_set(

@@ -94,6 +94,18 @@ def data_export_allowed(*, user_id: int, now: float) -> bool:
     )
 
 
+# Problem reports per account and hour: each waits for an editor, and a script sending them
+# with a new message each time would bury the real ones.
+REPORTS_PER_HOUR = 30
+REPORT_WINDOW = 3600
+
+
+def report_allowed(*, user_id: int, now: float) -> bool:
+    return within_limit(
+        f"report:user:{user_id}", limit=REPORTS_PER_HOUR, window_seconds=REPORT_WINDOW, now=now
+    )
+
+
 PASSWORD_RESET_WINDOW = 15 * 60
 
 
@@ -123,12 +135,52 @@ def password_reset_allowed(*, email: str, client_ip: str | None, now: float) -> 
     )
 
 
-def quiz_start_allowed(*, user_id: int | None, client_ip: str | None, now: float) -> bool:
-    """A learner's starts count against their account; a guest's against their address,
-    where a class behind one NAT gateway shares the (larger) limit."""
+DAY = 24 * 3600
+
+
+def quiz_start_refused(*, user_id: int | None, client_ip: str | None, now: float) -> int | None:
+    """Count one more quiz start; None when it is within the limits of the minute and of
+    the day (UTC), else the window, in seconds, whose limit refused it. A learner's starts
+    count against their account; a guest's against their address, where a class behind one
+    NAT gateway shares the (larger) limits."""
     if user_id is not None:
-        key, limit = f"quiz-start:user:{user_id}", settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE
+        key = f"quiz-start:user:{user_id}"
+        per_minute = settings.QUIZSITE_QUIZ_STARTS_PER_MINUTE
+        per_day = settings.QUIZSITE_QUIZ_STARTS_PER_DAY
     else:
         key = f"quiz-start:ip:{client_ip or 'unknown'}"
-        limit = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE
-    return within_limit(key, limit=limit, window_seconds=60, now=now)
+        per_minute = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_MINUTE
+        per_day = settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY
+    if not within_limit(key, limit=per_minute, window_seconds=60, now=now):
+        return 60
+    if not within_limit(f"{key}:day", limit=per_day, window_seconds=DAY, now=now):
+        return DAY
+    return None
+
+
+SIGNUP_WINDOW = 3600
+
+
+def signup_allowed(*, client_ip: str | None, now: float) -> bool:
+    """Count one more account made from the client's address; whether it is within the
+    hour's limit (settings.QUIZSITE_SIGNUPS_PER_HOUR)."""
+    return within_limit(
+        f"signup:ip:{client_ip or 'unknown'}",
+        limit=settings.QUIZSITE_SIGNUPS_PER_HOUR,
+        window_seconds=SIGNUP_WINDOW,
+        now=now,
+    )
+
+
+LOGIN_WINDOW = 15 * 60
+
+
+def login_allowed(*, client_ip: str | None, now: float) -> bool:
+    """Count one more log-in tried from the client's address (the site's or the admin's);
+    whether it is within the limit (settings.QUIZSITE_LOGINS_PER_15_MINUTES)."""
+    return within_limit(
+        f"login:ip:{client_ip or 'unknown'}",
+        limit=settings.QUIZSITE_LOGINS_PER_15_MINUTES,
+        window_seconds=LOGIN_WINDOW,
+        now=now,
+    )

@@ -10,7 +10,9 @@ stop-word list and no stemming beyond a plural "s", as an outsider would write t
 
 import random
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 # The common English stop words (NLTK's list).
 _STOPWORD_TEXT = """
@@ -132,6 +134,87 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
 }
 
 
+class Shown(NamedTuple):
+    """A question as a blind player's script reads it off the page: the question, each
+    choice's text and markup (its button's HTML) and the value its button posts."""
+
+    question: str
+    texts: list[str]
+    markup: list[str]
+    values: list[str]
+
+
+_TAG = re.compile(r"<[^>]*>")
+_HEDGE_TEXT = "can could may might often usually generally typically some sometimes tends mostly"
+_HEDGES = frozenset(_HEDGE_TEXT.split())
+
+
+def _markup_shape(markup: str) -> str:
+    """A choice's markup without its words: what sets a list, code or emphasis apart."""
+    return "".join(_TAG.findall(markup))
+
+
+def _looks(shown: Shown) -> list[list[object]]:
+    """Surface features a choice can stand alone by among its question's."""
+    return [
+        [_markup_shape(markup) for markup in shown.markup],
+        ["<code" in markup for markup in shown.markup],
+        [bool(re.search(r"\d", text)) for text in shown.texts],
+        [text.rstrip().endswith(".") for text in shown.texts],
+        [text[:1].isupper() for text in shown.texts],
+    ]
+
+
+def _lone(shown: Shown) -> set[int]:
+    """The choices alone in looking as they do on some feature, the three others alike."""
+    found = set()
+    for values in _looks(shown):
+        counts = Counter(values)
+        if len(counts) == 2 and min(counts.values()) == 1 and len(values) > 2:
+            found.add(values.index(min(counts, key=counts.get)))
+    return found
+
+
+def strike_the_odd_one_out(shown: Shown) -> int:
+    """The first choice that does not stand alone by its look: a test-taker's trick, the
+    odd one out is wrong."""
+    lone = _lone(shown)
+    return next((place for place in range(len(shown.texts)) if place not in lone), 0)
+
+
+def pick_the_odd_one_out(shown: Shown) -> int:
+    return min(_lone(shown), default=0)
+
+
+def most_hedged(shown: Shown) -> int:
+    return _best(shown.texts, lambda text: len(_HEDGES.intersection(words(text))))
+
+
+# Rules that read more of the page than the words: the place of a choice, the value its
+# button posts, its markup (a script reads the raw HTML).
+PAGE_RULES: dict[str, Callable[[Shown], int]] = {
+    "first": lambda shown: 0,
+    "second": lambda shown: 1 % len(shown.texts),
+    "third": lambda shown: 2 % len(shown.texts),
+    "last": lambda shown: len(shown.texts) - 1,
+    "lowest value posted": lambda shown: shown.values.index(min(shown.values)),
+    "highest value posted": lambda shown: shown.values.index(max(shown.values)),
+    "shortest markup": lambda shown: _best(shown.markup, lambda markup: -len(markup)),
+    "longest markup": lambda shown: _best(shown.markup, len),
+    "most markup tags": lambda shown: _best(shown.markup, lambda m: len(_TAG.findall(m))),
+    "fewest markup tags": lambda shown: _best(shown.markup, lambda m: -len(_TAG.findall(m))),
+    "the odd one out struck": strike_the_odd_one_out,
+    "the odd one out": pick_the_odd_one_out,
+    "most hedged": most_hedged,
+}
+
+
+def every_rule(shown: Shown) -> dict[str, int]:
+    """The choice each blind rule picks for `shown`."""
+    picks = {name: rule(shown.question, shown.texts) for name, rule in RULES.items()}
+    return picks | {name: rule(shown) for name, rule in PAGE_RULES.items()}
+
+
 def chance(rng: random.Random) -> Callable[[str, Sequence[str]], int]:
     """The baseline: a random choice."""
     return lambda question, choices: rng.randrange(len(choices))
@@ -143,8 +226,8 @@ Rule = Callable[[str, Sequence[str]], int]
 def play_quick_quiz(client, deck_slug: str, pick: Rule, *, watch=None) -> tuple[int, int]:
     """Take a Quick quiz on `deck_slug` through the pages, as `client` (a Django test client),
     answering each question with `pick`; returns (right answers, questions). `watch`, if
-    given, sees every question as the page shows it: (question, choice texts, right index)
-    after the answer, when the feedback has said which choice was right."""
+    given, sees every question as the page shows it: (Shown, right index) after the
+    answer, when the feedback has said which choice was right."""
     from bs4 import BeautifulSoup
 
     from quizzes.models import Attempt
@@ -167,7 +250,8 @@ def play_quick_quiz(client, deck_slug: str, pick: Rule, *, watch=None) -> tuple[
             attempt_id = play_url.strip("/").split("/")[-1]
             answered = Attempt.objects.get(pk=attempt_id).questions.get(position=position)
             ids = [button["value"] for button in buttons]
-            watch(question, texts, ids.index(answered.correct_choice_id))
+            markup = [str(button.select_one(".choice-text")) for button in buttons]
+            watch(Shown(question, texts, markup, ids), ids.index(answered.correct_choice_id))
     attempt = Attempt.objects.get(pk=play_url.strip("/").split("/")[-1])
     return attempt.correct_count, attempt.question_count
 

@@ -215,6 +215,39 @@ def test_code_answers_get_code_distractors():
     assert set(picked_ids(question, [*code, *prose])) <= {o.card_id for o in code}
 
 
+def test_a_list_is_no_wrong_answer_beside_sentences_while_sentences_are_enough():
+    # A list among three sentences stands out before a word is read; it was never the right
+    # answer (0 of 349 times on the generated deck), so a player who knew nothing struck it.
+    question = card(1, "Use gradient accumulation.", question="How do small batches train well?")
+    lists = [option(i, f"small batches {i}\ntrain well {i}", AnswerKind.LIST) for i in range(2, 8)]
+    sentences = [option(i, f"Another idea number {i} entirely.") for i in range(10, 14)]
+
+    for seed in range(30):
+        distractors = pick_distractors(question, [*lists, *sentences], rng=random.Random(seed))
+        assert {o.kind for o in distractors} == {AnswerKind.PROSE}
+
+
+def test_too_few_wrong_answers_of_the_answers_shape_are_made_up_by_others():
+    question = card(1, "Use gradient accumulation.")
+    lists = [option(i, f"item {i}\nitem {i + 1}", AnswerKind.LIST) for i in range(2, 8)]
+    sentences = [option(i, f"Another idea number {i} entirely.") for i in range(10, 12)]
+
+    distractors = pick_distractors(question, [*lists, *sentences], rng=random.Random(1))
+
+    assert len(distractors) == 3
+    assert {o.card_id for o in sentences} <= {o.card_id for o in distractors}
+
+
+def test_a_hand_written_distractor_is_offered_whatever_its_shape():
+    curated = option(1, "a list\nof two", AnswerKind.LIST, distractor_id=7)
+    question = card(1, "Use gradient accumulation.", curated=[curated])
+    sentences = [option(i, f"Another idea number {i} entirely.") for i in range(10, 20)]
+
+    distractors = pick_distractors(question, sentences, rng=random.Random(1))
+
+    assert curated in distractors
+
+
 def test_when_the_answer_repeats_the_question_distractors_repeat_it_too():
     question = card(
         1,

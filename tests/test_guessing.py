@@ -24,19 +24,19 @@ CEILING = 0.35
 def test_no_blind_rule_picks_the_right_choice_more_than_35_percent(fastai_deck, monkeypatch):
     seeds = itertools.count(20_250_305)
     monkeypatch.setattr(services, "_new_seed", lambda: next(seeds))
-    rules = {**guessers.RULES, "chance": guessers.chance(random.Random(5))}
+    chance = guessers.chance(random.Random(5))
     right, asked = Counter(), 0
 
-    def judge(question, texts, correct):
+    def judge(shown, correct):
         nonlocal asked
         asked += 1
-        for name, rule in rules.items():
-            right[name] += rule(question, texts) == correct
+        picks = guessers.every_rule(shown) | {"chance": chance(shown.question, shown.texts)}
+        right.update(name for name, pick in picks.items() if pick == correct)
 
     for _ in range(QUIZZES):
-        guessers.play_quick_quiz(Client(), "fastai", rules["chance"], watch=judge)
+        guessers.play_quick_quiz(Client(), "fastai", chance, watch=judge)
 
-    rates = {name: right[name] / asked for name in rules}
+    rates = {name: right[name] / asked for name in right}
     assert asked == 10 * QUIZZES
     assert {name: rate for name, rate in rates.items() if rate > CEILING} == {}
     # Chance itself lands near one in four: the quizzes are not rigged against guessing.
@@ -60,20 +60,26 @@ def generated_rates(deck) -> dict[str, float]:
     question of the quiz."""
     config = services.quick_quiz_config(deck)
     questions = dict(Card.objects.filter(deck=deck).values_list("pk", "question_text"))
-    rules = {**guessers.RULES, "chance": guessers.chance(random.Random(5))}
+    chance = guessers.chance(random.Random(5))
     right, asked = Counter(), 0
     for seed in range(GENERATED_QUIZZES):
         planned = services._draw_and_plan(config, seed=seed)
         offered = Counter(choice["text"] for question in planned for choice in question.choices)
         for question in planned:
-            texts = [choice["text"] for choice in question.choices]
-            ids = [choice["id"] for choice in question.choices]
-            correct = ids.index(question.correct_choice_id)
+            shown = guessers.Shown(
+                questions[question.card_id],
+                texts=[choice["text"] for choice in question.choices],
+                markup=[choice["html"] for choice in question.choices],
+                values=[choice["id"] for choice in question.choices],
+            )
+            correct = shown.values.index(question.correct_choice_id)
             asked += 1
-            for name, rule in rules.items():
-                right[name] += rule(questions[question.card_id], texts) == correct
-            twice = [offered[text] for text in texts]
-            right["offered twice"] += twice.index(max(twice)) == correct
+            twice = [offered[text] for text in shown.texts]
+            picks = guessers.every_rule(shown) | {
+                "chance": chance(shown.question, shown.texts),
+                "offered twice": twice.index(max(twice)),
+            }
+            right.update(name for name, pick in picks.items() if pick == correct)
     assert asked == 10 * GENERATED_QUIZZES
     return {name: round(count / asked, 3) for name, count in right.items()}
 

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.quizplay import T0, finish, start, start_as_guest
@@ -10,6 +10,7 @@ from tests.studyhelpers import review_count_shown
 pytestmark = pytest.mark.django_db
 
 URL = reverse("login")
+IP = "203.0.113.7"
 
 
 def log_in(client, username, password):
@@ -122,3 +123,40 @@ def test_the_guests_answers_count_in_the_navigation_at_once(client, alice, passw
         log_in(client, "alice", password)
 
         assert review_count_shown(client) == review_count_shown(elsewhere) == 10
+
+
+def test_log_ins_tried_from_one_address_are_limited_whatever_the_names(alice, password):
+    # Each check of a password takes half a second of CPU, for a name nobody has too, and
+    # django-axes locks a name at an address, not the address: a script trying a new name
+    # each time took the server's cores.
+    limit = 3
+    with (
+        override_settings(QUIZSITE_LOGINS_PER_15_MINUTES=limit),
+        time_machine.travel(T0, tick=False) as traveller,
+    ):
+        tried = [
+            Client().post(URL, {"username": f"name{n}", "password": "guess"}, REMOTE_ADDR=IP)
+            for n in range(limit)
+        ]
+        refused_client = Client()
+        refused = refused_client.post(
+            URL, {"username": "alice", "password": password}, REMOTE_ADDR=IP
+        )
+        elsewhere = Client().post(
+            URL, {"username": "alice", "password": password}, REMOTE_ADDR="198.51.100.4"
+        )
+        traveller.shift(15 * 60)
+        later = Client().post(URL, {"username": "alice", "password": password}, REMOTE_ADDR=IP)
+
+    assert [response.status_code for response in tried] == [200] * limit
+    assert refused.status_code == 429
+    assert "Many log-ins were tried from your address" in refused.text
+    assert "_auth_user_id" not in refused_client.session  # its password was not checked
+    assert (elsewhere.status_code, later.status_code) == (302, 302)
+
+
+def test_an_empty_log_in_form_spends_nothing_of_the_limit(alice, password):
+    with override_settings(QUIZSITE_LOGINS_PER_15_MINUTES=1):
+        assert Client().post(URL, {"username": "alice"}, REMOTE_ADDR=IP).status_code == 200
+        response = Client().post(URL, {"username": "alice", "password": password}, REMOTE_ADDR=IP)
+    assert response.status_code == 302

@@ -141,7 +141,8 @@ def test_it_starts_on_the_deck_posted(client, alice, make_deck):
     assert Attempt.objects.get().deck == second
 
 
-@pytest.mark.parametrize("slug", ["nope", "x" * 5000, "../../"])
+# A NUL byte: PostgreSQL refuses it in any query ("cannot contain NUL"), which was a 500.
+@pytest.mark.parametrize("slug", ["nope", "x" * 5000, "../../", "\x00", "synthetic\x00"])
 def test_an_unknown_deck_is_a_400(client, make_deck, slug):
     make_deck(12)
     response = client.post(URL, {"deck": slug})
@@ -214,6 +215,45 @@ def test_behind_a_proxy_each_forwarded_client_counts_apart(client, make_deck, se
         )
 
     assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
+
+
+def test_a_learner_starting_quizzes_all_day_is_told_to_come_back_tomorrow(
+    client, alice, make_deck, settings
+):
+    # Within the minute's limit, a script starting a quiz every few seconds all day would
+    # still write tens of thousands of quizzes, each with its questions and choices.
+    settings.QUIZSITE_QUIZ_STARTS_PER_DAY = 3
+    make_deck(12)
+    client.force_login(alice)
+    with time_machine.travel("2026-11-30 23:00:00Z", tick=False) as traveller:
+        statuses = []
+        for _ in range(4):
+            statuses.append(client.post(URL).status_code)
+            traveller.shift(120)
+        refused = client.post(URL)
+
+        assert statuses == [302, 302, 302, 429]
+        assert "come back tomorrow" in refused.text
+        assert refused["Retry-After"] == str(60 * 60 - 4 * 120)  # until midnight UTC
+        assert Attempt.objects.count() == 3
+
+        traveller.shift(3600)
+        assert client.post(URL).status_code == 302
+
+
+def test_guests_from_one_address_share_a_days_limit(client, make_deck, settings):
+    settings.QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY = 2
+    make_deck(12)
+    with time_machine.travel(T0, tick=False) as traveller:
+        from_one = []
+        for _ in range(3):
+            from_one.append(Client().post(URL, REMOTE_ADDR="203.0.113.7"))
+            traveller.shift(120)
+        from_another = Client().post(URL, REMOTE_ADDR="198.51.100.4").status_code
+
+    assert [response.status_code for response in from_one] == [302, 302, 429]
+    assert "sign up or log in" in from_one[-1].text
+    assert from_another == 302
 
 
 def test_a_limit_of_zero_is_no_limit(client, alice, make_deck, settings):

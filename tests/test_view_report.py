@@ -2,8 +2,11 @@
 and the reports in the admin."""
 
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
+from quizzes import throttling
 from quizzes.models import ProblemReport
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +225,27 @@ def test_the_same_report_sent_twice_is_kept_once(alice_client, card):
         alice_client.post(report_url(card), {"kind": "unclear", "message": "Which?"})
 
     assert ProblemReport.objects.count() == 1
+
+
+def test_a_learner_sending_reports_in_a_loop_is_told_to_wait(alice_client, bob, card):
+    # Each report waits for an editor: a script sending them with a new message each time
+    # would bury the real ones (and fill the table).
+    bobs = Client()
+    bobs.force_login(bob)
+    with time_machine.travel("2025-03-05 12:00:00Z", tick=False) as traveller:
+        for number in range(throttling.REPORTS_PER_HOUR):
+            alice_client.post(report_url(card), {"kind": "unclear", "message": f"Spam {number}"})
+        refused = alice_client.post(report_url(card), {"kind": "unclear", "message": "More"})
+        htmx = alice_client.post(
+            report_url(card), {"kind": "unclear", "message": "More"}, headers={"HX-Request": "true"}
+        )
+        by_bob = bobs.post(report_url(card), {"kind": "unclear", "message": "Real one"})
+        traveller.shift(3600)
+        next_hour = alice_client.post(report_url(card), {"kind": "unclear", "message": "Later"})
+
+    assert refused.status_code == 429
+    assert "You sent many reports this hour" in refused.text
+    # htmx swaps a 4xx into the whole page: the form comes back in place, with the reason.
+    assert htmx.status_code == 200 and "You sent many reports this hour" in htmx.text
+    assert (by_bob.status_code, next_hour.status_code) == (302, 302)
+    assert ProblemReport.objects.count() == throttling.REPORTS_PER_HOUR + 2

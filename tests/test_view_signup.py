@@ -2,6 +2,7 @@ import re
 import zoneinfo
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -410,3 +411,38 @@ def test_the_list_of_time_zones_is_read_from_the_disk_once(client, monkeypatch):
     form_ = SignupForm(data={**form(username="dave"), "time_zone": "Asia/Kolkata"})
     assert form_.is_valid(), form_.errors
     assert form_.cleaned_data["time_zone"] == "Asia/Kolkata"
+
+
+def test_accounts_made_from_one_address_are_limited_an_hour(settings):
+    # Each account has its own day of ranked Quick quizzes: made in a loop, accounts would
+    # fill the leaderboard with the luckiest of many blind players (and the database).
+    settings.QUIZSITE_SIGNUPS_PER_HOUR = 3
+    with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
+        made = [
+            Client().post(URL, form(f"bot{number:03d}"), REMOTE_ADDR="203.0.113.7")
+            for number in range(4)
+        ]
+        elsewhere = Client().post(URL, form("carol"), REMOTE_ADDR="198.51.100.4")
+    with time_machine.travel("2025-03-05 13:00:00Z", tick=False):
+        next_hour = Client().post(URL, form("bot100"), REMOTE_ADDR="203.0.113.7")
+
+    assert [response.status_code for response in made] == [302, 302, 302, 429]
+    assert "Several accounts were made from your address this hour" in made[-1].text
+    assert made[-1]["Retry-After"] == "3600"
+    assert (elsewhere.status_code, next_hour.status_code) == (302, 302)
+    names = set(get_user_model().objects.values_list("username", flat=True))
+    assert names == {"bot000", "bot001", "bot002", "carol", "bot100"}
+
+
+def test_a_form_sent_back_with_an_error_spends_nothing_of_the_limit(settings):
+    settings.QUIZSITE_SIGNUPS_PER_HOUR = 1
+    typo = {**form("carol"), "password2": "a much longer passphrasf"}
+    assert Client().post(URL, typo, REMOTE_ADDR="203.0.113.7").status_code == 200
+    assert Client().post(URL, form("carol"), REMOTE_ADDR="203.0.113.7").status_code == 302
+
+
+def test_a_signup_limit_of_zero_is_no_limit(settings):
+    settings.QUIZSITE_SIGNUPS_PER_HOUR = 0
+    for number in range(5):
+        response = Client().post(URL, form(f"bot{number:03d}"), REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 302

@@ -4,6 +4,7 @@ forgotten password reset by email, to an address its owner confirmed. The accoun
 the email, the learner's data to download, and the account to delete."""
 
 import json
+import math
 import time
 
 from axes.helpers import get_client_ip_address
@@ -14,6 +15,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -47,6 +49,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="throttled"):
+            response.status_code = 429
+        return response
+
     def form_valid(self, form):
         # Read before login: the session is rotated (and flushed for another user) there.
         attempt_ids = guests.guest_attempt_ids(self.request.session)
@@ -70,7 +78,13 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
-    if form.is_valid() and (user := _signup_save(form)) is not None:
+    valid = form.is_valid()
+    # Counted once the form is right: a typo sent back spends nothing.
+    if valid and not throttling.signup_allowed(
+        client_ip=get_client_ip_address(request), now=time.time()
+    ):
+        return _signup_refused(request, form)
+    if valid and (user := _signup_save(form)) is not None:
         if time_zone := form.cleaned_data.get("time_zone"):
             reviews.time_zone_set(user=user, time_zone=time_zone)
         attempt_ids = guests.guest_attempt_ids(request.session)
@@ -88,6 +102,19 @@ def signup(request):
         _say_saved(request, claimed)
         return redirect(_next_url(request) or "home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def _signup_refused(request, form: SignupForm) -> HttpResponse:
+    """The form again, with a 429 that says when another account can be made."""
+    wait = throttling.window_left(window_seconds=throttling.SIGNUP_WINDOW, now=time.time())
+    form.add_error(
+        None,
+        "Several accounts were made from your address this hour: try again in "
+        f"{math.ceil(wait / 60)} minutes.",
+    )
+    response = render(request, "registration/signup.html", {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _signup_save(form: SignupForm):

@@ -16,17 +16,32 @@ def quiz_starts_limited(view):
 
     @wraps(view)
     def limited(request, *args, **kwargs):
-        if request.method == "POST" and not throttling.quiz_start_allowed(
-            user_id=request.user.pk if request.user.is_authenticated else None,
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        now = time.time()
+        signed_in = request.user.is_authenticated
+        window = throttling.quiz_start_refused(
+            user_id=request.user.pk if signed_in else None,
             client_ip=get_client_ip_address(request),
-            now=time.time(),
-        ):
+            now=now,
+        )
+        if window is None:
+            return view(request, *args, **kwargs)
+        if window == 60:
             message = (
                 "That is a lot of quizzes started in one minute: "
                 "wait a minute, then start the next one."
             )
             return too_many_requests(request, message, retry_after=60)
-        return view(request, *args, **kwargs)
+        if signed_in:
+            message = "That is a lot of quizzes started today: come back tomorrow."
+        else:
+            message = (
+                "That is a lot of quizzes started from your address today: "
+                "sign up or log in to go on, or come back tomorrow."
+            )
+        wait = throttling.window_left(window_seconds=window, now=now)
+        return too_many_requests(request, message, retry_after=wait)
 
     return limited
 

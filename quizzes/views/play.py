@@ -4,6 +4,7 @@ without JavaScript the same URLs serve full pages and plain form posts play the 
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -160,7 +161,8 @@ def quiz_setup(request):
 def quiz_quick(request):
     """Start a Quick quiz on the deck posted (by slug), or on the learner's default deck."""
     if slug := request.POST.get("deck"):
-        deck = attempt_services.quiz_deck(slug=slug)
+        # Only a slug is looked up: PostgreSQL refuses a NUL byte in any query.
+        deck = attempt_services.quiz_deck(slug=slug) if slug_re.fullmatch(slug) else None
         if deck is None:
             return _bad_request(request, "There is no such deck.")
     else:
