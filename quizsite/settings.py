@@ -320,13 +320,15 @@ QUIZSITE_QUIZ_STARTS_PER_DAY = envint("QUIZSITE_QUIZ_STARTS_PER_DAY", "1000")
 QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY = envint("QUIZSITE_GUEST_QUIZ_STARTS_PER_DAY", "10000")
 # Accounts made an hour from one address: each has its own day of ranked Quick quizzes, so a
 # script making them in a loop would fill the leaderboard with the luckiest of many blind
-# players. Two classes of 30 behind one NAT gateway fit. 0: no limit.
-QUIZSITE_SIGNUPS_PER_HOUR = envint("QUIZSITE_SIGNUPS_PER_HOUR", "60")
+# players. A lecture hall of 300 signing up on the campus network (one NAT gateway, one
+# address) in its first session fits. 0: no limit.
+QUIZSITE_SIGNUPS_PER_HOUR = envint("QUIZSITE_SIGNUPS_PER_HOUR", "300")
 
 # Log-ins tried from one address a quarter of an hour, the admin's too: each check of a
-# password takes half a second of CPU, and the lock below is per name and address. A school
-# behind one NAT gateway logging in fits. 0: no limit.
-QUIZSITE_LOGINS_PER_15_MINUTES = envint("QUIZSITE_LOGINS_PER_15_MINUTES", "300")
+# password takes half a second of CPU, and the lock below is per name and address. A lecture
+# hall of 300 behind one NAT gateway logging in as it starts, mistyped passwords and all,
+# fits; at the limit one address keeps a third of a core busy. 0: no limit.
+QUIZSITE_LOGINS_PER_15_MINUTES = envint("QUIZSITE_LOGINS_PER_15_MINUTES", "600")
 
 # Failed logins: lock a username+IP pair after AXES_FAILURE_LIMIT failures, for an hour.
 AXES_FAILURE_LIMIT = envint("QUIZSITE_LOGIN_FAILURE_LIMIT", "5")
