@@ -116,3 +116,21 @@ def test_a_guest_is_sent_to_log_in(client):
 def test_it_rejects_post(client, alice):
     client.force_login(alice)
     assert client.post(URL).status_code == 405
+
+
+def test_after_midnight_before_the_day_starts_the_forecast_says_until_when_not_today(
+    client, alice, deck
+):
+    # At 2 am on Wednesday the study day under way is still Tuesday's: "Today 0" above
+    # "Wed 5 Mar 4" read as two names for one day.
+    with time_machine.travel("2025-03-05 02:00:00Z", tick=False):
+        remember(alice, first_cards(deck, 4), now=timezone.now(), due_in=timedelta(hours=3))
+        client.force_login(alice)
+        late = client.get(URL)
+    with time_machine.travel(T0, tick=False):
+        midday = client.get(URL)
+
+    assert late.context["figures"].forecast[:2] == [("Until 4:00", 0), ("+1", 4)]
+    assert '<time datetime="2025-03-04">Until 4:00</time>' in late.text
+    assert '<time datetime="2025-03-05">Wed 5 Mar</time>' in late.text
+    assert '<time datetime="2025-03-05">Today</time>' in midday.text

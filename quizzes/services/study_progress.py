@@ -36,7 +36,7 @@ class RetentionWeek:
 @dataclass(frozen=True, kw_only=True)
 class ProgressFigures:
     today: date
-    forecast: list[tuple[str, int]]  # ("Today", n), ("+1", n), ...
+    forecast: list[tuple[str, int]]  # ("Today", n), ("+1", n), ...: see _first_day_label
     forecast_days: list[tuple[date, int]]
     reviews_per_day: dict[date, int]
     retention_weeks: list[RetentionWeek]
@@ -76,6 +76,15 @@ def _study_date(field: str, settings: LearnerSettings):
     return TruncDate(shifted, tzinfo=ZoneInfo(settings.time_zone))
 
 
+def _first_day_label(today: date, *, settings: LearnerSettings, now: datetime) -> str:
+    """What the forecast calls the study day under way: "Today", or, after midnight and
+    before the study day's start hour, "Until 4:00" (a learner up at 1 am on Wednesday read
+    "Today 0" above "Wed 2 Dec 7" as two names for one day)."""
+    if now.astimezone(ZoneInfo(settings.time_zone)).date() == today:
+        return "Today"
+    return f"Until {settings.day_start_hour}:00"
+
+
 def progress_figures(*, user, now: datetime) -> ProgressFigures:
     settings = learner_settings(user=user)
     today = scheduling.study_day(
@@ -99,7 +108,8 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
         if offset < FORECAST_DAYS:
             due_by_offset[offset] += row["n"]
     forecast_days = [(today + timedelta(days=i), n) for i, n in enumerate(due_by_offset)]
-    forecast = [("Today" if i == 0 else f"+{i}", n) for i, n in enumerate(due_by_offset)]
+    first_label = _first_day_label(today, settings=settings, now=now)
+    forecast = [(first_label if i == 0 else f"+{i}", n) for i, n in enumerate(due_by_offset)]
 
     first_day = today - timedelta(days=HEATMAP_DAYS - 1)
     since = scheduling.study_day_start(
