@@ -39,6 +39,9 @@ def test_a_learner_searches_opens_a_card_and_reveals_it_with_the_keyboard(
     page.get_by_role("link", name="Card 6").click()
     expect(page).to_have_title(re.compile("^What will be the effect of running the code above?"))
     expect(page.get_by_text("Image not cached (Screenshot: add dim)")).to_be_visible()
+    # The keys are the page's script's, which runs once the page has loaded (deferred): a
+    # key pressed before that went by unseen, one run in three.
+    page.wait_for_load_state("load")
 
     page.keyboard.press("Space")
     answer = page.locator("#answer .answer")
@@ -48,6 +51,7 @@ def test_a_learner_searches_opens_a_card_and_reveals_it_with_the_keyboard(
 
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(r"/decks/fastai/cards/7/$"))
+    page.wait_for_load_state("load")
     page.keyboard.press("Enter")
     expect(page.locator("#answer .answer")).to_be_visible()
     page.keyboard.press("ArrowLeft")
@@ -399,3 +403,31 @@ def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_phone(
     expect(phone.locator("#answer .answer")).to_be_visible()
     for tab in (laptop, phone):
         tab.close()
+
+
+def test_a_tap_on_a_tag_pill_opens_that_tag_when_the_tags_wrap_to_two_rows(browser, deck_site):
+    # Each pill's tap area is as tall as a button; wrapped onto two rows, the areas
+    # overlapped and a tap on the lower edge of a pill opened the one below it.
+    phone = browser.new_context(
+        viewport={"width": 320, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/decks/fastai/?q=normalization")
+    wrapped = 0
+    for tags in page.locator(".tags").all():
+        pills = tags.get_by_role("link").all()
+        tags.evaluate("list => list.scrollIntoView({block: 'center'})")
+        boxes = [pill.bounding_box() for pill in pills]
+        if len({round(box["y"]) for box in boxes}) < 2:
+            continue
+        wrapped += 1
+        for pill, box in zip(pills, boxes, strict=True):
+            middle = box["x"] + box["width"] / 2
+            for y in (box["y"] + box["height"] / 2 - 21.5, box["y"] + box["height"] / 2 + 21.5):
+                hit = page.evaluate(
+                    "([x, y]) => document.elementFromPoint(x, y).closest('a')?.textContent",
+                    [middle, y],
+                )
+                assert hit == pill.text_content(), (pill.text_content(), hit)
+    assert wrapped
+    phone.close()
