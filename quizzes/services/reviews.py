@@ -546,6 +546,7 @@ class _Review:
     read: CardMemory | None  # as read, None for a card new to the learner
     memory: CardMemory
     log: ReviewLog
+    settings: LearnerSettings  # the learner's, as the review was worked out with them
 
 
 def _work_out(
@@ -593,7 +594,7 @@ def _work_out(
         due_after=after.due,
         stability_after=after.stability,
     )
-    return _Review(read=read, memory=memory, log=log)
+    return _Review(read=read, memory=memory, log=log, settings=settings)
 
 
 def _record(*, unless_reviewed_since: datetime | None = None, **kwargs) -> datetime | None:
@@ -752,8 +753,7 @@ def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bo
     review = prepared.review
     if review.read is None:
         return True
-    settings = _settings_of(review.memory.user_id)
-    _day_start, day_end = study_day_bounds(settings=settings, now=now)
+    _day_start, day_end = study_day_bounds(settings=review.settings, now=now)
     before = _counted_now(review.read, now=now, day_end=day_end)
     return before != _counted_now(review.memory, now=now, day_end=day_end)
 
