@@ -8,7 +8,9 @@ distinct), and times every page again. Each page is timed through Django's test 
 in-process (DEBUG off, the site's middleware, no network): the median of 5 requests with
 the cache cleared before each one (cold: what the database and templates cost) and the
 median of 5 as served (warm: the page cache in use). It prints both and the ratio
-100,000 / 79, and never fails on time.
+100,000 / 79, and for the warm requests the CPU time this process spent (on SQLite the
+database's work included: the figure to trust on a machine shared with other jobs, whose
+wall time drifts) and the SQL statements each ran. It never fails on time.
 
     .venv/bin/python bench/deck_size.py                       # both databases
     .venv/bin/python bench/deck_size.py --databases sqlite --cards 20000
@@ -94,14 +96,16 @@ def measure(size: int) -> None:
     large = pages_time()
 
     columns = ("cold ms", "cold ms", "ratio", "warm ms", "warm ms", "ratio")
+    columns += ("CPU ms", "CPU ms", "ratio", "SQL", "SQL")
     print(f"  {'page':<22}" + "".join(f"{name:>9}" for name in columns))
-    print(f"  {'':<22}{'79':>9}{size:>9,}{'':>9}{'79':>9}{size:>9,}")
+    sizes = f"{'79':>9}{size:>9,}{'':>9}"
+    print(f"  {'':<22}{sizes * 3}{'79':>9}{size:>9,}")
     for name in small:
-        (cold_small, warm_small), (cold_large, warm_large) = small[name], large[name]
-        print(
-            f"  {name:<22}{cold_small:>9.1f}{cold_large:>9.1f}{cold_large / cold_small:>9.2f}"
-            f"{warm_small:>9.1f}{warm_large:>9.1f}{warm_large / warm_small:>9.2f}"
-        )
+        figures = ""
+        for column in range(3):
+            at_small, at_large = small[name][column], large[name][column]
+            figures += f"{at_small:>9.1f}{at_large:>9.1f}{at_large / at_small:>9.2f}"
+        print(f"  {name:<22}{figures}{small[name][3]:>9}{large[name][3]:>9}")
 
 
 def quizzes_add() -> None:
@@ -254,11 +258,13 @@ def settle() -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
-def pages_time() -> dict[str, tuple[float, float]]:
-    """Each page's median time in ms, (cold, warm)."""
+def pages_time() -> dict[str, tuple[float, float, float, int]]:
+    """Each page's median time in ms, cold and warm, its median CPU ms warm, and the most
+    SQL statements a warm request of it ran."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import caches
+    from django.db import connection
     from django.test import Client
 
     from quizzes.models import Deck, ReadyQuiz
@@ -269,7 +275,13 @@ def pages_time() -> dict[str, tuple[float, float]]:
     client.force_login(get_user_model().objects.get(username=USERNAME))
     visitor = Client()
     deck = Deck.objects.get(slug="fastai")
-    timings: dict[str, list[tuple[float, bool]]] = {}
+    timings: dict[str, list[tuple[float, bool, float, int]]] = {}
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
 
     def timed(name: str, cold: bool, who: Client, method: str, path: str, before=None, **kwargs):
         if cold:
@@ -277,9 +289,13 @@ def pages_time() -> dict[str, tuple[float, float]]:
                 caches[alias].clear()
         if before is not None:
             before()
-        began = time.perf_counter()
-        response = getattr(who, method)(path, **kwargs)
-        timings.setdefault(name, []).append(((time.perf_counter() - began) * 1000, cold))
+        nonlocal statements
+        statements = 0
+        began, began_cpu = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(count):
+            response = getattr(who, method)(path, **kwargs)
+        wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+        timings.setdefault(name, []).append((wall * 1000, cold, cpu * 1000, statements))
         assert response.status_code in (200, 302), (path, response.status_code)
         return response
 
@@ -331,9 +347,14 @@ def pages_time() -> dict[str, tuple[float, float]]:
         timed("my cards", cold, client, "get", "/me/cards/")
     result = {}
     for name, samples in timings.items():
-        cold = [ms for ms, was_cold in samples if was_cold]
-        warm = [ms for ms, was_cold in samples if not was_cold][1:]  # the first warms the cache
-        result[name] = (statistics.median(cold), statistics.median(warm))
+        cold = [ms for ms, was_cold, _, _ in samples if was_cold]
+        warm = [sample for sample in samples if not sample[1]][1:]  # the first warms the cache
+        result[name] = (
+            statistics.median(cold),
+            statistics.median(ms for ms, _, _, _ in warm),
+            statistics.median(cpu for _, _, cpu, _ in warm),
+            max(count for _, _, _, count in warm),
+        )
     return result
 
 
