@@ -47,6 +47,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--cards", type=int, default=100_000, help="the large deck's size")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="leave the SQLite site here afterwards (a new folder), to look into a page at "
+        "100,000 cards with QUIZSITE_VAR_DIR=KEEP",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -61,7 +67,11 @@ def main() -> None:
             print("\nPostgreSQL is not installed: skipped")
             continue
         with ExitStack() as stack:
-            var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-size-"))
+            if options.keep and database == "sqlite":
+                options.keep.mkdir(parents=True)
+                var_dir = str(options.keep)
+            else:
+                var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-size-"))
             env = {"QUIZSITE_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "quizsite.settings"}
             if database == "postgresql":
                 env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url

@@ -35,6 +35,9 @@ from django.utils import timezone
 
 VERSION_KEY = "deck-pages:version"
 ENTRY_TIMEOUT = 24 * 3600
+# How long the others take the last value while one request builds a new one (`cached`): a
+# build that died unseen (its process killed) is taken over after this.
+BUILD_SECONDS = 30
 
 T = TypeVar("T")
 
@@ -93,8 +96,29 @@ def deck_pages_changed() -> None:
 def cached(name: str, build: Callable[[], T]) -> T:
     """`build()`'s value, computed once per decks' version: looked up in this process's
     memory, then in the shared cache (so the other processes and servers need not build it
-    again: at 100,000 cards some take a tenth of a second), else built and kept in both."""
-    return _kept(_deck_key(name), build)
+    again: at 100,000 cards some take a quarter of a second), else built and kept in both.
+
+    A change of the decks misses every entry at once, and a class answering meanwhile would
+    have each of its requests count the same 100,000 cards at the same time: 200 of them
+    are a minute of the machine's work. So one request builds a missing value; the others
+    take the value built before the change (a count one edit behind, for the moment the
+    build takes) where there is one, and build only where there is none."""
+    key = _deck_key(name)
+    value = _kept(key)
+    if value is not None:
+        return value
+    building, latest = f"{key}:building", f"deck-pages:latest:{name}"
+    builder = cache.add(building, True, timeout=BUILD_SECONDS)
+    if not builder and (value := cache.get(latest)) is not None:
+        return value
+    try:
+        value = build()
+        cache.set_many({key: value, latest: value}, ENTRY_TIMEOUT)
+        caches["pages"].set(key, value, ENTRY_TIMEOUT)
+    finally:
+        if builder:
+            cache.delete(building)
+    return value
 
 
 def cached_here(name: str, build: Callable[[], T]) -> T:
