@@ -122,3 +122,24 @@ def test_the_other_quiz_starts_run_the_same_queries_at_two_deck_sizes(alice, mak
     large = start(make_deck(LARGE, slug="large", tags=("one", "two")))
 
     assert _start_queries(large) == _start_queries(small) == QUERIES[kind]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_cards_a_quiz_can_ask_are_counted_from_one_index_alone(make_deck):
+    """The decks' counts (the home page, every page offering a quiz, "Review (N)") read the
+    card_askable index, not each card's row: at 100,000 cards 0.04 s against 0.3."""
+    from django.db.models import Count
+
+    from quizzes.models import Card
+    from quizzes.models.deck import askable
+    from quizzes.services import cards
+
+    make_deck(SMALL)
+    counted = [
+        cards.deck_summaries(),
+        Card.objects.values("deck").annotate(askable=Count("pk", filter=askable("flashcards"))),
+        Card.objects.filter(askable("multiple_choice")).values("deck").annotate(Count("pk")),
+    ]
+    for queryset in counted:
+        plan = queryset.explain()
+        assert "USING COVERING INDEX card_askable" in plan, plan
