@@ -122,6 +122,51 @@ def test_past_the_limit_the_result_says_there_are_more(small_deck, monkeypatch):
     assert result.more
 
 
+def test_a_word_is_found_in_its_other_english_forms(small_deck):
+    card(small_deck, 1, "Why make sure your model can overfit first?")
+    card(small_deck, 2, "What does the learning rate finder plot?")
+    card(small_deck, 3, "Which query does the attention layer compare?")
+    card(small_deck, 4, "How do we scale each batch?", "Normalize it.")
+    card(small_deck, 5, "What rates a learning curve?")
+
+    assert found(small_deck, "overfitting") == [1]
+    assert sorted(found(small_deck, "learning rates")) == [2, 5]
+    assert found(small_deck, "queries") == [3]
+    assert found(small_deck, "scaling batches") == [4]
+    assert found(small_deck, "normalization") == [4]
+    # A word still found as typed, letter by letter.
+    assert found(small_deck, "overf") == [1]
+
+
+@pytest.mark.parametrize(
+    ("word", "prefix"),
+    [
+        ("overfitting", "overfit"),
+        ("stopped", "stop"),
+        ("learning", "learn"),
+        ("rates", "rate"),
+        ("batches", "batch"),
+        ("losses", "loss"),
+        ("probabilities", "probabilit"),
+        ("normalization", "normaliz"),
+        ("activations", "activ"),
+        # Words too short for their ending, or whose "s" is their own, are searched as typed.
+        ("string", "string"),
+        ("running", "running"),
+        ("series", "series"),
+        ("loss", "loss"),
+        ("focus", "focus"),
+        ("axis", "axis"),
+        ("its", "its"),
+        ("need", "need"),
+        ("rotation", "rotation"),
+        ("softmax", "softmax"),
+    ],
+)
+def test_a_word_is_searched_without_its_english_ending(word, prefix):
+    assert search.search_prefix(word) == prefix
+
+
 def test_search_words_are_lowercased_letters_and_digits_without_repeats():
     assert search_words("Soft-Max soft_max  SOFT x2 !!") == ["soft", "max", "x2"]
     assert search_words("%_* \" ' NEAR(") == ["near"]

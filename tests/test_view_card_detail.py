@@ -132,6 +132,14 @@ def test_a_search_from_the_list_is_highlighted(client, fastai_deck):
     assert "A new <mark>axis</mark> will be created" in response.text
 
 
+def test_a_search_in_another_english_form_is_highlighted_as_it_was_searched(client, fastai_deck):
+    page = client.get(card_url(6), {"answer": "1", "q": "creating"})
+    answer = client.get(card_url(6) + "answer/", {"q": "creating"}, headers={"HX-Request": "true"})
+
+    assert "A new axis will be <mark>creat</mark>ed" in page.text
+    assert "A new axis will be <mark>creat</mark>ed" in answer.text
+
+
 def test_the_permalink_survives_a_deck_sync(client, fastai_deck):
     before = client.get(card_url(6)).text
     card_id = Card.objects.get(deck=fastai_deck, number=6).pk

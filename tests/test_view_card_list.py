@@ -185,6 +185,16 @@ def test_it_searches_question_and_answer_text_case_insensitively(client, fastai_
     assert card_numbers(by_answer.text) == [6]
 
 
+def test_a_word_in_another_english_form_finds_and_highlights_the_cards_word(client, fastai_deck):
+    response = client.get(list_url(), {"q": "overfitting"})
+
+    assert "What does it mean for a model to <mark>overfit</mark>?" in response.text
+    assert (
+        response.context["page"].count
+        == client.get(list_url(), {"q": "overfit"}).context["page"].count
+    )
+
+
 def test_every_word_is_required_as_the_start_of_a_word(client, make_deck):
     make_deck(12)
 

@@ -15,6 +15,7 @@ from quizzes.services import search
 
 search_clean = search.search_clean
 search_words = search.search_words
+search_prefixes = search.search_prefixes
 card_search = search.card_search
 NO_RESULT = search.SearchResult(card_ids=(), more=False, words=(), suggested=False)
 

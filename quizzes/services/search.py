@@ -1,9 +1,10 @@
 """Card search through the database's own full-text engine: SQLite FTS5, or PostgreSQL's
 text search with pg_trgm for spelling (the index: quizzes/search_schema.py).
 
-One rule on both: a card matches when every word of the query begins a word of its
-question, its answer or one of its tag names ("soft" finds "softmax", "pytorch" finds the
-cards tagged pytorch); the best matches come first (question and tags weigh twice the
+One rule on both: a card matches when every word of the query, less an English ending
+(`search_prefix`: "overfitting" is searched as "overfit", "rates" as "rate"), begins a word
+of its question, its answer or one of its tag names ("soft" finds "softmax", "pytorch" finds
+the cards tagged pytorch); the best matches come first (question and tags weigh twice the
 answer), then by card number. When nothing matches, each word that matches no card is
 replaced by the nearest word the cards use ("sofmax" by "softmax", "pytroch" by
 "pytorch"), and the search runs again with those.
@@ -43,6 +44,41 @@ def search_clean(raw: str) -> str:
 def search_words(query: str) -> list[str]:
     """The distinct words of a cleaned query, lowercased, each of which a result must have."""
     return list(dict.fromkeys(word.lower() for word in _WORD.findall(query)))[:MAX_SEARCH_WORDS]
+
+
+# English endings a word is searched without, longest first, with the shortest stem each
+# leaves: "string" is no "str-ing", nor "series" a "ser-ies". A prefix search needs no more
+# than that ("scaling" as "scal" finds "scale"), and the words the cards use stay as written.
+_ENDINGS = (("ations", 5), ("ation", 5), ("ies", 4), ("ing", 4), ("ed", 4), ("es", 3), ("s", 3))
+# "es" is a plural's ending after these only ("batches", "boxes"); elsewhere "e" is the
+# word's own ("rates").
+_ES_AFTER = ("ch", "sh", "ss", "x", "z")
+# Singular words ending in "s": "loss", "focus", "axis".
+_KEPT_S = ("ss", "us", "is")
+_DOUBLED = re.compile(r"([bdfgklmnprtz])\1$")
+
+
+def search_prefix(word: str) -> str:
+    """What a query word is searched as: a word that begins with it, or with it less an
+    English ending ("overfitting" finds "overfit", "learning rates" a card on the learning
+    rate, "queries" "query"). A word with no such ending is searched as it is."""
+    for ending, shortest in _ENDINGS:
+        if not word.endswith(ending):
+            continue
+        stem = word[: -len(ending)]
+        if ending == "es" and not stem.endswith(_ES_AFTER):
+            continue  # then "s" alone: "rates" is "rate"
+        if ending == "s" and word.endswith(_KEPT_S):
+            return word
+        if ending in ("ing", "ed"):
+            stem = _DOUBLED.sub(r"\1", stem)  # "overfitting", "stopped"
+        return stem if len(stem) >= shortest else word
+    return word
+
+
+def search_prefixes(words) -> list[str]:
+    """The prefixes `words` are searched as, which the pages highlight."""
+    return list(dict.fromkeys(search_prefix(word) for word in words))
 
 
 @dataclass(frozen=True)
@@ -93,7 +129,7 @@ def _ranked_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, *, limit:
 
 def _sqlite_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit: int) -> list[int]:
     # Each word is a quoted string (it holds no quote: see _WORD) searched as a prefix.
-    match = " AND ".join(f'"{word}"*' for word in words)
+    match = " AND ".join(f'"{prefix}"*' for prefix in search_prefixes(words))
     tag_filter = "AND c.id IN (SELECT card_id FROM quizzes_card_tags WHERE tag_id = %s)"
     # CROSS JOIN makes SQLite walk the matches and look each card up, never the other way
     # round (every card of the deck, each checked against the index).
@@ -113,7 +149,9 @@ def _postgresql_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit
 
     document = RawSQL('"quizzes_card"."search_document"', [], output_field=SearchVectorField())
     query = SearchQuery(
-        " & ".join(f"'{word}':*" for word in words), search_type="raw", config="simple"
+        " & ".join(f"'{prefix}':*" for prefix in search_prefixes(words)),
+        search_type="raw",
+        config="simple",
     )
     cards = Card.objects.filter(deck_id=deck_id).annotate(document=document)
     cards = cards.filter(document=query)

@@ -87,7 +87,8 @@ def card_list(request, slug):
         "deck": deck,
         "page": page,
         "query": query,
-        "words": result.words if result else [],
+        # What the cards' text is highlighted by: each word as it was searched.
+        "words": card_services.search_prefixes(result.words) if result else [],
         "suggestion": " ".join(result.words) if result and result.suggested else "",
         "tags": tags,
         "active_tag": active_tag,
@@ -116,7 +117,7 @@ def card_detail(request, slug, number):
         "title": Truncator(card.question_text or f"Card {card.number}").chars(80),
         "show_answer": request.GET.get("answer") == "1",
         "query": query,
-        "words": card_services.search_words(query),
+        "words": card_services.search_prefixes(card_services.search_words(query)),
         "report_form": ProblemReportForm(),
     }
     return render(request, "quizzes/cards/detail.html", context)
@@ -129,7 +130,8 @@ def card_answer(request, slug, number):
     query, _ = _search_from(request)
     if not request.htmx:
         return redirect(card.get_absolute_url() + _querystring(answer="1", q=query) + "#answer")
-    context = {"card": card, "words": card_services.search_words(query)}
+    words = card_services.search_prefixes(card_services.search_words(query))
+    context = {"card": card, "words": words}
     return render(request, "quizzes/cards/detail.html#answer", context)
 
 
