@@ -163,6 +163,40 @@ def test_new_cards_stop_at_the_daily_allowance_until_the_next_study_day(alice, d
     assert reviews.review_counts(user=alice, now=tomorrow).new == 3
 
 
+def make_siblings(deck, notes: int) -> list[list[Card]]:
+    """The deck's first cards made into `notes` notes of two cards each (a card and its
+    reversed card, or two clozes), numbered one after the other as an Anki import numbers
+    them."""
+    cards = list(deck.cards.order_by("number")[: notes * 2])
+    for place, card in enumerate(cards):
+        card.guid, card.card_ord = f"note-{place // 2}", place % 2
+    Card.objects.bulk_update(cards, ["guid", "card_ord"])
+    return [cards[i : i + 2] for i in range(0, len(cards), 2)]
+
+
+def test_new_cards_show_each_notes_first_card_before_its_sibling(alice, deck):
+    """Anki's default "card type, then order gathered": of the day's new cards, every
+    note's first card before any second one, so a reversed card or the next cloze of one
+    sentence does not follow the card that just showed its answer."""
+    notes = make_siblings(deck, 3)
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=4, day_start_hour=4, time_zone="UTC"
+    )
+    (a0, a1), (b0, b1), _c = notes
+    assert [item.card for item in reviews.review_queue(user=alice, now=T0, limit=10)] == [
+        a0,
+        b0,
+        a1,
+        b1,
+    ]
+    shown = []
+    for _ in range(4):  # one card at a time, as the review page asks
+        card = reviews.review_queue(user=alice, now=T0, limit=1)[0].card
+        reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=2)
+        shown.append(card)
+    assert shown == [a0, b0, a1, b1]
+
+
 def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
     card = first_cards(deck, 1)[0]
     reviews.settings_update(

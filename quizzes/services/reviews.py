@@ -203,16 +203,22 @@ class UnstudiedCards:
         )
 
 
-def _new_card_ids(*, user, count: int) -> list[int]:
+def _new_card_ids(*, user, allowance: int, count: int) -> list[int]:
+    """The first `count` new cards to show, in Anki's default order ("card type, then order
+    gathered"): today's `allowance` of them gathered deck by deck in their order, then each
+    note's first card (card_ord 0) before its reversed card or next cloze, so that siblings
+    do not follow each other."""
     if count <= 0:
         return []
     studied = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
-    return list(
+    gathered = (
         Card.objects.filter(~Exists(studied))
         .askable(INTRODUCED_AS)
         .order_by("deck__name", "deck_id", "number")
-        .values_list("pk", flat=True)[:count]
+        .values_list("pk", "card_ord")[:allowance]
     )
+    ordered = sorted(enumerate(gathered), key=lambda row: (row[1][1], row[0]))
+    return [card_id for _place, (card_id, _card_ord) in ordered[:count]]
 
 
 def _scheduled(*, user, until: datetime) -> list[scheduling.Scheduled]:
@@ -275,7 +281,9 @@ def review_queue(
     )
     reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
     due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
-    new_ids = _new_card_ids(user=user, count=min(allowance, max(limit - due_count, 0)))
+    new_ids = _new_card_ids(
+        user=user, allowance=allowance, count=min(allowance, max(limit - due_count, 0))
+    )
     ordered = scheduling.order_queue(
         scheduled,
         new_card_ids=new_ids,
