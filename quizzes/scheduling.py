@@ -317,6 +317,26 @@ def preview(
     }
 
 
+def replay(
+    reviews: Iterable[tuple[datetime, Grade | int]],
+    *,
+    scheduler: fsrs.Scheduler,
+    time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> Memory | None:
+    """The memory a card's reviews (when, grade; oldest first) leave under `scheduler`'s
+    parameters, days counted in study days as `schedule` counts them: Anki's "compute memory
+    states" after new parameters. None for no reviews. Its due date is the replay's own."""
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    memory = None
+    for moment, grade in reviews:
+        elapsed = elapsed_study_days(memory.last_review, moment, **kwargs) if memory else None
+        memory = schedule(
+            memory, grade, now=moment, scheduler=scheduler, elapsed_days=elapsed, **kwargs
+        )
+    return memory
+
+
 def becomes_leech(*, lapses_before: int, lapses_after: int) -> bool:
     """Whether the lapse just counted makes the card a leech: at LEECH_THRESHOLD lapses, and
     every half threshold after that (8, 12, 16, ...), as in Anki."""
