@@ -68,6 +68,28 @@ def test_a_timed_out_question_is_again(alice, deck):
     assert ReviewLog.objects.get().reviewed_at == T0 + timedelta(seconds=20)  # the deadline
 
 
+def test_a_timeout_noticed_after_a_later_review_does_not_undo_it(alice, deck):
+    """A quiz question left to time out at 12:00:20, its card then graded Good on the review
+    page at 12:01, and the quiz opened again at 12:02: its Again belongs before the Good,
+    and memory cannot be rewritten backwards (as with a guest's answers on sign-up). Before,
+    it was applied on top, dated 12:00:20: the card forgotten, its last review moved back."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        attempt = start(alice, deck, count=2)
+        question = show(attempt)
+        traveller.shift(60)
+        reviewed = timezone.now()
+        due = reviews.review_record(
+            user=alice, card=question.card, rating=3, now=reviewed, elapsed_seconds=5
+        )
+        traveller.shift(60)
+        attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    question.refresh_from_db()
+    assert question.outcome == engine.Outcome.TIMED_OUT
+    memory = CardMemory.objects.get(user=alice, card=question.card)
+    assert (memory.last_review, memory.due, memory.lapses) == (reviewed, due, 0)
+    assert ratings(alice) == [(scheduling.Grade.GOOD, "review")]
+
+
 def test_questions_never_shown_teach_nothing(alice, deck):
     one_minute = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
     with time_machine.travel(T0, tick=False) as traveller:

@@ -605,11 +605,21 @@ def _work_out(
     return _Review(read=read, memory=memory, log=log, settings=settings)
 
 
+def _reviewed_after(read: CardMemory | None, moment: datetime) -> bool:
+    """Whether the card was reviewed after `moment`: an answer given then (a quiz question's
+    timeout noticed late, a guest's answer) comes too late, as memory cannot be rewritten
+    backwards."""
+    return read is not None and read.last_review > moment
+
+
 def _record(*, unless_reviewed_since: datetime | None = None, **kwargs) -> datetime | None:
     """Read the memory locked, work the review out and save it: in the caller's transaction.
-    None, and nothing saved, when the card was reviewed at or after `unless_reviewed_since`."""
+    None, and nothing saved, when the card was reviewed at or after `unless_reviewed_since`,
+    or after the answer (`_reviewed_after`)."""
     read = play_sql.card_memory(user_id=kwargs["user_id"], card_id=kwargs["card_id"], locked=True)
     if read and unless_reviewed_since and read.last_review >= unless_reviewed_since:
+        return None
+    if _reviewed_after(read, kwargs["now"]):
         return None
     review = _work_out(read=read, **kwargs)
     review.memory.save()
@@ -638,8 +648,9 @@ def review_record(
     now: datetime,
     elapsed_seconds: float,
     source: str = Source.REVIEW,
-) -> datetime:
-    """Apply one answer to the learner's memory of `card` and log it; returns the new due."""
+) -> datetime | None:
+    """Apply one answer to the learner's memory of `card` and log it; returns the new due,
+    or None when the card was reviewed after `now` (nothing is recorded)."""
     return _record_once(
         user_id=user.pk,
         card_id=card.pk,
@@ -728,13 +739,16 @@ def review_answer_prepare(
     if arguments is None:
         return None
     read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
+    if _reviewed_after(read, arguments["now"]):
+        return None
     return PreparedAnswer(review=_work_out(read=read, **arguments), arguments=arguments)
 
 
-def review_answer_store(prepared: PreparedAnswer) -> datetime:
+def review_answer_store(prepared: PreparedAnswer) -> datetime | None:
     """Store a prepared answer's review, in the caller's transaction: written only if the
     memory is still as it was read (a review in another tab, or an undo, in between: it is
-    worked out again from the memory as it is then, locked). Returns the new due date."""
+    worked out again from the memory as it is then, locked). Returns the new due date (None
+    when the card was reviewed after the answer, in between)."""
     review = prepared.review
     if not play_sql.card_memory_write(memory=review.memory, read=review.read):
         return _record(**prepared.arguments)
