@@ -172,3 +172,30 @@ def test_a_review_near_a_daylight_saving_change_counts_on_its_study_day(
     with time_machine.travel(datetime.fromisoformat(reviewed_at) - timedelta(days=7)):
         forecast = client.get(URL).context["figures"].forecast_days
     assert [str(day) for day, n in forecast if n] == [study_day]
+
+
+def _review_on(user, card, moment):
+    reviews.review_record(user=user, card=card, rating=3, now=moment, elapsed_seconds=4)
+
+
+def test_it_counts_the_days_studied_and_the_streak_in_study_days(client, alice, deck):
+    """Anki's "days studied", and the streak its heatmap shows: study days in a row with a
+    review, up to today, or up to yesterday while today has none yet. A review at 1 am
+    counts for the evening before, so it keeps the streak."""
+    cards = first_cards(deck, 5)
+    noon = datetime.fromisoformat("2025-03-05 12:00:00+00:00")
+    _review_on(alice, cards[0], noon - timedelta(days=6))  # Thursday: alone
+    _review_on(alice, cards[1], noon - timedelta(days=3))  # Sunday
+    _review_on(alice, cards[2], noon - timedelta(days=2) + timedelta(hours=13))  # Tue 1 am: Mon
+    _review_on(alice, cards[3], noon - timedelta(days=1))  # Tuesday
+    client.force_login(alice)
+    with time_machine.travel(noon, tick=False):
+        morning = client.get(URL)
+        _review_on(alice, cards[4], noon)
+        later = client.get(URL)
+
+    assert (morning.context["figures"].days_studied, morning.context["figures"].streak) == (4, 3)
+    assert (later.context["figures"].days_studied, later.context["figures"].streak) == (5, 4)
+    assert "5 reviews in the last year on 5 days." in later.text
+    assert "3 days in a row up to yesterday." in morning.text
+    assert "4 days in a row up to today." in later.text

@@ -55,6 +55,26 @@ class ProgressFigures:
         return [week for week in reversed(self.retention_weeks) if week.reviews]
 
     @property
+    def days_studied(self) -> int:
+        """Study days with a review in the last year (Anki's "days studied")."""
+        return sum(1 for n in self.reviews_per_day.values() if n)
+
+    @property
+    def streak_includes_today(self) -> bool:
+        return bool(self.reviews_per_day.get(self.today))
+
+    @property
+    def streak(self) -> int:
+        """Study days in a row with a review, up to today, or up to yesterday while today
+        has none yet (the day is not over): the streak Anki's heatmap shows."""
+        day = self.today if self.streak_includes_today else self.today - timedelta(days=1)
+        days = 0
+        while self.reviews_per_day.get(day):
+            days += 1
+            day -= timedelta(days=1)
+        return days
+
+    @property
     def busy_days(self) -> list[tuple[date, int]]:
         return sorted(((day, n) for day, n in self.reviews_per_day.items() if n), reverse=True)
 
