@@ -751,3 +751,12 @@ def test_a_review_between_working_an_answer_out_and_storing_it_is_kept(alice, de
     assert ratings(alice)[-2:] == [(3, "review"), (1, "quiz")]
     quiz_log = ReviewLog.objects.get(user=alice, source="quiz")
     assert quiz_log.memory_before["reps"] == reps_before + 1  # after the other tab's review
+
+
+def test_a_smart_quiz_asks_each_notes_first_new_card_before_its_sibling(alice, deck):
+    """As the review orders new cards: a reversed card or the next cloze does not follow
+    the question whose feedback just showed its answer."""
+    (a0, a1), (b0, _b1) = make_siblings(deck, 2)
+    order = reviews.smart_quiz_card_ids(user=alice, deck_id=deck.pk, now=T0)
+    assert order.index(b0.pk) < order.index(a1.pk)
+    assert order[:2] == [a0.pk, b0.pk]

@@ -992,10 +992,11 @@ def smart_quiz_card_ids(*, user, deck_id: int, now: datetime) -> list[int]:
         ),
     )
     studied = {row.card_id for row in rows}
+    # Each note's first card before its siblings, as the review introduces them.
     new_ids = (
         Card.objects.filter(deck_id=deck_id)
         .exclude(pk__in=studied)
-        .order_by("number")
+        .order_by("card_ord", "number")
         .values_list("pk", flat=True)
     )
     return [*due_ids, *(row.card_id for row in weakest), *new_ids]
