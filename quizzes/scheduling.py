@@ -449,9 +449,11 @@ def order_queue(
     return ordered[: max(limit, 0)]
 
 
-def review_allowance(*, per_day: int, reviewed_today: int) -> int:
-    """Review cards left for today: the daily maximum less the review cards answered."""
-    return max(per_day - reviewed_today, 0)
+def review_allowance(*, per_day: int, reviewed_today: int, extra_today: int = 0) -> int:
+    """Review cards left for today: the daily maximum, plus the extra reviews the learner
+    asked for today (Anki's custom study "Increase today's review limit"), less the review
+    cards answered."""
+    return max(per_day + extra_today - reviewed_today, 0)
 
 
 def due_shown(*, steps_due: int, reviews_due: int, reviews_left: int) -> int:

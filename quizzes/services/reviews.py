@@ -247,7 +247,9 @@ def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -
         state_before=scheduling.MemoryState.REVIEW,
     )
     return scheduling.review_allowance(
-        per_day=settings.max_reviews_per_day, reviewed_today=reviewed
+        per_day=settings.max_reviews_per_day,
+        reviewed_today=reviewed,
+        extra_today=settings.extra_reviews_on(_today(settings, day_start)),
     )
 
 
@@ -489,6 +491,22 @@ def new_cards_extend(*, user, now: datetime, count: int) -> int:
     settings.extra_new_cards_day = today
     settings.save(update_fields=["extra_new_cards", "extra_new_cards_day"])
     return settings.extra_new_cards
+
+
+@transaction.atomic
+def reviews_extend(*, user, now: datetime, count: int) -> int:
+    """Review `count` more cards today past the daily maximum (Anki's custom study
+    "Increase today's review limit"); tomorrow the daily maximum applies again. Returns
+    today's extra reviews."""
+    if count < 1:
+        raise ValueError("Ask for at least one more review.")
+    settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
+    today = _today(settings, now)
+    extra = settings.extra_reviews_on(today) + count
+    settings.extra_reviews = min(extra, scheduling.MAX_MAX_REVIEWS_PER_DAY)
+    settings.extra_reviews_day = today
+    settings.save(update_fields=["extra_reviews", "extra_reviews_day"])
+    return settings.extra_reviews
 
 
 def leeches_suspended(*, user) -> int:
