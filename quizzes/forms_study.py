@@ -63,6 +63,17 @@ class ExtraNewCardsForm(forms.Form):
     )
 
 
+class ExtraReviewsForm(forms.Form):
+    """How many more review cards today, asked on the review's end screen when the day's
+    maximum holds some back."""
+
+    count = forms.IntegerField(
+        label="More reviews today",
+        min_value=1,
+        max_value=scheduling.MAX_MAX_REVIEWS_PER_DAY,
+    )
+
+
 class StepsField(forms.CharField):
     """Learning steps as Anki writes them ("10m", "1m 10m"); cleans to a tuple of timedeltas."""
 

@@ -197,15 +197,13 @@ def schedule(
     grade = Grade(grade)
     now = _utc(now)
     memory = memory or NEW_MEMORY
-    card, _log = scheduler.review_card(
-        _fsrs_card(memory, now, elapsed_days), fsrs.Rating(int(grade)), now
-    )
+    outcomes = _Outcomes(memory, now=now, scheduler=scheduler, elapsed_days=elapsed_days)
+    card = outcomes[grade]
     due = card.due
     if card.state is fsrs.State.Review:
-        days = (card.due - now).days
-        low, high = fuzz_range(days, maximum_interval=scheduler.maximum_interval)
-        if high > low:
-            days = random.Random(fuzz_seed).randint(low, high)
+        days = _review_days(
+            outcomes, grade, memory=memory, fuzz_factor=random.Random(fuzz_seed).random()
+        )
         due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
     return Memory(
         state=MemoryState(int(card.state)),
@@ -217,6 +215,55 @@ def schedule(
         reps=memory.reps + 1,
         lapses=memory.lapses + (grade is Grade.AGAIN and memory.state is MemoryState.REVIEW),
     )
+
+
+class _Outcomes(dict):
+    """py-fsrs's card after each grade, worked out when first asked for."""
+
+    def __init__(self, memory: Memory, *, now: datetime, scheduler, elapsed_days: int | None):
+        super().__init__()
+        self.now = now
+        self.scheduler = scheduler
+        self.card = _fsrs_card(memory, now, elapsed_days)
+
+    def __missing__(self, grade: Grade) -> fsrs.Card:
+        card, _log = self.scheduler.review_card(self.card, fsrs.Rating(int(grade)), self.now)
+        self[grade] = card
+        return card
+
+
+def _review_days(outcomes: _Outcomes, grade: Grade, *, memory: Memory, fuzz_factor: float) -> int:
+    """The fuzzed interval, in days, that `grade` gives, kept in Anki's order: on a review
+    card Good is at least a day past Hard and Easy a day past Good, and an interval that
+    grows is not fuzzed back to the last one; on a new or learning card Easy is at least a
+    day past Good. One fuzz factor for every grade, as Anki draws it once per card."""
+    maximum = outcomes.scheduler.maximum_interval
+    days = (outcomes[grade].due - outcomes.now).days
+    minimum = 1
+    if memory.state is MemoryState.REVIEW and grade is not Grade.AGAIN:
+        last_interval = round((_utc(memory.due) - _utc(memory.last_review)).total_seconds() / 86400)
+        if days > last_interval:
+            minimum = last_interval + 1
+        if grade is not Grade.HARD:
+            lower = Grade(grade - 1)
+            minimum = max(
+                minimum, _review_days(outcomes, lower, memory=memory, fuzz_factor=fuzz_factor) + 1
+            )
+    elif grade is Grade.EASY and outcomes[Grade.GOOD].state is fsrs.State.Review:
+        minimum = _review_days(outcomes, Grade.GOOD, memory=memory, fuzz_factor=fuzz_factor) + 1
+    return _fuzzed(days, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+
+
+def _fuzzed(days: int, *, minimum: int, maximum: int, fuzz_factor: float) -> int:
+    """`days` spread over its fuzz range kept within [minimum, maximum], as Anki's
+    with_review_fuzz: `fuzz_factor` (0 to 1) picks the day in the range."""
+    minimum = min(max(minimum, 1), maximum)
+    low, high = fuzz_range(days, maximum_interval=maximum)
+    low = min(max(low, minimum), maximum)
+    high = min(max(high, minimum), maximum)
+    if high == low and 2 < high < maximum:
+        high = low + 1
+    return min(math.floor(low + fuzz_factor * (1 + high - low)), high)
 
 
 def _days_later(
@@ -268,6 +315,26 @@ def preview(
         - now
         for grade in Grade
     }
+
+
+def replay(
+    reviews: Iterable[tuple[datetime, Grade | int]],
+    *,
+    scheduler: fsrs.Scheduler,
+    time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> Memory | None:
+    """The memory a card's reviews (when, grade; oldest first) leave under `scheduler`'s
+    parameters, days counted in study days as `schedule` counts them: Anki's "compute memory
+    states" after new parameters. None for no reviews. Its due date is the replay's own."""
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    memory = None
+    for moment, grade in reviews:
+        elapsed = elapsed_study_days(memory.last_review, moment, **kwargs) if memory else None
+        memory = schedule(
+            memory, grade, now=moment, scheduler=scheduler, elapsed_days=elapsed, **kwargs
+        )
+    return memory
 
 
 def becomes_leech(*, lapses_before: int, lapses_after: int) -> bool:
@@ -382,9 +449,11 @@ def order_queue(
     return ordered[: max(limit, 0)]
 
 
-def review_allowance(*, per_day: int, reviewed_today: int) -> int:
-    """Review cards left for today: the daily maximum less the review cards answered."""
-    return max(per_day - reviewed_today, 0)
+def review_allowance(*, per_day: int, reviewed_today: int, extra_today: int = 0) -> int:
+    """Review cards left for today: the daily maximum, plus the extra reviews the learner
+    asked for today (Anki's custom study "Increase today's review limit"), less the review
+    cards answered."""
+    return max(per_day + extra_today - reviewed_today, 0)
 
 
 def due_shown(*, steps_due: int, reviews_due: int, reviews_left: int) -> int:

@@ -36,6 +36,7 @@ urlpatterns = [
     path("review/answer/", review.review_answer, name="review_answer"),
     path("review/undo/", review.review_undo, name="review_undo"),
     path("review/more/", review.review_more_new, name="review_more_new"),
+    path("review/more-reviews/", review.review_more_reviews, name="review_more_reviews"),
     path("review/leeches/", review.review_leeches_unsuspend, name="review_leeches_unsuspend"),
     path("me/progress/", study.study_progress, name="study_progress"),
     path("me/settings/", study.study_settings, name="study_settings"),

@@ -65,6 +65,25 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
     assert console_errors == []
 
 
+@pytest.mark.parametrize("keys", ["Control+z", "Meta+z"])
+def test_ctrl_z_undoes_the_last_grade_as_in_anki(
+    page: Page, deck_site, console_errors, django_user_model, keys
+):
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    page.wait_for_load_state()
+    first = page.locator("#review-card-title").text_content()
+    page.keyboard.press("Space")
+    page.keyboard.press("3")
+    expect(page.locator("[data-undo-key]")).to_be_visible()
+    expect(page.locator("#review-card-title")).not_to_have_text(first)
+
+    page.keyboard.press(keys)
+    expect(page.locator("#review-card-title")).to_have_text(first)
+    expect(page.locator(".review-notice")).to_contain_text("Grade undone")
+    assert console_errors == []
+
+
 def test_a_touch_phone_shows_no_key_hints_on_the_review(browser, deck_site, django_user_model):
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True

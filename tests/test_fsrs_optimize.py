@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from quizzes import scheduling
-from quizzes.models import Card, LearnerSettings
+from quizzes.models import Card, CardMemory, LearnerSettings
 from quizzes.services import fsrs_fitting, reviews
 from tests.studyhelpers import study
 
@@ -43,6 +43,32 @@ def test_it_fits_stores_and_then_schedules_with_the_learners_parameters(alice, m
     # From now on the learner's scheduler is built from them.
     scheduler = reviews._scheduler(settings)
     assert scheduler.parameters == tuple(settings.fsrs_parameters)
+
+
+def test_a_fit_works_each_cards_memory_out_again_with_the_new_parameters(alice, bob, make_deck):
+    """As Anki recomputes memory states when its parameters change: alice's stabilities and
+    difficulties become those of a learner who had the fitted parameters from the start
+    (bob), while her due dates stay. Before, they stayed those the default parameters gave,
+    and the fitted curve was applied to them."""
+    deck = make_deck(40, slug="forty")
+    cards = Card.objects.filter(deck=deck)
+    study(alice, cards)
+    due_before = dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due"))
+
+    run("--user", "alice")
+
+    fitted = LearnerSettings.objects.get(user=alice).fsrs_parameters
+    LearnerSettings.objects.create(user=bob, fsrs_parameters=fitted)
+    study(bob, cards)
+    had_them_all_along = {
+        row.card_id: (row.stability, row.difficulty) for row in CardMemory.objects.filter(user=bob)
+    }
+    alice_rows = CardMemory.objects.filter(user=alice)
+    assert {row.card_id: row.due for row in alice_rows} == due_before
+    for row in alice_rows:
+        stability, difficulty = had_them_all_along[row.card_id]
+        assert row.stability == pytest.approx(stability)
+        assert row.difficulty == pytest.approx(difficulty)
 
 
 def test_without_a_user_it_fits_every_learner_with_reviews(alice, bob, deck):

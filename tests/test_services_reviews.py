@@ -68,6 +68,28 @@ def test_a_timed_out_question_is_again(alice, deck):
     assert ReviewLog.objects.get().reviewed_at == T0 + timedelta(seconds=20)  # the deadline
 
 
+def test_a_timeout_noticed_after_a_later_review_does_not_undo_it(alice, deck):
+    """A quiz question left to time out at 12:00:20, its card then graded Good on the review
+    page at 12:01, and the quiz opened again at 12:02: its Again belongs before the Good,
+    and memory cannot be rewritten backwards (as with a guest's answers on sign-up). Before,
+    it was applied on top, dated 12:00:20: the card forgotten, its last review moved back."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        attempt = start(alice, deck, count=2)
+        question = show(attempt)
+        traveller.shift(60)
+        reviewed = timezone.now()
+        due = reviews.review_record(
+            user=alice, card=question.card, rating=3, now=reviewed, elapsed_seconds=5
+        )
+        traveller.shift(60)
+        attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
+    question.refresh_from_db()
+    assert question.outcome == engine.Outcome.TIMED_OUT
+    memory = CardMemory.objects.get(user=alice, card=question.card)
+    assert (memory.last_review, memory.due, memory.lapses) == (reviewed, due, 0)
+    assert ratings(alice) == [(scheduling.Grade.GOOD, "review")]
+
+
 def test_questions_never_shown_teach_nothing(alice, deck):
     one_minute = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
     with time_machine.travel(T0, tick=False) as traveller:
@@ -161,6 +183,40 @@ def test_new_cards_stop_at_the_daily_allowance_until_the_next_study_day(alice, d
     tomorrow = datetime(2025, 3, 6, 3, 0, tzinfo=UTC)
     assert len(reviews.review_queue(user=alice, now=tomorrow, limit=10)) == 3
     assert reviews.review_counts(user=alice, now=tomorrow).new == 3
+
+
+def make_siblings(deck, notes: int) -> list[list[Card]]:
+    """The deck's first cards made into `notes` notes of two cards each (a card and its
+    reversed card, or two clozes), numbered one after the other as an Anki import numbers
+    them."""
+    cards = list(deck.cards.order_by("number")[: notes * 2])
+    for place, card in enumerate(cards):
+        card.guid, card.card_ord = f"note-{place // 2}", place % 2
+    Card.objects.bulk_update(cards, ["guid", "card_ord"])
+    return [cards[i : i + 2] for i in range(0, len(cards), 2)]
+
+
+def test_new_cards_show_each_notes_first_card_before_its_sibling(alice, deck):
+    """Anki's default "card type, then order gathered": of the day's new cards, every
+    note's first card before any second one, so a reversed card or the next cloze of one
+    sentence does not follow the card that just showed its answer."""
+    notes = make_siblings(deck, 3)
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=4, day_start_hour=4, time_zone="UTC"
+    )
+    (a0, a1), (b0, b1), _c = notes
+    assert [item.card for item in reviews.review_queue(user=alice, now=T0, limit=10)] == [
+        a0,
+        b0,
+        a1,
+        b1,
+    ]
+    shown = []
+    for _ in range(4):  # one card at a time, as the review page asks
+        card = reviews.review_queue(user=alice, now=T0, limit=1)[0].card
+        reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=2)
+        shown.append(card)
+    assert shown == [a0, b0, a1, b1]
 
 
 def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
@@ -695,3 +751,12 @@ def test_a_review_between_working_an_answer_out_and_storing_it_is_kept(alice, de
     assert ratings(alice)[-2:] == [(3, "review"), (1, "quiz")]
     quiz_log = ReviewLog.objects.get(user=alice, source="quiz")
     assert quiz_log.memory_before["reps"] == reps_before + 1  # after the other tab's review
+
+
+def test_a_smart_quiz_asks_each_notes_first_new_card_before_its_sibling(alice, deck):
+    """As the review orders new cards: a reversed card or the next cloze does not follow
+    the question whose feedback just showed its answer."""
+    (a0, a1), (b0, _b1) = make_siblings(deck, 2)
+    order = reviews.smart_quiz_card_ids(user=alice, deck_id=deck.pk, now=T0)
+    assert order.index(b0.pk) < order.index(a1.pk)
+    assert order[:2] == [a0.pk, b0.pk]

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -134,3 +134,68 @@ def test_after_midnight_before_the_day_starts_the_forecast_says_until_when_not_t
     assert '<time datetime="2025-03-04">Until 4:00</time>' in late.text
     assert '<time datetime="2025-03-05">Wed 5 Mar</time>' in late.text
     assert '<time datetime="2025-03-05">Today</time>' in midday.text
+
+
+@pytest.mark.parametrize(
+    ("reviewed_at", "study_day"),
+    [
+        # 04:30 on the Sunday the clocks go forward (2 am to 3 am): Sunday's study day, not
+        # Saturday's, though 4 hours before it was Saturday 23:30.
+        ("2025-03-30 02:30:00Z", "2025-03-30"),
+        # 03:30 on the Sunday the clocks go back (3 am to 2 am): before 4 am, so Saturday's,
+        # though 4 hours before it was Sunday 00:30.
+        ("2025-10-26 02:30:00Z", "2025-10-25"),
+    ],
+)
+def test_a_review_near_a_daylight_saving_change_counts_on_its_study_day(
+    client, alice, deck, reviewed_at, study_day
+):
+    card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="Europe/Berlin",
+    )
+    with time_machine.travel(reviewed_at, tick=False):
+        reviews.review_record(
+            user=alice, card=card, rating=3, now=timezone.now(), elapsed_seconds=4
+        )
+        client.force_login(alice)
+        figures = client.get(URL).context["figures"]
+    assert str(figures.today) == study_day
+    assert list(figures.reviews_per_day.items()) == [(figures.today, 1)]
+
+    # Seen a week before, the card due then is forecast for that study day.
+    CardMemory.objects.filter(user=alice, card=card).update(due=reviewed_at)
+    with time_machine.travel(datetime.fromisoformat(reviewed_at) - timedelta(days=7)):
+        forecast = client.get(URL).context["figures"].forecast_days
+    assert [str(day) for day, n in forecast if n] == [study_day]
+
+
+def _review_on(user, card, moment):
+    reviews.review_record(user=user, card=card, rating=3, now=moment, elapsed_seconds=4)
+
+
+def test_it_counts_the_days_studied_and_the_streak_in_study_days(client, alice, deck):
+    """Anki's "days studied", and the streak its heatmap shows: study days in a row with a
+    review, up to today, or up to yesterday while today has none yet. A review at 1 am
+    counts for the evening before, so it keeps the streak."""
+    cards = first_cards(deck, 5)
+    noon = datetime.fromisoformat("2025-03-05 12:00:00+00:00")
+    _review_on(alice, cards[0], noon - timedelta(days=6))  # Thursday: alone
+    _review_on(alice, cards[1], noon - timedelta(days=3))  # Sunday
+    _review_on(alice, cards[2], noon - timedelta(days=2) + timedelta(hours=13))  # Tue 1 am: Mon
+    _review_on(alice, cards[3], noon - timedelta(days=1))  # Tuesday
+    client.force_login(alice)
+    with time_machine.travel(noon, tick=False):
+        morning = client.get(URL)
+        _review_on(alice, cards[4], noon)
+        later = client.get(URL)
+
+    assert (morning.context["figures"].days_studied, morning.context["figures"].streak) == (4, 3)
+    assert (later.context["figures"].days_studied, later.context["figures"].streak) == (5, 4)
+    assert "5 reviews in the last year on 5 days." in later.text
+    assert "3 days in a row up to yesterday." in morning.text
+    assert "4 days in a row up to today." in later.text

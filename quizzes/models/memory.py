@@ -46,6 +46,9 @@ class LearnerSettings(models.Model):
     # "Learn more new cards today": extra new cards for one study day only.
     extra_new_cards = models.PositiveSmallIntegerField(default=0)
     extra_new_cards_day = models.DateField(null=True, blank=True)
+    # "Review more today": review cards past the daily maximum, for one study day only.
+    extra_reviews = models.PositiveSmallIntegerField(default=0)
+    extra_reviews_day = models.DateField(null=True, blank=True)
     day_start_hour = models.PositiveSmallIntegerField(
         default=scheduling.DEFAULT_DAY_START_HOUR,
         validators=[MaxValueValidator(23)],
@@ -90,6 +93,9 @@ class LearnerSettings(models.Model):
 
     def extra_new_cards_on(self, day: date) -> int:
         return self.extra_new_cards if self.extra_new_cards_day == day else 0
+
+    def extra_reviews_on(self, day: date) -> int:
+        return self.extra_reviews if self.extra_reviews_day == day else 0
 
 
 class CardMemory(models.Model):

@@ -9,12 +9,13 @@ MIN_TRAINING_ITEMS before fitting at all, so a fit always trains the whole model
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 import fsrs_rs_python
 from django.db import transaction
 
-from quizzes import scheduling
-from quizzes.models import LearnerSettings, ReviewLog
+from quizzes import caching, scheduling
+from quizzes.models import CardMemory, LearnerSettings, ReviewLog
 from quizzes.services.reviews import learner_settings
 
 MIN_TRAINING_ITEMS = 64
@@ -57,41 +58,83 @@ def _reviews(count: int) -> str:
     return f"{count} review{'s' if count != 1 else ''}"
 
 
-def _training_data(user) -> tuple[int, list]:
-    """The learner's number of reviews, and the training items they make."""
-    settings = learner_settings(user=user)
-    rows = list(
+def _review_rows(user) -> list[tuple[int, datetime, int]]:
+    """The learner's reviews as (card id, when, rating), by card, then oldest first."""
+    return list(
         ReviewLog.objects.filter(user=user)
         .order_by("card_id", "reviewed_at", "pk")
         .values_list("card_id", "reviewed_at", "rating")
     )
-    items = scheduling.training_items(
+
+
+def _training_items(rows, settings: LearnerSettings) -> list:
+    return scheduling.training_items(
         rows, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
     )
-    return len(rows), items
 
 
 def fit_readiness(*, user) -> FitResult:
     """Whether `user` has reviews enough to fit (`fitted` tells), without fitting."""
-    reviews, items = _training_data(user)
+    rows = _review_rows(user)
+    items = _training_items(rows, learner_settings(user=user))
     return FitResult(
-        fitted=len(items) >= MIN_TRAINING_ITEMS, reviews=reviews, items=len(items), parameters=()
+        fitted=len(items) >= MIN_TRAINING_ITEMS, reviews=len(rows), items=len(items), parameters=()
     )
 
 
+def _memories_replayed(rows, *, settings: LearnerSettings, parameters) -> dict:
+    """Each card's memory worked out again from its reviews with `parameters`."""
+    scheduler = scheduling.make_scheduler(
+        desired_retention=settings.desired_retention,
+        parameters=parameters,
+        learning_steps=settings.learning_step_durations,
+        relearning_steps=settings.relearning_step_durations,
+    )
+    return {
+        card_id: scheduling.replay(
+            ((moment, rating) for _card, moment, rating in card_rows),
+            scheduler=scheduler,
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        for card_id, card_rows in groupby(rows, key=lambda row: row[0])
+    }
+
+
+def _memories_update(*, user, replayed: dict) -> None:
+    """Give the learner's card memories the replayed stability and difficulty, keeping their
+    due dates (Anki reschedules only when asked). A card reviewed since its reviews were
+    read keeps its memory: the replay does not know that review."""
+    changed = []
+    for row in CardMemory.objects.select_for_update().filter(user=user):
+        memory = replayed.get(row.card_id)
+        if memory is None or memory.last_review != row.last_review:
+            continue
+        row.stability, row.difficulty = memory.stability, memory.difficulty
+        changed.append(row)
+    CardMemory.objects.bulk_update(changed, ["stability", "difficulty"], batch_size=500)
+    caching.learner_memory_changed(user.pk)
+
+
 def parameters_fit(*, user, now: datetime) -> FitResult:
-    """Fit `user`'s parameters and store them, or say there are too few reviews."""
-    review_count, items = _training_data(user)
+    """Fit `user`'s parameters and store them, or say there are too few reviews. As Anki
+    does on new parameters, every card's stability and difficulty are then worked out again
+    from its reviews with them, so that the fitted forgetting curve meets memories it made."""
+    settings = learner_settings(user=user)
+    rows = _review_rows(user)
+    items = _training_items(rows, settings)
     if len(items) < MIN_TRAINING_ITEMS:
-        return FitResult(fitted=False, reviews=review_count, items=len(items), parameters=())
+        return FitResult(fitted=False, reviews=len(rows), items=len(items), parameters=())
     optimizer = fsrs_rs_python.FSRS(list(scheduling.DEFAULT_PARAMETERS))
     parameters = scheduling.clamp_parameters(optimizer.compute_parameters(items))
+    replayed = _memories_replayed(rows, settings=settings, parameters=parameters)
     with transaction.atomic():
         stored, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
         stored.fsrs_parameters = list(parameters)
         stored.parameters_fitted_at = now
-        stored.parameters_review_count = review_count
+        stored.parameters_review_count = len(rows)
         stored.save(
             update_fields=["fsrs_parameters", "parameters_fitted_at", "parameters_review_count"]
         )
-    return FitResult(fitted=True, reviews=review_count, items=len(items), parameters=parameters)
+        _memories_update(user=user, replayed=replayed)
+    return FitResult(fitted=True, reviews=len(rows), items=len(items), parameters=parameters)

@@ -203,16 +203,22 @@ class UnstudiedCards:
         )
 
 
-def _new_card_ids(*, user, count: int) -> list[int]:
+def _new_card_ids(*, user, allowance: int, count: int) -> list[int]:
+    """The first `count` new cards to show, in Anki's default order ("card type, then order
+    gathered"): today's `allowance` of them gathered deck by deck in their order, then each
+    note's first card (card_ord 0) before its reversed card or next cloze, so that siblings
+    do not follow each other."""
     if count <= 0:
         return []
     studied = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
-    return list(
+    gathered = (
         Card.objects.filter(~Exists(studied))
         .askable(INTRODUCED_AS)
         .order_by("deck__name", "deck_id", "number")
-        .values_list("pk", flat=True)[:count]
+        .values_list("pk", "card_ord")[:allowance]
     )
+    ordered = sorted(enumerate(gathered), key=lambda row: (row[1][1], row[0]))
+    return [card_id for _place, (card_id, _card_ord) in ordered[:count]]
 
 
 def _scheduled(*, user, until: datetime) -> list[scheduling.Scheduled]:
@@ -241,7 +247,9 @@ def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -
         state_before=scheduling.MemoryState.REVIEW,
     )
     return scheduling.review_allowance(
-        per_day=settings.max_reviews_per_day, reviewed_today=reviewed
+        per_day=settings.max_reviews_per_day,
+        reviewed_today=reviewed,
+        extra_today=settings.extra_reviews_on(_today(settings, day_start)),
     )
 
 
@@ -275,7 +283,9 @@ def review_queue(
     )
     reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
     due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
-    new_ids = _new_card_ids(user=user, count=min(allowance, max(limit - due_count, 0)))
+    new_ids = _new_card_ids(
+        user=user, allowance=allowance, count=min(allowance, max(limit - due_count, 0))
+    )
     ordered = scheduling.order_queue(
         scheduled,
         new_card_ids=new_ids,
@@ -483,6 +493,22 @@ def new_cards_extend(*, user, now: datetime, count: int) -> int:
     return settings.extra_new_cards
 
 
+@transaction.atomic
+def reviews_extend(*, user, now: datetime, count: int) -> int:
+    """Review `count` more cards today past the daily maximum (Anki's custom study
+    "Increase today's review limit"); tomorrow the daily maximum applies again. Returns
+    today's extra reviews."""
+    if count < 1:
+        raise ValueError("Ask for at least one more review.")
+    settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
+    today = _today(settings, now)
+    extra = settings.extra_reviews_on(today) + count
+    settings.extra_reviews = min(extra, scheduling.MAX_MAX_REVIEWS_PER_DAY)
+    settings.extra_reviews_day = today
+    settings.save(update_fields=["extra_reviews", "extra_reviews_day"])
+    return settings.extra_reviews
+
+
 def leeches_suspended(*, user) -> int:
     """How many of the learner's cards are suspended as leeches."""
     return CardMemory.objects.filter(user=user, suspended=True).count()
@@ -597,11 +623,21 @@ def _work_out(
     return _Review(read=read, memory=memory, log=log, settings=settings)
 
 
+def _reviewed_after(read: CardMemory | None, moment: datetime) -> bool:
+    """Whether the card was reviewed after `moment`: an answer given then (a quiz question's
+    timeout noticed late, a guest's answer) comes too late, as memory cannot be rewritten
+    backwards."""
+    return read is not None and read.last_review > moment
+
+
 def _record(*, unless_reviewed_since: datetime | None = None, **kwargs) -> datetime | None:
     """Read the memory locked, work the review out and save it: in the caller's transaction.
-    None, and nothing saved, when the card was reviewed at or after `unless_reviewed_since`."""
+    None, and nothing saved, when the card was reviewed at or after `unless_reviewed_since`,
+    or after the answer (`_reviewed_after`)."""
     read = play_sql.card_memory(user_id=kwargs["user_id"], card_id=kwargs["card_id"], locked=True)
     if read and unless_reviewed_since and read.last_review >= unless_reviewed_since:
+        return None
+    if _reviewed_after(read, kwargs["now"]):
         return None
     review = _work_out(read=read, **kwargs)
     review.memory.save()
@@ -630,8 +666,9 @@ def review_record(
     now: datetime,
     elapsed_seconds: float,
     source: str = Source.REVIEW,
-) -> datetime:
-    """Apply one answer to the learner's memory of `card` and log it; returns the new due."""
+) -> datetime | None:
+    """Apply one answer to the learner's memory of `card` and log it; returns the new due,
+    or None when the card was reviewed after `now` (nothing is recorded)."""
     return _record_once(
         user_id=user.pk,
         card_id=card.pk,
@@ -720,13 +757,16 @@ def review_answer_prepare(
     if arguments is None:
         return None
     read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
+    if _reviewed_after(read, arguments["now"]):
+        return None
     return PreparedAnswer(review=_work_out(read=read, **arguments), arguments=arguments)
 
 
-def review_answer_store(prepared: PreparedAnswer) -> datetime:
+def review_answer_store(prepared: PreparedAnswer) -> datetime | None:
     """Store a prepared answer's review, in the caller's transaction: written only if the
     memory is still as it was read (a review in another tab, or an undo, in between: it is
-    worked out again from the memory as it is then, locked). Returns the new due date."""
+    worked out again from the memory as it is then, locked). Returns the new due date (None
+    when the card was reviewed after the answer, in between)."""
     review = prepared.review
     if not play_sql.card_memory_write(memory=review.memory, read=review.read):
         return _record(**prepared.arguments)
@@ -970,10 +1010,11 @@ def smart_quiz_card_ids(*, user, deck_id: int, now: datetime) -> list[int]:
         ),
     )
     studied = {row.card_id for row in rows}
+    # Each note's first card before its siblings, as the review introduces them.
     new_ids = (
         Card.objects.filter(deck_id=deck_id)
         .exclude(pk__in=studied)
-        .order_by("number")
+        .order_by("card_ord", "number")
         .values_list("pk", flat=True)
     )
     return [*due_ids, *(row.card_id for row in weakest), *new_ids]

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models.lookups import LessThan
 
 from quizzes import scheduling
 from quizzes.models import CardMemory, LearnerSettings, ReviewLog
@@ -54,6 +55,26 @@ class ProgressFigures:
         return [week for week in reversed(self.retention_weeks) if week.reviews]
 
     @property
+    def days_studied(self) -> int:
+        """Study days with a review in the last year (Anki's "days studied")."""
+        return sum(1 for n in self.reviews_per_day.values() if n)
+
+    @property
+    def streak_includes_today(self) -> bool:
+        return bool(self.reviews_per_day.get(self.today))
+
+    @property
+    def streak(self) -> int:
+        """Study days in a row with a review, up to today, or up to yesterday while today
+        has none yet (the day is not over): the streak Anki's heatmap shows."""
+        day = self.today if self.streak_includes_today else self.today - timedelta(days=1)
+        days = 0
+        while self.reviews_per_day.get(day):
+            days += 1
+            day -= timedelta(days=1)
+        return days
+
+    @property
     def busy_days(self) -> list[tuple[date, int]]:
         return sorted(((day, n) for day, n in self.reviews_per_day.items() if n), reverse=True)
 
@@ -68,12 +89,21 @@ class ProgressFigures:
         return sum(n for _label, n in self.forecast)
 
 
-def _study_date(field: str, settings: LearnerSettings):
-    """The study day a datetime column falls in, computed by the database."""
-    shifted = ExpressionWrapper(
-        F(field) - timedelta(hours=settings.day_start_hour), output_field=DateTimeField()
-    )
-    return TruncDate(shifted, tzinfo=ZoneInfo(settings.time_zone))
+def _study_day_parts(field: str, settings: LearnerSettings) -> dict:
+    """Annotations from which `_study_day` tells the study day a datetime column falls in,
+    computed by the database: its date on the learner's clock, and whether the clock read
+    an hour before the day's start hour (it counts for the day before then). Shifting the
+    instant back by the start hour before reading the date put the hour after a daylight
+    saving change on the wrong day."""
+    zone = ZoneInfo(settings.time_zone)
+    return {
+        "local_date": TruncDate(field, tzinfo=zone),
+        "before_start": LessThan(ExtractHour(field, tzinfo=zone), settings.day_start_hour),
+    }
+
+
+def _study_day(row: dict) -> date:
+    return row["local_date"] - timedelta(days=1) if row["before_start"] else row["local_date"]
 
 
 def _first_day_label(today: date, *, settings: LearnerSettings, now: datetime) -> str:
@@ -97,14 +127,14 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
     )
     due_rows = (
         CardMemory.objects.filter(user=user, due__lt=horizon, suspended=False)
-        .annotate(day=_study_date("due", settings))
-        .values("day")
+        .annotate(**_study_day_parts("due", settings))
+        .values("local_date", "before_start")
         .annotate(n=Count("pk"))
         .order_by()
     )
     due_by_offset = [0] * FORECAST_DAYS
     for row in due_rows:
-        offset = max((row["day"] - today).days, 0)  # overdue cards are due today
+        offset = max((_study_day(row) - today).days, 0)  # overdue cards are due today
         if offset < FORECAST_DAYS:
             due_by_offset[offset] += row["n"]
     forecast_days = [(today + timedelta(days=i), n) for i, n in enumerate(due_by_offset)]
@@ -118,8 +148,8 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
     learned = Q(state_before=scheduling.MemoryState.REVIEW)
     review_rows = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=since)
-        .annotate(day=_study_date("reviewed_at", settings))
-        .values("day")
+        .annotate(**_study_day_parts("reviewed_at", settings))
+        .values("local_date", "before_start")
         .annotate(
             n=Count("pk"),
             learned=Count("pk", filter=learned),
@@ -131,8 +161,11 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
     week_start = today - timedelta(days=today.weekday()) - timedelta(weeks=RETENTION_WEEKS - 1)
     weeks = {week_start + timedelta(weeks=i): [0, 0] for i in range(RETENTION_WEEKS)}
     for row in review_rows:
-        reviews_per_day[row["day"]] = row["n"]
-        monday = row["day"] - timedelta(days=row["day"].weekday())
+        day = _study_day(row)
+        # Two rows can make one study day: its hours after the start, and the early hours
+        # of the next date.
+        reviews_per_day[day] = reviews_per_day.get(day, 0) + row["n"]
+        monday = day - timedelta(days=day.weekday())
         if monday in weeks:
             weeks[monday][0] += row["learned"]
             weeks[monday][1] += row["passed"]

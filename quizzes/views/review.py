@@ -18,7 +18,13 @@ from django_htmx.http import reswap, retarget
 
 from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER
-from quizzes.forms_study import ExtraNewCardsForm, ReviewAnswerForm, ReviewUndoForm, shown_token
+from quizzes.forms_study import (
+    ExtraNewCardsForm,
+    ExtraReviewsForm,
+    ReviewAnswerForm,
+    ReviewUndoForm,
+    shown_token,
+)
 from quizzes.models import Card, ReviewLog
 from quizzes.services import reviews
 
@@ -82,6 +88,11 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         if unstudied.ready:
             context["more_form"] = ExtraNewCardsForm(
                 initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
+            )
+        if counts.over_limit:
+            context["more_reviews_form"] = ExtraReviewsForm(
+                initial={"count": min(counts.over_limit, scheduling.MAX_MAX_REVIEWS_PER_DAY)},
+                auto_id="more-reviews-%s",  # the new cards' form beside it has id_count
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
         context["max_reviews_per_day"] = settings.max_reviews_per_day
@@ -206,6 +217,17 @@ def review_more_new(request):
     reviews.new_cards_extend(
         user=request.user, now=timezone.now(), count=form.cleaned_data["count"]
     )
+    return _next(request)
+
+
+@require_POST
+@login_required
+def review_more_reviews(request):
+    """More review cards for today past the daily maximum, offered when it holds some back."""
+    form = ExtraReviewsForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "How many more reviews? " + _first_error(form))
+    reviews.reviews_extend(user=request.user, now=timezone.now(), count=form.cleaned_data["count"])
     return _next(request)
 
 

@@ -1,6 +1,6 @@
 // The review page's keyboard: Space or Enter shows the answer (site.js), 1-4 grade once it
-// shows, U undoes the last grade. After htmx swaps the next card in, focus moves to its
-// heading so a screen reader starts there. Without this file the forms post as usual.
+// shows, U or Ctrl+Z undoes the last grade. After htmx swaps the next card in, focus moves to
+// its heading so a screen reader starts there. Without this file the forms post as usual.
 (function () {
   "use strict";
 
@@ -22,6 +22,19 @@
         event.preventDefault();
         undo.click();
       }
+    }
+  });
+
+  // Ctrl+Z (Cmd+Z on a Mac) undoes the last grade too, as in Anki; in a text field it is
+  // the field's own undo.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "z" && event.key !== "Z") return;
+    if (!(event.ctrlKey || event.metaKey) || event.shiftKey || event.altKey || event.isComposing) return;
+    if (event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const undo = document.querySelector(`#${STAGE_ID} [data-undo-key]`);
+    if (undo && !undo.disabled) {
+      event.preventDefault();
+      undo.click();
     }
   });
 
