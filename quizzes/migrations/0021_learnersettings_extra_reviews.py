@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0019_deleted_card'),
+        ('quizzes', '0020_card_askable'),
     ]
 
     operations = [
