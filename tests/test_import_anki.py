@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_delete
-from tests.editing_helpers import record_answer
+from tests.editing_helpers import admin_form_data, record_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -447,6 +448,37 @@ def test_a_card_deleted_here_comes_back_when_its_note_changed(tmp_path, db):
 
     assert summary == "geo: 1 new, 2 changed, 0 unchanged"
     assert sorted(Card.objects.values_list("card_ord", "number")) == [(0, 1), (1, 4), (2, 3)]
+
+
+def staff_edits_answer(client, card, answer_html):
+    """Save `card` with another answer through the admin's change page, as staff do."""
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    response = client.post(url, admin_form_data(client.get(url), answer_html=answer_html))
+    assert response.status_code == 302, response.content
+
+
+def staff_deletes(client, card):
+    url = reverse("admin:quizzes_card_delete", args=[card.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+
+def test_a_card_edited_then_deleted_here_is_not_made_again_by_the_file_it_came_from(
+    tmp_path, client, staff, capsys
+):
+    # It was remembered by its edited text: the original file brought it back.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    card = Card.objects.get(number=2)
+    staff_edits_answer(client, card, "SGD: a batch at a time.")
+    staff_deletes(client, card)
+    capsys.readouterr()
+
+    summary = run_import(path, "--deck", "basics")
+
+    assert summary == "basics: 0 new, 0 changed, 2 unchanged, 1 card deleted here kept deleted"
+    assert sorted(Card.objects.values_list("number", flat=True)) == [1, 3]
+    assert f"{path}:6: the note's card (card 2) was deleted here" in capsys.readouterr().err
 
 
 def test_a_card_deleted_in_another_deck_is_made_in_this_one(tmp_path, db):

@@ -461,6 +461,7 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "answer_text",
             "short_answer_html",
             "shuffle_key",
+            "imported_checksum",
         )
     )
     tag_names: dict[int, list[str]] = {}
@@ -543,6 +544,24 @@ def card_note_checksum(
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
+def _card_checksum(card: Card) -> str:
+    return card_note_checksum(
+        note_type=card.note_type,
+        card_ord=card.card_ord,
+        question_html=card.question_html,
+        answer_html=card.answer_html,
+    )
+
+
+def _record_checksum(record: CardRecord) -> str:
+    return card_note_checksum(
+        note_type=record.note_type,
+        card_ord=record.ord,
+        question_html=record.question_html,
+        answer_html=record.answer_html,
+    )
+
+
 def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
     """Why a new card of the file is not made: staff deleted it here and its note says what
     it said then (None when it is no such card). The deck's deleted cards are read at the
@@ -559,13 +578,7 @@ def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
                     "card_ord", "note_checksum", "number"
                 )
             }
-        checksum = card_note_checksum(
-            note_type=record.note_type,
-            card_ord=record.ord,
-            question_html=record.question_html,
-            answer_html=record.answer_html,
-        )
-        number = deleted.get((record.ord, checksum))
+        number = deleted.get((record.ord, _record_checksum(record)))
         if number is None:
             return None
         if record.is_cloze:
@@ -583,30 +596,36 @@ def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
 
 @transaction.atomic
 def cards_delete(*, cards: QuerySet[Card]) -> int:
-    """Delete `cards`, remembering each by what its note says, so that importing the same
-    note again does not make it again (a deleted cloze card came back at every re-import
-    of its file). Returns how many cards were deleted."""
-    fields = ("pk", "deck_id", "number", "card_ord", "note_type", "question_html", "answer_html")
-    rows = list(cards.values_list(*fields))
+    """Delete `cards`, remembering each by what its note said when it was last imported
+    (else by what it says), so that importing the same note again does not make it again
+    (a deleted cloze card came back at every re-import of its file, and one edited here
+    before it was deleted came back from the file it came from). Returns how many cards
+    were deleted."""
+    deleting = list(
+        cards.only(
+            "deck_id",
+            "number",
+            "card_ord",
+            "note_type",
+            "question_html",
+            "answer_html",
+            "imported_checksum",
+        )
+    )
     DeletedCard.objects.bulk_create(
         [
             DeletedCard(
-                deck_id=deck_id,
-                card_ord=card_ord,
-                number=number,
-                note_checksum=card_note_checksum(
-                    note_type=note_type,
-                    card_ord=card_ord,
-                    question_html=question_html,
-                    answer_html=answer_html,
-                ),
+                deck_id=card.deck_id,
+                card_ord=card.card_ord,
+                number=card.number,
+                note_checksum=card.imported_checksum or _card_checksum(card),
             )
-            for _, deck_id, number, card_ord, note_type, question_html, answer_html in rows
+            for card in deleting
         ],
         ignore_conflicts=True,
         batch_size=_BATCH,
     )
-    _, deleted = Card.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    _, deleted = Card.objects.filter(pk__in=[card.pk for card in deleting]).delete()
     return deleted.get(Card._meta.label, 0)
 
 
@@ -904,6 +923,7 @@ _CARD_FIELDS = [
     "answer_text",
     "question_rendered",
     "answer_rendered",
+    "imported_checksum",
     *QUIZ_FIELDS,
     "keywords",
 ]
@@ -961,6 +981,7 @@ def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) ->
     card.card_ord, card.note_type, card.is_cloze = record.ord, record.note_type, record.is_cloze
     card.question_html, card.answer_html = record.question_html, record.answer_html
     card.question_text, card.answer_text = record.question_text, record.answer_text
+    card.imported_checksum = _record_checksum(record)
     card.question_rendered, card.answer_rendered = page_ready(
         record.question_html,
         record.answer_html,
