@@ -481,6 +481,74 @@ def test_a_card_edited_then_deleted_here_is_not_made_again_by_the_file_it_came_f
     assert f"{path}:6: the note's card (card 2) was deleted here" in capsys.readouterr().err
 
 
+def test_a_card_edited_here_keeps_the_edit_when_its_file_is_imported_again(tmp_path, client, staff):
+    # The file's note, unchanged, overwrote the edit.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    staff_edits_answer(client, Card.objects.get(number=2), "SGD: a batch at a time.")
+
+    summary = run_import(path, "--deck", "basics")
+
+    assert summary == "basics: 0 new, 0 changed, 3 unchanged"
+    assert Card.objects.get(number=2).answer_html == "SGD: a batch at a time."
+
+
+def test_a_card_edited_here_and_in_the_file_keeps_the_edit_by_line(tmp_path, client, staff, capsys):
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    staff_edits_answer(client, Card.objects.get(number=2), "SGD: a batch at a time.")
+    newer = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.").replace(
+        "any number of axes.", "any number of dimensions."
+    )
+    capsys.readouterr()
+
+    summary = run_import(write(tmp_path, newer, "newer.txt"), "--deck", "basics")
+
+    assert summary == "basics: 0 new, 1 changed, 1 unchanged, 1 card edited here kept as edited"
+    assert list(Card.objects.values_list("answer_html", flat=True)) == [
+        "An array with any number of dimensions.",
+        "SGD: a batch at a time.",
+        "A broadcast.",
+    ]
+    assert (
+        f"{tmp_path / 'newer.txt'}:6: card 2 was edited here, and the file changed its note "
+        "too: the edit is kept (delete the card here and import the file again to take the "
+        "file's version, as a new card)"
+    ) in capsys.readouterr().err
+    staff_deletes(client, Card.objects.get(number=2))
+    assert run_import(tmp_path / "newer.txt", "--deck", "basics") == (
+        "basics: 1 new, 0 changed, 2 unchanged"
+    )
+    assert Card.objects.get(number=4).answer_html == "SGD."
+
+
+def test_a_cloze_note_edited_here_keeps_the_edit_when_its_file_is_imported_again(
+    tmp_path, client, staff
+):
+    path = write(tmp_path, CLOZE_EXPORT)
+    run_import(path, "--deck", "geo")
+    client.force_login(staff)
+    # Its sibling cards follow the edit, as in Anki.
+    staff_edits_answer(client, Card.objects.get(card_ord=0), "In Europe.")
+
+    summary = run_import(path, "--deck", "geo")
+
+    assert summary == "geo: 0 new, 0 changed, 3 unchanged"
+    assert set(Card.objects.values_list("answer_html", flat=True)) == {"In Europe."}
+
+
+def test_a_card_imported_before_its_import_was_remembered_takes_the_files_version(tmp_path, db):
+    # Which part of it staff edited is not known: the file's note wins, as it always did.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    Card.objects.filter(number=2).update(imported_checksum="", answer_html="Edited before.")
+
+    assert run_import(path, "--deck", "basics") == "basics: 0 new, 1 changed, 2 unchanged"
+    assert Card.objects.get(number=2).answer_html == "Stochastic gradient descent."
+
+
 def test_a_card_deleted_in_another_deck_is_made_in_this_one(tmp_path, db):
     path = write(tmp_path, CLOZE_EXPORT)
     run_import(path, "--deck", "geo")

@@ -117,6 +117,8 @@ class ImportPlan:
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
     # Cards staff deleted here whose note the file gives as it was: not made again.
     kept_deleted: list[ParseProblem] = field(default_factory=list)
+    # Cards staff edited here whose note the file changed too: the edit is kept.
+    kept_edits: list[ParseProblem] = field(default_factory=list)
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, PackageFile] = field(default_factory=dict)  # a package's files, by name
@@ -140,6 +142,8 @@ class ImportPlan:
             summary += f", {len(self.merged)} merged"
         if deleted := len(self.kept_deleted):
             summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
+        if edited := len(self.kept_edits):
+            summary += f", {edited} card{'s' if edited != 1 else ''} edited here kept as edited"
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
@@ -151,6 +155,7 @@ class ImportPlan:
             *self.skipped,
             *self.merged,
             *self.kept_deleted,
+            *self.kept_edits,
             *self.media_problems,
             *self.fields_left_out,
         ]
@@ -241,7 +246,7 @@ def anki_import_plan(
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
     _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
-    if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted):
+    if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted or plan.kept_edits):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
         raise AnkiParseError([refusal, *plan.report])
     return plan
@@ -530,6 +535,21 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             continue
         line_of_card[card.pk] = record.line
         changes = _changes(card, record, tag_names.get(card.pk, []))
+        if changes and card.imported_checksum and _card_checksum(card) != card.imported_checksum:
+            # Staff edited it here since the last import: the file does not undo the edit.
+            if _record_checksum(record) != card.imported_checksum:
+                plan.kept_edits.append(
+                    ParseProblem(
+                        source,
+                        record.line,
+                        f"card {number} was edited here, and the file changed its note too: "
+                        "the edit is kept (delete the card here and import the file again to "
+                        "take the file's version, as a new card)",
+                    )
+                )
+            else:
+                plan.unchanged.append(PlannedCard(record, number, card))
+            continue
         (plan.changed if changes else plan.unchanged).append(
             PlannedCard(record, number, card, changes)
         )
