@@ -127,6 +127,47 @@ def test_the_semicolon_ending_an_html_entity_never_separates_fields(data, separa
     assert sides(result) == expected
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            '#separator:Pipe\n#html:true\nShown? <img alt="a|b" src="cat.png">|A cat\n'
+            "Link|<a href='https://example.com/?q=a|b'>search</a> it\n",
+            [
+                ('Shown? <img alt="a|b" src="cat.png">', "A cat"),
+                (
+                    "Link",
+                    '<a href="https://example.com/?q=a|b" rel="noopener noreferrer nofollow">'
+                    "search</a> it",
+                ),
+            ],
+        ),
+        (
+            '<span style="color: #ff0000; font-weight: bold">Rot</span>;red\nBlau;blue\n',
+            [
+                ('<span style="color: #ff0000; font-weight: bold">Rot</span>', "red"),
+                ("Blau", "blue"),
+            ],
+        ),
+        (
+            '<span style="color: rgb(255, 0, 0)">Rot</span>,red\nBlau,blue\n',
+            [('<span style="color: rgb(255, 0, 0)">Rot</span>', "red"), ("Blau", "blue")],
+        ),
+    ],
+)
+def test_a_separator_inside_an_html_attribute_is_part_of_the_field(data, expected):
+    # `<img alt="a|b">` in a Pipe file was split at its "|", losing the rest of the tag.
+    result = read(data)
+
+    assert sides(result) == expected
+
+
+def test_a_separator_after_an_unclosed_attribute_still_separates():
+    result = read('#separator:Pipe\n#html:true\nBroken <img alt="a|answer\nQ2|A2\n')
+
+    assert [answer for _, answer in sides(result)] == ["answer", "A2"]
+
+
 def test_an_entity_is_text_in_a_file_that_says_it_is_not_html():
     # As Anki reads it: "#html:false" keeps "&amp;" as typed, and its ";" is a separator.
     result = read("#html:false\n#separator:semicolon\n#tags column:3\nQ&amp;A;answer;tag\n")

@@ -1221,9 +1221,12 @@ def _split_records(
 ) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. With `entities`, a separator inside an HTML
-    entity (the ";" of "Tom &amp; Jerry") is part of the field. Blank lines yield nothing."""
+    so `href="..."` inside HTML survives. With `entities` (a file that may be HTML), a
+    separator inside an HTML entity (the ";" of "Tom &amp; Jerry") or inside a tag's quoted
+    attribute value (`<img alt="a|b">`, `style="color: red; font-weight: bold"`) is part of
+    the field. Blank lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
+    attributes = entities
     entities = entities and (separator in "&#;" or separator.isalnum())
     while position < len(text):
         start, fields, error = position, [], None
@@ -1237,10 +1240,9 @@ def _split_records(
                     position = _next_line_break(text, position)
             else:
                 end = unquoted.match(text, position).end()
-                while (
-                    entities
-                    and text.startswith(separator, end)
-                    and (after := _entity_end(text, end))
+                while text.startswith(separator, end) and (
+                    after := (entities and _entity_end(text, end))
+                    or (attributes and _attribute_end(text, position, end))
                 ):
                     end = unquoted.match(text, after).end()
                 value, position = text[position:end], end
@@ -1261,6 +1263,30 @@ def _entity_end(text: str, position: int) -> int | None:
     if entity is None or entity.end() <= position:
         return None
     return entity.end() if entity[1] is None or entity[1] in _ENTITY_NAMES else None
+
+
+_START_TAG_NAME = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s")
+_VALUE_OPENS_OR_TAG_ENDS = re.compile(r"""=\s*(["'])|>""")
+
+
+def _attribute_end(text: str, field_start: int, position: int) -> int | None:
+    """Past the closing quote of the start tag's attribute value that holds
+    `text[position]`, or None when none holds it (or the value is not closed on its line)."""
+    tag = text.rfind("<", field_start, position)
+    if tag < 0 or not (name := _START_TAG_NAME.match(text, tag, position)):
+        return None
+    scanned = name.end()
+    while mark := _VALUE_OPENS_OR_TAG_ENDS.search(text, scanned, position):
+        if mark[0] == ">":
+            return None
+        close = text.find(mark[1], mark.end())
+        if close < 0:
+            return None
+        if close >= position:
+            broken = _LINE_BREAK.search(text, mark.end(), close)
+            return None if broken else close + 1
+        scanned = close + 1
+    return None
 
 
 def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
