@@ -524,6 +524,30 @@ def test_a_card_edited_here_and_in_the_file_keeps_the_edit_by_line(tmp_path, cli
     assert Card.objects.get(number=4).answer_html == "SGD."
 
 
+def test_tags_staff_changed_here_stay_and_the_files_own_tag_changes_apply(tmp_path, client, staff):
+    # The file's tags replaced the card's: a tag staff added went at every re-import.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    card = Card.objects.get(number=2)
+    important = Tag.objects.create(name="important", slug="important")
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    kept = [str(pk) for pk in card.tags.exclude(name="optim").values_list("pk", flat=True)]
+    client.post(url, admin_form_data(client.get(url), tags=[*kept, str(important.pk)]))
+
+    assert run_import(path, "--deck", "basics") == "basics: 0 new, 0 changed, 3 unchanged"
+    assert sorted(card.tags.values_list("name", flat=True)) == ["important", "training"]
+
+    newer = THREE_CARDS.replace("training optim", "training optim sgd")
+    summary = run_import(write(tmp_path, newer, "newer.txt"), "--deck", "basics")
+
+    assert summary == "basics: 0 new, 1 changed, 2 unchanged"
+    assert sorted(card.tags.values_list("name", flat=True)) == ["important", "sgd", "training"]
+    assert run_import(tmp_path / "newer.txt", "--deck", "basics") == (
+        "basics: 0 new, 0 changed, 3 unchanged"
+    )
+
+
 def test_a_cloze_note_edited_here_keeps_the_edit_when_its_file_is_imported_again(
     tmp_path, client, staff
 ):

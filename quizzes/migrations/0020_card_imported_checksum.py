@@ -14,4 +14,9 @@ class Migration(migrations.Migration):
             name="imported_checksum",
             field=models.CharField(blank=True, editable=False, max_length=32),
         ),
+        migrations.AddField(
+            model_name="card",
+            name="imported_tags",
+            field=models.TextField(blank=True, editable=False),
+        ),
     ]

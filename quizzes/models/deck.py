@@ -176,6 +176,9 @@ class Card(models.Model):
     # whose content no longer has it was edited here. Blank for a card made here, or last
     # imported before it was kept.
     imported_checksum = models.CharField(max_length=32, blank=True, editable=False)
+    # The tags the last import gave it, one a line: what staff changed here since, and what
+    # a newer file changes, can both be kept.
+    imported_tags = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,7 +14,7 @@ import json
 import mimetypes
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -97,6 +97,13 @@ class PlannedCard:
     number: int
     card: Card | None  # None for a new card
     changes: tuple[str, ...] = ()  # the fields an import would change
+    # The tags to give the card where they are not the file's: staff's, with the file's
+    # own changes since the last import.
+    merged_tags: tuple[str, ...] | None = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.record.tags if self.merged_tags is None else self.merged_tags
 
 
 @dataclass(frozen=True)
@@ -467,6 +474,7 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "short_answer_html",
             "shuffle_key",
             "imported_checksum",
+            "imported_tags",
         )
     )
     tag_names: dict[int, list[str]] = {}
@@ -534,7 +542,13 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             plan.new.append(PlannedCard(record, number, None))
             continue
         line_of_card[card.pk] = record.line
-        changes = _changes(card, record, tag_names.get(card.pk, []))
+        tags_here = tag_names.get(card.pk, [])
+        changes = _changes(card, record, tags_here)
+        merged_tags = None
+        if "tags" in changes and card.imported_checksum:
+            merged_tags = _tags_merged(card, tags_here, record.tags)
+            if merged_tags is not None and _same_tags(merged_tags, tags_here):
+                changes = tuple(change for change in changes if change != "tags")
         if changes and card.imported_checksum and _card_checksum(card) != card.imported_checksum:
             # Staff edited it here since the last import: the file does not undo the edit.
             if _record_checksum(record) != card.imported_checksum:
@@ -551,8 +565,29 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
                 plan.unchanged.append(PlannedCard(record, number, card))
             continue
         (plan.changed if changes else plan.unchanged).append(
-            PlannedCard(record, number, card, changes)
+            PlannedCard(record, number, card, changes, merged_tags)
         )
+
+
+def _same_tags(some: Iterable[str], others: Iterable[str]) -> bool:
+    return {tag.casefold() for tag in some} == {tag.casefold() for tag in others}
+
+
+def _tags_merged(
+    card: Card, tags_here: list[str], from_file: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The card's tags where staff changed them here since the last import (None where
+    they did not): theirs, with the tags the file added since then and without those it
+    removed."""
+    imported = card.imported_tags.splitlines()
+    if _same_tags(tags_here, imported):
+        return None
+    imported_keys = {tag.casefold() for tag in imported}
+    file_keys = {tag.casefold() for tag in from_file}
+    removed = imported_keys - file_keys
+    kept = [tag for tag in tags_here if tag.casefold() not in removed]
+    added = [tag for tag in from_file if tag.casefold() not in imported_keys]
+    return tuple(dict.fromkeys([*kept, *added]))
 
 
 def card_note_checksum(
@@ -944,6 +979,7 @@ _CARD_FIELDS = [
     "question_rendered",
     "answer_rendered",
     "imported_checksum",
+    "imported_tags",
     *QUIZ_FIELDS,
     "keywords",
 ]
@@ -968,7 +1004,7 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         if "[sound:" in planned.record.question_html + planned.record.answer_html
         for name in sound_names(planned.record.question_html + planned.record.answer_html)
     )
-    tags = _tags_named({tag for planned in writes for tag in planned.record.tags})
+    tags = _tags_named({tag for planned in writes for tag in planned.tags})
     for batch in _chunks(plan.new):
         cards = [Card(deck=deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
@@ -1002,6 +1038,7 @@ def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) ->
     card.question_html, card.answer_html = record.question_html, record.answer_html
     card.question_text, card.answer_text = record.question_text, record.answer_text
     card.imported_checksum = _record_checksum(record)
+    card.imported_tags = "\n".join(record.tags)
     card.question_rendered, card.answer_rendered = page_ready(
         record.question_html,
         record.answer_html,
@@ -1021,14 +1058,14 @@ def _links_write(
 ) -> None:
     """Tag and image rows of a batch of saved cards, in bulk."""
     through = Card.tags.through
-    retag = [(card, planned) for card, planned in pairs if planned.record.tags]
+    retag = [(card, planned) for card, planned in pairs if planned.tags]
     if not fresh:
         retag = [(card, planned) for card, planned in retag if "tags" in planned.changes]
         through.objects.filter(card_id__in=[card.pk for card, _ in retag]).delete()
     links = [
         through(card_id=card.pk, tag_id=tags[name].pk)
         for card, planned in retag
-        for name in dict.fromkeys(planned.record.tags)
+        for name in dict.fromkeys(planned.tags)
     ]
     if fresh:
         with search_schema.tags_indexed_per_batch(connection, [card.pk for card, _ in retag]):
