@@ -4,6 +4,7 @@ import base64
 import hashlib
 import html
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -811,6 +812,25 @@ def test_tags_differing_only_in_case_are_one_tag_spelled_as_first_known_as_in_an
 def test_a_missing_file_is_an_error(tmp_path, db):
     with pytest.raises(CommandError, match="No such file"):
         run_import(tmp_path / "nope.txt", "--deck", "x")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        # A deck made with a slug no address can name: its pages could not be linked.
+        (["--deck", "Meine Karten!"], "--deck 'Meine Karten!' is no slug"),
+        (["--deck", ""], "--deck '' is no slug"),
+        (["--deck", "d" * 101], "--deck is longer than 100 characters"),
+        (["--deck", "d", "--name", "n" * 201], "--name is longer than 200 characters"),
+    ],
+)
+def test_a_deck_the_site_cannot_hold_is_refused_before_anything_is_written(
+    tmp_path, db, args, error
+):
+    with pytest.raises(CommandError, match=re.escape(error)):
+        run_import(write(tmp_path, THREE_CARDS), *args)
+
+    assert not Deck.objects.exists()
 
 
 def test_a_guid_that_belongs_to_another_card_is_a_problem(tmp_path, db):

@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
 
 from quizzes.importing.anki import SEPARATORS, AnkiParseError, ColumnMapping
 from quizzes.models import Deck
@@ -53,9 +55,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error.strerror}") from None
         except ImportTooLarge as error:
             raise CommandError(f"nothing imported from {file}: {error}") from None
-        target = Deck.objects.filter(slug=deck).first() or Deck(
-            slug=deck, name=name or deck, source_name=file.name
-        )
+        target = Deck.objects.filter(slug=deck).first() or self._new_deck(deck, name, file)
         try:
             plan = anki_import_apply(
                 deck=target,
@@ -70,6 +70,23 @@ class Command(BaseCommand):
         for line in [*plan.notices, *plan.report]:
             self.stderr.write(str(line))
         return f"{target.slug}: {plan.summary}"
+
+    def _new_deck(self, slug: str, name: str | None, file: Path) -> Deck:
+        """The deck to make, refused while the site could not hold it: a slug its addresses
+        cannot name, or a slug or name longer than their columns."""
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            raise CommandError(
+                f"--deck {slug!r} is no slug: letters, numbers, hyphens and underscores only "
+                "(--name gives the deck a name of any letters)"
+            ) from None
+        deck = Deck(slug=slug, name=name or slug, source_name=file.name[:200])
+        for option, field_name in (("--deck", "slug"), ("--name", "name")):
+            longest = Deck._meta.get_field(field_name).max_length
+            if len(getattr(deck, field_name)) > longest:
+                raise CommandError(f"{option} is longer than {longest} characters")
+        return deck
 
     def _mapping(self, options) -> ColumnMapping | None:
         if options["question"] is None:
