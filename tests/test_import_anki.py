@@ -833,6 +833,35 @@ def test_a_deck_the_site_cannot_hold_is_refused_before_anything_is_written(
     assert not Deck.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        # Column 0 was read as the last column and 99 as empty fields: "empty answer",
+        # "empty question" on every line.
+        (["--question", "0"], "argument --question: invalid"),
+        (["--question", "1", "--answer", "-2"], "argument --answer: invalid"),
+        (
+            ["--question", "9"],
+            "deck.txt:1: column 9 is no field of the file: its fields are columns 1, 2",
+        ),
+        (
+            ["--question", "1", "--answer", "4"],
+            "deck.txt:1: column 4 is no field of the file: its fields are columns 1, 2",
+        ),
+        (["--question", "1", "--answer", "2", "--extra", "3"], "deck.txt:1: column 3 is no field"),
+        (
+            ["--question", "2", "--answer", "2"],
+            "the question and the answer need different columns",
+        ),
+    ],
+)
+def test_a_column_the_file_does_not_have_is_refused_by_number(tmp_path, db, args, error):
+    with pytest.raises(CommandError, match=re.escape(error)):
+        run_import(write(tmp_path, THREE_CARDS), "--deck", "d", *args)
+
+    assert not Deck.objects.exists()
+
+
 def test_a_guid_that_belongs_to_another_card_is_a_problem(tmp_path, db):
     run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
     clash = (

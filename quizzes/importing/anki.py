@@ -441,6 +441,8 @@ def read_anki(
     mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
+    elif problem := _mapping_problem(mapping, layout):
+        raise AnkiParseError([ParseProblem(source, 1, problem)])
     elif layout.tags_column_guessed and layout.meta["tags"] in mapping.columns:
         # The importer chose the column that looked like tags as a field: it is one.
         meta = {role: column for role, column in layout.meta.items() if role != "tags"}
@@ -620,6 +622,19 @@ def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int]
     )
     value = _plain(text.fields[column])[:40]
     return f"line {line_at(text.start)} holds {value!r}, text rather than tags"
+
+
+def _mapping_problem(mapping: ColumnMapping, layout: FileLayout) -> str:
+    """Why the columns chosen cannot make the cards ("" when they can): a column past the
+    file's, or one that holds its guid, deck or note type, was read as empty fields."""
+    fields = layout.mappable_columns
+    for column in mapping.columns:
+        if column not in fields:
+            numbers = ", ".join(str(field + 1) for field in fields)
+            return f"column {column + 1} is no field of the file: its fields are columns {numbers}"
+    if mapping.question == mapping.answer:
+        return "the question and the answer need different columns"
+    return ""
 
 
 def _options(mapping: ColumnMapping) -> str:

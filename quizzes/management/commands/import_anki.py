@@ -17,6 +17,12 @@ def _separator(value: str) -> str:
     raise ValueError(value)
 
 
+def _column(value: str) -> int:
+    if (column := int(value)) < 1:
+        raise ValueError(value)
+    return column
+
+
 def _columns(value: str) -> tuple[int, ...]:
     columns = tuple(int(part) - 1 for part in value.split(",") if part.strip())
     if any(column < 0 for column in columns):
@@ -41,8 +47,8 @@ class Command(BaseCommand):
             help="tab, comma, semicolon, pipe, colon, space or one character "
             "(default: the file's #separator header, else a guess).",
         )
-        parser.add_argument("--question", type=int, help="The question's column (1 = first).")
-        parser.add_argument("--answer", type=int, help="The answer's column (1 = first).")
+        parser.add_argument("--question", type=_column, help="The question's column (1 = first).")
+        parser.add_argument("--answer", type=_column, help="The answer's column (1 = first).")
         parser.add_argument(
             "--extra", type=_columns, default=(), help="Columns appended to the answer, e.g. 4,5."
         )
