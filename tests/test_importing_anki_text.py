@@ -819,6 +819,23 @@ def test_a_utf16_file_with_a_byte_order_mark_is_read(encoding):
     assert [card.line for card in result.cards] == [1, 2]
 
 
+@pytest.mark.parametrize(
+    ("data", "mark"),
+    [("Hund - dog\nKatze - cat\n", " - "), ("Hund = dog\nKatze = der Kater = cat\n", " = ")],
+)
+def test_a_file_of_terms_and_definitions_parted_by_a_dash_says_so(data, mark):
+    # Quizlet's export with a custom separator: refused as lines with "no tab separator",
+    # with no word of what the lines hold instead.
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    assert str(caught.value.problems[0]) == (
+        f"deck.txt:1: no line of the file can become a card: every line holds {mark!r}, a "
+        "separator Anki does not read (a Quizlet export's custom one?): export it again with "
+        "Tab between term and definition, or replace it with a tab"
+    )
+
+
 def test_a_utf8_file_with_one_stray_byte_is_refused_naming_the_line():
     data = "Grüße\tgreetings\nQ2\tA2\n".encode() + b"Stra\xdfe\tstreet\n"
 

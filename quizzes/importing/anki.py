@@ -493,6 +493,12 @@ def read_anki(
         notes[note.guid] = note
     if not notes:
         reason = "no line of the file can become a card"
+        if mark := _unread_separator(raws):
+            reason += (
+                f": every line holds {mark!r}, a separator Anki does not read (a Quizlet "
+                "export's custom one?): export it again with Tab between term and "
+                "definition, or replace it with a tab"
+            )
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
     if math_lines:
         more = len(math_lines) - 1
@@ -622,6 +628,19 @@ def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int]
     )
     value = _plain(text.fields[column])[:40]
     return f"line {line_at(text.start)} holds {value!r}, text rather than tags"
+
+
+# What people part a term from its definition with (a hyphen, an en or em dash, an equals
+# sign, an arrow) where Anki reads no separator.
+_UNREAD_SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " = ", " : ", " -> ", " => ")
+
+
+def _unread_separator(raws: list["_RawRecord"]) -> str | None:
+    """The mark every line of one field holds, that may be meant to part its two sides."""
+    lines = [raw.fields[0] for raw in raws if len(raw.fields) == 1 and not raw.error]
+    if not lines or len(lines) < len(raws):
+        return None
+    return next((mark for mark in _UNREAD_SEPARATORS if all(mark in line for line in lines)), None)
 
 
 def _mapping_problem(mapping: ColumnMapping, layout: FileLayout) -> str:
