@@ -394,6 +394,32 @@ def test_an_optional_reverse_card_left_empty_leaves_the_notes_first_card(biology
     ]
 
 
+def test_cards_suspended_in_anki_are_imported_and_named(biology, tmp_path):
+    # They came in silently as cards like the others: an author's suspended (wrong,
+    # retired) cards were asked in quizzes with nothing said.
+    collection = Collection(str(tmp_path / "suspended.anki2"))
+    notes = []
+    for front in ("Kept?", "Suspended?", "Buried?"):
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note.fields[:] = [front, "yes"]
+        collection.add_note(note, 1)
+        notes.append(note)
+    collection.sched.suspend_cards([card.id for card in notes[1].cards()])
+    collection.sched.bury_cards([card.id for card in notes[2].cards()])
+    path = tmp_path / "suspended.apkg"
+    options = ExportAnkiPackageOptions(with_scheduling=True, with_media=True)
+    collection.export_anki_package(out_path=str(path), options=options, limit=None)
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "3 new, 0 changed, 0 unchanged"
+    assert [str(notice) for notice in plan.notices] == [
+        "suspended.apkg:2: 1 note has cards suspended in Anki (line 2): they are imported "
+        "like the others, and quizzes ask them; delete here any the deck should not ask"
+    ]
+
+
 def test_reimporting_the_package_changes_nothing(biology, package):
     import_package(biology, package)
 

@@ -70,6 +70,7 @@ class Package:
     # or "rejected: <reason>".
     media_problems: dict[str, str]
     decks: tuple[str, ...] = ()  # the decks the package's cards are in, filtered ones aside
+    suspended: tuple[int, ...] = ()  # the lines of the notes with cards suspended in Anki
 
 
 MISSING_FROM_PACKAGE = "missing from the package"
@@ -93,7 +94,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
     media files they use, each within `limits`. A `line` in a record is the note's position
     in the package. Raises AnkiParseError when the file is not a package Anki can open, or
     unpacks to more than the limits allow."""
-    from anki.collection import Collection, ImportAnkiPackageRequest
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     with tempfile.TemporaryDirectory(prefix="quizsite-anki-") as folder:
         collection_path = str(Path(folder) / "collection.anki2")
@@ -109,13 +110,17 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                         collection = Collection(collection_path)
                     else:
                         collection = Collection(collection_path)
-                        request = ImportAnkiPackageRequest(package_path=str(bare))
+                        # With its scheduling, to tell which cards are suspended.
+                        request = ImportAnkiPackageRequest(
+                            package_path=str(bare),
+                            options=ImportAnkiPackageOptions(with_scheduling=True),
+                        )
                         collection.import_anki_package(request)
                 except Exception as error:  # the backend raises its own error types
                     reason = f"not an Anki package Anki can open ({_first_line(error)})"
                     raise _Refused(reason) from None
                 try:
-                    cards, notes, skipped, fields_left_out = _package_cards(
+                    cards, notes, skipped, fields_left_out, suspended = _package_cards(
                         collection, source, image_max_bytes=limits.image_bytes
                     )
                     decks = _deck_names(collection)
@@ -138,7 +143,11 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         media=media,
         media_problems=problems,
         decks=decks,
+        suspended=suspended,
     )
+
+
+_LINES_NAMED = 10
 
 
 def _deck_names(collection) -> tuple[str, ...]:
@@ -431,8 +440,9 @@ DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates
 
 def _package_cards(
     collection, source: str, *, image_max_bytes: int | None = None
-) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem]]:
+) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem], tuple[int, ...]]:
     cards: list[CardRecord] = []
+    suspended_lines: list[int] = []
     skipped: list[ParseProblem] = []
     fields_left_out: list[ParseProblem] = []
     notes = 0
@@ -441,8 +451,9 @@ def _package_cards(
     # cleared; a cloze number only in Back Extra) until its Empty Cards removes it.
     try:
         report = collection.get_empty_cards().notes
+        suspended = set(collection.find_notes("is:suspended"))
     except _NOTE_DAMAGE_ERRORS:
-        report = []  # a damaged note is skipped below, saying so
+        report, suspended = [], set()  # a damaged note is skipped below, saying so
     empty = {card_id for note in report for card_id in note.card_ids}
     for position, note_id in enumerate(sorted(collection.find_notes("")), start=1):
         try:
@@ -473,6 +484,8 @@ def _package_cards(
             skipped.append(
                 ParseProblem(source, position, _empty_cards_left_out(note, notetype, empty_ords))
             )
+        if note_id in suspended:
+            suspended_lines.append(position)
         unshown = _unshown_fields(notetype, values)
         notes += 1
         cards += made
@@ -488,7 +501,24 @@ def _package_cards(
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
-    return cards, notes, skipped, fields_left_out
+    return cards, notes, skipped, fields_left_out, tuple(suspended_lines)
+
+
+def suspended_notice(lines: tuple[int, ...], source: str) -> ParseProblem | None:
+    """A note that cards their author suspended in Anki (wrong, retired) come in asked."""
+    if not lines:
+        return None
+    named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
+    named += ", ..." if len(lines) > _LINES_NAMED else ""
+    notes = (
+        f"{len(lines)} note{'s' if len(lines) > 1 else ''} {'have' if len(lines) > 1 else 'has'}"
+    )
+    reason = (
+        f"{notes} cards suspended in Anki (line{'s' if len(lines) > 1 else ''} {named}): they "
+        "are imported like the others, and quizzes ask them; delete here any the deck should "
+        "not ask"
+    )
+    return ParseProblem(source, lines[0], reason)
 
 
 def _note_data(note, empty: set[int]) -> tuple[dict, dict[str, str], list[int], list[int]]:

@@ -54,6 +54,7 @@ from quizzes.importing.apkg import (
     PackageNote,
     image_sources,
     read_package,
+    suspended_notice,
     write_package,
 )
 from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
@@ -231,6 +232,8 @@ def anki_import_plan(
         plan.media, plan.media_failures = _media_checked(media, problems, plan.images, image_checks)
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
         if notice := decks_notice(package.decks, source):
+            plan.notices.append(notice)
+        if notice := suspended_notice(package.suspended, source):
             plan.notices.append(notice)
     else:
         read = read_anki(
