@@ -34,6 +34,7 @@ from quizzes.importing.cardhtml import (
     inline_images,
     note_guid,
 )
+from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
 from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
 
@@ -1445,6 +1446,8 @@ def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
     known = {name.lower(): name for name in NOTE_TYPES}
     if lowered in known:
         return known[lowered]
+    if lowered in STOCK_NOTE_TYPE_NAMES:  # "Einfach (und die umgekehrte Richtung)"
+        return STOCK_NOTE_TYPE_NAMES[lowered]
     # A text file carries no templates, so a stock type in another language ("Lückentext",
     # "Einfach (mit umgedrehter Karte)") or a user's own is told by its content: cloze
     # deletions make a cloze note, whatever it is called.
