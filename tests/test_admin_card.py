@@ -550,6 +550,21 @@ def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, 
     assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
 
 
+def test_a_cloze_card_without_a_back_extra_saves(staff_client, deck):
+    # Back Extra "may be empty", said its help, but the form required it: a cloze note
+    # imported without one could not be edited at all.
+    anki_import_apply(
+        deck=deck, data="#notetype:Cloze\n{{c1::Paris}} is in Frace\t\n", source="c.txt"
+    )
+    card = deck.cards.get(is_cloze=True)
+
+    response = save_card(staff_client, card, question_html="{{c1::Paris}} is in France")
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.question_html, card.answer_html) == ("{{c1::Paris}} is in France", "")
+
+
 def test_a_new_cloze_number_gets_its_card_and_a_removed_one_is_kept_and_named(
     staff_client, cloze_card
 ):
