@@ -12,7 +12,7 @@ from quizzes.admin import CardAdmin
 from quizzes.models import CachedImage, CardImage, MediaFile, ProblemReport, Tag
 from quizzes.services.anki_io import anki_import_apply
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
-from tests.factories import png_claiming_size
+from tests.factories import anki_package, image_bytes, png_claiming_size
 
 pytestmark = pytest.mark.django_db
 
@@ -394,6 +394,30 @@ def test_an_image_src_that_is_not_http_is_refused_naming_it(staff_client, deck, 
     (error,) = response.context["adminform"].form.non_field_errors()
     assert f"the image src '{src}' is not an http:// or https:// URL" in error
     assert not CachedImage.objects.exists()
+
+
+def test_a_card_showing_a_packages_image_saves_and_a_new_relative_src_is_still_refused(
+    staff_client, deck, tmp_path
+):
+    # "the image src 'cell.png' is not an http:// or https:// URL": no card of a package
+    # with images could be edited, the image its own file had put there.
+    package = anki_package(
+        tmp_path,
+        [("Basic", ['What is shown? <img src="cell.png">', "A cell"])],
+        {"cell.png": image_bytes("PNG", (4, 3))},
+    )
+    anki_import_apply(deck=deck, data=package.read_bytes(), source="cells.apkg")
+    card = deck.cards.get(question_html__contains="cell.png")
+
+    saved = save_card(staff_client, card, answer_html="A plant cell")
+    typed = save_card(staff_client, card, question_html='What is shown? <img src="other.png">')
+
+    assert saved.status_code == 302
+    card.refresh_from_db()
+    assert card.answer_html == "A plant cell"
+    assert 'src="/media/images/' in card.question_rendered
+    (error,) = typed.context["adminform"].form.non_field_errors()
+    assert "the image src 'other.png' is not an http:// or https:// URL" in error
 
 
 # --- preview ---
