@@ -1277,7 +1277,14 @@ def _split_records(
                 end = unquoted.match(text, position).end()
                 while text.startswith(separator, end) and (
                     after := (entities and _entity_end(text, end))
-                    or (attributes and _attribute_end(text, position, end))
+                    or (
+                        # Cheap looks first: most fields hold no tag, or a tag holding no
+                        # quote, before the separator.
+                        attributes
+                        and (tag := text.rfind("<", position, end)) >= 0
+                        and (text.find('"', tag, end) >= 0 or text.find("'", tag, end) >= 0)
+                        and _attribute_end(text, tag, end)
+                    )
                 ):
                     end = unquoted.match(text, after).end()
                 value, position = text[position:end], end
@@ -1304,11 +1311,10 @@ _START_TAG_NAME = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s")
 _VALUE_OPENS_OR_TAG_ENDS = re.compile(r"""=\s*(["'])|>""")
 
 
-def _attribute_end(text: str, field_start: int, position: int) -> int | None:
-    """Past the closing quote of the start tag's attribute value that holds
+def _attribute_end(text: str, tag: int, position: int) -> int | None:
+    """Past the closing quote of the attribute value of the start tag at `tag` that holds
     `text[position]`, or None when none holds it (or the value is not closed on its line)."""
-    tag = text.rfind("<", field_start, position)
-    if tag < 0 or not (name := _START_TAG_NAME.match(text, tag, position)):
+    if not (name := _START_TAG_NAME.match(text, tag, position)):
         return None
     scanned = name.end()
     while mark := _VALUE_OPENS_OR_TAG_ENDS.search(text, scanned, position):
