@@ -54,6 +54,7 @@ class CardAdminForm(forms.ModelForm):
             )
             self.fields["answer_html"].label = "Back Extra"
             self.fields["answer_html"].help_text = "Shown below the filled-in text; may be empty."
+            self.fields["answer_html"].required = False
 
     def clean_short_answer_html(self):
         """Through the same allow-list and repairs as the sides; blank when it shows nothing."""

@@ -12,7 +12,7 @@ from quizzes.admin import CardAdmin
 from quizzes.models import CachedImage, CardImage, MediaFile, ProblemReport, Tag
 from quizzes.services.anki_io import anki_import_apply
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
-from tests.factories import png_claiming_size
+from tests.factories import anki_package, image_bytes, png_claiming_size
 
 pytestmark = pytest.mark.django_db
 
@@ -396,6 +396,30 @@ def test_an_image_src_that_is_not_http_is_refused_naming_it(staff_client, deck, 
     assert not CachedImage.objects.exists()
 
 
+def test_a_card_showing_a_packages_image_saves_and_a_new_relative_src_is_still_refused(
+    staff_client, deck, tmp_path
+):
+    # "the image src 'cell.png' is not an http:// or https:// URL": no card of a package
+    # with images could be edited, the image its own file had put there.
+    package = anki_package(
+        tmp_path,
+        [("Basic", ['What is shown? <img src="cell.png">', "A cell"])],
+        {"cell.png": image_bytes("PNG", (4, 3))},
+    )
+    anki_import_apply(deck=deck, data=package.read_bytes(), source="cells.apkg")
+    card = deck.cards.get(question_html__contains="cell.png")
+
+    saved = save_card(staff_client, card, answer_html="A plant cell")
+    typed = save_card(staff_client, card, question_html='What is shown? <img src="other.png">')
+
+    assert saved.status_code == 302
+    card.refresh_from_db()
+    assert card.answer_html == "A plant cell"
+    assert 'src="/media/images/' in card.question_rendered
+    (error,) = typed.context["adminform"].form.non_field_errors()
+    assert "the image src 'other.png' is not an http:// or https:// URL" in error
+
+
 # --- preview ---
 
 
@@ -548,6 +572,21 @@ def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, 
     assert "capital of" in page
     shown = [str(message) for message in response.wsgi_request._messages]
     assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
+
+
+def test_a_cloze_card_without_a_back_extra_saves(staff_client, deck):
+    # Back Extra "may be empty", said its help, but the form required it: a cloze note
+    # imported without one could not be edited at all.
+    anki_import_apply(
+        deck=deck, data="#notetype:Cloze\n{{c1::Paris}} is in Frace\t\n", source="c.txt"
+    )
+    card = deck.cards.get(is_cloze=True)
+
+    response = save_card(staff_client, card, question_html="{{c1::Paris}} is in France")
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.question_html, card.answer_html) == ("{{c1::Paris}} is in France", "")
 
 
 def test_a_new_cloze_number_gets_its_card_and_a_removed_one_is_kept_and_named(

@@ -344,6 +344,82 @@ def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp
     assert copy.cards.filter(guid="optional").count() == 1
 
 
+EMPTY_CARD = (
+    "Anki shows it as an empty card (its front shows nothing; Anki's Empty Cards deletes such "
+    "cards); the note's other cards are imported"
+)
+
+
+def test_a_cloze_in_the_back_extra_leaves_out_only_the_empty_card_anki_makes_of_it(
+    biology, tmp_path
+):
+    # Anki makes a card of every cloze number in any field; one in Back Extra alone is an
+    # empty card. It skipped the whole note, the text's clozes too.
+    text = "{{c1::Mitochondria}} make {{c2::ATP}}"
+    path = anki_package(tmp_path, [("Cloze", [text, "See {{c3::chapter 3}}"])])
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged, 1 skipped"
+    assert list(biology.cards.values_list("card_ord", "question_html")) == [
+        (0, text),
+        (1, text),
+    ]
+    assert [str(problem) for problem in plan.report] == [
+        f"small.apkg:1: note {biology.cards.first().guid!r}: cloze 3 left out: {EMPTY_CARD}"
+    ]
+
+
+def test_an_optional_reverse_card_left_empty_leaves_the_notes_first_card(biology, tmp_path):
+    # Anki keeps the reverse card of a note whose Add Reverse was cleared, empty, until
+    # "Empty Cards" removes it: the note was skipped, its first card too.
+    collection = Collection(str(tmp_path / "empty.anki2"))
+    note = collection.new_note(collection.models.by_name("Basic (optional reversed card)"))
+    note.fields[:] = ["der Hund", "the dog", "y"]
+    collection.add_note(note, 1)
+    note["Add Reverse"] = ""
+    collection.update_note(note)
+    path = tmp_path / "empty.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 skipped"
+    assert list(biology.cards.values_list("card_ord", "question_html")) == [(0, "der Hund")]
+    assert [problem.reason for problem in plan.report] == [
+        f"note {note.guid!r}: card 2 left out: {EMPTY_CARD}"
+    ]
+
+
+def test_cards_suspended_in_anki_are_imported_and_named(biology, tmp_path):
+    # They came in silently as cards like the others: an author's suspended (wrong,
+    # retired) cards were asked in quizzes with nothing said.
+    collection = Collection(str(tmp_path / "suspended.anki2"))
+    notes = []
+    for front in ("Kept?", "Suspended?", "Buried?"):
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note.fields[:] = [front, "yes"]
+        collection.add_note(note, 1)
+        notes.append(note)
+    collection.sched.suspend_cards([card.id for card in notes[1].cards()])
+    collection.sched.bury_cards([card.id for card in notes[2].cards()])
+    path = tmp_path / "suspended.apkg"
+    options = ExportAnkiPackageOptions(with_scheduling=True, with_media=True)
+    collection.export_anki_package(out_path=str(path), options=options, limit=None)
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "3 new, 0 changed, 0 unchanged"
+    assert [str(notice) for notice in plan.notices] == [
+        "suspended.apkg:2: 1 note has cards suspended in Anki (line 2): they are imported "
+        "like the others, and quizzes ask them; delete here any the deck should not ask"
+    ]
+
+
 def test_reimporting_the_package_changes_nothing(biology, package):
     import_package(biology, package)
 

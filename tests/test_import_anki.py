@@ -4,15 +4,17 @@ import base64
 import hashlib
 import html
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_delete
-from tests.editing_helpers import record_answer
+from tests.editing_helpers import admin_form_data, record_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -449,6 +451,129 @@ def test_a_card_deleted_here_comes_back_when_its_note_changed(tmp_path, db):
     assert sorted(Card.objects.values_list("card_ord", "number")) == [(0, 1), (1, 4), (2, 3)]
 
 
+def staff_edits_answer(client, card, answer_html):
+    """Save `card` with another answer through the admin's change page, as staff do."""
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    response = client.post(url, admin_form_data(client.get(url), answer_html=answer_html))
+    assert response.status_code == 302, response.content
+
+
+def staff_deletes(client, card):
+    url = reverse("admin:quizzes_card_delete", args=[card.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+
+def test_a_card_edited_then_deleted_here_is_not_made_again_by_the_file_it_came_from(
+    tmp_path, client, staff, capsys
+):
+    # It was remembered by its edited text: the original file brought it back.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    card = Card.objects.get(number=2)
+    staff_edits_answer(client, card, "SGD: a batch at a time.")
+    staff_deletes(client, card)
+    capsys.readouterr()
+
+    summary = run_import(path, "--deck", "basics")
+
+    assert summary == "basics: 0 new, 0 changed, 2 unchanged, 1 card deleted here kept deleted"
+    assert sorted(Card.objects.values_list("number", flat=True)) == [1, 3]
+    assert f"{path}:6: the note's card (card 2) was deleted here" in capsys.readouterr().err
+
+
+def test_a_card_edited_here_keeps_the_edit_when_its_file_is_imported_again(tmp_path, client, staff):
+    # The file's note, unchanged, overwrote the edit.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    staff_edits_answer(client, Card.objects.get(number=2), "SGD: a batch at a time.")
+
+    summary = run_import(path, "--deck", "basics")
+
+    assert summary == "basics: 0 new, 0 changed, 3 unchanged"
+    assert Card.objects.get(number=2).answer_html == "SGD: a batch at a time."
+
+
+def test_a_card_edited_here_and_in_the_file_keeps_the_edit_by_line(tmp_path, client, staff, capsys):
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    staff_edits_answer(client, Card.objects.get(number=2), "SGD: a batch at a time.")
+    newer = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.").replace(
+        "any number of axes.", "any number of dimensions."
+    )
+    capsys.readouterr()
+
+    summary = run_import(write(tmp_path, newer, "newer.txt"), "--deck", "basics")
+
+    assert summary == "basics: 0 new, 1 changed, 1 unchanged, 1 card edited here kept as edited"
+    assert list(Card.objects.values_list("answer_html", flat=True)) == [
+        "An array with any number of dimensions.",
+        "SGD: a batch at a time.",
+        "A broadcast.",
+    ]
+    assert (
+        f"{tmp_path / 'newer.txt'}:6: card 2 was edited here, and the file changed its note "
+        "too: the edit is kept (delete the card here and import the file again to take the "
+        "file's version, as a new card)"
+    ) in capsys.readouterr().err
+    staff_deletes(client, Card.objects.get(number=2))
+    assert run_import(tmp_path / "newer.txt", "--deck", "basics") == (
+        "basics: 1 new, 0 changed, 2 unchanged"
+    )
+    assert Card.objects.get(number=4).answer_html == "SGD."
+
+
+def test_tags_staff_changed_here_stay_and_the_files_own_tag_changes_apply(tmp_path, client, staff):
+    # The file's tags replaced the card's: a tag staff added went at every re-import.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    client.force_login(staff)
+    card = Card.objects.get(number=2)
+    important = Tag.objects.create(name="important", slug="important")
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    kept = [str(pk) for pk in card.tags.exclude(name="optim").values_list("pk", flat=True)]
+    client.post(url, admin_form_data(client.get(url), tags=[*kept, str(important.pk)]))
+
+    assert run_import(path, "--deck", "basics") == "basics: 0 new, 0 changed, 3 unchanged"
+    assert sorted(card.tags.values_list("name", flat=True)) == ["important", "training"]
+
+    newer = THREE_CARDS.replace("training optim", "training optim sgd")
+    summary = run_import(write(tmp_path, newer, "newer.txt"), "--deck", "basics")
+
+    assert summary == "basics: 0 new, 1 changed, 2 unchanged"
+    assert sorted(card.tags.values_list("name", flat=True)) == ["important", "sgd", "training"]
+    assert run_import(tmp_path / "newer.txt", "--deck", "basics") == (
+        "basics: 0 new, 0 changed, 3 unchanged"
+    )
+
+
+def test_a_cloze_note_edited_here_keeps_the_edit_when_its_file_is_imported_again(
+    tmp_path, client, staff
+):
+    path = write(tmp_path, CLOZE_EXPORT)
+    run_import(path, "--deck", "geo")
+    client.force_login(staff)
+    # Its sibling cards follow the edit, as in Anki.
+    staff_edits_answer(client, Card.objects.get(card_ord=0), "In Europe.")
+
+    summary = run_import(path, "--deck", "geo")
+
+    assert summary == "geo: 0 new, 0 changed, 3 unchanged"
+    assert set(Card.objects.values_list("answer_html", flat=True)) == {"In Europe."}
+
+
+def test_a_card_imported_before_its_import_was_remembered_takes_the_files_version(tmp_path, db):
+    # Which part of it staff edited is not known: the file's note wins, as it always did.
+    path = write(tmp_path, THREE_CARDS)
+    run_import(path, "--deck", "basics")
+    Card.objects.filter(number=2).update(imported_checksum="", answer_html="Edited before.")
+
+    assert run_import(path, "--deck", "basics") == "basics: 0 new, 1 changed, 2 unchanged"
+    assert Card.objects.get(number=2).answer_html == "Stochastic gradient descent."
+
+
 def test_a_card_deleted_in_another_deck_is_made_in_this_one(tmp_path, db):
     path = write(tmp_path, CLOZE_EXPORT)
     run_import(path, "--deck", "geo")
@@ -687,6 +812,54 @@ def test_tags_differing_only_in_case_are_one_tag_spelled_as_first_known_as_in_an
 def test_a_missing_file_is_an_error(tmp_path, db):
     with pytest.raises(CommandError, match="No such file"):
         run_import(tmp_path / "nope.txt", "--deck", "x")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        # A deck made with a slug no address can name: its pages could not be linked.
+        (["--deck", "Meine Karten!"], "--deck 'Meine Karten!' is no slug"),
+        (["--deck", ""], "--deck '' is no slug"),
+        (["--deck", "d" * 101], "--deck is longer than 100 characters"),
+        (["--deck", "d", "--name", "n" * 201], "--name is longer than 200 characters"),
+    ],
+)
+def test_a_deck_the_site_cannot_hold_is_refused_before_anything_is_written(
+    tmp_path, db, args, error
+):
+    with pytest.raises(CommandError, match=re.escape(error)):
+        run_import(write(tmp_path, THREE_CARDS), *args)
+
+    assert not Deck.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        # Column 0 was read as the last column and 99 as empty fields: "empty answer",
+        # "empty question" on every line.
+        (["--question", "0"], "argument --question: invalid"),
+        (["--question", "1", "--answer", "-2"], "argument --answer: invalid"),
+        (
+            ["--question", "9"],
+            "deck.txt:1: column 9 is no field of the file: its fields are columns 1, 2",
+        ),
+        (
+            ["--question", "1", "--answer", "4"],
+            "deck.txt:1: column 4 is no field of the file: its fields are columns 1, 2",
+        ),
+        (["--question", "1", "--answer", "2", "--extra", "3"], "deck.txt:1: column 3 is no field"),
+        (
+            ["--question", "2", "--answer", "2"],
+            "the question and the answer need different columns",
+        ),
+    ],
+)
+def test_a_column_the_file_does_not_have_is_refused_by_number(tmp_path, db, args, error):
+    with pytest.raises(CommandError, match=re.escape(error)):
+        run_import(write(tmp_path, THREE_CARDS), "--deck", "d", *args)
+
+    assert not Deck.objects.exists()
 
 
 def test_a_guid_that_belongs_to_another_card_is_a_problem(tmp_path, db):

@@ -6,11 +6,22 @@ import hashlib
 import html
 import random
 
+import anki.lang
 import pytest
 from anki.collection import Collection
 
-from quizzes.importing.anki import AnkiParseError, ColumnMapping, read_anki
+from quizzes.importing.anki import (
+    BASIC,
+    CLOZE,
+    OPTIONAL_REVERSED,
+    REVERSED,
+    TYPE_IN,
+    AnkiParseError,
+    ColumnMapping,
+    read_anki,
+)
 from quizzes.importing.cardhtml import _fast_field, _field_soup, _settle
+from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
 from quizzes.sanitize import html_to_text
 
 
@@ -125,6 +136,47 @@ def test_the_semicolon_ending_an_html_entity_never_separates_fields(data, separa
 
     assert (result.layout.separator, result.layout.html) == (separator, True)
     assert sides(result) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            '#separator:Pipe\n#html:true\nShown? <img alt="a|b" src="cat.png">|A cat\n'
+            "Link|<a href='https://example.com/?q=a|b'>search</a> it\n",
+            [
+                ('Shown? <img alt="a|b" src="cat.png">', "A cat"),
+                (
+                    "Link",
+                    '<a href="https://example.com/?q=a|b" rel="noopener noreferrer nofollow">'
+                    "search</a> it",
+                ),
+            ],
+        ),
+        (
+            '<span style="color: #ff0000; font-weight: bold">Rot</span>;red\nBlau;blue\n',
+            [
+                ('<span style="color: #ff0000; font-weight: bold">Rot</span>', "red"),
+                ("Blau", "blue"),
+            ],
+        ),
+        (
+            '<span style="color: rgb(255, 0, 0)">Rot</span>,red\nBlau,blue\n',
+            [('<span style="color: rgb(255, 0, 0)">Rot</span>', "red"), ("Blau", "blue")],
+        ),
+    ],
+)
+def test_a_separator_inside_an_html_attribute_is_part_of_the_field(data, expected):
+    # `<img alt="a|b">` in a Pipe file was split at its "|", losing the rest of the tag.
+    result = read(data)
+
+    assert sides(result) == expected
+
+
+def test_a_separator_after_an_unclosed_attribute_still_separates():
+    result = read('#separator:Pipe\n#html:true\nBroken <img alt="a|answer\nQ2|A2\n')
+
+    assert [answer for _, answer in sides(result)] == ["answer", "A2"]
 
 
 def test_an_entity_is_text_in_a_file_that_says_it_is_not_html():
@@ -315,6 +367,67 @@ def test_an_anki_export_of_one_word_answers_with_its_deck_or_guid_keeps_its_answ
     assert sides(result) == [("Hund", "dog"), ("Katze", "cat")]
     assert [card.tags for card in result.cards] == [(), ()]
     assert not result.layout.tags_column_guessed
+
+
+@pytest.fixture
+def anki_in(tmp_path):
+    """A collection of Anki's in another language, whose stock note types bear its names."""
+    opened = []
+
+    def collection(language):
+        anki.lang.set_lang(language)
+        opened.append(Collection(str(tmp_path / f"{language}.anki2")))
+        return opened[-1]
+
+    yield collection
+    for each in opened:
+        each.close()
+    anki.lang.set_lang("en_US")
+
+
+@pytest.mark.parametrize("language", ["de_DE", "fr_FR", "ru_RU", "zh_CN", "he_IL"])
+def test_a_text_export_from_anki_in_another_language_keeps_the_reverse_cards(
+    tmp_path, anki_in, language
+):
+    # "Einfach (und die umgekehrte Richtung)" was read as a Basic note: the reverse went.
+    collection = anki_in(language)
+    kinds = {notetype["originalStockKind"]: notetype for notetype in collection.models.all()}
+    for kind, fields in [(2, ["Hund", "dog"]), (3, ["Katze", "cat", "y"]), (4, ["2+2", "4"])]:
+        note = collection.new_note(kinds[kind])
+        note.fields[:] = fields
+        collection.add_note(note, 1)
+    path = tmp_path / "notes.txt"
+    collection.export_note_csv(
+        out_path=str(path),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=False,
+        with_notetype=True,
+        with_guid=True,
+    )
+
+    result = read(path.read_bytes())
+
+    assert [(card.note_type, card.question_html) for card in result.cards] == [
+        ("Basic (and reversed card)", "Hund"),
+        ("Basic (and reversed card)", "dog"),
+        ("Basic (optional reversed card)", "Katze"),
+        ("Basic (optional reversed card)", "cat"),
+        ("Basic (type in the answer)", "2+2"),
+    ]
+
+
+def test_every_name_anki_gives_its_stock_note_types_is_known(tmp_path, anki_in):
+    kinds = {1: BASIC, 2: REVERSED, 3: OPTIONAL_REVERSED, 4: TYPE_IN, 5: CLOZE, 6: None}
+    names = {}
+    for _, language in anki.lang.langs:
+        for notetype in anki_in(language).models.all():
+            names[notetype["name"].lower()] = kinds[notetype["originalStockKind"]]
+
+    missing = {name: kind for name, kind in names.items() if name not in STOCK_NOTE_TYPE_NAMES}
+    assert not missing, f"add to quizzes/importing/stock_note_types.py: {missing}"
+    assert {name: STOCK_NOTE_TYPE_NAMES[name] for name in names} == names
 
 
 def test_an_old_tags_first_line_tags_every_card():
@@ -776,6 +889,23 @@ def test_a_utf16_file_with_a_byte_order_mark_is_read(encoding):
 
     assert sides(result) == [("Hund", "dog"), ("Grüße", "greetings")]
     assert [card.line for card in result.cards] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "mark"),
+    [("Hund - dog\nKatze - cat\n", " - "), ("Hund = dog\nKatze = der Kater = cat\n", " = ")],
+)
+def test_a_file_of_terms_and_definitions_parted_by_a_dash_says_so(data, mark):
+    # Quizlet's export with a custom separator: refused as lines with "no tab separator",
+    # with no word of what the lines hold instead.
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    assert str(caught.value.problems[0]) == (
+        f"deck.txt:1: no line of the file can become a card: every line holds {mark!r}, a "
+        "separator Anki does not read (a Quizlet export's custom one?): export it again with "
+        "Tab between term and definition, or replace it with a tab"
+    )
 
 
 def test_a_utf8_file_with_one_stray_byte_is_refused_naming_the_line():

@@ -87,6 +87,24 @@ def test_an_upload_keeps_the_file_and_shows_a_preview_that_writes_nothing(staff_
     assert not Card.objects.exists()
 
 
+def test_the_preview_keeps_a_card_staff_edited_and_names_one_the_file_changed_too(
+    staff_client, basics
+):
+    confirm(staff_client, upload(staff_client, basics, THREE_CARDS))
+    Card.objects.filter(guid="g-2").update(answer_html="SGD, edited here.")
+    again = upload(staff_client, basics, THREE_CARDS.replace("any number of", "many"))
+
+    # The answer staff wrote is no change the file brings.
+    assert "0 new, 1 changed, 2 unchanged" in again.text
+    newer = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.")
+    preview = upload(staff_client, basics, newer)
+
+    assert "0 new, 0 changed, 2 unchanged, 1 card edited here kept as edited" in preview.text
+    assert "line 6: card 2 was edited here, and the file changed its note too" in preview.text
+    confirm(staff_client, preview)
+    assert Card.objects.get(guid="g-2").answer_html == "SGD, edited here."
+
+
 def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics):
     anki_import_apply(deck=basics, data=THREE_CARDS, source="x.txt")
     edited = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.")

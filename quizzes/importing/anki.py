@@ -34,6 +34,7 @@ from quizzes.importing.cardhtml import (
     inline_images,
     note_guid,
 )
+from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
 from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
 
@@ -441,6 +442,8 @@ def read_anki(
     mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
+    elif problem := _mapping_problem(mapping, layout):
+        raise AnkiParseError([ParseProblem(source, 1, problem)])
     elif layout.tags_column_guessed and layout.meta["tags"] in mapping.columns:
         # The importer chose the column that looked like tags as a field: it is one.
         meta = {role: column for role, column in layout.meta.items() if role != "tags"}
@@ -491,6 +494,12 @@ def read_anki(
         notes[note.guid] = note
     if not notes:
         reason = "no line of the file can become a card"
+        if mark := _unread_separator(raws):
+            reason += (
+                f": every line holds {mark!r}, a separator Anki does not read (a Quizlet "
+                "export's custom one?): export it again with Tab between term and "
+                "definition, or replace it with a tab"
+            )
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
     if math_lines:
         more = len(math_lines) - 1
@@ -620,6 +629,32 @@ def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int]
     )
     value = _plain(text.fields[column])[:40]
     return f"line {line_at(text.start)} holds {value!r}, text rather than tags"
+
+
+# What people part a term from its definition with (a hyphen, an en or em dash, an equals
+# sign, an arrow) where Anki reads no separator.
+_UNREAD_SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " = ", " : ", " -> ", " => ")
+
+
+def _unread_separator(raws: list["_RawRecord"]) -> str | None:
+    """The mark every line of one field holds, that may be meant to part its two sides."""
+    lines = [raw.fields[0] for raw in raws if len(raw.fields) == 1 and not raw.error]
+    if not lines or len(lines) < len(raws):
+        return None
+    return next((mark for mark in _UNREAD_SEPARATORS if all(mark in line for line in lines)), None)
+
+
+def _mapping_problem(mapping: ColumnMapping, layout: FileLayout) -> str:
+    """Why the columns chosen cannot make the cards ("" when they can): a column past the
+    file's, or one that holds its guid, deck or note type, was read as empty fields."""
+    fields = layout.mappable_columns
+    for column in mapping.columns:
+        if column not in fields:
+            numbers = ", ".join(str(field + 1) for field in fields)
+            return f"column {column + 1} is no field of the file: its fields are columns {numbers}"
+    if mapping.question == mapping.answer:
+        return "the question and the answer need different columns"
+    return ""
 
 
 def _options(mapping: ColumnMapping) -> str:
@@ -1221,9 +1256,12 @@ def _split_records(
 ) -> Iterator[_RawRecord]:
     """CSV-style records: a field is quoted only when it starts with `"` (then `""` is a
     quote, and separators and line breaks are literal); elsewhere quotes are plain text,
-    so `href="..."` inside HTML survives. With `entities`, a separator inside an HTML
-    entity (the ";" of "Tom &amp; Jerry") is part of the field. Blank lines yield nothing."""
+    so `href="..."` inside HTML survives. With `entities` (a file that may be HTML), a
+    separator inside an HTML entity (the ";" of "Tom &amp; Jerry") or inside a tag's quoted
+    attribute value (`<img alt="a|b">`, `style="color: red; font-weight: bold"`) is part of
+    the field. Blank lines yield nothing."""
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
+    attributes = entities
     entities = entities and (separator in "&#;" or separator.isalnum())
     while position < len(text):
         start, fields, error = position, [], None
@@ -1237,10 +1275,16 @@ def _split_records(
                     position = _next_line_break(text, position)
             else:
                 end = unquoted.match(text, position).end()
-                while (
-                    entities
-                    and text.startswith(separator, end)
-                    and (after := _entity_end(text, end))
+                while text.startswith(separator, end) and (
+                    after := (entities and _entity_end(text, end))
+                    or (
+                        # Cheap looks first: most fields hold no tag, or a tag holding no
+                        # quote, before the separator.
+                        attributes
+                        and (tag := text.rfind("<", position, end)) >= 0
+                        and (text.find('"', tag, end) >= 0 or text.find("'", tag, end) >= 0)
+                        and _attribute_end(text, tag, end)
+                    )
                 ):
                     end = unquoted.match(text, after).end()
                 value, position = text[position:end], end
@@ -1261,6 +1305,29 @@ def _entity_end(text: str, position: int) -> int | None:
     if entity is None or entity.end() <= position:
         return None
     return entity.end() if entity[1] is None or entity[1] in _ENTITY_NAMES else None
+
+
+_START_TAG_NAME = re.compile(r"<[A-Za-z][A-Za-z0-9-]*\s")
+_VALUE_OPENS_OR_TAG_ENDS = re.compile(r"""=\s*(["'])|>""")
+
+
+def _attribute_end(text: str, tag: int, position: int) -> int | None:
+    """Past the closing quote of the attribute value of the start tag at `tag` that holds
+    `text[position]`, or None when none holds it (or the value is not closed on its line)."""
+    if not (name := _START_TAG_NAME.match(text, tag, position)):
+        return None
+    scanned = name.end()
+    while mark := _VALUE_OPENS_OR_TAG_ENDS.search(text, scanned, position):
+        if mark[0] == ">":
+            return None
+        close = text.find(mark[1], mark.end())
+        if close < 0:
+            return None
+        if close >= position:
+            broken = _LINE_BREAK.search(text, mark.end(), close)
+            return None if broken else close + 1
+        scanned = close + 1
+    return None
 
 
 def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
@@ -1385,6 +1452,8 @@ def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
     known = {name.lower(): name for name in NOTE_TYPES}
     if lowered in known:
         return known[lowered]
+    if lowered in STOCK_NOTE_TYPE_NAMES:  # "Einfach (und die umgekehrte Richtung)"
+        return STOCK_NOTE_TYPE_NAMES[lowered]
     # A text file carries no templates, so a stock type in another language ("Lückentext",
     # "Einfach (mit umgedrehter Karte)") or a user's own is told by its content: cloze
     # deletions make a cloze note, whatever it is called.

@@ -37,7 +37,7 @@ from quizzes.importing.anki import (
     own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
-from quizzes.rendering import sound_names
+from quizzes.rendering import cloze_numbers, sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
@@ -70,6 +70,7 @@ class Package:
     # or "rejected: <reason>".
     media_problems: dict[str, str]
     decks: tuple[str, ...] = ()  # the decks the package's cards are in, filtered ones aside
+    suspended: tuple[int, ...] = ()  # the lines of the notes with cards suspended in Anki
 
 
 MISSING_FROM_PACKAGE = "missing from the package"
@@ -93,7 +94,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
     media files they use, each within `limits`. A `line` in a record is the note's position
     in the package. Raises AnkiParseError when the file is not a package Anki can open, or
     unpacks to more than the limits allow."""
-    from anki.collection import Collection, ImportAnkiPackageRequest
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     with tempfile.TemporaryDirectory(prefix="quizsite-anki-") as folder:
         collection_path = str(Path(folder) / "collection.anki2")
@@ -109,13 +110,17 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                         collection = Collection(collection_path)
                     else:
                         collection = Collection(collection_path)
-                        request = ImportAnkiPackageRequest(package_path=str(bare))
+                        # With its scheduling, to tell which cards are suspended.
+                        request = ImportAnkiPackageRequest(
+                            package_path=str(bare),
+                            options=ImportAnkiPackageOptions(with_scheduling=True),
+                        )
                         collection.import_anki_package(request)
                 except Exception as error:  # the backend raises its own error types
                     reason = f"not an Anki package Anki can open ({_first_line(error)})"
                     raise _Refused(reason) from None
                 try:
-                    cards, notes, skipped, fields_left_out = _package_cards(
+                    cards, notes, skipped, fields_left_out, suspended = _package_cards(
                         collection, source, image_max_bytes=limits.image_bytes
                     )
                     decks = _deck_names(collection)
@@ -138,7 +143,11 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         media=media,
         media_problems=problems,
         decks=decks,
+        suspended=suspended,
     )
+
+
+_LINES_NAMED = 10
 
 
 def _deck_names(collection) -> tuple[str, ...]:
@@ -431,12 +440,21 @@ DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates
 
 def _package_cards(
     collection, source: str, *, image_max_bytes: int | None = None
-) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem]]:
+) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem], tuple[int, ...]]:
     cards: list[CardRecord] = []
+    suspended_lines: list[int] = []
     skipped: list[ParseProblem] = []
     fields_left_out: list[ParseProblem] = []
     notes = 0
     line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
+    # Anki keeps a card whose front shows nothing (an optional reverse whose Add Reverse was
+    # cleared; a cloze number only in Back Extra) until its Empty Cards removes it.
+    try:
+        report = collection.get_empty_cards().notes
+        suspended = set(collection.find_notes("is:suspended"))
+    except _NOTE_DAMAGE_ERRORS:
+        report, suspended = [], set()  # a damaged note is skipped below, saying so
+    empty = {card_id for note in report for card_id in note.card_ids}
     for position, note_id in enumerate(sorted(collection.find_notes("")), start=1):
         try:
             note = collection.get_note(note_id)
@@ -450,17 +468,24 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, reason))
             continue
         try:
-            notetype, values, ords = _note_data(note)
+            notetype, values, ords, empty_ords = _note_data(note, empty)
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         try:
-            made = _note_cards(
+            made, empty_clozes = _note_cards(
                 note, notetype, values, ords, line=position, image_max_bytes=image_max_bytes
             )
+            empty_ords = sorted([*empty_ords, *empty_clozes])
         except CardHtmlError as error:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {error}"))
             continue
+        if empty_ords and made:
+            skipped.append(
+                ParseProblem(source, position, _empty_cards_left_out(note, notetype, empty_ords))
+            )
+        if note_id in suspended:
+            suspended_lines.append(position)
         unshown = _unshown_fields(notetype, values)
         notes += 1
         cards += made
@@ -476,23 +501,58 @@ def _package_cards(
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
-    return cards, notes, skipped, fields_left_out
+    return cards, notes, skipped, fields_left_out, tuple(suspended_lines)
 
 
-def _note_data(note) -> tuple[dict, dict[str, str], list[int]]:
-    """A note's note type, its fields' values and its cards' template numbers, read from
-    Anki: where the package's note does not match its note type, this fails with one of
-    _NOTE_DAMAGE_ERRORS (and only this: what reads the data after is our own code)."""
+def suspended_notice(lines: tuple[int, ...], source: str) -> ParseProblem | None:
+    """A note that cards their author suspended in Anki (wrong, retired) come in asked."""
+    if not lines:
+        return None
+    named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
+    named += ", ..." if len(lines) > _LINES_NAMED else ""
+    notes = (
+        f"{len(lines)} note{'s' if len(lines) > 1 else ''} {'have' if len(lines) > 1 else 'has'}"
+    )
+    reason = (
+        f"{notes} cards suspended in Anki (line{'s' if len(lines) > 1 else ''} {named}): they "
+        "are imported like the others, and quizzes ask them; delete here any the deck should "
+        "not ask"
+    )
+    return ParseProblem(source, lines[0], reason)
+
+
+def _note_data(note, empty: set[int]) -> tuple[dict, dict[str, str], list[int], list[int]]:
+    """A note's note type, its fields' values, its cards' template numbers and those of
+    its cards that are `empty`, read from Anki: where the package's note does not match
+    its note type, this fails with one of _NOTE_DAMAGE_ERRORS (and only this: what reads
+    the data after is our own code). A note of empty cards alone keeps them, to be
+    refused with the reason its cards give."""
     notetype = note.note_type()
     values = dict(note.items())
-    ords = sorted({card.ord for card in note.cards()})  # one card per template, as in Anki
+    cards = note.cards()
+    ords = sorted({card.ord for card in cards})  # one card per template, as in Anki
+    empty_ords = sorted({card.ord for card in cards if card.id in empty})
+    if len(empty_ords) < len(ords):
+        ords = [ord_ for ord_ in ords if ord_ not in empty_ords]
+    else:
+        empty_ords = []
     templates = notetype["tmpls"]
     if notetype["type"] == _CLOZE_TYPE:
         if not templates or not notetype["flds"]:
             raise IndexError("a cloze note type without a template or a field")
     elif any(not 0 <= ord_ < len(templates) for ord_ in ords):
         raise IndexError("a card of a template its note type lacks")
-    return notetype, values, ords
+    return notetype, values, ords, empty_ords
+
+
+def _empty_cards_left_out(note, notetype: dict, ords: list[int]) -> str:
+    cloze = notetype["type"] == _CLOZE_TYPE
+    which = ", ".join(f"{'cloze' if cloze else 'card'} {ord_ + 1}" for ord_ in ords)
+    return (
+        f"note {note.guid!r}: {which} left out: Anki shows {'them' if len(ords) > 1 else 'it'} "
+        "as an empty card (its front shows nothing; Anki's Empty Cards deletes such cards); "
+        "the note's other cards are imported"
+    )
 
 
 def _note_cards(
@@ -503,7 +563,9 @@ def _note_cards(
     *,
     line: int,
     image_max_bytes: int | None = None,
-) -> list[CardRecord]:
+) -> tuple[list[CardRecord], list[int]]:
+    """The note's cards, and the cloze cards left out as empty: Anki makes a card of a
+    cloze number in any field, and one only in Back Extra shows nothing on its front."""
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
@@ -521,9 +583,16 @@ def _note_cards(
         ]
         text = values.get(text_fields[0], "")
         extra = _join(values, _answer_fields(template, exclude=text_fields))
+        in_text = set(cloze_numbers(text))
+        if empty := [ord_ for ord_ in ords if ord_ + 1 not in in_text]:
+            if len(empty) < len(ords):
+                ords = [ord_ for ord_ in ords if ord_ not in empty]
+            else:
+                empty = []  # refused below, with the reason
         contents = [(ord_, card_content(text, extra, cloze=ord_ + 1)) for ord_ in ords]
         note_type = CLOZE
     else:
+        empty = []
         contents = []
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
@@ -535,10 +604,11 @@ def _note_cards(
             )
             contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
         note_type = _note_type_name(notetype)
-    return [
+    records = [
         _record(content, note, line=line, ord_=ord_, note_type=note_type, inline=inline)
         for ord_, content in contents
     ]
+    return records, empty
 
 
 def _record(

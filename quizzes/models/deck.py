@@ -176,6 +176,13 @@ class Card(models.Model):
     # A cloze card keeps its note's text with the {{c1::...}} markup as its question HTML and
     # the Back Extra as its answer; quizzes play it as a flashcard, never multiple choice.
     is_cloze = models.BooleanField(default=False, editable=False)
+    # services.anki_io.card_note_checksum of the card as the last import wrote it: a card
+    # whose content no longer has it was edited here. Blank for a card made here, or last
+    # imported before it was kept.
+    imported_checksum = models.CharField(max_length=32, blank=True, editable=False)
+    # The tags the last import gave it, one a line: what staff changed here since, and what
+    # a newer file changes, can both be kept.
+    imported_tags = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

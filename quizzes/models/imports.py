@@ -48,9 +48,10 @@ class ImportJob(models.Model):
 
 
 class DeletedCard(models.Model):
-    """A card staff deleted from a deck, by what its note said then: importing a file whose
-    note still says so does not make the card again (services.anki_io). A changed note
-    brings it back, as a new card."""
+    """A card staff deleted from a deck, by what its note said when it was last imported
+    (a card made here: when it was deleted): importing a file whose note still says so
+    does not make the card again (services.anki_io), even if staff had edited the card. A
+    changed note brings it back, as a new card."""
 
     deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="+")
     card_ord = models.PositiveSmallIntegerField()

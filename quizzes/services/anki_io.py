@@ -14,7 +14,7 @@ import json
 import mimetypes
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -54,6 +54,7 @@ from quizzes.importing.apkg import (
     PackageNote,
     image_sources,
     read_package,
+    suspended_notice,
     write_package,
 )
 from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
@@ -97,6 +98,13 @@ class PlannedCard:
     number: int
     card: Card | None  # None for a new card
     changes: tuple[str, ...] = ()  # the fields an import would change
+    # The tags to give the card where they are not the file's: staff's, with the file's
+    # own changes since the last import.
+    merged_tags: tuple[str, ...] | None = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.record.tags if self.merged_tags is None else self.merged_tags
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,8 @@ class ImportPlan:
     merged: list[ParseProblem] = field(default_factory=list)  # notes given twice
     # Cards staff deleted here whose note the file gives as it was: not made again.
     kept_deleted: list[ParseProblem] = field(default_factory=list)
+    # Cards staff edited here whose note the file changed too: the edit is kept.
+    kept_edits: list[ParseProblem] = field(default_factory=list)
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, PackageFile] = field(default_factory=dict)  # a package's files, by name
@@ -140,6 +150,8 @@ class ImportPlan:
             summary += f", {len(self.merged)} merged"
         if deleted := len(self.kept_deleted):
             summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
+        if edited := len(self.kept_edits):
+            summary += f", {edited} card{'s' if edited != 1 else ''} edited here kept as edited"
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
@@ -151,6 +163,7 @@ class ImportPlan:
             *self.skipped,
             *self.merged,
             *self.kept_deleted,
+            *self.kept_edits,
             *self.media_problems,
             *self.fields_left_out,
         ]
@@ -220,6 +233,8 @@ def anki_import_plan(
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
         if notice := decks_notice(package.decks, source):
             plan.notices.append(notice)
+        if notice := suspended_notice(package.suspended, source):
+            plan.notices.append(notice)
     else:
         read = read_anki(
             data,
@@ -241,7 +256,7 @@ def anki_import_plan(
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
     _match(plan, deck, _tags_spelled_once(records), source)
     plan.media_problems = _media_problems(plan, source)
-    if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted):
+    if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted or plan.kept_edits):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
         raise AnkiParseError([refusal, *plan.report])
     return plan
@@ -461,6 +476,8 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "answer_text",
             "short_answer_html",
             "shuffle_key",
+            "imported_checksum",
+            "imported_tags",
         )
     )
     tag_names: dict[int, list[str]] = {}
@@ -528,10 +545,52 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             plan.new.append(PlannedCard(record, number, None))
             continue
         line_of_card[card.pk] = record.line
-        changes = _changes(card, record, tag_names.get(card.pk, []))
+        tags_here = tag_names.get(card.pk, [])
+        changes = _changes(card, record, tags_here)
+        merged_tags = None
+        if "tags" in changes and card.imported_checksum:
+            merged_tags = _tags_merged(card, tags_here, record.tags)
+            if merged_tags is not None and _same_tags(merged_tags, tags_here):
+                changes = tuple(change for change in changes if change != "tags")
+        if changes and card.imported_checksum and _card_checksum(card) != card.imported_checksum:
+            # Staff edited it here since the last import: the file does not undo the edit.
+            if _record_checksum(record) != card.imported_checksum:
+                plan.kept_edits.append(
+                    ParseProblem(
+                        source,
+                        record.line,
+                        f"card {number} was edited here, and the file changed its note too: "
+                        "the edit is kept (delete the card here and import the file again to "
+                        "take the file's version, as a new card)",
+                    )
+                )
+            else:
+                plan.unchanged.append(PlannedCard(record, number, card))
+            continue
         (plan.changed if changes else plan.unchanged).append(
-            PlannedCard(record, number, card, changes)
+            PlannedCard(record, number, card, changes, merged_tags)
         )
+
+
+def _same_tags(some: Iterable[str], others: Iterable[str]) -> bool:
+    return {tag.casefold() for tag in some} == {tag.casefold() for tag in others}
+
+
+def _tags_merged(
+    card: Card, tags_here: list[str], from_file: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The card's tags where staff changed them here since the last import (None where
+    they did not): theirs, with the tags the file added since then and without those it
+    removed."""
+    imported = card.imported_tags.splitlines()
+    if _same_tags(tags_here, imported):
+        return None
+    imported_keys = {tag.casefold() for tag in imported}
+    file_keys = {tag.casefold() for tag in from_file}
+    removed = imported_keys - file_keys
+    kept = [tag for tag in tags_here if tag.casefold() not in removed]
+    added = [tag for tag in from_file if tag.casefold() not in imported_keys]
+    return tuple(dict.fromkeys([*kept, *added]))
 
 
 def card_note_checksum(
@@ -541,6 +600,24 @@ def card_note_checksum(
     fields as stored (a cloze card's are its note's text and Back Extra)."""
     identity = json.dumps([note_type, card_ord, question_html, answer_html])
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _card_checksum(card: Card) -> str:
+    return card_note_checksum(
+        note_type=card.note_type,
+        card_ord=card.card_ord,
+        question_html=card.question_html,
+        answer_html=card.answer_html,
+    )
+
+
+def _record_checksum(record: CardRecord) -> str:
+    return card_note_checksum(
+        note_type=record.note_type,
+        card_ord=record.ord,
+        question_html=record.question_html,
+        answer_html=record.answer_html,
+    )
 
 
 def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
@@ -559,13 +636,7 @@ def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
                     "card_ord", "note_checksum", "number"
                 )
             }
-        checksum = card_note_checksum(
-            note_type=record.note_type,
-            card_ord=record.ord,
-            question_html=record.question_html,
-            answer_html=record.answer_html,
-        )
-        number = deleted.get((record.ord, checksum))
+        number = deleted.get((record.ord, _record_checksum(record)))
         if number is None:
             return None
         if record.is_cloze:
@@ -583,30 +654,36 @@ def _deleted_here(deck: Deck) -> Callable[[CardRecord], str | None]:
 
 @transaction.atomic
 def cards_delete(*, cards: QuerySet[Card]) -> int:
-    """Delete `cards`, remembering each by what its note says, so that importing the same
-    note again does not make it again (a deleted cloze card came back at every re-import
-    of its file). Returns how many cards were deleted."""
-    fields = ("pk", "deck_id", "number", "card_ord", "note_type", "question_html", "answer_html")
-    rows = list(cards.values_list(*fields))
+    """Delete `cards`, remembering each by what its note said when it was last imported
+    (else by what it says), so that importing the same note again does not make it again
+    (a deleted cloze card came back at every re-import of its file, and one edited here
+    before it was deleted came back from the file it came from). Returns how many cards
+    were deleted."""
+    deleting = list(
+        cards.only(
+            "deck_id",
+            "number",
+            "card_ord",
+            "note_type",
+            "question_html",
+            "answer_html",
+            "imported_checksum",
+        )
+    )
     DeletedCard.objects.bulk_create(
         [
             DeletedCard(
-                deck_id=deck_id,
-                card_ord=card_ord,
-                number=number,
-                note_checksum=card_note_checksum(
-                    note_type=note_type,
-                    card_ord=card_ord,
-                    question_html=question_html,
-                    answer_html=answer_html,
-                ),
+                deck_id=card.deck_id,
+                card_ord=card.card_ord,
+                number=card.number,
+                note_checksum=card.imported_checksum or _card_checksum(card),
             )
-            for _, deck_id, number, card_ord, note_type, question_html, answer_html in rows
+            for card in deleting
         ],
         ignore_conflicts=True,
         batch_size=_BATCH,
     )
-    _, deleted = Card.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    _, deleted = Card.objects.filter(pk__in=[card.pk for card in deleting]).delete()
     return deleted.get(Card._meta.label, 0)
 
 
@@ -904,6 +981,8 @@ _CARD_FIELDS = [
     "answer_text",
     "question_rendered",
     "answer_rendered",
+    "imported_checksum",
+    "imported_tags",
     *QUIZ_FIELDS,
     "keywords",
 ]
@@ -928,7 +1007,7 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         if "[sound:" in planned.record.question_html + planned.record.answer_html
         for name in sound_names(planned.record.question_html + planned.record.answer_html)
     )
-    tags = _tags_named({tag for planned in writes for tag in planned.record.tags})
+    tags = _tags_named({tag for planned in writes for tag in planned.tags})
     for batch in _chunks(plan.new):
         cards = [Card(deck=deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
@@ -961,6 +1040,8 @@ def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) ->
     card.card_ord, card.note_type, card.is_cloze = record.ord, record.note_type, record.is_cloze
     card.question_html, card.answer_html = record.question_html, record.answer_html
     card.question_text, card.answer_text = record.question_text, record.answer_text
+    card.imported_checksum = _record_checksum(record)
+    card.imported_tags = "\n".join(record.tags)
     card.question_rendered, card.answer_rendered = page_ready(
         record.question_html,
         record.answer_html,
@@ -980,14 +1061,14 @@ def _links_write(
 ) -> None:
     """Tag and image rows of a batch of saved cards, in bulk."""
     through = Card.tags.through
-    retag = [(card, planned) for card, planned in pairs if planned.record.tags]
+    retag = [(card, planned) for card, planned in pairs if planned.tags]
     if not fresh:
         retag = [(card, planned) for card, planned in retag if "tags" in planned.changes]
         through.objects.filter(card_id__in=[card.pk for card, _ in retag]).delete()
     links = [
         through(card_id=card.pk, tag_id=tags[name].pk)
         for card, planned in retag
-        for name in dict.fromkeys(planned.record.tags)
+        for name in dict.fromkeys(planned.tags)
     ]
     if fresh:
         with search_schema.tags_indexed_per_batch(connection, [card.pk for card, _ in retag]):

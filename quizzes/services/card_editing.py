@@ -28,17 +28,24 @@ def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> st
     """Why `content` cannot be stored ("" when it can): a source link or an image URL too
     long to keep, or, for HTML staff typed, an image src that is not an absolute http(s)
     URL. An import keeps a relative src (its file gives no base to resolve it against);
-    staff typing one by mistake would only get an image that can never be fetched."""
+    staff typing one by mistake would only get an image that can never be fetched. One the
+    site knows already (a package's "cell.png", kept by its file name) is no mistake: it
+    is the image an import put there."""
     longest_source = Card._meta.get_field("source_url").max_length
     if len(content.source_url) > longest_source:
         return f"its source link is longer than {longest_source} characters"
     longest = CachedImage._meta.get_field("url").max_length
+    relative = []
     for image in content.images:
         if len(image.url) > longest:
             return f"an image URL is longer than {longest} characters"
         url = urlsplit(image.url)
         if typed_by_staff and (url.scheme.lower() not in ("http", "https") or not url.netloc):
-            return f"the image src {image.url!r} is not an http:// or https:// URL"
+            relative.append(image.url)
+    if relative:
+        known = set(CachedImage.objects.filter(url__in=relative).values_list("url", flat=True))
+        if unknown := next((src for src in relative if src not in known), None):
+            return f"the image src {unknown!r} is not an http:// or https:// URL"
     return ""
 
 

@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
 
 from quizzes.importing.anki import SEPARATORS, AnkiParseError, ColumnMapping
 from quizzes.models import Deck
@@ -13,6 +15,12 @@ def _separator(value: str) -> str:
     if len(value) == 1 and value not in '"\r\n':
         return value
     raise ValueError(value)
+
+
+def _column(value: str) -> int:
+    if (column := int(value)) < 1:
+        raise ValueError(value)
+    return column
 
 
 def _columns(value: str) -> tuple[int, ...]:
@@ -39,8 +47,8 @@ class Command(BaseCommand):
             help="tab, comma, semicolon, pipe, colon, space or one character "
             "(default: the file's #separator header, else a guess).",
         )
-        parser.add_argument("--question", type=int, help="The question's column (1 = first).")
-        parser.add_argument("--answer", type=int, help="The answer's column (1 = first).")
+        parser.add_argument("--question", type=_column, help="The question's column (1 = first).")
+        parser.add_argument("--answer", type=_column, help="The answer's column (1 = first).")
         parser.add_argument(
             "--extra", type=_columns, default=(), help="Columns appended to the answer, e.g. 4,5."
         )
@@ -53,9 +61,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error.strerror}") from None
         except ImportTooLarge as error:
             raise CommandError(f"nothing imported from {file}: {error}") from None
-        target = Deck.objects.filter(slug=deck).first() or Deck(
-            slug=deck, name=name or deck, source_name=file.name
-        )
+        target = Deck.objects.filter(slug=deck).first() or self._new_deck(deck, name, file)
         try:
             plan = anki_import_apply(
                 deck=target,
@@ -70,6 +76,23 @@ class Command(BaseCommand):
         for line in [*plan.notices, *plan.report]:
             self.stderr.write(str(line))
         return f"{target.slug}: {plan.summary}"
+
+    def _new_deck(self, slug: str, name: str | None, file: Path) -> Deck:
+        """The deck to make, refused while the site could not hold it: a slug its addresses
+        cannot name, or a slug or name longer than their columns."""
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            raise CommandError(
+                f"--deck {slug!r} is no slug: letters, numbers, hyphens and underscores only "
+                "(--name gives the deck a name of any letters)"
+            ) from None
+        deck = Deck(slug=slug, name=name or slug, source_name=file.name[:200])
+        for option, field_name in (("--deck", "slug"), ("--name", "name")):
+            longest = Deck._meta.get_field(field_name).max_length
+            if len(getattr(deck, field_name)) > longest:
+                raise CommandError(f"{option} is longer than {longest} characters")
+        return deck
 
     def _mapping(self, options) -> ColumnMapping | None:
         if options["question"] is None:
