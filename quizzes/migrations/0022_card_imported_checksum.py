@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0019_deleted_card"),
+        ("quizzes", "0021_learnersettings_extra_reviews"),
     ]
 
     operations = [
