@@ -134,12 +134,10 @@ def test_a_player_who_remembers_every_quiz_does_not_beat_chance(fastai_deck):
         for group in right
         for name in guessers.Memory.RULES
     }
-    # About 1,200 questions of curated cards: 30 % is more than three standard errors above
-    # chance. In all, the choice seen beside the fewest questions stays near 29 %: another
-    # card's answer is offered because it suits many questions (README).
+    # About 1,200 questions of curated cards, 3,000 in all: 30 % is more than three
+    # standard errors above chance on each.
     assert asked["curated"] > 900
-    assert {rule: rate for rule, rate in rates.items() if rate > 0.30 and "curated" in rule} == {}
-    assert {rule: rate for rule, rate in rates.items() if rate > 0.33} == {}, str(rates)
+    assert {rule: rate for rule, rate in rates.items() if rate > 0.30} == {}, str(rates)
 
 
 def test_no_blind_rule_tells_the_answer_among_a_cards_own_wrong_answers(fastai_deck):
@@ -169,3 +167,16 @@ def test_no_blind_rule_tells_the_answer_among_a_cards_own_wrong_answers(fastai_d
     rates = {name: round(count / asked, 3) for name, count in right.items()}
     assert asked == 24 * 22
     assert {rule: rate for rule, rate in rates.items() if rate > 0.30} == {}, str(rates)
+
+
+def test_a_list_has_lists_beside_it_though_the_deck_has_few(fastai_deck):
+    """The fastai deck has seven list answers, one of them kept to its own question: a quiz
+    asking two lists used to run out of fresh ones for the second and show it among three
+    sentences, the odd one out in one look (right 27 times in 40 such questions, 1 % of
+    all). It takes a list offered already instead."""
+    lone = Counter()
+    for _, shown, correct, _ in planned_questions(fastai_deck, quizzes=REMEMBERED_QUIZZES):
+        lists = ["choice-list" in markup for markup in shown.markup]
+        if lists.count(True) == 1 and len(lists) > 2:
+            lone["right" if lists[correct] else "wrong"] += 1
+    assert lone.total() <= 3, lone
