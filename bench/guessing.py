@@ -5,10 +5,12 @@ generated deck of 5,000 cards written in the same style (answers that restate th
 Runs against a throwaway SQLite database in a temporary folder, never the developer's own:
 
     DJANGO_DEBUG=1 .venv/bin/python bench/guessing.py [--quizzes 40] [--generated 5000]
+        [--remembered 300]
     DJANGO_DEBUG=1 .venv/bin/python bench/guessing.py --uncurated --generated 0
 
-Prints, per deck and rule, right answers / questions asked and the rate. Chance is 1 in 4;
-it never fails.
+Prints, per deck and rule, right answers / questions asked and the rate; the "seen ..."
+rules are one player's, who remembers the choices of every quiz it played before
+(`--remembered` quizzes in a row). Chance is 1 in 4; it never fails.
 """
 
 import argparse
@@ -36,11 +38,46 @@ def play(deck_slug: str, rules: dict, quizzes: int) -> dict[str, tuple[int, int]
     return figures
 
 
+def remember(deck_slug: str, quizzes: int) -> dict[str, tuple[int, int]]:
+    """A player who remembers every choice it saw (tests.guessers.Memory) takes `quizzes`
+    Quick quizzes one after the other, picking the choice seen most; every remembering
+    rule is judged on each question it saw."""
+    from django.test import Client
+
+    from tests.guessers import Memory, play_quick_quiz
+
+    memory = Memory()
+    picks: dict[str, int] = {}
+    right: dict[str, int] = {}
+    asked = 0
+
+    def pick(question: str, choices) -> int:
+        picks.clear()
+        picks.update(memory.picks(question, choices))
+        return picks["seen most"]
+
+    def judge(shown, correct: int) -> None:
+        nonlocal asked
+        asked += 1
+        for name, place in picks.items():
+            right[name] = right.get(name, 0) + (place == correct)
+
+    for _ in range(quizzes):
+        play_quick_quiz(Client(), deck_slug, pick, watch=judge)
+    return {name: (count, asked) for name, count in right.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quizzes", type=int, default=40, help="Quick quizzes per rule and deck")
     parser.add_argument("--generated", type=int, default=5000, help="cards in the generated deck")
     parser.add_argument("--seed", type=int, default=1, help="for chance's own picks")
+    parser.add_argument(
+        "--remembered",
+        type=int,
+        default=300,
+        help="Quick quizzes per deck for the player who remembers every quiz before",
+    )
     parser.add_argument(
         "--uncurated",
         action="store_true",
@@ -86,6 +123,8 @@ def main() -> None:
     for slug, label in decks:
         began = time.perf_counter()
         figures = play(slug, rules, args.quizzes)
+        if args.remembered:
+            figures |= remember(slug, args.remembered)
         print(f"\n{label}  ({time.perf_counter() - began:.0f} s)")
         print(f"{'rule':<32} {'right / asked':>14} {'rate':>7}")
         for name, (right, asked) in figures.items():

@@ -215,6 +215,43 @@ def every_rule(shown: Shown) -> dict[str, int]:
     return picks | {name: rule(shown) for name, rule in PAGE_RULES.items()}
 
 
+class Memory:
+    """A player who knows nothing but remembers every choice it has seen, in every quiz it
+    played: how often, and beside how many different questions. Across many quizzes a
+    card's right answer comes with its question every time and may come back as a wrong
+    choice elsewhere, so a choice seen often feels familiar; a quiz that gives that away
+    lets a learner replaying Quick quizzes score by familiarity alone. It never reads the
+    feedback (which says the right answer: that is learning the deck)."""
+
+    # The names of the rules `picks` plays.
+    RULES = (
+        "seen most",
+        "seen least",
+        "seen beside the most questions",
+        "seen beside the fewest questions",
+    )
+
+    def __init__(self):
+        self.times: Counter[str] = Counter()
+        self.questions: dict[str, set[str]] = {}
+
+    def picks(self, question: str, choices: Sequence[str]) -> dict[str, int]:
+        """Each remembering rule's pick for `question`, from what was seen before it; then
+        remembers `choices`."""
+        times = [self.times[choice] for choice in choices]
+        beside = [len(self.questions.get(choice, ())) for choice in choices]
+        picks = {
+            "seen most": times.index(max(times)),
+            "seen least": times.index(min(times)),
+            "seen beside the most questions": beside.index(max(beside)),
+            "seen beside the fewest questions": beside.index(min(beside)),
+        }
+        self.times.update(choices)
+        for choice in choices:
+            self.questions.setdefault(choice, set()).add(question)
+        return picks
+
+
 def chance(rng: random.Random) -> Callable[[str, Sequence[str]], int]:
     """The baseline: a random choice."""
     return lambda question, choices: rng.randrange(len(choices))

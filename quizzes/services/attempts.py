@@ -266,14 +266,16 @@ class _CandidateLookups:
             )
             parts.append(
                 "SELECT ranked.lookup, c.id, NULL, c.choice_html, c.choice_text, c.choice_kind, "
-                "c.keywords, c.choice_words, c.choice_stems "
+                "c.keywords, c.choice_words, c.choice_stems, "
+                f"(SELECT COUNT(*) FROM {Distractor._meta.db_table} w "
+                "WHERE w.card_id = c.id AND w.choice_html <> '') "
                 f"FROM ranked JOIN {Card._meta.db_table} c ON c.id = ranked.v "
                 "WHERE ranked.place <= ranked.size AND c.choice_html <> ''"
             )
             params += found_params
         if drawn:
             parts.append(
-                "SELECT -1, d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems "
+                "SELECT -1, d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems, 0 "
                 f"FROM {Distractor._meta.db_table} d WHERE d.choice_html <> '' "
                 f"AND d.card_id IN ({', '.join(['%s'] * len(drawn))})"
             )
@@ -301,11 +303,12 @@ class _CandidateLookups:
                 keywords=frozenset(topic.split()),
                 found_for=frozenset(questions[card_id]),
                 words=wording.ChoiceWords.from_stored(written, stems),
+                wrong_answers_written=written_count,
             )
-            for card_id, (html, text, kind, topic, written, stems) in cards.items()
+            for card_id, (html, text, kind, topic, written, stems, written_count) in cards.items()
         ]
         own = {card.id: card for card in drawn}
-        for card_id, distractor_id, (html, text, _, _, written, stems) in curated:
+        for card_id, distractor_id, (html, text, _, _, written, stems, _) in curated:
             card = own[card_id]
             options.append(
                 engine.Option(
