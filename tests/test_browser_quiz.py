@@ -2,6 +2,7 @@
 time out on the real clock (kept to a few seconds)."""
 
 import re
+import time
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from quizzes.models import Card, Deck
 from quizzes.services import attempts as services
+from quizzes.views import play as play_views
 from tests.quizplay import finish, start_quick
 
 pytestmark = pytest.mark.browser
@@ -112,6 +114,69 @@ def test_a_learner_signs_up_and_plays_a_timed_quiz_with_the_keyboard(
         page.screenshot(path=f"/tmp/quiz-{name}-{screen}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     assert console_errors == []
+
+
+def seconds_shown(page: Page) -> int:
+    minutes, seconds = page.locator("[data-countdown-text]").inner_text().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_the_countdown_leaves_out_the_time_a_slow_page_took_to_arrive(
+    page: Page, deck_site, monkeypatch
+):
+    """The server counts a question's seconds from when it answers; a page that takes
+    seconds to arrive (a phone on a poor connection) has spent them. Here each question page
+    arrives `slow` seconds after the server counted what is left."""
+    slow, allowed = 4, 30
+    monkeypatch.setattr(
+        play_views, "_question_response", arriving_late(play_views._question_response, slow)
+    )
+    page.goto(f"{deck_site}/quiz/")
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_role("radio", name="Multiple choice").check()
+    page.get_by_role("radio", name="Fixed seconds per question").check()
+    page.get_by_label("Seconds per question", exact=True).fill(str(allowed))
+    start_the_quiz(page)
+
+    assert seconds_shown(page) <= allowed - slow + 1
+    answer_with_key(page, "1")
+    page.keyboard.press("Enter")  # the next question's page
+    expect(page.locator(".quiz-count")).to_have_text("Question 2 / 2", timeout=(slow + 5) * 1000)
+    assert seconds_shown(page) <= allowed - slow + 1
+
+
+def test_the_quizs_clock_on_the_feedback_leaves_out_the_time_it_took_to_arrive(
+    page: Page, deck_site, monkeypatch
+):
+    """The answer's feedback (an htmx swap) shows the whole quiz's clock, counted by the
+    server as it answered: the `slow` seconds the feedback took to arrive are gone."""
+    slow = 4
+    monkeypatch.setattr(
+        play_views, "_feedback_response", arriving_late(play_views._feedback_response, slow)
+    )
+    page.goto(f"{deck_site}/quiz/")
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_role("radio", name="Multiple choice").check()
+    page.get_by_role("radio", name="For the whole quiz").check()
+    page.get_by_label("Minutes for the whole quiz").fill("1")
+    start_the_quiz(page)
+    before = seconds_shown(page)
+
+    page.keyboard.press("1")
+    expect(page.locator("[data-quiz-feedback] h1")).to_be_visible(timeout=(slow + 5) * 1000)
+
+    assert seconds_shown(page) <= before - slow + 1
+
+
+def arriving_late(respond, seconds: float):
+    """`respond` (a view's response maker), whose response leaves `seconds` late."""
+
+    def late(*args, **kwargs):
+        response = respond(*args, **kwargs)
+        time.sleep(seconds)
+        return response
+
+    return late
 
 
 def test_a_guest_plays_without_javascript_and_keeps_the_quiz_on_sign_up(browser, deck_site):

@@ -28,15 +28,28 @@
     }
   }
 
-  function startCountdown(stage) {
+  // When the request that brought the page was sent, on performance.now()'s clock; null when
+  // the browser does not say.
+  function pageRequestedAt() {
+    const navigation = performance.getEntriesByType("navigation")[0];
+    return navigation && navigation.requestStart > 0 ? navigation.requestStart : null;
+  }
+
+  // `requestedAt`: when the request that brought the stage was sent. The server counted
+  // what is left while answering it, so the time the page took to arrive (and to load) is
+  // gone already: the countdown starts that much lower and never shows more time than the
+  // server allows. On a slow phone connection the page can take seconds.
+  function startCountdown(stage, requestedAt) {
     stopCountdown();
     // A question's clock, or on a feedback screen the whole quiz's, which keeps running.
     const timer = stage.querySelector("[data-remaining-ms]");
     if (!timer) return;
     const text = timer.querySelector("[data-countdown-text]");
     const live = stage.querySelector("[data-countdown-announce]");
-    const remaining = Number(timer.dataset.remainingMs);
-    const end = performance.now() + remaining;
+    const now = performance.now();
+    const underway = requestedAt == null ? 0 : Math.max(now - requestedAt, 0);
+    const remaining = Math.max(Number(timer.dataset.remainingMs) - underway, 0);
+    const end = now + remaining;
     const marks = "wholeQuiz" in timer.dataset ? [300, 60, 30, 10] : [10, 5];
     // Announce only the marks still ahead, so a screen reader hears a few calm updates.
     const pending = marks.filter((mark) => mark * 1000 < remaining);
@@ -106,8 +119,14 @@
     true, // toggle does not bubble
   );
 
+  document.addEventListener("htmx:beforeSend", (event) => {
+    if (event.detail.xhr) event.detail.xhr.quizsiteSentAt = performance.now();
+  });
+
   document.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === STAGE_ID) startCountdown(event.detail.target);
+    if (event.detail.target.id !== STAGE_ID) return;
+    const xhr = event.detail.xhr;
+    startCountdown(event.detail.target, xhr ? xhr.quizsiteSentAt : null);
   });
 
   // A quiz page the browser brings back from its back-forward cache shows a stale clock:
@@ -118,7 +137,7 @@
 
   function init() {
     const stage = document.getElementById(STAGE_ID);
-    if (stage) startCountdown(stage);
+    if (stage) startCountdown(stage, pageRequestedAt());
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
