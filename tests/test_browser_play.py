@@ -368,6 +368,51 @@ def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
             assert {cell["shown"] for cell in table["cells"]} == {"none"}, path
 
 
+# For each learner's name on the leaderboard, on how many lines each part of it (the text
+# between its line-break chances) was laid out.
+NAME_PART_LINES = """() => [...document.querySelectorAll(".leaderboard td.col-learner")].map(cell =>
+  [...cell.childNodes].filter(node => node.nodeType === Node.TEXT_NODE).map(text => {
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    return new Set([...range.getClientRects()].map(box => Math.round(box.bottom))).size;
+  }))"""
+# Where each figure of a leaderboard's rows sits against its column's header.
+FIGURES_UNDER_HEADERS = """table => [...table.querySelectorAll("tbody tr")].flatMap(row =>
+  ["Points", "Right", "Time"].map(label => {
+    const header = [...table.querySelectorAll("th")].find(th => th.textContent === label);
+    const cell = row.querySelector(`td[data-label="${label}"]`);
+    return cell.getBoundingClientRect().left - header.getBoundingClientRect().left;
+  }))"""
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_long_name_on_the_leaderboard_breaks_only_between_its_parts_on_a_phone(
+    browser, tables_site, django_user_model, width
+):
+    # Beside the figures a name had ~90 px, and "Maximilian-Alexander_Longname" went on
+    # five lines cut mid-word ("Maximilia", "n-Alexande"...).
+    from tests.quizplay import finish, start_quick
+
+    user = django_user_model.objects.create_user("christina.papadopoulou", password="x")
+    finish(start_quick(user, Deck.objects.get(slug="fastai")), right=range(4))
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{tables_site}/leaderboard/?deck=fastai")
+
+    names = page.evaluate(NAME_PART_LINES)
+    assert len(names) == 6  # three learners, this week and all time
+    assert all(lines == 1 for name in names for lines in name), names
+    # Read as written: no space where it may break.
+    expect(page.get_by_role("cell", name="christina.papadopoulou", exact=True)).to_have_count(2)
+    for table in page.locator(".leaderboard").all():
+        assert all(abs(offset) < 1 for offset in table.evaluate(FIGURES_UNDER_HEADERS))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_problems(page) == []
+    phone.close()
+
+
 # Each number of seconds, minutes, hours or days written on the page whose number and unit
 # the browser laid out on two lines ("40.0" at a line's end, "s" at the next one's start).
 UNITS_BROKEN_OFF = r"""() => {
