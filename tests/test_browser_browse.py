@@ -305,6 +305,27 @@ def test_the_navigation_leaves_most_of_a_phone_to_the_page_with_text_twice_as_la
     phone.close()
 
 
+@pytest.mark.parametrize("width", [320, 360])
+def test_a_learners_long_name_in_the_navigation_keeps_pages_in_a_phones_width(
+    browser, deck_site, width
+):
+    # The name, one word of 42 letters, widened every page past the screen: each scrolled
+    # sideways.
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    sign_up(page, deck_site, "Wolfeschlegelsteinhausenbergerdorff_Hubert")
+
+    for path in ["/", "/decks/fastai/", "/decks/fastai/cards/1/", "/me/account/"]:
+        page.goto(f"{deck_site}{path}")
+        name = page.get_by_role("link", name="Wolfeschlegelsteinhausenbergerdorff_Hubert")
+        box = name.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    phone.close()
+
+
 @pytest.mark.parametrize("width", [360, 375, 390])
 @pytest.mark.parametrize("number", [1, 40])  # the first card has no Previous
 def test_random_card_sits_in_the_middle_of_the_row_on_a_phone(page: Page, deck_site, number, width):
