@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from quizzes.models import Card, Deck
 from quizzes.services import attempts as services
 from tests.quizplay import finish, start_quick
+from tests.test_browser_play import serious_problems
 
 pytestmark = pytest.mark.browser
 
@@ -214,6 +215,43 @@ def test_the_setup_pages_tags_open_at_a_thumbs_height_on_a_phone(browser, deck_s
     page.goto(f"{deck_site}/quiz/")
 
     assert page.get_by_text("Tags (optional)").bounding_box()["height"] >= 44
+    phone.close()
+
+
+LONG_DECK_NAME = "Practical Deep Learning for Coders: Lesson Seven, Collaborative Filtering"
+
+
+@pytest.mark.parametrize("path", ["/quiz/", "/leaderboard/"])
+def test_a_decks_long_name_shows_whole_in_the_deck_menu_on_a_phone(browser, deck_site, path):
+    # The menu, closed, showed "Practical Deep Learning for Coders: Less" and cut the rest.
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = Deck.objects.create(name=LONG_DECK_NAME, slug="lesson-seven")
+    notes = "".join(f"Question {number}?\tAnswer {number}\n" for number in range(12))
+    anki_import_apply(deck=deck, data="#separator:tab\n" + notes, source="seven.txt")
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}{path}?deck=lesson-seven")
+
+    menu = page.get_by_role("combobox", name="Deck")
+    closed = menu.bounding_box()
+    text_size = menu.evaluate("menu => parseFloat(getComputedStyle(menu).fontSize)")
+    assert closed["height"] >= 3 * text_size  # the name wraps to a second line
+    assert closed["x"] + closed["width"] <= 360
+    menu.tap()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    for option in options.all():
+        box = option.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, option.text_content()
+        assert box["height"] >= 44, option.text_content()
+    assert serious_problems(page) == []
+
+    options.filter(has_text="fast.ai").tap()
+    expect(page).to_have_url(re.compile(r"\?deck=fastai$"))
+    expect(menu).to_be_focused()
     phone.close()
 
 
