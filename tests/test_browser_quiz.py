@@ -296,6 +296,28 @@ def test_your_cards_fit_a_narrow_phone_with_a_long_identifier_in_a_question(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_card_links_on_your_cards_are_a_thumbs_height_on_a_phone(
+    browser, deck_site, django_user_model, width
+):
+    # A link on two lines had glyphs 43 px tall, and on one line 19 px, with the list or the
+    # table's cell around it.
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    sign_up(page, deck_site, "phone")
+    finish(start_quick(django_user_model.objects.get(username="phone"), Deck.objects.get()))
+
+    page.goto(f"{deck_site}/me/cards/")
+
+    links = page.get_by_role("link", name=re.compile(r"^#\d+ "))
+    expect(links).to_have_count(15)  # the five weakest, then the ten asked
+    for link in links.all():
+        assert link.bounding_box()["height"] >= 44, link.text_content()
+    phone.close()
+
+
 def start_a_quick_quiz_as_guest(page: Page, site: str):
     page.goto(site)
     page.get_by_role("button", name=re.compile("Start a quick quiz")).click()
