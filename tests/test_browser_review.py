@@ -195,6 +195,45 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     assert console_errors == []
 
 
+# The time axis labels of each chart on the page that overlap the next one's.
+AXIS_LABELS_RUNNING_INTO_THE_NEXT = """() => [...document.querySelectorAll("svg.chart")].flatMap(
+  chart => {
+    const labels = [...chart.querySelectorAll("text.axis")].map(label => [
+      label.textContent, label.getBoundingClientRect()]).filter(([, box]) => box.width);
+    const time = labels.filter(([, box]) => box.top === labels.at(-1)[1].top);
+    return time.slice(1).filter(([, box], index) => box.left < time[index][1].right)
+      .map(([text], index) => `${time[index][0]}|${text}`);
+  })"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_the_forecasts_first_label_before_the_study_day_starts_runs_into_no_other(
+    browser, deck_site, django_user_model, width
+):
+    # At 1:xx am, before the 4 am start of the study day, the first day is "Until 4:00": on
+    # a phone it ran into the "+5" beside it ("Until 4:00+5").
+    from django.utils import timezone
+
+    from quizzes.services import reviews
+
+    learner = django_user_model.objects.create_user("night", password="a long enough passphrase")
+    hour = timezone.now().hour
+    offset = 1 - hour if 1 - hour >= -12 else 25 - hour  # where it is 1:xx am now
+    reviews.time_zone_set(user=learner, time_zone=f"Etc/GMT{-offset:+d}")
+    phone = browser.new_context(
+        viewport={"width": width, "height": 844}, has_touch=width < 400, is_mobile=width < 400
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/accounts/login/?next=/me/progress/")
+    page.get_by_label("Username").fill("night")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.locator(".bar-chart text.axis", has_text="Until 4:00")).to_be_visible()
+    assert page.evaluate(AXIS_LABELS_RUNNING_INTO_THE_NEXT) == []
+    phone.close()
+
+
 def test_a_learner_signing_up_in_tokyo_studies_on_tokyo_time(browser, deck_site, django_user_model):
     """site.js sends the browser's time zone with the sign-up: the study day starts at 4 am
     on the learner's clock, not at 4 am UTC (1 pm in Tokyo)."""
