@@ -305,6 +305,32 @@ def test_the_navigation_leaves_most_of_a_phone_to_the_page_with_text_twice_as_la
     phone.close()
 
 
+# Each name a link or button of the page has, with the places it goes to.
+NAMED_PLACES = """() => {
+  const places = {};
+  for (const control of document.querySelectorAll("main a[href], main button")) {
+    const name = control.textContent.replace(/\\s+/g, " ").trim();
+    const place = control.href || control.form.action + " " + control.form.deck?.value;
+    (places[name] ||= new Set()).add(place);
+  }
+  return Object.fromEntries(Object.entries(places).map(([name, set]) => [name, [...set]]));
+}"""
+
+
+def test_each_decks_links_on_the_home_page_say_which_deck_they_are_for(page: Page, deck_site):
+    # A screen reader's list of links read "Leaderboard" four times, "Choose your own quiz"
+    # twice, each for another deck.
+    deck = Deck.objects.create(name="Colours", slug="colours")
+    anki_import_apply(deck=deck, data=COLOURED_NOTE, source="colours.txt")
+
+    page.goto(deck_site)
+
+    places = page.evaluate(NAMED_PLACES)
+    assert {name: where for name, where in places.items() if len(where) > 1} == {}
+    expect(page.get_by_role("link", name="Leaderboard of Colours")).to_have_count(1)
+    expect(page.get_by_role("link", name="Choose your own quiz on Colours")).to_have_count(1)
+
+
 @pytest.mark.parametrize("width", [320, 360])
 def test_a_learners_long_name_in_the_navigation_keeps_pages_in_a_phones_width(
     browser, deck_site, width
