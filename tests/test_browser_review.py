@@ -308,3 +308,18 @@ def test_a_device_on_the_same_clock_under_another_name_is_not_travelling(
         page.wait_for_load_state("load")
         expect(note).to_be_hidden()
     context.close()
+
+
+def test_a_new_learners_forecast_says_where_the_cards_to_study_are(
+    page: Page, deck_site, django_user_model
+):
+    # It listed thirty days, each with 0 cards due, and nothing else.
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/progress/")
+
+    forecast = page.get_by_role("region", name="Cards due per day")
+    expect(forecast.get_by_role("row")).to_have_count(0)
+    expect(forecast).to_contain_text("Nothing is due in the next 30 days")
+    forecast.get_by_role("link", name="Learn 20 new cards").click()
+    expect(page.get_by_role("heading", name=re.compile("^New card"))).to_be_visible()
