@@ -413,6 +413,43 @@ def test_a_long_name_on_the_leaderboard_breaks_only_between_its_parts_on_a_phone
     phone.close()
 
 
+@pytest.mark.parametrize("width", [320, 360])
+def test_a_challengers_long_name_keeps_the_challenge_and_its_result_in_a_phones_width(
+    browser, tables_site, django_user_model, width
+):
+    # Heading the comparison's column, a 42-letter name made the result page 521 px wide.
+    from django.utils import timezone
+
+    from quizzes.services import attempts as services
+    from tests.quizplay import finish, start_quick
+
+    challenger = django_user_model.objects.create_user(
+        "Wolfeschlegelsteinhausenbergerdorff_Hubert", password="x"
+    )
+    original = finish(start_quick(challenger, Deck.objects.get(slug="fastai")), right=range(5))
+    taken = services.attempt_start_challenge(
+        original=original,
+        user=django_user_model.objects.get(username="tables"),
+        session_key="",
+        now=timezone.now(),
+    )
+    finish(taken, right=range(3))
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in_as_tables(page, tables_site)
+
+    for path in [reverse("challenge", args=[original.pk]), taken.get_absolute_url()]:
+        page.goto(f"{tables_site}{path}")
+        expect(page.get_by_text("Wolfeschlegelsteinhausenbergerdorff_Hubert").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    expect(
+        page.get_by_role("columnheader", name="Wolfeschlegelsteinhausenbergerdorff_Hubert")
+    ).to_be_visible()
+    phone.close()
+
+
 # Each number of seconds, minutes, hours or days written on the page whose number and unit
 # the browser laid out on two lines ("40.0" at a line's end, "s" at the next one's start).
 UNITS_BROKEN_OFF = r"""() => {
