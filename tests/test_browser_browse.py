@@ -478,3 +478,21 @@ def test_a_tap_on_a_tag_pill_opens_that_tag_when_the_tags_wrap_to_two_rows(brows
                 assert hit == pill.text_content(), (pill.text_content(), hit)
     assert wrapped
     phone.close()
+
+
+def test_a_problem_report_sent_by_keyboard_leaves_the_focus_on_its_thanks(
+    page: Page, deck_site, console_errors
+):
+    # The Send report button, replaced by the thanks, had the focus: it fell back to the
+    # page, and a screen reader was left at its top.
+    sign_up(page, deck_site, "reporter")
+    page.goto(f"{deck_site}/decks/fastai/cards/7/")
+    page.wait_for_load_state()  # htmx sends the form once the deferred scripts ran
+
+    page.get_by_text("Report a problem with this card").click()
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Send report").press("Enter")
+
+    thanks = page.get_by_role("status").filter(has_text="Thank you")
+    expect(thanks).to_be_focused()
+    assert console_errors == []
