@@ -356,3 +356,27 @@ def test_a_server_error_shows_the_error_page(page: Page, deck_site, monkeypatch)
     expect(page).to_have_title("Something went wrong · quizsite")
     page.screenshot(path="/tmp/quiz-server-error.png", full_page=True)
     expect(page.locator("[data-quiz-question]")).to_have_count(0)
+
+
+def test_the_whole_quizs_clock_is_read_out_on_a_feedback_screen_too(
+    page: Page, deck_site, django_user_model
+):
+    # The clock runs on under a feedback screen, where its marks were never read out: a
+    # learner reading the card's answer was taken to the result without a word.
+    from quizzes import engine
+    from tests.quizplay import start
+
+    learner = django_user_model.objects.create_user("clock", password="a long enough passphrase")
+    whole_quiz = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=14)
+    attempt = start(learner, Deck.objects.get(), count=3, limit=whole_quiz)
+    page.goto(f"{deck_site}/accounts/login/?next={attempt.get_absolute_url()}")
+    page.get_by_label("Username").fill("clock")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(PLAY_URL, wait_until="load")
+
+    answer_with_key(page, "1")
+    announced = page.locator("[data-quiz-feedback] [aria-live=polite]")
+    expect(announced).to_have_text("10 seconds left", timeout=10_000)
+    expect(announced).to_have_text("Time is up.", timeout=15_000)
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
