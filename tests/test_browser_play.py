@@ -368,6 +368,29 @@ def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
             assert {cell["shown"] for cell in table["cells"]} == {"none"}, path
 
 
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_two_leaderboards_side_by_side_keep_a_long_name_in_their_width(
+    page: Page, tables_site, django_user_model, width
+):
+    # The names kept whole there: one of 42 letters made each leaderboard scroll sideways.
+    from tests.quizplay import finish, start_quick
+
+    learner = django_user_model.objects.create_user(
+        "Wolfeschlegelsteinhausenbergerdorff_Hubert", password="x"
+    )
+    finish(start_quick(learner, Deck.objects.get(slug="fastai")), right=range(4))
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto(f"{tables_site}/leaderboard/?deck=fastai")
+
+    tables = page.evaluate(TABLE_LAYOUT)
+    assert len(tables) == 2
+    boxes = [page.locator(".table-scroll").nth(index).bounding_box() for index in (0, 1)]
+    assert boxes[0]["y"] == boxes[1]["y"]  # side by side
+    assert [table["sideways"] for table in tables] == [0, 0]
+    assert serious_problems(page) == []
+
+
 # For each learner's name on the leaderboard, on how many lines each part of it (the text
 # between its line-break chances) was laid out.
 NAME_PART_LINES = """() => [...document.querySelectorAll(".leaderboard td.col-learner")].map(cell =>
