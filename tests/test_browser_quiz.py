@@ -380,3 +380,27 @@ def test_the_whole_quizs_clock_is_read_out_on_a_feedback_screen_too(
     expect(announced).to_have_text("10 seconds left", timeout=10_000)
     expect(announced).to_have_text("Time is up.", timeout=15_000)
     expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+
+
+# Each button's count of cards, and whether it is drawn where one can read it.
+SHOWN_COUNTS = """buttons => buttons.map(button => {
+  const text = [...button.querySelectorAll("*"), button].flatMap(node => [...node.childNodes])
+    .find(node => node.nodeType === Node.TEXT_NODE && /\\(\\d+ cards?\\)/.test(node.data));
+  const count = text.data.match(/\\(\\d+ cards?\\)/)[0];
+  return [count, text.parentElement.getBoundingClientRect().width > 20];  // not a 1 px box
+})"""
+
+
+def test_the_two_quiz_me_buttons_on_your_cards_show_which_cards_they_quiz(
+    page: Page, deck_site, django_user_model
+):
+    # Both read "Quiz me on these", one under the five weakest cards, one under every card.
+    sign_up(page, deck_site, "twice")
+    finish(start_quick(django_user_model.objects.get(username="twice"), Deck.objects.get()))
+
+    page.goto(f"{deck_site}/me/cards/")
+
+    buttons = page.get_by_role("button", name=re.compile("^Quiz me on these"))
+    expect(buttons).to_have_count(2)
+    counts = buttons.evaluate_all(SHOWN_COUNTS)
+    assert counts == [["(5 cards)", True], ["(10 cards)", True]]
