@@ -53,10 +53,25 @@ class BarChart:
     x_ticks: tuple[Tick, ...]
 
 
+# The most a time axis label's character takes, in the chart's units: study.css draws them
+# at 20 units on a phone, where the chart is shrunk to half its width to be read.
+AXIS_CHARACTER_WIDTH = 12
+
+
+def _label_span(tick: Tick, *, first: bool) -> tuple[float, float]:
+    """Where a time axis label is drawn: the first from its tick on (study.css's axis-start),
+    the others centred on theirs."""
+    width = len(tick.label) * AXIS_CHARACTER_WIDTH
+    if first:
+        return tick.position, tick.position + width
+    return tick.position - width / 2, tick.position + width / 2
+
+
 def bar_chart(
     points: Sequence[tuple[str, int]], *, width: int = 640, height: int = 220, label_every: int = 5
 ) -> BarChart:
-    """One bar per (label, value); every `label_every`-th label is written under the axis."""
+    """One bar per (label, value); every `label_every`-th label is written under the axis,
+    but for one that would run into the label before it (a first "Until 4:00" into "+5")."""
     left, top, bottom = 40, 10, height - 30
     plot_height = bottom - top
     top_value = nice_ceiling(max((value for _label, value in points), default=0))
@@ -76,8 +91,13 @@ def bar_chart(
                 value=value,
             )
         )
-        if index % label_every == 0:
-            x_ticks.append(Tick(position=round(x + slot / 2, 1), label=label))
+        tick = Tick(position=round(x + slot / 2, 1), label=label)
+        if index % label_every == 0 and (
+            not x_ticks
+            or _label_span(tick, first=False)[0]
+            > _label_span(x_ticks[-1], first=len(x_ticks) == 1)[1] + AXIS_CHARACTER_WIDTH
+        ):
+            x_ticks.append(tick)
     y_ticks = tuple(
         Tick(position=round(bottom - plot_height * value / top_value, 1), label=str(value))
         for value in sorted({0, top_value // 2, top_value})

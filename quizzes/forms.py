@@ -43,7 +43,29 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class QuizSetupForm(forms.Form):
+class FocusOnFirstError:
+    """A form shown again with errors has the focus on the first field to mend (autofocus).
+    The page came back at its top: on a phone the error sat out of sight (the account's
+    deletion, at the page's foot, seemed to do nothing), and a screen reader started from
+    the navigation with no word of it."""
+
+    def full_clean(self):
+        super().full_clean()
+        first_wrong = next(
+            (
+                name
+                for name, field in self.fields.items()
+                if name in self.errors and not field.widget.is_hidden
+            ),
+            None,
+        )
+        if first_wrong is not None:
+            for field in self.fields.values():
+                field.widget.attrs.pop("autofocus", None)
+            self.fields[first_wrong].widget.attrs["autofocus"] = True
+
+
+class QuizSetupForm(FocusOnFirstError, forms.Form):
     deck = forms.ModelChoiceField(queryset=Deck.objects.all(), empty_label=None)
     tags = BoundedModelMultipleChoiceField(
         queryset=Tag.objects.all(),
@@ -194,7 +216,7 @@ def look_alike_error(taken: str) -> ValidationError:
     )
 
 
-class SignupForm(NameLooksItsOwn, UserCreationForm):
+class SignupForm(FocusOnFirstError, NameLooksItsOwn, UserCreationForm):
     # The browser's time zone (site.js fills it in), so that the learner's study day starts
     # at 4 am on their own clock from the first review, not on UTC's; the study settings
     # change it. Hidden, so never an error: a zone Python does not know is left out.
@@ -226,16 +248,6 @@ class SignupForm(NameLooksItsOwn, UserCreationForm):
         # Under the password that is too short or too common, not under its confirmation
         # (Django's choice), which the learner typed only to repeat it.
         super().validate_password_for_user(user, password_field_name)
-
-    def _post_clean(self):
-        super()._post_clean()
-        # Focus goes to the first field to mend, not back to the username.
-        first_wrong = next((name for name in self.fields if name in self.errors), None)
-        if first_wrong is not None:
-            for name, field in self.fields.items():
-                field.widget.attrs.pop("autofocus", None)
-                if name == first_wrong:
-                    field.widget.attrs["autofocus"] = True
 
 
 class BoundedUsernameMixin:
@@ -302,7 +314,7 @@ def _password_try_count(user) -> None:
         )
 
 
-class LimitedPasswordChangeForm(PasswordTriesLimited, PasswordChangeForm):
+class LimitedPasswordChangeForm(FocusOnFirstError, PasswordTriesLimited, PasswordChangeForm):
     pass
 
 
@@ -310,7 +322,7 @@ class LimitedAdminPasswordChangeForm(PasswordTriesLimited, AdminPasswordChangeFo
     pass
 
 
-class PasswordConfirmedForm(forms.Form):
+class PasswordConfirmedForm(FocusOnFirstError, forms.Form):
     """A change to the account behind its password, asked again: a session left open on a
     shared computer must not be enough. The tries count with the password change's."""
 

@@ -9,7 +9,7 @@ from django import forms
 from django.core import signing
 
 from quizzes import scheduling
-from quizzes.forms import LARGEST_DATABASE_INTEGER
+from quizzes.forms import LARGEST_DATABASE_INTEGER, FocusOnFirstError
 from quizzes.models import LearnerSettings
 from quizzes.services.attempts import MAX_QUESTIONS
 
@@ -98,7 +98,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(scheduling.time_zone_names())]
 
 
-class StudySettingsForm(forms.ModelForm):
+class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
     desired_retention = forms.DecimalField(
         label="Desired retention (%)",
         min_value=round(scheduling.MIN_DESIRED_RETENTION * 100),

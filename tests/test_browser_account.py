@@ -141,3 +141,46 @@ def test_a_sections_heading_stands_apart_from_the_button_above_it(
     above = above.bounding_box()
     title = page.get_by_role("heading", name=heading).bounding_box()
     assert title["y"] - (above["y"] + above["height"]) >= 32
+
+
+IN_VIEW = """field => {
+  const box = field.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= innerHeight;
+}"""
+
+
+def test_a_form_sent_back_with_an_error_has_the_focus_on_the_field_to_mend_on_a_phone(
+    browser, deck_site, django_user_model
+):
+    # The page came back at its top: the deletion's "That is not your password.", at the
+    # account page's foot, was out of sight, and a screen reader started at the navigation.
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in(page, deck_site, django_user_model)
+
+    page.goto(f"{deck_site}/me/account/")
+    deletion = page.get_by_role("region", name="Delete your account")
+    deletion.get_by_label("Your password").fill("not it")
+    deletion.get_by_role("button", name="Delete my account").click()
+    password = page.get_by_role("region", name="Delete your account").get_by_label("Your password")
+    expect(password).to_be_focused()
+    expect(password).to_have_accessible_description(re.compile("That is not your password."))
+    assert password.evaluate(IN_VIEW)
+
+    page.goto(f"{deck_site}/me/settings/")
+    page.get_by_label("Learning steps", exact=True).fill("ten minutes")
+    page.get_by_role("button", name="Save").click()
+    steps = page.get_by_label("Learning steps", exact=True)
+    expect(steps).to_be_focused()
+    assert steps.evaluate(IN_VIEW)
+
+    page.goto(f"{deck_site}/quiz/")
+    page.get_by_label("Number of questions").fill("0")
+    page.get_by_role("button", name="Start the quiz").click()
+    count = page.get_by_label("Number of questions")
+    expect(count).to_be_focused()
+    expect(count).to_have_accessible_description(re.compile("greater than or equal to 1"))
+    assert count.evaluate(IN_VIEW)
+    phone.close()

@@ -305,6 +305,53 @@ def test_the_navigation_leaves_most_of_a_phone_to_the_page_with_text_twice_as_la
     phone.close()
 
 
+# Each name a link or button of the page has, with the places it goes to.
+NAMED_PLACES = """() => {
+  const places = {};
+  for (const control of document.querySelectorAll("main a[href], main button")) {
+    const name = control.textContent.replace(/\\s+/g, " ").trim();
+    const place = control.href || control.form.action + " " + control.form.deck?.value;
+    (places[name] ||= new Set()).add(place);
+  }
+  return Object.fromEntries(Object.entries(places).map(([name, set]) => [name, [...set]]));
+}"""
+
+
+def test_each_decks_links_on_the_home_page_say_which_deck_they_are_for(page: Page, deck_site):
+    # A screen reader's list of links read "Leaderboard" four times, "Choose your own quiz"
+    # twice, each for another deck.
+    deck = Deck.objects.create(name="Colours", slug="colours")
+    anki_import_apply(deck=deck, data=COLOURED_NOTE, source="colours.txt")
+
+    page.goto(deck_site)
+
+    places = page.evaluate(NAMED_PLACES)
+    assert {name: where for name, where in places.items() if len(where) > 1} == {}
+    expect(page.get_by_role("link", name="Leaderboard of Colours")).to_have_count(1)
+    expect(page.get_by_role("link", name="Choose your own quiz on Colours")).to_have_count(1)
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_a_learners_long_name_in_the_navigation_keeps_pages_in_a_phones_width(
+    browser, deck_site, width
+):
+    # The name, one word of 42 letters, widened every page past the screen: each scrolled
+    # sideways.
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    sign_up(page, deck_site, "Wolfeschlegelsteinhausenbergerdorff_Hubert")
+
+    for path in ["/", "/decks/fastai/", "/decks/fastai/cards/1/", "/me/account/"]:
+        page.goto(f"{deck_site}{path}")
+        name = page.get_by_role("link", name="Wolfeschlegelsteinhausenbergerdorff_Hubert")
+        box = name.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    phone.close()
+
+
 @pytest.mark.parametrize("width", [360, 375, 390])
 @pytest.mark.parametrize("number", [1, 40])  # the first card has no Previous
 def test_random_card_sits_in_the_middle_of_the_row_on_a_phone(page: Page, deck_site, number, width):
@@ -431,3 +478,21 @@ def test_a_tap_on_a_tag_pill_opens_that_tag_when_the_tags_wrap_to_two_rows(brows
                 assert hit == pill.text_content(), (pill.text_content(), hit)
     assert wrapped
     phone.close()
+
+
+def test_a_problem_report_sent_by_keyboard_leaves_the_focus_on_its_thanks(
+    page: Page, deck_site, console_errors
+):
+    # The Send report button, replaced by the thanks, had the focus: it fell back to the
+    # page, and a screen reader was left at its top.
+    sign_up(page, deck_site, "reporter")
+    page.goto(f"{deck_site}/decks/fastai/cards/7/")
+    page.wait_for_load_state()  # htmx sends the form once the deferred scripts ran
+
+    page.get_by_text("Report a problem with this card").click()
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Send report").press("Enter")
+
+    thanks = page.get_by_role("status").filter(has_text="Thank you")
+    expect(thanks).to_be_focused()
+    assert console_errors == []

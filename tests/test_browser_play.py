@@ -368,6 +368,111 @@ def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
             assert {cell["shown"] for cell in table["cells"]} == {"none"}, path
 
 
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_two_leaderboards_side_by_side_keep_a_long_name_in_their_width(
+    page: Page, tables_site, django_user_model, width
+):
+    # The names kept whole there: one of 42 letters made each leaderboard scroll sideways.
+    from tests.quizplay import finish, start_quick
+
+    learner = django_user_model.objects.create_user(
+        "Wolfeschlegelsteinhausenbergerdorff_Hubert", password="x"
+    )
+    finish(start_quick(learner, Deck.objects.get(slug="fastai")), right=range(4))
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto(f"{tables_site}/leaderboard/?deck=fastai")
+
+    tables = page.evaluate(TABLE_LAYOUT)
+    assert len(tables) == 2
+    boxes = [page.locator(".table-scroll").nth(index).bounding_box() for index in (0, 1)]
+    assert boxes[0]["y"] == boxes[1]["y"]  # side by side
+    assert [table["sideways"] for table in tables] == [0, 0]
+    assert serious_problems(page) == []
+
+
+# For each learner's name on the leaderboard, on how many lines each part of it (the text
+# between its line-break chances) was laid out.
+NAME_PART_LINES = """() => [...document.querySelectorAll(".leaderboard td.col-learner")].map(cell =>
+  [...cell.childNodes].filter(node => node.nodeType === Node.TEXT_NODE).map(text => {
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    return new Set([...range.getClientRects()].map(box => Math.round(box.bottom))).size;
+  }))"""
+# Where each figure of a leaderboard's rows sits against its column's header.
+FIGURES_UNDER_HEADERS = """table => [...table.querySelectorAll("tbody tr")].flatMap(row =>
+  ["Points", "Right", "Time"].map(label => {
+    const header = [...table.querySelectorAll("th")].find(th => th.textContent === label);
+    const cell = row.querySelector(`td[data-label="${label}"]`);
+    return cell.getBoundingClientRect().left - header.getBoundingClientRect().left;
+  }))"""
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_long_name_on_the_leaderboard_breaks_only_between_its_parts_on_a_phone(
+    browser, tables_site, django_user_model, width
+):
+    # Beside the figures a name had ~90 px, and "Maximilian-Alexander_Longname" went on
+    # five lines cut mid-word ("Maximilia", "n-Alexande"...).
+    from tests.quizplay import finish, start_quick
+
+    user = django_user_model.objects.create_user("christina.papadopoulou", password="x")
+    finish(start_quick(user, Deck.objects.get(slug="fastai")), right=range(4))
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{tables_site}/leaderboard/?deck=fastai")
+
+    names = page.evaluate(NAME_PART_LINES)
+    assert len(names) == 6  # three learners, this week and all time
+    assert all(lines == 1 for name in names for lines in name), names
+    # Read as written: no space where it may break.
+    expect(page.get_by_role("cell", name="christina.papadopoulou", exact=True)).to_have_count(2)
+    for table in page.locator(".leaderboard").all():
+        assert all(abs(offset) < 1 for offset in table.evaluate(FIGURES_UNDER_HEADERS))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_problems(page) == []
+    phone.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_a_challengers_long_name_keeps_the_challenge_and_its_result_in_a_phones_width(
+    browser, tables_site, django_user_model, width
+):
+    # Heading the comparison's column, a 42-letter name made the result page 521 px wide.
+    from django.utils import timezone
+
+    from quizzes.services import attempts as services
+    from tests.quizplay import finish, start_quick
+
+    challenger = django_user_model.objects.create_user(
+        "Wolfeschlegelsteinhausenbergerdorff_Hubert", password="x"
+    )
+    original = finish(start_quick(challenger, Deck.objects.get(slug="fastai")), right=range(5))
+    taken = services.attempt_start_challenge(
+        original=original,
+        user=django_user_model.objects.get(username="tables"),
+        session_key="",
+        now=timezone.now(),
+    )
+    finish(taken, right=range(3))
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in_as_tables(page, tables_site)
+
+    for path in [reverse("challenge", args=[original.pk]), taken.get_absolute_url()]:
+        page.goto(f"{tables_site}{path}")
+        expect(page.get_by_text("Wolfeschlegelsteinhausenbergerdorff_Hubert").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    expect(
+        page.get_by_role("columnheader", name="Wolfeschlegelsteinhausenbergerdorff_Hubert")
+    ).to_be_visible()
+    phone.close()
+
+
 # Each number of seconds, minutes, hours or days written on the page whose number and unit
 # the browser laid out on two lines ("40.0" at a line's end, "s" at the next one's start).
 UNITS_BROKEN_OFF = r"""() => {

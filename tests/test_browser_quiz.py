@@ -12,6 +12,7 @@ from quizzes.models import Card, Deck
 from quizzes.services import attempts as services
 from quizzes.views import play as play_views
 from tests.quizplay import finish, start_quick
+from tests.test_browser_play import serious_problems
 
 pytestmark = pytest.mark.browser
 
@@ -282,6 +283,43 @@ def test_the_setup_pages_tags_open_at_a_thumbs_height_on_a_phone(browser, deck_s
     phone.close()
 
 
+LONG_DECK_NAME = "Practical Deep Learning for Coders: Lesson Seven, Collaborative Filtering"
+
+
+@pytest.mark.parametrize("path", ["/quiz/", "/leaderboard/"])
+def test_a_decks_long_name_shows_whole_in_the_deck_menu_on_a_phone(browser, deck_site, path):
+    # The menu, closed, showed "Practical Deep Learning for Coders: Less" and cut the rest.
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = Deck.objects.create(name=LONG_DECK_NAME, slug="lesson-seven")
+    notes = "".join(f"Question {number}?\tAnswer {number}\n" for number in range(12))
+    anki_import_apply(deck=deck, data="#separator:tab\n" + notes, source="seven.txt")
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}{path}?deck=lesson-seven")
+
+    menu = page.get_by_role("combobox", name="Deck")
+    closed = menu.bounding_box()
+    text_size = menu.evaluate("menu => parseFloat(getComputedStyle(menu).fontSize)")
+    assert closed["height"] >= 3 * text_size  # the name wraps to a second line
+    assert closed["x"] + closed["width"] <= 360
+    menu.tap()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    for option in options.all():
+        box = option.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, option.text_content()
+        assert box["height"] >= 44, option.text_content()
+    assert serious_problems(page) == []
+
+    options.filter(has_text="fast.ai").tap()
+    expect(page).to_have_url(re.compile(r"\?deck=fastai$"))
+    expect(menu).to_be_focused()
+    phone.close()
+
+
 def test_the_leaderboard_fits_a_narrow_phone(page: Page, deck_site, django_user_model):
     deck = Deck.objects.get(slug="fastai")
     for username in ("alice", "a-learner-with-a-long-name"):
@@ -323,6 +361,28 @@ def test_your_cards_fit_a_narrow_phone_with_a_long_identifier_in_a_question(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_card_links_on_your_cards_are_a_thumbs_height_on_a_phone(
+    browser, deck_site, django_user_model, width
+):
+    # A link on two lines had glyphs 43 px tall, and on one line 19 px, with the list or the
+    # table's cell around it.
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    sign_up(page, deck_site, "phone")
+    finish(start_quick(django_user_model.objects.get(username="phone"), Deck.objects.get()))
+
+    page.goto(f"{deck_site}/me/cards/")
+
+    links = page.get_by_role("link", name=re.compile(r"^#\d+ "))
+    expect(links).to_have_count(15)  # the five weakest, then the ten asked
+    for link in links.all():
+        assert link.bounding_box()["height"] >= 44, link.text_content()
+    phone.close()
+
+
 def start_a_quick_quiz_as_guest(page: Page, site: str):
     page.goto(site)
     page.get_by_role("button", name=re.compile("Start a quick quiz")).click()
@@ -361,3 +421,51 @@ def test_a_server_error_shows_the_error_page(page: Page, deck_site, monkeypatch)
     expect(page).to_have_title("Something went wrong · quizsite")
     page.screenshot(path="/tmp/quiz-server-error.png", full_page=True)
     expect(page.locator("[data-quiz-question]")).to_have_count(0)
+
+
+def test_the_whole_quizs_clock_is_read_out_on_a_feedback_screen_too(
+    page: Page, deck_site, django_user_model
+):
+    # The clock runs on under a feedback screen, where its marks were never read out: a
+    # learner reading the card's answer was taken to the result without a word.
+    from quizzes import engine
+    from tests.quizplay import start
+
+    learner = django_user_model.objects.create_user("clock", password="a long enough passphrase")
+    whole_quiz = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=14)
+    attempt = start(learner, Deck.objects.get(), count=3, limit=whole_quiz)
+    page.goto(f"{deck_site}/accounts/login/?next={attempt.get_absolute_url()}")
+    page.get_by_label("Username").fill("clock")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(PLAY_URL, wait_until="load")
+
+    answer_with_key(page, "1")
+    announced = page.locator("[data-quiz-feedback] [aria-live=polite]")
+    expect(announced).to_have_text("10 seconds left", timeout=10_000)
+    expect(announced).to_have_text("Time is up.", timeout=15_000)
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+
+
+# Each button's count of cards, and whether it is drawn where one can read it.
+SHOWN_COUNTS = """buttons => buttons.map(button => {
+  const text = [...button.querySelectorAll("*"), button].flatMap(node => [...node.childNodes])
+    .find(node => node.nodeType === Node.TEXT_NODE && /\\(\\d+ cards?\\)/.test(node.data));
+  const count = text.data.match(/\\(\\d+ cards?\\)/)[0];
+  return [count, text.parentElement.getBoundingClientRect().width > 20];  // not a 1 px box
+})"""
+
+
+def test_the_two_quiz_me_buttons_on_your_cards_show_which_cards_they_quiz(
+    page: Page, deck_site, django_user_model
+):
+    # Both read "Quiz me on these", one under the five weakest cards, one under every card.
+    sign_up(page, deck_site, "twice")
+    finish(start_quick(django_user_model.objects.get(username="twice"), Deck.objects.get()))
+
+    page.goto(f"{deck_site}/me/cards/")
+
+    buttons = page.get_by_role("button", name=re.compile("^Quiz me on these"))
+    expect(buttons).to_have_count(2)
+    counts = buttons.evaluate_all(SHOWN_COUNTS)
+    assert counts == [["(5 cards)", True], ["(10 cards)", True]]

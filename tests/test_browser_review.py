@@ -214,6 +214,45 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     assert console_errors == []
 
 
+# The time axis labels of each chart on the page that overlap the next one's.
+AXIS_LABELS_RUNNING_INTO_THE_NEXT = """() => [...document.querySelectorAll("svg.chart")].flatMap(
+  chart => {
+    const labels = [...chart.querySelectorAll("text.axis")].map(label => [
+      label.textContent, label.getBoundingClientRect()]).filter(([, box]) => box.width);
+    const time = labels.filter(([, box]) => box.top === labels.at(-1)[1].top);
+    return time.slice(1).filter(([, box], index) => box.left < time[index][1].right)
+      .map(([text], index) => `${time[index][0]}|${text}`);
+  })"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_the_forecasts_first_label_before_the_study_day_starts_runs_into_no_other(
+    browser, deck_site, django_user_model, width
+):
+    # At 1:xx am, before the 4 am start of the study day, the first day is "Until 4:00": on
+    # a phone it ran into the "+5" beside it ("Until 4:00+5").
+    from django.utils import timezone
+
+    from quizzes.services import reviews
+
+    learner = django_user_model.objects.create_user("night", password="a long enough passphrase")
+    hour = timezone.now().hour
+    offset = 1 - hour if 1 - hour >= -12 else 25 - hour  # where it is 1:xx am now
+    reviews.time_zone_set(user=learner, time_zone=f"Etc/GMT{-offset:+d}")
+    phone = browser.new_context(
+        viewport={"width": width, "height": 844}, has_touch=width < 400, is_mobile=width < 400
+    )
+    page = phone.new_page()
+    page.goto(f"{deck_site}/accounts/login/?next=/me/progress/")
+    page.get_by_label("Username").fill("night")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.locator(".bar-chart text.axis", has_text="Until 4:00")).to_be_visible()
+    assert page.evaluate(AXIS_LABELS_RUNNING_INTO_THE_NEXT) == []
+    phone.close()
+
+
 def test_a_learner_signing_up_in_tokyo_studies_on_tokyo_time(browser, deck_site, django_user_model):
     """site.js sends the browser's time zone with the sign-up: the study day starts at 4 am
     on the learner's clock, not at 4 am UTC (1 pm in Tokyo)."""
@@ -288,3 +327,18 @@ def test_a_device_on_the_same_clock_under_another_name_is_not_travelling(
         page.wait_for_load_state("load")
         expect(note).to_be_hidden()
     context.close()
+
+
+def test_a_new_learners_forecast_says_where_the_cards_to_study_are(
+    page: Page, deck_site, django_user_model
+):
+    # It listed thirty days, each with 0 cards due, and nothing else.
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/progress/")
+
+    forecast = page.get_by_role("region", name="Cards due per day")
+    expect(forecast.get_by_role("row")).to_have_count(0)
+    expect(forecast).to_contain_text("Nothing is due in the next 30 days")
+    forecast.get_by_role("link", name="Learn 20 new cards").click()
+    expect(page.get_by_role("heading", name=re.compile("^New card"))).to_be_visible()

@@ -21,6 +21,19 @@ def test_bars_are_as_tall_as_their_share_of_the_axis():
     assert [tick.label for tick in chart.x_ticks] == ["Today"]
 
 
+@pytest.mark.parametrize(
+    ("first", "labels"),
+    [
+        ("Today", ["Today", "+5", "+10", "+15", "+20", "+25"]),
+        # Drawn from its tick on, it ran into "+5" on a phone: "Until 4:00+5".
+        ("Until 4:00", ["Until 4:00", "+10", "+15", "+20", "+25"]),
+    ],
+)
+def test_the_time_axis_leaves_out_a_label_that_would_run_into_the_one_before(first, labels):
+    days = [(first, 3)] + [(f"+{offset}", 1) for offset in range(1, 30)]
+    assert [tick.label for tick in charts.bar_chart(days).x_ticks] == labels
+
+
 def test_the_heatmap_ends_today_with_a_column_per_week_and_busier_days_darker():
     today = date(2025, 3, 5)  # a Wednesday
     counts = {today: 40, today - timedelta(days=1): 1, today - timedelta(days=400): 9}

@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from quizzes.services.attempts import quick_quiz_text
@@ -18,6 +19,24 @@ def unbroken_units(text: str) -> str:
     """`text` with a no-break space between each number and its unit of time, so that a
     narrow line never leaves "20" at its end and "s" at the next one's start."""
     return _NUMBER_AND_UNIT.sub(NO_BREAK_SPACE, text)
+
+
+# Where a learner's name may go on to the next line: after its punctuation
+# ("christina.", "Longname_") and before a capital inside it ("Wolfe|Schlegel").
+_NAME_BREAK = re.compile(r"(?<=[._@+-])(?=[^._@+-])|(?<=[a-z])(?=[A-Z])")
+
+
+# A line-break chance that screen readers do not hear: site.css gives it a zero-width space
+# with no alternative text. Chromium reads a <wbr> as a space ("christina. papadopoulou"),
+# and a zero-width space in the text would go along when the name is copied.
+NAME_BREAK_HTML = '<span class="name-break"></span>'
+
+
+@register.filter
+def breakable_name(name: str) -> str:
+    """A learner's name with a line-break chance between each of its parts, so that a line
+    too narrow for it breaks it there rather than mid-word."""
+    return mark_safe(NAME_BREAK_HTML.join(escape(part) for part in _NAME_BREAK.split(name)))
 
 
 @register.filter
