@@ -406,6 +406,23 @@ class DistractorInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(picked_count=Count("picks"))
 
+    # The wrong answers are part of the card: whoever may write the card writes them (the
+    # Editors group holds the card's permissions, none of Distractor's own).
+    def _may_write_card(self, request, card) -> bool:
+        return request.user.has_perm("quizzes.change_card" if card else "quizzes.add_card")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("quizzes.view_card") or self._may_write_card(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_write_card(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write_card(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write_card(request, obj)
+
     @admin.display(description="offered")
     def offered(self, distractor):
         return distractor.times_offered if distractor.pk else "—"
