@@ -475,7 +475,7 @@ class CardAdmin(admin.ModelAdmin):
     filter_horizontal = ["tags"]
     readonly_fields = ["statistics", "as_a_choice", "anki_guid", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["deck", "number", "question_html", "answer_html"]}),
+        (None, {"fields": ["deck", "number", "question_html", "answer_html", "opened_version"]}),
         ("Multiple choice", {"fields": ["short_answer_html", "as_a_choice"]}),
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),

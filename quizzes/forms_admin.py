@@ -12,7 +12,7 @@ from quizzes.importing.anki import SEPARATORS, ColumnMapping
 from quizzes.importing.cardhtml import CardHtmlError, fragment_html
 from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
-from quizzes.services.card_editing import card_content_from_form
+from quizzes.services.card_editing import card_content_from_form, card_version, card_version_now
 from quizzes.services.card_pages import distractor_render
 from quizzes.services.images import image_store_upload, image_upload_verify
 
@@ -24,6 +24,9 @@ class CardAdminForm(forms.ModelForm):
     `card_save_from_admin` stores."""
 
     source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    # The card as this form was opened (card_version): a save over somebody else's change
+    # made meanwhile is stopped and said, instead of silently undoing it.
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Card
@@ -54,6 +57,8 @@ class CardAdminForm(forms.ModelForm):
             )
             self.fields["answer_html"].label = "Back Extra"
             self.fields["answer_html"].help_text = "Shown below the filled-in text; may be empty."
+        if self.instance.pk:
+            self.fields["opened_version"].initial = card_version(self.instance)
 
     def clean_short_answer_html(self):
         """Through the same allow-list and repairs as the sides; blank when it shows nothing."""
@@ -64,6 +69,7 @@ class CardAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_nobody_saved_meanwhile()
         if "question_html" in cleaned and "answer_html" in cleaned:
             try:
                 self.content = card_content_from_form(
@@ -76,6 +82,23 @@ class CardAdminForm(forms.ModelForm):
             cleaned["question_html"] = self.content.question_html
             cleaned["answer_html"] = self.content.answer_html
         return cleaned
+
+    def _check_nobody_saved_meanwhile(self) -> None:
+        if not self.instance.pk:
+            return
+        now = card_version_now(self.instance.pk)
+        if self.cleaned_data.get("opened_version") == now:
+            return
+        # Saving again is then a choice made knowingly: it keeps this form's version.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = now
+        self.add_error(
+            None,
+            "This card was changed since you opened it, by somebody else or an import (its "
+            "History says who). Nothing is saved yet and your edits are still below: open "
+            "the card in another tab to compare, then Save again to replace that change "
+            "with yours.",
+        )
 
 
 def _verified_upload(upload) -> "_Upload":

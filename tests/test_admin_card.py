@@ -4,8 +4,10 @@ preview and the image uploads."""
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from quizzes.admin import CardAdmin
@@ -796,3 +798,42 @@ def test_an_image_over_pillows_limit_is_refused_in_our_words_with_one_period(
         "Not accepted: 10000x10000 is 100000000 pixels, more than the limit of 25000000."
     ]
     assert not CachedImage.objects.exists()
+
+
+def test_a_save_over_a_change_made_since_the_form_opened_is_stopped_and_loses_nothing(
+    client, staff, editor, deck
+):
+    card = deck.cards.get(number=1)
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    client.force_login(editor)
+    editors_form = admin_form_data(client.get(url), answer_html="<p>The editor's answer.</p>")
+    staff_client = Client()
+    staff_client.force_login(staff)
+    staff_form = admin_form_data(staff_client.get(url), answer_html="<p>Staff's answer.</p>")
+    assert client.post(url, editors_form).status_code == 302
+
+    response = staff_client.post(url, staff_form)
+
+    assert response.status_code == 200
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "changed since you opened it" in page.select_one(".errorlist.nonfield").get_text()
+    assert page.select_one("#id_answer_html").get_text().strip() == "<p>Staff's answer.</p>"
+    card.refresh_from_db()
+    assert card.answer_html == "<p>The editor's answer.</p>"
+    # Saving again, knowingly, keeps the second version.
+    assert staff_client.post(url, admin_form_data(response)).status_code == 302
+    card.refresh_from_db()
+    assert card.answer_html == "<p>Staff's answer.</p>"
+
+
+def test_a_tag_added_since_the_form_opened_is_not_dropped_silently(staff_client, deck):
+    card = deck.cards.get(number=1)
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    form = admin_form_data(staff_client.get(url), question_html="<p>Reworded?</p>")
+    card.tags.add(Tag.objects.create(name="added-meanwhile", slug="added-meanwhile"))
+
+    response = staff_client.post(url, form)
+
+    assert response.status_code == 200
+    assert "changed since you opened it" in response.text
+    assert card.tags.filter(name="added-meanwhile").exists()

@@ -2,6 +2,8 @@
 fixtures. The content arrives already made storable by quizzes.importing.cardhtml; storing
 it keeps the card's plain text, image rows and page-ready HTML in step with it."""
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -78,6 +80,29 @@ def card_store(*, card: Card, content: CardContent) -> Card:
     _card_images_sync(card, content.images, images)
     keywords_sync(card)
     return card
+
+
+def card_version(card: Card) -> str:
+    """What the card form shows of `card` (deck, number, sides, short answer, source, tags,
+    wrong answers), as one value: the form carries it from the moment it was opened, so
+    saving can tell a card somebody else changed meanwhile, through the admin or an import."""
+    identity = [
+        card.deck_id,
+        card.number,
+        card.question_html,
+        card.answer_html,
+        card.short_answer_html,
+        card.source_url,
+        sorted(card.tags.values_list("pk", flat=True)),
+        list(card.distractors.order_by("pk").values_list("pk", "html")),
+    ]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
+
+
+def card_version_now(card_pk: int) -> str:
+    """The version of the card as stored, its row locked until the transaction ends, so
+    that no other save slips in between this check and the caller's own save."""
+    return card_version(Card.objects.select_for_update().get(pk=card_pk))
 
 
 @dataclass(frozen=True, kw_only=True)
