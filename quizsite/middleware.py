@@ -1,9 +1,13 @@
 import codecs
+import re
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import has_vary_header, patch_cache_control
+
+from quizzes.services.decks import deck_by_former_slug
 
 
 class PrivatePagesMiddleware:
@@ -105,3 +109,29 @@ class MethodNotAllowedPageMiddleware:
             page["Allow"] = response.get("Allow", "")
             return page
         return response
+
+
+_DECK_PATH = re.compile(r"/decks/(?P<slug>[-a-zA-Z0-9_]+)/")
+
+
+class FormerDeckSlugMiddleware:
+    """A deck whose slug staff changed is still found at its old address: a page not found
+    under /decks/<old slug>/ is sent to the same page under the deck's slug (307 for a
+    form, which keeps what it posts). Asked only of what is not found."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or not (found := _DECK_PATH.match(request.path_info)):
+            return response
+        deck = deck_by_former_slug(found["slug"])
+        if deck is None:
+            return response
+        old, new = f"/decks/{found['slug']}/", f"/decks/{deck.slug}/"
+        location = request.get_full_path().replace(old, new, 1)
+        redirect = HttpResponseRedirect(location)
+        if request.method not in ("GET", "HEAD"):
+            redirect.status_code = 307
+        return redirect

@@ -30,6 +30,7 @@ from quizzes.forms_admin import (
     CachedImageAdminForm,
     CardAdminForm,
     CardImageInlineForm,
+    DeckAdminForm,
     DistractorInlineForm,
     TagAdminForm,
     UserAddForm,
@@ -63,6 +64,7 @@ from quizzes.services.anki_io import (
 from quizzes.services.card_editing import card_preview, card_save_from_admin
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
+from quizzes.services.decks import deck_slug_changed
 from quizzes.services.reports import reports_resolve
 
 admin.site.site_header = "quizsite staff"
@@ -123,6 +125,7 @@ class TableFilter(admin.SimpleListFilter):
 
 @admin.register(Deck)
 class DeckAdmin(admin.ModelAdmin):
+    form = DeckAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "slug", "card_count", "updated_at"]
     search_fields = ["name", "slug"]
@@ -136,6 +139,11 @@ class DeckAdmin(admin.ModelAdmin):
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, deck):
         return deck.card_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            deck_slug_changed(deck=obj, old_slug=form.initial["slug"])
 
     @admin.action(description="Export the selected deck as an Anki package (.apkg)")
     def export_apkg(self, request, queryset):

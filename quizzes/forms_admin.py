@@ -14,6 +14,7 @@ from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
 from quizzes.services.card_editing import card_content_from_form, card_version, card_version_now
 from quizzes.services.card_pages import distractor_render
+from quizzes.services.decks import deck_slug_taken_before
 from quizzes.services.images import image_store_upload, image_upload_verify
 
 IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
@@ -194,6 +195,31 @@ class DistractorInlineForm(forms.ModelForm):
     def save(self, commit=True):
         distractor_render(self.instance)
         return super().save(commit)
+
+
+class DeckAdminForm(forms.ModelForm):
+    """A deck's slug may change: its old links keep leading to it (services.decks). A slug
+    another deck had before is refused, since its old links lead there."""
+
+    source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Deck
+        fields = ["name", "slug", "description", "source_name", "source_url"]
+        help_texts = {
+            "slug": "The deck's address: /decks/<slug>/. After a change, links with the old "
+            "slug still lead here.",
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        deck = self.instance if self.instance.pk else None
+        if former := deck_slug_taken_before(slug=slug, deck=deck):
+            raise forms.ValidationError(
+                f"{slug} was the address of the deck {former.deck.name}, and links to it "
+                "lead there: choose another slug."
+            )
+        return slug
 
 
 class TagAdminForm(forms.ModelForm):

@@ -20,6 +20,7 @@ from quizzes.importing.fixtures import FixtureCard, FixtureDeck
 from quizzes.models import Card, Deck, Distractor, Tag
 from quizzes.services.card_editing import card_store
 from quizzes.services.card_pages import distractor_render
+from quizzes.services.decks import deck_by_former_slug, deck_slug_changed
 
 _in_order = Distractor.objects.order_by("pk")
 
@@ -116,7 +117,8 @@ def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
     `reset`); returns what was done, card by card where something was left alone."""
     slug = fixture.fields["slug"]
     report = SyncReport(deck=slug)
-    deck = Deck.objects.filter(slug=slug).first()
+    # Staff may have given the deck another slug: it is the same deck.
+    deck = Deck.objects.filter(slug=slug).first() or deck_by_former_slug(slug)
     wanted = {card.number: _fixture_checksum(card) for card in fixture.cards}
     if deck is not None and not reset and deck.synced_cards == _as_json_keys(wanted):
         report.unchanged = len(wanted)  # the fixture has not changed since the last sync
@@ -124,7 +126,11 @@ def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
     if deck is None:
         deck, report.created = Deck.objects.create(**fixture.fields), True
     elif reset:
+        renamed_from = deck.slug
         Deck.objects.filter(pk=deck.pk).update(**fixture.fields)
+        deck.refresh_from_db()
+        if deck.slug != renamed_from:
+            deck_slug_changed(deck=deck, old_slug=renamed_from)
     tags = _tags(fixture.tags)
     existing = {
         card.number: card
