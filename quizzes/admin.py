@@ -32,6 +32,7 @@ from quizzes.forms_admin import (
     CardImageInlineForm,
     DeckAdminForm,
     DistractorInlineForm,
+    OpenReportInlineForm,
     TagAdminForm,
     UserAddForm,
     UserEditForm,
@@ -444,6 +445,42 @@ class DistractorInline(admin.TabularInline):
         return f"{picked}{share}"
 
 
+def _reporter_name(report) -> str:
+    # The name, not a link: an editor may not open accounts.
+    return report.reporter.get_username() if report.reporter else "(account deleted)"
+
+
+class OpenReportInline(admin.StackedInline):
+    """What learners reported about the card and nobody resolved yet: read while fixing
+    the card, and resolved with the same save. Stacked: a phone reads each in full."""
+
+    model = ProblemReport
+    form = OpenReportInlineForm
+    fields = ["kind", "message", "reported_by", "created_at", "resolved"]
+    readonly_fields = ["kind", "message", "reported_by", "created_at"]
+    extra = 0
+    verbose_name = "open problem report"
+    verbose_name_plural = "open problem reports (tick Resolved once the card is fixed)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(resolved_at__isnull=True)
+            .select_related("reporter")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="reported by")
+    def reported_by(self, report):
+        return _reporter_name(report)
+
+
 class NullsLastChangeList(ChangeList):
     """Sorting by a statistic keeps the cards nobody answered (None) at the end in both
     directions: the admin turns `nulls_last` into `nulls_first` when it reverses an order."""
@@ -465,7 +502,7 @@ def _statistic(name: str) -> OrderBy:
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     form = CardAdminForm
-    inlines = [DistractorInline, CardImageInline]
+    inlines = [OpenReportInline, DistractorInline, CardImageInline]
     list_display = [
         "number",
         "question_excerpt",
@@ -493,6 +530,10 @@ class CardAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return cards_for_admin_list(super().get_queryset(request))
+
+    def get_inlines(self, request, obj):
+        # A card being added has no reports: its form needs none.
+        return self.inlines if obj else [it for it in self.inlines if it is not OpenReportInline]
 
     def get_changelist(self, request, **kwargs):
         return NullsLastChangeList
@@ -743,12 +784,20 @@ class ResolvedFilter(TableFilter):
 
 @admin.register(ProblemReport)
 class ProblemReportAdmin(admin.ModelAdmin):
-    list_display = ["card", "kind", "message_excerpt", "reporter", "created_at", "resolved"]
+    list_display = [
+        "kind",
+        "message_excerpt",
+        "card_in_list",
+        "reported_by",
+        "created_at",
+        "resolved",
+    ]
+    list_display_links = ["kind", "message_excerpt"]
     list_filter = [ResolvedFilter, "kind", "card__deck"]
     list_select_related = ["card__deck", "reporter"]
     search_fields = ["message", "card__question_text"]
-    readonly_fields = ["card_link", "reporter", "kind", "message", "created_at"]
-    fields = ["card_link", "kind", "message", "reporter", "created_at", "resolved_at"]
+    readonly_fields = ["card_link", "reported_by", "kind", "message", "created_at"]
+    fields = ["card_link", "kind", "message", "reported_by", "created_at", "resolved_at"]
     actions = ["mark_resolved"]
     date_hierarchy = "created_at"
 
@@ -764,6 +813,16 @@ class ProblemReportAdmin(admin.ModelAdmin):
             report.card,
             Truncator(report.card.question_text).chars(100),
         )
+
+    # One click from a report to the card, where it is fixed (and the report resolved).
+    @admin.display(description="card", ordering="card")
+    def card_in_list(self, report):
+        link = reverse("admin:quizzes_card_change", args=[report.card_id])
+        return format_html('<a href="{}">{}</a>', link, report.card)
+
+    @admin.display(description="reported by", ordering="reporter__username")
+    def reported_by(self, report):
+        return _reporter_name(report)
 
     @admin.display(description="message")
     def message_excerpt(self, report):

@@ -10,12 +10,13 @@ from quizzes.forms import NameLooksItsOwn
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import SEPARATORS, ColumnMapping
 from quizzes.importing.cardhtml import CardHtmlError, fragment_html
-from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
+from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, ProblemReport, Tag
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
 from quizzes.services.card_editing import card_content_from_form, card_version, card_version_now
 from quizzes.services.card_pages import distractor_render
 from quizzes.services.decks import deck_slug_taken_before
 from quizzes.services.images import image_store_upload, image_upload_verify
+from quizzes.services.reports import reports_resolve
 
 IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
 
@@ -220,6 +221,21 @@ class DeckAdminForm(forms.ModelForm):
                 "lead there: choose another slug."
             )
         return slug
+
+
+class OpenReportInlineForm(forms.ModelForm):
+    """An open report on the card's page: ticking Resolved resolves it when the card saves."""
+
+    resolved = forms.BooleanField(required=False)
+
+    class Meta:
+        model = ProblemReport
+        fields = []
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("resolved") and commit:
+            reports_resolve(reports=ProblemReport.objects.filter(pk=self.instance.pk))
+        return self.instance
 
 
 class TagAdminForm(forms.ModelForm):
