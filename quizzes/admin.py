@@ -66,6 +66,7 @@ from quizzes.services.card_editing import card_preview, card_save_from_admin
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
 from quizzes.services.decks import deck_slug_changed
+from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_resolve
 
 admin.site.site_header = "quizsite staff"
@@ -733,13 +734,22 @@ class DeletedCardAdmin(admin.ModelAdmin):
         return row.card_ord + 1
 
 
+class ImageUseFilter(TableFilter):
+    title = "used by a card"
+    parameter_name = "used"
+    options = {
+        "yes": ("Yes", {"card_count__gt": 0}),
+        "no": ("No (safe to delete)", {"card_count": 0}),
+    }
+
+
 @admin.register(CachedImage)
 class CachedImageAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     form = CachedImageAdminForm
-    list_display = ["thumbnail", "url", "status", "size", "fetched_at"]
+    list_display = ["thumbnail", "url", "status", "size", "card_count", "fetched_at"]
     list_display_links = ["thumbnail", "url"]
-    list_filter = ["status"]
+    list_filter = ["status", ImageUseFilter]
     search_fields = ["url"]
     readonly_fields = [
         "preview",
@@ -765,9 +775,24 @@ class CachedImageAdmin(admin.ModelAdmin):
     def size(self, image):
         return f"{image.width} x {image.height}" if image.width else "—"
 
+    @admin.display(description="cards", ordering="card_count")
+    def card_count(self, image):
+        return image.card_count
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(card_count=Count("card_images__card"))
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         form.store_upload(obj)
+
+    # An image no card uses is deleted with its file, unless another image shares it; one
+    # that a card uses cannot be deleted (the admin names the cards).
+    def delete_model(self, request, obj):
+        images_delete(images=CachedImage.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        images_delete(images=queryset)
 
 
 # --- problem reports ---
