@@ -124,6 +124,14 @@ class CachedImageAdminForm(forms.ModelForm):
         model = CachedImage
         fields = ["url"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Cards name an image by its URL in their HTML: changed here, they would point
+            # at a row that no longer says what they say.
+            self.fields["url"].disabled = True
+            self.fields["url"].help_text = "The URL the cards' HTML names; it cannot change."
+
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
         return upload and _verified_upload(upload)

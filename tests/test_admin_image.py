@@ -78,6 +78,18 @@ def test_a_file_another_image_shares_is_kept_when_one_is_replaced(
     assert len(stored_files()) == 2
 
 
+def test_an_images_url_stays_what_the_cards_html_names(staff_client, card):
+    image = CachedImage.objects.get(url=IMAGE_URL)
+    url = reverse("admin:quizzes_cachedimage_change", args=[image.pk])
+    form = admin_form_data(staff_client.get(url))
+
+    staff_client.post(url, {**form, "url": "https://aiquizzes.com/elsewhere.png"})
+
+    image.refresh_from_db()
+    assert image.url == IMAGE_URL
+    assert [row.image for row in card.card_images.all()] == [image]
+
+
 def test_images_no_card_uses_are_listed_and_deleted_with_their_files(
     staff_client, card, django_capture_on_commit_callbacks
 ):
