@@ -9,6 +9,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
@@ -18,6 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -482,6 +484,25 @@ class OpenReportInline(admin.StackedInline):
         return _reporter_name(report)
 
 
+class IdsFirstPaginator(Paginator):
+    """A page of cards found by id first, sorted and filtered without the statistics, the
+    cards' HTML or their tags; then those cards alone with everything the list shows. Else
+    the database works out every statistic of every card it skips to reach a page (page
+    1,500 of 100,000 cards), and a sort drags each card's HTML through it."""
+
+    @cached_property
+    def count(self):
+        # Counted by id: a filter on tags (DISTINCT) would else compare whole cards.
+        return self.object_list.values("pk").count()
+
+    def page(self, number):
+        page = super().page(number)
+        ids = list(page.object_list.values_list("pk", flat=True))
+        cards = {card.pk: card for card in self.object_list.filter(pk__in=ids)}
+        page.object_list = [cards[pk] for pk in ids]
+        return page
+
+
 class NullsLastChangeList(ChangeList):
     """Sorting by a statistic keeps the cards nobody answered (None) at the end in both
     directions: the admin turns `nulls_last` into `nulls_first` when it reverses an order."""
@@ -528,6 +549,7 @@ class CardAdmin(admin.ModelAdmin):
     ]
     actions = ["export_anki"]
     list_per_page = 50
+    paginator = IdsFirstPaginator
 
     def get_queryset(self, request):
         return cards_for_admin_list(super().get_queryset(request))

@@ -1,13 +1,16 @@
 """The card admin: the list with its statistics and filters, sanitizing on save, the live
 preview and the image uploads."""
 
+import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizzes.admin import CardAdmin
@@ -837,3 +840,53 @@ def test_a_tag_added_since_the_form_opened_is_not_dropped_silently(staff_client,
     assert response.status_code == 200
     assert "changed since you opened it" in response.text
     assert card.tags.filter(name="added-meanwhile").exists()
+
+
+# A query that ends in a LIMIT (its subqueries may have their own).
+PAGED = re.compile(r"LIMIT \d+( OFFSET \d+)?$")
+
+
+def card_queries(queries) -> tuple[list[str], list[str]]:
+    """The changelist's queries of cards: those that skip to the page, and those that read
+    the cards' HTML."""
+    sql = [query["sql"] for query in queries if 'FROM "quizzes_card"' in query["sql"]]
+    return [q for q in sql if PAGED.search(q)], [q for q in sql if '"question_html"' in q]
+
+
+@pytest.mark.parametrize("size", [120, 600])
+def test_a_page_far_down_the_list_works_out_only_its_own_cards(staff_client, make_deck, size):
+    deck = make_deck(size, tags=("training",))
+    record_answer(deck.cards.get(number=60), "wrong")
+    last_page = -(-size // CardAdmin.list_per_page)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(
+            CHANGELIST, {"p": str(last_page), "tags__id__exact": str(Tag.objects.get().pk)}
+        )
+
+    numbers = [card.number for card in response.context["cl"].result_list]
+    assert numbers == list(range((last_page - 1) * CardAdmin.list_per_page + 1, size + 1))
+    skipping, reading = card_queries(queries)
+    assert len(skipping) == 1
+    assert '"question_html"' not in skipping[0] and "quizzes_attemptquestion" not in skipping[0]
+    assert len(reading) == 1 and not PAGED.search(reading[0])
+    assert len(queries) <= 10
+    # Counted by id, not by comparing whole cards.
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
+    assert counts and not any('"question_html"' in sql for sql in counts)
+
+
+def test_a_sort_by_a_statistic_reads_no_html_until_it_has_the_page(staff_client, make_deck):
+    deck = make_deck(120)
+    for number, outcome in [(70, "correct"), (71, "wrong"), (72, "wrong"), (72, "correct")]:
+        record_answer(deck.cards.get(number=number), outcome)
+    column_index = 1 + CardAdmin.list_display.index("percent_correct")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(CHANGELIST, {"o": str(column_index), "p": "1"})
+
+    numbers = [card.number for card in response.context["cl"].result_list]
+    assert numbers[:3] == [71, 72, 70]
+    skipping, reading = card_queries(queries)
+    assert len(skipping) == 1 and '"question_html"' not in skipping[0]
+    assert len(reading) == 1 and not PAGED.search(reading[0])
