@@ -46,11 +46,13 @@ from quizzes.models import (
     CachedImage,
     Card,
     CardImage,
+    CardMemory,
     Deck,
     DeletedCard,
     Distractor,
     ImportJob,
     ProblemReport,
+    ReviewLog,
     Tag,
 )
 from quizzes.services.anki_io import (
@@ -64,7 +66,12 @@ from quizzes.services.anki_io import (
     import_jobs_prune,
     is_package,
 )
-from quizzes.services.card_editing import card_preview, card_save_from_admin
+from quizzes.services.card_editing import (
+    card_preview,
+    card_save_from_admin,
+    cards_asked_in_quizzes,
+    cards_deletion_counts,
+)
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
 from quizzes.services.decks import deck_slug_changed
@@ -521,6 +528,13 @@ def _statistic(name: str) -> OrderBy:
     return F(name).asc(nulls_last=True)
 
 
+# What a learner loses when a card is deleted, said so on the page that asks.
+DELETED_WITH_A_CARD = {
+    CardMemory: "learners' memories of it (it leaves their reviews)",
+    ReviewLog: "reviews of it in learners' histories",
+}
+
+
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     form = CardAdminForm
@@ -568,6 +582,35 @@ class CardAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         cards_delete(cards=queryset)
+
+    def get_deleted_objects(self, objs, request):
+        """What deleting `objs` would delete, counted by kind. Django's own page names every
+        row, with queries for each: a card a thousand learners study listed every memory
+        and review of it, and one answered in 50,000 quizzes every answer."""
+        cards = Card.objects.filter(pk__in=[card.pk for card in objs])
+        if asked := cards_asked_in_quizzes(cards=cards):
+            protected = [
+                f"{card}: asked {card.times_asked} time{pluralize(card.times_asked)} in "
+                "learners' quizzes, whose results show it (edit it instead)"
+                for card in asked
+            ]
+            return [], {}, set(), protected
+        counts = cards_deletion_counts(cards=cards)
+        model_count = {
+            DELETED_WITH_A_CARD.get(model, model._meta.verbose_name_plural): n
+            for model, n in counts.items()
+        }
+        perms_needed = {
+            model._meta.verbose_name
+            for model in counts
+            if self.admin_site.is_registered(model)
+            and not self.admin_site.get_model_admin(model).has_delete_permission(request)
+        }
+        listed = [
+            format_html('<a href="{}">{}</a>', reverse("admin:quizzes_card_change", args=[c.pk]), c)
+            for c in cards.select_related("deck")
+        ]
+        return listed, model_count, perms_needed, []
 
     def changelist_view(self, request, extra_context=None):
         # The statistics need the width: the navigation sidebar gives it up on this page

@@ -12,12 +12,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.admin import CardAdmin
-from quizzes.models import CachedImage, CardImage, MediaFile, ProblemReport, Tag
+from quizzes.models import CachedImage, CardImage, CardMemory, MediaFile, ProblemReport, Tag
 from quizzes.services.anki_io import anki_import_apply
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
 from tests.factories import png_claiming_size
+from tests.studyhelpers import remember
 
 pytestmark = pytest.mark.django_db
 
@@ -890,3 +892,51 @@ def test_a_sort_by_a_statistic_reads_no_html_until_it_has_the_page(staff_client,
     skipping, reading = card_queries(queries)
     assert len(skipping) == 1 and '"question_html"' not in skipping[0]
     assert len(reading) == 1 and not PAGED.search(reading[0])
+
+
+# --- deleting ---
+
+
+def delete_page(client, card):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:quizzes_card_delete", args=[card.pk]))
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("answers", [3, 40])
+def test_a_card_quizzes_asked_is_kept_and_the_page_says_why_in_one_line(
+    staff_client, deck, alice, answers
+):
+    card = deck.cards.get(number=1)
+    for _ in range(answers):
+        record_answer(card, "correct", user=alice)
+
+    response, queries = delete_page(staff_client, card)
+
+    text = BeautifulSoup(response.text, "html.parser").select_one("#content").get_text(" ")
+    assert f"{card}: asked {answers} times in learners' quizzes" in text
+    assert "Attempt question" not in text
+    assert queries <= 10
+    staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
+    assert deck.cards.filter(pk=card.pk).exists()
+
+
+@pytest.mark.parametrize("learners", [1, 12])
+def test_deleting_a_card_learners_study_counts_their_memories_in_a_fixed_number_of_queries(
+    staff_client, deck, django_user_model, learners
+):
+    card = deck.cards.get(number=2)
+    for n in range(learners):
+        user = django_user_model.objects.create_user(f"learner{n}")
+        remember(user, [card], now=timezone.now(), reviews=2)
+
+    response, queries = delete_page(staff_client, card)
+
+    summary = {str(name): count for name, count in response.context["model_count"]}
+    assert summary["learners' memories of it (it leaves their reviews)"] == learners
+    assert summary["reviews of it in learners' histories"] == 2 * learners
+    assert "remembers" not in response.text
+    assert queries <= 14
+    staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
+    assert not deck.cards.filter(pk=card.pk).exists()
+    assert not CardMemory.objects.exists()

@@ -8,8 +8,8 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import models, transaction
+from django.db.models import Count, Max, QuerySet
 
 from quizzes import caching
 from quizzes.importing.anki import CLOZE
@@ -237,3 +237,24 @@ def card_preview(*, question_html: str, answer_html: str, cloze: int | None = No
             )
         )
     return CardPreview(cards=cards, problem=problem)
+
+
+def cards_asked_in_quizzes(*, cards: QuerySet[Card]) -> list[Card]:
+    """The cards among `cards` that learners' quizzes asked (`times_asked`): their results
+    show them, so they are kept (AttemptQuestion protects them)."""
+    asked = cards.annotate(times_asked=Count("attempt_questions")).filter(times_asked__gt=0)
+    return list(asked.select_related("deck").order_by("deck", "number"))
+
+
+def cards_deletion_counts(*, cards: QuerySet[Card]) -> dict[type[models.Model], int]:
+    """How many rows of each kind deleting `cards` deletes with them (learners' memories
+    and reviews of them, reports, wrong answers...), one count per kind."""
+    ids = list(cards.values_list("pk", flat=True))
+    counts = {Card: len(ids)}
+    for relation in Card._meta.related_objects:
+        if relation.on_delete is models.CASCADE and not relation.related_model._meta.auto_created:
+            related = relation.related_model._default_manager.filter(
+                **{f"{relation.field.name}__in": ids}
+            )
+            counts[relation.related_model] = related.count()
+    return {model: count for model, count in counts.items() if count}
