@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 
 from quizzes import caching
 from quizzes.importing.fixtures import FixtureCard, FixtureDeck
@@ -171,11 +172,30 @@ def _as_json_keys(checksums: dict[int, str]) -> dict[str, str]:
 
 
 def _tags(names_by_slug: dict[str, str]) -> dict[str, Tag]:
-    Tag.objects.bulk_create(
-        (Tag(slug=slug, name=name) for slug, name in names_by_slug.items()),
-        ignore_conflicts=True,
-    )
-    return {tag.slug: tag for tag in Tag.objects.filter(slug__in=names_by_slug)}
+    """The fixture's tags by its slugs: the tag of that slug, else the one of that name
+    whatever its case (staff may have given it another slug), else a new one."""
+
+    def found() -> dict[str, Tag]:
+        by_slug = {tag.slug: tag for tag in Tag.objects.filter(slug__in=names_by_slug)}
+        names = {name.lower() for name in names_by_slug.values()}
+        by_name = {
+            tag.name.lower(): tag
+            for tag in Tag.objects.annotate(folded=Lower("name")).filter(folded__in=names)
+        }
+        return {
+            slug: tag
+            for slug, name in names_by_slug.items()
+            if (tag := by_slug.get(slug) or by_name.get(name.lower()))
+        }
+
+    known = found()
+    missing = [
+        Tag(slug=slug, name=name) for slug, name in names_by_slug.items() if slug not in known
+    ]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        known = found()
+    return known
 
 
 def _store(card: Card, source_card: FixtureCard, tags: dict[str, Tag]) -> None:
