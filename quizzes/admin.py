@@ -77,6 +77,7 @@ from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_resolve
+from quizzes.services.tags import tags_merge
 
 admin.site.site_header = "quizsite staff"
 admin.site.site_title = "quizsite staff"
@@ -341,6 +342,7 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "card_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
@@ -348,6 +350,19 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, tag):
         return tag.card_count
+
+    @admin.action(
+        description="Merge the selected tags into the one on most cards", permissions=["change"]
+    )
+    def merge(self, request, queryset):
+        merged = tags_merge(tags=queryset)
+        if merged is None:
+            self.message_user(request, "Select two tags or more to merge.", messages.ERROR)
+            return
+        kept, others = merged
+        names = ", ".join(tag.name for tag in others)
+        self.log_change(request, kept, f"Merged {names} into it.")
+        self.message_user(request, f"Merged {names} into {kept.name}: its cards have it now.")
 
 
 # --- cards ---

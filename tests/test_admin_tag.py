@@ -45,3 +45,43 @@ def test_a_fixture_tag_staff_gave_another_slug_is_found_by_its_name(staff_client
     assert report.added == [80]
     assert list(Tag.objects.filter(name="pytorch").values_list("slug", flat=True)) == ["torch"]
     assert Card.objects.get(number=80).tags.get() == tag
+
+
+TAGS = reverse("admin:quizzes_tag_changelist")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def merge(client, *tags):
+    return client.post(
+        TAGS, {"action": "merge", "_selected_action": [tag.pk for tag in tags]}, follow=True
+    )
+
+
+def test_an_editor_merges_tags_into_the_one_on_most_cards(editor_client, client, make_deck):
+    deck = make_deck(6, tags=("pytorch",))
+    torch = Tag.objects.create(name="torch", slug="torch")
+    deck.cards.get(number=1).tags.add(torch)
+    # The learners' deck page, kept in the cache.
+    assert "?tag=torch" in client.get(f"/decks/{deck.slug}/").text
+
+    response = merge(editor_client, Tag.objects.get(name="pytorch"), torch)
+
+    assert "Merged torch into pytorch" in response.text
+    assert list(Tag.objects.values_list("name", flat=True)) == ["pytorch"]
+    assert Card.objects.filter(tags__name="pytorch").count() == 6
+    deck_page = client.get(f"/decks/{deck.slug}/").text
+    assert "?tag=torch" not in deck_page and "?tag=pytorch" in deck_page
+
+
+def test_a_merge_needs_two_tags(editor_client, make_deck):
+    make_deck(2, tags=("pytorch",))
+
+    response = merge(editor_client, Tag.objects.get())
+
+    assert "Select two tags or more to merge." in response.text
+    assert Tag.objects.count() == 1
