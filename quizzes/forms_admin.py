@@ -216,8 +216,8 @@ class DeckAdminForm(forms.ModelForm):
         model = Deck
         fields = ["name", "slug", "description", "source_name", "source_url"]
         help_texts = {
-            "slug": "The deck's address: /decks/<slug>/. After a change, links with the old "
-            "slug still lead here.",
+            "slug": "The deck's address: the slug fastai is /decks/fastai/. After a change, "
+            "links with the old slug still lead here.",
         }
 
     def clean_slug(self):

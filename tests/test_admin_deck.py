@@ -4,6 +4,7 @@ old links working and the deck fixture finding the deck."""
 from io import StringIO
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -101,3 +102,11 @@ def test_resetting_the_deck_gives_it_the_fixtures_slug_and_keeps_the_links(staff
 
     assert list(Deck.objects.values_list("slug", flat=True)) == ["fastai"]
     assert client.get("/decks/fastai-part-2/cards/1/").url == "/decks/fastai/cards/1/"
+
+
+def test_the_slug_field_shows_the_address_it_makes(staff_client, deck):
+    page = BeautifulSoup(staff_client.get(change_url(deck)).text, "html.parser")
+
+    help_text = page.select_one("#id_slug_helptext").get_text()
+
+    assert "the slug fastai is /decks/fastai/" in help_text
