@@ -59,7 +59,7 @@ class CardAdminForm(forms.ModelForm):
             )
             self.fields["answer_html"].label = "Back Extra"
             self.fields["answer_html"].help_text = "Shown below the filled-in text; may be empty."
-        if self.instance.pk:
+        if self.instance.pk and not self.is_bound:  # a posted form carries its own
             self.fields["opened_version"].initial = card_version(self.instance)
 
     def clean_short_answer_html(self):
