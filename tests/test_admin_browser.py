@@ -184,6 +184,23 @@ def test_the_preview_shows_an_authors_colours_readable_in_the_admins_theme(
     page.screenshot(path=f"/tmp/admin-card-preview-colours-{system}-{theme}.png", full_page=True)
 
 
+@pytest.fixture
+def editor(django_user_model, password):
+    """An account with the Editors group's permissions. The group comes from a migration,
+    which an earlier test's flush of the database removed (its permissions come back)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    rights = Q(codename__in=["view_problemreport", "change_problemreport", "delete_cardimage"])
+    for model in ("deck", "card", "tag", "cachedimage", "cardimage"):
+        rights |= Q(codename__in=[f"{action}_{model}" for action in ("view", "add", "change")])
+    editors.permissions.set(Permission.objects.filter(rights, content_type__app_label="quizzes"))
+    user = django_user_model.objects.create_user("editor", password=password, is_staff=True)
+    user.groups.add(editors)
+    return user
+
+
 def test_an_editor_on_a_phone_goes_from_a_report_to_its_card_and_resolves_it(
     page: Page, site, alice, editor, password, console_errors
 ):
