@@ -1,9 +1,14 @@
 import codecs
+import re
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import has_vary_header, patch_cache_control
+
+from quizzes.services.decks import deck_by_former_slug
+from quizzes.views.errors import CardNotFound
 
 
 class PrivatePagesMiddleware:
@@ -105,3 +110,34 @@ class MethodNotAllowedPageMiddleware:
             page["Allow"] = response.get("Allow", "")
             return page
         return response
+
+
+_DECK_PATH = re.compile(r"/decks/(?P<slug>[-a-zA-Z0-9_]+)/")
+
+
+class FormerDeckSlugMiddleware:
+    """A deck whose slug staff changed is still found at its old address: a view under
+    /decks/<old slug>/ that finds no deck sends to the same page under the deck's slug
+    (307 for a form, which keeps what it posts). A card missing from a deck that exists
+    asks nothing more."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Http404) or isinstance(exception, CardNotFound):
+            return None
+        if not (found := _DECK_PATH.match(request.path_info)):
+            return None
+        deck = deck_by_former_slug(found["slug"])
+        if deck is None:
+            return None
+        old, new = f"/decks/{found['slug']}/", f"/decks/{deck.slug}/"
+        location = request.get_full_path().replace(old, new, 1)
+        redirect = HttpResponseRedirect(location)
+        if request.method not in ("GET", "HEAD"):
+            redirect.status_code = 307
+        return redirect

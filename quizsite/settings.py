@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # Inside the CSRF, message and header middleware: the page it renders gets their
     # cookies and headers.
     "quizsite.middleware.MethodNotAllowedPageMiddleware",
+    # A deck's old address leads to it after staff changed its slug.
+    "quizsite.middleware.FormerDeckSlugMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it reads the outcome of the authentication above.
     "axes.middleware.AxesMiddleware",

@@ -9,6 +9,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
@@ -18,6 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -30,7 +32,9 @@ from quizzes.forms_admin import (
     CachedImageAdminForm,
     CardAdminForm,
     CardImageInlineForm,
+    DeckAdminForm,
     DistractorInlineForm,
+    OpenReportInlineForm,
     TagAdminForm,
     UserAddForm,
     UserEditForm,
@@ -42,11 +46,13 @@ from quizzes.models import (
     CachedImage,
     Card,
     CardImage,
+    CardMemory,
     Deck,
     DeletedCard,
     Distractor,
     ImportJob,
     ProblemReport,
+    ReviewLog,
     Tag,
 )
 from quizzes.services.anki_io import (
@@ -60,10 +66,18 @@ from quizzes.services.anki_io import (
     import_jobs_prune,
     is_package,
 )
-from quizzes.services.card_editing import card_preview, card_save_from_admin
+from quizzes.services.card_editing import (
+    card_preview,
+    card_save_from_admin,
+    cards_asked_in_quizzes,
+    cards_deletion_counts,
+)
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
+from quizzes.services.decks import deck_slug_changed
+from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_resolve
+from quizzes.services.tags import tags_merge
 
 admin.site.site_header = "quizsite staff"
 admin.site.site_title = "quizsite staff"
@@ -123,6 +137,7 @@ class TableFilter(admin.SimpleListFilter):
 
 @admin.register(Deck)
 class DeckAdmin(admin.ModelAdmin):
+    form = DeckAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = ["name", "slug", "card_count", "updated_at"]
     search_fields = ["name", "slug"]
@@ -136,6 +151,11 @@ class DeckAdmin(admin.ModelAdmin):
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, deck):
         return deck.card_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            deck_slug_changed(deck=obj, old_slug=form.initial["slug"])
 
     @admin.action(description="Export the selected deck as an Anki package (.apkg)")
     def export_apkg(self, request, queryset):
@@ -322,6 +342,7 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "card_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
@@ -329,6 +350,19 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, tag):
         return tag.card_count
+
+    @admin.action(
+        description="Merge the selected tags into the one on most cards", permissions=["change"]
+    )
+    def merge(self, request, queryset):
+        merged = tags_merge(tags=queryset)
+        if merged is None:
+            self.message_user(request, "Select two tags or more to merge.", messages.ERROR)
+            return
+        kept, others = merged
+        names = ", ".join(tag.name for tag in others)
+        self.log_change(request, kept, f"Merged {names} into it.")
+        self.message_user(request, f"Merged {names} into {kept.name}: its cards have it now.")
 
 
 # --- cards ---
@@ -406,6 +440,23 @@ class DistractorInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(picked_count=Count("picks"))
 
+    # The wrong answers are part of the card: whoever may write the card writes them (the
+    # Editors group holds the card's permissions, none of Distractor's own).
+    def _may_write_card(self, request, card) -> bool:
+        return request.user.has_perm("quizzes.change_card" if card else "quizzes.add_card")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("quizzes.view_card") or self._may_write_card(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_write_card(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write_card(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write_card(request, obj)
+
     @admin.display(description="offered")
     def offered(self, distractor):
         return distractor.times_offered if distractor.pk else "—"
@@ -417,6 +468,61 @@ class DistractorInline(admin.TabularInline):
         picked, offered = distractor.picked_count, distractor.times_offered
         share = f" ({round(100 * picked / offered)} %)" if offered else ""
         return f"{picked}{share}"
+
+
+def _reporter_name(report) -> str:
+    # The name, not a link: an editor may not open accounts.
+    return report.reporter.get_username() if report.reporter else "(account deleted)"
+
+
+class OpenReportInline(admin.StackedInline):
+    """What learners reported about the card and nobody resolved yet: read while fixing
+    the card, and resolved with the same save. Stacked: a phone reads each in full."""
+
+    model = ProblemReport
+    form = OpenReportInlineForm
+    fields = ["kind", "message", "reported_by", "created_at", "resolved"]
+    readonly_fields = ["kind", "message", "reported_by", "created_at"]
+    extra = 0
+    verbose_name = "open problem report"
+    verbose_name_plural = "open problem reports (tick Resolved once the card is fixed)"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(resolved_at__isnull=True)
+            .select_related("reporter")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="reported by")
+    def reported_by(self, report):
+        return _reporter_name(report)
+
+
+class IdsFirstPaginator(Paginator):
+    """A page of cards found by id first, sorted and filtered without the statistics, the
+    cards' HTML or their tags; then those cards alone with everything the list shows. Else
+    the database works out every statistic of every card it skips to reach a page (page
+    1,500 of 100,000 cards), and a sort drags each card's HTML through it."""
+
+    @cached_property
+    def count(self):
+        # Counted by id: a filter on tags (DISTINCT) would else compare whole cards.
+        return self.object_list.values("pk").count()
+
+    def page(self, number):
+        page = super().page(number)
+        ids = list(page.object_list.values_list("pk", flat=True))
+        cards = {card.pk: card for card in self.object_list.filter(pk__in=ids)}
+        page.object_list = [cards[pk] for pk in ids]
+        return page
 
 
 class NullsLastChangeList(ChangeList):
@@ -437,10 +543,17 @@ def _statistic(name: str) -> OrderBy:
     return F(name).asc(nulls_last=True)
 
 
+# What a learner loses when a card is deleted, said so on the page that asks.
+DELETED_WITH_A_CARD = {
+    CardMemory: "learners' memories of it (it leaves their reviews)",
+    ReviewLog: "reviews of it in learners' histories",
+}
+
+
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     form = CardAdminForm
-    inlines = [DistractorInline, CardImageInline]
+    inlines = [OpenReportInline, DistractorInline, CardImageInline]
     list_display = [
         "number",
         "question_excerpt",
@@ -458,16 +571,21 @@ class CardAdmin(admin.ModelAdmin):
     filter_horizontal = ["tags"]
     readonly_fields = ["statistics", "as_a_choice", "anki_guid", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["deck", "number", "question_html", "answer_html"]}),
+        (None, {"fields": ["deck", "number", "question_html", "answer_html", "opened_version"]}),
         ("Multiple choice", {"fields": ["short_answer_html", "as_a_choice"]}),
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
     ]
     actions = ["export_anki"]
     list_per_page = 50
+    paginator = IdsFirstPaginator
 
     def get_queryset(self, request):
         return cards_for_admin_list(super().get_queryset(request))
+
+    def get_inlines(self, request, obj):
+        # A card being added has no reports: its form needs none.
+        return self.inlines if obj else [it for it in self.inlines if it is not OpenReportInline]
 
     def get_changelist(self, request, **kwargs):
         return NullsLastChangeList
@@ -479,6 +597,35 @@ class CardAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         cards_delete(cards=queryset)
+
+    def get_deleted_objects(self, objs, request):
+        """What deleting `objs` would delete, counted by kind. Django's own page names every
+        row, with queries for each: a card a thousand learners study listed every memory
+        and review of it, and one answered in 50,000 quizzes every answer."""
+        cards = Card.objects.filter(pk__in=[card.pk for card in objs])
+        if asked := cards_asked_in_quizzes(cards=cards):
+            protected = [
+                f"{card}: asked {card.times_asked} time{pluralize(card.times_asked)} in "
+                "learners' quizzes, whose results show it (edit it instead)"
+                for card in asked
+            ]
+            return [], {}, set(), protected
+        counts = cards_deletion_counts(cards=cards)
+        model_count = {
+            DELETED_WITH_A_CARD.get(model, model._meta.verbose_name_plural): n
+            for model, n in counts.items()
+        }
+        perms_needed = {
+            model._meta.verbose_name
+            for model in counts
+            if self.admin_site.is_registered(model)
+            and not self.admin_site.get_model_admin(model).has_delete_permission(request)
+        }
+        listed = [
+            format_html('<a href="{}">{}</a>', reverse("admin:quizzes_card_change", args=[c.pk]), c)
+            for c in cards.select_related("deck")
+        ]
+        return listed, model_count, perms_needed, []
 
     def changelist_view(self, request, extra_context=None):
         # The statistics need the width: the navigation sidebar gives it up on this page
@@ -667,13 +814,22 @@ class DeletedCardAdmin(admin.ModelAdmin):
         return row.card_ord + 1
 
 
+class ImageUseFilter(TableFilter):
+    title = "used by a card"
+    parameter_name = "used"
+    options = {
+        "yes": ("Yes", {"card_count__gt": 0}),
+        "no": ("No (safe to delete)", {"card_count": 0}),
+    }
+
+
 @admin.register(CachedImage)
 class CachedImageAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     form = CachedImageAdminForm
-    list_display = ["thumbnail", "url", "status", "size", "fetched_at"]
+    list_display = ["thumbnail", "url", "status", "size", "card_count", "fetched_at"]
     list_display_links = ["thumbnail", "url"]
-    list_filter = ["status"]
+    list_filter = ["status", ImageUseFilter]
     search_fields = ["url"]
     readonly_fields = [
         "preview",
@@ -699,9 +855,24 @@ class CachedImageAdmin(admin.ModelAdmin):
     def size(self, image):
         return f"{image.width} x {image.height}" if image.width else "—"
 
+    @admin.display(description="cards", ordering="card_count")
+    def card_count(self, image):
+        return image.card_count
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(card_count=Count("card_images__card"))
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         form.store_upload(obj)
+
+    # An image no card uses is deleted with its file, unless another image shares it; one
+    # that a card uses cannot be deleted (the admin names the cards).
+    def delete_model(self, request, obj):
+        images_delete(images=CachedImage.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        images_delete(images=queryset)
 
 
 # --- problem reports ---
@@ -718,12 +889,20 @@ class ResolvedFilter(TableFilter):
 
 @admin.register(ProblemReport)
 class ProblemReportAdmin(admin.ModelAdmin):
-    list_display = ["card", "kind", "message_excerpt", "reporter", "created_at", "resolved"]
+    list_display = [
+        "kind",
+        "message_excerpt",
+        "card_in_list",
+        "reported_by",
+        "created_at",
+        "resolved",
+    ]
+    list_display_links = ["kind", "message_excerpt"]
     list_filter = [ResolvedFilter, "kind", "card__deck"]
     list_select_related = ["card__deck", "reporter"]
     search_fields = ["message", "card__question_text"]
-    readonly_fields = ["card_link", "reporter", "kind", "message", "created_at"]
-    fields = ["card_link", "kind", "message", "reporter", "created_at", "resolved_at"]
+    readonly_fields = ["card_link", "reported_by", "kind", "message", "created_at"]
+    fields = ["card_link", "kind", "message", "reported_by", "created_at", "resolved_at"]
     actions = ["mark_resolved"]
     date_hierarchy = "created_at"
 
@@ -739,6 +918,16 @@ class ProblemReportAdmin(admin.ModelAdmin):
             report.card,
             Truncator(report.card.question_text).chars(100),
         )
+
+    # One click from a report to the card, where it is fixed (and the report resolved).
+    @admin.display(description="card", ordering="card")
+    def card_in_list(self, report):
+        link = reverse("admin:quizzes_card_change", args=[report.card_id])
+        return format_html('<a href="{}">{}</a>', link, report.card)
+
+    @admin.display(description="reported by", ordering="reporter__username")
+    def reported_by(self, report):
+        return _reporter_name(report)
 
     @admin.display(description="message")
     def message_excerpt(self, report):

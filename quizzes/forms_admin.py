@@ -10,11 +10,13 @@ from quizzes.forms import NameLooksItsOwn
 from quizzes.imagefetch import ImageRejected, VerifiedImage
 from quizzes.importing.anki import SEPARATORS, ColumnMapping
 from quizzes.importing.cardhtml import CardHtmlError, fragment_html
-from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
+from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, ProblemReport, Tag
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
-from quizzes.services.card_editing import card_content_from_form
+from quizzes.services.card_editing import card_content_from_form, card_version, card_version_now
 from quizzes.services.card_pages import distractor_render
+from quizzes.services.decks import deck_slug_taken_before
 from quizzes.services.images import image_store_upload, image_upload_verify
+from quizzes.services.reports import reports_resolve
 
 IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
 
@@ -24,6 +26,9 @@ class CardAdminForm(forms.ModelForm):
     `card_save_from_admin` stores."""
 
     source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    # The card as this form was opened (card_version): a save over somebody else's change
+    # made meanwhile is stopped and said, instead of silently undoing it.
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Card
@@ -55,6 +60,8 @@ class CardAdminForm(forms.ModelForm):
             self.fields["answer_html"].label = "Back Extra"
             self.fields["answer_html"].help_text = "Shown below the filled-in text; may be empty."
             self.fields["answer_html"].required = False
+        if self.instance.pk and not self.is_bound:  # a posted form carries its own
+            self.fields["opened_version"].initial = card_version(self.instance)
 
     def clean_short_answer_html(self):
         """Through the same allow-list and repairs as the sides; blank when it shows nothing."""
@@ -65,6 +72,7 @@ class CardAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_nobody_saved_meanwhile()
         if "question_html" in cleaned and "answer_html" in cleaned:
             try:
                 self.content = card_content_from_form(
@@ -77,6 +85,23 @@ class CardAdminForm(forms.ModelForm):
             cleaned["question_html"] = self.content.question_html
             cleaned["answer_html"] = self.content.answer_html
         return cleaned
+
+    def _check_nobody_saved_meanwhile(self) -> None:
+        if not self.instance.pk:
+            return
+        now = card_version_now(self.instance.pk)
+        if self.cleaned_data.get("opened_version") == now:
+            return
+        # Saving again is then a choice made knowingly: it keeps this form's version.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = now
+        self.add_error(
+            None,
+            "This card was changed since you opened it, by somebody else or an import (its "
+            "History says who). Nothing is saved yet and your edits are still below: open "
+            "the card in another tab to compare, then Save again to replace that change "
+            "with yours.",
+        )
 
 
 def _verified_upload(upload) -> "_Upload":
@@ -99,6 +124,14 @@ class CachedImageAdminForm(forms.ModelForm):
     class Meta:
         model = CachedImage
         fields = ["url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Cards name an image by its URL in their HTML: changed here, they would point
+            # at a row that no longer says what they say.
+            self.fields["url"].disabled = True
+            self.fields["url"].help_text = "The URL the cards' HTML names; it cannot change."
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
@@ -172,6 +205,46 @@ class DistractorInlineForm(forms.ModelForm):
     def save(self, commit=True):
         distractor_render(self.instance)
         return super().save(commit)
+
+
+class DeckAdminForm(forms.ModelForm):
+    """A deck's slug may change: its old links keep leading to it (services.decks). A slug
+    another deck had before is refused, since its old links lead there."""
+
+    source_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Deck
+        fields = ["name", "slug", "description", "source_name", "source_url"]
+        help_texts = {
+            "slug": "The deck's address: the slug fastai is /decks/fastai/. After a change, "
+            "links with the old slug still lead here.",
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        deck = self.instance if self.instance.pk else None
+        if former := deck_slug_taken_before(slug=slug, deck=deck):
+            raise forms.ValidationError(
+                f"{slug} was the address of the deck {former.deck.name}, and links to it "
+                "lead there: choose another slug."
+            )
+        return slug
+
+
+class OpenReportInlineForm(forms.ModelForm):
+    """An open report on the card's page: ticking Resolved resolves it when the card saves."""
+
+    resolved = forms.BooleanField(required=False)
+
+    class Meta:
+        model = ProblemReport
+        fields = []
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("resolved") and commit:
+            reports_resolve(reports=ProblemReport.objects.filter(pk=self.instance.pk))
+        return self.instance
 
 
 class TagAdminForm(forms.ModelForm):

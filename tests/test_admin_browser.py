@@ -182,3 +182,51 @@ def test_the_preview_shows_an_authors_colours_readable_in_the_admins_theme(
         text, _ = painted_colours(answer.get_by_text("ReLU", exact=True))
         assert text == pytest.approx((0.8, 0, 0), abs=0.5 / 255)
     page.screenshot(path=f"/tmp/admin-card-preview-colours-{system}-{theme}.png", full_page=True)
+
+
+@pytest.fixture
+def editor(django_user_model, password):
+    """An account with the Editors group's permissions. The group comes from a migration,
+    which an earlier test's flush of the database removed (its permissions come back)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    rights = Q(codename__in=["view_problemreport", "change_problemreport", "delete_cardimage"])
+    for model in ("deck", "card", "tag", "cachedimage", "cardimage"):
+        rights |= Q(codename__in=[f"{action}_{model}" for action in ("view", "add", "change")])
+    editors.permissions.set(Permission.objects.filter(rights, content_type__app_label="quizzes"))
+    user = django_user_model.objects.create_user("editor", password=password, is_staff=True)
+    user.groups.add(editors)
+    return user
+
+
+def test_an_editor_on_a_phone_goes_from_a_report_to_its_card_and_resolves_it(
+    page: Page, site, alice, editor, password, console_errors
+):
+    from quizzes.models import Card
+
+    card = Card.objects.get(number=2)
+    report = ProblemReport.objects.create(
+        card=card, reporter=alice, kind="unclear", message="Which layer does it mean, the first?"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, site, "editor", password, "/admin/quizzes/problemreport/?resolved=open")
+
+    page.get_by_role("link", name=str(card)).click()
+
+    expect(page).to_have_url(f"{site}/admin/quizzes/card/{card.pk}/change/")
+    reports = page.locator("#reports-group")
+    expect(reports).to_contain_text("Which layer does it mean, the first?")
+    resolved = reports.get_by_role("checkbox", name="Resolved")
+    resolved.scroll_into_view_if_needed()
+    box = resolved.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on the screen, not off its edge
+    assert box["height"] >= 24
+    resolved.check()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page).to_have_url(f"{site}/admin/quizzes/card/")
+    report.refresh_from_db()
+    assert report.resolved_at is not None
+    assert console_errors == []

@@ -1,18 +1,25 @@
 """The card admin: the list with its statistics and filters, sanitizing on save, the live
 preview and the image uploads."""
 
+import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.admin import CardAdmin
-from quizzes.models import CachedImage, CardImage, MediaFile, ProblemReport, Tag
+from quizzes.models import CachedImage, CardImage, CardMemory, MediaFile, ProblemReport, Tag
 from quizzes.services.anki_io import anki_import_apply
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
 from tests.factories import anki_package, image_bytes, png_claiming_size
+from tests.studyhelpers import remember
 
 pytestmark = pytest.mark.django_db
 
@@ -835,3 +842,140 @@ def test_an_image_over_pillows_limit_is_refused_in_our_words_with_one_period(
         "Not accepted: 10000x10000 is 100000000 pixels, more than the limit of 25000000."
     ]
     assert not CachedImage.objects.exists()
+
+
+def test_a_save_over_a_change_made_since_the_form_opened_is_stopped_and_loses_nothing(
+    client, staff, editor, deck
+):
+    card = deck.cards.get(number=1)
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    client.force_login(editor)
+    editors_form = admin_form_data(client.get(url), answer_html="<p>The editor's answer.</p>")
+    staff_client = Client()
+    staff_client.force_login(staff)
+    staff_form = admin_form_data(staff_client.get(url), answer_html="<p>Staff's answer.</p>")
+    assert client.post(url, editors_form).status_code == 302
+
+    response = staff_client.post(url, staff_form)
+
+    assert response.status_code == 200
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "changed since you opened it" in page.select_one(".errorlist.nonfield").get_text()
+    assert page.select_one("#id_answer_html").get_text().strip() == "<p>Staff's answer.</p>"
+    card.refresh_from_db()
+    assert card.answer_html == "<p>The editor's answer.</p>"
+    # Saving again, knowingly, keeps the second version.
+    assert staff_client.post(url, admin_form_data(response)).status_code == 302
+    card.refresh_from_db()
+    assert card.answer_html == "<p>Staff's answer.</p>"
+
+
+def test_a_tag_added_since_the_form_opened_is_not_dropped_silently(staff_client, deck):
+    card = deck.cards.get(number=1)
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    form = admin_form_data(staff_client.get(url), question_html="<p>Reworded?</p>")
+    card.tags.add(Tag.objects.create(name="added-meanwhile", slug="added-meanwhile"))
+
+    response = staff_client.post(url, form)
+
+    assert response.status_code == 200
+    assert "changed since you opened it" in response.text
+    assert card.tags.filter(name="added-meanwhile").exists()
+
+
+# A query that ends in a LIMIT (its subqueries may have their own).
+PAGED = re.compile(r"LIMIT \d+( OFFSET \d+)?$")
+
+
+def card_queries(queries) -> tuple[list[str], list[str]]:
+    """The changelist's queries of cards: those that skip to the page, and those that read
+    the cards' HTML."""
+    sql = [query["sql"] for query in queries if 'FROM "quizzes_card"' in query["sql"]]
+    return [q for q in sql if PAGED.search(q)], [q for q in sql if '"question_html"' in q]
+
+
+@pytest.mark.parametrize("size", [120, 600])
+def test_a_page_far_down_the_list_works_out_only_its_own_cards(staff_client, make_deck, size):
+    deck = make_deck(size, tags=("training",))
+    record_answer(deck.cards.get(number=60), "wrong")
+    last_page = -(-size // CardAdmin.list_per_page)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(
+            CHANGELIST, {"p": str(last_page), "tags__id__exact": str(Tag.objects.get().pk)}
+        )
+
+    numbers = [card.number for card in response.context["cl"].result_list]
+    assert numbers == list(range((last_page - 1) * CardAdmin.list_per_page + 1, size + 1))
+    skipping, reading = card_queries(queries)
+    assert len(skipping) == 1
+    assert '"question_html"' not in skipping[0] and "quizzes_attemptquestion" not in skipping[0]
+    assert len(reading) == 1 and not PAGED.search(reading[0])
+    assert len(queries) <= 10
+    # Counted by id, not by comparing whole cards.
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
+    assert counts and not any('"question_html"' in sql for sql in counts)
+
+
+def test_a_sort_by_a_statistic_reads_no_html_until_it_has_the_page(staff_client, make_deck):
+    deck = make_deck(120)
+    for number, outcome in [(70, "correct"), (71, "wrong"), (72, "wrong"), (72, "correct")]:
+        record_answer(deck.cards.get(number=number), outcome)
+    column_index = 1 + CardAdmin.list_display.index("percent_correct")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(CHANGELIST, {"o": str(column_index), "p": "1"})
+
+    numbers = [card.number for card in response.context["cl"].result_list]
+    assert numbers[:3] == [71, 72, 70]
+    skipping, reading = card_queries(queries)
+    assert len(skipping) == 1 and '"question_html"' not in skipping[0]
+    assert len(reading) == 1 and not PAGED.search(reading[0])
+
+
+# --- deleting ---
+
+
+def delete_page(client, card):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:quizzes_card_delete", args=[card.pk]))
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("answers", [3, 40])
+def test_a_card_quizzes_asked_is_kept_and_the_page_says_why_in_one_line(
+    staff_client, deck, alice, answers
+):
+    card = deck.cards.get(number=1)
+    for _ in range(answers):
+        record_answer(card, "correct", user=alice)
+
+    response, queries = delete_page(staff_client, card)
+
+    text = BeautifulSoup(response.text, "html.parser").select_one("#content").get_text(" ")
+    assert f"{card}: asked {answers} times in learners' quizzes" in text
+    assert "Attempt question" not in text
+    assert queries <= 10
+    staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
+    assert deck.cards.filter(pk=card.pk).exists()
+
+
+@pytest.mark.parametrize("learners", [1, 12])
+def test_deleting_a_card_learners_study_counts_their_memories_in_a_fixed_number_of_queries(
+    staff_client, deck, django_user_model, learners
+):
+    card = deck.cards.get(number=2)
+    for n in range(learners):
+        user = django_user_model.objects.create_user(f"learner{n}")
+        remember(user, [card], now=timezone.now(), reviews=2)
+
+    response, queries = delete_page(staff_client, card)
+
+    summary = {str(name): count for name, count in response.context["model_count"]}
+    assert summary["learners' memories of it (it leaves their reviews)"] == learners
+    assert summary["reviews of it in learners' histories"] == 2 * learners
+    assert "remembers" not in response.text
+    assert queries <= 14
+    staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
+    assert not deck.cards.filter(pk=card.pk).exists()
+    assert not CardMemory.objects.exists()

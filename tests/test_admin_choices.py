@@ -139,3 +139,23 @@ def test_an_answer_that_needs_a_missing_image_says_it_stays_in_flashcards(staff_
     )
     page = staff_client.get(change_url(card)).text
     assert "Not offered: the answer needs an image that is not cached" in page
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_an_editor_writes_and_removes_the_hand_written_wrong_answers(editor_client, card):
+    page = BeautifulSoup(editor_client.get(change_url(card)).text, "html.parser")
+    assert page.select_one("#distractors-group textarea") is not None
+
+    response = save(editor_client, card, **{"distractors-0-html": "<b>Layer 9</b>"})
+
+    assert response.status_code == 302
+    written = Distractor.objects.get(card=card)
+    assert written.html == "<b>Layer 9</b>"
+    response = save(editor_client, card, **{"distractors-0-DELETE": "on"})
+    assert response.status_code == 302
+    assert not Distractor.objects.exists()

@@ -66,6 +66,21 @@ class Deck(models.Model):
         return (self.slug,)
 
 
+class FormerDeckSlug(models.Model):
+    """An address a deck had before staff changed its slug: links learners kept (and the
+    deck fixture, which names a deck by slug) still find the deck (services.decks)."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=100, unique=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self):
+        return self.slug
+
+
 class TagManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)

@@ -2,12 +2,14 @@
 fixtures. The content arrives already made storable by quizzes.importing.cardhtml; storing
 it keeps the card's plain text, image rows and page-ready HTML in step with it."""
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import models, transaction
+from django.db.models import Count, Max, QuerySet
 
 from quizzes import caching
 from quizzes.importing.anki import CLOZE
@@ -85,6 +87,29 @@ def card_store(*, card: Card, content: CardContent) -> Card:
     _card_images_sync(card, content.images, images)
     keywords_sync(card)
     return card
+
+
+def card_version(card: Card) -> str:
+    """What the card form shows of `card` (deck, number, sides, short answer, source, tags,
+    wrong answers), as one value: the form carries it from the moment it was opened, so
+    saving can tell a card somebody else changed meanwhile, through the admin or an import."""
+    identity = [
+        card.deck_id,
+        card.number,
+        card.question_html,
+        card.answer_html,
+        card.short_answer_html,
+        card.source_url,
+        sorted(card.tags.values_list("pk", flat=True)),
+        list(card.distractors.order_by("pk").values_list("pk", "html")),
+    ]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
+
+
+def card_version_now(card_pk: int) -> str:
+    """The version of the card as stored, its row locked until the transaction ends, so
+    that no other save slips in between this check and the caller's own save."""
+    return card_version(Card.objects.select_for_update().get(pk=card_pk))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,3 +244,24 @@ def card_preview(*, question_html: str, answer_html: str, cloze: int | None = No
             )
         )
     return CardPreview(cards=cards, problem=problem)
+
+
+def cards_asked_in_quizzes(*, cards: QuerySet[Card]) -> list[Card]:
+    """The cards among `cards` that learners' quizzes asked (`times_asked`): their results
+    show them, so they are kept (AttemptQuestion protects them)."""
+    asked = cards.annotate(times_asked=Count("attempt_questions")).filter(times_asked__gt=0)
+    return list(asked.select_related("deck").order_by("deck", "number"))
+
+
+def cards_deletion_counts(*, cards: QuerySet[Card]) -> dict[type[models.Model], int]:
+    """How many rows of each kind deleting `cards` deletes with them (learners' memories
+    and reviews of them, reports, wrong answers...), one count per kind."""
+    ids = list(cards.values_list("pk", flat=True))
+    counts = {Card: len(ids)}
+    for relation in Card._meta.related_objects:
+        if relation.on_delete is models.CASCADE and not relation.related_model._meta.auto_created:
+            related = relation.related_model._default_manager.filter(
+                **{f"{relation.field.name}__in": ids}
+            )
+            counts[relation.related_model] = related.count()
+    return {model: count for model, count in counts.items() if count}

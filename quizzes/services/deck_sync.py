@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 
 from quizzes import caching
 from quizzes.importing.fixtures import FixtureCard, FixtureDeck
 from quizzes.models import Card, Deck, Distractor, Tag
 from quizzes.services.card_editing import card_store
 from quizzes.services.card_pages import distractor_render
+from quizzes.services.decks import deck_by_former_slug, deck_slug_changed
 
 _in_order = Distractor.objects.order_by("pk")
 
@@ -116,7 +118,8 @@ def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
     `reset`); returns what was done, card by card where something was left alone."""
     slug = fixture.fields["slug"]
     report = SyncReport(deck=slug)
-    deck = Deck.objects.filter(slug=slug).first()
+    # Staff may have given the deck another slug: it is the same deck.
+    deck = Deck.objects.filter(slug=slug).first() or deck_by_former_slug(slug)
     wanted = {card.number: _fixture_checksum(card) for card in fixture.cards}
     if deck is not None and not reset and deck.synced_cards == _as_json_keys(wanted):
         report.unchanged = len(wanted)  # the fixture has not changed since the last sync
@@ -124,7 +127,11 @@ def deck_sync(*, fixture: FixtureDeck, reset: bool = False) -> SyncReport:
     if deck is None:
         deck, report.created = Deck.objects.create(**fixture.fields), True
     elif reset:
+        renamed_from = deck.slug
         Deck.objects.filter(pk=deck.pk).update(**fixture.fields)
+        deck.refresh_from_db()
+        if deck.slug != renamed_from:
+            deck_slug_changed(deck=deck, old_slug=renamed_from)
     tags = _tags(fixture.tags)
     existing = {
         card.number: card
@@ -165,11 +172,30 @@ def _as_json_keys(checksums: dict[int, str]) -> dict[str, str]:
 
 
 def _tags(names_by_slug: dict[str, str]) -> dict[str, Tag]:
-    Tag.objects.bulk_create(
-        (Tag(slug=slug, name=name) for slug, name in names_by_slug.items()),
-        ignore_conflicts=True,
-    )
-    return {tag.slug: tag for tag in Tag.objects.filter(slug__in=names_by_slug)}
+    """The fixture's tags by its slugs: the tag of that slug, else the one of that name
+    whatever its case (staff may have given it another slug), else a new one."""
+
+    def found() -> dict[str, Tag]:
+        by_slug = {tag.slug: tag for tag in Tag.objects.filter(slug__in=names_by_slug)}
+        names = {name.lower() for name in names_by_slug.values()}
+        by_name = {
+            tag.name.lower(): tag
+            for tag in Tag.objects.annotate(folded=Lower("name")).filter(folded__in=names)
+        }
+        return {
+            slug: tag
+            for slug, name in names_by_slug.items()
+            if (tag := by_slug.get(slug) or by_name.get(name.lower()))
+        }
+
+    known = found()
+    missing = [
+        Tag(slug=slug, name=name) for slug, name in names_by_slug.items() if slug not in known
+    ]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        known = found()
+    return known
 
 
 def _store(card: Card, source_card: FixtureCard, tags: dict[str, Tag]) -> None:

@@ -92,6 +92,7 @@ def _store(data: bytes, verified: VerifiedImage) -> str:
 
 @transaction.atomic
 def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, now) -> None:
+    replaced = image.file.name
     image.file.name = _store(data, verified)
     image.width = verified.width
     image.height = verified.height
@@ -104,6 +105,17 @@ def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, n
     image.save()
     # The cards showing it had a placeholder (or an older copy) in their page-ready HTML.
     cards_rerender(Card.objects.filter(card_images__image=image))
+    if replaced and replaced != image.file.name:
+        # Once the new copy is committed: a rolled-back replacement still has its file.
+        transaction.on_commit(lambda: files_remove_unused(names=[replaced]), robust=True)
+
+
+def files_remove_unused(*, names) -> None:
+    """Delete the stored files among `names` that no image uses any more (one copy of the
+    same bytes may serve several images)."""
+    used = set(CachedImage.objects.filter(file__in=names).values_list("file", flat=True))
+    for name in set(names) - used:
+        default_storage.delete(name)
 
 
 def _record_failure(image: CachedImage, reason: str, *, now) -> None:
@@ -111,3 +123,13 @@ def _record_failure(image: CachedImage, reason: str, *, now) -> None:
     image.last_error = reason
     image.fetched_at = now
     image.save(update_fields=["status", "last_error", "fetched_at"])
+
+
+@transaction.atomic
+def images_delete(*, images) -> int:
+    """Delete `images` (none a card uses: CardImage protects them), and their stored files
+    once that is committed, those no other image shares. Returns how many."""
+    names = [name for name in images.values_list("file", flat=True) if name]
+    deleted, _ = images.delete()
+    transaction.on_commit(lambda: files_remove_unused(names=names), robust=True)
+    return deleted

@@ -1,0 +1,112 @@
+"""Staff edit a deck in the admin: its name and its slug. A changed slug keeps the deck's
+old links working and the deck fixture finding the deck."""
+
+from io import StringIO
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from django.urls import reverse
+
+from quizzes.models import Card, Deck, ProblemReport
+from tests.editing_helpers import admin_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(deck):
+    return reverse("admin:quizzes_deck_change", args=[deck.pk])
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def rename(client, deck, slug):
+    return client.post(change_url(deck), admin_form_data(client.get(change_url(deck)), slug=slug))
+
+
+def test_a_decks_old_links_lead_to_it_after_its_slug_changed(staff_client, client, deck):
+    old_slug = deck.slug
+    assert rename(staff_client, deck, "renamed").status_code == 302
+
+    card_page = client.get(f"/decks/{old_slug}/cards/3/?q=tensor")
+    deck_page = client.get(f"/decks/{old_slug}/")
+
+    assert card_page.status_code == 302
+    assert card_page.url == "/decks/renamed/cards/3/?q=tensor"
+    assert deck_page.url == "/decks/renamed/"
+    assert client.get(card_page.url).status_code == 200
+    assert client.get("/decks/never-was/").status_code == 404
+
+
+def test_a_report_posted_to_the_old_address_is_sent_on_with_its_form(
+    staff_client, client, alice, deck
+):
+    old_slug = deck.slug
+    rename(staff_client, deck, "renamed")
+    client.force_login(alice)
+
+    response = client.post(f"/decks/{old_slug}/cards/3/report/", {"kind": "unclear"})
+
+    assert response.status_code == 307
+    assert response.url == "/decks/renamed/cards/3/report/"
+    client.post(response.url, {"kind": "unclear"})
+    assert ProblemReport.objects.filter(card__number=3, kind="unclear").exists()
+
+
+def test_a_deck_may_take_back_its_old_slug(staff_client, client, deck):
+    old_slug = deck.slug
+    rename(staff_client, deck, "renamed")
+
+    assert rename(staff_client, deck, old_slug).status_code == 302
+
+    assert client.get(f"/decks/{old_slug}/").status_code == 200
+    assert client.get("/decks/renamed/").url == f"/decks/{old_slug}/"
+
+
+def test_another_deck_cannot_take_a_slug_whose_links_lead_elsewhere(staff_client, deck, make_deck):
+    old_slug = deck.slug
+    rename(staff_client, deck, "renamed")
+    other = Deck.objects.create(name="Other", slug="other")
+
+    response = rename(staff_client, other, old_slug)
+
+    assert response.status_code == 200
+    assert f"{old_slug} was the address of the deck {deck.name}" in response.text
+    other.refresh_from_db()
+    assert other.slug == "other"
+
+
+def test_the_deck_fixture_finds_its_deck_after_staff_changed_the_slug(staff_client, db):
+    call_command("sync_decks", stdout=StringIO())
+    fastai = Deck.objects.get(slug="fastai")
+    rename(staff_client, fastai, "fastai-part-2")
+
+    out = StringIO()
+    call_command("sync_decks", stdout=out)
+
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["fastai-part-2"]
+    assert Card.objects.count() == 79
+    assert "0 added" in out.getvalue()
+
+
+def test_resetting_the_deck_gives_it_the_fixtures_slug_and_keeps_the_links(staff_client, client):
+    call_command("sync_decks", stdout=StringIO())
+    fastai = Deck.objects.get(slug="fastai")
+    rename(staff_client, fastai, "fastai-part-2")
+
+    call_command("reset_deck", "fastai", "--yes", stdout=StringIO())
+
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["fastai"]
+    assert client.get("/decks/fastai-part-2/cards/1/").url == "/decks/fastai/cards/1/"
+
+
+def test_the_slug_field_shows_the_address_it_makes(staff_client, deck):
+    page = BeautifulSoup(staff_client.get(change_url(deck)).text, "html.parser")
+
+    help_text = page.select_one("#id_slug_helptext").get_text()
+
+    assert "the slug fastai is /decks/fastai/" in help_text
