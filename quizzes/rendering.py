@@ -12,7 +12,7 @@ or replaced (services.card_pages).
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -384,7 +384,33 @@ def choice_content(
     long answer's first sentences, wording.short_form_length), links reduced to their text,
     and images dropped, unless the
     answer needs them: then they are shown when cached, and the answer is no choice at all
-    (empty html) while one is missing."""
+    (empty html) while one is missing. Its math is MathML, as on the card's pages."""
+    choice = _choice_markup(
+        answer_html, drop_words=drop_words, keep_words=keep_words, images=images
+    )
+    return _with_math_without_sounds(choice)
+
+
+def _with_math_without_sounds(choice: ChoiceContent) -> ChoiceContent:
+    """`choice` with its math as MathML, where a player showed `\\(x^2\\)` as written, and
+    its `[sound:…]` tags left out: no audio player fits inside a button, and a choice that
+    is only a sound is no choice."""
+    if "[sound:" in choice.html:
+        html = _EDGE_BREAKS.sub("", _SOUND.sub("", choice.html).strip())
+        text = _SOUND.sub("", choice.text).strip()
+        if not text and "<img" not in html:
+            return ChoiceContent(html="", text="", code_share=0.0)
+        choice = replace(choice, html=html, text=text)
+    return replace(choice, html=math_to_mathml(choice.html))
+
+
+def _choice_markup(
+    answer_html: str,
+    *,
+    drop_words: int,
+    keep_words: int,
+    images: Mapping[str, LocalImage] | None,
+) -> ChoiceContent:
     images = images or {}
     if _INLINE_ONLY.fullmatch(answer_html):
         choice = _inline_choice(answer_html, drop_words=drop_words, keep_words=keep_words)

@@ -189,6 +189,32 @@ def test_a_choice_shows_the_answers_formatting_but_not_its_colours(answer, shown
     assert choice_content(answer).html == shown
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        r"\(x^2 + 1\)",
+        r"<p>The mean is \[\frac{1}{n}\sum x_i\]</p>",
+        "[$]x^2 + 1[/$]",
+        "[$$]x^2 + 1[/$$]",
+        r"<ul><li>Square it: \(x^2\)</li><li>Add one</li></ul>",
+    ],
+)
+def test_a_choice_shows_its_math_as_the_cards_page_does(answer):
+    choice = choice_content(answer)
+
+    assert "<math" in choice.html
+    assert not re.search(r"\\[(\[]|\[\$|\[/\$", choice.html)
+
+
+def test_a_choice_leaves_out_its_sounds_and_a_sound_alone_is_no_choice():
+    spoken = choice_content("<p>der Hund [sound:hund.mp3]</p>")
+    only_sound = choice_content("[sound:hund.mp3]")
+
+    assert "[sound:" not in spoken.html + spoken.text
+    assert "der Hund" in spoken.html
+    assert only_sound.html == ""
+
+
 def test_a_rule_in_an_answer_is_a_line_break_in_the_choice():
     choice = choice_content("<p>Adam</p><hr><p>momentum and RMSProp</p>")
 
