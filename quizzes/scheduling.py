@@ -61,6 +61,9 @@ MAX_STEP = timedelta(hours=12)
 # Anki's leech rule: a card forgotten 8 times (lapses) is suspended, and again every 4 lapses
 # after that if the learner brings it back.
 LEECH_THRESHOLD = 8
+# The rating a Forget is logged with (Anki logs its resets as "Manual" entries of ease 0):
+# not a grade, the point where a card's history starts again.
+RESET_RATING = 0
 
 
 class Grade(IntEnum):

@@ -40,6 +40,17 @@ def test_a_suspended_leech_is_not_forecast(client, alice, deck):
     assert figures.forecast[2] == ("+2", 3)
 
 
+def test_a_card_suspended_or_buried_by_hand_is_not_forecast(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        cards = first_cards(deck, 4)
+        remember(alice, cards, now=timezone.now(), due_in=timedelta(days=2))
+        client.force_login(alice)
+        client.post(reverse("review_suspend"), {"card": cards[0].pk})
+        client.post(reverse("review_bury"), {"card": cards[1].pk})
+        figures = client.get(URL).context["figures"]
+    assert figures.forecast[2] == ("+2", 2)
+
+
 def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):
     card = first_cards(deck, 1)[0]
     reviews.settings_update(
