@@ -54,7 +54,7 @@ class ReviewUndoForm(forms.Form):
 
 
 class CardActionForm(forms.Form):
-    """A bury, suspend or unsuspend of one card, and the page it was asked from,
+    """A bury, suspend, forget or unsuspend of one card, and the page it was asked from,
     which the answer goes back to."""
 
     card = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)

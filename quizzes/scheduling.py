@@ -613,6 +613,22 @@ def steps_label(steps: Sequence[timedelta]) -> str:
 # --- Fitting parameters ---------------------------------------------------------------------
 
 
+def since_last_reset(reviews: list[tuple]) -> list[tuple]:
+    """Rows of (card id, when, rating, ...) sorted by card then time, each card's reviews
+    after its last reset (RESET_RATING) only, the resets left out: a card the learner chose
+    to forget starts a new history, as Anki's optimizer and its memory states take it."""
+    kept = []
+    for _card_id, rows in groupby(reviews, key=lambda row: row[0]):
+        history = []
+        for row in rows:
+            if row[2] == RESET_RATING:
+                history = []
+            else:
+                history.append(row)
+        kept += history
+    return kept
+
+
 def training_items(
     reviews: list[tuple[int, datetime, int]], *, time_zone: str, day_start_hour: int
 ) -> list[fsrs_rs_python.FSRSItem]:

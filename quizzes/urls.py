@@ -40,6 +40,7 @@ urlpatterns = [
     path("review/leeches/", review.review_leeches_unsuspend, name="review_leeches_unsuspend"),
     path("review/bury/", review.review_bury, name="review_bury"),
     path("review/suspend/", review.review_suspend, name="review_suspend"),
+    path("review/forget/", review.review_forget, name="review_forget"),
     path("review/undo-hold/", review.review_hold_undo, name="review_hold_undo"),
     path("me/suspended/", review.held_cards, name="held_cards"),
     path("me/suspended/unsuspend/", review.card_unsuspend, name="card_unsuspend"),

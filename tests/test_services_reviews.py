@@ -834,3 +834,41 @@ def test_a_held_learning_step_leaves_the_due_count(alice, deck):
     card_holds.card_bury(user=alice, card=card, now=step)
     assert reviews.review_counts(user=alice, now=step).due == 0
     assert reviews.review_queue(user=alice, now=step, limit=5) == []
+
+
+def test_forgetting_a_card_makes_it_new_and_logs_a_reset_that_counts_no_review(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    assert reviews.review_counts(user=alice, now=T0).new == 11
+    reset = reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=1))
+    assert not CardMemory.objects.filter(user=alice).exists()
+    assert (reset.rating, reset.source) == (scheduling.RESET_RATING, ReviewLog.Source.RESET)
+    assert reviews.review_counts(user=alice, now=T0 + timedelta(minutes=1)).new == 12
+    assert reviews.reviews_since(user=alice, start=T0 - timedelta(hours=1)) == 1
+    assert reviews.undoable_review(user=alice) == reset
+    with pytest.raises(reviews.NothingToForget):
+        reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=2))
+
+
+def test_a_forgotten_leech_comes_back_new_and_undo_suspends_it_again(alice, deck):
+    card = first_cards(deck, 1)[0]
+    for day in range(9):  # a leech: eight lapses
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=T0 + timedelta(days=day), elapsed_seconds=2
+        )
+    reset = reviews.card_forget(user=alice, card=card, now=T0 + timedelta(days=10))
+    assert reviews.leeches_suspended(user=alice) == 0
+    reviews.review_undo(user=alice, review_id=reset.pk)
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert (memory.lapses, memory.suspended, memory.first_review) == (8, True, T0)
+
+
+def test_a_grade_after_a_forget_stops_its_undo(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    reset = reviews.card_forget(user=alice, card=card, now=T0 + timedelta(days=1))
+    reviews.review_record(
+        user=alice, card=card, rating=3, now=T0 + timedelta(days=2), elapsed_seconds=3
+    )
+    with pytest.raises(reviews.NothingToUndo):
+        reviews.review_undo(user=alice, review_id=reset.pk)

@@ -75,6 +75,20 @@ def test_it_holds_the_cards_buried_and_suspended(client, alice, deck):
     assert (held["suspended"], held["buried_until"], held["last_action"]) == (True, None, "Suspend")
 
 
+def test_it_holds_a_forget_among_the_reviews(client, alice, deck):
+    finish(start(alice, deck, count=1), right={1})
+    card = alice.card_memories.get().card
+    client.force_login(alice)
+    client.post(reverse("review_forget"), {"card": card.pk})
+
+    exported = _export(client)["reviews"]
+
+    assert sorted((review["rating"], review["source"]) for review in exported) == [
+        ("Good", "Multiple-choice quiz"),
+        ("Reset", "Forget (reset to new)"),
+    ]
+
+
 @pytest.mark.skipif(not SIGN_INS_KEPT, reason="django-axes keeps them in Redis, briefly")
 def test_it_holds_the_sign_ins(client, alice, password):
     client.post(reverse("login"), {"username": "alice", "password": password})

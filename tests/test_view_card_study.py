@@ -40,6 +40,7 @@ def test_a_new_card_can_be_buried_or_suspended(client, alice, card):
     assert "New to you: not studied yet." in response.text
     assert f'action="{reverse("review_bury")}"' in response.text
     assert reverse("review_suspend") in response.text
+    assert reverse("review_forget") not in response.text
 
 
 def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, card):
@@ -51,6 +52,7 @@ def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, car
     assert 'id="card-study"' in response.text
     assert "Review: due" in response.text
     assert "recall now" in response.text
+    assert reverse("review_forget") in response.text
 
 
 def test_a_suspended_card_offers_unsuspend(client, alice, card):

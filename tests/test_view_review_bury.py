@@ -125,3 +125,4 @@ def test_the_review_offers_bury_and_suspend_with_their_keys(client, alice, card)
     assert f'hx-post="{URL}"' in page.text
     assert "data-bury-key" in page.text and "(-)" in page.text
     assert "data-suspend-key" in page.text and "(@)" in page.text
+    assert "data-forget" not in page.text  # a new card has nothing to forget

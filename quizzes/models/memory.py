@@ -210,6 +210,13 @@ class ReviewLog(models.Model):
     def __str__(self):
         return f"{self.user} rated {self.card} {self.get_rating_display()}"
 
+    @property
+    def undo_label(self) -> str:
+        """What the review's Undo button names: a grade in quotes, or Forget."""
+        if self.source == self.Source.RESET:
+            return "Forget"
+        return f"“{self.get_rating_display()}”"
+
 
 class CardHoldQuerySet(models.QuerySet):
     def active(self, now: datetime) -> "CardHoldQuerySet":

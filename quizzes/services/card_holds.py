@@ -2,7 +2,8 @@
 (out until the next study day starts) or suspend it (out until brought back), undo either,
 and list the learner's suspended and buried cards with the way back.
 
-A hold is a CardHold row, apart from the card's memory: a new card has none. The review's queue and counts leave held cards out (reviews.held_out,
+A hold is a CardHold row, apart from the card's memory: a new card has none, and a hold
+outlasts a Forget. The review's queue and counts leave held cards out (reviews.held_out,
 play_sql.memory_figures). A leech stays suspended on its memory (CardMemory.suspended), as
 the rule suspended it: the list shows it too, and brings it back the same way. Every write
 ends with caching.learner_memory_changed, so that "Review (N)" is counted afresh at once.
@@ -115,7 +116,7 @@ def held_counts(*, user, now: datetime) -> HeldCounts:
 
 
 def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
-    """What Undo takes back: the learner's latest grade on the review page
+    """What Undo takes back: the learner's latest grade on the review page or Forget
     (reviews.undoable_review), or their latest bury or suspend still in force, whichever
     came last."""
     review = undoable_review(user=user)

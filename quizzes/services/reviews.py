@@ -43,6 +43,10 @@ Grade = scheduling.Grade
 INTRODUCED_AS = engine.QuizMode.FLASHCARD
 
 
+class NothingToForget(Exception):
+    """The card is new to the learner already."""
+
+
 class NothingToUndo(Exception):
     """The review asked for cannot be undone (not the card's latest, or not a review)."""
 
@@ -430,7 +434,12 @@ def queue_item(*, user, card: Card) -> QueueItem:
 
 
 def reviews_since(*, user, start: datetime) -> int:
-    return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
+    """The cards answered since `start` (a Forget answers nothing)."""
+    return (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
+        .exclude(source=Source.RESET)
+        .count()
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -878,13 +887,17 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
 # --- Undo -----------------------------------------------------------------------------------
 
 
+UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET)
+
+
 def undoable_review(*, user) -> ReviewLog | None:
-    """The learner's latest review-page grade, if nothing has changed its card since."""
+    """The learner's latest review-page grade or Forget, if nothing has changed its card
+    since."""
     later = ReviewLog.objects.filter(
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
     return (
-        ReviewLog.objects.filter(user=user, source=Source.REVIEW)
+        ReviewLog.objects.filter(user=user, source__in=UNDOABLE_SOURCES)
         .filter(~Exists(later))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
@@ -910,12 +923,13 @@ def _why_gone(*, user, review_id: int, card_id: int | None) -> Exception:
 
 
 @transaction.atomic
-def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
-    """Take back review `review_id`: the card's memory returns to what it was before and the
-    log entry goes. Raises ReviewLog.DoesNotExist for another learner's review or one undone
-    already, UndoCardRemoved when it is gone because its card `card_id` (as the Undo button
-    names it) is, UndoGone when it is gone and nothing tells why, and NothingToUndo when the
-    card was answered again since, or it was a quiz answer."""
+def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLog:
+    """Take back review `review_id` (a grade, or a Forget): the card's memory returns to what
+    it was before and the log entry goes; returns it, with its card. Raises
+    ReviewLog.DoesNotExist for another learner's review or one undone already,
+    UndoCardRemoved when it is gone because its card `card_id` (as the Undo button names it)
+    is, UndoGone when it is gone and nothing tells why, and NothingToUndo when the card was
+    answered again since, or it was a quiz answer."""
     try:
         card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
     except ReviewLog.DoesNotExist:
@@ -924,7 +938,7 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
     review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
-    if review.source != Source.REVIEW:
+    if review.source not in UNDOABLE_SOURCES:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
     later = ReviewLog.objects.filter(user=user, card=review.card_id).filter(
         Q(reviewed_at__gt=review.reviewed_at) | Q(reviewed_at=review.reviewed_at, pk__gt=review.pk)
@@ -934,6 +948,9 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     if review.memory_before is None:
         row.delete()
     else:
+        if row is None:  # a Forget's: the memory it took comes back
+            first_review = datetime.fromisoformat(review.memory_before["first_review"])
+            row = CardMemory(user=user, card_id=review.card_id, first_review=first_review)
         row.take(_memory_from_json(review.memory_before))
         row.suspended = review.memory_before.get("suspended", False)
         row.save()
@@ -941,7 +958,37 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     caching.learner_memory_changed(user.pk)
     # Read only once the review is gone: an undo that fails after this leaves it unread.
     cache.set(_undone_key(user.pk, review_id), True, UNDONE_REMEMBERED_SECONDS)
-    return review.card
+    return review
+
+
+# --- Forget ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
+    """Anki's Forget: `card` becomes new to the learner, its memory gone (a leech's
+    suspension with it; a hold by hand stays), and a reset is logged in its place. A fit of
+    the parameters reads the card's reviews after the reset only, the progress page does
+    not count it as a review, and Undo (review_undo) brings the memory back. Raises
+    NothingToForget when the card is new to the learner already."""
+    row = CardMemory.objects.select_for_update().filter(user=user, card=card).first()
+    if row is None:
+        raise NothingToForget(f"Card #{card.number} is new to you already.")
+    log = ReviewLog.objects.create(
+        user=user,
+        card=card,
+        rating=scheduling.RESET_RATING,
+        reviewed_at=now,
+        elapsed_seconds=0.0,
+        source=Source.RESET,
+        state_before=row.state,
+        memory_before={**_memory_json(row), "first_review": row.first_review.isoformat()},
+        due_after=now,
+        stability_after=0.0,
+    )
+    row.delete()
+    caching.learner_memory_changed(user.pk)
+    return log
 
 
 # --- Reading memory -------------------------------------------------------------------------

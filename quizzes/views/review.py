@@ -1,5 +1,5 @@
 """The review page: one card at a time, the answer revealed in place, four grades, undo; a
-card buried or suspended by hand; when the queue is done, more new cards for
+card buried, suspended or forgotten by hand; when the queue is done, more new cards for
 today and the suspended leeches. Beside it, a card's own study box (the card's page loads
 it) and the list of the learner's suspended and buried cards.
 
@@ -178,7 +178,7 @@ def review_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which grade should be undone?")
     try:
-        card = reviews.review_undo(
+        undone = reviews.review_undo(
             user=request.user,
             review_id=form.cleaned_data["review"],
             card_id=form.cleaned_data["card"],
@@ -209,7 +209,9 @@ def review_undo(request):
         )
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
-    notice = f"Grade undone: card #{card.number} is back, as it was before."
+    card = undone.card
+    what = "Forget" if undone.source == ReviewLog.Source.RESET else "Grade"
+    notice = f"{what} undone: card #{card.number} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
@@ -272,7 +274,10 @@ def _acted_on_card(request, act) -> HttpResponse:
             "Reload the page to go on with your other cards.",
             status=410,
         )
-    notice = act(card)
+    try:
+        notice = act(card)
+    except reviews.NothingToForget as error:
+        return _bad_request(request, f"{error} Reload the page to see it as it is now.", status=409)
     back = form.cleaned_data["back"]
     if back == "card":
         if request.htmx:
@@ -312,6 +317,18 @@ def review_suspend(request):
         )
 
     return _acted_on_card(request, suspend)
+
+
+@require_POST
+@login_required
+def review_forget(request):
+    """Anki's Forget: the card is new again."""
+
+    def forget(card: Card) -> str:
+        reviews.card_forget(user=request.user, card=card, now=timezone.now())
+        return f"Card #{card.number} is forgotten: it is a new card again."
+
+    return _acted_on_card(request, forget)
 
 
 @require_POST
@@ -376,7 +393,7 @@ def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def card_study(request, slug, number):
-    """A card's standing in the learner's study, with bury and suspend: the card's
+    """A card's standing in the learner's study, with bury, suspend and forget: the card's
     page (shared by every learner, kept in the cache) loads it; a page of its own without
     JavaScript."""
     card = get_object_or_404(Card.objects.select_related("deck"), deck__slug=slug, number=number)
