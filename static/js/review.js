@@ -91,6 +91,9 @@
   document.addEventListener("htmx:afterSwap", (event) => {
     const stage = event.detail.target;
     if (!stage || stage.id !== STAGE_ID) return;
+    // htmx wires the new forms up only once they settle (20 ms on): a key pressed as the
+    // card appears (U, Ctrl+Z, -, @) would post them as plain forms, reloading the page.
+    if (window.htmx) window.htmx.process(stage);
     const heading = stage.querySelector("[data-focus]");
     if (heading) heading.focus();
   });
