@@ -276,7 +276,7 @@ def _use_end_screen(user, services, now, reviews_left, asked_for_more) -> bool:
     """What a learner with reviews left does at the review's end screen: more new cards
     (once a day), else, when the deck has no new card left, its suspended leeches back.
     Returns whether there is something more to study."""
-    if services.new_cards_unstudied(user=user).ready:
+    if services.new_cards_unstudied(user=user, now=now).ready:
         if asked_for_more:
             return False
         services.new_cards_extend(user=user, now=now, count=reviews_left)

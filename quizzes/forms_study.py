@@ -10,7 +10,7 @@ from django.core import signing
 
 from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER, FocusOnFirstError
-from quizzes.models import LearnerSettings
+from quizzes.models import CardHold, LearnerSettings
 from quizzes.services.attempts import MAX_QUESTIONS
 
 _SHOWN_SALT = "quizzes.review.shown"
@@ -51,6 +51,25 @@ class ReviewUndoForm(forms.Form):
     review = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
     # The review's card, so that an undo of a review deleted with its card can say so.
     card = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_DATABASE_INTEGER)
+
+
+class CardActionForm(forms.Form):
+    """A bury, suspend, forget or unsuspend of one card, and the page it was asked from,
+    which the answer goes back to."""
+
+    card = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
+    back = forms.ChoiceField(
+        choices=[("review", "the review"), ("card", "the card's page"), ("held", "the list")],
+        required=False,
+    )
+
+    def clean_back(self) -> str:
+        return self.cleaned_data["back"] or "review"
+
+
+class HoldUndoForm(forms.Form):
+    card = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
+    action = forms.ChoiceField(choices=CardHold.Action.choices)
 
 
 class ExtraNewCardsForm(forms.Form):

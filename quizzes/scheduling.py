@@ -61,6 +61,9 @@ MAX_STEP = timedelta(hours=12)
 # Anki's leech rule: a card forgotten 8 times (lapses) is suspended, and again every 4 lapses
 # after that if the learner brings it back.
 LEECH_THRESHOLD = 8
+# The rating a Forget is logged with (Anki logs its resets as "Manual" entries of ease 0):
+# not a grade, the point where a card's history starts again.
+RESET_RATING = 0
 
 
 class Grade(IntEnum):
@@ -608,6 +611,22 @@ def steps_label(steps: Sequence[timedelta]) -> str:
 
 
 # --- Fitting parameters ---------------------------------------------------------------------
+
+
+def since_last_reset(reviews: list[tuple]) -> list[tuple]:
+    """Rows of (card id, when, rating, ...) sorted by card then time, each card's reviews
+    after its last reset (RESET_RATING) only, the resets left out: a card the learner chose
+    to forget starts a new history, as Anki's optimizer and its memory states take it."""
+    kept = []
+    for _card_id, rows in groupby(reviews, key=lambda row: row[0]):
+        history = []
+        for row in rows:
+            if row[2] == RESET_RATING:
+                history = []
+            else:
+                history.append(row)
+        kept += history
+    return kept
 
 
 def training_items(

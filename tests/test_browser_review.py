@@ -342,3 +342,54 @@ def test_a_new_learners_forecast_says_where_the_cards_to_study_are(
     expect(forecast).to_contain_text("Nothing is due in the next 30 days")
     forecast.get_by_role("link", name="Learn 20 new cards").click()
     expect(page.get_by_role("heading", name=re.compile("^New card"))).to_be_visible()
+
+
+def test_minus_buries_at_suspends_and_u_takes_each_back(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    """Anki's keys: - buries the card, @ suspends it (typed with Shift here, AltGr or Option
+    on other keyboards), U and Ctrl+Z undo either. (The deck has more new cards than the
+    day's 20: the next one takes the held card's place in the count.)"""
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    page.wait_for_load_state()
+    heading = page.locator("#review-card-title")
+    first = heading.text_content()
+    page.screenshot(path="/tmp/review-card-actions.png", full_page=True)
+
+    page.keyboard.press("-")
+    expect(page.locator(".review-notice")).to_contain_text("is buried")
+    expect(heading).not_to_have_text(first)
+    expect(page.locator("[data-undo-key]")).to_contain_text("Undo Bury of")
+    page.keyboard.press("u")
+    expect(heading).to_have_text(first)
+    expect(page.locator(".review-notice")).to_contain_text("Bury undone")
+
+    page.keyboard.press("@")
+    expect(page.locator(".review-notice")).to_contain_text("is suspended")
+    expect(heading).not_to_have_text(first)
+    page.keyboard.press("Control+z")
+    expect(heading).to_have_text(first)
+    expect(page.locator(".review-notice")).to_contain_text("Suspend undone")
+    assert serious_violations(page) == []
+    assert console_errors == []
+
+
+def test_a_card_is_suspended_and_brought_back_from_its_own_page(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    from quizzes.models import Card
+
+    card = Card.objects.order_by("deck__name", "number").select_related("deck").first()
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}{card.get_absolute_url()}")
+    box = page.locator("#card-study")
+    expect(box).to_contain_text("New to you: not studied yet.")
+    box.get_by_role("button", name="Suspend").click()
+    expect(box).to_contain_text("Suspended: out of your reviews until you unsuspend it.")
+    page.screenshot(path="/tmp/card-study-suspended.png", full_page=True)
+    box.get_by_role("button", name="Unsuspend").click()
+    expect(box).to_contain_text("is back in your reviews")
+    expect(page.locator("#nav-review")).to_have_text(re.compile(r"^Review \(20\):"))
+    assert serious_violations(page) == []
+    assert console_errors == []

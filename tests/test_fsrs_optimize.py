@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from quizzes import scheduling
 from quizzes.models import Card, CardMemory, LearnerSettings
 from quizzes.services import fsrs_fitting, reviews
-from tests.studyhelpers import study
+from tests.studyhelpers import STUDY_START, study
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,36 @@ def test_training_items_count_days_in_the_learners_study_days():
         in repr(items[0])
     )
     assert fsrs_fitting.MIN_TRAINING_ITEMS == 64
+
+
+def test_a_forgotten_cards_reviews_before_its_reset_are_not_fitted(alice, deck):
+    """As Anki's optimizer reads a card's log from its last reset on: the card's history
+    before the learner chose to forget it is not what its memory since was built on."""
+    cards = list(Card.objects.filter(deck=deck).order_by("number")[:3])
+    study(alice, cards)
+    reviews.card_forget(user=alice, card=cards[0], now=STUDY_START + timedelta(days=30))
+    output = run("--user", "alice")
+    assert "alice: too few reviews: 10 reviews give 8 training items" in output
+
+
+def test_a_fit_works_a_forgotten_cards_memory_out_from_its_reviews_since(alice, bob, make_deck):
+    deck = make_deck(40, slug="forty")
+    cards = list(Card.objects.filter(deck=deck).order_by("number"))
+    study(alice, cards)
+    forgotten = cards[0]
+    reset_at = STUDY_START + timedelta(days=30)
+    reviews.card_forget(user=alice, card=forgotten, now=reset_at)
+    since = [reset_at + timedelta(days=1), reset_at + timedelta(days=4)]
+    for moment in since:
+        reviews.review_record(user=alice, card=forgotten, rating=3, now=moment, elapsed_seconds=5)
+
+    assert fsrs_fitting.parameters_fit(user=alice, now=reset_at + timedelta(days=5)).fitted
+
+    fitted = LearnerSettings.objects.get(user=alice).fsrs_parameters
+    LearnerSettings.objects.create(user=bob, fsrs_parameters=fitted)
+    for moment in since:
+        reviews.review_record(user=bob, card=forgotten, rating=3, now=moment, elapsed_seconds=5)
+    mine = CardMemory.objects.get(user=alice, card=forgotten)
+    fresh = CardMemory.objects.get(user=bob, card=forgotten)
+    assert mine.stability == pytest.approx(fresh.stability)
+    assert mine.difficulty == pytest.approx(fresh.difficulty)

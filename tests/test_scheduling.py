@@ -560,3 +560,23 @@ def test_learning_steps_that_cannot_end_the_same_day_are_refused(text, reason):
 @pytest.mark.parametrize("text", ["", "10m", "1m 10m", "90m 2h", "1.5m", "12h"])
 def test_steps_are_written_back_as_they_read(text):
     assert scheduling.steps_label(scheduling.parse_steps(text)) == text
+
+
+def test_a_cards_history_starts_again_after_its_last_reset():
+    day = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+    rows = [
+        (1, day, 3),
+        (1, day + timedelta(days=2), scheduling.RESET_RATING),
+        (1, day + timedelta(days=3), 1),
+        (1, day + timedelta(days=4), scheduling.RESET_RATING),
+        (1, day + timedelta(days=9), 3),
+        (2, day, 2),
+        (2, day + timedelta(days=1), 3),
+        (3, day, 3),
+        (3, day + timedelta(days=1), scheduling.RESET_RATING),
+    ]
+    assert scheduling.since_last_reset(rows) == [
+        (1, day + timedelta(days=9), 3),
+        (2, day, 2),
+        (2, day + timedelta(days=1), 3),
+    ]

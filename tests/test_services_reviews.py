@@ -11,7 +11,7 @@ from django.utils import timezone
 from quizzes import engine, scheduling
 from quizzes.models import Attempt, Card, CardMemory, ReviewLog
 from quizzes.services import attempts as attempt_services
-from quizzes.services import reviews
+from quizzes.services import card_holds, reviews
 from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import first_cards, image_cached, question_image_missing, remember
 
@@ -357,7 +357,9 @@ def test_more_new_cards_today_raise_todays_allowance_only(alice, deck):
     )
     study_all(alice, now=T0)
     assert reviews.review_queue(user=alice, now=T0, limit=10) == []
-    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=9, waiting=0)
+    assert reviews.new_cards_unstudied(user=alice, now=T0) == reviews.UnstudiedCards(
+        ready=9, waiting=0
+    )
 
     assert reviews.new_cards_extend(user=alice, now=T0, count=2) == 2
     assert reviews.review_counts(user=alice, now=T0).new == 2
@@ -392,7 +394,9 @@ def test_a_new_card_whose_question_needs_a_missing_image_is_not_served(alice, de
 def test_a_new_card_whose_question_needs_a_missing_image_is_not_counted(alice, deck):
     question_image_missing(first_cards(deck, 1)[0])
     assert reviews.review_counts(user=alice, now=T0).new == 11
-    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=11, waiting=1)
+    assert reviews.new_cards_unstudied(user=alice, now=T0) == reviews.UnstudiedCards(
+        ready=11, waiting=1
+    )
 
 
 def test_the_daily_allowance_is_filled_with_cards_that_can_be_introduced(alice, deck):
@@ -414,7 +418,9 @@ def test_a_waiting_card_is_served_once_its_image_is_cached(alice, deck):
 
     assert queued_cards(alice)[0] == card
     assert reviews.review_counts(user=alice, now=T0).new == 12
-    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=12, waiting=0)
+    assert reviews.new_cards_unstudied(user=alice, now=T0) == reviews.UnstudiedCards(
+        ready=12, waiting=0
+    )
 
 
 def test_a_studied_card_whose_question_image_goes_missing_still_comes_due(alice, deck):
@@ -433,7 +439,9 @@ def test_a_studied_card_whose_question_image_goes_missing_is_not_waiting(alice, 
     remember(alice, [studied], now=T0, due_in=timedelta(days=3))
     question_image_missing(studied)
     question_image_missing(unstudied)
-    assert reviews.new_cards_unstudied(user=alice) == reviews.UnstudiedCards(ready=10, waiting=1)
+    assert reviews.new_cards_unstudied(user=alice, now=T0) == reviews.UnstudiedCards(
+        ready=10, waiting=1
+    )
     assert reviews.review_counts(user=alice, now=T0).new == 10
 
 
@@ -561,8 +569,9 @@ def test_the_counts_run_the_same_queries_for_10_or_1000_cards_when_some_wait_for
     with django_assert_num_queries(4):
         counts = reviews.review_counts(user=alice, now=T0)
     assert (counts.due, counts.new) == (min(size, 200), 18)  # 200 reviews a day at most
-    with django_assert_num_queries(1):
-        unstudied = reviews.new_cards_unstudied(user=alice)
+    # The learner's memories, and the new cards they hold (buried, suspended).
+    with django_assert_num_queries(2):
+        unstudied = reviews.new_cards_unstudied(user=alice, now=T0)
     assert unstudied == reviews.UnstudiedCards(ready=18, waiting=2)
 
 
@@ -760,3 +769,106 @@ def test_a_smart_quiz_asks_each_notes_first_new_card_before_its_sibling(alice, d
     order = reviews.smart_quiz_card_ids(user=alice, deck_id=deck.pk, now=T0)
     assert order.index(b0.pk) < order.index(a1.pk)
     assert order[:2] == [a0.pk, b0.pk]
+
+
+# --- Cards held by hand (buried, suspended) and forgotten ----------------------------------
+
+
+def hold(user, card, *, suspended=True, buried_until=None):
+    from quizzes.models import CardHold
+
+    action = "suspend" if suspended else "bury"
+    CardHold.objects.create(
+        user=user,
+        card=card,
+        suspended=suspended,
+        buried_until=buried_until,
+        last_action=action,
+        held_at=T0,
+    )
+
+
+@pytest.mark.parametrize("some_wait", [False, True])
+def test_held_cards_leave_every_count_once(alice, deck, some_wait):
+    """A held card comes off the count it was in, and only once: a leech suspended by the
+    rule and held too is off the due count already; a held new card that waits for an
+    image is off the new count already."""
+    cards = list(first_cards(deck, 8))
+    remember(alice, cards[:3], now=T0)  # due
+    remember(alice, cards[3:4], now=T0, due_in=timedelta(days=4))  # not due
+    cards[2].memories.update(suspended=True)  # a leech
+    if some_wait:
+        question_image_missing(cards[5])
+    for card in (cards[0], cards[2], cards[3], cards[5], cards[6]):
+        hold(alice, card)
+    next_day = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)  # the next study day starts
+    hold(alice, cards[7], suspended=False, buried_until=next_day)
+
+    counts = reviews.review_counts(user=alice, now=T0)
+
+    # Due: cards 1 and 2 (card 3 is the leech), less card 1 held. New: 8 unstudied cards
+    # (12 less 4) less 6, 7 and 8 held; card 6 waiting for its image too is off once.
+    assert counts.due == 1
+    assert counts.new == 5
+    queue = reviews.review_queue(user=alice, now=T0, limit=20)
+    assert len(queue) == counts.total
+    unstudied = reviews.new_cards_unstudied(user=alice, now=T0)
+    assert unstudied.ready == counts.new
+    # Unburied when the next study day starts: card 8 is new again.
+    assert reviews.review_counts(user=alice, now=next_day).new == counts.new + 1
+
+
+def test_a_held_learning_step_leaves_the_due_count(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(minutes=10),),
+    )
+    reviews.review_record(user=alice, card=card, rating=1, now=T0, elapsed_seconds=3)
+    step = T0 + timedelta(minutes=10)
+    assert reviews.review_counts(user=alice, now=step).due == 1
+    card_holds.card_bury(user=alice, card=card, now=step)
+    assert reviews.review_counts(user=alice, now=step).due == 0
+    assert reviews.review_queue(user=alice, now=step, limit=5) == []
+
+
+def test_forgetting_a_card_makes_it_new_and_logs_a_reset_that_counts_no_review(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    assert reviews.review_counts(user=alice, now=T0).new == 11
+    reset = reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=1))
+    assert not CardMemory.objects.filter(user=alice).exists()
+    assert (reset.rating, reset.source) == (scheduling.RESET_RATING, ReviewLog.Source.RESET)
+    assert reviews.review_counts(user=alice, now=T0 + timedelta(minutes=1)).new == 12
+    assert reviews.reviews_since(user=alice, start=T0 - timedelta(hours=1)) == 1
+    assert reviews.undoable_review(user=alice) == reset
+    with pytest.raises(reviews.NothingToForget):
+        reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=2))
+
+
+def test_a_forgotten_leech_comes_back_new_and_undo_suspends_it_again(alice, deck):
+    card = first_cards(deck, 1)[0]
+    for day in range(9):  # a leech: eight lapses
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=T0 + timedelta(days=day), elapsed_seconds=2
+        )
+    reset = reviews.card_forget(user=alice, card=card, now=T0 + timedelta(days=10))
+    assert reviews.leeches_suspended(user=alice) == 0
+    reviews.review_undo(user=alice, review_id=reset.pk)
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert (memory.lapses, memory.suspended, memory.first_review) == (8, True, T0)
+
+
+def test_a_grade_after_a_forget_stops_its_undo(alice, deck):
+    card = first_cards(deck, 1)[0]
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    reset = reviews.card_forget(user=alice, card=card, now=T0 + timedelta(days=1))
+    reviews.review_record(
+        user=alice, card=card, rating=3, now=T0 + timedelta(days=2), elapsed_seconds=3
+    )
+    with pytest.raises(reviews.NothingToUndo):
+        reviews.review_undo(user=alice, review_id=reset.pk)

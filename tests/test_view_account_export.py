@@ -64,6 +64,31 @@ def test_it_holds_the_memory_of_each_card_and_every_review(client, alice, deck):
     assert all(memory["due"] for memory in data["card_memories"])
 
 
+def test_it_holds_the_cards_buried_and_suspended(client, alice, deck):
+    card = deck.cards.get(number=2)
+    client.force_login(alice)
+    client.post(reverse("review_suspend"), {"card": card.pk})
+
+    [held] = _export(client)["cards_held"]
+
+    assert held["card"] == {"deck": deck.slug, "number": 2}
+    assert (held["suspended"], held["buried_until"], held["last_action"]) == (True, None, "Suspend")
+
+
+def test_it_holds_a_forget_among_the_reviews(client, alice, deck):
+    finish(start(alice, deck, count=1), right={1})
+    card = alice.card_memories.get().card
+    client.force_login(alice)
+    client.post(reverse("review_forget"), {"card": card.pk})
+
+    exported = _export(client)["reviews"]
+
+    assert sorted((review["rating"], review["source"]) for review in exported) == [
+        ("Good", "Multiple-choice quiz"),
+        ("Reset", "Forget (reset to new)"),
+    ]
+
+
 @pytest.mark.skipif(not SIGN_INS_KEPT, reason="django-axes keeps them in Redis, briefly")
 def test_it_holds_the_sign_ins(client, alice, password):
     client.post(reverse("login"), {"username": "alice", "password": password})
@@ -136,7 +161,7 @@ def test_its_queries_do_not_grow_with_the_history(client, alice, deck, quizzes):
         data = _export(client)
 
     assert len(data["quizzes"]) == quizzes
-    assert len(queries) == 8
+    assert len(queries) == 9  # the cards held among them
 
 
 @time_machine.travel("2026-03-05 12:10:00Z", tick=False)

@@ -40,6 +40,30 @@ def test_a_suspended_leech_is_not_forecast(client, alice, deck):
     assert figures.forecast[2] == ("+2", 3)
 
 
+def test_a_card_suspended_or_buried_by_hand_is_not_forecast(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        cards = first_cards(deck, 4)
+        remember(alice, cards, now=timezone.now(), due_in=timedelta(days=2))
+        client.force_login(alice)
+        client.post(reverse("review_suspend"), {"card": cards[0].pk})
+        client.post(reverse("review_bury"), {"card": cards[1].pk})
+        figures = client.get(URL).context["figures"]
+    assert figures.forecast[2] == ("+2", 2)
+
+
+def test_a_forget_is_not_counted_as_a_review(client, alice, deck):
+    with time_machine.travel(T0, tick=False):
+        cards = first_cards(deck, 2)
+        remember(alice, cards, now=timezone.now(), reviews=1)
+        client.force_login(alice)
+        client.post(reverse("review_forget"), {"card": cards[0].pk})
+        response = client.get(URL)
+    figures = response.context["figures"]
+    assert figures.review_total == 2
+    assert figures.days_studied == 1
+    assert figures.states[0] == ("New", 11)
+
+
 def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):
     card = first_cards(deck, 1)[0]
     reviews.settings_update(

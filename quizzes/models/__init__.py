@@ -13,13 +13,14 @@ from quizzes.models.deck import (
     Tag,
 )
 from quizzes.models.imports import DeletedCard, ImportJob
-from quizzes.models.memory import CardMemory, LearnerSettings, ReviewLog
+from quizzes.models.memory import CardHold, CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
     "Attempt",
     "AttemptQuestion",
     "CachedImage",
     "Card",
+    "CardHold",
     "CardImage",
     "CardKeyword",
     "CardMemory",

@@ -4,7 +4,7 @@ changed it, and the learner's study settings.
 The rules live in quizzes/scheduling.py; quizzes/services/reviews.py writes these rows.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -166,8 +166,12 @@ class ReviewLog(models.Model):
         REVIEW = "review", "Review"
         QUIZ = "quiz", "Multiple-choice quiz"
         FLASHCARD = "flashcard", "Flashcard quiz"
+        # The learner's Forget: the card back to new. Not an answer: it marks where the card's
+        # history starts again, for a fit of the parameters (Anki's "Manual" entry).
+        RESET = "reset", "Forget (reset to new)"
 
     class Rating(models.IntegerChoices):
+        RESET = scheduling.RESET_RATING, "Reset"
         AGAIN = scheduling.Grade.AGAIN, "Again"
         HARD = scheduling.Grade.HARD, "Hard"
         GOOD = scheduling.Grade.GOOD, "Good"
@@ -189,8 +193,9 @@ class ReviewLog(models.Model):
         blank=True,
         related_name="review_log",
     )
-    # The memory before this review, to undo it and to tell reviews of learned cards apart
-    # (true retention); state 0 (new) when the card had no memory yet.
+    # The memory before this review, to undo it (a reset's keeps first_review too) and to
+    # tell reviews of learned cards apart (true retention); state 0 (new) when the card had
+    # no memory yet.
     state_before = models.PositiveSmallIntegerField()
     memory_before = models.JSONField(null=True, blank=True)
     due_after = models.DateTimeField()
@@ -204,3 +209,56 @@ class ReviewLog(models.Model):
 
     def __str__(self):
         return f"{self.user} rated {self.card} {self.get_rating_display()}"
+
+    @property
+    def undo_label(self) -> str:
+        """What the review's Undo button names: a grade in quotes, or Forget."""
+        if self.source == self.Source.RESET:
+            return "Forget"
+        return f"“{self.get_rating_display()}”"
+
+
+class CardHoldQuerySet(models.QuerySet):
+    def active(self, now: datetime) -> "CardHoldQuerySet":
+        """The holds that keep their card out of the review now."""
+        return self.filter(models.Q(suspended=True) | models.Q(buried_until__gt=now))
+
+
+class CardHold(models.Model):
+    """A learner's hold on one card, new or studied: buried (Anki's "Bury": out of the
+    review until the next study day starts) or suspended (Anki's "Suspend": out until the
+    learner brings it back). Apart from CardMemory since a new card has no memory yet, and a
+    hold outlasts a Forget. A leech is suspended on its memory instead (CardMemory.suspended):
+    the rule suspends it, and Smart quizzes still ask it among the weakest cards."""
+
+    class Action(models.TextChoices):
+        BURY = "bury", "Bury"
+        SUSPEND = "suspend", "Suspend"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_holds"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="holds")
+    suspended = models.BooleanField(default=False)
+    buried_until = models.DateTimeField(null=True, blank=True)
+    # The latest bury or suspend, and when: what Undo takes back.
+    last_action = models.CharField(max_length=10, choices=Action.choices)
+    held_at = models.DateTimeField()
+
+    objects = CardHoldQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="card_hold_unique_per_user")
+        ]
+        indexes = [models.Index(fields=["user", "held_at"], name="card_hold_user_time")]
+
+    def __str__(self):
+        return f"{self.user} holds {self.card}"
+
+    def is_buried(self, now: datetime) -> bool:
+        return self.buried_until is not None and self.buried_until > now
+
+    def is_held(self, now: datetime) -> bool:
+        """Whether it keeps the card out of the review now (as CardHold.objects.active)."""
+        return self.suspended or self.is_buried(now)

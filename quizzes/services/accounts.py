@@ -27,6 +27,7 @@ from quizzes.lookalikes import lock_key, reading, skeleton
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
+    CardHold,
     CardMemory,
     NameSkeleton,
     PendingEmail,
@@ -65,9 +66,9 @@ def account_figures(*, user) -> AccountFigures:
 def account_export(*, user, now: datetime) -> dict:
     """Everything kept of `user`, as JSON-ready values (datetimes aside): the account and
     its sign-ins, study settings, every quiz with each question as it was asked and
-    answered, the memory of each card studied, every review and the problems reported.
-    Cards are named by deck and number, as their addresses are. A fixed number of
-    queries, however long the history."""
+    answered, the memory of each card studied, every review, the cards held out of the
+    review (buried, suspended) and the problems reported. Cards are named by deck and
+    number, as their addresses are. A fixed number of queries, however long the history."""
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now,
@@ -145,6 +146,18 @@ def account_export(*, user, now: datetime) -> dict:
                 "due_after",
                 "stability_after",
             )
+        ],
+        "cards_held": [
+            {
+                "card": _card(row),
+                "suspended": row["suspended"],
+                "buried_until": row["buried_until"],
+                "last_action": CardHold.Action(row["last_action"]).label,
+                "at": row["held_at"],
+            }
+            for row in CardHold.objects.filter(user=user)
+            .order_by("card__deck__slug", "card__number")
+            .values(*_CARD_VALUES, "suspended", "buried_until", "last_action", "held_at")
         ],
         "problem_reports": [
             {

@@ -24,6 +24,7 @@ from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
+    CardHold,
     CardMemory,
     Deck,
     Distractor,
@@ -36,6 +37,7 @@ ATTEMPTS = Attempt._meta.db_table
 CARDS = Card._meta.db_table
 DECKS = Deck._meta.db_table
 MEMORIES = CardMemory._meta.db_table
+HOLDS = CardHold._meta.db_table
 REVIEW_LOGS = ReviewLog._meta.db_table
 User = get_user_model()
 USERS = User._meta.db_table
@@ -532,6 +534,7 @@ def ready_quiz_claim(*, deck_id: int, decks_version: int) -> tuple | None:
 def memory_figures(
     *,
     user_id: int,
+    now,
     review_state: int,
     day_start,
     day_end,
@@ -541,19 +544,39 @@ def memory_figures(
     """A learner's card memories counted as reviews._review_counts needs them (it says what
     each figure means). `waiting`: the card fields and values a card can be introduced by
     (models.deck.askable_fields), to count the studied cards that fail them: a join, left
-    out (None) when no card fails them."""
+    out (None) when no card fails them.
+
+    The cards the learner holds now (buried, suspended: CardHold) are counted apart, from
+    their few rows, and taken off: the scan of the memories stays as it was."""
     unsuspended = "NOT m.suspended"
-    params: list = [review_state, _db_value(CardMemory, "due", day_end)]
+    day_end_value = _db_value(CardMemory, "due", day_end)
     ahead_value = _db_value(CardMemory, "due", ahead)
-    params += [review_state, ahead_value, review_state, ahead_value]
+    reviews_due = "m.state = %s AND m.due < %s"
+    steps_due = "m.state <> %s AND m.due <= %s"
+    params: list = [review_state, day_end_value, review_state, ahead_value]
+    params += [review_state, ahead_value]
     params.append(_db_value(CardMemory, "first_review", day_start))
     selects = [
-        f"COUNT(m.id) FILTER (WHERE {unsuspended} AND m.state = %s AND m.due < %s)",
-        f"COUNT(m.id) FILTER (WHERE {unsuspended} AND m.state <> %s AND m.due <= %s)",
+        f"COUNT(m.id) FILTER (WHERE {unsuspended} AND {reviews_due})",
+        f"COUNT(m.id) FILTER (WHERE {unsuspended} AND {steps_due})",
         f"MIN(m.due) FILTER (WHERE {unsuspended} AND m.state <> %s AND m.due > %s)",
         "COUNT(m.id) FILTER (WHERE m.first_review >= %s)",
         "COUNT(m.id)",
     ]
+    held = "h.user_id = %s AND (h.suspended OR h.buried_until > %s)"
+    held_params = [user_id, _db_value(CardHold, "buried_until", now)]
+    held_memory = (
+        f"SELECT COUNT(*) FROM {HOLDS} h JOIN {MEMORIES} m ON m.user_id = h.user_id "
+        f"AND m.card_id = h.card_id WHERE {held} AND {unsuspended} AND "
+    )
+    selects.append(f"({held_memory}{reviews_due})")
+    params += [*held_params, review_state, day_end_value]
+    selects.append(f"({held_memory}{steps_due})")
+    params += [*held_params, review_state, ahead_value]
+    unstudied = (
+        f"NOT EXISTS (SELECT 1 FROM {MEMORIES} m WHERE m.user_id = h.user_id "
+        "AND m.card_id = h.card_id)"
+    )
     join = ""
     if waiting is not None:
         quote = connection.ops.quote_name
@@ -561,21 +584,33 @@ def memory_figures(
             f"c.{quote(Card._meta.get_field(name).column)} {operator} %s"
             for name, (operator, _value) in waiting.items()
         )
+        askable_params = [
+            _db_value(Card, name, value) for name, (_operator, value) in waiting.items()
+        ]
+        selects.append(
+            f"(SELECT COUNT(*) FROM {HOLDS} h JOIN {CARDS} c ON c.id = h.card_id "
+            f"WHERE {held} AND {unstudied} AND {askable})"
+        )
+        params += [*held_params, *askable_params]
         selects.append(f"COUNT(m.id) FILTER (WHERE NOT ({askable}))")
-        params += [_db_value(Card, name, value) for name, (_operator, value) in waiting.items()]
+        params += askable_params
         join = f"JOIN {CARDS} c ON c.id = m.card_id "
+    else:
+        selects.append(f"(SELECT COUNT(*) FROM {HOLDS} h WHERE {held} AND {unstudied})")
+        params += held_params
     params.append(user_id)
     (row,) = _fetch(
         f"SELECT {', '.join(selects)} FROM {MEMORIES} m {join}WHERE m.user_id = %s", params
     )
     (next_step_due,) = _columns()["memory_due"].converted(row[2:3])
     return {
-        "reviews_due": row[0],
-        "steps_due": row[1],
+        "reviews_due": row[0] - row[5],
+        "steps_due": row[1] - row[6],
         "next_step_due": next_step_due,
         "introduced_today": row[3],
         "studied": row[4],
-        "studied_waiting": row[5] if waiting is not None else 0,
+        "held_new": row[7],
+        "studied_waiting": row[8] if waiting is not None else 0,
     }
 
 

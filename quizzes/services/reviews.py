@@ -24,6 +24,7 @@ from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
+    CardHold,
     CardMemory,
     LearnerSettings,
     ReviewLog,
@@ -40,6 +41,10 @@ Grade = scheduling.Grade
 # renders it again and moves the decks' version on (services.card_pages.cards_rerender), so
 # the queue and the counts take it from then on. Cards already studied come due as usual.
 INTRODUCED_AS = engine.QuizMode.FLASHCARD
+
+
+class NothingToForget(Exception):
+    """The card is new to the learner already."""
 
 
 class NothingToUndo(Exception):
@@ -203,16 +208,23 @@ class UnstudiedCards:
         )
 
 
-def _new_card_ids(*, user, allowance: int, count: int) -> list[int]:
+def held_out(*, user, now: datetime, card: str = "card") -> Exists:
+    """Whether the learner holds the card `card` (an OuterRef's field) out of the review now:
+    buried or suspended by hand (CardHold). Holds are few, each found by its (user, card)
+    key, so the queries that leave them out keep their number."""
+    return Exists(CardHold.objects.active(now).filter(user=user, card=OuterRef(card)))
+
+
+def _new_card_ids(*, user, now: datetime, allowance: int, count: int) -> list[int]:
     """The first `count` new cards to show, in Anki's default order ("card type, then order
     gathered"): today's `allowance` of them gathered deck by deck in their order, then each
     note's first card (card_ord 0) before its reversed card or next cloze, so that siblings
-    do not follow each other."""
+    do not follow each other. Cards held (buried, suspended) are passed over."""
     if count <= 0:
         return []
     studied = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
     gathered = (
-        Card.objects.filter(~Exists(studied))
+        Card.objects.filter(~Exists(studied), ~held_out(user=user, now=now, card="pk"))
         .askable(INTRODUCED_AS)
         .order_by("deck__name", "deck_id", "number")
         .values_list("pk", "card_ord")[:allowance]
@@ -221,9 +233,11 @@ def _new_card_ids(*, user, allowance: int, count: int) -> list[int]:
     return [card_id for _place, (card_id, _card_ord) in ordered[:count]]
 
 
-def _scheduled(*, user, until: datetime) -> list[scheduling.Scheduled]:
-    rows = CardMemory.objects.filter(user=user, due__lt=until, suspended=False).values_list(
-        "card_id", "state", "due", "stability"
+def _scheduled(*, user, now: datetime, until: datetime) -> list[scheduling.Scheduled]:
+    rows = (
+        CardMemory.objects.filter(user=user, due__lt=until, suspended=False)
+        .filter(~held_out(user=user, now=now))
+        .values_list("card_id", "state", "due", "stability")
     )
     return [
         scheduling.Scheduled(
@@ -275,7 +289,7 @@ def review_queue(
     """
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
-    scheduled = _scheduled(user=user, until=max(day_end, now + scheduling.LEARN_AHEAD))
+    scheduled = _scheduled(user=user, now=now, until=max(day_end, now + scheduling.LEARN_AHEAD))
     allowance = scheduling.new_card_allowance(
         per_day=settings.new_cards_per_day,
         introduced_today=_introduced_since(user=user, start=day_start),
@@ -284,7 +298,7 @@ def review_queue(
     reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
     due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
     new_ids = _new_card_ids(
-        user=user, allowance=allowance, count=min(allowance, max(limit - due_count, 0))
+        user=user, now=now, allowance=allowance, count=min(allowance, max(limit - due_count, 0))
     )
     ordered = scheduling.order_queue(
         scheduled,
@@ -334,11 +348,17 @@ def _studied_waiting(deck_cards: dict[str, int]) -> dict[str, Count]:
     return {"studied_waiting": Count("pk", filter=~askable(INTRODUCED_AS, prefix="card__"))}
 
 
-def _unstudied(deck_cards: dict[str, int], figures: dict) -> UnstudiedCards:
-    """From the decks' counts and an aggregate of the learner's memories with "studied"
-    and _studied_waiting's figure."""
+def _unstudied(deck_cards: dict[str, int], figures: dict, *, held_new: int) -> UnstudiedCards:
+    """From the decks' counts, an aggregate of the learner's memories with "studied" and
+    _studied_waiting's figure, and the new cards the review could introduce that the learner
+    holds (buried, suspended)."""
     studied_waiting = figures.get("studied_waiting", 0)
-    ready = deck_cards["total"] - deck_cards["waiting"] - (figures["studied"] - studied_waiting)
+    ready = (
+        deck_cards["total"]
+        - deck_cards["waiting"]
+        - (figures["studied"] - studied_waiting)
+        - held_new
+    )
     return UnstudiedCards(
         ready=max(ready, 0), waiting=max(deck_cards["waiting"] - studied_waiting, 0)
     )
@@ -367,12 +387,15 @@ def _review_counts(
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
     deck_cards = _deck_cards()
-    # reviews_due: review cards due today (unsuspended); steps_due: learning steps due by
-    # LEARN_AHEAD from now, next_step_due the first one after; introduced_today: cards first
-    # studied today; studied: every card studied; studied_waiting: those of them the review
-    # cannot introduce (a card waiting for an image), counted only when some card is.
+    # reviews_due: review cards due today (not suspended, not held); steps_due: learning
+    # steps due by LEARN_AHEAD from now (not held), next_step_due the first one after;
+    # introduced_today: cards first studied today; studied: every card studied;
+    # studied_waiting: those of them the review cannot introduce (a card waiting for an
+    # image), counted only when some card is; held_new: the new cards the review could
+    # introduce that the learner buried or suspended.
     figures = play_sql.memory_figures(
         user_id=user.pk,
+        now=now,
         review_state=scheduling.MemoryState.REVIEW,
         day_start=day_start,
         day_end=day_end,
@@ -384,7 +407,7 @@ def _review_counts(
         introduced_today=figures["introduced_today"],
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
-    unstudied = _unstudied(deck_cards, figures)
+    unstudied = _unstudied(deck_cards, figures, held_new=figures["held_new"])
     # The day's maximum of reviews holds back review cards due: with none due, nothing to
     # hold back, and today's reviews need no count (most counts after a quiz answer).
     reviews_left = (
@@ -411,7 +434,12 @@ def queue_item(*, user, card: Card) -> QueueItem:
 
 
 def reviews_since(*, user, start: datetime) -> int:
-    return ReviewLog.objects.filter(user=user, reviewed_at__gte=start).count()
+    """The cards answered since `start` (a Forget answers nothing)."""
+    return (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
+        .exclude(source=Source.RESET)
+        .count()
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -429,13 +457,16 @@ class NextDue:
 
 
 def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:
-    """When the learner's next studied card joins the queue (suspended leeches aside): a
-    review card when its study day starts (it is due all that day), a learning step
+    """When the learner's next studied card joins the queue (suspended leeches and cards held
+    aside): a review card when its study day starts (it is due all that day), a learning step
     LEARN_AHEAD before its minute, as the queue takes them. Review cards due today that the
     day's maximum of reviews holds back wait for the next study day."""
     settings = settings or learner_settings(user=user)
     review = scheduling.MemoryState.REVIEW
-    figures = CardMemory.objects.filter(user=user, suspended=False).aggregate(
+    unheld = CardMemory.objects.filter(user=user, suspended=False).filter(
+        ~held_out(user=user, now=now)
+    )
+    figures = unheld.aggregate(
         review=Min("due", filter=Q(state=review)), step=Min("due", filter=~Q(state=review))
     )
     moments = []
@@ -464,14 +495,21 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
 # --- When the queue is done: more new cards, leeches ----------------------------------------
 
 
-def new_cards_unstudied(*, user) -> UnstudiedCards:
-    """The cards the learner has never studied: those the review can introduce, and those
-    that wait for an image."""
+def new_cards_unstudied(*, user, now: datetime) -> UnstudiedCards:
+    """The cards the learner has never studied: those the review can introduce (but those
+    held now), and those that wait for an image."""
     deck_cards = _deck_cards()
     figures = CardMemory.objects.filter(user=user).aggregate(
         studied=Count("pk"), **_studied_waiting(deck_cards)
     )
-    return _unstudied(deck_cards, figures)
+    studied = CardMemory.objects.filter(user=user, card=OuterRef("card"))
+    held_new = (
+        CardHold.objects.active(now)
+        .filter(user=user)
+        .filter(~Exists(studied), askable(INTRODUCED_AS, prefix="card__"))
+        .count()
+    )
+    return _unstudied(deck_cards, figures, held_new=held_new)
 
 
 @transaction.atomic
@@ -849,13 +887,17 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
 # --- Undo -----------------------------------------------------------------------------------
 
 
+UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET)
+
+
 def undoable_review(*, user) -> ReviewLog | None:
-    """The learner's latest review-page grade, if nothing has changed its card since."""
+    """The learner's latest review-page grade or Forget, if nothing has changed its card
+    since."""
     later = ReviewLog.objects.filter(
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
     return (
-        ReviewLog.objects.filter(user=user, source=Source.REVIEW)
+        ReviewLog.objects.filter(user=user, source__in=UNDOABLE_SOURCES)
         .filter(~Exists(later))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
@@ -881,12 +923,13 @@ def _why_gone(*, user, review_id: int, card_id: int | None) -> Exception:
 
 
 @transaction.atomic
-def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
-    """Take back review `review_id`: the card's memory returns to what it was before and the
-    log entry goes. Raises ReviewLog.DoesNotExist for another learner's review or one undone
-    already, UndoCardRemoved when it is gone because its card `card_id` (as the Undo button
-    names it) is, UndoGone when it is gone and nothing tells why, and NothingToUndo when the
-    card was answered again since, or it was a quiz answer."""
+def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLog:
+    """Take back review `review_id` (a grade, or a Forget): the card's memory returns to what
+    it was before and the log entry goes; returns it, with its card. Raises
+    ReviewLog.DoesNotExist for another learner's review or one undone already,
+    UndoCardRemoved when it is gone because its card `card_id` (as the Undo button names it)
+    is, UndoGone when it is gone and nothing tells why, and NothingToUndo when the card was
+    answered again since, or it was a quiz answer."""
     try:
         card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
     except ReviewLog.DoesNotExist:
@@ -895,7 +938,7 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
     review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
-    if review.source != Source.REVIEW:
+    if review.source not in UNDOABLE_SOURCES:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
     later = ReviewLog.objects.filter(user=user, card=review.card_id).filter(
         Q(reviewed_at__gt=review.reviewed_at) | Q(reviewed_at=review.reviewed_at, pk__gt=review.pk)
@@ -905,6 +948,9 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     if review.memory_before is None:
         row.delete()
     else:
+        if row is None:  # a Forget's: the memory it took comes back
+            first_review = datetime.fromisoformat(review.memory_before["first_review"])
+            row = CardMemory(user=user, card_id=review.card_id, first_review=first_review)
         row.take(_memory_from_json(review.memory_before))
         row.suspended = review.memory_before.get("suspended", False)
         row.save()
@@ -912,7 +958,37 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> Card:
     caching.learner_memory_changed(user.pk)
     # Read only once the review is gone: an undo that fails after this leaves it unread.
     cache.set(_undone_key(user.pk, review_id), True, UNDONE_REMEMBERED_SECONDS)
-    return review.card
+    return review
+
+
+# --- Forget ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
+    """Anki's Forget: `card` becomes new to the learner, its memory gone (a leech's
+    suspension with it; a hold by hand stays), and a reset is logged in its place. A fit of
+    the parameters reads the card's reviews after the reset only, the progress page does
+    not count it as a review, and Undo (review_undo) brings the memory back. Raises
+    NothingToForget when the card is new to the learner already."""
+    row = CardMemory.objects.select_for_update().filter(user=user, card=card).first()
+    if row is None:
+        raise NothingToForget(f"Card #{card.number} is new to you already.")
+    log = ReviewLog.objects.create(
+        user=user,
+        card=card,
+        rating=scheduling.RESET_RATING,
+        reviewed_at=now,
+        elapsed_seconds=0.0,
+        source=Source.RESET,
+        state_before=row.state,
+        memory_before={**_memory_json(row), "first_review": row.first_review.isoformat()},
+        due_after=now,
+        stability_after=0.0,
+    )
+    row.delete()
+    caching.learner_memory_changed(user.pk)
+    return log
 
 
 # --- Reading memory -------------------------------------------------------------------------
@@ -925,6 +1001,7 @@ class MemoryFigures:
     difficulty: float | None
     retrievability: float
     due: datetime | None
+    suspended: bool = False  # a leech's suspension
 
 
 def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
@@ -938,6 +1015,7 @@ def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
         difficulty=memory.difficulty,
         retrievability=scheduling.retrievability(memory, now=now, parameters=settings.parameters),
         due=memory.due,
+        suspended=row.suspended if row else False,
     )
 
 
@@ -976,10 +1054,15 @@ def grade_options(
 
 def smart_quiz_card_ids(*, user, deck_id: int, now: datetime) -> list[int]:
     """The deck's cards in the order a Smart quiz asks them: due cards (queue order), then
-    the learner's other cards from least to best remembered, then new cards."""
+    the learner's other cards from least to best remembered, then new cards; none the
+    learner buried or suspended (a leech, suspended by the rule, among the weakest)."""
     settings = learner_settings(user=user)
     _day_start, day_end = study_day_bounds(settings=settings, now=now)
-    rows = list(CardMemory.objects.filter(user=user, card__deck_id=deck_id))
+    rows = list(
+        CardMemory.objects.filter(user=user, card__deck_id=deck_id).filter(
+            ~held_out(user=user, now=now)
+        )
+    )
     scheduled = [
         scheduling.Scheduled(
             card_id=row.card_id,
@@ -1009,11 +1092,11 @@ def smart_quiz_card_ids(*, user, deck_id: int, now: datetime) -> list[int]:
             row.card_id,
         ),
     )
-    studied = {row.card_id for row in rows}
     # Each note's first card before its siblings, as the review introduces them.
+    studied = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
     new_ids = (
         Card.objects.filter(deck_id=deck_id)
-        .exclude(pk__in=studied)
+        .filter(~Exists(studied), ~held_out(user=user, now=now, card="pk"))
         .order_by("card_ord", "number")
         .values_list("pk", flat=True)
     )

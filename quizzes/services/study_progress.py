@@ -127,6 +127,7 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
     )
     due_rows = (
         CardMemory.objects.filter(user=user, due__lt=horizon, suspended=False)
+        .filter(~reviews.held_out(user=user, now=now))
         .annotate(**_study_day_parts("due", settings))
         .values("local_date", "before_start")
         .annotate(n=Count("pk"))
@@ -148,6 +149,7 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
     learned = Q(state_before=scheduling.MemoryState.REVIEW)
     review_rows = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=since)
+        .exclude(source=ReviewLog.Source.RESET)
         .annotate(**_study_day_parts("reviewed_at", settings))
         .values("local_date", "before_start")
         .annotate(

@@ -1,5 +1,7 @@
-"""The review page: one card at a time, the answer revealed in place, four grades, undo; when
-the queue is done, more new cards for today and the suspended leeches.
+"""The review page: one card at a time, the answer revealed in place, four grades, undo; a
+card buried, suspended or forgotten by hand; when the queue is done, more new cards for
+today and the suspended leeches. Beside it, a card's own study box (the card's page loads
+it) and the list of the learner's suspended and buried cards.
 
 htmx swaps #review-stage after a grade, an undo or an end-screen choice; without JavaScript
 the same forms post and redirect back to /review/, and the answer opens with a plain
@@ -9,7 +11,7 @@ the same forms post and redirect back to /review/, and the answer opens with a p
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -19,16 +21,20 @@ from django_htmx.http import reswap, retarget
 from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER
 from quizzes.forms_study import (
+    CardActionForm,
     ExtraNewCardsForm,
     ExtraReviewsForm,
+    HoldUndoForm,
     ReviewAnswerForm,
     ReviewUndoForm,
     shown_token,
 )
-from quizzes.models import Card, ReviewLog
-from quizzes.services import reviews
+from quizzes.models import Card, CardHold, ReviewLog
+from quizzes.services import card_holds, reviews
 
 PAGE = "quizzes/review/review.html"
+CARD_STUDY = "quizzes/review/card_study.html"
+HELD_CARDS = "quizzes/review/held_cards.html"
 
 
 def _bad_request(request, message: str, *, status: int = 400) -> HttpResponse:
@@ -66,11 +72,13 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         queue = reviews.review_queue(user=user, now=now, limit=1, settings=settings)
         item = queue[0] if queue else None
     counts = reviews.review_counts(user=user, now=now, settings=settings)
+    undo = card_holds.latest_undoable(user=user, now=now)
     context = {
         "item": item,
         "counts": counts,
         "review_counts": counts,  # the navigation's, counted once
-        "undo": reviews.undoable_review(user=user),
+        "undo": undo if isinstance(undo, ReviewLog) else None,
+        "undo_hold": undo if isinstance(undo, CardHold) else None,
         "notice": notice,
         "leech_threshold": scheduling.LEECH_THRESHOLD,
     }
@@ -83,7 +91,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
         context["done_today"] = reviews.reviews_since(user=user, start=day_start)
         context["next_due"] = reviews.next_due(user=user, now=now, settings=settings)
-        unstudied = reviews.new_cards_unstudied(user=user)
+        unstudied = reviews.new_cards_unstudied(user=user, now=now)
         context["unstudied"] = unstudied
         if unstudied.ready:
             context["more_form"] = ExtraNewCardsForm(
@@ -95,6 +103,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
                 auto_id="more-reviews-%s",  # the new cards' form beside it has id_count
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
+        context["held"] = card_holds.held_counts(user=user, now=now)
         context["max_reviews_per_day"] = settings.max_reviews_per_day
     return context
 
@@ -169,7 +178,7 @@ def review_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which grade should be undone?")
     try:
-        card = reviews.review_undo(
+        undone = reviews.review_undo(
             user=request.user,
             review_id=form.cleaned_data["review"],
             card_id=form.cleaned_data["card"],
@@ -200,7 +209,9 @@ def review_undo(request):
         )
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
-    notice = f"Grade undone: card #{card.number} is back, as it was before."
+    card = undone.card
+    what = "Forget" if undone.source == ReviewLog.Source.RESET else "Grade"
+    notice = f"{what} undone: card #{card.number} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
@@ -243,3 +254,165 @@ def _first_error(form) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return "try again."
+
+
+# --- A card held or forgotten by hand -------------------------------------------------------
+
+
+def _acted_on_card(request, act) -> HttpResponse:
+    """Do `act(card)` (it returns the notice) to the card a CardActionForm names, then go
+    back where it was asked from: the review's next stage, the card's study box, or the list
+    of held cards (htmx: that part of the page; otherwise a redirect to it)."""
+    form = CardActionForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Which card? " + _first_error(form))
+    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
+    if card is None:
+        return _bad_request(
+            request,
+            "There is no such card: it was removed from the deck since this page showed it. "
+            "Reload the page to go on with your other cards.",
+            status=410,
+        )
+    try:
+        notice = act(card)
+    except reviews.NothingToForget as error:
+        return _bad_request(request, f"{error} Reload the page to see it as it is now.", status=409)
+    back = form.cleaned_data["back"]
+    if back == "card":
+        if request.htmx:
+            return _card_study(request, card, notice=notice)
+        messages.info(request, notice)
+        return redirect("card_study", slug=card.deck.slug, number=card.number)
+    if back == "held":
+        if request.htmx:
+            return _held_cards(request, notice=notice)
+        messages.info(request, notice)
+        return redirect("held_cards")
+    return _next(request, notice)
+
+
+@require_POST
+@login_required
+def review_bury(request):
+    """Anki's Bury (key -): the card leaves the review until the next study day."""
+
+    def bury(card: Card) -> str:
+        card_holds.card_bury(user=request.user, card=card, now=timezone.now())
+        return f"Card #{card.number} is buried: it comes back tomorrow."
+
+    return _acted_on_card(request, bury)
+
+
+@require_POST
+@login_required
+def review_suspend(request):
+    """Anki's Suspend (key @): the card leaves the review until brought back."""
+
+    def suspend(card: Card) -> str:
+        card_holds.card_suspend(user=request.user, card=card, now=timezone.now())
+        return (
+            f"Card #{card.number} is suspended: it stays out of your reviews until you "
+            "unsuspend it (Suspended cards, on your progress page)."
+        )
+
+    return _acted_on_card(request, suspend)
+
+
+@require_POST
+@login_required
+def review_forget(request):
+    """Anki's Forget: the card is new again."""
+
+    def forget(card: Card) -> str:
+        reviews.card_forget(user=request.user, card=card, now=timezone.now())
+        return f"Card #{card.number} is forgotten: it is a new card again."
+
+    return _acted_on_card(request, forget)
+
+
+@require_POST
+@login_required
+def card_unsuspend(request):
+    """Bring one suspended or buried card (a leech too) back into the review."""
+
+    def unsuspend(card: Card) -> str:
+        if card_holds.card_unsuspend(user=request.user, card=card):
+            return f"Card #{card.number} is back in your reviews."
+        return f"Card #{card.number} was in your reviews already."
+
+    return _acted_on_card(request, unsuspend)
+
+
+@require_POST
+@login_required
+def review_hold_undo(request):
+    """Undo (U) of the last bury or suspend, when it came after the last grade."""
+    form = HoldUndoForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Which bury or suspend should be undone?")
+    action = form.cleaned_data["action"]
+    try:
+        card = card_holds.hold_undo(
+            user=request.user, card_id=form.cleaned_data["card"], action=action, now=timezone.now()
+        )
+    except CardHold.DoesNotExist:
+        return _bad_request(
+            request,
+            "That is not there to undo: it was undone already, perhaps in another tab, or the "
+            "card was brought back since. Reload the page to see your review as it is now.",
+            status=404,
+        )
+    what = CardHold.Action(action).label
+    notice = f"{what} undone: card #{card.number} is back, as it was before."
+    if request.htmx:
+        return _stage(request, card=card, notice=notice)
+    messages.info(request, notice)
+    return redirect(f"{reverse('review')}?card={card.pk}")
+
+
+def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
+    user, now = request.user, timezone.now()
+    memory = reviews.memory_state(user=user, card=card, now=now)
+    hold = card_holds.card_hold(user=user, card=card)
+    context = {
+        "card": card,
+        "memory": memory,
+        "hold": hold,
+        "held": memory.suspended or (hold is not None and hold.is_held(now)),
+        "buried": hold is not None and not hold.suspended and hold.is_buried(now),
+        "notice": notice,
+    }
+    if notice and request.htmx:  # after a change: the navigation's count, out of band
+        context["review_counts"] = reviews.review_counts(user=user, now=now)
+    template = f"{CARD_STUDY}#study" if request.htmx else CARD_STUDY
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def card_study(request, slug, number):
+    """A card's standing in the learner's study, with bury, suspend and forget: the card's
+    page (shared by every learner, kept in the cache) loads it; a page of its own without
+    JavaScript."""
+    card = get_object_or_404(Card.objects.select_related("deck"), deck__slug=slug, number=number)
+    return _card_study(request, card)
+
+
+def _held_cards(request, *, notice: str = "") -> HttpResponse:
+    context = {
+        "held": card_holds.held_cards(user=request.user, now=timezone.now()),
+        "notice": notice,
+    }
+    template = f"{HELD_CARDS}#held" if request.htmx else HELD_CARDS
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def held_cards(request):
+    """The learner's suspended cards (leeches among them) and those buried today, each with
+    a way back into the review."""
+    return _held_cards(request)

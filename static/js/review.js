@@ -1,5 +1,6 @@
 // The review page's keyboard: Space or Enter shows the answer (site.js), 1-4 grade once it
-// shows, U or Ctrl+Z undoes the last grade. After htmx swaps the next card in, focus moves to
+// shows, U or Ctrl+Z undoes the last grade (or bury, suspend, forget), - buries the card and
+// @ suspends it, as in Anki. After htmx swaps the next card in, focus moves to
 // its heading so a screen reader starts there. Without this file the forms post as usual.
 (function () {
   "use strict";
@@ -22,7 +23,26 @@
         event.preventDefault();
         undo.click();
       }
+    } else if (event.key === "-") {
+      clickIn(stage, "[data-review-card-actions] [data-bury-key]", event);
     }
+  });
+
+  function clickIn(stage, selector, event) {
+    const button = stage.querySelector(selector);
+    if (button && !button.disabled) {
+      event.preventDefault();
+      button.click();
+    }
+  }
+
+  // @ suspends the card. It is typed with AltGr (Ctrl+Alt) or Option on many keyboards,
+  // so those do not stop it as they stop the other keys.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "@" || event.defaultPrevented || event.metaKey || event.isComposing) return;
+    if (event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const stage = document.getElementById(STAGE_ID);
+    if (stage) clickIn(stage, "[data-review-card-actions] [data-suspend-key]", event);
   });
 
   // Ctrl+Z (Cmd+Z on a Mac) undoes the last grade too, as in Anki; in a text field it is
@@ -71,6 +91,9 @@
   document.addEventListener("htmx:afterSwap", (event) => {
     const stage = event.detail.target;
     if (!stage || stage.id !== STAGE_ID) return;
+    // htmx wires the new forms up only once they settle (20 ms on): a key pressed as the
+    // card appears (U, Ctrl+Z, -, @) would post them as plain forms, reloading the page.
+    if (window.htmx) window.htmx.process(stage);
     const heading = stage.querySelector("[data-focus]");
     if (heading) heading.focus();
   });

@@ -1,0 +1,160 @@
+"""Holding a card out of the review by hand, as an Anki user does from the reviewer: bury it
+(out until the next study day starts) or suspend it (out until brought back), undo either,
+and list the learner's suspended and buried cards with the way back.
+
+A hold is a CardHold row, apart from the card's memory: a new card has none, and a hold
+outlasts a Forget. The review's queue and counts leave held cards out (reviews.held_out,
+play_sql.memory_figures). A leech stays suspended on its memory (CardMemory.suspended), as
+the rule suspended it: the list shows it too, and brings it back the same way. Every write
+ends with caching.learner_memory_changed, so that "Review (N)" is counted afresh at once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from quizzes import caching
+from quizzes.models import Card, CardHold, CardMemory, ReviewLog
+from quizzes.services.reviews import learner_settings, study_day_bounds, undoable_review
+
+Action = CardHold.Action
+
+
+def _hold(*, user, card: Card, now: datetime, action: str, **changes) -> CardHold:
+    with transaction.atomic():
+        hold, created = CardHold.objects.select_for_update().get_or_create(
+            user=user, card=card, defaults={"last_action": action, "held_at": now, **changes}
+        )
+        if not created:
+            for name, value in {"last_action": action, "held_at": now, **changes}.items():
+                setattr(hold, name, value)
+            hold.save()
+    caching.learner_memory_changed(user.pk)
+    return hold
+
+
+def card_bury(*, user, card: Card, now: datetime) -> datetime:
+    """Anki's Bury: `card` leaves the review until the learner's next study day starts, when
+    it comes back as it was (a review card due then, as overdue as it was). Returns then."""
+    _day_start, day_end = study_day_bounds(settings=learner_settings(user=user), now=now)
+    _hold(user=user, card=card, now=now, action=Action.BURY, buried_until=day_end)
+    return day_end
+
+
+def card_suspend(*, user, card: Card, now: datetime) -> None:
+    """Anki's Suspend: `card` leaves the review, its counts and Smart quizzes until the
+    learner brings it back (card_unsuspend); its memory stays as it is."""
+    _hold(user=user, card=card, now=now, action=Action.SUSPEND, suspended=True)
+
+
+@transaction.atomic
+def card_unsuspend(*, user, card: Card) -> bool:
+    """Bring `card` back into the review: unsuspended, unburied, and a suspended leech back
+    too (four more lapses suspend it again). Whether it was held at all."""
+    holds, _by_model = CardHold.objects.filter(user=user, card=card).delete()
+    leeches = CardMemory.objects.filter(user=user, card=card, suspended=True).update(
+        suspended=False
+    )
+    caching.learner_memory_changed(user.pk)
+    return bool(holds or leeches)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldCard:
+    """One card the learner keeps out of the review, for the list of them."""
+
+    card: Card
+    suspended: bool  # by hand, or by the leech rule
+    leech: bool
+    buried_until: datetime | None  # when not suspended: the start of the next study day
+
+
+def held_cards(*, user, now: datetime) -> list[HeldCard]:
+    """The learner's suspended cards (leeches among them) and the cards buried now, in deck
+    order. Two queries."""
+    holds = {
+        hold.card_id: hold
+        for hold in CardHold.objects.active(now).filter(user=user).select_related("card__deck")
+    }
+    leeches = {
+        memory.card_id: memory.card
+        for memory in CardMemory.objects.filter(user=user, suspended=True).select_related(
+            "card__deck"
+        )
+    }
+    held = []
+    for card_id in holds.keys() | leeches.keys():
+        hold = holds.get(card_id)
+        suspended = card_id in leeches or (hold is not None and hold.suspended)
+        held.append(
+            HeldCard(
+                card=hold.card if hold else leeches[card_id],
+                suspended=suspended,
+                leech=card_id in leeches,
+                buried_until=None if suspended else hold.buried_until,
+            )
+        )
+    return sorted(held, key=lambda one: (one.card.deck.name, one.card.deck_id, one.card.number))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeldCounts:
+    suspended: int  # by hand (leeches are counted apart: reviews.leeches_suspended)
+    buried: int  # buried now, and not suspended
+
+
+def held_counts(*, user, now: datetime) -> HeldCounts:
+    """For the review's end screen. One query."""
+    buried = Q(suspended=False, buried_until__gt=now)
+    figures = CardHold.objects.filter(user=user).aggregate(
+        suspended_count=Count("pk", filter=Q(suspended=True)),
+        buried_count=Count("pk", filter=buried),
+    )
+    return HeldCounts(suspended=figures["suspended_count"], buried=figures["buried_count"])
+
+
+def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
+    """What Undo takes back: the learner's latest grade on the review page or Forget
+    (reviews.undoable_review), or their latest bury or suspend still in force, whichever
+    came last."""
+    review = undoable_review(user=user)
+    hold = (
+        CardHold.objects.active(now)
+        .filter(user=user)
+        .select_related("card")
+        .order_by("-held_at", "-pk")
+        .first()
+    )
+    if hold is not None and (review is None or hold.held_at >= review.reviewed_at):
+        return hold
+    return review
+
+
+@transaction.atomic
+def hold_undo(*, user, card_id: int, action: str, now: datetime) -> Card:
+    """Take back the learner's latest `action` (bury or suspend) on card `card_id`: it is
+    unburied or unsuspended, as it was before. CardHold.DoesNotExist when that is not the
+    card's latest hold in force (undone already, or brought back since)."""
+    hold = (
+        CardHold.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("card")
+        .get(user=user, card=card_id, last_action=action)
+    )
+    if action == Action.BURY:
+        hold.buried_until = None
+    else:
+        hold.suspended = False
+    if hold.suspended or hold.is_buried(now):
+        hold.save()
+    else:
+        hold.delete()
+    caching.learner_memory_changed(user.pk)
+    return hold.card
+
+
+def card_hold(*, user, card: Card) -> CardHold | None:
+    """The learner's hold on `card`, in force or not (buried_until may have passed)."""
+    return CardHold.objects.filter(user=user, card=card).first()

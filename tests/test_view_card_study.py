@@ -1,0 +1,95 @@
+"""A card's own study box: the learner's memory of it, and bury, suspend, unsuspend and
+forget. The card's page, one page for every learner, loads it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from quizzes.models import Card, CardHold
+from quizzes.services import reviews
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def card(deck):
+    return Card.objects.get(deck=deck, number=1)
+
+
+def url(card):
+    return reverse("card_study", args=[card.deck.slug, card.number])
+
+
+def test_the_cards_page_loads_the_box_for_a_learner_only(client, alice, card):
+    assert url(card) not in client.get(card.get_absolute_url()).text
+    client.force_login(alice)
+    page = client.get(card.get_absolute_url())
+    assert f'hx-get="{url(card)}"' in page.text
+    assert f'href="{url(card)}"' in page.text  # without JavaScript, a link to its own page
+
+
+def test_a_new_card_can_be_buried_or_suspended(client, alice, card):
+    client.force_login(alice)
+    response = client.get(url(card))
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert "New to you: not studied yet." in response.text
+    assert f'action="{reverse("review_bury")}"' in response.text
+    assert reverse("review_suspend") in response.text
+    assert reverse("review_forget") not in response.text
+
+
+def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, card):
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(days=1), tick=False):
+        response = client.get(url(card), headers={"HX-Request": "true"})
+    assert "<html" not in response.text
+    assert 'id="card-study"' in response.text
+    assert "Review: due" in response.text
+    assert "recall now" in response.text
+    assert reverse("review_forget") in response.text
+
+
+def test_a_suspended_card_offers_unsuspend(client, alice, card):
+    CardHold.objects.create(
+        user=alice, card=card, suspended=True, last_action="suspend", held_at=T0
+    )
+    client.force_login(alice)
+    response = client.get(url(card))
+    assert "Suspended: out of your reviews until you unsuspend it." in response.text
+    assert f'action="{reverse("card_unsuspend")}"' in response.text
+
+
+def test_a_change_in_the_box_brings_the_navigations_count_along(client, alice, card):
+    client.force_login(alice)
+    response = client.post(
+        reverse("review_suspend"), {"card": card.pk, "back": "card"}, headers={"HX-Request": "true"}
+    )
+    assert 'id="nav-review"' in response.text
+    assert 'hx-swap-oob="true">Review (11)' in response.text
+    assert "data-bury-key" not in response.text  # held: Unsuspend instead
+
+
+def test_another_learners_hold_is_not_shown(client, alice, bob, card):
+    CardHold.objects.create(user=bob, card=card, suspended=True, last_action="suspend", held_at=T0)
+    client.force_login(alice)
+    assert "Suspended" not in client.get(url(card)).text
+
+
+def test_an_unknown_card_is_404(client, alice, card):
+    client.force_login(alice)
+    assert client.get(reverse("card_study", args=[card.deck.slug, 999])).status_code == 404
+
+
+def test_a_guest_is_sent_to_log_in(client, card):
+    assert client.get(url(card)).url.startswith(reverse("login"))
+
+
+def test_it_rejects_post(client, alice, card):
+    client.force_login(alice)
+    assert client.post(url(card)).status_code == 405

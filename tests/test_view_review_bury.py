@@ -1,0 +1,128 @@
+"""Burying a card (Anki's "-"): out of the review until the next study day, from the review
+or from the card's own study box."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from quizzes.models import Card, CardHold
+from quizzes.services import reviews
+from tests.studyhelpers import first_cards, remember, review_count_shown
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("review_bury")
+T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)  # Wednesday noon; the study day starts at 4 am
+NEXT_DAY = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def card(deck):
+    return Card.objects.get(deck=deck, number=1)
+
+
+def test_a_buried_new_card_leaves_the_review_and_its_counts_until_tomorrow(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert review_count_shown(client) == 12
+        response = client.post(URL, {"card": card.pk})
+        assert response.status_code == 302
+        assert response.url == reverse("review")
+        page = client.get(response.url)
+        assert "Card #1 is buried: it comes back tomorrow." in page.text
+        assert page.context["item"].card.number == 2
+        assert review_count_shown(client) == 11
+    assert CardHold.objects.get(user=alice, card=card).buried_until == NEXT_DAY
+    with time_machine.travel(NEXT_DAY, tick=False):
+        assert review_count_shown(client) == 12
+        assert client.get(reverse("review")).context["item"].card == card
+
+
+def test_a_buried_due_card_comes_back_tomorrow_still_due(client, alice, deck):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"
+    )
+    due, _other = first_cards(deck, 2)
+    remember(alice, [due], now=T0)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert review_count_shown(client) == 1
+        client.post(URL, {"card": due.pk})
+        page = client.get(reverse("review"))
+        assert page.context["item"] is None
+        assert "1 buried card comes back tomorrow." in page.text
+        assert review_count_shown(client) == 0
+    with time_machine.travel(NEXT_DAY + timedelta(hours=1), tick=False):
+        assert client.get(reverse("review")).context["item"].card == due
+
+
+def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Card #1 is buried" in response.text
+    assert "Synthetic synthetic #2" in response.text
+    assert "Undo Bury of #1" in response.text
+    assert 'id="nav-review"' in response.text  # the navigation's count, out of band
+
+
+def test_from_the_card_page_it_goes_back_to_the_cards_study_box(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(URL, {"card": card.pk, "back": "card"})
+        assert response.url == reverse("card_study", args=[card.deck.slug, 1])
+        box = client.post(URL, {"card": card.pk, "back": "card"}, headers={"HX-Request": "true"})
+    assert "<html" not in box.text
+    assert 'id="card-study"' in box.text
+    assert "Buried: back in your reviews tomorrow." in box.text
+    assert "Unbury" in box.text
+
+
+def test_another_learner_still_has_the_card(client, alice, bob, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        client.post(URL, {"card": card.pk})
+        client.force_login(bob)
+        assert review_count_shown(client) == 12
+
+
+def test_an_unknown_card_is_gone_and_nothing_is_held(client, alice, card):
+    client.force_login(alice)
+    response = client.post(URL, {"card": 999_999})
+    assert response.status_code == 410
+    assert "There is no such card" in response.text
+    assert not CardHold.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"card": "one"}, {"card": "²"}, {"card": 1, "back": "x"}])
+def test_a_malformed_post_is_refused(client, alice, card, data):
+    client.force_login(alice)
+    response = client.post(URL, data, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert "Which card?" in response.text
+    assert not CardHold.objects.exists()
+
+
+def test_a_guest_is_sent_to_log_in(client, card):
+    response = client.post(URL, {"card": card.pk})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert not CardHold.objects.exists()
+
+
+def test_it_rejects_get(client, alice):
+    client.force_login(alice)
+    assert client.get(URL).status_code == 405
+
+
+def test_the_review_offers_bury_and_suspend_with_their_keys(client, alice, card):
+    client.force_login(alice)
+    page = client.get(reverse("review"))
+    assert f'hx-post="{URL}"' in page.text
+    assert "data-bury-key" in page.text and "(-)" in page.text
+    assert "data-suspend-key" in page.text and "(@)" in page.text
+    assert "data-forget" not in page.text  # a new card has nothing to forget
