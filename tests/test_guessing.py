@@ -21,6 +21,17 @@ QUIZZES = 40
 CEILING = 0.35
 
 
+@pytest.fixture(autouse=True)
+def fixed_shuffle_keys(monkeypatch):
+    """Each card's place in the deck's shuffle drawn from a fixed seed, not the system's
+    random source: the quizzes, and so each rate, are the same at every run (a rule a point
+    under its ceiling crossed it about one run in ten)."""
+    import quizzes.models.deck as deck_models
+
+    keys = random.Random(2026)
+    monkeypatch.setattr(deck_models, "secrets", type("Seeded", (), {"randbelow": keys.randrange}))
+
+
 def test_no_blind_rule_picks_the_right_choice_more_than_35_percent(fastai_deck, monkeypatch):
     seeds = itertools.count(20_250_305)
     monkeypatch.setattr(services, "_new_seed", lambda: next(seeds))
