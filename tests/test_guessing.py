@@ -5,6 +5,7 @@ each rule on its own, and on a generated deck too)."""
 import itertools
 import random
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -29,7 +30,7 @@ def fixed_shuffle_keys(monkeypatch):
     import quizzes.models.deck as deck_models
 
     keys = random.Random(2026)
-    monkeypatch.setattr(deck_models, "secrets", type("Seeded", (), {"randbelow": keys.randrange}))
+    monkeypatch.setattr(deck_models, "secrets", SimpleNamespace(randbelow=keys.randrange))
 
 
 def test_no_blind_rule_picks_the_right_choice_more_than_35_percent(fastai_deck, monkeypatch):

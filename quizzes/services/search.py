@@ -12,6 +12,7 @@ replaced by the nearest word the cards use ("sofmax" by "softmax", "pytroch" by
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -76,7 +77,7 @@ def search_prefix(word: str) -> str:
     return word
 
 
-def search_prefixes(words) -> list[str]:
+def search_prefixes(words: Iterable[str]) -> list[str]:
     """The prefixes `words` are searched as, which the pages highlight."""
     return list(dict.fromkeys(search_prefix(word) for word in words))
 
