@@ -7,7 +7,6 @@ from django.utils import timezone
 from quizzes import engine
 from quizzes.models import Attempt
 from quizzes.services import attempts as services
-from quizzes.views.guests import GUEST_ATTEMPTS_KEY
 
 PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
 # How long `finish` takes over each answer: time enough to read a synthetic card's question
@@ -29,11 +28,12 @@ def start(user, deck, *, count=3, mode="multiple_choice", limit=PER_QUESTION_20)
 
 
 def start_as_guest(client, deck, **kwargs) -> Attempt:
-    """An attempt owned by the guest session of `client`."""
-    attempt = start(None, deck, **kwargs)
+    """An attempt owned by the guest session of `client`: started under its key."""
     session = client.session
-    session[GUEST_ATTEMPTS_KEY] = [str(attempt.pk)]
-    session.save()
+    session.save()  # the test client's session has no key until saved
+    attempt = start(None, deck, **kwargs)
+    attempt.session_key = session.session_key
+    attempt.save(update_fields=["session_key"])
     return attempt
 
 

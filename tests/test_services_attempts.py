@@ -526,13 +526,18 @@ def test_a_challenge_asks_the_same_questions_and_choices_with_new_ids(alice, bob
 def test_guest_attempts_are_claimed_by_the_account(alice, deck):
     config = services.QuizConfig(deck=deck, question_count=2)
     guest = services.attempt_start(user=None, session_key="k", config=config, now=NOW)
-    owned = start(alice, deck)
+    another_guest = services.attempt_start(user=None, session_key="j", config=config, now=NOW)
+    start(alice, deck)
 
-    claimed = services.attempts_claim(user=alice, attempt_ids=[str(guest.pk), str(owned.pk)])
+    claimed = services.attempts_claim(user=alice, guest_session_key="k")
 
     assert claimed == 1
     guest.refresh_from_db()
     assert guest.user == alice and guest.session_key == ""
+    another_guest.refresh_from_db()
+    assert another_guest.user is None and another_guest.session_key == "j"
+    assert services.attempts_claim(user=alice, guest_session_key="k") == 0
+    assert services.attempts_claim(user=alice, guest_session_key=None) == 0
 
 
 def test_card_figures_count_what_the_user_saw_and_got_right(alice, bob, deck):
@@ -663,13 +668,14 @@ def test_the_default_deck_is_the_last_played_else_the_largest(alice, bob, make_d
     start(alice, small, count=1)
     assert services.default_deck(user=alice) == small
     assert services.default_deck(user=bob) == large
-    guest = services.attempt_start(
+    services.attempt_start(
         user=None,
         session_key="k",
         config=services.QuizConfig(deck=small, question_count=1),
         now=NOW,
     )
-    assert services.default_deck(user=None, guest_attempt_ids=[str(guest.pk)]) == small
+    assert services.default_deck(user=None, guest_session_key="k") == small
+    assert services.default_deck(user=None, guest_session_key="other") == large
     assert [deck.slug for deck in services.quiz_decks()] == ["large", "small"]
 
 
@@ -695,7 +701,7 @@ def test_the_play_paths_written_out_reads_give_what_the_orm_gives(alice, deck):
             name: getattr(stored, name) for name in names
         }
 
-    read = play_sql.owned_questions(user=alice, guest_attempt_ids=[], attempt_id=attempt.pk)
+    read = play_sql.owned_questions(user=alice, guest_session_key=None, attempt_id=attempt.pk)
     answered = play_sql.attempt_questions(attempt=attempt, position=1)
     for question in [*read, *answered]:
         same(question, AttemptQuestion.objects.get(pk=question.pk))
@@ -908,7 +914,7 @@ def test_a_guests_quick_quizzes_claimed_rank_no_more_than_a_learners_day(alice, 
         user=None, session_key="k", deck=deck, now=NOW + timedelta(minutes=30)
     )
 
-    services.attempts_claim(user=alice, attempt_ids=[str(a.pk) for a in [*guests, unfinished]])
+    services.attempts_claim(user=alice, guest_session_key="k")
 
     ranked = set(
         Attempt.objects.filter(leaderboard.RANKED, user=alice).values_list("pk", flat=True)
@@ -930,3 +936,13 @@ def test_a_learners_quick_quizzes_started_in_the_day_are_read_from_their_own_ind
     )
 
     assert by_learner in query_plan(counted)
+
+
+def test_a_guests_last_played_quiz_is_read_from_their_own_index(deck):
+    last_played = (
+        Attempt.objects.owned_by(guest_session_key="k")
+        .order_by("-started_at")
+        .values_list("deck_id", flat=True)[:1]
+    )
+
+    assert "attempt_guest" in query_plan(last_played)

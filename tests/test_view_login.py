@@ -4,6 +4,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from quizzes.models import Attempt
 from tests.quizplay import T0, finish, start, start_as_guest
 from tests.studyhelpers import review_count_shown
 
@@ -47,10 +48,11 @@ def test_the_guests_quiz_is_saved_to_the_account(client, alice, password, make_d
 
 
 def test_another_users_attempt_is_never_claimed(client, alice, bob, password, make_deck):
-    bobs = start(bob, make_deck(12))
     session = client.session
-    session["guest_attempt_ids"] = [str(bobs.pk)]
     session.save()
+    # Bob's, though started under this browser's session key (he logged in here later).
+    bobs = start(bob, make_deck(12))
+    Attempt.objects.filter(pk=bobs.pk).update(session_key=session.session_key)
     log_in(client, "alice", password)
     bobs.refresh_from_db()
     assert bobs.user == bob

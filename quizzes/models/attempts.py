@@ -22,12 +22,14 @@ class AttemptQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(finished_at__isnull=True)
 
-    def owned_by(self, *, user=None, guest_attempt_ids=()):
+    def owned_by(self, *, user=None, guest_session_key: str | None = None):
         """The attempts of a signed-in `user`, or for a guest (user None or anonymous) the
-        unclaimed attempts whose ids their session remembers."""
+        unclaimed attempts started under their session's key (none without one)."""
         if user is not None and user.is_authenticated:
             return self.filter(user=user)
-        return self.filter(user__isnull=True, pk__in=list(guest_attempt_ids))
+        if not guest_session_key:
+            return self.none()
+        return self.filter(user__isnull=True, session_key=guest_session_key)
 
 
 # The attempts a leaderboard ranks: finished Quick quizzes of signed-in learners, read at a
@@ -55,7 +57,8 @@ class Attempt(models.Model):
 
     # A random id: attempt URLs cannot be guessed or counted.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # Null for a guest, whose attempt ids live in their session until they sign up or log in.
+    # Null for a guest, whose attempts are those started under their session's key
+    # (`session_key`) until they sign up or log in.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -100,6 +103,12 @@ class Attempt(models.Model):
         ordering = ["-started_at"]
         indexes = [
             models.Index(fields=["user", "-started_at"]),
+            # A guest's attempts (owned_by): the last played, and those claimed at log-in.
+            models.Index(
+                fields=["session_key", "-started_at"],
+                condition=models.Q(user__isnull=True),
+                name="attempt_guest",
+            ),
             models.Index(fields=["is_quick", "finished_at"]),
             # The leaderboards (services.leaderboard.RANKED): ranked attempts, best first,
             # all time and from a week's start.

@@ -720,13 +720,13 @@ def quiz_deck(*, slug: str) -> Deck | None:
 
 
 def default_deck(
-    *, user, guest_attempt_ids: Sequence[str] = (), decks: Sequence[Deck] | None = None
+    *, user, guest_session_key: str | None = None, decks: Sequence[Deck] | None = None
 ) -> Deck | None:
     """The deck a quiz page starts on: the one the learner last played, else the deck with
     the most cards. `decks` are `quiz_decks()`, when the caller has them already."""
     decks = quiz_decks() if decks is None else decks
     last_played = (
-        Attempt.objects.owned_by(user=user, guest_attempt_ids=guest_attempt_ids)
+        Attempt.objects.owned_by(user=user, guest_session_key=guest_session_key)
         .order_by("-started_at")
         .values_list("deck_id", flat=True)
         .first()
@@ -991,28 +991,26 @@ def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> Att
     return question
 
 
-def attempt_open(
-    *, user, guest_attempt_ids: Sequence[str], attempt_id
-) -> tuple[Attempt | None, list]:
-    """The attempt `attempt_id` if it is the caller's own (`user`'s, or for a guest one of
-    `guest_attempt_ids`), with the unanswered questions the clock needs in order (see "The
+def attempt_open(*, user, guest_session_key: str | None, attempt_id) -> tuple[Attempt | None, list]:
+    """The attempt `attempt_id` if it is the caller's own (`user`'s, or for a guest one started
+    under `guest_session_key`), with the unanswered questions the clock needs in order (see "The
     clock"; the first with its card): one query for a quiz under way, two for one with
     nothing left to answer; (None, []) when it is not the caller's."""
     unanswered = play_sql.owned_questions(
-        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+        user=user, guest_session_key=guest_session_key, attempt_id=attempt_id
     )
     if not unanswered:
         return attempt_get_owned(
-            user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+            user=user, guest_session_key=guest_session_key, attempt_id=attempt_id
         ), []
     return unanswered[0].attempt, unanswered
 
 
-def attempt_get_owned(*, user, guest_attempt_ids: Sequence[str], attempt_id) -> Attempt | None:
+def attempt_get_owned(*, user, guest_session_key: str | None, attempt_id) -> Attempt | None:
     """The attempt `attempt_id`, with its deck, if it is the caller's own (`user`'s, or for
-    a guest one of `guest_attempt_ids`); None when it is not. One query."""
+    a guest one started under `guest_session_key`); None when it is not. One query."""
     return play_sql.owned_attempt(
-        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
+        user=user, guest_session_key=guest_session_key, attempt_id=attempt_id
     )
 
 
@@ -1064,12 +1062,12 @@ def question_at(
 
 
 def question_get_owned(
-    *, user, guest_attempt_ids: Sequence[str], attempt_id, position: int
+    *, user, guest_session_key: str | None, attempt_id, position: int
 ) -> AttemptQuestion | None:
     """The question at `position` of the attempt `attempt_id`, if it is the caller's own
     (as attempt_open), with that attempt, in one query; None when either is missing."""
     found = play_sql.owned_questions(
-        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id, position=position
+        user=user, guest_session_key=guest_session_key, attempt_id=attempt_id, position=position
     )
     return found[0] if found else None
 
@@ -1186,12 +1184,17 @@ def questions_summary(questions) -> engine.QuizSummary:
     )
 
 
-def attempts_claim(*, user, attempt_ids: list[str]) -> int:
-    """Give a guest's attempts (ids remembered in their session) to the account they just
-    signed up for or logged in to."""
-    if not attempt_ids or not user.is_authenticated:
+def attempts_claim(*, user, guest_session_key: str | None) -> int:
+    """Give a guest's attempts (those started under their session's key, read before the
+    log-in changed it) to the account they just signed up for or logged in to."""
+    if not guest_session_key or not user.is_authenticated:
         return 0
-    guest_attempts = Attempt.objects.owned_by(guest_attempt_ids=attempt_ids)
+    attempt_ids = list(
+        Attempt.objects.owned_by(guest_session_key=guest_session_key).values_list("pk", flat=True)
+    )
+    if not attempt_ids:
+        return 0
+    guest_attempts = Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True)
     with transaction.atomic():
         # A start of the learner's meanwhile (another tab) counts the claimed quizzes, or
         # is counted by the recount below, never neither.

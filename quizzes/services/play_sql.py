@@ -12,8 +12,7 @@ bookkeeping are not read, and stay deferred.
 Plain SQL that SQLite and PostgreSQL both run; the suite runs on both.
 """
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -121,21 +120,15 @@ def _attempt_id(value) -> object:
     return _db_value(Attempt, "id", value)
 
 
-def _owner_condition(*, user, guest_attempt_ids: Iterable[str], attempt_id) -> tuple[str, list]:
+def _owner_condition(*, user, guest_session_key: str | None) -> tuple[str, list]:
     """The SQL condition on the attempt `a` for "the caller's own", as
-    Attempt.objects.owned_by has it: a signed-in user's attempt, or an unclaimed one whose
-    id the guest's session remembers."""
+    Attempt.objects.owned_by has it: a signed-in user's attempt, or an unclaimed one started
+    under the guest's session key."""
     if user is not None and user.is_authenticated:
         return "a.user_id = %s", [user.pk]
-    remembered = set()
-    for remembered_id in guest_attempt_ids:
-        try:
-            remembered.add(uuid.UUID(str(remembered_id)))
-        except ValueError:
-            continue
-    if uuid.UUID(str(attempt_id)) not in remembered:
+    if not guest_session_key:
         return "1 = 0", []
-    return "a.user_id IS NULL", []
+    return "a.user_id IS NULL AND a.session_key = %s", [guest_session_key]
 
 
 def _which(position: int | None, every: bool = False) -> tuple[str, list]:
@@ -168,14 +161,12 @@ def _with_card(question: AttemptQuestion, row: Sequence, at: int) -> AttemptQues
     return question
 
 
-def owned_attempt(*, user, guest_attempt_ids: Iterable[str], attempt_id) -> Attempt | None:
+def owned_attempt(*, user, guest_session_key: str | None, attempt_id) -> Attempt | None:
     """The attempt `attempt_id` with its deck (name and slug) if it is the caller's own,
     else None. One statement, for a result page and a quiz with nothing left to answer."""
     columns = _columns()
     attempt, deck = columns["attempt"], columns["deck"]
-    owner, owner_params = _owner_condition(
-        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
-    )
+    owner, owner_params = _owner_condition(user=user, guest_session_key=guest_session_key)
     rows = _fetch(
         f"SELECT {attempt.sql}, {deck.sql} FROM {ATTEMPTS} a JOIN {DECKS} d ON d.id = a.deck_id "
         f"WHERE a.id = %s AND {owner}",
@@ -209,7 +200,7 @@ def finished_challenges(*, attempt_id) -> list[Attempt]:
 
 
 def owned_questions(
-    *, user, guest_attempt_ids: Iterable[str], attempt_id, position: int | None = None
+    *, user, guest_session_key: str | None, attempt_id, position: int | None = None
 ) -> list[AttemptQuestion]:
     """The attempt `attempt_id`'s question at `position`, or without a position the
     unanswered questions the clock needs in order (`_which`), if the attempt is the
@@ -218,9 +209,7 @@ def owned_questions(
     clock close it, the next one's card is read when it is shown."""
     columns = _columns()
     question, attempt = columns["question"], columns["attempt"]
-    owner, owner_params = _owner_condition(
-        user=user, guest_attempt_ids=guest_attempt_ids, attempt_id=attempt_id
-    )
+    owner, owner_params = _owner_condition(user=user, guest_session_key=guest_session_key)
     which, which_params = _which(position)
     rows = _fetch(
         f"SELECT {question.sql}, {attempt.sql}, {columns['card'].sql}, {columns['deck'].sql} "

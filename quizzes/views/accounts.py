@@ -56,10 +56,11 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_valid(self, form):
-        # Read before login: the session is rotated (and flushed for another user) there.
-        attempt_ids = guests.guest_attempt_ids(self.request.session)
+        # Read before login: the session key changes (and the session is flushed for
+        # another user) there.
+        guest_session_key = guests.guest_session_key(self.request.session)
         response = super().form_valid(form)
-        claimed = guests.guest_attempts_claim(self.request, attempt_ids)
+        claimed = guests.guest_attempts_claim(self.request, guest_session_key)
         _say_saved(self.request, claimed)
         return response
 
@@ -87,9 +88,9 @@ def signup(request):
     if valid and (user := _signup_save(form)) is not None:
         if time_zone := form.cleaned_data.get("time_zone"):
             reviews.time_zone_set(user=user, time_zone=time_zone)
-        attempt_ids = guests.guest_attempt_ids(request.session)
+        guest_session_key = guests.guest_session_key(request.session)
         login(request, user, backend="quizzes.auth.CachedModelBackend")
-        claimed = guests.guest_attempts_claim(request, attempt_ids)
+        claimed = guests.guest_attempts_claim(request, guest_session_key)
         messages.success(request, f"Welcome, {user.get_username()}! Your account is ready.")
         if (email := form.cleaned_data.get("email")) and not _email_confirmation_ask(
             request, user, email

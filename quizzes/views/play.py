@@ -43,7 +43,7 @@ def _owner(request) -> dict:
     """Who owns the attempts this request may play, as the services take it."""
     return {
         "user": request.user,
-        "guest_attempt_ids": guests.guest_attempt_ids(request.session),
+        "guest_session_key": guests.guest_session_key(request.session),
     }
 
 
@@ -67,10 +67,8 @@ def _start_for(request, start, **kwargs) -> Attempt:
     """Run an `attempt_services.attempt_start*` function for this user or guest."""
     if request.user.is_authenticated:
         return start(user=request.user, session_key="", now=timezone.now(), **kwargs)
-    session_key = guests.guest_session_key(request.session)
-    attempt = start(user=request.user, session_key=session_key, now=timezone.now(), **kwargs)
-    guests.guest_attempt_remember(request.session, attempt)
-    return attempt
+    session_key = guests.guest_session_key(request.session, create=True)
+    return start(user=request.user, session_key=session_key, now=timezone.now(), **kwargs)
 
 
 def _swaps(request) -> bool:
@@ -107,7 +105,7 @@ def _default_deck(request, decks) -> Deck | None:
     """The deck named by ?deck=, else the one this learner last played, else the largest."""
     chosen = next((deck for deck in decks if deck.slug == request.GET.get("deck")), None)
     return chosen or attempt_services.default_deck(
-        user=request.user, guest_attempt_ids=guests.guest_attempt_ids(request.session), decks=decks
+        user=request.user, guest_session_key=guests.guest_session_key(request.session), decks=decks
     )
 
 

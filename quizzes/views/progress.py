@@ -48,7 +48,7 @@ def leaderboard(request):
     else:
         deck = attempt_services.default_deck(
             user=request.user,
-            guest_attempt_ids=guests.guest_attempt_ids(request.session),
+            guest_session_key=guests.guest_session_key(request.session),
             decks=decks,
         )
     this_week, all_time = [], []
