@@ -166,3 +166,20 @@ def test_the_challenges_taken_are_listed_best_first_a_guest_s_as_a_guest(
     listed = [item.text for item in page.select(".challenge-share li")]
     assert [text.split(":")[0] for text in listed] == ["A guest", "bob"]  # the unfinished: not
     assert listed[0].endswith("(3 / 3)") and listed[1].endswith("(2 / 3)")
+
+
+def test_a_guest_whose_session_is_gone_no_longer_owns_its_quizzes(client, deck):
+    """A guest's quizzes are theirs by the key of the session they were started under; a
+    cookie still naming that key once the session has expired (or was never made) owns
+    nothing."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    attempt = finish(start_as_guest(client, deck, count=2))
+    url = reverse("attempt_result", args=[attempt.pk])
+    assert client.get(url).status_code == 200
+
+    Session.objects.all().delete()
+    cache.clear()
+
+    assert client.get(url).status_code == 404

@@ -11,6 +11,10 @@ from quizzes.services.attempts import attempts_claim
 
 def guest_session_key(session, *, create: bool = False) -> str | None:
     """The guest's session key; with `create`, making the session if it has none yet."""
+    # Loading the session first: a cookie naming no stored session (expired, or made up)
+    # leaves it without a key, and so owning nothing, as the key's quizzes belong to the
+    # session, not to whoever sends the key.
+    session.keys()
     if create and not session.session_key:
         session.save()
     return session.session_key
