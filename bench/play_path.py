@@ -6,7 +6,7 @@ DEBUG off, no HTTP server) on a throwaway SQLite database, or PostgreSQL with
 do: start (claiming a Quick quiz planned ahead, as the worker keeps them), each question as
 htmx asks for it, each answer, the result. Prints each kind
 of request's statements and median time; --profile DIR writes a cProfile of the
-question, answer and result requests (not the starts) in DIR, one file per player and kind,
+quiz start, question, answer and result requests in DIR, one file per player and kind,
 for `python -m pstats FILE`.
 
     .venv/bin/python bench/play_path.py
@@ -89,9 +89,9 @@ def run(options) -> None:
     figures: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
 
     @contextmanager
-    def measured(player: str, kind: str, profiled: bool = True):
+    def measured(player: str, kind: str):
         profiler = None
-        if options.profile and profiled:
+        if options.profile:
             profiler = profilers.setdefault((player, kind), cProfile.Profile())
         statements = []
 
@@ -126,7 +126,7 @@ def run(options) -> None:
             client.force_login(learner)
         token = csrf_token(client.get("/quiz/").content.decode())
         for _ in range(options.quizzes):
-            with measured(player, "quiz start", profiled=False):
+            with measured(player, "quiz start"):
                 started = client.post(
                     "/quiz/quick/",
                     urlencode({"deck": "fastai"}),
@@ -164,7 +164,7 @@ def run(options) -> None:
     if profilers:
         options.profile.mkdir(parents=True, exist_ok=True)
         for (player, kind), profiler in profilers.items():
-            profiler.dump_stats(options.profile / f"{player.replace(' ', '-')}-{kind}.prof")
+            profiler.dump_stats(options.profile / f"{player}-{kind}.prof".replace(" ", "-"))
         print(f"profiles: {options.profile}/")
 
 
