@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -683,23 +684,60 @@ class TimeLimit:
             raise ValueError(f"A {self.kind} limit needs a positive number of seconds.")
 
 
-# Time for length: a question and its choices are read at READING_WORDS_PER_MINUTE, and the
-# learner gets READING_BASE_SECONDS more to think, within the bounds.
+# Time for length: the learner gets READING_BASE_SECONDS to think and tap, and time to read
+# the question and its choices once. The speeds come from Brysbaert (2019, "How many words do
+# we read per minute?", a meta-analysis of 190 studies): adults read English non-fiction
+# silently at 238 words a minute on average, most between 175 and 300, readers in a second
+# language slower. A question that fits a phone's screen is read at READING_WORDS_PER_MINUTE,
+# below the average. Past a screenful (about READING_SCREEN_WORDS on a 360 px phone, the
+# question and its buttons) the learner scrolls, and scrolls back to the question and the
+# choices above to compare them: the Nielsen Norman Group (2016) found hard texts read more
+# slowly on phones, and a 2010 University of Alberta study that a phone-sized screen cut
+# comprehension as readers kept in mind what had scrolled away. So the words past it are
+# read at READING_PAST_SCREEN_WORDS_PER_MINUTE (our choice: three quarters of the speed,
+# below the slowest native readers' 175). A short question keeps the time it had: more
+# would be time to look the answer up.
 READING_BASE_SECONDS = 8
 READING_WORDS_PER_MINUTE = 200
+READING_SCREEN_WORDS = 90
+READING_PAST_SCREEN_WORDS_PER_MINUTE = 150
+# An image of the question (a screenshot of code, a chart) is read as this many words: about
+# twelve seconds on the first screen (our estimate; no study gives one for a quiz's image).
+READING_IMAGE_WORDS = 40
 READING_MIN_SECONDS = 15
-READING_MAX_SECONDS = 90
+READING_MAX_SECONDS = 120
 
 TIME_FOR_LENGTH_RULE = (
     f"{READING_BASE_SECONDS} s plus the time to read the question and its choices at "
-    f"{READING_WORDS_PER_MINUTE} words a minute, between {READING_MIN_SECONDS} s and "
-    f"{READING_MAX_SECONDS} s"
+    f"{READING_WORDS_PER_MINUTE} words a minute ({READING_PAST_SCREEN_WORDS_PER_MINUTE} past "
+    f"the first {READING_SCREEN_WORDS}, a phone screen), between {READING_MIN_SECONDS} s and "
+    f"{READING_MAX_SECONDS} s; in code and math each name, number and symbol is a word, and "
+    f"an image {READING_IMAGE_WORDS} words"
 )
+
+# What is read as a word: a run of letters and digits (with its apostrophes), or a visible
+# character that is neither prose's punctuation (quotes and dashes too) nor LaTeX's markup
+# (a backslash, $). In prose that is a word; in code and math each name, number and
+# operator, which are read one by one ("a.unsqueeze(0)" is three, "x = a @ b" five).
+_READ_AS_WORD = re.compile(
+    r"\w+(?:['\u2019]\w+)*|[^\w\s.,;:!?'\"()\[\]{}\-\u2013\u2014\u2018\u2019\u201c\u201d\\$]"
+)
+
+
+def words_to_read(text: str, *, images: int = 0) -> int:
+    """What `text` (plain text, code and math as written) and `images` images count as words
+    to read, for the time for length and the too-fast rule."""
+    return len(_READ_AS_WORD.findall(text)) + images * READING_IMAGE_WORDS
 
 
 def reading_allowance(words: int) -> int:
     """Seconds a question of `words` words (its choices included) gets with time for length."""
-    seconds = READING_BASE_SECONDS + words * 60 / READING_WORDS_PER_MINUTE
+    on_screen = min(words, READING_SCREEN_WORDS)
+    seconds = (
+        READING_BASE_SECONDS
+        + on_screen * 60 / READING_WORDS_PER_MINUTE
+        + (words - on_screen) * 60 / READING_PAST_SCREEN_WORDS_PER_MINUTE
+    )
     return min(max(math.ceil(seconds), READING_MIN_SECONDS), READING_MAX_SECONDS)
 
 

@@ -1,3 +1,4 @@
+import math
 import random
 import re
 from collections import Counter
@@ -9,8 +10,10 @@ import pytest
 from quizzes.engine import (
     ANSWER_GRACE,
     RANKED_QUICK_QUIZZES_PER_DAY,
+    READING_IMAGE_WORDS,
     READING_MAX_SECONDS,
     READING_MIN_SECONDS,
+    READING_SCREEN_WORDS,
     SCORING_RULE,
     SHORTLIST_SIZE,
     AnswerPace,
@@ -45,6 +48,7 @@ from quizzes.engine import (
     time_budget_per_question,
     time_left,
     too_fast_to_read,
+    words_to_read,
 )
 from quizzes.wording import AnswerKind, choice_words
 
@@ -627,7 +631,8 @@ def test_an_untimed_question_has_no_deadline():
     [
         (0, READING_MIN_SECONDS),  # a floor for the shortest question
         (40, 20),  # 8 s + 40 words at 200 a minute (12 s)
-        (112, 42),  # the median Quick quiz question: 8 + 33.6, rounded up
+        (90, 35),  # a phone's screen: 8 + 27
+        (112, 44),  # the median Quick quiz question: 8 + 27 + 22 words at 150 (8.8)
         (10_000, READING_MAX_SECONDS),  # a ceiling for the longest
     ],
 )
@@ -635,10 +640,43 @@ def test_time_for_length_is_a_base_plus_a_per_word_allowance_within_bounds(words
     assert reading_allowance(words) == seconds
 
 
+def test_a_long_question_is_read_more_slowly_past_a_phone_screen():
+    # The fastai deck's longest Quick quiz question, 17 words and four lists of choices:
+    # 67 s at 200 words a minute throughout, too little on a 360 px phone.
+    assert reading_allowance(196) == 78
+    assert reading_allowance(196) - reading_allowance(195) == 1  # 0.4 s a word past it
+    assert reading_allowance(READING_SCREEN_WORDS) == 35  # one screen: as fast as before
+
+
+def test_a_short_question_gets_no_more_time_than_before():
+    # 8 s plus 200 words a minute, as before: more would be time to look the answer up.
+    for words in range(READING_SCREEN_WORDS + 1):
+        assert reading_allowance(words) == max(READING_MIN_SECONDS, math.ceil(8 + words * 0.3))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Make sure your model can overfit.", 6),  # prose: its words
+        ("Don\u2019t \u201cnow\u201d \u2013 or later.", 4),  # punctuation is no word
+        ("a.unsqueeze(0)", 3),  # code: each name and number
+        ("x = torch.tensor([1, 2, 3]) @ w", 9),  # and each operator
+        (r"\(\frac{x^2}{2}\)", 5),  # math as written: not its backslashes
+    ],
+)
+def test_code_and_math_count_each_name_number_and_operator(text, words):
+    assert words_to_read(text) == words
+
+
+def test_an_image_counts_as_words_to_read():
+    assert words_to_read("What does the code above print?") == 6
+    assert words_to_read("What does the code above print?", images=2) == 6 + 2 * READING_IMAGE_WORDS
+
+
 def test_each_kind_of_limit_gives_a_question_its_own_seconds_or_none():
     for_length = TimeLimit(kind=TimeLimitKind.FOR_LENGTH)
 
-    assert seconds_allowed(limit=for_length, words=112) == 42
+    assert seconds_allowed(limit=for_length, words=112) == 44
     assert seconds_allowed(limit=PER_QUESTION_20S, words=112) == 20
     assert seconds_allowed(limit=WHOLE_QUIZ_5MIN, words=112) is None
     assert seconds_allowed(limit=UNTIMED, words=112) is None

@@ -1,4 +1,5 @@
 import itertools
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -198,12 +199,12 @@ def test_a_quick_quiz_is_ten_multiple_choice_questions_timed_for_their_length(al
     assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("for_length", None)
     for question in attempt.questions.select_related("card"):
         shown = [question.card.question_text, *(c["text"] for c in question.choices)]
-        words = sum(len(text.split()) for text in shown)
+        words = sum(engine.words_to_read(text) for text in shown)
         assert question.reading_words == words
         assert question.seconds_allowed == engine.reading_allowance(words)
         # Too fast to read counts the question and the right choice only.
         right = next(c for c in question.choices if c["id"] == question.correct_choice_id)
-        skimmed = len(question.card.question_text.split()) + len(right["text"].split())
+        skimmed = engine.words_to_read(question.card.question_text + " " + right["text"])
         assert question.skim_words == skimmed < words
 
 
@@ -217,6 +218,63 @@ def test_a_long_question_gets_more_time_than_a_short_one(alice, make_deck):
     assert allowed[1] > max(allowed[n] for n in range(2, 7))
     question = services.question_current(attempt=attempt, now=NOW)
     assert question.deadline_at == NOW + timedelta(seconds=question.seconds_allowed)
+
+
+def test_the_decks_longest_question_gets_time_to_read_it_on_a_phone(alice, fastai_deck):
+    # Card 71 asks about XResNet's improvements among four lists: about 200 words, of which
+    # a 360 px phone shows the first 90. It had 67 s, at 200 words a minute throughout.
+    card = fastai_deck.cards.get(number=71)
+    attempt = services.attempt_start_cards(user=alice, card_ids=[card.pk], now=NOW)
+    question = attempt.questions.get()
+    words = question.reading_words
+    assert words > 150
+    assert question.seconds_allowed == engine.reading_allowance(words)
+    # Past the screen's 90 words, 0.4 s a word where it had 0.3.
+    assert question.seconds_allowed >= math.ceil(8 + words * 60 / 200) + (words - 90) // 10
+
+
+def test_an_image_in_the_question_gets_time_to_be_read(alice, make_deck):
+    deck = make_deck(6)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(
+        url="https://aiquizzes.com/a.png", status="cached", file="images/a.png"
+    )
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+    Card.objects.filter(pk=card.pk).update(
+        question_html=f'<img src="{image.url}"> What does the code above print?',
+        question_text="What does the code above print?",
+    )
+    cards_rerender(Card.objects.filter(pk=card.pk))
+    attempt = start(alice, deck, count=6, limit=engine.TimeLimit(kind="for_length"))
+
+    question = attempt.questions.get(card=card)
+    choices = sum(engine.words_to_read(c["text"]) for c in question.choices)
+    assert question.reading_words == 6 + engine.READING_IMAGE_WORDS + choices
+    assert question.skim_words > engine.READING_IMAGE_WORDS
+
+
+def test_a_flashcard_of_code_counts_each_name_and_operator(alice, make_deck):
+    # An imported card whose answer is a block of code: whitespace-separated "words" such as
+    # "torch.nn.functional.relu(x)" are read name by name.
+    deck = make_deck(2)
+    code = "\n".join(
+        f"h{n} = torch.nn.functional.relu(w{n} @ h{n - 1} + b{n})" for n in range(1, 13)
+    )
+    Card.objects.filter(deck=deck, number=1).update(
+        question_html="What does this network compute?",
+        question_text="What does this network compute?",
+        answer_html=f"<pre>{code}</pre>",
+        answer_text=code,
+    )
+    cards_rerender(Card.objects.filter(deck=deck, number=1))
+    attempt = start(
+        alice, deck, count=2, mode="flashcard", limit=engine.TimeLimit(kind="for_length")
+    )
+
+    question = attempt.questions.get(card__number=1)
+    # "h1 = torch nn functional relu w1 @ h0 + b1": 11 a line, where a space makes 5.
+    assert question.reading_words == 5 + 12 * 11
+    assert question.seconds_allowed == engine.reading_allowance(5 + 12 * 11) == 54
 
 
 def test_a_guest_attempt_keeps_the_session_key_and_no_user(deck):

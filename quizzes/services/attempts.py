@@ -11,6 +11,7 @@ import json
 import math
 import random
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
+    CardImage,
     CardKeyword,
     Deck,
     Distractor,
@@ -420,22 +422,35 @@ class _Planned:
     skim_words: int = 0
 
 
-def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice]) -> int:
-    """What a question asks to read: the question and its choices, or for a flashcard the
-    question and its answer."""
+def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice], *, images: int = 0) -> int:
+    """What a question asks to read (engine.words_to_read): the question with its `images`
+    and its choices, or for a flashcard the question and its answer."""
     shown = [choice.text for choice in choices] if choices else [card.answer_text]
-    return len(card.question_text.split()) + sum(len(text.split()) for text in shown)
+    return engine.words_to_read(card.question_text, images=images) + sum(
+        engine.words_to_read(text) for text in shown
+    )
 
 
-def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion) -> int:
-    """The least a learner who knows the answer reads: the question and the right choice
-    (a flashcard's answer). They need not read the wrong choices to the end."""
+def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion, *, images: int = 0) -> int:
+    """The least a learner who knows the answer reads: the question with its `images` and the
+    right choice (a flashcard's answer). They need not read the wrong choices to the end."""
     right = [c.text for c in question.choices if c.id == question.correct_choice_id]
     answer = right[0] if right else card.answer_text
-    return len(card.question_text.split()) + len(answer.split())
+    return engine.words_to_read(card.question_text, images=images) + engine.words_to_read(answer)
+
+
+def _question_images(card_ids: Iterable[int]) -> Counter[int]:
+    """How many images each card's question shows (a quiz asks only cards whose images are
+    cached, so each is shown)."""
+    return Counter(
+        CardImage.objects.filter(card_id__in=card_ids, side=CardImage.Side.QUESTION)
+        .order_by()
+        .values_list("card_id", flat=True)
+    )
 
 
 def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:
+    images = _question_images(question.card_id for question in plan.questions)
     return [
         _Planned(
             card_id=question.card_id,
@@ -450,8 +465,12 @@ def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Plan
                 for choice in question.choices
             ],
             correct_choice_id=question.correct_choice_id or "",
-            reading_words=_reading_words(cards[question.card_id], question.choices),
-            skim_words=_skim_words(cards[question.card_id], question),
+            reading_words=_reading_words(
+                cards[question.card_id], question.choices, images=images[question.card_id]
+            ),
+            skim_words=_skim_words(
+                cards[question.card_id], question, images=images[question.card_id]
+            ),
         )
         for question in plan.questions
     ]
