@@ -857,6 +857,11 @@ class Outcome(StrEnum):
     def counts_as_correct(self) -> bool:
         return self in (Outcome.CORRECT, Outcome.KNEW)
 
+    @property
+    def is_answer(self) -> bool:
+        """Whether the learner answered (rightly or not), rather than the clock."""
+        return self not in (Outcome.TIMED_OUT, Outcome.MISSED)
+
     @classmethod
     def correct_values(cls) -> tuple[str, ...]:
         return tuple(outcome.value for outcome in cls if outcome.counts_as_correct)
@@ -954,14 +959,17 @@ def summarize(results: Iterable[QuestionResult]) -> QuizSummary:
 SKIM_BASE_SECONDS = 1.0
 SKIM_WORDS_PER_MINUTE = 600
 # A quiz with at least this many right answers too fast to read, and as many as half of its
-# right answers, was not read: it was guessed, or played by a program.
+# right answers, was not read: it was guessed, or played by a program. So was a quiz with at
+# least half of its answers, right or wrong, too fast to read, whatever its score: tapped
+# blind, a quiz has about one right answer in four, fewer than the rule on right answers asks.
 IMPLAUSIBLE_RIGHT_ANSWERS = 3
 
 IMPLAUSIBLY_FAST_RULE = (
-    f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least "
-    f"{IMPLAUSIBLE_RIGHT_ANSWERS} of its right answers, and at least half of them, came faster "
-    f"than anyone reads: in less than {SKIM_BASE_SECONDS:g} s plus the time to skim the question "
-    f"and its right answer at {SKIM_WORDS_PER_MINUTE} words a minute."
+    f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least half "
+    f"of its answers, right or wrong, or at least {IMPLAUSIBLE_RIGHT_ANSWERS} of its right "
+    f"answers and half of them, came faster than anyone reads: in less than "
+    f"{SKIM_BASE_SECONDS:g} s plus the time to skim the question and its right answer at "
+    f"{SKIM_WORDS_PER_MINUTE} words a minute."
 )
 
 
@@ -973,19 +981,27 @@ def too_fast_to_read(*, elapsed: timedelta, words: int) -> bool:
 class AnswerPace:
     correct: bool
     elapsed: timedelta | None
-    words: int  # of the question and its choices
+    words: int  # of the question and its right answer (what a learner who knows it reads)
+    answered: bool = True  # False for a question timed out or missed
+
+    @property
+    def rushed(self) -> bool:
+        return (
+            self.answered
+            and self.elapsed is not None
+            and too_fast_to_read(elapsed=self.elapsed, words=self.words)
+        )
 
 
 def is_implausibly_fast(answers: Iterable[AnswerPace]) -> bool:
-    """Whether a quiz's right answers came faster than they could be read (the rule above)."""
-    right = [answer for answer in answers if answer.correct]
-    rushed = sum(
-        1
-        for answer in right
-        if answer.elapsed is not None
-        and too_fast_to_read(elapsed=answer.elapsed, words=answer.words)
-    )
-    return rushed >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed >= len(right)
+    """Whether a quiz's answers came faster than they could be read (the rule above)."""
+    given = [answer for answer in answers if answer.answered]
+    right = [answer for answer in given if answer.correct]
+    rushed_right = sum(answer.rushed for answer in right)
+    if rushed_right >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed_right >= len(right):
+        return True
+    rushed = sum(answer.rushed for answer in given)
+    return bool(given) and 2 * rushed >= len(given)
 
 
 # Only the first Quick quizzes a learner starts on a deck in any 24 hours can rank. The

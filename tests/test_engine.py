@@ -937,9 +937,27 @@ def test_a_quick_reader_who_knows_the_answers_is_not():
     assert not is_implausibly_fast(read)
 
 
+def test_a_quiz_tapped_blind_is_implausible_whatever_its_score():
+    # Each answer within two seconds: luck gives two of ten right, fewer than the three
+    # rushed right answers the rule on right answers asks for.
+    blind = [pace(1.5)] * 2 + [pace(1.5, correct=False)] * 8
+    half_blind = [pace(1.2, correct=False)] * 5 + [pace(8)] * 5
+    assert is_implausibly_fast(blind)
+    assert is_implausibly_fast(half_blind)
+    assert is_implausibly_fast([pace(1.5, correct=False)] * 10)
+
+
+def test_questions_left_to_the_clock_are_no_answers():
+    # Two answers tapped blind, and eight questions left to time out: not read either.
+    timed_out = AnswerPace(correct=False, elapsed=timedelta(seconds=1), words=0, answered=False)
+    assert is_implausibly_fast([pace(1.5), pace(1.5, correct=False)] + [timed_out] * 8)
+    assert not is_implausibly_fast([pace(8), pace(8, correct=False)] + [timed_out] * 8)
+    assert not is_implausibly_fast([timed_out] * 10)
+
+
 def test_a_couple_of_lucky_fast_answers_do_not_count():
     mostly_read = [pace(1)] * 2 + [pace(8)] * 8
-    fast_but_few_right = [pace(1)] * 3 + [pace(8)] * 5 + [pace(1, correct=False)] * 2
+    fast_but_few_right = [pace(1)] * 3 + [pace(8)] * 6 + [pace(1, correct=False)]
 
     assert not is_implausibly_fast(mostly_read)
     assert not is_implausibly_fast(fast_but_few_right)

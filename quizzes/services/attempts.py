@@ -898,6 +898,7 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
                 correct=question.counts_as_correct,
                 elapsed=question.elapsed,
                 words=question.skim_words,
+                answered=engine.Outcome(question.outcome or engine.Outcome.MISSED).is_answer,
             )
             for question in questions
         ),
