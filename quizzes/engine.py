@@ -751,6 +751,18 @@ def seconds_allowed(*, limit: TimeLimit, words: int) -> int | None:
     return None
 
 
+def seconds_allowed_each(*, limit: TimeLimit, words: Sequence[int]) -> list[int | None]:
+    """What each question of a quiz is allowed, given its words to read: its own clock's
+    seconds (seconds_allowed); with a limit for the whole quiz, its share of the quiz's
+    seconds in proportion to its time for length. That share is no clock of its own (the
+    quiz's runs on), only the T of the speed rule: a long question read at the same pace as
+    a short one scores as well, where an even share gave it fewer points for its length."""
+    if limit.kind is not TimeLimitKind.WHOLE_QUIZ:
+        return [seconds_allowed(limit=limit, words=count) for count in words]
+    needs = [reading_allowance(count) for count in words]
+    return [max(1, round(limit.seconds * need / sum(needs))) for need in needs]
+
+
 # The server receives an answer a moment after the learner clicked, so an answer that arrives
 # up to this long after its deadline still counts. The countdown shows the real deadline.
 ANSWER_GRACE = timedelta(seconds=1)
@@ -809,17 +821,20 @@ SCORING_RULE = (
     'A wrong, timed-out or missed answer scores 0 points. A correct answer ("knew it" in '
     "flashcard mode) scores 1000 points in an untimed quiz. In a timed quiz it scores "
     "round(1000 * (1 - t / (2 * T))), where t is the seconds you took and T the seconds the "
-    "question allowed (in a whole-quiz limit, the total divided by the number of questions): "
-    "1000 for an instant answer, down to 500 at the limit."
+    "question allowed (in a whole-quiz limit, its share of the total, in proportion to the time "
+    "it takes to read): 1000 for an instant answer, down to 500 at the limit."
 )
 
 
 def time_budget_per_question(
     *, limit: TimeLimit, question_count: int, seconds_allowed: int | None = None
 ) -> float | None:
-    """The T of the speed rule: a whole-quiz limit is shared evenly between its questions;
-    otherwise the question's own seconds."""
+    """The T of the speed rule: the question's own seconds, which for a whole-quiz limit
+    are its share (seconds_allowed_each); in a whole-quiz limit stored before there were
+    shares, the limit shared evenly between its questions."""
     if limit.kind is TimeLimitKind.WHOLE_QUIZ:
+        if seconds_allowed is not None:
+            return float(seconds_allowed)
         if question_count < 1:
             raise ValueError(f"A quiz needs at least one question, not {question_count}.")
         return limit.seconds / question_count

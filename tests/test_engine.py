@@ -44,6 +44,7 @@ from quizzes.engine import (
     reading_allowance,
     score_answer,
     seconds_allowed,
+    seconds_allowed_each,
     summarize,
     time_budget_per_question,
     time_left,
@@ -732,9 +733,28 @@ def test_time_for_length_scores_against_the_questions_own_seconds():
 
 
 def test_a_whole_quiz_limit_is_shared_between_questions_for_speed_points():
+    # Evenly in a quiz stored before the shares; by each question's share otherwise.
     assert time_budget_per_question(limit=WHOLE_QUIZ_5MIN, question_count=10) == 30
+    assert (
+        time_budget_per_question(limit=WHOLE_QUIZ_5MIN, question_count=10, seconds_allowed=55) == 55
+    )
     assert time_budget_per_question(limit=PER_QUESTION_20S, question_count=10) == 20
     assert time_budget_per_question(limit=UNTIMED, question_count=10) is None
+
+
+def test_a_whole_quiz_is_shared_by_the_time_each_question_takes_to_read():
+    # Two short questions (20 s to read each) and one of 196 words (78 s): 118 s in all.
+    shares = seconds_allowed_each(limit=WHOLE_QUIZ_5MIN, words=[40, 40, 196])
+    assert shares == [51, 51, 198]  # 300 * 20 / 118, and 300 * 78 / 118
+    # Read at the same pace, the long question scores as the short ones do.
+    short, long = (
+        score_answer(correct=True, late=False, elapsed=timedelta(seconds=t), limit_seconds=T)
+        for t, T in ((20, shares[0]), (78, shares[2]))
+    )
+    assert abs(short - long) <= 5
+    # The other limits keep each question's own seconds.
+    assert seconds_allowed_each(limit=PER_QUESTION_20S, words=[40, 196]) == [20, 20]
+    assert seconds_allowed_each(limit=UNTIMED, words=[40]) == [None]
 
 
 # --- Scoring ---

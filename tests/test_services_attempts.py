@@ -471,6 +471,36 @@ def test_an_answer_with_questions_to_come_leaves_the_quiz_open(alice, deck):
     assert attempt.questions.filter(outcome="").count() == 2
 
 
+def test_a_long_question_of_a_whole_quiz_read_at_the_same_pace_scores_as_a_short_one(
+    alice, make_deck
+):
+    deck = make_deck(2)
+    Card.objects.filter(deck=deck, number=1).update(question_text="Why is it so? " * 40)
+    attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
+    questions = {q.card.number: q for q in attempt.questions.select_related("card")}
+    long, short = questions[1], questions[2]
+    assert long.seconds_allowed > 2 * short.seconds_allowed
+    assert long.seconds_allowed + short.seconds_allowed == 60
+
+    at = NOW
+    points = {}
+    while (question := services.question_current(attempt=attempt, now=at)) is not None:
+        # Each read at the pace of time for length, half its share of the minute.
+        at += timedelta(seconds=question.seconds_allowed / 2)
+        answer_right(attempt, question, at)
+        question.refresh_from_db()
+        points[question.card.number] = question.points
+
+    assert points == {1: 750, 2: 750}  # an even share (30 s each) gave 592 and 908
+
+
+def test_a_whole_quiz_question_has_no_clock_of_its_own(alice, deck):
+    attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
+    question = services.question_current(attempt=attempt, now=NOW)
+    assert question.seconds_allowed < 60
+    assert question.deadline_at == attempt.deadline_at == NOW + timedelta(seconds=60)
+
+
 def test_an_answer_to_a_question_the_expired_quiz_never_showed_changes_nothing(alice, deck):
     attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
     services.question_current(attempt=attempt, now=NOW)
@@ -537,6 +567,27 @@ def test_a_whole_quiz_retry_keeps_the_time_per_question(alice, deck):
     attempt = play_through(attempt, right_positions={1, 2, 3})
     retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
     assert (retry.question_count, retry.time_limit_seconds) == (1, 30)
+
+
+def test_a_whole_quiz_retry_keeps_the_time_its_questions_had_to_be_read(alice, make_deck):
+    deck = make_deck(2)
+    Card.objects.filter(deck=deck, number=1).update(question_text="Why is it so? " * 40)
+    attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
+    long = attempt.questions.get(card__number=1)
+    attempt = play_through(attempt, right_positions={3 - long.position})
+
+    retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+
+    # The long question had 49 s of the minute; half of it, by their number, was too little.
+    assert retry.time_limit_seconds == long.seconds_allowed == 49
+
+
+def test_a_whole_quiz_retry_stored_before_the_shares_shrinks_by_number(alice, deck):
+    attempt = start(alice, deck, count=4, limit=engine.TimeLimit(kind="whole_quiz", seconds=120))
+    attempt.questions.update(seconds_allowed=None)
+    attempt = play_through(attempt, right_positions={1, 2, 3})
+    retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+    assert retry.time_limit_seconds == 30
 
 
 def test_nothing_to_retry_after_a_perfect_quiz(alice, deck):

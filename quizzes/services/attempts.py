@@ -517,6 +517,9 @@ def _create_attempt(
         attempt.past_ranked_per_day = engine.is_past_ranked_per_day(
             started_before=_quick_quizzes_started(user_id=attempt.user_id, deck=deck, now=now)
         )
+    allowed = engine.seconds_allowed_each(
+        limit=time_limit, words=[question.reading_words for question in planned]
+    )
     play_sql.attempt_insert(
         attempt=attempt,
         questions=[
@@ -527,11 +530,9 @@ def _create_attempt(
                 "correct_choice_id": question.correct_choice_id,
                 "reading_words": question.reading_words,
                 "skim_words": question.skim_words,
-                "seconds_allowed": engine.seconds_allowed(
-                    limit=time_limit, words=question.reading_words
-                ),
+                "seconds_allowed": seconds,
             }
-            for position, question in enumerate(planned, start=1)
+            for position, (question, seconds) in enumerate(zip(planned, allowed, strict=True), 1)
         ],
         offered=[c["distractor_id"] for q in planned for c in q.choices if c.get("distractor_id")],
     )
@@ -795,9 +796,12 @@ def attempt_start_cards(*, user, card_ids: list[int], now: datetime) -> Attempt:
     return attempt_start(user=user, session_key="", config=config, now=now)
 
 
-def _missed_card_ids(attempt: Attempt) -> list[int]:
-    return list(
-        attempt.questions.not_correct().order_by("position").values_list("card_id", flat=True)
+def _missed(attempt: Attempt) -> dict[int, int | None]:
+    """The cards `attempt` did not get right, in order, each with its question's seconds."""
+    return dict(
+        attempt.questions.not_correct()
+        .order_by("position")
+        .values_list("card_id", "seconds_allowed")
     )
 
 
@@ -806,12 +810,13 @@ def attempt_start_retry(
 ) -> Attempt:
     """A new quiz of the cards `attempt` did not get right, in its mode and time limit.
 
-    Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks with the
-    number of questions, so the time per question stays the same. A missed card stays
+    Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks to the
+    missed questions' shares of it (engine.seconds_allowed_each), so each keeps the time it
+    had to be read (by their number, in a quiz stored before the shares). A missed card stays
     askable even if the pool rules changed since (an image expired), unless its answer can
     no longer be a choice in multiple choice.
     """
-    missed = _missed_card_ids(attempt)
+    missed = _missed(attempt)
     if not missed:
         raise QuizUnavailable("Every answer of this quiz was right: nothing to retry.")
     cards = _quiz_rows(Card.objects.filter(pk__in=missed))
@@ -821,7 +826,11 @@ def attempt_start_retry(
         raise QuizUnavailable("None of the missed cards can be asked this way any more.")
     limit = attempt.time_limit
     if limit.kind is engine.TimeLimitKind.WHOLE_QUIZ:
-        seconds = max(1, math.ceil(limit.seconds * len(cards) / attempt.question_count))
+        shares = [missed[card.pk] for card in cards]
+        if None in shares:
+            seconds = max(1, math.ceil(limit.seconds * len(cards) / attempt.question_count))
+        else:
+            seconds = sum(shares)
         limit = engine.TimeLimit(kind=limit.kind, seconds=seconds)
     seed = _new_seed() if seed is None else seed
     planned = _plan(
@@ -998,8 +1007,10 @@ def _refresh_open(attempt: Attempt, now: datetime) -> None:
 def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
     """Start `question`'s clock if this is the first time it is shown."""
     if question.started_at is None:
+        # A whole-quiz question's seconds are its share of the quiz's, not a clock of its own.
+        whole_quiz = attempt.time_limit_kind == engine.TimeLimitKind.WHOLE_QUIZ
         deadline = engine.question_deadline(
-            seconds_allowed=question.seconds_allowed,
+            seconds_allowed=None if whole_quiz else question.seconds_allowed,
             question_started_at=now,
             quiz_deadline=attempt.deadline_at,
         )
