@@ -253,6 +253,44 @@ def test_an_image_in_the_question_gets_time_to_be_read(alice, make_deck):
     assert question.skim_words > engine.READING_IMAGE_WORDS
 
 
+def test_an_image_in_a_flashcards_answer_gets_time_to_be_read(alice, make_deck):
+    deck = make_deck(2)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(
+        url="https://aiquizzes.com/b.png", status="cached", file="images/b.png"
+    )
+    CardImage.objects.create(card=card, image=image, side="answer", position=0)
+    attempt = start(
+        alice, deck, count=2, mode="flashcard", limit=engine.TimeLimit(kind="for_length")
+    )
+
+    question = attempt.questions.get(card=card)
+    text = engine.words_to_read(card.question_text) + engine.words_to_read(card.answer_text)
+    assert question.reading_words == text + engine.READING_IMAGE_WORDS
+    assert question.skim_words == text + engine.READING_IMAGE_WORDS
+
+
+def test_a_choice_that_is_an_image_gets_time_to_be_read(alice, make_deck):
+    deck = make_deck(6)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(
+        url="https://aiquizzes.com/c.png", status="cached", file="images/c.png"
+    )
+    CardImage.objects.create(card=card, image=image, side="answer", position=0)
+    Card.objects.filter(pk=card.pk).update(
+        answer_html=f'This one: <img src="{image.url}">', answer_text="This one:"
+    )
+    cards_rerender(Card.objects.filter(pk=card.pk))
+    attempt = start(alice, deck, count=6, limit=engine.TimeLimit(kind="for_length"))
+
+    question = attempt.questions.get(card=card)
+    right = next(c for c in question.choices if c["id"] == question.correct_choice_id)
+    assert "<img" in right["html"]
+    shown = [question.card.question_text, *(c["text"] for c in question.choices)]
+    text = sum(engine.words_to_read(part) for part in shown)
+    assert question.reading_words == text + engine.READING_IMAGE_WORDS
+
+
 def test_a_flashcard_of_code_counts_each_name_and_operator(alice, make_deck):
     # An imported card whose answer is a block of code: whitespace-separated "words" such as
     # "torch.nn.functional.relu(x)" are read name by name.

@@ -422,35 +422,42 @@ class _Planned:
     skim_words: int = 0
 
 
-def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice], *, images: int = 0) -> int:
-    """What a question asks to read (engine.words_to_read): the question with its `images`
-    and its choices, or for a flashcard the question and its answer."""
-    shown = [choice.text for choice in choices] if choices else [card.answer_text]
-    return engine.words_to_read(card.question_text, images=images) + sum(
-        engine.words_to_read(text) for text in shown
+def _images(html: str) -> int:
+    return html.count("<img")
+
+
+def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice], images: Counter) -> int:
+    """What a question asks to read (engine.words_to_read): the question and its choices, or
+    for a flashcard the question and its answer, with their images (`images`, per card and
+    side, _card_images)."""
+    words = engine.words_to_read(card.question_text, images=images[card.pk, "question"])
+    if not choices:
+        return words + engine.words_to_read(card.answer_text, images=images[card.pk, "answer"])
+    return words + sum(
+        engine.words_to_read(choice.text, images=_images(choice.html)) for choice in choices
     )
 
 
-def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion, *, images: int = 0) -> int:
-    """The least a learner who knows the answer reads: the question with its `images` and the
-    right choice (a flashcard's answer). They need not read the wrong choices to the end."""
-    right = [c.text for c in question.choices if c.id == question.correct_choice_id]
-    answer = right[0] if right else card.answer_text
-    return engine.words_to_read(card.question_text, images=images) + engine.words_to_read(answer)
+def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion, images: Counter) -> int:
+    """The least a learner who knows the answer reads: the question and the right choice (a
+    flashcard's answer), with their images. They need not read the wrong choices to the end."""
+    words = engine.words_to_read(card.question_text, images=images[card.pk, "question"])
+    right = [c for c in question.choices if c.id == question.correct_choice_id]
+    if not right:
+        return words + engine.words_to_read(card.answer_text, images=images[card.pk, "answer"])
+    return words + engine.words_to_read(right[0].text, images=_images(right[0].html))
 
 
-def _question_images(card_ids: Iterable[int]) -> Counter[int]:
-    """How many images each card's question shows (a quiz asks only cards whose images are
-    cached, so each is shown)."""
+def _card_images(card_ids: Iterable[int]) -> Counter[tuple[int, str]]:
+    """How many images each card shows on each side (a quiz asks only cards whose question's
+    images are cached, so each is shown), by (card id, side)."""
     return Counter(
-        CardImage.objects.filter(card_id__in=card_ids, side=CardImage.Side.QUESTION)
-        .order_by()
-        .values_list("card_id", flat=True)
+        CardImage.objects.filter(card_id__in=card_ids).order_by().values_list("card_id", "side")
     )
 
 
 def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:
-    images = _question_images(question.card_id for question in plan.questions)
+    images = _card_images(question.card_id for question in plan.questions)
     return [
         _Planned(
             card_id=question.card_id,
@@ -465,12 +472,8 @@ def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Plan
                 for choice in question.choices
             ],
             correct_choice_id=question.correct_choice_id or "",
-            reading_words=_reading_words(
-                cards[question.card_id], question.choices, images=images[question.card_id]
-            ),
-            skim_words=_skim_words(
-                cards[question.card_id], question, images=images[question.card_id]
-            ),
+            reading_words=_reading_words(cards[question.card_id], question.choices, images),
+            skim_words=_skim_words(cards[question.card_id], question, images),
         )
         for question in plan.questions
     ]
