@@ -689,19 +689,20 @@ class TimeLimit:
 # we read per minute?", a meta-analysis of 190 studies): adults read English non-fiction
 # silently at 238 words a minute on average, most between 175 and 300, readers in a second
 # language slower. A question that fits a phone's screen is read at READING_WORDS_PER_MINUTE,
-# below the average. Past a screenful (about READING_SCREEN_WORDS on a 360 px phone, the
-# question and its buttons) the learner scrolls, and scrolls back to the question and the
-# choices above to compare them: the Nielsen Norman Group (2016) found hard texts read more
-# slowly on phones, and a 2010 University of Alberta study that a phone-sized screen cut
-# comprehension as readers kept in mind what had scrolled away. So the words past it are
-# read at READING_PAST_SCREEN_WORDS_PER_MINUTE (our choice: three quarters of the speed,
-# below the slowest native readers' 175). A short question keeps the time it had: more
-# would be time to look the answer up.
+# below the average. Past a screenful (READING_SCREEN_WORDS: a 360 x 640 phone showed 78
+# words of the deck's longest question and its choices, below the site's header and the
+# quiz's clock) the learner scrolls, and scrolls back to the question and the choices above
+# to compare them: the Nielsen Norman Group (2016) found hard texts read more slowly on
+# phones, and a 2010 University of Alberta study that a phone-sized screen cut comprehension
+# as readers kept in mind what had scrolled away. So the words past it are read at
+# READING_PAST_SCREEN_WORDS_PER_MINUTE (our choice: three quarters of the speed, below the
+# slowest native readers' 175). A short question keeps the time it had: more would be time
+# to look the answer up.
 READING_BASE_SECONDS = 8
 READING_WORDS_PER_MINUTE = 200
-READING_SCREEN_WORDS = 90
+READING_SCREEN_WORDS = 80
 READING_PAST_SCREEN_WORDS_PER_MINUTE = 150
-# An image of the question (a screenshot of code, a chart) is read as this many words: about
+# An image (a screenshot of code, a chart) is read as this many words: about
 # twelve seconds on the first screen (our estimate; no study gives one for a quiz's image).
 READING_IMAGE_WORDS = 40
 READING_MIN_SECONDS = 15

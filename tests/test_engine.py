@@ -632,8 +632,8 @@ def test_an_untimed_question_has_no_deadline():
     [
         (0, READING_MIN_SECONDS),  # a floor for the shortest question
         (40, 20),  # 8 s + 40 words at 200 a minute (12 s)
-        (90, 35),  # a phone's screen: 8 + 27
-        (112, 44),  # the median Quick quiz question: 8 + 27 + 22 words at 150 (8.8)
+        (80, 32),  # a phone's screen: 8 + 24
+        (112, 45),  # the median Quick quiz question: 8 + 24 + 32 words at 150 (12.8)
         (10_000, READING_MAX_SECONDS),  # a ceiling for the longest
     ],
 )
@@ -644,9 +644,9 @@ def test_time_for_length_is_a_base_plus_a_per_word_allowance_within_bounds(words
 def test_a_long_question_is_read_more_slowly_past_a_phone_screen():
     # The fastai deck's longest Quick quiz question, 17 words and four lists of choices:
     # 67 s at 200 words a minute throughout, too little on a 360 px phone.
-    assert reading_allowance(196) == 78
+    assert reading_allowance(196) == 79
     assert reading_allowance(196) - reading_allowance(195) == 1  # 0.4 s a word past it
-    assert reading_allowance(READING_SCREEN_WORDS) == 35  # one screen: as fast as before
+    assert reading_allowance(READING_SCREEN_WORDS) == 32  # one screen: as fast as before
 
 
 def test_a_short_question_gets_no_more_time_than_before():
@@ -677,7 +677,7 @@ def test_an_image_counts_as_words_to_read():
 def test_each_kind_of_limit_gives_a_question_its_own_seconds_or_none():
     for_length = TimeLimit(kind=TimeLimitKind.FOR_LENGTH)
 
-    assert seconds_allowed(limit=for_length, words=112) == 44
+    assert seconds_allowed(limit=for_length, words=112) == 45
     assert seconds_allowed(limit=PER_QUESTION_20S, words=112) == 20
     assert seconds_allowed(limit=WHOLE_QUIZ_5MIN, words=112) is None
     assert seconds_allowed(limit=UNTIMED, words=112) is None
@@ -743,13 +743,13 @@ def test_a_whole_quiz_limit_is_shared_between_questions_for_speed_points():
 
 
 def test_a_whole_quiz_is_shared_by_the_time_each_question_takes_to_read():
-    # Two short questions (20 s to read each) and one of 196 words (78 s): 118 s in all.
+    # Two short questions (20 s to read each) and one of 196 words (79 s): 119 s in all.
     shares = seconds_allowed_each(limit=WHOLE_QUIZ_5MIN, words=[40, 40, 196])
-    assert shares == [51, 51, 198]  # 300 * 20 / 118, and 300 * 78 / 118
+    assert shares == [50, 50, 199]  # 300 * 20 / 119, and 300 * 79 / 119
     # Read at the same pace, the long question scores as the short ones do.
     short, long = (
         score_answer(correct=True, late=False, elapsed=timedelta(seconds=t), limit_seconds=T)
-        for t, T in ((20, shares[0]), (78, shares[2]))
+        for t, T in ((20, shares[0]), (79, shares[2]))
     )
     assert abs(short - long) <= 5
     # The other limits keep each question's own seconds.

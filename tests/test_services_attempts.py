@@ -222,15 +222,15 @@ def test_a_long_question_gets_more_time_than_a_short_one(alice, make_deck):
 
 def test_the_decks_longest_question_gets_time_to_read_it_on_a_phone(alice, fastai_deck):
     # Card 71 asks about XResNet's improvements among four lists: about 200 words, of which
-    # a 360 px phone shows the first 90. It had 67 s, at 200 words a minute throughout.
+    # a 360 px phone shows the first 80. It had 67 s, at 200 words a minute throughout.
     card = fastai_deck.cards.get(number=71)
     attempt = services.attempt_start_cards(user=alice, card_ids=[card.pk], now=NOW)
     question = attempt.questions.get()
     words = question.reading_words
     assert words > 150
     assert question.seconds_allowed == engine.reading_allowance(words)
-    # Past the screen's 90 words, 0.4 s a word where it had 0.3.
-    assert question.seconds_allowed >= math.ceil(8 + words * 60 / 200) + (words - 90) // 10
+    # Past the screen's 80 words, 0.4 s a word where it had 0.3.
+    assert question.seconds_allowed >= math.ceil(8 + words * 60 / 200) + (words - 80) // 10
 
 
 def test_an_image_in_the_question_gets_time_to_be_read(alice, make_deck):
@@ -312,7 +312,7 @@ def test_a_flashcard_of_code_counts_each_name_and_operator(alice, make_deck):
     question = attempt.questions.get(card__number=1)
     # "h1 = torch nn functional relu w1 @ h0 + b1": 11 a line, where a space makes 5.
     assert question.reading_words == 5 + 12 * 11
-    assert question.seconds_allowed == engine.reading_allowance(5 + 12 * 11) == 54
+    assert question.seconds_allowed == engine.reading_allowance(5 + 12 * 11) == 55
 
 
 def test_a_guest_attempt_keeps_the_session_key_and_no_user(deck):
