@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -683,23 +684,61 @@ class TimeLimit:
             raise ValueError(f"A {self.kind} limit needs a positive number of seconds.")
 
 
-# Time for length: a question and its choices are read at READING_WORDS_PER_MINUTE, and the
-# learner gets READING_BASE_SECONDS more to think, within the bounds.
+# Time for length: the learner gets READING_BASE_SECONDS to think and tap, and time to read
+# the question and its choices once. The speeds come from Brysbaert (2019, "How many words do
+# we read per minute?", a meta-analysis of 190 studies): adults read English non-fiction
+# silently at 238 words a minute on average, most between 175 and 300, readers in a second
+# language slower. A question that fits a phone's screen is read at READING_WORDS_PER_MINUTE,
+# below the average. Past a screenful (READING_SCREEN_WORDS: a 360 x 640 phone showed 78
+# words of the deck's longest question and its choices, below the site's header and the
+# quiz's clock) the learner scrolls, and scrolls back to the question and the choices above
+# to compare them: the Nielsen Norman Group (2016) found hard texts read more slowly on
+# phones, and a 2010 University of Alberta study that a phone-sized screen cut comprehension
+# as readers kept in mind what had scrolled away. So the words past it are read at
+# READING_PAST_SCREEN_WORDS_PER_MINUTE (our choice: three quarters of the speed, below the
+# slowest native readers' 175). A short question keeps the time it had: more would be time
+# to look the answer up.
 READING_BASE_SECONDS = 8
 READING_WORDS_PER_MINUTE = 200
+READING_SCREEN_WORDS = 80
+READING_PAST_SCREEN_WORDS_PER_MINUTE = 150
+# An image (a screenshot of code, a chart) is read as this many words: about
+# twelve seconds on the first screen (our estimate; no study gives one for a quiz's image).
+READING_IMAGE_WORDS = 40
 READING_MIN_SECONDS = 15
-READING_MAX_SECONDS = 90
+READING_MAX_SECONDS = 120
 
 TIME_FOR_LENGTH_RULE = (
     f"{READING_BASE_SECONDS} s plus the time to read the question and its choices at "
-    f"{READING_WORDS_PER_MINUTE} words a minute, between {READING_MIN_SECONDS} s and "
-    f"{READING_MAX_SECONDS} s"
+    f"{READING_WORDS_PER_MINUTE} words a minute ({READING_PAST_SCREEN_WORDS_PER_MINUTE} past "
+    f"the first {READING_SCREEN_WORDS}, a phone screen), between {READING_MIN_SECONDS} s and "
+    f"{READING_MAX_SECONDS} s; in code and math each name, number and symbol is a word, and "
+    f"an image {READING_IMAGE_WORDS} words"
 )
+
+# What is read as a word: a run of letters and digits (with its apostrophes), or a visible
+# character that is neither prose's punctuation (quotes and dashes too) nor LaTeX's markup
+# (a backslash, $). In prose that is a word; in code and math each name, number and
+# operator, which are read one by one ("a.unsqueeze(0)" is three, "x = a @ b" five).
+_READ_AS_WORD = re.compile(
+    r"\w+(?:['\u2019]\w+)*|[^\w\s.,;:!?'\"()\[\]{}\-\u2013\u2014\u2018\u2019\u201c\u201d\\$]"
+)
+
+
+def words_to_read(text: str, *, images: int = 0) -> int:
+    """What `text` (plain text, code and math as written) and `images` images count as words
+    to read, for the time for length and the too-fast rule."""
+    return len(_READ_AS_WORD.findall(text)) + images * READING_IMAGE_WORDS
 
 
 def reading_allowance(words: int) -> int:
     """Seconds a question of `words` words (its choices included) gets with time for length."""
-    seconds = READING_BASE_SECONDS + words * 60 / READING_WORDS_PER_MINUTE
+    on_screen = min(words, READING_SCREEN_WORDS)
+    seconds = (
+        READING_BASE_SECONDS
+        + on_screen * 60 / READING_WORDS_PER_MINUTE
+        + (words - on_screen) * 60 / READING_PAST_SCREEN_WORDS_PER_MINUTE
+    )
     return min(max(math.ceil(seconds), READING_MIN_SECONDS), READING_MAX_SECONDS)
 
 
@@ -711,6 +750,18 @@ def seconds_allowed(*, limit: TimeLimit, words: int) -> int | None:
     if limit.kind is TimeLimitKind.FOR_LENGTH:
         return reading_allowance(words)
     return None
+
+
+def seconds_allowed_each(*, limit: TimeLimit, words: Sequence[int]) -> list[int | None]:
+    """What each question of a quiz is allowed, given its words to read: its own clock's
+    seconds (seconds_allowed); with a limit for the whole quiz, its share of the quiz's
+    seconds in proportion to its time for length. That share is no clock of its own (the
+    quiz's runs on), only the T of the speed rule: a long question read at the same pace as
+    a short one scores as well, where an even share gave it fewer points for its length."""
+    if limit.kind is not TimeLimitKind.WHOLE_QUIZ:
+        return [seconds_allowed(limit=limit, words=count) for count in words]
+    needs = [reading_allowance(count) for count in words]
+    return [max(1, round(limit.seconds * need / sum(needs))) for need in needs]
 
 
 # The server receives an answer a moment after the learner clicked, so an answer that arrives
@@ -771,17 +822,20 @@ SCORING_RULE = (
     'A wrong, timed-out or missed answer scores 0 points. A correct answer ("knew it" in '
     "flashcard mode) scores 1000 points in an untimed quiz. In a timed quiz it scores "
     "round(1000 * (1 - t / (2 * T))), where t is the seconds you took and T the seconds the "
-    "question allowed (in a whole-quiz limit, the total divided by the number of questions): "
-    "1000 for an instant answer, down to 500 at the limit."
+    "question allowed (in a whole-quiz limit, its share of the total, in proportion to the time "
+    "it takes to read): 1000 for an instant answer, down to 500 at the limit."
 )
 
 
 def time_budget_per_question(
     *, limit: TimeLimit, question_count: int, seconds_allowed: int | None = None
 ) -> float | None:
-    """The T of the speed rule: a whole-quiz limit is shared evenly between its questions;
-    otherwise the question's own seconds."""
+    """The T of the speed rule: the question's own seconds, which for a whole-quiz limit
+    are its share (seconds_allowed_each); in a whole-quiz limit stored before there were
+    shares, the limit shared evenly between its questions."""
     if limit.kind is TimeLimitKind.WHOLE_QUIZ:
+        if seconds_allowed is not None:
+            return float(seconds_allowed)
         if question_count < 1:
             raise ValueError(f"A quiz needs at least one question, not {question_count}.")
         return limit.seconds / question_count
@@ -818,6 +872,11 @@ class Outcome(StrEnum):
     @property
     def counts_as_correct(self) -> bool:
         return self in (Outcome.CORRECT, Outcome.KNEW)
+
+    @property
+    def is_answer(self) -> bool:
+        """Whether the learner answered (rightly or not), rather than the clock."""
+        return self not in (Outcome.TIMED_OUT, Outcome.MISSED)
 
     @classmethod
     def correct_values(cls) -> tuple[str, ...]:
@@ -916,14 +975,17 @@ def summarize(results: Iterable[QuestionResult]) -> QuizSummary:
 SKIM_BASE_SECONDS = 1.0
 SKIM_WORDS_PER_MINUTE = 600
 # A quiz with at least this many right answers too fast to read, and as many as half of its
-# right answers, was not read: it was guessed, or played by a program.
+# right answers, was not read: it was guessed, or played by a program. So was a quiz with at
+# least half of its answers, right or wrong, too fast to read, whatever its score: tapped
+# blind, a quiz has about one right answer in four, fewer than the rule on right answers asks.
 IMPLAUSIBLE_RIGHT_ANSWERS = 3
 
 IMPLAUSIBLY_FAST_RULE = (
-    f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least "
-    f"{IMPLAUSIBLE_RIGHT_ANSWERS} of its right answers, and at least half of them, came faster "
-    f"than anyone reads: in less than {SKIM_BASE_SECONDS:g} s plus the time to skim the question "
-    f"and its right answer at {SKIM_WORDS_PER_MINUTE} words a minute."
+    f"A Quick quiz stays off the leaderboard (it is kept in your history) when at least half "
+    f"of its answers, right or wrong, or at least {IMPLAUSIBLE_RIGHT_ANSWERS} of its right "
+    f"answers and half of them, came faster than anyone reads: in less than "
+    f"{SKIM_BASE_SECONDS:g} s plus the time to skim the question and its right answer at "
+    f"{SKIM_WORDS_PER_MINUTE} words a minute."
 )
 
 
@@ -935,19 +997,27 @@ def too_fast_to_read(*, elapsed: timedelta, words: int) -> bool:
 class AnswerPace:
     correct: bool
     elapsed: timedelta | None
-    words: int  # of the question and its choices
+    words: int  # of the question and its right answer (what a learner who knows it reads)
+    answered: bool = True  # False for a question timed out or missed
+
+    @property
+    def rushed(self) -> bool:
+        return (
+            self.answered
+            and self.elapsed is not None
+            and too_fast_to_read(elapsed=self.elapsed, words=self.words)
+        )
 
 
 def is_implausibly_fast(answers: Iterable[AnswerPace]) -> bool:
-    """Whether a quiz's right answers came faster than they could be read (the rule above)."""
-    right = [answer for answer in answers if answer.correct]
-    rushed = sum(
-        1
-        for answer in right
-        if answer.elapsed is not None
-        and too_fast_to_read(elapsed=answer.elapsed, words=answer.words)
-    )
-    return rushed >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed >= len(right)
+    """Whether a quiz's answers came faster than they could be read (the rule above)."""
+    given = [answer for answer in answers if answer.answered]
+    right = [answer for answer in given if answer.correct]
+    rushed_right = sum(answer.rushed for answer in right)
+    if rushed_right >= IMPLAUSIBLE_RIGHT_ANSWERS and 2 * rushed_right >= len(right):
+        return True
+    rushed = sum(answer.rushed for answer in given)
+    return bool(given) and 2 * rushed >= len(given)
 
 
 # Only the first Quick quizzes a learner starts on a deck in any 24 hours can rank. The

@@ -1,3 +1,4 @@
+import math
 import random
 import re
 from collections import Counter
@@ -9,8 +10,10 @@ import pytest
 from quizzes.engine import (
     ANSWER_GRACE,
     RANKED_QUICK_QUIZZES_PER_DAY,
+    READING_IMAGE_WORDS,
     READING_MAX_SECONDS,
     READING_MIN_SECONDS,
+    READING_SCREEN_WORDS,
     SCORING_RULE,
     SHORTLIST_SIZE,
     AnswerPace,
@@ -41,10 +44,12 @@ from quizzes.engine import (
     reading_allowance,
     score_answer,
     seconds_allowed,
+    seconds_allowed_each,
     summarize,
     time_budget_per_question,
     time_left,
     too_fast_to_read,
+    words_to_read,
 )
 from quizzes.wording import AnswerKind, choice_words
 
@@ -627,7 +632,8 @@ def test_an_untimed_question_has_no_deadline():
     [
         (0, READING_MIN_SECONDS),  # a floor for the shortest question
         (40, 20),  # 8 s + 40 words at 200 a minute (12 s)
-        (112, 42),  # the median Quick quiz question: 8 + 33.6, rounded up
+        (80, 32),  # a phone's screen: 8 + 24
+        (112, 45),  # the median Quick quiz question: 8 + 24 + 32 words at 150 (12.8)
         (10_000, READING_MAX_SECONDS),  # a ceiling for the longest
     ],
 )
@@ -635,10 +641,43 @@ def test_time_for_length_is_a_base_plus_a_per_word_allowance_within_bounds(words
     assert reading_allowance(words) == seconds
 
 
+def test_a_long_question_is_read_more_slowly_past_a_phone_screen():
+    # The fastai deck's longest Quick quiz question, 17 words and four lists of choices:
+    # 67 s at 200 words a minute throughout, too little on a 360 px phone.
+    assert reading_allowance(196) == 79
+    assert reading_allowance(196) - reading_allowance(195) == 1  # 0.4 s a word past it
+    assert reading_allowance(READING_SCREEN_WORDS) == 32  # one screen: as fast as before
+
+
+def test_a_short_question_gets_no_more_time_than_before():
+    # 8 s plus 200 words a minute, as before: more would be time to look the answer up.
+    for words in range(READING_SCREEN_WORDS + 1):
+        assert reading_allowance(words) == max(READING_MIN_SECONDS, math.ceil(8 + words * 0.3))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Make sure your model can overfit.", 6),  # prose: its words
+        ("Don\u2019t \u201cnow\u201d \u2013 or later.", 4),  # punctuation is no word
+        ("a.unsqueeze(0)", 3),  # code: each name and number
+        ("x = torch.tensor([1, 2, 3]) @ w", 9),  # and each operator
+        (r"\(\frac{x^2}{2}\)", 5),  # math as written: not its backslashes
+    ],
+)
+def test_code_and_math_count_each_name_number_and_operator(text, words):
+    assert words_to_read(text) == words
+
+
+def test_an_image_counts_as_words_to_read():
+    assert words_to_read("What does the code above print?") == 6
+    assert words_to_read("What does the code above print?", images=2) == 6 + 2 * READING_IMAGE_WORDS
+
+
 def test_each_kind_of_limit_gives_a_question_its_own_seconds_or_none():
     for_length = TimeLimit(kind=TimeLimitKind.FOR_LENGTH)
 
-    assert seconds_allowed(limit=for_length, words=112) == 42
+    assert seconds_allowed(limit=for_length, words=112) == 45
     assert seconds_allowed(limit=PER_QUESTION_20S, words=112) == 20
     assert seconds_allowed(limit=WHOLE_QUIZ_5MIN, words=112) is None
     assert seconds_allowed(limit=UNTIMED, words=112) is None
@@ -694,9 +733,28 @@ def test_time_for_length_scores_against_the_questions_own_seconds():
 
 
 def test_a_whole_quiz_limit_is_shared_between_questions_for_speed_points():
+    # Evenly in a quiz stored before the shares; by each question's share otherwise.
     assert time_budget_per_question(limit=WHOLE_QUIZ_5MIN, question_count=10) == 30
+    assert (
+        time_budget_per_question(limit=WHOLE_QUIZ_5MIN, question_count=10, seconds_allowed=55) == 55
+    )
     assert time_budget_per_question(limit=PER_QUESTION_20S, question_count=10) == 20
     assert time_budget_per_question(limit=UNTIMED, question_count=10) is None
+
+
+def test_a_whole_quiz_is_shared_by_the_time_each_question_takes_to_read():
+    # Two short questions (20 s to read each) and one of 196 words (79 s): 119 s in all.
+    shares = seconds_allowed_each(limit=WHOLE_QUIZ_5MIN, words=[40, 40, 196])
+    assert shares == [50, 50, 199]  # 300 * 20 / 119, and 300 * 79 / 119
+    # Read at the same pace, the long question scores as the short ones do.
+    short, long = (
+        score_answer(correct=True, late=False, elapsed=timedelta(seconds=t), limit_seconds=T)
+        for t, T in ((20, shares[0]), (79, shares[2]))
+    )
+    assert abs(short - long) <= 5
+    # The other limits keep each question's own seconds.
+    assert seconds_allowed_each(limit=PER_QUESTION_20S, words=[40, 196]) == [20, 20]
+    assert seconds_allowed_each(limit=UNTIMED, words=[40]) == [None]
 
 
 # --- Scoring ---
@@ -899,9 +957,27 @@ def test_a_quick_reader_who_knows_the_answers_is_not():
     assert not is_implausibly_fast(read)
 
 
+def test_a_quiz_tapped_blind_is_implausible_whatever_its_score():
+    # Each answer within two seconds: luck gives two of ten right, fewer than the three
+    # rushed right answers the rule on right answers asks for.
+    blind = [pace(1.5)] * 2 + [pace(1.5, correct=False)] * 8
+    half_blind = [pace(1.2, correct=False)] * 5 + [pace(8)] * 5
+    assert is_implausibly_fast(blind)
+    assert is_implausibly_fast(half_blind)
+    assert is_implausibly_fast([pace(1.5, correct=False)] * 10)
+
+
+def test_questions_left_to_the_clock_are_no_answers():
+    # Two answers tapped blind, and eight questions left to time out: not read either.
+    timed_out = AnswerPace(correct=False, elapsed=timedelta(seconds=1), words=0, answered=False)
+    assert is_implausibly_fast([pace(1.5), pace(1.5, correct=False)] + [timed_out] * 8)
+    assert not is_implausibly_fast([pace(8), pace(8, correct=False)] + [timed_out] * 8)
+    assert not is_implausibly_fast([timed_out] * 10)
+
+
 def test_a_couple_of_lucky_fast_answers_do_not_count():
     mostly_read = [pace(1)] * 2 + [pace(8)] * 8
-    fast_but_few_right = [pace(1)] * 3 + [pace(8)] * 5 + [pace(1, correct=False)] * 2
+    fast_but_few_right = [pace(1)] * 3 + [pace(8)] * 6 + [pace(1, correct=False)]
 
     assert not is_implausibly_fast(mostly_read)
     assert not is_implausibly_fast(fast_but_few_right)

@@ -42,10 +42,10 @@ def test_starting_and_answering_run_the_same_queries_at_two_deck_sizes(client, a
     small_start, small_answer = start_and_answer(client, "small")
     large_start, large_answer = start_and_answer(client, "large")
 
-    # The session, the draw window, the wrong answers, the learner's row locked (on
-    # PostgreSQL), the learner's Quick quizzes of the day, and the writes (see
-    # tests/test_view_quiz_quick.py).
-    assert large_start == small_start == 6 + learner_lock()
+    # The session, the draw window, the wrong answers, the drawn questions' images, the
+    # learner's row locked (on PostgreSQL), the learner's Quick quizzes of the day, and the
+    # writes (see tests/test_view_quiz_quick.py).
+    assert large_start == small_start == 7 + learner_lock()
     # Answering also feeds the learner's memory of the card (services.reviews).
     assert large_answer == small_answer <= 12
 
@@ -90,7 +90,8 @@ def _start_queries(start) -> int:
 # The cards to ask (a retry: the missed ones, then the cards; these cards: the first card's
 # deck, then the cards), the wrong answers, and the writes (a tagged quiz also stores its
 # tags).
-QUERIES = {"tagged": 6, "these cards": 6, "retry": 5}
+# One of each is the drawn questions' images (their reading time).
+QUERIES = {"tagged": 7, "these cards": 7, "retry": 6}
 
 
 @pytest.mark.parametrize("kind", list(QUERIES))

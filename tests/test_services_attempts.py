@@ -1,4 +1,5 @@
 import itertools
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -198,12 +199,12 @@ def test_a_quick_quiz_is_ten_multiple_choice_questions_timed_for_their_length(al
     assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("for_length", None)
     for question in attempt.questions.select_related("card"):
         shown = [question.card.question_text, *(c["text"] for c in question.choices)]
-        words = sum(len(text.split()) for text in shown)
+        words = sum(engine.words_to_read(text) for text in shown)
         assert question.reading_words == words
         assert question.seconds_allowed == engine.reading_allowance(words)
         # Too fast to read counts the question and the right choice only.
         right = next(c for c in question.choices if c["id"] == question.correct_choice_id)
-        skimmed = len(question.card.question_text.split()) + len(right["text"].split())
+        skimmed = engine.words_to_read(question.card.question_text + " " + right["text"])
         assert question.skim_words == skimmed < words
 
 
@@ -217,6 +218,101 @@ def test_a_long_question_gets_more_time_than_a_short_one(alice, make_deck):
     assert allowed[1] > max(allowed[n] for n in range(2, 7))
     question = services.question_current(attempt=attempt, now=NOW)
     assert question.deadline_at == NOW + timedelta(seconds=question.seconds_allowed)
+
+
+def test_the_decks_longest_question_gets_time_to_read_it_on_a_phone(alice, fastai_deck):
+    # Card 71 asks about XResNet's improvements among four lists: about 200 words, of which
+    # a 360 px phone shows the first 80. It had 67 s, at 200 words a minute throughout.
+    card = fastai_deck.cards.get(number=71)
+    attempt = services.attempt_start_cards(user=alice, card_ids=[card.pk], now=NOW)
+    question = attempt.questions.get()
+    words = question.reading_words
+    assert words > 150
+    assert question.seconds_allowed == engine.reading_allowance(words)
+    # Past the screen's 80 words, 0.4 s a word where it had 0.3.
+    assert question.seconds_allowed >= math.ceil(8 + words * 60 / 200) + (words - 80) // 10
+
+
+def test_an_image_in_the_question_gets_time_to_be_read(alice, make_deck):
+    deck = make_deck(6)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(
+        url="https://aiquizzes.com/a.png", status="cached", file="images/a.png"
+    )
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+    Card.objects.filter(pk=card.pk).update(
+        question_html=f'<img src="{image.url}"> What does the code above print?',
+        question_text="What does the code above print?",
+    )
+    cards_rerender(Card.objects.filter(pk=card.pk))
+    attempt = start(alice, deck, count=6, limit=engine.TimeLimit(kind="for_length"))
+
+    question = attempt.questions.get(card=card)
+    choices = sum(engine.words_to_read(c["text"]) for c in question.choices)
+    assert question.reading_words == 6 + engine.READING_IMAGE_WORDS + choices
+    assert question.skim_words > engine.READING_IMAGE_WORDS
+
+
+def test_an_image_in_a_flashcards_answer_gets_time_to_be_read(alice, make_deck):
+    deck = make_deck(2)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(
+        url="https://aiquizzes.com/b.png", status="cached", file="images/b.png"
+    )
+    CardImage.objects.create(card=card, image=image, side="answer", position=0)
+    attempt = start(
+        alice, deck, count=2, mode="flashcard", limit=engine.TimeLimit(kind="for_length")
+    )
+
+    question = attempt.questions.get(card=card)
+    text = engine.words_to_read(card.question_text) + engine.words_to_read(card.answer_text)
+    assert question.reading_words == text + engine.READING_IMAGE_WORDS
+    assert question.skim_words == text + engine.READING_IMAGE_WORDS
+
+
+def test_a_choice_that_is_an_image_gets_time_to_be_read(alice, make_deck):
+    deck = make_deck(6)
+    card = deck.cards.get(number=1)
+    image = CachedImage.objects.create(
+        url="https://aiquizzes.com/c.png", status="cached", file="images/c.png"
+    )
+    CardImage.objects.create(card=card, image=image, side="answer", position=0)
+    Card.objects.filter(pk=card.pk).update(
+        answer_html=f'This one: <img src="{image.url}">', answer_text="This one:"
+    )
+    cards_rerender(Card.objects.filter(pk=card.pk))
+    attempt = start(alice, deck, count=6, limit=engine.TimeLimit(kind="for_length"))
+
+    question = attempt.questions.get(card=card)
+    right = next(c for c in question.choices if c["id"] == question.correct_choice_id)
+    assert "<img" in right["html"]
+    shown = [question.card.question_text, *(c["text"] for c in question.choices)]
+    text = sum(engine.words_to_read(part) for part in shown)
+    assert question.reading_words == text + engine.READING_IMAGE_WORDS
+
+
+def test_a_flashcard_of_code_counts_each_name_and_operator(alice, make_deck):
+    # An imported card whose answer is a block of code: whitespace-separated "words" such as
+    # "torch.nn.functional.relu(x)" are read name by name.
+    deck = make_deck(2)
+    code = "\n".join(
+        f"h{n} = torch.nn.functional.relu(w{n} @ h{n - 1} + b{n})" for n in range(1, 13)
+    )
+    Card.objects.filter(deck=deck, number=1).update(
+        question_html="What does this network compute?",
+        question_text="What does this network compute?",
+        answer_html=f"<pre>{code}</pre>",
+        answer_text=code,
+    )
+    cards_rerender(Card.objects.filter(deck=deck, number=1))
+    attempt = start(
+        alice, deck, count=2, mode="flashcard", limit=engine.TimeLimit(kind="for_length")
+    )
+
+    question = attempt.questions.get(card__number=1)
+    # "h1 = torch nn functional relu w1 @ h0 + b1": 11 a line, where a space makes 5.
+    assert question.reading_words == 5 + 12 * 11
+    assert question.seconds_allowed == engine.reading_allowance(5 + 12 * 11) == 55
 
 
 def test_a_guest_attempt_keeps_the_session_key_and_no_user(deck):
@@ -413,6 +509,36 @@ def test_an_answer_with_questions_to_come_leaves_the_quiz_open(alice, deck):
     assert attempt.questions.filter(outcome="").count() == 2
 
 
+def test_a_long_question_of_a_whole_quiz_read_at_the_same_pace_scores_as_a_short_one(
+    alice, make_deck
+):
+    deck = make_deck(2)
+    Card.objects.filter(deck=deck, number=1).update(question_text="Why is it so? " * 40)
+    attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
+    questions = {q.card.number: q for q in attempt.questions.select_related("card")}
+    long, short = questions[1], questions[2]
+    assert long.seconds_allowed > 2 * short.seconds_allowed
+    assert long.seconds_allowed + short.seconds_allowed == 60
+
+    at = NOW
+    points = {}
+    while (question := services.question_current(attempt=attempt, now=at)) is not None:
+        # Each read at the pace of time for length, half its share of the minute.
+        at += timedelta(seconds=question.seconds_allowed / 2)
+        answer_right(attempt, question, at)
+        question.refresh_from_db()
+        points[question.card.number] = question.points
+
+    assert points == {1: 750, 2: 750}  # an even share (30 s each) gave 592 and 908
+
+
+def test_a_whole_quiz_question_has_no_clock_of_its_own(alice, deck):
+    attempt = start(alice, deck, count=3, limit=WHOLE_QUIZ_60)
+    question = services.question_current(attempt=attempt, now=NOW)
+    assert question.seconds_allowed < 60
+    assert question.deadline_at == attempt.deadline_at == NOW + timedelta(seconds=60)
+
+
 def test_an_answer_to_a_question_the_expired_quiz_never_showed_changes_nothing(alice, deck):
     attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
     services.question_current(attempt=attempt, now=NOW)
@@ -479,6 +605,27 @@ def test_a_whole_quiz_retry_keeps_the_time_per_question(alice, deck):
     attempt = play_through(attempt, right_positions={1, 2, 3})
     retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
     assert (retry.question_count, retry.time_limit_seconds) == (1, 30)
+
+
+def test_a_whole_quiz_retry_keeps_the_time_its_questions_had_to_be_read(alice, make_deck):
+    deck = make_deck(2)
+    Card.objects.filter(deck=deck, number=1).update(question_text="Why is it so? " * 40)
+    attempt = start(alice, deck, count=2, limit=WHOLE_QUIZ_60)
+    long = attempt.questions.get(card__number=1)
+    attempt = play_through(attempt, right_positions={3 - long.position})
+
+    retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+
+    # The long question had 49 s of the minute; half of it, by their number, was too little.
+    assert retry.time_limit_seconds == long.seconds_allowed == 49
+
+
+def test_a_whole_quiz_retry_stored_before_the_shares_shrinks_by_number(alice, deck):
+    attempt = start(alice, deck, count=4, limit=engine.TimeLimit(kind="whole_quiz", seconds=120))
+    attempt.questions.update(seconds_allowed=None)
+    attempt = play_through(attempt, right_positions={1, 2, 3})
+    retry = services.attempt_start_retry(attempt=attempt, user=alice, session_key="", now=NOW)
+    assert retry.time_limit_seconds == 30
 
 
 def test_nothing_to_retry_after_a_perfect_quiz(alice, deck):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from quizzes import throttling
 from quizzes.models import LearnerSettings, ProblemReport
 from quizzes.services import accounts
-from tests.quizplay import finish, start
+from quizzes.services import attempts as services
+from tests.quizplay import finish, show, start, start_quick
 
 URL = reverse("account_export")
 # django-axes keeps its sign-in records in the database only without Redis.
@@ -50,6 +51,32 @@ def test_it_holds_every_quiz_with_each_answer(client, alice, deck):
     assert [q["outcome"] for q in questions] == ["Correct", "Wrong", "Wrong"]
     assert len(questions[0]["choices_html"]) == len(asked[0].choices)
     assert questions[0]["question"] == asked[0].card.question_text
+
+
+def test_a_quiz_under_way_gives_away_no_answer_nor_question_to_come(client, alice, deck):
+    # Downloaded in another tab during a Quick quiz, the file gave every question of the
+    # quiz, those not asked yet too, with its right choice.
+    quiz = start_quick(alice, deck)
+    first = show(quiz)
+    services.answer_submit(
+        attempt=quiz, question=first, choice_id=first.correct_choice_id, now=timezone.now()
+    )
+    show(quiz)  # the second question on the screen
+    client.force_login(alice)
+
+    [exported] = _export(client)["quizzes"]
+
+    answered, *open_ = exported["questions"]
+    assert answered["right_choice"] == answered["your_choice"] and answered["question"]
+    assert len(open_) == 9
+    for question in open_:
+        assert question["outcome"] is None
+        assert (question["card"], question["question"], question["right_choice"]) == (None,) * 3
+        assert question["choices_html"] == []
+    # Once the quiz is over, the file holds it all.
+    finish(quiz)
+    [exported] = _export(client)["quizzes"]
+    assert all(q["right_choice"] and q["card"] for q in exported["questions"])
 
 
 def test_it_holds_the_memory_of_each_card_and_every_review(client, alice, deck):

@@ -141,6 +141,16 @@ def test_a_quick_quiz_too_fast_to_read_says_it_is_not_ranked(client, alice, deck
     assert read_page.select_one("#not-ranked") is None
 
 
+def test_a_quick_quiz_tapped_blind_is_told_why_it_is_not_ranked(client, alice, deck):
+    # Two right by luck, every answer in a second: not "half of your right answers" alone.
+    blind = finish(start_quick(alice, deck), right={1, 2}, after=timedelta(seconds=1))
+    client.force_login(alice)
+
+    notice = BeautifulSoup(client.get(url(blind)).text, "html.parser").select_one("#not-ranked")
+
+    assert "At least half of your answers came faster than anyone can read" in notice.text
+
+
 def test_the_challenges_taken_are_listed_best_first_a_guest_s_as_a_guest(
     client, alice, bob, deck, django_assert_num_queries
 ):

@@ -1,7 +1,10 @@
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Attempt
+from quizzes.services import attempts as services
 from tests.quizplay import finish, start
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +60,50 @@ def test_the_challenge_page_rejects_post_and_accept_rejects_get(client, bob, ori
     client.force_login(bob)
     assert client.post(reverse("challenge", args=[original.pk])).status_code == 405
     assert client.get(reverse("challenge_accept", args=[original.pk])).status_code == 405
+
+
+def take(original, user, *, right=(), session_key=""):
+    challenge = services.attempt_start_challenge(
+        original=original, user=user, session_key=session_key, now=timezone.now()
+    )
+    return finish(challenge, right=right)
+
+
+def who_took_it(client, original):
+    page = BeautifulSoup(client.get(reverse("challenge", args=[original.pk])).text, "html.parser")
+    return [item.text for item in page.select("ol li")]
+
+
+def test_a_learner_is_listed_with_their_first_try_not_a_replay(client, bob, original):
+    # The first try's feedback gave every answer away: the second got them all.
+    take(original, bob, right={1})
+    take(original, bob, right={1, 2, 3})
+
+    listed = who_took_it(client, original)
+
+    assert len(listed) == 1 and listed[0].startswith("bob:") and "(1 / 3" in listed[0]
+
+
+def test_a_try_given_up_is_the_first_a_replay_comes_after(client, bob, original):
+    given_up = services.attempt_start_challenge(
+        original=original, user=bob, session_key="", now=timezone.now()
+    )
+    take(original, bob, right={1, 2, 3})
+    assert who_took_it(client, original) == []
+    finish(given_up)
+    assert [item.split(":")[0] for item in who_took_it(client, original)] == ["bob"]
+
+
+def test_the_owner_taking_their_own_challenge_is_not_listed(client, alice, original):
+    take(original, alice, right={1, 2, 3})
+    assert who_took_it(client, original) == []
+
+
+def test_a_guest_replaying_in_the_same_session_is_listed_once(client, original):
+    take(original, None, right=(), session_key="guest-one")
+    take(original, None, right={1, 2, 3}, session_key="guest-one")
+    take(original, None, right={1}, session_key="guest-two")
+
+    listed = who_took_it(client, original)
+
+    assert [item.split(" (")[1][:5] for item in listed] == ["1 / 3", "0 / 3"]

@@ -171,3 +171,44 @@ def test_quick_quizzes_given_up_spend_the_days_that_rank(client, alice, deck):
 
     assert lucky.past_ranked_per_day
     assert ">alice<" not in client.get(URL).text
+
+
+def play_quick_quiz(user, deck, *, right: int, seconds_to_answer):
+    """A Quick quiz played through the scoring service as the clock runs (time-machine):
+    `right` questions answered rightly, the others wrongly, each `seconds_to_answer(question)`
+    after it is shown."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt = services.attempt_start_quick(
+            user=user, session_key="", deck=deck, now=timezone.now()
+        )
+        while (question := show(attempt)) is not None:
+            clock.shift(seconds_to_answer(question))
+            pick = question.correct_choice_id if question.position <= right else None
+            pick = pick or next(
+                c["id"] for c in question.choices if c["id"] != question.correct_choice_id
+            )
+            services.answer_submit(
+                attempt=attempt, question=question, choice_id=pick, now=timezone.now()
+            )
+            clock.shift(3)  # the feedback
+    attempt.refresh_from_db()
+    return attempt
+
+
+def test_a_quick_quiz_tapped_blind_is_not_ranked_even_with_few_right(
+    client, alice, bob, fastai_deck
+):
+    # Each answer within two seconds, without reading: two of ten right, as luck gives.
+    blind = play_quick_quiz(alice, fastai_deck, right=2, seconds_to_answer=lambda q: 1.5)
+
+    # A learner who knows the deck reads the question and the right answer quickly (400
+    # words a minute) and taps a second later: about five seconds a question.
+    def knowing(question):
+        return 1 + question.skim_words * 60 / 400
+
+    read = play_quick_quiz(bob, fastai_deck, right=10, seconds_to_answer=knowing)
+
+    assert blind.correct_count == 2 and blind.implausibly_fast
+    assert read.correct_count == 10 and not read.implausibly_fast
+    page = client.get(URL, {"deck": fastai_deck.slug}).text
+    assert ">bob<" in page and ">alice<" not in page

@@ -59,7 +59,7 @@ def test_the_home_page_offers_it(client, make_deck):
     assert "Quick quiz" in response.text
 
 
-def test_starting_runs_six_queries_signed_in_and_a_lock(
+def test_starting_runs_seven_queries_signed_in_and_a_lock(
     client, alice, make_deck, django_assert_num_queries
 ):
     deck = make_deck(60, tags=("cnn", "rnn"))
@@ -67,10 +67,10 @@ def test_starting_runs_six_queries_signed_in_and_a_lock(
     client.get(QUIZ_PAGE)  # where the learner starts from: it keeps the decks cached
     client.post(URL, {"deck": deck.slug})  # the first request of a session does more
     # The session (the user is cached); the draw window; the wrong answers with the drawn
-    # cards' own; on PostgreSQL the learner's row locked, then the learner's Quick quizzes
-    # of the day (does this one rank?); the attempt and its questions (no savepoint in the
-    # test's transaction).
-    with django_assert_num_queries(6 + learner_lock()):
+    # cards' own; the drawn questions' images (their reading time); on PostgreSQL the
+    # learner's row locked, then the learner's Quick quizzes of the day (does this one
+    # rank?); the attempt and its questions (no savepoint in the test's transaction).
+    with django_assert_num_queries(7 + learner_lock()):
         client.post(URL, {"deck": deck.slug})
 
 
@@ -80,7 +80,7 @@ def test_a_start_reads_the_deck_when_the_decks_are_not_cached(
     deck = make_deck(60)
     client.force_login(alice)
     client.post(URL, {"deck": deck.slug})
-    with django_assert_num_queries(7 + learner_lock()):
+    with django_assert_num_queries(8 + learner_lock()):
         client.post(URL, {"deck": deck.slug})
     # Not built for a start: at 100,000 cards counting them takes a quarter of a second.
     assert caching.kept("quiz-decks") is None
@@ -93,7 +93,7 @@ def test_a_guest_start_leaves_the_session_alone(client, make_deck, django_assert
     client.post(URL, {"deck": deck.slug})
     # No user to read, and the session is read but not written: the attempt is the
     # guest's by the session key it was started under.
-    with django_assert_num_queries(5) as context:
+    with django_assert_num_queries(6) as context:
         client.post(URL, {"deck": deck.slug})
     session_writes = [
         query["sql"]
@@ -117,7 +117,7 @@ def test_offered_distractors_are_counted_in_one_more_query(
     client.force_login(alice)
     client.get(QUIZ_PAGE)
     client.post(URL, {"deck": deck.slug})
-    with django_assert_num_queries(7 + learner_lock()):
+    with django_assert_num_queries(8 + learner_lock()):
         client.post(URL, {"deck": deck.slug})
     # Each question offers its card's own wrong answer unless another card's answer keeps a
     # cue from pointing at the right one: counted as offered.

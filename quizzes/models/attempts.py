@@ -217,6 +217,8 @@ class AttemptQuestion(models.Model):
     # Words of the question and its right answer: the least anyone reads to answer it
     # knowingly, so what "too fast to read" means (engine.too_fast_to_read).
     skim_words = models.PositiveIntegerField(default=0)
+    # The T of the speed rule (engine.seconds_allowed_each): the question's own clock, or
+    # with a limit for the whole quiz its share of the quiz's seconds (no clock of its own).
     seconds_allowed = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     points = models.PositiveIntegerField(default=0)

@@ -197,6 +197,20 @@ def _settings(user) -> dict:
     }
 
 
+_UNANSWERED = {
+    "card": None,
+    "question": None,
+    "choices_html": [],
+    "right_choice": None,
+    "your_choice": None,
+    "outcome": None,
+    "points": 0,
+    "shown_at": None,
+    "answered_at": None,
+    "seconds_taken": None,
+}
+
+
 def _quizzes(user) -> list[dict]:
     questions = defaultdict(list)
     for row in (
@@ -217,6 +231,11 @@ def _quizzes(user) -> list[dict]:
             "elapsed",
         )
     ):
+        if not row["outcome"]:
+            # Not answered yet, the quiz under way: the file, downloaded in another tab, would
+            # give its right answer away, and a question to come before its clock starts.
+            questions[row["attempt_id"]].append({"position": row["position"]} | _UNANSWERED)
+            continue
         choices = row["choices"] or []
         ids = [choice["id"] for choice in choices]
         questions[row["attempt_id"]].append(

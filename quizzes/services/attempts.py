@@ -11,6 +11,7 @@ import json
 import math
 import random
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
+    CardImage,
     CardKeyword,
     Deck,
     Distractor,
@@ -420,22 +422,42 @@ class _Planned:
     skim_words: int = 0
 
 
-def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice]) -> int:
-    """What a question asks to read: the question and its choices, or for a flashcard the
-    question and its answer."""
-    shown = [choice.text for choice in choices] if choices else [card.answer_text]
-    return len(card.question_text.split()) + sum(len(text.split()) for text in shown)
+def _images(html: str) -> int:
+    return html.count("<img")
 
 
-def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion) -> int:
-    """The least a learner who knows the answer reads: the question and the right choice
-    (a flashcard's answer). They need not read the wrong choices to the end."""
-    right = [c.text for c in question.choices if c.id == question.correct_choice_id]
-    answer = right[0] if right else card.answer_text
-    return len(card.question_text.split()) + len(answer.split())
+def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice], images: Counter) -> int:
+    """What a question asks to read (engine.words_to_read): the question and its choices, or
+    for a flashcard the question and its answer, with their images (`images`, per card and
+    side, _card_images)."""
+    words = engine.words_to_read(card.question_text, images=images[card.pk, "question"])
+    if not choices:
+        return words + engine.words_to_read(card.answer_text, images=images[card.pk, "answer"])
+    return words + sum(
+        engine.words_to_read(choice.text, images=_images(choice.html)) for choice in choices
+    )
+
+
+def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion, images: Counter) -> int:
+    """The least a learner who knows the answer reads: the question and the right choice (a
+    flashcard's answer), with their images. They need not read the wrong choices to the end."""
+    words = engine.words_to_read(card.question_text, images=images[card.pk, "question"])
+    right = [c for c in question.choices if c.id == question.correct_choice_id]
+    if not right:
+        return words + engine.words_to_read(card.answer_text, images=images[card.pk, "answer"])
+    return words + engine.words_to_read(right[0].text, images=_images(right[0].html))
+
+
+def _card_images(card_ids: Iterable[int]) -> Counter[tuple[int, str]]:
+    """How many images each card shows on each side (a quiz asks only cards whose question's
+    images are cached, so each is shown), by (card id, side)."""
+    return Counter(
+        CardImage.objects.filter(card_id__in=card_ids).order_by().values_list("card_id", "side")
+    )
 
 
 def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:
+    images = _card_images(question.card_id for question in plan.questions)
     return [
         _Planned(
             card_id=question.card_id,
@@ -450,8 +472,8 @@ def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Plan
                 for choice in question.choices
             ],
             correct_choice_id=question.correct_choice_id or "",
-            reading_words=_reading_words(cards[question.card_id], question.choices),
-            skim_words=_skim_words(cards[question.card_id], question),
+            reading_words=_reading_words(cards[question.card_id], question.choices, images),
+            skim_words=_skim_words(cards[question.card_id], question, images),
         )
         for question in plan.questions
     ]
@@ -498,6 +520,9 @@ def _create_attempt(
         attempt.past_ranked_per_day = engine.is_past_ranked_per_day(
             started_before=_quick_quizzes_started(user_id=attempt.user_id, deck=deck, now=now)
         )
+    allowed = engine.seconds_allowed_each(
+        limit=time_limit, words=[question.reading_words for question in planned]
+    )
     play_sql.attempt_insert(
         attempt=attempt,
         questions=[
@@ -508,11 +533,9 @@ def _create_attempt(
                 "correct_choice_id": question.correct_choice_id,
                 "reading_words": question.reading_words,
                 "skim_words": question.skim_words,
-                "seconds_allowed": engine.seconds_allowed(
-                    limit=time_limit, words=question.reading_words
-                ),
+                "seconds_allowed": seconds,
             }
-            for position, question in enumerate(planned, start=1)
+            for position, (question, seconds) in enumerate(zip(planned, allowed, strict=True), 1)
         ],
         offered=[c["distractor_id"] for q in planned for c in q.choices if c.get("distractor_id")],
     )
@@ -776,9 +799,12 @@ def attempt_start_cards(*, user, card_ids: list[int], now: datetime) -> Attempt:
     return attempt_start(user=user, session_key="", config=config, now=now)
 
 
-def _missed_card_ids(attempt: Attempt) -> list[int]:
-    return list(
-        attempt.questions.not_correct().order_by("position").values_list("card_id", flat=True)
+def _missed(attempt: Attempt) -> dict[int, int | None]:
+    """The cards `attempt` did not get right, in order, each with its question's seconds."""
+    return dict(
+        attempt.questions.not_correct()
+        .order_by("position")
+        .values_list("card_id", "seconds_allowed")
     )
 
 
@@ -787,12 +813,13 @@ def attempt_start_retry(
 ) -> Attempt:
     """A new quiz of the cards `attempt` did not get right, in its mode and time limit.
 
-    Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks with the
-    number of questions, so the time per question stays the same. A missed card stays
+    Wrong answers are still drawn from the whole deck. A whole-quiz limit shrinks to the
+    missed questions' shares of it (engine.seconds_allowed_each), so each keeps the time it
+    had to be read (by their number, in a quiz stored before the shares). A missed card stays
     askable even if the pool rules changed since (an image expired), unless its answer can
     no longer be a choice in multiple choice.
     """
-    missed = _missed_card_ids(attempt)
+    missed = _missed(attempt)
     if not missed:
         raise QuizUnavailable("Every answer of this quiz was right: nothing to retry.")
     cards = _quiz_rows(Card.objects.filter(pk__in=missed))
@@ -802,7 +829,11 @@ def attempt_start_retry(
         raise QuizUnavailable("None of the missed cards can be asked this way any more.")
     limit = attempt.time_limit
     if limit.kind is engine.TimeLimitKind.WHOLE_QUIZ:
-        seconds = max(1, math.ceil(limit.seconds * len(cards) / attempt.question_count))
+        shares = [missed[card.pk] for card in cards]
+        if None in shares:
+            seconds = max(1, math.ceil(limit.seconds * len(cards) / attempt.question_count))
+        else:
+            seconds = sum(shares)
         limit = engine.TimeLimit(kind=limit.kind, seconds=seconds)
     seed = _new_seed() if seed is None else seed
     planned = _plan(
@@ -879,6 +910,7 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
                 correct=question.counts_as_correct,
                 elapsed=question.elapsed,
                 words=question.skim_words,
+                answered=engine.Outcome(question.outcome or engine.Outcome.MISSED).is_answer,
             )
             for question in questions
         ),
@@ -978,8 +1010,10 @@ def _refresh_open(attempt: Attempt, now: datetime) -> None:
 def _shown(*, attempt: Attempt, question: AttemptQuestion, now: datetime) -> AttemptQuestion:
     """Start `question`'s clock if this is the first time it is shown."""
     if question.started_at is None:
+        # A whole-quiz question's seconds are its share of the quiz's, not a clock of its own.
+        whole_quiz = attempt.time_limit_kind == engine.TimeLimitKind.WHOLE_QUIZ
         deadline = engine.question_deadline(
-            seconds_allowed=question.seconds_allowed,
+            seconds_allowed=None if whole_quiz else question.seconds_allowed,
             question_started_at=now,
             quiz_deadline=attempt.deadline_at,
         )

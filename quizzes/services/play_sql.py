@@ -179,15 +179,30 @@ def owned_attempt(*, user, guest_session_key: str | None, attempt_id) -> Attempt
     return the_attempt
 
 
+# The same learner as attempt a: the same account, or for a guest the same guest session.
+_SAME_LEARNER = (
+    "((a.user_id IS NOT NULL AND {other}.user_id = a.user_id) OR (a.user_id IS NULL AND "
+    "{other}.user_id IS NULL AND a.session_key <> '' AND {other}.session_key = a.session_key))"
+)
+
+
 def finished_challenges(*, attempt_id) -> list[Attempt]:
     """The finished challenges of the attempt `attempt_id`, best first (most points, then
-    least time), each with its learner's name (`user` None for a guest). One statement."""
+    least time), each with its learner's name (`user` None for a guest). One statement.
+
+    Each learner's first try only, finished or not: a second try knows the answers from the
+    first's feedback. None of the original's own learner, who knew them already."""
     columns = _columns()
     attempt, learner = columns["attempt"], columns["learner"]
     rows = _fetch(
         f"SELECT {attempt.sql}, {learner.sql} FROM {ATTEMPTS} a "
         f"LEFT JOIN {USERS} u ON u.id = a.user_id "
         "WHERE a.challenge_of_id = %s AND a.finished_at IS NOT NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {ATTEMPTS} o WHERE o.id = a.challenge_of_id "
+        f"AND {_SAME_LEARNER.format(other='o')}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {ATTEMPTS} e WHERE e.challenge_of_id = a.challenge_of_id "
+        "AND (e.started_at < a.started_at OR (e.started_at = a.started_at AND e.id < a.id)) "
+        f"AND {_SAME_LEARNER.format(other='e')}) "
         "ORDER BY a.score DESC, a.total_time",
         [_attempt_id(attempt_id)],
     )
