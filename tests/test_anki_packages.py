@@ -333,6 +333,53 @@ def test_a_japanese_note_types_readings_are_shown_as_anki_shows_them(biology, tm
     assert (listening.question_html, writing.answer_html) == ("にほんご をはなす", "日本語 を話す")
 
 
+def test_a_field_a_template_shows_as_an_image_or_a_sound_brings_its_file(biology, tmp_path):
+    # Decks made by scripts (genanki's) keep a bare file name in a field and let the
+    # template make it an image or a sound: Anki shows the picture and plays the word,
+    # never "hund.png". genanki packs the files itself, in Anki's legacy layout.
+    collection = Collection(str(tmp_path / "vocabulary.anki2"))
+    models = collection.models
+    vocabulary = models.new("Vocabulary with a picture")
+    for name in ("Word", "Picture", "Audio", "Meaning"):
+        models.add_field(vocabulary, models.new_field(name))
+    template = models.new_template("Recognition")
+    template["qfmt"] = '<div class="picture"><img src="{{Picture}}"></div>{{Word}}'
+    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}} [sound:{{Audio}}]"
+    models.add_template(vocabulary, template)
+    models.add(vocabulary)
+    for guid, fields in [
+        ("dog", ["der Hund", "hund.png", "hund.mp3", "the dog"]),
+        ("cat", ["die Katze", "", "", "the cat"]),
+    ]:
+        note = collection.new_note(models.by_name("Vocabulary with a picture"))
+        note.fields[:], note.guid = fields, guid
+        collection.add_note(note, 1)
+    exported = tmp_path / "exported.apkg"
+    collection.export_anki_package(
+        out_path=str(exported), options=ExportAnkiPackageOptions(legacy=True), limit=None
+    )
+    collection.close()
+    path = tmp_path / "vocabulary.apkg"
+    with zipfile.ZipFile(exported) as source, zipfile.ZipFile(path, "w") as target:
+        for name in ("collection.anki2", "collection.anki21"):
+            target.writestr(name, source.read(name))
+        target.writestr("media", json.dumps({"0": "hund.png", "1": "hund.mp3"}))
+        target.writestr("0", png_bytes())
+        target.writestr("1", SOUND)
+
+    plan = import_package(biology, path)
+
+    assert (plan.summary, plan.report) == ("2 new, 0 changed, 0 unchanged", [])
+    dog, cat = biology.cards.get(guid="dog"), biology.cards.get(guid="cat")
+    assert dog.question_html == '<img src="hund.png"><br><br>der Hund'
+    assert dog.answer_html == "the dog<br><br>[sound:hund.mp3]"
+    assert 'src="/media/images/' in dog.question_rendered
+    assert "<audio" in dog.answer_rendered
+    assert "hund.png" not in dog.question_text
+    assert (cat.question_html, cat.answer_html) == ("die Katze", "the cat")
+    assert MediaFile.objects.filter(name="hund.mp3").exists()
+
+
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
     import_package(biology, localized_package(tmp_path))
     out = tmp_path / "out.apkg"

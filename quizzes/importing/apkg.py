@@ -47,6 +47,12 @@ _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
 _FURIGANA = re.compile(r" ?(?<![^ >\[\]])([^ >\[]++)\[([^\[\]\n]+)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
+# A template that makes a field's file name an image or a sound: `<img src="{{Picture}}">`,
+# `[sound:{{Audio}}]`, perhaps with a folder or an extension around the reference.
+_TEMPLATE_IMAGE = re.compile(
+    r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'<>{}\s]*)\{\{([^#/^{}][^{}]*)\}\}([^"'<>{}\s]*)""", re.I
+)
+_TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
 
 
 @dataclass(frozen=True)
@@ -654,14 +660,21 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
 
 
 def _filtered(template: str, values: dict[str, str]) -> dict[str, str]:
-    """The fields as `template` shows them through Anki's Japanese filters: `furigana:`
-    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"."""
+    """The fields as `template` shows them through Anki's Japanese filters (`furigana:`
+    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), and a field
+    holding a file name as the image or sound the template makes of it."""
     filtered = dict(values)
     for reference in _FIELD_REFERENCE.findall(template):
         *filters, name = (part.strip() for part in reference.split(":"))
         for kind in ("furigana", "kanji", "kana"):
             if kind in filters and name in values:
                 filtered[name] = _reading(values[name], kind)
+    for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
+        for before, reference, after in pattern.findall(template):
+            name = reference.split(":")[-1].strip()
+            file_name = values.get(name, "").replace("&nbsp;", " ").strip()
+            if file_name and "<" not in file_name and "[sound:" not in file_name:
+                filtered[name] = markup.format(f"{before}{file_name}{after}".replace('"', "&quot;"))
     return filtered
 
 
