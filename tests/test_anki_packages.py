@@ -1002,6 +1002,24 @@ def test_export_apkg_is_read_back_by_anki_with_the_same_notes_guids_and_media(
     assert media == ["dog.mp3", "dog.png"]
 
 
+def test_export_apkg_keeps_an_image_whose_name_holds_an_ampersand(biology, tmp_path):
+    # Anki's editor writes a file named "tom & jerry.png" as src="tom &amp; jerry.png".
+    notes = [("Basic", ['<img src="tom &amp; jerry.png">', "a cartoon"])]
+    import_package(biology, anki_package(tmp_path, notes, {"tom & jerry.png": png_bytes()}))
+    assert 'src="/media/images/' in biology.cards.get().question_rendered
+    out = tmp_path / "out.apkg"
+
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+
+    reader = Collection(str(tmp_path / "reader.anki2"))
+    reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(out)))
+    (note,) = map(reader.get_note, reader.find_notes(""))
+    media = sorted(path.name for path in Path(reader.media.dir()).iterdir())
+    reader.close()
+    assert note.fields == ['<img src="tom &amp; jerry.png">', "a cartoon"]
+    assert media == ["tom & jerry.png"]
+
+
 def _shape(deck):
     return sorted(
         (c.anki_guid, c.card_ord, c.question_html, c.answer_html, c.note_type)
