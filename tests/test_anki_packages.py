@@ -380,6 +380,57 @@ def test_a_field_a_template_shows_as_an_image_or_a_sound_brings_its_file(biology
     assert MediaFile.objects.filter(name="hund.mp3").exists()
 
 
+def test_the_words_a_template_adds_around_its_fields_are_on_the_card(biology, tmp_path):
+    # A geography deck asks "Capital?" and "Flag?" of the same country: without the words
+    # its templates add, both cards asked "Germany".
+    collection = Collection(str(tmp_path / "geography.anki2"))
+    models = collection.models
+    country = models.new("Country")
+    for name in ("Country", "Capital", "Flag", "Anthem"):
+        models.add_field(country, models.new_field(name))
+    for name, question, answer in [
+        ("Capital", '{{Country}}<div class="prompt">Capital?</div>', "{{Capital}}"),
+        ("Flag", '{{Country}}<div class="prompt">Flag?</div>', "{{Flag}}"),
+        (
+            "Country",
+            "{{#Capital}}Which country's capital is {{Capital}}?{{/Capital}}",
+            "{{Country}}{{#Anthem}}, anthem: {{Anthem}}{{/Anthem}}"
+            "{{^Anthem}} (no anthem yet){{/Anthem}}",
+        ),
+    ]:
+        template = models.new_template(name)
+        template["qfmt"] = question
+        template["afmt"] = '{{FrontSide}}\n\n<hr id="answer">\n\n' + answer
+        models.add_template(country, template)
+    models.add(country)
+    for guid, fields in [
+        ("de", ["Germany", "Berlin", "black red gold", "Das Lied"]),
+        ("xx", ["Xland", "X", "white", ""]),
+    ]:
+        note = collection.new_note(models.by_name("Country"))
+        note.fields[:], note.guid = fields, guid
+        collection.add_note(note, 1)
+    path = tmp_path / "geography.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert (plan.summary, plan.report) == ("6 new, 0 changed, 0 unchanged", [])
+    cards = {(card.guid, card.card_ord): card for card in biology.cards.all()}
+    sides = {
+        key: (" ".join(card.question_text.split()), " ".join(card.answer_text.split()))
+        for key, card in cards.items()
+    }
+    assert sides["de", 0] == ("Germany Capital?", "Berlin")
+    assert sides["de", 1] == ("Germany Flag?", "black red gold")
+    assert sides["de", 2] == ("Which country's capital is Berlin?", "Germany, anthem: Das Lied")
+    assert sides["xx", 2] == ("Which country's capital is X?", "Xland (no anthem yet)")
+    assert "Xland" not in cards["xx", 0].answer_html
+
+
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
     import_package(biology, localized_package(tmp_path))
     out = tmp_path / "out.apkg"

@@ -53,6 +53,13 @@ _TEMPLATE_IMAGE = re.compile(
     r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'<>{}\s]*)\{\{([^#/^{}][^{}]*)\}\}([^"'<>{}\s]*)""", re.I
 )
 _TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
+_TEMPLATE_TAG = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
+_NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_ANSWER_RULE = re.compile(r"<hr\b[^<>]*\bid\s*=\s*[\"']?answer\b[^<>]*>", re.I)
+_EMPTY_FIELD = re.compile(r"(?:\s|&nbsp;|</?(?:br|div)\b[^<>]*>)*", re.I)
+_EMPTY_MEDIA = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*(?:""|'')[^<>]*>|\[sound:\s*\]""", re.I)
+_TAG = re.compile(r"<[^<>]*>")
+_SOUND_TAG = re.compile(r"\[sound:[^\[\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -603,11 +610,18 @@ def _note_cards(
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
-            question = _join(_filtered(template["qfmt"], values), question_fields)
-            answer = _join(
-                _filtered(template["afmt"], values),
-                _answer_fields(template, exclude=question_fields),
-            )
+            back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
+            if _has_own_words(template["qfmt"]):
+                question = _rendered(template["qfmt"], values, question=True)
+            else:
+                question = _join(_filtered(template["qfmt"], values), question_fields)
+            if _has_own_words(back):
+                answer = _rendered(back, values, question=False)
+            else:
+                answer = _join(
+                    _filtered(template["afmt"], values),
+                    _answer_fields(template, exclude=question_fields),
+                )
             contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
         note_type = _note_type_name(notetype)
     records = [
@@ -659,7 +673,44 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
     return [*names, *(name for name in typed if name not in names and name not in exclude)]
 
 
-def _filtered(template: str, values: dict[str, str]) -> dict[str, str]:
+def _has_own_words(template: str) -> bool:
+    """Whether a card side's template shows words of its own beside its fields, as a
+    geography deck asks "Capital?" and "Flag?" of the same {{Country}}."""
+    text = _TAG.sub("", _TEMPLATE_TAG.sub("", _NOT_SHOWN.sub("", template)))
+    return bool(_SOUND_TAG.sub("", text).replace("&nbsp;", " ").strip())
+
+
+def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
+    """A card side as Anki renders its template: each field filled in (through the
+    Japanese filters; `text:` without its HTML), a `{{#Field}}` section shown when the
+    field is filled and a `{{^Field}}` one when it is empty. Special fields, a type-in box
+    on the question, and an image or a sound whose field is empty show nothing."""
+    template = _NOT_SHOWN.sub("", template)
+    values = _filtered(template, values, media=False)
+    parts: list[str] = []
+    shown = [True]
+    position = 0
+    for match in _TEMPLATE_TAG.finditer(template):
+        if all(shown):
+            parts.append(template[position : match.start()])
+        position = match.end()
+        kind, reference = match.groups()
+        *filters, name = (part.strip() for part in reference.split(":"))
+        if kind in ("#", "^"):
+            filled = not _EMPTY_FIELD.fullmatch(values.get(name, ""))
+            shown.append(filled if kind == "#" else not filled)
+        elif kind == "/":
+            if len(shown) > 1:
+                shown.pop()
+        elif all(shown) and name not in _SPECIAL_FIELDS and not (question and "type" in filters):
+            value = values.get(name, "")
+            parts.append(_TAG.sub("", value) if "text" in filters else value)
+    if all(shown):
+        parts.append(template[position:])
+    return _EMPTY_MEDIA.sub("", "".join(parts)).strip()
+
+
+def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> dict[str, str]:
     """The fields as `template` shows them through Anki's Japanese filters (`furigana:`
     makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), and a field
     holding a file name as the image or sound the template makes of it."""
@@ -670,7 +721,7 @@ def _filtered(template: str, values: dict[str, str]) -> dict[str, str]:
             if kind in filters and name in values:
                 filtered[name] = _reading(values[name], kind)
     for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
-        for before, reference, after in pattern.findall(template):
+        for before, reference, after in pattern.findall(template) if media else ():
             name = reference.split(":")[-1].strip()
             file_name = values.get(name, "").replace("&nbsp;", " ").strip()
             if file_name and "<" not in file_name and "[sound:" not in file_name:
