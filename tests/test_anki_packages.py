@@ -431,6 +431,46 @@ def test_the_words_a_template_adds_around_its_fields_are_on_the_card(biology, tm
     assert "Xland" not in cards["xx", 0].answer_html
 
 
+def test_a_card_of_a_users_note_type_with_nothing_on_its_back_leaves_the_notes_others(
+    biology, tmp_path
+):
+    # Anki makes the "Flag" card of a country whose flag is not filled in yet: its front
+    # asks, its back shows nothing. That one card cannot be played; its note's others can.
+    collection = Collection(str(tmp_path / "countries.anki2"))
+    models = collection.models
+    country = models.new("Country")
+    for name in ("Country", "Capital", "Flag"):
+        models.add_field(country, models.new_field(name))
+    for name, question, answer in [
+        ("Capital", "{{Country}}", "{{Capital}}"),
+        ("Flag", "<div>{{Country}}</div>", "{{Flag}}"),
+    ]:
+        template = models.new_template(name)
+        template["qfmt"] = question
+        template["afmt"] = "{{FrontSide}}<hr id=answer>" + answer
+        models.add_template(country, template)
+    models.add(country)
+    note = collection.new_note(models.by_name("Country"))
+    note.fields[:], note.guid = ["Xland", "X City", ""], "xx"
+    collection.add_note(note, 1)
+    assert len(note.cards()) == 2
+    path = tmp_path / "countries.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 skipped"
+    assert [str(problem) for problem in plan.report] == [
+        "countries.apkg:1: note 'xx': card 2 left out (empty answer); "
+        "the note's other cards are imported"
+    ]
+    (card,) = biology.cards.all()
+    assert (card.card_ord, card.answer_html) == (0, "X City")
+
+
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
     import_package(biology, localized_package(tmp_path))
     out = tmp_path / "out.apkg"

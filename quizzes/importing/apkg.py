@@ -486,7 +486,7 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         try:
-            made, empty_clozes = _note_cards(
+            made, empty_clozes, unusable = _note_cards(
                 note, notetype, values, ords, line=position, image_max_bytes=image_max_bytes
             )
             empty_ords = sorted([*empty_ords, *empty_clozes])
@@ -497,6 +497,12 @@ def _package_cards(
             skipped.append(
                 ParseProblem(source, position, _empty_cards_left_out(note, notetype, empty_ords))
             )
+        for ord_, reason in unusable.items():
+            reason = (
+                f"note {note.guid!r}: card {ord_ + 1} left out ({reason}); "
+                "the note's other cards are imported"
+            )
+            skipped.append(ParseProblem(source, position, reason))
         if note_id in suspended:
             suspended_lines.append(position)
         unshown = _unshown_fields(notetype, values)
@@ -576,9 +582,11 @@ def _note_cards(
     *,
     line: int,
     image_max_bytes: int | None = None,
-) -> tuple[list[CardRecord], list[int]]:
-    """The note's cards, and the cloze cards left out as empty: Anki makes a card of a
-    cloze number in any field, and one only in Back Extra shows nothing on its front."""
+) -> tuple[list[CardRecord], list[int], dict[int, str]]:
+    """The note's cards, the cloze cards left out as empty (Anki makes a card of a cloze
+    number in any field, and one only in Back Extra shows nothing on its front), and why
+    each other card left out cannot be one here (a back that shows nothing) while the
+    note's others can."""
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
@@ -604,9 +612,11 @@ def _note_cards(
                 empty = []  # refused below, with the reason
         contents = [(ord_, card_content(text, extra, cloze=ord_ + 1)) for ord_ in ords]
         note_type = CLOZE
+        unusable = {}
     else:
         empty = []
         contents = []
+        unusable: dict[int, str] = {}
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
@@ -622,13 +632,20 @@ def _note_cards(
                     _filtered(template["afmt"], values),
                     _answer_fields(template, exclude=question_fields),
                 )
-            contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
+            try:
+                content = card_content(question, answer, take_provenance=ord_ == 0)
+            except CardHtmlError as error:
+                if len(unusable) + 1 == len(ords):
+                    raise
+                unusable[ord_] = str(error)
+                continue
+            contents.append((ord_, content))
         note_type = _note_type_name(notetype)
     records = [
         _record(content, note, line=line, ord_=ord_, note_type=note_type, inline=inline)
         for ord_, content in contents
     ]
-    return records, empty
+    return records, empty, unusable
 
 
 def _record(
