@@ -1047,6 +1047,27 @@ def test_a_file_that_is_not_a_package_is_refused(biology, tmp_path):
     assert not Card.objects.exists()
 
 
+def test_a_package_of_an_empty_deck_is_refused_saying_so(biology, tmp_path):
+    # Anki exports a deck with no cards as a package of no notes: the deck chosen in its
+    # export dialog was the wrong one, often an empty parent.
+    collection = Collection(str(tmp_path / "empty.anki2"))
+    deck_id = collection.decks.id("Biology::Empty")
+    path = tmp_path / "empty.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(), limit=DeckIdLimit(deck_id)
+    )
+    collection.close()
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_anki", str(path), "--deck", "biology")
+
+    assert str(refusal.value).endswith(
+        "empty.apkg:1: the package holds no notes: its deck was empty in Anki (export the "
+        "deck that holds the cards, or All Decks)"
+    )
+    assert not Card.objects.exists()
+
+
 def test_a_package_cut_short_or_of_text_is_refused_saying_what_to_do(biology, tmp_path):
     data = make_package(tmp_path).read_bytes()
     cases = {

@@ -517,6 +517,12 @@ def _package_cards(
                 f"note {note.guid!r}: {fields} {names} on no card template, left out as in Anki"
             )
             fields_left_out.append(ParseProblem(source, position, reason))
+    if not cards and not skipped:
+        reason = (
+            "the package holds no notes: its deck was empty in Anki (export the deck that "
+            "holds the cards, or All Decks)"
+        )
+        raise AnkiParseError([ParseProblem(source, 1, reason)])
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
