@@ -180,6 +180,19 @@ def test_math_becomes_mathml_on_the_server(biology, package):
     assert "\\(" not in card.question_rendered
 
 
+def test_a_video_anki_plays_through_a_sound_tag_is_a_video_player(biology, tmp_path):
+    # Sign-language decks ask with a clip: Anki plays [sound:sign.mp4] in a video window.
+    notes = [("Basic", ["[sound:hello.mp4]", "hello"]), ("Basic", ["[sound:word.mp3]", "w"])]
+    media = {"hello.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, "word.mp3": SOUND}
+
+    import_package(biology, anki_package(tmp_path, notes, media))
+
+    video, sound = biology.cards.order_by("number")
+    assert video.question_rendered.startswith('<video controls preload="metadata" src="/media/')
+    assert video.question_rendered.endswith('.mp4"></video>')
+    assert sound.question_rendered.startswith('<audio controls preload="none" src="/media/')
+
+
 def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
     notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
 
