@@ -603,6 +603,7 @@ def _note_cards(
     for name, value in values.items():
         values[name], files = inline_images(value, max_bytes=image_max_bytes)
         inline |= files
+    unusable: dict[int, str] = {}
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
@@ -618,11 +619,9 @@ def _note_cards(
                 empty = []  # refused below, with the reason
         contents = [(ord_, card_content(text, extra, cloze=ord_ + 1)) for ord_ in ords]
         note_type = CLOZE
-        unusable = {}
     else:
         empty = []
         contents = []
-        unusable: dict[int, str] = {}
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
