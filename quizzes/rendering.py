@@ -275,9 +275,13 @@ def math_to_mathml(card_html: str) -> str:
     return _MATH.sub(convert, card_html)
 
 
+# Anki plays these through `[sound:]` in a video window (sign-language decks ask so).
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".ogv", ".mov")
+
+
 def sounds_to_audio(card_html: str, media: Mapping[str, str]) -> str:
-    """`[sound:name]` as an audio player when `media` (name -> URL) has the file, else a
-    visible "audio not available" mark."""
+    """`[sound:name]` as an audio player (a video player for a video) when `media` (name ->
+    URL) has the file, else a visible "audio not available" mark."""
     if "[sound:" not in card_html:
         return card_html
 
@@ -289,6 +293,9 @@ def sounds_to_audio(card_html: str, media: Mapping[str, str]) -> str:
                 f'<span class="{AUDIO_MISSING_CLASS}">audio not available '
                 f"({html.escape(name)})</span>"
             )
+        if name.lower().endswith(VIDEO_SUFFIXES):
+            # "metadata": its first frame shows what the card asks before it is played.
+            return f'<video controls preload="metadata" src="{html.escape(url)}"></video>'
         return f'<audio controls preload="none" src="{html.escape(url)}"></audio>'
 
     return _SOUND.sub(player, card_html)

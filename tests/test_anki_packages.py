@@ -180,6 +180,19 @@ def test_math_becomes_mathml_on_the_server(biology, package):
     assert "\\(" not in card.question_rendered
 
 
+def test_a_video_anki_plays_through_a_sound_tag_is_a_video_player(biology, tmp_path):
+    # Sign-language decks ask with a clip: Anki plays [sound:sign.mp4] in a video window.
+    notes = [("Basic", ["[sound:hello.mp4]", "hello"]), ("Basic", ["[sound:word.mp3]", "w"])]
+    media = {"hello.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, "word.mp3": SOUND}
+
+    import_package(biology, anki_package(tmp_path, notes, media))
+
+    video, sound = biology.cards.order_by("number")
+    assert video.question_rendered.startswith('<video controls preload="metadata" src="/media/')
+    assert video.question_rendered.endswith('.mp4"></video>')
+    assert sound.question_rendered.startswith('<audio controls preload="none" src="/media/')
+
+
 def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
     notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
 
@@ -331,6 +344,144 @@ def test_a_japanese_note_types_readings_are_shown_as_anki_shows_them(biology, tm
     assert "<ruby>日本語<rp>(</rp><rt>にほんご</rt>" in recognition.answer_rendered
     assert recognition.answer_text.startswith("日本語(にほんご) を話(はな)す")
     assert (listening.question_html, writing.answer_html) == ("にほんご をはなす", "日本語 を話す")
+
+
+def test_a_field_a_template_shows_as_an_image_or_a_sound_brings_its_file(biology, tmp_path):
+    # Decks made by scripts (genanki's) keep a bare file name in a field and let the
+    # template make it an image or a sound: Anki shows the picture and plays the word,
+    # never "hund.png". genanki packs the files itself, in Anki's legacy layout.
+    collection = Collection(str(tmp_path / "vocabulary.anki2"))
+    models = collection.models
+    vocabulary = models.new("Vocabulary with a picture")
+    for name in ("Word", "Picture", "Audio", "Meaning"):
+        models.add_field(vocabulary, models.new_field(name))
+    template = models.new_template("Recognition")
+    template["qfmt"] = '<div class="picture"><img src="{{Picture}}"></div>{{Word}}'
+    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}} [sound:{{Audio}}]"
+    models.add_template(vocabulary, template)
+    models.add(vocabulary)
+    for guid, fields in [
+        ("dog", ["der Hund", "hund.png", "hund.mp3", "the dog"]),
+        ("cat", ["die Katze", "", "", "the cat"]),
+    ]:
+        note = collection.new_note(models.by_name("Vocabulary with a picture"))
+        note.fields[:], note.guid = fields, guid
+        collection.add_note(note, 1)
+    exported = tmp_path / "exported.apkg"
+    collection.export_anki_package(
+        out_path=str(exported), options=ExportAnkiPackageOptions(legacy=True), limit=None
+    )
+    collection.close()
+    path = tmp_path / "vocabulary.apkg"
+    with zipfile.ZipFile(exported) as source, zipfile.ZipFile(path, "w") as target:
+        for name in ("collection.anki2", "collection.anki21"):
+            target.writestr(name, source.read(name))
+        target.writestr("media", json.dumps({"0": "hund.png", "1": "hund.mp3"}))
+        target.writestr("0", png_bytes())
+        target.writestr("1", SOUND)
+
+    plan = import_package(biology, path)
+
+    assert (plan.summary, plan.report) == ("2 new, 0 changed, 0 unchanged", [])
+    dog, cat = biology.cards.get(guid="dog"), biology.cards.get(guid="cat")
+    assert dog.question_html == '<img src="hund.png"><br><br>der Hund'
+    assert dog.answer_html == "the dog<br><br>[sound:hund.mp3]"
+    assert 'src="/media/images/' in dog.question_rendered
+    assert "<audio" in dog.answer_rendered
+    assert "hund.png" not in dog.question_text
+    assert (cat.question_html, cat.answer_html) == ("die Katze", "the cat")
+    assert MediaFile.objects.filter(name="hund.mp3").exists()
+
+
+def test_the_words_a_template_adds_around_its_fields_are_on_the_card(biology, tmp_path):
+    # A geography deck asks "Capital?" and "Flag?" of the same country: without the words
+    # its templates add, both cards asked "Germany".
+    collection = Collection(str(tmp_path / "geography.anki2"))
+    models = collection.models
+    country = models.new("Country")
+    for name in ("Country", "Capital", "Flag", "Anthem"):
+        models.add_field(country, models.new_field(name))
+    for name, question, answer in [
+        ("Capital", '{{Country}}<div class="prompt">Capital?</div>', "{{Capital}}"),
+        ("Flag", '{{Country}}<div class="prompt">Flag?</div>', "{{Flag}}"),
+        (
+            "Country",
+            "{{#Capital}}Which country's capital is {{Capital}}?{{/Capital}}",
+            "{{Country}}{{#Anthem}}, anthem: {{Anthem}}{{/Anthem}}"
+            "{{^Anthem}} (no anthem yet){{/Anthem}}",
+        ),
+    ]:
+        template = models.new_template(name)
+        template["qfmt"] = question
+        template["afmt"] = '{{FrontSide}}\n\n<hr id="answer">\n\n' + answer
+        models.add_template(country, template)
+    models.add(country)
+    for guid, fields in [
+        ("de", ["Germany", "Berlin", "black red gold", "Das Lied"]),
+        ("xx", ["Xland", "X", "white", ""]),
+    ]:
+        note = collection.new_note(models.by_name("Country"))
+        note.fields[:], note.guid = fields, guid
+        collection.add_note(note, 1)
+    path = tmp_path / "geography.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert (plan.summary, plan.report) == ("6 new, 0 changed, 0 unchanged", [])
+    cards = {(card.guid, card.card_ord): card for card in biology.cards.all()}
+    sides = {
+        key: (" ".join(card.question_text.split()), " ".join(card.answer_text.split()))
+        for key, card in cards.items()
+    }
+    assert sides["de", 0] == ("Germany Capital?", "Berlin")
+    assert sides["de", 1] == ("Germany Flag?", "black red gold")
+    assert sides["de", 2] == ("Which country's capital is Berlin?", "Germany, anthem: Das Lied")
+    assert sides["xx", 2] == ("Which country's capital is X?", "Xland (no anthem yet)")
+    assert "Xland" not in cards["xx", 0].answer_html
+
+
+def test_a_card_of_a_users_note_type_with_nothing_on_its_back_leaves_the_notes_others(
+    biology, tmp_path
+):
+    # Anki makes the "Flag" card of a country whose flag is not filled in yet: its front
+    # asks, its back shows nothing. That one card cannot be played; its note's others can.
+    collection = Collection(str(tmp_path / "countries.anki2"))
+    models = collection.models
+    country = models.new("Country")
+    for name in ("Country", "Capital", "Flag"):
+        models.add_field(country, models.new_field(name))
+    for name, question, answer in [
+        ("Capital", "{{Country}}", "{{Capital}}"),
+        ("Flag", "<div>{{Country}}</div>", "{{Flag}}"),
+    ]:
+        template = models.new_template(name)
+        template["qfmt"] = question
+        template["afmt"] = "{{FrontSide}}<hr id=answer>" + answer
+        models.add_template(country, template)
+    models.add(country)
+    note = collection.new_note(models.by_name("Country"))
+    note.fields[:], note.guid = ["Xland", "X City", ""], "xx"
+    collection.add_note(note, 1)
+    assert len(note.cards()) == 2
+    path = tmp_path / "countries.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+
+    plan = import_package(biology, path)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 skipped"
+    assert [str(problem) for problem in plan.report] == [
+        "countries.apkg:1: note 'xx': card 2 left out (empty answer); "
+        "the note's other cards are imported"
+    ]
+    (card,) = biology.cards.all()
+    assert (card.card_ord, card.answer_html) == (0, "X City")
 
 
 def test_an_optional_reverse_without_its_reverse_exports_without_it(biology, tmp_path):
@@ -909,6 +1060,27 @@ def test_a_file_that_is_not_a_package_is_refused(biology, tmp_path):
     assert not Card.objects.exists()
 
 
+def test_a_package_of_an_empty_deck_is_refused_saying_so(biology, tmp_path):
+    # Anki exports a deck with no cards as a package of no notes: the deck chosen in its
+    # export dialog was the wrong one, often an empty parent.
+    collection = Collection(str(tmp_path / "empty.anki2"))
+    deck_id = collection.decks.id("Biology::Empty")
+    path = tmp_path / "empty.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(), limit=DeckIdLimit(deck_id)
+    )
+    collection.close()
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_anki", str(path), "--deck", "biology")
+
+    assert str(refusal.value).endswith(
+        "empty.apkg:1: the package holds no notes: its deck was empty in Anki (export the "
+        "deck that holds the cards, or All Decks)"
+    )
+    assert not Card.objects.exists()
+
+
 def test_a_package_cut_short_or_of_text_is_refused_saying_what_to_do(biology, tmp_path):
     data = make_package(tmp_path).read_bytes()
     cases = {
@@ -953,6 +1125,24 @@ def test_export_apkg_is_read_back_by_anki_with_the_same_notes_guids_and_media(
     ]
     assert sorted(notes) == ["basic-1", "cloze-1", "cloze-2", "rev-1", "type-1"]
     assert media == ["dog.mp3", "dog.png"]
+
+
+def test_export_apkg_keeps_an_image_whose_name_holds_an_ampersand(biology, tmp_path):
+    # Anki's editor writes a file named "tom & jerry.png" as src="tom &amp; jerry.png".
+    notes = [("Basic", ['<img src="tom &amp; jerry.png">', "a cartoon"])]
+    import_package(biology, anki_package(tmp_path, notes, {"tom & jerry.png": png_bytes()}))
+    assert 'src="/media/images/' in biology.cards.get().question_rendered
+    out = tmp_path / "out.apkg"
+
+    call_command("export_apkg", "--deck", "biology", "-o", str(out))
+
+    reader = Collection(str(tmp_path / "reader.anki2"))
+    reader.import_anki_package(ImportAnkiPackageRequest(package_path=str(out)))
+    (note,) = map(reader.get_note, reader.find_notes(""))
+    media = sorted(path.name for path in Path(reader.media.dir()).iterdir())
+    reader.close()
+    assert note.fields == ['<img src="tom &amp; jerry.png">', "a cartoon"]
+    assert media == ["tom & jerry.png"]
 
 
 def _shape(deck):

@@ -908,6 +908,26 @@ def test_a_file_of_terms_and_definitions_parted_by_a_dash_says_so(data, mark):
     )
 
 
+@pytest.mark.parametrize(
+    ("data", "mark"),
+    [
+        ("- What is a cell? >> The unit of life\n- Hund >> dog\n", " >> "),
+        ("What is a cell?::The unit of life\nHund::dog\n", "::"),
+    ],
+)
+def test_a_file_of_remnote_or_obsidian_flashcards_says_what_it_holds(data, mark):
+    # RemNote's Markdown export writes "question >> answer", Obsidian's Spaced Repetition
+    # notes "question::answer": both were refused as lines with "no tab separator" alone.
+    with pytest.raises(AnkiParseError) as caught:
+        read(data)
+
+    assert str(caught.value.problems[0]) == (
+        f"deck.txt:1: no line of the file can become a card: every line holds {mark!r}, a "
+        "separator Anki does not read (RemNote's or Obsidian's flashcard mark?): replace it "
+        "with a tab, one card a line"
+    )
+
+
 def test_a_utf8_file_with_one_stray_byte_is_refused_naming_the_line():
     data = "Grüße\tgreetings\nQ2\tA2\n".encode() + b"Stra\xdfe\tstreet\n"
 

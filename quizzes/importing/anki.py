@@ -494,7 +494,12 @@ def read_anki(
         notes[note.guid] = note
     if not notes:
         reason = "no line of the file can become a card"
-        if mark := _unread_separator(raws):
+        if (mark := _unread_separator(raws)) in _NOTE_APP_SEPARATORS:
+            reason += (
+                f": every line holds {mark!r}, a separator Anki does not read (RemNote's or "
+                "Obsidian's flashcard mark?): replace it with a tab, one card a line"
+            )
+        elif mark:
             reason += (
                 f": every line holds {mark!r}, a separator Anki does not read (a Quizlet "
                 "export's custom one?): export it again with Tab between term and "
@@ -634,6 +639,9 @@ def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int]
 # What people part a term from its definition with (a hyphen, an en or em dash, an equals
 # sign, an arrow) where Anki reads no separator.
 _UNREAD_SEPARATORS = (" - ", " \u2013 ", " \u2014 ", " = ", " : ", " -> ", " => ")
+# RemNote's Markdown export ("question >> answer") and Obsidian's Spaced Repetition notes
+# ("question::answer").
+_NOTE_APP_SEPARATORS = (" >> ", "::")
 
 
 def _unread_separator(raws: list["_RawRecord"]) -> str | None:
@@ -641,7 +649,8 @@ def _unread_separator(raws: list["_RawRecord"]) -> str | None:
     lines = [raw.fields[0] for raw in raws if len(raw.fields) == 1 and not raw.error]
     if not lines or len(lines) < len(raws):
         return None
-    return next((mark for mark in _UNREAD_SEPARATORS if all(mark in line for line in lines)), None)
+    marks = (*_UNREAD_SEPARATORS, *_NOTE_APP_SEPARATORS)
+    return next((mark for mark in marks if all(mark in line for line in lines)), None)
 
 
 def _mapping_problem(mapping: ColumnMapping, layout: FileLayout) -> str:

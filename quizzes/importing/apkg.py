@@ -47,6 +47,19 @@ _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
 _FURIGANA = re.compile(r" ?(?<![^ >\[\]])([^ >\[]++)\[([^\[\]\n]+)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
+# A template that makes a field's file name an image or a sound: `<img src="{{Picture}}">`,
+# `[sound:{{Audio}}]`, perhaps with a folder or an extension around the reference.
+_TEMPLATE_IMAGE = re.compile(
+    r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'<>{}\s]*)\{\{([^#/^{}][^{}]*)\}\}([^"'<>{}\s]*)""", re.I
+)
+_TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
+_TEMPLATE_TAG = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
+_NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_ANSWER_RULE = re.compile(r"<hr\b[^<>]*\bid\s*=\s*[\"']?answer\b[^<>]*>", re.I)
+_EMPTY_FIELD = re.compile(r"(?:\s|&nbsp;|</?(?:br|div)\b[^<>]*>)*", re.I)
+_EMPTY_MEDIA = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*(?:""|'')[^<>]*>|\[sound:\s*\]""", re.I)
+_TAG = re.compile(r"<[^<>]*>")
+_SOUND_TAG = re.compile(r"\[sound:[^\[\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -473,7 +486,7 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         try:
-            made, empty_clozes = _note_cards(
+            made, empty_clozes, unusable = _note_cards(
                 note, notetype, values, ords, line=position, image_max_bytes=image_max_bytes
             )
             empty_ords = sorted([*empty_ords, *empty_clozes])
@@ -484,6 +497,12 @@ def _package_cards(
             skipped.append(
                 ParseProblem(source, position, _empty_cards_left_out(note, notetype, empty_ords))
             )
+        for ord_, reason in unusable.items():
+            reason = (
+                f"note {note.guid!r}: card {ord_ + 1} left out ({reason}); "
+                "the note's other cards are imported"
+            )
+            skipped.append(ParseProblem(source, position, reason))
         if note_id in suspended:
             suspended_lines.append(position)
         unshown = _unshown_fields(notetype, values)
@@ -498,6 +517,12 @@ def _package_cards(
                 f"note {note.guid!r}: {fields} {names} on no card template, left out as in Anki"
             )
             fields_left_out.append(ParseProblem(source, position, reason))
+    if not cards and not skipped:
+        reason = (
+            "the package holds no notes: its deck was empty in Anki (export the deck that "
+            "holds the cards, or All Decks)"
+        )
+        raise AnkiParseError([ParseProblem(source, 1, reason)])
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
@@ -563,9 +588,11 @@ def _note_cards(
     *,
     line: int,
     image_max_bytes: int | None = None,
-) -> tuple[list[CardRecord], list[int]]:
-    """The note's cards, and the cloze cards left out as empty: Anki makes a card of a
-    cloze number in any field, and one only in Back Extra shows nothing on its front."""
+) -> tuple[list[CardRecord], list[int], dict[int, str]]:
+    """The note's cards, the cloze cards left out as empty (Anki makes a card of a cloze
+    number in any field, and one only in Back Extra shows nothing on its front), and why
+    each other card left out cannot be one here (a back that shows nothing) while the
+    note's others can."""
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
@@ -576,6 +603,7 @@ def _note_cards(
     for name, value in values.items():
         values[name], files = inline_images(value, max_bytes=image_max_bytes)
         inline |= files
+    unusable: dict[int, str] = {}
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
@@ -597,18 +625,32 @@ def _note_cards(
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
-            question = _join(_filtered(template["qfmt"], values), question_fields)
-            answer = _join(
-                _filtered(template["afmt"], values),
-                _answer_fields(template, exclude=question_fields),
-            )
-            contents.append((ord_, card_content(question, answer, take_provenance=ord_ == 0)))
+            back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
+            if _has_own_words(template["qfmt"]):
+                question = _rendered(template["qfmt"], values, question=True)
+            else:
+                question = _join(_filtered(template["qfmt"], values), question_fields)
+            if _has_own_words(back):
+                answer = _rendered(back, values, question=False)
+            else:
+                answer = _join(
+                    _filtered(template["afmt"], values),
+                    _answer_fields(template, exclude=question_fields),
+                )
+            try:
+                content = card_content(question, answer, take_provenance=ord_ == 0)
+            except CardHtmlError as error:
+                if len(unusable) + 1 == len(ords):
+                    raise
+                unusable[ord_] = str(error)
+                continue
+            contents.append((ord_, content))
         note_type = _note_type_name(notetype)
     records = [
         _record(content, note, line=line, ord_=ord_, note_type=note_type, inline=inline)
         for ord_, content in contents
     ]
-    return records, empty
+    return records, empty, unusable
 
 
 def _record(
@@ -653,15 +695,59 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
     return [*names, *(name for name in typed if name not in names and name not in exclude)]
 
 
-def _filtered(template: str, values: dict[str, str]) -> dict[str, str]:
-    """The fields as `template` shows them through Anki's Japanese filters: `furigana:`
-    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"."""
+def _has_own_words(template: str) -> bool:
+    """Whether a card side's template shows words of its own beside its fields, as a
+    geography deck asks "Capital?" and "Flag?" of the same {{Country}}."""
+    text = _TAG.sub("", _TEMPLATE_TAG.sub("", _NOT_SHOWN.sub("", template)))
+    return bool(_SOUND_TAG.sub("", text).replace("&nbsp;", " ").strip())
+
+
+def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
+    """A card side as Anki renders its template: each field filled in (through the
+    Japanese filters; `text:` without its HTML), a `{{#Field}}` section shown when the
+    field is filled and a `{{^Field}}` one when it is empty. Special fields, a type-in box
+    on the question, and an image or a sound whose field is empty show nothing."""
+    template = _NOT_SHOWN.sub("", template)
+    values = _filtered(template, values, media=False)
+    parts: list[str] = []
+    shown = [True]
+    position = 0
+    for match in _TEMPLATE_TAG.finditer(template):
+        if all(shown):
+            parts.append(template[position : match.start()])
+        position = match.end()
+        kind, reference = match.groups()
+        *filters, name = (part.strip() for part in reference.split(":"))
+        if kind in ("#", "^"):
+            filled = not _EMPTY_FIELD.fullmatch(values.get(name, ""))
+            shown.append(filled if kind == "#" else not filled)
+        elif kind == "/":
+            if len(shown) > 1:
+                shown.pop()
+        elif all(shown) and name not in _SPECIAL_FIELDS and not (question and "type" in filters):
+            value = values.get(name, "")
+            parts.append(_TAG.sub("", value) if "text" in filters else value)
+    if all(shown):
+        parts.append(template[position:])
+    return _EMPTY_MEDIA.sub("", "".join(parts)).strip()
+
+
+def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> dict[str, str]:
+    """The fields as `template` shows them through Anki's Japanese filters (`furigana:`
+    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), and a field
+    holding a file name as the image or sound the template makes of it."""
     filtered = dict(values)
     for reference in _FIELD_REFERENCE.findall(template):
         *filters, name = (part.strip() for part in reference.split(":"))
         for kind in ("furigana", "kanji", "kana"):
             if kind in filters and name in values:
                 filtered[name] = _reading(values[name], kind)
+    for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
+        for before, reference, after in pattern.findall(template) if media else ():
+            name = reference.split(":")[-1].strip()
+            file_name = values.get(name, "").replace("&nbsp;", " ").strip()
+            if file_name and "<" not in file_name and "[sound:" not in file_name:
+                filtered[name] = markup.format(f"{before}{file_name}{after}".replace('"', "&quot;"))
     return filtered
 
 

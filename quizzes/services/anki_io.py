@@ -1287,17 +1287,20 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
     HTML points at that name, as Anki's own media do); one not cached keeps its URL."""
     cards = deck.cards.all()
     media: dict[str, bytes] = {}
-    names: dict[str, str] = {}  # image URL -> name in the package
-    image_urls = {url for card in cards for url in image_sources(card.question_html)} | {
-        url for card in cards for url in image_sources(card.answer_html)
+    names: dict[str, str] = {}  # image src as the HTML writes it -> name in the package
+    # The HTML escapes a src ("tom &amp; jerry.png"); an image is stored by the URL it means.
+    sources = {
+        html.unescape(src): src
+        for card in cards
+        for src in image_sources(card.question_html) + image_sources(card.answer_html)
     }
-    for image in CachedImage.objects.filter(url__in=image_urls):
+    for image in CachedImage.objects.filter(url__in=sources):
         if not image.is_cached:
             continue
         name = _package_name(image, taken=set(media))
         with image.file.open("rb") as file:
             media[name] = file.read()
-        names[image.url] = name
+        names[sources[image.url]] = name
     notes = []
     sounds: set[str] = set()
     for first, group, tags in _notes(cards):
@@ -1340,7 +1343,7 @@ def _package_name(image: CachedImage, *, taken: set[str]) -> str:
 
 
 def _rename_images(card_html: str, names: dict[str, str]) -> str:
-    for url, name in names.items():
-        if url in card_html:
-            card_html = card_html.replace(f'src="{url}"', f'src="{name}"')
+    for src, name in names.items():
+        if src != html.escape(name, quote=False) and src in card_html:
+            card_html = card_html.replace(f'src="{src}"', f'src="{html.escape(name)}"')
     return card_html
