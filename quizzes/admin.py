@@ -77,6 +77,7 @@ from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_resolve
+from quizzes.services.search import cards_matching
 from quizzes.services.tags import tags_merge
 
 admin.site.site_header = "quizsite staff"
@@ -567,7 +568,13 @@ class CardAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["number", "question_excerpt"]
     list_filter = ["deck", "tags", ImageStatusFilter, HasImagesFilter]
-    search_fields = ["question_text", "answer_text"]
+    # The search box (which needs a field named) searches through the full-text index:
+    # get_search_results.
+    search_fields = ["question_text"]
+    search_help_text = (
+        'Words (each begins a word of the question, the answer or a tag), a "quoted '
+        "phrase\", a card number (12, fastai #12, a card's address) or an Anki guid."
+    )
     filter_horizontal = ["tags"]
     readonly_fields = ["statistics", "as_a_choice", "anki_guid", "created_at", "updated_at"]
     fieldsets = [
@@ -582,6 +589,13 @@ class CardAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return cards_for_admin_list(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # In the list's own order (by deck and number, or the column staff sort by), not by
+        # rank: staff sort what they found by % correct or reports, and page through it.
+        if not search_term.strip():
+            return queryset, False
+        return cards_matching(cards=queryset, query=search_term), False
 
     def get_inlines(self, request, obj):
         # A card being added has no reports: its form needs none.
