@@ -664,8 +664,9 @@ def cards_delete(*, cards: QuerySet[Card]) -> int:
     (a deleted cloze card came back at every re-import of its file, and one edited here
     before it was deleted came back from the file it came from). Returns how many cards
     were deleted."""
+    # By id: `cards` may work out statistics for each card (the admin list's queryset).
     deleting = list(
-        cards.only(
+        Card.objects.filter(pk__in=cards.values("pk")).only(
             "deck_id",
             "number",
             "card_ord",

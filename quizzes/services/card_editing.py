@@ -256,8 +256,8 @@ def cards_asked_in_quizzes(*, cards: QuerySet[Card]) -> list[Card]:
 def cards_deletion_counts(*, cards: QuerySet[Card]) -> dict[type[models.Model], int]:
     """How many rows of each kind deleting `cards` deletes with them (learners' memories
     and reviews of them, reports, wrong answers...), one count per kind."""
-    ids = list(cards.values_list("pk", flat=True))
-    counts = {Card: len(ids)}
+    ids = cards.values("pk")
+    counts = {Card: cards.count()}
     for relation in Card._meta.related_objects:
         if relation.on_delete is models.CASCADE and not relation.related_model._meta.auto_created:
             related = relation.related_model._default_manager.filter(
