@@ -1192,3 +1192,21 @@ def test_deleting_the_ticked_cards_deletes_those_alone(staff_client, make_deck):
     confirmed(staff_client, response)
 
     assert sorted(deck.cards.values_list("number", flat=True)) == [1, 3, 5]
+
+
+def test_exporting_every_card_of_the_list_works_out_no_statistics(staff_client, make_deck):
+    # The export read the list's queryset, every card's statistics with it: 20 s for a deck
+    # of 33,000 cards.
+    deck = make_deck(60, slug="big")
+    with CaptureQueriesContext(connection) as listing:
+        staff_client.get(CHANGELIST)
+
+    with CaptureQueriesContext(connection) as exporting:
+        response = staff_client.post(
+            CHANGELIST,
+            {"action": "export_anki", "select_across": "1", "index": "0", "_selected_action": "1"},
+        )
+
+    assert response["Content-Disposition"] == 'attachment; filename="cards.txt"'
+    assert response.content.decode().count("Question") == deck.cards.count()
+    assert statistics_worked_out(exporting) == statistics_worked_out(listing) == 1

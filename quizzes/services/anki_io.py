@@ -1210,8 +1210,9 @@ def _sound_store(name: str, data: bytes) -> None:
 
 def _notes(cards: QuerySet[Card]) -> Iterator[tuple[Card, list[Card], list[str]]]:
     """Each note of `cards` once: its first card, every card of it, its tag names."""
+    # By id: `cards` may work out statistics for each card (the admin list's queryset).
     rows = (
-        cards.select_related(None)
+        Card.objects.filter(pk__in=cards.values("pk"))
         .prefetch_related("tags")
         .order_by("deck__name", "number", "card_ord")
     )
