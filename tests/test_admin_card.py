@@ -1027,6 +1027,7 @@ def test_search_finds_the_words_each_card_begins_in_its_question_answer_and_tags
         ("other#2", [("other", 2)]),
         ("http://testserver/decks/other/cards/2/", [("other", 2)]),  # its address
         ("/decks/other/cards/2", [("other", 2)]),
+        ("https://quiz.example/decks/other/cards/2/?q=tensor", [("other", 2)]),  # a search's
         ("nowhere #2", []),
         ("#99999999999", []),
     ],

@@ -206,7 +206,9 @@ def _spelling_candidates(word: str) -> list[tuple[str, int]]:
 # What staff paste to name one card: its number ("12", "#12"), as the site names it
 # ("fastai #12") or its page's address (".../decks/fastai/cards/12/").
 _CARD_NUMBER = re.compile(r"#?(?P<number>\d{1,9})")
-_CARD_NAMED = re.compile(r"(?:.*/decks/)?(?P<slug>[-\w]+)(?:\s*#|/cards/)(?P<number>\d{1,9})/?")
+_CARD_NAMED = re.compile(
+    r"(?:.*/decks/)?(?P<slug>[-\w]+)(?:\s*#|/cards/)(?P<number>\d{1,9})/?(?:\?\S*)?"
+)
 # Anki's guids are single words of printable ASCII.
 _GUID = re.compile(r"[!-~]{1,100}")
 
