@@ -257,6 +257,13 @@ class TagAdminForm(forms.ModelForm):
         if name.split() != [name]:
             # Anki separates tags with spaces, so a tag with one would not survive an export.
             raise forms.ValidationError("A tag is one word: use - or _ instead of spaces.")
+        # Compared in Python: the databases' own case folding is ASCII's (SQLite) or differs.
+        others = Tag.objects.exclude(pk=self.instance.pk).values_list("name", flat=True)
+        if same := next((other for other in others if other.casefold() == name.casefold()), None):
+            raise forms.ValidationError(
+                f"The tag {same} exists: tags are one whatever their case, as in Anki "
+                "(rename or merge that one instead)."
+            )
         return name
 
 

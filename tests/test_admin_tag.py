@@ -85,3 +85,29 @@ def test_a_merge_needs_two_tags(editor_client, make_deck):
 
     assert "Select two tags or more to merge." in response.text
     assert Tag.objects.count() == 1
+
+
+@pytest.mark.parametrize(("taken", "typed"), [("pytorch", "PyTorch"), ("émigré", "ÉMIGRÉ")])
+def test_a_tag_named_as_another_but_for_case_is_refused(editor_client, taken, typed):
+    # Tags are one whatever their case, as in Anki and in imports: the admin made a second.
+    Tag.objects.create(name=taken, slug="taken")
+    add = reverse("admin:quizzes_tag_add")
+
+    response = editor_client.post(add, {"name": typed, "slug": "typed"})
+
+    assert response.status_code == 200
+    assert (
+        f"The tag {taken} exists: tags are one whatever their case, as in Anki (rename or "
+        "merge that one instead)."
+    ) in response.context["adminform"].form.errors["name"]
+    assert Tag.objects.count() == 1
+
+
+def test_a_tag_may_change_its_own_case(editor_client):
+    tag = Tag.objects.create(name="pytorch", slug="pytorch")
+    url = reverse("admin:quizzes_tag_change", args=[tag.pk])
+
+    response = editor_client.post(url, admin_form_data(editor_client.get(url), name="PyTorch"))
+
+    assert response.status_code == 302
+    assert Tag.objects.get().name == "PyTorch"

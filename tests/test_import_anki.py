@@ -1074,3 +1074,71 @@ def test_a_large_import_refreshes_the_planners_statistics(tmp_path, db, monkeypa
     statements = [sql for sql in analyzed if sql.startswith("ANALYZE")]
     assert len(statements) == (1 if connection.vendor == "postgresql" else 0)
     assert Card.objects.filter(deck__slug="basics").count() == 3
+
+
+def staff_edits(client, card, **changes):
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    response = client.post(url, admin_form_data(client.get(url), **changes))
+    assert response.status_code == 302, response.content
+
+
+CAPITALS_FIXED = CAPITALS.replace("Madird", "Madrid")
+CAPITALS_BY_GUID = (
+    "#separator:tab\n#html:true\n#guid column:3\n"
+    "What is the capital of France?\tParis\tg-fr\n"
+    "What is the capital of Spain?\tMadird\tg-es\n"
+    "What is the capital of Italy?\tRome\tg-it\n"
+)
+
+
+# Header-less files as a spreadsheet writes them (the second fixes a typo, so its card was
+# found by its question and keeps the first file's guid), and Anki's export with guids.
+@pytest.mark.parametrize(
+    "files",
+    [
+        [CAPITALS],
+        [CAPITALS, CAPITALS_FIXED],
+        [CAPITALS_BY_GUID, CAPITALS_BY_GUID.replace("Madird", "Madrid")],
+    ],
+    ids=["without guids", "without guids, fixed since", "guid column"],
+)
+def test_a_question_staff_reworded_keeps_the_rewording_and_adds_no_card_on_reimport(
+    tmp_path, client, staff, files
+):
+    # After a fixed typo the card was known neither by its guid (made from the first
+    # file's text) nor by its question (reworded here): the file added it again beside it.
+    for text in files:
+        run_import(write(tmp_path, text), "--deck", "capitals")
+    client.force_login(staff)
+    staff_edits(
+        client,
+        Card.objects.get(number=2),
+        question_html="Which city is the capital of <b>Spain</b>?",
+        answer_html="Madrid, since 1561",
+    )
+
+    summary = run_import(write(tmp_path, files[-1]), "--deck", "capitals")
+
+    assert summary == "capitals: 0 new, 0 changed, 3 unchanged"
+    spain = Card.objects.get(number=2)
+    assert (spain.question_text, spain.answer_text) == (
+        "Which city is the capital of Spain?",
+        "Madrid, since 1561",
+    )
+
+
+def test_a_note_the_file_rewords_after_staff_reworded_its_card_is_a_new_card(
+    tmp_path, client, staff
+):
+    run_import(write(tmp_path, CAPITALS), "--deck", "capitals")
+    run_import(write(tmp_path, CAPITALS_FIXED), "--deck", "capitals")
+    client.force_login(staff)
+    staff_edits(
+        client, Card.objects.get(number=2), question_html="Spain's capital?", answer_html="Madrid"
+    )
+
+    reworded = CAPITALS_FIXED.replace("capital of Spain", "capital city of Spain")
+    summary = run_import(write(tmp_path, reworded), "--deck", "capitals")
+
+    assert summary == "capitals: 1 new, 0 changed, 2 unchanged"
+    assert Card.objects.get(number=2).question_text == "Spain's capital?"

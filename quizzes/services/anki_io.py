@@ -492,6 +492,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     by_number = {card.number: card for card in cards}
     by_guid = {(card.anki_guid, card.card_ord): card for card in cards}
     by_first_field, by_plain_first_field = _by_first_field(cards, records, by_number, by_guid)
+    by_imported_note = _by_imported_note(cards, records, by_number, by_guid)
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
@@ -507,13 +508,17 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             card = by_guid[key]
             number = card.number
         elif not record.guid_from_file and (
-            same := by_first_field.pop(_record_first_field(record), None)
+            same := by_imported_note.pop(_record_checksum(record), None)
+            or by_first_field.pop(_record_first_field(record), None)
             or by_plain_first_field.pop(_record_plain_first_field(record), None)
         ):
-            # Anki finds a note the file gives no guid by its first field within its note
-            # type, its HTML stripped: a fixed answer, or a question that gained bold or
-            # colours, updates the card, which keeps its guid. The first line asking that
-            # question takes it; another one is a note of its own.
+            # A note the file gives no guid is the card last imported from that very note,
+            # whatever staff made of its text since; else, as Anki finds it, the card
+            # asking its first field within its note type, its HTML stripped: a fixed
+            # answer, or a question that gained bold or colours, updates the card, which
+            # keeps its guid. The first line asking that question takes it; another one
+            # is a note of its own.
+            by_imported_note.pop(same.imported_checksum, None)
             by_first_field.pop(_card_first_field(same), None)
             by_plain_first_field.pop(_card_plain_first_field(same), None)
             card, number = same, same.number
@@ -659,8 +664,9 @@ def cards_delete(*, cards: QuerySet[Card]) -> int:
     (a deleted cloze card came back at every re-import of its file, and one edited here
     before it was deleted came back from the file it came from). Returns how many cards
     were deleted."""
+    # By id: `cards` may work out statistics for each card (the admin list's queryset).
     deleting = list(
-        cards.only(
+        Card.objects.filter(pk__in=cards.values("pk")).only(
             "deck_id",
             "number",
             "card_ord",
@@ -779,6 +785,23 @@ def _by_first_field(
         and keys[card.pk] not in given
     }
     return by_html, by_plain
+
+
+def _by_imported_note(
+    cards: list[Card], records: list[CardRecord], by_number: dict[int, Card], by_guid
+) -> dict[str, Card]:
+    """The deck's cards by the checksum of the note they were last imported from, for the
+    lines a guid or a number does not match: the card a guid-less note made keeps that
+    note's guid until its text changes in the file, and is found by its question until
+    staff reword it here; this finds it after both. Only checksums one card has."""
+    claimed = {by_number[record.number] for record in records if record.number in by_number}
+    claimed |= {by_guid[key] for record in records if (key := (record.guid, record.ord)) in by_guid}
+    counts = Counter(card.imported_checksum for card in cards)
+    return {
+        card.imported_checksum: card
+        for card in cards
+        if card.imported_checksum and counts[card.imported_checksum] == 1 and card not in claimed
+    }
 
 
 def _guid_problem(record: CardRecord) -> str:
@@ -1187,8 +1210,9 @@ def _sound_store(name: str, data: bytes) -> None:
 
 def _notes(cards: QuerySet[Card]) -> Iterator[tuple[Card, list[Card], list[str]]]:
     """Each note of `cards` once: its first card, every card of it, its tag names."""
+    # By id: `cards` may work out statistics for each card (the admin list's queryset).
     rows = (
-        cards.select_related(None)
+        Card.objects.filter(pk__in=cards.values("pk"))
         .prefetch_related("tags")
         .order_by("deck__name", "number", "card_ord")
     )

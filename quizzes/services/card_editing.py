@@ -14,7 +14,7 @@ from django.db.models import Count, Max, QuerySet
 from quizzes import caching
 from quizzes.importing.anki import CLOZE
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
-from quizzes.models import CachedImage, Card, CardImage
+from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, Deck
 from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import sanitize_card_html
 from quizzes.services.card_pages import (
@@ -253,11 +253,38 @@ def cards_asked_in_quizzes(*, cards: QuerySet[Card]) -> list[Card]:
     return list(asked.select_related("deck").order_by("deck", "number"))
 
 
+def decks_asked_in_quizzes(*, decks: QuerySet[Deck]) -> list[tuple[Deck, int]]:
+    """The decks among `decks` some of whose cards learners' quizzes asked, each with how
+    many of its cards were: those are kept (cards_asked_in_quizzes)."""
+    asked = (
+        AttemptQuestion.objects.filter(card__deck__in=decks)
+        .order_by()
+        .values("card__deck")
+        .annotate(cards=Count("card", distinct=True))
+    )
+    counts = {row["card__deck"]: row["cards"] for row in asked}
+    return [(deck, counts[deck.pk]) for deck in decks.filter(pk__in=counts).order_by("name")]
+
+
+def decks_deletion_counts(*, decks: QuerySet[Deck]) -> dict[type[models.Model], int]:
+    """How many rows of each kind deleting `decks` deletes with them: their cards and what
+    goes with each (cards_deletion_counts), their import jobs, former slugs and learners'
+    quizzes not played."""
+    counts = cards_deletion_counts(cards=Card.objects.filter(deck__in=decks))
+    for relation in Deck._meta.related_objects:
+        model = relation.related_model
+        if relation.on_delete is models.CASCADE and model is not Card:
+            counts[model] = model._default_manager.filter(
+                **{f"{relation.field.name}__in": decks}
+            ).count()
+    return {model: count for model, count in counts.items() if count}
+
+
 def cards_deletion_counts(*, cards: QuerySet[Card]) -> dict[type[models.Model], int]:
     """How many rows of each kind deleting `cards` deletes with them (learners' memories
     and reviews of them, reports, wrong answers...), one count per kind."""
-    ids = list(cards.values_list("pk", flat=True))
-    counts = {Card: len(ids)}
+    ids = cards.values("pk")
+    counts = {Card: cards.count()}
     for relation in Card._meta.related_objects:
         if relation.on_delete is models.CASCADE and not relation.related_model._meta.auto_created:
             related = relation.related_model._default_manager.filter(

@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.text import smart_split, unescape_string_literal
 
 from quizzes import caching
 from quizzes.models import Card, Deck, Tag
@@ -199,6 +201,99 @@ def _spelling_candidates(word: str) -> list[tuple[str, int]]:
                 [first, chr(ord(first) + 1), len(word) - 2, len(word) + 2],
             )
         return cursor.fetchall()
+
+
+# What staff paste to name one card: its number ("12", "#12"), as the site names it
+# ("fastai #12") or its page's address (".../decks/fastai/cards/12/").
+_CARD_NUMBER = re.compile(r"#?(?P<number>\d{1,9})")
+_CARD_NAMED = re.compile(
+    r"(?:.*/decks/)?(?P<slug>[-\w]+)(?:\s*#|/cards/)(?P<number>\d{1,9})/?(?:\?\S*)?"
+)
+# Anki's guids are single words of printable ASCII.
+_GUID = re.compile(r"[!-~]{1,100}")
+
+
+@dataclass(frozen=True)
+class StaffSearch:
+    terms: tuple[tuple[str, ...], ...] = ()  # words, each a prefix; phrases, the last begun
+    number: int | None = None  # a card number, in the deck `slug` names or any
+    slug: str | None = None
+    guid: str | None = None
+
+
+def staff_search_read(query: str) -> StaffSearch:
+    """What the admin's card search asks for: the query's words and "quoted phrases", or
+    the one card it names by its number in a deck (`fastai #12`, the card page's address);
+    a query of one term may also be a card number (`12`) or an Anki guid."""
+    query = " ".join(query.replace("\x00", "")[: MAX_QUERY_LENGTH * 2].split())
+    if named := _CARD_NAMED.fullmatch(query):
+        return StaffSearch(number=int(named["number"]), slug=named["slug"])
+    terms = []
+    raw_terms = list(smart_split(query))
+    for raw in raw_terms:
+        quoted = len(raw) > 1 and raw[0] in "\"'" and raw[-1] == raw[0]
+        words = [
+            word.lower() for word in _WORD.findall(unescape_string_literal(raw) if quoted else raw)
+        ]
+        if quoted and len(words) > 1:
+            terms.append(tuple(words))
+        else:
+            terms.extend((search_prefix(word),) for word in words)
+    single = query if len(raw_terms) == 1 else ""
+    number = _CARD_NUMBER.fullmatch(single)
+    return StaffSearch(
+        terms=tuple(dict.fromkeys(terms))[:MAX_SEARCH_WORDS],
+        number=int(number["number"]) if number else None,
+        guid=single if _GUID.fullmatch(single) else None,
+    )
+
+
+def cards_matching(*, cards: QuerySet[Card], query: str) -> QuerySet[Card]:
+    """`cards` narrowed to those a staff search names (staff_search_read), in `cards`' own
+    order. Words and phrases through the full-text index (learners' search's: question,
+    answer and tag names), the number and guid through their unique constraints' indexes:
+    never a scan of the cards."""
+    search = staff_search_read(query)
+    parts = [*_matching_text(search.terms), *_matching_named(search)]
+    if not parts:
+        return cards.none()
+    sql = " UNION ALL ".join(part for part, _ in parts)
+    return cards.filter(pk__in=RawSQL(sql, [param for _, params in parts for param in params]))
+
+
+def _matching_text(terms: tuple[tuple[str, ...], ...]) -> list[tuple[str, list]]:
+    if not terms:
+        return []
+    # Every word holds letters and digits only (see _WORD): quoting them is safe.
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(
+            " <-> ".join([*(f"'{word}'" for word in term[:-1]), f"'{term[-1]}':*"])
+            for term in terms
+        )
+        sql = "SELECT id FROM quizzes_card WHERE search_document @@ to_tsquery('simple', %s)"
+        return [(sql, [tsquery])]
+    match = " AND ".join(f'"{" ".join(term)}"*' for term in terms)
+    return [(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s", [match])]
+
+
+def _matching_named(search: StaffSearch) -> list[tuple[str, list]]:
+    # Deck by deck: the unique constraints' indexes begin with the deck.
+    decks, deck_params = "SELECT id FROM quizzes_deck", []
+    if search.slug:
+        decks, deck_params = f"{decks} WHERE slug = %s", [search.slug]
+    parts = []
+    if search.number is not None:
+        sql = f"SELECT id FROM quizzes_card WHERE deck_id IN ({decks}) AND number = %s"
+        parts.append((sql, [*deck_params, search.number]))
+    if search.guid:
+        # The guid's index leaves out cards without one; SQLite uses such an index only
+        # for a query that states its very condition.
+        sql = (
+            f"SELECT id FROM quizzes_card WHERE deck_id IN ({decks}) "
+            "AND NOT (guid = '') AND guid = %s"
+        )
+        parts.append((sql, [*deck_params, search.guid]))
+    return parts
 
 
 def edit_distance(a: str, b: str, *, limit: int) -> int:
