@@ -271,13 +271,26 @@ def decks_deletion_counts(*, decks: QuerySet[Deck]) -> dict[type[models.Model], 
     goes with each (cards_deletion_counts), their import jobs, former slugs and learners'
     quizzes not played."""
     counts = cards_deletion_counts(cards=Card.objects.filter(deck__in=decks))
-    for relation in Deck._meta.related_objects:
+    for relation in _cascades_from(Deck):
         model = relation.related_model
-        if relation.on_delete is models.CASCADE and model is not Card:
+        if model is not Card:
             counts[model] = model._default_manager.filter(
                 **{f"{relation.field.name}__in": decks}
             ).count()
     return {model: count for model, count in counts.items() if count}
+
+
+def _cascades_from(model: type[models.Model]) -> list:
+    """The relations whose rows go when a `model` row goes, those without a way back
+    (`related_name="+"`: a deck's Quick quizzes planned ahead) too."""
+    return [
+        field
+        for field in model._meta.get_fields(include_hidden=True)
+        if (field.one_to_many or field.one_to_one)
+        and field.auto_created
+        and not field.concrete
+        and field.on_delete is models.CASCADE
+    ]
 
 
 def cards_deletion_counts(*, cards: QuerySet[Card]) -> dict[type[models.Model], int]:
@@ -285,8 +298,8 @@ def cards_deletion_counts(*, cards: QuerySet[Card]) -> dict[type[models.Model], 
     and reviews of them, reports, wrong answers...), one count per kind."""
     ids = cards.values("pk")
     counts = {Card: cards.count()}
-    for relation in Card._meta.related_objects:
-        if relation.on_delete is models.CASCADE and not relation.related_model._meta.auto_created:
+    for relation in _cascades_from(Card):
+        if not relation.related_model._meta.auto_created:
             related = relation.related_model._default_manager.filter(
                 **{f"{relation.field.name}__in": ids}
             )
