@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
@@ -379,3 +380,59 @@ def test_endless_distinct_searches_push_nothing_out_of_the_shared_cache(
             assert client.get(list_url(), {"q": f"tensor{number} word{number}"}).status_code == 200
 
         assert learner.post(start).status_code == 429
+
+
+def counted_moves(monkeypatch) -> list:
+    """Each move of a version number, as it happens."""
+    moves = []
+    monkeypatch.setattr(caching, "_fresh_number", lambda: moves.append(1) or len(moves) * 7919)
+    return moves
+
+
+# Real commits: the test's own transaction would keep every move at commit waiting.
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_deck_s_cards_moves_the_decks_version_once_not_once_a_card(
+    client, make_deck, monkeypatch
+):
+    deck = make_deck(30)
+    assert "Question 3 about" in card_list_of(client.get(list_url()).text)
+    moves = counted_moves(monkeypatch)
+
+    with transaction.atomic():
+        Card.objects.filter(deck=deck, number__lte=20).delete()
+
+    # One move as the first card goes (the transaction's own reads see it), one at the
+    # commit; each of the 20 cards' signals had moved it twice (a delete of 10,000: 26 s).
+    assert len(moves) == 2
+    after = card_list_of(client.get(list_url()).text)
+    assert "Question 3 about" not in after and "Question 21 about" in after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_read_by_its_own_transaction_moves_the_version_again(monkeypatch):
+    moves = counted_moves(monkeypatch)
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            caching.deck_pages_changed()
+            raise RuntimeError
+        assert len(moves) == 1  # at once; its move at the commit went with the savepoint
+        caching.deck_pages_changed()  # so this one moves it at once and asks for one
+        caching.deck_pages_changed()  # not read since: nothing more
+        assert len(moves) == 2
+        caching.deck_pages_version()
+        caching.deck_pages_changed()  # read since: at once again, the commit's still one
+        assert len(moves) == 3
+    assert len(moves) == 4
+
+
+def test_learners_memories_reviews_and_holds_are_deleted_in_bulk():
+    """Nothing listens to the deletion of a learner's rows, so a deck's or a user's
+    deletion removes them with one statement per table, not loading each row to signal
+    it (a receiver of every model's deletions kept any model from that)."""
+    from django.db.models.deletion import Collector
+
+    from quizzes.models import CardHold, CardMemory, ReviewLog
+
+    collector = Collector(using="default")
+    for model in (CardMemory, ReviewLog, CardHold):
+        assert collector.can_fast_delete(model.objects.all()), model.__name__
