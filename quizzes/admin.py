@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from quizzes.forms import AdminLoginForm
+from quizzes.forms import AdminLoginForm, database_id
 from quizzes.forms_admin import (
     AnkiOptionsForm,
     AnkiUploadForm,
@@ -780,10 +780,10 @@ class CardAdmin(admin.ModelAdmin):
 
     def _previewed_card(self, request) -> Card:
         """The card being edited (its note type decides how its HTML shows), or a new card."""
-        pk = request.POST.get("card", "")
-        if not pk:
+        raw = request.POST.get("card", "")
+        if not raw:
             return Card()
-        if not (pk.isascii() and pk.isdigit()):  # isdigit() alone takes "²"
+        if (pk := database_id(raw)) is None:
             raise BadRequest("The card to preview is not a card id.")
         return get_object_or_404(Card.objects.only("is_cloze", "card_ord"), pk=pk)
 
