@@ -7,7 +7,8 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
@@ -25,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from quizzes.forms import AdminLoginForm, database_id
+from quizzes.forms import AdminLoginForm, BoundedModelMultipleChoiceField, database_id
 from quizzes.forms_admin import (
     AnkiOptionsForm,
     AnkiUploadForm,
@@ -113,6 +114,16 @@ def _export_download(model_admin, request, exported, filename: str) -> HttpRespo
     if exported.notice:
         model_admin.message_user(request, f"{filename}: {exported.notice}.", messages.WARNING)
     return _download(exported.text, filename)
+
+
+class BoundedManyToManyMixin:
+    """A many-to-many field's ids past what the database holds (2**64) are refused as no
+    such choice: SQLite cannot hold them (OverflowError), PostgreSQL refuses them, and
+    Django's own field let either through as a 500."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class TableFilter(admin.SimpleListFilter):
@@ -551,7 +562,7 @@ DELETED_WITH_A_CARD = {
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     form = CardAdminForm
     inlines = [OpenReportInline, DistractorInline, CardImageInline]
     list_display = [
@@ -987,6 +998,14 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class QuizsiteUserAdmin(UserAdmin):
+class QuizsiteUserAdmin(BoundedManyToManyMixin, UserAdmin):
     add_form = UserAddForm
     form = UserEditForm
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class QuizsiteGroupAdmin(BoundedManyToManyMixin, GroupAdmin):
+    """Django's own admin for groups, its permissions' ids bounded."""

@@ -884,6 +884,18 @@ def test_a_tag_added_since_the_form_opened_is_not_dropped_silently(staff_client,
     assert card.tags.filter(name="added-meanwhile").exists()
 
 
+def test_a_tag_id_past_64_bits_is_refused_as_no_such_tag(staff_client, deck):
+    # SQLite cannot hold it (OverflowError), PostgreSQL refuses it (DataError): a 500.
+    card = deck.cards.get(number=1)
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    form = admin_form_data(staff_client.get(url), tags=str(2**64))
+
+    response = staff_client.post(url, form)
+
+    assert response.status_code == 200
+    assert f"Select a valid choice. {2**64} is not one of" in response.text
+
+
 # A query that ends in a LIMIT (its subqueries may have their own).
 PAGED = re.compile(r"LIMIT \d+( OFFSET \d+)?$")
 
