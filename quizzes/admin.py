@@ -117,8 +117,8 @@ def _export_download(model_admin, request, exported, filename: str) -> HttpRespo
 
 
 class BoundedManyToManyMixin:
-    """A many-to-many field's ids past what the database holds (2**64) are refused as no
-    such choice: SQLite cannot hold them (OverflowError), PostgreSQL refuses them, and
+    """A many-to-many field's ids past what the database holds (2**63 - 1) are refused as
+    no such choice: SQLite cannot hold them (OverflowError), PostgreSQL refuses them, and
     Django's own field let either through as a 500."""
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

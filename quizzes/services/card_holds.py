@@ -136,8 +136,8 @@ def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
 def hold_undo(*, user, card_id: int, action: str, now: datetime) -> Card:
     """Take back the learner's latest `action` (bury or suspend) on card `card_id`: it is
     unburied or unsuspended, as it was before; a hold of the other kind made before stays,
-    for the next Undo. CardHold.DoesNotExist when that is not the
-    card's latest hold in force (undone already, or brought back since)."""
+    for the next Undo. CardHold.DoesNotExist when that is not the card's latest hold in
+    force (undone already, or brought back since)."""
     hold = (
         CardHold.objects.active(now)
         .select_for_update(of=("self",))
