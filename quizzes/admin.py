@@ -7,7 +7,8 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
@@ -25,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from quizzes.forms import AdminLoginForm
+from quizzes.forms import AdminLoginForm, BoundedModelMultipleChoiceField, database_id
 from quizzes.forms_admin import (
     AnkiOptionsForm,
     AnkiUploadForm,
@@ -116,6 +117,16 @@ def _export_download(model_admin, request, exported, filename: str) -> HttpRespo
     if exported.notice:
         model_admin.message_user(request, f"{filename}: {exported.notice}.", messages.WARNING)
     return _download(exported.text, filename)
+
+
+class BoundedManyToManyMixin:
+    """A many-to-many field's ids past what the database holds (2**63 - 1) are refused as
+    no such choice: SQLite cannot hold them (OverflowError), PostgreSQL refuses them, and
+    Django's own field let either through as a 500."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class TableFilter(admin.SimpleListFilter):
@@ -609,7 +620,7 @@ def _ids_of(objs):
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     form = CardAdminForm
     inlines = [OpenReportInline, DistractorInline, CardImageInline]
     list_display = [
@@ -842,10 +853,10 @@ class CardAdmin(admin.ModelAdmin):
 
     def _previewed_card(self, request) -> Card:
         """The card being edited (its note type decides how its HTML shows), or a new card."""
-        pk = request.POST.get("card", "")
-        if not pk:
+        raw = request.POST.get("card", "")
+        if not raw:
             return Card()
-        if not (pk.isascii() and pk.isdigit()):  # isdigit() alone takes "²"
+        if (pk := database_id(raw)) is None:
             raise BadRequest("The card to preview is not a card id.")
         return get_object_or_404(Card.objects.only("is_cloze", "card_ord"), pk=pk)
 
@@ -1049,6 +1060,14 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class QuizsiteUserAdmin(UserAdmin):
+class QuizsiteUserAdmin(BoundedManyToManyMixin, UserAdmin):
     add_form = UserAddForm
     form = UserEditForm
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class QuizsiteGroupAdmin(BoundedManyToManyMixin, GroupAdmin):
+    """Django's own admin for groups, its permissions' ids bounded."""

@@ -24,6 +24,15 @@ from quizzes.services.attempts import MAX_QUESTIONS
 LARGEST_DATABASE_INTEGER = 2**63 - 1
 
 
+def database_id(raw: str) -> int | None:
+    """`raw` (from a query string or a form) as a row id, or None when it cannot be one.
+    isdigit() alone takes "²", which int() refuses, as it refuses more than 4,300 digits."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(LARGEST_DATABASE_INTEGER)):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= LARGEST_DATABASE_INTEGER else None
+
+
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids too large for the database as invalid choices. Django guards `pk=` lookups
     against out-of-range integers, but not the `pk__in` this field queries with."""

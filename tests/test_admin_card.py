@@ -453,7 +453,8 @@ def test_the_preview_renders_sanitized_html_for_htmx(staff_client, deck):
     assert "<html" not in response.text
 
 
-@pytest.mark.parametrize("card", ["x", "²", "-1"])
+# More than 4,300 digits: Python's int() refuses them (it was a 500).
+@pytest.mark.parametrize("card", ["x", "²", "-1", "9" * 5_000])
 def test_the_preview_of_something_not_a_card_id_is_a_bad_request(staff_client, deck, card):
     response = staff_client.post(
         PREVIEW, {"card": card, "question_html": "<p>Q</p>", "answer_html": "<p>A</p>"}
@@ -883,6 +884,18 @@ def test_a_tag_added_since_the_form_opened_is_not_dropped_silently(staff_client,
     assert response.status_code == 200
     assert "changed since you opened it" in response.text
     assert card.tags.filter(name="added-meanwhile").exists()
+
+
+def test_a_tag_id_past_64_bits_is_refused_as_no_such_tag(staff_client, deck):
+    # SQLite cannot hold it (OverflowError), PostgreSQL refuses it (DataError): a 500.
+    card = deck.cards.get(number=1)
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    form = admin_form_data(staff_client.get(url), tags=str(2**64))
+
+    response = staff_client.post(url, form)
+
+    assert response.status_code == 200
+    assert f"Select a valid choice. {2**64} is not one of" in response.text
 
 
 # A query that ends in a LIMIT (its subqueries may have their own).

@@ -121,3 +121,31 @@ def test_a_renamed_accounts_sign_ins_follow_its_name(client, staff, alice, passw
     assert "127.0.0.1" in [row["ip_address"] for row in signed_in]  # the one as "alice"
     learner.post(reverse("account_delete"), {"password": password})
     assert not AccessLog.objects.exclude(username="staff").exists()
+
+
+PAST_64_BITS = str(2**64)
+
+
+@pytest.mark.parametrize("field", ["groups", "user_permissions"])
+def test_an_id_past_64_bits_among_a_users_groups_is_refused(client, staff, alice, field):
+    # SQLite cannot hold it (OverflowError), PostgreSQL refuses it (DataError): a 500.
+    client.force_login(staff)
+    change = reverse("admin:auth_user_change", args=[alice.pk])
+
+    response = client.post(change, {"username": "alice", field: PAST_64_BITS})
+
+    assert response.status_code == 200
+    assert f"Select a valid choice. {PAST_64_BITS} is not one of" in response.text
+
+
+@pytest.mark.parametrize("name", ["admin:auth_group_add", "admin:auth_group_change"])
+def test_an_id_past_64_bits_among_a_groups_permissions_is_refused(client, staff, name):
+    from django.contrib.auth.models import Group
+
+    client.force_login(staff)
+    args = [Group.objects.get(name="Editors").pk] if name.endswith("change") else []
+
+    response = client.post(reverse(name, args=args), {"name": "x", "permissions": PAST_64_BITS})
+
+    assert response.status_code == 200
+    assert f"Select a valid choice. {PAST_64_BITS} is not one of" in response.text

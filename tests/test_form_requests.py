@@ -85,3 +85,28 @@ def test_a_visit_to_a_form_only_address_gets_a_page_that_says_so(client, alice, 
 def test_a_post_only_view_still_takes_its_post(client, alice):
     client.force_login(alice)
     assert client.post(reverse("logout")).status_code == 302
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_form_sent_to_a_page_to_visit_gets_a_page_that_says_so(client, alice, method, htmx):
+    # It was an empty 405: a blank tab, and for htmx (which swaps a 4xx into the body,
+    # base.html's htmx-config) a page emptied of everything.
+    client.force_login(alice)
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = client.generic(method, reverse("history"), "a=1", URLENCODED, headers=headers)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert "This address is a page to visit: it takes no form" in response.text
+    assert 'class="site-nav"' in response.text
+
+
+def test_a_head_request_refused_stays_without_a_body(client, alice):
+    client.force_login(alice)
+
+    response = client.head(reverse("logout"))
+
+    assert response.status_code == 405
+    assert response.content == b""

@@ -1,10 +1,9 @@
-"""Every address of the site, as an attacker meets it: wrong methods, parameters missing,
-repeated, huge, negative, not UTF-8 or holding a NUL, absurd headers (Accept-Language, htmx's),
-another learner's quiz, forged or cut signed links, very long paths. Each answer is a 4xx with
-a readable page, or the normal page: never a 500, and never another learner's quiz.
-
-Each address is swept by one test, signed in as its owner, as another learner and as a guest;
-a failure lists every request that got a 500 (or leaked), so one run shows them all.
+"""The site as an attacker meets it, beyond the sweep of every address by itself
+(tests/test_hostile_sweep.py): another learner's quiz, right answers posted to a finished
+one, forged or cut signed links, odd and very long paths, every form of the site sent with
+one field at a time changed by hand, and the admin's import menus and lists. Each answer is
+a 4xx with a readable page, or the normal page: never a 500, and never another learner's
+quiz. A failure lists every request that got a 500 (or leaked), so one run shows them all.
 """
 
 import itertools
@@ -22,48 +21,6 @@ from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_quick
 
 pytestmark = pytest.mark.django_db
-
-# Names of every field a form of the site reads, and of every query parameter a view reads.
-FIELDS = (
-    "deck", "page", "q", "tag", "before", "after", "answers", "answer", "from", "card",
-    "cards", "next", "position", "choice", "grade", "shown", "review", "count", "kind",
-    "message", "question_count", "mode", "time_limit_kind", "seconds_per_question",
-    "quiz_minutes", "smart", "tags", "username", "password", "password1", "password2",
-    "email", "time_zone", "old_password", "new_password1", "new_password2",
-    "desired_retention", "learning_steps", "relearning_steps", "new_cards_per_day",
-    "maximum_reviews_per_day", "day_start_hour", "leech_threshold",
-)  # fmt: skip
-# Values no page sends, urlencoded as they go on the wire.
-HOSTILE_VALUES = (
-    "%00",
-    "a%00b",
-    "-1",
-    "0",
-    "99999999999999999999999999999999",
-    "-99999999999999999999999999999999",
-    "1e309",
-    "NaN",
-    "%ff%fe%80",  # not UTF-8
-    "%EF%BC%91",  # a full-width digit one
-    "x" * 20_000,
-    "%3Cscript%3E",
-    "..%2F..%2Fetc%2Fpasswd",
-    "00000000-0000-0000-0000-000000000000",
-)
-ODD_HEADERS = (
-    {"HTTP_ACCEPT_LANGUAGE": "x" * 5_000},
-    {"HTTP_ACCEPT_LANGUAGE": "zz-ZZ;q=abc, *;q=-1, en;q=9e999, \x00"},
-    {"HTTP_HX_REQUEST": "true"},
-    {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "javascript:alert(1)//%00" + "x" * 3000},
-    {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"},
-    {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "<svg/onload=alert(1)>", "HTTP_HX_TRIGGER": ""},
-    {"HTTP_HX_REQUEST": "false", "HTTP_HX_BOOSTED": "maybe"},
-    {"HTTP_X_FORWARDED_FOR": "not-an-address, 999.1.1.1, \x00"},
-    {"HTTP_IF_MODIFIED_SINCE": "yesterday", "HTTP_IF_NONE_MATCH": '"' + "x" * 500},
-    {"HTTP_RANGE": "bytes=99999999999-1"},
-    {"HTTP_REFERER": "http://evil.example/%00"},
-)  # fmt: skip
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
 @dataclass
@@ -145,22 +102,6 @@ def _clients(site: Site, alice, bob) -> dict[str, Client]:
     return {"alice": owner, "bob": other, "guest": guest}
 
 
-def _requests(url: str):
-    """(description, method, path with query, body, headers) of every hostile request."""
-    for method in METHODS:
-        yield f"{method} without fields", method, url, "", {}
-    for value in HOSTILE_VALUES:
-        fields = "&".join(f"{name}={value}" for name in FIELDS)
-        yield f"GET ?...={value[:20]}", "GET", f"{url}?{fields}", "", {}
-        yield f"POST ...={value[:20]}", "POST", url, fields, {}
-    repeated = "&".join(f"{name}=1&{name}=2&{name}[]=3" for name in FIELDS)
-    yield "GET every field twice", "GET", f"{url}?{repeated}", "", {}
-    yield "POST every field twice", "POST", url, repeated, {}
-    for headers in ODD_HEADERS:
-        for method in ("GET", "POST"):
-            yield f"{method} with {list(headers)}", method, url, "position=1&choice=x", headers
-
-
 def _send(client: Client, method: str, path: str, body: str, headers: dict):
     return client.generic(
         method,
@@ -176,7 +117,7 @@ def _text(response) -> str:
     return body.decode("utf-8", "replace")
 
 
-def _failures(response, description: str, who: str, *, htmx: bool, leak_markers=()) -> list[str]:
+def _failures(response, description: str, who: str, *, htmx: bool) -> list[str]:
     found = []
     text = _text(response)
     if response.status_code >= 500:
@@ -188,27 +129,7 @@ def _failures(response, description: str, who: str, *, htmx: bool, leak_markers=
         readable = 'class="site-nav"' in text or (htmx and 'role="alert"' in text)
         if not readable:
             found.append(f"{who}: {description}: bare {response.status_code} page")
-    if who != "alice":
-        found += [
-            f"{who}: {description}: shows {marker!r}" for marker in leak_markers if marker in text
-        ]
     return found
-
-
-@pytest.mark.parametrize("name", SITE_URL_NAMES)
-def test_no_hostile_request_to_an_address_gets_a_500_or_anothers_quiz(name, site, alice, bob):
-    clients = _clients(site, alice, bob)
-    url = reverse(name, kwargs=_kwargs(name, site, attempt=site.alice_attempt))
-    question = site.alice_attempt.questions.order_by("position").first()
-    # What only alice's quiz shows: its question's choices (their ids are random).
-    markers = [choice["id"] for choice in question.choices]
-    failures = []
-    for who, client in clients.items():
-        for description, method, path, body, headers in _requests(url):
-            response = _send(client, method, path, body, headers)
-            htmx = headers.get("HTTP_HX_REQUEST") == "true"
-            failures += _failures(response, description, who, htmx=htmx, leak_markers=markers)
-    assert failures == [], "\n".join(failures[:40])
 
 
 ATTEMPT_URL_NAMES = [name for name in SITE_URL_NAMES if name.startswith("attempt_")]
@@ -280,6 +201,15 @@ def test_right_answers_posted_to_a_finished_quiz_change_nothing(site, alice, bob
         "/admin/%00/",
         "/admin/quizzes/card/%00/change/",
         "/admin/quizzes/card/" + "9" * 400 + "/change/",
+        "//decks//synthetic//",
+        "/decks/synthetic%2Fcards%2F1/",
+        "/decks/synthetic/cards/1/junk",
+        "/decks/synthetic/cards/1/;x=1",
+        "/decks/synthetic/cards/%D9%A3/",
+        "/decks/synthetic/cards/1/study/..%2F..%2F",
+        "/me/suspended/%2e%2e/",
+        "/review/undo/" + "%2F" * 2_000,
+        "/quiz/%2e%2e/%2e%2e/admin/",
     ],
 )
 def test_odd_paths_get_a_4xx_page(path, site, alice, bob):
@@ -425,11 +355,12 @@ def test_no_form_field_changed_by_hand_gets_a_500(who, name, args, site, alice, 
     failures = []
     for action, fields in forms:
         assert client.get(reverse("home")).status_code == 200
-        for description, body in _variants(fields):
-            for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-                response = _send(client, "POST", action, body, headers)
-                htmx = bool(headers)
-                failures += _failures(response, f"{action} {description}", who, htmx=htmx)
+        # Every other variant as htmx sends it: both ways reach the same checks.
+        for index, (description, body) in enumerate(_variants(fields)):
+            htmx = bool(index % 2)
+            headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            response = _send(client, "POST", action, body, headers)
+            failures += _failures(response, f"{action} {description}", who, htmx=htmx)
     assert failures == [], "\n".join(failures[:40])
 
 
@@ -463,17 +394,16 @@ def test_the_import_previews_menus_changed_by_hand_get_no_500(text, staff, deck)
     assert preview.status_code == 302
     url = preview["Location"]
     failures = []
-    for method in ("GET", "POST"):
-        # "action" last: its "import" ends the preview.
-        for field, value in itertools.product(IMPORT_FIELDS, IMPORT_VALUES):
-            for query in (
-                f"question=0&answer=1&{field}={value}",
-                f"separator=comma&{field}={value}&{field}=1&extra=0&extra=2",
-            ):
-                path, body = (f"{url}?{query}", "") if method == "GET" else (url, query)
-                response = _send(client, method, path, body, {})
-                if response.status_code >= 500:
-                    failures.append(f"{method} {query[:80]}: {response.status_code}")
+    # "action" last: its "import" ends the preview.
+    for field, value in itertools.product(IMPORT_FIELDS, IMPORT_VALUES):
+        for method, query in (
+            ("GET", f"question=0&answer=1&{field}={value}"),
+            ("POST", f"separator=comma&{field}={value}&{field}=1&extra=0&extra=2"),
+        ):
+            path, body = (f"{url}?{query}", "") if method == "GET" else (url, query)
+            response = _send(client, method, path, body, {})
+            if response.status_code >= 500:
+                failures.append(f"{method} {query[:80]}: {response.status_code}")
     assert failures == [], "\n".join(failures[:40])
 
 

@@ -97,3 +97,15 @@ def test_a_long_list_of_cards_comes_a_page_at_a_time(client, alice, make_deck, m
     assert 'href="/me/cards/?page=2">More cards' in pages[0].text
     assert "Previous cards" in pages[2].text and "More cards" not in pages[2].text
     assert len(pages[0].context["weakest"]) == 5
+
+
+def test_a_page_number_of_thousands_of_digits_shows_the_last_page(client, alice, make_deck):
+    # Python's int() refuses a number of more than 4,300 digits: it was a 500.
+    deck = make_deck(3, slug="three")
+    finish(start(alice, deck, count=3))
+    client.force_login(alice)
+
+    response = client.get(URL, {"page": "9" * 5_000})
+
+    assert response.status_code == 200
+    assert [figure.card.number for figure in response.context["shown"]] == [1, 2, 3]

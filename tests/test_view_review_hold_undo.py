@@ -52,6 +52,23 @@ def test_undoing_a_suspend_keeps_an_earlier_bury(client, alice, card):
     assert (hold.suspended, hold.buried_until is not None) == (False, True)
 
 
+@pytest.mark.parametrize(("first", "then"), [("bury", "suspend"), ("suspend", "bury")])
+def test_a_second_undo_takes_back_the_hold_before(client, alice, card, first, then):
+    # The hold kept the undone action's name, so Undo offered it again and again, doing
+    # nothing, and the first hold could never be undone.
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        client.post(reverse(f"review_{first}"), {"card": card.pk})
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        client.post(reverse(f"review_{then}"), {"card": card.pk})
+        client.post(URL, {"card": card.pk, "action": then})
+        page = client.get(reverse("review"))
+        assert f"Undo {first.capitalize()} of #1" in page.text
+        assert client.post(URL, {"card": card.pk, "action": then}).status_code == 404
+        client.post(URL, {"card": card.pk, "action": first})
+    assert not CardHold.objects.exists()
+
+
 def test_the_undo_button_names_the_latest_of_a_grade_and_a_bury(client, alice, deck, card):
     second = Card.objects.get(deck=deck, number=2)
     client.force_login(alice)

@@ -135,8 +135,9 @@ def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
 @transaction.atomic
 def hold_undo(*, user, card_id: int, action: str, now: datetime) -> Card:
     """Take back the learner's latest `action` (bury or suspend) on card `card_id`: it is
-    unburied or unsuspended, as it was before. CardHold.DoesNotExist when that is not the
-    card's latest hold in force (undone already, or brought back since)."""
+    unburied or unsuspended, as it was before; a hold of the other kind made before stays,
+    for the next Undo. CardHold.DoesNotExist when that is not the card's latest hold in
+    force (undone already, or brought back since)."""
     hold = (
         CardHold.objects.active(now)
         .select_for_update(of=("self",))
@@ -147,7 +148,11 @@ def hold_undo(*, user, card_id: int, action: str, now: datetime) -> Card:
         hold.buried_until = None
     else:
         hold.suspended = False
-    if hold.suspended or hold.is_buried(now):
+    if hold.suspended:
+        hold.last_action = Action.SUSPEND  # an earlier suspend: the next Undo takes it back
+        hold.save()
+    elif hold.is_buried(now):
+        hold.last_action = Action.BURY
         hold.save()
     else:
         hold.delete()

@@ -24,9 +24,8 @@ def history(request):
 @login_required
 def my_cards(request):
     figures = progress_services.card_figures(user=request.user)
-    raw_page = request.GET.get("page", "")
     shown, page = progress_services.card_figures_page(
-        figures, page=int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 1
+        figures, page=_page_number(request.GET.get("page", ""))
     )
     context = {
         "figures": figures,
@@ -36,6 +35,14 @@ def my_cards(request):
         "weakest": progress_services.weakest_cards(figures),
     }
     return render(request, "quizzes/play/my_cards.html", context)
+
+
+def _page_number(raw: str) -> int:
+    """?page= as a number, 1 when it is none. isdigit() alone takes "²", which int()
+    refuses, as it refuses more than 4,300 digits: so many are past the last page anyway."""
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return int(raw) if len(raw) <= 18 else 10**18
 
 
 @require_GET

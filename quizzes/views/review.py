@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from quizzes import scheduling
-from quizzes.forms import LARGEST_DATABASE_INTEGER
+from quizzes.forms import database_id
 from quizzes.forms_study import (
     CardActionForm,
     ExtraNewCardsForm,
@@ -53,10 +53,9 @@ def _shown_card(request) -> Card | None:
     raw = request.GET.get("card", "")
     if not raw:
         return None
-    # isdigit() alone takes "²", which int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > LARGEST_DATABASE_INTEGER:
+    if (card_id := database_id(raw)) is None:
         raise Http404("No such card.")
-    card = Card.objects.select_related("deck").filter(pk=int(raw)).first()
+    card = Card.objects.select_related("deck").filter(pk=card_id).first()
     if card is None:
         raise Http404("No such card.")
     return card
