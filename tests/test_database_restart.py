@@ -7,9 +7,13 @@ import pytest
 
 from tests.servers import postgres_bin, site_on_postgresql
 
-pytestmark = pytest.mark.skipif(
-    postgres_bin() is None, reason="PostgreSQL is not installed (apt-get install -y postgresql)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        postgres_bin() is None,
+        reason="PostgreSQL is not installed (apt-get install -y postgresql)",
+    ),
+    pytest.mark.own_processes,
+]
 
 
 def test_no_request_fails_after_postgresql_restarts(tmp_path):

@@ -10,6 +10,8 @@ import pytest
 
 from tests.servers import ROOT, Gunicorn, manage, site_env
 
+pytestmark = pytest.mark.own_processes
+
 READ = "import sys, quizsite.gunicorn; print(sys.getswitchinterval())"
 
 

@@ -4,8 +4,11 @@ worker: the site under `make serve`'s gunicorn settings still answers everyone e
 import socket
 
 import httpx
+import pytest
 
 from tests.servers import Gunicorn, manage, site_env
+
+pytestmark = pytest.mark.own_processes
 
 
 def stalled_upload(port: int) -> socket.socket:

@@ -34,7 +34,10 @@ def worker_env(tmp_path):
     return env
 
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc"),
+    pytest.mark.own_processes,
+]
 
 
 @pytest.mark.parametrize(("setting", "niceness_set"), [(None, 10), ("0", 0), ("4", 4)])
