@@ -191,3 +191,15 @@ def queued_tasks(settings):
     """Background tasks wait in the database for `manage.py db_worker`, as in production (the
     suite otherwise runs them in place: QUIZSITE_TASKS=immediate in quizsite.pytest_plugin)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def templates_rendered_unrecorded(monkeypatch):
+    """For sweeps that read each answer's status and text alone. The test client otherwise
+    keeps a copy of the context of every template rendered, a select's every option
+    included: the hostile sweeps took nearly twice the CPU, on each of CI's passes."""
+    from django.template.base import Template
+
+    monkeypatch.setattr(
+        Template, "_render", lambda template, context: template.nodelist.render(context)
+    )

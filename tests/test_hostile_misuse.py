@@ -15,7 +15,7 @@ from quizzes.models import Card, CardHold, CardMemory, FormerDeckSlug, ReviewLog
 from quizzes.services import reviews
 from tests.test_hostile_sweep import ROUTES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
 
 T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}

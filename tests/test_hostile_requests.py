@@ -20,7 +20,7 @@ from quizzes.services import accounts as account_services
 from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_quick
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
 
 
 @dataclass
@@ -33,18 +33,6 @@ class Site:
     alice_finished: Attempt
     review_id: int
     email_token: str
-
-
-@pytest.fixture(autouse=True)
-def templates_rendered_unrecorded(monkeypatch):
-    """The sweep reads each answer's status and text alone. The test client otherwise keeps a
-    copy of the context of every template rendered, a select's every option included: the
-    sweep took nearly twice the CPU, on each of CI's passes."""
-    from django.template.base import Template
-
-    monkeypatch.setattr(
-        Template, "_render", lambda template, context: template.nodelist.render(context)
-    )
 
 
 @pytest.fixture
