@@ -310,7 +310,7 @@ def review_queue(
     )
     if not ordered:
         return []
-    cards = Card.objects.select_related("deck").in_bulk(ordered)
+    cards = Card.objects.select_related("deck").with_sibling_count().in_bulk(ordered)
     memories = {
         memory.card_id: memory
         for memory in CardMemory.objects.filter(user=user, card_id__in=ordered)
@@ -429,7 +429,9 @@ def _review_counts(
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
-    """`card` with the learner's memory of it, to show it out of queue order (after undo)."""
+    """`card` with the learner's memory of it, to show it out of queue order (after undo).
+    The card is read again with its siblings counted, as the queue's are."""
+    card = Card.objects.select_related("deck").with_sibling_count().get(pk=card.pk)
     return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
 
 
