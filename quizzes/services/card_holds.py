@@ -229,6 +229,17 @@ def hold_undo(*, user, card_id: int, action: str, now: datetime) -> list[Card]:
     return [each.card for each in undone]
 
 
+@transaction.atomic
+def holds_release(*, holds) -> int:
+    """Staff's release of learners' holds (the admin): each card is back in its learner's
+    review, unsuspended and unburied, and their "Review (N)" counted afresh. How many."""
+    users = set(holds.values_list("user_id", flat=True))
+    count, _by_model = CardHold.objects.filter(pk__in=holds.values("pk")).delete()
+    for user_id in users:
+        caching.learner_memory_changed(user_id)
+    return count
+
+
 def card_hold(*, user, card: Card) -> CardHold | None:
     """The learner's hold on `card`, in force or not (buried_until may have passed)."""
     return CardHold.objects.filter(user=user, card=card).first()
