@@ -208,6 +208,8 @@ def schedule(
             outcomes, grade, memory=memory, fuzz_factor=random.Random(fuzz_seed).random()
         )
         due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
+    else:
+        due = _step_due(due, now=now, time_zone=time_zone, day_start_hour=day_start_hour)
     return Memory(
         state=MemoryState(int(card.state)),
         step=card.step,
@@ -218,6 +220,17 @@ def schedule(
         reps=memory.reps + 1,
         lapses=memory.lapses + (grade is Grade.AGAIN and memory.state is MemoryState.REVIEW),
     )
+
+
+def _step_due(due: datetime, *, now: datetime, time_zone: str, day_start_hour: int) -> datetime:
+    """When a (re)learning step ends: at its minute within the study day, and from the start
+    of the study day it ends in when it reaches a later one, as Anki turns such a step into
+    days (its IntervalKind::maybe_as_days): 12 hours from 8 pm is due from 4 am, not 8 am."""
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    day = study_day(due, **kwargs)
+    if day == study_day(now, **kwargs):
+        return due
+    return study_day_start(day, **kwargs)
 
 
 class _Outcomes(dict):
@@ -302,22 +315,27 @@ def preview(
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
 ) -> dict[Grade, timedelta]:
-    """The interval each grade would give now: what the grade buttons show."""
+    """The interval each grade would give now: what the grade buttons show. A step due on
+    a later study day shows the study days to it ("1 d"), as Anki shows it."""
     now = _utc(now)
-    return {
-        grade: schedule(
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    intervals = {}
+    for grade in Grade:
+        after = schedule(
             memory,
             grade,
             now=now,
             scheduler=scheduler,
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
-            time_zone=time_zone,
-            day_start_hour=day_start_hour,
-        ).due
-        - now
-        for grade in Grade
-    }
+            **kwargs,
+        )
+        intervals[grade] = after.due - now
+        if after.state is not MemoryState.REVIEW and after.due > now:
+            days = (study_day(after.due, **kwargs) - study_day(now, **kwargs)).days
+            if days:
+                intervals[grade] = timedelta(days=days)
+    return intervals
 
 
 def replay(
