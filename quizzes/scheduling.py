@@ -428,6 +428,13 @@ def is_due(entry: Scheduled, *, now: datetime, day_end: datetime) -> bool:
     return entry.due <= now
 
 
+def learn_ahead_until(*, now: datetime, day_end: datetime) -> datetime:
+    """The latest due a (re)learning step may have to be shown now, ahead of its minute:
+    LEARN_AHEAD from now, but never into the next study day (a step that reaches it is due
+    from its start, _step_due), as Anki shows nothing of the next day before it starts."""
+    return min(now + LEARN_AHEAD, day_end - timedelta(microseconds=1))
+
+
 def relative_overdueness(entry: Scheduled, *, now: datetime) -> float:
     """Days overdue per day of stability: a card forgotten faster comes first."""
     overdue_days = (now - entry.due).total_seconds() / 86400
@@ -445,13 +452,15 @@ def order_queue(
 ) -> list[int]:
     """Card ids in the order to study them: due cards, most overdue relative to their
     stability first; then new cards (`new_card_ids`, already cut to today's allowance);
-    then learning cards due within LEARN_AHEAD. With `review_allowance`, only that many
-    review cards (the first in that order): the reviews left today."""
+    then learning cards due within LEARN_AHEAD (learn_ahead_until). With
+    `review_allowance`, only that many review cards (the first in that order): the reviews
+    left today."""
     due, ahead = [], []
+    until = learn_ahead_until(now=now, day_end=day_end)
     for entry in scheduled:
         if is_due(entry, now=now, day_end=day_end):
             due.append(entry)
-        elif entry.state is not MemoryState.REVIEW and entry.due <= now + LEARN_AHEAD:
+        elif entry.state is not MemoryState.REVIEW and entry.due <= until:
             ahead.append(entry)
     due.sort(key=lambda entry: (-relative_overdueness(entry, now=now), entry.card_id))
     if review_allowance is not None:

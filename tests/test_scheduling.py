@@ -202,6 +202,19 @@ LEARNED = Memory(
 )
 
 
+def test_learning_ahead_stops_at_the_end_of_the_study_day():
+    day_end = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+    now = day_end - timedelta(minutes=15)
+    tonight = Scheduled(
+        card_id=1, state=MemoryState.LEARNING, due=now + timedelta(minutes=10), stability=0.5
+    )
+    tomorrow = Scheduled(card_id=2, state=MemoryState.LEARNING, due=day_end, stability=0.5)
+    queue = scheduling.order_queue(
+        [tonight, tomorrow], new_card_ids=[], now=now, day_end=day_end, limit=9
+    )
+    assert queue == [1]
+
+
 LEARNED_EARLIER = Memory(
     state=MemoryState.REVIEW,
     stability=10.0,

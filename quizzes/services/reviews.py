@@ -399,7 +399,7 @@ def _review_counts(
         review_state=scheduling.MemoryState.REVIEW,
         day_start=day_start,
         day_end=day_end,
-        ahead=now + scheduling.LEARN_AHEAD,
+        ahead=scheduling.learn_ahead_until(now=now, day_end=day_end),
         waiting=askable_fields(INTRODUCED_AS) if deck_cards["waiting"] else None,
     )
     allowance = scheduling.new_card_allowance(
@@ -424,8 +424,12 @@ def _review_counts(
         new=max(min(allowance, unstudied.ready), 0),
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
     )
+    # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
+    # start when it is due then (it was not counted before it).
     next_step = figures["next_step_due"]
-    return counts, min(day_end, next_step - scheduling.LEARN_AHEAD if next_step else day_end)
+    if next_step is not None and next_step < day_end:
+        return counts, next_step - scheduling.LEARN_AHEAD
+    return counts, day_end
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
@@ -486,7 +490,13 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
             review_at = day_end
         moments.append(review_at)
     if figures["step"] is not None:
-        moments.append(figures["step"] - scheduling.LEARN_AHEAD)
+        # LEARN_AHEAD early, but not before the study day it is due in starts.
+        step_day_start = scheduling.study_day_start(
+            _today(settings, figures["step"]),
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        moments.append(max(figures["step"] - scheduling.LEARN_AHEAD, step_day_start))
     if not moments:
         return None
     at = max(min(moments), now)
@@ -821,7 +831,7 @@ def _counted_now(memory: CardMemory | None, *, now: datetime, day_end: datetime)
         return False
     if memory.state == scheduling.MemoryState.REVIEW:
         return memory.due < day_end
-    return memory.due <= now + scheduling.LEARN_AHEAD
+    return memory.due <= scheduling.learn_ahead_until(now=now, day_end=day_end)
 
 
 def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bool:
