@@ -19,11 +19,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from quizzes.forms import AdminLoginForm, BoundedModelMultipleChoiceField, database_id
@@ -46,6 +48,7 @@ from quizzes.models import (
     AttemptQuestion,
     CachedImage,
     Card,
+    CardHold,
     CardImage,
     CardMemory,
     Deck,
@@ -75,6 +78,7 @@ from quizzes.services.card_editing import (
     decks_asked_in_quizzes,
     decks_deletion_counts,
 )
+from quizzes.services.card_holds import holds_release
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
 from quizzes.services.decks import deck_slug_changed
@@ -1014,6 +1018,96 @@ class ProblemReportAdmin(admin.ModelAdmin):
     def mark_resolved(self, request, queryset):
         count = reports_resolve(reports=queryset)
         self.message_user(request, f"{count} report(s) marked resolved.", messages.SUCCESS)
+
+
+# --- learners' holds: cards they buried or suspended in the review ---
+
+
+class HoldKindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("suspended", "Suspended"),
+            ("buried", "Buried until the next study day"),
+            ("over", "Bury over (holds nothing)"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "suspended":
+            return queryset.filter(suspended=True)
+        if self.value() == "buried":
+            return queryset.filter(suspended=False, buried_until__gt=now)
+        if self.value() == "over":
+            return queryset.exclude(id__in=CardHold.objects.active(now).values("pk"))
+        return queryset
+
+
+@admin.register(CardHold)
+class CardHoldAdmin(admin.ModelAdmin):
+    """The cards learners buried or suspended in the review (services.card_holds), to see
+    what keeps a card out of someone's review and to bring it back. Read-only but for
+    Release; a leech suspended by the rule is on its memory, not here."""
+
+    list_display = ["card_in_list", "user", "kind", "last_action", "held_at"]
+    list_display_links = ["kind"]
+    list_filter = [HoldKindFilter, "last_action", "card__deck"]
+    list_select_related = ["card__deck", "user"]
+    # A learner by name, a card by its number in its deck or its question's words.
+    search_fields = ["user__username", "card__number__exact", "card__question_text"]
+    ordering = ["-held_at"]
+    date_hierarchy = "held_at"
+    actions = ["release"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # Release says what it does
+        return actions
+
+    @admin.display(description="card", ordering="card")
+    def card_in_list(self, hold):
+        link = reverse("admin:quizzes_card_change", args=[hold.card_id])
+        return format_html(
+            '<a href="{}">{}</a> {}',
+            link,
+            hold.card,
+            Truncator(hold.card.question_text).chars(QUESTION_EXCERPT_LENGTH),
+        )
+
+    @admin.display(description="kind")
+    def kind(self, hold):
+        if hold.suspended:
+            return "Suspended"
+        if hold.is_buried(timezone.now()):
+            return format_html(
+                "Buried until {}", date_format(localtime(hold.buried_until), "DATETIME_FORMAT")
+            )
+        return "Bury over (holds nothing)"
+
+    @admin.action(
+        description="Release the selected holds (back in the learners' reviews)",
+        permissions=["delete"],
+    )
+    def release(self, request, queryset):
+        count = holds_release(holds=queryset)
+        self.message_user(
+            request,
+            f"{count} hold{pluralize(count)} released: the cards are back in their learners' "
+            "reviews.",
+            messages.SUCCESS,
+        )
+
+    # Deleting one hold from its own page releases it the same way.
+    def delete_model(self, request, obj):
+        holds_release(holds=CardHold.objects.filter(pk=obj.pk))
 
 
 # --- quiz attempts: what learners did, never edited ---

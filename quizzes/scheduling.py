@@ -208,6 +208,8 @@ def schedule(
             outcomes, grade, memory=memory, fuzz_factor=random.Random(fuzz_seed).random()
         )
         due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
+    else:
+        due = _step_due(due, now=now, time_zone=time_zone, day_start_hour=day_start_hour)
     return Memory(
         state=MemoryState(int(card.state)),
         step=card.step,
@@ -218,6 +220,17 @@ def schedule(
         reps=memory.reps + 1,
         lapses=memory.lapses + (grade is Grade.AGAIN and memory.state is MemoryState.REVIEW),
     )
+
+
+def _step_due(due: datetime, *, now: datetime, time_zone: str, day_start_hour: int) -> datetime:
+    """When a (re)learning step ends: at its minute within the study day, and from the start
+    of the study day it ends in when it reaches a later one, as Anki turns such a step into
+    days (its IntervalKind::maybe_as_days): 12 hours from 8 pm is due from 4 am, not 8 am."""
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    day = study_day(due, **kwargs)
+    if day == study_day(now, **kwargs):
+        return due
+    return study_day_start(day, **kwargs)
 
 
 class _Outcomes(dict):
@@ -302,22 +315,27 @@ def preview(
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
 ) -> dict[Grade, timedelta]:
-    """The interval each grade would give now: what the grade buttons show."""
+    """The interval each grade would give now: what the grade buttons show. A step due on
+    a later study day shows the study days to it ("1 d"), as Anki shows it."""
     now = _utc(now)
-    return {
-        grade: schedule(
+    kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
+    intervals = {}
+    for grade in Grade:
+        after = schedule(
             memory,
             grade,
             now=now,
             scheduler=scheduler,
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
-            time_zone=time_zone,
-            day_start_hour=day_start_hour,
-        ).due
-        - now
-        for grade in Grade
-    }
+            **kwargs,
+        )
+        intervals[grade] = after.due - now
+        if after.state is not MemoryState.REVIEW and after.due > now:
+            days = (study_day(after.due, **kwargs) - study_day(now, **kwargs)).days
+            if days:
+                intervals[grade] = timedelta(days=days)
+    return intervals
 
 
 def replay(
@@ -410,6 +428,13 @@ def is_due(entry: Scheduled, *, now: datetime, day_end: datetime) -> bool:
     return entry.due <= now
 
 
+def learn_ahead_until(*, now: datetime, day_end: datetime) -> datetime:
+    """The latest due a (re)learning step may have to be shown now, ahead of its minute:
+    LEARN_AHEAD from now, but never into the next study day (a step that reaches it is due
+    from its start, _step_due), as Anki shows nothing of the next day before it starts."""
+    return min(now + LEARN_AHEAD, day_end - timedelta(microseconds=1))
+
+
 def relative_overdueness(entry: Scheduled, *, now: datetime) -> float:
     """Days overdue per day of stability: a card forgotten faster comes first."""
     overdue_days = (now - entry.due).total_seconds() / 86400
@@ -427,13 +452,15 @@ def order_queue(
 ) -> list[int]:
     """Card ids in the order to study them: due cards, most overdue relative to their
     stability first; then new cards (`new_card_ids`, already cut to today's allowance);
-    then learning cards due within LEARN_AHEAD. With `review_allowance`, only that many
-    review cards (the first in that order): the reviews left today."""
+    then learning cards due within LEARN_AHEAD (learn_ahead_until). With
+    `review_allowance`, only that many review cards (the first in that order): the reviews
+    left today."""
     due, ahead = [], []
+    until = learn_ahead_until(now=now, day_end=day_end)
     for entry in scheduled:
         if is_due(entry, now=now, day_end=day_end):
             due.append(entry)
-        elif entry.state is not MemoryState.REVIEW and entry.due <= now + LEARN_AHEAD:
+        elif entry.state is not MemoryState.REVIEW and entry.due <= until:
             ahead.append(entry)
     due.sort(key=lambda entry: (-relative_overdueness(entry, now=now), entry.card_id))
     if review_allowance is not None:

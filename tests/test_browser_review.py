@@ -393,3 +393,41 @@ def test_a_card_is_suspended_and_brought_back_from_its_own_page(
     expect(page.locator("#nav-review")).to_have_text(re.compile(r"^Review \(20\):"))
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def test_equals_buries_the_note_bang_suspends_it_and_u_takes_all_back(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    """Anki's keys for a note: = buries the card and its siblings, ! suspends them (Shift+1
+    here), and one U or Ctrl+Z brings the whole note back."""
+    from quizzes.models import Card
+
+    first, second = Card.objects.order_by("deck__name", "number")[:2]
+    sibling = Card.objects.filter(deck=first.deck).order_by("-number").first()
+    for card_ord, card in enumerate((first, sibling)):
+        card.guid, card.card_ord = "browser-note", card_ord
+        card.save(update_fields=["guid", "card_ord"])
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    heading = page.locator("#review-card-title")
+    expect(heading).to_contain_text(f"#{first.number}")
+    page.screenshot(path="/tmp/review-note-actions.png", full_page=True)
+
+    page.keyboard.press("=")
+    expect(page.locator(".review-notice")).to_contain_text(
+        f"Card #{first.number} and its sibling #{sibling.number} are buried"
+    )
+    expect(heading).to_contain_text(f"#{second.number}")
+    expect(page.locator("[data-undo-key]")).to_contain_text("Undo Bury note of")
+    page.keyboard.press("u")
+    expect(heading).to_contain_text(f"#{first.number}")
+    expect(page.locator(".review-notice")).to_contain_text("are back, as they were before")
+
+    page.keyboard.press("!")
+    expect(page.locator(".review-notice")).to_contain_text("are suspended")
+    expect(heading).to_contain_text(f"#{second.number}")
+    page.keyboard.press("Control+z")
+    expect(heading).to_contain_text(f"#{first.number}")
+    expect(page.locator(".review-notice")).to_contain_text("Suspend undone")
+    assert serious_violations(page) == []
+    assert console_errors == []

@@ -156,12 +156,71 @@ def test_with_learning_steps_a_new_card_answered_good_moves_through_them():
     assert second.due - second.last_review >= timedelta(days=1)
 
 
+def test_a_learning_step_that_reaches_the_next_study_day_is_due_from_its_start_as_in_anki():
+    """Anki turns a step that passes the day's rollover into days: the card is due on the
+    study day the step ends in, from its start (4 am), not at the step's minute; its button
+    shows "1 d". A step that ends within the day keeps its minute."""
+    scheduler = scheduling.make_scheduler(learning_steps=(timedelta(hours=12),))
+    evening = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)  # the study day ends at 4 am
+    step = scheduling.schedule(None, Grade.AGAIN, now=evening, scheduler=scheduler)
+    assert step.state is MemoryState.LEARNING
+    assert step.due == datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+    intervals = scheduling.preview(None, now=evening, scheduler=scheduler)
+    assert scheduling.interval_label(intervals[Grade.AGAIN]) == "1 d"
+    morning = datetime(2025, 3, 6, 5, 0, tzinfo=UTC)
+    step = scheduling.schedule(None, Grade.AGAIN, now=morning, scheduler=scheduler)
+    assert step.due == morning + timedelta(hours=12)
+    assert (
+        scheduling.interval_label(
+            scheduling.preview(None, now=morning, scheduler=scheduler)[Grade.AGAIN]
+        )
+        == "12 h"
+    )
+    in_tokyo = scheduling.schedule(
+        None, Grade.AGAIN, now=evening, scheduler=scheduler, time_zone="Asia/Tokyo"
+    )
+    assert in_tokyo.due == evening + timedelta(hours=12)  # 5 am to 5 pm there: one day
+
+
+def test_a_relearning_step_across_the_day_start_is_due_from_it():
+    scheduler = scheduling.make_scheduler(relearning_steps=(timedelta(minutes=10),))
+    before_start = datetime(2025, 3, 6, 3, 55, tzinfo=UTC)
+    lapsed = scheduling.schedule(
+        LEARNED_EARLIER, Grade.AGAIN, now=before_start, scheduler=scheduler
+    )
+    assert lapsed.state is MemoryState.RELEARNING
+    assert lapsed.due == datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+
+
 LEARNED = Memory(
     state=MemoryState.REVIEW,
     stability=10.0,
     difficulty=5.0,
     due=NOW,
     last_review=NOW - timedelta(days=10),
+    reps=4,
+)
+
+
+def test_learning_ahead_stops_at_the_end_of_the_study_day():
+    day_end = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+    now = day_end - timedelta(minutes=15)
+    tonight = Scheduled(
+        card_id=1, state=MemoryState.LEARNING, due=now + timedelta(minutes=10), stability=0.5
+    )
+    tomorrow = Scheduled(card_id=2, state=MemoryState.LEARNING, due=day_end, stability=0.5)
+    queue = scheduling.order_queue(
+        [tonight, tomorrow], new_card_ids=[], now=now, day_end=day_end, limit=9
+    )
+    assert queue == [1]
+
+
+LEARNED_EARLIER = Memory(
+    state=MemoryState.REVIEW,
+    stability=10.0,
+    difficulty=5.0,
+    due=datetime(2025, 3, 5, 12, 0, tzinfo=UTC),
+    last_review=datetime(2025, 2, 23, 12, 0, tzinfo=UTC),
     reps=4,
 )
 

@@ -26,7 +26,14 @@ def test_it_draws_four_charts_each_with_a_table(client, alice, deck):
     assert response.text.count('class="data-table') == 4
     figures = response.context["figures"]
     assert figures.forecast[2] == ("+2", 4)
-    assert figures.states == [("New", 8), ("Learning", 0), ("Review", 4), ("Relearning", 0)]
+    assert figures.states == [
+        ("New", 8),
+        ("Learning", 0),
+        ("Review", 4),
+        ("Relearning", 0),
+        ("Suspended", 0),
+        ("Buried", 0),
+    ]
     assert "4 reviews in the last year" in response.text
 
 
@@ -49,6 +56,36 @@ def test_a_card_suspended_or_buried_by_hand_is_not_forecast(client, alice, deck)
         client.post(reverse("review_bury"), {"card": cards[1].pk})
         figures = client.get(URL).context["figures"]
     assert figures.forecast[2] == ("+2", 2)
+
+
+def test_held_cards_are_counted_apart_from_their_state(client, alice, deck):
+    """As Anki's card counts: a suspended or buried card, new or studied, is counted as
+    such and not among the new or review cards (a leech among the suspended)."""
+    with time_machine.travel(T0, tick=False):
+        cards = first_cards(deck, 8)
+        remember(alice, cards[:4], now=timezone.now(), due_in=timedelta(days=2))
+        CardMemory.objects.filter(user=alice, card=cards[0]).update(suspended=True)
+        client.force_login(alice)
+        client.post(reverse("review_suspend"), {"card": cards[1].pk})
+        client.post(reverse("review_bury"), {"card": cards[2].pk})
+        client.post(reverse("review_suspend"), {"card": cards[4].pk})
+        client.post(reverse("review_bury"), {"card": cards[5].pk})
+        client.post(reverse("review_bury"), {"card": cards[6].pk})
+        client.post(reverse("review_suspend"), {"card": cards[6].pk})  # buried and suspended
+        response = client.get(URL)
+    assert response.context["figures"].states == [
+        ("New", 5),
+        ("Learning", 0),
+        ("Review", 1),
+        ("Relearning", 0),
+        ("Suspended", 4),
+        ("Buried", 2),
+    ]
+    assert "Suspended: 4, Buried: 2." in response.text
+    with time_machine.travel("2025-03-06 04:00:00Z", tick=False):
+        states = client.get(URL).context["figures"].states
+    assert states[0] == ("New", 6) and states[2] == ("Review", 2)  # unburied at the day's start
+    assert states[4:] == [("Suspended", 4), ("Buried", 0)]
 
 
 def test_a_forget_is_not_counted_as_a_review(client, alice, deck):
@@ -127,8 +164,9 @@ def test_it_runs_the_same_queries_for_10_or_1000_reviewed_cards(
     with time_machine.travel(T0, tick=False):
         remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=3)
         client.force_login(alice)
-        # The decks' card count once, then cached; the learner's settings from the cache.
-        with django_assert_num_queries(9):
+        # The decks' card count once, then cached; the learner's settings from the cache;
+        # the held new cards, which have no memory to count them by.
+        with django_assert_num_queries(10):
             response = client.get(URL)
     assert response.context["figures"].review_total == 3 * reviewed
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from quizzes.importing.cardhtml import note_guid
@@ -134,6 +135,20 @@ class CardQuerySet(models.QuerySet):
     def askable(self, mode: str):
         return self.filter(askable(mode))
 
+    def with_sibling_count(self):
+        """Each card with `sibling_count`: the other cards of its Anki note (a reversed
+        card, the other clozes), which share its deck and guid."""
+        siblings = (
+            Card.objects.filter(deck=models.OuterRef("deck"), guid=models.OuterRef("guid"))
+            .exclude(pk=models.OuterRef("pk"))
+            .exclude(guid="")
+            .order_by()
+            .values("deck")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(sibling_count=Coalesce(models.Subquery(siblings), 0))
+
 
 class CardManager(models.Manager.from_queryset(CardQuerySet)):
     def get_by_natural_key(self, deck_slug, number):
@@ -233,6 +248,13 @@ class Card(models.Model):
         return (*self.deck.natural_key(), self.number)
 
     natural_key.dependencies = ["quizzes.deck"]
+
+    def note_cards(self) -> CardQuerySet:
+        """This card and its siblings, the other cards of its Anki note (as
+        CardQuerySet.with_sibling_count counts them); the card alone without a guid."""
+        if not self.guid:
+            return Card.objects.filter(pk=self.pk)
+        return Card.objects.filter(deck_id=self.deck_id, guid=self.guid)
 
     @property
     def answer_is_image_only(self) -> bool:

@@ -10,10 +10,10 @@ ends with caching.learner_memory_changed, so that "Review (N)" is counted afresh
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from quizzes import caching
 from quizzes.models import Card, CardHold, CardMemory, ReviewLog
@@ -22,31 +22,86 @@ from quizzes.services.reviews import learner_settings, study_day_bounds, undoabl
 Action = CardHold.Action
 
 
-def _hold(*, user, card: Card, now: datetime, action: str, **changes) -> CardHold:
+def _hold(*, user, cards: list[tuple[Card, datetime]], action: str, **changes) -> list[CardHold]:
+    """Hold each card as of its instant (`action` and `changes` written over the hold it
+    had, if any)."""
+    holds = []
     with transaction.atomic():
-        hold, created = CardHold.objects.select_for_update().get_or_create(
-            user=user, card=card, defaults={"last_action": action, "held_at": now, **changes}
-        )
-        if not created:
-            for name, value in {"last_action": action, "held_at": now, **changes}.items():
-                setattr(hold, name, value)
-            hold.save()
+        for card, held_at in cards:
+            values = {"last_action": action, "held_at": held_at, **changes}
+            hold, created = CardHold.objects.select_for_update().get_or_create(
+                user=user, card=card, defaults=values
+            )
+            if not created:
+                for name, value in values.items():
+                    setattr(hold, name, value)
+                hold.save()
+            holds.append(hold)
     caching.learner_memory_changed(user.pk)
-    return hold
+    return holds
+
+
+# Anki's "Bury note" and "Suspend note" hold a card's siblings too. They are held a
+# microsecond before the card pressed on: Undo, which takes the latest hold, names that card
+# and shows it again, and finds its siblings by that instant (hold_undo).
+NOTE_STEP = timedelta(microseconds=1)
+
+
+def _siblings_to_hold(*, user, card: Card, now: datetime, suspend: bool) -> list[Card]:
+    """The other cards of `card`'s note that the learner does not hold that way already: a
+    suspended card (a leech too) is not buried, nor suspended again, and a buried one not
+    buried again, so that Undo brings back only what the note's hold took out."""
+    held = CardHold.objects.filter(user=user, card=OuterRef("pk"), suspended=True)
+    if not suspend:
+        held = CardHold.objects.active(now).filter(user=user, card=OuterRef("pk"))
+    leech = CardMemory.objects.filter(user=user, card=OuterRef("pk"), suspended=True)
+    return list(
+        card.note_cards()
+        .exclude(pk=card.pk)
+        .filter(~Exists(held), ~Exists(leech))
+        .order_by("card_ord", "number")
+    )
+
+
+def _note_hold(*, user, card: Card, now: datetime, suspend: bool, **changes) -> list[Card]:
+    siblings = _siblings_to_hold(user=user, card=card, now=now, suspend=suspend)
+    action = Action.SUSPEND if suspend else Action.BURY
+    held = [(sibling, now - NOTE_STEP) for sibling in siblings] + [(card, now)]
+    _hold(user=user, cards=held, action=action, **changes)
+    return siblings
 
 
 def card_bury(*, user, card: Card, now: datetime) -> datetime:
     """Anki's Bury: `card` leaves the review until the learner's next study day starts, when
     it comes back as it was (a review card due then, as overdue as it was). Returns then."""
+    day_end = _next_day_start(user=user, now=now)
+    _hold(user=user, cards=[(card, now)], action=Action.BURY, buried_until=day_end)
+    return day_end
+
+
+def _next_day_start(*, user, now: datetime) -> datetime:
     _day_start, day_end = study_day_bounds(settings=learner_settings(user=user), now=now)
-    _hold(user=user, card=card, now=now, action=Action.BURY, buried_until=day_end)
     return day_end
 
 
 def card_suspend(*, user, card: Card, now: datetime) -> None:
     """Anki's Suspend: `card` leaves the review, its counts and Smart quizzes until the
     learner brings it back (card_unsuspend); its memory stays as it is."""
-    _hold(user=user, card=card, now=now, action=Action.SUSPEND, suspended=True)
+    _hold(user=user, cards=[(card, now)], action=Action.SUSPEND, suspended=True)
+
+
+def note_bury(*, user, card: Card, now: datetime) -> list[Card]:
+    """Anki's Bury note (=): `card` and its siblings (the other cards of its note: a
+    reversed card, the other clozes) leave the review until the next study day starts.
+    Returns the siblings buried with it."""
+    day_end = _next_day_start(user=user, now=now)
+    return _note_hold(user=user, card=card, now=now, suspend=False, buried_until=day_end)
+
+
+def note_suspend(*, user, card: Card, now: datetime) -> list[Card]:
+    """Anki's Suspend note (!): `card` and its siblings leave the review until brought
+    back. Returns the siblings suspended with it."""
+    return _note_hold(user=user, card=card, now=now, suspend=True, suspended=True)
 
 
 @transaction.atomic
@@ -118,11 +173,15 @@ def held_counts(*, user, now: datetime) -> HeldCounts:
 def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
     """What Undo takes back: the learner's latest grade on the review page or Forget
     (reviews.undoable_review), or their latest bury or suspend still in force, whichever
-    came last."""
+    came last. A hold has `of_note`: whether its note's siblings were held with it."""
     review = undoable_review(user=user)
+    note_held = CardHold.objects.filter(
+        user=user, last_action=OuterRef("last_action"), held_at=OuterRef("held_at") - NOTE_STEP
+    )
     hold = (
         CardHold.objects.active(now)
         .filter(user=user)
+        .annotate(of_note=Exists(note_held))
         .select_related("card")
         .order_by("-held_at", "-pk")
         .first()
@@ -133,31 +192,57 @@ def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
 
 
 @transaction.atomic
-def hold_undo(*, user, card_id: int, action: str, now: datetime) -> Card:
-    """Take back the learner's latest `action` (bury or suspend) on card `card_id`: it is
-    unburied or unsuspended, as it was before; a hold of the other kind made before stays,
-    for the next Undo. CardHold.DoesNotExist when that is not the card's latest hold in
-    force (undone already, or brought back since)."""
+def hold_undo(*, user, card_id: int, action: str, now: datetime) -> list[Card]:
+    """Take back the learner's latest `action` (bury or suspend) on card `card_id`, and on
+    the siblings held with it (a note's bury or suspend): they are unburied or unsuspended,
+    as they were before; a hold of the other kind made before stays, for the next Undo.
+    Returns the cards, `card_id`'s first. CardHold.DoesNotExist when that is not the card's
+    latest hold in force (undone already, or brought back since)."""
     hold = (
         CardHold.objects.active(now)
         .select_for_update(of=("self",))
         .select_related("card")
         .get(user=user, card=card_id, last_action=action)
     )
-    if action == Action.BURY:
-        hold.buried_until = None
-    else:
-        hold.suspended = False
-    if hold.suspended:
-        hold.last_action = Action.SUSPEND  # an earlier suspend: the next Undo takes it back
-        hold.save()
-    elif hold.is_buried(now):
-        hold.last_action = Action.BURY
-        hold.save()
-    else:
-        hold.delete()
+    siblings = (
+        CardHold.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("card")
+        .filter(
+            user=user,
+            last_action=action,
+            held_at=hold.held_at - NOTE_STEP,
+            card__in=hold.card.note_cards().exclude(pk=card_id),
+        )
+        .order_by("card__card_ord", "card__number")
+    )
+    undone = [hold, *siblings]
+    for each in undone:
+        if action == Action.BURY:
+            each.buried_until = None
+        else:
+            each.suspended = False
+        if each.suspended:
+            each.last_action = Action.SUSPEND  # an earlier suspend: the next Undo takes it back
+            each.save()
+        elif each.is_buried(now):
+            each.last_action = Action.BURY
+            each.save()
+        else:
+            each.delete()
     caching.learner_memory_changed(user.pk)
-    return hold.card
+    return [each.card for each in undone]
+
+
+@transaction.atomic
+def holds_release(*, holds) -> int:
+    """Staff's release of learners' holds (the admin): each card is back in its learner's
+    review, unsuspended and unburied, and their "Review (N)" counted afresh. How many."""
+    users = set(holds.values_list("user_id", flat=True))
+    count, _by_model = CardHold.objects.filter(pk__in=holds.values("pk")).delete()
+    for user_id in users:
+        caching.learner_memory_changed(user_id)
+    return count
 
 
 def card_hold(*, user, card: Card) -> CardHold | None:

@@ -310,7 +310,7 @@ def review_queue(
     )
     if not ordered:
         return []
-    cards = Card.objects.select_related("deck").in_bulk(ordered)
+    cards = Card.objects.select_related("deck").with_sibling_count().in_bulk(ordered)
     memories = {
         memory.card_id: memory
         for memory in CardMemory.objects.filter(user=user, card_id__in=ordered)
@@ -399,7 +399,7 @@ def _review_counts(
         review_state=scheduling.MemoryState.REVIEW,
         day_start=day_start,
         day_end=day_end,
-        ahead=now + scheduling.LEARN_AHEAD,
+        ahead=scheduling.learn_ahead_until(now=now, day_end=day_end),
         waiting=askable_fields(INTRODUCED_AS) if deck_cards["waiting"] else None,
     )
     allowance = scheduling.new_card_allowance(
@@ -424,12 +424,18 @@ def _review_counts(
         new=max(min(allowance, unstudied.ready), 0),
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
     )
+    # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
+    # start when it is due then (it was not counted before it).
     next_step = figures["next_step_due"]
-    return counts, min(day_end, next_step - scheduling.LEARN_AHEAD if next_step else day_end)
+    if next_step is not None and next_step < day_end:
+        return counts, next_step - scheduling.LEARN_AHEAD
+    return counts, day_end
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
-    """`card` with the learner's memory of it, to show it out of queue order (after undo)."""
+    """`card` with the learner's memory of it, to show it out of queue order (after undo).
+    The card is read again with its siblings counted, as the queue's are."""
+    card = Card.objects.select_related("deck").with_sibling_count().get(pk=card.pk)
     return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
 
 
@@ -484,7 +490,13 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
             review_at = day_end
         moments.append(review_at)
     if figures["step"] is not None:
-        moments.append(figures["step"] - scheduling.LEARN_AHEAD)
+        # LEARN_AHEAD early, but not before the study day it is due in starts.
+        step_day_start = scheduling.study_day_start(
+            _today(settings, figures["step"]),
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        moments.append(max(figures["step"] - scheduling.LEARN_AHEAD, step_day_start))
     if not moments:
         return None
     at = max(min(moments), now)
@@ -819,7 +831,7 @@ def _counted_now(memory: CardMemory | None, *, now: datetime, day_end: datetime)
         return False
     if memory.state == scheduling.MemoryState.REVIEW:
         return memory.due < day_end
-    return memory.due <= now + scheduling.LEARN_AHEAD
+    return memory.due <= scheduling.learn_ahead_until(now=now, day_end=day_end)
 
 
 def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bool:

@@ -5,18 +5,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.db.models.lookups import LessThan
 
 from quizzes import scheduling
-from quizzes.models import CardMemory, LearnerSettings, ReviewLog
+from quizzes.models import CardHold, CardMemory, LearnerSettings, ReviewLog
 from quizzes.services import reviews
 from quizzes.services.reviews import learner_settings
 
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 371  # 53 weeks
 RETENTION_WEEKS = 26
+SUSPENDED, BURIED = "Suspended", "Buried"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +116,61 @@ def _first_day_label(today: date, *, settings: LearnerSettings, now: datetime) -
     return f"Until {settings.day_start_hour}:00"
 
 
+def _cards_by_state(*, user, now: datetime) -> list[tuple[str, int]]:
+    """The learner's cards by state, as Anki's card counts: held cards (suspended, a leech
+    too, or buried now) apart from the new, learning and review ones. Two queries: the
+    memories by state, and the holds on new cards, which have no memory to count them by."""
+    holds = CardHold.objects.filter(user=user, card=OuterRef("card"))
+    memories = (
+        CardMemory.objects.filter(user=user)
+        .annotate(
+            held=Case(
+                When(suspended=True, then=Value(SUSPENDED)),
+                When(Exists(holds.filter(suspended=True)), then=Value(SUSPENDED)),
+                When(Exists(holds.filter(buried_until__gt=now)), then=Value(BURIED)),
+                default=Value(""),
+            )
+        )
+        .values("state", "held")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_state: dict[int, int] = {}
+    held = {SUSPENDED: 0, BURIED: 0}
+    studied = 0
+    for row in memories:
+        studied += row["n"]
+        if row["held"]:
+            held[row["held"]] += row["n"]
+        else:
+            by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
+    new_held = (
+        CardHold.objects.active(now)
+        .filter(user=user)
+        .filter(~Exists(CardMemory.objects.filter(user=user, card=OuterRef("card"))))
+        .aggregate(
+            suspended_count=Count("pk", filter=Q(suspended=True)),
+            buried_count=Count("pk", filter=Q(suspended=False)),
+        )
+    )
+    held[SUSPENDED] += new_held["suspended_count"]
+    held[BURIED] += new_held["buried_count"]
+    new = reviews.card_count() - studied - sum(new_held.values())
+    return [
+        ("New", max(new, 0)),
+        *(
+            (state.label, by_state.get(int(state), 0))
+            for state in (
+                scheduling.MemoryState.LEARNING,
+                scheduling.MemoryState.REVIEW,
+                scheduling.MemoryState.RELEARNING,
+            )
+        ),
+        (SUSPENDED, held[SUSPENDED]),
+        (BURIED, held[BURIED]),
+    ]
+
+
 def progress_figures(*, user, now: datetime) -> ProgressFigures:
     settings = learner_settings(user=user)
     today = scheduling.study_day(
@@ -172,22 +228,7 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
             weeks[monday][0] += row["learned"]
             weeks[monday][1] += row["passed"]
 
-    by_state = dict(
-        CardMemory.objects.filter(user=user)
-        .values("state")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("state", "n")
-    )
-    studied = sum(by_state.values())
-    states = [("New", max(reviews.card_count() - studied, 0))] + [
-        (state.label, by_state.get(int(state), 0))
-        for state in (
-            scheduling.MemoryState.LEARNING,
-            scheduling.MemoryState.REVIEW,
-            scheduling.MemoryState.RELEARNING,
-        )
-    ]
+    states = _cards_by_state(user=user, now=now)
     return ProgressFigures(
         today=today,
         forecast=forecast,

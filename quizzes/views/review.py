@@ -265,7 +265,12 @@ def _acted_on_card(request, act) -> HttpResponse:
     form = CardActionForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "Which card? " + _first_error(form))
-    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
+    card = (
+        Card.objects.select_related("deck")
+        .with_sibling_count()
+        .filter(pk=form.cleaned_data["card"])
+        .first()
+    )
     if card is None:
         return _bad_request(
             request,
@@ -318,6 +323,52 @@ def review_suspend(request):
     return _acted_on_card(request, suspend)
 
 
+def _cards_named(card: Card, siblings: list[Card]) -> str:
+    """ "Card #4", "Card #4 and its sibling #9", "Card #4 and its 2 siblings (#9, #12)"."""
+    if not siblings:
+        return f"Card #{card.number}"
+    numbers = ", ".join(f"#{sibling.number}" for sibling in siblings)
+    if len(siblings) == 1:
+        return f"Card #{card.number} and its sibling {numbers}"
+    return f"Card #{card.number} and its {len(siblings)} siblings ({numbers})"
+
+
+@require_POST
+@login_required
+def review_bury_note(request):
+    """Anki's Bury note (key =): the card and its siblings (its note's reversed card, other
+    clozes) leave the review until the next study day."""
+
+    def bury(card: Card) -> str:
+        siblings = card_holds.note_bury(user=request.user, card=card, now=timezone.now())
+        if not siblings:
+            return f"Card #{card.number} is buried: it comes back tomorrow."
+        return f"{_cards_named(card, siblings)} are buried: they come back tomorrow."
+
+    return _acted_on_card(request, bury)
+
+
+@require_POST
+@login_required
+def review_suspend_note(request):
+    """Anki's Suspend note (key !): the card and its siblings leave the review until
+    brought back."""
+
+    def suspend(card: Card) -> str:
+        siblings = card_holds.note_suspend(user=request.user, card=card, now=timezone.now())
+        if not siblings:
+            return (
+                f"Card #{card.number} is suspended: it stays out of your reviews until you "
+                "unsuspend it (Suspended cards, on your progress page)."
+            )
+        return (
+            f"{_cards_named(card, siblings)} are suspended: they stay out of your reviews "
+            "until you unsuspend them (Suspended cards, on your progress page)."
+        )
+
+    return _acted_on_card(request, suspend)
+
+
 @require_POST
 @login_required
 def review_forget(request):
@@ -352,7 +403,7 @@ def review_hold_undo(request):
         return _bad_request(request, "Which bury or suspend should be undone?")
     action = form.cleaned_data["action"]
     try:
-        card = card_holds.hold_undo(
+        card, *siblings = card_holds.hold_undo(
             user=request.user, card_id=form.cleaned_data["card"], action=action, now=timezone.now()
         )
     except CardHold.DoesNotExist:
@@ -363,7 +414,11 @@ def review_hold_undo(request):
             status=404,
         )
     what = CardHold.Action(action).label
-    notice = f"{what} undone: card #{card.number} is back, as it was before."
+    if siblings:
+        named = _cards_named(card, siblings)
+        notice = f"{what} undone: {named[0].lower()}{named[1:]} are back, as they were before."
+    else:
+        notice = f"{what} undone: card #{card.number} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
@@ -395,7 +450,9 @@ def card_study(request, slug, number):
     """A card's standing in the learner's study, with bury, suspend and forget: the card's
     page (shared by every learner, kept in the cache) loads it; a page of its own without
     JavaScript."""
-    card = get_object_or_404(Card.objects.select_related("deck"), deck__slug=slug, number=number)
+    card = get_object_or_404(
+        Card.objects.select_related("deck").with_sibling_count(), deck__slug=slug, number=number
+    )
     return _card_study(request, card)
 
 

@@ -1,7 +1,8 @@
 // The review page's keyboard: Space or Enter shows the answer (site.js), 1-4 grade once it
-// shows, U or Ctrl+Z undoes the last grade (or bury, suspend, forget), - buries the card and
-// @ suspends it, as in Anki. After htmx swaps the next card in, focus moves to
-// its heading so a screen reader starts there. Without this file the forms post as usual.
+// shows, U or Ctrl+Z undoes the last grade (or bury, suspend, forget), - buries the card,
+// @ suspends it, = buries its note (the card and its siblings) and ! suspends the note, as
+// in Anki. After htmx swaps the next card in, focus moves to its heading so a screen reader
+// starts there. Without this file the forms post as usual.
 (function () {
   "use strict";
 
@@ -25,6 +26,10 @@
       }
     } else if (event.key === "-") {
       clickIn(stage, "[data-review-card-actions] [data-bury-key]", event);
+    } else if (event.key === "=") {
+      clickIn(stage, "[data-review-card-actions] [data-bury-note-key]", event);
+    } else if (event.key === "!") {
+      clickIn(stage, "[data-review-card-actions] [data-suspend-note-key]", event);
     }
   });
 
