@@ -160,14 +160,10 @@ def test_a_start_and_a_claim_at_once_count_each_other(alice, make_deck, settings
     deck = make_deck(12)
     settings.QUIZSITE_READY_QUICK_QUIZZES = 0
     now = timezone.now()
-    guest_ids = [
-        str(
-            services.attempt_start_quick(
-                user=None, session_key="guest", deck=deck, now=now - timedelta(minutes=minutes)
-            ).pk
+    for minutes in range(engine.RANKED_QUICK_QUIZZES_PER_DAY, 0, -1):
+        services.attempt_start_quick(
+            user=None, session_key="guest", deck=deck, now=now - timedelta(minutes=minutes)
         )
-        for minutes in range(engine.RANKED_QUICK_QUIZZES_PER_DAY, 0, -1)
-    ]
     counted, claim_done, go_on = threading.Event(), threading.Event(), threading.Event()
     errors: list[BaseException] = []
     count = services._quick_quizzes_started
@@ -190,7 +186,7 @@ def test_a_start_and_a_claim_at_once_count_each_other(alice, make_deck, settings
         services.attempt_start_quick(user=alice, session_key="", deck=deck, now=now)
 
     def claim() -> None:
-        services.attempts_claim(user=alice, attempt_ids=guest_ids)
+        services.attempts_claim(user=alice, guest_session_key="guest")
         claim_done.set()
 
     monkeypatch.setattr(services, "_quick_quizzes_started", count_and_wait)
