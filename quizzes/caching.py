@@ -83,12 +83,17 @@ def _changed(key: str, timeout: int | None = None, *, at_commit_only: bool = Fal
     if not at_commit_only and (at_commit is None or unread.get(key) is not at_commit):
         _bump(key, timeout)
     if at_commit is None:
-        at_commit = partial(_bump, key, timeout)
+        at_commit = partial(_commit_move, key, timeout)
         # robust: the rows are written by then; a cache that fails here is logged, and the
         # request that wrote them does not turn into an error.
         transaction.on_commit(at_commit, robust=True)
-    if not at_commit_only:
+    if not at_commit_only and transaction.get_connection().in_atomic_block:
         unread[key] = at_commit
+
+
+def _commit_move(key: str, timeout: int | None) -> None:
+    _moves_unread().pop(key, None)
+    _bump(key, timeout)
 
 
 def _move_at_commit(key: str) -> partial | None:
@@ -101,7 +106,7 @@ def _move_at_commit(key: str) -> partial | None:
         (
             hook
             for _savepoints, hook, _robust in connection.run_on_commit
-            if isinstance(hook, partial) and hook.func is _bump and hook.args[0] == key
+            if isinstance(hook, partial) and hook.func is _commit_move and hook.args[0] == key
         ),
         None,
     )
@@ -111,8 +116,9 @@ _this_thread = threading.local()
 
 
 def _moves_unread() -> dict[str, partial]:
-    """The numbers this thread moved and has not read since, each with the transaction's
-    move at commit it moved them under (a later transaction's never matches)."""
+    """The numbers this thread moved in the transaction under way and has not read since,
+    each with the transaction's move at commit (which forgets it; one rolled back leaves
+    an entry no later transaction's move matches)."""
     if not hasattr(_this_thread, "moves_unread"):
         _this_thread.moves_unread = {}
     return _this_thread.moves_unread

@@ -425,6 +425,19 @@ def test_a_write_read_by_its_own_transaction_moves_the_version_again(monkeypatch
     assert len(moves) == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_keeps_nothing_of_the_moves_once_their_transaction_commits(alice):
+    """A gunicorn thread serves thousands of learners: what it notes of a transaction's
+    moves goes with the transaction, not kept one per learner ever written."""
+    with transaction.atomic():
+        caching.deck_pages_changed()
+        caching.learner_changed(alice.pk)
+        assert len(caching._moves_unread()) == 2
+    caching.learner_changed(alice.pk)  # no transaction: moved twice at once, noted nowhere
+
+    assert caching._moves_unread() == {}
+
+
 def test_learners_memories_reviews_and_holds_are_deleted_in_bulk():
     """Nothing listens to the deletion of a learner's rows, so a deck's or a user's
     deletion removes them with one statement per table, not loading each row to signal
