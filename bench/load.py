@@ -84,6 +84,9 @@ class Figures:
     errors: dict[str, int] = field(default_factory=dict)
     acknowledged: list[tuple[str, int, str]] = field(default_factory=list)
     quizzes_finished: int = 0
+    # How late the takers' own event loop woke up (ms): time the takers' process, on the same
+    # cores as the site, spent waiting for a core is counted in the latencies above it.
+    loop_lag: list[float] = field(default_factory=list)
 
     def timed(self, kind: str, started: float, ended: float) -> None:
         milliseconds = (ended - started) * 1000
@@ -133,11 +136,19 @@ async def run(base: str, options) -> Figures:
     figures = Figures()
     deadline = time.monotonic() + options.seconds
     async with asyncio.TaskGroup() as group:
+        group.create_task(loop_lag(deadline, figures))
         for number in range(options.takers):
             rng = random.Random(number)
             group.create_task(taker(base, rng, deadline, figures))
             await asyncio.sleep(0.01)  # ramp up over the first two seconds
     return figures
+
+
+async def loop_lag(deadline, figures: Figures, interval: float = 0.01) -> None:
+    while time.monotonic() < deadline:
+        asked = time.perf_counter()
+        await asyncio.sleep(interval)
+        figures.loop_lag.append((time.perf_counter() - asked - interval) * 1000)
 
 
 def ready_quizzes(env: dict[str, str], *, wait: float = 60) -> int:
@@ -262,6 +273,12 @@ def report(database: str, figures: Figures, lost: int) -> None:
         centiles = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
         print(
             f"{kind:<12}{len(values):>8}{centiles[49]:>9.1f}{centiles[98]:>9.1f}{max(values):>9.1f}"
+        )
+    if len(figures.loop_lag) > 1:
+        lag = statistics.quantiles(figures.loop_lag, n=100)
+        print(
+            f"the takers' own event loop woke late by p50 {lag[49]:.1f} ms, p99 {lag[98]:.1f} ms, "
+            f"max {max(figures.loop_lag):.1f} ms (counted in the latencies above)"
         )
     print(f"p99 ms per {WINDOW} s window, from the start:")
     print(
