@@ -1035,19 +1035,19 @@ RANKED_PER_DAY_RULE = (
 )
 
 
+# A guest's quiz, claimed by the account they sign up for or log in to, never ranks: anyone
+# can play as a guest in any number of browsers at once, each a fresh session, and log in
+# from the one that got lucky. Played blind, 10,000 of them a day (a school's shared address
+# allows that many) bring 8 of 10 right a few times over; the day's limit above counts only
+# what an account plays.
+PLAYED_AS_GUEST_RULE = (
+    "Quizzes played as a guest are kept in your history once you sign up or log in, but only "
+    "those played signed in can rank, so a place cannot be won by playing in many browsers "
+    "and keeping the luckiest."
+)
+
+
 def is_past_ranked_per_day(*, started_before: int) -> bool:
     """Whether a Quick quiz comes after the day's that can rank, given how many the learner
     started on the deck in the 24 hours before it."""
     return started_before >= RANKED_QUICK_QUIZZES_PER_DAY
-
-
-def past_ranked_per_day(starts: Sequence[tuple[object, datetime]]) -> set[object]:
-    """Of a learner's Quick quizzes on a deck, given as (id, start) in the order they
-    started, those that come after the day's that can rank."""
-    past, first_in_day = set(), 0
-    for index, (quiz_id, started_at) in enumerate(starts):
-        while starts[first_in_day][1] <= started_at - RANKED_QUIZZES_WINDOW:
-            first_in_day += 1
-        if is_past_ranked_per_day(started_before=index - first_in_day):
-            past.add(quiz_id)
-    return past

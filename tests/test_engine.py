@@ -36,7 +36,6 @@ from quizzes.engine import (
     is_past_ranked_per_day,
     left_out_reason,
     normalize_answer,
-    past_ranked_per_day,
     pick_distractors,
     plan_quiz,
     question_deadline,
@@ -985,21 +984,5 @@ def test_a_couple_of_lucky_fast_answers_do_not_count():
 
 
 def test_only_the_first_quick_quizzes_started_in_any_24_hours_rank():
-    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-    day = [(n, start + timedelta(minutes=n)) for n in range(RANKED_QUICK_QUIZZES_PER_DAY + 2)]
-    next_day = [("a", start + timedelta(hours=24)), ("b", start + timedelta(hours=24, minutes=5))]
-
     assert not is_past_ranked_per_day(started_before=RANKED_QUICK_QUIZZES_PER_DAY - 1)
     assert is_past_ranked_per_day(started_before=RANKED_QUICK_QUIZZES_PER_DAY)
-    assert past_ranked_per_day(day) == {
-        RANKED_QUICK_QUIZZES_PER_DAY,
-        RANKED_QUICK_QUIZZES_PER_DAY + 1,
-    }
-    # A day after the first, the other 11 of its day still count (a is past); five
-    # minutes later six of them have left the 24 hours (b ranks).
-    assert past_ranked_per_day(day + next_day) == {
-        RANKED_QUICK_QUIZZES_PER_DAY,
-        RANKED_QUICK_QUIZZES_PER_DAY + 1,
-        "a",
-    }
-    assert past_ranked_per_day(day[:1] + next_day) == set()

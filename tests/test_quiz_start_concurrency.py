@@ -2,8 +2,8 @@
 run them, each on its own database connection: none fails, every hand-written distractor
 offered is counted once per quiz that offers it, and each quiz planned ahead is started
 once. On PostgreSQL two starts counting the same distractors used to lock their rows in
-different orders and deadlock. One learner's starts (and a claim of their guest quizzes) at
-once are counted one after the other: only one can be the day's last ranked.
+different orders and deadlock. One learner's starts at once are counted one after the
+other: only one can be the day's last ranked.
 
 PostgreSQL only: SQLite lets one writer in at a time (bench/load.py starts quizzes at once on
 its file), and the suite's in-memory SQLite locks whole tables between connections, which
@@ -150,58 +150,3 @@ def test_two_starts_at_once_cannot_both_rank_as_the_days_last(
     assert sorted(counted) == [9, 10]
     last_two = Attempt.objects.filter(started_at=now)
     assert sorted(last_two.values_list("past_ranked_per_day", flat=True)) == [False, True]
-
-
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-def test_a_start_and_a_claim_at_once_count_each_other(alice, make_deck, settings, monkeypatch):
-    """The learner's start is held after counting (none of the day yet) while the ten Quick
-    quizzes they played as a guest before it are claimed (a log-in in another tab)."""
-    deck = make_deck(12)
-    settings.QUIZSITE_READY_QUICK_QUIZZES = 0
-    now = timezone.now()
-    for minutes in range(engine.RANKED_QUICK_QUIZZES_PER_DAY, 0, -1):
-        services.attempt_start_quick(
-            user=None, session_key="guest", deck=deck, now=now - timedelta(minutes=minutes)
-        )
-    counted, claim_done, go_on = threading.Event(), threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    count = services._quick_quizzes_started
-
-    def count_and_wait(**kwargs) -> int:
-        started = count(**kwargs)
-        counted.set()
-        go_on.wait()
-        return started
-
-    def in_thread(work) -> None:
-        try:
-            work()
-        except BaseException as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    def start() -> None:
-        services.attempt_start_quick(user=alice, session_key="", deck=deck, now=now)
-
-    def claim() -> None:
-        services.attempts_claim(user=alice, guest_session_key="guest")
-        claim_done.set()
-
-    monkeypatch.setattr(services, "_quick_quizzes_started", count_and_wait)
-    starting = threading.Thread(target=in_thread, args=(start,))
-    starting.start()
-    counted.wait(20)
-    claiming = threading.Thread(target=in_thread, args=(claim,))
-    claiming.start()
-    for _ in range(2000):
-        if claim_done.wait(0.01) or _a_statement_waits_for_a_lock():
-            break
-    go_on.set()
-    starting.join()
-    claiming.join()
-
-    assert errors == []
-    assert Attempt.objects.filter(user=alice).count() == engine.RANKED_QUICK_QUIZZES_PER_DAY + 1
-    assert Attempt.objects.get(started_at=now).past_ranked_per_day

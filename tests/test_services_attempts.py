@@ -1052,23 +1052,21 @@ def quick_at(user, deck, at, *, session_key=""):
     return play_through(attempt, right_positions={1, 2}, start_at=at)
 
 
-def test_a_guests_quick_quizzes_claimed_rank_no_more_than_a_learners_day(alice, deck):
-    # Played as a guest at 12:00-12:09, claimed after the learner's own at 13:00-13:09: 10
-    # of the 20 rank, the first 10 started, as if all had been played signed in.
+def test_a_guests_quick_quizzes_claimed_are_kept_but_never_rank_nor_spend_the_day(alice, deck):
+    # Played as a guest at 12:00-12:09, claimed before the learner's own at 13:00-13:09:
+    # the guest's are the learner's now, none ranks, and the learner's own 10 all do.
     guests = [quick_at(None, deck, NOW + timedelta(minutes=n), session_key="k") for n in range(10)]
+
+    assert services.attempts_claim(user=alice, guest_session_key="k") == 10
     own = [quick_at(alice, deck, NOW + timedelta(hours=1, minutes=n)) for n in range(10)]
-    unfinished = services.attempt_start_quick(
-        user=None, session_key="k", deck=deck, now=NOW + timedelta(minutes=30)
-    )
 
-    services.attempts_claim(user=alice, guest_session_key="k")
-
+    claimed = Attempt.objects.filter(user=alice, played_as_guest=True)
+    assert set(claimed.values_list("pk", flat=True)) == {attempt.pk for attempt in guests}
     ranked = set(
         Attempt.objects.filter(leaderboard.RANKED, user=alice).values_list("pk", flat=True)
     )
-    assert ranked == {attempt.pk for attempt in guests}
-    past = Attempt.objects.filter(user=alice, past_ranked_per_day=True)
-    assert set(past.values_list("pk", flat=True)) == {unfinished.pk} | {a.pk for a in own}
+    assert ranked == {attempt.pk for attempt in own}
+    assert not Attempt.objects.filter(user=alice, past_ranked_per_day=True).exists()
 
 
 def test_a_learners_quick_quizzes_started_in_the_day_are_read_from_their_own_index(alice, deck):
@@ -1077,6 +1075,7 @@ def test_a_learners_quick_quizzes_started_in_the_day_are_read_from_their_own_ind
         started_at__gt=NOW - engine.RANKED_QUIZZES_WINDOW,
         deck=deck,
         is_quick=True,
+        played_as_guest=False,
     ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
     by_learner = next(
         index.name for index in Attempt._meta.indexes if index.fields == ["user", "-started_at"]

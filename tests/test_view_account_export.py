@@ -40,6 +40,7 @@ def test_it_holds_every_quiz_with_each_answer(client, alice, deck):
     assert exported["correct"] == 1
     assert exported["too_fast_to_rank"] is False
     assert exported["past_the_days_ranked_quizzes"] is False
+    assert exported["played_as_guest"] is False
     questions = exported["questions"]
     assert [q["position"] for q in questions] == [1, 2, 3]
     asked = quiz.questions.order_by("position")

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,6 +151,38 @@ def test_only_the_days_first_ten_quick_quizzes_of_a_learner_rank(client, alice, 
     assert "Not on the leaderboard" in result
     assert unbroken_units(engine.RANKED_PER_DAY_RULE) in result
     assert history.count("not ranked") == 1
+
+
+def test_the_luckiest_of_many_guest_browsers_does_not_rank(client, alice, bob, password, deck):
+    # Blind guesses in five fresh browsers at once, logging in from the one that got lucky.
+    browsers = [Client() for _ in range(5)]
+    played = []
+    for right, browser in zip([1, 2, 9, 3, 2], browsers, strict=True):
+        session = browser.session
+        session.save()
+        attempt = services.attempt_start_quick(
+            user=None, session_key=session.session_key, deck=deck, now=timezone.now()
+        )
+        played.append(finish(attempt, right=set(range(1, right + 1))))
+    lucky_browser, lucky = browsers[2], played[2]
+    quick(bob, deck, 5)
+
+    logged_in = lucky_browser.post(reverse("login"), {"username": "alice", "password": password})
+    board = client.get(URL).text
+    result = lucky_browser.get(reverse("attempt_result", args=[lucky.pk])).text
+    history = lucky_browser.get(reverse("history")).text
+
+    assert logged_in.status_code == 302
+    lucky.refresh_from_db()
+    assert lucky.user == alice and lucky.played_as_guest
+    assert ">alice<" not in board and "9 / 10" not in board and ">bob<" in board
+    assert unbroken_units(engine.PLAYED_AS_GUEST_RULE) in board
+    assert "Not on the leaderboard" in result
+    assert unbroken_units(engine.PLAYED_AS_GUEST_RULE) in result
+    assert history.count("not ranked") == 1
+    # Her own quizzes still rank, the day's ten untouched by the one she brought along.
+    quick(alice, deck, 4)
+    assert ">alice<" in client.get(URL).text
 
 
 def test_a_learners_quick_quizzes_rank_again_a_day_later(client, alice, deck):

@@ -40,6 +40,7 @@ LEADERBOARD_RANKED = models.Q(
     user__isnull=False,
     implausibly_fast=False,
     past_ranked_per_day=False,
+    played_as_guest=False,
 )
 
 
@@ -96,6 +97,9 @@ class Attempt(models.Model):
     # Started after the Quick quizzes of the day that can rank on the deck
     # (engine.RANKED_QUICK_QUIZZES_PER_DAY): kept in the history, left off the leaderboard.
     past_ranked_per_day = models.BooleanField(default=False)
+    # Played as a guest and claimed at sign-up or log-in (engine.PLAYED_AS_GUEST_RULE): kept
+    # in the history and fed to the learner's memory, left off the leaderboard.
+    played_as_guest = models.BooleanField(default=False)
 
     objects = AttemptQuerySet.as_manager()
 

@@ -270,6 +270,7 @@ def _quizzes(user) -> list[dict]:
             "seconds_taken": _seconds(row["total_time"]),
             "too_fast_to_rank": row["implausibly_fast"],
             "past_the_days_ranked_quizzes": row["past_ranked_per_day"],
+            "played_as_guest": row["played_as_guest"],
             "questions": questions.get(row["id"], []),
         }
         for row in Attempt.objects.filter(user=user)
@@ -288,6 +289,7 @@ def _quizzes(user) -> list[dict]:
             "total_time",
             "implausibly_fast",
             "past_ranked_per_day",
+            "played_as_guest",
         )
     ]
 

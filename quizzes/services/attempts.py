@@ -547,13 +547,15 @@ def _create_attempt(
 def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
     """How many Quick quizzes the learner started on `deck` in the day before `now`
     (finished, given up or not ranked alike), up to the number that ranks in a day: read
-    from the learner's own quizzes by start (an index), whoever else plays."""
+    from the learner's own quizzes by start (an index), whoever else plays. Those played as
+    a guest and claimed do not count: they never rank."""
     return len(
         Attempt.objects.filter(
             user_id=user_id,
             started_at__gt=now - engine.RANKED_QUIZZES_WINDOW,
             deck=deck,
             is_quick=True,
+            played_as_guest=False,
         ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
     )
 
@@ -1220,7 +1222,8 @@ def questions_summary(questions) -> engine.QuizSummary:
 
 def attempts_claim(*, user, guest_session_key: str | None) -> int:
     """Give a guest's attempts (those started under their session's key, read before the
-    log-in changed it) to the account they just signed up for or logged in to."""
+    log-in changed it) to the account they just signed up for or logged in to: kept in its
+    history and fed to its memory of the cards, never ranked (engine.PLAYED_AS_GUEST_RULE)."""
     if not guest_session_key or not user.is_authenticated:
         return 0
     attempt_ids = list(
@@ -1228,43 +1231,8 @@ def attempts_claim(*, user, guest_session_key: str | None) -> int:
     )
     if not attempt_ids:
         return 0
-    guest_attempts = Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True)
-    with transaction.atomic():
-        # A start of the learner's meanwhile (another tab) counts the claimed quizzes, or
-        # is counted by the recount below, never neither.
-        account_lock(user_id=user.pk)
-        quick = guest_attempts.filter(is_quick=True).values_list("deck_id", "started_at")
-        earliest = {}
-        for deck_id, started_at in quick:
-            earliest[deck_id] = min(started_at, earliest.get(deck_id, started_at))
-        claimed = guest_attempts.update(user=user, session_key="")
-        for deck_id, started_at in earliest.items():
-            _ranked_per_day_recount(user_id=user.pk, deck_id=deck_id, since=started_at)
+    claimed = Attempt.objects.filter(pk__in=attempt_ids, user__isnull=True).update(
+        user=user, session_key="", played_as_guest=True
+    )
     reviews.review_record_claimed(user=user, attempt_ids=attempt_ids)
     return claimed
-
-
-def _ranked_per_day_recount(*, user_id: int, deck_id: int, since: datetime) -> None:
-    """Which of the learner's Quick quizzes on the deck are past the day's first
-    (engine.RANKED_QUICK_QUIZZES_PER_DAY), once a guest's quizzes, the first started at
-    `since`, are claimed: counted as if all had been played signed in, so 50 guest quizzes
-    at a time, logging in after each 50, rank no more than a learner's own. Claimed starts
-    only add to the count, so a quiz only ever leaves the ranked ones; those started in the
-    day before `since` are read to count the first claimed, never changed themselves (their
-    own day began before what is read)."""
-    starts = list(
-        Attempt.objects.filter(
-            user_id=user_id,
-            deck_id=deck_id,
-            is_quick=True,
-            started_at__gt=since - engine.RANKED_QUIZZES_WINDOW,
-        )
-        .order_by("started_at", "pk")
-        .values_list("pk", "started_at", "past_ranked_per_day")
-    )
-    past = engine.past_ranked_per_day([(pk, started_at) for pk, started_at, _ in starts])
-    now_past = [
-        pk for pk, started_at, was in starts if pk in past and not was and started_at >= since
-    ]
-    if now_past:
-        Attempt.objects.filter(pk__in=now_past).update(past_ranked_per_day=True)

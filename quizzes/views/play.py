@@ -323,6 +323,7 @@ def attempt_result(request, pk):
         "summary": summary,
         "scoring_rule": engine.SCORING_RULE,
         "ranked_per_day_rule": engine.RANKED_PER_DAY_RULE,
+        "played_as_guest_rule": engine.PLAYED_AS_GUEST_RULE,
         "original": attempt.challenge_of,
         "comparison": challenge_services.challenge_comparison(attempt=attempt, questions=questions),
         "challenges": challenge_services.challenge_results(attempt=attempt),

@@ -70,5 +70,6 @@ def leaderboard(request):
         "all_time": all_time,
         "too_fast_rule": engine.IMPLAUSIBLY_FAST_RULE,
         "ranked_per_day_rule": engine.RANKED_PER_DAY_RULE,
+        "played_as_guest_rule": engine.PLAYED_AS_GUEST_RULE,
     }
     return render(request, "quizzes/play/leaderboard.html", context)
