@@ -199,9 +199,12 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/review/")
     page.wait_for_load_state()
-    for key in ("Space", "3", "Space", "1"):
-        page.keyboard.press(key)
-        page.wait_for_timeout(150)
+    answer = page.locator("[data-review-answer] .answer")
+    for grade in ("3", "1"):
+        page.keyboard.press("Space")
+        expect(answer).to_be_visible()
+        page.keyboard.press(grade)
+        expect(answer).to_be_hidden()  # the next card's
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     page.goto(f"{deck_site}/me/progress/")
     expect(page.locator("svg[role=img]")).to_have_count(4)
