@@ -88,6 +88,17 @@ def test_next_question_stays_on_screen_while_a_long_feedback_runs_below_on_a_pho
     page.screenshot(path="/tmp/quiz-feedback-phone.png")
 
 
+def test_a_phone_shows_the_quick_quiz_button_on_its_first_screen(browser, deck_site):
+    # The time for length rule, spelled out above it, pushed it 80 px below.
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    page.goto(deck_site)
+
+    assert in_view(page, page.get_by_role("button", name=re.compile("^Start a quick quiz")))
+    expect(page.get_by_text("Time for length gives each question 8")).to_be_visible()
+    phone.close()
+
+
 def test_a_touch_phone_shows_no_key_numbers_on_the_choices(browser, deck_site):
     phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = phone.new_page()
