@@ -496,3 +496,22 @@ def test_a_problem_report_sent_by_keyboard_leaves_the_focus_on_its_thanks(
     thanks = page.get_by_role("status").filter(has_text="Thank you")
     expect(thanks).to_be_focused()
     assert console_errors == []
+
+
+@pytest.mark.parametrize("screen", SCREEN_SIZES)
+def test_a_learners_study_box_coming_in_moves_no_link_on_a_card_page(page: Page, deck_site, screen):
+    # It came in above Previous, Random and Next, and pushed them down as the finger went.
+    width, height = SCREEN_SIZES[screen]
+    page.set_viewport_size({"width": width, "height": height})
+    sign_up(page, deck_site, "studying")
+    held = []
+    page.route(re.compile(r"/cards/\d+/study/$"), lambda route: held.append(route))
+    links = page.locator(".card-nav a, #report summary, #report a")
+
+    for number in [1, 2, 3]:
+        page.goto(f"{deck_site}/decks/fastai/cards/{number}/?answer=1")
+        expect(links.first).to_be_visible()
+        before = [link.bounding_box() for link in links.all()]
+        held.pop().continue_()
+        expect(page.get_by_role("heading", name="Your study of this card")).to_be_visible()
+        assert [link.bounding_box() for link in links.all()] == before, number
