@@ -515,3 +515,30 @@ def test_a_learners_study_box_coming_in_moves_no_link_on_a_card_page(page: Page,
         held.pop().continue_()
         expect(page.get_by_role("heading", name="Your study of this card")).to_be_visible()
         assert [link.bounding_box() for link in links.all()] == before, number
+
+
+@pytest.mark.parametrize("path", ["/decks/fastai/cards/6/", "/decks/fastai/"])
+def test_the_keyboard_hint_is_there_before_the_sites_script_and_moves_nothing(
+    browser, deck_site, path
+):
+    # Shown by site.js, it came in once the script had come, and pushed what was below it
+    # down a line (the link to report a problem, the cards).
+    laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    held = []
+    laptop.route(re.compile(r"/js/site\.[\w.]*js$"), lambda route: held.append(route))
+    laptop.goto(f"{deck_site}{path}", wait_until="commit")  # the load waits for the script
+    below = laptop.locator("#report, .result-count").first
+    expect(below).to_be_visible()
+    before = below.bounding_box()
+
+    expect(laptop.locator("[data-key-hint]")).to_be_visible()
+    held.pop().continue_()
+    laptop.wait_for_load_state("load")
+    assert below.bounding_box() == before
+    laptop.close()
+
+    without_script = browser.new_context(java_script_enabled=False)
+    page = without_script.new_page()
+    page.goto(f"{deck_site}{path}")
+    expect(page.locator("[data-key-hint]")).to_be_hidden()  # no keys without it
+    without_script.close()
