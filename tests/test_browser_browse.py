@@ -542,3 +542,32 @@ def test_the_keyboard_hint_is_there_before_the_sites_script_and_moves_nothing(
     page.goto(f"{deck_site}{path}")
     expect(page.locator("[data-key-hint]")).to_be_hidden()  # no keys without it
     without_script.close()
+
+
+def test_axe_finds_nothing_serious_on_the_deck_pages_on_a_phone(browser, deck_site):
+    from tests.test_browser_play import serious_problems_in_either_scheme
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    found = {}
+    page.goto(f"{deck_site}/decks/fastai/?q=gradients")
+    expect(page.locator("article.card mark").first).to_be_visible()
+    for reveal in page.get_by_role("button", name=re.compile("^Show answer")).all()[:2]:
+        reveal.click()
+    expect(page.locator(".card-list .answer")).to_have_count(2)
+    found["search, two answers shown"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/decks/fastai/?q=zzzqqq")
+    found["search, nothing found"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/decks/fastai/cards/12/?answer=1")
+    found["card, its answer"] = serious_problems_in_either_scheme(page)
+
+    sign_up(page, deck_site, "axe")
+    page.goto(f"{deck_site}/decks/fastai/cards/12/")
+    expect(page.get_by_role("heading", name="Your study of this card")).to_be_visible()
+    page.locator("#report summary").click()
+    expect(page.get_by_role("button", name="Send report")).to_be_visible()
+    found["card, the learner's study and report"] = serious_problems_in_either_scheme(page)
+    assert {name: problems for name, problems in found.items() if problems} == {}
+    phone.close()
