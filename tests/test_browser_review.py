@@ -434,3 +434,21 @@ def test_equals_buries_the_note_bang_suspends_it_and_u_takes_all_back(
     expect(page.locator(".review-notice")).to_contain_text("Suspend undone")
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def test_the_progress_pages_links_are_a_thumbs_height_on_a_phone(
+    browser, deck_site, django_user_model
+):
+    # In the sentence of figures at the top, "Review now · Settings" were 20 px tall, a dot
+    # apart on one line.
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in(page, deck_site, django_user_model)
+
+    page.goto(f"{deck_site}/me/progress/")
+
+    for name in ["Review now", "Settings", "Suspended cards"]:
+        assert page.get_by_role("link", name=name, exact=True).bounding_box()["height"] >= 44
+    phone.close()
