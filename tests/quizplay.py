@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from quizzes import engine
-from quizzes.models import Attempt
+from quizzes.models import Attempt, AttemptQuestion
 from quizzes.services import attempts as services
 
 PER_QUESTION_20 = engine.TimeLimit(kind=engine.TimeLimitKind.PER_QUESTION, seconds=20)
@@ -58,3 +59,17 @@ def finish(attempt, *, right=(), after=READ) -> Attempt:
         )
     attempt.refresh_from_db()
     return attempt
+
+
+def time_passes(attempt, seconds: float):
+    """`seconds` pass for `attempt` on the server's clock: each of its moments, and its
+    questions', moves that much earlier. A browser test's live server answers from another
+    thread, whose clock time-machine cannot move safely; the browser's own clock moves with
+    Playwright's `page.clock` (tests/test_browser_quiz.py, `quiz_time_passes`)."""
+    earlier = timedelta(seconds=seconds)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        **{name: F(name) - earlier for name in ("started_at", "deadline_at", "finished_at")}
+    )
+    AttemptQuestion.objects.filter(attempt=attempt).update(
+        **{name: F(name) - earlier for name in ("started_at", "deadline_at", "answered_at")}
+    )

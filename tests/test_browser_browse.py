@@ -496,3 +496,78 @@ def test_a_problem_report_sent_by_keyboard_leaves_the_focus_on_its_thanks(
     thanks = page.get_by_role("status").filter(has_text="Thank you")
     expect(thanks).to_be_focused()
     assert console_errors == []
+
+
+@pytest.mark.parametrize("screen", SCREEN_SIZES)
+def test_a_learners_study_box_coming_in_moves_no_link_on_a_card_page(page: Page, deck_site, screen):
+    # It came in above Previous, Random and Next, and pushed them down as the finger went.
+    width, height = SCREEN_SIZES[screen]
+    page.set_viewport_size({"width": width, "height": height})
+    sign_up(page, deck_site, "studying")
+    held = []
+    page.route(re.compile(r"/cards/\d+/study/$"), lambda route: held.append(route))
+    links = page.locator(".card-nav a, #report summary, #report a")
+
+    for number in [1, 2, 3]:
+        page.goto(f"{deck_site}/decks/fastai/cards/{number}/?answer=1")
+        expect(links.first).to_be_visible()
+        before = [link.bounding_box() for link in links.all()]
+        held.pop().continue_()
+        expect(page.get_by_role("heading", name="Your study of this card")).to_be_visible()
+        assert [link.bounding_box() for link in links.all()] == before, number
+
+
+@pytest.mark.parametrize("path", ["/decks/fastai/cards/6/", "/decks/fastai/"])
+def test_the_keyboard_hint_is_there_before_the_sites_script_and_moves_nothing(
+    browser, deck_site, path
+):
+    # Shown by site.js, it came in once the script had come, and pushed what was below it
+    # down a line (the link to report a problem, the cards).
+    laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    held = []
+    laptop.route(re.compile(r"/js/site\.[\w.]*js$"), lambda route: held.append(route))
+    laptop.goto(f"{deck_site}{path}", wait_until="commit")  # the load waits for the script
+    below = laptop.locator("#report, .result-count").first
+    expect(below).to_be_visible()
+    before = below.bounding_box()
+
+    expect(laptop.locator("[data-key-hint]")).to_be_visible()
+    held.pop().continue_()
+    laptop.wait_for_load_state("load")
+    assert below.bounding_box() == before
+    laptop.close()
+
+    without_script = browser.new_context(java_script_enabled=False)
+    page = without_script.new_page()
+    page.goto(f"{deck_site}{path}")
+    expect(page.locator("[data-key-hint]")).to_be_hidden()  # no keys without it
+    without_script.close()
+
+
+def test_axe_finds_nothing_serious_on_the_deck_pages_on_a_phone(browser, deck_site):
+    from tests.test_browser_play import serious_problems_in_either_scheme
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    found = {}
+    page.goto(f"{deck_site}/decks/fastai/?q=gradients")
+    expect(page.locator("article.card mark").first).to_be_visible()
+    for reveal in page.get_by_role("button", name=re.compile("^Show answer")).all()[:2]:
+        reveal.click()
+    expect(page.locator(".card-list .answer")).to_have_count(2)
+    found["search, two answers shown"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/decks/fastai/?q=zzzqqq")
+    found["search, nothing found"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/decks/fastai/cards/12/?answer=1")
+    found["card, its answer"] = serious_problems_in_either_scheme(page)
+
+    sign_up(page, deck_site, "axe")
+    page.goto(f"{deck_site}/decks/fastai/cards/12/")
+    expect(page.get_by_role("heading", name="Your study of this card")).to_be_visible()
+    page.locator("#report summary").click()
+    expect(page.get_by_role("button", name="Send report")).to_be_visible()
+    found["card, the learner's study and report"] = serious_problems_in_either_scheme(page)
+    assert {name: problems for name, problems in found.items() if problems} == {}
+    phone.close()

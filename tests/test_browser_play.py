@@ -88,6 +88,17 @@ def test_next_question_stays_on_screen_while_a_long_feedback_runs_below_on_a_pho
     page.screenshot(path="/tmp/quiz-feedback-phone.png")
 
 
+def test_a_phone_shows_the_quick_quiz_button_on_its_first_screen(browser, deck_site):
+    # The time for length rule, spelled out above it, pushed it 80 px below.
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    page.goto(deck_site)
+
+    assert in_view(page, page.get_by_role("button", name=re.compile("^Start a quick quiz")))
+    expect(page.get_by_text("Time for length gives each question 8")).to_be_visible()
+    phone.close()
+
+
 def test_a_touch_phone_shows_no_key_numbers_on_the_choices(browser, deck_site):
     phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = phone.new_page()
@@ -231,13 +242,25 @@ def test_the_copy_button_lines_up_with_the_results_right_edge(browser, tables_si
     context.close()
 
 
-def serious_problems(page: Page) -> list[tuple[str, str, list]]:
-    results = Axe().run(page)
+def serious_problems(page: Page, rules: list[str] | None = None) -> list[tuple[str, str, list]]:
+    results = Axe().run(page, options={"runOnly": rules} if rules else None)
     return [
         (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]])
         for violation in results.response["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+# The rules of axe-core that read the page's colours: the others find the same in either scheme.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def serious_problems_in_either_scheme(page: Page) -> list[tuple[str, str, list]]:
+    """Every rule in the light scheme, and those that read colours in the dark."""
+    page.emulate_media(color_scheme="light")
+    found = serious_problems(page)
+    page.emulate_media(color_scheme="dark")
+    return found + serious_problems(page, COLOUR_RULES)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -514,4 +537,52 @@ def test_a_number_of_seconds_keeps_its_unit_on_its_line(browser, tables_site, wi
         if path == "/quiz/":
             page.get_by_role("radio", name="Time for length").check()
         assert page.evaluate(UNITS_BROKEN_OFF) == [], path
+    phone.close()
+
+
+def test_axe_finds_nothing_serious_on_a_learners_other_pages_on_a_phone(
+    browser, deck_site, django_user_model
+):
+    from tests.quizplay import finish, start_quick
+    from tests.test_browser_quiz import sign_up, start_two_flashcards
+
+    other = django_user_model.objects.create_user("challenger", password="x")
+    challenge = finish(start_quick(other, Deck.objects.get(slug="fastai")), right=range(4))
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    found = {}
+    page.goto(f"{deck_site}/no-such-page/")
+    found["404"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/decks/fastai/?" + "&".join(["a=1"] * 1001))
+    expect(page.get_by_role("heading", name="That request could not be understood")).to_be_visible()
+    found["400"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/")
+    page.locator("input[name=deck]").first.evaluate("input => { input.value = 'no-such' }")
+    page.get_by_role("button", name=re.compile("^Start a quick quiz")).first.tap()
+    expect(page.get_by_text("There is no such deck.")).to_be_visible()
+    found["a quiz refused"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}/accounts/signup/")
+    page.get_by_label("Username").fill("challenger")  # taken
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password confirmation").fill("another passphrase")
+    page.get_by_role("button", name="Sign up").tap()
+    expect(page.locator(".field-errors").first).to_be_visible()
+    found["sign up, refused"] = serious_problems_in_either_scheme(page)
+
+    sign_up(page, deck_site, "learner")
+    start_two_flashcards(page, deck_site)
+    page.get_by_text("Show answer").tap()
+    found["flashcard, its answer"] = serious_problems_in_either_scheme(page)
+    page.goto(f"{deck_site}{reverse('challenge', args=[challenge.pk])}")
+    found["challenge"] = serious_problems_in_either_scheme(page)
+    for name, path in [
+        ("history", "/me/history/"),
+        ("your cards", "/me/cards/"),
+        ("suspended cards", "/me/suspended/"),
+    ]:
+        page.goto(f"{deck_site}{path}")
+        found[name] = serious_problems_in_either_scheme(page)
+    assert {name: problems for name, problems in found.items() if problems} == {}
     phone.close()

@@ -199,9 +199,12 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/review/")
     page.wait_for_load_state()
-    for key in ("Space", "3", "Space", "1"):
-        page.keyboard.press(key)
-        page.wait_for_timeout(150)
+    answer = page.locator("[data-review-answer] .answer")
+    for grade in ("3", "1"):
+        page.keyboard.press("Space")
+        expect(answer).to_be_visible()
+        page.keyboard.press(grade)
+        expect(answer).to_be_hidden()  # the next card's
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     page.goto(f"{deck_site}/me/progress/")
     expect(page.locator("svg[role=img]")).to_have_count(4)
@@ -431,3 +434,21 @@ def test_equals_buries_the_note_bang_suspends_it_and_u_takes_all_back(
     expect(page.locator(".review-notice")).to_contain_text("Suspend undone")
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def test_the_progress_pages_links_are_a_thumbs_height_on_a_phone(
+    browser, deck_site, django_user_model
+):
+    # In the sentence of figures at the top, "Review now · Settings" were 20 px tall, a dot
+    # apart on one line.
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in(page, deck_site, django_user_model)
+
+    page.goto(f"{deck_site}/me/progress/")
+
+    for name in ["Review now", "Settings", "Suspended cards"]:
+        assert page.get_by_role("link", name=name, exact=True).bounding_box()["height"] >= 44
+    phone.close()

@@ -27,7 +27,9 @@ def test_it_offers_a_quick_quiz_in_the_decks_real_numbers(client, fastai_deck, m
 
     # 79 cards, of which 24 have a question image not cached and 2 an answer that needs one.
     assert "12 multiple-choice questions, drawn from the 53 cards" in response.text
-    assert "time for its length (8\N{NO-BREAK SPACE}s plus the time to read" in response.text
+    assert "time for its length, and faster right answers score more" in response.text
+    # The rule spelled out, under the button.
+    assert "each question 8\N{NO-BREAK SPACE}s plus the time to read" in response.text
     assert 'name="deck" value="fastai"' in response.text
 
 

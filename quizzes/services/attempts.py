@@ -759,15 +759,16 @@ def default_deck(
     return next((deck for deck in decks if deck.pk == last_played), decks[0] if decks else None)
 
 
-def quick_quiz_text(*, askable: int) -> str:
+def quick_quiz_text(*, askable: int, with_rule: bool = True) -> str:
     """What a Quick quiz on a deck is, from the deck's numbers: `askable` is how many of its
-    cards multiple choice can ask (`quiz_decks`' choice_count)."""
+    cards multiple choice can ask (`quiz_decks`' choice_count). Without the rule, the time
+    for length is named and not spelled out (the page states it elsewhere)."""
     questions = min(QUICK_QUIZ_QUESTIONS, askable)
+    rule = f" ({engine.TIME_FOR_LENGTH_RULE})" if with_rule else ""
     return (
         f"{questions} multiple-choice question{'s' if questions != 1 else ''}, drawn from the "
         f"{askable} card{'s' if askable != 1 else ''} of this deck that multiple choice can ask; "
-        f"each question gets time for its length ({engine.TIME_FOR_LENGTH_RULE}), and faster "
-        f"right answers score more."
+        f"each question gets time for its length{rule}, and faster right answers score more."
     )
 
 

@@ -92,6 +92,7 @@ def in_words(value: timedelta) -> str:
 
 
 @register.filter
-def quick_quiz(deck) -> str:
-    """What a Quick quiz on `deck` is, from its `choice_count` annotation."""
-    return unbroken_units(quick_quiz_text(askable=deck.choice_count))
+def quick_quiz(deck, with_rule=True) -> str:
+    """What a Quick quiz on `deck` is, from its `choice_count` annotation; `deck|quick_quiz:False`
+    names the time for length without spelling it out."""
+    return unbroken_units(quick_quiz_text(askable=deck.choice_count, with_rule=with_rule))

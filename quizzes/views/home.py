@@ -5,14 +5,15 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from quizzes import caching
+from quizzes import caching, engine
 from quizzes.services import cards as card_services
 
 
 @caching.public_page
 def home(request):
     decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
-    return render(request, "quizzes/home.html", {"decks": decks})
+    context = {"decks": decks, "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE}
+    return render(request, "quizzes/home.html", context)
 
 
 @require_safe

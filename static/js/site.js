@@ -73,9 +73,4 @@
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("htmx:historyRestore", syncSearchFormWithUrl);
   document.addEventListener("htmx:beforeHistorySave", forgetAutofocus);
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
-      hint.hidden = false;
-    });
-  });
 })();
