@@ -12,9 +12,13 @@ from bs4.element import PreformattedString
 # Block-level tags a card may contain. `div` is among them because Anki's editor
 # writes one `<div>` per line; stripping it would run those lines together. `hr` is the
 # rule Anki puts between a card's question and answer, and authors between parts.
+# `details` and its `summary` are Anki's `{{hint:Field}}`: a toggle that reveals the hint.
 BLOCK_TAGS = frozenset(
-    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4", "hr"},
-)
+    {
+        "p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4", "hr",
+        "details", "summary",
+    },
+)  # fmt: skip
 ALLOWED_TAGS = BLOCK_TAGS | {
     "br",
     "code",

@@ -295,7 +295,9 @@ def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_re
     plan = import_package(biology, localized_package(tmp_path))
 
     recognition = biology.cards.get(guid="vocabulary", card_ord=0)
-    assert recognition.answer_html == "to run<br><br>Ich laufe."
+    assert recognition.answer_html == (
+        "to run<br><br><details><summary>Beispiel</summary>Ich laufe.</details>"
+    )
     assert [problem.reason for problem in plan.report] == [
         "note 'vocabulary': field 'Notizen' on no card template, left out as in Anki"
     ]

@@ -343,3 +343,13 @@ def test_a_less_than_sign_inside_math_is_less_than(typed, kept):
     # Every way in passes here: text files, CSV, packages, the admin's card form.
     assert sanitize_card_html(typed) == kept
     assert sanitize_card_html(kept) == kept
+
+
+def test_a_hints_toggle_is_kept_closed_and_without_handlers():
+    # Anki's {{hint:}}, as the importer writes it; `open` and handlers are no card's.
+    cleaned = sanitize_card_html(
+        '<details open ontoggle="alert(1)"><summary onclick="x()">Hint</summary>a</details>'
+    )
+
+    assert cleaned == "<details><summary>Hint</summary>a</details>"
+    assert html_to_text(cleaned) == "Hint\na"

@@ -9,6 +9,7 @@ a copy of the package with its collection only, unpacked here within the limits,
 media; the media files the cards use are read here, each within its own limit.
 """
 
+import html
 import io
 import json
 import re
@@ -734,14 +735,19 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
 
 def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> dict[str, str]:
     """The fields as `template` shows them through Anki's Japanese filters (`furigana:`
-    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), and a field
-    holding a file name as the image or sound the template makes of it."""
+    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), a `hint:`
+    field behind a toggle named after it, as Anki's "Mnemonic" link, and a field holding a
+    file name as the image or sound the template makes of it."""
     filtered = dict(values)
     for reference in _FIELD_REFERENCE.findall(template):
         *filters, name = (part.strip() for part in reference.split(":"))
         for kind in ("furigana", "kanji", "kana"):
             if kind in filters and name in values:
                 filtered[name] = _reading(values[name], kind)
+        if "hint" in filters and filtered.get(name, "").strip():
+            # A <details> opens without script, from the keyboard too.
+            label = html.escape(name, quote=False)
+            filtered[name] = f"<details><summary>{label}</summary>{filtered[name]}</details>"
     for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
         for before, reference, after in pattern.findall(template) if media else ():
             name = reference.split(":")[-1].strip()

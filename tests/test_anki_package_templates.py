@@ -1,0 +1,65 @@
+"""Card templates of note types as shared decks have them, each package written by Anki
+itself (the `anki` wheel): what a card shows is what Anki shows, or the report says why not."""
+
+import pytest
+
+from quizzes.models import Deck
+from quizzes.services.anki_io import anki_import_apply
+from tests.factories import anki_note_type_package
+
+pytestmark = pytest.mark.django_db
+
+BACK = "{{FrontSide}}<hr id=answer>"
+
+
+@pytest.fixture(autouse=True)
+def media(media_root):
+    return media_root
+
+
+@pytest.fixture
+def deck(db):
+    return Deck.objects.create(name="Shared", slug="shared")
+
+
+def import_package(deck, path):
+    return anki_import_apply(deck=deck, data=path.read_bytes(), source=path.name)
+
+
+def test_a_hint_on_the_front_is_behind_a_toggle_named_as_its_field(deck, tmp_path):
+    # Anki shows a link named after the field that reveals the hint; it was shown openly.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Front", "Back", "Mnemonic"],
+        templates=[("Recall", "{{Front}}<br>{{hint:Mnemonic}}", BACK + "{{Back}}")],
+        notes=[
+            {"fields": ["Hund", "dog", "a <b>hound</b>"], "guid": "hund"},
+            {"fields": ["Katze", "cat", ""], "guid": "katze"},
+        ],
+    )
+
+    plan = import_package(deck, path)
+
+    assert (plan.summary, plan.report) == ("2 new, 0 changed, 0 unchanged", [])
+    hund, katze = deck.cards.get(guid="hund"), deck.cards.get(guid="katze")
+    assert hund.question_html == (
+        "Hund<br><br><details><summary>Mnemonic</summary>a <b>hound</b></details>"
+    )
+    assert "<details><summary>Mnemonic</summary>" in hund.question_rendered
+    assert (katze.question_html, katze.answer_html) == ("Katze", "cat")
+
+
+def test_a_hint_among_a_templates_own_words_is_a_toggle_too(deck, tmp_path):
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Country", "Capital", "Hint"],
+        templates=[("Capital", "Capital of {{Country}}? {{hint:Hint}}", BACK + "{{Capital}}")],
+        notes=[{"fields": ["France", "Paris", "on the Seine"]}],
+    )
+
+    import_package(deck, path)
+
+    (card,) = deck.cards.all()
+    assert card.question_html == (
+        "Capital of France? <details><summary>Hint</summary>on the Seine</details>"
+    )
