@@ -63,3 +63,52 @@ def test_a_hint_among_a_templates_own_words_is_a_toggle_too(deck, tmp_path):
     assert card.question_html == (
         "Capital of France? <details><summary>Hint</summary>on the Seine</details>"
     )
+
+
+def test_a_templates_deck_tags_type_and_card_name_are_filled_in_as_anki_fills_them(deck, tmp_path):
+    # A shared deck's template often says where a card is from: "{{Deck}}", "{{Tags}}".
+    # They showed nothing.
+    path = anki_note_type_package(
+        tmp_path,
+        name="Vocabulary & more",
+        fields=["Word", "Meaning"],
+        templates=[
+            (
+                "Recognition",
+                "<i>{{Subdeck}} ({{Deck}})</i><br>{{Word}}",
+                BACK + "{{Meaning}}<br><i>{{Type}}: {{Card}}; {{Tags}}</i>",
+            ),
+        ],
+        notes=[
+            {
+                "fields": ["laufen", "to run"],
+                "deck": "Languages::German::Verbs",
+                "tags": ["verb", "irregular"],
+            }
+        ],
+    )
+
+    plan = import_package(deck, path)
+
+    assert plan.report == []
+    (card,) = deck.cards.all()
+    assert card.question_html == ("<i>Verbs (Languages::German::Verbs)</i><br>laufen")
+    assert card.answer_html == (
+        "to run<br><i>Vocabulary &amp; more: Recognition; irregular verb</i>"
+    )
+
+
+def test_a_template_showing_its_fields_and_the_deck_alone_shows_both(deck, tmp_path):
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Front", "Back"],
+        templates=[
+            ("Card 1", "{{Front}}<br>{{Deck}}", BACK + "{{Back}}{{#Tags}}<br>{{Tags}}{{/Tags}}")
+        ],
+        notes=[{"fields": ["Hund", "dog"], "deck": "German"}],
+    )
+
+    import_package(deck, path)
+
+    (card,) = deck.cards.all()
+    assert (card.question_html, card.answer_html) == ("Hund<br>German", "dog")

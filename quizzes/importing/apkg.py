@@ -42,6 +42,9 @@ from quizzes.rendering import cloze_numbers, sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
+# The special fields whose words a card here shows as Anki does (_special_fields): a flag
+# and a card id are Anki's own, and {{FrontSide}} is the question above the answer.
+_SPECIAL_WORDS = {"Deck", "Subdeck", "Tags", "Type", "Card"}
 _IMAGE_SRC = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
 _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
@@ -482,13 +485,19 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, reason))
             continue
         try:
-            notetype, values, ords, empty_ords = _note_data(note, empty)
+            notetype, values, ords, empty_ords, deck_names = _note_data(note, empty)
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         try:
             made, empty_clozes, unusable = _note_cards(
-                note, notetype, values, ords, line=position, image_max_bytes=image_max_bytes
+                note,
+                notetype,
+                values,
+                ords,
+                line=position,
+                deck_names=deck_names,
+                image_max_bytes=image_max_bytes,
             )
             empty_ords = sorted([*empty_ords, *empty_clozes])
         except CardHtmlError as error:
@@ -547,15 +556,20 @@ def suspended_notice(lines: tuple[int, ...], source: str) -> ParseProblem | None
     return ParseProblem(source, lines[0], reason)
 
 
-def _note_data(note, empty: set[int]) -> tuple[dict, dict[str, str], list[int], list[int]]:
-    """A note's note type, its fields' values, its cards' template numbers and those of
-    its cards that are `empty`, read from Anki: where the package's note does not match
-    its note type, this fails with one of _NOTE_DAMAGE_ERRORS (and only this: what reads
-    the data after is our own code). A note of empty cards alone keeps them, to be
-    refused with the reason its cards give."""
+def _note_data(
+    note, empty: set[int]
+) -> tuple[dict, dict[str, str], list[int], list[int], dict[int, str]]:
+    """A note's note type, its fields' values, its cards' template numbers, those of its
+    cards that are `empty` and each card's deck by template number, read from Anki:
+    where the package's note does not match its note type, this fails with one of
+    _NOTE_DAMAGE_ERRORS (and only this: what reads the data after is our own code). A
+    note of empty cards alone keeps them, to be refused with the reason its cards give."""
     notetype = note.note_type()
     values = dict(note.items())
     cards = note.cards()
+    decks = note.col.decks
+    # A card in a filtered deck shows its home deck, as in Anki.
+    deck_names = {card.ord: decks.name(card.odid or card.did) for card in cards}
     ords = sorted({card.ord for card in cards})  # one card per template, as in Anki
     empty_ords = sorted({card.ord for card in cards if card.id in empty})
     if len(empty_ords) < len(ords):
@@ -568,7 +582,7 @@ def _note_data(note, empty: set[int]) -> tuple[dict, dict[str, str], list[int], 
             raise IndexError("a cloze note type without a template or a field")
     elif any(not 0 <= ord_ < len(templates) for ord_ in ords):
         raise IndexError("a card of a template its note type lacks")
-    return notetype, values, ords, empty_ords
+    return notetype, values, ords, empty_ords, deck_names
 
 
 def _empty_cards_left_out(note, notetype: dict, ords: list[int]) -> str:
@@ -588,6 +602,7 @@ def _note_cards(
     ords: list[int],
     *,
     line: int,
+    deck_names: dict[int, str],
     image_max_bytes: int | None = None,
 ) -> tuple[list[CardRecord], list[int], dict[int, str]]:
     """The note's cards, the cloze cards left out as empty (Anki makes a card of a cloze
@@ -627,12 +642,13 @@ def _note_cards(
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
             back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
+            shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
             if _has_own_words(template["qfmt"]):
-                question = _rendered(template["qfmt"], values, question=True)
+                question = _rendered(template["qfmt"], shown, question=True)
             else:
                 question = _join(_filtered(template["qfmt"], values), question_fields)
             if _has_own_words(back):
-                answer = _rendered(back, values, question=False)
+                answer = _rendered(back, shown, question=False)
             else:
                 answer = _join(
                     _filtered(template["afmt"], values),
@@ -698,9 +714,27 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
 
 def _has_own_words(template: str) -> bool:
     """Whether a card side's template shows words of its own beside its fields, as a
-    geography deck asks "Capital?" and "Flag?" of the same {{Country}}."""
-    text = _TAG.sub("", _TEMPLATE_TAG.sub("", _NOT_SHOWN.sub("", template)))
+    geography deck asks "Capital?" and "Flag?" of the same {{Country}}, or Anki's words
+    about the card: its deck, tags, note type or card type."""
+    template = _NOT_SHOWN.sub("", template)
+    if any(name in _SPECIAL_WORDS for _, name in _TEMPLATE_TAG.findall(template)):
+        return True
+    text = _TAG.sub("", _TEMPLATE_TAG.sub("", template))
     return bool(_SOUND_TAG.sub("", text).replace("&nbsp;", " ").strip())
+
+
+def _special_fields(note, notetype: dict, template: dict, deck_name: str) -> dict[str, str]:
+    """What Anki fills in for a template's `{{Deck}}`, `{{Subdeck}}` (the deck's last
+    part), `{{Tags}}`, `{{Type}}` (the note type's name) and `{{Card}}` (the template's):
+    words, so escaped as text."""
+    words = {
+        "Deck": deck_name,
+        "Subdeck": deck_name.rsplit("::", 1)[-1],
+        "Tags": " ".join(note.tags),
+        "Type": notetype["name"],
+        "Card": template["name"],
+    }
+    return {name: html.escape(value, quote=False) for name, value in words.items()}
 
 
 def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
@@ -725,6 +759,8 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
         elif kind == "/":
             if len(shown) > 1:
                 shown.pop()
+        elif all(shown) and name in _SPECIAL_WORDS:
+            parts.append(values.get(name, ""))
         elif all(shown) and name not in _SPECIAL_FIELDS and not (question and "type" in filters):
             value = values.get(name, "")
             parts.append(_TAG.sub("", value) if "text" in filters else value)
