@@ -112,3 +112,36 @@ def test_a_template_showing_its_fields_and_the_deck_alone_shows_both(deck, tmp_p
 
     (card,) = deck.cards.all()
     assert (card.question_html, card.answer_html) == ("Hund<br>German", "dog")
+
+
+def test_cloze_numbers_spread_over_two_cloze_fields_each_make_their_card(deck, tmp_path):
+    # Anki makes a card of each cloze number in any field its front shows as a cloze: the
+    # second field's card was left out as empty, and its text was on no card.
+    path = anki_note_type_package(
+        tmp_path,
+        cloze=True,
+        fields=["Text", "More", "Notes"],
+        templates=[
+            (
+                "Cloze",
+                "{{cloze:Text}}<br>{{cloze:More}}",
+                "{{cloze:Text}}<br>{{cloze:More}}<br>{{Notes}}",
+            ),
+        ],
+        notes=[
+            {
+                "fields": ["{{c1::Paris}} is in France", "and {{c2::Berlin}} in Germany", "EU"],
+                "guid": "capitals",
+            }
+        ],
+    )
+
+    plan = import_package(deck, path)
+
+    assert (plan.summary, plan.report) == ("2 new, 0 changed, 0 unchanged", [])
+    first, second = deck.cards.order_by("card_ord")
+    assert [first.question_text, second.question_text] == [
+        "[…] is in France\nand Berlin in Germany",
+        "Paris is in France\nand […] in Germany",
+    ]
+    assert second.answer_text == "Paris is in France\nand Berlin in Germany\nEU"

@@ -625,7 +625,9 @@ def _note_cards(
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
             notetype["flds"][0]["name"]
         ]
-        text = values.get(text_fields[0], "")
+        # A note type may show several fields as cloze text, its numbers spread over them:
+        # each card here shows all of them (Anki shows those holding the card's number).
+        text = _join(values, text_fields)
         extra = _join(values, _answer_fields(template, exclude=text_fields))
         in_text = set(cloze_numbers(text))
         if empty := [ord_ for ord_ in ords if ord_ + 1 not in in_text]:
