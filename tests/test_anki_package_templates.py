@@ -145,3 +145,26 @@ def test_cloze_numbers_spread_over_two_cloze_fields_each_make_their_card(deck, t
         "Paris is in France\nand […] in Germany",
     ]
     assert second.answer_text == "Paris is in France\nand Berlin in Germany\nEU"
+
+
+def test_a_templates_right_to_left_text_keeps_its_direction(deck, tmp_path):
+    # An Arabic deck's template marks the Arabic right to left: after English words the
+    # side reads left to right, and without the mark "كتاب؟" showed its question mark on
+    # the wrong side.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Arabic", "English"],
+        templates=[
+            (
+                "Production",
+                "What is {{English}} in Arabic?",
+                BACK + 'In Arabic: <div dir="rtl">{{Arabic}}</div>',
+            ),
+        ],
+        notes=[{"fields": ['<span dir="RTL">كتاب؟</span>', "book"]}],
+    )
+
+    import_package(deck, path)
+
+    (card,) = deck.cards.all()
+    assert card.answer_html == 'In Arabic: <div dir="rtl"><span dir="rtl">كتاب؟</span></div>'
