@@ -5,11 +5,12 @@ import pytest
 
 from quizzes.models import Deck
 from quizzes.services.anki_io import anki_import_apply
-from tests.factories import anki_note_type_package
+from tests.factories import anki_note_type_package, image_bytes
 
 pytestmark = pytest.mark.django_db
 
 BACK = "{{FrontSide}}<hr id=answer>"
+PNG = image_bytes("PNG", (4, 3))
 
 
 @pytest.fixture(autouse=True)
@@ -168,3 +169,31 @@ def test_a_templates_right_to_left_text_keeps_its_direction(deck, tmp_path):
 
     (card,) = deck.cards.all()
     assert card.answer_html == 'In Arabic: <div dir="rtl"><span dir="rtl">كتاب؟</span></div>'
+
+
+def test_a_section_shown_when_a_field_is_empty_shows_only_then(deck, tmp_path):
+    # "The picture, or the word when there is none": both showed, the word giving the
+    # picture's answer away.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Word", "Picture", "Meaning"],
+        templates=[
+            (
+                "Recognition",
+                "{{^Picture}}{{Word}}{{/Picture}}{{#Picture}}{{Picture}}{{/Picture}}",
+                BACK + "{{text:Meaning}}",
+            )
+        ],
+        notes=[
+            {"fields": ["der Hund", '<img src="hund.png">', "the <b>dog</b>"], "guid": "hund"},
+            {"fields": ["die Katze", "", "the cat"], "guid": "katze"},
+        ],
+        media={"hund.png": PNG},
+    )
+
+    plan = import_package(deck, path)
+
+    assert (plan.summary, plan.report) == ("2 new, 0 changed, 0 unchanged", [])
+    hund, katze = deck.cards.get(guid="hund"), deck.cards.get(guid="katze")
+    assert (hund.question_html, hund.answer_html) == ('<img src="hund.png">', "the dog")
+    assert katze.question_html == "die Katze"

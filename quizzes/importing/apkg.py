@@ -645,11 +645,11 @@ def _note_cards(
             question_fields = _references(template["qfmt"])
             back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
             shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
-            if _has_own_words(template["qfmt"]):
+            if _shows_more_than_fields(template["qfmt"]):
                 question = _rendered(template["qfmt"], shown, question=True)
             else:
                 question = _join(_filtered(template["qfmt"], values), question_fields)
-            if _has_own_words(back):
+            if _shows_more_than_fields(back):
                 answer = _rendered(back, shown, question=False)
             else:
                 answer = _join(
@@ -714,13 +714,16 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
     return [*names, *(name for name in typed if name not in names and name not in exclude)]
 
 
-def _has_own_words(template: str) -> bool:
-    """Whether a card side's template shows words of its own beside its fields, as a
-    geography deck asks "Capital?" and "Flag?" of the same {{Country}}, or Anki's words
-    about the card: its deck, tags, note type or card type."""
+def _shows_more_than_fields(template: str) -> bool:
+    """Whether a card side's template shows more than its fields, one below the other:
+    words of its own, as a geography deck asks "Capital?" and "Flag?" of the same
+    {{Country}}; Anki's words about the card (its deck, tags, note type or card type);
+    sections shown only when a field is filled in or empty; a field as plain text."""
     template = _NOT_SHOWN.sub("", template)
-    if any(name in _SPECIAL_WORDS for _, name in _TEMPLATE_TAG.findall(template)):
-        return True
+    for kind, reference in _TEMPLATE_TAG.findall(template):
+        *filters, name = (part.strip() for part in reference.split(":"))
+        if kind in ("#", "^") or name in _SPECIAL_WORDS or "text" in filters:
+            return True
     text = _TAG.sub("", _TEMPLATE_TAG.sub("", template))
     return bool(_SOUND_TAG.sub("", text).replace("&nbsp;", " ").strip())
 
