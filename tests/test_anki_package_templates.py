@@ -1,9 +1,14 @@
 """Card templates of note types as shared decks have them, each package written by Anki
 itself (the `anki` wheel): what a card shows is what Anki shows, or the report says why not."""
 
-import pytest
+import io
+import re
 
-from quizzes.models import Deck
+import pytest
+from anki.collection import Collection, ExportAnkiPackageOptions
+from PIL import Image
+
+from quizzes.models import CachedImage, Deck
 from quizzes.services.anki_io import anki_import_apply
 from tests.factories import anki_note_type_package, image_bytes
 
@@ -11,6 +16,12 @@ pytestmark = pytest.mark.django_db
 
 BACK = "{{FrontSide}}<hr id=answer>"
 PNG = image_bytes("PNG", (4, 3))
+
+
+def image_bytes_of_colour(colour, size):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -197,3 +208,84 @@ def test_a_section_shown_when_a_field_is_empty_shows_only_then(deck, tmp_path):
     hund, katze = deck.cards.get(guid="hund"), deck.cards.get(guid="katze")
     assert (hund.question_html, hund.answer_html) == ('<img src="hund.png">', "the dog")
     assert katze.question_html == "die Katze"
+
+
+def image_occlusion_package(folder, *, image=None, masks=None):
+    """A note of Anki's stock Image Occlusion note type (Anki 23.10 and later): a heart's
+    diagram with a rectangle (card 1) and an ellipse (card 2) over its labels, "hide all,
+    guess one"."""
+    collection = Collection(str(folder / "occlusion.anki2"))
+    note = collection.new_note(collection.models.by_name("Image Occlusion"))
+    note["Occlusion"] = masks or (
+        "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.25:oi=1}}<br>"
+        "{{c2::image-occlusion:ellipse:left=.5:top=.5:rx=.1:ry=.125:oi=1}}"
+    )
+    note["Image"] = '<img src="heart.png">'
+    note["Header"] = "The heart"
+    note["Back Extra"] = "Gray's Anatomy, fig. 3"
+    note.guid = "heart"
+    collection.add_note(note, 1)
+    if image is not None:
+        collection.media.write_data("heart.png", image)
+    path = folder / "occlusion.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+    return path
+
+
+def stored_image(url):
+    with Image.open(CachedImage.objects.get(url=url).file.path) as image:
+        return image.convert("RGB")
+
+
+def test_an_image_occlusion_notes_cards_show_their_masks_drawn_on_the_image(deck, tmp_path):
+    # Anki draws the masks with its own script: the notes were left out.
+    white = image_bytes_of_colour("white", (200, 160))
+    path = image_occlusion_package(tmp_path, image=white)
+
+    plan = import_package(deck, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged"
+    first, second = deck.cards.order_by("card_ord")
+    images = re.findall(r'src="([^"]+)"', first.question_html + first.answer_html)
+    assert first.question_html == f'The heart<br><br><img src="{images[0]}">'
+    assert first.answer_html == f'<img src="{images[1]}"><br><br>Gray\'s Anatomy, fig. 3'
+    rectangle, ellipse = (50, 60), (120, 100)  # the middle of each mask, in pixels
+    question, answer = stored_image(images[0]), stored_image(images[1])
+    assert question.getpixel(rectangle) == (255, 142, 142)  # this card's mask
+    assert question.getpixel(ellipse) == (255, 235, 162)  # the other card's
+    assert answer.getpixel(rectangle) == (255, 255, 255)  # open
+    assert answer.getpixel(ellipse) == (255, 235, 162)
+    second_question = re.search(r'src="([^"]+)"', second.question_html)[1]
+    assert stored_image(second_question).getpixel(ellipse) == (255, 142, 142)
+    assert 'src="/media/images/' in first.question_rendered
+    assert import_package(deck, path).summary == "0 new, 0 changed, 2 unchanged"
+
+
+def test_an_image_occlusion_note_whose_image_is_missing_says_so_on_its_cards(deck, tmp_path):
+    path = image_occlusion_package(tmp_path, image=None)
+
+    plan = import_package(deck, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged, 4 media files left out"
+    assert {problem.reason.split(": ", 1)[1] for problem in plan.report} >= {
+        f"image {name!r} missing from the package"
+        for card in deck.cards.all()
+        for name in re.findall(r'src="([^"]+)"', card.question_html + card.answer_html)
+    }
+    assert "Image missing from the package" in deck.cards.first().question_rendered
+
+
+def test_an_image_occlusion_note_whose_image_pillow_cannot_read_says_so(deck, tmp_path):
+    path = image_occlusion_package(tmp_path, image=b"\x89PNG not really")
+
+    plan = import_package(deck, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged, 4 media files left out"
+    assert all(
+        "rejected: its image 'heart.png' is not an image Pillow can read" in problem.reason
+        for problem in plan.report
+    )
+    assert "Image rejected" in deck.cards.first().question_rendered

@@ -9,6 +9,7 @@ a copy of the package with its collection only, unpacked here within the limits,
 media; the media files the cards use are read here, each within its own limit.
 """
 
+import dataclasses
 import html
 import io
 import json
@@ -38,6 +39,10 @@ from quizzes.importing.anki import (
     own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
+from quizzes.importing.occlusion import Occlusion, OcclusionError
+from quizzes.importing.occlusion import drawn as occlusion_drawn
+from quizzes.importing.occlusion import masks as occlusion_masks
+from quizzes.importing.occlusion import side_name as occlusion_side_name
 from quizzes.rendering import cloze_numbers, sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
@@ -74,6 +79,7 @@ class PackageLimits:
     image_bytes: int
     sound_bytes: int
     unpacked_bytes: int
+    image_pixels: int  # an Image Occlusion note's image is drawn on: decoded, so limited
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
+                cards = _occlusions_drawn(archive, contents, cards, limits, budget, problems)
         except zipfile.BadZipFile as error:
             reason = f"not an Anki package Anki can open ({_not_a_zip(path, error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
@@ -377,6 +384,14 @@ def _media(
         for image in card.images:
             if image.url not in inline:
                 limit_of[image.url] = limits.image_bytes
+    return _media_read(archive, contents, limit_of, budget)
+
+
+def _media_read(
+    archive: zipfile.ZipFile, contents: _Contents, limit_of: dict[str, int], budget: _Budget
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The package's files named in `limit_of`, each within its limit, and why each other
+    one is left out."""
     find = _media_finder(contents.media)
     entries = set(archive.namelist())
     media: dict[str, bytes] = {}
@@ -398,6 +413,56 @@ def _media(
             continue
         media[name] = data
     return media, problems
+
+
+def _occlusions_drawn(
+    archive: zipfile.ZipFile,
+    contents: _Contents,
+    cards: list[CardRecord],
+    limits: PackageLimits,
+    budget: _Budget,
+    problems: dict[str, str],
+) -> list[CardRecord]:
+    """The cards with each Image Occlusion card's pictures drawn from its note's image; a
+    picture that cannot be is in `problems`, with why (the image missing, too large, or
+    no image Pillow reads)."""
+    sources = {card.occlusion.image for card in cards if card.occlusion is not None}
+    if not sources:
+        return cards
+    images, failures = _media_read(
+        archive, contents, dict.fromkeys(sources, limits.image_bytes), budget
+    )
+    drawn_cards = []
+    for card in cards:
+        if (occlusion := card.occlusion) is None:
+            drawn_cards.append(card)
+            continue
+        pictures: tuple[tuple[str, bytes | None], ...] = ()
+        why = failures.get(occlusion.image, "")
+        if not why:
+            try:
+                pictures = tuple(
+                    (
+                        name,
+                        occlusion_drawn(
+                            images[occlusion.image],
+                            list(occlusion.masks),
+                            occlusion.card,
+                            answer=answer,
+                            max_pixels=limits.image_pixels,
+                        ),
+                    )
+                    for name, answer in (
+                        (occlusion.question_name, False),
+                        (occlusion.answer_name, True),
+                    )
+                )
+            except OcclusionError as error:
+                why = f"rejected: its image {occlusion.image!r} is {error}"
+        if why:
+            problems[occlusion.question_name] = problems[occlusion.answer_name] = why
+        drawn_cards.append(dataclasses.replace(card, inline_images=pictures, occlusion=None))
+    return drawn_cards
 
 
 def _media_finder(listed: dict[str, str]) -> Callable[[str], str | None]:
@@ -613,7 +678,7 @@ def _note_cards(
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
     ):
-        raise CardHtmlError("an image occlusion note: only Anki shows those")
+        return _occlusion_cards(note, notetype, values, ords, line=line), [], {}
     inline: dict[str, bytes | None] = {}
     values = dict(values)
     for name, value in values.items():
@@ -670,6 +735,64 @@ def _note_cards(
         for ord_, content in contents
     ]
     return records, empty, unusable
+
+
+def _occlusion_cards(
+    note, notetype: dict, values: dict[str, str], ords: list[int], *, line: int
+) -> list[CardRecord]:
+    """An Image Occlusion note's cards (Anki 23.10's stock note type: its masks, image,
+    header and Back Extra, in that order whatever their names in the user's language), each
+    a picture drawn once the package's image is read: the header and the masked image on
+    the question, the image with its mask open and Back Extra on the answer."""
+    if notetype["type"] != _CLOZE_TYPE or len(values) < 4:
+        raise CardHtmlError(
+            "an image occlusion note of an add-on's note type: only Anki shows those"
+        )
+    masks_field, image_field, header, back_extra = list(values.values())[:4]
+    found_masks = occlusion_masks(masks_field)
+    images = image_sources(image_field)
+    if not found_masks or not images:
+        raise CardHtmlError("an image occlusion note without its image or its masks")
+    records = []
+    for ord_ in ords:
+        if not any(mask.card == ord_ + 1 for mask in found_masks):
+            continue
+        names = [
+            occlusion_side_name(
+                guid=note.guid,
+                card=ord_ + 1,
+                image=images[0],
+                occlusion_field=masks_field,
+                side=side,
+            )
+            for side in ("question", "answer")
+        ]
+        question = _join(
+            {"header": header, "image": f'<img src="{names[0]}">'}, ["header", "image"]
+        )
+        answer = _join(
+            {"image": f'<img src="{names[1]}">', "extra": back_extra}, ["image", "extra"]
+        )
+        content = card_content(question, answer, take_provenance=False)
+        record = _record(
+            content,
+            note,
+            line=line,
+            ord_=ord_,
+            note_type=_note_type_name(notetype),
+            inline=dict.fromkeys(names),
+        )
+        occlusion = Occlusion(
+            image=images[0],
+            masks=tuple(found_masks),
+            card=ord_ + 1,
+            question_name=names[0],
+            answer_name=names[1],
+        )
+        records.append(dataclasses.replace(record, occlusion=occlusion))
+    if not records:
+        raise CardHtmlError("an image occlusion note without its masks")
+    return records
 
 
 def _record(

@@ -272,6 +272,7 @@ def _read_package(data: bytes | str, source: str):
             image_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
             sound_bytes=settings.QUIZSITE_SOUND_MAX_BYTES,
             unpacked_bytes=settings.QUIZSITE_IMPORT_MAX_UNPACKED_BYTES,
+            image_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
         )
         package = read_package(Path(file.name), source=source, limits=limits)
     if len(package.cards) > settings.QUIZSITE_IMPORT_MAX_CARDS:
