@@ -289,3 +289,27 @@ def test_an_image_occlusion_note_whose_image_pillow_cannot_read_says_so(deck, tm
         for problem in plan.report
     )
     assert "Image rejected" in deck.cards.first().question_rendered
+
+
+def test_a_field_anki_speaks_is_shown_once_and_a_type_in_box_asks_on_the_front(deck, tmp_path):
+    # Anki speaks `{{tts de_DE:Word}}`: beside the same field as text, the word showed
+    # twice. A type-in box asks on the front; on the back it is the answer, as in Anki.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Word", "Meaning"],
+        templates=[
+            (
+                "Listening",
+                "Say: {{Word}} {{tts de_DE:Word}} {{type:Meaning}}",
+                BACK + "It means {{type:Meaning}}",
+            ),
+            ("Meaning", "Meaning of {{tts de_DE:Word}}?", BACK + "{{Meaning}} ({{type:Meaning}})"),
+        ],
+        notes=[{"fields": ["Hund", "dog"]}],
+    )
+
+    import_package(deck, path)
+
+    listening, meaning = deck.cards.order_by("card_ord")
+    assert (listening.question_html, listening.answer_html) == ("Say: Hund", "It means dog")
+    assert (meaning.question_html, meaning.answer_html) == ("Meaning of Hund?", "dog (dog)")

@@ -869,9 +869,18 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
     """A card side as Anki renders its template: each field filled in (through the
     Japanese filters; `text:` without its HTML), a `{{#Field}}` section shown when the
     field is filled and a `{{^Field}}` one when it is empty. Special fields, a type-in box
-    on the question, and an image or a sound whose field is empty show nothing."""
+    on the question, and an image or a sound whose field is empty show nothing; on the
+    answer, `{{type:Back}}` is the answer, as Anki shows it beside what was typed. A field
+    Anki speaks (`{{tts en_US:Front}}`) is shown as text, unless the side shows it so
+    anyway."""
     template = _NOT_SHOWN.sub("", template)
     values = _filtered(template, values, media=False)
+    shown_as_text = {
+        name
+        for _, reference in _TEMPLATE_TAG.findall(template)
+        for *filters, name in [[part.strip() for part in reference.split(":")]]
+        if not _spoken(filters)
+    }
     parts: list[str] = []
     shown = [True]
     position = 0
@@ -889,12 +898,18 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
                 shown.pop()
         elif all(shown) and name in _SPECIAL_WORDS:
             parts.append(values.get(name, ""))
-        elif all(shown) and name not in _SPECIAL_FIELDS and not (question and "type" in filters):
+        elif (question and "type" in filters) or (_spoken(filters) and name in shown_as_text):
+            continue
+        elif all(shown) and name not in _SPECIAL_FIELDS:
             value = values.get(name, "")
             parts.append(_TAG.sub("", value) if "text" in filters else value)
     if all(shown):
         parts.append(template[position:])
     return _EMPTY_MEDIA.sub("", "".join(parts)).strip()
+
+
+def _spoken(filters: list[str]) -> bool:
+    return any(kind.startswith("tts ") for kind in filters)
 
 
 def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> dict[str, str]:
