@@ -313,3 +313,33 @@ def test_a_field_anki_speaks_is_shown_once_and_a_type_in_box_asks_on_the_front(d
     listening, meaning = deck.cards.order_by("card_ord")
     assert (listening.question_html, listening.answer_html) == ("Say: Hund", "It means dog")
     assert (meaning.question_html, meaning.answer_html) == ("Meaning of Hund?", "dog (dog)")
+
+
+def test_a_cloze_note_types_back_shows_the_words_its_template_adds(deck, tmp_path):
+    # "Source:" and the deck's name were lost: the back showed the bare field.
+    path = anki_note_type_package(
+        tmp_path,
+        cloze=True,
+        fields=["Text", "Source"],
+        templates=[
+            (
+                "Cloze",
+                "{{cloze:Text}}",
+                "{{cloze:Text}}<br>{{#Source}}Source: <i>{{Source}}</i>{{/Source}} ({{Deck}})",
+            )
+        ],
+        notes=[
+            {"fields": ["{{c1::Paris}} is in France", "an atlas"], "deck": "Geography"},
+            {"fields": ["{{c1::Rome}} is in Italy", ""], "deck": "Geography"},
+        ],
+    )
+
+    import_package(deck, path)
+
+    paris, rome = deck.cards.order_by("number")
+    assert (paris.question_html, paris.answer_html) == (
+        "{{c1::Paris}} is in France",
+        "Source: <i>an atlas</i> (Geography)",
+    )
+    assert rome.answer_html == "(Geography)"
+    assert paris.answer_text == "Paris is in France\nSource: an atlas (Geography)"

@@ -62,6 +62,7 @@ _TEMPLATE_IMAGE = re.compile(
     r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'<>{}\s]*)\{\{([^#/^{}][^{}]*)\}\}([^"'<>{}\s]*)""", re.I
 )
 _TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
+_CLOZE_REFERENCE = re.compile(r"\{\{(?:[^#/^{}][^{}]*:)?\s*cloze:[^{}]*\}\}")
 _TEMPLATE_TAG = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
 _NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _ANSWER_RULE = re.compile(r"<hr\b[^<>]*\bid\s*=\s*[\"']?answer\b[^<>]*>", re.I)
@@ -693,7 +694,14 @@ def _note_cards(
         # A note type may show several fields as cloze text, its numbers spread over them:
         # each card here shows all of them (Anki shows those holding the card's number).
         text = _join(values, text_fields)
-        extra = _join(values, _answer_fields(template, exclude=text_fields))
+        back = _CLOZE_REFERENCE.sub("", _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1])
+        if _shows_more_than_fields(back):
+            # Below the text, as Back Extra; one for the note, so the first card's deck.
+            deck_name = deck_names.get(ords[0], "") if ords else ""
+            shown = values | _special_fields(note, notetype, template, deck_name)
+            extra = _rendered(back, shown, question=False)
+        else:
+            extra = _join(values, _answer_fields(template, exclude=text_fields))
         in_text = set(cloze_numbers(text))
         if empty := [ord_ for ord_ in ords if ord_ + 1 not in in_text]:
             if len(empty) < len(ords):
