@@ -210,7 +210,7 @@ def test_a_section_shown_when_a_field_is_empty_shows_only_then(deck, tmp_path):
     assert katze.question_html == "die Katze"
 
 
-def image_occlusion_package(folder, *, image=None, masks=None):
+def image_occlusion_package(folder, *, image=None, masks=None, image_name="heart.png"):
     """A note of Anki's stock Image Occlusion note type (Anki 23.10 and later): a heart's
     diagram with a rectangle (card 1) and an ellipse (card 2) over its labels, "hide all,
     guess one"."""
@@ -220,13 +220,13 @@ def image_occlusion_package(folder, *, image=None, masks=None):
         "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.25:oi=1}}<br>"
         "{{c2::image-occlusion:ellipse:left=.5:top=.5:rx=.1:ry=.125:oi=1}}"
     )
-    note["Image"] = '<img src="heart.png">'
+    note["Image"] = f'<img src="{image_name}">'
     note["Header"] = "The heart"
     note["Back Extra"] = "Gray's Anatomy, fig. 3"
     note.guid = "heart"
     collection.add_note(note, 1)
     if image is not None:
-        collection.media.write_data("heart.png", image)
+        collection.media.write_data(image_name, image)
     path = folder / "occlusion.apkg"
     collection.export_anki_package(
         out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
@@ -343,3 +343,19 @@ def test_a_cloze_note_types_back_shows_the_words_its_template_adds(deck, tmp_pat
     )
     assert rome.answer_html == "(Geography)"
     assert paris.answer_text == "Paris is in France\nSource: an atlas (Geography)"
+
+
+def test_an_image_occlusion_notes_photo_is_drawn_on_as_a_jpeg(deck, tmp_path):
+    # A PNG of a photo is many times the JPEG's size: past the image limit, it was refused.
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 160), "white").save(buffer, "JPEG")
+    path = image_occlusion_package(tmp_path, image=buffer.getvalue(), image_name="heart.jpg")
+
+    plan = import_package(deck, path)
+
+    assert plan.report == []
+    card = deck.cards.order_by("card_ord").first()
+    for url in re.findall(r'src="([^"]+)"', card.question_html + card.answer_html):
+        assert url.endswith(".jpg")
+        with Image.open(CachedImage.objects.get(url=url).file.path) as image:
+            assert image.format == "JPEG"

@@ -451,6 +451,7 @@ def _occlusions_drawn(
                             occlusion.card,
                             answer=answer,
                             max_pixels=limits.image_pixels,
+                            name=name,
                         ),
                     )
                     for name, answer in (

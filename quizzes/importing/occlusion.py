@@ -60,15 +60,21 @@ def masks(occlusion_field: str) -> list[Mask]:
 
 
 def side_name(*, guid: str, card: int, image: str, occlusion_field: str, side: str) -> str:
-    """The file name of one side's picture, the same for the same note on every import."""
+    """The file name of one side's picture, the same for the same note on every import: a
+    photo's a JPEG, as its image is (a PNG of it would be many times its size, past the
+    image limit), any other a PNG."""
     key = "\x1f".join([guid, str(card), image, occlusion_field])
-    return f"occlusion-{hashlib.sha256(key.encode()).hexdigest()[:16]}-{side}.png"
+    suffix = ".jpg" if image.lower().endswith((".jpg", ".jpeg")) else ".png"
+    return f"occlusion-{hashlib.sha256(key.encode()).hexdigest()[:16]}-{side}{suffix}"
 
 
-def drawn(data: bytes, all_masks: list[Mask], card: int, *, answer: bool, max_pixels: int) -> bytes:
+def drawn(
+    data: bytes, all_masks: list[Mask], card: int, *, answer: bool, max_pixels: int, name: str
+) -> bytes:
     """The image `data` with the masks card `card` shows on its question or its answer, as
-    a PNG. Raises OcclusionError for an image Pillow cannot read, or of more pixels than
-    `max_pixels` (decoding it would take memory in proportion)."""
+    a JPEG or a PNG, as `name` says (side_name). Raises OcclusionError for an image
+    Pillow cannot read, or of more pixels than `max_pixels` (decoding it would take memory
+    in proportion)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > max_pixels:
@@ -86,7 +92,10 @@ def drawn(data: bytes, all_masks: list[Mask], card: int, *, answer: bool, max_pi
         elif mask.hides_all:
             _draw(draw, mask, canvas.size, fill=_INACTIVE, outline=_BORDER)
     output = io.BytesIO()
-    canvas.save(output, "PNG")
+    if name.endswith(".jpg"):
+        canvas.convert("RGB").save(output, "JPEG", quality=90)
+    else:
+        canvas.save(output, "PNG", optimize=True)
     return output.getvalue()
 
 
