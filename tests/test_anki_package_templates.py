@@ -359,3 +359,34 @@ def test_an_image_occlusion_notes_photo_is_drawn_on_as_a_jpeg(deck, tmp_path):
         assert url.endswith(".jpg")
         with Image.open(CachedImage.objects.get(url=url).file.path) as image:
             assert image.format == "JPEG"
+
+
+def test_a_cloze_note_types_front_shows_its_header_and_hint_around_the_text(deck, tmp_path):
+    # The header and the hint were on no card, and no report said so.
+    path = anki_note_type_package(
+        tmp_path,
+        cloze=True,
+        fields=["Header", "Text", "Hint", "Extra"],
+        templates=[
+            (
+                "Cloze",
+                "{{#Header}}<b>{{Header}}</b><br>{{/Header}}{{cloze:Text}}<br>{{hint:Hint}}",
+                "{{cloze:Text}}<br>{{Extra}}",
+            )
+        ],
+        notes=[
+            {"fields": ["Heart", "The {{c1::aorta}} leaves the left ventricle", "big", "x"]},
+            {"fields": ["", "The {{c1::vena cava}} enters the right atrium", "", ""]},
+        ],
+    )
+
+    import_package(deck, path)
+
+    aorta, vena_cava = deck.cards.order_by("number")
+    assert aorta.question_html == (
+        "<b>Heart</b><br>The {{c1::aorta}} leaves the left ventricle<br>"
+        "<details><summary>Hint</summary>big</details>"
+    )
+    assert aorta.question_text.startswith("Heart\nThe […] leaves the left ventricle")
+    assert aorta.answer_html == "x"
+    assert vena_cava.question_html == "The {{c1::vena cava}} enters the right atrium"

@@ -692,14 +692,21 @@ def _note_cards(
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
             notetype["flds"][0]["name"]
         ]
-        # A note type may show several fields as cloze text, its numbers spread over them:
-        # each card here shows all of them (Anki shows those holding the card's number).
-        text = _join(values, text_fields)
+        # One text and one Back Extra for the note's cards, so the first card's deck.
+        deck_name = deck_names.get(ords[0], "") if ords else ""
+        shown = values | _special_fields(note, notetype, template, deck_name)
+        if _shows_more_than_fields(template["qfmt"]) or set(_references(template["qfmt"])) - set(
+            text_fields
+        ):
+            # A header, a hint, words of its own: the front as Anki renders it, each cloze
+            # field's deletions left for the card to hide.
+            text = _rendered(template["qfmt"], shown, question=True)
+        else:
+            # A note type may show several fields as cloze text, its numbers spread over
+            # them: each card here shows all of them (Anki shows those holding its number).
+            text = _join(values, text_fields)
         back = _CLOZE_REFERENCE.sub("", _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1])
         if _shows_more_than_fields(back):
-            # Below the text, as Back Extra; one for the note, so the first card's deck.
-            deck_name = deck_names.get(ords[0], "") if ords else ""
-            shown = values | _special_fields(note, notetype, template, deck_name)
             extra = _rendered(back, shown, question=False)
         else:
             extra = _join(values, _answer_fields(template, exclude=text_fields))
