@@ -293,8 +293,6 @@ def _contents(archive: zipfile.ZipFile, budget: _Budget) -> _Contents:
         raise
     except Exception:  # bad JSON, protobuf or zstd, or JSON that is not a map
         raise _Refused("not an Anki package Anki can open (its media list is damaged)") from None
-    if len(media) > len(names):
-        raise _Refused("its media list names more files than the package holds")
     for name in media:
         if not isinstance(name, str) or not _is_plain_file_name(name):
             raise _Refused(f"its media list names a file outside the media folder: {name!r}")
