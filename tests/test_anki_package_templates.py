@@ -210,18 +210,28 @@ def test_a_section_shown_when_a_field_is_empty_shows_only_then(deck, tmp_path):
     assert katze.question_html == "die Katze"
 
 
-def image_occlusion_package(folder, *, image=None, masks=None, image_name="heart.png"):
+def image_occlusion_package(
+    folder, *, image=None, masks=None, image_name="heart.png", renamed=False
+):
     """A note of Anki's stock Image Occlusion note type (Anki 23.10 and later): a heart's
     diagram with a rectangle (card 1) and an ellipse (card 2) over its labels, "hide all,
     guess one"."""
     collection = Collection(str(folder / "occlusion.anki2"))
+    if renamed:
+        # As a German Anki names the fields, one of them moved first.
+        models = collection.models
+        notetype = models.by_name("Image Occlusion")
+        fields = {field["name"]: field for field in notetype["flds"]}
+        models.rename_field(notetype, fields["Header"], "Überschrift")
+        models.reposition_field(notetype, fields["Back Extra"], 0)
+        models.save(notetype)
     note = collection.new_note(collection.models.by_name("Image Occlusion"))
     note["Occlusion"] = masks or (
         "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.25:oi=1}}<br>"
         "{{c2::image-occlusion:ellipse:left=.5:top=.5:rx=.1:ry=.125:oi=1}}"
     )
     note["Image"] = f'<img src="{image_name}">'
-    note["Header"] = "The heart"
+    note["Überschrift" if renamed else "Header"] = "The heart"
     note["Back Extra"] = "Gray's Anatomy, fig. 3"
     note.guid = "heart"
     collection.add_note(note, 1)
@@ -240,10 +250,13 @@ def stored_image(url):
         return image.convert("RGB")
 
 
-def test_an_image_occlusion_notes_cards_show_their_masks_drawn_on_the_image(deck, tmp_path):
+@pytest.mark.parametrize("renamed", [False, True])
+def test_an_image_occlusion_notes_cards_show_their_masks_drawn_on_the_image(
+    deck, tmp_path, renamed
+):
     # Anki draws the masks with its own script: the notes were left out.
     white = image_bytes_of_colour("white", (200, 160))
-    path = image_occlusion_package(tmp_path, image=white)
+    path = image_occlusion_package(tmp_path, image=white, renamed=renamed)
 
     plan = import_package(deck, path)
 

@@ -754,19 +754,28 @@ def _note_cards(
 def _occlusion_cards(
     note, notetype: dict, values: dict[str, str], ords: list[int], *, line: int
 ) -> list[CardRecord]:
-    """An Image Occlusion note's cards (Anki 23.10's stock note type: its masks, image,
-    header and Back Extra, in that order whatever their names in the user's language), each
-    a picture drawn once the package's image is read: the header and the masked image on
-    the question, the image with its mask open and Back Extra on the answer."""
-    if notetype["type"] != _CLOZE_TYPE or len(values) < 4:
+    """An Image Occlusion note's cards (Anki 23.10's stock note type), each a picture
+    drawn once the package's image is read: the header and the masked image on the
+    question, the image with its mask open and Back Extra on the answer. Its fields are
+    told by the templates (the masks are the cloze field, the header the front's other,
+    Back Extra the back's own), whatever their names in the user's language or order."""
+    template = notetype["tmpls"][0] if notetype["tmpls"] else {"qfmt": "", "afmt": ""}
+    cloze_fields = _references(template["qfmt"], want_filter="cloze")
+    found_masks = occlusion_masks(values.get(cloze_fields[0], "")) if cloze_fields else []
+    if notetype["type"] != _CLOZE_TYPE or not found_masks:
         raise CardHtmlError(
             "an image occlusion note of an add-on's note type: only Anki shows those"
         )
-    masks_field, image_field, header, back_extra = list(values.values())[:4]
-    found_masks = occlusion_masks(masks_field)
-    images = image_sources(image_field)
-    if not found_masks or not images:
-        raise CardHtmlError("an image occlusion note without its image or its masks")
+    masks_field = values[cloze_fields[0]]
+    image_field = next((name for name, value in values.items() if image_sources(value)), "")
+    images = image_sources(values.get(image_field, ""))
+    if not images:
+        raise CardHtmlError("an image occlusion note without its image")
+    front = [
+        name for name in _references(template["qfmt"]) if name not in (*cloze_fields, image_field)
+    ]
+    back = [name for name in _answer_fields(template, exclude=[*cloze_fields, image_field, *front])]
+    header, back_extra = _join(values, front), _join(values, back)
     records = []
     for ord_ in ords:
         if not any(mask.card == ord_ + 1 for mask in found_masks):
