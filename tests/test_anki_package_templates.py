@@ -6,10 +6,10 @@ import re
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from quizzes.models import CachedImage, Deck
-from quizzes.services.anki_io import anki_import_apply
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan
 from tests.factories import anki_note_type_package, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -403,3 +403,32 @@ def test_a_cloze_note_types_front_shows_its_header_and_hint_around_the_text(deck
     assert aorta.question_text.startswith("Heart\nThe […] leaves the left ventricle")
     assert aorta.answer_html == "x"
     assert vena_cava.question_html == "The {{c1::vena cava}} enters the right atrium"
+
+
+@pytest.fixture
+def pillow_draws(monkeypatch):
+    """How many times Pillow is asked to draw on an image (its own function, counted)."""
+    draws = []
+    real_draw = ImageDraw.Draw
+
+    def counted(image, *args, **kwargs):
+        draws.append(image.size)
+        return real_draw(image, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw, "Draw", counted)
+    return draws
+
+
+def test_image_occlusion_pictures_are_drawn_once_as_they_are_stored(deck, tmp_path, pillow_draws):
+    # Drawn at each read of the package, a large deck's preview in the admin would take
+    # minutes: a twentieth of a second a picture.
+    path = image_occlusion_package(tmp_path, image=image_bytes_of_colour("white", (200, 160)))
+
+    plan = anki_import_plan(deck=deck, data=path.read_bytes(), source=path.name)
+    assert (len(plan.new), pillow_draws) == (2, [])
+
+    import_package(deck, path)
+    assert len(pillow_draws) == 4  # two cards, each its question and its answer
+
+    assert import_package(deck, path).summary == "0 new, 0 changed, 2 unchanged"
+    assert len(pillow_draws) == 4

@@ -10,6 +10,7 @@ media; the media files the cards use are read here, each within its own limit.
 """
 
 import dataclasses
+import hashlib
 import html
 import io
 import json
@@ -19,7 +20,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -39,8 +40,8 @@ from quizzes.importing.anki import (
     own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
-from quizzes.importing.occlusion import Occlusion, OcclusionError
-from quizzes.importing.occlusion import drawn as occlusion_drawn
+from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError
+from quizzes.importing.occlusion import image_checked as occlusion_image_checked
 from quizzes.importing.occlusion import masks as occlusion_masks
 from quizzes.importing.occlusion import side_name as occlusion_side_name
 from quizzes.rendering import cloze_numbers, sound_names
@@ -95,6 +96,8 @@ class Package:
     media_problems: dict[str, str]
     decks: tuple[str, ...] = ()  # the decks the package's cards are in, filtered ones aside
     suspended: tuple[int, ...] = ()  # the lines of the notes with cards suspended in Anki
+    # The Image Occlusion cards' pictures, by name, drawn when they are stored.
+    drawings: dict[str, Drawing] = field(default_factory=dict)
 
 
 MISSING_FROM_PACKAGE = "missing from the package"
@@ -151,7 +154,9 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
-                cards = _occlusions_drawn(archive, contents, cards, limits, budget, problems)
+                cards, drawings = _occlusion_drawings(
+                    archive, contents, cards, limits, budget, problems
+                )
         except zipfile.BadZipFile as error:
             reason = f"not an Anki package Anki can open ({_not_a_zip(path, error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
@@ -169,6 +174,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         media_problems=problems,
         decks=decks,
         suspended=suspended,
+        drawings=drawings,
     )
 
 
@@ -414,55 +420,73 @@ def _media_read(
     return media, problems
 
 
-def _occlusions_drawn(
+def _occlusion_drawings(
     archive: zipfile.ZipFile,
     contents: _Contents,
     cards: list[CardRecord],
     limits: PackageLimits,
     budget: _Budget,
     problems: dict[str, str],
-) -> list[CardRecord]:
-    """The cards with each Image Occlusion card's pictures drawn from its note's image; a
-    picture that cannot be is in `problems`, with why (the image missing, too large, or
-    no image Pillow reads)."""
+) -> tuple[list[CardRecord], dict[str, Drawing]]:
+    """The cards with each Image Occlusion card's pictures named after its note's image,
+    and how to draw each picture; a picture that cannot be is in `problems`, with why (the
+    image missing, too large, or no image Pillow reads)."""
     sources = {card.occlusion.image for card in cards if card.occlusion is not None}
     if not sources:
-        return cards
+        return cards, {}
     images, failures = _media_read(
         archive, contents, dict.fromkeys(sources, limits.image_bytes), budget
     )
-    drawn_cards = []
+    hashes = {}
+    for name, data in images.items():
+        try:
+            occlusion_image_checked(data, max_pixels=limits.image_pixels)
+            hashes[name] = hashlib.sha256(data).hexdigest()
+        except OcclusionError as error:
+            failures[name] = f"rejected: its image {name!r} is {error}"
+    drawings: dict[str, Drawing] = {}
+    named = []
     for card in cards:
         if (occlusion := card.occlusion) is None:
-            drawn_cards.append(card)
+            named.append(card)
             continue
-        pictures: tuple[tuple[str, bytes | None], ...] = ()
-        why = failures.get(occlusion.image, "")
-        if not why:
-            try:
-                pictures = tuple(
-                    (
-                        name,
-                        occlusion_drawn(
-                            images[occlusion.image],
-                            list(occlusion.masks),
-                            occlusion.card,
-                            answer=answer,
-                            max_pixels=limits.image_pixels,
-                            name=name,
-                        ),
-                    )
-                    for name, answer in (
-                        (occlusion.question_name, False),
-                        (occlusion.answer_name, True),
-                    )
-                )
-            except OcclusionError as error:
-                why = f"rejected: its image {occlusion.image!r} is {error}"
-        if why:
-            problems[occlusion.question_name] = problems[occlusion.answer_name] = why
-        drawn_cards.append(dataclasses.replace(card, inline_images=pictures, occlusion=None))
-    return drawn_cards
+        sides = {occlusion.question_name: False, occlusion.answer_name: True}
+        if why := failures.get(occlusion.image):
+            problems |= dict.fromkeys(sides, why)
+            named.append(dataclasses.replace(card, inline_images=(), occlusion=None))
+            continue
+        # Named after the image's bytes too: the same name is the same picture.
+        digest = hashes[occlusion.image][:16]
+        renames = {name: f"{Path(name).stem}-{digest}{Path(name).suffix}" for name in sides}
+        for name, answer in sides.items():
+            drawings[renames[name]] = Drawing(
+                image=images[occlusion.image],
+                masks=occlusion.masks,
+                card=occlusion.card,
+                answer=answer,
+                name=renames[name],
+            )
+        named.append(_images_renamed(card, renames))
+    return named, drawings
+
+
+def _images_renamed(card: CardRecord, renames: dict[str, str]) -> CardRecord:
+    def renamed(html: str) -> str:
+        for old, new in renames.items():
+            html = html.replace(f'src="{old}"', f'src="{new}"')
+        return html
+
+    return dataclasses.replace(
+        card,
+        question_html=renamed(card.question_html),
+        answer_html=renamed(card.answer_html),
+        images=tuple(
+            dataclasses.replace(image, url=renames.get(image.url, image.url))
+            for image in card.images
+        ),
+        inline_images=(),
+        occlusion=None,
+    )
 
 
 def _media_finder(listed: dict[str, str]) -> Callable[[str], str | None]:

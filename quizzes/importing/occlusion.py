@@ -10,7 +10,7 @@ Pure Python (Pillow), no Django import.
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
 
@@ -19,9 +19,9 @@ from PIL import Image, ImageDraw
 _MASK = re.compile(r"\{\{c(\d+)::image-occlusion:([a-z]+)((?::[a-zA-Z]+=[^:{}]*)*)\}\}")
 _PROPERTY = re.compile(r":([a-zA-Z]+)=([^:{}]*)")
 # Anki's --active-shape-color, --inactive-shape-color and borders.
-_ACTIVE = (255, 142, 142, 255)
-_INACTIVE = (255, 235, 162, 255)
-_BORDER = (33, 33, 33, 255)
+_ACTIVE = (255, 142, 142)
+_INACTIVE = (255, 235, 162)
+_BORDER = (33, 33, 33)
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,43 @@ class Occlusion:
     answer_name: str
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """One side's picture of an Image Occlusion card, drawn only when it is stored: a
+    package's preview names the pictures, and drawing them all (a twentieth of a second
+    each) would keep it waiting minutes on a large deck."""
+
+    image: bytes = field(repr=False)  # the note's image, checked (image_checked)
+    masks: tuple[Mask, ...]
+    card: int
+    answer: bool
+    name: str
+
+    def drawn(self, *, max_pixels: int) -> bytes:
+        return drawn(
+            self.image,
+            list(self.masks),
+            self.card,
+            answer=self.answer,
+            max_pixels=max_pixels,
+            name=self.name,
+        )
+
+
 class OcclusionError(ValueError):
     """The image cannot be drawn on; the message says why."""
+
+
+def image_checked(data: bytes, *, max_pixels: int) -> None:
+    """Raises OcclusionError for an image Pillow cannot open, or of more pixels than
+    `max_pixels`: read from its header, without decoding it."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, Image.DecompressionBombError, ValueError) as error:
+        raise OcclusionError(f"not an image Pillow can read ({error})") from None
+    if width * height > max_pixels:
+        raise OcclusionError(f"more than the limit of {max_pixels} pixels")
 
 
 def masks(occlusion_field: str) -> list[Mask]:
@@ -61,7 +96,7 @@ def masks(occlusion_field: str) -> list[Mask]:
 
 def side_name(*, guid: str, card: int, image: str, occlusion_field: str, side: str) -> str:
     """The file name of one side's picture, the same for the same note on every import: a
-    photo's a JPEG, as its image is (a PNG of it would be many times its size, past the
+    photo's is a JPEG, as its image is (a PNG of it would be many times its size, past the
     image limit), any other a PNG."""
     key = "\x1f".join([guid, str(card), image, occlusion_field])
     suffix = ".jpg" if image.lower().endswith((".jpg", ".jpeg")) else ".png"
@@ -79,7 +114,10 @@ def drawn(
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > max_pixels:
                 raise OcclusionError(f"more than the limit of {max_pixels} pixels")
-            canvas = image.convert("RGBA")
+            # A transparent image keeps its transparency; the masks are opaque.
+            canvas = image.convert(
+                "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
+            )
     except (OSError, Image.DecompressionBombError, ValueError) as error:
         raise OcclusionError(f"not an image Pillow can read ({error})") from None
     draw = ImageDraw.Draw(canvas)
@@ -95,7 +133,9 @@ def drawn(
     if name.endswith(".jpg"):
         canvas.convert("RGB").save(output, "JPEG", quality=90)
     else:
-        canvas.save(output, "PNG", optimize=True)
+        # Fast compression: the pictures are drawn again at each read of the package (its
+        # preview, the import), and the best compression takes five times as long.
+        canvas.save(output, "PNG", compress_level=1)
     return output.getvalue()
 
 
