@@ -1,6 +1,6 @@
 """Anki's Image Occlusion notes (Anki 23.10 and later) as pictures: Anki draws a note's masks
 over its image with its own script at review time, which no page here runs. So each card's
-question and answer are drawn here, once, with Pillow: the question with the card's own
+question and answer are drawn here with Pillow, as they are stored: the question with the card's own
 mask in red and, in "hide all, guess one", the others in yellow, as Anki colours them; the
 answer with the card's mask open, outlined.
 
@@ -32,7 +32,7 @@ class Mask:
 
     @property
     def hides_all(self) -> bool:
-        """ "Hide all, guess one": every card shows the other cards' masks too."""
+        """Whether the note is "hide all, guess one": each card shows the others' masks."""
         return dict(self.properties).get("oi") == "1"
 
 
