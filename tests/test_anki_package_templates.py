@@ -263,8 +263,15 @@ def test_an_image_occlusion_notes_cards_show_their_masks_drawn_on_the_image(
     assert plan.summary == "2 new, 0 changed, 0 unchanged"
     first, second = deck.cards.order_by("card_ord")
     images = re.findall(r'src="([^"]+)"', first.question_html + first.answer_html)
-    assert first.question_html == f'The heart<br><br><img src="{images[0]}">'
-    assert first.answer_html == f'<img src="{images[1]}"><br><br>Gray\'s Anatomy, fig. 3'
+    assert len(images) == 2
+    assert first.question_html == (
+        'The heart<br><br><img alt="Screenshot: heart, with the part this card asks about '
+        f'masked" src="{images[0]}">'
+    )
+    assert first.answer_html == (
+        f'<img alt="Screenshot: heart, with that part shown" src="{images[1]}"><br><br>'
+        "Gray's Anatomy, fig. 3"
+    )
     rectangle, ellipse = (50, 60), (120, 100)  # the middle of each mask, in pixels
     question, answer = stored_image(images[0]), stored_image(images[1])
     assert question.getpixel(rectangle) == (255, 142, 142)  # this card's mask

@@ -44,7 +44,7 @@ from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError
 from quizzes.importing.occlusion import image_checked as occlusion_image_checked
 from quizzes.importing.occlusion import masks as occlusion_masks
 from quizzes.importing.occlusion import side_name as occlusion_side_name
-from quizzes.rendering import cloze_numbers, sound_names
+from quizzes.rendering import cloze_numbers, describe_image, sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
@@ -800,6 +800,9 @@ def _occlusion_cards(
     ]
     back = [name for name in _answer_fields(template, exclude=[*cloze_fields, image_field, *front])]
     header, back_extra = _join(values, front), _join(values, back)
+    # What a screen reader says of the pictures, which read as masks on an image.
+    described = html.escape(describe_image(images[0]))
+    hidden, shown = "with the part this card asks about masked", "with that part shown"
     records = []
     for ord_ in ords:
         if not any(mask.card == ord_ + 1 for mask in found_masks):
@@ -815,10 +818,12 @@ def _occlusion_cards(
             for side in ("question", "answer")
         ]
         question = _join(
-            {"header": header, "image": f'<img src="{names[0]}">'}, ["header", "image"]
+            {"header": header, "image": f'<img src="{names[0]}" alt="{described}, {hidden}">'},
+            ["header", "image"],
         )
         answer = _join(
-            {"image": f'<img src="{names[1]}">', "extra": back_extra}, ["image", "extra"]
+            {"image": f'<img src="{names[1]}" alt="{described}, {shown}">', "extra": back_extra},
+            ["image", "extra"],
         )
         content = card_content(question, answer, take_provenance=False)
         record = _record(
