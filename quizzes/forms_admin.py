@@ -19,6 +19,19 @@ from quizzes.services.images import image_store_upload, image_upload_verify
 from quizzes.services.reports import reports_resolve
 
 IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
+# What to do with a file Anki users often have instead of an export.
+_OTHER_FILES = {
+    ".zip": (
+        "a package a browser or a mail app saved as .zip (Safari does) is still one: rename "
+        "it to end in .apkg"
+    ),
+    ".anki2": "that is an Anki collection itself: export the deck from Anki as an .apkg",
+    ".anki21": "that is an Anki collection itself: export the deck from Anki as an .apkg",
+    ".anki21b": "that is an Anki collection itself: export the deck from Anki as an .apkg",
+    ".anki": "that is an Anki 1 deck: open it in Anki and export it as an .apkg",
+    ".xlsx": "save the spreadsheet as CSV first",
+    ".ods": "save the spreadsheet as CSV first",
+}
 
 
 class CardAdminForm(forms.ModelForm):
@@ -283,8 +296,17 @@ class AnkiUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(IMPORT_SUFFIXES):
+            what_to_do = next(
+                (
+                    f" ({why})"
+                    for suffix, why in _OTHER_FILES.items()
+                    if upload.name.lower().endswith(suffix)
+                ),
+                "",
+            )
             raise forms.ValidationError(
-                f"Not imported: {upload.name} is not a {', '.join(IMPORT_SUFFIXES)} file."
+                f"Not imported: {upload.name} is not a {', '.join(IMPORT_SUFFIXES)} file"
+                f"{what_to_do}."
             )
         if not upload.size:
             # A cloud folder's file not yet downloaded, or an export that failed half-way.

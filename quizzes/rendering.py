@@ -430,6 +430,11 @@ def _choice_markup(
             return ChoiceContent(html="", text="", code_share=0.0)
         answer_html = localize_images(answer_html, images)
     soup = BeautifulSoup(answer_html, "html.parser")
+    if "<details" in answer_html:
+        # A hint (Anki's `{{hint:}}`): no toggle opens inside a button, and it is no part
+        # of the answer.
+        for hint in soup("details"):
+            hint.decompose()
     # Walks of the tree by hand: an import makes choices by the thousand, and find_all's
     # matching machinery cost more than the work itself.
     for tag in _tags(soup):

@@ -12,9 +12,13 @@ from bs4.element import PreformattedString
 # Block-level tags a card may contain. `div` is among them because Anki's editor
 # writes one `<div>` per line; stripping it would run those lines together. `hr` is the
 # rule Anki puts between a card's question and answer, and authors between parts.
+# `details` and its `summary` are Anki's `{{hint:Field}}`: a toggle that reveals the hint.
 BLOCK_TAGS = frozenset(
-    {"p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4", "hr"},
-)
+    {
+        "p", "div", "pre", "ul", "ol", "li", "blockquote", "table", "h3", "h4", "hr",
+        "details", "summary",
+    },
+)  # fmt: skip
 ALLOWED_TAGS = BLOCK_TAGS | {
     "br",
     "code",
@@ -104,20 +108,27 @@ def style_without_colours(style: str) -> str | None:
     return _style({name: value for name, value in declarations if name not in COLOUR_PROPERTIES})
 
 
+# A text's direction, as Arabic and Hebrew decks mark it.
+_DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+
+
 def _allowed_attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute == "style":
         return _style(_style_declarations(value))
+    if attribute == "dir":
+        return value.strip().lower() if value.strip().lower() in _DIRECTIONS else None
     if element == "font":  # `color`, its only other attribute: one colour, nothing more
         return None if ";" in value else _style_declarations(f"color: {value}").get("color")
     return value
 
 
 _cleaner = nh3.Cleaner(
-    # For _fonts_as_spans: it makes a `<span>` of a `<font>`, and keeps a span with a style.
+    # For _fonts_as_spans: it makes a `<span>` of a `<font>`, and keeps a span with a style
+    # or a direction.
     tags=set(ALLOWED_TAGS) | {"font", "span"},
     clean_content_tags=set(DROPPED_WITH_CONTENT),
     attributes={
-        "*": {"style"},
+        "*": {"style", "dir"},
         "a": {"href", "title"},
         "img": {"src", "alt", "width", "height"},
         "font": {"color"},
@@ -209,8 +220,13 @@ def _fonts_as_spans(cleaned: str) -> str:
         declarations = {"color": values["color"]} if "color" in values else {}
         declarations |= _style_declarations(values.get("style", ""))
         style = _style(declarations)
-        kept.append(style is not None)
-        return f'<span style="{style}">' if style else ""
+        kept_attributes = "".join(
+            f' {name}="{value}"'
+            for name, value in (("dir", values.get("dir")), ("style", style))
+            if value
+        )
+        kept.append(bool(kept_attributes))
+        return f"<span{kept_attributes}>" if kept_attributes else ""
 
     return _FONT_OR_SPAN.sub(replace, cleaned)
 

@@ -145,3 +145,46 @@ def anki_package(
     )
     collection.close()
     return path
+
+
+def anki_note_type_package(
+    folder: Path,
+    *,
+    fields: list[str],
+    templates: list[tuple[str, str, str]],
+    notes: list[dict],
+    name: str = "Own",
+    cloze: bool = False,
+    media=None,
+) -> Path:
+    """An .apkg, written by Anki, of notes of a note type of the user's own: `templates`
+    are (name, front, back) as typed in Anki's card editor (`{{FrontSide}}<hr id=answer>`
+    is not added), each of `notes` a dict of its `fields` and perhaps `tags`, `deck` (a
+    "Parent::Child" name, made if missing) and `guid`."""
+    collection = Collection(str(folder / "own.anki2"))
+    models = collection.models
+    notetype = models.new(name)
+    if cloze:
+        notetype["type"] = 1  # MODEL_CLOZE: one template, a card per cloze number
+    for field in fields:
+        models.add_field(notetype, models.new_field(field))
+    for template_name, front, back in templates:
+        template = models.new_template(template_name)
+        template["qfmt"], template["afmt"] = front, back
+        models.add_template(notetype, template)
+    models.add(notetype)
+    for values in notes:
+        note = collection.new_note(models.by_name(name))
+        note.fields[:] = values["fields"]
+        note.tags = list(values.get("tags", ()))
+        if "guid" in values:
+            note.guid = values["guid"]
+        collection.add_note(note, collection.decks.id(values.get("deck", "Default")))
+    for file_name, data in (media or {}).items():
+        collection.media.write_data(file_name, data)
+    path = folder / "own.apkg"
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
+    collection.close()
+    return path

@@ -295,7 +295,9 @@ def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_re
     plan = import_package(biology, localized_package(tmp_path))
 
     recognition = biology.cards.get(guid="vocabulary", card_ord=0)
-    assert recognition.answer_html == "to run<br><br>Ich laufe."
+    assert recognition.answer_html == (
+        "to run<br><br><details><summary>Beispiel</summary>Ich laufe.</details>"
+    )
     assert [problem.reason for problem in plan.report] == [
         "note 'vocabulary': field 'Notizen' on no card template, left out as in Anki"
     ]
@@ -1000,15 +1002,22 @@ def test_a_media_list_longer_than_its_files_need_is_refused_unread(biology, tmp_
     assert unpacked["zip"]["media"] - read_here <= cap + 1 < len(huge)
 
 
-def test_a_media_list_naming_more_files_than_the_package_holds_is_refused(biology, tmp_path):
-    path = anki_package(tmp_path, [("Basic", ["Q", "A"])], {"a.png": png_bytes()}, legacy=True)
-    listed = json.dumps({str(n): f"{n}.png" for n in range(8)}).encode()
+def test_a_media_list_naming_files_the_package_lacks_leaves_out_only_those(biology, tmp_path):
+    # Anki imports such a package (a tool listed files it did not pack; files were taken
+    # out to make it smaller); it was refused whole.
+    question = '<img src="a.png"><img src="gone1.png">'
+    path = anki_package(tmp_path, [("Basic", [question, "A"])], {"a.png": png_bytes()}, legacy=True)
+    listed = json.dumps({"0": "a.png", **{str(n): f"gone{n}.png" for n in range(1, 8)}}).encode()
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "many.apkg", "w") as target:
         for info in source.infolist():
             target.writestr(info, listed if info.filename == "media" else source.read(info))
 
-    with pytest.raises(AnkiParseError, match="names more files than the package holds"):
-        import_package(biology, tmp_path / "many.apkg")
+    plan = import_package(biology, tmp_path / "many.apkg")
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 media file left out"
+    (problem,) = plan.report
+    assert problem.reason.endswith("image 'gone1.png' missing from the package")
+    assert CachedImage.objects.filter(url="a.png", status=CachedImage.Status.CACHED).exists()
 
 
 def test_a_note_nested_too_deep_is_skipped_by_name_and_the_rest_imported(biology, tmp_path):

@@ -976,7 +976,8 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
     assert [card.question_html for card in result.cards] == ["Q1", "Q4"]
     assert [str(problem) for problem in result.skipped] == [
         "deck.txt:3: empty question",
-        "deck.txt:4: an image occlusion note: only Anki shows those",
+        "deck.txt:4: an image occlusion note: a text file carries no image to draw its masks "
+        "on (the deck's .apkg does)",
     ]
 
 

@@ -222,6 +222,13 @@ def test_a_rule_in_an_answer_is_a_line_break_in_the_choice():
     assert choice.text == "Adam\nmomentum and RMSProp"
 
 
+def test_a_hint_in_an_answer_is_left_out_of_the_choice():
+    # A toggle inside a button cannot open, and what it hides is no part of the answer.
+    choice = choice_content("Paris<details><summary>Hint</summary>on the Seine</details>")
+
+    assert (choice.html, choice.text) == ("Paris", "Paris")
+
+
 def test_an_answer_that_needs_its_image_is_a_choice_only_once_the_image_is_cached():
     needs = '<p>Instead we can do this:</p><img src="https://x.org/mix.png">'
     assert answer_needs_image(needs)

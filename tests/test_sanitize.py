@@ -343,3 +343,28 @@ def test_a_less_than_sign_inside_math_is_less_than(typed, kept):
     # Every way in passes here: text files, CSV, packages, the admin's card form.
     assert sanitize_card_html(typed) == kept
     assert sanitize_card_html(kept) == kept
+
+
+def test_a_hints_toggle_is_kept_closed_and_without_handlers():
+    # Anki's {{hint:}}, as the importer writes it; `open` and handlers are no card's.
+    cleaned = sanitize_card_html(
+        '<details open ontoggle="alert(1)"><summary onclick="x()">Hint</summary>a</details>'
+    )
+
+    assert cleaned == "<details><summary>Hint</summary>a</details>"
+    assert html_to_text(cleaned) == "Hint\na"
+
+
+@pytest.mark.parametrize(
+    ("markup", "kept"),
+    [
+        ('<p dir="rtl">שלום</p>', '<p dir="rtl">שלום</p>'),
+        ('<span dir=" LTR ">a</span>', '<span dir="ltr">a</span>'),
+        ('<div dir="auto">a</div>', '<div dir="auto">a</div>'),
+        ('<div dir="rtl;color:red">a</div>', "<div>a</div>"),
+        ('<span dir="sideways">a</span>', "a"),
+    ],
+)
+def test_a_text_direction_is_kept_as_given_and_nothing_else(markup, kept):
+    # Arabic and Hebrew decks mark their text right to left.
+    assert sanitize_card_html(markup) == kept

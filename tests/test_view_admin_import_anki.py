@@ -753,3 +753,22 @@ def test_a_deletion_staff_forget_in_the_admin_lets_the_file_make_the_card_again(
     assert "1 new, 0 changed, 1 unchanged" in preview.text
     confirm(staff_client, preview)
     assert sorted(basics.cards.values_list("card_ord", flat=True)) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("name", "what_to_do"),
+    [
+        ("Spanish.apkg.zip", "Safari does) is still one: rename it to end in .apkg"),
+        ("collection.anki2", "an Anki collection itself: export the deck from Anki as an .apkg"),
+        ("words.xlsx", "save the spreadsheet as CSV first"),
+    ],
+)
+def test_a_file_anki_users_have_instead_of_an_export_is_refused_saying_what_to_do(
+    staff_client, basics, name, what_to_do
+):
+    response = upload(staff_client, basics, b"PK\x03\x04", name=name)
+
+    (error,) = response.context["upload_form"].errors["file"]
+    assert error.startswith(f"Not imported: {name} is not a .txt, .csv, .tsv, .apkg, .colpkg")
+    assert what_to_do in error
+    assert not ImportJob.objects.exists()

@@ -508,3 +508,14 @@ def test_a_timeout_the_countdown_asks_about_brings_the_navigations_count_along(
 
     nav = BeautifulSoup(response.text, "html.parser").select_one("#nav-review[hx-swap-oob]")
     assert nav.get_text().startswith("Review (11)")  # the card met, timed out: not new now
+
+
+def test_each_choice_reads_in_its_own_texts_direction(client, alice, deck):
+    # An Arabic choice in a left-to-right button showed its question mark on the wrong side.
+    attempt = start(alice, deck)
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(url(attempt)).text, "html.parser")
+
+    texts = soup.select("button.choice .choice-text")
+    assert texts and all(text["dir"] == "auto" for text in texts)

@@ -34,6 +34,7 @@ from quizzes.importing.cardhtml import (
     inline_images,
     note_guid,
 )
+from quizzes.importing.occlusion import Occlusion
 from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
 from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
@@ -167,6 +168,9 @@ class CardRecord(CardContent):
     inline_images: tuple[tuple[str, bytes | None], ...] = dataclasses.field(
         default=(), compare=False, repr=False
     )
+    # An Image Occlusion card's pictures, drawn once the package's image is read; None
+    # for every other card.
+    occlusion: Occlusion | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def is_cloze(self) -> bool:
@@ -1416,7 +1420,10 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         return note
     note_type = _note_type(named, fields, question=field(mapping.question))
     if note_type is None:
-        raise _Rejected("an image occlusion note: only Anki shows those")
+        raise _Rejected(
+            "an image occlusion note: a text file carries no image to draw its masks on "
+            "(the deck's .apkg does)"
+        )
     question, answer = field(mapping.question), field(mapping.answer)
     if len(fields) == 1 and note_type != CLOZE:
         name = {"\t": "tab", " ": "space"}.get(layout.separator, repr(layout.separator))

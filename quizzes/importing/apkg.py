@@ -9,6 +9,9 @@ a copy of the package with its collection only, unpacked here within the limits,
 media; the media files the cards use are read here, each within its own limit.
 """
 
+import dataclasses
+import hashlib
+import html
 import io
 import json
 import re
@@ -17,7 +20,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -37,10 +40,17 @@ from quizzes.importing.anki import (
     own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
-from quizzes.rendering import cloze_numbers, sound_names
+from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError
+from quizzes.importing.occlusion import image_checked as occlusion_image_checked
+from quizzes.importing.occlusion import masks as occlusion_masks
+from quizzes.importing.occlusion import side_name as occlusion_side_name
+from quizzes.rendering import cloze_numbers, describe_image, sound_names
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
+# The special fields whose words a card here shows as Anki does (_special_fields): a flag
+# and a card id are Anki's own, and {{FrontSide}} is the question above the answer.
+_SPECIAL_WORDS = {"Deck", "Subdeck", "Tags", "Type", "Card"}
 _IMAGE_SRC = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CLOZE_TYPE = 1
 _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
@@ -53,6 +63,7 @@ _TEMPLATE_IMAGE = re.compile(
     r"""<img\b[^<>]*?\bsrc\s*=\s*["']?([^"'<>{}\s]*)\{\{([^#/^{}][^{}]*)\}\}([^"'<>{}\s]*)""", re.I
 )
 _TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
+_CLOZE_REFERENCE = re.compile(r"\{\{(?:[^#/^{}][^{}]*:)?\s*cloze:[^{}]*\}\}")
 _TEMPLATE_TAG = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
 _NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _ANSWER_RULE = re.compile(r"<hr\b[^<>]*\bid\s*=\s*[\"']?answer\b[^<>]*>", re.I)
@@ -70,6 +81,7 @@ class PackageLimits:
     image_bytes: int
     sound_bytes: int
     unpacked_bytes: int
+    image_pixels: int  # an Image Occlusion note's image is drawn on: decoded, so limited
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ class Package:
     media_problems: dict[str, str]
     decks: tuple[str, ...] = ()  # the decks the package's cards are in, filtered ones aside
     suspended: tuple[int, ...] = ()  # the lines of the notes with cards suspended in Anki
+    # The Image Occlusion cards' pictures, by name, drawn when they are stored.
+    drawings: dict[str, Drawing] = field(default_factory=dict)
 
 
 MISSING_FROM_PACKAGE = "missing from the package"
@@ -140,6 +154,9 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                 finally:
                     collection.close()
                 media, problems = _media(archive, contents, cards, limits, budget)
+                cards, drawings = _occlusion_drawings(
+                    archive, contents, cards, limits, budget, problems
+                )
         except zipfile.BadZipFile as error:
             reason = f"not an Anki package Anki can open ({_not_a_zip(path, error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
@@ -157,6 +174,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         media_problems=problems,
         decks=decks,
         suspended=suspended,
+        drawings=drawings,
     )
 
 
@@ -281,8 +299,6 @@ def _contents(archive: zipfile.ZipFile, budget: _Budget) -> _Contents:
         raise
     except Exception:  # bad JSON, protobuf or zstd, or JSON that is not a map
         raise _Refused("not an Anki package Anki can open (its media list is damaged)") from None
-    if len(media) > len(names):
-        raise _Refused("its media list names more files than the package holds")
     for name in media:
         if not isinstance(name, str) or not _is_plain_file_name(name):
             raise _Refused(f"its media list names a file outside the media folder: {name!r}")
@@ -373,6 +389,14 @@ def _media(
         for image in card.images:
             if image.url not in inline:
                 limit_of[image.url] = limits.image_bytes
+    return _media_read(archive, contents, limit_of, budget)
+
+
+def _media_read(
+    archive: zipfile.ZipFile, contents: _Contents, limit_of: dict[str, int], budget: _Budget
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The package's files named in `limit_of`, each within its limit, and why each other
+    one is left out."""
     find = _media_finder(contents.media)
     entries = set(archive.namelist())
     media: dict[str, bytes] = {}
@@ -394,6 +418,75 @@ def _media(
             continue
         media[name] = data
     return media, problems
+
+
+def _occlusion_drawings(
+    archive: zipfile.ZipFile,
+    contents: _Contents,
+    cards: list[CardRecord],
+    limits: PackageLimits,
+    budget: _Budget,
+    problems: dict[str, str],
+) -> tuple[list[CardRecord], dict[str, Drawing]]:
+    """The cards with each Image Occlusion card's pictures named after its note's image,
+    and how to draw each picture; a picture that cannot be is in `problems`, with why (the
+    image missing, too large, or no image Pillow reads)."""
+    sources = {card.occlusion.image for card in cards if card.occlusion is not None}
+    if not sources:
+        return cards, {}
+    images, failures = _media_read(
+        archive, contents, dict.fromkeys(sources, limits.image_bytes), budget
+    )
+    hashes = {}
+    for name, data in images.items():
+        try:
+            occlusion_image_checked(data, max_pixels=limits.image_pixels)
+            hashes[name] = hashlib.sha256(data).hexdigest()
+        except OcclusionError as error:
+            failures[name] = f"rejected: its image {name!r} is {error}"
+    drawings: dict[str, Drawing] = {}
+    named = []
+    for card in cards:
+        if (occlusion := card.occlusion) is None:
+            named.append(card)
+            continue
+        sides = {occlusion.question_name: False, occlusion.answer_name: True}
+        if why := failures.get(occlusion.image):
+            problems |= dict.fromkeys(sides, why)
+            named.append(dataclasses.replace(card, inline_images=(), occlusion=None))
+            continue
+        # Named after the image's bytes too: the same name is the same picture.
+        digest = hashes[occlusion.image][:16]
+        renames = {name: f"{Path(name).stem}-{digest}{Path(name).suffix}" for name in sides}
+        for name, answer in sides.items():
+            drawings[renames[name]] = Drawing(
+                image=images[occlusion.image],
+                masks=occlusion.masks,
+                card=occlusion.card,
+                answer=answer,
+                name=renames[name],
+            )
+        named.append(_images_renamed(card, renames))
+    return named, drawings
+
+
+def _images_renamed(card: CardRecord, renames: dict[str, str]) -> CardRecord:
+    def renamed(html: str) -> str:
+        for old, new in renames.items():
+            html = html.replace(f'src="{old}"', f'src="{new}"')
+        return html
+
+    return dataclasses.replace(
+        card,
+        question_html=renamed(card.question_html),
+        answer_html=renamed(card.answer_html),
+        images=tuple(
+            dataclasses.replace(image, url=renames.get(image.url, image.url))
+            for image in card.images
+        ),
+        inline_images=(),
+        occlusion=None,
+    )
 
 
 def _media_finder(listed: dict[str, str]) -> Callable[[str], str | None]:
@@ -481,13 +574,19 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, reason))
             continue
         try:
-            notetype, values, ords, empty_ords = _note_data(note, empty)
+            notetype, values, ords, empty_ords, deck_names = _note_data(note, empty)
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         try:
             made, empty_clozes, unusable = _note_cards(
-                note, notetype, values, ords, line=position, image_max_bytes=image_max_bytes
+                note,
+                notetype,
+                values,
+                ords,
+                line=position,
+                deck_names=deck_names,
+                image_max_bytes=image_max_bytes,
             )
             empty_ords = sorted([*empty_ords, *empty_clozes])
         except CardHtmlError as error:
@@ -546,15 +645,20 @@ def suspended_notice(lines: tuple[int, ...], source: str) -> ParseProblem | None
     return ParseProblem(source, lines[0], reason)
 
 
-def _note_data(note, empty: set[int]) -> tuple[dict, dict[str, str], list[int], list[int]]:
-    """A note's note type, its fields' values, its cards' template numbers and those of
-    its cards that are `empty`, read from Anki: where the package's note does not match
-    its note type, this fails with one of _NOTE_DAMAGE_ERRORS (and only this: what reads
-    the data after is our own code). A note of empty cards alone keeps them, to be
-    refused with the reason its cards give."""
+def _note_data(
+    note, empty: set[int]
+) -> tuple[dict, dict[str, str], list[int], list[int], dict[int, str]]:
+    """A note's note type, its fields' values, its cards' template numbers, those of its
+    cards that are `empty` and each card's deck by template number, read from Anki:
+    where the package's note does not match its note type, this fails with one of
+    _NOTE_DAMAGE_ERRORS (and only this: what reads the data after is our own code). A
+    note of empty cards alone keeps them, to be refused with the reason its cards give."""
     notetype = note.note_type()
     values = dict(note.items())
     cards = note.cards()
+    decks = note.col.decks
+    # A card in a filtered deck shows its home deck, as in Anki.
+    deck_names = {card.ord: decks.name(card.odid or card.did) for card in cards}
     ords = sorted({card.ord for card in cards})  # one card per template, as in Anki
     empty_ords = sorted({card.ord for card in cards if card.id in empty})
     if len(empty_ords) < len(ords):
@@ -567,7 +671,7 @@ def _note_data(note, empty: set[int]) -> tuple[dict, dict[str, str], list[int], 
             raise IndexError("a cloze note type without a template or a field")
     elif any(not 0 <= ord_ < len(templates) for ord_ in ords):
         raise IndexError("a card of a template its note type lacks")
-    return notetype, values, ords, empty_ords
+    return notetype, values, ords, empty_ords, deck_names
 
 
 def _empty_cards_left_out(note, notetype: dict, ords: list[int]) -> str:
@@ -587,6 +691,7 @@ def _note_cards(
     ords: list[int],
     *,
     line: int,
+    deck_names: dict[int, str],
     image_max_bytes: int | None = None,
 ) -> tuple[list[CardRecord], list[int], dict[int, str]]:
     """The note's cards, the cloze cards left out as empty (Anki makes a card of a cloze
@@ -597,7 +702,7 @@ def _note_cards(
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
     ):
-        raise CardHtmlError("an image occlusion note: only Anki shows those")
+        return _occlusion_cards(note, notetype, values, ords, line=line), [], {}
     inline: dict[str, bytes | None] = {}
     values = dict(values)
     for name, value in values.items():
@@ -609,8 +714,24 @@ def _note_cards(
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
             notetype["flds"][0]["name"]
         ]
-        text = values.get(text_fields[0], "")
-        extra = _join(values, _answer_fields(template, exclude=text_fields))
+        # One text and one Back Extra for the note's cards, so the first card's deck.
+        deck_name = deck_names.get(ords[0], "") if ords else ""
+        shown = values | _special_fields(note, notetype, template, deck_name)
+        if _shows_more_than_fields(template["qfmt"]) or set(_references(template["qfmt"])) - set(
+            text_fields
+        ):
+            # A header, a hint, words of its own: the front as Anki renders it, each cloze
+            # field's deletions left for the card to hide.
+            text = _rendered(template["qfmt"], shown, question=True)
+        else:
+            # A note type may show several fields as cloze text, its numbers spread over
+            # them: each card here shows all of them (Anki shows those holding its number).
+            text = _join(values, text_fields)
+        back = _CLOZE_REFERENCE.sub("", _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1])
+        if _shows_more_than_fields(back):
+            extra = _rendered(back, shown, question=False)
+        else:
+            extra = _join(values, _answer_fields(template, exclude=text_fields))
         in_text = set(cloze_numbers(text))
         if empty := [ord_ for ord_ in ords if ord_ + 1 not in in_text]:
             if len(empty) < len(ords):
@@ -626,12 +747,13 @@ def _note_cards(
             template = notetype["tmpls"][ord_]
             question_fields = _references(template["qfmt"])
             back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
-            if _has_own_words(template["qfmt"]):
-                question = _rendered(template["qfmt"], values, question=True)
+            shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
+            if _shows_more_than_fields(template["qfmt"]):
+                question = _rendered(template["qfmt"], shown, question=True)
             else:
                 question = _join(_filtered(template["qfmt"], values), question_fields)
-            if _has_own_words(back):
-                answer = _rendered(back, values, question=False)
+            if _shows_more_than_fields(back):
+                answer = _rendered(back, shown, question=False)
             else:
                 answer = _join(
                     _filtered(template["afmt"], values),
@@ -651,6 +773,78 @@ def _note_cards(
         for ord_, content in contents
     ]
     return records, empty, unusable
+
+
+def _occlusion_cards(
+    note, notetype: dict, values: dict[str, str], ords: list[int], *, line: int
+) -> list[CardRecord]:
+    """An Image Occlusion note's cards (Anki 23.10's stock note type), each a picture
+    drawn once the package's image is read: the header and the masked image on the
+    question, the image with its mask open and Back Extra on the answer. Its fields are
+    told by the templates (the masks are the cloze field, the header the front's other,
+    Back Extra the back's own), whatever their names in the user's language or order."""
+    template = notetype["tmpls"][0] if notetype["tmpls"] else {"qfmt": "", "afmt": ""}
+    cloze_fields = _references(template["qfmt"], want_filter="cloze")
+    found_masks = occlusion_masks(values.get(cloze_fields[0], "")) if cloze_fields else []
+    if notetype["type"] != _CLOZE_TYPE or not found_masks:
+        raise CardHtmlError(
+            "an image occlusion note of an add-on's note type: only Anki shows those"
+        )
+    masks_field = values[cloze_fields[0]]
+    image_field = next((name for name, value in values.items() if image_sources(value)), "")
+    images = image_sources(values.get(image_field, ""))
+    if not images:
+        raise CardHtmlError("an image occlusion note without its image")
+    front = [
+        name for name in _references(template["qfmt"]) if name not in (*cloze_fields, image_field)
+    ]
+    back = [name for name in _answer_fields(template, exclude=[*cloze_fields, image_field, *front])]
+    header, back_extra = _join(values, front), _join(values, back)
+    # What a screen reader says of the pictures, which read as masks on an image.
+    described = html.escape(describe_image(images[0]))
+    hidden, shown = "with the part this card asks about masked", "with that part shown"
+    records = []
+    for ord_ in ords:
+        if not any(mask.card == ord_ + 1 for mask in found_masks):
+            continue
+        names = [
+            occlusion_side_name(
+                guid=note.guid,
+                card=ord_ + 1,
+                image=images[0],
+                occlusion_field=masks_field,
+                side=side,
+            )
+            for side in ("question", "answer")
+        ]
+        question = _join(
+            {"header": header, "image": f'<img src="{names[0]}" alt="{described}, {hidden}">'},
+            ["header", "image"],
+        )
+        answer = _join(
+            {"image": f'<img src="{names[1]}" alt="{described}, {shown}">', "extra": back_extra},
+            ["image", "extra"],
+        )
+        content = card_content(question, answer, take_provenance=False)
+        record = _record(
+            content,
+            note,
+            line=line,
+            ord_=ord_,
+            note_type=_note_type_name(notetype),
+            inline=dict.fromkeys(names),
+        )
+        occlusion = Occlusion(
+            image=images[0],
+            masks=tuple(found_masks),
+            card=ord_ + 1,
+            question_name=names[0],
+            answer_name=names[1],
+        )
+        records.append(dataclasses.replace(record, occlusion=occlusion))
+    if not records:
+        raise CardHtmlError("an image occlusion note without its masks")
+    return records
 
 
 def _record(
@@ -695,20 +889,50 @@ def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
     return [*names, *(name for name in typed if name not in names and name not in exclude)]
 
 
-def _has_own_words(template: str) -> bool:
-    """Whether a card side's template shows words of its own beside its fields, as a
-    geography deck asks "Capital?" and "Flag?" of the same {{Country}}."""
-    text = _TAG.sub("", _TEMPLATE_TAG.sub("", _NOT_SHOWN.sub("", template)))
+def _shows_more_than_fields(template: str) -> bool:
+    """Whether a card side's template shows more than its fields, one below the other:
+    words of its own, as a geography deck asks "Capital?" and "Flag?" of the same
+    {{Country}}; Anki's words about the card (its deck, tags, note type or card type);
+    sections shown only when a field is filled in or empty; a field as plain text."""
+    template = _NOT_SHOWN.sub("", template)
+    for kind, reference in _TEMPLATE_TAG.findall(template):
+        *filters, name = (part.strip() for part in reference.split(":"))
+        if kind in ("#", "^") or name in _SPECIAL_WORDS or "text" in filters:
+            return True
+    text = _TAG.sub("", _TEMPLATE_TAG.sub("", template))
     return bool(_SOUND_TAG.sub("", text).replace("&nbsp;", " ").strip())
+
+
+def _special_fields(note, notetype: dict, template: dict, deck_name: str) -> dict[str, str]:
+    """What Anki fills in for a template's `{{Deck}}`, `{{Subdeck}}` (the deck's last
+    part), `{{Tags}}`, `{{Type}}` (the note type's name) and `{{Card}}` (the template's):
+    words, so escaped as text."""
+    words = {
+        "Deck": deck_name,
+        "Subdeck": deck_name.rsplit("::", 1)[-1],
+        "Tags": " ".join(note.tags),
+        "Type": notetype["name"],
+        "Card": template["name"],
+    }
+    return {name: html.escape(value, quote=False) for name, value in words.items()}
 
 
 def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
     """A card side as Anki renders its template: each field filled in (through the
     Japanese filters; `text:` without its HTML), a `{{#Field}}` section shown when the
     field is filled and a `{{^Field}}` one when it is empty. Special fields, a type-in box
-    on the question, and an image or a sound whose field is empty show nothing."""
+    on the question, and an image or a sound whose field is empty show nothing; on the
+    answer, `{{type:Back}}` is the answer, as Anki shows it beside what was typed. A field
+    Anki speaks (`{{tts en_US:Front}}`) is shown as text, unless the side shows it so
+    anyway."""
     template = _NOT_SHOWN.sub("", template)
     values = _filtered(template, values, media=False)
+    shown_as_text = {
+        name
+        for _, reference in _TEMPLATE_TAG.findall(template)
+        for *filters, name in [[part.strip() for part in reference.split(":")]]
+        if not _spoken(filters)
+    }
     parts: list[str] = []
     shown = [True]
     position = 0
@@ -724,7 +948,11 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
         elif kind == "/":
             if len(shown) > 1:
                 shown.pop()
-        elif all(shown) and name not in _SPECIAL_FIELDS and not (question and "type" in filters):
+        elif all(shown) and name in _SPECIAL_WORDS:
+            parts.append(values.get(name, ""))
+        elif (question and "type" in filters) or (_spoken(filters) and name in shown_as_text):
+            continue
+        elif all(shown) and name not in _SPECIAL_FIELDS:
             value = values.get(name, "")
             parts.append(_TAG.sub("", value) if "text" in filters else value)
     if all(shown):
@@ -732,16 +960,25 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
     return _EMPTY_MEDIA.sub("", "".join(parts)).strip()
 
 
+def _spoken(filters: list[str]) -> bool:
+    return any(kind.startswith("tts ") for kind in filters)
+
+
 def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> dict[str, str]:
     """The fields as `template` shows them through Anki's Japanese filters (`furigana:`
-    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), and a field
-    holding a file name as the image or sound the template makes of it."""
+    makes "日本[にほん]" ruby text, `kanji:` keeps "日本" and `kana:` "にほん"), a `hint:`
+    field behind a toggle named after it, as Anki's "Mnemonic" link, and a field holding a
+    file name as the image or sound the template makes of it."""
     filtered = dict(values)
     for reference in _FIELD_REFERENCE.findall(template):
         *filters, name = (part.strip() for part in reference.split(":"))
         for kind in ("furigana", "kanji", "kana"):
             if kind in filters and name in values:
                 filtered[name] = _reading(values[name], kind)
+        if "hint" in filters and filtered.get(name, "").strip():
+            # A <details> opens without script, from the keyboard too.
+            label = html.escape(name, quote=False)
+            filtered[name] = f"<details><summary>{label}</summary>{filtered[name]}</details>"
     for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
         for before, reference, after in pattern.findall(template) if media else ():
             name = reference.split(":")[-1].strip()

@@ -267,7 +267,9 @@ _TEXT_BREAKS = frozenset({*BLOCK_TAGS, "br", "tr", "th", "td"})
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WHITESPACE = re.compile(r"\s+")
 _ANY_TAG = re.compile(r"<[^<>]*>")
-_BLOCKISH = re.compile(r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|hr|tr|th|td)\b")
+_BLOCKISH = re.compile(
+    r"<(?:p|div|pre|ul|ol|li|blockquote|table|h3|h4|hr|tr|th|td|details|summary)\b"
+)
 
 
 class _Node:

@@ -58,6 +58,7 @@ from quizzes.importing.apkg import (
     write_package,
 )
 from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
+from quizzes.importing.occlusion import Drawing, OcclusionError
 from quizzes.models import (
     CachedImage,
     Card,
@@ -114,6 +115,8 @@ class PackageFile:
 
     data: bytes = field(repr=False)
     verified: VerifiedImage | None = None  # None for a file that is no image (a sound)
+    # An Image Occlusion card's picture: drawn, then checked, as it is stored.
+    drawing: Drawing | None = None
 
 
 @dataclass
@@ -230,6 +233,9 @@ def anki_import_plan(
         problems = {**package.media_problems, **too_large}
         plan.images = {image.url for record in records for image in record.images}
         plan.media, plan.media_failures = _media_checked(media, problems, plan.images, image_checks)
+        plan.media |= {
+            name: PackageFile(b"", drawing=drawing) for name, drawing in package.drawings.items()
+        }
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
         if notice := decks_notice(package.decks, source):
             plan.notices.append(notice)
@@ -272,6 +278,7 @@ def _read_package(data: bytes | str, source: str):
             image_bytes=settings.QUIZSITE_IMAGE_MAX_BYTES,
             sound_bytes=settings.QUIZSITE_SOUND_MAX_BYTES,
             unpacked_bytes=settings.QUIZSITE_IMPORT_MAX_UNPACKED_BYTES,
+            image_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS,
         )
         package = read_package(Path(file.name), source=source, limits=limits)
     if len(package.cards) > settings.QUIZSITE_IMPORT_MAX_CARDS:
@@ -1163,8 +1170,12 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images
     """A package's files: images (as the plan's check found them) stored by hash as each
     image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
     why, for its placeholder ("image missing from the package")."""
+    failures = dict(failures)
     for name, file in media.items():
-        if file.verified is not None:
+        if file.drawing is not None:
+            if why := _drawing_store(name, file.drawing):
+                failures[name] = why
+        elif file.verified is not None:
             _package_image_store(name, file.data, file.verified)
         else:
             _sound_store(name, file.data)
@@ -1177,6 +1188,23 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images
     ):
         image.status, image.last_error = CachedImage.Status.FAILED, failures[image.url]
         image.save(update_fields=["status", "last_error"])
+
+
+def _drawing_store(name: str, drawing: Drawing) -> str:
+    """Store an Image Occlusion card's picture, drawn unless a picture of its name is
+    stored already (its name holds the note's masks and its image's hash); why it cannot
+    be, or ""."""
+    if CachedImage.objects.filter(url=name, status=CachedImage.Status.CACHED).exists():
+        return ""
+    try:
+        data = drawing.drawn(max_pixels=settings.QUIZSITE_IMAGE_MAX_PIXELS)
+        verified = image_upload_verify(data=data, declared_content_type=None)
+    except OcclusionError as error:
+        return f"rejected: its image is {error}"
+    except ImageRejected as rejection:
+        return f"rejected: {rejection.reason}"
+    _package_image_store(name, data, verified)
+    return ""
 
 
 def _package_image_store(name: str, data: bytes, verified: VerifiedImage) -> None:
