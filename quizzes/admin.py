@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -54,6 +54,7 @@ from quizzes.models import (
     Deck,
     DeletedCard,
     Distractor,
+    ExportJob,
     ImportJob,
     ProblemReport,
     ReviewLog,
@@ -81,6 +82,9 @@ from quizzes.services.card_editing import (
 from quizzes.services.card_holds import holds_release
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
+from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
+from quizzes.services.deck_exports import export_job_file, export_job_start
+from quizzes.services.deck_packages import package_builds_in_request
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_resolve
@@ -203,6 +207,9 @@ class DeckAdmin(admin.ModelAdmin):
             self.message_user(request, "Select one deck to export as a package.", messages.ERROR)
             return None
         deck = queryset.get()
+        if not package_builds_in_request(deck=deck):
+            job = export_job_start(deck=deck, created_by=request.user)
+            return redirect("admin:quizzes_deck_export_job", job.pk)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{deck.slug}.apkg"
             deck_export_apkg(deck=deck, path=path)
@@ -224,11 +231,49 @@ class DeckAdmin(admin.ModelAdmin):
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_anki_view)
         job_view = self.admin_site.admin_view(self.import_job_view)
+        export_view = self.admin_site.admin_view(self.export_job_view)
+        download_view = self.admin_site.admin_view(self.export_download_view)
         return [
             path("import-anki/", import_view, name="quizzes_deck_import_anki"),
             path("import-anki/<int:pk>/", job_view, name="quizzes_deck_import_job"),
+            path("export/<int:pk>/", export_view, name="quizzes_deck_export_job"),
+            path("export/<int:pk>/download/", download_view, name="quizzes_deck_export_download"),
             *super().get_urls(),
         ]
+
+    def _export_job(self, request, pk) -> ExportJob:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(ExportJob.objects.select_related("deck", "created_by"), pk=pk)
+
+    def export_job_view(self, request, pk):
+        """A big deck's export as the worker builds it (an htmx fragment polls it), then its
+        download link."""
+        job = self._export_job(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Export {job.deck} as an Anki package",
+            "job": job,
+            "file": export_job_file(job=job),
+            "kept_for_hours": int(EXPORTS_KEPT_FOR.total_seconds() // 3600),
+        }
+        template = "admin/quizzes/deck/export_job.html"
+        if request.htmx:
+            template += "#progress"
+        return TemplateResponse(request, template, context)
+
+    def export_download_view(self, request, pk):
+        job = self._export_job(request, pk)
+        file = export_job_file(job=job)
+        if file is None:
+            raise Http404("This export is not ready, or no longer kept: export the deck again.")
+        return FileResponse(
+            file.open("rb"),
+            as_attachment=True,
+            filename=job.download_name,
+            content_type="application/octet-stream",
+        )
 
     def _import_context(self, request, **extra):
         return {

@@ -1304,12 +1304,16 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     return AnkiTextExport(export_anki(exported, deck_name=deck_name), export_notice(exported))
 
 
-def deck_export_apkg(*, deck: Deck, path: Path) -> int:
+def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None) -> int:
     """Write `deck` as an .apkg with its cached images and sounds; return the note count.
+    `progress` hears how many of the deck's cards are written, every thousand or so.
 
     An image the site fetched from the web goes into the package under its file name (the
     HTML points at that name, as Anki's own media do); one not cached keeps its URL."""
     cards = deck.cards.all()
+    progress = progress or (lambda done, total: None)
+    total = cards.count()
+    progress(0, total)
     media: dict[str, bytes] = {}
     names: dict[str, str] = {}  # image src as the HTML writes it -> name in the package
     # The HTML escapes a src ("tom &amp; jerry.png"); an image is stored by the URL it means.
@@ -1327,7 +1331,9 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
         names[sources[image.url]] = name
     notes = []
     sounds: set[str] = set()
+    cards_of_note = []
     for first, group, tags in _notes(cards):
+        cards_of_note.append(len(group))
         link = ""
         if first.source_url:
             link = f"<br><br><a href='{html.escape(first.source_url)}'>{PROVENANCE_LABEL}</a>"
@@ -1354,7 +1360,18 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
     for sound in MediaFile.objects.filter(name__in=sounds):
         with sound.file.open("rb") as file:
             media[sound.name] = file.read()
-    return write_package(notes, media=media, deck_name=deck.name, path=path)
+
+    def told_as_written():
+        # Anki adding the notes is most of the time: told as it takes each.
+        done = 0
+        for note, count in zip(notes, cards_of_note, strict=True):
+            yield note
+            if done // _BATCH != (done + count) // _BATCH:
+                progress(done + count, total)
+            done += count
+        progress(done, total)
+
+    return write_package(told_as_written(), media=media, deck_name=deck.name, path=path)
 
 
 def _package_name(image: CachedImage, *, taken: set[str]) -> str:

@@ -1,0 +1,191 @@
+"""The deck list's "Export ... as an Anki package" action: a small deck downloads at once;
+a big one is built by the worker while a page shows its progress, then offers the file to
+staff alone for a day."""
+
+import io
+from zipfile import ZipFile
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from quizzes.models import Deck, ExportJob
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+
+pytestmark = pytest.mark.django_db
+
+DECKS = reverse("admin:quizzes_deck_changelist")
+THREE_CARDS = (
+    "#separator:tab\n#html:true\n#guid column:3\n"
+    "What is a tensor?\tAn array with any number of axes.\tg-1\n"
+    "What is SGD?\tStochastic gradient descent.\tg-2\n"
+    "What is a batch?\tA slice of the data.\tg-3\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def folders(media_root, settings, tmp_path):
+    settings.QUIZSITE_EXPORTS_DIR = tmp_path / "exports"
+    return settings.QUIZSITE_EXPORTS_DIR
+
+
+@pytest.fixture
+def basics(db):
+    deck = Deck.objects.create(name="Basics", slug="basics")
+    anki_import_apply(deck=deck, data=THREE_CARDS, source="basics.txt")
+    return deck
+
+
+@pytest.fixture
+def big(settings):
+    """The deck's three cards count as a big deck."""
+    settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS = 2
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def export(client, deck, **kwargs):
+    return client.post(DECKS, {"action": "export_apkg", "_selected_action": [deck.pk]}, **kwargs)
+
+
+def job_url(job):
+    return reverse("admin:quizzes_deck_export_job", args=[job.pk])
+
+
+def download_url(job):
+    return reverse("admin:quizzes_deck_export_download", args=[job.pk])
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+
+def notes_in(package: bytes) -> int:
+    return len(anki_import_plan(deck=Deck(slug="back"), data=package, source="x.apkg").new)
+
+
+def test_a_small_deck_downloads_at_once(staff_client, basics):
+    response = export(staff_client, basics)
+
+    assert response["Content-Disposition"] == 'attachment; filename="basics.apkg"'
+    assert notes_in(response.content) == 3
+    assert not ExportJob.objects.exists()
+
+
+def test_a_big_deck_is_built_by_the_worker_while_its_page_shows_progress(
+    staff_client, basics, big, queued_tasks, folders, media_root
+):
+    # It was built inside the request: 30,000 cards with images outlasted gunicorn's 30 s.
+    response = export(staff_client, basics)
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response.url == job_url(job)
+    waiting = staff_client.get(job_url(job))
+    assert "Waiting for the background worker" in waiting.text
+    assert 'hx-trigger="every 1s"' in waiting.text
+    fragment = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<div id="export-progress"')
+
+    run_worker()
+
+    done = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+    assert "hx-trigger" not in done.text
+    assert "Download basics.apkg" in done.text
+    assert "3 notes" in done.text
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.percent) == ("done", 3, 3, 100)
+    download = staff_client.get(download_url(job))
+    assert download["Content-Disposition"] == 'attachment; filename="basics.apkg"'
+    package = b"".join(download.streaming_content)
+    assert "collection.anki21b" in ZipFile(io.BytesIO(package)).namelist()
+    assert notes_in(package) == 3
+    # Not where the proxy serves media to anyone.
+    assert [path.name for path in folders.iterdir()] == [job.file_name]
+    assert not media_root.exists() or not list(media_root.rglob("*.apkg"))
+
+
+def test_a_learner_and_a_guest_cannot_see_or_download_an_export(
+    client, alice, basics, big, queued_tasks
+):
+    client.force_login(alice)
+    export(client, basics)
+    job = ExportJob.objects.create(deck=basics, total=3)
+    client.logout()
+
+    for who in (alice, None):
+        if who:
+            client.force_login(who)
+        for url in (job_url(job), download_url(job)):
+            response = client.get(url)
+            assert response.status_code == 302
+            assert response.url.startswith(reverse("admin:login"))
+    assert ExportJob.objects.count() == 1
+
+
+def test_staff_without_the_decks_cannot_see_an_export(client, django_user_model, basics):
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    job = ExportJob.objects.create(deck=basics, total=3)
+    client.force_login(clerk)
+
+    assert client.get(job_url(job)).status_code == 403
+    assert client.get(download_url(job)).status_code == 403
+
+
+def test_a_download_asked_before_it_is_ready_says_so(staff_client, basics, big, queued_tasks):
+    export(staff_client, basics)
+
+    response = staff_client.get(download_url(ExportJob.objects.get()))
+
+    assert response.status_code == 404
+    assert "not ready" in response.text
+
+
+def test_an_export_is_forgotten_with_its_file_a_day_later(
+    staff_client, basics, big, queued_tasks, folders
+):
+    with time_machine.travel("2026-12-01 09:00Z"):
+        export(staff_client, basics)
+        run_worker()
+    old = ExportJob.objects.get()
+    assert (folders / old.file_name).is_file()
+
+    with time_machine.travel("2026-12-02 09:01Z"):
+        export(staff_client, basics)
+
+    assert not ExportJob.objects.filter(pk=old.pk).exists()
+    assert not (folders / old.file_name).exists()
+    assert staff_client.get(job_url(old)).status_code == 404
+
+
+def test_an_export_that_fails_says_why_and_keeps_nothing(
+    staff_client, basics, big, queued_tasks, folders
+):
+    folders.parent.mkdir(parents=True, exist_ok=True)
+    folders.write_text("a file where the folder should be")
+    export(staff_client, basics)
+
+    run_worker()
+
+    job = ExportJob.objects.get()
+    page = staff_client.get(job_url(job))
+    assert job.status == "failed"
+    assert "could not be exported" in page.text
+    assert "hx-trigger" not in page.text
+    assert staff_client.get(download_url(job)).status_code == 404
+
+
+def test_the_export_page_reads_a_few_rows(
+    staff_client, basics, big, queued_tasks, django_assert_max_num_queries
+):
+    export(staff_client, basics)
+    run_worker()
+    job = ExportJob.objects.get()
+
+    with django_assert_max_num_queries(6):
+        staff_client.get(job_url(job), headers={"HX-Request": "true"})
