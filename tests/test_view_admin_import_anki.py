@@ -7,11 +7,13 @@ import zipfile
 import PIL.Image
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.models import CachedImage, Card, Deck, DeletedCard, ImportJob
 from quizzes.services.anki_io import anki_import_apply, import_job_run
+from tests.editing_helpers import admin_form_data
 from tests.factories import anki_package, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +105,36 @@ def test_the_preview_keeps_a_card_staff_edited_and_names_one_the_file_changed_to
     assert "line 6: card 2 was edited here, and the file changed its note too" in preview.text
     confirm(staff_client, preview)
     assert Card.objects.get(guid="g-2").answer_html == "SGD, edited here."
+
+
+def test_the_preview_shows_a_card_reworded_here_and_fixed_in_the_file_as_it_will_be(
+    staff_client, basics
+):
+    spain = "What is the capital of Spain?\tMadird\n"
+    confirm(staff_client, upload(staff_client, basics, spain))
+    card = basics.cards.get()
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    staff_client.post(
+        url,
+        admin_form_data(staff_client.get(url), question_html="Which city is Spain's capital?"),
+    )
+
+    preview = upload(staff_client, basics, spain.replace("Madird", "Madrid"))
+
+    assert "0 new, 1 changed, 0 unchanged, 1 card edited here and in the file merged" in (
+        preview.text
+    )
+    page = BeautifulSoup(preview.content, "html.parser")
+    cells = [td.get_text(" ", strip=True) for td in page.select("table.import-plan tbody td")]
+    assert cells[2:] == [
+        "changed: answer_html; kept as edited here: question",
+        "Which city is Spain's capital?",
+        "Madrid",
+    ]
+    assert "the file's new answer is taken, the question kept as edited here" in page.text
+    confirm(staff_client, preview)
+    card.refresh_from_db()
+    assert (card.question_html, card.answer_html) == ("Which city is Spain's capital?", "Madrid")
 
 
 def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics):
