@@ -92,6 +92,14 @@ IMAGE_CHECKS_OPTION = "image_checks"  # where an ImportJob's options keep them
 # --- Anki import ---
 
 
+_CHANGE_NAMES = {
+    "question_html": "question",
+    "answer_html": "answer",
+    "source_url": "source link",
+    "note_type": "note type",
+}
+
+
 @dataclass(frozen=True)
 class PlannedCard:
     record: CardRecord
@@ -113,6 +121,11 @@ class PlannedCard:
         """The (html, text) of the card's side `name` as the import writes it."""
         source = self.card if name in self.kept_here else self.record
         return getattr(source, f"{name}_html"), getattr(source, f"{name}_text")
+
+    @property
+    def changes_told(self) -> str:
+        """What the import changes, as staff call it ("answer, tags")."""
+        return ", ".join(_CHANGE_NAMES.get(change, change) for change in self.changes)
 
     @property
     def question_text(self) -> str:
