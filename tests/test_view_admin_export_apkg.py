@@ -137,6 +137,17 @@ def test_staff_without_the_decks_cannot_see_an_export(client, django_user_model,
     assert client.get(download_url(job)).status_code == 403
 
 
+def test_a_running_export_says_what_it_is_doing(staff_client, basics):
+    job = ExportJob.objects.create(deck=basics, total=3000, status="running")
+    reading = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+    ExportJob.objects.filter(pk=job.pk).update(done=1000)
+    writing = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+
+    # It said "0 of 3000 cards written" while it read the cards before writing any.
+    assert "Reading the deck's 3000 cards" in reading.text
+    assert "1000 of 3000 cards written (33%)" in writing.text
+
+
 def test_a_download_asked_before_it_is_ready_says_so(staff_client, basics, big, queued_tasks):
     export(staff_client, basics)
 
