@@ -471,6 +471,14 @@ class ImageStatusFilter(TableFilter):
     }
 
 
+class TagFilter(admin.RelatedFieldListFilter):
+    """By tag, and the cards without any: named so, not "-" (Django's empty value)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "No tags"
+
+
 class HasImagesFilter(TableFilter):
     title = "has images"
     parameter_name = "has_images"
@@ -703,7 +711,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         "average_time",
     ]
     list_display_links = ["number", "question_excerpt"]
-    list_filter = ["deck", "tags", ImageStatusFilter, HasImagesFilter]
+    list_filter = ["deck", ("tags", TagFilter), ImageStatusFilter, HasImagesFilter]
     # The search box (which needs a field named) searches through the full-text index:
     # get_search_results.
     search_fields = ["question_text"]
@@ -785,7 +793,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_list(self, card):
-        return ", ".join(tag.name for tag in card.tags.all())
+        return ", ".join(tag.name for tag in card.tags.all()) or "—"
 
     @admin.display(description="images", ordering="uncached_image_count")
     def image_status(self, card):

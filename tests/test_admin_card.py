@@ -129,6 +129,21 @@ def test_it_filters_by_deck_and_tag(staff_client, deck, make_deck):
     assert [card.number for card in by_tag.context["cl"].result_list] == [2, 4]
 
 
+def test_cards_without_tags_are_said_so_not_dashed(staff_client, deck):
+    # The filter offered "-" for the cards without tags, and the column showed "-".
+    untagged = deck.cards.get(number=5)
+    untagged.tags.clear()
+
+    response = staff_client.get(CHANGELIST)
+
+    page = BeautifulSoup(response.content, "html.parser")
+    tag_filter = page.find("details", {"data-filter-title": "tags"})
+    assert [link.get_text(strip=True) for link in tag_filter.select("a")][-1] == "No tags"
+    assert column(response, untagged, "tag_list") == "—"
+    no_tags = staff_client.get(CHANGELIST, {"tags__isnull": "True"})
+    assert untagged in no_tags.context["cl"].result_list
+
+
 @pytest.fixture
 def images(deck):
     """Card 1 has a cached image, card 2 a pending one, card 3 a failed one."""
