@@ -50,6 +50,7 @@ from quizzes.models import (
     Card,
     CardHold,
     CardImage,
+    CardKeyword,
     CardMemory,
     Deck,
     DeletedCard,
@@ -671,7 +672,11 @@ def _more(count: int, what: str = "") -> list[str]:
 DELETED_WITH_A_CARD = {
     CardMemory: "learners' memories of it (it leaves their reviews)",
     ReviewLog: "reviews of it in learners' histories",
+    CardImage: "places where the cards show an image (the images stay, under Cached images)",
 }
+# Rows made from a card's text for the site's own use: "Card keywords: 10,724" on the page
+# asking read like something staff or learners had written.
+NOT_TOLD_WHEN_DELETED = {CardKeyword}
 
 
 def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
@@ -679,6 +684,7 @@ def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
     model_count = {
         DELETED_WITH_A_CARD.get(model, model._meta.verbose_name_plural): n
         for model, n in counts.items()
+        if model not in NOT_TOLD_WHEN_DELETED
     }
     perms_needed = {
         model._meta.verbose_name

@@ -1035,6 +1035,24 @@ def test_deleting_a_card_learners_study_counts_their_memories_in_a_fixed_number_
     assert not CardMemory.objects.exists()
 
 
+def test_deleting_cards_tells_what_staff_and_learners_lose_not_the_sites_own_rows(
+    staff_client, deck, images
+):
+    card = deck.cards.get(number=2)  # with a topic word or two and a pending image
+    assert card.keyword_rows.exists()
+
+    response, _ = delete_page(staff_client, card)
+
+    # It said "Card keywords: 3" and "Card images: 1", as if the card's words or
+    # images went with it.
+    summary = {str(name): count for name, count in response.context["model_count"]}
+    assert summary == {
+        "cards": 1,
+        "places where the cards show an image (the images stay, under Cached images)": 1,
+    }
+    assert "keyword" not in response.text.lower()
+
+
 # --- search ---
 
 
