@@ -110,6 +110,21 @@ def test_a_big_deck_is_built_by_the_worker_while_its_page_shows_progress(
     assert not media_root.exists() or not list(media_root.rglob("*.apkg"))
 
 
+def test_a_deck_asked_for_again_before_it_is_built_is_built_once(
+    staff_client, basics, big, queued_tasks
+):
+    first = export(staff_client, basics)
+    again = export(staff_client, basics)
+
+    job = ExportJob.objects.get()
+    assert first.url == again.url == job_url(job)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == "done"
+    export(staff_client, basics)
+    assert ExportJob.objects.count() == 2  # finished, it is exported afresh
+
+
 def test_a_learner_and_a_guest_cannot_see_or_download_an_export(
     client, alice, basics, big, queued_tasks
 ):

@@ -19,10 +19,15 @@ KEPT_FOR = timedelta(days=1)
 
 
 def export_job_start(*, deck: Deck, created_by) -> ExportJob:
-    """Queue the deck's package for the worker (deck_export_task)."""
+    """Queue the deck's package for the worker (deck_export_task), or give the export of it
+    already waiting or running: asked again meanwhile (a second click, a colleague), the
+    worker would build the same package twice."""
     from quizzes.tasks import deck_export_task
 
     export_jobs_prune()
+    unfinished = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    if pending := ExportJob.objects.filter(deck=deck, status__in=unfinished).first():
+        return pending
     job = ExportJob.objects.create(deck=deck, created_by=created_by, total=deck.cards.count())
     deck_export_task.enqueue(job.pk)
     return job
