@@ -1,6 +1,7 @@
 """The staff side: cards, decks, tags and images edited by Editors; reports triaged;
 quiz attempts read-only for everyone. Logic lives in quizzes.services."""
 
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -296,10 +297,14 @@ class DeckAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             import_jobs_prune()
+            source_name = upload.name
+            # Kept with the media, which the proxy serves to anyone: under a name nobody can
+            # guess (/media/imports/biology.apkg served a course's deck before its import).
+            upload.name = f"{secrets.token_urlsafe(18)}{Path(source_name).suffix[:10]}"
             job = ImportJob.objects.create(
                 deck=form.cleaned_data["deck"],
                 upload=upload,
-                source_name=upload.name,
+                source_name=source_name,
                 created_by=request.user,
             )
             return redirect("admin:quizzes_deck_import_job", job.pk)

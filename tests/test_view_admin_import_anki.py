@@ -741,6 +741,25 @@ def test_staff_without_card_permissions_cannot_import(client, django_user_model,
     assert client.get(IMPORT).status_code == 403
 
 
+def test_an_upload_waits_for_its_confirmation_under_a_name_nobody_can_guess(
+    staff_client, client, basics, settings
+):
+    # It waited as media/imports/deck.txt, which the proxy serves to anyone at /media/.
+    upload(staff_client, basics, THREE_CARDS, name="exam-questions.txt")
+    upload(staff_client, basics, THREE_CARDS, name="exam-questions.txt")
+
+    first, second = ImportJob.objects.order_by("pk")
+    assert first.source_name == second.source_name == "exam-questions.txt"
+    names = [job.upload.name for job in (first, second)]
+    assert all("exam-questions" not in name for name in names)
+    assert names[0] != names[1]
+    assert all(len(name.removeprefix("imports/")) >= 24 for name in names)
+    assert not (settings.MEDIA_ROOT / "imports" / "exam-questions.txt").exists()
+    preview = staff_client.get(job_url(second))
+    assert "3 new, 0 changed, 0 unchanged" in preview.text
+    assert "exam-questions.txt" in preview.text
+
+
 def test_an_upload_forgets_previews_left_unconfirmed_for_a_day(staff_client, basics):
     import time_machine
 
