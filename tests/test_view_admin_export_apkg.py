@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from quizzes.models import Deck, ExportJob
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+from quizzes.services.deck_exports import export_job_run
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,15 @@ def download_url(job):
 
 
 def run_worker():
+    """`manage.py db_worker` itself: it closes the database connection as it finishes, so a
+    test running it keeps no transaction open (django_db(transaction=True))."""
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+
+def run_exports():
+    """What the worker runs for each export waiting, without the worker."""
+    for job in ExportJob.objects.filter(status="queued"):
+        export_job_run(job_id=job.pk)
 
 
 def notes_in(package: bytes) -> int:
@@ -77,6 +86,7 @@ def test_a_small_deck_downloads_at_once(staff_client, basics):
     assert not ExportJob.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_big_deck_is_built_by_the_worker_while_its_page_shows_progress(
     staff_client, basics, big, queued_tasks, folders, media_root
 ):
@@ -118,7 +128,7 @@ def test_a_deck_asked_for_again_before_it_is_built_is_built_once(
 
     job = ExportJob.objects.get()
     assert first.url == again.url == job_url(job)
-    run_worker()
+    run_exports()
     job.refresh_from_db()
     assert job.status == "done"
     export(staff_client, basics)
@@ -177,7 +187,7 @@ def test_an_export_is_forgotten_with_its_file_a_day_later(
 ):
     with time_machine.travel("2026-12-01 09:00Z"):
         export(staff_client, basics)
-        run_worker()
+        run_exports()
     old = ExportJob.objects.get()
     assert (folders / old.file_name).is_file()
 
@@ -189,6 +199,7 @@ def test_an_export_is_forgotten_with_its_file_a_day_later(
     assert staff_client.get(job_url(old)).status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_export_that_fails_says_why_and_keeps_nothing(
     staff_client, basics, big, queued_tasks, folders
 ):
@@ -210,7 +221,7 @@ def test_the_export_page_reads_a_few_rows(
     staff_client, basics, big, queued_tasks, django_assert_max_num_queries
 ):
     export(staff_client, basics)
-    run_worker()
+    run_exports()
     job = ExportJob.objects.get()
 
     with django_assert_max_num_queries(6):
