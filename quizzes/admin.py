@@ -974,6 +974,49 @@ class DeletedCardAdmin(admin.ModelAdmin):
         return row.card_ord + 1
 
 
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """The big decks' packages the worker built or is building, for a day: their pages
+    (the download), found again after leaving one. Staff who may see the decks see them."""
+
+    list_display = ["deck", "state", "created_by", "created_at"]
+    list_display_links = None
+    list_select_related = ["deck", "created_by"]
+    ordering = ["-created_at"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("quizzes.view_deck")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="state")
+    def state(self, job):
+        page = reverse("admin:quizzes_deck_export_job", args=[job.pk])
+        if job.status == ExportJob.Status.DONE:
+            told = f"ready: {job.download_name} ({job.notes} notes)"
+        elif job.status == ExportJob.Status.FAILED:
+            told = "failed"
+        else:
+            told = f"{job.get_status_display().lower()}, {job.percent}%"
+        return format_html('<a href="{}">{}</a>', page, told)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ExportJob, pk=database_id(object_id))
+        return redirect("admin:quizzes_deck_export_job", job.pk)
+
+
 class ImageUseFilter(TableFilter):
     title = "used by a card"
     parameter_name = "used"

@@ -226,3 +226,27 @@ def test_the_export_page_reads_a_few_rows(
 
     with django_assert_max_num_queries(6):
         staff_client.get(job_url(job), headers={"HX-Request": "true"})
+
+
+def test_the_exports_list_leads_back_to_each_exports_page(
+    client, editor, basics, big, queued_tasks, django_user_model
+):
+    # Once its page was left, an export could not be found again.
+    client.force_login(editor)
+    export(client, basics)
+    job = ExportJob.objects.get()
+    exports = reverse("admin:quizzes_exportjob_changelist")
+
+    waiting = client.get(exports)
+    run_exports()
+    ready = client.get(exports)
+
+    assert f'<a href="{job_url(job)}">queued, 0%</a>' in waiting.text
+    assert f'<a href="{job_url(job)}">ready: basics.apkg (3 notes)</a>' in ready.text
+    opened = client.get(reverse("admin:quizzes_exportjob_change", args=[job.pk]))
+    assert opened.url == job_url(job)
+    assert client.get(reverse("admin:quizzes_exportjob_add")).status_code == 403
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(exports).status_code == 403
+    assert client.get(reverse("admin:quizzes_exportjob_change", args=[job.pk])).status_code == 403
