@@ -1216,3 +1216,34 @@ def test_a_reversed_note_staff_reworded_takes_the_files_fixed_back(tmp_path, cli
     assert (forward.question_html, forward.answer_html) == ("Hund", "dog")
     assert (backward.question_html, backward.answer_html) == ("dog", "der Hund")
     assert Card.objects.count() == 4
+
+
+def test_a_card_staff_reworded_takes_its_packages_fixed_answer_by_guid(tmp_path, client, staff):
+    run_import(write(tmp_path, CAPITALS_BY_GUID), "--deck", "capitals")
+    client.force_login(staff)
+    staff_edits(client, Card.objects.get(guid="g-es"), question_html="Spain's capital?")
+
+    fixed = CAPITALS_BY_GUID.replace("Madird", "Madrid")
+    summary = run_import(write(tmp_path, fixed), "--deck", "capitals")
+
+    assert summary == (
+        "capitals: 0 new, 1 changed, 2 unchanged, 1 card edited here and in the file merged"
+    )
+    spain = Card.objects.get(guid="g-es")
+    assert (spain.question_html, spain.answer_html) == ("Spain's capital?", "Madrid")
+
+
+def test_a_card_edited_before_its_first_field_was_kept_keeps_the_whole_edit(
+    tmp_path, client, staff
+):
+    run_import(write(tmp_path, CAPITALS_BY_GUID), "--deck", "capitals")
+    Card.objects.update(imported_first_field="")  # imported before migration 0028
+    client.force_login(staff)
+    staff_edits(client, Card.objects.get(guid="g-es"), question_html="Spain's capital?")
+
+    fixed = CAPITALS_BY_GUID.replace("Madird", "Madrid")
+    summary = run_import(write(tmp_path, fixed), "--deck", "capitals")
+
+    # Which side the file changed is not known: the edit stays whole, as before.
+    assert summary == "capitals: 0 new, 0 changed, 2 unchanged, 1 card edited here kept as edited"
+    assert Card.objects.get(guid="g-es").answer_html == "Madird"
