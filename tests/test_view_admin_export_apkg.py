@@ -3,6 +3,8 @@ a big one is built by the worker while a page shows its progress, then offers th
 staff alone for a day."""
 
 import io
+import os
+import time
 from zipfile import ZipFile
 
 import pytest
@@ -133,6 +135,31 @@ def test_a_deck_asked_for_again_before_it_is_built_is_built_once(
     assert job.status == "done"
     export(staff_client, basics)
     assert ExportJob.objects.count() == 2  # finished, it is exported afresh
+
+
+def test_an_export_the_worker_never_finished_does_not_hold_up_the_next(
+    staff_client, basics, big, queued_tasks, folders
+):
+    # A worker killed while it built one left it "running", and its half-written file.
+    with time_machine.travel("2026-12-01 09:00Z"):
+        export(staff_client, basics)
+    stuck = ExportJob.objects.get()
+    ExportJob.objects.filter(pk=stuck.pk).update(status="running")
+    folders.mkdir(parents=True)
+    left_behind = folders / f"{stuck.pk}-0123456789abcdef.apkg.part"
+    left_behind.write_bytes(b"half a package")
+    day_old = time_machine.travel("2026-12-01 09:00Z", tick=False)
+    with day_old:
+        os.utime(left_behind, (time.time(), time.time()))
+
+    with time_machine.travel("2026-12-01 09:45Z"):
+        again = export(staff_client, basics)
+    with time_machine.travel("2026-12-02 09:46Z"):
+        export(staff_client, basics)
+
+    assert again.url != job_url(stuck)
+    assert not ExportJob.objects.filter(pk=stuck.pk).exists()
+    assert not left_behind.exists()
 
 
 def test_a_learner_and_a_guest_cannot_see_or_download_an_export(

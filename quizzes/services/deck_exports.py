@@ -16,6 +16,9 @@ from quizzes.models import Deck, ExportJob
 from quizzes.services.anki_io import deck_export_apkg
 
 KEPT_FOR = timedelta(days=1)
+# An export this old and still unfinished is not waited for (a worker killed while it ran
+# leaves its row "running"): asked again, the deck is exported afresh.
+WAITED_FOR = timedelta(minutes=30)
 
 
 def export_job_start(*, deck: Deck, created_by) -> ExportJob:
@@ -26,8 +29,10 @@ def export_job_start(*, deck: Deck, created_by) -> ExportJob:
 
     export_jobs_prune()
     unfinished = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
-    if pending := ExportJob.objects.filter(deck=deck, status__in=unfinished).first():
-        return pending
+    recent = timezone.now() - WAITED_FOR
+    pending = ExportJob.objects.filter(deck=deck, status__in=unfinished, created_at__gte=recent)
+    if job := pending.first():
+        return job
     job = ExportJob.objects.create(deck=deck, created_by=created_by, total=deck.cards.count())
     deck_export_task.enqueue(job.pk)
     return job
@@ -79,8 +84,17 @@ def export_job_file(*, job: ExportJob) -> Path | None:
 
 
 def export_jobs_prune(*, older_than: timedelta = KEPT_FOR) -> int:
-    """Delete the exports started more than `older_than` ago, with their files."""
+    """Delete the exports started more than `older_than` ago, with their files, and any
+    file of the folder as old that no export names any more (a deck deleted while its
+    export ran, a build the worker was killed in)."""
+    folder = settings.QUIZSITE_EXPORTS_DIR
     stale = ExportJob.objects.filter(created_at__lt=timezone.now() - older_than)
     for name in stale.exclude(file_name="").values_list("file_name", flat=True):
-        (settings.QUIZSITE_EXPORTS_DIR / name).unlink(missing_ok=True)
+        (folder / name).unlink(missing_ok=True)
+    if folder.is_dir():
+        cutoff = (timezone.now() - older_than).timestamp()
+        for path in folder.iterdir():
+            with contextlib.suppress(OSError):
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
     return stale.delete()[0]
