@@ -639,10 +639,9 @@ def _edits_merged(card: Card, record: CardRecord) -> tuple[Sides, Sides, Sides] 
     already. Returns the sides kept as edited here, those taken from the file, and those
     both changed; None when the file changes no side staff left as it was (or the note as
     last imported is not known: a card edited before round 18)."""
-    if not card.imported_first_field or (card.note_type, card.card_ord) != (
-        record.note_type,
-        record.ord,
-    ):
+    if not card.imported_first_field:
+        return None
+    if (card.note_type, card.card_ord) != (record.note_type, record.ord):
         return None
     first = _first_side(card.note_type, card.card_ord, "question", "answer")
     other = "answer" if first == "question" else "question"
