@@ -77,17 +77,17 @@ def queries_of(client, url) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("admin_page", PAGES)
 def test_a_page_runs_as_many_queries_for_a_big_deck_as_for_a_small_one(
-    client, admin_user, make_deck, django_user_model, page
+    client, admin_user, make_deck, django_user_model, admin_page
 ):
     client.force_login(admin_user)
     small = populated(make_deck, django_user_model, 4)
-    queries_of(client, PAGES[page](small))  # the session and the user, read once
-    counted_small = queries_of(client, PAGES[page](small))
+    queries_of(client, PAGES[admin_page](small))  # the session and the user, read once
+    counted_small = queries_of(client, PAGES[admin_page](small))
     # One deck at a time: a second would add the deck filter's query.
     Attempt.objects.all().delete()
     small.delete()
     big = populated(make_deck, django_user_model, 40)
 
-    assert queries_of(client, PAGES[page](big)) == counted_small
+    assert queries_of(client, PAGES[admin_page](big)) == counted_small
