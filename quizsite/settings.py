@@ -422,6 +422,9 @@ QUIZSITE_IMPORT_BACKGROUND_CARDS = envint("QUIZSITE_IMPORT_BACKGROUND_CARDS", "2
 # (services/deck_packages.py); a deck of more cards than this is built by the worker.
 QUIZSITE_PACKAGES_DIR = Path(os.environ.get("QUIZSITE_PACKAGES_DIR", VAR_DIR / "packages"))
 QUIZSITE_PACKAGE_IN_REQUEST_CARDS = envint("QUIZSITE_PACKAGE_IN_REQUEST_CARDS", "1000")
+# Staff's exports of decks too big for a request (services/deck_exports.py), kept a day: not
+# under MEDIA_ROOT, which the proxy serves to anyone; the admin serves them to staff.
+QUIZSITE_EXPORTS_DIR = Path(os.environ.get("QUIZSITE_EXPORTS_DIR", VAR_DIR / "exports"))
 # A package is a zip: a few megabytes can unpack to gigabytes. Its collection and the media
 # files read from it, together, at most this; each sound at most QUIZSITE_SOUND_MAX_BYTES
 # (an image, QUIZSITE_IMAGE_MAX_BYTES). The media files are held in memory until stored.

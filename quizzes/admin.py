@@ -1,6 +1,7 @@
 """The staff side: cards, decks, tags and images edited by Editors; reports triaged;
 quiz attempts read-only for everyone. Logic lives in quizzes.services."""
 
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -50,10 +51,12 @@ from quizzes.models import (
     Card,
     CardHold,
     CardImage,
+    CardKeyword,
     CardMemory,
     Deck,
     DeletedCard,
     Distractor,
+    ExportJob,
     ImportJob,
     ProblemReport,
     ReviewLog,
@@ -80,7 +83,14 @@ from quizzes.services.card_editing import (
 )
 from quizzes.services.card_holds import holds_release
 from quizzes.services.card_pages import card_cloze
-from quizzes.services.card_statistics import cards_for_admin_list, wrong_answer_picks
+from quizzes.services.card_statistics import (
+    cards_for_admin_list,
+    cards_with_image_counts,
+    wrong_answer_picks,
+)
+from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
+from quizzes.services.deck_exports import export_job_file, export_job_start
+from quizzes.services.deck_packages import package_builds_in_request
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_resolve
@@ -203,6 +213,9 @@ class DeckAdmin(admin.ModelAdmin):
             self.message_user(request, "Select one deck to export as a package.", messages.ERROR)
             return None
         deck = queryset.get()
+        if not package_builds_in_request(deck=deck):
+            job = export_job_start(deck=deck, created_by=request.user)
+            return redirect("admin:quizzes_deck_export_job", job.pk)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{deck.slug}.apkg"
             deck_export_apkg(deck=deck, path=path)
@@ -224,11 +237,49 @@ class DeckAdmin(admin.ModelAdmin):
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_anki_view)
         job_view = self.admin_site.admin_view(self.import_job_view)
+        export_view = self.admin_site.admin_view(self.export_job_view)
+        download_view = self.admin_site.admin_view(self.export_download_view)
         return [
             path("import-anki/", import_view, name="quizzes_deck_import_anki"),
             path("import-anki/<int:pk>/", job_view, name="quizzes_deck_import_job"),
+            path("export/<int:pk>/", export_view, name="quizzes_deck_export_job"),
+            path("export/<int:pk>/download/", download_view, name="quizzes_deck_export_download"),
             *super().get_urls(),
         ]
+
+    def _export_job(self, request, pk) -> ExportJob:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(ExportJob.objects.select_related("deck", "created_by"), pk=pk)
+
+    def export_job_view(self, request, pk):
+        """A big deck's export as the worker builds it (an htmx fragment polls it), then its
+        download link."""
+        job = self._export_job(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Export {job.deck} as an Anki package",
+            "job": job,
+            "file": export_job_file(job=job),
+            "kept_for_hours": int(EXPORTS_KEPT_FOR.total_seconds() // 3600),
+        }
+        template = "admin/quizzes/deck/export_job.html"
+        if request.htmx:
+            template += "#progress"
+        return TemplateResponse(request, template, context)
+
+    def export_download_view(self, request, pk):
+        job = self._export_job(request, pk)
+        file = export_job_file(job=job)
+        if file is None:
+            raise Http404("This export is not ready, or no longer kept: export the deck again.")
+        return FileResponse(
+            file.open("rb"),
+            as_attachment=True,
+            filename=job.download_name,
+            content_type="application/octet-stream",
+        )
 
     def _import_context(self, request, **extra):
         return {
@@ -246,10 +297,14 @@ class DeckAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             import_jobs_prune()
+            source_name = upload.name
+            # Kept with the media, which the proxy serves to anyone: under a name nobody can
+            # guess (/media/imports/biology.apkg served a course's deck before its import).
+            upload.name = f"{secrets.token_urlsafe(18)}{Path(source_name).suffix[:10]}"
             job = ImportJob.objects.create(
                 deck=form.cleaned_data["deck"],
                 upload=upload,
-                source_name=upload.name,
+                source_name=source_name,
                 created_by=request.user,
             )
             return redirect("admin:quizzes_deck_import_job", job.pk)
@@ -422,6 +477,14 @@ class ImageStatusFilter(TableFilter):
     }
 
 
+class TagFilter(admin.RelatedFieldListFilter):
+    """By tag, and the cards without any: named so, not "-" (Django's empty value)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "No tags"
+
+
 class HasImagesFilter(TableFilter):
     title = "has images"
     parameter_name = "has_images"
@@ -565,12 +628,27 @@ class IdsFirstPaginator(Paginator):
         return page
 
 
-class NullsLastChangeList(ChangeList):
+class CardChangeList(ChangeList):
     """Sorting by a statistic keeps the cards nobody answered (None) at the end in both
-    directions: the admin turns `nulls_last` into `nulls_first` when it reverses an order."""
+    directions: the admin turns `nulls_last` into `nulls_first` when it reverses an order.
+    The filters' counts ("Show counts") count the cards alone, without the statistics."""
 
     def get_ordering(self, request, queryset):
         return [_nulls_last(field) for field in super().get_ordering(request, queryset)]
+
+    def get_queryset(self, request, exclude_parameters=None):
+        if exclude_parameters is None:
+            return super().get_queryset(request)
+        # A filter's counts: they worked out every statistic of every card they counted
+        # (a second per tag filter at 5,000 cards), and compared whole cards for DISTINCT.
+        shown, self.root_queryset = (
+            self.root_queryset,
+            cards_with_image_counts(Card.objects.only("pk")),
+        )
+        try:
+            return super().get_queryset(request, exclude_parameters).order_by()
+        finally:
+            self.root_queryset = shown
 
 
 def _nulls_last(field):
@@ -599,7 +677,11 @@ def _more(count: int, what: str = "") -> list[str]:
 DELETED_WITH_A_CARD = {
     CardMemory: "learners' memories of it (it leaves their reviews)",
     ReviewLog: "reviews of it in learners' histories",
+    CardImage: "places where the cards show an image (the images stay, under Cached images)",
 }
+# Rows made from a card's text for the site's own use: "Card keywords: 10,724" on the page
+# asking read like something staff or learners had written.
+NOT_TOLD_WHEN_DELETED = {CardKeyword}
 
 
 def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
@@ -607,6 +689,7 @@ def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
     model_count = {
         DELETED_WITH_A_CARD.get(model, model._meta.verbose_name_plural): n
         for model, n in counts.items()
+        if model not in NOT_TOLD_WHEN_DELETED
     }
     perms_needed = {
         model._meta.verbose_name
@@ -639,7 +722,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         "average_time",
     ]
     list_display_links = ["number", "question_excerpt"]
-    list_filter = ["deck", "tags", ImageStatusFilter, HasImagesFilter]
+    list_filter = ["deck", ("tags", TagFilter), ImageStatusFilter, HasImagesFilter]
     # The search box (which needs a field named) searches through the full-text index:
     # get_search_results.
     search_fields = ["question_text"]
@@ -674,7 +757,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         return self.inlines if obj else [it for it in self.inlines if it is not OpenReportInline]
 
     def get_changelist(self, request, **kwargs):
-        return NullsLastChangeList
+        return CardChangeList
 
     # A deleted card is remembered by its note, so that importing that file again does not
     # bring it back (services.anki_io.cards_delete).
@@ -721,7 +804,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
 
     @admin.display(description="tags")
     def tag_list(self, card):
-        return ", ".join(tag.name for tag in card.tags.all())
+        return ", ".join(tag.name for tag in card.tags.all()) or "—"
 
     @admin.display(description="images", ordering="uncached_image_count")
     def image_status(self, card):
@@ -889,6 +972,49 @@ class DeletedCardAdmin(admin.ModelAdmin):
     @admin.display(description="card of its note", ordering="card_ord")
     def card_of_its_note(self, row):
         return row.card_ord + 1
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """The big decks' packages the worker built or is building, for a day: their pages
+    (the download), found again after leaving one. Staff who may see the decks see them."""
+
+    list_display = ["deck", "state", "created_by", "created_at"]
+    list_display_links = None
+    list_select_related = ["deck", "created_by"]
+    ordering = ["-created_at"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("quizzes.view_deck")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="state")
+    def state(self, job):
+        page = reverse("admin:quizzes_deck_export_job", args=[job.pk])
+        if job.status == ExportJob.Status.DONE:
+            told = f"ready: {job.download_name} ({job.notes} notes)"
+        elif job.status == ExportJob.Status.FAILED:
+            told = "failed"
+        else:
+            told = f"{job.get_status_display().lower()}, {job.percent}%"
+        return format_html('<a href="{}">{}</a>', page, told)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ExportJob, pk=database_id(object_id))
+        return redirect("admin:quizzes_deck_export_job", job.pk)
 
 
 class ImageUseFilter(TableFilter):

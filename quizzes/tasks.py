@@ -12,7 +12,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks.signals import task_finished
 
 from quizzes.models import Deck
-from quizzes.services import accounts, attempts, deck_packages, fsrs_fitting
+from quizzes.services import accounts, attempts, deck_exports, deck_packages, fsrs_fitting
 from quizzes.services import images as image_services
 from quizzes.services.anki_io import import_job_run
 
@@ -58,6 +58,12 @@ def deck_package_build_task(deck_id: int, version: int) -> str:
     if deck is None:
         return "no such deck"
     return str(deck_packages.deck_package_build(deck=deck, version=version))
+
+
+@task()
+def deck_export_task(job_id: int) -> str:
+    """Staff asked for a big deck's Anki package; its progress is on the ExportJob."""
+    return deck_exports.export_job_run(job_id=job_id)
 
 
 @task()

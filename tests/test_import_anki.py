@@ -1142,3 +1142,108 @@ def test_a_note_the_file_rewords_after_staff_reworded_its_card_is_a_new_card(
 
     assert summary == "capitals: 1 new, 0 changed, 2 unchanged"
     assert Card.objects.get(number=2).question_text == "Spain's capital?"
+
+
+def test_a_question_staff_reworded_takes_the_files_fixed_answer_on_reimport(
+    tmp_path, client, staff, capsys
+):
+    # The file fixed a typo in the answer after staff reworded the question: known neither
+    # by the note's checksum nor by its question, the card came in again beside it.
+    run_import(write(tmp_path, CAPITALS), "--deck", "capitals")
+    client.force_login(staff)
+    staff_edits(
+        client, Card.objects.get(number=2), question_html="Which city is the capital of Spain?"
+    )
+    capsys.readouterr()
+
+    summary = run_import(write(tmp_path, CAPITALS_FIXED, "fixed.txt"), "--deck", "capitals")
+
+    assert summary == (
+        "capitals: 0 new, 1 changed, 2 unchanged, 1 card edited here and in the file merged"
+    )
+    spain = Card.objects.get(number=2)
+    assert (spain.question_text, spain.answer_text) == (
+        "Which city is the capital of Spain?",
+        "Madrid",
+    )
+    assert Card.objects.count() == 3
+    assert (
+        ":2: card 2 was edited here and the file changed its note too: the file's new answer "
+        "is taken, the question kept as edited here"
+    ) in capsys.readouterr().err
+    # The same file again finds the card as it left it, and changes nothing.
+    again = run_import(write(tmp_path, CAPITALS_FIXED, "fixed.txt"), "--deck", "capitals")
+    assert again == "capitals: 0 new, 0 changed, 3 unchanged"
+
+
+def test_an_answer_both_changed_keeps_staffs_wording_and_adds_no_card(
+    tmp_path, client, staff, capsys
+):
+    run_import(write(tmp_path, CAPITALS), "--deck", "capitals")
+    client.force_login(staff)
+    staff_edits(
+        client,
+        Card.objects.get(number=2),
+        question_html="Spain's capital?",
+        answer_html="Madrid (since 1561)",
+    )
+    capsys.readouterr()
+    both = CAPITALS_FIXED.replace("Madrid", "Madrid.")
+
+    summary = run_import(write(tmp_path, both), "--deck", "capitals")
+
+    # The file changed only the answer, which staff changed too: the edit stays whole.
+    assert summary == "capitals: 0 new, 0 changed, 2 unchanged, 1 card edited here kept as edited"
+    assert Card.objects.get(number=2).answer_text == "Madrid (since 1561)"
+    assert Card.objects.count() == 3
+
+
+def test_a_reversed_note_staff_reworded_takes_the_files_fixed_back(tmp_path, client, staff):
+    reversed_note = "#notetype:Basic (and reversed card)\nHund\tdgo\nKatze\tcat\n"
+    run_import(write(tmp_path, reversed_note), "--deck", "words")
+    client.force_login(staff)
+    # The reverse card asks the back; its answer is the note's first field.
+    staff_edits(client, Card.objects.get(card_ord=1, answer_html="Hund"), answer_html="der Hund")
+
+    summary = run_import(write(tmp_path, reversed_note.replace("dgo", "dog")), "--deck", "words")
+
+    assert summary == (
+        "words: 0 new, 2 changed, 2 unchanged, 1 card edited here and in the file merged"
+    )
+    forward, backward = Card.objects.filter(
+        card_ord__in=[0, 1], answer_html__contains="d"
+    ).order_by("card_ord")
+    assert (forward.question_html, forward.answer_html) == ("Hund", "dog")
+    assert (backward.question_html, backward.answer_html) == ("dog", "der Hund")
+    assert Card.objects.count() == 4
+
+
+def test_a_card_staff_reworded_takes_its_packages_fixed_answer_by_guid(tmp_path, client, staff):
+    run_import(write(tmp_path, CAPITALS_BY_GUID), "--deck", "capitals")
+    client.force_login(staff)
+    staff_edits(client, Card.objects.get(guid="g-es"), question_html="Spain's capital?")
+
+    fixed = CAPITALS_BY_GUID.replace("Madird", "Madrid")
+    summary = run_import(write(tmp_path, fixed), "--deck", "capitals")
+
+    assert summary == (
+        "capitals: 0 new, 1 changed, 2 unchanged, 1 card edited here and in the file merged"
+    )
+    spain = Card.objects.get(guid="g-es")
+    assert (spain.question_html, spain.answer_html) == ("Spain's capital?", "Madrid")
+
+
+def test_a_card_edited_before_its_first_field_was_kept_keeps_the_whole_edit(
+    tmp_path, client, staff
+):
+    run_import(write(tmp_path, CAPITALS_BY_GUID), "--deck", "capitals")
+    Card.objects.update(imported_first_field="")  # imported before migration 0028
+    client.force_login(staff)
+    staff_edits(client, Card.objects.get(guid="g-es"), question_html="Spain's capital?")
+
+    fixed = CAPITALS_BY_GUID.replace("Madird", "Madrid")
+    summary = run_import(write(tmp_path, fixed), "--deck", "capitals")
+
+    # Which side the file changed is not known: the edit stays whole, as before.
+    assert summary == "capitals: 0 new, 0 changed, 2 unchanged, 1 card edited here kept as edited"
+    assert Card.objects.get(guid="g-es").answer_html == "Madird"

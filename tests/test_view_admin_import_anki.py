@@ -7,11 +7,13 @@ import zipfile
 import PIL.Image
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.models import CachedImage, Card, Deck, DeletedCard, ImportJob
 from quizzes.services.anki_io import anki_import_apply, import_job_run
+from tests.editing_helpers import admin_form_data
 from tests.factories import anki_package, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +107,36 @@ def test_the_preview_keeps_a_card_staff_edited_and_names_one_the_file_changed_to
     assert Card.objects.get(guid="g-2").answer_html == "SGD, edited here."
 
 
+def test_the_preview_shows_a_card_reworded_here_and_fixed_in_the_file_as_it_will_be(
+    staff_client, basics
+):
+    spain = "What is the capital of Spain?\tMadird\n"
+    confirm(staff_client, upload(staff_client, basics, spain))
+    card = basics.cards.get()
+    url = reverse("admin:quizzes_card_change", args=[card.pk])
+    staff_client.post(
+        url,
+        admin_form_data(staff_client.get(url), question_html="Which city is Spain's capital?"),
+    )
+
+    preview = upload(staff_client, basics, spain.replace("Madird", "Madrid"))
+
+    assert "0 new, 1 changed, 0 unchanged, 1 card edited here and in the file merged" in (
+        preview.text
+    )
+    page = BeautifulSoup(preview.content, "html.parser")
+    cells = [td.get_text(" ", strip=True) for td in page.select("table.import-plan tbody td")]
+    assert cells[2:] == [
+        "changed: answer; kept as edited here: question",
+        "Which city is Spain's capital?",
+        "Madrid",
+    ]
+    assert "the file's new answer is taken, the question kept as edited here" in page.text
+    confirm(staff_client, preview)
+    card.refresh_from_db()
+    assert (card.question_html, card.answer_html) == ("Which city is Spain's capital?", "Madrid")
+
+
 def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics):
     anki_import_apply(deck=basics, data=THREE_CARDS, source="x.txt")
     edited = THREE_CARDS.replace("Stochastic gradient descent.", "SGD.")
@@ -112,7 +144,12 @@ def test_the_preview_lists_changed_cards_with_what_changed(staff_client, basics)
     response = upload(staff_client, basics, edited)
 
     assert "0 new, 1 changed, 2 unchanged" in response.text
-    assert "changed: answer_html" in response.text
+    # Said as staff call it, not by the fields' names in the code ("answer_html").
+    cells = [
+        td.get_text(strip=True)
+        for td in BeautifulSoup(response.content, "html.parser").select("table.import-plan td")
+    ]
+    assert "changed: answer" in cells
 
 
 def test_the_preview_shows_a_fixed_answer_of_a_file_without_guids_as_a_change(staff_client, basics):
@@ -123,7 +160,7 @@ def test_the_preview_shows_a_fixed_answer_of_a_file_without_guids_as_a_change(st
     response = upload(staff_client, basics, "Capital of Spain?\tMadrid\nOf Italy?\tRome\n")
 
     assert "0 new, 1 changed, 1 unchanged" in response.text
-    assert "changed: answer_html" in response.text
+    assert "changed: answer" in response.text
 
 
 def test_the_preview_shows_a_guessed_separator_and_lets_it_change(staff_client, basics):
@@ -702,6 +739,25 @@ def test_staff_without_card_permissions_cannot_import(client, django_user_model,
     client.force_login(clerk)
 
     assert client.get(IMPORT).status_code == 403
+
+
+def test_an_upload_waits_for_its_confirmation_under_a_name_nobody_can_guess(
+    staff_client, client, basics, settings
+):
+    # It waited as media/imports/deck.txt, which the proxy serves to anyone at /media/.
+    upload(staff_client, basics, THREE_CARDS, name="exam-questions.txt")
+    upload(staff_client, basics, THREE_CARDS, name="exam-questions.txt")
+
+    first, second = ImportJob.objects.order_by("pk")
+    assert first.source_name == second.source_name == "exam-questions.txt"
+    names = [job.upload.name for job in (first, second)]
+    assert all("exam-questions" not in name for name in names)
+    assert names[0] != names[1]
+    assert all(len(name.removeprefix("imports/")) >= 24 for name in names)
+    assert not (settings.MEDIA_ROOT / "imports" / "exam-questions.txt").exists()
+    preview = staff_client.get(job_url(second))
+    assert "3 new, 0 changed, 0 unchanged" in preview.text
+    assert "exam-questions.txt" in preview.text
 
 
 def test_an_upload_forgets_previews_left_unconfirmed_for_a_day(staff_client, basics):

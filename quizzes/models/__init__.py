@@ -12,7 +12,7 @@ from quizzes.models.deck import (
     ProblemReport,
     Tag,
 )
-from quizzes.models.imports import DeletedCard, ImportJob
+from quizzes.models.imports import DeletedCard, ExportJob, ImportJob
 from quizzes.models.memory import CardHold, CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Deck",
     "DeletedCard",
     "Distractor",
+    "ExportJob",
     "FormerDeckSlug",
     "ImportJob",
     "LearnerSettings",

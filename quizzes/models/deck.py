@@ -210,6 +210,10 @@ class Card(models.Model):
     # whose content no longer has it was edited here. Blank for a card made here, or last
     # imported before it was kept.
     imported_checksum = models.CharField(max_length=32, blank=True, editable=False)
+    # The note's first field (the question; a reverse card's answer) as the last import wrote
+    # it: a file without guids finds the card by it after staff reworded the card here and
+    # the file changed the note's other field, and each side can go to whoever changed it.
+    imported_first_field = models.TextField(blank=True, editable=False)
     # The tags the last import gave it, one a line: what staff changed here since, and what
     # a newer file changes, can both be kept.
     imported_tags = models.TextField(blank=True, editable=False)

@@ -1,5 +1,6 @@
 """An Anki import as staff see it: the uploaded file, what they chose in the preview, and,
-once confirmed, its progress and its report (a background task does the work)."""
+once confirmed, its progress and its report (a background task does the work); and a big
+deck's export, built by the worker too."""
 
 from django.conf import settings
 from django.db import models
@@ -45,6 +46,52 @@ class ImportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class ExportJob(models.Model):
+    """A deck's Anki package too big to build inside a request (gunicorn gives one 30 s):
+    the worker builds it into QUIZSITE_EXPORTS_DIR, outside the media folder the proxy
+    serves, and the admin serves it to staff alone (services.deck_exports)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # cards to write
+    done = models.PositiveIntegerField(default=0)
+    notes = models.PositiveIntegerField(default=0)  # in the finished package
+    byte_size = models.PositiveBigIntegerField(default=0)
+    file_name = models.CharField(max_length=100, blank=True)  # in QUIZSITE_EXPORTS_DIR
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.deck} as an Anki package"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.deck.slug}.apkg"
 
 
 class DeletedCard(models.Model):

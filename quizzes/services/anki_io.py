@@ -93,6 +93,14 @@ IMAGE_CHECKS_OPTION = "image_checks"  # where an ImportJob's options keep them
 # --- Anki import ---
 
 
+_CHANGE_NAMES = {
+    "question_html": "question",
+    "answer_html": "answer",
+    "source_url": "source link",
+    "note_type": "note type",
+}
+
+
 @dataclass(frozen=True)
 class PlannedCard:
     record: CardRecord
@@ -102,10 +110,31 @@ class PlannedCard:
     # The tags to give the card where they are not the file's: staff's, with the file's
     # own changes since the last import.
     merged_tags: tuple[str, ...] | None = None
+    # The sides ("question", "answer") of a card staff edited here that keep the edit while
+    # the file's change to its other side is taken (_edits_merged).
+    kept_here: tuple[str, ...] = ()
 
     @property
     def tags(self) -> tuple[str, ...]:
         return self.record.tags if self.merged_tags is None else self.merged_tags
+
+    def side(self, name: str) -> tuple[str, str]:
+        """The (html, text) of the card's side `name` as the import writes it."""
+        source = self.card if name in self.kept_here else self.record
+        return getattr(source, f"{name}_html"), getattr(source, f"{name}_text")
+
+    @property
+    def changes_told(self) -> str:
+        """What the import changes, as staff call it ("answer, tags")."""
+        return ", ".join(_CHANGE_NAMES.get(change, change) for change in self.changes)
+
+    @property
+    def question_text(self) -> str:
+        return self.side("question")[1]
+
+    @property
+    def answer_text(self) -> str:
+        return self.side("answer")[1]
 
 
 @dataclass(frozen=True)
@@ -130,6 +159,8 @@ class ImportPlan:
     kept_deleted: list[ParseProblem] = field(default_factory=list)
     # Cards staff edited here whose note the file changed too: the edit is kept.
     kept_edits: list[ParseProblem] = field(default_factory=list)
+    # Of those, the ones that take the file's change to the side staff left as it was.
+    merged_edits: list[ParseProblem] = field(default_factory=list)
     notices: list[ParseProblem] = field(default_factory=list)  # how a text file was read
     file: AnkiFile | None = None  # a text file's layout and preview; None for a package
     media: dict[str, PackageFile] = field(default_factory=dict)  # a package's files, by name
@@ -155,6 +186,10 @@ class ImportPlan:
             summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
         if edited := len(self.kept_edits):
             summary += f", {edited} card{'s' if edited != 1 else ''} edited here kept as edited"
+        if merged := len(self.merged_edits):
+            summary += (
+                f", {merged} card{'s' if merged != 1 else ''} edited here and in the file merged"
+            )
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
@@ -167,6 +202,7 @@ class ImportPlan:
             *self.merged,
             *self.kept_deleted,
             *self.kept_edits,
+            *self.merged_edits,
             *self.media_problems,
             *self.fields_left_out,
         ]
@@ -484,6 +520,7 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "short_answer_html",
             "shuffle_key",
             "imported_checksum",
+            "imported_first_field",
             "imported_tags",
         )
     )
@@ -500,6 +537,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
     by_guid = {(card.anki_guid, card.card_ord): card for card in cards}
     by_first_field, by_plain_first_field = _by_first_field(cards, records, by_number, by_guid)
     by_imported_note = _by_imported_note(cards, records, by_number, by_guid)
+    by_imported_first_field = _by_imported_first_field(cards, records, by_number, by_guid)
     taken = set(by_number) | {record.number for record in records if record.number is not None}
     next_number = max(taken, default=0) + 1
     line_of_card: dict[int, int] = {}
@@ -516,16 +554,18 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
             number = card.number
         elif not record.guid_from_file and (
             same := by_imported_note.pop(_record_checksum(record), None)
+            or by_imported_first_field.pop(_record_first_field(record), None)
             or by_first_field.pop(_record_first_field(record), None)
             or by_plain_first_field.pop(_record_plain_first_field(record), None)
         ):
             # A note the file gives no guid is the card last imported from that very note,
-            # whatever staff made of its text since; else, as Anki finds it, the card
-            # asking its first field within its note type, its HTML stripped: a fixed
-            # answer, or a question that gained bold or colours, updates the card, which
-            # keeps its guid. The first line asking that question takes it; another one
-            # is a note of its own.
+            # or from a note of that first field, whatever staff made of its text since;
+            # else, as Anki finds it, the card asking its first field within its note type,
+            # its HTML stripped: a fixed answer, or a question that gained bold or colours,
+            # updates the card, which keeps its guid. The first line asking that question
+            # takes it; another one is a note of its own.
             by_imported_note.pop(same.imported_checksum, None)
+            by_imported_first_field.pop(_imported_first_field_key(same), None)
             by_first_field.pop(_card_first_field(same), None)
             by_plain_first_field.pop(_card_plain_first_field(same), None)
             card, number = same, same.number
@@ -566,7 +606,19 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
                 changes = tuple(change for change in changes if change != "tags")
         if changes and card.imported_checksum and _card_checksum(card) != card.imported_checksum:
             # Staff edited it here since the last import: the file does not undo the edit.
-            if _record_checksum(record) != card.imported_checksum:
+            merge = _edits_merged(card, record)
+            if merge is not None:
+                kept_here, taken, both = merge
+                changes = tuple(
+                    change for change in changes if change.removesuffix("_html") not in kept_here
+                )
+                plan.changed.append(
+                    PlannedCard(record, number, card, changes, merged_tags, kept_here)
+                )
+                plan.merged_edits.append(
+                    ParseProblem(source, record.line, _merge_told(number, kept_here, taken, both))
+                )
+            elif _record_checksum(record) != card.imported_checksum:
                 plan.kept_edits.append(
                     ParseProblem(
                         source,
@@ -582,6 +634,61 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
         (plan.changed if changes else plan.unchanged).append(
             PlannedCard(record, number, card, changes, merged_tags)
         )
+
+
+Sides = tuple[str, ...]  # "question", "answer"
+
+
+def _edits_merged(card: Card, record: CardRecord) -> tuple[Sides, Sides, Sides] | None:
+    """A card staff edited here whose note the file changed too, merged over the note as
+    last imported, side by side: each goes to whoever changed it since, and one both
+    changed keeps the edit made here, as staff chose it over the file's version once
+    already. Returns the sides kept as edited here, those taken from the file, and those
+    both changed; None when the file changes no side staff left as it was (or the note as
+    last imported is not known: a card edited before round 18)."""
+    if not card.imported_first_field:
+        return None
+    if (card.note_type, card.card_ord) != (record.note_type, record.ord):
+        return None
+    first = _first_side(card.note_type, card.card_ord, "question", "answer")
+    other = "answer" if first == "question" else "question"
+
+    def imported_as(side: str, value: str) -> bool:
+        if side == first:
+            return value == card.imported_first_field
+        # The other side as last imported is the one that gives the checksum it left.
+        sides = {first: card.imported_first_field, other: value}
+        return (
+            card_note_checksum(
+                note_type=card.note_type,
+                card_ord=card.card_ord,
+                question_html=sides["question"],
+                answer_html=sides["answer"],
+            )
+            == card.imported_checksum
+        )
+
+    sides = ("question", "answer")
+    here = {side: getattr(card, f"{side}_html") for side in sides}
+    there = {side: getattr(record, f"{side}_html") for side in sides}
+    kept_here = tuple(side for side in sides if not imported_as(side, here[side]))
+    changed_there = tuple(side for side in sides if not imported_as(side, there[side]))
+    taken = tuple(side for side in changed_there if side not in kept_here)
+    if not taken:
+        return None
+    both = tuple(side for side in changed_there if side in kept_here and here[side] != there[side])
+    return kept_here, taken, both
+
+
+def _merge_told(number: int, kept_here: Sides, taken: Sides, both: Sides) -> str:
+    told = (
+        f"card {number} was edited here and the file changed its note too: the file's new "
+        f"{' and '.join(taken)} {'is' if len(taken) == 1 else 'are'} taken, the "
+        f"{' and '.join(kept_here)} kept as edited here"
+    )
+    if both:
+        told += f" (the file changed the {' and '.join(both)} too)"
+    return told
 
 
 def _same_tags(some: Iterable[str], others: Iterable[str]) -> bool:
@@ -811,6 +918,28 @@ def _by_imported_note(
     }
 
 
+def _imported_first_field_key(card: Card) -> tuple[str, int, str]:
+    return (card.note_type, card.card_ord, card.imported_first_field)
+
+
+def _by_imported_first_field(
+    cards: list[Card], records: list[CardRecord], by_number: dict[int, Card], by_guid
+) -> dict[tuple[str, int, str], Card]:
+    """The deck's cards by their note's first field as last imported, for the lines a guid
+    or a number does not match: a card staff reworded here whose note the file changed
+    since (a fixed answer) is still that note's. Only first fields one card had, and no
+    card with a source link (its number names it)."""
+    claimed = {by_number[record.number] for record in records if record.number in by_number}
+    claimed |= {by_guid[key] for record in records if (key := (record.guid, record.ord)) in by_guid}
+    keyed = [card for card in cards if card.imported_first_field and not card.source_url]
+    counts = Counter(_imported_first_field_key(card) for card in keyed)
+    return {
+        key: card
+        for card in keyed
+        if counts[key := _imported_first_field_key(card)] == 1 and card not in claimed
+    }
+
+
 def _guid_problem(record: CardRecord) -> str:
     longest = Card._meta.get_field("guid").max_length
     return f"its guid is longer than {longest} characters" if len(record.guid) > longest else ""
@@ -1012,6 +1141,7 @@ _CARD_FIELDS = [
     "question_rendered",
     "answer_rendered",
     "imported_checksum",
+    "imported_first_field",
     "imported_tags",
     *QUIZ_FIELDS,
     "keywords",
@@ -1041,7 +1171,7 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
     for batch in _chunks(plan.new):
         cards = [Card(deck=deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
-            _fill(card, planned.record, local, media)
+            _fill(card, planned, local, media)
         with transaction.atomic():
             Card.objects.bulk_create(cards)
             _links_write(list(zip(cards, batch, strict=True)), tags, images, fresh=True)
@@ -1049,7 +1179,7 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         progress(done, total)
     for batch in _chunks(plan.changed):
         for planned in batch:
-            _fill(planned.card, planned.record, local, media)
+            _fill(planned.card, planned, local, media)
         with transaction.atomic():
             Card.objects.bulk_update([planned.card for planned in batch], _CARD_FIELDS)
             _links_write([(planned.card, planned) for planned in batch], tags, images, fresh=False)
@@ -1057,7 +1187,13 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         progress(done, total)
 
 
-def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) -> None:
+def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) -> None:
+    record = planned.record
+    # Read before the card changes: a side kept as edited here is the card's own.
+    (question_html, question_text), (answer_html, answer_text) = (
+        planned.side("question"),
+        planned.side("answer"),
+    )
     card.source_url = record.source_url
     # A guid that follows from the source link needs no storing (the fixtures have none).
     derived = note_guid(
@@ -1068,13 +1204,14 @@ def _fill(card: Card, record: CardRecord, local: dict, media: dict[str, str]) ->
     stored_guid = record.source_url and record.ord == 0 and record.guid == derived
     card.guid = "" if stored_guid else record.guid
     card.card_ord, card.note_type, card.is_cloze = record.ord, record.note_type, record.is_cloze
-    card.question_html, card.answer_html = record.question_html, record.answer_html
-    card.question_text, card.answer_text = record.question_text, record.answer_text
+    card.question_html, card.answer_html = question_html, answer_html
+    card.question_text, card.answer_text = question_text, answer_text
     card.imported_checksum = _record_checksum(record)
+    card.imported_first_field = _record_first_field(record)[2]
     card.imported_tags = "\n".join(record.tags)
     card.question_rendered, card.answer_rendered = page_ready(
-        record.question_html,
-        record.answer_html,
+        question_html,
+        answer_html,
         local,
         media,
         cloze=record.ord + 1 if record.is_cloze else None,
@@ -1332,12 +1469,16 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     return AnkiTextExport(export_anki(exported, deck_name=deck_name), export_notice(exported))
 
 
-def deck_export_apkg(*, deck: Deck, path: Path) -> int:
+def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None) -> int:
     """Write `deck` as an .apkg with its cached images and sounds; return the note count.
+    `progress` hears how many of the deck's cards are written, every thousand or so.
 
     An image the site fetched from the web goes into the package under its file name (the
     HTML points at that name, as Anki's own media do); one not cached keeps its URL."""
     cards = deck.cards.all()
+    progress = progress or (lambda done, total: None)
+    total = cards.count()
+    progress(0, total)
     media: dict[str, bytes] = {}
     names: dict[str, str] = {}  # image src as the HTML writes it -> name in the package
     # The HTML escapes a src ("tom &amp; jerry.png"); an image is stored by the URL it means.
@@ -1355,7 +1496,9 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
         names[sources[image.url]] = name
     notes = []
     sounds: set[str] = set()
+    cards_of_note = []
     for first, group, tags in _notes(cards):
+        cards_of_note.append(len(group))
         link = ""
         if first.source_url:
             link = f"<br><br><a href='{html.escape(first.source_url)}'>{PROVENANCE_LABEL}</a>"
@@ -1382,7 +1525,18 @@ def deck_export_apkg(*, deck: Deck, path: Path) -> int:
     for sound in MediaFile.objects.filter(name__in=sounds):
         with sound.file.open("rb") as file:
             media[sound.name] = file.read()
-    return write_package(notes, media=media, deck_name=deck.name, path=path)
+
+    def told_as_written():
+        # Anki adding the notes is most of the time: told as it takes each.
+        done = 0
+        for note, count in zip(notes, cards_of_note, strict=True):
+            yield note
+            if done // _BATCH != (done + count) // _BATCH:
+                progress(done + count, total)
+            done += count
+        progress(done, total)
+
+    return write_package(told_as_written(), media=media, deck_name=deck.name, path=path)
 
 
 def _package_name(image: CachedImage, *, taken: set[str]) -> str:

@@ -59,20 +59,23 @@ def cards_with_statistics(queryset: QuerySet[Card]) -> QuerySet[Card]:
 def cards_for_admin_list(queryset: QuerySet[Card]) -> QuerySet[Card]:
     """Everything the card changelist shows, for any number of cards in a fixed number of
     queries: statistics, open reports and image counts as annotations, tags prefetched."""
-    images = CardImage.objects.filter(card=OuterRef("pk"))
     open_reports = ProblemReport.objects.filter(card=OuterRef("pk"), resolved_at__isnull=True)
     return (
-        cards_with_statistics(queryset)
-        .annotate(
-            open_report_count=_count_of(open_reports),
-            image_count=_count_of(images),
-            uncached_image_count=_count_of(
-                images.filter(~Q(image__status=CachedImage.Status.CACHED))
-            ),
-            failed_image_count=_count_of(images.filter(image__status=CachedImage.Status.FAILED)),
-        )
+        cards_with_image_counts(cards_with_statistics(queryset))
+        .annotate(open_report_count=_count_of(open_reports))
         .select_related("deck")
         .prefetch_related("tags")
+    )
+
+
+def cards_with_image_counts(queryset: QuerySet[Card]) -> QuerySet[Card]:
+    """How many images each card shows, how many are not cached and how many failed: what
+    the changelist's image filters read."""
+    images = CardImage.objects.filter(card=OuterRef("pk"))
+    return queryset.annotate(
+        image_count=_count_of(images),
+        uncached_image_count=_count_of(images.filter(~Q(image__status=CachedImage.Status.CACHED))),
+        failed_image_count=_count_of(images.filter(image__status=CachedImage.Status.FAILED)),
     )
 
 

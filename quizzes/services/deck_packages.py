@@ -49,7 +49,7 @@ def deck_package_ready(*, deck: Deck) -> Path | None:
         return path
     if not cache.add(_claim_key(deck, version), 1, timeout=BUILD_CLAIM_SECONDS):
         return None
-    if not _builds_in_request(deck):
+    if not package_builds_in_request(deck=deck):
         from quizzes.tasks import deck_package_build_task
 
         deck_package_build_task.enqueue(deck.pk, version)
@@ -57,7 +57,8 @@ def deck_package_ready(*, deck: Deck) -> Path | None:
     return deck_package_build(deck=deck, version=version)
 
 
-def _builds_in_request(deck: Deck) -> bool:
+def package_builds_in_request(*, deck: Deck) -> bool:
+    """Whether the deck's package is small enough to build within a request's time."""
     if deck.cards.count() > settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS:
         return False
     images = CachedImage.objects.filter(
