@@ -1237,7 +1237,7 @@ def test_a_card_edited_before_its_first_field_was_kept_keeps_the_whole_edit(
     tmp_path, client, staff
 ):
     run_import(write(tmp_path, CAPITALS_BY_GUID), "--deck", "capitals")
-    Card.objects.update(imported_first_field="")  # imported before migration 0028
+    Card.objects.update(imported_first_field="")  # imported before migration 0029
     client.force_login(staff)
     staff_edits(client, Card.objects.get(guid="g-es"), question_html="Spain's capital?")
 
