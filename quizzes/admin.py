@@ -56,7 +56,6 @@ from quizzes.models import (
     Distractor,
     ImportJob,
     ProblemReport,
-    ReviewLog,
     Tag,
 )
 from quizzes.services.anki_io import (
@@ -596,10 +595,7 @@ def _more(count: int, what: str = "") -> list[str]:
 
 
 # What a learner loses when a card is deleted, said so on the page that asks.
-DELETED_WITH_A_CARD = {
-    CardMemory: "learners' memories of it (it leaves their reviews)",
-    ReviewLog: "reviews of it in learners' histories",
-}
+DELETED_WITH_A_CARD = {CardMemory: "learners' memories of it (it leaves their reviews)"}
 
 
 def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
