@@ -815,7 +815,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         ):
             if numbers:
                 listed = ", ".join(str(number) for number in numbers)
-                self.message_user(request, f"Cards {listed} of this cloze note {said}.", level)
+                self.message_user(request, f"Cards {listed} of this {saved.note} {said}.", level)
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):

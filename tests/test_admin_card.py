@@ -593,6 +593,69 @@ def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, 
     assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
 
 
+@pytest.fixture
+def reversed_note(deck):
+    """A "Basic (and reversed card)" note's two cards: Front, Back, and Back, Front."""
+    anki_import_apply(
+        deck=deck,
+        data="#notetype:Basic (and reversed card)\nHund\t<b>dog</b>\n",
+        source="reversed.txt",
+    )
+    return deck.cards.get(question_html="Hund"), deck.cards.get(question_html="<b>dog</b>")
+
+
+@pytest.mark.parametrize("edited", ["front", "reverse"])
+def test_editing_one_card_of_a_reversed_note_shows_it_on_the_reverse_card(
+    staff_client, client, reversed_note, edited
+):
+    """The note's fields are shared, as in Anki: the reverse card had kept the old text."""
+    front, reverse = reversed_note
+    if edited == "front":
+        response = save_card(staff_client, front, question_html="der Hund")
+        changed = reverse
+    else:
+        response = save_card(staff_client, reverse, answer_html="der Hund")
+        changed = front
+
+    assert response.status_code == 302
+    for card in (front, reverse):
+        card.refresh_from_db()
+    assert (reverse.question_html, reverse.answer_html) == ("<b>dog</b>", "der Hund")
+    assert (front.question_html, front.answer_html) == ("der Hund", "<b>dog</b>")
+    assert "der Hund" in client.get(reverse.get_absolute_url(), {"answer": 1}).text
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert f"Cards {changed.number} of this reversed note now show the note's new text." in shown
+
+
+def test_a_reverse_card_an_earlier_edit_left_behind_follows_the_next_edit(
+    staff_client, reversed_note
+):
+    front, reverse = reversed_note
+    Card.objects.filter(pk=front.pk).update(question_html="Hündchen")  # as edits did before
+
+    save_card(staff_client, front, question_html="der Hund", answer_html="the dog")
+
+    reverse.refresh_from_db()
+    assert (reverse.question_html, reverse.answer_html) == ("the dog", "der Hund")
+
+
+def test_the_cards_of_a_note_whose_cards_have_fields_of_their_own_are_left_alone(
+    staff_client, deck
+):
+    anki_import_apply(
+        deck=deck,
+        data="#notetype:Cards of their own (2)\n#guid column:1\ng1\tHund\tdog\tbark\tbellen\n",
+        source="own.txt",
+    )
+    first, second = deck.cards.filter(guid="g1").order_by("card_ord")
+
+    response = save_card(staff_client, first, question_html="der Hund", answer_html="the dog")
+
+    second.refresh_from_db()
+    assert (second.question_html, second.answer_html) == ("bark", "bellen")
+    assert not any("of this" in str(message) for message in response.wsgi_request._messages)
+
+
 def test_a_cloze_card_without_a_back_extra_saves(staff_client, deck):
     # Back Extra "may be empty", said its help, but the form required it: a cloze note
     # imported without one could not be edited at all.
