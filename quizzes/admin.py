@@ -76,6 +76,7 @@ from quizzes.services.card_editing import (
     cards_deletion_counts,
     decks_asked_in_quizzes,
     decks_deletion_counts,
+    note_tags_share,
 )
 from quizzes.services.card_holds import holds_release
 from quizzes.services.card_pages import card_cloze
@@ -816,6 +817,12 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
             if numbers:
                 listed = ", ".join(str(number) for number in numbers)
                 self.message_user(request, f"Cards {listed} of this {saved.note} {said}.", level)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if retagged := note_tags_share(card=form.instance):
+            listed = ", ".join(str(number) for number in retagged)
+            self.message_user(request, f"Cards {listed} of this note now have its tags too.")
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):

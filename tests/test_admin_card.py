@@ -639,6 +639,27 @@ def test_a_reverse_card_an_earlier_edit_left_behind_follows_the_next_edit(
     assert (reverse.question_html, reverse.answer_html) == ("the dog", "der Hund")
 
 
+@pytest.mark.parametrize("note", ["reversed", "cloze"])
+def test_a_tag_added_to_or_taken_off_one_card_of_a_note_is_its_siblings_too(
+    staff_client, deck, reversed_note, cloze_card, note
+):
+    """Anki keeps tags on the note: the sibling kept its tags as they were."""
+    card = reversed_note[0] if note == "reversed" else cloze_card
+    sibling = card.note_cards().exclude(pk=card.pk).get()
+    grammar = Tag.objects.create(name="grammar", slug="grammar")
+    animals = Tag.objects.create(name="animals", slug="animals")
+    sibling.tags.set([grammar])
+
+    response = save_card(staff_client, card, tags=[str(animals.pk)])
+
+    assert list(sibling.tags.all()) == [animals]
+    assert list(card.tags.all()) == [animals]
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert f"Cards {sibling.number} of this note now have its tags too." in shown
+    again = save_card(staff_client, card)
+    assert not any("its tags too" in str(message) for message in again.wsgi_request._messages)
+
+
 def test_the_cards_of_a_note_whose_cards_have_fields_of_their_own_are_left_alone(
     staff_client, deck
 ):

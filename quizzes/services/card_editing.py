@@ -147,6 +147,20 @@ def card_save_from_admin(*, card: Card, content: CardContent) -> NoteSaved:
     return saved
 
 
+def note_tags_share(*, card: Card) -> tuple[int, ...]:
+    """Give the other cards of `card`'s note its tags: Anki keeps tags on the note, so a
+    tag staff add to one card or take off it is its siblings' too. Returns the numbers of
+    the cards whose tags changed."""
+    tags = set(card.tags.values_list("pk", flat=True))
+    siblings = card.note_cards().exclude(pk=card.pk).prefetch_related("tags")
+    retagged = []
+    for sibling in siblings:
+        if {tag.pk for tag in sibling.tags.all()} != tags:
+            sibling.tags.set(tags)
+            retagged.append(sibling.number)
+    return tuple(retagged)
+
+
 def _reversed_note_sync(card: Card, *, before: tuple[str, str]) -> NoteSaved:
     """Give the card's reverse (a "Basic (and reversed card)" note's other card: its Back
     as the question, its Front as the answer) the edited sides the other way round. A
