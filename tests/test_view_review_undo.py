@@ -210,6 +210,24 @@ def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
     assert "Undo “Hard” on #1" in response.text
 
 
+def test_the_next_study_day_offers_no_undo_of_the_day_befores_last_grade(client, alice, deck):
+    """As Anki's undo ends with its session: the morning's first card offered to take back
+    last night's grade, which U took back, making the card new again."""
+    first, second = deck.cards.order_by("number")[:2]
+    evening = T0.replace(hour=21)
+    grade(alice, first, 3, at=evening - timedelta(minutes=1))
+    client.force_login(alice)
+    with time_machine.travel(evening, tick=False):
+        client.post(reverse("review_suspend"), {"card": second.pk})
+        assert "Undo Suspend of #" in client.get(reverse("review")).text
+
+    for moment in (T0.replace(hour=3) + timedelta(days=1), T0 + timedelta(days=1)):
+        with time_machine.travel(moment, tick=False):
+            page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+        # Before 4 am it is still the day of the grade and the suspend; after, neither.
+        assert bool(page.select(".review-undo")) == (moment.hour < 4)
+
+
 def test_the_navigation_counts_the_card_again_at_once(client, alice, card):
     client.force_login(alice)
     with time_machine.travel(T0 + timedelta(minutes=1), tick=False):

@@ -915,14 +915,16 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
 UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET)
 
 
-def undoable_review(*, user) -> ReviewLog | None:
-    """The learner's latest review-page grade or Forget, if nothing has changed its card
-    since, and its card is still there."""
+def undoable_review(*, user, since: datetime) -> ReviewLog | None:
+    """The learner's latest review-page grade or Forget since `since`, if nothing has
+    changed its card since, and its card is still there."""
     later = ReviewLog.objects.filter(
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
     return (
-        ReviewLog.objects.filter(user=user, source__in=UNDOABLE_SOURCES, card__isnull=False)
+        ReviewLog.objects.filter(
+            user=user, source__in=UNDOABLE_SOURCES, card__isnull=False, reviewed_at__gte=since
+        )
         .filter(~Exists(later))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
