@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -614,6 +615,12 @@ def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
     return model_count, perms_needed
 
 
+def _is_own_url(request, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
 def _ids_of(objs):
     """The ids of what a delete page is about: a queryset's as a subquery (the list's may
     work out statistics for each row), else each object's."""
@@ -817,6 +824,16 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
             if numbers:
                 listed = ", ".join(str(number) for number in numbers)
                 self.message_user(request, f"Cards {listed} of this {saved.note} {said}.", level)
+
+    def response_change(self, request, obj):
+        """Saved from the review's Edit (`next`): back to the card there, as edited, as
+        Anki's reviewer comes back to it. "Save and continue editing" stays."""
+        response = super().response_change(request, obj)
+        back = request.GET.get("next", "")
+        stays = any(name in request.POST for name in ("_continue", "_addanother", "_saveasnew"))
+        if back and not stays and _is_own_url(request, back):
+            return redirect(back)
+        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -3,6 +3,7 @@ preview and the image uploads."""
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -591,6 +592,31 @@ def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, 
     assert "capital of" in page
     shown = [str(message) for message in response.wsgi_request._messages]
     assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
+
+
+@pytest.mark.parametrize(
+    ("back", "button", "lands"),
+    [
+        ("review", "_save", "review"),
+        ("review", "_continue", "change form"),
+        ("https://elsewhere.example/", "_save", "list"),
+    ],
+)
+def test_a_card_edited_from_the_review_saves_back_to_it(staff_client, deck, back, button, lands):
+    """The review's Edit (Anki's E) names the way back; an address elsewhere is not taken."""
+    card = deck.cards.get(number=1)
+    review = f"{reverse('review')}?card={card.pk}"
+    url = f"{change_url(card)}?next={quote(review if back == 'review' else back, safe='')}"
+    data = admin_form_data(staff_client.get(url), question_html="Edited from the review")
+
+    response = staff_client.post(url, {**data, button: "Save"})
+
+    # "Save and continue editing" keeps the way back for the next save.
+    expected = {"review": review, "change form": url, "list": CHANGELIST}[lands]
+    assert response.status_code == 302
+    assert response.url.split("?_changelist")[0] == expected
+    card.refresh_from_db()
+    assert card.question_html == "Edited from the review"
 
 
 @pytest.fixture
