@@ -1032,6 +1032,14 @@ class MemoryFigures:
     retrievability: float
     due: datetime | None
     suspended: bool = False  # a leech's suspension
+    time_zone: str = "UTC"  # the learner's: when it is due, on their clock
+    due_day: date | None = None  # the study day it is due in
+
+    @property
+    def due_all_day(self) -> bool:
+        """A review card is due for the whole study day it falls in (as the queue takes
+        it, and as Anki's card info gives its date alone); a learning step at its minute."""
+        return self.state is scheduling.MemoryState.REVIEW
 
 
 def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
@@ -1046,6 +1054,8 @@ def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
         retrievability=scheduling.retrievability(memory, now=now, parameters=settings.parameters),
         due=memory.due,
         suspended=row.suspended if row else False,
+        time_zone=settings.time_zone,
+        due_day=_today(settings, memory.due) if memory.due else None,
     )
 
 
