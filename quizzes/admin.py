@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -59,7 +60,6 @@ from quizzes.models import (
     ExportJob,
     ImportJob,
     ProblemReport,
-    ReviewLog,
     Tag,
 )
 from quizzes.services.anki_io import (
@@ -80,6 +80,7 @@ from quizzes.services.card_editing import (
     cards_deletion_counts,
     decks_asked_in_quizzes,
     decks_deletion_counts,
+    note_tags_share,
 )
 from quizzes.services.card_holds import holds_release
 from quizzes.services.card_pages import card_cloze
@@ -676,7 +677,6 @@ def _more(count: int, what: str = "") -> list[str]:
 # What a learner loses when a card is deleted, said so on the page that asks.
 DELETED_WITH_A_CARD = {
     CardMemory: "learners' memories of it (it leaves their reviews)",
-    ReviewLog: "reviews of it in learners' histories",
     CardImage: "places where the cards show an image (the images stay, under Cached images)",
 }
 # Rows made from a card's text for the site's own use: "Card keywords: 10,724" on the page
@@ -698,6 +698,12 @@ def _deletion_summary(admin_site, request, counts: dict) -> tuple[dict, set]:
         and not admin_site.get_model_admin(model).has_delete_permission(request)
     }
     return model_count, perms_needed
+
+
+def _is_own_url(request, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
 
 
 def _ids_of(objs):
@@ -902,7 +908,23 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         ):
             if numbers:
                 listed = ", ".join(str(number) for number in numbers)
-                self.message_user(request, f"Cards {listed} of this cloze note {said}.", level)
+                self.message_user(request, f"Cards {listed} of this {saved.note} {said}.", level)
+
+    def response_change(self, request, obj):
+        """Saved from the review's Edit (`next`): back to the card there, as edited, as
+        Anki's reviewer comes back to it. "Save and continue editing" stays."""
+        response = super().response_change(request, obj)
+        back = request.GET.get("next", "")
+        stays = any(name in request.POST for name in ("_continue", "_addanother", "_saveasnew"))
+        if back and not stays and _is_own_url(request, back):
+            return redirect(back)
+        return response
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if retagged := note_tags_share(card=form.instance):
+            listed = ", ".join(str(number) for number in retagged)
+            self.message_user(request, f"Cards {listed} of this note now have its tags too.")
 
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):

@@ -9,7 +9,7 @@ from django import forms
 from django.core import signing
 
 from quizzes import scheduling
-from quizzes.forms import LARGEST_DATABASE_INTEGER, FocusOnFirstError
+from quizzes.forms import LARGEST_DATABASE_INTEGER, FocusOnFirstError, LongSelect
 from quizzes.models import CardHold, LearnerSettings
 from quizzes.services.attempts import MAX_QUESTIONS
 
@@ -128,6 +128,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
     )
     time_zone = forms.ChoiceField(
         choices=_time_zone_choices,
+        widget=LongSelect,
         help_text="Your study day starts at the hour above on this zone's clock.",
     )
     learning_steps = StepsField(
@@ -172,7 +173,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "most overdue first.",
         }
         widgets = {
-            "day_start_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)]),
+            "day_start_hour": LongSelect(choices=[(h, f"{h:02d}:00") for h in range(24)]),
         }
 
     def __init__(self, *args, **kwargs):

@@ -3,6 +3,7 @@ preview and the image uploads."""
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,7 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.admin import CardAdmin
-from quizzes.models import CachedImage, Card, CardImage, CardMemory, MediaFile, ProblemReport, Tag
+from quizzes.models import (
+    CachedImage,
+    Card,
+    CardImage,
+    CardMemory,
+    MediaFile,
+    ProblemReport,
+    ReviewLog,
+    Tag,
+)
 from quizzes.services.anki_io import anki_import_apply
 from quizzes.services.search import cards_matching
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
@@ -623,6 +633,115 @@ def test_editing_one_card_of_a_cloze_note_updates_its_other_cards(staff_client, 
     assert f"Cards {sibling.number} of this cloze note now show the note's new text." in shown
 
 
+@pytest.mark.parametrize(
+    ("back", "button", "lands"),
+    [
+        ("review", "_save", "review"),
+        ("review", "_continue", "change form"),
+        ("https://elsewhere.example/", "_save", "list"),
+    ],
+)
+def test_a_card_edited_from_the_review_saves_back_to_it(staff_client, deck, back, button, lands):
+    """The review's Edit (Anki's E) names the way back; an address elsewhere is not taken."""
+    card = deck.cards.get(number=1)
+    review = f"{reverse('review')}?card={card.pk}"
+    url = f"{change_url(card)}?next={quote(review if back == 'review' else back, safe='')}"
+    data = admin_form_data(staff_client.get(url), question_html="Edited from the review")
+
+    response = staff_client.post(url, {**data, button: "Save"})
+
+    # "Save and continue editing" keeps the way back for the next save.
+    expected = {"review": review, "change form": url, "list": CHANGELIST}[lands]
+    assert response.status_code == 302
+    assert response.url.split("?_changelist")[0] == expected
+    card.refresh_from_db()
+    assert card.question_html == "Edited from the review"
+
+
+@pytest.fixture
+def reversed_note(deck):
+    """A "Basic (and reversed card)" note's two cards: Front, Back, and Back, Front."""
+    anki_import_apply(
+        deck=deck,
+        data="#notetype:Basic (and reversed card)\nHund\t<b>dog</b>\n",
+        source="reversed.txt",
+    )
+    return deck.cards.get(question_html="Hund"), deck.cards.get(question_html="<b>dog</b>")
+
+
+@pytest.mark.parametrize("edited", ["front", "reverse"])
+def test_editing_one_card_of_a_reversed_note_shows_it_on_the_reverse_card(
+    staff_client, client, reversed_note, edited
+):
+    """The note's fields are shared, as in Anki: the reverse card had kept the old text."""
+    front, reverse = reversed_note
+    if edited == "front":
+        response = save_card(staff_client, front, question_html="der Hund")
+        changed = reverse
+    else:
+        response = save_card(staff_client, reverse, answer_html="der Hund")
+        changed = front
+
+    assert response.status_code == 302
+    for card in (front, reverse):
+        card.refresh_from_db()
+    assert (reverse.question_html, reverse.answer_html) == ("<b>dog</b>", "der Hund")
+    assert (front.question_html, front.answer_html) == ("der Hund", "<b>dog</b>")
+    assert "der Hund" in client.get(reverse.get_absolute_url(), {"answer": 1}).text
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert f"Cards {changed.number} of this reversed note now show the note's new text." in shown
+
+
+def test_a_reverse_card_an_earlier_edit_left_behind_follows_the_next_edit(
+    staff_client, reversed_note
+):
+    front, reverse = reversed_note
+    Card.objects.filter(pk=front.pk).update(question_html="Hündchen")  # as edits did before
+
+    save_card(staff_client, front, question_html="der Hund", answer_html="the dog")
+
+    reverse.refresh_from_db()
+    assert (reverse.question_html, reverse.answer_html) == ("the dog", "der Hund")
+
+
+@pytest.mark.parametrize("note", ["reversed", "cloze"])
+def test_a_tag_added_to_or_taken_off_one_card_of_a_note_is_its_siblings_too(
+    staff_client, deck, reversed_note, cloze_card, note
+):
+    """Anki keeps tags on the note: the sibling kept its tags as they were."""
+    card = reversed_note[0] if note == "reversed" else cloze_card
+    sibling = card.note_cards().exclude(pk=card.pk).get()
+    grammar = Tag.objects.create(name="grammar", slug="grammar")
+    animals = Tag.objects.create(name="animals", slug="animals")
+    sibling.tags.set([grammar])
+
+    response = save_card(staff_client, card, tags=[str(animals.pk)])
+
+    assert list(sibling.tags.all()) == [animals]
+    assert list(card.tags.all()) == [animals]
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert f"Cards {sibling.number} of this note now have its tags too." in shown
+    again = save_card(staff_client, card)
+    assert not any("its tags too" in str(message) for message in again.wsgi_request._messages)
+
+
+def test_the_cards_of_a_note_whose_cards_have_fields_of_their_own_are_left_alone(
+    staff_client, deck
+):
+    anki_import_apply(
+        deck=deck,
+        data="#notetype:Cards of their own (2)\n#guid column:1\ng1\tHund\tdog\tbark\tbellen\n",
+        source="own.txt",
+    )
+    first, second = deck.cards.filter(guid="g1").order_by("card_ord")
+
+    response = save_card(staff_client, first, question_html="der Hund", answer_html="the dog")
+
+    second.refresh_from_db()
+    assert (second.question_html, second.answer_html) == ("bark", "bellen")
+    assert not any("of this" in str(message) for message in response.wsgi_request._messages)
+
+
 def test_a_cloze_card_without_a_back_extra_saves(staff_client, deck):
     # Back Extra "may be empty", said its help, but the form required it: a cloze note
     # imported without one could not be edited at all.
@@ -1027,12 +1146,17 @@ def test_deleting_a_card_learners_study_counts_their_memories_in_a_fixed_number_
 
     summary = {str(name): count for name, count in response.context["model_count"]}
     assert summary["learners' memories of it (it leaves their reviews)"] == learners
-    assert summary["reviews of it in learners' histories"] == 2 * learners
+    assert "review logs" not in summary  # kept, as Anki keeps its review log
     assert "remembers" not in response.text
     assert queries <= 14
-    staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
+    with CaptureQueriesContext(connection) as deleting:
+        staff_client.post(reverse("admin:quizzes_card_delete", args=[card.pk]), {"post": "yes"})
     assert not deck.cards.filter(pk=card.pk).exists()
     assert not CardMemory.objects.exists()
+    assert ReviewLog.objects.filter(card=None).count() == 2 * learners
+    # Their reviews kept in one statement, however many learners: no row read or written alone.
+    touching_reviews = [q["sql"] for q in deleting if "quizzes_reviewlog" in q["sql"]]
+    assert len(touching_reviews) == 1 and touching_reviews[0].startswith("UPDATE")
 
 
 def test_deleting_cards_tells_what_staff_and_learners_lose_not_the_sites_own_rows(

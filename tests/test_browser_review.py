@@ -452,3 +452,26 @@ def test_the_progress_pages_links_are_a_thumbs_height_on_a_phone(
     for name in ["Review now", "Settings", "Suspended cards"]:
         assert page.get_by_role("link", name=name, exact=True).bounding_box()["height"] >= 44
     phone.close()
+
+
+def test_e_opens_staffs_card_form_and_saving_comes_back_to_the_card_as_edited(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    """Anki's E in the reviewer, for staff who edit cards."""
+    django_user_model.objects.create_superuser("editor", password="a long enough passphrase")
+    page.goto(f"{deck_site}/accounts/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{deck_site}/review/")
+    heading = page.locator("#review-card-title")
+    first = heading.text_content()
+
+    page.keyboard.press("e")
+    question = page.locator("#id_question_html")
+    question.fill("A question worded better?")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(heading).to_have_text(first)
+    expect(page.locator(".quiz-prompt")).to_have_text("A question worded better?")
+    assert console_errors == []

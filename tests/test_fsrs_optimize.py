@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from quizzes import scheduling
-from quizzes.models import Card, CardMemory, LearnerSettings
+from quizzes.models import Card, CardMemory, LearnerSettings, ReviewLog
 from quizzes.services import fsrs_fitting, reviews
 from tests.studyhelpers import STUDY_START, study
 
@@ -106,6 +106,18 @@ def test_a_forgotten_cards_reviews_before_its_reset_are_not_fitted(alice, deck):
     cards = list(Card.objects.filter(deck=deck).order_by("number")[:3])
     study(alice, cards)
     reviews.card_forget(user=alice, card=cards[0], now=STUDY_START + timedelta(days=30))
+    output = run("--user", "alice")
+    assert "alice: too few reviews: 10 reviews give 8 training items" in output
+
+
+def test_the_reviews_of_a_card_deleted_since_are_kept_but_not_fitted(alice, deck):
+    """Without its card a review cannot be put in its card's history (Anki's optimizer
+    too reads the reviews of the cards there are): the others are fitted as before."""
+    cards = list(Card.objects.filter(deck=deck).order_by("number")[:3])
+    study(alice, cards)
+    cards[0].delete()  # by staff, in the admin
+
+    assert ReviewLog.objects.filter(user=alice, card=None).count() == 5
     output = run("--user", "alice")
     assert "alice: too few reviews: 10 reviews give 8 training items" in output
 

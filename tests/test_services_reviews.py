@@ -413,6 +413,47 @@ def test_more_new_cards_today_raise_todays_allowance_only(alice, deck):
     assert reviews.review_counts(user=alice, now=tomorrow).new == 3  # back to the setting
 
 
+def test_a_new_card_studied_today_and_deleted_since_still_counts_in_todays_allowance(alice, deck):
+    """Staff deleting a card takes its memory, not the learner's review of it: the day's
+    new cards are not given back (Anki counts them too), in the queue and in the counts."""
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=3, day_start_hour=4, time_zone="UTC"
+    )
+    study_all(alice, now=T0)
+    studied = Card.objects.filter(memories__user=alice).order_by("number").first()
+    studied.delete()
+
+    assert ReviewLog.objects.filter(user=alice, card=None).count() == 1
+    assert reviews.review_queue(user=alice, now=T0, limit=10) == []
+    assert reviews.review_counts(user=alice, now=T0).new == 0
+    assert reviews.new_cards_extend(user=alice, now=T0, count=1) == 1  # one more, not two
+    assert reviews.review_counts(user=alice, now=T0).new == 1
+    tomorrow = T0 + timedelta(days=1)
+    assert reviews.review_counts(user=alice, now=tomorrow).new == 3
+
+
+def test_a_review_card_answered_today_and_deleted_since_still_counts_in_todays_maximum(alice, deck):
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=2,
+    )
+    due = list(first_cards(deck, 4))
+    remember(alice, due, now=T0)
+    for item in reviews.review_queue(user=alice, now=T0, limit=10):
+        reviews.review_record(user=alice, card=item.card, rating=3, now=T0, elapsed_seconds=2)
+    answered = Card.objects.filter(review_logs__reviewed_at=T0).distinct()
+    assert answered.count() == 2
+    answered.first().delete()
+
+    assert reviews.review_queue(user=alice, now=T0, limit=10) == []
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.due, counts.over_limit) == (0, 2)
+
+
 def test_more_new_cards_of_one_learner_leave_anothers_allowance_alone(alice, bob, deck):
     reviews.new_cards_extend(user=alice, now=T0, count=5)
     assert reviews.review_counts(user=bob, now=T0).new == 12
@@ -888,7 +929,7 @@ def test_forgetting_a_card_makes_it_new_and_logs_a_reset_that_counts_no_review(a
     assert (reset.rating, reset.source) == (scheduling.RESET_RATING, ReviewLog.Source.RESET)
     assert reviews.review_counts(user=alice, now=T0 + timedelta(minutes=1)).new == 12
     assert reviews.reviews_since(user=alice, start=T0 - timedelta(hours=1)) == 1
-    assert reviews.undoable_review(user=alice) == reset
+    assert reviews.undoable_review(user=alice, since=T0) == reset
     with pytest.raises(reviews.NothingToForget):
         reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=2))
 

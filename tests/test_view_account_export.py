@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quizzes import throttling
 from quizzes.models import LearnerSettings, ProblemReport
-from quizzes.services import accounts
+from quizzes.services import accounts, reviews
 from quizzes.services import attempts as services
 from tests.quizplay import finish, show, start, start_quick
 
@@ -115,6 +115,17 @@ def test_it_holds_a_forget_among_the_reviews(client, alice, deck):
         ("Good", "Multiple-choice quiz"),
         ("Reset", "Forget (reset to new)"),
     ]
+
+
+def test_it_holds_the_reviews_of_a_card_deleted_since_naming_no_card(client, alice, deck):
+    card = deck.cards.get(number=2)
+    client.force_login(alice)
+    reviews.review_record(user=alice, card=card, rating=3, now=timezone.now(), elapsed_seconds=4)
+    card.delete()  # by staff, in the admin
+
+    [review] = _export(client)["reviews"]
+
+    assert (review["card"], review["rating"], review["source"]) == (None, "Good", "Review")
 
 
 @pytest.mark.skipif(not SIGN_INS_KEPT, reason="django-axes keeps them in Redis, briefly")

@@ -2,6 +2,7 @@
 forget. The card's page, one page for every learner, loads it."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -53,6 +54,37 @@ def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, car
     assert "Review: due" in response.text
     assert "recall now" in response.text
     assert reverse("review_forget") in response.text
+
+
+def test_when_it_is_due_is_said_on_the_learners_clock_a_review_card_by_its_day(
+    client, alice, deck, card
+):
+    """Not "due 7 Mar 2025, 01:00" in UTC for a learner in Tokyo: a review card is due all
+    its study day (the review shows it from the day's start), a learning step at its
+    minute, on the learner's clock."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="Asia/Tokyo",
+        learning_steps=(timedelta(minutes=10),),
+    )
+    stepping = Card.objects.get(deck=deck, number=2)
+    reviews.review_record(user=alice, card=card, rating=4, now=T0, elapsed_seconds=3)
+    reviews.review_record(user=alice, card=stepping, rating=1, now=T0, elapsed_seconds=3)
+    due = alice.card_memories.get(card=card).due.astimezone(ZoneInfo("Asia/Tokyo"))
+    client.force_login(alice)
+
+    with time_machine.travel(T0, tick=False):
+        review = client.get(url(card), headers={"HX-Request": "true"}).text
+        step = client.get(url(stepping), headers={"HX-Request": "true"}).text
+
+    study_day = (due - timedelta(hours=4)).date()
+    assert f'Review: due <time datetime="{study_day:%Y-%m-%d}">{study_day:%a %-d %b %Y}</time>' in (
+        review
+    )
+    assert ">5 Mar 2025, 21:10</time>" in step  # 12:10 UTC
 
 
 def test_a_suspended_card_offers_unsuspend(client, alice, card):

@@ -2,9 +2,11 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes import engine
 from quizzes.services import attempts as services
+from quizzes.services import reviews
 from tests.quizplay import T0, finish, show, start
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +66,26 @@ def test_questions_never_shown_before_the_time_ran_out_are_not_counted(client, a
 
 def test_without_answers_it_invites_a_quiz(client, alice):
     client.force_login(alice)
-    assert "No answers yet" in client.get(URL).text
+    assert "No quiz answers yet" in client.get(URL).text
+
+
+def test_a_learner_who_reviews_is_not_told_they_answered_nothing(client, alice, deck):
+    """It lists quiz answers: a learner of the review, with hundreds of answers, read "No
+    answers yet"."""
+    reviews.review_record(
+        user=alice, card=deck.cards.get(number=1), rating=3, now=timezone.now(), elapsed_seconds=3
+    )
+    client.force_login(alice)
+    page = client.get(URL).text
+    assert "No answers yet" not in page
+    assert "No quiz answers yet" in page
+    assert f'href="{reverse("study_progress")}"' in page
 
 
 def test_it_shows_only_the_users_own_figures(client, alice, bob, deck):
     finish(start(bob, deck, count=3))
     client.force_login(alice)
-    assert "No answers yet" in client.get(URL).text
+    assert "No quiz answers yet" in client.get(URL).text
 
 
 def test_a_guest_is_sent_to_log_in(client):

@@ -35,6 +35,25 @@ def test_it_shows_the_first_new_card_with_the_answer_folded_and_four_grades(clie
     assert "<strong>12</strong> new" in response.text
 
 
+@pytest.mark.parametrize("who", ["editor", "alice"])
+def test_staff_who_edit_cards_are_offered_to_edit_the_card_and_come_back_to_it(
+    client, deck, editor, alice, who
+):
+    """Anki's E in the reviewer; learners are not offered it (nor asked their permissions)."""
+    client.force_login(editor if who == "editor" else alice)
+
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+
+    edit = page.select_one("[data-review-card-actions] a[data-edit-key]")
+    if who == "alice":
+        assert edit is None
+        return
+    first = Card.objects.get(deck=deck, number=1)
+    back = f"{URL}?card={first.pk}".replace("/", "%2F").replace("?", "%3F").replace("=", "%3D")
+    assert edit["href"] == f"{reverse('admin:quizzes_card_change', args=[first.pk])}?next={back}"
+    assert edit.get_text() == "Edit card #1"
+
+
 def test_due_cards_come_before_new_ones(client, alice, deck):
     with time_machine.travel(T0, tick=False):
         remember(alice, first_cards(deck, 3), now=timezone.now())

@@ -120,8 +120,8 @@ def test_a_grade_undone_in_another_tab_is_said_in_place_of_the_card(client, alic
 
 @pytest.mark.parametrize("htmx", [True, False])
 def test_an_undo_of_a_card_staff_deleted_says_the_card_was_removed(client, alice, card, htmx):
-    """Deleting a card deletes its reviews: the Undo button still offering one is not told
-    it was "undone already, perhaps in another tab"."""
+    """The Undo button still offering a grade of a card deleted since is not told it was
+    "undone already, perhaps in another tab"."""
     with time_machine.travel(T0, tick=False):
         grade(alice, card, 3, at=T0)
         client.force_login(alice)
@@ -136,6 +136,21 @@ def test_an_undo_of_a_card_staff_deleted_says_the_card_was_removed(client, alice
     assert "undone already" not in response.text
     if htmx:
         assert response["HX-Retarget"] == "#quiz-error"
+    assert ReviewLog.objects.filter(user=alice, card=None).count() == 1  # kept
+
+
+def test_the_review_page_offers_no_undo_of_a_grade_whose_card_staff_deleted(client, alice, deck):
+    first, second = deck.cards.order_by("number")[:2]
+    with time_machine.travel(T0, tick=False):
+        grade(alice, first, 3, at=T0 - timedelta(minutes=2))
+        grade(alice, second, 3, at=T0 - timedelta(minutes=1))
+        second.delete()  # by staff: its grade, the latest, stays in the history
+        client.force_login(alice)
+
+        page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+
+    undo = page.select_one(".review-undo button")
+    assert undo is not None and undo.get_text(strip=True) == f"Undo “Good” on #{first.number}"
 
 
 def test_an_undo_already_done_is_said_so_though_its_card_is_named(client, alice, card):
@@ -195,6 +210,24 @@ def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
     assert "Undo “Hard” on #1" in response.text
 
 
+def test_the_next_study_day_offers_no_undo_of_the_day_befores_last_grade(client, alice, deck):
+    """As Anki's undo ends with its session: the morning's first card offered to take back
+    last night's grade, which U took back, making the card new again."""
+    first, second = deck.cards.order_by("number")[:2]
+    evening = T0.replace(hour=21)
+    grade(alice, first, 3, at=evening - timedelta(minutes=1))
+    client.force_login(alice)
+    with time_machine.travel(evening, tick=False):
+        client.post(reverse("review_suspend"), {"card": second.pk})
+        assert "Undo Suspend of #" in client.get(reverse("review")).text
+
+    for moment in (T0.replace(hour=3) + timedelta(days=1), T0 + timedelta(days=1)):
+        with time_machine.travel(moment, tick=False):
+            page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+        # Before 4 am it is still the day of the grade and the suspend; after, neither.
+        assert bool(page.select(".review-undo")) == (moment.hour < 4)
+
+
 def test_the_navigation_counts_the_card_again_at_once(client, alice, card):
     client.force_login(alice)
     with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
@@ -209,10 +242,12 @@ def test_an_old_undo_button_naming_no_card_is_not_told_undone_already_when_its_c
     client, alice, card, htmx
 ):
     """A page rendered before Undo buttons named their card posts the review alone: with
-    its card deleted, the review is gone as an undone one is, and the message says both."""
+    its card deleted before reviews were kept (migration 0030), the review is gone as an
+    undone one is, and the message says both."""
     review = grade(alice, card, 3, at=T0)
     client.force_login(alice)
     card.delete()  # by staff, in the admin
+    ReviewLog.objects.filter(pk=review.pk).delete()  # as deleting the card did then
 
     response = client.post(
         URL, {"review": review.pk}, headers={"HX-Request": "true"} if htmx else {}

@@ -101,6 +101,22 @@ def test_a_forget_is_not_counted_as_a_review(client, alice, deck):
     assert figures.states[0] == ("New", 11)
 
 
+def test_reviews_of_a_card_deleted_since_are_still_counted(client, alice, deck):
+    """As Anki keeps its review log when a card is deleted: the learner's days studied,
+    streak and true retention keep the answers they gave."""
+    with time_machine.travel(T0, tick=False):
+        cards = list(first_cards(deck, 2))
+        remember(alice, cards, now=timezone.now(), reviews=3)
+        cards[0].delete()  # by staff, in the admin
+        client.force_login(alice)
+        response = client.get(URL)
+    figures = response.context["figures"]
+    assert figures.review_total == 6
+    assert figures.days_studied == 3
+    assert sum(week.reviews for week in figures.retention_weeks) == 4
+    assert figures.states[2] == ("Review", 1)  # its memory went with it
+
+
 def test_true_retention_counts_only_reviews_of_learned_cards(client, alice, deck):
     card = first_cards(deck, 1)[0]
     reviews.settings_update(

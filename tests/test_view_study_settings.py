@@ -1,8 +1,11 @@
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.forms import LongSelect
 from quizzes.models import LearnerSettings
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, review_count_shown
@@ -31,6 +34,35 @@ def test_it_shows_the_defaults(client, alice):
     assert form["learning_steps"].value() == form["relearning_steps"].value() == ""
     assert "FSRS's default parameters" in response.text
     assert not LearnerSettings.objects.exists()  # reading does not write
+
+
+def test_its_selects_render_no_template_an_option(client, alice):
+    """Two templates an option (the option's, its attributes'): 1,263 for the page, its
+    600 time zones, most of the page's time."""
+    client.force_login(alice)
+    response = client.get(URL)
+    page = BeautifulSoup(response.text, "html.parser")
+    assert len(page.select("#id_time_zone option")) > 400
+    assert page.select_one("#id_time_zone option[selected]")["value"] == "UTC"
+    assert page.select_one("#id_day_start_hour option[selected]").get_text() == "04:00"
+    assert len(response.templates) < 30
+
+
+@pytest.mark.parametrize("value", ["Europe/Berlin", None])
+def test_a_long_select_is_written_as_django_writes_a_select(value):
+    """The same HTML, attributes true, false and quoted, optgroups and escaping included."""
+    choices = [
+        ("", "—"),
+        ("Europe", [("Europe/Berlin", "Berlin"), ("Europe/Paris", "Paris <&>")]),
+        ('"quoted"', "Quoted 'one'"),
+    ]
+    attrs = {"autofocus": True, "disabled": False, "aria-invalid": "true", "id": "id_zone"}
+
+    def written(widget_class):
+        return widget_class(choices=choices).render("zone", value, attrs=attrs)
+
+    assert written(LongSelect) == written(forms.Select)
+    assert "selected>Berlin</option>" in written(LongSelect) or value is None
 
 
 def test_it_saves_the_settings(client, alice):

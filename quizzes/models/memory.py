@@ -160,7 +160,10 @@ class CardMemory(models.Model):
 
 
 class ReviewLog(models.Model):
-    """One answer that changed a learner's memory of a card, from any activity."""
+    """One answer that changed a learner's memory of a card, from any activity. A card
+    deleted since leaves its reviews in the learner's history without it (card None), as
+    Anki keeps its review log: they still count in the day's allowances and the progress
+    page."""
 
     class Source(models.TextChoices):
         REVIEW = "review", "Review"
@@ -180,7 +183,9 @@ class ReviewLog(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
     )
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="review_logs")
+    card = models.ForeignKey(
+        Card, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_logs"
+    )
     rating = models.PositiveSmallIntegerField(choices=Rating.choices)
     reviewed_at = models.DateTimeField()
     elapsed_seconds = models.FloatField(help_text="Time taken to answer, capped at a minute.")
@@ -205,10 +210,17 @@ class ReviewLog(models.Model):
         indexes = [
             models.Index(fields=["user", "reviewed_at"], name="review_log_user_time"),
             models.Index(fields=["user", "card", "reviewed_at"], name="review_log_user_card"),
+            # The few reviews of deleted cards: the day's new cards count them.
+            models.Index(
+                fields=["user", "reviewed_at"],
+                condition=models.Q(card__isnull=True),
+                name="review_log_user_cardless",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.user} rated {self.card} {self.get_rating_display()}"
+        card = self.card or "a card deleted since"
+        return f"{self.user} rated {card} {self.get_rating_display()}"
 
     @property
     def undo_label(self) -> str:

@@ -68,7 +68,8 @@ def account_export(*, user, now: datetime) -> dict:
     its sign-ins, study settings, every quiz with each question as it was asked and
     answered, the memory of each card studied, every review, the cards held out of the
     review (buried, suspended) and the problems reported. Cards are named by deck and
-    number, as their addresses are. A fixed number of queries, however long the history."""
+    number, as their addresses are (a review of a card deleted since names none). A fixed
+    number of queries, however long the history."""
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now,
@@ -177,7 +178,10 @@ def account_export(*, user, now: datetime) -> dict:
 _CARD_VALUES = ("card__deck__slug", "card__number")
 
 
-def _card(row: dict) -> dict:
+def _card(row: dict) -> dict | None:
+    """The card by deck and number; None for a review of a card deleted since."""
+    if row["card__number"] is None:
+        return None
     return {"deck": row["card__deck__slug"], "number": row["card__number"]}
 
 

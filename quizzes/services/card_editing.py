@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Count, Max, QuerySet
 
 from quizzes import caching
-from quizzes.importing.anki import CLOZE
+from quizzes.importing.anki import CLOZE, OPTIONAL_REVERSED, REVERSED
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, Deck
 from quizzes.rendering import cloze_numbers
@@ -113,29 +113,80 @@ def card_version_now(card_pk: int) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClozeNoteSaved:
-    """What saving one card of a cloze note did to the note's other cards (card numbers)."""
+class NoteSaved:
+    """What saving one card of a note did to the note's other cards (card numbers)."""
 
+    note: str = "note"  # what the admin's messages call it: "cloze note", "reversed note"
     updated: tuple[int, ...] = ()  # given the note's new text
     added: tuple[int, ...] = ()  # made for a cloze number new in the text
     left: tuple[int, ...] = ()  # their cloze number is gone from the text: kept as they were
 
 
 @transaction.atomic
-def card_save_from_admin(*, card: Card, content: CardContent) -> ClozeNoteSaved:
-    """Save the admin's card form. A cloze note's cards share its text, as in Anki: the
-    others follow the edit, and a cloze number new in the text gets its card."""
+def card_save_from_admin(*, card: Card, content: CardContent) -> NoteSaved:
+    """Save the admin's card form. A note's cards share its fields, as in Anki: a cloze
+    note's others follow the edit, and a cloze number new in the text gets its card; a
+    reversed card shows the edited card's sides the other way round."""
     if not card.guid and not card.source_url:
         # A card made here has no source link to be known by: give it a guid now so an
         # export and re-import (or Anki itself) recognize it after its text changes.
         card.guid = secrets.token_hex(8)
+    before = (
+        Card.objects.values_list("question_html", "answer_html").filter(pk=card.pk).first()
+        if card.pk
+        else None
+    )
     card = card_store(card=card, content=content)
-    saved = _cloze_note_sync(card) if card.is_cloze else ClozeNoteSaved()
+    if card.is_cloze:
+        saved = _cloze_note_sync(card)
+    elif before is not None and card.note_type in (REVERSED, OPTIONAL_REVERSED):
+        saved = _reversed_note_sync(card, before=before)
+    else:
+        saved = NoteSaved()
     caching.deck_pages_changed()
     return saved
 
 
-def _cloze_note_sync(card: Card) -> ClozeNoteSaved:
+def note_tags_share(*, card: Card) -> tuple[int, ...]:
+    """Give the other cards of `card`'s note its tags: Anki keeps tags on the note, so a
+    tag staff add to one card or take off it is its siblings' too. Returns the numbers of
+    the cards whose tags changed."""
+    tags = set(card.tags.values_list("pk", flat=True))
+    siblings = card.note_cards().exclude(pk=card.pk).prefetch_related("tags")
+    retagged = []
+    for sibling in siblings:
+        if {tag.pk for tag in sibling.tags.all()} != tags:
+            sibling.tags.set(tags)
+            retagged.append(sibling.number)
+    return tuple(retagged)
+
+
+def _reversed_note_sync(card: Card, *, before: tuple[str, str]) -> NoteSaved:
+    """Give the card's reverse (a "Basic (and reversed card)" note's other card: its Back
+    as the question, its Front as the answer) the edited sides the other way round. A
+    sibling is taken for the reverse when a side of it still shows the other side of the
+    card as it was (one side suffices: a pair an earlier edit left apart comes together
+    again); the cards of a note whose every card has fields of its own ("Cards of their
+    own") match neither, and are left alone, as in Anki."""
+    question_before, answer_before = before
+    siblings = (
+        Card.objects.filter(deck_id=card.deck_id, guid=card.guid, is_cloze=False)
+        .exclude(pk=card.pk)
+        .exclude(guid="")
+        .select_for_update()
+    )
+    updated = []
+    for sibling in siblings:
+        if (sibling.question_html, sibling.answer_html) == (card.answer_html, card.question_html):
+            continue
+        if sibling.question_html == answer_before or sibling.answer_html == question_before:
+            reverse = card_content(card.answer_html, card.question_html, take_provenance=False)
+            card_store(card=sibling, content=reverse)
+            updated.append(sibling.number)
+    return NoteSaved(note="reversed note", updated=tuple(updated))
+
+
+def _cloze_note_sync(card: Card) -> NoteSaved:
     numbers = cloze_numbers(card.question_html)
     siblings = list(
         Card.objects.filter(deck_id=card.deck_id, guid=card.guid, is_cloze=True)
@@ -168,7 +219,9 @@ def _cloze_note_sync(card: Card) -> ClozeNoteSaved:
         card_store(card=new, content=_stored_content(card, cloze))
         new.tags.set(tags)
         added.append(number)
-    return ClozeNoteSaved(updated=tuple(updated), added=tuple(added), left=tuple(left))
+    return NoteSaved(
+        note="cloze note", updated=tuple(updated), added=tuple(added), left=tuple(left)
+    )
 
 
 def _stored_content(card: Card, cloze: int) -> CardContent:

@@ -173,14 +173,17 @@ def held_counts(*, user, now: datetime) -> HeldCounts:
 def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
     """What Undo takes back: the learner's latest grade on the review page or Forget
     (reviews.undoable_review), or their latest bury or suspend still in force, whichever
-    came last. A hold has `of_note`: whether its note's siblings were held with it."""
-    review = undoable_review(user=user)
+    came last, in the study day under way: as Anki's undo, which ends with the session,
+    it does not offer the morning's first card to take back last night's grade. A hold
+    has `of_note`: whether its note's siblings were held with it."""
+    day_start, _day_end = study_day_bounds(settings=learner_settings(user=user), now=now)
+    review = undoable_review(user=user, since=day_start)
     note_held = CardHold.objects.filter(
         user=user, last_action=OuterRef("last_action"), held_at=OuterRef("held_at") - NOTE_STEP
     )
     hold = (
         CardHold.objects.active(now)
-        .filter(user=user)
+        .filter(user=user, held_at__gte=day_start)
         .annotate(of_note=Exists(note_held))
         .select_related("card")
         .order_by("-held_at", "-pk")

@@ -61,10 +61,12 @@ def _reviews(count: int) -> str:
 def _review_rows(user) -> list[tuple[int, datetime, int]]:
     """The learner's reviews as (card id, when, rating), by card, then oldest first; of a
     card they forgot (reset to new), only the reviews since, as Anki's optimizer takes
-    them: its history before the reset is not what the memory since was built on."""
+    them: its history before the reset is not what the memory since was built on. The
+    reviews of cards deleted since are left out, as Anki's optimizer reads the reviews of
+    the cards there are: without their card they cannot be told apart into histories."""
     return scheduling.since_last_reset(
         list(
-            ReviewLog.objects.filter(user=user)
+            ReviewLog.objects.filter(user=user, card__isnull=False)
             .order_by("card_id", "reviewed_at", "pk")
             .values_list("card_id", "reviewed_at", "rating")
         )

@@ -540,6 +540,7 @@ def memory_figures(
     user_id: int,
     now,
     review_state: int,
+    new_state: int,
     day_start,
     day_end,
     ahead,
@@ -602,6 +603,18 @@ def memory_figures(
     else:
         selects.append(f"(SELECT COUNT(*) FROM {HOLDS} h WHERE {held} AND {unstudied})")
         params += held_params
+    # The cards first studied today that staff deleted since: their memories went with them,
+    # their reviews (ReviewLog.card None, an index of its own) stay.
+    selects.append(
+        f"(SELECT COUNT(*) FROM {REVIEW_LOGS} r WHERE r.user_id = %s AND r.card_id IS NULL "
+        "AND r.reviewed_at >= %s AND r.state_before = %s AND r.source <> %s)"
+    )
+    params += [
+        user_id,
+        _db_value(ReviewLog, "reviewed_at", day_start),
+        new_state,
+        ReviewLog.Source.RESET.value,
+    ]
     params.append(user_id)
     (row,) = _fetch(
         f"SELECT {', '.join(selects)} FROM {MEMORIES} m {join}WHERE m.user_id = %s", params
@@ -611,7 +624,7 @@ def memory_figures(
         "reviews_due": row[0] - row[5],
         "steps_due": row[1] - row[6],
         "next_step_due": next_step_due,
-        "introduced_today": row[3],
+        "introduced_today": row[3] + row[-1],
         "studied": row[4],
         "held_new": row[7],
         "studied_waiting": row[8] if waiting is not None else 0,

@@ -52,7 +52,8 @@ class NothingToUndo(Exception):
 
 
 class UndoCardRemoved(Exception):
-    """The review asked for went with its card, which staff deleted since."""
+    """The review asked for is of a card staff deleted since: the review stays in the
+    learner's history, but there is no card to bring back."""
 
 
 class UndoGone(Exception):
@@ -248,7 +249,18 @@ def _scheduled(*, user, now: datetime, until: datetime) -> list[scheduling.Sched
 
 
 def _introduced_since(*, user, start: datetime) -> int:
-    return CardMemory.objects.filter(user=user, first_review__gte=start).count()
+    """The cards first studied since `start`: those the learner remembers, and those staff
+    deleted since (their memories went with them, their reviews stay), which Anki counts
+    too: a deleted card does not give back the day's new cards."""
+    remembered = CardMemory.objects.filter(user=user, first_review__gte=start).values("pk")
+    deleted = (
+        ReviewLog.objects.filter(
+            user=user, card=None, reviewed_at__gte=start, state_before=scheduling.MemoryState.NEW
+        )
+        .exclude(source=Source.RESET)
+        .values("pk")
+    )
+    return remembered.union(deleted, all=True).count()  # one query, as the queue's others
 
 
 def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -> int:
@@ -397,6 +409,7 @@ def _review_counts(
         user_id=user.pk,
         now=now,
         review_state=scheduling.MemoryState.REVIEW,
+        new_state=scheduling.MemoryState.NEW,
         day_start=day_start,
         day_end=day_end,
         ahead=scheduling.learn_ahead_until(now=now, day_end=day_end),
@@ -902,14 +915,16 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
 UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET)
 
 
-def undoable_review(*, user) -> ReviewLog | None:
-    """The learner's latest review-page grade or Forget, if nothing has changed its card
-    since."""
+def undoable_review(*, user, since: datetime) -> ReviewLog | None:
+    """The learner's latest review-page grade or Forget since `since`, if nothing has
+    changed its card since, and its card is still there."""
     later = ReviewLog.objects.filter(
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
     return (
-        ReviewLog.objects.filter(user=user, source__in=UNDOABLE_SOURCES)
+        ReviewLog.objects.filter(
+            user=user, source__in=UNDOABLE_SOURCES, card__isnull=False, reviewed_at__gte=since
+        )
         .filter(~Exists(later))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
@@ -922,9 +937,10 @@ def _undone_key(user_id: int, review_id: int) -> str:
 
 
 def _why_gone(*, user, review_id: int, card_id: int | None) -> Exception:
-    """Why review `review_id` is not there to undo. Deleting a card deletes its reviews, and
-    an undo deletes the one it takes back: what tells them apart is the undo remembered
-    (review_undo), else the card the Undo button names, if it names one."""
+    """Why review `review_id` is not there to undo. An undo deletes the one it takes back,
+    and deleting a card deleted its reviews before they were kept (migration 0030): what
+    tells them apart is the undo remembered (review_undo), else the card the Undo button
+    names, if it names one."""
     if cache.get(_undone_key(user.pk, review_id)):
         return ReviewLog.DoesNotExist()
     if card_id is None:
@@ -946,6 +962,8 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLo
         card_id = ReviewLog.objects.values_list("card_id", flat=True).get(user=user, pk=review_id)
     except ReviewLog.DoesNotExist:
         raise _why_gone(user=user, review_id=review_id, card_id=card_id) from None
+    if card_id is None:  # staff deleted the card since; its review stays in the history
+        raise UndoCardRemoved()
     # Locked before the review is read again: an undo of the same review posted at once (a
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
@@ -1014,6 +1032,14 @@ class MemoryFigures:
     retrievability: float
     due: datetime | None
     suspended: bool = False  # a leech's suspension
+    time_zone: str = "UTC"  # the learner's: when it is due, on their clock
+    due_day: date | None = None  # the study day it is due in
+
+    @property
+    def due_all_day(self) -> bool:
+        """A review card is due for the whole study day it falls in (as the queue takes
+        it, and as Anki's card info gives its date alone); a learning step at its minute."""
+        return self.state is scheduling.MemoryState.REVIEW
 
 
 def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
@@ -1028,6 +1054,8 @@ def memory_state(*, user, card: Card, now: datetime) -> MemoryFigures:
         retrievability=scheduling.retrievability(memory, now=now, parameters=settings.parameters),
         due=memory.due,
         suspended=row.suspended if row else False,
+        time_zone=settings.time_zone,
+        due_day=_today(settings, memory.due) if memory.due else None,
     )
 
 

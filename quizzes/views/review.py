@@ -185,8 +185,9 @@ def review_undo(request):
     except reviews.UndoCardRemoved:
         return _bad_request(
             request,
-            "That grade cannot be undone: its card was removed from the deck since, and its "
-            "reviews with it. Reload the page to go on with your other cards.",
+            "That grade cannot be undone: its card was removed from the deck since (your "
+            "review of it still counts in your history). Reload the page to go on with your "
+            "other cards.",
             status=410,
         )
     except ReviewLog.DoesNotExist:
@@ -202,8 +203,8 @@ def review_undo(request):
         return _bad_request(
             request,
             "That grade is not there to undo: it was undone already (perhaps in another tab), "
-            "or its card was removed from the deck since, and its reviews with it. Reload the "
-            "page to see your review as it is now.",
+            "or its card was removed from the deck since. Reload the page to see your review "
+            "as it is now.",
             status=404,
         )
     except reviews.NothingToUndo as error:

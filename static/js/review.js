@@ -1,7 +1,7 @@
 // The review page's keyboard: Space or Enter shows the answer (site.js), 1-4 grade once it
 // shows, U or Ctrl+Z undoes the last grade (or bury, suspend, forget), - buries the card,
-// @ suspends it, = buries its note (the card and its siblings) and ! suspends the note, as
-// in Anki. After htmx swaps the next card in, focus moves to its heading so a screen reader
+// @ suspends it, = buries its note (the card and its siblings) and ! suspends the note, and
+// E opens staff's card form, as in Anki. After htmx swaps the next card in, focus moves to its heading so a screen reader
 // starts there. Without this file the forms post as usual.
 (function () {
   "use strict";
@@ -30,6 +30,8 @@
       clickIn(stage, "[data-review-card-actions] [data-bury-note-key]", event);
     } else if (event.key === "!") {
       clickIn(stage, "[data-review-card-actions] [data-suspend-note-key]", event);
+    } else if (event.key === "e" || event.key === "E") {
+      clickIn(stage, "[data-review-card-actions] [data-edit-key]", event);
     }
   });
 
