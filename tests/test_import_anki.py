@@ -1202,18 +1202,19 @@ def test_a_reversed_note_staff_reworded_takes_the_files_fixed_back(tmp_path, cli
     reversed_note = "#notetype:Basic (and reversed card)\nHund\tdgo\nKatze\tcat\n"
     run_import(write(tmp_path, reversed_note), "--deck", "words")
     client.force_login(staff)
-    # The reverse card asks the back; its answer is the note's first field.
+    # The reverse card asks the back; its answer is the note's first field, and the edit
+    # gives the forward card its question too (the note's fields are shared).
     staff_edits(client, Card.objects.get(card_ord=1, answer_html="Hund"), answer_html="der Hund")
 
     summary = run_import(write(tmp_path, reversed_note.replace("dgo", "dog")), "--deck", "words")
 
     assert summary == (
-        "words: 0 new, 2 changed, 2 unchanged, 1 card edited here and in the file merged"
+        "words: 0 new, 2 changed, 2 unchanged, 2 cards edited here and in the file merged"
     )
     forward, backward = Card.objects.filter(
         card_ord__in=[0, 1], answer_html__contains="d"
     ).order_by("card_ord")
-    assert (forward.question_html, forward.answer_html) == ("Hund", "dog")
+    assert (forward.question_html, forward.answer_html) == ("der Hund", "dog")
     assert (backward.question_html, backward.answer_html) == ("dog", "der Hund")
     assert Card.objects.count() == 4
 
