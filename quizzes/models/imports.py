@@ -6,7 +6,36 @@ from django.conf import settings
 from django.db import models
 
 
-class ImportJob(models.Model):
+class DeckJob(models.Model):
+    """Work on a deck the background worker does while staff watch a page: its progress,
+    who asked and when, and why it failed. Each kind has its own Status, with DONE and
+    FAILED among them."""
+
+    total = models.PositiveIntegerField(default=0)  # cards to write
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class ImportJob(DeckJob):
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Previewed"
         QUEUED = "queued", "Queued"
@@ -20,35 +49,14 @@ class ImportJob(models.Model):
     # The separator and column mapping chosen in the preview (see importing.anki).
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    total = models.PositiveIntegerField(default=0)  # cards to write
-    done = models.PositiveIntegerField(default=0)
     summary = models.CharField(max_length=200, blank=True)
     report = models.JSONField(default=list, blank=True)  # skipped and merged lines
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.source_name} into {self.deck}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
-
-
-class ExportJob(models.Model):
+class ExportJob(DeckJob):
     """A deck's Anki package too big to build inside a request (gunicorn gives one 30 s):
     the worker builds it into QUIZSITE_EXPORTS_DIR, outside the media folder the proxy
     serves, and the admin serves it to staff alone (services.deck_exports)."""
@@ -61,33 +69,12 @@ class ExportJob(models.Model):
 
     deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="exports")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(default=0)  # cards to write
-    done = models.PositiveIntegerField(default=0)
     notes = models.PositiveIntegerField(default=0)  # in the finished package
     byte_size = models.PositiveBigIntegerField(default=0)
     file_name = models.CharField(max_length=100, blank=True)  # in QUIZSITE_EXPORTS_DIR
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.deck} as an Anki package"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
 
     @property
     def download_name(self) -> str:
