@@ -121,23 +121,35 @@ class Site:
     body: str  # a form naming her rows, as bob sends it
 
     def snapshot(self, alice) -> tuple:
-        """What of alice's may not change by another's request."""
+        """What of alice's may not change by another's request, each table's rows in one
+        order (without one, PostgreSQL once returned the same review rows in another order
+        midway through a CI run)."""
         alice.refresh_from_db()
         return (
             alice.username,
             alice.email,
             alice.password,
-            list(ReviewLog.objects.filter(user=alice).values_list("pk", "rating")),
-            list(CardMemory.objects.filter(user=alice).values_list("card", "due", "suspended")),
+            list(ReviewLog.objects.filter(user=alice).order_by("pk").values_list("pk", "rating")),
             list(
-                CardHold.objects.filter(user=alice).values_list("card", "suspended", "buried_until")
+                CardMemory.objects.filter(user=alice)
+                .order_by("pk")
+                .values_list("card", "due", "suspended")
             ),
             list(
-                AttemptQuestion.objects.filter(attempt__user=alice).values_list(
-                    "pk", "chosen_choice_id", "answered_at"
-                )
+                CardHold.objects.filter(user=alice)
+                .order_by("pk")
+                .values_list("card", "suspended", "buried_until")
             ),
-            list(Attempt.objects.filter(user=alice).values_list("pk", "finished_at", "score")),
+            list(
+                AttemptQuestion.objects.filter(attempt__user=alice)
+                .order_by("pk")
+                .values_list("pk", "chosen_choice_id", "answered_at")
+            ),
+            list(
+                Attempt.objects.filter(user=alice)
+                .order_by("pk")
+                .values_list("pk", "finished_at", "score")
+            ),
         )
 
 
