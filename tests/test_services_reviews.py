@@ -300,9 +300,9 @@ def test_with_learning_steps_a_card_answered_again_comes_back_after_the_new_ones
     assert reviews.review_queue(user=alice, now=in_two_minutes, limit=1)[0].card == first
 
 
-def test_a_learning_step_into_the_next_study_day_is_in_its_first_review(alice, deck):
-    """A 12-hour step answered at 8 pm: Anki shows the card from 4 am, the next study day's
-    start; it waited until 8 am, after a learner's morning review."""
+def failed_into_a_twelve_hour_step_at_8_pm(alice, deck):
+    """A card answered Again at 8 pm on 5 March, its one learning step 12 hours long; the
+    study day starts at 4 am (UTC)."""
     reviews.settings_update(
         user=alice,
         desired_retention=0.9,
@@ -314,6 +314,13 @@ def test_a_learning_step_into_the_next_study_day_is_in_its_first_review(alice, d
     card = first_cards(deck, 1)[0]
     evening = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
     reviews.review_record(user=alice, card=card, rating=1, now=evening, elapsed_seconds=2)
+    return card
+
+
+def test_a_learning_step_into_the_next_study_day_is_in_its_first_review(alice, deck):
+    """A 12-hour step answered at 8 pm: Anki shows the card from 4 am, the next study day's
+    start; it waited until 8 am, after a learner's morning review."""
+    card = failed_into_a_twelve_hour_step_at_8_pm(alice, deck)
     morning = datetime(2025, 3, 6, 6, 30, tzinfo=UTC)
     assert [item.card for item in reviews.review_queue(user=alice, now=morning, limit=5)] == [card]
     assert reviews.review_counts(user=alice, now=morning).due == 1
@@ -322,17 +329,7 @@ def test_a_learning_step_into_the_next_study_day_is_in_its_first_review(alice, d
 def test_a_step_due_at_the_next_study_days_start_is_not_learnt_ahead_before_it(alice, deck):
     """Anki shows no card of the next study day before it starts: the 20 minutes of
     learning ahead end at 4 am."""
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=0,
-        day_start_hour=4,
-        time_zone="UTC",
-        learning_steps=(timedelta(hours=12),),
-    )
-    card = first_cards(deck, 1)[0]
-    evening = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
-    reviews.review_record(user=alice, card=card, rating=1, now=evening, elapsed_seconds=2)
+    failed_into_a_twelve_hour_step_at_8_pm(alice, deck)
     before_start = datetime(2025, 3, 6, 3, 45, tzinfo=UTC)
     assert reviews.review_queue(user=alice, now=before_start, limit=5) == []
     assert reviews.review_counts(user=alice, now=before_start).due == 0
