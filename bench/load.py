@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
+from bench.cpu import CpuMeter, postmaster_pid  # noqa: E402
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
 from tests.servers import (  # noqa: E402
     NO_START_LIMITS,
@@ -87,6 +88,9 @@ class Figures:
     # How late the takers' own event loop woke up (ms): time the takers' process, on the same
     # cores as the site, spent waiting for a core is counted in the latencies above it.
     loop_lag: list[float] = field(default_factory=list)
+    # CPU seconds over the run per group of processes, and what the cores had in all.
+    cpu: dict[str, float] = field(default_factory=dict)
+    cpu_available: float = 0.0
 
     def timed(self, kind: str, started: float, ended: float) -> None:
         milliseconds = (ended - started) * 1000
@@ -116,16 +120,32 @@ def main() -> None:
         with ExitStack() as stack:
             var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-load-")))
             env = {"QUIZSITE_VAR_DIR": str(var_dir)}
+            server = None
             if database == "postgresql":
-                env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
+                cluster = stack.enter_context(PostgresCluster())
+                env["DATABASE_URL"], server = cluster.url, postmaster_pid(cluster.dir / "data")
             env = site_env(**env, **NO_START_LIMITS)
             manage("migrate", "--no-input", env=env)
             manage("sync_decks", env=env)
             manage("collectstatic", "--no-input", env=env)
-            with Worker(env=env), Gunicorn(env=env, workers=None, threads=None) as site:
+            with (
+                Worker(env=env) as worker,
+                Gunicorn(env=env, workers=None, threads=None) as site,
+            ):
                 base = site.url("").rstrip("/")
                 print(f"\n{database}: {ready_quizzes(env)} Quick quizzes ready", flush=True)
+                meter = CpuMeter(
+                    {"site": site.process.pid, "worker": worker.process.pid, "database": server}
+                )
+                meter.start()
+                takers_before, wall_before = os.times(), time.monotonic()
                 figures = asyncio.run(run(base, options))
+                figures.cpu = meter.stop()
+                takers_after = os.times()
+                figures.cpu["takers"] = (takers_after.user + takers_after.system) - (
+                    takers_before.user + takers_before.system
+                )
+                figures.cpu_available = (time.monotonic() - wall_before) * (os.cpu_count() or 1)
                 server_log = site.full_output()
             report(database, figures, lost_answers(figures, env, var_dir))
             if any("HTTP 5" in error for error in figures.errors):
@@ -280,12 +300,29 @@ def report(database: str, figures: Figures, lost: int) -> None:
             f"the takers' own event loop woke late by p50 {lag[49]:.1f} ms, p99 {lag[98]:.1f} ms, "
             f"max {max(figures.loop_lag):.1f} ms (counted in the latencies above)"
         )
+    if figures.cpu_available:
+        print(cpu_used(figures, len(every)))
     print(f"p99 ms per {WINDOW} s window, from the start:")
     print(
         " ".join(
             f"{number * WINDOW}s:{percentile(values, 99):.0f}"
             for number, values in sorted(figures.windows.items())
         )
+    )
+
+
+def cpu_used(figures: Figures, requests: int) -> str:
+    """Where the cores' time went over the run: a site that needs most of it queues."""
+    parts = []
+    for name, seconds in figures.cpu.items():
+        part = f"{name} {seconds:.1f}"
+        if name in ("site", "database") and requests:
+            part += f" ({seconds * 1000 / requests:.2f} ms a request)"
+        parts.append(part)
+    share = sum(figures.cpu.values()) / figures.cpu_available
+    return (
+        f"CPU seconds: {', '.join(parts)}; {share:.0%} of the {figures.cpu_available:.0f} "
+        "the cores had over the run"
     )
 
 

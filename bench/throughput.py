@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.cpu import CpuMeter, postmaster_pid  # noqa: E402
 from tests.httpquiz import Player  # noqa: E402
 from tests.servers import (  # noqa: E402
     NO_START_LIMITS,
@@ -108,12 +109,14 @@ def main() -> None:
         with ExitStack() as stack:
             var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-bench-")))
             env = {"QUIZSITE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "bench.settings"}
+            server = None
             if database == "postgresql":
-                env["DATABASE_URL"] = stack.enter_context(PostgresCluster()).url
-            measure(site_env(**env, **NO_START_LIMITS), var_dir, database, options)
+                cluster = stack.enter_context(PostgresCluster())
+                env["DATABASE_URL"], server = cluster.url, postmaster_pid(cluster.dir / "data")
+            measure(site_env(**env, **NO_START_LIMITS), var_dir, database, options, server)
 
 
-def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
+def measure(env: dict[str, str], var_dir: Path, database: str, options, server: int | None) -> None:
     manage("migrate", "--no-input", env=env)
     manage("sync_decks", env=env)
     manage("collectstatic", "--no-input", env=env)
@@ -129,10 +132,14 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
         env=env,
     )
     with (
-        Worker(env=env),
+        Worker(env=env) as worker,
         Gunicorn(env=env, workers=int(env.get("WEB_CONCURRENCY", 0)) or None) as site,
     ):
         base = site.url("").rstrip("/")
+        # The site's processes, its worker's and the database server's: wrk's own are not.
+        options.meter = CpuMeter(
+            {"site": site.process.pid, "worker": worker.process.pid, "database": server}
+        )
         headers = login_headers(base)
         request_files = {
             "answer": write_requests(
@@ -163,8 +170,15 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                 wrk(base + target.split()[1], seconds=1, options=options, headers=headers[:1])
         wrk(base + "/bench/bare/", seconds=1, options=options)
 
-        print(f"\n{database}: requests/s, and the page's share of the bare view's")
-        print(f"{'request':<26}{'page':>8}{'bare':>8}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}  notes")
+        print(
+            f"\n{database}: requests/s, and the page's share of the bare view's; CPU ms per "
+            "request (gunicorn, its worker and the database server), and the bare view's "
+            "CPU per request as a share of the page's"
+        )
+        print(
+            f"{'request':<26}{'page':>8}{'bare':>8}{'ratio':>8}{'p50 ms':>8}{'p99 ms':>8}"
+            f"{'cpu ms':>8}{'bare':>7}{'ratio':>7}  notes"
+        )
         chosen = [
             (name, target)
             for name, target in PAGES
@@ -227,7 +241,8 @@ def measure(env: dict[str, str], var_dir: Path, database: str, options) -> None:
                 print(
                     f"{name:<26}{page['rps']:>8.0f}{bare['rps']:>8.0f}"
                     f"{page['rps'] / bare['rps']:>8.2f}{page['p50']:>8.1f}{page['p99']:>8.1f}"
-                    f"  {notes}",
+                    f"{page['cpu_ms']:>8.2f}{bare['cpu_ms']:>7.2f}"
+                    f"{bare['cpu_ms'] / page['cpu_ms']:>7.2f}  {notes}",
                     flush=True,
                 )
 
@@ -327,13 +342,17 @@ def _wrk_once(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+    options.meter.start()
     finished = subprocess.run(
         [*command, url], env=env, capture_output=True, text=True, timeout=seconds + 60
     )
+    used = options.meter.stop()
     output = finished.stdout + finished.stderr
     if spy is not None:
         spy.wait(timeout=seconds + 60)
-    return parse_wrk(output)
+    figures = parse_wrk(output)
+    figures["cpu_ms"] = sum(used.values()) * 1000 / max(figures["done"], 1)
+    return figures
 
 
 def _sample_spread(into: list, port: int) -> None:
@@ -361,7 +380,9 @@ def parse_wrk(output: str) -> dict:
     if match := re.search(r"Socket errors: (.*)", output):
         notes.append(f"socket errors {match.group(1)}")
     sent = re.search(r"REQUEST LINES SENT (\d+)", output)
+    done = re.search(r"(\d+) requests in", output)
     return {
+        "done": int(done.group(1)) if done else 0,
         "rps": float(rps.group(1)),
         "p50": latency_ms(output, "50%"),
         "p99": latency_ms(output, "99%"),
