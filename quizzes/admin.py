@@ -94,7 +94,7 @@ from quizzes.services.deck_exports import export_job_file, export_job_start
 from quizzes.services.deck_packages import package_builds_in_request
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
-from quizzes.services.reports import reports_resolve
+from quizzes.services.reports import reports_reopen, reports_resolve
 from quizzes.services.search import cards_matching
 from quizzes.services.tags import tags_merge
 
@@ -1103,13 +1103,37 @@ class CachedImageAdmin(admin.ModelAdmin):
 # --- problem reports ---
 
 
-class ResolvedFilter(TableFilter):
+class ResolvedFilter(admin.SimpleListFilter):
+    """Open reports alone unless asked otherwise: staff work through what is left to fix,
+    and the resolved ones (kept, as learners' history) would bury it. "Resolved" and "All"
+    show the others; no parameter means Open, so Django's "All" link is not offered."""
+
     title = "state"
     parameter_name = "resolved"
+    OPEN = "open"
     options = {
-        "open": ("Open", {"resolved_at__isnull": True}),
+        OPEN: ("Open", {"resolved_at__isnull": True}),
         "resolved": ("Resolved", {"resolved_at__isnull": False}),
+        "all": ("All", {}),
     }
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.options.items()]
+
+    def _chosen(self) -> str:
+        return self.value() if self.value() in self.options else self.OPEN
+
+    def queryset(self, request, queryset):
+        _, lookup = self.options[self._chosen()]
+        return queryset.filter(**lookup)
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self._chosen() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
 
 
 @admin.register(ProblemReport)
@@ -1128,7 +1152,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
     search_fields = ["message", "card__question_text"]
     readonly_fields = ["card_link", "reported_by", "kind", "message", "created_at"]
     fields = ["card_link", "kind", "message", "reported_by", "created_at", "resolved_at"]
-    actions = ["mark_resolved"]
+    actions = ["mark_resolved", "reopen"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
@@ -1165,7 +1189,19 @@ class ProblemReportAdmin(admin.ModelAdmin):
     @admin.action(description="Mark the selected reports resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):
         count = reports_resolve(reports=queryset)
-        self.message_user(request, f"{count} report(s) marked resolved.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{count} report{pluralize(count)} marked resolved (Reopen, under State: "
+            "Resolved, takes it back).",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Reopen the selected reports", permissions=["change"])
+    def reopen(self, request, queryset):
+        count = reports_reopen(reports=queryset)
+        self.message_user(
+            request, f"{count} report{pluralize(count)} open again.", messages.SUCCESS
+        )
 
 
 # --- learners' holds: cards they buried or suspended in the review ---
