@@ -35,6 +35,7 @@ from quizzes.forms_admin import (
     AnkiOptionsForm,
     AnkiUploadForm,
     CachedImageAdminForm,
+    CardActionForm,
     CardAdminForm,
     CardImageInlineForm,
     DeckAdminForm,
@@ -96,7 +97,7 @@ from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_reopen, reports_resolve
 from quizzes.services.search import cards_matching
-from quizzes.services.tags import tags_merge
+from quizzes.services.tags import cards_tag_add, cards_tag_remove, tags_merge
 
 admin.site.site_header = "quizsite staff"
 admin.site.site_title = "quizsite staff"
@@ -744,7 +745,8 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
     ]
-    actions = ["export_anki"]
+    actions = ["export_anki", "add_tag", "remove_tag"]
+    action_form = CardActionForm
     list_per_page = 50
     paginator = IdsFirstPaginator
 
@@ -929,6 +931,42 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     @admin.action(description="Export the selected cards as an Anki file")
     def export_anki(self, request, queryset):
         return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
+
+    # A tag is the note's, as in Anki: both actions reach the selected cards' siblings, as
+    # saving one card's tags does (save_related).
+    @admin.action(
+        description="Add the tag chosen beside to the selected cards", permissions=["change"]
+    )
+    def add_tag(self, request, queryset):
+        if tag := self._chosen_tag(request):
+            count = cards_tag_add(cards=queryset, tag=tag)
+            self._tags_changed(request, f"{tag.name} added to", count)
+
+    @admin.action(
+        description="Remove the tag chosen beside from the selected cards",
+        permissions=["change"],
+    )
+    def remove_tag(self, request, queryset):
+        if tag := self._chosen_tag(request):
+            count = cards_tag_remove(cards=queryset, tag=tag)
+            self._tags_changed(request, f"{tag.name} removed from", count)
+
+    def _chosen_tag(self, request) -> Tag | None:
+        # The field alone: the form's action choices are the changelist's to fill in.
+        if tag := self.action_form.base_fields["tag"].clean(request.POST.get("tag")):
+            return tag
+        self.message_user(
+            request, "Choose the tag in the list beside the action, then Go.", messages.ERROR
+        )
+        return None
+
+    def _tags_changed(self, request, done: str, count: int) -> None:
+        cards = f"{number_format(count, force_grouping=True)} card{pluralize(count)}"
+        self.message_user(
+            request,
+            f"Tag {done} {cards} (among the selected and their notes' other cards).",
+            messages.SUCCESS,
+        )
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
