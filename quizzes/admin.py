@@ -91,7 +91,11 @@ from quizzes.services.card_statistics import (
     wrong_answer_picks,
 )
 from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
-from quizzes.services.deck_exports import export_job_file, export_job_start
+from quizzes.services.deck_exports import (
+    export_job_file,
+    export_job_start,
+    text_export_builds_in_request,
+)
 from quizzes.services.deck_packages import package_builds_in_request
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
@@ -229,6 +233,9 @@ class DeckAdmin(admin.ModelAdmin):
     @admin.action(description="Export the selected decks as an Anki file")
     def export_anki(self, request, queryset):
         decks = list(queryset)
+        if len(decks) == 1 and not text_export_builds_in_request(deck=decks[0]):
+            job = export_job_start(deck=decks[0], created_by=request.user, kind=ExportJob.Kind.TEXT)
+            return redirect("admin:quizzes_deck_export_job", job.pk)
         cards = Card.objects.filter(deck__in=decks)
         single = decks[0] if len(decks) == 1 else None
         exported = cards_export_anki(cards=cards, deck_name=single.name if single else None)
@@ -261,7 +268,7 @@ class DeckAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Export {job.deck} as an Anki package",
+            "title": f"Export {job.deck} as {job.get_kind_display()}",
             "job": job,
             "file": export_job_file(job=job),
             "kept_for_hours": int(EXPORTS_KEPT_FOR.total_seconds() // 3600),
@@ -280,7 +287,11 @@ class DeckAdmin(admin.ModelAdmin):
             file.open("rb"),
             as_attachment=True,
             filename=job.download_name,
-            content_type="application/octet-stream",
+            content_type=(
+                "text/plain; charset=utf-8"
+                if job.kind == ExportJob.Kind.TEXT
+                else "application/octet-stream"
+            ),
         )
 
     def _import_context(self, request, **extra):
@@ -1036,8 +1047,9 @@ class DeletedCardAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    """The big decks' packages the worker built or is building, for a day: their pages
-    (the download), found again after leaving one. Staff who may see the decks see them."""
+    """The big decks' packages and text files the worker built or is building, for a day:
+    their pages (the download), found again after leaving one. Staff who may see the decks
+    see them."""
 
     list_display = ["deck", "state", "created_by", "created_at"]
     list_display_links = None
