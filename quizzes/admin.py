@@ -1153,34 +1153,27 @@ class CachedImageAdmin(admin.ModelAdmin):
 # --- problem reports ---
 
 
-class ResolvedFilter(admin.SimpleListFilter):
+class ResolvedFilter(TableFilter):
     """Open reports alone unless asked otherwise: staff work through what is left to fix,
     and the resolved ones (kept, as learners' history) would bury it. "Resolved" and "All"
-    show the others; no parameter means Open, so Django's "All" link is not offered."""
+    show the others; no parameter means Open, so Django's own "All" link is not offered."""
 
     title = "state"
     parameter_name = "resolved"
-    OPEN = "open"
     options = {
-        OPEN: ("Open", {"resolved_at__isnull": True}),
+        "open": ("Open", {"resolved_at__isnull": True}),
         "resolved": ("Resolved", {"resolved_at__isnull": False}),
         "all": ("All", {}),
     }
 
-    def lookups(self, request, model_admin):
-        return [(value, label) for value, (label, _) in self.options.items()]
-
-    def _chosen(self) -> str:
-        return self.value() if self.value() in self.options else self.OPEN
-
-    def queryset(self, request, queryset):
-        _, lookup = self.options[self._chosen()]
-        return queryset.filter(**lookup)
+    def value(self):
+        chosen = super().value()
+        return chosen if chosen in self.options else "open"
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
             yield {
-                "selected": self._chosen() == value,
+                "selected": self.value() == value,
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": label,
             }
