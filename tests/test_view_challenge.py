@@ -128,17 +128,3 @@ def test_a_guests_try_claimed_at_sign_up_is_not_ranked_nor_the_replay_after_it(
 
     assert who_took_it(client, original) == []
     assert guests_line(client, original) == "1 try played as a guest, not ranked."
-
-
-def test_the_result_page_ranks_signed_in_tries_and_counts_guests(client, alice, bob, original):
-    take(original, bob, right={1})
-    take(original, None, right={1, 2, 3}, session_key="guest-one")
-    client.force_login(alice)
-
-    page = BeautifulSoup(
-        client.get(reverse("attempt_result", args=[original.pk])).text, "html.parser"
-    )
-
-    share = page.select_one(".challenge-share")
-    assert [li.text.split(":")[0] for li in share.select("li")] == ["bob"]
-    assert share.select_one(".challenge-guests").text == "1 try played as a guest, not ranked."
