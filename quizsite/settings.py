@@ -425,6 +425,9 @@ QUIZSITE_PACKAGE_IN_REQUEST_CARDS = envint("QUIZSITE_PACKAGE_IN_REQUEST_CARDS", 
 # Staff's exports of decks too big for a request (services/deck_exports.py), kept a day: not
 # under MEDIA_ROOT, which the proxy serves to anyone; the admin serves them to staff.
 QUIZSITE_EXPORTS_DIR = Path(os.environ.get("QUIZSITE_EXPORTS_DIR", VAR_DIR / "exports"))
+# Staff's text export of a deck of more cards than this is written by the worker too (30,000
+# cards take 5 s).
+QUIZSITE_TEXT_EXPORT_IN_REQUEST_CARDS = envint("QUIZSITE_TEXT_EXPORT_IN_REQUEST_CARDS", "5000")
 # A package is a zip: a few megabytes can unpack to gigabytes. Its collection and the media
 # files read from it, together, at most this; each sound at most QUIZSITE_SOUND_MAX_BYTES
 # (an image, QUIZSITE_IMAGE_MAX_BYTES). The media files are held in memory until stored.

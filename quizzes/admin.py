@@ -35,6 +35,7 @@ from quizzes.forms_admin import (
     AnkiOptionsForm,
     AnkiUploadForm,
     CachedImageAdminForm,
+    CardActionForm,
     CardAdminForm,
     CardImageInlineForm,
     DeckAdminForm,
@@ -90,13 +91,17 @@ from quizzes.services.card_statistics import (
     wrong_answer_picks,
 )
 from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
-from quizzes.services.deck_exports import export_job_file, export_job_start
+from quizzes.services.deck_exports import (
+    export_job_file,
+    export_job_start,
+    text_export_builds_in_request,
+)
 from quizzes.services.deck_packages import package_builds_in_request
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
-from quizzes.services.reports import reports_resolve
+from quizzes.services.reports import reports_reopen, reports_resolve
 from quizzes.services.search import cards_matching
-from quizzes.services.tags import tags_merge
+from quizzes.services.tags import cards_tag_add, cards_tag_remove, tags_merge
 
 admin.site.site_header = "quizsite staff"
 admin.site.site_title = "quizsite staff"
@@ -228,6 +233,9 @@ class DeckAdmin(admin.ModelAdmin):
     @admin.action(description="Export the selected decks as an Anki file")
     def export_anki(self, request, queryset):
         decks = list(queryset)
+        if len(decks) == 1 and not text_export_builds_in_request(deck=decks[0]):
+            job = export_job_start(deck=decks[0], created_by=request.user, kind=ExportJob.Kind.TEXT)
+            return redirect("admin:quizzes_deck_export_job", job.pk)
         cards = Card.objects.filter(deck__in=decks)
         single = decks[0] if len(decks) == 1 else None
         exported = cards_export_anki(cards=cards, deck_name=single.name if single else None)
@@ -260,7 +268,7 @@ class DeckAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Export {job.deck} as an Anki package",
+            "title": f"Export {job.deck} as {job.get_kind_display()}",
             "job": job,
             "file": export_job_file(job=job),
             "kept_for_hours": int(EXPORTS_KEPT_FOR.total_seconds() // 3600),
@@ -279,7 +287,11 @@ class DeckAdmin(admin.ModelAdmin):
             file.open("rb"),
             as_attachment=True,
             filename=job.download_name,
-            content_type="application/octet-stream",
+            content_type=(
+                "text/plain; charset=utf-8"
+                if job.kind == ExportJob.Kind.TEXT
+                else "application/octet-stream"
+            ),
         )
 
     def _import_context(self, request, **extra):
@@ -744,7 +756,8 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
     ]
-    actions = ["export_anki"]
+    actions = ["export_anki", "add_tag", "remove_tag"]
+    action_form = CardActionForm
     list_per_page = 50
     paginator = IdsFirstPaginator
 
@@ -930,6 +943,42 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     def export_anki(self, request, queryset):
         return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
 
+    # A tag is the note's, as in Anki: both actions reach the selected cards' siblings, as
+    # saving one card's tags does (save_related).
+    @admin.action(
+        description="Add the tag chosen beside to the selected cards", permissions=["change"]
+    )
+    def add_tag(self, request, queryset):
+        if tag := self._chosen_tag(request):
+            count = cards_tag_add(cards=queryset, tag=tag)
+            self._tags_changed(request, f"{tag.name} added to", count)
+
+    @admin.action(
+        description="Remove the tag chosen beside from the selected cards",
+        permissions=["change"],
+    )
+    def remove_tag(self, request, queryset):
+        if tag := self._chosen_tag(request):
+            count = cards_tag_remove(cards=queryset, tag=tag)
+            self._tags_changed(request, f"{tag.name} removed from", count)
+
+    def _chosen_tag(self, request) -> Tag | None:
+        # The field alone: the form's action choices are the changelist's to fill in.
+        if tag := self.action_form.base_fields["tag"].clean(request.POST.get("tag")):
+            return tag
+        self.message_user(
+            request, "Choose the tag in the list beside the action, then Go.", messages.ERROR
+        )
+        return None
+
+    def _tags_changed(self, request, done: str, count: int) -> None:
+        cards = f"{number_format(count, force_grouping=True)} card{pluralize(count)}"
+        self.message_user(
+            request,
+            f"Tag {done} {cards} (among the selected and their notes' other cards).",
+            messages.SUCCESS,
+        )
+
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
         return [path("preview/", preview, name="quizzes_card_preview"), *super().get_urls()]
@@ -998,8 +1047,9 @@ class DeletedCardAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    """The big decks' packages the worker built or is building, for a day: their pages
-    (the download), found again after leaving one. Staff who may see the decks see them."""
+    """The big decks' packages and text files the worker built or is building, for a day:
+    their pages (the download), found again after leaving one. Staff who may see the decks
+    see them."""
 
     list_display = ["deck", "state", "created_by", "created_at"]
     list_display_links = None
@@ -1104,12 +1154,29 @@ class CachedImageAdmin(admin.ModelAdmin):
 
 
 class ResolvedFilter(TableFilter):
+    """Open reports alone unless asked otherwise: staff work through what is left to fix,
+    and the resolved ones (kept, as learners' history) would bury it. "Resolved" and "All"
+    show the others; no parameter means Open, so Django's own "All" link is not offered."""
+
     title = "state"
     parameter_name = "resolved"
     options = {
         "open": ("Open", {"resolved_at__isnull": True}),
         "resolved": ("Resolved", {"resolved_at__isnull": False}),
+        "all": ("All", {}),
     }
+
+    def value(self):
+        chosen = super().value()
+        return chosen if chosen in self.options else "open"
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
 
 
 @admin.register(ProblemReport)
@@ -1128,7 +1195,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
     search_fields = ["message", "card__question_text"]
     readonly_fields = ["card_link", "reported_by", "kind", "message", "created_at"]
     fields = ["card_link", "kind", "message", "reported_by", "created_at", "resolved_at"]
-    actions = ["mark_resolved"]
+    actions = ["mark_resolved", "reopen"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
@@ -1165,7 +1232,19 @@ class ProblemReportAdmin(admin.ModelAdmin):
     @admin.action(description="Mark the selected reports resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):
         count = reports_resolve(reports=queryset)
-        self.message_user(request, f"{count} report(s) marked resolved.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{count} report{pluralize(count)} marked resolved (Reopen, under State: "
+            "Resolved, takes it back).",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Reopen the selected reports", permissions=["change"])
+    def reopen(self, request, queryset):
+        count = reports_reopen(reports=queryset)
+        self.message_user(
+            request, f"{count} report{pluralize(count)} open again.", messages.SUCCESS
+        )
 
 
 # --- learners' holds: cards they buried or suspended in the review ---

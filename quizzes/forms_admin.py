@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from quizzes.forms import NameLooksItsOwn
@@ -258,6 +259,26 @@ class OpenReportInlineForm(forms.ModelForm):
         if self.cleaned_data.get("resolved") and commit:
             reports_resolve(reports=ProblemReport.objects.filter(pk=self.instance.pk))
         return self.instance
+
+
+class ChosenTagField(forms.ModelChoiceField):
+    """A tag deleted since the list was shown is no tag chosen, which the tag actions refuse
+    saying to choose one: as an invalid choice, Django's changelist refused the whole action
+    bar as "No action selected."."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
+class CardActionForm(ActionForm):
+    """The card list's action bar, with the tag its tag actions add or take off."""
+
+    tag = ChosenTagField(
+        Tag.objects.all(), required=False, label="Tag:", empty_label="(for the tag actions)"
+    )
 
 
 class TagAdminForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from quizzes.models import (
     CardHold,
     CardImage,
     DeletedCard,
+    ExportJob,
     ProblemReport,
     Tag,
 )
@@ -37,6 +38,7 @@ def populated(make_deck, django_user_model, size):
             user=learner, card=card, suspended=True, last_action="suspend", held_at=now
         )
         ProblemReport.objects.create(card=card, reporter=learner, kind="other", message="?")
+        ProblemReport.objects.create(card=card, reporter=learner, kind="other", resolved_at=now)
         image = CachedImage.objects.create(
             url=f"https://aiquizzes.com/{deck.slug}/{card.number}.png"
         )
@@ -46,6 +48,8 @@ def populated(make_deck, django_user_model, size):
         DeletedCard.objects.create(
             deck=deck, card_ord=0, note_checksum=f"{card.number:032d}", number=card.number + 1000
         )
+    for kind in ("apkg", "txt"):
+        ExportJob.objects.create(deck=deck, kind=kind, total=size)
     return deck
 
 
@@ -62,6 +66,11 @@ PAGES = {
     "holds": lambda deck: reverse("admin:quizzes_cardhold_changelist"),
     "holds with counts": lambda deck: reverse("admin:quizzes_cardhold_changelist") + "?_facets=1",
     "reports": lambda deck: reverse("admin:quizzes_problemreport_changelist"),
+    "all reports": lambda deck: reverse("admin:quizzes_problemreport_changelist") + "?resolved=all",
+    "export jobs": lambda deck: reverse("admin:quizzes_exportjob_changelist"),
+    "a deck's text export": lambda deck: reverse(
+        "admin:quizzes_deck_export_job", args=[deck.exports.get(kind="txt").pk]
+    ),
     "deleted cards": lambda deck: reverse("admin:quizzes_deletedcard_changelist"),
     "users": lambda deck: reverse("admin:auth_user_changelist"),
     "a learner": lambda deck: reverse(

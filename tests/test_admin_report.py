@@ -82,3 +82,62 @@ def test_a_report_left_unticked_stays_open(editor_client, report, card):
 
     report.refresh_from_db()
     assert report.resolved_at is None
+
+
+@pytest.fixture
+def resolved_report(card, alice):
+    return ProblemReport.objects.create(
+        card=card, reporter=alice, kind="unclear", message="Old", resolved_at="2026-01-01T00:00Z"
+    )
+
+
+def listed_messages(response) -> list[str]:
+    return [report.message for report in response.context["cl"].result_list]
+
+
+def test_the_report_list_shows_the_open_reports_alone_by_default(
+    editor_client, report, resolved_report
+):
+    response = editor_client.get(REPORTS)
+
+    assert listed_messages(response) == ["Layer 2, surely?"]
+    page = BeautifulSoup(response.text, "html.parser")
+    state = page.select_one("#changelist-filter details[data-filter-title='state']")
+    assert [a.get_text(strip=True) for a in state.select("li a")] == ["Open", "Resolved", "All"]
+    assert state.select_one("li.selected").get_text(strip=True) == "Open"
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [("open", ["Layer 2, surely?"]), ("resolved", ["Old"]), ("all", ["Layer 2, surely?", "Old"])],
+)
+def test_the_state_filter_shows_the_resolved_reports_on_request(
+    editor_client, report, resolved_report, state, shown
+):
+    response = editor_client.get(REPORTS, {"resolved": state})
+
+    assert sorted(listed_messages(response)) == sorted(shown)
+
+
+def test_a_report_resolved_by_mistake_is_reopened(editor_client, report, resolved_report):
+    response = editor_client.post(
+        f"{REPORTS}?resolved=resolved",
+        {"action": "reopen", "_selected_action": [resolved_report.pk, report.pk]},
+        follow=True,
+    )
+
+    resolved_report.refresh_from_db()
+    assert resolved_report.resolved_at is None
+    assert [str(m) for m in response.context["messages"]] == ["1 report open again."]
+    assert sorted(listed_messages(editor_client.get(REPORTS))) == ["Layer 2, surely?", "Old"]
+
+
+def test_resolving_says_how_many_and_how_to_take_it_back(editor_client, report):
+    response = editor_client.post(
+        REPORTS, {"action": "mark_resolved", "_selected_action": [report.pk]}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "1 report marked resolved (Reopen, under State: Resolved, takes it back)."
+    ]
+    assert listed_messages(response) == []

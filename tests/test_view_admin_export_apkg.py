@@ -1,6 +1,6 @@
-"""The deck list's "Export ... as an Anki package" action: a small deck downloads at once;
-a big one is built by the worker while a page shows its progress, then offers the file to
-staff alone for a day."""
+"""The deck list's "Export ... as an Anki package" and "... as an Anki file" actions: a small
+deck downloads at once; a big one is built by the worker while a page shows its progress,
+then offers the file to staff alone for a day."""
 
 import io
 import os
@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from quizzes.models import Deck, ExportJob
-from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_export_anki
 from quizzes.services.deck_exports import export_job_run
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +277,79 @@ def test_the_exports_list_leads_back_to_each_exports_page(
     client.force_login(clerk)
     assert client.get(exports).status_code == 403
     assert client.get(reverse("admin:quizzes_exportjob_change", args=[job.pk])).status_code == 403
+
+
+# --- the text export (Anki's plain text), the same way above its own size ---
+
+
+@pytest.fixture
+def big_text(settings):
+    """The deck's three cards count as a big deck for a text export."""
+    settings.QUIZSITE_TEXT_EXPORT_IN_REQUEST_CARDS = 2
+
+
+def export_text(client, deck, **kwargs):
+    return client.post(DECKS, {"action": "export_anki", "_selected_action": [deck.pk]}, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_decks_text_export_is_written_by_the_worker(
+    staff_client, basics, big_text, queued_tasks, folders
+):
+    # It was written inside the request: 30,000 cards took 5 s of a web worker.
+    response = export_text(staff_client, basics)
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == job_url(job)
+    assert job.kind == "txt"
+    waiting = staff_client.get(job_url(job))
+    assert "Export Basics as an Anki text file" in waiting.text
+    assert "Waiting for the background worker" in waiting.text
+
+    run_worker()
+
+    done = staff_client.get(job_url(job), headers={"HX-Request": "true"})
+    assert "Download basics.txt" in done.text and "3 notes" in done.text
+    download = staff_client.get(download_url(job))
+    assert download["Content-Disposition"] == 'attachment; filename="basics.txt"'
+    assert download["Content-Type"] == "text/plain; charset=utf-8"
+    text = b"".join(download.streaming_content).decode()
+    # The very file the request would have sent.
+    assert text == cards_export_anki(cards=basics.cards.all(), deck_name="Basics").text
+    assert len(anki_import_plan(deck=Deck(slug="back"), data=text, source="b.txt").new) == 3
+    job.refresh_from_db()
+    assert [path.name for path in folders.iterdir()] == [job.file_name]
+
+
+def test_a_small_decks_text_export_downloads_at_once(staff_client, basics, big):
+    """The package's size does not send the text to the worker: it has a size of its own."""
+    response = export_text(staff_client, basics)
+
+    assert response["Content-Disposition"] == 'attachment; filename="basics.txt"'
+    assert not ExportJob.objects.exists()
+
+
+def test_a_text_export_and_a_package_of_one_deck_are_two_exports(
+    staff_client, basics, big, big_text, queued_tasks
+):
+    package = export(staff_client, basics)
+    text = export_text(staff_client, basics)
+    text_again = export_text(staff_client, basics)
+
+    assert package.url != text.url == text_again.url
+    assert sorted(ExportJob.objects.values_list("kind", flat=True)) == ["apkg", "txt"]
+
+
+def test_a_big_text_export_tells_what_anki_makes_of_notes_of_cards_of_their_own(
+    staff_client, big_text, queued_tasks
+):
+    deck = Deck.objects.create(name="Own", slug="own")
+    own = "#notetype:Cards of their own (3)\n#guid column:7\nq1\ta1\tq2\ta2\tq3\ta3\tg1\n"
+    anki_import_apply(deck=deck, data=own, source="own.txt")
+
+    export_text(staff_client, deck)
+    run_exports()
+
+    page = staff_client.get(job_url(ExportJob.objects.get()))
+    assert "own.txt: 1 note of a note type of the user&#x27;s own written as" in page.text
+    assert "1 note," in page.text

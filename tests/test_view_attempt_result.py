@@ -151,7 +151,7 @@ def test_a_quick_quiz_tapped_blind_is_told_why_it_is_not_ranked(client, alice, d
     assert "At least half of your answers came faster than anyone can read" in notice.text
 
 
-def test_the_challenges_taken_are_listed_best_first_a_guest_s_as_a_guest(
+def test_the_challenges_taken_are_listed_best_first_a_guest_s_counted_not_ranked(
     client, alice, bob, deck, django_assert_num_queries
 ):
     original = finish(start(alice, deck, count=3), right={1})
@@ -174,8 +174,11 @@ def test_the_challenges_taken_are_listed_best_first_a_guest_s_as_a_guest(
         page = BeautifulSoup(client.get(url(original)).text, "html.parser")
 
     listed = [item.text for item in page.select(".challenge-share li")]
-    assert [text.split(":")[0] for text in listed] == ["A guest", "bob"]  # the unfinished: not
-    assert listed[0].endswith("(3 / 3)") and listed[1].endswith("(2 / 3)")
+    # The unfinished: not listed. The guest's: counted, not ranked (engine.PLAYED_AS_GUEST_RULE).
+    assert [text.split(":")[0] for text in listed] == ["bob"]
+    assert listed[0].endswith("(2 / 3)")
+    guests = page.select_one(".challenge-share .challenge-guests").text
+    assert guests == "1 try played as a guest, not ranked."
 
 
 def test_a_guest_whose_session_is_gone_no_longer_owns_its_quizzes(client, deck):

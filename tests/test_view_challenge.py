@@ -99,11 +99,32 @@ def test_the_owner_taking_their_own_challenge_is_not_listed(client, alice, origi
     assert who_took_it(client, original) == []
 
 
-def test_a_guest_replaying_in_the_same_session_is_listed_once(client, original):
+def guests_line(client, original) -> str:
+    page = BeautifulSoup(client.get(reverse("challenge", args=[original.pk])).text, "html.parser")
+    line = page.select_one(".challenge-guests")
+    return line.text if line else ""
+
+
+def test_guests_tries_are_counted_not_ranked(client, bob, original):
+    """A guest can take a challenge in many browsers and keep the best: as on the
+    leaderboard, only tries played signed in rank."""
     take(original, None, right=(), session_key="guest-one")
-    take(original, None, right={1, 2, 3}, session_key="guest-one")
-    take(original, None, right={1}, session_key="guest-two")
+    take(original, None, right={1, 2, 3}, session_key="guest-one")  # a replay: not counted
+    take(original, None, right={1, 2, 3}, session_key="guest-two")
+    take(original, bob, right={1})
 
     listed = who_took_it(client, original)
 
-    assert [item.split(" (")[1][:5] for item in listed] == ["1 / 3", "0 / 3"]
+    assert len(listed) == 1 and listed[0].startswith("bob:")
+    assert guests_line(client, original) == "2 tries played as a guest, not ranked."
+
+
+def test_a_guests_try_claimed_at_sign_up_is_not_ranked_nor_the_replay_after_it(
+    client, bob, original
+):
+    take(original, None, right={1, 2, 3}, session_key="bobs-browser")
+    services.attempts_claim(user=bob, guest_session_key="bobs-browser")
+    take(original, bob, right={1, 2, 3})  # knows the answers from the first
+
+    assert who_took_it(client, original) == []
+    assert guests_line(client, original) == "1 try played as a guest, not ranked."

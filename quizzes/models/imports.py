@@ -57,9 +57,9 @@ class ImportJob(DeckJob):
 
 
 class ExportJob(DeckJob):
-    """A deck's Anki package too big to build inside a request (gunicorn gives one 30 s):
-    the worker builds it into QUIZSITE_EXPORTS_DIR, outside the media folder the proxy
-    serves, and the admin serves it to staff alone (services.deck_exports)."""
+    """A deck's Anki package or text file too big to build inside a request (gunicorn gives
+    one 30 s): the worker builds it into QUIZSITE_EXPORTS_DIR, outside the media folder the
+    proxy serves, and the admin serves it to staff alone (services.deck_exports)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -67,18 +67,25 @@ class ExportJob(DeckJob):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        PACKAGE = "apkg", "an Anki package"
+        TEXT = "txt", "an Anki text file"
+
     deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.PACKAGE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    notes = models.PositiveIntegerField(default=0)  # in the finished package
+    notes = models.PositiveIntegerField(default=0)  # in the finished file
     byte_size = models.PositiveBigIntegerField(default=0)
     file_name = models.CharField(max_length=100, blank=True)  # in QUIZSITE_EXPORTS_DIR
+    # A text file's word on notes Anki imports only with their note type (AnkiTextExport).
+    notice = models.TextField(blank=True)
 
     def __str__(self):
-        return f"{self.deck} as an Anki package"
+        return f"{self.deck} as {self.get_kind_display()}"
 
     @property
     def download_name(self) -> str:
-        return f"{self.deck.slug}.apkg"
+        return f"{self.deck.slug}.{self.kind}"
 
 
 class DeletedCard(models.Model):

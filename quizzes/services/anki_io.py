@@ -1436,6 +1436,7 @@ def _own_sides(first: Card, group: list[Card]) -> list[tuple[str, str]]:
 class AnkiTextExport:
     text: str
     notice: str = ""  # what to tell of notes written as notes of cards of their own
+    notes: int = 0
 
 
 def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) -> AnkiTextExport:
@@ -1466,7 +1467,9 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 extra_fields=extra_fields,
             )
         )
-    return AnkiTextExport(export_anki(exported, deck_name=deck_name), export_notice(exported))
+    return AnkiTextExport(
+        export_anki(exported, deck_name=deck_name), export_notice(exported), len(exported)
+    )
 
 
 def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None) -> int:

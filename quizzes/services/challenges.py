@@ -1,6 +1,8 @@
 """Challenges: a friend takes the same quiz (started in services.attempts) and the two
 results are compared question by question."""
 
+from dataclasses import dataclass
+
 from quizzes.models import Attempt, AttemptQuestion
 from quizzes.services import play_sql
 
@@ -17,6 +19,24 @@ def challenge_comparison(
     return [(question, theirs.get(question.position)) for question in questions]
 
 
-def challenge_results(*, attempt: Attempt) -> list[Attempt]:
-    """Finished challenges of `attempt`, best first, each with its learner."""
-    return play_sql.finished_challenges(attempt_id=attempt.pk)
+@dataclass(frozen=True)
+class ChallengeResults:
+    """Who took a challenge: the signed-in learners' first tries, ranked, and how many
+    first tries were played as a guest, not ranked (engine.PLAYED_AS_GUEST_RULE, as on the
+    leaderboard: a guest can take it in many browsers and keep the best)."""
+
+    ranked: list[Attempt]
+    by_guests: int
+
+    def __bool__(self):
+        return bool(self.ranked or self.by_guests)
+
+
+def challenge_results(*, attempt: Attempt) -> ChallengeResults:
+    """Finished challenges of `attempt`: each learner's first try, best first, with its
+    learner; a first try played as a guest (claimed at sign-up since, or not) is counted
+    apart. A learner whose first try was a guest's is not ranked on a later one either: it
+    knew the answers."""
+    tries = play_sql.finished_challenges(attempt_id=attempt.pk)
+    ranked = [one for one in tries if one.user_id is not None and not one.played_as_guest]
+    return ChallengeResults(ranked=ranked, by_guests=len(tries) - len(ranked))

@@ -20,3 +20,9 @@ def report_create(
 def reports_resolve(*, reports: QuerySet[ProblemReport]) -> int:
     """Mark the open ones among `reports` resolved now; return how many that was."""
     return reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+
+
+def reports_reopen(*, reports: QuerySet[ProblemReport]) -> int:
+    """Open again the resolved ones among `reports` (one resolved by mistake); return how
+    many that was."""
+    return reports.filter(resolved_at__isnull=False).update(resolved_at=None)
