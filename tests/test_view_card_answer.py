@@ -58,3 +58,26 @@ def test_it_runs_the_same_queries_for_any_deck_size(
     for slug in ("small", "large"):
         with django_assert_max_num_queries(3):
             client.get(answer_url(5, slug), headers=HTMX)
+
+
+@pytest.fixture
+def typed_card(make_deck):
+    card = make_deck(3, slug="capitals").cards.get(number=2)
+    card.typed_answer = "Paris"
+    card.save(update_fields=["typed_answer"])
+    return card
+
+
+def test_htmx_gets_the_answer_beside_what_was_typed(client, typed_card):
+    response = client.get(answer_url(2, "capitals"), {"answer": "1", "typed": "Pari"}, headers=HTMX)
+
+    assert "<html" not in response.text
+    assert "Not quite: 1 missing." in response.text
+    assert "<ins>" in response.text and typed_card.answer_rendered in response.text
+
+
+def test_without_javascript_what_was_typed_goes_along_to_the_card_page(client, typed_card):
+    response = client.get(answer_url(2, "capitals"), {"typed": "Pari s"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/decks/capitals/cards/2/?answer=1&typed=Pari+s#answer"

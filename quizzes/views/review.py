@@ -26,11 +26,13 @@ from quizzes.forms_study import (
     ExtraReviewsForm,
     HoldUndoForm,
     ReviewAnswerForm,
+    ReviewTypedForm,
     ReviewUndoForm,
     shown_token,
 )
 from quizzes.models import Card, CardHold, ReviewLog
 from quizzes.services import card_holds, reviews
+from quizzes.typed_answers import compare_typed
 
 PAGE = "quizzes/review/review.html"
 CARD_STUDY = "quizzes/review/card_study.html"
@@ -134,6 +136,36 @@ def _leech_message(card: Card) -> str:
 @vary_on_headers("HX-Request")
 def review(request):
     return _stage(request, card=_shown_card(request))
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def review_typed(request):
+    """A type-in card's answer beside what the learner typed, compared here (the page held
+    no answer before); then the learner grades themselves, as in Anki. The card's time
+    still counts from when it was first shown."""
+    form = ReviewTypedForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, "That answer could not be read: " + _first_error(form))
+    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
+    if card is None:
+        return _bad_request(
+            request,
+            "There is no such card: it was removed from the deck since this page showed it. "
+            "Reload the page to go on with your other cards.",
+            status=410,
+        )
+    context = _stage_context(request, card=card)
+    context["shown"] = form.cleaned_data["shown"]
+    context["typed_revealed"] = True
+    if card.typed_answer:  # staff may have taken it away since the box was shown
+        context["comparison"] = compare_typed(
+            card.typed_answer,
+            form.cleaned_data["typed"],
+            ignore_accents=card.typed_answer_ignores_accents,
+        )
+    return render(request, f"{PAGE}#stage" if request.htmx else PAGE, context)
 
 
 @require_POST
