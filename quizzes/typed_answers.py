@@ -132,3 +132,116 @@ def compare_typed(expected: str, typed: str, *, ignore_accents: bool = False) ->
             typed_pieces.append(Piece(Mark.BAD, typed_part))
             expected_pieces.append(Piece(Mark.MISSED, expected_part))
     return Comparison(tuple(typed_pieces), tuple(expected_pieces))
+
+
+# --- The "Type the answer" quiz ---
+
+# A quiz asks typed what a learner can type from memory in one go: a card's remembered typed
+# answer, else an answer that is a term or a piece of code of a few words (wording's kinds).
+# Sentences and lists are not (nobody types a sentence as the card words it), nor a yes or a
+# no, which a blind guess gets half the time.
+QUIZ_TYPED_MAX_WORDS = 3
+QUIZ_TYPED_MAX_CHARACTERS = 40
+_TYPABLE_KINDS = ("term", "code")
+# A typo is forgiven in a word at least this long, written in letters alone: "affect" for
+# "effect", "1025" for "1024", "__len__" for "__del__" stay wrong.
+TYPO_FORGIVEN_FROM_LETTERS = 8
+
+QUIZ_TYPED_RULE = (
+    "A card is asked typed when it has a typed answer (an Anki type-in card, or one staff "
+    f"wrote), or when its answer is a term or code of at most {QUIZ_TYPED_MAX_WORDS} words "
+    f"and {QUIZ_TYPED_MAX_CHARACTERS} characters (its final full stop need not be typed); "
+    "never a sentence, a list, or a yes or no."
+)
+TYPED_SCORING_RULE = (
+    "The server scores what you type: it is right when it is the answer once case, spaces "
+    'at the ends and between words, HTML and a leading "the", "a" or "an" are set '
+    "aside (and accents, on a card whose Anki box says they are optional), or when it "
+    "differs from it by a single typo (a letter "
+    f"missing, added, changed or two swapped) in one word of {TYPO_FORGIVEN_FROM_LETTERS} "
+    "letters or more. Anything else is wrong: no other word, number or code passes."
+)
+
+
+def quiz_typed_answer(*, typed_answer: str, choice_text: str, choice_kind: str) -> str:
+    """What a "Type the answer" quiz asks of a card (QUIZ_TYPED_RULE); "" for a card it
+    cannot ask. `choice_text`, `choice_kind`: the answer as multiple choice offers it (an
+    editor's short answer, else the answer), and its kind (wording.answer_kind)."""
+    if typed_answer:
+        return typed_answer
+    if choice_kind not in _TYPABLE_KINDS or "\n" in choice_text:
+        return ""
+    text = " ".join(choice_text.split())
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()
+    if not text or len(text) > QUIZ_TYPED_MAX_CHARACTERS:
+        return ""
+    return text if len(text.split()) <= QUIZ_TYPED_MAX_WORDS else ""
+
+
+_LEADING_ARTICLE = re.compile(r"(?:the|an?) (?=\S)")
+
+
+def _folded(text: str, *, ignore_accents: bool) -> str:
+    """The words compared: case and spacing set aside, and a leading article ("The
+    training set" is typed "training set")."""
+    text = unicodedata.normalize("NFKD" if ignore_accents else "NFC", text)
+    if ignore_accents:
+        text = "".join(character for character in text if not _is_mark(character))
+    return _LEADING_ARTICLE.sub("", " ".join(text.casefold().split()), count=1)
+
+
+def _one_typo(typed: str, expected: str) -> bool:
+    """Whether `typed` is `expected` with one letter missing, added, changed, or two
+    neighbours swapped (an optimal string alignment distance of 1)."""
+    if typed == expected or abs(len(typed) - len(expected)) > 1:
+        return False
+    start = 0
+    while start < min(len(typed), len(expected)) and typed[start] == expected[start]:
+        start += 1
+    typed_rest, expected_rest = typed[start:], expected[start:]
+    return (
+        typed_rest[1:] == expected_rest[1:]  # changed
+        or typed_rest == expected_rest[1:]  # missing
+        or typed_rest[1:] == expected_rest  # added
+        or (
+            len(typed_rest) >= 2
+            and typed_rest[:2] == expected_rest[1::-1]
+            and typed_rest[2:] == expected_rest[2:]
+        )  # swapped
+    )
+
+
+@dataclass(frozen=True)
+class TypedVerdict:
+    right: bool
+    forgiven: str = ""  # what a right answer differs by: "case", "a typo in 'momentum'"…
+
+
+def typed_verdict(expected: str, typed: str, *, ignore_accents: bool = False) -> TypedVerdict:
+    """Whether a quiz counts `typed` right for `expected` (TYPED_SCORING_RULE)."""
+    typed_words = _folded(typed, ignore_accents=ignore_accents).split()
+    expected_words = _folded(expected, ignore_accents=ignore_accents).split()
+    if not expected_words or not typed_words:
+        return TypedVerdict(right=False)
+    if typed_words == expected_words:
+        if " ".join(typed.split()) == " ".join(expected.split()):
+            return TypedVerdict(right=True)
+        if _folded(typed, ignore_accents=False) != _folded(expected, ignore_accents=False):
+            return TypedVerdict(right=True, forgiven="accents")
+        same_words = " ".join(typed.casefold().split()) == " ".join(expected.casefold().split())
+        return TypedVerdict(right=True, forgiven="case" if same_words else "the article")
+    if len(typed_words) != len(expected_words):
+        return TypedVerdict(right=False)
+    differing = [
+        (mine, theirs)
+        for mine, theirs in zip(typed_words, expected_words, strict=True)
+        if mine != theirs
+    ]
+    if len(differing) != 1:
+        return TypedVerdict(right=False)
+    mine, theirs = differing[0]
+    long_word = len(theirs) >= TYPO_FORGIVEN_FROM_LETTERS and theirs.isalpha() and mine.isalpha()
+    if long_word and _one_typo(mine, theirs):
+        return TypedVerdict(right=True, forgiven=f"a typo in “{theirs}”")
+    return TypedVerdict(right=False)

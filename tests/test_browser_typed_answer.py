@@ -71,3 +71,42 @@ def test_a_reviewer_types_the_answer_then_grades_as_in_anki(
     page.keyboard.press("3")
     expect(page.locator("#review-card-title")).not_to_contain_text(f"#{card.number}")
     assert console_errors == []
+
+
+def test_a_guest_takes_a_type_the_answer_quiz_scored_by_the_server(
+    page: Page, deck_site, console_errors
+):
+    from quizzes.models import Card
+    from tests.factories import give_typed_answers
+
+    askable = list(Card.objects.filter(question_needs_missing_image=False).order_by("number")[:2])
+    deck = askable[0].deck
+    Card.objects.update(quiz_typed_answer="")  # only the two given below are asked
+    give_typed_answers(deck, {askable[0].number: "overfitting", askable[1].number: "ReLU"})
+    page.set_viewport_size(PHONE)
+    page.goto(f"{deck_site}/quiz/")
+    expect(page.get_by_text("Type the answer: 2 cards available")).to_be_visible()
+    page.get_by_role("radio", name="Type the answer").check()
+    page.get_by_role("radio", name="None").check()
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_load_state()
+
+    answered = []
+    for _ in range(2):
+        box = page.get_by_label("Type the answer")
+        expect(box).to_be_focused()
+        first = askable[0].question_text[:30] in page.locator(".quiz-prompt").inner_text()
+        answer = "Overfiting" if first else "relu"  # one typo in a long word; case
+        page.keyboard.type(answer)
+        page.keyboard.press("Enter")
+        feedback = page.locator("[data-quiz-feedback]")
+        expect(feedback.locator("h1")).to_contain_text("Right!")
+        answered.append(feedback.locator("[data-typed-comparison]").inner_text())
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.screenshot(path=f"/tmp/typed-quiz-{len(answered)}.png", full_page=True)
+        assert serious_violations(page) == []
+        page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Your result")).to_be_visible()
+    expect(page.locator(".result-summary")).to_contain_text("2 / 2 (100%)")
+    assert console_errors == []

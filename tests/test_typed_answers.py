@@ -7,7 +7,14 @@ import pytest
 from anki.collection import Collection
 
 from quizzes.rendering import cloze_text_for_typing
-from quizzes.typed_answers import Mark, Piece, compare_typed, typed_answer_text
+from quizzes.typed_answers import (
+    Mark,
+    Piece,
+    compare_typed,
+    quiz_typed_answer,
+    typed_answer_text,
+    typed_verdict,
+)
 
 good, bad, missed = (lambda text, mark=mark: Piece(mark, text) for mark in Mark)
 
@@ -191,3 +198,67 @@ def test_the_comparison_is_the_one_ankis_library_makes(anki, field_html, typed, 
 )
 def test_the_cloze_extraction_is_the_one_ankis_library_makes(anki, text, number):
     assert cloze_text_for_typing(text, number) == anki.extract_cloze_for_typing(text, number)
+
+
+# --- the "Type the answer" quiz's rule ---
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "right", "forgiven"),
+    [
+        ("mean absolute deviation", "mean absolute deviation", True, ""),
+        ("  Mean   Absolute deviation ", "mean absolute deviation", True, "case"),
+        ("training set", "The training set", True, "the article"),
+        ("the dropout", "dropout", True, "the article"),
+        ("the", "The", True, "case"),
+        ("mean absolute devaition", "mean absolute deviation", True, "a typo in “deviation”"),
+        ("backpropogation", "backpropagation", True, "a typo in “backpropagation”"),
+        ("initialisation", "initialization", True, "a typo in “initialization”"),
+        ("mean absolut deviaton", "mean absolute deviation", False, ""),  # two typos
+        ("effect", "affect", False, ""),  # short words take no typo
+        ("1025", "1024", False, ""),
+        ("__del__", "__len__", False, ""),
+        ("__call", "__call__", False, ""),
+        ("mean deviation", "mean absolute deviation", False, ""),
+        ("deviation mean absolute", "mean absolute deviation", False, ""),
+        ("", "Paris", False, ""),
+        ("Paris", "", False, ""),
+        ("cafe", "café", False, ""),
+    ],
+)
+def test_a_typed_answer_is_right_after_anki_normalisation_or_one_typo_in_a_long_word(
+    typed, expected, right, forgiven
+):
+    verdict = typed_verdict(expected, typed)
+    assert (verdict.right, verdict.forgiven) == (right, forgiven)
+
+
+def test_accents_are_forgiven_only_where_the_card_says_they_are_optional():
+    assert typed_verdict("Reykjavík", "reykjavik", ignore_accents=True).right
+    assert typed_verdict("Reykjavík", "Reykjavik", ignore_accents=True).forgiven == "accents"
+    assert not typed_verdict("Bogotá", "Bogota").right
+    # In a long word a missing accent is its one typo.
+    assert typed_verdict("Reykjavík", "Reykjavik").forgiven == "a typo in “reykjavík”"
+
+
+@pytest.mark.parametrize(
+    ("typed_answer", "choice_text", "kind", "asked"),
+    [
+        ("Reykjavík", "", "", "Reykjavík"),  # remembered: asked whatever its answer
+        ("", "mean absolute deviation", "term", "mean absolute deviation"),
+        ("", "Initialization.", "term", "Initialization"),
+        ("", "__call__", "code", "__call__"),
+        ("", "No.", "yes_no", ""),
+        ("", "It makes the proofs a lot easier.", "prose", ""),
+        ("", "one two three four", "term", ""),
+        ("", "a\nb", "list", ""),
+        ("", "x" * 41, "code", ""),
+    ],
+)
+def test_a_quiz_asks_typed_the_typed_answer_or_a_short_term_or_code(
+    typed_answer, choice_text, kind, asked
+):
+    assert (
+        quiz_typed_answer(typed_answer=typed_answer, choice_text=choice_text, choice_kind=kind)
+        == asked
+    )

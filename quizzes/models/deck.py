@@ -108,6 +108,8 @@ def askable_fields(mode: str) -> dict[str, tuple[str, object]]:
     cards a quiz in `mode` can ask are those whose every field named here compares to its
     value as its operator says ("=" or "<>")."""
     fields = {"question_needs_missing_image": ("=", False)}
+    if mode == "typed":
+        fields |= {"quiz_typed_answer": ("<>", "")}
     if mode == "multiple_choice":
         # A card's choice kind is "" exactly when it has no choice (services.card_pages),
         # which a cloze card never has: one short column, which the card_askable index
@@ -201,6 +203,9 @@ class Card(models.Model):
         'answer" cards ask), compared with what they type. HTML is stripped.',
     )
     # Anki's `{{type:nc:Back}}`: accents and other combining characters need not be typed.
+    # What a "Type the answer" quiz asks typed (typed_answers.quiz_typed_answer): the typed
+    # answer, else a short term or code; "" where the quiz cannot ask the card.
+    quiz_typed_answer = models.TextField(blank=True, editable=False)
     typed_answer_ignores_accents = models.BooleanField(
         "accents optional when typed",
         default=False,
