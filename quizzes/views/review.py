@@ -50,6 +50,16 @@ def _bad_request(request, message: str, *, status: int = 400) -> HttpResponse:
     return retarget(reswap(response, "outerHTML"), "#quiz-error")
 
 
+def _card_removed(request) -> HttpResponse:
+    """410 for a card the page showed (its signed `shown` says so) that staff deleted since."""
+    return _bad_request(
+        request,
+        "There is no such card: it was removed from the deck since this page showed it. "
+        "Reload the page to go on with your other cards.",
+        status=410,
+    )
+
+
 def _shown_card(request) -> Card | None:
     """A card asked for by id (?card=, after an undo), or None for the queue's first."""
     raw = request.GET.get("card", "")
@@ -150,12 +160,7 @@ def review_typed(request):
         return _bad_request(request, "That answer could not be read: " + _first_error(form))
     card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
     if card is None:
-        return _bad_request(
-            request,
-            "There is no such card: it was removed from the deck since this page showed it. "
-            "Reload the page to go on with your other cards.",
-            status=410,
-        )
+        return _card_removed(request)
     context = _stage_context(request, card=card)
     context["shown"] = form.cleaned_data["shown"]
     context["typed_revealed"] = True
@@ -176,13 +181,7 @@ def review_answer(request):
         return _bad_request(request, "That grade could not be read: " + _first_error(form))
     card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
     if card is None:
-        # The signed `shown` says the review showed it: staff deleted it since.
-        return _bad_request(
-            request,
-            "There is no such card: it was removed from the deck since this page showed it. "
-            "Reload the page to go on with your other cards.",
-            status=410,
-        )
+        return _card_removed(request)
     now = timezone.now()
     notice = ""
     recorded = reviews.review_grade(
