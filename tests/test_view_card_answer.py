@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import give_typed_answers
+
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
@@ -62,10 +64,9 @@ def test_it_runs_the_same_queries_for_any_deck_size(
 
 @pytest.fixture
 def typed_card(make_deck):
-    card = make_deck(3, slug="capitals").cards.get(number=2)
-    card.typed_answer = "Paris"
-    card.save(update_fields=["typed_answer"])
-    return card
+    deck = make_deck(3, slug="capitals")
+    give_typed_answers(deck, {2: "Paris"})
+    return deck.cards.get(number=2)
 
 
 def test_htmx_gets_the_answer_beside_what_was_typed(client, typed_card):

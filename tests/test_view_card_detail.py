@@ -9,6 +9,7 @@ from PIL import Image
 
 from quizzes.models import Card, CardImage
 from quizzes.services.images import image_store_upload, image_upload_verify
+from tests.factories import give_typed_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -213,10 +214,9 @@ def test_a_signed_in_learners_page_reads_nothing_but_their_session(
 
 @pytest.fixture
 def typed_card(make_deck):
-    card = make_deck(3, slug="capitals").cards.get(number=2)
-    card.typed_answer = "Reykjavík"
-    card.save(update_fields=["typed_answer"])
-    return card
+    deck = make_deck(3, slug="capitals")
+    give_typed_answers(deck, {2: "Reykjavík"})
+    return deck.cards.get(number=2)
 
 
 def test_a_type_in_card_offers_its_box_and_holds_no_answer_before_it_is_shown(client, typed_card):
