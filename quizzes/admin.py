@@ -753,6 +753,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["deck", "number", "question_html", "answer_html", "opened_version"]}),
         ("Multiple choice", {"fields": ["short_answer_html", "as_a_choice"]}),
+        ("Typing the answer", {"fields": ["typed_answer", "typed_answer_ignores_accents"]}),
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
     ]

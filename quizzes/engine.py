@@ -24,6 +24,7 @@ from quizzes import wording
 class QuizMode(StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
     FLASHCARD = "flashcard"
+    TYPED = "typed"  # the learner types the answer; the server scores it (typed_answers)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +77,7 @@ class LeftOutReason(StrEnum):
     CLOZE = "cloze"
     ANSWER_NEEDS_MISSING_IMAGE = "answer_needs_missing_image"
     QUESTION_IMAGE_NOT_CACHED = "question_image_not_cached"
+    NOT_TYPABLE = "not_typable"
 
 
 _LEFT_OUT_EXPLANATIONS = {
@@ -90,6 +92,10 @@ _LEFT_OUT_EXPLANATIONS = {
     LeftOutReason.CLOZE: (
         "it is a cloze card, played as a flashcard",
         "they are cloze cards, played as flashcards",
+    ),
+    LeftOutReason.NOT_TYPABLE: (
+        "its answer is no typed answer, term or code of a few words",
+        "their answer is no typed answer, term or code of a few words",
     ),
 }
 
@@ -592,7 +598,7 @@ def plan_quiz(
     mode = QuizMode(mode)
     rng = random.Random(seed)
     drawn = draw_questions(sorted(pool, key=lambda card: card.id), count=count, rng=rng)
-    if mode is QuizMode.FLASHCARD:
+    if mode is not QuizMode.MULTIPLE_CHOICE:
         questions = tuple(
             PlannedQuestion(card_id=card.id, choices=(), correct_choice_id=None) for card in drawn
         )
@@ -762,6 +768,24 @@ def seconds_allowed_each(*, limit: TimeLimit, words: Sequence[int]) -> list[int 
         return [seconds_allowed(limit=limit, words=count) for count in words]
     needs = [reading_allowance(count) for count in words]
     return [max(1, round(limit.seconds * need / sum(needs))) for need in needs]
+
+
+# Typing on a phone's keyboard: 36 words a minute of five characters, the mean of 37,000
+# volunteers (Palin et al., "How do people type on mobile devices?", MobileHCI 2019). A
+# "Type the answer" question's time for length adds the time to type its answer, counted
+# as the words read in that time, so every limit (a whole quiz's shares too) allows for it.
+TYPING_CHARACTERS_PER_MINUTE = 180
+
+TYPING_RULE = (
+    f"plus the time to type the answer at {TYPING_CHARACTERS_PER_MINUTE // 5} words a minute "
+    "(five characters a word), a phone keyboard's average"
+)
+
+
+def typing_words(characters: int) -> int:
+    """Typing `characters` at TYPING_CHARACTERS_PER_MINUTE, as the words read in that time."""
+    seconds = characters * 60 / TYPING_CHARACTERS_PER_MINUTE
+    return math.ceil(seconds * READING_WORDS_PER_MINUTE / 60)
 
 
 # The server receives an answer a moment after the learner clicked, so an answer that arrives

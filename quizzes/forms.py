@@ -21,6 +21,7 @@ from quizzes import engine, scheduling, throttling
 from quizzes.models import Attempt, Deck, ProblemReport, Tag
 from quizzes.services.accounts import username_look_alike_taken
 from quizzes.services.attempts import MAX_QUESTIONS
+from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH
 
 # The widest integer SQLite stores: a larger id in `pk__in` raises OverflowError there.
 LARGEST_DATABASE_INTEGER = 2**63 - 1
@@ -182,13 +183,18 @@ class QuizSetupForm(FocusOnFirstError, forms.Form):
 
 
 class AnswerForm(forms.Form):
-    """One answer: the question's position and a choice id, or a flashcard self-grade."""
+    """One answer: the question's position and a choice id, a flashcard self-grade, or the
+    text typed in a "Type the answer" quiz (None when no box was sent; "" when empty)."""
 
     position = forms.IntegerField(min_value=1, max_value=MAX_QUESTIONS)
     choice = forms.CharField(max_length=32, required=False)
     grade = forms.ChoiceField(
         choices=[("knew", "I knew it"), ("didnt_know", "I didn't know")], required=False
     )
+    typed = forms.CharField(max_length=TYPED_ANSWER_MAX_LENGTH, required=False)
+
+    def clean_typed(self):
+        return self.cleaned_data["typed"] if self.add_prefix("typed") in self.data else None
 
     def clean_grade(self):
         """True for "knew it", False for "didn't know", None when not sent."""
@@ -197,7 +203,8 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("choice") and cleaned.get("grade") is None and not self.errors:
+        answered = cleaned.get("choice") or cleaned.get("typed") is not None
+        if not answered and cleaned.get("grade") is None and not self.errors:
             raise forms.ValidationError("Choose an answer.")
         return cleaned
 

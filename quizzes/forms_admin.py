@@ -18,6 +18,7 @@ from quizzes.services.card_pages import distractor_render
 from quizzes.services.decks import deck_slug_taken_before
 from quizzes.services.images import image_store_upload, image_upload_verify
 from quizzes.services.reports import reports_resolve
+from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH, typed_answer_text
 
 IMPORT_SUFFIXES = (".txt", ".csv", ".tsv", ".apkg", ".colpkg")
 # What to do with a file Anki users often have instead of an export.
@@ -52,6 +53,8 @@ class CardAdminForm(forms.ModelForm):
             "question_html",
             "answer_html",
             "short_answer_html",
+            "typed_answer",
+            "typed_answer_ignores_accents",
             "source_url",
             "tags",
         ]
@@ -59,6 +62,7 @@ class CardAdminForm(forms.ModelForm):
             "question_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
             "answer_html": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
             "short_answer_html": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            "typed_answer": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -76,6 +80,16 @@ class CardAdminForm(forms.ModelForm):
             self.fields["answer_html"].required = False
         if self.instance.pk and not self.is_bound:  # a posted form carries its own
             self.fields["opened_version"].initial = card_version(self.instance)
+
+    def clean_typed_answer(self):
+        """Plain text, as Anki compares it: markup pasted in is stripped, never stored."""
+        typed = typed_answer_text(self.cleaned_data["typed_answer"])
+        if len(typed) > TYPED_ANSWER_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"A typed answer is at most {TYPED_ANSWER_MAX_LENGTH} characters: nobody types "
+                "more into one box (a long answer is for a flashcard)."
+            )
+        return typed
 
     def clean_short_answer_html(self):
         """Through the same allow-list and repairs as the sides; blank when it shows nothing."""

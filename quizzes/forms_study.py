@@ -12,6 +12,7 @@ from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER, FocusOnFirstError, LongSelect
 from quizzes.models import CardHold, LearnerSettings
 from quizzes.services.attempts import MAX_QUESTIONS
+from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH
 
 _SHOWN_SALT = "quizzes.review.shown"
 
@@ -22,13 +23,12 @@ def shown_token(*, card_id: int, now: datetime) -> str:
     return signing.dumps({"card": card_id, "shown": now.timestamp()}, salt=_SHOWN_SALT)
 
 
-class ReviewAnswerForm(forms.Form):
+class _ShownCardForm(forms.Form):
+    """A card the review showed, and when (`shown_token`)."""
+
     card = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
-    grade = forms.TypedChoiceField(
-        choices=[(int(grade), grade.label) for grade in scheduling.Grade],
-        coerce=lambda value: scheduling.Grade(int(value)),
-    )
     shown = forms.CharField(max_length=200)
+    sent = "grade"  # what the form sends, as its errors name it
 
     def clean(self):
         """Adds `shown_at`, when the page showed the card, from the signed `shown` token."""
@@ -42,9 +42,23 @@ class ReviewAnswerForm(forms.Form):
         except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
             raise forms.ValidationError("This page is out of date: reload it.") from None
         if card_id != cleaned["card"]:
-            raise forms.ValidationError("This grade is for another card than the one shown.")
+            raise forms.ValidationError(f"This {self.sent} is for another card than the one shown.")
         cleaned["shown_at"] = shown_at
         return cleaned
+
+
+class ReviewAnswerForm(_ShownCardForm):
+    grade = forms.TypedChoiceField(
+        choices=[(int(grade), grade.label) for grade in scheduling.Grade],
+        coerce=lambda value: scheduling.Grade(int(value)),
+    )
+
+
+class ReviewTypedForm(_ShownCardForm):
+    """What the learner typed into a type-in card's box, to be shown beside its answer."""
+
+    typed = forms.CharField(max_length=TYPED_ANSWER_MAX_LENGTH, required=False)
+    sent = "answer"
 
 
 class ReviewUndoForm(forms.Form):

@@ -234,6 +234,37 @@ def cloze_side(text: str, number: int, *, answer: bool) -> str:
     return "".join(root)
 
 
+def cloze_text_for_typing(text: str, number: int) -> str:
+    """What card `number` of a cloze note asks to type, as Anki's `{{type:cloze:Text}}`
+    takes it: the text of each of its deletions (hints left out, deletions inside filled
+    in), one, or all joined with ", " where they differ. HTML, as the note has it."""
+    found: list[str] = []
+    pending = list(reversed(_cloze_parse(text))) if "{{c" in text else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _Deletion):
+            if node.number == number:
+                found.append(_filled_text(node.content))
+            else:
+                pending += reversed(node.content)
+    if not found:
+        return ""
+    return found[0] if len(set(found)) == 1 else ", ".join(found)
+
+
+def _filled_text(nodes: list) -> str:
+    """Nodes as text, every deletion among them filled in (a stack: they may nest deep)."""
+    out: list[str] = []
+    pending = list(reversed(nodes))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _Deletion):
+            pending += reversed(node.content)
+        else:
+            out.append(node)
+    return "".join(out)
+
+
 # --- math and sound ---
 
 # `\( \)` and `\[ \]` as MathJax reads them; `[$] [/$]` and `[$$] [/$$]` are Anki's older

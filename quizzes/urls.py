@@ -34,6 +34,7 @@ urlpatterns = [
     # The study loop (issue 10).
     path("review/", review.review, name="review"),
     path("review/answer/", review.review_answer, name="review_answer"),
+    path("review/typed/", review.review_typed, name="review_typed"),
     path("review/undo/", review.review_undo, name="review_undo"),
     path("review/more/", review.review_more_new, name="review_more_new"),
     path("review/more-reviews/", review.review_more_reviews, name="review_more_reviews"),

@@ -188,3 +188,14 @@ def anki_note_type_package(
     )
     collection.close()
     return path
+
+
+def give_typed_answers(deck: Deck, answers: dict[int, str]) -> None:
+    """Give the deck's cards typed answers (card number to answer), saved as the admin saves
+    them: their quiz typed answer follows (services.card_pages.quiz_fields)."""
+    from quizzes.services.card_pages import card_render
+
+    for card in deck.cards.filter(number__in=answers):
+        card.typed_answer = answers[card.number]
+        card_render(card, {})
+        card.save()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from quizzes import engine
 from quizzes.engine import (
     ANSWER_GRACE,
     RANKED_QUICK_QUIZZES_PER_DAY,
@@ -986,3 +987,24 @@ def test_a_couple_of_lucky_fast_answers_do_not_count():
 def test_only_the_first_quick_quizzes_started_in_any_24_hours_rank():
     assert not is_past_ranked_per_day(started_before=RANKED_QUICK_QUIZZES_PER_DAY - 1)
     assert is_past_ranked_per_day(started_before=RANKED_QUICK_QUIZZES_PER_DAY)
+
+
+def test_typing_an_answer_counts_as_the_words_read_in_the_time_it_takes():
+    # 36 words a minute of five characters: 180 characters a minute, 3 a second; read at
+    # 200 words a minute, a second is 10/3 words.
+    assert engine.typing_words(0) == 0
+    assert engine.typing_words(3) == 4  # one second
+    assert engine.typing_words(30) == 34  # ten seconds
+    # 100 words to read and ten seconds of typing: 134 words, 80 on the first screen.
+    assert engine.reading_allowance(100 + engine.typing_words(30)) == math.ceil(
+        8 + 80 * 60 / 200 + 54 * 60 / 150
+    )
+
+
+def test_a_typed_quiz_plans_its_questions_without_choices():
+    pool = [engine.QuizCard(id=number, question_text=f"Q{number}") for number in range(1, 6)]
+
+    plan = engine.plan_quiz(pool, count=3, mode=engine.QuizMode.TYPED, seed=7)
+
+    assert len(plan.questions) == 3
+    assert all(q.choices == () and q.correct_choice_id is None for q in plan.questions)

@@ -875,12 +875,15 @@ class _At:
 
 
 def _varied_deck(make_deck):
-    """Thirty cards: some multiple choice leaves out, two sharing a shuffle key, tagged."""
+    """Thirty cards: some multiple choice (or typing) leaves out, two sharing a shuffle key,
+    tagged."""
     deck = make_deck(30, tags=("cnn", "rnn"))
     cards = list(deck.cards.order_by("number"))
     Card.objects.filter(pk=cards[0].pk).update(choice_html="")
     Card.objects.filter(pk=cards[1].pk).update(is_cloze=True)
     Card.objects.filter(pk=cards[2].pk).update(question_needs_missing_image=True)
+    # Answers to type, but for one card.
+    Card.objects.filter(deck=deck).exclude(pk=cards[0].pk).update(quiz_typed_answer="term")
     # Two cards of one key, well inside the deck's order.
     by_key = sorted(cards[3:], key=lambda card: card.shuffle_key)
     tied = by_key[12].shuffle_key

@@ -12,6 +12,7 @@ from quizzes import throttling
 from quizzes.models import LearnerSettings, ProblemReport
 from quizzes.services import accounts, reviews
 from quizzes.services import attempts as services
+from tests.factories import give_typed_answers
 from tests.quizplay import finish, show, start, start_quick
 
 URL = reverse("account_export")
@@ -78,6 +79,24 @@ def test_a_quiz_under_way_gives_away_no_answer_nor_question_to_come(client, alic
     finish(quiz)
     [exported] = _export(client)["quizzes"]
     assert all(q["right_choice"] and q["card"] for q in exported["questions"])
+
+
+def test_a_typed_quiz_holds_what_was_typed_once_answered_and_nothing_before(client, alice, deck):
+    give_typed_answers(deck, {1: "ReLU", 2: "dropout"})
+    quiz = start(alice, deck, count=2, mode="typed")
+    first = show(quiz)
+    services.answer_submit(attempt=quiz, question=first, typed="relu!", now=timezone.now())
+    show(quiz)  # the second question on the screen
+    client.force_login(alice)
+
+    [exported] = _export(client)["quizzes"]
+
+    answered, under_way = exported["questions"]
+    assert (answered["you_typed"], answered["to_type"]) == ("relu!", first.typed_expected)
+    assert answered["outcome"] == "Wrong"
+    assert "to_type" not in under_way and "you_typed" not in under_way
+    (to_come,) = {"ReLU", "dropout"} - {first.typed_expected}
+    assert to_come not in json.dumps(exported)
 
 
 def test_it_holds_the_memory_of_each_card_and_every_review(client, alice, deck):

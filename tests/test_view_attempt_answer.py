@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quizzes import caching
 from quizzes.services import reviews
+from tests.factories import give_typed_answers
 from tests.quizplay import T0, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import remember, review_count_shown
 
@@ -520,3 +521,98 @@ def test_the_next_questions_page_finds_the_count_the_feedback_brought(
     with django_assert_num_queries(3), time_machine.travel("2025-03-05 12:00:06Z", tick=False):
         page = client.get(reverse("attempt_question", args=[attempt.pk, 2]))
     assert ">Review (11)<" in page.text
+
+
+# --- "Type the answer": scored by the server ---
+
+
+@pytest.fixture
+def typed_attempt(alice, deck):
+    give_typed_answers(deck, {number: answer for number, answer in TYPED.items()})
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=3, mode="typed")
+        show(attempt)
+    return attempt
+
+
+TYPED = {1: "backpropagation", 2: "Reykjavík", 3: "ReLU"}
+
+
+def typed_question(attempt):
+    question = attempt.questions.select_related("card").get(position=1)
+    return question, question.typed_expected
+
+
+@pytest.mark.parametrize(
+    ("typing", "outcome", "said"),
+    [
+        (lambda expected: expected, "correct", "You typed it exactly."),
+        (lambda expected: f"  {expected.upper()} ", "correct", "Counted right: case forgiven."),
+        (lambda expected: expected[:2], "wrong", "missing."),
+        (lambda expected: "", "wrong", "You typed nothing."),
+    ],
+)
+def test_the_server_scores_what_was_typed_and_shows_the_comparison(
+    client, alice, typed_attempt, typing, outcome, said
+):
+    question, expected = typed_question(typed_attempt)
+    client.force_login(alice)
+
+    response = post(
+        client,
+        typed_attempt,
+        {"position": 1, "typed": typing(expected)},
+        headers={"HX-Request": "true"},
+    )
+
+    question.refresh_from_db()
+    assert (question.outcome, question.typed) == (outcome, typing(expected).strip())
+    assert (question.points > 0) == (outcome == "correct")
+    assert said in response.text
+    assert "data-typed-comparison" in response.text
+    assert question.card.answer_rendered in response.text
+
+
+def test_one_typo_in_a_long_word_is_forgiven_and_said(client, alice, deck):
+    give_typed_answers(deck, {1: "backpropagation"})
+    with time_machine.travel(T0, tick=False):
+        attempt = start(alice, deck, count=1, mode="typed")
+        show(attempt)
+    client.force_login(alice)
+
+    response = post(client, attempt, {"position": 1, "typed": "backpropogation"})
+
+    assert attempt.questions.get().outcome == "correct"
+    feedback = client.get(response["Location"])
+    assert "Counted right: a typo in “backpropagation” forgiven." in feedback.text
+
+
+def test_a_typed_quiz_answered_without_its_box_says_what_to_do(client, alice, typed_attempt):
+    client.force_login(alice)
+
+    response = post(client, typed_attempt, {"position": 1, "grade": "knew"})
+
+    assert response.status_code == 400
+    assert "Type your answer." in response.text
+    assert typed_attempt.questions.get(position=1).outcome == ""
+
+
+def test_a_typed_text_longer_than_the_box_is_refused(client, alice, typed_attempt):
+    client.force_login(alice)
+
+    response = post(client, typed_attempt, {"position": 1, "typed": "x" * 501})
+
+    assert response.status_code == 400
+    assert typed_attempt.questions.get(position=1).outcome == ""
+
+
+def test_the_typed_question_page_holds_a_box_and_no_answer(client, alice, typed_attempt):
+    client.force_login(alice)
+    question, expected = typed_question(typed_attempt)
+
+    with time_machine.travel("2025-03-05 12:00:02Z", tick=False):
+        page = client.get(question.url)
+
+    box = BeautifulSoup(page.text, "html.parser").select_one("form.typed-box input[name=typed]")
+    assert box["autocapitalize"] == "off" and box.has_attr("autofocus")
+    assert expected not in page.text and question.card.answer_rendered not in page.text

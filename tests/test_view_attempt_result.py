@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from quizzes import engine
 from quizzes.services import attempts as services
+from tests.factories import give_typed_answers
 from tests.quizplay import finish, show, start, start_as_guest, start_quick
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,27 @@ def test_a_guest_whose_session_is_gone_no_longer_owns_its_quizzes(client, deck):
     cache.clear()
 
     assert client.get(url).status_code == 404
+
+
+def test_a_typed_quiz_lists_what_was_typed_beside_what_was_to_be_typed(client, alice, deck):
+    give_typed_answers(deck, {1: "ReLU", 2: "dropout"})
+    attempt = start(alice, deck, count=2, mode="typed")
+    while (question := show(attempt)) is not None:
+        services.answer_submit(
+            attempt=attempt,
+            question=question,
+            typed="relu" if question.typed_expected == "ReLU" else "drop out",
+            now=question.started_at + timedelta(seconds=6),
+        )
+    client.force_login(alice)
+
+    response = client.get(url(attempt))
+
+    assert "Type the answer, 2 questions" in response.text
+    assert "1 / 2 (50%)" in response.text
+    typed = [
+        line.text for line in BeautifulSoup(response.text, "html.parser").select(".typed-line")
+    ]
+    assert sorted(typed) == ["ReLU", "drop out", "dropout", "relu"]
+    assert "A wrong, timed-out or missed answer scores 0 points." in response.text
+    assert "one word of 8 letters or more" in response.text

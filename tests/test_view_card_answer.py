@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import give_typed_answers
+
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
@@ -58,3 +60,25 @@ def test_it_runs_the_same_queries_for_any_deck_size(
     for slug in ("small", "large"):
         with django_assert_max_num_queries(3):
             client.get(answer_url(5, slug), headers=HTMX)
+
+
+@pytest.fixture
+def typed_card(make_deck):
+    deck = make_deck(3, slug="capitals")
+    give_typed_answers(deck, {2: "Paris"})
+    return deck.cards.get(number=2)
+
+
+def test_htmx_gets_the_answer_beside_what_was_typed(client, typed_card):
+    response = client.get(answer_url(2, "capitals"), {"answer": "1", "typed": "Pari"}, headers=HTMX)
+
+    assert "<html" not in response.text
+    assert "Not quite: 1 missing." in response.text
+    assert "<ins>" in response.text and typed_card.answer_rendered in response.text
+
+
+def test_without_javascript_what_was_typed_goes_along_to_the_card_page(client, typed_card):
+    response = client.get(answer_url(2, "capitals"), {"typed": "Pari s"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/decks/capitals/cards/2/?answer=1&typed=Pari+s#answer"

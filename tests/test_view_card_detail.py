@@ -9,6 +9,7 @@ from PIL import Image
 
 from quizzes.models import Card, CardImage
 from quizzes.services.images import image_store_upload, image_upload_verify
+from tests.factories import give_typed_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +207,61 @@ def test_a_signed_in_learners_page_reads_nothing_but_their_session(
 
     assert "Question 5 about" in again.text
     assert ">alice<" in again.text and "Review (10)<" in again.text
+
+
+# --- a card that asks its answer typed ---
+
+
+@pytest.fixture
+def typed_card(make_deck):
+    deck = make_deck(3, slug="capitals")
+    give_typed_answers(deck, {2: "Reykjavík"})
+    return deck.cards.get(number=2)
+
+
+def test_a_type_in_card_offers_its_box_and_holds_no_answer_before_it_is_shown(client, typed_card):
+    response = client.get(card_url(2, "capitals"))
+
+    form = BeautifulSoup(response.text, "html.parser").select_one("form.reveal")
+    box = form.select_one("input[name=typed]")
+    assert box["autocapitalize"] == box["autocorrect"] == box["autocomplete"] == "off"
+    assert box["spellcheck"] == "false" and box["enterkeyhint"] == "done"
+    assert form.select_one(f"label[for={box['id']}]").text == "Type the answer"
+    # Without JavaScript the form asks this page with the answer and what was typed.
+    assert form["method"] == "get" and form.select_one("input[name=answer]")["value"] == "1"
+    assert "Reykjav" not in response.text
+    assert typed_card.answer_rendered not in response.text
+
+
+def test_the_answer_shows_beside_what_was_typed(client, typed_card):
+    response = client.get(card_url(2, "capitals"), {"answer": "1", "typed": " Reykjavik "})
+
+    comparison = BeautifulSoup(response.text, "html.parser").select_one("[data-typed-comparison]")
+    assert "Not quite: 1 character wrong, 1 missing." in comparison.text
+    lines = comparison.select(".typed-line")
+    assert [line.select_one("del, ins").text.strip() for line in lines] == [
+        "[wrong: i]",
+        "[not typed: í]",
+    ]
+    assert typed_card.answer_rendered in response.text
+
+
+def test_the_answer_of_a_card_typed_right_says_so(client, typed_card):
+    response = client.get(card_url(2, "capitals"), {"answer": "1", "typed": "Reykjavík"})
+
+    assert "You typed it exactly." in response.text
+
+
+def test_a_card_asking_nothing_typed_has_no_box_and_ignores_typed(client, typed_card):
+    response = client.get(card_url(1, "capitals"), {"answer": "1", "typed": "x"})
+
+    assert "data-typed-comparison" not in response.text
+    assert 'name="typed"' not in client.get(card_url(1, "capitals")).text
+
+
+def test_a_typed_text_longer_than_the_box_takes_is_cut_to_it(client, typed_card):
+    response = client.get(card_url(2, "capitals"), {"answer": "1", "typed": "x" * 100_000})
+
+    assert response.status_code == 200
+    line = BeautifulSoup(response.text, "html.parser").select_one(".typed-line del")
+    assert line.text.count("x") == 500

@@ -7,6 +7,7 @@ from quizzes import engine
 from quizzes.models import Attempt, CachedImage, Card, CardImage
 from quizzes.services.card_pages import cards_rerender
 from quizzes.templatetags.quiz_format import unbroken_units
+from tests.factories import give_typed_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +173,35 @@ def test_a_number_for_the_other_time_limit_is_ignored(client, alice, deck):
     )
     attempt = Attempt.objects.get()
     assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("whole_quiz", 180)
+
+
+def test_type_the_answer_is_offered_for_the_cards_with_an_answer_to_type(client, alice, deck):
+    give_typed_answers(deck, {1: "ReLU", 2: "dropout", 3: "momentum"})
+    page = client.get(URL)
+    assert "Type the answer:</strong> 3 cards available" in page.text
+    assert "9 cards left out: their answer is no typed answer, term or code" in page.text
+    client.force_login(alice)
+
+    response = client.post(URL, valid(deck, mode="typed", time_limit_kind="for_length"))
+
+    attempt = Attempt.objects.get()
+    assert response.status_code == 302
+    assert (attempt.mode, attempt.question_count, attempt.is_quick) == ("typed", 3, False)
+    questions = attempt.questions.order_by("card__number")
+    assert [question.typed_expected for question in questions] == ["ReLU", "dropout", "momentum"]
+    # Time for length: the question read, and its answer typed at 36 words a minute.
+    assert all(question.choices == [] for question in questions)
+    first = questions[0]
+    words = engine.words_to_read(first.card.question_text) + engine.typing_words(len("ReLU"))
+    assert first.reading_words == words
+    assert first.seconds_allowed == engine.reading_allowance(words)
+
+
+def test_type_the_answer_on_a_deck_without_answers_to_type_says_why(client, alice, deck):
+    client.force_login(alice)
+
+    response = client.post(URL, valid(deck, mode="typed"))
+
+    assert response.status_code == 200
+    assert "No card of this deck can be asked with these settings." in response.text
+    assert not Attempt.objects.exists()

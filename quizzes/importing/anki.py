@@ -38,6 +38,7 @@ from quizzes.importing.occlusion import Occlusion
 from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
 from quizzes.rendering import cloze_numbers
 from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
+from quizzes.typed_answers import typed_answer_text
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -171,6 +172,10 @@ class CardRecord(CardContent):
     # An Image Occlusion card's pictures, drawn once the package's image is read; None
     # for every other card.
     occlusion: Occlusion | None = dataclasses.field(default=None, compare=False, repr=False)
+    # What a "type in the answer" card expects typed, plain text ("" for other cards), and
+    # whether accents may be left out (`{{type:nc:...}}`): quizzes/typed_answers.py.
+    typed_answer: str = ""
+    typed_answer_ignores_accents: bool = False
 
     @property
     def is_cloze(self) -> bool:
@@ -1577,6 +1582,11 @@ def _cards(
             ord=ord_,
             note_type=note.note_type,
             inline_images=_inline_used(content, inline),
+            # A text file names the note type, not its templates: the stock one's box asks
+            # for its Back field.
+            typed_answer=(
+                typed_answer_text(content.answer_html) if note.note_type == TYPE_IN else ""
+            ),
         )
         for ord_, content in contents
     ]

@@ -44,7 +44,8 @@ from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError
 from quizzes.importing.occlusion import image_checked as occlusion_image_checked
 from quizzes.importing.occlusion import masks as occlusion_masks
 from quizzes.importing.occlusion import side_name as occlusion_side_name
-from quizzes.rendering import cloze_numbers, describe_image, sound_names
+from quizzes.rendering import cloze_numbers, cloze_text_for_typing, describe_image, sound_names
+from quizzes.typed_answers import typed_answer_text
 
 _FIELD_REFERENCE = re.compile(r"\{\{([^#/^{}][^{}]*)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
@@ -71,6 +72,8 @@ _EMPTY_FIELD = re.compile(r"(?:\s|&nbsp;|</?(?:br|div)\b[^<>]*>)*", re.I)
 _EMPTY_MEDIA = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*(?:""|'')[^<>]*>|\[sound:\s*\]""", re.I)
 _TAG = re.compile(r"<[^<>]*>")
 _SOUND_TAG = re.compile(r"\[sound:[^\[\]]*\]")
+# A type-in box on a card's question: `{{type:Back}}`, `{{type:nc:Back}}`, `{{type:cloze:Text}}`.
+_TYPE_BOX = re.compile(r"\{\{\s*type:([^{}]*?)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -739,12 +742,15 @@ def _note_cards(
             else:
                 empty = []  # refused below, with the reason
         contents = [(ord_, card_content(text, extra, cloze=ord_ + 1)) for ord_ in ords]
+        typed = {ord_: _typed_answer(template["qfmt"], values, cloze=ord_ + 1) for ord_ in ords}
         note_type = CLOZE
     else:
         empty = []
         contents = []
+        typed = {}
         for ord_ in ords:
             template = notetype["tmpls"][ord_]
+            typed[ord_] = _typed_answer(template["qfmt"], values, cloze=None)
             question_fields = _references(template["qfmt"])
             back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
             shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
@@ -769,7 +775,15 @@ def _note_cards(
             contents.append((ord_, content))
         note_type = _note_type_name(notetype)
     records = [
-        _record(content, note, line=line, ord_=ord_, note_type=note_type, inline=inline)
+        _record(
+            content,
+            note,
+            line=line,
+            ord_=ord_,
+            note_type=note_type,
+            inline=inline,
+            typed=typed[ord_],
+        )
         for ord_, content in contents
     ]
     return records, empty, unusable
@@ -848,7 +862,14 @@ def _occlusion_cards(
 
 
 def _record(
-    content: CardContent, note, *, line: int, ord_: int, note_type: str, inline: dict[str, bytes]
+    content: CardContent,
+    note,
+    *,
+    line: int,
+    ord_: int,
+    note_type: str,
+    inline: dict[str, bytes],
+    typed: tuple[str, bool] = ("", False),
 ) -> CardRecord:
     return CardRecord(
         **{name: getattr(content, name) for name in CardContent.__dataclass_fields__},
@@ -861,7 +882,25 @@ def _record(
         inline_images=tuple(
             (image.url, inline[image.url]) for image in content.images if image.url in inline
         ),
+        typed_answer=typed[0],
+        typed_answer_ignores_accents=typed[1],
     )
+
+
+def _typed_answer(
+    question_template: str, values: dict[str, str], *, cloze: int | None
+) -> tuple[str, bool]:
+    """What a card whose question holds a type-in box expects typed (Anki reads the first
+    box), as plain text, and whether it ignores accents (`{{type:nc:Back}}`, Anki 2.1.50+);
+    ("", False) for a card without one."""
+    box = _TYPE_BOX.search(_NOT_SHOWN.sub("", question_template))
+    if box is None:
+        return "", False
+    *filters, name = (part.strip() for part in box[1].split(":"))
+    value = values.get(name, "")
+    if "cloze" in filters:
+        value = cloze_text_for_typing(value, cloze) if cloze else ""
+    return typed_answer_text(value), "nc" in filters
 
 
 def _references(template: str, *, want_filter: str | None = None) -> list[str]:
@@ -1050,6 +1089,9 @@ class PackageNote:
     # its template number, ("", "") for a number the note has no card of. It is written
     # with a note type of as many templates, each showing its own question and answer.
     cards: tuple[tuple[str, str], ...] = ()
+    # A type-in box the stock note type lacks: "cloze" for a cloze note whose cards ask
+    # their deletions typed, "nc" for a type-in note whose accents need not be typed.
+    typed_box: str = ""
 
 
 def write_package(
@@ -1068,6 +1110,9 @@ def write_package(
                 if note.cards:
                     notetype = _several_cards_type(collection, note)
                     values = [value for sides in note.cards for value in sides]
+                elif note.typed_box:
+                    notetype = _typed_box_type(collection, note)
+                    values = list(note.fields)
                 else:
                     notetype = collection.models.by_name(note.note_type)
                     values = list(note.fields)
@@ -1091,6 +1136,28 @@ def write_package(
         finally:
             collection.close()
     return count
+
+
+_TYPED_BOX_TYPES = {
+    # (stock note type, box): the name of the note type, and its front's box
+    ("Cloze", "cloze"): ("Cloze (type in the answer)", "{{type:cloze:Text}}"),
+    (TYPE_IN, "nc"): ("Basic (type in the answer, accents optional)", "{{type:nc:Back}}"),
+}
+
+
+def _typed_box_type(collection, note: PackageNote) -> dict:
+    """The stock note type with the type-in box it lacks: Anki asks the card typed, and
+    an import here reads the box back."""
+    name, box = _TYPED_BOX_TYPES[note.note_type, note.typed_box]
+    models = collection.models
+    if (found := models.by_name(name)) is not None:
+        return found
+    notetype = models.copy(models.by_name(note.note_type), add=False)
+    notetype["name"] = name
+    template = notetype["tmpls"][0]
+    template["qfmt"] = re.sub(r"\n*\{\{type:[^{}]*\}\}", "", template["qfmt"]) + "\n\n" + box
+    models.add(notetype)
+    return models.by_name(name)
 
 
 def _several_cards_type(collection, note: PackageNote) -> dict:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from quizzes import engine
+from quizzes import engine, typed_answers
 from quizzes.models.deck import Card, Deck, Distractor, Tag
 
 
@@ -49,6 +49,7 @@ class Attempt(models.Model):
     class Mode(models.TextChoices):
         MULTIPLE_CHOICE = engine.QuizMode.MULTIPLE_CHOICE.value, "Multiple choice"
         FLASHCARD = engine.QuizMode.FLASHCARD.value, "Flashcard"
+        TYPED = engine.QuizMode.TYPED.value, "Type the answer"
 
     class TimeLimitKind(models.TextChoices):
         NONE = engine.TimeLimitKind.NONE.value, "No time limit"
@@ -215,6 +216,10 @@ class AttemptQuestion(models.Model):
     chosen_distractor = models.ForeignKey(
         Distractor, on_delete=models.SET_NULL, null=True, blank=True, related_name="picks"
     )
+    # In a "Type the answer" quiz: what the learner typed, and what was to be typed then
+    # (the card's quiz_typed_answer, which an edit may change later).
+    typed = models.TextField(blank=True)
+    typed_expected = models.TextField(blank=True)
     # Words of the question and its choices (or answer), counted when the quiz starts: what
     # time for length allows (`seconds_allowed`).
     reading_words = models.PositiveIntegerField(default=0)
@@ -278,6 +283,24 @@ class AttemptQuestion(models.Model):
     @property
     def chosen_text(self) -> str:
         return self._choice(self.chosen_choice_id).get("text", "")
+
+    @property
+    def typed_comparison(self) -> typed_answers.Comparison:
+        """What was typed beside what was to be typed, as the feedback shows it."""
+        return typed_answers.compare_typed(
+            self.typed_expected,
+            self.typed,
+            ignore_accents=self.card.typed_answer_ignores_accents,
+        )
+
+    @property
+    def typed_forgiven(self) -> str:
+        """What a right typed answer was forgiven ("case", "a typo in …"); "" otherwise."""
+        if not self.counts_as_correct:
+            return ""
+        return typed_answers.typed_verdict(
+            self.typed_expected, self.typed, ignore_accents=self.card.typed_answer_ignores_accents
+        ).forgiven
 
 
 class ReadyQuiz(models.Model):

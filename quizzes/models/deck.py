@@ -108,6 +108,8 @@ def askable_fields(mode: str) -> dict[str, tuple[str, object]]:
     cards a quiz in `mode` can ask are those whose every field named here compares to its
     value as its operator says ("=" or "<>")."""
     fields = {"question_needs_missing_image": ("=", False)}
+    if mode == "typed":
+        fields |= {"quiz_typed_answer": ("<>", "")}
     if mode == "multiple_choice":
         # A card's choice kind is "" exactly when it has no choice (services.card_pages),
         # which a cloze card never has: one short column, which the card_askable index
@@ -192,6 +194,23 @@ class Card(models.Model):
     choice_words = models.TextField(blank=True, editable=False)
     choice_stems = models.TextField(blank=True, editable=False)
     question_needs_missing_image = models.BooleanField(default=False, editable=False)
+    # What a "type in the answer" card (Anki's `{{type:Back}}`, `{{type:cloze:Text}}`) asks
+    # the learner to type, plain text as Anki compares it; "" for a card that asks none.
+    typed_answer = models.TextField(
+        "typed answer",
+        blank=True,
+        help_text="Optional: plain text the learner types to answer (as Anki's \"type in the "
+        'answer" cards ask), compared with what they type. HTML is stripped.',
+    )
+    # Anki's `{{type:nc:Back}}`: accents and other combining characters need not be typed.
+    # What a "Type the answer" quiz asks typed (typed_answers.quiz_typed_answer): the typed
+    # answer, else a short term or code; "" where the quiz cannot ask the card.
+    quiz_typed_answer = models.TextField(blank=True, editable=False)
+    typed_answer_ignores_accents = models.BooleanField(
+        "accents optional when typed",
+        default=False,
+        help_text='As Anki\'s {{type:nc:...}}: "cafe" types "café".',
+    )
     shuffle_key = models.IntegerField(default=new_shuffle_key, editable=False)
     source_url = models.URLField(max_length=500, blank=True)
     # The Anki note id the card was imported from (or exported with), so re-importing a

@@ -228,6 +228,8 @@ def _quizzes(user) -> list[dict]:
             "choices",
             "correct_choice_id",
             "chosen_choice_id",
+            "typed",
+            "typed_expected",
             "outcome",
             "points",
             "started_at",
@@ -242,23 +244,22 @@ def _quizzes(user) -> list[dict]:
             continue
         choices = row["choices"] or []
         ids = [choice["id"] for choice in choices]
-        questions[row["attempt_id"]].append(
-            {
-                "position": row["position"],
-                "card": _card(row),
-                "question": row["card__question_text"],
-                "choices_html": [choice["html"] for choice in choices],
-                "right_choice": _number_of(row["correct_choice_id"], ids),
-                "your_choice": _number_of(row["chosen_choice_id"], ids),
-                "outcome": AttemptQuestion.Outcome(row["outcome"]).label
-                if row["outcome"]
-                else None,
-                "points": row["points"],
-                "shown_at": row["started_at"],
-                "answered_at": row["answered_at"],
-                "seconds_taken": _seconds(row["elapsed"]),
-            }
-        )
+        answer = {
+            "position": row["position"],
+            "card": _card(row),
+            "question": row["card__question_text"],
+            "choices_html": [choice["html"] for choice in choices],
+            "right_choice": _number_of(row["correct_choice_id"], ids),
+            "your_choice": _number_of(row["chosen_choice_id"], ids),
+            "outcome": AttemptQuestion.Outcome(row["outcome"]).label if row["outcome"] else None,
+            "points": row["points"],
+            "shown_at": row["started_at"],
+            "answered_at": row["answered_at"],
+            "seconds_taken": _seconds(row["elapsed"]),
+        }
+        if row["typed_expected"]:  # a "Type the answer" question
+            answer |= {"you_typed": row["typed"], "to_type": row["typed_expected"]}
+        questions[row["attempt_id"]].append(answer)
     return [
         {
             "id": str(row["id"]),

@@ -36,6 +36,7 @@ from quizzes.importing.anki import (
     CLOZE,
     OPTIONAL_REVERSED,
     REVERSED,
+    TYPE_IN,
     AnkiFile,
     AnkiParseError,
     CardRecord,
@@ -98,6 +99,7 @@ _CHANGE_NAMES = {
     "answer_html": "answer",
     "source_url": "source link",
     "note_type": "note type",
+    "typed_answer": "typed answer",
 }
 
 
@@ -519,6 +521,8 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
             "answer_text",
             "short_answer_html",
             "shuffle_key",
+            "typed_answer",
+            "typed_answer_ignores_accents",
             "imported_checksum",
             "imported_first_field",
             "imported_tags",
@@ -963,11 +967,23 @@ def _changes(card: Card, record: CardRecord, tag_names: list[str]) -> tuple[str,
         for name in ("question_html", "answer_html", "source_url", "note_type")
         if getattr(card, name) != getattr(record, name)
     ]
+    if _typed_answer_changed(card, record):
+        changes.append("typed_answer")
     if record.tags and sorted(tag_names) != sorted(record.tags):
         changes.append("tags")
     if card.anki_guid != record.guid:
         changes.append("guid")
     return tuple(changes)
+
+
+def _typed_answer_changed(card: Card, record: CardRecord) -> bool:
+    """Whether the file gives the card another typed answer: one it had none of (a card
+    imported before typed answers were kept), or the file's note changed. A typed answer
+    staff edited here stays while the file says what it said then."""
+    typed = (record.typed_answer, record.typed_answer_ignores_accents)
+    if (card.typed_answer, card.typed_answer_ignores_accents) == typed:
+        return False
+    return not card.typed_answer or _record_checksum(record) != card.imported_checksum
 
 
 def anki_import_apply(
@@ -1143,6 +1159,8 @@ _CARD_FIELDS = [
     "imported_checksum",
     "imported_first_field",
     "imported_tags",
+    "typed_answer",
+    "typed_answer_ignores_accents",
     *QUIZ_FIELDS,
     "keywords",
 ]
@@ -1209,6 +1227,12 @@ def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) 
     card.imported_checksum = _record_checksum(record)
     card.imported_first_field = _record_first_field(record)[2]
     card.imported_tags = "\n".join(record.tags)
+    # The typed answer goes with the answer: kept where staff's edit of it is kept.
+    if planned.card is None or (
+        "typed_answer" in planned.changes and "answer" not in planned.kept_here
+    ):
+        card.typed_answer = record.typed_answer
+        card.typed_answer_ignores_accents = record.typed_answer_ignores_accents
     card.question_rendered, card.answer_rendered = page_ready(
         question_html,
         answer_html,
@@ -1412,6 +1436,15 @@ def _stock_type_makes(first: Card, group: list[Card]) -> bool:
     return set(by_ord) == {0}
 
 
+def _typed_box(first: Card, group: list[Card]) -> str:
+    """The type-in box a note's stock note type lacks (apkg.PackageNote.typed_box)."""
+    if first.note_type == CLOZE and any(card.typed_answer for card in group):
+        return "cloze"
+    if first.note_type == TYPE_IN and first.typed_answer_ignores_accents:
+        return "nc"
+    return ""
+
+
 def _note_sides(first: Card) -> tuple[str, str]:
     """The note's first two fields: a reverse card swaps its sides back."""
     if first.card_ord == 1 and first.note_type != CLOZE:
@@ -1523,6 +1556,7 @@ def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None
                 tags=tuple(tags),
                 guid=first.anki_guid,
                 cards=tuple(sides),
+                typed_box=_typed_box(first, group) if fields else "",
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):

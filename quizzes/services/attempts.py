@@ -38,6 +38,7 @@ from quizzes.models import (
 from quizzes.models.deck import SHUFFLE_KEY_RANGE, askable, askable_fields
 from quizzes.services import play_sql, reviews
 from quizzes.services.accounts import account_lock
+from quizzes.typed_answers import typed_verdict
 
 QUICK_QUIZ_QUESTIONS = 10
 QUICK_QUIZ_LIMIT = engine.TimeLimit(kind=engine.TimeLimitKind.FOR_LENGTH)
@@ -98,6 +99,7 @@ _QUIZ_CARD_FIELDS = (
     "choice_words",
     "choice_stems",
     "shuffle_key",
+    "quiz_typed_answer",
 )
 
 
@@ -116,6 +118,7 @@ class QuizCardRow(NamedTuple):
     choice_words: str
     choice_stems: str
     shuffle_key: int
+    quiz_typed_answer: str
 
     @property
     def pk(self) -> int:
@@ -374,9 +377,12 @@ def quiz_pool_summary(*, deck: Deck, tags: Sequence[Tag] = ()) -> dict[str, Pool
     missing_question = Q(question_needs_missing_image=True)
     cloze = Q(is_cloze=True)
     no_choice = Q(choice_html="") & ~cloze
+    not_typable = Q(quiz_typed_answer="")
     counts = cards.aggregate(
         total=Count("pk"),
         missing_question=Count("pk", filter=missing_question),
+        not_typable=Count("pk", filter=not_typable),
+        missing_question_typable=Count("pk", filter=missing_question & ~not_typable),
         cloze=Count("pk", filter=cloze),
         no_choice=Count("pk", filter=no_choice),
         missing_question_only=Count("pk", filter=missing_question & ~no_choice & ~cloze),
@@ -389,6 +395,10 @@ def quiz_pool_summary(*, deck: Deck, tags: Sequence[Tag] = ()) -> dict[str, Pool
         ],
         engine.QuizMode.FLASHCARD: [
             (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question"]),
+        ],
+        engine.QuizMode.TYPED: [
+            (engine.LeftOutReason.NOT_TYPABLE, counts["not_typable"]),
+            (engine.LeftOutReason.QUESTION_IMAGE_NOT_CACHED, counts["missing_question_typable"]),
         ],
     }
     return {
@@ -420,17 +430,24 @@ class _Planned:
     # 0 in plans stored before it was counted: only answers within a second count as too
     # fast to read then.
     skim_words: int = 0
+    # In a "Type the answer" quiz, what is to be typed (Card.quiz_typed_answer).
+    typed_expected: str = ""
 
 
 def _images(html: str) -> int:
     return html.count("<img")
 
 
-def _reading_words(card: QuizCardRow, choices: Sequence[engine.Choice], images: Counter) -> int:
+def _reading_words(
+    card: QuizCardRow, choices: Sequence[engine.Choice], images: Counter, *, typed: bool = False
+) -> int:
     """What a question asks to read (engine.words_to_read): the question and its choices, or
     for a flashcard the question and its answer, with their images (`images`, per card and
-    side, _card_images)."""
+    side, _card_images); for a typed answer the question, and the answer's typing as the
+    words read in that time (engine.typing_words)."""
     words = engine.words_to_read(card.question_text, images=images[card.pk, "question"])
+    if typed:
+        return words + engine.typing_words(len(card.quiz_typed_answer))
     if not choices:
         return words + engine.words_to_read(card.answer_text, images=images[card.pk, "answer"])
     return words + sum(
@@ -458,6 +475,7 @@ def _card_images(card_ids: Iterable[int]) -> Counter[tuple[int, str]]:
 
 def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:
     images = _card_images(question.card_id for question in plan.questions)
+    typed = plan.mode is engine.QuizMode.TYPED
     return [
         _Planned(
             card_id=question.card_id,
@@ -472,8 +490,11 @@ def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Plan
                 for choice in question.choices
             ],
             correct_choice_id=question.correct_choice_id or "",
-            reading_words=_reading_words(cards[question.card_id], question.choices, images),
+            reading_words=_reading_words(
+                cards[question.card_id], question.choices, images, typed=typed
+            ),
             skim_words=_skim_words(cards[question.card_id], question, images),
+            typed_expected=cards[question.card_id].quiz_typed_answer if typed else "",
         )
         for question in plan.questions
     ]
@@ -533,6 +554,7 @@ def _create_attempt(
                 "correct_choice_id": question.correct_choice_id,
                 "reading_words": question.reading_words,
                 "skim_words": question.skim_words,
+                "typed_expected": question.typed_expected,
                 "seconds_allowed": seconds,
             }
             for position, (question, seconds) in enumerate(zip(planned, allowed, strict=True), 1)
@@ -828,6 +850,8 @@ def attempt_start_retry(
     cards = _quiz_rows(Card.objects.filter(pk__in=missed))
     if attempt.mode == Attempt.Mode.MULTIPLE_CHOICE:
         cards = [card for card in cards if card.choice_html]
+    if attempt.mode == Attempt.Mode.TYPED:
+        cards = [card for card in cards if card.quiz_typed_answer]
     if not cards:
         raise QuizUnavailable("None of the missed cards can be asked this way any more.")
     limit = attempt.time_limit
@@ -871,6 +895,7 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
                 correct_choice_id=new_ids.get(question.correct_choice_id, ""),
                 reading_words=question.reading_words,
                 skim_words=question.skim_words,
+                typed_expected=question.typed_expected,
             )
         )
     return _create_attempt(
@@ -1130,10 +1155,12 @@ def answer_submit(
     question: AttemptQuestion,
     choice_id: str | None = None,
     knew: bool | None = None,
+    typed: str | None = None,
     now: datetime,
 ) -> AnswerReceipt:
     """Record the answer to `question`: a choice in multiple choice, a self-grade (`knew`)
-    for a flashcard. Late answers are timed out; a second answer changes nothing.
+    for a flashcard, the text `typed` in a "Type the answer" quiz (scored here, never by
+    the learner). Late answers are timed out; a second answer changes nothing.
 
     Raises AnswerRejected for a question not shown yet, or a choice it does not offer.
     """
@@ -1144,6 +1171,15 @@ def answer_submit(
         if chosen is None:
             raise AnswerRejected("Pick one of the question's choices.")
         correct = chosen["id"] == question.correct_choice_id
+    elif attempt.mode == Attempt.Mode.TYPED:
+        if typed is None:
+            raise AnswerRejected("Type your answer.")
+        chosen = None
+        correct = typed_verdict(
+            question.typed_expected,
+            typed,
+            ignore_accents=question.card.typed_answer_ignores_accents,
+        ).right
     else:
         if knew is None:
             raise AnswerRejected("Say whether you knew the answer.")
@@ -1173,6 +1209,7 @@ def answer_submit(
         "chosen_choice_id": chosen["id"] if chosen else "",
         "chosen_card_id": chosen["card_id"] if chosen else None,
         "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
+        "typed": typed or "",
     }
     for name, value in changes.items():
         setattr(question, name, value)

@@ -99,6 +99,8 @@ def card_version(card: Card) -> str:
         card.question_html,
         card.answer_html,
         card.short_answer_html,
+        card.typed_answer,
+        card.typed_answer_ignores_accents,
         card.source_url,
         sorted(card.tags.values_list("pk", flat=True)),
         list(card.distractors.order_by("pk").values_list("pk", "html")),

@@ -23,6 +23,7 @@ from quizzes.rendering import (
     page_ready,
     sound_names,
 )
+from quizzes.typed_answers import quiz_typed_answer
 
 # What `quiz_fields` sets; with "keywords", whose index rows `keywords_insert` writes.
 QUIZ_FIELDS = [
@@ -32,6 +33,7 @@ QUIZ_FIELDS = [
     "choice_words",
     "choice_stems",
     "question_needs_missing_image",
+    "quiz_typed_answer",
 ]
 RENDERED_FIELDS = ["question_rendered", "answer_rendered", *QUIZ_FIELDS]
 
@@ -130,6 +132,9 @@ def quiz_fields(card: Card, local: Mapping[str, LocalImage]) -> None:
     )
     card.choice_words, card.choice_stems = wording.choice_words(choice.text).stored()
     card.keywords = " ".join(wording.keywords(card.question_text, card.answer_text))
+    card.quiz_typed_answer = quiz_typed_answer(
+        typed_answer=card.typed_answer, choice_text=card.choice_text, choice_kind=card.choice_kind
+    )
 
 
 def card_render(

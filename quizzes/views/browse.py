@@ -19,6 +19,7 @@ from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
 from quizzes.services import deck_packages as package_services
+from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH, Comparison, compare_typed
 from quizzes.views.errors import CardNotFound
 
 CARDS_PER_PAGE = 15
@@ -45,6 +46,16 @@ def _search_from(request) -> tuple[str, str]:
 def _querystring(**params) -> str:
     present = {name: value for name, value in params.items() if value}
     return f"?{urlencode(present)}" if present else ""
+
+
+def _typed_comparison(request, card: Card) -> Comparison | None:
+    """What the learner typed into a type-in card's box, beside the answer to type; None
+    where the card asks none or the answer was shown without the box. No more is read
+    than the box takes."""
+    if not card.typed_answer or "typed" not in request.GET:
+        return None
+    typed = request.GET["typed"][:TYPED_ANSWER_MAX_LENGTH].strip()
+    return compare_typed(card.typed_answer, typed, ignore_accents=card.typed_answer_ignores_accents)
 
 
 def _number(raw: str | None) -> int | None:
@@ -116,6 +127,7 @@ def card_detail(request, slug, number):
         "card_count": card_services.deck_figures(deck=card.deck).count,
         "title": Truncator(card.question_text or f"Card {card.number}").chars(80),
         "show_answer": request.GET.get("answer") == "1",
+        "comparison": _typed_comparison(request, card),
         "query": query,
         "words": card_services.search_prefixes(card_services.search_words(query)),
         "report_form": ProblemReportForm(),
@@ -129,9 +141,12 @@ def card_answer(request, slug, number):
     card = _get_card(slug, number)
     query, _ = _search_from(request)
     if not request.htmx:
-        return redirect(card.get_absolute_url() + _querystring(answer="1", q=query) + "#answer")
+        answer = _querystring(answer="1", q=query)
+        if "typed" in request.GET:
+            answer += "&" + urlencode({"typed": request.GET["typed"][:TYPED_ANSWER_MAX_LENGTH]})
+        return redirect(card.get_absolute_url() + answer + "#answer")
     words = card_services.search_prefixes(card_services.search_words(query))
-    context = {"card": card, "words": words}
+    context = {"card": card, "words": words, "comparison": _typed_comparison(request, card)}
     return render(request, "quizzes/cards/detail.html#answer", context)
 
 

@@ -20,6 +20,7 @@ from quizzes.models import Attempt, Deck
 from quizzes.services import attempts as attempt_services
 from quizzes.services import challenges as challenge_services
 from quizzes.services import reviews as review_services
+from quizzes.typed_answers import TYPED_SCORING_RULE
 from quizzes.views import guests
 from quizzes.views.limits import quiz_starts_limited
 
@@ -150,6 +151,7 @@ def quiz_setup(request):
         "decks": decks,
         "pools": pools,
         "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
+        "typing_rule": engine.TYPING_RULE,
     }
     return render(request, "quizzes/play/setup.html", context)
 
@@ -291,6 +293,7 @@ def attempt_answer(request, pk):
             question=question,
             choice_id=form.cleaned_data["choice"] or None,
             knew=form.cleaned_data["grade"],
+            typed=form.cleaned_data["typed"],
             now=now,
         )
     except attempt_services.AnswerRejected as error:
@@ -322,6 +325,7 @@ def attempt_result(request, pk):
         "questions": questions,
         "summary": summary,
         "scoring_rule": engine.SCORING_RULE,
+        "typed_scoring_rule": TYPED_SCORING_RULE,
         "ranked_per_day_rule": engine.RANKED_PER_DAY_RULE,
         "played_as_guest_rule": engine.PLAYED_AS_GUEST_RULE,
         "original": attempt.challenge_of,

@@ -26,11 +26,13 @@ from quizzes.forms_study import (
     ExtraReviewsForm,
     HoldUndoForm,
     ReviewAnswerForm,
+    ReviewTypedForm,
     ReviewUndoForm,
     shown_token,
 )
 from quizzes.models import Card, CardHold, ReviewLog
 from quizzes.services import card_holds, reviews
+from quizzes.typed_answers import compare_typed
 
 PAGE = "quizzes/review/review.html"
 CARD_STUDY = "quizzes/review/card_study.html"
@@ -46,6 +48,16 @@ def _bad_request(request, message: str, *, status: int = 400) -> HttpResponse:
         return render(request, "quizzes/play/bad_request.html", context, status=status)
     response = render(request, "quizzes/play/bad_request.html#error", context, status=status)
     return retarget(reswap(response, "outerHTML"), "#quiz-error")
+
+
+def _card_removed(request) -> HttpResponse:
+    """410 for a card the page showed (its signed `shown` says so) that staff deleted since."""
+    return _bad_request(
+        request,
+        "There is no such card: it was removed from the deck since this page showed it. "
+        "Reload the page to go on with your other cards.",
+        status=410,
+    )
 
 
 def _shown_card(request) -> Card | None:
@@ -136,6 +148,31 @@ def review(request):
     return _stage(request, card=_shown_card(request))
 
 
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def review_typed(request):
+    """A type-in card's answer beside what the learner typed, compared here (the page held
+    no answer before); then the learner grades themselves, as in Anki. The card's time
+    still counts from when it was first shown."""
+    form = ReviewTypedForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, "That answer could not be read: " + _first_error(form))
+    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
+    if card is None:
+        return _card_removed(request)
+    context = _stage_context(request, card=card)
+    context["shown"] = form.cleaned_data["shown"]
+    context["typed_revealed"] = True
+    if card.typed_answer:  # staff may have taken it away since the box was shown
+        context["comparison"] = compare_typed(
+            card.typed_answer,
+            form.cleaned_data["typed"],
+            ignore_accents=card.typed_answer_ignores_accents,
+        )
+    return render(request, f"{PAGE}#stage" if request.htmx else PAGE, context)
+
+
 @require_POST
 @login_required
 def review_answer(request):
@@ -144,13 +181,7 @@ def review_answer(request):
         return _bad_request(request, "That grade could not be read: " + _first_error(form))
     card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
     if card is None:
-        # The signed `shown` says the review showed it: staff deleted it since.
-        return _bad_request(
-            request,
-            "There is no such card: it was removed from the deck since this page showed it. "
-            "Reload the page to go on with your other cards.",
-            status=410,
-        )
+        return _card_removed(request)
     now = timezone.now()
     notice = ""
     recorded = reviews.review_grade(
