@@ -40,7 +40,7 @@ from quizzes.importing.anki import (
     own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
-from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError
+from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError, SvgMask, svg_mask
 from quizzes.importing.occlusion import image_checked as occlusion_image_checked
 from quizzes.importing.occlusion import masks as occlusion_masks
 from quizzes.importing.occlusion import side_name as occlusion_side_name
@@ -57,6 +57,21 @@ _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
 _FURIGANA = re.compile(r" ?(?<![^ >\[\]])([^ >\[]++)\[([^\[\]\n]+)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
+# Image Occlusion Enhanced's card templates show a mask field over the image field:
+# `<div id="io-overlay">{{Question Mask}}</div><div id="io-original">{{Image}}</div>`.
+_ENHANCED_OVERLAY = re.compile(
+    r"""<div\b[^<>]*\bid\s*=\s*["']?io-overlay\b[^<>]*>\s*\{\{([^#/^{}][^{}]*)\}\}""", re.I
+)
+_ENHANCED_ORIGINAL = re.compile(
+    r"""<div\b[^<>]*\bid\s*=\s*["']?io-original\b[^<>]*>\s*\{\{([^#/^{}][^{}]*)\}\}""", re.I
+)
+# The add-on's "Toggle Masks" button runs its script: nothing here to toggle.
+_BUTTON = re.compile(r"<button\b.*?</button\s*>", re.I | re.S)
+_NO_MASK = SvgMask(width=1, height=1, shapes=())
+# Its template names each extra ("Remarks", "Sources") in a class the add-on's CSS makes bold.
+_ENHANCED_LABEL = re.compile(
+    r"""(<div\b[^<>]*\bclass\s*=\s*["']?io-field-descr\b[^<>]*>)(.*?)(</div\s*>)""", re.I | re.S
+)
 # A template that makes a field's file name an image or a sound: `<img src="{{Picture}}">`,
 # `[sound:{{Audio}}]`, perhaps with a folder or an extension around the reference.
 _TEMPLATE_IMAGE = re.compile(
@@ -428,43 +443,72 @@ def _occlusion_drawings(
     budget: _Budget,
     problems: dict[str, str],
 ) -> tuple[list[CardRecord], dict[str, Drawing]]:
-    """The cards with each Image Occlusion card's pictures named after its note's image,
-    and how to draw each picture; a picture that cannot be is in `problems`, with why (the
-    image missing, too large, or no image Pillow reads)."""
-    sources = {card.occlusion.image for card in cards if card.occlusion is not None}
-    if not sources:
+    """The cards with each Image Occlusion card's pictures named after its note's image
+    (and an enhanced occlusion's after its masks too), and how to draw each picture; a
+    picture that cannot be is in `problems`, with why (the image or its mask missing, too
+    large, or not one this reads)."""
+    occlusions = [card.occlusion for card in cards if card.occlusion is not None]
+    if not occlusions:
         return cards, {}
-    images, failures = _media_read(
-        archive, contents, dict.fromkeys(sources, limits.image_bytes), budget
+    sources = {occlusion.image for occlusion in occlusions}
+    overlays = {
+        name
+        for occlusion in occlusions
+        for name in (occlusion.question_overlay, occlusion.answer_overlay)
+        if name
+    }
+    files, missing = _media_read(
+        archive, contents, dict.fromkeys(sources | overlays, limits.image_bytes), budget
     )
-    hashes = {}
-    for name, data in images.items():
+    hashes, failures, masks = {}, {}, {}
+    for name in sources:
+        if name in missing:
+            failures[name] = missing[name]
+            continue
         try:
-            occlusion_image_checked(data, max_pixels=limits.image_pixels)
-            hashes[name] = hashlib.sha256(data).hexdigest()
+            occlusion_image_checked(files[name], max_pixels=limits.image_pixels)
+            hashes[name] = hashlib.sha256(files[name]).hexdigest()
         except OcclusionError as error:
             failures[name] = f"rejected: its image {name!r} is {error}"
+    for name in overlays:
+        try:
+            if name in missing:
+                raise OcclusionError(missing[name].removeprefix("rejected: "))
+            masks[name] = svg_mask(files[name])
+            hashes[name] = hashlib.sha256(files[name]).hexdigest()
+        except OcclusionError as error:
+            failures[name] = f"rejected: its mask {name!r} is {error}"
     drawings: dict[str, Drawing] = {}
     named = []
     for card in cards:
         if (occlusion := card.occlusion) is None:
             named.append(card)
             continue
-        sides = {occlusion.question_name: False, occlusion.answer_name: True}
         if why := failures.get(occlusion.image):
-            problems |= dict.fromkeys(sides, why)
+            problems |= dict.fromkeys([occlusion.question_name, occlusion.answer_name], why)
             named.append(dataclasses.replace(card, inline_images=(), occlusion=None))
             continue
-        # Named after the image's bytes too: the same name is the same picture.
-        digest = hashes[occlusion.image][:16]
-        renames = {name: f"{Path(name).stem}-{digest}{Path(name).suffix}" for name in sides}
-        for name, answer in sides.items():
+        renames = {}
+        sides = (
+            (occlusion.question_name, False, occlusion.question_overlay),
+            (occlusion.answer_name, True, occlusion.answer_overlay),
+        )
+        for name, answer, overlay in sides:
+            if why := failures.get(overlay):
+                problems[name] = why
+                continue
+            # Named after the bytes drawn too: the same name is the same picture.
+            digest = hashes[occlusion.image]
+            if overlay:
+                digest = hashlib.sha256(f"{digest}{hashes[overlay]}".encode()).hexdigest()
+            renames[name] = f"{Path(name).stem}-{digest[:16]}{Path(name).suffix}"
             drawings[renames[name]] = Drawing(
-                image=images[occlusion.image],
+                image=files[occlusion.image],
                 masks=occlusion.masks,
                 card=occlusion.card,
                 answer=answer,
                 name=renames[name],
+                overlay=masks.get(overlay, _NO_MASK) if occlusion.question_overlay else None,
             )
         named.append(_images_renamed(card, renames))
     return named, drawings
@@ -698,6 +742,8 @@ def _note_cards(
     number in any field, and one only in Back Extra shows nothing on its front), and why
     each other card left out cannot be one here (a back that shows nothing) while the
     note's others can."""
+    if enhanced := _enhanced_occlusion_fields(notetype):
+        return _enhanced_occlusion_cards(note, notetype, values, enhanced, line=line), [], {}
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
@@ -845,6 +891,90 @@ def _occlusion_cards(
     if not records:
         raise CardHtmlError("an image occlusion note without its masks")
     return records
+
+
+def _enhanced_occlusion_fields(notetype: dict) -> tuple[str, str, str] | None:
+    """An Image Occlusion Enhanced note type's question mask, answer mask and image
+    fields, told by its template (whatever their names), or None for another note type."""
+    if notetype["type"] == _CLOZE_TYPE or len(notetype["tmpls"]) != 1:
+        return None
+    template = notetype["tmpls"][0]
+    question = _ENHANCED_OVERLAY.search(template["qfmt"])
+    answer = _ENHANCED_OVERLAY.search(template["afmt"])
+    image = _ENHANCED_ORIGINAL.search(template["qfmt"])
+    if not (question and answer and image):
+        return None
+    return question[1].strip(), answer[1].strip(), image[1].strip()
+
+
+def _enhanced_occlusion_cards(
+    note, notetype: dict, values: dict[str, str], fields: tuple[str, str, str], *, line: int
+) -> list[CardRecord]:
+    """An Image Occlusion Enhanced note's card: the add-on makes a note per mask, whose
+    question and answer masks are SVG files the card shows over the image. Both sides are
+    pictures painted from them once the package is read (occlusion.svg_mask), the rest of
+    each side as its template shows it: the header and footer on the question, the
+    remarks, sources and extras on the answer."""
+    question_field, answer_field, image_field = fields
+    images = image_sources(values.get(image_field, ""))
+    if not images:
+        raise CardHtmlError("an image occlusion note without its image")
+    question_masks = image_sources(values.get(question_field, ""))
+    if not question_masks:
+        raise CardHtmlError(
+            f"an Image Occlusion Enhanced note without its question mask ({question_field!r} "
+            "is empty): edit the note in Anki's add-on and export it again"
+        )
+    answer_masks = image_sources(values.get(answer_field, ""))
+    overlays = (unquote(question_masks[0]), unquote(answer_masks[0]) if answer_masks else "")
+    names = [
+        occlusion_side_name(
+            guid=note.guid,
+            card=1,
+            image=images[0],
+            occlusion_field="\x1f".join(overlays),
+            side=side,
+        )
+        for side in ("question", "answer")
+    ]
+    described = html.escape(describe_image(images[0]))
+    alts = ("with the part this card asks about masked", "with that part shown")
+    pictures = [
+        f'<img src="{name}" alt="{described}, {alt}">'
+        for name, alt in zip(names, alts, strict=True)
+    ]
+    template = notetype["tmpls"][0]
+    shown = values | _special_fields(note, notetype, template, "")
+    shown |= {question_field: "", answer_field: ""}
+    question = _rendered(
+        _BUTTON.sub("", template["qfmt"]), shown | {image_field: pictures[0]}, question=True
+    )
+    # The header and footer are on the question, shown above the answer.
+    on_question = dict.fromkeys(_references(template["qfmt"]), "")
+    answer = _rendered(
+        _ENHANCED_LABEL.sub(r"\1<b>\2</b>\3", _BUTTON.sub("", template["afmt"])),
+        shown | on_question | {image_field: pictures[1]},
+        question=False,
+    )
+    content = card_content(question, answer, take_provenance=False)
+    record = _record(
+        content,
+        note,
+        line=line,
+        ord_=0,
+        note_type=_note_type_name(notetype),
+        inline=dict.fromkeys(names),
+    )
+    occlusion = Occlusion(
+        image=unquote(images[0]),
+        masks=(),
+        card=1,
+        question_name=names[0],
+        answer_name=names[1],
+        question_overlay=overlays[0],
+        answer_overlay=overlays[1],
+    )
+    return [dataclasses.replace(record, occlusion=occlusion)]
 
 
 def _record(
@@ -1027,6 +1157,15 @@ def _unshown_fields(notetype: dict, values: dict[str, str]) -> list[str]:
     """The note's filled-in fields that none of its note type's templates shows or asks
     about: the stock optional reverse's Add Reverse only says whether its card is made
     (`{{#Add Reverse}}`), and is no field left out."""
+    if _enhanced_occlusion_fields(notetype):
+        # Image Occlusion Enhanced's own: the note's place in its occlusion (the first
+        # field) and the mask of all its shapes, which it edits them from.
+        values = {
+            name: value
+            for name, value in list(values.items())[1:]
+            if not (sources := image_sources(value))
+            or not all(source.lower().endswith(".svg") for source in sources)
+        }
     shown = {
         reference.split(":")[-1].strip()
         for template in notetype["tmpls"]
