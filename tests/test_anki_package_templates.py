@@ -439,3 +439,30 @@ def test_image_occlusion_pictures_are_drawn_once_as_they_are_stored(deck, tmp_pa
 
     assert import_package(deck, path).summary == "0 new, 0 changed, 2 unchanged"
     assert len(pillow_draws) == 4
+
+
+def test_an_image_occlusion_masks_rotation_and_labels_are_drawn(deck, tmp_path):
+    # A rotated mask was drawn unrotated, beside what it should hide, and a label was not
+    # drawn at all.
+    white = image_bytes_of_colour("white", (200, 160))
+    masks = (
+        "{{c1::image-occlusion:rect:left=.1:top=.1:width=.4:height=.1:angle=90:oi=1}}<br>"
+        "{{c2::image-occlusion:ellipse:left=.6:top=.6:rx=.1:ry=.1:oi=1}}<br>"
+        r"{{c0::image-occlusion:text:left=.5:top=.25:text=Aorta\: arch:scale=1:fs=.1}}"
+    )
+    path = image_occlusion_package(tmp_path, image=white, masks=masks)
+
+    plan = import_package(deck, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged"
+    first = deck.cards.order_by("card_ord").first()
+    question, answer = (
+        stored_image(url)
+        for url in re.findall(r'src="([^"]+)"', first.question_html + first.answer_html)
+    )
+    # Turned a quarter about its top left corner (20, 16): from x 4 to 20, y 16 to 96.
+    assert question.getpixel((12, 56)) == (255, 142, 142)
+    assert question.getpixel((60, 24)) == (255, 255, 255)
+    for side in (question, answer):
+        label = side.crop((100, 40, 200, 60))  # the label's 16 pixels high line
+        assert all(low < 100 for low, _ in label.getextrema())

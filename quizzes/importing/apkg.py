@@ -851,7 +851,7 @@ def _occlusion_cards(
     hidden, shown = "with the part this card asks about masked", "with that part shown"
     records = []
     for ord_ in ords:
-        if not any(mask.card == ord_ + 1 for mask in found_masks):
+        if not any(mask.card == ord_ + 1 and mask.shape != "text" for mask in found_masks):
             continue
         names = [
             occlusion_side_name(

@@ -19,8 +19,12 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 # {{c1::image-occlusion:rect:left=.2:top=.3:width=.1:height=.05:oi=1}}, as Anki writes a
 # mask: its card's number, its shape and its properties.
-_MASK = re.compile(r"\{\{c(\d+)::image-occlusion:([a-z]+)((?::[a-zA-Z]+=[^:{}]*)*)\}\}")
-_PROPERTY = re.compile(r":([a-zA-Z]+)=([^:{}]*)")
+# A label's text escapes its colons and backslashes: "text=Aorta\: arch".
+_MASK = re.compile(r"\{\{c(\d+)::image-occlusion:([a-z]+)((?::[a-zA-Z]+=(?:\\.|[^:{}\\])*)*)\}\}")
+_PROPERTY = re.compile(r":([a-zA-Z]+)=((?:\\.|[^:{}\\])*)")
+_ESCAPED = re.compile(r"\\(.)")
+# Anki's label: black words on white, 40 pixels high unless the note says.
+_LABEL_COLOUR, _LABEL_GROUND, _LABEL_SIZE = (0, 0, 0), (255, 255, 255), 40
 # Anki's --active-shape-color, --inactive-shape-color and borders.
 _ACTIVE = (255, 142, 142)
 _INACTIVE = (255, 235, 162)
@@ -30,7 +34,7 @@ _BORDER = (33, 33, 33)
 @dataclass(frozen=True)
 class Mask:
     card: int  # the cloze number of the card that asks for what it hides
-    shape: str  # rect, ellipse or polygon (a text label is no mask)
+    shape: str  # rect, ellipse or polygon; or text, a label every card shows
     properties: tuple[tuple[str, str], ...]
 
     @property
@@ -100,7 +104,7 @@ def masks(occlusion_field: str) -> list[Mask]:
     return [
         Mask(int(number), shape, tuple(_PROPERTY.findall(properties)))
         for number, shape, properties in _MASK.findall(occlusion_field)
-        if shape in ("rect", "ellipse", "polygon")
+        if shape in ("rect", "ellipse", "polygon", "text")
     ]
 
 
@@ -124,7 +128,9 @@ def drawn(
     draw = ImageDraw.Draw(canvas)
     for mask in all_masks:
         own = mask.card == card
-        if own and answer:
+        if mask.shape == "text":
+            _label(draw, mask, canvas.size)
+        elif own and answer:
             _draw(draw, mask, canvas.size, fill=None, outline=_ACTIVE)
         elif own:
             _draw(draw, mask, canvas.size, fill=_ACTIVE, outline=_BORDER)
@@ -177,18 +183,68 @@ def _draw(draw: ImageDraw.ImageDraw, mask: Mask, size: tuple[int, int], *, fill,
     left, top = number("left") * scale_x, number("top") * scale_y
     line = max(2, round(min(width, height) / 200))
     if mask.shape == "rect":
-        box = (left, top, left + number("width") * scale_x, top + number("height") * scale_y)
-        draw.rectangle(box, fill=fill, outline=outline, width=line)
+        right, bottom = left + number("width") * scale_x, top + number("height") * scale_y
+        points = [(left, top), (right, top), (right, bottom), (left, bottom)]
     elif mask.shape == "ellipse":
-        box = (left, top, left + 2 * number("rx") * scale_x, top + 2 * number("ry") * scale_y)
-        draw.ellipse(box, fill=fill, outline=outline, width=line)
+        radius_x, radius_y = number("rx") * scale_x, number("ry") * scale_y
+        points = _ellipse(left + radius_x, top + radius_y, radius_x, radius_y)
     else:
         points = _points(values.get("points", ""))
         if any(x > 1 or y > 1 for x, y in points):
             scale_x, scale_y = 1, 1
-        if len(points) >= 3:
-            scaled = [(x * scale_x, y * scale_y) for x, y in points]
-            draw.polygon(scaled, fill=fill, outline=outline, width=line)
+        points = [(x * scale_x, y * scale_y) for x, y in points]
+    if len(points) >= 3:
+        # A turned shape turns about its top left corner, as Anki's canvas turns it.
+        points = [_turned(point, (left, top), number("angle")) for point in points]
+        _polygon(draw, points, fill=fill, outline=outline, width=line)
+
+
+def _polygon(draw: ImageDraw.ImageDraw, points: list, *, fill, outline, width: int) -> None:
+    # The outline as lines: Pillow draws a wide polygon outline through a mask image of
+    # the picture's size, each time.
+    if fill is not None:
+        draw.polygon(points, fill=fill)
+    if outline is not None:
+        draw.line([*points, points[0]], fill=outline, width=width, joint="curve")
+
+
+def _label(draw: ImageDraw.ImageDraw, mask: Mask, size: tuple[int, int]) -> None:
+    values = dict(mask.properties)
+    words = _ESCAPED.sub(r"\1", values.get("text", "")).strip()
+    if not words:
+        return
+    width, height = size
+
+    def number(name: str, default: float) -> float:
+        try:
+            value = float(values.get(name, default))
+        except ValueError:
+            return default
+        return value if math.isfinite(value) else default
+
+    left, top = number("left", 0), number("top", 0)
+    if left <= 1 and top <= 1:
+        left, top = left * width, top * height
+    font_size = number("fs", 0)
+    font_size = font_size * height if 0 < font_size <= 1 else font_size or _LABEL_SIZE
+    font_size = max(1, min(round(font_size * number("scale", 1)), height))
+    font = ImageFont.load_default(size=font_size)
+    box = draw.textbbox((left, top), words, font=font, anchor="la")
+    draw.rectangle(box, fill=_LABEL_GROUND)
+    draw.text((left, top), words, fill=_LABEL_COLOUR, font=font, anchor="la")
+
+
+def _turned(
+    point: tuple[float, float], centre: tuple[float, float], degrees: float
+) -> tuple[float, float]:
+    if not degrees:
+        return point
+    angle = math.radians(degrees)
+    x, y = point[0] - centre[0], point[1] - centre[1]
+    return (
+        centre[0] + x * math.cos(angle) - y * math.sin(angle),
+        centre[1] + x * math.sin(angle) + y * math.cos(angle),
+    )
 
 
 def _points(text: str) -> list[tuple[float, float]]:
@@ -283,7 +339,7 @@ def drawn_over(data: bytes, mask: SvgMask, *, max_pixels: int, name: str) -> byt
             # SVG places a label's baseline at its point, as Pillow's "ls" anchor does.
             draw.text(points[0], shape.text, fill=shape.fill, font=font, anchor="ls")
         elif shape.closed and len(points) >= 3:
-            draw.polygon(points, fill=shape.fill, outline=shape.outline, width=line)
+            _polygon(draw, points, fill=shape.fill, outline=shape.outline, width=line)
         elif len(points) >= 2 and (shape.outline or shape.fill):
             draw.line(points, fill=shape.outline or shape.fill, width=line)
     return _encoded(canvas, name)
