@@ -203,6 +203,35 @@ def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology,
     assert card.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
 
 
+def test_a_latex_document_anki_rendered_to_an_image_shows_that_image(biology, tmp_path):
+    # Anki renders [latex] with a LaTeX install to latex-<sha1 of the source>.png and
+    # exports it with the deck: the author's image was left out, and the learner shown
+    # the document's source code.
+    sources = [r"\begin{tabular}{ll}a & b\end{tabular}", r"$\frac{a}{b}$"]
+    media = {
+        f"latex-{hashlib.sha1(source.encode()).hexdigest()}.png": png_bytes() for source in sources
+    }
+    notes = [
+        ("Basic", [f"Table: [latex]{sources[0]}[/latex] end", r"[$]\frac{a}{b}[/$]"]),
+        ("Basic", ["No image", "[latex]\\LaTeX[/latex]"]),
+    ]
+
+    plan = import_package(biology, anki_package(tmp_path, notes, media))
+
+    assert plan.report == []
+    table, no_image = biology.cards.order_by("number")
+    (url,) = table.card_images.values_list("image__url", flat=True)
+    assert url == next(iter(media))
+    assert CachedImage.objects.get(url=url).status == CachedImage.Status.CACHED
+    assert table.question_rendered.startswith(
+        'Table: <img alt="\\begin{tabular}{ll}a &amp; b\\end{tabular}"'
+    )
+    # [$] math stays MathML, which scales and is read aloud, though Anki had its image.
+    assert table.answer_rendered.startswith('<math display="inline">')
+    # A document Anki had no image of stays its source, as before.
+    assert no_image.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
+
+
 def test_a_less_than_sign_in_a_packages_math_is_kept_in_every_kind_of_math(biology, tmp_path):
     # A package made by a script (genanki, a converter) may hold a raw `<` in math: `<b`
     # opened a tag that took the rest of the field, " end" and all.

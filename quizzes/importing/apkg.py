@@ -163,7 +163,10 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                     raise _Refused(reason) from None
                 try:
                     cards, notes, skipped, fields_left_out, suspended = _package_cards(
-                        collection, source, image_max_bytes=limits.image_bytes
+                        collection,
+                        source,
+                        image_max_bytes=limits.image_bytes,
+                        media_names=frozenset(contents.media),
                     )
                     decks = _deck_names(collection)
                 finally:
@@ -589,7 +592,11 @@ DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates
 
 
 def _package_cards(
-    collection, source: str, *, image_max_bytes: int | None = None
+    collection,
+    source: str,
+    *,
+    image_max_bytes: int | None = None,
+    media_names: frozenset[str] = frozenset(),
 ) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem], tuple[int, ...]]:
     cards: list[CardRecord] = []
     suspended_lines: list[int] = []
@@ -622,6 +629,7 @@ def _package_cards(
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
+        values = _latex_rendered(collection, values, notetype, media_names)
         try:
             made, empty_clozes, unusable = _note_cards(
                 note,
@@ -716,6 +724,29 @@ def _note_data(
     elif any(not 0 <= ord_ < len(templates) for ord_ in ords):
         raise IndexError("a card of a template its note type lacks")
     return notetype, values, ords, empty_ords, deck_names
+
+
+_LATEX_DOCUMENT = re.compile(r"\[latex\].+?\[/latex\]", re.I | re.S)
+
+
+def _latex_rendered(collection, values: dict[str, str], notetype: dict, media: frozenset[str]):
+    """The fields with each `[latex]` document as the image Anki rendered of it with a
+    LaTeX install (`latex-<sha1 of the source>.png`, named by Anki's own backend) where the
+    package holds it; else as it is, shown as its source. `[$]` and `[$$]` math stays: it
+    is MathML here, which scales, a screen reader reads and a search finds. An SVG (the
+    note type's "Create scalable images") is never shown here, so its math stays too."""
+    if notetype.get("latexsvg"):
+        return values
+
+    def image(match: re.Match) -> str:
+        found = collection._backend.extract_latex(
+            text=match.group(), svg=False, expand_clozes=False
+        )
+        if found.latex and all(latex.filename in media for latex in found.latex):
+            return found.text
+        return match.group()
+
+    return {name: _LATEX_DOCUMENT.sub(image, value) for name, value in values.items()}
 
 
 def _empty_cards_left_out(note, notetype: dict, ords: list[int]) -> str:
