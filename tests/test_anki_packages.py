@@ -193,6 +193,31 @@ def test_a_video_anki_plays_through_a_sound_tag_is_a_video_player(biology, tmp_p
     assert sound.question_rendered.startswith('<audio controls preload="none" src="/media/')
 
 
+@pytest.mark.parametrize("name", ["page.html", "script.js", "page.xhtml", "noext"])
+def test_a_sound_that_is_no_audio_or_video_file_is_never_stored_or_served(
+    biology, tmp_path, media, name
+):
+    # A shared deck's [sound:page.html] was stored as /media/sounds/<hash>.html: a web
+    # page of the deck author's, served from the site's own origin, script and all.
+    notes = [("Basic", [f"[sound:{name}] and [sound:word.mp3]", "hello"])]
+    package = {name: b"<script>alert(document.cookie)</script>", "word.mp3": SOUND}
+
+    plan = import_package(biology, anki_package(tmp_path, notes, package))
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 media file left out"
+    (problem,) = plan.report
+    assert f"sound {name!r} rejected: not an audio or video file this site plays" in (
+        problem.reason
+    )
+    assert list(MediaFile.objects.values_list("name", flat=True)) == ["word.mp3"]
+    stored = [path.name for path in Path(media).rglob("*") if path.is_file()]
+    assert len(stored) == 1 and stored[0].endswith(".mp3")
+    card = biology.cards.get()
+    assert card.question_rendered.startswith(
+        f'<span class="audio-missing">audio not available ({name})</span> and <audio'
+    )
+
+
 def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
     notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
 
