@@ -90,7 +90,7 @@ def white_png(size=(200, 160)):
     return buffer.getvalue()
 
 
-def enhanced_package(folder, *, masks=None, media=None):
+def enhanced_package(folder, *, masks=None, media=None, front=FRONT, back=BACK):
     """Two notes of one occlusion, "hide all, guess one": card 1 asks for the rectangle,
     card 2 for the ellipse; each's answer shows the other mask alone."""
     masks = masks or {
@@ -127,7 +127,7 @@ def enhanced_package(folder, *, masks=None, media=None):
         folder,
         name="Image Occlusion Enhanced",
         fields=FIELDS,
-        templates=[("IO Card", FRONT, BACK)],
+        templates=[("IO Card", front, back)],
         notes=notes,
         media={"heart diagram.png": white_png(), **masks, **(media or {})},
     )
@@ -251,3 +251,23 @@ def test_an_enhanced_occlusion_note_whose_mask_is_missing_says_so(deck, tmp_path
         "rejected: its mask 'io1-ao-1-q.svg' is missing from the package" in problem.reason
         for problem in plan.report
     )
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        FRONT.replace("{{Question Mask}}", "<span>{{Question Mask}}</span>"),
+        "{{Header}}<div class=mask>{{Question Mask}}</div><div class=image>{{Image}}</div>",
+    ],
+    ids=["wrapped", "rewritten"],
+)
+def test_an_enhanced_occlusion_template_a_deck_author_rewrote_still_shows_its_masks(
+    deck, tmp_path, front
+):
+    back = "{{Answer Mask}}{{Image}}<br>{{Footer}}<br>{{Remarks}}<br>{{Sources}}"
+    plan = import_package(deck, enhanced_package(tmp_path, front=front, back=back))
+
+    assert (plan.summary, plan.report) == ("2 new, 0 changed, 0 unchanged", [])
+    (question,), (answer,) = pictures(deck.cards.order_by("guid").first())
+    assert stored_image(question).getpixel((50, 65)) == (255, 126, 126)
+    assert stored_image(answer).getpixel((50, 65)) == (255, 255, 255)

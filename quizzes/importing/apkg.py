@@ -58,16 +58,20 @@ _FURIGANA = re.compile(r" ?(?<![^ >\[\]])([^ >\[]++)\[([^\[\]\n]+)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
 # Image Occlusion Enhanced's card templates show a mask field over the image field:
-# `<div id="io-overlay">{{Question Mask}}</div><div id="io-original">{{Image}}</div>`.
+# `<div id="io-overlay">{{Question Mask}}</div><div id="io-original">{{Image}}</div>`,
+# perhaps wrapped in tags of the deck author's.
 _ENHANCED_OVERLAY = re.compile(
-    r"""<div\b[^<>]*\bid\s*=\s*["']?io-overlay\b[^<>]*>\s*\{\{([^#/^{}][^{}]*)\}\}""", re.I
+    r"""<div\b[^<>]*\bid\s*=\s*["']?io-overlay\b[^<>]*>(?:\s|<[^<>{}]*>)*\{\{([^#/^{}][^{}]*)\}\}""",
+    re.I,
 )
 _ENHANCED_ORIGINAL = re.compile(
-    r"""<div\b[^<>]*\bid\s*=\s*["']?io-original\b[^<>]*>\s*\{\{([^#/^{}][^{}]*)\}\}""", re.I
+    r"""<div\b[^<>]*\bid\s*=\s*["']?io-original\b[^<>]*>(?:\s|<[^<>{}]*>)*\{\{([^#/^{}][^{}]*)\}\}""",
+    re.I,
 )
 # The add-on's "Toggle Masks" button runs its script: nothing here to toggle.
 _BUTTON = re.compile(r"<button\b.*?</button\s*>", re.I | re.S)
 _NO_MASK = SvgMask(width=1, height=1, shapes=())
+_ENHANCED_FIELDS = ("Question Mask", "Answer Mask", "Image")
 # Its template names each extra ("Remarks", "Sources") in a class the add-on's CSS makes bold.
 _ENHANCED_LABEL = re.compile(
     r"""(<div\b[^<>]*\bclass\s*=\s*["']?io-field-descr\b[^<>]*>)(.*?)(</div\s*>)""", re.I | re.S
@@ -933,9 +937,13 @@ def _enhanced_occlusion_fields(notetype: dict) -> tuple[str, str, str] | None:
     question = _ENHANCED_OVERLAY.search(template["qfmt"])
     answer = _ENHANCED_OVERLAY.search(template["afmt"])
     image = _ENHANCED_ORIGINAL.search(template["qfmt"])
-    if not (question and answer and image):
-        return None
-    return question[1].strip(), answer[1].strip(), image[1].strip()
+    if question and answer and image:
+        return question[1].strip(), answer[1].strip(), image[1].strip()
+    # A template rewritten by a deck's author: the add-on's note type by its field names.
+    names = {field["name"] for field in notetype["flds"]}
+    if "image occlusion" in notetype["name"].lower() and names >= set(_ENHANCED_FIELDS):
+        return _ENHANCED_FIELDS
+    return None
 
 
 def _enhanced_occlusion_cards(
