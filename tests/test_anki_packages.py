@@ -218,6 +218,24 @@ def test_a_sound_that_is_no_audio_or_video_file_is_never_stored_or_served(
     )
 
 
+def test_a_bmp_image_anki_shows_is_stored_as_a_png(biology, tmp_path):
+    # Anki's window shows a BMP (an old Windows deck's pasted picture); it was rejected as
+    # "not a PNG, JPEG, GIF or WebP image" and the card lost it.
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "BMP")
+    notes = [("Basic", ['<img src="old scan.bmp">', "an old picture"])]
+
+    plan = import_package(
+        biology, anki_package(tmp_path, notes, {"old scan.bmp": buffer.getvalue()})
+    )
+
+    assert plan.report == []
+    image = CachedImage.objects.get(url="old scan.bmp")
+    assert image.status == CachedImage.Status.CACHED and image.file.name.endswith(".png")
+    with Image.open(image.file.path) as stored:
+        assert (stored.format, stored.size, stored.getpixel((1, 1))) == ("PNG", (4, 3), (255, 0, 0))
+
+
 def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
     notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
 

@@ -27,6 +27,7 @@ from urllib.parse import unquote
 
 import zstandard
 from anki.errors import BackendError
+from PIL import Image
 
 from quizzes.importing.anki import (
     BASIC,
@@ -411,7 +412,30 @@ def _media(
         for image in card.images:
             if image.url not in inline:
                 limit_of[image.url] = limits.image_bytes
-    return _media_read(archive, contents, limit_of, budget)
+    media, problems = _media_read(archive, contents, limit_of, budget)
+    images = {image.url for card in cards for image in card.images}
+    return {
+        name: _as_png_if_bitmap(data, max_pixels=limits.image_pixels) if name in images else data
+        for name, data in media.items()
+    }, problems
+
+
+def _as_png_if_bitmap(data: bytes, *, max_pixels: int) -> bytes:
+    """A BMP, which Anki's window shows and a page here would not take (only PNG, JPEG,
+    GIF and WebP are stored), as a PNG of the same pixels; any other file as it is, to be
+    checked as every image is."""
+    if not data.startswith(b"BM"):
+        return data
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "BMP" or image.width * image.height > max_pixels:
+                return data
+            converted = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    except (OSError, Image.DecompressionBombError, ValueError):
+        return data  # refused by the image checks, with their reason
+    output = io.BytesIO()
+    converted.save(output, "PNG")
+    return output.getvalue()
 
 
 def _media_read(
