@@ -301,7 +301,8 @@ def _chemistry(formula: str) -> str:
         if kind == "arrow":
             out.append(_CHEMISTRY_ARROWS[text])
         elif kind in ("state", "element"):
-            out.append(rf"\mathrm{{{text}}}")
+            # \text, not \mathrm: latex2mathml leaves a one-letter \mathrm{H} italic.
+            out.append(rf"\text{{{text}}}")
         elif kind == "number":
             out.append(f"_{{{text}}}" if after_species else text)
         elif kind == "power":
