@@ -466,3 +466,44 @@ def test_an_image_occlusion_masks_rotation_and_labels_are_drawn(deck, tmp_path):
     for side in (question, answer):
         label = side.crop((100, 40, 200, 60))  # the label's 16 pixels high line
         assert all(low < 100 for low, _ in label.getextrema())
+
+
+# AnKing's note types (the most shared medical decks) hide each extra field behind a
+# button whose script shows it: a button, then the field in an element hidden by style.
+ANKING_BACK = """{{cloze:Text}}
+{{#Extra}}<div id="extra">{{edit:Extra}}</div>{{/Extra}}
+{{#Lecture Notes}}
+<span id="hint-ln" class="hintBtn" data-name="Lecture Notes">
+  <a href="#" class="hint" onclick="toggleHintBtn('hint-ln')"></a>
+  <button id="button-ln" class="button-general" onclick="toggleHintBtn('hint-ln')">
+    Lecture Notes
+  </button>
+  <div dir="auto" id="ln" class="hints" style="display: none;">{{edit:Lecture Notes}}</div>
+</span>
+{{/Lecture Notes}}
+<script>function toggleHintBtn(id) {}</script>
+"""
+
+
+def test_a_field_a_template_hides_behind_a_button_is_behind_a_toggle_named_as_the_button(
+    deck, tmp_path
+):
+    # Its script does not run here, and the hidden field showed openly, its button's
+    # label as loose text above it.
+    path = anki_note_type_package(
+        tmp_path,
+        name="AnKingOverhaul",
+        cloze=True,
+        fields=["Text", "Extra", "Lecture Notes"],
+        templates=[("Cloze", "{{cloze:Text}}", ANKING_BACK)],
+        notes=[{"fields": ["The {{c1::aorta}} leaves the heart", "big", "<b>Week 3</b>"]}],
+    )
+
+    import_package(deck, path)
+
+    card = deck.cards.get()
+    assert card.answer_html.startswith("<div>big</div>")
+    assert (
+        '<details><summary>Lecture Notes</summary><div dir="auto"><b>Week 3</b></div></details>'
+    ) in card.answer_html
+    assert "<details><summary>Lecture Notes</summary>" in card.answer_rendered

@@ -632,6 +632,7 @@ def _package_cards(
     fields_left_out: list[ParseProblem] = []
     notes = 0
     line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
+    toggled: dict[int, dict] = {}  # each note type, its buttons' fields behind toggles
     # Anki keeps a card whose front shows nothing (an optional reverse whose Add Reverse was
     # cleared; a cloze number only in Back Extra) until its Empty Cards removes it.
     try:
@@ -658,6 +659,7 @@ def _package_cards(
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
         values = _latex_rendered(collection, values, notetype, media_names)
+        notetype = _toggles_as_details(notetype, toggled)
         try:
             made, empty_clozes, unusable = _note_cards(
                 note,
@@ -752,6 +754,42 @@ def _note_data(
     elif any(not 0 <= ord_ < len(templates) for ord_ in ords):
         raise IndexError("a card of a template its note type lacks")
     return notetype, values, ords, empty_ords, deck_names
+
+
+# A template's button that shows a field hidden by style, as AnKing's note types have it:
+# `<button onclick="...">Lecture Notes</button><div style="display: none;">{{Lecture
+# Notes}}</div>`. Its script runs in Anki only; here it is a toggle named as the button.
+_BUTTON_TOGGLE = re.compile(
+    r"<button\b[^<>]*>(?P<label>(?:(?!</?button\b).)*)</button\s*>\s*"
+    r"<(?P<tag>div|span)\b(?P<attributes>[^<>]*?)\s*\bstyle\s*=\s*(?P<quote>[\"'])"
+    r"[^\"'<>]*\bdisplay\s*:\s*none\b[^\"'<>]*(?P=quote)(?P<after>[^<>]*)>"
+    r"(?P<body>(?:(?!</?(?P=tag)\b).)*)</(?P=tag)\s*>",
+    re.I | re.S,
+)
+
+
+def _toggles_as_details(notetype: dict, seen: dict[int, dict]) -> dict:
+    """The note type with each field its templates hide behind a button (a script shows it)
+    behind a closed `<details>` named as the button, as `{{hint:}}` is; once per note type."""
+    key = notetype["id"]  # Anki gives each note type its own
+    if key not in seen:
+
+        def toggle(match: re.Match) -> str:
+            label = " ".join(_TAG.sub("", match["label"]).split()) or "Show"
+            opening = f"<{match['tag']}{match['attributes']}{match['after']}>"
+            body = f"{opening}{match['body']}</{match['tag']}>"
+            return f"<details><summary>{label}</summary>{body}</details>"
+
+        templates = [
+            {
+                **template,
+                "qfmt": _BUTTON_TOGGLE.sub(toggle, template["qfmt"]),
+                "afmt": _BUTTON_TOGGLE.sub(toggle, template["afmt"]),
+            }
+            for template in notetype["tmpls"]
+        ]
+        seen[key] = {**notetype, "tmpls": templates}
+    return seen[key]
 
 
 _LATEX_DOCUMENT = re.compile(r"\[latex\].+?\[/latex\]", re.I | re.S)
