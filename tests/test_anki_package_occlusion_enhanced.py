@@ -2,17 +2,15 @@
 23.10: a note per mask, whose question and answer masks are SVG files drawn over the image.
 Each package is written by Anki itself (the `anki` wheel), with the add-on's own note type."""
 
-import io
 import re
 
 import pytest
-from PIL import Image
 
 from quizzes.models import CachedImage, Deck, MediaFile
-from quizzes.services.anki_io import anki_import_apply
 from tests.factories import anki_note_type_package
+from tests.test_anki_package_templates import image_bytes_of_colour, import_package, stored_image
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 FIELDS = [
     "ID (hidden)",
@@ -84,12 +82,6 @@ def svg(*masks, extra=""):
     ).encode()
 
 
-def white_png(size=(200, 160)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "white").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def enhanced_package(folder, *, masks=None, media=None, front=FRONT, back=BACK):
     """Two notes of one occlusion, "hide all, guess one": card 1 asks for the rectangle,
     card 2 for the ellipse; each's answer shows the other mask alone."""
@@ -129,13 +121,12 @@ def enhanced_package(folder, *, masks=None, media=None, front=FRONT, back=BACK):
         fields=FIELDS,
         templates=[("IO Card", front, back)],
         notes=notes,
-        media={"heart diagram.png": white_png(), **masks, **(media or {})},
+        media={
+            "heart diagram.png": image_bytes_of_colour("white", (200, 160)),
+            **masks,
+            **(media or {}),
+        },
     )
-
-
-@pytest.fixture(autouse=True)
-def media(media_root):
-    return media_root
 
 
 @pytest.fixture
@@ -143,19 +134,10 @@ def deck(db):
     return Deck.objects.create(name="Anatomy", slug="anatomy")
 
 
-def import_package(deck, path):
-    return anki_import_apply(deck=deck, data=path.read_bytes(), source=path.name)
-
-
 def pictures(card):
     return re.findall(r'src="([^"]+)"', card.question_html), re.findall(
         r'src="([^"]+)"', card.answer_html
     )
-
-
-def stored_image(url):
-    with Image.open(CachedImage.objects.get(url=url).file.path) as image:
-        return image.convert("RGB")
 
 
 def test_an_enhanced_occlusion_notes_card_shows_its_masks_drawn_on_the_image(deck, tmp_path):
