@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from quizzes.importing.occlusion import OcclusionError, svg_mask
 from quizzes.models import CachedImage, Deck, MediaFile
 from tests.factories import anki_note_type_package
 from tests.test_anki_package_templates import image_bytes_of_colour, import_package, stored_image
@@ -253,3 +254,19 @@ def test_an_enhanced_occlusion_template_a_deck_author_rewrote_still_shows_its_ma
     (question,), (answer,) = pictures(deck.cards.order_by("guid").first())
     assert stored_image(question).getpixel((50, 65)) == (255, 126, 126)
     assert stored_image(answer).getpixel((50, 65)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize(
+    ("mask", "why"),
+    [
+        (svg(extra=" " * 1_000_000), "more than 1000000 bytes"),
+        (svg(*[RECT.format(id=n, fill=OTHER) for n in range(5_001)]), "more than 5000 elements"),
+        (svg(f'<polygon points="{"1,2 " * 100_001}" fill="red"/>'), "more than 100000 points"),
+        (b"<svg><rect", "not an SVG mask this site draws (unclosed token"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', "no width and height"),
+    ],
+    ids=["large", "elements", "points", "damaged", "no size"],
+)
+def test_a_mask_too_large_busy_or_damaged_is_refused_before_it_is_drawn(mask, why):
+    with pytest.raises(OcclusionError, match=re.escape(why)):
+        svg_mask(mask)

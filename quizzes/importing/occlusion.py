@@ -2,7 +2,8 @@
 over its image with its own script at review time, which no page here runs. So each card's
 question and answer are drawn here with Pillow, as they are stored: the question with the card's own
 mask in red and, in "hide all, guess one", the others in yellow, as Anki colours them; the
-answer with the card's mask open, outlined.
+answer with the card's mask open, outlined. The Image Occlusion Enhanced add-on's notes (before
+Anki 23.10) come with their masks as SVG files: their shapes are painted the same way.
 
 Pure Python (Pillow), no Django import.
 """
@@ -266,6 +267,8 @@ def _points(text: str) -> list[tuple[float, float]]:
 # shapes are read (their geometry and colours only) and painted on the image with Pillow,
 # as Anki's own occlusions are, so the learner is shown a PNG or a JPEG.
 _SVG_SHAPES = {"rect", "ellipse", "circle", "polygon", "polyline", "line", "path", "text"}
+# The add-on's masks are a few kilobytes; these bound the work of reading one.
+_SVG_MAX_BYTES = 1_000_000
 _SVG_MAX_ELEMENTS = 5_000
 _SVG_MAX_POINTS = 100_000
 _CURVE_STEPS = 12
@@ -301,6 +304,8 @@ def svg_mask(data: bytes) -> SvgMask:
     """The shapes of an Image Occlusion Enhanced mask. Raises OcclusionError for a file that
     is no SVG this reads: one declaring a document type or entities (the way to an XML
     bomb) is refused before it is parsed."""
+    if len(data) > _SVG_MAX_BYTES:
+        raise OcclusionError(f"not an SVG mask this site draws (more than {_SVG_MAX_BYTES} bytes)")
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         raise OcclusionError(
             "not an SVG mask this site draws (it declares entities or a document type)"
