@@ -283,6 +283,72 @@ _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 AUDIO_MISSING_CLASS = "audio-missing"
 
 
+# mhchem's `\ce{}`, which Anki's MathJax reads, in the plain LaTeX latex2mathml reads: its
+# elements upright, a number after one a subscript, a sign after one a charge, a state in
+# brackets upright, and its arrows.
+_CHEMISTRY_TOKEN = re.compile(
+    r"(?P<arrow><=>>|<<=>|<=>|<->|->|<-)"
+    r"|(?P<state>\((?:s|l|g|aq)\))"
+    r"|(?P<element>[A-Z][a-z]*)"
+    r"|(?P<number>\d+)"
+    r"|(?P<power>\^(?:\{[^{}]*\}|\d*[+-]|\d+))"
+    r"|(?P<charge>[+-](?=\s|$|\)))"
+    r"|(?P<dot>[*.·](?=\s*\d*[A-Z(]))"
+    r"|(?P<command>\\[A-Za-z]+)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+_CHEMISTRY_ARROWS = {
+    "->": r"\rightarrow",
+    "<-": r"\leftarrow",
+    "<->": r"\leftrightarrow",
+    "<=>": r"\rightleftharpoons",
+    "<=>>": r"\rightleftharpoons",
+    "<<=>": r"\rightleftharpoons",
+}
+
+
+def _with_chemistry(latex: str) -> str:
+    """`latex` with each `\\ce{...}` in plain LaTeX."""
+    while (start := latex.find("\\ce{")) != -1:
+        depth, end = 0, None
+        for index in range(start + 3, len(latex)):
+            depth += {"{": 1, "}": -1}.get(latex[index], 0)
+            if depth == 0:
+                end = index
+                break
+        if end is None:
+            return latex
+        latex = latex[:start] + _chemistry(latex[start + 4 : end]) + latex[end + 1 :]
+    return latex
+
+
+def _chemistry(formula: str) -> str:
+    out: list[str] = []
+    after_species = False  # a number or a sign here belongs to the species before it
+    for match in _CHEMISTRY_TOKEN.finditer(formula.strip()):
+        kind, text = match.lastgroup, match.group()
+        if kind == "arrow":
+            out.append(_CHEMISTRY_ARROWS[text])
+        elif kind in ("state", "element"):
+            # \text, not \mathrm: latex2mathml leaves a one-letter \mathrm{H} italic.
+            out.append(rf"\text{{{text}}}")
+        elif kind == "number":
+            out.append(f"_{{{text}}}" if after_species else text)
+        elif kind == "power":
+            out.append(f"^{{{text[1:].strip('{}')}}}")
+        elif kind == "charge" and after_species:
+            out.append(f"^{{{text}}}")
+        elif kind == "dot":
+            out.append(r"\cdot")
+        elif kind != "space":
+            out.append(text)
+        if kind != "number":  # after a subscript, a sign is still a charge
+            after_species = kind == "element" or text in (")", "]")
+    return "".join(out)
+
+
 def math_to_mathml(card_html: str) -> str:
     """`\\( … \\)` and `[$] … [/$]` inline, `\\[ … \\]` and `[$$] … [/$$]` display math as
     MathML, made here (no script from elsewhere). The MathML goes through its own
@@ -297,6 +363,7 @@ def math_to_mathml(card_html: str) -> str:
             return f'<pre class="latex"><code>{html.escape(source.strip())}</code></pre>'
         inline = match["inline"] or match["old_inline"]
         latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["old_display"]))
+        latex = _with_chemistry(latex)
         try:
             mathml = latex_to_mathml(latex, display="inline" if inline else "block")
         except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read

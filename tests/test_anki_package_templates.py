@@ -439,3 +439,71 @@ def test_image_occlusion_pictures_are_drawn_once_as_they_are_stored(deck, tmp_pa
 
     assert import_package(deck, path).summary == "0 new, 0 changed, 2 unchanged"
     assert len(pillow_draws) == 4
+
+
+def test_an_image_occlusion_masks_rotation_and_labels_are_drawn(deck, tmp_path):
+    # A rotated mask was drawn unrotated, beside what it should hide, and a label was not
+    # drawn at all.
+    white = image_bytes_of_colour("white", (200, 160))
+    masks = (
+        "{{c1::image-occlusion:rect:left=.1:top=.1:width=.4:height=.1:angle=90:oi=1}}<br>"
+        "{{c2::image-occlusion:ellipse:left=.6:top=.6:rx=.1:ry=.1:oi=1}}<br>"
+        r"{{c0::image-occlusion:text:left=.5:top=.25:text=Aorta\: arch:scale=1:fs=.1}}"
+    )
+    path = image_occlusion_package(tmp_path, image=white, masks=masks)
+
+    plan = import_package(deck, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged"
+    first = deck.cards.order_by("card_ord").first()
+    question, answer = (
+        stored_image(url)
+        for url in re.findall(r'src="([^"]+)"', first.question_html + first.answer_html)
+    )
+    # Turned a quarter about its top left corner (20, 16): from x 4 to 20, y 16 to 96.
+    assert question.getpixel((12, 56)) == (255, 142, 142)
+    assert question.getpixel((60, 24)) == (255, 255, 255)
+    for side in (question, answer):
+        label = side.crop((100, 40, 200, 60))  # the label's 16 pixels high line
+        assert all(low < 100 for low, _ in label.getextrema())
+
+
+# AnKing's note types (the most shared medical decks) hide each extra field behind a
+# button whose script shows it: a button, then the field in an element hidden by style.
+ANKING_BACK = """{{cloze:Text}}
+{{#Extra}}<div id="extra">{{edit:Extra}}</div>{{/Extra}}
+{{#Lecture Notes}}
+<span id="hint-ln" class="hintBtn" data-name="Lecture Notes">
+  <a href="#" class="hint" onclick="toggleHintBtn('hint-ln')"></a>
+  <button id="button-ln" class="button-general" onclick="toggleHintBtn('hint-ln')">
+    Lecture Notes
+  </button>
+  <div dir="auto" id="ln" class="hints" style="display: none;">{{edit:Lecture Notes}}</div>
+</span>
+{{/Lecture Notes}}
+<script>function toggleHintBtn(id) {}</script>
+"""
+
+
+def test_a_field_a_template_hides_behind_a_button_is_behind_a_toggle_named_as_the_button(
+    deck, tmp_path
+):
+    # Its script does not run here, and the hidden field showed openly, its button's
+    # label as loose text above it.
+    path = anki_note_type_package(
+        tmp_path,
+        name="AnKingOverhaul",
+        cloze=True,
+        fields=["Text", "Extra", "Lecture Notes"],
+        templates=[("Cloze", "{{cloze:Text}}", ANKING_BACK)],
+        notes=[{"fields": ["The {{c1::aorta}} leaves the heart", "big", "<b>Week 3</b>"]}],
+    )
+
+    import_package(deck, path)
+
+    card = deck.cards.get()
+    assert card.answer_html.startswith("<div>big</div>")
+    assert (
+        '<details><summary>Lecture Notes</summary><div dir="auto"><b>Week 3</b></div></details>'
+    ) in card.answer_html
+    assert "<details><summary>Lecture Notes</summary>" in card.answer_rendered

@@ -193,6 +193,49 @@ def test_a_video_anki_plays_through_a_sound_tag_is_a_video_player(biology, tmp_p
     assert sound.question_rendered.startswith('<audio controls preload="none" src="/media/')
 
 
+@pytest.mark.parametrize("name", ["page.html", "script.js", "page.xhtml", "noext"])
+def test_a_sound_that_is_no_audio_or_video_file_is_never_stored_or_served(
+    biology, tmp_path, media, name
+):
+    # A shared deck's [sound:page.html] was stored as /media/sounds/<hash>.html: a web
+    # page of the deck author's, served from the site's own origin, script and all.
+    notes = [("Basic", [f"[sound:{name}] and [sound:word.mp3]", "hello"])]
+    package = {name: b"<script>alert(document.cookie)</script>", "word.mp3": SOUND}
+
+    plan = import_package(biology, anki_package(tmp_path, notes, package))
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 1 media file left out"
+    (problem,) = plan.report
+    assert f"sound {name!r} rejected: not an audio or video file this site plays" in (
+        problem.reason
+    )
+    assert list(MediaFile.objects.values_list("name", flat=True)) == ["word.mp3"]
+    stored = [path.name for path in Path(media).rglob("*") if path.is_file()]
+    assert len(stored) == 1 and stored[0].endswith(".mp3")
+    card = biology.cards.get()
+    assert card.question_rendered.startswith(
+        f'<span class="audio-missing">audio not available ({name})</span> and <audio'
+    )
+
+
+def test_a_bmp_image_anki_shows_is_stored_as_a_png(biology, tmp_path):
+    # Anki's window shows a BMP (an old Windows deck's pasted picture); it was rejected as
+    # "not a PNG, JPEG, GIF or WebP image" and the card lost it.
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "BMP")
+    notes = [("Basic", ['<img src="old scan.bmp">', "an old picture"])]
+
+    plan = import_package(
+        biology, anki_package(tmp_path, notes, {"old scan.bmp": buffer.getvalue()})
+    )
+
+    assert plan.report == []
+    image = CachedImage.objects.get(url="old scan.bmp")
+    assert image.status == CachedImage.Status.CACHED and image.file.name.endswith(".png")
+    with Image.open(image.file.path) as stored:
+        assert (stored.format, stored.size, stored.getpixel((1, 1))) == ("PNG", (4, 3), (255, 0, 0))
+
+
 def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology, tmp_path):
     notes = [("Basic", ["Old [$]x^2[/$] and [$$]\\sqrt{2}[/$$]", "[latex]\\LaTeX[/latex]"])]
 
@@ -201,6 +244,35 @@ def test_ankis_older_math_marks_become_mathml_and_a_latex_document_code(biology,
     card = biology.cards.get()
     assert card.question_rendered.count("<math display=") == 2
     assert card.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
+
+
+def test_a_latex_document_anki_rendered_to_an_image_shows_that_image(biology, tmp_path):
+    # Anki renders [latex] with a LaTeX install to latex-<sha1 of the source>.png and
+    # exports it with the deck: the author's image was left out, and the learner shown
+    # the document's source code.
+    sources = [r"\begin{tabular}{ll}a & b\end{tabular}", r"$\frac{a}{b}$"]
+    media = {
+        f"latex-{hashlib.sha1(source.encode()).hexdigest()}.png": png_bytes() for source in sources
+    }
+    notes = [
+        ("Basic", [f"Table: [latex]{sources[0]}[/latex] end", r"[$]\frac{a}{b}[/$]"]),
+        ("Basic", ["No image", "[latex]\\LaTeX[/latex]"]),
+    ]
+
+    plan = import_package(biology, anki_package(tmp_path, notes, media))
+
+    assert plan.report == []
+    table, no_image = biology.cards.order_by("number")
+    (url,) = table.card_images.values_list("image__url", flat=True)
+    assert url == next(iter(media))
+    assert CachedImage.objects.get(url=url).status == CachedImage.Status.CACHED
+    assert table.question_rendered.startswith(
+        'Table: <img alt="\\begin{tabular}{ll}a &amp; b\\end{tabular}"'
+    )
+    # [$] math stays MathML, which scales and is read aloud, though Anki had its image.
+    assert table.answer_rendered.startswith('<math display="inline">')
+    # A document Anki had no image of stays its source, as before.
+    assert no_image.answer_rendered == '<pre class="latex"><code>\\LaTeX</code></pre>'
 
 
 def test_a_less_than_sign_in_a_packages_math_is_kept_in_every_kind_of_math(biology, tmp_path):

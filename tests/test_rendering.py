@@ -326,6 +326,36 @@ def test_a_latex_document_is_shown_as_a_code_block_of_its_source():
     assert shown == ('Greek <pre class="latex"><code>\\alpha &amp; x\n\\beta</code></pre> letters')
 
 
+@pytest.mark.parametrize(
+    ("chemistry", "plain"),
+    [
+        (r"\ce{H2O}", r"\text{H}_{2}\text{O}"),
+        (r"\ce{SO4^2-}", r"\text{S}\text{O}_{4}^{2-}"),
+        (
+            r"\ce{Na+ + Cl- -&gt; NaCl}",
+            r"\text{Na}^{+}+\text{Cl}^{-}\rightarrow\text{Na}\text{Cl}",
+        ),
+        (r"\ce{2H2(g) + O2(g) &lt;=&gt; 2H2O(l)}", None),  # as Anki stores "<=>"
+        (r"\ce{CuSO4*5H2O}", r"\text{Cu}\text{S}\text{O}_{4}\cdot5\text{H}_{2}\text{O}"),
+        (r"\ce{Ca(OH)2}", r"\text{Ca}(\text{O}\text{H})_{2}"),
+    ],
+)
+def test_chemistry_in_mhchems_ce_reads_as_anki_shows_it(chemistry, plain):
+    # MathJax in Anki reads \ce{} (mhchem); here it showed "\ce" and the formula as
+    # variables: H₂O as the product of H, 2 and O in italics.
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(rf"\({chemistry}\)")
+
+    assert "\\ce" not in shown and '<math display="inline">' in shown
+    if plain is not None:
+        assert shown == math_to_mathml(rf"\({plain}\)")
+    else:
+        assert shown.count("<msub>") == 3 and "\u21cc" in shown  # ⇌
+        assert "<mtext>(g)</mtext>" in shown
+    assert "<mtext>" in shown and "<mi>" not in shown  # upright, never an italic variable
+
+
 def test_a_sound_plays_when_the_file_is_there_and_says_so_when_not():
     from quizzes.rendering import sounds_to_audio
 

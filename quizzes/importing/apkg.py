@@ -27,6 +27,7 @@ from urllib.parse import unquote
 
 import zstandard
 from anki.errors import BackendError
+from PIL import Image
 
 from quizzes.importing.anki import (
     BASIC,
@@ -40,7 +41,7 @@ from quizzes.importing.anki import (
     own_cards_type_name,
 )
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, card_content, inline_images
-from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError
+from quizzes.importing.occlusion import Drawing, Occlusion, OcclusionError, SvgMask, svg_mask
 from quizzes.importing.occlusion import image_checked as occlusion_image_checked
 from quizzes.importing.occlusion import masks as occlusion_masks
 from quizzes.importing.occlusion import side_name as occlusion_side_name
@@ -58,6 +59,25 @@ _CONDITIONAL_TEMPLATE = re.compile(r"\s*\{\{[#^]")
 _FURIGANA = re.compile(r" ?(?<![^ >\[\]])([^ >\[]++)\[([^\[\]\n]+)\]")
 _FIELD_CONDITION = re.compile(r"\{\{[#^]([^{}]+)\}\}")
 _IMAGE_OCCLUSION_KIND = 6
+# Image Occlusion Enhanced's card templates show a mask field over the image field:
+# `<div id="io-overlay">{{Question Mask}}</div><div id="io-original">{{Image}}</div>`,
+# perhaps wrapped in tags of the deck author's.
+_ENHANCED_OVERLAY = re.compile(
+    r"""<div\b[^<>]*\bid\s*=\s*["']?io-overlay\b[^<>]*>(?:\s|<[^<>{}]*>)*\{\{([^#/^{}][^{}]*)\}\}""",
+    re.I,
+)
+_ENHANCED_ORIGINAL = re.compile(
+    r"""<div\b[^<>]*\bid\s*=\s*["']?io-original\b[^<>]*>(?:\s|<[^<>{}]*>)*\{\{([^#/^{}][^{}]*)\}\}""",
+    re.I,
+)
+# The add-on's "Toggle Masks" button runs its script: nothing here to toggle.
+_BUTTON = re.compile(r"<button\b.*?</button\s*>", re.I | re.S)
+_NO_MASK = SvgMask(width=1, height=1, shapes=())
+_ENHANCED_FIELDS = ("Question Mask", "Answer Mask", "Image")
+# Its template names each extra ("Remarks", "Sources") in a class the add-on's CSS makes bold.
+_ENHANCED_LABEL = re.compile(
+    r"""(<div\b[^<>]*\bclass\s*=\s*["']?io-field-descr\b[^<>]*>)(.*?)(</div\s*>)""", re.I | re.S
+)
 # A template that makes a field's file name an image or a sound: `<img src="{{Picture}}">`,
 # `[sound:{{Audio}}]`, perhaps with a folder or an extension around the reference.
 _TEMPLATE_IMAGE = re.compile(
@@ -151,7 +171,10 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                     raise _Refused(reason) from None
                 try:
                     cards, notes, skipped, fields_left_out, suspended = _package_cards(
-                        collection, source, image_max_bytes=limits.image_bytes
+                        collection,
+                        source,
+                        image_max_bytes=limits.image_bytes,
+                        media_names=frozenset(contents.media),
                     )
                     decks = _deck_names(collection)
                 finally:
@@ -392,7 +415,30 @@ def _media(
         for image in card.images:
             if image.url not in inline:
                 limit_of[image.url] = limits.image_bytes
-    return _media_read(archive, contents, limit_of, budget)
+    media, problems = _media_read(archive, contents, limit_of, budget)
+    images = {image.url for card in cards for image in card.images}
+    return {
+        name: _as_png_if_bitmap(data, max_pixels=limits.image_pixels) if name in images else data
+        for name, data in media.items()
+    }, problems
+
+
+def _as_png_if_bitmap(data: bytes, *, max_pixels: int) -> bytes:
+    """A BMP, which Anki's window shows and a page here would not take (only PNG, JPEG,
+    GIF and WebP are stored), as a PNG of the same pixels; any other file as it is, to be
+    checked as every image is."""
+    if not data.startswith(b"BM"):
+        return data
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "BMP" or image.width * image.height > max_pixels:
+                return data
+            converted = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    except (OSError, Image.DecompressionBombError, ValueError):
+        return data  # refused by the image checks, with their reason
+    output = io.BytesIO()
+    converted.save(output, "PNG")
+    return output.getvalue()
 
 
 def _media_read(
@@ -431,43 +477,72 @@ def _occlusion_drawings(
     budget: _Budget,
     problems: dict[str, str],
 ) -> tuple[list[CardRecord], dict[str, Drawing]]:
-    """The cards with each Image Occlusion card's pictures named after its note's image,
-    and how to draw each picture; a picture that cannot be is in `problems`, with why (the
-    image missing, too large, or no image Pillow reads)."""
-    sources = {card.occlusion.image for card in cards if card.occlusion is not None}
-    if not sources:
+    """The cards with each Image Occlusion card's pictures named after its note's image
+    (and an enhanced occlusion's after its masks too), and how to draw each picture; a
+    picture that cannot be is in `problems`, with why (the image or its mask missing, too
+    large, or not one this reads)."""
+    occlusions = [card.occlusion for card in cards if card.occlusion is not None]
+    if not occlusions:
         return cards, {}
-    images, failures = _media_read(
-        archive, contents, dict.fromkeys(sources, limits.image_bytes), budget
+    sources = {occlusion.image for occlusion in occlusions}
+    overlays = {
+        name
+        for occlusion in occlusions
+        for name in (occlusion.question_overlay, occlusion.answer_overlay)
+        if name
+    }
+    files, missing = _media_read(
+        archive, contents, dict.fromkeys(sources | overlays, limits.image_bytes), budget
     )
-    hashes = {}
-    for name, data in images.items():
+    hashes, failures, masks = {}, {}, {}
+    for name in sources:
+        if name in missing:
+            failures[name] = missing[name]
+            continue
         try:
-            occlusion_image_checked(data, max_pixels=limits.image_pixels)
-            hashes[name] = hashlib.sha256(data).hexdigest()
+            occlusion_image_checked(files[name], max_pixels=limits.image_pixels)
+            hashes[name] = hashlib.sha256(files[name]).hexdigest()
         except OcclusionError as error:
             failures[name] = f"rejected: its image {name!r} is {error}"
+    for name in overlays:
+        try:
+            if name in missing:
+                raise OcclusionError(missing[name].removeprefix("rejected: "))
+            masks[name] = svg_mask(files[name])
+            hashes[name] = hashlib.sha256(files[name]).hexdigest()
+        except OcclusionError as error:
+            failures[name] = f"rejected: its mask {name!r} is {error}"
     drawings: dict[str, Drawing] = {}
     named = []
     for card in cards:
         if (occlusion := card.occlusion) is None:
             named.append(card)
             continue
-        sides = {occlusion.question_name: False, occlusion.answer_name: True}
         if why := failures.get(occlusion.image):
-            problems |= dict.fromkeys(sides, why)
+            problems |= dict.fromkeys([occlusion.question_name, occlusion.answer_name], why)
             named.append(dataclasses.replace(card, inline_images=(), occlusion=None))
             continue
-        # Named after the image's bytes too: the same name is the same picture.
-        digest = hashes[occlusion.image][:16]
-        renames = {name: f"{Path(name).stem}-{digest}{Path(name).suffix}" for name in sides}
-        for name, answer in sides.items():
+        renames = {}
+        sides = (
+            (occlusion.question_name, False, occlusion.question_overlay),
+            (occlusion.answer_name, True, occlusion.answer_overlay),
+        )
+        for name, answer, overlay in sides:
+            if why := failures.get(overlay):
+                problems[name] = why
+                continue
+            # Named after the bytes drawn too: the same name is the same picture.
+            digest = hashes[occlusion.image]
+            if overlay:
+                digest = hashlib.sha256(f"{digest}{hashes[overlay]}".encode()).hexdigest()
+            renames[name] = f"{Path(name).stem}-{digest[:16]}{Path(name).suffix}"
             drawings[renames[name]] = Drawing(
-                image=images[occlusion.image],
+                image=files[occlusion.image],
                 masks=occlusion.masks,
                 card=occlusion.card,
                 answer=answer,
                 name=renames[name],
+                overlay=masks.get(overlay, _NO_MASK) if occlusion.question_overlay else None,
             )
         named.append(_images_renamed(card, renames))
     return named, drawings
@@ -548,7 +623,11 @@ DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates
 
 
 def _package_cards(
-    collection, source: str, *, image_max_bytes: int | None = None
+    collection,
+    source: str,
+    *,
+    image_max_bytes: int | None = None,
+    media_names: frozenset[str] = frozenset(),
 ) -> tuple[list[CardRecord], int, list[ParseProblem], list[ParseProblem], tuple[int, ...]]:
     cards: list[CardRecord] = []
     suspended_lines: list[int] = []
@@ -556,6 +635,7 @@ def _package_cards(
     fields_left_out: list[ParseProblem] = []
     notes = 0
     line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
+    toggled: dict[int, dict] = {}  # each note type, its buttons' fields behind toggles
     # Anki keeps a card whose front shows nothing (an optional reverse whose Add Reverse was
     # cleared; a cloze number only in Back Extra) until its Empty Cards removes it.
     try:
@@ -581,6 +661,8 @@ def _package_cards(
         except _NOTE_DAMAGE_ERRORS:
             skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {DAMAGED_NOTE}"))
             continue
+        values = _latex_rendered(collection, values, notetype, media_names)
+        notetype = _toggles_as_details(notetype, toggled)
         try:
             made, empty_clozes, unusable = _note_cards(
                 note,
@@ -677,6 +759,65 @@ def _note_data(
     return notetype, values, ords, empty_ords, deck_names
 
 
+# A template's button that shows a field hidden by style, as AnKing's note types have it:
+# `<button onclick="...">Lecture Notes</button><div style="display: none;">{{Lecture
+# Notes}}</div>`. Its script runs in Anki only; here it is a toggle named as the button.
+_BUTTON_TOGGLE = re.compile(
+    r"<button\b[^<>]*>(?P<label>(?:(?!</?button\b).)*)</button\s*>\s*"
+    r"<(?P<tag>div|span)\b(?P<attributes>[^<>]*?)\s*\bstyle\s*=\s*(?P<quote>[\"'])"
+    r"[^\"'<>]*\bdisplay\s*:\s*none\b[^\"'<>]*(?P=quote)(?P<after>[^<>]*)>"
+    r"(?P<body>(?:(?!</?(?P=tag)\b).)*)</(?P=tag)\s*>",
+    re.I | re.S,
+)
+
+
+def _toggles_as_details(notetype: dict, seen: dict[int, dict]) -> dict:
+    """The note type with each field its templates hide behind a button (a script shows it)
+    behind a closed `<details>` named as the button, as `{{hint:}}` is; once per note type."""
+    key = notetype["id"]  # Anki gives each note type its own
+    if key not in seen:
+
+        def toggle(match: re.Match) -> str:
+            label = " ".join(_TAG.sub("", match["label"]).split()) or "Show"
+            opening = f"<{match['tag']}{match['attributes']}{match['after']}>"
+            body = f"{opening}{match['body']}</{match['tag']}>"
+            return f"<details><summary>{label}</summary>{body}</details>"
+
+        templates = [
+            {
+                **template,
+                "qfmt": _BUTTON_TOGGLE.sub(toggle, template["qfmt"]),
+                "afmt": _BUTTON_TOGGLE.sub(toggle, template["afmt"]),
+            }
+            for template in notetype["tmpls"]
+        ]
+        seen[key] = {**notetype, "tmpls": templates}
+    return seen[key]
+
+
+_LATEX_DOCUMENT = re.compile(r"\[latex\].+?\[/latex\]", re.I | re.S)
+
+
+def _latex_rendered(collection, values: dict[str, str], notetype: dict, media: frozenset[str]):
+    """The fields with each `[latex]` document as the image Anki rendered of it with a
+    LaTeX install (`latex-<sha1 of the source>.png`, named by Anki's own backend) where the
+    package holds it; else as it is, shown as its source. `[$]` and `[$$]` math stays: it
+    is MathML here, which scales, a screen reader reads and a search finds. An SVG (the
+    note type's "Create scalable images") is never shown here, so its math stays too."""
+    if notetype.get("latexsvg"):
+        return values
+
+    def image(match: re.Match) -> str:
+        found = collection._backend.extract_latex(
+            text=match.group(), svg=False, expand_clozes=False
+        )
+        if found.latex and all(latex.filename in media for latex in found.latex):
+            return found.text
+        return match.group()
+
+    return {name: _LATEX_DOCUMENT.sub(image, value) for name, value in values.items()}
+
+
 def _empty_cards_left_out(note, notetype: dict, ords: list[int]) -> str:
     cloze = notetype["type"] == _CLOZE_TYPE
     which = ", ".join(f"{'cloze' if cloze else 'card'} {ord_ + 1}" for ord_ in ords)
@@ -701,6 +842,8 @@ def _note_cards(
     number in any field, and one only in Back Extra shows nothing on its front), and why
     each other card left out cannot be one here (a back that shows nothing) while the
     note's others can."""
+    if enhanced := _enhanced_occlusion_fields(notetype):
+        return _enhanced_occlusion_cards(note, notetype, values, enhanced, line=line), [], {}
     if (
         notetype.get("originalStockKind") == _IMAGE_OCCLUSION_KIND
         or "image occlusion" in notetype["name"].lower()
@@ -819,7 +962,7 @@ def _occlusion_cards(
     hidden, shown = "with the part this card asks about masked", "with that part shown"
     records = []
     for ord_ in ords:
-        if not any(mask.card == ord_ + 1 for mask in found_masks):
+        if not any(mask.card == ord_ + 1 and mask.shape != "text" for mask in found_masks):
             continue
         names = [
             occlusion_side_name(
@@ -859,6 +1002,94 @@ def _occlusion_cards(
     if not records:
         raise CardHtmlError("an image occlusion note without its masks")
     return records
+
+
+def _enhanced_occlusion_fields(notetype: dict) -> tuple[str, str, str] | None:
+    """An Image Occlusion Enhanced note type's question mask, answer mask and image
+    fields, told by its template (whatever their names), or None for another note type."""
+    if notetype["type"] == _CLOZE_TYPE or len(notetype["tmpls"]) != 1:
+        return None
+    template = notetype["tmpls"][0]
+    question = _ENHANCED_OVERLAY.search(template["qfmt"])
+    answer = _ENHANCED_OVERLAY.search(template["afmt"])
+    image = _ENHANCED_ORIGINAL.search(template["qfmt"])
+    if question and answer and image:
+        return question[1].strip(), answer[1].strip(), image[1].strip()
+    # A template rewritten by a deck's author: the add-on's note type by its field names.
+    names = {field["name"] for field in notetype["flds"]}
+    if "image occlusion" in notetype["name"].lower() and names >= set(_ENHANCED_FIELDS):
+        return _ENHANCED_FIELDS
+    return None
+
+
+def _enhanced_occlusion_cards(
+    note, notetype: dict, values: dict[str, str], fields: tuple[str, str, str], *, line: int
+) -> list[CardRecord]:
+    """An Image Occlusion Enhanced note's card: the add-on makes a note per mask, whose
+    question and answer masks are SVG files the card shows over the image. Both sides are
+    pictures painted from them once the package is read (occlusion.svg_mask), the rest of
+    each side as its template shows it: the header and footer on the question, the
+    remarks, sources and extras on the answer."""
+    question_field, answer_field, image_field = fields
+    images = image_sources(values.get(image_field, ""))
+    if not images:
+        raise CardHtmlError("an image occlusion note without its image")
+    question_masks = image_sources(values.get(question_field, ""))
+    if not question_masks:
+        raise CardHtmlError(
+            f"an Image Occlusion Enhanced note without its question mask ({question_field!r} "
+            "is empty): edit the note in Anki's add-on and export it again"
+        )
+    answer_masks = image_sources(values.get(answer_field, ""))
+    overlays = (unquote(question_masks[0]), unquote(answer_masks[0]) if answer_masks else "")
+    names = [
+        occlusion_side_name(
+            guid=note.guid,
+            card=1,
+            image=images[0],
+            occlusion_field="\x1f".join(overlays),
+            side=side,
+        )
+        for side in ("question", "answer")
+    ]
+    described = html.escape(describe_image(images[0]))
+    alts = ("with the part this card asks about masked", "with that part shown")
+    pictures = [
+        f'<img src="{name}" alt="{described}, {alt}">'
+        for name, alt in zip(names, alts, strict=True)
+    ]
+    template = notetype["tmpls"][0]
+    shown = values | _special_fields(note, notetype, template, "")
+    shown |= {question_field: "", answer_field: ""}
+    question = _rendered(
+        _BUTTON.sub("", template["qfmt"]), shown | {image_field: pictures[0]}, question=True
+    )
+    # The header and footer are on the question, shown above the answer.
+    on_question = dict.fromkeys(_references(template["qfmt"]), "")
+    answer = _rendered(
+        _ENHANCED_LABEL.sub(r"\1<b>\2</b>\3", _BUTTON.sub("", template["afmt"])),
+        shown | on_question | {image_field: pictures[1]},
+        question=False,
+    )
+    content = card_content(question, answer, take_provenance=False)
+    record = _record(
+        content,
+        note,
+        line=line,
+        ord_=0,
+        note_type=_note_type_name(notetype),
+        inline=dict.fromkeys(names),
+    )
+    occlusion = Occlusion(
+        image=unquote(images[0]),
+        masks=(),
+        card=1,
+        question_name=names[0],
+        answer_name=names[1],
+        question_overlay=overlays[0],
+        answer_overlay=overlays[1],
+    )
+    return [dataclasses.replace(record, occlusion=occlusion)]
 
 
 def _record(
@@ -1066,6 +1297,15 @@ def _unshown_fields(notetype: dict, values: dict[str, str]) -> list[str]:
     """The note's filled-in fields that none of its note type's templates shows or asks
     about: the stock optional reverse's Add Reverse only says whether its card is made
     (`{{#Add Reverse}}`), and is no field left out."""
+    if _enhanced_occlusion_fields(notetype):
+        # Image Occlusion Enhanced's own: the note's place in its occlusion (the first
+        # field) and the mask of all its shapes, which it edits them from.
+        values = {
+            name: value
+            for name, value in list(values.items())[1:]
+            if not (sources := image_sources(value))
+            or not all(source.lower().endswith(".svg") for source in sources)
+        }
     shown = {
         reference.split(":")[-1].strip()
         for template in notetype["tmpls"]

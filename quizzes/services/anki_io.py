@@ -71,7 +71,7 @@ from quizzes.models import (
     MediaFile,
     Tag,
 )
-from quizzes.rendering import page_ready, sound_names
+from quizzes.rendering import VIDEO_SUFFIXES, page_ready, sound_names
 from quizzes.services.card_editing import content_problem
 from quizzes.services.card_pages import (
     QUIZ_FIELDS,
@@ -84,6 +84,25 @@ from quizzes.services.images import image_store_upload, image_upload_verify
 
 PACKAGE_SUFFIXES = (".apkg", ".colpkg")
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff"}
+# The sounds a package's `[sound:]` may bring: those a browser plays. Any other file is
+# left out, never stored: the proxy serves /media/ by suffix, and a deck's `page.html`
+# there would be a page of its author's on the site's own origin.
+_PLAYABLE_SUFFIXES = {
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".wav",
+    ".flac",
+    ".weba",
+    *VIDEO_SUFFIXES,
+}
+NOT_PLAYABLE = (
+    "rejected: not an audio or video file this site plays (MP3, M4A, AAC, Ogg, Opus, WAV, "
+    "FLAC, WebM, MP4, MOV)"
+)
 _BATCH = 1000
 Progress = Callable[[int, int], None]
 # What Pillow found in an import's images, by the SHA-256 of their bytes: the fields of a
@@ -427,6 +446,8 @@ def _media_checked(
                 verified = _image_checked(data, {} if image_checks is None else image_checks)
             except ImageRejected as rejection:
                 failures[name] = f"rejected: {rejection.reason}"
+        elif Path(name).suffix.lower() not in _PLAYABLE_SUFFIXES:
+            failures[name] = NOT_PLAYABLE
         files[name] = PackageFile(data, verified)
     missing = [
         name for name, why in failures.items() if why in (MISSING_FROM_PACKAGE, NOT_IN_TEXT_FILE)
