@@ -107,3 +107,31 @@ def test_a_guest_replaying_in_the_same_session_is_listed_once(client, original):
     listed = who_took_it(client, original)
 
     assert [item.split(" (")[1][:5] for item in listed] == ["1 / 3", "0 / 3"]
+
+
+def test_a_learner_who_took_the_same_questions_through_another_link_is_not_listed(
+    client, alice, bob, django_user_model, original
+):
+    # Bob's result has a challenge link of its own, to the same questions as alice's: alice,
+    # who wrote them, and erin, who took alice's link first, both knew every answer.
+    erin = django_user_model.objects.create_user("erin", "erin@example.com", "pw")
+    bobs = take(original, bob, right={1})
+    take(original, erin, right={1})
+    take(bobs, alice, right={1, 2, 3})
+    take(bobs, erin, right={1, 2, 3})
+    # And bob, through erin's link, after his own try.
+    erins = Attempt.objects.get(challenge_of=original, user=erin)
+    take(erins, bob, right={1, 2, 3})
+
+    assert who_took_it(client, bobs) == []
+    assert who_took_it(client, erins) == []
+    assert sorted(item.split(":")[0] for item in who_took_it(client, original)) == ["bob", "erin"]
+
+
+def test_a_first_try_through_anothers_link_is_listed(client, bob, django_user_model, original):
+    erin = django_user_model.objects.create_user("erin", "erin@example.com", "pw")
+    bobs = take(original, bob, right={1})
+
+    take(bobs, erin, right={1, 2})
+
+    assert [item.split(":")[0] for item in who_took_it(client, bobs)] == ["erin"]
