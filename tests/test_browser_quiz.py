@@ -460,6 +460,24 @@ def test_an_answer_on_its_way_shows_which_choice_was_taken_and_takes_no_other(
     assert len(held) == 1
 
 
+def test_an_answer_that_does_not_get_through_says_so_and_can_be_sent_again(page: Page, deck_site):
+    start_a_quick_quiz_as_guest(page, deck_site)
+    page.context.set_offline(True)
+
+    page.keyboard.press("1")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("did not get through")
+    expect(alert).to_be_in_viewport()
+    expect(page.locator("[data-quiz-question] button.choice").nth(1)).to_be_enabled()
+    page.keyboard.press("2")  # once more: said again, in one alert
+    expect(page.get_by_role("alert")).to_have_count(1)
+    page.screenshot(path="/tmp/quiz-answer-offline.png")
+    page.context.set_offline(False)
+    answer_with_key(page, "2")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
 def test_a_server_error_shows_the_error_page(page: Page, deck_site, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("the database went away")
