@@ -424,12 +424,58 @@ def test_a_refused_answer_shows_the_reason_above_the_question(page: Page, deck_s
     expect(error).to_have_text("This quiz has no such question.")
     expect(page.locator(".quiz-count")).to_have_text("Question 1 / 10")
     page.screenshot(path="/tmp/quiz-refused.png", full_page=True)
-    page.keyboard.press("2")
+    with page.expect_response("**/answer/"):
+        page.keyboard.press("2")
     expect(page.locator(".quiz-error")).to_have_count(1)
+    # Taken again once the refusal is in: a key pressed while an answer is on its way is not.
+    expect(page.locator("button.choice").first).to_be_enabled()
 
     position.evaluate("input => { input.value = '1' }")
     answer_with_key(page, "1")
     expect(page.locator(".quiz-error")).to_have_count(0)
+
+
+def test_an_answer_on_its_way_shows_which_choice_was_taken_and_takes_no_other(
+    page: Page, deck_site
+):
+    # On a slow phone connection the answer takes seconds: a second tap on another choice
+    # went nowhere (htmx drops it) while it looked like the one taken.
+    start_a_quick_quiz_as_guest(page, deck_site)
+    held = []
+    page.route("**/answer/", lambda route: held.append(route))
+    choices = page.locator("[data-quiz-question] button.choice")
+    first = choices.nth(0).locator(".choice-text").inner_text()
+
+    with page.expect_request("**/answer/"):
+        choices.nth(0).click()
+    for index in range(choices.count()):
+        expect(choices.nth(index)).to_be_disabled()
+    expect(choices.nth(0)).to_have_class(re.compile(r"\bis-sending\b"))
+    expect(page.locator(".choice.is-sending")).to_have_count(1)
+    page.keyboard.press("2")
+    page.screenshot(path="/tmp/quiz-answer-on-its-way.png")
+    held[0].continue_()
+
+    expect(page.locator("[data-quiz-feedback] .your-answer .choice-text")).to_have_text(first)
+    assert len(held) == 1
+
+
+def test_an_answer_that_does_not_get_through_says_so_and_can_be_sent_again(page: Page, deck_site):
+    start_a_quick_quiz_as_guest(page, deck_site)
+    page.context.set_offline(True)
+
+    page.keyboard.press("1")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("did not get through")
+    expect(alert).to_be_in_viewport()
+    expect(page.locator("[data-quiz-question] button.choice").nth(1)).to_be_enabled()
+    page.keyboard.press("2")  # once more: said again, in one alert
+    expect(page.get_by_role("alert")).to_have_count(1)
+    page.screenshot(path="/tmp/quiz-answer-offline.png")
+    page.context.set_offline(False)
+    answer_with_key(page, "2")
+    expect(page.get_by_role("alert")).to_have_count(0)
 
 
 def test_a_server_error_shows_the_error_page(page: Page, deck_site, monkeypatch):

@@ -128,3 +128,31 @@ def test_a_guests_try_claimed_at_sign_up_is_not_ranked_nor_the_replay_after_it(
 
     assert who_took_it(client, original) == []
     assert guests_line(client, original) == "1 try played as a guest, not ranked."
+
+
+def test_a_learner_who_took_the_same_questions_through_another_link_is_not_listed(
+    client, alice, bob, django_user_model, original
+):
+    # Bob's result has a challenge link of its own, to the same questions as alice's: alice,
+    # who wrote them, and erin, who took alice's link first, both knew every answer.
+    erin = django_user_model.objects.create_user("erin", "erin@example.com", "pw")
+    bobs = take(original, bob, right={1})
+    take(original, erin, right={1})
+    take(bobs, alice, right={1, 2, 3})
+    take(bobs, erin, right={1, 2, 3})
+    # And bob, through erin's link, after his own try.
+    erins = Attempt.objects.get(challenge_of=original, user=erin)
+    take(erins, bob, right={1, 2, 3})
+
+    assert who_took_it(client, bobs) == []
+    assert who_took_it(client, erins) == []
+    assert sorted(item.split(":")[0] for item in who_took_it(client, original)) == ["bob", "erin"]
+
+
+def test_a_first_try_through_anothers_link_is_listed(client, bob, django_user_model, original):
+    erin = django_user_model.objects.create_user("erin", "erin@example.com", "pw")
+    bobs = take(original, bob, right={1})
+
+    take(bobs, erin, right={1, 2})
+
+    assert [item.split(":")[0] for item in who_took_it(client, bobs)] == ["erin"]

@@ -115,6 +115,9 @@ class Attempt(models.Model):
                 name="attempt_guest",
             ),
             models.Index(fields=["is_quick", "finished_at"]),
+            # The quizzes of the same questions: an original and its challenges, which keep
+            # its seed (services.play_sql.finished_challenges).
+            models.Index(fields=["seed"], name="attempt_seed"),
             # The leaderboards (services.leaderboard.RANKED): ranked attempts, best first,
             # all time and from a week's start.
             models.Index(

@@ -190,17 +190,18 @@ def finished_challenges(*, attempt_id) -> list[Attempt]:
     """The finished challenges of the attempt `attempt_id`, best first (most points, then
     least time), each with its learner's name (`user` None for a guest). One statement.
 
-    Each learner's first try only, finished or not: a second try knows the answers from the
-    first's feedback. None of the original's own learner, who knew them already."""
+    Each learner's first try at these questions only, finished or not: a second try knows
+    the answers from the first's feedback, and so does one whose learner wrote the original
+    or took the same questions through another link (a challenge's result has a link of its
+    own). A challenge keeps its original's seed, so the quizzes with these questions are
+    those with this seed (any other quiz's is drawn at random, 63 bits)."""
     columns = _columns()
     attempt, learner = columns["attempt"], columns["learner"]
     rows = _fetch(
         f"SELECT {attempt.sql}, {learner.sql} FROM {ATTEMPTS} a "
         f"LEFT JOIN {USERS} u ON u.id = a.user_id "
         "WHERE a.challenge_of_id = %s AND a.finished_at IS NOT NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {ATTEMPTS} o WHERE o.id = a.challenge_of_id "
-        f"AND {_SAME_LEARNER.format(other='o')}) "
-        f"AND NOT EXISTS (SELECT 1 FROM {ATTEMPTS} e WHERE e.challenge_of_id = a.challenge_of_id "
+        f"AND NOT EXISTS (SELECT 1 FROM {ATTEMPTS} e WHERE e.seed = a.seed "
         "AND (e.started_at < a.started_at OR (e.started_at = a.started_at AND e.id < a.id)) "
         f"AND {_SAME_LEARNER.format(other='e')}) "
         "ORDER BY a.score DESC, a.total_time",

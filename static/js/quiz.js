@@ -123,6 +123,36 @@
     if (event.detail.xhr) event.detail.xhr.quizsiteSentAt = performance.now();
   });
 
+  // While an answer is on its way (seconds, on a slow phone connection) the choices are
+  // disabled and the one taken stays marked: a second tap went nowhere (htmx drops it) and
+  // looked like the answer given. An answer refused or not delivered frees them again.
+  function answerForm(event) {
+    const stage = document.getElementById(STAGE_ID);
+    const form = event.detail.elt;
+    return stage && form instanceof HTMLFormElement && stage.contains(form) &&
+      form.matches(".quiz-answer") ? form : null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = answerForm(event);
+    if (!form) return;
+    const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    const taken = trigger && trigger.submitter;
+    form.querySelectorAll("button.choice").forEach((button) => {
+      button.disabled = true;
+      button.classList.toggle("is-sending", button === taken);
+    });
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = answerForm(event);
+    if (!form || event.detail.successful) return;
+    form.querySelectorAll("button.choice").forEach((button) => {
+      button.disabled = false;
+      button.classList.remove("is-sending");
+    });
+  });
+
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id !== STAGE_ID) return;
     const xhr = event.detail.xhr;

@@ -70,7 +70,37 @@
     });
   }
 
+  // A request that got no answer at all (no connection, or one cut on the way) changed
+  // nothing on the page, and a tap that does nothing reads as a lost tap: say so, at the
+  // bottom of the screen, where a phone scrolled down to the choices still shows it, until
+  // a request gets through. The server keeps an answer sent twice once.
+  const NOT_THROUGH = "That did not get through: check your connection, then try again.";
+
+  // A new alert each time: a screen reader reads an alert out as it appears, not again
+  // when the same words are set once more.
+  function sayNotThrough() {
+    const old = document.querySelector("[data-connection-alert]");
+    if (old) old.remove();
+    const alert = document.createElement("p");
+    alert.className = "connection-alert";
+    alert.setAttribute("role", "alert");
+    alert.dataset.connectionAlert = "";
+    alert.textContent = NOT_THROUGH;
+    document.body.append(alert);
+  }
+
+  function forgetNotThrough(event) {
+    const xhr = event.detail.xhr;
+    if (xhr && xhr.status > 0) { // an answer came, whatever it said
+      const alert = document.querySelector("[data-connection-alert]");
+      if (alert) alert.remove();
+    }
+  }
+
   document.addEventListener("keydown", onKeydown);
+  document.addEventListener("htmx:sendError", sayNotThrough);
+  document.addEventListener("htmx:timeout", sayNotThrough);
+  document.addEventListener("htmx:afterRequest", forgetNotThrough);
   document.addEventListener("htmx:historyRestore", syncSearchFormWithUrl);
   document.addEventListener("htmx:beforeHistorySave", forgetAutofocus);
 })();
