@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0030_review_log_kept"),
+        ("quizzes", "0032_export_job_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
