@@ -202,10 +202,10 @@ class Card(models.Model):
         help_text="Optional: plain text the learner types to answer (as Anki's \"type in the "
         'answer" cards ask), compared with what they type. HTML is stripped.',
     )
-    # Anki's `{{type:nc:Back}}`: accents and other combining characters need not be typed.
     # What a "Type the answer" quiz asks typed (typed_answers.quiz_typed_answer): the typed
     # answer, else a short term or code; "" where the quiz cannot ask the card.
     quiz_typed_answer = models.TextField(blank=True, editable=False)
+    # Anki's `{{type:nc:Back}}`: accents and other combining characters need not be typed.
     typed_answer_ignores_accents = models.BooleanField(
         "accents optional when typed",
         default=False,
