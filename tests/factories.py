@@ -12,7 +12,12 @@ from django.conf import settings
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Tag
-from quizzes.services.card_pages import card_render, distractor_render, keywords_insert
+from quizzes.services.card_pages import (
+    RENDERED_FIELDS,
+    card_render,
+    distractor_render,
+    keywords_insert,
+)
 
 
 def image_bytes(image_format: str, size: tuple[int, int]) -> bytes:
@@ -73,6 +78,32 @@ def _fixture_rows(name: str) -> tuple[dict, ...]:
     return tuple(json.loads(path.read_text(encoding="utf-8")))
 
 
+PAGE_READY_FIELDS = [*RENDERED_FIELDS, "keywords"]
+
+
+@cache
+def _rendered_cards(name: str, media_url: str) -> tuple[dict, ...]:
+    """Each of the fixture's cards as bulk_create takes it, page-ready (card_render). Done
+    once a run: rendering the 79 cards took a third of a second in each of the hundreds
+    of tests that load the deck. What card_render reads is the fixture's rows and the
+    media URL (the fixture has no sounds, whose files it would look up)."""
+    rows = _fixture_rows(name)
+    images = {
+        fields["url"]: CachedImage(**fields)
+        for row in rows
+        if row["model"] == "quizzes.cachedimage"
+        for fields in [row["fields"]]
+    }
+    cards = []
+    for row in rows:
+        if row["model"] != "quizzes.card":
+            continue
+        fields = {k: v for k, v in row["fields"].items() if k not in ("deck", "tags")}
+        card = rendered(Card(**fields), images)
+        cards.append({**fields, **{field: getattr(card, field) for field in PAGE_READY_FIELDS}})
+    return tuple(cards)
+
+
 def load_deck_fixture(name: str = "fastai") -> Deck:
     """The committed fixture's rows, bulk-created: the same data `sync_decks` gives, in a
     few queries instead of several per card. tests/test_deck_sync.py covers sync_decks."""
@@ -93,11 +124,7 @@ def load_deck_fixture(name: str = "fastai") -> Deck:
     }
     card_rows = rows["quizzes.card"]
     cards = Card.objects.bulk_create(
-        rendered(
-            Card(deck=deck, **{k: v for k, v in fields.items() if k not in ("deck", "tags")}),
-            images,
-        )
-        for fields in card_rows
+        Card(deck=deck, **fields) for fields in _rendered_cards(name, settings.MEDIA_URL)
     )
     keywords_insert(cards)
     by_number = {card.number: card for card in cards}
