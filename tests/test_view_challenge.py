@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from quizzes.models import Attempt
 from quizzes.services import attempts as services
-from tests.quizplay import finish, start
+from tests.quizplay import finish, self_grade, start
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +156,18 @@ def test_a_first_try_through_anothers_link_is_listed(client, bob, django_user_mo
     take(bobs, erin, right={1, 2})
 
     assert [item.split(":")[0] for item in who_took_it(client, bobs)] == ["erin"]
+
+
+def test_a_flashcard_challenges_list_says_its_points_are_self_graded(client, alice, bob, deck):
+    original = self_grade(start(alice, deck, count=2, mode="flashcard"), knew=False)
+    self_grade(
+        services.attempt_start_challenge(
+            original=original, user=bob, session_key="", now=timezone.now()
+        ),
+        knew=True,
+    )
+
+    response = client.get(reverse("challenge", args=[original.pk]))
+
+    assert "bob: " in response.text
+    assert "graded by each learner" in response.text
