@@ -61,11 +61,12 @@ def finish(attempt, *, right=(), after=READ) -> Attempt:
     return attempt
 
 
-def self_grade(attempt, *, knew: bool) -> Attempt:
-    """Answer every flashcard of `attempt` "I knew it" (or "I didn't") as soon as shown."""
+def self_grade(attempt, *, knew: bool, after=READ) -> Attempt:
+    """Answer every flashcard of `attempt` "I knew it" (or "I didn't"), each `after` it is
+    shown."""
     while (question := show(attempt)) is not None:
         services.answer_submit(
-            attempt=attempt, question=question, knew=knew, now=question.started_at
+            attempt=attempt, question=question, knew=knew, now=question.started_at + after
         )
     attempt.refresh_from_db()
     return attempt
