@@ -61,6 +61,17 @@ def finish(attempt, *, right=(), after=READ) -> Attempt:
     return attempt
 
 
+def self_grade(attempt, *, knew: bool, after=READ) -> Attempt:
+    """Answer every flashcard of `attempt` "I knew it" (or "I didn't"), each `after` it is
+    shown."""
+    while (question := show(attempt)) is not None:
+        services.answer_submit(
+            attempt=attempt, question=question, knew=knew, now=question.started_at + after
+        )
+    attempt.refresh_from_db()
+    return attempt
+
+
 def time_passes(attempt, seconds: float):
     """`seconds` pass for `attempt` on the server's clock: each of its moments, and its
     questions', moves that much earlier. A browser test's live server answers from another

@@ -60,6 +60,53 @@ def test_a_misspelt_word_is_searched_as_the_nearest_word_the_cards_use(fastai_de
     assert result.card_ids
 
 
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("pytroch tensr", ("pytorch", "tensor")),
+        ("tensr pytorch", ("tensor", "pytorch")),
+        # No card says softmax and a word in "lo": the word that keeps the misspelt one
+        # from finding anything is left out, and the page says what was searched.
+        ("sofmax lo", ("softmax",)),
+        ("lo sofmax", ("softmax",)),
+    ],
+)
+def test_a_misspelt_word_among_others_is_searched_as_the_nearest_word(fastai_deck, query, words):
+    result = card_search(deck=fastai_deck, query=query)
+
+    assert result.suggested
+    assert result.words == words
+    assert result.card_ids == card_search(deck=fastai_deck, query=" ".join(words)).card_ids
+    assert result.card_ids
+
+
+def test_a_word_near_no_word_of_the_cards_leaves_the_others_unreplaced(fastai_deck):
+    result = card_search(deck=fastai_deck, query="sofmax zzyzx")
+
+    assert result == search.SearchResult(
+        card_ids=(), more=False, words=("sofmax", "zzyzx"), suggested=False
+    )
+
+
+def test_words_spelt_right_that_no_card_has_together_are_not_replaced(fastai_deck):
+    result = card_search(deck=fastai_deck, query="softmax loss")
+
+    assert result == search.SearchResult(
+        card_ids=(), more=False, words=("softmax", "loss"), suggested=False
+    )
+
+
+def test_a_spelling_suggestion_runs_the_same_queries_for_any_number_of_words(
+    fastai_deck, django_assert_max_num_queries
+):
+    # The search, which words match, the candidates for every misspelt word, which sets of
+    # suggested words match, the search with the best of them: five queries at most.
+    for query in ("sofmax", "sofmax lo", "pytroch tensr gradiant convolutoin sofmax lo"):
+        caching.deck_pages_changed()
+        with django_assert_max_num_queries(5):
+            card_search(deck=fastai_deck, query=query)
+
+
 def test_a_word_that_matches_is_never_replaced(fastai_deck):
     result = card_search(deck=fastai_deck, query="soft")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from quizzes import engine
 from quizzes.services import attempts as services
 from tests.factories import give_typed_answers
-from tests.quizplay import finish, show, start, start_as_guest, start_quick
+from tests.quizplay import finish, self_grade, show, start, start_as_guest, start_quick
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,28 @@ def test_a_challenger_sees_the_comparison(client, alice, bob, deck):
 
     assert "You against alice" in response.text
     assert "You win!" in response.text
+
+
+def test_a_flashcard_challenge_names_no_winner_as_each_learner_graded_themselves(
+    client, alice, bob, deck
+):
+    # "I knew it", tapped at every card in a second, beat a learner who said what they
+    # did not know: self-grades compare, they do not win.
+    original = self_grade(start(alice, deck, count=2, mode="flashcard"), knew=False)
+    challenge = services.attempt_start_challenge(
+        original=original, user=bob, session_key="", now=timezone.now()
+    )
+    self_grade(challenge, knew=True)
+    client.force_login(bob)
+
+    response = client.get(url(challenge))
+
+    assert "You against alice" in response.text
+    assert "You win!" not in response.text
+    assert "wins this one" not in response.text
+    assert "Each of you graded your own answers: no winner is named." in response.text
+    client.force_login(alice)
+    assert "graded by each learner" in client.get(url(original)).text
 
 
 def test_a_guest_can_challenge_a_friend_too(client, deck):

@@ -239,6 +239,16 @@ def test_a_misspelt_search_shows_the_nearest_words_results_and_says_so(client, f
     assert 'value="sofmax"' in response.text
 
 
+def test_a_misspelt_word_among_others_shows_what_was_searched_instead(client, fastai_deck):
+    response = client.get(list_url(), {"q": "sofmax lo"})
+
+    assert response.context["page"].count == 1
+    assert (
+        "No card matches “sofmax lo”; showing <strong>1</strong> card for “"
+        '<span class="filter-value">softmax</span>”'
+    ) in response.text
+
+
 def test_it_highlights_the_card_text_but_not_the_image_placeholder(client, fastai_deck):
     response = client.get(list_url(), {"q": "the"})
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
@@ -5,7 +7,7 @@ from django.utils import timezone
 
 from quizzes.models import Attempt
 from quizzes.services import attempts as services
-from tests.quizplay import finish, start
+from tests.quizplay import READ, finish, self_grade, start
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +64,11 @@ def test_the_challenge_page_rejects_post_and_accept_rejects_get(client, bob, ori
     assert client.get(reverse("challenge_accept", args=[original.pk])).status_code == 405
 
 
-def take(original, user, *, right=(), session_key=""):
+def take(original, user, *, right=(), session_key="", after=READ):
     challenge = services.attempt_start_challenge(
         original=original, user=user, session_key=session_key, now=timezone.now()
     )
-    return finish(challenge, right=right)
+    return finish(challenge, right=right, after=after)
 
 
 def who_took_it(client, original):
@@ -119,6 +121,24 @@ def test_guests_tries_are_counted_not_ranked(client, bob, original):
     assert guests_line(client, original) == "2 tries played as a guest, not ranked."
 
 
+def test_tries_answered_faster_than_anyone_reads_are_counted_not_ranked(
+    client, bob, django_user_model, original
+):
+    """A bot tapping blind, or a second account that saw the answers, ranked above a
+    learner who read the questions: as on the leaderboard, such a try does not rank."""
+    tapper = django_user_model.objects.create_user("tapper", password="a long passphrase")
+    take(original, tapper, right={1, 2, 3}, after=timedelta(0))
+    take(original, bob, right={1})
+
+    listed = who_took_it(client, original)
+
+    assert len(listed) == 1 and listed[0].startswith("bob:")
+    page = BeautifulSoup(client.get(reverse("challenge", args=[original.pk])).text, "html.parser")
+    assert page.select_one(".challenge-too-fast").text == (
+        "1 try answered faster than anyone reads, not ranked."
+    )
+
+
 def test_a_guests_try_claimed_at_sign_up_is_not_ranked_nor_the_replay_after_it(
     client, bob, original
 ):
@@ -156,3 +176,18 @@ def test_a_first_try_through_anothers_link_is_listed(client, bob, django_user_mo
     take(bobs, erin, right={1, 2})
 
     assert [item.split(":")[0] for item in who_took_it(client, bobs)] == ["erin"]
+
+
+def test_a_flashcard_challenges_list_says_its_points_are_self_graded(client, alice, bob, deck):
+    original = self_grade(start(alice, deck, count=2, mode="flashcard"), knew=False)
+    self_grade(
+        services.attempt_start_challenge(
+            original=original, user=bob, session_key="", now=timezone.now()
+        ),
+        knew=True,
+    )
+
+    response = client.get(reverse("challenge", args=[original.pk]))
+
+    assert "bob: " in response.text
+    assert "graded by each learner" in response.text

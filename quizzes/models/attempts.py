@@ -153,6 +153,12 @@ class Attempt(models.Model):
         return self.finished_at is not None
 
     @property
+    def is_self_graded(self) -> bool:
+        """Flashcards: each answer is the learner's own "I knew it", so its points compare
+        learners' honesty as much as their knowledge, and name no winner."""
+        return self.mode == engine.QuizMode.FLASHCARD
+
+    @property
     def accuracy(self) -> float:
         return self.correct_count / self.question_count if self.question_count else 0.0
 

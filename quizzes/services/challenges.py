@@ -22,21 +22,29 @@ def challenge_comparison(
 @dataclass(frozen=True)
 class ChallengeResults:
     """Who took a challenge: the signed-in learners' first tries, ranked, and how many
-    first tries were played as a guest, not ranked (engine.PLAYED_AS_GUEST_RULE, as on the
-    leaderboard: a guest can take it in many browsers and keep the best)."""
+    first tries were not ranked, as on the leaderboard: played as a guest
+    (engine.PLAYED_AS_GUEST_RULE: a guest can take it in many browsers and keep the best),
+    or answered faster than anyone reads (engine.IMPLAUSIBLY_FAST_RULE: a bot tapping
+    blind, or a second account that saw the answers)."""
 
     ranked: list[Attempt]
     by_guests: int
+    too_fast: int
 
     def __bool__(self):
-        return bool(self.ranked or self.by_guests)
+        return bool(self.ranked or self.by_guests or self.too_fast)
 
 
 def challenge_results(*, attempt: Attempt) -> ChallengeResults:
     """Finished challenges of `attempt`: each learner's first try, best first, with its
     learner; a first try played as a guest (claimed at sign-up since, or not) is counted
-    apart. A learner whose first try was a guest's is not ranked on a later one either: it
-    knew the answers."""
+    apart, as is one answered faster than anyone reads. A learner whose first try was a
+    guest's is not ranked on a later one either: it knew the answers."""
     tries = play_sql.finished_challenges(attempt_id=attempt.pk)
-    ranked = [one for one in tries if one.user_id is not None and not one.played_as_guest]
-    return ChallengeResults(ranked=ranked, by_guests=len(tries) - len(ranked))
+    signed_in = [one for one in tries if one.user_id is not None and not one.played_as_guest]
+    ranked = [one for one in signed_in if not one.implausibly_fast]
+    return ChallengeResults(
+        ranked=ranked,
+        by_guests=len(tries) - len(signed_in),
+        too_fast=len(signed_in) - len(ranked),
+    )

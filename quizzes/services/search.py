@@ -107,21 +107,36 @@ def _search(deck: Deck, words: tuple[str, ...], tag: Tag | None) -> SearchResult
         return SearchResult(card_ids=(), more=False, words=(), suggested=False)
     ids = _ranked_ids(deck.pk, words, tag, limit=MAX_RESULTS + 1)
     suggested = False
-    if not ids:
-        better = tuple(
-            word if _ranked_ids(deck.pk, (word,), None, limit=1) else _suggestion(word)
-            for word in words
-        )
-        if better != words and all(better):
-            suggested_ids = _ranked_ids(deck.pk, better, tag, limit=MAX_RESULTS + 1)
-            if suggested_ids:
-                ids, words, suggested = suggested_ids, better, True
+    if not ids and (better := _suggested_words(deck.pk, words, tag)):
+        ids = _ranked_ids(deck.pk, better, tag, limit=MAX_RESULTS + 1)
+        words, suggested = better, True
     return SearchResult(
         card_ids=tuple(ids[:MAX_RESULTS]),
         more=len(ids) > MAX_RESULTS,
         words=words,
         suggested=suggested,
     )
+
+
+def _suggested_words(deck_id: int, words: tuple[str, ...], tag: Tag | None) -> tuple[str, ...]:
+    """What to search for `words`, which together match nothing: each word that matches no
+    card replaced by its nearest word (none if one is near no word); then, if these still
+    match nothing together, the same less one word, the shortest first ("sofmax lo" is
+    "softmax" where no card says both). Empty when nothing better matches. Four queries
+    at most, however many words."""
+    alone = _matching_sets(deck_id, [(word,) for word in words], tag)
+    misspelt = [word for word, matches in zip(words, alone, strict=True) if not matches]
+    if not misspelt:
+        return ()  # every word is as the cards spell it: they are simply not found together
+    nearest = _suggestions(misspelt)
+    if len(nearest) < len(misspelt):
+        return ()  # a word near none the cards use: nothing to say it meant
+    better = tuple(dict.fromkeys(nearest.get(word, word) for word in words))
+    shortest_first = sorted(range(len(better)), key=lambda i: (len(better[i]), -i))
+    tries = [better] + [better[:i] + better[i + 1 :] for i in shortest_first if len(better) > 1]
+    matches = _matching_sets(deck_id, tries, tag)
+    found = next((words_tried for words_tried, ok in zip(tries, matches, strict=True) if ok), ())
+    return found if found != words else ()
 
 
 def _ranked_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, *, limit: int):
@@ -167,39 +182,72 @@ def _postgresql_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit
     )
 
 
-def _suggestion(word: str) -> str | None:
-    """The word the cards use that is nearest to `word` in spelling, or None."""
-    allowed = SPELLING_DISTANCE.get(len(word), LONG_WORD_DISTANCE if len(word) > 6 else 0)
-    if not allowed:
-        return None
-    nearest = []
-    for candidate, cards in _spelling_candidates(word):
-        distance = edit_distance(word, candidate, limit=allowed)
-        if distance <= allowed:
-            nearest.append((distance, -cards, candidate))
-    return min(nearest)[2] if nearest else None
-
-
-def _spelling_candidates(word: str) -> list[tuple[str, int]]:
-    """Words of the index that may be a few edits from `word`, with how many cards use
-    each (0 where the engine does not say)."""
+def _matching_sets(deck_id: int, word_sets: list[tuple[str, ...]], tag: Tag | None) -> list[bool]:
+    """For each set of words, whether a card of the deck (tagged `tag`) has them all: one
+    query, each set an EXISTS that stops at its first match."""
+    if not word_sets:
+        return []
+    tag_filter = "AND c.id IN (SELECT card_id FROM quizzes_card_tags WHERE tag_id = %s)"
+    if connection.vendor == "postgresql":
+        exists = f"""SELECT 1 FROM quizzes_card c WHERE c.deck_id = %s
+            AND c.search_document @@ to_tsquery('simple', %s) {tag_filter if tag else ""}"""
+        matches = [" & ".join(f"'{p}':*" for p in search_prefixes(ws)) for ws in word_sets]
+    else:
+        exists = f"""SELECT 1 FROM {SQLITE_TABLE} s CROSS JOIN quizzes_card c ON c.id = s.rowid
+            WHERE c.deck_id = %s AND {SQLITE_TABLE} MATCH %s {tag_filter if tag else ""}"""
+        matches = [" AND ".join(f'"{p}"*' for p in search_prefixes(ws)) for ws in word_sets]
+    sql = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({exists})" for i in range(len(word_sets)))
+    params = [param for match in matches for param in (deck_id, match, *([tag.pk] if tag else []))]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Trigram similarity, through the word list's trigram index.
-            cursor.execute(
-                "SELECT word, 0 FROM quizzes_search_word WHERE word %% %s "
-                "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
-                [word, word, SUGGESTION_CANDIDATES],
+        cursor.execute(sql, params)
+        found = {i for (i,) in cursor.fetchall()}
+    return [i in found for i in range(len(word_sets))]
+
+
+def _suggestions(words: list[str]) -> dict[str, str]:
+    """The word the cards use that is nearest to each of `words` in spelling, for those
+    near one: one query for them all."""
+    allowed = {
+        word: SPELLING_DISTANCE.get(len(word), LONG_WORD_DISTANCE if len(word) > 6 else 0)
+        for word in words
+    }
+    words = [word for word in words if allowed[word]]
+    nearest: dict[str, tuple[int, int, str]] = {}
+    for i, candidate, cards in _spelling_candidates(words):
+        word = words[i]
+        distance = edit_distance(word, candidate, limit=allowed[word])
+        if distance <= allowed[word]:
+            nearest[word] = min(
+                nearest.get(word, (distance, -cards, candidate)), (distance, -cards, candidate)
             )
-        else:
-            # A misspelt word nearly always keeps its first letter; the vocabulary is
-            # sorted, so that is a range of it.
-            first = word[0]
-            cursor.execute(
-                f"SELECT term, doc FROM {SQLITE_WORDS} WHERE term >= %s AND term < %s "
-                "AND length(term) BETWEEN %s AND %s",
-                [first, chr(ord(first) + 1), len(word) - 2, len(word) + 2],
-            )
+    return {word: candidate for word, (_, _, candidate) in nearest.items()}
+
+
+def _spelling_candidates(words: list[str]) -> list[tuple[int, str, int]]:
+    """Words of the index that may be a few edits from each of `words` (by its position),
+    with how many cards use each (0 where the engine does not say)."""
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        # Trigram similarity, through the word list's trigram index.
+        part = (
+            "(SELECT %s, word, 0 FROM quizzes_search_word WHERE word %% %s "
+            "ORDER BY similarity(word, %s) DESC, word LIMIT %s)"
+        )
+        params = [[i, word, word, SUGGESTION_CANDIDATES] for i, word in enumerate(words)]
+    else:
+        # A misspelt word nearly always keeps its first letter; the vocabulary is sorted,
+        # so that is a range of it.
+        part = (
+            f"SELECT * FROM (SELECT %s, term, doc FROM {SQLITE_WORDS} WHERE term >= %s "
+            "AND term < %s AND length(term) BETWEEN %s AND %s)"
+        )
+        params = [
+            [i, word[0], chr(ord(word[0]) + 1), len(word) - 2, len(word) + 2]
+            for i, word in enumerate(words)
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([part] * len(words)), [p for ps in params for p in ps])
         return cursor.fetchall()
 
 
