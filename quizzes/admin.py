@@ -381,6 +381,8 @@ class DeckAdmin(admin.ModelAdmin):
         self.message_user(request, f"Imported {job.source_name} into {job.deck}: {job.summary}.")
         for line in job.report:
             self.message_user(request, line, level=messages.WARNING)
+        if plan.decks:
+            return redirect("admin:quizzes_deck_changelist")
         changelist = reverse("admin:quizzes_card_changelist")
         return redirect(f"{changelist}?deck__id__exact={job.deck.pk}")
 
