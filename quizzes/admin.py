@@ -911,7 +911,11 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        saved = card_save_from_admin(card=obj, content=form.content)
+        saved = card_save_from_admin(
+            card=obj,
+            content=form.content,
+            typed_answer_edited="typed_answer" in form.changed_data,
+        )
         for numbers, said, level in (
             (saved.updated, "now show the note's new text", messages.INFO),
             (saved.added, "were added for the cloze numbers new in the text", messages.INFO),
