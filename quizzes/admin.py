@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -30,6 +30,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
+from quizzes.downloads import file_download
 from quizzes.forms import AdminLoginForm, BoundedModelMultipleChoiceField, database_id
 from quizzes.forms_admin import (
     AnkiOptionsForm,
@@ -283,9 +284,9 @@ class DeckAdmin(admin.ModelAdmin):
         file = export_job_file(job=job)
         if file is None:
             raise Http404("This export is not ready, or no longer kept: export the deck again.")
-        return FileResponse(
+        return file_download(
+            request,
             file.open("rb"),
-            as_attachment=True,
             filename=job.download_name,
             content_type=(
                 "text/plain; charset=utf-8"
