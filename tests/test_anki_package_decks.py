@@ -88,6 +88,22 @@ def test_decks_without_a_shared_parent_go_below_the_deck_imported_into(tmp_path)
     }
 
 
+def test_a_collection_imported_into_the_deck_of_its_top_decks_name_names_it_once(tmp_path):
+    # Most collections have cards in Default beside the deck that matters.
+    path = collection_package(tmp_path, {**MEDICINE, "Default": ["Hello?"]})
+
+    call_command("import_anki", str(path), "--deck", "medicine", "--name", "Medicine")
+
+    assert dict(Deck.objects.values_list("slug", "name")) == {
+        "medicine": "Medicine",
+        "medicine-cardiology": "Medicine::Cardiology",
+        "medicine-cardiology-drugs": "Medicine::Cardiology::Drugs",
+        "medicine-default": "Medicine::Default",
+        "medicine-neurology": "Medicine::Neurology",
+    }
+    assert fronts_by_deck()["medicine"] == ["What is a vital sign?"]
+
+
 def test_the_command_names_each_decks_share(tmp_path, capsys):
     Deck.objects.create(name="Medicine", slug="medicine")
     path = collection_package(tmp_path, MEDICINE)

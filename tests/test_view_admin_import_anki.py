@@ -521,11 +521,14 @@ def test_a_package_of_several_anki_decks_previews_the_deck_each_becomes(
         for row in BeautifulSoup(preview.text, "html.parser").select("table.import-decks tbody tr")
     ]
     assert rows == [
-        "Biology Basics::Biology (made by this import) /decks/basics-biology/ 1 0 0",
+        "Biology Basics::Biology (made by this import) /decks/basics-biology/ "
+        "1 new, 0 changed, 0 unchanged",
         "Biology::Genetics Basics::Biology::Genetics (made by this import) "
-        "/decks/basics-biology-genetics/ 1 0 0",
-        "Chemistry Basics::Chemistry (made by this import) /decks/basics-chemistry/ 1 0 0",
+        "/decks/basics-biology-genetics/ 1 new, 0 changed, 0 unchanged",
+        "Chemistry Basics::Chemistry (made by this import) /decks/basics-chemistry/ "
+        "1 new, 0 changed, 0 unchanged",
     ]
+    assert "new in Basics::Biology::Genetics" in preview.text
     assert Deck.objects.count() == 1
 
     done = confirm(staff_client, preview)
@@ -539,7 +542,7 @@ def test_a_package_of_several_anki_decks_previews_the_deck_each_becomes(
     ]
     again = upload(staff_client, basics, package.read_bytes(), name=package.name)
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
-    assert "Basics::Chemistry</td>" in again.text
+    assert "Basics::Chemistry</span><br>" in again.text
 
 
 def test_a_text_file_of_several_anki_decks_says_they_all_become_this_deck(

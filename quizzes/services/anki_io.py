@@ -720,8 +720,9 @@ ANKI_DECK_SEPARATOR = "::"
 def _site_decks(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTarget]:
     """The site deck of each of a package's Anki decks, as a learner browsing the site
     would look for them: the decks' shared parent in Anki is `chosen` (with no shared
-    parent, `chosen` stands for the whole collection), and each deck below it a deck of
-    its own, named by its path below it after `chosen`'s name, as Anki names subdecks
+    parent, a whole collection's, `chosen` is the top deck of its own name, if any: its
+    subdecks are not named twice, "Medicine::Medicine::Cardiology"), and each deck below
+    it a deck of its own, named by its path below it after `chosen`'s name, as Anki names subdecks
     ("Medicine::Cardiology::Drugs" for Cardiology::Drugs under Medicine: the decks list
     in order, a subdeck after its parent, and a deck's .apkg export lands in Anki's tree
     where it came from), its slug `chosen`'s followed by the path's
@@ -731,10 +732,13 @@ def _site_decks(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTa
     shared = 0
     while all(len(path) > shared and path[shared] == paths[0][shared] for path in paths):
         shared += 1
+    own_top = shared == 0 and any(path[0].casefold() == chosen.name.casefold() for path in paths)
     taken = {chosen.slug}
     wanted: list[tuple[str, str, str]] = []  # (anki name, slug, name)
     for anki_name, path in zip(anki_names, paths, strict=True):
         below = path[shared:]
+        if own_top and path[0].casefold() == chosen.name.casefold():
+            below = path[1:]
         if not below:
             wanted.append((anki_name, chosen.slug, chosen.name))
             continue
