@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.expressions import OrderBy
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -30,6 +30,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
+from quizzes.downloads import file_download
 from quizzes.forms import AdminLoginForm, BoundedModelMultipleChoiceField, database_id
 from quizzes.forms_admin import (
     AnkiOptionsForm,
@@ -283,9 +284,9 @@ class DeckAdmin(admin.ModelAdmin):
         file = export_job_file(job=job)
         if file is None:
             raise Http404("This export is not ready, or no longer kept: export the deck again.")
-        return FileResponse(
+        return file_download(
+            request,
             file.open("rb"),
-            as_attachment=True,
             filename=job.download_name,
             content_type=(
                 "text/plain; charset=utf-8"
@@ -381,6 +382,8 @@ class DeckAdmin(admin.ModelAdmin):
         self.message_user(request, f"Imported {job.source_name} into {job.deck}: {job.summary}.")
         for line in job.report:
             self.message_user(request, line, level=messages.WARNING)
+        if plan.decks:
+            return redirect("admin:quizzes_deck_changelist")
         changelist = reverse("admin:quizzes_card_changelist")
         return redirect(f"{changelist}?deck__id__exact={job.deck.pk}")
 
@@ -909,7 +912,11 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        saved = card_save_from_admin(card=obj, content=form.content)
+        saved = card_save_from_admin(
+            card=obj,
+            content=form.content,
+            typed_answer_edited="typed_answer" in form.changed_data,
+        )
         for numbers, said, level in (
             (saved.updated, "now show the note's new text", messages.INFO),
             (saved.added, "were added for the cloze numbers new in the text", messages.INFO),

@@ -247,3 +247,77 @@ def test_a_typed_answer_longer_than_anyone_types_is_refused_saying_why(client, s
     assert "A typed answer is at most 500 characters" in response.content.decode()
     card.refresh_from_db()
     assert card.typed_answer == ""
+
+
+def type_in_cloze(deck, tmp_path, text):
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Text", "Back Extra"],
+        templates=[("Cloze", "{{cloze:Text}}\n\n{{type:cloze:Text}}", "{{cloze:Text}}")],
+        notes=[{"fields": [text, ""]}],
+        cloze=True,
+    )
+    import_file(deck, path)
+    return deck.cards.get(card_ord=0)
+
+
+def test_editing_a_type_in_cloze_notes_text_gives_its_cards_the_new_typed_answers(
+    client, staff, deck, tmp_path
+):
+    card = type_in_cloze(deck, tmp_path, "{{c1::Paris}} is in {{c2::France}}")
+    client.force_login(staff)
+
+    data = admin_form_data(
+        client.get(change_url(card)),
+        question_html="{{c1::Lyon}} is in {{c2::France}}, {{c3::Europe}}",
+    )
+    response = client.post(change_url(card), data)
+
+    assert response.status_code == 302
+    assert sorted(deck.cards.values_list("card_ord", "typed_answer", "quiz_typed_answer")) == [
+        (0, "Lyon", "Lyon"),
+        (1, "France", "France"),
+        (2, "Europe", "Europe"),
+    ]
+    # The sibling's text changed in the same edit: its box follows its own deletion.
+    data = admin_form_data(
+        client.get(change_url(card)),
+        question_html="{{c1::Lyon}} is in {{c2::<b>la</b> France::country}}, {{c3::Europe}}",
+    )
+    client.post(change_url(card), data)
+    assert deck.cards.get(card_ord=1).typed_answer == "la France"
+
+
+def test_a_typed_answer_staff_wrote_stays_when_the_cloze_text_changes(
+    client, staff, deck, tmp_path
+):
+    card = type_in_cloze(deck, tmp_path, "{{c1::Paris}} is in {{c2::France}}")
+    Card.objects.filter(card_ord=1).update(typed_answer="la France")
+    client.force_login(staff)
+
+    data = admin_form_data(
+        client.get(change_url(card)),
+        question_html="{{c1::Lyon}} is in {{c2::France}}",
+        typed_answer="Lyon (city)",
+    )
+    client.post(change_url(card), data)
+
+    # Typed in the same save, and written before by staff: both are staff's choices.
+    assert sorted(deck.cards.values_list("card_ord", "typed_answer")) == [
+        (0, "Lyon (city)"),
+        (1, "la France"),
+    ]
+
+
+def test_editing_a_type_in_cards_back_gives_it_the_new_typed_answer(client, staff, deck, tmp_path):
+    import_file(
+        deck, anki_package(tmp_path, [("Basic (type in the answer)", ["France?", "Pariss"])])
+    )
+    card = deck.cards.get()
+    client.force_login(staff)
+
+    data = admin_form_data(client.get(change_url(card)), answer_html="<b>Paris</b>")
+    client.post(change_url(card), data)
+
+    card.refresh_from_db()
+    assert (card.typed_answer, card.quiz_typed_answer) == ("Paris", "Paris")

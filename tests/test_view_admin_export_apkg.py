@@ -2,9 +2,11 @@
 deck downloads at once; a big one is built by the worker while a page shows its progress,
 then offers the file to staff alone for a day."""
 
+import http.client
 import io
 import os
 import time
+from urllib.parse import urlsplit
 from zipfile import ZipFile
 
 import pytest
@@ -353,3 +355,31 @@ def test_a_big_text_export_tells_what_anki_makes_of_notes_of_cards_of_their_own(
     page = staff_client.get(job_url(ExportJob.objects.get()))
     assert "own.txt: 1 note of a note type of the user&#x27;s own written as" in page.text
     assert "1 note," in page.text
+
+
+def test_a_big_export_resumes_where_a_cut_download_stopped(
+    live_server, staff_client, basics, big_text
+):
+    export_text(staff_client, basics)
+    job = ExportJob.objects.get()
+    address = urlsplit(live_server.url)
+    cookie = f"sessionid={staff_client.cookies['sessionid'].value}"
+
+    def fetch(**headers):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        try:
+            connection.request("GET", download_url(job), headers={"Cookie": cookie, **headers})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    status, whole, text = fetch()
+    resumed_status, resumed, rest = fetch(Range="bytes=40-", **{"If-Range": whole["ETag"]})
+
+    assert (status, whole["Accept-Ranges"]) == (200, "bytes")
+    assert text == cards_export_anki(cards=basics.cards.all(), deck_name="Basics").text.encode()
+    assert resumed_status == 206
+    assert resumed["Content-Range"] == f"bytes 40-{len(text) - 1}/{len(text)}"
+    assert resumed["Content-Type"] == "text/plain; charset=utf-8"
+    assert text[:40] + rest == text

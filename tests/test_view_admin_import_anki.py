@@ -480,16 +480,14 @@ def test_a_packages_images_are_checked_once_per_upload(
     assert basics.cards.count() == 2
 
 
-def test_a_file_of_several_anki_decks_says_they_all_become_this_deck(
-    staff_client, basics, tmp_path
-):
-    # An export of "All Decks" merged into one deck without a word.
-    collection = Collection(str(tmp_path / "decks.anki2"))
+def several_decks(folder):
+    """An export of "All Decks", as a package and as a text file with its deck column."""
+    collection = Collection(str(folder / "decks.anki2"))
     for deck, front in [("Biology", "Cell?"), ("Biology::Genetics", "Gene?"), ("Chemistry", "pH?")]:
         note = collection.new_note(collection.models.by_name("Basic"))
         note["Front"], note["Back"] = front, "answer"
         collection.add_note(note, collection.decks.id(deck))
-    package, text = tmp_path / "all.apkg", tmp_path / "all.txt"
+    package, text = folder / "all.apkg", folder / "all.txt"
     collection.export_anki_package(
         out_path=str(package), options=ExportAnkiPackageOptions(with_media=True), limit=None
     )
@@ -503,16 +501,63 @@ def test_a_file_of_several_anki_decks_says_they_all_become_this_deck(
         with_guid=True,
     )
     collection.close()
-    notice = (
+    return package, text
+
+
+def test_a_package_of_several_anki_decks_previews_the_deck_each_becomes(
+    staff_client, basics, tmp_path
+):
+    package, _ = several_decks(tmp_path)
+
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+
+    assert (
+        "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): each becomes "
+        "a deck of its own here, named by its place in Anki&#x27;s tree below &#x27;Basics&#x27;"
+    ) in preview.text
+    assert "3 new, 0 changed, 0 unchanged, in 3 decks (3 made)" in preview.text
+    rows = [
+        " ".join(cell.get_text(" ", strip=True) for cell in row.find_all("td"))
+        for row in BeautifulSoup(preview.text, "html.parser").select("table.import-decks tbody tr")
+    ]
+    assert rows == [
+        "Biology Basics::Biology (made by this import) /decks/basics-biology/ "
+        "1 new, 0 changed, 0 unchanged",
+        "Biology::Genetics Basics::Biology::Genetics (made by this import) "
+        "/decks/basics-biology-genetics/ 1 new, 0 changed, 0 unchanged",
+        "Chemistry Basics::Chemistry (made by this import) /decks/basics-chemistry/ "
+        "1 new, 0 changed, 0 unchanged",
+    ]
+    assert "new in Basics::Biology::Genetics" in preview.text
+    assert Deck.objects.count() == 1
+
+    done = confirm(staff_client, preview)
+
+    assert done.request["PATH_INFO"] == reverse("admin:quizzes_deck_changelist")
+    assert sorted(Deck.objects.values_list("slug", flat=True)) == [
+        "basics",
+        "basics-biology",
+        "basics-biology-genetics",
+        "basics-chemistry",
+    ]
+    again = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
+    assert "Basics::Chemistry</span><br>" in again.text
+
+
+def test_a_text_file_of_several_anki_decks_says_they_all_become_this_deck(
+    staff_client, basics, tmp_path
+):
+    # A text file carries no deck tree to make decks of: its deck column is named.
+    _, text = several_decks(tmp_path)
+
+    preview = upload(staff_client, basics, text.read_bytes(), name=text.name)
+
+    assert (
         "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): they all "
         "become cards of this deck"
-    )
-
-    for path in (package, text):
-        preview = upload(staff_client, basics, path.read_bytes(), name=path.name)
-
-        assert notice in preview.text, path.name
-        assert "3 new, 0 changed, 0 unchanged" in preview.text
+    ) in preview.text
+    assert "3 new, 0 changed, 0 unchanged." in preview.text
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from quizzes import scheduling
 from quizzes.models import CardMemory
 from quizzes.services import reviews
+from tests.factories import give_typed_answers
 from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,22 @@ def test_each_card_has_a_show_answer_control_that_works_without_javascript(clien
     assert form["hx-get"] == "/decks/synthetic/cards/2/answer/"
     assert form.select_one("input[name=answer]")["value"] == "1"
     assert form.button.get_text() == "Show answer to card 2"
+
+
+def test_a_type_in_cards_show_answer_asks_nothing_typed_and_its_title_leads_to_its_box(
+    client, make_deck
+):
+    # The list is for reading a deck through, as Anki's browser: the card's page, the
+    # review and a typed quiz ask the answer typed (README, "Typing the answer").
+    deck = make_deck(3)
+    give_typed_answers(deck, {2: "Reykjavík"})
+
+    soup = BeautifulSoup(client.get(list_url("synthetic")).text, "html.parser")
+
+    assert not soup.select("#card-2 input[name=typed]")
+    assert soup.select_one("#card-2 form.reveal button").get_text() == "Show answer to card 2"
+    page = BeautifulSoup(client.get(soup.select_one("#card-2 h2 a")["href"]).text, "html.parser")
+    assert page.select_one("form.reveal input[name=typed]")
 
 
 def test_show_all_answers_shows_each_cards_answer_and_keeps_to_it_page_after_page(

@@ -1,16 +1,23 @@
 """A deck as an Anki package for learners: built once per change of the decks, served as a
 file, a big deck's built by the worker."""
 
+import http.client
+import re
+import tempfile
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageRequest
 from django.urls import reverse
+from django.utils.http import parse_http_date
 
 from quizzes import caching
 from quizzes.models import Card
 from quizzes.services import deck_packages
 from quizzes.services.card_editing import card_content_from_form, card_save_from_admin
+from tests.servers import Gunicorn, manage, site_env
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +227,184 @@ def test_an_unknown_deck_is_not_found(client, db):
 def test_it_refuses_post(client, deck):
     assert client.post(_url(deck)).status_code == 405
     assert Card.objects.count() == deck.cards.count()
+
+
+# --- resuming a download: byte ranges, through a real HTTP server ---
+
+
+def _fetch(base_url: str, path: str, method: str = "GET", **headers: str):
+    """(status, headers as sent, body) of one request to a real server, read raw."""
+    address = urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def served(live_server, deck):
+    """The deck's package as the live server sends it whole: (url, headers, body)."""
+    status, headers, body = _fetch(live_server.url, _url(deck))
+    assert status == 200
+    return live_server.url, headers, body
+
+
+def test_a_whole_download_says_it_can_be_resumed_and_by_which_validators(served, deck):
+    _, headers, body = served
+
+    assert headers["Accept-Ranges"] == "bytes"
+    assert headers["Content-Length"] == str(len(body))
+    assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["ETag"])
+    assert parse_http_date(headers["Last-Modified"]) <= time.time()
+    assert headers["Content-Disposition"] == 'attachment; filename="synthetic.apkg"'
+    assert len(_notes_read_by_anki_bytes(body)) == deck.cards.count()
+
+
+def test_a_download_cut_short_resumes_from_the_byte_it_stopped_at(served, deck):
+    base, whole, body = served
+    size = len(body)
+
+    status, headers, rest = _fetch(
+        base, _url(deck), Range="bytes=1000-", **{"If-Range": whole["ETag"]}
+    )
+
+    assert status == 206
+    assert headers["Content-Range"] == f"bytes 1000-{size - 1}/{size}"
+    assert headers["Content-Length"] == str(size - 1000)
+    assert (headers["ETag"], headers["Accept-Ranges"]) == (whole["ETag"], "bytes")
+    assert rest == body[1000:]
+
+
+@pytest.mark.parametrize(
+    ("asked", "first", "last"),
+    [
+        ("bytes=10-19", 10, 19),
+        ("bytes=0-0", 0, 0),
+        ("bytes=-5", -5, -1),
+        ("bytes=5-999999999", 5, -1),
+        ("BYTES = 7 - 8", 7, 8),
+    ],
+)
+def test_each_kind_of_single_range_is_served_exactly(served, deck, asked, first, last):
+    base, _, body = served
+    size = len(body)
+    first, last = first % size, last % size
+
+    status, headers, part = _fetch(base, _url(deck), Range=asked)
+
+    assert status == 206
+    assert headers["Content-Range"] == f"bytes {first}-{last}/{size}"
+    assert headers["Content-Length"] == str(last - first + 1)
+    assert part == body[first : last + 1]
+
+
+def test_a_range_past_the_end_is_refused_with_the_files_size(served, deck):
+    base, whole, body = served
+
+    for asked in (f"bytes={len(body)}-", "bytes=-0"):
+        status, headers, said = _fetch(base, _url(deck), Range=asked)
+
+        assert status == 416, asked
+        assert headers["Content-Range"] == f"bytes */{len(body)}"
+        assert headers["ETag"] == whole["ETag"]
+        assert b"download it again from the start" in said
+
+
+@pytest.mark.parametrize("asked", ["bytes=5-2", "bytes=0-1,5-6", "lines=1-2", "bytes=x-"])
+def test_a_range_that_is_not_one_byte_range_gets_the_whole_file(served, deck, asked):
+    base, _, body = served
+
+    status, headers, whole = _fetch(base, _url(deck), Range=asked)
+
+    assert (status, whole) == (200, body)
+    assert "Content-Range" not in headers
+
+
+def test_a_resume_after_the_deck_changed_gets_the_whole_new_file(served, deck):
+    base, before, _ = served
+    card = deck.cards.get(number=1)
+    content = card_content_from_form(question_html=card.question_html, answer_html="<p>New.</p>")
+    card_save_from_admin(card=card, content=content)
+
+    status, headers, new = _fetch(
+        base, _url(deck), Range="bytes=1000-", **{"If-Range": before["ETag"]}
+    )
+
+    # Never the new file's tail after the old file's head.
+    assert status == 200
+    assert "Content-Range" not in headers
+    assert headers["ETag"] != before["ETag"]
+    assert headers["Content-Length"] == str(len(new))
+    assert _notes_read_by_anki_bytes(new)[card.question_html][1] == "<p>New.</p>"
+
+
+def test_if_range_holds_for_the_files_date_and_never_for_a_weak_tag(served, deck):
+    base, whole, body = served
+
+    by_date = _fetch(base, _url(deck), Range="bytes=3-", **{"If-Range": whole["Last-Modified"]})
+    weak = _fetch(base, _url(deck), Range="bytes=3-", **{"If-Range": f"W/{whole['ETag']}"})
+
+    assert (by_date[0], by_date[2]) == (206, body[3:])
+    assert (weak[0], weak[2]) == (200, body)
+
+
+def test_head_says_what_a_get_would_send_and_sends_no_body(served, deck):
+    base, whole, body = served
+
+    status, headers, nothing = _fetch(base, _url(deck), "HEAD", Range="bytes=0-9")
+
+    # A range is GET's alone (RFC 9110): HEAD tells the whole file.
+    assert (status, nothing) == (200, b"")
+    assert headers["Content-Length"] == str(len(body))
+    assert {name: headers[name] for name in ("ETag", "Last-Modified", "Accept-Ranges")} == {
+        name: whole[name] for name in ("ETag", "Last-Modified", "Accept-Ranges")
+    }
+    assert headers["Content-Disposition"] == whole["Content-Disposition"]
+
+
+def test_a_download_the_browser_has_is_not_sent_again(served, deck):
+    base, whole, _ = served
+
+    status, headers, nothing = _fetch(base, _url(deck), **{"If-None-Match": whole["ETag"]})
+
+    assert (status, nothing, headers["ETag"]) == (304, b"", whole["ETag"])
+
+
+def _notes_read_by_anki_bytes(content: bytes) -> dict[str, list[str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        return _notes_read_by_anki(content, Path(folder))
+
+
+@pytest.mark.own_processes
+def test_gunicorn_resumes_a_download_byte_exact(tmp_path):
+    # gunicorn sends a file with sendfile from where it was left: a resume to the end takes
+    # that way, a range within the file the sliced one.
+    env = site_env(QUIZSITE_VAR_DIR=str(tmp_path))
+    manage("migrate", "--no-input", env=env)
+    manage("sync_decks", env=env)
+    path = "/decks/fastai/anki.apkg"
+    with Gunicorn(env=env, workers=1, threads=2) as site:
+        base = site.url()
+        status, whole, body = _fetch(base, path)
+        size = len(body)
+        resumed = _fetch(base, path, Range=f"bytes={size // 2}-", **{"If-Range": whole["ETag"]})
+        middle = _fetch(base, path, Range="bytes=100-199")
+        past = _fetch(base, path, Range=f"bytes={size}-")
+        head = _fetch(base, path, "HEAD")
+
+    assert (status, whole["Content-Length"], whole["Accept-Ranges"]) == (200, str(size), "bytes")
+    assert resumed[0] == 206
+    assert resumed[1]["Content-Range"] == f"bytes {size // 2}-{size - 1}/{size}"
+    assert resumed[1]["Content-Length"] == str(size - size // 2)
+    assert body[: size // 2] + resumed[2] == body
+    assert (middle[0], middle[1]["Content-Range"], middle[2]) == (
+        206,
+        f"bytes 100-199/{size}",
+        body[100:200],
+    )
+    assert (past[0], past[1]["Content-Range"]) == (416, f"bytes */{size}")
+    assert (head[0], head[1]["Content-Length"], head[2]) == (200, str(size), b"")
+    assert len(_notes_read_by_anki_bytes(body)) > 70

@@ -176,6 +176,9 @@ class CardRecord(CardContent):
     # whether accents may be left out (`{{type:nc:...}}`): quizzes/typed_answers.py.
     typed_answer: str = ""
     typed_answer_ignores_accents: bool = False
+    # The Anki deck a package's card is in ("Medicine::Cardiology"; its home deck when it
+    # is in a filtered one); "" for a text file's.
+    anki_deck: str = dataclasses.field(default="", compare=False)
 
     @property
     def is_cloze(self) -> bool:

@@ -687,6 +687,12 @@ def _package_cards(
                 "the note's other cards are imported"
             )
             skipped.append(ParseProblem(source, position, reason))
+        # Each card in its own deck: a note's reverse card may be in another one.
+        first_deck = deck_names[min(deck_names)] if deck_names else ""
+        made = [
+            dataclasses.replace(record, anki_deck=deck_names.get(record.ord, first_deck))
+            for record in made
+        ]
         if note_id in suspended:
             suspended_lines.append(position)
         unshown = _unshown_fields(notetype, values)

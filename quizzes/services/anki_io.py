@@ -43,7 +43,6 @@ from quizzes.importing.anki import (
     ColumnMapping,
     ExportCard,
     ParseProblem,
-    decks_notice,
     export_anki,
     export_notice,
     own_cards_type_name,
@@ -67,6 +66,7 @@ from quizzes.models import (
     CardKeyword,
     Deck,
     DeletedCard,
+    FormerDeckSlug,
     ImportJob,
     MediaFile,
     Tag,
@@ -104,6 +104,7 @@ NOT_PLAYABLE = (
     "FLAC, WebM, MP4, MOV)"
 )
 _BATCH = 1000
+_DECKS_NAMED = 5
 Progress = Callable[[int, int], None]
 # What Pillow found in an import's images, by the SHA-256 of their bytes: the fields of a
 # VerifiedImage, or {"rejected": reason}. JSON, to be kept with an upload (ImportJob).
@@ -134,6 +135,8 @@ class PlannedCard:
     # The sides ("question", "answer") of a card staff edited here that keep the edit while
     # the file's change to its other side is taken (_edits_merged).
     kept_here: tuple[str, ...] = ()
+    # The site deck it goes to: the one imported into, or its Anki deck's (_site_decks).
+    deck: Deck | None = field(default=None, compare=False)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -170,6 +173,29 @@ class PackageFile:
 
 
 @dataclass
+class DeckTarget:
+    """The site deck a package's Anki deck goes to (see _site_decks), and what the import
+    does in it."""
+
+    anki_name: str
+    deck: Deck  # unsaved while the import is to make it
+    made: bool  # whether the import makes it
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def told(self) -> str:
+        """What happens to it, as the preview and the command say it."""
+        what = "made by this import" if self.made else "already here"
+        counts = f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged"
+        return (
+            f"Anki deck {self.anki_name!r} into {self.deck.name!r} "
+            f"(/decks/{self.deck.slug}/, {what}): {counts}"
+        )
+
+
+@dataclass
 class ImportPlan:
     new: list[PlannedCard] = field(default_factory=list)
     changed: list[PlannedCard] = field(default_factory=list)
@@ -193,6 +219,8 @@ class ImportPlan:
     # Notes with filled-in fields no card shows (a package's, or a text file's notes of
     # cards of their own).
     fields_left_out: list[ParseProblem] = field(default_factory=list)
+    # A package of several Anki decks: the site deck of each, the one imported into first.
+    decks: list[DeckTarget] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -214,6 +242,9 @@ class ImportPlan:
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
+        if self.decks:
+            made = sum(target.made and target.new > 0 for target in self.decks)
+            summary += f", in {len(self.decks)} decks ({made} made)"
         return summary
 
     @property
@@ -294,8 +325,6 @@ def anki_import_plan(
             name: PackageFile(b"", drawing=drawing) for name, drawing in package.drawings.items()
         }
         plan.skipped, plan.fields_left_out = list(package.skipped), package.fields_left_out
-        if notice := decks_notice(package.decks, source):
-            plan.notices.append(notice)
         if notice := suspended_notice(package.suspended, source):
             plan.notices.append(notice)
     else:
@@ -317,7 +346,21 @@ def anki_import_plan(
         )
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
-    _match(plan, deck, _tags_spelled_once(records), source)
+    records = _tags_spelled_once(records)
+    anki_decks = sorted({record.anki_deck for record in records})
+    if len(anki_decks) > 1:
+        plan.decks = _site_decks(deck, anki_decks, source)
+        plan.notices.append(_several_decks_notice(deck, plan.decks, source))
+        site_decks = {id(target.deck): target.deck for target in plan.decks}
+        cards, tag_names = _existing_cards(list(site_decks.values()))
+        groups = _records_by_site_deck(records, plan.decks, cards)
+        for key, group in groups.items():
+            site_deck = site_decks[key]
+            own = [card for card in cards if card.deck_id == site_deck.pk]
+            _match(plan, site_deck, group, source, (own, tag_names))
+        _decks_counted(plan)
+    else:
+        _match(plan, deck, records, source, _existing_cards([deck]))
     plan.media_problems = _media_problems(plan, source)
     if not (plan.new or plan.changed or plan.unchanged or plan.kept_deleted or plan.kept_edits):
         refusal = ParseProblem(source, 1, "no line of the file can become a card")
@@ -523,12 +566,13 @@ def _tags_spelled_once(records: list[CardRecord]) -> list[CardRecord]:
     return spelled
 
 
-def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
-    """The deck's cards and their tag names, in two queries whatever the deck's size."""
-    if not deck.pk:
+def _existing_cards(decks: list[Deck]) -> tuple[list[Card], dict[int, list[str]]]:
+    """The decks' cards and their tag names, in two queries whatever the decks' size."""
+    deck_ids = [deck.pk for deck in decks if deck.pk]
+    if not deck_ids:
         return [], {}
     cards = list(
-        deck.cards.only(
+        Card.objects.filter(deck_id__in=deck_ids).only(
             "id",
             "deck_id",
             "number",
@@ -550,14 +594,23 @@ def _existing_cards(deck: Deck) -> tuple[list[Card], dict[int, list[str]]]:
         )
     )
     tag_names: dict[int, list[str]] = {}
-    rows = Card.tags.through.objects.filter(card__deck=deck).values_list("card_id", "tag__name")
+    rows = Card.tags.through.objects.filter(card__deck_id__in=deck_ids).values_list(
+        "card_id", "tag__name"
+    )
     for card_id, name in rows.iterator(chunk_size=5000):
         tag_names.setdefault(card_id, []).append(name)
     return cards, tag_names
 
 
-def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str) -> None:
-    cards, tag_names = _existing_cards(deck)
+def _match(
+    plan: ImportPlan,
+    deck: Deck,
+    records: list[CardRecord],
+    source: str,
+    existing: tuple[list[Card], dict[int, list[str]]],
+) -> None:
+    """Plan `records` into `deck`, whose cards and their tag names are `existing`."""
+    cards, tag_names = existing
     by_number = {card.number: card for card in cards}
     by_guid = {(card.anki_guid, card.card_ord): card for card in cards}
     by_first_field, by_plain_first_field = _by_first_field(cards, records, by_number, by_guid)
@@ -619,7 +672,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
                 continue
             if number is None:
                 number, next_number = next_number, next_number + 1
-            plan.new.append(PlannedCard(record, number, None))
+            plan.new.append(PlannedCard(record, number, None, deck=deck))
             continue
         line_of_card[card.pk] = record.line
         tags_here = tag_names.get(card.pk, [])
@@ -638,7 +691,7 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
                     change for change in changes if change.removesuffix("_html") not in kept_here
                 )
                 plan.changed.append(
-                    PlannedCard(record, number, card, changes, merged_tags, kept_here)
+                    PlannedCard(record, number, card, changes, merged_tags, kept_here, deck=deck)
                 )
                 plan.merged_edits.append(
                     ParseProblem(source, record.line, _merge_told(number, kept_here, taken, both))
@@ -654,11 +707,117 @@ def _match(plan: ImportPlan, deck: Deck, records: list[CardRecord], source: str)
                     )
                 )
             else:
-                plan.unchanged.append(PlannedCard(record, number, card))
+                plan.unchanged.append(PlannedCard(record, number, card, deck=deck))
             continue
         (plan.changed if changes else plan.unchanged).append(
-            PlannedCard(record, number, card, changes, merged_tags)
+            PlannedCard(record, number, card, changes, merged_tags, deck=deck)
         )
+
+
+ANKI_DECK_SEPARATOR = "::"
+
+
+def _site_decks(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTarget]:
+    """The site deck of each of a package's Anki decks, as a learner browsing the site
+    would look for them: the decks' shared parent in Anki is `chosen` (with no shared
+    parent, a whole collection's, `chosen` is the top deck of its own name, if any: its
+    subdecks are not named twice, "Medicine::Medicine::Cardiology"), and each deck below
+    it a deck of its own, named by its path below it after `chosen`'s name, as Anki names subdecks
+    ("Medicine::Cardiology::Drugs" for Cardiology::Drugs under Medicine: the decks list
+    in order, a subdeck after its parent, and a deck's .apkg export lands in Anki's tree
+    where it came from), its slug `chosen`'s followed by the path's
+    (`medicine-cardiology-drugs`). A deck at that address, or once at it, is the one
+    written to: a re-import finds the decks it made, even renamed. Two queries."""
+    paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names]
+    shared = 0
+    while all(len(path) > shared and path[shared] == paths[0][shared] for path in paths):
+        shared += 1
+    own_top = shared == 0 and any(path[0].casefold() == chosen.name.casefold() for path in paths)
+    taken = {chosen.slug}
+    wanted: list[tuple[str, str, str]] = []  # (anki name, slug, name)
+    for anki_name, path in zip(anki_names, paths, strict=True):
+        below = path[shared:]
+        if own_top and path[0].casefold() == chosen.name.casefold():
+            below = path[1:]
+        if not below:
+            wanted.append((anki_name, chosen.slug, chosen.name))
+            continue
+        words = "-".join(_slug_word(part) for part in below)
+        slug = _free_slug(f"{chosen.slug}-{words}", taken)
+        taken.add(slug)
+        name = ANKI_DECK_SEPARATOR.join([chosen.name, *below])
+        wanted.append((anki_name, slug, name[: Deck._meta.get_field("name").max_length]))
+    slugs = [slug for _, slug, _ in wanted if slug != chosen.slug]
+    found = {deck.slug: deck for deck in Deck.objects.filter(slug__in=slugs)}
+    for former in FormerDeckSlug.objects.filter(slug__in=slugs).select_related("deck"):
+        found.setdefault(former.slug, former.deck)
+    # One object per site deck, so that the cards of each are planned once.
+    by_pk = {chosen.pk: chosen} if chosen.pk else {}
+    targets = []
+    for anki_name, slug, name in wanted:
+        if slug == chosen.slug:
+            deck = chosen
+        elif slug in found:
+            deck = by_pk.setdefault(found[slug].pk, found[slug])
+        else:
+            deck = Deck(slug=slug, name=name, source_name=Path(source).name[:200])
+        targets.append(DeckTarget(anki_name, deck, made=deck.pk is None))
+    return sorted(targets, key=lambda target: target.deck is not chosen)
+
+
+def _slug_word(part: str) -> str:
+    """A deck name's part in a slug; one slugify leaves empty ("医学") by its hash."""
+    return slugify(part) or f"deck-{hashlib.sha1(part.encode()).hexdigest()[:6]}"
+
+
+def _free_slug(slug: str, taken: set[str]) -> str:
+    """`slug` within the slug column, with `-2`, `-3`... where another deck of the same
+    import took it ("C++" and "C" are both `c`)."""
+    longest = Deck._meta.get_field("slug").max_length
+    candidate, suffix = slug[:longest].strip("-"), 1
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{slug[: longest - len(str(suffix)) - 1].strip('-')}-{suffix}"
+    return candidate
+
+
+def _records_by_site_deck(
+    records: list[CardRecord], targets: list[DeckTarget], cards: list[Card]
+) -> dict[int, list[CardRecord]]:
+    """The records each site deck is to plan, by its object's id: a card already here in
+    one of the decks stays there (one moved to another deck in Anki, or imported when a
+    package's decks all became one deck, is updated where it is, never made twice); any
+    other goes to its Anki deck's."""
+    deck_of_anki = {target.anki_name: target.deck for target in targets}
+    deck_of_pk = {target.deck.pk: target.deck for target in targets if target.deck.pk}
+    deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in cards}
+    groups: dict[int, list[CardRecord]] = {id(target.deck): [] for target in targets}
+    for record in records:
+        deck = deck_of_card.get((record.guid, record.ord)) or deck_of_anki[record.anki_deck]
+        groups[id(deck)].append(record)
+    return groups
+
+
+def _decks_counted(plan: ImportPlan) -> None:
+    """Each site deck's share of the plan's new, changed and unchanged cards."""
+    for kind in ("new", "changed", "unchanged"):
+        counts = Counter(id(planned.deck) for planned in getattr(plan, kind))
+        seen: set[int] = set()
+        for target in plan.decks:
+            # Two Anki decks may share a site deck (one once at another's address).
+            share = 0 if id(target.deck) in seen else counts[id(target.deck)]
+            seen.add(id(target.deck))
+            setattr(target, kind, share)
+
+
+def _several_decks_notice(chosen: Deck, targets: list[DeckTarget], source: str) -> ParseProblem:
+    names = ", ".join(target.anki_name for target in targets[:_DECKS_NAMED])
+    names += ", ..." if len(targets) > _DECKS_NAMED else ""
+    reason = (
+        f"the notes come from {len(targets)} Anki decks ({names}): each becomes a deck of "
+        f"its own here, named by its place in Anki's tree below {chosen.name!r}"
+    )
+    return ParseProblem(source, 0, reason)
 
 
 Sides = tuple[str, ...]  # "question", "answer"
@@ -1035,6 +1194,9 @@ def anki_import_apply(
             mapping=mapping,
             image_checks=image_checks,
         )
+        for target in plan.decks:
+            if target.made and target.new:
+                target.deck.save()
         if plan.file is not None:
             deck.import_settings = {
                 "separator": plan.file.layout.separator,
@@ -1208,7 +1370,7 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
     )
     tags = _tags_named({tag for planned in writes for tag in planned.tags})
     for batch in _chunks(plan.new):
-        cards = [Card(deck=deck, number=planned.number) for planned in batch]
+        cards = [Card(deck=planned.deck or deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
             _fill(card, planned, local, media)
         with transaction.atomic():

@@ -15,7 +15,7 @@ from quizzes import caching
 from quizzes.importing.anki import CLOZE, OPTIONAL_REVERSED, REVERSED
 from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
 from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, Deck
-from quizzes.rendering import cloze_numbers
+from quizzes.rendering import cloze_numbers, cloze_text_for_typing
 from quizzes.sanitize import sanitize_card_html
 from quizzes.services.card_pages import (
     card_render,
@@ -24,6 +24,7 @@ from quizzes.services.card_pages import (
     media_for_html,
     sides_render,
 )
+from quizzes.typed_answers import typed_answer_text
 
 
 def content_problem(content: CardContent, *, typed_by_staff: bool = False) -> str:
@@ -125,24 +126,37 @@ class NoteSaved:
 
 
 @transaction.atomic
-def card_save_from_admin(*, card: Card, content: CardContent) -> NoteSaved:
+def card_save_from_admin(
+    *, card: Card, content: CardContent, typed_answer_edited: bool = False
+) -> NoteSaved:
     """Save the admin's card form. A note's cards share its fields, as in Anki: a cloze
     note's others follow the edit, and a cloze number new in the text gets its card; a
-    reversed card shows the edited card's sides the other way round."""
+    reversed card shows the edited card's sides the other way round. A type-in card's
+    typed answer follows its new text (_typed_answer_followed) unless staff changed it in
+    this save (`typed_answer_edited`)."""
     if not card.guid and not card.source_url:
         # A card made here has no source link to be known by: give it a guid now so an
         # export and re-import (or Anki itself) recognize it after its text changes.
         card.guid = secrets.token_hex(8)
     before = (
-        Card.objects.values_list("question_html", "answer_html").filter(pk=card.pk).first()
+        Card.objects.values_list("question_html", "answer_html", "typed_answer")
+        .filter(pk=card.pk)
+        .first()
         if card.pk
         else None
     )
+    if before is not None and not typed_answer_edited:
+        card.typed_answer = _typed_answer_followed(
+            card,
+            typed=before[2],
+            before=before[:2],
+            after=(content.question_html, content.answer_html),
+        )
     card = card_store(card=card, content=content)
     if card.is_cloze:
         saved = _cloze_note_sync(card)
     elif before is not None and card.note_type in (REVERSED, OPTIONAL_REVERSED):
-        saved = _reversed_note_sync(card, before=before)
+        saved = _reversed_note_sync(card, before=before[:2])
     else:
         saved = NoteSaved()
     caching.deck_pages_changed()
@@ -201,12 +215,22 @@ def _cloze_note_sync(card: Card) -> NoteSaved:
         if cloze not in numbers:
             left.append(sibling.number)
         elif (sibling.question_html, sibling.answer_html) != (card.question_html, card.answer_html):
+            sibling.typed_answer = _typed_answer_followed(
+                sibling,
+                typed=sibling.typed_answer,
+                before=(sibling.question_html, sibling.answer_html),
+                after=(card.question_html, card.answer_html),
+            )
             card_store(card=sibling, content=_stored_content(card, cloze))
             updated.append(sibling.number)
     have = {card.card_ord + 1} | {sibling.card_ord + 1 for sibling in siblings}
     added = []
     tags = list(card.tags.all())
     last = Card.objects.filter(deck_id=card.deck_id).aggregate(Max("number"))["number__max"]
+    # A type-in note's new cloze asks its own deletions typed, as Anki's box would.
+    type_in = bool(card.typed_answer) and card.typed_answer == _own_typed_answer(
+        card, card.question_html, card.answer_html
+    )
     for number, cloze in enumerate(
         (cloze for cloze in numbers if cloze not in have), start=(last or 0) + 1
     ):
@@ -216,14 +240,38 @@ def _cloze_note_sync(card: Card) -> NoteSaved:
             guid=card.guid,
             card_ord=cloze - 1,
             note_type=card.note_type,
+            is_cloze=True,
             source_url=card.source_url,
+            typed_answer_ignores_accents=card.typed_answer_ignores_accents,
         )
+        if type_in:
+            new.typed_answer = _own_typed_answer(new, card.question_html, card.answer_html)
         card_store(card=new, content=_stored_content(card, cloze))
         new.tags.set(tags)
         added.append(number)
     return NoteSaved(
         note="cloze note", updated=tuple(updated), added=tuple(added), left=tuple(left)
     )
+
+
+def _own_typed_answer(card: Card, question_html: str, answer_html: str) -> str:
+    """What a type-in card of these sides asks typed, as an import reads its note's box:
+    a cloze card's own deletions (`{{type:cloze:Text}}`), another card's Back."""
+    if card.is_cloze:
+        return typed_answer_text(cloze_text_for_typing(question_html, card.card_ord + 1))
+    return typed_answer_text(answer_html)
+
+
+def _typed_answer_followed(
+    card: Card, *, typed: str, before: tuple[str, str], after: tuple[str, str]
+) -> str:
+    """The typed answer of a card whose sides change from `before` to `after`: the new
+    sides' own where `typed` was the old sides' own (Anki's box reads the note's field
+    afresh); `typed` where staff wrote another one, where the card asks nothing typed, or
+    where the new sides give nothing to type (a cloze number gone from the text)."""
+    if not typed or typed != _own_typed_answer(card, *before):
+        return typed
+    return _own_typed_answer(card, *after) or typed
 
 
 def _stored_content(card: Card, cloze: int) -> CardContent:

@@ -7,7 +7,7 @@ the page swaps in; both come from the same URL.
 import re
 from urllib.parse import urlencode
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from quizzes import caching
+from quizzes.downloads import file_download
 from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
@@ -180,9 +181,6 @@ def deck_package(request, slug):
         package = path.open("rb")
     except FileNotFoundError:  # a change of the decks replaced it meanwhile: ask again
         return redirect(request.path)
-    return FileResponse(
-        package,
-        as_attachment=True,
-        filename=f"{deck.slug}.apkg",
-        content_type="application/octet-stream",
+    return file_download(
+        request, package, filename=f"{deck.slug}.apkg", content_type="application/octet-stream"
     )

@@ -75,6 +75,8 @@ class Command(BaseCommand):
             raise CommandError(f"nothing imported, the file is not a deck:\n{error}") from None
         for line in [*plan.notices, *plan.report]:
             self.stderr.write(str(line))
+        for site_deck in plan.decks:
+            self.stdout.write(site_deck.told)
         return f"{target.slug}: {plan.summary}"
 
     def _new_deck(self, slug: str, name: str | None, file: Path) -> Deck:
