@@ -60,7 +60,7 @@ def test_due_cards_come_before_new_ones(client, alice, deck):
         client.force_login(alice)
         response = client.get(URL)
     assert response.context["item"].memory is not None
-    assert "<strong>3</strong> due" in response.text
+    assert "<strong>3</strong> to review" in response.text
 
 
 def test_a_due_card_whose_question_image_is_missing_says_its_picture_is_missing(
@@ -191,7 +191,7 @@ def test_another_learners_memory_does_not_show(client, alice, bob, deck):
         remember(bob, first_cards(deck, 5), now=timezone.now())
         client.force_login(alice)
         response = client.get(URL)
-    assert "<strong>0</strong> due" in response.text
+    assert "<strong>0</strong> to review" in response.text
     assert response.context["item"].memory is None
 
 
@@ -298,6 +298,39 @@ def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, a
         assert response.context["item"].card == card
         assert response.context["counts"].due == 1
         assert review_count_shown(client) == 1
+
+
+def test_the_counts_are_ankis_three_new_learning_and_review(client, alice, deck):
+    """As Anki's reviewer counts them: new, then the cards in learning (a lapse in its
+    relearning step), then the reviews due; the learning one was counted among the
+    reviews."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=5,
+        day_start_hour=4,
+        time_zone="UTC",
+        relearning_steps=(timedelta(minutes=10),),
+    )
+    with time_machine.travel(T0, tick=False) as traveller:
+        lapsed, *_due = first_cards(deck, 3)
+        remember(alice, first_cards(deck, 3), now=timezone.now())
+        reviews.review_record(
+            user=alice, card=lapsed, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        traveller.shift(timedelta(minutes=10))
+        client.force_login(alice)
+        response = client.get(URL)
+
+    counts = response.context["counts"]
+    assert (counts.new, counts.learning, counts.reviews, counts.total) == (5, 1, 2, 8)
+    shown = BeautifulSoup(response.text, "html.parser").select_one("[data-review-counts]")
+    assert " ".join(shown.get_text(" ").split()) == "5 new 1 learning 2 to review"
+    assert [span["class"] for span in shown.select("span")] == [
+        ["count-new"],
+        ["count-learning"],
+        ["count-due"],
+    ]
 
 
 def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice, deck):

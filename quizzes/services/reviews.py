@@ -185,6 +185,12 @@ class QueueCounts:
     due: int
     new: int  # new cards left for today
     over_limit: int = 0  # review cards due today past the day's maximum of reviews
+    learning: int = 0  # of `due`, the (re)learning steps: Anki's red count, apart
+
+    @property
+    def reviews(self) -> int:
+        """Of `due`, the review cards: Anki's green count."""
+        return self.due - self.learning
 
     @property
     def total(self) -> int:
@@ -436,6 +442,7 @@ def _review_counts(
         ),
         new=max(min(allowance, unstudied.ready), 0),
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
+        learning=figures["steps_due"],
     )
     # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
     # start when it is due then (it was not counted before it).
