@@ -953,7 +953,9 @@ def test_forgetting_a_card_makes_it_new_and_logs_a_reset_that_counts_no_review(a
     assert not CardMemory.objects.filter(user=alice).exists()
     assert (reset.rating, reset.source) == (scheduling.RESET_RATING, ReviewLog.Source.RESET)
     assert reviews.review_counts(user=alice, now=T0 + timedelta(minutes=1)).new == 12
-    assert reviews.reviews_since(user=alice, start=T0 - timedelta(hours=1)) == 1
+    assert reviews.studied_since(user=alice, start=T0 - timedelta(hours=1)) == reviews.Studied(
+        cards=1, seconds=3.0
+    )
     assert reviews.undoable_review(user=alice, since=T0) == reset
     with pytest.raises(reviews.NothingToForget):
         reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=2))

@@ -300,6 +300,33 @@ def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, a
         assert review_count_shown(client) == 1
 
 
+def test_the_end_screen_says_the_time_studied_today_as_ankis_does(client, alice, deck):
+    """Anki's "Studied 2 cards in 1.5 minutes today (45s/card)": each answer's time as the
+    server measured it, capped at a minute, quiz answers too."""
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=2, day_start_hour=4, time_zone="UTC"
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        for seconds in (30, 75):  # the second is counted as a minute
+            response = client.get(URL)
+            traveller.shift(timedelta(seconds=seconds))
+            client.post(
+                reverse("review_answer"),
+                {
+                    "card": response.context["item"].card.pk,
+                    "grade": 3,
+                    "shown": response.context["shown"],
+                },
+            )
+        response = client.get(URL)
+
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done] h1 + p")
+    assert " ".join(done.get_text().split()).startswith(
+        "You answered 2 cards today in 1.5 minutes (45 s a card)."
+    )
+
+
 def test_the_counts_are_ankis_three_new_learning_and_review(client, alice, deck):
     """As Anki's reviewer counts them: new, then the cards in learning (a lapse in its
     relearning step), then the reviews due; the learning one was counted among the
@@ -364,7 +391,8 @@ def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice,
         assert response.context["item"] is None
         done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
         assert " ".join(done.select_one("h1 + p").get_text().split()) == (
-            "You answered 2 cards today. The next card is due tomorrow."
+            "You answered 2 cards today in less than a minute (0 s a card). The next card is"
+            " due tomorrow."
         )
         assert " ".join(done.select_one("[data-review-over-limit]").get_text().split()) == (
             "1 more card due today waits for tomorrow: that is your maximum of 2 reviews a day"

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -462,13 +462,33 @@ def queue_item(*, user, card: Card) -> QueueItem:
     return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
 
 
-def reviews_since(*, user, start: datetime) -> int:
-    """The cards answered since `start` (a Forget answers nothing)."""
-    return (
+@dataclass(frozen=True, kw_only=True)
+class Studied:
+    """The cards answered in a stretch of time, and the time they took (each answer's capped
+    at a minute, scheduling.answer_seconds): Anki's "Studied 20 cards in 4.3 minutes
+    today"."""
+
+    cards: int
+    seconds: float
+
+    @property
+    def time_label(self) -> str:
+        return "less than a minute" if self.seconds < 60 else f"{self.seconds / 60:.1f} minutes"
+
+    @property
+    def seconds_per_card(self) -> int:
+        return round(self.seconds / self.cards) if self.cards else 0
+
+
+def studied_since(*, user, start: datetime) -> Studied:
+    """The cards answered since `start` and the time they took (a Forget answers nothing).
+    One query."""
+    figures = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
         .exclude(source=Source.RESET)
-        .count()
+        .aggregate(cards=Count("pk"), seconds=Sum("elapsed_seconds"))
     )
+    return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)
 
 
 @dataclass(frozen=True, kw_only=True)
