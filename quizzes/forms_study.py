@@ -161,6 +161,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
         "max_reviews_per_day",
         "learning_steps",
         "relearning_steps",
+        "bury_siblings",
         "day_start_hour",
         "time_zone",
     ]
@@ -171,6 +172,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "desired_retention",
             "new_cards_per_day",
             "max_reviews_per_day",
+            "bury_siblings",
             "day_start_hour",
             "time_zone",
         ]
@@ -178,6 +180,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "new_cards_per_day": "New cards per day",
             "max_reviews_per_day": "Maximum reviews per day",
             "day_start_hour": "Day starts at",
+            "bury_siblings": "Bury siblings",
         }
         help_texts = {
             "new_cards_per_day": "How many cards you have never studied the review adds each "
@@ -185,6 +188,10 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "max_reviews_per_day": "How many cards due for review the review shows each day "
             "at most (0 to 9999; Anki's default: 200). Those left wait for the next day, the "
             "most overdue first.",
+            "bury_siblings": "Once you answer a card in the review, the other cards of its "
+            "note (a reversed card, the other clozes) wait until tomorrow, so that one does "
+            "not give the other away (Anki's “Bury new siblings” and “Bury review siblings”; "
+            "off by default).",
         }
         widgets = {
             "day_start_hour": LongSelect(choices=[(h, f"{h:02d}:00") for h in range(24)]),

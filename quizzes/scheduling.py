@@ -450,30 +450,29 @@ def order_queue(
     limit: int,
     review_allowance: int | None = None,
 ) -> list[int]:
-    """Card ids in the order to study them: due cards, most overdue relative to their
-    stability first; then new cards (`new_card_ids`, already cut to today's allowance);
-    then learning cards due within LEARN_AHEAD (learn_ahead_until). With
-    `review_allowance`, only that many review cards (the first in that order): the reviews
-    left today."""
-    due, ahead = [], []
+    """Card ids in the order to study them, as Anki's queue: (re)learning steps due now,
+    the earliest first (a card in learning is shown as soon as its step is up, so that
+    "10m" means about ten minutes, however many reviews are overdue); then due review
+    cards, most overdue relative to their stability first; then new cards
+    (`new_card_ids`, already cut to today's allowance); then learning cards due within
+    LEARN_AHEAD (learn_ahead_until). With `review_allowance`, only that many review cards
+    (the first in that order): the reviews left today."""
+    steps, due, ahead = [], [], []
     until = learn_ahead_until(now=now, day_end=day_end)
     for entry in scheduled:
-        if is_due(entry, now=now, day_end=day_end):
+        if not is_due(entry, now=now, day_end=day_end):
+            if entry.state is not MemoryState.REVIEW and entry.due <= until:
+                ahead.append(entry)
+        elif entry.state is MemoryState.REVIEW:
             due.append(entry)
-        elif entry.state is not MemoryState.REVIEW and entry.due <= until:
-            ahead.append(entry)
+        else:
+            steps.append(entry)
     due.sort(key=lambda entry: (-relative_overdueness(entry, now=now), entry.card_id))
     if review_allowance is not None:
-        kept, reviews = [], 0
-        for entry in due:
-            if entry.state is MemoryState.REVIEW:
-                reviews += 1
-                if reviews > review_allowance:
-                    continue
-            kept.append(entry)
-        due = kept
+        due = due[: max(review_allowance, 0)]
+    steps.sort(key=lambda entry: (entry.due, entry.card_id))
     ahead.sort(key=lambda entry: (entry.due, entry.card_id))
-    ordered = [entry.card_id for entry in due]
+    ordered = [entry.card_id for entry in steps + due]
     ordered += list(new_card_ids)
     ordered += [entry.card_id for entry in ahead]
     return ordered[: max(limit, 0)]

@@ -95,3 +95,21 @@ def review_count_shown(client) -> int:
     match = re.search(r">Review \((\d+)\)<", client.get(reverse("home")).text)
     assert match, "no review count in the navigation"
     return int(match.group(1))
+
+
+def one_note_of_three(user, deck, *, bury_siblings: bool) -> list[Card]:
+    """The deck's cards #1-#3 made one Anki note (a card, its reversed card, a third), for a
+    learner whose study day starts at 4 am UTC, with Anki's "Bury siblings" as given."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        bury_siblings=bury_siblings,
+    )
+    note = list(Card.objects.filter(deck=deck).order_by("number")[:3])
+    for card_ord, card in enumerate(note):
+        card.guid, card.card_ord = "one-note", card_ord
+    Card.objects.bulk_update(note, ["guid", "card_ord"])
+    return note

@@ -75,8 +75,20 @@ def test_new_cards_follow_the_due_ones_and_learning_cards_due_soon_come_last():
         entry(3, due=NOW - timedelta(minutes=1), stability=0.5, state=MemoryState.RELEARNING),
     ]
     order = scheduling.order_queue(cards, new_card_ids=[7, 8], now=NOW, day_end=DAY_END, limit=10)
-    assert order[:2] in ([2, 3], [3, 2])
-    assert order[2:] == [7, 8, 1]
+    assert order == [3, 2, 7, 8, 1]
+
+
+def test_a_learning_step_due_now_comes_before_every_review_card_the_earliest_first():
+    """As Anki's queue: a card in (re)learning is shown as soon as its step is up, before
+    the reviews however overdue, so that "10m" means about ten minutes."""
+    cards = [
+        entry(1, due=NOW - timedelta(days=9), stability=1),  # 9 stabilities overdue
+        entry(2, due=NOW - timedelta(minutes=1), stability=2.0, state=MemoryState.RELEARNING),
+        entry(3, due=NOW - timedelta(days=3), stability=2),
+        entry(4, due=NOW - timedelta(minutes=8), stability=0.1, state=MemoryState.LEARNING),
+    ]
+    order = scheduling.order_queue(cards, new_card_ids=[9], now=NOW, day_end=DAY_END, limit=10)
+    assert order == [4, 2, 1, 3, 9]
 
 
 def test_a_review_card_is_due_all_day_but_a_learning_step_only_at_its_minute():
@@ -106,7 +118,7 @@ def test_review_cards_past_the_reviews_left_today_wait_but_learning_steps_do_not
     order = scheduling.order_queue(
         cards, new_card_ids=[9], now=NOW, day_end=DAY_END, limit=10, review_allowance=2
     )
-    assert order == [2, 4, 3, 9]  # the two most overdue reviews, the step, the new card
+    assert order == [3, 2, 4, 9]  # the step, the two most overdue reviews, the new card
     assert scheduling.review_allowance(per_day=200, reviewed_today=150) == 50
     assert scheduling.review_allowance(per_day=200, reviewed_today=250) == 0
 

@@ -300,6 +300,34 @@ def test_with_learning_steps_a_card_answered_again_comes_back_after_the_new_ones
     assert reviews.review_queue(user=alice, now=in_two_minutes, limit=1)[0].card == first
 
 
+def test_a_card_forgotten_comes_back_when_its_relearning_step_is_up_not_after_the_reviews(
+    alice, deck
+):
+    """Relearning step 10m and 12 reviews overdue: the lapse is shown again ten minutes
+    later, between two reviews, as in Anki; it waited until all 11 other reviews were done."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=4,
+        time_zone="UTC",
+        relearning_steps=(timedelta(minutes=10),),
+    )
+    remember(alice, first_cards(deck, 12), now=T0, due_in=timedelta(days=-2), stability=4.0)
+    forgotten = reviews.review_queue(user=alice, now=T0, limit=1)[0].card
+    reviews.review_record(user=alice, card=forgotten, rating=1, now=T0, elapsed_seconds=5)
+    moment = T0
+    for _ in range(4):  # four more reviews in the ten minutes
+        moment += timedelta(minutes=2)
+        card = reviews.review_queue(user=alice, now=moment, limit=1)[0].card
+        assert card != forgotten
+        reviews.review_record(user=alice, card=card, rating=3, now=moment, elapsed_seconds=5)
+    eleven_minutes_on = T0 + timedelta(minutes=11)
+    queue = reviews.review_queue(user=alice, now=eleven_minutes_on, limit=20)
+    assert queue[0].card == forgotten
+    assert len(queue) == 8  # the step, then the 7 reviews left
+
+
 def failed_into_a_twelve_hour_step_at_8_pm(alice, deck):
     """A card answered Again at 8 pm on 5 March, its one learning step 12 hours long; the
     study day starts at 4 am (UTC)."""
@@ -925,7 +953,9 @@ def test_forgetting_a_card_makes_it_new_and_logs_a_reset_that_counts_no_review(a
     assert not CardMemory.objects.filter(user=alice).exists()
     assert (reset.rating, reset.source) == (scheduling.RESET_RATING, ReviewLog.Source.RESET)
     assert reviews.review_counts(user=alice, now=T0 + timedelta(minutes=1)).new == 12
-    assert reviews.reviews_since(user=alice, start=T0 - timedelta(hours=1)) == 1
+    assert reviews.studied_since(user=alice, start=T0 - timedelta(hours=1)) == reviews.Studied(
+        cards=1, seconds=3.0
+    )
     assert reviews.undoable_review(user=alice, since=T0) == reset
     with pytest.raises(reviews.NothingToForget):
         reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=2))

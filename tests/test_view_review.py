@@ -60,7 +60,7 @@ def test_due_cards_come_before_new_ones(client, alice, deck):
         client.force_login(alice)
         response = client.get(URL)
     assert response.context["item"].memory is not None
-    assert "<strong>3</strong> due" in response.text
+    assert "<strong>3</strong> to review" in response.text
 
 
 def test_a_due_card_whose_question_image_is_missing_says_its_picture_is_missing(
@@ -191,7 +191,7 @@ def test_another_learners_memory_does_not_show(client, alice, bob, deck):
         remember(bob, first_cards(deck, 5), now=timezone.now())
         client.force_login(alice)
         response = client.get(URL)
-    assert "<strong>0</strong> due" in response.text
+    assert "<strong>0</strong> to review" in response.text
     assert response.context["item"].memory is None
 
 
@@ -300,6 +300,66 @@ def test_a_learning_card_the_page_shows_ahead_of_its_minute_is_counted(client, a
         assert review_count_shown(client) == 1
 
 
+def test_the_end_screen_says_the_time_studied_today_as_ankis_does(client, alice, deck):
+    """Anki's "Studied 2 cards in 1.5 minutes today (45s/card)": each answer's time as the
+    server measured it, capped at a minute, quiz answers too."""
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=2, day_start_hour=4, time_zone="UTC"
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        for seconds in (30, 75):  # the second is counted as a minute
+            response = client.get(URL)
+            traveller.shift(timedelta(seconds=seconds))
+            client.post(
+                reverse("review_answer"),
+                {
+                    "card": response.context["item"].card.pk,
+                    "grade": 3,
+                    "shown": response.context["shown"],
+                },
+            )
+        response = client.get(URL)
+
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done] h1 + p")
+    assert " ".join(done.get_text().split()).startswith(
+        "You answered 2 cards today in 1.5 minutes (45 s a card)."
+    )
+
+
+def test_the_counts_are_ankis_three_new_learning_and_review(client, alice, deck):
+    """As Anki's reviewer counts them: new, then the cards in learning (a lapse in its
+    relearning step), then the reviews due; the learning one was counted among the
+    reviews."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=5,
+        day_start_hour=4,
+        time_zone="UTC",
+        relearning_steps=(timedelta(minutes=10),),
+    )
+    with time_machine.travel(T0, tick=False) as traveller:
+        lapsed, *_due = first_cards(deck, 3)
+        remember(alice, first_cards(deck, 3), now=timezone.now())
+        reviews.review_record(
+            user=alice, card=lapsed, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        traveller.shift(timedelta(minutes=10))
+        client.force_login(alice)
+        response = client.get(URL)
+
+    counts = response.context["counts"]
+    assert (counts.new, counts.learning, counts.reviews, counts.total) == (5, 1, 2, 8)
+    shown = BeautifulSoup(response.text, "html.parser").select_one("[data-review-counts]")
+    assert " ".join(shown.get_text(" ").split()) == "5 new 1 learning 2 to review"
+    assert [span["class"] for span in shown.select("span")] == [
+        ["count-new"],
+        ["count-learning"],
+        ["count-due"],
+    ]
+
+
 def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice, deck):
     """Anki's "Maximum reviews/day": the most overdue first, the rest tomorrow; the
     navigation counts what the page will show and the end screen says how many wait."""
@@ -331,7 +391,8 @@ def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice,
         assert response.context["item"] is None
         done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
         assert " ".join(done.select_one("h1 + p").get_text().split()) == (
-            "You answered 2 cards today. The next card is due tomorrow."
+            "You answered 2 cards today in less than a minute (0 s a card). The next card is"
+            " due tomorrow."
         )
         assert " ".join(done.select_one("[data-review-over-limit]").get_text().split()) == (
             "1 more card due today waits for tomorrow: that is your maximum of 2 reviews a day"

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms_study import shown_token
-from quizzes.models import Card, CardMemory, ReviewLog
-from quizzes.services import reviews
+from quizzes.models import Card, CardHold, CardMemory, ReviewLog
+from quizzes.services import card_holds, reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import one_note_of_three, remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +240,39 @@ def test_the_navigation_counts_the_answer_at_once(client, alice, card):
         assert review_count_shown(client) == 12
         answer(client, card, 3)
         assert review_count_shown(client) == 11  # the card is due in two days
+
+
+# --- Anki's "Bury siblings" ------------------------------------------------------------------
+
+
+def test_with_bury_siblings_a_grade_buries_the_notes_new_and_due_siblings_until_tomorrow(
+    client, alice, deck
+):
+    """Anki's "Bury new siblings" and "Bury review siblings": once one card of a note is
+    answered, its new sibling waits for the next study day (and one due in five days is left
+    alone); Undo stays the grade's."""
+    first, reversed_card, later = one_note_of_three(alice, deck, bury_siblings=True)
+    remember(alice, [later], now=T0, due_in=timedelta(days=5))
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=6), tick=False):
+        answer(client, first, 3)
+        queue = [item.card for item in reviews.review_queue(user=alice, now=T0, limit=20)]
+        undo = card_holds.latest_undoable(user=alice, now=T0 + timedelta(seconds=6))
+
+    assert reversed_card not in queue
+    assert list(CardHold.objects.values_list("card", "buried_until")) == [
+        (reversed_card.pk, datetime(2025, 3, 6, 4, 0, tzinfo=UTC))
+    ]
+    assert isinstance(undo, ReviewLog) and undo.card == first
+    tomorrow = datetime(2025, 3, 6, 4, 0, tzinfo=UTC)
+    assert reversed_card in [
+        item.card for item in reviews.review_queue(user=alice, now=tomorrow, limit=20)
+    ]
+
+
+def test_siblings_are_not_buried_by_default_as_in_anki(client, alice, deck):
+    first, _reversed, _later = one_note_of_three(alice, deck, bury_siblings=False)
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=6), tick=False):
+        answer(client, first, 3)
+    assert not CardHold.objects.exists()

@@ -5,10 +5,10 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from quizzes.models import Card, CardMemory, ReviewLog
-from quizzes.services import reviews
+from quizzes.models import Card, CardHold, CardMemory, ReviewLog
+from quizzes.services import card_holds, reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import one_note_of_three, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +268,25 @@ def test_an_undo_button_that_names_no_card_is_told_undone_already_when_it_was(cl
 
     assert response.status_code == 404
     assert "undone already, perhaps in another tab" in response.text
+
+
+def test_undoing_a_grade_brings_back_the_siblings_it_buried_not_those_buried_before(
+    client, alice, deck
+):
+    """With Anki's "Bury siblings", Undo takes the grade back with what it buried, as Anki's
+    undo does; a sibling the learner had buried by hand before stays buried."""
+    first, reversed_card, buried_by_hand = one_note_of_three(alice, deck, bury_siblings=True)
+    card_holds.card_bury(user=alice, card=buried_by_hand, now=T0 - timedelta(minutes=5))
+    reviews.review_grade(user=alice, card=first, rating=3, shown_at=T0, now=T0)
+    assert set(CardHold.objects.values_list("card", flat=True)) == {
+        reversed_card.pk,
+        buried_by_hand.pk,
+    }
+    client.force_login(alice)
+
+    with time_machine.travel(T0 + timedelta(seconds=9), tick=False):
+        response = client.post(URL, {"review": ReviewLog.objects.get().pk, "card": first.pk})
+
+    assert response.status_code == 302
+    assert list(CardHold.objects.values_list("card", flat=True)) == [buried_by_hand.pk]
+    assert not CardMemory.objects.filter(user=alice, card=first).exists()

@@ -90,6 +90,15 @@ def test_it_saves_learning_steps_written_as_in_anki(client, alice):
     assert (form["learning_steps"].value(), form["relearning_steps"].value()) == ("1m 10m", "15m")
 
 
+def test_it_saves_bury_siblings_a_checkbox_left_off_by_default(client, alice):
+    client.force_login(alice)
+    assert client.get(URL).context["form"]["bury_siblings"].value() is False
+    client.post(URL, {**GOOD, "bury_siblings": "on"})
+    assert LearnerSettings.objects.get(user=alice).bury_siblings is True
+    client.post(URL, GOOD)  # an unticked box is not sent
+    assert LearnerSettings.objects.get(user=alice).bury_siblings is False
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

@@ -43,6 +43,8 @@ class LearnerSettings(models.Model):
     # (Re)learning steps in seconds; empty: none, FSRS schedules every review.
     learning_steps = models.JSONField(default=list, blank=True)
     relearning_steps = models.JSONField(default=list, blank=True)
+    # Anki's "Bury new siblings" and "Bury review siblings": off, as Anki's default.
+    bury_siblings = models.BooleanField(default=False)
     # "Learn more new cards today": extra new cards for one study day only.
     extra_new_cards = models.PositiveSmallIntegerField(default=0)
     extra_new_cards_day = models.DateField(null=True, blank=True)

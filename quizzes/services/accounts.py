@@ -194,6 +194,7 @@ def _settings(user) -> dict:
         "max_reviews_per_day": settings.max_reviews_per_day,
         "learning_steps": settings.learning_steps,
         "relearning_steps": settings.relearning_steps,
+        "bury_siblings": settings.bury_siblings,
         "day_starts_at_hour": settings.day_start_hour,
         "time_zone": settings.time_zone,
         "fsrs_parameters": settings.fsrs_parameters,

@@ -10,14 +10,19 @@ ends with caching.learner_memory_changed, so that "Review (N)" is counted afresh
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from quizzes import caching
 from quizzes.models import Card, CardHold, CardMemory, ReviewLog
-from quizzes.services.reviews import learner_settings, study_day_bounds, undoable_review
+from quizzes.services.reviews import (
+    NOTE_STEP,
+    learner_settings,
+    study_day_bounds,
+    undoable_review,
+)
 
 Action = CardHold.Action
 
@@ -39,12 +44,6 @@ def _hold(*, user, cards: list[tuple[Card, datetime]], action: str, **changes) -
             holds.append(hold)
     caching.learner_memory_changed(user.pk)
     return holds
-
-
-# Anki's "Bury note" and "Suspend note" hold a card's siblings too. They are held a
-# microsecond before the card pressed on: Undo, which takes the latest hold, names that card
-# and shows it again, and finds its siblings by that instant (hold_undo).
-NOTE_STEP = timedelta(microseconds=1)
 
 
 def _siblings_to_hold(*, user, card: Card, now: datetime, suspend: bool) -> list[Card]:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -98,6 +98,7 @@ def settings_update(
     learning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_LEARNING_STEPS,
     relearning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_RELEARNING_STEPS,
     max_reviews_per_day: int = scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
+    bury_siblings: bool = False,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
@@ -107,8 +108,10 @@ def settings_update(
     settings.time_zone = time_zone
     settings.learning_steps = [round(step.total_seconds()) for step in learning_steps]
     settings.relearning_steps = [round(step.total_seconds()) for step in relearning_steps]
+    settings.bury_siblings = bury_siblings
     settings.save(
         update_fields=[
+            "bury_siblings",
             "desired_retention",
             "new_cards_per_day",
             "max_reviews_per_day",
@@ -185,6 +188,12 @@ class QueueCounts:
     due: int
     new: int  # new cards left for today
     over_limit: int = 0  # review cards due today past the day's maximum of reviews
+    learning: int = 0  # of `due`, the (re)learning steps: Anki's red count, apart
+
+    @property
+    def reviews(self) -> int:
+        """Of `due`, the review cards: Anki's green count."""
+        return self.due - self.learning
 
     @property
     def total(self) -> int:
@@ -436,6 +445,7 @@ def _review_counts(
         ),
         new=max(min(allowance, unstudied.ready), 0),
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
+        learning=figures["steps_due"],
     )
     # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
     # start when it is due then (it was not counted before it).
@@ -452,13 +462,33 @@ def queue_item(*, user, card: Card) -> QueueItem:
     return QueueItem(card=card, memory=CardMemory.objects.filter(user=user, card=card).first())
 
 
-def reviews_since(*, user, start: datetime) -> int:
-    """The cards answered since `start` (a Forget answers nothing)."""
-    return (
+@dataclass(frozen=True, kw_only=True)
+class Studied:
+    """The cards answered in a stretch of time, and the time they took (each answer's capped
+    at a minute, scheduling.answer_seconds): Anki's "Studied 20 cards in 4.3 minutes
+    today"."""
+
+    cards: int
+    seconds: float
+
+    @property
+    def time_label(self) -> str:
+        return "less than a minute" if self.seconds < 60 else f"{self.seconds / 60:.1f} minutes"
+
+    @property
+    def seconds_per_card(self) -> int:
+        return round(self.seconds / self.cards) if self.cards else 0
+
+
+def studied_since(*, user, start: datetime) -> Studied:
+    """The cards answered since `start` and the time they took (a Forget answers nothing).
+    One query."""
+    figures = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
         .exclude(source=Source.RESET)
-        .count()
+        .aggregate(cards=Count("pk"), seconds=Sum("elapsed_seconds"))
     )
+    return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -759,7 +789,46 @@ def review_grade(
         source=Source.REVIEW,
         unless_reviewed_since=shown_at,
     )
+    if due is not None and learner_settings(user=user).bury_siblings:
+        _siblings_bury(user=user, card=card, now=now)
     return due is not None
+
+
+# Siblings held with a card are held a microsecond before it (card_holds' Bury note, and a
+# grade's siblings buried by Anki's "Bury siblings"): Undo, which takes the latest grade or
+# hold, names that card, and finds its siblings by that instant.
+NOTE_STEP = timedelta(microseconds=1)
+
+
+def _siblings_bury(*, user, card: Card, now: datetime) -> None:
+    """Anki's "Bury new siblings" and "Bury review siblings": the other cards of `card`'s
+    note that would still show today (new ones, review cards due) wait for the next study
+    day. Those held already are left as they are, so that an undo of the grade
+    (review_undo) brings back only what it buried."""
+    settings = learner_settings(user=user)
+    _day_start, day_end = study_day_bounds(settings=settings, now=now)
+    memories = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
+    due_today = memories.filter(
+        state=scheduling.MemoryState.REVIEW, due__lt=day_end, suspended=False
+    )
+    siblings = (
+        card.note_cards()
+        .exclude(pk=card.pk)
+        .filter(~Exists(CardHold.objects.filter(user=user, card=OuterRef("pk"))))
+        .filter(~Exists(memories) | Exists(due_today))
+    )
+    held_at = now - NOTE_STEP
+    CardHold.objects.bulk_create(
+        CardHold(
+            user=user,
+            card=sibling,
+            buried_until=day_end,
+            last_action=CardHold.Action.BURY,
+            held_at=held_at,
+        )
+        for sibling in siblings
+    )
+    caching.learner_memory_changed(user.pk)
 
 
 def _answer_grade(*, attempt: Attempt, question: AttemptQuestion) -> Grade | None:
@@ -984,6 +1053,14 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLo
         row.take(_memory_from_json(review.memory_before))
         row.suspended = review.memory_before.get("suspended", False)
         row.save()
+    # The siblings the grade buried (_siblings_bury) come back with it.
+    CardHold.objects.filter(
+        user=user,
+        card__in=review.card.note_cards().exclude(pk=review.card_id),
+        last_action=CardHold.Action.BURY,
+        held_at=review.reviewed_at - NOTE_STEP,
+        suspended=False,
+    ).delete()
     review.delete()
     caching.learner_memory_changed(user.pk)
     # Read only once the review is gone: an undo that fails after this leaves it unread.

@@ -100,7 +100,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         context["shown"] = shown_token(card_id=item.card.pk, now=now)
     else:
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
-        context["done_today"] = reviews.reviews_since(user=user, start=day_start)
+        context["studied_today"] = reviews.studied_since(user=user, start=day_start)
         context["next_due"] = reviews.next_due(user=user, now=now, settings=settings)
         unstudied = reviews.new_cards_unstudied(user=user, now=now)
         context["unstudied"] = unstudied
