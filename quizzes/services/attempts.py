@@ -1127,9 +1127,15 @@ def question_get_owned(
     *, user, guest_session_key: str | None, attempt_id, position: int
 ) -> AttemptQuestion | None:
     """The question at `position` of the attempt `attempt_id`, if it is the caller's own
-    (as attempt_open), with that attempt, in one query; None when either is missing."""
+    (as attempt_open), with that attempt, in one query; None when either is missing. For a
+    signed-in caller, about to answer it, the same query reads their memory of its card
+    (`memory_as_read`, see play_sql.owned_questions), which answer_submit's review needs."""
     found = play_sql.owned_questions(
-        user=user, guest_session_key=guest_session_key, attempt_id=attempt_id, position=position
+        user=user,
+        guest_session_key=guest_session_key,
+        attempt_id=attempt_id,
+        position=position,
+        with_memory=True,
     )
     return found[0] if found else None
 

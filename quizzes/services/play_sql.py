@@ -155,8 +155,9 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 def _with_card(question: AttemptQuestion, row: Sequence, at: int) -> AttemptQuestion:
     """Attach the card and its deck read from `row` from column `at` on."""
     columns = _columns()
-    card = columns["card"].instance(row[at : at + len(columns["card"])])
-    card.deck = columns["deck"].instance(row[at + len(columns["card"]) :])
+    card_end = at + len(columns["card"])
+    card = columns["card"].instance(row[at:card_end])
+    card.deck = columns["deck"].instance(row[card_end : card_end + len(columns["deck"])])
     question.card = card
     return question
 
@@ -216,21 +217,35 @@ def finished_challenges(*, attempt_id) -> list[Attempt]:
 
 
 def owned_questions(
-    *, user, guest_session_key: str | None, attempt_id, position: int | None = None
+    *,
+    user,
+    guest_session_key: str | None,
+    attempt_id,
+    position: int | None = None,
+    with_memory: bool = False,
 ) -> list[AttemptQuestion]:
     """The attempt `attempt_id`'s question at `position`, or without a position the
     unanswered questions the clock needs in order (`_which`), if the attempt is the
     caller's own; each with the attempt (one instance for all), and the first with its
     card and the card's deck. One statement. The first is the one shown next: should the
-    clock close it, the next one's card is read when it is shown."""
+    clock close it, the next one's card is read when it is shown.
+
+    `with_memory`, for a signed-in caller: the first also carries, as `memory_as_read`,
+    the learner's memory of its card (None: new to them), as `card_memory` reads it, in
+    the same statement (an answer's review needs it: reviews.review_answer_prepare)."""
     columns = _columns()
-    question, attempt = columns["question"], columns["attempt"]
+    question, attempt, memory = columns["question"], columns["attempt"], columns["memory"]
     owner, owner_params = _owner_condition(user=user, guest_session_key=guest_session_key)
     which, which_params = _which(position)
+    with_memory = with_memory and user is not None and user.is_authenticated
+    memory_sql, memory_join = "", ""
+    if with_memory:
+        memory_sql = f", {memory.sql}"
+        memory_join = f" LEFT JOIN {MEMORIES} m ON m.user_id = a.user_id AND m.card_id = q.card_id"
     rows = _fetch(
-        f"SELECT {question.sql}, {attempt.sql}, {columns['card'].sql}, {columns['deck'].sql} "
-        f"FROM {QUESTIONS} q JOIN {ATTEMPTS} a ON a.id = q.attempt_id "
-        f"JOIN {CARDS} c ON c.id = q.card_id JOIN {DECKS} d ON d.id = c.deck_id "
+        f"SELECT {question.sql}, {attempt.sql}, {columns['card'].sql}, {columns['deck'].sql}"
+        f"{memory_sql} FROM {QUESTIONS} q JOIN {ATTEMPTS} a ON a.id = q.attempt_id "
+        f"JOIN {CARDS} c ON c.id = q.card_id JOIN {DECKS} d ON d.id = c.deck_id{memory_join} "
         f"WHERE q.attempt_id = %s AND {owner} AND {which} ORDER BY q.position",
         [_attempt_id(attempt_id), *owner_params, *which_params],
     )
@@ -242,6 +257,12 @@ def owned_questions(
     for one in questions:
         one.attempt = the_attempt
     _with_card(questions[0], rows[0], at)
+    if with_memory:
+        memory_row = rows[0][len(rows[0]) - len(memory) :]
+        # The memory's id is NULL where the LEFT JOIN found no row.
+        questions[0].memory_as_read = (
+            memory.instance(memory_row) if memory_row[0] is not None else None
+        )
     return questions
 
 
