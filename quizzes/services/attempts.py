@@ -571,14 +571,11 @@ def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
     (finished, given up or not ranked alike), up to the number that ranks in a day: read
     from the learner's own quizzes by start (an index), whoever else plays. Those played as
     a guest and claimed do not count: they never rank."""
-    return len(
-        Attempt.objects.filter(
-            user_id=user_id,
-            started_at__gt=now - engine.RANKED_QUIZZES_WINDOW,
-            deck=deck,
-            is_quick=True,
-            played_as_guest=False,
-        ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
+    return play_sql.quick_quizzes_started(
+        user_id=user_id,
+        deck_id=deck.pk,
+        since=now - engine.RANKED_QUIZZES_WINDOW,
+        limit=engine.RANKED_QUICK_QUIZZES_PER_DAY,
     )
 
 
