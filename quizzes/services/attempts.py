@@ -920,10 +920,9 @@ def _limit_seconds(attempt: Attempt, question: AttemptQuestion) -> float | None:
 
 
 def _finish(*, attempt: Attempt, now: datetime) -> None:
-    # With `attempt`: the related manager sets each question's attempt from its attempt_id,
-    # which, deferred, would be read back one query per question.
-    fields = ("attempt", "outcome", "points", "elapsed", "skim_words")
-    questions = list(attempt.questions.only(*fields))
+    # Written out (play_sql): the last answer of every quiz finishes it, and through the
+    # ORM building and compiling these two statements cost more than the answer's others.
+    questions = play_sql.summary_questions(attempt=attempt)
     summary = questions_summary(questions)
     changes = {
         "finished_at": now,
@@ -940,7 +939,7 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
             for question in questions
         ),
     }
-    if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
+    if play_sql.attempt_finish(attempt_id=attempt.pk, changes=changes):
         for name, value in changes.items():
             setattr(attempt, name, value)
     else:

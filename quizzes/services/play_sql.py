@@ -336,18 +336,41 @@ def waiting_questions(*, attempt: Attempt, every: bool = False) -> list[AttemptQ
     return questions
 
 
-def _update_unless(question_id: int, changes: dict, condition: str) -> bool:
+def _update_unless(
+    question_id: int, changes: dict, condition: str, model: type[Model] = AttemptQuestion
+) -> bool:
+    """Write `changes` (field name to value) to `model`'s row `question_id` unless it no
+    longer meets `condition`: whether it was written."""
     assignments = ", ".join(
-        f"{connection.ops.quote_name(AttemptQuestion._meta.get_field(name).column)} = %s"
-        for name in changes
+        f"{connection.ops.quote_name(model._meta.get_field(name).column)} = %s" for name in changes
     )
-    params = [_db_value(AttemptQuestion, name, value) for name, value in changes.items()]
+    params = [_db_value(model, name, value) for name, value in changes.items()]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {QUESTIONS} SET {assignments} WHERE id = %s AND {condition}",
-            [*params, question_id],
+            f"UPDATE {model._meta.db_table} SET {assignments} WHERE id = %s AND {condition}",
+            [*params, _db_value(model, "id", question_id)],
         )
         return cursor.rowcount == 1
+
+
+def summary_questions(*, attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question of `attempt` in order, without cards or choices, each with `attempt`:
+    what finishing the quiz sums up. One statement."""
+    waiting = _columns()["waiting"]
+    rows = _fetch(
+        f"SELECT {waiting.sql} FROM {QUESTIONS} q WHERE q.attempt_id = %s ORDER BY q.position",
+        [_attempt_id(attempt.pk)],
+    )
+    questions = [waiting.instance(row) for row in rows]
+    for one in questions:
+        one.attempt = attempt
+    return questions
+
+
+def attempt_finish(*, attempt_id, changes: dict) -> bool:
+    """Store a quiz's end (`changes`: field name to value) unless it has ended already:
+    whether this call ended it."""
+    return _update_unless(attempt_id, changes, "finished_at IS NULL", model=Attempt)
 
 
 def question_start(*, question_id: int, started_at, deadline_at) -> bool:
