@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from quizzes import engine, wording
 from quizzes.models import (
@@ -20,7 +21,7 @@ from quizzes.models.deck import SHUFFLE_KEY_RANGE
 from quizzes.services import attempts as services
 from quizzes.services import challenges, leaderboard, progress
 from quizzes.services.card_pages import cards_rerender, distractor_render
-from tests.queryplans import query_plan
+from tests.queryplans import query_plan, statement_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -1073,18 +1074,45 @@ def test_a_guests_quick_quizzes_claimed_are_kept_but_never_rank_nor_spend_the_da
 
 
 def test_a_learners_quick_quizzes_started_in_the_day_are_read_from_their_own_index(alice, deck):
-    counted = Attempt.objects.filter(
-        user_id=alice.pk,
-        started_at__gt=NOW - engine.RANKED_QUIZZES_WINDOW,
-        deck=deck,
-        is_quick=True,
-        played_as_guest=False,
-    ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
+    statements = []
+
+    def kept(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(kept):
+        started = services._quick_quizzes_started(user_id=alice.pk, deck=deck, now=NOW)
     by_learner = next(
         index.name for index in Attempt._meta.indexes if index.fields == ["user", "-started_at"]
     )
 
-    assert by_learner in query_plan(counted)
+    assert started == 0
+    assert len(statements) == 1
+    assert by_learner in statement_plan(*statements[0])
+
+
+def test_a_learners_quick_quizzes_started_count_the_day_before_signed_in_on_the_deck(
+    alice, bob, deck, make_deck
+):
+    # Started, not played through: one given up counts as one finished.
+    def started_at(user, deck, at, *, session_key=""):
+        return services.attempt_start_quick(user=user, session_key=session_key, deck=deck, now=at)
+
+    other_deck = make_deck(5, slug="other")
+    window = engine.RANKED_QUIZZES_WINDOW
+    counted = [started_at(alice, deck, NOW - window + timedelta(minutes=n)) for n in (1, 2, 3)]
+    started_at(alice, deck, NOW - window)  # started a whole day before: out of the window
+    started_at(alice, other_deck, NOW - timedelta(minutes=5))
+    started_at(bob, deck, NOW - timedelta(minutes=5))
+    claimed = started_at(None, deck, NOW - timedelta(minutes=4), session_key="k")
+    services.attempts_claim(user=alice, guest_session_key="k")
+
+    assert Attempt.objects.get(pk=claimed.pk).user == alice
+    assert services._quick_quizzes_started(user_id=alice.pk, deck=deck, now=NOW) == len(counted)
+    for n in range(engine.RANKED_QUICK_QUIZZES_PER_DAY + 2):
+        started_at(alice, deck, NOW - timedelta(minutes=30 + n))
+    limit = engine.RANKED_QUICK_QUIZZES_PER_DAY
+    assert services._quick_quizzes_started(user_id=alice.pk, deck=deck, now=NOW) == limit
 
 
 def test_a_guests_last_played_quiz_is_read_from_their_own_index(deck):

@@ -296,13 +296,13 @@ def test_an_answer_runs_a_bounded_number_of_queries(
     attempt = start(alice, make_deck(40, slug="bigger"), count=20)
     question = show(attempt)
     client.force_login(alice)
-    # The session, the user, the question with its quiz; the learner's settings (read once,
-    # then kept in the cache) and their memory of the card, read before the transaction;
-    # then in it the answer, the memory and the review's log; nothing for the clock: with
+    # The session, the user, the question with its quiz and the learner's memory of the
+    # card; the learner's settings (read once, then kept in the cache); then in the
+    # transaction the answer, the memory and the review's log; nothing for the clock: with
     # nineteen questions to come, none shown, and time left, the quiz is not over. The card
     # was new, so "Review (N)" moves: the learner's memories counted (and the decks' cards,
     # here not kept yet), which the next question's page then finds kept.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.post(
             url(attempt),
             {"position": 1, "choice": question.correct_choice_id},
@@ -463,9 +463,9 @@ def test_an_answer_that_leaves_the_count_as_it_was_does_not_count_again(
         remember(alice, [second.card], now=timezone.now(), due_in=timedelta(days=7))
     with time_machine.travel("2025-03-05 12:00:10Z", tick=False):
         show(attempt)
-    # The session, the question with its quiz, the memory of the card read before the
-    # transaction, then in it (a savepoint here) the answer, the memory and the review's log.
-    with django_assert_num_queries(8):
+    # The session, the question with its quiz and the memory of the card, then in a
+    # transaction (a savepoint here) the answer, the memory and the review's log.
+    with django_assert_num_queries(7):
         response = post(
             client,
             attempt,

@@ -571,14 +571,11 @@ def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
     (finished, given up or not ranked alike), up to the number that ranks in a day: read
     from the learner's own quizzes by start (an index), whoever else plays. Those played as
     a guest and claimed do not count: they never rank."""
-    return len(
-        Attempt.objects.filter(
-            user_id=user_id,
-            started_at__gt=now - engine.RANKED_QUIZZES_WINDOW,
-            deck=deck,
-            is_quick=True,
-            played_as_guest=False,
-        ).values_list("pk")[: engine.RANKED_QUICK_QUIZZES_PER_DAY]
+    return play_sql.quick_quizzes_started(
+        user_id=user_id,
+        deck_id=deck.pk,
+        since=now - engine.RANKED_QUIZZES_WINDOW,
+        limit=engine.RANKED_QUICK_QUIZZES_PER_DAY,
     )
 
 
@@ -923,10 +920,9 @@ def _limit_seconds(attempt: Attempt, question: AttemptQuestion) -> float | None:
 
 
 def _finish(*, attempt: Attempt, now: datetime) -> None:
-    # With `attempt`: the related manager sets each question's attempt from its attempt_id,
-    # which, deferred, would be read back one query per question.
-    fields = ("attempt", "outcome", "points", "elapsed", "skim_words")
-    questions = list(attempt.questions.only(*fields))
+    # Written out (play_sql): the last answer of every quiz finishes it, and through the
+    # ORM building and compiling these two statements cost more than the answer's others.
+    questions = play_sql.summary_questions(attempt=attempt)
     summary = questions_summary(questions)
     changes = {
         "finished_at": now,
@@ -943,7 +939,7 @@ def _finish(*, attempt: Attempt, now: datetime) -> None:
             for question in questions
         ),
     }
-    if Attempt.objects.unfinished().filter(pk=attempt.pk).update(**changes):
+    if play_sql.attempt_finish(attempt_id=attempt.pk, changes=changes):
         for name, value in changes.items():
             setattr(attempt, name, value)
     else:
@@ -1127,9 +1123,15 @@ def question_get_owned(
     *, user, guest_session_key: str | None, attempt_id, position: int
 ) -> AttemptQuestion | None:
     """The question at `position` of the attempt `attempt_id`, if it is the caller's own
-    (as attempt_open), with that attempt, in one query; None when either is missing."""
+    (as attempt_open), with that attempt, in one query; None when either is missing. For a
+    signed-in caller, about to answer it, the same query reads their memory of its card
+    (`memory_as_read`, see play_sql.owned_questions), which answer_submit's review needs."""
     found = play_sql.owned_questions(
-        user=user, guest_session_key=guest_session_key, attempt_id=attempt_id, position=position
+        user=user,
+        guest_session_key=guest_session_key,
+        attempt_id=attempt_id,
+        position=position,
+        with_memory=True,
     )
     return found[0] if found else None
 

@@ -13,6 +13,7 @@ Plain SQL that SQLite and PostgreSQL both run; the suite runs on both.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -155,8 +156,9 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 def _with_card(question: AttemptQuestion, row: Sequence, at: int) -> AttemptQuestion:
     """Attach the card and its deck read from `row` from column `at` on."""
     columns = _columns()
-    card = columns["card"].instance(row[at : at + len(columns["card"])])
-    card.deck = columns["deck"].instance(row[at + len(columns["card"]) :])
+    card_end = at + len(columns["card"])
+    card = columns["card"].instance(row[at:card_end])
+    card.deck = columns["deck"].instance(row[card_end : card_end + len(columns["deck"])])
     question.card = card
     return question
 
@@ -216,21 +218,35 @@ def finished_challenges(*, attempt_id) -> list[Attempt]:
 
 
 def owned_questions(
-    *, user, guest_session_key: str | None, attempt_id, position: int | None = None
+    *,
+    user,
+    guest_session_key: str | None,
+    attempt_id,
+    position: int | None = None,
+    with_memory: bool = False,
 ) -> list[AttemptQuestion]:
     """The attempt `attempt_id`'s question at `position`, or without a position the
     unanswered questions the clock needs in order (`_which`), if the attempt is the
     caller's own; each with the attempt (one instance for all), and the first with its
     card and the card's deck. One statement. The first is the one shown next: should the
-    clock close it, the next one's card is read when it is shown."""
+    clock close it, the next one's card is read when it is shown.
+
+    `with_memory`, for a signed-in caller: the first also carries, as `memory_as_read`,
+    the learner's memory of its card (None: new to them), as `card_memory` reads it, in
+    the same statement (an answer's review needs it: reviews.review_answer_prepare)."""
     columns = _columns()
-    question, attempt = columns["question"], columns["attempt"]
+    question, attempt, memory = columns["question"], columns["attempt"], columns["memory"]
     owner, owner_params = _owner_condition(user=user, guest_session_key=guest_session_key)
     which, which_params = _which(position)
+    with_memory = with_memory and user is not None and user.is_authenticated
+    memory_sql, memory_join = "", ""
+    if with_memory:
+        memory_sql = f", {memory.sql}"
+        memory_join = f" LEFT JOIN {MEMORIES} m ON m.user_id = a.user_id AND m.card_id = q.card_id"
     rows = _fetch(
-        f"SELECT {question.sql}, {attempt.sql}, {columns['card'].sql}, {columns['deck'].sql} "
-        f"FROM {QUESTIONS} q JOIN {ATTEMPTS} a ON a.id = q.attempt_id "
-        f"JOIN {CARDS} c ON c.id = q.card_id JOIN {DECKS} d ON d.id = c.deck_id "
+        f"SELECT {question.sql}, {attempt.sql}, {columns['card'].sql}, {columns['deck'].sql}"
+        f"{memory_sql} FROM {QUESTIONS} q JOIN {ATTEMPTS} a ON a.id = q.attempt_id "
+        f"JOIN {CARDS} c ON c.id = q.card_id JOIN {DECKS} d ON d.id = c.deck_id{memory_join} "
         f"WHERE q.attempt_id = %s AND {owner} AND {which} ORDER BY q.position",
         [_attempt_id(attempt_id), *owner_params, *which_params],
     )
@@ -242,6 +258,12 @@ def owned_questions(
     for one in questions:
         one.attempt = the_attempt
     _with_card(questions[0], rows[0], at)
+    if with_memory:
+        memory_row = rows[0][len(rows[0]) - len(memory) :]
+        # The memory's id is NULL where the LEFT JOIN found no row.
+        questions[0].memory_as_read = (
+            memory.instance(memory_row) if memory_row[0] is not None else None
+        )
     return questions
 
 
@@ -314,18 +336,41 @@ def waiting_questions(*, attempt: Attempt, every: bool = False) -> list[AttemptQ
     return questions
 
 
-def _update_unless(question_id: int, changes: dict, condition: str) -> bool:
+def _update_unless(
+    question_id: int, changes: dict, condition: str, model: type[Model] = AttemptQuestion
+) -> bool:
+    """Write `changes` (field name to value) to `model`'s row `question_id` unless it no
+    longer meets `condition`: whether it was written."""
     assignments = ", ".join(
-        f"{connection.ops.quote_name(AttemptQuestion._meta.get_field(name).column)} = %s"
-        for name in changes
+        f"{connection.ops.quote_name(model._meta.get_field(name).column)} = %s" for name in changes
     )
-    params = [_db_value(AttemptQuestion, name, value) for name, value in changes.items()]
+    params = [_db_value(model, name, value) for name, value in changes.items()]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {QUESTIONS} SET {assignments} WHERE id = %s AND {condition}",
-            [*params, question_id],
+            f"UPDATE {model._meta.db_table} SET {assignments} WHERE id = %s AND {condition}",
+            [*params, _db_value(model, "id", question_id)],
         )
         return cursor.rowcount == 1
+
+
+def summary_questions(*, attempt: Attempt) -> list[AttemptQuestion]:
+    """Every question of `attempt` in order, without cards or choices, each with `attempt`:
+    what finishing the quiz sums up. One statement."""
+    waiting = _columns()["waiting"]
+    rows = _fetch(
+        f"SELECT {waiting.sql} FROM {QUESTIONS} q WHERE q.attempt_id = %s ORDER BY q.position",
+        [_attempt_id(attempt.pk)],
+    )
+    questions = [waiting.instance(row) for row in rows]
+    for one in questions:
+        one.attempt = attempt
+    return questions
+
+
+def attempt_finish(*, attempt_id, changes: dict) -> bool:
+    """Store a quiz's end (`changes`: field name to value) unless it has ended already:
+    whether this call ended it."""
+    return _update_unless(attempt_id, changes, "finished_at IS NULL", model=Attempt)
 
 
 def question_start(*, question_id: int, started_at, deadline_at) -> bool:
@@ -476,6 +521,20 @@ def _insert(model: type[Model], rows: Sequence[dict]) -> None:
             f"VALUES {', '.join([placeholders] * len(rows))}",
             params,
         )
+
+
+def quick_quizzes_started(*, user_id: int, deck_id: int, since: datetime, limit: int) -> int:
+    """How many Quick quizzes the learner started on the deck after `since`, played signed
+    in, up to `limit` (attempts._quick_quizzes_started): from the learner's quizzes by
+    start, newest first (the index on user and started_at). Through the ORM, building and
+    compiling this statement took more of a signed-in start than the rest of it."""
+    rows = _fetch(
+        f"SELECT a.id FROM {ATTEMPTS} a WHERE a.user_id = %s AND a.started_at > %s "
+        "AND a.deck_id = %s AND a.is_quick = %s AND a.played_as_guest = %s "
+        "ORDER BY a.started_at DESC LIMIT %s",
+        [user_id, _db_value(Attempt, "started_at", since), deck_id, True, False, limit],
+    )
+    return len(rows)
 
 
 def attempt_insert(*, attempt: Attempt, questions: Sequence[dict], offered: Sequence[int]) -> None:

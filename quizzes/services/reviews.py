@@ -884,11 +884,15 @@ def review_answer_prepare(
     learner's memory of the card, from the memory as it is now: one read, no lock. Storing
     it (review_answer_store) is then two short writes, so a quiz answer holds the database's
     write lock (SQLite) or the memory's row (PostgreSQL) only while it writes, not while
-    FSRS, the ORM and the cache work."""
+    FSRS, the ORM and the cache work. The memory is the one read with the question
+    (attempts.question_get_owned) when it was, else read here."""
     arguments = _answer_review_arguments(attempt=attempt, question=question, now=now)
     if arguments is None:
         return None
-    read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
+    if hasattr(question, "memory_as_read"):
+        read = question.memory_as_read
+    else:
+        read = play_sql.card_memory(user_id=arguments["user_id"], card_id=arguments["card_id"])
     if _reviewed_after(read, arguments["now"]):
         return None
     return PreparedAnswer(review=_work_out(read=read, **arguments), arguments=arguments)
