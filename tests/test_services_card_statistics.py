@@ -4,12 +4,14 @@ import pytest
 from django.utils import timezone
 
 from quizzes.models import Attempt, AttemptQuestion, Card
+from quizzes.services.accounts import account_delete
 from quizzes.services.card_statistics import (
     SETTLING,
     card_statistics_roll_up,
     cards_for_admin_list,
     cards_with_statistics,
 )
+from quizzes.services.housekeeping import guest_attempts_purge
 from tests.editing_helpers import record_answer
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,26 @@ def test_saving_a_card_keeps_the_numbers_a_roll_up_wrote_since_it_was_read(card)
     stale.save()
 
     assert rolled_up(card)[:2] == (1, 100.0)
+
+
+def test_deleting_a_learner_counts_the_cards_they_answered_again(card, alice):
+    record_answer(card, "correct", user=alice)
+    record_answer(card, "wrong")
+    card_statistics_roll_up(now=timezone.now())
+
+    account_delete(user=alice)
+
+    assert rolled_up(card)[:2] == (1, 0.0)
+
+
+def test_purging_guests_abandoned_quizzes_counts_their_cards_again(card):
+    now = timezone.now()
+    first, _ = started_quiz(card, started_at=now - timedelta(days=3), questions=2)
+    answered(first, "correct")
+    record_answer(card, "wrong")
+    card_statistics_roll_up(now=now)
+    assert rolled_up(card)[:2] == (2, 50.0)
+
+    guest_attempts_purge(started_before=now - timedelta(days=1))
+
+    assert rolled_up(card)[:2] == (1, 0.0)

@@ -1,6 +1,8 @@
 """What the admin's card list shows: how learners did on each card, its open reports and
 the state of its images, for any number of cards in a fixed number of queries."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +23,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import Truncator
 
 from quizzes.models import (
+    Attempt,
     AttemptQuestion,
     CachedImage,
     Card,
@@ -142,6 +145,20 @@ def cards_recount(*, card_ids) -> None:
             cards,
             ["stats_answered", "stats_correct", "stats_percent_correct", "stats_average_elapsed"],
         )
+
+
+@contextmanager
+def statistics_recounted_after_deleting(*, attempts: QuerySet[Attempt]) -> Iterator[None]:
+    """Around deleting `attempts` (a learner, guests' abandoned quizzes): the cards their
+    answers counted for are counted again afterwards. The roll-up sees answers come, not go."""
+    answered = set(
+        AttemptQuestion.objects.attempted()
+        .filter(attempt__in=attempts)
+        .values_list("card_id", flat=True)
+        .distinct()
+    )
+    yield
+    cards_recount(card_ids=answered)
 
 
 def _counted_card(pk: int, counted: dict | None) -> Card:
