@@ -198,3 +198,12 @@ def test_purging_guests_abandoned_quizzes_counts_their_cards_again(card):
     guest_attempts_purge(started_before=now - timedelta(days=1))
 
     assert rolled_up(card)[:2] == (1, 0.0)
+
+
+def test_a_card_copied_by_clearing_its_id_is_saved_as_a_new_card(card):
+    # What keeps the statistics out of a save (update_fields) would refuse a save with no id.
+    card.pk = None
+    card.number = 99
+    card.save()
+
+    assert card.deck.cards.filter(number=99).exists()

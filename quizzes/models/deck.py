@@ -281,7 +281,7 @@ class Card(models.Model):
     def save(self, *args, **kwargs):
         # The statistics are the roll-up's to write: a card read before a roll-up and saved
         # after it (an editor's form) would put back the older numbers, until its next answer.
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
