@@ -87,8 +87,10 @@ from quizzes.services.card_editing import (
 from quizzes.services.card_holds import holds_release
 from quizzes.services.card_pages import card_cloze
 from quizzes.services.card_statistics import (
+    card_statistics_roll_up,
     cards_for_admin_list,
     cards_with_image_counts,
+    cards_with_statistics,
     wrong_answer_picks,
 )
 from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
@@ -677,6 +679,14 @@ def _statistic(name: str) -> OrderBy:
     return F(name).asc(nulls_last=True)
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{number_format(value, 0)} %"
+
+
+def _seconds(elapsed) -> str:
+    return "—" if elapsed is None else f"{elapsed.total_seconds():.1f} s"
+
+
 # The cards a delete page names; the rest it counts. Selecting a whole deck of 30,000 cards
 # made a page of 4.5 MB that took over a minute to make.
 LISTED_CARDS = 100
@@ -811,6 +821,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         return listed + _more(counts[Card] - LISTED_CARDS), model_count, perms_needed, []
 
     def changelist_view(self, request, extra_context=None):
+        card_statistics_roll_up(now=timezone.now())
         # The statistics need the width: the navigation sidebar gives it up on this page
         # (Home and the breadcrumbs still lead everywhere).
         extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
@@ -851,22 +862,20 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
             card.open_report_count,
         )
 
-    @admin.display(description="answered", ordering="times_answered")
+    # The list's statistics are the cards' rolled-up columns, brought up to date as the
+    # list loads: a sort by one reads its index (migration 0039), not every card's answers.
+    @admin.display(description="answered", ordering="stats_answered")
     def times_answered(self, card):
-        return card.times_answered
+        return card.stats_answered
 
     # Sorting by % correct, lowest first, puts the hardest cards at the top.
-    @admin.display(description="% correct", ordering=_statistic("percent_correct"))
+    @admin.display(description="% correct", ordering=_statistic("stats_percent_correct"))
     def percent_correct(self, card):
-        if card.percent_correct is None:
-            return "—"
-        return f"{number_format(card.percent_correct, 0)} %"
+        return _percent(card.stats_percent_correct)
 
-    @admin.display(description="avg. time", ordering=_statistic("average_elapsed"))
+    @admin.display(description="avg. time", ordering=_statistic("stats_average_elapsed"))
     def average_time(self, card):
-        if card.average_elapsed is None:
-            return "—"
-        return f"{card.average_elapsed.total_seconds():.1f} s"
+        return _seconds(card.stats_average_elapsed)
 
     @admin.display(description="most-picked wrong answer")
     def most_picked_wrong(self, card):
@@ -893,12 +902,15 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
 
     @admin.display(description="statistics")
     def statistics(self, card):
+        # Counted from the card's answers as the page opens, not rolled up: one card's.
+        if card.pk is not None:
+            card = cards_with_statistics(Card.objects.filter(pk=card.pk)).get()
         if card.pk is None or not card.times_answered:
             return "Nobody has answered this card yet."
         rows = [
             ("Times answered", card.times_answered),
-            ("Correct", self.percent_correct(card)),
-            ("Average time to answer", self.average_time(card)),
+            ("Correct", _percent(card.percent_correct)),
+            ("Average time to answer", _seconds(card.average_elapsed)),
         ]
         if card.most_picked_wrong_id:
             wrong = Card.objects.only("answer_text").get(pk=card.most_picked_wrong_id)

@@ -1,5 +1,5 @@
 from quizzes.models.accounts import NameSkeleton, PendingEmail
-from quizzes.models.attempts import Attempt, AttemptQuestion, ReadyQuiz
+from quizzes.models.attempts import Attempt, AttemptQuestion, CardStatisticsRollUp, ReadyQuiz
 from quizzes.models.deck import (
     CachedImage,
     Card,
@@ -24,6 +24,7 @@ __all__ = [
     "CardImage",
     "CardKeyword",
     "CardMemory",
+    "CardStatisticsRollUp",
     "Deck",
     "DeletedCard",
     "Distractor",

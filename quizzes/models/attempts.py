@@ -336,3 +336,19 @@ class ReadyQuiz(models.Model):
 
     def __str__(self) -> str:
         return f"Quick quiz planned ahead ({self.pk})"
+
+
+class CardStatisticsRollUp(models.Model):
+    """How far the cards' rolled-up statistics (Card.stats_*) have read learners' answers:
+    one row. A question is written unanswered when its quiz starts and answered later, so
+    the roll-up reads the questions written since `seen_up_to` and those it saw unanswered
+    (`waiting`, question id to card id) that may have been answered or deleted since."""
+
+    seen_up_to = models.BigIntegerField(default=0)
+    waiting = models.JSONField(default=dict)
+    # Questions above `seen_up_to` (of quizzes started too recently to pass over) already
+    # counted: read again, they are not counted twice.
+    counted = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Card statistics read up to question {self.seen_up_to}"

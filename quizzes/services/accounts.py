@@ -34,6 +34,7 @@ from quizzes.models import (
     ProblemReport,
     ReviewLog,
 )
+from quizzes.services.card_statistics import statistics_recounted_after_deleting
 from quizzes.services.reviews import learner_settings
 
 EXPORT_FORMAT = "quizsite learner data, version 1"
@@ -324,7 +325,8 @@ def account_delete(*, user) -> None:
     username = user.get_username()
     for model in (AccessLog, AccessFailureLog, AccessAttempt):
         model.objects.filter(username=username).delete()
-    user.delete()
+    with statistics_recounted_after_deleting(attempts=user.attempts.all()):
+        user.delete()
 
 
 def normalized_email(email: str) -> str:

@@ -1,8 +1,12 @@
 """What the admin's card list shows: how learners did on each card, its open reports and
 the state of its images, for any number of cards in a fixed number of queries."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import (
     Count,
     DurationField,
@@ -18,7 +22,23 @@ from django.db.models.aggregates import Avg
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import Truncator
 
-from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, ProblemReport
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    CachedImage,
+    Card,
+    CardImage,
+    CardStatisticsRollUp,
+    ProblemReport,
+)
+
+# A quiz's questions are written when it starts, in one transaction; on PostgreSQL one not
+# yet committed can hold ids below ones a roll-up already saw. The questions of quizzes
+# started this recently are read again by the next roll-up (those answered already are
+# remembered as counted), so none is passed over.
+SETTLING = timedelta(minutes=5)
+# Ids a statement names at most (SQLite allows 32,766 variables; Django batches by 999).
+_BATCH = 500
 
 
 def cards_with_statistics(queryset: QuerySet[Card]) -> QuerySet[Card]:
@@ -56,12 +76,114 @@ def cards_with_statistics(queryset: QuerySet[Card]) -> QuerySet[Card]:
     )
 
 
+@transaction.atomic
+def card_statistics_roll_up(*, now: datetime) -> int:
+    """Bring every card's rolled-up statistics (Card.stats_*) up to the answers stored now:
+    read the questions written since the last roll-up and the ones it left unanswered, and
+    count again the cards that any of them answered since. Returns how many cards. The work
+    grows with the questions since and those left open, not with the cards or all the
+    answers; two at once take turns (the row is locked)."""
+    state, _ = CardStatisticsRollUp.objects.select_for_update().get_or_create(pk=1)
+    waiting = {int(pk): card_id for pk, card_id in state.waiting.items()}
+    counted = set(state.counted)
+    # One statement while few are left open, which is the usual case.
+    batches = _batches(list(waiting)) or [[]]
+    questions = {}
+    for index, batch in enumerate(batches):
+        read = Q(pk__in=batch) | Q(pk__gt=state.seen_up_to) if index == 0 else Q(pk__in=batch)
+        questions.update(
+            (pk, (card_id, outcome, started_at))
+            for pk, card_id, outcome, started_at in AttemptQuestion.objects.filter(read)
+            .order_by()
+            .values_list("pk", "card_id", "outcome", "attempt__started_at")
+        )
+    changed = {
+        card_id for pk, (card_id, outcome, _) in questions.items() if outcome and pk not in counted
+    }
+
+    seen_up_to = state.seen_up_to
+    for pk in sorted(pk for pk in questions if pk > state.seen_up_to):
+        if questions[pk][2] >= now - SETTLING:
+            break
+        seen_up_to = pk
+    # A question deleted unanswered counted for nothing: it is only forgotten.
+    state.waiting = {
+        str(pk): card_id for pk, (card_id, outcome, _) in sorted(questions.items()) if not outcome
+    }
+    state.counted = sorted(
+        pk for pk, (_, outcome, _) in questions.items() if outcome and pk > seen_up_to
+    )
+    if (seen_up_to, state.waiting, state.counted) != (
+        state.seen_up_to,
+        {str(pk): card_id for pk, card_id in waiting.items()},
+        sorted(counted),
+    ):
+        state.seen_up_to = seen_up_to
+        state.save(update_fields=["seen_up_to", "waiting", "counted"])
+    cards_recount(card_ids=changed)
+    return len(changed)
+
+
+def cards_recount(*, card_ids) -> None:
+    """Count the statistics of the cards `card_ids` again from all their answers, through
+    the answers' (card, outcome) index: for cards whose answers changed or were deleted."""
+    for batch in _batches(sorted(card_ids)):
+        counted = {
+            row["card"]: row
+            for row in AttemptQuestion.objects.attempted()
+            .filter(card__in=batch)
+            .order_by()
+            .values("card")
+            .annotate(
+                answered=Count("pk"),
+                correct=Count("pk", filter=AttemptQuestion.CORRECT),
+                average=Avg("elapsed"),
+            )
+        }
+        cards = [_counted_card(pk, counted.get(pk)) for pk in batch]
+        Card.objects.bulk_update(
+            cards,
+            ["stats_answered", "stats_correct", "stats_percent_correct", "stats_average_elapsed"],
+        )
+
+
+@contextmanager
+def statistics_recounted_after_deleting(*, attempts: QuerySet[Attempt]) -> Iterator[None]:
+    """Around deleting `attempts` (a learner, guests' abandoned quizzes): the cards their
+    answers counted for are counted again afterwards. The roll-up sees answers come, not go."""
+    answered = set(
+        AttemptQuestion.objects.attempted()
+        .filter(attempt__in=attempts)
+        .values_list("card_id", flat=True)
+        .distinct()
+    )
+    yield
+    cards_recount(card_ids=answered)
+
+
+def _counted_card(pk: int, counted: dict | None) -> Card:
+    if counted is None:
+        return Card(pk=pk, stats_answered=0, stats_correct=0)
+    return Card(
+        pk=pk,
+        stats_answered=counted["answered"],
+        stats_correct=counted["correct"],
+        stats_percent_correct=100.0 * counted["correct"] / counted["answered"],
+        stats_average_elapsed=counted["average"],
+    )
+
+
+def _batches(items: list) -> list[list]:
+    return [items[start : start + _BATCH] for start in range(0, len(items), _BATCH)]
+
+
 def cards_for_admin_list(queryset: QuerySet[Card]) -> QuerySet[Card]:
     """Everything the card changelist shows, for any number of cards in a fixed number of
-    queries: statistics, open reports and image counts as annotations, tags prefetched."""
+    queries: open reports and image counts as annotations, tags prefetched. The statistics
+    are the card's own rolled-up columns (card_statistics_roll_up)."""
     open_reports = ProblemReport.objects.filter(card=OuterRef("pk"), resolved_at__isnull=True)
     return (
-        cards_with_image_counts(cards_with_statistics(queryset))
+        cards_with_image_counts(queryset)
         .annotate(open_report_count=_count_of(open_reports))
         .select_related("deck")
         .prefetch_related("tags")

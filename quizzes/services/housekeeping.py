@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 
 from quizzes.models import Attempt
+from quizzes.services.card_statistics import statistics_recounted_after_deleting
 
 _BATCH = 500
 
@@ -19,7 +20,8 @@ def guest_attempts_purge(*, started_before: datetime) -> int:
     abandoned = Attempt.objects.unfinished().filter(user=None, started_at__lt=started_before)
     deleted = 0
     while batch := list(abandoned.values_list("pk", flat=True)[:_BATCH]):
-        with transaction.atomic():
-            Attempt.objects.filter(pk__in=batch).delete()
+        purged = Attempt.objects.filter(pk__in=batch)
+        with transaction.atomic(), statistics_recounted_after_deleting(attempts=purged):
+            purged.delete()
         deleted += len(batch)
     return deleted
