@@ -40,7 +40,7 @@ def drop_sort_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0034_unplayable_sounds_removed"),
+        ("quizzes", "0035_learnersettings_bury_siblings"),
     ]
 
     operations = [
