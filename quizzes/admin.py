@@ -863,7 +863,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         )
 
     # The list's statistics are the cards' rolled-up columns, brought up to date as the
-    # list loads: a sort by one reads its index (migration 0039), not every card's answers.
+    # list loads: a sort by one reads its index (migration 0036), not every card's answers.
     @admin.display(description="answered", ordering="stats_answered")
     def times_answered(self, card):
         return card.stats_answered

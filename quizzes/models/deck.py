@@ -248,7 +248,7 @@ class Card(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # How learners did, rolled up from their answers (services.card_statistics, at each
-    # load of the admin's card list): its sorts read them through indexes (migration 0039).
+    # load of the admin's card list): its sorts read them through indexes (migration 0036).
     stats_answered = models.PositiveIntegerField(default=0, editable=False)
     stats_correct = models.PositiveIntegerField(default=0, editable=False)
     stats_percent_correct = models.FloatField(null=True, editable=False)
