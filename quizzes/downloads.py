@@ -14,6 +14,7 @@ import re
 from typing import BinaryIO
 
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from whitenoise.responders import SlicedFile
@@ -24,6 +25,10 @@ _ONE_RANGE = re.compile(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*", re.IGNOREC
 UNSATISFIABLE = (
     "The part of the file asked for starts past its end (it may have changed since the "
     "download began): download it again from the start."
+)
+CHANGED = (
+    "The file has changed since the version your download asked for: download it again "
+    "from the start."
 )
 
 
@@ -39,12 +44,16 @@ def file_download(request, file: BinaryIO, *, filename: str, content_type: str) 
     conditional = get_conditional_response(request, etag=validators["ETag"], last_modified=modified)
     if conditional is not None:
         file.close()
+        if conditional.status_code == 412:
+            # If-Match or If-Unmodified-Since that the file no longer meets: said in the
+            # site's look, as every refusal is, where Django's answer is empty.
+            conditional = _refusal(request, CHANGED, status=412)
         return _with_headers(conditional, validators)
     try:
         wanted = _range(request, size, validators)
     except _PastTheEnd:
         file.close()
-        response = HttpResponse(UNSATISFIABLE, status=416, content_type="text/plain; charset=utf-8")
+        response = _refusal(request, UNSATISFIABLE, status=416)
         response["Content-Range"] = f"bytes */{size}"
         return _with_headers(response, validators)
     if wanted is None and request.method == "HEAD":
@@ -70,6 +79,10 @@ def file_download(request, file: BinaryIO, *, filename: str, content_type: str) 
     response["Content-Length"] = str(end - start + 1)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return _with_headers(response, validators)
+
+
+def _refusal(request, message: str, *, status: int) -> HttpResponse:
+    return render(request, "quizzes/play/bad_request.html", {"message": message}, status=status)
 
 
 def _with_headers(response: HttpResponse, validators: dict[str, str]) -> HttpResponse:

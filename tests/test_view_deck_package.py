@@ -313,6 +313,22 @@ def test_a_range_past_the_end_is_refused_with_the_files_size(served, deck):
         assert b"download it again from the start" in said
 
 
+def test_a_refused_condition_or_range_is_said_in_the_sites_look(served, deck):
+    # Django's own 412 is empty: a browser following the link showed a blank page.
+    base, whole, body = served
+
+    changed = _fetch(base, _url(deck), **{"If-Match": '"an-older-file"'})
+    past = _fetch(base, _url(deck), Range=f"bytes={len(body)}-")
+
+    assert changed[0] == 412
+    assert b"The file has changed since the version your download asked for" in changed[2]
+    assert (past[0], past[1]["Content-Range"]) == (416, f"bytes */{len(body)}")
+    for status, headers, said in (changed, past):
+        assert headers["Content-Type"].startswith("text/html"), status
+        assert b'class="site-nav"' in said, status
+        assert headers["ETag"] == whole["ETag"]
+
+
 @pytest.mark.parametrize("asked", ["bytes=5-2", "bytes=0-1,5-6", "lines=1-2", "bytes=x-"])
 def test_a_range_that_is_not_one_byte_range_gets_the_whole_file(served, deck, asked):
     base, _, body = served
@@ -385,6 +401,7 @@ def test_gunicorn_resumes_a_download_byte_exact(tmp_path):
     env = site_env(QUIZSITE_VAR_DIR=str(tmp_path))
     manage("migrate", "--no-input", env=env)
     manage("sync_decks", env=env)
+    manage("collectstatic", "--no-input", env=env)  # for the 416's page
     path = "/decks/fastai/anki.apkg"
     with Gunicorn(env=env, workers=1, threads=2) as site:
         base = site.url()
