@@ -86,7 +86,7 @@ class PostgresCluster:
         return self
 
     def start(self) -> None:
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c jit=off"
         data, log = str(self.dir / "data"), str(self.dir / "log")
         self._run("pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start")
 
