@@ -44,6 +44,16 @@ def test_a_new_card_can_be_buried_or_suspended(client, alice, card):
     assert reverse("review_forget") not in response.text
 
 
+def test_its_own_page_has_one_heading_naming_the_card_and_the_box_none(client, alice, card):
+    # axe's page-has-heading-one: the page had only the box's h2.
+    client.force_login(alice)
+    page = client.get(url(card)).text
+    box = client.get(url(card), headers={"HX-Request": "true"}).text
+    assert page.count("<h1") == 1
+    assert f"<h1>Card 1 of {card.deck.name}</h1>" in page
+    assert "<h1" not in box  # swapped into the card's page, under its own h1
+
+
 def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, card):
     reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
     client.force_login(alice)
