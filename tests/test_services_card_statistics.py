@@ -1,12 +1,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quizzes.models import Attempt, AttemptQuestion, Card
+from quizzes.models import Attempt, AttemptQuestion, Card, CardStatisticsWaiting
 from quizzes.services.accounts import account_delete
 from quizzes.services.card_statistics import (
     SETTLING,
+    WAITED_FOR,
     card_statistics_roll_up,
     cards_for_admin_list,
     cards_with_statistics,
@@ -113,7 +116,7 @@ def test_the_roll_up_counts_as_the_answers_do(card):
     assert rolled_up(card) == (4, 50.0, timedelta(seconds=4))
 
 
-def started_quiz(card, *, started_at, questions=1):
+def started_quiz(card, *, started_at, questions=1, deadline_at=None):
     """A quiz on `card` started at `started_at`, its questions not answered yet."""
     attempt = Attempt.objects.create(
         deck=card.deck,
@@ -122,6 +125,7 @@ def started_quiz(card, *, started_at, questions=1):
         time_limit_kind=Attempt.TimeLimitKind.NONE,
         seed=1,
         started_at=started_at,
+        deadline_at=deadline_at,
     )
     return [
         AttemptQuestion.objects.create(attempt=attempt, position=position, card=card)
@@ -164,6 +168,76 @@ def test_a_roll_up_with_nothing_new_counts_no_card_again(deck, card):
     answered(waiting, "wrong")
     assert card_statistics_roll_up(now=now) == 1
     assert rolled_up(card)[:2] == (2, 50.0)
+
+
+def test_quizzes_left_mid_way_are_looked_for_a_day_then_forgotten(card):
+    # The questions a roll-up saw unanswered were kept for ever, as JSON on its row: a
+    # term's abandoned quizzes piled up, and every load read them all again.
+    now = timezone.now()
+    for _ in range(60):
+        first, *_ = started_quiz(card, started_at=now - SETTLING * 2, questions=5)
+        answered(first, "correct")
+    card_statistics_roll_up(now=now)
+    assert CardStatisticsWaiting.objects.count() == 60 * 4
+
+    card_statistics_roll_up(now=now + WAITED_FOR)
+    assert CardStatisticsWaiting.objects.count() == 0
+    for _ in range(60):
+        started_quiz(card, started_at=now + WAITED_FOR - SETTLING * 2, questions=5)
+    card_statistics_roll_up(now=now + WAITED_FOR)
+
+    assert CardStatisticsWaiting.objects.count() == 60 * 5
+    assert rolled_up(card)[:2] == (60, 100.0)
+
+
+def test_a_quiz_past_its_time_limit_is_forgotten_once_the_clock_has_closed_it(card):
+    now = timezone.now()
+    started_quiz(card, started_at=now - SETTLING * 2, deadline_at=now + SETTLING, questions=3)
+    card_statistics_roll_up(now=now)
+    assert CardStatisticsWaiting.objects.count() == 3
+
+    card_statistics_roll_up(now=now + SETTLING * 2)
+    assert CardStatisticsWaiting.objects.count() == 3  # a late answer times out: counted
+    card_statistics_roll_up(now=now + SETTLING * 3)
+    assert CardStatisticsWaiting.objects.count() == 0
+
+
+def test_an_answer_given_after_its_question_was_forgotten_counts_with_the_cards_next(card):
+    now = timezone.now()
+    [late] = started_quiz(card, started_at=now - WAITED_FOR * 2)
+    card_statistics_roll_up(now=now)
+    answered(late, "wrong")
+    card_statistics_roll_up(now=now)
+    assert rolled_up(card)[:2] == (0, None)
+
+    record_answer(card, "correct")
+    Attempt.objects.filter(questions__outcome="correct").update(started_at=now - SETTLING * 2)
+    card_statistics_roll_up(now=now)
+
+    assert rolled_up(card)[:2] == (2, 50.0)
+
+
+def roll_up_statements(now) -> int:
+    Attempt.objects.update(started_at=now - SETTLING * 2)
+    with CaptureQueriesContext(connection) as queries:
+        card_statistics_roll_up(now=now)
+    return len(queries)
+
+
+def test_a_roll_up_reads_the_questions_left_open_in_as_many_statements_for_many_as_for_one(
+    deck, card
+):
+    now = timezone.now()
+    started_quiz(card, started_at=now - SETTLING * 2)
+    card_statistics_roll_up(now=now)
+    record_answer(card, "correct")
+    for_one = roll_up_statements(now)
+    for _ in range(120):
+        started_quiz(card, started_at=now - SETTLING * 2, questions=10)
+    card_statistics_roll_up(now=now)
+    record_answer(card, "correct")
+
+    assert roll_up_statements(now) == for_one
 
 
 def test_saving_a_card_keeps_the_numbers_a_roll_up_wrote_since_it_was_read(card):
