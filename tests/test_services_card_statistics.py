@@ -1,11 +1,19 @@
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quizzes.models import Attempt, AttemptQuestion, Card, CardStatisticsWaiting
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    Card,
+    CardStatisticsRollUp,
+    CardStatisticsWaiting,
+)
 from quizzes.services.accounts import account_delete
 from quizzes.services.card_statistics import (
     SETTLING,
@@ -238,6 +246,46 @@ def test_a_roll_up_reads_the_questions_left_open_in_as_many_statements_for_many_
     record_answer(card, "correct")
 
     assert roll_up_statements(now) == for_one
+
+
+migration_0041 = importlib.import_module(
+    "quizzes.migrations.0041_card_statistics_counted_at_migration"
+)
+
+
+def test_the_first_roll_up_after_migrating_reads_only_what_came_since_the_migration(deck, card):
+    # Migration 0036 left every answer to the first load of the admin's card list.
+    now = timezone.now()
+    for each in deck.cards.all():
+        record_answer(each, "correct", seconds=2)
+        record_answer(each, "wrong", seconds=4)
+    [left_open] = started_quiz(card, started_at=now)
+    Attempt.objects.update(started_at=now - SETTLING * 2)
+    recent = record_answer(card, "correct", seconds=6)
+    CardStatisticsRollUp.objects.update_or_create(pk=1, defaults={"seen_up_to": 0, "counted": []})
+
+    migration_0041.count_every_card(apps, None)
+
+    assert rolled_up(card) == (3, 100 * 2 / 3, timedelta(seconds=4))
+    assert CardStatisticsRollUp.objects.get().seen_up_to == recent.pk - 1
+    with CaptureQueriesContext(connection) as queries:
+        assert card_statistics_roll_up(now=now) == 0
+    read = [q["sql"] for q in queries if 'FROM "quizzes_attemptquestion"' in q["sql"]]
+    assert len(read) == 2 and f'"id" > {recent.pk - 1}' in read[0], read
+    answered(left_open, "wrong", seconds=8)
+    assert card_statistics_roll_up(now=now) == 1
+    assert rolled_up(card) == (4, 50.0, timedelta(seconds=5))
+
+
+def test_the_migration_leaves_a_roll_up_that_has_read_already_as_it_is(card):
+    record_answer(card, "correct")
+    Attempt.objects.update(started_at=timezone.now() - SETTLING * 2)
+    card_statistics_roll_up(now=timezone.now())
+    state = CardStatisticsRollUp.objects.values().get()
+
+    migration_0041.count_every_card(apps, None)
+
+    assert CardStatisticsRollUp.objects.values().get() == state
 
 
 def test_saving_a_card_keeps_the_numbers_a_roll_up_wrote_since_it_was_read(card):
