@@ -33,7 +33,7 @@ from quizzes.services.card_statistics import card_statistics_roll_up
 from quizzes.services.search import cards_matching
 from tests.editing_helpers import admin_form_data, png_upload, record_answer
 from tests.factories import anki_package, image_bytes, png_claiming_size
-from tests.queryplans import query_plan
+from tests.queryplans import query_plan, statement_plan
 from tests.studyhelpers import remember
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +117,9 @@ def test_the_list_runs_the_same_queries_for_any_number_of_cards(
         ProblemReport.objects.create(card=card, kind="other")
 
     # The 9th: the tags the action bar offers; then the statistics' roll-up of the answers
-    # new since, in 7 (its savepoint and release in a test's transaction).
-    with django_assert_max_num_queries(9 + 7):
+    # new since, in 9 (its savepoint and release in a test's transaction, the questions
+    # left open answered since, and those forgotten).
+    with django_assert_max_num_queries(9 + 9):
         response = staff_client.get(CHANGELIST, {"all": ""})
 
     assert len(response.context["cl"].result_list) == size
@@ -201,7 +202,7 @@ def test_the_filters_counts_count_cards_without_working_out_their_statistics(
         )
 
     reading_answers = [q["sql"] for q in queries if "quizzes_attemptquestion" in q["sql"]]
-    assert len(reading_answers) == 1  # the page's own rows
+    assert len(reading_answers) == 2  # the roll-up's: the questions new, those answered since
     page = BeautifulSoup(response.content, "html.parser")
     counts = {link.get_text(strip=True) for link in page.select("#changelist-filter a")}
     if not params:
@@ -254,31 +255,86 @@ SORT_INDEXES = {
 }
 
 
-@pytest.mark.parametrize("direction", ["", "-"])
-@pytest.mark.parametrize(
-    ("shown", "column"),
-    [("percent_correct", "stats_percent_correct"), ("average_time", "stats_average_elapsed")],
-)
+def each_sort_by_a_statistic(test):
+    """`test` for each column a statistic sorts by (`shown`, its `column`), each way."""
+    test = pytest.mark.parametrize(
+        ("shown", "column"),
+        [
+            ("times_answered", "stats_answered"),
+            ("percent_correct", "stats_percent_correct"),
+            ("average_time", "stats_average_elapsed"),
+        ],
+    )(test)
+    return pytest.mark.parametrize("direction", ["", "-"])(test)
+
+
+@each_sort_by_a_statistic
 def test_a_sort_by_a_statistic_reads_its_index_never_every_card(
     rf, staff, make_deck, direction, shown, column
 ):
     # The sort worked out every card's statistics from every answer (95-200 ms at 5,000
     # cards and 100,000 answers): it now reads the rolled-up column's index, a page's worth.
     deck = make_deck(500)
+    plan = sorted_page_plan(
+        rf, staff, deck, {"o": f"{direction}{1 + CardAdmin.list_display.index(shown)}"}
+    )
+
+    assert SORT_INDEXES[connection.vendor][direction].format(column) in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # a sort of every card
+    assert not re.search(r"Seq Scan|\bSort\b|quizzes_attemptquestion", plan), plan
+
+
+def sorted_page_plan(rf, staff, deck, params) -> str:
+    """The plan of the list's first page with `params`, 40 of the deck's cards answered."""
     for card in deck.cards.all()[:40]:
         record_answer(card, "wrong", seconds=3)
     card_statistics_roll_up(now=timezone.now())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    request = rf.get(CHANGELIST, {"o": f"{direction}{1 + CardAdmin.list_display.index(shown)}"})
+    request = rf.get(CHANGELIST, params)
     request.user = staff
     changelist = admin.site.get_model_admin(Card).get_changelist_instance(request)
+    # Written out: Django's explain() loses SQLite's plan of a DISTINCT (a tag filter).
+    return statement_plan(
+        *changelist.queryset.values("pk")[: CardAdmin.list_per_page].query.sql_with_params()
+    )
 
-    plan = query_plan(changelist.queryset.values("pk")[: CardAdmin.list_per_page])
 
-    assert SORT_INDEXES[connection.vendor][direction].format(column) in plan, plan
-    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # a sort of every card
+@each_sort_by_a_statistic
+def test_a_sort_by_a_statistic_within_a_deck_reads_the_decks_cards_alone(
+    rf, staff, make_deck, direction, shown, column
+):
+    # It walked the sort's index of every deck's cards, all of it for a small deck.
+    make_deck(500, slug="big")
+    small = make_deck(60, slug="small")
+    sort = {"o": f"{direction}{1 + CardAdmin.list_display.index(shown)}"}
+
+    plan = sorted_page_plan(rf, staff, small, {**sort, "deck__id__exact": str(small.pk)})
+
+    index = SORT_INDEXES[connection.vendor][direction].format(column).replace("card_", "card_deck_")
+    assert index in plan, plan
+    assert re.search(r"deck_id = |deck_id=\?", plan), plan  # a range of the index, not a filter
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # a sort of the deck (ties: by id)
     assert not re.search(r"Seq Scan|\bSort\b|quizzes_attemptquestion", plan), plan
+
+
+@pytest.mark.parametrize("params", [{"tags__id__exact": "tag"}, {"q": "training"}])
+def test_a_sort_by_a_statistic_of_a_tag_or_a_search_reads_indexes_never_every_card(
+    rf, staff, make_deck, params
+):
+    # Which way depends on how many cards the tag or the words hold (the planner's choice):
+    # the sort's index, stopping at a page of those cards, or those cards' rows and a sort
+    # of them; never a scan of every card nor a sort of every card.
+    deck = make_deck(500, tags=("training",))
+    make_deck(500, slug="other", tags=("other",))
+    if "tags__id__exact" in params:
+        params = {"tags__id__exact": str(Tag.objects.get(slug="training").pk)}
+    sort = {"o": f"-{1 + CardAdmin.list_display.index('percent_correct')}"}
+
+    plan = sorted_page_plan(rf, staff, deck, {**sort, **params})
+
+    assert re.search(r"card_stats_percent_correct_(up|down)|quizzes_card_tags", plan), plan
+    assert not re.search(r"Seq Scan|SCAN quizzes_card\b(?! USING)|quizzes_attemptquestion", plan)
 
 
 def page_queries(client, params) -> int:
@@ -1149,8 +1205,8 @@ def test_a_page_far_down_the_list_works_out_only_its_own_cards(staff_client, mak
     assert len(skipping) == 1
     assert '"question_html"' not in skipping[0] and "quizzes_attemptquestion" not in skipping[0]
     assert len(reading) == 1 and not PAGED.search(reading[0])
-    # One of them the tags the action bar offers; 7 the roll-up of the answer new since.
-    assert len(queries) <= 11 + 7
+    # One of them the tags the action bar offers; 9 the roll-up of the answer new since.
+    assert len(queries) <= 11 + 9
     # Counted by id, not by comparing whole cards.
     counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
     assert counts and not any('"question_html"' in sql for sql in counts)

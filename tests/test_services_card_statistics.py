@@ -1,12 +1,23 @@
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quizzes.models import Attempt, AttemptQuestion, Card
+from quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    Card,
+    CardStatisticsRollUp,
+    CardStatisticsWaiting,
+)
 from quizzes.services.accounts import account_delete
 from quizzes.services.card_statistics import (
     SETTLING,
+    WAITED_FOR,
     card_statistics_roll_up,
     cards_for_admin_list,
     cards_with_statistics,
@@ -113,7 +124,7 @@ def test_the_roll_up_counts_as_the_answers_do(card):
     assert rolled_up(card) == (4, 50.0, timedelta(seconds=4))
 
 
-def started_quiz(card, *, started_at, questions=1):
+def started_quiz(card, *, started_at, questions=1, deadline_at=None):
     """A quiz on `card` started at `started_at`, its questions not answered yet."""
     attempt = Attempt.objects.create(
         deck=card.deck,
@@ -122,6 +133,7 @@ def started_quiz(card, *, started_at, questions=1):
         time_limit_kind=Attempt.TimeLimitKind.NONE,
         seed=1,
         started_at=started_at,
+        deadline_at=deadline_at,
     )
     return [
         AttemptQuestion.objects.create(attempt=attempt, position=position, card=card)
@@ -164,6 +176,116 @@ def test_a_roll_up_with_nothing_new_counts_no_card_again(deck, card):
     answered(waiting, "wrong")
     assert card_statistics_roll_up(now=now) == 1
     assert rolled_up(card)[:2] == (2, 50.0)
+
+
+def test_quizzes_left_mid_way_are_looked_for_a_day_then_forgotten(card):
+    # The questions a roll-up saw unanswered were kept for ever, as JSON on its row: a
+    # term's abandoned quizzes piled up, and every load read them all again.
+    now = timezone.now()
+    for _ in range(60):
+        first, *_ = started_quiz(card, started_at=now - SETTLING * 2, questions=5)
+        answered(first, "correct")
+    card_statistics_roll_up(now=now)
+    assert CardStatisticsWaiting.objects.count() == 60 * 4
+
+    card_statistics_roll_up(now=now + WAITED_FOR)
+    assert CardStatisticsWaiting.objects.count() == 0
+    for _ in range(60):
+        started_quiz(card, started_at=now + WAITED_FOR - SETTLING * 2, questions=5)
+    card_statistics_roll_up(now=now + WAITED_FOR)
+
+    assert CardStatisticsWaiting.objects.count() == 60 * 5
+    assert rolled_up(card)[:2] == (60, 100.0)
+
+
+def test_a_quiz_past_its_time_limit_is_forgotten_once_the_clock_has_closed_it(card):
+    now = timezone.now()
+    started_quiz(card, started_at=now - SETTLING * 2, deadline_at=now + SETTLING, questions=3)
+    card_statistics_roll_up(now=now)
+    assert CardStatisticsWaiting.objects.count() == 3
+
+    card_statistics_roll_up(now=now + SETTLING * 2)
+    assert CardStatisticsWaiting.objects.count() == 3  # a late answer times out: counted
+    card_statistics_roll_up(now=now + SETTLING * 3)
+    assert CardStatisticsWaiting.objects.count() == 0
+
+
+def test_an_answer_given_after_its_question_was_forgotten_counts_with_the_cards_next(card):
+    now = timezone.now()
+    [late] = started_quiz(card, started_at=now - WAITED_FOR * 2)
+    card_statistics_roll_up(now=now)
+    answered(late, "wrong")
+    card_statistics_roll_up(now=now)
+    assert rolled_up(card)[:2] == (0, None)
+
+    record_answer(card, "correct")
+    Attempt.objects.filter(questions__outcome="correct").update(started_at=now - SETTLING * 2)
+    card_statistics_roll_up(now=now)
+
+    assert rolled_up(card)[:2] == (2, 50.0)
+
+
+def roll_up_statements(now) -> int:
+    Attempt.objects.update(started_at=now - SETTLING * 2)
+    with CaptureQueriesContext(connection) as queries:
+        card_statistics_roll_up(now=now)
+    return len(queries)
+
+
+def test_a_roll_up_reads_the_questions_left_open_in_as_many_statements_for_many_as_for_one(
+    deck, card
+):
+    now = timezone.now()
+    started_quiz(card, started_at=now - SETTLING * 2)
+    card_statistics_roll_up(now=now)
+    record_answer(card, "correct")
+    for_one = roll_up_statements(now)
+    for _ in range(120):
+        started_quiz(card, started_at=now - SETTLING * 2, questions=10)
+    card_statistics_roll_up(now=now)
+    record_answer(card, "correct")
+
+    assert roll_up_statements(now) == for_one
+
+
+migration_0041 = importlib.import_module(
+    "quizzes.migrations.0041_card_statistics_counted_at_migration"
+)
+
+
+def test_the_first_roll_up_after_migrating_reads_only_what_came_since_the_migration(deck, card):
+    # Migration 0036 left every answer to the first load of the admin's card list.
+    now = timezone.now()
+    for each in deck.cards.all():
+        record_answer(each, "correct", seconds=2)
+        record_answer(each, "wrong", seconds=4)
+    [left_open] = started_quiz(card, started_at=now)
+    Attempt.objects.update(started_at=now - SETTLING * 2)
+    recent = record_answer(card, "correct", seconds=6)
+    CardStatisticsRollUp.objects.update_or_create(pk=1, defaults={"seen_up_to": 0, "counted": []})
+
+    migration_0041.count_every_card(apps, None)
+
+    assert rolled_up(card) == (3, 100 * 2 / 3, timedelta(seconds=4))
+    assert CardStatisticsRollUp.objects.get().seen_up_to == recent.pk - 1
+    with CaptureQueriesContext(connection) as queries:
+        assert card_statistics_roll_up(now=now) == 0
+    read = [q["sql"] for q in queries if 'FROM "quizzes_attemptquestion"' in q["sql"]]
+    assert len(read) == 2 and f'"id" > {recent.pk - 1}' in read[0], read
+    answered(left_open, "wrong", seconds=8)
+    assert card_statistics_roll_up(now=now) == 1
+    assert rolled_up(card) == (4, 50.0, timedelta(seconds=5))
+
+
+def test_the_migration_leaves_a_roll_up_that_has_read_already_as_it_is(card):
+    record_answer(card, "correct")
+    Attempt.objects.update(started_at=timezone.now() - SETTLING * 2)
+    card_statistics_roll_up(now=timezone.now())
+    state = CardStatisticsRollUp.objects.values().get()
+
+    migration_0041.count_every_card(apps, None)
+
+    assert CardStatisticsRollUp.objects.values().get() == state
 
 
 def test_saving_a_card_keeps_the_numbers_a_roll_up_wrote_since_it_was_read(card):

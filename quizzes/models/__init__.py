@@ -1,5 +1,11 @@
 from quizzes.models.accounts import NameSkeleton, PendingEmail
-from quizzes.models.attempts import Attempt, AttemptQuestion, CardStatisticsRollUp, ReadyQuiz
+from quizzes.models.attempts import (
+    Attempt,
+    AttemptQuestion,
+    CardStatisticsRollUp,
+    CardStatisticsWaiting,
+    ReadyQuiz,
+)
 from quizzes.models.deck import (
     CachedImage,
     Card,
@@ -25,6 +31,7 @@ __all__ = [
     "CardKeyword",
     "CardMemory",
     "CardStatisticsRollUp",
+    "CardStatisticsWaiting",
     "Deck",
     "DeletedCard",
     "Distractor",

@@ -341,14 +341,29 @@ class ReadyQuiz(models.Model):
 class CardStatisticsRollUp(models.Model):
     """How far the cards' rolled-up statistics (Card.stats_*) have read learners' answers:
     one row. A question is written unanswered when its quiz starts and answered later, so
-    the roll-up reads the questions written since `seen_up_to` and those it saw unanswered
-    (`waiting`, question id to card id) that may have been answered or deleted since."""
+    the roll-up reads the questions written since `seen_up_to`, and those it saw unanswered
+    (CardStatisticsWaiting) answered since."""
 
     seen_up_to = models.BigIntegerField(default=0)
-    waiting = models.JSONField(default=dict)
     # Questions above `seen_up_to` (of quizzes started too recently to pass over) already
     # counted: read again, they are not counted twice.
     counted = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"Card statistics read up to question {self.seen_up_to}"
+
+
+class CardStatisticsWaiting(models.Model):
+    """A question the roll-up saw unanswered, whose answer it looks for at each roll-up
+    until `forget_after`: a day after its quiz started, or its quiz's time limit. A quiz
+    left mid-way leaves its questions unanswered for ever; an answer given after that is
+    counted when its card is next counted (card_statistics.cards_recount counts all of a
+    card's answers)."""
+
+    # Not a foreign key: deleting quizzes (a learner, guests' purge) would have to delete
+    # these first; a question deleted is forgotten at `forget_after` like the others.
+    question_id = models.BigIntegerField(primary_key=True)
+    forget_after = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Question {self.question_id}, unanswered when last read"

@@ -29,6 +29,7 @@ from quizzes.models import (
     Card,
     CardImage,
     CardStatisticsRollUp,
+    CardStatisticsWaiting,
     ProblemReport,
 )
 
@@ -37,6 +38,9 @@ from quizzes.models import (
 # started this recently are read again by the next roll-up (those answered already are
 # remembered as counted), so none is passed over.
 SETTLING = timedelta(minutes=5)
+# How long after its quiz started an unanswered question is looked for: quizzes left
+# mid-way are left for good, and their questions must not pile up (see _forget_after).
+WAITED_FOR = timedelta(days=1)
 # Ids a statement names at most (SQLite allows 32,766 variables; Django batches by 999).
 _BATCH = 500
 
@@ -79,49 +83,69 @@ def cards_with_statistics(queryset: QuerySet[Card]) -> QuerySet[Card]:
 @transaction.atomic
 def card_statistics_roll_up(*, now: datetime) -> int:
     """Bring every card's rolled-up statistics (Card.stats_*) up to the answers stored now:
-    read the questions written since the last roll-up and the ones it left unanswered, and
-    count again the cards that any of them answered since. Returns how many cards. The work
-    grows with the questions since and those left open, not with the cards or all the
-    answers; two at once take turns (the row is locked)."""
+    read the questions written since the last roll-up and those it saw unanswered that have
+    been answered since, and count again the cards they are for. Returns how many cards.
+    The work grows with the questions since and those left open (a day's at most), not
+    with the cards or all the answers; two at once take turns (the row is locked)."""
     state, _ = CardStatisticsRollUp.objects.select_for_update().get_or_create(pk=1)
-    waiting = {int(pk): card_id for pk, card_id in state.waiting.items()}
-    counted = set(state.counted)
-    # One statement while few are left open, which is the usual case.
-    batches = _batches(list(waiting)) or [[]]
-    questions = {}
-    for index, batch in enumerate(batches):
-        read = Q(pk__in=batch) | Q(pk__gt=state.seen_up_to) if index == 0 else Q(pk__in=batch)
-        questions.update(
-            (pk, (card_id, outcome, started_at))
-            for pk, card_id, outcome, started_at in AttemptQuestion.objects.filter(read)
-            .order_by()
-            .values_list("pk", "card_id", "outcome", "attempt__started_at")
+    written = {
+        pk: (card_id, outcome, started_at, deadline_at)
+        for pk, card_id, outcome, started_at, deadline_at in AttemptQuestion.objects.filter(
+            pk__gt=state.seen_up_to
         )
-    changed = {
-        card_id for pk, (card_id, outcome, _) in questions.items() if outcome and pk not in counted
+        .order_by()
+        .values_list("pk", "card_id", "outcome", "attempt__started_at", "attempt__deadline_at")
+    }
+    answered_since = dict(
+        AttemptQuestion.objects.answered()
+        .filter(pk__in=CardStatisticsWaiting.objects.values("question_id"))
+        .order_by()
+        .values_list("pk", "card_id")
+    )
+    counted = set(state.counted)
+    changed = set(answered_since.values()) | {
+        card_id for pk, (card_id, outcome, *_) in written.items() if outcome and pk not in counted
     }
 
     seen_up_to = state.seen_up_to
-    for pk in sorted(pk for pk in questions if pk > state.seen_up_to):
-        if questions[pk][2] >= now - SETTLING:
+    for pk in sorted(written):
+        if written[pk][2] >= now - SETTLING:
             break
         seen_up_to = pk
-    # A question deleted unanswered counted for nothing: it is only forgotten.
-    state.waiting = {
-        str(pk): card_id for pk, (card_id, outcome, _) in sorted(questions.items()) if not outcome
-    }
-    state.counted = sorted(
-        pk for pk, (_, outcome, _) in questions.items() if outcome and pk > seen_up_to
+    # By the ids read, not "answered now": an answer given since that read is for the next.
+    for batch in _batches(list(answered_since)):
+        CardStatisticsWaiting.objects.filter(question_id__in=batch).delete()
+    # After the read: an answer given before this roll-up is counted even if its time to be
+    # looked for has just run out.
+    CardStatisticsWaiting.objects.filter(forget_after__lt=now).delete()
+    # Read again while above `seen_up_to`: already waiting then.
+    CardStatisticsWaiting.objects.bulk_create(
+        [
+            CardStatisticsWaiting(question_id=pk, forget_after=forget_after)
+            for pk, (_, outcome, started_at, deadline_at) in written.items()
+            if not outcome and (forget_after := _forget_after(started_at, deadline_at)) >= now
+        ],
+        ignore_conflicts=True,
     )
-    if (seen_up_to, state.waiting, state.counted) != (
-        state.seen_up_to,
-        {str(pk): card_id for pk, card_id in waiting.items()},
-        sorted(counted),
-    ):
-        state.seen_up_to = seen_up_to
-        state.save(update_fields=["seen_up_to", "waiting", "counted"])
+    counted_now = sorted(
+        pk for pk, (_, outcome, *_) in written.items() if outcome and pk > seen_up_to
+    )
+    if (seen_up_to, counted_now) != (state.seen_up_to, sorted(counted)):
+        state.seen_up_to, state.counted = seen_up_to, counted_now
+        state.save(update_fields=["seen_up_to", "counted"])
     cards_recount(card_ids=changed)
     return len(changed)
+
+
+def _forget_after(started_at: datetime, deadline_at: datetime | None) -> datetime:
+    """When the roll-up stops looking for the answer of a question unanswered in a quiz
+    started at `started_at`: a quiz is played in one sitting, and past its time limit
+    nothing can answer it (the clock closes what is left: missed, which counts for
+    nothing, or the question shown timed out, counted at the card's next answer)."""
+    forget_after = started_at + WAITED_FOR
+    if deadline_at is not None:
+        forget_after = min(forget_after, deadline_at + SETTLING)
+    return forget_after
 
 
 def cards_recount(*, card_ids) -> None:
