@@ -865,7 +865,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     # The list's statistics are the cards' rolled-up columns, brought up to date as the
     # list loads: a sort by one reads its index (migration 0036), not every card's answers.
     # Never NULL, but said as the others are: PostgreSQL reads an index in a direction only
-    # for the NULLS order it was made with (migrations 0036 and 0042).
+    # for the NULLS order it was made with (migrations 0036 and 0039).
     @admin.display(description="answered", ordering=_statistic("stats_answered"))
     def times_answered(self, card):
         return card.stats_answered

@@ -248,8 +248,8 @@ def test_a_roll_up_reads_the_questions_left_open_in_as_many_statements_for_many_
     assert roll_up_statements(now) == for_one
 
 
-migration_0041 = importlib.import_module(
-    "quizzes.migrations.0041_card_statistics_counted_at_migration"
+migration_0038 = importlib.import_module(
+    "quizzes.migrations.0038_card_statistics_counted_at_migration"
 )
 
 
@@ -264,7 +264,7 @@ def test_the_first_roll_up_after_migrating_reads_only_what_came_since_the_migrat
     recent = record_answer(card, "correct", seconds=6)
     CardStatisticsRollUp.objects.update_or_create(pk=1, defaults={"seen_up_to": 0, "counted": []})
 
-    migration_0041.count_every_card(apps, None)
+    migration_0038.count_every_card(apps, None)
 
     assert rolled_up(card) == (3, 100 * 2 / 3, timedelta(seconds=4))
     assert CardStatisticsRollUp.objects.get().seen_up_to == recent.pk - 1
@@ -283,7 +283,7 @@ def test_the_migration_leaves_a_roll_up_that_has_read_already_as_it_is(card):
     card_statistics_roll_up(now=timezone.now())
     state = CardStatisticsRollUp.objects.values().get()
 
-    migration_0041.count_every_card(apps, None)
+    migration_0038.count_every_card(apps, None)
 
     assert CardStatisticsRollUp.objects.values().get() == state
 

@@ -33,7 +33,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0041_card_statistics_counted_at_migration"),
+        ("quizzes", "0038_card_statistics_counted_at_migration"),
     ]
 
     operations = [

@@ -79,7 +79,7 @@ def count_every_card(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0040_card_statistics_waiting_table"),
+        ("quizzes", "0037_card_statistics_waiting_table"),
     ]
 
     operations = [
