@@ -105,7 +105,7 @@ _ROLE_BY_HEADER = {
     "deck column": "deck",
     "notetype column": "notetype",
 }
-# Anki's headers; `#deck` names the deck to import into, which the importer chooses here.
+# Anki's headers; `#deck` names the Anki deck of the notes whose deck column is empty.
 _HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
 # Problems named when a whole file is refused: the first ones say what is wrong.
 MAX_PROBLEMS = 20
@@ -177,7 +177,8 @@ class CardRecord(CardContent):
     typed_answer: str = ""
     typed_answer_ignores_accents: bool = False
     # The Anki deck a package's card is in ("Medicine::Cardiology"; its home deck when it
-    # is in a filtered one); "" for a text file's.
+    # is in a filtered one), or a text file's deck column or `#deck` line names; "" when
+    # the file names none.
     anki_deck: str = dataclasses.field(default="", compare=False)
 
     @property
@@ -246,6 +247,7 @@ class FileLayout:
     # tags: tags when every cell looks so (`tags_column_guessed`), else text for the answer.
     trailing_column: int | None = None
     header_row: int = 0  # the line read as column names (a spreadsheet's first row), or 0
+    deck: str = ""  # the Anki deck `#deck` names, "" when the file names none
 
     @property
     def separator_name(self) -> str:
@@ -446,11 +448,6 @@ def read_anki(
     layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
-    if "deck" in layout.meta:
-        column = layout.meta["deck"]
-        decks = {raw.fields[column].strip() for raw in raws if column < len(raw.fields)}
-        if notice := decks_notice(tuple(sorted(filter(None, decks))), source):
-            notices.append(notice)
     mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
@@ -541,17 +538,6 @@ def read_anki(
             key=lambda notice: notice.line,
         ),
     )
-
-
-def decks_notice(decks: tuple[str, ...], source: str) -> ParseProblem | None:
-    """A note that a file of several Anki decks (an export of "All Decks") becomes one."""
-    if len(decks) < 2:
-        return None
-    named = ", ".join(decks[:_DECKS_NAMED]) + (", ..." if len(decks) > _DECKS_NAMED else "")
-    reason = (
-        f"the notes come from {len(decks)} Anki decks ({named}): they all become cards of this deck"
-    )
-    return ParseProblem(source, 0, reason)
 
 
 def _column_notices(
@@ -861,9 +847,9 @@ class _Headers:
     names: str  # the raw `#columns` value, split once the separator is known
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
     html_given: bool = False  # an `#html` line said whether fields are HTML
+    deck: str = ""  # `#deck`'s Anki deck
 
 
-_DECKS_NAMED = 5
 _GUESS_LINES = 50  # the lines the separator is guessed from
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
@@ -994,7 +980,7 @@ def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line, the header problems and the comment lines among them."""
-    separator, is_html, tags, notetype, names, html_given = None, True, (), "", "", False
+    separator, is_html, tags, notetype, names, html_given, deck = None, True, (), "", "", False, ""
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
     comments: list[tuple[int, str]] = []
@@ -1033,12 +1019,14 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
             names = value
         elif key == "notetype":
             notetype = value.strip()
+        elif key == "deck":
+            deck = anki_deck_name(value)
         elif key in _ROLE_BY_HEADER:
             if not _COLUMN_NUMBER.fullmatch(value.strip()):
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
-    headers = _Headers(separator, is_html, tags, notetype, names, numbered, html_given)
+    headers = _Headers(separator, is_html, tags, notetype, names, numbered, html_given, deck)
     return headers, body_line, errors, comments
 
 
@@ -1155,6 +1143,7 @@ def _layout(
         global_tags=headers.tags,
         trailing_column=trailing,
         header_row=header_row,
+        deck=headers.deck,
     )
     return layout, errors
 
@@ -1381,6 +1370,7 @@ class _Note:
     tags: tuple[str, ...]
     guid: str
     guid_from_file: bool
+    anki_deck: str = ""
     cards: tuple[CardRecord, ...] = ()
     # A note of cards of their own: each card's question and answer by its template number,
     # and what of its filled-in columns beyond them (a hand-edited line) no card shows.
@@ -1405,6 +1395,8 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         tags=tuple(dict.fromkeys(tags)),
         guid=given_guid,
         guid_from_file=bool(given_guid),
+        # A note whose deck cell is empty is in `#deck`'s deck (Anki makes a deck "blank").
+        anki_deck=anki_deck_name(field(layout.meta.get("deck"))) or layout.deck,
     )
     named = field(layout.meta.get("notetype")) or layout.notetype
     if own := _own_cards(named):
@@ -1582,6 +1574,7 @@ def _cards(
             tags=note.tags,
             guid=guid,
             guid_from_file=note.guid_from_file,
+            anki_deck=note.anki_deck,
             ord=ord_,
             note_type=note.note_type,
             inline_images=_inline_used(content, inline),
@@ -1593,6 +1586,14 @@ def _cards(
         )
         for ord_, content in contents
     ]
+
+
+def anki_deck_name(value: str) -> str:
+    """A deck's name with the spaces around each part of its path dropped, as Anki drops
+    them, and its empty parts, which Anki names "blank" ("Biology :: Genetics" and
+    "Biology::::Genetics" are Biology::Genetics)."""
+    parts = (part.strip() for part in value.split("::"))
+    return "::".join(part for part in parts if part)
 
 
 def _shows_something(value: str) -> bool:
