@@ -36,7 +36,7 @@ from quizzes.importing.cardhtml import (
 )
 from quizzes.importing.occlusion import Occlusion
 from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
-from quizzes.rendering import cloze_numbers
+from quizzes.rendering import cloze_numbers, cloze_text_for_typing
 from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
 from quizzes.typed_answers import typed_answer_text
 
@@ -107,6 +107,13 @@ _ROLE_BY_HEADER = {
 }
 # Anki's headers; `#deck` names the Anki deck of the notes whose deck column is empty.
 _HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
+# The site's text export's own headers, which Anki reads as comments: the guids of the notes
+# whose box the stock note type named lacks (a cloze note's, an accents-optional one's).
+TYPED_BOX_HEADERS = {
+    "cloze": "cloze notes asking the answer typed",
+    "nc": "type-in notes with accents optional",
+}
+_TYPED_BOX_BY_HEADER = {header: box for box, header in TYPED_BOX_HEADERS.items()}
 # Problems named when a whole file is refused: the first ones say what is wrong.
 MAX_PROBLEMS = 20
 # More columns than any note type has (Anki's own hold a handful; big custom ones, dozens):
@@ -134,6 +141,14 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
+# The stock note types with the type-in box they lack, as the .apkg export names its copies
+# of them (the box: "cloze" asks a cloze card's deletions typed, "nc" a type-in card's
+# Back with accents optional). A text file naming one (Anki's export of a collection that
+# imported such a package) asks its cards typed so.
+TYPED_BOX_TYPES = {
+    "cloze": "Cloze (type in the answer)",
+    "nc": "Basic (type in the answer, accents optional)",
+}
 # The note type an export writes a note of the user's own type with when the stock types
 # would not make its cards again (a third card, or a second that is no reverse of the
 # first): fields "Front n" and "Back n" for each template n, which shows its own question
@@ -248,6 +263,8 @@ class FileLayout:
     trailing_column: int | None = None
     header_row: int = 0  # the line read as column names (a spreadsheet's first row), or 0
     deck: str = ""  # the Anki deck `#deck` names, "" when the file names none
+    # The typed-answer box of notes the TYPED_BOX_HEADERS name, by guid.
+    typed_boxes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def separator_name(self) -> str:
@@ -759,6 +776,7 @@ class ExportCard:
     # After the first two: an optional reversed note's Add Reverse, or a note of cards of
     # their own's further fronts and backs.
     extra_fields: tuple[str, ...] = ()
+    typed_box: str = ""  # the box `note_type` lacks: TYPED_BOX_TYPES
 
 
 def export_notice(cards: Iterable[ExportCard]) -> str:
@@ -804,11 +822,26 @@ def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) ->
         if _LINE_BREAK.search(deck_name):
             raise ValueError(f"deck name {deck_name!r} spans lines")
         lines.append(f"#deck:{deck_name}")
+    lines += _typed_box_lines(cards)
     lines += [f"#tags column:{width + 1}", f"#guid column:{width + 2}"]
     if with_type:
         lines.append(f"#notetype column:{width + 3}")
     lines += (_export_line(card, width, with_type=with_type) for card in cards)
     return "\n".join(lines) + "\n"
+
+
+def _typed_box_lines(cards: list[ExportCard]) -> list[str]:
+    """The headers naming the notes whose box their stock note type lacks, by guid: Anki
+    reads them as comments and the notes as the stock type's (a note type of another name
+    would be one its collection may lack), read_anki gives the cards their box back."""
+    lines = []
+    for box, header in TYPED_BOX_HEADERS.items():
+        guids = [card.guid for card in cards if card.typed_box == box]
+        # A guid a spreadsheet gave may hold spaces: its note's box is left out.
+        guids = [guid for guid in guids if guid and guid.split() == [guid]]
+        if guids:
+            lines.append(f"#{header}:{' '.join(guids)}")
+    return lines
 
 
 def _export_line(card: ExportCard, width: int, *, with_type: bool) -> str:
@@ -848,6 +881,7 @@ class _Headers:
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
     html_given: bool = False  # an `#html` line said whether fields are HTML
     deck: str = ""  # `#deck`'s Anki deck
+    typed_boxes: dict[str, str] = dataclasses.field(default_factory=dict)  # guid -> box
 
 
 _GUESS_LINES = 50  # the lines the separator is guessed from
@@ -981,6 +1015,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line, the header problems and the comment lines among them."""
     separator, is_html, tags, notetype, names, html_given, deck = None, True, (), "", "", False, ""
+    typed_boxes: dict[str, str] = {}
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
     comments: list[tuple[int, str]] = []
@@ -1000,7 +1035,9 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
             continue
         header = _HEADER.fullmatch(content)
         key, value = (header[1].strip().lower(), header[2]) if header else ("", "")
-        if key not in _HEADER_KEYS:
+        if key in _TYPED_BOX_BY_HEADER:
+            typed_boxes.update(dict.fromkeys(value.split(), _TYPED_BOX_BY_HEADER[key]))
+        elif key not in _HEADER_KEYS:
             comments.append((line, content))
         elif key == "separator":
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
@@ -1026,7 +1063,9 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
-    headers = _Headers(separator, is_html, tags, notetype, names, numbered, html_given, deck)
+    headers = _Headers(
+        separator, is_html, tags, notetype, names, numbered, html_given, deck, typed_boxes
+    )
     return headers, body_line, errors, comments
 
 
@@ -1144,6 +1183,7 @@ def _layout(
         trailing_column=trailing,
         header_row=header_row,
         deck=headers.deck,
+        typed_boxes=headers.typed_boxes,
     )
     return layout, errors
 
@@ -1371,6 +1411,7 @@ class _Note:
     guid: str
     guid_from_file: bool
     anki_deck: str = ""
+    typed_box: str = ""  # the box its note type lacks: TYPED_BOX_TYPES
     cards: tuple[CardRecord, ...] = ()
     # A note of cards of their own: each card's question and answer by its template number,
     # and what of its filled-in columns beyond them (a hand-edited line) no card shows.
@@ -1418,7 +1459,10 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         )
         note.question, note.answer = note.own_sides[0]
         return note
+    note.typed_box = layout.typed_boxes.get(given_guid, "") or _typed_box_named(named)
     note_type = _note_type(named, fields, question=field(mapping.question))
+    if note.typed_box == "nc":
+        note_type = TYPE_IN
     if note_type is None:
         raise _Rejected(
             "an image occlusion note: a text file carries no image to draw its masks on "
@@ -1481,6 +1525,12 @@ def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
     if any(word in bracketed for word in _REVERSED_WORDS):
         return OPTIONAL_REVERSED if any(w in bracketed for w in _OPTIONAL_WORDS) else REVERSED
     return BASIC
+
+
+def _typed_box_named(named: str) -> str:
+    """The box a note type named as the .apkg export names its type-in copies adds."""
+    lowered = _NAME_CLASH_SUFFIX.sub("", named.strip()).lower()
+    return next((box for box, name in TYPED_BOX_TYPES.items() if name.lower() == lowered), "")
 
 
 def _stock_type(named: str) -> str | None:
@@ -1578,14 +1628,22 @@ def _cards(
             ord=ord_,
             note_type=note.note_type,
             inline_images=_inline_used(content, inline),
-            # A text file names the note type, not its templates: the stock one's box asks
-            # for its Back field.
-            typed_answer=(
-                typed_answer_text(content.answer_html) if note.note_type == TYPE_IN else ""
-            ),
+            typed_answer=_typed_answer(note, content, ord_),
+            typed_answer_ignores_accents=note.typed_box == "nc",
         )
         for ord_, content in contents
     ]
+
+
+def _typed_answer(note: _Note, content: CardContent, ord_: int) -> str:
+    """What a card asks typed. A text file names the note type, not its templates: the
+    stock type-in one's box asks for its Back field, and a note of a type-in copy of Cloze
+    (TYPED_BOX_TYPES) for the card's own deletions."""
+    if note.note_type == TYPE_IN:
+        return typed_answer_text(content.answer_html)
+    if note.note_type == CLOZE and note.typed_box == "cloze":
+        return typed_answer_text(cloze_text_for_typing(note.question, ord_ + 1))
+    return ""
 
 
 def anki_deck_name(value: str) -> str:

@@ -1678,13 +1678,14 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
-        source_url = first.source_url
+        source_url, typed_box = first.source_url, _typed_box(first, group)
         if not _stock_type_makes(first, group):
             sides = _own_sides(first, group)
             (question, answer), *others = sides
             note_type = own_cards_type_name(len(sides), first.note_type)
             extra_fields = tuple(value for side in others for value in side)
             source_url = source_url if first.card_ord == 0 else ""
+            typed_box = ""
         exported.append(
             ExportCard(
                 question_html=question,
@@ -1694,6 +1695,7 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 guid=first.anki_guid,
                 note_type=note_type,
                 extra_fields=extra_fields,
+                typed_box=typed_box,
             )
         )
     return AnkiTextExport(
