@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
+from typing import AnyStr
 
 from quizzes.importing.cardhtml import (
     PROVENANCE_LABEL,
@@ -481,8 +482,13 @@ def read_anki(
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
     math_lines: list[int] = []
+    control_lines: list[int] = []
     for raw in raws:
         line = line_at(raw.start)
+        if not raw.error and any(_CONTROL.search(field) for field in raw.fields):
+            control_lines.append(line)
+            fields = [_controls_read(field, html=layout.html) for field in raw.fields]
+            raw = dataclasses.replace(raw, fields=fields)
         if layout.html and not raw.error:
             fields = [math_less_than_escaped(field) for field in raw.fields]
             if fields != raw.fields:
@@ -533,14 +539,20 @@ def read_anki(
             )
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
     if math_lines:
-        more = len(math_lines) - 1
-        also = f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
         reason = (
             f"a '<' inside math (\\( \\), \\[ \\], [$] or [latex]) read as less than, not as a "
-            f"tag{also}: "
+            f"tag{_more_lines(math_lines)}: "
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
+    if control_lines:
+        reason = (
+            f"control characters{_more_lines(control_lines)}: a vertical tab or a form feed "
+            "(a line break within a paragraph, as Word and PowerPoint write it) read as a "
+            "line break, U+0080 to U+009F (a Windows-1252 file's punctuation converted as "
+            "Latin-1) as those characters (curly quotes, dashes), the others left out"
+        )
+        notices.append(ParseProblem(source, control_lines[0], reason))
     return AnkiFile(
         layout=layout,
         mapping=mapping,
@@ -555,6 +567,12 @@ def read_anki(
             key=lambda notice: notice.line,
         ),
     )
+
+
+def _more_lines(lines: list[int]) -> str:
+    """ " (and on 2 more lines)" for a notice naming the first of `lines`."""
+    more = len(lines) - 1
+    return f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
 
 
 def _column_notices(
@@ -723,7 +741,8 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
     Text"); else Windows-1252, what Excel's "CSV" writes on Windows, with a notice saying
     so. A file none of these can read is refused, naming its first line that is not UTF-8."""
     if isinstance(data, str):
-        return data.removeprefix("\ufeff"), []
+        data, notices = _end_padding_removed(data.removeprefix("\ufeff"), source)
+        return data, notices
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16").removeprefix("\ufeff"), []
@@ -732,10 +751,11 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
             line = len(_LINE_BREAK.findall(before)) + 1
             reason = "not valid UTF-16, though it starts as UTF-16 does: save it again"
             raise AnkiParseError([ParseProblem(source, line, reason)]) from None
+    data, notices = _end_padding_removed(data, source)
     if b"\x00" in data[:8192] or data.startswith(tuple(_BINARY_KINDS)):
         raise AnkiParseError([ParseProblem(source, 1, _binary_reason(data))])
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode("utf-8-sig"), notices
     except UnicodeDecodeError as error:
         first_bad = error.start
     line = len(_BYTE_LINE_BREAK.findall(data, 0, first_bad)) + 1
@@ -756,7 +776,42 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
         "is the first that is not UTF-8): check its accented letters, or save the file as "
         "'CSV UTF-8'"
     )
-    return text, [ParseProblem(source, 0, reason)]
+    return text, [*notices, ParseProblem(source, 0, reason)]
+
+
+def _end_padding_removed(data: AnyStr, source: str) -> tuple[AnyStr, list[ParseProblem]]:
+    """`data` without the Ctrl-Z (old DOS tools' end-of-file mark) and NUL bytes (what a
+    copy cut short leaves) after its last line, and a notice naming them: never a note's
+    text, and NULs near the top would make the file look binary."""
+    padding = "\x00\x1a" if isinstance(data, str) else b"\x00\x1a"
+    kept = data.rstrip(padding)
+    if len(kept) == len(data):
+        return data, []
+    breaks = _LINE_BREAK if isinstance(kept, str) else _BYTE_LINE_BREAK
+    count = len(data) - len(kept)
+    reason = (
+        f"the file ends with {count} NUL or Ctrl-Z byte{'s' if count > 1 else ''} (an old "
+        "DOS tool's end-of-file mark, or the padding of a copy cut short): left out"
+    )
+    return kept, [ParseProblem(source, len(breaks.findall(kept)) + 1, reason)]
+
+
+# Control characters, which no card means to show: a vertical tab or a form feed is a line
+# break within a paragraph as Word and PowerPoint write it; U+0080 to U+009F are a
+# Windows-1252 file's curly quotes and dashes converted to UTF-8 as if it were Latin-1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _controls_read(field: str, *, html: bool) -> str:
+    def read(match: re.Match[str]) -> str:
+        character = match[0]
+        if character in "\x0b\x0c":
+            return "<br>" if html else "\n"
+        if character >= "\x80":
+            return bytes([ord(character)]).decode("cp1252", "ignore")
+        return ""
+
+    return _CONTROL.sub(read, field)
 
 
 # --- export ---
