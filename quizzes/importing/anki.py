@@ -1356,6 +1356,17 @@ class _RawRecord:
     error: str | None
 
 
+def _unterminated(rest: str) -> str:
+    """Why a record whose quote is never closed is skipped: it took the rest of the file."""
+    error = "unterminated quoted field (no closing quote before the end)"
+    if after := len(_LINE_BREAK.split(rest.rstrip("\r\n"))) - 1:
+        error += (
+            f": the {after} line{'s' if after > 1 else ''} after it went into it, and none "
+            "is imported (close the quote, or quote the whole field and double its quotes)"
+        )
+    return error
+
+
 def _split_records(
     text: str, position: int, separator: str, *, entities: bool = False
 ) -> Iterator[_RawRecord]:
@@ -1374,7 +1385,7 @@ def _split_records(
             if text.startswith('"', position):
                 value, position = _quoted_field(text, position + 1)
                 if value is None:
-                    error = "unterminated quoted field (no closing quote before the end)"
+                    error = _unterminated(text[start:])
                 elif position < len(text) and text[position] not in (separator, "\r", "\n"):
                     error = "text after the closing quote of a quoted field"
                     position = _next_line_break(text, position)
