@@ -4,13 +4,13 @@ line): each Anki deck becomes a deck here, as a package's do (tests/test_anki_pa
 from pathlib import Path
 
 import pytest
-from anki.collection import Collection
+from anki.collection import Collection, ImportCsvRequest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from quizzes.models import Card, Deck
-from quizzes.services.anki_io import anki_import_apply, anki_import_plan
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_export_anki
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,48 @@ def test_the_import_of_several_decks_runs_no_query_per_card_and_a_few_per_deck()
     # more, never one per card.
     assert many_cards - few_cards <= 114 // 25
     assert more_decks - few_cards <= 3 * 2
+
+
+def test_the_text_export_of_several_decks_names_each_notes_deck(tmp_path):
+    # Exported from one site and imported into another (or into Anki), the decks stay apart.
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    anki_import_apply(
+        deck=medicine, data=anki_text_export(tmp_path, MEDICINE).read_bytes(), source="a.txt"
+    )
+    text = cards_export_anki(cards=Card.objects.all()).text
+    Card.objects.all().delete()
+    Deck.objects.all().delete()
+    copy = Deck.objects.create(name="Medicine", slug="medicine")
+
+    plan = anki_import_apply(deck=copy, data=text, source="export.txt")
+
+    assert plan.summary == "4 new, 0 changed, 0 unchanged, in 3 decks (2 made)"
+    assert fronts_by_deck() == {
+        "medicine": ["What is a vital sign?"],
+        "medicine-cardiology": ["Normal heart rate?", "What does an ECG record?"],
+        "medicine-neurology": ["What does the cerebellum coordinate?"],
+    }
+    # Anki puts each note in its deck too.
+    path = tmp_path / "export.txt"
+    path.write_text(text)
+    collection = Collection(str(tmp_path / "reader.anki2"))
+    metadata = collection.get_csv_metadata(path=str(path), delimiter=None)
+    collection.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
+    decks = {
+        collection.decks.name(card.did)
+        for note_id in collection.find_notes("")
+        for card in collection.get_note(note_id).cards()
+    }
+    collection.close()
+    assert decks == set(MEDICINE)
+
+
+def test_the_text_export_of_one_deck_has_no_deck_column(tmp_path):
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    text = "#separator:tab\nQ1\tA1\nQ2\tA2\n"
+    anki_import_apply(deck=medicine, data=text, source="a.txt")
+
+    exported = cards_export_anki(cards=medicine.cards.all(), deck_name="Medicine").text
+
+    assert "#deck:Medicine\n" in exported
+    assert "#deck column" not in exported

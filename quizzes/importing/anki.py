@@ -832,6 +832,7 @@ class ExportCard:
     # their own's further fronts and backs.
     extra_fields: tuple[str, ...] = ()
     typed_box: str = ""  # the box `note_type` lacks: TYPED_BOX_TYPES
+    deck: str = ""  # the deck it is in, written in a deck column when notes differ
 
 
 def export_notice(cards: Iterable[ExportCard]) -> str:
@@ -867,6 +868,7 @@ def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) ->
     # Under `#notetype`, Anki reads a note of a type it lacks as Basic, its further cards
     # lost; a column of a type it lacks skips the note and says so.
     with_type = len(types) > 1 or own
+    with_deck = len({card.deck for card in cards}) > 1
     width = max((2 + len(card.extra_fields) for card in cards), default=2)
     lines = ["#separator:tab", "#html:true"]
     if notice := export_notice(cards):
@@ -881,7 +883,9 @@ def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) ->
     lines += [f"#tags column:{width + 1}", f"#guid column:{width + 2}"]
     if with_type:
         lines.append(f"#notetype column:{width + 3}")
-    lines += (_export_line(card, width, with_type=with_type) for card in cards)
+    if with_deck:
+        lines.append(f"#deck column:{width + 3 + with_type}")
+    lines += (_export_line(card, width, with_type=with_type, with_deck=with_deck) for card in cards)
     return "\n".join(lines) + "\n"
 
 
@@ -899,7 +903,7 @@ def _typed_box_lines(cards: list[ExportCard]) -> list[str]:
     return lines
 
 
-def _export_line(card: ExportCard, width: int, *, with_type: bool) -> str:
+def _export_line(card: ExportCard, width: int, *, with_type: bool, with_deck: bool) -> str:
     for tag in card.tags:
         if tag.split() != [tag]:
             raise ValueError(f"tag {tag!r} is empty or holds whitespace")
@@ -911,6 +915,10 @@ def _export_line(card: ExportCard, width: int, *, with_type: bool) -> str:
     fields += [" ".join(card.tags), card.guid]
     if with_type:
         fields.append(card.note_type)
+    if with_deck:
+        if _LINE_BREAK.search(card.deck):
+            raise ValueError(f"deck name {card.deck!r} spans lines")
+        fields.append(card.deck)
     return "\t".join(_export_field(field) for field in fields)
 
 

@@ -1673,8 +1673,12 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     unchanged: a note Anki makes several cards of is written once, and one of a note type
     of the user's own whose cards the stock type would not make again (a third card, or a
     second that is no reverse of the first) as a note of cards of their own, as the .apkg
-    export writes it, with a notice of what Anki makes of it."""
+    export writes it, with a notice of what Anki makes of it. Cards of several decks are
+    written with a deck column naming each note's deck, so that Anki, and an import here,
+    keep them apart."""
     exported = []
+    their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
+    deck_names = dict(Deck.objects.filter(pk__in=their_decks).values_list("pk", "name"))
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
@@ -1696,6 +1700,7 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 note_type=note_type,
                 extra_fields=extra_fields,
                 typed_box=typed_box,
+                deck=deck_names[first.deck_id],
             )
         )
     return AnkiTextExport(
