@@ -4,7 +4,12 @@ file naming the stock type, re-imports leave staff's edit of it, the admin keeps
 text, and the exports carry it where Anki's formats can."""
 
 import pytest
-from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    ExportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+    ImportCsvRequest,
+)
 from django.urls import reverse
 
 from quizzes.models import Card, Deck
@@ -169,25 +174,7 @@ def test_the_text_export_names_the_type_in_note_type_so_it_comes_back_typed(deck
 
 
 def test_the_apkg_export_gives_a_cloze_and_an_accents_optional_card_their_box(deck, tmp_path):
-    cloze = anki_note_type_package(
-        tmp_path,
-        fields=["Text", "Back Extra"],
-        templates=[("Cloze", "{{cloze:Text}}\n{{type:cloze:Text}}", "{{cloze:Text}}")],
-        notes=[{"fields": ["{{c1::Paris}} is in {{c2::France}}", ""]}],
-        cloze=True,
-    )
-    import_file(deck, cloze)
-    nc = tmp_path / "nc"
-    nc.mkdir()
-    import_file(
-        deck,
-        anki_note_type_package(
-            nc,
-            fields=["Front", "Back"],
-            templates=[("Card 1", "{{Front}}\n\n{{type:nc:Back}}", "{{type:nc:Back}}")],
-            notes=[{"fields": ["Coffee?", "café"]}],
-        ),
-    )
+    cloze_and_accents_optional_cards(deck, tmp_path)
     exported = tmp_path / "export.apkg"
     deck_export_apkg(deck=deck, path=exported)
 
@@ -204,11 +191,99 @@ def test_the_apkg_export_gives_a_cloze_and_an_accents_optional_card_their_box(de
     assert "{{type:nc:Back}}" in fronts["Basic (type in the answer, accents optional)"]
     again = Deck.objects.create(name="Again", slug="again")
     import_file(again, exported)
-    assert sorted(again.cards.values_list("typed_answer", "typed_answer_ignores_accents")) == [
-        ("France", False),
-        ("Paris", False),
-        ("café", True),
+    assert typed_answers(again) == BOXES_BACK
+
+
+def cloze_and_accents_optional_cards(deck, folder):
+    """A type-in cloze note and a type-in note with accents optional, imported from
+    packages Anki wrote; their stock note types lack those boxes."""
+    cloze = folder / "cloze"
+    cloze.mkdir()
+    import_file(
+        deck,
+        anki_note_type_package(
+            cloze,
+            fields=["Text", "Back Extra"],
+            templates=[("Cloze", "{{cloze:Text}}\n{{type:cloze:Text}}", "{{cloze:Text}}")],
+            notes=[{"fields": ["{{c1::Paris}} is in {{c2::<b>France</b>}}", ""]}],
+            cloze=True,
+        ),
+    )
+    nc = folder / "nc"
+    nc.mkdir()
+    import_file(
+        deck,
+        anki_note_type_package(
+            nc,
+            fields=["Front", "Back"],
+            templates=[("Card 1", "{{Front}}\n\n{{type:nc:Back}}", "{{type:nc:Back}}")],
+            notes=[{"fields": ["Coffee?", "café"]}],
+        ),
+    )
+
+
+BOXES_BACK = [("France", False), ("Paris", False), ("café", True)]
+
+
+def typed_answers(deck):
+    return sorted(deck.cards.values_list("typed_answer", "typed_answer_ignores_accents"))
+
+
+def anki_reads(folder, path):
+    """The notes Anki's text import makes of `path` in a new collection: (note type, first
+    field) each."""
+    collection = Collection(str(folder / "reader.anki2"))
+    metadata = collection.get_csv_metadata(path=str(path), delimiter=None)
+    collection.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
+    notes = [collection.get_note(note_id) for note_id in collection.find_notes("")]
+    read = sorted((note.note_type()["name"], note.fields[0]) for note in notes)
+    collection.close()
+    return read
+
+
+def test_the_text_export_brings_a_cloze_and_an_accents_optional_card_back_with_their_box(
+    deck, tmp_path
+):
+    cloze_and_accents_optional_cards(deck, tmp_path)
+    text = cards_export_anki(cards=deck.cards.all()).text
+    again = Deck.objects.create(name="Again", slug="again")
+
+    anki_import_apply(deck=again, data=text, source="capitals.txt")
+
+    assert typed_answers(again) == BOXES_BACK
+    # Anki reads each note as its stock note type, which every collection has.
+    path = tmp_path / "capitals.txt"
+    path.write_text(text)
+    assert anki_reads(tmp_path, path) == [
+        ("Basic (type in the answer)", "Coffee?"),
+        ("Cloze", "{{c1::Paris}} is in {{c2::<b>France</b>}}"),
     ]
+
+
+def test_anki_s_text_export_of_the_apkg_export_s_type_in_note_types_asks_them_typed(deck, tmp_path):
+    # The .apkg export, imported into Anki and exported from there as text, names its
+    # type-in copies of the stock note types in the note type column.
+    cloze_and_accents_optional_cards(deck, tmp_path)
+    package = tmp_path / "export.apkg"
+    deck_export_apkg(deck=deck, path=package)
+    collection = Collection(str(tmp_path / "anki.anki2"))
+    collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(package)))
+    text = tmp_path / "notes.txt"
+    collection.export_note_csv(
+        out_path=str(text),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=False,
+        with_notetype=True,
+        with_guid=False,
+    )
+    collection.close()
+    again = Deck.objects.create(name="Again", slug="again")
+
+    import_file(again, text)
+
+    assert typed_answers(again) == BOXES_BACK
 
 
 # --- the admin ---

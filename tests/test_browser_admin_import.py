@@ -79,3 +79,34 @@ def test_a_big_import_shows_its_progress_until_the_report(
     expect(page.locator("#import-progress")).to_contain_text("3 new, 0 changed, 0 unchanged")
     expect(page.locator("#import-progress progress")).to_have_count(0)
     assert console_errors == []
+
+
+# Anki's "Notes in Plain Text" export of All Decks: guid, note type and deck columns first.
+ALL_DECKS = (
+    "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+    "#tags column:6\n"
+    "rdmMe>,]p9\tBasic\tGerman\tHund\tdog\t\n"
+    "Be[~C#FY0T\tBasic\tGerman::Verbs::Irregular\tsein\tto be\tverbs\n"
+    "Q]%dnI<+]3\tBasic\tGerman::Adjectives\tgroß\tbig, tall\t\n"
+)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_preview_of_a_text_file_of_several_decks_fits_the_screen(
+    page: Page, site, staff, password, console_errors, width
+):
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    log_in_to_import(page, site, password)
+    upload(page, ALL_DECKS, "All Decks.txt")
+
+    expect(page.locator(".import-decks tbody tr")).to_have_count(3)
+    expect(page.locator(".import-decks")).to_contain_text("German::Verbs::Irregular")
+    # Six columns are wider than a phone: they scroll in their own box, not the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=f"/tmp/admin-import-decks-{width}.png", full_page=True)
+
+    page.click("button[value=import]")
+
+    expect(page.locator(".messagelist")).to_contain_text("3 new, 0 changed, 0 unchanged")
+    assert Deck.objects.get(slug="german-verbs-irregular").cards.count() == 1
+    assert console_errors == []

@@ -1344,3 +1344,52 @@ def test_a_file_of_one_line_of_many_columns_says_it_may_hold_several_cards(data,
 
 def test_a_file_of_one_note_of_a_question_an_answer_and_tags_says_nothing_of_rows():
     assert not any("only note" in notice for notice in notices(read("Q\tA\ttag\n")))
+
+
+# --- what old tools and copy-paste leave in a file ---
+
+
+@pytest.mark.parametrize("padding", [b"\x1a", b"\x00" * 300], ids=["ctrl-z", "nul-padding"])
+def test_an_end_of_file_mark_or_padding_after_the_last_note_is_left_out(padding):
+    # Old DOS tools end a file with Ctrl-Z; a copy cut short leaves NUL bytes after the text.
+    result = read(b"Hund\tdog\r\nKatze\tcat\r\n" + padding)
+
+    assert [(card.question_html, card.answer_html) for card in result.cards] == [
+        ("Hund", "dog"),
+        ("Katze", "cat"),
+    ]
+    assert result.report == []
+    assert f"deck.txt:3: the file ends with {len(padding)} NUL or Ctrl-Z byte" in "\n".join(
+        str(notice) for notice in result.notices
+    )
+
+
+@pytest.mark.parametrize("html_header", ["#html:false\n", "#html:true\n"])
+def test_control_characters_are_left_out_and_a_vertical_tab_is_a_line_break(html_header):
+    # PowerPoint and Word write a line break within a paragraph as a vertical tab (\x0b);
+    # the other control characters show as nothing or as a box in a browser.
+    text = f"#separator:tab\n{html_header}Hund\x07\tdog\x0bthe animal\nKatze\tcat\x1b[0m\n"
+
+    result = read(text)
+
+    assert [(card.question_html, card.answer_html) for card in result.cards] == [
+        ("Hund", "dog<br>the animal"),
+        ("Katze", "cat[0m"),
+    ]
+    assert any(
+        str(notice).startswith("deck.txt:3: control characters")
+        and "(and on 1 more line)" in str(notice)
+        for notice in result.notices
+    )
+
+
+def test_windows_1252_punctuation_saved_as_latin_1_reads_as_windows_1252():
+    # A Windows-1252 file converted to UTF-8 as if it were Latin-1: its curly quotes and
+    # dashes became the control characters U+0080 to U+009F, which no text means.
+    text = "It\x92s\t\x93quoted\x94 \x96 a dash\n".encode()
+
+    result = read(text)
+
+    assert [(card.question_html, card.answer_html) for card in result.cards] == [
+        ("It\u2019s", "\u201cquoted\u201d \u2013 a dash")
+    ]

@@ -421,8 +421,11 @@ def test_a_byte_that_is_not_utf8_in_a_utf8_file_is_reported_on_its_line():
 
 
 def test_an_unterminated_quoted_field_is_reported_where_it_starts():
-    assert problems('Q1\tA1\nQ2\t"A2\nQ3\tA3\n') == [
-        "deck.txt:2: unterminated quoted field (no closing quote before the end)"
+    # With the lines it took in: a spreadsheet's stray quote hides every note after it.
+    assert problems('Q1\tA1\nQ2\t"A2\nQ3\tA3\r\n\r\nQ4\tA4\n') == [
+        "deck.txt:2: unterminated quoted field (no closing quote before the end): the 3 "
+        "lines after it went into it, and none is imported (close the quote, or quote the "
+        "whole field and double its quotes)"
     ]
 
 

@@ -504,12 +504,15 @@ def several_decks(folder):
     return package, text
 
 
-def test_a_package_of_several_anki_decks_previews_the_deck_each_becomes(
-    staff_client, basics, tmp_path
+@pytest.mark.parametrize("kind", ["package", "text"])
+def test_a_file_of_several_anki_decks_previews_the_deck_each_becomes(
+    staff_client, basics, tmp_path, kind
 ):
-    package, _ = several_decks(tmp_path)
+    # A text file's deck column (an export of "All Decks" as text) as a package's decks.
+    package, text = several_decks(tmp_path)
+    file = package if kind == "package" else text
 
-    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    preview = upload(staff_client, basics, file.read_bytes(), name=file.name)
 
     assert (
         "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): each becomes "
@@ -540,24 +543,9 @@ def test_a_package_of_several_anki_decks_previews_the_deck_each_becomes(
         "basics-biology-genetics",
         "basics-chemistry",
     ]
-    again = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    again = upload(staff_client, basics, file.read_bytes(), name=file.name)
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
     assert "Basics::Chemistry</span><br>" in again.text
-
-
-def test_a_text_file_of_several_anki_decks_says_they_all_become_this_deck(
-    staff_client, basics, tmp_path
-):
-    # A text file carries no deck tree to make decks of: its deck column is named.
-    _, text = several_decks(tmp_path)
-
-    preview = upload(staff_client, basics, text.read_bytes(), name=text.name)
-
-    assert (
-        "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): they all "
-        "become cards of this deck"
-    ) in preview.text
-    assert "3 new, 0 changed, 0 unchanged." in preview.text
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
+from typing import AnyStr
 
 from quizzes.importing.cardhtml import (
     PROVENANCE_LABEL,
@@ -36,7 +37,7 @@ from quizzes.importing.cardhtml import (
 )
 from quizzes.importing.occlusion import Occlusion
 from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
-from quizzes.rendering import cloze_numbers
+from quizzes.rendering import cloze_numbers, cloze_text_for_typing
 from quizzes.sanitize import HTML_ELEMENTS, math_less_than_escaped
 from quizzes.typed_answers import typed_answer_text
 
@@ -105,8 +106,15 @@ _ROLE_BY_HEADER = {
     "deck column": "deck",
     "notetype column": "notetype",
 }
-# Anki's headers; `#deck` names the deck to import into, which the importer chooses here.
+# Anki's headers; `#deck` names the Anki deck of the notes whose deck column is empty.
 _HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", *_ROLE_BY_HEADER}
+# The site's text export's own headers, which Anki reads as comments: the guids of the notes
+# whose box the stock note type named lacks (a cloze note's, an accents-optional one's).
+TYPED_BOX_HEADERS = {
+    "cloze": "cloze notes asking the answer typed",
+    "nc": "type-in notes with accents optional",
+}
+_TYPED_BOX_BY_HEADER = {header: box for box, header in TYPED_BOX_HEADERS.items()}
 # Problems named when a whole file is refused: the first ones say what is wrong.
 MAX_PROBLEMS = 20
 # More columns than any note type has (Anki's own hold a handful; big custom ones, dozens):
@@ -134,6 +142,14 @@ OPTIONAL_REVERSED = "Basic (optional reversed card)"
 TYPE_IN = "Basic (type in the answer)"
 CLOZE = "Cloze"
 NOTE_TYPES = (BASIC, REVERSED, OPTIONAL_REVERSED, TYPE_IN, CLOZE)
+# The stock note types with the type-in box they lack, as the .apkg export names its copies
+# of them (the box: "cloze" asks a cloze card's deletions typed, "nc" a type-in card's
+# Back with accents optional). A text file naming one (Anki's export of a collection that
+# imported such a package) asks its cards typed so.
+TYPED_BOX_TYPES = {
+    "cloze": "Cloze (type in the answer)",
+    "nc": "Basic (type in the answer, accents optional)",
+}
 # The note type an export writes a note of the user's own type with when the stock types
 # would not make its cards again (a third card, or a second that is no reverse of the
 # first): fields "Front n" and "Back n" for each template n, which shows its own question
@@ -177,7 +193,8 @@ class CardRecord(CardContent):
     typed_answer: str = ""
     typed_answer_ignores_accents: bool = False
     # The Anki deck a package's card is in ("Medicine::Cardiology"; its home deck when it
-    # is in a filtered one); "" for a text file's.
+    # is in a filtered one), or a text file's deck column or `#deck` line names; "" when
+    # the file names none.
     anki_deck: str = dataclasses.field(default="", compare=False)
 
     @property
@@ -246,6 +263,9 @@ class FileLayout:
     # tags: tags when every cell looks so (`tags_column_guessed`), else text for the answer.
     trailing_column: int | None = None
     header_row: int = 0  # the line read as column names (a spreadsheet's first row), or 0
+    deck: str = ""  # the Anki deck `#deck` names, "" when the file names none
+    # The typed-answer box of notes the TYPED_BOX_HEADERS name, by guid.
+    typed_boxes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def separator_name(self) -> str:
@@ -446,11 +466,6 @@ def read_anki(
     layout, column_errors = _layout(headers, chosen, guessed, raws, header_row=header_row)
     if column_errors:
         raise AnkiParseError([ParseProblem(source, line, reason) for line, reason in column_errors])
-    if "deck" in layout.meta:
-        column = layout.meta["deck"]
-        decks = {raw.fields[column].strip() for raw in raws if column < len(raw.fields)}
-        if notice := decks_notice(tuple(sorted(filter(None, decks))), source):
-            notices.append(notice)
     mapping_chosen = mapping is not None
     if mapping is None:
         mapping = default_mapping(layout, raws)
@@ -467,8 +482,13 @@ def read_anki(
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
     math_lines: list[int] = []
+    control_lines: list[int] = []
     for raw in raws:
         line = line_at(raw.start)
+        if not raw.error and any(_CONTROL.search(field) for field in raw.fields):
+            control_lines.append(line)
+            fields = [_controls_read(field, html=layout.html) for field in raw.fields]
+            raw = dataclasses.replace(raw, fields=fields)
         if layout.html and not raw.error:
             fields = [math_less_than_escaped(field) for field in raw.fields]
             if fields != raw.fields:
@@ -519,14 +539,20 @@ def read_anki(
             )
         raise AnkiParseError([ParseProblem(source, body_line, reason), *skipped])
     if math_lines:
-        more = len(math_lines) - 1
-        also = f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
         reason = (
             f"a '<' inside math (\\( \\), \\[ \\], [$] or [latex]) read as less than, not as a "
-            f"tag{also}: "
+            f"tag{_more_lines(math_lines)}: "
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
+    if control_lines:
+        reason = (
+            f"control characters{_more_lines(control_lines)}: a vertical tab or a form feed "
+            "(a line break within a paragraph, as Word and PowerPoint write it) read as a "
+            "line break, U+0080 to U+009F (a Windows-1252 file's punctuation converted as "
+            "Latin-1) as those characters (curly quotes, dashes), the others left out"
+        )
+        notices.append(ParseProblem(source, control_lines[0], reason))
     return AnkiFile(
         layout=layout,
         mapping=mapping,
@@ -543,15 +569,10 @@ def read_anki(
     )
 
 
-def decks_notice(decks: tuple[str, ...], source: str) -> ParseProblem | None:
-    """A note that a file of several Anki decks (an export of "All Decks") becomes one."""
-    if len(decks) < 2:
-        return None
-    named = ", ".join(decks[:_DECKS_NAMED]) + (", ..." if len(decks) > _DECKS_NAMED else "")
-    reason = (
-        f"the notes come from {len(decks)} Anki decks ({named}): they all become cards of this deck"
-    )
-    return ParseProblem(source, 0, reason)
+def _more_lines(lines: list[int]) -> str:
+    """ " (and on 2 more lines)" for a notice naming the first of `lines`."""
+    more = len(lines) - 1
+    return f" (and on {more} more line{'s' if more > 1 else ''})" if more else ""
 
 
 def _column_notices(
@@ -720,7 +741,8 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
     Text"); else Windows-1252, what Excel's "CSV" writes on Windows, with a notice saying
     so. A file none of these can read is refused, naming its first line that is not UTF-8."""
     if isinstance(data, str):
-        return data.removeprefix("\ufeff"), []
+        data, notices = _end_padding_removed(data.removeprefix("\ufeff"), source)
+        return data, notices
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16").removeprefix("\ufeff"), []
@@ -729,10 +751,11 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
             line = len(_LINE_BREAK.findall(before)) + 1
             reason = "not valid UTF-16, though it starts as UTF-16 does: save it again"
             raise AnkiParseError([ParseProblem(source, line, reason)]) from None
+    data, notices = _end_padding_removed(data, source)
     if b"\x00" in data[:8192] or data.startswith(tuple(_BINARY_KINDS)):
         raise AnkiParseError([ParseProblem(source, 1, _binary_reason(data))])
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode("utf-8-sig"), notices
     except UnicodeDecodeError as error:
         first_bad = error.start
     line = len(_BYTE_LINE_BREAK.findall(data, 0, first_bad)) + 1
@@ -753,7 +776,42 @@ def _decoded(data: bytes | str, source: str) -> tuple[str, list[ParseProblem]]:
         "is the first that is not UTF-8): check its accented letters, or save the file as "
         "'CSV UTF-8'"
     )
-    return text, [ParseProblem(source, 0, reason)]
+    return text, [*notices, ParseProblem(source, 0, reason)]
+
+
+def _end_padding_removed(data: AnyStr, source: str) -> tuple[AnyStr, list[ParseProblem]]:
+    """`data` without the Ctrl-Z (old DOS tools' end-of-file mark) and NUL bytes (what a
+    copy cut short leaves) after its last line, and a notice naming them: never a note's
+    text, and NULs near the top would make the file look binary."""
+    padding = "\x00\x1a" if isinstance(data, str) else b"\x00\x1a"
+    kept = data.rstrip(padding)
+    if len(kept) == len(data):
+        return data, []
+    breaks = _LINE_BREAK if isinstance(kept, str) else _BYTE_LINE_BREAK
+    count = len(data) - len(kept)
+    reason = (
+        f"the file ends with {count} NUL or Ctrl-Z byte{'s' if count > 1 else ''} (an old "
+        "DOS tool's end-of-file mark, or the padding of a copy cut short): left out"
+    )
+    return kept, [ParseProblem(source, len(breaks.findall(kept)) + 1, reason)]
+
+
+# Control characters, which no card means to show: a vertical tab or a form feed is a line
+# break within a paragraph as Word and PowerPoint write it; U+0080 to U+009F are a
+# Windows-1252 file's curly quotes and dashes converted to UTF-8 as if it were Latin-1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _controls_read(field: str, *, html: bool) -> str:
+    def read(match: re.Match[str]) -> str:
+        character = match[0]
+        if character in "\x0b\x0c":
+            return "<br>" if html else "\n"
+        if character >= "\x80":
+            return bytes([ord(character)]).decode("cp1252", "ignore")
+        return ""
+
+    return _CONTROL.sub(read, field)
 
 
 # --- export ---
@@ -773,6 +831,8 @@ class ExportCard:
     # After the first two: an optional reversed note's Add Reverse, or a note of cards of
     # their own's further fronts and backs.
     extra_fields: tuple[str, ...] = ()
+    typed_box: str = ""  # the box `note_type` lacks: TYPED_BOX_TYPES
+    deck: str = ""  # the deck it is in, written in a deck column when notes differ
 
 
 def export_notice(cards: Iterable[ExportCard]) -> str:
@@ -808,6 +868,7 @@ def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) ->
     # Under `#notetype`, Anki reads a note of a type it lacks as Basic, its further cards
     # lost; a column of a type it lacks skips the note and says so.
     with_type = len(types) > 1 or own
+    with_deck = len({card.deck for card in cards}) > 1
     width = max((2 + len(card.extra_fields) for card in cards), default=2)
     lines = ["#separator:tab", "#html:true"]
     if notice := export_notice(cards):
@@ -818,14 +879,31 @@ def export_anki(cards: Iterable[ExportCard], *, deck_name: str | None = None) ->
         if _LINE_BREAK.search(deck_name):
             raise ValueError(f"deck name {deck_name!r} spans lines")
         lines.append(f"#deck:{deck_name}")
+    lines += _typed_box_lines(cards)
     lines += [f"#tags column:{width + 1}", f"#guid column:{width + 2}"]
     if with_type:
         lines.append(f"#notetype column:{width + 3}")
-    lines += (_export_line(card, width, with_type=with_type) for card in cards)
+    if with_deck:
+        lines.append(f"#deck column:{width + 3 + with_type}")
+    lines += (_export_line(card, width, with_type=with_type, with_deck=with_deck) for card in cards)
     return "\n".join(lines) + "\n"
 
 
-def _export_line(card: ExportCard, width: int, *, with_type: bool) -> str:
+def _typed_box_lines(cards: list[ExportCard]) -> list[str]:
+    """The headers naming the notes whose box their stock note type lacks, by guid: Anki
+    reads them as comments and the notes as the stock type's (a note type of another name
+    would be one its collection may lack), read_anki gives the cards their box back."""
+    lines = []
+    for box, header in TYPED_BOX_HEADERS.items():
+        guids = [card.guid for card in cards if card.typed_box == box]
+        # A guid a spreadsheet gave may hold spaces: its note's box is left out.
+        guids = [guid for guid in guids if guid and guid.split() == [guid]]
+        if guids:
+            lines.append(f"#{header}:{' '.join(guids)}")
+    return lines
+
+
+def _export_line(card: ExportCard, width: int, *, with_type: bool, with_deck: bool) -> str:
     for tag in card.tags:
         if tag.split() != [tag]:
             raise ValueError(f"tag {tag!r} is empty or holds whitespace")
@@ -837,6 +915,10 @@ def _export_line(card: ExportCard, width: int, *, with_type: bool) -> str:
     fields += [" ".join(card.tags), card.guid]
     if with_type:
         fields.append(card.note_type)
+    if with_deck:
+        if _LINE_BREAK.search(card.deck):
+            raise ValueError(f"deck name {card.deck!r} spans lines")
+        fields.append(card.deck)
     return "\t".join(_export_field(field) for field in fields)
 
 
@@ -861,9 +943,10 @@ class _Headers:
     names: str  # the raw `#columns` value, split once the separator is known
     numbered: dict[str, tuple[int, str, int]]  # role -> (0-based column, header key, line)
     html_given: bool = False  # an `#html` line said whether fields are HTML
+    deck: str = ""  # `#deck`'s Anki deck
+    typed_boxes: dict[str, str] = dataclasses.field(default_factory=dict)  # guid -> box
 
 
-_DECKS_NAMED = 5
 _GUESS_LINES = 50  # the lines the separator is guessed from
 _EXCEL_SEPARATOR = re.compile(r'"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
 
@@ -994,7 +1077,8 @@ def _first_markup(raws: list["_RawRecord"]) -> tuple["_RawRecord", str] | None:
 def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int, str]]]:
     """Read the `#key:value` lines at the top (and an old `tags:` first line); return them,
     the first body line, the header problems and the comment lines among them."""
-    separator, is_html, tags, notetype, names, html_given = None, True, (), "", "", False
+    separator, is_html, tags, notetype, names, html_given, deck = None, True, (), "", "", False, ""
+    typed_boxes: dict[str, str] = {}
     numbered: dict[str, tuple[int, str, int]] = {}
     errors: list[tuple[int, str]] = []
     comments: list[tuple[int, str]] = []
@@ -1014,7 +1098,9 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
             continue
         header = _HEADER.fullmatch(content)
         key, value = (header[1].strip().lower(), header[2]) if header else ("", "")
-        if key not in _HEADER_KEYS:
+        if key in _TYPED_BOX_BY_HEADER:
+            typed_boxes.update(dict.fromkeys(value.split(), _TYPED_BOX_BY_HEADER[key]))
+        elif key not in _HEADER_KEYS:
             comments.append((line, content))
         elif key == "separator":
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
@@ -1033,12 +1119,16 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
             names = value
         elif key == "notetype":
             notetype = value.strip()
+        elif key == "deck":
+            deck = anki_deck_name(value)
         elif key in _ROLE_BY_HEADER:
             if not _COLUMN_NUMBER.fullmatch(value.strip()):
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
-    headers = _Headers(separator, is_html, tags, notetype, names, numbered, html_given)
+    headers = _Headers(
+        separator, is_html, tags, notetype, names, numbered, html_given, deck, typed_boxes
+    )
     return headers, body_line, errors, comments
 
 
@@ -1155,6 +1245,8 @@ def _layout(
         global_tags=headers.tags,
         trailing_column=trailing,
         header_row=header_row,
+        deck=headers.deck,
+        typed_boxes=headers.typed_boxes,
     )
     return layout, errors
 
@@ -1272,6 +1364,17 @@ class _RawRecord:
     error: str | None
 
 
+def _unterminated(rest: str) -> str:
+    """Why a record whose quote is never closed is skipped: it took the rest of the file."""
+    error = "unterminated quoted field (no closing quote before the end)"
+    if after := len(_LINE_BREAK.split(rest.rstrip("\r\n"))) - 1:
+        error += (
+            f": the {after} line{'s' if after > 1 else ''} after it went into it, and none "
+            "is imported (close the quote, or quote the whole field and double its quotes)"
+        )
+    return error
+
+
 def _split_records(
     text: str, position: int, separator: str, *, entities: bool = False
 ) -> Iterator[_RawRecord]:
@@ -1290,7 +1393,7 @@ def _split_records(
             if text.startswith('"', position):
                 value, position = _quoted_field(text, position + 1)
                 if value is None:
-                    error = "unterminated quoted field (no closing quote before the end)"
+                    error = _unterminated(text[start:])
                 elif position < len(text) and text[position] not in (separator, "\r", "\n"):
                     error = "text after the closing quote of a quoted field"
                     position = _next_line_break(text, position)
@@ -1381,6 +1484,8 @@ class _Note:
     tags: tuple[str, ...]
     guid: str
     guid_from_file: bool
+    anki_deck: str = ""
+    typed_box: str = ""  # the box its note type lacks: TYPED_BOX_TYPES
     cards: tuple[CardRecord, ...] = ()
     # A note of cards of their own: each card's question and answer by its template number,
     # and what of its filled-in columns beyond them (a hand-edited line) no card shows.
@@ -1405,6 +1510,8 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         tags=tuple(dict.fromkeys(tags)),
         guid=given_guid,
         guid_from_file=bool(given_guid),
+        # A note whose deck cell is empty is in `#deck`'s deck (Anki makes a deck "blank").
+        anki_deck=anki_deck_name(field(layout.meta.get("deck"))) or layout.deck,
     )
     named = field(layout.meta.get("notetype")) or layout.notetype
     if own := _own_cards(named):
@@ -1426,7 +1533,10 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         )
         note.question, note.answer = note.own_sides[0]
         return note
+    note.typed_box = layout.typed_boxes.get(given_guid, "") or _typed_box_named(named)
     note_type = _note_type(named, fields, question=field(mapping.question))
+    if note.typed_box == "nc":
+        note_type = TYPE_IN
     if note_type is None:
         raise _Rejected(
             "an image occlusion note: a text file carries no image to draw its masks on "
@@ -1489,6 +1599,12 @@ def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
     if any(word in bracketed for word in _REVERSED_WORDS):
         return OPTIONAL_REVERSED if any(w in bracketed for w in _OPTIONAL_WORDS) else REVERSED
     return BASIC
+
+
+def _typed_box_named(named: str) -> str:
+    """The box a note type named as the .apkg export names its type-in copies adds."""
+    lowered = _NAME_CLASH_SUFFIX.sub("", named.strip()).lower()
+    return next((box for box, name in TYPED_BOX_TYPES.items() if name.lower() == lowered), "")
 
 
 def _stock_type(named: str) -> str | None:
@@ -1582,17 +1698,34 @@ def _cards(
             tags=note.tags,
             guid=guid,
             guid_from_file=note.guid_from_file,
+            anki_deck=note.anki_deck,
             ord=ord_,
             note_type=note.note_type,
             inline_images=_inline_used(content, inline),
-            # A text file names the note type, not its templates: the stock one's box asks
-            # for its Back field.
-            typed_answer=(
-                typed_answer_text(content.answer_html) if note.note_type == TYPE_IN else ""
-            ),
+            typed_answer=_typed_answer(note, content, ord_),
+            typed_answer_ignores_accents=note.typed_box == "nc",
         )
         for ord_, content in contents
     ]
+
+
+def _typed_answer(note: _Note, content: CardContent, ord_: int) -> str:
+    """What a card asks typed. A text file names the note type, not its templates: the
+    stock type-in one's box asks for its Back field, and a note of a type-in copy of Cloze
+    (TYPED_BOX_TYPES) for the card's own deletions."""
+    if note.note_type == TYPE_IN:
+        return typed_answer_text(content.answer_html)
+    if note.note_type == CLOZE and note.typed_box == "cloze":
+        return typed_answer_text(cloze_text_for_typing(note.question, ord_ + 1))
+    return ""
+
+
+def anki_deck_name(value: str) -> str:
+    """A deck's name with the spaces around each part of its path dropped, as Anki drops
+    them, and its empty parts, which Anki names "blank" ("Biology :: Genetics" and
+    "Biology::::Genetics" are Biology::Genetics)."""
+    parts = (part.strip() for part in value.split("::"))
+    return "::".join(part for part in parts if part)
 
 
 def _shows_something(value: str) -> bool:

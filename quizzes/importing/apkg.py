@@ -35,6 +35,7 @@ from quizzes.importing.anki import (
     OPTIONAL_REVERSED,
     REVERSED,
     TYPE_IN,
+    TYPED_BOX_TYPES,
     AnkiParseError,
     CardRecord,
     ParseProblem,
@@ -1386,8 +1387,8 @@ def write_package(
 
 _TYPED_BOX_TYPES = {
     # (stock note type, box): the name of the note type, and its front's box
-    ("Cloze", "cloze"): ("Cloze (type in the answer)", "{{type:cloze:Text}}"),
-    (TYPE_IN, "nc"): ("Basic (type in the answer, accents optional)", "{{type:nc:Back}}"),
+    ("Cloze", "cloze"): (TYPED_BOX_TYPES["cloze"], "{{type:cloze:Text}}"),
+    (TYPE_IN, "nc"): (TYPED_BOX_TYPES["nc"], "{{type:nc:Back}}"),
 }
 
 

@@ -727,15 +727,19 @@ def _site_decks(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTa
     in order, a subdeck after its parent, and a deck's .apkg export lands in Anki's tree
     where it came from), its slug `chosen`'s followed by the path's
     (`medicine-cardiology-drugs`). A deck at that address, or once at it, is the one
-    written to: a re-import finds the decks it made, even renamed. Two queries."""
-    paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names]
+    written to: a re-import finds the decks it made, even renamed. Notes a text file puts
+    in no deck (an empty deck column, no `#deck` line: anki_name "") go to `chosen`.
+    Two queries."""
+    paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names if name]
     shared = 0
     while all(len(path) > shared and path[shared] == paths[0][shared] for path in paths):
         shared += 1
     own_top = shared == 0 and any(path[0].casefold() == chosen.name.casefold() for path in paths)
     taken = {chosen.slug}
     wanted: list[tuple[str, str, str]] = []  # (anki name, slug, name)
-    for anki_name, path in zip(anki_names, paths, strict=True):
+    if "" in anki_names:
+        wanted.append(("", chosen.slug, chosen.name))
+    for anki_name, path in zip([name for name in anki_names if name], paths, strict=True):
         below = path[shared:]
         if own_top and path[0].casefold() == chosen.name.casefold():
             below = path[1:]
@@ -787,14 +791,23 @@ def _records_by_site_deck(
     """The records each site deck is to plan, by its object's id: a card already here in
     one of the decks stays there (one moved to another deck in Anki, or imported when a
     package's decks all became one deck, is updated where it is, never made twice); any
-    other goes to its Anki deck's."""
+    other goes to its Anki deck's. A text file's note without a guid is found as _match
+    finds it: by the note it was last imported from, or by its first field."""
     deck_of_anki = {target.anki_name: target.deck for target in targets}
     deck_of_pk = {target.deck.pk: target.deck for target in targets if target.deck.pk}
     deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in cards}
+    deck_of_note: dict[object, Deck] = {}
+    for card in cards:
+        keys = (card.imported_checksum, _imported_first_field_key(card), _card_first_field(card))
+        for key in keys:
+            deck_of_note.setdefault(key, deck_of_pk[card.deck_id])
     groups: dict[int, list[CardRecord]] = {id(target.deck): [] for target in targets}
     for record in records:
-        deck = deck_of_card.get((record.guid, record.ord)) or deck_of_anki[record.anki_deck]
-        groups[id(deck)].append(record)
+        deck = deck_of_card.get((record.guid, record.ord))
+        if deck is None and not record.guid_from_file:
+            keys = (_record_checksum(record), _record_first_field(record))
+            deck = next((deck_of_note[key] for key in keys if key in deck_of_note), None)
+        groups[id(deck or deck_of_anki[record.anki_deck])].append(record)
     return groups
 
 
@@ -1660,18 +1673,23 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     unchanged: a note Anki makes several cards of is written once, and one of a note type
     of the user's own whose cards the stock type would not make again (a third card, or a
     second that is no reverse of the first) as a note of cards of their own, as the .apkg
-    export writes it, with a notice of what Anki makes of it."""
+    export writes it, with a notice of what Anki makes of it. Cards of several decks are
+    written with a deck column naming each note's deck, so that Anki, and an import here,
+    keep them apart."""
     exported = []
+    their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
+    deck_names = dict(Deck.objects.filter(pk__in=their_decks).values_list("pk", "name"))
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
-        source_url = first.source_url
+        source_url, typed_box = first.source_url, _typed_box(first, group)
         if not _stock_type_makes(first, group):
             sides = _own_sides(first, group)
             (question, answer), *others = sides
             note_type = own_cards_type_name(len(sides), first.note_type)
             extra_fields = tuple(value for side in others for value in side)
             source_url = source_url if first.card_ord == 0 else ""
+            typed_box = ""
         exported.append(
             ExportCard(
                 question_html=question,
@@ -1681,6 +1699,8 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 guid=first.anki_guid,
                 note_type=note_type,
                 extra_fields=extra_fields,
+                typed_box=typed_box,
+                deck=deck_names[first.deck_id],
             )
         )
     return AnkiTextExport(

@@ -1,0 +1,239 @@
+"""A text file of several Anki decks (an "All Decks" export with its deck column, a `#deck`
+line): each Anki deck becomes a deck here, as a package's do (tests/test_anki_package_decks.py)."""
+
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportCsvRequest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from quizzes.models import Card, Deck
+from quizzes.services.anki_io import anki_import_apply, anki_import_plan, cards_export_anki
+
+pytestmark = pytest.mark.django_db
+
+MEDICINE = {
+    "Medicine": ["What is a vital sign?"],
+    "Medicine::Cardiology": ["Normal heart rate?", "What does an ECG record?"],
+    "Medicine::Neurology": ["What does the cerebellum coordinate?"],
+}
+
+
+def anki_text_export(
+    folder: Path,
+    decks: dict[str, list[str]],
+    *,
+    with_guid=True,
+    with_deck=True,
+    back="the answer to",
+) -> Path:
+    """The notes of `decks` (deck name -> fronts) as Anki's "Notes in Plain Text" export of
+    All Decks writes them, with its deck column and guid column unless told otherwise."""
+    collection = Collection(str(folder / f"collection-{len(list(folder.iterdir()))}.anki2"))
+    for deck, fronts in decks.items():
+        for front in fronts:
+            note = collection.new_note(collection.models.by_name("Basic"))
+            note["Front"], note["Back"] = front, f"{back} {front}"
+            collection.add_note(note, collection.decks.id(deck))
+    path = folder / f"All Decks {len(list(folder.iterdir()))}.txt"
+    collection.export_note_csv(
+        out_path=str(path),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=with_deck,
+        with_notetype=True,
+        with_guid=with_guid,
+    )
+    collection.close()
+    return path
+
+
+def fronts_by_deck() -> dict[str, list[str]]:
+    return {
+        deck.slug: [card.question_text for card in deck.cards.order_by("number")]
+        for deck in Deck.objects.order_by("slug")
+    }
+
+
+def test_each_anki_deck_of_the_deck_column_becomes_a_deck(tmp_path):
+    path = anki_text_export(tmp_path, MEDICINE)
+
+    output = call_command("import_anki", str(path), "--deck", "medicine", "--name", "Medicine")
+
+    assert output == "medicine: 4 new, 0 changed, 0 unchanged, in 3 decks (2 made)"
+    assert fronts_by_deck() == {
+        "medicine": ["What is a vital sign?"],
+        "medicine-cardiology": ["Normal heart rate?", "What does an ECG record?"],
+        "medicine-neurology": ["What does the cerebellum coordinate?"],
+    }
+    assert dict(Deck.objects.values_list("slug", "name"))["medicine-cardiology"] == (
+        "Medicine::Cardiology"
+    )
+
+
+@pytest.mark.parametrize("with_guid", [True, False], ids=["guids", "no-guids"])
+def test_importing_the_file_again_updates_each_deck_in_place(tmp_path, with_guid):
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    path = anki_text_export(tmp_path, MEDICINE, with_guid=with_guid)
+    anki_import_apply(deck=medicine, data=path.read_bytes(), source=path.name)
+    ids = sorted(Card.objects.values_list("pk", flat=True))
+
+    plan = anki_import_apply(deck=medicine, data=path.read_bytes(), source=path.name)
+
+    assert plan.summary == "0 new, 0 changed, 4 unchanged, in 3 decks (0 made)"
+    assert sorted(Card.objects.values_list("pk", flat=True)) == ids
+
+
+def test_cards_imported_into_one_deck_before_stay_there_even_changed(tmp_path):
+    # A file imported when a text file's decks all became one deck, its answers fixed in
+    # Anki since, and exported without guids: found by their first field, not made twice.
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    first = anki_text_export(tmp_path, MEDICINE, with_guid=False, with_deck=False)
+    anki_import_apply(deck=medicine, data=first.read_bytes(), source=first.name)
+    fixed = anki_text_export(tmp_path, MEDICINE, with_guid=False, back="fixed:")
+
+    plan = anki_import_apply(deck=medicine, data=fixed.read_bytes(), source=fixed.name)
+
+    assert plan.summary == "0 new, 4 changed, 0 unchanged, in 3 decks (0 made)"
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["medicine"]
+    assert medicine.cards.filter(answer_text__startswith="fixed:").count() == 4
+
+
+def test_a_deck_line_names_the_deck_of_the_notes_without_one(tmp_path):
+    # A note whose deck cell is empty goes to the `#deck` line's deck (Anki would make a
+    # deck "blank" of it); the spaces around a name's parts are dropped, as Anki drops them.
+    text = (
+        "#separator:tab\n#deck:Spanish\n#deck column:3\n"
+        "ser\tto be\tSpanish :: Verbs\n"
+        "casa\thouse\t\n"
+        "rojo\tred\tSpanish::Adjectives\n"
+    )
+
+    call_command_text(tmp_path, text, "--deck", "es", "--name", "Español")
+
+    assert fronts_by_deck() == {"es": ["casa"], "es-adjectives": ["rojo"], "es-verbs": ["ser"]}
+    assert Deck.objects.get(slug="es-verbs").name == "Español::Verbs"
+
+
+def test_notes_in_no_deck_go_to_the_deck_imported_into(tmp_path):
+    text = (
+        "#separator:tab\n#deck column:3\nser\tto be\tVerbs\ncasa\thouse\t\nrojo\tred\tAdjectives\n"
+    )
+
+    call_command_text(tmp_path, text, "--deck", "es", "--name", "Español")
+
+    assert fronts_by_deck() == {"es": ["casa"], "es-adjectives": ["rojo"], "es-verbs": ["ser"]}
+
+
+def test_a_deck_line_alone_imports_into_the_deck_chosen(tmp_path):
+    text = "#separator:tab\n#deck:Spanish::Verbs\nser\tto be\nestar\tto be (for now)\n"
+
+    call_command_text(tmp_path, text, "--deck", "es", "--name", "Español")
+
+    assert fronts_by_deck() == {"es": ["ser", "estar"]}
+
+
+def call_command_text(folder: Path, text: str, *args: str) -> str:
+    path = folder / "deck.txt"
+    path.write_text(text)
+    return call_command("import_anki", str(path), *args)
+
+
+def test_the_preview_writes_nothing_and_names_the_decks_to_make(tmp_path):
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    path = anki_text_export(tmp_path, MEDICINE)
+
+    plan = anki_import_plan(deck=medicine, data=path.read_bytes(), source=path.name)
+
+    assert [(target.deck.slug, target.made, target.new) for target in plan.decks] == [
+        ("medicine", False, 1),
+        ("medicine-cardiology", True, 2),
+        ("medicine-neurology", True, 1),
+    ]
+    assert Deck.objects.count() == 1
+    assert not Card.objects.exists()
+
+
+def test_a_failed_import_of_several_decks_makes_no_deck(tmp_path, monkeypatch):
+    path = anki_text_export(tmp_path, MEDICINE)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("quizzes.services.anki_io._links_write", fail)
+    with pytest.raises(RuntimeError):
+        call_command("import_anki", str(path), "--deck", "medicine")
+
+    assert not Deck.objects.exists()
+    assert not Card.objects.exists()
+
+
+def queries_to_import(slug: str, decks: int, cards: int) -> int:
+    lines = ["#separator:tab", "#deck column:3"]
+    lines += [
+        f"{slug} {deck} {n}?\tyes\t{slug}::d{deck}" for deck in range(decks) for n in range(cards)
+    ]
+    target = Deck.objects.create(name=slug, slug=slug)
+    with CaptureQueriesContext(connection) as captured:
+        anki_import_apply(deck=target, data="\n".join(lines), source="decks.txt")
+    assert Card.objects.filter(deck__slug__startswith=f"{slug}-").count() == decks * cards
+    return len(captured)
+
+
+def test_the_import_of_several_decks_runs_no_query_per_card_and_a_few_per_deck():
+    few_cards = queries_to_import("a", decks=3, cards=2)
+    many_cards = queries_to_import("b", decks=3, cards=40)
+    more_decks = queries_to_import("c", decks=6, cards=2)
+
+    # SQLite caps the parameters of one statement: 114 cards more cost a few statements
+    # more, never one per card.
+    assert many_cards - few_cards <= 114 // 25
+    assert more_decks - few_cards <= 3 * 2
+
+
+def test_the_text_export_of_several_decks_names_each_notes_deck(tmp_path):
+    # Exported from one site and imported into another (or into Anki), the decks stay apart.
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    anki_import_apply(
+        deck=medicine, data=anki_text_export(tmp_path, MEDICINE).read_bytes(), source="a.txt"
+    )
+    text = cards_export_anki(cards=Card.objects.all()).text
+    Card.objects.all().delete()
+    Deck.objects.all().delete()
+    copy = Deck.objects.create(name="Medicine", slug="medicine")
+
+    plan = anki_import_apply(deck=copy, data=text, source="export.txt")
+
+    assert plan.summary == "4 new, 0 changed, 0 unchanged, in 3 decks (2 made)"
+    assert fronts_by_deck() == {
+        "medicine": ["What is a vital sign?"],
+        "medicine-cardiology": ["Normal heart rate?", "What does an ECG record?"],
+        "medicine-neurology": ["What does the cerebellum coordinate?"],
+    }
+    # Anki puts each note in its deck too.
+    path = tmp_path / "export.txt"
+    path.write_text(text)
+    collection = Collection(str(tmp_path / "reader.anki2"))
+    metadata = collection.get_csv_metadata(path=str(path), delimiter=None)
+    collection.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
+    decks = {
+        collection.decks.name(card.did)
+        for note_id in collection.find_notes("")
+        for card in collection.get_note(note_id).cards()
+    }
+    collection.close()
+    assert decks == set(MEDICINE)
+
+
+def test_the_text_export_of_one_deck_has_no_deck_column(tmp_path):
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    text = "#separator:tab\nQ1\tA1\nQ2\tA2\n"
+    anki_import_apply(deck=medicine, data=text, source="a.txt")
+
+    exported = cards_export_anki(cards=medicine.cards.all(), deck_name="Medicine").text
+
+    assert "#deck:Medicine\n" in exported
+    assert "#deck column" not in exported
