@@ -1,6 +1,7 @@
 """The file cache (quizsite/filecache.py) culls its folder once every CULL_EVERY writes,
 not at every write, and still keeps it near MAX_ENTRIES."""
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -60,3 +61,23 @@ def test_counts_from_many_threads_at_once_are_all_kept(tmp_path):
         list(pool.map(count, caches))
 
     assert caches[0].get("count") == 8 * 50
+
+
+def test_a_write_replacing_an_entry_renames_over_no_file(tmp_path, monkeypatch):
+    # ext4 flushes a file renamed over another to disk in the writer's time.
+    renamed_over = []
+    rename = os.rename
+
+    def watching(source, target):
+        renamed_over.append(os.path.exists(target))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "rename", watching)
+    cache = FileCache(str(tmp_path), {})
+    cache.set("version", 1)
+    cache.set("version", 2)
+    cache.set("version", 3)
+
+    assert renamed_over == [False, False, False]
+    assert cache.get("version") == 3
+    assert len(list(tmp_path.glob("*.djcache"))) == 1

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django import forms
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -308,6 +309,31 @@ def test_an_answer_runs_a_bounded_number_of_queries(
             {"position": 1, "choice": question.correct_choice_id},
             headers={"HX-Request": "true"},
         )
+
+
+def test_an_answer_copies_none_of_its_forms_fields(client, alice, attempt, question, monkeypatch):
+    # Django deep-copies a form's fields for each instance: a third of a millisecond of
+    # every answer, for a form that is only read.
+    copied = []
+    copy_field = forms.Field.__deepcopy__
+    monkeypatch.setattr(
+        forms.Field,
+        "__deepcopy__",
+        lambda field, memo: copied.append(field) or copy_field(field, memo),
+    )
+    client.force_login(alice)
+
+    response = post(
+        client, attempt, {"position": 1, "choice": "not a choice"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    response = post(client, attempt, {"position": "one"}, headers={"HX-Request": "true"})
+    assert b"could not be read" in response.content
+    post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+
+    assert copied == []
+    question.refresh_from_db()
+    assert question.outcome == "correct"
 
 
 def test_a_signed_in_answer_writes_the_shared_cache_only_outside_its_transaction(

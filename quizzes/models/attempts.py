@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from quizzes import engine, typed_answers
 from quizzes.models.deck import Card, Deck, Distractor, Tag
@@ -273,8 +274,10 @@ class AttemptQuestion(models.Model):
     def counts_as_correct(self) -> bool:
         return bool(self.outcome) and engine.Outcome(self.outcome).counts_as_correct
 
-    @property
+    @cached_property
     def url(self) -> str:
+        """Its own address (Attempt.question_url), reversed once: a question's page asks
+        for it twice (the countdown, and the address htmx pushes)."""
         return reverse("attempt_question", args=[self.attempt_id, self.position])
 
     @property

@@ -240,7 +240,7 @@ def attempt_play(request, pk):
         return _redirect(request, reverse("attempt_result", args=[attempt.pk]))
     if _swaps(request):
         response = _question_response(request, attempt, question, now=now)
-        return push_url(response, attempt.question_url(question.position))
+        return push_url(response, question.url)
     return _to_question(request, attempt, question.position)
 
 
