@@ -52,7 +52,8 @@ def test_a_branch_opens_on_a_tap_and_shows_its_decks(phone: Page, tree_site):
 
     expect(drugs).to_be_visible()
     drugs.tap()
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Medicine::Cardiology::Drugs")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Drugs")
+    expect(phone).to_have_title("Medicine::Cardiology::Drugs · quizsite")
 
 
 def test_the_filter_narrows_the_tree_as_one_types(phone: Page, tree_site):

@@ -531,3 +531,30 @@ def test_the_review_count_follows_the_learners_study_days(client, alice, make_de
 
         traveller.move_to("2025-03-06 12:00:00Z")  # a clock set back counts again
         assert review_count_shown(client) == 1
+
+
+def test_a_subdeck_is_named_by_its_own_part_below_its_branches(client, make_deck):
+    deck = make_deck(2, slug="medicine-cardiology-drugs")
+    deck.name = "Medicine::Cardiology::Drugs"
+    deck.save()
+
+    page = BeautifulSoup(client.get(list_url(deck.slug)).text, "html.parser")
+
+    assert page.h1.get_text() == "Drugs"
+    branches = page.select_one("nav.deck-branches")
+    assert [(link.get_text(), link["href"]) for link in branches.select("a")] == [
+        ("Medicine", "/?q=Medicine"),
+        ("Cardiology", "/?q=Medicine%3A%3ACardiology"),
+    ]
+    assert page.title.get_text().startswith("Medicine::Cardiology::Drugs")
+
+
+def test_a_deck_named_without_a_path_keeps_its_whole_name(client, make_deck):
+    deck = make_deck(2, slug="plain")
+    deck.name = "::Plain::"
+    deck.save()
+
+    page = BeautifulSoup(client.get(list_url(deck.slug)).text, "html.parser")
+
+    assert page.h1.get_text() == "::Plain::"
+    assert page.select_one("nav.deck-branches") is None

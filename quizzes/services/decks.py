@@ -97,3 +97,21 @@ def deck_tree(decks: list[Deck], *, matching: str = "") -> list[DeckBranch]:
             branch.deck_count += 1
         branch.deck = deck
     return top.branches
+
+
+@dataclass(frozen=True)
+class DeckPlace:
+    """Where a deck sits in the tree: the branches above it, each with the path the home
+    page's filter opens it by, and its own name below them."""
+
+    above: list[tuple[str, str]]  # (name, path)
+    name: str
+
+
+def deck_place(deck: Deck) -> DeckPlace:
+    parts = deck_path(deck.name)
+    above = [
+        (part, DECK_PATH_SEPARATOR.join(parts[: depth + 1]))
+        for depth, part in enumerate(parts[:-1])
+    ]
+    return DeckPlace(above=above, name=parts[-1] if above else deck.name)
