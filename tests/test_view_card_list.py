@@ -558,3 +558,26 @@ def test_a_deck_named_without_a_path_keeps_its_whole_name(client, make_deck):
 
     assert page.h1.get_text() == "::Plain::"
     assert page.select_one("nav.deck-branches") is None
+
+
+def test_it_offers_the_decks_quizzes(client, make_deck):
+    make_deck(3, slug="small")
+
+    page = BeautifulSoup(client.get(list_url("small")).text, "html.parser")
+
+    quick = page.select_one(".deck-quiz form")
+    assert quick["action"] == "/quiz/quick/"
+    assert quick.select_one("input[name=deck]")["value"] == "small"
+    assert page.select_one(".deck-quiz a")["href"] == "/quiz/?deck=small"
+
+
+def test_a_deck_no_multiple_choice_can_ask_offers_no_quick_quiz(client, make_deck):
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = make_deck(0, slug="cloze")
+    anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
+
+    page = BeautifulSoup(client.get(list_url("cloze")).text, "html.parser")
+
+    assert page.select_one(".deck-quiz form") is None
+    assert page.select_one(".deck-quiz a")["href"] == "/quiz/?deck=cloze"

@@ -99,6 +99,7 @@ def card_list(request, slug):
     context = {
         "deck": deck,
         "deck_place": deck_services.deck_place(deck),
+        "deck_figures": card_services.deck_figures(deck=deck),
         "page": page,
         "query": query,
         # What the cards' text is highlighted by: each word as it was searched.
