@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from quizzes.services import attempts as services
+from quizzes.services.decks import DECK_TREE_MAX_DEPTH
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_it_runs_the_same_queries_for_any_deck_size(client, make_deck, django_as
 
 
 def named_deck(make_deck, name: str, size: int = 3):
-    deck = make_deck(size, slug=slugify(name.replace("::", " ")) or "deck")
+    deck = make_deck(size, slug=slugify(name.replace("::", " "))[:60].strip("-") or "deck")
     deck.name = name
     deck.save()
     return deck
@@ -165,3 +166,34 @@ def test_fifty_decks_in_a_tree_take_the_same_one_query(
     assert page.count('<details class="deck-branch">') == 15
     with django_assert_num_queries(0):
         client.get(reverse("home"), {"q": "branch 1"})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "::".join(f"level{number}" for number in range(60)),  # 60 levels, within the 200 letters
+        "::",
+        " :: ::x:: ",
+        "A::" + "B" * 190,
+    ],
+)
+def test_odd_names_make_a_page_and_keep_the_tree_shallow(client, make_deck, name):
+    named_deck(make_deck, name[:200])
+    for number in range(6):
+        named_deck(make_deck, f"Other {number}")
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert response.text.count("<details") <= DECK_TREE_MAX_DEPTH - 2
+    assert client.get(reverse("home"), {"q": name[-5:]}).status_code == 200
+
+
+@pytest.mark.parametrize("q", ["\x00", "%", "_", "'", "\\", "q" * 10_000, "é" * 300])
+def test_any_filter_gets_a_page(client, make_deck, q):
+    named_deck(make_deck, "Medicine::Neurology")
+
+    response = client.get(reverse("home"), {"q": q})
+
+    assert response.status_code == 200
+    assert "No deck is named with" in response.text

@@ -74,24 +74,20 @@ def deck_tree(decks: list[Deck], *, matching: str = "") -> list[DeckBranch]:
     wanted = matching.casefold()
     top = DeckBranch(name="", path="", number=0)
     made = 0
+    first_of_name: dict[tuple[int, str], DeckBranch] = {}  # (parent's number, name)
     paths = [(deck_path(deck.name), deck) for deck in decks if wanted in deck.name.casefold()]
     paths.sort(key=lambda item: ([part.casefold() for part in item[0]], item[1].pk))
     for parts, deck in paths:
         branch = top
         for depth, part in enumerate(parts, start=1):
-            below = next(
-                (
-                    child
-                    for child in branch.branches
-                    if child.name == part and not (depth == len(parts) and child.deck)
-                ),
-                None,
-            )
-            if below is None:
+            # A dict, not a search of the siblings: 5,000 decks side by side took 2 s.
+            below = first_of_name.get((branch.number, part))
+            if below is None or (depth == len(parts) and below.deck):
                 made += 1
                 path = DECK_PATH_SEPARATOR.join(parts[:depth])
                 below = DeckBranch(name=part, path=path, number=made)
                 branch.branches.append(below)
+                first_of_name.setdefault((branch.number, part), below)
             branch = below
             branch.card_count += deck.card_count
             branch.deck_count += 1
