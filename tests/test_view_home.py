@@ -146,6 +146,21 @@ def test_htmx_gets_the_tree_alone(client, make_deck):
     assert ">Spanish<" in response.text and "Neurology" not in response.text
 
 
+def test_htmx_brings_the_count_into_its_live_region(client, make_deck):
+    named_deck(make_deck, "Languages::Spanish")
+    full = client.get(reverse("home")).text
+    assert '<p id="deck-count" class="result-count" aria-live="polite"></p>' in full
+
+    response = client.get(
+        reverse("home"), {"q": "span"}, headers={"HX-Request": "true", "HX-Target": "deck-tree"}
+    )
+
+    assert '<span id="deck-count" hx-swap-oob="innerHTML"><strong>1</strong> deck named with' in (
+        response.text
+    )
+    assert response.text.count('id="deck-count"') == 1
+
+
 def test_markup_in_a_decks_name_is_text(client, make_deck):
     named_deck(make_deck, "<b>Bold</b>::<script>alert(1)</script>")
 

@@ -29,7 +29,7 @@ def home(request):
         "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
     }
     if request.htmx and request.htmx.target == "deck-tree":
-        return render(request, "quizzes/home.html#deck-tree", context)
+        return render(request, "quizzes/home.html#filtered-tree", context)
     return render(request, "quizzes/home.html", context)
 
 
