@@ -6,11 +6,15 @@ axe-core finds."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import test_browser_tap_targets as tap_targets
 from tests.factories import make_deck
 from tests.test_browser_play import serious_problems_in_either_scheme
 from tests.test_browser_tap_targets import undersized
 
 pytestmark = pytest.mark.browser
+
+# A 390x844 touch phone, as the tap targets are measured on.
+phone = tap_targets.phone
 
 NAMES = [
     "Medicine::Cardiology",
@@ -32,15 +36,6 @@ def tree_site(deck_site):
         deck.name = name
         deck.save()
     return deck_site
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_a_branch_opens_on_a_tap_and_shows_its_decks(phone: Page, tree_site):

@@ -533,12 +533,15 @@ def test_the_review_count_follows_the_learners_study_days(client, alice, make_de
         assert review_count_shown(client) == 1
 
 
-def test_a_subdeck_is_named_by_its_own_part_below_its_branches(client, make_deck):
-    deck = make_deck(2, slug="medicine-cardiology-drugs")
-    deck.name = "Medicine::Cardiology::Drugs"
+def deck_page_named(client, make_deck, name: str) -> BeautifulSoup:
+    deck = make_deck(2, slug="named")
+    deck.name = name
     deck.save()
+    return BeautifulSoup(client.get(list_url(deck.slug)).text, "html.parser")
 
-    page = BeautifulSoup(client.get(list_url(deck.slug)).text, "html.parser")
+
+def test_a_subdeck_is_named_by_its_own_part_below_its_branches(client, make_deck):
+    page = deck_page_named(client, make_deck, "Medicine::Cardiology::Drugs")
 
     assert page.h1.get_text() == "Drugs"
     branches = page.select_one("nav.deck-branches")
@@ -550,11 +553,7 @@ def test_a_subdeck_is_named_by_its_own_part_below_its_branches(client, make_deck
 
 
 def test_a_deck_named_without_a_path_keeps_its_whole_name(client, make_deck):
-    deck = make_deck(2, slug="plain")
-    deck.name = "::Plain::"
-    deck.save()
-
-    page = BeautifulSoup(client.get(list_url(deck.slug)).text, "html.parser")
+    page = deck_page_named(client, make_deck, "::Plain::")
 
     assert page.h1.get_text() == "::Plain::"
     assert page.select_one("nav.deck-branches") is None
