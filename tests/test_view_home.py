@@ -212,3 +212,17 @@ def test_any_filter_gets_a_page(client, make_deck, q):
 
     assert response.status_code == 200
     assert "No deck is named with" in response.text
+
+
+def test_past_200_decks_a_branch_is_a_link_to_the_filter_that_opens_it(client, make_deck):
+    for number in range(201):
+        named_deck(make_deck, f"Languages::Group {number % 3}::Deck {number}", 1)
+
+    page = client.get(reverse("home")).text
+
+    assert "<details" not in page and "Deck 7" not in page
+    assert 'href="/?q=Languages%3A%3AGroup%201">Group 1<span class="visually-hidden">' in page
+    assert "67 decks · 67 cards" in page
+
+    branch = client.get(reverse("home"), {"q": "Languages::Group 1"}).text
+    assert '<details class="deck-branch" open>' in branch and ">Deck 7<" in branch

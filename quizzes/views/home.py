@@ -12,6 +12,10 @@ from quizzes.services import decks as deck_services
 # The box that finds a deck by name shows once the decks are more than a glance takes in.
 DECK_FILTER_FROM = 6
 DECK_FILTER_LENGTH = 200
+# Past this many decks shown, a branch below the top is a link to the filter that shows
+# its decks rather than its decks folded into the page: 2,000 decks folded made a page of
+# 2.3 MB for a phone to fetch, whatever it opened.
+DECKS_FOLDED_UP_TO = 200
 
 
 @caching.public_page
@@ -19,9 +23,11 @@ def home(request):
     decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
     matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
     tree = deck_services.deck_tree(decks, matching=matching)
+    shown = sum(branch.deck_count for branch in tree)
     context = {
         "tree": tree,
-        "tree_decks": sum(branch.deck_count for branch in tree),
+        "tree_decks": shown,
+        "branches_linked": shown > DECKS_FOLDED_UP_TO,
         "matching": matching,
         "deck_count": len(decks),
         "filter_from": DECK_FILTER_FROM,
