@@ -580,3 +580,14 @@ def test_a_deck_no_multiple_choice_can_ask_offers_no_quick_quiz(client, make_dec
 
     assert page.select_one(".deck-quiz form") is None
     assert page.select_one(".deck-quiz a")["href"] == "/quiz/?deck=cloze"
+
+
+def test_markup_and_quotes_in_a_subdecks_path_stay_text(client, make_deck):
+    page = deck_page_named(client, make_deck, '<b>A</b>::"B" & <i>C</i>::D')
+
+    branches = page.select_one("nav.deck-branches")
+    assert [(link.get_text(), link["href"]) for link in branches.select("a")] == [
+        ("<b>A</b>", "/?q=%3Cb%3EA%3C/b%3E"),
+        ('"B" & <i>C</i>', "/?q=%3Cb%3EA%3C/b%3E%3A%3A%22B%22%20%26%20%3Ci%3EC%3C/i%3E"),
+    ]
+    assert page.select("nav.deck-branches b, nav.deck-branches i, h1 b") == []
