@@ -531,3 +531,63 @@ def test_the_review_count_follows_the_learners_study_days(client, alice, make_de
 
         traveller.move_to("2025-03-06 12:00:00Z")  # a clock set back counts again
         assert review_count_shown(client) == 1
+
+
+def deck_page_named(client, make_deck, name: str) -> BeautifulSoup:
+    deck = make_deck(2, slug="named")
+    deck.name = name
+    deck.save()
+    return BeautifulSoup(client.get(list_url(deck.slug)).text, "html.parser")
+
+
+def test_a_subdeck_is_named_by_its_own_part_below_its_branches(client, make_deck):
+    page = deck_page_named(client, make_deck, "Medicine::Cardiology::Drugs")
+
+    assert page.h1.get_text() == "Drugs"
+    branches = page.select_one("nav.deck-branches")
+    assert [(link.get_text(), link["href"]) for link in branches.select("a")] == [
+        ("Medicine", "/?q=Medicine"),
+        ("Cardiology", "/?q=Medicine%3A%3ACardiology"),
+    ]
+    assert page.title.get_text().startswith("Medicine::Cardiology::Drugs")
+
+
+def test_a_deck_named_without_a_path_keeps_its_whole_name(client, make_deck):
+    page = deck_page_named(client, make_deck, "::Plain::")
+
+    assert page.h1.get_text() == "::Plain::"
+    assert page.select_one("nav.deck-branches") is None
+
+
+def test_it_offers_the_decks_quizzes(client, make_deck):
+    make_deck(3, slug="small")
+
+    page = BeautifulSoup(client.get(list_url("small")).text, "html.parser")
+
+    quick = page.select_one(".deck-quiz form")
+    assert quick["action"] == "/quiz/quick/"
+    assert quick.select_one("input[name=deck]")["value"] == "small"
+    assert page.select_one(".deck-quiz a")["href"] == "/quiz/?deck=small"
+
+
+def test_a_deck_no_multiple_choice_can_ask_offers_no_quick_quiz(client, make_deck):
+    from quizzes.services.anki_io import anki_import_apply
+
+    deck = make_deck(0, slug="cloze")
+    anki_import_apply(deck=deck, data="#notetype:Cloze\n{{c1::a}} {{c2::b}}\t\n", source="c.txt")
+
+    page = BeautifulSoup(client.get(list_url("cloze")).text, "html.parser")
+
+    assert page.select_one(".deck-quiz form") is None
+    assert page.select_one(".deck-quiz a")["href"] == "/quiz/?deck=cloze"
+
+
+def test_markup_and_quotes_in_a_subdecks_path_stay_text(client, make_deck):
+    page = deck_page_named(client, make_deck, '<b>A</b>::"B" & <i>C</i>::D')
+
+    branches = page.select_one("nav.deck-branches")
+    assert [(link.get_text(), link["href"]) for link in branches.select("a")] == [
+        ("<b>A</b>", "/?q=%3Cb%3EA%3C/b%3E"),
+        ('"B" & <i>C</i>', "/?q=%3Cb%3EA%3C/b%3E%3A%3A%22B%22%20%26%20%3Ci%3EC%3C/i%3E"),
+    ]
+    assert page.select("nav.deck-branches b, nav.deck-branches i, h1 b") == []

@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
+from django.utils.text import slugify
 
 from quizzes.services import attempts as services
+from quizzes.services.decks import DECK_TREE_MAX_DEPTH
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +64,165 @@ def test_it_runs_the_same_queries_for_any_deck_size(client, make_deck, django_as
     make_deck(60, slug="large")
     with django_assert_num_queries(1):
         client.get(reverse("home"))
+
+
+def named_deck(make_deck, name: str, size: int = 3):
+    deck = make_deck(size, slug=slugify(name.replace("::", " "))[:60].strip("-") or "deck")
+    deck.name = name
+    deck.save()
+    return deck
+
+
+def test_decks_named_by_ankis_path_show_as_its_tree_with_each_branchs_counts(client, make_deck):
+    named_deck(make_deck, "Medicine::Cardiology::Drugs", 4)
+    named_deck(make_deck, "Medicine::Cardiology::ECG", 5)
+    named_deck(make_deck, "Medicine::Neurology", 6)
+
+    page = client.get(reverse("home")).text
+
+    assert '<h2 id="branch-1">Medicine</h2>' in page
+    assert "3 decks · 15 cards" in page
+    # A branch below the top one is folded, its decks a click away.
+    assert '<details class="deck-branch">' in page
+    assert 'Cardiology</span> <span class="deck-count">2 decks · 9 cards' in page
+    assert 'href="/decks/medicine-cardiology-drugs/">Drugs<span class="visually-hidden">' in page
+    assert 'name="deck" value="medicine-neurology"' in page
+    assert "/quiz/?deck=medicine-cardiology-ecg" in page
+
+
+def test_a_deck_with_subdecks_lists_its_own_cards_first(client, make_deck):
+    named_deck(make_deck, "Spanish", 2)
+    named_deck(make_deck, "Spanish::Verbs", 3)
+
+    page = client.get(reverse("home")).text
+
+    assert "2 decks · 5 cards" in page
+    assert page.index("2 cards of its own") < page.index(">Verbs<")
+
+
+def test_the_filter_shows_the_decks_whose_name_holds_it_unfolded(client, make_deck):
+    for name in ["Medicine::Cardiology::Drugs", "Medicine::Neurology", "Languages::Spanish"]:
+        named_deck(make_deck, name)
+    for number in range(4):
+        named_deck(make_deck, f"Extra {number}")
+
+    page = client.get(reverse("home"), {"q": "  cardio "}).text
+
+    assert 'value="cardio"' in page
+    assert "<strong>1</strong> deck named with" in page
+    assert ">Drugs<" in page
+    assert "Neurology" not in page and "Spanish" not in page
+    assert '<details class="deck-branch" open>' in page
+
+
+def test_a_filter_that_finds_nothing_says_so_and_leads_back(client, make_deck):
+    named_deck(make_deck, "Medicine::Neurology")
+
+    response = client.get(reverse("home"), {"q": "zzz"})
+
+    assert response.status_code == 200
+    assert "No deck is named with “zzz”." in response.text
+    assert '<a href="/">Show every deck</a>' in response.text
+
+
+def test_the_filter_box_shows_only_once_the_decks_are_many(client, make_deck):
+    for number in range(6):
+        named_deck(make_deck, f"Deck {number}")
+    assert 'id="deck-filter"' not in client.get(reverse("home")).text
+
+    named_deck(make_deck, "Deck 6")
+    assert 'id="deck-filter"' in client.get(reverse("home")).text
+
+
+def test_htmx_gets_the_tree_alone(client, make_deck):
+    named_deck(make_deck, "Medicine::Neurology")
+    named_deck(make_deck, "Languages::Spanish")
+
+    response = client.get(
+        reverse("home"), {"q": "span"}, headers={"HX-Request": "true", "HX-Target": "deck-tree"}
+    )
+
+    assert "<html" not in response.text and "Find a deck" not in response.text
+    assert ">Spanish<" in response.text and "Neurology" not in response.text
+
+
+def test_htmx_brings_the_count_into_its_live_region(client, make_deck):
+    named_deck(make_deck, "Languages::Spanish")
+    full = client.get(reverse("home")).text
+    assert '<p id="deck-count" class="result-count" aria-live="polite"></p>' in full
+
+    response = client.get(
+        reverse("home"), {"q": "span"}, headers={"HX-Request": "true", "HX-Target": "deck-tree"}
+    )
+
+    assert '<span id="deck-count" hx-swap-oob="innerHTML"><strong>1</strong> deck named with' in (
+        response.text
+    )
+    assert response.text.count('id="deck-count"') == 1
+
+
+def test_markup_in_a_decks_name_is_text(client, make_deck):
+    named_deck(make_deck, "<b>Bold</b>::<script>alert(1)</script>")
+
+    page = client.get(reverse("home"), {"q": "<script>"}).text
+
+    assert "<script>alert" not in page and "<b>Bold" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_fifty_decks_in_a_tree_take_the_same_one_query(
+    client, make_deck, django_assert_num_queries
+):
+    for top in range(5):
+        for below in range(10):
+            named_deck(make_deck, f"Top {top}::Branch {below % 3}::Deck {below}", 1)
+    with django_assert_num_queries(1):
+        page = client.get(reverse("home")).text
+    assert page.count('<details class="deck-branch">') == 15
+    with django_assert_num_queries(0):
+        client.get(reverse("home"), {"q": "branch 1"})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "::".join(f"level{number}" for number in range(60)),  # 60 levels, within the 200 letters
+        "::",
+        " :: ::x:: ",
+        "A::" + "B" * 190,
+    ],
+)
+def test_odd_names_make_a_page_and_keep_the_tree_shallow(client, make_deck, name):
+    named_deck(make_deck, name[:200])
+    for number in range(6):
+        named_deck(make_deck, f"Other {number}")
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert response.text.count("<details") <= DECK_TREE_MAX_DEPTH - 2
+    assert client.get(reverse("home"), {"q": name[-5:]}).status_code == 200
+
+
+@pytest.mark.parametrize("q", ["\x00", "%", "_", "'", "\\", "q" * 10_000, "é" * 300])
+def test_any_filter_gets_a_page(client, make_deck, q):
+    named_deck(make_deck, "Medicine::Neurology")
+
+    response = client.get(reverse("home"), {"q": q})
+
+    assert response.status_code == 200
+    assert "No deck is named with" in response.text
+
+
+def test_past_200_decks_a_branch_is_a_link_to_the_filter_that_opens_it(client, make_deck):
+    for number in range(201):
+        named_deck(make_deck, f"Languages::Group {number % 3}::Deck {number}", 1)
+
+    page = client.get(reverse("home")).text
+
+    assert "<details" not in page and "Deck 7" not in page
+    assert 'href="/?q=Languages%3A%3AGroup%201">Group 1<span class="visually-hidden">' in page
+    assert "67 decks · 67 cards" in page
+
+    branch = client.get(reverse("home"), {"q": "Languages::Group 1"}).text
+    assert '<details class="deck-branch" open>' in branch and ">Deck 7<" in branch

@@ -52,6 +52,7 @@ def deck_tags(*, deck: Deck) -> list[Tag]:
 class DeckFigures:
     count: int
     first_number: int | None
+    choice_count: int  # the cards a multiple-choice quiz can ask: its Quick quiz's pool
 
 
 def deck_figures(*, deck: Deck, tag: Tag | None = None) -> DeckFigures:
@@ -62,7 +63,11 @@ def deck_figures(*, deck: Deck, tag: Tag | None = None) -> DeckFigures:
         cards = Card.objects.filter(deck=deck)
         if tag is not None:
             cards = cards.filter(tags=tag)
-        figures = cards.aggregate(count=Count("id"), first_number=Min("number"))
+        figures = cards.aggregate(
+            count=Count("id"),
+            first_number=Min("number"),
+            choice_count=Count("id", filter=askable("multiple_choice")),
+        )
         return DeckFigures(**figures)
 
     return caching.cached(f"deck-figures:{deck.pk}:{tag.pk if tag else ''}", count)

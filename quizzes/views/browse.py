@@ -20,6 +20,7 @@ from quizzes.forms import ProblemReportForm
 from quizzes.models import Card, Deck
 from quizzes.services import cards as card_services
 from quizzes.services import deck_packages as package_services
+from quizzes.services import decks as deck_services
 from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH, Comparison, compare_typed
 from quizzes.views.errors import CardNotFound
 
@@ -97,6 +98,8 @@ def card_list(request, slug):
     search_params = _querystring(q=query, tag=tag_slug, answers="1" if answers_shown else "")
     context = {
         "deck": deck,
+        "deck_place": deck_services.deck_place(deck),
+        "deck_figures": card_services.deck_figures(deck=deck),
         "page": page,
         "query": query,
         # What the cards' text is highlighted by: each word as it was searched.

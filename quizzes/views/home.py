@@ -7,12 +7,35 @@ from django.views.decorators.http import require_safe
 
 from quizzes import caching, engine
 from quizzes.services import cards as card_services
+from quizzes.services import decks as deck_services
+
+# The box that finds a deck by name shows once the decks are more than a glance takes in.
+DECK_FILTER_FROM = 6
+DECK_FILTER_LENGTH = 200
+# Past this many decks shown, a branch below the top is a link to the filter that shows
+# its decks rather than its decks folded into the page: 2,000 decks folded made a page of
+# 2.3 MB for a phone to fetch, whatever it opened.
+DECKS_FOLDED_UP_TO = 200
 
 
 @caching.public_page
 def home(request):
     decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
-    context = {"decks": decks, "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE}
+    matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
+    tree = deck_services.deck_tree(decks, matching=matching)
+    shown = sum(branch.deck_count for branch in tree)
+    context = {
+        "tree": tree,
+        "tree_decks": shown,
+        "branches_linked": shown > DECKS_FOLDED_UP_TO,
+        "matching": matching,
+        "deck_count": len(decks),
+        "filter_from": DECK_FILTER_FROM,
+        "filter_length": DECK_FILTER_LENGTH,
+        "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
+    }
+    if request.htmx and request.htmx.target == "deck-tree":
+        return render(request, "quizzes/home.html#filtered-tree", context)
     return render(request, "quizzes/home.html", context)
 
 

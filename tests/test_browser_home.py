@@ -1,0 +1,93 @@
+"""The home page of a site with an Anki collection's tree of decks, in a real browser on a
+390x844 touch phone: folded branches that open on a tap, the filter as one types and without
+JavaScript, nothing too small to tap, nothing wider than the screen, and no serious problem
+axe-core finds."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import test_browser_tap_targets as tap_targets
+from tests.factories import make_deck
+from tests.test_browser_play import serious_problems_in_either_scheme
+from tests.test_browser_tap_targets import undersized
+
+pytestmark = pytest.mark.browser
+
+# A 390x844 touch phone, as the tap targets are measured on.
+phone = tap_targets.phone
+
+NAMES = [
+    "Medicine::Cardiology",
+    "Medicine::Cardiology::Drugs",
+    "Medicine::Cardiology::ECG",
+    "Medicine::Neurology::Drugs",
+    "Medicine::Microbiology",
+    "Languages::Spanish::Verbs",
+    "Languages::Spanish::Nouns",
+    "Languages::Japanese::Kanji",
+    "Default",
+]
+
+
+@pytest.fixture
+def tree_site(deck_site):
+    for number, name in enumerate(NAMES):
+        deck = make_deck(3 + number, slug=f"deck-{number}")
+        deck.name = name
+        deck.save()
+    return deck_site
+
+
+def test_a_branch_opens_on_a_tap_and_shows_its_decks(phone: Page, tree_site):
+    phone.goto(tree_site)
+    drugs = phone.get_by_role("link", name="Drugs (Medicine::Cardiology::Drugs)")
+    expect(drugs).to_be_hidden()
+
+    phone.locator("summary", has_text="Cardiology").tap()
+
+    expect(drugs).to_be_visible()
+    drugs.tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Drugs")
+    expect(phone).to_have_title("Medicine::Cardiology::Drugs · quizsite")
+
+
+def test_the_filter_narrows_the_tree_as_one_types(phone: Page, tree_site):
+    phone.goto(tree_site)
+
+    phone.get_by_label("Find a deck").fill("drugs")
+
+    expect(phone.locator(".result-count")).to_contain_text("2 decks named with")
+    expect(phone.get_by_role("heading", name="Languages")).to_have_count(0)
+    expect(phone.get_by_role("link", name="Drugs (Medicine::Neurology::Drugs)")).to_be_visible()
+    expect(phone).to_have_url(f"{tree_site}/?q=drugs")
+
+
+def test_the_filter_works_without_javascript(browser, tree_site):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(tree_site)
+
+    page.get_by_label("Find a deck").fill("kanji")
+    page.get_by_role("button", name="Find").click()
+
+    expect(page).to_have_url(f"{tree_site}/?q=kanji")
+    expect(page.get_by_role("link", name="Kanji (Languages::Japanese::Kanji)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Medicine")).to_have_count(0)
+    context.close()
+
+
+def test_the_tree_has_nothing_too_small_to_tap_nor_wider_than_a_phone(phone: Page, tree_site):
+    found = {}
+    for path in ["/", "/?q=a"]:  # folded, then every branch open
+        phone.goto(f"{tree_site}{path}")
+        found[path] = undersized(phone)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
+    assert {path: small for path, small in found.items() if small} == {}
+
+
+def test_axe_finds_nothing_serious_on_the_tree(phone: Page, tree_site):
+    found = {}
+    for path in ["/", "/?q=a", "/?q=nothing-named-so"]:
+        phone.goto(f"{tree_site}{path}")
+        found[path] = serious_problems_in_either_scheme(phone)
+    assert {path: problems for path, problems in found.items() if problems} == {}
