@@ -450,3 +450,23 @@ def test_learners_memories_reviews_and_holds_are_deleted_in_bulk():
     collector = Collector(using="default")
     for model in (CardMemory, ReviewLog, CardHold):
         assert collector.can_fast_delete(model.objects.all()), model.__name__
+
+
+def test_figures_kept_by_the_release_before_do_not_hide_the_decks_quick_quiz(client, make_deck):
+    """The release before kept a deck's figures without `choice_count` under the same name:
+    read back after a deploy, the card list showed no Quick quiz until the deck changed."""
+    from django.core.cache import cache
+
+    from quizzes.services.cards import DeckFigures
+
+    deck = make_deck(12)
+    former = object.__new__(DeckFigures)
+    object.__setattr__(former, "count", 12)
+    object.__setattr__(former, "first_number", 1)
+    name = f"deck-figures:{deck.pk}:"
+    cache.set(caching._deck_key(name), former)
+    cache.set(f"deck-pages:latest:{name}", former)
+
+    html = client.get(list_url()).content.decode()
+
+    assert "Quick quiz" in html

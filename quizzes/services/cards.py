@@ -70,7 +70,9 @@ def deck_figures(*, deck: Deck, tag: Tag | None = None) -> DeckFigures:
         )
         return DeckFigures(**figures)
 
-    return caching.cached(f"deck-figures:{deck.pk}:{tag.pk if tag else ''}", count)
+    # Named anew when DeckFigures changes shape: figures kept by the release before, without
+    # a field, would be read back as they are until the deck next changes.
+    return caching.cached(f"deck-figures-2:{deck.pk}:{tag.pk if tag else ''}", count)
 
 
 class _Page:
