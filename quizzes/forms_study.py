@@ -161,6 +161,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
         "max_reviews_per_day",
         "learning_steps",
         "relearning_steps",
+        "new_review_order",
         "bury_siblings",
         "day_start_hour",
         "time_zone",
@@ -172,11 +173,13 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "desired_retention",
             "new_cards_per_day",
             "max_reviews_per_day",
+            "new_review_order",
             "bury_siblings",
             "day_start_hour",
             "time_zone",
         ]
         labels = {
+            "new_review_order": "New cards come",
             "new_cards_per_day": "New cards per day",
             "max_reviews_per_day": "Maximum reviews per day",
             "day_start_hour": "Day starts at",
@@ -188,6 +191,9 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "max_reviews_per_day": "How many cards due for review the review shows each day "
             "at most (0 to 9999; Anki's default: 200). Those left wait for the next day, the "
             "most overdue first.",
+            "new_review_order": "Where the day's new cards go among the cards due for "
+            "review (Anki's “New/review order”, whose default is mixed in). Cards in a "
+            "learning step come first whatever you choose.",
             "bury_siblings": "Once you answer a card in the review, the other cards of its "
             "note (a reversed card, the other clozes) wait until tomorrow, so that one does "
             "not give the other away (Anki's “Bury new siblings” and “Bury review siblings”; "

@@ -19,6 +19,7 @@ GOOD = {
     "max_reviews_per_day": "150",
     "day_start_hour": "3",
     "time_zone": "Europe/Berlin",
+    "new_review_order": "after",
 }
 
 
@@ -99,6 +100,21 @@ def test_it_saves_bury_siblings_a_checkbox_left_off_by_default(client, alice):
     assert LearnerSettings.objects.get(user=alice).bury_siblings is False
 
 
+def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
+    """Anki's "New/review order", after the reviews by default."""
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    options = page.select("#id_new_review_order option")
+    assert [option.get_text() for option in options] == [
+        "Mixed with reviews",
+        "After reviews",
+        "Before reviews",
+    ]
+    assert page.select_one("#id_new_review_order option[selected]")["value"] == "after"
+    assert client.post(URL, {**GOOD, "new_review_order": "mix"}).status_code == 302
+    assert reviews.learner_settings(user=alice).new_review_order == "mix"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -121,6 +137,8 @@ def test_it_saves_bury_siblings_a_checkbox_left_off_by_default(client, alice):
         ("time_zone", "localtime"),  # the server's own zone
         ("time_zone", "Factory"),
         ("time_zone", ""),
+        ("new_review_order", "sideways"),
+        ("new_review_order", ""),
     ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_saved(client, alice, field, value):

@@ -99,6 +99,7 @@ def settings_update(
     relearning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_RELEARNING_STEPS,
     max_reviews_per_day: int = scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
     bury_siblings: bool = False,
+    new_review_order: str = scheduling.DEFAULT_NEW_REVIEW_ORDER,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
@@ -109,9 +110,11 @@ def settings_update(
     settings.learning_steps = [round(step.total_seconds()) for step in learning_steps]
     settings.relearning_steps = [round(step.total_seconds()) for step in relearning_steps]
     settings.bury_siblings = bury_siblings
+    settings.new_review_order = scheduling.NewReviewOrder(new_review_order)
     settings.save(
         update_fields=[
             "bury_siblings",
+            "new_review_order",
             "desired_retention",
             "new_cards_per_day",
             "max_reviews_per_day",
@@ -272,18 +275,34 @@ def _introduced_since(*, user, start: datetime) -> int:
     return remembered.union(deleted, all=True).count()  # one query, as the queue's others
 
 
-def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -> int:
-    """Review cards left for today: the daily maximum less the review cards answered on the
-    review page since the study day started (quiz answers are not held to it)."""
-    reviewed = play_sql.reviews_answered_since(
-        user_id=user.pk,
-        start=day_start,
-        source=Source.REVIEW,
-        state_before=scheduling.MemoryState.REVIEW,
+@dataclass(frozen=True, kw_only=True)
+class AnsweredToday:
+    """The cards answered on the review page since the study day started (quiz answers are
+    not held to the day's limits): review cards, and new cards met there."""
+
+    reviews: int
+    new: int
+
+
+def _answered_today(*, user, day_start: datetime) -> AnsweredToday:
+    """One query, the cards of both kinds counted together."""
+    figures = ReviewLog.objects.filter(
+        user=user, reviewed_at__gte=day_start, source=Source.REVIEW
+    ).aggregate(
+        reviews=Count("pk", filter=Q(state_before=scheduling.MemoryState.REVIEW)),
+        new=Count("pk", filter=Q(state_before=scheduling.MemoryState.NEW)),
     )
+    return AnsweredToday(**figures)
+
+
+def _review_allowance(
+    *, settings: LearnerSettings, day_start: datetime, answered: AnsweredToday
+) -> int:
+    """Review cards left for today: the daily maximum less the review cards answered on the
+    review page since the study day started."""
     return scheduling.review_allowance(
         per_day=settings.max_reviews_per_day,
-        reviewed_today=reviewed,
+        reviewed_today=answered.reviews,
         extra_today=settings.extra_reviews_on(_today(settings, day_start)),
     )
 
@@ -316,10 +335,15 @@ def review_queue(
         introduced_today=_introduced_since(user=user, start=day_start),
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
-    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
+    answered = _answered_today(user=user, day_start=day_start)
+    reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
     due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
+    new_order = scheduling.NewReviewOrder(settings.new_review_order)
+    # After the reviews, only the new cards the limit leaves room for; mixed in or before
+    # them, any of the first `limit` places may be a new card's.
+    room = limit - due_count if new_order is scheduling.NewReviewOrder.AFTER else limit
     new_ids = _new_card_ids(
-        user=user, now=now, allowance=allowance, count=min(allowance, max(limit - due_count, 0))
+        user=user, now=now, allowance=allowance, count=min(allowance, max(room, 0))
     )
     ordered = scheduling.order_queue(
         scheduled,
@@ -328,6 +352,10 @@ def review_queue(
         day_end=day_end,
         limit=limit,
         review_allowance=reviews_left,
+        new_order=new_order,
+        new_left=allowance,
+        reviews_done=answered.reviews,
+        new_done=answered.new,
     )
     if not ordered:
         return []
@@ -433,7 +461,11 @@ def _review_counts(
     # The day's maximum of reviews holds back review cards due: with none due, nothing to
     # hold back, and today's reviews need no count (most counts after a quiz answer).
     reviews_left = (
-        _review_allowance(user=user, settings=settings, day_start=day_start)
+        _review_allowance(
+            settings=settings,
+            day_start=day_start,
+            answered=_answered_today(user=user, day_start=day_start),
+        )
         if figures["reviews_due"]
         else 0
     )
@@ -526,8 +558,9 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
             day_start_hour=settings.day_start_hour,
         )
         day_start, day_end = study_day_bounds(settings=settings, now=now)
+        answered = _answered_today(user=user, day_start=day_start)
         if review_at < day_end and not _review_allowance(
-            user=user, settings=settings, day_start=day_start
+            settings=settings, day_start=day_start, answered=answered
         ):
             # No reviews left today: every review card due by today's end is held back.
             review_at = day_end
