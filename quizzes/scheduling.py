@@ -39,7 +39,8 @@ DEFAULT_NEW_CARDS_PER_DAY = 20
 MAX_NEW_CARDS_PER_DAY = 1000
 # Anki's "Maximum reviews/day": review cards past it wait for the next day (the oldest
 # overdue relative to their stability go first), so a learner back from a month away is not
-# met with 600 cards at once. Learning steps and new cards are not limited by it.
+# met with 600 cards at once. Learning steps are not limited by it; new cards are, as in
+# Anki's v3 scheduler, unless the learner lets them ignore it (review_room_for_new).
 DEFAULT_MAX_REVIEWS_PER_DAY = 200
 MAX_MAX_REVIEWS_PER_DAY = 9999
 DEFAULT_DAY_START_HOUR = 4
@@ -557,6 +558,14 @@ def due_shown(*, steps_due: int, reviews_due: int, reviews_left: int) -> int:
     """The due cards the queue shows (order_queue): every learning step, and review cards
     up to those left today."""
     return steps_due + min(reviews_due, reviews_left)
+
+
+def review_room_for_new(*, reviews_left: int, reviews_due: int) -> int:
+    """New cards the day's maximum of reviews leaves room for, as Anki's v3 scheduler caps
+    them (unless "New cards ignore review limit"): the reviews left today (new cards met
+    today counted among those done) less the review cards due, which come first. With 200 a
+    day and 190 due, 10 new cards at most; none once the maximum is reached."""
+    return max(reviews_left - reviews_due, 0)
 
 
 def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int = 0) -> int:

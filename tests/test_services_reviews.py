@@ -467,6 +467,69 @@ def test_review_cards_held_back_by_the_days_maximum_are_next_due_when_the_next_d
     assert reviews.next_due(user=alice, now=T0).at == step_due - scheduling.LEARN_AHEAD
 
 
+def limited_to_five_reviews(user, deck, *, ignore: bool = False) -> None:
+    """Three review cards due and nine new ones ready (of twelve), 20 new cards a day, at
+    most five reviews a day."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=5,
+        new_cards_ignore_review_limit=ignore,
+    )
+    remember(user, first_cards(deck, 3), now=T0)
+
+
+def test_the_days_maximum_of_reviews_caps_new_cards_too(alice, deck):
+    """Anki's v3 scheduler: "the review limit also applies to new cards"; at most five a
+    day with three due leaves room for two new cards, which count towards it."""
+    limited_to_five_reviews(alice, deck)
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.reviews, counts.new, counts.new_over_limit) == (3, 2, 7)
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["review"] * 3 + ["new"] * 2
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.total, counts.over_limit, counts.new_over_limit) == (0, 0, 7)
+    tomorrow = T0 + timedelta(days=1)
+    assert reviews.review_counts(user=alice, now=tomorrow).new == 5  # none due: room for 5
+
+
+def test_new_cards_met_on_the_review_page_count_towards_the_maximum(alice, deck):
+    limited_to_five_reviews(alice, deck)
+    CardMemory.objects.filter(user=alice).delete()  # nothing due: five new cards, no more
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=5,
+        new_review_order="before",
+    )
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["new"] * 5
+
+
+def test_new_cards_may_ignore_the_maximum_of_reviews(alice, deck):
+    """Anki's "New cards ignore review limit"."""
+    limited_to_five_reviews(alice, deck, ignore=True)
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.new, counts.new_over_limit) == (9, 0)
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["review"] * 3 + ["new"] * 9
+
+
+def test_more_new_cards_asked_for_come_past_the_maximum_of_reviews(alice, deck):
+    """ "Learn 3 more new cards today" at the maximum: today's maximum makes room for them."""
+    limited_to_five_reviews(alice, deck)
+    answer_queue_one_at_a_time(alice, now=T0)
+    reviews.new_cards_extend(user=alice, now=T0, count=3)
+    assert reviews.review_counts(user=alice, now=T0).new == 3
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["new"] * 3
+    settings = reviews.learner_settings(user=alice)
+    assert settings.extra_reviews_on(T0.date()) == 3
+    assert reviews.review_counts(user=alice, now=T0 + timedelta(days=1)).new == 4  # 5 - 1 due
+
+
 # --- More new cards today -------------------------------------------------------------------
 
 
@@ -733,7 +796,9 @@ def test_the_counts_run_the_same_queries_for_10_or_1000_cards_when_some_wait_for
     # The learner's settings, the decks' counts, the learner's, their reviews today.
     with django_assert_num_queries(4):
         counts = reviews.review_counts(user=alice, now=T0)
-    assert (counts.due, counts.new) == (min(size, 200), 18)  # 200 reviews a day at most
+    # 200 reviews a day at most, new cards among them (Anki's v3 scheduler).
+    new = 18 if size < 200 else 0
+    assert (counts.due, counts.new, counts.new_over_limit) == (min(size, 200), new, 18 - new)
     # The learner's memories, and the new cards they hold (buried, suspended).
     with django_assert_num_queries(2):
         unstudied = reviews.new_cards_unstudied(user=alice, now=T0)

@@ -404,6 +404,39 @@ def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice,
         assert review_count_shown(client) == 1
 
 
+def test_new_cards_held_back_by_the_days_maximum_are_said_and_can_be_reviewed(client, alice, deck):
+    """Anki's v3 scheduler: new cards count towards the maximum of reviews. The end screen
+    says how many wait, and "Review N more today" brings them."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=3,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=1,
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert review_count_shown(client) == 1
+        shown = client.get(URL).context
+        client.post(
+            reverse("review_answer"),
+            {"card": shown["item"].card.pk, "grade": 3, "shown": shown["shown"]},
+        )
+        response = client.get(URL)
+        assert response.context["item"] is None
+        done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+        assert done.select_one("[data-review-over-limit]") is None
+        assert " ".join(done.select_one("[data-review-new-over-limit]").get_text().split()) == (
+            "2 new cards left for today wait: new cards count towards your maximum of 1"
+            " review a day, as in Anki (settings)."
+        )
+        assert done.select_one("#more-reviews-count")["value"] == "2"
+        client.post(reverse("review_more_reviews"), {"count": 2})
+        assert review_count_shown(client) == 2
+        assert client.get(URL).context["item"].is_new
+
+
 def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck):
     """As Anki tells a card forgotten (relearning) from a review, not "Review" for both."""
     reviews.settings_update(

@@ -51,6 +51,9 @@ class LearnerSettings(models.Model):
         choices=[(order.value, order.label) for order in scheduling.NewReviewOrder],
         default=scheduling.DEFAULT_NEW_REVIEW_ORDER.value,
     )
+    # Anki's "New cards ignore review limit": off, as Anki's default, so that new cards
+    # count towards the day's maximum of reviews and stop when it is reached.
+    new_cards_ignore_review_limit = models.BooleanField(default=False)
     # "Learn more new cards today": extra new cards for one study day only.
     extra_new_cards = models.PositiveSmallIntegerField(default=0)
     extra_new_cards_day = models.DateField(null=True, blank=True)

@@ -100,6 +100,7 @@ def settings_update(
     max_reviews_per_day: int = scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
     bury_siblings: bool = False,
     new_review_order: str = scheduling.DEFAULT_NEW_REVIEW_ORDER,
+    new_cards_ignore_review_limit: bool = False,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
@@ -111,8 +112,10 @@ def settings_update(
     settings.relearning_steps = [round(step.total_seconds()) for step in relearning_steps]
     settings.bury_siblings = bury_siblings
     settings.new_review_order = scheduling.NewReviewOrder(new_review_order)
+    settings.new_cards_ignore_review_limit = new_cards_ignore_review_limit
     settings.save(
         update_fields=[
+            "new_cards_ignore_review_limit",
             "bury_siblings",
             "new_review_order",
             "desired_retention",
@@ -191,6 +194,7 @@ class QueueCounts:
     due: int
     new: int  # new cards left for today
     over_limit: int = 0  # review cards due today past the day's maximum of reviews
+    new_over_limit: int = 0  # new cards left today that the day's maximum of reviews holds
     learning: int = 0  # of `due`, the (re)learning steps: Anki's red count, apart
 
     @property
@@ -299,23 +303,37 @@ def _review_allowance(
     *, settings: LearnerSettings, day_start: datetime, answered: AnsweredToday
 ) -> int:
     """Review cards left for today: the daily maximum less the review cards answered on the
-    review page since the study day started."""
+    review page since the study day started, and the new cards met there unless they
+    ignore the maximum (Anki's v3 scheduler counts them: "any reviewed new cards contribute
+    to the review limit")."""
+    done = answered.reviews
+    if not settings.new_cards_ignore_review_limit:
+        done += answered.new
     return scheduling.review_allowance(
         per_day=settings.max_reviews_per_day,
-        reviewed_today=answered.reviews,
+        reviewed_today=done,
         extra_today=settings.extra_reviews_on(_today(settings, day_start)),
     )
 
 
-def _due_count(
-    scheduled: list[scheduling.Scheduled], *, now: datetime, day_end: datetime, reviews_left: int
+def _new_shown(
+    *, settings: LearnerSettings, allowance: int, reviews_left: int, reviews_due: int
 ) -> int:
-    """The due cards the queue shows: learning steps, and review cards up to those left."""
+    """Of today's new-card allowance, those the day's maximum of reviews lets the queue
+    show (all of them when the learner lets new cards ignore it)."""
+    if settings.new_cards_ignore_review_limit:
+        return allowance
+    room = scheduling.review_room_for_new(reviews_left=reviews_left, reviews_due=reviews_due)
+    return min(allowance, room)
+
+
+def _due_counts(
+    scheduled: list[scheduling.Scheduled], *, now: datetime, day_end: datetime
+) -> tuple[int, int]:
+    """The learning steps due now, and the review cards due today."""
     due = [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)]
-    review_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
-    return scheduling.due_shown(
-        steps_due=len(due) - review_due, reviews_due=review_due, reviews_left=reviews_left
-    )
+    reviews_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
+    return len(due) - reviews_due, reviews_due
 
 
 def review_queue(
@@ -337,7 +355,13 @@ def review_queue(
     )
     answered = _answered_today(user=user, day_start=day_start)
     reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
-    due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
+    steps_due, reviews_due = _due_counts(scheduled, now=now, day_end=day_end)
+    due_count = scheduling.due_shown(
+        steps_due=steps_due, reviews_due=reviews_due, reviews_left=reviews_left
+    )
+    allowance = _new_shown(
+        settings=settings, allowance=allowance, reviews_left=reviews_left, reviews_due=reviews_due
+    )
     new_order = scheduling.NewReviewOrder(settings.new_review_order)
     # After the reviews, only the new cards the limit leaves room for; mixed in or before
     # them, any of the first `limit` places may be a new card's.
@@ -458,16 +482,25 @@ def _review_counts(
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     unstudied = _unstudied(deck_cards, figures, held_new=figures["held_new"])
-    # The day's maximum of reviews holds back review cards due: with none due, nothing to
-    # hold back, and today's reviews need no count (most counts after a quiz answer).
+    # The day's maximum of reviews holds back review cards due, and new cards unless they
+    # ignore it: with nothing it could hold back, today's reviews need no count (most counts
+    # after a quiz answer).
+    new_ready = max(min(allowance, unstudied.ready), 0)
+    new_held = new_ready and not settings.new_cards_ignore_review_limit
     reviews_left = (
         _review_allowance(
             settings=settings,
             day_start=day_start,
             answered=_answered_today(user=user, day_start=day_start),
         )
-        if figures["reviews_due"]
+        if figures["reviews_due"] or new_held
         else 0
+    )
+    new_shown = _new_shown(
+        settings=settings,
+        allowance=new_ready,
+        reviews_left=reviews_left,
+        reviews_due=figures["reviews_due"],
     )
     counts = QueueCounts(
         due=scheduling.due_shown(
@@ -475,8 +508,9 @@ def _review_counts(
             reviews_due=figures["reviews_due"],
             reviews_left=reviews_left,
         ),
-        new=max(min(allowance, unstudied.ready), 0),
+        new=new_shown,
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
+        new_over_limit=new_ready - new_shown,
         learning=figures["steps_due"],
     )
     # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
@@ -615,8 +649,34 @@ def new_cards_extend(*, user, now: datetime, count: int) -> int:
     extra = max(settings.extra_new_cards_on(today), beyond_setting) + count
     settings.extra_new_cards = min(extra, scheduling.MAX_NEW_CARDS_PER_DAY)
     settings.extra_new_cards_day = today
-    settings.save(update_fields=["extra_new_cards", "extra_new_cards_day"])
+    fields = ["extra_new_cards", "extra_new_cards_day"]
+    if not settings.new_cards_ignore_review_limit:
+        # The cards asked for come even when the day's maximum of reviews, which new cards
+        # count towards, is reached: today's maximum goes up by what they need.
+        short = count - _review_room_for_new(user=user, settings=settings, now=now)
+        if short > 0:
+            settings.extra_reviews = min(
+                settings.extra_reviews_on(today) + short, scheduling.MAX_MAX_REVIEWS_PER_DAY
+            )
+            settings.extra_reviews_day = today
+            fields += ["extra_reviews", "extra_reviews_day"]
+    settings.save(update_fields=fields)
     return settings.extra_new_cards
+
+
+def _review_room_for_new(*, user, settings: LearnerSettings, now: datetime) -> int:
+    """How many new cards the day's maximum of reviews leaves room for now."""
+    day_start, day_end = study_day_bounds(settings=settings, now=now)
+    reviews_due = (
+        CardMemory.objects.filter(
+            user=user, state=scheduling.MemoryState.REVIEW, due__lt=day_end, suspended=False
+        )
+        .filter(~held_out(user=user, now=now))
+        .count()
+    )
+    answered = _answered_today(user=user, day_start=day_start)
+    reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
+    return scheduling.review_room_for_new(reviews_left=reviews_left, reviews_due=reviews_due)
 
 
 @transaction.atomic

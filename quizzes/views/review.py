@@ -108,9 +108,9 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
             context["more_form"] = ExtraNewCardsForm(
                 initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
             )
-        if counts.over_limit:
+        if held_back := counts.over_limit + counts.new_over_limit:
             context["more_reviews_form"] = ExtraReviewsForm(
-                initial={"count": min(counts.over_limit, scheduling.MAX_MAX_REVIEWS_PER_DAY)},
+                initial={"count": min(held_back, scheduling.MAX_MAX_REVIEWS_PER_DAY)},
                 auto_id="more-reviews-%s",  # the new cards' form beside it has id_count
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
