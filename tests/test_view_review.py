@@ -161,6 +161,50 @@ def test_a_learning_step_on_the_end_screen_is_due_in_minutes(client, alice, deck
     assert "The next card is due in 40\xa0minutes." in done.get_text()
 
 
+def test_the_end_screen_asks_for_the_card_again_when_its_learning_step_is_due(client, alice, deck):
+    """As Anki's: a card whose step comes up while the end screen shows is shown then,
+    without a reload. The screen asks for the review 40 minutes and a second later (the
+    step's hour, 20 minutes ahead), and by then the answer is the card."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=1,
+        day_start_hour=4,
+        time_zone="UTC",
+        learning_steps=(timedelta(hours=1),),
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        done = BeautifulSoup(client.get(URL).text, "html.parser")
+        again = done.select_one("[data-review-done] [data-review-comes-back]")
+        assert again["hx-get"] == URL
+        assert again["hx-trigger"] == "load delay:2401s"
+        assert again["hx-target"] == "#review-stage"
+        traveller.shift(timedelta(minutes=40, seconds=1))
+        response = client.get(URL, headers={"HX-Request": "true"})
+    assert f"Learning · {card.deck.name} #{card.number}" in response.text
+    assert "data-review-comes-back" not in response.text
+
+
+def test_the_end_screen_does_not_ask_again_for_a_card_due_another_day(client, alice, deck):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=1, day_start_hour=4, time_zone="UTC"
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        response = client.get(URL)
+    assert response.context["next_due"].days == 1
+    assert "data-review-comes-back" not in response.text
+
+
 def test_a_card_asked_for_by_id_is_shown_out_of_order(client, alice, deck):
     card = Card.objects.get(deck=deck, number=7)
     client.force_login(alice)

@@ -12,6 +12,7 @@ A card deleted takes its memories along and moves the decks' version on instead.
 """
 
 import copy
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -569,6 +570,18 @@ class NextDue:
     def label(self) -> str:
         """'tomorrow', 'in 3 days': the days an Anki user counts."""
         return "tomorrow" if self.days == 1 else f"in {self.days} days"
+
+    def comes_back_in(self, now: datetime) -> int | None:
+        """Seconds until the review has this card to show, when that is later today (a
+        learning step): the end screen asks for the review again then, as Anki's shows the
+        card when it is due. A second late, so that it is due for sure; a minute when it
+        is due already and the queue still has nothing (a card held since), so that the page
+        does not ask again and again."""
+        if self.days:
+            return None
+        if self.at <= now:
+            return 60
+        return math.ceil((self.at - now).total_seconds()) + 1
 
 
 def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:

@@ -101,7 +101,9 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
     else:
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
         context["studied_today"] = reviews.studied_since(user=user, start=day_start)
-        context["next_due"] = reviews.next_due(user=user, now=now, settings=settings)
+        next_due = reviews.next_due(user=user, now=now, settings=settings)
+        context["next_due"] = next_due
+        context["comes_back_in"] = next_due.comes_back_in(now) if next_due else None
         unstudied = reviews.new_cards_unstudied(user=user, now=now)
         context["unstudied"] = unstudied
         if unstudied.ready:
