@@ -254,6 +254,25 @@ def test_new_cards_come_after_before_or_among_the_reviews_as_the_learner_orders(
     assert answer_queue_one_at_a_time(alice, now=T0) == shown
 
 
+def test_mixed_new_cards_are_spread_by_those_left_not_by_the_days_allowance(alice, deck):
+    """Twenty new cards a day, but two left in the deck: spread as two among ten reviews,
+    not as twenty (which would put them first)."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        new_review_order="mix",
+    )
+    remember(alice, first_cards(deck, 10), now=T0)
+    spread = scheduling.intersperse(
+        ["review"] * 10, ["new"] * 2, reviews_left=10, new_left=2
+    )  # fmt: skip
+    assert spread.index("new") == 3
+    assert answer_queue_one_at_a_time(alice, now=T0) == spread
+
+
 def test_mixed_new_cards_go_on_with_the_days_spread_after_a_break(alice, deck):
     """Half the day's cards in the morning, the rest in the evening: the evening goes on
     where the morning stopped, as one session would, instead of starting the mix again."""

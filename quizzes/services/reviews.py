@@ -370,6 +370,11 @@ def review_queue(
     new_ids = _new_card_ids(
         user=user, now=now, allowance=allowance, count=min(allowance, max(room, 0))
     )
+    new_left = allowance
+    if new_order is scheduling.NewReviewOrder.MIX and len(new_ids) < allowance:
+        # The mix spreads the new cards there are, not the allowance: the counts know
+        # them (kept in the cache, and the page reads them next anyway).
+        new_left = review_counts(user=user, now=now, settings=settings).new
     ordered = scheduling.order_queue(
         scheduled,
         new_card_ids=new_ids,
@@ -378,7 +383,7 @@ def review_queue(
         limit=limit,
         review_allowance=reviews_left,
         new_order=new_order,
-        new_left=allowance,
+        new_left=new_left,
         reviews_done=answered.reviews,
         new_done=answered.new,
     )
