@@ -471,7 +471,8 @@ def _review_counts(
     # introduced_today: cards first studied today; studied: every card studied;
     # studied_waiting: those of them the review cannot introduce (a card waiting for an
     # image), counted only when some card is; held_new: the new cards the review could
-    # introduce that the learner buried or suspended.
+    # introduce that the learner buried or suspended; answered_reviews_today and
+    # answered_new_today: the review cards and new cards answered on the review page today.
     figures = play_sql.memory_figures(
         user_id=user.pk,
         now=now,
@@ -489,19 +490,12 @@ def _review_counts(
     )
     unstudied = _unstudied(deck_cards, figures, held_new=figures["held_new"])
     # The day's maximum of reviews holds back review cards due, and new cards unless they
-    # ignore it: with nothing it could hold back, today's reviews need no count (most counts
-    # after a quiz answer).
+    # ignore it.
     new_ready = max(min(allowance, unstudied.ready), 0)
-    new_held = new_ready and not settings.new_cards_ignore_review_limit
-    reviews_left = (
-        _review_allowance(
-            settings=settings,
-            day_start=day_start,
-            answered=_answered_today(user=user, day_start=day_start),
-        )
-        if figures["reviews_due"] or new_held
-        else 0
+    answered = AnsweredToday(
+        reviews=figures["answered_reviews_today"], new=figures["answered_new_today"]
     )
+    reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
     new_shown = _new_shown(
         settings=settings,
         allowance=new_ready,
@@ -610,9 +604,10 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
             day_start_hour=settings.day_start_hour,
         )
         day_start, day_end = study_day_bounds(settings=settings, now=now)
-        answered = _answered_today(user=user, day_start=day_start)
         if review_at < day_end and not _review_allowance(
-            settings=settings, day_start=day_start, answered=answered
+            settings=settings,
+            day_start=day_start,
+            answered=_answered_today(user=user, day_start=day_start),
         ):
             # No reviews left today: every review card due by today's end is held back.
             review_at = day_end
