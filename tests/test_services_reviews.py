@@ -219,15 +219,29 @@ def test_new_cards_show_each_notes_first_card_before_its_sibling(alice, deck):
     assert shown == [a0, b0, a1, b1]
 
 
-def answer_queue_one_at_a_time(user, *, now) -> list[str]:
-    """Answer the queue as the review page does, one card at a time (Good): "new" or
-    "review" for each card shown."""
+def answer_queue_one_at_a_time(user, *, now, count: int | None = None) -> list[str]:
+    """Answer the queue (or its first `count` cards) as the review page does, one card at a
+    time (Good): "new" or "review" for each card shown."""
     shown = []
-    while queue := reviews.review_queue(user=user, now=now, limit=1):
+    while len(shown) != count and (queue := reviews.review_queue(user=user, now=now, limit=1)):
         item = queue[0]
         shown.append("new" if item.is_new else "review")
         reviews.review_record(user=user, card=item.card, rating=3, now=now, elapsed_seconds=2)
     return shown
+
+
+def new_cards_ordered(user, deck, order: str, *, per_day: int = 2, due: int = 4) -> None:
+    """`per_day` new cards a day in the `order` given, and the deck's first `due` cards due
+    for review."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=per_day,
+        day_start_hour=4,
+        time_zone="UTC",
+        new_review_order=order,
+    )
+    remember(user, first_cards(deck, due), now=T0)
 
 
 @pytest.mark.parametrize(
@@ -242,30 +256,14 @@ def test_new_cards_come_after_before_or_among_the_reviews_as_the_learner_orders(
     alice, deck, order, shown
 ):
     """Anki's "New/review order", kept across the page's one-card-at-a-time questions."""
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=2,
-        day_start_hour=4,
-        time_zone="UTC",
-        new_review_order=order,
-    )
-    remember(alice, first_cards(deck, 4), now=T0)
+    new_cards_ordered(alice, deck, order)
     assert answer_queue_one_at_a_time(alice, now=T0) == shown
 
 
 def test_mixed_new_cards_are_spread_by_those_left_not_by_the_days_allowance(alice, deck):
     """Twenty new cards a day, but two left in the deck: spread as two among ten reviews,
     not as twenty (which would put them first)."""
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=20,
-        day_start_hour=4,
-        time_zone="UTC",
-        new_review_order="mix",
-    )
-    remember(alice, first_cards(deck, 10), now=T0)
+    new_cards_ordered(alice, deck, "mix", per_day=20, due=10)
     spread = scheduling.intersperse(
         ["review"] * 10, ["new"] * 2, reviews_left=10, new_left=2
     )  # fmt: skip
@@ -276,20 +274,8 @@ def test_mixed_new_cards_are_spread_by_those_left_not_by_the_days_allowance(alic
 def test_mixed_new_cards_go_on_with_the_days_spread_after_a_break(alice, deck):
     """Half the day's cards in the morning, the rest in the evening: the evening goes on
     where the morning stopped, as one session would, instead of starting the mix again."""
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=2,
-        day_start_hour=4,
-        time_zone="UTC",
-        new_review_order="mix",
-    )
-    remember(alice, first_cards(deck, 4), now=T0)
-    morning = []
-    for _ in range(3):
-        item = reviews.review_queue(user=alice, now=T0, limit=1)[0]
-        morning.append("new" if item.is_new else "review")
-        reviews.review_record(user=alice, card=item.card, rating=3, now=T0, elapsed_seconds=2)
+    new_cards_ordered(alice, deck, "mix")
+    morning = answer_queue_one_at_a_time(alice, now=T0, count=3)
     evening = answer_queue_one_at_a_time(alice, now=T0 + timedelta(hours=8))
     assert morning + evening == ["review", "new", "review", "review", "new", "review"]
 
