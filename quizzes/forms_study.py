@@ -161,6 +161,8 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
         "max_reviews_per_day",
         "learning_steps",
         "relearning_steps",
+        "new_cards_ignore_review_limit",
+        "new_review_order",
         "bury_siblings",
         "day_start_hour",
         "time_zone",
@@ -172,11 +174,15 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "desired_retention",
             "new_cards_per_day",
             "max_reviews_per_day",
+            "new_cards_ignore_review_limit",
+            "new_review_order",
             "bury_siblings",
             "day_start_hour",
             "time_zone",
         ]
         labels = {
+            "new_cards_ignore_review_limit": "New cards ignore the maximum of reviews",
+            "new_review_order": "New cards come",
             "new_cards_per_day": "New cards per day",
             "max_reviews_per_day": "Maximum reviews per day",
             "day_start_hour": "Day starts at",
@@ -187,7 +193,14 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "day (0 to 1000).",
             "max_reviews_per_day": "How many cards due for review the review shows each day "
             "at most (0 to 9999; Anki's default: 200). Those left wait for the next day, the "
-            "most overdue first.",
+            "most overdue first. New cards count towards it too, as in Anki: with 190 due, 10 "
+            "new cards at most.",
+            "new_cards_ignore_review_limit": "Show the day's new cards even when the maximum "
+            "of reviews is reached (Anki's “New cards ignore review limit”; off by default, "
+            "so that a backlog of reviews stops new cards until you catch up).",
+            "new_review_order": "Where the day's new cards go among the cards due for "
+            "review (Anki's “New/review order”, whose default is mixed in). Cards in a "
+            "learning step come first whatever you choose.",
             "bury_siblings": "Once you answer a card in the review, the other cards of its "
             "note (a reversed card, the other clozes) wait until tomorrow, so that one does "
             "not give the other away (Anki's “Bury new siblings” and “Bury review siblings”; "

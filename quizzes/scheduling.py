@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from functools import cache
 from itertools import groupby
 from zoneinfo import ZoneInfo, available_timezones
@@ -39,7 +39,8 @@ DEFAULT_NEW_CARDS_PER_DAY = 20
 MAX_NEW_CARDS_PER_DAY = 1000
 # Anki's "Maximum reviews/day": review cards past it wait for the next day (the oldest
 # overdue relative to their stability go first), so a learner back from a month away is not
-# met with 600 cards at once. Learning steps and new cards are not limited by it.
+# met with 600 cards at once. Learning steps are not limited by it; new cards are, as in
+# Anki's v3 scheduler, unless the learner lets them ignore it (review_room_for_new).
 DEFAULT_MAX_REVIEWS_PER_DAY = 200
 MAX_MAX_REVIEWS_PER_DAY = 9999
 DEFAULT_DAY_START_HOUR = 4
@@ -77,6 +78,28 @@ class Grade(IntEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
+
+
+class NewReviewOrder(StrEnum):
+    """Anki's "New/review order": where the day's new cards go among the review cards due.
+    (Re)learning steps due come first whatever the order, as in Anki."""
+
+    MIX = "mix"
+    AFTER = "after"
+    BEFORE = "before"
+
+    @property
+    def label(self) -> str:
+        return {
+            NewReviewOrder.MIX: "Mixed with reviews",
+            NewReviewOrder.AFTER: "After reviews",
+            NewReviewOrder.BEFORE: "Before reviews",
+        }[self]
+
+
+# Not Anki's default (mixed): reviews first keeps what is learnt already when a session is cut
+# short, and bench/learning.py measured the queue so.
+DEFAULT_NEW_REVIEW_ORDER = NewReviewOrder.AFTER
 
 
 class MemoryState(IntEnum):
@@ -441,6 +464,33 @@ def relative_overdueness(entry: Scheduled, *, now: datetime) -> float:
     return overdue_days / max(entry.stability, 0.01)
 
 
+def intersperse(
+    reviews: Sequence[int],
+    new: Sequence[int],
+    *,
+    reviews_left: int,
+    new_left: int,
+    reviews_done: int = 0,
+    new_done: int = 0,
+) -> list[int]:
+    """`reviews` and `new` (the first of the `reviews_left` and `new_left` still to show)
+    spread evenly through each other, as Anki's "Mix with reviews" does (its Intersperser):
+    the new card at place j of the day's N goes after about j * (R + 1) / (N + 1) of its R
+    review cards. Counted over the whole study day, from the cards already answered today
+    (`reviews_done`, `new_done`), so that the page, which asks for one card at a time, goes
+    on with the day's spread instead of starting it again at every card."""
+    ratio = (reviews_done + reviews_left + 1) / (new_done + new_left + 1)
+    merged, i, j = [], 0, 0
+    while i < len(reviews) and j < len(new):
+        if (new_done + j + 1) * ratio < reviews_done + i + 1:
+            merged.append(new[j])
+            j += 1
+        else:
+            merged.append(reviews[i])
+            i += 1
+    return [*merged, *reviews[i:], *new[j:]]
+
+
 def order_queue(
     scheduled: Iterable[Scheduled],
     *,
@@ -449,14 +499,20 @@ def order_queue(
     day_end: datetime,
     limit: int,
     review_allowance: int | None = None,
+    new_order: NewReviewOrder = DEFAULT_NEW_REVIEW_ORDER,
+    new_left: int | None = None,
+    reviews_done: int = 0,
+    new_done: int = 0,
 ) -> list[int]:
     """Card ids in the order to study them, as Anki's queue: (re)learning steps due now,
     the earliest first (a card in learning is shown as soon as its step is up, so that
     "10m" means about ten minutes, however many reviews are overdue); then due review
-    cards, most overdue relative to their stability first; then new cards
-    (`new_card_ids`, already cut to today's allowance); then learning cards due within
-    LEARN_AHEAD (learn_ahead_until). With `review_allowance`, only that many review cards
-    (the first in that order): the reviews left today."""
+    cards, most overdue relative to their stability first, and new cards (`new_card_ids`,
+    already cut to today's allowance; `new_left` of them left today, when more than those
+    given) after them, before them or mixed in (`new_order`, with the cards answered today
+    for the mix: `intersperse`); then learning cards due within LEARN_AHEAD
+    (learn_ahead_until). With `review_allowance`, only that many review cards (the first in
+    that order): the reviews left today."""
     steps, due, ahead = [], [], []
     until = learn_ahead_until(now=now, day_end=day_end)
     for entry in scheduled:
@@ -472,9 +528,22 @@ def order_queue(
         due = due[: max(review_allowance, 0)]
     steps.sort(key=lambda entry: (entry.due, entry.card_id))
     ahead.sort(key=lambda entry: (entry.due, entry.card_id))
-    ordered = [entry.card_id for entry in steps + due]
-    ordered += list(new_card_ids)
-    ordered += [entry.card_id for entry in ahead]
+    review_ids = [entry.card_id for entry in due]
+    new_ids = list(new_card_ids)
+    if new_order is NewReviewOrder.BEFORE:
+        main = new_ids + review_ids
+    elif new_order is NewReviewOrder.MIX:
+        main = intersperse(
+            review_ids,
+            new_ids,
+            reviews_left=len(review_ids),
+            new_left=max(new_left or 0, len(new_ids)),
+            reviews_done=reviews_done,
+            new_done=new_done,
+        )
+    else:
+        main = review_ids + new_ids
+    ordered = [entry.card_id for entry in steps] + main + [entry.card_id for entry in ahead]
     return ordered[: max(limit, 0)]
 
 
@@ -489,6 +558,14 @@ def due_shown(*, steps_due: int, reviews_due: int, reviews_left: int) -> int:
     """The due cards the queue shows (order_queue): every learning step, and review cards
     up to those left today."""
     return steps_due + min(reviews_due, reviews_left)
+
+
+def review_room_for_new(*, reviews_left: int, reviews_due: int) -> int:
+    """New cards the day's maximum of reviews leaves room for, as Anki's v3 scheduler caps
+    them (unless "New cards ignore review limit"): the reviews left today (new cards met
+    today counted among those done) less the review cards due, which come first. With 200 a
+    day and 190 due, 10 new cards at most; none once the maximum is reached."""
+    return max(reviews_left - reviews_due, 0)
 
 
 def new_card_allowance(*, per_day: int, introduced_today: int, extra_today: int = 0) -> int:

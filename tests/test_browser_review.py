@@ -475,3 +475,43 @@ def test_e_opens_staffs_card_form_and_saving_comes_back_to_the_card_as_edited(
     expect(heading).to_have_text(first)
     expect(page.locator(".quiz-prompt")).to_have_text("A question worded better?")
     assert console_errors == []
+
+
+def test_the_end_screen_shows_a_card_by_itself_when_its_learning_step_comes_up(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    """As Anki's end screen: no reload. The learner's one card has a one-hour step whose
+    card the review takes 20 minutes early, due three seconds from now."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizzes.models import Card
+    from quizzes.services import reviews
+
+    log_in(page, deck_site, django_user_model)
+    learner = django_user_model.objects.get(username="reviewer")
+    now = timezone.now()
+    reviews.settings_update(
+        user=learner,
+        desired_retention=0.9,
+        new_cards_per_day=0,
+        day_start_hour=(now.hour + 12) % 24,  # no study day starts in the minutes ahead
+        time_zone="UTC",
+        learning_steps=(timedelta(hours=1),),
+    )
+    card = Card.objects.filter(question_needs_missing_image=False).order_by("number").first()
+    reviews.review_record(
+        user=learner,
+        card=card,
+        rating=1,
+        now=now - timedelta(minutes=40) + timedelta(seconds=3),
+        elapsed_seconds=3,
+    )
+    page.goto(f"{deck_site}/review/")
+    expect(page.get_by_role("heading", name="Done for now")).to_be_visible()
+    expect(page.locator("#review-card-title")).to_contain_text(
+        f"Learning · {card.deck.name} #{card.number}", timeout=15_000
+    )
+    expect(page.locator("[data-review-counts]")).to_contain_text("1 learning")
+    assert console_errors == []

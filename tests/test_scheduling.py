@@ -91,6 +91,55 @@ def test_a_learning_step_due_now_comes_before_every_review_card_the_earliest_fir
     assert order == [4, 2, 1, 3, 9]
 
 
+def test_new_cards_go_before_the_reviews_or_among_them_as_the_learner_orders_them():
+    """Anki's "New/review order": a learning step due comes first whatever the order."""
+    step = entry(1, due=NOW - timedelta(minutes=1), stability=0.5, state=MemoryState.LEARNING)
+    due = [entry(n, due=NOW - timedelta(days=n)) for n in (2, 3, 4, 5)]  # 5 most overdue
+
+    def order(new_order, **done):
+        return scheduling.order_queue(
+            [step, *due], new_card_ids=[8, 9], now=NOW, day_end=DAY_END, limit=10,
+            new_order=new_order, **done,
+        )  # fmt: skip
+
+    assert order(scheduling.NewReviewOrder.AFTER) == [1, 5, 4, 3, 2, 8, 9]
+    assert order(scheduling.NewReviewOrder.BEFORE) == [1, 8, 9, 5, 4, 3, 2]
+    assert order(scheduling.NewReviewOrder.MIX) == [1, 5, 8, 4, 3, 9, 2]
+
+
+def test_mixed_new_cards_spread_as_ankis_intersperser_spreads_them():
+    """Anki's own cases (rslib intersperser.rs): the longer list first, spaced evenly."""
+
+    def mixed(reviews, new):
+        return scheduling.intersperse(reviews, new, reviews_left=len(reviews), new_left=len(new))
+
+    assert mixed([1, 2, 3], [11, 22, 33]) == [1, 11, 2, 22, 3, 33]
+    assert mixed([1, 2, 3], [11, 22]) == [1, 11, 2, 22, 3]
+    assert mixed([1, 2, 3], [11, 22, 33, 44, 55, 66]) == [11, 1, 22, 33, 2, 44, 55, 3, 66]
+    assert mixed([1, 2, 3], []) == [1, 2, 3]
+
+
+def test_the_mix_goes_on_from_the_cards_answered_today_one_card_at_a_time():
+    """The review page asks for one card at a time: counted from the day's cards answered,
+    the mix does not start again (it would always put a review card first)."""
+    reviews, new = [1, 2, 3, 4], [11]
+    day = scheduling.intersperse(reviews, new, reviews_left=4, new_left=1)
+    assert day == [1, 2, 11, 3, 4]
+    shown, reviews_done, new_done = [], 0, 0
+    while reviews[reviews_done:] or new[new_done:]:
+        first = scheduling.intersperse(
+            reviews[reviews_done:],
+            new[new_done:][:1],  # the page fetches one new card, and counts those left
+            reviews_left=len(reviews) - reviews_done,
+            new_left=len(new) - new_done,
+            reviews_done=reviews_done,
+            new_done=new_done,
+        )[0]
+        shown.append(first)
+        reviews_done, new_done = reviews_done + (first in reviews), new_done + (first in new)
+    assert shown == day
+
+
 def test_a_review_card_is_due_all_day_but_a_learning_step_only_at_its_minute():
     later_today = NOW + timedelta(hours=10)
     assert scheduling.is_due(entry(1, due=later_today), now=NOW, day_end=DAY_END)

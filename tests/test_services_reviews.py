@@ -219,6 +219,67 @@ def test_new_cards_show_each_notes_first_card_before_its_sibling(alice, deck):
     assert shown == [a0, b0, a1, b1]
 
 
+def answer_queue_one_at_a_time(user, *, now, count: int | None = None) -> list[str]:
+    """Answer the queue (or its first `count` cards) as the review page does, one card at a
+    time (Good): "new" or "review" for each card shown."""
+    shown = []
+    while len(shown) != count and (queue := reviews.review_queue(user=user, now=now, limit=1)):
+        item = queue[0]
+        shown.append("new" if item.is_new else "review")
+        reviews.review_record(user=user, card=item.card, rating=3, now=now, elapsed_seconds=2)
+    return shown
+
+
+def new_cards_ordered(user, deck, order: str, *, per_day: int = 2, due: int = 4) -> None:
+    """`per_day` new cards a day in the `order` given, and the deck's first `due` cards due
+    for review."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=per_day,
+        day_start_hour=4,
+        time_zone="UTC",
+        new_review_order=order,
+    )
+    remember(user, first_cards(deck, due), now=T0)
+
+
+@pytest.mark.parametrize(
+    ("order", "shown"),
+    [
+        ("after", ["review"] * 4 + ["new"] * 2),
+        ("before", ["new"] * 2 + ["review"] * 4),
+        ("mix", ["review", "new", "review", "review", "new", "review"]),
+    ],
+)
+def test_new_cards_come_after_before_or_among_the_reviews_as_the_learner_orders(
+    alice, deck, order, shown
+):
+    """Anki's "New/review order", kept across the page's one-card-at-a-time questions."""
+    new_cards_ordered(alice, deck, order)
+    assert answer_queue_one_at_a_time(alice, now=T0) == shown
+
+
+def test_mixed_new_cards_are_spread_by_those_left_not_by_the_days_allowance(alice, deck):
+    """Twenty new cards a day, but two left in the deck: spread as two among ten reviews,
+    not as twenty (which would put them first)."""
+    new_cards_ordered(alice, deck, "mix", per_day=20, due=10)
+    spread = scheduling.intersperse(
+        ["review"] * 10, ["new"] * 2, reviews_left=10, new_left=2
+    )  # fmt: skip
+    assert spread.index("new") == 3
+    assert answer_queue_one_at_a_time(alice, now=T0) == spread
+
+
+def test_mixed_new_cards_go_on_with_the_days_spread_after_a_break(alice, deck):
+    """Half the day's cards in the morning, the rest in the evening: the evening goes on
+    where the morning stopped, as one session would, instead of starting the mix again."""
+    new_cards_ordered(alice, deck, "mix")
+    morning = answer_queue_one_at_a_time(alice, now=T0, count=3)
+    evening = answer_queue_one_at_a_time(alice, now=T0 + timedelta(hours=8))
+    assert morning + evening == ["review", "new", "review", "review", "new", "review"]
+
+
 def test_a_review_card_comes_due_when_its_study_day_starts(alice, deck):
     card = first_cards(deck, 1)[0]
     reviews.settings_update(
@@ -409,6 +470,69 @@ def test_review_cards_held_back_by_the_days_maximum_are_next_due_when_the_next_d
     remember(alice, [stepping], now=T0, due_in=timedelta(hours=2))
     CardMemory.objects.filter(card=stepping).update(state=scheduling.MemoryState.LEARNING)
     assert reviews.next_due(user=alice, now=T0).at == step_due - scheduling.LEARN_AHEAD
+
+
+def limited_to_five_reviews(user, deck, *, ignore: bool = False) -> None:
+    """Three review cards due and nine new ones ready (of twelve), 20 new cards a day, at
+    most five reviews a day."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=5,
+        new_cards_ignore_review_limit=ignore,
+    )
+    remember(user, first_cards(deck, 3), now=T0)
+
+
+def test_the_days_maximum_of_reviews_caps_new_cards_too(alice, deck):
+    """Anki's v3 scheduler: "the review limit also applies to new cards"; at most five a
+    day with three due leaves room for two new cards, which count towards it."""
+    limited_to_five_reviews(alice, deck)
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.reviews, counts.new, counts.new_over_limit) == (3, 2, 7)
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["review"] * 3 + ["new"] * 2
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.total, counts.over_limit, counts.new_over_limit) == (0, 0, 7)
+    tomorrow = T0 + timedelta(days=1)
+    assert reviews.review_counts(user=alice, now=tomorrow).new == 5  # none due: room for 5
+
+
+def test_new_cards_met_on_the_review_page_count_towards_the_maximum(alice, deck):
+    limited_to_five_reviews(alice, deck)
+    CardMemory.objects.filter(user=alice).delete()  # nothing due: five new cards, no more
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=5,
+        new_review_order="before",
+    )
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["new"] * 5
+
+
+def test_new_cards_may_ignore_the_maximum_of_reviews(alice, deck):
+    """Anki's "New cards ignore review limit"."""
+    limited_to_five_reviews(alice, deck, ignore=True)
+    counts = reviews.review_counts(user=alice, now=T0)
+    assert (counts.new, counts.new_over_limit) == (9, 0)
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["review"] * 3 + ["new"] * 9
+
+
+def test_more_new_cards_asked_for_come_past_the_maximum_of_reviews(alice, deck):
+    """ "Learn 3 more new cards today" at the maximum: today's maximum makes room for them."""
+    limited_to_five_reviews(alice, deck)
+    answer_queue_one_at_a_time(alice, now=T0)
+    reviews.new_cards_extend(user=alice, now=T0, count=3)
+    assert reviews.review_counts(user=alice, now=T0).new == 3
+    assert answer_queue_one_at_a_time(alice, now=T0) == ["new"] * 3
+    settings = reviews.learner_settings(user=alice)
+    assert settings.extra_reviews_on(T0.date()) == 3
+    assert reviews.review_counts(user=alice, now=T0 + timedelta(days=1)).new == 4  # 5 - 1 due
 
 
 # --- More new cards today -------------------------------------------------------------------
@@ -674,10 +798,13 @@ def test_the_counts_run_the_same_queries_for_10_or_1000_cards_when_some_wait_for
     remember(alice, first_cards(deck, size), now=T0, reviews=0)
     for card in first_cards(deck, size + 2)[size - 1 :]:
         question_image_missing(card)  # one studied, two not
-    # The learner's settings, the decks' counts, the learner's, their reviews today.
-    with django_assert_num_queries(4):
+    # The learner's settings, the decks' counts, the learner's (their reviews today among
+    # them: the day's maximum counts them).
+    with django_assert_num_queries(3):
         counts = reviews.review_counts(user=alice, now=T0)
-    assert (counts.due, counts.new) == (min(size, 200), 18)  # 200 reviews a day at most
+    # 200 reviews a day at most, new cards among them (Anki's v3 scheduler).
+    new = 18 if size < 200 else 0
+    assert (counts.due, counts.new, counts.new_over_limit) == (min(size, 200), new, 18 - new)
     # The learner's memories, and the new cards they hold (buried, suspended).
     with django_assert_num_queries(2):
         unstudied = reviews.new_cards_unstudied(user=alice, now=T0)

@@ -140,7 +140,13 @@ def test_the_end_screen_counts_the_days_to_the_next_card_as_its_grade_did(
     assert said in " ".join(done.get_text().split())
 
 
-def test_a_learning_step_on_the_end_screen_is_due_in_minutes(client, alice, deck):
+def test_a_learning_step_on_the_end_screen_is_due_in_minutes_and_shows_by_itself(
+    client, alice, deck
+):
+    """As Anki's end screen: a card whose step comes up while it shows is shown then,
+    without a reload. The screen asks for the review again 40 minutes and a second later
+    (the step's hour, 20 minutes ahead, as the queue takes it), and by then the answer is
+    the card."""
     reviews.settings_update(
         user=alice,
         desired_retention=0.9,
@@ -150,15 +156,37 @@ def test_a_learning_step_on_the_end_screen_is_due_in_minutes(client, alice, deck
         learning_steps=(timedelta(hours=1),),
     )
     client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        card = client.get(URL).context["item"].card
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
+        )
+        response = client.get(URL)
+        done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+        assert "The next card is due in 40\xa0minutes." in done.get_text()
+        again = done.select_one("[data-review-comes-back]")
+        assert again["hx-get"] == URL
+        assert again["hx-trigger"] == "load delay:2401s"
+        assert again["hx-target"] == "#review-stage"
+        traveller.shift(timedelta(minutes=40, seconds=1))
+        response = client.get(URL, headers={"HX-Request": "true"})
+    assert f"Learning · {card.deck.name} #{card.number}" in response.text
+    assert "data-review-comes-back" not in response.text
+
+
+def test_the_end_screen_does_not_ask_again_for_a_card_due_another_day(client, alice, deck):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=1, day_start_hour=4, time_zone="UTC"
+    )
+    client.force_login(alice)
     with time_machine.travel(T0, tick=False):
         card = client.get(URL).context["item"].card
         reviews.review_record(
             user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
         )
         response = client.get(URL)
-    # Shown 20 minutes ahead of its step, as the queue takes it.
-    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
-    assert "The next card is due in 40\xa0minutes." in done.get_text()
+    assert response.context["next_due"].days == 1
+    assert "data-review-comes-back" not in response.text
 
 
 def test_a_card_asked_for_by_id_is_shown_out_of_order(client, alice, deck):
@@ -402,6 +430,39 @@ def test_review_cards_past_the_days_maximum_wait_for_the_next_day(client, alice,
         traveller.move_to("2025-03-06 04:00:00Z")
         assert client.get(URL).context["item"].card == c
         assert review_count_shown(client) == 1
+
+
+def test_new_cards_held_back_by_the_days_maximum_are_said_and_can_be_reviewed(client, alice, deck):
+    """Anki's v3 scheduler: new cards count towards the maximum of reviews. The end screen
+    says how many wait, and "Review N more today" brings them."""
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=3,
+        day_start_hour=4,
+        time_zone="UTC",
+        max_reviews_per_day=1,
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert review_count_shown(client) == 1
+        shown = client.get(URL).context
+        client.post(
+            reverse("review_answer"),
+            {"card": shown["item"].card.pk, "grade": 3, "shown": shown["shown"]},
+        )
+        response = client.get(URL)
+        assert response.context["item"] is None
+        done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+        assert done.select_one("[data-review-over-limit]") is None
+        assert " ".join(done.select_one("[data-review-new-over-limit]").get_text().split()) == (
+            "2 new cards left for today wait: new cards count towards your maximum of 1"
+            " review a day, as in Anki (settings)."
+        )
+        assert done.select_one("#more-reviews-count")["value"] == "2"
+        client.post(reverse("review_more_reviews"), {"count": 2})
+        assert review_count_shown(client) == 2
+        assert client.get(URL).context["item"].is_new
 
 
 def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck):

@@ -19,6 +19,7 @@ GOOD = {
     "max_reviews_per_day": "150",
     "day_start_hour": "3",
     "time_zone": "Europe/Berlin",
+    "new_review_order": "after",
 }
 
 
@@ -38,14 +39,14 @@ def test_it_shows_the_defaults(client, alice):
 
 def test_its_selects_render_no_template_an_option(client, alice):
     """Two templates an option (the option's, its attributes'): 1,263 for the page, its
-    600 time zones, most of the page's time."""
+    600 time zones, most of the page's time. A few per field."""
     client.force_login(alice)
     response = client.get(URL)
     page = BeautifulSoup(response.text, "html.parser")
     assert len(page.select("#id_time_zone option")) > 400
     assert page.select_one("#id_time_zone option[selected]")["value"] == "UTC"
     assert page.select_one("#id_day_start_hour option[selected]").get_text() == "04:00"
-    assert len(response.templates) < 30
+    assert len(response.templates) < 35
 
 
 @pytest.mark.parametrize("value", ["Europe/Berlin", None])
@@ -99,6 +100,21 @@ def test_it_saves_bury_siblings_a_checkbox_left_off_by_default(client, alice):
     assert LearnerSettings.objects.get(user=alice).bury_siblings is False
 
 
+def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
+    """Anki's "New/review order", after the reviews by default."""
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    options = page.select("#id_new_review_order option")
+    assert [option.get_text() for option in options] == [
+        "Mixed with reviews",
+        "After reviews",
+        "Before reviews",
+    ]
+    assert page.select_one("#id_new_review_order option[selected]")["value"] == "after"
+    assert client.post(URL, {**GOOD, "new_review_order": "mix"}).status_code == 302
+    assert reviews.learner_settings(user=alice).new_review_order == "mix"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -121,6 +137,8 @@ def test_it_saves_bury_siblings_a_checkbox_left_off_by_default(client, alice):
         ("time_zone", "localtime"),  # the server's own zone
         ("time_zone", "Factory"),
         ("time_zone", ""),
+        ("new_review_order", "sideways"),
+        ("new_review_order", ""),
     ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_saved(client, alice, field, value):

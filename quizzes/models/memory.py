@@ -45,6 +45,15 @@ class LearnerSettings(models.Model):
     relearning_steps = models.JSONField(default=list, blank=True)
     # Anki's "Bury new siblings" and "Bury review siblings": off, as Anki's default.
     bury_siblings = models.BooleanField(default=False)
+    # Anki's "New/review order": the day's new cards after the reviews, before or mixed in.
+    new_review_order = models.CharField(
+        max_length=6,
+        choices=[(order.value, order.label) for order in scheduling.NewReviewOrder],
+        default=scheduling.DEFAULT_NEW_REVIEW_ORDER.value,
+    )
+    # Anki's "New cards ignore review limit": off, as Anki's default, so that new cards
+    # count towards the day's maximum of reviews and stop when it is reached.
+    new_cards_ignore_review_limit = models.BooleanField(default=False)
     # "Learn more new cards today": extra new cards for one study day only.
     extra_new_cards = models.PositiveSmallIntegerField(default=0)
     extra_new_cards_day = models.DateField(null=True, blank=True)

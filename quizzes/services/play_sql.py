@@ -675,6 +675,20 @@ def memory_figures(
         new_state,
         ReviewLog.Source.RESET.value,
     ]
+    # The review cards and the new cards answered on the review page today, which the day's
+    # maximum of reviews counts (reviews._review_allowance).
+    answered_today = (
+        f"(SELECT COUNT(*) FROM {REVIEW_LOGS} r WHERE r.user_id = %s AND r.reviewed_at >= %s "
+        "AND r.source = %s AND r.state_before = %s)"
+    )
+    for state in (review_state, new_state):
+        selects.append(answered_today)
+        params += [
+            user_id,
+            _db_value(ReviewLog, "reviewed_at", day_start),
+            ReviewLog.Source.REVIEW.value,
+            state,
+        ]
     params.append(user_id)
     (row,) = _fetch(
         f"SELECT {', '.join(selects)} FROM {MEMORIES} m {join}WHERE m.user_id = %s", params
@@ -684,18 +698,10 @@ def memory_figures(
         "reviews_due": row[0] - row[5],
         "steps_due": row[1] - row[6],
         "next_step_due": next_step_due,
-        "introduced_today": row[3] + row[-1],
+        "introduced_today": row[3] + row[-3],
+        "answered_reviews_today": row[-2],
+        "answered_new_today": row[-1],
         "studied": row[4],
         "held_new": row[7],
         "studied_waiting": row[8] if waiting is not None else 0,
     }
-
-
-def reviews_answered_since(*, user_id: int, start, source: str, state_before: int) -> int:
-    """How many cards in `state_before` the learner answered from `source` since `start`."""
-    (row,) = _fetch(
-        f"SELECT COUNT(*) FROM {REVIEW_LOGS} WHERE user_id = %s AND reviewed_at >= %s "
-        "AND source = %s AND state_before = %s",
-        [user_id, _db_value(ReviewLog, "reviewed_at", start), source, state_before],
-    )
-    return row[0]

@@ -12,6 +12,7 @@ A card deleted takes its memories along and moves the decks' version on instead.
 """
 
 import copy
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -99,6 +100,8 @@ def settings_update(
     relearning_steps: tuple[timedelta, ...] = scheduling.DEFAULT_RELEARNING_STEPS,
     max_reviews_per_day: int = scheduling.DEFAULT_MAX_REVIEWS_PER_DAY,
     bury_siblings: bool = False,
+    new_review_order: str = scheduling.DEFAULT_NEW_REVIEW_ORDER,
+    new_cards_ignore_review_limit: bool = False,
 ) -> LearnerSettings:
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     settings.desired_retention = desired_retention
@@ -109,9 +112,13 @@ def settings_update(
     settings.learning_steps = [round(step.total_seconds()) for step in learning_steps]
     settings.relearning_steps = [round(step.total_seconds()) for step in relearning_steps]
     settings.bury_siblings = bury_siblings
+    settings.new_review_order = scheduling.NewReviewOrder(new_review_order)
+    settings.new_cards_ignore_review_limit = new_cards_ignore_review_limit
     settings.save(
         update_fields=[
+            "new_cards_ignore_review_limit",
             "bury_siblings",
+            "new_review_order",
             "desired_retention",
             "new_cards_per_day",
             "max_reviews_per_day",
@@ -188,6 +195,7 @@ class QueueCounts:
     due: int
     new: int  # new cards left for today
     over_limit: int = 0  # review cards due today past the day's maximum of reviews
+    new_over_limit: int = 0  # new cards left today that the day's maximum of reviews holds
     learning: int = 0  # of `due`, the (re)learning steps: Anki's red count, apart
 
     @property
@@ -272,31 +280,61 @@ def _introduced_since(*, user, start: datetime) -> int:
     return remembered.union(deleted, all=True).count()  # one query, as the queue's others
 
 
-def _review_allowance(*, user, settings: LearnerSettings, day_start: datetime) -> int:
-    """Review cards left for today: the daily maximum less the review cards answered on the
-    review page since the study day started (quiz answers are not held to it)."""
-    reviewed = play_sql.reviews_answered_since(
-        user_id=user.pk,
-        start=day_start,
-        source=Source.REVIEW,
-        state_before=scheduling.MemoryState.REVIEW,
+@dataclass(frozen=True, kw_only=True)
+class AnsweredToday:
+    """The cards answered on the review page since the study day started (quiz answers are
+    not held to the day's limits): review cards, and new cards met there."""
+
+    reviews: int
+    new: int
+
+
+def _answered_today(*, user, day_start: datetime) -> AnsweredToday:
+    """One query, the cards of both kinds counted together."""
+    figures = ReviewLog.objects.filter(
+        user=user, reviewed_at__gte=day_start, source=Source.REVIEW
+    ).aggregate(
+        reviews=Count("pk", filter=Q(state_before=scheduling.MemoryState.REVIEW)),
+        new=Count("pk", filter=Q(state_before=scheduling.MemoryState.NEW)),
     )
+    return AnsweredToday(**figures)
+
+
+def _review_allowance(
+    *, settings: LearnerSettings, day_start: datetime, answered: AnsweredToday
+) -> int:
+    """Review cards left for today: the daily maximum less the review cards answered on the
+    review page since the study day started, and the new cards met there unless they
+    ignore the maximum (Anki's v3 scheduler counts them: "any reviewed new cards contribute
+    to the review limit")."""
+    done = answered.reviews
+    if not settings.new_cards_ignore_review_limit:
+        done += answered.new
     return scheduling.review_allowance(
         per_day=settings.max_reviews_per_day,
-        reviewed_today=reviewed,
+        reviewed_today=done,
         extra_today=settings.extra_reviews_on(_today(settings, day_start)),
     )
 
 
-def _due_count(
-    scheduled: list[scheduling.Scheduled], *, now: datetime, day_end: datetime, reviews_left: int
+def _new_shown(
+    *, settings: LearnerSettings, allowance: int, reviews_left: int, reviews_due: int
 ) -> int:
-    """The due cards the queue shows: learning steps, and review cards up to those left."""
+    """Of today's new-card allowance, those the day's maximum of reviews lets the queue
+    show (all of them when the learner lets new cards ignore it)."""
+    if settings.new_cards_ignore_review_limit:
+        return allowance
+    room = scheduling.review_room_for_new(reviews_left=reviews_left, reviews_due=reviews_due)
+    return min(allowance, room)
+
+
+def _due_counts(
+    scheduled: list[scheduling.Scheduled], *, now: datetime, day_end: datetime
+) -> tuple[int, int]:
+    """The learning steps due now, and the review cards due today."""
     due = [entry for entry in scheduled if scheduling.is_due(entry, now=now, day_end=day_end)]
-    review_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
-    return scheduling.due_shown(
-        steps_due=len(due) - review_due, reviews_due=review_due, reviews_left=reviews_left
-    )
+    reviews_due = sum(entry.state is scheduling.MemoryState.REVIEW for entry in due)
+    return len(due) - reviews_due, reviews_due
 
 
 def review_queue(
@@ -316,11 +354,27 @@ def review_queue(
         introduced_today=_introduced_since(user=user, start=day_start),
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
-    reviews_left = _review_allowance(user=user, settings=settings, day_start=day_start)
-    due_count = _due_count(scheduled, now=now, day_end=day_end, reviews_left=reviews_left)
-    new_ids = _new_card_ids(
-        user=user, now=now, allowance=allowance, count=min(allowance, max(limit - due_count, 0))
+    answered = _answered_today(user=user, day_start=day_start)
+    reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
+    steps_due, reviews_due = _due_counts(scheduled, now=now, day_end=day_end)
+    due_count = scheduling.due_shown(
+        steps_due=steps_due, reviews_due=reviews_due, reviews_left=reviews_left
     )
+    allowance = _new_shown(
+        settings=settings, allowance=allowance, reviews_left=reviews_left, reviews_due=reviews_due
+    )
+    new_order = scheduling.NewReviewOrder(settings.new_review_order)
+    # After the reviews, only the new cards the limit leaves room for; mixed in or before
+    # them, any of the first `limit` places may be a new card's.
+    room = limit - due_count if new_order is scheduling.NewReviewOrder.AFTER else limit
+    new_ids = _new_card_ids(
+        user=user, now=now, allowance=allowance, count=min(allowance, max(room, 0))
+    )
+    new_left = allowance
+    if new_order is scheduling.NewReviewOrder.MIX and len(new_ids) < allowance:
+        # The mix spreads the new cards there are, not the allowance: the counts know
+        # them (kept in the cache, and the page reads them next anyway).
+        new_left = review_counts(user=user, now=now, settings=settings).new
     ordered = scheduling.order_queue(
         scheduled,
         new_card_ids=new_ids,
@@ -328,6 +382,10 @@ def review_queue(
         day_end=day_end,
         limit=limit,
         review_allowance=reviews_left,
+        new_order=new_order,
+        new_left=new_left,
+        reviews_done=answered.reviews,
+        new_done=answered.new,
     )
     if not ordered:
         return []
@@ -413,7 +471,8 @@ def _review_counts(
     # introduced_today: cards first studied today; studied: every card studied;
     # studied_waiting: those of them the review cannot introduce (a card waiting for an
     # image), counted only when some card is; held_new: the new cards the review could
-    # introduce that the learner buried or suspended.
+    # introduce that the learner buried or suspended; answered_reviews_today and
+    # answered_new_today: the review cards and new cards answered on the review page today.
     figures = play_sql.memory_figures(
         user_id=user.pk,
         now=now,
@@ -430,12 +489,18 @@ def _review_counts(
         extra_today=settings.extra_new_cards_on(_today(settings, now)),
     )
     unstudied = _unstudied(deck_cards, figures, held_new=figures["held_new"])
-    # The day's maximum of reviews holds back review cards due: with none due, nothing to
-    # hold back, and today's reviews need no count (most counts after a quiz answer).
-    reviews_left = (
-        _review_allowance(user=user, settings=settings, day_start=day_start)
-        if figures["reviews_due"]
-        else 0
+    # The day's maximum of reviews holds back review cards due, and new cards unless they
+    # ignore it.
+    new_ready = max(min(allowance, unstudied.ready), 0)
+    answered = AnsweredToday(
+        reviews=figures["answered_reviews_today"], new=figures["answered_new_today"]
+    )
+    reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
+    new_shown = _new_shown(
+        settings=settings,
+        allowance=new_ready,
+        reviews_left=reviews_left,
+        reviews_due=figures["reviews_due"],
     )
     counts = QueueCounts(
         due=scheduling.due_shown(
@@ -443,8 +508,9 @@ def _review_counts(
             reviews_due=figures["reviews_due"],
             reviews_left=reviews_left,
         ),
-        new=max(min(allowance, unstudied.ready), 0),
+        new=new_shown,
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
+        new_over_limit=new_ready - new_shown,
         learning=figures["steps_due"],
     )
     # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
@@ -504,6 +570,18 @@ class NextDue:
         """'tomorrow', 'in 3 days': the days an Anki user counts."""
         return "tomorrow" if self.days == 1 else f"in {self.days} days"
 
+    def comes_back_in(self, now: datetime) -> int | None:
+        """Seconds until the review has this card to show, when that is later today (a
+        learning step): the end screen asks for the review again then, as Anki's shows the
+        card when it is due. A second late, so that it is due for sure; a minute when it
+        is due already and the queue still has nothing (a card held since), so that the page
+        does not ask again and again."""
+        if self.days:
+            return None
+        if self.at <= now:
+            return 60
+        return math.ceil((self.at - now).total_seconds()) + 1
+
 
 def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:
     """When the learner's next studied card joins the queue (suspended leeches and cards held
@@ -527,7 +605,9 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
         )
         day_start, day_end = study_day_bounds(settings=settings, now=now)
         if review_at < day_end and not _review_allowance(
-            user=user, settings=settings, day_start=day_start
+            settings=settings,
+            day_start=day_start,
+            answered=_answered_today(user=user, day_start=day_start),
         ):
             # No reviews left today: every review card due by today's end is held back.
             review_at = day_end
@@ -582,8 +662,34 @@ def new_cards_extend(*, user, now: datetime, count: int) -> int:
     extra = max(settings.extra_new_cards_on(today), beyond_setting) + count
     settings.extra_new_cards = min(extra, scheduling.MAX_NEW_CARDS_PER_DAY)
     settings.extra_new_cards_day = today
-    settings.save(update_fields=["extra_new_cards", "extra_new_cards_day"])
+    fields = ["extra_new_cards", "extra_new_cards_day"]
+    if not settings.new_cards_ignore_review_limit:
+        # The cards asked for come even when the day's maximum of reviews, which new cards
+        # count towards, is reached: today's maximum goes up by what they need.
+        short = count - _review_room_for_new(user=user, settings=settings, now=now)
+        if short > 0:
+            settings.extra_reviews = min(
+                settings.extra_reviews_on(today) + short, scheduling.MAX_MAX_REVIEWS_PER_DAY
+            )
+            settings.extra_reviews_day = today
+            fields += ["extra_reviews", "extra_reviews_day"]
+    settings.save(update_fields=fields)
     return settings.extra_new_cards
+
+
+def _review_room_for_new(*, user, settings: LearnerSettings, now: datetime) -> int:
+    """How many new cards the day's maximum of reviews leaves room for now."""
+    day_start, day_end = study_day_bounds(settings=settings, now=now)
+    reviews_due = (
+        CardMemory.objects.filter(
+            user=user, state=scheduling.MemoryState.REVIEW, due__lt=day_end, suspended=False
+        )
+        .filter(~held_out(user=user, now=now))
+        .count()
+    )
+    answered = _answered_today(user=user, day_start=day_start)
+    reviews_left = _review_allowance(settings=settings, day_start=day_start, answered=answered)
+    return scheduling.review_room_for_new(reviews_left=reviews_left, reviews_due=reviews_due)
 
 
 @transaction.atomic

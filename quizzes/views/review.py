@@ -101,16 +101,18 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
     else:
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
         context["studied_today"] = reviews.studied_since(user=user, start=day_start)
-        context["next_due"] = reviews.next_due(user=user, now=now, settings=settings)
+        next_due = reviews.next_due(user=user, now=now, settings=settings)
+        context["next_due"] = next_due
+        context["comes_back_in"] = next_due.comes_back_in(now) if next_due else None
         unstudied = reviews.new_cards_unstudied(user=user, now=now)
         context["unstudied"] = unstudied
         if unstudied.ready:
             context["more_form"] = ExtraNewCardsForm(
                 initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
             )
-        if counts.over_limit:
+        if held_back := counts.over_limit + counts.new_over_limit:
             context["more_reviews_form"] = ExtraReviewsForm(
-                initial={"count": min(counts.over_limit, scheduling.MAX_MAX_REVIEWS_PER_DAY)},
+                initial={"count": min(held_back, scheduling.MAX_MAX_REVIEWS_PER_DAY)},
                 auto_id="more-reviews-%s",  # the new cards' form beside it has id_count
             )
         context["leeches"] = reviews.leeches_suspended(user=user)
