@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0036_card_statistics_rolled_up'),
+        ('quizzes', '0039_card_statistics_sorted_within_a_deck'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0038_learnersettings_new_review_order'),
+        ('quizzes', '0040_learnersettings_new_review_order'),
     ]
 
     operations = [
