@@ -1,10 +1,11 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from quizzes import engine
-from quizzes.models import Attempt, CachedImage, Card, CardImage
+from quizzes.models import Attempt, CachedImage, Card, CardImage, Deck
 from quizzes.services.card_pages import cards_rerender
 from quizzes.templatetags.quiz_format import unbroken_units
 from tests.factories import give_typed_answers
@@ -12,6 +13,7 @@ from tests.factories import give_typed_answers
 pytestmark = pytest.mark.django_db
 
 URL = reverse("quiz_setup")
+ANGLE = "\N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK}"
 
 
 @pytest.fixture
@@ -115,6 +117,30 @@ def test_the_deck_can_be_picked(client, deck, make_deck):
     page = client.get(URL, {"deck": "tiny"})
     assert "Multiple choice:</strong> 3 cards available" in page.text
     assert 'name="deck" value="' in page.text
+
+
+def test_decks_named_by_ankis_path_are_grouped_by_their_top_branch(client, deck, make_deck):
+    """Fifty "Languages::Spanish::Verbs" in one list ran together, their ends cut on a
+    phone: the menu groups them under their top branch, each by the rest of its path."""
+    for slug, name in [
+        ("es-verbs", "Languages::Spanish::Verbs"),
+        ("de-verbs", "Languages::German::Verbs"),
+        ("languages", "Languages"),
+        ("ecg", "Medicine::Cardiology::ECG <b>"),
+    ]:
+        Deck.objects.filter(pk=make_deck(2, slug=slug).pk).update(name=name)
+
+    html = client.get(URL).text
+    menu = html[html.index('<select name="deck"') : html.index("</select>")]
+
+    plain = menu[: menu.index("<optgroup")]
+    assert "Synthetic synthetic (12 cards)" in plain
+    assert menu.count("<optgroup") == 2
+    languages = menu[menu.index('<optgroup label="Languages">') : menu.index("</optgroup>")]
+    names = re.findall(r">([^<]+) \(\d+ cards\)</option>", languages)
+    assert names == ["Languages", f"German {ANGLE} Verbs", f"Spanish {ANGLE} Verbs"]
+    assert '<optgroup label="Medicine">' in menu
+    assert f"Cardiology {ANGLE} ECG &lt;b&gt; (2 cards)" in menu
 
 
 @pytest.mark.parametrize(

@@ -111,3 +111,38 @@ def deck_place(deck: Deck) -> DeckPlace:
         for depth, part in enumerate(parts[:-1])
     ]
     return DeckPlace(above=above, name=parts[-1] if above else deck.name)
+
+
+@dataclass(frozen=True)
+class DeckMenuGroup:
+    """Decks a menu offers together: those of one top branch under its name, each by the
+    rest of its path; `branch` is empty for the decks whose name has no path."""
+
+    branch: str
+    decks: list[tuple[Deck, str]]  # (deck, its name in the group)
+
+
+def deck_menu(decks: list[Deck]) -> list[DeckMenuGroup]:
+    """The decks of a quiz's deck menu grouped by their top branch, as Anki's deck list,
+    so that fifty "Languages::Spanish::Verbs" names do not run together in one list and
+    lose their ends on a phone. Decks without a path come first, in the order given (most
+    cards first); the branches follow by name, their decks by path, a deck named as the
+    branch itself first."""
+    plain, branches = [], {}
+    for deck in decks:
+        parts = deck_path(deck.name)
+        if len(parts) == 1:
+            plain.append((deck, deck.name))
+        else:
+            rest = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(parts[1:])
+            branches.setdefault(parts[0], []).append((deck, rest))
+    # Anki's "Medicine" may hold cards of its own beside its subdecks': it leads its group.
+    leading = {name: (deck, name) for deck, name in plain if name in branches}
+    plain = [(deck, name) for deck, name in plain if name not in leading]
+    groups = [DeckMenuGroup(branch="", decks=plain)] if plain else []
+    for branch in sorted(branches, key=str.casefold):
+        in_order = sorted(branches[branch], key=lambda named: named[1].casefold())
+        if branch in leading:
+            in_order.insert(0, leading[branch])
+        groups.append(DeckMenuGroup(branch=branch, decks=in_order))
+    return groups

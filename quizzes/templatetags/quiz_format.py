@@ -6,6 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from quizzes.services.attempts import quick_quiz_text
+from quizzes.services.decks import deck_menu as decks_grouped
 
 register = template.Library()
 
@@ -96,3 +97,9 @@ def quick_quiz(deck, with_rule=True) -> str:
     """What a Quick quiz on `deck` is, from its `choice_count` annotation; `deck|quick_quiz:False`
     names the time for length without spelling it out."""
     return unbroken_units(quick_quiz_text(askable=deck.choice_count, with_rule=with_rule))
+
+
+@register.filter
+def deck_menu(decks):
+    """`decks` grouped by their top branch for a deck menu: services.decks.deck_menu."""
+    return decks_grouped(list(decks))
