@@ -226,3 +226,18 @@ def test_past_200_decks_a_branch_is_a_link_to_the_filter_that_opens_it(client, m
 
     branch = client.get(reverse("home"), {"q": "Languages::Group 1"}).text
     assert '<details class="deck-branch" open>' in branch and ">Deck 7<" in branch
+
+
+def test_a_branch_of_more_than_200_decks_opens_from_its_link(client, make_deck):
+    """Its link is the filter on its path, which shows more than 200 decks again: the
+    branch the filter opens is folded there, never a link to the same page."""
+    for number in range(201):
+        named_deck(make_deck, f"Big::Sub::Deck {number}", 1)
+    named_deck(make_deck, "Big::Other::Deck", 1)
+
+    page = client.get(reverse("home")).text
+    assert 'href="/?q=Big%3A%3ASub">Sub<' in page
+
+    branch = client.get(reverse("home"), {"q": "Big::Sub"}).text
+    assert 'href="/?q=Big%3A%3ASub"' not in branch
+    assert '<details class="deck-branch" open>' in branch and ">Deck 7<" in branch

@@ -52,6 +52,7 @@ class DeckBranch:
     branches: list["DeckBranch"] = field(default_factory=list)
     card_count: int = 0
     deck_count: int = 0
+    linked: bool = False  # shown as a link to the filter on its path: deck_tree_linked
 
 
 def deck_path(name: str) -> list[str]:
@@ -93,6 +94,19 @@ def deck_tree(decks: list[Deck], *, matching: str = "") -> list[DeckBranch]:
             branch.deck_count += 1
         branch.deck = deck
     return top.branches
+
+
+def deck_tree_linked(tree: list[DeckBranch], *, matching: str = "") -> None:
+    """Marks each branch below the top panels `linked`: shown as a link to the filter on
+    its path instead of its decks folded into the page (for a site of very many decks).
+    Not a branch the filter already opens or leads into: its link would open this same
+    page, its decks out of reach."""
+    opened = matching.casefold()
+    below_top = [branch for panel in tree for branch in panel.branches]
+    while below_top:
+        branch = below_top.pop()
+        branch.linked = bool(branch.branches) and not opened.startswith(branch.path.casefold())
+        below_top.extend(branch.branches)
 
 
 @dataclass(frozen=True)

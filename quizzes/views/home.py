@@ -24,10 +24,11 @@ def home(request):
     matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
     tree = deck_services.deck_tree(decks, matching=matching)
     shown = sum(branch.deck_count for branch in tree)
+    if shown > DECKS_FOLDED_UP_TO:
+        deck_services.deck_tree_linked(tree, matching=matching)
     context = {
         "tree": tree,
         "tree_decks": shown,
-        "branches_linked": shown > DECKS_FOLDED_UP_TO,
         "matching": matching,
         "deck_count": len(decks),
         "filter_from": DECK_FILTER_FROM,
