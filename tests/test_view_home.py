@@ -241,3 +241,13 @@ def test_a_branch_of_more_than_200_decks_opens_from_its_link(client, make_deck):
     branch = client.get(reverse("home"), {"q": "Big::Sub"}).text
     assert 'href="/?q=Big%3A%3ASub"' not in branch
     assert '<details class="deck-branch" open>' in branch and ">Deck 7<" in branch
+
+
+def test_the_filters_fragment_and_the_page_are_kept_apart_by_the_browser(client, make_deck):
+    named_deck(make_deck, "Languages::Spanish")
+
+    response = client.get(reverse("home"), {"q": "span"})
+
+    assert {"hx-request", "hx-target"} <= {
+        header.strip().lower() for header in response["Vary"].split(",")
+    }

@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from quizzes import caching, engine
 from quizzes.services import cards as card_services
@@ -18,6 +19,9 @@ DECK_FILTER_LENGTH = 200
 DECKS_FOLDED_UP_TO = 200
 
 
+# The filter's htmx answer is a fragment at the same address as the page: a browser must
+# not show one for the other (Back after a filter typed).
+@vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def home(request):
     decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
