@@ -237,3 +237,26 @@ def test_the_text_export_of_one_deck_has_no_deck_column(tmp_path):
 
     assert "#deck:Medicine\n" in exported
     assert "#deck column" not in exported
+
+
+def test_a_question_in_two_decks_changed_in_one_is_updated_in_its_own(tmp_path):
+    """Without guids a note is found by its first field; the same question in two Anki
+    decks, its answer changed in one, went to whichever deck's card came first: a new card
+    there, and the right one left as it was."""
+    top = Deck.objects.create(name="Top", slug="top")
+    lines = ["#separator:tab", "#html:true", "#deck column:3"]
+    first = [*lines, "Same question\tanswer in A\tTop::A", "Same question\tanswer in B\tTop::B"]
+    first.append("Other\tx\tTop::A")
+    path = tmp_path / "decks.txt"
+    path.write_text("\n".join(first) + "\n")
+    anki_import_apply(deck=top, data=path.read_bytes(), source=path.name)
+    path.write_text("\n".join(first).replace("answer in B", "answer in B, fixed") + "\n")
+
+    plan = anki_import_apply(deck=top, data=path.read_bytes(), source=path.name)
+
+    assert (len(plan.new), len(plan.changed)) == (0, 1)
+    answers = {
+        deck.slug: sorted(card.answer_text for card in deck.cards.all())
+        for deck in Deck.objects.exclude(slug="top")
+    }
+    assert answers == {"top-a": ["answer in A", "x"], "top-b": ["answer in B, fixed"]}

@@ -13,7 +13,7 @@ import html
 import json
 import mimetypes
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -796,18 +796,24 @@ def _records_by_site_deck(
     deck_of_anki = {target.anki_name: target.deck for target in targets}
     deck_of_pk = {target.deck.pk: target.deck for target in targets if target.deck.pk}
     deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in cards}
-    deck_of_note: dict[object, Deck] = {}
+    decks_of_note: dict[object, set[int]] = defaultdict(set)
     for card in cards:
         keys = (card.imported_checksum, _imported_first_field_key(card), _card_first_field(card))
         for key in keys:
-            deck_of_note.setdefault(key, deck_of_pk[card.deck_id])
+            decks_of_note[key].add(card.deck_id)
     groups: dict[int, list[CardRecord]] = {id(target.deck): [] for target in targets}
     for record in records:
+        own = deck_of_anki[record.anki_deck]
         deck = deck_of_card.get((record.guid, record.ord))
         if deck is None and not record.guid_from_file:
             keys = (_record_checksum(record), _record_first_field(record))
-            deck = next((deck_of_note[key] for key in keys if key in deck_of_note), None)
-        groups[id(deck or deck_of_anki[record.anki_deck])].append(record)
+            found = next((decks_of_note[key] for key in keys if key in decks_of_note), set())
+            # A note found in its line's deck stays there; found in one other deck, it
+            # is that deck's card; found in several (the same question in two decks),
+            # which one is unknown: its line's deck, where _match looks again.
+            if len(found) == 1 and own.pk not in found:
+                deck = deck_of_pk[next(iter(found))]
+        groups[id(deck or own)].append(record)
     return groups
 
 
