@@ -260,3 +260,24 @@ def test_a_question_in_two_decks_changed_in_one_is_updated_in_its_own(tmp_path):
         for deck in Deck.objects.exclude(slug="top")
     }
     assert answers == {"top-a": ["answer in A", "x"], "top-b": ["answer in B, fixed"]}
+
+
+def test_notes_in_no_deck_beside_one_named_deck_make_and_name_one_deck(tmp_path):
+    """Both go into the deck imported into: the summary said "in 2 decks", and the notice
+    named an empty deck."""
+    spanish = Deck.objects.create(name="Spanish", slug="spanish")
+    lines = [
+        "#separator:tab",
+        "#html:true",
+        "#deck column:3",
+        "uno\tone\t",
+        "dos\ttwo\tSpanish::Verbs",
+    ]
+    path = tmp_path / "decks.txt"
+    path.write_text("\n".join(lines) + "\n")
+
+    plan = anki_import_apply(deck=spanish, data=path.read_bytes(), source=path.name)
+
+    assert fronts_by_deck() == {"spanish": ["uno", "dos"]}
+    assert "decks" not in plan.summary
+    assert not any("Anki decks (" in problem.reason for problem in plan.notices)

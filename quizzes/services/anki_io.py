@@ -242,9 +242,10 @@ class ImportPlan:
         if self.media_failures:
             files = len(self.media_failures)
             summary += f", {files} media file{'s' if files != 1 else ''} left out"
-        if self.decks:
+        # Two Anki decks may share a site deck (notes in no deck and one named deck).
+        if (site_decks := len({id(target.deck) for target in self.decks})) > 1:
             made = sum(target.made and target.new > 0 for target in self.decks)
-            summary += f", in {len(self.decks)} decks ({made} made)"
+            summary += f", in {site_decks} decks ({made} made)"
         return summary
 
     @property
@@ -350,8 +351,9 @@ def anki_import_plan(
     anki_decks = sorted({record.anki_deck for record in records})
     if len(anki_decks) > 1:
         plan.decks = _site_decks(deck, anki_decks, source)
-        plan.notices.append(_several_decks_notice(deck, plan.decks, source))
         site_decks = {id(target.deck): target.deck for target in plan.decks}
+        if len(site_decks) > 1:
+            plan.notices.append(_several_decks_notice(deck, plan.decks, source))
         cards, tag_names = _existing_cards(list(site_decks.values()))
         groups = _records_by_site_deck(records, plan.decks, cards)
         for key, group in groups.items():
@@ -830,7 +832,7 @@ def _decks_counted(plan: ImportPlan) -> None:
 
 
 def _several_decks_notice(chosen: Deck, targets: list[DeckTarget], source: str) -> ParseProblem:
-    names = ", ".join(target.anki_name for target in targets[:_DECKS_NAMED])
+    names = ", ".join(target.anki_name or "no deck" for target in targets[:_DECKS_NAMED])
     names += ", ..." if len(targets) > _DECKS_NAMED else ""
     reason = (
         f"the notes come from {len(targets)} Anki decks ({names}): each becomes a deck of "
