@@ -106,7 +106,11 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         context["comes_back_in"] = next_due.comes_back_in(now) if next_due else None
         unstudied = reviews.new_cards_unstudied(user=user, now=now)
         context["unstudied"] = unstudied
-        if unstudied.ready:
+        # Reviews held back by the day's maximum come before any new card it caps: asked
+        # for then, "Learn N more" brought those reviews instead ("Review N more" does).
+        new_behind_reviews = counts.over_limit and not settings.new_cards_ignore_review_limit
+        context["new_behind_reviews"] = unstudied.ready and new_behind_reviews
+        if unstudied.ready and not new_behind_reviews:
             context["more_form"] = ExtraNewCardsForm(
                 initial={"count": min(settings.new_cards_per_day or 10, unstudied.ready)}
             )
