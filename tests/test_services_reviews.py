@@ -1110,3 +1110,24 @@ def test_a_grade_after_a_forget_stops_its_undo(alice, deck):
     )
     with pytest.raises(reviews.NothingToUndo):
         reviews.review_undo(user=alice, review_id=reset.pk)
+
+
+def test_settings_kept_by_the_release_before_a_new_setting_are_not_read_back(
+    alice, django_assert_num_queries
+):
+    """Kept without a setting a later migration added, they came back with it deferred:
+    each read of it fetched the row again, at every answer, until the entry expired."""
+    from quizzes import caching
+    from quizzes.models import LearnerSettings
+
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=7, day_start_hour=4, time_zone="UTC"
+    )
+    kept_before = LearnerSettings.objects.filter(user=alice).values().first()
+    del kept_before["new_review_order"]
+    caching.learner_cached(alice.pk, "settings", lambda: kept_before)
+
+    settings = reviews.learner_settings(user=alice)
+
+    with django_assert_num_queries(0):
+        assert (settings.new_cards_per_day, settings.new_review_order) == (7, "after")

@@ -12,6 +12,7 @@ A card deleted takes its memories along and moves the decks' version on instead.
 """
 
 import copy
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -75,12 +76,18 @@ def learner_settings(*, user) -> LearnerSettings:
     return _settings_of(user.pk)
 
 
+# The cached settings are named by the columns they hold: those kept by a release before a
+# new setting's migration would come back without it, each read then fetching it anew.
+_SETTINGS_COLUMNS = " ".join(field.attname for field in LearnerSettings._meta.concrete_fields)
+_SETTINGS_CACHED_AS = f"settings-{hashlib.sha1(_SETTINGS_COLUMNS.encode()).hexdigest()[:8]}"
+
+
 def _settings_of(user_id: int) -> LearnerSettings:
     """Read from the cache until they change (caching.learner_cached): every answer of a
     signed-in learner needs them."""
     values = caching.learner_cached(
         user_id,
-        "settings",
+        _SETTINGS_CACHED_AS,
         lambda: LearnerSettings.objects.filter(user_id=user_id).values().first() or {},
     )
     if not values:
