@@ -133,7 +133,12 @@ def test_a_tag_action_runs_as_many_queries_for_600_cards_as_for_60(
         with CaptureQueriesContext(connection) as queries:
             editor_client.post(f"{CHANGELIST}?deck__id__exact={deck.pk}", data)
         assert deck.cards.filter(tags=grammar).count() == (size if action == "add_tag" else 0)
-        writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "DELETE"))]
+        # The card list's statistics roll-up forgets questions long unanswered at each load.
+        writes = [
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith(("INSERT", "DELETE")) and "cardstatistics" not in q["sql"]
+        ]
         assert len(writes) == 1 and "quizzes_card_tags" in writes[0]
         return len(queries)
 
