@@ -10,7 +10,7 @@ from django.core import signing
 
 from quizzes import scheduling
 from quizzes.forms import LARGEST_DATABASE_INTEGER, FocusOnFirstError, LongSelect
-from quizzes.models import CardHold, LearnerSettings
+from quizzes.models import CardFlag, CardHold, LearnerSettings
 from quizzes.services.attempts import MAX_QUESTIONS
 from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH
 
@@ -75,6 +75,19 @@ class CardActionForm(forms.Form):
     back = forms.ChoiceField(
         choices=[("review", "the review"), ("card", "the card's page"), ("held", "the list")],
         required=False,
+    )
+
+    def clean_back(self) -> str:
+        return self.cleaned_data["back"] or "review"
+
+
+class CardFlagForm(forms.Form):
+    """A flag set on one card (1..7) or cleared (0), from the review or the card's box."""
+
+    card = forms.IntegerField(min_value=1, max_value=LARGEST_DATABASE_INTEGER)
+    flag = forms.TypedChoiceField(choices=[(0, "No flag"), *CardFlag.Colour.choices], coerce=int)
+    back = forms.ChoiceField(
+        choices=[("review", "the review"), ("card", "the card's page")], required=False
     )
 
     def clean_back(self) -> str:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("review/suspend/", review.review_suspend, name="review_suspend"),
     path("review/bury-note/", review.review_bury_note, name="review_bury_note"),
     path("review/suspend-note/", review.review_suspend_note, name="review_suspend_note"),
+    path("review/flag/", review.review_flag, name="review_flag"),
     path("review/forget/", review.review_forget, name="review_forget"),
     path("review/undo-hold/", review.review_hold_undo, name="review_hold_undo"),
     path("me/suspended/", review.held_cards, name="held_cards"),

@@ -516,3 +516,27 @@ def test_the_end_screen_shows_a_card_by_itself_when_its_learning_step_comes_up(
     )
     expect(page.locator("[data-review-counts]")).to_contain_text("1 learning")
     assert console_errors == []
+
+
+def test_a_flag_is_set_and_cleared_under_the_card_and_the_grades_stay_usable(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    """The flag's control swaps alone: the card stays, and its grades still answer."""
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    page.wait_for_load_state()
+    heading = page.locator("#review-card-title")
+    first = heading.text_content()
+    flag = page.locator("[data-card-flag]")
+    flag.locator("summary").click()
+    flag.get_by_role("button", name="Orange").click()
+    expect(page.locator("[data-card-flag] summary")).to_contain_text("Orange flag")
+    expect(heading).to_have_text(first)
+    assert serious_violations(page) == []
+    page.locator("[data-card-flag] summary").click()
+    page.locator("[data-card-flag]").get_by_role("button", name="Orange (clear)").click()
+    expect(page.locator("[data-card-flag] summary")).not_to_contain_text("Orange")
+    page.keyboard.press("Space")
+    page.keyboard.press("3")
+    expect(heading).not_to_have_text(first)
+    assert console_errors == []

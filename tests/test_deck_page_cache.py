@@ -439,16 +439,16 @@ def test_a_thread_keeps_nothing_of_the_moves_once_their_transaction_commits(alic
     assert caching._moves_unread() == {}
 
 
-def test_learners_memories_reviews_and_holds_are_deleted_in_bulk():
+def test_learners_memories_reviews_holds_and_flags_are_deleted_in_bulk():
     """Nothing listens to the deletion of a learner's rows, so a deck's or a user's
     deletion removes them with one statement per table, not loading each row to signal
     it (a receiver of every model's deletions kept any model from that)."""
     from django.db.models.deletion import Collector
 
-    from quizzes.models import CardHold, CardMemory, ReviewLog
+    from quizzes.models import CardFlag, CardHold, CardMemory, ReviewLog
 
     collector = Collector(using="default")
-    for model in (CardMemory, ReviewLog, CardHold):
+    for model in (CardMemory, ReviewLog, CardHold, CardFlag):
         assert collector.can_fast_delete(model.objects.all()), model.__name__
 
 

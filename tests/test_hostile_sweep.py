@@ -37,6 +37,7 @@ from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
+    CardFlag,
     CardHold,
     CardMemory,
     FormerDeckSlug,
@@ -47,7 +48,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.services import accounts as account_services
-from quizzes.services import card_holds, reviews
+from quizzes.services import card_flags, card_holds, reviews
 from tests.quizplay import finish, show, start, start_quick
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
@@ -140,6 +141,7 @@ class Site:
                 .order_by("pk")
                 .values_list("card", "suspended", "buried_until")
             ),
+            list(CardFlag.objects.filter(user=alice).order_by("pk").values_list("card", "flag")),
             list(
                 AttemptQuestion.objects.filter(attempt__user=alice)
                 .order_by("pk")
@@ -180,6 +182,7 @@ def site(settings, alice, bob, staff, deck):
     reviews.review_record(user=alice, card=cards[0], rating=3, now=now, elapsed_seconds=5)
     card_holds.card_bury(user=alice, card=cards[1], now=now)
     card_holds.card_suspend(user=alice, card=cards[2], now=now)
+    card_flags.card_flag_set(user=alice, card=cards[3], flag=CardFlag.Colour.RED, now=now)
     review = ReviewLog.objects.filter(user=alice).latest("pk")
     pending = PendingEmail.objects.create(
         user=alice, email="new@example.com", nonce="n0nce", asked_at=now

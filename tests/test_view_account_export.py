@@ -122,6 +122,19 @@ def test_it_holds_the_cards_buried_and_suspended(client, alice, deck):
     assert (held["suspended"], held["buried_until"], held["last_action"]) == (True, None, "Suspend")
 
 
+def test_it_holds_the_cards_flagged(client, alice, bob, deck):
+    card = deck.cards.get(number=3)
+    client.force_login(bob)
+    client.post(reverse("review_flag"), {"card": card.pk, "flag": "4"})
+    client.force_login(alice)
+    client.post(reverse("review_flag"), {"card": card.pk, "flag": "6"})
+
+    [flagged] = _export(client)["cards_flagged"]
+
+    assert flagged["card"] == {"deck": deck.slug, "number": 3}
+    assert flagged["flag"] == "Turquoise"
+
+
 def test_it_holds_a_forget_among_the_reviews(client, alice, deck):
     finish(start(alice, deck, count=1), right={1})
     card = alice.card_memories.get().card
@@ -220,7 +233,7 @@ def test_its_queries_do_not_grow_with_the_history(client, alice, deck, quizzes):
         data = _export(client)
 
     assert len(data["quizzes"]) == quizzes
-    assert len(queries) == 9  # the cards held among them
+    assert len(queries) == 10  # the cards held and the cards flagged among them
 
 
 @time_machine.travel("2026-03-05 12:10:00Z", tick=False)

@@ -5,13 +5,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import engine
+from quizzes.models import CardFlag
 from quizzes.services import attempts as services
-from quizzes.services import reviews
+from quizzes.services import card_flags, reviews
 from tests.quizplay import T0, finish, show, start
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("my_cards")
+Colour = CardFlag.Colour
+QUERIES_ALL = 5  # the flag counts, the figures, their cards, their flags among them
+QUERIES_ONE_FLAG = 3  # the flag counts, the flagged cards among them
 
 
 def test_it_shows_figures_per_card_and_the_weakest(client, alice, deck):
@@ -124,3 +128,79 @@ def test_a_page_number_of_thousands_of_digits_shows_the_last_page(client, alice,
 
     assert response.status_code == 200
     assert [figure.card.number for figure in response.context["shown"]] == [1, 2, 3]
+
+
+def flag(user, deck, number, colour):
+    card = deck.cards.get(number=number)
+    card_flags.card_flag_set(user=user, card=card, flag=colour, now=T0)
+    return card
+
+
+def test_each_flagged_card_shows_its_flag_named_in_words(client, alice, deck):
+    attempt = finish(start(alice, deck, count=3))
+    numbers = sorted(question.card.number for question in attempt.questions.all())
+    flag(alice, deck, numbers[1], Colour.RED)
+    client.force_login(alice)
+
+    response = client.get(URL)
+
+    rows = BeautifulSoup(response.text, "html.parser").select("tbody tr")
+    tags = [row.select_one(".flag-tag") for row in rows]
+    assert [tag.get_text(strip=True) if tag else None for tag in tags] == [None, "Red flag", None]
+    assert tags[1].select_one(".flag-dot.flag-1")["aria-hidden"] == "true"
+
+
+def test_it_filters_by_flag_with_each_colours_count(client, alice, bob, deck):
+    red_one, red_two = flag(alice, deck, 7, Colour.RED), flag(alice, deck, 3, Colour.RED)
+    flag(alice, deck, 5, Colour.BLUE)
+    flag(bob, deck, 9, Colour.RED)  # bob's own
+    client.force_login(alice)
+
+    response = client.get(URL, {"flag": "1"})
+
+    assert response.status_code == 200
+    assert response.context["flagged"] == [red_two, red_one]
+    assert "Cards you flagged red" in response.text
+    soup = BeautifulSoup(response.text, "html.parser")
+    options = [option.get_text(strip=True) for option in soup.select("#flag-filter option")]
+    assert options[:3] == ["All cards you were asked", "Red flag (2)", "Orange flag (0)"]
+    assert soup.select_one("#flag-filter option[selected]")["value"] == "1"
+    assert "Blue flag (1)" in options
+
+
+def test_a_flagged_card_needs_no_quiz_answer_to_be_listed(client, alice, deck):
+    card = flag(alice, deck, 4, Colour.GREEN)
+    client.force_login(alice)
+    response = client.get(URL, {"flag": "3"})
+    assert card.get_absolute_url() in response.text
+    assert "No card has a" not in response.text
+
+
+def test_a_colour_with_no_card_says_so(client, alice):
+    client.force_login(alice)
+    response = client.get(URL, {"flag": "7"})
+    assert "No card has a purple flag." in response.text
+
+
+@pytest.mark.parametrize("value", ["0", "8", "red", "1 ", "¹", "9" * 5_000])
+def test_a_flag_that_is_none_of_the_seven_is_refused(client, alice, value):
+    client.force_login(alice)
+    response = client.get(URL, {"flag": value})
+    assert response.status_code == 400
+    assert "There is no such flag" in response.text
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_the_queries_do_not_grow_with_the_flagged_cards(
+    client, alice, make_deck, django_assert_num_queries, count
+):
+    deck = make_deck(count, slug=f"flags{count}")
+    finish(start(alice, deck, count=min(count, 10)))
+    for number in range(1, count + 1):
+        flag(alice, deck, number, Colour.PURPLE)
+    client.force_login(alice)
+    client.get(URL)  # the session and user cached
+    with django_assert_num_queries(QUERIES_ALL):
+        client.get(URL)
+    with django_assert_num_queries(QUERIES_ONE_FLAG):
+        assert len(client.get(URL, {"flag": "7"}).context["flagged"]) == count

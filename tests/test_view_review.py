@@ -232,8 +232,9 @@ def test_the_page_runs_the_same_queries_for_10_or_1000_reviewed_cards(
         remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=2)
         client.force_login(alice)
         client.get(URL)  # the user, the learner's settings and the counts are kept after this
-        # 8: the learner's latest bury or suspend, for Undo, is one of them.
-        with django_assert_num_queries(8):
+        # 9: the learner's latest bury or suspend, for Undo, is one of them, their flag on
+        # the card another.
+        with django_assert_num_queries(9):
             response = client.get(URL)
     assert response.context["counts"].due == min(reviewed, 200)  # 200 reviews a day at most
 

@@ -19,13 +19,14 @@ from quizzes.models.deck import (
     Tag,
 )
 from quizzes.models.imports import DeletedCard, ExportJob, ImportJob
-from quizzes.models.memory import CardHold, CardMemory, LearnerSettings, ReviewLog
+from quizzes.models.memory import CardFlag, CardHold, CardMemory, LearnerSettings, ReviewLog
 
 __all__ = [
     "Attempt",
     "AttemptQuestion",
     "CachedImage",
     "Card",
+    "CardFlag",
     "CardHold",
     "CardImage",
     "CardKeyword",

@@ -285,3 +285,38 @@ class CardHold(models.Model):
     def is_held(self, now: datetime) -> bool:
         """Whether it keeps the card out of the review now (as CardHold.objects.active)."""
         return self.suspended or self.is_buried(now)
+
+
+class CardFlag(models.Model):
+    """A learner's coloured flag on one card, as Anki's (Ctrl+1..7 in its reviewer): a mark
+    of their own, never shared, that outlasts the card's reviews, their undo and a Forget.
+    No row: no flag."""
+
+    class Colour(models.IntegerChoices):
+        RED = 1, "Red"
+        ORANGE = 2, "Orange"
+        GREEN = 3, "Green"
+        BLUE = 4, "Blue"
+        PINK = 5, "Pink"
+        TURQUOISE = 6, "Turquoise"
+        PURPLE = 7, "Purple"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_flags"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="flags")
+    flag = models.PositiveSmallIntegerField(choices=Colour.choices)
+    flagged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="card_flag_unique_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(flag__gte=1, flag__lte=7), name="card_flag_colour"
+            ),
+        ]
+        # "My cards" filtered by one colour.
+        indexes = [models.Index(fields=["user", "flag"], name="card_flag_user_colour")]
+
+    def __str__(self):
+        return f"{self.user} flags {self.card} {self.get_flag_display().lower()}"

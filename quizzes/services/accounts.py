@@ -27,6 +27,7 @@ from quizzes.lookalikes import lock_key, reading, skeleton
 from quizzes.models import (
     Attempt,
     AttemptQuestion,
+    CardFlag,
     CardHold,
     CardMemory,
     NameSkeleton,
@@ -160,6 +161,16 @@ def account_export(*, user, now: datetime) -> dict:
             for row in CardHold.objects.filter(user=user)
             .order_by("card__deck__slug", "card__number")
             .values(*_CARD_VALUES, "suspended", "buried_until", "last_action", "held_at")
+        ],
+        "cards_flagged": [
+            {
+                "card": _card(row),
+                "flag": CardFlag.Colour(row["flag"]).label,
+                "at": row["flagged_at"],
+            }
+            for row in CardFlag.objects.filter(user=user)
+            .order_by("card__deck__slug", "card__number")
+            .values(*_CARD_VALUES, "flag", "flagged_at")
         ],
         "problem_reports": [
             {

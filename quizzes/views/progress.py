@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from quizzes import engine
 from quizzes.services import attempts as attempt_services
+from quizzes.services import card_flags
 from quizzes.services import leaderboard as leaderboard_services
 from quizzes.services import progress as progress_services
 from quizzes.views import guests
@@ -23,13 +24,33 @@ def history(request):
 @require_GET
 @login_required
 def my_cards(request):
+    """The learner's figures per card, each card with its flag; with ?flag=N, the cards
+    they flagged that colour instead (as Anki's browser filters by flag)."""
+    flag_counts = card_flags.flag_counts(user=request.user)
+    raw_flag = request.GET.get("flag", "")
+    if raw_flag:
+        colour = next((c for c, _count in flag_counts if str(c.value) == raw_flag), None)
+        if colour is None:
+            message = "There is no such flag: choose one of the seven colours, or All cards."
+            return render(
+                request, "quizzes/play/bad_request.html", {"message": message}, status=400
+            )
+        context = {
+            "flag_counts": flag_counts,
+            "chosen_flag": colour,
+            "flagged": card_flags.flagged_cards(user=request.user, flag=colour),
+        }
+        return render(request, "quizzes/play/my_cards.html", context)
     figures = progress_services.card_figures(user=request.user)
     shown, page = progress_services.card_figures_page(
         figures, page=_page_number(request.GET.get("page", ""))
     )
+    flags = card_flags.flags_of(user=request.user, card_ids=[figure.card.pk for figure in shown])
     context = {
+        "flag_counts": flag_counts,
         "figures": figures,
         "shown": shown,
+        "shown_flags": [(figure, flags.get(figure.card.pk)) for figure in shown],
         "page": page,
         "has_next": page * progress_services.CARD_FIGURES_PAGE < len(figures),
         "weakest": progress_services.weakest_cards(figures),

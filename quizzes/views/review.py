@@ -22,6 +22,7 @@ from quizzes import scheduling
 from quizzes.forms import database_id
 from quizzes.forms_study import (
     CardActionForm,
+    CardFlagForm,
     ExtraNewCardsForm,
     ExtraReviewsForm,
     HoldUndoForm,
@@ -31,7 +32,7 @@ from quizzes.forms_study import (
     shown_token,
 )
 from quizzes.models import Card, CardHold, ReviewLog
-from quizzes.services import card_holds, reviews
+from quizzes.services import card_flags, card_holds, reviews
 from quizzes.typed_answers import compare_typed
 
 PAGE = "quizzes/review/review.html"
@@ -94,6 +95,8 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         "leech_threshold": scheduling.LEECH_THRESHOLD,
     }
     if item is not None:
+        context["flag"] = card_flags.card_flag(user=user, card=item.card)
+        context["flag_colours"] = card_flags.Colour
         context["options"] = reviews.grade_options(
             user=user, settings=settings, memory=item.memory, card=item.card, now=now
         )
@@ -361,6 +364,30 @@ def review_suspend(request):
     return _acted_on_card(request, suspend)
 
 
+@require_POST
+@login_required
+def review_flag(request):
+    """Anki's flags (Ctrl+1..7): the learner's own coloured mark on a card, set or cleared,
+    from the review or the card's box; htmx swaps the flag control alone, and the card
+    stays where it is."""
+    form = CardFlagForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Which flag? " + _first_error(form))
+    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
+    if card is None:
+        return _card_removed(request)
+    flag = card_flags.card_flag_set(
+        user=request.user, card=card, flag=form.cleaned_data["flag"], now=timezone.now()
+    )
+    back = form.cleaned_data["back"]
+    if request.htmx:
+        context = {"card": card, "flag": flag, "flag_colours": card_flags.Colour, "back": back}
+        return render(request, f"{CARD_STUDY}#flag-control", context)
+    if back == "card":
+        return redirect("card_study", slug=card.deck.slug, number=card.number)
+    return redirect(reverse("review") + f"?card={card.pk}")
+
+
 def _cards_named(card: Card, siblings: list[Card]) -> str:
     """ "Card #4", "Card #4 and its sibling #9", "Card #4 and its 2 siblings (#9, #12)"."""
     if not siblings:
@@ -471,6 +498,8 @@ def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
         "card": card,
         "memory": memory,
         "hold": hold,
+        "flag": card_flags.card_flag(user=user, card=card),
+        "flag_colours": card_flags.Colour,
         "held": memory.suspended or (hold is not None and hold.is_held(now)),
         "buried": hold is not None and not hold.suspended and hold.is_buried(now),
         "notice": notice,

@@ -88,9 +88,11 @@
     }
   }, true);
 
+  // A grade, undo or hold swaps the stage: its buttons wait for it. A flag swaps only its
+  // own control, so the grades stay as they are.
   document.addEventListener("htmx:beforeRequest", (event) => {
     const stage = document.getElementById(STAGE_ID);
-    if (stage && stage.contains(event.detail.elt)) {
+    if (stage && stage.contains(event.detail.elt) && !event.detail.elt.closest("[data-card-flag]")) {
       stage.querySelectorAll("button").forEach((button) => { button.disabled = true; });
     }
   });
