@@ -169,26 +169,35 @@ def test_cards_met_in_quizzes_past_the_days_setting_do_not_eat_the_cards_asked_f
         assert review_count_shown(client) == 4
 
 
-def test_with_reviews_held_back_new_cards_are_offered_after_them(client, alice, deck):
-    """Eight reviews due at five a day, five done: "Learn N more new cards" beside "Review N
-    more" brought the overdue reviews, not the new cards asked for."""
+def end_screen_with_reviews_held_back(client, learner, *, ignore: bool):
+    """Eight reviews due at five a day, the day's queue studied: the end screen."""
     reviews.settings_update(
-        user=alice,
+        user=learner,
         desired_retention=0.9,
         new_cards_per_day=3,
         day_start_hour=4,
         time_zone="UTC",
         max_reviews_per_day=5,
+        new_cards_ignore_review_limit=ignore,
     )
     with time_machine.travel(T0, tick=False):
         now = timezone.now()
-        remember(alice, Card.objects.order_by("number")[:8], now=now)
-        for item in reviews.review_queue(user=alice, now=now, limit=10):
-            reviews.review_record(user=alice, card=item.card, rating=3, now=now, elapsed_seconds=3)
-        client.force_login(alice)
+        remember(learner, Card.objects.order_by("number")[:8], now=now)
+        for item in reviews.review_queue(user=learner, now=now, limit=20):
+            reviews.review_record(
+                user=learner, card=item.card, rating=3, now=now, elapsed_seconds=3
+            )
+        client.force_login(learner)
         response = client.get(reverse("review"))
-
     assert "Done for now" in response.text
+    return response
+
+
+def test_with_reviews_held_back_new_cards_are_offered_after_them(client, alice, deck):
+    """ "Learn N more new cards" beside "Review N more" brought the overdue reviews, not the
+    new cards asked for."""
+    response = end_screen_with_reviews_held_back(client, alice, ignore=False)
+
     assert f'action="{URL}"' not in response.text
     assert f'action="{reverse("review_more_reviews")}"' in response.text
     assert "4 new cards ready to learn come after the reviews your maximum holds back" in (
@@ -197,22 +206,6 @@ def test_with_reviews_held_back_new_cards_are_offered_after_them(client, alice, 
 
 
 def test_new_cards_ignoring_the_maximum_are_offered_beside_reviews_held_back(client, alice, deck):
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=3,
-        day_start_hour=4,
-        time_zone="UTC",
-        max_reviews_per_day=5,
-        new_cards_ignore_review_limit=True,
-    )
-    with time_machine.travel(T0, tick=False):
-        now = timezone.now()
-        remember(alice, Card.objects.order_by("number")[:8], now=now)
-        for item in reviews.review_queue(user=alice, now=now, limit=20):
-            reviews.review_record(user=alice, card=item.card, rating=3, now=now, elapsed_seconds=3)
-        client.force_login(alice)
-        response = client.get(reverse("review"))
+    response = end_screen_with_reviews_held_back(client, alice, ignore=True)
 
-    assert "Done for now" in response.text
     assert f'action="{URL}"' in response.text
