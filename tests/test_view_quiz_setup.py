@@ -131,6 +131,7 @@ def test_decks_named_by_ankis_path_are_grouped_by_their_top_branch(client, deck,
         Deck.objects.filter(pk=make_deck(2, slug=slug).pk).update(name=name)
 
     html = client.get(URL).text
+    assert "{#" not in html  # the menu's template comment, shown as text once
     menu = html[html.index('<select name="deck"') : html.index("</select>")]
 
     plain = menu[: menu.index("<optgroup")]
