@@ -6,7 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from quizzes.services.attempts import quick_quiz_text
-from quizzes.services.decks import deck_menu as decks_grouped
+from quizzes.services.decks import deck_menu
 
 register = template.Library()
 
@@ -99,7 +99,5 @@ def quick_quiz(deck, with_rule=True) -> str:
     return unbroken_units(quick_quiz_text(askable=deck.choice_count, with_rule=with_rule))
 
 
-@register.filter
-def deck_menu(decks):
-    """`decks` grouped by their top branch for a deck menu: services.decks.deck_menu."""
-    return decks_grouped(list(decks))
+# `decks|deck_menu`: the decks grouped by their top branch for a deck menu.
+register.filter("deck_menu", deck_menu)
