@@ -120,6 +120,17 @@ def most_like_the_others(question: str, choices: Sequence[str]) -> int:
     )
 
 
+# The course's own voice: its answers say "we" and "you" ("you need to account for the
+# halved variance"), where wrong answers written apart from it may not.
+_READER_WORDS = frozenset(
+    ["we", "us", "our", "ours", "you", "your", "yours", "yourself", "yourselves"]
+)
+
+
+def speaks_to_the_reader(question: str, choices: Sequence[str]) -> int:
+    return _best(choices, lambda choice: len(_READER_WORDS.intersection(words(choice))))
+
+
 RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most shared words": most_shared_words,
     "most shared per word": most_shared_per_word,
@@ -131,6 +142,7 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "fewest words": fewest_words,
     "yes/no for a yes/no question": yes_no_for_yes_no,
     "most like the others": most_like_the_others,
+    "speaks to the reader (we, you)": speaks_to_the_reader,
 }
 
 
