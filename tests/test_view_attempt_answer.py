@@ -10,7 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import caching
+from quizzes.models import Card, Distractor
+from quizzes.services import attempts as services
 from quizzes.services import reviews
+from quizzes.services.card_pages import distractor_render
 from tests.factories import give_typed_answers
 from tests.quizplay import T0, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import remember, review_count_shown
@@ -642,3 +645,68 @@ def test_the_typed_question_page_holds_a_box_and_no_answer(client, alice, typed_
     box = BeautifulSoup(page.text, "html.parser").select_one("form.typed-box input[name=typed]")
     assert box["autocapitalize"] == "off" and box.has_attr("autofocus")
     assert expected not in page.text and question.card.answer_rendered not in page.text
+
+
+def _question_offering_hand_written_wrong_answers(attempt, card):
+    """Answers `attempt` wrong until the question of `card` is asked; returns it."""
+    while (current := show(attempt)).card_id != card.pk:
+        services.answer_submit(
+            attempt=attempt, question=current, choice_id=wrong_choice(current), now=timezone.now()
+        )
+    return current
+
+
+# Committed as the site commits: a foreign key is checked at the commit (or the write).
+@pytest.mark.django_db(transaction=True)
+def test_a_hand_written_wrong_answer_deleted_since_the_quiz_began_can_still_be_picked(
+    client, alice, make_deck
+):
+    """An editor's wrong answers replaced in the admin (or by `sync_decks`) while a quiz
+    offering them goes on, or before a challenge of an older quiz is taken: the pick still
+    counts, without the row it came from (it was a 500)."""
+    deck = make_deck(4)
+    card = deck.cards.get(number=1)
+    rows = [Distractor(card=card, html=f"<p>Wrong idea {n}</p>") for n in range(3)]
+    for row in rows:
+        distractor_render(row)
+    Distractor.objects.bulk_create(rows)
+    attempt = start(alice, deck, count=4)
+    question = _question_offering_hand_written_wrong_answers(attempt, card)
+    picked = next(choice for choice in question.choices if choice["distractor_id"])
+    card.distractors.all().delete()
+    client.force_login(alice)
+
+    response = client.post(url(attempt), {"position": question.position, "choice": picked["id"]})
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.outcome, question.chosen_choice_id) == ("wrong", picked["id"])
+    assert (question.chosen_card_id, question.chosen_distractor_id) == (card.pk, None)
+
+
+# Committed as the site commits: a foreign key is checked at the commit (or the write).
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_answer_whose_card_was_deleted_since_the_quiz_began_can_still_be_picked(
+    client, deck
+):
+    """The same for a guest (whose answer is one write, outside any transaction) picking
+    another card's answer, that card deleted since (never asked, nothing protects it)."""
+    attempt = start_as_guest(client, deck)
+    question = show(attempt)
+    asked = set(attempt.questions.values_list("card_id", flat=True))
+    picked = next(
+        choice
+        for choice in question.choices
+        if choice["id"] != question.correct_choice_id and choice["card_id"] not in asked
+    )
+    Card.objects.filter(pk=picked["card_id"]).delete()
+
+    response = client.post(
+        url(attempt), {"position": 1, "choice": picked["id"]}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert "Not quite" in response.text
+    question.refresh_from_db()
+    assert (question.outcome, question.chosen_choice_id) == ("wrong", picked["id"])
+    assert question.chosen_card_id is None

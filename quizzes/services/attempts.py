@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 
 from quizzes import caching, engine, wording
@@ -1213,11 +1213,33 @@ def answer_submit(
         "chosen_distractor_id": chosen.get("distractor_id") if chosen else None,
         "typed": typed or "",
     }
+    leaves_quiz_open = _answer_leaves_quiz_open(attempt, question, now)
+    try:
+        recorded, review = _answer_store(
+            attempt, question, changes, now=now, leaves_quiz_open=leaves_quiz_open
+        )
+    except IntegrityError:
+        # The wrong answer picked was another card's or an editor's, deleted since the quiz
+        # began (an edit in the admin, a deck sync): the pick is kept without that row.
+        changes.update(_chosen_rows_left(changes))
+        recorded, review = _answer_store(
+            attempt, question, changes, now=now, leaves_quiz_open=leaves_quiz_open
+        )
+    if not recorded:
+        question.refresh_from_db()  # the answer another tab gave first
+    moved = recorded and review is not None and reviews.review_answer_moves_counts(review, now=now)
+    return AnswerReceipt(question=question, recorded=recorded, review_counts_moved=moved)
+
+
+def _answer_store(
+    attempt: Attempt, question: AttemptQuestion, changes: dict, *, now, leaves_quiz_open: bool
+) -> tuple[bool, reviews.PreparedAnswer | None]:
+    """Write the answer's `changes` and, for a learner, its review: whether it was recorded
+    (not when another tab answered first), and the review prepared."""
     for name, value in changes.items():
         setattr(question, name, value)
     # Worked out before the transaction, so the write lock is held only while writing.
     review = reviews.review_answer_prepare(attempt=attempt, question=question, now=now)
-    leaves_quiz_open = _answer_leaves_quiz_open(attempt, question, now)
     # A guest's answer with the quiz going on is one UPDATE, atomic by itself: no
     # transaction around it (on PostgreSQL, a BEGIN and a COMMIT round trip fewer).
     one_write = review is None and leaves_quiz_open
@@ -1227,10 +1249,18 @@ def answer_submit(
             reviews.review_answer_store(review)
         if not recorded or not leaves_quiz_open:
             attempt_refresh(attempt=attempt, now=now)  # in a transaction of its own if need be
-    if not recorded:
-        question.refresh_from_db()  # the answer another tab gave first
-    moved = recorded and review is not None and reviews.review_answer_moves_counts(review, now=now)
-    return AnswerReceipt(question=question, recorded=recorded, review_counts_moved=moved)
+    return recorded, review
+
+
+def _chosen_rows_left(changes: dict) -> dict:
+    """The chosen card and hand-written wrong answer of `changes`, None where deleted."""
+    card_id, distractor_id = changes["chosen_card_id"], changes["chosen_distractor_id"]
+    return {
+        "chosen_card_id": Card.objects.filter(pk=card_id).values_list("pk", flat=True).first(),
+        "chosen_distractor_id": Distractor.objects.filter(pk=distractor_id)
+        .values_list("pk", flat=True)
+        .first(),
+    }
 
 
 def _answer_leaves_quiz_open(attempt: Attempt, question: AttemptQuestion, now: datetime) -> bool:
