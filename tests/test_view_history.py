@@ -5,6 +5,7 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from quizzes import engine
 from quizzes.services import progress
 from tests.queryplans import query_plan
 from tests.quizplay import finish, start, start_quick
@@ -125,3 +126,30 @@ def test_a_history_page_reads_the_learners_index_in_order(alice, deck):
 
     assert "quizzes_att_user_id" in plan  # Attempt's (user, -started_at) index
     assert "TEMP B-TREE FOR ORDER BY" not in plan
+
+
+def test_a_quiz_whose_whole_quiz_minutes_ran_out_unseen_says_so_and_links_its_result(
+    client, alice, deck
+):
+    """Left in the middle, a quiz with minutes for the whole of it is over once they have
+    run out, though nothing was asked since to close it: "In progress: continue" said
+    otherwise, days later."""
+    whole_minute = engine.TimeLimit(kind=engine.TimeLimitKind.WHOLE_QUIZ, seconds=60)
+    with time_machine.travel("2025-03-05 12:00:00Z", tick=False):
+        left = start(alice, deck, limit=whole_minute)
+        going_on = start(alice, deck, limit=whole_minute)
+    client.force_login(alice)
+
+    with time_machine.travel("2025-03-05 12:00:50Z", tick=False):
+        assert client.get(URL).text.count("In progress") == 2
+    with time_machine.travel("2025-03-07 09:00:00Z", tick=False):
+        going_on.deadline_at += timedelta(days=2)
+        going_on.save(update_fields=["deadline_at"])
+        soup = BeautifulSoup(client.get(URL).text, "html.parser")
+        rows = {row.select_one("a")["href"]: row for row in soup.select("tbody tr")}
+        over = rows[left.get_absolute_url()].get_text(" ", strip=True)
+        result = reverse("attempt_result", args=[left.pk])
+        assert "Time ran out: see the result" in over
+        assert rows[left.get_absolute_url()].select("a")[-1]["href"] == result
+        assert "In progress" in rows[going_on.get_absolute_url()].get_text()
+        assert client.get(result).status_code == 200

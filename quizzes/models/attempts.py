@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from quizzes import engine, typed_answers
@@ -152,6 +153,16 @@ class Attempt(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def time_ran_out_unseen(self) -> bool:
+        """Not finished only because nothing was asked of it since its minutes for the whole
+        quiz ran out (the clock closes it at the next look): over, for the learner."""
+        return (
+            self.finished_at is None
+            and self.deadline_at is not None
+            and self.deadline_at <= timezone.now()
+        )
 
     @property
     def is_self_graded(self) -> bool:
