@@ -40,6 +40,19 @@ def test_it_states_the_quick_quiz_it_ranks_and_what_stays_off(client, deck):
     assert unbroken_units(engine.IMPLAUSIBLY_FAST_RULE) in response.text
 
 
+def test_the_rankings_come_first_and_the_rules_below_them(client, alice, deck):
+    """On a phone the paragraph of rules took the whole first screen, the ranking below it."""
+    quick(alice, deck, 4)
+
+    main = BeautifulSoup(client.get(URL).text, "html.parser").select_one("main")
+
+    text = main.get_text(" ", strip=True)
+    assert text.index("This week") < text.index("A Quick quiz here:")
+    assert text.index("All time") < text.index("A Quick quiz here:")
+    [lead] = [p for p in main.select("p") if "The best Quick quiz" in p.get_text()]
+    assert "A Quick quiz here" not in lead.get_text()
+
+
 def test_a_quick_quiz_too_fast_to_read_is_not_ranked(client, alice, bob, deck):
     guessed = services.attempt_start_quick(
         user=alice, session_key="", deck=deck, now=timezone.now()
