@@ -376,6 +376,24 @@ def test_history_and_leaderboard_rows_fit_a_phone_with_text_twice_as_large(
     phone.close()
 
 
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_history_fits_the_commonest_phones_at_their_own_text_size(browser, tables_site, width):
+    """Its five columns need a little more than these phones' width: the table scrolled
+    sideways, the time out of sight, until it listed each quiz as a block of lines there."""
+    phone = browser.new_context(
+        viewport={"width": width, "height": 740}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
+    log_in_as_tables(page, tables_site)
+    page.goto(f"{tables_site}/me/history/")
+
+    [table] = page.evaluate(TABLE_LAYOUT)
+    assert table["sideways"] <= 0
+    for cell in table["cells"]:
+        assert cell["left"] >= 0 and cell["right"] <= width, cell
+    phone.close()
+
+
 @pytest.mark.parametrize("width", [768, 1024, 1280])
 def test_history_and_leaderboard_stay_tables_on_a_tablet_and_a_laptop(
     page: Page, tables_site, width
