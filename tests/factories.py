@@ -246,6 +246,15 @@ def anki_note_type_package(
     return path
 
 
+def give_wrong_answers(card: Card, count: int = 3) -> list[Distractor]:
+    """Give `card` `count` hand-written wrong answers ("Wrong idea 0", ...), rendered as the
+    admin renders them."""
+    rows = [Distractor(card=card, html=f"<p>Wrong idea {n}</p>") for n in range(count)]
+    for row in rows:
+        distractor_render(row)
+    return Distractor.objects.bulk_create(rows)
+
+
 def give_typed_answers(deck: Deck, answers: dict[int, str]) -> None:
     """Give the deck's cards typed answers (card number to answer), saved as the admin saves
     them: their quiz typed answer follows (services.card_pages.quiz_fields)."""

@@ -21,6 +21,7 @@ from quizzes.models.deck import SHUFFLE_KEY_RANGE
 from quizzes.services import attempts as services
 from quizzes.services import challenges, leaderboard, progress
 from quizzes.services.card_pages import cards_rerender, distractor_render
+from tests.factories import give_wrong_answers
 from tests.queryplans import query_plan, statement_plan
 
 pytestmark = pytest.mark.django_db
@@ -780,10 +781,7 @@ def test_the_leaderboard_is_two_queries(alice, bob, deck, django_assert_num_quer
 def test_hand_written_distractors_are_offered_counted_and_their_picks_recorded(alice, make_deck):
     deck = make_deck(4)
     card = deck.cards.get(number=1)
-    rows = [Distractor(card=card, html=f"<p>Wrong idea {n}</p>") for n in range(3)]
-    for row in rows:
-        distractor_render(row)
-    Distractor.objects.bulk_create(rows)
+    rows = give_wrong_answers(card)
 
     attempt = start(alice, deck, count=4)
     question = attempt.questions.get(card=card)

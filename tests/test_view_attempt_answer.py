@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import caching
-from quizzes.models import Card, Distractor
+from quizzes.models import Card
 from quizzes.services import attempts as services
 from quizzes.services import reviews
-from quizzes.services.card_pages import distractor_render
-from tests.factories import give_typed_answers
+from tests.factories import give_typed_answers, give_wrong_answers
 from tests.quizplay import T0, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import remember, review_count_shown
 
@@ -666,10 +665,7 @@ def test_a_hand_written_wrong_answer_deleted_since_the_quiz_began_can_still_be_p
     counts, without the row it came from (it was a 500)."""
     deck = make_deck(4)
     card = deck.cards.get(number=1)
-    rows = [Distractor(card=card, html=f"<p>Wrong idea {n}</p>") for n in range(3)]
-    for row in rows:
-        distractor_render(row)
-    Distractor.objects.bulk_create(rows)
+    give_wrong_answers(card)
     attempt = start(alice, deck, count=4)
     question = _question_offering_hand_written_wrong_answers(attempt, card)
     picked = next(choice for choice in question.choices if choice["distractor_id"])
