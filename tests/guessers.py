@@ -131,6 +131,27 @@ def speaks_to_the_reader(question: str, choices: Sequence[str]) -> int:
     return _best(choices, lambda choice: len(_READER_WORDS.intersection(words(choice))))
 
 
+def fewest_extremes(question: str, choices: Sequence[str]) -> int:
+    """The choice alone at the top or the bottom of the fewest surface cues (length, words,
+    words shared with the question in all and per word, likeness to the others): wrong
+    answers each written to stand apart on some cue left the right one in the middle."""
+    cues = [
+        [len(choice) for choice in choices],
+        [len(words(choice)) for choice in choices],
+        [_shared(question, choice) for choice in choices],
+        [_per_word(question, choice) for choice in choices],
+        [sum(_similarity(one, other) for other in choices if other is not one) for one in choices],
+    ]
+    extremes = [
+        sum(
+            values.count(values[place]) == 1 and values[place] in (min(values), max(values))
+            for values in cues
+        )
+        for place in range(len(choices))
+    ]
+    return extremes.index(min(extremes))
+
+
 RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most shared words": most_shared_words,
     "most shared per word": most_shared_per_word,
@@ -143,6 +164,7 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "yes/no for a yes/no question": yes_no_for_yes_no,
     "most like the others": most_like_the_others,
     "speaks to the reader (we, you)": speaks_to_the_reader,
+    "fewest extremes": fewest_extremes,
 }
 
 
