@@ -135,6 +135,40 @@ def test_the_result_runs_the_same_queries_for_any_length(
         client.get(url(large))
 
 
+def test_its_questions_numbers_and_outcomes_cost_the_same_for_any_length(
+    client, alice, make_deck, monkeypatch
+):
+    # For each question, formatting its three numbers for the locale and Django's
+    # get_outcome_display (a dict of every choice built at each call) were a sixth of the
+    # page's Python calls: none of it now.
+    from django.db.models import base
+    from django.utils import formats
+
+    small = finish(start(alice, make_deck(12, slug="small"), count=2))
+    large = finish(start(alice, make_deck(30, slug="large"), count=25))
+    client.force_login(alice)
+    formatted, hashed = [], []
+    number_format, make_hashable = formats.number_format, base.make_hashable
+
+    def formatting(value, *args, **kwargs):
+        formatted.append(value)
+        return number_format(value, *args, **kwargs)
+
+    def hashing(value):  # twice in each call of Django's get_<field>_display
+        hashed.append(value)
+        return make_hashable(value)
+
+    monkeypatch.setattr(formats, "number_format", formatting)
+    monkeypatch.setattr(base, "make_hashable", hashing)
+    client.get(url(small))
+    small_formatted, small_hashed = len(formatted), len(hashed)
+    formatted[:], hashed[:] = [], []
+    response = client.get(url(large))
+
+    assert (len(formatted), len(hashed)) == (small_formatted, small_hashed) == (9, 2)
+    assert response.text.count('<span class="badge outcome-badge">Wrong</span>') == 25
+
+
 def test_a_guest_is_asked_to_sign_up_or_log_in_to_keep_it(client, deck):
     attempt = finish(start_as_guest(client, deck, count=2))
 
