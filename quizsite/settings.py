@@ -124,6 +124,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.study",
                 "quizzes.context_processors.password_reset",
+                # In place of Django's csrf_token; page_cache, after it, in place of both.
+                "quizzes.context_processors.csrf",
                 "quizzes.context_processors.page_cache",
             ],
             # {% partialdef %} and {% partial %} everywhere, as in Django 6 where they are built in.

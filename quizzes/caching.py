@@ -30,9 +30,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from quizsite.csrf import csrf_token
 
 VERSION_KEY = "deck-pages:version"
 ENTRY_TIMEOUT = 24 * 3600
@@ -371,7 +372,7 @@ def _user_nav(request) -> bytes:
 
 
 def _with_token(request, content: bytes) -> bytes:
-    return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return content.replace(CSRF_PLACEHOLDER.encode(), csrf_token(request).encode())
 
 
 # Named senders: a receiver of every model's deletions would keep Django from deleting any

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from quizsite.csrf import csrf_token
 from quizzes.services import reviews
 
 
@@ -22,6 +23,12 @@ def password_reset(request):
     """Whether the site can send a forgotten password's link (settings), for the pages that
     offer one: log-in, the lock after wrong passwords (django-axes renders it), the account."""
     return {"password_reset": settings.QUIZSITE_PASSWORD_RESET}
+
+
+def csrf(request):
+    """The CSRF token, as Django's own processor gives it (which this one overrides), made
+    by quizsite.csrf at a tenth of the cost."""
+    return {"csrf_token": SimpleLazyObject(lambda: csrf_token(request))}
 
 
 def page_cache(request):

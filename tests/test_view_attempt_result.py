@@ -3,7 +3,7 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
-from django.urls import reverse
+from django.urls import URLResolver, reverse, set_script_prefix
 from django.utils import timezone
 
 from quizzes import engine
@@ -133,6 +133,75 @@ def test_the_result_runs_the_same_queries_for_any_length(
         client.get(url(small))
     with django_assert_num_queries(len(small_queries.captured_queries)):
         client.get(url(large))
+
+
+def test_its_questions_numbers_and_outcomes_cost_the_same_for_any_length(
+    client, alice, make_deck, monkeypatch
+):
+    # For each question, formatting its three numbers for the locale and Django's
+    # get_outcome_display (a dict of every choice built at each call) were a sixth of the
+    # page's Python calls: none of it now.
+    from django.db.models import base
+    from django.utils import formats
+
+    small = finish(start(alice, make_deck(12, slug="small"), count=2))
+    large = finish(start(alice, make_deck(30, slug="large"), count=25))
+    client.force_login(alice)
+    formatted, hashed = [], []
+    number_format, make_hashable = formats.number_format, base.make_hashable
+
+    def formatting(value, *args, **kwargs):
+        formatted.append(value)
+        return number_format(value, *args, **kwargs)
+
+    def hashing(value):  # twice in each call of Django's get_<field>_display
+        hashed.append(value)
+        return make_hashable(value)
+
+    monkeypatch.setattr(formats, "number_format", formatting)
+    monkeypatch.setattr(base, "make_hashable", hashing)
+    client.get(url(small))
+    small_formatted, small_hashed = len(formatted), len(hashed)
+    formatted[:], hashed[:] = [], []
+    response = client.get(url(large))
+
+    assert (len(formatted), len(hashed)) == (small_formatted, small_hashed) == (9, 2)
+    assert response.text.count('<span class="badge outcome-badge">Wrong</span>') == 25
+
+
+def test_its_card_links_are_reversed_once_per_process(client, alice, deck, monkeypatch):
+    # A reversal is ~70 Python calls; the page links every question's card.
+    attempt = finish(start(alice, deck, count=3))
+    client.force_login(alice)
+    client.get(url(attempt))
+    reversed_names = []
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+
+    def counting(resolver, lookup_view, *args, **kwargs):
+        reversed_names.append(lookup_view)
+        return reverse_with_prefix(resolver, lookup_view, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    response = client.get(url(attempt))
+
+    assert "card_detail" not in reversed_names
+    for question in attempt.questions.all():
+        card_url = reverse("card_detail", args=[deck.slug, question.card.number])
+        assert f'<a href="{card_url}">Open card #{question.card.number}</a>' in response.text
+
+
+def test_its_card_links_follow_the_sites_script_prefix(deck):
+    # Kept per script prefix (a site served under /quizsite/ behind a proxy), as reverse
+    # gives them.
+    card = deck.cards.select_related("deck").first()
+    plain = card.get_absolute_url()
+    set_script_prefix("/quizsite/")
+    try:
+        under_a_prefix = card.get_absolute_url()
+    finally:
+        set_script_prefix("/")
+
+    assert under_a_prefix == "/quizsite" + plain == "/quizsite" + card.get_absolute_url()
 
 
 def test_a_guest_is_asked_to_sign_up_or_log_in_to_keep_it(client, deck):

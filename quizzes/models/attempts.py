@@ -276,6 +276,11 @@ class AttemptQuestion(models.Model):
     def is_answered(self) -> bool:
         return bool(self.outcome)
 
+    def get_outcome_display(self) -> str:
+        """The outcome's label, as Django's own method gives it, which builds a dict of every
+        choice at each call: 85 Python calls a label, ten on a result page."""
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
     @property
     def closed_by_clock(self) -> bool:
         """Closed with no answer: its time, or the quiz's, ran out first."""
@@ -324,6 +329,9 @@ class AttemptQuestion(models.Model):
         return typed_answers.typed_verdict(
             self.typed_expected, self.typed, ignore_accents=self.card.typed_answer_ignores_accents
         ).forgiven
+
+
+OUTCOME_LABELS = dict(AttemptQuestion.Outcome.choices)
 
 
 class ReadyQuiz(models.Model):
