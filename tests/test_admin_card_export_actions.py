@@ -214,6 +214,18 @@ def test_ids_that_are_no_card_ids_are_refused_with_a_400(staff_client, make_deck
     assert "is not the id of a card. Nothing was changed." in response.text
 
 
+def test_ten_thousand_ids_are_refused_with_a_400_that_says_what_to_do(staff_client, make_deck):
+    make_deck(3)
+    chosen = [str(number) for number in range(1, 10_001)]
+
+    response = staff_client.post(CARDS, {"action": "export_apkg", "_selected_action": chosen})
+
+    assert response.status_code == 400
+    assert "It sent more than 1,000 fields." in response.text
+    assert "Select all" in response.text
+    assert not ExportJob.objects.exists()
+
+
 def test_staff_who_may_see_decks_but_not_cards_cannot_download_an_export(
     client, django_user_model, make_deck, big, queued_tasks
 ):
