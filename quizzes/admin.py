@@ -1181,7 +1181,7 @@ class ExportJobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="of")
+    @admin.display(description="holds")
     def subject(self, job):
         return job.subject
 
