@@ -12,9 +12,10 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
-from django.db.models import Count, F
+from django.db import connection, models
+from django.db.models import Count, F, Value
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Collate, Lower, Replace
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
@@ -65,6 +66,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.services.anki_io import (
+    ANKI_DECK_SEPARATOR,
     IMAGE_CHECKS_OPTION,
     ImportTooLarge,
     anki_import_plan,
@@ -206,11 +208,20 @@ class TableFilter(admin.SimpleListFilter):
 # --- decks and tags ---
 
 
+def _deck_tree_order() -> OrderBy:
+    """Decks in Anki's tree order: by each part of the name in turn, whatever its case, so
+    "Medicine::Cardiology" comes right after "Medicine", before "Medicine Two" (by plain
+    text, ":" sorts after " "). The separator becomes a character below any a name has,
+    compared byte by byte: PostgreSQL's language collations skip punctuation."""
+    key = Lower(Replace(F("name"), Value(ANKI_DECK_SEPARATOR), Value(chr(1))))
+    return Collate(key, "C" if connection.vendor == "postgresql" else "BINARY").asc()
+
+
 @admin.register(Deck)
 class DeckAdmin(admin.ModelAdmin):
     form = DeckAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = ["name", "slug", "card_count", "updated_at"]
+    list_display = ["name_in_tree", "slug", "card_count", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
@@ -218,6 +229,23 @@ class DeckAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
+
+    def get_ordering(self, request):
+        return [_deck_tree_order()]
+
+    # As Anki's deck list: each deck after its parent, its subdecks indented below it.
+    @admin.display(description="name", ordering=_deck_tree_order())
+    def name_in_tree(self, deck):
+        *parents, own = deck.name.split(ANKI_DECK_SEPARATOR)
+        if not parents:
+            return own
+        return format_html(
+            '<span style="padding-left:{}em"><span class="quiet">{}{}</span>{}</span>',
+            1.5 * len(parents),
+            ANKI_DECK_SEPARATOR.join(parents),
+            ANKI_DECK_SEPARATOR,
+            own,
+        )
 
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, deck):
