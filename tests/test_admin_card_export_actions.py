@@ -2,11 +2,7 @@
 all those the filter matched across its pages, as one Anki package or text file in which
 each deck stays a deck of its own; a big selection built by the worker."""
 
-import tempfile
-from pathlib import Path
-
 import pytest
-from anki.collection import Collection, ImportAnkiPackageRequest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,15 +11,11 @@ from django.urls import reverse
 from quizzes.importing.anki import parse_anki
 from quizzes.models import Card, ExportJob
 from quizzes.services.deck_exports import cards_export_job_start, export_job_run
+from tests.factories import package_decks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exports_dir")]
 
 CARDS = reverse("admin:quizzes_card_changelist")
-
-
-@pytest.fixture(autouse=True)
-def folders(media_root, settings, tmp_path):
-    settings.QUIZSITE_EXPORTS_DIR = tmp_path / "exports"
 
 
 @pytest.fixture
@@ -59,25 +51,6 @@ def job_url(job):
     return reverse("admin:quizzes_deck_export_job", args=[job.pk])
 
 
-def fronts_by_deck(package: bytes) -> dict[str, list[str]]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "x.apkg"
-        path.write_bytes(package)
-        collection = Collection(str(Path(folder) / "reader.anki2"))
-        try:
-            collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(path)))
-            rows = collection.db.all(
-                "select d.name, n.sfld from cards c join notes n on n.id = c.nid "
-                "join decks d on d.id = c.did order by n.id"
-            )
-        finally:
-            collection.close()
-    found: dict[str, list[str]] = {}
-    for deck, front in rows:
-        found.setdefault(deck.replace("\x1f", "::"), []).append(front)
-    return found
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
@@ -90,7 +63,7 @@ def test_cards_ticked_in_two_decks_are_one_package_each_deck_its_own(staff_clien
     response = export(staff_client, chosen)
 
     assert response["Content-Disposition"] == 'attachment; filename="cards.apkg"'
-    assert fronts_by_deck(response.content) == {
+    assert package_decks(response.content) == {
         "Synthetic layers": ["Question 1 about tensor1?"],
         "Synthetic tensors": ["Question 2 about tensor2?"],
     }
@@ -118,7 +91,7 @@ def test_all_the_cards_a_filter_matches_across_pages_are_built_by_the_worker(
     download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
     content = b"".join(download.streaming_content)
     if action == "export_apkg":
-        assert [len(fronts) for fronts in fronts_by_deck(content).values()] == [120]
+        assert [len(fronts) for fronts in package_decks(content).values()] == [120]
     else:
         assert len(parse_anki(content, source="cards.txt")) == 120
 

@@ -2,11 +2,10 @@
 takes them), or decks ticked side by side, as one Anki package or text file in which each
 deck stays a deck of its own; a big one built by the worker, as one deck's is."""
 
-import tempfile
 from pathlib import Path
 
 import pytest
-from anki.collection import Collection, ImportAnkiPackageRequest
+from anki.collection import Collection, ExportAnkiPackageOptions
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -14,9 +13,9 @@ from quizzes.importing.anki import parse_anki
 from quizzes.models import CachedImage, Card, Deck, ExportJob, MediaFile, Tag
 from quizzes.services.anki_io import anki_import_apply
 from quizzes.services.deck_exports import export_job_run
-from tests.factories import image_bytes
+from tests.factories import image_bytes, package_decks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exports_dir")]
 
 DECKS = reverse("admin:quizzes_deck_changelist")
 PNG = image_bytes("PNG", (4, 3))
@@ -30,11 +29,6 @@ MEDICINE = {
     "Medicine::Cardiology::Drugs": [("What does a beta blocker slow?", "The heart", "drugs")],
     "Physics": [("What is inertia?", "Resistance to a change of motion", "")],
 }
-
-
-@pytest.fixture(autouse=True)
-def folders(media_root, settings, tmp_path):
-    settings.QUIZSITE_EXPORTS_DIR = tmp_path / "exports"
 
 
 @pytest.fixture
@@ -55,15 +49,11 @@ def anki_package(folder: Path, decks: dict) -> bytes:
             collection.add_note(note, collection.decks.id(deck))
     collection.media.write_data("heart.png", PNG)
     path = folder / "all.apkg"
-    collection.export_anki_package(out_path=str(path), options=_options(), limit=None)
+    collection.export_anki_package(
+        out_path=str(path), options=ExportAnkiPackageOptions(with_media=True), limit=None
+    )
     collection.close()
     return path.read_bytes()
-
-
-def _options():
-    from anki.collection import ExportAnkiPackageOptions
-
-    return ExportAnkiPackageOptions(with_media=True)
 
 
 @pytest.fixture
@@ -79,31 +69,11 @@ def export(client, decks, action="export_apkg", **kwargs):
     return client.post(DECKS, {"action": action, "_selected_action": chosen}, **kwargs)
 
 
-def decks_in(package: bytes) -> dict[str, list[str]]:
-    """Each deck of the package as Anki reads it: its notes' fronts."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "x.apkg"
-        path.write_bytes(package)
-        collection = Collection(str(Path(folder) / "reader.anki2"))
-        try:
-            collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(path)))
-            rows = collection.db.all(
-                "select d.name, n.flds from cards c join notes n on n.id = c.nid "
-                "join decks d on d.id = c.did order by n.sfld"
-            )
-        finally:
-            collection.close()
-    found: dict[str, list[str]] = {}
-    for deck, fields in rows:
-        found.setdefault(deck.replace("\x1f", "::"), []).append(fields.split("\x1f")[0])
-    return found
-
-
 def test_a_deck_exports_with_its_subdecks_each_a_deck_of_its_own(staff_client, course):
     response = export(staff_client, [course["Medicine"]])
 
     assert response["Content-Disposition"] == 'attachment; filename="courses-medicine.apkg"'
-    assert decks_in(response.content) == {
+    assert package_decks(response.content) == {
         "Courses::Medicine": ["What is a vital sign?"],
         "Courses::Medicine::Cardiology": ["Normal heart rate?", "What does an ECG record?"],
         "Courses::Medicine::Cardiology::Drugs": ["What does a beta blocker slow?"],
@@ -116,7 +86,7 @@ def test_decks_ticked_side_by_side_are_one_package(staff_client, course):
     response = export(staff_client, [course["Medicine::Cardiology::Drugs"], course["Physics"]])
 
     assert response["Content-Disposition"] == 'attachment; filename="decks.apkg"'
-    assert decks_in(response.content) == {
+    assert package_decks(response.content) == {
         "Courses::Medicine::Cardiology::Drugs": ["What does a beta blocker slow?"],
         "Courses::Physics": ["What is inertia?"],
     }
@@ -170,7 +140,7 @@ def test_a_big_branch_is_built_by_the_worker_and_downloaded_from_its_page(
     download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
     content = b"".join(download.streaming_content)
     if action == "export_apkg":
-        assert sorted(decks_in(content)) == [
+        assert sorted(package_decks(content)) == [
             "Courses::Medicine",
             "Courses::Medicine::Cardiology",
             "Courses::Medicine::Cardiology::Drugs",
