@@ -250,3 +250,15 @@ def test_the_action_names_say_the_subdecks_come_too(staff_client, course):
     listing = staff_client.get(DECKS).text
 
     assert "Export the selected decks, with their subdecks, as an Anki package (.apkg)" in listing
+
+
+def test_a_branch_asked_for_again_before_it_is_built_is_built_once(
+    staff_client, course, big, queued_tasks
+):
+    first = export(staff_client, [course["Medicine"]])
+    again = export(staff_client, [course["Medicine"]])
+    other = export(staff_client, [course["Medicine::Cardiology"]])
+
+    assert again.url == first.url
+    assert other.url != first.url
+    assert ExportJob.objects.count() == 2

@@ -86,7 +86,13 @@ def decks_export_job_start(
     *, decks: list[Deck], created_by, kind: ExportJob.Kind = ExportJob.Kind.PACKAGE
 ) -> ExportJob:
     """Queue several decks' package or text file for the worker: each Anki deck stays a
-    deck of its own in it."""
+    deck of its own in it. Asked again before it is built, the same decks are the export
+    already waiting or running, as one deck's are (export_job_start)."""
+    wanted = {deck.pk for deck in decks}
+    pending = _pending(kind).filter(holds=ExportJob.Holds.DECKS, chosen=len(decks))
+    for job in pending.prefetch_related("decks"):
+        if {deck.pk for deck in job.decks.all()} == wanted:
+            return job
     return _job_create(
         holds=ExportJob.Holds.DECKS,
         kind=kind,
@@ -165,18 +171,21 @@ def export_job_start(
     from quizzes.tasks import deck_export_task
 
     export_jobs_prune()
-    unfinished = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
-    recent = timezone.now() - WAITED_FOR
-    pending = ExportJob.objects.filter(
-        deck=deck, kind=kind, status__in=unfinished, created_at__gte=recent
-    )
-    if job := pending.first():
+    if job := _pending(kind).filter(deck=deck).first():
         return job
     job = ExportJob.objects.create(
         deck=deck, kind=kind, created_by=created_by, total=deck.cards.count()
     )
     deck_export_task.enqueue(job.pk)
     return job
+
+
+def _pending(kind: ExportJob.Kind) -> QuerySet[ExportJob]:
+    """The exports of `kind` waiting or running, but for those left behind by a killed
+    worker."""
+    unfinished = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    recent = timezone.now() - WAITED_FOR
+    return ExportJob.objects.filter(kind=kind, status__in=unfinished, created_at__gte=recent)
 
 
 def export_job_run(*, job_id: int) -> str:
