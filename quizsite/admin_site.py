@@ -5,10 +5,11 @@ refused with a 400 instead of a 500."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.views import PasswordChangeView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.db import connection
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,7 +51,15 @@ def _in_column(field, number: int) -> bool:
 def _refusing_malformed(change_list_view, model_admin):
     @wraps(change_list_view)
     def change_list(request, *args, **kwargs):
-        if reason := malformed_change_list_request(request, model_admin):
+        try:
+            reason = malformed_change_list_request(request, model_admin)
+        except TooManyFieldsSent:
+            # A page of the list ticks 100 rows at most: more is no form of ours.
+            reason = (
+                f"It sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields. To act "
+                'on every row a filter matches, tick the box above the list, then "Select all".'
+            )
+        if reason:
             return render(request, "400.html", {"reason": reason}, status=400)
         return change_list_view(request, *args, **kwargs)
 

@@ -12,9 +12,10 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
-from django.db.models import Count, F
+from django.db import connection, models
+from django.db.models import Count, F, Value
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Collate, Lower, Replace
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
@@ -65,12 +66,13 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.services.anki_io import (
+    ANKI_DECK_SEPARATOR,
     IMAGE_CHECKS_OPTION,
     ImportTooLarge,
     anki_import_plan,
     cards_delete,
     cards_export_anki,
-    deck_export_apkg,
+    cards_export_apkg,
     import_job_confirm,
     import_jobs_prune,
     is_package,
@@ -95,11 +97,15 @@ from quizzes.services.card_statistics import (
 )
 from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
 from quizzes.services.deck_exports import (
+    cards_export_job_start,
+    cards_package_builds_in_request,
+    cards_text_builds_in_request,
+    deck_branches,
+    decks_export_job_start,
+    decks_file_stem,
     export_job_file,
     export_job_start,
-    text_export_builds_in_request,
 )
-from quizzes.services.deck_packages import package_builds_in_request
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_reopen, reports_resolve
@@ -142,6 +148,36 @@ def _export_download(model_admin, request, exported, filename: str) -> HttpRespo
     return _download(exported.text, filename)
 
 
+def _package_download(cards, filename: str, deck_name: str | None = None) -> HttpResponse:
+    """A package small enough to build within the request (cards_package_builds_in_request)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / filename
+        cards_export_apkg(cards=cards, path=path, deck_name=deck_name)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _may_export_cards(request) -> bool:
+    """An export holds cards: staff who may see the cards may export them and download
+    the file, whatever list they asked from."""
+    return request.user.has_perm("quizzes.view_card") or request.user.has_perm(
+        "quizzes.change_card"
+    )
+
+
+def _export_list(job: ExportJob) -> dict:
+    """The list an export is asked from again."""
+    if job.holds == ExportJob.Holds.CARDS:
+        return {"list_url": reverse("admin:quizzes_card_changelist"), "list_name": "card list"}
+    return {"list_url": reverse("admin:quizzes_deck_changelist"), "list_name": "deck list"}
+
+
+def _export_job_page(job: ExportJob):
+    return redirect("admin:quizzes_deck_export_job", job.pk)
+
+
 class BoundedManyToManyMixin:
     """A many-to-many field's ids past what the database holds (2**63 - 1) are refused as
     no such choice: SQLite cannot hold them (OverflowError), PostgreSQL refuses them, and
@@ -172,11 +208,20 @@ class TableFilter(admin.SimpleListFilter):
 # --- decks and tags ---
 
 
+def _deck_tree_order() -> OrderBy:
+    """Decks in Anki's tree order: by each part of the name in turn, whatever its case, so
+    "Medicine::Cardiology" comes right after "Medicine", before "Medicine Two" (by plain
+    text, ":" sorts after " "). The separator becomes a character below any a name has,
+    compared byte by byte: PostgreSQL's language collations skip punctuation."""
+    key = Lower(Replace(F("name"), Value(ANKI_DECK_SEPARATOR), Value(chr(1))))
+    return Collate(key, "C" if connection.vendor == "postgresql" else "BINARY").asc()
+
+
 @admin.register(Deck)
 class DeckAdmin(admin.ModelAdmin):
     form = DeckAdminForm
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    list_display = ["name", "slug", "card_count", "updated_at"]
+    list_display = ["name_in_tree", "slug", "card_count", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
@@ -184,6 +229,23 @@ class DeckAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
+
+    def get_ordering(self, request):
+        return [_deck_tree_order()]
+
+    # As Anki's deck list: each deck after its parent, its subdecks indented below it.
+    @admin.display(description="name", ordering=_deck_tree_order())
+    def name_in_tree(self, deck):
+        *parents, own = deck.name.split(ANKI_DECK_SEPARATOR)
+        if not parents:
+            return own
+        return format_html(
+            '<span style="padding-left:{}em"><span class="quiet">{}{}</span>{}</span>',
+            1.5 * len(parents),
+            ANKI_DECK_SEPARATOR.join(parents),
+            ANKI_DECK_SEPARATOR,
+            own,
+        )
 
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, deck):
@@ -216,35 +278,54 @@ class DeckAdmin(admin.ModelAdmin):
         ]
         return listed, model_count, perms_needed, []
 
-    @admin.action(description="Export the selected deck as an Anki package (.apkg)")
-    def export_apkg(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, "Select one deck to export as a package.", messages.ERROR)
-            return None
-        deck = queryset.get()
-        if not package_builds_in_request(deck=deck):
-            job = export_job_start(deck=deck, created_by=request.user)
-            return redirect("admin:quizzes_deck_export_job", job.pk)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{deck.slug}.apkg"
-            deck_export_apkg(deck=deck, path=path)
-            data = path.read_bytes()
-        response = HttpResponse(data, content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{deck.slug}.apkg"'
-        return response
+    def has_export_permission(self, request):
+        return _may_export_cards(request)
 
-    @admin.action(description="Export the selected decks as an Anki file")
-    def export_anki(self, request, queryset):
-        decks = list(queryset)
-        if len(decks) == 1 and not text_export_builds_in_request(deck=decks[0]):
-            job = export_job_start(deck=decks[0], created_by=request.user, kind=ExportJob.Kind.TEXT)
-            return redirect("admin:quizzes_deck_export_job", job.pk)
+    @admin.action(
+        description="Export the selected decks, with their subdecks, as an Anki package (.apkg)",
+        permissions=["export"],
+    )
+    def export_apkg(self, request, queryset):
+        if not (decks := self._chosen_branches(request, queryset)):
+            return None
         cards = Card.objects.filter(deck__in=decks)
-        single = decks[0] if len(decks) == 1 else None
-        exported = cards_export_anki(cards=cards, deck_name=single.name if single else None)
-        return _export_download(
-            self, request, exported, f"{single.slug if single else 'decks'}.txt"
+        if cards_package_builds_in_request(cards=cards):
+            return _package_download(cards, f"{decks_file_stem(decks)}.apkg", decks[0].name)
+        if len(decks) == 1:
+            return _export_job_page(export_job_start(deck=decks[0], created_by=request.user))
+        return _export_job_page(decks_export_job_start(decks=decks, created_by=request.user))
+
+    @admin.action(
+        description="Export the selected decks, with their subdecks, as an Anki text file",
+        permissions=["export"],
+    )
+    def export_anki(self, request, queryset):
+        if not (decks := self._chosen_branches(request, queryset)):
+            return None
+        cards = Card.objects.filter(deck__in=decks)
+        if cards_text_builds_in_request(cards=cards):
+            # One deck's file names it in its header; several decks', each note's.
+            single = decks[0].name if len(decks) == 1 else None
+            exported = cards_export_anki(cards=cards, deck_name=single)
+            return _export_download(self, request, exported, f"{decks_file_stem(decks)}.txt")
+        text = ExportJob.Kind.TEXT
+        if len(decks) == 1:
+            job = export_job_start(deck=decks[0], created_by=request.user, kind=text)
+        else:
+            job = decks_export_job_start(decks=decks, created_by=request.user, kind=text)
+        return _export_job_page(job)
+
+    def _chosen_branches(self, request, queryset) -> list[Deck]:
+        """The decks ticked, with their subdecks; none (said so) where the ids posted
+        name no deck, as a list loaded before a colleague deleted them."""
+        if decks := deck_branches(decks=queryset):
+            return decks
+        self.message_user(
+            request,
+            "None of the selected decks exists any more: nothing to export.",
+            messages.ERROR,
         )
+        return []
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(self.import_anki_view)
@@ -260,7 +341,7 @@ class DeckAdmin(admin.ModelAdmin):
         ]
 
     def _export_job(self, request, pk) -> ExportJob:
-        if not self.has_view_permission(request):
+        if not _may_export_cards(request):
             raise PermissionDenied
         return get_object_or_404(ExportJob.objects.select_related("deck", "created_by"), pk=pk)
 
@@ -271,9 +352,10 @@ class DeckAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Export {job.deck} as {job.get_kind_display()}",
+            "title": f"Export {job.subject} as {job.get_kind_display()}",
             "job": job,
             "file": export_job_file(job=job),
+            **_export_list(job),
             "kept_for_hours": int(EXPORTS_KEPT_FOR.total_seconds() // 3600),
         }
         template = "admin/quizzes/deck/export_job.html"
@@ -285,7 +367,7 @@ class DeckAdmin(admin.ModelAdmin):
         job = self._export_job(request, pk)
         file = export_job_file(job=job)
         if file is None:
-            raise Http404("This export is not ready, or no longer kept: export the deck again.")
+            raise Http404("This export is not ready, or no longer kept: export it again.")
         return file_download(
             request,
             file.open("rb"),
@@ -770,7 +852,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         ("Source and tags", {"fields": ["source_url", "tags", "anki_guid"]}),
         ("How learners do", {"fields": ["statistics", "created_at", "updated_at"]}),
     ]
-    actions = ["export_anki", "add_tag", "remove_tag"]
+    actions = ["export_anki", "export_apkg", "add_tag", "remove_tag"]
     action_form = CardActionForm
     list_per_page = 50
     paginator = IdsFirstPaginator
@@ -961,9 +1043,43 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
             listed = ", ".join(str(number) for number in retagged)
             self.message_user(request, f"Cards {listed} of this note now have its tags too.")
 
-    @admin.action(description="Export the selected cards as an Anki file")
+    def has_export_permission(self, request):
+        return _may_export_cards(request)
+
+    # Anki's Browse, notes ticked, Export Notes: each deck stays a deck of its own in the
+    # file. "Select all N" (select_across) exports every card the filter matches.
+    @admin.action(
+        description="Export the selected cards as an Anki text file", permissions=["export"]
+    )
     def export_anki(self, request, queryset):
-        return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
+        if not self._chosen_exist(request, queryset):
+            return None
+        if cards_text_builds_in_request(cards=queryset):
+            return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
+        kind = ExportJob.Kind.TEXT
+        return _export_job_page(
+            cards_export_job_start(cards=queryset, created_by=request.user, kind=kind)
+        )
+
+    @admin.action(
+        description="Export the selected cards as an Anki package (.apkg)", permissions=["export"]
+    )
+    def export_apkg(self, request, queryset):
+        if not self._chosen_exist(request, queryset):
+            return None
+        if cards_package_builds_in_request(cards=queryset):
+            return _package_download(queryset, "cards.apkg")
+        return _export_job_page(cards_export_job_start(cards=queryset, created_by=request.user))
+
+    def _chosen_exist(self, request, queryset) -> bool:
+        if queryset.values("pk").order_by().exists():
+            return True
+        self.message_user(
+            request,
+            "None of the selected cards exists any more: nothing to export.",
+            messages.ERROR,
+        )
+        return False
 
     # A tag is the note's, as in Anki: both actions reach the selected cards' siblings, as
     # saving one card's tags does (save_related).
@@ -1073,13 +1189,13 @@ class ExportJobAdmin(admin.ModelAdmin):
     their pages (the download), found again after leaving one. Staff who may see the decks
     see them."""
 
-    list_display = ["deck", "state", "created_by", "created_at"]
+    list_display = ["subject", "kind", "state", "created_by", "created_at"]
     list_display_links = None
     list_select_related = ["deck", "created_by"]
     ordering = ["-created_at"]
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("quizzes.view_deck")
+        return _may_export_cards(request)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
@@ -1092,6 +1208,10 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="holds")
+    def subject(self, job):
+        return job.subject
 
     @admin.display(description="state")
     def state(self, job):

@@ -101,6 +101,13 @@ def console_errors(page):
     return errors
 
 
+@pytest.fixture
+def exports_dir(settings, tmp_path):
+    """Staff's exports go to the test's own folder, never to the developer's var/exports."""
+    settings.QUIZSITE_EXPORTS_DIR = tmp_path / "exports"
+    return settings.QUIZSITE_EXPORTS_DIR
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Files a test stores go to its own folder, never to the developer's var/media."""

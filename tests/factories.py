@@ -3,11 +3,12 @@
 import io
 import json
 import struct
+import tempfile
 import zlib
 from functools import cache
 from pathlib import Path
 
-from anki.collection import Collection, ExportAnkiPackageOptions
+from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageRequest
 from django.conf import settings
 from PIL import Image
 
@@ -264,3 +265,23 @@ def give_typed_answers(deck: Deck, answers: dict[int, str]) -> None:
         card.typed_answer = answers[card.number]
         card_render(card, {})
         card.save()
+
+
+def package_decks(package: bytes) -> dict[str, list[str]]:
+    """Each deck of an .apkg as Anki itself reads it: its notes' first fields, in order."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "read.apkg"
+        path.write_bytes(package)
+        collection = Collection(str(Path(folder) / "reader.anki2"))
+        try:
+            collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(path)))
+            rows = collection.db.all(
+                "select d.name, n.sfld from cards c join notes n on n.id = c.nid "
+                "join decks d on d.id = c.did order by n.sfld"
+            )
+        finally:
+            collection.close()
+    found: dict[str, list[str]] = {}
+    for deck, first_field in rows:
+        found.setdefault(deck.replace("\x1f", "::"), []).append(first_field)
+    return found

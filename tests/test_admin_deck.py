@@ -165,3 +165,37 @@ def test_a_deck_whose_cards_quizzes_asked_is_kept_and_the_page_says_why_in_one_l
     )
     staff_client.post(reverse("admin:quizzes_deck_delete", args=[deck.pk]), {"post": "yes"})
     assert deck.cards.count() == 5
+
+
+def test_the_deck_list_reads_as_anki_s_tree_each_subdeck_indented_below_its_parent(
+    staff_client, django_assert_max_num_queries
+):
+    # By plain name, "Medicine Two" came between Medicine and its subdecks, and "fast.ai"
+    # after every capital.
+    names = ["Medicine Two", "Medicine::Neurology", "fast.ai", "Medicine", "Physics"]
+    names += ["Medicine::Cardiology::Drugs", "Medicine::Cardiology", "medicine::anatomy"]
+    names += [f"Z::B{number // 7}::C{number:02}" for number in range(42)]
+    for number, name in enumerate(names):
+        Deck.objects.create(name=name, slug=f"deck-{number}")
+
+    with django_assert_max_num_queries(12):
+        page = staff_client.get(reverse("admin:quizzes_deck_changelist"))
+
+    rows = BeautifulSoup(page.text, "html.parser").select("#result_list tbody th")
+    shown = [row.get_text() for row in rows]
+    assert len(shown) == 50
+    assert shown[:9] == [
+        "fast.ai",
+        "Medicine",
+        "medicine::anatomy",
+        "Medicine::Cardiology",
+        "Medicine::Cardiology::Drugs",
+        "Medicine::Neurology",
+        "Medicine Two",
+        "Physics",
+        "Z::B0::C00",
+    ]
+    assert shown[-1] == "Z::B5::C41"
+    drugs = rows[4].select_one("span")
+    assert drugs["style"] == "padding-left:3.0em"
+    assert drugs.select_one(".quiet").get_text() == "Medicine::Cardiology::"

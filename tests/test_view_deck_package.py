@@ -15,7 +15,7 @@ from django.utils.http import parse_http_date
 
 from quizzes import caching
 from quizzes.models import Card
-from quizzes.services import deck_packages
+from quizzes.services import deck_exports, deck_packages
 from quizzes.services.card_editing import card_content_from_form, card_save_from_admin
 from tests.servers import Gunicorn, manage, site_env
 
@@ -164,9 +164,8 @@ def test_a_deck_with_many_pictures_is_built_by_the_worker(
     from django_tasks_db.models import DBTaskResult
 
     from quizzes.models import CachedImage, CardImage
-    from quizzes.services import deck_packages
 
-    monkeypatch.setattr(deck_packages, "IN_REQUEST_IMAGE_BYTES", 1000)
+    monkeypatch.setattr(deck_exports, "IN_REQUEST_IMAGE_BYTES", 1000)
     image = CachedImage.objects.create(
         url="https://example.org/big.png", status=CachedImage.Status.CACHED, byte_size=1001
     )

@@ -1339,19 +1339,24 @@ class PackageNote:
     # A type-in box the stock note type lacks: "cloze" for a cloze note whose cards ask
     # their deletions typed, "nc" for a type-in note whose accents need not be typed.
     typed_box: str = ""
+    # The Anki deck the note goes in ("Medicine::Cardiology"), else the package's own.
+    deck: str = ""
 
 
 def write_package(
     notes: Iterable[PackageNote], *, media: dict[str, bytes], deck_name: str, path: Path
 ) -> int:
-    """Write an .apkg of `notes` in a deck named `deck_name`, with `media` (name -> bytes);
-    return how many notes it holds. Anki's stock note types carry the notes."""
-    from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions
+    """Write an .apkg of `notes` in a deck named `deck_name` (a note naming its own deck, in
+    that one), with `media` (name -> bytes); return how many notes it holds. Anki's stock
+    note types carry the notes."""
+    from anki.collection import Collection, DeckIdLimit, ExportAnkiPackageOptions, NoteIdsLimit
 
     with tempfile.TemporaryDirectory(prefix="quizsite-anki-") as folder:
         collection = Collection(str(Path(folder) / "collection.anki2"))
         try:
             deck_id = collection.decks.id(deck_name)
+            deck_ids = {deck_name: deck_id}
+            note_ids = []
             count = 0
             for note in notes:
                 if note.cards:
@@ -1369,7 +1374,11 @@ def write_package(
                 made.tags = list(note.tags)
                 if note.guid:
                     made.guid = note.guid
-                collection.add_note(made, deck_id)
+                own = note.deck or deck_name
+                if own not in deck_ids:
+                    deck_ids[own] = collection.decks.id(own)
+                collection.add_note(made, deck_ids[own])
+                note_ids.append(made.id)
                 count += 1
             for name, data in media.items():
                 collection.media.write_data(name, data)
@@ -1378,7 +1387,9 @@ def write_package(
                 options=ExportAnkiPackageOptions(
                     with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False
                 ),
-                limit=DeckIdLimit(deck_id),
+                # Several decks side by side ("Medicine", "Physics") have no deck above them
+                # all but Anki's own "Default": their notes are what is exported.
+                limit=DeckIdLimit(deck_id) if len(deck_ids) == 1 else NoteIdsLimit(note_ids),
             )
         finally:
             collection.close()

@@ -59,7 +59,10 @@ class ImportJob(DeckJob):
 class ExportJob(DeckJob):
     """A deck's Anki package or text file too big to build inside a request (gunicorn gives
     one 30 s): the worker builds it into QUIZSITE_EXPORTS_DIR, outside the media folder the
-    proxy serves, and the admin serves it to staff alone (services.deck_exports)."""
+    proxy serves, and the admin serves it to staff alone (services.deck_exports). It holds
+    one deck, or several (`decks`: a branch of Anki's tree, decks ticked in the list), or
+    cards ticked in the card list (`cards`); the decks or cards deleted since it was asked
+    for are told by `chosen`, the count asked for."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -71,7 +74,22 @@ class ExportJob(DeckJob):
         PACKAGE = "apkg", "an Anki package"
         TEXT = "txt", "an Anki text file"
 
-    deck = models.ForeignKey("quizzes.Deck", on_delete=models.CASCADE, related_name="exports")
+    class Holds(models.TextChoices):
+        DECK = "deck", "a deck"
+        DECKS = "decks", "decks"
+        CARDS = "cards", "cards"
+
+    deck = models.ForeignKey(
+        "quizzes.Deck", on_delete=models.CASCADE, related_name="exports", null=True, blank=True
+    )
+    decks = models.ManyToManyField("quizzes.Deck", blank=True, related_name="+")
+    cards = models.ManyToManyField("quizzes.Card", blank=True, related_name="+")
+    holds = models.CharField(max_length=5, choices=Holds.choices, default=Holds.DECK)
+    chosen = models.PositiveIntegerField(default=0)  # decks or cards, as asked for
+    # What it holds, said as it was asked for ("Medicine and 3 subdecks", "300 cards"): a
+    # deck deleted since is still named.
+    label = models.CharField(max_length=200, blank=True)
+    file_stem = models.SlugField(max_length=100, blank=True)  # of the download's name
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.PACKAGE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     notes = models.PositiveIntegerField(default=0)  # in the finished file
@@ -81,11 +99,15 @@ class ExportJob(DeckJob):
     notice = models.TextField(blank=True)
 
     def __str__(self):
-        return f"{self.deck} as {self.get_kind_display()}"
+        return f"{self.subject} as {self.get_kind_display()}"
+
+    @property
+    def subject(self) -> str:
+        return str(self.deck) if self.deck_id else self.label
 
     @property
     def download_name(self) -> str:
-        return f"{self.deck.slug}.{self.kind}"
+        return f"{self.deck.slug if self.deck_id else self.file_stem}.{self.kind}"
 
 
 class DeletedCard(models.Model):

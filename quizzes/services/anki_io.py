@@ -1685,8 +1685,7 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     written with a deck column naming each note's deck, so that Anki, and an import here,
     keep them apart."""
     exported = []
-    their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
-    deck_names = dict(Deck.objects.filter(pk__in=their_decks).values_list("pk", "name"))
+    deck_names = _deck_names(cards)
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
@@ -1716,13 +1715,38 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     )
 
 
+def _deck_names(cards: QuerySet[Card]) -> dict[int, str]:
+    """The name of each deck `cards` are in, by its id."""
+    their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
+    return dict(Deck.objects.filter(pk__in=their_decks).values_list("pk", "name"))
+
+
 def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None) -> int:
-    """Write `deck` as an .apkg with its cached images and sounds; return the note count.
-    `progress` hears how many of the deck's cards are written, every thousand or so.
+    """Write `deck` as an .apkg with its cached images and sounds; return the note count."""
+    return cards_export_apkg(
+        cards=deck.cards.all(), path=path, progress=progress, deck_name=deck.name
+    )
+
+
+def cards_export_apkg(
+    *,
+    cards: QuerySet[Card],
+    path: Path,
+    progress: Progress | None = None,
+    deck_name: str | None = None,
+) -> int:
+    """Write `cards` as an .apkg with their cached images and sounds; return the note count.
+    Each note goes in an Anki deck named as its deck here, so that several decks stay
+    apart and a subdeck ("Medicine::Cardiology") lands in Anki's tree where it came from;
+    an empty package holds an empty deck named `deck_name`. `progress` hears how many of
+    the cards are written, every thousand or so.
 
     An image the site fetched from the web goes into the package under its file name (the
     HTML points at that name, as Anki's own media do); one not cached keeps its URL."""
-    cards = deck.cards.all()
+    # By id: `cards` may work out statistics for each card (the admin list's queryset).
+    cards = Card.objects.filter(pk__in=cards.values("pk"))
+    deck_names = _deck_names(cards)
+    deck_name = deck_name or next(iter(deck_names.values()), "Default")
     progress = progress or (lambda done, total: None)
     total = cards.count()
     progress(0, total)
@@ -1768,6 +1792,7 @@ def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None
                 guid=first.anki_guid,
                 cards=tuple(sides),
                 typed_box=_typed_box(first, group) if fields else "",
+                deck=deck_names[first.deck_id],
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):
@@ -1784,7 +1809,7 @@ def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None
             done += count
         progress(done, total)
 
-    return write_package(told_as_written(), media=media, deck_name=deck.name, path=path)
+    return write_package(told_as_written(), media=media, deck_name=deck_name, path=path)
 
 
 def _package_name(image: CachedImage, *, taken: set[str]) -> str:

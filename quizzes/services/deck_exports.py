@@ -1,7 +1,9 @@
-"""Staff's export of a deck as an Anki package or text file. A small deck's is built in the
-request; a big one's (30,000 cards with their images take longer than gunicorn's 30 s, and
-their text 5 s, holding a web worker that long) by the background worker, as an ExportJob
-whose progress the admin shows and whose file it serves, to staff alone, for a day."""
+"""Staff's export of a deck, of several (a branch of Anki's tree: "Medicine" and every
+"Medicine::..." deck), or of cards ticked in the card list, as an Anki package or text file.
+A small one is built in the request; a big one (30,000 cards with their images take longer
+than gunicorn's 30 s, and their text 5 s, holding a web worker that long) by the background
+worker, as an ExportJob whose progress the admin shows and whose file it serves, to staff
+alone, for a day."""
 
 import contextlib
 import os
@@ -10,10 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, Sum
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from quizzes.models import Deck, ExportJob
-from quizzes.services.anki_io import cards_export_anki, deck_export_apkg
+from quizzes.models import CachedImage, Card, Deck, ExportJob
+from quizzes.services.anki_io import ANKI_DECK_SEPARATOR, cards_export_anki, cards_export_apkg
 
 KEPT_FOR = timedelta(days=1)
 # An export this old and still unfinished is not waited for (a worker killed while it ran
@@ -21,9 +26,140 @@ KEPT_FOR = timedelta(days=1)
 WAITED_FOR = timedelta(minutes=30)
 
 
-def text_export_builds_in_request(*, deck: Deck) -> bool:
-    """Whether the deck's text file is small enough to write within a request's time."""
-    return deck.cards.count() <= settings.QUIZSITE_TEXT_EXPORT_IN_REQUEST_CARDS
+# A package is built in memory (its pictures read whole): a request builds one of at most
+# this many bytes of pictures, and the worker the bigger ones.
+IN_REQUEST_IMAGE_BYTES = 32 * 1024 * 1024
+
+
+def cards_text_builds_in_request(*, cards: QuerySet[Card]) -> bool:
+    """Whether the cards' text file is small enough to write within a request's time."""
+    return _count(cards) <= settings.QUIZSITE_TEXT_EXPORT_IN_REQUEST_CARDS
+
+
+def cards_package_builds_in_request(*, cards: QuerySet[Card]) -> bool:
+    """Whether the cards' package is small enough to build within a request's time."""
+    if _count(cards) > settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS:
+        return False
+    images = CachedImage.objects.filter(
+        card_images__card__in=cards.values("pk"), status=CachedImage.Status.CACHED
+    ).distinct()
+    image_bytes = images.aggregate(total=Sum("byte_size"))["total"] or 0
+    return image_bytes <= IN_REQUEST_IMAGE_BYTES
+
+
+def _count(cards: QuerySet[Card]) -> int:
+    # By id: the admin list's cards work out statistics for each.
+    return cards.values("pk").order_by().count()
+
+
+def deck_branches(*, decks: QuerySet[Deck]) -> list[Deck]:
+    """`decks` with every deck below them in Anki's tree, by name ("Medicine::Cardiology"
+    below "Medicine"), as Anki's export of a deck takes its subdecks, in the tree's order.
+    Anki's deck names ignore case; so does this. Two queries."""
+    names = list(decks.values_list("name", flat=True))
+    below = Q()
+    for name in names:
+        below |= Q(name__istartswith=f"{name}{ANKI_DECK_SEPARATOR}")
+    found = Deck.objects.filter(Q(pk__in=decks.values("pk")) | below)
+    return sorted(found, key=lambda deck: deck.name.casefold().split(ANKI_DECK_SEPARATOR))
+
+
+def decks_label(decks: list[Deck]) -> str:
+    """Decks as an export names them: "Medicine", "Medicine and its 3 subdecks", "Biology,
+    Medicine and 2 more decks"."""
+    tops = [deck for deck in decks if not _has_parent_in(deck, decks)]
+    others = len(decks) - len(tops)
+    if len(tops) == 1:
+        label = tops[0].name
+        return f"{label} and its {others} subdeck{pluralize(others)}" if others else label
+    named = ", ".join(deck.name for deck in tops[:3])
+    more = len(decks) - min(3, len(tops))
+    return f"{named} and {more} more deck{pluralize(more)}" if more else named
+
+
+def _has_parent_in(deck: Deck, decks: list[Deck]) -> bool:
+    name = deck.name.casefold()
+    return any(name.startswith(f"{other.name.casefold()}{ANKI_DECK_SEPARATOR}") for other in decks)
+
+
+def decks_export_job_start(
+    *, decks: list[Deck], created_by, kind: ExportJob.Kind = ExportJob.Kind.PACKAGE
+) -> ExportJob:
+    """Queue several decks' package or text file for the worker: each Anki deck stays a
+    deck of its own in it. Asked again before it is built, the same decks are the export
+    already waiting or running, as one deck's are (export_job_start)."""
+    wanted = {deck.pk for deck in decks}
+    pending = _pending(kind).filter(holds=ExportJob.Holds.DECKS, chosen=len(decks))
+    for job in pending.prefetch_related("decks"):
+        if {deck.pk for deck in job.decks.all()} == wanted:
+            return job
+    return _job_create(
+        holds=ExportJob.Holds.DECKS,
+        kind=kind,
+        created_by=created_by,
+        chosen=len(decks),
+        label=decks_label(decks)[:200],
+        file_stem=decks_file_stem(decks),
+        total=Card.objects.filter(deck__in=decks).count(),
+        attach=lambda job: job.decks.set(decks),
+    )
+
+
+def decks_file_stem(decks: list[Deck]) -> str:
+    """The export's file name, without its suffix: a branch's top deck's slug, else "decks"."""
+    tops = [deck for deck in decks if not _has_parent_in(deck, decks)]
+    return tops[0].slug if len(tops) == 1 else "decks"
+
+
+def cards_export_job_start(
+    *, cards: QuerySet[Card], created_by, kind: ExportJob.Kind = ExportJob.Kind.PACKAGE
+) -> ExportJob:
+    """Queue the package or text file of cards ticked in the card list (or of all the cards
+    its filter matched) for the worker. The cards are kept on the job by one INSERT ...
+    SELECT, so that 30,000 of them cost the request no more queries than 3."""
+    count = _count(cards)
+    return _job_create(
+        holds=ExportJob.Holds.CARDS,
+        kind=kind,
+        created_by=created_by,
+        chosen=count,
+        label=f"{count} card{pluralize(count)}",
+        file_stem="cards",
+        total=count,
+        attach=lambda job: _cards_attach(job, cards),
+    )
+
+
+def _job_create(*, attach, **fields) -> ExportJob:
+    from quizzes.tasks import deck_export_task
+
+    export_jobs_prune()
+    with transaction.atomic():
+        job = ExportJob.objects.create(**fields)
+        attach(job)
+    deck_export_task.enqueue(job.pk)
+    return job
+
+
+def _cards_attach(job: ExportJob, cards: QuerySet[Card]) -> None:
+    through = ExportJob.cards.through
+    # The cards by id: the list's own query may filter on statistics or join tags.
+    by_id = Card.objects.filter(pk__in=cards.values("pk")).values("pk").order_by()
+    chosen, params = by_id.query.sql_with_params()
+    table, job_column, card_column = (
+        connection.ops.quote_name(name)
+        for name in (
+            through._meta.db_table,
+            through._meta.get_field("exportjob").column,
+            through._meta.get_field("card").column,
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({job_column}, {card_column}) "
+            f"SELECT %s, chosen.* FROM ({chosen}) chosen",
+            [job.pk, *params],
+        )
 
 
 def export_job_start(
@@ -35,12 +171,7 @@ def export_job_start(
     from quizzes.tasks import deck_export_task
 
     export_jobs_prune()
-    unfinished = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
-    recent = timezone.now() - WAITED_FOR
-    pending = ExportJob.objects.filter(
-        deck=deck, kind=kind, status__in=unfinished, created_at__gte=recent
-    )
-    if job := pending.first():
+    if job := _pending(kind).filter(deck=deck).first():
         return job
     job = ExportJob.objects.create(
         deck=deck, kind=kind, created_by=created_by, total=deck.cards.count()
@@ -49,12 +180,30 @@ def export_job_start(
     return job
 
 
+def _pending(kind: ExportJob.Kind) -> QuerySet[ExportJob]:
+    """The exports of `kind` waiting or running, but for those left behind by a killed
+    worker."""
+    unfinished = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    recent = timezone.now() - WAITED_FOR
+    return ExportJob.objects.filter(kind=kind, status__in=unfinished, created_at__gte=recent)
+
+
 def export_job_run(*, job_id: int) -> str:
     """Build a queued export's file, recording its progress on the job as it goes."""
     job = ExportJob.objects.select_related("deck").filter(pk=job_id).first()
     if job is None or job.is_finished:
         return "gone" if job is None else job.status
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    cards, gone = _job_cards(job)
+    if gone == job.chosen and job.chosen:
+        what = "deck" if job.holds == ExportJob.Holds.DECKS else "card"
+        error = (
+            f"Every {what} of this export ({job.label}) was deleted after it was asked for: "
+            "there is nothing left to export."
+        )
+        _job_finish(job, status=ExportJob.Status.FAILED, error=error)
+        return "nothing left"
+    deleted = _deleted_notice(job, gone)
 
     def progress(done: int, total: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
@@ -66,11 +215,16 @@ def export_job_run(*, job_id: int) -> str:
     notice = ""
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        deck_name = job.deck.name if job.deck_id else None
         if job.kind == ExportJob.Kind.TEXT:
-            notes, notice = _text_export_write(job, part)
+            exported = cards_export_anki(cards=cards, deck_name=deck_name)
+            part.write_bytes(exported.text.encode())  # as the download in a request sends it
+            notes, notice = exported.notes, exported.notice
             progress(job.total, job.total)
         else:
-            notes = deck_export_apkg(deck=job.deck, path=part, progress=progress)
+            notes = cards_export_apkg(
+                cards=cards, path=part, progress=progress, deck_name=deck_name
+            )
         os.replace(part, folder / name)
     except Exception as error:
         _job_finish(job, status=ExportJob.Status.FAILED, error=str(error) or type(error).__name__)
@@ -82,18 +236,32 @@ def export_job_run(*, job_id: int) -> str:
         status=ExportJob.Status.DONE,
         file_name=name,
         notes=notes,
-        notice=notice,
+        notice="; ".join(filter(None, [deleted, notice])),
         byte_size=(folder / name).stat().st_size,
     )
     return f"{notes} notes"
 
 
-def _text_export_write(job: ExportJob, path: Path) -> tuple[int, str]:
-    """The deck as the admin's text export writes it, into `path`: its note count and its
-    notice."""
-    exported = cards_export_anki(cards=job.deck.cards.all(), deck_name=job.deck.name)
-    path.write_bytes(exported.text.encode())  # as the download in a request sends it
-    return exported.notes, exported.notice
+def _deleted_notice(job: ExportJob, gone: int) -> str:
+    if not gone:
+        return ""
+    what = "deck" if job.holds == ExportJob.Holds.DECKS else "card"
+    return (
+        f"{gone} of the {job.chosen} {what}s chosen {pluralize(gone, 'was,were')} deleted "
+        "after the export was asked for: the file holds the others"
+    )
+
+
+def _job_cards(job: ExportJob) -> tuple[QuerySet[Card], int]:
+    """The job's cards as they are now, and how many of the decks or cards it was asked for
+    were deleted since (a deck's own job goes with its deck)."""
+    if job.holds == ExportJob.Holds.DECK:
+        return job.deck.cards.all(), 0
+    if job.holds == ExportJob.Holds.DECKS:
+        decks = job.decks.all()
+        return Card.objects.filter(deck__in=decks), job.chosen - decks.count()
+    cards = Card.objects.filter(pk__in=job.cards.values("pk"))
+    return cards, job.chosen - job.cards.count()
 
 
 def _job_finish(job: ExportJob, **fields) -> None:

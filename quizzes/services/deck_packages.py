@@ -15,16 +15,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
 
 from quizzes import caching
-from quizzes.models import CachedImage, Deck
+from quizzes.models import Deck
 from quizzes.services.anki_io import deck_export_apkg
+from quizzes.services.deck_exports import cards_package_builds_in_request
 
 BUILD_CLAIM_SECONDS = 15 * 60
-# A package is built in memory (its pictures read whole): a request builds one of at most
-# this many bytes of pictures, and the worker the bigger ones.
-IN_REQUEST_IMAGE_BYTES = 32 * 1024 * 1024
 
 
 def _folder(deck: Deck) -> Path:
@@ -59,13 +56,7 @@ def deck_package_ready(*, deck: Deck) -> Path | None:
 
 def package_builds_in_request(*, deck: Deck) -> bool:
     """Whether the deck's package is small enough to build within a request's time."""
-    if deck.cards.count() > settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS:
-        return False
-    images = CachedImage.objects.filter(
-        card_images__card__deck=deck, status=CachedImage.Status.CACHED
-    ).distinct()
-    image_bytes = images.aggregate(total=Sum("byte_size"))["total"] or 0
-    return image_bytes <= IN_REQUEST_IMAGE_BYTES
+    return cards_package_builds_in_request(cards=deck.cards.all())
 
 
 def deck_package_build(*, deck: Deck, version: int) -> Path:

@@ -1,0 +1,227 @@
+"""The card list's exports, as Anki's Browse exports the notes ticked: the selected cards, or
+all those the filter matched across its pages, as one Anki package or text file in which
+each deck stays a deck of its own; a big selection built by the worker."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes.importing.anki import parse_anki
+from quizzes.models import Card, ExportJob
+from quizzes.services.deck_exports import cards_export_job_start, export_job_run
+from tests.factories import package_decks
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exports_dir")]
+
+CARDS = reverse("admin:quizzes_card_changelist")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def big(settings):
+    settings.QUIZSITE_PACKAGE_IN_REQUEST_CARDS = 2
+    settings.QUIZSITE_TEXT_EXPORT_IN_REQUEST_CARDS = 2
+
+
+def export(client, cards, action="export_apkg", **kwargs):
+    chosen = [card.pk for card in cards]
+    return client.post(CARDS, {"action": action, "_selected_action": chosen}, **kwargs)
+
+
+def export_all(client, action="export_apkg", **filters):
+    """ "Select all N" on the list filtered by `filters`: every card it matches, on any page."""
+    query = "&".join(f"{name}={value}" for name, value in filters.items())
+    data = {"action": action, "select_across": "1", "index": "0", "_selected_action": "0"}
+    return client.post(f"{CARDS}?{query}", data)
+
+
+def run_exports():
+    for job in ExportJob.objects.filter(status="queued"):
+        export_job_run(job_id=job.pk)
+
+
+def job_url(job):
+    return reverse("admin:quizzes_deck_export_job", args=[job.pk])
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_cards_ticked_in_two_decks_are_one_package_each_deck_its_own(staff_client, make_deck):
+    # The card list offered no package at all: only a text file.
+    tensors, layers = make_deck(3, slug="tensors"), make_deck(3, slug="layers")
+    chosen = [tensors.cards.get(number=2), layers.cards.get(number=1)]
+
+    response = export(staff_client, chosen)
+
+    assert response["Content-Disposition"] == 'attachment; filename="cards.apkg"'
+    assert package_decks(response.content) == {
+        "Synthetic layers": ["Question 1 about tensor1?"],
+        "Synthetic tensors": ["Question 2 about tensor2?"],
+    }
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_all_the_cards_a_filter_matches_across_pages_are_built_by_the_worker(
+    staff_client, make_deck, big, queued_tasks, action
+):
+    # The text export of 30,000 cards ran in the request, past gunicorn's 30 s.
+    wanted, other = make_deck(120, slug="wanted"), make_deck(5, slug="other")
+
+    response = export_all(staff_client, action, deck__id__exact=wanted.pk)
+
+    job = ExportJob.objects.get()
+    assert response.url == job_url(job)
+    assert (job.holds, job.chosen, job.total, job.cards.count()) == ("cards", 120, 120, 120)
+    assert not job.cards.filter(deck=other).exists()
+    run_exports()
+    page = staff_client.get(job_url(job)).text
+    suffix = "apkg" if action == "export_apkg" else "txt"
+    assert "120 cards: ready to download" in page
+    assert f"Download cards.{suffix}" in page
+    download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
+    content = b"".join(download.streaming_content)
+    if action == "export_apkg":
+        assert [len(fronts) for fronts in package_decks(content).values()] == [120]
+    else:
+        assert len(parse_anki(content, source="cards.txt")) == 120
+
+
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_starting_a_big_export_from_the_list_reads_as_many_rows_for_600_cards_as_for_300(
+    staff_client, make_deck, big, queued_tasks, action
+):
+    # Both lists span pages: the list reads its first page (3 queries) before any action.
+    staff_client.get(CARDS)  # the first request of a session reads its user
+    counts = []
+    for deck in (make_deck(300, slug="some"), make_deck(600, slug="many")):
+        with CaptureQueriesContext(connection) as queries:
+            response = export_all(staff_client, action, deck__id__exact=deck.pk)
+        assert response.status_code == 302
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+    assert sorted(job.cards.count() for job in ExportJob.objects.all()) == [300, 600]
+
+
+@pytest.mark.parametrize("kind", ["apkg", "txt"])
+def test_starting_a_cards_export_reads_as_many_rows_for_300_cards_as_for_3(
+    staff, make_deck, queued_tasks, kind
+):
+    counts = []
+    for deck in (make_deck(3, slug="few"), make_deck(300, slug="many")):
+        with CaptureQueriesContext(connection) as queries:
+            job = cards_export_job_start(cards=deck.cards.all(), created_by=staff, kind=kind)
+        counts.append(len(queries))
+        assert job.cards.count() == deck.cards.count()
+
+    assert counts[0] == counts[1]
+
+
+def test_cards_deleted_before_the_worker_came_are_told_not_failed(
+    staff_client, make_deck, big, queued_tasks
+):
+    deck = make_deck(5)
+    export(staff_client, deck.cards.all())
+    job = ExportJob.objects.get()
+    deck.cards.filter(number__in=[1, 2]).delete()
+
+    run_exports()
+
+    job.refresh_from_db()
+    assert (job.status, job.notes) == ("done", 3)
+    assert (
+        "2 of the 5 cards chosen were deleted after the export was asked for: "
+        "the file holds the others"
+    ) in staff_client.get(job_url(job)).text
+
+
+def test_an_export_whose_cards_were_all_deleted_says_so(staff_client, make_deck, big, queued_tasks):
+    deck = make_deck(3)
+    export(staff_client, deck.cards.all(), action="export_anki")
+    job = ExportJob.objects.get()
+    deck.cards.all().delete()
+
+    run_exports()
+
+    page = staff_client.get(job_url(job))
+    assert page.status_code == 200
+    assert "3 cards could not be exported" in page.text
+    assert "Every card of this export (3 cards) was deleted after it was asked for" in page.text
+    assert f'<a href="{CARDS}">card list</a>' in page.text
+
+
+def test_ids_of_cards_that_do_not_exist_are_said_so(staff_client, make_deck):
+    make_deck(3)
+
+    response = staff_client.post(
+        CARDS, {"action": "export_apkg", "_selected_action": ["999999", "-1"]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert messages_of(response) == [
+        "None of the selected cards exists any more: nothing to export."
+    ]
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [["tensor-1"], ["550e8400-e29b-41d4-a716-446655440000"], ["9" * 30], ["1.5"]],
+    ids=["slug", "uuid", "past-the-column", "decimal"],
+)
+def test_ids_that_are_no_card_ids_are_refused_with_a_400(staff_client, make_deck, chosen):
+    make_deck(3)
+
+    response = staff_client.post(CARDS, {"action": "export_apkg", "_selected_action": chosen})
+
+    assert response.status_code == 400
+    assert "is not the id of a card. Nothing was changed." in response.text
+
+
+def test_ten_thousand_ids_are_refused_with_a_400_that_says_what_to_do(staff_client, make_deck):
+    make_deck(3)
+    chosen = [str(number) for number in range(1, 10_001)]
+
+    response = staff_client.post(CARDS, {"action": "export_apkg", "_selected_action": chosen})
+
+    assert response.status_code == 400
+    assert "It sent more than 1,000 fields." in response.text
+    assert "Select all" in response.text
+    assert not ExportJob.objects.exists()
+
+
+def test_staff_who_may_see_decks_but_not_cards_cannot_download_an_export(
+    client, django_user_model, make_deck, big, queued_tasks
+):
+    deck = make_deck(3)
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_deck"))
+    client.force_login(clerk)
+    job = ExportJob.objects.create(holds="cards", chosen=3, label="3 cards", file_stem="cards")
+    job.cards.set(deck.cards.all())
+
+    assert client.get(job_url(job)).status_code == 403
+    download = reverse("admin:quizzes_deck_export_download", args=[job.pk])
+    assert client.get(download).status_code == 403
+    assert client.get(reverse("admin:quizzes_exportjob_changelist")).status_code == 403
+
+
+def test_staff_who_may_only_see_cards_export_them(client, django_user_model, make_deck):
+    deck = make_deck(3)
+    reader = django_user_model.objects.create_user("reader", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_card"))
+    client.force_login(reader)
+
+    response = export(client, deck.cards.all())
+
+    assert response["Content-Disposition"] == 'attachment; filename="cards.apkg"'
+    assert Card.objects.count() == 3
