@@ -255,3 +255,23 @@ class QuizTheseForm(forms.Form):
         if len(ids) > MAX_QUESTIONS:
             raise forms.ValidationError(f"A quiz asks at most {MAX_QUESTIONS} cards.")
         return ids
+
+
+class SetDueForm(forms.Form):
+    """Anki's Set Due Date: days from today, as its browser takes them ("0", "5", "3-7",
+    "5!"); `clean_days` gives a scheduling.DueDateSpec."""
+
+    days = forms.CharField(
+        max_length=40,
+        error_messages={
+            "required": "Write how many days from today. " + scheduling.DUE_DATE_HELP,
+            "max_length": "That is not a due date. " + scheduling.DUE_DATE_HELP,
+        },
+    )
+
+    def clean_days(self) -> scheduling.DueDateSpec:
+        try:
+            return scheduling.parse_due_date(self.cleaned_data["days"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+

@@ -45,6 +45,7 @@ urlpatterns = [
     path("review/suspend-note/", review.review_suspend_note, name="review_suspend_note"),
     path("review/flag/", review.review_flag, name="review_flag"),
     path("review/forget/", review.review_forget, name="review_forget"),
+    path("review/set-due/", review.card_set_due, name="card_set_due"),
     path("review/undo-hold/", review.review_hold_undo, name="review_hold_undo"),
     path("me/suspended/", review.held_cards, name="held_cards"),
     path("me/suspended/unsuspend/", review.card_unsuspend, name="card_unsuspend"),
