@@ -30,6 +30,7 @@ urlpatterns = [
     path("challenge/<uuid:pk>/accept/", play.challenge_accept, name="challenge_accept"),
     path("me/history/", progress.history, name="history"),
     path("me/cards/", progress.my_cards, name="my_cards"),
+    path("me/cards/due/", progress.my_cards_set_due, name="my_cards_set_due"),
     path("leaderboard/", progress.leaderboard, name="leaderboard"),
     # The study loop (issue 10).
     path("review/", review.review, name="review"),
