@@ -172,3 +172,43 @@ def test_the_progress_page_and_the_days_figures_do_not_count_it_as_a_review(clie
         studied = reviews.studied_since(user=alice, start=T0 - timedelta(hours=1))
     assert figures.reviews_per_day == {date(2025, 3, 5): 1}  # the answer, not the due date
     assert studied.cards == 1
+
+
+def test_undo_on_the_review_page_takes_it_back(client, alice, deck, card):
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    before = CardMemory.objects.get(user=alice, card=card)
+    new_card = Card.objects.get(deck=deck, number=2)
+    client.force_login(alice)
+    later = T0 + timedelta(days=1)
+    with time_machine.travel(later, tick=False) as traveller:
+        client.post(URL, {"card": new_card.pk, "back": "card", "days": "5"})
+        traveller.shift(1)  # two Set due dates: each is taken back alone
+        client.post(URL, {"card": card.pk, "back": "card", "days": "0!"})
+        page = client.get(reverse("review")).text
+        assert "Undo Set due date on #1" in page
+        log = ReviewLog.objects.get(card=card, source=ReviewLog.Source.RESCHEDULE)
+        undone = client.post(
+            reverse("review_undo"), {"review": log.pk, "card": card.pk}, follow=True
+        )
+        assert "Set due date undone: card #1 is back, as it was before." in undone.text
+        after = CardMemory.objects.get(user=alice, card=card)
+        fields = ["state", "stability", "difficulty", "due", "last_review", "reps"]
+        assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+        # Then the one before it: the new card is new again.
+        assert "Undo Set due date on #2" in client.get(reverse("review")).text
+        log = ReviewLog.objects.get(card=new_card, source=ReviewLog.Source.RESCHEDULE)
+        client.post(reverse("review_undo"), {"review": log.pk, "card": new_card.pk})
+    assert not CardMemory.objects.filter(user=alice, card=new_card).exists()
+    assert not ReviewLog.objects.filter(source=ReviewLog.Source.RESCHEDULE).exists()
+
+
+def test_a_set_due_date_ends_the_undo_of_the_grade_before_it(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+        graded = ReviewLog.objects.get(user=alice)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        client.post(URL, {"card": card.pk, "back": "card", "days": "4"})
+        response = client.post(reverse("review_undo"), {"review": graded.pk, "card": card.pk})
+    assert response.status_code == 400
+    assert "answered again since" in response.text

@@ -240,3 +240,28 @@ def test_a_fit_of_the_parameters_reads_past_a_set_due_date(alice, deck):
     rows = fsrs_fitting._review_rows(alice)
     assert [rating for _card, _when, rating in rows] == [3, 3, 3, 3]
     assert fsrs_fitting.fit_readiness(user=alice).reviews == 4
+
+
+@pytest.mark.parametrize("size", [3, 300])
+def test_one_undo_takes_the_whole_set_due_date_back_in_a_fixed_number_of_queries(
+    client, alice, make_deck, size
+):
+    cards = list(make_deck(size, slug=f"u{size}").cards.order_by("number"))
+    _flag_all(alice, cards)
+    for card in cards[::3]:
+        reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    before = sorted(CardMemory.objects.values_list("card_id", "due", "stability"))
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        client.post(URL, {"days": "3-7!", "scope": "all", "flag": "4"})
+        assert CardMemory.objects.count() == size
+        undo = reviews.undoable_review(user=alice, since=T0)
+        assert undo.source == ReviewLog.Source.RESCHEDULE
+        with CaptureQueriesContext(connection) as queries:
+            reviews.review_undo(user=alice, review_id=undo.pk, card_id=undo.card_id)
+    assert sorted(CardMemory.objects.values_list("card_id", "due", "stability")) == before
+    assert not ReviewLog.objects.filter(source=ReviewLog.Source.RESCHEDULE).exists()
+    # Savepoint, the review, its memory (locked), the review again, the later ones, the
+    # operation's memories before, their rows (locked), a delete, an update, a delete,
+    # savepoint: 100 rows of an update fit one query on SQLite too.
+    assert len(queries) == 11

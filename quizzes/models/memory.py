@@ -241,6 +241,13 @@ class ReviewLog(models.Model):
         return f"{self.user} rated {card} {self.get_rating_display()}"
 
     @property
+    def kind_label(self) -> str:
+        """What an undo of it says it took back: a Forget, a Set due date, or a grade."""
+        return {self.Source.RESET: "Forget", self.Source.RESCHEDULE: "Set due date"}.get(
+            self.source, "Grade"
+        )
+
+    @property
     def undo_label(self) -> str:
         """What the review's Undo button names: a grade in quotes, or Forget."""
         if self.source == self.Source.RESET:

@@ -1102,7 +1102,7 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
 # --- Undo -----------------------------------------------------------------------------------
 
 
-UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET)
+UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET, Source.RESCHEDULE)
 
 
 def undoable_review(*, user, since: datetime) -> ReviewLog | None:
@@ -1160,6 +1160,8 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLo
     review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
     if review.source not in UNDOABLE_SOURCES:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
+    if review.source == Source.RESCHEDULE:
+        return _set_due_undo(user=user, review=review)
     later = ReviewLog.objects.filter(user=user, card=review.card_id).filter(
         Q(reviewed_at__gt=review.reviewed_at) | Q(reviewed_at=review.reviewed_at, pk__gt=review.pk)
     )
@@ -1283,6 +1285,43 @@ def cards_set_due(
     ReviewLog.objects.bulk_create(logs, batch_size=SET_DUE_BATCH)
     caching.learner_memory_changed(user.pk)
     return len(logs)
+
+
+def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
+    """Take back the whole Set due date `review` was part of (every card it changed at that
+    moment, as Anki's undo takes back the operation): each memory as it was before, a card
+    that was new new again. NothingToUndo when one of them was answered or changed since.
+    A fixed number of queries however many cards (writes in batches)."""
+    operation = ReviewLog.objects.filter(
+        user=user, source=Source.RESCHEDULE, reviewed_at=review.reviewed_at, card__isnull=False
+    )
+    later = ReviewLog.objects.filter(
+        user=user, card__in=operation.values("card_id"), reviewed_at__gt=review.reviewed_at
+    )
+    if later.exists():
+        raise NothingToUndo("A card of that Set due date was answered or changed since: it stays.")
+    befores = dict(operation.values_list("card_id", "memory_before"))
+    rows = CardMemory.objects.select_for_update().filter(
+        user=user, card__in=operation.values("card_id")
+    )
+    restored, made_new = [], []
+    for row in rows:
+        before = befores[row.card_id]
+        if before is None:
+            made_new.append(row.pk)
+        else:
+            row.take(_memory_from_json(before))
+            restored.append(row)
+    CardMemory.objects.filter(pk__in=made_new).delete()
+    CardMemory.objects.bulk_update(
+        restored,
+        ["state", "step", "stability", "difficulty", "due", "last_review"],
+        batch_size=SET_DUE_BATCH,
+    )
+    operation.delete()
+    caching.learner_memory_changed(user.pk)
+    cache.set(_undone_key(user.pk, review.pk), True, UNDONE_REMEMBERED_SECONDS)
+    return review
 
 
 # --- Reading memory -------------------------------------------------------------------------

@@ -253,8 +253,7 @@ def review_undo(request):
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
     card = undone.card
-    what = "Forget" if undone.source == ReviewLog.Source.RESET else "Grade"
-    notice = f"{what} undone: card #{card.number} is back, as it was before."
+    notice = f"{undone.kind_label} undone: card #{card.number} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
