@@ -255,3 +255,71 @@ class QuizTheseForm(forms.Form):
         if len(ids) > MAX_QUESTIONS:
             raise forms.ValidationError(f"A quiz asks at most {MAX_QUESTIONS} cards.")
         return ids
+
+
+class SetDueForm(forms.Form):
+    """Anki's Set Due Date: days from today, as its browser takes them ("0", "5", "3-7",
+    "5!"); `clean_days` gives a scheduling.DueDateSpec."""
+
+    days = forms.CharField(
+        max_length=40,
+        error_messages={
+            "required": "Write how many days from today. " + scheduling.DUE_DATE_HELP,
+            "max_length": "That is not a due date. " + scheduling.DUE_DATE_HELP,
+        },
+    )
+
+    def clean_days(self) -> scheduling.DueDateSpec:
+        try:
+            return scheduling.parse_due_date(self.cleaned_data["days"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+# The cards one post may tick: a page of "Your cards" holds 100 (and Django refuses a post of
+# over 1,000 fields anyway); "every card this filter shows" is worked out on the server.
+MAX_TICKED_CARDS = 500
+
+
+class CardsSetDueForm(SetDueForm):
+    """Set Due Date from "Your cards": the cards ticked (`card`), or with `scope` "all"
+    every card the page's filter (`flag`, none for every card asked) shows."""
+
+    card = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    scope = forms.ChoiceField(
+        choices=[("ticked", "the cards ticked"), ("all", "every card this filter shows")],
+        required=False,
+    )
+    flag = forms.TypedChoiceField(
+        choices=[("", "every card asked"), *CardFlag.Colour.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is acceptable here; the service keeps only cards that exist.
+        self.fields["card"].valid_value = lambda value: True
+        self.fields["card"].error_messages["invalid_choice"] = "That is not a card."
+
+    def clean_card(self) -> list[int]:
+        ids = set(self.cleaned_data["card"])
+        if any(not 1 <= value <= LARGEST_DATABASE_INTEGER for value in ids):
+            raise forms.ValidationError("That is not a card.")
+        if len(ids) > MAX_TICKED_CARDS:
+            raise forms.ValidationError(
+                f"Tick at most {MAX_TICKED_CARDS} cards, or choose every card this filter shows."
+            )
+        return sorted(ids)
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or "ticked"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "ticked" and "card" in cleaned and not cleaned["card"]:
+            raise forms.ValidationError(
+                "Tick the cards to set due first, or choose every card this filter shows."
+            )
+        return cleaned

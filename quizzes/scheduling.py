@@ -19,7 +19,7 @@ import math
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 from functools import cache
@@ -397,6 +397,106 @@ def retrievability(memory: Memory | None, *, now: datetime, parameters: Sequence
     factor = 0.9 ** (1 / decay) - 1
     elapsed_days = max((_utc(now) - _utc(memory.last_review)).total_seconds() / 86400, 0.0)
     return (1 + factor * elapsed_days / memory.stability) ** decay
+
+
+# --- Set due date ---------------------------------------------------------------------------
+
+# Anki's longest interval (its "Maximum interval" default): a due date further off is a typo.
+MAX_DUE_DAYS = 36500
+_DUE_DATE = re.compile(r"([0-9]+)(?:-([0-9]+))?(!?)", re.ASCII)
+DUE_DATE_HELP = (
+    "Write days from today as Anki does: 0 for today, 1 for tomorrow, 3-7 for a day picked "
+    "at random between them (to spread the load), and ! at the end (5!, 3-7!) to make that "
+    "many days the card's interval too."
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DueDateSpec:
+    """Anki's Set Due Date input: a day `first` to `last` days from today, and whether the
+    interval is set to it too (its "!")."""
+
+    first: int
+    last: int
+    set_interval: bool = False
+
+    def draw(self, rng: random.Random) -> int:
+        """The days for one card: one of the range, drawn from `rng` (a single day draws
+        nothing, so the cards of a bulk change do not depend on their order)."""
+        return self.first if self.first == self.last else rng.randint(self.first, self.last)
+
+    @property
+    def label(self) -> str:
+        """ "today", "tomorrow", "in 5 days", "in 3 to 7 days"."""
+        if self.first != self.last:
+            return f"in {self.first} to {self.last} days"
+        return {0: "today", 1: "tomorrow"}.get(self.first, f"in {self.first} days")
+
+
+def parse_due_date(text: str) -> DueDateSpec:
+    """ "0", "5", "3-7", "5!" or "3-7!", spaces anywhere allowed. Raises ValueError with a
+    readable reason for anything else: a negative number, a range written backwards (Anki
+    swaps it; here a typo is more likely, so it is refused), letters, more than
+    MAX_DUE_DAYS."""
+    compact = "".join(text.split())
+    match = _DUE_DATE.fullmatch(compact)
+    if match is None:
+        if not compact:
+            raise ValueError("Write how many days from today. " + DUE_DATE_HELP)
+        raise ValueError(f"“{compact[:20]}” is not a due date. " + DUE_DATE_HELP)
+    first_text, last_text, bang = match.groups()
+    # Counted on the digits, before int(): a number of thousands of digits is refused at once.
+    if any(
+        len(part.lstrip("0")) > len(str(MAX_DUE_DAYS)) for part in (first_text, last_text or "")
+    ):
+        raise ValueError(f"At most {MAX_DUE_DAYS:,} days (100 years) from today.")
+    first = int(first_text)
+    last = int(last_text) if last_text else first
+    if max(first, last) > MAX_DUE_DAYS:
+        raise ValueError(f"At most {MAX_DUE_DAYS:,} days (100 years) from today.")
+    if last < first:
+        raise ValueError(
+            f"“{compact}”: write the range with the smaller number first ({last}-{first})."
+        )
+    return DueDateSpec(first=first, last=last, set_interval=bool(bang))
+
+
+def set_due(
+    memory: Memory | None,
+    *,
+    days: int,
+    set_interval: bool,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> Memory:
+    """The memory after Anki's Set Due Date: a review card due `days` study days from `now`
+    (due for that whole study day, as review cards are). Not a review: no rep is counted and
+    the last review stays what it was, so the next answer's elapsed days are the real ones.
+
+    A review card keeps its stability unless `set_interval` ("!"): then the interval becomes
+    the stability, as Anki's FSRS does. A (re)learning card becomes a review card. A new
+    card becomes a review card as Anki makes it one, with the interval as its stability (at
+    least a day: Anki's shortest interval; FSRS then puts recall at the desired retention
+    about when it is due, as if the learner had just shown they know it that well), the
+    difficulty a first Good would give it, and `now` as its last review (it has none, and
+    FSRS counts from one)."""
+    now = _utc(now)
+    due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
+    if memory is None or memory.state is MemoryState.NEW:
+        first_good = _Outcomes(NEW_MEMORY, now=now, scheduler=scheduler, elapsed_days=None)[
+            Grade.GOOD
+        ]
+        return Memory(
+            state=MemoryState.REVIEW,
+            stability=float(max(days, 1)),
+            difficulty=first_good.difficulty,
+            due=due,
+            last_review=now,
+        )
+    stability = float(max(days, 1)) if set_interval else memory.stability
+    return replace(memory, state=MemoryState.REVIEW, step=None, stability=stability, due=due)
 
 
 # --- Grades from quiz answers ---------------------------------------------------------------

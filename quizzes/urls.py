@@ -30,6 +30,7 @@ urlpatterns = [
     path("challenge/<uuid:pk>/accept/", play.challenge_accept, name="challenge_accept"),
     path("me/history/", progress.history, name="history"),
     path("me/cards/", progress.my_cards, name="my_cards"),
+    path("me/cards/due/", progress.my_cards_set_due, name="my_cards_set_due"),
     path("leaderboard/", progress.leaderboard, name="leaderboard"),
     # The study loop (issue 10).
     path("review/", review.review, name="review"),
@@ -45,6 +46,7 @@ urlpatterns = [
     path("review/suspend-note/", review.review_suspend_note, name="review_suspend_note"),
     path("review/flag/", review.review_flag, name="review_flag"),
     path("review/forget/", review.review_forget, name="review_forget"),
+    path("review/set-due/", review.card_set_due, name="card_set_due"),
     path("review/undo-hold/", review.review_hold_undo, name="review_hold_undo"),
     path("me/suspended/", review.held_cards, name="held_cards"),
     path("me/suspended/unsuspend/", review.card_unsuspend, name="card_unsuspend"),

@@ -135,17 +135,22 @@ def test_it_holds_the_cards_flagged(client, alice, bob, deck):
     assert flagged["flag"] == "Turquoise"
 
 
-def test_it_holds_a_forget_among_the_reviews(client, alice, deck):
+def test_it_holds_a_forget_and_a_set_due_date_among_the_reviews_as_manual_entries(
+    client, alice, deck
+):
+    # Anki's review log lists both as "Manual", rating 0.
     finish(start(alice, deck, count=1), right={1})
     card = alice.card_memories.get().card
     client.force_login(alice)
     client.post(reverse("review_forget"), {"card": card.pk})
+    client.post(reverse("card_set_due"), {"card": card.pk, "back": "card", "days": "3-7"})
 
     exported = _export(client)["reviews"]
 
     assert sorted((review["rating"], review["source"]) for review in exported) == [
         ("Good", "Multiple-choice quiz"),
-        ("Reset", "Forget (reset to new)"),
+        ("Manual", "Forget (reset to new)"),
+        ("Manual", "Set due date"),
     ]
 
 

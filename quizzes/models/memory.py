@@ -183,9 +183,16 @@ class ReviewLog(models.Model):
         # The learner's Forget: the card back to new. Not an answer: it marks where the card's
         # history starts again, for a fit of the parameters (Anki's "Manual" entry).
         RESET = "reset", "Forget (reset to new)"
+        # The learner's Set due date (Anki's "Manual" entry too): not an answer either, and
+        # no new start; a fit of the parameters reads past it.
+        RESCHEDULE = "reschedule", "Set due date"
+
+    # What the learner did to a card that is not an answer (Anki's "Manual" entries): the
+    # day's counts, the progress page's reviews and the study statistics leave them out.
+    NOT_ANSWERS = (Source.RESET, Source.RESCHEDULE)
 
     class Rating(models.IntegerChoices):
-        RESET = scheduling.RESET_RATING, "Reset"
+        RESET = scheduling.RESET_RATING, "Manual"  # Anki's word for a Forget or a Set due date
         AGAIN = scheduling.Grade.AGAIN, "Again"
         HARD = scheduling.Grade.HARD, "Hard"
         GOOD = scheduling.Grade.GOOD, "Good"
@@ -234,10 +241,19 @@ class ReviewLog(models.Model):
         return f"{self.user} rated {card} {self.get_rating_display()}"
 
     @property
+    def kind_label(self) -> str:
+        """What an undo of it says it took back: a Forget, a Set due date, or a grade."""
+        return {self.Source.RESET: "Forget", self.Source.RESCHEDULE: "Set due date"}.get(
+            self.source, "Grade"
+        )
+
+    @property
     def undo_label(self) -> str:
         """What the review's Undo button names: a grade in quotes, or Forget."""
         if self.source == self.Source.RESET:
             return "Forget"
+        if self.source == self.Source.RESCHEDULE:
+            return "Set due date"
         return f"“{self.get_rating_display()}”"
 
 

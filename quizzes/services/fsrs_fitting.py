@@ -63,10 +63,13 @@ def _review_rows(user) -> list[tuple[int, datetime, int]]:
     card they forgot (reset to new), only the reviews since, as Anki's optimizer takes
     them: its history before the reset is not what the memory since was built on. The
     reviews of cards deleted since are left out, as Anki's optimizer reads the reviews of
-    the cards there are: without their card they cannot be told apart into histories."""
+    the cards there are: without their card they cannot be told apart into histories. A Set
+    due date is no answer, and Anki's optimizer skips it too: the card's history goes on
+    past it."""
     return scheduling.since_last_reset(
         list(
             ReviewLog.objects.filter(user=user, card__isnull=False)
+            .exclude(source=ReviewLog.Source.RESCHEDULE)
             .order_by("card_id", "reviewed_at", "pk")
             .values_list("card_id", "reviewed_at", "rating")
         )

@@ -660,7 +660,8 @@ def memory_figures(
         f"COUNT(m.id) FILTER (WHERE {unsuspended} AND {reviews_due})",
         f"COUNT(m.id) FILTER (WHERE {unsuspended} AND {steps_due})",
         f"MIN(m.due) FILTER (WHERE {unsuspended} AND m.state <> %s AND m.due > %s)",
-        "COUNT(m.id) FILTER (WHERE m.first_review >= %s)",
+        # A new card given a due date (no rep yet) was not studied: not introduced today.
+        "COUNT(m.id) FILTER (WHERE m.first_review >= %s AND m.reps > 0)",
         "COUNT(m.id)",
     ]
     held = "h.user_id = %s AND (h.suspended OR h.buried_until > %s)"
@@ -702,13 +703,13 @@ def memory_figures(
     # their reviews (ReviewLog.card None, an index of its own) stay.
     selects.append(
         f"(SELECT COUNT(*) FROM {REVIEW_LOGS} r WHERE r.user_id = %s AND r.card_id IS NULL "
-        "AND r.reviewed_at >= %s AND r.state_before = %s AND r.source <> %s)"
+        "AND r.reviewed_at >= %s AND r.state_before = %s AND r.source NOT IN (%s, %s))"
     )
     params += [
         user_id,
         _db_value(ReviewLog, "reviewed_at", day_start),
         new_state,
-        ReviewLog.Source.RESET.value,
+        *(source.value for source in ReviewLog.NOT_ANSWERS),
     ]
     # The review cards and the new cards answered on the review page today, which the day's
     # maximum of reviews counts (reviews._review_allowance).

@@ -87,6 +87,13 @@ def card_figures(*, user) -> list[CardFigures]:
     return sorted(figures, key=lambda f: (f.card.deck.name, f.card.number))
 
 
+def asked_cards(*, user):
+    """The cards `user` was asked (those `card_figures` lists), as a queryset: a bulk change
+    of them all reads their ids in the database, not a page of figures."""
+    asked = AttemptQuestion.objects.answered().filter(attempt__user=user, started_at__isnull=False)
+    return Card.objects.filter(pk__in=asked.values("card_id"))
+
+
 CARD_FIGURES_PAGE = 100
 
 

@@ -14,6 +14,7 @@ A card deleted takes its memories along and moves the decks' version on instead.
 import copy
 import hashlib
 import math
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -275,13 +276,16 @@ def _scheduled(*, user, now: datetime, until: datetime) -> list[scheduling.Sched
 def _introduced_since(*, user, start: datetime) -> int:
     """The cards first studied since `start`: those the learner remembers, and those staff
     deleted since (their memories went with them, their reviews stay), which Anki counts
-    too: a deleted card does not give back the day's new cards."""
-    remembered = CardMemory.objects.filter(user=user, first_review__gte=start).values("pk")
+    too: a deleted card does not give back the day's new cards. A new card given a due date
+    (card_set_due: no rep yet) was not studied, and Anki does not count it either."""
+    remembered = CardMemory.objects.filter(user=user, first_review__gte=start, reps__gt=0).values(
+        "pk"
+    )
     deleted = (
         ReviewLog.objects.filter(
             user=user, card=None, reviewed_at__gte=start, state_before=scheduling.MemoryState.NEW
         )
-        .exclude(source=Source.RESET)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .values("pk")
     )
     return remembered.union(deleted, all=True).count()  # one query, as the queue's others
@@ -554,11 +558,11 @@ class Studied:
 
 
 def studied_since(*, user, start: datetime) -> Studied:
-    """The cards answered since `start` and the time they took (a Forget answers nothing).
-    One query."""
+    """The cards answered since `start` and the time they took (a Forget or a Set due date
+    answers nothing). One query."""
     figures = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
-        .exclude(source=Source.RESET)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .aggregate(cards=Count("pk"), seconds=Sum("elapsed_seconds"))
     )
     return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)
@@ -1098,7 +1102,7 @@ def review_record_claimed(*, user, attempt_ids: list[str]) -> int:
 # --- Undo -----------------------------------------------------------------------------------
 
 
-UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET)
+UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET, Source.RESCHEDULE)
 
 
 def undoable_review(*, user, since: datetime) -> ReviewLog | None:
@@ -1156,6 +1160,8 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLo
     review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
     if review.source not in UNDOABLE_SOURCES:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
+    if review.source == Source.RESCHEDULE:
+        return _set_due_undo(user=user, review=review)
     later = ReviewLog.objects.filter(user=user, card=review.card_id).filter(
         Q(reviewed_at__gt=review.reviewed_at) | Q(reviewed_at=review.reviewed_at, pk__gt=review.pk)
     )
@@ -1213,6 +1219,110 @@ def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
     row.delete()
     caching.learner_memory_changed(user.pk)
     return log
+
+
+# --- Set due date ---------------------------------------------------------------------------
+
+# Rows a bulk write sends at once: a learner's 5,000 cards take ten queries a write on
+# PostgreSQL, not 5,000 (on SQLite Django makes a batch smaller, to its 999 parameters).
+SET_DUE_BATCH = 500
+
+
+@transaction.atomic
+def cards_set_due(
+    *, user, cards, spec: scheduling.DueDateSpec, now: datetime, rng: random.Random
+) -> int:
+    """Anki's Set Due Date for `cards` (a Card queryset): each becomes a review card due
+    `spec`'s days from today, a range drawn per card from `rng` (scheduling.set_due), and a
+    "Manual" entry is logged for it, so that the day's counts, the progress page and a fit
+    of the parameters know it is no answer. Returns how many cards. A fixed number of
+    queries whatever the number of cards (writes in batches of SET_DUE_BATCH)."""
+    settings = learner_settings(user=user)
+    scheduler = _scheduler(settings)
+    card_ids = sorted(cards.values_list("pk", flat=True))  # in order: `rng` draws the same
+    rows = {
+        row.card_id: row
+        for row in CardMemory.objects.select_for_update().filter(
+            user=user, card_id__in=cards.values("pk")
+        )
+    }
+    created, changed, logs = [], [], []
+    for card_id in card_ids:
+        row = rows.get(card_id)
+        before = row.as_memory() if row else None
+        log = ReviewLog(
+            user=user,
+            card_id=card_id,
+            rating=scheduling.RESET_RATING,
+            reviewed_at=now,
+            elapsed_seconds=0.0,
+            source=Source.RESCHEDULE,
+            state_before=int(before.state if before else scheduling.MemoryState.NEW),
+            memory_before=_memory_json(row),
+        )
+        after = scheduling.set_due(
+            before,
+            days=spec.draw(rng),
+            set_interval=spec.set_interval,
+            now=now,
+            scheduler=scheduler,
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        if row is None:
+            row = CardMemory(user=user, card_id=card_id, first_review=now)
+            created.append(row)
+        else:
+            changed.append(row)
+        row.take(after)
+        log.due_after, log.stability_after = after.due, after.stability
+        logs.append(log)
+    CardMemory.objects.bulk_create(created, batch_size=SET_DUE_BATCH)
+    CardMemory.objects.bulk_update(
+        changed,
+        ["state", "step", "stability", "difficulty", "due", "last_review"],
+        batch_size=SET_DUE_BATCH,
+    )
+    ReviewLog.objects.bulk_create(logs, batch_size=SET_DUE_BATCH)
+    caching.learner_memory_changed(user.pk)
+    return len(logs)
+
+
+def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
+    """Take back the whole Set due date `review` was part of (every card it changed at that
+    moment, as Anki's undo takes back the operation): each memory as it was before, a card
+    that was new new again. NothingToUndo when one of them was answered or changed since.
+    A fixed number of queries however many cards (writes in batches)."""
+    operation = ReviewLog.objects.filter(
+        user=user, source=Source.RESCHEDULE, reviewed_at=review.reviewed_at, card__isnull=False
+    )
+    later = ReviewLog.objects.filter(
+        user=user, card__in=operation.values("card_id"), reviewed_at__gt=review.reviewed_at
+    )
+    if later.exists():
+        raise NothingToUndo("A card of that Set due date was answered or changed since: it stays.")
+    befores = dict(operation.values_list("card_id", "memory_before"))
+    rows = CardMemory.objects.select_for_update().filter(
+        user=user, card__in=operation.values("card_id")
+    )
+    restored, made_new = [], []
+    for row in rows:
+        before = befores[row.card_id]
+        if before is None:
+            made_new.append(row.pk)
+        else:
+            row.take(_memory_from_json(before))
+            restored.append(row)
+    CardMemory.objects.filter(pk__in=made_new).delete()
+    CardMemory.objects.bulk_update(
+        restored,
+        ["state", "step", "stability", "difficulty", "due", "last_review"],
+        batch_size=SET_DUE_BATCH,
+    )
+    operation.delete()
+    caching.learner_memory_changed(user.pk)
+    cache.set(_undone_key(user.pk, review.pk), True, UNDONE_REMEMBERED_SECONDS)
+    return review
 
 
 # --- Reading memory -------------------------------------------------------------------------

@@ -1,14 +1,20 @@
 """A learner's history and per-card figures, and the Quick quiz leaderboard."""
 
+import random
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from quizzes import engine
+from quizzes.forms_study import CardsSetDueForm
+from quizzes.models import Card
 from quizzes.services import attempts as attempt_services
-from quizzes.services import card_flags
+from quizzes.services import card_flags, reviews
 from quizzes.services import leaderboard as leaderboard_services
 from quizzes.services import progress as progress_services
 from quizzes.views import guests
@@ -19,6 +25,9 @@ from quizzes.views import guests
 def history(request):
     page = progress_services.attempt_history(user=request.user, before=request.GET.get("before"))
     return render(request, "quizzes/play/history.html", {"page": page, "attempts": page.attempts})
+
+
+MY_CARDS = "quizzes/play/my_cards.html"
 
 
 @require_GET
@@ -39,8 +48,10 @@ def my_cards(request):
             "flag_counts": flag_counts,
             "chosen_flag": colour,
             "flagged": card_flags.flagged_cards(user=request.user, flag=colour),
+            "due_form": CardsSetDueForm(),
         }
-        return render(request, "quizzes/play/my_cards.html", context)
+        context["match_count"] = len(context["flagged"])
+        return render(request, MY_CARDS, context)
     figures = progress_services.card_figures(user=request.user)
     shown, page = progress_services.card_figures_page(
         figures, page=_page_number(request.GET.get("page", ""))
@@ -54,8 +65,62 @@ def my_cards(request):
         "page": page,
         "has_next": page * progress_services.CARD_FIGURES_PAGE < len(figures),
         "weakest": progress_services.weakest_cards(figures),
+        "due_form": CardsSetDueForm(),
+        "match_count": len(figures),
     }
-    return render(request, "quizzes/play/my_cards.html", context)
+    return render(request, MY_CARDS, context)
+
+
+@require_POST
+@login_required
+def my_cards_set_due(request):
+    """Anki's Set Due Date for the cards ticked on "Your cards", or for every card its
+    filter shows (a flag, or every card asked): htmx swaps the control alone, with what it
+    did; without JavaScript the page comes back with it as a message. A bad number of days
+    keeps everything as it was: the control with the reason (htmx), or a 400."""
+    form = CardsSetDueForm(request.POST)
+    if not form.is_valid():
+        message = next(str(errors[0]) for errors in form.errors.values())
+        if request.htmx:
+            flag = form.cleaned_data.get("flag")
+            context = {
+                "due_form": form,
+                "due_error": message,
+                "chosen_flag": card_flags.Colour(flag) if flag else None,
+                "match_count": _filtered_cards(request.user, flag).count(),
+            }
+            return render(request, f"{MY_CARDS}#set-due", context)
+        return render(request, "quizzes/play/bad_request.html", {"message": message}, status=400)
+    spec, flag = form.cleaned_data["days"], form.cleaned_data["flag"]
+    if form.cleaned_data["scope"] == "all":
+        cards = _filtered_cards(request.user, flag)
+    else:
+        cards = Card.objects.filter(pk__in=form.cleaned_data["card"])
+    now = timezone.now()
+    count = reviews.cards_set_due(
+        user=request.user, cards=cards, spec=spec, now=now, rng=random.Random()
+    )
+    notice = f"{count} card{'s' if count != 1 else ''} set due {spec.label}."
+    if spec.set_interval:
+        notice += " Their interval is now the days until then."
+    if request.htmx:
+        context = {
+            "due_form": CardsSetDueForm(),
+            "due_notice": notice,
+            "chosen_flag": card_flags.Colour(flag) if flag else None,
+            "match_count": _filtered_cards(request.user, flag).count(),
+            "review_counts": reviews.review_counts(user=request.user, now=now),
+        }
+        return render(request, f"{MY_CARDS}#set-due", context)
+    messages.info(request, notice)
+    return redirect(reverse("my_cards") + (f"?flag={flag}" if flag else ""))
+
+
+def _filtered_cards(user, flag: int | None):
+    """The cards "Your cards" shows with its filter: those flagged `flag`, else those asked."""
+    if flag:
+        return Card.objects.filter(flags__user=user, flags__flag=flag)
+    return progress_services.asked_cards(user=user)
 
 
 def _page_number(raw: str) -> int:

@@ -8,6 +8,8 @@ the same forms post and redirect back to /review/, and the answer opens with a p
 <details> element.
 """
 
+import random
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -29,6 +31,7 @@ from quizzes.forms_study import (
     ReviewAnswerForm,
     ReviewTypedForm,
     ReviewUndoForm,
+    SetDueForm,
     shown_token,
 )
 from quizzes.models import Card, CardHold, ReviewLog
@@ -250,8 +253,7 @@ def review_undo(request):
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
     card = undone.card
-    what = "Forget" if undone.source == ReviewLog.Source.RESET else "Grade"
-    notice = f"{what} undone: card #{card.number} is back, as it was before."
+    notice = f"{undone.kind_label} undone: card #{card.number} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
@@ -457,6 +459,30 @@ def card_unsuspend(request):
         return f"Card #{card.number} was in your reviews already."
 
     return _acted_on_card(request, unsuspend)
+
+
+@require_POST
+@login_required
+def card_set_due(request):
+    """Anki's Set Due Date, from the card's study box: due a number of days from today (a
+    day drawn from a range), its interval set too with "!"."""
+    form = SetDueForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, _first_error(form))
+    spec = form.cleaned_data["days"]
+
+    def set_due(card: Card) -> str:
+        reviews.cards_set_due(
+            user=request.user,
+            cards=Card.objects.filter(pk=card.pk),
+            spec=spec,
+            now=timezone.now(),
+            rng=random.Random(),
+        )
+        interval = " Its interval is now the days until then." if spec.set_interval else ""
+        return f"Card #{card.number} is set due {spec.label}.{interval}"
+
+    return _acted_on_card(request, set_due)
 
 
 @require_POST

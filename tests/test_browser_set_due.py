@@ -1,0 +1,68 @@
+"""Set due date in headless Chromium on a phone: for cards ticked on "Your cards" (their
+boxes belong to the control's form through form=, which htmx must send) and from a card's
+study box, each answer swapped in place, and no serious accessibility violation."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.test_browser_review import log_in, serious_violations
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_a_learner_sets_due_the_cards_they_tick_and_one_from_its_study_box(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    from django.utils import timezone
+
+    from quizzes.models import Card, CardFlag, CardMemory, ReviewLog
+
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    user = django_user_model.objects.get(username="reviewer")
+    cards = list(Card.objects.order_by("number")[:3])
+    CardFlag.objects.bulk_create(
+        CardFlag(user=user, card=card, flag=4, flagged_at=timezone.now()) for card in cards
+    )
+    nav = page.locator("#nav-review")
+    expect(nav).to_have_text(re.compile(r"^Review \(20\):"))
+
+    page.goto(f"{deck_site}/me/cards/?flag=4")
+    control = page.locator("#set-due-form")
+    expect(control).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_violations(page) == []
+    page.get_by_label(f"Tick card #{cards[0].number}").check()
+    page.get_by_label(f"Tick card #{cards[2].number}").check()
+    control.get_by_label("Days from today").fill("7-3")
+    control.get_by_role("button", name="Set for the ticked cards").click()
+    expect(control.get_by_role("alert")).to_contain_text("smaller number first")
+    assert not ReviewLog.objects.exists()
+    control.get_by_label("Days from today").fill(" 0 ")
+    control.get_by_role("button", name="Set for the ticked cards").click()
+    expect(control.get_by_role("status")).to_have_text("2 cards set due today.")
+    # Two new cards now due as review cards: the day's new cards are as many as before.
+    expect(nav).to_have_text(re.compile(r"^Review \(22\):"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path="/tmp/set-due-my-cards-phone.png", full_page=True)
+    assert set(CardMemory.objects.values_list("card_id", flat=True)) == {
+        cards[0].pk,
+        cards[2].pk,
+    }
+
+    page.goto(f"{deck_site}/decks/{cards[1].deck.slug}/cards/{cards[1].number}/study/")
+    box = page.locator("#card-study")
+    expect(box).to_contain_text("New to you")
+    box.locator("[data-set-due] summary").click()
+    box.get_by_label("Days from today").fill("10!")
+    box.get_by_role("button", name="Set due date").click()
+    expect(box.locator("[role=status]")).to_have_text(
+        f"Card #{cards[1].number} is set due in 10 days. Its interval is now the days until then."
+    )
+    expect(box).to_contain_text("stability 10.0 d")
+    assert serious_violations(page) == []
+    page.screenshot(path="/tmp/set-due-study-phone.png", full_page=True)
