@@ -29,6 +29,12 @@ def deck_summaries():
     )
 
 
+def deck_summaries_kept() -> list[Deck]:
+    """deck_summaries, counted once per change of the decks (caching): the home page's
+    tree, and the decks a study of one deck or branch takes its cards from."""
+    return caching.cached("home:decks", lambda: list(deck_summaries()))
+
+
 def cards_for_display(queryset=None):
     """Cards with what their pages show (deck, tags) fetched in a fixed number of queries."""
     queryset = Card.objects.all() if queryset is None else queryset

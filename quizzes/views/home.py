@@ -24,7 +24,7 @@ DECKS_FOLDED_UP_TO = 200
 @vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def home(request):
-    decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
+    decks = card_services.deck_summaries_kept()
     matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
     tree = deck_services.deck_tree(decks, matching=matching)
     shown = sum(branch.deck_count for branch in tree)
