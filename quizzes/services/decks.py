@@ -180,6 +180,11 @@ class StudyScope:
     def query(self) -> str:
         return urlencode({self.field: self.value})
 
+    @property
+    def parts(self) -> list[str]:
+        """The name's parts, for a page to break a long path between them, not in a word."""
+        return deck_path(self.name)
+
 
 def _decks_under(decks: list[Deck], parts: list[str]) -> frozenset[int]:
     """The decks whose path starts with `parts`: the branch's decks, itself among them."""

@@ -221,6 +221,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         context["leeches"] = reviews.leeches_suspended(user=user, deck_ids=deck_ids)
         context["held"] = card_holds.held_counts(user=user, now=now, deck_ids=deck_ids)
         context["max_reviews_per_day"] = settings.max_reviews_per_day
+        context["other_decks_total"] = max(all_counts.total - counts.total, 0)
     return context
 
 
