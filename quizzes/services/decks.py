@@ -186,11 +186,6 @@ class StudyScope:
         return deck_path(self.name)
 
 
-def _decks_under(decks: list[Deck], parts: list[str]) -> frozenset[int]:
-    """The decks whose path starts with `parts`: the branch's decks, itself among them."""
-    return branches_decks(decks).get(tuple(parts), frozenset())
-
-
 def branches_decks(decks: list[Deck]) -> dict[tuple[str, ...], frozenset[int]]:
     """Every branch's decks, by the branch's path (its parts): a deck is in the branch of
     each start of its path. Worked out in one pass over the decks (a branch at a time, a
@@ -203,18 +198,21 @@ def branches_decks(decks: list[Deck]) -> dict[tuple[str, ...], frozenset[int]]:
     return {path: frozenset(ids) for path, ids in below.items()}
 
 
-def study_scope_of_deck(decks: list[Deck], deck: Deck) -> StudyScope:
-    """The deck `deck` and its subdecks, among `decks` (every deck, as the home page reads
-    them)."""
-    deck_ids = _decks_under(decks, deck_path(deck.name)) | {deck.pk}
+def study_scope_of_deck(deck: Deck, branches: dict[tuple[str, ...], frozenset[int]]) -> StudyScope:
+    """The deck `deck` and its subdecks: the decks of the branch at its path, in `branches`
+    (branches_decks of every deck)."""
+    deck_ids = branches.get(tuple(deck_path(deck.name)), frozenset()) | {deck.pk}
     return StudyScope(field="deck", value=deck.slug, name=deck.name, deck_ids=deck_ids)
 
 
-def study_scope_of_branch(decks: list[Deck], path: str) -> StudyScope | None:
+def study_scope_of_branch(
+    path: str, branches: dict[tuple[str, ...], frozenset[int]]
+) -> StudyScope | None:
     """The decks of the branch at `path` ("Medicine::Cardiology", as Anki writes it; its
-    parts trimmed as the tree trims them); None when no deck is in that branch."""
+    parts trimmed as the tree trims them), in `branches` (branches_decks of every deck);
+    None when no deck is in that branch."""
     parts = deck_path(path)
-    deck_ids = _decks_under(decks, parts)
+    deck_ids = branches.get(tuple(parts), frozenset())
     if not deck_ids:
         return None
     name = DECK_PATH_SEPARATOR.join(parts)

@@ -60,7 +60,7 @@ def deck_study_counts(request):
     tree = deck_services.deck_tree(decks, matching=matching)
     if sum(branch.deck_count for branch in tree) > DECKS_FOLDED_UP_TO:
         deck_services.deck_tree_linked(tree, matching=matching)
-    under = deck_services.branches_decks(decks)
+    under = card_services.branches_decks_kept()
     shown = deck_services.tree_branches_shown(tree)
     scopes = {
         str(branch.number): under.get(tuple(deck_services.deck_path(branch.path)), frozenset())

@@ -83,19 +83,20 @@ def _study_scope(request) -> deck_services.StudyScope | None:
         )
     if len(slug) > SCOPE_VALUE_LENGTH or len(path) > SCOPE_VALUE_LENGTH:
         raise _ScopeRefused(_bad_request(request, "That deck's name is too long to be one."))
-    decks = card_services.deck_summaries_kept()
+    branches = card_services.branches_decks_kept()
     if path:
-        scope = deck_services.study_scope_of_branch(decks, path)
+        scope = deck_services.study_scope_of_branch(path, branches)
         if scope is None:
             raise _ScopeRefused(_no_such_decks(request, f"No deck is in the branch “{path}”."))
         return scope
+    decks = card_services.deck_summaries_kept()
     deck = next((deck for deck in decks if deck.slug == slug), None)
     if deck is None and slug_pattern.fullmatch(slug):
         former = deck_services.deck_by_former_slug(slug)
         deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
     if deck is None:
         raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{slug}”."))
-    return deck_services.study_scope_of_deck(decks, deck)
+    return deck_services.study_scope_of_deck(deck, branches)
 
 
 def _no_such_decks(request, message: str) -> HttpResponse:
