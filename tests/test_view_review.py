@@ -595,9 +595,9 @@ def test_a_deck_or_branch_there_is_not_is_refused_in_words(client, alice, query,
 def test_every_form_of_a_deck_studied_posts_back_to_that_deck(client, alice, editor):
     decks = _medicine_and_languages()
     with time_machine.travel(T0, tick=False):
-        remember(editor, first_cards(decks["Languages"], 1), now=timezone.now())
+        remember(editor, first_cards(decks["Medicine::Cardiology"], 2), now=timezone.now())
         client.force_login(editor)
-        card = client.get(URL, {"deck": "languages"}).context["item"].card
+        card = client.get(URL, {"branch": "Medicine"}).context["item"].card
         reviews.review_record(
             user=editor, card=card, rating=3, now=timezone.now(), elapsed_seconds=3
         )
@@ -677,3 +677,23 @@ def test_a_deck_studied_runs_as_many_queries_as_every_deck_for_any_number_of_car
         with django_assert_num_queries(9):
             response = client.get(URL, {"deck": deck.slug})
     assert response.context["counts"].due == min(reviewed, 200)
+
+
+def test_a_deck_studied_offers_no_undo_of_another_decks_card_nor_shows_one(client, alice):
+    decks = _medicine_and_languages()
+    spanish = first_cards(decks["Languages"], 1)[0]
+    drugs = first_cards(decks["Medicine::Cardiology::Drugs"], 1)[0]
+    with time_machine.travel(T0, tick=False):
+        reviews.review_record(
+            user=alice, card=spanish, rating=3, now=timezone.now(), elapsed_seconds=3
+        )
+        client.force_login(alice)
+        languages = client.get(URL, {"deck": "languages"})
+        medicine = client.get(URL, {"branch": "Medicine"})
+        shown_elsewhere = client.get(URL, {"branch": "Medicine", "card": spanish.pk})
+        shown_here = client.get(URL, {"branch": "Medicine", "card": drugs.pk})
+    assert languages.context["undo"].card == spanish
+    assert medicine.context["undo"] is None
+    assert "data-undo-key" not in medicine.text
+    assert shown_elsewhere.status_code == 404
+    assert shown_here.context["item"].card == drugs

@@ -160,7 +160,8 @@ def _shown_card(request) -> Card | None:
     if (card_id := database_id(raw)) is None:
         raise Http404("No such card.")
     card = Card.objects.select_related("deck").filter(pk=card_id).first()
-    if card is None:
+    deck_ids = _deck_ids(request)
+    if card is None or (deck_ids is not None and card.deck_id not in deck_ids):
         raise Http404("No such card.")
     return card
 
@@ -180,6 +181,8 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
     all_counts = reviews.review_counts(user=user, now=now, settings=settings)
     counts = reviews.review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
     undo = card_holds.latest_undoable(user=user, now=now)
+    if undo is not None and deck_ids is not None and undo.card.deck_id not in deck_ids:
+        undo = None  # its card is another deck's: taken back, it would show here
     context = {
         "item": item,
         "counts": counts,
