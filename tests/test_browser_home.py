@@ -103,6 +103,7 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     cardiology = phone.locator("summary", has_text="Cardiology")
     # Counts swapped in by htmx: Cardiology's 3 cards, Drugs' 4 and ECG's 5 new.
     expect(cardiology.locator(".deck-study-counts")).to_have_text("12 new, 0 learning, 0 to review")
+    expect(phone.locator("#deck-study-legend")).to_contain_text("new, learning, to review")
     found = {"home": undersized(phone), "home axe": serious_problems_in_either_scheme(phone)}
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
