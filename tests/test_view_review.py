@@ -498,16 +498,21 @@ def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck)
 # --- One deck, or a branch of decks (Anki's deck list, a deck clicked) ----------------------
 
 
-def _medicine_and_languages():
-    """Cardiology under Medicine, Drugs under it, Languages apart; no deck named Medicine."""
-    return anki_decks({"Medicine::Cardiology": 3, "Medicine::Cardiology::Drugs": 2, "Languages": 4})
+def _medicine_and_languages(*, two_due_of_each_for=None):
+    """Cardiology under Medicine, Drugs under it, Languages apart; no deck named Medicine.
+    With a learner, two cards of each deck due for them (at the time it is then)."""
+    decks = anki_decks(
+        {"Medicine::Cardiology": 3, "Medicine::Cardiology::Drugs": 2, "Languages": 4}
+    )
+    if two_due_of_each_for is not None:
+        for deck in decks.values():
+            remember(two_due_of_each_for, first_cards(deck, 2), now=timezone.now())
+    return decks
 
 
 def test_studying_a_deck_shows_its_cards_and_its_subdecks_only(client, alice):
-    decks = _medicine_and_languages()
     with time_machine.travel(T0, tick=False):
-        for deck in decks.values():
-            remember(alice, first_cards(deck, 2), now=timezone.now())
+        _medicine_and_languages(two_due_of_each_for=alice)
         client.force_login(alice)
         shown = set()
         response = client.get(URL, {"deck": "medicine-cardiology"})
@@ -526,10 +531,8 @@ def test_studying_a_deck_shows_its_cards_and_its_subdecks_only(client, alice):
 
 
 def test_a_deck_studied_counts_its_own_cards_and_the_navigation_every_decks(client, alice):
-    decks = _medicine_and_languages()
     with time_machine.travel(T0, tick=False):
-        for deck in decks.values():
-            remember(alice, first_cards(deck, 2), now=timezone.now())
+        _medicine_and_languages(two_due_of_each_for=alice)
         client.force_login(alice)
         response = client.get(URL, {"deck": "medicine-cardiology-drugs"})
     counts = response.context["counts"]
