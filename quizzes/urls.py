@@ -33,6 +33,7 @@ urlpatterns = [
     path("me/cards/due/", progress.my_cards_set_due, name="my_cards_set_due"),
     path("leaderboard/", progress.leaderboard, name="leaderboard"),
     # The study loop (issue 10).
+    path("review/decks/", home.deck_study_counts, name="deck_study_counts"),
     path("review/", review.review, name="review"),
     path("review/answer/", review.review_answer, name="review_answer"),
     path("review/typed/", review.review_typed, name="review_typed"),

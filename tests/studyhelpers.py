@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from django.urls import reverse
 
 from quizzes import scheduling
-from quizzes.models import CachedImage, Card, CardImage, CardMemory, ReviewLog
+from quizzes.models import CachedImage, Card, CardImage, CardMemory, Deck, ReviewLog
 from quizzes.services import reviews
 from quizzes.services.card_pages import cards_rerender
 from quizzes.services.images import image_store_upload, image_upload_verify
@@ -113,3 +113,19 @@ def one_note_of_three(user, deck, *, bury_siblings: bool) -> list[Card]:
         card.guid, card.card_ord = "one-note", card_ord
     Card.objects.bulk_update(note, ["guid", "card_ord"])
     return note
+
+
+def anki_decks(sizes: dict[str, int]) -> dict[str, Deck]:
+    """Decks named as Anki's tree names them ("Medicine::Cardiology"), each of the given
+    number of synthetic cards, by name; each slug is its name's parts joined by hyphens."""
+    from django.utils.text import slugify
+
+    from tests.factories import make_deck
+
+    decks = {}
+    for name, size in sizes.items():
+        deck = make_deck(size, slug="-".join(slugify(part) for part in name.split("::")))
+        deck.name = name
+        deck.save()
+        decks[name] = deck
+    return decks

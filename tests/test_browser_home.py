@@ -91,3 +91,37 @@ def test_axe_finds_nothing_serious_on_the_tree(phone: Page, tree_site):
         phone.goto(f"{tree_site}{path}")
         found[path] = serious_problems_in_either_scheme(phone)
     assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
+    phone: Page, tree_site, django_user_model
+):
+    from tests.test_browser_review import log_in
+
+    log_in(phone, tree_site, django_user_model)
+    phone.goto(tree_site)
+    cardiology = phone.locator("summary", has_text="Cardiology")
+    # Counts swapped in by htmx: Cardiology's 3 cards, Drugs' 4 and ECG's 5 new.
+    expect(cardiology.locator(".deck-study-counts")).to_have_text("12 new, 0 learning, 0 to review")
+    expect(phone.locator("#deck-study-legend")).to_contain_text("new, learning, to review")
+    found = {"home": undersized(phone), "home axe": serious_problems_in_either_scheme(phone)}
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    cardiology.tap()
+    phone.get_by_role("link", name="Study (Medicine::Cardiology::Drugs)").tap()
+
+    expect(phone.locator("[data-review-scope] strong")).to_have_text("Medicine::Cardiology::Drugs")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Medicine::Cardiology::Drugs #1")
+    found["review"] = undersized(phone)
+    found["review axe"] = serious_problems_in_either_scheme(phone)
+    for number in range(1, 5):  # Drugs' four cards, Good each, by keyboard, through htmx
+        expect(phone.get_by_role("heading", level=1)).to_contain_text(f"Drugs #{number}")
+        phone.keyboard.press("Space")
+        phone.keyboard.press("3")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Medicine::Cardiology::Drugs: done for now"
+    )
+    expect(phone.locator("[data-review-all]")).to_be_visible()
+    found["done"] = undersized(phone)
+    found["done axe"] = serious_problems_in_either_scheme(phone)
+    assert {where: problems for where, problems in found.items() if problems} == {}

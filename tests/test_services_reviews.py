@@ -13,7 +13,13 @@ from quizzes.models import Attempt, Card, CardMemory, ReviewLog
 from quizzes.services import attempts as attempt_services
 from quizzes.services import card_holds, reviews
 from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
-from tests.studyhelpers import first_cards, image_cached, question_image_missing, remember
+from tests.studyhelpers import (
+    anki_decks,
+    first_cards,
+    image_cached,
+    question_image_missing,
+    remember,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -1131,3 +1137,91 @@ def test_settings_kept_by_the_release_before_a_new_setting_are_not_read_back(
 
     with django_assert_num_queries(0):
         assert (settings.new_cards_per_day, settings.new_review_order) == (7, "after")
+
+
+# --- One deck's counts: Anki's deck list ----------------------------------------------------
+
+
+def _two_decks(user, *, new_per_day=20, max_reviews=200):
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=new_per_day,
+        max_reviews_per_day=max_reviews,
+        day_start_hour=4,
+        time_zone="UTC",
+    )
+    return anki_decks({"Medicine::Cardiology": 5, "Languages": 5})
+
+
+def _counts(user, decks, *names):
+    scopes = {name: frozenset({decks[name].pk}) for name in names}
+    scopes["both"] = frozenset(deck.pk for deck in decks.values())
+    return reviews.deck_counts(user=user, now=timezone.now(), scopes=scopes)
+
+
+def test_every_deck_shares_the_days_new_cards(alice):
+    decks = _two_decks(alice, new_per_day=4)
+    with time_machine.travel(T0, tick=False):
+        before = _counts(alice, decks, "Medicine::Cardiology", "Languages")
+        for card in first_cards(decks["Languages"], 3):
+            reviews.review_record(
+                user=alice, card=card, rating=3, now=timezone.now(), elapsed_seconds=3
+            )
+        after = _counts(alice, decks, "Medicine::Cardiology", "Languages")
+    assert [counts.new for counts in before.values()] == [4, 4, 4]
+    assert [counts.new for counts in after.values()] == [1, 1, 1]
+
+
+def test_every_deck_shares_the_days_maximum_of_reviews(alice):
+    decks = _two_decks(alice, new_per_day=0, max_reviews=5)
+    with time_machine.travel(T0, tick=False):
+        for deck in decks.values():
+            remember(alice, first_cards(deck, 4), now=timezone.now())
+        before = _counts(alice, decks, "Medicine::Cardiology", "Languages")
+        for item in reviews.review_queue(
+            user=alice, now=timezone.now(), limit=3, deck_ids=frozenset({decks["Languages"].pk})
+        ):
+            reviews.review_grade(
+                user=alice, card=item.card, rating=3, shown_at=timezone.now(), now=timezone.now()
+            )
+        after = _counts(alice, decks, "Medicine::Cardiology", "Languages")
+    assert [(counts.reviews, counts.over_limit) for counts in before.values()] == [
+        (4, 0),
+        (4, 0),
+        (5, 3),
+    ]
+    assert [counts.reviews for counts in after.values()] == [2, 1, 2]
+
+
+def test_a_deck_leaves_out_what_the_learner_holds_and_counts_its_learning_steps(alice):
+    decks = _two_decks(alice)
+    cardiology = decks["Medicine::Cardiology"]
+    one, two, three, four = first_cards(cardiology, 4)
+    with time_machine.travel(T0, tick=False):
+        remember(alice, [one, two], now=timezone.now())
+        CardMemory.objects.filter(card=two).update(suspended=True)  # a leech
+        card_holds.card_bury(user=alice, card=three, now=timezone.now())
+        remember(alice, [four], now=timezone.now())
+        CardMemory.objects.filter(card=four).update(
+            state=scheduling.MemoryState.RELEARNING, due=timezone.now() + timedelta(minutes=5)
+        )
+        counts = _counts(alice, decks, "Medicine::Cardiology")["Medicine::Cardiology"]
+    assert (counts.new, counts.learning, counts.reviews) == (1, 1, 1)
+
+
+def test_every_decks_counts_together_are_the_navigations(alice):
+    decks = _two_decks(alice, new_per_day=6, max_reviews=7)
+    with time_machine.travel(T0, tick=False):
+        remember(alice, first_cards(decks["Languages"], 3), now=timezone.now())
+        remember(alice, first_cards(decks["Medicine::Cardiology"], 2), now=timezone.now())
+        card_holds.card_bury(
+            user=alice, card=Card.objects.get(deck=decks["Languages"], number=5), now=T0
+        )
+        both = _counts(alice, decks)["both"]
+        everything = reviews.review_counts(user=alice, now=timezone.now())
+    fields = ("due", "new", "over_limit", "new_over_limit", "learning")
+    assert [getattr(both, name) for name in fields] == [
+        getattr(everything, name) for name in fields
+    ]
+    assert (both.new, both.reviews) == (2, 5)

@@ -1,4 +1,6 @@
 import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -251,3 +253,67 @@ def test_the_filters_fragment_and_the_page_are_kept_apart_by_the_browser(client,
     assert {"hx-request", "hx-target"} <= {
         header.strip().lower() for header in response["Vary"].split(",")
     }
+
+
+def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_deck):
+    named_deck(make_deck, "Medicine::Cardiology::Drugs")
+    named_deck(make_deck, "Medicine::Cardiology")
+    named_deck(make_deck, "Languages")
+    client.force_login(alice)
+
+    page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+
+    studies = {link.get_text(): link["href"] for link in page.select("a[data-deck-study]")}
+    review = reverse("review")
+    # Medicine has no deck of its own: its path names it. Cardiology is a deck of its own.
+    assert studies == {
+        "Study (Medicine)": f"{review}?branch=Medicine",
+        "Study all of Cardiology (Medicine::Cardiology)": f"{review}?deck=medicine-cardiology",
+        "Study (Medicine::Cardiology::Drugs)": f"{review}?deck=medicine-cardiology-drugs",
+        "Study (Languages)": f"{review}?deck=languages",
+    }
+    loader = page.select_one("[data-deck-study-counts]")
+    assert loader["hx-get"] == reverse("deck_study_counts")
+    assert loader["hx-trigger"] == "load"
+    places = [place["id"] for place in page.select("span.deck-study-counts")]
+    assert len(places) == len(set(places)) == 4  # Medicine, Cardiology, Drugs, Languages
+
+
+def test_a_filtered_tree_asks_for_the_counts_of_its_rows(client, alice, make_deck):
+    for number in range(7):
+        named_deck(make_deck, f"Languages::Deck {number}")
+    client.force_login(alice)
+
+    fragment = client.get(
+        reverse("home"), {"q": "deck 1"}, headers={"HX-Request": "true", "HX-Target": "deck-tree"}
+    )
+
+    loader = BeautifulSoup(fragment.text, "html.parser").select_one("[data-deck-study-counts]")
+    assert loader["hx-get"] == reverse("deck_study_counts") + "?q=deck%201"
+
+
+def test_a_visitor_is_offered_no_study(client, make_deck):
+    named_deck(make_deck, "Medicine::Cardiology")
+    page = client.get(reverse("home")).text
+    assert "data-deck-study" not in page
+    assert "deck-study-counts" not in page
+
+
+def test_learners_share_one_kept_home_page_their_counts_apart(
+    alice, bob, make_deck, django_assert_num_queries
+):
+    for number in range(40):
+        named_deck(make_deck, f"Top {number % 4}::Deck {number}")
+    as_alice, as_bob = Client(), Client()
+    as_alice.force_login(alice)
+    as_bob.force_login(bob)
+    alices = as_alice.get(reverse("home")).text
+
+    # The page is alice's kept copy: bob pays for his navigation alone (his session, his
+    # row, his settings and his review counts, each read once), not for the 40 decks.
+    with django_assert_num_queries(4):
+        bobs = as_bob.get(reverse("home")).text
+
+    assert bobs.replace(">bob<", ">alice<").count("data-deck-study") == alices.count(
+        "data-deck-study"
+    )

@@ -8,8 +8,15 @@ from django.utils import timezone
 
 from quizzes import scheduling
 from quizzes.models import Card
+from quizzes.services import decks as deck_services
 from quizzes.services import reviews
-from tests.studyhelpers import first_cards, question_image_missing, remember, review_count_shown
+from tests.studyhelpers import (
+    anki_decks,
+    first_cards,
+    question_image_missing,
+    remember,
+    review_count_shown,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -486,3 +493,210 @@ def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck)
         )
         traveller.shift(timedelta(minutes=10))
         assert "Relearning · Synthetic synthetic #1" in client.get(URL).text
+
+
+# --- One deck, or a branch of decks (Anki's deck list, a deck clicked) ----------------------
+
+
+def _medicine_and_languages(*, two_due_of_each_for=None):
+    """Cardiology under Medicine, Drugs under it, Languages apart; no deck named Medicine.
+    With a learner, two cards of each deck due for them (at the time it is then)."""
+    decks = anki_decks(
+        {"Medicine::Cardiology": 3, "Medicine::Cardiology::Drugs": 2, "Languages": 4}
+    )
+    if two_due_of_each_for is not None:
+        for deck in decks.values():
+            remember(two_due_of_each_for, first_cards(deck, 2), now=timezone.now())
+    return decks
+
+
+def test_studying_a_deck_shows_its_cards_and_its_subdecks_only(client, alice):
+    with time_machine.travel(T0, tick=False):
+        _medicine_and_languages(two_due_of_each_for=alice)
+        client.force_login(alice)
+        shown = set()
+        response = client.get(URL, {"deck": "medicine-cardiology"})
+        for _ in range(6):
+            item = response.context["item"]
+            if item is None:
+                break
+            shown.add(item.card.deck.name)
+            reviews.review_record(
+                user=alice, card=item.card, rating=3, now=timezone.now(), elapsed_seconds=3
+            )
+            response = client.get(URL, {"deck": "medicine-cardiology"})
+    assert shown == {"Medicine::Cardiology", "Medicine::Cardiology::Drugs"}
+    # Its new cards came after its reviews: 3 + 2 cards in all, Languages' none.
+    assert response.context["item"] is None
+
+
+def test_a_deck_studied_counts_its_own_cards_and_the_navigation_every_decks(client, alice):
+    with time_machine.travel(T0, tick=False):
+        _medicine_and_languages(two_due_of_each_for=alice)
+        client.force_login(alice)
+        response = client.get(URL, {"deck": "medicine-cardiology-drugs"})
+    counts = response.context["counts"]
+    assert (counts.new, counts.learning, counts.reviews) == (0, 0, 2)
+    assert "<strong>2</strong> to review" in response.text
+    assert "Review (9)<" in response.text  # 6 due and 3 new, in every deck
+    scope = BeautifulSoup(response.text, "html.parser").select_one("[data-review-scope]")
+    assert scope.strong.get_text() == "Medicine::Cardiology::Drugs"
+    assert scope.a["href"] == URL
+    assert "<title>Review Medicine::Cardiology::Drugs (2)" in response.text
+
+
+def test_a_branch_with_no_deck_of_its_own_is_studied_by_its_path(client, alice):
+    decks = _medicine_and_languages()
+    client.force_login(alice)
+
+    response = client.get(URL, {"branch": "Medicine"})
+
+    assert response.status_code == 200
+    assert response.context["item"].card.deck == decks["Medicine::Cardiology"]
+    assert response.context["counts"].new == 5
+    # Parts trimmed as the tree trims them.
+    assert client.get(URL, {"branch": " Medicine :: Cardiology "}).context["counts"].new == 5
+
+
+def test_a_deck_renamed_is_still_studied_by_its_former_address(client, alice):
+    deck = _medicine_and_languages()["Languages"]
+    deck.slug = "tongues"
+    deck.save()
+    deck_services.deck_slug_changed(deck=deck, old_slug="languages")
+    client.force_login(alice)
+
+    response = client.get(URL, {"deck": "languages"})
+
+    assert response.status_code == 200
+    assert response.context["item"].card.deck == deck
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ({"deck": "cardiology"}, 404, "There is no deck “cardiology”."),
+        ({"deck": "bad slug\x00;"}, 404, "There is no deck “bad slug"),
+        ({"branch": "Surgery"}, 404, "No deck is in the branch “Surgery”."),
+        ({"branch": "Medicine::Drugs"}, 404, "No deck is in the branch “Medicine::Drugs”."),
+        ({"deck": "languages", "branch": "Medicine"}, 400, "not both"),
+        ({"deck": "x" * 1001}, 400, "too long"),
+    ],
+)
+def test_a_deck_or_branch_there_is_not_is_refused_in_words(client, alice, query, status, message):
+    _medicine_and_languages()
+    client.force_login(alice)
+
+    response = client.get(URL, query)
+    fragment = client.get(URL, query, headers={"HX-Request": "true"})
+
+    assert response.status_code == status
+    assert message in response.text
+    assert fragment.status_code == status
+    assert message in fragment.text
+
+
+def test_every_form_of_a_deck_studied_posts_back_to_that_deck(client, alice, editor):
+    decks = _medicine_and_languages()
+    with time_machine.travel(T0, tick=False):
+        remember(editor, first_cards(decks["Medicine::Cardiology"], 2), now=timezone.now())
+        client.force_login(editor)
+        card = client.get(URL, {"branch": "Medicine"}).context["item"].card
+        reviews.review_record(
+            user=editor, card=card, rating=3, now=timezone.now(), elapsed_seconds=3
+        )
+        page = BeautifulSoup(client.get(URL, {"branch": "Medicine"}).text, "html.parser")
+    stage = page.select_one("#review-stage")
+    addresses = [form["action"] for form in stage.select("form[method=post]")]
+    addresses += [tag["hx-post"] for tag in stage.select("[hx-post]")]
+    addresses += [tag["formaction"] for tag in stage.select("[formaction]")]
+    assert len(addresses) >= 10  # undo, grades, bury, suspend, forget, flag
+    assert all(address.endswith("?branch=Medicine") for address in addresses), addresses
+    edit = stage.select_one("a[data-edit-key]")["href"]
+    assert edit.endswith("%26branch%3DMedicine")
+
+
+def test_a_typed_card_of_a_deck_studied_carries_the_deck_to_its_answer(client, alice):
+    deck = _medicine_and_languages()["Languages"]
+    Card.objects.filter(deck=deck).update(typed_answer="tensor", quiz_typed_answer="tensor")
+    client.force_login(alice)
+
+    page = BeautifulSoup(client.get(URL, {"deck": "languages"}).text, "html.parser")
+
+    typed = page.select_one("form.typed-box")
+    assert typed.select_one("input[name=deck]")["value"] == "languages"
+
+
+def test_a_deck_done_says_so_and_offers_every_deck_when_others_have_cards(client, alice):
+    decks = _medicine_and_languages()
+    with time_machine.travel(T0, tick=False):
+        remember(
+            alice,
+            Card.objects.filter(deck=decks["Medicine::Cardiology::Drugs"]),
+            now=timezone.now(),
+            due_in=timedelta(days=3),
+        )
+        tomorrow = timedelta(days=1)
+        remember(alice, first_cards(decks["Languages"], 1), now=timezone.now(), due_in=tomorrow)
+        client.force_login(alice)
+        response = client.get(URL, {"deck": "medicine-cardiology-drugs"})
+    assert response.context["item"] is None
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.h1.get_text() == "Medicine::Cardiology::Drugs: done for now"
+    # Broken after a "::" on a phone, not in a word.
+    assert str(page.h1).count("::<wbr/>") == 2
+    assert "You have finished this deck for now." in response.text
+    assert "Your other decks have 6 cards to study today." in response.text
+    assert page.select_one("a[data-review-all]")["href"] == URL
+    done = " ".join(page.select_one("[data-review-done]").get_text().split())
+    assert "The next card is due in 3 days" in done  # of this deck's
+
+
+def test_the_whole_collection_done_offers_no_other_deck(client, alice):
+    decks = anki_decks({"Languages": 2})
+    with time_machine.travel(T0, tick=False):
+        remember(
+            alice,
+            Card.objects.filter(deck=decks["Languages"]),
+            now=timezone.now(),
+            due_in=timedelta(days=3),
+        )
+        client.force_login(alice)
+        response = client.get(URL, {"deck": "languages"})
+    assert "You have finished this deck for now." in response.text
+    assert "other decks" not in response.text
+    assert BeautifulSoup(response.text, "html.parser").select_one("a[data-review-all]") is None
+
+
+@pytest.mark.parametrize("reviewed", [10, 1000])
+def test_a_deck_studied_runs_as_many_queries_as_every_deck_for_any_number_of_cards(
+    client, alice, make_deck, django_assert_num_queries, reviewed
+):
+    deck = make_deck(reviewed + 5, slug=f"d{reviewed}")
+    make_deck(30, slug="other")
+    with time_machine.travel(T0, tick=False):
+        remember(alice, first_cards(deck, reviewed), now=timezone.now(), reviews=2)
+        client.force_login(alice)
+        client.get(URL, {"deck": deck.slug})  # what is kept is kept after this
+        with django_assert_num_queries(9):
+            response = client.get(URL, {"deck": deck.slug})
+    assert response.context["counts"].due == min(reviewed, 200)
+
+
+def test_a_deck_studied_offers_no_undo_of_another_decks_card_nor_shows_one(client, alice):
+    decks = _medicine_and_languages()
+    spanish = first_cards(decks["Languages"], 1)[0]
+    drugs = first_cards(decks["Medicine::Cardiology::Drugs"], 1)[0]
+    with time_machine.travel(T0, tick=False):
+        reviews.review_record(
+            user=alice, card=spanish, rating=3, now=timezone.now(), elapsed_seconds=3
+        )
+        client.force_login(alice)
+        languages = client.get(URL, {"deck": "languages"})
+        medicine = client.get(URL, {"branch": "Medicine"})
+        shown_elsewhere = client.get(URL, {"branch": "Medicine", "card": spanish.pk})
+        shown_here = client.get(URL, {"branch": "Medicine", "card": drugs.pk})
+    assert languages.context["undo"].card == spanish
+    assert medicine.context["undo"] is None
+    assert "data-undo-key" not in medicine.text
+    assert shown_elsewhere.status_code == 404
+    assert shown_here.context["item"].card == drugs

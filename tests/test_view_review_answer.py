@@ -9,7 +9,7 @@ from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardHold, CardMemory, ReviewLog
 from quizzes.services import card_holds, reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
-from tests.studyhelpers import one_note_of_three, remember, review_count_shown
+from tests.studyhelpers import anki_decks, one_note_of_three, remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +276,39 @@ def test_siblings_are_not_buried_by_default_as_in_anki(client, alice, deck):
     with time_machine.travel(T0 + timedelta(seconds=6), tick=False):
         answer(client, first, 3)
     assert not CardHold.objects.exists()
+
+
+def test_a_grade_of_a_deck_studied_goes_on_with_that_deck(client, alice):
+    decks = anki_decks({"Languages::Spanish": 2, "Medicine": 3})
+    spanish = Card.objects.get(deck=decks["Languages::Spanish"], number=1)
+    client.force_login(alice)
+    data = {"card": spanish.pk, "grade": 3, "shown": shown_token(card_id=spanish.pk, now=T0)}
+    scoped = f"{URL}?branch=Languages"
+
+    with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+        response = client.post(scoped, data)
+        second = Card.objects.get(deck=decks["Languages::Spanish"], number=2)
+        fragment = client.post(
+            scoped,
+            {"card": second.pk, "grade": 3, "shown": shown_token(card_id=second.pk, now=T0)},
+            headers={"HX-Request": "true"},
+        )
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('review')}?branch=Languages"
+    assert fragment.status_code == 200
+    # Spanish's two cards answered, Medicine's new cards are not shown.
+    assert "data-review-done" in fragment.text
+    assert "Languages: done for now" in fragment.text
+
+
+def test_a_grade_for_a_deck_removed_since_is_refused_and_not_recorded(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+        response = client.post(
+            f"{URL}?deck=removed",
+            {"card": card.pk, "grade": 3, "shown": shown_token(card_id=card.pk, now=T0)},
+        )
+    assert response.status_code == 404
+    assert "There is no deck “removed”" in response.text
+    assert not ReviewLog.objects.exists()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardHold
 from quizzes.services import reviews
-from tests.studyhelpers import first_cards, remember, review_count_shown
+from tests.studyhelpers import anki_decks, first_cards, remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,19 @@ def test_the_review_offers_bury_and_suspend_with_their_keys(client, alice, card)
     assert "data-bury-key" in page.text and "(-)" in page.text
     assert "data-suspend-key" in page.text and "(@)" in page.text
     assert "data-forget" not in page.text  # a new card has nothing to forget
+
+
+def test_a_bury_in_a_branch_studied_goes_on_with_that_branch(client, alice):
+    decks = anki_decks({"Medicine::Cardiology": 2, "Languages": 2})
+    card = first_cards(decks["Medicine::Cardiology"], 1)[0]
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(f"{URL}?branch=Medicine", {"card": card.pk})
+        fragment = client.post(
+            f"{URL}?branch=Medicine",
+            {"card": card.pk + 1},
+            headers={"HX-Request": "true"},
+        )
+    assert response.url == f"{reverse('review')}?branch=Medicine"
+    assert "Medicine: done for now" in fragment.text  # Languages' cards not offered
+    assert "2 buried cards come back tomorrow." in fragment.text

@@ -160,3 +160,12 @@ def _review_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert "data-card-flag" in client.get(reverse("review")).text
     return len(queries)
+
+
+def test_a_flag_set_in_a_deck_studied_comes_back_to_the_card_in_that_deck(client, alice, card):
+    client.force_login(alice)
+    scoped = f"{URL}?deck={card.deck.slug}"
+    response = client.post(scoped, {"card": card.pk, "flag": "1"})
+    control = client.post(scoped, {"card": card.pk, "flag": "2"}, headers={"HX-Request": "true"})
+    assert response.url == reverse("review") + f"?card={card.pk}&deck={card.deck.slug}"
+    assert f'hx-post="{scoped}"' in control.text  # the control swapped in keeps the deck

@@ -98,3 +98,17 @@ def test_the_navigation_counts_the_leech_back_at_once(client, alice, leech):
         assert review_count_shown(client) == 0
         client.post(URL)
         assert review_count_shown(client) == 1
+
+
+def test_a_deck_studied_brings_back_its_own_leeches_only(client, alice, leech, make_deck):
+    other = make_deck(3, slug="other")
+    other_leech = first_cards(other, 1)[0]
+    make_leech(alice, other_leech)
+    client.force_login(alice)
+    with time_machine.travel(AFTER, tick=False):
+        end = client.get(reverse("review"), {"deck": "other"})
+        response = client.post(f"{URL}?deck=other")
+    assert "1 leech (cards you forgot 8 times) is out of your reviews." in end.text
+    assert response.url == f"{reverse('review')}?deck=other"
+    suspended = CardMemory.objects.filter(user=alice, suspended=True)
+    assert list(suspended.values_list("card", flat=True)) == [leech.pk]

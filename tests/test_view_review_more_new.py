@@ -209,3 +209,18 @@ def test_new_cards_ignoring_the_maximum_are_offered_beside_reviews_held_back(cli
     response = end_screen_with_reviews_held_back(client, alice, ignore=True)
 
     assert f'action="{URL}"' in response.text
+
+
+def test_more_new_cards_in_a_deck_studied_are_that_decks(client, done_for_today, make_deck):
+    other = make_deck(5, slug="other")
+    client.force_login(done_for_today)
+    with time_machine.travel(T0, tick=False):
+        end = client.get(reverse("review"), {"deck": "other"})
+        response = client.post(f"{URL}?deck=other", {"count": "2"})
+        page = client.get(response.url)
+    # The day's 3 new cards were met in the first deck: none left for this one either.
+    assert "5 new cards ready to learn" in end.text
+    assert f'action="{URL}?deck=other"' in end.text
+    assert response.url == f"{reverse('review')}?deck=other"
+    assert page.context["item"].card.deck == other
+    assert page.context["counts"].new == 2

@@ -290,3 +290,14 @@ def test_undoing_a_grade_brings_back_the_siblings_it_buried_not_those_buried_bef
     assert response.status_code == 302
     assert list(CardHold.objects.values_list("card", flat=True)) == [buried_by_hand.pk]
     assert not CardMemory.objects.filter(user=alice, card=first).exists()
+
+
+def test_an_undo_in_a_deck_studied_shows_the_card_again_in_that_deck(client, alice, card):
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+
+    response = client.post(f"{URL}?deck={card.deck.slug}", {"review": review.pk})
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('review')}?card={card.pk}&deck={card.deck.slug}"
+    assert client.get(response.url).context["scope"].deck_ids == {card.deck_id}

@@ -159,10 +159,14 @@ class HeldCounts:
     buried: int  # buried now, and not suspended
 
 
-def held_counts(*, user, now: datetime) -> HeldCounts:
-    """For the review's end screen. One query."""
+def held_counts(*, user, now: datetime, deck_ids: frozenset[int] | None = None) -> HeldCounts:
+    """For the review's end screen (of a study of the decks `deck_ids`, when given). One
+    query."""
     buried = Q(suspended=False, buried_until__gt=now)
-    figures = CardHold.objects.filter(user=user).aggregate(
+    holds = CardHold.objects.filter(user=user)
+    if deck_ids is not None:
+        holds = holds.filter(card__deck_id__in=deck_ids)
+    figures = holds.aggregate(
         suspended_count=Count("pk", filter=Q(suspended=True)),
         buried_count=Count("pk", filter=buried),
     )

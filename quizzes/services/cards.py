@@ -11,7 +11,7 @@ from django.db.models import Count, Min, OuterRef, Subquery
 from quizzes import caching
 from quizzes.models import Card, Deck, Tag
 from quizzes.models.deck import askable
-from quizzes.services import search
+from quizzes.services import decks, search
 
 search_clean = search.search_clean
 search_words = search.search_words
@@ -26,6 +26,20 @@ def deck_summaries():
     return Deck.objects.annotate(
         card_count=Count("cards"),
         choice_count=Count("cards", filter=askable("multiple_choice", prefix="cards__")),
+    )
+
+
+def deck_summaries_kept() -> list[Deck]:
+    """deck_summaries, counted once per change of the decks (caching): the home page's
+    tree, and the decks a study of one deck or branch takes its cards from."""
+    return caching.cached("home:decks", lambda: list(deck_summaries()))
+
+
+def branches_decks_kept() -> dict[tuple[str, ...], frozenset[int]]:
+    """Every branch's decks (decks.branches_decks), worked out once per change of the
+    decks: a study of one deck reads them at each of its requests."""
+    return caching.cached(
+        "home:branches-decks", lambda: decks.branches_decks(deck_summaries_kept())
     )
 
 

@@ -205,6 +205,11 @@ class QueueCounts:
     over_limit: int = 0  # review cards due today past the day's maximum of reviews
     new_over_limit: int = 0  # new cards left today that the day's maximum of reviews holds
     learning: int = 0  # of `due`, the (re)learning steps: Anki's red count, apart
+    # The day's budget, shared by every deck (deck_counts): new cards the day's allowance
+    # leaves (before the cards there are, or the maximum of reviews, cap them), and the
+    # review cards left under the day's maximum.
+    new_allowance: int = 0
+    reviews_left: int = 0
 
     @property
     def reviews(self) -> int:
@@ -241,7 +246,9 @@ def held_out(*, user, now: datetime, card: str = "card") -> Exists:
     return Exists(CardHold.objects.active(now).filter(user=user, card=OuterRef(card)))
 
 
-def _new_card_ids(*, user, now: datetime, allowance: int, count: int) -> list[int]:
+def _new_card_ids(
+    *, user, now: datetime, allowance: int, count: int, deck_ids: frozenset[int] | None = None
+) -> list[int]:
     """The first `count` new cards to show, in Anki's default order ("card type, then order
     gathered"): today's `allowance` of them gathered deck by deck in their order, then each
     note's first card (card_ord 0) before its reversed card or next cloze, so that siblings
@@ -249,8 +256,9 @@ def _new_card_ids(*, user, now: datetime, allowance: int, count: int) -> list[in
     if count <= 0:
         return []
     studied = CardMemory.objects.filter(user=user, card=OuterRef("pk"))
+    cards = Card.objects.all() if deck_ids is None else Card.objects.filter(deck_id__in=deck_ids)
     gathered = (
-        Card.objects.filter(~Exists(studied), ~held_out(user=user, now=now, card="pk"))
+        cards.filter(~Exists(studied), ~held_out(user=user, now=now, card="pk"))
         .askable(INTRODUCED_AS)
         .order_by("deck__name", "deck_id", "number")
         .values_list("pk", "card_ord")[:allowance]
@@ -259,9 +267,19 @@ def _new_card_ids(*, user, now: datetime, allowance: int, count: int) -> list[in
     return [card_id for _place, (card_id, _card_ord) in ordered[:count]]
 
 
-def _scheduled(*, user, now: datetime, until: datetime) -> list[scheduling.Scheduled]:
+def _memories(*, user, deck_ids: frozenset[int] | None = None):
+    """The learner's card memories, of the decks `deck_ids` only when given (one study of a
+    deck and its subdecks)."""
+    memories = CardMemory.objects.filter(user=user)
+    return memories if deck_ids is None else memories.filter(card__deck_id__in=deck_ids)
+
+
+def _scheduled(
+    *, user, now: datetime, until: datetime, deck_ids: frozenset[int] | None = None
+) -> list[scheduling.Scheduled]:
     rows = (
-        CardMemory.objects.filter(user=user, due__lt=until, suspended=False)
+        _memories(user=user, deck_ids=deck_ids)
+        .filter(due__lt=until, suspended=False)
         .filter(~held_out(user=user, now=now))
         .values_list("card_id", "state", "due", "stability")
     )
@@ -349,9 +367,16 @@ def _due_counts(
 
 
 def review_queue(
-    *, user, now: datetime, limit: int, settings: LearnerSettings | None = None
+    *,
+    user,
+    now: datetime,
+    limit: int,
+    settings: LearnerSettings | None = None,
+    deck_ids: frozenset[int] | None = None,
 ) -> list[QueueItem]:
-    """The cards to study now, in order (see scheduling.order_queue), each with its memory.
+    """The cards to study now, in order (see scheduling.order_queue), each with its memory;
+    with `deck_ids`, of those decks only (a deck and its subdecks), the day's limits still
+    the learner's, shared by every deck.
 
     A fixed number of queries whatever the number of cards: the due rows come from the
     (user, due) index in one query, and the cards shown in one more. Pass `settings` when
@@ -359,7 +384,9 @@ def review_queue(
     """
     settings = settings or learner_settings(user=user)
     day_start, day_end = study_day_bounds(settings=settings, now=now)
-    scheduled = _scheduled(user=user, now=now, until=max(day_end, now + scheduling.LEARN_AHEAD))
+    scheduled = _scheduled(
+        user=user, now=now, until=max(day_end, now + scheduling.LEARN_AHEAD), deck_ids=deck_ids
+    )
     allowance = scheduling.new_card_allowance(
         per_day=settings.new_cards_per_day,
         introduced_today=_introduced_since(user=user, start=day_start),
@@ -379,13 +406,17 @@ def review_queue(
     # them, any of the first `limit` places may be a new card's.
     room = limit - due_count if new_order is scheduling.NewReviewOrder.AFTER else limit
     new_ids = _new_card_ids(
-        user=user, now=now, allowance=allowance, count=min(allowance, max(room, 0))
+        user=user,
+        now=now,
+        allowance=allowance,
+        count=min(allowance, max(room, 0)),
+        deck_ids=deck_ids,
     )
     new_left = allowance
     if new_order is scheduling.NewReviewOrder.MIX and len(new_ids) < allowance:
         # The mix spreads the new cards there are, not the allowance: the counts know
         # them (kept in the cache, and the page reads them next anyway).
-        new_left = review_counts(user=user, now=now, settings=settings).new
+        new_left = review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids).new
     ordered = scheduling.order_queue(
         scheduled,
         new_card_ids=new_ids,
@@ -454,11 +485,20 @@ def _unstudied(deck_cards: dict[str, int], figures: dict, *, held_new: int) -> U
     )
 
 
-def review_counts(*, user, now: datetime, settings: LearnerSettings | None = None) -> QueueCounts:
+def review_counts(
+    *,
+    user,
+    now: datetime,
+    settings: LearnerSettings | None = None,
+    deck_ids: frozenset[int] | None = None,
+) -> QueueCounts:
     """How many cards the queue holds now: for the navigation, on every page a signed-in
     learner opens. Kept until the learner's settings, their card memories or the decks
     change, or until it could change by itself (caching.learner_kept_until); else counted
-    in one query (and the decks' card count, kept apart)."""
+    in one query (and the decks' card count, kept apart). With `deck_ids`, those the study
+    of those decks holds (deck_counts)."""
+    if deck_ids is not None:
+        return scope_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
     return caching.learner_kept_until(
         user.pk,
         "review-counts",
@@ -523,6 +563,8 @@ def _review_counts(
         over_limit=max(figures["reviews_due"] - reviews_left, 0),
         new_over_limit=new_ready - new_shown,
         learning=figures["steps_due"],
+        new_allowance=allowance,
+        reviews_left=reviews_left,
     )
     # The next step counts from LEARN_AHEAD before its minute, or from the next study day's
     # start when it is due then (it was not counted before it).
@@ -530,6 +572,174 @@ def _review_counts(
     if next_step is not None and next_step < day_end:
         return counts, next_step - scheduling.LEARN_AHEAD
     return counts, day_end
+
+
+# --- One deck, or a branch of decks: Anki's deck list ---------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeckFigures:
+    """A learner's cards of one deck before the day's limits take their share: review cards
+    due today, learning steps due within LEARN_AHEAD (neither held nor a suspended leech),
+    the cards studied, those of them the review could introduce (not waiting for an
+    image), and the new cards it could introduce that the learner holds."""
+
+    reviews_due: int = 0
+    steps_due: int = 0
+    studied: int = 0
+    studied_ready: int = 0
+    held_new: int = 0
+
+
+NO_FIGURES = DeckFigures()
+
+
+def _cards_by_deck() -> dict[int, tuple[int, int]]:
+    """Each deck's cards, and of them those the review can introduce: counted once per
+    change of the decks (caching), as `_deck_cards`."""
+    return caching.cached(
+        "cards:by-deck",
+        lambda: {
+            deck_id: (total, ready)
+            for deck_id, total, ready in Card.objects.values_list("deck_id")
+            .annotate(total=Count("pk"), ready=Count("pk", filter=askable(INTRODUCED_AS)))
+            .values_list("deck_id", "total", "ready")
+            .order_by()
+        },
+    )
+
+
+def deck_figures(
+    *, user, now: datetime, settings: LearnerSettings | None = None
+) -> dict[int, DeckFigures]:
+    """Every deck's DeckFigures for the learner, by deck id (a deck they never studied nor
+    held a card of is not there). Kept as `review_counts` is, until their memories, settings
+    or the decks change or a learning step comes within LEARN_AHEAD; else counted in two
+    queries whatever the decks and cards: the memories grouped by deck, and the holds of
+    new cards (few) grouped by deck."""
+    return caching.learner_kept_until(
+        user.pk,
+        "deck-figures",
+        now=now,
+        build=lambda: _deck_figures(user=user, now=now, settings=settings),
+    )
+
+
+def _deck_figures(
+    *, user, now: datetime, settings: LearnerSettings | None
+) -> tuple[dict[int, DeckFigures], datetime]:
+    settings = settings or learner_settings(user=user)
+    _day_start, day_end = study_day_bounds(settings=settings, now=now)
+    ahead = scheduling.learn_ahead_until(now=now, day_end=day_end)
+    review = scheduling.MemoryState.REVIEW
+    counted = Q(suspended=False) & ~held_out(user=user, now=now)
+    rows = (
+        CardMemory.objects.filter(user=user)
+        .values_list("card__deck_id")
+        .annotate(
+            reviews_due=Count("pk", filter=counted & Q(state=review, due__lt=day_end)),
+            steps_due=Count("pk", filter=counted & ~Q(state=review) & Q(due__lte=ahead)),
+            next_step=Min("due", filter=Q(suspended=False, due__gt=ahead) & ~Q(state=review)),
+            studied=Count("pk"),
+            studied_ready=Count("pk", filter=askable(INTRODUCED_AS, prefix="card__")),
+        )
+        .order_by()
+    )
+    studied = CardMemory.objects.filter(user=user, card=OuterRef("card"))
+    held_new = dict(
+        CardHold.objects.active(now)
+        .filter(user=user)
+        .filter(~Exists(studied), askable(INTRODUCED_AS, prefix="card__"))
+        .values_list("card__deck_id")
+        .annotate(held=Count("pk"))
+        .order_by()
+    )
+    figures, next_steps = {}, []
+    for deck_id, reviews_due, steps_due, next_step, studied_count, studied_ready in rows:
+        figures[deck_id] = DeckFigures(
+            reviews_due=reviews_due,
+            steps_due=steps_due,
+            studied=studied_count,
+            studied_ready=studied_ready,
+            held_new=held_new.pop(deck_id, 0),
+        )
+        if next_step is not None:
+            next_steps.append(next_step)
+    for deck_id, held in held_new.items():
+        figures[deck_id] = DeckFigures(held_new=held)
+    next_step = min(next_steps, default=None)
+    if next_step is not None and next_step < day_end:
+        return figures, next_step - scheduling.LEARN_AHEAD
+    return figures, day_end
+
+
+def _unstudied_in(
+    deck_ids: frozenset[int], figures: dict[int, DeckFigures], cards: dict[int, tuple[int, int]]
+) -> UnstudiedCards:
+    ready = waiting = 0
+    for deck_id in deck_ids:
+        total, askable_count = cards.get(deck_id, (0, 0))
+        deck = figures.get(deck_id, NO_FIGURES)
+        ready += max(askable_count - deck.studied_ready - deck.held_new, 0)
+        waiting += max(total - askable_count - (deck.studied - deck.studied_ready), 0)
+    return UnstudiedCards(ready=ready, waiting=waiting)
+
+
+def _counts_within(
+    deck_ids: frozenset[int],
+    *,
+    day: QueueCounts,
+    figures: dict[int, DeckFigures],
+    cards: dict[int, tuple[int, int]],
+    settings: LearnerSettings,
+) -> QueueCounts:
+    """The counts of a study of `deck_ids`: their cards, under the day's limits (`day`, the
+    learner's counts over every deck), which every deck shares."""
+    reviews_due = sum(figures.get(deck_id, NO_FIGURES).reviews_due for deck_id in deck_ids)
+    steps_due = sum(figures.get(deck_id, NO_FIGURES).steps_due for deck_id in deck_ids)
+    new_ready = min(day.new_allowance, _unstudied_in(deck_ids, figures, cards).ready)
+    new_shown = _new_shown(
+        settings=settings,
+        allowance=new_ready,
+        reviews_left=day.reviews_left,
+        reviews_due=reviews_due,
+    )
+    return QueueCounts(
+        due=scheduling.due_shown(
+            steps_due=steps_due, reviews_due=reviews_due, reviews_left=day.reviews_left
+        ),
+        new=new_shown,
+        over_limit=max(reviews_due - day.reviews_left, 0),
+        new_over_limit=new_ready - new_shown,
+        learning=steps_due,
+        new_allowance=day.new_allowance,
+        reviews_left=day.reviews_left,
+    )
+
+
+def deck_counts(
+    *, user, now: datetime, scopes: dict[str, frozenset[int]]
+) -> dict[str, QueueCounts]:
+    """Anki's deck list: for each scope (a name, and the ids of its decks: a deck and its
+    subdecks), the new, learning and review cards a study of it holds now. The day's limits
+    are the learner's, over every deck: a deck's counts are its cards' up to what is left
+    of them, as a parent deck's in Anki are its subdecks' up to its own limits. No query
+    when what it reads is kept (the learner's counts, deck_figures, the decks' cards)."""
+    settings = learner_settings(user=user)
+    day = review_counts(user=user, now=now, settings=settings)
+    figures = deck_figures(user=user, now=now, settings=settings)
+    cards = _cards_by_deck()
+    return {
+        name: _counts_within(deck_ids, day=day, figures=figures, cards=cards, settings=settings)
+        for name, deck_ids in scopes.items()
+    }
+
+
+def scope_counts(
+    *, user, now: datetime, deck_ids: frozenset[int], settings: LearnerSettings | None = None
+) -> QueueCounts:
+    """The counts of a study of the decks `deck_ids` (deck_counts)."""
+    return deck_counts(user=user, now=now, scopes={"": deck_ids})[""]
 
 
 def queue_item(*, user, card: Card) -> QueueItem:
@@ -594,15 +804,23 @@ class NextDue:
         return math.ceil((self.at - now).total_seconds()) + 1
 
 
-def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) -> NextDue | None:
+def next_due(
+    *,
+    user,
+    now: datetime,
+    settings: LearnerSettings | None = None,
+    deck_ids: frozenset[int] | None = None,
+) -> NextDue | None:
     """When the learner's next studied card joins the queue (suspended leeches and cards held
     aside): a review card when its study day starts (it is due all that day), a learning step
     LEARN_AHEAD before its minute, as the queue takes them. Review cards due today that the
     day's maximum of reviews holds back wait for the next study day."""
     settings = settings or learner_settings(user=user)
     review = scheduling.MemoryState.REVIEW
-    unheld = CardMemory.objects.filter(user=user, suspended=False).filter(
-        ~held_out(user=user, now=now)
+    unheld = (
+        _memories(user=user, deck_ids=deck_ids)
+        .filter(suspended=False)
+        .filter(~held_out(user=user, now=now))
     )
     figures = unheld.aggregate(
         review=Min("due", filter=Q(state=review)), step=Min("due", filter=~Q(state=review))
@@ -641,9 +859,14 @@ def next_due(*, user, now: datetime, settings: LearnerSettings | None = None) ->
 # --- When the queue is done: more new cards, leeches ----------------------------------------
 
 
-def new_cards_unstudied(*, user, now: datetime) -> UnstudiedCards:
+def new_cards_unstudied(
+    *, user, now: datetime, deck_ids: frozenset[int] | None = None
+) -> UnstudiedCards:
     """The cards the learner has never studied: those the review can introduce (but those
-    held now), and those that wait for an image."""
+    held now), and those that wait for an image; of the decks `deck_ids` when given."""
+    if deck_ids is not None:
+        figures = deck_figures(user=user, now=now)
+        return _unstudied_in(deck_ids, figures, _cards_by_deck())
     deck_cards = _deck_cards()
     figures = CardMemory.objects.filter(user=user).aggregate(
         studied=Count("pk"), **_studied_waiting(deck_cards)
@@ -719,15 +942,17 @@ def reviews_extend(*, user, now: datetime, count: int) -> int:
     return settings.extra_reviews
 
 
-def leeches_suspended(*, user) -> int:
-    """How many of the learner's cards are suspended as leeches."""
-    return CardMemory.objects.filter(user=user, suspended=True).count()
+def leeches_suspended(*, user, deck_ids: frozenset[int] | None = None) -> int:
+    """How many of the learner's cards (of the decks `deck_ids`, when given) are suspended
+    as leeches."""
+    return _memories(user=user, deck_ids=deck_ids).filter(suspended=True).count()
 
 
-def leeches_unsuspend(*, user) -> int:
-    """Bring every suspended leech back into the queue, its memory as it was; returns how
-    many. Four more lapses suspend it again."""
-    count = CardMemory.objects.filter(user=user, suspended=True).update(suspended=False)
+def leeches_unsuspend(*, user, deck_ids: frozenset[int] | None = None) -> int:
+    """Bring every suspended leech (of the decks `deck_ids`, when given) back into the
+    queue, its memory as it was; returns how many. Four more lapses suspend it again."""
+    leeches = _memories(user=user, deck_ids=deck_ids).filter(suspended=True)
+    count = leeches.update(suspended=False)
     caching.learner_memory_changed(user.pk)
     return count
 

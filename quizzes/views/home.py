@@ -1,7 +1,9 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -9,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from quizzes import caching, engine
 from quizzes.services import cards as card_services
 from quizzes.services import decks as deck_services
+from quizzes.services import reviews
 
 # The box that finds a deck by name shows once the decks are more than a glance takes in.
 DECK_FILTER_FROM = 6
@@ -24,7 +27,7 @@ DECKS_FOLDED_UP_TO = 200
 @vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def home(request):
-    decks = caching.cached("home:decks", lambda: list(card_services.deck_summaries()))
+    decks = card_services.deck_summaries_kept()
     matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
     tree = deck_services.deck_tree(decks, matching=matching)
     shown = sum(branch.deck_count for branch in tree)
@@ -42,6 +45,30 @@ def home(request):
     if request.htmx and request.htmx.target == "deck-tree":
         return render(request, "quizzes/home.html#filtered-tree", context)
     return render(request, "quizzes/home.html", context)
+
+
+@require_safe
+@login_required
+def deck_study_counts(request):
+    """The learner's new, learning and review cards of each deck and branch the home page
+    shows (with the same `q`), as Anki's deck list: swapped into the page (the same for
+    every learner, kept) by htmx when it loads, each into its row. The counts are kept
+    until the learner's memories change (reviews.deck_figures); the tree is worked out
+    from the decks kept in the cache, so no query when those are kept."""
+    decks = card_services.deck_summaries_kept()
+    matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
+    tree = deck_services.deck_tree(decks, matching=matching)
+    if sum(branch.deck_count for branch in tree) > DECKS_FOLDED_UP_TO:
+        deck_services.deck_tree_linked(tree, matching=matching)
+    under = card_services.branches_decks_kept()
+    shown = deck_services.tree_branches_shown(tree)
+    scopes = {
+        str(branch.number): under.get(tuple(deck_services.deck_path(branch.path)), frozenset())
+        for branch in shown
+    }
+    counts = reviews.deck_counts(user=request.user, now=timezone.now(), scopes=scopes)
+    rows = [(branch, counts[str(branch.number)]) for branch in shown]
+    return render(request, "quizzes/home.html#deck-study-counts", {"rows": rows})
 
 
 @require_safe

@@ -6,12 +6,19 @@ it) and the list of the learner's suspended and buried cards.
 htmx swaps #review-stage after a grade, an undo or an end-screen choice; without JavaScript
 the same forms post and redirect back to /review/, and the answer opens with a plain
 <details> element.
+
+`?deck=<slug>` (a deck and its subdecks) or `?branch=<path>` (a branch of Anki's tree with no
+deck of its own name) studies those decks only: every form of the page carries it in its
+address, so that each answer, undo, bury or end-screen choice comes back to the same decks.
 """
 
 import random
+from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.validators import slug_re as slug_pattern
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +43,8 @@ from quizzes.forms_study import (
 )
 from quizzes.models import Card, CardHold, ReviewLog
 from quizzes.services import card_flags, card_holds, reviews
+from quizzes.services import cards as card_services
+from quizzes.services import decks as deck_services
 from quizzes.typed_answers import compare_typed
 
 PAGE = "quizzes/review/review.html"
@@ -52,6 +61,87 @@ def _bad_request(request, message: str, *, status: int = 400) -> HttpResponse:
         return render(request, "quizzes/play/bad_request.html", context, status=status)
     response = render(request, "quizzes/play/bad_request.html#error", context, status=status)
     return retarget(reswap(response, "outerHTML"), "#quiz-error")
+
+
+class _ScopeRefused(Exception):
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+# Longer than any slug or branch path the site makes (a deck's name is at most 200).
+SCOPE_VALUE_LENGTH = 1000
+
+
+def _study_scope(request) -> deck_services.StudyScope | None:
+    """The decks this study is of (`?deck=` or `?branch=`, in the address of a page or of
+    a form's post), None for every deck; raises _ScopeRefused with the readable refusal
+    for a deck or branch there is not."""
+    slug, path = request.GET.get("deck", ""), request.GET.get("branch", "")
+    if not slug and not path:
+        return None
+    if slug and path:
+        raise _ScopeRefused(
+            _bad_request(request, "Study a deck (deck=) or a branch (branch=), not both.")
+        )
+    if len(slug) > SCOPE_VALUE_LENGTH or len(path) > SCOPE_VALUE_LENGTH:
+        raise _ScopeRefused(_bad_request(request, "That deck's name is too long to be one."))
+    branches = card_services.branches_decks_kept()
+    if path:
+        scope = deck_services.study_scope_of_branch(path, branches)
+        if scope is None:
+            raise _ScopeRefused(_no_such_decks(request, f"No deck is in the branch “{path}”."))
+        return scope
+    decks = card_services.deck_summaries_kept()
+    deck = next((deck for deck in decks if deck.slug == slug), None)
+    if deck is None and slug_pattern.fullmatch(slug):
+        former = deck_services.deck_by_former_slug(slug)
+        deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
+    if deck is None:
+        raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{slug}”."))
+    return deck_services.study_scope_of_deck(deck, branches)
+
+
+def _no_such_decks(request, message: str) -> HttpResponse:
+    return _bad_request(
+        request,
+        f"{message} It may have been renamed or removed since: choose it again from the "
+        "decks on the home page, or study all your cards.",
+        status=404,
+    )
+
+
+def _scoped(view):
+    """Read the study's decks before `view` does anything: a post for a deck there is not
+    (removed since the page showed it) is refused as a whole, nothing recorded."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            request.study_scope = _study_scope(request)
+        except _ScopeRefused as refused:
+            return refused.response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _deck_ids(request) -> frozenset[int] | None:
+    scope = request.study_scope
+    return None if scope is None else scope.deck_ids
+
+
+def _review_url(request, **query) -> str:
+    """/review/ with `query`, and the study's decks, if it is of some."""
+    scope = request.study_scope
+    if scope is not None:
+        query[scope.field] = scope.value
+    return reverse("review") + (f"?{urlencode(query)}" if query else "")
+
+
+def _scope_query(request) -> str:
+    """The study's decks as the forms' addresses carry them ("?deck=<slug>"), or ""."""
+    scope = request.study_scope
+    return f"?{scope.query}" if scope else ""
 
 
 def _card_removed(request) -> HttpResponse:
@@ -72,7 +162,8 @@ def _shown_card(request) -> Card | None:
     if (card_id := database_id(raw)) is None:
         raise Http404("No such card.")
     card = Card.objects.select_related("deck").filter(pk=card_id).first()
-    if card is None:
+    deck_ids = _deck_ids(request)
+    if card is None or (deck_ids is not None and card.deck_id not in deck_ids):
         raise Http404("No such card.")
     return card
 
@@ -81,17 +172,25 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
     now = timezone.now()
     user = request.user
     settings = reviews.learner_settings(user=user)
+    scope, deck_ids = request.study_scope, _deck_ids(request)
     if card is not None:
         item = reviews.queue_item(user=user, card=card)
     else:
-        queue = reviews.review_queue(user=user, now=now, limit=1, settings=settings)
+        queue = reviews.review_queue(
+            user=user, now=now, limit=1, settings=settings, deck_ids=deck_ids
+        )
         item = queue[0] if queue else None
-    counts = reviews.review_counts(user=user, now=now, settings=settings)
+    all_counts = reviews.review_counts(user=user, now=now, settings=settings)
+    counts = reviews.review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
     undo = card_holds.latest_undoable(user=user, now=now)
+    if undo is not None and deck_ids is not None and undo.card.deck_id not in deck_ids:
+        undo = None  # its card is another deck's: taken back, it would show here
     context = {
         "item": item,
         "counts": counts,
-        "review_counts": counts,  # the navigation's, counted once
+        "review_counts": all_counts,  # the navigation's: every deck's
+        "scope": scope,
+        "scope_query": _scope_query(request),
         "undo": undo if isinstance(undo, ReviewLog) else None,
         "undo_hold": undo if isinstance(undo, CardHold) else None,
         "notice": notice,
@@ -107,10 +206,10 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
     else:
         day_start, _day_end = reviews.study_day_bounds(settings=settings, now=now)
         context["studied_today"] = reviews.studied_since(user=user, start=day_start)
-        next_due = reviews.next_due(user=user, now=now, settings=settings)
+        next_due = reviews.next_due(user=user, now=now, settings=settings, deck_ids=deck_ids)
         context["next_due"] = next_due
         context["comes_back_in"] = next_due.comes_back_in(now) if next_due else None
-        unstudied = reviews.new_cards_unstudied(user=user, now=now)
+        unstudied = reviews.new_cards_unstudied(user=user, now=now, deck_ids=deck_ids)
         context["unstudied"] = unstudied
         # Reviews held back by the day's maximum come before any new card it caps: asked
         # for then, "Learn N more" brought those reviews instead ("Review N more" does).
@@ -125,9 +224,10 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
                 initial={"count": min(held_back, scheduling.MAX_MAX_REVIEWS_PER_DAY)},
                 auto_id="more-reviews-%s",  # the new cards' form beside it has id_count
             )
-        context["leeches"] = reviews.leeches_suspended(user=user)
-        context["held"] = card_holds.held_counts(user=user, now=now)
+        context["leeches"] = reviews.leeches_suspended(user=user, deck_ids=deck_ids)
+        context["held"] = card_holds.held_counts(user=user, now=now, deck_ids=deck_ids)
         context["max_reviews_per_day"] = settings.max_reviews_per_day
+        context["other_decks_total"] = max(all_counts.total - counts.total, 0)
     return context
 
 
@@ -143,7 +243,7 @@ def _next(request, notice: str = "") -> HttpResponse:
         return _stage(request, notice=notice)
     if notice:
         messages.info(request, notice)
-    return redirect("review")
+    return redirect(_review_url(request))
 
 
 def _leech_message(card: Card) -> str:
@@ -156,6 +256,7 @@ def _leech_message(card: Card) -> str:
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@_scoped
 def review(request):
     return _stage(request, card=_shown_card(request))
 
@@ -163,6 +264,7 @@ def review(request):
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
+@_scoped
 def review_typed(request):
     """A type-in card's answer beside what the learner typed, compared here (the page held
     no answer before); then the learner grades themselves, as in Anki. The card's time
@@ -187,6 +289,7 @@ def review_typed(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_answer(request):
     form = ReviewAnswerForm(request.POST)
     if not form.is_valid():
@@ -215,6 +318,7 @@ def review_answer(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_undo(request):
     form = ReviewUndoForm(request.POST)
     if not form.is_valid():
@@ -257,11 +361,12 @@ def review_undo(request):
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
-    return redirect(f"{reverse('review')}?card={card.pk}")
+    return redirect(_review_url(request, card=card.pk))
 
 
 @require_POST
 @login_required
+@_scoped
 def review_more_new(request):
     """More new cards for today, offered when the queue is done."""
     form = ExtraNewCardsForm(request.POST)
@@ -275,6 +380,7 @@ def review_more_new(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_more_reviews(request):
     """More review cards for today past the daily maximum, offered when it holds some back."""
     form = ExtraReviewsForm(request.POST)
@@ -286,9 +392,10 @@ def review_more_reviews(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_leeches_unsuspend(request):
     """Bring the learner's suspended leeches back into the queue."""
-    count = reviews.leeches_unsuspend(user=request.user)
+    count = reviews.leeches_unsuspend(user=request.user, deck_ids=_deck_ids(request))
     return _next(request, f"{count} leech{'es' if count != 1 else ''} back in your reviews.")
 
 
@@ -341,6 +448,7 @@ def _acted_on_card(request, act) -> HttpResponse:
 
 @require_POST
 @login_required
+@_scoped
 def review_bury(request):
     """Anki's Bury (key -): the card leaves the review until the next study day."""
 
@@ -353,6 +461,7 @@ def review_bury(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_suspend(request):
     """Anki's Suspend (key @): the card leaves the review until brought back."""
 
@@ -368,6 +477,7 @@ def review_suspend(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_flag(request):
     """Anki's flags (Ctrl+1..7): the learner's own coloured mark on a card, set or cleared,
     from the review or the card's box; htmx swaps the flag control alone, and the card
@@ -383,11 +493,17 @@ def review_flag(request):
     )
     back = form.cleaned_data["back"]
     if request.htmx:
-        context = {"card": card, "flag": flag, "flag_colours": card_flags.Colour, "back": back}
+        context = {
+            "card": card,
+            "flag": flag,
+            "flag_colours": card_flags.Colour,
+            "back": back,
+            "scope_query": _scope_query(request),
+        }
         return render(request, f"{CARD_STUDY}#flag-control", context)
     if back == "card":
         return redirect("card_study", slug=card.deck.slug, number=card.number)
-    return redirect(reverse("review") + f"?card={card.pk}")
+    return redirect(_review_url(request, card=card.pk))
 
 
 def _cards_named(card: Card, siblings: list[Card]) -> str:
@@ -402,6 +518,7 @@ def _cards_named(card: Card, siblings: list[Card]) -> str:
 
 @require_POST
 @login_required
+@_scoped
 def review_bury_note(request):
     """Anki's Bury note (key =): the card and its siblings (its note's reversed card, other
     clozes) leave the review until the next study day."""
@@ -417,6 +534,7 @@ def review_bury_note(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_suspend_note(request):
     """Anki's Suspend note (key !): the card and its siblings leave the review until
     brought back."""
@@ -438,6 +556,7 @@ def review_suspend_note(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_forget(request):
     """Anki's Forget: the card is new again."""
 
@@ -450,6 +569,7 @@ def review_forget(request):
 
 @require_POST
 @login_required
+@_scoped
 def card_unsuspend(request):
     """Bring one suspended or buried card (a leech too) back into the review."""
 
@@ -463,6 +583,7 @@ def card_unsuspend(request):
 
 @require_POST
 @login_required
+@_scoped
 def card_set_due(request):
     """Anki's Set Due Date, from the card's study box: due a number of days from today (a
     day drawn from a range), its interval set too with "!"."""
@@ -487,6 +608,7 @@ def card_set_due(request):
 
 @require_POST
 @login_required
+@_scoped
 def review_hold_undo(request):
     """Undo (U) of the last bury or suspend, when it came after the last grade."""
     form = HoldUndoForm(request.POST)
@@ -513,7 +635,7 @@ def review_hold_undo(request):
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
-    return redirect(f"{reverse('review')}?card={card.pk}")
+    return redirect(_review_url(request, card=card.pk))
 
 
 def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
