@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0042_cardflag'),
+        ('quizzes', '0043_reviewlog_reschedule'),
     ]
 
     operations = [
