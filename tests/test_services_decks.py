@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from quizzes.services.decks import DECK_TREE_MAX_DEPTH, deck_path, deck_tree
+from quizzes.services.decks import DECK_TREE_MAX_DEPTH, deck_path, deck_tree, tree_scopes
 
 
 def decks(*names_and_counts):
@@ -64,6 +64,25 @@ def test_two_decks_of_one_name_are_two_branches_and_ids_stay_apart():
     tree = deck_tree(decks(("Verbs", 3), ("Verbs", 4)))
     assert [(branch.deck.pk, branch.card_count) for branch in tree] == [(1, 3), (2, 4)]
     assert tree[0].number != tree[1].number
+
+
+def test_a_decks_study_is_itself_and_what_the_tree_puts_below_it_never_a_namesakes():
+    scopes = tree_scopes(
+        decks(("Biology", 1), ("Biology", 2), ("Biology::Cell", 3), ("Biology :: Cell", 4))
+    )
+    # The tree puts both Cells under the first Biology: the second has nothing below it.
+    assert scopes.of_deck == {1: {1, 3, 4}, 2: {2}, 3: {3}, 4: {4}}
+    assert scopes.of_branch == {("Biology",): {1, 2, 3, 4}, ("Biology", "Cell"): {3, 4}}
+
+
+def test_a_filtered_trees_rows_study_what_the_whole_trees_do():
+    every = decks(("Medicine", 1), ("Medicine::Cardiology", 2), ("Medicine::Neurology", 3))
+    scopes = tree_scopes(every)
+    (medicine,) = deck_tree(every, matching="neuro")
+    # Medicine shows no deck of its own here: its Study link is the branch's, all of it.
+    assert medicine.deck is None
+    assert scopes.of(medicine) == {1, 2, 3}
+    assert scopes.of(medicine.branches[0]) == {3}
 
 
 def test_empty_parts_are_dropped_and_deep_names_end_in_one_branch():

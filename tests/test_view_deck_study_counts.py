@@ -93,6 +93,28 @@ def test_a_filtered_tree_gets_the_counts_of_its_rows(client, alice):
     }
 
 
+def test_two_decks_of_the_same_name_each_count_their_own_cards(client, alice, make_deck):
+    # Cell is under the first Biology in the tree (the deck made first), and counts there.
+    first, second, cell = (make_deck(2, slug=slug) for slug in ("bio-1", "bio-2", "cell"))
+    for deck, name in ((first, "Biology"), (second, "Biology"), (cell, "Biology::Cell")):
+        deck.name = name
+        deck.save()
+    with time_machine.travel(T0, tick=False):
+        remember(alice, Card.objects.filter(deck=second), now=timezone.now())
+        client.force_login(alice)
+        page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+        shown = counts_shown(client.get(URL))
+
+    studied = {
+        row.select_one("a.deck-study")["href"]: shown[row.select_one(".deck-study-counts")["id"]]
+        for row in page.select("p.deck-study-row")
+    }
+    assert studied == {
+        "/review/?deck=bio-1": (4, 0, 0),
+        "/review/?deck=bio-2": (0, 0, 2),
+    }
+
+
 def test_it_asks_a_visitor_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302

@@ -572,6 +572,47 @@ def test_a_deck_renamed_is_still_studied_by_its_former_address(client, alice):
 
 
 @pytest.mark.parametrize(
+    ("first", "second"),
+    [("Biology", "Biology"), ("Biology::Cell", "Biology :: Cell")],
+)
+def test_studying_one_of_two_decks_of_the_same_name_takes_that_decks_cards_only(
+    client, alice, make_deck, first, second
+):
+    one, other = make_deck(2, slug="bio-one"), make_deck(2, slug="bio-other")
+    one.name, other.name = first, second
+    one.save()
+    other.save()
+    with time_machine.travel(T0, tick=False):
+        remember(alice, Card.objects.filter(deck=other), now=timezone.now())
+        client.force_login(alice)
+        one_studied = client.get(URL, {"deck": "bio-one"})
+        other_studied = client.get(URL, {"deck": "bio-other"})
+    counts = one_studied.context["counts"]
+    assert (counts.new, counts.learning, counts.reviews) == (2, 0, 0)
+    assert one_studied.context["item"].card.deck == one
+    counts = other_studied.context["counts"]
+    assert (counts.new, counts.learning, counts.reviews) == (0, 0, 2)
+    assert other_studied.context["item"].card.deck == other
+
+
+def test_a_subdeck_of_a_name_two_decks_bear_is_studied_with_the_one_the_tree_puts_it_under(
+    client, alice, make_deck
+):
+    # The home page's tree shows Cell under the first Biology (the deck made first).
+    first, second, cell = (make_deck(2, slug=slug) for slug in ("bio-1", "bio-2", "cell"))
+    for deck, name in ((first, "Biology"), (second, "Biology"), (cell, "Biology::Cell")):
+        deck.name = name
+        deck.save()
+    client.force_login(alice)
+
+    assert client.get(URL, {"deck": "bio-1"}).context["scope"].deck_ids == {first.pk, cell.pk}
+    assert client.get(URL, {"deck": "bio-2"}).context["scope"].deck_ids == {second.pk}
+    # The branch, which has no other name than its path, is every deck along it.
+    branch = client.get(URL, {"branch": "Biology"}).context["scope"]
+    assert branch.deck_ids == {first.pk, second.pk, cell.pk}
+
+
+@pytest.mark.parametrize(
     ("query", "status", "message"),
     [
         ({"deck": "cardiology"}, 404, "There is no deck “cardiology”."),

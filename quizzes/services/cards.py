@@ -35,12 +35,10 @@ def deck_summaries_kept() -> list[Deck]:
     return caching.cached("home:decks", lambda: list(deck_summaries()))
 
 
-def branches_decks_kept() -> dict[tuple[str, ...], frozenset[int]]:
-    """Every branch's decks (decks.branches_decks), worked out once per change of the
-    decks: a study of one deck reads them at each of its requests."""
-    return caching.cached(
-        "home:branches-decks", lambda: decks.branches_decks(deck_summaries_kept())
-    )
+def tree_scopes_kept() -> decks.TreeScopes:
+    """The decks each Study link of the tree studies (decks.tree_scopes), worked out once
+    per change of the decks: a study of one deck reads them at each of its requests."""
+    return caching.cached("home:tree-scopes", lambda: decks.tree_scopes(deck_summaries_kept()))
 
 
 def cards_for_display(queryset=None):

@@ -4,6 +4,7 @@ learners kept and the deck fixture still use; and the decks' tree, as Anki shows
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.validators import slug_re as slug_pattern
 from django.db import transaction
 
 from quizzes.models import Deck, FormerDeckSlug
@@ -186,33 +187,69 @@ class StudyScope:
         return deck_path(self.name)
 
 
-def branches_decks(decks: list[Deck]) -> dict[tuple[str, ...], frozenset[int]]:
-    """Every branch's decks, by the branch's path (its parts): a deck is in the branch of
-    each start of its path. Worked out in one pass over the decks (a branch at a time, a
-    site of 2,000 decks would read each deck's name 2,000 times)."""
-    below: dict[tuple[str, ...], set[int]] = {}
-    for deck in decks:
-        parts = tuple(deck_path(deck.name))
-        for depth in range(1, len(parts) + 1):
-            below.setdefault(parts[:depth], set()).add(deck.pk)
-    return {path: frozenset(ids) for path, ids in below.items()}
+@dataclass(frozen=True)
+class TreeScopes:
+    """The decks each Study link of the tree studies, as the home page's tree places them
+    (deck_tree of every deck), never as their names read: a deck's own and those strictly
+    below it there (a deck's name is not unique: of two decks "Biology", "Biology::Cell" is
+    below the first alone, as the tree shows it), and a branch's, by its path's parts,
+    every deck along the path (a branch has no other name)."""
+
+    of_deck: dict[int, frozenset[int]]
+    of_branch: dict[tuple[str, ...], frozenset[int]]
+
+    def of(self, branch: DeckBranch) -> frozenset[int]:
+        """What `branch`'s Study link studies: its deck's, or for a branch that shows no
+        deck of its own (_deck_study.html), the decks along its path."""
+        if branch.deck is not None:
+            return self.of_deck.get(branch.deck.pk, frozenset({branch.deck.pk}))
+        return self.of_branch.get(tuple(deck_path(branch.path)), frozenset())
 
 
-def study_scope_of_deck(deck: Deck, branches: dict[tuple[str, ...], frozenset[int]]) -> StudyScope:
-    """The deck `deck` and its subdecks: the decks of the branch at its path, in `branches`
-    (branches_decks of every deck)."""
-    deck_ids = branches.get(tuple(deck_path(deck.name)), frozenset()) | {deck.pk}
+def tree_scopes(decks: list[Deck]) -> TreeScopes:
+    """The TreeScopes of `decks` (every deck), in one walk of their tree: a site of 2,000
+    decks reads each once, not once for each of its branches."""
+    of_deck: dict[int, frozenset[int]] = {}
+    of_branch: dict[tuple[str, ...], frozenset[int]] = {}
+
+    def below(branch: DeckBranch, parts: tuple[str, ...]) -> frozenset[int]:
+        # The tree is at most DECK_TREE_MAX_DEPTH deep: so is this recursion.
+        parts = (*parts, branch.name)
+        own = {branch.deck.pk} if branch.deck is not None else set()
+        ids = frozenset(own).union(*(below(sub, parts) for sub in branch.branches))
+        if branch.deck is not None:
+            of_deck[branch.deck.pk] = ids
+        of_branch[parts] = of_branch.get(parts, frozenset()) | ids
+        return ids
+
+    for branch in deck_tree(decks):
+        below(branch, ())
+    return TreeScopes(of_deck=of_deck, of_branch=of_branch)
+
+
+def study_scope_of_deck(deck: Deck, scopes: TreeScopes) -> StudyScope:
+    """The deck `deck` and the decks below it in the tree (`scopes`: tree_scopes of every
+    deck)."""
+    deck_ids = scopes.of_deck.get(deck.pk, frozenset({deck.pk}))
     return StudyScope(field="deck", value=deck.slug, name=deck.name, deck_ids=deck_ids)
 
 
-def study_scope_of_branch(
-    path: str, branches: dict[tuple[str, ...], frozenset[int]]
-) -> StudyScope | None:
+def study_scope_of_slug(slug: str, *, decks: list[Deck], scopes: TreeScopes) -> StudyScope | None:
+    """The study of the deck whose slug is, or was (deck_by_former_slug), `slug`, among
+    `decks` (every deck, with `scopes` their tree_scopes); None when there is no such deck."""
+    deck = next((deck for deck in decks if deck.slug == slug), None)
+    if deck is None and slug_pattern.fullmatch(slug):
+        former = deck_by_former_slug(slug)
+        deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
+    return None if deck is None else study_scope_of_deck(deck, scopes)
+
+
+def study_scope_of_branch(path: str, scopes: TreeScopes) -> StudyScope | None:
     """The decks of the branch at `path` ("Medicine::Cardiology", as Anki writes it; its
-    parts trimmed as the tree trims them), in `branches` (branches_decks of every deck);
-    None when no deck is in that branch."""
+    parts trimmed as the tree trims them), in `scopes` (tree_scopes of every deck); None
+    when no deck is in that branch."""
     parts = deck_path(path)
-    deck_ids = branches.get(tuple(parts), frozenset())
+    deck_ids = scopes.of_branch.get(tuple(parts), frozenset())
     if not deck_ids:
         return None
     name = DECK_PATH_SEPARATOR.join(parts)

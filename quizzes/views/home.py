@@ -60,12 +60,9 @@ def deck_study_counts(request):
     tree = deck_services.deck_tree(decks, matching=matching)
     if sum(branch.deck_count for branch in tree) > DECKS_FOLDED_UP_TO:
         deck_services.deck_tree_linked(tree, matching=matching)
-    under = card_services.branches_decks_kept()
+    studied = card_services.tree_scopes_kept()
     shown = deck_services.tree_branches_shown(tree)
-    scopes = {
-        str(branch.number): under.get(tuple(deck_services.deck_path(branch.path)), frozenset())
-        for branch in shown
-    }
+    scopes = {str(branch.number): studied.of(branch) for branch in shown}
     counts = reviews.deck_counts(user=request.user, now=timezone.now(), scopes=scopes)
     rows = [(branch, counts[str(branch.number)]) for branch in shown]
     return render(request, "quizzes/home.html#deck-study-counts", {"rows": rows})

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.validators import slug_re as slug_pattern
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -85,20 +84,17 @@ def _study_scope(request) -> deck_services.StudyScope | None:
         )
     if len(slug) > SCOPE_VALUE_LENGTH or len(path) > SCOPE_VALUE_LENGTH:
         raise _ScopeRefused(_bad_request(request, "That deck's name is too long to be one."))
-    branches = card_services.branches_decks_kept()
+    scopes = card_services.tree_scopes_kept()
     if path:
-        scope = deck_services.study_scope_of_branch(path, branches)
+        scope = deck_services.study_scope_of_branch(path, scopes)
         if scope is None:
             raise _ScopeRefused(_no_such_decks(request, f"No deck is in the branch “{path}”."))
         return scope
     decks = card_services.deck_summaries_kept()
-    deck = next((deck for deck in decks if deck.slug == slug), None)
-    if deck is None and slug_pattern.fullmatch(slug):
-        former = deck_services.deck_by_former_slug(slug)
-        deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
-    if deck is None:
+    scope = deck_services.study_scope_of_slug(slug, decks=decks, scopes=scopes)
+    if scope is None:
         raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{slug}”."))
-    return deck_services.study_scope_of_deck(deck, branches)
+    return scope
 
 
 def _no_such_decks(request, message: str) -> HttpResponse:
