@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Card, CardHold
 from quizzes.services import card_holds, reviews
@@ -119,3 +120,25 @@ def test_a_guest_is_sent_to_log_in(client, card):
 def test_it_rejects_get(client, alice):
     client.force_login(alice)
     assert client.get(URL).status_code == 405
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_undo_in_a_deck_studied_of_another_decks_bury_is_refused(
+    client, alice, card, make_deck, htmx
+):
+    """An Undo button of another tab (every deck's review) posted in this deck's study: the
+    card would come back where it cannot show, so nothing is undone."""
+    make_deck(3, slug="other")
+    client.force_login(alice)
+    client.post(reverse("review_bury"), {"card": card.pk})
+
+    response = client.post(
+        f"{URL}?deck=other",
+        {"card": card.pk, "action": "bury"},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+    assert response.status_code == 409
+    assert "is of a card of another deck than those you are studying here" in response.text
+    assert "nothing was undone" in response.text
+    assert CardHold.objects.get(user=alice, card=card).is_buried(timezone.now())

@@ -301,3 +301,26 @@ def test_an_undo_in_a_deck_studied_shows_the_card_again_in_that_deck(client, ali
     assert response.status_code == 302
     assert response.url == f"{reverse('review')}?card={card.pk}&deck={card.deck.slug}"
     assert client.get(response.url).context["scope"].deck_ids == {card.deck_id}
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_an_undo_in_a_deck_studied_of_another_decks_grade_is_refused(
+    client, alice, card, make_deck, htmx
+):
+    """An Undo button of another tab (every deck's review) posted in this deck's study: the
+    card would come back where it cannot show, so nothing is undone."""
+    make_deck(3, slug="other")
+    review = grade(alice, card, 3, at=T0)
+    client.force_login(alice)
+
+    response = client.post(
+        f"{URL}?deck=other",
+        {"review": review.pk, "card": card.pk},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+    assert response.status_code == 409
+    assert "is of a card of another deck than those you are studying here" in response.text
+    assert "nothing was undone" in response.text
+    assert ReviewLog.objects.filter(pk=review.pk).exists()
+    assert CardMemory.objects.filter(user=alice, card=card).exists()

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -312,6 +313,26 @@ def review_answer(request):
     return _next(request, notice)
 
 
+def _undo_of_another_deck(request, card: QuerySet[Card]) -> HttpResponse | None:
+    """409 for an Undo, in a study of some decks, whose card (`card`, not read otherwise) is
+    another deck's: an Undo button of another tab, on every deck's review. Taken back, the
+    card would show where it cannot (it is not one of these decks), so nothing is undone.
+    None to go on (a card there is not is the undo's own to refuse)."""
+    deck_ids = _deck_ids(request)
+    if deck_ids is None:
+        return None
+    deck_id = card.values_list("deck_id", flat=True).first()
+    if deck_id is None or deck_id in deck_ids:
+        return None
+    return _bad_request(
+        request,
+        "That Undo is of a card of another deck than those you are studying here (its "
+        "button was in another tab, perhaps): nothing was undone. Undo it from the review "
+        "of all your decks.",
+        status=409,
+    )
+
+
 @require_POST
 @login_required
 @_scoped
@@ -319,11 +340,13 @@ def review_undo(request):
     form = ReviewUndoForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "Which grade should be undone?")
+    review_id = form.cleaned_data["review"]
+    of_card = Card.objects.filter(review_logs__user=request.user, review_logs__pk=review_id)
+    if refused := _undo_of_another_deck(request, of_card):
+        return refused
     try:
         undone = reviews.review_undo(
-            user=request.user,
-            review_id=form.cleaned_data["review"],
-            card_id=form.cleaned_data["card"],
+            user=request.user, review_id=review_id, card_id=form.cleaned_data["card"]
         )
     except reviews.UndoCardRemoved:
         return _bad_request(
@@ -610,10 +633,12 @@ def review_hold_undo(request):
     form = HoldUndoForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "Which bury or suspend should be undone?")
-    action = form.cleaned_data["action"]
+    action, card_id = form.cleaned_data["action"], form.cleaned_data["card"]
+    if refused := _undo_of_another_deck(request, Card.objects.filter(pk=card_id)):
+        return refused
     try:
         card, *siblings = card_holds.hold_undo(
-            user=request.user, card_id=form.cleaned_data["card"], action=action, now=timezone.now()
+            user=request.user, card_id=card_id, action=action, now=timezone.now()
         )
     except CardHold.DoesNotExist:
         return _bad_request(
