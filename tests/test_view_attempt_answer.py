@@ -108,6 +108,29 @@ def test_a_late_answer_times_out_whatever_it_says(client, alice, attempt, questi
     assert (question.outcome, question.points) == ("timed_out", 0)
 
 
+@pytest.mark.parametrize("pick", ["right", "wrong"])
+def test_a_late_answers_feedback_says_it_came_too_late(client, alice, attempt, question, pick):
+    """Under "Time's up", a late right answer is not told "Your answer, right" as if it
+    counted."""
+    client.force_login(alice)
+    chosen = question.correct_choice_id if pick == "right" else wrong_choice(question)
+
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": chosen},
+        at="2025-03-05 12:00:25Z",
+        headers={"HX-Request": "true"},
+    )
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.select_one(".quiz-heading").get_text(" ", strip=True) == "Time's up +0 points"
+    marks = [li.select_one(".choice-mark") for li in soup.select(".feedback-choices > li")]
+    by_id = dict(zip([c["id"] for c in question.choices], marks, strict=True))
+    expected = "✓ Your answer, right but too late" if pick == "right" else "✗ Your answer, too late"
+    assert by_id[chosen].get_text(" ", strip=True) == expected
+
+
 @pytest.mark.parametrize("htmx", [True, False])
 def test_an_answer_the_clock_beat_is_told_so_not_that_another_tab_answered(
     client, alice, attempt, question, htmx
