@@ -1451,6 +1451,9 @@ def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
 # Rows a bulk write sends at once: a learner's 5,000 cards take ten queries a write on
 # PostgreSQL, not 5,000 (on SQLite Django makes a batch smaller, to its 999 parameters).
 SET_DUE_BATCH = 500
+# Tries of a Set due date that a concurrent first review of one of its cards beats to
+# creating the card's memory: each try after the first finds more of the memories there.
+SET_DUE_TRIES = 3
 
 
 @transaction.atomic
@@ -1461,7 +1464,25 @@ def cards_set_due(
     `spec`'s days from today, a range drawn per card from `rng` (scheduling.set_due), and a
     "Manual" entry is logged for it, so that the day's counts, the progress page and a fit
     of the parameters know it is no answer. Returns how many cards. A fixed number of
-    queries whatever the number of cards (writes in batches of SET_DUE_BATCH)."""
+    queries whatever the number of cards (writes in batches of SET_DUE_BATCH).
+
+    A card new to the learner has no memory to lock: a grade or another Set due date of it
+    at the same moment (a form sent twice) can create it first. Then the Set due date is
+    made again in a savepoint, from the memories as they are now, as `_record_once` does
+    for a grade; `rng` draws the same days again."""
+    drawn_from = rng.getstate()
+    for _ in range(SET_DUE_TRIES - 1):
+        try:
+            with transaction.atomic():
+                return _set_due(user=user, cards=cards, spec=spec, now=now, rng=rng)
+        except IntegrityError:
+            rng.setstate(drawn_from)
+    return _set_due(user=user, cards=cards, spec=spec, now=now, rng=rng)
+
+
+def _set_due(
+    *, user, cards, spec: scheduling.DueDateSpec, now: datetime, rng: random.Random
+) -> int:
     settings = learner_settings(user=user)
     scheduler = _scheduler(settings)
     card_ids = sorted(cards.values_list("pk", flat=True))  # in order: `rng` draws the same
