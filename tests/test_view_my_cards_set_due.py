@@ -301,3 +301,40 @@ def test_one_undo_takes_the_whole_set_due_date_back_in_a_fixed_number_of_queries
     # operation's memories before, their rows (locked), a delete, an update, a delete,
     # savepoint: 100 rows of an update fit one query on SQLite too.
     assert len(queries) == 11
+
+
+@pytest.mark.parametrize("graded_before", [True, False])
+def test_a_set_due_date_whose_card_was_answered_since_is_passed_over_by_undo(
+    client, alice, deck, graded_before
+):
+    """Its undo takes back every card it changed, and one of them has moved on since (a
+    quiz answer, which has no undo): the review page offers the undo before it, if any,
+    never one that can only fail."""
+    graded, x, y = deck.cards.order_by("number")[:3]
+    client.force_login(alice)
+    if graded_before:
+        reviews.review_record(user=alice, card=graded, rating=2, now=T0, elapsed_seconds=3)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        client.post(URL, {"days": "5", "scope": "ticked", "card": [x.pk, y.pk]})
+    reviews.review_record(
+        user=alice,
+        card=y,
+        rating=3,
+        now=T0 + timedelta(minutes=2),
+        elapsed_seconds=3,
+        source=ReviewLog.Source.QUIZ,
+    )
+    with time_machine.travel(T0 + timedelta(minutes=3), tick=False):
+        page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+        undo = page.select_one("form.review-undo")
+        if not graded_before:
+            assert undo is None
+            return
+        assert undo.button.get_text() == "Undo “Hard” on #1"
+        response = client.post(
+            reverse("review_undo"),
+            {"review": undo.select_one('[name="review"]')["value"], "card": graded.pk},
+        )
+    assert response.status_code == 302
+    assert not CardMemory.objects.filter(user=alice, card=graded).exists()
+    assert ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.RESCHEDULE).count() == 2

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -1331,16 +1331,20 @@ UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET, Source.RESCHEDULE)
 
 
 def undoable_review(*, user, since: datetime) -> ReviewLog | None:
-    """The learner's latest review-page grade or Forget since `since`, if nothing has
-    changed its card since, and its card is still there."""
+    """The learner's latest review-page grade, Forget or Set due date since `since`, if
+    nothing has changed its card since (nor, for a Set due date, any card it changed: it is
+    undone whole), and its card is still there. One changed since (by a quiz answer, which
+    has no undo) is passed over for the one before it, which an undo can still take back."""
     later = ReviewLog.objects.filter(
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
+    set_due_changed = _set_due_changed_since(user=user, at=OuterRef("reviewed_at"))
     return (
         ReviewLog.objects.filter(
             user=user, source__in=UNDOABLE_SOURCES, card__isnull=False, reviewed_at__gte=since
         )
         .filter(~Exists(later))
+        .exclude(Q(source=Source.RESCHEDULE) & Exists(set_due_changed))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
         .first()
@@ -1534,6 +1538,18 @@ def _set_due(
     return len(logs)
 
 
+def _set_due_changed_since(*, user, at) -> QuerySet:
+    """The learner's entries logged after their Set due date made at `at` (a moment, or
+    an OuterRef to one) of a card it changed: any one ends its undo."""
+    return ReviewLog.objects.filter(
+        user=user,
+        reviewed_at__gt=at,
+        card__review_logs__user=user,
+        card__review_logs__source=Source.RESCHEDULE,
+        card__review_logs__reviewed_at=at,
+    )
+
+
 def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     """Take back the whole Set due date `review` was part of (every card it changed at that
     moment, as Anki's undo takes back the operation): each memory as it was before, a card
@@ -1542,10 +1558,7 @@ def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     operation = ReviewLog.objects.filter(
         user=user, source=Source.RESCHEDULE, reviewed_at=review.reviewed_at, card__isnull=False
     )
-    later = ReviewLog.objects.filter(
-        user=user, card__in=operation.values("card_id"), reviewed_at__gt=review.reviewed_at
-    )
-    if later.exists():
+    if _set_due_changed_since(user=user, at=review.reviewed_at).exists():
         raise NothingToUndo("A card of that Set due date was answered or changed since: it stays.")
     befores = dict(operation.values_list("card_id", "memory_before"))
     rows = CardMemory.objects.select_for_update().filter(
