@@ -21,7 +21,7 @@ from quizzes import engine
 from quizzes.models import Attempt, Distractor, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.services.card_pages import distractor_render
-from tests.concurrency import postgresql_only
+from tests.concurrency import postgresql_only, wait_for_a_lock_wait_or
 
 LEARNERS = 8
 QUIZZES_EACH = 12
@@ -88,15 +88,6 @@ def test_quizzes_started_at_once_all_start_and_count_every_offer(
     assert counted == {pk: offers[pk] for pk in counted}
 
 
-def _a_statement_waits_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
-
-
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("planned_ahead", [0, 2])
@@ -139,9 +130,7 @@ def test_two_starts_at_once_cannot_both_rank_as_the_days_last(
     threads = [threading.Thread(target=start) for _ in range(2)]
     for thread in threads:
         thread.start()
-    for _ in range(2000):
-        if both_counted.wait(0.01) or _a_statement_waits_for_a_lock():
-            break
+    wait_for_a_lock_wait_or(both_counted)
     go_on.set()
     for thread in threads:
         thread.join()

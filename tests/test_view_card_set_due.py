@@ -2,6 +2,7 @@
 made a review card, logged as a "Manual" entry that no count takes for an answer; a bad
 number of days refused with its reason and nothing written."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from quizzes import scheduling
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews, study_progress
+from tests.concurrency import errors_of_two_writes_at_once, postgresql_only
 from tests.studyhelpers import review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +214,37 @@ def test_a_set_due_date_ends_the_undo_of_the_grade_before_it(client, alice, card
         response = client.post(reverse("review_undo"), {"review": graded.pk, "card": card.pk})
     assert response.status_code == 400
     assert "answered again since" in response.text
+
+
+def _set_due(user, card, days, *, at):
+    spec = scheduling.parse_due_date(days)
+    cards = Card.objects.filter(pk=card.pk)
+    reviews.cards_set_due(user=user, cards=cards, spec=spec, now=at, rng=random.Random(1))
+
+
+# A form sent twice without JavaScript, or a grade in another tab, while the card is new to
+# the learner: there is no memory yet to lock, and the second write waits on the first's
+# new row. (The suite's in-memory SQLite locks whole tables between connections.)
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("graded_first", [False, True])
+def test_a_new_card_set_due_twice_at_once_or_graded_meanwhile_keeps_both(alice, card, graded_first):
+    def first():
+        if graded_first:
+            reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+        else:
+            _set_due(alice, card, "5", at=T0)
+
+    errors = errors_of_two_writes_at_once(
+        first, lambda: _set_due(alice, card, "7", at=T0 + timedelta(seconds=1))
+    )
+
+    assert errors == []
+    memory = CardMemory.objects.get(user=alice, card=card)
+    assert _study_day(memory.due) == date(2025, 3, 12)  # the second's 7 days
+    logs = ReviewLog.objects.filter(user=alice, card=card).order_by("reviewed_at")
+    assert [log.source for log in logs] == [
+        ReviewLog.Source.REVIEW if graded_first else ReviewLog.Source.RESCHEDULE,
+        ReviewLog.Source.RESCHEDULE,
+    ]
+    assert logs[1].memory_before is not None  # it set the due date of what the first made

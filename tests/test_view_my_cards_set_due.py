@@ -15,6 +15,7 @@ from django.urls import reverse
 from quizzes import scheduling
 from quizzes.models import Card, CardFlag, CardMemory, ReviewLog
 from quizzes.services import card_flags, fsrs_fitting, reviews
+from tests.concurrency import errors_of_two_writes_at_once, postgresql_only
 from tests.quizplay import finish, start
 from tests.studyhelpers import review_count_shown
 
@@ -89,6 +90,39 @@ def test_the_service_draws_from_the_random_source_it_is_given(alice, make_deck):
     assert all(stability == (due - T0).days for due, stability in dues[0])
 
 
+# A first review of one of the cards at the same moment (in a quiz, in another tab) creates
+# its memory while the Set due date waits on its row; the Set due date is made again from
+# the memories as they are then. (The suite's in-memory SQLite locks whole tables between
+# connections.)
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_first_review_of_one_of_the_cards_meanwhile_is_kept_and_set_due_too(alice, make_deck):
+    cards = list(make_deck(8, slug="eight").cards.order_by("pk"))
+    graded = cards[3]
+    spec = scheduling.parse_due_date("3-30")
+
+    errors = errors_of_two_writes_at_once(
+        lambda: reviews.review_record(user=alice, card=graded, rating=3, now=T0, elapsed_seconds=3),
+        lambda: reviews.cards_set_due(
+            user=alice,
+            cards=Card.objects.filter(deck=graded.deck),
+            spec=spec,
+            now=T0 + timedelta(seconds=1),
+            rng=random.Random(7),
+        ),
+    )
+
+    assert errors == []
+    drawn = random.Random(7)  # the days of a Set due date that had to wait for nothing
+    expected = [date(2025, 3, 5) + timedelta(days=spec.draw(drawn)) for _ in cards]
+    memories = CardMemory.objects.filter(user=alice).order_by("card_id")
+    assert [_study_day(memory.due) for memory in memories] == expected
+    logs = ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.RESCHEDULE)
+    assert logs.count() == len(cards)
+    assert logs.get(card=graded).memory_before is not None
+    assert ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.REVIEW).count() == 1
+
+
 def test_every_card_the_flag_filter_shows_htmx_swaps_the_control_alone(client, alice, deck):
     blue = list(deck.cards.filter(number__lte=4))
     _flag_all(alice, blue)
@@ -148,9 +182,11 @@ def _set_due_queries(client, user, cards) -> int:
     return len(queries)
 
 
-# Session, user, savepoints, the cards' ids, their memories (locked), the memories inserted,
-# those updated, the log entries, the navigation's count, the filter's count.
-QUERIES = 12
+# Session, user, savepoints (the transaction's, and the Set due date's own, for a concurrent
+# first review of a card to make it try again), the cards' ids, their memories (locked), the
+# memories inserted, those updated, the log entries, the navigation's count, the filter's
+# count.
+QUERIES = 14
 
 
 @pytest.mark.parametrize("size", [3, 300])
@@ -265,3 +301,40 @@ def test_one_undo_takes_the_whole_set_due_date_back_in_a_fixed_number_of_queries
     # operation's memories before, their rows (locked), a delete, an update, a delete,
     # savepoint: 100 rows of an update fit one query on SQLite too.
     assert len(queries) == 11
+
+
+@pytest.mark.parametrize("graded_before", [True, False])
+def test_a_set_due_date_whose_card_was_answered_since_is_passed_over_by_undo(
+    client, alice, deck, graded_before
+):
+    """Its undo takes back every card it changed, and one of them has moved on since (a
+    quiz answer, which has no undo): the review page offers the undo before it, if any,
+    never one that can only fail."""
+    graded, x, y = deck.cards.order_by("number")[:3]
+    client.force_login(alice)
+    if graded_before:
+        reviews.review_record(user=alice, card=graded, rating=2, now=T0, elapsed_seconds=3)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        client.post(URL, {"days": "5", "scope": "ticked", "card": [x.pk, y.pk]})
+    reviews.review_record(
+        user=alice,
+        card=y,
+        rating=3,
+        now=T0 + timedelta(minutes=2),
+        elapsed_seconds=3,
+        source=ReviewLog.Source.QUIZ,
+    )
+    with time_machine.travel(T0 + timedelta(minutes=3), tick=False):
+        page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+        undo = page.select_one("form.review-undo")
+        if not graded_before:
+            assert undo is None
+            return
+        assert undo.button.get_text() == "Undo “Hard” on #1"
+        response = client.post(
+            reverse("review_undo"),
+            {"review": undo.select_one('[name="review"]')["value"], "card": graded.pk},
+        )
+    assert response.status_code == 302
+    assert not CardMemory.objects.filter(user=alice, card=graded).exists()
+    assert ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.RESCHEDULE).count() == 2

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -1331,16 +1331,20 @@ UNDOABLE_SOURCES = (Source.REVIEW, Source.RESET, Source.RESCHEDULE)
 
 
 def undoable_review(*, user, since: datetime) -> ReviewLog | None:
-    """The learner's latest review-page grade or Forget since `since`, if nothing has
-    changed its card since, and its card is still there."""
+    """The learner's latest review-page grade, Forget or Set due date since `since`, if
+    nothing has changed its card since (nor, for a Set due date, any card it changed: it is
+    undone whole), and its card is still there. One changed since (by a quiz answer, which
+    has no undo) is passed over for the one before it, which an undo can still take back."""
     later = ReviewLog.objects.filter(
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
+    set_due_changed = _set_due_changed_since(user=user, at=OuterRef("reviewed_at"))
     return (
         ReviewLog.objects.filter(
             user=user, source__in=UNDOABLE_SOURCES, card__isnull=False, reviewed_at__gte=since
         )
         .filter(~Exists(later))
+        .exclude(Q(source=Source.RESCHEDULE) & Exists(set_due_changed))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
         .first()
@@ -1451,6 +1455,9 @@ def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
 # Rows a bulk write sends at once: a learner's 5,000 cards take ten queries a write on
 # PostgreSQL, not 5,000 (on SQLite Django makes a batch smaller, to its 999 parameters).
 SET_DUE_BATCH = 500
+# Tries of a Set due date that a concurrent first review of one of its cards beats to
+# creating the card's memory: each try after the first finds more of the memories there.
+SET_DUE_TRIES = 3
 
 
 @transaction.atomic
@@ -1461,7 +1468,25 @@ def cards_set_due(
     `spec`'s days from today, a range drawn per card from `rng` (scheduling.set_due), and a
     "Manual" entry is logged for it, so that the day's counts, the progress page and a fit
     of the parameters know it is no answer. Returns how many cards. A fixed number of
-    queries whatever the number of cards (writes in batches of SET_DUE_BATCH)."""
+    queries whatever the number of cards (writes in batches of SET_DUE_BATCH).
+
+    A card new to the learner has no memory to lock: a grade or another Set due date of it
+    at the same moment (a form sent twice) can create it first. Then the Set due date is
+    made again in a savepoint, from the memories as they are now, as `_record_once` does
+    for a grade; `rng` draws the same days again."""
+    drawn_from = rng.getstate()
+    for _ in range(SET_DUE_TRIES - 1):
+        try:
+            with transaction.atomic():
+                return _set_due(user=user, cards=cards, spec=spec, now=now, rng=rng)
+        except IntegrityError:
+            rng.setstate(drawn_from)
+    return _set_due(user=user, cards=cards, spec=spec, now=now, rng=rng)
+
+
+def _set_due(
+    *, user, cards, spec: scheduling.DueDateSpec, now: datetime, rng: random.Random
+) -> int:
     settings = learner_settings(user=user)
     scheduler = _scheduler(settings)
     card_ids = sorted(cards.values_list("pk", flat=True))  # in order: `rng` draws the same
@@ -1513,6 +1538,18 @@ def cards_set_due(
     return len(logs)
 
 
+def _set_due_changed_since(*, user, at) -> QuerySet:
+    """The learner's entries logged after their Set due date made at `at` (a moment, or
+    an OuterRef to one) of a card it changed: any one ends its undo."""
+    return ReviewLog.objects.filter(
+        user=user,
+        reviewed_at__gt=at,
+        card__review_logs__user=user,
+        card__review_logs__source=Source.RESCHEDULE,
+        card__review_logs__reviewed_at=at,
+    )
+
+
 def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     """Take back the whole Set due date `review` was part of (every card it changed at that
     moment, as Anki's undo takes back the operation): each memory as it was before, a card
@@ -1521,10 +1558,7 @@ def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     operation = ReviewLog.objects.filter(
         user=user, source=Source.RESCHEDULE, reviewed_at=review.reviewed_at, card__isnull=False
     )
-    later = ReviewLog.objects.filter(
-        user=user, card__in=operation.values("card_id"), reviewed_at__gt=review.reviewed_at
-    )
-    if later.exists():
+    if _set_due_changed_since(user=user, at=review.reviewed_at).exists():
         raise NothingToUndo("A card of that Set due date was answered or changed since: it stays.")
     befores = dict(operation.values_list("card_id", "memory_before"))
     rows = CardMemory.objects.select_for_update().filter(
