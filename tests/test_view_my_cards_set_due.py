@@ -338,3 +338,31 @@ def test_a_set_due_date_whose_card_was_answered_since_is_passed_over_by_undo(
     assert response.status_code == 302
     assert not CardMemory.objects.filter(user=alice, card=graded).exists()
     assert ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.RESCHEDULE).count() == 2
+
+
+@pytest.mark.parametrize("ticked", [1, 2, 3])
+def test_the_undo_of_a_set_due_date_on_several_cards_names_how_many_it_takes_back(
+    client, alice, deck, ticked
+):
+    cards = list(deck.cards.order_by("number")[:ticked])
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        client.post(URL, {"days": "5", "scope": "ticked", "card": [c.pk for c in cards]})
+        page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
+        undo = page.select_one("form.review-undo")
+        shown = CardMemory.objects.get(card=undo.select_one('[name="card"]')["value"])
+        others = {1: "", 2: " and 1 other card", 3: " and 2 other cards"}[ticked]
+        named = f"#{shown.card.number}{others}"
+        assert undo.button.get_text() == f"Undo Set due date on {named}"
+        response = client.post(
+            reverse("review_undo"),
+            {"review": undo.select_one('[name="review"]')["value"], "card": shown.card_id},
+            headers={"HX-Request": "true"},
+        )
+    assert not CardMemory.objects.filter(user=alice).exists()
+    if ticked == 1:
+        assert "Set due date undone: card #" + f"{shown.card.number} is back" in response.text
+    else:
+        assert f"Set due date undone: cards {named} are back, as they were before." in (
+            response.text
+        )

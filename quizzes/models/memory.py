@@ -256,6 +256,20 @@ class ReviewLog(models.Model):
             return "Set due date"
         return f"“{self.get_rating_display()}”"
 
+    @property
+    def undo_size(self) -> int:
+        """The cards an undo of it takes back: one, or for a Set due date on several at once
+        as many as `operation_cards` says, where the undo's query counted them."""
+        return getattr(self, "operation_cards", None) or 1
+
+    @property
+    def undo_cards(self) -> str:
+        """Those cards as the Undo button names them: "#4", "#4 and 2 other cards"."""
+        others = self.undo_size - 1
+        if not others:
+            return f"#{self.card.number}"
+        return f"#{self.card.number} and {others} other card{'s' if others > 1 else ''}"
+
 
 class CardHoldQuerySet(models.QuerySet):
     def active(self, now: datetime) -> "CardHoldQuerySet":

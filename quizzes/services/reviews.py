@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -1339,12 +1339,23 @@ def undoable_review(*, user, since: datetime) -> ReviewLog | None:
         user=user, card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     )
     set_due_changed = _set_due_changed_since(user=user, at=OuterRef("reviewed_at"))
+    # The Undo button of a Set due date on many cards names how many it takes back.
+    operation = (
+        ReviewLog.objects.filter(
+            user=user, source=Source.RESCHEDULE, reviewed_at=OuterRef("reviewed_at")
+        )
+        .exclude(card=None)
+        .values("user")
+        .annotate(cards=Count("pk"))
+        .values("cards")
+    )
     return (
         ReviewLog.objects.filter(
             user=user, source__in=UNDOABLE_SOURCES, card__isnull=False, reviewed_at__gte=since
         )
         .filter(~Exists(later))
         .exclude(Q(source=Source.RESCHEDULE) & Exists(set_due_changed))
+        .annotate(operation_cards=Subquery(operation))
         .select_related("card")
         .order_by("-reviewed_at", "-pk")
         .first()
@@ -1581,6 +1592,7 @@ def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     operation.delete()
     caching.learner_memory_changed(user.pk)
     cache.set(_undone_key(user.pk, review.pk), True, UNDONE_REMEMBERED_SECONDS)
+    review.operation_cards = len(befores)
     return review
 
 

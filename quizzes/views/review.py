@@ -376,7 +376,12 @@ def review_undo(request):
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
     card = undone.card
-    notice = f"{undone.kind_label} undone: card #{card.number} is back, as it was before."
+    if undone.undo_size > 1:
+        notice = (
+            f"{undone.kind_label} undone: cards {undone.undo_cards} are back, as they were before."
+        )
+    else:
+        notice = f"{undone.kind_label} undone: card #{card.number} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
