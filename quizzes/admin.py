@@ -105,6 +105,7 @@ from quizzes.services.deck_exports import (
     decks_file_stem,
     export_job_file,
     export_job_start,
+    whole_notes,
 )
 from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
@@ -1055,7 +1056,8 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         if not self._chosen_exist(request, queryset):
             return None
         if cards_text_builds_in_request(cards=queryset):
-            return _export_download(self, request, cards_export_anki(cards=queryset), "cards.txt")
+            cards = self._whole_notes(request, queryset)
+            return _export_download(self, request, cards_export_anki(cards=cards), "cards.txt")
         kind = ExportJob.Kind.TEXT
         return _export_job_page(
             cards_export_job_start(cards=queryset, created_by=request.user, kind=kind)
@@ -1068,8 +1070,16 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         if not self._chosen_exist(request, queryset):
             return None
         if cards_package_builds_in_request(cards=queryset):
-            return _package_download(queryset, "cards.apkg")
+            return _package_download(self._whole_notes(request, queryset), "cards.apkg")
         return _export_job_page(cards_export_job_start(cards=queryset, created_by=request.user))
+
+    def _whole_notes(self, request, queryset):
+        """The cards ticked with the rest of their notes, said so (the job's page says it
+        of a file the worker builds)."""
+        cards, notice = whole_notes(cards=queryset)
+        if notice:
+            self.message_user(request, f"{notice}.", messages.WARNING)
+        return cards
 
     def _chosen_exist(self, request, queryset) -> bool:
         if queryset.values("pk").order_by().exists():

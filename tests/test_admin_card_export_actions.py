@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes.importing.anki import parse_anki
-from quizzes.models import Card, ExportJob
+from quizzes.importing.anki import CLOZE, REVERSED, parse_anki
+from quizzes.models import Card, Deck, ExportJob
+from quizzes.services.anki_io import anki_import_apply
 from quizzes.services.deck_exports import cards_export_job_start, export_job_run
-from tests.factories import package_decks
+from tests.factories import anki_package, package_decks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exports_dir")]
 
@@ -225,3 +226,71 @@ def test_staff_who_may_only_see_cards_export_them(client, django_user_model, mak
 
     assert response["Content-Disposition"] == 'attachment; filename="cards.apkg"'
     assert Card.objects.count() == 3
+
+
+@pytest.fixture
+def notes_of_several_cards(tmp_path):
+    """A deck of a reversed note (two cards), a cloze of two numbers and a Basic note."""
+    deck = Deck.objects.create(name="Biology", slug="biology")
+    notes = [
+        (REVERSED, ["Cell", "Unit of life"]),
+        (CLOZE, ["{{c1::Mito}}chon{{c2::dria}}", ""]),
+        ("Basic", ["Plain", "Answer"]),
+    ]
+    package = anki_package(tmp_path, notes).read_bytes()
+    anki_import_apply(deck=deck, data=package, source="small.apkg")
+    return deck
+
+
+def note_cards(deck) -> set[tuple[str, int, str]]:
+    return set(deck.cards.values_list("note_type", "card_ord", "question_text"))
+
+
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_a_note_one_of_whose_cards_is_ticked_exports_whole(
+    staff_client, notes_of_several_cards, action
+):
+    # The reverse card alone went out as a note with an empty first card, which Anki
+    # skips; the second cloze number alone as the whole cloze, unsaid.
+    deck = notes_of_several_cards
+    before = note_cards(deck)
+    reverse_card = deck.cards.get(note_type=REVERSED, card_ord=1)
+    second_cloze = deck.cards.get(note_type=CLOZE, card_ord=1)
+
+    response = export(staff_client, [reverse_card, second_cloze], action=action)
+
+    if action == "export_apkg":
+        assert package_decks(response.content) == {
+            "Biology": ["Cell", "Cell", *["{{c1::Mito}}chon{{c2::dria}}"] * 2]
+        }
+    Card.objects.all().delete()
+    deck.refresh_from_db()
+    source = "cards.apkg" if action == "export_apkg" else "cards.txt"
+    anki_import_apply(deck=deck, data=response.content, source=source)
+    assert note_cards(deck) == {card for card in before if card[2] != "Plain"}
+    told = staff_client.get(CARDS)
+    assert (
+        "2 cards not ticked came with the notes of cards ticked (a reverse card, another "
+        "cloze number): Anki exports a note with all its cards."
+    ) in messages_of(told)
+
+
+def test_the_worker_exports_the_notes_of_the_cards_ticked_whole_and_says_so(
+    staff_client, notes_of_several_cards, big, queued_tasks
+):
+    deck = notes_of_several_cards
+    ticked = [deck.cards.get(note_type=REVERSED, card_ord=1), deck.cards.get(note_type="Basic")]
+    ticked.append(deck.cards.get(note_type=CLOZE, card_ord=0))
+    export(staff_client, ticked)
+    job = ExportJob.objects.get()
+
+    run_exports()
+
+    job.refresh_from_db()
+    assert (job.status, job.notes, job.total) == ("done", 3, 5)
+    assert job.notice == (
+        "2 cards not ticked came with the notes of cards ticked (a reverse card, another "
+        "cloze number): Anki exports a note with all its cards"
+    )
+    download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
+    assert len(package_decks(b"".join(download.streaming_content))["Biology"]) == 5

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -45,6 +45,27 @@ def cards_package_builds_in_request(*, cards: QuerySet[Card]) -> bool:
     ).distinct()
     image_bytes = images.aggregate(total=Sum("byte_size"))["total"] or 0
     return image_bytes <= IN_REQUEST_IMAGE_BYTES
+
+
+def whole_notes(*, cards: QuerySet[Card]) -> tuple[QuerySet[Card], str]:
+    """`cards` with the other cards of their notes, as Anki's "Export notes" takes each note
+    ticked whole (a reversed note's two cards, a cloze's every number: a note written with
+    one of them would come back as another note), and what to tell of the cards that came
+    so. Two queries."""
+    chosen = Card.objects.filter(pk__in=cards.values("pk"))
+    of_a_chosen_note = chosen.filter(deck_id=OuterRef("deck_id"), guid=OuterRef("guid"))
+    siblings = Card.objects.filter(
+        ~Q(guid=""), guid__in=chosen.values("guid"), deck_id__in=chosen.values("deck_id")
+    ).filter(Exists(of_a_chosen_note))
+    whole = Card.objects.filter(Q(pk__in=chosen.values("pk")) | Q(pk__in=siblings.values("pk")))
+    added = _count(whole) - _count(chosen)
+    if not added:
+        return whole, ""
+    notice = (
+        f"{added} card{pluralize(added)} not ticked came with the notes of cards ticked "
+        "(a reverse card, another cloze number): Anki exports a note with all its cards"
+    )
+    return whole, notice
 
 
 def _count(cards: QuerySet[Card]) -> int:
@@ -203,7 +224,9 @@ def export_job_run(*, job_id: int) -> str:
         )
         _job_finish(job, status=ExportJob.Status.FAILED, error=error)
         return "nothing left"
-    deleted = _deleted_notice(job, gone)
+    deleted, whole = _deleted_notice(job, gone), ""
+    if job.holds == ExportJob.Holds.CARDS:
+        cards, whole = whole_notes(cards=cards)
 
     def progress(done: int, total: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
@@ -236,7 +259,7 @@ def export_job_run(*, job_id: int) -> str:
         status=ExportJob.Status.DONE,
         file_name=name,
         notes=notes,
-        notice="; ".join(filter(None, [deleted, notice])),
+        notice="; ".join(filter(None, [deleted, whole, notice])),
         byte_size=(folder / name).stat().st_size,
     )
     return f"{notes} notes"
