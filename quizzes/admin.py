@@ -73,6 +73,7 @@ from quizzes.services.anki_io import (
     cards_delete,
     cards_export_anki,
     cards_export_apkg,
+    export_deck_names,
     import_job_confirm,
     import_jobs_prune,
     is_package,
@@ -149,8 +150,13 @@ def _export_download(model_admin, request, exported, filename: str) -> HttpRespo
     return _download(exported.text, filename)
 
 
-def _package_download(cards, filename: str, deck_name: str | None = None) -> HttpResponse:
-    """A package small enough to build within the request (cards_package_builds_in_request)."""
+def _package_download(
+    model_admin, request, cards, filename: str, deck_name: str | None = None
+) -> HttpResponse:
+    """A package small enough to build within the request (cards_package_builds_in_request);
+    decks it renames are told on the next page."""
+    if renamed := export_deck_names(cards=cards)[1]:
+        model_admin.message_user(request, f"{filename}: {renamed}.", messages.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / filename
         cards_export_apkg(cards=cards, path=path, deck_name=deck_name)
@@ -291,7 +297,9 @@ class DeckAdmin(admin.ModelAdmin):
             return None
         cards = Card.objects.filter(deck__in=decks)
         if cards_package_builds_in_request(cards=cards):
-            return _package_download(cards, f"{decks_file_stem(decks)}.apkg", decks[0].name)
+            return _package_download(
+                self, request, cards, f"{decks_file_stem(decks)}.apkg", decks[0].name
+            )
         if len(decks) == 1:
             return _export_job_page(export_job_start(deck=decks[0], created_by=request.user))
         return _export_job_page(decks_export_job_start(decks=decks, created_by=request.user))
@@ -1070,7 +1078,8 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         if not self._chosen_exist(request, queryset):
             return None
         if cards_package_builds_in_request(cards=queryset):
-            return _package_download(self._whole_notes(request, queryset), "cards.apkg")
+            cards = self._whole_notes(request, queryset)
+            return _package_download(self, request, cards, "cards.apkg")
         return _export_job_page(cards_export_job_start(cards=queryset, created_by=request.user))
 
     def _whole_notes(self, request, queryset):

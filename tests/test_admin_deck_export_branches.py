@@ -262,3 +262,57 @@ def test_a_branch_asked_for_again_before_it_is_built_is_built_once(
     assert again.url == first.url
     assert other.url != first.url
     assert ExportJob.objects.count() == 2
+
+
+@pytest.fixture
+def namesakes(make_deck):
+    """Two decks both named "Biology" (two teachers' of one course), then "Chemistry"."""
+    for slug, name in (("bio-a", "Biology"), ("bio-b", "biology"), ("chem", "Chemistry")):
+        deck = make_deck(2, slug=slug)
+        Deck.objects.filter(pk=deck.pk).update(name=name)
+        for card in deck.cards.all():  # the same words in each deck: a note of each
+            Card.objects.filter(pk=card.pk).update(guid=f"{slug}-{card.number}")
+    return list(Deck.objects.order_by("pk"))
+
+
+RENAMED = (
+    "Anki keeps one deck of a name: decks named as another here are exported under their "
+    "slug, bio-b as 'biology (bio-b)'"
+)
+
+
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_decks_of_the_same_name_stay_apart_the_second_under_its_slug(
+    staff_client, namesakes, action
+):
+    # Anki ignores case: both went into one Anki deck "Biology", four cards mixed.
+    response = export(staff_client, namesakes, action=action)
+
+    if action == "export_apkg":
+        assert {name: len(fronts) for name, fronts in package_decks(response.content).items()} == {
+            "Biology": 2,
+            "biology (bio-b)": 2,
+            "Chemistry": 2,
+        }
+    else:
+        records = parse_anki(response.content, source="decks.txt")
+        assert sorted({record.anki_deck for record in records}) == [
+            "Biology",
+            "Chemistry",
+            "biology (bio-b)",
+        ]
+    page = staff_client.get(DECKS).text
+    assert RENAMED.replace("'", "&#x27;") in page
+
+
+def test_the_worker_tells_the_decks_it_exported_under_their_slug(
+    staff_client, namesakes, big, queued_tasks
+):
+    export(staff_client, namesakes)
+    run_exports()
+
+    job = ExportJob.objects.get()
+    assert (job.status, job.notice) == ("done", RENAMED)
+    download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
+    decks = package_decks(b"".join(download.streaming_content))
+    assert sorted(decks) == ["Biology", "Chemistry", "biology (bio-b)"]

@@ -1685,7 +1685,7 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     written with a deck column naming each note's deck, so that Anki, and an import here,
     keep them apart."""
     exported = []
-    deck_names = _deck_names(cards)
+    deck_names, renamed = export_deck_names(cards=cards)
     for first, group, tags in _notes(cards):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
@@ -1710,15 +1710,33 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 deck=deck_names[first.deck_id],
             )
         )
-    return AnkiTextExport(
-        export_anki(exported, deck_name=deck_name), export_notice(exported), len(exported)
-    )
+    notice = "; ".join(filter(None, [renamed, export_notice(exported)]))
+    return AnkiTextExport(export_anki(exported, deck_name=deck_name), notice, len(exported))
 
 
-def _deck_names(cards: QuerySet[Card]) -> dict[int, str]:
-    """The name of each deck `cards` are in, by its id."""
+def export_deck_names(*, cards: QuerySet[Card]) -> tuple[dict[int, str], str]:
+    """The Anki deck name of each deck `cards` are in, by its id, and what to tell of those
+    renamed. Anki keeps one deck of a name (ignoring case), and would pour two decks named
+    "Biology" here into one: the first (the oldest) keeps the name, each other one takes
+    its slug after it, "Biology (bio-b)", a name an import here finds it by again. One
+    query."""
     their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
-    return dict(Deck.objects.filter(pk__in=their_decks).values_list("pk", "name"))
+    rows = Deck.objects.filter(pk__in=their_decks).order_by("pk").values_list("pk", "name", "slug")
+    names: dict[int, str] = {}
+    renamed: list[str] = []
+    for pk, name, slug in rows:
+        anki_name, taken = name, {other.casefold() for other in names.values()}
+        if anki_name.casefold() in taken:
+            anki_name = f"{name} ({slug})"
+            renamed.append(f"{slug} as {anki_name!r}")
+        names[pk] = anki_name
+    if not renamed:
+        return names, ""
+    notice = (
+        f"Anki keeps one deck of a name: decks named as another here are exported under "
+        f"their slug, {', '.join(renamed)}"
+    )
+    return names, notice
 
 
 def deck_export_apkg(*, deck: Deck, path: Path, progress: Progress | None = None) -> int:
@@ -1745,7 +1763,7 @@ def cards_export_apkg(
     HTML points at that name, as Anki's own media do); one not cached keeps its URL."""
     # By id: `cards` may work out statistics for each card (the admin list's queryset).
     cards = Card.objects.filter(pk__in=cards.values("pk"))
-    deck_names = _deck_names(cards)
+    deck_names, _ = export_deck_names(cards=cards)
     deck_name = deck_name or next(iter(deck_names.values()), "Default")
     progress = progress or (lambda done, total: None)
     total = cards.count()

@@ -18,7 +18,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from quizzes.models import CachedImage, Card, Deck, ExportJob
-from quizzes.services.anki_io import ANKI_DECK_SEPARATOR, cards_export_anki, cards_export_apkg
+from quizzes.services.anki_io import (
+    ANKI_DECK_SEPARATOR,
+    cards_export_anki,
+    cards_export_apkg,
+    export_deck_names,
+)
 
 KEPT_FOR = timedelta(days=1)
 # An export this old and still unfinished is not waited for (a worker killed while it ran
@@ -248,6 +253,7 @@ def export_job_run(*, job_id: int) -> str:
             notes = cards_export_apkg(
                 cards=cards, path=part, progress=progress, deck_name=deck_name
             )
+            notice = export_deck_names(cards=cards)[1]
         os.replace(part, folder / name)
     except Exception as error:
         _job_finish(job, status=ExportJob.Status.FAILED, error=str(error) or type(error).__name__)
