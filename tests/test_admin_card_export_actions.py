@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizzes.importing.anki import CLOZE, REVERSED, parse_anki
-from quizzes.models import Card, Deck, ExportJob
+from quizzes.models import Card, Deck, ExportJob, Tag
 from quizzes.services.anki_io import anki_import_apply
 from quizzes.services.deck_exports import cards_export_job_start, export_job_run
 from tests.factories import anki_package, package_decks
@@ -294,3 +294,22 @@ def test_the_worker_exports_the_notes_of_the_cards_ticked_whole_and_says_so(
     )
     download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
     assert len(package_decks(b"".join(download.streaming_content))["Biology"]) == 5
+
+
+@pytest.mark.parametrize("kind", ["apkg", "txt"])
+def test_a_selection_that_names_a_card_twice_counts_and_exports_it_once(
+    staff, make_deck, queued_tasks, kind
+):
+    # Each card matched both tags: "6 cards", then "3 of the 6 cards chosen were deleted".
+    deck = make_deck(3, tags=("layers", "tensors"))
+    for card in deck.cards.all():
+        card.tags.set(Tag.objects.all())
+    chosen_twice = Card.objects.filter(tags__slug__in=["layers", "tensors"])
+    assert chosen_twice.count() == 6
+
+    job = cards_export_job_start(cards=chosen_twice, created_by=staff, kind=kind)
+    assert (job.chosen, job.label, job.total, job.cards.count()) == (3, "3 cards", 3, 3)
+    export_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.notes, job.notice) == ("done", 3, "")

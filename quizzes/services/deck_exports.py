@@ -74,8 +74,10 @@ def whole_notes(*, cards: QuerySet[Card]) -> tuple[QuerySet[Card], str]:
 
 
 def _count(cards: QuerySet[Card]) -> int:
-    # By id: the admin list's cards work out statistics for each.
-    return cards.values("pk").order_by().count()
+    """How many cards, each once: a query through tags (or a card chosen twice, by a list
+    and a search) names a card as often as it matches. By id: the admin list's cards work
+    out statistics for each."""
+    return Card.objects.filter(pk__in=cards.values("pk")).count()
 
 
 def deck_branches(*, decks: QuerySet[Deck]) -> list[Deck]:
