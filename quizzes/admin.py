@@ -468,6 +468,7 @@ class DeckAdmin(admin.ModelAdmin):
             separator=file.layout.separator if file else None,
             mapping=file.mapping if file else None,
             cards=plan.to_write,
+            decks_by_name=bool(plan.decks_by_name),
         )
         if job.status != ImportJob.Status.DONE:
             return redirect("admin:quizzes_deck_import_job", job.pk)
@@ -481,6 +482,9 @@ class DeckAdmin(admin.ModelAdmin):
         return redirect(f"{changelist}?deck__id__exact={job.deck.pk}")
 
 
+DECKS_PLACEMENT = "decks"  # the preview's choice: "by_name", or "below" the deck chosen
+
+
 def _import_preview(job, data, params, image_checks):
     """The plan for the options in `params` (a changed separator re-reads the columns),
     else for those the deck remembers, else for what the file says or suggests. The
@@ -488,6 +492,8 @@ def _import_preview(job, data, params, image_checks):
     split is read as the guess reads it."""
     deck, source = job.deck, job.source_name
     remembered = deck.import_settings or {}
+    # Decks with no shared parent go by their names unless staff put them below the deck.
+    by_name = params.get(DECKS_PLACEMENT) != "below"
     plan = anki_import_plan(
         deck=deck,
         data=data,
@@ -495,6 +501,7 @@ def _import_preview(job, data, params, image_checks):
         separator=SEPARATORS.get(params.get("separator", "")),
         preferred_separator=remembered.get("separator"),
         image_checks=image_checks,
+        decks_by_name=by_name,
     )
     if plan.file is None:
         return plan, None
@@ -520,6 +527,7 @@ def _import_preview(job, data, params, image_checks):
             separator=layout.separator,
             mapping=mapping,
             image_checks=image_checks,
+            decks_by_name=by_name,
         )
     if not form.is_bound:
         chosen = plan.file.mapping

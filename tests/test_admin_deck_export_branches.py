@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from quizzes.importing.anki import parse_anki
@@ -18,6 +19,7 @@ from tests.factories import image_bytes, package_decks
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exports_dir")]
 
 DECKS = reverse("admin:quizzes_deck_changelist")
+IMPORT = reverse("admin:quizzes_deck_import_anki")
 PNG = image_bytes("PNG", (4, 3))
 # Anki's tree as a course has it: each deck's notes (front, back, tags).
 MEDICINE = {
@@ -316,3 +318,48 @@ def test_the_worker_tells_the_decks_it_exported_under_their_slug(
     download = staff_client.get(reverse("admin:quizzes_deck_export_download", args=[job.pk]))
     decks = package_decks(b"".join(download.streaming_content))
     assert sorted(decks) == ["Biology", "Chemistry", "biology (bio-b)"]
+
+
+def import_back(client, into: Deck, package: bytes, **choices):
+    """The import page's upload of `package` into `into`, then its preview with `choices`."""
+    file = SimpleUploadedFile("decks.apkg", package)
+    upload = client.post(IMPORT, {"deck": into.pk, "file": file}, follow=True)
+    return client.get(upload.request["PATH_INFO"], choices)
+
+
+def test_decks_exported_together_and_imported_back_are_the_same_decks(staff_client, namesakes):
+    # They came back as Inbox::Biology, Inbox::biology (bio-b) and Inbox::Chemistry, new
+    # decks of copies of every card.
+    inbox = Deck.objects.create(name="Inbox", slug="inbox")
+    before = {deck.slug: sorted(deck.cards.values_list("pk", flat=True)) for deck in namesakes}
+    package = export(staff_client, namesakes).content
+
+    preview = import_back(staff_client, inbox, package)
+
+    assert "0 new, 0 changed, 6 unchanged, in 3 decks (0 made)" in preview.text
+    assert [(target.anki_name, target.deck.slug) for target in preview.context["plan"].decks] == [
+        ("Biology", "bio-a"),
+        ("Chemistry", "chem"),
+        ("biology (bio-b)", "bio-b"),
+    ]
+    below = import_back(staff_client, inbox, package, decks="below")
+    assert "in 3 decks (3 made)" in below.text
+    assert Deck.objects.count() == 4
+    after = {deck.slug: sorted(deck.cards.values_list("pk", flat=True)) for deck in namesakes}
+    assert after == before
+
+
+def test_decks_exported_together_come_back_by_name_on_an_empty_site(staff_client, namesakes):
+    chosen = [deck for deck in namesakes if deck.slug != "bio-b"]
+    before = snapshot()
+    del before["biology"]
+    package = export(staff_client, chosen).content
+    for model in (Card, Deck, Tag):
+        model.objects.all().delete()
+    inbox = Deck.objects.create(name="Inbox", slug="inbox")
+
+    preview = import_back(staff_client, inbox, package)
+    staff_client.post(preview.request["PATH_INFO"], {"action": "import"}, follow=True)
+
+    assert snapshot() == before
+    assert sorted(Deck.objects.values_list("slug", flat=True)) == ["biology", "chemistry", "inbox"]

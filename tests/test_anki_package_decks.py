@@ -245,3 +245,35 @@ def test_the_import_of_several_decks_runs_no_query_per_card_and_a_few_per_deck(t
     # Each deck more: its save (and, for a deck already here, its cards deleted here, read
     # before its first new card); the cards of every deck are written in the same batches.
     assert more_decks - few_cards <= 3 * 2
+
+
+def test_a_failed_import_of_decks_by_their_names_makes_no_deck(tmp_path, monkeypatch):
+    inbox = Deck.objects.create(name="Inbox", slug="inbox")
+    path = collection_package(tmp_path, {"Biology": ["Cell?"], "Chemistry": ["pH?"]})
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("quizzes.services.anki_io._links_write", fail)
+    with pytest.raises(RuntimeError):
+        anki_import_apply(deck=inbox, data=path.read_bytes(), source=path.name, decks_by_name=True)
+
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["inbox"]
+    assert not Card.objects.exists()
+
+
+def test_decks_by_their_names_find_the_deck_of_each_name_whatever_its_case(tmp_path):
+    inbox = Deck.objects.create(name="Inbox", slug="inbox")
+    oldest = Deck.objects.create(name="BIOLOGY", slug="bio")
+    Deck.objects.create(name="Biology", slug="bio-2")
+    path = collection_package(tmp_path, {"Biology": ["Cell?"], "Inbox": ["Hello?"]})
+
+    plan = anki_import_apply(
+        deck=inbox, data=path.read_bytes(), source=path.name, decks_by_name=True
+    )
+
+    assert [(target.anki_name, target.deck.slug) for target in plan.decks] == [
+        ("Inbox", "inbox"),
+        ("Biology", "bio"),
+    ]
+    assert list(oldest.cards.values_list("question_text", flat=True)) == ["Cell?"]

@@ -505,14 +505,15 @@ def several_decks(folder):
 
 
 @pytest.mark.parametrize("kind", ["package", "text"])
-def test_a_file_of_several_anki_decks_previews_the_deck_each_becomes(
+def test_a_file_of_several_anki_decks_put_below_the_deck_previews_the_deck_each_becomes(
     staff_client, basics, tmp_path, kind
 ):
     # A text file's deck column (an export of "All Decks" as text) as a package's decks.
     package, text = several_decks(tmp_path)
     file = package if kind == "package" else text
 
-    preview = upload(staff_client, basics, file.read_bytes(), name=file.name)
+    uploaded = upload(staff_client, basics, file.read_bytes(), name=file.name)
+    preview = staff_client.get(uploaded.request["PATH_INFO"], {"decks": "below"})
 
     assert (
         "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): each becomes "
@@ -534,7 +535,7 @@ def test_a_file_of_several_anki_decks_previews_the_deck_each_becomes(
     assert "new in Basics::Biology::Genetics" in preview.text
     assert Deck.objects.count() == 1
 
-    done = confirm(staff_client, preview)
+    done = confirm(staff_client, preview, decks="below")
 
     assert done.request["PATH_INFO"] == reverse("admin:quizzes_deck_changelist")
     assert sorted(Deck.objects.values_list("slug", flat=True)) == [
@@ -543,9 +544,51 @@ def test_a_file_of_several_anki_decks_previews_the_deck_each_becomes(
         "basics-biology-genetics",
         "basics-chemistry",
     ]
-    again = upload(staff_client, basics, file.read_bytes(), name=file.name)
+    uploaded = upload(staff_client, basics, file.read_bytes(), name=file.name)
+    again = staff_client.get(uploaded.request["PATH_INFO"], {"decks": "below"})
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
     assert "Basics::Chemistry</span><br>" in again.text
+
+
+@pytest.mark.parametrize("kind", ["package", "text"])
+def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
+    staff_client, basics, tmp_path, kind
+):
+    # They all went below the deck chosen: Basics::Chemistry beside the course's Chemistry.
+    chemistry = Deck.objects.create(name="chemistry", slug="chem")
+    package, text = several_decks(tmp_path)
+    file = package if kind == "package" else text
+
+    preview = upload(staff_client, basics, file.read_bytes(), name=file.name)
+
+    assert (
+        "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry): each becomes "
+        "the deck of its name here, made where there is none, as Anki makes them"
+    ) in preview.text
+    assert 'name="decks" value="by_name" checked' in preview.text
+    rows = [
+        " ".join(cell.get_text(" ", strip=True) for cell in row.find_all("td"))
+        for row in BeautifulSoup(preview.text, "html.parser").select("table.import-decks tbody tr")
+    ]
+    assert rows == [
+        "Biology Biology (made by this import) /decks/biology/ 1 new, 0 changed, 0 unchanged",
+        "Biology::Genetics Biology::Genetics (made by this import) /decks/biology-genetics/ "
+        "1 new, 0 changed, 0 unchanged",
+        "Chemistry chemistry /decks/chem/ 1 new, 0 changed, 0 unchanged",
+    ]
+
+    confirm(staff_client, preview, decks="by_name")
+
+    assert dict(Deck.objects.values_list("slug", "name")) == {
+        "basics": "Basics",
+        "biology": "Biology",
+        "biology-genetics": "Biology::Genetics",
+        "chem": "chemistry",
+    }
+    assert list(chemistry.cards.values_list("question_text", flat=True)) == ["pH?"]
+    assert not basics.cards.exists()
+    again = upload(staff_client, basics, file.read_bytes(), name=file.name)
+    assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):

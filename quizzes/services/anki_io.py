@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import mimetypes
+import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -221,6 +222,9 @@ class ImportPlan:
     fields_left_out: list[ParseProblem] = field(default_factory=list)
     # A package of several Anki decks: the site deck of each, the one imported into first.
     decks: list[DeckTarget] = field(default_factory=list)
+    # Decks with no shared parent in Anki may go by their names (True) or below the deck
+    # imported into (False): None where the file's decks share one.
+    decks_by_name: bool | None = None
 
     @property
     def summary(self) -> str:
@@ -293,13 +297,14 @@ def anki_import_plan(
     preferred_separator: str | None = None,
     mapping: ColumnMapping | None = None,
     image_checks: ImageChecks | None = None,
+    decks_by_name: bool = False,
 ) -> ImportPlan:
     """What importing `data` (a text file, or an .apkg/.colpkg when `source` is named so)
     into `deck` would do; writes nothing. Raises ImportTooLarge, or AnkiParseError for a
     file that is not a deck at all; lines that make no card are in the plan's report.
     `preferred_separator` wins where the guess of a text file's separator ties.
     `image_checks` holds what Pillow found in images checked before, and takes what it
-    finds in the others (see _image_checked).
+    finds in the others (see _image_checked). `decks_by_name`: see _site_decks.
 
     A card with a source link keeps the number in it; one without is matched by guid and
     card ordinal, else (when the file gives no guid) by its note's first field within its
@@ -350,10 +355,12 @@ def anki_import_plan(
     records = _tags_spelled_once(records)
     anki_decks = sorted({record.anki_deck for record in records})
     if len(anki_decks) > 1:
-        plan.decks = _site_decks(deck, anki_decks, source)
+        if _shared_parent_length(anki_decks) == 0:
+            plan.decks_by_name = decks_by_name
+        plan.decks = _site_decks(deck, anki_decks, source, by_name=bool(plan.decks_by_name))
         site_decks = {id(target.deck): target.deck for target in plan.decks}
         if len(site_decks) > 1:
-            plan.notices.append(_several_decks_notice(deck, plan.decks, source))
+            plan.notices.append(_several_decks_notice(deck, plan, source))
         cards, tag_names = _existing_cards(list(site_decks.values()))
         groups = _records_by_site_deck(records, plan.decks, cards)
         for key, group in groups.items():
@@ -719,7 +726,56 @@ def _match(
 ANKI_DECK_SEPARATOR = "::"
 
 
-def _site_decks(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTarget]:
+def _shared_parent_length(anki_names: list[str]) -> int:
+    """How many parts of their path Anki decks share ("Medicine::Cardiology" and
+    "Medicine::Neurology" one; "Biology" and "Chemistry" none)."""
+    paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names if name]
+    shared = 0
+    while all(len(path) > shared and path[shared] == paths[0][shared] for path in paths):
+        shared += 1
+    return shared
+
+
+# How an export names a deck named as another it holds: "Biology (bio-b)" (export_deck_names).
+_NAMESAKE = re.compile(r"(?P<name>.+) \((?P<slug>[-\w]+)\)")
+
+
+def _decks_by_name(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTarget]:
+    """The site deck of each of a package's Anki decks by its name, as Anki makes a
+    package's decks: the deck here of that name (ignoring case, as Anki does; the oldest
+    of namesakes), or the one an export here named "Biology (bio-b)" by its slug, else
+    a deck made with that name. Notes in no deck, and a deck named as `chosen`, go to
+    `chosen`. An export of several decks imported back gives the same decks. Two
+    queries."""
+    # One object per site deck, so that the cards of each are planned once.
+    decks = [chosen if deck.pk == chosen.pk else deck for deck in Deck.objects.order_by("-pk")]
+    by_name = {deck.name.casefold(): deck for deck in decks}  # the oldest last, so kept
+    by_slug = {deck.slug: deck for deck in decks}
+    by_name[chosen.name.casefold()] = chosen
+    taken = {*by_slug, *FormerDeckSlug.objects.values_list("slug", flat=True)}
+    targets, made = [], {}
+    for anki_name in anki_names:
+        namesake = _NAMESAKE.fullmatch(anki_name)
+        deck = chosen if not anki_name else by_name.get(anki_name.casefold())
+        if deck is None and namesake and namesake["slug"] in by_slug:
+            found = by_slug[namesake["slug"]]
+            deck = found if found.name.casefold() == namesake["name"].casefold() else None
+        if deck is None:
+            name = anki_name[: Deck._meta.get_field("name").max_length]
+            if (deck := made.get(name.casefold())) is None:
+                words = "-".join(_slug_word(part) for part in anki_name.split(ANKI_DECK_SEPARATOR))
+                slug = _free_slug(words, taken)
+                taken.add(slug)
+                deck = made[name.casefold()] = Deck(
+                    slug=slug, name=name, source_name=Path(source).name[:200]
+                )
+        targets.append(DeckTarget(anki_name, deck, made=deck.pk is None))
+    return sorted(targets, key=lambda target: target.deck is not chosen)
+
+
+def _site_decks(
+    chosen: Deck, anki_names: list[str], source: str, *, by_name: bool = False
+) -> list[DeckTarget]:
     """The site deck of each of a package's Anki decks, as a learner browsing the site
     would look for them: the decks' shared parent in Anki is `chosen` (with no shared
     parent, a whole collection's, `chosen` is the top deck of its own name, if any: its
@@ -731,11 +787,11 @@ def _site_decks(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTa
     (`medicine-cardiology-drugs`). A deck at that address, or once at it, is the one
     written to: a re-import finds the decks it made, even renamed. Notes a text file puts
     in no deck (an empty deck column, no `#deck` line: anki_name "") go to `chosen`.
-    Two queries."""
+    Decks with no shared parent go `by_name` if asked (_decks_by_name). Two queries."""
+    if by_name:
+        return _decks_by_name(chosen, anki_names, source)
     paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names if name]
-    shared = 0
-    while all(len(path) > shared and path[shared] == paths[0][shared] for path in paths):
-        shared += 1
+    shared = _shared_parent_length(anki_names)
     own_top = shared == 0 and any(path[0].casefold() == chosen.name.casefold() for path in paths)
     taken = {chosen.slug}
     wanted: list[tuple[str, str, str]] = []  # (anki name, slug, name)
@@ -831,13 +887,16 @@ def _decks_counted(plan: ImportPlan) -> None:
             setattr(target, kind, share)
 
 
-def _several_decks_notice(chosen: Deck, targets: list[DeckTarget], source: str) -> ParseProblem:
+def _several_decks_notice(chosen: Deck, plan: ImportPlan, source: str) -> ParseProblem:
+    targets = plan.decks
     names = ", ".join(target.anki_name or "no deck" for target in targets[:_DECKS_NAMED])
     names += ", ..." if len(targets) > _DECKS_NAMED else ""
-    reason = (
-        f"the notes come from {len(targets)} Anki decks ({names}): each becomes a deck of "
-        f"its own here, named by its place in Anki's tree below {chosen.name!r}"
+    where = (
+        "the deck of its name here, made where there is none, as Anki makes them"
+        if plan.decks_by_name
+        else f"a deck of its own here, named by its place in Anki's tree below {chosen.name!r}"
     )
+    reason = f"the notes come from {len(targets)} Anki decks ({names}): each becomes {where}"
     return ParseProblem(source, 0, reason)
 
 
@@ -1197,6 +1256,7 @@ def anki_import_apply(
     progress: Progress | None = None,
     one_transaction: bool = True,
     image_checks: ImageChecks | None = None,
+    decks_by_name: bool = False,
 ) -> ImportPlan:
     """Import `data` into `deck` with bulk writes: a few queries per thousand cards, none
     per card. A file that is not a deck writes nothing: it is refused before any write.
@@ -1214,6 +1274,7 @@ def anki_import_apply(
             separator=separator,
             mapping=mapping,
             image_checks=image_checks,
+            decks_by_name=decks_by_name,
         )
         for target in plan.decks:
             if target.made and target.new:
@@ -1281,6 +1342,7 @@ def import_job_confirm(
     separator: str | None,
     mapping: ColumnMapping | None,
     cards: int,
+    decks_by_name: bool = False,
 ) -> None:
     """Run a previewed import of `cards` cards: now when it is small, else queued as a
     background task (anki_import_task) whose progress the job shows."""
@@ -1291,6 +1353,7 @@ def import_job_confirm(
         **(job.options or {}),
         "separator": separator,
         "mapping": mapping.as_dict() if mapping else None,
+        "decks_by_name": decks_by_name,
     }
     job.status, job.total = ImportJob.Status.QUEUED, cards
     job.save(update_fields=["options", "status", "total"])
@@ -1325,6 +1388,7 @@ def import_job_run(*, job_id: int) -> str:
             progress=progress,
             one_transaction=False,
             image_checks=options.get(IMAGE_CHECKS_OPTION),
+            decks_by_name=bool(options.get("decks_by_name")),
         )
     except (AnkiParseError, ImportTooLarge, OSError) as error:
         _job_finish(job, status=ImportJob.Status.FAILED, error=str(error))
