@@ -504,6 +504,12 @@ def several_decks(folder):
     return package, text
 
 
+def deck_rows(preview) -> list[str]:
+    """The preview's table of decks, a line a row."""
+    rows = BeautifulSoup(preview.text, "html.parser").select("table.import-decks tbody tr")
+    return [" ".join(cell.get_text(" ", strip=True) for cell in row.find_all("td")) for row in rows]
+
+
 @pytest.mark.parametrize("kind", ["package", "text"])
 def test_a_file_of_several_anki_decks_put_below_the_deck_previews_the_deck_each_becomes(
     staff_client, basics, tmp_path, kind
@@ -520,11 +526,7 @@ def test_a_file_of_several_anki_decks_put_below_the_deck_previews_the_deck_each_
         "a deck of its own here, named by its place in Anki&#x27;s tree below &#x27;Basics&#x27;"
     ) in preview.text
     assert "3 new, 0 changed, 0 unchanged, in 3 decks (3 made)" in preview.text
-    rows = [
-        " ".join(cell.get_text(" ", strip=True) for cell in row.find_all("td"))
-        for row in BeautifulSoup(preview.text, "html.parser").select("table.import-decks tbody tr")
-    ]
-    assert rows == [
+    assert deck_rows(preview) == [
         "Biology Basics::Biology (made by this import) /decks/basics-biology/ "
         "1 new, 0 changed, 0 unchanged",
         "Biology::Genetics Basics::Biology::Genetics (made by this import) "
@@ -566,11 +568,7 @@ def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
         "the deck of its name here, made where there is none, as Anki makes them"
     ) in preview.text
     assert 'name="decks" value="by_name" checked' in preview.text
-    rows = [
-        " ".join(cell.get_text(" ", strip=True) for cell in row.find_all("td"))
-        for row in BeautifulSoup(preview.text, "html.parser").select("table.import-decks tbody tr")
-    ]
-    assert rows == [
+    assert deck_rows(preview) == [
         "Biology Biology (made by this import) /decks/biology/ 1 new, 0 changed, 0 unchanged",
         "Biology::Genetics Biology::Genetics (made by this import) /decks/biology-genetics/ "
         "1 new, 0 changed, 0 unchanged",
