@@ -88,6 +88,22 @@ def test_decks_without_a_shared_parent_go_below_the_deck_imported_into(tmp_path)
     }
 
 
+def test_decks_without_a_shared_parent_go_by_their_names_when_asked(tmp_path):
+    Deck.objects.create(name="medicine", slug="med")
+    decks = {"Default": ["Hello?"], "Spanish::Verbs": ["ser?"], "Medicine": ["Pulse?"]}
+    path = collection_package(tmp_path, decks)
+
+    output = call_command("import_anki", str(path), "--deck", "med", "--decks-by-name")
+
+    assert output == "med: 3 new, 0 changed, 0 unchanged, in 3 decks (2 made)"
+    assert dict(Deck.objects.values_list("slug", "name")) == {
+        "med": "medicine",
+        "default": "Default",
+        "spanish-verbs": "Spanish::Verbs",
+    }
+    assert fronts_by_deck()["med"] == ["Pulse?"]
+
+
 def test_a_collection_imported_into_the_deck_of_its_top_decks_name_names_it_once(tmp_path):
     # Most collections have cards in Default beside the deck that matters.
     path = collection_package(tmp_path, {**MEDICINE, "Default": ["Hello?"]})

@@ -52,6 +52,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--extra", type=_columns, default=(), help="Columns appended to the answer, e.g. 4,5."
         )
+        parser.add_argument(
+            "--decks-by-name",
+            action="store_true",
+            help="Decks of the file with no shared parent go each to the deck of its name, as "
+            "Anki imports them (made where there is none), not below --deck.",
+        )
 
     def handle(self, *args, file, deck, name=None, separator=None, **options):
         try:
@@ -70,6 +76,7 @@ class Command(BaseCommand):
                 separator=separator,
                 mapping=self._mapping(options),
                 progress=self._progress,
+                decks_by_name=options["decks_by_name"],
             )
         except AnkiParseError as error:
             raise CommandError(f"nothing imported, the file is not a deck:\n{error}") from None
