@@ -473,7 +473,9 @@ class DeckAdmin(admin.ModelAdmin):
         if job.status != ImportJob.Status.DONE:
             return redirect("admin:quizzes_deck_import_job", job.pk)
         self.log_change(request, job.deck, f"Imported {job.source_name}: {job.summary}.")
-        self.message_user(request, f"Imported {job.source_name} into {job.deck}: {job.summary}.")
+        # Decks by their names may leave the deck chosen alone: it is not "into" it.
+        into = "" if plan.decks_by_name else f" into {job.deck}"
+        self.message_user(request, f"Imported {job.source_name}{into}: {job.summary}.")
         for line in job.report:
             self.message_user(request, line, level=messages.WARNING)
         if plan.decks:

@@ -359,7 +359,10 @@ def test_decks_exported_together_come_back_by_name_on_an_empty_site(staff_client
     inbox = Deck.objects.create(name="Inbox", slug="inbox")
 
     preview = import_back(staff_client, inbox, package)
-    staff_client.post(preview.request["PATH_INFO"], {"action": "import"}, follow=True)
+    done = staff_client.post(preview.request["PATH_INFO"], {"action": "import"}, follow=True)
 
+    assert "Imported decks.apkg: 4 new, 0 changed, 0 unchanged, in 2 decks (2 made)." in (
+        str(message) for message in done.context["messages"]
+    )
     assert snapshot() == before
     assert sorted(Deck.objects.values_list("slug", flat=True)) == ["biology", "chemistry", "inbox"]
