@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.template.defaulttags import ForNode
-from django.urls import reverse
+from django.urls import URLResolver, reverse, set_script_prefix
 
 from quizzes import engine
 from tests.quizplay import show, start, start_as_guest, wrong_choice
@@ -150,6 +150,44 @@ def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, 
     assert [b.select_one("span.choice-text").decode_contents() for b in buttons] == [
         choice["html"] for choice in choices
     ]
+
+
+@time_machine.travel("2025-03-05 12:00:00Z", tick=False)
+def test_the_navigation_s_addresses_are_reversed_once_per_process(client, alice, deck, monkeypatch):
+    # A reversal is ~70 Python calls, and every page's navigation has six to eight.
+    reversed_names = []
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+
+    def counting(resolver, lookup_view, *args, **kwargs):
+        reversed_names.append(lookup_view)
+        return reverse_with_prefix(resolver, lookup_view, *args, **kwargs)
+
+    attempt = start(alice, deck)
+    client.force_login(alice)
+    client.get(url(attempt))
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+
+    page = client.get(url(attempt))
+
+    assert set(reversed_names) == {"attempt_answer", "attempt_question"}  # the quiz's own
+    nav = BeautifulSoup(page.text, "html.parser").select_one("header")
+    links = {a["href"] for a in nav.select("a")} | {f["action"] for f in nav.select("form")}
+    assert {reverse(name) for name in ("home", "quiz_setup", "review", "history")} <= links
+    assert {reverse(name) for name in ("leaderboard", "my_cards", "logout")} <= links
+
+
+def test_the_navigation_s_addresses_follow_the_sites_script_prefix(client, alice, deck):
+    attempt = start(alice, deck)
+    client.force_login(alice)
+    client.get(url(attempt))
+    set_script_prefix("/quizsite/")
+    try:
+        under_a_prefix = client.get(url(attempt), SCRIPT_NAME="/quizsite")
+    finally:
+        set_script_prefix("/")
+
+    assert 'href="/quizsite/quiz/"' in under_a_prefix.text
+    assert 'href="/quiz/"' in client.get(url(attempt)).text
 
 
 def test_the_page_does_not_say_which_choice_is_right(client, alice, deck):
