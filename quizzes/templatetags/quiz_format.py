@@ -1,13 +1,11 @@
-import functools
 import re
 from datetime import timedelta
 
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from quizzes.addresses import remembered_reverse
 from quizzes.services.attempts import quick_quiz_text
 from quizzes.services.decks import deck_menu
 
@@ -134,10 +132,4 @@ def site_url(name: str) -> str:
     per process for what it depends on: a reversal is ~70 Python calls, and every page's
     navigation has six to eight. Not for a namespaced name (admin's), which reads the
     request's current app."""
-    return _site_url(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
-
-
-@functools.lru_cache(maxsize=256)
-def _site_url(urlconf: str, script_prefix: str, name: str) -> str:
-    # The script prefix, which `reverse` reads itself, is in the key.
-    return reverse(name, urlconf=urlconf)
+    return remembered_reverse(name)
