@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.template.defaulttags import ForNode
-from django.urls import URLResolver, reverse, set_script_prefix
+from django.urls import reverse, set_script_prefix
 
 from quizzes import engine
-from tests.quizplay import show, start, start_as_guest, wrong_choice
+from tests.quizplay import reversals_counted, show, start, start_as_guest, wrong_choice
 
 pytestmark = pytest.mark.django_db
 
@@ -156,18 +156,11 @@ def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, 
 def test_a_question_shown_again_reverses_no_address(client, alice, deck, monkeypatch):
     # A reversal is ~70 Python calls: every page's navigation has six to eight, a question
     # its answer's address and its own; each is kept per process (quizzes.addresses).
-    reversed_names = []
-    reverse_with_prefix = URLResolver._reverse_with_prefix
-
-    def counting(resolver, lookup_view, *args, **kwargs):
-        reversed_names.append(lookup_view)
-        return reverse_with_prefix(resolver, lookup_view, *args, **kwargs)
-
     attempt = start(alice, deck)
     client.force_login(alice)
     question_url = url(attempt)
     client.get(question_url)
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    reversed_names = reversals_counted(monkeypatch)
 
     page = client.get(question_url)
 
