@@ -399,7 +399,7 @@ else:
 STORAGES = {
     "default": _MEDIA_STORAGE,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "quizsite.static_storage.RememberedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db.models import F
+from django.urls import URLResolver
 from django.utils import timezone
 
 from quizzes import engine
@@ -84,3 +85,16 @@ def time_passes(attempt, seconds: float):
     AttemptQuestion.objects.filter(attempt=attempt).update(
         **{name: F(name) - earlier for name in ("started_at", "deadline_at", "answered_at")}
     )
+
+
+def reversals_counted(monkeypatch) -> list[str]:
+    """The names reversed from now on (the list fills as the test goes)."""
+    reversed_names = []
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+
+    def counting(resolver, lookup_view, *args, **kwargs):
+        reversed_names.append(lookup_view)
+        return reverse_with_prefix(resolver, lookup_view, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    return reversed_names

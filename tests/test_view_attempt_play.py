@@ -2,9 +2,9 @@
 
 import pytest
 import time_machine
-from django.urls import URLResolver, reverse
+from django.urls import reverse
 
-from tests.quizplay import finish, start, start_as_guest
+from tests.quizplay import finish, reversals_counted, start, start_as_guest
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +39,9 @@ def test_htmx_gets_the_question_with_two_addresses_reversed(client, deck, monkey
     # Each reversal is a twentieth of a millisecond on the machine the benches run on, in
     # the request every question of every quiz is shown by: the address the answer posts to
     # and the question's own (the countdown's and the one pushed), once each.
-    reversed_names = []
-    reverse_with_prefix = URLResolver._reverse_with_prefix
-
-    def counting(resolver, lookup_view, *args, **kwargs):
-        reversed_names.append(lookup_view)
-        return reverse_with_prefix(resolver, lookup_view, *args, **kwargs)
-
     attempt = start_as_guest(client, deck)
     play_url = url(attempt)
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    reversed_names = reversals_counted(monkeypatch)
 
     response = client.get(play_url, headers={"HX-Request": "true"})
 

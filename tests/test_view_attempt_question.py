@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from django.urls import reverse
+from django.template.defaulttags import ForNode
+from django.urls import reverse, set_script_prefix
 
 from quizzes import engine
-from tests.quizplay import show, start, start_as_guest, wrong_choice
+from tests.quizplay import reversals_counted, show, start, start_as_guest, wrong_choice
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,71 @@ def test_it_shows_the_first_question_with_its_choices(client, alice, deck):
     assert 'data-remaining-ms="20000"' in response.text
     assert 'aria-live="polite"' in response.text
     assert "quiz.js" in response.text
+
+
+@time_machine.travel("2025-03-05 12:00:00Z", tick=False)
+def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, deck, monkeypatch):
+    # A loop of tags over the choices was a sixth of the time the question's fragment took
+    # to render, in the request every question of every quiz is shown by.
+    loops = []
+    for_node_render = ForNode.render
+
+    def counting(node, context):
+        loops.append(node)
+        return for_node_render(node, context)
+
+    attempt = start_as_guest(client, deck)
+    monkeypatch.setattr(ForNode, "render", counting)
+
+    response = client.get(url(attempt), headers={"HX-Request": "true"})
+
+    assert loops == []
+    choices = attempt.questions.get(position=1).choices
+    buttons = BeautifulSoup(response.text, "html.parser").select("ol.choice-list > li > button")
+    assert [(b["value"], b["data-key"], b.kbd.text) for b in buttons] == [
+        (choice["id"], str(key), str(key)) for key, choice in enumerate(choices, start=1)
+    ]
+    assert [b.select_one("span.choice-text").decode_contents() for b in buttons] == [
+        choice["html"] for choice in choices
+    ]
+
+
+@time_machine.travel("2025-03-05 12:00:00Z", tick=False)
+def test_a_question_shown_again_reverses_no_address(client, alice, deck, monkeypatch):
+    # A reversal is ~70 Python calls: every page's navigation has six to eight, a question
+    # its answer's address and its own; each is kept per process (quizzes.addresses).
+    attempt = start(alice, deck)
+    client.force_login(alice)
+    question_url = url(attempt)
+    client.get(question_url)
+    reversed_names = reversals_counted(monkeypatch)
+
+    page = client.get(question_url)
+
+    assert reversed_names == []
+    nav = BeautifulSoup(page.text, "html.parser").select_one("header")
+    links = {a["href"] for a in nav.select("a")} | {f["action"] for f in nav.select("form")}
+    assert {reverse(name) for name in ("home", "quiz_setup", "review", "history")} <= links
+    assert {reverse(name) for name in ("leaderboard", "my_cards", "logout")} <= links
+    answer_url = reverse("attempt_answer", args=[attempt.pk])
+    assert (
+        page.text.count(f'action="{answer_url}"') == page.text.count(f'hx-post="{answer_url}"') == 1
+    )
+    assert f'hx-get="{reverse("attempt_question", args=[attempt.pk, 1])}"' in page.text
+
+
+def test_the_navigation_s_addresses_follow_the_sites_script_prefix(client, alice, deck):
+    attempt = start(alice, deck)
+    client.force_login(alice)
+    client.get(url(attempt))
+    set_script_prefix("/quizsite/")
+    try:
+        under_a_prefix = client.get(url(attempt), SCRIPT_NAME="/quizsite")
+    finally:
+        set_script_prefix("/")
+
+    assert 'href="/quizsite/quiz/"' in under_a_prefix.text
+    assert 'href="/quiz/"' in client.get(url(attempt)).text
 
 
 def test_the_page_does_not_say_which_choice_is_right(client, alice, deck):

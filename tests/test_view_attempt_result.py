@@ -3,13 +3,21 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
-from django.urls import URLResolver, reverse, set_script_prefix
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from quizzes import engine
 from quizzes.services import attempts as services
 from tests.factories import give_typed_answers
-from tests.quizplay import finish, self_grade, show, start, start_as_guest, start_quick
+from tests.quizplay import (
+    finish,
+    reversals_counted,
+    self_grade,
+    show,
+    start,
+    start_as_guest,
+    start_quick,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,14 +182,7 @@ def test_its_card_links_are_reversed_once_per_process(client, alice, deck, monke
     attempt = finish(start(alice, deck, count=3))
     client.force_login(alice)
     client.get(url(attempt))
-    reversed_names = []
-    reverse_with_prefix = URLResolver._reverse_with_prefix
-
-    def counting(resolver, lookup_view, *args, **kwargs):
-        reversed_names.append(lookup_view)
-        return reverse_with_prefix(resolver, lookup_view, *args, **kwargs)
-
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    reversed_names = reversals_counted(monkeypatch)
     response = client.get(url(attempt))
 
     assert "card_detail" not in reversed_names

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from quizzes import engine, typed_answers
+from quizzes.addresses import remembered_reverse
 from quizzes.models.deck import Card, Deck, Distractor, Tag
 
 
@@ -144,7 +145,13 @@ class Attempt(models.Model):
 
     def question_url(self, position: int) -> str:
         """Each question's own address: the question while it is asked, then its feedback."""
-        return reverse("attempt_question", args=[self.pk, position])
+        return remembered_reverse("attempt_question", self.pk, position)
+
+    @cached_property
+    def answer_url(self) -> str:
+        """Where its answers are posted: each question's form says it twice (without htmx,
+        and with it)."""
+        return remembered_reverse("attempt_answer", self.pk)
 
     @property
     def time_limit(self) -> engine.TimeLimit:
@@ -292,13 +299,13 @@ class AttemptQuestion(models.Model):
 
     @cached_property
     def url(self) -> str:
-        """Its own address (Attempt.question_url), reversed once: a question's page asks
-        for it twice (the countdown, and the address htmx pushes)."""
-        return reverse("attempt_question", args=[self.attempt_id, self.position])
+        """Its own address (Attempt.question_url): a question's page asks for it twice (the
+        countdown, and the address htmx pushes), and the countdown's ask shows it again."""
+        return remembered_reverse("attempt_question", self.attempt_id, self.position)
 
     @property
     def next_url(self) -> str:
-        return reverse("attempt_question", args=[self.attempt_id, self.position + 1])
+        return remembered_reverse("attempt_question", self.attempt_id, self.position + 1)
 
     def _choice(self, choice_id: str) -> dict:
         return next((choice for choice in self.choices if choice["id"] == choice_id), {})

@@ -4,15 +4,15 @@ Every model the deck fixtures carry has a natural key (the fixtures name rows by
 permalinks use the same keys).
 """
 
-import functools
 import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 
+from quizzes.addresses import remembered_reverse
 from quizzes.importing.cardhtml import note_guid
 from quizzes.wording import KEYWORD_MAX_LENGTH, AnswerKind
 
@@ -291,8 +291,9 @@ class Card(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        urlconf = get_urlconf() or settings.ROOT_URLCONF
-        return _card_url(urlconf, get_script_prefix(), self.deck.slug, self.number)
+        # Reversed once per process: a result page links each of its questions' cards, a
+        # quiz's feedback its question's.
+        return remembered_reverse("card_detail", self.deck.slug, self.number)
 
     def natural_key(self):
         return (*self.deck.natural_key(), self.number)
@@ -491,12 +492,3 @@ class ProblemReport(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.card}"
-
-
-@functools.lru_cache(maxsize=8192)
-def _card_url(urlconf: str, script_prefix: str, deck_slug: str, number: int) -> str:
-    """A card's address, reversed once per process for what it depends on (the script
-    prefix, which `reverse` reads itself, is in the key): a reversal is ~70 Python calls,
-    and a result page links each of its questions' cards, a quiz's feedback its
-    question's."""
-    return reverse("card_detail", urlconf=urlconf, args=[deck_slug, number])
