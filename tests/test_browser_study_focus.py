@@ -1,0 +1,59 @@
+"""Keyboard only, where htmx swaps part of a study page: focus lands on what was just
+swapped in (the flag chosen, the notice of what was done), not on the page's top, so Tab
+carries on from there and a screen reader reads the change."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.test_browser_review import log_in, serious_violations
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_choosing_a_flag_by_keyboard_keeps_focus_on_the_flag(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/review/")
+    summary = page.locator("[data-card-flag] summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.locator("[data-card-flag]").get_by_role("button", name="Red").focus()
+    page.keyboard.press("Enter")
+    expect(summary).to_contain_text("Red flag")
+    expect(summary).to_be_focused()
+    # Tab once htmx has settled the swap (it focuses the control then, 20 ms on).
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Bury")).to_be_focused()
+    assert console_errors == []
+
+
+def test_set_due_date_by_keyboard_in_a_cards_study_box_focuses_what_it_did(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    from quizzes.models import Card
+
+    card = Card.objects.select_related("deck").order_by("deck__name", "number").first()
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/decks/{card.deck.slug}/cards/{card.number}/study/")
+    box = page.locator("#card-study")
+    box.locator("[data-set-due] summary").focus()
+    page.keyboard.press("Enter")
+    box.get_by_label("Days from today").focus()
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    notice = page.locator("#card-study [role=status]")
+    expect(notice).to_have_text(f"Card #{card.number} is set due in 3 days.")
+    expect(notice).to_be_focused()
+    assert serious_violations(page) == []
+    # Bury from the same box, by keyboard: the focus follows its notice too.
+    page.locator("#card-study").get_by_role("button", name="Bury").focus()
+    page.keyboard.press("Enter")
+    expect(notice).to_contain_text("buried")
+    expect(notice).to_be_focused()
+    assert console_errors == []
