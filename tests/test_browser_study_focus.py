@@ -6,10 +6,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.test_browser_review import log_in, serious_violations
+from tests.test_browser_set_due import PHONE
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_choosing_a_flag_by_keyboard_keeps_focus_on_the_flag(
