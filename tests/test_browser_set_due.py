@@ -94,3 +94,28 @@ def test_a_cards_tick_on_your_cards_is_a_thumbs_size_on_a_touch_phone(
     assert page.url.endswith("/me/cards/?flag=1")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.close()
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_your_cards_filter_shows_its_choice_whole_on_a_phone(
+    page: Page, deck_site, django_user_model, width
+):
+    """The filter's select is as wide as its longest choice ("All cards you were asked"),
+    the Show button going under it, rather than cut to fit the row."""
+    page.set_viewport_size({"width": width, "height": 740})
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/cards/")
+    select = page.get_by_label("Show")
+    expect(select).to_have_value("")
+    natural = select.evaluate(
+        """(select) => {
+          const copy = select.cloneNode(true);
+          copy.style.cssText = "position: absolute; width: auto; flex: none";
+          document.body.append(copy);
+          const width = copy.getBoundingClientRect().width;
+          copy.remove();
+          return width;
+        }"""
+    )
+    assert select.bounding_box()["width"] >= natural - 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
