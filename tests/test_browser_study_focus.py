@@ -56,3 +56,32 @@ def test_set_due_date_by_keyboard_in_a_cards_study_box_focuses_what_it_did(
     expect(notice).to_contain_text("buried")
     expect(notice).to_be_focused()
     assert console_errors == []
+
+
+def test_unsuspending_by_keyboard_on_the_suspended_cards_page_focuses_its_notice(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    from django.utils import timezone
+
+    from quizzes.models import Card
+    from quizzes.services import card_holds
+
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    user = django_user_model.objects.get(username="reviewer")
+    cards = list(Card.objects.select_related("deck").order_by("deck__name", "number")[:2])
+    for card in cards:
+        card_holds.card_suspend(user=user, card=card, now=timezone.now())
+    page.goto(f"{deck_site}/me/suspended/")
+    page.get_by_role("button", name="Unsuspend").first.focus()
+    page.keyboard.press("Enter")
+    notice = page.locator("#held-cards [role=status]")
+    expect(notice).to_have_text(f"Card #{cards[0].number} is back in your reviews.")
+    expect(notice).to_be_focused()
+    # Tab goes on to the next card's button, not from the top of the page.
+    expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Unsuspend")).to_be_focused()
+    assert serious_violations(page) == []
+    assert console_errors == []
