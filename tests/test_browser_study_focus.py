@@ -2,6 +2,8 @@
 swapped in (the flag chosen, the notice of what was done), not on the page's top, so Tab
 carries on from there and a screen reader reads the change."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -83,5 +85,38 @@ def test_unsuspending_by_keyboard_on_the_suspended_cards_page_focuses_its_notice
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Unsuspend")).to_be_focused()
+    assert serious_violations(page) == []
+    assert console_errors == []
+
+
+def test_set_due_date_by_keyboard_on_your_cards_focuses_its_notice_or_the_days_refused(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    from django.utils import timezone
+
+    from quizzes.models import Card, CardFlag
+
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    user = django_user_model.objects.get(username="reviewer")
+    card = Card.objects.order_by("number").first()
+    CardFlag.objects.create(user=user, card=card, flag=1, flagged_at=timezone.now())
+    page.goto(f"{deck_site}/me/cards/?flag=1")
+    control = page.locator("#set-due-form")
+    days = control.get_by_label("Days from today")
+    days.fill("2-1")
+    control.get_by_role("button", name="Set for the ticked cards").focus()
+    page.keyboard.press("Enter")
+    expect(control.get_by_role("alert")).to_contain_text("smaller number first")
+    # Back in the field refused, which names the reason to a screen reader.
+    expect(days).to_be_focused()
+    expect(days).to_have_accessible_description(re.compile("^.*smaller number first"))
+    days.fill("2")
+    page.get_by_label(f"Tick card #{card.number}").check()
+    control.get_by_role("button", name="Set for the ticked cards").focus()
+    page.keyboard.press("Enter")
+    notice = control.get_by_role("status")
+    expect(notice).to_have_text("1 card set due in 2 days.")
+    expect(notice).to_be_focused()
     assert serious_violations(page) == []
     assert console_errors == []
