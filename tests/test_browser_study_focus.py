@@ -13,11 +13,17 @@ from tests.test_browser_set_due import PHONE
 pytestmark = pytest.mark.browser
 
 
+def phone_learner(page: Page, deck_site, django_user_model):
+    """A learner logged in on a phone's screen."""
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    return django_user_model.objects.get(username="reviewer")
+
+
 def test_choosing_a_flag_by_keyboard_keeps_focus_on_the_flag(
     page: Page, deck_site, console_errors, django_user_model
 ):
-    page.set_viewport_size(PHONE)
-    log_in(page, deck_site, django_user_model)
+    phone_learner(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/review/")
     summary = page.locator("[data-card-flag] summary")
     summary.focus()
@@ -39,8 +45,7 @@ def test_set_due_date_by_keyboard_in_a_cards_study_box_focuses_what_it_did(
     from quizzes.models import Card
 
     card = Card.objects.select_related("deck").order_by("deck__name", "number").first()
-    page.set_viewport_size(PHONE)
-    log_in(page, deck_site, django_user_model)
+    phone_learner(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/decks/{card.deck.slug}/cards/{card.number}/study/")
     box = page.locator("#card-study")
     box.locator("[data-set-due] summary").focus()
@@ -68,9 +73,7 @@ def test_unsuspending_by_keyboard_on_the_suspended_cards_page_focuses_its_notice
     from quizzes.models import Card
     from quizzes.services import card_holds
 
-    page.set_viewport_size(PHONE)
-    log_in(page, deck_site, django_user_model)
-    user = django_user_model.objects.get(username="reviewer")
+    user = phone_learner(page, deck_site, django_user_model)
     cards = list(Card.objects.select_related("deck").order_by("deck__name", "number")[:2])
     for card in cards:
         card_holds.card_suspend(user=user, card=card, now=timezone.now())
@@ -96,9 +99,7 @@ def test_set_due_date_by_keyboard_on_your_cards_focuses_its_notice_or_the_days_r
 
     from quizzes.models import Card, CardFlag
 
-    page.set_viewport_size(PHONE)
-    log_in(page, deck_site, django_user_model)
-    user = django_user_model.objects.get(username="reviewer")
+    user = phone_learner(page, deck_site, django_user_model)
     card = Card.objects.order_by("number").first()
     CardFlag.objects.create(user=user, card=card, flag=1, flagged_at=timezone.now())
     page.goto(f"{deck_site}/me/cards/?flag=1")
