@@ -66,3 +66,56 @@ def test_a_learner_sets_due_the_cards_they_tick_and_one_from_its_study_box(
     expect(box).to_contain_text("stability 10.0 d")
     assert serious_violations(page) == []
     page.screenshot(path="/tmp/set-due-study-phone.png", full_page=True)
+
+
+def test_a_cards_tick_on_your_cards_is_a_thumbs_size_on_a_touch_phone(
+    browser, deck_site, django_user_model
+):
+    """The tick sits against its card's link: a thumb a little off the 24 px box ticks
+    the card rather than opening it, over a square of 44 px around the box's middle."""
+    from django.utils import timezone
+
+    from quizzes.models import Card, CardFlag
+
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    log_in(page, deck_site, django_user_model)
+    user = django_user_model.objects.get(username="reviewer")
+    card = Card.objects.order_by("number").first()
+    CardFlag.objects.create(user=user, card=card, flag=1, flagged_at=timezone.now())
+    page.goto(f"{deck_site}/me/cards/?flag=1")
+    tick = page.get_by_label(f"Tick card #{card.number}")
+    box = tick.bounding_box()
+    middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Each tap toggles the tick: on, off, on...
+    for taps, (dx, dy) in enumerate([(-21, 0), (21, 0), (0, -21), (0, 21), (-21, -21), (21, 21)]):
+        page.mouse.click(middle_x + dx, middle_y + dy)
+        expect(tick).to_be_checked(checked=taps % 2 == 0)
+    assert page.url.endswith("/me/cards/?flag=1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.close()
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_your_cards_filter_shows_its_choice_whole_on_a_phone(
+    page: Page, deck_site, django_user_model, width
+):
+    """The filter's select is as wide as its longest choice ("All cards you were asked"),
+    the Show button going under it, rather than cut to fit the row."""
+    page.set_viewport_size({"width": width, "height": 740})
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/cards/")
+    select = page.get_by_label("Show")
+    expect(select).to_have_value("")
+    natural = select.evaluate(
+        """(select) => {
+          const copy = select.cloneNode(true);
+          copy.style.cssText = "position: absolute; width: auto; flex: none";
+          document.body.append(copy);
+          const width = copy.getBoundingClientRect().width;
+          copy.remove();
+          return width;
+        }"""
+    )
+    assert select.bounding_box()["width"] >= natural - 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

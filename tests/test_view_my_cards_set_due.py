@@ -48,6 +48,15 @@ def test_the_page_has_the_control_and_a_box_to_tick_per_card(client, alice, deck
     assert buttons == ["Set for the ticked cards", "Set for all 3 cards you were asked"]
 
 
+def test_the_button_for_a_filter_showing_one_card_names_it_in_the_singular(client, alice, deck):
+    _flag_all(alice, deck.cards.order_by("number")[:1])
+    client.force_login(alice)
+    response = client.get(reverse("my_cards"), {"flag": Colour.BLUE.value})
+    soup = BeautifulSoup(response.text, "html.parser")
+    buttons = [b.get_text(" ", strip=True) for b in soup.select("form#set-due-form button")]
+    assert buttons == ["Set for the ticked cards", "Set for the 1 card flagged blue"]
+
+
 def test_the_ticked_cards_are_set_due_without_javascript(client, alice, deck):
     cards = list(deck.cards.order_by("number")[:3])
     client.force_login(alice)

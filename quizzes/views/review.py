@@ -523,6 +523,7 @@ def review_flag(request):
             "flag_colours": card_flags.Colour,
             "back": back,
             "scope_query": _scope_query(request),
+            "flag_chosen": True,
         }
         return render(request, f"{CARD_STUDY}#flag-control", context)
     if back == "card":
