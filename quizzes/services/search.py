@@ -154,7 +154,7 @@ def _sqlite_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit: in
     sql = f"""
         SELECT c.id FROM {SQLITE_TABLE} s CROSS JOIN quizzes_card c ON c.id = s.rowid
         WHERE {SQLITE_TABLE} MATCH %s AND c.deck_id = %s {tag_filter if tag else ""}
-        ORDER BY bm25({SQLITE_TABLE}, 2.0, 1.0, 2.0), c.number LIMIT %s"""
+        ORDER BY bm25({SQLITE_TABLE}, 2.0, 1.0, 2.0, 1.0), c.number LIMIT %s"""
     params = [match, deck_id, *([tag.pk] if tag else []), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
