@@ -25,6 +25,18 @@ def url(card):
     return reverse("card_study", args=[card.deck.slug, card.number])
 
 
+def one_ten_minute_step(user, *, time_zone: str) -> None:
+    """A missed card comes back in 10 minutes; study days start at 4 in `time_zone`."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone=time_zone,
+        learning_steps=(timedelta(minutes=10),),
+    )
+
+
 def test_the_cards_page_loads_the_box_for_a_learner_only(client, alice, card):
     assert url(card) not in client.get(card.get_absolute_url()).text
     client.force_login(alice)
@@ -73,14 +85,7 @@ def test_when_it_is_due_is_said_on_the_learners_clock_a_review_card_by_its_day(
     """Not "due 7 Mar 2025, 01:00" in UTC for a learner in Tokyo: a review card is due all
     its study day (the review shows it from the day's start), a learning step at its
     minute, on the learner's clock."""
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=20,
-        day_start_hour=4,
-        time_zone="Asia/Tokyo",
-        learning_steps=(timedelta(minutes=10),),
-    )
+    one_ten_minute_step(alice, time_zone="Asia/Tokyo")
     stepping = Card.objects.get(deck=deck, number=2)
     reviews.review_record(user=alice, card=card, rating=4, now=T0, elapsed_seconds=3)
     reviews.review_record(user=alice, card=stepping, rating=1, now=T0, elapsed_seconds=3)
@@ -169,14 +174,7 @@ def test_a_card_met_once_in_a_quiz_says_when_it_comes_back_in_plain_words(client
 
 
 def test_a_card_missed_in_a_quiz_comes_back_in_minutes(client, alice, card):
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=20,
-        day_start_hour=4,
-        time_zone="UTC",
-        learning_steps=(timedelta(minutes=10),),
-    )
+    one_ten_minute_step(alice, time_zone="UTC")
     reviews.review_record(user=alice, card=card, rating=1, now=T0, elapsed_seconds=3, source="quiz")
     due = alice.card_memories.get(card=card).due
     client.force_login(alice)
