@@ -33,10 +33,23 @@ class Migration(migrations.Migration):
     dependencies = [("quizzes", "0044_exportjob_of_decks_or_cards")]
 
     operations = [
-        migrations.AddField(
-            model_name="card",
-            name="image_text",
-            field=models.TextField(blank=True, editable=False),
+        # ALTER TABLE ADD COLUMN, on SQLite too: Django's AddField would rebuild quizzes_card
+        # there (a NOT NULL column), and the rebuild drops the indexes that migrations made
+        # in SQL (the admin's sort indexes, 0036 and after).
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE quizzes_card ADD COLUMN image_text text NOT NULL DEFAULT ''",
+                    "ALTER TABLE quizzes_card DROP COLUMN image_text",
+                )
+            ],
+            state_operations=[
+                migrations.AddField(
+                    model_name="card",
+                    name="image_text",
+                    field=models.TextField(blank=True, editable=False),
+                )
+            ],
         ),
         migrations.RunPython(fill_image_text, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(index_install, index_uninstall, elidable=False),
