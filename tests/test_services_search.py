@@ -384,3 +384,9 @@ def test_an_image_rendered_again_keeps_its_card_found(small_deck):
 
     assert cards_rerender(Card.objects.filter(deck=small_deck)) == 1
     assert found(small_deck, "stride") == [1]
+
+
+def test_the_admins_search_finds_a_card_by_its_images_text_too(fastai_deck):
+    matching = search.cards_matching(cards=Card.objects.all(), query='"mixed precision"')
+
+    assert list(matching.values_list("number", flat=True)) == [70]
