@@ -233,3 +233,13 @@ def test_a_held_card_says_why_not_when_it_is_due(client, alice, card, suspended,
     assert f"Learned. {said}" in text
     assert "Next review" not in text
     assert "You've answered it 1 time, right 1." in text
+
+
+def test_a_card_only_ever_missed_is_not_called_learned(client, alice, card):
+    # With no learning steps (the default), FSRS puts a missed new card in review.
+    reviews.review_record(user=alice, card=card, rating=1, now=T0, elapsed_seconds=3)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        text = standing(client, card)
+    assert "Learning. Next review: tomorrow (" in text
+    assert "You've answered it 1 time, right 0." in text

@@ -44,9 +44,13 @@ def card_standing(*, user, card: Card, memory: MemoryFigures, now: datetime) -> 
             answered=Count("pk"), right=Count("pk", filter=Q(rating__gt=ReviewLog.Rating.AGAIN))
         )
     )
+    stage = STAGES.get(memory.state, "")
+    if not counts["answered"]:
+        stage = "Not answered yet"  # given a date by hand (Set due date): nothing learned
+    elif not counts["right"] and memory.state is scheduling.MemoryState.REVIEW:
+        stage = "Learning"  # without learning steps a miss goes to review: no card learned
     return CardStanding(
-        # A card given a date by hand (Set due date) before any answer is no learned card.
-        stage=STAGES.get(memory.state, "") if counts["answered"] else "Not answered yet",
+        stage=stage,
         next_review=next_review_words(memory, today=today, now=now),
         answered=counts["answered"],
         right=counts["right"],
