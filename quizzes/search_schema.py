@@ -285,9 +285,10 @@ def ensure(connection) -> bool:
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
-        columns = connection.introspection.get_table_description(cursor, "quizzes_card")
-        if "image_text" not in {column.name for column in columns}:
-            return False  # migrated back before 0046: its index is not this one
+        # No card table yet (an app migrated alone), or one from before 0046: not this index.
+        cursor.execute("SELECT 1 FROM pragma_table_info('quizzes_card') WHERE name = 'image_text'")
+        if cursor.fetchone() is None:
+            return False
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name IN "
             f"({', '.join(['%s'] * (len(SQLITE_TRIGGERS) + 1))})",
