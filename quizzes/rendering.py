@@ -39,9 +39,9 @@ _HASH_WORD = re.compile(r"[0-9a-f]{8,}|[0-9]{6,}", re.IGNORECASE)
 _MADE_UP_WORDS = {"paste", "inline"}
 
 
-def describe_image(url: str) -> str:
-    """An alt text from the file name: `.../add_dim.png` gives "Screenshot: add dim",
-    `my%20photo.png` "Screenshot: my photo"; a name of hashes says nothing, so nothing."""
+def _file_name_words(url: str) -> str:
+    """The words of an image's file name: `.../add_dim.png` gives "add dim", `my%20photo.png`
+    "my photo"; a name of hashes says nothing, so ""."""
     stem = unquote(PurePosixPath(urlsplit(url).path).stem)
     words = [
         word
@@ -50,7 +50,29 @@ def describe_image(url: str) -> str:
     ]
     if all(word.lower() in _MADE_UP_WORDS for word in words):
         words = []
-    return f"Screenshot: {' '.join(words)}" if words else "Screenshot"
+    return " ".join(words)
+
+
+def describe_image(url: str) -> str:
+    """An alt text from the file name: `.../add_dim.png` gives "Screenshot: add dim"; a name
+    of hashes, just "Screenshot"."""
+    words = _file_name_words(url)
+    return f"Screenshot: {words}" if words else "Screenshot"
+
+
+def image_text(*sides_html: str) -> str:
+    """What a learner reads of the images of these (sanitized) sides, a line each: the alt
+    text, else the file name's words, which the page's alt text and "not cached" placeholder
+    show. Not the words the site adds ("Screenshot"): they are no card's."""
+    lines = []
+    for side in sides_html:
+        if "<img" not in side:
+            continue
+        for img in BeautifulSoup(side, "html.parser").find_all("img"):
+            text = " ".join((img.get("alt") or _file_name_words(img.get("src", ""))).split())
+            if text:
+                lines.append(text)
+    return "\n".join(dict.fromkeys(lines))
 
 
 PLACEHOLDER_CLASS = "image-missing"

@@ -4,14 +4,19 @@ Cards are written by the admin, by Anki imports (in bulk, through the ORM's bulk
 the tags' through table) and by fixture loads; triggers follow every one of those writes, so
 no writer can forget the index.
 
+What a card is found by is what a learner reads on it: its question, its answer, its tag
+names and the text of its images (`Card.image_text`: alt texts and titles, which the HTML's
+plain text leaves out).
+
 SQLite: an FTS5 table, `quizzes_card_search` (rowid = card id; columns question, answer,
-tags), and its vocabulary (`quizzes_card_search_words`, an fts5vocab table) for spelling
-suggestions.
+tags, images), and its vocabulary (`quizzes_card_search_words`, an fts5vocab table) for
+spelling suggestions.
 
 PostgreSQL: a `search_document` tsvector column on `quizzes_card` (question and tags weighted
-A, answer B) with a GIN index, filled by a BEFORE trigger; and `quizzes_search_word`, every
-word the cards use, with a pg_trgm index for spelling suggestions. The column is not a model
-field: the trigger owns it, so a model save can never write a stale one.
+A, answer and images B) with a GIN index, filled by a BEFORE trigger; and
+`quizzes_search_word`, every word the cards use, with a pg_trgm index for spelling
+suggestions. The column is not a model field: the trigger owns it, so a model save can
+never write a stale one.
 
 Both tokenize alike: letters and digits make words, everything else separates them (so
 "F.softmax" holds "softmax", "requires_grad" holds "requires" and "grad"), case folded, no
@@ -34,7 +39,8 @@ _SQLITE_TAGS_OF = """coalesce((
 
 SQLITE_TABLES = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_TABLE} USING fts5(
-        question, answer, tags, tokenize = "unicode61 remove_diacritics 0", prefix = '2 3')""",
+        question, answer, tags, images,
+        tokenize = "unicode61 remove_diacritics 0", prefix = '2 3')""",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_WORDS} USING fts5vocab({SQLITE_TABLE}, row)",
 ]
 
@@ -42,16 +48,18 @@ SQLITE_TRIGGERS = {
     "quizzes_card_search_insert": f"""
         CREATE TRIGGER IF NOT EXISTS quizzes_card_search_insert
         AFTER INSERT ON quizzes_card BEGIN
-            INSERT INTO {SQLITE_TABLE}(rowid, question, answer, tags)
-            VALUES (new.id, new.question_text, new.answer_text, '');
+            INSERT INTO {SQLITE_TABLE}(rowid, question, answer, tags, images)
+            VALUES (new.id, new.question_text, new.answer_text, '', new.image_text);
         END""",
     # Only when the text changed: every card save rewrites every column.
     "quizzes_card_search_update": f"""
         CREATE TRIGGER IF NOT EXISTS quizzes_card_search_update
-        AFTER UPDATE OF question_text, answer_text ON quizzes_card
+        AFTER UPDATE OF question_text, answer_text, image_text ON quizzes_card
         WHEN old.question_text IS NOT new.question_text OR old.answer_text IS NOT new.answer_text
+            OR old.image_text IS NOT new.image_text
         BEGIN
-            UPDATE {SQLITE_TABLE} SET question = new.question_text, answer = new.answer_text
+            UPDATE {SQLITE_TABLE} SET question = new.question_text, answer = new.answer_text,
+                images = new.image_text
             WHERE rowid = new.id;
         END""",
     "quizzes_card_search_delete": f"""
@@ -81,8 +89,9 @@ SQLITE_TRIGGERS = {
 
 SQLITE_REBUILD = [
     f"DELETE FROM {SQLITE_TABLE}",
-    f"""INSERT INTO {SQLITE_TABLE}(rowid, question, answer, tags)
-        SELECT c.id, c.question_text, c.answer_text, {_SQLITE_TAGS_OF.format(card="c.id")}
+    f"""INSERT INTO {SQLITE_TABLE}(rowid, question, answer, tags, images)
+        SELECT c.id, c.question_text, c.answer_text, {_SQLITE_TAGS_OF.format(card="c.id")},
+            c.image_text
         FROM quizzes_card c""",
     f"INSERT INTO {SQLITE_TABLE}({SQLITE_TABLE}) VALUES ('optimize')",
 ]
@@ -103,11 +112,13 @@ def _pg_words(text: str) -> str:
     return f"to_tsvector('simple', {spaced})"
 
 
-def _pg_document(question: str, answer: str, tags: str) -> str:
-    """The tsvector of a card: question and tags weigh A, the answer B."""
+def _pg_document(card: str, tags: str) -> str:
+    """The tsvector of the card row `card`: question and tags weigh A, answer and images B."""
     return (
-        f"setweight({_pg_words(question)}, 'A') || setweight({_pg_words(answer)}, 'B')"
+        f"setweight({_pg_words(f'{card}.question_text')}, 'A')"
+        f" || setweight({_pg_words(f'{card}.answer_text')}, 'B')"
         f" || setweight({_pg_words(tags)}, 'A')"
+        f" || setweight({_pg_words(f'{card}.image_text')}, 'B')"
     )
 
 
@@ -123,7 +134,7 @@ POSTGRESQL_SETUP = [
     f"""CREATE OR REPLACE FUNCTION quizzes_card_search_refresh(card_ids bigint[])
     RETURNS void AS $$
         UPDATE quizzes_card c
-        SET search_document = {_pg_document("c.question_text", "c.answer_text", "tagged.names")}
+        SET search_document = {_pg_document("c", "tagged.names")}
         FROM (
             SELECT card.id, string_agg(t.name, ' ') AS names
             FROM unnest(card_ids) AS card(id)
@@ -138,13 +149,13 @@ POSTGRESQL_SETUP = [
     f"""CREATE OR REPLACE FUNCTION quizzes_card_search_document() RETURNS trigger AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
-            NEW.search_document := {_pg_document("NEW.question_text", "NEW.answer_text", "''")};
+            NEW.search_document := {_pg_document("NEW", "''")};
         ELSIF NEW.question_text IS DISTINCT FROM OLD.question_text
-              OR NEW.answer_text IS DISTINCT FROM OLD.answer_text THEN
+              OR NEW.answer_text IS DISTINCT FROM OLD.answer_text
+              OR NEW.image_text IS DISTINCT FROM OLD.image_text THEN
             NEW.search_document := {
         _pg_document(
-            "NEW.question_text",
-            "NEW.answer_text",
+            "NEW",
             "(SELECT string_agg(t.name, ' ') FROM quizzes_card_tags ct "
             "JOIN quizzes_tag t ON t.id = ct.tag_id WHERE ct.card_id = NEW.id)",
         )
@@ -274,6 +285,10 @@ def ensure(connection) -> bool:
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
+        # No card table yet (an app migrated alone), or one from before 0045: not this index.
+        cursor.execute("SELECT 1 FROM pragma_table_info('quizzes_card') WHERE name = 'image_text'")
+        if cursor.fetchone() is None:
+            return False
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name IN "
             f"({', '.join(['%s'] * (len(SQLITE_TRIGGERS) + 1))})",

@@ -63,7 +63,9 @@ def test_a_learner_sets_due_the_cards_they_tick_and_one_from_its_study_box(
     expect(box.locator("[role=status]")).to_have_text(
         f"Card #{cards[1].number} is set due in 10 days. Its interval is now the days until then."
     )
-    expect(box).to_contain_text("stability 10.0 d")
+    expect(box).to_contain_text("Not answered yet. Next review: in 10 days")
+    box.locator("[data-card-memory] summary").click()
+    expect(box.locator("[data-card-memory]")).to_contain_text("10.0 days: how long until")
     assert serious_violations(page) == []
     page.screenshot(path="/tmp/set-due-study-phone.png", full_page=True)
 

@@ -336,3 +336,57 @@ def test_the_search_query_reads_the_index_not_the_cards(make_deck):
             )
             plan = " / ".join(row[0] for row in cursor.fetchall())
             assert "quizzes_card_search_document" in plan
+
+
+def test_words_a_learner_sees_only_in_an_image_are_found(fastai_deck):
+    # Card 70's answer ends in an image (mixed_precision_training.png, not cached here):
+    # its page shows "Image not cached (Screenshot: mixed precision training)".
+    assert found(fastai_deck, "mixed precision") == [70]
+    # The words the site adds around an image are not the card's.
+    assert found(fastai_deck, "screenshot") == []
+
+
+def test_an_images_alt_text_is_found_and_follows_an_edit(small_deck):
+    from quizzes.services.card_editing import card_content_from_form, card_store
+
+    def store(card: Card, alt: str) -> None:
+        answer = f'<p>See the plot.</p><img src="https://example.com/a1b2c3d4e5.png" alt="{alt}">'
+        content = card_content_from_form(question_html="<p>What is shown?</p>", answer_html=answer)
+        card_store(card=card, content=content)
+
+    shown = Card(deck=small_deck, number=1)
+    store(shown, "A confusion matrix")
+    assert found(small_deck, "confusion matrix") == [1]
+
+    store(shown, "A loss curve")
+    assert found(small_deck, "confusion") == []
+    assert found(small_deck, "loss curve") == [1]
+
+
+def test_an_anki_imports_image_alt_text_is_found(small_deck):
+    data = (
+        "#separator:tab\n#html:true\n"
+        'What is this?\tA kernel. <img src="https://example.com/k.png" alt="sliding window">\n'
+    )
+
+    anki_import_apply(deck=small_deck, data=data, source="deck.txt")
+
+    assert found(small_deck, "sliding window") == [1]
+
+
+def test_an_image_rendered_again_keeps_its_card_found(small_deck):
+    from quizzes.services.card_pages import cards_rerender
+
+    image = '<img src="https://example.com/k.png" alt="stride">'
+    data = f"#separator:tab\n#html:true\nWhat?\tThis. {image}\n"
+    anki_import_apply(deck=small_deck, data=data, source="deck.txt")
+    Card.objects.filter(deck=small_deck).update(image_text="")  # as a card saved before 0045
+
+    assert cards_rerender(Card.objects.filter(deck=small_deck)) == 1
+    assert found(small_deck, "stride") == [1]
+
+
+def test_the_admins_search_finds_a_card_by_its_images_text_too(fastai_deck):
+    matching = search.cards_matching(cards=Card.objects.all(), query='"mixed precision"')
+
+    assert list(matching.values_list("number", flat=True)) == [70]

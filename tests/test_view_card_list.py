@@ -212,6 +212,19 @@ def test_a_word_in_another_english_form_finds_and_highlights_the_cards_word(clie
     )
 
 
+def test_a_card_found_by_its_images_text_says_so_with_the_words_marked(client, fastai_deck):
+    # Card 70's question says neither word: the image of its answer does, folded away.
+    found = client.get(list_url(), {"q": "mixed precision"})
+    elsewhere = client.get(list_url(), {"q": "softmax"})
+
+    assert card_numbers(found.text) == [70]
+    assert (
+        '<p class="image-match">Found in an image: <mark>mixed</mark> <mark>precision</mark>'
+        " training</p>"
+    ) in found.text
+    assert "Found in an image" not in elsewhere.text
+
+
 def test_every_word_is_required_as_the_start_of_a_word(client, make_deck):
     make_deck(12)
 

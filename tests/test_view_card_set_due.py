@@ -50,7 +50,8 @@ def test_a_new_card_set_due_becomes_a_review_card_without_javascript(client, ali
         assert response.url == study_url(card)
         page = client.get(response.url).text
     assert "Card #1 is set due in 10 days." in page
-    assert "Review: due" in page
+    assert "<strong>Not answered yet.</strong>" in page
+    assert "Next review: in 10 days (" in page
     memory = CardMemory.objects.get(user=alice, card=card)
     assert memory.state == scheduling.MemoryState.REVIEW
     assert memory.stability == 10.0

@@ -25,6 +25,18 @@ def url(card):
     return reverse("card_study", args=[card.deck.slug, card.number])
 
 
+def one_ten_minute_step(user, *, time_zone: str) -> None:
+    """A missed card comes back in 10 minutes; study days start at 4 in `time_zone`."""
+    reviews.settings_update(
+        user=user,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone=time_zone,
+        learning_steps=(timedelta(minutes=10),),
+    )
+
+
 def test_the_cards_page_loads_the_box_for_a_learner_only(client, alice, card):
     assert url(card) not in client.get(card.get_absolute_url()).text
     client.force_login(alice)
@@ -61,8 +73,9 @@ def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, car
         response = client.get(url(card), headers={"HX-Request": "true"})
     assert "<html" not in response.text
     assert 'id="card-study"' in response.text
-    assert "Review: due" in response.text
-    assert "recall now" in response.text
+    assert "Learned.</strong>" in response.text
+    assert "Next review: tomorrow (" in response.text
+    assert "Recall now" in response.text
     assert reverse("review_forget") in response.text
 
 
@@ -72,14 +85,7 @@ def test_when_it_is_due_is_said_on_the_learners_clock_a_review_card_by_its_day(
     """Not "due 7 Mar 2025, 01:00" in UTC for a learner in Tokyo: a review card is due all
     its study day (the review shows it from the day's start), a learning step at its
     minute, on the learner's clock."""
-    reviews.settings_update(
-        user=alice,
-        desired_retention=0.9,
-        new_cards_per_day=20,
-        day_start_hour=4,
-        time_zone="Asia/Tokyo",
-        learning_steps=(timedelta(minutes=10),),
-    )
+    one_ten_minute_step(alice, time_zone="Asia/Tokyo")
     stepping = Card.objects.get(deck=deck, number=2)
     reviews.review_record(user=alice, card=card, rating=4, now=T0, elapsed_seconds=3)
     reviews.review_record(user=alice, card=stepping, rating=1, now=T0, elapsed_seconds=3)
@@ -91,9 +97,7 @@ def test_when_it_is_due_is_said_on_the_learners_clock_a_review_card_by_its_day(
         step = client.get(url(stepping), headers={"HX-Request": "true"}).text
 
     study_day = (due - timedelta(hours=4)).date()
-    assert f'Review: due <time datetime="{study_day:%Y-%m-%d}">{study_day:%a %-d %b %Y}</time>' in (
-        review
-    )
+    assert f'(<time datetime="{study_day:%Y-%m-%d}">{study_day:%a %-d %b %Y}</time>)' in review
     assert ">5 Mar 2025, 21:10</time>" in step  # 12:10 UTC
 
 
@@ -135,3 +139,107 @@ def test_a_guest_is_sent_to_log_in(client, card):
 def test_it_rejects_post(client, alice, card):
     client.force_login(alice)
     assert client.post(url(card)).status_code == 405
+
+
+def standing(client, card) -> str:
+    """The box's words as a learner reads them, spaces collapsed, tags left out."""
+    import re
+
+    box = client.get(url(card), headers={"HX-Request": "true"}).text
+    return " ".join(re.sub(r"<[^>]+>", "", box).split())
+
+
+def test_a_card_never_met_says_so_without_figures(client, alice, card):
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        text = standing(client, card)
+    assert "New to you: not studied yet." in text
+    assert "You've answered" not in text
+    assert "Details" not in text
+    assert "stability" not in text.lower()
+
+
+def test_a_card_met_once_in_a_quiz_says_when_it_comes_back_in_plain_words(client, alice, card):
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3, source="quiz")
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        text = standing(client, card)
+    assert "Learned. Next review: in 2 days (Fri 7 Mar 2025)." in text
+    assert "You've answered it 1 time, right 1." in text
+    # The scheduler's figures, folded away and each explained.
+    assert "Details" in text
+    assert "days: how long until your chance of recalling it falls to 90%." in text
+    assert " of 10: how hard it is for you" in text
+    assert "%: your chance of remembering it now (retrievability)." in text
+
+
+def test_a_card_missed_in_a_quiz_comes_back_in_minutes(client, alice, card):
+    one_ten_minute_step(alice, time_zone="UTC")
+    reviews.review_record(user=alice, card=card, rating=1, now=T0, elapsed_seconds=3, source="quiz")
+    due = alice.card_memories.get(card=card).due
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        text = standing(client, card)
+    minutes = round((due - T0).total_seconds() / 60)
+    assert f"Learning. Next review: in {minutes} minute{'s' if minutes > 1 else ''} (" in text
+    assert "You've answered it 1 time, right 0." in text
+
+
+def test_a_studied_card_counts_its_answers_and_says_its_day(client, alice, card):
+    for day, rating in enumerate([1, 3, 3, 3]):
+        reviews.review_record(
+            user=alice, card=card, rating=rating, now=T0 + timedelta(days=day), elapsed_seconds=3
+        )
+    due_day = alice.card_memories.get(card=card).due.date()
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(days=3), tick=False):
+        text = standing(client, card)
+    days = (due_day - (T0 + timedelta(days=3)).date()).days
+    assert days > 1
+    assert f"Learned. Next review: in {days} days ({due_day:%a %-d %b %Y})." in text
+    assert "You've answered it 4 times, right 3." in text
+
+
+def test_a_forgotten_card_counts_no_answers_of_before(client, alice, card):
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    reviews.card_forget(user=alice, card=card, now=T0 + timedelta(minutes=1))
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
+        text = standing(client, card)
+    assert "New to you: not studied yet." in text
+    assert "You've answered" not in text
+
+
+@pytest.mark.parametrize(
+    ("suspended", "said"),
+    [
+        (True, "Suspended: out of your reviews until you unsuspend it."),
+        (False, "Buried: back in your reviews tomorrow."),
+    ],
+)
+def test_a_held_card_says_why_not_when_it_is_due(client, alice, card, suspended, said):
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
+    CardHold.objects.create(
+        user=alice,
+        card=card,
+        suspended=suspended,
+        buried_until=None if suspended else T0 + timedelta(hours=12),
+        last_action="suspend" if suspended else "bury",
+        held_at=T0,
+    )
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        text = standing(client, card)
+    assert f"Learned. {said}" in text
+    assert "Next review" not in text
+    assert "You've answered it 1 time, right 1." in text
+
+
+def test_a_card_only_ever_missed_is_not_called_learned(client, alice, card):
+    # With no learning steps (the default), FSRS puts a missed new card in review.
+    reviews.review_record(user=alice, card=card, rating=1, now=T0, elapsed_seconds=3)
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        text = standing(client, card)
+    assert "Learning. Next review: tomorrow (" in text
+    assert "You've answered it 1 time, right 0." in text

@@ -8,7 +8,9 @@ from quizzes import search_schema
 
 
 def install(apps, schema_editor):
-    search_schema.install(schema_editor.connection)
+    """Nothing now: the index also holds a column that 0045 adds (the cards' image text),
+    so 0045 makes it. A database migrated before that had it made here, and 0045 makes it
+    again."""
 
 
 def uninstall(apps, schema_editor):

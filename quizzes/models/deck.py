@@ -178,6 +178,9 @@ class Card(models.Model):
     # card or one of its images is saved: services.card_pages. Pages show these.
     question_rendered = models.TextField(blank=True, editable=False)
     answer_rendered = models.TextField(blank=True, editable=False)
+    # What a learner reads of the card's images (alt texts, titles: rendering.image_text),
+    # which the HTML's plain text leaves out: search finds a card by it.
+    image_text = models.TextField(blank=True, editable=False)
     # What a multiple choice shows instead of the answer, when an editor wrote one (the
     # answer itself still shows in the feedback).
     short_answer_html = models.TextField(

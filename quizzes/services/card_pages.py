@@ -20,6 +20,7 @@ from quizzes.rendering import (
     ChoiceContent,
     LocalImage,
     choice_content,
+    image_text,
     page_ready,
     sound_names,
 )
@@ -27,6 +28,7 @@ from quizzes.typed_answers import quiz_typed_answer
 
 # What `quiz_fields` sets; with "keywords", whose index rows `keywords_insert` writes.
 QUIZ_FIELDS = [
+    "image_text",
     "choice_html",
     "choice_text",
     "choice_kind",
@@ -115,7 +117,9 @@ def quiz_fields(card: Card, local: Mapping[str, LocalImage]) -> None:
     """What the quizzes need of `card`, from its text, HTML and page-ready question: its
     answer as a choice (none for a cloze card, whose answer is its question filled in),
     the kind of that answer, its topic words, and whether its question misses an image.
-    For writers in bulk (imports) as for `card_render`."""
+    For writers in bulk (imports) as for `card_render`. With the text of its images, which
+    search finds it by."""
+    card.image_text = image_text(card.question_html, card.answer_html)
     card.question_needs_missing_image = f'class="{PLACEHOLDER_CLASS}"' in card.question_rendered
     choice = ChoiceContent(html="", text="", code_share=0.0)
     if not card.is_cloze:

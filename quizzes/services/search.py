@@ -3,11 +3,11 @@ text search with pg_trgm for spelling (the index: quizzes/search_schema.py).
 
 One rule on both: a card matches when every word of the query, less an English ending
 (`search_prefix`: "overfitting" is searched as "overfit", "rates" as "rate"), begins a word
-of its question, its answer or one of its tag names ("soft" finds "softmax", "pytorch" finds
-the cards tagged pytorch); the best matches come first (question and tags weigh twice the
-answer), then by card number. When nothing matches, each word that matches no card is
-replaced by the nearest word the cards use ("sofmax" by "softmax", "pytroch" by
-"pytorch"), and the search runs again with those.
+of its question, its answer, one of its tag names ("soft" finds "softmax", "pytorch" finds
+the cards tagged pytorch) or its images' text (alt texts); the best matches come first
+(question and tags weigh twice the answer and images), then by card number. When nothing
+matches, each word that matches no card is replaced by the nearest word the cards use
+("sofmax" by "softmax", "pytroch" by "pytorch"), and the search runs again with those.
 """
 
 import hashlib
@@ -154,7 +154,7 @@ def _sqlite_ids(deck_id: int, words: tuple[str, ...], tag: Tag | None, limit: in
     sql = f"""
         SELECT c.id FROM {SQLITE_TABLE} s CROSS JOIN quizzes_card c ON c.id = s.rowid
         WHERE {SQLITE_TABLE} MATCH %s AND c.deck_id = %s {tag_filter if tag else ""}
-        ORDER BY bm25({SQLITE_TABLE}, 2.0, 1.0, 2.0), c.number LIMIT %s"""
+        ORDER BY bm25({SQLITE_TABLE}, 2.0, 1.0, 2.0, 1.0), c.number LIMIT %s"""
     params = [match, deck_id, *([tag.pk] if tag else []), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -299,8 +299,8 @@ def staff_search_read(query: str) -> StaffSearch:
 def cards_matching(*, cards: QuerySet[Card], query: str) -> QuerySet[Card]:
     """`cards` narrowed to those a staff search names (staff_search_read), in `cards`' own
     order. Words and phrases through the full-text index (learners' search's: question,
-    answer and tag names), the number and guid through their unique constraints' indexes:
-    never a scan of the cards."""
+    answer, tag names and images' text), the number and guid through their unique
+    constraints' indexes: never a scan of the cards."""
     search = staff_search_read(query)
     parts = [*_matching_text(search.terms), *_matching_named(search)]
     if not parts:

@@ -1,4 +1,7 @@
+import re
+
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from quizzes.models import Card
@@ -22,3 +25,16 @@ def page_ready_side(html: str) -> str:
     # Page-ready HTML went through the nh3 allow-list when it was imported, saved or
     # previewed, and rendering only adds its own markup.
     return mark_safe(f'<div dir="auto">{html}</div>')
+
+
+@register.simple_tag
+def image_text_found(card: Card, words=()) -> str:
+    """The card's image texts (alt texts) that search words begin a word of, the words
+    marked: why search found a card whose visible text says none of them ("" if none)."""
+    if not words or not card.image_text:
+        return ""
+    starts = re.compile(
+        "|".join(rf"(?<![^\W_]){re.escape(word)}" for word in words if word), re.IGNORECASE
+    )
+    found = [line for line in card.image_text.splitlines() if starts.search(line)]
+    return mark_safe(highlight(escape(", ".join(found)), words)) if found else ""

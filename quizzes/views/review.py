@@ -42,7 +42,7 @@ from quizzes.forms_study import (
     shown_token,
 )
 from quizzes.models import Card, CardHold, ReviewLog
-from quizzes.services import card_flags, card_holds, reviews
+from quizzes.services import card_flags, card_holds, card_standing, reviews
 from quizzes.services import cards as card_services
 from quizzes.services import decks as deck_services
 from quizzes.typed_answers import compare_typed
@@ -672,6 +672,7 @@ def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
     context = {
         "card": card,
         "memory": memory,
+        "standing": card_standing.card_standing(user=user, card=card, memory=memory, now=now),
         "hold": hold,
         "flag": card_flags.card_flag(user=user, card=card),
         "flag_colours": card_flags.Colour,
