@@ -756,19 +756,19 @@ def _decks_by_name(chosen: Deck, anki_names: list[str], source: str) -> list[Dec
     targets, made = [], {}
     for anki_name in anki_names:
         namesake = _NAMESAKE.fullmatch(anki_name)
-        deck = chosen if not anki_name else by_name.get(anki_name.casefold())
+        # Looked up as it is saved: a name longer than the column finds the deck it made.
+        name = anki_name[: Deck._meta.get_field("name").max_length]
+        deck = chosen if not anki_name else by_name.get(name.casefold())
         if deck is None and namesake and namesake["slug"] in by_slug:
             found = by_slug[namesake["slug"]]
             deck = found if found.name.casefold() == namesake["name"].casefold() else None
-        if deck is None:
-            name = anki_name[: Deck._meta.get_field("name").max_length]
-            if (deck := made.get(name.casefold())) is None:
-                words = "-".join(_slug_word(part) for part in anki_name.split(ANKI_DECK_SEPARATOR))
-                slug = _free_slug(words, taken)
-                taken.add(slug)
-                deck = made[name.casefold()] = Deck(
-                    slug=slug, name=name, source_name=Path(source).name[:200]
-                )
+        if deck is None and (deck := made.get(name.casefold())) is None:
+            words = "-".join(_slug_word(part) for part in anki_name.split(ANKI_DECK_SEPARATOR))
+            slug = _free_slug(words, taken)
+            taken.add(slug)
+            deck = made[name.casefold()] = Deck(
+                slug=slug, name=name, source_name=Path(source).name[:200]
+            )
         targets.append(DeckTarget(anki_name, deck, made=deck.pk is None))
     return sorted(targets, key=lambda target: target.deck is not chosen)
 
