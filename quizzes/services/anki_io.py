@@ -14,6 +14,7 @@ import json
 import mimetypes
 import re
 import tempfile
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -740,6 +741,12 @@ def _shared_parent_length(anki_names: list[str]) -> int:
 _NAMESAKE = re.compile(r"(?P<name>.+) \((?P<slug>[-\w]+)\)")
 
 
+def _deck_name_key(name: str) -> str:
+    """A deck name as names are compared: composed (a Mac's file gives "Café" decomposed)
+    and case folded, as Anki compares them."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _decks_by_name(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTarget]:
     """The site deck of each of a package's Anki decks by its name, as Anki makes a
     package's decks: the deck here of that name (ignoring case, as Anki does; the oldest
@@ -749,24 +756,25 @@ def _decks_by_name(chosen: Deck, anki_names: list[str], source: str) -> list[Dec
     queries."""
     # One object per site deck, so that the cards of each are planned once.
     decks = [chosen if deck.pk == chosen.pk else deck for deck in Deck.objects.order_by("-pk")]
-    by_name = {deck.name.casefold(): deck for deck in decks}  # the oldest last, so kept
+    by_name = {_deck_name_key(deck.name): deck for deck in decks}  # the oldest last, so kept
     by_slug = {deck.slug: deck for deck in decks}
-    by_name[chosen.name.casefold()] = chosen
+    by_name[_deck_name_key(chosen.name)] = chosen
     taken = {*by_slug, *FormerDeckSlug.objects.values_list("slug", flat=True)}
     targets, made = [], {}
     for anki_name in anki_names:
         namesake = _NAMESAKE.fullmatch(anki_name)
         # Looked up as it is saved: a name longer than the column finds the deck it made.
-        name = anki_name[: Deck._meta.get_field("name").max_length]
-        deck = chosen if not anki_name else by_name.get(name.casefold())
+        name = unicodedata.normalize("NFC", anki_name)[: Deck._meta.get_field("name").max_length]
+        deck = chosen if not anki_name else by_name.get(_deck_name_key(name))
         if deck is None and namesake and namesake["slug"] in by_slug:
             found = by_slug[namesake["slug"]]
-            deck = found if found.name.casefold() == namesake["name"].casefold() else None
-        if deck is None and (deck := made.get(name.casefold())) is None:
+            same = _deck_name_key(found.name) == _deck_name_key(namesake["name"])
+            deck = found if same else None
+        if deck is None and (deck := made.get(_deck_name_key(name))) is None:
             words = "-".join(_slug_word(part) for part in anki_name.split(ANKI_DECK_SEPARATOR))
             slug = _free_slug(words, taken)
             taken.add(slug)
-            deck = made[name.casefold()] = Deck(
+            deck = made[_deck_name_key(name)] = Deck(
                 slug=slug, name=name, source_name=Path(source).name[:200]
             )
         targets.append(DeckTarget(anki_name, deck, made=deck.pk is None))
@@ -792,14 +800,15 @@ def _site_decks(
         return _decks_by_name(chosen, anki_names, source)
     paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names if name]
     shared = _shared_parent_length(anki_names)
-    own_top = shared == 0 and any(path[0].casefold() == chosen.name.casefold() for path in paths)
+    chosen_key = _deck_name_key(chosen.name)
+    own_top = shared == 0 and any(_deck_name_key(path[0]) == chosen_key for path in paths)
     taken = {chosen.slug}
     wanted: list[tuple[str, str, str]] = []  # (anki name, slug, name)
     if "" in anki_names:
         wanted.append(("", chosen.slug, chosen.name))
     for anki_name, path in zip([name for name in anki_names if name], paths, strict=True):
         below = path[shared:]
-        if own_top and path[0].casefold() == chosen.name.casefold():
+        if own_top and _deck_name_key(path[0]) == chosen_key:
             below = path[1:]
         if not below:
             wanted.append((anki_name, chosen.slug, chosen.name))
