@@ -1791,18 +1791,24 @@ def export_deck_names(*, cards: QuerySet[Card]) -> tuple[dict[int, str], str]:
     """The Anki deck name of each deck `cards` are in, by its id, and what to tell of those
     renamed. Anki keeps one deck of a name (ignoring case), and would pour two decks named
     "Biology" here into one: the first (the oldest) keeps the name, each other one takes
-    its slug after it, "Biology (bio-b)", a name an import here finds it by again. One
-    query."""
+    its slug after it, "Biology (bio-b)", a name an import here finds it by again, with
+    " 2", " 3"... after that where another deck here is named so. One query."""
     their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
     rows = Deck.objects.filter(pk__in=their_decks).order_by("pk").values_list("pk", "name", "slug")
     names: dict[int, str] = {}
     renamed: list[str] = []
+    taken: set[str] = set()
     for pk, name, slug in rows:
-        anki_name, taken = name, {other.casefold() for other in names.values()}
-        if anki_name.casefold() in taken:
+        anki_name, suffix = name, 1
+        if _deck_name_key(anki_name) in taken:
             anki_name = f"{name} ({slug})"
+        while _deck_name_key(anki_name) in taken:
+            suffix += 1
+            anki_name = f"{name} ({slug}) {suffix}"
+        if anki_name != name:
             renamed.append(f"{slug} as {anki_name!r}")
         names[pk] = anki_name
+        taken.add(_deck_name_key(anki_name))
     if not renamed:
         return names, ""
     notice = (
