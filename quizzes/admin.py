@@ -1073,8 +1073,10 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     def export_anki(self, request, queryset):
         if not self._chosen_exist(request, queryset):
             return None
-        if cards_text_builds_in_request(cards=queryset):
-            cards = self._whole_notes(request, queryset)
+        cards, notice = whole_notes(cards=queryset)
+        # Sized as written, whole notes and all; the worker makes the notes whole itself.
+        if cards_text_builds_in_request(cards=cards):
+            self._told_whole_notes(request, notice)
             return _export_download(self, request, cards_export_anki(cards=cards), "cards.txt")
         kind = ExportJob.Kind.TEXT
         return _export_job_page(
@@ -1087,18 +1089,17 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     def export_apkg(self, request, queryset):
         if not self._chosen_exist(request, queryset):
             return None
-        if cards_package_builds_in_request(cards=queryset):
-            cards = self._whole_notes(request, queryset)
+        cards, notice = whole_notes(cards=queryset)
+        if cards_package_builds_in_request(cards=cards):
+            self._told_whole_notes(request, notice)
             return _package_download(self, request, cards, "cards.apkg")
         return _export_job_page(cards_export_job_start(cards=queryset, created_by=request.user))
 
-    def _whole_notes(self, request, queryset):
-        """The cards ticked with the rest of their notes, said so (the job's page says it
-        of a file the worker builds)."""
-        cards, notice = whole_notes(cards=queryset)
+    def _told_whole_notes(self, request, notice: str) -> None:
+        """Say which cards not ticked came with their notes (the job's page says it of a
+        file the worker builds)."""
         if notice:
             self.message_user(request, f"{notice}.", messages.WARNING)
-        return cards
 
     def _chosen_exist(self, request, queryset) -> bool:
         if queryset.values("pk").order_by().exists():
