@@ -549,7 +549,7 @@ def test_a_file_of_several_anki_decks_put_below_the_deck_previews_the_deck_each_
     uploaded = upload(staff_client, basics, file.read_bytes(), name=file.name)
     again = staff_client.get(uploaded.request["PATH_INFO"], {"decks": "below"})
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
-    assert "Basics::Chemistry</span><br>" in again.text
+    assert "Basics::Chemistry</span> (already here, 1 card)<br>" in again.text
 
 
 @pytest.mark.parametrize("kind", ["package", "text"])
@@ -572,7 +572,7 @@ def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
         "Biology Biology (made by this import) /decks/biology/ 1 new, 0 changed, 0 unchanged",
         "Biology::Genetics Biology::Genetics (made by this import) /decks/biology-genetics/ "
         "1 new, 0 changed, 0 unchanged",
-        "Chemistry chemistry /decks/chem/ 1 new, 0 changed, 0 unchanged",
+        "Chemistry chemistry (already here, 0 cards) /decks/chem/ 1 new, 0 changed, 0 unchanged",
     ]
 
     confirm(staff_client, preview, decks="by_name")
@@ -587,6 +587,22 @@ def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
     assert not basics.cards.exists()
     again = upload(staff_client, basics, file.read_bytes(), name=file.name)
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
+
+
+def test_the_preview_marks_a_deck_already_here_with_the_cards_it_holds(
+    staff_client, basics, tmp_path
+):
+    # "Chemistry /decks/chem/ 1 new" read as a deck to be made, or as the one chosen.
+    chemistry = Deck.objects.create(name="Chemistry", slug="chem")
+    for number in (1, 2):
+        Card.objects.create(deck=chemistry, number=number, question_html=f"<p>Q{number}</p>")
+    package, _ = several_decks(tmp_path)
+
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+
+    assert deck_rows(preview)[2] == (
+        "Chemistry Chemistry (already here, 2 cards) /decks/chem/ 1 new, 0 changed, 0 unchanged"
+    )
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):

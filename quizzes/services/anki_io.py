@@ -182,6 +182,7 @@ class DeckTarget:
     anki_name: str
     deck: Deck  # unsaved while the import is to make it
     made: bool  # whether the import makes it
+    held: int = 0  # the cards it holds before the import
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -363,6 +364,9 @@ def anki_import_plan(
         if len(site_decks) > 1:
             plan.notices.append(_several_decks_notice(deck, plan, source))
         cards, tag_names = _existing_cards(list(site_decks.values()))
+        held = Counter(card.deck_id for card in cards)
+        for target in plan.decks:
+            target.held = held[target.deck.pk] if target.deck.pk else 0
         groups = _records_by_site_deck(records, plan.decks, cards)
         for key, group in groups.items():
             site_deck = site_decks[key]
