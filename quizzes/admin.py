@@ -454,12 +454,22 @@ class DeckAdmin(admin.ModelAdmin):
             job.options = {**(job.options or {}), IMAGE_CHECKS_OPTION: checks}
             job.save(update_fields=["options"])
         chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
-        if request.method == "POST" and params.get("action") == "import" and chosen:
+        refused = _deck_permission_missing(request.user, plan)
+        confirmed = request.method == "POST" and params.get("action") == "import" and chosen
+        if confirmed and not refused:
             return self._import_confirmed(request, job, plan)
         context = self._import_context(
-            request, job=job, plan=plan, options_form=options_form, preview=plan.file
+            request,
+            job=job,
+            plan=plan,
+            options_form=options_form,
+            preview=plan.file,
+            import_refused=refused,
         )
-        return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
+        status = 403 if confirmed else 200
+        return TemplateResponse(
+            request, "admin/quizzes/deck/import_job.html", context, status=status
+        )
 
     def _import_confirmed(self, request, job, plan):
         file = plan.file
@@ -485,6 +495,21 @@ class DeckAdmin(admin.ModelAdmin):
 
 
 DECKS_PLACEMENT = "decks"  # the preview's choice: "by_name", or "below" the deck chosen
+
+
+def _deck_permission_missing(user, plan) -> str:
+    """Why `user` may not run an import that makes decks ("" if they may): the upload
+    asks only for the card permissions."""
+    made = plan.decks_made
+    if not made or user.has_perm("quizzes.add_deck"):
+        return ""
+    names = ", ".join(deck.name for deck in made[:5])
+    names += ", ..." if len(made) > 5 else ""
+    return (
+        f"This import makes {len(made)} deck{pluralize(len(made))} ({names}), and your account "
+        "lacks the permission to add decks (Quizzes | deck | Can add deck): nothing can be "
+        "imported. Ask an administrator for it, or put the file's decks where decks exist."
+    )
 
 
 def _import_preview(job, data, params, image_checks):

@@ -8,6 +8,7 @@ import PIL.Image
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -822,6 +823,56 @@ def test_an_editor_can_import(client, editor, basics):
     confirm(client, upload(client, basics, THREE_CARDS))
 
     assert basics.cards.count() == 3
+
+
+@pytest.fixture
+def card_clerk(client, django_user_model):
+    """Staff who may add and change cards, and only see decks."""
+    clerk = django_user_model.objects.create_user("card-clerk", is_staff=True)
+    codenames = ["add_card", "change_card", "view_card", "view_deck"]
+    clerk.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(clerk)
+    return client
+
+
+@pytest.mark.parametrize("decks", ["by_name", "below"])
+def test_staff_who_may_not_add_decks_cannot_run_an_import_that_makes_them(
+    card_clerk, basics, tmp_path, decks
+):
+    # The upload asked only for the card permissions: the import made three decks.
+    package, _ = several_decks(tmp_path)
+    uploaded = upload(card_clerk, basics, package.read_bytes(), name=package.name)
+    preview = card_clerk.get(uploaded.request["PATH_INFO"], {"decks": decks})
+    refusal = (
+        "This import makes 3 decks (Biology, Biology::Genetics, Chemistry), and your account "
+        "lacks the permission to add decks (Quizzes | deck | Can add deck): nothing can be "
+        "imported."
+    )
+    if decks == "below":
+        refusal = refusal.replace(
+            "(Biology, Biology::Genetics, Chemistry)",
+            "(Basics::Biology, Basics::Biology::Genetics, Basics::Chemistry)",
+        )
+    assert refusal in BeautifulSoup(preview.text, "html.parser").get_text(" ")
+
+    done = confirm(card_clerk, preview, decks=decks)
+
+    assert done.status_code == 403
+    assert refusal in BeautifulSoup(done.text, "html.parser").get_text(" ")
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["basics"]
+    assert not Card.objects.exists()
+    assert ImportJob.objects.get().status == ImportJob.Status.PREVIEWED
+
+
+def test_staff_who_may_not_add_decks_import_into_decks_already_here(card_clerk, basics, tmp_path):
+    for name in ("Biology", "Biology::Genetics", "Chemistry"):
+        Deck.objects.create(name=name, slug=name.lower().replace("::", "-"))
+    package, _ = several_decks(tmp_path)
+
+    confirm(card_clerk, upload(card_clerk, basics, package.read_bytes(), name=package.name))
+
+    assert Card.objects.count() == 3
+    assert Deck.objects.count() == 4
 
 
 def test_staff_without_card_permissions_cannot_import(client, django_user_model, basics):

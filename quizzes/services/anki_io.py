@@ -271,6 +271,12 @@ class ImportPlan:
     def to_write(self) -> int:
         return len(self.new) + len(self.changed)
 
+    @property
+    def decks_made(self) -> list[Deck]:
+        """The decks the import makes: those it plans new cards in (anki_import_apply)."""
+        made = {id(target.deck): target.deck for target in self.decks if target.made and target.new}
+        return list(made.values())
+
 
 class ImportTooLarge(ValueError):
     """A file over QUIZSITE_IMPORT_MAX_BYTES; the message says so, fit for a form error."""
@@ -1289,9 +1295,8 @@ def anki_import_apply(
             image_checks=image_checks,
             decks_by_name=decks_by_name,
         )
-        for target in plan.decks:
-            if target.made and target.new:
-                target.deck.save()
+        for made in plan.decks_made:
+            made.save()
         if plan.file is not None:
             deck.import_settings = {
                 "separator": plan.file.layout.separator,
