@@ -456,7 +456,11 @@ class DeckAdmin(admin.ModelAdmin):
         chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
         refused = _deck_permission_missing(request.user, plan)
         confirmed = request.method == "POST" and params.get("action") == "import" and chosen
-        if confirmed and not refused:
+        # Options changed without "Update the preview" would import what no preview showed:
+        # the preview of those options comes first.
+        previewed = _previewed_options(plan)
+        changed = confirmed and params.get(PREVIEWED) != previewed
+        if confirmed and not changed and not refused:
             return self._import_confirmed(request, job, plan)
         context = self._import_context(
             request,
@@ -465,8 +469,10 @@ class DeckAdmin(admin.ModelAdmin):
             options_form=options_form,
             preview=plan.file,
             import_refused=refused,
+            previewed=previewed,
+            options_changed=changed,
         )
-        status = 403 if confirmed else 200
+        status = 403 if confirmed and not changed else 200
         return TemplateResponse(
             request, "admin/quizzes/deck/import_job.html", context, status=status
         )
@@ -495,6 +501,17 @@ class DeckAdmin(admin.ModelAdmin):
 
 
 DECKS_PLACEMENT = "decks"  # the preview's choice: "by_name", or "below" the deck chosen
+
+
+PREVIEWED = "previewed"  # the preview's options, as its Import button posts them back
+
+
+def _previewed_options(plan) -> str:
+    """The options `plan` was built with: where the file's decks go, and a text file's
+    separator and columns."""
+    file = plan.file
+    read = (file.layout.separator, file.mapping.as_dict()) if file else None
+    return repr((plan.decks_by_name, read))
 
 
 def _deck_permission_missing(user, plan) -> str:

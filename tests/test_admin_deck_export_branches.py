@@ -374,7 +374,8 @@ def test_decks_exported_together_come_back_by_name_on_an_empty_site(staff_client
     inbox = Deck.objects.create(name="Inbox", slug="inbox")
 
     preview = import_back(staff_client, inbox, package)
-    done = staff_client.post(preview.request["PATH_INFO"], {"action": "import"}, follow=True)
+    import_pressed = {"action": "import", "previewed": preview.context["previewed"]}
+    done = staff_client.post(preview.request["PATH_INFO"], import_pressed, follow=True)
 
     assert "Imported decks.apkg: 4 new, 0 changed, 0 unchanged, in 2 decks (2 made)." in (
         str(message) for message in done.context["messages"]

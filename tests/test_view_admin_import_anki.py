@@ -55,15 +55,23 @@ def job_url(job):
     return reverse("admin:quizzes_deck_import_job", args=[job.pk])
 
 
-def confirm(client, preview, **changes):
-    form = preview.context["options_form"]
-    data = {"action": "import"}
-    if form is not None:
+def chosen_options(preview) -> dict:
+    """What the preview's form posts back: a text file's separator and columns, and the
+    options the preview was built with."""
+    data = {"previewed": preview.context["previewed"]}
+    if (form := preview.context["options_form"]) is not None:
         data |= {name: form[name].value() for name in ("separator", "question", "answer")}
         data["extra"] = form["extra"].value() or []
-        data = {key: value for key, value in data.items() if value is not None}
-    data |= changes
-    return client.post(preview.request["PATH_INFO"], data, follow=True)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def confirm(client, preview, **changes):
+    """Import as staff do: with `changes`, "Update the preview" first, then Import."""
+    path = preview.request["PATH_INFO"]
+    if changes:
+        preview = client.post(path, chosen_options(preview) | changes | {"action": "preview"})
+    data = chosen_options(preview) | changes | {"action": "import"}
+    return client.post(path, data, follow=True)
 
 
 def test_the_deck_list_links_to_the_import_page(staff_client, basics):
@@ -604,6 +612,65 @@ def test_the_preview_marks_a_deck_already_here_with_the_cards_it_holds(
     assert deck_rows(preview)[2] == (
         "Chemistry Chemistry (already here, 2 cards) /decks/chem/ 1 new, 0 changed, 0 unchanged"
     )
+
+
+CHANGED_SINCE_PREVIEW = (
+    "The options were changed after the preview was shown: nothing was imported. This is "
+    "the preview of the options chosen now: check it, then press Import."
+)
+
+
+def test_decks_placed_otherwise_than_previewed_are_previewed_again_not_imported(
+    staff_client, basics, tmp_path
+):
+    # The radio flipped to "below" and Import pressed without "Update the preview": the
+    # decks went below Basics, while the preview had shown them by their names.
+    package, _ = several_decks(tmp_path)
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    assert "Chemistry Chemistry (made by this import) /decks/chemistry/" in deck_rows(preview)[2]
+
+    again = staff_client.post(
+        preview.request["PATH_INFO"],
+        chosen_options(preview) | {"decks": "below", "action": "import"},
+    )
+
+    assert again.status_code == 200
+    assert CHANGED_SINCE_PREVIEW in again.text
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["basics"]
+    assert ImportJob.objects.get().status == ImportJob.Status.PREVIEWED
+    assert "/decks/basics-chemistry/" in deck_rows(again)[2]
+    assert 'name="decks" value="below" checked' in again.text
+    done = staff_client.post(
+        preview.request["PATH_INFO"],
+        chosen_options(again) | {"decks": "below", "action": "import"},
+        follow=True,
+    )
+    assert CHANGED_SINCE_PREVIEW not in done.text
+    assert sorted(Deck.objects.values_list("slug", flat=True)) == [
+        "basics",
+        "basics-biology",
+        "basics-biology-genetics",
+        "basics-chemistry",
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes", [{"separator": "comma"}, {"question": 1, "answer": 0}], ids=["separator", "columns"]
+)
+def test_a_text_file_read_otherwise_than_previewed_is_previewed_again_not_imported(
+    staff_client, basics, changes
+):
+    preview = upload(staff_client, basics, "Hund;dog, hound\nKatze;cat\n", name="words.txt")
+
+    again = staff_client.post(
+        preview.request["PATH_INFO"], chosen_options(preview) | changes | {"action": "import"}
+    )
+
+    assert CHANGED_SINCE_PREVIEW in again.text
+    assert not Card.objects.exists()
+    confirm(staff_client, again)
+    question, answer = ("Hund;dog", "hound") if "separator" in changes else ("dog, hound", "Hund")
+    assert basics.cards.values_list("question_html", "answer_html").first() == (question, answer)
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):
