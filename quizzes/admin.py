@@ -454,12 +454,28 @@ class DeckAdmin(admin.ModelAdmin):
             job.options = {**(job.options or {}), IMAGE_CHECKS_OPTION: checks}
             job.save(update_fields=["options"])
         chosen = options_form is None or (options_form.is_bound and options_form.is_valid())
-        if request.method == "POST" and params.get("action") == "import" and chosen:
+        refused = _deck_permission_missing(request.user, plan)
+        confirmed = request.method == "POST" and params.get("action") == "import" and chosen
+        # Options changed without "Update the preview" would import what no preview showed:
+        # the preview of those options comes first.
+        previewed = _previewed_options(plan)
+        changed = confirmed and params.get(PREVIEWED) != previewed
+        if confirmed and not changed and not refused:
             return self._import_confirmed(request, job, plan)
         context = self._import_context(
-            request, job=job, plan=plan, options_form=options_form, preview=plan.file
+            request,
+            job=job,
+            plan=plan,
+            options_form=options_form,
+            preview=plan.file,
+            import_refused=refused,
+            previewed=previewed,
+            options_changed=changed,
         )
-        return TemplateResponse(request, "admin/quizzes/deck/import_job.html", context)
+        status = 403 if confirmed and not changed else 200
+        return TemplateResponse(
+            request, "admin/quizzes/deck/import_job.html", context, status=status
+        )
 
     def _import_confirmed(self, request, job, plan):
         file = plan.file
@@ -485,6 +501,32 @@ class DeckAdmin(admin.ModelAdmin):
 
 
 DECKS_PLACEMENT = "decks"  # the preview's choice: "by_name", or "below" the deck chosen
+
+
+PREVIEWED = "previewed"  # the preview's options, as its Import button posts them back
+
+
+def _previewed_options(plan) -> str:
+    """The options `plan` was built with: where the file's decks go, and a text file's
+    separator and columns."""
+    file = plan.file
+    read = (file.layout.separator, file.mapping.as_dict()) if file else None
+    return repr((plan.decks_by_name, read))
+
+
+def _deck_permission_missing(user, plan) -> str:
+    """Why `user` may not run an import that makes decks ("" if they may): the upload
+    asks only for the card permissions."""
+    made = plan.decks_made
+    if not made or user.has_perm("quizzes.add_deck"):
+        return ""
+    names = ", ".join(deck.name for deck in made[:5])
+    names += ", ..." if len(made) > 5 else ""
+    return (
+        f"This import makes {len(made)} deck{pluralize(len(made))} ({names}), and your account "
+        "lacks the permission to add decks (Quizzes | deck | Can add deck): nothing can be "
+        "imported. Ask an administrator for it, or put the file's decks where decks exist."
+    )
 
 
 def _import_preview(job, data, params, image_checks):
@@ -1073,8 +1115,10 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     def export_anki(self, request, queryset):
         if not self._chosen_exist(request, queryset):
             return None
-        if cards_text_builds_in_request(cards=queryset):
-            cards = self._whole_notes(request, queryset)
+        cards, notice = whole_notes(cards=queryset)
+        # Sized as written, whole notes and all; the worker makes the notes whole itself.
+        if cards_text_builds_in_request(cards=cards):
+            self._told_whole_notes(request, notice)
             return _export_download(self, request, cards_export_anki(cards=cards), "cards.txt")
         kind = ExportJob.Kind.TEXT
         return _export_job_page(
@@ -1087,18 +1131,17 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
     def export_apkg(self, request, queryset):
         if not self._chosen_exist(request, queryset):
             return None
-        if cards_package_builds_in_request(cards=queryset):
-            cards = self._whole_notes(request, queryset)
+        cards, notice = whole_notes(cards=queryset)
+        if cards_package_builds_in_request(cards=cards):
+            self._told_whole_notes(request, notice)
             return _package_download(self, request, cards, "cards.apkg")
         return _export_job_page(cards_export_job_start(cards=queryset, created_by=request.user))
 
-    def _whole_notes(self, request, queryset):
-        """The cards ticked with the rest of their notes, said so (the job's page says it
-        of a file the worker builds)."""
-        cards, notice = whole_notes(cards=queryset)
+    def _told_whole_notes(self, request, notice: str) -> None:
+        """Say which cards not ticked came with their notes (the job's page says it of a
+        file the worker builds)."""
         if notice:
             self.message_user(request, f"{notice}.", messages.WARNING)
-        return cards
 
     def _chosen_exist(self, request, queryset) -> bool:
         if queryset.values("pk").order_by().exists():

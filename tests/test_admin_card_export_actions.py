@@ -296,6 +296,27 @@ def test_the_worker_exports_the_notes_of_the_cards_ticked_whole_and_says_so(
     assert len(package_decks(b"".join(download.streaming_content))["Biology"]) == 5
 
 
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_cards_ticked_within_the_limit_whose_notes_go_over_it_go_to_the_worker(
+    staff_client, notes_of_several_cards, big, queued_tasks, action
+):
+    # Two cards ticked, the limit 2: the request built a file of their four cards.
+    deck = notes_of_several_cards
+    ticked = [
+        deck.cards.get(note_type=REVERSED, card_ord=1),
+        deck.cards.get(note_type=CLOZE, card_ord=0),
+    ]
+
+    response = export(staff_client, ticked, action=action)
+
+    job = ExportJob.objects.get()
+    assert response.url == job_url(job)
+    run_exports()
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert job.notice.startswith("2 cards not ticked came with the notes of cards ticked")
+
+
 @pytest.mark.parametrize("kind", ["apkg", "txt"])
 def test_a_selection_that_names_a_card_twice_counts_and_exports_it_once(
     staff, make_deck, queued_tasks, kind

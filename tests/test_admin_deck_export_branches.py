@@ -307,6 +307,21 @@ def test_decks_of_the_same_name_stay_apart_the_second_under_its_slug(
     assert RENAMED.replace("'", "&#x27;") in page
 
 
+def test_a_deck_named_as_another_decks_export_name_takes_a_number_too(staff_client, make_deck):
+    # bio-b went out as "Biology (bio-b)", the name of the deck odd too: one Anki deck.
+    for slug, name in (("bio-a", "Biology"), ("odd", "BIOLOGY (BIO-B)"), ("bio-b", "Biology")):
+        Deck.objects.filter(pk=make_deck(1, slug=slug).pk).update(name=name)
+
+    response = export(staff_client, Deck.objects.all())
+
+    assert {name: len(fronts) for name, fronts in package_decks(response.content).items()} == {
+        "Biology": 1,
+        "BIOLOGY (BIO-B)": 1,
+        "Biology (bio-b) 2": 1,
+    }
+    assert "bio-b as &#x27;Biology (bio-b) 2&#x27;" in staff_client.get(DECKS).text
+
+
 def test_the_worker_tells_the_decks_it_exported_under_their_slug(
     staff_client, namesakes, big, queued_tasks
 ):
@@ -359,7 +374,8 @@ def test_decks_exported_together_come_back_by_name_on_an_empty_site(staff_client
     inbox = Deck.objects.create(name="Inbox", slug="inbox")
 
     preview = import_back(staff_client, inbox, package)
-    done = staff_client.post(preview.request["PATH_INFO"], {"action": "import"}, follow=True)
+    import_pressed = {"action": "import", "previewed": preview.context["previewed"]}
+    done = staff_client.post(preview.request["PATH_INFO"], import_pressed, follow=True)
 
     assert "Imported decks.apkg: 4 new, 0 changed, 0 unchanged, in 2 decks (2 made)." in (
         str(message) for message in done.context["messages"]

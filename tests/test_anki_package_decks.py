@@ -293,3 +293,19 @@ def test_decks_by_their_names_find_the_deck_of_each_name_whatever_its_case(tmp_p
         ("Biology", "bio"),
     ]
     assert list(oldest.cards.values_list("question_text", flat=True)) == ["Cell?"]
+
+
+def test_a_deck_name_longer_than_the_column_finds_its_deck_again_by_name(tmp_path):
+    inbox = Deck.objects.create(name="Inbox", slug="inbox")
+    long_name = "Pharmacology of the " + "very " * 50 + "long deck"
+    path = collection_package(tmp_path, {long_name: ["Dose?"], "Chemistry": ["pH?"]})
+    anki_import_apply(deck=inbox, data=path.read_bytes(), source=path.name, decks_by_name=True)
+
+    again = anki_import_apply(
+        deck=inbox, data=path.read_bytes(), source=path.name, decks_by_name=True
+    )
+
+    assert Deck.objects.filter(name__startswith="Pharmacology").count() == 1
+    assert Card.objects.count() == 2
+    assert [target.made for target in again.decks] == [False, False]
+    assert again.summary.startswith("0 new, 0 changed, 2 unchanged")

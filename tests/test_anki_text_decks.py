@@ -1,6 +1,7 @@
 """A text file of several Anki decks (an "All Decks" export with its deck column, a `#deck`
 line): each Anki deck becomes a deck here, as a package's do (tests/test_anki_package_decks.py)."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,24 @@ def test_notes_in_no_deck_beside_one_named_deck_make_and_name_one_deck(tmp_path)
     assert fronts_by_deck() == {"spanish": ["uno", "dos"]}
     assert "decks" not in plan.summary
     assert not any("Anki decks (" in problem.reason for problem in plan.notices)
+
+
+def test_a_deck_name_spelled_decomposed_finds_the_deck_of_that_name():
+    """A Mac's file may spell "Café" as "e" and a combining accent: the same name."""
+    inbox = Deck.objects.create(name="Inbox", slug="inbox")
+    Deck.objects.create(name=unicodedata.normalize("NFC", "Café"), slug="cafe")
+    decomposed = unicodedata.normalize("NFD", "CAFÉ")
+    lines = ["#separator:tab", "#html:true", "#deck column:3"]
+    lines += [f"Espresso?\tcoffee\t{decomposed}", "pH?\tacidity\tChemistry", "Hi?\thello\tInbox"]
+
+    plan = anki_import_apply(
+        deck=inbox, data="\n".join(lines) + "\n", source="decks.txt", decks_by_name=True
+    )
+
+    assert [(target.deck.slug, target.made) for target in plan.decks] == [
+        ("inbox", False),
+        ("cafe", False),
+        ("chemistry", True),
+    ]
+    assert fronts_by_deck() == {"cafe": ["Espresso?"], "chemistry": ["pH?"], "inbox": ["Hi?"]}
+    assert Deck.objects.get(slug="chemistry").name == "Chemistry"

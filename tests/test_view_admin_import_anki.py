@@ -8,6 +8,7 @@ import PIL.Image
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -54,15 +55,23 @@ def job_url(job):
     return reverse("admin:quizzes_deck_import_job", args=[job.pk])
 
 
-def confirm(client, preview, **changes):
-    form = preview.context["options_form"]
-    data = {"action": "import"}
-    if form is not None:
+def chosen_options(preview) -> dict:
+    """What the preview's form posts back: a text file's separator and columns, and the
+    options the preview was built with."""
+    data = {"previewed": preview.context["previewed"]}
+    if (form := preview.context["options_form"]) is not None:
         data |= {name: form[name].value() for name in ("separator", "question", "answer")}
         data["extra"] = form["extra"].value() or []
-        data = {key: value for key, value in data.items() if value is not None}
-    data |= changes
-    return client.post(preview.request["PATH_INFO"], data, follow=True)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def confirm(client, preview, **changes):
+    """Import as staff do: with `changes`, "Update the preview" first, then Import."""
+    path = preview.request["PATH_INFO"]
+    if changes:
+        preview = client.post(path, chosen_options(preview) | changes | {"action": "preview"})
+    data = chosen_options(preview) | changes | {"action": "import"}
+    return client.post(path, data, follow=True)
 
 
 def test_the_deck_list_links_to_the_import_page(staff_client, basics):
@@ -549,7 +558,7 @@ def test_a_file_of_several_anki_decks_put_below_the_deck_previews_the_deck_each_
     uploaded = upload(staff_client, basics, file.read_bytes(), name=file.name)
     again = staff_client.get(uploaded.request["PATH_INFO"], {"decks": "below"})
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
-    assert "Basics::Chemistry</span><br>" in again.text
+    assert "Basics::Chemistry</span> (already here, 1 card)<br>" in again.text
 
 
 @pytest.mark.parametrize("kind", ["package", "text"])
@@ -572,7 +581,7 @@ def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
         "Biology Biology (made by this import) /decks/biology/ 1 new, 0 changed, 0 unchanged",
         "Biology::Genetics Biology::Genetics (made by this import) /decks/biology-genetics/ "
         "1 new, 0 changed, 0 unchanged",
-        "Chemistry chemistry /decks/chem/ 1 new, 0 changed, 0 unchanged",
+        "Chemistry chemistry (already here, 0 cards) /decks/chem/ 1 new, 0 changed, 0 unchanged",
     ]
 
     confirm(staff_client, preview, decks="by_name")
@@ -587,6 +596,81 @@ def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
     assert not basics.cards.exists()
     again = upload(staff_client, basics, file.read_bytes(), name=file.name)
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
+
+
+def test_the_preview_marks_a_deck_already_here_with_the_cards_it_holds(
+    staff_client, basics, tmp_path
+):
+    # "Chemistry /decks/chem/ 1 new" read as a deck to be made, or as the one chosen.
+    chemistry = Deck.objects.create(name="Chemistry", slug="chem")
+    for number in (1, 2):
+        Card.objects.create(deck=chemistry, number=number, question_html=f"<p>Q{number}</p>")
+    package, _ = several_decks(tmp_path)
+
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+
+    assert deck_rows(preview)[2] == (
+        "Chemistry Chemistry (already here, 2 cards) /decks/chem/ 1 new, 0 changed, 0 unchanged"
+    )
+
+
+CHANGED_SINCE_PREVIEW = (
+    "The options were changed after the preview was shown: nothing was imported. This is "
+    "the preview of the options chosen now: check it, then press Import."
+)
+
+
+def test_decks_placed_otherwise_than_previewed_are_previewed_again_not_imported(
+    staff_client, basics, tmp_path
+):
+    # The radio flipped to "below" and Import pressed without "Update the preview": the
+    # decks went below Basics, while the preview had shown them by their names.
+    package, _ = several_decks(tmp_path)
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    assert "Chemistry Chemistry (made by this import) /decks/chemistry/" in deck_rows(preview)[2]
+
+    again = staff_client.post(
+        preview.request["PATH_INFO"],
+        chosen_options(preview) | {"decks": "below", "action": "import"},
+    )
+
+    assert again.status_code == 200
+    assert CHANGED_SINCE_PREVIEW in again.text
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["basics"]
+    assert ImportJob.objects.get().status == ImportJob.Status.PREVIEWED
+    assert "/decks/basics-chemistry/" in deck_rows(again)[2]
+    assert 'name="decks" value="below" checked' in again.text
+    done = staff_client.post(
+        preview.request["PATH_INFO"],
+        chosen_options(again) | {"decks": "below", "action": "import"},
+        follow=True,
+    )
+    assert CHANGED_SINCE_PREVIEW not in done.text
+    assert sorted(Deck.objects.values_list("slug", flat=True)) == [
+        "basics",
+        "basics-biology",
+        "basics-biology-genetics",
+        "basics-chemistry",
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes", [{"separator": "comma"}, {"question": 1, "answer": 0}], ids=["separator", "columns"]
+)
+def test_a_text_file_read_otherwise_than_previewed_is_previewed_again_not_imported(
+    staff_client, basics, changes
+):
+    preview = upload(staff_client, basics, "Hund;dog, hound\nKatze;cat\n", name="words.txt")
+
+    again = staff_client.post(
+        preview.request["PATH_INFO"], chosen_options(preview) | changes | {"action": "import"}
+    )
+
+    assert CHANGED_SINCE_PREVIEW in again.text
+    assert not Card.objects.exists()
+    confirm(staff_client, again)
+    question, answer = ("Hund;dog", "hound") if "separator" in changes else ("dog, hound", "Hund")
+    assert basics.cards.values_list("question_html", "answer_html").first() == (question, answer)
 
 
 def test_a_file_that_is_not_a_deck_shows_why_and_offers_no_import(staff_client, basics):
@@ -806,6 +890,56 @@ def test_an_editor_can_import(client, editor, basics):
     confirm(client, upload(client, basics, THREE_CARDS))
 
     assert basics.cards.count() == 3
+
+
+@pytest.fixture
+def card_clerk(client, django_user_model):
+    """Staff who may add and change cards, and only see decks."""
+    clerk = django_user_model.objects.create_user("card-clerk", is_staff=True)
+    codenames = ["add_card", "change_card", "view_card", "view_deck"]
+    clerk.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(clerk)
+    return client
+
+
+@pytest.mark.parametrize("decks", ["by_name", "below"])
+def test_staff_who_may_not_add_decks_cannot_run_an_import_that_makes_them(
+    card_clerk, basics, tmp_path, decks
+):
+    # The upload asked only for the card permissions: the import made three decks.
+    package, _ = several_decks(tmp_path)
+    uploaded = upload(card_clerk, basics, package.read_bytes(), name=package.name)
+    preview = card_clerk.get(uploaded.request["PATH_INFO"], {"decks": decks})
+    refusal = (
+        "This import makes 3 decks (Biology, Biology::Genetics, Chemistry), and your account "
+        "lacks the permission to add decks (Quizzes | deck | Can add deck): nothing can be "
+        "imported."
+    )
+    if decks == "below":
+        refusal = refusal.replace(
+            "(Biology, Biology::Genetics, Chemistry)",
+            "(Basics::Biology, Basics::Biology::Genetics, Basics::Chemistry)",
+        )
+    assert refusal in BeautifulSoup(preview.text, "html.parser").get_text(" ")
+
+    done = confirm(card_clerk, preview, decks=decks)
+
+    assert done.status_code == 403
+    assert refusal in BeautifulSoup(done.text, "html.parser").get_text(" ")
+    assert list(Deck.objects.values_list("slug", flat=True)) == ["basics"]
+    assert not Card.objects.exists()
+    assert ImportJob.objects.get().status == ImportJob.Status.PREVIEWED
+
+
+def test_staff_who_may_not_add_decks_import_into_decks_already_here(card_clerk, basics, tmp_path):
+    for name in ("Biology", "Biology::Genetics", "Chemistry"):
+        Deck.objects.create(name=name, slug=name.lower().replace("::", "-"))
+    package, _ = several_decks(tmp_path)
+
+    confirm(card_clerk, upload(card_clerk, basics, package.read_bytes(), name=package.name))
+
+    assert Card.objects.count() == 3
+    assert Deck.objects.count() == 4
 
 
 def test_staff_without_card_permissions_cannot_import(client, django_user_model, basics):

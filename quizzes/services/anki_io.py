@@ -14,6 +14,7 @@ import json
 import mimetypes
 import re
 import tempfile
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -181,6 +182,7 @@ class DeckTarget:
     anki_name: str
     deck: Deck  # unsaved while the import is to make it
     made: bool  # whether the import makes it
+    held: int = 0  # the cards it holds before the import
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -268,6 +270,12 @@ class ImportPlan:
     @property
     def to_write(self) -> int:
         return len(self.new) + len(self.changed)
+
+    @property
+    def decks_made(self) -> list[Deck]:
+        """The decks the import makes: those it plans new cards in (anki_import_apply)."""
+        made = {id(target.deck): target.deck for target in self.decks if target.made and target.new}
+        return list(made.values())
 
 
 class ImportTooLarge(ValueError):
@@ -362,6 +370,9 @@ def anki_import_plan(
         if len(site_decks) > 1:
             plan.notices.append(_several_decks_notice(deck, plan, source))
         cards, tag_names = _existing_cards(list(site_decks.values()))
+        held = Counter(card.deck_id for card in cards)
+        for target in plan.decks:
+            target.held = held[target.deck.pk] if target.deck.pk else 0
         groups = _records_by_site_deck(records, plan.decks, cards)
         for key, group in groups.items():
             site_deck = site_decks[key]
@@ -740,6 +751,12 @@ def _shared_parent_length(anki_names: list[str]) -> int:
 _NAMESAKE = re.compile(r"(?P<name>.+) \((?P<slug>[-\w]+)\)")
 
 
+def _deck_name_key(name: str) -> str:
+    """A deck name as names are compared: composed (a Mac's file gives "Café" decomposed)
+    and case folded, as Anki compares them."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _decks_by_name(chosen: Deck, anki_names: list[str], source: str) -> list[DeckTarget]:
     """The site deck of each of a package's Anki decks by its name, as Anki makes a
     package's decks: the deck here of that name (ignoring case, as Anki does; the oldest
@@ -749,26 +766,27 @@ def _decks_by_name(chosen: Deck, anki_names: list[str], source: str) -> list[Dec
     queries."""
     # One object per site deck, so that the cards of each are planned once.
     decks = [chosen if deck.pk == chosen.pk else deck for deck in Deck.objects.order_by("-pk")]
-    by_name = {deck.name.casefold(): deck for deck in decks}  # the oldest last, so kept
+    by_name = {_deck_name_key(deck.name): deck for deck in decks}  # the oldest last, so kept
     by_slug = {deck.slug: deck for deck in decks}
-    by_name[chosen.name.casefold()] = chosen
+    by_name[_deck_name_key(chosen.name)] = chosen
     taken = {*by_slug, *FormerDeckSlug.objects.values_list("slug", flat=True)}
     targets, made = [], {}
     for anki_name in anki_names:
         namesake = _NAMESAKE.fullmatch(anki_name)
-        deck = chosen if not anki_name else by_name.get(anki_name.casefold())
+        # Looked up as it is saved: a name longer than the column finds the deck it made.
+        name = unicodedata.normalize("NFC", anki_name)[: Deck._meta.get_field("name").max_length]
+        deck = chosen if not anki_name else by_name.get(_deck_name_key(name))
         if deck is None and namesake and namesake["slug"] in by_slug:
             found = by_slug[namesake["slug"]]
-            deck = found if found.name.casefold() == namesake["name"].casefold() else None
-        if deck is None:
-            name = anki_name[: Deck._meta.get_field("name").max_length]
-            if (deck := made.get(name.casefold())) is None:
-                words = "-".join(_slug_word(part) for part in anki_name.split(ANKI_DECK_SEPARATOR))
-                slug = _free_slug(words, taken)
-                taken.add(slug)
-                deck = made[name.casefold()] = Deck(
-                    slug=slug, name=name, source_name=Path(source).name[:200]
-                )
+            same = _deck_name_key(found.name) == _deck_name_key(namesake["name"])
+            deck = found if same else None
+        if deck is None and (deck := made.get(_deck_name_key(name))) is None:
+            words = "-".join(_slug_word(part) for part in anki_name.split(ANKI_DECK_SEPARATOR))
+            slug = _free_slug(words, taken)
+            taken.add(slug)
+            deck = made[_deck_name_key(name)] = Deck(
+                slug=slug, name=name, source_name=Path(source).name[:200]
+            )
         targets.append(DeckTarget(anki_name, deck, made=deck.pk is None))
     return sorted(targets, key=lambda target: target.deck is not chosen)
 
@@ -792,14 +810,15 @@ def _site_decks(
         return _decks_by_name(chosen, anki_names, source)
     paths = [name.split(ANKI_DECK_SEPARATOR) for name in anki_names if name]
     shared = _shared_parent_length(anki_names)
-    own_top = shared == 0 and any(path[0].casefold() == chosen.name.casefold() for path in paths)
+    chosen_key = _deck_name_key(chosen.name)
+    own_top = shared == 0 and any(_deck_name_key(path[0]) == chosen_key for path in paths)
     taken = {chosen.slug}
     wanted: list[tuple[str, str, str]] = []  # (anki name, slug, name)
     if "" in anki_names:
         wanted.append(("", chosen.slug, chosen.name))
     for anki_name, path in zip([name for name in anki_names if name], paths, strict=True):
         below = path[shared:]
-        if own_top and path[0].casefold() == chosen.name.casefold():
+        if own_top and _deck_name_key(path[0]) == chosen_key:
             below = path[1:]
         if not below:
             wanted.append((anki_name, chosen.slug, chosen.name))
@@ -1276,9 +1295,8 @@ def anki_import_apply(
             image_checks=image_checks,
             decks_by_name=decks_by_name,
         )
-        for target in plan.decks:
-            if target.made and target.new:
-                target.deck.save()
+        for made in plan.decks_made:
+            made.save()
         if plan.file is not None:
             deck.import_settings = {
                 "separator": plan.file.layout.separator,
@@ -1782,18 +1800,24 @@ def export_deck_names(*, cards: QuerySet[Card]) -> tuple[dict[int, str], str]:
     """The Anki deck name of each deck `cards` are in, by its id, and what to tell of those
     renamed. Anki keeps one deck of a name (ignoring case), and would pour two decks named
     "Biology" here into one: the first (the oldest) keeps the name, each other one takes
-    its slug after it, "Biology (bio-b)", a name an import here finds it by again. One
-    query."""
+    its slug after it, "Biology (bio-b)", a name an import here finds it by again, with
+    " 2", " 3"... after that where another deck here is named so. One query."""
     their_decks = Card.objects.filter(pk__in=cards.values("pk")).values("deck_id")
     rows = Deck.objects.filter(pk__in=their_decks).order_by("pk").values_list("pk", "name", "slug")
     names: dict[int, str] = {}
     renamed: list[str] = []
+    taken: set[str] = set()
     for pk, name, slug in rows:
-        anki_name, taken = name, {other.casefold() for other in names.values()}
-        if anki_name.casefold() in taken:
+        anki_name, suffix = name, 1
+        if _deck_name_key(anki_name) in taken:
             anki_name = f"{name} ({slug})"
+        while _deck_name_key(anki_name) in taken:
+            suffix += 1
+            anki_name = f"{name} ({slug}) {suffix}"
+        if anki_name != name:
             renamed.append(f"{slug} as {anki_name!r}")
         names[pk] = anki_name
+        taken.add(_deck_name_key(anki_name))
     if not renamed:
         return names, ""
     notice = (
