@@ -22,17 +22,25 @@ DECK_FILTER_LENGTH = 200
 DECKS_FOLDED_UP_TO = 200
 
 
-# The filter's htmx answer is a fragment at the same address as the page: a browser must
-# not show one for the other (Back after a filter typed).
-@vary_on_headers("HX-Request", "HX-Target")
-@caching.public_page
-def home(request):
+def _tree_shown(request) -> tuple[list, str, list[deck_services.DeckBranch], int]:
+    """Every deck (kept), the filter typed (`q`), the tree of the decks it matches as the
+    home page shows it (past DECKS_FOLDED_UP_TO decks, the branches below the top are
+    links), and how many decks that tree holds."""
     decks = card_services.deck_summaries_kept()
     matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
     tree = deck_services.deck_tree(decks, matching=matching)
     shown = sum(branch.deck_count for branch in tree)
     if shown > DECKS_FOLDED_UP_TO:
         deck_services.deck_tree_linked(tree, matching=matching)
+    return decks, matching, tree, shown
+
+
+# The filter's htmx answer is a fragment at the same address as the page: a browser must
+# not show one for the other (Back after a filter typed).
+@vary_on_headers("HX-Request", "HX-Target")
+@caching.public_page
+def home(request):
+    decks, matching, tree, shown = _tree_shown(request)
     context = {
         "tree": tree,
         "tree_decks": shown,
@@ -55,11 +63,7 @@ def deck_study_counts(request):
     every learner, kept) by htmx when it loads, each into its row. The counts are kept
     until the learner's memories change (reviews.deck_figures); the tree is worked out
     from the decks kept in the cache, so no query when those are kept."""
-    decks = card_services.deck_summaries_kept()
-    matching = request.GET.get("q", "").strip()[:DECK_FILTER_LENGTH]
-    tree = deck_services.deck_tree(decks, matching=matching)
-    if sum(branch.deck_count for branch in tree) > DECKS_FOLDED_UP_TO:
-        deck_services.deck_tree_linked(tree, matching=matching)
+    _decks, _matching, tree, _shown = _tree_shown(request)
     studied = card_services.tree_scopes_kept()
     shown = deck_services.tree_branches_shown(tree)
     scopes = {str(branch.number): studied.of(branch) for branch in shown}

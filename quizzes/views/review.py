@@ -178,7 +178,11 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         )
         item = queue[0] if queue else None
     all_counts = reviews.review_counts(user=user, now=now, settings=settings)
-    counts = reviews.review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
+    counts = (
+        all_counts
+        if deck_ids is None
+        else reviews.review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
+    )
     undo = card_holds.latest_undoable(user=user, now=now)
     if undo is not None and deck_ids is not None and undo.card.deck_id not in deck_ids:
         undo = None  # its card is another deck's: taken back, it would show here
