@@ -76,13 +76,21 @@ def image_text(*sides_html: str) -> str:
 
 
 PLACEHOLDER_CLASS = "image-missing"
+PLACEHOLDER_WORDS_CLASS = "image-missing-words"
 
 
-def _placeholder(soup: BeautifulSoup, url: str, alt: str, problem: str):
+def _placeholder(soup: BeautifulSoup, url: str, alt: str | None, problem: str):
     # Not role="img": that would hide the link inside from assistive technology.
     box = soup.new_tag("span", attrs={"class": PLACEHOLDER_CLASS})
     label = soup.new_tag("span", attrs={"class": "image-missing-label"})
-    label.string = f"Image {problem or 'not cached'} ({alt})"
+    # The image's own words in a span of their own: search marks them, never the rest.
+    words = alt or _file_name_words(url)
+    label.append(f"Image {problem or 'not cached'} (")
+    if not alt:
+        label.append(describe_image(url).removesuffix(words))
+    if words:
+        label.append(soup.new_tag("span", attrs={"class": PLACEHOLDER_WORDS_CLASS}, string=words))
+    label.append(")")
     box.append(label)
     if url.startswith(("http://", "https://")):
         link = soup.new_tag("a", href=url, rel="noopener noreferrer nofollow")
@@ -97,15 +105,14 @@ def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
     soup = BeautifulSoup(card_html, "html.parser")
     for img in soup.find_all("img"):
         url = img.get("src", "")
-        alt = img.get("alt") or describe_image(url)
         local = images.get(url) or LocalImage(src=None)
         # The source wraps images in a link to themselves; that link follows the image.
         wrapper = img.parent if img.parent.name == "a" and img.parent.get("href") == url else None
         if local.src is None:
-            (wrapper or img).replace_with(_placeholder(soup, url, alt, local.problem))
+            (wrapper or img).replace_with(_placeholder(soup, url, img.get("alt"), local.problem))
             continue
         img["src"] = local.src
-        img["alt"] = alt
+        img["alt"] = img.get("alt") or describe_image(url)
         img["loading"] = "lazy"
         if local.width and local.height:
             img["width"], img["height"] = str(local.width), str(local.height)
@@ -117,7 +124,8 @@ def localize_images(card_html: str, images: Mapping[str, LocalImage]) -> str:
 def highlight(card_html: str, words: Sequence[str]) -> str:
     """Wrap each case-insensitive occurrence of `words` in `<mark>`, in text only: tags,
     attributes and entities are never touched, so the HTML stays as safe as it came in.
-    The words of an image placeholder are not the card's own and are never marked."""
+    In an image placeholder only the image's own words (its alt text, or its file name's)
+    are marked, as search finds a card by them; "Image not cached" is the site's."""
     words = [word for word in words if word]
     if not words:
         return card_html
@@ -130,7 +138,9 @@ def highlight(card_html: str, words: Sequence[str]) -> str:
     for text in soup.find_all(string=pattern):
         if type(text) is not NavigableString:  # comments, CDATA, doctypes
             continue
-        if text.find_parent(class_=PLACEHOLDER_CLASS) is not None:
+        if text.find_parent(class_=PLACEHOLDER_CLASS) is not None and (
+            text.parent.get("class") != [PLACEHOLDER_WORDS_CLASS]
+        ):
             continue
         pieces, start = [], 0
         for match in pattern.finditer(text):

@@ -500,7 +500,7 @@ def test_saving_makes_the_html_storable_once_and_updates_the_page(
 
     assert len(calls) == 1
     page = client.get(card.get_absolute_url()).text
-    assert "Image not cached (Screenshot: add dim)" in page
+    assert 'Image not cached (Screenshot: <span class="image-missing-words">add dim</span>)' in page
 
 
 def test_removing_an_image_from_the_html_removes_its_row(staff_client, deck):

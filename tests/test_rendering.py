@@ -35,7 +35,11 @@ def test_an_uncached_image_becomes_a_placeholder_linking_to_the_original():
     assert "<img" not in html
     assert "Image not cached" in html
     assert f'<a href="{URL}" rel="noopener noreferrer nofollow">Open the original</a>' in html
-    assert "Image not cached (Screenshot: add dim)" in html
+    assert label_text(html) == "Image not cached (Screenshot: add dim)"
+
+
+def label_text(html: str) -> str:
+    return BeautifulSoup(html, "html.parser").select_one(".image-missing-label").get_text()
 
 
 def test_an_image_missing_from_the_mapping_is_treated_as_uncached():
@@ -56,7 +60,7 @@ def test_an_image_that_failed_for_good_says_why_in_its_placeholder():
         '<img src="nothere.png">', {"nothere.png": LocalImage(src=None, problem="missing here")}
     )
 
-    assert "Image missing here (Screenshot: nothere)" in html
+    assert label_text(html) == "Image missing here (Screenshot: nothere)"
     assert "not cached" not in html
 
 
@@ -116,13 +120,26 @@ def test_highlight_without_words_returns_the_html_unchanged():
     assert highlight("<p>a<br>b</p>", []) == "<p>a<br>b</p>"
 
 
-def test_highlight_leaves_the_words_of_an_image_placeholder_alone():
+def test_highlight_leaves_the_sites_words_of_an_image_placeholder_alone():
     html = localize_images('<p>An image:</p><img src="https://x.org/image.png">', {})
 
-    marked = highlight(html, ["image"])
+    marked = highlight(html, ["image", "cached", "screenshot", "original"])
 
     assert marked.startswith("<p>An <mark>image</mark>:</p>")
-    assert marked.count("<mark>") == 1
+    assert marked.count("<mark>") == 2  # the card's "image", and the file name's
+    assert label_text(marked) == "Image not cached (Screenshot: image)"
+    assert BeautifulSoup(marked, "html.parser").select_one(".image-missing-words mark")
+
+
+def test_highlight_marks_search_words_in_a_placeholders_image_words():
+    # Search finds a card by its images' words (alt text, else file name): the page shows
+    # where, even when the image is not cached.
+    named = localize_images('<img src="https://x.org/mixed_precision.png">', {})
+    alt = localize_images('<img src="https://x.org/a1b2c3.png" alt="Loss (log) curve">', {})
+
+    assert "mixed <mark>precision</mark>" in highlight(named, ["precision"])
+    assert "Loss (<mark>log</mark>) curve" in highlight(alt, ["log"])
+    assert label_text(highlight(alt, ["log"])) == "Image not cached (Loss (log) curve)"
 
 
 # --- An answer as a choice ---

@@ -107,7 +107,8 @@ def test_an_uncached_image_shows_a_placeholder_linking_to_the_original(client, f
     response = client.get(card_url(6))
 
     assert "<img" not in response.text
-    assert "Image not cached (Screenshot: add dim)" in response.text
+    label = BeautifulSoup(response.text, "html.parser").select_one(".image-missing-label")
+    assert label.get_text() == "Image not cached (Screenshot: add dim)"
     assert 'href="https://aiquizzes.com/gcp_images/add_dim.png"' in response.text
 
 
@@ -139,6 +140,15 @@ def test_a_search_in_another_english_form_is_highlighted_as_it_was_searched(clie
 
     assert "A new axis will be <mark>creat</mark>ed" in page.text
     assert "A new axis will be <mark>creat</mark>ed" in answer.text
+
+
+def test_a_search_found_in_an_image_not_cached_is_highlighted_there(client, fastai_deck):
+    # Card 70's words "mixed precision" are only in its image's file name.
+    response = client.get(card_url(70), {"answer": "1", "q": "mixed precision"})
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    marks = [mark.get_text() for mark in soup.select(".answer .image-missing-words mark")]
+    assert marks == ["mixed", "precision"]
 
 
 def test_the_permalink_survives_a_deck_sync(client, fastai_deck):

@@ -81,7 +81,7 @@ def test_a_due_card_whose_question_image_is_missing_says_its_picture_is_missing(
         response = client.get(URL)
     assert response.context["item"].card == card
     assert "This question needs a picture this site does not have yet." in response.text
-    assert "Image not cached (Screenshot: card" in response.text
+    assert 'Image not cached (Screenshot: <span class="image-missing-words">card' in response.text
 
 
 def test_a_card_whose_question_shows_whole_says_nothing_of_a_picture(client, alice, deck):
