@@ -175,8 +175,9 @@ def heatmap(counts: Mapping[date, int], *, end: date, weeks: int = 53) -> Heatma
         for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
     )
     return Heatmap(
-        # Room after the last column for a month that starts in it ("Dec" was cut off).
-        width=left + weeks * (size + gap) + MONTH_LABEL_WIDTH,
+        # Room from the last column on for a month that starts in it ("Dec" was cut off),
+        # and no more: a year 5 px wider than a laptop's column scrolled, cutting "Wed".
+        width=left + (weeks - 1) * (size + gap) + MONTH_LABEL_WIDTH,
         height=top + 7 * (size + gap),
         cell_size=size,
         cells=tuple(cells),

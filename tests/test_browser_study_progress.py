@@ -1,0 +1,54 @@
+"""The progress page's year of reviews: whole on a laptop's column, its weekday names not
+cut; on a phone it scrolls sideways in its own box, the latest weeks in view."""
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.test_browser_review import log_in
+from tests.test_browser_set_due import PHONE
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1280, "height": 900}
+
+
+def heatmap_box(page: Page) -> dict:
+    return page.locator(".chart-scroll").evaluate(
+        """box => {
+            const weekdays = [...box.querySelectorAll("text")].filter(t => t.textContent === "Wed");
+            return {
+                overflow: box.scrollWidth - box.clientWidth,
+                weekdayLeft: weekdays[0].getBoundingClientRect().left,
+                boxLeft: box.getBoundingClientRect().left,
+                latestRight: [...box.querySelectorAll("rect")].at(-1).getBoundingClientRect().right,
+                boxRight: box.getBoundingClientRect().right,
+            };
+        }"""
+    )
+
+
+def test_the_year_fits_a_laptops_column_with_its_weekday_names_whole(
+    page: Page, deck_site, django_user_model
+):
+    page.set_viewport_size(LAPTOP)
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/progress/")
+
+    box = heatmap_box(page)
+
+    assert box["overflow"] <= 0
+    assert box["weekdayLeft"] >= box["boxLeft"]
+
+
+def test_on_a_phone_the_year_scrolls_with_the_latest_weeks_in_view(
+    page: Page, deck_site, django_user_model
+):
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    page.goto(f"{deck_site}/me/progress/")
+
+    box = heatmap_box(page)
+
+    assert box["overflow"] > 0
+    assert box["latestRight"] <= box["boxRight"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
