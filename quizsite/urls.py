@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 handler404 = "quizzes.views.errors.page_not_found"
+handler500 = "quizzes.views.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

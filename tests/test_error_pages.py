@@ -1,8 +1,13 @@
 """Errors keep the site's look and say what happened; none shows Django's bare pages."""
 
+import sqlite3
+
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
-from django.views.defaults import server_error
+
+from quizzes.models import Attempt
+from quizzes.views.errors import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +51,26 @@ def test_the_500_page_renders_without_a_request_context():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one writer at a time")
+def test_a_database_kept_busy_by_a_long_write_is_a_503_that_asks_to_try_again(make_deck):
+    make_deck(12)
+    # Another connection holds the write lock, as a large import's one transaction does.
+    other = sqlite3.connect(connection.settings_dict["NAME"], uri=True, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE quizzes_deck SET name = name")
+    try:
+        response = Client(raise_request_exception=False).post("/quiz/quick/", {"deck": "synthetic"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "The site is busy for a moment" in response.text
+    assert Attempt.objects.count() == 0
+    # Once the write is done, the same request goes through.
+    assert Client().post("/quiz/quick/", {"deck": "synthetic"}).status_code == 302
+    assert Attempt.objects.count() == 1
