@@ -418,7 +418,7 @@ def test_equals_buries_the_note_bang_suspends_it_and_u_takes_all_back(
 
     page.keyboard.press("=")
     expect(page.locator(".review-notice")).to_contain_text(
-        f"Card #{first.number} and its sibling #{sibling.number} are buried"
+        f"{first.named} and its sibling #{sibling.number} are buried"
     )
     expect(heading).to_contain_text(f"#{second.number}")
     expect(page.locator("[data-undo-key]")).to_contain_text("Undo Bury note of")

@@ -61,7 +61,7 @@ def test_a_learner_sets_due_the_cards_they_tick_and_one_from_its_study_box(
     box.get_by_label("Days from today").fill("10!")
     box.get_by_role("button", name="Set due date").click()
     expect(box.locator("[role=status]")).to_have_text(
-        f"Card #{cards[1].number} is set due in 10 days. Its interval is now the days until then."
+        f"{cards[1].named} is set due in 10 days. Its interval is now the days until then."
     )
     expect(box).to_contain_text("Not answered yet. Next review: in 10 days")
     box.locator("[data-card-memory] summary").click()

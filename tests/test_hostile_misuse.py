@@ -13,6 +13,7 @@ from django.urls import reverse
 from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardHold, CardMemory, FormerDeckSlug, ReviewLog
 from quizzes.services import reviews
+from tests.studyhelpers import synthetic_named
 from tests.test_hostile_sweep import ROUTES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
@@ -122,7 +123,7 @@ def test_unsuspending_a_card_not_held_says_so_and_changes_nothing(client, alice,
     )
 
     assert response.status_code == 200
-    assert "Card #1 was in your reviews already." in response.text
+    assert f"{synthetic_named(1)} was in your reviews already." in response.text
     assert _rows(alice) == ([], [], [])
 
 

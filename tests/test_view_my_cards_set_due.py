@@ -370,7 +370,7 @@ def test_the_undo_of_a_set_due_date_on_several_cards_names_how_many_it_takes_bac
         )
     assert not CardMemory.objects.filter(user=alice).exists()
     if ticked == 1:
-        assert "Set due date undone: card #" + f"{shown.card.number} is back" in response.text
+        assert f"Set due date undone: {shown.card.named} is back" in response.text
     else:
         assert f"Set due date undone: cards {named} are back, as they were before." in (
             response.text

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quizzes.models import Card, CardHold
 from quizzes.services import card_holds, reviews
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_undoing_a_bury_brings_the_card_back_at_once(client, alice, card):
         response = client.post(URL, {"card": card.pk, "action": "bury"})
         assert response.url == f"{reverse('review')}?card={card.pk}"
         page = client.get(response.url)
-        assert "Bury undone: card #1 is back, as it was before." in page.text
+        assert f"Bury undone: {synthetic_named(1)} is back, as it was before." in page.text
         assert page.context["item"].card == card
         assert review_count_shown(client) == 12
     assert not CardHold.objects.exists()
@@ -48,7 +48,7 @@ def test_undoing_a_suspend_keeps_an_earlier_bury(client, alice, card):
         )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "Suspend undone: card #1 is back" in response.text
+    assert f"Suspend undone: {synthetic_named(1)} is back" in response.text
     hold = CardHold.objects.get(user=alice, card=card)
     assert (hold.suspended, hold.buried_until is not None) == (False, True)
 

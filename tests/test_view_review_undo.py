@@ -8,7 +8,7 @@ from django.urls import reverse
 from quizzes.models import Card, CardHold, CardMemory, ReviewLog
 from quizzes.services import card_holds, reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
-from tests.studyhelpers import one_note_of_three, review_count_shown
+from tests.studyhelpers import one_note_of_three, review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_the_learner_is_told_the_grade_was_undone(client, alice, card, htmx):
         URL, {"review": review.pk}, headers={"HX-Request": "true"} if htmx else {}, follow=True
     )
 
-    notice = "Grade undone: card #1 is back, as it was before."
+    notice = f"Grade undone: {synthetic_named(1)} is back, as it was before."
     assert notice in response.text
     assert 'role="status"' in response.text
 

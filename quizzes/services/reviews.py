@@ -1356,7 +1356,7 @@ def undoable_review(*, user, since: datetime) -> ReviewLog | None:
         .filter(~Exists(later))
         .exclude(Q(source=Source.RESCHEDULE) & Exists(set_due_changed))
         .annotate(operation_cards=Subquery(operation))
-        .select_related("card")
+        .select_related("card__deck")
         .order_by("-reviewed_at", "-pk")
         .first()
     )
@@ -1397,7 +1397,7 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLo
     # Locked before the review is read again: an undo of the same review posted at once (a
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
-    review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
+    review = ReviewLog.objects.select_related("card__deck").get(user=user, pk=review_id)
     if review.source not in UNDOABLE_SOURCES:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
     if review.source == Source.RESCHEDULE:
@@ -1443,7 +1443,7 @@ def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
     NothingToForget when the card is new to the learner already."""
     row = CardMemory.objects.select_for_update().filter(user=user, card=card).first()
     if row is None:
-        raise NothingToForget(f"Card #{card.number} is new to you already.")
+        raise NothingToForget(f"{card.named} is new to you already.")
     log = ReviewLog.objects.create(
         user=user,
         card=card,

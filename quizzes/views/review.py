@@ -249,7 +249,7 @@ def _next(request, notice: str = "") -> HttpResponse:
 
 def _leech_message(card: Card) -> str:
     return (
-        f"Card #{card.number} is a leech: you keep forgetting it, so it leaves your reviews "
+        f"{card.named} is a leech: you keep forgetting it, so it leaves your reviews "
         "for now. You can bring it back when the review is done."
     )
 
@@ -295,7 +295,7 @@ def review_answer(request):
     form = ReviewAnswerForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "That grade could not be read: " + _first_error(form))
-    card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
+    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
     if card is None:
         return _card_removed(request)
     now = timezone.now()
@@ -309,7 +309,7 @@ def review_answer(request):
     )
     if not recorded:
         notice = (
-            f"Card #{card.number} had been graded since this page showed it (in another tab, "
+            f"{card.named} had been graded since this page showed it (in another tab, "
             "or by a second click): the first grade stays, and this one was not recorded."
         )
     elif reviews.became_leech(user=request.user, card=card, at=now):
@@ -385,7 +385,7 @@ def review_undo(request):
             f"{undone.kind_label} undone: cards {undone.undo_cards} are back, as they were before."
         )
     else:
-        notice = f"{undone.kind_label} undone: card #{card.number} is back, as it was before."
+        notice = f"{undone.kind_label} undone: {card.named} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
@@ -482,7 +482,7 @@ def review_bury(request):
 
     def bury(card: Card) -> str:
         card_holds.card_bury(user=request.user, card=card, now=timezone.now())
-        return f"Card #{card.number} is buried: it comes back tomorrow."
+        return f"{card.named} is buried: it comes back tomorrow."
 
     return _acted_on_card(request, bury)
 
@@ -496,7 +496,7 @@ def review_suspend(request):
     def suspend(card: Card) -> str:
         card_holds.card_suspend(user=request.user, card=card, now=timezone.now())
         return (
-            f"Card #{card.number} is suspended: it stays out of your reviews until you "
+            f"{card.named} is suspended: it stays out of your reviews until you "
             "unsuspend it (Suspended cards, on your progress page)."
         )
 
@@ -536,13 +536,13 @@ def review_flag(request):
 
 
 def _cards_named(card: Card, siblings: list[Card]) -> str:
-    """ "Card #4", "Card #4 and its sibling #9", "Card #4 and its 2 siblings (#9, #12)"."""
+    """The card (Card.named), "… and its sibling #9", "… and its 2 siblings (#9, #12)"."""
     if not siblings:
-        return f"Card #{card.number}"
+        return card.named
     numbers = ", ".join(f"#{sibling.number}" for sibling in siblings)
     if len(siblings) == 1:
-        return f"Card #{card.number} and its sibling {numbers}"
-    return f"Card #{card.number} and its {len(siblings)} siblings ({numbers})"
+        return f"{card.named} and its sibling {numbers}"
+    return f"{card.named} and its {len(siblings)} siblings ({numbers})"
 
 
 @require_POST
@@ -555,7 +555,7 @@ def review_bury_note(request):
     def bury(card: Card) -> str:
         siblings = card_holds.note_bury(user=request.user, card=card, now=timezone.now())
         if not siblings:
-            return f"Card #{card.number} is buried: it comes back tomorrow."
+            return f"{card.named} is buried: it comes back tomorrow."
         return f"{_cards_named(card, siblings)} are buried: they come back tomorrow."
 
     return _acted_on_card(request, bury)
@@ -572,7 +572,7 @@ def review_suspend_note(request):
         siblings = card_holds.note_suspend(user=request.user, card=card, now=timezone.now())
         if not siblings:
             return (
-                f"Card #{card.number} is suspended: it stays out of your reviews until you "
+                f"{card.named} is suspended: it stays out of your reviews until you "
                 "unsuspend it (Suspended cards, on your progress page)."
             )
         return (
@@ -591,7 +591,7 @@ def review_forget(request):
 
     def forget(card: Card) -> str:
         reviews.card_forget(user=request.user, card=card, now=timezone.now())
-        return f"Card #{card.number} is forgotten: it is a new card again."
+        return f"{card.named} is forgotten: it is a new card again."
 
     return _acted_on_card(request, forget)
 
@@ -604,8 +604,8 @@ def card_unsuspend(request):
 
     def unsuspend(card: Card) -> str:
         if card_holds.card_unsuspend(user=request.user, card=card):
-            return f"Card #{card.number} is back in your reviews."
-        return f"Card #{card.number} was in your reviews already."
+            return f"{card.named} is back in your reviews."
+        return f"{card.named} was in your reviews already."
 
     return _acted_on_card(request, unsuspend)
 
@@ -630,7 +630,7 @@ def card_set_due(request):
             rng=random.Random(),
         )
         interval = " Its interval is now the days until then." if spec.set_interval else ""
-        return f"Card #{card.number} is set due {spec.label}.{interval}"
+        return f"{card.named} is set due {spec.label}.{interval}"
 
     return _acted_on_card(request, set_due)
 
@@ -659,10 +659,9 @@ def review_hold_undo(request):
         )
     what = CardHold.Action(action).label
     if siblings:
-        named = _cards_named(card, siblings)
-        notice = f"{what} undone: {named[0].lower()}{named[1:]} are back, as they were before."
+        notice = f"{what} undone: {_cards_named(card, siblings)} are back, as they were before."
     else:
-        notice = f"{what} undone: card #{card.number} is back, as it was before."
+        notice = f"{what} undone: {card.named} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
