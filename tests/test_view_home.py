@@ -102,6 +102,22 @@ def test_a_deck_with_subdecks_lists_its_own_cards_first(client, make_deck):
     assert page.index("2 cards of its own") < page.index(">Verbs<")
 
 
+def test_two_top_decks_of_one_name_are_headed_apart_by_their_slugs(client, make_deck):
+    first = named_deck(make_deck, "Biology", 2)
+    second = named_deck(make_deck, "Biology again", 3)
+    second.name = "Biology"
+    second.save()
+    named_deck(make_deck, "Biology::Cell", 1)
+
+    page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+
+    headings = [heading.get_text() for heading in page.select("section.panel h2")]
+    assert headings == [f"Biology ({first.slug})", f"Biology ({second.slug})"]
+    # The first's own cards, above its Cell, are named as its heading is.
+    own = page.select_one(".deck-tree .deck-row-name")
+    assert own.get_text().startswith(f"Biology ({first.slug})")
+
+
 def test_the_filter_shows_the_decks_whose_name_holds_it_unfolded(client, make_deck):
     for name in ["Medicine::Cardiology::Drugs", "Medicine::Neurology", "Languages::Spanish"]:
         named_deck(make_deck, name)

@@ -595,6 +595,21 @@ def test_studying_one_of_two_decks_of_the_same_name_takes_that_decks_cards_only(
     assert other_studied.context["item"].card.deck == other
 
 
+def test_one_of_two_decks_of_the_same_name_is_headed_with_its_slug(client, alice, make_deck):
+    one, other = make_deck(2, slug="bio-one"), make_deck(2, slug="bio-other")
+    one.name = other.name = "Biology"
+    one.save()
+    other.save()
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")
+    assert page.select_one("[data-review-scope] strong").get_text() == "Biology (bio-other)"
+    assert page.title.get_text().startswith("Review Biology (bio-other) (2)")
+    one.name = "Botany"
+    one.save()
+    page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")
+    assert page.select_one("[data-review-scope] strong").get_text() == "Biology"
+
+
 def test_a_subdeck_of_a_name_two_decks_bear_is_studied_with_the_one_the_tree_puts_it_under(
     client, alice, make_deck
 ):
