@@ -285,6 +285,7 @@ def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_
     assert studies == {
         "Study (Medicine)": f"{review}?branch=Medicine",
         "Study all of Cardiology (Medicine::Cardiology)": f"{review}?deck=medicine-cardiology",
+        "Study (Medicine::Cardiology, its own cards)": f"{review}?own=medicine-cardiology",
         "Study (Medicine::Cardiology::Drugs)": f"{review}?deck=medicine-cardiology-drugs",
         "Study (Languages)": f"{review}?deck=languages",
     }
@@ -292,7 +293,26 @@ def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_
     assert loader["hx-get"] == reverse("deck_study_counts")
     assert loader["hx-trigger"] == "load"
     places = [place["id"] for place in page.select("span.deck-study-counts")]
-    assert len(places) == len(set(places)) == 4  # Medicine, Cardiology, Drugs, Languages
+    # Medicine, Cardiology, Cardiology's own cards, Drugs, Languages
+    assert len(places) == len(set(places)) == 5
+
+
+def test_a_deck_with_subdecks_offers_to_study_its_own_cards_alone(client, alice, make_deck):
+    named_deck(make_deck, "Spanish", 2)
+    named_deck(make_deck, "Spanish::Verbs", 3)
+    client.force_login(alice)
+
+    page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+
+    own_row = page.select_one(".deck-tree .deck-row")
+    assert "2 cards of its own" in own_row.get_text()
+    study = own_row.select_one("a[data-deck-study]")
+    assert study["href"] == reverse("review") + "?own=spanish"
+    assert study.get_text() == "Study (Spanish, its own cards)"
+    assert own_row.select_one(".deck-study-counts")["id"].startswith("deck-study-own-")
+    # The panel's Study takes the deck with its Verbs.
+    panel_study = page.select_one(".deck-group > .deck-study-row a[data-deck-study]")
+    assert panel_study["href"] == reverse("review") + "?deck=spanish"
 
 
 def test_a_filtered_tree_asks_for_the_counts_of_its_rows(client, alice, make_deck):

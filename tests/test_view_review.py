@@ -545,6 +545,32 @@ def test_a_deck_studied_counts_its_own_cards_and_the_navigation_every_decks(clie
     assert "<title>Review Medicine::Cardiology::Drugs (2)" in response.text
 
 
+def test_a_decks_own_cards_are_studied_without_its_subdecks(client, alice):
+    with time_machine.travel(T0, tick=False):
+        decks = _medicine_and_languages(two_due_of_each_for=alice)
+        client.force_login(alice)
+        response = client.get(URL, {"own": "medicine-cardiology"})
+        counts = response.context["counts"]
+        # Cardiology's 2 due and 1 new; Drugs' 2 due stay out.
+        assert (counts.new, counts.learning, counts.reviews) == (1, 0, 2)
+        scope = BeautifulSoup(response.text, "html.parser").select_one("[data-review-scope]")
+        assert scope.strong.get_text() == "Medicine::Cardiology (its own cards)"
+        # Its forms come back to the deck's own cards.
+        grade = BeautifulSoup(response.text, "html.parser").select_one("form.grade-form")
+        assert grade["action"] == reverse("review_answer") + "?own=medicine-cardiology"
+        for _ in range(3):
+            item = response.context["item"]
+            assert item.card.deck == decks["Medicine::Cardiology"]
+            reviews.review_record(
+                user=alice, card=item.card, rating=3, now=timezone.now(), elapsed_seconds=3
+            )
+            response = client.get(URL, {"own": "medicine-cardiology"})
+    assert response.context["item"] is None
+    heading = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done] h1")
+    assert heading.get_text() == "Medicine::Cardiology (its own cards): done for now"
+    assert response.context["other_decks_total"] == 6  # Drugs' 2 and Languages' 4
+
+
 def test_a_branch_with_no_deck_of_its_own_is_studied_by_its_path(client, alice):
     decks = _medicine_and_languages()
     client.force_login(alice)
@@ -634,7 +660,10 @@ def test_a_subdeck_of_a_name_two_decks_bear_is_studied_with_the_one_the_tree_put
         ({"deck": "bad slug\x00;"}, 404, "There is no deck “bad slug"),
         ({"branch": "Surgery"}, 404, "No deck is in the branch “Surgery”."),
         ({"branch": "Medicine::Drugs"}, 404, "No deck is in the branch “Medicine::Drugs”."),
-        ({"deck": "languages", "branch": "Medicine"}, 400, "not both"),
+        ({"deck": "languages", "branch": "Medicine"}, 400, "one of them only"),
+        ({"deck": "languages", "own": "languages"}, 400, "one of them only"),
+        ({"own": "cardiology"}, 404, "There is no deck “cardiology”."),
+        ({"own": "y" * 1001}, 400, "too long"),
         ({"deck": "x" * 1001}, 400, "too long"),
     ],
 )

@@ -195,7 +195,7 @@ class StudyScope:
     branch's own name (Anki's "Medicine" with cards only in its subdecks), which is the only
     name such a branch has."""
 
-    field: str  # the address's parameter that names it: "deck" or "branch"
+    field: str  # the address's parameter that names it: "deck", "own" or "branch"
     value: str  # the deck's slug, or the branch's path
     name: str  # the deck's name, or the branch's path
     deck_ids: frozenset[int]
@@ -204,8 +204,12 @@ class StudyScope:
     @property
     def suffix(self) -> str:
         """What follows the name where it heads the page, so that two decks "Biology" read
-        apart there as on the home page: " (bio-b)"."""
-        return f" ({self.value})" if self.shared_name else ""
+        apart there as on the home page, " (bio-b)", and a deck's own cards apart from the
+        deck with its subdecks, " (its own cards)"."""
+        said = [self.value] if self.shared_name else []
+        if self.field == "own":
+            said.append("its own cards")
+        return f" ({', '.join(said)})" if said else ""
 
     @property
     def label(self) -> str:
@@ -261,25 +265,38 @@ def tree_scopes(decks: list[Deck]) -> TreeScopes:
     return TreeScopes(of_deck=of_deck, of_branch=of_branch)
 
 
-def study_scope_of_deck(deck: Deck, *, decks: list[Deck], scopes: TreeScopes) -> StudyScope:
+def study_scope_of_deck(
+    deck: Deck, *, decks: list[Deck], scopes: TreeScopes, own: bool = False
+) -> StudyScope:
     """The deck `deck` and the decks below it in the tree (`decks`: every deck, with
-    `scopes` their tree_scopes)."""
-    deck_ids = scopes.of_deck.get(deck.pk, frozenset({deck.pk}))
+    `scopes` their tree_scopes); with `own`, its own cards alone, without its subdecks'
+    (which Anki's deck list has no way to study, short of a filtered deck)."""
+    alone = frozenset({deck.pk})
+    deck_ids = alone if own else scopes.of_deck.get(deck.pk, alone)
     path = deck_path(deck.name)
     shared = any(other.pk != deck.pk and deck_path(other.name) == path for other in decks)
     return StudyScope(
-        field="deck", value=deck.slug, name=deck.name, deck_ids=deck_ids, shared_name=shared
+        field="own" if own else "deck",
+        value=deck.slug,
+        name=deck.name,
+        deck_ids=deck_ids,
+        shared_name=shared,
     )
 
 
-def study_scope_of_slug(slug: str, *, decks: list[Deck], scopes: TreeScopes) -> StudyScope | None:
+def study_scope_of_slug(
+    slug: str, *, decks: list[Deck], scopes: TreeScopes, own: bool = False
+) -> StudyScope | None:
     """The study of the deck whose slug is, or was (deck_by_former_slug), `slug`, among
-    `decks` (every deck, with `scopes` their tree_scopes); None when there is no such deck."""
+    `decks` (every deck, with `scopes` their tree_scopes), or of its own cards alone with
+    `own`; None when there is no such deck."""
     deck = next((deck for deck in decks if deck.slug == slug), None)
     if deck is None and slug_pattern.fullmatch(slug):
         former = deck_by_former_slug(slug)
         deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
-    return None if deck is None else study_scope_of_deck(deck, decks=decks, scopes=scopes)
+    if deck is None:
+        return None
+    return study_scope_of_deck(deck, decks=decks, scopes=scopes, own=own)
 
 
 def study_scope_of_branch(path: str, scopes: TreeScopes) -> StudyScope | None:

@@ -7,8 +7,9 @@ htmx swaps #review-stage after a grade, an undo or an end-screen choice; without
 the same forms post and redirect back to /review/, and the answer opens with a plain
 <details> element.
 
-`?deck=<slug>` (a deck and its subdecks) or `?branch=<path>` (a branch of Anki's tree with no
-deck of its own name) studies those decks only: every form of the page carries it in its
+`?deck=<slug>` (a deck and its subdecks), `?own=<slug>` (a deck's own cards, not its
+subdecks') or `?branch=<path>` (a branch of Anki's tree with no deck of its own name) studies
+those decks only: every form of the page carries it in its
 address, so that each answer, undo, bury or end-screen choice comes back to the same decks.
 """
 
@@ -73,18 +74,25 @@ SCOPE_VALUE_LENGTH = 1000
 
 
 def _study_scope(request) -> deck_services.StudyScope | None:
-    """The decks this study is of (`?deck=` or `?branch=`, in the address of a page or of
-    a form's post), None for every deck; raises _ScopeRefused with the readable refusal
-    for a deck or branch there is not."""
-    slug, path = request.GET.get("deck", ""), request.GET.get("branch", "")
-    if not slug and not path:
+    """The decks this study is of (`?deck=`, `?own=` or `?branch=`, in the address of a page
+    or of a form's post), None for every deck; raises _ScopeRefused with the readable
+    refusal for a deck or branch there is not."""
+    named = {field: request.GET.get(field, "") for field in ("deck", "own", "branch")}
+    named = {field: value for field, value in named.items() if value}
+    if not named:
         return None
-    if slug and path:
+    if len(named) > 1:
         raise _ScopeRefused(
-            _bad_request(request, "Study a deck (deck=) or a branch (branch=), not both.")
+            _bad_request(
+                request,
+                "Study a deck (deck=), a deck's own cards (own=) or a branch (branch=), "
+                "one of them only.",
+            )
         )
-    if len(slug) > SCOPE_VALUE_LENGTH or len(path) > SCOPE_VALUE_LENGTH:
+    if any(len(value) > SCOPE_VALUE_LENGTH for value in named.values()):
         raise _ScopeRefused(_bad_request(request, "That deck's name is too long to be one."))
+    path = named.get("branch", "")
+    slug = named.get("deck") or named.get("own", "")
     scopes = card_services.tree_scopes_kept()
     if path:
         scope = deck_services.study_scope_of_branch(path, scopes)
@@ -92,7 +100,7 @@ def _study_scope(request) -> deck_services.StudyScope | None:
             raise _ScopeRefused(_no_such_decks(request, f"No deck is in the branch “{path}”."))
         return scope
     decks = card_services.deck_summaries_kept()
-    scope = deck_services.study_scope_of_slug(slug, decks=decks, scopes=scopes)
+    scope = deck_services.study_scope_of_slug(slug, decks=decks, scopes=scopes, own="own" in named)
     if scope is None:
         raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{slug}”."))
     return scope
