@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -192,8 +191,11 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         else reviews.review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
     )
     undo = card_holds.latest_undoable(user=user, now=now)
-    if undo is not None and deck_ids is not None and undo.card.deck_id not in deck_ids:
-        undo = None  # its card is another deck's: taken back, it would show here
+    if isinstance(undo, ReviewLog) and undo.undo_size > 1:
+        # Its button says, before it takes them back, in which decks its cards are.
+        undo.operation_decks = reviews.set_due_decks(user=user, at=undo.reviewed_at)
+    if undo is not None and deck_ids is not None and not _undo_decks(undo) & deck_ids:
+        undo = None  # its cards are other decks': taken back, they would show here
     context = {
         "item": item,
         "counts": counts,
@@ -325,16 +327,20 @@ def review_answer(request):
     return _next(request, notice)
 
 
-def _undo_of_another_deck(request, card: QuerySet[Card]) -> HttpResponse | None:
-    """409 for an Undo, in a study of some decks, whose card (`card`, not read otherwise) is
-    another deck's: an Undo button of another tab, on every deck's review. Taken back, the
-    card would show where it cannot (it is not one of these decks), so nothing is undone.
-    None to go on (a card there is not is the undo's own to refuse)."""
+def _undo_decks(undo: ReviewLog | CardHold) -> set[int]:
+    """The decks whose cards `undo` takes back: its card's, or a Set due date's cards'."""
+    decks = getattr(undo, "operation_decks", None)
+    return {deck.deck_id for deck in decks} if decks else {undo.card.deck_id}
+
+
+def _undo_of_another_deck(request, undo_deck_ids: set[int]) -> HttpResponse | None:
+    """409 for an Undo, in a study of some decks, whose cards (in the decks
+    `undo_deck_ids`) are all other decks': an Undo button of another tab, on every deck's
+    review. Taken back, a card would show where it cannot (it is not one of these decks),
+    so nothing is undone. None to go on (no card is the undo's own to refuse; a Set due
+    date with a card here is taken back whole, as its button said)."""
     deck_ids = _deck_ids(request)
-    if deck_ids is None:
-        return None
-    deck_id = card.values_list("deck_id", flat=True).first()
-    if deck_id is None or deck_id in deck_ids:
+    if deck_ids is None or not undo_deck_ids or undo_deck_ids & deck_ids:
         return None
     return _bad_request(
         request,
@@ -353,8 +359,8 @@ def review_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which grade should be undone?")
     review_id = form.cleaned_data["review"]
-    of_card = Card.objects.filter(review_logs__user=request.user, review_logs__pk=review_id)
-    if refused := _undo_of_another_deck(request, of_card):
+    decks = reviews.undo_decks(user=request.user, review_id=review_id)
+    if refused := _undo_of_another_deck(request, {deck.deck_id for deck in decks}):
         return refused
     try:
         undone = reviews.review_undo(
@@ -387,17 +393,20 @@ def review_undo(request):
         )
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
-    card = undone.card
     if undone.undo_size > 1:
         notice = (
-            f"{undone.kind_label} undone: cards {undone.undo_cards} are back, as they were before."
+            f"{undone.kind_label} undone: {undone.undo_cards} are back, as they were before "
+            f"({undone.undo_decks})."
         )
     else:
-        notice = f"{undone.kind_label} undone: {card.named} is back, as it was before."
+        notice = f"{undone.kind_label} undone: {undone.card.named} is back, as it was before."
+    # A Set due date's card shown is one of these decks', else the queue's first.
+    deck_ids = _deck_ids(request)
+    card = undone.card if deck_ids is None or undone.card.deck_id in deck_ids else None
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
-    return redirect(_review_url(request, card=card.pk))
+    return redirect(_review_url(request, **({"card": card.pk} if card else {})))
 
 
 @require_POST
@@ -652,7 +661,8 @@ def review_hold_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which bury or suspend should be undone?")
     action, card_id = form.cleaned_data["action"], form.cleaned_data["card"]
-    if refused := _undo_of_another_deck(request, Card.objects.filter(pk=card_id)):
+    held_deck = Card.objects.filter(pk=card_id).values_list("deck_id", flat=True)
+    if refused := _undo_of_another_deck(request, set(held_deck)):
         return refused
     try:
         card, *siblings = card_holds.hold_undo(
