@@ -86,7 +86,10 @@ def test_decks_named_by_ankis_path_show_as_its_tree_with_each_branchs_counts(cli
     assert "3 decks · 15 cards" in page
     # A branch below the top one is folded, its decks a click away.
     assert '<details class="deck-branch">' in page
-    assert 'Cardiology</span> <span class="deck-count">2 decks · 9 cards' in page
+    assert (
+        'Cardiology</span> <span class="deck-figures"><span class="deck-count">2 decks · 9 cards'
+        in page
+    )
     assert 'href="/decks/medicine-cardiology-drugs/">Drugs<span class="visually-hidden">' in page
     assert 'name="deck" value="medicine-neurology"' in page
     assert "/quiz/?deck=medicine-cardiology-ecg" in page
