@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from quizzes import scheduling
 from quizzes.models import Card
+from quizzes.services import card_holds, reviews
 from quizzes.services import decks as deck_services
-from quizzes.services import reviews
 from tests.studyhelpers import (
     anki_decks,
     first_cards,
@@ -765,6 +765,34 @@ def test_a_deck_studied_runs_as_many_queries_as_every_deck_for_any_number_of_car
         with django_assert_num_queries(9):
             response = client.get(URL, {"deck": deck.slug})
     assert response.context["counts"].due == min(reviewed, 200)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({}, "Medicine::Cardiology::Drugs #1"),
+        ({"branch": "Medicine"}, "Cardiology::Drugs #1"),
+        ({"deck": "medicine-cardiology"}, "Drugs #1"),
+        ({"deck": "medicine-cardiology-drugs"}, "#1"),
+    ],
+)
+def test_the_undo_button_names_its_card_by_its_deck_past_the_decks_studied(
+    client, alice, query, named
+):
+    """The card shown is the next one: "#1" alone said nothing of which card the Undo
+    takes back, when the decks studied are more than one."""
+    decks = _medicine_and_languages()
+    drugs = first_cards(decks["Medicine::Cardiology::Drugs"], 1)[0]
+    with time_machine.travel(T0, tick=False):
+        reviews.review_record(
+            user=alice, card=drugs, rating=3, now=timezone.now(), elapsed_seconds=3
+        )
+        client.force_login(alice)
+        page = BeautifulSoup(client.get(URL, query).text, "html.parser")
+        assert page.select_one("[data-undo-key]").get_text() == f"Undo “Good” on {named}"
+        card_holds.card_bury(user=alice, card=drugs, now=timezone.now() + timedelta(seconds=1))
+        page = BeautifulSoup(client.get(URL, query).text, "html.parser")
+        assert page.select_one("[data-undo-key]").get_text() == f"Undo Bury of {named}"
 
 
 def test_a_deck_studied_offers_no_undo_of_another_decks_card_nor_shows_one(client, alice):

@@ -85,7 +85,7 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "Synthetic synthetic #2" in response.text
-    assert "Undo Suspend of #1" in response.text
+    assert "Undo Suspend of Synthetic synthetic #1" in response.text
 
 
 def test_from_the_card_page_the_box_offers_unsuspend(client, alice, card):

@@ -36,7 +36,7 @@ def test_the_card_and_its_sibling_stay_out_until_unsuspended(client, alice, note
             f"{synthetic_named(1)} and its sibling #7 are suspended: they stay out of your reviews "
             "until you unsuspend them" in page.text
         )
-        assert "Undo Suspend note of #1" in page.text
+        assert "Undo Suspend note of Synthetic synthetic #1" in page.text
         assert review_count_shown(client) == 10
         held = client.get(reverse("held_cards"))
         assert [one.card for one in held.context["held"]] == note

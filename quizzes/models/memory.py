@@ -268,10 +268,9 @@ class ReviewLog(models.Model):
 
     @property
     def undo_cards(self) -> str:
-        """Those cards as the Undo button names them: "#4", "12 cards"."""
-        if self.undo_size == 1:
-            return f"#{self.card.number}"
-        return f"{self.undo_size} cards"
+        """Those cards as an Undo of several names them: "12 cards" (one card, the review
+        page names it by its deck too)."""
+        return f"{self.undo_size} card{'s' if self.undo_size > 1 else ''}"
 
     @property
     def undo_decks(self) -> str:

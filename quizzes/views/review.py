@@ -172,6 +172,19 @@ def _shown_card(request) -> Card | None:
     return card
 
 
+def _named_within(scope: deck_services.StudyScope | None, card: Card) -> str:
+    """A card as the Undo button names it, by its deck's name past the decks studied: "#2"
+    in a study of its deck alone, "Drugs #2" of Medicine::Cardiology, "Spanish::Verbs #2"
+    of the branch Languages, the whole name in a study of every deck. A number alone said
+    nothing of which card it was, the card shown then being the next one."""
+    name = card.deck.name
+    if scope is not None and (len(scope.deck_ids) == 1 or name == scope.name):
+        return f"#{card.number}"
+    if scope is not None and name.startswith(f"{scope.name}::"):
+        name = name.removeprefix(f"{scope.name}::")
+    return f"{name} #{card.number}"
+
+
 def _stage_context(request, *, card: Card | None = None, notice: str = "") -> dict:
     now = timezone.now()
     user = request.user
@@ -198,6 +211,7 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         undo = None  # its cards are other decks': taken back, they would show here
     context = {
         "item": item,
+        "undo_card": _named_within(scope, undo.card) if undo is not None else "",
         "counts": counts,
         "review_counts": all_counts,  # the navigation's: every deck's
         "scope": scope,
