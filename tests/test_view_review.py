@@ -732,6 +732,8 @@ def test_a_deck_done_says_so_and_offers_every_deck_when_others_have_cards(client
     assert "You have finished this deck for now." in response.text
     assert "Your other decks have 6 cards to study today." in response.text
     assert page.select_one("a[data-review-all]")["href"] == URL
+    # Anki's deck list, to choose the next deck to study (its counts beside each).
+    assert page.select_one("a[data-review-decks]")["href"] == reverse("home")
     done = " ".join(page.select_one("[data-review-done]").get_text().split())
     assert "The next card is due in 3 days" in done  # of this deck's
 
@@ -749,7 +751,9 @@ def test_the_whole_collection_done_offers_no_other_deck(client, alice):
         response = client.get(URL, {"deck": "languages"})
     assert "You have finished this deck for now." in response.text
     assert "other decks" not in response.text
-    assert BeautifulSoup(response.text, "html.parser").select_one("a[data-review-all]") is None
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("a[data-review-all]") is None
+    assert page.select_one("a[data-review-decks]")["href"] == reverse("home")
 
 
 @pytest.mark.parametrize("reviewed", [10, 1000])
