@@ -129,3 +129,8 @@ def anki_decks(sizes: dict[str, int]) -> dict[str, Deck]:
         deck.save()
         decks[name] = deck
     return decks
+
+
+def synthetic_named(number: int, slug: str = "synthetic") -> str:
+    """How a notice names card `number` of make_deck's deck `slug` (Card.named)."""
+    return f"Synthetic {slug} #{number} (“Question {number} about tensor{number}?”)"

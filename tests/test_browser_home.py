@@ -125,3 +125,48 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     found["done"] = undersized(phone)
     found["done axe"] = serious_problems_in_either_scheme(phone)
     assert {where: problems for where, problems in found.items() if problems} == {}
+
+
+LONG_BRANCH = "Languages::Irregular verbs of the subjunctive mood in everyday speech"
+
+# Each row's figures (its decks and cards, and the learner's counts) as boxes: the counts on
+# the line of the deck count, never on a line of their own.
+FIGURES_BOXES = """() => [...document.querySelectorAll('.deck-study-counts:not(:empty)')]
+  .filter(counts => counts.offsetParent && counts.closest('summary, .deck-row'))
+  .map(counts => {
+    const top = element => element.getBoundingClientRect().top;
+    const row = counts.closest('summary, .deck-row');
+    const name = row.querySelector('.deck-branch-name, .deck-row-name');
+    return {
+      row: name.textContent.trim(),
+      count: top(row.querySelector('.deck-count')),
+      counts: top(counts),
+      name: top(name),
+    };
+  })"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_a_rows_counts_stay_beside_its_deck_count_on_a_phone_and_a_laptop(
+    browser, tree_site, django_user_model, width, height
+):
+    from tests.test_browser_review import log_in
+
+    for number, name in enumerate([LONG_BRANCH, f"{LONG_BRANCH}::Present", "Languages::Latin"]):
+        deck = make_deck(2, slug=f"long-{number}")
+        deck.name = name
+        deck.save()
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log_in(page, tree_site, django_user_model)
+    page.goto(f"{tree_site}/?q=a")  # every branch open
+    expect(page.locator(".deck-study-counts:not(:empty)").first).to_be_visible()
+    rows = page.evaluate(FIGURES_BOXES)
+    assert len(rows) > 10
+    apart = [row["row"] for row in rows if abs(row["counts"] - row["count"]) > 4]
+    assert apart == []
+    if width >= 1280:
+        # Room enough: a long name wraps beside its figures rather than push them below it.
+        below = [row["row"] for row in rows if row["counts"] - row["name"] > 8]
+        assert below == []
+    context.close()

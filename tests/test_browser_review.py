@@ -132,7 +132,8 @@ def test_the_review_works_without_javascript(browser, deck_site, django_user_mod
     page.get_by_text("Show answer").click()
     page.get_by_role("button", name=re.compile("^Again")).click()
     expect(page.locator("#nav-review")).to_have_text(re.compile(r"^Review \(19\):"))
-    expect(page.get_by_role("button", name=re.compile("Undo “Again” on #1"))).to_be_visible()
+    undo = re.compile("Undo “Again” on .*#1")
+    expect(page.get_by_role("button", name=undo)).to_be_visible()
     context.close()
 
 
@@ -418,7 +419,7 @@ def test_equals_buries_the_note_bang_suspends_it_and_u_takes_all_back(
 
     page.keyboard.press("=")
     expect(page.locator(".review-notice")).to_contain_text(
-        f"Card #{first.number} and its sibling #{sibling.number} are buried"
+        f"{first.named} and its sibling #{sibling.number} are buried"
     )
     expect(heading).to_contain_text(f"#{second.number}")
     expect(page.locator("[data-undo-key]")).to_contain_text("Undo Bury note of")

@@ -61,7 +61,7 @@ def test_a_learner_sets_due_the_cards_they_tick_and_one_from_its_study_box(
     box.get_by_label("Days from today").fill("10!")
     box.get_by_role("button", name="Set due date").click()
     expect(box.locator("[role=status]")).to_have_text(
-        f"Card #{cards[1].number} is set due in 10 days. Its interval is now the days until then."
+        f"{cards[1].named} is set due in 10 days. Its interval is now the days until then."
     )
     expect(box).to_contain_text("Not answered yet. Next review: in 10 days")
     box.locator("[data-card-memory] summary").click()
@@ -121,3 +121,39 @@ def test_your_cards_filter_shows_its_choice_whole_on_a_phone(
     )
     assert select.bounding_box()["width"] >= natural - 0.5
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_undo_of_a_set_due_date_across_decks_reads_its_decks_below_it_on_a_phone(
+    page: Page, deck_site, console_errors, django_user_model
+):
+    import random
+
+    from django.utils import timezone
+
+    from quizzes import scheduling
+    from quizzes.models import Card
+    from quizzes.services import reviews
+    from tests.studyhelpers import anki_decks
+
+    decks = anki_decks({"Languages::Spanish::Verbs": 3, "History::Ancient::Rome": 2})
+    page.set_viewport_size(PHONE)
+    log_in(page, deck_site, django_user_model)
+    reviews.cards_set_due(
+        user=django_user_model.objects.get(username="reviewer"),
+        cards=Card.objects.filter(deck__in=decks.values()),
+        spec=scheduling.parse_due_date("5"),
+        now=timezone.now(),
+        rng=random.Random(1),
+    )
+    page.goto(f"{deck_site}/review/?deck=languages-spanish-verbs")
+    undo = page.locator("[data-undo-key]")
+    expect(undo).to_have_text(
+        "Undo Set due date on 5 cards: 3 in Languages::Spanish::Verbs and 2 in "
+        "History::Ancient::Rome"
+    )
+    # The decks read below the button's words, from its left edge, as one text.
+    words, decks_said = undo.bounding_box(), undo.locator(".review-undo-decks").bounding_box()
+    assert abs(decks_said["x"] - words["x"]) <= 1
+    assert decks_said["y"] > words["y"] + 10
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_violations(page) == []

@@ -54,7 +54,7 @@ def test_set_due_date_by_keyboard_in_a_cards_study_box_focuses_what_it_did(
     page.keyboard.type("3")
     page.keyboard.press("Enter")
     notice = page.locator("#card-study [role=status]")
-    expect(notice).to_have_text(f"Card #{card.number} is set due in 3 days.")
+    expect(notice).to_have_text(f"{card.named} is set due in 3 days.")
     expect(notice).to_be_focused()
     assert serious_violations(page) == []
     # Bury from the same box, by keyboard: the focus follows its notice too.
@@ -81,7 +81,7 @@ def test_unsuspending_by_keyboard_on_the_suspended_cards_page_focuses_its_notice
     page.get_by_role("button", name="Unsuspend").first.focus()
     page.keyboard.press("Enter")
     notice = page.locator("#held-cards [role=status]")
-    expect(notice).to_have_text(f"Card #{cards[0].number} is back in your reviews.")
+    expect(notice).to_have_text(f"{cards[0].named} is back in your reviews.")
     expect(notice).to_be_focused()
     # Tab goes on to the next card's button, not from the top of the page.
     expect(page.locator(".htmx-added, .htmx-settling")).to_have_count(0)

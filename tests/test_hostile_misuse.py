@@ -13,6 +13,7 @@ from django.urls import reverse
 from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardHold, CardMemory, FormerDeckSlug, ReviewLog
 from quizzes.services import reviews
+from tests.studyhelpers import synthetic_named
 from tests.test_hostile_sweep import ROUTES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
@@ -78,7 +79,7 @@ def test_bury_forget_then_undo_takes_them_back_one_by_one(client, alice, card):
 
         undo_forget = client.post(reverse("review_undo"), {"review": forget.pk, "card": card.pk})
         assert "Forget undone" in client.get(undo_forget.url).text
-        assert "Undo Bury of #1" in client.get(reverse("review")).text
+        assert "Undo Bury of Synthetic synthetic #1" in client.get(reverse("review")).text
         client.post(reverse("review_hold_undo"), {"card": card.pk, "action": "bury"})
         assert _rows(alice) == before
 
@@ -122,7 +123,7 @@ def test_unsuspending_a_card_not_held_says_so_and_changes_nothing(client, alice,
     )
 
     assert response.status_code == 200
-    assert "Card #1 was in your reviews already." in response.text
+    assert f"{synthetic_named(1)} was in your reviews already." in response.text
     assert _rows(alice) == ([], [], [])
 
 

@@ -2,12 +2,18 @@
 
 from types import SimpleNamespace
 
-from quizzes.services.decks import DECK_TREE_MAX_DEPTH, deck_path, deck_tree, tree_scopes
+from quizzes.services.decks import (
+    DECK_TREE_MAX_DEPTH,
+    deck_menu,
+    deck_path,
+    deck_tree,
+    tree_scopes,
+)
 
 
 def decks(*names_and_counts):
     return [
-        SimpleNamespace(pk=pk, name=name, card_count=count)
+        SimpleNamespace(pk=pk, name=name, card_count=count, slug=f"deck-{pk}")
         for pk, (name, count) in enumerate(names_and_counts, start=1)
     ]
 
@@ -64,6 +70,21 @@ def test_two_decks_of_one_name_are_two_branches_and_ids_stay_apart():
     tree = deck_tree(decks(("Verbs", 3), ("Verbs", 4)))
     assert [(branch.deck.pk, branch.card_count) for branch in tree] == [(1, 3), (2, 4)]
     assert tree[0].number != tree[1].number
+
+
+def test_two_decks_of_one_name_side_by_side_are_named_with_their_slugs():
+    tree = deck_tree(decks(("Biology", 3), ("Biology", 4), ("Biology::Cell", 1), ("Chem", 2)))
+    assert [branch.label for branch in tree] == ["Biology (deck-1)", "Biology (deck-2)", "Chem"]
+    assert [branch.label for branch in tree[0].branches] == ["Cell"]
+
+
+def test_the_deck_menu_names_two_decks_of_one_name_with_their_slugs_and_loses_neither():
+    groups = deck_menu(decks(("Biology", 3), ("Biology", 4), ("Biology::Cell", 1), ("Chem", 2)))
+    named = [(group.branch, [(deck.pk, name) for deck, name in group.decks]) for group in groups]
+    assert named == [
+        ("", [(2, "Biology (deck-2)"), (4, "Chem")]),
+        ("Biology", [(1, "Biology (deck-1)"), (3, "Cell")]),
+    ]
 
 
 def test_a_decks_study_is_itself_and_what_the_tree_puts_below_it_never_a_namesakes():

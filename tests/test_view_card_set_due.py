@@ -13,7 +13,7 @@ from quizzes import scheduling
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews, study_progress
 from tests.concurrency import errors_of_two_writes_at_once, postgresql_only
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_a_new_card_set_due_becomes_a_review_card_without_javascript(client, ali
         assert response.status_code == 302
         assert response.url == study_url(card)
         page = client.get(response.url).text
-    assert "Card #1 is set due in 10 days." in page
+    assert f"{synthetic_named(1)} is set due in 10 days." in page
     assert "<strong>Not answered yet.</strong>" in page
     assert "Next review: in 10 days (" in page
     memory = CardMemory.objects.get(user=alice, card=card)
@@ -78,7 +78,7 @@ def test_a_new_card_set_due_today_moves_the_review_count_but_not_todays_new_card
         assert response.status_code == 200
         assert "<html" not in response.text
         assert 'id="card-study"' in response.text
-        assert "Card #1 is set due today." in response.text
+        assert f"{synthetic_named(1)} is set due today." in response.text
         assert 'hx-swap-oob="true"' in response.text  # the navigation's count, out of band
         counts = reviews.review_counts(user=alice, now=T0)
         # Due now as a review card; a card set due was not studied, so it takes nothing of
@@ -188,17 +188,19 @@ def test_undo_on_the_review_page_takes_it_back(client, alice, deck, card):
         traveller.shift(1)  # two Set due dates: each is taken back alone
         client.post(URL, {"card": card.pk, "back": "card", "days": "0!"})
         page = client.get(reverse("review")).text
-        assert "Undo Set due date on #1" in page
+        assert "Undo Set due date on Synthetic synthetic #1" in page
         log = ReviewLog.objects.get(card=card, source=ReviewLog.Source.RESCHEDULE)
         undone = client.post(
             reverse("review_undo"), {"review": log.pk, "card": card.pk}, follow=True
         )
-        assert "Set due date undone: card #1 is back, as it was before." in undone.text
+        assert (
+            f"Set due date undone: {synthetic_named(1)} is back, as it was before." in undone.text
+        )
         after = CardMemory.objects.get(user=alice, card=card)
         fields = ["state", "stability", "difficulty", "due", "last_review", "reps"]
         assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
         # Then the one before it: the new card is new again.
-        assert "Undo Set due date on #2" in client.get(reverse("review")).text
+        assert "Undo Set due date on Synthetic synthetic #2" in client.get(reverse("review")).text
         log = ReviewLog.objects.get(card=new_card, source=ReviewLog.Source.RESCHEDULE)
         client.post(reverse("review_undo"), {"review": log.pk, "card": new_card.pk})
     assert not CardMemory.objects.filter(user=alice, card=new_card).exists()

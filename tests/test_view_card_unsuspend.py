@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from quizzes.models import Card, CardHold, CardMemory
-from tests.studyhelpers import remember, review_count_shown
+from tests.studyhelpers import remember, review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_it_brings_a_suspended_card_back_into_the_counts(client, alice, suspende
     response = client.post(URL, {"card": suspended.pk, "back": "held"})
     assert response.url == reverse("held_cards")
     page = client.get(response.url)
-    assert "Card #1 is back in your reviews." in page.text
+    assert f"{synthetic_named(1)} is back in your reviews." in page.text
     assert review_count_shown(client) == 12
     assert not CardHold.objects.exists()
 
@@ -75,13 +75,13 @@ def test_htmx_from_the_cards_box_gets_the_box(client, alice, suspended):
         URL, {"card": suspended.pk, "back": "card"}, headers={"HX-Request": "true"}
     )
     assert 'id="card-study"' in response.text
-    assert "Card #1 is back in your reviews." in response.text
+    assert f"{synthetic_named(1)} is back in your reviews." in response.text
 
 
 def test_a_card_not_held_says_so(client, alice, card):
     client.force_login(alice)
     response = client.post(URL, {"card": card.pk, "back": "held"}, follow=True)
-    assert "Card #1 was in your reviews already." in response.text
+    assert f"{synthetic_named(1)} was in your reviews already." in response.text
 
 
 def test_another_learners_hold_stays(client, bob, suspended):

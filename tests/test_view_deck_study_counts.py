@@ -38,7 +38,8 @@ def rows_of(client, *, q=""):
     for place in page.select("span.deck-study-counts"):
         row = place.find_parent(["summary", "div", "section"])
         name = row.select_one(".deck-branch-name, .deck-row-name, h2")
-        rows[name.contents[0].strip()] = place["id"]
+        own = " (own)" if place["id"].startswith("deck-study-own-") else ""
+        rows[name.contents[0].strip() + own] = place["id"]
     return rows
 
 
@@ -62,10 +63,12 @@ def test_it_counts_each_deck_and_each_branch_as_the_sum_of_its_decks(client, ali
     assert legend["hx-swap-oob"] == "true"
     assert legend.get_text() == "Your cards for today, beside each deck: new, learning, to review."
     by_name = {name: shown[place] for name, place in rows.items()}
-    # (new, learning, to review); Medicine has no deck of its own, Cardiology has 3 cards.
+    # (new, learning, to review); Medicine has no deck of its own, Cardiology has 3 cards,
+    # counted alone on the row of its own cards, above its Drugs.
     assert by_name == {
         "Medicine": (5, 0, 4),
         "Cardiology": (4, 0, 3),
+        "Cardiology (own)": (3, 0, 0),
         "Drugs": (1, 0, 3),
         "Neurology": (1, 0, 1),
         "Languages": (5, 0, 0),

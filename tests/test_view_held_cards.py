@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes.models import Card, CardHold
@@ -44,6 +45,16 @@ def test_it_lists_suspended_buried_and_leeches_in_deck_order(client, alice, card
     assert "Leech, suspended" in response.text
     assert "Buried until tomorrow" in response.text
     assert response.text.count(f'action="{reverse("card_unsuspend")}"') == 3
+
+
+def test_each_card_is_named_by_its_deck_and_the_start_of_its_question(client, alice, cards):
+    # "Languages::French::Verbs #1" alone did not say which card a learner suspended.
+    hold(alice, cards[0], suspended=True)
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    link = page.select_one("[data-held-card] a")
+    assert link.get_text() == cards[0].named
+    assert "(“Question 1 about tensor1?”)" in cards[0].named
 
 
 def test_with_nothing_held_it_says_so(client, alice, cards):

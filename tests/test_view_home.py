@@ -86,7 +86,10 @@ def test_decks_named_by_ankis_path_show_as_its_tree_with_each_branchs_counts(cli
     assert "3 decks · 15 cards" in page
     # A branch below the top one is folded, its decks a click away.
     assert '<details class="deck-branch">' in page
-    assert 'Cardiology</span> <span class="deck-count">2 decks · 9 cards' in page
+    assert (
+        'Cardiology</span> <span class="deck-figures"><span class="deck-count">2 decks · 9 cards'
+        in page
+    )
     assert 'href="/decks/medicine-cardiology-drugs/">Drugs<span class="visually-hidden">' in page
     assert 'name="deck" value="medicine-neurology"' in page
     assert "/quiz/?deck=medicine-cardiology-ecg" in page
@@ -100,6 +103,22 @@ def test_a_deck_with_subdecks_lists_its_own_cards_first(client, make_deck):
 
     assert "2 decks · 5 cards" in page
     assert page.index("2 cards of its own") < page.index(">Verbs<")
+
+
+def test_two_top_decks_of_one_name_are_headed_apart_by_their_slugs(client, make_deck):
+    first = named_deck(make_deck, "Biology", 2)
+    second = named_deck(make_deck, "Biology again", 3)
+    second.name = "Biology"
+    second.save()
+    named_deck(make_deck, "Biology::Cell", 1)
+
+    page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+
+    headings = [heading.get_text() for heading in page.select("section.panel h2")]
+    assert headings == [f"Biology ({first.slug})", f"Biology ({second.slug})"]
+    # The first's own cards, above its Cell, are named as its heading is.
+    own = page.select_one(".deck-tree .deck-row-name")
+    assert own.get_text().startswith(f"Biology ({first.slug})")
 
 
 def test_the_filter_shows_the_decks_whose_name_holds_it_unfolded(client, make_deck):
@@ -269,6 +288,7 @@ def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_
     assert studies == {
         "Study (Medicine)": f"{review}?branch=Medicine",
         "Study all of Cardiology (Medicine::Cardiology)": f"{review}?deck=medicine-cardiology",
+        "Study (Medicine::Cardiology, its own cards)": f"{review}?own=medicine-cardiology",
         "Study (Medicine::Cardiology::Drugs)": f"{review}?deck=medicine-cardiology-drugs",
         "Study (Languages)": f"{review}?deck=languages",
     }
@@ -276,7 +296,26 @@ def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_
     assert loader["hx-get"] == reverse("deck_study_counts")
     assert loader["hx-trigger"] == "load"
     places = [place["id"] for place in page.select("span.deck-study-counts")]
-    assert len(places) == len(set(places)) == 4  # Medicine, Cardiology, Drugs, Languages
+    # Medicine, Cardiology, Cardiology's own cards, Drugs, Languages
+    assert len(places) == len(set(places)) == 5
+
+
+def test_a_deck_with_subdecks_offers_to_study_its_own_cards_alone(client, alice, make_deck):
+    named_deck(make_deck, "Spanish", 2)
+    named_deck(make_deck, "Spanish::Verbs", 3)
+    client.force_login(alice)
+
+    page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+
+    own_row = page.select_one(".deck-tree .deck-row")
+    assert "2 cards of its own" in own_row.get_text()
+    study = own_row.select_one("a[data-deck-study]")
+    assert study["href"] == reverse("review") + "?own=spanish"
+    assert study.get_text() == "Study (Spanish, its own cards)"
+    assert own_row.select_one(".deck-study-counts")["id"].startswith("deck-study-own-")
+    # The panel's Study takes the deck with its Verbs.
+    panel_study = page.select_one(".deck-group > .deck-study-row a[data-deck-study]")
+    assert panel_study["href"] == reverse("review") + "?deck=spanish"
 
 
 def test_a_filtered_tree_asks_for_the_counts_of_its_rows(client, alice, make_deck):

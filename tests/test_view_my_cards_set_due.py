@@ -17,7 +17,7 @@ from quizzes.models import Card, CardFlag, CardMemory, ReviewLog
 from quizzes.services import card_flags, fsrs_fitting, reviews
 from tests.concurrency import errors_of_two_writes_at_once, postgresql_only
 from tests.quizplay import finish, start
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import anki_decks, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -307,9 +307,10 @@ def test_one_undo_takes_the_whole_set_due_date_back_in_a_fixed_number_of_queries
     assert sorted(CardMemory.objects.values_list("card_id", "due", "stability")) == before
     assert not ReviewLog.objects.filter(source=ReviewLog.Source.RESCHEDULE).exists()
     # Savepoint, the review, its memory (locked), the review again, the later ones, the
-    # operation's memories before, their rows (locked), a delete, an update, a delete,
-    # savepoint: 100 rows of an update fit one query on SQLite too.
-    assert len(queries) == 11
+    # operation's memories before, its decks (for the notice), their rows (locked), a
+    # delete, an update, a delete, savepoint: 100 rows of an update fit one query on SQLite
+    # too.
+    assert len(queries) == 12
 
 
 @pytest.mark.parametrize("graded_before", [True, False])
@@ -339,7 +340,7 @@ def test_a_set_due_date_whose_card_was_answered_since_is_passed_over_by_undo(
         if not graded_before:
             assert undo is None
             return
-        assert undo.button.get_text() == "Undo “Hard” on #1"
+        assert undo.button.get_text() == "Undo “Hard” on Synthetic synthetic #1"
         response = client.post(
             reverse("review_undo"),
             {"review": undo.select_one('[name="review"]')["value"], "card": graded.pk},
@@ -360,9 +361,9 @@ def test_the_undo_of_a_set_due_date_on_several_cards_names_how_many_it_takes_bac
         page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
         undo = page.select_one("form.review-undo")
         shown = CardMemory.objects.get(card=undo.select_one('[name="card"]')["value"])
-        others = {1: "", 2: " and 1 other card", 3: " and 2 other cards"}[ticked]
-        named = f"#{shown.card.number}{others}"
-        assert undo.button.get_text() == f"Undo Set due date on {named}"
+        named = {1: f"Synthetic synthetic #{shown.card.number}", 2: "2 cards", 3: "3 cards"}[ticked]
+        decks = "" if ticked == 1 else " in Synthetic synthetic"
+        assert undo.button.get_text() == f"Undo Set due date on {named}{decks}"
         response = client.post(
             reverse("review_undo"),
             {"review": undo.select_one('[name="review"]')["value"], "card": shown.card_id},
@@ -370,8 +371,54 @@ def test_the_undo_of_a_set_due_date_on_several_cards_names_how_many_it_takes_bac
         )
     assert not CardMemory.objects.filter(user=alice).exists()
     if ticked == 1:
-        assert "Set due date undone: card #" + f"{shown.card.number} is back" in response.text
+        assert f"Set due date undone: {shown.card.named} is back" in response.text
     else:
-        assert f"Set due date undone: cards {named} are back, as they were before." in (
-            response.text
+        assert (
+            f"Set due date undone: {named} are back, as they were before (in Synthetic "
+            "synthetic)." in response.text
         )
+
+
+def test_the_undo_of_a_set_due_date_across_decks_says_them_all_on_one_decks_study(client, alice):
+    """As Anki's, an Undo takes a whole operation back, wherever it is asked: from one
+    deck's study, that of a Set due date made on Your cards across decks takes back the
+    other decks' cards too, so its button says so before, and the page stays on the deck."""
+    decks = anki_decks({"Spanish": 3, "French": 2, "German": 1, "Latin": 1, "Greek": 1})
+    cards = [card for deck in decks.values() for card in deck.cards.order_by("number")]
+    client.force_login(alice)
+    studied = {"deck": "spanish"}
+    with time_machine.travel(T0, tick=False):
+        client.post(URL, {"days": "5", "scope": "ticked", "card": [c.pk for c in cards]})
+        page = BeautifulSoup(client.get(reverse("review"), studied).text, "html.parser")
+        undo = page.select_one("form.review-undo")
+        assert undo.button.get_text() == (
+            "Undo Set due date on 8 cards: 3 in Spanish, 2 in French and 3 in 3 other decks"
+        )
+        response = client.post(
+            f"{reverse('review_undo')}?deck=spanish",
+            {"review": undo.select_one('[name="review"]')["value"]},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    assert not CardMemory.objects.filter(user=alice).exists()
+    assert (
+        "Set due date undone: 8 cards are back, as they were before (3 in Spanish, 2 in "
+        "French and 3 in 3 other decks)." in response.text
+    )
+    # The card shown after it is one of Spanish's, whichever card the undo was named by.
+    heading = BeautifulSoup(response.text, "html.parser").select_one("#review-card-title")
+    assert heading.get_text().split() == ["New", "card", "·", "Spanish", "#1"]
+
+
+def test_a_set_due_date_of_other_decks_cards_alone_has_no_undo_on_a_decks_study(client, alice):
+    decks = anki_decks({"Spanish": 2, "French": 2, "German": 1})
+    others = [*decks["French"].cards.all(), *decks["German"].cards.all()]
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        client.post(URL, {"days": "5", "scope": "ticked", "card": [c.pk for c in others]})
+        page = client.get(reverse("review"), {"deck": "spanish"})
+        assert page.context["undo"] is None
+        review = ReviewLog.objects.filter(user=alice).first()
+        refused = client.post(f"{reverse('review_undo')}?deck=spanish", {"review": review.pk})
+    assert refused.status_code == 409
+    assert CardMemory.objects.filter(user=alice).count() == 3

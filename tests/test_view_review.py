@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from quizzes import scheduling
 from quizzes.models import Card
+from quizzes.services import card_holds, reviews
 from quizzes.services import decks as deck_services
-from quizzes.services import reviews
 from tests.studyhelpers import (
     anki_decks,
     first_cards,
@@ -545,6 +545,32 @@ def test_a_deck_studied_counts_its_own_cards_and_the_navigation_every_decks(clie
     assert "<title>Review Medicine::Cardiology::Drugs (2)" in response.text
 
 
+def test_a_decks_own_cards_are_studied_without_its_subdecks(client, alice):
+    with time_machine.travel(T0, tick=False):
+        decks = _medicine_and_languages(two_due_of_each_for=alice)
+        client.force_login(alice)
+        response = client.get(URL, {"own": "medicine-cardiology"})
+        counts = response.context["counts"]
+        # Cardiology's 2 due and 1 new; Drugs' 2 due stay out.
+        assert (counts.new, counts.learning, counts.reviews) == (1, 0, 2)
+        scope = BeautifulSoup(response.text, "html.parser").select_one("[data-review-scope]")
+        assert scope.strong.get_text() == "Medicine::Cardiology (its own cards)"
+        # Its forms come back to the deck's own cards.
+        grade = BeautifulSoup(response.text, "html.parser").select_one("form.grade-form")
+        assert grade["action"] == reverse("review_answer") + "?own=medicine-cardiology"
+        for _ in range(3):
+            item = response.context["item"]
+            assert item.card.deck == decks["Medicine::Cardiology"]
+            reviews.review_record(
+                user=alice, card=item.card, rating=3, now=timezone.now(), elapsed_seconds=3
+            )
+            response = client.get(URL, {"own": "medicine-cardiology"})
+    assert response.context["item"] is None
+    heading = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done] h1")
+    assert heading.get_text() == "Medicine::Cardiology (its own cards): done for now"
+    assert response.context["other_decks_total"] == 6  # Drugs' 2 and Languages' 4
+
+
 def test_a_branch_with_no_deck_of_its_own_is_studied_by_its_path(client, alice):
     decks = _medicine_and_languages()
     client.force_login(alice)
@@ -595,6 +621,21 @@ def test_studying_one_of_two_decks_of_the_same_name_takes_that_decks_cards_only(
     assert other_studied.context["item"].card.deck == other
 
 
+def test_one_of_two_decks_of_the_same_name_is_headed_with_its_slug(client, alice, make_deck):
+    one, other = make_deck(2, slug="bio-one"), make_deck(2, slug="bio-other")
+    one.name = other.name = "Biology"
+    one.save()
+    other.save()
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")
+    assert page.select_one("[data-review-scope] strong").get_text() == "Biology (bio-other)"
+    assert page.title.get_text().startswith("Review Biology (bio-other) (2)")
+    one.name = "Botany"
+    one.save()
+    page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")
+    assert page.select_one("[data-review-scope] strong").get_text() == "Biology"
+
+
 def test_a_subdeck_of_a_name_two_decks_bear_is_studied_with_the_one_the_tree_puts_it_under(
     client, alice, make_deck
 ):
@@ -619,7 +660,10 @@ def test_a_subdeck_of_a_name_two_decks_bear_is_studied_with_the_one_the_tree_put
         ({"deck": "bad slug\x00;"}, 404, "There is no deck “bad slug"),
         ({"branch": "Surgery"}, 404, "No deck is in the branch “Surgery”."),
         ({"branch": "Medicine::Drugs"}, 404, "No deck is in the branch “Medicine::Drugs”."),
-        ({"deck": "languages", "branch": "Medicine"}, 400, "not both"),
+        ({"deck": "languages", "branch": "Medicine"}, 400, "one of them only"),
+        ({"deck": "languages", "own": "languages"}, 400, "one of them only"),
+        ({"own": "cardiology"}, 404, "There is no deck “cardiology”."),
+        ({"own": "y" * 1001}, 400, "too long"),
         ({"deck": "x" * 1001}, 400, "too long"),
     ],
 )
@@ -688,6 +732,8 @@ def test_a_deck_done_says_so_and_offers_every_deck_when_others_have_cards(client
     assert "You have finished this deck for now." in response.text
     assert "Your other decks have 6 cards to study today." in response.text
     assert page.select_one("a[data-review-all]")["href"] == URL
+    # Anki's deck list, to choose the next deck to study (its counts beside each).
+    assert page.select_one("a[data-review-decks]")["href"] == reverse("home")
     done = " ".join(page.select_one("[data-review-done]").get_text().split())
     assert "The next card is due in 3 days" in done  # of this deck's
 
@@ -705,7 +751,9 @@ def test_the_whole_collection_done_offers_no_other_deck(client, alice):
         response = client.get(URL, {"deck": "languages"})
     assert "You have finished this deck for now." in response.text
     assert "other decks" not in response.text
-    assert BeautifulSoup(response.text, "html.parser").select_one("a[data-review-all]") is None
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("a[data-review-all]") is None
+    assert page.select_one("a[data-review-decks]")["href"] == reverse("home")
 
 
 @pytest.mark.parametrize("reviewed", [10, 1000])
@@ -721,6 +769,34 @@ def test_a_deck_studied_runs_as_many_queries_as_every_deck_for_any_number_of_car
         with django_assert_num_queries(9):
             response = client.get(URL, {"deck": deck.slug})
     assert response.context["counts"].due == min(reviewed, 200)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({}, "Medicine::Cardiology::Drugs #1"),
+        ({"branch": "Medicine"}, "Cardiology::Drugs #1"),
+        ({"deck": "medicine-cardiology"}, "Drugs #1"),
+        ({"deck": "medicine-cardiology-drugs"}, "#1"),
+    ],
+)
+def test_the_undo_button_names_its_card_by_its_deck_past_the_decks_studied(
+    client, alice, query, named
+):
+    """The card shown is the next one: "#1" alone said nothing of which card the Undo
+    takes back, when the decks studied are more than one."""
+    decks = _medicine_and_languages()
+    drugs = first_cards(decks["Medicine::Cardiology::Drugs"], 1)[0]
+    with time_machine.travel(T0, tick=False):
+        reviews.review_record(
+            user=alice, card=drugs, rating=3, now=timezone.now(), elapsed_seconds=3
+        )
+        client.force_login(alice)
+        page = BeautifulSoup(client.get(URL, query).text, "html.parser")
+        assert page.select_one("[data-undo-key]").get_text() == f"Undo “Good” on {named}"
+        card_holds.card_bury(user=alice, card=drugs, now=timezone.now() + timedelta(seconds=1))
+        page = BeautifulSoup(client.get(URL, query).text, "html.parser")
+        assert page.select_one("[data-undo-key]").get_text() == f"Undo Bury of {named}"
 
 
 def test_a_deck_studied_offers_no_undo_of_another_decks_card_nor_shows_one(client, alice):

@@ -9,7 +9,13 @@ from quizzes.forms_study import shown_token
 from quizzes.models import Card, CardHold, CardMemory, ReviewLog
 from quizzes.services import card_holds, reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
-from tests.studyhelpers import anki_decks, one_note_of_three, remember, review_count_shown
+from tests.studyhelpers import (
+    anki_decks,
+    one_note_of_three,
+    remember,
+    review_count_shown,
+    synthetic_named,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +99,7 @@ def test_htmx_gets_the_next_card(client, alice, card):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "New card · Synthetic synthetic #2" in response.text
-    assert "Undo “Easy” on #1" in response.text
+    assert "Undo “Easy” on Synthetic synthetic #1" in response.text
 
 
 def test_it_rejects_a_token_made_for_another_card(client, alice, card, deck):
@@ -217,7 +223,7 @@ def test_the_grade_that_makes_a_leech_says_so(client, alice, card):
     eighth_lapse = T0 + timedelta(days=8)
     with time_machine.travel(eighth_lapse + timedelta(seconds=5), tick=False):
         response = answer(client, card, 1, shown_at=eighth_lapse, htmx=True)
-    assert "Card #1 is a leech" in response.text
+    assert f"{synthetic_named(1)} is a leech" in response.text
     assert CardMemory.objects.get(user=alice, card=card).suspended
 
 
@@ -231,7 +237,7 @@ def test_without_javascript_the_leech_notice_follows_the_redirect(client, alice,
     with time_machine.travel(eighth_lapse + timedelta(seconds=5), tick=False):
         response = answer(client, card, 1, shown_at=eighth_lapse)
         page = client.get(response.url)
-    assert "Card #1 is a leech" in page.text
+    assert f"{synthetic_named(1)} is a leech" in page.text
 
 
 def test_the_navigation_counts_the_answer_at_once(client, alice, card):

@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardHold
 from quizzes.services import reviews
-from tests.studyhelpers import anki_decks, first_cards, remember, review_count_shown
+from tests.studyhelpers import (
+    anki_decks,
+    first_cards,
+    remember,
+    review_count_shown,
+    synthetic_named,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +37,7 @@ def test_a_buried_new_card_leaves_the_review_and_its_counts_until_tomorrow(clien
         assert response.status_code == 302
         assert response.url == reverse("review")
         page = client.get(response.url)
-        assert "Card #1 is buried: it comes back tomorrow." in page.text
+        assert f"{synthetic_named(1)} is buried: it comes back tomorrow." in page.text
         assert page.context["item"].card.number == 2
         assert review_count_shown(client) == 11
     assert CardHold.objects.get(user=alice, card=card).buried_until == NEXT_DAY
@@ -64,9 +70,9 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
         response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "Card #1 is buried" in response.text
+    assert f"{synthetic_named(1)} is buried" in response.text
     assert "Synthetic synthetic #2" in response.text
-    assert "Undo Bury of #1" in response.text
+    assert "Undo Bury of Synthetic synthetic #1" in response.text
     assert 'id="nav-review"' in response.text  # the navigation's count, out of band
 
 
@@ -142,3 +148,18 @@ def test_a_bury_in_a_branch_studied_goes_on_with_that_branch(client, alice):
     assert response.url == f"{reverse('review')}?branch=Medicine"
     assert "Medicine: done for now" in fragment.text  # Languages' cards not offered
     assert "2 buried cards come back tomorrow." in fragment.text
+
+
+def test_its_notice_names_the_card_by_its_deck_and_question_escaped(client, alice):
+    # Studying every deck, "#1" alone could be any of them: the notice says which.
+    decks = anki_decks({"Languages::Spanish::Verbs": 2, "Languages::French::Verbs": 2})
+    card = Card.objects.get(deck=decks["Languages::French::Verbs"], number=1)
+    card.question_text = "Is <b>été</b> a verb?"
+    card.save()
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
+    assert (
+        "Languages::French::Verbs #1 (“Is &lt;b&gt;été&lt;/b&gt; a verb?”) is buried: it comes "
+        "back tomorrow." in response.text
+    )

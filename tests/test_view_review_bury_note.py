@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardHold
 from quizzes.services import card_holds
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,12 @@ def test_the_card_and_its_siblings_leave_the_review_until_tomorrow(client, alice
         response = client.post(URL, {"card": first.pk})
         assert response.url == reverse("review")
         page = client.get(response.url)
-        assert "Card #1 and its 2 siblings (#5, #9) are buried: they come back tomorrow." in (
-            page.text
+        assert (
+            f"{synthetic_named(1)} and its 2 siblings (#5, #9) are buried: they come back tomorrow."
+            in (page.text)
         )
         assert review_count_shown(client) == 9
-        assert "Undo Bury note of #1" in page.text
+        assert "Undo Bury note of Synthetic synthetic #1" in page.text
     holds = CardHold.objects.filter(user=alice).order_by("card__number")
     assert [hold.card for hold in holds] == note
     assert {hold.buried_until for hold in holds} == {NEXT_DAY}
@@ -61,8 +62,8 @@ def test_one_undo_brings_the_whole_note_back(client, alice, note):
         )
         assert response.status_code == 200
         assert (
-            "Bury undone: card #1 and its 2 siblings (#5, #9) are back, as they were before."
-            in response.text
+            f"Bury undone: {synthetic_named(1)} and its 2 siblings (#5, #9) are back, as they "
+            "were before." in response.text
         )
         assert "New card · Synthetic synthetic #1" in response.text
         assert review_count_shown(client) == 12
@@ -78,11 +79,11 @@ def test_undo_leaves_a_sibling_buried_before_as_it_was(client, alice, note):
     with time_machine.travel(T0.replace(minute=5), tick=False):
         page = client.get(reverse("review"))
         response = client.post(URL, {"card": first.pk}, headers={"HX-Request": "true"})
-        assert "Card #1 is buried: it comes back tomorrow." in response.text
+        assert f"{synthetic_named(1)} is buried: it comes back tomorrow." in response.text
         client.post(reverse("review_hold_undo"), {"card": first.pk, "action": "bury"})
         page = client.get(reverse("review"))
         assert review_count_shown(client) == 10
-    assert "Undo Suspend of #5" in page.text
+    assert "Undo Suspend of Synthetic synthetic #5" in page.text
     assert set(CardHold.objects.values_list("card__number", flat=True)) == {5, 9}
 
 
@@ -92,8 +93,8 @@ def test_a_card_without_siblings_is_buried_alone(client, alice, deck, note):
     with time_machine.travel(T0, tick=False):
         client.post(URL, {"card": alone.pk})
         page = client.get(reverse("review"))
-        assert "Card #2 is buried: it comes back tomorrow." in page.text
-        assert "Undo Bury of #2" in page.text
+        assert f"{synthetic_named(2)} is buried: it comes back tomorrow." in page.text
+        assert "Undo Bury of Synthetic synthetic #2" in page.text
     assert list(CardHold.objects.values_list("card__number", flat=True)) == [2]
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardMemory, ReviewLog
 from quizzes.services import reviews
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,15 @@ def test_a_forgotten_card_is_new_again_and_undo_brings_its_memory_back(client, a
         response = client.post(URL, {"card": studied.pk})
         assert response.url == reverse("review")
         page = client.get(response.url)
-        assert "Card #1 is forgotten: it is a new card again." in page.text
+        assert f"{synthetic_named(1)} is forgotten: it is a new card again." in page.text
         assert page.context["item"].card == studied
         assert page.context["item"].is_new
-        assert "Undo Forget on #1" in page.text
+        assert "Undo Forget on Synthetic synthetic #1" in page.text
         reset = ReviewLog.objects.get(user=alice, source=ReviewLog.Source.RESET)
         undone = client.post(
             reverse("review_undo"), {"review": reset.pk, "card": studied.pk}, follow=True
         )
-    assert "Forget undone: card #1 is back, as it was before." in undone.text
+    assert f"Forget undone: {synthetic_named(1)} is back, as it was before." in undone.text
     after = CardMemory.objects.get(user=alice, card=studied)
     fields = ["state", "stability", "difficulty", "due", "last_review", "first_review", "reps"]
     assert [getattr(after, name) for name in fields] == [getattr(before, name) for name in fields]
@@ -96,7 +96,7 @@ def test_a_new_card_has_nothing_to_forget(client, alice, card):
     client.force_login(alice)
     response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
     assert response.status_code == 409
-    assert "Card #1 is new to you already." in response.text
+    assert f"{synthetic_named(1)} is new to you already." in response.text
     assert not ReviewLog.objects.exists()
 
 

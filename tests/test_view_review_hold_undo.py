@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quizzes.models import Card, CardHold
 from quizzes.services import card_holds, reviews
-from tests.studyhelpers import review_count_shown
+from tests.studyhelpers import review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_undoing_a_bury_brings_the_card_back_at_once(client, alice, card):
         response = client.post(URL, {"card": card.pk, "action": "bury"})
         assert response.url == f"{reverse('review')}?card={card.pk}"
         page = client.get(response.url)
-        assert "Bury undone: card #1 is back, as it was before." in page.text
+        assert f"Bury undone: {synthetic_named(1)} is back, as it was before." in page.text
         assert page.context["item"].card == card
         assert review_count_shown(client) == 12
     assert not CardHold.objects.exists()
@@ -48,7 +48,7 @@ def test_undoing_a_suspend_keeps_an_earlier_bury(client, alice, card):
         )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "Suspend undone: card #1 is back" in response.text
+    assert f"Suspend undone: {synthetic_named(1)} is back" in response.text
     hold = CardHold.objects.get(user=alice, card=card)
     assert (hold.suspended, hold.buried_until is not None) == (False, True)
 
@@ -64,7 +64,7 @@ def test_a_second_undo_takes_back_the_hold_before(client, alice, card, first, th
         client.post(reverse(f"review_{then}"), {"card": card.pk})
         client.post(URL, {"card": card.pk, "action": then})
         page = client.get(reverse("review"))
-        assert f"Undo {first.capitalize()} of #1" in page.text
+        assert f"Undo {first.capitalize()} of Synthetic synthetic #1" in page.text
         assert client.post(URL, {"card": card.pk, "action": then}).status_code == 404
         client.post(URL, {"card": card.pk, "action": first})
     assert not CardHold.objects.exists()
@@ -76,10 +76,10 @@ def test_the_undo_button_names_the_latest_of_a_grade_and_a_bury(client, alice, d
     reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
     with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
         page = client.get(reverse("review"))
-        assert "Undo “Good” on #1" in page.text
+        assert "Undo “Good” on Synthetic synthetic #1" in page.text
         client.post(reverse("review_bury"), {"card": second.pk})
         page = client.get(reverse("review"))
-        assert "Undo Bury of #2" in page.text
+        assert "Undo Bury of Synthetic synthetic #2" in page.text
         assert f'action="{URL}"' in page.text
     latest = card_holds.latest_undoable(user=alice, now=T0 + timedelta(minutes=1))
     assert latest == CardHold.objects.get(card=second)
@@ -87,7 +87,7 @@ def test_the_undo_button_names_the_latest_of_a_grade_and_a_bury(client, alice, d
         user=alice, card=card, rating=3, now=T0 + timedelta(days=5), elapsed_seconds=3
     )
     with time_machine.travel(T0 + timedelta(days=5), tick=False):
-        assert "Undo “Good” on #1" in client.get(reverse("review")).text
+        assert "Undo “Good” on Synthetic synthetic #1" in client.get(reverse("review")).text
 
 
 def test_an_undo_done_already_is_not_there(client, alice, card):

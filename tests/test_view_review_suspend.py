@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardHold
 from quizzes.services import reviews, study_progress
-from tests.studyhelpers import first_cards, remember, review_count_shown
+from tests.studyhelpers import first_cards, remember, review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_a_suspended_new_card_stays_out_until_unsuspended(client, alice, card):
         response = client.post(URL, {"card": card.pk})
         assert response.url == reverse("review")
         page = client.get(response.url)
-        assert "Card #1 is suspended" in page.text
+        assert f"{synthetic_named(1)} is suspended" in page.text
         assert page.context["item"].card.number == 2
     with time_machine.travel(MUCH_LATER, tick=False):
         assert review_count_shown(client) == 11
@@ -85,7 +85,7 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "Synthetic synthetic #2" in response.text
-    assert "Undo Suspend of #1" in response.text
+    assert "Undo Suspend of Synthetic synthetic #1" in response.text
 
 
 def test_from_the_card_page_the_box_offers_unsuspend(client, alice, card):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes.models import Card, CardHold, CardMemory
 from quizzes.services import card_holds
-from tests.studyhelpers import remember, review_count_shown
+from tests.studyhelpers import remember, review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,10 @@ def test_the_card_and_its_sibling_stay_out_until_unsuspended(client, alice, note
         response = client.post(URL, {"card": note[0].pk})
         page = client.get(response.url)
         assert (
-            "Card #1 and its sibling #7 are suspended: they stay out of your reviews until "
-            "you unsuspend them" in page.text
+            f"{synthetic_named(1)} and its sibling #7 are suspended: they stay out of your reviews "
+            "until you unsuspend them" in page.text
         )
-        assert "Undo Suspend note of #1" in page.text
+        assert "Undo Suspend note of Synthetic synthetic #1" in page.text
         assert review_count_shown(client) == 10
         held = client.get(reverse("held_cards"))
         assert [one.card for one in held.context["held"]] == note
@@ -51,8 +51,9 @@ def test_one_undo_brings_both_back(client, alice, note):
             reverse("review_hold_undo"), {"card": note[1].pk, "action": "suspend"}
         )
         page = client.get(response.url)
-        assert "Suspend undone: card #7 and its sibling #1 are back, as they were before." in (
-            page.text
+        assert (
+            f"Suspend undone: {synthetic_named(7)} and its sibling #1 are back, as they were "
+            "before." in (page.text)
         )
         assert review_count_shown(client) == 12
     assert not CardHold.objects.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from quizzes.models import Card, CardHold, CardMemory, ReviewLog
 from quizzes.services import card_holds, reviews
 from tests.concurrency import postgresql_only, statuses_sent_at_once
-from tests.studyhelpers import one_note_of_three, review_count_shown
+from tests.studyhelpers import one_note_of_three, review_count_shown, synthetic_named
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_the_learner_is_told_the_grade_was_undone(client, alice, card, htmx):
         URL, {"review": review.pk}, headers={"HX-Request": "true"} if htmx else {}, follow=True
     )
 
-    notice = "Grade undone: card #1 is back, as it was before."
+    notice = f"Grade undone: {synthetic_named(1)} is back, as it was before."
     assert notice in response.text
     assert 'role="status"' in response.text
 
@@ -150,7 +150,8 @@ def test_the_review_page_offers_no_undo_of_a_grade_whose_card_staff_deleted(clie
         page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
 
     undo = page.select_one(".review-undo button")
-    assert undo is not None and undo.get_text(strip=True) == f"Undo “Good” on #{first.number}"
+    named = f"Synthetic synthetic #{first.number}"
+    assert undo is not None and undo.get_text(strip=True) == f"Undo “Good” on {named}"
 
 
 def test_an_undo_already_done_is_said_so_though_its_card_is_named(client, alice, card):
@@ -207,7 +208,7 @@ def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
         response = client.get(reverse("review"))
     assert f'name="review" value="{review.pk}"' in response.text
     assert f'name="card" value="{card.pk}"' in response.text
-    assert "Undo “Hard” on #1" in response.text
+    assert "Undo “Hard” on Synthetic synthetic #1" in response.text
 
 
 def test_the_next_study_day_offers_no_undo_of_the_day_befores_last_grade(client, alice, deck):
@@ -219,7 +220,7 @@ def test_the_next_study_day_offers_no_undo_of_the_day_befores_last_grade(client,
     client.force_login(alice)
     with time_machine.travel(evening, tick=False):
         client.post(reverse("review_suspend"), {"card": second.pk})
-        assert "Undo Suspend of #" in client.get(reverse("review")).text
+        assert "Undo Suspend of Synthetic synthetic #" in client.get(reverse("review")).text
 
     for moment in (T0.replace(hour=3) + timedelta(days=1), T0 + timedelta(days=1)):
         with time_machine.travel(moment, tick=False):

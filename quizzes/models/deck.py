@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from quizzes.addresses import remembered_reverse
 from quizzes.importing.cardhtml import note_guid
@@ -19,6 +20,11 @@ from quizzes.wording import KEYWORD_MAX_LENGTH, AnswerKind
 # Cards are drawn for quizzes in the order of a random key each card gets once (see
 # services.attempts): an index range, whatever the size of the deck.
 SHUFFLE_KEY_RANGE = 2**31
+# A notice names a card by its deck, number and the start of its question: this much of
+# each, so that it stays one line or two on a phone.
+NAMED_DECK_LENGTH = 60
+NAMED_QUESTION_WORDS = 6
+NAMED_QUESTION_LENGTH = 40
 
 
 def new_shuffle_key() -> int:
@@ -309,6 +315,25 @@ class Card(models.Model):
         if not self.guid:
             return Card.objects.filter(pk=self.pk)
         return Card.objects.filter(deck_id=self.deck_id, guid=self.guid)
+
+    @property
+    def named(self) -> str:
+        """The card as a notice names it, so that a learner studying many decks knows which
+        card it was (as Anki's undo says what it takes back): its deck, its number and the
+        start of its question, 'Medicine::Cardiology::Drugs #7 (“Which drug slows…”)'. A deck
+        name too long keeps its last parts ('…::Drugs'). Plain text: a page escapes it."""
+        parts = self.deck.name.split("::")
+        while len(parts) > 1 and len("::".join(parts)) > NAMED_DECK_LENGTH - 3:
+            parts.pop(0)
+        deck = "::".join(parts)
+        if deck != self.deck.name:
+            deck = f"…::{deck}"
+        question = " ".join(self.question_text.split())
+        if not question:
+            return f"{deck} #{self.number}"
+        start = Truncator(question).words(NAMED_QUESTION_WORDS, truncate="…")
+        start = Truncator(start).chars(NAMED_QUESTION_LENGTH, truncate="…")
+        return f"{deck} #{self.number} (“{start}”)"
 
     @property
     def answer_is_image_only(self) -> bool:

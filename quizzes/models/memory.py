@@ -170,6 +170,10 @@ class CardMemory(models.Model):
         self.lapses = memory.lapses
 
 
+# An Undo button names this many decks of a Set due date's cards, and counts the rest.
+UNDO_DECKS_NAMED = 3
+
+
 class ReviewLog(models.Model):
     """One answer that changed a learner's memory of a card, from any activity. A card
     deleted since leaves its reviews in the learner's history without it (card None), as
@@ -264,11 +268,23 @@ class ReviewLog(models.Model):
 
     @property
     def undo_cards(self) -> str:
-        """Those cards as the Undo button names them: "#4", "#4 and 2 other cards"."""
-        others = self.undo_size - 1
-        if not others:
-            return f"#{self.card.number}"
-        return f"#{self.card.number} and {others} other card{'s' if others > 1 else ''}"
+        """Those cards as an Undo of several names them: "12 cards" (one card, the review
+        page names it by its deck too)."""
+        return f"{self.undo_size} card{'s' if self.undo_size > 1 else ''}"
+
+    @property
+    def undo_decks(self) -> str:
+        """The decks of a Set due date's cards, as its Undo button says them before taking
+        them all back (`operation_decks`, reviews.set_due_decks, where read): "in
+        Languages::Spanish::Verbs", "5 in Spanish, 4 in French and 3 in 2 other decks"."""
+        decks = getattr(self, "operation_decks", None) or []
+        if len(decks) == 1:
+            return f"in {decks[0].name}"
+        shown = decks if len(decks) <= UNDO_DECKS_NAMED else decks[: UNDO_DECKS_NAMED - 1]
+        named = [f"{deck.cards} in {deck.name}" for deck in shown]
+        if rest := decks[len(shown) :]:
+            named.append(f"{sum(deck.cards for deck in rest)} in {len(rest)} other decks")
+        return ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else "".join(named)
 
 
 class CardHoldQuerySet(models.QuerySet):

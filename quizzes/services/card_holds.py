@@ -188,7 +188,7 @@ def latest_undoable(*, user, now: datetime) -> ReviewLog | CardHold | None:
         CardHold.objects.active(now)
         .filter(user=user, held_at__gte=day_start)
         .annotate(of_note=Exists(note_held))
-        .select_related("card")
+        .select_related("card__deck")
         .order_by("-held_at", "-pk")
         .first()
     )
@@ -207,13 +207,13 @@ def hold_undo(*, user, card_id: int, action: str, now: datetime) -> list[Card]:
     hold = (
         CardHold.objects.active(now)
         .select_for_update(of=("self",))
-        .select_related("card")
+        .select_related("card__deck")
         .get(user=user, card=card_id, last_action=action)
     )
     siblings = (
         CardHold.objects.active(now)
         .select_for_update(of=("self",))
-        .select_related("card")
+        .select_related("card__deck")
         .filter(
             user=user,
             last_action=action,

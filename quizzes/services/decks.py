@@ -1,6 +1,7 @@
 """A deck's address: its slug, and the slugs it had before staff changed it, which links
 learners kept and the deck fixture still use; and the decks' tree, as Anki shows it."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -55,6 +56,17 @@ class DeckBranch:
     card_count: int = 0
     deck_count: int = 0
     linked: bool = False  # shown as a link to the filter on its path: deck_tree_linked
+    # Another branch beside it bears the same name (two decks "Biology"): each is named
+    # with its deck's slug, as an export names them, so that the two read apart.
+    shared_name: bool = False
+
+    @property
+    def label(self) -> str:
+        """Its name as the page shows it: "Biology", or beside another "Biology",
+        "Biology (bio-b)"."""
+        if self.shared_name and self.deck is not None:
+            return f"{self.name} ({self.deck.slug})"
+        return self.name
 
 
 def deck_path(name: str) -> list[str]:
@@ -73,7 +85,8 @@ def deck_tree(decks: list[Deck], *, matching: str = "") -> list[DeckBranch]:
     """The decks (deck_summaries, with `card_count`) as Anki shows them, a tree by their
     names' paths, in name order; each branch counts the cards and decks below it. With
     `matching`, only the decks whose name holds it (any case), and the branches that lead
-    to them. Two decks of the same name are two branches of that name. No query."""
+    to them. Two decks of the same name are two branches of that name, each
+    `shared_name`. No query."""
     wanted = matching.casefold()
     top = DeckBranch(name="", path="", number=0)
     made = 0
@@ -88,7 +101,10 @@ def deck_tree(decks: list[Deck], *, matching: str = "") -> list[DeckBranch]:
             if below is None or (depth == len(parts) and below.deck):
                 made += 1
                 path = DECK_PATH_SEPARATOR.join(parts[:depth])
-                below = DeckBranch(name=part, path=path, number=made)
+                shared = below is not None
+                if shared:
+                    below.shared_name = True
+                below = DeckBranch(name=part, path=path, number=made, shared_name=shared)
                 branch.branches.append(below)
                 first_of_name.setdefault((branch.number, part), below)
             branch = below
@@ -143,18 +159,25 @@ def deck_menu(decks: list[Deck]) -> list[DeckMenuGroup]:
     so that fifty "Languages::Spanish::Verbs" names do not run together in one list and
     lose their ends on a phone. Decks without a path come first, in the order given (most
     cards first); the branches follow by name, their decks by path, a deck named as the
-    branch itself first."""
+    branch itself first. Two decks of the same name are each named with their slug too,
+    "Biology (bio-b)", as the home page names them."""
     plain, branches = [], {}
-    for deck in decks:
-        parts = deck_path(deck.name)
+    paths = [deck_path(deck.name) for deck in decks]
+    named_alike = Counter(tuple(parts) for parts in paths)
+    for deck, parts in zip(decks, paths, strict=True):
+        shared = f" ({deck.slug})" if named_alike[tuple(parts)] > 1 else ""
         if len(parts) == 1:
-            plain.append((deck, deck.name))
+            plain.append((deck, f"{deck.name}{shared}"))
         else:
             rest = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(parts[1:])
-            branches.setdefault(parts[0], []).append((deck, rest))
-    # Anki's "Medicine" may hold cards of its own beside its subdecks': it leads its group.
-    leading = {name: (deck, name) for deck, name in plain if name in branches}
-    plain = [(deck, name) for deck, name in plain if name not in leading]
+            branches.setdefault(parts[0], []).append((deck, f"{rest}{shared}"))
+    # Anki's "Medicine" may hold cards of its own beside its subdecks': it leads its group
+    # (the first of that name, as the tree puts its subdecks below that one).
+    leading = {}
+    for item in plain:
+        if item[0].name in branches:
+            leading.setdefault(item[0].name, item)
+    plain = [item for item in plain if leading.get(item[0].name) is not item]
     groups = [DeckMenuGroup(branch="", decks=plain)] if plain else []
     for branch in sorted(branches, key=str.casefold):
         in_order = sorted(branches[branch], key=lambda named: named[1].casefold())
@@ -172,10 +195,25 @@ class StudyScope:
     branch's own name (Anki's "Medicine" with cards only in its subdecks), which is the only
     name such a branch has."""
 
-    field: str  # the address's parameter that names it: "deck" or "branch"
+    field: str  # the address's parameter that names it: "deck", "own" or "branch"
     value: str  # the deck's slug, or the branch's path
     name: str  # the deck's name, or the branch's path
     deck_ids: frozenset[int]
+    shared_name: bool = False  # another deck bears the name: named with its slug too
+
+    @property
+    def suffix(self) -> str:
+        """What follows the name where it heads the page, so that two decks "Biology" read
+        apart there as on the home page, " (bio-b)", and a deck's own cards apart from the
+        deck with its subdecks, " (its own cards)"."""
+        said = [self.value] if self.shared_name else []
+        if self.field == "own":
+            said.append("its own cards")
+        return f" ({', '.join(said)})" if said else ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}{self.suffix}"
 
     @property
     def query(self) -> str:
@@ -227,21 +265,38 @@ def tree_scopes(decks: list[Deck]) -> TreeScopes:
     return TreeScopes(of_deck=of_deck, of_branch=of_branch)
 
 
-def study_scope_of_deck(deck: Deck, scopes: TreeScopes) -> StudyScope:
-    """The deck `deck` and the decks below it in the tree (`scopes`: tree_scopes of every
-    deck)."""
-    deck_ids = scopes.of_deck.get(deck.pk, frozenset({deck.pk}))
-    return StudyScope(field="deck", value=deck.slug, name=deck.name, deck_ids=deck_ids)
+def study_scope_of_deck(
+    deck: Deck, *, decks: list[Deck], scopes: TreeScopes, own: bool = False
+) -> StudyScope:
+    """The deck `deck` and the decks below it in the tree (`decks`: every deck, with
+    `scopes` their tree_scopes); with `own`, its own cards alone, without its subdecks'
+    (which Anki's deck list has no way to study, short of a filtered deck)."""
+    alone = frozenset({deck.pk})
+    deck_ids = alone if own else scopes.of_deck.get(deck.pk, alone)
+    path = deck_path(deck.name)
+    shared = any(other.pk != deck.pk and deck_path(other.name) == path for other in decks)
+    return StudyScope(
+        field="own" if own else "deck",
+        value=deck.slug,
+        name=deck.name,
+        deck_ids=deck_ids,
+        shared_name=shared,
+    )
 
 
-def study_scope_of_slug(slug: str, *, decks: list[Deck], scopes: TreeScopes) -> StudyScope | None:
+def study_scope_of_slug(
+    slug: str, *, decks: list[Deck], scopes: TreeScopes, own: bool = False
+) -> StudyScope | None:
     """The study of the deck whose slug is, or was (deck_by_former_slug), `slug`, among
-    `decks` (every deck, with `scopes` their tree_scopes); None when there is no such deck."""
+    `decks` (every deck, with `scopes` their tree_scopes), or of its own cards alone with
+    `own`; None when there is no such deck."""
     deck = next((deck for deck in decks if deck.slug == slug), None)
     if deck is None and slug_pattern.fullmatch(slug):
         former = deck_by_former_slug(slug)
         deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
-    return None if deck is None else study_scope_of_deck(deck, scopes)
+    if deck is None:
+        return None
+    return study_scope_of_deck(deck, decks=decks, scopes=scopes, own=own)
 
 
 def study_scope_of_branch(path: str, scopes: TreeScopes) -> StudyScope | None:

@@ -1356,7 +1356,7 @@ def undoable_review(*, user, since: datetime) -> ReviewLog | None:
         .filter(~Exists(later))
         .exclude(Q(source=Source.RESCHEDULE) & Exists(set_due_changed))
         .annotate(operation_cards=Subquery(operation))
-        .select_related("card")
+        .select_related("card__deck")
         .order_by("-reviewed_at", "-pk")
         .first()
     )
@@ -1397,7 +1397,7 @@ def review_undo(*, user, review_id: int, card_id: int | None = None) -> ReviewLo
     # Locked before the review is read again: an undo of the same review posted at once (a
     # double click) waits here, then finds the review gone.
     row = CardMemory.objects.select_for_update().filter(user=user, card=card_id).first()
-    review = ReviewLog.objects.select_related("card").get(user=user, pk=review_id)
+    review = ReviewLog.objects.select_related("card__deck").get(user=user, pk=review_id)
     if review.source not in UNDOABLE_SOURCES:
         raise NothingToUndo("Only a grade given on the review page can be undone.")
     if review.source == Source.RESCHEDULE:
@@ -1443,7 +1443,7 @@ def card_forget(*, user, card: Card, now: datetime) -> ReviewLog:
     NothingToForget when the card is new to the learner already."""
     row = CardMemory.objects.select_for_update().filter(user=user, card=card).first()
     if row is None:
-        raise NothingToForget(f"Card #{card.number} is new to you already.")
+        raise NothingToForget(f"{card.named} is new to you already.")
     log = ReviewLog.objects.create(
         user=user,
         card=card,
@@ -1561,6 +1561,52 @@ def _set_due_changed_since(*, user, at) -> QuerySet:
     )
 
 
+@dataclass(frozen=True)
+class UndoDeck:
+    """A deck an undo takes cards back in, and how many."""
+
+    deck_id: int
+    name: str
+    cards: int
+
+
+def _decks_of(logs: QuerySet) -> list[UndoDeck]:
+    rows = (
+        logs.values("card__deck_id", "card__deck__name")
+        .annotate(cards=Count("pk"))
+        .order_by("-cards", "card__deck__name")
+    )
+    return [UndoDeck(row["card__deck_id"], row["card__deck__name"], row["cards"]) for row in rows]
+
+
+def set_due_decks(*, user, at: datetime) -> list[UndoDeck]:
+    """The decks of the cards the learner's Set due date made at `at` changed, with how
+    many in each, most first: what its Undo takes back, said before it does (a Set due date
+    on Your cards may span many decks, and its Undo, as Anki's, takes the whole operation
+    back, from whichever deck's study it is asked). One query."""
+    return _decks_of(
+        ReviewLog.objects.filter(
+            user=user, source=Source.RESCHEDULE, reviewed_at=at, card__isnull=False
+        )
+    )
+
+
+def undo_decks(*, user, review_id: int) -> list[UndoDeck]:
+    """The decks an undo of review `review_id` takes cards back in: its card's, or for a
+    Set due date every card's it changed (set_due_decks); none for a review there is not
+    (another learner's, undone already: the undo's own to refuse). Two queries at most."""
+    review = (
+        ReviewLog.objects.select_related("card__deck")
+        .filter(user=user, pk=review_id, card__isnull=False)
+        .first()
+    )
+    if review is None:
+        return []
+    if review.source == Source.RESCHEDULE:
+        return set_due_decks(user=user, at=review.reviewed_at)
+    return [UndoDeck(review.card.deck_id, review.card.deck.name, 1)]
+
+
 def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     """Take back the whole Set due date `review` was part of (every card it changed at that
     moment, as Anki's undo takes back the operation): each memory as it was before, a card
@@ -1572,6 +1618,7 @@ def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
     if _set_due_changed_since(user=user, at=review.reviewed_at).exists():
         raise NothingToUndo("A card of that Set due date was answered or changed since: it stays.")
     befores = dict(operation.values_list("card_id", "memory_before"))
+    review.operation_decks = set_due_decks(user=user, at=review.reviewed_at)
     rows = CardMemory.objects.select_for_update().filter(
         user=user, card__in=operation.values("card_id")
     )

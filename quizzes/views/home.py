@@ -67,8 +67,14 @@ def deck_study_counts(request):
     studied = card_services.tree_scopes_kept()
     shown = deck_services.tree_branches_shown(tree)
     scopes = {str(branch.number): studied.of(branch) for branch in shown}
+    # A deck with subdecks, opened, lists its own cards first: their counts alone.
+    scopes |= {
+        f"own-{branch.number}": frozenset({branch.deck.pk})
+        for branch in shown
+        if branch.deck is not None and branch.branches and not branch.linked
+    }
     counts = reviews.deck_counts(user=request.user, now=timezone.now(), scopes=scopes)
-    rows = [(branch, counts[str(branch.number)]) for branch in shown]
+    rows = list(counts.items())
     return render(request, "quizzes/home.html#deck-study-counts", {"rows": rows})
 
 

@@ -7,8 +7,9 @@ htmx swaps #review-stage after a grade, an undo or an end-screen choice; without
 the same forms post and redirect back to /review/, and the answer opens with a plain
 <details> element.
 
-`?deck=<slug>` (a deck and its subdecks) or `?branch=<path>` (a branch of Anki's tree with no
-deck of its own name) studies those decks only: every form of the page carries it in its
+`?deck=<slug>` (a deck and its subdecks), `?own=<slug>` (a deck's own cards, not its
+subdecks') or `?branch=<path>` (a branch of Anki's tree with no deck of its own name) studies
+those decks only: every form of the page carries it in its
 address, so that each answer, undo, bury or end-screen choice comes back to the same decks.
 """
 
@@ -18,7 +19,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,18 +73,25 @@ SCOPE_VALUE_LENGTH = 1000
 
 
 def _study_scope(request) -> deck_services.StudyScope | None:
-    """The decks this study is of (`?deck=` or `?branch=`, in the address of a page or of
-    a form's post), None for every deck; raises _ScopeRefused with the readable refusal
-    for a deck or branch there is not."""
-    slug, path = request.GET.get("deck", ""), request.GET.get("branch", "")
-    if not slug and not path:
+    """The decks this study is of (`?deck=`, `?own=` or `?branch=`, in the address of a page
+    or of a form's post), None for every deck; raises _ScopeRefused with the readable
+    refusal for a deck or branch there is not."""
+    named = {field: request.GET.get(field, "") for field in ("deck", "own", "branch")}
+    named = {field: value for field, value in named.items() if value}
+    if not named:
         return None
-    if slug and path:
+    if len(named) > 1:
         raise _ScopeRefused(
-            _bad_request(request, "Study a deck (deck=) or a branch (branch=), not both.")
+            _bad_request(
+                request,
+                "Study a deck (deck=), a deck's own cards (own=) or a branch (branch=), "
+                "one of them only.",
+            )
         )
-    if len(slug) > SCOPE_VALUE_LENGTH or len(path) > SCOPE_VALUE_LENGTH:
+    if any(len(value) > SCOPE_VALUE_LENGTH for value in named.values()):
         raise _ScopeRefused(_bad_request(request, "That deck's name is too long to be one."))
+    path = named.get("branch", "")
+    slug = named.get("deck") or named.get("own", "")
     scopes = card_services.tree_scopes_kept()
     if path:
         scope = deck_services.study_scope_of_branch(path, scopes)
@@ -92,7 +99,7 @@ def _study_scope(request) -> deck_services.StudyScope | None:
             raise _ScopeRefused(_no_such_decks(request, f"No deck is in the branch “{path}”."))
         return scope
     decks = card_services.deck_summaries_kept()
-    scope = deck_services.study_scope_of_slug(slug, decks=decks, scopes=scopes)
+    scope = deck_services.study_scope_of_slug(slug, decks=decks, scopes=scopes, own="own" in named)
     if scope is None:
         raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{slug}”."))
     return scope
@@ -165,6 +172,19 @@ def _shown_card(request) -> Card | None:
     return card
 
 
+def _named_within(scope: deck_services.StudyScope | None, card: Card) -> str:
+    """A card as the Undo button names it, by its deck's name past the decks studied: "#2"
+    in a study of its deck alone, "Drugs #2" of Medicine::Cardiology, "Spanish::Verbs #2"
+    of the branch Languages, the whole name in a study of every deck. A number alone said
+    nothing of which card it was, the card shown then being the next one."""
+    name = card.deck.name
+    if scope is not None and (len(scope.deck_ids) == 1 or name == scope.name):
+        return f"#{card.number}"
+    if scope is not None and name.startswith(f"{scope.name}::"):
+        name = name.removeprefix(f"{scope.name}::")
+    return f"{name} #{card.number}"
+
+
 def _stage_context(request, *, card: Card | None = None, notice: str = "") -> dict:
     now = timezone.now()
     user = request.user
@@ -184,10 +204,14 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         else reviews.review_counts(user=user, now=now, settings=settings, deck_ids=deck_ids)
     )
     undo = card_holds.latest_undoable(user=user, now=now)
-    if undo is not None and deck_ids is not None and undo.card.deck_id not in deck_ids:
-        undo = None  # its card is another deck's: taken back, it would show here
+    if isinstance(undo, ReviewLog) and undo.undo_size > 1:
+        # Its button says, before it takes them back, in which decks its cards are.
+        undo.operation_decks = reviews.set_due_decks(user=user, at=undo.reviewed_at)
+    if undo is not None and deck_ids is not None and not _undo_decks(undo) & deck_ids:
+        undo = None  # its cards are other decks': taken back, they would show here
     context = {
         "item": item,
+        "undo_card": _named_within(scope, undo.card) if undo is not None else "",
         "counts": counts,
         "review_counts": all_counts,  # the navigation's: every deck's
         "scope": scope,
@@ -249,7 +273,7 @@ def _next(request, notice: str = "") -> HttpResponse:
 
 def _leech_message(card: Card) -> str:
     return (
-        f"Card #{card.number} is a leech: you keep forgetting it, so it leaves your reviews "
+        f"{card.named} is a leech: you keep forgetting it, so it leaves your reviews "
         "for now. You can bring it back when the review is done."
     )
 
@@ -295,7 +319,7 @@ def review_answer(request):
     form = ReviewAnswerForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "That grade could not be read: " + _first_error(form))
-    card = Card.objects.filter(pk=form.cleaned_data["card"]).first()
+    card = Card.objects.select_related("deck").filter(pk=form.cleaned_data["card"]).first()
     if card is None:
         return _card_removed(request)
     now = timezone.now()
@@ -309,7 +333,7 @@ def review_answer(request):
     )
     if not recorded:
         notice = (
-            f"Card #{card.number} had been graded since this page showed it (in another tab, "
+            f"{card.named} had been graded since this page showed it (in another tab, "
             "or by a second click): the first grade stays, and this one was not recorded."
         )
     elif reviews.became_leech(user=request.user, card=card, at=now):
@@ -317,16 +341,20 @@ def review_answer(request):
     return _next(request, notice)
 
 
-def _undo_of_another_deck(request, card: QuerySet[Card]) -> HttpResponse | None:
-    """409 for an Undo, in a study of some decks, whose card (`card`, not read otherwise) is
-    another deck's: an Undo button of another tab, on every deck's review. Taken back, the
-    card would show where it cannot (it is not one of these decks), so nothing is undone.
-    None to go on (a card there is not is the undo's own to refuse)."""
+def _undo_decks(undo: ReviewLog | CardHold) -> set[int]:
+    """The decks whose cards `undo` takes back: its card's, or a Set due date's cards'."""
+    decks = getattr(undo, "operation_decks", None)
+    return {deck.deck_id for deck in decks} if decks else {undo.card.deck_id}
+
+
+def _undo_of_another_deck(request, undo_deck_ids: set[int]) -> HttpResponse | None:
+    """409 for an Undo, in a study of some decks, whose cards (in the decks
+    `undo_deck_ids`) are all other decks': an Undo button of another tab, on every deck's
+    review. Taken back, a card would show where it cannot (it is not one of these decks),
+    so nothing is undone. None to go on (no card is the undo's own to refuse; a Set due
+    date with a card here is taken back whole, as its button said)."""
     deck_ids = _deck_ids(request)
-    if deck_ids is None:
-        return None
-    deck_id = card.values_list("deck_id", flat=True).first()
-    if deck_id is None or deck_id in deck_ids:
+    if deck_ids is None or not undo_deck_ids or undo_deck_ids & deck_ids:
         return None
     return _bad_request(
         request,
@@ -345,8 +373,8 @@ def review_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which grade should be undone?")
     review_id = form.cleaned_data["review"]
-    of_card = Card.objects.filter(review_logs__user=request.user, review_logs__pk=review_id)
-    if refused := _undo_of_another_deck(request, of_card):
+    decks = reviews.undo_decks(user=request.user, review_id=review_id)
+    if refused := _undo_of_another_deck(request, {deck.deck_id for deck in decks}):
         return refused
     try:
         undone = reviews.review_undo(
@@ -379,17 +407,20 @@ def review_undo(request):
         )
     except reviews.NothingToUndo as error:
         return _bad_request(request, str(error))
-    card = undone.card
     if undone.undo_size > 1:
         notice = (
-            f"{undone.kind_label} undone: cards {undone.undo_cards} are back, as they were before."
+            f"{undone.kind_label} undone: {undone.undo_cards} are back, as they were before "
+            f"({undone.undo_decks})."
         )
     else:
-        notice = f"{undone.kind_label} undone: card #{card.number} is back, as it was before."
+        notice = f"{undone.kind_label} undone: {undone.card.named} is back, as it was before."
+    # A Set due date's card shown is one of these decks', else the queue's first.
+    deck_ids = _deck_ids(request)
+    card = undone.card if deck_ids is None or undone.card.deck_id in deck_ids else None
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)
-    return redirect(_review_url(request, card=card.pk))
+    return redirect(_review_url(request, **({"card": card.pk} if card else {})))
 
 
 @require_POST
@@ -482,7 +513,7 @@ def review_bury(request):
 
     def bury(card: Card) -> str:
         card_holds.card_bury(user=request.user, card=card, now=timezone.now())
-        return f"Card #{card.number} is buried: it comes back tomorrow."
+        return f"{card.named} is buried: it comes back tomorrow."
 
     return _acted_on_card(request, bury)
 
@@ -496,7 +527,7 @@ def review_suspend(request):
     def suspend(card: Card) -> str:
         card_holds.card_suspend(user=request.user, card=card, now=timezone.now())
         return (
-            f"Card #{card.number} is suspended: it stays out of your reviews until you "
+            f"{card.named} is suspended: it stays out of your reviews until you "
             "unsuspend it (Suspended cards, on your progress page)."
         )
 
@@ -536,13 +567,13 @@ def review_flag(request):
 
 
 def _cards_named(card: Card, siblings: list[Card]) -> str:
-    """ "Card #4", "Card #4 and its sibling #9", "Card #4 and its 2 siblings (#9, #12)"."""
+    """The card (Card.named), "… and its sibling #9", "… and its 2 siblings (#9, #12)"."""
     if not siblings:
-        return f"Card #{card.number}"
+        return card.named
     numbers = ", ".join(f"#{sibling.number}" for sibling in siblings)
     if len(siblings) == 1:
-        return f"Card #{card.number} and its sibling {numbers}"
-    return f"Card #{card.number} and its {len(siblings)} siblings ({numbers})"
+        return f"{card.named} and its sibling {numbers}"
+    return f"{card.named} and its {len(siblings)} siblings ({numbers})"
 
 
 @require_POST
@@ -555,7 +586,7 @@ def review_bury_note(request):
     def bury(card: Card) -> str:
         siblings = card_holds.note_bury(user=request.user, card=card, now=timezone.now())
         if not siblings:
-            return f"Card #{card.number} is buried: it comes back tomorrow."
+            return f"{card.named} is buried: it comes back tomorrow."
         return f"{_cards_named(card, siblings)} are buried: they come back tomorrow."
 
     return _acted_on_card(request, bury)
@@ -572,7 +603,7 @@ def review_suspend_note(request):
         siblings = card_holds.note_suspend(user=request.user, card=card, now=timezone.now())
         if not siblings:
             return (
-                f"Card #{card.number} is suspended: it stays out of your reviews until you "
+                f"{card.named} is suspended: it stays out of your reviews until you "
                 "unsuspend it (Suspended cards, on your progress page)."
             )
         return (
@@ -591,7 +622,7 @@ def review_forget(request):
 
     def forget(card: Card) -> str:
         reviews.card_forget(user=request.user, card=card, now=timezone.now())
-        return f"Card #{card.number} is forgotten: it is a new card again."
+        return f"{card.named} is forgotten: it is a new card again."
 
     return _acted_on_card(request, forget)
 
@@ -604,8 +635,8 @@ def card_unsuspend(request):
 
     def unsuspend(card: Card) -> str:
         if card_holds.card_unsuspend(user=request.user, card=card):
-            return f"Card #{card.number} is back in your reviews."
-        return f"Card #{card.number} was in your reviews already."
+            return f"{card.named} is back in your reviews."
+        return f"{card.named} was in your reviews already."
 
     return _acted_on_card(request, unsuspend)
 
@@ -630,7 +661,7 @@ def card_set_due(request):
             rng=random.Random(),
         )
         interval = " Its interval is now the days until then." if spec.set_interval else ""
-        return f"Card #{card.number} is set due {spec.label}.{interval}"
+        return f"{card.named} is set due {spec.label}.{interval}"
 
     return _acted_on_card(request, set_due)
 
@@ -644,7 +675,8 @@ def review_hold_undo(request):
     if not form.is_valid():
         return _bad_request(request, "Which bury or suspend should be undone?")
     action, card_id = form.cleaned_data["action"], form.cleaned_data["card"]
-    if refused := _undo_of_another_deck(request, Card.objects.filter(pk=card_id)):
+    held_deck = Card.objects.filter(pk=card_id).values_list("deck_id", flat=True)
+    if refused := _undo_of_another_deck(request, set(held_deck)):
         return refused
     try:
         card, *siblings = card_holds.hold_undo(
@@ -659,10 +691,9 @@ def review_hold_undo(request):
         )
     what = CardHold.Action(action).label
     if siblings:
-        named = _cards_named(card, siblings)
-        notice = f"{what} undone: {named[0].lower()}{named[1:]} are back, as they were before."
+        notice = f"{what} undone: {_cards_named(card, siblings)} are back, as they were before."
     else:
-        notice = f"{what} undone: card #{card.number} is back, as it was before."
+        notice = f"{what} undone: {card.named} is back, as it was before."
     if request.htmx:
         return _stage(request, card=card, notice=notice)
     messages.info(request, notice)

@@ -1,0 +1,42 @@
+"""How a notice names a card (Card.named): its deck, its number and the start of its
+question, so that a learner studying many decks knows which card it was."""
+
+import pytest
+
+from quizzes.models import Card
+from tests.factories import make_deck
+
+pytestmark = pytest.mark.django_db
+
+
+def _card(deck_name: str, question: str) -> Card:
+    deck = make_deck(1, slug="named")
+    deck.name = deck_name
+    deck.save()
+    card = Card.objects.select_related("deck").get(deck=deck)
+    card.question_text = question
+    return card
+
+
+def test_it_names_the_deck_the_number_and_the_question_s_start():
+    card = _card("Languages::Spanish::Verbs", "What is the past tense of hablar?")
+    assert card.named == "Languages::Spanish::Verbs #1 (“What is the past tense of…”)"
+
+
+def test_a_long_question_is_cut_to_a_few_characters():
+    card = _card("Verbs", "Supercalifragilisticexpialidocious antidisestablishmentarianism words")
+    assert card.named == "Verbs #1 (“Supercalifragilisticexpialidocious anti…”)"
+    assert len(card.named) < 60
+
+
+def test_a_long_deck_name_keeps_its_last_parts():
+    card = _card("Medicine::" + "Very long branch " * 4 + "::Cardiology::Drugs", "Dose?")
+    assert card.named == "…::Cardiology::Drugs #1 (“Dose?”)"
+
+
+def test_a_question_of_an_image_alone_is_named_by_its_deck_and_number():
+    assert _card("Anatomy", " \n").named == "Anatomy #1"
+
+
+def test_the_question_s_spaces_and_lines_are_one_space():
+    assert _card("Deck", "Two\n\n  lines").named == "Deck #1 (“Two lines”)"
