@@ -222,6 +222,8 @@ class ImportPlan:
     # Notes with filled-in fields no card shows (a package's, or a text file's notes of
     # cards of their own).
     fields_left_out: list[ParseProblem] = field(default_factory=list)
+    # Notes imported without a tag longer than the site keeps (an AnKing deck's paths).
+    tags_left_out: list[ParseProblem] = field(default_factory=list)
     # A package of several Anki decks: the site deck of each, the one imported into first.
     decks: list[DeckTarget] = field(default_factory=list)
     # Decks with no shared parent in Anki may go by their names (True) or below the deck
@@ -264,6 +266,7 @@ class ImportPlan:
             *self.merged_edits,
             *self.media_problems,
             *self.fields_left_out,
+            *self.tags_left_out,
         ]
         return sorted(problems, key=lambda problem: problem.line)
 
@@ -360,7 +363,7 @@ def anki_import_plan(
         )
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
-    records = _tags_spelled_once(records)
+    records, plan.tags_left_out = _tags_too_long_left_out(_tags_spelled_once(records), source)
     anki_decks = sorted({record.anki_deck for record in records})
     if len(anki_decks) > 1:
         if _shared_parent_length(anki_decks) == 0:
@@ -586,6 +589,26 @@ def _tags_spelled_once(records: list[CardRecord]) -> list[CardRecord]:
     return spelled
 
 
+def _tags_too_long_left_out(
+    records: list[CardRecord], source: str
+) -> tuple[list[CardRecord], list[ParseProblem]]:
+    """The records without the tags longer than a tag here holds, and a line per note
+    that had one: Anki keeps tags of any length, and a note is worth more than its tag."""
+    longest = Tag._meta.get_field("name").max_length
+    kept, problems = [], {}
+    for record in records:
+        if too_long := [tag for tag in record.tags if len(tag) > longest]:
+            reason = (
+                f"the tag {too_long[0][:40]!r}… is longer than {longest} characters: left out, "
+                "the note imported without it"
+            )
+            problems.setdefault(record.line, ParseProblem(source, record.line, reason))
+            tags = tuple(tag for tag in record.tags if len(tag) <= longest)
+            record = dataclasses.replace(record, tags=tags)
+        kept.append(record)
+    return kept, list(problems.values())
+
+
 def _existing_cards(decks: list[Deck]) -> tuple[list[Card], dict[int, list[str]]]:
     """The decks' cards and their tag names, in two queries whatever the decks' size."""
     deck_ids = [deck.pk for deck in decks if deck.pk]
@@ -641,7 +664,7 @@ def _match(
     line_of_card: dict[int, int] = {}
     deleted_here = _deleted_here(deck)
     for record in records:
-        if reason := content_problem(record) or _guid_problem(record) or _tag_problem(record):
+        if reason := content_problem(record) or _guid_problem(record):
             plan.skipped.append(ParseProblem(source, record.line, reason))
             continue
         key = (record.guid, record.ord)
@@ -1226,12 +1249,6 @@ def _by_imported_first_field(
 def _guid_problem(record: CardRecord) -> str:
     longest = Card._meta.get_field("guid").max_length
     return f"its guid is longer than {longest} characters" if len(record.guid) > longest else ""
-
-
-def _tag_problem(record: CardRecord) -> str:
-    longest = Tag._meta.get_field("name").max_length
-    too_long = next((tag for tag in record.tags if len(tag) > longest), None)
-    return f"the tag {too_long[:40]!r}… is longer than {longest} characters" if too_long else ""
 
 
 def _is_another_card(card: Card, record: CardRecord) -> bool:
