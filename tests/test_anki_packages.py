@@ -687,6 +687,23 @@ def test_a_package_file_named_like_another_decks_is_renamed_as_anki_does(biology
     assert again.summary == "0 new, 0 changed, 7 unchanged"
 
 
+def test_a_renamed_file_left_out_is_reported_by_the_name_the_package_gives_it(biology, tmp_path):
+    other = Deck.objects.create(name="Other", slug="other")
+    first = tmp_path / "first"
+    first.mkdir()
+    import_package(other, make_package(first))
+    package = anki_package(
+        tmp_path, [("Basic", ['<img src="dog.png">', "a dog"])], {"dog.png": b"not a png"}
+    )
+
+    plan = import_package(biology, package)
+
+    (problem,) = plan.media_problems
+    assert problem.reason.endswith("image 'dog.png' rejected: not a PNG, JPEG, GIF or WebP image")
+    assert "Image rejected" in biology.cards.get().question_rendered
+    assert "/media/images/" in cards_by_note(other)[("rev-1", 0)].answer_rendered
+
+
 ZEROS = 32 * 1024 * 1024  # what a bomb unpacks to: a few kilobytes packed
 UNZSTD = zstandard.ZstdDecompressor  # the real one, whatever a test counts
 

@@ -218,6 +218,8 @@ class ImportPlan:
     # package", "rejected: <reason>"), and each note that uses one.
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
+    # A package's files renamed as they clash with the site's: the name the package gives.
+    package_names: dict[str, str] = field(default_factory=dict)
     images: set[str] = field(default_factory=set)  # the files the cards show as images
     # Notes with filled-in fields no card shows (a package's, or a text file's notes of
     # cards of their own).
@@ -334,7 +336,9 @@ def anki_import_plan(
     if is_package(source):
         package = _read_package(data, source)
         inline, too_large = _inline_media(package.cards)
-        records, media = _media_renamed(package.cards, {**package.media, **inline})
+        records, media, plan.package_names = _media_renamed(
+            package.cards, {**package.media, **inline}
+        )
         problems = {**package.media_problems, **too_large}
         plan.images = {image.url for record in records for image in record.images}
         plan.media, plan.media_failures = _media_checked(media, problems, plan.images, image_checks)
@@ -452,10 +456,10 @@ def _media_not_in_text_file(records: list[CardRecord], inline: dict[str, bytes])
 
 def _media_renamed(
     records: list[CardRecord], media: dict[str, bytes]
-) -> tuple[list[CardRecord], dict[str, bytes]]:
+) -> tuple[list[CardRecord], dict[str, bytes], dict[str, str]]:
     """A package's files whose names the site already gives to other content are renamed
     `name-<hash>.ext`, in the files and in the cards, as Anki renames clashing media, so
-    one deck's `image.png` never replaces another's."""
+    one deck's `image.png` never replaces another's; and each new name's old one."""
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in media.items()}
     known = dict(
         CachedImage.objects.filter(url__in=list(media), status=CachedImage.Status.CACHED)
@@ -469,7 +473,7 @@ def _media_renamed(
         if name in known and known[name] != hashes[name]
     }
     if not renames:
-        return records, media
+        return records, media, {}
 
     def rename(value: str) -> str:
         for old, new in renames.items():
@@ -490,7 +494,8 @@ def _media_renamed(
         )
         for record in records
     ]
-    return renamed, {renames.get(name, name): data for name, data in media.items()}
+    media = {renames.get(name, name): data for name, data in media.items()}
+    return renamed, media, {new: old for old, new in renames.items()}
 
 
 def _media_checked(
@@ -557,7 +562,9 @@ def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
         used += [("sound", name) for name in sound_names(record.question_html + record.answer_html)]
         for kind, name in used:
             if name in plan.media_failures and (record.line, name) not in problems:
-                reason = f"note {record.guid!r}: {kind} {name!r} {plan.media_failures[name]}"
+                # Named as in the package, where its owner looks for it.
+                told = plan.package_names.get(name, name)
+                reason = f"note {record.guid!r}: {kind} {told!r} {plan.media_failures[name]}"
                 problems[record.line, name] = ParseProblem(source, record.line, reason)
     return list(problems.values())
 
