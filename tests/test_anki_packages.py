@@ -1033,6 +1033,26 @@ def test_the_command_lists_each_image_left_out_with_its_note(biology, unusable_i
     assert "image 'nothere.png' missing from the package" in err
 
 
+def test_a_path_a_card_names_as_its_file_is_reported_missing_and_never_read(biology, tmp_path):
+    package = anki_package(
+        tmp_path,
+        [("Basic", ['Up <img src="../../etc/passwd">', "[sound:../secret.mp3]"])],
+        {"secret.mp3": SOUND},
+    )
+
+    plan = import_package(biology, package)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 2 media files left out"
+    assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
+        "image '../../etc/passwd' missing from the package",
+        "sound '../secret.mp3' missing from the package",
+    ]
+    card = biology.cards.get()
+    assert "Image missing from the package" in card.question_rendered
+    assert "audio not available" in card.answer_rendered
+    assert not MediaFile.objects.exists()
+
+
 def test_a_file_missing_from_the_package_that_the_site_has_is_no_problem(
     biology, tmp_path, unusable_images
 ):
