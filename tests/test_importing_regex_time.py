@@ -96,3 +96,26 @@ def test_math_in_a_field_has_its_less_than_signs_escaped_in_linear_time(field):
     finishes(
         f"from quizzes.sanitize import math_less_than_escaped\nmath_less_than_escaped({field})\n"
     )
+
+
+# Every card's sides go through these at import (and in the admin's preview, within its
+# request): a run of a math or sound opener that is never closed made each a scan of the
+# rest of the field, 600 KB of `[$]` hours of it.
+@pytest.mark.parametrize("opener", ["\\(", "\\[", "[$]", "[$$]", "[latex]", "[LaTeX]"])
+def test_math_never_closed_is_read_in_linear_time(opener):
+    closed = "[$]x[/$]" if opener == "\\(" else "\\(x\\)"  # math of another kind, after
+    out = finishes(
+        "from quizzes.rendering import math_to_mathml\n"
+        f"converted = math_to_mathml({opener!r} * 200_000 + {closed!r})\n"
+        f"print(converted.startswith({opener!r} * 200_000), converted.count('<math'))\n"
+    )
+    assert out.split() == ["True", "1"]
+
+
+def test_sounds_never_closed_are_read_in_linear_time():
+    out = finishes(
+        "from quizzes.rendering import sound_names, sounds_to_audio\n"
+        "field = '[sound:' * 100_000 + '[sound:a.mp3]'\n"
+        "print(sound_names('[sound:' * 100_000), len(sounds_to_audio(field, {})) > len(field))\n"
+    )
+    assert out.split() == ["[]", "True"]
