@@ -448,12 +448,16 @@ def sounds_to_audio(card_html: str, media: Mapping[str, str]) -> str:
             return f'<video controls preload="metadata" src="{html.escape(url)}"></video>'
         return f'<audio controls preload="none" src="{html.escape(url)}"></audio>'
 
-    end = _sounds_end(card_html)
-    return _SOUND.sub(player, card_html[:end]) + card_html[end:]
+    return _sounds_replaced(card_html, player)
 
 
 def sound_names(card_html: str) -> list[str]:
     return [html.unescape(name) for name in _SOUND.findall(card_html, 0, _sounds_end(card_html))]
+
+
+def _sounds_replaced(card_html: str, replacement: str | Callable[[re.Match], str]) -> str:
+    end = _sounds_end(card_html)
+    return _SOUND.sub(replacement, card_html[:end]) + card_html[end:]
 
 
 def _sounds_end(card_html: str) -> int:
@@ -560,8 +564,8 @@ def _with_math_without_sounds(choice: ChoiceContent) -> ChoiceContent:
     its `[sound:…]` tags left out: no audio player fits inside a button, and a choice that
     is only a sound is no choice."""
     if "[sound:" in choice.html:
-        html = _EDGE_BREAKS.sub("", _SOUND.sub("", choice.html).strip())
-        text = _SOUND.sub("", choice.text).strip()
+        html = _EDGE_BREAKS.sub("", _sounds_replaced(choice.html, "").strip())
+        text = _sounds_replaced(choice.text, "").strip()
         if not text and "<img" not in html:
             return ChoiceContent(html="", text="", code_share=0.0)
         choice = replace(choice, html=html, text=text)

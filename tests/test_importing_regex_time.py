@@ -119,3 +119,12 @@ def test_sounds_never_closed_are_read_in_linear_time():
         "print(sound_names('[sound:' * 100_000), len(sounds_to_audio(field, {})) > len(field))\n"
     )
     assert out.split() == ["[]", "True"]
+
+
+def test_an_answer_of_sounds_never_closed_becomes_a_choice_in_linear_time():
+    out = finishes(
+        "from quizzes.rendering import choice_content\n"
+        "text = choice_content('an owl [sound:a.mp3]' + '[sound:' * 100_000).text\n"
+        "print(text.startswith('an owl [sound:[sound:'), 'a.mp3' in text)\n"
+    )
+    assert out.split() == ["True", "False"]
