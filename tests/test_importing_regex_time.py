@@ -128,3 +128,25 @@ def test_an_answer_of_sounds_never_closed_becomes_a_choice_in_linear_time():
         "print(text.startswith('an owl [sound:[sound:'), 'a.mp3' in text)\n"
     )
     assert out.split() == ["True", "False"]
+
+
+# A type-in card's answer is its field's text, as Anki strips it: at import, of a field of
+# any length.
+@pytest.mark.parametrize(
+    "field",
+    [
+        "'[sound:' * 100_000",
+        "'[anki:tts]' * 50_000",
+        "'<!--' * 100_000",
+        "'<style>' * 50_000",
+        "'<style</style>' + '>' * 100_000",
+        "'<' * 200_000",
+        "'<script>' * 50_000",
+    ],
+)
+def test_a_typed_answer_is_read_from_its_field_in_linear_time(field):
+    out = finishes(
+        "from quizzes.typed_answers import typed_answer_text\n"
+        f"print(len(typed_answer_text({field} + '<b>Paris</b>')) > 0)\n"
+    )
+    assert out.strip() == "True"
