@@ -164,8 +164,8 @@ HTML_ELEMENTS = (
 # one (`\(a<b\)`, in a text file, a package made by a script, the admin's card form) is the
 # author's, typed elsewhere; parsed as HTML, `<b\)...` opens a tag that takes the rest of
 # the field with it. The lookahead stops at the next `<` or `>`: linear.
-_MATH_OPENER = re.compile(r"\\[(\[]|\[\$\$?\]|\[latex\]", re.IGNORECASE)
-_MATH_CLOSERS = {
+MATH_OPENER = re.compile(r"\\[(\[]|\[\$\$?\]|\[latex\]", re.IGNORECASE)
+MATH_CLOSERS = {
     opener: re.compile(re.escape(closer), re.IGNORECASE)
     for opener, closer in {
         "\\(": "\\)",
@@ -184,11 +184,11 @@ def math_less_than_escaped(field: str) -> str:
     if "<" not in field or ("\\" not in field and "[" not in field):
         return field
     pieces, position, unclosed = [], 0, set()
-    for opener in _MATH_OPENER.finditer(field):
+    for opener in MATH_OPENER.finditer(field):
         start, kind = opener.start(), opener[0].lower()
         if start < position or kind in unclosed:
             continue
-        closer = _MATH_CLOSERS[kind].search(field, opener.end())
+        closer = MATH_CLOSERS[kind].search(field, opener.end())
         if closer is None:
             # No closer in the rest of the field: no later opener of its kind is math.
             unclosed.add(kind)

@@ -687,6 +687,23 @@ def test_a_package_file_named_like_another_decks_is_renamed_as_anki_does(biology
     assert again.summary == "0 new, 0 changed, 7 unchanged"
 
 
+def test_a_renamed_file_left_out_is_reported_by_the_name_the_package_gives_it(biology, tmp_path):
+    other = Deck.objects.create(name="Other", slug="other")
+    first = tmp_path / "first"
+    first.mkdir()
+    import_package(other, make_package(first))
+    package = anki_package(
+        tmp_path, [("Basic", ['<img src="dog.png">', "a dog"])], {"dog.png": b"not a png"}
+    )
+
+    plan = import_package(biology, package)
+
+    (problem,) = plan.media_problems
+    assert problem.reason.endswith("image 'dog.png' rejected: not a PNG, JPEG, GIF or WebP image")
+    assert "Image rejected" in biology.cards.get().question_rendered
+    assert "/media/images/" in cards_by_note(other)[("rev-1", 0)].answer_rendered
+
+
 ZEROS = 32 * 1024 * 1024  # what a bomb unpacks to: a few kilobytes packed
 UNZSTD = zstandard.ZstdDecompressor  # the real one, whatever a test counts
 
@@ -1014,6 +1031,26 @@ def test_the_command_lists_each_image_left_out_with_its_note(biology, unusable_i
     assert "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image" in err
     assert f"{unusable_images}:3: note " in err
     assert "image 'nothere.png' missing from the package" in err
+
+
+def test_a_path_a_card_names_as_its_file_is_reported_missing_and_never_read(biology, tmp_path):
+    package = anki_package(
+        tmp_path,
+        [("Basic", ['Up <img src="../../etc/passwd">', "[sound:../secret.mp3]"])],
+        {"secret.mp3": SOUND},
+    )
+
+    plan = import_package(biology, package)
+
+    assert plan.summary == "1 new, 0 changed, 0 unchanged, 2 media files left out"
+    assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
+        "image '../../etc/passwd' missing from the package",
+        "sound '../secret.mp3' missing from the package",
+    ]
+    card = biology.cards.get()
+    assert "Image missing from the package" in card.question_rendered
+    assert "audio not available" in card.answer_rendered
+    assert not MediaFile.objects.exists()
 
 
 def test_a_file_missing_from_the_package_that_the_site_has_is_no_problem(

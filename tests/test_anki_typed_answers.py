@@ -101,6 +101,25 @@ def test_a_text_file_of_the_stock_type_in_note_type_remembers_its_back(deck):
     assert typed(deck) == {(0, "France?"): ("Paris", False)}
 
 
+# Anki 2.1.55 and later name a note type imported beside one of the same name "Basic+"
+# (then "Basic++"), and its text export names the notes' type so.
+@pytest.mark.parametrize("suffix", ["+", "++"])
+def test_a_text_file_of_the_stock_type_in_note_type_renamed_by_anki_remembers_its_back(
+    deck, suffix
+):
+    data = (
+        "#separator:tab\n#html:true\n#notetype column:1\n"
+        f"Basic (type in the answer){suffix}\tFrance?\tParis\n"
+        f"Cloze (type in the answer){suffix}\t{{{{c1::Rome}}}} is in Italy\t\n"
+    )
+    anki_import_apply(deck=deck, data=data, source="capitals.txt")
+
+    assert typed(deck) == {
+        (0, "France?"): ("Paris", False),
+        (0, "[…] is in Italy"): ("Rome", False),
+    }
+
+
 TYPE_IN = [("Basic (type in the answer)", ["Capital of France?", "Paris"])]
 
 

@@ -393,6 +393,33 @@ def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(
     assert reason in err
 
 
+# An AnKing deck's tags are paths, and some are longer than the site keeps a tag's name.
+LONG_TAG = "#AK_Step1_v12::#SketchyPharm::01_Anti-Microbials::03_Antifungals::" + "x" * 60
+
+
+def test_a_tag_too_long_to_keep_is_left_out_and_its_note_still_imported(tmp_path, db, capsys):
+    path = write(
+        tmp_path,
+        "#separator:tab\n#html:false\n#tags column:3\n"
+        f"Echinocandins act on?\tThe cell wall\t{LONG_TAG} pharm\n"
+        "Azoles act on?\tErgosterol synthesis\tpharm\n",
+    )
+
+    summary = run_import(path, "--deck", "pharm")
+
+    assert summary == "pharm: 2 new, 0 changed, 0 unchanged"
+    card = Card.objects.get(question_html="Echinocandins act on?")
+    assert list(card.tags.values_list("name", flat=True)) == ["pharm"]
+    assert not Tag.objects.filter(name__startswith="#AK").exists()
+    err = capsys.readouterr().err
+    assert f"{path}:4: the tag '{LONG_TAG[:40]}'… is longer than 100 characters" in err
+    assert "left out, the note imported without it" in err
+    again = anki_import_plan(
+        deck=Deck.objects.get(slug="pharm"), data=path.read_text(), source="x.txt"
+    )
+    assert again.summary == "0 new, 0 changed, 2 unchanged"
+
+
 def test_a_note_of_cards_of_their_own_names_by_line_the_columns_no_card_shows(tmp_path, db, capsys):
     path = write(
         tmp_path,

@@ -96,3 +96,60 @@ def test_math_in_a_field_has_its_less_than_signs_escaped_in_linear_time(field):
     finishes(
         f"from quizzes.sanitize import math_less_than_escaped\nmath_less_than_escaped({field})\n"
     )
+
+
+# Every card's sides go through these at import (and in the admin's preview, within its
+# request): a run of a math or sound opener that is never closed made each a scan of the
+# rest of the field, 600 KB of `[$]` hours of it.
+@pytest.mark.parametrize("opener", ["\\(", "\\[", "[$]", "[$$]", "[latex]", "[LaTeX]"])
+def test_math_never_closed_is_read_in_linear_time(opener):
+    closed = "[$]x[/$]" if opener == "\\(" else "\\(x\\)"  # math of another kind, after
+    out = finishes(
+        "from quizzes.rendering import math_to_mathml\n"
+        f"converted = math_to_mathml({opener!r} * 200_000 + {closed!r})\n"
+        f"print(converted.startswith({opener!r} * 200_000), converted.count('<math'))\n"
+    )
+    assert out.split() == ["True", "1"]
+
+
+@pytest.mark.parametrize(
+    ("code", "printed"),
+    [
+        ("sound_names('a [sound:a.mp3]' + '[sound:' * 100_000)", "['a.mp3']"),
+        (
+            "'not available (a.mp3)' in sounds_to_audio('[sound:a.mp3]' + '[sound:' * 100_000, {})",
+            "True",
+        ),
+        (
+            "choice_content('an owl [sound:a.mp3]' + '[sound:' * 100_000).text"
+            ".startswith('an owl [sound:[sound:')",
+            "True",
+        ),
+    ],
+)
+def test_sounds_never_closed_are_read_in_linear_time(code, printed):
+    imports = "from quizzes.rendering import choice_content, sound_names, sounds_to_audio"
+    out = finishes(f"{imports}\nprint({code})\n")
+    assert out.strip() == printed
+
+
+# A type-in card's answer is its field's text, as Anki strips it: at import, of a field of
+# any length.
+@pytest.mark.parametrize(
+    "field",
+    [
+        "'[sound:' * 100_000",
+        "'[anki:tts]' * 50_000",
+        "'<!--' * 100_000",
+        "'<style>' * 50_000",
+        "'<style</style>' + '>' * 100_000",
+        "'<' * 200_000",
+        "'<script>' * 50_000",
+    ],
+)
+def test_a_typed_answer_is_read_from_its_field_in_linear_time(field):
+    out = finishes(
+        "from quizzes.typed_answers import typed_answer_text\n"
+        f"print(len(typed_answer_text({field} + '<b>Paris</b>')) > 0)\n"
+    )
+    assert out.strip() == "True"

@@ -155,7 +155,9 @@ TYPED_BOX_TYPES = {
 # first): fields "Front n" and "Back n" for each template n, which shows its own question
 # and answer. Such a note reads back as the same cards, from an .apkg or a text file.
 _OWN_CARDS = re.compile(r"Cards of their own \(([1-9][0-9]{0,2})(, the second optional)?\)")
-_NAME_CLASH_SUFFIX = re.compile(r"-[0-9a-z]{5}$")
+# Anki names a note type imported beside one of its name "Basic-1a2b3" (before 2.1.55) or
+# "Basic+", "Basic++" (since).
+_NAME_CLASH_SUFFIX = re.compile(r"(?:-[0-9a-z]{5}|(?<!\+)\++)$")
 # Brackets, full-width ones too (Japanese and Chinese names use them).
 _BRACKETED = re.compile("[(\uff08]([^)\uff09]*)[)\uff09]")
 # "Reversed" and "optional" in the names Anki gives its stock types in its largest
@@ -1581,7 +1583,6 @@ def _note_type(named: str, fields: list[str], *, question: str) -> str | None:
     lowered = named.strip().lower()
     if "image occlusion" in lowered or any("image-occlusion:" in value for value in fields):
         return None
-    # Anki names a second note type of the same name "Basic-1a2b3" on import.
     lowered = _NAME_CLASH_SUFFIX.sub("", lowered)
     known = {name.lower(): name for name in NOTE_TYPES}
     if lowered in known:

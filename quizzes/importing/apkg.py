@@ -452,8 +452,11 @@ def _media_read(
     media: dict[str, bytes] = {}
     problems: dict[str, str] = {}
     for name, limit in sorted(limit_of.items()):
-        if not _is_plain_file_name(name) or ":" in name:
-            continue  # a URL, or a path: never a file of the package
+        if ":" in name:
+            continue  # a URL: the site fetches it as any other
+        if not _is_plain_file_name(name):
+            problems[name] = MISSING_FROM_PACKAGE  # a path (`../x.png`): never read
+            continue
         entry = find(name)
         if entry is None or entry not in entries:
             problems[name] = MISSING_FROM_PACKAGE

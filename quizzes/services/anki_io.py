@@ -218,10 +218,14 @@ class ImportPlan:
     # package", "rejected: <reason>"), and each note that uses one.
     media_failures: dict[str, str] = field(default_factory=dict)
     media_problems: list[ParseProblem] = field(default_factory=list)
+    # A package's files renamed as they clash with the site's: the name the package gives.
+    package_names: dict[str, str] = field(default_factory=dict)
     images: set[str] = field(default_factory=set)  # the files the cards show as images
     # Notes with filled-in fields no card shows (a package's, or a text file's notes of
     # cards of their own).
     fields_left_out: list[ParseProblem] = field(default_factory=list)
+    # Notes imported without a tag longer than the site keeps (an AnKing deck's paths).
+    tags_left_out: list[ParseProblem] = field(default_factory=list)
     # A package of several Anki decks: the site deck of each, the one imported into first.
     decks: list[DeckTarget] = field(default_factory=list)
     # Decks with no shared parent in Anki may go by their names (True) or below the deck
@@ -264,6 +268,7 @@ class ImportPlan:
             *self.merged_edits,
             *self.media_problems,
             *self.fields_left_out,
+            *self.tags_left_out,
         ]
         return sorted(problems, key=lambda problem: problem.line)
 
@@ -331,7 +336,9 @@ def anki_import_plan(
     if is_package(source):
         package = _read_package(data, source)
         inline, too_large = _inline_media(package.cards)
-        records, media = _media_renamed(package.cards, {**package.media, **inline})
+        records, media, plan.package_names = _media_renamed(
+            package.cards, {**package.media, **inline}
+        )
         problems = {**package.media_problems, **too_large}
         plan.images = {image.url for record in records for image in record.images}
         plan.media, plan.media_failures = _media_checked(media, problems, plan.images, image_checks)
@@ -360,7 +367,7 @@ def anki_import_plan(
         )
         plan.skipped, plan.merged = list(read.skipped), list(read.merged)
         plan.notices, plan.fields_left_out = list(read.notices), list(read.fields_left_out)
-    records = _tags_spelled_once(records)
+    records, plan.tags_left_out = _tags_too_long_left_out(_tags_spelled_once(records), source)
     anki_decks = sorted({record.anki_deck for record in records})
     if len(anki_decks) > 1:
         if _shared_parent_length(anki_decks) == 0:
@@ -449,10 +456,10 @@ def _media_not_in_text_file(records: list[CardRecord], inline: dict[str, bytes])
 
 def _media_renamed(
     records: list[CardRecord], media: dict[str, bytes]
-) -> tuple[list[CardRecord], dict[str, bytes]]:
+) -> tuple[list[CardRecord], dict[str, bytes], dict[str, str]]:
     """A package's files whose names the site already gives to other content are renamed
     `name-<hash>.ext`, in the files and in the cards, as Anki renames clashing media, so
-    one deck's `image.png` never replaces another's."""
+    one deck's `image.png` never replaces another's; and each new name's old one."""
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in media.items()}
     known = dict(
         CachedImage.objects.filter(url__in=list(media), status=CachedImage.Status.CACHED)
@@ -466,7 +473,7 @@ def _media_renamed(
         if name in known and known[name] != hashes[name]
     }
     if not renames:
-        return records, media
+        return records, media, {}
 
     def rename(value: str) -> str:
         for old, new in renames.items():
@@ -487,7 +494,8 @@ def _media_renamed(
         )
         for record in records
     ]
-    return renamed, {renames.get(name, name): data for name, data in media.items()}
+    media = {renames.get(name, name): data for name, data in media.items()}
+    return renamed, media, {new: old for old, new in renames.items()}
 
 
 def _media_checked(
@@ -554,7 +562,9 @@ def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
         used += [("sound", name) for name in sound_names(record.question_html + record.answer_html)]
         for kind, name in used:
             if name in plan.media_failures and (record.line, name) not in problems:
-                reason = f"note {record.guid!r}: {kind} {name!r} {plan.media_failures[name]}"
+                # Named as in the package, where its owner looks for it.
+                told = plan.package_names.get(name, name)
+                reason = f"note {record.guid!r}: {kind} {told!r} {plan.media_failures[name]}"
                 problems[record.line, name] = ParseProblem(source, record.line, reason)
     return list(problems.values())
 
@@ -584,6 +594,26 @@ def _tags_spelled_once(records: list[CardRecord]) -> list[CardRecord]:
         tags = tuple(dict.fromkeys(spelling[tag.casefold()] for tag in record.tags))
         spelled.append(record if tags == record.tags else dataclasses.replace(record, tags=tags))
     return spelled
+
+
+def _tags_too_long_left_out(
+    records: list[CardRecord], source: str
+) -> tuple[list[CardRecord], list[ParseProblem]]:
+    """The records without the tags longer than a tag here holds, and a line per note
+    that had one: Anki keeps tags of any length, and a note is worth more than its tag."""
+    longest = Tag._meta.get_field("name").max_length
+    kept, problems = [], {}
+    for record in records:
+        if too_long := [tag for tag in record.tags if len(tag) > longest]:
+            reason = (
+                f"the tag {too_long[0][:40]!r}… is longer than {longest} characters: left out, "
+                "the note imported without it"
+            )
+            problems.setdefault(record.line, ParseProblem(source, record.line, reason))
+            tags = tuple(tag for tag in record.tags if len(tag) <= longest)
+            record = dataclasses.replace(record, tags=tags)
+        kept.append(record)
+    return kept, list(problems.values())
 
 
 def _existing_cards(decks: list[Deck]) -> tuple[list[Card], dict[int, list[str]]]:
@@ -641,7 +671,7 @@ def _match(
     line_of_card: dict[int, int] = {}
     deleted_here = _deleted_here(deck)
     for record in records:
-        if reason := content_problem(record) or _guid_problem(record) or _tag_problem(record):
+        if reason := content_problem(record) or _guid_problem(record):
             plan.skipped.append(ParseProblem(source, record.line, reason))
             continue
         key = (record.guid, record.ord)
@@ -1226,12 +1256,6 @@ def _by_imported_first_field(
 def _guid_problem(record: CardRecord) -> str:
     longest = Card._meta.get_field("guid").max_length
     return f"its guid is longer than {longest} characters" if len(record.guid) > longest else ""
-
-
-def _tag_problem(record: CardRecord) -> str:
-    longest = Tag._meta.get_field("name").max_length
-    too_long = next((tag for tag in record.tags if len(tag) > longest), None)
-    return f"the tag {too_long[:40]!r}… is longer than {longest} characters" if too_long else ""
 
 
 def _is_another_card(card: Card, record: CardRecord) -> bool:
