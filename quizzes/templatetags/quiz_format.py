@@ -126,6 +126,45 @@ def choice_buttons(choices: list[dict]) -> str:
     )
 
 
+# The feedback's choices as the template's loop laid them out, one line each in the list.
+_FEEDBACK_LINE = "\n        \n          {}\n        \n      "
+_CHOICE_TEXT = '<span class="choice-text" dir="auto">{}</span>'
+_MARKED_CHOICE = (
+    '<li class="feedback-choice {kind}"><span class="choice-mark"><span aria-hidden="true">'
+    "{sign}</span> {mark}</span>{text}</li>"
+)
+
+
+@register.simple_tag
+def feedback_choices(question) -> str:
+    """Every choice of an answered multiple-choice question as it was offered: the right
+    one marked, and the learner's own. Built here rather than by a loop of tags, as the
+    question's buttons are: the loop's ~30 nodes were a quarter of the feedback's render."""
+    right, chosen = question.correct_choice_id, question.chosen_choice_id
+    late = question.outcome == "timed_out"
+    lines = []
+    for choice in question.choices:
+        text = _CHOICE_TEXT.format(choice["html"])
+        if choice["id"] == right and choice["id"] != chosen:
+            line = _MARKED_CHOICE.format(
+                kind="is-right", sign="\N{CHECK MARK}", mark="The right answer", text=text
+            )
+        elif choice["id"] == right:
+            mark = "Your answer, right but too late" if late else "Your answer, right"
+            line = _MARKED_CHOICE.format(
+                kind="is-right your-answer", sign="\N{CHECK MARK}", mark=mark, text=text
+            )
+        elif choice["id"] == chosen:
+            mark = "Your answer, too late" if late else "Your answer"
+            line = _MARKED_CHOICE.format(
+                kind="is-wrong your-answer", sign="\N{BALLOT X}", mark=mark, text=text
+            )
+        else:
+            line = f'<li class="feedback-choice">{text}</li>'
+        lines.append(_FEEDBACK_LINE.format(line))
+    return mark_safe("".join(lines))
+
+
 @register.simple_tag
 def site_url(name: str) -> str:
     """`{% url name %}` for an address without arguments (the navigation's), reversed once
