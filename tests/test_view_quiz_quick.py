@@ -224,6 +224,23 @@ def test_behind_a_proxy_each_forwarded_client_counts_apart(client, make_deck, se
     assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
 
 
+def test_a_learners_start_does_not_look_their_address_up(client, alice, make_deck, monkeypatch):
+    # Their starts count against their account; reading the forwarding headers for the
+    # address was a tenth of a start's Python calls. A guest's address is looked up.
+    from quizzes.views import limits
+
+    looked_up = []
+    monkeypatch.setattr(limits, "get_client_ip_address", looked_up.append)
+    make_deck(12)
+    client.force_login(alice)
+
+    assert client.post(URL).status_code == 302
+    assert looked_up == []
+    client.logout()
+    assert client.post(URL).status_code == 302
+    assert len(looked_up) == 1
+
+
 def test_a_learner_starting_quizzes_all_day_is_told_to_come_back_tomorrow(
     client, alice, make_deck, settings
 ):
