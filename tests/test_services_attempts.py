@@ -934,13 +934,13 @@ def test_the_play_paths_writes_prepare_each_value_as_the_orm_does(model):
     for field in model._meta.concrete_fields:
         if field.get_internal_type() == "JSONField":  # as the ORM does (psycopg's has no ==)
             continue
-        prepare = play_sql._preparers(model)[field.name]
+        preparer = play_sql._preparers(model)[field.name]
         for value in values:
             try:
                 expected = field.get_db_prep_save(value, connection)
             except (AttributeError, TypeError, ValueError, ValidationError):
                 continue
-            prepared = prepare(value, connection)
+            prepared = play_sql._prepared(preparer, value, connection)
             assert (type(prepared), prepared) == (type(expected), expected), (field, value)
             compared += 1
     assert compared > 2 * len(model._meta.concrete_fields)

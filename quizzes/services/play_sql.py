@@ -15,9 +15,11 @@ Plain SQL that SQLite and PostgreSQL both run; the suite runs on both.
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -150,7 +152,6 @@ def _columns() -> dict[str, _Columns]:
 
 # The field classes whose values of one plain Python type (or None) go to the database as
 # they are: their `get_db_prep_save` converts such a value to itself (`str()`, `float()`).
-# An integer is still handed to the backend, which may wrap it (psycopg 3: Int4).
 _PLAIN_TYPES = {
     **dict.fromkeys((models.CharField, models.TextField, models.SlugField), (str, type(None))),
     models.BooleanField: (bool, type(None)),
@@ -158,6 +159,7 @@ _PLAIN_TYPES = {
     # None only: a date or a duration not set yet.
     **dict.fromkeys((models.DateTimeField, models.DurationField, models.UUIDField), (type(None),)),
 }
+# An integer goes to the backend, which may wrap it (psycopg 3: Int4) or check it (MySQL).
 _INTEGER_FIELDS = (
     models.IntegerField,
     models.SmallIntegerField,
@@ -171,46 +173,57 @@ _INTEGER_FIELDS = (
 )
 
 
-def _preparer(field) -> Callable:
-    """A function of a value and the database connection giving the value as
-    `field.get_db_prep_save` gives it to the database, taking a shorter way for a value of
-    the field's plain type (a string, a number, None): the ORM's way there is five to ten
-    Python calls a value, and a quiz start writes ~200 values, an answer ~30."""
+class _Preparer(NamedTuple):
+    """How a field's value goes to the database, as `field.get_db_prep_save` gives it: a
+    value of a `plain` type as it is, any other through `prepare(value, database)`. The
+    ORM's way is five to ten Python calls a value, and a quiz start writes ~200 values, an
+    answer ~30."""
+
+    plain: tuple[type, ...]
+    prepare: Callable
+
+
+def _preparer(field) -> _Preparer:
+    def orms_way(value, database):
+        return field.get_db_prep_save(value, database)
+
     target = field.target_field if isinstance(field, models.ForeignKey) else field
     if type(target) in _PLAIN_TYPES:
-        plain = _PLAIN_TYPES[type(target)]
+        return _Preparer(_PLAIN_TYPES[type(target)], orms_way)
+    if type(target) not in _INTEGER_FIELDS:
+        return _Preparer((), orms_way)
+    operations = type(connection.ops)
+    integers_as_they_are = (
+        operations.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+        and operations.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+    )
+    if integers_as_they_are:
+        return _Preparer((int, type(None)), orms_way)
 
-        def prepared(value, database):
-            if type(value) in plain:
-                return value
-            return field.get_db_prep_save(value, database)
+    def prepare(value, database):
+        if type(value) is int:  # int() of it skipped, the backend's part kept
+            return target.get_db_prep_value(value, database, prepared=True)
+        return field.get_db_prep_save(value, database)
 
-    elif type(target) in _INTEGER_FIELDS:
-
-        def prepared(value, database):
-            if type(value) is int:  # int() of it skipped, the backend's part kept
-                return target.get_db_prep_value(value, database, prepared=True)
-            return None if value is None else field.get_db_prep_save(value, database)
-
-    else:
-
-        def prepared(value, database):
-            return field.get_db_prep_save(value, database)
-
-    return prepared
+    return _Preparer((type(None),), prepare)
 
 
 @cache
-def _preparers(model: type[Model]) -> dict[str, Callable]:
-    """`_preparer` of each of `model`'s concrete fields, by field name and by attname."""
+def _preparers(model: type[Model]) -> dict[str, _Preparer]:
+    """`_preparer` of each of `model`'s concrete fields, by field name and by attname.
+    Built on first use, for the database connection's backend."""
     preparers = {}
     for field in model._meta.concrete_fields:
         preparers[field.name] = preparers[field.attname] = _preparer(field)
     return preparers
 
 
+def _prepared(preparer: _Preparer, value, database):
+    return value if type(value) in preparer.plain else preparer.prepare(value, database)
+
+
 def _db_value(model: type[Model], name: str, value):
-    return _preparers(model)[name](value, connections[connection.alias])
+    return _prepared(_preparers(model)[name], value, connections[connection.alias])
 
 
 def _attempt_id(value) -> object:
@@ -439,8 +452,8 @@ def _update_unless(
     longer meets `condition`: whether it was written."""
     database = connections[connection.alias]
     preparers = _preparers(model)
-    params = [preparers[name](value, database) for name, value in changes.items()]
-    params.append(preparers["id"](question_id, database))
+    params = [_prepared(preparers[name], value, database) for name, value in changes.items()]
+    params.append(_prepared(preparers["id"], question_id, database))
     with database.cursor() as cursor:
         cursor.execute(_update_sql(model, tuple(changes), condition), params)
         return cursor.rowcount == 1
@@ -507,8 +520,10 @@ def _values(instance: Model, *, add: bool) -> tuple[list[str], list]:
     database = connections[connection.alias]
     columns, writes = _writes(type(instance))
     values = [
-        prepare(pre_save(instance, add) if pre_save else getattr(instance, attname), database)
-        for attname, pre_save, prepare in writes
+        _prepared(
+            preparer, pre_save(instance, add) if pre_save else getattr(instance, attname), database
+        )
+        for attname, pre_save, preparer in writes
     ]
     return columns, values
 
@@ -617,29 +632,40 @@ def _insert(model: type[Model], rows: Sequence[dict]) -> None:
     out takes its default), each value prepared by its own field as the ORM's save prepares
     it. For models whose fields set nothing themselves at save (no auto_now)."""
     database = connections[connection.alias]  # not the proxy: each field reads it often
-    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
-    preparers = _preparers(model)
+    columns, writes = _inserts(model)
     defaults = {
-        field.attname: preparers[field.attname](field.get_default(), database)
-        for field in fields
-        if field.attname not in rows[0]
+        name: _prepared(preparer, default(), database)
+        for name, preparer, default in writes
+        if name not in rows[0]
     }
-    writes = [(field.attname, preparers[field.attname]) for field in fields]
     params = []
     for row in rows:
-        for name, prepare in writes:
-            if name in row:
-                params.append(prepare(row[name], database))
-            else:
+        for name, (plain, prepare), _default in writes:
+            if name not in row:
                 params.append(defaults[name])
-    columns = ", ".join(database.ops.quote_name(field.column) for field in fields)
-    placeholders = f"({', '.join(['%s'] * len(fields))})"
+            elif type(value := row[name]) in plain:
+                params.append(value)
+            else:
+                params.append(prepare(value, database))
+    placeholders = f"({', '.join(['%s'] * len(writes))})"
     with database.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({columns}) "
             f"VALUES {', '.join([placeholders] * len(rows))}",
             params,
         )
+
+
+@cache
+def _inserts(model: type[Model]) -> tuple[str, list[tuple]]:
+    """`model`'s quoted columns but its id, for an INSERT, and for each its attname, its
+    `_preparer` and its field's `get_default`."""
+    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    preparers = _preparers(model)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    return columns, [
+        (field.attname, preparers[field.attname], field.get_default) for field in fields
+    ]
 
 
 def quick_quizzes_started(*, user_id: int, deck_id: int, since: datetime, limit: int) -> int:
