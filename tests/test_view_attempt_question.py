@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.template.base import Node
 from django.template.defaulttags import ForNode
 from django.urls import reverse, set_script_prefix
 
@@ -150,6 +151,32 @@ def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, 
     assert [b.select_one("span.choice-text").decode_contents() for b in buttons] == [
         choice["html"] for choice in choices
     ]
+
+
+@time_machine.travel("2025-03-05 12:00:00Z", tick=False)
+def test_the_progress_and_countdown_are_built_without_template_nodes(client, deck, monkeypatch):
+    # The progress partial's ~20 nodes were a quarter of a question's render; every
+    # question shown and every answer's feedback has it.
+    rendered = []
+    render_annotated = Node.render_annotated
+
+    def counting(node, context):
+        rendered.append(node)
+        return render_annotated(node, context)
+
+    attempt = start_as_guest(client, deck)
+    monkeypatch.setattr(Node, "render_annotated", counting)
+
+    response = client.get(url(attempt), headers={"HX-Request": "true"})
+
+    assert len(rendered) == 22  # 38 with the progress partial
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.select_one(".quiz-count").get_text() == "Question 1 / 3"
+    assert (soup.progress["max"], soup.progress["value"]) == ("3", "0")
+    countdown = soup.select_one(".countdown")
+    assert countdown["data-remaining-ms"] == "20000"
+    assert countdown["hx-get"] == url(attempt)
+    assert countdown.get_text(strip=True) == "0:20"
 
 
 @time_machine.travel("2025-03-05 12:00:00Z", tick=False)
