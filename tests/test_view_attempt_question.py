@@ -154,9 +154,11 @@ def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, 
 
 
 @time_machine.travel("2025-03-05 12:00:00Z", tick=False)
-def test_the_progress_and_countdown_are_built_without_template_nodes(client, deck, monkeypatch):
-    # The progress partial's ~20 nodes were a quarter of a question's render; every
-    # question shown and every answer's feedback has it.
+def test_the_title_progress_and_countdown_are_built_without_template_nodes(
+    client, deck, monkeypatch
+):
+    # The title's and the progress's partials, ~20 nodes, were a third of a question's
+    # render; every question shown and every answer's feedback has them.
     rendered = []
     render_annotated = Node.render_annotated
 
@@ -169,8 +171,9 @@ def test_the_progress_and_countdown_are_built_without_template_nodes(client, dec
 
     response = client.get(url(attempt), headers={"HX-Request": "true"})
 
-    assert len(rendered) == 22  # 38 with the progress partial
+    assert len(rendered) == 19  # 38 with the partials
     soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.title.get_text() == "Question 1 of 3 · quizsite"
     assert soup.select_one(".quiz-count").get_text() == "Question 1 / 3"
     assert (soup.progress["max"], soup.progress["value"]) == ("3", "0")
     countdown = soup.select_one(".countdown")
