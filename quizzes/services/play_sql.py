@@ -30,6 +30,7 @@ from quizzes.models import (
     AttemptQuestion,
     Card,
     CardHold,
+    CardImage,
     CardMemory,
     Deck,
     Distractor,
@@ -589,6 +590,7 @@ def _insert_one(table: str, columns: list[str]) -> str:
 
 DISTRACTORS = Distractor._meta.db_table
 CARD_TAGS = Card.tags.through._meta.db_table
+CARD_IMAGES = CardImage._meta.db_table
 
 
 def draw_window(
@@ -625,6 +627,19 @@ def draw_window(
         )
         side_params += [*params, start, size]
     return _fetch(" UNION ALL ".join(sides), side_params)
+
+
+def card_image_sides(card_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The card id and side of each image the cards show, a row an image (the quiz's
+    reading time counts them). Through the ORM, building this one statement cost a start
+    planned in the request ~900 Python calls."""
+    if not card_ids:
+        return []
+    return _fetch(
+        f"SELECT i.card_id, i.side FROM {CARD_IMAGES} i "
+        f"WHERE i.card_id IN ({', '.join(['%s'] * len(card_ids))})",
+        list(card_ids),
+    )
 
 
 def _insert(model: type[Model], rows: Sequence[dict]) -> None:
