@@ -15,7 +15,7 @@ from quizzes.models import Card
 from quizzes.services import attempts as services
 from quizzes.services import reviews
 from tests.factories import give_typed_answers, give_wrong_answers
-from tests.quizplay import T0, show, start, start_as_guest, wrong_choice
+from tests.quizplay import T0, calls_counted, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -100,15 +100,8 @@ def test_the_feedbacks_choices_are_built_without_a_template_loop(
 ):
     # A loop of tags over the choices was a quarter of the time the feedback's fragment took
     # to render, in the request every answer of every quiz gets.
-    loops = []
-    for_node_render = ForNode.render
-
-    def counting(node, context):
-        loops.append(node)
-        return for_node_render(node, context)
-
     client.force_login(alice)
-    monkeypatch.setattr(ForNode, "render", counting)
+    loops = calls_counted(monkeypatch, ForNode, "render")
 
     response = post(
         client,

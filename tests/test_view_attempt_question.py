@@ -10,7 +10,14 @@ from django.template.defaulttags import ForNode
 from django.urls import reverse, set_script_prefix
 
 from quizzes import engine
-from tests.quizplay import reversals_counted, show, start, start_as_guest, wrong_choice
+from tests.quizplay import (
+    calls_counted,
+    reversals_counted,
+    show,
+    start,
+    start_as_guest,
+    wrong_choice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,15 +137,8 @@ def test_it_shows_the_first_question_with_its_choices(client, alice, deck):
 def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, deck, monkeypatch):
     # A loop of tags over the choices was a sixth of the time the question's fragment took
     # to render, in the request every question of every quiz is shown by.
-    loops = []
-    for_node_render = ForNode.render
-
-    def counting(node, context):
-        loops.append(node)
-        return for_node_render(node, context)
-
     attempt = start_as_guest(client, deck)
-    monkeypatch.setattr(ForNode, "render", counting)
+    loops = calls_counted(monkeypatch, ForNode, "render")
 
     response = client.get(url(attempt), headers={"HX-Request": "true"})
 
@@ -159,15 +159,8 @@ def test_the_title_progress_and_countdown_are_built_without_template_nodes(
 ):
     # The title's and the progress's partials, ~20 nodes, were a third of a question's
     # render; every question shown and every answer's feedback has them.
-    rendered = []
-    render_annotated = Node.render_annotated
-
-    def counting(node, context):
-        rendered.append(node)
-        return render_annotated(node, context)
-
     attempt = start_as_guest(client, deck)
-    monkeypatch.setattr(Node, "render_annotated", counting)
+    rendered = calls_counted(monkeypatch, Node, "render_annotated")
 
     response = client.get(url(attempt), headers={"HX-Request": "true"})
 
