@@ -7,10 +7,13 @@ do: start (claiming a Quick quiz planned ahead, as the worker keeps them), each 
 htmx asks for it, each answer, the result. Prints each kind
 of request's statements and median time; --profile DIR writes a cProfile of the
 quiz start, question, answer and result requests in DIR, one file per player and kind,
-for `python -m pstats FILE`.
+for `python -m pstats FILE`; --calls N prints each kind's Python calls a request (as
+cProfile counts them, exact where times drift) and where they go, a tree of the functions
+making N calls a request or more, each with every call made under it.
 
     .venv/bin/python bench/play_path.py
     .venv/bin/python bench/play_path.py --quizzes 40 --profile var/play-profiles
+    .venv/bin/python bench/play_path.py --quizzes 20 --calls 40
 
 It prints figures and never fails on time.
 """
@@ -46,9 +49,17 @@ def main() -> None:
         "--profile", type=Path, help="write a cProfile of each kind of play request here"
     )
     parser.add_argument(
+        "--calls",
+        type=float,
+        metavar="N",
+        help="print each kind's call tree, the functions making N calls a request or more",
+    )
+    parser.add_argument(
         "--sql", action="store_true", help="print the statements of one request of each kind"
     )
     options = parser.parse_args()
+    if options.profile and options.calls is not None:
+        parser.error("--profile and --calls each take Python's profiling hook: one at a time")
     with ExitStack() as stack:
         var_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="qs-play-"))
         os.environ.update(
@@ -71,6 +82,50 @@ def main() -> None:
         run(options)
 
 
+class CallTree:
+    """Python's profiling hook counting calls: each function under the one that called it,
+    with every call made under it (itself included), as cProfile counts them (Python
+    functions and built-ins)."""
+
+    def __init__(self) -> None:
+        self.root = {"calls": 0, "under": {}}
+        self.stack = [self.root]
+        self.requests = 0
+
+    def __call__(self, frame, event, arg) -> None:
+        if event in ("call", "c_call"):
+            if event == "call":
+                code = frame.f_code
+                where = code.co_filename.replace(f"{ROOT}/", "").split("site-packages/")[-1]
+                name = f"{where}:{code.co_firstlineno}({code.co_name})"
+            else:
+                name = f"<{getattr(arg, '__qualname__', arg)}>"
+            under = self.stack[-1]["under"]
+            node = under.get(name) or under.setdefault(name, {"calls": 0, "under": {}})
+            for caller in self.stack:
+                caller["calls"] += 1
+            self.stack.append(node)
+        elif len(self.stack) > 1:  # a return, or a built-in's exception
+            self.stack.pop()
+
+    @contextmanager
+    def counting(self):
+        self.requests += 1
+        sys.setprofile(self)
+        try:
+            yield
+        finally:
+            sys.setprofile(None)
+            del self.stack[1:]
+
+    def print(self, at_least: float, node=None, depth: int = 0) -> None:
+        node = node or self.root
+        for name, child in sorted(node["under"].items(), key=lambda item: -item[1]["calls"]):
+            if child["calls"] / self.requests >= at_least:
+                print(f"{'  ' * depth}{child['calls'] / self.requests:9.1f} {name}")
+                self.print(at_least, child, depth + 1)
+
+
 def run(options) -> None:
     import django
 
@@ -86,6 +141,7 @@ def run(options) -> None:
     learner = get_user_model().objects.create_user("learner", password=PASSWORD)
 
     profilers: dict[tuple[str, str], cProfile.Profile] = {}
+    call_trees: dict[tuple[str, str], CallTree] = {}
     figures: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
 
     @contextmanager
@@ -101,7 +157,9 @@ def run(options) -> None:
             statements.append(sql)
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
+        with ExitStack() as calls, connection.execute_wrapper(count):
+            if options.calls is not None:
+                calls.enter_context(call_trees.setdefault((player, kind), CallTree()).counting())
             if profiler:
                 profiler.enable()
             started, cpu_started = time.perf_counter(), time.thread_time()
@@ -163,6 +221,9 @@ def run(options) -> None:
         wall = statistics.median(ms for ms, _, _ in rows)
         cpu = statistics.median(ms for _, ms, _ in rows)
         print(f"{player:<11}{kind:<12}{len(rows):>7}{statements:>6g}{wall:>9.2f}{cpu:>8.2f}")
+    for (player, kind), tree in call_trees.items():
+        print(f"\n{player}, {kind}: {tree.root['calls'] / tree.requests:.1f} calls a request")
+        tree.print(options.calls)
     if profilers:
         options.profile.mkdir(parents=True, exist_ok=True)
         for (player, kind), profiler in profilers.items():

@@ -98,3 +98,17 @@ def reversals_counted(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
     return reversed_names
+
+
+def calls_counted(monkeypatch, owner: type, name: str) -> list:
+    """The instances whose method `owner.name` is called from now on (the list fills as the
+    test goes): a template's nodes rendered, say."""
+    called = []
+    method = getattr(owner, name)
+
+    def counting(instance, *args, **kwargs):
+        called.append(instance)
+        return method(instance, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return called

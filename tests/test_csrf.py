@@ -82,3 +82,93 @@ def test_a_question_shown_masks_its_token_in_one_read_and_the_answer_is_taken(de
     assert _unmask_cipher_token(token) == client.cookies["csrftoken"].value
     assert "csrftoken" in page.cookies  # renewed, as before
     assert answered.status_code == 200 and "data-quiz-feedback" in answered.text
+
+
+# --- The check (quizsite.csrf.CsrfViewMiddleware) ---
+
+
+def test_a_masked_token_unmasks_as_django_unmasks_it():
+    for token in [csrf.masked(SECRET) for _ in range(20)] + [
+        django_csrf._mask_cipher_secret(SECRET)
+    ]:
+        assert csrf.unmasked(token) == _unmask_cipher_token(token) == SECRET
+    for not_masked in [SECRET, "", csrf.masked(SECRET)[:-1], csrf.masked(SECRET)[:-1] + "-"]:
+        assert csrf.unmasked(not_masked) is None
+
+
+def _posted(*, cookie=SECRET, field=None, header=None):
+    headers = {} if header is None else {"X-CSRFToken": header}
+    data = {} if field is None else {"csrfmiddlewaretoken": field}
+    request = RequestFactory().post("/", data, headers=headers)
+    if cookie is not None:
+        request.COOKIES["csrftoken"] = cookie
+    return request
+
+
+def _refusal(middleware_class, request) -> str | None:
+    middleware = middleware_class(lambda request: None)
+    try:
+        middleware._check_token(request)
+    except django_csrf.RejectRequest as refused:
+        return refused.reason
+    return None
+
+
+MASKED = csrf.masked(SECRET)
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"header": MASKED},
+        {"field": MASKED},
+        {"field": MASKED, "header": "wrong"},
+        {"header": SECRET},  # unmasked, as read from the cookie
+        {"field": MASKED, "cookie": None},
+        {"header": csrf.masked("b" * 32)},  # another secret's
+        {"field": csrf.masked("b" * 32), "header": MASKED},  # the form's field is read first
+        {"header": MASKED[:-1]},
+        {"header": "x" * 64},
+        {"header": "!" * 64},
+        {"header": MASKED, "cookie": "short"},
+        {},
+    ],
+)
+def test_it_accepts_and_refuses_what_django_does_for_the_same_reasons(request_kwargs):
+    ours = _refusal(csrf.CsrfViewMiddleware, _posted(**request_kwargs))
+
+    assert ours == _refusal(django_csrf.CsrfViewMiddleware, _posted(**request_kwargs))
+
+
+@pytest.mark.django_db
+def test_an_answer_with_a_matching_token_is_taken_without_djangos_unmasking(deck, monkeypatch):
+    # Django unmasks the token letter by letter through two generators: ~170 Python calls
+    # on every answer and quiz start.
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("home"))  # the CSRF cookie
+    attempt = start_as_guest(client, deck)
+    page = client.get(reverse("attempt_play", args=[attempt.pk]), headers=HTMX)
+    position, choices = question_on(page.text)
+    unmasked = []
+    unmask = django_csrf._unmask_cipher_token
+
+    def counting(token):
+        unmasked.append(token)
+        return unmask(token)
+
+    monkeypatch.setattr(django_csrf, "_unmask_cipher_token", counting)
+
+    answered = client.post(
+        reverse("attempt_answer", args=[attempt.pk]),
+        {"position": position, "choice": choices[0]},
+        headers={**HTMX, "X-CSRFToken": csrf_token(page.text)},
+    )
+    refused = client.post(
+        reverse("attempt_answer", args=[attempt.pk]),
+        {"position": position, "choice": choices[0]},
+        headers={**HTMX, "X-CSRFToken": csrf.masked("b" * 32)},
+    )
+
+    assert unmasked == [refused.wsgi_request.META["HTTP_X_CSRFTOKEN"]]
+    assert answered.status_code == 200 and "data-quiz-feedback" in answered.text
+    assert refused.status_code == 403

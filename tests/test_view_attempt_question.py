@@ -5,11 +5,19 @@ from datetime import timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.template.base import Node
 from django.template.defaulttags import ForNode
 from django.urls import reverse, set_script_prefix
 
 from quizzes import engine
-from tests.quizplay import reversals_counted, show, start, start_as_guest, wrong_choice
+from tests.quizplay import (
+    calls_counted,
+    reversals_counted,
+    show,
+    start,
+    start_as_guest,
+    wrong_choice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,15 +137,8 @@ def test_it_shows_the_first_question_with_its_choices(client, alice, deck):
 def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, deck, monkeypatch):
     # A loop of tags over the choices was a sixth of the time the question's fragment took
     # to render, in the request every question of every quiz is shown by.
-    loops = []
-    for_node_render = ForNode.render
-
-    def counting(node, context):
-        loops.append(node)
-        return for_node_render(node, context)
-
     attempt = start_as_guest(client, deck)
-    monkeypatch.setattr(ForNode, "render", counting)
+    loops = calls_counted(monkeypatch, ForNode, "render")
 
     response = client.get(url(attempt), headers={"HX-Request": "true"})
 
@@ -150,6 +151,28 @@ def test_each_choice_is_a_numbered_button_built_without_a_template_loop(client, 
     assert [b.select_one("span.choice-text").decode_contents() for b in buttons] == [
         choice["html"] for choice in choices
     ]
+
+
+@time_machine.travel("2025-03-05 12:00:00Z", tick=False)
+def test_the_title_progress_and_countdown_are_built_without_template_nodes(
+    client, deck, monkeypatch
+):
+    # The title's and the progress's partials, ~20 nodes, were a third of a question's
+    # render; every question shown and every answer's feedback has them.
+    attempt = start_as_guest(client, deck)
+    rendered = calls_counted(monkeypatch, Node, "render_annotated")
+
+    response = client.get(url(attempt), headers={"HX-Request": "true"})
+
+    assert len(rendered) == 19  # 38 with the partials
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.title.get_text() == "Question 1 of 3 · quizsite"
+    assert soup.select_one(".quiz-count").get_text() == "Question 1 / 3"
+    assert (soup.progress["max"], soup.progress["value"]) == ("3", "0")
+    countdown = soup.select_one(".countdown")
+    assert countdown["data-remaining-ms"] == "20000"
+    assert countdown["hx-get"] == url(attempt)
+    assert countdown.get_text(strip=True) == "0:20"
 
 
 @time_machine.travel("2025-03-05 12:00:00Z", tick=False)

@@ -7,6 +7,7 @@ from quizzes import caching
 from quizzes.models import Attempt, AttemptQuestion, Distractor
 from quizzes.services.card_pages import distractor_render
 from tests.concurrency import learner_lock
+from tests.quizplay import reversals_counted
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,18 @@ def test_one_click_starts_ten_questions_timed_for_their_length(client, alice, ma
     assert response["Location"] == reverse("attempt_play", args=[attempt.pk])
     assert (attempt.user, attempt.is_quick, attempt.question_count) == (alice, True, 10)
     assert (attempt.time_limit_kind, attempt.time_limit_seconds) == ("for_length", None)
+
+
+def test_a_start_reverses_its_quizs_address_once(client, alice, make_deck, monkeypatch):
+    # The redirect took the address for a view's name first: a failed reversal each start.
+    make_deck(12)
+    client.force_login(alice)
+    reversed_names = reversals_counted(monkeypatch)
+
+    response = client.post(URL)
+
+    assert reversed_names == ["attempt_play"]
+    assert response["Location"] == reverse("attempt_play", args=[Attempt.objects.get().pk])
 
 
 def test_a_guest_starts_one_kept_in_their_session(client, make_deck):
@@ -222,6 +235,23 @@ def test_behind_a_proxy_each_forwarded_client_counts_apart(client, make_deck, se
         )
 
     assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
+
+
+def test_a_learners_start_does_not_look_their_address_up(client, alice, make_deck, monkeypatch):
+    # Their starts count against their account; reading the forwarding headers for the
+    # address was a tenth of a start's Python calls. A guest's address is looked up.
+    from quizzes.views import limits
+
+    looked_up = []
+    monkeypatch.setattr(limits, "get_client_ip_address", looked_up.append)
+    make_deck(12)
+    client.force_login(alice)
+
+    assert client.post(URL).status_code == 302
+    assert looked_up == []
+    client.logout()
+    assert client.post(URL).status_code == 302
+    assert len(looked_up) == 1
 
 
 def test_a_learner_starting_quizzes_all_day_is_told_to_come_back_tomorrow(

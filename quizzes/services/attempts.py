@@ -28,7 +28,6 @@ from quizzes.models import (
     Attempt,
     AttemptQuestion,
     Card,
-    CardImage,
     CardKeyword,
     Deck,
     Distractor,
@@ -468,9 +467,7 @@ def _skim_words(card: QuizCardRow, question: engine.PlannedQuestion, images: Cou
 def _card_images(card_ids: Iterable[int]) -> Counter[tuple[int, str]]:
     """How many images each card shows on each side (a quiz asks only cards whose question's
     images are cached, so each is shown), by (card id, side)."""
-    return Counter(
-        CardImage.objects.filter(card_id__in=card_ids).order_by().values_list("card_id", "side")
-    )
+    return Counter(play_sql.card_image_sides(list(card_ids)))
 
 
 def _planned(plan: engine.QuizPlan, cards: dict[int, QuizCardRow]) -> list[_Planned]:

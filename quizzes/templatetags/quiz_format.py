@@ -126,6 +126,120 @@ def choice_buttons(choices: list[dict]) -> str:
     )
 
 
+@register.simple_tag(takes_context=True)
+def quiz_title(context) -> str:
+    """A question's title, "Question 2 of 10"; once answered, how it went first: "Right! ·
+    Question 2 of 10". A tag rather than a partial: a question's fragment and its feedback
+    bring it along, and as a partial its nodes cost a tenth of their render."""
+    question = context["question"]
+    heading = f"{outcome_heading(question.outcome)} \N{MIDDLE DOT} " if question.is_answered else ""
+    return mark_safe(
+        f"{heading}Question {question.position} of {context['attempt'].question_count}"
+    )
+
+
+# A question's progress and, when a clock runs, its countdown, as the template laid them
+# out (the lines left blank stood for its comments).
+_PROGRESS = (
+    '\n<div class="quiz-progress">\n'
+    '  <span class="quiz-count"><span class="quiz-count-word">Question </span>'
+    '<span class="nowrap">{position} / {count}</span></span>\n'
+    '  <progress max="{count}" value="{done}" aria-label="Progress">'
+    "{position} / {count}</progress>\n"
+    "  {countdown}\n"
+    "</div>\n"
+)
+_COUNTDOWN = (
+    "\n    \n    \n    \n"
+    '    <p class="visually-hidden" aria-live="polite" data-countdown-announce></p>\n'
+    "    \n    \n    \n    \n"
+    '    <span class="countdown" role="timer" aria-label="{label}" '
+    'data-remaining-ms="{remaining_ms}"{whole_quiz}\n'
+    '          hx-get="{ask}" hx-trigger="load delay:{ask_after_ms}ms" hx-target="#quiz-stage">\n'
+    "      {quiz_label}<span data-countdown-text>{clock}</span>\n"
+    "    </span>\n  "
+)
+
+
+@register.simple_tag(takes_context=True)
+def quiz_progress(context) -> str:
+    """ "Question 2 / 10" and its progress bar; when a clock runs (`remaining_ms`), the
+    countdown. Built here rather than by a partial of ~20 nodes, which was a quarter of a
+    question's render and of its feedback's.
+
+    The countdown's few marks are read out (quiz.js, the empty paragraph): on a feedback
+    screen too, where the whole quiz's time runs on and, unannounced, its end took a learner
+    reading the card's answer to the result without a word. Once its time and the grace for
+    answers on their way are over, the countdown asks how the question went (`ask_after_ms`):
+    the feedback comes back, or the question again if asked too early. On a feedback screen
+    it is the whole quiz's clock, which keeps running: it asks for where the quiz stands,
+    the result once the time is up."""
+    question, attempt = context["question"], context["attempt"]
+    answered = question.is_answered
+    countdown = ""
+    remaining_ms = context.get("remaining_ms")
+    if remaining_ms is not None:
+        whole_quiz = context.get("whole_quiz")
+        # An answered question's clock is the whole quiz's: it asks where the quiz stands.
+        ask = remembered_reverse("attempt_play", attempt.pk) if answered else question.url
+        countdown = _COUNTDOWN.format(
+            label="Time left for the quiz" if answered else "Time left",
+            remaining_ms=remaining_ms,
+            whole_quiz=" data-whole-quiz" if whole_quiz else "",
+            ask=escape(ask),
+            ask_after_ms=context.get("ask_after_ms", ""),
+            quiz_label='<span class="countdown-label">Quiz</span> ' if whole_quiz else "",
+            clock=clock(remaining_ms),
+        )
+    return mark_safe(
+        _PROGRESS.format(
+            position=question.position,
+            count=attempt.question_count,
+            done=question.position if answered else question.position - 1,
+            countdown=countdown,
+        )
+    )
+
+
+# The feedback's choices as the template's loop laid them out, one line each in the list.
+_FEEDBACK_LINE = "\n        \n          {}\n        \n      "
+_CHOICE_TEXT = '<span class="choice-text" dir="auto">{}</span>'
+_MARKED_CHOICE = (
+    '<li class="feedback-choice {kind}"><span class="choice-mark"><span aria-hidden="true">'
+    "{sign}</span> {mark}</span>{text}</li>"
+)
+
+
+@register.simple_tag
+def feedback_choices(question) -> str:
+    """Every choice of an answered multiple-choice question as it was offered: the right
+    one marked, and the learner's own. Built here rather than by a loop of tags, as the
+    question's buttons are: the loop's ~30 nodes were a quarter of the feedback's render."""
+    right, chosen = question.correct_choice_id, question.chosen_choice_id
+    late = question.outcome == "timed_out"
+    lines = []
+    for choice in question.choices:
+        text = _CHOICE_TEXT.format(choice["html"])
+        if choice["id"] == right and choice["id"] != chosen:
+            line = _MARKED_CHOICE.format(
+                kind="is-right", sign="\N{CHECK MARK}", mark="The right answer", text=text
+            )
+        elif choice["id"] == right:
+            mark = "Your answer, right but too late" if late else "Your answer, right"
+            line = _MARKED_CHOICE.format(
+                kind="is-right your-answer", sign="\N{CHECK MARK}", mark=mark, text=text
+            )
+        elif choice["id"] == chosen:
+            mark = "Your answer, too late" if late else "Your answer"
+            line = _MARKED_CHOICE.format(
+                kind="is-wrong your-answer", sign="\N{BALLOT X}", mark=mark, text=text
+            )
+        else:
+            line = f'<li class="feedback-choice">{text}</li>'
+        lines.append(_FEEDBACK_LINE.format(line))
+    return mark_safe("".join(lines))
+
+
 @register.simple_tag
 def site_url(name: str) -> str:
     """`{% url name %}` for an address without arguments (the navigation's), reversed once
