@@ -152,6 +152,25 @@ def fewest_extremes(question: str, choices: Sequence[str]) -> int:
     return extremes.index(min(extremes))
 
 
+def neither_longest_nor_shortest(question: str, choices: Sequence[str]) -> int:
+    """The first choice in the middle of the lengths: "longest" and "shortest" are right
+    less often than chance, so a test-taker strikes both."""
+    lengths = [len(choice) for choice in choices]
+    middle = [place for place, length in enumerate(lengths) if min(lengths) < length < max(lengths)]
+    return middle[0] if middle else 0
+
+
+def opens_with_a_word_of_the_question(question: str, choices: Sequence[str]) -> int:
+    """The choice whose first meaningful word the question says: the answer that takes up
+    the question where it left off ("What is label smoothing?" "Label smoothing is ...")."""
+
+    def opening(choice: str) -> bool:
+        first = next((word for word in words(choice) if word not in STOPWORDS), "")
+        return bool(first) and first in content(question) | set(words(question))
+
+    return _best(choices, opening)
+
+
 RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most shared words": most_shared_words,
     "most shared per word": most_shared_per_word,
@@ -165,6 +184,8 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most like the others": most_like_the_others,
     "speaks to the reader (we, you)": speaks_to_the_reader,
     "fewest extremes": fewest_extremes,
+    "neither longest nor shortest": neither_longest_nor_shortest,
+    "opens with a word of the question": opens_with_a_word_of_the_question,
 }
 
 
@@ -263,24 +284,32 @@ class Memory:
         "seen least",
         "seen beside the most questions",
         "seen beside the fewest questions",
+        "seen most beside this question",
     )
 
     def __init__(self):
         self.times: Counter[str] = Counter()
         self.questions: dict[str, set[str]] = {}
+        # For each question, how often each choice came with it: its right answer comes
+        # every time, a wrong answer drawn among other cards' only now and then.
+        self.beside: dict[str, Counter[str]] = {}
 
     def picks(self, question: str, choices: Sequence[str]) -> dict[str, int]:
         """Each remembering rule's pick for `question`, from what was seen before it; then
         remembers `choices`."""
         times = [self.times[choice] for choice in choices]
         beside = [len(self.questions.get(choice, ())) for choice in choices]
+        with_it = self.beside.setdefault(question, Counter())
+        here = [with_it[choice] for choice in choices]
         picks = {
             "seen most": times.index(max(times)),
             "seen least": times.index(min(times)),
             "seen beside the most questions": beside.index(max(beside)),
             "seen beside the fewest questions": beside.index(min(beside)),
+            "seen most beside this question": here.index(max(here)),
         }
         self.times.update(choices)
+        with_it.update(choices)
         for choice in choices:
             self.questions.setdefault(choice, set()).add(question)
         return picks
