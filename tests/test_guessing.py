@@ -207,8 +207,9 @@ def test_the_right_answer_is_not_the_one_that_speaks_to_the_reader(fastai_deck):
     seen your validation error getting worse"). Beside wrong answers that did not, "the
     choice saying the most of we, you, your, our" was right 27 % of the time; cards 2, 44,
     58 and 71 gave most of it, whose answers say two or three such words where hardly any
-    other card's answer does. Their editors' wrong answers now speak as they do, and the
-    engine matches the voice of the others (engine.VOICE_WEIGHT and its voice cue).
+    other card's answer does. Their editors' wrong answers now speak as they do (card 71
+    has a short answer, its wrong answers like it), and the engine matches the voice of
+    the others (engine.VOICE_WEIGHT and its voice cue).
     3,000 questions: 26.5 % is two standard errors above chance."""
     right = asked = 0
     for _, shown, correct, _ in planned_questions(fastai_deck, quizzes=REMEMBERED_QUIZZES):

@@ -13,27 +13,25 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("quizzes.migrations.0050_dashed_list_choices")
 
 
+def choice_made_before(deck, number: int, question: str, answer: str, kind: str) -> Card:
+    """A card whose choice was made before the fix: its answer's line as it is."""
+    return Card.objects.create(
+        deck=deck,
+        number=number,
+        question_html=question,
+        question_text=question,
+        answer_html=answer,
+        answer_text=answer,
+        choice_html=answer,
+        choice_text=answer,
+        choice_kind=kind,
+    )
+
+
 def test_a_dashed_list_made_a_line_before_is_a_list_after(deck):
-    dashed = Card.objects.create(
-        deck=deck,
-        number=1001,
-        question_html="How do you fix overfitting?",
-        question_text="How do you fix overfitting?",
-        answer_html="get more data - augment data - add regularization",
-        answer_text="get more data - augment data - add regularization",
-        choice_html="get more data - augment data - add regularization",
-        choice_text="get more data - augment data - add regularization",
-        choice_kind="list",
-    )
-    sentence = Card.objects.create(
-        deck=deck,
-        number=1002,
-        question_html="What is 3 - 1 - 1?",
-        answer_html="One - as you would expect",
-        choice_html="One - as you would expect",
-        choice_text="One - as you would expect",
-        choice_kind="prose",
-    )
+    listed = "get more data - augment data - add regularization"
+    dashed = choice_made_before(deck, 1001, "How do you fix overfitting?", listed, "list")
+    sentence = choice_made_before(deck, 1002, "What is 3 - 1?", "Two - as expected", "prose")
 
     migration.dashed_lists_listed(apps, None)
 
@@ -42,4 +40,4 @@ def test_a_dashed_list_made_a_line_before_is_a_list_after(deck):
     assert dashed.choice_text == "get more data\naugment data\nadd regularization"
     assert dashed.choice_kind == "list"
     sentence.refresh_from_db()
-    assert sentence.choice_html == "One - as you would expect"
+    assert sentence.choice_html == "Two - as expected"
