@@ -8,6 +8,8 @@ Written apart from the site's own word rules (quizzes/wording.py) on purpose: an
 stop-word list and no stemming beyond a plural "s", as an outsider would write them.
 """
 
+import functools
+import itertools
 import random
 import re
 from collections import Counter
@@ -245,6 +247,27 @@ def most_hedged(shown: Shown) -> int:
     return _best(shown.texts, lambda text: len(_HEDGES.intersection(words(text))))
 
 
+def _struck(shown: Shown, strikes: Sequence[str]) -> int:
+    """The first choice none of `strikes` (names in STRIKERS) strikes out; the first choice
+    when they strike every one."""
+    out = set().union(*(STRIKERS[name](shown) for name in strikes))
+    return next((place for place in range(len(shown.texts)) if place not in out), 0)
+
+
+# A test-taker's way with cues that are right less often than chance: strike the choices
+# they point at, and take a choice among the rest.
+STRIKERS: dict[str, Callable[[Shown], set[int]]] = {
+    "echo": lambda shown: {most_shared_then_longest(shown.question, shown.texts)},
+    "odd look": _lone,
+    "shortest": lambda shown: {shortest(shown.question, shown.texts)},
+    "longest": lambda shown: {longest(shown.question, shown.texts)},
+}
+STRIKES = [
+    ("echo", "odd look", "shortest"),
+    *itertools.combinations(STRIKERS, 2),
+]
+
+
 # Rules that read more of the page than the words: the place of a choice, the value its
 # button posts, its markup (a script reads the raw HTML).
 PAGE_RULES: dict[str, Callable[[Shown], int]] = {
@@ -261,6 +284,10 @@ PAGE_RULES: dict[str, Callable[[Shown], int]] = {
     "the odd one out struck": strike_the_odd_one_out,
     "the odd one out": pick_the_odd_one_out,
     "most hedged": most_hedged,
+    **{
+        "struck: " + ", ".join(strikes): functools.partial(_struck, strikes=strikes)
+        for strikes in STRIKES
+    },
 }
 
 

@@ -165,7 +165,10 @@ def test_no_blind_rule_tells_the_answer_among_a_cards_own_wrong_answers(fastai_d
     alone, so those four choices are all a blind player ever sees of it. Taken in every
     order, no rule finds the right answer in more than 30 % of those cards' questions. As
     first written (beside other cards' answers, which then stood in for them where a cue
-    needed it), the right answer was the longest of its four in 13 cards of 20."""
+    needed it), the right answer was the longest of its four in 13 cards of 20. And the
+    editors' wrong answers repeated the question's words: one shared more of them than the
+    right answer (or as many, and was longer) on 26 cards of 27, so a player striking that
+    choice, the odd one out and the shortest was right 35 % of the time."""
     ids = random.Random(7)
     right, asked = Counter(), 0
     cards = Card.objects.filter(deck=fastai_deck, distractors__isnull=False).distinct()
