@@ -51,9 +51,12 @@ class Option:
     # Worked out once, though a quiz weighs each option for several of its questions.
     word_count: int = field(init=False, repr=False, compare=False)
     choice_words: wording.ChoiceWords = field(init=False, repr=False, compare=False)
+    # How many of the words that speak to the reader it says (wording.reader_words).
+    voice: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "word_count", len(self.text.split()))
+        object.__setattr__(self, "voice", _voice(self.text))
         words = self.words if self.words is not None else _text_words(self.text)
         object.__setattr__(self, "choice_words", words)
 
@@ -157,14 +160,22 @@ SHORTLIST_SIZE = 12
 # ... of which this many are taken for repeating the question as much as the right answer.
 ECHO_SHORTLIST = 6
 # The surface cues of `pick_distractors`: length, words shared with the question (raw and
-# per word), likeness to the other choices. The two "shared" ones are the echo cues.
-CUE_COUNT = 4
+# per word), voice (how many words speak to the reader), likeness to the other choices.
+# The two "shared" ones are the echo cues.
+CUE_COUNT = 5
 # Repeating the question's words is the strongest cue in a deck whose answers restate their
 # question: missing its target place costs more.
-CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0)
+CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0, 1.0)
 # How much a less plausible distractor costs beside one place on a surface cue: enough to
 # keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
+# How much less plausible a wrong answer is per word that speaks to the reader ("you",
+# "your", "we") it says more or fewer than the right answer: a third of the fastai deck's
+# answers speak so, and drawn beside answers that did not (none in the short list, where
+# lengths or topics favoured them), "the choice saying the most of we, you, your" was
+# right 27 % of the time. Enough to short-list answers in the right one's voice, where the
+# voice cue then places it; not enough to outweigh a topic.
+VOICE_WEIGHT = 0.15
 # A question takes its wrong answers among those not offered yet in the quiz when this many
 # are left: fewer than a short list, on a small deck, rather than repeat one (see plan_quiz).
 FRESH_ENOUGH = 2 * DISTRACTORS_PER_QUESTION
@@ -185,7 +196,8 @@ def normalize_answer(text: str) -> str:
 def plausibility(card: QuizCard, option: Option) -> float:
     """How well `option` could pass for the answer to `card` with someone who does not know
     it: about the same things (the two cards' topic words), the same kind of answer (a
-    yes/no beside yes/nos, code beside code), and a similar length."""
+    yes/no beside yes/nos, code beside code), in the same voice (both speaking to the
+    reader, "you", "we", or neither), and a similar length."""
     return _plausibilities(card, [option])[id(option)]
 
 
@@ -193,6 +205,7 @@ def _plausibilities(card: QuizCard, options: Iterable[Option]) -> dict[int, floa
     """Each option's `plausibility` for `card`, by id: one loop, a quiz weighs hundreds."""
     right = card.answer
     keywords, kind, length = card.keywords, right.kind, right.word_count + 1
+    voice = right.voice
     keyword_count = len(keywords)
     found = {}
     for option in options:
@@ -201,8 +214,15 @@ def _plausibilities(card: QuizCard, options: Iterable[Option]) -> dict[int, floa
         topic = shared / either if either else 0.0
         distance = wording.kind_distance(kind, option.kind)
         apart = abs(math.log((option.word_count + 1) / length))
-        found[id(option)] = topic - 0.6 * distance - 0.3 * apart
+        other_voice = abs(option.voice - voice)
+        found[id(option)] = topic - 0.6 * distance - 0.3 * apart - VOICE_WEIGHT * other_voice
     return found
+
+
+@functools.lru_cache(maxsize=8192)
+def _voice(text: str) -> int:
+    """Cached: the same answers are weighed quiz after quiz."""
+    return wording.reader_words(text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -218,12 +238,13 @@ class _Surface:
     and players who do not both see them, see `_echoes`), and its words, to compare it with
     the others."""
 
-    __slots__ = ("length", "shared", "shared_per_word", "words")
+    __slots__ = ("length", "shared", "shared_per_word", "voice", "words")
 
     def __init__(self, option: Option, echo: tuple[int, float]):
         self.words = option.choice_words.stems
         self.shared, self.shared_per_word = echo
         self.length = len(option.text)
+        self.voice = option.voice
 
 
 def _echoes(
@@ -293,7 +314,8 @@ def pick_distractors(
     with those that repeat the question at least as much as the right answer. Of the sets
     of `k` in the short list, the one chosen puts the right answer closest to a place drawn
     at random on every surface cue a player who knows nothing could go by (length, words
-    shared with the question, raw and per word, likeness to the other choices), so that
+    shared with the question, raw and per word, words that speak to the reader, likeness
+    to the other choices), so that
     none of them points at it, neither at the top of a cue nor at its bottom. Less
     plausible distractors cost a little (PLAUSIBILITY_WEIGHT).
 
@@ -406,19 +428,20 @@ def _least_cost_set(
     the members' doubt.
 
     A depth-first walk that leaves out every set whose cost cannot be lower than the best
-    found: the right answer's place on the length and echo cues is the sum of what each
+    found: the right answer's place on the length, echo and voice cues is the sum of what each
     member adds (`_share`), so a partial set bounds it; likeness to the other choices is
     worked out for the sets that survive. Costs are summed in one order throughout, so the
     walk chooses what trying every set would.
     """
     count = len(surfaces)
     right = surfaces[0]
-    right_values = (right.length, right.shared, right.shared_per_word)
+    right_values = (right.length, right.shared, right.shared_per_word, right.voice)
     shares = [
         (
             _share(surface.length, right_values[0]),
             _share(surface.shared, right_values[1]),
             _share(surface.shared_per_word, right_values[2]),
+            _share(surface.voice, right_values[3]),
         )
         for surface in surfaces
     ]
@@ -432,29 +455,30 @@ def _least_cost_set(
             shared = len(words & other_words)
             either = size + len(other_words) - shared
             row[other] = likeness[other][one] = shared / either if either else 0.0
-    (w0, w1, w2, like_weight), (t0, t1, t2, like_target) = CUE_WEIGHTS, targets
+    (w0, w1, w2, w3, like_weight), (t0, t1, t2, t3, like_target) = CUE_WEIGHTS, targets
     best_cost = math.inf
     best: tuple[int, ...] = ()
 
     def visit(
-        members: tuple[int, ...], places: tuple[float, float, float], doubt_sum, sums: list
+        members: tuple[int, ...], places: tuple[float, float, float, float], doubt_sum, sums: list
     ) -> None:
         """Every set that starts with `members` (the right answer 0 first): `places` on the
         fixed cues so far, `doubt_sum`, and each member's likeness to the others so far."""
         nonlocal best_cost, best
         left = need - len(members) + 1
-        p0, p1, p2 = places
+        p0, p1, p2, p3 = places
         if left > 1:
             # The fixed cues' places can still grow by up to one per member left to choose.
             spread = (
                 w0 * max(p0 - t0, t0 - p0 - left, 0.0)
                 + w1 * max(p1 - t1, t1 - p1 - left, 0.0)
                 + w2 * max(p2 - t2, t2 - p2 - left, 0.0)
+                + w3 * max(p3 - t3, t3 - p3 - left, 0.0)
             )
             if spread + PLAUSIBILITY_WEIGHT * doubt_sum >= best_cost:
                 return
             for index in range(members[-1] + 1, count - left + 1):
-                s0, s1, s2 = shares[index]
+                s0, s1, s2, s3 = shares[index]
                 row = likeness[index]
                 # The matrix is symmetric: row[member] is likeness[member][index].
                 grown = [total + row[member] for total, member in zip(sums, members, strict=True)]
@@ -464,16 +488,21 @@ def _least_cost_set(
                 grown.append(own)
                 visit(
                     (*members, index),
-                    (p0 + s0, p1 + s1, p2 + s2),
+                    (p0 + s0, p1 + s1, p2 + s2, p3 + s3),
                     doubt_sum + doubt[index],
                     grown,
                 )
             return
         right_total, others_totals, others = sums[0], sums[1:], members[1:]
         for index in range(members[-1] + 1, count):
-            s0, s1, s2 = shares[index]
+            s0, s1, s2, s3 = shares[index]
             total_doubt = doubt_sum + doubt[index]
-            spread = w0 * abs(p0 + s0 - t0) + w1 * abs(p1 + s1 - t1) + w2 * abs(p2 + s2 - t2)
+            spread = (
+                w0 * abs(p0 + s0 - t0)
+                + w1 * abs(p1 + s1 - t1)
+                + w2 * abs(p2 + s2 - t2)
+                + w3 * abs(p3 + s3 - t3)
+            )
             if spread + PLAUSIBILITY_WEIGHT * total_doubt >= best_cost:
                 continue
             row = likeness[index]
@@ -491,7 +520,7 @@ def _least_cost_set(
 
     if need == 0:
         return ()
-    visit((0,), (0.0, 0.0, 0.0), 0, [0])
+    visit((0,), (0.0, 0.0, 0.0, 0.0), 0, [0])
     return best
 
 

@@ -566,7 +566,29 @@ def choice_content(
     choice = _choice_markup(
         answer_html, drop_words=drop_words, keep_words=keep_words, images=images
     )
-    return _with_math_without_sounds(choice)
+    return _with_math_without_sounds(_dashed_list_as_list(choice))
+
+
+# "get more data - augment data - add regularization": a list written on one line, which
+# the quiz puts beside other lists (wording.answer_kind): shown as one line among bulleted
+# lists, it stood out before a word was read, and read as one long sentence.
+_DASH = re.compile(r"\s[-\u2013]\s")
+
+
+def _dashed_list_as_list(choice: ChoiceContent) -> ChoiceContent:
+    """A plain one-line choice of three or more parts of two words or more between dashes,
+    as a list; any other choice as it is."""
+    if "<" in choice.html or "\n" in choice.text:
+        return choice
+    items = [item.strip() for item in _DASH.split(choice.html)]
+    if len(items) < 3 or any(len(item.split()) < 2 for item in items):
+        return choice
+    listed = "".join(f'<span class="choice-item">{item}</span>' for item in items)
+    return replace(
+        choice,
+        html=f'<span class="choice-list">{listed}</span>',
+        text="\n".join(item.strip() for item in _DASH.split(choice.text)),
+    )
 
 
 def _with_math_without_sounds(choice: ChoiceContent) -> ChoiceContent:

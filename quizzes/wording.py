@@ -67,6 +67,18 @@ def tokens(text: str) -> list[str]:
     return [token.strip("_") for token in _TOKEN.findall(text.casefold()) if token.strip("_")]
 
 
+# The words by which a text speaks to its reader ("in your formula you need to...", "we are
+# asking our model..."): the course's voice, which some answers have and others lack.
+READER_WORDS = frozenset(
+    ["we", "us", "our", "ours", "you", "your", "yours", "yourself", "yourselves"]
+)
+
+
+def reader_words(text: str) -> int:
+    """How many of the READER_WORDS `text` says (each once): how strongly it speaks so."""
+    return len(READER_WORDS.intersection(tokens(text)))
+
+
 def content_words(text: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """The stemmed words of `text` that carry meaning, in order, repeats kept."""
     return [

@@ -8,6 +8,8 @@ Written apart from the site's own word rules (quizzes/wording.py) on purpose: an
 stop-word list and no stemming beyond a plural "s", as an outsider would write them.
 """
 
+import functools
+import itertools
 import random
 import re
 from collections import Counter
@@ -152,6 +154,25 @@ def fewest_extremes(question: str, choices: Sequence[str]) -> int:
     return extremes.index(min(extremes))
 
 
+def neither_longest_nor_shortest(question: str, choices: Sequence[str]) -> int:
+    """The first choice in the middle of the lengths: "longest" and "shortest" are right
+    less often than chance, so a test-taker strikes both."""
+    lengths = [len(choice) for choice in choices]
+    middle = [place for place, length in enumerate(lengths) if min(lengths) < length < max(lengths)]
+    return middle[0] if middle else 0
+
+
+def opens_with_a_word_of_the_question(question: str, choices: Sequence[str]) -> int:
+    """The choice whose first meaningful word the question says: the answer that takes up
+    the question where it left off ("What is label smoothing?" "Label smoothing is ...")."""
+
+    def opening(choice: str) -> bool:
+        first = next((word for word in words(choice) if word not in STOPWORDS), "")
+        return bool(first) and first in content(question) | set(words(question))
+
+    return _best(choices, opening)
+
+
 RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most shared words": most_shared_words,
     "most shared per word": most_shared_per_word,
@@ -165,6 +186,8 @@ RULES: dict[str, Callable[[str, Sequence[str]], int]] = {
     "most like the others": most_like_the_others,
     "speaks to the reader (we, you)": speaks_to_the_reader,
     "fewest extremes": fewest_extremes,
+    "neither longest nor shortest": neither_longest_nor_shortest,
+    "opens with a word of the question": opens_with_a_word_of_the_question,
 }
 
 
@@ -224,6 +247,27 @@ def most_hedged(shown: Shown) -> int:
     return _best(shown.texts, lambda text: len(_HEDGES.intersection(words(text))))
 
 
+def _struck(shown: Shown, strikes: Sequence[str]) -> int:
+    """The first choice none of `strikes` (names in STRIKERS) strikes out; the first choice
+    when they strike every one."""
+    out = set().union(*(STRIKERS[name](shown) for name in strikes))
+    return next((place for place in range(len(shown.texts)) if place not in out), 0)
+
+
+# A test-taker's way with cues that are right less often than chance: strike the choices
+# they point at, and take a choice among the rest.
+STRIKERS: dict[str, Callable[[Shown], set[int]]] = {
+    "echo": lambda shown: {most_shared_then_longest(shown.question, shown.texts)},
+    "odd look": _lone,
+    "shortest": lambda shown: {shortest(shown.question, shown.texts)},
+    "longest": lambda shown: {longest(shown.question, shown.texts)},
+}
+STRIKES = [
+    ("echo", "odd look", "shortest"),
+    *itertools.combinations(STRIKERS, 2),
+]
+
+
 # Rules that read more of the page than the words: the place of a choice, the value its
 # button posts, its markup (a script reads the raw HTML).
 PAGE_RULES: dict[str, Callable[[Shown], int]] = {
@@ -240,6 +284,10 @@ PAGE_RULES: dict[str, Callable[[Shown], int]] = {
     "the odd one out struck": strike_the_odd_one_out,
     "the odd one out": pick_the_odd_one_out,
     "most hedged": most_hedged,
+    **{
+        "struck: " + ", ".join(strikes): functools.partial(_struck, strikes=strikes)
+        for strikes in STRIKES
+    },
 }
 
 
@@ -263,24 +311,32 @@ class Memory:
         "seen least",
         "seen beside the most questions",
         "seen beside the fewest questions",
+        "seen most beside this question",
     )
 
     def __init__(self):
         self.times: Counter[str] = Counter()
         self.questions: dict[str, set[str]] = {}
+        # For each question, how often each choice came with it: its right answer comes
+        # every time, a wrong answer drawn among other cards' only now and then.
+        self.beside: dict[str, Counter[str]] = {}
 
     def picks(self, question: str, choices: Sequence[str]) -> dict[str, int]:
         """Each remembering rule's pick for `question`, from what was seen before it; then
         remembers `choices`."""
         times = [self.times[choice] for choice in choices]
         beside = [len(self.questions.get(choice, ())) for choice in choices]
+        with_it = self.beside.setdefault(question, Counter())
+        here = [with_it[choice] for choice in choices]
         picks = {
             "seen most": times.index(max(times)),
             "seen least": times.index(min(times)),
             "seen beside the most questions": beside.index(max(beside)),
             "seen beside the fewest questions": beside.index(min(beside)),
+            "seen most beside this question": here.index(max(here)),
         }
         self.times.update(choices)
+        with_it.update(choices)
         for choice in choices:
             self.questions.setdefault(choice, set()).add(question)
         return picks

@@ -51,7 +51,7 @@ from quizzes.engine import (
     too_fast_to_read,
     words_to_read,
 )
-from quizzes.wording import AnswerKind, choice_words
+from quizzes.wording import AnswerKind, choice_words, reader_words
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -282,6 +282,22 @@ def test_the_right_answer_is_as_likely_to_be_the_longest_as_the_shortest():
     # About one quiz in four each, like any of the four choices; never always one or never.
     assert 20 <= longest <= 90
     assert 20 <= shortest <= 90
+
+
+def test_an_answer_that_speaks_to_the_reader_is_not_the_one_choice_that_does():
+    question = card(1, "You need to lower your learning rate", question="What fixes a divergence?")
+    speaking = [option(i, f"You need to raise your batch size {i}") for i in range(2, 5)]
+    plain = [option(i, f"The batch size is raised to {i}") for i in range(10, 30)]
+
+    alone = 0
+    for seed in range(200):
+        planned = build_choices(question, [*speaking, *plain], rng=random.Random(seed))
+        speakers = [reader_words(c.text) > 0 for c in planned.choices]
+        alone += speakers.count(True) == 1
+    # The voice is a cue like length: the right answer sits at a place drawn at random on
+    # it, so another choice speaks to the reader too in most questions. Regardless of
+    # voice, three plain wrong answers of the 23 came nearly every time (187 in 200).
+    assert alone <= 100, alone
 
 
 def test_hand_written_distractors_are_preferred():

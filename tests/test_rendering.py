@@ -239,6 +239,29 @@ def test_a_rule_in_an_answer_is_a_line_break_in_the_choice():
     assert choice.text == "Adam\nmomentum and RMSProp"
 
 
+def test_a_list_written_on_one_line_between_dashes_is_a_list_in_the_choice():
+    choice = choice_content("get more data - augment data - add regularization")
+
+    assert choice.html == (
+        '<span class="choice-list"><span class="choice-item">get more data</span>'
+        '<span class="choice-item">augment data</span>'
+        '<span class="choice-item">add regularization</span></span>'
+    )
+    assert choice.text == "get more data\naugment data\nadd regularization"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "x - y - z",  # parts of one word: arithmetic, not a list
+        "get more data - or augment it",  # two parts
+        "<code>a - b</code> - then more - and more",  # markup: left as written
+    ],
+)
+def test_a_line_with_dashes_that_is_no_list_stays_a_line(answer):
+    assert "choice-list" not in choice_content(answer).html
+
+
 def test_a_hint_in_an_answer_is_left_out_of_the_choice():
     # A toggle inside a button cannot open, and what it hides is no part of the answer.
     choice = choice_content("Paris<details><summary>Hint</summary>on the Seine</details>")

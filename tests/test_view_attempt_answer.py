@@ -77,11 +77,18 @@ def test_the_feedback_shows_every_choice_the_right_one_and_the_learners(
 
     soup = BeautifulSoup(response.text, "html.parser")
     shown = soup.select(".feedback-choices > li")
+    # The learner's and the right one first, where a phone shows them without scrolling;
+    # then the others as they were offered.
+    first = [chosen, question.correct_choice_id] if pick == "wrong" else [chosen]
+    in_order = [c for c in question.choices if c["id"] in first]
+    in_order.sort(key=lambda choice: first.index(choice["id"]))
+    in_order += [c for c in question.choices if c["id"] not in first]
     assert [li.select_one(".choice-text").decode_contents() for li in shown] == [
-        choice["html"] for choice in question.choices
+        choice["html"] for choice in in_order
     ]
     marks = [li.select_one(".choice-mark") for li in shown]
-    by_id = dict(zip([c["id"] for c in question.choices], marks, strict=True))
+    question.refresh_from_db()
+    by_id = dict(zip([c["id"] for c in question.feedback_choices], marks, strict=True))
     if pick == "right":
         assert by_id[chosen].get_text(" ", strip=True) == "✓ Your answer, right"
         assert sum(mark is not None for mark in marks) == 1
@@ -111,10 +118,11 @@ def test_the_feedbacks_choices_are_built_without_a_template_loop(
     )
 
     assert loops == []
-    # Each choice as it was offered (the marks: the tests around this one).
+    # Each choice, the learner's and the right one first (the marks: the tests around this one).
     items = BeautifulSoup(response.text, "html.parser").select(".feedback-choices > li")
+    question.refresh_from_db()
     assert [li.select_one(".choice-text").decode_contents() for li in items] == [
-        choice["html"] for choice in question.choices
+        choice["html"] for choice in question.feedback_choices
     ]
 
 
@@ -150,7 +158,8 @@ def test_a_late_answers_feedback_says_it_came_too_late(client, alice, attempt, q
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.select_one(".quiz-heading").get_text(" ", strip=True) == "Time's up +0 points"
     marks = [li.select_one(".choice-mark") for li in soup.select(".feedback-choices > li")]
-    by_id = dict(zip([c["id"] for c in question.choices], marks, strict=True))
+    question.refresh_from_db()
+    by_id = dict(zip([c["id"] for c in question.feedback_choices], marks, strict=True))
     expected = "✓ Your answer, right but too late" if pick == "right" else "✗ Your answer, too late"
     assert by_id[chosen].get_text(" ", strip=True) == expected
 

@@ -311,6 +311,17 @@ class AttemptQuestion(models.Model):
         return next((choice for choice in self.choices if choice["id"] == choice_id), {})
 
     @property
+    def feedback_choices(self) -> list[dict]:
+        """The choices as the feedback lists them: the learner's, then the right one, then
+        the others as they were offered. In the order offered, a right answer offered last
+        among long choices was below the fold of a phone, under two wrong ones."""
+        marked = [self.chosen_choice_id, self.correct_choice_id]
+        return sorted(
+            self.choices,
+            key=lambda choice: marked.index(choice["id"]) if choice["id"] in marked else 2,
+        )
+
+    @property
     def chosen_html(self) -> str:
         """The choice picked, as it was shown (stored sanitized HTML)."""
         return self._choice(self.chosen_choice_id).get("html", "")

@@ -212,13 +212,14 @@ _MARKED_CHOICE = (
 
 @register.simple_tag
 def feedback_choices(question) -> str:
-    """Every choice of an answered multiple-choice question as it was offered: the right
-    one marked, and the learner's own. Built here rather than by a loop of tags, as the
-    question's buttons are: the loop's ~30 nodes were a quarter of the feedback's render."""
+    """Every choice of an answered multiple-choice question, the learner's own and the right
+    one marked and first (`AttemptQuestion.feedback_choices`). Built here rather than by a
+    loop of tags, as the question's buttons are: the loop's ~30 nodes were a quarter of the
+    feedback's render."""
     right, chosen = question.correct_choice_id, question.chosen_choice_id
     late = question.outcome == "timed_out"
     lines = []
-    for choice in question.choices:
+    for choice in question.feedback_choices:
         text = _CHOICE_TEXT.format(choice["html"])
         if choice["id"] == right and choice["id"] != chosen:
             line = _MARKED_CHOICE.format(
