@@ -1,0 +1,130 @@
+"""Staff moving decks between the site and Anki desktop, round trip after round trip: each
+export read by Anki's own library into one collection that lives on (as a course's Anki
+does), studied and edited there, and read back here. Nothing doubles, nothing is lost,
+Anki's scheduling stays."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from anki.collection import (
+    Collection,
+    DeckIdLimit,
+    ExportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
+
+from quizzes.models import Card, Deck
+from quizzes.services.anki_io import anki_import_apply, cards_export_apkg
+
+pytestmark = pytest.mark.django_db
+
+
+class AnkiDesktop:
+    """One Anki collection, in a folder of its own, that imports and exports packages as
+    Anki desktop does."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.collection = Collection(str(folder / "collection.anki2"))
+        self.imports = 0
+
+    def import_package(self, package: Path):
+        request = ImportAnkiPackageRequest(package_path=str(package))
+        self.imports += 1
+        return self.collection.import_anki_package(request).log
+
+    def notes(self) -> list[tuple[str, str]]:
+        """Each note's guid and fields, as Anki holds them."""
+        return self.collection.db.all("select guid, flds from notes order by guid, flds")
+
+    def cards(self) -> list[tuple[str, str, int]]:
+        """Each card's note's first field, deck and template number."""
+        rows = self.collection.db.all(
+            "select n.sfld, d.name, c.ord from cards c join notes n on n.id = c.nid "
+            "join decks d on d.id = c.did order by n.sfld, c.ord"
+        )
+        return [(front, deck.replace("\x1f", "::"), ord_) for front, deck, ord_ in rows]
+
+    def note_type_names(self) -> list[str]:
+        return sorted(self.collection.db.list("select name from notetypes"))
+
+    def study(self, first_field: str, *, interval: int) -> None:
+        """Make the cards of the note of `first_field` review cards due in `interval` days."""
+        self.collection.db.execute(
+            "update cards set type = 2, queue = 2, ivl = ?, due = ? "
+            "where nid in (select id from notes where sfld = ?)",
+            interval,
+            interval,
+            first_field,
+        )
+
+    def intervals(self) -> dict[str, int]:
+        rows = self.collection.db.all(
+            "select n.sfld, c.ivl from cards c join notes n on n.id = c.nid where c.ord = 0"
+        )
+        return dict(rows)
+
+    def edit(self, first_field: str, **fields: str) -> None:
+        note = self.collection.get_note(
+            self.collection.db.scalar("select id from notes where sfld = ?", first_field)
+        )
+        for name, value in fields.items():
+            note[name] = value
+        self.collection.update_note(note)
+
+    def export_deck(self, name: str) -> Path:
+        path = self.folder / f"from-anki-{self.imports}.apkg"
+        self.collection.export_anki_package(
+            out_path=str(path),
+            options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True),
+            limit=DeckIdLimit(self.collection.decks.id(name)),
+        )
+        return path
+
+
+@pytest.fixture
+def anki(tmp_path):
+    folder = tmp_path / "anki-desktop"
+    folder.mkdir()
+    desktop = AnkiDesktop(folder)
+    yield desktop
+    desktop.collection.close()
+
+
+def site_export(cards, folder: Path, name: str = "export", *, days_later: int = 0) -> Path:
+    """The cards' package, written `days_later` (Anki takes a note only from a newer one)."""
+    path = folder / f"{name}.apkg"
+    with time_machine.travel(timedelta(days=days_later)):
+        cards_export_apkg(cards=cards, path=path)
+    return path
+
+
+@pytest.fixture
+def biology(db):
+    deck = Deck.objects.create(name="Biology", slug="biology")
+    text = "#notetype:Basic (and reversed card)\nHund\tdog\nKatze\tcat\n"
+    anki_import_apply(deck=deck, data=text.encode(), source="animals.txt")
+    anki_import_apply(deck=deck, data=b"What is a cell?\tThe unit of life\n", source="cell.txt")
+    return deck
+
+
+def test_a_second_export_updates_the_notes_anki_has_and_keeps_their_scheduling(
+    biology, anki, tmp_path
+):
+    anki.import_package(site_export(biology.cards.all(), tmp_path, "first"))
+    anki.study("What is a cell?", interval=30)
+    note_types = anki.note_type_names()
+    Card.objects.filter(deck=biology, question_html="What is a cell?").update(
+        answer_html="The smallest unit of life"
+    )
+
+    log = anki.import_package(site_export(biology.cards.all(), tmp_path, "second", days_later=1))
+
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 3, 0)
+    assert ["What is a cell?", "The smallest unit of life"] in [
+        flds.split("\x1f") for _, flds in anki.notes()
+    ]
+    assert anki.intervals()["What is a cell?"] == 30
+    assert anki.note_type_names() == note_types  # no "Basic+" at each import
