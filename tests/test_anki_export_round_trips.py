@@ -16,7 +16,7 @@ from anki.collection import (
 )
 
 from quizzes.models import Card, Deck
-from quizzes.services.anki_io import anki_import_apply, cards_export_apkg
+from quizzes.services.anki_io import anki_import_apply, cards_export_anki, cards_export_apkg
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,58 @@ def test_a_second_export_updates_the_notes_anki_has_and_keeps_their_scheduling(
     ]
     assert anki.intervals()["What is a cell?"] == 30
     assert anki.note_type_names() == note_types  # no "Basic+" at each import
+
+
+@pytest.fixture
+def zoology(db):
+    return Deck.objects.create(name="Zoology", slug="zoology")
+
+
+def test_a_note_whose_cards_were_moved_apart_is_written_once_each_card_in_its_deck(
+    biology, zoology, anki, tmp_path
+):
+    Card.objects.filter(deck=biology, question_html="dog").update(deck=zoology)
+    both = Card.objects.filter(deck__in=[biology, zoology])
+
+    log = anki.import_package(site_export(both, tmp_path))
+
+    assert (len(log.new), len(log.duplicate)) == (3, 0)
+    assert ("Hund", "Biology", 0) in anki.cards()
+    assert ("Hund", "Zoology", 1) in anki.cards()
+    assert len(anki.cards()) == 5
+    exported = cards_export_anki(cards=both).text
+    assert len([line for line in exported.splitlines() if line.startswith("Hund")]) == 1
+
+
+def test_a_note_anki_had_in_two_decks_goes_back_and_forth_as_one_note(anki, tmp_path):
+    note = anki.collection.new_note(anki.collection.models.by_name("Basic (and reversed card)"))
+    note["Front"], note["Back"], note.guid = "Hund", "dog", "hund-1"
+    anki.collection.add_note(note, anki.collection.decks.id("German"))
+    reverse = note.cards()[1]
+    reverse.did = anki.collection.decks.id("German::Reverse")
+    anki.collection.update_card(reverse)
+    german = Deck.objects.create(name="German", slug="german")
+    package = anki.export_deck("German")
+    anki_import_apply(
+        deck=german, data=package.read_bytes(), source="german.apkg", decks_by_name=True
+    )
+    assert sorted(Card.objects.values_list("deck__name", "guid", "card_ord")) == [
+        ("German", "hund-1", 0),
+        ("German::Reverse", "hund-1", 1),
+    ]
+
+    fresh = AnkiDesktop(tmp_path)
+    try:
+        log = fresh.import_package(site_export(Card.objects.all(), tmp_path))
+        assert fresh.cards() == [("Hund", "German", 0), ("Hund", "German::Reverse", 1)]
+    finally:
+        fresh.collection.close()
+    assert (len(log.new), len(log.duplicate)) == (1, 0)
+
+    again = anki_import_apply(
+        deck=german,
+        data=site_export(Card.objects.all(), tmp_path, "again").read_bytes(),
+        source="again.apkg",
+        decks_by_name=True,
+    )
+    assert (len(again.new), len(again.changed), Card.objects.count()) == (0, 0, 2)

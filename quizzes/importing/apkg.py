@@ -1342,6 +1342,9 @@ class PackageNote:
     typed_box: str = ""
     # The Anki deck the note goes in ("Medicine::Cardiology"), else the package's own.
     deck: str = ""
+    # The cards that go in another deck than the note's, by template ordinal: a note's
+    # cards may sit in several decks, in Anki as here (a reverse card moved apart).
+    card_decks: tuple[tuple[int, str], ...] = ()
 
 
 def write_package(
@@ -1357,6 +1360,12 @@ def write_package(
         try:
             deck_id = collection.decks.id(deck_name)
             deck_ids = {deck_name: deck_id}
+
+            def deck_of(name: str) -> int:
+                if name not in deck_ids:
+                    deck_ids[name] = collection.decks.id(name)
+                return deck_ids[name]
+
             note_ids = []
             count = 0
             for note in notes:
@@ -1375,10 +1384,13 @@ def write_package(
                 made.tags = list(note.tags)
                 if note.guid:
                     made.guid = note.guid
-                own = note.deck or deck_name
-                if own not in deck_ids:
-                    deck_ids[own] = collection.decks.id(own)
-                collection.add_note(made, deck_ids[own])
+                collection.add_note(made, deck_of(note.deck or deck_name))
+                if note.card_decks:
+                    elsewhere = dict(note.card_decks)
+                    for card in made.cards():
+                        if card.ord in elsewhere:
+                            card.did = deck_of(elsewhere[card.ord])
+                            collection.update_card(card)
                 note_ids.append(made.id)
                 count += 1
             # Dated by this process's clock, not Anki's: Anki updates a note it has only

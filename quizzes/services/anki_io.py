@@ -1684,20 +1684,33 @@ def _sound_store(name: str, data: bytes) -> None:
 
 
 def _notes(cards: QuerySet[Card]) -> Iterator[tuple[Card, list[Card], list[str]]]:
-    """Each note of `cards` once: its first card, every card of it, its tag names."""
+    """Each note of `cards` once: its first card, every card of it, its tag names. A note's
+    cards may sit in several decks (a reverse card moved apart here, or in Anki before its
+    import): it is still one note, as Anki writes it, its cards each in their own deck.
+    Cards of one guid that repeat a card number are copies, one a deck (the same Anki
+    note imported into two decks), each a note of its own."""
     # By id: `cards` may work out statistics for each card (the admin list's queryset).
     rows = (
         Card.objects.filter(pk__in=cards.values("pk"))
         .prefetch_related("tags")
         .order_by("deck__name", "number", "card_ord")
     )
-    by_note: dict[tuple[int, str], list[Card]] = {}
+    by_guid: dict[str | int, list[Card]] = {}
     for card in rows:
-        key = (card.deck_id, card.anki_guid)
-        by_note.setdefault(key, []).append(card)
-    for group in by_note.values():
-        first = min(group, key=lambda card: card.card_ord)
-        yield first, group, sorted(tag.name for tag in first.tags.all())
+        # A card without a stored guid is a note of its own (Card.note_cards).
+        by_guid.setdefault(card.guid or card.pk, []).append(card)
+    for cards_of_guid in by_guid.values():
+        ords = [card.card_ord for card in cards_of_guid]
+        if len(set(ords)) == len(ords):
+            notes = [cards_of_guid]
+        else:
+            by_deck: dict[int, list[Card]] = {}
+            for card in cards_of_guid:
+                by_deck.setdefault(card.deck_id, []).append(card)
+            notes = list(by_deck.values())
+        for group in notes:
+            first = min(group, key=lambda card: card.card_ord)
+            yield first, group, sorted(tag.name for tag in first.tags.all())
 
 
 def _extra_fields(first: Card, group: list[Card]) -> tuple[str, ...]:
@@ -1899,6 +1912,11 @@ def cards_export_apkg(
                 cards=tuple(sides),
                 typed_box=_typed_box(first, group) if fields else "",
                 deck=deck_names[first.deck_id],
+                card_decks=tuple(
+                    (card.card_ord, deck_names[card.deck_id])
+                    for card in group
+                    if card.deck_id != first.deck_id
+                ),
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):
