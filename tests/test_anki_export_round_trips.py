@@ -183,3 +183,31 @@ def test_a_note_anki_had_in_two_decks_goes_back_and_forth_as_one_note(anki, tmp_
         decks_by_name=True,
     )
     assert (len(again.new), len(again.changed), Card.objects.count()) == (0, 0, 2)
+
+
+SOURCED = (
+    "What is a tensor?\tAn array of numbers<br><br>"
+    "<a href='https://aiquizzes.com/questions/7'>view answer on aiquizzes</a>\n"
+)
+
+
+def test_the_same_text_imported_into_two_decks_is_two_notes_in_anki(
+    biology, zoology, anki, tmp_path
+):
+    text = b"What is a cell?\tThe unit of life\n" + SOURCED.encode()
+    anki_import_apply(deck=biology, data=SOURCED.encode(), source="tensor.txt")
+    anki_import_apply(deck=zoology, data=text, source="cell.txt")
+
+    anki.import_package(site_export(biology.cards.all(), tmp_path, "biology"))
+    log = anki.import_package(site_export(zoology.cards.all(), tmp_path, "zoology"))
+
+    assert (len(log.new), len(log.updated)) == (2, 0)
+    assert ("What is a cell?", "Biology", 0) in anki.cards()
+    assert ("What is a cell?", "Zoology", 0) in anki.cards()
+    assert ("What is a tensor?", "Biology", 0) in anki.cards()
+    assert ("What is a tensor?", "Zoology", 0) in anki.cards()
+    guids = {card.anki_guid for card in Card.objects.filter(card_ord=0)}
+    assert len(guids) == 6
+    again = anki_import_apply(deck=zoology, data=text, source="cell.txt")
+    assert (len(again.new), len(again.changed), len(again.unchanged)) == (0, 0, 2)
+    assert {card.anki_guid for card in Card.objects.filter(card_ord=0)} == guids

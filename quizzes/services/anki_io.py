@@ -13,6 +13,7 @@ import html
 import json
 import mimetypes
 import re
+import secrets
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
@@ -672,6 +673,11 @@ def _match(
         else:
             # Numbered below, once it is sure to be a new card.
             number, card = None, None
+        if card is not None and not record.guid_from_file and record.guid != card.anki_guid:
+            # A file without guids leaves a card the guid it has (one of its own where
+            # another deck's card had the one its text or link makes: _guids_taken_elsewhere).
+            record = dataclasses.replace(record, guid=card.anki_guid)
+            key = (record.guid, record.ord)
         owner = by_guid.get(key)
         problem = ""
         if owner is not None and owner is not card:
@@ -1472,9 +1478,14 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         for name in sound_names(planned.record.question_html + planned.record.answer_html)
     )
     tags = _tags_named({tag for planned in writes for tag in planned.tags})
+    guids_of_their_own = _guids_taken_elsewhere(deck, plan.new)
     for batch in _chunks(plan.new):
         cards = [Card(deck=planned.deck or deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
+            if own := guids_of_their_own.get((card.deck_id, planned.record.guid)):
+                planned = dataclasses.replace(
+                    planned, record=dataclasses.replace(planned.record, guid=own)
+                )
             _fill(card, planned, local, media)
         with transaction.atomic():
             Card.objects.bulk_create(cards)
@@ -1489,6 +1500,40 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
             _links_write([(planned.card, planned) for planned in batch], tags, images, fresh=False)
         done += len(batch)
         progress(done, total)
+
+
+def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int, str], str]:
+    """A new guid of its own, by deck and guid, for each new note whose guid the file did
+    not give (worked out from its text or source link: note_guid) that another deck's card
+    has with the same card number, or a note of this import in another deck: Anki keeps
+    one note of a guid, and would merge them. A guid the file gave is the Anki note's own,
+    and kept. Two queries."""
+    invented: dict[tuple[int, str], set[int]] = {}
+    for planned in new:
+        if not planned.record.guid_from_file:
+            key = ((planned.deck or deck).pk, planned.record.guid)
+            invented.setdefault(key, set()).add(planned.record.ord)
+    if not invented:
+        return {}
+    elsewhere: dict[str, set[tuple[int, int]]] = {}
+    guids = {guid for _, guid in invented}
+    stored = Card.objects.filter(guid__in=guids).values_list("guid", "deck_id", "card_ord")
+    links = {planned.record.source_url for planned in new if planned.record.source_url}
+    by_link = Card.objects.filter(guid="", source_url__in=links)
+    derived = [
+        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
+        for link, deck_id, ord_ in by_link.values_list("source_url", "deck_id", "card_ord")
+    ]
+    for guid, deck_id, ord_ in [*stored, *derived]:
+        elsewhere.setdefault(guid, set()).add((deck_id, ord_))
+    fresh = {}
+    for (deck_id, guid), ords in invented.items():
+        taken = elsewhere.setdefault(guid, set())
+        if any(other != deck_id and ord_ in ords for other, ord_ in taken):
+            fresh[deck_id, guid] = secrets.token_hex(8)
+        else:
+            taken.update((deck_id, ord_) for ord_ in ords)
+    return fresh
 
 
 def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) -> None:
