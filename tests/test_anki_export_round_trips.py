@@ -17,6 +17,8 @@ from anki.collection import (
 
 from quizzes.models import Card, Deck
 from quizzes.services.anki_io import anki_import_apply, cards_export_anki, cards_export_apkg
+from quizzes.services.deck_exports import deck_branches
+from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +68,9 @@ class AnkiDesktop:
         )
         return dict(rows)
 
-    def edit(self, first_field: str, **fields: str) -> None:
+    def edit(self, guid: str, **fields: str) -> None:
         note = self.collection.get_note(
-            self.collection.db.scalar("select id from notes where sfld = ?", first_field)
+            self.collection.db.scalar("select id from notes where guid = ?", guid)
         )
         for name, value in fields.items():
             note[name] = value
@@ -211,3 +213,74 @@ def test_the_same_text_imported_into_two_decks_is_two_notes_in_anki(
     again = anki_import_apply(deck=zoology, data=text, source="cell.txt")
     assert (len(again.new), len(again.changed), len(again.unchanged)) == (0, 0, 2)
     assert {card.anki_guid for card in Card.objects.filter(card_ord=0)} == guids
+
+
+def test_the_fastai_deck_goes_to_anki_is_edited_there_and_comes_back_changed_alone(
+    fastai_deck, anki, tmp_path
+):
+    cards = fastai_deck.cards.count()
+    log = anki.import_package(site_export(fastai_deck.cards.all(), tmp_path))
+    assert (len(log.new), len(anki.cards())) == (cards, cards)
+    first = fastai_deck.cards.get(number=1)
+    anki.edit(first.anki_guid, Back="Edited in Anki")
+    anki.study(
+        anki.collection.get_note(
+            anki.collection.db.scalar("select id from notes where guid = ?", first.anki_guid)
+        ).fields[0],
+        interval=9,
+    )
+
+    back = anki_import_apply(
+        deck=fastai_deck, data=anki.export_deck(fastai_deck.name).read_bytes(), source="fastai.apkg"
+    )
+
+    assert (len(back.new), len(back.changed), len(back.unchanged)) == (0, 1, cards - 1)
+    assert fastai_deck.cards.count() == cards
+    assert fastai_deck.cards.get(number=1).answer_html.startswith("Edited in Anki")
+    again = anki.import_package(site_export(fastai_deck.cards.all(), tmp_path, days_later=1))
+    assert (len(again.new), len(again.conflicting)) == (0, 0)
+    assert len(anki.cards()) == cards
+    assert sorted(anki.intervals().values())[-1] == 9
+
+
+PNG = image_bytes("PNG", (4, 3))
+
+
+def test_a_deck_tree_with_its_image_goes_round_and_round_and_nothing_doubles(anki, tmp_path):
+    teacher = AnkiDesktop(tmp_path)
+    for deck, front, back in [
+        ("Medicine", "What is a vital sign?", "Pulse"),
+        ("Medicine::Cardiology", "Normal heart rate?", '60 to 100 <img src="heart.png">'),
+        ("Medicine::Cardiology", "What does an ECG record?", "Electrical activity"),
+    ]:
+        note = teacher.collection.new_note(teacher.collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, back
+        teacher.collection.add_note(note, teacher.collection.decks.id(deck))
+    teacher.collection.media.write_data("heart.png", PNG)
+    medicine = Deck.objects.create(name="Medicine", slug="medicine")
+    from_teacher = teacher.export_deck("Medicine").read_bytes()
+    teacher.collection.close()
+    anki_import_apply(deck=medicine, data=from_teacher, source="medicine.apkg")
+    branch = Card.objects.filter(deck__in=deck_branches(decks=Deck.objects.filter(pk=medicine.pk)))
+
+    anki.import_package(site_export(branch, tmp_path, "first"))
+    assert [deck for _, deck, _ in anki.cards()] == ["Medicine::Cardiology"] * 2 + ["Medicine"]
+    assert (Path(anki.collection.media.dir()) / "heart.png").read_bytes() == PNG
+    anki.study("Normal heart rate?", interval=12)
+    anki.edit(branch.get(question_html="What does an ECG record?").anki_guid, Back="Its rhythm")
+    back = anki_import_apply(
+        deck=medicine, data=anki.export_deck("Medicine").read_bytes(), source="anki.apkg"
+    )
+    assert (len(back.new), len(back.changed), len(back.unchanged)) == (0, 1, 2)
+    heart = Card.objects.get(question_html="Normal heart rate?")
+    assert heart.card_images.get().image.file.read() == PNG
+    Card.objects.filter(pk=heart.pk).update(answer_html=heart.answer_html + " at rest")
+    again = anki.import_package(site_export(branch, tmp_path, "second", days_later=1))
+
+    assert (len(again.new), len(again.updated), len(again.conflicting)) == (0, 3, 0)
+    assert len(anki.cards()) == 3
+    assert anki.intervals()["Normal heart rate?"] == 12
+    assert ["What does an ECG record?", "Its rhythm"] in [
+        flds.split("\x1f") for _, flds in anki.notes()
+    ]
+    assert Card.objects.count() == 3
