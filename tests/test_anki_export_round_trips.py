@@ -16,7 +16,12 @@ from anki.collection import (
 )
 
 from quizzes.models import Card, Deck
-from quizzes.services.anki_io import anki_import_apply, cards_export_anki, cards_export_apkg
+from quizzes.services.anki_io import (
+    anki_import_apply,
+    cards_export_anki,
+    cards_export_apkg,
+    package_notice,
+)
 from quizzes.services.deck_exports import deck_branches
 from tests.factories import image_bytes
 
@@ -284,3 +289,29 @@ def test_a_deck_tree_with_its_image_goes_round_and_round_and_nothing_doubles(ank
         flds.split("\x1f") for _, flds in anki.notes()
     ]
     assert Card.objects.count() == 3
+
+
+def test_one_anki_note_imported_into_two_decks_goes_back_once_and_the_copy_is_told(anki, tmp_path):
+    note = anki.collection.new_note(anki.collection.models.by_name("Basic"))
+    note["Front"], note["Back"], note.guid = "Hund", "dog", "hund-1"
+    anki.collection.add_note(note, anki.collection.decks.id("German"))
+    package = anki.export_deck("German").read_bytes()
+    for slug in ("year-1", "year-2"):
+        deck = Deck.objects.create(name=slug.title(), slug=slug)
+        anki_import_apply(deck=deck, data=package, source="german.apkg")
+    copies = []
+
+    cards_export_apkg(cards=Card.objects.all(), path=tmp_path / "both.apkg", copies=copies)
+    fresh = AnkiDesktop(tmp_path)
+    try:
+        fresh.import_package(tmp_path / "both.apkg")
+        assert fresh.notes() == [["hund-1", "Hund\x1fdog"]]
+    finally:
+        fresh.collection.close()
+    assert [str(card) for card in copies] == ["year-2 #1"]
+    assert package_notice(cards=Card.objects.all(), copies=copies).startswith(
+        "1 note left out, each a copy of a note of another deck the file holds"
+    )
+    text = cards_export_anki(cards=Card.objects.all())
+    assert len([line for line in text.text.splitlines() if "hund-1" in line]) == 1
+    assert "year-2 #1" in text.notice

@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -1728,34 +1729,55 @@ def _sound_store(name: str, data: bytes) -> None:
 # --- Anki export ---
 
 
-def _notes(cards: QuerySet[Card]) -> Iterator[tuple[Card, list[Card], list[str]]]:
+def _notes(
+    cards: QuerySet[Card], copies: list[Card] | None = None
+) -> Iterator[tuple[Card, list[Card], list[str]]]:
     """Each note of `cards` once: its first card, every card of it, its tag names. A note's
     cards may sit in several decks (a reverse card moved apart here, or in Anki before its
     import): it is still one note, as Anki writes it, its cards each in their own deck.
-    Cards of one guid that repeat a card number are copies, one a deck (the same Anki
-    note imported into two decks), each a note of its own."""
+    Cards of one guid in another deck that repeat a card number of the note are a copy
+    (the same Anki note imported into two decks here): Anki keeps one note of a guid (a
+    package of both adds both, one guid twice in its collection), so the copy is left out,
+    its first card added to `copies`."""
     # By id: `cards` may work out statistics for each card (the admin list's queryset).
     rows = (
         Card.objects.filter(pk__in=cards.values("pk"))
         .prefetch_related("tags")
         .order_by("deck__name", "number", "card_ord")
     )
-    by_guid: dict[str | int, list[Card]] = {}
+    by_guid: dict[str | int, dict[int, list[Card]]] = {}
     for card in rows:
         # A card without a stored guid is a note of its own (Card.note_cards).
-        by_guid.setdefault(card.guid or card.pk, []).append(card)
-    for cards_of_guid in by_guid.values():
-        ords = [card.card_ord for card in cards_of_guid]
-        if len(set(ords)) == len(ords):
-            notes = [cards_of_guid]
-        else:
-            by_deck: dict[int, list[Card]] = {}
-            for card in cards_of_guid:
-                by_deck.setdefault(card.deck_id, []).append(card)
-            notes = list(by_deck.values())
-        for group in notes:
-            first = min(group, key=lambda card: card.card_ord)
-            yield first, group, sorted(tag.name for tag in first.tags.all())
+        key = card.guid or card.pk
+        by_guid.setdefault(key, {}).setdefault(card.deck_id, []).append(card)
+    for decks in by_guid.values():
+        group: list[Card] = []
+        for cards_of_deck in decks.values():
+            ords = {card.card_ord for card in cards_of_deck}
+            if ords.isdisjoint(card.card_ord for card in group):
+                group += cards_of_deck
+            elif copies is not None:
+                copies.append(min(cards_of_deck, key=lambda card: card.card_ord))
+        first = min(group, key=lambda card: card.card_ord)
+        yield first, group, sorted(tag.name for tag in first.tags.all())
+
+
+def package_notice(*, cards: QuerySet[Card], copies: list[Card]) -> str:
+    """What to tell of a package of `cards`: the decks it renamed (export_deck_names) and
+    the notes it left out as `copies` (cards_export_apkg gives them)."""
+    return "; ".join(filter(None, [export_deck_names(cards=cards)[1], _copies_notice(copies)]))
+
+
+def _copies_notice(copies: list[Card]) -> str:
+    if not copies:
+        return ""
+    named = ", ".join(str(card) for card in copies[:_DECKS_NAMED])
+    more = f" and {len(copies) - _DECKS_NAMED} more" if len(copies) > _DECKS_NAMED else ""
+    return (
+        f"{len(copies)} note{pluralize(len(copies))} left out, each a copy of a note of "
+        f"another deck the file holds (the same Anki guid, as when one Anki deck is "
+        f"imported into two decks here), as Anki keeps one note of a guid: {named}{more}"
+    )
 
 
 def _extra_fields(first: Card, group: list[Card]) -> tuple[str, ...]:
@@ -1826,7 +1848,8 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     keep them apart."""
     exported = []
     deck_names, renamed = export_deck_names(cards=cards)
-    for first, group, tags in _notes(cards):
+    copies: list[Card] = []
+    for first, group, tags in _notes(cards, copies):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
         source_url, typed_box = first.source_url, _typed_box(first, group)
@@ -1850,7 +1873,7 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 deck=deck_names[first.deck_id],
             )
         )
-    notice = "; ".join(filter(None, [renamed, export_notice(exported)]))
+    notice = "; ".join(filter(None, [renamed, _copies_notice(copies), export_notice(exported)]))
     return AnkiTextExport(export_anki(exported, deck_name=deck_name), notice, len(exported))
 
 
@@ -1898,8 +1921,11 @@ def cards_export_apkg(
     path: Path,
     progress: Progress | None = None,
     deck_name: str | None = None,
+    copies: list[Card] | None = None,
 ) -> int:
     """Write `cards` as an .apkg with their cached images and sounds; return the note count.
+    The first card of each note left out as a copy of another deck's is added to `copies`
+    (_notes).
     Each note goes in an Anki deck named as its deck here, so that several decks stay
     apart and a subdeck ("Medicine::Cardiology") lands in Anki's tree where it came from;
     an empty package holds an empty deck named `deck_name`. `progress` hears how many of
@@ -1932,7 +1958,7 @@ def cards_export_apkg(
     notes = []
     sounds: set[str] = set()
     cards_of_note = []
-    for first, group, tags in _notes(cards):
+    for first, group, tags in _notes(cards, copies):
         cards_of_note.append(len(group))
         link = ""
         if first.source_url:

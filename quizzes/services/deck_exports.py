@@ -22,7 +22,7 @@ from quizzes.services.anki_io import (
     ANKI_DECK_SEPARATOR,
     cards_export_anki,
     cards_export_apkg,
-    export_deck_names,
+    package_notice,
 )
 
 KEPT_FOR = timedelta(days=1)
@@ -252,10 +252,11 @@ def export_job_run(*, job_id: int) -> str:
             notes, notice = exported.notes, exported.notice
             progress(job.total, job.total)
         else:
+            copies: list[Card] = []
             notes = cards_export_apkg(
-                cards=cards, path=part, progress=progress, deck_name=deck_name
+                cards=cards, path=part, progress=progress, deck_name=deck_name, copies=copies
             )
-            notice = export_deck_names(cards=cards)[1]
+            notice = package_notice(cards=cards, copies=copies)
         os.replace(part, folder / name)
     except Exception as error:
         _job_finish(job, status=ExportJob.Status.FAILED, error=str(error) or type(error).__name__)
