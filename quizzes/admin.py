@@ -73,10 +73,10 @@ from quizzes.services.anki_io import (
     cards_delete,
     cards_export_anki,
     cards_export_apkg,
-    export_deck_names,
     import_job_confirm,
     import_jobs_prune,
     is_package,
+    package_notice,
 )
 from quizzes.services.card_editing import (
     card_preview,
@@ -154,13 +154,14 @@ def _package_download(
     model_admin, request, cards, filename: str, deck_name: str | None = None
 ) -> HttpResponse:
     """A package small enough to build within the request (cards_package_builds_in_request);
-    decks it renames are told on the next page."""
-    if renamed := export_deck_names(cards=cards)[1]:
-        model_admin.message_user(request, f"{filename}: {renamed}.", messages.WARNING)
+    decks it renames and notes it leaves out as copies are told on the next page."""
+    copies: list[Card] = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / filename
-        cards_export_apkg(cards=cards, path=path, deck_name=deck_name)
+        cards_export_apkg(cards=cards, path=path, deck_name=deck_name, copies=copies)
         data = path.read_bytes()
+    if notice := package_notice(cards=cards, copies=copies):
+        model_admin.message_user(request, f"{filename}: {notice}.", messages.WARNING)
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

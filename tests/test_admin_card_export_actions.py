@@ -334,3 +334,27 @@ def test_a_selection_that_names_a_card_twice_counts_and_exports_it_once(
 
     job.refresh_from_db()
     assert (job.status, job.notes, job.notice) == ("done", 3, "")
+
+
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_a_note_whose_cards_sit_in_two_decks_comes_whole_from_either_deck(
+    staff_client, notes_of_several_cards, action
+):
+    zoology = Deck.objects.create(name="Zoology", slug="zoology")
+    reverse_card = notes_of_several_cards.cards.get(note_type=REVERSED, card_ord=1)
+    Card.objects.filter(pk=reverse_card.pk).update(deck=zoology)
+
+    response = export(staff_client, [reverse_card], action=action)
+
+    if action == "export_apkg":
+        assert package_decks(response.content) == {"Biology": ["Cell"], "Zoology": ["Cell"]}
+    else:
+        cards = parse_anki(response.content, source="cards.txt")
+        assert sorted((card.question_html, card.answer_html) for card in cards) == [
+            ("Cell", "Unit of life"),
+            ("Unit of life", "Cell"),
+        ]
+    assert (
+        "1 card not ticked came with the notes of cards ticked"
+        in messages_of(staff_client.get(CARDS))[0]
+    )

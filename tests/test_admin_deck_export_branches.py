@@ -382,3 +382,25 @@ def test_decks_exported_together_come_back_by_name_on_an_empty_site(staff_client
     )
     assert snapshot() == before
     assert sorted(Deck.objects.values_list("slug", flat=True)) == ["biology", "chemistry", "inbox"]
+
+
+@pytest.mark.parametrize("action", ["export_apkg", "export_anki"])
+def test_one_anki_deck_imported_into_two_decks_goes_out_once_and_the_copies_are_named(
+    staff_client, tmp_path, action
+):
+    package = anki_package(tmp_path, {"Physics": MEDICINE["Physics"]})
+    for slug in ("physics-1", "physics-2"):
+        deck = Deck.objects.create(name=slug.title(), slug=slug)
+        anki_import_apply(deck=deck, data=package, source="physics.apkg")
+
+    response = export(staff_client, Deck.objects.all(), action=action)
+
+    if action == "export_apkg":
+        assert package_decks(response.content) == {"Physics-1": ["What is inertia?"]}
+    else:
+        assert len(parse_anki(response.content, source="decks.txt")) == 1
+    assert (
+        "1 note left out, each a copy of a note of another deck the file holds (the same "
+        "Anki guid, as when one Anki deck is imported into two decks here), as Anki keeps "
+        "one note of a guid: physics-2 #1"
+    ) in staff_client.get(DECKS).text

@@ -16,6 +16,7 @@ import io
 import json
 import re
 import tempfile
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -1344,6 +1345,9 @@ class PackageNote:
     typed_box: str = ""
     # The Anki deck the note goes in ("Medicine::Cardiology"), else the package's own.
     deck: str = ""
+    # The cards that go in another deck than the note's, by template ordinal: a note's
+    # cards may sit in several decks, in Anki as here (a reverse card moved apart).
+    card_decks: tuple[tuple[int, str], ...] = ()
 
 
 def write_package(
@@ -1359,6 +1363,12 @@ def write_package(
         try:
             deck_id = collection.decks.id(deck_name)
             deck_ids = {deck_name: deck_id}
+
+            def deck_of(name: str) -> int:
+                if name not in deck_ids:
+                    deck_ids[name] = collection.decks.id(name)
+                return deck_ids[name]
+
             note_ids = []
             count = 0
             for note in notes:
@@ -1371,18 +1381,24 @@ def write_package(
                 else:
                     notetype = collection.models.by_name(note.note_type)
                     values = list(note.fields)
-                made = collection.new_note(notetype)
+                made = collection.new_note(_stable_notetype(collection, notetype))
                 for index, value in enumerate(values):
                     made.fields[index] = value
                 made.tags = list(note.tags)
                 if note.guid:
                     made.guid = note.guid
-                own = note.deck or deck_name
-                if own not in deck_ids:
-                    deck_ids[own] = collection.decks.id(own)
-                collection.add_note(made, deck_ids[own])
+                collection.add_note(made, deck_of(note.deck or deck_name))
+                if note.card_decks:
+                    elsewhere = dict(note.card_decks)
+                    for card in made.cards():
+                        if card.ord in elsewhere:
+                            card.did = deck_of(elsewhere[card.ord])
+                            collection.update_card(card)
                 note_ids.append(made.id)
                 count += 1
+            # Dated by this process's clock, not Anki's: Anki updates a note it has only
+            # from a newer one, and so a test can tell two exports apart.
+            collection.db.execute("update notes set mod = ?", int(time.time()))
             for name, data in media.items():
                 collection.media.write_data(name, data)
             collection.export_anki_package(
@@ -1397,6 +1413,44 @@ def write_package(
         finally:
             collection.close()
     return count
+
+
+# Anki matches an imported note type to one of its own by id: one new at each export
+# would leave every note the collection has already (the same guid, another note type's)
+# as it was, "conflicting", and add a note type "Basic+", "Basic++"... per import. So the
+# note types of every export have the same ids, worked out from their names, fields and
+# templates, and an old mtime, so that Anki updates the notes and keeps its user's own
+# changes to the note type (its styling, say) rather than the export's.
+_NOTETYPE_IDS_FROM = 1_000_000_000_000
+_NOTETYPE_MTIME = 1_000_000_000
+
+
+def _stable_notetype(collection, notetype: dict) -> dict:
+    """`notetype` (of the throwaway collection, no note of it added yet) with the id every
+    export gives it."""
+    shape = [
+        notetype["name"],
+        [field["name"] for field in notetype["flds"]],
+        [template["name"] for template in notetype["tmpls"]],
+    ]
+    digest = hashlib.sha256(json.dumps(shape).encode()).digest()
+    stable_id = _NOTETYPE_IDS_FROM + int.from_bytes(digest[:8]) % _NOTETYPE_IDS_FROM
+    if notetype["id"] == stable_id:
+        return notetype
+    collection.models.remove(notetype["id"])
+    # Its fields and templates have ids too (Anki 2.1.66 merges note types by them).
+    notetype = {
+        **notetype,
+        "id": stable_id,
+        "mod": _NOTETYPE_MTIME,
+        "usn": 0,
+        "flds": [{**one, "id": stable_id * 100 + one["ord"]} for one in notetype["flds"]],
+        "tmpls": [{**one, "id": stable_id * 100 + 50 + one["ord"]} for one in notetype["tmpls"]],
+    }
+    collection._backend.add_or_update_notetype(
+        json=json.dumps(notetype).encode(), preserve_usn_and_mtime=True, skip_checks=False
+    )
+    return collection.models.get(stable_id)
 
 
 _TYPED_BOX_TYPES = {

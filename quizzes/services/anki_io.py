@@ -13,6 +13,7 @@ import html
 import json
 import mimetypes
 import re
+import secrets
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -702,6 +704,11 @@ def _match(
         else:
             # Numbered below, once it is sure to be a new card.
             number, card = None, None
+        if card is not None and not record.guid_from_file and record.guid != card.anki_guid:
+            # A file without guids leaves a card the guid it has (one of its own where
+            # another deck's card had the one its text or link makes: _guids_taken_elsewhere).
+            record = dataclasses.replace(record, guid=card.anki_guid)
+            key = (record.guid, record.ord)
         owner = by_guid.get(key)
         problem = ""
         if owner is not None and owner is not card:
@@ -1496,9 +1503,14 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
         for name in sound_names(planned.record.question_html + planned.record.answer_html)
     )
     tags = _tags_named({tag for planned in writes for tag in planned.tags})
+    guids_of_their_own = _guids_taken_elsewhere(deck, plan.new)
     for batch in _chunks(plan.new):
         cards = [Card(deck=planned.deck or deck, number=planned.number) for planned in batch]
         for card, planned in zip(cards, batch, strict=True):
+            if own := guids_of_their_own.get((card.deck_id, planned.record.guid)):
+                planned = dataclasses.replace(
+                    planned, record=dataclasses.replace(planned.record, guid=own)
+                )
             _fill(card, planned, local, media)
         with transaction.atomic():
             Card.objects.bulk_create(cards)
@@ -1513,6 +1525,40 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
             _links_write([(planned.card, planned) for planned in batch], tags, images, fresh=False)
         done += len(batch)
         progress(done, total)
+
+
+def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int, str], str]:
+    """A new guid of its own, by deck and guid, for each new note whose guid the file did
+    not give (worked out from its text or source link: note_guid) that another deck's card
+    has with the same card number, or a note of this import in another deck: Anki keeps
+    one note of a guid, and would merge them. A guid the file gave is the Anki note's own,
+    and kept. Two queries."""
+    invented: dict[tuple[int, str], set[int]] = {}
+    for planned in new:
+        if not planned.record.guid_from_file:
+            key = ((planned.deck or deck).pk, planned.record.guid)
+            invented.setdefault(key, set()).add(planned.record.ord)
+    if not invented:
+        return {}
+    elsewhere: dict[str, set[tuple[int, int]]] = {}
+    guids = {guid for _, guid in invented}
+    stored = Card.objects.filter(guid__in=guids).values_list("guid", "deck_id", "card_ord")
+    links = {planned.record.source_url for planned in new if planned.record.source_url}
+    by_link = Card.objects.filter(guid="", source_url__in=links)
+    derived = [
+        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
+        for link, deck_id, ord_ in by_link.values_list("source_url", "deck_id", "card_ord")
+    ]
+    for guid, deck_id, ord_ in [*stored, *derived]:
+        elsewhere.setdefault(guid, set()).add((deck_id, ord_))
+    fresh = {}
+    for (deck_id, guid), ords in invented.items():
+        taken = elsewhere.setdefault(guid, set())
+        if any(other != deck_id and ord_ in ords for other, ord_ in taken):
+            fresh[deck_id, guid] = secrets.token_hex(8)
+        else:
+            taken.update((deck_id, ord_) for ord_ in ords)
+    return fresh
 
 
 def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) -> None:
@@ -1707,21 +1753,55 @@ def _sound_store(name: str, data: bytes) -> None:
 # --- Anki export ---
 
 
-def _notes(cards: QuerySet[Card]) -> Iterator[tuple[Card, list[Card], list[str]]]:
-    """Each note of `cards` once: its first card, every card of it, its tag names."""
+def _notes(
+    cards: QuerySet[Card], copies: list[Card] | None = None
+) -> Iterator[tuple[Card, list[Card], list[str]]]:
+    """Each note of `cards` once: its first card, every card of it, its tag names. A note's
+    cards may sit in several decks (a reverse card moved apart here, or in Anki before its
+    import): it is still one note, as Anki writes it, its cards each in their own deck.
+    Cards of one guid in another deck that repeat a card number of the note are a copy
+    (the same Anki note imported into two decks here): Anki keeps one note of a guid (a
+    package of both adds both, one guid twice in its collection), so the copy is left out,
+    its first card added to `copies`."""
     # By id: `cards` may work out statistics for each card (the admin list's queryset).
     rows = (
         Card.objects.filter(pk__in=cards.values("pk"))
         .prefetch_related("tags")
         .order_by("deck__name", "number", "card_ord")
     )
-    by_note: dict[tuple[int, str], list[Card]] = {}
+    by_guid: dict[str | int, dict[int, list[Card]]] = {}
     for card in rows:
-        key = (card.deck_id, card.anki_guid)
-        by_note.setdefault(key, []).append(card)
-    for group in by_note.values():
+        # A card without a stored guid is a note of its own (Card.note_cards).
+        key = card.guid or card.pk
+        by_guid.setdefault(key, {}).setdefault(card.deck_id, []).append(card)
+    for decks in by_guid.values():
+        group: list[Card] = []
+        for cards_of_deck in decks.values():
+            ords = {card.card_ord for card in cards_of_deck}
+            if ords.isdisjoint(card.card_ord for card in group):
+                group += cards_of_deck
+            elif copies is not None:
+                copies.append(min(cards_of_deck, key=lambda card: card.card_ord))
         first = min(group, key=lambda card: card.card_ord)
         yield first, group, sorted(tag.name for tag in first.tags.all())
+
+
+def package_notice(*, cards: QuerySet[Card], copies: list[Card]) -> str:
+    """What to tell of a package of `cards`: the decks it renamed (export_deck_names) and
+    the notes it left out as `copies` (cards_export_apkg gives them)."""
+    return "; ".join(filter(None, [export_deck_names(cards=cards)[1], _copies_notice(copies)]))
+
+
+def _copies_notice(copies: list[Card]) -> str:
+    if not copies:
+        return ""
+    named = ", ".join(str(card) for card in copies[:_DECKS_NAMED])
+    more = f" and {len(copies) - _DECKS_NAMED} more" if len(copies) > _DECKS_NAMED else ""
+    return (
+        f"{len(copies)} note{pluralize(len(copies))} left out, each a copy of a note of "
+        f"another deck the file holds (the same Anki guid, as when one Anki deck is "
+        f"imported into two decks here), as Anki keeps one note of a guid: {named}{more}"
+    )
 
 
 def _extra_fields(first: Card, group: list[Card]) -> tuple[str, ...]:
@@ -1792,7 +1872,8 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
     keep them apart."""
     exported = []
     deck_names, renamed = export_deck_names(cards=cards)
-    for first, group, tags in _notes(cards):
+    copies: list[Card] = []
+    for first, group, tags in _notes(cards, copies):
         question, answer = _note_sides(first)
         note_type, extra_fields = first.note_type, _extra_fields(first, group)
         source_url, typed_box = first.source_url, _typed_box(first, group)
@@ -1816,7 +1897,7 @@ def cards_export_anki(*, cards: QuerySet[Card], deck_name: str | None = None) ->
                 deck=deck_names[first.deck_id],
             )
         )
-    notice = "; ".join(filter(None, [renamed, export_notice(exported)]))
+    notice = "; ".join(filter(None, [renamed, _copies_notice(copies), export_notice(exported)]))
     return AnkiTextExport(export_anki(exported, deck_name=deck_name), notice, len(exported))
 
 
@@ -1864,8 +1945,11 @@ def cards_export_apkg(
     path: Path,
     progress: Progress | None = None,
     deck_name: str | None = None,
+    copies: list[Card] | None = None,
 ) -> int:
     """Write `cards` as an .apkg with their cached images and sounds; return the note count.
+    The first card of each note left out as a copy of another deck's is added to `copies`
+    (_notes).
     Each note goes in an Anki deck named as its deck here, so that several decks stay
     apart and a subdeck ("Medicine::Cardiology") lands in Anki's tree where it came from;
     an empty package holds an empty deck named `deck_name`. `progress` hears how many of
@@ -1898,7 +1982,7 @@ def cards_export_apkg(
     notes = []
     sounds: set[str] = set()
     cards_of_note = []
-    for first, group, tags in _notes(cards):
+    for first, group, tags in _notes(cards, copies):
         cards_of_note.append(len(group))
         link = ""
         if first.source_url:
@@ -1923,6 +2007,11 @@ def cards_export_apkg(
                 cards=tuple(sides),
                 typed_box=_typed_box(first, group) if fields else "",
                 deck=deck_names[first.deck_id],
+                card_decks=tuple(
+                    (card.card_ord, deck_names[card.deck_id])
+                    for card in group
+                    if card.deck_id != first.deck_id
+                ),
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):

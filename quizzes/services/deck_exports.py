@@ -22,7 +22,7 @@ from quizzes.services.anki_io import (
     ANKI_DECK_SEPARATOR,
     cards_export_anki,
     cards_export_apkg,
-    export_deck_names,
+    package_notice,
 )
 
 KEPT_FOR = timedelta(days=1)
@@ -56,12 +56,15 @@ def whole_notes(*, cards: QuerySet[Card]) -> tuple[QuerySet[Card], str]:
     """`cards` with the other cards of their notes, as Anki's "Export notes" takes each note
     ticked whole (a reversed note's two cards, a cloze's every number: a note written with
     one of them would come back as another note), and what to tell of the cards that came
-    so. Two queries."""
+    so. A note's cards may sit in several decks (a reverse card moved apart): a card of its
+    guid in another deck is its sibling when no card ticked has its number, else a copy
+    of the note (the same Anki note imported into two decks), left out. Two queries."""
     chosen = Card.objects.filter(pk__in=cards.values("pk"))
-    of_a_chosen_note = chosen.filter(deck_id=OuterRef("deck_id"), guid=OuterRef("guid"))
-    siblings = Card.objects.filter(
-        ~Q(guid=""), guid__in=chosen.values("guid"), deck_id__in=chosen.values("deck_id")
-    ).filter(Exists(of_a_chosen_note))
+    of_the_guid = chosen.filter(guid=OuterRef("guid"))
+    siblings = Card.objects.filter(~Q(guid=""), guid__in=chosen.values("guid")).filter(
+        Exists(of_the_guid.filter(deck_id=OuterRef("deck_id")))
+        | ~Exists(of_the_guid.filter(card_ord=OuterRef("card_ord")))
+    )
     whole = Card.objects.filter(Q(pk__in=chosen.values("pk")) | Q(pk__in=siblings.values("pk")))
     added = _count(whole) - _count(chosen)
     if not added:
@@ -252,10 +255,11 @@ def export_job_run(*, job_id: int) -> str:
             notes, notice = exported.notes, exported.notice
             progress(job.total, job.total)
         else:
+            copies: list[Card] = []
             notes = cards_export_apkg(
-                cards=cards, path=part, progress=progress, deck_name=deck_name
+                cards=cards, path=part, progress=progress, deck_name=deck_name, copies=copies
             )
-            notice = export_deck_names(cards=cards)[1]
+            notice = package_notice(cards=cards, copies=copies)
         os.replace(part, folder / name)
     except Exception as error:
         _job_finish(job, status=ExportJob.Status.FAILED, error=str(error) or type(error).__name__)
