@@ -65,7 +65,7 @@ def guids_of_their_own(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0045_card_image_text"),
+        ("quizzes", "0047_dashed_list_choices"),
     ]
 
     operations = [
