@@ -86,8 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before the CSRF check, which reads the form; after the user is known, for its page.
     "quizsite.middleware.FormCharsetMiddleware",
-    # Django's, a matching token recognised in fewer steps (quizsite/csrf.py).
-    "quizsite.csrf.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside the CSRF, message and header middleware: the page it renders gets their
     # cookies and headers.
