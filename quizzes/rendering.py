@@ -566,22 +566,25 @@ def choice_content(
     choice = _choice_markup(
         answer_html, drop_words=drop_words, keep_words=keep_words, images=images
     )
-    return _with_math_without_sounds(_dashed_list_as_list(choice))
+    # Math and sounds first: a minus inside `\( x^2 - 5 x - 6 \)` is no list's dash, and
+    # the MathML they become is markup, which the list leaves alone.
+    return _dashed_list_as_list(_with_math_without_sounds(choice))
 
 
 # "get more data - augment data - add regularization": a list written on one line, which
 # the quiz puts beside other lists (wording.answer_kind): shown as one line among bulleted
 # lists, it stood out before a word was read, and read as one long sentence.
-_DASH = re.compile(r"\s[-\u2013]\s")
+# A hyphen only: spaced en dashes set a clause off ("The liver – an organ – stores it").
+_DASH = re.compile(r"\s-\s")
 
 
 def _dashed_list_as_list(choice: ChoiceContent) -> ChoiceContent:
     """A plain one-line choice of three or more parts of two words or more between dashes,
-    as a list; any other choice as it is."""
+    none of them ending a sentence, as a list; any other choice as it is."""
     if "<" in choice.html or "\n" in choice.text:
         return choice
     items = [item.strip() for item in _DASH.split(choice.html)]
-    if len(items) < 3 or any(len(item.split()) < 2 for item in items):
+    if len(items) < 3 or any(len(item.split()) < 2 or item[-1] in ".?!" for item in items):
         return choice
     listed = "".join(f'<span class="choice-item">{item}</span>' for item in items)
     return replace(

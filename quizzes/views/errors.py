@@ -41,8 +41,8 @@ def _database_busy(error: BaseException | None) -> bool:
 @requires_csrf_token
 def server_error(request):
     """As Django's own: the 500 page, rendered without a request context or the database.
-    A database busy with a long write is a 503 instead: nothing of the request was written,
-    and the same request a little later goes through."""
+    A database busy with a long write is a 503 instead: the request met the lock at one of
+    its writes, and the same request a little later goes through."""
     # Django calls this inside its `except` block: the exception is the one being handled.
     if _database_busy(sys.exc_info()[1]):
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
