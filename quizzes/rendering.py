@@ -574,7 +574,7 @@ def choice_content(
 # "get more data - augment data - add regularization": a list written on one line, which
 # the quiz puts beside other lists (wording.answer_kind): shown as one line among bulleted
 # lists, it stood out before a word was read, and read as one long sentence.
-# A hyphen only: spaced en dashes set a clause off ("The liver – an organ – stores it").
+# A hyphen only: spaced en dashes (U+2013) set a clause off, as in a sentence.
 _DASH = re.compile(r"\s-\s")
 
 
