@@ -315,3 +315,46 @@ def test_one_anki_note_imported_into_two_decks_goes_back_once_and_the_copy_is_to
     text = cards_export_anki(cards=Card.objects.all())
     assert len([line for line in text.text.splitlines() if "hund-1" in line]) == 1
     assert "year-2 #1" in text.notice
+
+
+def test_the_copy_holding_the_whole_note_goes_out_not_one_missing_a_card(db, tmp_path):
+    # One Anki reversed note imported into two decks; Year 1's front card deleted since.
+    year_1 = Deck.objects.create(name="Year 1", slug="year-1")
+    year_2 = Deck.objects.create(name="Year 2", slug="year-2")
+    reversed_note = {"guid": "hund-1", "note_type": "Basic (and reversed card)"}
+    sides = {0: ("Hund", "dog"), 1: ("dog", "Hund")}
+    for deck, ords in ((year_1, [1]), (year_2, [0, 1])):
+        for card_ord in ords:
+            question, answer = sides[card_ord]
+            Card.objects.create(
+                deck=deck,
+                number=card_ord + 1,
+                card_ord=card_ord,
+                question_html=question,
+                answer_html=answer,
+                **reversed_note,
+            )
+    copies = []
+
+    text = cards_export_anki(cards=Card.objects.all())
+    cards_export_apkg(cards=Card.objects.all(), path=tmp_path / "both.apkg", copies=copies)
+
+    lines = [line.split("\t") for line in text.text.splitlines() if "hund-1" in line]
+    assert len(lines) == 1
+    assert lines[0][:2] == ["Hund", "dog"]  # the note's own fields, front first
+    assert [str(card) for card in copies] == ["year-1 #2"]
+
+
+def test_cards_known_by_one_source_link_in_two_decks_go_out_once(db):
+    link = "https://aiquizzes.com/questions/7"
+    for slug in ("fastai", "fastai-copy"):
+        deck = Deck.objects.create(name=slug, slug=slug)
+        Card.objects.create(
+            deck=deck, number=7, source_url=link, question_html="Q7", answer_html="A"
+        )
+    guid = Card.objects.first().anki_guid
+
+    text = cards_export_anki(cards=Card.objects.all())
+
+    assert text.text.count(guid) == 1
+    assert "fastai-copy #7" in text.notice

@@ -40,3 +40,10 @@ def test_a_question_of_an_image_alone_is_named_by_its_deck_and_number():
 
 def test_the_question_s_spaces_and_lines_are_one_space():
     assert _card("Deck", "Two\n\n  lines").named == "Deck #1 (“Two lines”)"
+
+
+def test_a_long_deck_name_of_one_part_is_cut_too():
+    card = _card("Pharmacology for the second year " * 6, "Dose?")
+    deck, rest = card.named.split(" #1 ")
+    assert len(deck) == 60 and deck.endswith("…")
+    assert rest == "(“Dose?”)"

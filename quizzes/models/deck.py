@@ -328,6 +328,8 @@ class Card(models.Model):
         deck = "::".join(parts)
         if deck != self.deck.name:
             deck = f"…::{deck}"
+        # A name of one part too long for a notice is cut like a question.
+        deck = Truncator(deck).chars(NAMED_DECK_LENGTH, truncate="…")
         question = " ".join(self.question_text.split())
         if not question:
             return f"{deck} #{self.number}"

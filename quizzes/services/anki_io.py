@@ -1532,7 +1532,7 @@ def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int
     not give (worked out from its text or source link: note_guid) that another deck's card
     has with the same card number, or a note of this import in another deck: Anki keeps
     one note of a guid, and would merge them. A guid the file gave is the Anki note's own,
-    and kept. Two queries."""
+    and kept. Two queries a thousand notes."""
     invented: dict[tuple[int, str], set[int]] = {}
     for planned in new:
         if not planned.record.guid_from_file:
@@ -1541,13 +1541,21 @@ def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int
     if not invented:
         return {}
     elsewhere: dict[str, set[tuple[int, int]]] = {}
-    guids = {guid for _, guid in invented}
-    stored = Card.objects.filter(guid__in=guids).values_list("guid", "deck_id", "card_ord")
-    links = {planned.record.source_url for planned in new if planned.record.source_url}
-    by_link = Card.objects.filter(guid="", source_url__in=links)
+    # In batches, as every lookup of the import: one parameter a note would pass SQLite's
+    # limit of variables (32,766 in its usual builds) on a large file.
+    guids = sorted({guid for _, guid in invented})
+    stored = [
+        row
+        for batch in _chunks(guids)
+        for row in Card.objects.filter(guid__in=batch).values_list("guid", "deck_id", "card_ord")
+    ]
+    links = sorted({planned.record.source_url for planned in new if planned.record.source_url})
     derived = [
         (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
-        for link, deck_id, ord_ in by_link.values_list("source_url", "deck_id", "card_ord")
+        for batch in _chunks(links)
+        for link, deck_id, ord_ in Card.objects.filter(guid="", source_url__in=batch).values_list(
+            "source_url", "deck_id", "card_ord"
+        )
     ]
     for guid, deck_id, ord_ in [*stored, *derived]:
         elsewhere.setdefault(guid, set()).add((deck_id, ord_))
@@ -1771,12 +1779,19 @@ def _notes(
     )
     by_guid: dict[str | int, dict[int, list[Card]]] = {}
     for card in rows:
-        # A card without a stored guid is a note of its own (Card.note_cards).
-        key = card.guid or card.pk
+        # A card without a stored guid is a note of its own (Card.note_cards), unless its
+        # source link gives its guid: two decks' copies of one link are one note to Anki.
+        key = card.guid or (card.anki_guid if card.source_url else card.pk)
         by_guid.setdefault(key, {}).setdefault(card.deck_id, []).append(card)
     for decks in by_guid.values():
         group: list[Card] = []
-        for cards_of_deck in decks.values():
+        # The deck holding most of the note first (then its first card's), so that a copy
+        # missing a card is the one left out, never the whole note; then by name.
+        in_order = sorted(
+            decks.values(),
+            key=lambda cards: (-len({card.card_ord for card in cards}), cards[0].card_ord),
+        )
+        for cards_of_deck in in_order:
             ords = {card.card_ord for card in cards_of_deck}
             if ords.isdisjoint(card.card_ord for card in group):
                 group += cards_of_deck
