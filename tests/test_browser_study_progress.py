@@ -12,7 +12,11 @@ pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1280, "height": 900}
 
 
-def heatmap_box(page: Page) -> dict:
+def heatmap_box(page: Page, site: str, django_user_model, screen: dict) -> dict:
+    """Where the year of reviews sits in its box, on the progress page on `screen`."""
+    page.set_viewport_size(screen)
+    log_in(page, site, django_user_model)
+    page.goto(f"{site}/me/progress/")
     return page.locator(".chart-scroll").evaluate(
         """box => {
             const weekdays = [...box.querySelectorAll("text")].filter(t => t.textContent === "Wed");
@@ -30,11 +34,7 @@ def heatmap_box(page: Page) -> dict:
 def test_the_year_fits_a_laptops_column_with_its_weekday_names_whole(
     page: Page, deck_site, django_user_model
 ):
-    page.set_viewport_size(LAPTOP)
-    log_in(page, deck_site, django_user_model)
-    page.goto(f"{deck_site}/me/progress/")
-
-    box = heatmap_box(page)
+    box = heatmap_box(page, deck_site, django_user_model, LAPTOP)
 
     assert box["overflow"] <= 0
     assert box["weekdayLeft"] >= box["boxLeft"]
@@ -43,11 +43,7 @@ def test_the_year_fits_a_laptops_column_with_its_weekday_names_whole(
 def test_on_a_phone_the_year_scrolls_with_the_latest_weeks_in_view(
     page: Page, deck_site, django_user_model
 ):
-    page.set_viewport_size(PHONE)
-    log_in(page, deck_site, django_user_model)
-    page.goto(f"{deck_site}/me/progress/")
-
-    box = heatmap_box(page)
+    box = heatmap_box(page, deck_site, django_user_model, PHONE)
 
     assert box["overflow"] > 0
     assert box["latestRight"] <= box["boxRight"]
