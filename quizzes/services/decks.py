@@ -235,6 +235,8 @@ class TreeScopes:
 
     of_deck: dict[int, frozenset[int]]
     of_branch: dict[tuple[str, ...], frozenset[int]]
+    # The decks that bear another deck's name (DeckBranch.shared_name).
+    named_alike: frozenset[int] = frozenset()
 
     def of(self, branch: DeckBranch) -> frozenset[int]:
         """What `branch`'s Study link studies: its deck's, or for a branch that shows no
@@ -249,6 +251,7 @@ def tree_scopes(decks: list[Deck]) -> TreeScopes:
     decks reads each once, not once for each of its branches."""
     of_deck: dict[int, frozenset[int]] = {}
     of_branch: dict[tuple[str, ...], frozenset[int]] = {}
+    named_alike: set[int] = set()
 
     def below(branch: DeckBranch, parts: tuple[str, ...]) -> frozenset[int]:
         # The tree is at most DECK_TREE_MAX_DEPTH deep: so is this recursion.
@@ -257,30 +260,28 @@ def tree_scopes(decks: list[Deck]) -> TreeScopes:
         ids = frozenset(own).union(*(below(sub, parts) for sub in branch.branches))
         if branch.deck is not None:
             of_deck[branch.deck.pk] = ids
+            if branch.shared_name:
+                named_alike.add(branch.deck.pk)
         of_branch[parts] = of_branch.get(parts, frozenset()) | ids
         return ids
 
     for branch in deck_tree(decks):
         below(branch, ())
-    return TreeScopes(of_deck=of_deck, of_branch=of_branch)
+    return TreeScopes(of_deck=of_deck, of_branch=of_branch, named_alike=frozenset(named_alike))
 
 
-def study_scope_of_deck(
-    deck: Deck, *, decks: list[Deck], scopes: TreeScopes, own: bool = False
-) -> StudyScope:
-    """The deck `deck` and the decks below it in the tree (`decks`: every deck, with
-    `scopes` their tree_scopes); with `own`, its own cards alone, without its subdecks'
-    (which Anki's deck list has no way to study, short of a filtered deck)."""
+def study_scope_of_deck(deck: Deck, scopes: TreeScopes, *, own: bool = False) -> StudyScope:
+    """The deck `deck` and the decks below it in the tree (`scopes`: tree_scopes of every
+    deck); with `own`, its own cards alone, without its subdecks' (which Anki's deck list
+    has no way to study, short of a filtered deck)."""
     alone = frozenset({deck.pk})
     deck_ids = alone if own else scopes.of_deck.get(deck.pk, alone)
-    path = deck_path(deck.name)
-    shared = any(other.pk != deck.pk and deck_path(other.name) == path for other in decks)
     return StudyScope(
         field="own" if own else "deck",
         value=deck.slug,
         name=deck.name,
         deck_ids=deck_ids,
-        shared_name=shared,
+        shared_name=deck.pk in scopes.named_alike,
     )
 
 
@@ -296,7 +297,7 @@ def study_scope_of_slug(
         deck = next((deck for deck in decks if former and deck.pk == former.pk), None)
     if deck is None:
         return None
-    return study_scope_of_deck(deck, decks=decks, scopes=scopes, own=own)
+    return study_scope_of_deck(deck, scopes, own=own)
 
 
 def study_scope_of_branch(path: str, scopes: TreeScopes) -> StudyScope | None:
