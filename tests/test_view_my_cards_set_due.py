@@ -15,6 +15,7 @@ from django.urls import reverse
 from quizzes import scheduling
 from quizzes.models import Card, CardFlag, CardMemory, ReviewLog
 from quizzes.services import card_flags, fsrs_fitting, reviews
+from quizzes.services import cards as card_services
 from tests.concurrency import errors_of_two_writes_at_once, postgresql_only
 from tests.quizplay import finish, start
 from tests.studyhelpers import anki_decks, review_count_shown
@@ -302,6 +303,8 @@ def test_one_undo_takes_the_whole_set_due_date_back_in_a_fixed_number_of_queries
         assert CardMemory.objects.count() == size
         undo = reviews.undoable_review(user=alice, since=T0)
         assert undo.source == ReviewLog.Source.RESCHEDULE
+        # The decks' tree that names its decks is kept, as the Undo button's page left it.
+        card_services.tree_scopes_kept()
         with CaptureQueriesContext(connection) as queries:
             reviews.review_undo(user=alice, review_id=undo.pk, card_id=undo.card_id)
     assert sorted(CardMemory.objects.values_list("card_id", "due", "stability")) == before
@@ -408,6 +411,22 @@ def test_the_undo_of_a_set_due_date_across_decks_says_them_all_on_one_decks_stud
     # The card shown after it is one of Spanish's, whichever card the undo was named by.
     heading = BeautifulSoup(response.text, "html.parser").select_one("#review-card-title")
     assert heading.get_text().split() == ["New", "card", "·", "Spanish", "#1"]
+
+
+def test_the_undo_names_two_decks_of_the_same_name_apart_as_the_tree_does(client, alice, make_deck):
+    biology, other_biology = make_deck(3, slug="bio-a"), make_deck(2, slug="bio-b")
+    for deck in (biology, other_biology):
+        deck.name = "Biology"
+        deck.save()
+    cards = [*biology.cards.all(), *other_biology.cards.all()]
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        client.post(URL, {"days": "5", "scope": "ticked", "card": [c.pk for c in cards]})
+        page = BeautifulSoup(client.get(reverse("review"), {"deck": "bio-a"}).text, "html.parser")
+    undo = page.select_one("form.review-undo")
+    assert undo.button.get_text() == (
+        "Undo Set due date on 5 cards: 3 in Biology (bio-a) and 2 in Biology (bio-b)"
+    )
 
 
 def test_a_set_due_date_of_other_decks_cards_alone_has_no_undo_on_a_decks_study(client, alice):

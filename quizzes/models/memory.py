@@ -279,9 +279,9 @@ class ReviewLog(models.Model):
         Languages::Spanish::Verbs", "5 in Spanish, 4 in French and 3 in 2 other decks"."""
         decks = getattr(self, "operation_decks", None) or []
         if len(decks) == 1:
-            return f"in {decks[0].name}"
+            return f"in {decks[0].label}"
         shown = decks if len(decks) <= UNDO_DECKS_NAMED else decks[: UNDO_DECKS_NAMED - 1]
-        named = [f"{deck.cards} in {deck.name}" for deck in shown]
+        named = [f"{deck.cards} in {deck.label}" for deck in shown]
         if rest := decks[len(shown) :]:
             named.append(f"{sum(deck.cards for deck in rest)} in {len(rest)} other decks")
         return ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else "".join(named)

@@ -64,9 +64,15 @@ class DeckBranch:
     def label(self) -> str:
         """Its name as the page shows it: "Biology", or beside another "Biology",
         "Biology (bio-b)"."""
-        if self.shared_name and self.deck is not None:
-            return f"{self.name} ({self.deck.slug})"
-        return self.name
+        if self.deck is None:
+            return self.name
+        return named_apart(self.name, self.deck.slug, shared_name=self.shared_name)
+
+
+def named_apart(name: str, slug: str, *, shared_name: bool) -> str:
+    """A deck's name as every page shows it: "Biology", or where another deck bears that
+    name, "Biology (bio-b)" (its slug, as an export names it), so that the two read apart."""
+    return f"{name} ({slug})" if shared_name else name
 
 
 def deck_path(name: str) -> list[str]:
@@ -244,6 +250,11 @@ class TreeScopes:
         if branch.deck is not None:
             return self.of_deck.get(branch.deck.pk, frozenset({branch.deck.pk}))
         return self.of_branch.get(tuple(deck_path(branch.path)), frozenset())
+
+    def label(self, *, deck_id: int, name: str, slug: str) -> str:
+        """The deck's name as the tree shows it (named_apart): with its slug when another
+        deck bears its name."""
+        return named_apart(name, slug, shared_name=deck_id in self.named_alike)
 
 
 def tree_scopes(decks: list[Deck]) -> TreeScopes:

@@ -33,6 +33,7 @@ from quizzes.models import (
     ReviewLog,
 )
 from quizzes.models.deck import askable, askable_fields
+from quizzes.services import cards as card_services
 from quizzes.services import play_sql
 
 Source = ReviewLog.Source
@@ -1563,27 +1564,40 @@ def _set_due_changed_since(*, user, at) -> QuerySet:
 
 @dataclass(frozen=True)
 class UndoDeck:
-    """A deck an undo takes cards back in, and how many."""
+    """A deck an undo takes cards back in, named as the decks' tree names it ("Biology
+    (bio-b)" beside another "Biology"), and how many."""
 
     deck_id: int
-    name: str
+    label: str
     cards: int
 
 
 def _decks_of(logs: QuerySet) -> list[UndoDeck]:
     rows = (
-        logs.values("card__deck_id", "card__deck__name")
+        logs.values("card__deck_id", "card__deck__name", "card__deck__slug")
         .annotate(cards=Count("pk"))
         .order_by("-cards", "card__deck__name")
     )
-    return [UndoDeck(row["card__deck_id"], row["card__deck__name"], row["cards"]) for row in rows]
+    scopes = card_services.tree_scopes_kept()
+    return [
+        UndoDeck(
+            row["card__deck_id"],
+            scopes.label(
+                deck_id=row["card__deck_id"],
+                name=row["card__deck__name"],
+                slug=row["card__deck__slug"],
+            ),
+            row["cards"],
+        )
+        for row in rows
+    ]
 
 
 def set_due_decks(*, user, at: datetime) -> list[UndoDeck]:
     """The decks of the cards the learner's Set due date made at `at` changed, with how
     many in each, most first: what its Undo takes back, said before it does (a Set due date
     on Your cards may span many decks, and its Undo, as Anki's, takes the whole operation
-    back, from whichever deck's study it is asked). One query."""
+    back, from whichever deck's study it is asked). One query (and the decks' tree, kept)."""
     return _decks_of(
         ReviewLog.objects.filter(
             user=user, source=Source.RESCHEDULE, reviewed_at=at, card__isnull=False
