@@ -7,6 +7,7 @@ from quizzes.services.decks import (
     deck_menu,
     deck_path,
     deck_tree,
+    study_scope_of_branch,
     tree_scopes,
 )
 
@@ -93,7 +94,27 @@ def test_a_decks_study_is_itself_and_what_the_tree_puts_below_it_never_a_namesak
     )
     # The tree puts both Cells under the first Biology: the second has nothing below it.
     assert scopes.of_deck == {1: {1, 3, 4}, 2: {2}, 3: {3}, 4: {4}}
-    assert scopes.of_branch == {("Biology",): {1, 2, 3, 4}, ("Biology", "Cell"): {3, 4}}
+    assert scopes.of_branch == {("biology",): {1, 2, 3, 4}, ("biology", "cell"): {3, 4}}
+
+
+def test_names_are_alike_whatever_their_case_as_anki_reads_them():
+    """Anki keeps one deck of a name in any case: "biology" beside "Biology" would be taken
+    for it, so both are named with their slugs, everywhere names are said, and a subdeck
+    "BIOLOGY::Cell" goes below the first of them, as Anki would put it."""
+    named = decks(("Biology", 3), ("biology", 4), ("BIOLOGY::Cell", 1), ("Chem", 2))
+    tree = deck_tree(named)
+    assert [branch.label for branch in tree] == ["Biology (deck-1)", "biology (deck-2)", "Chem"]
+    assert [branch.label for branch in tree[0].branches] == ["Cell"]
+    scopes = tree_scopes(named)
+    assert scopes.named_alike == {1, 2}
+    assert scopes.of_deck[1] == {1, 3} and scopes.of_deck[2] == {2}
+    assert study_scope_of_branch("biology::CELL", scopes).deck_ids == {3}
+    groups = deck_menu(decks(("Biology", 3), ("BIOLOGY", 4), ("Chem", 2)))
+    assert [name for _deck, name in groups[0].decks] == [
+        "Biology (deck-1)",
+        "BIOLOGY (deck-2)",
+        "Chem",
+    ]
 
 
 def test_a_filtered_trees_rows_study_what_the_whole_trees_do():

@@ -582,6 +582,26 @@ def test_a_branch_with_no_deck_of_its_own_is_studied_by_its_path(client, alice):
     assert response.context["counts"].new == 5
     # Parts trimmed as the tree trims them.
     assert client.get(URL, {"branch": " Medicine :: Cardiology "}).context["counts"].new == 5
+    # Whatever their case, as Anki reads a deck's name.
+    assert client.get(URL, {"branch": "medicine::CARDIOLOGY"}).context["counts"].new == 5
+
+
+def test_branches_kept_by_the_release_before_do_not_hide_a_branchs_study(client, alice):
+    """The release before kept the tree's branches by their names as written, "Medicine";
+    read back after a deploy, a branch looked for by its name's key found none."""
+    from django.core.cache import cache
+
+    from quizzes import caching
+
+    decks = _medicine_and_languages()
+    former = deck_services.TreeScopes(
+        of_deck={}, of_branch={("Medicine",): frozenset(deck.pk for deck in decks.values())}
+    )
+    cache.set(caching._deck_key("home:tree-scopes"), former)
+    cache.set("deck-pages:latest:home:tree-scopes", former)
+    client.force_login(alice)
+
+    assert client.get(URL, {"branch": "Medicine"}).status_code == 200
 
 
 def test_a_deck_renamed_is_still_studied_by_its_former_address(client, alice):

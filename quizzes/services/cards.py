@@ -38,7 +38,10 @@ def deck_summaries_kept() -> list[Deck]:
 def tree_scopes_kept() -> decks.TreeScopes:
     """The decks each Study link of the tree studies (decks.tree_scopes), worked out once
     per change of the decks: a study of one deck reads them at each of its requests."""
-    return caching.cached("home:tree-scopes", lambda: decks.tree_scopes(deck_summaries_kept()))
+    # Named anew when TreeScopes changes shape: the release before kept its branches by
+    # their names as written, which a branch's study would look for in vain until the
+    # decks next changed.
+    return caching.cached("home:tree-scopes-2", lambda: decks.tree_scopes(deck_summaries_kept()))
 
 
 def cards_for_display(queryset=None):
