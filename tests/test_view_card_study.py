@@ -66,6 +66,17 @@ def test_its_own_page_has_one_heading_naming_the_card_and_the_box_none(client, a
     assert "<h1" not in box  # swapped into the card's page, under its own h1
 
 
+def test_its_own_page_names_a_deck_of_a_name_another_bears_with_its_slug(
+    client, alice, card, make_deck
+):
+    namesake = make_deck(1, slug="namesake")
+    namesake.name = card.deck.name.upper()
+    namesake.save()
+    client.force_login(alice)
+    page = client.get(url(card)).text
+    assert f"<h1>Card 1 of {card.deck.name} ({card.deck.slug})</h1>" in page
+
+
 def test_a_studied_card_shows_its_memory_and_can_be_forgotten(client, alice, card):
     reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
     client.force_login(alice)

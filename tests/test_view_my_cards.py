@@ -176,6 +176,18 @@ def test_a_flagged_card_needs_no_quiz_answer_to_be_listed(client, alice, deck):
     assert "No card has a" not in response.text
 
 
+def test_flagged_cards_of_two_decks_of_one_name_read_apart(client, alice, make_deck):
+    for slug, name in (("bio-a", "Biology"), ("bio-b", "biology"), ("chem", "Chemistry")):
+        deck = make_deck(1, slug=slug)
+        deck.name = name
+        deck.save()
+        flag(alice, deck, 1, Colour.GREEN)
+    client.force_login(alice)
+    soup = BeautifulSoup(client.get(URL, {"flag": "3"}).text, "html.parser")
+    named = sorted(link.get_text().split(" #")[0] for link in soup.select(".flagged-cards a"))
+    assert named == ["Biology (bio-a)", "Chemistry", "biology (bio-b)"]
+
+
 def test_a_colour_with_no_card_says_so(client, alice):
     client.force_login(alice)
     response = client.get(URL, {"flag": "7"})
@@ -200,6 +212,7 @@ def test_the_queries_do_not_grow_with_the_flagged_cards(
         flag(alice, deck, number, Colour.PURPLE)
     client.force_login(alice)
     client.get(URL)  # the session and user cached
+    client.get(URL, {"flag": "7"})  # the decks' tree kept, which names the cards' decks
     with django_assert_num_queries(QUERIES_ALL):
         client.get(URL)
     with django_assert_num_queries(QUERIES_ONE_FLAG):

@@ -650,6 +650,10 @@ def test_one_of_two_decks_of_the_same_name_is_headed_with_its_slug(client, alice
     page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")
     assert page.select_one("[data-review-scope] strong").get_text() == "Biology (bio-other)"
     assert page.title.get_text().startswith("Review Biology (bio-other) (2)")
+    # So is the card, on the review of every deck too.
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    heading = page.select_one("#review-card-title").get_text(" ", strip=True)
+    assert heading == "New card · Biology (bio-one) #1"
     one.name = "Botany"
     one.save()
     page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")

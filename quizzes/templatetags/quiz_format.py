@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from quizzes.addresses import remembered_reverse
 from quizzes.services.attempts import quick_quiz_text
-from quizzes.services.decks import deck_menu
+from quizzes.services.decks import deck_menu, named_apart
 
 register = template.Library()
 
@@ -39,6 +39,13 @@ def breakable_name(name: str) -> str:
     """A learner's name with a line-break chance between each of its parts, so that a line
     too narrow for it breaks it there rather than mid-word."""
     return mark_safe(NAME_BREAK_HTML.join(escape(part) for part in _NAME_BREAK.split(name)))
+
+
+@register.filter
+def deck_label(deck, named_alike) -> str:
+    """`deck`'s name as every page says it (decks.named_apart): "Biology (bio-b)" where
+    another deck bears its name, `named_alike` being the decks' tree's (TreeScopes)."""
+    return named_apart(deck.name, deck.slug, shared_name=deck.pk in (named_alike or ()))
 
 
 @register.filter

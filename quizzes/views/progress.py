@@ -15,6 +15,7 @@ from quizzes.forms_study import CardsSetDueForm
 from quizzes.models import Card
 from quizzes.services import attempts as attempt_services
 from quizzes.services import card_flags, reviews
+from quizzes.services import cards as card_services
 from quizzes.services import leaderboard as leaderboard_services
 from quizzes.services import progress as progress_services
 from quizzes.views import guests
@@ -48,6 +49,8 @@ def my_cards(request):
             "flag_counts": flag_counts,
             "chosen_flag": colour,
             "flagged": card_flags.flagged_cards(user=request.user, flag=colour),
+            # Each card is named by its deck: two decks "Biology" by their slugs too.
+            "named_alike": card_services.tree_scopes_kept().named_alike,
             "due_form": CardsSetDueForm(),
         }
         context["match_count"] = len(context["flagged"])

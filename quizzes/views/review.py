@@ -216,6 +216,8 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         "review_counts": all_counts,  # the navigation's: every deck's
         "scope": scope,
         "scope_query": _scope_query(request),
+        # The card's deck as the tree names it: two decks "Biology" by their slugs too.
+        "named_alike": card_services.tree_scopes_kept().named_alike,
         "undo": undo if isinstance(undo, ReviewLog) else None,
         "undo_hold": undo if isinstance(undo, CardHold) else None,
         "notice": notice,
@@ -717,6 +719,8 @@ def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
     }
     if notice and request.htmx:  # after a change: the navigation's count, out of band
         context["review_counts"] = reviews.review_counts(user=user, now=now)
+    if not request.htmx:  # the page of its own names the card's deck
+        context["named_alike"] = card_services.tree_scopes_kept().named_alike
     template = f"{CARD_STUDY}#study" if request.htmx else CARD_STUDY
     return render(request, template, context)
 
