@@ -74,9 +74,20 @@ READER_WORDS = frozenset(
 )
 
 
+# Words as written, their case kept: "US" the country is not "us" the reader.
+_WRITTEN_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
 def reader_words(text: str) -> int:
-    """How many of the READER_WORDS `text` says (each once): how strongly it speaks so."""
-    return len(READER_WORDS.intersection(tokens(text)))
+    """How many of the READER_WORDS `text` says (each once): how strongly it speaks so. A
+    word in capitals is an acronym ("the US economy"), not the pronoun; one capital, as a
+    sentence starts ("Us", "We"), is the pronoun still."""
+    said = {
+        word.strip("_").casefold()
+        for word in _WRITTEN_WORD.findall(text)
+        if not (len(word) > 1 and word.isupper())
+    }
+    return len(READER_WORDS.intersection(said))
 
 
 def content_words(text: str, *, stopwords: frozenset[str] = STOPWORDS) -> list[str]:

@@ -13,6 +13,7 @@ from quizzes.wording import (
     is_yes_no_question,
     keywords,
     kind_distance,
+    reader_words,
     short_form_length,
     stem,
 )
@@ -192,3 +193,20 @@ def test_keywords_put_the_words_of_both_sides_first():
     assert found[0] == "layernorm"
     assert "batchnorm" in found and "does" not in found
     assert len(keywords("a " * 50 + " ".join(f"word{n}" for n in range(30)), "")) == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("You train your model.", 2),
+        ("We give us our own loss.", 3),  # "we", "us", "our": each once
+        ("Us, of all people.", 1),  # a sentence's first word is the pronoun still
+        ("Exports from the US grew.", 0),  # the country, not the reader
+        ("The US gives us a grant.", 1),
+        ("OUR is an acronym here.", 0),
+        ("our_model is trained.", 0),  # one identifier, no pronoun
+        ("The loss goes down.", 0),
+    ],
+)
+def test_the_words_that_speak_to_the_reader_are_the_pronouns_not_acronyms(text, count):
+    assert reader_words(text) == count
