@@ -41,3 +41,26 @@ def test_a_dashed_list_made_a_line_before_is_a_list_after(deck):
     assert dashed.choice_kind == "list"
     sentence.refresh_from_db()
     assert sentence.choice_html == "Two - as expected"
+
+
+def test_it_reads_the_cards_in_batches_of_what_a_choice_is_made_of(
+    deck, monkeypatch, django_assert_num_queries
+):
+    """At 100,000 cards, their whole rows at once were too heavy: the rendered sides, the
+    keywords and the rest stay in the database."""
+    monkeypatch.setattr(migration, "BATCH", 2)
+    listed = "get more data - augment data - add regularization"
+    cards = [
+        choice_made_before(deck, 1001 + n, "How do you fix overfitting?", listed, "list")
+        for n in range(5)
+    ]
+
+    with django_assert_num_queries(7) as captured:  # 4 reads (the last finds none), 3 writes
+        migration.dashed_lists_listed(apps, None)
+
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 4
+    assert not any("answer_rendered" in sql or "keywords" in sql for sql in reads)
+    for card in cards:
+        card.refresh_from_db()
+        assert card.choice_text == "get more data\naugment data\nadd regularization"

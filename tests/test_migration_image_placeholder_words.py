@@ -59,3 +59,25 @@ def test_a_label_it_cannot_read_for_sure_is_left_alone(deck):
 
     card.refresh_from_db()
     assert card.question_rendered == unsure
+
+
+def test_it_reads_the_cards_in_batches_of_their_rendered_sides_alone(
+    deck, monkeypatch, django_assert_num_queries
+):
+    """At 100,000 cards with images, the whole rows of all of them at once were too heavy."""
+    monkeypatch.setattr(migration, "BATCH", 2)
+    label = old_label("Image not cached (Screenshot: mixed precision)")
+    cards = [
+        Card.objects.create(deck=deck, number=900 + n, answer_rendered=label) for n in range(5)
+    ]
+
+    with django_assert_num_queries(7) as captured:  # 4 reads (the last finds none), 3 writes
+        migration.placeholder_words_span(apps, None)
+
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 4
+    assert not any("question_html" in sql or "answer_html" in sql for sql in reads)
+    spanned = 'Screenshot: <span class="image-missing-words">mixed precision</span>)'
+    for card in cards:
+        card.refresh_from_db()
+        assert spanned in card.answer_rendered

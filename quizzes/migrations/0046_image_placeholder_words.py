@@ -29,18 +29,33 @@ def _words_spanned(match: re.Match) -> str:
     return f'{opening}{made_up or ""}<span class="image-missing-words">{words}</span>{closing}'
 
 
+# Cards read and written this many at a time: 100,000 with images are never all in memory.
+BATCH = 500
+
+
 def placeholder_words_span(apps, schema_editor):
     Card = apps.get_model("quizzes", "Card")
     label = 'class="image-missing-label"'
-    cards = list(
+    labelled = (
         Card.objects.filter(
             models.Q(question_rendered__contains=label) | models.Q(answer_rendered__contains=label)
-        ).only("question_rendered", "answer_rendered")
+        )
+        .only("question_rendered", "answer_rendered")
+        .order_by("pk")
     )
-    for card in cards:
-        card.question_rendered = _OLD_LABEL.sub(_words_spanned, card.question_rendered)
-        card.answer_rendered = _OLD_LABEL.sub(_words_spanned, card.answer_rendered)
-    Card.objects.bulk_update(cards, ["question_rendered", "answer_rendered"], batch_size=500)
+    # Each batch read anew after the last one's pk, not through one open cursor: SQLite
+    # keeps no reading apart from the writes of the same connection between them.
+    after = 0
+    while batch := list(labelled.filter(pk__gt=after)[:BATCH]):
+        after = batch[-1].pk
+        changed = []
+        for card in batch:
+            question = _OLD_LABEL.sub(_words_spanned, card.question_rendered)
+            answer = _OLD_LABEL.sub(_words_spanned, card.answer_rendered)
+            if (question, answer) != (card.question_rendered, card.answer_rendered):
+                card.question_rendered, card.answer_rendered = question, answer
+                changed.append(card)
+        Card.objects.bulk_update(changed, ["question_rendered", "answer_rendered"])
 
 
 class Migration(migrations.Migration):
