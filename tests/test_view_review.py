@@ -823,6 +823,23 @@ def test_the_undo_button_names_its_card_by_its_deck_past_the_decks_studied(
         assert page.select_one("[data-undo-key]").get_text() == f"Undo Bury of {named}"
 
 
+def test_the_undo_button_names_a_card_of_one_of_two_decks_of_a_name_by_its_slug_too(
+    client, alice, make_deck
+):
+    biology, namesake = make_deck(1, slug="bio-a"), make_deck(1, slug="bio-b")
+    for deck in (biology, namesake):
+        deck.name = "Biology"
+        deck.save()
+    card = namesake.cards.get()
+    with time_machine.travel(T0, tick=False):
+        reviews.review_record(
+            user=alice, card=card, rating=3, now=timezone.now(), elapsed_seconds=3
+        )
+        client.force_login(alice)
+        page = BeautifulSoup(client.get(URL).text, "html.parser")
+    assert page.select_one("[data-undo-key]").get_text() == "Undo “Good” on Biology (bio-b) #1"
+
+
 def test_a_deck_studied_offers_no_undo_of_another_decks_card_nor_shows_one(client, alice):
     decks = _medicine_and_languages()
     spanish = first_cards(decks["Languages"], 1)[0]

@@ -172,17 +172,21 @@ def _shown_card(request) -> Card | None:
     return card
 
 
-def _named_within(scope: deck_services.StudyScope | None, card: Card) -> str:
+def _named_within(
+    scope: deck_services.StudyScope | None, card: Card, named_alike: frozenset[int]
+) -> str:
     """A card as the Undo button names it, by its deck's name past the decks studied: "#2"
     in a study of its deck alone, "Drugs #2" of Medicine::Cardiology, "Spanish::Verbs #2"
-    of the branch Languages, the whole name in a study of every deck. A number alone said
-    nothing of which card it was, the card shown then being the next one."""
+    of the branch Languages, the whole name in a study of every deck ("Biology (bio-b) #2"
+    beside another Biology: `named_alike`, the tree's). A number alone said nothing of
+    which card it was, the card shown then being the next one."""
     name = card.deck.name
     if scope is not None and (len(scope.deck_ids) == 1 or name == scope.name):
         return f"#{card.number}"
     if scope is not None and name.startswith(f"{scope.name}::"):
         name = name.removeprefix(f"{scope.name}::")
-    return f"{name} #{card.number}"
+    shared = card.deck_id in named_alike
+    return f"{deck_services.named_apart(name, card.deck.slug, shared_name=shared)} #{card.number}"
 
 
 def _stage_context(request, *, card: Card | None = None, notice: str = "") -> dict:
@@ -209,15 +213,16 @@ def _stage_context(request, *, card: Card | None = None, notice: str = "") -> di
         undo.operation_decks = reviews.set_due_decks(user=user, at=undo.reviewed_at)
     if undo is not None and deck_ids is not None and not _undo_decks(undo) & deck_ids:
         undo = None  # its cards are other decks': taken back, they would show here
+    # Cards named by their decks: two decks "Biology" by their slugs too.
+    named_alike = card_services.tree_scopes_kept().named_alike
     context = {
         "item": item,
-        "undo_card": _named_within(scope, undo.card) if undo is not None else "",
+        "undo_card": _named_within(scope, undo.card, named_alike) if undo is not None else "",
         "counts": counts,
         "review_counts": all_counts,  # the navigation's: every deck's
         "scope": scope,
         "scope_query": _scope_query(request),
-        # The card's deck as the tree names it: two decks "Biology" by their slugs too.
-        "named_alike": card_services.tree_scopes_kept().named_alike,
+        "named_alike": named_alike,
         "undo": undo if isinstance(undo, ReviewLog) else None,
         "undo_hold": undo if isinstance(undo, CardHold) else None,
         "notice": notice,
