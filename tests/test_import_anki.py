@@ -1275,3 +1275,34 @@ def test_a_card_edited_before_its_first_field_was_kept_keeps_the_whole_edit(
     # Which side the file changed is not known: the edit stays whole, as before.
     assert summary == "capitals: 0 new, 0 changed, 2 unchanged, 1 card edited here kept as edited"
     assert Card.objects.get(guid="g-es").answer_html == "Madird"
+
+
+def test_a_line_without_a_guid_never_updates_another_note_of_its_number(tmp_path, db):
+    # Matched by the number in its link, it took card 1's guid and skipped the checks a
+    # line with a guid goes through: another site's question 1 overwrote this deck's.
+    run_import(write(tmp_path, "#guid column:3\n" + numbered(1, "Ours?", "ours-1")), "--deck", "d")
+    theirs = numbered(1, "Theirs?", "", "https://other.example").replace("\t\n", "\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import(write(tmp_path, theirs), "--deck", "d")
+
+    assert (
+        "deck.txt:1: card 1 of this deck is another card (source link "
+        "'https://aiquizzes.com/questions/1', not 'https://other.example/questions/1')"
+    ) in str(error.value)
+    assert Card.objects.get().question_text == "Ours?"
+
+
+def test_a_line_without_a_guid_whose_link_gives_another_cards_guid_is_a_problem(tmp_path, db):
+    run_import(write(tmp_path, numbered(1, "Ours?", "").replace("\t\n", "\n")), "--deck", "d")
+    Card.objects.update(number=7)  # renumbered here: card 7 is known by question 1's link
+    deck = Deck.objects.get()
+    Card.objects.create(deck=deck, number=1, question_html="Made here", answer_html="A")
+    again = numbered(1, "Ours, edited?", "").replace("\t\n", "\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import(write(tmp_path, again), "--deck", "d")
+
+    guid = Card.objects.get(number=7).anki_guid
+    assert f"deck.txt:1: guid {guid!r} belongs to card 7, not 1" in str(error.value)
+    assert Card.objects.get(number=1).question_html == "Made here"

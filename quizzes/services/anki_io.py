@@ -704,20 +704,19 @@ def _match(
         else:
             # Numbered below, once it is sure to be a new card.
             number, card = None, None
+        # Checked with the line's own guid, before a line without one takes its card's.
+        owner, line_guid = by_guid.get(key), record.guid
+        another = card is not None and _another_card_told(card, record, number)
         if card is not None and not record.guid_from_file and record.guid != card.anki_guid:
             # A file without guids leaves a card the guid it has (one of its own where
             # another deck's card had the one its text or link makes: _guids_taken_elsewhere).
             record = dataclasses.replace(record, guid=card.anki_guid)
             key = (record.guid, record.ord)
-        owner = by_guid.get(key)
         problem = ""
         if owner is not None and owner is not card:
-            problem = f"guid {record.guid!r} belongs to card {owner.number}, not {number}"
-        elif card is not None and _is_another_card(card, record):
-            problem = (
-                f"card {number} of this deck is another card (guid {card.anki_guid!r}, "
-                f"not {record.guid!r}): import the file into another deck"
-            )
+            problem = f"guid {line_guid!r} belongs to card {owner.number}, not {number}"
+        elif another:
+            problem = another
         elif card is not None and card.pk in line_of_card:
             problem = f"matches card {number}, as line {line_of_card[card.pk]} does"
         if problem:
@@ -1265,10 +1264,26 @@ def _guid_problem(record: CardRecord) -> str:
     return f"its guid is longer than {longest} characters" if len(record.guid) > longest else ""
 
 
-def _is_another_card(card: Card, record: CardRecord) -> bool:
-    if not record.guid_from_file or record.guid == card.anki_guid:
-        return False
-    return bool(card.guid) or card.source_url != record.source_url
+def _another_card_told(card: Card, record: CardRecord, number: int) -> str:
+    """Why the deck's card the line found by its number is another note than the line's,
+    or "": one known by its own guid or by another source link (another deck's export, a
+    card made here), as the line gives its guid; without one, the line is its source link,
+    which gave the number. A card known only by the same link is the same card, with a
+    guid Anki gave it or one of its own (migration 0048)."""
+    if record.guid == card.anki_guid:
+        return ""
+    if record.guid_from_file and (card.guid or card.source_url != record.source_url):
+        return (
+            f"card {number} of this deck is another card (guid {card.anki_guid!r}, "
+            f"not {record.guid!r}): import the file into another deck"
+        )
+    if not record.guid_from_file and card.source_url != record.source_url:
+        return (
+            f"card {number} of this deck is another card (source link "
+            f"{card.source_url or 'none'!r}, not {record.source_url!r}): import the file into "
+            "another deck"
+        )
+    return ""
 
 
 def _changes(card: Card, record: CardRecord, tag_names: list[str]) -> tuple[str, ...]:
