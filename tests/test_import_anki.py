@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -1306,3 +1308,27 @@ def test_a_line_without_a_guid_whose_link_gives_another_cards_guid_is_a_problem(
     guid = Card.objects.get(number=7).anki_guid
     assert f"deck.txt:1: guid {guid!r} belongs to card 7, not 1" in str(error.value)
     assert Card.objects.get(number=1).question_html == "Made here"
+
+
+def test_the_lookups_of_guids_taken_elsewhere_go_in_batches_that_drop_and_repeat_nothing(
+    tmp_path, db, monkeypatch
+):
+    # Five notes known by their text and five by their source link, in batches of two: a
+    # batch dropped would leave a note the guid of the first deck's, which Anki merges.
+    lines = [f"Question {n}?\tAnswer {n}\n" for n in range(5)]
+    lines += [numbered(n, f"Linked {n}?", "").replace("\t\n", "\n") for n in range(1, 6)]
+    text = "".join(lines)
+    first = Deck.objects.create(name="First", slug="first")
+    anki_import_apply(deck=first, data=text, source="deck.txt")
+    taken = {card.anki_guid for card in first.cards.all()}
+    monkeypatch.setattr("quizzes.services.anki_io._BATCH", 2)
+    second = Deck.objects.create(name="Second", slug="second")
+
+    with CaptureQueriesContext(connection) as queries:
+        anki_import_apply(deck=second, data=text, source="deck.txt")
+
+    guids = {card.anki_guid for card in second.cards.all()}
+    assert (len(guids), guids & taken) == (10, set())
+    lookups = [query["sql"] for query in queries if "SELECT" in query["sql"]]
+    assert sum('"guid" IN (' in sql for sql in lookups) == 5  # of the ten notes' guids
+    assert sum('"source_url" IN (' in sql for sql in lookups) == 3  # of the five links

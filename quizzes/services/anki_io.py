@@ -1498,9 +1498,10 @@ _CARD_FIELDS = [
 ]
 
 
-def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: list) -> Iterator[list]:
+    # _BATCH read at each call, not bound as a default: a test makes batches small.
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
 
 
 def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
