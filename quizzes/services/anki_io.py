@@ -1777,30 +1777,46 @@ def _sound_store(name: str, data: bytes) -> None:
 # --- Anki export ---
 
 
+# The order an export takes cards in: its notes, their copies and their first cards follow it.
+NOTE_ORDER = ("deck__name", "number", "card_ord")
+
+
 def _notes(
     cards: QuerySet[Card], copies: list[Card] | None = None
 ) -> Iterator[tuple[Card, list[Card], list[str]]]:
-    """Each note of `cards` once: its first card, every card of it, its tag names. A note's
-    cards may sit in several decks (a reverse card moved apart here, or in Anki before its
-    import): it is still one note, as Anki writes it, its cards each in their own deck.
-    Cards of one guid in another deck that repeat a card number of the note are a copy
-    (the same Anki note imported into two decks here): Anki keeps one note of a guid (a
-    package of both adds both, one guid twice in its collection), so the copy is left out,
-    its first card added to `copies`."""
+    """Each note of `cards` once: its first card, every card of it, its tag names; the
+    first card of each copy left out (notes_grouped) added to `copies`."""
     # By id: `cards` may work out statistics for each card (the admin list's queryset).
-    rows = (
-        Card.objects.filter(pk__in=cards.values("pk"))
-        .prefetch_related("tags")
-        .order_by("deck__name", "number", "card_ord")
-    )
+    rows = Card.objects.filter(pk__in=cards.values("pk")).prefetch_related("tags")
+    for group, left_out in notes_grouped(rows.order_by(*NOTE_ORDER)):
+        if copies is not None:
+            copies += [min(copy, key=lambda card: card.card_ord) for copy in left_out]
+        first = min(group, key=lambda card: card.card_ord)
+        yield first, group, sorted(tag.name for tag in first.tags.all())
+
+
+def notes_grouped(cards: Iterable[Card]) -> Iterator[tuple[list[Card], list[list[Card]]]]:
+    """Each note of `cards` (in NOTE_ORDER) as an export writes it: its cards, and each
+    copy of it left out, a deck's cards of it. A note's cards may sit in several decks (a
+    reverse card moved apart here, or in Anki before its import): it is still one note, as
+    Anki writes it, its cards each in their own deck. Cards of one guid in another deck
+    that repeat a card number of the note are a copy (the same Anki note imported into two
+    decks here): Anki keeps one note of a guid (a package of both adds both, one guid twice
+    in its collection), so the copy is left out. Reads each card's pk, deck_id, guid,
+    card_ord and source_url alone."""
     by_guid: dict[str | int, dict[int, list[Card]]] = {}
-    for card in rows:
+    for card in cards:
         # A card without a stored guid is a note of its own (Card.note_cards), unless its
         # source link gives its guid: two decks' copies of one link are one note to Anki.
-        key = card.guid or (card.anki_guid if card.source_url else card.pk)
+        key = card.guid or (
+            note_guid(source_url=card.source_url, question_html="", answer_html="")
+            if card.source_url
+            else card.pk
+        )
         by_guid.setdefault(key, {}).setdefault(card.deck_id, []).append(card)
     for decks in by_guid.values():
         group: list[Card] = []
+        left_out: list[list[Card]] = []
         # The deck holding most of the note first (then its first card's), so that a copy
         # missing a card is the one left out, never the whole note; then by name.
         in_order = sorted(
@@ -1811,10 +1827,9 @@ def _notes(
             ords = {card.card_ord for card in cards_of_deck}
             if ords.isdisjoint(card.card_ord for card in group):
                 group += cards_of_deck
-            elif copies is not None:
-                copies.append(min(cards_of_deck, key=lambda card: card.card_ord))
-        first = min(group, key=lambda card: card.card_ord)
-        yield first, group, sorted(tag.name for tag in first.tags.all())
+            else:
+                left_out.append(cards_of_deck)
+        yield group, left_out
 
 
 def package_notice(*, cards: QuerySet[Card], copies: list[Card]) -> str:
