@@ -5,6 +5,7 @@ import hashlib
 import html
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
@@ -1332,3 +1334,16 @@ def test_the_lookups_of_guids_taken_elsewhere_go_in_batches_that_drop_and_repeat
     lookups = [query["sql"] for query in queries if "SELECT" in query["sql"]]
     assert sum('"guid" IN (' in sql for sql in lookups) == 5  # of the ten notes' guids
     assert sum('"source_url" IN (' in sql for sql in lookups) == 3  # of the five links
+
+
+def test_an_import_dates_the_cards_it_changes_and_leaves_the_others_dated(tmp_path, db):
+    # The bulk update left the date of the card's last change: its note went to Anki
+    # dated before the change, and Anki, which takes only a newer note, kept the old one.
+    run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
+    long_ago = timezone.now() - timedelta(days=30)
+    Card.objects.update(updated_at=long_ago)
+
+    run_import(write(tmp_path, THREE_CARDS.replace("Stochastic", "Plain")), "--deck", "basics")
+
+    changed = Card.objects.filter(updated_at__gt=long_ago).values_list("guid", flat=True)
+    assert list(changed) == ["g-2"]

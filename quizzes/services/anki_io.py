@@ -1495,6 +1495,7 @@ _CARD_FIELDS = [
     "typed_answer_ignores_accents",
     *QUIZ_FIELDS,
     "keywords",
+    "updated_at",  # which bulk_update leaves as it was: _fill sets it
 ]
 
 
@@ -1607,6 +1608,8 @@ def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) 
     card.imported_checksum = _record_checksum(record)
     card.imported_first_field = _record_first_field(record)[2]
     card.imported_tags = "\n".join(record.tags)
+    # When its content changed: its note goes to Anki dated so (cards_export_apkg).
+    card.updated_at = timezone.now()
     # The typed answer goes with the answer: kept where staff's edit of it is kept.
     if planned.card is None or (
         "typed_answer" in planned.changes and "answer" not in planned.kept_here
@@ -2058,6 +2061,7 @@ def cards_export_apkg(
                     for card in group
                     if card.deck_id != first.deck_id
                 ),
+                modified=int(max(card.updated_at for card in group).timestamp()),
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):
