@@ -184,6 +184,9 @@ class DeckTarget:
     anki_name: str
     deck: Deck  # unsaved while the import is to make it
     made: bool  # whether the import makes it
+    # A deck the file's notes are found in by their guids, outside the decks its Anki
+    # decks go to (_decks_holding_the_notes): they are updated there.
+    holds_the_notes: bool = False
     held: int = 0  # the cards it holds before the import
     new: int = 0
     changed: int = 0
@@ -378,6 +381,8 @@ def anki_import_plan(
         site_decks = {id(target.deck): target.deck for target in plan.decks}
         if len(site_decks) > 1:
             plan.notices.append(_several_decks_notice(deck, plan, source))
+        plan.decks += _decks_holding_the_notes(records, plan.decks)
+        site_decks = {id(target.deck): target.deck for target in plan.decks}
         cards, tag_names = _existing_cards(list(site_decks.values()))
         held = Counter(card.deck_id for card in cards)
         for target in plan.decks:
@@ -388,6 +393,8 @@ def anki_import_plan(
             own = [card for card in cards if card.deck_id == site_deck.pk]
             _match(plan, site_deck, group, source, (own, tag_names))
         _decks_counted(plan)
+        # A deck whose notes are all here already, in other decks, is not made: not listed.
+        plan.decks = [target for target in plan.decks if not target.made or target.new]
     else:
         _match(plan, deck, records, source, _existing_cards([deck]))
     plan.media_problems = _media_problems(plan, source)
@@ -906,9 +913,14 @@ def _records_by_site_deck(
     package's decks all became one deck, is updated where it is, never made twice); any
     other goes to its Anki deck's. A text file's note without a guid is found as _match
     finds it: by the note it was last imported from, or by its first field."""
-    deck_of_anki = {target.anki_name: target.deck for target in targets}
+    deck_of_anki = {
+        target.anki_name: target.deck for target in targets if not target.holds_the_notes
+    }
     deck_of_pk = {target.deck.pk: target.deck for target in targets if target.deck.pk}
-    deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in cards}
+    # A note in one of its Anki decks' decks and a copy elsewhere is updated in the first.
+    holding = {target.deck.pk for target in targets if target.holds_the_notes}
+    in_order = sorted(cards, key=lambda card: card.deck_id not in holding)
+    deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in in_order}
     decks_of_note: dict[object, set[int]] = defaultdict(set)
     for card in cards:
         keys = (card.imported_checksum, _imported_first_field_key(card), _card_first_field(card))
@@ -928,6 +940,33 @@ def _records_by_site_deck(
                 deck = deck_of_pk[next(iter(found))]
         groups[id(deck or own)].append(record)
     return groups
+
+
+def _decks_holding_the_notes(
+    records: list[CardRecord], targets: list[DeckTarget]
+) -> list[DeckTarget]:
+    """The decks here, besides `targets`, that hold cards of the file's notes, known by the
+    guids the file gives: a note already here is updated where it is, never added again,
+    as when a package of several decks imported below the deck chosen is imported again
+    by its decks' names, or the other way round. Of a note in several such decks (copies),
+    the oldest. Two queries a thousand notes (_cards_of_guids), and one for the decks."""
+    given = {(record.guid, record.ord): record for record in records if record.guid_from_file}
+    if not given:
+        return []
+    links = {record.source_url for record in given.values() if record.source_url}
+    found: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for guid, deck_id, ord_ in _cards_of_guids({guid for guid, _ in given}, links):
+        found[guid, ord_].add(deck_id)
+    targeted = {target.deck.pk for target in targets if target.deck.pk}
+    anki_name_of: dict[int, str] = {}
+    for key, deck_ids in found.items():
+        if key in given and not deck_ids & targeted:
+            anki_name_of.setdefault(min(deck_ids), given[key].anki_deck)
+    decks = Deck.objects.in_bulk(list(anki_name_of))
+    return [
+        DeckTarget(anki_name_of[pk], decks[pk], made=False, holds_the_notes=True)
+        for pk in sorted(anki_name_of)
+    ]
 
 
 def _decks_counted(plan: ImportPlan) -> None:
@@ -1558,23 +1597,8 @@ def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int
     if not invented:
         return {}
     elsewhere: dict[str, set[tuple[int, int]]] = {}
-    # In batches, as every lookup of the import: one parameter a note would pass SQLite's
-    # limit of variables (32,766 in its usual builds) on a large file.
-    guids = sorted({guid for _, guid in invented})
-    stored = [
-        row
-        for batch in _chunks(guids)
-        for row in Card.objects.filter(guid__in=batch).values_list("guid", "deck_id", "card_ord")
-    ]
-    links = sorted({planned.record.source_url for planned in new if planned.record.source_url})
-    derived = [
-        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
-        for batch in _chunks(links)
-        for link, deck_id, ord_ in Card.objects.filter(guid="", source_url__in=batch).values_list(
-            "source_url", "deck_id", "card_ord"
-        )
-    ]
-    for guid, deck_id, ord_ in [*stored, *derived]:
+    links = {planned.record.source_url for planned in new if planned.record.source_url}
+    for guid, deck_id, ord_ in _cards_of_guids({guid for _, guid in invented}, links):
         elsewhere.setdefault(guid, set()).add((deck_id, ord_))
     fresh = {}
     for (deck_id, guid), ords in invented.items():
@@ -1584,6 +1608,27 @@ def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int
         else:
             taken.update((deck_id, ord_) for ord_ in ords)
     return fresh
+
+
+def _cards_of_guids(guids: set[str], links: set[str]) -> list[tuple[str, int, int]]:
+    """The guid, deck id and card ordinal of each card here of one of `guids`: stored, or
+    given by its source link, one of `links` (a card known by its link stores none). Two
+    queries a thousand guids and links: in batches, as every lookup of the import, for one
+    parameter a note would pass SQLite's limit of variables (32,766 in its usual builds)
+    on a large file."""
+    stored = [
+        row
+        for batch in _chunks(sorted(guids))
+        for row in Card.objects.filter(guid__in=batch).values_list("guid", "deck_id", "card_ord")
+    ]
+    derived = [
+        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
+        for batch in _chunks(sorted(links))
+        for link, deck_id, ord_ in Card.objects.filter(guid="", source_url__in=batch).values_list(
+            "source_url", "deck_id", "card_ord"
+        )
+    ]
+    return [*stored, *derived]
 
 
 def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) -> None:
