@@ -29,10 +29,16 @@ def tags_merge(*, tags: QuerySet[Tag]) -> tuple[Tag, list[Tag]] | None:
     return kept, merged
 
 
-def _notes_changed(cards: QuerySet[Card]) -> None:
+def tag_renamed(*, tag: Tag) -> int:
+    """Date the cards of `tag`, whose name staff changed, as changed now: their Anki notes
+    carry the name. Returns how many."""
+    return _notes_changed(Card.objects.filter(tags=tag))
+
+
+def _notes_changed(cards: QuerySet[Card]) -> int:
     """Date `cards` changed now, as a save would (their Anki notes go out dated so, and
     Anki takes a note only from a newer one): a change of tags writes no card row."""
-    cards.update(updated_at=timezone.now())
+    return cards.update(updated_at=timezone.now())
 
 
 def _with_their_notes(cards: QuerySet[Card]) -> QuerySet[Card]:
