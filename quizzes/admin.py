@@ -112,7 +112,7 @@ from quizzes.services.decks import deck_slug_changed
 from quizzes.services.images import images_delete
 from quizzes.services.reports import reports_reopen, reports_resolve
 from quizzes.services.search import cards_matching
-from quizzes.services.tags import cards_tag_add, cards_tag_remove, tags_merge
+from quizzes.services.tags import cards_tag_add, cards_tag_remove, tag_renamed, tags_merge
 
 admin.site.site_header = "quizsite staff"
 admin.site.site_title = "quizsite staff"
@@ -603,6 +603,11 @@ class TagAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(card_count=Count("cards"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            tag_renamed(tag=obj)
 
     @admin.display(description="cards", ordering="card_count")
     def card_count(self, tag):

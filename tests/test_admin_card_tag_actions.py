@@ -1,14 +1,18 @@
 """The card list's tag actions: a tag added to or taken off many cards at once reaches
 their notes' other cards, as saving one card's tags does (Anki keeps tags on the note)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Card, Tag
 from quizzes.services.anki_io import anki_import_apply
 from quizzes.services.search import cards_matching
+from quizzes.services.tags import cards_tag_add, cards_tag_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +149,18 @@ def test_a_tag_action_runs_as_many_queries_for_600_cards_as_for_60(
     queries_for(1)  # the first request of a session reads more (its user)
     # Both more than a page of the list, which the action's request reads too.
     assert queries_for(60) == queries_for(600)
+
+
+def test_a_tag_added_or_taken_off_dates_the_cards_it_changed(deck, grammar):
+    # Their notes go to Anki dated by it, and Anki takes a note only from a newer one: a
+    # tag added here never reached a course's Anki that had the note.
+    long_ago = timezone.now() - timedelta(days=30)
+    hund = Card.objects.filter(question_html="Hund")
+    dated = []
+    for change in (cards_tag_add, cards_tag_remove):
+        Card.objects.update(updated_at=long_ago)
+        change(cards=hund, tag=grammar)
+        changed = Card.objects.filter(updated_at__gt=long_ago)
+        dated.append(sorted(changed.values_list("question_html", flat=True)))
+
+    assert dated == [["Hund", "dog"]] * 2  # the note's two cards, and no other

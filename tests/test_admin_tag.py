@@ -1,6 +1,7 @@
 """Staff rename tags in the admin; the deck fixture's next load still finds them."""
 
 from dataclasses import replace
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.importing.fixtures import read_deck_fixture
 from quizzes.models import Card, Tag
@@ -111,3 +113,19 @@ def test_a_tag_may_change_its_own_case(editor_client):
 
     assert response.status_code == 302
     assert Tag.objects.get().name == "PyTorch"
+
+
+def test_a_tag_renamed_dates_its_cards_changed_and_no_other(staff_client):
+    # Their Anki notes carry the tag's name and go out dated by their cards' last change:
+    # a rename here never reached a course's Anki that had the notes.
+    call_command("sync_decks", stdout=StringIO())
+    long_ago = timezone.now() - timedelta(days=30)
+    Card.objects.update(updated_at=long_ago)
+    tag = Tag.objects.get(slug="pytorch")
+    url = reverse("admin:quizzes_tag_change", args=[tag.pk])
+
+    staff_client.post(url, admin_form_data(staff_client.get(url), name="PyTorch-2"))
+
+    dated = set(Card.objects.filter(updated_at__gt=long_ago).values_list("pk", flat=True))
+    assert dated == set(tag.cards.values_list("pk", flat=True))
+    assert dated

@@ -14,6 +14,7 @@ from anki.collection import (
     ExportAnkiPackageOptions,
     ImportAnkiPackageRequest,
 )
+from django.utils import timezone
 
 from quizzes.models import Card, Deck
 from quizzes.services.anki_io import (
@@ -101,7 +102,7 @@ def anki(tmp_path):
 
 
 def site_export(cards, folder: Path, name: str = "export", *, days_later: int = 0) -> Path:
-    """The cards' package, written `days_later` (Anki takes a note only from a newer one)."""
+    """The cards' package, written `days_later` (its notes dated by their last change here)."""
     path = folder / f"{name}.apkg"
     with time_machine.travel(timedelta(days=days_later)):
         cards_export_apkg(cards=cards, path=path)
@@ -117,22 +118,33 @@ def biology(db):
     return deck
 
 
-def test_a_second_export_updates_the_notes_anki_has_and_keeps_their_scheduling(
+def site_edit(card: Card, *, days_later: int, **sides: str) -> None:
+    """Staff's edit of `card` in the admin, `days_later`."""
+    for name, value in sides.items():
+        setattr(card, name, value)
+    with time_machine.travel(timedelta(days=days_later)):
+        card.save()
+
+
+def test_a_second_export_updates_the_notes_changed_here_and_keeps_anki_edits_of_the_others(
     biology, anki, tmp_path
 ):
+    # Notes went out dated by the export: each note a user had edited in Anki since was
+    # overwritten by the site's older version of it.
+    biology.cards.update(updated_at=timezone.now() - timedelta(days=2))
     anki.import_package(site_export(biology.cards.all(), tmp_path, "first"))
     anki.study("What is a cell?", interval=30)
+    anki.edit(biology.cards.get(question_html="Katze").anki_guid, Back="cat (die Katze)")
     note_types = anki.note_type_names()
-    Card.objects.filter(deck=biology, question_html="What is a cell?").update(
-        answer_html="The smallest unit of life"
-    )
+    cell = biology.cards.get(question_html="What is a cell?")
+    site_edit(cell, days_later=1, answer_html="The smallest unit of life")
 
     log = anki.import_package(site_export(biology.cards.all(), tmp_path, "second", days_later=1))
 
-    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 3, 0)
-    assert ["What is a cell?", "The smallest unit of life"] in [
-        flds.split("\x1f") for _, flds in anki.notes()
-    ]
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 1, 0)
+    fields = [flds.split("\x1f") for _, flds in anki.notes()]
+    assert ["What is a cell?", "The smallest unit of life"] in fields
+    assert ["Katze", "cat (die Katze)"] in fields
     assert anki.intervals()["What is a cell?"] == 30
     assert anki.note_type_names() == note_types  # no "Basic+" at each import
 
@@ -279,11 +291,12 @@ def test_a_deck_tree_with_its_image_goes_round_and_round_and_nothing_doubles(ank
     assert (len(back.new), len(back.changed), len(back.unchanged)) == (0, 1, 2)
     heart = Card.objects.get(question_html="Normal heart rate?")
     assert heart.card_images.get().image.file.read() == PNG
-    Card.objects.filter(pk=heart.pk).update(answer_html=heart.answer_html + " at rest")
+    site_edit(heart, days_later=1, answer_html=heart.answer_html + " at rest")
     again = anki.import_package(site_export(branch, tmp_path, "second", days_later=1))
 
-    assert (len(again.new), len(again.updated), len(again.conflicting)) == (0, 3, 0)
+    assert (len(again.new), len(again.conflicting)) == (0, 0)
     assert len(anki.cards()) == 3
+    assert any(flds.endswith(" at rest") for _, flds in anki.notes())
     assert anki.intervals()["Normal heart rate?"] == 12
     assert ["What does an ECG record?", "Its rhythm"] in [
         flds.split("\x1f") for _, flds in anki.notes()

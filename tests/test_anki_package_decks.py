@@ -174,7 +174,7 @@ def test_cards_already_here_stay_in_their_deck_when_their_anki_deck_changed(tmp_
 
     plan = anki_import_apply(deck=medicine, data=path.read_bytes(), source="backup.colpkg")
 
-    assert plan.summary == "1 new, 0 changed, 4 unchanged, in 4 decks (1 made)"
+    assert plan.summary == "1 new, 0 changed, 4 unchanged, in 2 decks (1 made)"
     assert medicine.cards.count() == 5
     assert fronts_by_deck()["medicine-neurology"] == ["New?"]
     assert not Deck.objects.filter(slug__in=["medicine-cardiology", "medicine-cardiology-drugs"])
@@ -309,3 +309,25 @@ def test_a_deck_name_longer_than_the_column_finds_its_deck_again_by_name(tmp_pat
     assert Card.objects.count() == 2
     assert [target.made for target in again.decks] == [False, False]
     assert again.summary.startswith("0 new, 0 changed, 2 unchanged")
+
+
+@pytest.mark.parametrize(
+    "by_name_first", [False, True], ids=["below, then by name", "by name, then below"]
+)
+def test_a_package_imported_again_with_its_decks_placed_otherwise_adds_no_note_again(
+    tmp_path, by_name_first
+):
+    # The decks other than the one chosen were made again, each with a copy of its notes.
+    decks = {"Default": ["Hello?"], "Spanish::Verbs": ["ser?"], "Medicine": ["Pulse?"]}
+    data = collection_package(tmp_path, decks).read_bytes()
+    medicine = Deck.objects.create(name="Medicine", slug="med")
+    anki_import_apply(deck=medicine, data=data, source="all.colpkg", decks_by_name=by_name_first)
+    before = fronts_by_deck()
+
+    again = anki_import_apply(
+        deck=medicine, data=data, source="all.colpkg", decks_by_name=not by_name_first
+    )
+
+    assert (len(again.new), len(again.changed), len(again.unchanged)) == (0, 0, 3)
+    assert not again.decks_made
+    assert fronts_by_deck() == before

@@ -233,3 +233,31 @@ def test_cards_without_curation_keep_the_checksums_they_had(synced):
         tags=[tag.slug for tag in card.tags.all()],
     )
     assert synced.synced_cards["3"] == old_style
+
+
+def test_a_newer_fixture_keeps_the_guid_a_card_went_to_anki_with(synced):
+    # The sync blanked it, so a course's Anki, which knew the note by it (migration 0048
+    # gave it one of its own), added the updated card as a new note.
+    Card.objects.filter(number=3).update(guid="0123456789abcdef")
+
+    deck_sync(fixture=fixture_with({3: "New question 3"}))
+
+    card = Card.objects.get(number=3)
+    assert (card.question_html, card.guid) == ("<p>New question 3</p>", "0123456789abcdef")
+
+
+def test_a_card_known_by_its_source_link_keeps_its_guid_when_the_link_changes(synced):
+    card = Card.objects.get(number=3)
+    fixture = fixture_with({3: "New question 3"})
+    moved = [
+        replace(row, content=replace(row.content, source_url=f"{row.content.source_url}?moved"))
+        if row.number == 3
+        else row
+        for row in fixture.cards
+    ]
+
+    deck_sync(fixture=replace(fixture, cards=tuple(moved)))
+
+    updated = Card.objects.get(number=3)
+    assert updated.source_url.endswith("?moved")
+    assert updated.anki_guid == card.anki_guid

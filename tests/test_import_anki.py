@@ -5,11 +5,15 @@ import hashlib
 import html
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Tag
@@ -1275,3 +1279,71 @@ def test_a_card_edited_before_its_first_field_was_kept_keeps_the_whole_edit(
     # Which side the file changed is not known: the edit stays whole, as before.
     assert summary == "capitals: 0 new, 0 changed, 2 unchanged, 1 card edited here kept as edited"
     assert Card.objects.get(guid="g-es").answer_html == "Madird"
+
+
+def test_a_line_without_a_guid_never_updates_another_note_of_its_number(tmp_path, db):
+    # Matched by the number in its link, it took card 1's guid and skipped the checks a
+    # line with a guid goes through: another site's question 1 overwrote this deck's.
+    run_import(write(tmp_path, "#guid column:3\n" + numbered(1, "Ours?", "ours-1")), "--deck", "d")
+    theirs = numbered(1, "Theirs?", "", "https://other.example").replace("\t\n", "\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import(write(tmp_path, theirs), "--deck", "d")
+
+    assert (
+        "deck.txt:1: card 1 of this deck is another card (source link "
+        "'https://aiquizzes.com/questions/1', not 'https://other.example/questions/1')"
+    ) in str(error.value)
+    assert Card.objects.get().question_text == "Ours?"
+
+
+def test_a_line_without_a_guid_whose_link_gives_another_cards_guid_is_a_problem(tmp_path, db):
+    run_import(write(tmp_path, numbered(1, "Ours?", "").replace("\t\n", "\n")), "--deck", "d")
+    Card.objects.update(number=7)  # renumbered here: card 7 is known by question 1's link
+    deck = Deck.objects.get()
+    Card.objects.create(deck=deck, number=1, question_html="Made here", answer_html="A")
+    again = numbered(1, "Ours, edited?", "").replace("\t\n", "\n")
+
+    with pytest.raises(CommandError) as error:
+        run_import(write(tmp_path, again), "--deck", "d")
+
+    guid = Card.objects.get(number=7).anki_guid
+    assert f"deck.txt:1: guid {guid!r} belongs to card 7, not 1" in str(error.value)
+    assert Card.objects.get(number=1).question_html == "Made here"
+
+
+def test_the_lookups_of_guids_taken_elsewhere_go_in_batches_that_drop_and_repeat_nothing(
+    tmp_path, db, monkeypatch
+):
+    # Five notes known by their text and five by their source link, in batches of two: a
+    # batch dropped would leave a note the guid of the first deck's, which Anki merges.
+    lines = [f"Question {n}?\tAnswer {n}\n" for n in range(5)]
+    lines += [numbered(n, f"Linked {n}?", "").replace("\t\n", "\n") for n in range(1, 6)]
+    text = "".join(lines)
+    first = Deck.objects.create(name="First", slug="first")
+    anki_import_apply(deck=first, data=text, source="deck.txt")
+    taken = {card.anki_guid for card in first.cards.all()}
+    monkeypatch.setattr("quizzes.services.anki_io._BATCH", 2)
+    second = Deck.objects.create(name="Second", slug="second")
+
+    with CaptureQueriesContext(connection) as queries:
+        anki_import_apply(deck=second, data=text, source="deck.txt")
+
+    guids = {card.anki_guid for card in second.cards.all()}
+    assert (len(guids), guids & taken) == (10, set())
+    lookups = [query["sql"] for query in queries if "SELECT" in query["sql"]]
+    assert sum('"guid" IN (' in sql for sql in lookups) == 5  # of the ten notes' guids
+    assert sum('"source_url" IN (' in sql for sql in lookups) == 3  # of the five links
+
+
+def test_an_import_dates_the_cards_it_changes_and_leaves_the_others_dated(tmp_path, db):
+    # The bulk update left the date of the card's last change: its note went to Anki
+    # dated before the change, and Anki, which takes only a newer note, kept the old one.
+    run_import(write(tmp_path, THREE_CARDS), "--deck", "basics")
+    long_ago = timezone.now() - timedelta(days=30)
+    Card.objects.update(updated_at=long_ago)
+
+    run_import(write(tmp_path, THREE_CARDS.replace("Stochastic", "Plain")), "--deck", "basics")
+
+    changed = Card.objects.filter(updated_at__gt=long_ago).values_list("guid", flat=True)
+    assert list(changed) == ["g-2"]

@@ -1348,6 +1348,10 @@ class PackageNote:
     # The cards that go in another deck than the note's, by template ordinal: a note's
     # cards may sit in several decks, in Anki as here (a reverse card moved apart).
     card_decks: tuple[tuple[int, str], ...] = ()
+    # When the note's content last changed, in seconds since 1970 (0: when the package is
+    # made). Anki takes a note it has only from a newer one, so a note unchanged here
+    # since keeps what its user edited in Anki.
+    modified: int = 0
 
 
 def write_package(
@@ -1370,6 +1374,8 @@ def write_package(
                 return deck_ids[name]
 
             note_ids = []
+            dates: list[tuple[int, int]] = []
+            now = int(time.time())
             count = 0
             for note in notes:
                 if note.cards:
@@ -1395,10 +1401,11 @@ def write_package(
                             card.did = deck_of(elsewhere[card.ord])
                             collection.update_card(card)
                 note_ids.append(made.id)
+                dates.append((note.modified or now, made.id))
                 count += 1
-            # Dated by this process's clock, not Anki's: Anki updates a note it has only
-            # from a newer one, and so a test can tell two exports apart.
-            collection.db.execute("update notes set mod = ?", int(time.time()))
+            # Dated by this process's clock, not Anki's (so a test can move it): Anki
+            # updates a note it has only from a newer one.
+            collection.db.executemany("update notes set mod = ? where id = ?", dates)
             for name, data in media.items():
                 collection.media.write_data(name, data)
             collection.export_anki_package(

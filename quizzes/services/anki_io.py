@@ -184,6 +184,9 @@ class DeckTarget:
     anki_name: str
     deck: Deck  # unsaved while the import is to make it
     made: bool  # whether the import makes it
+    # A deck the file's notes are found in by their guids, outside the decks its Anki
+    # decks go to (_decks_holding_the_notes): they are updated there.
+    holds_the_notes: bool = False
     held: int = 0  # the cards it holds before the import
     new: int = 0
     changed: int = 0
@@ -378,6 +381,8 @@ def anki_import_plan(
         site_decks = {id(target.deck): target.deck for target in plan.decks}
         if len(site_decks) > 1:
             plan.notices.append(_several_decks_notice(deck, plan, source))
+        plan.decks += _decks_holding_the_notes(records, plan.decks)
+        site_decks = {id(target.deck): target.deck for target in plan.decks}
         cards, tag_names = _existing_cards(list(site_decks.values()))
         held = Counter(card.deck_id for card in cards)
         for target in plan.decks:
@@ -388,6 +393,8 @@ def anki_import_plan(
             own = [card for card in cards if card.deck_id == site_deck.pk]
             _match(plan, site_deck, group, source, (own, tag_names))
         _decks_counted(plan)
+        # A deck whose notes are all here already, in other decks, is not made: not listed.
+        plan.decks = [target for target in plan.decks if not target.made or target.new]
     else:
         _match(plan, deck, records, source, _existing_cards([deck]))
     plan.media_problems = _media_problems(plan, source)
@@ -704,20 +711,19 @@ def _match(
         else:
             # Numbered below, once it is sure to be a new card.
             number, card = None, None
+        # Checked with the line's own guid, before a line without one takes its card's.
+        owner, line_guid = by_guid.get(key), record.guid
+        another = card is not None and _another_card_told(card, record, number)
         if card is not None and not record.guid_from_file and record.guid != card.anki_guid:
             # A file without guids leaves a card the guid it has (one of its own where
             # another deck's card had the one its text or link makes: _guids_taken_elsewhere).
             record = dataclasses.replace(record, guid=card.anki_guid)
             key = (record.guid, record.ord)
-        owner = by_guid.get(key)
         problem = ""
         if owner is not None and owner is not card:
-            problem = f"guid {record.guid!r} belongs to card {owner.number}, not {number}"
-        elif card is not None and _is_another_card(card, record):
-            problem = (
-                f"card {number} of this deck is another card (guid {card.anki_guid!r}, "
-                f"not {record.guid!r}): import the file into another deck"
-            )
+            problem = f"guid {line_guid!r} belongs to card {owner.number}, not {number}"
+        elif another:
+            problem = another
         elif card is not None and card.pk in line_of_card:
             problem = f"matches card {number}, as line {line_of_card[card.pk]} does"
         if problem:
@@ -907,9 +913,14 @@ def _records_by_site_deck(
     package's decks all became one deck, is updated where it is, never made twice); any
     other goes to its Anki deck's. A text file's note without a guid is found as _match
     finds it: by the note it was last imported from, or by its first field."""
-    deck_of_anki = {target.anki_name: target.deck for target in targets}
+    deck_of_anki = {
+        target.anki_name: target.deck for target in targets if not target.holds_the_notes
+    }
     deck_of_pk = {target.deck.pk: target.deck for target in targets if target.deck.pk}
-    deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in cards}
+    # A note in one of its Anki decks' decks and a copy elsewhere is updated in the first.
+    holding = {target.deck.pk for target in targets if target.holds_the_notes}
+    in_order = sorted(cards, key=lambda card: card.deck_id not in holding)
+    deck_of_card = {(card.anki_guid, card.card_ord): deck_of_pk[card.deck_id] for card in in_order}
     decks_of_note: dict[object, set[int]] = defaultdict(set)
     for card in cards:
         keys = (card.imported_checksum, _imported_first_field_key(card), _card_first_field(card))
@@ -929,6 +940,33 @@ def _records_by_site_deck(
                 deck = deck_of_pk[next(iter(found))]
         groups[id(deck or own)].append(record)
     return groups
+
+
+def _decks_holding_the_notes(
+    records: list[CardRecord], targets: list[DeckTarget]
+) -> list[DeckTarget]:
+    """The decks here, besides `targets`, that hold cards of the file's notes, known by the
+    guids the file gives: a note already here is updated where it is, never added again,
+    as when a package of several decks imported below the deck chosen is imported again
+    by its decks' names, or the other way round. Of a note in several such decks (copies),
+    the oldest. Two queries a thousand notes (_cards_of_guids), and one for the decks."""
+    given = {(record.guid, record.ord): record for record in records if record.guid_from_file}
+    if not given:
+        return []
+    links = {record.source_url for record in given.values() if record.source_url}
+    found: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for guid, deck_id, ord_ in _cards_of_guids({guid for guid, _ in given}, links):
+        found[guid, ord_].add(deck_id)
+    targeted = {target.deck.pk for target in targets if target.deck.pk}
+    anki_name_of: dict[int, str] = {}
+    for key, deck_ids in found.items():
+        if key in given and not deck_ids & targeted:
+            anki_name_of.setdefault(min(deck_ids), given[key].anki_deck)
+    decks = Deck.objects.in_bulk(list(anki_name_of))
+    return [
+        DeckTarget(anki_name_of[pk], decks[pk], made=False, holds_the_notes=True)
+        for pk in sorted(anki_name_of)
+    ]
 
 
 def _decks_counted(plan: ImportPlan) -> None:
@@ -1265,10 +1303,26 @@ def _guid_problem(record: CardRecord) -> str:
     return f"its guid is longer than {longest} characters" if len(record.guid) > longest else ""
 
 
-def _is_another_card(card: Card, record: CardRecord) -> bool:
-    if not record.guid_from_file or record.guid == card.anki_guid:
-        return False
-    return bool(card.guid) or card.source_url != record.source_url
+def _another_card_told(card: Card, record: CardRecord, number: int) -> str:
+    """Why the deck's card the line found by its number is another note than the line's,
+    or "": one known by its own guid or by another source link (another deck's export, a
+    card made here), as the line gives its guid; without one, the line is its source link,
+    which gave the number. A card known only by the same link is the same card, with a
+    guid Anki gave it or one of its own (migration 0048)."""
+    if record.guid == card.anki_guid:
+        return ""
+    if record.guid_from_file and (card.guid or card.source_url != record.source_url):
+        return (
+            f"card {number} of this deck is another card (guid {card.anki_guid!r}, "
+            f"not {record.guid!r}): import the file into another deck"
+        )
+    if not record.guid_from_file and card.source_url != record.source_url:
+        return (
+            f"card {number} of this deck is another card (source link "
+            f"{card.source_url or 'none'!r}, not {record.source_url!r}): import the file into "
+            "another deck"
+        )
+    return ""
 
 
 def _changes(card: Card, record: CardRecord, tag_names: list[str]) -> tuple[str, ...]:
@@ -1480,12 +1534,14 @@ _CARD_FIELDS = [
     "typed_answer_ignores_accents",
     *QUIZ_FIELDS,
     "keywords",
+    "updated_at",  # which bulk_update leaves as it was: _fill sets it
 ]
 
 
-def _chunks(items: list, size: int = _BATCH) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: list) -> Iterator[list]:
+    # _BATCH read at each call, not bound as a default: a test makes batches small.
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
 
 
 def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
@@ -1541,23 +1597,8 @@ def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int
     if not invented:
         return {}
     elsewhere: dict[str, set[tuple[int, int]]] = {}
-    # In batches, as every lookup of the import: one parameter a note would pass SQLite's
-    # limit of variables (32,766 in its usual builds) on a large file.
-    guids = sorted({guid for _, guid in invented})
-    stored = [
-        row
-        for batch in _chunks(guids)
-        for row in Card.objects.filter(guid__in=batch).values_list("guid", "deck_id", "card_ord")
-    ]
-    links = sorted({planned.record.source_url for planned in new if planned.record.source_url})
-    derived = [
-        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
-        for batch in _chunks(links)
-        for link, deck_id, ord_ in Card.objects.filter(guid="", source_url__in=batch).values_list(
-            "source_url", "deck_id", "card_ord"
-        )
-    ]
-    for guid, deck_id, ord_ in [*stored, *derived]:
+    links = {planned.record.source_url for planned in new if planned.record.source_url}
+    for guid, deck_id, ord_ in _cards_of_guids({guid for _, guid in invented}, links):
         elsewhere.setdefault(guid, set()).add((deck_id, ord_))
     fresh = {}
     for (deck_id, guid), ords in invented.items():
@@ -1567,6 +1608,27 @@ def _guids_taken_elsewhere(deck: Deck, new: list[PlannedCard]) -> dict[tuple[int
         else:
             taken.update((deck_id, ord_) for ord_ in ords)
     return fresh
+
+
+def _cards_of_guids(guids: set[str], links: set[str]) -> list[tuple[str, int, int]]:
+    """The guid, deck id and card ordinal of each card here of one of `guids`: stored, or
+    given by its source link, one of `links` (a card known by its link stores none). Two
+    queries a thousand guids and links: in batches, as every lookup of the import, for one
+    parameter a note would pass SQLite's limit of variables (32,766 in its usual builds)
+    on a large file."""
+    stored = [
+        row
+        for batch in _chunks(sorted(guids))
+        for row in Card.objects.filter(guid__in=batch).values_list("guid", "deck_id", "card_ord")
+    ]
+    derived = [
+        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
+        for batch in _chunks(sorted(links))
+        for link, deck_id, ord_ in Card.objects.filter(guid="", source_url__in=batch).values_list(
+            "source_url", "deck_id", "card_ord"
+        )
+    ]
+    return [*stored, *derived]
 
 
 def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) -> None:
@@ -1591,6 +1653,8 @@ def _fill(card: Card, planned: PlannedCard, local: dict, media: dict[str, str]) 
     card.imported_checksum = _record_checksum(record)
     card.imported_first_field = _record_first_field(record)[2]
     card.imported_tags = "\n".join(record.tags)
+    # When its content changed: its note goes to Anki dated so (cards_export_apkg).
+    card.updated_at = timezone.now()
     # The typed answer goes with the answer: kept where staff's edit of it is kept.
     if planned.card is None or (
         "typed_answer" in planned.changes and "answer" not in planned.kept_here
@@ -1761,30 +1825,46 @@ def _sound_store(name: str, data: bytes) -> None:
 # --- Anki export ---
 
 
+# The order an export takes cards in: its notes, their copies and their first cards follow it.
+NOTE_ORDER = ("deck__name", "number", "card_ord")
+
+
 def _notes(
     cards: QuerySet[Card], copies: list[Card] | None = None
 ) -> Iterator[tuple[Card, list[Card], list[str]]]:
-    """Each note of `cards` once: its first card, every card of it, its tag names. A note's
-    cards may sit in several decks (a reverse card moved apart here, or in Anki before its
-    import): it is still one note, as Anki writes it, its cards each in their own deck.
-    Cards of one guid in another deck that repeat a card number of the note are a copy
-    (the same Anki note imported into two decks here): Anki keeps one note of a guid (a
-    package of both adds both, one guid twice in its collection), so the copy is left out,
-    its first card added to `copies`."""
+    """Each note of `cards` once: its first card, every card of it, its tag names; the
+    first card of each copy left out (notes_grouped) added to `copies`."""
     # By id: `cards` may work out statistics for each card (the admin list's queryset).
-    rows = (
-        Card.objects.filter(pk__in=cards.values("pk"))
-        .prefetch_related("tags")
-        .order_by("deck__name", "number", "card_ord")
-    )
+    rows = Card.objects.filter(pk__in=cards.values("pk")).prefetch_related("tags")
+    for group, left_out in notes_grouped(rows.order_by(*NOTE_ORDER)):
+        if copies is not None:
+            copies += [min(copy, key=lambda card: card.card_ord) for copy in left_out]
+        first = min(group, key=lambda card: card.card_ord)
+        yield first, group, sorted(tag.name for tag in first.tags.all())
+
+
+def notes_grouped(cards: Iterable[Card]) -> Iterator[tuple[list[Card], list[list[Card]]]]:
+    """Each note of `cards` (in NOTE_ORDER) as an export writes it: its cards, and each
+    copy of it left out, a deck's cards of it. A note's cards may sit in several decks (a
+    reverse card moved apart here, or in Anki before its import): it is still one note, as
+    Anki writes it, its cards each in their own deck. Cards of one guid in another deck
+    that repeat a card number of the note are a copy (the same Anki note imported into two
+    decks here): Anki keeps one note of a guid (a package of both adds both, one guid twice
+    in its collection), so the copy is left out. Reads each card's pk, deck_id, guid,
+    card_ord and source_url alone."""
     by_guid: dict[str | int, dict[int, list[Card]]] = {}
-    for card in rows:
+    for card in cards:
         # A card without a stored guid is a note of its own (Card.note_cards), unless its
         # source link gives its guid: two decks' copies of one link are one note to Anki.
-        key = card.guid or (card.anki_guid if card.source_url else card.pk)
+        key = card.guid or (
+            note_guid(source_url=card.source_url, question_html="", answer_html="")
+            if card.source_url
+            else card.pk
+        )
         by_guid.setdefault(key, {}).setdefault(card.deck_id, []).append(card)
     for decks in by_guid.values():
         group: list[Card] = []
+        left_out: list[list[Card]] = []
         # The deck holding most of the note first (then its first card's), so that a copy
         # missing a card is the one left out, never the whole note; then by name.
         in_order = sorted(
@@ -1795,10 +1875,9 @@ def _notes(
             ords = {card.card_ord for card in cards_of_deck}
             if ords.isdisjoint(card.card_ord for card in group):
                 group += cards_of_deck
-            elif copies is not None:
-                copies.append(min(cards_of_deck, key=lambda card: card.card_ord))
-        first = min(group, key=lambda card: card.card_ord)
-        yield first, group, sorted(tag.name for tag in first.tags.all())
+            else:
+                left_out.append(cards_of_deck)
+        yield group, left_out
 
 
 def package_notice(*, cards: QuerySet[Card], copies: list[Card]) -> str:
@@ -2027,6 +2106,7 @@ def cards_export_apkg(
                     for card in group
                     if card.deck_id != first.deck_id
                 ),
+                modified=int(max(card.updated_at for card in group).timestamp()),
             )
         )
     for sound in MediaFile.objects.filter(name__in=sounds):

@@ -20,8 +20,10 @@ from django.utils import timezone
 from quizzes.models import CachedImage, Card, Deck, ExportJob
 from quizzes.services.anki_io import (
     ANKI_DECK_SEPARATOR,
+    NOTE_ORDER,
     cards_export_anki,
     cards_export_apkg,
+    notes_grouped,
     package_notice,
 )
 
@@ -57,8 +59,10 @@ def whole_notes(*, cards: QuerySet[Card]) -> tuple[QuerySet[Card], str]:
     ticked whole (a reversed note's two cards, a cloze's every number: a note written with
     one of them would come back as another note), and what to tell of the cards that came
     so. A note's cards may sit in several decks (a reverse card moved apart): a card of its
-    guid in another deck is its sibling when no card ticked has its number, else a copy
-    of the note (the same Anki note imported into two decks), left out. Two queries."""
+    guid in another deck is its sibling when no card ticked has its number, unless the
+    export would leave it out as a copy of the note (the same Anki note imported into two
+    decks, anki_io.notes_grouped): what this gives is what the export writes, and the
+    copies it names are cards ticked. Two queries."""
     chosen = Card.objects.filter(pk__in=cards.values("pk"))
     of_the_guid = chosen.filter(guid=OuterRef("guid"))
     siblings = Card.objects.filter(~Q(guid=""), guid__in=chosen.values("guid")).filter(
@@ -66,7 +70,12 @@ def whole_notes(*, cards: QuerySet[Card]) -> tuple[QuerySet[Card], str]:
         | ~Exists(of_the_guid.filter(card_ord=OuterRef("card_ord")))
     )
     whole = Card.objects.filter(Q(pk__in=chosen.values("pk")) | Q(pk__in=siblings.values("pk")))
-    added = _count(whole) - _count(chosen)
+    ticked = set(chosen.values_list("pk", flat=True))
+    rows = whole.only("deck_id", "guid", "card_ord", "source_url").order_by(*NOTE_ORDER)
+    kept, copies = _copies_not_ticked_left_out(list(rows), ticked)
+    if copies:
+        whole = whole.exclude(pk__in=copies)
+    added = len(kept) - len(ticked)
     if not added:
         return whole, ""
     notice = (
@@ -74,6 +83,23 @@ def whole_notes(*, cards: QuerySet[Card]) -> tuple[QuerySet[Card], str]:
         "(a reverse card, another cloze number): Anki exports a note with all its cards"
     )
     return whole, notice
+
+
+def _copies_not_ticked_left_out(rows: list[Card], ticked: set[int]) -> tuple[list[Card], set[int]]:
+    """`rows` without the cards not ticked that the export would leave out as copies, and
+    those. Again until none is: without them, a deck's ticked cards may join the note and
+    make another deck's cards a copy."""
+    copies: set[int] = set()
+    while left_out := {
+        card.pk
+        for _, copies_of_note in notes_grouped(rows)
+        for copy in copies_of_note
+        for card in copy
+        if card.pk not in ticked
+    }:
+        copies |= left_out
+        rows = [card for card in rows if card.pk not in left_out]
+    return rows, copies
 
 
 def _count(cards: QuerySet[Card]) -> int:

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 
 from quizzes import caching
+from quizzes.importing.cardhtml import note_guid
 from quizzes.importing.fixtures import FixtureCard, FixtureDeck
 from quizzes.models import Card, Deck, Distractor, Tag
 from quizzes.services.card_editing import card_store
@@ -199,10 +200,22 @@ def _tags(names_by_slug: dict[str, str]) -> dict[str, Tag]:
 
 
 def _store(card: Card, source_card: FixtureCard, tags: dict[str, Tag]) -> None:
-    card.source_url = source_card.content.source_url
-    card.guid = ""  # known by its source link
+    """Write the fixture's card over `card`. A new card is known by its source link (no
+    guid stored); a card here keeps the guid it went to Anki with, which Anki knows its
+    note by (migration 0048 gave some a guid of their own): stored, where the fixture's
+    link or text would derive another."""
+    content = source_card.content
+    if card.pk is not None and not card.guid:
+        went_out_with = card.anki_guid
+        derived = note_guid(
+            source_url=content.source_url,
+            question_html=content.question_html,
+            answer_html=content.answer_html,
+        )
+        card.guid = "" if derived == went_out_with else went_out_with
+    card.source_url = content.source_url
     card.short_answer_html = source_card.choice.short_answer_html
-    card_store(card=card, content=source_card.content)
+    card_store(card=card, content=content)
     card.tags.set([tags[slug] for slug in source_card.tags])
     card.distractors.all().delete()
     rows = [Distractor(card=card, html=html) for html in source_card.choice.distractors]

@@ -3,6 +3,7 @@ off many cards at once."""
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from quizzes import caching
 from quizzes.models import Card, Tag
@@ -19,12 +20,25 @@ def tags_merge(*, tags: QuerySet[Tag]) -> tuple[Tag, list[Tag]] | None:
     kept, merged = ranked[0], ranked[1:]
     through = Card.tags.through
     cards = through.objects.filter(tag__in=merged).values_list("card_id", flat=True).distinct()
+    _notes_changed(Card.objects.filter(pk__in=cards))
     through.objects.bulk_create(
         [through(card_id=card_id, tag_id=kept.pk) for card_id in cards], ignore_conflicts=True
     )
     Tag.objects.filter(pk__in=[tag.pk for tag in merged]).delete()
     caching.deck_pages_changed()
     return kept, merged
+
+
+def tag_renamed(*, tag: Tag) -> int:
+    """Date the cards of `tag`, whose name staff changed, as changed now: their Anki notes
+    carry the name. Returns how many."""
+    return _notes_changed(Card.objects.filter(tags=tag))
+
+
+def _notes_changed(cards: QuerySet[Card]) -> int:
+    """Date `cards` changed now, as a save would (their Anki notes go out dated so, and
+    Anki takes a note only from a newer one): a change of tags writes no card row."""
+    return cards.update(updated_at=timezone.now())
 
 
 def _with_their_notes(cards: QuerySet[Card]) -> QuerySet[Card]:
@@ -41,6 +55,7 @@ def cards_tag_add(*, cards: QuerySet[Card], tag: Tag) -> int:
     (Anki keeps tags on the note). One INSERT ... SELECT, however many cards: Django's
     bulk_create would send a query per 500 cards on SQLite. Returns how many cards gained it."""
     lacking = _with_their_notes(cards).exclude(tags=tag).values("pk")
+    _notes_changed(Card.objects.filter(pk__in=lacking))
     sql, params = lacking.query.sql_with_params()
     quote = connection.ops.quote_name
     through = Card.tags.through._meta
@@ -64,6 +79,7 @@ def cards_tag_remove(*, cards: QuerySet[Card], tag: Tag) -> int:
     """Take `tag` off `cards` and their notes' other cards, in one DELETE. Returns how many
     cards lost it."""
     links = Card.tags.through.objects.filter(tag=tag, card__in=_with_their_notes(cards))
+    _notes_changed(Card.objects.filter(pk__in=links.values("card_id")))
     removed, _ = links.delete()
     if removed:
         caching.deck_pages_changed()
