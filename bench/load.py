@@ -26,6 +26,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +60,20 @@ from quizzes.models import ReadyQuiz
 print(ReadyQuiz.objects.count(), settings.QUIZSITE_READY_QUICK_QUIZZES)
 """
 
+# How the run's Quick quiz starts were served: every plan the worker made was either claimed
+# by a start or is still waiting, so the starts served a ready plan are the plans made less
+# those left, and the rest planned their quiz in the request (the dearer start).
+QUICK_STARTS = """
+from django_tasks_db.models import DBTaskResult
+from quizzes.models import Attempt, ReadyQuiz
+top_ups = DBTaskResult.objects.filter(
+    task_path__endswith=".ready_quick_quizzes_top_up_task", status="SUCCESSFUL"
+)
+planned = sum(top_ups.values_list("return_value", flat=True))
+print(Attempt.objects.filter(is_quick=True).count(), planned, ReadyQuiz.objects.count(),
+      top_ups.count())
+"""
+
 CHECK_ANSWERS = """
 import json
 from quizzes.models import AttemptQuestion
@@ -85,6 +100,10 @@ class Figures:
     errors: dict[str, int] = field(default_factory=dict)
     acknowledged: list[tuple[str, int, str]] = field(default_factory=list)
     quizzes_finished: int = 0
+    # Quick quiz starts: all of them, and those served a plan the worker made ahead.
+    starts: int = 0
+    starts_ready: int = 0
+    top_ups: int = 0  # the worker's runs of planning
     # How late the takers' own event loop woke up (ms): time the takers' process, on the same
     # cores as the site, spent waiting for a core is counted in the latencies above it.
     loop_lag: list[float] = field(default_factory=list)
@@ -108,6 +127,9 @@ def main() -> None:
     parser.add_argument("--takers", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy profiles of the site and its worker here"
+    )
     options = parser.parse_args()
     print(
         f"{os.cpu_count()} cores; {options.takers} quiz takers for {options.seconds} s; "
@@ -137,19 +159,57 @@ def main() -> None:
                 meter = CpuMeter(
                     {"site": site.process.pid, "worker": worker.process.pid, "database": server}
                 )
+                spies = profiled(options, database, site=site, worker=worker)
                 meter.start()
                 takers_before, wall_before = os.times(), time.monotonic()
                 figures = asyncio.run(run(base, options))
                 figures.cpu = meter.stop()
+                for spy in spies:
+                    spy.wait()
                 takers_after = os.times()
                 figures.cpu["takers"] = (takers_after.user + takers_after.system) - (
                     takers_before.user + takers_before.system
                 )
                 figures.cpu_available = (time.monotonic() - wall_before) * (os.cpu_count() or 1)
                 server_log = site.full_output()
+            figures.starts, planned, waiting, figures.top_ups = map(
+                int, manage("shell", "-c", QUICK_STARTS, env=env).split()[-4:]
+            )
+            figures.starts_ready = planned - waiting
             report(database, figures, lost_answers(figures, env, var_dir))
             if any("HTTP 5" in error for error in figures.errors):
                 print(server_errors(server_log))
+
+
+def profiled(options, database: str, **processes) -> list[subprocess.Popen]:
+    """py-spy recording each of `processes` (and its children) for the run, as collapsed
+    stacks (`--format raw`), in options.profile; none without it."""
+    if options.profile is None:
+        return []
+    options.profile.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "--pid",
+                str(process.process.pid),
+                "--subprocesses",
+                "--format",
+                "raw",
+                "--duration",
+                str(options.seconds),
+                "--rate",
+                "100",
+                "--nonblocking",
+                "--output",
+                str(options.profile / f"{database}-{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, process in processes.items()
+    ]
 
 
 async def run(base: str, options) -> Figures:
@@ -285,6 +345,11 @@ def report(database: str, figures: Figures, lost: int) -> None:
     )
     for what, count in sorted(figures.errors.items()):
         print(f"  error x{count}: {what}")
+    print(
+        f"quiz starts: {figures.starts}, {figures.starts_ready} of them from a plan made "
+        f"ahead, {figures.starts - figures.starts_ready} planned in the request "
+        f"(the worker planned {figures.top_ups} times)"
+    )
     print(f"{'request':<12}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     rows = [*sorted(figures.latencies.items()), ("all", every)]
     for kind, values in [*rows, (f"from {SETTLED_AFTER} s", figures.settled)]:
