@@ -189,6 +189,10 @@ def _preparer(field) -> _Preparer:
         return field.get_db_prep_save(value, database)
 
     target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if type(target) is models.DateTimeField and target is field:
+        return _Preparer(_PLAIN_TYPES[models.DateTimeField], _datetime_preparer(field))
+    if type(target) in _PLAIN_TYPES and str in _PLAIN_TYPES[type(target)]:
+        return _Preparer(_PLAIN_TYPES[type(target)], _text_preparer(field))
     if type(target) in _PLAIN_TYPES:
         return _Preparer(_PLAIN_TYPES[type(target)], orms_way)
     if type(target) not in _INTEGER_FIELDS:
@@ -207,6 +211,29 @@ def _preparer(field) -> _Preparer:
         return field.get_db_prep_save(value, database)
 
     return _Preparer((type(None),), prepare)
+
+
+def _datetime_preparer(field) -> Callable:
+    """An aware datetime (every date the site writes) goes straight to the backend's
+    adaptation: the ORM's way first hands it through `get_prep_value` and `to_python`,
+    which give it back as it is (they only warn of, and convert, a naive one)."""
+
+    def prepare(value, database):
+        if type(value) is datetime and value.tzinfo is not None:
+            return database.ops.adapt_datetimefield_value(value)
+        return field.get_db_prep_save(value, database)
+
+    return prepare
+
+
+def _text_preparer(field) -> Callable:
+    """A text field's value of a `str` subclass (a choice's enum: an outcome, a mode) goes
+    on as it is, as the ORM's `to_python` gives it back; a lazy string is not one."""
+
+    def prepare(value, database):
+        return value if isinstance(value, str) else field.get_db_prep_save(value, database)
+
+    return prepare
 
 
 @cache
