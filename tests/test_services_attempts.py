@@ -1001,6 +1001,29 @@ def test_a_quiz_start_and_an_answer_prepare_plain_values_without_the_orm(alice, 
     assert prepared == [("elapsed", "timedelta")]  # 49 at first, 9 before dates and enums
 
 
+def test_reading_a_quizs_questions_looks_the_database_connection_up_once(alice, deck, monkeypatch):
+    """`django.db.connection` finds this thread's connection anew at each use (a lookup in
+    a context-local store, a few Python calls): the rows read become instances without it."""
+    from django.utils.connection import ConnectionProxy
+
+    from quizzes.services import play_sql
+
+    attempt = start(alice, deck, count=3)
+    used = []
+    through_proxy = ConnectionProxy.__getattr__
+
+    def counting(proxy, name):
+        used.append(name)
+        return through_proxy(proxy, name)
+
+    play_sql.summary_questions(attempt=attempt)  # the columns' converters found once
+    monkeypatch.setattr(ConnectionProxy, "__getattr__", counting)
+    questions = play_sql.summary_questions(attempt=attempt)
+    assert [question.position for question in questions] == [1, 2, 3]
+    assert {question._state.db for question in questions} == {"default"}
+    assert used == ["cursor"]  # and the alias once per question before
+
+
 # --- The quiz start's written-out statements (play_sql, _CandidateLookups) ---
 
 
