@@ -8,6 +8,8 @@ whose reaped children's time the kernel adds up (cutime, cstime).
 """
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -68,3 +70,28 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         after = group_seconds(self.roots)
         return {name: after[name] - self.before.get(name, 0) for name in self.roots}
+
+
+def py_spy(pid: int, output: Path, *, seconds: float, rate: int) -> subprocess.Popen:
+    """py-spy recording the process `pid` and its children for `seconds`, without pausing
+    them, as collapsed stacks (`--format raw`) in `output`."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--duration",
+            str(seconds),
+            "--rate",
+            str(rate),
+            "--output",
+            str(output),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bench.cpu import CpuMeter, postmaster_pid  # noqa: E402
+from bench.cpu import CpuMeter, postmaster_pid, py_spy  # noqa: E402
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
 from tests.servers import (  # noqa: E402
     NO_START_LIMITS,
@@ -182,31 +182,17 @@ def main() -> None:
 
 
 def profiled(options, database: str, **processes) -> list[subprocess.Popen]:
-    """py-spy recording each of `processes` (and its children) for the run, as collapsed
-    stacks (`--format raw`), in options.profile; none without it."""
+    """py-spy recording each of `processes` (and its children) for the run, in
+    options.profile; none without it."""
     if options.profile is None:
         return []
     options.profile.mkdir(parents=True, exist_ok=True)
     return [
-        subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("py-spy")),
-                "record",
-                "--pid",
-                str(process.process.pid),
-                "--subprocesses",
-                "--format",
-                "raw",
-                "--duration",
-                str(options.seconds),
-                "--rate",
-                "100",
-                "--nonblocking",
-                "--output",
-                str(options.profile / f"{database}-{name}.txt"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        py_spy(
+            process.process.pid,
+            options.profile / f"{database}-{name}.txt",
+            seconds=options.seconds,
+            rate=100,
         )
         for name, process in processes.items()
     ]
@@ -348,7 +334,7 @@ def report(database: str, figures: Figures, lost: int) -> None:
     print(
         f"quiz starts: {figures.starts}, {figures.starts_ready} of them from a plan made "
         f"ahead, {figures.starts - figures.starts_ready} planned in the request "
-        f"(the worker planned {figures.top_ups} times)"
+        f"({figures.top_ups} runs of the worker's planning)"
     )
     print(f"{'request':<12}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     rows = [*sorted(figures.latencies.items()), ("all", every)]
