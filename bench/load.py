@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bench.cpu import CpuMeter, postmaster_pid, py_spy  # noqa: E402
+from bench.cpu import CpuMeter, postmaster_pid, py_spy, reference_milliseconds  # noqa: E402
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
 from tests.servers import (  # noqa: E402
     NO_START_LIMITS,
@@ -110,6 +110,8 @@ class Figures:
     # CPU seconds over the run per group of processes, and what the cores had in all.
     cpu: dict[str, float] = field(default_factory=dict)
     cpu_available: float = 0.0
+    # A fixed piece of Python's CPU milliseconds before and after the run (cpu.py).
+    reference: tuple[float, float] = (0.0, 0.0)
 
     def timed(self, kind: str, started: float, ended: float) -> None:
         milliseconds = (ended - started) * 1000
@@ -159,6 +161,7 @@ def main() -> None:
                 meter = CpuMeter(
                     {"site": site.process.pid, "worker": worker.process.pid, "database": server}
                 )
+                reference_before = reference_milliseconds()
                 spies = profiled(options, database, site=site, worker=worker)
                 meter.start()
                 takers_before, wall_before = os.times(), time.monotonic()
@@ -171,6 +174,7 @@ def main() -> None:
                     takers_before.user + takers_before.system
                 )
                 figures.cpu_available = (time.monotonic() - wall_before) * (os.cpu_count() or 1)
+                figures.reference = (reference_before, reference_milliseconds())
                 server_log = site.full_output()
             figures.starts, planned, waiting, figures.top_ups = map(
                 int, manage("shell", "-c", QUICK_STARTS, env=env).split()[-4:]
@@ -353,6 +357,12 @@ def report(database: str, figures: Figures, lost: int) -> None:
         )
     if figures.cpu_available:
         print(cpu_used(figures, len(every)))
+        print(
+            "the same fixed piece of Python took {:.0f} ms of CPU before the run and {:.0f} "
+            "after (compare CPU figures only between runs whose are alike)".format(
+                *figures.reference
+            )
+        )
     print(f"p99 ms per {WINDOW} s window, from the start:")
     print(
         " ".join(
