@@ -8,6 +8,9 @@ whose reaped children's time the kernel adds up (cutime, cstime).
 """
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -68,3 +71,42 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         after = group_seconds(self.roots)
         return {name: after[name] - self.before.get(name, 0) for name in self.roots}
+
+
+def reference_milliseconds(tries: int = 5) -> float:
+    """The CPU milliseconds a fixed piece of Python takes here now (the least of `tries`):
+    on a shared machine the same work's CPU time drifts with the load, by as much as three
+    quarters within minutes (bench/HISTORY.md, round 21), so a CPU figure compares with
+    another run's only where their references are alike."""
+    best = float("inf")
+    for _ in range(tries):
+        started = time.thread_time()
+        table = {str(number): number for number in range(200_000)}
+        best = min(best, time.thread_time() - started)
+        del table
+    return best * 1000
+
+
+def py_spy(pid: int, output: Path, *, seconds: float, rate: int) -> subprocess.Popen:
+    """py-spy recording the process `pid` and its children for `seconds`, without pausing
+    them, as collapsed stacks (`--format raw`) in `output`."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--duration",
+            str(seconds),
+            "--rate",
+            str(rate),
+            "--output",
+            str(output),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

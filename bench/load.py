@@ -26,6 +26,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bench.cpu import CpuMeter, postmaster_pid  # noqa: E402
+from bench.cpu import CpuMeter, postmaster_pid, py_spy, reference_milliseconds  # noqa: E402
 from tests.httpquiz import HTMX, csrf_token, question_on  # noqa: E402
 from tests.servers import (  # noqa: E402
     NO_START_LIMITS,
@@ -57,6 +58,20 @@ READY_COUNT = """
 from django.conf import settings
 from quizzes.models import ReadyQuiz
 print(ReadyQuiz.objects.count(), settings.QUIZSITE_READY_QUICK_QUIZZES)
+"""
+
+# How the run's Quick quiz starts were served: every plan the worker made was either claimed
+# by a start or is still waiting, so the starts served a ready plan are the plans made less
+# those left, and the rest planned their quiz in the request (the dearer start).
+QUICK_STARTS = """
+from django_tasks_db.models import DBTaskResult
+from quizzes.models import Attempt, ReadyQuiz
+top_ups = DBTaskResult.objects.filter(
+    task_path__endswith=".ready_quick_quizzes_top_up_task", status="SUCCESSFUL"
+)
+planned = sum(top_ups.values_list("return_value", flat=True))
+print(Attempt.objects.filter(is_quick=True).count(), planned, ReadyQuiz.objects.count(),
+      top_ups.count())
 """
 
 CHECK_ANSWERS = """
@@ -85,12 +100,18 @@ class Figures:
     errors: dict[str, int] = field(default_factory=dict)
     acknowledged: list[tuple[str, int, str]] = field(default_factory=list)
     quizzes_finished: int = 0
+    # Quick quiz starts: all of them, and those served a plan the worker made ahead.
+    starts: int = 0
+    starts_ready: int = 0
+    top_ups: int = 0  # the worker's runs of planning
     # How late the takers' own event loop woke up (ms): time the takers' process, on the same
     # cores as the site, spent waiting for a core is counted in the latencies above it.
     loop_lag: list[float] = field(default_factory=list)
     # CPU seconds over the run per group of processes, and what the cores had in all.
     cpu: dict[str, float] = field(default_factory=dict)
     cpu_available: float = 0.0
+    # A fixed piece of Python's CPU milliseconds before and after the run (cpu.py).
+    reference: tuple[float, float] = (0.0, 0.0)
 
     def timed(self, kind: str, started: float, ended: float) -> None:
         milliseconds = (ended - started) * 1000
@@ -108,6 +129,9 @@ def main() -> None:
     parser.add_argument("--takers", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy profiles of the site and its worker here"
+    )
     options = parser.parse_args()
     print(
         f"{os.cpu_count()} cores; {options.takers} quiz takers for {options.seconds} s; "
@@ -137,19 +161,45 @@ def main() -> None:
                 meter = CpuMeter(
                     {"site": site.process.pid, "worker": worker.process.pid, "database": server}
                 )
+                reference_before = reference_milliseconds()
+                spies = profiled(options, database, site=site, worker=worker)
                 meter.start()
                 takers_before, wall_before = os.times(), time.monotonic()
                 figures = asyncio.run(run(base, options))
                 figures.cpu = meter.stop()
+                for spy in spies:
+                    spy.wait()
                 takers_after = os.times()
                 figures.cpu["takers"] = (takers_after.user + takers_after.system) - (
                     takers_before.user + takers_before.system
                 )
                 figures.cpu_available = (time.monotonic() - wall_before) * (os.cpu_count() or 1)
+                figures.reference = (reference_before, reference_milliseconds())
                 server_log = site.full_output()
+            figures.starts, planned, waiting, figures.top_ups = map(
+                int, manage("shell", "-c", QUICK_STARTS, env=env).split()[-4:]
+            )
+            figures.starts_ready = planned - waiting
             report(database, figures, lost_answers(figures, env, var_dir))
             if any("HTTP 5" in error for error in figures.errors):
                 print(server_errors(server_log))
+
+
+def profiled(options, database: str, **processes) -> list[subprocess.Popen]:
+    """py-spy recording each of `processes` (and its children) for the run, in
+    options.profile; none without it."""
+    if options.profile is None:
+        return []
+    options.profile.mkdir(parents=True, exist_ok=True)
+    return [
+        py_spy(
+            process.process.pid,
+            options.profile / f"{database}-{name}.txt",
+            seconds=options.seconds,
+            rate=100,
+        )
+        for name, process in processes.items()
+    ]
 
 
 async def run(base: str, options) -> Figures:
@@ -285,6 +335,11 @@ def report(database: str, figures: Figures, lost: int) -> None:
     )
     for what, count in sorted(figures.errors.items()):
         print(f"  error x{count}: {what}")
+    print(
+        f"quiz starts: {figures.starts}, {figures.starts_ready} of them from a plan made "
+        f"ahead, {figures.starts - figures.starts_ready} planned in the request "
+        f"({figures.top_ups} runs of the worker's planning)"
+    )
     print(f"{'request':<12}{'count':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     rows = [*sorted(figures.latencies.items()), ("all", every)]
     for kind, values in [*rows, (f"from {SETTLED_AFTER} s", figures.settled)]:
@@ -302,6 +357,12 @@ def report(database: str, figures: Figures, lost: int) -> None:
         )
     if figures.cpu_available:
         print(cpu_used(figures, len(every)))
+        print(
+            "the same fixed piece of Python took {:.0f} ms of CPU before the run and {:.0f} "
+            "after (compare CPU figures only between runs whose are alike)".format(
+                *figures.reference
+            )
+        )
     print(f"p99 ms per {WINDOW} s window, from the start:")
     print(
         " ".join(

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.cpu import CpuMeter, postmaster_pid  # noqa: E402
+from bench.cpu import CpuMeter, postmaster_pid, py_spy  # noqa: E402
 from tests.httpquiz import Player  # noqa: E402
 from tests.servers import (  # noqa: E402
     NO_START_LIMITS,
@@ -322,26 +322,7 @@ def _wrk_once(
     spy = None
     if profile is not None:
         path, site = profile
-        spy = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("py-spy")),
-                "record",
-                "--pid",
-                str(site.process.pid),
-                "--subprocesses",
-                "--format",
-                "raw",
-                "--duration",
-                str(seconds),
-                "--rate",
-                "200",
-                "--output",
-                str(path),
-                "--nonblocking",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        spy = py_spy(site.process.pid, path, seconds=seconds, rate=200)
     options.meter.start()
     finished = subprocess.run(
         [*command, url], env=env, capture_output=True, text=True, timeout=seconds + 60

@@ -951,14 +951,16 @@ def test_a_model_with_a_post_init_receiver_is_made_through_model_init(alice, dec
 
 
 @pytest.mark.parametrize("model", [Attempt, AttemptQuestion, CardMemory, ReviewLog])
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
 def test_the_play_paths_writes_prepare_each_value_as_the_orm_does(model):
-    """The written-out writes take a shorter way to a plain value (a string, a number,
-    None) than the ORM's `get_db_prep_save`, to the same value of the same type (on
-    PostgreSQL an integer is wrapped by its column's type)."""
+    """The written-out writes take a shorter way to a plain value (a string, a choice's
+    enum, a number, an aware date, None) than the ORM's `get_db_prep_save`, to the same
+    value of the same type (on PostgreSQL an integer is wrapped by its column's type); a
+    naive date still goes the ORM's way, which warns and makes it aware."""
     from quizzes.services import play_sql
 
     values = [None, 0, 7, 2**40, "", "text", 1.5, True, False, NOW, timedelta(seconds=3)]
-    values += [uuid.UUID(int=5), {"a": [1]}]
+    values += [uuid.UUID(int=5), {"a": [1]}, Attempt.Mode.TYPED, NOW.replace(tzinfo=None)]
     compared = 0
     for field in model._meta.concrete_fields:
         if field.get_internal_type() == "JSONField":  # as the ORM does (psycopg's has no ==)
@@ -978,7 +980,8 @@ def test_the_play_paths_writes_prepare_each_value_as_the_orm_does(model):
 def test_a_quiz_start_and_an_answer_prepare_plain_values_without_the_orm(alice, deck, monkeypatch):
     """The ORM's preparation of a value is five to ten Python calls: a start writes ~200
     values (a Quick quiz's attempt and ten questions), a signed-in answer ~30. Only the
-    values that are not a string, a number or None go through it: dates, JSON, an id."""
+    values that are not a string (a choice's enum included), a number, an aware date or
+    None go through it: JSON, an id, a duration."""
     from django.db.models import Field
 
     prepared = []
@@ -990,29 +993,35 @@ def test_a_quiz_start_and_an_answer_prepare_plain_values_without_the_orm(alice, 
 
     monkeypatch.setattr(Field, "get_db_prep_save", counting)
     attempt = start(alice, deck, count=3)
-    assert sorted(set(prepared)) == [
-        ("choices", "list"),
-        ("id", "UUID"),
-        ("mode", "QuizMode"),
-        ("started_at", "datetime"),
-        ("time_limit_kind", "TimeLimitKind"),
-    ]
-    assert len(prepared) == 10  # 101 through the ORM before
+    assert sorted(set(prepared)) == [("choices", "list"), ("id", "UUID")]
+    assert len(prepared) == 7  # 101 through the ORM at first, 10 before dates and enums
     question = services.question_current(attempt=attempt, now=NOW)
     prepared.clear()
     answer_right(attempt, question, NOW + READ)
-    assert sorted(set(prepared)) == [
-        ("answered_at", "datetime"),
-        ("due", "datetime"),
-        ("due_after", "datetime"),
-        ("elapsed", "timedelta"),
-        ("first_review", "datetime"),
-        ("last_review", "datetime"),
-        ("outcome", "Outcome"),
-        ("reviewed_at", "datetime"),
-        ("source", "Source"),
-    ]
-    assert len(prepared) == 9  # 49 through the ORM before
+    assert prepared == [("elapsed", "timedelta")]  # 49 at first, 9 before dates and enums
+
+
+def test_reading_a_quizs_questions_looks_the_database_connection_up_once(alice, deck, monkeypatch):
+    """`django.db.connection` finds this thread's connection anew at each use (a lookup in
+    a context-local store, a few Python calls): the rows read become instances without it."""
+    from django.utils.connection import ConnectionProxy
+
+    from quizzes.services import play_sql
+
+    attempt = start(alice, deck, count=3)
+    used = []
+    through_proxy = ConnectionProxy.__getattr__
+
+    def counting(proxy, name):
+        used.append(name)
+        return through_proxy(proxy, name)
+
+    play_sql.summary_questions(attempt=attempt)  # the columns' converters found once
+    monkeypatch.setattr(ConnectionProxy, "__getattr__", counting)
+    questions = play_sql.summary_questions(attempt=attempt)
+    assert [question.position for question in questions] == [1, 2, 3]
+    assert {question._state.db for question in questions} == {"default"}
+    assert used == ["cursor"]  # and the alias once per question before
 
 
 # --- The quiz start's written-out statements (play_sql, _CandidateLookups) ---

@@ -18,7 +18,7 @@ from functools import cache
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model
 from django.db.models.base import ModelState
@@ -115,10 +115,10 @@ class _Columns:
         two signals nobody listens to here: half the cost of reading a question, which
         every question shown and every answer does."""
         if not self.made_directly:
-            return self.model.from_db(connection.alias, self.attnames, self.converted(values))
+            return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.converted(values))
         instance = self.model.__new__(self.model)
         instance._state = state = ModelState()
-        state.adding, state.db = False, connection.alias
+        state.adding, state.db = False, DEFAULT_DB_ALIAS
         instance.__dict__.update(zip(self.attnames, self.converted(values), strict=True))
         return instance
 
@@ -189,6 +189,10 @@ def _preparer(field) -> _Preparer:
         return field.get_db_prep_save(value, database)
 
     target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if type(target) is models.DateTimeField and target is field:
+        return _Preparer(_PLAIN_TYPES[models.DateTimeField], _datetime_preparer(field))
+    if type(target) in _PLAIN_TYPES and str in _PLAIN_TYPES[type(target)]:
+        return _Preparer(_PLAIN_TYPES[type(target)], _text_preparer(field))
     if type(target) in _PLAIN_TYPES:
         return _Preparer(_PLAIN_TYPES[type(target)], orms_way)
     if type(target) not in _INTEGER_FIELDS:
@@ -209,6 +213,29 @@ def _preparer(field) -> _Preparer:
     return _Preparer((type(None),), prepare)
 
 
+def _datetime_preparer(field) -> Callable:
+    """An aware datetime (every date the site writes) goes straight to the backend's
+    adaptation: the ORM's way first hands it through `get_prep_value` and `to_python`,
+    which give it back as it is (they only warn of, and convert, a naive one)."""
+
+    def prepare(value, database):
+        if type(value) is datetime and value.tzinfo is not None:
+            return database.ops.adapt_datetimefield_value(value)
+        return field.get_db_prep_save(value, database)
+
+    return prepare
+
+
+def _text_preparer(field) -> Callable:
+    """A text field's value of a `str` subclass (a choice's enum: an outcome, a mode) goes
+    on as it is, as the ORM's `to_python` gives it back; a lazy string is not one."""
+
+    def prepare(value, database):
+        return value if isinstance(value, str) else field.get_db_prep_save(value, database)
+
+    return prepare
+
+
 @cache
 def _preparers(model: type[Model]) -> dict[str, _Preparer]:
     """`_preparer` of each of `model`'s concrete fields, by field name and by attname.
@@ -224,7 +251,7 @@ def _prepared(preparer: _Preparer, value, database):
 
 
 def _db_value(model: type[Model], name: str, value):
-    return _prepared(_preparers(model)[name], value, connections[connection.alias])
+    return _prepared(_preparers(model)[name], value, connections[DEFAULT_DB_ALIAS])
 
 
 def _attempt_id(value) -> object:
@@ -451,7 +478,7 @@ def _update_unless(
 ) -> bool:
     """Write `changes` (field name to value) to `model`'s row `question_id` unless it no
     longer meets `condition`: whether it was written."""
-    database = connections[connection.alias]
+    database = connections[DEFAULT_DB_ALIAS]
     preparers = _preparers(model)
     params = [_prepared(preparers[name], value, database) for name, value in changes.items()]
     params.append(_prepared(preparers["id"], question_id, database))
@@ -518,7 +545,7 @@ def card_memory(*, user_id: int, card_id: int, locked: bool = False) -> CardMemo
 def _values(instance: Model, *, add: bool) -> tuple[list[str], list]:
     """The quoted columns of `instance`'s fields but its id, and their values for the
     database, as Model.save would write them (`add`: inserting)."""
-    database = connections[connection.alias]
+    database = connections[DEFAULT_DB_ALIAS]
     columns, writes = _writes(type(instance))
     values = [
         _prepared(
@@ -646,7 +673,7 @@ def _insert(model: type[Model], rows: Sequence[dict]) -> None:
     """One INSERT of `rows` (field attname to value, the same fields in each; a field left
     out takes its default), each value prepared by its own field as the ORM's save prepares
     it. For models whose fields set nothing themselves at save (no auto_now)."""
-    database = connections[connection.alias]  # not the proxy: each field reads it often
+    database = connections[DEFAULT_DB_ALIAS]  # not the proxy: each field reads it often
     columns, writes = _inserts(model)
     defaults = {
         name: _prepared(preparer, default(), database)
@@ -710,7 +737,7 @@ def attempt_insert(*, attempt: Attempt, questions: Sequence[dict], offered: Sequ
             }
         ],
     )
-    attempt._state.adding, attempt._state.db = False, connection.alias
+    attempt._state.adding, attempt._state.db = False, DEFAULT_DB_ALIAS
     _insert(AttemptQuestion, [{**question, "attempt_id": attempt.pk} for question in questions])
     if offered:
         which = ", ".join(["%s"] * len(offered))
