@@ -23,14 +23,12 @@ The deck's name, its tag, the report and alice's name hold markup (`MARKUP`), so
 page that shows them is checked for escaping too.
 """
 
-import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -261,13 +259,11 @@ def _bundle(value: str) -> str:
     return "&".join(f"{field}={value}" for field in FIELDS)
 
 
-def _requests(url: str, *, kind: str, body: str, database_free: bool = True):
+def _requests(url: str, *, kind: str, body: str):
     """(description, method, path, body, headers, cookie) of the requests one client sends:
     every one for the address's owner ("full"); a few for the others ("few"); for staff on
     the admin's addresses, whose fields tests/test_hostile_requests.py changes one at a
-    time, a few with odd values ("admin"). Without `database_free`, the owner's requests
-    whose handling no database can change (odd methods, headers and cookies, megabytes) are
-    left out: each address gets those on one of CI's two passes (`_database_free_here`)."""
+    time, a few with odd values ("admin")."""
     htmx = {"HX-Request": "true"}
     if kind != "full":
         for method, headers in (("GET", {}), ("POST", htmx)):
@@ -281,10 +277,9 @@ def _requests(url: str, *, kind: str, body: str, database_free: bool = True):
         if kind == "admin":
             yield "PUT", "PUT", url, body, {}, None
         return
-    if database_free:
-        for index, method in enumerate(METHODS):
-            headers = htmx if index % 2 else {}
-            yield f"{method} {list(headers)}", method, url, "", headers, None
+    for index, method in enumerate(METHODS):
+        headers = htmx if index % 2 else {}
+        yield f"{method} {list(headers)}", method, url, "", headers, None
     for index, value in enumerate(VALUES):
         headers = htmx if index % 2 else {}
         yield f"GET ...={value[:24]}", "GET", f"{url}?{_bundle(value)}", "", headers, None
@@ -292,8 +287,6 @@ def _requests(url: str, *, kind: str, body: str, database_free: bool = True):
     twice = "&".join(f"{field}=1&{field}=%00&{field}[]=x" for field in FIELDS)
     yield "GET every field twice", "GET", f"{url}?{twice}", "", {}, None
     yield "POST every field twice", "POST", url, twice, htmx, None
-    if not database_free:
-        return
     yield "GET a megabyte", "GET", f"{url}?q={MEGABYTE}&next=1", "", {}, None
     three = f"q={MEGABYTE}&message={MEGABYTE}&name={MEGABYTE}"
     yield "POST three megabytes", "POST", url, three, htmx, None
@@ -347,17 +340,6 @@ def _problems(response, *, htmx: bool, choice_ids=()) -> list[str]:
     return found
 
 
-def _database_free_here(name: str) -> bool:
-    """Whether this pass sends the address its requests that no database handles otherwise.
-    CI runs the sweep on SQLite and, beside it, on PostgreSQL: the values reach each
-    database's own types on both, but the rest would be sent twice for nothing, so each pass
-    takes every other address (both, when one database runs alone, as `make test` does)."""
-    if not os.environ.get("QUIZSITE_CI_PASSES"):
-        return True
-    half = list(ROUTES).index(name) % 2
-    return half == (0 if connection.vendor == "sqlite" else 1)
-
-
 @pytest.mark.parametrize("name", ROUTES)
 def test_no_hostile_request_gets_a_5xx_a_bare_page_or_anothers_rows(name, site, alice, bob, staff):
     url = _url(name, site)
@@ -380,10 +362,7 @@ def test_no_hostile_request_gets_a_5xx_a_bare_page_or_anothers_rows(name, site, 
         client = Client(raise_request_exception=False)
         if users[who] is not None:
             client.force_login(users[who])
-        requests = _requests(
-            url, kind=kind, body=site.body, database_free=_database_free_here(name)
-        )
-        for description, *request in requests:
+        for description, *request in _requests(url, kind=kind, body=site.body):
             response = _send(client, *request)
             htmx = request[3].get("HX-Request") == "true"
             leaks = site.choice_ids if who != "alice" else ()
@@ -393,8 +372,7 @@ def test_no_hostile_request_gets_a_5xx_a_bare_page_or_anothers_rows(name, site, 
             ]
     csrf = Client(enforce_csrf_checks=True, raise_request_exception=False)
     csrf.force_login(alice)
-    without_token = ({}, {"HX-Request": "true", "X-CSRFToken": "x" * 64})
-    for headers in without_token if _database_free_here(name) else ():
+    for headers in ({}, {"HX-Request": "true", "X-CSRFToken": "x" * 64}):
         response = csrf.generic("POST", url, site.body, FORM, headers=headers)
         failures += [
             f"alice without her CSRF token {list(headers)}: {problem}"
