@@ -16,7 +16,12 @@ from quizzes.services import reviews
 from tests.studyhelpers import synthetic_named
 from tests.test_hostile_sweep import ROUTES
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
+# Sent once a CI run, on one database or the other (tests/conftest.py: one_pass).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.one_pass,
+    pytest.mark.usefixtures("templates_rendered_unrecorded"),
+]
 
 T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 HTMX = {"HX-Request": "true"}

@@ -20,7 +20,12 @@ from quizzes.services import accounts as account_services
 from quizzes.services import reviews
 from tests.quizplay import finish, show, start, start_quick
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
+# Sent once a CI run, on one database or the other (tests/conftest.py: one_pass).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.one_pass,
+    pytest.mark.usefixtures("templates_rendered_unrecorded"),
+]
 
 
 @dataclass

@@ -51,7 +51,12 @@ from quizzes.services import accounts as account_services
 from quizzes.services import card_flags, card_holds, reviews
 from tests.quizplay import finish, show, start, start_quick
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("templates_rendered_unrecorded")]
+# Sent once a CI run, on one database or the other (tests/conftest.py: one_pass).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.one_pass,
+    pytest.mark.usefixtures("templates_rendered_unrecorded"),
+]
 
 # Shown by a page as markup, either would run: the rows hold one, the requests send both.
 MARKUP = ('<script>alert("x")</script>', '"><img src=x onerror=alert(1)>')
