@@ -529,6 +529,11 @@ def test_the_keyboard_hint_is_there_before_the_sites_script_and_moves_nothing(
     laptop.goto(f"{deck_site}{path}", wait_until="commit")  # the load waits for the script
     below = laptop.locator("#report, .result-count").first
     expect(below).to_be_visible()
+    # Measured once the styles are in: before, a box asked for is laid out unstyled (on a
+    # slow machine the page was still without its stylesheets here).
+    laptop.wait_for_function(
+        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)"
+    )
     before = below.bounding_box()
 
     expect(laptop.locator("[data-key-hint]")).to_be_visible()
