@@ -112,6 +112,34 @@ def _deck_synced():
     ContentType.objects.clear_cache()
 
 
+@pytest.fixture(scope="session")
+def site_var_dir(tmp_path_factory):
+    """Fills a folder as `make serve` leaves QUIZSITE_VAR_DIR before gunicorn starts: the
+    SQLite database migrated (with `synced`, the deck loaded too) and the static files
+    collected (the error pages need them). Made once a run and copied: a migrate in a
+    process of its own took 4-9 s, and six tests each ran one."""
+    from tests.servers import manage, site_env
+
+    made = {}
+
+    def fill(var_dir, *, synced=False):
+        if synced not in made:
+            folder = tmp_path_factory.mktemp("site-synced" if synced else "site")
+            env = site_env(QUIZSITE_VAR_DIR=str(folder))
+            if False in made:
+                shutil.copytree(made[False], folder, dirs_exist_ok=True)
+            else:
+                manage("migrate", "--no-input", env=env)
+                manage("collectstatic", "--no-input", env=env)
+            if synced:
+                manage("sync_decks", env=env)
+            made[synced] = folder
+        shutil.copytree(made[synced], var_dir, dirs_exist_ok=True)
+        return var_dir
+
+    return fill
+
+
 @pytest.fixture
 def console_errors(page):
     """What the browser logs as an error or throws: a browser test ends asserting none."""

@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from tests.servers import ROOT, Gunicorn, manage, site_env
+from tests.servers import ROOT, Gunicorn, site_env
 
 pytestmark = pytest.mark.own_processes
 
@@ -50,13 +50,11 @@ def test_a_bad_switch_interval_stops_start_up_and_says_why(value):
     assert repr(value) in run.stderr
 
 
-def test_no_control_socket_is_left_for_other_instances_to_take(tmp_path):
+def test_no_control_socket_is_left_for_other_instances_to_take(tmp_path, site_var_dir):
     home = tmp_path / "home"
     home.mkdir()
-    env = site_env(QUIZSITE_VAR_DIR=str(tmp_path / "var"), HOME=str(home))
+    env = site_env(QUIZSITE_VAR_DIR=str(site_var_dir(tmp_path / "var")), HOME=str(home))
     env.pop("XDG_RUNTIME_DIR", None)
-    manage("migrate", "--no-input", env=env)
-    manage("collectstatic", "--no-input", env=env)
 
     with Gunicorn(env=env, workers=1, threads=1) as site:
         assert httpx.get(site.url("/accounts/login/"), timeout=10).status_code == 200

@@ -6,7 +6,7 @@ import socket
 import httpx
 import pytest
 
-from tests.servers import Gunicorn, manage, site_env
+from tests.servers import Gunicorn, site_env
 
 pytestmark = pytest.mark.own_processes
 
@@ -24,10 +24,8 @@ def stalled_upload(port: int) -> socket.socket:
     return sock
 
 
-def test_stalled_uploads_do_not_hold_the_site(tmp_path):
-    env = site_env(QUIZSITE_VAR_DIR=str(tmp_path))
-    manage("migrate", "--no-input", env=env)
-    manage("collectstatic", "--no-input", env=env)
+def test_stalled_uploads_do_not_hold_the_site(tmp_path, site_var_dir):
+    env = site_env(QUIZSITE_VAR_DIR=str(site_var_dir(tmp_path)))
     # One worker: with gunicorn's default sync workers, the first upload alone would hold
     # the whole site until the worker timeout.
     with Gunicorn(env=env, workers=1, threads=4) as site, httpx.Client(timeout=10) as client:

@@ -43,7 +43,7 @@ def shared_database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory, shared_database_url):
+def two_servers(tmp_path_factory, shared_database_url, site_var_dir):
     """Two gunicorn instances on one database and one Redis, each with its own var/ folder
     (file cache, static files), so nothing else is shared."""
     shared = {
@@ -52,7 +52,9 @@ def two_servers(tmp_path_factory, shared_database_url):
         "QUIZSITE_LOGIN_FAILURE_LIMIT": str(FAILURE_LIMIT),
     }
     envs = [
-        site_env(**shared, QUIZSITE_VAR_DIR=str(tmp_path_factory.mktemp(f"server{n}")))
+        site_env(
+            **shared, QUIZSITE_VAR_DIR=str(site_var_dir(tmp_path_factory.mktemp(f"server{n}")))
+        )
         for n in (1, 2)
     ]
     manage("migrate", "--no-input", env=envs[0])
@@ -65,8 +67,6 @@ def two_servers(tmp_path_factory, shared_database_url):
         "for name in ('carol', 'erin', 'frank')]",
         env=envs[0],
     )
-    for env in envs:
-        manage("collectstatic", "--no-input", env=env)
     with Gunicorn(env=envs[0]) as first, Gunicorn(env=envs[1]) as second:
         yield first.url(""), second.url("")
 

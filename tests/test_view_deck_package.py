@@ -17,7 +17,7 @@ from quizzes import caching
 from quizzes.models import Card
 from quizzes.services import deck_exports, deck_packages
 from quizzes.services.card_editing import card_content_from_form, card_save_from_admin
-from tests.servers import Gunicorn, manage, site_env
+from tests.servers import Gunicorn, site_env
 
 pytestmark = pytest.mark.django_db
 
@@ -394,13 +394,10 @@ def _notes_read_by_anki_bytes(content: bytes) -> dict[str, list[str]]:
 
 
 @pytest.mark.own_processes
-def test_gunicorn_resumes_a_download_byte_exact(tmp_path):
+def test_gunicorn_resumes_a_download_byte_exact(tmp_path, site_var_dir):
     # gunicorn sends a file with sendfile from where it was left: a resume to the end takes
     # that way, a range within the file the sliced one.
-    env = site_env(QUIZSITE_VAR_DIR=str(tmp_path))
-    manage("migrate", "--no-input", env=env)
-    manage("sync_decks", env=env)
-    manage("collectstatic", "--no-input", env=env)  # for the 416's page
+    env = site_env(QUIZSITE_VAR_DIR=str(site_var_dir(tmp_path, synced=True)))
     path = "/decks/fastai/anki.apkg"
     with Gunicorn(env=env, workers=1, threads=2) as site:
         base = site.url()

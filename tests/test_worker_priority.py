@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, Worker, manage, site_env
+from tests.servers import ROOT, Worker, site_env
 
 
 def niceness(pid: int) -> int:
@@ -28,10 +28,8 @@ def settled_niceness(pid: int, *, expected: int, wait: float = 30) -> int:
 
 
 @pytest.fixture
-def worker_env(tmp_path):
-    env = site_env(QUIZSITE_VAR_DIR=str(tmp_path))
-    manage("migrate", "--no-input", env=env)
-    return env
+def worker_env(tmp_path, site_var_dir):
+    return site_env(QUIZSITE_VAR_DIR=str(site_var_dir(tmp_path)))
 
 
 pytestmark = [
