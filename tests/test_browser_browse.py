@@ -236,7 +236,10 @@ def test_a_card_page_works_without_javascript(browser, deck_site):
 @pytest.mark.parametrize("width", [360, 1280])
 def test_no_page_is_wider_than_the_screen(page: Page, deck_site, width):
     page.set_viewport_size({"width": width, "height": 800})
-    cards = [f"/decks/fastai/cards/{number}/?answer=1" for number in range(1, 80)]
+    # Every card on a phone. What is wider than a laptop's screen (a long line of code, an
+    # image) is wider than a phone's too, so the laptop sees a few cards, not every one.
+    numbers = range(1, 80) if width < 1000 else [1, 6, 40, 79]
+    cards = [f"/decks/fastai/cards/{number}/?answer=1" for number in numbers]
 
     for path in ["/", "/decks/fastai/", "/decks/fastai/?q=tensor", *cards]:
         page.goto(f"{deck_site}{path}")

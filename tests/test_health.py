@@ -155,6 +155,7 @@ def test_only_its_own_path_is_answered(client):
     assert client.get(reverse("home")).status_code == 200
 
 
+@pytest.mark.own_processes
 @pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL is not installed")
 def test_a_stopped_database_makes_it_unavailable_until_it_is_back(tmp_path):
     monitor = {"Authorization": f"Bearer {TOKEN}"}
