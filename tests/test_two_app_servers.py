@@ -17,6 +17,7 @@ from tests.servers import Gunicorn, manage, site_env
 REDIS_URL = os.environ.get("REDIS_URL", "")
 pytestmark = [
     pytest.mark.redis,
+    pytest.mark.own_processes,
     pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set (see .ci/run)"),
 ]
 FAILURE_LIMIT = 3
@@ -35,10 +36,13 @@ def shared_database_url(tmp_path_factory):
 
     name = f"quizsite_two_servers_{os.getpid()}"
     server = urlsplit(suite_url)
-    with psycopg.connect(suite_url, autocommit=True) as connection:
+    # Through the server's own database: the suite's need not exist (CI's own-process
+    # tests name one of their own, and only its test copy is made).
+    maintenance = urlunsplit(server._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     yield urlunsplit(server._replace(path=f"/{name}"))
-    with psycopg.connect(suite_url, autocommit=True) as connection:
+    with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
