@@ -9,6 +9,7 @@ from django.core.validators import slug_re as slug_pattern
 from django.db import transaction
 
 from quizzes.models import Deck, FormerDeckSlug
+from quizzes.models.deck import named_apart
 
 
 def deck_slug_taken_before(*, slug: str, deck: Deck | None) -> FormerDeckSlug | None:
@@ -67,12 +68,6 @@ class DeckBranch:
         if self.deck is None:
             return self.name
         return named_apart(self.name, self.deck.slug, shared_name=self.shared_name)
-
-
-def named_apart(name: str, slug: str, *, shared_name: bool) -> str:
-    """A deck's name as every page shows it: "Biology", or where another deck bears that
-    name, "Biology (bio-b)" (its slug, as an export names it), so that the two read apart."""
-    return f"{name} ({slug})" if shared_name else name
 
 
 def deck_path(name: str) -> list[str]:
