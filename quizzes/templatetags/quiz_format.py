@@ -114,8 +114,11 @@ def quick_quiz(deck, with_rule=True) -> str:
     return unbroken_units(quick_quiz_text(askable=deck.choice_count, with_rule=with_rule))
 
 
-# `decks|deck_menu`: the decks grouped by their top branch for a deck menu.
-register.filter("deck_menu", deck_menu)
+@register.filter("deck_menu")
+def deck_menu_of(decks, named_alike) -> list:
+    """`decks|deck_menu:named_alike`: the decks grouped by their top branch for a deck menu
+    (decks.deck_menu), `named_alike` being the decks' tree's (TreeScopes)."""
+    return deck_menu(decks, named_alike or ())
 
 
 # The choices' lines as the template's loop laid them out, one line each in the list.
