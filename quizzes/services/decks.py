@@ -146,13 +146,16 @@ class DeckPlace:
     name: str
 
 
-def deck_place(deck: Deck) -> DeckPlace:
+def deck_place(deck: Deck, named_alike: Collection[int]) -> DeckPlace:
+    """`named_alike`: the tree's (TreeScopes), by which the deck's own name is said with its
+    slug beside another of its name, as the tree says it."""
     parts = deck_path(deck.name)
     above = [
         (part, DECK_PATH_SEPARATOR.join(parts[: depth + 1]))
         for depth, part in enumerate(parts[:-1])
     ]
-    return DeckPlace(above=above, name=parts[-1] if above else deck.name)
+    name = parts[-1] if above else deck.name
+    return DeckPlace(above=above, name=deck.label_among(named_alike, name=name))
 
 
 @dataclass(frozen=True)
