@@ -83,8 +83,10 @@ def _page_ready_fields(content: tuple, media_url: str) -> dict:
     return {field: getattr(card, field) for field in PAGE_READY_FIELDS}
 
 
-def make_deck(size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = ()) -> Deck:
-    deck = Deck.objects.create(name=f"Synthetic {slug}", slug=slug)
+def make_deck(
+    size: int, *, slug: str = "synthetic", tags: tuple[str, ...] = (), name: str = ""
+) -> Deck:
+    deck = Deck.objects.create(name=name or f"Synthetic {slug}", slug=slug)
     tag_rows = [Tag.objects.get_or_create(name=name, slug=name)[0] for name in tags]
     cards = Card.objects.bulk_create(
         rendered(

@@ -74,3 +74,12 @@ def test_a_database_kept_busy_by_a_long_write_is_a_503_that_asks_to_try_again(ma
     # Once the write is done, the same request goes through.
     assert Client().post("/quiz/quick/", {"deck": "synthetic"}).status_code == 302
     assert Attempt.objects.count() == 1
+
+
+def test_a_missing_cards_deck_is_named_apart_from_another_of_its_name(client, make_deck):
+    make_deck(1, slug="bio-a", name="Biology")
+    make_deck(1, slug="bio-b", name="biology")
+    response = client.get("/decks/bio-b/cards/999/")
+    assert response.status_code == 404
+    assert "biology (bio-b) has no card with this number." in response.text
+    assert 'href="/decks/bio-b/">Back to biology (bio-b)</a>' in response.text

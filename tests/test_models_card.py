@@ -47,3 +47,9 @@ def test_a_long_deck_name_of_one_part_is_cut_too():
     deck, rest = card.named.split(" #1 ")
     assert len(deck) == 60 and deck.endswith("…")
     assert rest == "(“Dose?”)"
+
+
+def test_beside_another_deck_of_its_name_its_deck_is_named_with_its_slug_after_the_cut():
+    card = _card("Medicine::" + "Very long branch " * 4 + "::Cardiology::Drugs", "Dose?")
+    assert card.named_among({card.deck_id}) == "…::Cardiology::Drugs (named) #1 (“Dose?”)"
+    assert card.named_among({card.deck_id + 1}) == "…::Cardiology::Drugs #1 (“Dose?”)"

@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+from quizzes.models import Deck
 from quizzes.services.decks import (
     DECK_TREE_MAX_DEPTH,
     deck_menu,
@@ -13,10 +14,17 @@ from quizzes.services.decks import (
 
 
 def decks(*names_and_counts):
-    return [
-        SimpleNamespace(pk=pk, name=name, card_count=count, slug=f"deck-{pk}")
-        for pk, (name, count) in enumerate(names_and_counts, start=1)
-    ]
+    """Decks as deck_summaries gives them, never saved."""
+    made = []
+    for pk, (name, count) in enumerate(names_and_counts, start=1):
+        deck = Deck(pk=pk, name=name, slug=f"deck-{pk}")
+        deck.card_count = count
+        made.append(deck)
+    return made
+
+
+def menu(named):
+    return deck_menu(named, tree_scopes(named).named_alike)
 
 
 def outline(branches, depth=0):
@@ -80,12 +88,21 @@ def test_two_decks_of_one_name_side_by_side_are_named_with_their_slugs():
 
 
 def test_the_deck_menu_names_two_decks_of_one_name_with_their_slugs_and_loses_neither():
-    groups = deck_menu(decks(("Biology", 3), ("Biology", 4), ("Biology::Cell", 1), ("Chem", 2)))
+    groups = menu(decks(("Biology", 3), ("Biology", 4), ("Biology::Cell", 1), ("Chem", 2)))
     named = [(group.branch, [(deck.pk, name) for deck, name in group.decks]) for group in groups]
     assert named == [
         ("", [(2, "Biology (deck-2)"), (4, "Chem")]),
         ("Biology", [(1, "Biology (deck-1)"), (3, "Cell")]),
     ]
+
+
+def test_the_deck_menu_groups_a_branch_whatever_its_names_case():
+    # "Biology" and "biology::Cell" made two groups: the tree has them in one branch.
+    groups = menu(decks(("Biology", 3), ("biology::Cell", 1), ("BIOLOGY::Genes", 2)))
+    named = [(group.branch, [name for _deck, name in group.decks]) for group in groups]
+    assert named == [("Biology", ["Biology", "Cell", "Genes"])]
+    groups = menu(decks(("biology::Cell", 1), ("BIOLOGY::Genes", 2)))
+    assert [group.branch for group in groups] == ["biology"]
 
 
 def test_a_decks_study_is_itself_and_what_the_tree_puts_below_it_never_a_namesakes():
@@ -109,7 +126,7 @@ def test_names_are_alike_whatever_their_case_as_anki_reads_them():
     assert scopes.named_alike == {1, 2}
     assert scopes.of_deck[1] == {1, 3} and scopes.of_deck[2] == {2}
     assert study_scope_of_branch("biology::CELL", scopes).deck_ids == {3}
-    groups = deck_menu(decks(("Biology", 3), ("BIOLOGY", 4), ("Chem", 2)))
+    groups = menu(decks(("Biology", 3), ("BIOLOGY", 4), ("Chem", 2)))
     assert [name for _deck, name in groups[0].decks] == [
         "Biology (deck-1)",
         "BIOLOGY (deck-2)",
@@ -147,7 +164,12 @@ def test_many_decks_side_by_side_take_work_in_proportion():
         lines += event == "line"
         return count
 
-    many = decks(*((f"Top::Deck {number}", 1) for number in range(1000)))
+    # Plain objects, as before decks() made models: a model's pk is a property, its lines
+    # counted too.
+    many = [
+        SimpleNamespace(pk=pk, name=f"Top::Deck {pk}", card_count=1, slug=f"deck-{pk}")
+        for pk in range(1000)
+    ]
     sys.settrace(count)
     try:
         tree = deck_tree(many)

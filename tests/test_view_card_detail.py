@@ -275,3 +275,10 @@ def test_a_typed_text_longer_than_the_box_takes_is_cut_to_it(client, typed_card)
     assert response.status_code == 200
     line = BeautifulSoup(response.text, "html.parser").select_one(".typed-line del")
     assert line.text.count("x") == 500
+
+
+def test_its_breadcrumb_names_its_deck_apart_from_another_of_its_name(client, make_deck):
+    make_deck(1, slug="bio-a", name="Biology")
+    make_deck(1, slug="bio-b", name="biology")
+    page = BeautifulSoup(client.get(card_url(1, "bio-b")).text, "html.parser")
+    assert page.select_one(".breadcrumbs a").get_text() == "biology (bio-b)"

@@ -604,3 +604,12 @@ def test_markup_and_quotes_in_a_subdecks_path_stay_text(client, make_deck):
         ('"B" & <i>C</i>', "/?q=%3Cb%3EA%3C/b%3E%3A%3A%22B%22%20%26%20%3Ci%3EC%3C/i%3E"),
     ]
     assert page.select("nav.deck-branches b, nav.deck-branches i, h1 b") == []
+
+
+def test_a_deck_named_as_another_is_named_apart_in_its_title_and_heading(client, make_deck):
+    make_deck(1, slug="bio-a", name="Biology")
+    make_deck(1, slug="cell-a", name="Biology::Cell")
+    make_deck(1, slug="cell-b", name="biology::cell")
+    page = BeautifulSoup(client.get(reverse("card_list", args=["cell-b"])).text, "html.parser")
+    assert page.title.get_text().startswith("biology::cell (cell-b)")
+    assert page.h1.get_text() == "cell (cell-b)"

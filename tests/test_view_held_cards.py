@@ -57,6 +57,24 @@ def test_each_card_is_named_by_its_deck_and_the_start_of_its_question(client, al
     assert "(“Question 1 about tensor1?”)" in cards[0].named
 
 
+def test_two_decks_named_alike_are_named_apart_by_their_slugs(
+    client, alice, make_deck, django_assert_num_queries
+):
+    # "Biology #1" twice did not say which deck's card was suspended.
+    for slug, name in (("bio-a", "Biology"), ("bio-b", "biology")):
+        hold(alice, make_deck(1, slug=slug, name=name).cards.get(), suspended=True)
+    client.force_login(alice)
+    client.get(URL)
+    # As many as for one deck: the decks' tree is kept, not read again for each card.
+    with django_assert_num_queries(3):
+        page = BeautifulSoup(client.get(URL).text, "html.parser")
+    assert [link.get_text() for link in page.select("[data-held-card] a")] == [
+        "Biology (bio-a) #1 (“Question 1 about tensor1?”)",
+        "biology (bio-b) #1 (“Question 1 about tensor1?”)",
+    ]
+    assert "Unsuspend biology (bio-b) #1" in page.select("[data-held-card] button")[1].get_text()
+
+
 def test_with_nothing_held_it_says_so(client, alice, cards):
     client.force_login(alice)
     response = client.get(URL)

@@ -85,6 +85,15 @@ def test_the_learner_picks_the_deck(client, alice, deck, make_deck):
     assert ">alice<" in default.text and ">alice<" not in chosen.text
 
 
+def test_a_deck_named_as_another_is_named_apart_by_its_slug(client, make_deck):
+    make_deck(3, slug="bio-a", name="Biology")
+    make_deck(3, slug="bio-b", name="biology")
+    soup = BeautifulSoup(client.get(URL, {"deck": "bio-b"}).text, "html.parser")
+    options = [option.get_text() for option in soup.select("#deck-picker option")]
+    assert options == ["Biology (bio-a) (3 cards)", "biology (bio-b) (3 cards)"]
+    assert "learner on biology (bio-b), most points first" in soup.get_text()
+
+
 def test_a_learner_starts_on_the_deck_they_last_played(client, alice, deck, make_deck):
     make_deck(20, slug="other")
     quick(alice, deck, 5)

@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes import engine
@@ -142,6 +143,21 @@ def test_decks_named_by_ankis_path_are_grouped_by_their_top_branch(client, deck,
     assert names == ["Languages", f"German {ANGLE} Verbs", f"Spanish {ANGLE} Verbs"]
     assert '<optgroup label="Medicine">' in menu
     assert f"Cardiology {ANGLE} ECG &lt;b&gt; (2 cards)" in menu
+
+
+def test_decks_named_alike_are_named_apart_and_their_branch_is_one_group(client, make_deck):
+    # "Biology" and "biology::Cell" were two groups, and two "Biology" read the same.
+    for slug, name in [("bio-a", "Biology"), ("bio-b", "biology"), ("cell", "biology::Cell")]:
+        make_deck(2, slug=slug, name=name)
+    soup = BeautifulSoup(client.get(URL, {"deck": "bio-b"}).text, "html.parser")
+    groups = [
+        (group["label"], [option.get_text() for option in group.select("option")])
+        for group in soup.select("#deck-picker optgroup")
+    ]
+    assert groups == [("Biology", ["Biology (bio-a) (2 cards)", "Cell (2 cards)"])]
+    # The second of the name is on its own, as the tree has Cell below the first alone.
+    plain = soup.select("#deck-picker > option")
+    assert [option.get_text() for option in plain] == ["biology (bio-b) (2 cards)"]
 
 
 @pytest.mark.parametrize(

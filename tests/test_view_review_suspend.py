@@ -39,6 +39,15 @@ def test_a_suspended_new_card_stays_out_until_unsuspended(client, alice, card):
     assert CardHold.objects.get(user=alice, card=card).suspended
 
 
+def test_its_notice_names_the_deck_apart_from_another_of_its_name(client, alice, make_deck):
+    # "Biology #1 is suspended" did not say which of the learner's two Biology decks.
+    make_deck(1, slug="bio-a", name="Biology")
+    card = make_deck(1, slug="bio-b", name="biology").cards.get()
+    client.force_login(alice)
+    response = client.post(URL, {"card": card.pk}, follow=True)
+    assert "biology (bio-b) #1 (“Question 1 about tensor1?”) is suspended" in response.text
+
+
 def test_a_suspended_studied_card_leaves_the_counts_forecast_and_smart_quizzes(client, alice, deck):
     reviews.settings_update(
         user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"

@@ -5,6 +5,7 @@ permalinks use the same keys).
 """
 
 import secrets
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +30,13 @@ NAMED_QUESTION_LENGTH = 40
 
 def new_shuffle_key() -> int:
     return secrets.randbelow(SHUFFLE_KEY_RANGE)
+
+
+def named_apart(name: str, slug: str, *, shared_name: bool) -> str:
+    """A deck's name as every page shows it: "Biology", or where another deck bears that
+    name (services.decks.name_key), "Biology (bio-b)" (its slug, as an export names it), so
+    that the two read apart."""
+    return f"{name} ({slug})" if shared_name else name
 
 
 class DeckManager(models.Manager):
@@ -72,6 +80,12 @@ class Deck(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def label_among(self, named_alike: Collection[int], *, name: str = "") -> str:
+        """Its name (or `name`, the part of it a page shows) as every page shows it
+        (named_apart), `named_alike` being the decks that bear another deck's name
+        (services.decks.TreeScopes, kept: no query)."""
+        return named_apart(name or self.name, self.slug, shared_name=self.pk in named_alike)
 
 
 class FormerDeckSlug(models.Model):
@@ -318,10 +332,20 @@ class Card(models.Model):
 
     @property
     def named(self) -> str:
+        """The card as a notice names it (named_among), its deck named apart from another
+        of its name by the decks' tree kept (services.cards.tree_scopes_kept: one read of
+        the cache, no query)."""
+        # Imported here: the services import the models.
+        from quizzes.services.cards import tree_scopes_kept
+
+        return self.named_among(tree_scopes_kept().named_alike)
+
+    def named_among(self, named_alike: Collection[int]) -> str:
         """The card as a notice names it, so that a learner studying many decks knows which
         card it was (as Anki's undo says what it takes back): its deck, its number and the
-        start of its question, 'Medicine::Cardiology::Drugs #7 (“Which drug slows…”)'. A deck
-        name too long keeps its last parts ('…::Drugs'). Plain text: a page escapes it."""
+        start of its question, 'Medicine::Cardiology::Drugs #7 (“Which drug slows…”)', and
+        'Biology (bio-b) #7 (…)' beside another deck Biology (`named_alike`, Deck.label_among).
+        A deck name too long keeps its last parts ('…::Drugs'). Plain text: a page escapes it."""
         parts = self.deck.name.split("::")
         while len(parts) > 1 and len("::".join(parts)) > NAMED_DECK_LENGTH - 3:
             parts.pop(0)
@@ -330,6 +354,7 @@ class Card(models.Model):
             deck = f"…::{deck}"
         # A name of one part too long for a notice is cut like a question.
         deck = Truncator(deck).chars(NAMED_DECK_LENGTH, truncate="…")
+        deck = self.deck.label_among(named_alike, name=deck)
         question = " ".join(self.question_text.split())
         if not question:
             return f"{deck} #{self.number}"

@@ -1,7 +1,7 @@
 """A deck's address: its slug, and the slugs it had before staff changed it, which links
 learners kept and the deck fixture still use; and the decks' tree, as Anki shows it."""
 
-from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -9,6 +9,7 @@ from django.core.validators import slug_re as slug_pattern
 from django.db import transaction
 
 from quizzes.models import Deck, FormerDeckSlug
+from quizzes.models.deck import named_apart
 
 
 def deck_slug_taken_before(*, slug: str, deck: Deck | None) -> FormerDeckSlug | None:
@@ -67,12 +68,6 @@ class DeckBranch:
         if self.deck is None:
             return self.name
         return named_apart(self.name, self.deck.slug, shared_name=self.shared_name)
-
-
-def named_apart(name: str, slug: str, *, shared_name: bool) -> str:
-    """A deck's name as every page shows it: "Biology", or where another deck bears that
-    name, "Biology (bio-b)" (its slug, as an export names it), so that the two read apart."""
-    return f"{name} ({slug})" if shared_name else name
 
 
 def deck_path(name: str) -> list[str]:
@@ -151,13 +146,16 @@ class DeckPlace:
     name: str
 
 
-def deck_place(deck: Deck) -> DeckPlace:
+def deck_place(deck: Deck, named_alike: Collection[int]) -> DeckPlace:
+    """`named_alike`: the tree's (TreeScopes), by which the deck's own name is said with its
+    slug beside another of its name, as the tree says it."""
     parts = deck_path(deck.name)
     above = [
         (part, DECK_PATH_SEPARATOR.join(parts[: depth + 1]))
         for depth, part in enumerate(parts[:-1])
     ]
-    return DeckPlace(above=above, name=parts[-1] if above else deck.name)
+    name = parts[-1] if above else deck.name
+    return DeckPlace(above=above, name=deck.label_among(named_alike, name=name))
 
 
 @dataclass(frozen=True)
@@ -169,37 +167,38 @@ class DeckMenuGroup:
     decks: list[tuple[Deck, str]]  # (deck, its name in the group)
 
 
-def deck_menu(decks: list[Deck]) -> list[DeckMenuGroup]:
+def deck_menu(decks: list[Deck], named_alike: Collection[int]) -> list[DeckMenuGroup]:
     """The decks of a quiz's deck menu grouped by their top branch, as Anki's deck list,
     so that fifty "Languages::Spanish::Verbs" names do not run together in one list and
     lose their ends on a phone. Decks without a path come first, in the order given (most
     cards first); the branches follow by name, their decks by path, a deck named as the
-    branch itself first. Two decks of the same name are each named with their slug too,
-    "Biology (bio-b)", as the home page names them."""
-    plain, branches = [], {}
-    paths = [deck_path(deck.name) for deck in decks]
-    named_alike = Counter(name_key(parts) for parts in paths)
-    for deck, parts in zip(decks, paths, strict=True):
-        shared = named_alike[name_key(parts)] > 1
+    branch itself first. A branch is one whatever its names' case ("Biology::Cell" and
+    "biology::Genes", name_key), as in the tree; a deck that bears another's name
+    (`named_alike`, the tree's: TreeScopes) is named with its slug too, "Biology (bio-b)"."""
+    plain, branches, spelt = [], {}, {}
+    for deck in decks:
+        parts = deck_path(deck.name)
         if len(parts) == 1:
-            plain.append((deck, named_apart(deck.name, deck.slug, shared_name=shared)))
+            plain.append((deck, deck.label_among(named_alike)))
         else:
+            top = name_key(parts[:1])
+            spelt.setdefault(top, parts[0])
             rest = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(parts[1:])
-            branches.setdefault(parts[0], []).append(
-                (deck, named_apart(rest, deck.slug, shared_name=shared))
-            )
+            branches.setdefault(top, []).append((deck, deck.label_among(named_alike, name=rest)))
     # Anki's "Medicine" may hold cards of its own beside its subdecks': it leads its group
     # (the first of that name, as the tree puts its subdecks below that one).
     leading = {}
     for item in plain:
-        if item[0].name in branches:
-            leading.setdefault(item[0].name, item)
-    plain = [item for item in plain if leading.get(item[0].name) is not item]
+        if (top := name_key(deck_path(item[0].name))) in branches:
+            leading.setdefault(top, item)
+    plain = [item for item in plain if leading.get(name_key(deck_path(item[0].name))) is not item]
     groups = [DeckMenuGroup(branch="", decks=plain)] if plain else []
-    for branch in sorted(branches, key=str.casefold):
-        in_order = sorted(branches[branch], key=lambda named: named[1].casefold())
-        if branch in leading:
-            in_order.insert(0, leading[branch])
+    for top in sorted(branches):
+        in_order = sorted(branches[top], key=lambda named: named[1].casefold())
+        branch = spelt[top]
+        if top in leading:
+            in_order.insert(0, leading[top])
+            branch = deck_path(leading[top][0].name)[0]
         groups.append(DeckMenuGroup(branch=branch, decks=in_order))
     return groups
 

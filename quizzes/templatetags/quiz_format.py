@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from quizzes.addresses import remembered_reverse
 from quizzes.services.attempts import quick_quiz_text
-from quizzes.services.decks import deck_menu, named_apart
+from quizzes.services.decks import deck_menu
 
 register = template.Library()
 
@@ -43,9 +43,16 @@ def breakable_name(name: str) -> str:
 
 @register.filter
 def deck_label(deck, named_alike) -> str:
-    """`deck`'s name as every page says it (decks.named_apart): "Biology (bio-b)" where
+    """`deck`'s name as every page says it (Deck.label_among): "Biology (bio-b)" where
     another deck bears its name, `named_alike` being the decks' tree's (TreeScopes)."""
-    return named_apart(deck.name, deck.slug, shared_name=deck.pk in (named_alike or ()))
+    return deck.label_among(named_alike or ())
+
+
+@register.filter
+def card_named(card, named_alike) -> str:
+    """`card` as a notice names it (Card.named_among), for a page that lists many: the
+    decks' tree read once for them all, not once a card."""
+    return card.named_among(named_alike or ())
 
 
 @register.filter
@@ -107,8 +114,11 @@ def quick_quiz(deck, with_rule=True) -> str:
     return unbroken_units(quick_quiz_text(askable=deck.choice_count, with_rule=with_rule))
 
 
-# `decks|deck_menu`: the decks grouped by their top branch for a deck menu.
-register.filter("deck_menu", deck_menu)
+@register.filter("deck_menu")
+def deck_menu_of(decks, named_alike) -> list:
+    """`decks|deck_menu:named_alike`: the decks grouped by their top branch for a deck menu
+    (decks.deck_menu), `named_alike` being the decks' tree's (TreeScopes)."""
+    return deck_menu(decks, named_alike or ())
 
 
 # The choices' lines as the template's loop laid them out, one line each in the list.

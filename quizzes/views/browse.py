@@ -96,9 +96,12 @@ def card_list(request, slug):
     # reading a deck through; the link at the count turns it on and off.
     answers_shown = request.GET.get("answers") == "1"
     search_params = _querystring(q=query, tag=tag_slug, answers="1" if answers_shown else "")
+    # The deck is named as the tree names it: two decks "Biology" by their slugs too.
+    named_alike = card_services.tree_scopes_kept().named_alike
     context = {
         "deck": deck,
-        "deck_place": deck_services.deck_place(deck),
+        "named_alike": named_alike,
+        "deck_place": deck_services.deck_place(deck, named_alike),
         "deck_figures": card_services.deck_figures(deck=deck),
         "page": page,
         "query": query,
@@ -128,6 +131,8 @@ def card_detail(request, slug, number):
     context = {
         "card": card,
         "deck": card.deck,
+        # Its deck is named as the tree names it: two decks "Biology" by their slugs too.
+        "named_alike": card_services.tree_scopes_kept().named_alike,
         "card_count": card_services.deck_figures(deck=card.deck).count,
         "title": Truncator(card.question_text or f"Card {card.number}").chars(80),
         "show_answer": request.GET.get("answer") == "1",

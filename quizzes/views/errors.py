@@ -10,13 +10,16 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from quizzes.models import Deck
+from quizzes.services import cards as card_services
 
 
 class CardNotFound(Http404):
     """A card number the deck does not have (a deleted card, a mistyped address)."""
 
     def __init__(self, deck: Deck):
-        super().__init__(f"{deck.name} has no card with this number.")
+        # Named as the tree names it: which of two decks "Biology" has no such card.
+        self.deck_label = deck.label_among(card_services.tree_scopes_kept().named_alike)
+        super().__init__(f"{self.deck_label} has no card with this number.")
         self.deck = deck
 
 
@@ -24,7 +27,11 @@ class CardNotFound(Http404):
 def page_not_found(request, exception):
     # As Django's own handler: the view's reason when it gave one, never the resolver's.
     reason = exception.args[0] if exception.args and isinstance(exception.args[0], str) else ""
-    context = {"reason": reason, "deck": getattr(exception, "deck", None)}
+    context = {
+        "reason": reason,
+        "deck": getattr(exception, "deck", None),
+        "deck_label": getattr(exception, "deck_label", ""),
+    }
     return render(request, "404.html", context, status=404)
 
 

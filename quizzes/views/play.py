@@ -18,6 +18,7 @@ from quizzes import engine
 from quizzes.forms import AnswerForm, QuizSetupForm
 from quizzes.models import Attempt, Deck
 from quizzes.services import attempts as attempt_services
+from quizzes.services import cards as card_services
 from quizzes.services import challenges as challenge_services
 from quizzes.services import reviews as review_services
 from quizzes.typed_answers import TYPED_SCORING_RULE
@@ -151,6 +152,8 @@ def quiz_setup(request):
         "form": form,
         "deck": deck,
         "decks": decks,
+        # Two decks "Biology" are named by their slugs too, as the home page's tree names them.
+        "named_alike": card_services.tree_scopes_kept().named_alike,
         "pools": pools,
         "time_for_length_rule": engine.TIME_FOR_LENGTH_RULE,
         "typing_rule": engine.TYPING_RULE,

@@ -155,6 +155,8 @@ def leaderboard(request):
     context = {
         "deck": deck,
         "decks": decks,
+        # Two decks "Biology" are named by their slugs too, as the home page's tree names them.
+        "named_alike": card_services.tree_scopes_kept().named_alike,
         "this_week": this_week,
         "all_time": all_time,
         "too_fast_rule": engine.IMPLAUSIBLY_FAST_RULE,

@@ -185,8 +185,7 @@ def _named_within(
         return f"#{card.number}"
     if scope is not None and name.startswith(f"{scope.name}::"):
         name = name.removeprefix(f"{scope.name}::")
-    shared = card.deck_id in named_alike
-    return f"{deck_services.named_apart(name, card.deck.slug, shared_name=shared)} #{card.number}"
+    return f"{card.deck.label_among(named_alike, name=name)} #{card.number}"
 
 
 def _stage_context(request, *, card: Card | None = None, notice: str = "") -> dict:
@@ -746,6 +745,8 @@ def card_study(request, slug, number):
 def _held_cards(request, *, notice: str = "") -> HttpResponse:
     context = {
         "held": card_holds.held_cards(user=request.user, now=timezone.now()),
+        # Each card is named by its deck: two decks "Biology" by their slugs too.
+        "named_alike": card_services.tree_scopes_kept().named_alike,
         "notice": notice,
     }
     template = f"{HELD_CARDS}#held" if request.htmx else HELD_CARDS
