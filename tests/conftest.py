@@ -59,19 +59,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# CI's passes (.ci/run sets QUIZSITE_CI_PASS in each) and, for the tests each pass shares
+# with another, the passes that run them, by their ids' hash: one pass in len(passes).
+CI_PASSES_SHARING = {
+    # The hostile sweeps send thousands of requests a test, a fifth of both databases'
+    # passes' time when sent twice: every request still goes out at each run, two in three
+    # to SQLite (the shorter pass), one in three to PostgreSQL.
+    "one_pass": ("sqlite", "sqlite", "postgresql"),
+    # The browser tests, half of them beside the own-process tests, which mostly wait.
+    "browser": ("sqlite", "processes"),
+}
+
+
 def _split_between_ci_passes(config, items):
-    """CI (.ci/run sets QUIZSITE_CI_PASSES) runs the suite twice side by side, on SQLite and
-    on PostgreSQL. Each test marked `one_pass` runs on one of them, by its id's hash (so the
-    same on every run, whatever else either pass leaves out): the hostile sweeps send
-    thousands of requests a test, a fifth of both passes' time sent twice. Every request is
-    still sent at each run, half of them to each database. `make test` runs them all."""
-    if not os.environ.get("QUIZSITE_CI_PASSES"):
+    """On CI, each test that two passes share (CI_PASSES_SHARING) runs on one of them, by
+    its id's hash: the same on every run, whatever else either pass leaves out. `make test`
+    (QUIZSITE_CI_PASS unset) runs them all."""
+    this_pass = os.environ.get("QUIZSITE_CI_PASS")
+    if not this_pass:
         return
-    this_pass = 1 if os.environ.get("DATABASE_URL") else 0
     kept, elsewhere = [], []
     for item in items:
-        other = "one_pass" in item.keywords and zlib.crc32(item.nodeid.encode()) % 2 != this_pass
-        (elsewhere if other else kept).append(item)
+        runs_here = True
+        for marker, passes in CI_PASSES_SHARING.items():
+            if marker in item.keywords and this_pass in passes:
+                chosen = passes[zlib.crc32(item.nodeid.encode()) % len(passes)]
+                runs_here = runs_here and chosen == this_pass
+        (kept if runs_here else elsewhere).append(item)
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
         items[:] = kept

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.httpquiz import Player
-from tests.servers import Gunicorn, manage, site_env
+from tests.servers import Gunicorn, PostgresCluster, manage, postgres_bin, site_env
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 pytestmark = [
@@ -27,17 +27,24 @@ NEW = "another long shared secret"
 
 @pytest.fixture(scope="module")
 def shared_database_url(tmp_path_factory):
-    """A database of their own: a SQLite file, or a new database on the suite's PostgreSQL."""
+    """A PostgreSQL database of their own, as many machines share one: on the suite's
+    server, or where the suite runs on SQLite (CI's own-process tests) on a cluster of
+    their own; a SQLite file where PostgreSQL is not installed."""
     suite_url = os.environ.get("DATABASE_URL", "")
-    if not suite_url.startswith("postgres"):
+    if suite_url.startswith("postgres"):
+        yield from _database_on(suite_url)
+    elif postgres_bin() is not None:
+        with PostgresCluster() as cluster:
+            yield from _database_on(cluster.url)
+    else:
         yield f"sqlite:///{tmp_path_factory.mktemp('shared') / 'db.sqlite3'}"
-        return
+
+
+def _database_on(server_url):
     import psycopg
 
     name = f"quizsite_two_servers_{os.getpid()}"
-    server = urlsplit(suite_url)
-    # Through the server's own database: the suite's need not exist (CI's own-process
-    # tests name one of their own, and only its test copy is made).
+    server = urlsplit(server_url)
     maintenance = urlunsplit(server._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
