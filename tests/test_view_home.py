@@ -356,3 +356,38 @@ def test_learners_share_one_kept_home_page_their_counts_apart(
     assert bobs.replace(">bob<", ">alice<").count("data-deck-study") == alices.count(
         "data-deck-study"
     )
+
+
+def test_the_hidden_words_of_a_decks_buttons_name_it_apart_as_its_row_does(
+    client, alice, make_deck, django_assert_num_queries
+):
+    # "Quick quiz on Biology" twice: a screen reader could not tell which Biology's it was.
+    for slug, name in [
+        ("bio-a", "Biology"),
+        ("bio-b", "biology"),
+        ("cell-a", "Biology::Cell"),
+        ("cell-b", "biology::cell"),
+    ]:
+        make_deck(1, slug=slug, name=name)
+    # As many queries as ever: the decks' tree the page names them by is kept.
+    with django_assert_num_queries(1):
+        page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+
+    panel = page.select_one('section[aria-labelledby="deck-bio-b"]')
+    assert {action.get_text() for action in panel.select(".actions a, .quick-quiz-actions a")} == {
+        "Browse the cards of biology (bio-b)",
+        "Random card from biology (bio-b)",
+        "Choose your own quiz on biology (bio-b)",
+        "Leaderboard of biology (bio-b)",
+    }
+    row = page.select_one('a.deck-row-name[href="/decks/cell-b/"]').find_parent(class_="deck-row")
+    assert row.select_one(".deck-row-name").get_text() == "cell (cell-b) (biology::cell)"
+    assert row.select_one('a[href$="?deck=cell-b"]').get_text() == (
+        "Choose a quiz on biology::cell (cell-b)"
+    )
+
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
+    studies = {link["href"]: link.get_text() for link in page.select("a[data-deck-study]")}
+    assert studies[f"{reverse('review')}?deck=cell-b"] == "Study (biology::cell (cell-b))"
+    assert studies[f"{reverse('review')}?own=bio-a"] == "Study (Biology (bio-a), its own cards)"

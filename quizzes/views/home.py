@@ -44,6 +44,9 @@ def home(request):
     context = {
         "tree": tree,
         "tree_decks": shown,
+        # The tree's own (kept, no query): its buttons' and links' hidden words name a deck
+        # as its row does, "Biology (bio-b)" beside another Biology.
+        "named_alike": card_services.tree_scopes_kept().named_alike,
         "matching": matching,
         "deck_count": len(decks),
         "filter_from": DECK_FILTER_FROM,
