@@ -191,3 +191,16 @@ def test_a_flashcard_challenges_list_says_its_points_are_self_graded(client, ali
 
     assert "bob: " in response.text
     assert "graded by each learner" in response.text
+
+
+def test_its_deck_is_named_apart_from_another_of_its_name(
+    client, bob, make_deck, original, django_assert_num_queries
+):
+    make_deck(1, slug="synthetic-b", name="SYNTHETIC synthetic")
+    client.force_login(bob)
+    url = reverse("challenge", args=[original.pk])
+    client.get(url)
+    # As many queries as with one deck of the name: the decks' tree is kept.
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert "on Synthetic synthetic (synthetic): 3 questions" in response.text

@@ -421,3 +421,19 @@ def test_gunicorn_resumes_a_download_byte_exact(tmp_path, site_var_dir):
     assert (past[0], past[1]["Content-Range"]) == (416, f"bytes */{size}")
     assert (head[0], head[1]["Content-Length"], head[2]) == (200, str(size), b"")
     assert len(_notes_read_by_anki_bytes(body)) > 70
+
+
+def test_the_page_that_says_it_is_on_its_way_names_the_deck_apart(
+    client, deck, make_deck, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    make_deck(1, slug="synthetic-b", name="synthetic SYNTHETIC")
+    cache.add(f"deck-package:{deck.pk}:{caching.deck_pages_version()}", 1)  # being built
+    client.get(_url(deck))
+    # As many queries as with one deck of the name: the decks' tree is kept.
+    with django_assert_num_queries(1):
+        response = client.get(_url(deck))
+    assert response.status_code == 202
+    assert "<title>Synthetic synthetic (synthetic) for Anki: on its way" in response.text
+    assert "<h1>Synthetic synthetic (synthetic) for Anki: on its way</h1>" in response.text

@@ -3,6 +3,7 @@ and the reports in the admin."""
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 
@@ -249,3 +250,15 @@ def test_a_learner_sending_reports_in_a_loop_is_told_to_wait(alice_client, bob, 
     assert htmx.status_code == 200 and "You sent many reports this hour" in htmx.text
     assert (by_bob.status_code, next_hour.status_code) == (302, 302)
     assert ProblemReport.objects.count() == throttling.REPORTS_PER_HOUR + 2
+
+
+def test_its_breadcrumb_names_the_deck_apart_from_another_of_its_name(
+    alice_client, card, make_deck, django_assert_num_queries
+):
+    make_deck(1, slug="synthetic-b", name="synthetic SYNTHETIC")
+    alice_client.get(report_url(card))
+    # As many queries as with one deck of the name: the decks' tree is kept.
+    with django_assert_num_queries(2):
+        response = alice_client.get(report_url(card))
+    crumb = BeautifulSoup(response.text, "html.parser").select_one(".breadcrumbs a")
+    assert crumb.get_text() == "Synthetic synthetic (synthetic)"

@@ -180,7 +180,11 @@ def deck_package(request, slug):
         response = render(
             request,
             "quizzes/cards/package_preparing.html",
-            {"deck": deck, "retry_seconds": PACKAGE_RETRY_SECONDS},
+            {
+                "deck": deck,
+                "named_alike": card_services.tree_scopes_kept().named_alike,
+                "retry_seconds": PACKAGE_RETRY_SECONDS,
+            },
             status=202,
         )
         response["Retry-After"] = str(PACKAGE_RETRY_SECONDS)

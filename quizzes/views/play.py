@@ -372,6 +372,7 @@ def challenge(request, pk):
             "original": original,
             "is_owner": is_owner,
             "challenges": challenge_services.challenge_results(attempt=original),
+            "named_alike": card_services.tree_scopes_kept().named_alike,
         },
     )
 

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from quizzes import throttling
 from quizzes.forms import ProblemReportForm
 from quizzes.models import Card
+from quizzes.services import cards as card_services
 from quizzes.services.reports import report_create
 
 
@@ -37,6 +38,7 @@ def card_report(request, slug, number):
         # 200, as for the page: a form shown again with its errors, not a failed request.
         return render(request, "quizzes/reports/report.html#form", context)
     status = 429 if form.has_error(NON_FIELD_ERRORS, code="throttled") else 200
+    context["named_alike"] = card_services.tree_scopes_kept().named_alike  # the breadcrumb
     return render(request, "quizzes/reports/report.html", context, status=status)
 
 
