@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(config, items):
 CI_PASSES_SHARING = {
     # The hostile sweeps send thousands of requests a test, a fifth of both databases'
     # passes' time when sent twice: every request still goes out at each run, two in three
-    # to SQLite (the shorter pass), one in three to PostgreSQL.
+    # to SQLite (where they cost less), one in three to PostgreSQL.
     "one_pass": ("sqlite", "sqlite", "postgresql"),
     # The browser tests, half of them beside the own-process tests, which mostly wait.
     "browser": ("sqlite", "processes"),
