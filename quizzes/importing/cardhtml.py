@@ -258,6 +258,11 @@ def note_guid(*, source_url: str, question_html: str, answer_html: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
+def link_guid(source_url: str) -> str:
+    """The guid note_guid gives a card known by its source link: its content plays no part."""
+    return note_guid(source_url=source_url, question_html="", answer_html="")
+
+
 # --- the fast path: most fields are well-formed text, inline tags, paragraphs and lists ---
 
 _FAST_INLINE = frozenset({"b", "i", "u", "em", "strong", "code", "sub", "sup", "kbd"})

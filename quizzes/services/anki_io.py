@@ -61,7 +61,7 @@ from quizzes.importing.apkg import (
     suspended_notice,
     write_package,
 )
-from quizzes.importing.cardhtml import PROVENANCE_LABEL, note_guid
+from quizzes.importing.cardhtml import PROVENANCE_LABEL, link_guid, note_guid
 from quizzes.importing.occlusion import Drawing, OcclusionError
 from quizzes.models import (
     CachedImage,
@@ -1622,7 +1622,7 @@ def _cards_of_guids(guids: set[str], links: set[str]) -> list[tuple[str, int, in
         for row in Card.objects.filter(guid__in=batch).values_list("guid", "deck_id", "card_ord")
     ]
     derived = [
-        (note_guid(source_url=link, question_html="", answer_html=""), deck_id, ord_)
+        (link_guid(link), deck_id, ord_)
         for batch in _chunks(sorted(links))
         for link, deck_id, ord_ in Card.objects.filter(guid="", source_url__in=batch).values_list(
             "source_url", "deck_id", "card_ord"
@@ -1856,11 +1856,7 @@ def notes_grouped(cards: Iterable[Card]) -> Iterator[tuple[list[Card], list[list
     for card in cards:
         # A card without a stored guid is a note of its own (Card.note_cards), unless its
         # source link gives its guid: two decks' copies of one link are one note to Anki.
-        key = card.guid or (
-            note_guid(source_url=card.source_url, question_html="", answer_html="")
-            if card.source_url
-            else card.pk
-        )
+        key = card.guid or (link_guid(card.source_url) if card.source_url else card.pk)
         by_guid.setdefault(key, {}).setdefault(card.deck_id, []).append(card)
     for decks in by_guid.values():
         group: list[Card] = []
