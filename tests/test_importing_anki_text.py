@@ -20,7 +20,7 @@ from quizzes.importing.anki import (
     ColumnMapping,
     read_anki,
 )
-from quizzes.importing.cardhtml import _fast_field, _field_soup, _settle
+from quizzes.importing.cardhtml import MAX_CLOZE_CARDS, _fast_field, _field_soup, _settle
 from quizzes.importing.stock_note_types import STOCK_NOTE_TYPE_NAMES
 from quizzes.sanitize import html_to_text
 
@@ -1100,6 +1100,44 @@ def test_a_cloze_note_without_a_deletion_is_skipped():
     assert [problem.reason for problem in result.skipped] == [
         "a cloze note without any {{c1::…}} deletion"
     ]
+
+
+def test_a_cloze_note_of_more_deletions_than_a_note_may_have_is_skipped_by_line():
+    # Each of its cards shows the whole text: 3,000 deletions took 210 s and 1.5 GB.
+    allowed = " ".join(f"w{n} {{{{c{n}::a{n}}}}}" for n in range(1, MAX_CLOZE_CARDS + 1))
+    too_many = f"{allowed} w {{{{c{MAX_CLOZE_CARDS + 1}::more}}}}"
+
+    result = read(f"#notetype:Cloze\n{too_many}\t\n{allowed}\tkept\n")
+
+    assert [(problem.line, problem.reason) for problem in result.skipped] == [
+        (
+            2,
+            f"more than {MAX_CLOZE_CARDS:,} cloze numbers ({{{{c1::…}}}} and on) in one note: "
+            "each makes a card that shows the whole text",
+        )
+    ]
+    assert len(result.cards) == MAX_CLOZE_CARDS
+    assert result.cards[-1].question_text.endswith(f"w{MAX_CLOZE_CARDS} […]")
+
+
+def test_a_cloze_notes_fields_are_made_storable_once_for_all_its_cards(monkeypatch):
+    from quizzes.importing import cardhtml
+
+    made = []
+
+    def counted(value, **kwargs):
+        made.append(value)
+        return _fast_field(value, **kwargs)
+
+    monkeypatch.setattr(cardhtml, "_fast_field", counted)
+    cardhtml._sides.cache_clear()
+    text = " ".join(f"<b>w{n}</b> {{{{c{n}::a{n}}}}}" for n in range(1, 41))
+
+    result = read(f"#html:true\n#notetype:Cloze\n{text}\t<i>extra</i>\n")
+
+    assert len(result.cards) == 40
+    assert len(made) == 2  # the text and the Back Extra, not both again for every card
+    assert result.cards[39].question_text.endswith("w40 […]")
 
 
 # --- one parse per card: the fast path gives what the full repair gives ---

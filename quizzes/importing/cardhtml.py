@@ -7,6 +7,7 @@ Pure Python (nh3 through quizzes.sanitize, and BeautifulSoup), no Django import.
 
 import base64
 import binascii
+import functools
 import hashlib
 import html
 import re
@@ -32,6 +33,9 @@ _SETTLE_ROUNDS = 5
 # Anki's editor nests a handful of elements; a browser stops nesting at 512 anyway
 # (Chromium's parser), and the repairs take time that grows with the square of the depth.
 MAX_NESTING = 500
+# Each card of a cloze note shows the note's whole text, so a note's cards together grow
+# with the square of its deletions: 3,000 took 210 s and 1.5 GB to import.
+MAX_CLOZE_CARDS = 500
 # A tag of nh3's output, whose attribute values are always double-quoted (and may hold `>`).
 _SERIALIZED_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:\s+[^\s=>]+(?:="[^"]*")?)*\s*>')
 _VOID_TAGS = frozenset({"br", "img", "hr"})
@@ -184,24 +188,17 @@ def card_content(
     an export writes reads back unchanged. Raises CardHtmlError for an empty side, or
     elements or cloze deletions nested more than MAX_NESTING deep.
     """
-    if cloze is not None and cloze_depth(question) > MAX_NESTING:
-        raise CardHtmlError(f"cloze deletions nested more than {MAX_NESTING} deep")
-    fast_question = _fast_field(question, is_html=is_html)
-    fast_answer = _fast_field(answer, is_html=is_html)
-    source_url, number = "", None
-    if fast_question is None:
-        question_html = _settle(*_field_soup(question, is_html=is_html))
-        question_text = _plain_text(question_html)
-    else:
-        question_html, question_text = fast_question
-    if fast_answer is None:
-        answer_soup, parsed = _field_soup(answer, is_html=is_html)
-        if take_provenance:
-            source_url, number = _take_provenance(answer_soup)
-        answer_html = _settle(answer_soup, parsed)
-        answer_text = _plain_text(answer_html)
-    else:
-        answer_html, answer_text = fast_answer
+    if cloze is not None:
+        if cloze_depth(question) > MAX_NESTING:
+            raise CardHtmlError(f"cloze deletions nested more than {MAX_NESTING} deep")
+        if len(cloze_numbers(question)) > MAX_CLOZE_CARDS:
+            raise CardHtmlError(
+                f"more than {MAX_CLOZE_CARDS:,} cloze numbers ({{{{c1::…}}}} and on) in one "
+                "note: each makes a card that shows the whole text"
+            )
+    question_html, question_text, answer_html, answer_text, source_url, number = _sides(
+        question, answer, is_html=is_html, take_provenance=take_provenance
+    )
     images = (*_image_refs(question_html, "question"), *_image_refs(answer_html, "answer"))
     if cloze is not None:
         question_text = _plain_text(cloze_side(question_html, cloze, answer=False))
@@ -224,6 +221,32 @@ def card_content(
     elif not answer_text and not any(image.side == "answer" for image in images):
         raise CardHtmlError(_empty("answer", answer))
     return content
+
+
+# A cloze note's cards share its fields: made storable once for all of them, not per card.
+@functools.lru_cache(maxsize=4)
+def _sides(
+    question: str, answer: str, *, is_html: bool, take_provenance: bool
+) -> tuple[str, str, str, str, str, int | None]:
+    """Both fields storable and as plain text, and the provenance link taken off the
+    answer: (question HTML, its text, answer HTML, its text, source URL, number)."""
+    fast_question = _fast_field(question, is_html=is_html)
+    fast_answer = _fast_field(answer, is_html=is_html)
+    source_url, number = "", None
+    if fast_question is None:
+        question_html = _settle(*_field_soup(question, is_html=is_html))
+        question_text = _plain_text(question_html)
+    else:
+        question_html, question_text = fast_question
+    if fast_answer is None:
+        answer_soup, parsed = _field_soup(answer, is_html=is_html)
+        if take_provenance:
+            source_url, number = _take_provenance(answer_soup)
+        answer_html = _settle(answer_soup, parsed)
+        answer_text = _plain_text(answer_html)
+    else:
+        answer_html, answer_text = fast_answer
+    return question_html, question_text, answer_html, answer_text, source_url, number
 
 
 _INLINE_KIND = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?\s*data:([^;,"'\s<>]*)""", re.I)
