@@ -96,6 +96,7 @@ from quizzes.services.card_statistics import (
     cards_with_statistics,
     wrong_answer_picks,
 )
+from quizzes.services.cards import tree_scopes_kept
 from quizzes.services.deck_exports import KEPT_FOR as EXPORTS_KEPT_FOR
 from quizzes.services.deck_exports import (
     cards_export_job_start,
@@ -364,6 +365,7 @@ class DeckAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": f"Export {job.subject} as {job.get_kind_display()}",
             "job": job,
+            "named_alike": tree_scopes_kept().named_alike,  # its deck in the breadcrumbs
             "file": export_job_file(job=job),
             **_export_list(job),
             "kept_for_hours": int(EXPORTS_KEPT_FOR.total_seconds() // 3600),
@@ -394,6 +396,8 @@ class DeckAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Import an Anki file",
+            # Its deck named apart from another of its name, as the learners' pages name it.
+            "named_alike": tree_scopes_kept().named_alike,
             **extra,
         }
 
@@ -491,7 +495,9 @@ class DeckAdmin(admin.ModelAdmin):
             return redirect("admin:quizzes_deck_import_job", job.pk)
         self.log_change(request, job.deck, f"Imported {job.source_name}: {job.summary}.")
         # Decks by their names may leave the deck chosen alone: it is not "into" it.
-        into = "" if plan.decks_by_name else f" into {job.deck}"
+        into = ""
+        if not plan.decks_by_name:
+            into = f" into {job.deck.label_among(tree_scopes_kept().named_alike)}"
         self.message_user(request, f"Imported {job.source_name}{into}: {job.summary}.")
         for line in job.report:
             self.message_user(request, line, level=messages.WARNING)

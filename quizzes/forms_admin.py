@@ -15,6 +15,7 @@ from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor, Probl
 from quizzes.services.anki_io import ImportTooLarge, anki_import_check_size
 from quizzes.services.card_editing import card_content_from_form, card_version, card_version_now
 from quizzes.services.card_pages import distractor_render
+from quizzes.services.cards import tree_scopes_kept
 from quizzes.services.decks import deck_slug_taken_before
 from quizzes.services.images import image_store_upload, image_upload_verify
 from quizzes.services.reports import reports_resolve
@@ -327,6 +328,12 @@ class AnkiUploadForm(forms.Form):
         # says neither which file nor what to do.
         allow_empty_file=True,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Of two decks "Biology", staff pick the one they mean, named as the pages name it.
+        named_alike = tree_scopes_kept().named_alike
+        self.fields["deck"].label_from_instance = lambda deck: deck.label_among(named_alike)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -11,6 +11,7 @@ from zipfile import ZipFile
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -200,6 +201,17 @@ def test_a_running_export_says_what_it_is_doing(staff_client, basics):
     # It said "0 of 3000 cards written" while it read the cards before writing any.
     assert "Reading the deck's 3000 cards" in reading.text
     assert "1000 of 3000 cards written (33%)" in writing.text
+
+
+def test_its_page_names_its_deck_apart_from_another_of_its_name(staff_client, basics):
+    Deck.objects.create(name="basics", slug="basics-b")
+    job = ExportJob.objects.create(deck=basics, total=3, status="failed", error="Disk full.")
+
+    page = BeautifulSoup(staff_client.get(job_url(job)).text, "html.parser")
+
+    assert page.title.get_text().startswith("Export Basics (basics) as an Anki package")
+    assert page.select(".breadcrumbs a")[-1].get_text() == "Basics (basics)"
+    assert page.h2.get_text() == "Basics (basics) could not be exported"
 
 
 def test_a_download_asked_before_it_is_ready_says_so(staff_client, basics, big, queued_tasks):

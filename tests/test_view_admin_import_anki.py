@@ -335,6 +335,29 @@ def test_confirming_imports_the_previewed_file_and_logs_it(staff_client, basics)
     assert ImportJob.objects.get().status == ImportJob.Status.DONE
 
 
+def test_its_pages_name_the_deck_apart_from_another_of_its_name(
+    staff_client, basics, settings, queued_tasks
+):
+    # Of two decks "Basics", staff saw "into Basics" and could not tell which.
+    Deck.objects.create(name="basics", slug="basics-b")
+    settings.QUIZSITE_IMPORT_BACKGROUND_CARDS = 3
+    form = BeautifulSoup(staff_client.get(IMPORT).text, "html.parser")
+    preview = upload(staff_client, basics, THREE_CARDS)
+
+    queued = confirm(staff_client, preview)
+    import_job_run(job_id=ImportJob.objects.get().pk)
+    done = staff_client.get(queued.request["PATH_INFO"], headers={"HX-Request": "true"})
+
+    options = {option.get_text() for option in form.select("#id_deck option")}
+    assert options == {"---------", "Basics (basics)", "basics (basics-b)"}
+    assert "Preview: deck.txt into Basics (basics)</h2>" in preview.text
+    assert "Importing deck.txt into Basics (basics)</h2>" in queued.text
+    assert "Imported deck.txt into Basics (basics)</h2>" in done.text
+    settings.QUIZSITE_IMPORT_BACKGROUND_CARDS = 100
+    imported = confirm(staff_client, upload(staff_client, basics, THREE_CARDS))
+    assert "Imported deck.txt into Basics (basics): 0 new" in imported.text
+
+
 def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, basics):
     preview = upload(staff_client, basics, "Q1\tA1\nno separator\nQ3\t\n")
 

@@ -103,7 +103,15 @@ class ExportJob(DeckJob):
 
     @property
     def subject(self) -> str:
-        return str(self.deck) if self.deck_id else self.label
+        """What it holds as its pages say it: its deck named apart from another of its name
+        as every page names it (Deck.label_among, by the decks' tree kept: one read of the
+        cache, no query), else its label."""
+        if not self.deck_id:
+            return self.label
+        # Imported here: the services import the models.
+        from quizzes.services.cards import tree_scopes_kept
+
+        return self.deck.label_among(tree_scopes_kept().named_alike)
 
     @property
     def download_name(self) -> str:
