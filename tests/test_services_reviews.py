@@ -12,6 +12,7 @@ from quizzes import engine, scheduling
 from quizzes.models import Attempt, Card, CardMemory, ReviewLog
 from quizzes.services import attempts as attempt_services
 from quizzes.services import card_holds, reviews
+from quizzes.services import cards as card_services
 from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import (
     anki_decks,
@@ -746,6 +747,22 @@ def test_undoing_the_grade_that_made_a_leech_brings_it_back(alice, deck):
     reviews.review_undo(user=alice, review_id=review.pk)
     memory = CardMemory.objects.get(user=alice, card=card)
     assert (memory.lapses, memory.suspended) == (7, False)
+
+
+def test_an_undo_of_one_cards_grade_names_its_deck_apart_from_another_of_its_name(
+    alice, make_deck, django_assert_max_num_queries
+):
+    make_deck(1, slug="bio-a", name="Biology")
+    card = first_cards(make_deck(1, slug="bio-b", name="biology"), 1)[0]
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=2)
+    review = ReviewLog.objects.get(user=alice)
+    card_services.tree_scopes_kept()  # kept for every page, as it is once a page has read it
+
+    with django_assert_max_num_queries(1):
+        decks = reviews.undo_decks(user=alice, review_id=review.pk)
+
+    # It said "biology", as the Set due date's many-card undo did not.
+    assert decks == [reviews.UndoDeck(card.deck_id, "biology (bio-b)", 1)]
 
 
 def test_a_smart_quiz_asks_a_suspended_leech_among_the_weakest_not_the_due(alice, deck):

@@ -1618,7 +1618,8 @@ def undo_decks(*, user, review_id: int) -> list[UndoDeck]:
         return []
     if review.source == Source.RESCHEDULE:
         return set_due_decks(user=user, at=review.reviewed_at)
-    return [UndoDeck(review.card.deck_id, review.card.deck.name, 1)]
+    named_alike = card_services.tree_scopes_kept().named_alike
+    return [UndoDeck(review.card.deck_id, review.card.deck.label_among(named_alike), 1)]
 
 
 def _set_due_undo(*, user, review: ReviewLog) -> ReviewLog:
