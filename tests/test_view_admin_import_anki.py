@@ -621,6 +621,30 @@ def test_a_file_of_several_anki_decks_goes_by_their_names_as_anki_makes_them(
     assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in again.text
 
 
+def test_a_file_whose_notes_are_all_in_other_decks_says_no_deck_is_made(
+    staff_client, basics, tmp_path
+):
+    package, _ = several_decks(tmp_path)
+    below = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    confirm(staff_client, below, decks="below")
+
+    # By their names now: the notes are found below Basics, where they stay.
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+
+    # It said each "becomes the deck of its name here, made where there is none".
+    assert (
+        "the notes come from 3 Anki decks (Biology, Biology::Genetics, Chemistry), and every "
+        "note is here already, in other decks: each is imported in the deck that holds it, "
+        "and no deck is made"
+    ) in preview.text
+    assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in preview.text
+    assert [row.split(" (")[0] for row in deck_rows(preview)] == [
+        "Biology Basics::Biology",
+        "Biology::Genetics Basics::Biology::Genetics",
+        "Chemistry Basics::Chemistry",
+    ]
+
+
 def test_the_preview_marks_a_deck_already_here_with_the_cards_it_holds(
     staff_client, basics, tmp_path
 ):

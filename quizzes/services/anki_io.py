@@ -378,9 +378,8 @@ def anki_import_plan(
         if _shared_parent_length(anki_decks) == 0:
             plan.decks_by_name = decks_by_name
         plan.decks = _site_decks(deck, anki_decks, source, by_name=bool(plan.decks_by_name))
-        site_decks = {id(target.deck): target.deck for target in plan.decks}
-        if len(site_decks) > 1:
-            plan.notices.append(_several_decks_notice(deck, plan, source))
+        of_anki_decks = list(plan.decks)
+        several = len({id(target.deck) for target in plan.decks}) > 1
         plan.decks += _decks_holding_the_notes(records, plan.decks)
         site_decks = {id(target.deck): target.deck for target in plan.decks}
         cards, tag_names = _existing_cards(list(site_decks.values()))
@@ -393,6 +392,8 @@ def anki_import_plan(
             own = [card for card in cards if card.deck_id == site_deck.pk]
             _match(plan, site_deck, group, source, (own, tag_names))
         _decks_counted(plan)
+        if several:
+            plan.notices.append(_several_decks_notice(deck, of_anki_decks, plan, source))
         # A deck whose notes are all here already, in other decks, is not made: not listed.
         plan.decks = [target for target in plan.decks if not target.made or target.new]
     else:
@@ -981,16 +982,37 @@ def _decks_counted(plan: ImportPlan) -> None:
             setattr(target, kind, share)
 
 
-def _several_decks_notice(chosen: Deck, plan: ImportPlan, source: str) -> ParseProblem:
-    targets = plan.decks
+def _several_decks_notice(
+    chosen: Deck, targets: list[DeckTarget], plan: ImportPlan, source: str
+) -> ParseProblem:
+    """Where the notes of a file of several Anki decks (`targets`, one each: _site_decks)
+    go, counted (_decks_counted): their decks here, unless the notes are here already in
+    other decks (_decks_holding_the_notes), where they stay."""
     names = ", ".join(target.anki_name or "no deck" for target in targets[:_DECKS_NAMED])
     names += ", ..." if len(targets) > _DECKS_NAMED else ""
+    reason = f"the notes come from {len(targets)} Anki decks ({names})"
+
+    def imported(target: DeckTarget) -> int:
+        return target.new + target.changed + target.unchanged
+
+    held_elsewhere = any(imported(target) for target in plan.decks if target.holds_the_notes)
+    if held_elsewhere and not any(imported(target) for target in targets):
+        # It said "each becomes a deck of its own" of a file whose decks were all made here
+        # before under other names: no deck was made.
+        return ParseProblem(
+            source,
+            0,
+            f"{reason}, and every note is here already, in other decks: each is imported "
+            "in the deck that holds it, and no deck is made",
+        )
     where = (
         "the deck of its name here, made where there is none, as Anki makes them"
         if plan.decks_by_name
         else f"a deck of its own here, named by its place in Anki's tree below {chosen.name!r}"
     )
-    reason = f"the notes come from {len(targets)} Anki decks ({names}): each becomes {where}"
+    reason += f": each becomes {where}"
+    if held_elsewhere:
+        reason += "; a note here already, in another deck, is imported in the deck that holds it"
     return ParseProblem(source, 0, reason)
 
 
