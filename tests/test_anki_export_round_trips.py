@@ -25,6 +25,7 @@ from quizzes.services.anki_io import (
 )
 from quizzes.services.deck_exports import deck_branches
 from tests.factories import image_bytes
+from tests.studyhelpers import image_cached, question_image_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,24 @@ def site_edit(card: Card, *, days_later: int, **sides: str) -> None:
         setattr(card, name, value)
     with time_machine.travel(timedelta(days=days_later)):
         card.save()
+
+
+def test_an_image_cached_after_an_export_reaches_anki_with_the_next(biology, anki, tmp_path):
+    # The note went out dated as before: Anki, which had it, kept the image's URL and left
+    # the file out.
+    biology.cards.update(updated_at=timezone.now() - timedelta(days=2))
+    image = question_image_missing(biology.cards.get(question_html="What is a cell?"))
+    anki.import_package(site_export(biology.cards.all(), tmp_path, "first"))
+
+    with time_machine.travel(timedelta(days=1)):
+        image_cached(image)
+    anki.import_package(site_export(biology.cards.all(), tmp_path, "second", days_later=2))
+
+    cell = next(fields for _, fields in anki.notes() if "What is this?" in fields)
+    assert cell.startswith('<img src="card')
+    assert [path.name for path in (anki.folder / "collection.media").iterdir()] == [
+        image.url.rsplit("/", 1)[1]
+    ]
 
 
 def test_a_second_export_updates_the_notes_changed_here_and_keeps_anki_edits_of_the_others(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from quizzes.imagefetch import ImageRejected
 from quizzes.models import CachedImage, Card, CardImage
@@ -103,3 +105,34 @@ def test_the_cards_showing_the_image_show_the_upload(image, make_deck):
         card.question_rendered
     )
     assert not Card.objects.filter(question_rendered__contains="Image not cached").exists()
+
+
+def test_the_cards_showing_the_image_are_dated_changed_once_it_is_stored_or_replaced(
+    image, make_deck
+):
+    # Their Anki notes carry the file from then on, and Anki takes a note it has only from
+    # a newer one: undated, the next package's note and file were left out.
+    first, second, other = make_deck(3).cards.order_by("number")
+    for card in (first, second):
+        CardImage.objects.create(card=card, image=image, side="question", position=0)
+    CardImage.objects.create(card=first, image=image, side="answer", position=0)
+    before = other.updated_at
+
+    def dates() -> list[str]:
+        cards = Card.objects.filter(pk__in=[first.pk, second.pk]).order_by("number")
+        return [card.updated_at.isoformat()[:10] for card in cards]
+
+    stored = CaptureQueriesContext(connection)
+    with time_machine.travel("2026-03-01 12:00Z", tick=False), stored:
+        upload(image, make_image("PNG"), "image/png")
+    with time_machine.travel("2026-03-02 12:00Z", tick=False):
+        upload(image, make_image("PNG"), "image/png")  # the same bytes: nothing new to carry
+    after_the_same = dates()
+    with time_machine.travel("2026-03-03 12:00Z", tick=False):
+        upload(image, make_image("JPEG"), "image/jpeg")
+
+    dated = [query for query in stored.captured_queries if 'SET "updated_at"' in query["sql"]]
+    assert len(dated) == 1
+    assert after_the_same == ["2026-03-01", "2026-03-01"]
+    assert dates() == ["2026-03-03", "2026-03-03"]
+    assert Card.objects.get(pk=other.pk).updated_at == before

@@ -93,6 +93,7 @@ def _store(data: bytes, verified: VerifiedImage) -> str:
 @transaction.atomic
 def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, now) -> None:
     replaced = image.file.name
+    exported_before = image.file.name if image.is_cached else None
     image.file.name = _store(data, verified)
     image.width = verified.width
     image.height = verified.height
@@ -104,7 +105,14 @@ def _record_image(image: CachedImage, data: bytes, verified: VerifiedImage, *, n
     image.fetched_at = now
     image.save()
     # The cards showing it had a placeholder (or an older copy) in their page-ready HTML.
-    cards_rerender(Card.objects.filter(card_images__image=image))
+    showing = Card.objects.filter(card_images__image=image)
+    cards_rerender(showing)
+    if image.file.name != exported_before:
+        # Their Anki notes now carry this file (or other bytes of it), where a package made
+        # before named the image's URL: dated changed, in one UPDATE, as Anki takes a note
+        # it has only from a newer one (anki_io's `modified`). Undated, the next package's
+        # note and file were left out by the Anki that had the note.
+        showing.update(updated_at=now)
     if replaced and replaced != image.file.name:
         # Once the new copy is committed: a rolled-back replacement still has its file.
         transaction.on_commit(lambda: files_remove_unused(names=[replaced]), robust=True)
