@@ -23,6 +23,11 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll(
     return [element.tagName, name, Math.round(box.width), Math.round(box.height), least];
   })
   .filter(([tag, name, width, height, least]) => width < least || height < least)"""
+# The wrong answers' table fits the phone: [table width, its box's width]. Their 48em text
+# box pushed the delete ticks a screen to the right, in a box that scrolls sideways. (The
+# images' table, of six columns, still scrolls.)
+WRONG_ANSWERS_WIDTH = """() => [...document.querySelectorAll('#distractors-group .tabular')]
+  .map(box => [box.scrollWidth, box.clientWidth])"""
 
 
 @pytest.fixture
@@ -62,6 +67,8 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
 
     assert page.locator("#content").is_visible()
     assert page.evaluate(SMALL_CONTROLS) == []
+    for wide, box in page.evaluate(WRONG_ANSWERS_WIDTH):
+        assert wide <= box
 
 
 # Each arrow of the tags' chooser, with the height of the box its sprite is painted in
