@@ -5,7 +5,7 @@ Django's own admin CSS makes links 16 px tall and checkboxes 13 px."""
 import pytest
 from playwright.sync_api import Page
 
-from quizzes.models import Card, Deck
+from quizzes.models import CachedImage, Card, CardImage, Deck
 from tests.factories import rendered
 
 pytestmark = pytest.mark.browser
@@ -23,6 +23,12 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll(
     return [element.tagName, name, Math.round(box.width), Math.round(box.height), least];
   })
   .filter(([tag, name, width, height, least]) => width < least || height < least)"""
+# Tabular inlines wider than their box, which scrolls sideways: [group, table width, box
+# width]. The wrong answers' 48em text box pushed their delete ticks a screen to the right,
+# and the images' six columns their upload box.
+WIDE_INLINES = """() => [...document.querySelectorAll('.inline-group .tabular')]
+  .map(box => [box.closest('.inline-group').id, box.scrollWidth, box.clientWidth])
+  .filter(([group, wide, box]) => wide > box)"""
 
 
 @pytest.fixture
@@ -35,6 +41,11 @@ def site(live_server, transactional_db):
             )
         )
         for number in range(1, 4)
+    )
+    # An image of the first card's: its row in the card's images table.
+    image = CachedImage.objects.create(url="https://aiquizzes.com/gcp_images/a_long_file_name.png")
+    CardImage.objects.create(
+        card=Card.objects.get(number=1), image=image, side="question", position=0
     )
     return live_server.url
 
@@ -62,6 +73,7 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
 
     assert page.locator("#content").is_visible()
     assert page.evaluate(SMALL_CONTROLS) == []
+    assert page.evaluate(WIDE_INLINES) == []
 
 
 # Each arrow of the tags' chooser, with the height of the box its sprite is painted in

@@ -298,6 +298,9 @@ def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_
     places = [place["id"] for place in page.select("span.deck-study-counts")]
     # Medicine, Cardiology, Cardiology's own cards, Drugs, Languages
     assert len(places) == len(set(places)) == 5
+    # The counts' legend is in the page: swapped in with them, it pushed the decks down.
+    legend = page.select_one("#deck-study-legend")
+    assert legend.get_text() == "Your cards for today, beside each deck: new, learning, to review."
 
 
 def test_a_deck_with_subdecks_offers_to_study_its_own_cards_alone(client, alice, make_deck):
@@ -336,6 +339,7 @@ def test_a_visitor_is_offered_no_study(client, make_deck):
     page = client.get(reverse("home")).text
     assert "data-deck-study" not in page
     assert "deck-study-counts" not in page
+    assert "deck-study-legend" not in page
 
 
 def test_learners_share_one_kept_home_page_their_counts_apart(
