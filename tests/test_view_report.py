@@ -49,12 +49,17 @@ def test_the_form_offers_the_four_kinds_as_required_radios_without_a_blank_choic
     assert response.text.count("required") >= 4
 
 
-def test_the_form_is_folded_on_the_card_page_and_open_on_its_own_page(alice_client, card):
+def test_the_form_is_folded_on_the_card_page_and_unfolded_on_its_own_page(alice_client, card):
     card_page = alice_client.get(card.get_absolute_url())
     report_page = alice_client.get(report_url(card))
 
     assert "<details>" in card_page.text
-    assert "<details open>" in report_page.text
+    # Its own page's heading says what the form is for: no fold repeats it.
+    assert "<details" not in report_page.text
+    assert "Report a problem with this card" not in report_page.text
+    assert f'action="{report_url(card)}"' in report_page.text
+    assert f'hx-post="{report_url(card)}"' not in report_page.text
+    assert report_page.text.count('type="radio" name="kind"') == 4
 
 
 def test_the_card_page_asks_a_guest_to_log_in(client, card):
