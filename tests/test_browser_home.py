@@ -111,11 +111,13 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     phone.get_by_role("link", name="Study (Medicine::Cardiology::Drugs)").tap()
 
     expect(phone.locator("[data-review-scope] strong")).to_have_text("Medicine::Cardiology::Drugs")
-    expect(phone.get_by_role("heading", level=1)).to_contain_text("Medicine::Cardiology::Drugs #1")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text(
+        "Card 1 of Medicine::Cardiology::Drugs"
+    )
     found["review"] = undersized(phone)
     found["review axe"] = serious_problems_in_either_scheme(phone)
     for number in range(1, 5):  # Drugs' four cards, Good each, by keyboard, through htmx
-        expect(phone.get_by_role("heading", level=1)).to_contain_text(f"Drugs #{number}")
+        expect(phone.get_by_role("heading", level=1)).to_contain_text(f"Card {number} of Medicine")
         phone.keyboard.press("Space")
         phone.keyboard.press("3")
     expect(phone.get_by_role("heading", level=1)).to_have_text(

@@ -47,7 +47,7 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
     answer = page.locator("[data-review-answer] .answer")
     for done in range(1, 6):
         heading = page.locator("#review-card-title")
-        expect(heading).to_contain_text(f"#{numbers[done - 1]}")
+        expect(heading).to_contain_text(f"Card {numbers[done - 1]} of")
         expect(answer).to_be_hidden()
         page.keyboard.press("Space")
         expect(answer).to_be_visible()
@@ -59,7 +59,7 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
 
     # U takes the last grade back: the card and the count return.
     page.keyboard.press("u")
-    expect(page.locator("#review-card-title")).to_contain_text(f"#{numbers[-1]}")
+    expect(page.locator("#review-card-title")).to_contain_text(f"Card {numbers[-1]} of")
     expect(nav).to_have_text(re.compile(r"^Review \(16\):"))
     assert serious_violations(page) == []
     assert console_errors == []
@@ -159,7 +159,7 @@ def test_at_the_end_a_learner_asks_for_more_new_cards(
     assert serious_violations(page) == []
     page.get_by_label("Learn").fill("2")
     page.get_by_role("button", name="more new cards today").click()
-    expect(page.locator("#review-card-title")).to_contain_text("New card")
+    expect(page.locator("#review-card-title")).to_contain_text("New · Card")
     expect(page.locator("#nav-review")).to_have_text(re.compile(r"^Review \(2\):"))
     assert console_errors == []
 
@@ -345,7 +345,7 @@ def test_a_new_learners_forecast_says_where_the_cards_to_study_are(
     expect(forecast.get_by_role("row")).to_have_count(0)
     expect(forecast).to_contain_text("Nothing is due in the next 30 days")
     forecast.get_by_role("link", name="Learn 20 new cards").click()
-    expect(page.get_by_role("heading", name=re.compile("^New card"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^New · Card"))).to_be_visible()
 
 
 def test_minus_buries_at_suspends_and_u_takes_each_back(
@@ -414,24 +414,24 @@ def test_equals_buries_the_note_bang_suspends_it_and_u_takes_all_back(
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/review/")
     heading = page.locator("#review-card-title")
-    expect(heading).to_contain_text(f"#{first.number}")
+    expect(heading).to_contain_text(f"Card {first.number} of")
     page.screenshot(path="/tmp/review-note-actions.png", full_page=True)
 
     page.keyboard.press("=")
     expect(page.locator(".review-notice")).to_contain_text(
         f"{first.named} and its sibling #{sibling.number} are buried"
     )
-    expect(heading).to_contain_text(f"#{second.number}")
+    expect(heading).to_contain_text(f"Card {second.number} of")
     expect(page.locator("[data-undo-key]")).to_contain_text("Undo Bury note of")
     page.keyboard.press("u")
-    expect(heading).to_contain_text(f"#{first.number}")
+    expect(heading).to_contain_text(f"Card {first.number} of")
     expect(page.locator(".review-notice")).to_contain_text("are back, as they were before")
 
     page.keyboard.press("!")
     expect(page.locator(".review-notice")).to_contain_text("are suspended")
-    expect(heading).to_contain_text(f"#{second.number}")
+    expect(heading).to_contain_text(f"Card {second.number} of")
     page.keyboard.press("Control+z")
-    expect(heading).to_contain_text(f"#{first.number}")
+    expect(heading).to_contain_text(f"Card {first.number} of")
     expect(page.locator(".review-notice")).to_contain_text("Suspend undone")
     assert serious_violations(page) == []
     assert console_errors == []
@@ -513,7 +513,7 @@ def test_the_end_screen_shows_a_card_by_itself_when_its_learning_step_comes_up(
     page.goto(f"{deck_site}/review/")
     expect(page.get_by_role("heading", name="Done for now")).to_be_visible()
     expect(page.locator("#review-card-title")).to_contain_text(
-        f"Learning · {card.deck.name} #{card.number}", timeout=25_000
+        f"Learning · Card {card.number} of {card.deck.name}", timeout=25_000
     )
     expect(page.locator("[data-review-counts]")).to_contain_text("1 learning")
     assert console_errors == []

@@ -54,7 +54,7 @@ def test_a_reviewer_types_the_answer_then_grades_as_in_anki(
     log_in(page, deck_site, django_user_model)
     page.goto(f"{deck_site}/review/")
     page.wait_for_load_state()
-    expect(page.locator("#review-card-title")).to_contain_text(f"#{card.number}")
+    expect(page.locator("#review-card-title")).to_contain_text(f"Card {card.number} of")
 
     # The box has the focus, as Anki's: typing starts at once.
     page.keyboard.type("adam")
@@ -69,7 +69,7 @@ def test_a_reviewer_types_the_answer_then_grades_as_in_anki(
     assert serious_violations(page) == []
 
     page.keyboard.press("3")
-    expect(page.locator("#review-card-title")).not_to_contain_text(f"#{card.number}")
+    expect(page.locator("#review-card-title")).not_to_contain_text(f"Card {card.number} of")
     assert console_errors == []
 
 

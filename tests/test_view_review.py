@@ -58,7 +58,7 @@ def test_staff_who_edit_cards_are_offered_to_edit_the_card_and_come_back_to_it(
     first = Card.objects.get(deck=deck, number=1)
     back = f"{URL}?card={first.pk}".replace("/", "%2F").replace("?", "%3F").replace("=", "%3D")
     assert edit["href"] == f"{reverse('admin:quizzes_card_change', args=[first.pk])}?next={back}"
-    assert edit.get_text() == "Edit card #1"
+    assert edit.get_text() == "Edit card 1"
 
 
 def test_due_cards_come_before_new_ones(client, alice, deck):
@@ -177,7 +177,7 @@ def test_a_learning_step_on_the_end_screen_is_due_in_minutes_and_shows_by_itself
         assert again["hx-target"] == "#review-stage"
         traveller.shift(timedelta(minutes=40, seconds=1))
         response = client.get(URL, headers={"HX-Request": "true"})
-    assert f"Learning · {card.deck.name} #{card.number}" in response.text
+    assert f"Learning · Card {card.number} of {card.deck.name}" in response.text
     assert "data-review-comes-back" not in response.text
 
 
@@ -487,12 +487,12 @@ def test_a_card_on_a_relearning_step_says_so_in_its_heading(client, alice, deck)
     client.force_login(alice)
     with time_machine.travel(T0, tick=False) as traveller:
         remember(alice, [card], now=timezone.now())
-        assert "Review · Synthetic synthetic #1" in client.get(URL).text
+        assert "Review · Card 1 of Synthetic synthetic" in client.get(URL).text
         reviews.review_record(
             user=alice, card=card, rating=1, now=timezone.now(), elapsed_seconds=3
         )
         traveller.shift(timedelta(minutes=10))
-        assert "Relearning · Synthetic synthetic #1" in client.get(URL).text
+        assert "Relearning · Card 1 of Synthetic synthetic" in client.get(URL).text
 
 
 # --- One deck, or a branch of decks (Anki's deck list, a deck clicked) ----------------------
@@ -653,7 +653,7 @@ def test_one_of_two_decks_of_the_same_name_is_headed_with_its_slug(client, alice
     # So is the card, on the review of every deck too.
     page = BeautifulSoup(client.get(URL).text, "html.parser")
     heading = page.select_one("#review-card-title").get_text(" ", strip=True)
-    assert heading == "New card · Biology (bio-one) #1"
+    assert heading == "New · Card 1 of Biology (bio-one)"
     one.name = "Botany"
     one.save()
     page = BeautifulSoup(client.get(URL, {"deck": "bio-other"}).text, "html.parser")

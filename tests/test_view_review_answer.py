@@ -98,7 +98,7 @@ def test_htmx_gets_the_next_card(client, alice, card):
         response = answer(client, card, 4, htmx=True)
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "New card · Synthetic synthetic #2" in response.text
+    assert "New · Card 2 of Synthetic synthetic" in response.text
     assert "Undo “Easy” on Synthetic synthetic #1" in response.text
 
 

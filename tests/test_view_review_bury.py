@@ -71,7 +71,7 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert f"{synthetic_named(1)} is buried" in response.text
-    assert "Synthetic synthetic #2" in response.text
+    assert "Card 2 of Synthetic synthetic" in response.text
     assert "Undo Bury of Synthetic synthetic #1" in response.text
     assert 'id="nav-review"' in response.text  # the navigation's count, out of band
 

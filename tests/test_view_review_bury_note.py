@@ -65,7 +65,7 @@ def test_one_undo_brings_the_whole_note_back(client, alice, note):
             f"Bury undone: {synthetic_named(1)} and its 2 siblings (#5, #9) are back, as they "
             "were before." in response.text
         )
-        assert "New card · Synthetic synthetic #1" in response.text
+        assert "New · Card 1 of Synthetic synthetic" in response.text
         assert review_count_shown(client) == 12
     assert not CardHold.objects.exists()
 
@@ -116,7 +116,7 @@ def test_the_review_offers_it_only_for_a_card_with_siblings(client, alice, deck,
         assert f'hx-post="{URL}"' in page.text
         assert "data-bury-note-key" in page.text and "(=)" in page.text
         assert "data-suspend-note-key" in page.text and "(!)" in page.text
-        assert "card #1 and its 2 siblings until tomorrow" in page.text
+        assert "card 1 and its 2 siblings until tomorrow" in page.text
         client.post(reverse("review_bury"), {"card": note[0].pk})
         page = client.get(reverse("review"))
     assert page.context["item"].card.number == 2

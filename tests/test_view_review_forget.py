@@ -78,7 +78,7 @@ def test_htmx_gets_the_card_as_new(client, alice, studied):
         response = client.post(URL, {"card": studied.pk}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "New card · Synthetic synthetic #1" in response.text
+    assert "New · Card 1 of Synthetic synthetic" in response.text
     with time_machine.travel(LATER, tick=False):
         assert review_count_shown(client) == 12  # 12 new
 

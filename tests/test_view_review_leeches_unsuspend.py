@@ -63,7 +63,7 @@ def test_htmx_gets_the_stage_with_the_leech(client, alice, leech):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "1 leech back in your reviews." in response.text
-    assert "Review · Synthetic synthetic #1" in response.text
+    assert "Review · Card 1 of Synthetic synthetic" in response.text
 
 
 def test_another_learners_leeches_stay_suspended(client, bob, alice, leech):

@@ -98,7 +98,7 @@ def test_htmx_gets_the_stage_with_a_new_card(client, done_for_today):
         response = client.post(URL, {"count": "2"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "New card · Synthetic synthetic #4" in response.text
+    assert "New · Card 4 of Synthetic synthetic" in response.text
 
 
 @pytest.mark.parametrize("count", ["0", "-3", "1001", "many", "", str(2**70)])

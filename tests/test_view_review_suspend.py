@@ -93,7 +93,7 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
         response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert "Synthetic synthetic #2" in response.text
+    assert "Card 2 of Synthetic synthetic" in response.text
     assert "Undo Suspend of Synthetic synthetic #1" in response.text
 
 

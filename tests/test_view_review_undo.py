@@ -93,7 +93,7 @@ def test_htmx_shows_the_card_again(client, alice, card):
     client.force_login(alice)
     response = client.post(URL, {"review": review.pk}, headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert "New card · Synthetic synthetic #1" in response.text
+    assert "New · Card 1 of Synthetic synthetic" in response.text
     assert "<html" not in response.text
 
 
