@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes.models import Card, CardHold
@@ -64,6 +65,14 @@ def test_its_own_page_has_one_heading_naming_the_card_and_the_box_none(client, a
     assert page.count("<h1") == 1
     assert f"<h1>Card 1 of {card.deck.name}</h1>" in page
     assert "<h1" not in box  # swapped into the card's page, under its own h1
+
+
+def test_its_own_pages_breadcrumb_ends_on_it_as_the_report_pages_does(client, alice, card):
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(url(card)).text, "html.parser")
+    trail = page.select_one("nav.breadcrumbs")
+    assert [link["href"] for link in trail.select("a")][-1] == card.get_absolute_url()
+    assert trail.select_one("[aria-current=page]").get_text() == "Your study"
 
 
 def test_its_own_page_names_a_deck_of_a_name_another_bears_with_its_slug(
