@@ -74,6 +74,10 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.locator("#content").is_visible()
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
+    if path.endswith("/change/"):
+        # No report about the card: no heading of its open reports with nothing under it.
+        assert page.locator("#reports-group").count() == 1
+        assert page.locator("#reports-group").is_hidden()
 
 
 # Each arrow of the tags' chooser, with the height of the box its sprite is painted in
