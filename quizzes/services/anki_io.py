@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
@@ -75,10 +75,11 @@ from quizzes.models import (
     MediaFile,
     Tag,
 )
-from quizzes.rendering import VIDEO_SUFFIXES, page_ready, sound_names
+from quizzes.rendering import AUDIO_MISSING_CLASS, VIDEO_SUFFIXES, page_ready, sound_names
 from quizzes.services.card_editing import content_problem
 from quizzes.services.card_pages import (
     QUIZ_FIELDS,
+    cards_rerender,
     keywords_insert,
     local_image,
     media_for_names,
@@ -1782,14 +1783,16 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images
     image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
     why, for its placeholder ("image missing from the package")."""
     failures = dict(failures)
+    sounds_new: set[str] = set()
     for name, file in media.items():
         if file.drawing is not None:
             if why := _drawing_store(name, file.drawing):
                 failures[name] = why
         elif file.verified is not None:
             _package_image_store(name, file.data, file.verified)
-        else:
-            _sound_store(name, file.data)
+        elif _sound_store(name, file.data):
+            sounds_new.add(name)
+    _cards_awaiting_sounds_refreshed(sounds_new)
     failed = [name for name in failures if _is_image(name) or name in images]
     CachedImage.objects.bulk_create(
         (CachedImage(url=name) for name in failed), ignore_conflicts=True
@@ -1824,11 +1827,13 @@ def _package_image_store(name: str, data: bytes, verified: VerifiedImage) -> Non
         image_store_upload(image=image, data=data, verified=verified)
 
 
-def _sound_store(name: str, data: bytes) -> None:
+def _sound_store(name: str, data: bytes) -> bool:
+    """Whether the site's file of that name changed: it had none, or other bytes (a name
+    it has is renamed before, _media_renamed: only an import meanwhile stores it first)."""
     sha256 = hashlib.sha256(data).hexdigest()
     existing = MediaFile.objects.filter(name=name).first()
     if existing is not None and existing.sha256 == sha256:
-        return
+        return False
     suffix = Path(name).suffix.lower()[:10]
     stored = f"sounds/{sha256[:2]}/{sha256}{suffix}"
     if not default_storage.exists(stored):
@@ -1842,6 +1847,32 @@ def _sound_store(name: str, data: bytes) -> None:
             "content_type": mimetypes.guess_type(name)[0] or "",
         },
     )
+    return True
+
+
+def _cards_awaiting_sounds_refreshed(names: set[str]) -> None:
+    """The cards already here that name a sound the site had no file of showed "audio not
+    available" (a text file's, or a package's that left it out): rendered again with its
+    player, and dated changed in one UPDATE, as a cached image's are (images._record_image),
+    since their Anki notes carry its file from now on and Anki takes a note it has only from
+    a newer one. Found by that mark in one pass, not one per sound: a package brings
+    thousands; this import's own notes are written after, with the file."""
+    if not names:
+        return
+    mark = f'class="{AUDIO_MISSING_CLASS}"'
+    awaiting = Card.objects.filter(
+        Q(question_rendered__contains=mark) | Q(answer_rendered__contains=mark)
+    ).only("question_html", "answer_html")
+    naming = [
+        card.pk
+        for card in awaiting
+        if names.intersection(sound_names(card.question_html + card.answer_html))
+    ]
+    now = timezone.now()
+    for batch in _chunks(naming):
+        cards = Card.objects.filter(pk__in=batch)
+        cards_rerender(cards)
+        cards.update(updated_at=now)
 
 
 # --- Anki export ---
