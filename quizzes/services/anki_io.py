@@ -395,8 +395,10 @@ def anki_import_plan(
         _decks_counted(plan)
         if several:
             plan.notices.append(_several_decks_notice(deck, of_anki_decks, plan, source))
-        # A deck whose notes are all here already, in other decks, is not made: not listed.
-        plan.decks = [target for target in plan.decks if not target.made or target.new]
+        # A deck no card goes to is not listed: one to be made is not made, and one here of
+        # an Anki deck's name whose notes are all here already, in other decks, gets none.
+        receiving = {id(target.deck) for target in plan.decks if _imported(target)}
+        plan.decks = [target for target in plan.decks if id(target.deck) in receiving]
     else:
         _match(plan, deck, records, source, _existing_cards([deck]))
     plan.media_problems = _media_problems(plan, source)
@@ -983,6 +985,10 @@ def _decks_counted(plan: ImportPlan) -> None:
             setattr(target, kind, share)
 
 
+def _imported(target: DeckTarget) -> int:
+    return target.new + target.changed + target.unchanged
+
+
 def _several_decks_notice(
     chosen: Deck, targets: list[DeckTarget], plan: ImportPlan, source: str
 ) -> ParseProblem:
@@ -992,12 +998,8 @@ def _several_decks_notice(
     names = ", ".join(target.anki_name or "no deck" for target in targets[:_DECKS_NAMED])
     names += ", ..." if len(targets) > _DECKS_NAMED else ""
     reason = f"the notes come from {len(targets)} Anki decks ({names})"
-
-    def imported(target: DeckTarget) -> int:
-        return target.new + target.changed + target.unchanged
-
-    held_elsewhere = any(imported(target) for target in plan.decks if target.holds_the_notes)
-    if held_elsewhere and not any(imported(target) for target in targets):
+    held_elsewhere = any(_imported(target) for target in plan.decks if target.holds_the_notes)
+    if held_elsewhere and not any(_imported(target) for target in targets):
         # It said "each becomes a deck of its own" of a file whose decks were all made here
         # before under other names: no deck was made.
         return ParseProblem(
