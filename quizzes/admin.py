@@ -214,6 +214,18 @@ class TableFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DeckFilter(admin.RelatedFieldListFilter):
+    """By deck, each named as every page names it: of two decks "Biology", "Biology (bio-a)"
+    and "biology (bio-b)" (Deck.label_among), by the decks' tree kept (one read of the cache,
+    no query per deck). Its name and slug alone are read, not the deck's synced cards."""
+
+    def field_choices(self, field, request, model_admin):
+        named_alike = tree_scopes_kept().named_alike
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        decks = Deck.objects.only("name", "slug").order_by(*ordering)
+        return [(deck.pk, deck.label_among(named_alike)) for deck in decks]
+
+
 # --- decks and tags ---
 
 
@@ -908,7 +920,7 @@ class CardAdmin(BoundedManyToManyMixin, admin.ModelAdmin):
         "average_time",
     ]
     list_display_links = ["number", "question_excerpt"]
-    list_filter = ["deck", ("tags", TagFilter), ImageStatusFilter, HasImagesFilter]
+    list_filter = [("deck", DeckFilter), ("tags", TagFilter), ImageStatusFilter, HasImagesFilter]
     # The search box (which needs a field named) searches through the full-text index:
     # get_search_results.
     search_fields = ["question_text"]
@@ -1251,7 +1263,7 @@ class DeletedCardAdmin(admin.ModelAdmin):
     import of that note makes the card again."""
 
     list_display = ["number", "deck", "card_of_its_note", "deleted_at"]
-    list_filter = ["deck"]
+    list_filter = [("deck", DeckFilter)]
     list_select_related = ["deck"]
     date_hierarchy = "deleted_at"
     ordering = ["-deleted_at"]
@@ -1416,7 +1428,7 @@ class ProblemReportAdmin(admin.ModelAdmin):
         "resolved",
     ]
     list_display_links = ["kind", "message_excerpt"]
-    list_filter = [ResolvedFilter, "kind", "card__deck"]
+    list_filter = [ResolvedFilter, "kind", ("card__deck", DeckFilter)]
     list_select_related = ["card__deck", "reporter"]
     search_fields = ["message", "card__question_text"]
     readonly_fields = ["card_link", "reported_by", "kind", "message", "created_at"]
@@ -1506,7 +1518,7 @@ class CardHoldAdmin(admin.ModelAdmin):
 
     list_display = ["card_in_list", "user", "kind", "last_action", "held_at"]
     list_display_links = ["kind"]
-    list_filter = [HoldKindFilter, "last_action", "card__deck"]
+    list_filter = [HoldKindFilter, "last_action", ("card__deck", DeckFilter)]
     list_select_related = ["card__deck", "user"]
     # A learner by name, a card by its number in its deck or its question's words.
     search_fields = ["user__username", "card__number__exact", "card__question_text"]
@@ -1592,7 +1604,7 @@ class AttemptQuestionInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["started_at", "user", "deck", "mode", "question_count", "score", "finished_at"]
-    list_filter = ["mode", "deck", "is_quick"]
+    list_filter = ["mode", ("deck", DeckFilter), "is_quick"]
     list_select_related = ["user", "deck"]
     search_fields = ["user__username"]
     date_hierarchy = "started_at"

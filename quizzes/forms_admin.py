@@ -37,6 +37,13 @@ _OTHER_FILES = {
 }
 
 
+def _name_decks_apart(field: forms.ModelChoiceField) -> None:
+    """Of two decks "Biology", staff pick the one they mean, named as the pages name it
+    (Deck.label_among), by the decks' tree kept: one read of the cache, no query per deck."""
+    named_alike = tree_scopes_kept().named_alike
+    field.label_from_instance = lambda deck: deck.label_among(named_alike)
+
+
 class CardAdminForm(forms.ModelForm):
     """Both sides are made storable in `clean`, once: the content it keeps is what
     `card_save_from_admin` stores."""
@@ -68,6 +75,8 @@ class CardAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "deck" in self.fields:
+            _name_decks_apart(self.fields["deck"])
         if self.instance.is_cloze and "question_html" in self.fields:
             # A cloze card keeps its note's fields: the text with its deletions, and Back Extra.
             text = self.fields["question_html"]
@@ -331,9 +340,7 @@ class AnkiUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Of two decks "Biology", staff pick the one they mean, named as the pages name it.
-        named_alike = tree_scopes_kept().named_alike
-        self.fields["deck"].label_from_instance = lambda deck: deck.label_among(named_alike)
+        _name_decks_apart(self.fields["deck"])
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -116,10 +116,11 @@ def test_the_list_runs_the_same_queries_for_any_number_of_cards(
         record_answer(card, "correct", seconds=2)
         ProblemReport.objects.create(card=card, kind="other")
 
-    # The 9th: the tags the action bar offers; then the statistics' roll-up of the answers
-    # new since, in 9 (its savepoint and release in a test's transaction, the questions
-    # left open answered since, and those forgotten).
-    with django_assert_max_num_queries(9 + 9):
+    # The 9th: the tags the action bar offers; the 10th the decks' tree the deck filter
+    # names decks apart by, kept for the next page (tree_scopes_kept); then the statistics'
+    # roll-up of the answers new since, in 9 (its savepoint and release in a test's
+    # transaction, the questions left open answered since, and those forgotten).
+    with django_assert_max_num_queries(10 + 9):
         response = staff_client.get(CHANGELIST, {"all": ""})
 
     assert len(response.context["cl"].result_list) == size
@@ -142,6 +143,33 @@ def test_it_filters_by_deck_and_tag(staff_client, deck, make_deck):
 
     assert by_deck.context["cl"].result_count == 5
     assert [card.number for card in by_tag.context["cl"].result_list] == [2, 4]
+
+
+def test_decks_of_one_name_read_apart_in_the_deck_filter_and_a_cards_deck_menu(
+    staff_client, make_deck
+):
+    # Two decks "Biology" looked the same in both: staff could not tell which they picked.
+    biology = make_deck(1, slug="bio-a", name="Biology")
+    make_deck(1, slug="bio-b", name="biology")
+    staff_client.get(CHANGELIST)  # the decks' tree, kept
+    with CaptureQueriesContext(connection) as two_decks:
+        listed = staff_client.get(CHANGELIST)
+    make_deck(1, slug="chem", name="Chemistry")
+    staff_client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as three_decks:
+        staff_client.get(CHANGELIST)
+    card_page = staff_client.get(change_url(biology.cards.get()))
+
+    listed = BeautifulSoup(listed.text, "html.parser")
+    menu = BeautifulSoup(card_page.text, "html.parser").select("#id_deck option")
+    by_deck = listed.select('details[data-filter-title="deck"] li a')
+    assert [link.get_text() for link in by_deck] == ["All", "Biology (bio-a)", "biology (bio-b)"]
+    assert [option.get_text() for option in menu][1:] == [
+        "Biology (bio-a)",
+        "biology (bio-b)",
+        "Chemistry",
+    ]
+    assert len(three_decks) == len(two_decks)  # no query per deck
 
 
 def test_cards_without_tags_are_said_so_not_dashed(staff_client, deck):
@@ -1205,8 +1233,9 @@ def test_a_page_far_down_the_list_works_out_only_its_own_cards(staff_client, mak
     assert len(skipping) == 1
     assert '"question_html"' not in skipping[0] and "quizzes_attemptquestion" not in skipping[0]
     assert len(reading) == 1 and not PAGED.search(reading[0])
-    # One of them the tags the action bar offers; 9 the roll-up of the answer new since.
-    assert len(queries) <= 11 + 9
+    # One of them the tags the action bar offers, one the decks' tree the deck filter names
+    # decks apart by (kept for the next page); 9 the roll-up of the answer new since.
+    assert len(queries) <= 12 + 9
     # Counted by id, not by comparing whole cards.
     counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
     assert counts and not any('"question_html"' in sql for sql in counts)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from quizzes.importing.anki import parse_anki
 from quizzes.models import CachedImage, Card, Deck, ExportJob, MediaFile, Tag
 from quizzes.services.anki_io import anki_import_apply
-from quizzes.services.deck_exports import export_job_run
+from quizzes.services.deck_exports import decks_export_job_start, export_job_run
 from tests.factories import image_bytes, package_decks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exports_dir")]
@@ -305,6 +305,19 @@ def test_decks_of_the_same_name_stay_apart_the_second_under_its_slug(
         ]
     page = staff_client.get(DECKS).text
     assert RENAMED.replace("'", "&#x27;") in page
+
+
+def test_an_export_of_a_deck_and_its_subdecks_names_it_apart_from_another_of_its_name(
+    staff, make_deck, queued_tasks
+):
+    # "Biology and its 1 subdeck" said neither teacher's Biology it was.
+    biology = make_deck(1, slug="bio-a", name="Biology")
+    make_deck(1, slug="bio-b", name="biology")
+    cells = make_deck(1, slug="cells", name="Biology::Cells")
+
+    job = decks_export_job_start(decks=[biology, cells], created_by=staff)
+
+    assert job.label == "Biology (bio-a) and its 1 subdeck"
 
 
 def test_a_deck_named_as_another_decks_export_name_takes_a_number_too(staff_client, make_deck):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +13,10 @@ from quizzes.models import (
     AttemptQuestion,
     CachedImage,
     Card,
+    CardHold,
     CardImage,
     Deck,
+    DeletedCard,
     ProblemReport,
     Tag,
 )
@@ -70,6 +73,21 @@ def test_each_changelist_and_change_page_loads_for_staff(client, staff, rows, mo
 
     assert client.get(admin_url(model, "changelist")).status_code == 200
     assert client.get(admin_url(model, "change", rows[model].pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model", [ProblemReport, Attempt, CardHold, DeletedCard], ids=lambda model: model.__name__
+)
+def test_each_deck_filter_names_decks_of_one_name_apart(client, staff, rows, model):
+    # "Biology" and "biology" read the same, and staff could not tell which they filtered by.
+    Deck.objects.filter(pk=rows[Deck].pk).update(name="Biology", slug="bio-a")
+    Deck.objects.create(name="biology", slug="bio-b")
+    client.force_login(staff)
+
+    page = BeautifulSoup(client.get(admin_url(model, "changelist")).text, "html.parser")
+
+    by_deck = page.select('details[data-filter-title="deck"] li a')
+    assert [link.get_text() for link in by_deck] == ["All", "Biology (bio-a)", "biology (bio-b)"]
 
 
 @pytest.mark.parametrize("model", EDITABLE, ids=lambda model: model.__name__)

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import time_machine
 import zstandard
 from anki.collection import (
     Collection,
@@ -22,6 +23,8 @@ from anki.collection import (
 from anki.import_export_pb2 import MediaEntries
 from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from quizzes import imagefetch
@@ -841,6 +844,36 @@ def test_a_sound_past_its_limit_is_left_out_and_never_stored(biology, tmp_path, 
     assert list(MediaFile.objects.values_list("name", flat=True)) == ["ok.mp3"]
     assert "audio not available (big.mp3)" in biology.cards.get(number=1).question_rendered
     assert max(unpacked["zstd"]) <= MIB + 1
+
+
+def test_a_sound_a_later_package_brings_plays_on_the_cards_naming_it_dated_changed(tmp_path):
+    # They kept "audio not available" and their date: Anki, which had their notes, took
+    # neither them nor the file from the next package (it takes a note only from a newer one).
+    one, two = (Deck.objects.create(name=name, slug=name) for name in ("one", "two"))
+    for folder in ("without", "with"):
+        (tmp_path / folder).mkdir()
+    notes = [("Basic", ["Q [sound:hola.mp3]", "A"]), ("Basic", ["Q [sound:adios.mp3]", "A"])]
+    with time_machine.travel("2026-03-01 12:00Z", tick=False):
+        import_package(one, anki_package(tmp_path / "without", notes))
+    bringing = anki_package(
+        tmp_path / "with", [("Basic", ["R [sound:hola.mp3]", "B"])], {"hola.mp3": SOUND}
+    )
+
+    with (
+        time_machine.travel("2026-03-02 12:00Z", tick=False),
+        CaptureQueriesContext(connection) as stored,
+    ):
+        import_package(two, bringing)
+    with time_machine.travel("2026-03-03 12:00Z", tick=False):
+        import_package(two, bringing)  # the same bytes: nothing new to carry
+
+    hola, adios = one.cards.order_by("number")
+    dated = [query for query in stored.captured_queries if 'SET "updated_at"' in query["sql"]]
+    assert len(dated) == 1
+    assert hola.question_rendered.startswith('Q <audio controls preload="none" src="/media/')
+    assert hola.updated_at.isoformat()[:10] == "2026-03-02"
+    assert "audio not available (adios.mp3)" in adios.question_rendered
+    assert adios.updated_at.isoformat()[:10] == "2026-03-01"
 
 
 def test_a_package_that_unpacks_past_the_total_limit_is_refused_whole(

@@ -645,6 +645,25 @@ def test_a_file_whose_notes_are_all_in_other_decks_says_no_deck_is_made(
     ]
 
 
+def test_a_deck_here_of_an_anki_decks_name_whose_notes_are_elsewhere_is_not_listed(
+    staff_client, basics, tmp_path
+):
+    package, _ = several_decks(tmp_path)
+    below = upload(staff_client, basics, package.read_bytes(), name=package.name)
+    confirm(staff_client, below, decks="below")
+    Deck.objects.create(name="Biology", slug="biology-here")
+
+    preview = upload(staff_client, basics, package.read_bytes(), name=package.name)
+
+    # It was listed as where Biology's notes go, "0 new, 0 changed, 0 unchanged".
+    assert [row.split(" (")[0] for row in deck_rows(preview)] == [
+        "Biology Basics::Biology",
+        "Biology::Genetics Basics::Biology::Genetics",
+        "Chemistry Basics::Chemistry",
+    ]
+    assert "0 new, 0 changed, 3 unchanged, in 3 decks (0 made)" in preview.text
+
+
 def test_the_preview_marks_a_deck_already_here_with_the_cards_it_holds(
     staff_client, basics, tmp_path
 ):

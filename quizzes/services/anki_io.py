@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
@@ -75,10 +75,11 @@ from quizzes.models import (
     MediaFile,
     Tag,
 )
-from quizzes.rendering import VIDEO_SUFFIXES, page_ready, sound_names
+from quizzes.rendering import AUDIO_MISSING_CLASS, VIDEO_SUFFIXES, page_ready, sound_names
 from quizzes.services.card_editing import content_problem
 from quizzes.services.card_pages import (
     QUIZ_FIELDS,
+    cards_rerender,
     keywords_insert,
     local_image,
     media_for_names,
@@ -394,8 +395,10 @@ def anki_import_plan(
         _decks_counted(plan)
         if several:
             plan.notices.append(_several_decks_notice(deck, of_anki_decks, plan, source))
-        # A deck whose notes are all here already, in other decks, is not made: not listed.
-        plan.decks = [target for target in plan.decks if not target.made or target.new]
+        # A deck no card goes to is not listed: one to be made is not made, and one here of
+        # an Anki deck's name whose notes are all here already, in other decks, gets none.
+        receiving = {id(target.deck) for target in plan.decks if _imported(target)}
+        plan.decks = [target for target in plan.decks if id(target.deck) in receiving]
     else:
         _match(plan, deck, records, source, _existing_cards([deck]))
     plan.media_problems = _media_problems(plan, source)
@@ -982,6 +985,10 @@ def _decks_counted(plan: ImportPlan) -> None:
             setattr(target, kind, share)
 
 
+def _imported(target: DeckTarget) -> int:
+    return target.new + target.changed + target.unchanged
+
+
 def _several_decks_notice(
     chosen: Deck, targets: list[DeckTarget], plan: ImportPlan, source: str
 ) -> ParseProblem:
@@ -991,12 +998,8 @@ def _several_decks_notice(
     names = ", ".join(target.anki_name or "no deck" for target in targets[:_DECKS_NAMED])
     names += ", ..." if len(targets) > _DECKS_NAMED else ""
     reason = f"the notes come from {len(targets)} Anki decks ({names})"
-
-    def imported(target: DeckTarget) -> int:
-        return target.new + target.changed + target.unchanged
-
-    held_elsewhere = any(imported(target) for target in plan.decks if target.holds_the_notes)
-    if held_elsewhere and not any(imported(target) for target in targets):
+    held_elsewhere = any(_imported(target) for target in plan.decks if target.holds_the_notes)
+    if held_elsewhere and not any(_imported(target) for target in targets):
         # It said "each becomes a deck of its own" of a file whose decks were all made here
         # before under other names: no deck was made.
         return ParseProblem(
@@ -1782,14 +1785,16 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images
     image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
     why, for its placeholder ("image missing from the package")."""
     failures = dict(failures)
+    sounds_new: set[str] = set()
     for name, file in media.items():
         if file.drawing is not None:
             if why := _drawing_store(name, file.drawing):
                 failures[name] = why
         elif file.verified is not None:
             _package_image_store(name, file.data, file.verified)
-        else:
-            _sound_store(name, file.data)
+        elif _sound_store(name, file.data):
+            sounds_new.add(name)
+    _cards_awaiting_sounds_refreshed(sounds_new)
     failed = [name for name in failures if _is_image(name) or name in images]
     CachedImage.objects.bulk_create(
         (CachedImage(url=name) for name in failed), ignore_conflicts=True
@@ -1824,11 +1829,13 @@ def _package_image_store(name: str, data: bytes, verified: VerifiedImage) -> Non
         image_store_upload(image=image, data=data, verified=verified)
 
 
-def _sound_store(name: str, data: bytes) -> None:
+def _sound_store(name: str, data: bytes) -> bool:
+    """Whether the site's file of that name changed: it had none, or other bytes (a name
+    it has is renamed before, _media_renamed: only an import meanwhile stores it first)."""
     sha256 = hashlib.sha256(data).hexdigest()
     existing = MediaFile.objects.filter(name=name).first()
     if existing is not None and existing.sha256 == sha256:
-        return
+        return False
     suffix = Path(name).suffix.lower()[:10]
     stored = f"sounds/{sha256[:2]}/{sha256}{suffix}"
     if not default_storage.exists(stored):
@@ -1842,6 +1849,32 @@ def _sound_store(name: str, data: bytes) -> None:
             "content_type": mimetypes.guess_type(name)[0] or "",
         },
     )
+    return True
+
+
+def _cards_awaiting_sounds_refreshed(names: set[str]) -> None:
+    """The cards already here that name a sound the site had no file of showed "audio not
+    available" (a text file's, or a package's that left it out): rendered again with its
+    player, and dated changed in one UPDATE, as a cached image's are (images._record_image),
+    since their Anki notes carry its file from now on and Anki takes a note it has only from
+    a newer one. Found by that mark in one pass, not one per sound: a package brings
+    thousands; this import's own notes are written after, with the file."""
+    if not names:
+        return
+    mark = f'class="{AUDIO_MISSING_CLASS}"'
+    awaiting = Card.objects.filter(
+        Q(question_rendered__contains=mark) | Q(answer_rendered__contains=mark)
+    ).only("question_html", "answer_html")
+    naming = [
+        card.pk
+        for card in awaiting
+        if names.intersection(sound_names(card.question_html + card.answer_html))
+    ]
+    now = timezone.now()
+    for batch in _chunks(naming):
+        cards = Card.objects.filter(pk__in=batch)
+        cards_rerender(cards)
+        cards.update(updated_at=now)
 
 
 # --- Anki export ---

@@ -8,6 +8,7 @@ alone, for a day."""
 import contextlib
 import os
 import secrets
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from quizzes.services.anki_io import (
     notes_grouped,
     package_notice,
 )
+from quizzes.services.cards import tree_scopes_kept
 
 KEPT_FOR = timedelta(days=1)
 # An export this old and still unfinished is not waited for (a worker killed while it ran
@@ -121,15 +123,17 @@ def deck_branches(*, decks: QuerySet[Deck]) -> list[Deck]:
     return sorted(found, key=lambda deck: deck.name.casefold().split(ANKI_DECK_SEPARATOR))
 
 
-def decks_label(decks: list[Deck]) -> str:
+def decks_label(decks: list[Deck], named_alike: Collection[int] = ()) -> str:
     """Decks as an export names them: "Medicine", "Medicine and its 3 subdecks", "Biology,
-    Medicine and 2 more decks"."""
+    Medicine and 2 more decks"; a deck another bears the name of with its slug, "Biology
+    (bio-b) and its 2 subdecks", as every page names it (Deck.label_among, `named_alike`
+    being the decks' tree's)."""
     tops = [deck for deck in decks if not _has_parent_in(deck, decks)]
     others = len(decks) - len(tops)
     if len(tops) == 1:
-        label = tops[0].name
+        label = tops[0].label_among(named_alike)
         return f"{label} and its {others} subdeck{pluralize(others)}" if others else label
-    named = ", ".join(deck.name for deck in tops[:3])
+    named = ", ".join(deck.label_among(named_alike) for deck in tops[:3])
     more = len(decks) - min(3, len(tops))
     return f"{named} and {more} more deck{pluralize(more)}" if more else named
 
@@ -155,7 +159,7 @@ def decks_export_job_start(
         kind=kind,
         created_by=created_by,
         chosen=len(decks),
-        label=decks_label(decks)[:200],
+        label=decks_label(decks, tree_scopes_kept().named_alike)[:200],
         file_stem=decks_file_stem(decks),
         total=Card.objects.filter(deck__in=decks).count(),
         attach=lambda job: job.decks.set(decks),
