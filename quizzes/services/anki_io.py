@@ -76,6 +76,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.rendering import AUDIO_MISSING_CLASS, VIDEO_SUFFIXES, page_ready, sound_names
+from quizzes.services import play_sql
 from quizzes.services.card_editing import content_problem
 from quizzes.services.card_pages import (
     QUIZ_FIELDS,
@@ -1594,7 +1595,7 @@ def _cards_write(deck: Deck, plan: ImportPlan, progress: Progress) -> None:
                 )
             _fill(card, planned, local, media)
         with transaction.atomic():
-            Card.objects.bulk_create(cards)
+            play_sql.cards_insert(cards)
             _links_write(list(zip(cards, batch, strict=True)), tags, images, fresh=True)
         done += len(batch)
         progress(done, total)

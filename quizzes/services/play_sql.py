@@ -24,6 +24,7 @@ from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
 
 from quizzes.models import (
     Attempt,
@@ -708,6 +709,44 @@ def _inserts(model: type[Model]) -> tuple[str, list[tuple]]:
     return columns, [
         (field.attname, preparers[field.attname], field.get_default) for field in fields
     ]
+
+
+def cards_insert(cards: Sequence[Card]) -> None:
+    """Insert new `cards` and give each its id, as `Card.objects.bulk_create` does (dates
+    set to now, no signal sent), each value prepared as `_insert`'s are: an import writes a
+    hundred thousand cards of forty columns, and the ORM's compiling of them took an eighth
+    of its time. Statements of as many rows as the backend takes parameters."""
+    if not cards:
+        return
+    database = connections[DEFAULT_DB_ALIAS]
+    columns, writes = _inserts(Card)
+    fields = [field for field in Card._meta.concrete_fields if field is not Card._meta.auto_field]
+    now = timezone.now()
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for card in cards:
+                setattr(card, field.attname, now)
+    size = max(database.ops.bulk_batch_size(fields, cards), 1)
+    pk = database.ops.quote_name(Card._meta.pk.column)
+    with database.cursor() as cursor:
+        for start in range(0, len(cards), size):
+            batch = cards[start : start + size]
+            params = []
+            for card in batch:
+                for name, (plain, prepare), _default in writes:
+                    value = getattr(card, name)
+                    params.append(value if type(value) in plain else prepare(value, database))
+            placeholders = f"({', '.join(['%s'] * len(writes))})"
+            cursor.execute(
+                f"INSERT INTO {CARDS} ({columns}) "
+                f"VALUES {', '.join([placeholders] * len(batch))} RETURNING {pk}",
+                params,
+            )
+            # Both databases return the rows in the order of VALUES, as bulk_create relies on.
+            for card, (card_id,) in zip(batch, cursor.fetchall(), strict=True):
+                card.pk = card_id
+                card._state.adding = False
+                card._state.db = DEFAULT_DB_ALIAS
 
 
 def quick_quizzes_started(*, user_id: int, deck_id: int, since: datetime, limit: int) -> int:
