@@ -1112,12 +1112,26 @@ def test_a_cloze_note_of_more_deletions_than_a_note_may_have_is_skipped_by_line(
     assert [(problem.line, problem.reason) for problem in result.skipped] == [
         (
             2,
-            f"more than {MAX_CLOZE_CARDS:,} cloze numbers ({{{{c1::…}}}} and on) in one note: "
-            "each makes a card that shows the whole text",
+            f"{MAX_CLOZE_CARDS + 1:,} cloze numbers in one note, where {MAX_CLOZE_CARDS:,} are "
+            "the most taken (each makes a card that shows the whole text): split it into "
+            "smaller notes",
         )
     ]
     assert len(result.cards) == MAX_CLOZE_CARDS
     assert result.cards[-1].question_text.endswith(f"w{MAX_CLOZE_CARDS} […]")
+
+
+def test_a_cloze_note_of_few_deletions_in_a_text_too_long_for_them_is_skipped_by_line():
+    # 100 cards each showing 120,000 characters: 12 million to store for one line.
+    long_text = "x " * 60_000 + " ".join(f"{{{{c{n}::a{n}}}}}" for n in range(1, 101))
+
+    result = read(f"#notetype:Cloze\n{long_text}\t\n{{{{c1::kept}}}} b\t\n")
+
+    ((problem,),) = [result.skipped]
+    assert problem.line == 2
+    assert problem.reason.startswith("100 cloze numbers in a note of 121,")
+    assert "where 10 million are the most taken: split it into smaller notes" in problem.reason
+    assert [card.question_text for card in result.cards] == ["[…] b"]
 
 
 def test_a_cloze_notes_fields_are_made_storable_once_for_all_its_cards(monkeypatch):

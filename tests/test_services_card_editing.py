@@ -1,6 +1,6 @@
 import pytest
 
-from quizzes.importing.cardhtml import CardHtmlError
+from quizzes.importing.cardhtml import MAX_CLOZE_CARDS, CardHtmlError
 from quizzes.models import CachedImage
 from quizzes.services.card_editing import (
     card_content_from_form,
@@ -140,6 +140,16 @@ def test_the_preview_of_a_cloze_card_is_one_card_per_number():
     assert preview.cards[0].question == 'b <span class="cloze">[hint]</span>'
     assert preview.cards[1].answer == '<span class="cloze">b</span> a'
     assert preview.problem == ""
+
+
+def test_the_preview_of_a_cloze_note_too_big_to_save_shows_its_own_card_alone():
+    # Each of its cards shows the whole text: 1,500 of them took 4 s of a web worker.
+    too_many = " ".join(f"w{n} {{{{c{n}::a{n}}}}}" for n in range(1, MAX_CLOZE_CARDS + 2))
+
+    preview = card_preview(question_html=too_many, answer_html="", cloze=3)
+
+    assert [(card.cloze, card.is_this_card) for card in preview.cards] == [(3, True)]
+    assert preview.problem.startswith(f"{MAX_CLOZE_CARDS + 1:,} cloze numbers in one note")
 
 
 def test_an_image_url_too_long_to_store_is_refused():

@@ -34,8 +34,11 @@ _SETTLE_ROUNDS = 5
 # (Chromium's parser), and the repairs take time that grows with the square of the depth.
 MAX_NESTING = 500
 # Each card of a cloze note shows the note's whole text, so a note's cards together grow
-# with the square of its deletions: 3,000 took 210 s and 1.5 GB to import.
+# with the square of its deletions: 3,000 took 210 s and 1.5 GB to import. Bounded by
+# their number, and by their number times the text's length (500 cards of a 105 KB text
+# were 150 MB of text to store).
 MAX_CLOZE_CARDS = 500
+MAX_CLOZE_TEXT = 10_000_000
 # A tag of nh3's output, whose attribute values are always double-quoted (and may hold `>`).
 _SERIALIZED_TAG = re.compile(r'<(/?)([a-z0-9]+)(?:\s+[^\s=>]+(?:="[^"]*")?)*\s*>')
 _VOID_TAGS = frozenset({"br", "img", "hr"})
@@ -191,11 +194,8 @@ def card_content(
     if cloze is not None:
         if cloze_depth(question) > MAX_NESTING:
             raise CardHtmlError(f"cloze deletions nested more than {MAX_NESTING} deep")
-        if len(cloze_numbers(question)) > MAX_CLOZE_CARDS:
-            raise CardHtmlError(
-                f"more than {MAX_CLOZE_CARDS:,} cloze numbers ({{{{c1::…}}}} and on) in one "
-                "note: each makes a card that shows the whole text"
-            )
+        if problem := cloze_note_problem(question):
+            raise CardHtmlError(problem)
     question_html, question_text, answer_html, answer_text, source_url, number = _sides(
         question, answer, is_html=is_html, take_provenance=take_provenance
     )
@@ -221,6 +221,25 @@ def card_content(
     elif not answer_text and not any(image.side == "answer" for image in images):
         raise CardHtmlError(_empty("answer", answer))
     return content
+
+
+def cloze_note_problem(text: str) -> str:
+    """Why a cloze note's text makes too much to store ("" when it does not): each of its
+    cards shows the whole text, so they grow with its cloze numbers times its length."""
+    count = len(cloze_numbers(text))
+    if count > MAX_CLOZE_CARDS:
+        return (
+            f"{count:,} cloze numbers in one note, where {MAX_CLOZE_CARDS:,} are the most "
+            "taken (each makes a card that shows the whole text): split it into smaller notes"
+        )
+    if count * len(text) > MAX_CLOZE_TEXT:
+        return (
+            f"{count:,} cloze numbers in a note of {len(text):,} characters: each makes a card "
+            f"that shows the whole text, {count * len(text) / 1e6:,.0f} million characters "
+            f"together, where {MAX_CLOZE_TEXT / 1e6:,.0f} million are the most taken: split it "
+            "into smaller notes"
+        )
+    return ""
 
 
 # A cloze note's cards share its fields: made storable once for all of them, not per card.

@@ -13,7 +13,13 @@ from django.db.models import Count, Max, QuerySet
 
 from quizzes import caching
 from quizzes.importing.anki import CLOZE, OPTIONAL_REVERSED, REVERSED
-from quizzes.importing.cardhtml import CardContent, CardHtmlError, ImageRef, card_content
+from quizzes.importing.cardhtml import (
+    CardContent,
+    CardHtmlError,
+    ImageRef,
+    card_content,
+    cloze_note_problem,
+)
 from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, Deck
 from quizzes.rendering import cloze_numbers, cloze_text_for_typing
 from quizzes.sanitize import sanitize_card_html
@@ -338,8 +344,12 @@ def card_preview(*, question_html: str, answer_html: str, cloze: int | None = No
     if cloze is None:
         question, answer = sides_render(question, answer, images, media=media)
         return CardPreview(cards=[PreviewCard(question=question, answer=answer)], problem=problem)
+    numbers = cloze_numbers(question)
+    if cloze_note_problem(question):
+        # Saving refuses it: its own card alone, not each of thousands showing the text.
+        numbers = [cloze] if cloze in numbers else numbers[:1]
     cards = []
-    for number in cloze_numbers(question):
+    for number in numbers:
         sides = sides_render(question, answer, images, cloze=number, media=media)
         cards.append(
             PreviewCard(
