@@ -876,6 +876,29 @@ def test_a_sound_a_later_package_brings_plays_on_the_cards_naming_it_dated_chang
     assert adios.updated_at.isoformat()[:10] == "2026-03-01"
 
 
+def test_a_sound_stored_by_an_import_that_stopped_plays_once_the_package_comes_again(tmp_path):
+    # A background import commits as it goes: stopped after storing the package's sounds,
+    # its retry found them stored already, and the cards naming them waited for good.
+    from quizzes.services.anki_io import _sound_store
+
+    deck = Deck.objects.create(name="one", slug="one")
+    for folder in ("without", "with"):
+        (tmp_path / folder).mkdir()
+    import_package(
+        deck, anki_package(tmp_path / "without", [("Basic", ["Q [sound:hola.mp3]", "A"])])
+    )
+    _sound_store("hola.mp3", SOUND)  # as the stopped import left it
+
+    import_package(
+        deck,
+        anki_package(
+            tmp_path / "with", [("Basic", ["R [sound:hola.mp3]", "B"])], {"hola.mp3": SOUND}
+        ),
+    )
+
+    assert deck.cards.get(number=1).question_rendered.startswith("Q <audio controls")
+
+
 def test_a_package_that_unpacks_past_the_total_limit_is_refused_whole(
     biology, tmp_path, settings, unpacked
 ):

@@ -1786,16 +1786,19 @@ def _media_store(media: dict[str, PackageFile], failures: dict[str, str], images
     image's local copy; other files (sounds) as MediaFile rows. An image left out keeps
     why, for its placeholder ("image missing from the package")."""
     failures = dict(failures)
-    sounds_new: set[str] = set()
+    sounds: set[str] = set()
     for name, file in media.items():
         if file.drawing is not None:
             if why := _drawing_store(name, file.drawing):
                 failures[name] = why
         elif file.verified is not None:
             _package_image_store(name, file.data, file.verified)
-        elif _sound_store(name, file.data):
-            sounds_new.add(name)
-    _cards_awaiting_sounds_refreshed(sounds_new)
+        else:
+            _sound_store(name, file.data)
+            sounds.add(name)
+    # Every sound the package has, not only those stored anew: an import stopped after
+    # storing them (a background one commits as it goes) left their cards waiting.
+    _cards_awaiting_sounds_refreshed(sounds)
     failed = [name for name in failures if _is_image(name) or name in images]
     CachedImage.objects.bulk_create(
         (CachedImage(url=name) for name in failed), ignore_conflicts=True
@@ -1830,13 +1833,13 @@ def _package_image_store(name: str, data: bytes, verified: VerifiedImage) -> Non
         image_store_upload(image=image, data=data, verified=verified)
 
 
-def _sound_store(name: str, data: bytes) -> bool:
-    """Whether the site's file of that name changed: it had none, or other bytes (a name
-    it has is renamed before, _media_renamed: only an import meanwhile stores it first)."""
+def _sound_store(name: str, data: bytes) -> None:
+    """The site's file of that name, stored where it had none or other bytes (a name it
+    has is renamed before, _media_renamed: only an import meanwhile stores it first)."""
     sha256 = hashlib.sha256(data).hexdigest()
     existing = MediaFile.objects.filter(name=name).first()
     if existing is not None and existing.sha256 == sha256:
-        return False
+        return
     suffix = Path(name).suffix.lower()[:10]
     stored = f"sounds/{sha256[:2]}/{sha256}{suffix}"
     if not default_storage.exists(stored):
@@ -1850,7 +1853,6 @@ def _sound_store(name: str, data: bytes) -> bool:
             "content_type": mimetypes.guess_type(name)[0] or "",
         },
     )
-    return True
 
 
 def _cards_awaiting_sounds_refreshed(names: set[str]) -> None:
@@ -1865,11 +1867,11 @@ def _cards_awaiting_sounds_refreshed(names: set[str]) -> None:
     mark = f'class="{AUDIO_MISSING_CLASS}"'
     awaiting = Card.objects.filter(
         Q(question_rendered__contains=mark) | Q(answer_rendered__contains=mark)
-    ).only("question_html", "answer_html")
+    ).values_list("pk", "question_html", "answer_html")
     naming = [
-        card.pk
-        for card in awaiting
-        if names.intersection(sound_names(card.question_html + card.answer_html))
+        pk
+        for pk, question, answer in awaiting.iterator(chunk_size=_BATCH)
+        if names.intersection([*sound_names(question), *sound_names(answer)])
     ]
     now = timezone.now()
     for batch in _chunks(naming):
