@@ -301,6 +301,9 @@ def test_a_learner_is_offered_to_study_each_deck_and_branch(client, alice, make_
     # The counts' legend is in the page: swapped in with them, it pushed the decks down.
     legend = page.select_one("#deck-study-legend")
     assert legend.get_text() == "Your cards for today, beside each deck: new, learning, to review."
+    # A filter matching nothing at first: the tree a later one swaps in has counts to tell.
+    unmatched = BeautifulSoup(client.get(reverse("home"), {"q": "zzz"}).text, "html.parser")
+    assert unmatched.select_one("#deck-study-legend") is not None
 
 
 def test_a_deck_with_subdecks_offers_to_study_its_own_cards_alone(client, alice, make_deck):
