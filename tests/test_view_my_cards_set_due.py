@@ -410,7 +410,7 @@ def test_the_undo_of_a_set_due_date_across_decks_says_them_all_on_one_decks_stud
     )
     # The card shown after it is one of Spanish's, whichever card the undo was named by.
     heading = BeautifulSoup(response.text, "html.parser").select_one("#review-card-title")
-    assert heading.get_text().split() == ["New", "card", "·", "Spanish", "#1"]
+    assert heading.get_text().split() == ["New", "·", "Card", "1", "of", "Spanish"]
 
 
 def test_the_undo_names_two_decks_of_the_same_name_apart_as_the_tree_does(client, alice, make_deck):
