@@ -2,6 +2,8 @@
 once confirmed, its progress and its report (a background task does the work); and a big
 deck's export, built by the worker too."""
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
@@ -101,11 +103,11 @@ class ExportJob(DeckJob):
     def __str__(self):
         return f"{self.subject} as {self.get_kind_display()}"
 
-    @property
+    @cached_property
     def subject(self) -> str:
         """What it holds as its pages say it: its deck named apart from another of its name
         as every page names it (Deck.label_among, by the decks' tree kept: one read of the
-        cache, no query), else its label."""
+        cache, no query, once a job: its page names it four times), else its label."""
         if not self.deck_id:
             return self.label
         # Imported here: the services import the models.
