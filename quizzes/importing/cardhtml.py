@@ -188,8 +188,9 @@ def card_content(
     be empty): the HTML keeps the cloze markup, the plain text is what card `cloze` shows.
 
     The output is a fixed point: passing it through again gives the same content, so what
-    an export writes reads back unchanged. Raises CardHtmlError for an empty side, or
-    elements or cloze deletions nested more than MAX_NESTING deep.
+    an export writes reads back unchanged. Raises CardHtmlError for an empty side,
+    elements or cloze deletions nested more than MAX_NESTING deep, or a cloze note too big
+    to store (cloze_note_problem).
     """
     if cloze is not None:
         if cloze_depth(question) > MAX_NESTING:
