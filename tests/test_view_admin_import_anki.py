@@ -542,6 +542,23 @@ def deck_rows(preview) -> list[str]:
     return [" ".join(cell.get_text(" ", strip=True) for cell in row.find_all("td")) for row in rows]
 
 
+def test_the_previews_rows_name_the_deck_a_card_goes_to_apart_from_another_of_its_name(
+    staff_client, basics, tmp_path
+):
+    # "new in Chemistry" of a Chemistry beside a chemistry: the rows said which no more
+    # than the name, where the decks table beside them gave the address.
+    Deck.objects.create(name="Chemistry", slug="chemistry")
+    Deck.objects.create(name="chemistry", slug="chem-b")
+    _, text = several_decks(tmp_path)
+
+    uploaded = upload(staff_client, basics, text.read_bytes(), name=text.name)
+    preview = staff_client.get(uploaded.request["PATH_INFO"], {"decks": "by_name"})
+
+    cells = BeautifulSoup(preview.text, "html.parser").select("td")
+    told = sorted(cell.get_text() for cell in cells if cell.get_text().startswith("new in "))
+    assert told == ["new in Biology", "new in Biology::Genetics", "new in Chemistry (chemistry)"]
+
+
 @pytest.mark.parametrize("kind", ["package", "text"])
 def test_a_file_of_several_anki_decks_put_below_the_deck_previews_the_deck_each_becomes(
     staff_client, basics, tmp_path, kind
