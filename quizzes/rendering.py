@@ -234,6 +234,8 @@ def _cloze_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted(numbers))
 
 
+# Checked for each card of a note, as its numbers are read: walked once a note.
+@functools.lru_cache(maxsize=4)
 def cloze_depth(text: str) -> int:
     """How deep the deletions of a note's text nest: 1 when none holds another."""
     depth = deepest = 0

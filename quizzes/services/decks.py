@@ -175,23 +175,26 @@ def deck_menu(decks: list[Deck], named_alike: Collection[int]) -> list[DeckMenuG
     branch itself first. A branch is one whatever its names' case ("Biology::Cell" and
     "biology::Genes", name_key), as in the tree; a deck that bears another's name
     (`named_alike`, the tree's: TreeScopes) is named with its slug too, "Biology (bio-b)"."""
-    plain, branches, spelt = [], {}, {}
+    plain, plain_tops, branches, spelt = [], [], {}, {}
     for deck in decks:
         parts = deck_path(deck.name)
+        top = name_key(parts[:1])
         if len(parts) == 1:
             plain.append((deck, deck.label_among(named_alike)))
+            plain_tops.append(top)
         else:
-            top = name_key(parts[:1])
             spelt.setdefault(top, parts[0])
             rest = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} ".join(parts[1:])
             branches.setdefault(top, []).append((deck, deck.label_among(named_alike, name=rest)))
     # Anki's "Medicine" may hold cards of its own beside its subdecks': it leads its group
     # (the first of that name, as the tree puts its subdecks below that one).
     leading = {}
-    for item in plain:
-        if (top := name_key(deck_path(item[0].name))) in branches:
+    for item, top in zip(plain, plain_tops, strict=True):
+        if top in branches:
             leading.setdefault(top, item)
-    plain = [item for item in plain if leading.get(name_key(deck_path(item[0].name))) is not item]
+    plain = [
+        item for item, top in zip(plain, plain_tops, strict=True) if leading.get(top) is not item
+    ]
     groups = [DeckMenuGroup(branch="", decks=plain)] if plain else []
     for top in sorted(branches):
         in_order = sorted(branches[top], key=lambda named: named[1].casefold())
