@@ -43,6 +43,8 @@ class Option:
     found_for: frozenset[int] = frozenset()
     # wording.choice_words(text), stored with its card; None: worked out from `text`.
     words: wording.ChoiceWords | None = None
+    # wording.reader_words(text), stored with its card; None: worked out from `text`.
+    reader_words: int | None = None
     # For a card's answer: how many wrong answers its editors wrote. With a question's worth
     # (DISTRACTORS_PER_QUESTION), its card is asked among them alone and the answer is kept
     # out of other questions (see pick_distractors).
@@ -56,7 +58,8 @@ class Option:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "word_count", len(self.text.split()))
-        object.__setattr__(self, "voice", _voice(self.text))
+        said = self.reader_words if self.reader_words is not None else _voice(self.text)
+        object.__setattr__(self, "voice", said)
         words = self.words if self.words is not None else _text_words(self.text)
         object.__setattr__(self, "choice_words", words)
 

@@ -1139,6 +1139,8 @@ def test_the_candidate_lookups_find_the_cards_the_orm_finds(make_deck):
         card_id: found for card_id, found in expected.items() if card_id not in without_choice
     }
     quiz_card = engine.QuizCard(id=drawn_card.pk, keywords=frozenset({"tensor4"}))
+    # Its voice as stored (a save counts it), not worked out again from its text.
+    Card.objects.filter(pk=cards[7].pk).update(choice_voice=4)
 
     options = lookups.options([quiz_card])
 
@@ -1156,12 +1158,14 @@ def test_the_candidate_lookups_find_the_cards_the_orm_finds(make_deck):
     assert own.keywords == quiz_card.keywords
     ours = next(option for option in options if option.card_id == cards[7].pk)
     card = Card.objects.get(pk=cards[7].pk)
-    assert (ours.html, ours.text, ours.kind, ours.words) == (
+    assert (ours.html, ours.text, ours.kind, ours.words, ours.voice) == (
         card.choice_html,
         card.choice_text,
         card.choice_kind,
         wording.ChoiceWords.from_stored(card.choice_words, card.choice_stems),
+        4,
     )
+    assert wording.reader_words(card.choice_text) != 4
 
 
 def test_the_written_out_start_stores_what_the_orm_would(alice, deck):

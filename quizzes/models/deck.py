@@ -225,6 +225,9 @@ class Card(models.Model):
     # (wording.choice_words): a quiz start reads them instead of working them out.
     choice_words = models.TextField(blank=True, editable=False)
     choice_stems = models.TextField(blank=True, editable=False)
+    # How many of the words that speak to the reader the choice says (wording.reader_words):
+    # worked out at save, as a quiz start weighs hundreds of answers by it at 100,000 cards.
+    choice_voice = models.PositiveSmallIntegerField(default=0, editable=False)
     question_needs_missing_image = models.BooleanField(default=False, editable=False)
     # What a "type in the answer" card (Anki's `{{type:Back}}`, `{{type:cloze:Text}}`) asks
     # the learner to type, plain text as Anki compares it; "" for a card that asks none.

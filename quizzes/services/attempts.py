@@ -97,6 +97,7 @@ _QUIZ_CARD_FIELDS = (
     "choice_kind",
     "choice_words",
     "choice_stems",
+    "choice_voice",
     "shuffle_key",
     "quiz_typed_answer",
 )
@@ -116,6 +117,7 @@ class QuizCardRow(NamedTuple):
     choice_kind: str
     choice_words: str
     choice_stems: str
+    choice_voice: int
     shuffle_key: int
     quiz_typed_answer: str
 
@@ -143,6 +145,7 @@ def _quiz_card(card: QuizCardRow) -> engine.QuizCard:
             kind=card.choice_kind,
             keywords=keywords,
             words=wording.ChoiceWords.from_stored(card.choice_words, card.choice_stems),
+            reader_words=card.choice_voice,
         )
     return engine.QuizCard(
         id=card.pk, question_text=card.question_text, keywords=keywords, answer=answer
@@ -270,7 +273,7 @@ class _CandidateLookups:
             )
             parts.append(
                 "SELECT ranked.lookup, c.id, NULL, c.choice_html, c.choice_text, c.choice_kind, "
-                "c.keywords, c.choice_words, c.choice_stems, "
+                "c.keywords, c.choice_words, c.choice_stems, c.choice_voice, "
                 f"(SELECT COUNT(*) FROM {Distractor._meta.db_table} w "
                 "WHERE w.card_id = c.id AND w.choice_html <> '') "
                 f"FROM ranked JOIN {Card._meta.db_table} c ON c.id = ranked.v "
@@ -279,8 +282,8 @@ class _CandidateLookups:
             params += found_params
         if drawn:
             parts.append(
-                "SELECT -1, d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems, 0 "
-                f"FROM {Distractor._meta.db_table} d WHERE d.choice_html <> '' "
+                "SELECT -1, d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems, "
+                f"NULL, 0 FROM {Distractor._meta.db_table} d WHERE d.choice_html <> '' "
                 f"AND d.card_id IN ({', '.join(['%s'] * len(drawn))})"
             )
             params += [card.id for card in drawn]
@@ -307,12 +310,15 @@ class _CandidateLookups:
                 keywords=frozenset(topic.split()),
                 found_for=frozenset(questions[card_id]),
                 words=wording.ChoiceWords.from_stored(written, stems),
+                reader_words=voice,
                 wrong_answers_written=written_count,
             )
-            for card_id, (html, text, kind, topic, written, stems, written_count) in cards.items()
+            for card_id, (html, text, kind, topic, written, stems, voice, written_count) in (
+                cards.items()
+            )
         ]
         own = {card.id: card for card in drawn}
-        for card_id, distractor_id, (html, text, _, _, written, stems, _) in curated:
+        for card_id, distractor_id, (html, text, _, _, written, stems, _, _) in curated:
             card = own[card_id]
             options.append(
                 engine.Option(

@@ -34,6 +34,7 @@ QUIZ_FIELDS = [
     "choice_kind",
     "choice_words",
     "choice_stems",
+    "choice_voice",
     "question_needs_missing_image",
     "quiz_typed_answer",
 ]
@@ -135,6 +136,7 @@ def quiz_fields(card: Card, local: Mapping[str, LocalImage]) -> None:
         wording.answer_kind(choice.text, code_share=choice.code_share) if choice.html else ""
     )
     card.choice_words, card.choice_stems = wording.choice_words(choice.text).stored()
+    card.choice_voice = wording.reader_words(choice.text)
     card.keywords = " ".join(wording.keywords(card.question_text, card.answer_text))
     card.quiz_typed_answer = quiz_typed_answer(
         typed_answer=card.typed_answer, choice_text=card.choice_text, choice_kind=card.choice_kind
