@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import caching
-from quizzes.models import Card
+from quizzes.models import Card, CardMemory
 from quizzes.services import attempts as services
 from quizzes.services import reviews
+from quizzes.views import play
 from tests.factories import give_typed_answers, give_wrong_answers
 from tests.quizplay import T0, calls_counted, show, start, start_as_guest, wrong_choice
 from tests.studyhelpers import remember, review_count_shown
@@ -762,3 +763,62 @@ def test_a_wrong_answer_whose_card_was_deleted_since_the_quiz_began_can_still_be
     question.refresh_from_db()
     assert (question.outcome, question.chosen_choice_id) == ("wrong", picked["id"])
     assert question.chosen_card_id is None
+
+
+def forgotten_seven_times(alice, card) -> None:
+    """Met, then forgotten day after day before the quiz: the next lapse makes it a leech."""
+    before_quiz = datetime.fromisoformat(T0) - timedelta(days=9)
+    for day in range(8):
+        reviews.review_record(
+            user=alice,
+            card=card,
+            rating=1,
+            now=before_quiz + timedelta(days=day),
+            elapsed_seconds=2,
+        )
+
+
+def test_the_answer_that_makes_a_leech_says_so_and_where_it_went(client, alice, attempt, question):
+    """The leech rule counts a quiz's lapses as the review's: the card leaves the reviews,
+    and the feedback says so, as the review page does, linking to the suspended cards."""
+    forgotten_seven_times(alice, question.card)
+    client.force_login(alice)
+    response = post(
+        client,
+        attempt,
+        {"position": 1, "choice": wrong_choice(question)},
+        headers={"HX-Request": "true"},
+    )
+    assert CardMemory.objects.get(user=alice, card=question.card).suspended
+    notice = BeautifulSoup(response.text, "html.parser").find(id="leech-notice")
+    assert "leaves your reviews" in notice.get_text()
+    assert notice.find("a")["href"] == reverse("held_cards")
+    # Without javascript, the notice follows the redirect to the feedback.
+    second = attempt.questions.get(position=2)
+    forgotten_seven_times(alice, second.card)
+    with time_machine.travel("2025-03-05 12:00:10Z", tick=False):
+        show(attempt)
+    response = post(
+        client, attempt, {"position": 2, "choice": wrong_choice(second)}, at="2025-03-05 12:00:15Z"
+    )
+    page = client.get(response.url)
+    assert play.LEECH_SUSPENDED in page.text
+
+
+def test_a_lapse_short_of_a_leech_says_nothing_of_it(client, alice, attempt, question):
+    forgotten_seven_times(alice, question.card)
+    client.force_login(alice)
+    post(client, attempt, {"position": 1, "choice": question.correct_choice_id})  # no lapse
+    second = attempt.questions.get(position=2)
+    with time_machine.travel("2025-03-05 12:00:10Z", tick=False):
+        show(attempt)
+    response = post(
+        client,
+        attempt,
+        {"position": 2, "choice": wrong_choice(second)},  # its first lapse
+        at="2025-03-05 12:00:15Z",
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert 'id="leech-notice"' not in response.text
+    assert not CardMemory.objects.filter(user=alice, suspended=True).exists()

@@ -1152,6 +1152,8 @@ class AnswerReceipt:
     recorded: bool  # False when the question had been answered already (a replay)
     # Whether the answer changed the learner's "Review (N)" (reviews.review_answer_moves_counts)
     review_counts_moved: bool = False
+    # Whether the answer made the card a leech, suspended from the learner's reviews.
+    became_leech: bool = False
 
 
 def answer_submit(
@@ -1230,8 +1232,13 @@ def answer_submit(
         )
     if not recorded:
         question.refresh_from_db()  # the answer another tab gave first
-    moved = recorded and review is not None and reviews.review_answer_moves_counts(review, now=now)
-    return AnswerReceipt(question=question, recorded=recorded, review_counts_moved=moved)
+    reviewed = recorded and review is not None
+    return AnswerReceipt(
+        question=question,
+        recorded=recorded,
+        review_counts_moved=reviewed and reviews.review_answer_moves_counts(review, now=now),
+        became_leech=reviewed and reviews.review_answer_made_leech(review),
+    )
 
 
 def _answer_store(

@@ -1277,6 +1277,14 @@ def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bo
     return before != _counted_now(review.memory, now=now, day_end=day_end)
 
 
+def review_answer_made_leech(prepared: PreparedAnswer) -> bool:
+    """Whether a quiz answer's review made its card a leech, suspended from the reviews (the
+    leech rule counts every lapse, a quiz's too), as the review page tells: worked out from
+    the memory before and after, with no query."""
+    review = prepared.review
+    return review.memory.suspended and not (review.read is not None and review.read.suspended)
+
+
 def review_record_answer(
     *, attempt: Attempt, question: AttemptQuestion, now: datetime
 ) -> datetime | None:

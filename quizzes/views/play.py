@@ -32,6 +32,12 @@ ALREADY_ANSWERED = (
     "This question had already been answered (in another tab or window?): "
     "below is the answer that was recorded."
 )
+# For an answer that made its card a leech (the leech rule counts a quiz's lapses too), as
+# the review page says it; the feedback links to the suspended cards.
+LEECH_SUSPENDED = (
+    "This card is a leech now: you keep forgetting it, so it leaves your reviews for now. "
+    "Your suspended cards bring it back."
+)
 # For an answer that came after the clock closed its question (or the quiz).
 TIME_RAN_OUT = "Time ran out for this question before your answer arrived: it was not recorded."
 
@@ -208,12 +214,21 @@ def _question_response(request, attempt: Attempt, question, *, now) -> HttpRespo
 
 
 def _feedback_response(
-    request, attempt: Attempt, question, *, now, notice: str = "", counts_moved: bool = False
+    request,
+    attempt: Attempt,
+    question,
+    *,
+    now,
+    notice: str = "",
+    counts_moved: bool = False,
+    became_leech: bool = False,
 ) -> HttpResponse:
     """`counts_moved`: the answer changed the navigation's "Review (N)", which the fragment
-    then brings along (counted only then: most answers leave it as it was)."""
+    then brings along (counted only then: most answers leave it as it was). `became_leech`:
+    it made the card a leech, suspended from the reviews, which the feedback says."""
     context = {"attempt": attempt, "question": question, "notice": notice}
     context["review_counts_moved"] = counts_moved
+    context["became_leech"] = became_leech
     # A whole-quiz clock runs on while the learner reads the feedback: it stays in view.
     remaining = engine.time_left(deadline=attempt.deadline_at, now=now)
     if remaining is not None and not attempt.is_finished:
@@ -311,9 +326,12 @@ def attempt_answer(request, pk):
             now=now,
             notice="" if receipt.recorded else _not_recorded(question),
             counts_moved=receipt.review_counts_moved,
+            became_leech=receipt.became_leech,
         )
     if not receipt.recorded:
         messages.warning(request, _not_recorded(question))
+    if receipt.became_leech:
+        messages.info(request, LEECH_SUSPENDED)
     return redirect(attempt.question_url(question.position))
 
 
