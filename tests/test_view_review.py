@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -118,6 +118,29 @@ def test_when_nothing_is_left_it_says_when_the_next_card_is_due(client, alice, d
     assert "Done for now" in response.text
     assert "The next card is due" in response.text
     assert response.context["item"] is None
+
+
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        ("2025-03-05 21:00:00Z", "The next card is due tomorrow."),
+        # Five minutes before the study day starts, "tomorrow" would read as after a night.
+        ("2025-03-06 03:55:00Z", "The next card is due when your next study day starts, in 5"),
+    ],
+)
+def test_the_end_screen_says_when_a_study_day_starting_soon_starts(client, alice, deck, now, said):
+    reviews.settings_update(
+        user=alice, desired_retention=0.9, new_cards_per_day=0, day_start_hour=4, time_zone="UTC"
+    )
+    # Due on the study day of 6 March, from 4 am on.
+    due = datetime.fromisoformat("2025-03-06 10:00:00Z")
+    remember(alice, Card.objects.filter(deck=deck), now=due, due_in=timedelta(0))
+    client.force_login(alice)
+    with time_machine.travel(now, tick=False):
+        response = client.get(URL)
+    assert response.context["item"] is None
+    done = BeautifulSoup(response.text, "html.parser").select_one("[data-review-done]")
+    assert said in " ".join(done.get_text().split())
 
 
 @pytest.mark.parametrize(

@@ -779,6 +779,11 @@ def studied_since(*, user, start: datetime) -> Studied:
     return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)
 
 
+# How near the next study day's start must be for the end screen to say when it starts, not
+# "tomorrow".
+NEW_DAY_SOON = timedelta(hours=6)
+
+
 @dataclass(frozen=True, kw_only=True)
 class NextDue:
     """When the review will next have a studied card to show."""
@@ -786,6 +791,9 @@ class NextDue:
     at: datetime  # a review card from the start of its study day, a step 20 minutes early
     day: date  # the study day that is, in the learner's time zone
     days: int  # study days from today: 0 later today, 1 tomorrow
+    # Tomorrow's study day starts within NEW_DAY_SOON: at 3:55, with days starting at 4,
+    # "tomorrow" reads as after a night's sleep, not in five minutes.
+    day_starts_soon: bool = False
 
     @property
     def label(self) -> str:
@@ -854,7 +862,8 @@ def next_due(
         return None
     at = max(min(moments), now)
     day = _today(settings, at)
-    return NextDue(at=at, day=day, days=(day - _today(settings, now)).days)
+    days = (day - _today(settings, now)).days
+    return NextDue(at=at, day=day, days=days, day_starts_soon=days == 1 and at - now < NEW_DAY_SOON)
 
 
 # --- When the queue is done: more new cards, leeches ----------------------------------------
