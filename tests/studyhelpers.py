@@ -133,4 +133,4 @@ def anki_decks(sizes: dict[str, int]) -> dict[str, Deck]:
 
 def synthetic_named(number: int, slug: str = "synthetic") -> str:
     """How a notice names card `number` of make_deck's deck `slug` (Card.named)."""
-    return f"Synthetic {slug} #{number} (“Question {number} about tensor{number}?”)"
+    return f"Card {number} of Synthetic {slug} (“Question {number} about tensor{number}?”)"

@@ -30,6 +30,26 @@ WIDE_INLINES = """() => [...document.querySelectorAll('.inline-group .tabular')]
   .map(box => [box.closest('.inline-group').id, box.scrollWidth, box.clientWidth])
   .filter(([group, wide, box]) => wide > box)"""
 
+# Menus too narrow for the words of their choice: [name, words' width, menu's width]. The
+# card list's Tag menu, a third of the action bar, showed "(for the tag".
+CUT_MENUS = """() => [...document.querySelectorAll('select')]
+  .filter(menu => menu.offsetParent !== null && menu.selectedIndex >= 0)
+  .map(menu => {
+    const style = getComputedStyle(menu);
+    const words = document.createElement('span');
+    words.style.font = style.font;
+    words.style.whiteSpace = 'pre';
+    words.textContent = menu.options[menu.selectedIndex].text;
+    document.body.append(words);
+    const width = words.getBoundingClientRect().width;
+    words.remove();
+    // The menu's arrow takes about 20 px of its width.
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = menu.clientWidth - padding - 20;
+    return [menu.name, Math.round(width), Math.round(room)];
+  })
+  .filter(([name, width, room]) => width > room)"""
+
 
 @pytest.fixture
 def site(live_server, transactional_db):
@@ -74,6 +94,7 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.locator("#content").is_visible()
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
+    assert page.evaluate(CUT_MENUS) == []
     if path.endswith("/change/"):
         # No report about the card: no heading of its open reports with nothing under it.
         assert page.locator("#reports-group").count() == 1

@@ -106,6 +106,9 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     expect(phone.locator("#deck-study-legend")).to_contain_text("new, learning, to review")
     found = {"home": undersized(phone), "home axe": serious_problems_in_either_scheme(phone)}
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    places = phone.evaluate(STUDY_BUTTONS_AS_COUNTS_GROW)
+    assert places["shown"]
+    assert places["shown"] == places["wide"] == places["waiting"]
 
     cardiology.tap()
     phone.get_by_role("link", name="Study (Medicine::Cardiology::Drugs)").tap()
@@ -127,6 +130,26 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     found["done"] = undersized(phone)
     found["done axe"] = serious_problems_in_either_scheme(phone)
     assert {where: problems for where, problems in found.items() if problems} == {}
+
+
+# Where each Study button after counts stands, before the counts come, as they came, and
+# at five digits each: they pushed it aside as they came, and again at two digits.
+STUDY_BUTTONS_AS_COUNTS_GROW = """() => {
+  const rows = [...document.querySelectorAll('.deck-study-row')]
+    .filter(row => row.querySelector('.deck-study-counts'));
+  const places = () => rows.map(row => Math.round(row.querySelector('a.deck-study')
+    .getBoundingClientRect().left));
+  const shown = places();
+  const counts = rows.map(row => row.querySelector('.deck-study-counts'));
+  const kept = counts.map(box => box.innerHTML);
+  counts.forEach(box => box.querySelectorAll(':scope > span')
+    .forEach(count => { count.firstChild.textContent = '88888'; count.classList.remove('zero'); }));
+  const wide = places();
+  counts.forEach(box => { box.innerHTML = ''; });
+  const waiting = places();
+  counts.forEach((box, index) => { box.innerHTML = kept[index]; });
+  return {shown, wide, waiting};
+}"""
 
 
 LONG_BRANCH = "Languages::Irregular verbs of the subjunctive mood in everyday speech"

@@ -113,7 +113,7 @@ def test_set_due_date_by_keyboard_on_your_cards_focuses_its_notice_or_the_days_r
     expect(days).to_be_focused()
     expect(days).to_have_accessible_description(re.compile("^.*smaller number first"))
     days.fill("2")
-    page.get_by_label(f"Tick card #{card.number}").check()
+    page.get_by_label(f"Tick card {card.number} of ").check()
     control.get_by_role("button", name="Set for the ticked cards").focus()
     page.keyboard.press("Enter")
     notice = control.get_by_role("status")

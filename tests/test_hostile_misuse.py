@@ -84,7 +84,7 @@ def test_bury_forget_then_undo_takes_them_back_one_by_one(client, alice, card):
 
         undo_forget = client.post(reverse("review_undo"), {"review": forget.pk, "card": card.pk})
         assert "Forget undone" in client.get(undo_forget.url).text
-        assert "Undo Bury of Synthetic synthetic #1" in client.get(reverse("review")).text
+        assert "Undo Bury of card 1 of Synthetic synthetic" in client.get(reverse("review")).text
         client.post(reverse("review_hold_undo"), {"card": card.pk, "action": "bury"})
         assert _rows(alice) == before
 

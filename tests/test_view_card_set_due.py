@@ -188,7 +188,7 @@ def test_undo_on_the_review_page_takes_it_back(client, alice, deck, card):
         traveller.shift(1)  # two Set due dates: each is taken back alone
         client.post(URL, {"card": card.pk, "back": "card", "days": "0!"})
         page = client.get(reverse("review")).text
-        assert "Undo Set due date on Synthetic synthetic #1" in page
+        assert "Undo Set due date on card 1 of Synthetic synthetic" in page
         log = ReviewLog.objects.get(card=card, source=ReviewLog.Source.RESCHEDULE)
         undone = client.post(
             reverse("review_undo"), {"review": log.pk, "card": card.pk}, follow=True
@@ -200,7 +200,10 @@ def test_undo_on_the_review_page_takes_it_back(client, alice, deck, card):
         fields = ["state", "stability", "difficulty", "due", "last_review", "reps"]
         assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
         # Then the one before it: the new card is new again.
-        assert "Undo Set due date on Synthetic synthetic #2" in client.get(reverse("review")).text
+        assert (
+            "Undo Set due date on card 2 of Synthetic synthetic"
+            in client.get(reverse("review")).text
+        )
         log = ReviewLog.objects.get(card=new_card, source=ReviewLog.Source.RESCHEDULE)
         client.post(reverse("review_undo"), {"review": log.pk, "card": new_card.pk})
     assert not CardMemory.objects.filter(user=alice, card=new_card).exists()

@@ -69,10 +69,13 @@ def test_two_decks_named_alike_are_named_apart_by_their_slugs(
     with django_assert_num_queries(3):
         page = BeautifulSoup(client.get(URL).text, "html.parser")
     assert [link.get_text() for link in page.select("[data-held-card] a")] == [
-        "Biology (bio-a) #1 (“Question 1 about tensor1?”)",
-        "biology (bio-b) #1 (“Question 1 about tensor1?”)",
+        "Card 1 of Biology (bio-a) (“Question 1 about tensor1?”)",
+        "Card 1 of biology (bio-b) (“Question 1 about tensor1?”)",
     ]
-    assert "Unsuspend biology (bio-b) #1" in page.select("[data-held-card] button")[1].get_text()
+    assert (
+        "Unsuspend card 1 of biology (bio-b)"
+        in page.select("[data-held-card] button")[1].get_text()
+    )
 
 
 def test_with_nothing_held_it_says_so(client, alice, cards):

@@ -32,21 +32,25 @@ def test_it_shows_figures_per_card_and_the_weakest(client, alice, deck):
     assert "100%" in response.text
 
 
-def test_each_card_of_the_table_links_its_number_and_question(client, alice, deck):
-    # The whole question is the link, as in the weakest cards' list: "#16" alone was a small
-    # tap target and, in a list of links, said nothing of the card.
+def test_each_card_is_named_as_the_pages_and_notices_name_it(client, alice, deck):
+    # The whole name is the link, in the table as in the weakest cards' list: "#16" alone
+    # was a small tap target and, in a list of links, said nothing of the card; "#16 …"
+    # was not how the card's page ("Card 16") nor a notice named it.
     attempt = finish(start(alice, deck, count=3), right={1})
     client.force_login(alice)
 
     soup = BeautifulSoup(client.get(URL).text, "html.parser")
 
-    links = {link["href"]: link.get_text() for link in soup.select(".data-table tbody td a")}
-    assert len(links) == 3
+    table = {link["href"]: link.get_text() for link in soup.select(".data-table tbody td a")}
+    weakest = {link["href"]: link.get_text() for link in soup.select(".weakest a")}
+    assert len(table) == 3 and len(weakest) == 2
     for question in attempt.questions.all():
         card = question.card
-        assert links[card.get_absolute_url()].startswith(
-            f"#{card.number} {card.question_text[:20]}"
-        )
+        assert table[card.get_absolute_url()] == card.named
+        assert card.named.startswith(f"Card {card.number} of {deck.name} (“")
+    assert all(weakest[url] == table[url] for url in weakest)
+    ticks = [tick["aria-label"] for tick in soup.select(".data-table .tick")]
+    assert all(label.startswith("Tick card ") and " of " in label for label in ticks)
 
 
 def test_questions_never_shown_before_the_time_ran_out_are_not_counted(client, alice, deck):
@@ -184,8 +188,12 @@ def test_flagged_cards_of_two_decks_of_one_name_read_apart(client, alice, make_d
         flag(alice, deck, 1, Colour.GREEN)
     client.force_login(alice)
     soup = BeautifulSoup(client.get(URL, {"flag": "3"}).text, "html.parser")
-    named = sorted(link.get_text().split(" #")[0] for link in soup.select(".flagged-cards a"))
-    assert named == ["Biology (bio-a)", "Chemistry", "biology (bio-b)"]
+    named = sorted(link.get_text().split(" (“")[0] for link in soup.select(".flagged-cards a"))
+    assert named == [
+        "Card 1 of Biology (bio-a)",
+        "Card 1 of Chemistry",
+        "Card 1 of biology (bio-b)",
+    ]
 
 
 def test_a_colour_with_no_card_says_so(client, alice):

@@ -343,7 +343,7 @@ def test_a_set_due_date_whose_card_was_answered_since_is_passed_over_by_undo(
         if not graded_before:
             assert undo is None
             return
-        assert undo.button.get_text() == "Undo “Hard” on Synthetic synthetic #1"
+        assert undo.button.get_text() == "Undo “Hard” on card 1 of Synthetic synthetic"
         response = client.post(
             reverse("review_undo"),
             {"review": undo.select_one('[name="review"]')["value"], "card": graded.pk},
@@ -364,7 +364,9 @@ def test_the_undo_of_a_set_due_date_on_several_cards_names_how_many_it_takes_bac
         page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
         undo = page.select_one("form.review-undo")
         shown = CardMemory.objects.get(card=undo.select_one('[name="card"]')["value"])
-        named = {1: f"Synthetic synthetic #{shown.card.number}", 2: "2 cards", 3: "3 cards"}[ticked]
+        named = {1: f"card {shown.card.number} of Synthetic synthetic", 2: "2 cards", 3: "3 cards"}[
+            ticked
+        ]
         decks = "" if ticked == 1 else " in Synthetic synthetic"
         assert undo.button.get_text() == f"Undo Set due date on {named}{decks}"
         response = client.post(

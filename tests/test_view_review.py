@@ -821,16 +821,16 @@ def test_a_deck_studied_runs_as_many_queries_as_every_deck_for_any_number_of_car
 @pytest.mark.parametrize(
     ("query", "named"),
     [
-        ({}, "Medicine::Cardiology::Drugs #1"),
-        ({"branch": "Medicine"}, "Cardiology::Drugs #1"),
-        ({"deck": "medicine-cardiology"}, "Drugs #1"),
-        ({"deck": "medicine-cardiology-drugs"}, "#1"),
+        ({}, "card 1 of Medicine::Cardiology::Drugs"),
+        ({"branch": "Medicine"}, "card 1 of Cardiology::Drugs"),
+        ({"deck": "medicine-cardiology"}, "card 1 of Drugs"),
+        ({"deck": "medicine-cardiology-drugs"}, "card 1"),
     ],
 )
 def test_the_undo_button_names_its_card_by_its_deck_past_the_decks_studied(
     client, alice, query, named
 ):
-    """The card shown is the next one: "#1" alone said nothing of which card the Undo
+    """The card shown is the next one: "card 1" alone said nothing of which card the Undo
     takes back, when the decks studied are more than one."""
     decks = _medicine_and_languages()
     drugs = first_cards(decks["Medicine::Cardiology::Drugs"], 1)[0]
@@ -860,7 +860,9 @@ def test_the_undo_button_names_a_card_of_one_of_two_decks_of_a_name_by_its_slug_
         )
         client.force_login(alice)
         page = BeautifulSoup(client.get(URL).text, "html.parser")
-    assert page.select_one("[data-undo-key]").get_text() == "Undo “Good” on Biology (bio-b) #1"
+    assert (
+        page.select_one("[data-undo-key]").get_text() == "Undo “Good” on card 1 of Biology (bio-b)"
+    )
 
 
 def test_a_deck_studied_offers_no_undo_of_another_decks_card_nor_shows_one(client, alice):

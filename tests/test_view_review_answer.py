@@ -99,7 +99,7 @@ def test_htmx_gets_the_next_card(client, alice, card):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "New · Card 2 of Synthetic synthetic" in response.text
-    assert "Undo “Easy” on Synthetic synthetic #1" in response.text
+    assert "Undo “Easy” on card 1 of Synthetic synthetic" in response.text
 
 
 def test_it_rejects_a_token_made_for_another_card(client, alice, card, deck):

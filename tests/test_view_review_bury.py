@@ -72,7 +72,7 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
     assert "<html" not in response.text
     assert f"{synthetic_named(1)} is buried" in response.text
     assert "Card 2 of Synthetic synthetic" in response.text
-    assert "Undo Bury of Synthetic synthetic #1" in response.text
+    assert "Undo Bury of card 1 of Synthetic synthetic" in response.text
     assert 'id="nav-review"' in response.text  # the navigation's count, out of band
 
 
@@ -160,6 +160,6 @@ def test_its_notice_names_the_card_by_its_deck_and_question_escaped(client, alic
     with time_machine.travel(T0, tick=False):
         response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
     assert (
-        "Languages::French::Verbs #1 (“Is &lt;b&gt;été&lt;/b&gt; a verb?”) is buried: it comes "
-        "back tomorrow." in response.text
+        "Card 1 of Languages::French::Verbs (“Is &lt;b&gt;été&lt;/b&gt; a verb?”) is buried: "
+        "it comes back tomorrow." in response.text
     )

@@ -38,11 +38,11 @@ def test_the_card_and_its_siblings_leave_the_review_until_tomorrow(client, alice
         assert response.url == reverse("review")
         page = client.get(response.url)
         assert (
-            f"{synthetic_named(1)} and its 2 siblings (#5, #9) are buried: they come back tomorrow."
-            in (page.text)
+            f"{synthetic_named(1)} and its 2 siblings (cards 5, 9) are buried: they come back "
+            "tomorrow." in (page.text)
         )
         assert review_count_shown(client) == 9
-        assert "Undo Bury note of Synthetic synthetic #1" in page.text
+        assert "Undo Bury note of card 1 of Synthetic synthetic" in page.text
     holds = CardHold.objects.filter(user=alice).order_by("card__number")
     assert [hold.card for hold in holds] == note
     assert {hold.buried_until for hold in holds} == {NEXT_DAY}
@@ -62,7 +62,7 @@ def test_one_undo_brings_the_whole_note_back(client, alice, note):
         )
         assert response.status_code == 200
         assert (
-            f"Bury undone: {synthetic_named(1)} and its 2 siblings (#5, #9) are back, as they "
+            f"Bury undone: {synthetic_named(1)} and its 2 siblings (cards 5, 9) are back, as they "
             "were before." in response.text
         )
         assert "New · Card 1 of Synthetic synthetic" in response.text
@@ -83,7 +83,7 @@ def test_undo_leaves_a_sibling_buried_before_as_it_was(client, alice, note):
         client.post(reverse("review_hold_undo"), {"card": first.pk, "action": "bury"})
         page = client.get(reverse("review"))
         assert review_count_shown(client) == 10
-    assert "Undo Suspend of Synthetic synthetic #5" in page.text
+    assert "Undo Suspend of card 5 of Synthetic synthetic" in page.text
     assert set(CardHold.objects.values_list("card__number", flat=True)) == {5, 9}
 
 
@@ -94,7 +94,7 @@ def test_a_card_without_siblings_is_buried_alone(client, alice, deck, note):
         client.post(URL, {"card": alone.pk})
         page = client.get(reverse("review"))
         assert f"{synthetic_named(2)} is buried: it comes back tomorrow." in page.text
-        assert "Undo Bury of Synthetic synthetic #2" in page.text
+        assert "Undo Bury of card 2 of Synthetic synthetic" in page.text
     assert list(CardHold.objects.values_list("card__number", flat=True)) == [2]
 
 

@@ -42,7 +42,7 @@ def test_a_forgotten_card_is_new_again_and_undo_brings_its_memory_back(client, a
         assert f"{synthetic_named(1)} is forgotten: it is a new card again." in page.text
         assert page.context["item"].card == studied
         assert page.context["item"].is_new
-        assert "Undo Forget on Synthetic synthetic #1" in page.text
+        assert "Undo Forget on card 1 of Synthetic synthetic" in page.text
         reset = ReviewLog.objects.get(user=alice, source=ReviewLog.Source.RESET)
         undone = client.post(
             reverse("review_undo"), {"review": reset.pk, "card": studied.pk}, follow=True

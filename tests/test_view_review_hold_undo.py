@@ -64,7 +64,7 @@ def test_a_second_undo_takes_back_the_hold_before(client, alice, card, first, th
         client.post(reverse(f"review_{then}"), {"card": card.pk})
         client.post(URL, {"card": card.pk, "action": then})
         page = client.get(reverse("review"))
-        assert f"Undo {first.capitalize()} of Synthetic synthetic #1" in page.text
+        assert f"Undo {first.capitalize()} of card 1 of Synthetic synthetic" in page.text
         assert client.post(URL, {"card": card.pk, "action": then}).status_code == 404
         client.post(URL, {"card": card.pk, "action": first})
     assert not CardHold.objects.exists()
@@ -76,10 +76,10 @@ def test_the_undo_button_names_the_latest_of_a_grade_and_a_bury(client, alice, d
     reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=3)
     with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
         page = client.get(reverse("review"))
-        assert "Undo “Good” on Synthetic synthetic #1" in page.text
+        assert "Undo “Good” on card 1 of Synthetic synthetic" in page.text
         client.post(reverse("review_bury"), {"card": second.pk})
         page = client.get(reverse("review"))
-        assert "Undo Bury of Synthetic synthetic #2" in page.text
+        assert "Undo Bury of card 2 of Synthetic synthetic" in page.text
         assert f'action="{URL}"' in page.text
     latest = card_holds.latest_undoable(user=alice, now=T0 + timedelta(minutes=1))
     assert latest == CardHold.objects.get(card=second)
@@ -87,7 +87,7 @@ def test_the_undo_button_names_the_latest_of_a_grade_and_a_bury(client, alice, d
         user=alice, card=card, rating=3, now=T0 + timedelta(days=5), elapsed_seconds=3
     )
     with time_machine.travel(T0 + timedelta(days=5), tick=False):
-        assert "Undo “Good” on Synthetic synthetic #1" in client.get(reverse("review")).text
+        assert "Undo “Good” on card 1 of Synthetic synthetic" in client.get(reverse("review")).text
 
 
 def test_an_undo_done_already_is_not_there(client, alice, card):

@@ -45,7 +45,7 @@ def test_its_notice_names_the_deck_apart_from_another_of_its_name(client, alice,
     card = make_deck(1, slug="bio-b", name="biology").cards.get()
     client.force_login(alice)
     response = client.post(URL, {"card": card.pk}, follow=True)
-    assert "biology (bio-b) #1 (“Question 1 about tensor1?”) is suspended" in response.text
+    assert "Card 1 of biology (bio-b) (“Question 1 about tensor1?”) is suspended" in response.text
 
 
 def test_a_suspended_studied_card_leaves_the_counts_forecast_and_smart_quizzes(client, alice, deck):
@@ -94,7 +94,7 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "Card 2 of Synthetic synthetic" in response.text
-    assert "Undo Suspend of Synthetic synthetic #1" in response.text
+    assert "Undo Suspend of card 1 of Synthetic synthetic" in response.text
 
 
 def test_from_the_card_page_the_box_offers_unsuspend(client, alice, card):

@@ -33,10 +33,10 @@ def test_the_card_and_its_sibling_stay_out_until_unsuspended(client, alice, note
         response = client.post(URL, {"card": note[0].pk})
         page = client.get(response.url)
         assert (
-            f"{synthetic_named(1)} and its sibling #7 are suspended: they stay out of your reviews "
-            "until you unsuspend them" in page.text
+            f"{synthetic_named(1)} and its sibling card 7 are suspended: they stay out of your "
+            "reviews until you unsuspend them" in page.text
         )
-        assert "Undo Suspend note of Synthetic synthetic #1" in page.text
+        assert "Undo Suspend note of card 1 of Synthetic synthetic" in page.text
         assert review_count_shown(client) == 10
         held = client.get(reverse("held_cards"))
         assert [one.card for one in held.context["held"]] == note
@@ -52,7 +52,7 @@ def test_one_undo_brings_both_back(client, alice, note):
         )
         page = client.get(response.url)
         assert (
-            f"Suspend undone: {synthetic_named(7)} and its sibling #1 are back, as they were "
+            f"Suspend undone: {synthetic_named(7)} and its sibling card 1 are back, as they were "
             "before." in (page.text)
         )
         assert review_count_shown(client) == 12

@@ -150,7 +150,7 @@ def test_the_review_page_offers_no_undo_of_a_grade_whose_card_staff_deleted(clie
         page = BeautifulSoup(client.get(reverse("review")).text, "html.parser")
 
     undo = page.select_one(".review-undo button")
-    named = f"Synthetic synthetic #{first.number}"
+    named = f"card {first.number} of Synthetic synthetic"
     assert undo is not None and undo.get_text(strip=True) == f"Undo “Good” on {named}"
 
 
@@ -208,7 +208,7 @@ def test_the_review_page_offers_to_undo_the_last_grade(client, alice, card):
         response = client.get(reverse("review"))
     assert f'name="review" value="{review.pk}"' in response.text
     assert f'name="card" value="{card.pk}"' in response.text
-    assert "Undo “Hard” on Synthetic synthetic #1" in response.text
+    assert "Undo “Hard” on card 1 of Synthetic synthetic" in response.text
 
 
 def test_the_next_study_day_offers_no_undo_of_the_day_befores_last_grade(client, alice, deck):
@@ -220,7 +220,7 @@ def test_the_next_study_day_offers_no_undo_of_the_day_befores_last_grade(client,
     client.force_login(alice)
     with time_machine.travel(evening, tick=False):
         client.post(reverse("review_suspend"), {"card": second.pk})
-        assert "Undo Suspend of Synthetic synthetic #" in client.get(reverse("review")).text
+        assert "Undo Suspend of card 2 of Synthetic synthetic" in client.get(reverse("review")).text
 
     for moment in (T0.replace(hour=3) + timedelta(days=1), T0 + timedelta(days=1)):
         with time_machine.travel(moment, tick=False):

@@ -345,9 +345,10 @@ class Card(models.Model):
 
     def named_among(self, named_alike: Collection[int]) -> str:
         """The card as a notice names it, so that a learner studying many decks knows which
-        card it was (as Anki's undo says what it takes back): its deck, its number and the
-        start of its question, 'Medicine::Cardiology::Drugs #7 (“Which drug slows…”)', and
-        'Biology (bio-b) #7 (…)' beside another deck Biology (`named_alike`, Deck.label_among).
+        card it was (as Anki's undo says what it takes back): its number, its deck and the
+        start of its question, as the pages say a card ("Card 7 of …"): 'Card 7 of
+        Medicine::Cardiology::Drugs (“Which drug slows…”)', and 'Card 7 of Biology (bio-b)
+        (…)' beside another deck Biology (`named_alike`, Deck.label_among).
         A deck name too long keeps its last parts ('…::Drugs'). Plain text: a page escapes it."""
         parts = self.deck.name.split("::")
         while len(parts) > 1 and len("::".join(parts)) > NAMED_DECK_LENGTH - 3:
@@ -360,10 +361,10 @@ class Card(models.Model):
         deck = self.deck.label_among(named_alike, name=deck)
         question = " ".join(self.question_text.split())
         if not question:
-            return f"{deck} #{self.number}"
+            return f"Card {self.number} of {deck}"
         start = Truncator(question).words(NAMED_QUESTION_WORDS, truncate="…")
         start = Truncator(start).chars(NAMED_QUESTION_LENGTH, truncate="…")
-        return f"{deck} #{self.number} (“{start}”)"
+        return f"Card {self.number} of {deck} (“{start}”)"
 
     @property
     def answer_is_image_only(self) -> bool:

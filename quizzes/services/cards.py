@@ -167,7 +167,8 @@ class CardListPage(_Page):
 
     @property
     def range_label(self) -> str:
-        """ "Cards #16 to #30 of 45" (with a dash): the numbers of the cards shown."""
+        """ "Cards 16 to 30 of 45" (with a dash), as a card's page says "Card 16": the
+        numbers of the cards shown."""
         return self._label(self.cards[0].number if self.cards else 0)
 
     @property
@@ -177,7 +178,7 @@ class CardListPage(_Page):
 
     def _label(self, start) -> str:
         end = self.cards[-1].number if self.cards else 0
-        return f"Cards #{start}\N{EN DASH}#{end} of {self.count_text}"
+        return f"Cards {start}\N{EN DASH}{end} of {self.count_text}"
 
 
 class SearchPage(_Page):

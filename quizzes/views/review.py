@@ -175,17 +175,17 @@ def _shown_card(request) -> Card | None:
 def _named_within(
     scope: deck_services.StudyScope | None, card: Card, named_alike: frozenset[int]
 ) -> str:
-    """A card as the Undo button names it, by its deck's name past the decks studied: "#2"
-    in a study of its deck alone, "Drugs #2" of Medicine::Cardiology, "Spanish::Verbs #2"
-    of the branch Languages, the whole name in a study of every deck ("Biology (bio-b) #2"
-    beside another Biology: `named_alike`, the tree's). A number alone said nothing of
-    which card it was, the card shown then being the next one."""
+    """A card as the Undo button names it, by its deck's name past the decks studied:
+    "card 2" in a study of its deck alone, "card 2 of Drugs" of Medicine::Cardiology, "card
+    2 of Spanish::Verbs" of the branch Languages, the whole name in a study of every deck
+    ("card 2 of Biology (bio-b)" beside another Biology: `named_alike`, the tree's). A
+    number alone said nothing of which card it was, the card shown then being the next."""
     name = card.deck.name
     if scope is not None and (len(scope.deck_ids) == 1 or name == scope.name):
-        return f"#{card.number}"
+        return f"card {card.number}"
     if scope is not None and name.startswith(f"{scope.name}::"):
         name = name.removeprefix(f"{scope.name}::")
-    return f"{card.deck.label_among(named_alike, name=name)} #{card.number}"
+    return f"card {card.number} of {card.deck.label_among(named_alike, name=name)}"
 
 
 def _stage_context(request, *, card: Card | None = None, notice: str = "") -> dict:
@@ -573,13 +573,14 @@ def review_flag(request):
 
 
 def _cards_named(card: Card, siblings: list[Card]) -> str:
-    """The card (Card.named), "… and its sibling #9", "… and its 2 siblings (#9, #12)"."""
+    """The card (Card.named), "… and its sibling card 9", "… and its 2 siblings (cards 9,
+    12)"."""
     if not siblings:
         return card.named
-    numbers = ", ".join(f"#{sibling.number}" for sibling in siblings)
+    numbers = ", ".join(str(sibling.number) for sibling in siblings)
     if len(siblings) == 1:
-        return f"{card.named} and its sibling {numbers}"
-    return f"{card.named} and its {len(siblings)} siblings ({numbers})"
+        return f"{card.named} and its sibling card {numbers}"
+    return f"{card.named} and its {len(siblings)} siblings (cards {numbers})"
 
 
 @require_POST
