@@ -9,8 +9,8 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from quizzes.models import Card, CardHold
-from quizzes.services import reviews
+from quizzes.models import Card, CardHold, ReviewLog
+from quizzes.services import card_standing, reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +263,81 @@ def test_a_card_only_ever_missed_is_not_called_learned(client, alice, card):
         text = standing(client, card)
     assert "Learning. Next review: tomorrow (" in text
     assert "You've answered it 1 time, right 0." in text
+
+
+NOTHING = "\N{EN DASH}"  # an empty cell of the history: a Forget has no grade
+
+
+def history_rows(client, card) -> list[list[str]]:
+    box = BeautifulSoup(client.get(url(card), headers={"HX-Request": "true"}).text, "html.parser")
+    table = box.select_one("[data-card-history] table")
+    if table is None:
+        return []
+    return [
+        [" ".join(cell.get_text().split()) for cell in row.find_all("td")]
+        for row in table.select("tbody tr")
+    ]
+
+
+def test_its_reviews_are_listed_newest_first_on_the_learners_clock(client, alice, bob, card):
+    """Anki's card info: each answer from any activity, what it was (learn, review,
+    relearn), its grade, when the card was due after it, and the time it took; a Forget
+    too. Another learner's reviews are not this learner's."""
+    one_ten_minute_step(alice, time_zone="Europe/Paris")
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=4.4)
+    reviews.review_record(
+        user=alice,
+        card=card,
+        rating=3,
+        now=T0 + timedelta(minutes=10),
+        elapsed_seconds=7,
+        source=ReviewLog.Source.QUIZ,
+    )
+    reviews.review_record(
+        user=alice, card=card, rating=1, now=T0 + timedelta(days=3), elapsed_seconds=12
+    )
+    reviews.card_forget(user=alice, card=card, now=T0 + timedelta(days=3, minutes=1))
+    reviews.review_record(user=bob, card=card, rating=4, now=T0, elapsed_seconds=2)
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(days=3, minutes=2), tick=False):
+        rows = history_rows(client, card)
+    assert rows == [
+        ["8 Mar 2025, 13:01", "Forget", *[NOTHING] * 3],
+        # No relearning steps: a lapse is due the next day.
+        ["8 Mar 2025, 13:00", "Review", "Again", "1 d", "12 s"],
+        ["5 Mar 2025, 13:10", "Review (in a quiz)", "Good", "4 d", "7 s"],
+        # A new card's first Good past its one step: graduated.
+        ["5 Mar 2025, 13:00", "Learn", "Good", "2 d", "4 s"],
+    ]
+
+
+def test_a_long_history_lists_the_newest_and_counts_the_rest(
+    client, alice, card, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(card_standing, "HISTORY_ROWS", 3)
+    for day in range(5):
+        reviews.review_record(
+            user=alice, card=card, rating=3, now=T0 + timedelta(days=day), elapsed_seconds=3
+        )
+    with django_assert_num_queries(2):  # the rows, and the count past a full list
+        assert card_standing.card_review_history(user=alice, card=card).older == 2
+    client.force_login(alice)
+    with time_machine.travel(T0 + timedelta(days=5), tick=False):
+        rows = history_rows(client, card)
+        text = standing(client, card)
+    assert [row[0] for row in rows] == [
+        "9 Mar 2025, 12:00",
+        "8 Mar 2025, 12:00",
+        "7 Mar 2025, 12:00",
+    ]
+    assert "Your reviews of it (5)" in text
+    assert "And 2 older reviews, not listed." in text
+
+
+def test_a_card_never_met_lists_no_reviews(client, alice, card, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert card_standing.card_review_history(user=alice, card=card).reviews == []
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        assert history_rows(client, card) == []
+        assert "Your reviews of it" not in standing(client, card)

@@ -57,6 +57,71 @@ def card_standing(*, user, card: Card, memory: MemoryFigures, now: datetime) -> 
     )
 
 
+# The newest of a card's reviews its box lists; older ones are counted, not listed.
+HISTORY_ROWS = 30
+# What each review was, as Anki's card info names it (Learn, Review, Relearn, Manual).
+KINDS = {
+    scheduling.MemoryState.NEW: "Learn",
+    scheduling.MemoryState.LEARNING: "Learn",
+    scheduling.MemoryState.REVIEW: "Review",
+    scheduling.MemoryState.RELEARNING: "Relearn",
+}
+# What the learner did that was no answer (Anki's "Manual" entries).
+MANUAL_KINDS = {ReviewLog.Source.RESET: "Forget", ReviewLog.Source.RESCHEDULE: "Set due date"}
+# Where an answer was given, when not on the review page.
+ACTIVITIES = {
+    ReviewLog.Source.QUIZ: "in a quiz",
+    ReviewLog.Source.FLASHCARD: "in a flashcard quiz",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PastReview:
+    """One line of a card's review history, as Anki's card info lists it."""
+
+    at: datetime
+    kind: str  # "Learn", "Review", "Relearn", or "Forget" / "Set due date" (Anki's "Manual")
+    activity: str  # "in a quiz", "in a flashcard quiz"; "" on the review page, or no answer
+    rating: str  # "Again", "Hard", "Good", "Easy"; "" for a Forget or a Set due date
+    interval: str  # until it was due again ("10 m", "3 d"); "" for a Forget
+    seconds: float  # the time taken to answer (capped at a minute)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewHistory:
+    reviews: list[PastReview]  # newest first, at most HISTORY_ROWS
+    older: int  # how many more, not listed
+
+
+def card_review_history(*, user, card: Card) -> ReviewHistory:
+    """The learner's reviews of `card`, newest first, every activity's (reviews, quizzes,
+    Forget, Set due date): Anki's card info. Two queries at most (the count only past a
+    full list)."""
+    logs = ReviewLog.objects.filter(user=user, card=card)
+    rows = list(
+        logs.order_by("-reviewed_at", "-pk").values_list(
+            "reviewed_at", "source", "rating", "state_before", "due_after", "elapsed_seconds"
+        )[:HISTORY_ROWS]
+    )
+    older = logs.count() - HISTORY_ROWS if len(rows) == HISTORY_ROWS else 0
+    history = []
+    for at, source, rating, state_before, due_after, seconds in rows:
+        manual = source in MANUAL_KINDS
+        history.append(
+            PastReview(
+                at=at,
+                kind=MANUAL_KINDS[source] if manual else KINDS.get(state_before, "Review"),
+                activity="" if manual else ACTIVITIES.get(source, ""),
+                rating="" if manual else ReviewLog.Rating(rating).label,
+                interval=""
+                if source == ReviewLog.Source.RESET
+                else scheduling.interval_label(due_after - at),
+                seconds=0.0 if manual else seconds,
+            )
+        )
+    return ReviewHistory(reviews=history, older=older)
+
+
 def next_review_words(memory: MemoryFigures, *, today: date, now: datetime) -> str:
     """When the card comes back, from now: a review card by its study day ("today",
     "tomorrow", "in 3 days", "now (overdue by 2 days)"), a learning step by its minute ("in

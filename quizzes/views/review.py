@@ -715,6 +715,7 @@ def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
         "card": card,
         "memory": memory,
         "standing": card_standing.card_standing(user=user, card=card, memory=memory, now=now),
+        "history": card_standing.card_review_history(user=user, card=card),
         "hold": hold,
         "flag": card_flags.card_flag(user=user, card=card),
         "flag_colours": card_flags.Colour,
