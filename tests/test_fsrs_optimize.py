@@ -34,8 +34,12 @@ def test_it_fits_stores_and_then_schedules_with_the_learners_parameters(alice, m
 
     output = run("--user", "alice")
 
-    assert "alice: fitted to 200 reviews (160 training items)" in output
+    assert "alice: fitted to 200 reviews (160 training items): log loss" in output
     settings = LearnerSettings.objects.get(user=alice)
+    # Kept for Anki's Evaluate on the settings page: better than the defaults did.
+    defaults = fsrs_fitting._evaluation(scheduling.DEFAULT_PARAMETERS, training_items(alice))
+    assert 0 < settings.parameters_log_loss < defaults.log_loss
+    assert 0 < settings.parameters_rmse < 1 and not settings.parameters_kept
     assert len(settings.fsrs_parameters) == 21
     assert settings.parameters_review_count == 200
     assert settings.parameters_fitted_at is not None
@@ -143,3 +147,46 @@ def test_a_fit_works_a_forgotten_cards_memory_out_from_its_reviews_since(alice, 
     fresh = CardMemory.objects.get(user=bob, card=forgotten)
     assert mine.stability == pytest.approx(fresh.stability)
     assert mine.difficulty == pytest.approx(fresh.difficulty)
+
+
+def training_items(user):
+    settings = reviews.learner_settings(user=user)
+    return fsrs_fitting._training_items(fsrs_fitting._review_rows(user), settings)
+
+
+def test_a_fit_that_finds_nothing_better_keeps_the_parameters_in_use(alice, make_deck):
+    """As Anki: fitted again on the same reviews, the optimizer finds what it found before,
+    which predicts them no better; the parameters stay, and so do the memories."""
+    deck = make_deck(40, slug="forty")
+    study(alice, Card.objects.filter(deck=deck))
+    first = fsrs_fitting.parameters_fit(user=alice, now=STUDY_START)
+    memories = set(CardMemory.objects.filter(user=alice).values_list("card_id", "stability"))
+
+    again = fsrs_fitting.parameters_fit(user=alice, now=STUDY_START + timedelta(days=1))
+
+    assert again.kept and not first.kept
+    assert "predict them as well or better" in again.summary and "kept" in again.summary
+    settings = LearnerSettings.objects.get(user=alice)
+    assert tuple(settings.fsrs_parameters) == first.parameters
+    assert settings.parameters_kept and settings.parameters_log_loss == again.before.log_loss
+    assert (
+        set(CardMemory.objects.filter(user=alice).values_list("card_id", "stability")) == memories
+    )
+
+
+def test_worse_parameters_found_leave_the_defaults_unwritten(alice, make_deck, monkeypatch):
+    """A fit on a few noisy weeks can do worse than FSRS's defaults: kept, they stay the
+    library's (not written down, so a newer library's defaults are taken)."""
+    deck = make_deck(40, slug="forty")
+    study(alice, Card.objects.filter(deck=deck))
+    worse = list(scheduling.DEFAULT_PARAMETERS)
+    worse[:4] = [0.01, 0.01, 0.01, 0.01]  # every first memory lasting minutes
+    monkeypatch.setattr(
+        fsrs_fitting.fsrs_rs_python.FSRS, "compute_parameters", lambda self, items: worse
+    )
+
+    result = fsrs_fitting.parameters_fit(user=alice, now=STUDY_START)
+
+    assert result.kept and result.found.log_loss > result.before.log_loss
+    settings = LearnerSettings.objects.get(user=alice)
+    assert settings.fsrs_parameters == [] and settings.parameters_kept

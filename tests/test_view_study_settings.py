@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
@@ -202,3 +204,38 @@ def test_a_stored_time_zone_that_cannot_be_loaded_studies_on_utc(client, alice, 
         assert client.get(reverse(name)).status_code == 200, name
     assert client.get(URL).context["form"]["time_zone"].value() == "UTC"
     assert reviews.new_cards_extend(user=alice, now=timezone.now(), count=5) == 5
+
+
+def model_said(client) -> str:
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    return " ".join(page.select_one("[aria-labelledby=parameters-title]").get_text().split())
+
+
+@pytest.mark.parametrize(
+    ("fitted", "kept", "said"),
+    [
+        ([0.5] * 21, False, "Fitted to your 300 reviews on 3 Mar 2025."),
+        ([0.5] * 21, True, "the parameters fitted before predicted them as well as any"),
+        ([], True, "FSRS's default parameters predicted them as well as any the fit found"),
+    ],
+)
+def test_it_says_how_well_the_model_predicts_the_reviews(client, alice, fitted, kept, said):
+    """Anki's Evaluate, from the last fit: and whether that fit kept what was in use."""
+    LearnerSettings.objects.create(
+        user=alice,
+        fsrs_parameters=fitted,
+        parameters_fitted_at=datetime(2025, 3, 3, 12, tzinfo=UTC),
+        parameters_review_count=300,
+        parameters_log_loss=0.31234,
+        parameters_rmse=0.0391,
+        parameters_kept=kept,
+    )
+    client.force_login(alice)
+    text = model_said(client)
+    assert said in text
+    assert "log loss 0.3123, RMSE 3.9%." in text
+
+
+def test_before_any_fit_it_says_no_evaluation(client, alice):
+    client.force_login(alice)
+    assert "log loss" not in model_said(client)

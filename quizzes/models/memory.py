@@ -70,6 +70,13 @@ class LearnerSettings(models.Model):
     fsrs_parameters = models.JSONField(default=list, blank=True)
     parameters_fitted_at = models.DateTimeField(null=True, blank=True)
     parameters_review_count = models.PositiveIntegerField(default=0)
+    # How well the parameters in use predicted the learner's reviews at the last fit (Anki's
+    # Evaluate: log loss, and the RMSE of the predicted recall by bins, 0.039 for 3.9 %).
+    parameters_log_loss = models.FloatField(null=True, blank=True)
+    parameters_rmse = models.FloatField(null=True, blank=True)
+    # Whether the last fit kept the parameters it found in use: the new ones predicted the
+    # reviews no better (Anki keeps its current parameters then too).
+    parameters_kept = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "learner settings"

@@ -22,16 +22,39 @@ MIN_TRAINING_ITEMS = 64
 
 
 @dataclass(frozen=True, kw_only=True)
+class Evaluation:
+    """How well parameters predict a learner's reviews (fsrs-rs's evaluate, Anki's
+    Evaluate): the log loss, and the RMSE of the predicted recall by bins. Lower is better."""
+
+    log_loss: float
+    rmse: float
+
+    def __str__(self) -> str:
+        return f"log loss {self.log_loss:.4f}, RMSE {self.rmse:.2%}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class FitResult:
     fitted: bool
     reviews: int
     items: int
     parameters: tuple[float, ...]
+    # Of the parameters in use before the fit, and of those it found.
+    before: Evaluation | None = None
+    found: Evaluation | None = None
+    # The parameters in use predicted the reviews at least as well: kept, as Anki keeps them.
+    kept: bool = False
 
     @property
     def summary(self) -> str:
         if self.fitted:
-            return f"fitted to {self.reviews} reviews ({self.items} training items)"
+            fitted = f"fitted to {self.reviews} reviews ({self.items} training items)"
+            if self.kept:
+                return (
+                    f"{fitted}: the parameters in use predict them as well or better "
+                    f"({self.before} against {self.found}), kept"
+                )
+            return f"{fitted}: {self.before} before, {self.found} now"
         return (
             f"too few reviews: {_reviews(self.reviews)} give {self.items} training "
             f"item{'s' if self.items != 1 else ''}, the optimizer needs {MIN_TRAINING_ITEMS} "
@@ -125,25 +148,56 @@ def _memories_update(*, user, replayed: dict) -> None:
     caching.learner_memory_changed(user.pk)
 
 
+def _evaluation(parameters, items) -> Evaluation:
+    found = fsrs_rs_python.FSRS(list(parameters)).evaluate(items)
+    return Evaluation(log_loss=found.log_loss, rmse=found.rmse_bins)
+
+
 def parameters_fit(*, user, now: datetime) -> FitResult:
     """Fit `user`'s parameters and store them, or say there are too few reviews. As Anki
-    does on new parameters, every card's stability and difficulty are then worked out again
-    from its reviews with them, so that the fitted forgetting curve meets memories it made."""
+    does, the parameters found replace those in use only when they predict the learner's
+    reviews better (a lower log loss: a fit on a few noisy weeks can do worse than the
+    defaults, or than the last fit); both evaluations are kept for the settings page. On
+    new parameters every card's stability and difficulty are then worked out again from
+    its reviews with them, so that the fitted forgetting curve meets memories it made."""
     settings = learner_settings(user=user)
     rows = _review_rows(user)
     items = _training_items(rows, settings)
     if len(items) < MIN_TRAINING_ITEMS:
         return FitResult(fitted=False, reviews=len(rows), items=len(items), parameters=())
     optimizer = fsrs_rs_python.FSRS(list(scheduling.DEFAULT_PARAMETERS))
-    parameters = scheduling.clamp_parameters(optimizer.compute_parameters(items))
-    replayed = _memories_replayed(rows, settings=settings, parameters=parameters)
+    found = scheduling.clamp_parameters(optimizer.compute_parameters(items))
+    in_use = settings.parameters
+    before, found_evaluation = _evaluation(in_use, items), _evaluation(found, items)
+    kept = found_evaluation.log_loss >= before.log_loss
+    parameters, evaluation = (in_use, before) if kept else (found, found_evaluation)
+    replayed = {} if kept else _memories_replayed(rows, settings=settings, parameters=found)
     with transaction.atomic():
         stored, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
-        stored.fsrs_parameters = list(parameters)
+        if not kept:  # kept, FSRS's defaults stay unwritten, to follow the library's
+            stored.fsrs_parameters = list(found)
         stored.parameters_fitted_at = now
         stored.parameters_review_count = len(rows)
+        stored.parameters_log_loss, stored.parameters_rmse = evaluation.log_loss, evaluation.rmse
+        stored.parameters_kept = kept
         stored.save(
-            update_fields=["fsrs_parameters", "parameters_fitted_at", "parameters_review_count"]
+            update_fields=[
+                "fsrs_parameters",
+                "parameters_fitted_at",
+                "parameters_review_count",
+                "parameters_log_loss",
+                "parameters_rmse",
+                "parameters_kept",
+            ]
         )
-        _memories_update(user=user, replayed=replayed)
-    return FitResult(fitted=True, reviews=len(rows), items=len(items), parameters=parameters)
+        if not kept:
+            _memories_update(user=user, replayed=replayed)
+    return FitResult(
+        fitted=True,
+        reviews=len(rows),
+        items=len(items),
+        parameters=tuple(parameters),
+        before=before,
+        found=found_evaluation,
+        kept=kept,
+    )

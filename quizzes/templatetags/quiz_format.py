@@ -74,6 +74,12 @@ def percent(fraction: float) -> str:
 
 
 @register.filter
+def percent_tenths(fraction: float) -> str:
+    """A small share (0 to 1) to a tenth of a percent, as Anki writes an RMSE: "3.9%"."""
+    return f"{fraction * 100:.1f}%"
+
+
+@register.filter
 def clock(milliseconds: int | None) -> str:
     """A countdown, e.g. "0:20", rounded up so it reads 0:00 only when time is up."""
     if milliseconds is None:
