@@ -677,6 +677,31 @@ def test_a_list_of_cloze_sentences_is_not_split_at_their_commas(source):
     ]
 
 
+def test_cloze_lines_after_an_id_are_split_at_their_separator():
+    # Every line holds a deletion, in the second column: the guess took a tab (which no
+    # line holds), so the id and the reference went into the cloze text.
+    result = read("AI_01; The {{c1::heart}} pumps blood; slides 1\nAI_02; {{c1::Lungs}}; p. 2\n")
+
+    assert result.layout.separator == ";"
+
+
+def test_a_column_of_cloze_deletions_is_the_question_not_the_id_before_it():
+    # "AI_01" was the question and the deletions showed as typed in the answer.
+    data = (
+        "#separator:semicolon\n"
+        "AI_01; The {{c1::heart}} pumps blood; slides 1\nAI_02; {{c1::Lungs}}; p. 2\nAI_03; x; y\n"
+    )
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(1, 2)
+    assert [(card.note_type, *side) for card, side in zip(result.cards, sides(result))] == [
+        (CLOZE, "The {{c1::heart}} pumps blood", "slides 1"),
+        (CLOZE, "{{c1::Lungs}}", "p. 2"),
+        (BASIC, "x", "y"),
+    ]
+
+
 def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
     result = read("Hund\tdog\n{{c1::Katze}} is cat\nMaus\tmouse\nPferd\thorse\n")
 

@@ -1155,8 +1155,9 @@ def _guess_separator(
         order = [preferred, *(separator for separator in order if separator != preferred)]
     lines = [line for line in islice(_LINE_BREAK.split(sample), _GUESS_LINES) if line.strip()]
     # A list of cloze sentences, one a line ("{{c1::Rome}}, {{c2::Italy}}, is old."): a
-    # separator is one only if it splits every line alike and leaves every deletion in the
-    # first field, the note's text; else the commas are the sentences' own.
+    # separator is one only if it splits every line alike and leaves every deletion in one
+    # column, the note's text (the first, or the one after an id: "AI_02; {{c1::Uniform
+    # cost}} search...; slides"); else the commas are the sentences' own.
     cloze_lines = bool(lines) and all(_holds_cloze(line) for line in lines)
 
     def score(separator: str) -> tuple[int, int, bool, int]:
@@ -1167,7 +1168,15 @@ def _guess_separator(
         split = [width for width in widths if width > 1]
         if cloze_lines and (
             len(set(widths)) > 1
-            or any(_holds_cloze(field) for raw in records for field in raw.fields[1:])
+            or len(
+                {
+                    column
+                    for raw in records
+                    for column, field in enumerate(raw.fields)
+                    if _holds_cloze(field)
+                }
+            )
+            > 1
         ):
             split = []
         if not split:
@@ -1295,19 +1304,26 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
             )
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
-    question = content[0] if content else fields[0]
-    # The answer follows the question: numbers after it are an answer ("What is 6 x 7?",
-    # "42"), numbers before it a sort number or an id.
-    later = [column for column in fields if column > question]
-    answer = next(
-        chain(
-            content[1:],
-            (column for column in later if _is_filled(column, raws)),
-            later,
-            (column for column in fields if column != question),
-        ),
-        None,
-    )
+    # A column of cloze deletions is a cloze note's text, whatever stands before it (an id
+    # such as "MSS_CH2_01", a song's name): the question, the content after it Back Extra.
+    cloze = next((column for column in content if _is_cloze_column(column, raws)), None)
+    if cloze is not None:
+        question = cloze
+        answer = next((column for column in content if column > cloze), None)
+    else:
+        question = content[0] if content else fields[0]
+        # The answer follows the question: numbers after it are an answer ("What is 6 x
+        # 7?", "42"), numbers before it a sort number or an id.
+        later = [column for column in fields if column > question]
+        answer = next(
+            chain(
+                content[1:],
+                (column for column in later if _is_filled(column, raws)),
+                later,
+                (column for column in fields if column != question),
+            ),
+            None,
+        )
     trailing = layout.trailing_column
     extra = ()
     if (
@@ -1341,6 +1357,13 @@ def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
     filled = [value for value in values if value]
     return bool(filled) and not all(_ID_LIKE.fullmatch(value) for value in filled)
+
+
+def _is_cloze_column(column: int, raws: list["_RawRecord"]) -> bool:
+    """Cloze deletions on most of the lines that fill the column."""
+    filled = [raw.fields[column] for raw in raws if column < len(raw.fields)]
+    filled = [value for value in filled if value.strip()]
+    return sum(_holds_cloze(value) for value in filled) * 2 > len(filled)
 
 
 def _preview_row(raw: "_RawRecord", layout: FileLayout) -> tuple[str, ...]:
