@@ -780,6 +780,13 @@ def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
     assert sides(result)[0] == ("Q1", 'A, "quoted"<br>second line')
 
 
+def test_spaces_padding_a_column_after_its_closing_quote_are_no_text_after_it():
+    # A table aligned by hand: the line was skipped as "text after the closing quote".
+    result = read('"die ""Familie"""   | family\nHaus      | house\n', separator="|")
+
+    assert sides(result) == [('die "Familie"', "family"), ("Haus", "house")]
+
+
 def test_the_default_mapping_skips_id_columns_and_empty_columns():
     data = "2_1\t\tHund\tdog\t<b>der</b>\n2_2\t\tKatze\tcat\tdie\n"
 

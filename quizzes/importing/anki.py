@@ -1419,9 +1419,17 @@ def _split_records(
                 value, position = _quoted_field(text, position + 1)
                 if value is None:
                     error = _unterminated(text[start:])
-                elif position < len(text) and text[position] not in (separator, "\r", "\n"):
-                    error = "text after the closing quote of a quoted field"
-                    position = _next_line_break(text, position)
+                else:
+                    # Spaces padding a column after its closing quote (`"Haus"   | house`,
+                    # a table aligned by hand) are no text after it.
+                    padded = position
+                    while text.startswith((" ", "\t"), padded) and text[padded] != separator:
+                        padded += 1
+                    if padded < len(text) and text[padded] not in (separator, "\r", "\n"):
+                        error = "text after the closing quote of a quoted field"
+                        position = _next_line_break(text, position)
+                    else:
+                        position = padded
             else:
                 end = unquoted.match(text, position).end()
                 while text.startswith(separator, end) and (
