@@ -247,6 +247,23 @@ def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(firs
     assert sides(result) == [tuple(first.split(";")), ("Term", "Definition")]
 
 
+@pytest.mark.parametrize(
+    ("data", "labels"),
+    [
+        # pandas' to_csv: its index column has no name.
+        ("|word_en|word_ru\n0|catch|ловить\n1|clap|хлопать\n", ("", "word_en", "word_ru")),
+        ("Lesson,Hanzi,German\n1,狗,Hund\n2,猫,Katze\n", ("Lesson", "Hanzi", "German")),
+    ],
+)
+def test_a_first_row_of_names_over_a_column_of_numbers_is_read_as_column_names(data, labels):
+    # Names Anki's languages do not hold were the first note ("word_en" -> "word_ru").
+    result = read(data, source="words.csv")
+
+    assert result.layout.labels == labels
+    assert [card.line for card in result.cards] == [2, 3]
+    assert sides(result)[0] == tuple(data.splitlines()[1].replace(",", "|").split("|")[1:])
+
+
 def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():
     data = "Question,Answer,Notes\nWhat is HTTP?,A protocol,see RFC 2616\nWhat is TCP?,Transport,\n"
 

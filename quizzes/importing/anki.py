@@ -122,6 +122,8 @@ MAX_PROBLEMS = 20
 MAX_COLUMNS = 500
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
+# A column's name in a spreadsheet's first row: a letter, then up to four words.
+_COLUMN_NAME = re.compile(r"[^\W\d_][\w\-/()]*(?: [\w\-/()]+){0,3}")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
 # as often an example sentence or a note. A tag is a word without spaces (`python::dunder`,
 # `chapter_3`, `v1.2`), a few to a note, so a cell reads as tags only with at most four
@@ -412,7 +414,7 @@ def read_anki(
         reason = f"more than {max_cards} notes, the most one import takes: split the file"
         raise AnkiParseError([ParseProblem(source, line, reason)])
     header_row = 0
-    if not headers.names and raws and _is_label_row(raws[0]):
+    if not headers.names and raws and (_is_label_row(raws[0]) or _names_over_numbers(raws)):
         # A spreadsheet's header row names the columns, as `#columns` would.
         header_row, names = line_at(raws[0].start), [name.strip() for name in raws.pop(0).fields]
         headers = dataclasses.replace(headers, names=chosen.join(names))
@@ -1347,6 +1349,25 @@ def _is_label_row(raw: "_RawRecord") -> bool:
     answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
     known = _QUESTION_LABELS | _ANSWER_LABELS | _NOTES_LABELS | _TAGS_LABELS
     return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
+
+
+def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
+    """A first row of column names in any language, as a spreadsheet or pandas writes it:
+    short distinct names ("Chapter", "word_en", "Name in pinyin") over a first column of
+    numbers (a chapter, a sort number; pandas' index, whose name is empty), and at least
+    two columns beside it."""
+    first, rest = raws[0], raws[1:]
+    names = [field.strip() for field in first.fields]
+    numbers = [raw.fields[0].strip() for raw in rest if raw.fields[0].strip() and not raw.error]
+    return (
+        not first.error
+        and len(names) > 2
+        and len(set(names)) == len(names)
+        and all(_COLUMN_NAME.fullmatch(name) for name in names[1:])
+        and (not names[0] or bool(_COLUMN_NAME.fullmatch(names[0])))
+        and len(numbers) > 1
+        and all(_ID_LIKE.fullmatch(number) for number in numbers)
+    )
 
 
 def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
