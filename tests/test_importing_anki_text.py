@@ -814,6 +814,16 @@ def test_the_default_mapping_skips_id_columns_and_empty_columns():
     assert sides(result)[0] == ("Hund", "dog<br><br><b>der</b>")
 
 
+def test_a_column_repeating_a_few_values_is_no_question():
+    # A lesson part ("lek", "zu") on every line was the question, the word its answer.
+    data = "".join(f"{('lek', 'zu')[i % 2]};Wort {i};word ({i})\n" for i in range(20))
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(1, 2)
+    assert sides(result)[0] == ("Wort 0", "word (0)")
+
+
 def test_a_column_of_numbers_after_the_question_is_its_answer_not_the_index_before_it():
     data = "1,What is 6 x 7?,42\n2,What year did WW2 end?,1945\n3,How many bones?,206\n"
 

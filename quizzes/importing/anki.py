@@ -1306,20 +1306,23 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
             )
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
+    # A column repeating a few values on most lines (a lesson part, "lek", "zu", "üb")
+    # sorts the notes: it asks nothing.
+    asking = [column for column in content if not _is_category_column(column, raws)]
     # A column of cloze deletions is a cloze note's text, whatever stands before it (an id
     # such as "MSS_CH2_01", a song's name): the question, the content after it Back Extra.
-    cloze = next((column for column in content if _is_cloze_column(column, raws)), None)
+    cloze = next((column for column in asking if _is_cloze_column(column, raws)), None)
     if cloze is not None:
         question = cloze
         answer = next((column for column in content if column > cloze), None)
     else:
-        question = content[0] if content else fields[0]
+        question = next(chain(asking, content, fields))
         # The answer follows the question: numbers after it are an answer ("What is 6 x
         # 7?", "42"), numbers before it a sort number or an id.
         later = [column for column in fields if column > question]
         answer = next(
             chain(
-                content[1:],
+                (column for column in content if column > question),
                 (column for column in later if _is_filled(column, raws)),
                 later,
                 (column for column in fields if column != question),
@@ -1378,6 +1381,13 @@ def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
     filled = [value for value in values if value]
     return bool(filled) and not all(_ID_LIKE.fullmatch(value) for value in filled)
+
+
+def _is_category_column(column: int, raws: list["_RawRecord"]) -> bool:
+    """A tenth as many different values as lines, or fewer, on ten lines or more."""
+    filled = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
+    filled = [value for value in filled if value]
+    return len(filled) >= 10 and len(set(filled)) * 10 <= len(filled)
 
 
 def _is_cloze_column(column: int, raws: list["_RawRecord"]) -> bool:
