@@ -814,6 +814,18 @@ def test_the_default_mapping_skips_id_columns_and_empty_columns():
     assert sides(result)[0] == ("Hund", "dog<br><br><b>der</b>")
 
 
+def test_a_column_most_lines_leave_empty_is_no_answer_beside_one_they_fill():
+    # Chinese radicals with a variant column few have: 189 of 214 notes were skipped as
+    # "empty answer".
+    data = "#separator:tab\n#tags column:4\n一\t\tyī\tr\n丨\t\tgǔn\tr\n乙\t乚\tyǐ\tr\n"
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(0, 2)
+    assert sides(result) == [("一", "yī"), ("丨", "gǔn"), ("乙", "yǐ")]
+    assert result.skipped == []
+
+
 def test_a_column_repeating_a_few_values_is_no_question():
     # A lesson part ("lek", "zu") on every line was the question, the word its answer.
     data = "".join(f"{('lek', 'zu')[i % 2]};Wort {i};word ({i})\n" for i in range(20))

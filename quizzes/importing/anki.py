@@ -1320,9 +1320,13 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         # The answer follows the question: numbers after it are an answer ("What is 6 x
         # 7?", "42"), numbers before it a sort number or an id.
         later = [column for column in fields if column > question]
+        # A column most lines leave empty (a variant form a few notes have) answers little:
+        # one after it that most lines fill is the answer.
+        after = [column for column in content if column > question]
         answer = next(
             chain(
-                (column for column in content if column > question),
+                (column for column in after if _is_mostly_filled(column, raws)),
+                after,
                 (column for column in later if _is_filled(column, raws)),
                 later,
                 (column for column in fields if column != question),
@@ -1375,6 +1379,11 @@ def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
 
 def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
     return any(column < len(raw.fields) and raw.fields[column].strip() for raw in raws)
+
+
+def _is_mostly_filled(column: int, raws: list["_RawRecord"]) -> bool:
+    filled = sum(column < len(raw.fields) and bool(raw.fields[column].strip()) for raw in raws)
+    return filled * 2 >= len(raws)
 
 
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
