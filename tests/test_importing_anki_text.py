@@ -712,7 +712,7 @@ def test_a_column_of_cloze_deletions_is_the_question_not_the_id_before_it():
     result = read(data)
 
     assert result.mapping == ColumnMapping(1, 2)
-    assert [(card.note_type, *side) for card, side in zip(result.cards, sides(result))] == [
+    assert [(card.note_type, card.question_html, card.answer_html) for card in result.cards] == [
         (CLOZE, "The {{c1::heart}} pumps blood", "slides 1"),
         (CLOZE, "{{c1::Lungs}}", "p. 2"),
         (BASIC, "x", "y"),
