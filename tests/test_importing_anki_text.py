@@ -239,7 +239,18 @@ def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, s
     assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
 
 
-@pytest.mark.parametrize("first", ["Frage;question", "Wort;word", "Antwort;answer"])
+@pytest.mark.parametrize("names", ["French,English,Category", "Deutsch,Englisch", "english,中文"])
+def test_a_first_row_naming_two_languages_is_read_as_column_names(names):
+    # "French" -> "English" was the first card of a French vocabulary.
+    result = read(f"{names}\nBonjour,Hello,Greetings\nMerci,Thank you,Greetings\n")
+
+    assert [card.line for card in result.cards] == [2, 3]
+    assert sides(result)[0][0] == "Bonjour"
+
+
+@pytest.mark.parametrize(
+    "first", ["Frage;question", "Wort;word", "Antwort;answer", "German;Deutsch", "French;Category"]
+)
 def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(first):
     # German vocabulary: "Frage" is "question", a note, not two names for the same column.
     result = read(f"{first}\nTerm;Definition\n")

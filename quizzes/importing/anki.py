@@ -100,6 +100,27 @@ _ANSWER_LABELS = {
     *_EXTRA_LABELS,
 }
 _TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
+# A column sorting the notes, left out of the cards.
+_SORT_LABELS = {
+    *("category", "topic", "chapter", "lesson", "unit", "level"),
+    *("kategorie", "thema", "kapitel", "lektion", "catégorie", "thème", "chapitre", "leçon"),
+    *("categoría", "categoria", "tema", "capítulo", "lección", "capitolo", "lezione"),
+}
+# Languages naming a vocabulary's columns ("French,English", "Deutsch;Englisch"), by the
+# language each name is of: two names of one language ("German;Deutsch") are a note.
+_LANGUAGE_LABELS = {
+    **dict.fromkeys(("english", "englisch", "anglais", "inglés", "inglese", "inglês"), "en"),
+    **dict.fromkeys(("german", "deutsch", "allemand", "alemán", "tedesco", "alemão"), "de"),
+    **dict.fromkeys(("french", "français", "französisch", "francés", "francese"), "fr"),
+    **dict.fromkeys(("spanish", "español", "spanisch", "espagnol", "spagnolo"), "es"),
+    **dict.fromkeys(("italian", "italiano", "italienisch", "italien"), "it"),
+    **dict.fromkeys(("portuguese", "português", "portugiesisch", "portugais"), "pt"),
+    **dict.fromkeys(("dutch", "nederlands", "niederländisch", "néerlandais"), "nl"),
+    **dict.fromkeys(("russian", "русский", "russisch", "russe", "ruso"), "ru"),
+    **dict.fromkeys(("chinese", "中文", "chinesisch", "chinois", "chino"), "zh"),
+    **dict.fromkeys(("japanese", "日本語", "japanisch", "japonais", "japonés"), "ja"),
+    **dict.fromkeys(("korean", "한국어", "koreanisch", "coréen"), "ko"),
+}
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
@@ -1350,12 +1371,24 @@ def _label_key(label: str) -> str:
 
 def _is_label_row(raw: "_RawRecord") -> bool:
     """A first row of column names: one names the question, one the answer, and the others
-    notes or tags. Both are needed: a German deck's first note may be "Frage;question"."""
+    notes, tags or a category; or two name languages ("French,English,Category"). Both are
+    needed: a German deck's first note may be "Frage;question", or "Deutsch;German"."""
     keys = [_label_key(field) for field in raw.fields if field.strip()]
     questions = [key for key in keys if key in _QUESTION_LABELS]
     answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
-    known = _QUESTION_LABELS | _ANSWER_LABELS | _NOTES_LABELS | _TAGS_LABELS
-    return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
+    languages = [_LANGUAGE_LABELS[key] for key in keys if key in _LANGUAGE_LABELS]
+    known = {
+        *_QUESTION_LABELS,
+        *_ANSWER_LABELS,
+        *_NOTES_LABELS,
+        *_TAGS_LABELS,
+        *_SORT_LABELS,
+        *_LANGUAGE_LABELS,
+    }
+    named = (len(questions) == 1 and bool(answers)) or (
+        len(languages) > 1 and len(set(languages)) == len(languages)
+    )
+    return named and all(key in known for key in keys)
 
 
 def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
