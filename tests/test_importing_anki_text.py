@@ -239,12 +239,40 @@ def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, s
     assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
 
 
-@pytest.mark.parametrize("first", ["Frage;question", "Wort;word", "Antwort;answer"])
+@pytest.mark.parametrize("names", ["French,English,Category", "Deutsch,Englisch", "english,中文"])
+def test_a_first_row_naming_two_languages_is_read_as_column_names(names):
+    # "French" -> "English" was the first card of a French vocabulary.
+    result = read(f"{names}\nBonjour,Hello,Greetings\nMerci,Thank you,Greetings\n")
+
+    assert [card.line for card in result.cards] == [2, 3]
+    assert sides(result)[0][0] == "Bonjour"
+
+
+@pytest.mark.parametrize(
+    "first", ["Frage;question", "Wort;word", "Antwort;answer", "German;Deutsch", "French;Category"]
+)
 def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(first):
     # German vocabulary: "Frage" is "question", a note, not two names for the same column.
     result = read(f"{first}\nTerm;Definition\n")
 
     assert sides(result) == [tuple(first.split(";")), ("Term", "Definition")]
+
+
+@pytest.mark.parametrize(
+    ("data", "labels"),
+    [
+        # pandas' to_csv: its index column has no name.
+        ("|word_en|word_ru\n0|catch|ловить\n1|clap|хлопать\n", ("", "word_en", "word_ru")),
+        ("Lesson,Hanzi,German\n1,狗,Hund\n2,猫,Katze\n", ("Lesson", "Hanzi", "German")),
+    ],
+)
+def test_a_first_row_of_names_over_a_column_of_numbers_is_read_as_column_names(data, labels):
+    # Names Anki's languages do not hold were the first note ("word_en" -> "word_ru").
+    result = read(data, source="words.csv")
+
+    assert result.layout.labels == labels
+    assert [card.line for card in result.cards] == [2, 3]
+    assert sides(result)[0] == tuple(data.splitlines()[1].replace(",", "|").split("|")[1:])
 
 
 def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():
@@ -677,6 +705,31 @@ def test_a_list_of_cloze_sentences_is_not_split_at_their_commas(source):
     ]
 
 
+def test_cloze_lines_after_an_id_are_split_at_their_separator():
+    # Every line holds a deletion, in the second column: the guess took a tab (which no
+    # line holds), so the id and the reference went into the cloze text.
+    result = read("AI_01; The {{c1::heart}} pumps blood; slides 1\nAI_02; {{c1::Lungs}}; p. 2\n")
+
+    assert result.layout.separator == ";"
+
+
+def test_a_column_of_cloze_deletions_is_the_question_not_the_id_before_it():
+    # "AI_01" was the question and the deletions showed as typed in the answer.
+    data = (
+        "#separator:semicolon\n"
+        "AI_01; The {{c1::heart}} pumps blood; slides 1\nAI_02; {{c1::Lungs}}; p. 2\nAI_03; x; y\n"
+    )
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(1, 2)
+    assert [(card.note_type, card.question_html, card.answer_html) for card in result.cards] == [
+        (CLOZE, "The {{c1::heart}} pumps blood", "slides 1"),
+        (CLOZE, "{{c1::Lungs}}", "p. 2"),
+        (BASIC, "x", "y"),
+    ]
+
+
 def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
     result = read("Hund\tdog\n{{c1::Katze}} is cat\nMaus\tmouse\nPferd\thorse\n")
 
@@ -755,6 +808,13 @@ def test_quoted_fields_hold_separators_line_breaks_and_doubled_quotes():
     assert sides(result)[0] == ("Q1", 'A, "quoted"<br>second line')
 
 
+def test_spaces_padding_a_column_after_its_closing_quote_are_no_text_after_it():
+    # A table aligned by hand: the line was skipped as "text after the closing quote".
+    result = read('"die ""Familie"""   | family\nHaus      | house\n', separator="|")
+
+    assert sides(result) == [('die "Familie"', "family"), ("Haus", "house")]
+
+
 def test_the_default_mapping_skips_id_columns_and_empty_columns():
     data = "2_1\t\tHund\tdog\t<b>der</b>\n2_2\t\tKatze\tcat\tdie\n"
 
@@ -763,6 +823,28 @@ def test_the_default_mapping_skips_id_columns_and_empty_columns():
     # The last column is not tags (it holds markup): it is part of the answer.
     assert result.mapping == ColumnMapping(2, 3, (4,))
     assert sides(result)[0] == ("Hund", "dog<br><br><b>der</b>")
+
+
+def test_a_column_most_lines_leave_empty_is_no_answer_beside_one_they_fill():
+    # Chinese radicals with a variant column few have: 189 of 214 notes were skipped as
+    # "empty answer".
+    data = "#separator:tab\n#tags column:4\n一\t\tyī\tr\n丨\t\tgǔn\tr\n乙\t乚\tyǐ\tr\n"
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(0, 2)
+    assert sides(result) == [("一", "yī"), ("丨", "gǔn"), ("乙", "yǐ")]
+    assert result.skipped == []
+
+
+def test_a_column_repeating_a_few_values_is_no_question():
+    # A lesson part ("lek", "zu") on every line was the question, the word its answer.
+    data = "".join(f"{('lek', 'zu')[i % 2]};Wort {i};word ({i})\n" for i in range(20))
+
+    result = read(data)
+
+    assert result.mapping == ColumnMapping(1, 2)
+    assert sides(result)[0] == ("Wort 0", "word (0)")
 
 
 def test_a_column_of_numbers_after_the_question_is_its_answer_not_the_index_before_it():

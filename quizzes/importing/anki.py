@@ -100,6 +100,27 @@ _ANSWER_LABELS = {
     *_EXTRA_LABELS,
 }
 _TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
+# A column sorting the notes, left out of the cards.
+_SORT_LABELS = {
+    *("category", "topic", "chapter", "lesson", "unit", "level"),
+    *("kategorie", "thema", "kapitel", "lektion", "catégorie", "thème", "chapitre", "leçon"),
+    *("categoría", "categoria", "tema", "capítulo", "lección", "capitolo", "lezione"),
+}
+# Languages naming a vocabulary's columns ("French,English", "Deutsch;Englisch"), by the
+# language each name is of: two names of one language ("German;Deutsch") are a note.
+_LANGUAGE_LABELS = {
+    **dict.fromkeys(("english", "englisch", "anglais", "inglés", "inglese", "inglês"), "en"),
+    **dict.fromkeys(("german", "deutsch", "allemand", "alemán", "tedesco", "alemão"), "de"),
+    **dict.fromkeys(("french", "français", "französisch", "francés", "francese"), "fr"),
+    **dict.fromkeys(("spanish", "español", "spanisch", "espagnol", "spagnolo"), "es"),
+    **dict.fromkeys(("italian", "italiano", "italienisch", "italien"), "it"),
+    **dict.fromkeys(("portuguese", "português", "portugiesisch", "portugais"), "pt"),
+    **dict.fromkeys(("dutch", "nederlands", "niederländisch", "néerlandais"), "nl"),
+    **dict.fromkeys(("russian", "русский", "russisch", "russe", "ruso"), "ru"),
+    **dict.fromkeys(("chinese", "中文", "chinesisch", "chinois", "chino"), "zh"),
+    **dict.fromkeys(("japanese", "日本語", "japanisch", "japonais", "japonés"), "ja"),
+    **dict.fromkeys(("korean", "한국어", "koreanisch", "coréen"), "ko"),
+}
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
@@ -122,6 +143,8 @@ MAX_PROBLEMS = 20
 MAX_COLUMNS = 500
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
+# A column's name in a spreadsheet's first row: a letter, then up to four words.
+_COLUMN_NAME = re.compile(r"[^\W\d_][\w\-/()]*(?: [\w\-/()]+){0,3}")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
 # as often an example sentence or a note. A tag is a word without spaces (`python::dunder`,
 # `chapter_3`, `v1.2`), a few to a note, so a cell reads as tags only with at most four
@@ -412,7 +435,7 @@ def read_anki(
         reason = f"more than {max_cards} notes, the most one import takes: split the file"
         raise AnkiParseError([ParseProblem(source, line, reason)])
     header_row = 0
-    if not headers.names and raws and _is_label_row(raws[0]):
+    if not headers.names and raws and (_is_label_row(raws[0]) or _names_over_numbers(raws)):
         # A spreadsheet's header row names the columns, as `#columns` would.
         header_row, names = line_at(raws[0].start), [name.strip() for name in raws.pop(0).fields]
         headers = dataclasses.replace(headers, names=chosen.join(names))
@@ -1155,8 +1178,9 @@ def _guess_separator(
         order = [preferred, *(separator for separator in order if separator != preferred)]
     lines = [line for line in islice(_LINE_BREAK.split(sample), _GUESS_LINES) if line.strip()]
     # A list of cloze sentences, one a line ("{{c1::Rome}}, {{c2::Italy}}, is old."): a
-    # separator is one only if it splits every line alike and leaves every deletion in the
-    # first field, the note's text; else the commas are the sentences' own.
+    # separator is one only if it splits every line alike and leaves every deletion in one
+    # column, the note's text (the first, or the one after an id: "AI_02; {{c1::Uniform
+    # cost}} search...; slides"); else the commas are the sentences' own.
     cloze_lines = bool(lines) and all(_holds_cloze(line) for line in lines)
 
     def score(separator: str) -> tuple[int, int, bool, int]:
@@ -1167,7 +1191,15 @@ def _guess_separator(
         split = [width for width in widths if width > 1]
         if cloze_lines and (
             len(set(widths)) > 1
-            or any(_holds_cloze(field) for raw in records for field in raw.fields[1:])
+            or len(
+                {
+                    column
+                    for raw in records
+                    for column, field in enumerate(raw.fields)
+                    if _holds_cloze(field)
+                }
+            )
+            > 1
         ):
             split = []
         if not split:
@@ -1295,19 +1327,33 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
             )
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
-    question = content[0] if content else fields[0]
-    # The answer follows the question: numbers after it are an answer ("What is 6 x 7?",
-    # "42"), numbers before it a sort number or an id.
-    later = [column for column in fields if column > question]
-    answer = next(
-        chain(
-            content[1:],
-            (column for column in later if _is_filled(column, raws)),
-            later,
-            (column for column in fields if column != question),
-        ),
-        None,
-    )
+    # A column repeating a few values on most lines (a lesson part, "lek", "zu", "üb")
+    # sorts the notes: it asks nothing.
+    asking = [column for column in content if not _is_category_column(column, raws)]
+    # A column of cloze deletions is a cloze note's text, whatever stands before it (an id
+    # such as "MSS_CH2_01", a song's name): the question, the content after it Back Extra.
+    cloze = next((column for column in asking if _is_cloze_column(column, raws)), None)
+    if cloze is not None:
+        question = cloze
+        answer = next((column for column in content if column > cloze), None)
+    else:
+        question = next(chain(asking, content, fields))
+        # The answer follows the question: numbers after it are an answer ("What is 6 x
+        # 7?", "42"), numbers before it a sort number or an id.
+        later = [column for column in fields if column > question]
+        # A column most lines leave empty (a variant form a few notes have) answers little:
+        # one after it that most lines fill is the answer.
+        after = [column for column in content if column > question]
+        answer = next(
+            chain(
+                (column for column in after if _is_mostly_filled(column, raws)),
+                after,
+                (column for column in later if _is_filled(column, raws)),
+                later,
+                (column for column in fields if column != question),
+            ),
+            None,
+        )
     trailing = layout.trailing_column
     extra = ()
     if (
@@ -1325,22 +1371,72 @@ def _label_key(label: str) -> str:
 
 def _is_label_row(raw: "_RawRecord") -> bool:
     """A first row of column names: one names the question, one the answer, and the others
-    notes or tags. Both are needed: a German deck's first note may be "Frage;question"."""
+    notes, tags or a category; or two name languages ("French,English,Category"). Both are
+    needed: a German deck's first note may be "Frage;question", or "Deutsch;German"."""
     keys = [_label_key(field) for field in raw.fields if field.strip()]
     questions = [key for key in keys if key in _QUESTION_LABELS]
     answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
-    known = _QUESTION_LABELS | _ANSWER_LABELS | _NOTES_LABELS | _TAGS_LABELS
-    return len(questions) == 1 and bool(answers) and all(key in known for key in keys)
+    languages = [_LANGUAGE_LABELS[key] for key in keys if key in _LANGUAGE_LABELS]
+    known = {
+        *_QUESTION_LABELS,
+        *_ANSWER_LABELS,
+        *_NOTES_LABELS,
+        *_TAGS_LABELS,
+        *_SORT_LABELS,
+        *_LANGUAGE_LABELS,
+    }
+    named = (len(questions) == 1 and bool(answers)) or (
+        len(languages) > 1 and len(set(languages)) == len(languages)
+    )
+    return named and all(key in known for key in keys)
+
+
+def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
+    """A first row of column names in any language, as a spreadsheet or pandas writes it:
+    short distinct names ("Chapter", "word_en", "Name in pinyin") over a first column of
+    numbers (a chapter, a sort number; pandas' index, whose name is empty), and at least
+    two columns beside it."""
+    first, rest = raws[0], raws[1:]
+    names = [field.strip() for field in first.fields]
+    numbers = [raw.fields[0].strip() for raw in rest if raw.fields[0].strip() and not raw.error]
+    return (
+        not first.error
+        and len(names) > 2
+        and len(set(names)) == len(names)
+        and all(_COLUMN_NAME.fullmatch(name) for name in names[1:])
+        and (not names[0] or bool(_COLUMN_NAME.fullmatch(names[0])))
+        and len(numbers) > 1
+        and all(_ID_LIKE.fullmatch(number) for number in numbers)
+    )
 
 
 def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
     return any(column < len(raw.fields) and raw.fields[column].strip() for raw in raws)
 
 
+def _is_mostly_filled(column: int, raws: list["_RawRecord"]) -> bool:
+    filled = sum(column < len(raw.fields) and bool(raw.fields[column].strip()) for raw in raws)
+    return filled * 2 >= len(raws)
+
+
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
     filled = [value for value in values if value]
     return bool(filled) and not all(_ID_LIKE.fullmatch(value) for value in filled)
+
+
+def _is_category_column(column: int, raws: list["_RawRecord"]) -> bool:
+    """A tenth as many different values as lines, or fewer, on ten lines or more."""
+    filled = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
+    filled = [value for value in filled if value]
+    return len(filled) >= 10 and len(set(filled)) * 10 <= len(filled)
+
+
+def _is_cloze_column(column: int, raws: list["_RawRecord"]) -> bool:
+    """Cloze deletions on most of the lines that fill the column."""
+    filled = [raw.fields[column] for raw in raws if column < len(raw.fields)]
+    filled = [value for value in filled if value.strip()]
+    return sum(_holds_cloze(value) for value in filled) * 2 > len(filled)
 
 
 def _preview_row(raw: "_RawRecord", layout: FileLayout) -> tuple[str, ...]:
@@ -1396,9 +1492,17 @@ def _split_records(
                 value, position = _quoted_field(text, position + 1)
                 if value is None:
                     error = _unterminated(text[start:])
-                elif position < len(text) and text[position] not in (separator, "\r", "\n"):
-                    error = "text after the closing quote of a quoted field"
-                    position = _next_line_break(text, position)
+                else:
+                    # Spaces padding a column after its closing quote (`"Haus"   | house`,
+                    # a table aligned by hand) are no text after it.
+                    padded = position
+                    while text.startswith((" ", "\t"), padded) and text[padded] != separator:
+                        padded += 1
+                    if padded < len(text) and text[padded] not in (separator, "\r", "\n"):
+                        error = "text after the closing quote of a quoted field"
+                        position = _next_line_break(text, position)
+                    else:
+                        position = padded
             else:
                 end = unquoted.match(text, position).end()
                 while text.startswith(separator, end) and (
