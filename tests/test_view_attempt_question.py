@@ -326,8 +326,9 @@ def test_the_question_page_runs_a_bounded_number_of_queries(
         )
         # The timeout is stored and fed to memory, in a transaction; the next question shown,
         # and "Review (N due)" counted again since that memory changed (its cards; no review
-        # card is due, so not its reviews today against the day's maximum).
-        with django_assert_num_queries(12):
+        # card is due, so not its reviews today against the day's maximum), and whether the
+        # timeout made the card a leech (its feedback would say so).
+        with django_assert_num_queries(13):
             client.get(url(attempt))
 
 
@@ -608,3 +609,36 @@ def test_each_choice_reads_in_its_own_texts_direction(client, alice, deck):
 
     texts = soup.select("button.choice .choice-text")
     assert texts and all(text["dir"] == "auto" for text in texts)
+
+
+def test_a_timeout_that_makes_a_leech_says_so_in_its_feedback(client, alice, attempt):
+    """Time's up counts as Again: the eighth lapse makes the card a leech, as an answer's
+    does, and the feedback the countdown asks for says so."""
+    from datetime import datetime
+
+    from quizzes.services import reviews
+
+    card = attempt.questions.get(position=1).card
+    before_quiz = datetime.fromisoformat("2025-02-24 12:00:00Z")
+    for day in range(8):  # met, then forgotten day after day
+        reviews.review_record(
+            user=alice,
+            card=card,
+            rating=1,
+            now=before_quiz + timedelta(days=day),
+            elapsed_seconds=2,
+        )
+    client.force_login(alice)
+
+    response = get(
+        client, url(attempt), at="2025-03-05 12:00:21.5Z", headers={"HX-Request": "true"}
+    )
+
+    assert "Time's up" in response.text
+    assert 'id="leech-notice"' in response.text
+    assert alice.card_memories.get(card=card).suspended
+    # Another timeout, short of a leech, says nothing of it.
+    second = get(client, url(attempt, 2), at="2025-03-05 12:00:22Z", headers={"HX-Request": "true"})
+    assert "data-quiz-question" in second.text
+    third = get(client, url(attempt, 2), at="2025-03-05 12:01:00Z", headers={"HX-Request": "true"})
+    assert "Time's up" in third.text and 'id="leech-notice"' not in third.text

@@ -1286,6 +1286,15 @@ def review_answer_moves_counts(prepared: PreparedAnswer, *, now: datetime) -> bo
     return before != _counted_now(review.memory, now=now, day_end=day_end)
 
 
+def timeout_made_leech(*, user, question: AttemptQuestion) -> bool:
+    """Whether `question`, closed by the clock (Again for its card), made its card a leech,
+    as review_answer_made_leech tells of an answer; asked when its feedback is shown. One
+    query (two for a card suspended since that moment)."""
+    if question.outcome != AttemptQuestion.Outcome.TIMED_OUT or question.card_id is None:
+        return False
+    return became_leech(user=user, card=question.card, at=_answer_moment(question, None))
+
+
 def review_answer_made_leech(prepared: PreparedAnswer) -> bool:
     """Whether a quiz answer's review made its card a leech, suspended from the reviews (the
     leech rule counts every lapse, a quiz's too), as the review page tells: worked out from

@@ -285,8 +285,16 @@ def attempt_question(request, pk, position):
     if question.is_answered:
         # Asked by the countdown, the clock has just closed the question, most often: its
         # timeout fed the learner's memory of the card (kept counts when it did not).
-        counts_moved = _swaps(request) and request.user.is_authenticated
-        return _feedback_response(request, attempt, question, now=now, counts_moved=counts_moved)
+        signed_in = request.user.is_authenticated
+        return _feedback_response(
+            request,
+            attempt,
+            question,
+            now=now,
+            counts_moved=_swaps(request) and signed_in,
+            became_leech=signed_in
+            and review_services.timeout_made_leech(user=request.user, question=question),
+        )
     if question.position != position:
         return _to_question(request, attempt, question.position)
     return _question_response(request, attempt, question, now=now)
