@@ -5,7 +5,7 @@ Django's own admin CSS makes links 16 px tall and checkboxes 13 px."""
 import pytest
 from playwright.sync_api import Page
 
-from quizzes.models import CachedImage, Card, CardImage, Deck
+from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor
 from tests.factories import rendered
 
 pytestmark = pytest.mark.browser
@@ -67,6 +67,11 @@ def site(live_server, transactional_db):
     CardImage.objects.create(
         card=Card.objects.get(number=1), image=image, side="question", position=0
     )
+    # A wrong answer of several lines on a phone: two rows of its box hid the rest.
+    Distractor.objects.create(
+        card=Card.objects.get(number=1),
+        html="<p>The training, validation and test sets together, shuffled once a run</p>",
+    )
     return live_server.url
 
 
@@ -99,6 +104,10 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
         # No report about the card: no heading of its open reports with nothing under it.
         assert page.locator("#reports-group").count() == 1
         assert page.locator("#reports-group").is_hidden()
+        wrong_answers = page.locator("#distractors-group textarea:visible")
+        assert wrong_answers.count() == 2  # the card's and an empty one
+        for box in wrong_answers.all():
+            assert box.evaluate("box => box.scrollHeight <= box.clientHeight")
 
 
 # Each arrow of the tags' chooser, with the height of the box its sprite is painted in
