@@ -108,6 +108,12 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
         assert wrong_answers.count() == 2  # the card's and an empty one
         for box in wrong_answers.all():
             assert box.evaluate("box => box.scrollHeight <= box.clientHeight")
+        assert page.locator("#card_images-group tr.form-row").count() == 1
+        assert page.locator("#card_images-group").is_visible()
+        # A card without images: no heading of their table with nothing under it.
+        page.goto(site + path.format(card=Card.objects.get(number=2).pk))
+        assert page.locator("#card_images-group").count() == 1
+        assert page.locator("#card_images-group").is_hidden()
 
 
 # Each arrow of the tags' chooser, with the height of the box its sprite is painted in
