@@ -100,6 +100,12 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
     assert page.evaluate(CUT_MENUS) == []
+    if path == "/admin/quizzes/card/":
+        # The action and Tag menus one under the other, lined up ("Action:" is the wider).
+        menus = [menu.bounding_box() for menu in page.locator("#changelist .actions select").all()]
+        assert len(menus) == 2
+        assert menus[0]["x"] == menus[1]["x"] and menus[0]["width"] == menus[1]["width"]
+        assert menus[0]["y"] < menus[1]["y"]
     if path.endswith("/change/"):
         # No report about the card: no heading of its open reports with nothing under it.
         assert page.locator("#reports-group").count() == 1
