@@ -5,7 +5,7 @@ Django's own admin CSS makes links 16 px tall and checkboxes 13 px."""
 import pytest
 from playwright.sync_api import Page
 
-from quizzes.models import CachedImage, Card, CardImage, Deck
+from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor
 from tests.factories import rendered
 
 pytestmark = pytest.mark.browser
@@ -67,6 +67,11 @@ def site(live_server, transactional_db):
     CardImage.objects.create(
         card=Card.objects.get(number=1), image=image, side="question", position=0
     )
+    # A wrong answer of several lines on a phone: two rows of its box hid the rest.
+    Distractor.objects.create(
+        card=Card.objects.get(number=1),
+        html="<p>The training, validation and test sets together, shuffled once a run</p>",
+    )
     return live_server.url
 
 
@@ -95,10 +100,26 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
     assert page.evaluate(CUT_MENUS) == []
+    if path == "/admin/quizzes/card/":
+        # The action and Tag menus one under the other, lined up ("Action:" is the wider).
+        menus = [menu.bounding_box() for menu in page.locator("#changelist .actions select").all()]
+        assert len(menus) == 2
+        assert menus[0]["x"] == menus[1]["x"] and menus[0]["width"] == menus[1]["width"]
+        assert menus[0]["y"] < menus[1]["y"]
     if path.endswith("/change/"):
         # No report about the card: no heading of its open reports with nothing under it.
         assert page.locator("#reports-group").count() == 1
         assert page.locator("#reports-group").is_hidden()
+        wrong_answers = page.locator("#distractors-group textarea:visible")
+        assert wrong_answers.count() == 2  # the card's and an empty one
+        for box in wrong_answers.all():
+            assert box.evaluate("box => box.scrollHeight <= box.clientHeight")
+        assert page.locator("#card_images-group tr.form-row").count() == 1
+        assert page.locator("#card_images-group").is_visible()
+        # A card without images: no heading of their table with nothing under it.
+        page.goto(site + path.format(card=Card.objects.get(number=2).pk))
+        assert page.locator("#card_images-group").count() == 1
+        assert page.locator("#card_images-group").is_hidden()
 
 
 # Each arrow of the tags' chooser, with the height of the box its sprite is painted in

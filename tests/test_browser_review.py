@@ -57,6 +57,23 @@ def test_a_learner_reviews_five_cards_by_keyboard_and_sees_the_count_drop(
         expect(nav).to_have_text(re.compile(rf"^Review \({20 - done}\):"))
         expect(page.locator("[data-review-counts]")).to_contain_text(f"{20 - done} new")
 
+    # In a narrow window the Undo link takes two lines: its key stays beside the first, not
+    # on a line of its own below the link.
+    page.set_viewport_size({"width": 460, "height": 720})
+    undo = page.locator("[data-undo-key]")
+    lines = undo.evaluate(
+        """button => {
+            const text = document.createRange();
+            text.selectNodeContents(button);
+            return new Set([...text.getClientRects()].map(line => Math.round(line.top))).size;
+        }"""
+    )
+    link, key = undo.bounding_box(), page.locator(".review-undo .key-hint").bounding_box()
+    assert lines == 2
+    assert key["x"] >= link["x"] + link["width"]
+    assert key["y"] < link["y"] + link["height"] / 2
+    page.set_viewport_size({"width": 1280, "height": 720})
+
     # U takes the last grade back: the card and the count return.
     page.keyboard.press("u")
     expect(page.locator("#review-card-title")).to_contain_text(f"Card {numbers[-1]} of")

@@ -1,5 +1,6 @@
 """The progress page's year of reviews: whole on a laptop's column, its weekday names not
-cut; on a phone it scrolls sideways in its own box, the latest weeks in view."""
+cut; on a phone it scrolls sideways in its own box, the latest weeks in view, its months'
+names whole wherever it is scrolled to."""
 
 import pytest
 from playwright.sync_api import Page
@@ -48,3 +49,31 @@ def test_on_a_phone_the_year_scrolls_with_the_latest_weeks_in_view(
     assert box["overflow"] > 0
     assert box["latestRight"] <= box["boxRight"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+MONTH_NAMES_IN_VIEW = """async box => {
+    const seen = [];
+    for (const share of [0, 0.1, 0.3, 0.55, 0.8]) {
+        box.scrollLeft = -share * (box.scrollWidth - box.clientWidth);  // right to left
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        const edges = box.getBoundingClientRect();
+        seen.push([...box.querySelectorAll("text[data-month]")]
+            .filter(name => name.getAttribute("visibility") !== "hidden")
+            .map(name => name.getBoundingClientRect())
+            .filter(name => name.right > edges.left && name.left < edges.right)
+            .map(name => [name.left - edges.left, edges.right - name.right]));
+    }
+    return seen;
+}"""
+
+
+def test_on_a_phone_the_months_names_are_whole_wherever_the_year_is_scrolled_to(
+    page: Page, deck_site, django_user_model
+):
+    # Opened at its latest weeks, the left edge cut the first name in view ("un" for Jun).
+    heatmap_box(page, deck_site, django_user_model, PHONE)
+
+    for names in page.locator(".chart-scroll").evaluate(MONTH_NAMES_IN_VIEW):
+        assert len(names) >= 5
+        assert all(left >= -0.5 and right >= -0.5 for left, right in names), names
+        assert names[0][0] < 26  # the month at the left edge is named there
