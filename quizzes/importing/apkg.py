@@ -20,6 +20,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -637,7 +638,8 @@ def _package_cards(
     cards: list[CardRecord] = []
     suspended_lines: list[int] = []
     skipped: list[ParseProblem] = []
-    fields_left_out: list[ParseProblem] = []
+    # The notes that have fields no card shows, by note type and those fields' names.
+    unshown_lines: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
     notes = 0
     line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
     toggled: dict[int, dict] = {}  # each note type, its buttons' fields behind toggles
@@ -706,12 +708,7 @@ def _package_cards(
         if note.guid:
             line_of_guid[note.guid] = position
         if unshown:
-            names = ", ".join(repr(name) for name in unshown)
-            fields = "fields" if len(unshown) > 1 else "field"
-            reason = (
-                f"note {note.guid!r}: {fields} {names} on no card template, left out as in Anki"
-            )
-            fields_left_out.append(ParseProblem(source, position, reason))
+            unshown_lines[notetype["name"], tuple(unshown)].append((position, note.guid))
     if not cards and not skipped:
         reason = (
             "the package holds no notes: its deck was empty in Anki (export the deck that "
@@ -721,7 +718,34 @@ def _package_cards(
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
+    fields_left_out = [
+        _fields_left_out(notetype_name, names, lines, source)
+        for (notetype_name, names), lines in unshown_lines.items()
+    ]
     return cards, notes, skipped, fields_left_out, tuple(suspended_lines)
+
+
+def _fields_left_out(
+    notetype_name: str, names: tuple[str, ...], lines: list[tuple[int, str]], source: str
+) -> ParseProblem:
+    """The notes of a note type that leave out the same fields, as one line: a vocabulary
+    deck's Frequency field on no template is the same news for each of its 3,000 notes,
+    and a line for each would bury the notes skipped."""
+    fields = f"{'fields' if len(names) > 1 else 'field'} {', '.join(map(repr, names))}"
+    reason = f"{fields} on no card template, left out as in Anki"
+    (first, guid), *others = lines
+    if not others:
+        return ParseProblem(source, first, f"note {guid!r}: {reason}")
+    return ParseProblem(
+        source,
+        first,
+        f"{len(lines)} notes of note type {notetype_name!r} ({_lines_named(lines)}): {reason}",
+    )
+
+
+def _lines_named(lines: list[tuple[int, str]]) -> str:
+    named = ", ".join(str(line) for line, _ in lines[:_LINES_NAMED])
+    return f"lines {named}{', ...' if len(lines) > _LINES_NAMED else ''}"
 
 
 def suspended_notice(lines: tuple[int, ...], source: str) -> ParseProblem | None:
