@@ -1287,11 +1287,20 @@ def test_a_package_of_an_empty_deck_is_refused_saying_so(biology, tmp_path):
     assert not Card.objects.exists()
 
 
-def test_a_package_cut_short_or_of_text_is_refused_saying_what_to_do(biology, tmp_path):
+def test_a_package_cut_short_or_not_a_package_is_refused_saying_what_to_do(biology, tmp_path):
     data = make_package(tmp_path).read_bytes()
     cases = {
         "cut.apkg": (data[: len(data) // 2], "a zip cut short or damaged: download or export"),
         "notes.apkg": (b"Hund\tdog\n", "it is text, not a zip: a text export imports as .txt"),
+        # A repository's deck in Git LFS, cloned without it (a real German deck's was so).
+        "lfs.apkg": (
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:d876\nsize 106573324\n",
+            "a Git LFS pointer, not the package: get the file with git lfs pull)",
+        ),
+        "drive.apkg": (
+            b"\n<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title>",
+            "a web page, not the package: download the file itself from that page)",
+        ),
     }
     for name, (content, reason) in cases.items():
         with pytest.raises(AnkiParseError) as caught:

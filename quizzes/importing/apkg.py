@@ -224,15 +224,25 @@ def _deck_names(collection) -> tuple[str, ...]:
     )
 
 
+_WEB_PAGE = re.compile(rb"\s*(?:<!doctype html|<html)", re.I)
+
+
 def _not_a_zip(path: Path, error: zipfile.BadZipFile) -> str:
-    """Why a package is no zip, as its owner can act on it: a download cut short, or
-    another kind of file given a package's name."""
+    """Why a package is no zip, as its owner can act on it: a download cut short, a
+    download that saved something else in its place, or another kind of file given a
+    package's name."""
     with path.open("rb") as file:
         head = file.read(4096)
     if head.startswith(b"PK\x03\x04"):
         return "a zip cut short or damaged: download or export it again"
     if not head:
         return "the file is empty"
+    if head.startswith(b"version https://git-lfs.github.com/spec/"):
+        # A repository's package kept in Git LFS, cloned or downloaded raw without it.
+        return "a Git LFS pointer, not the package: get the file with git lfs pull"
+    if _WEB_PAGE.match(head):
+        # Google Drive's "can't scan for viruses" page, or a deck's page, saved in its place.
+        return "a web page, not the package: download the file itself from that page"
     if b"\x00" not in head:
         return "it is text, not a zip: a text export imports as .txt"
     return _first_line(error)
