@@ -89,6 +89,8 @@ _TEMPLATE_IMAGE = re.compile(
 _TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
 _CLOZE_REFERENCE = re.compile(r"\{\{(?:[^#/^{}][^{}]*:)?\s*cloze:[^{}]*\}\}")
 _TEMPLATE_TAG = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CLOZE_CONDITION = re.compile(r"c\d+")
 _NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _ANSWER_RULE = re.compile(r"<hr\b[^<>]*\bid\s*=\s*[\"']?answer\b[^<>]*>", re.I)
 _EMPTY_FIELD = re.compile(r"(?:\s|&nbsp;|</?(?:br|div)\b[^<>]*>)*", re.I)
@@ -902,6 +904,7 @@ def _note_cards(
     unusable: dict[int, str] = {}
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
+        _check_fields_named(template, notetype)
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
             notetype["flds"][0]["name"]
         ]
@@ -954,6 +957,7 @@ def _note_cards(
                     _answer_fields(template, exclude=question_fields),
                 )
             try:
+                _check_fields_named(template, notetype)
                 content = card_content(question, answer, take_provenance=ord_ == 0)
             except CardHtmlError as error:
                 if len(unusable) + 1 == len(ords):
@@ -1161,6 +1165,28 @@ def _record(
         typed_answer=typed[0],
         typed_answer_ignores_accents=typed[1],
     )
+
+
+def _check_fields_named(template: dict, notetype: dict) -> None:
+    """Raises CardHtmlError where a card template names a field its note type lacks, as
+    Anki's renderer finds one (a section's `{{#Field}}` too, and in a script; not in an
+    HTML comment): Anki shows an error in the card's place, never its fields. Anki's
+    editor refuses such a template; a deck made by a script (genanki) may have one."""
+    names = {field["name"] for field in notetype["flds"]} | _SPECIAL_FIELDS
+    missing: list[str] = []
+    text = _HTML_COMMENT.sub("", template["qfmt"] + template["afmt"])
+    for kind, reference in _TEMPLATE_TAG.findall(text):
+        *filters, name = (part.strip() for part in reference.split(":"))
+        if kind in ("#", "^") and _CLOZE_CONDITION.fullmatch(reference):
+            continue  # {{#c1}}: whether the card is cloze 1's
+        if kind != "/" and name not in names and (name or not filters) and name not in missing:
+            missing.append(name)
+    if missing:
+        fields = f"{'fields' if len(missing) > 1 else 'field'} {', '.join(map(repr, missing))}"
+        raise CardHtmlError(
+            f"its card template names {fields}, which its note type lacks: Anki shows an "
+            "error in the card's place"
+        )
 
 
 def _typed_answer(
