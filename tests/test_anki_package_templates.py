@@ -512,6 +512,31 @@ def test_a_field_a_template_hides_behind_a_button_is_behind_a_toggle_named_as_th
     assert "<details><summary>Lecture Notes</summary>" in card.answer_rendered
 
 
+def test_a_field_shown_twice_on_a_side_goes_through_each_references_filters(deck, tmp_path):
+    # The answer's kana came out as the furigana shown after it, the last filter named.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Reading", "Meaning"],
+        templates=[
+            ("Read", "{{kanji:Reading}}", BACK + "{{kana:Reading}} / {{furigana:Reading}}"),
+            ("Listen", "{{kana:Reading}} ({{hint:Reading}})", BACK + "{{Meaning}}"),
+        ],
+        notes=[{"fields": ["日本[にほん]語[ご]", "Japanese"], "guid": "nihongo"}],
+    )
+
+    import_package(deck, path)
+
+    read, listen = deck.cards.order_by("card_ord")
+    assert (read.question_html, read.answer_html) == (
+        "日本語",
+        "にほんご / <ruby>日本<rp>(</rp><rt>にほん</rt><rp>)</rp></ruby>"
+        "<ruby>語<rp>(</rp><rt>ご</rt><rp>)</rp></ruby>",
+    )
+    assert listen.question_html == (
+        "にほんご (<details><summary>Reading</summary>日本[にほん]語[ご]</details>)"
+    )
+
+
 def package_with_templates_anki_refuses(folder, templates: list[tuple[str, str]]):
     """A legacy .apkg of one note (Line, PrevLine) of a note type with `templates`
     (front, back), written into its collection after Anki saved it: Anki's editor

@@ -1267,7 +1267,6 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
     Anki speaks (`{{tts en_US:Front}}`) is shown as text, unless the side shows it so
     anyway."""
     template = _NOT_SHOWN.sub("", template)
-    values = _filtered(template, values, media=False)
     shown_as_text = {
         name
         for _, reference in _TEMPLATE_TAG.findall(template)
@@ -1294,7 +1293,9 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
         elif (question and "type" in filters) or (_spoken(filters) and name in shown_as_text):
             continue
         elif all(shown) and name not in _SPECIAL_FIELDS:
-            value = values.get(name, "")
+            # Through this reference's filters: a side may show a field twice, its
+            # `{{kanji:Reading}}` and its `{{furigana:Reading}}`.
+            value = _field_filtered(values.get(name, ""), name, filters)
             parts.append(_TAG.sub("", value) if "text" in filters else value)
     if all(shown):
         parts.append(template[position:])
@@ -1313,13 +1314,8 @@ def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> d
     filtered = dict(values)
     for reference in _FIELD_REFERENCE.findall(template):
         *filters, name = (part.strip() for part in reference.split(":"))
-        for kind in ("furigana", "kanji", "kana"):
-            if kind in filters and name in values:
-                filtered[name] = _reading(values[name], kind)
-        if "hint" in filters and filtered.get(name, "").strip():
-            # A <details> opens without script, from the keyboard too.
-            label = html.escape(name, quote=False)
-            filtered[name] = f"<details><summary>{label}</summary>{filtered[name]}</details>"
+        if name in values and _VALUE_FILTERS.intersection(filters):
+            filtered[name] = _field_filtered(values[name], name, filters)
     for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
         for before, reference, after in pattern.findall(template) if media else ():
             name = reference.split(":")[-1].strip()
@@ -1327,6 +1323,21 @@ def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> d
             if file_name and "<" not in file_name and "[sound:" not in file_name:
                 filtered[name] = markup.format(f"{before}{file_name}{after}".replace('"', "&quot;"))
     return filtered
+
+
+_VALUE_FILTERS = {"furigana", "kanji", "kana", "hint"}
+
+
+def _field_filtered(value: str, name: str, filters: list[str]) -> str:
+    """A field's value through the Japanese filters and `hint:` of one reference."""
+    for kind in ("furigana", "kanji", "kana"):
+        if kind in filters:
+            value = _reading(value, kind)
+    if "hint" in filters and value.strip():
+        # A <details> opens without script, from the keyboard too.
+        label = html.escape(name, quote=False)
+        value = f"<details><summary>{label}</summary>{value}</details>"
+    return value
 
 
 def _reading(text: str, kind: str) -> str:
