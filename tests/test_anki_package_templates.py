@@ -537,6 +537,47 @@ def test_a_field_shown_twice_on_a_side_goes_through_each_references_filters(deck
     )
 
 
+def test_a_back_that_repeats_its_front_shows_below_the_question_only_what_it_adds(deck, tmp_path):
+    # A cloze note type given a Header on both sides, as the stock Cloze's back repeats
+    # its text instead of naming {{FrontSide}}: the Header came again as the extra; and
+    # a Chinese deck's back, its front again and then <hr/>, repeated its front whole.
+    cloze = anki_note_type_package(
+        tmp_path,
+        fields=["Text", "Header", "Back Extra"],
+        templates=[
+            (
+                "Cloze",
+                "{{Header}}<br>{{cloze:Text}}",
+                "{{Header}}<br>{{cloze:Text}}<br>{{Back Extra}}",
+            )
+        ],
+        notes=[{"fields": ["The {{c1::heart}} pumps", "Cardio", "4 chambers"], "guid": "c"}],
+        cloze=True,
+    )
+    front = "<div>{{Deck}}</div><span>{{Hanzi}}</span>"
+    (tmp_path / "chinese").mkdir()
+    recognition = anki_note_type_package(
+        tmp_path / "chinese",
+        fields=["Hanzi", "Meaning", "Sound"],
+        # Anki leaves a field in an HTML comment unfilled: the sound is not played.
+        templates=[("Recognition", front, front + "<hr/><div>{{Meaning}}</div><!-- {{Sound}} -->")],
+        notes=[{"fields": ["北京", "Beijing", "[sound:beijing.mp3]"], "guid": "r"}],
+    )
+
+    import_package(deck, cloze)
+    import_package(deck, recognition)
+
+    cloze_card, recognition_card = deck.cards.order_by("guid")
+    assert (cloze_card.question_html, cloze_card.answer_html) == (
+        "Cardio<br>The {{c1::heart}} pumps",
+        "4 chambers",
+    )
+    assert (recognition_card.question_html, recognition_card.answer_html) == (
+        "<div>Default</div>北京",
+        "Beijing",
+    )
+
+
 def package_with_templates_anki_refuses(folder, templates: list[tuple[str, str]]):
     """A legacy .apkg of one note (Line, PrevLine) of a note type with `templates`
     (front, back), written into its collection after Anki saved it: Anki's editor

@@ -921,11 +921,12 @@ def _note_cards(
             # A note type may show several fields as cloze text, its numbers spread over
             # them: each card here shows all of them (Anki shows those holding its number).
             text = _join(values, text_fields)
-        back = _CLOZE_REFERENCE.sub("", _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1])
+        back = _CLOZE_REFERENCE.sub("", _answer_side(template))
         if _shows_more_than_fields(back):
             extra = _rendered(back, shown, question=False)
         else:
-            extra = _join(values, _answer_fields(template, exclude=text_fields))
+            # Below the text its front showed: a Header on both sides is not extra.
+            extra = _join(values, _answer_fields(template, exclude=_references(template["qfmt"])))
         in_text = set(cloze_numbers(text))
         if empty := [ord_ for ord_ in ords if ord_ + 1 not in in_text]:
             if len(empty) < len(ords):
@@ -943,7 +944,7 @@ def _note_cards(
             template = notetype["tmpls"][ord_]
             typed[ord_] = _typed_answer(template["qfmt"], values, cloze=None)
             question_fields = _references(template["qfmt"])
-            back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
+            back = _answer_side(template)
             shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
             if _shows_more_than_fields(template["qfmt"]):
                 question = _rendered(template["qfmt"], shown, question=True)
@@ -1207,9 +1208,11 @@ def _typed_answer(
 
 def _references(template: str, *, want_filter: str | None = None) -> list[str]:
     """The note fields a card template shows, in order. `{{type:Back}}` on the question
-    side is an input box, not text to show; `{{cloze:Text}}` is the cloze text."""
+    side is an input box, not text to show; `{{cloze:Text}}` is the cloze text; a field
+    in a script or an HTML comment (`<!-- {{Sound}} -->`: Anki leaves it unfilled) is
+    not shown."""
     names: list[str] = []
-    for reference in _FIELD_REFERENCE.findall(template):
+    for reference in _FIELD_REFERENCE.findall(_NOT_SHOWN.sub("", template)):
         *filters, name = (part.strip() for part in reference.split(":"))
         if name in _SPECIAL_FIELDS or "type" in filters:
             continue
@@ -1218,6 +1221,17 @@ def _references(template: str, *, want_filter: str | None = None) -> list[str]:
         if name not in names:
             names.append(name)
     return names
+
+
+def _answer_side(template: dict) -> str:
+    """What a card's back shows below its question: what follows its `<hr id=answer>`,
+    else the back less the copy of the front it starts with (a back that repeats the
+    front instead of naming {{FrontSide}}, as the stock Cloze's repeats its text)."""
+    before, *after = _ANSWER_RULE.split(template["afmt"], maxsplit=1)
+    if after:
+        return after[0]
+    back, front = before.strip(), template["qfmt"].strip()
+    return back[len(front) :] if front and back.startswith(front) else back
 
 
 def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
