@@ -559,8 +559,16 @@ def test_a_back_that_repeats_its_front_shows_below_the_question_only_what_it_add
     recognition = anki_note_type_package(
         tmp_path / "chinese",
         fields=["Hanzi", "Meaning", "Sound"],
-        # Anki leaves a field in an HTML comment unfilled: the sound is not played.
-        templates=[("Recognition", front, front + "<hr/><div>{{Meaning}}</div><!-- {{Sound}} -->")],
+        # Its copy of the front with a comment of its own; and Anki leaves a field in an
+        # HTML comment unfilled: the sound is not played.
+        templates=[
+            (
+                "Recognition",
+                front,
+                front.replace("</div>", "</div>\n<!-- the word -->\n")
+                + "<hr/><div>{{Meaning}}</div><!-- {{Sound}} -->",
+            )
+        ],
         notes=[{"fields": ["北京", "Beijing", "[sound:beijing.mp3]"], "guid": "r"}],
     )
 

@@ -1226,12 +1226,23 @@ def _references(template: str, *, want_filter: str | None = None) -> list[str]:
 def _answer_side(template: dict) -> str:
     """What a card's back shows below its question: what follows its `<hr id=answer>`,
     else the back less the copy of the front it starts with (a back that repeats the
-    front instead of naming {{FrontSide}}, as the stock Cloze's repeats its text)."""
+    front instead of naming {{FrontSide}}, as the stock Cloze's repeats its text), a
+    comment or a line break more or less in the copy."""
     before, *after = _ANSWER_RULE.split(template["afmt"], maxsplit=1)
     if after:
         return after[0]
-    back, front = before.strip(), template["qfmt"].strip()
-    return back[len(front) :] if front and back.startswith(front) else back
+    back = _NOT_SHOWN.sub("", before)
+    front = "".join(_NOT_SHOWN.sub("", template["qfmt"]).split())
+    matched = 0
+    for position, character in enumerate(back if front else ""):
+        if character.isspace():
+            continue
+        if character != front[matched]:
+            break
+        matched += 1
+        if matched == len(front):
+            return back[position + 1 :]
+    return before
 
 
 def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
