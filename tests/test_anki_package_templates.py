@@ -2,7 +2,10 @@
 itself (the `anki` wheel): what a card shows is what Anki shows, or the report says why not."""
 
 import io
+import json
 import re
+import sqlite3
+import zipfile
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
@@ -507,3 +510,143 @@ def test_a_field_a_template_hides_behind_a_button_is_behind_a_toggle_named_as_th
         '<details><summary>Lecture Notes</summary><div dir="auto"><b>Week 3</b></div></details>'
     ) in card.answer_html
     assert "<details><summary>Lecture Notes</summary>" in card.answer_rendered
+
+
+def test_a_field_shown_twice_on_a_side_goes_through_each_references_filters(deck, tmp_path):
+    # The answer's kana came out as the furigana shown after it, the last filter named.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Reading", "Meaning"],
+        templates=[
+            ("Read", "{{kanji:Reading}}", BACK + "{{kana:Reading}} / {{furigana:Reading}}"),
+            ("Listen", "{{kana:Reading}} ({{hint:Reading}})", BACK + "{{Meaning}}"),
+        ],
+        notes=[{"fields": ["日本[にほん]語[ご]", "Japanese"], "guid": "nihongo"}],
+    )
+
+    import_package(deck, path)
+
+    read, listen = deck.cards.order_by("card_ord")
+    assert (read.question_html, read.answer_html) == (
+        "日本語",
+        "にほんご / <ruby>日本<rp>(</rp><rt>にほん</rt><rp>)</rp></ruby>"
+        "<ruby>語<rp>(</rp><rt>ご</rt><rp>)</rp></ruby>",
+    )
+    assert listen.question_html == (
+        "にほんご (<details><summary>Reading</summary>日本[にほん]語[ご]</details>)"
+    )
+
+
+def test_a_back_that_repeats_its_front_shows_below_the_question_only_what_it_adds(deck, tmp_path):
+    # A cloze note type given a Header on both sides, as the stock Cloze's back repeats
+    # its text instead of naming {{FrontSide}}: the Header came again as the extra; and
+    # a Chinese deck's back, its front again and then <hr/>, repeated its front whole.
+    cloze = anki_note_type_package(
+        tmp_path,
+        fields=["Text", "Header", "Back Extra"],
+        templates=[
+            (
+                "Cloze",
+                "{{Header}}<br>{{cloze:Text}}",
+                "{{Header}}<br>{{cloze:Text}}<br>{{Back Extra}}",
+            )
+        ],
+        notes=[{"fields": ["The {{c1::heart}} pumps", "Cardio", "4 chambers"], "guid": "c"}],
+        cloze=True,
+    )
+    front = "<div>{{Deck}}</div><span>{{Hanzi}}</span>"
+    (tmp_path / "chinese").mkdir()
+    recognition = anki_note_type_package(
+        tmp_path / "chinese",
+        fields=["Hanzi", "Meaning", "Sound"],
+        # Its copy of the front with a comment of its own; and Anki leaves a field in an
+        # HTML comment unfilled: the sound is not played.
+        templates=[
+            (
+                "Recognition",
+                front,
+                front.replace("</div>", "</div>\n<!-- the word -->\n")
+                + "<hr/><div>{{Meaning}}</div><!-- {{Sound}} -->",
+            )
+        ],
+        notes=[{"fields": ["北京", "Beijing", "[sound:beijing.mp3]"], "guid": "r"}],
+    )
+
+    import_package(deck, cloze)
+    import_package(deck, recognition)
+
+    cloze_card, recognition_card = deck.cards.order_by("guid")
+    assert (cloze_card.question_html, cloze_card.answer_html) == (
+        "Cardio<br>The {{c1::heart}} pumps",
+        "4 chambers",
+    )
+    assert (recognition_card.question_html, recognition_card.answer_html) == (
+        "<div>Default</div>北京",
+        "Beijing",
+    )
+
+
+def package_with_templates_anki_refuses(folder, templates: list[tuple[str, str]]):
+    """A legacy .apkg of one note (Line, PrevLine) of a note type with `templates`
+    (front, back), written into its collection after Anki saved it: Anki's editor
+    refuses a template that names a field the note type lacks; a script (genanki) does
+    not."""
+    collection = Collection(str(folder / "poem.anki2"))
+    models = collection.models
+    poem = models.new("Poem")
+    for name in ("Line", "PrevLine"):
+        models.add_field(poem, models.new_field(name))
+    for number in range(len(templates)):
+        template = models.new_template(f"Card {number + 1}")
+        template["qfmt"], template["afmt"] = "{{PrevLine}}" + "." * number, BACK + "{{Line}}"
+        models.add_template(poem, template)
+    models.add(poem)
+    note = collection.new_note(models.by_name("Poem"))
+    note.fields[:], note.guid = ["All mimsy were the borogoves,", "Did gyre and gimble"], "poem"
+    collection.add_note(note, collection.decks.id("Default"))
+    path = folder / "poem.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=True)
+    collection.export_anki_package(out_path=str(path), options=options, limit=None)
+    collection.close()
+    with zipfile.ZipFile(path) as package:
+        entries = {name: package.read(name) for name in package.namelist()}
+    database_path = folder / "collection.anki21"
+    database_path.write_bytes(entries["collection.anki21"])
+    with sqlite3.connect(database_path) as database:
+        note_types = json.loads(database.execute("SELECT models FROM col").fetchone()[0])
+        for note_type in note_types.values():
+            for template, (front, back) in zip(note_type["tmpls"], templates, strict=False):
+                template["qfmt"], template["afmt"] = front, back
+        database.execute("UPDATE col SET models = ?", [json.dumps(note_types)])
+    database.close()
+    entries["collection.anki21"] = database_path.read_bytes()
+    with zipfile.ZipFile(path, "w") as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    return path
+
+
+def test_a_card_whose_template_names_a_field_its_note_type_lacks_is_left_out(deck, tmp_path):
+    # A genanki poetry deck's second card asked "{{Author}}: {{Title}}" of a note type
+    # without them: Anki shows a template error, and it came in with ":" as its answer.
+    path = package_with_templates_anki_refuses(
+        tmp_path,
+        [
+            ("{{PrevLine}}", BACK + "{{Line}}"),
+            ("{{Line}}", BACK + "{{Author}}: {{Title}}"),
+            ("{{PrevLine}}{{#Rhyme}}rhymes{{/Rhyme}}", BACK + "{{Line}}"),
+            # Anki reads no field in an HTML comment, and a cloze number is no field.
+            ("{{PrevLine}}<!-- {{Rhyme}} -->{{#c1}}{{/c1}}", BACK + "{{Line}}"),
+        ],
+    )
+
+    plan = import_package(deck, path)
+
+    assert plan.summary == "2 new, 0 changed, 0 unchanged, 2 skipped"
+    assert sorted(deck.cards.values_list("card_ord", flat=True)) == [0, 3]
+    assert [problem.reason for problem in plan.report] == [
+        f"note 'poem': card {number} left out (its card template names {fields}, which its "
+        "note type lacks: Anki shows an error in the card's place); the note's other cards "
+        "are imported"
+        for number, fields in [(2, "fields 'Author', 'Title'"), (3, "field 'Rhyme'")]
+    ]

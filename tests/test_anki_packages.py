@@ -32,7 +32,7 @@ from quizzes.importing import apkg
 from quizzes.importing.anki import AnkiParseError
 from quizzes.models import CachedImage, Card, Deck, MediaFile
 from quizzes.services.anki_io import anki_import_apply, anki_import_plan
-from tests.factories import anki_package
+from tests.factories import anki_note_type_package, anki_package
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +377,34 @@ def test_a_custom_note_types_back_fields_join_the_answer_and_unshown_ones_are_re
     assert [problem.reason for problem in plan.report] == [
         "note 'vocabulary': field 'Notizen' on no card template, left out as in Anki"
     ]
+
+
+def test_the_notes_of_a_note_type_that_leave_out_the_same_field_are_one_line(biology, tmp_path):
+    """A vocabulary deck's Frequency field on no template: one line for its notes, not one
+    each, so that the note skipped is not lost among them."""
+    notes = [{"fields": [f"word {number}", "meaning", str(number)]} for number in range(12)]
+    notes += [
+        {"fields": ["alone", "", "7"], "guid": "alone"},
+        {"fields": ["", "meaning", ""], "guid": "empty"},
+    ]
+    package = anki_note_type_package(
+        tmp_path,
+        fields=["Word", "Meaning", "Frequency"],
+        templates=[("Card 1", "{{Word}}", "{{FrontSide}}<hr id=answer>{{Meaning}}")],
+        notes=notes,
+        name="Vocabulary",
+    )
+
+    plan = import_package(biology, package)
+
+    assert plan.summary == "12 new, 0 changed, 0 unchanged, 2 skipped"
+    reasons = [(problem.line, problem.reason) for problem in plan.report]
+    assert reasons[0] == (
+        1,
+        "12 notes of note type 'Vocabulary' (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ...): "
+        "field 'Frequency' on no card template, left out as in Anki",
+    )
+    assert reasons[1:] == [(13, "note 'alone': empty answer"), (14, "note 'empty': empty question")]
 
 
 def test_an_optional_reverses_add_reverse_field_is_no_field_left_out(biology, tmp_path):
@@ -1259,11 +1287,20 @@ def test_a_package_of_an_empty_deck_is_refused_saying_so(biology, tmp_path):
     assert not Card.objects.exists()
 
 
-def test_a_package_cut_short_or_of_text_is_refused_saying_what_to_do(biology, tmp_path):
+def test_a_package_cut_short_or_not_a_package_is_refused_saying_what_to_do(biology, tmp_path):
     data = make_package(tmp_path).read_bytes()
     cases = {
         "cut.apkg": (data[: len(data) // 2], "a zip cut short or damaged: download or export"),
         "notes.apkg": (b"Hund\tdog\n", "it is text, not a zip: a text export imports as .txt"),
+        # A repository's deck in Git LFS, cloned without it (a real German deck's was so).
+        "lfs.apkg": (
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:d876\nsize 106573324\n",
+            "a Git LFS pointer, not the package: get the file with git lfs pull)",
+        ),
+        "drive.apkg": (
+            b"\n<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title>",
+            "a web page, not the package: download the file itself from that page)",
+        ),
     }
     for name, (content, reason) in cases.items():
         with pytest.raises(AnkiParseError) as caught:

@@ -20,6 +20,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ _TEMPLATE_IMAGE = re.compile(
 _TEMPLATE_SOUND = re.compile(r"\[sound:([^\[\]{}<>]*)\{\{([^#/^{}][^{}]*)\}\}([^\[\]{}<>]*)\]")
 _CLOZE_REFERENCE = re.compile(r"\{\{(?:[^#/^{}][^{}]*:)?\s*cloze:[^{}]*\}\}")
 _TEMPLATE_TAG = re.compile(r"\{\{([#^/]?)\s*([^{}]*?)\s*\}\}")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CLOZE_CONDITION = re.compile(r"c\d+")
 _NOT_SHOWN = re.compile(r"<(style|script)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _ANSWER_RULE = re.compile(r"<hr\b[^<>]*\bid\s*=\s*[\"']?answer\b[^<>]*>", re.I)
 _EMPTY_FIELD = re.compile(r"(?:\s|&nbsp;|</?(?:br|div)\b[^<>]*>)*", re.I)
@@ -223,15 +226,25 @@ def _deck_names(collection) -> tuple[str, ...]:
     )
 
 
+_WEB_PAGE = re.compile(rb"\s*(?:<!doctype html|<html)", re.I)
+
+
 def _not_a_zip(path: Path, error: zipfile.BadZipFile) -> str:
-    """Why a package is no zip, as its owner can act on it: a download cut short, or
-    another kind of file given a package's name."""
+    """Why a package is no zip, as its owner can act on it: a download cut short, a
+    download that saved something else in its place, or another kind of file given a
+    package's name."""
     with path.open("rb") as file:
         head = file.read(4096)
     if head.startswith(b"PK\x03\x04"):
         return "a zip cut short or damaged: download or export it again"
     if not head:
         return "the file is empty"
+    if head.startswith(b"version https://git-lfs.github.com/spec/"):
+        # A repository's package kept in Git LFS, cloned or downloaded raw without it.
+        return "a Git LFS pointer, not the package: get the file with git lfs pull"
+    if _WEB_PAGE.match(head):
+        # Google Drive's "can't scan for viruses" page, or a deck's page, saved in its place.
+        return "a web page, not the package: download the file itself from that page"
     if b"\x00" not in head:
         return "it is text, not a zip: a text export imports as .txt"
     return _first_line(error)
@@ -637,7 +650,8 @@ def _package_cards(
     cards: list[CardRecord] = []
     suspended_lines: list[int] = []
     skipped: list[ParseProblem] = []
-    fields_left_out: list[ParseProblem] = []
+    # The notes that have fields no card shows, by note type and those fields' names.
+    unshown_lines: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
     notes = 0
     line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
     toggled: dict[int, dict] = {}  # each note type, its buttons' fields behind toggles
@@ -706,12 +720,7 @@ def _package_cards(
         if note.guid:
             line_of_guid[note.guid] = position
         if unshown:
-            names = ", ".join(repr(name) for name in unshown)
-            fields = "fields" if len(unshown) > 1 else "field"
-            reason = (
-                f"note {note.guid!r}: {fields} {names} on no card template, left out as in Anki"
-            )
-            fields_left_out.append(ParseProblem(source, position, reason))
+            unshown_lines[notetype["name"], tuple(unshown)].append((position, note.guid))
     if not cards and not skipped:
         reason = (
             "the package holds no notes: its deck was empty in Anki (export the deck that "
@@ -721,7 +730,34 @@ def _package_cards(
     if not cards:
         reasons = [ParseProblem(source, 1, "no note of the package can become a card"), *skipped]
         raise AnkiParseError(reasons)
+    fields_left_out = [
+        _fields_left_out(notetype_name, names, lines, source)
+        for (notetype_name, names), lines in unshown_lines.items()
+    ]
     return cards, notes, skipped, fields_left_out, tuple(suspended_lines)
+
+
+def _fields_left_out(
+    notetype_name: str, names: tuple[str, ...], lines: list[tuple[int, str]], source: str
+) -> ParseProblem:
+    """The notes of a note type that leave out the same fields, as one line: a vocabulary
+    deck's Frequency field on no template is the same news for each of its 3,000 notes,
+    and a line for each would bury the notes skipped."""
+    fields = f"{'fields' if len(names) > 1 else 'field'} {', '.join(map(repr, names))}"
+    reason = f"{fields} on no card template, left out as in Anki"
+    (first, guid), *others = lines
+    if not others:
+        return ParseProblem(source, first, f"note {guid!r}: {reason}")
+    return ParseProblem(
+        source,
+        first,
+        f"{len(lines)} notes of note type {notetype_name!r} ({_lines_named(lines)}): {reason}",
+    )
+
+
+def _lines_named(lines: list[tuple[int, str]]) -> str:
+    named = ", ".join(str(line) for line, _ in lines[:_LINES_NAMED])
+    return f"lines {named}{', ...' if len(lines) > _LINES_NAMED else ''}"
 
 
 def suspended_notice(lines: tuple[int, ...], source: str) -> ParseProblem | None:
@@ -868,6 +904,7 @@ def _note_cards(
     unusable: dict[int, str] = {}
     if notetype["type"] == _CLOZE_TYPE:
         template = notetype["tmpls"][0]
+        _check_fields_named(template, notetype)
         text_fields = _references(template["qfmt"], want_filter="cloze") or [
             notetype["flds"][0]["name"]
         ]
@@ -884,11 +921,12 @@ def _note_cards(
             # A note type may show several fields as cloze text, its numbers spread over
             # them: each card here shows all of them (Anki shows those holding its number).
             text = _join(values, text_fields)
-        back = _CLOZE_REFERENCE.sub("", _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1])
+        back = _CLOZE_REFERENCE.sub("", _answer_side(template))
         if _shows_more_than_fields(back):
             extra = _rendered(back, shown, question=False)
         else:
-            extra = _join(values, _answer_fields(template, exclude=text_fields))
+            # Below the text its front showed: a Header on both sides is not extra.
+            extra = _join(values, _answer_fields(template, exclude=_references(template["qfmt"])))
         in_text = set(cloze_numbers(text))
         if empty := [ord_ for ord_ in ords if ord_ + 1 not in in_text]:
             if len(empty) < len(ords):
@@ -906,7 +944,7 @@ def _note_cards(
             template = notetype["tmpls"][ord_]
             typed[ord_] = _typed_answer(template["qfmt"], values, cloze=None)
             question_fields = _references(template["qfmt"])
-            back = _ANSWER_RULE.split(template["afmt"], maxsplit=1)[-1]
+            back = _answer_side(template)
             shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
             if _shows_more_than_fields(template["qfmt"]):
                 question = _rendered(template["qfmt"], shown, question=True)
@@ -920,6 +958,7 @@ def _note_cards(
                     _answer_fields(template, exclude=question_fields),
                 )
             try:
+                _check_fields_named(template, notetype)
                 content = card_content(question, answer, take_provenance=ord_ == 0)
             except CardHtmlError as error:
                 if len(unusable) + 1 == len(ords):
@@ -1129,6 +1168,28 @@ def _record(
     )
 
 
+def _check_fields_named(template: dict, notetype: dict) -> None:
+    """Raises CardHtmlError where a card template names a field its note type lacks, as
+    Anki's renderer finds one (a section's `{{#Field}}` too, and in a script; not in an
+    HTML comment): Anki shows an error in the card's place, never its fields. Anki's
+    editor refuses such a template; a deck made by a script (genanki) may have one."""
+    names = {field["name"] for field in notetype["flds"]} | _SPECIAL_FIELDS
+    missing: list[str] = []
+    text = _HTML_COMMENT.sub("", template["qfmt"] + template["afmt"])
+    for kind, reference in _TEMPLATE_TAG.findall(text):
+        *filters, name = (part.strip() for part in reference.split(":"))
+        if kind in ("#", "^") and _CLOZE_CONDITION.fullmatch(reference):
+            continue  # {{#c1}}: whether the card is cloze 1's
+        if kind != "/" and name not in names and (name or not filters) and name not in missing:
+            missing.append(name)
+    if missing:
+        fields = f"{'fields' if len(missing) > 1 else 'field'} {', '.join(map(repr, missing))}"
+        raise CardHtmlError(
+            f"its card template names {fields}, which its note type lacks: Anki shows an "
+            "error in the card's place"
+        )
+
+
 def _typed_answer(
     question_template: str, values: dict[str, str], *, cloze: int | None
 ) -> tuple[str, bool]:
@@ -1147,9 +1208,11 @@ def _typed_answer(
 
 def _references(template: str, *, want_filter: str | None = None) -> list[str]:
     """The note fields a card template shows, in order. `{{type:Back}}` on the question
-    side is an input box, not text to show; `{{cloze:Text}}` is the cloze text."""
+    side is an input box, not text to show; `{{cloze:Text}}` is the cloze text; a field
+    in a script or an HTML comment (`<!-- {{Sound}} -->`: Anki leaves it unfilled) is
+    not shown."""
     names: list[str] = []
-    for reference in _FIELD_REFERENCE.findall(template):
+    for reference in _FIELD_REFERENCE.findall(_NOT_SHOWN.sub("", template)):
         *filters, name = (part.strip() for part in reference.split(":"))
         if name in _SPECIAL_FIELDS or "type" in filters:
             continue
@@ -1158,6 +1221,28 @@ def _references(template: str, *, want_filter: str | None = None) -> list[str]:
         if name not in names:
             names.append(name)
     return names
+
+
+def _answer_side(template: dict) -> str:
+    """What a card's back shows below its question: what follows its `<hr id=answer>`,
+    else the back less the copy of the front it starts with (a back that repeats the
+    front instead of naming {{FrontSide}}, as the stock Cloze's repeats its text), a
+    comment or a line break more or less in the copy."""
+    before, *after = _ANSWER_RULE.split(template["afmt"], maxsplit=1)
+    if after:
+        return after[0]
+    back = _NOT_SHOWN.sub("", before)
+    front = "".join(_NOT_SHOWN.sub("", template["qfmt"]).split())
+    matched = 0
+    for position, character in enumerate(back if front else ""):
+        if character.isspace():
+            continue
+        if character != front[matched]:
+            break
+        matched += 1
+        if matched == len(front):
+            return back[position + 1 :]
+    return before
 
 
 def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:
@@ -1207,7 +1292,6 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
     Anki speaks (`{{tts en_US:Front}}`) is shown as text, unless the side shows it so
     anyway."""
     template = _NOT_SHOWN.sub("", template)
-    values = _filtered(template, values, media=False)
     shown_as_text = {
         name
         for _, reference in _TEMPLATE_TAG.findall(template)
@@ -1234,7 +1318,9 @@ def _rendered(template: str, values: dict[str, str], *, question: bool) -> str:
         elif (question and "type" in filters) or (_spoken(filters) and name in shown_as_text):
             continue
         elif all(shown) and name not in _SPECIAL_FIELDS:
-            value = values.get(name, "")
+            # Through this reference's filters: a side may show a field twice, its
+            # `{{kanji:Reading}}` and its `{{furigana:Reading}}`.
+            value = _field_filtered(values.get(name, ""), name, filters)
             parts.append(_TAG.sub("", value) if "text" in filters else value)
     if all(shown):
         parts.append(template[position:])
@@ -1253,13 +1339,8 @@ def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> d
     filtered = dict(values)
     for reference in _FIELD_REFERENCE.findall(template):
         *filters, name = (part.strip() for part in reference.split(":"))
-        for kind in ("furigana", "kanji", "kana"):
-            if kind in filters and name in values:
-                filtered[name] = _reading(values[name], kind)
-        if "hint" in filters and filtered.get(name, "").strip():
-            # A <details> opens without script, from the keyboard too.
-            label = html.escape(name, quote=False)
-            filtered[name] = f"<details><summary>{label}</summary>{filtered[name]}</details>"
+        if name in values and _VALUE_FILTERS.intersection(filters):
+            filtered[name] = _field_filtered(values[name], name, filters)
     for pattern, markup in ((_TEMPLATE_IMAGE, '<img src="{}">'), (_TEMPLATE_SOUND, "[sound:{}]")):
         for before, reference, after in pattern.findall(template) if media else ():
             name = reference.split(":")[-1].strip()
@@ -1267,6 +1348,21 @@ def _filtered(template: str, values: dict[str, str], *, media: bool = True) -> d
             if file_name and "<" not in file_name and "[sound:" not in file_name:
                 filtered[name] = markup.format(f"{before}{file_name}{after}".replace('"', "&quot;"))
     return filtered
+
+
+_VALUE_FILTERS = {"furigana", "kanji", "kana", "hint"}
+
+
+def _field_filtered(value: str, name: str, filters: list[str]) -> str:
+    """A field's value through the Japanese filters and `hint:` of one reference."""
+    for kind in ("furigana", "kanji", "kana"):
+        if kind in filters:
+            value = _reading(value, kind)
+    if "hint" in filters and value.strip():
+        # A <details> opens without script, from the keyboard too.
+        label = html.escape(name, quote=False)
+        value = f"<details><summary>{label}</summary>{value}</details>"
+    return value
 
 
 def _reading(text: str, kind: str) -> str:
