@@ -408,6 +408,8 @@ def math_to_mathml(card_html: str) -> str:
 
     def convert(match: re.Match) -> str:
         if match["document"] is not None:
+            if (readable := _latex_document(match["document"])) is not None:
+                return readable
             source = html.unescape(_TAGS.sub("", _BREAK_TAGS.sub("\n", match["document"])))
             return f'<pre class="latex"><code>{html.escape(source.strip())}</code></pre>'
         inline = match["inline"] or match["old_inline"]
@@ -425,6 +427,88 @@ def math_to_mathml(card_html: str) -> str:
         position = match.end()
     pieces.append(card_html[position:])
     return "".join(pieces)
+
+
+# A `[latex]` document's math: LaTeX's own `$ $` and `$$ $$` beside `\( \)` and `\[ \]`;
+# a dollar escaped (`\$`) is a dollar.
+_DOCUMENT_MATH = re.compile(
+    r"\$\$(?P<display>.+?)\$\$|\\\[(?P<display2>.+?)\\\]"
+    r"|\\\((?P<inline2>.+?)\\\)|(?<!\\)\$(?P<inline>(?:[^$\\]|\\.)+?)\$",
+    re.DOTALL,
+)
+# The longest `[latex]` document read as words and math (a field's worth): a longer one is
+# shown as its source, as its math, each `\[` looked for its `\]` to the end, would take
+# time growing with its length squared.
+MAX_READABLE_DOCUMENT = 5000
+# The text commands a document's words may use (no nesting), and LaTeX's escaped signs.
+_DOCUMENT_STYLE = re.compile(r"\\(textbf|textit|emph|underline)\{([^{}\\]*)\}")
+_DOCUMENT_STYLE_TAGS = {"textbf": "b", "textit": "i", "emph": "em", "underline": "u"}
+_DOCUMENT_SIGN = re.compile(r"\\([%&_#$])|\\(?:ldots|dots)\b(?:\{\})?|\\\\")
+# A comment, from an unescaped `%` to the end of its line (a line break of the card's HTML).
+_DOCUMENT_COMMENT = re.compile(r"(?<!\\)%.*?(?=<br\s*/?>|</?(?:div|p)\b|\n|$)", re.I | re.S)
+# Lists: `\begin{itemize}` and `\begin{enumerate}` (a label style after it left out), their
+# `\item`s (a label of its own kept), and their ends.
+_DOCUMENT_LIST = re.compile(
+    r"\\(?P<edge>begin|end)\{(?P<kind>itemize|enumerate)\}(?:\[[^\]<>]*\])?"
+    r"|\\item\b(?:\[(?P<label>[^\]<>]*)\])?\s*"
+)
+_LIST_TAGS = {"itemize": "ul", "enumerate": "ol"}
+_BLOCK_TAGS = re.compile(r"<(?:div|p)\b[^>]*>|</(?:div|p)>", re.I)
+
+
+def _latex_document(document_html: str) -> str | None:
+    """A `[latex]` document that is words and math, as a page can show it without LaTeX:
+    its math as MathML, its `\\` line breaks, bold and italics, and its escaped signs. A
+    math note type wraps each field so ("[latex]{{Back}}[/latex]": sentences with `$x$`),
+    and its source was hard to read as code. None for anything more (a package, an
+    environment, a picture, math latex2mathml cannot read): the caller shows the source."""
+    if len(document_html) > MAX_READABLE_DOCUMENT:
+        return None
+    # As LaTeX reads it, a comment runs to the end of its line, in math too.
+    document_html = _DOCUMENT_COMMENT.sub("", document_html)
+    if _DOCUMENT_LIST.search(document_html):
+        # An editor puts each line in a <div>: the list's items would be cut apart by them.
+        document_html = _BLOCK_TAGS.sub(
+            lambda tag: "" if tag[0].lower().startswith(("<d", "<p")) else "<br>", document_html
+        )
+    pieces, position = [], 0
+    for match in _DOCUMENT_MATH.finditer(document_html):
+        pieces.append(_document_words(document_html[position : match.start()]))
+        inline = match["inline"] or match["inline2"]
+        latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["display2"]))
+        try:
+            mathml = latex_to_mathml(latex, display="inline" if inline else "block")
+        except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read
+            return None
+        pieces.append(sanitize_mathml(mathml))
+        position = match.end()
+    pieces.append(_document_words(document_html[position:]))
+    return None if None in pieces else "".join(pieces)
+
+
+def _document_words(text_html: str) -> str | None:
+    """The words of a `[latex]` document between its math, as HTML; None when they hold a
+    command or a brace this cannot show (the document is then shown as its source)."""
+
+    def styled(match: re.Match) -> str:
+        tag = _DOCUMENT_STYLE_TAGS[match[1]]
+        return f"<{tag}>{match[2]}</{tag}>"
+
+    def sign(match: re.Match) -> str:
+        if match[0] == "\\\\":
+            return "<br>"
+        return match[1] or "\u2026"
+
+    def listed(match: re.Match) -> str:
+        if match["edge"]:
+            return f"<{'/' if match['edge'] == 'end' else ''}{_LIST_TAGS[match['kind']]}>"
+        return f"<li>{match['label'] + ' ' if match['label'] else ''}"
+
+    left = _DOCUMENT_SIGN.sub("", _DOCUMENT_STYLE.sub("", _DOCUMENT_LIST.sub("", text_html)))
+    if any(mark in left for mark in "\\{}$"):
+        return None
+    shown = _DOCUMENT_LIST.sub(listed, text_html)
+    return _DOCUMENT_SIGN.sub(sign, _DOCUMENT_STYLE.sub(styled, shown))
 
 
 def _math_found(card_html: str) -> Iterator[re.Match]:

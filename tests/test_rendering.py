@@ -372,12 +372,60 @@ def test_ankis_older_math_marks_become_mathml_too():
     assert "[$" not in inline + display
 
 
-def test_a_latex_document_is_shown_as_a_code_block_of_its_source():
+def test_a_latex_document_beyond_words_and_math_is_shown_as_a_code_block_of_its_source():
     from quizzes.rendering import math_to_mathml
 
     shown = math_to_mathml("Greek [latex]\\alpha &amp; <b>x</b><br>\\beta[/latex] letters")
 
     assert shown == ('Greek <pre class="latex"><code>\\alpha &amp; x\n\\beta</code></pre> letters')
+
+
+def test_a_latex_document_of_words_and_math_reads_as_words_and_mathml():
+    """A math note type wraps each field in `[latex]`: sentences with LaTeX's `$x$` and
+    `\\[ \\]`, line breaks `\\\\`, bold, escaped signs. Shown as the card's words, the math as
+    MathML, not as a code block of the source (359 cards of two university decks)."""
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(
+        "[latex]Es sei $a^{(k)}$ eine Folge, \\textbf{konvergent} \\\\ falls<br>"
+        "\\[\\lim_{k \\to \\infty} a_k = a\\]<div>und 5\\% \\$ kosten$$x&lt;y$$</div>[/latex]"
+    )
+
+    assert "<pre" not in shown and "$" not in shown.replace("5% $ kosten", "")
+    assert shown.startswith('Es sei <math display="inline">')
+    assert '<b>konvergent</b> <br> falls<br><math display="block">' in shown
+    assert '<div>und 5% $ kosten<math display="block">' in shown
+    assert "<mo>&lt;</mo>" in shown
+
+
+def test_a_latex_documents_comments_are_left_out_and_its_lists_are_lists():
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(
+        "[latex]% Satz 15.1<div>Es gilt:</div><div>\\begin{enumerate}</div>"
+        "<div>\\item $f(D)$ ist kompakt</div><div>\\item[(b)] stetig</div>"
+        "<div>\\end{enumerate}</div>[/latex]"
+    )
+
+    assert "Satz" not in shown and "<pre" not in shown
+    assert shown.startswith("Es gilt:<br><ol><br><li><math")
+    assert "<li>(b) stetig<br></ol>" in shown
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "\\begin{tikzpicture}\\draw (0,0) -- (1,1);\\end{tikzpicture}",  # a picture
+        "Es sei $\\frac{1}{$ offen",  # math latex2mathml cannot read
+        "Satz: " + "$x$ " * 1300,  # longer than a field's worth
+    ],
+)
+def test_a_latex_document_it_cannot_show_is_shown_as_its_source(document):
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(f"[latex]{document}[/latex]")
+
+    assert shown.startswith('<pre class="latex"><code>') and "<math" not in shown
 
 
 @pytest.mark.parametrize(
