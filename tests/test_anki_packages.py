@@ -295,8 +295,9 @@ def test_a_less_than_sign_in_a_packages_math_is_kept_in_every_kind_of_math(biolo
     for field in fields:
         rendered = questions[field.replace("a<b", "a&lt;b").replace("x<y", "x&lt;y")]
         assert "<mo>&lt;</mo>" in rendered.question_rendered
+    # A [latex] document of math alone reads as MathML too.
     assert questions["doc"].answer_rendered == (
-        '<pre class="latex"><code>$a&lt;b$</code></pre> end'
+        '<math display="inline"><mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow></math> end'
     )
 
 

@@ -30,10 +30,24 @@ class Migration(migrations.Migration):
     dependencies = [("quizzes", "0048_card_guids_of_their_own")]
 
     operations = [
-        migrations.AddField(
-            model_name="card",
-            name="choice_voice",
-            field=models.PositiveSmallIntegerField(default=0, editable=False),
+        # ALTER TABLE ADD COLUMN, on SQLite too, as 0045 does: Django's AddField would rebuild
+        # quizzes_card there (a NOT NULL column), and the rebuild drops the indexes that
+        # migrations made in SQL (the admin's sort indexes, 0036 and 0039).
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE quizzes_card ADD COLUMN choice_voice smallint NOT NULL "
+                    "DEFAULT 0 CHECK (choice_voice >= 0)",
+                    "ALTER TABLE quizzes_card DROP COLUMN choice_voice",
+                )
+            ],
+            state_operations=[
+                migrations.AddField(
+                    model_name="card",
+                    name="choice_voice",
+                    field=models.PositiveSmallIntegerField(default=0, editable=False),
+                )
+            ],
         ),
-        migrations.RunPython(voices_counted, migrations.RunPython.noop),
+        migrations.RunPython(voices_counted, migrations.RunPython.noop, elidable=False),
     ]
