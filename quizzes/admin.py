@@ -42,6 +42,7 @@ from quizzes.forms_admin import (
     CardImageInlineForm,
     DeckAdminForm,
     DistractorInlineForm,
+    DistractorInlineFormSet,
     OpenReportInlineForm,
     TagAdminForm,
     UserAddForm,
@@ -717,6 +718,7 @@ class DistractorInline(admin.TabularInline):
 
     model = Distractor
     form = DistractorInlineForm
+    formset = DistractorInlineFormSet
     fields = ["html", "offered", "picked"]
     readonly_fields = ["offered", "picked"]
     extra = 1

@@ -245,6 +245,16 @@ class DistractorInlineForm(forms.ModelForm):
         return super().save(commit)
 
 
+class DistractorInlineFormSet(forms.BaseInlineFormSet):
+    """The wrong answers' Delete boxes, named: the admin's table gives them no label (its
+    column heading names no row), so a screen reader read each as a bare checkbox."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this wrong answer"
+
+
 class DeckAdminForm(forms.ModelForm):
     """A deck's slug may change: its old links keep leading to it (services.decks). A slug
     another deck had before is refused, since its old links lead there."""

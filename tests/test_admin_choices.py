@@ -131,6 +131,13 @@ def test_the_card_shows_how_often_each_wrong_answer_was_picked(staff_client, car
     assert "Most-picked wrong answer Answer 2" in statistics
 
 
+def test_each_wrong_answers_delete_box_is_named(staff_client, card):
+    Distractor.objects.create(card=card, html="Layer 2", text="Layer 2")
+    page = BeautifulSoup(staff_client.get(change_url(card)).text, "html.parser")
+    boxes = page.select("#distractors-group input[name$='-DELETE']")
+    assert [box.get("aria-label") for box in boxes] == ["Delete this wrong answer"]
+
+
 def test_an_answer_that_needs_a_missing_image_says_it_stays_in_flashcards(staff_client, card):
     save(
         staff_client,

@@ -230,7 +230,30 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from quizzes.models import LearnerSettings, ReviewLog
+
+    # The first card's study box, its reviews listed in a table.
+    review = ReviewLog.objects.order_by("pk").select_related("card__deck", "user").first()
+    first = review.card
+    page.goto(f"{deck_site}{reverse('card_study', args=[first.deck.slug, first.number])}")
+    page.get_by_text(re.compile(r"^Your reviews of it")).click()
+    expect(page.locator("[data-card-history] tbody tr")).to_have_count(1)
+    assert serious_violations(page) == []
+    # The settings, with how well a fit predicts the reviews.
+    LearnerSettings.objects.update_or_create(
+        user=review.user,
+        defaults={
+            "parameters_fitted_at": timezone.now(),
+            "parameters_review_count": 2,
+            "parameters_log_loss": 0.3412,
+            "parameters_rmse": 0.0421,
+        },
+    )
     page.goto(f"{deck_site}/me/settings/")
+    expect(page.locator("[data-fit-evaluation]")).to_be_visible()
     assert serious_violations(page) == []
     assert console_errors == []
 

@@ -790,9 +790,12 @@ def test_the_answer_that_makes_a_leech_says_so_and_where_it_went(client, alice, 
         headers={"HX-Request": "true"},
     )
     assert CardMemory.objects.get(user=alice, card=question.card).suspended
-    notice = BeautifulSoup(response.text, "html.parser").find(id="leech-notice")
+    feedback = BeautifulSoup(response.text, "html.parser")
+    notice = feedback.find(id="leech-notice")
     assert "leaves your reviews" in notice.get_text()
     assert notice.find("a")["href"] == reverse("held_cards")
+    # The heading htmx focuses (autofocus) carries the notice above it to a screen reader.
+    assert feedback.select_one("h1[autofocus]")["aria-describedby"].split() == ["leech-notice"]
     # Without javascript, the notice follows the redirect to the feedback.
     second = attempt.questions.get(position=2)
     forgotten_seven_times(alice, second.card)

@@ -313,6 +313,16 @@ def test_its_reviews_are_listed_newest_first_on_the_learners_clock(client, alice
     assert rows[2][3] in ("3 d", "4 d", "5 d")
 
 
+def test_the_history_table_is_named_for_screen_readers(client, alice, card):
+    reviews.review_record(user=alice, card=card, rating=3, now=T0, elapsed_seconds=4)
+    client.force_login(alice)
+    box = BeautifulSoup(client.get(url(card), headers={"HX-Request": "true"}).text, "html.parser")
+    table = box.select_one("[data-card-history] table")
+    assert table.caption.get_text() == "Your reviews of card 1, newest first"
+    scroller = table.find_parent(role="region")
+    assert box.find(id=scroller["aria-labelledby"]) is table.caption
+
+
 def test_a_long_history_lists_the_newest_and_counts_the_rest(
     client, alice, card, monkeypatch, django_assert_num_queries
 ):

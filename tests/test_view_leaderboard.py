@@ -34,6 +34,15 @@ def test_it_ranks_the_best_quick_quiz_of_each_learner(client, alice, bob, deck):
     assert "7 / 10" in text and "4 / 10" in text
 
 
+def test_each_table_says_which_ranking_it_is(client, alice, deck):
+    quick(alice, deck, 4)
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    assert [table.caption.get_text() for table in page.select("main table")] == [
+        "This week's leaderboard",
+        "All-time leaderboard",
+    ]
+
+
 def test_it_states_the_quick_quiz_it_ranks_and_what_stays_off(client, deck):
     response = client.get(URL)
     assert "10 multiple-choice questions, drawn from the 12 cards" in response.text

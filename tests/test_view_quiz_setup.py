@@ -209,6 +209,13 @@ def test_each_time_field_says_which_limit_it_belongs_to(client, deck):
     assert " style=" not in response.text
 
 
+def test_the_smart_choice_is_described_by_its_help_text(client, alice, deck):
+    client.force_login(alice)
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+    described = soup.find(id=soup.select_one("input[name=smart]")["aria-describedby"])
+    assert described is not None and "hint" in described["class"]
+
+
 def test_a_number_for_the_other_time_limit_is_ignored(client, alice, deck):
     client.force_login(alice)
     client.post(

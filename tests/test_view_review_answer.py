@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,6 +226,10 @@ def test_the_grade_that_makes_a_leech_says_so(client, alice, card):
         response = answer(client, card, 1, shown_at=eighth_lapse, htmx=True)
     assert f"{synthetic_named(1)} is a leech" in response.text
     assert CardMemory.objects.get(user=alice, card=card).suspended
+    # The heading review.js focuses after the swap carries the notice to a screen reader.
+    page = BeautifulSoup(response.text, "html.parser")
+    focused = page.select_one("[data-focus]")
+    assert "is a leech" in page.find(id=focused["aria-describedby"]).get_text()
 
 
 def test_without_javascript_the_leech_notice_follows_the_redirect(client, alice, card):

@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from quizzes.models import Card, CardHold
 from quizzes.services import reviews
+from tests.factories import give_typed_answers
 from tests.studyhelpers import (
     anki_decks,
     first_cards,
@@ -74,6 +76,22 @@ def test_htmx_gets_the_next_card_and_an_undo(client, alice, card):
     assert "Card 2 of Synthetic synthetic" in response.text
     assert "Undo Bury of card 1 of Synthetic synthetic" in response.text
     assert 'id="nav-review"' in response.text  # the navigation's count, out of band
+
+
+def test_what_takes_the_focus_after_it_carries_its_notice(client, alice, deck, card):
+    """A status region swapped in with its words goes unannounced: the heading review.js
+    focuses next describes itself by the notice, or the answer box for a card typed."""
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(URL, {"card": card.pk}, headers={"HX-Request": "true"})
+        give_typed_answers(deck, {3: "relu"})
+        typed = client.post(
+            URL, {"card": deck.cards.get(number=2).pk}, headers={"HX-Request": "true"}
+        )
+    for stage, focused in [(response, "h1[data-focus]"), (typed, "input[data-focus]")]:
+        page = BeautifulSoup(stage.text, "html.parser")
+        notice = page.select_one(focused)["aria-describedby"].split()[0]
+        assert "is buried" in page.find(id=notice).get_text()
 
 
 def test_from_the_card_page_it_goes_back_to_the_cards_study_box(client, alice, card):

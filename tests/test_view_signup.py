@@ -174,6 +174,17 @@ def test_the_error_is_under_the_field_to_mend_which_takes_the_focus(
     assert [field["name"] for field in focused] == [wrong]
 
 
+def test_each_field_is_described_by_its_error_and_its_help_text(client):
+    response = client.post(URL, {"username": "carol", "password1": "123", "password2": "123"})
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    password = soup.select_one("input[name=password1]")
+    described = [soup.find(id=id_) for id_ in password["aria-describedby"].split()]
+    assert None not in described
+    assert [element.get("class") for element in described] == [["hint"], ["errorlist"]]
+    assert password["aria-invalid"] == "true"
+
+
 @pytest.mark.parametrize("username", ["\u0430lice", "b\u03bfb", "\u0430\u0432\u0430lon"])
 def test_a_name_mixing_look_alike_alphabets_is_refused(client, alice, username):
     response = client.post(URL, form(username))
