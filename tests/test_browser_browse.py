@@ -579,3 +579,31 @@ def test_axe_finds_nothing_serious_on_the_deck_pages_on_a_phone(browser, deck_si
     found["card, the learner's study and report"] = serious_problems_in_either_scheme(page)
     assert {name: problems for name, problems in found.items() if problems} == {}
     phone.close()
+
+
+def test_single_key_shortcuts_can_be_turned_off_and_stay_off(page: Page, deck_site):
+    """WCAG 2.1.4: a speech user's words or a stray key must not act. Turned off in the
+    footer, "/" and Space do nothing, no hint offers them, and a later page keeps it."""
+    page.goto(f"{deck_site}/decks/fastai/cards/6/")
+    toggle = page.get_by_role("button", name="Single-key shortcuts")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+
+    toggle.click()
+
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(toggle).to_contain_text("off")
+    expect(page.locator("[data-key-hint]")).to_be_hidden()
+    page.locator("h1").click()
+    page.keyboard.press("Space")
+    expect(page.locator("#answer .answer")).to_be_hidden()
+    page.goto(f"{deck_site}/decks/fastai/")
+    page.keyboard.press("/")
+    expect(page.locator("[data-search-input]")).not_to_be_focused()
+    expect(page.get_by_role("button", name="Single-key shortcuts")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    # On again, "/" finds the search box.
+    page.get_by_role("button", name="Single-key shortcuts").click()
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(page.locator("[data-search-input]")).to_be_focused()

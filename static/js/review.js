@@ -47,6 +47,7 @@
   // so those do not stop it as they stop the other keys.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "@" || event.defaultPrevented || event.metaKey || event.isComposing) return;
+    if (window.quizsite && !window.quizsite.shortcutsOn()) return;
     if (event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]")) return;
     const stage = document.getElementById(STAGE_ID);
     if (stage) clickIn(stage, "[data-review-card-actions] [data-suspend-key]", event);
@@ -70,6 +71,7 @@
   window.addEventListener("keydown", (event) => {
     if (event.key !== " " && event.key !== "Enter") return;
     if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+    if (window.quizsite && !window.quizsite.shortcutsOn()) return;
     const target = event.target instanceof Element ? event.target : document.body;
     if (target.closest("a[href], button, summary, input, textarea, select")) return;
     const good = document.querySelector(`#${STAGE_ID} [data-review-answer][open] [data-key="3"]`);

@@ -10,13 +10,46 @@
 
   // A key press the page's own shortcuts may take: no modifier, not mid-composition (an
   // input method), and not typed into a form field. quiz.js and review.js ask it too.
+  // Single-key shortcuts can be turned off (WCAG 2.1.4: a speech user's words, or a stray
+  // key, must not answer a question), with the footer's button, kept in this browser.
+  const SHORTCUTS_KEY = "quizsite.shortcuts";
+  function shortcutsOn() {
+    try {
+      return window.localStorage.getItem(SHORTCUTS_KEY) !== "off";
+    } catch (error) {
+      return true; // storage refused (a private window's settings): the default
+    }
+  }
+  function showShortcuts() {
+    const on = shortcutsOn();
+    document.documentElement.classList.toggle("shortcuts-off", !on);
+    for (const toggle of document.querySelectorAll("[data-shortcuts-toggle]")) {
+      toggle.hidden = false;
+      toggle.setAttribute("aria-pressed", String(on));
+      const state = toggle.querySelector("[data-shortcuts-state]");
+      if (state) state.textContent = on ? "on" : "off";
+    }
+  }
+  showShortcuts();
+  document.addEventListener("click", (event) => {
+    const toggle = event.target instanceof Element && event.target.closest("[data-shortcuts-toggle]");
+    if (!toggle) return;
+    try {
+      window.localStorage.setItem(SHORTCUTS_KEY, shortcutsOn() ? "off" : "on");
+    } catch (error) {
+      return;
+    }
+    showShortcuts();
+  });
+
   function isShortcut(event) {
+    if (!shortcutsOn()) return false;
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) {
       return false;
     }
     return !(event.target instanceof Element && event.target.closest(FORM_FIELDS));
   }
-  window.quizsite = { isShortcut: isShortcut };
+  window.quizsite = { isShortcut: isShortcut, shortcutsOn: shortcutsOn };
 
   function onKeydown(event) {
     if (!isShortcut(event)) return;
