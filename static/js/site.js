@@ -130,31 +130,6 @@
     }
   }
 
-  // The year of reviews scrolls sideways in its box on a phone, opened at its latest weeks:
-  // a month's name the box's left edge cut ("un" for Jun) moves right, into view, unless the
-  // next month's name leaves it no room; one the right edge cuts waits until it is in view.
-  function placeMonthNames(box) {
-    const edge = box.getBoundingClientRect().left - box.querySelector("svg").getBoundingClientRect().left;
-    const rightEdge = edge + box.clientWidth;
-    const names = Array.from(box.querySelectorAll("text[data-month]"));
-    names.forEach(function (name, index) {
-      const drawn = name.getBBox();
-      const overhang = Number(name.getAttribute("x")) - drawn.x; // a J reaches left of its x
-      const x = Math.max(Number(name.dataset.month), edge + overhang);
-      const next = index + 1 < names.length ? Number(names[index + 1].dataset.month) : Infinity;
-      name.setAttribute("x", x);
-      const end = x - overhang + drawn.width;
-      name.setAttribute("visibility", end < next && end <= rightEdge ? "visible" : "hidden");
-    });
-  }
-
-  document.querySelectorAll("[data-month-names]").forEach(function (box) {
-    const place = function () { placeMonthNames(box); };
-    box.addEventListener("scroll", place, { passive: true });
-    window.addEventListener("resize", place);
-    place();
-  });
-
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("htmx:sendError", sayNotThrough);
   document.addEventListener("htmx:timeout", sayNotThrough);
