@@ -134,3 +134,16 @@ def anki_decks(sizes: dict[str, int]) -> dict[str, Deck]:
 def synthetic_named(number: int, slug: str = "synthetic") -> str:
     """How a notice names card `number` of make_deck's deck `slug` (Card.named)."""
     return f"Card {number} of Synthetic {slug} (“Question {number} about tensor{number}?”)"
+
+
+def forgotten_seven_times(user, card, *, before: datetime) -> None:
+    """Met, then forgotten day after day up to a day before `before`: the next lapse (a
+    review's, a quiz answer's or a timeout's) makes the card a leech."""
+    for day in range(8):
+        reviews.review_record(
+            user=user,
+            card=card,
+            rating=1,
+            now=before - timedelta(days=9 - day),
+            elapsed_seconds=2,
+        )

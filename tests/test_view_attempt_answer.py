@@ -17,7 +17,7 @@ from quizzes.services import reviews
 from quizzes.views import play
 from tests.factories import give_typed_answers, give_wrong_answers
 from tests.quizplay import T0, calls_counted, show, start, start_as_guest, wrong_choice
-from tests.studyhelpers import remember, review_count_shown
+from tests.studyhelpers import forgotten_seven_times, remember, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -765,23 +765,10 @@ def test_a_wrong_answer_whose_card_was_deleted_since_the_quiz_began_can_still_be
     assert question.chosen_card_id is None
 
 
-def forgotten_seven_times(alice, card) -> None:
-    """Met, then forgotten day after day before the quiz: the next lapse makes it a leech."""
-    before_quiz = datetime.fromisoformat(T0) - timedelta(days=9)
-    for day in range(8):
-        reviews.review_record(
-            user=alice,
-            card=card,
-            rating=1,
-            now=before_quiz + timedelta(days=day),
-            elapsed_seconds=2,
-        )
-
-
 def test_the_answer_that_makes_a_leech_says_so_and_where_it_went(client, alice, attempt, question):
     """The leech rule counts a quiz's lapses as the review's: the card leaves the reviews,
     and the feedback says so, as the review page does, linking to the suspended cards."""
-    forgotten_seven_times(alice, question.card)
+    forgotten_seven_times(alice, question.card, before=datetime.fromisoformat(T0))
     client.force_login(alice)
     response = post(
         client,
@@ -798,7 +785,7 @@ def test_the_answer_that_makes_a_leech_says_so_and_where_it_went(client, alice, 
     assert feedback.select_one("h1[autofocus]")["aria-describedby"].split() == ["leech-notice"]
     # Without javascript, the notice follows the redirect to the feedback.
     second = attempt.questions.get(position=2)
-    forgotten_seven_times(alice, second.card)
+    forgotten_seven_times(alice, second.card, before=datetime.fromisoformat(T0))
     with time_machine.travel("2025-03-05 12:00:10Z", tick=False):
         show(attempt)
     response = post(
@@ -809,7 +796,7 @@ def test_the_answer_that_makes_a_leech_says_so_and_where_it_went(client, alice, 
 
 
 def test_a_lapse_short_of_a_leech_says_nothing_of_it(client, alice, attempt, question):
-    forgotten_seven_times(alice, question.card)
+    forgotten_seven_times(alice, question.card, before=datetime.fromisoformat(T0))
     client.force_login(alice)
     post(client, attempt, {"position": 1, "choice": question.correct_choice_id})  # no lapse
     second = attempt.questions.get(position=2)

@@ -616,18 +616,10 @@ def test_a_timeout_that_makes_a_leech_says_so_in_its_feedback(client, alice, att
     does, and the feedback the countdown asks for says so."""
     from datetime import datetime
 
-    from quizzes.services import reviews
+    from tests.studyhelpers import forgotten_seven_times
 
     card = attempt.questions.get(position=1).card
-    before_quiz = datetime.fromisoformat("2025-02-24 12:00:00Z")
-    for day in range(8):  # met, then forgotten day after day
-        reviews.review_record(
-            user=alice,
-            card=card,
-            rating=1,
-            now=before_quiz + timedelta(days=day),
-            elapsed_seconds=2,
-        )
+    forgotten_seven_times(alice, card, before=datetime.fromisoformat("2025-03-05 12:00:00Z"))
     client.force_login(alice)
 
     response = get(
