@@ -124,7 +124,11 @@ class QuizSetupForm(FocusOnFirstError, forms.Form):
         help_text="Only cards with one of these tags (none ticked: the whole deck).",
     )
     question_count = forms.IntegerField(
-        label="Number of questions", min_value=1, max_value=MAX_QUESTIONS, initial=10
+        label="Number of questions",
+        min_value=1,
+        max_value=MAX_QUESTIONS,
+        initial=10,
+        help_text="At most the number of cards available.",
     )
     mode = forms.ChoiceField(
         choices=Attempt.Mode.choices, initial=Attempt.Mode.MULTIPLE_CHOICE, widget=forms.RadioSelect
