@@ -358,8 +358,23 @@ class LoginTriesLimited:
         return super().clean()
 
 
+# The id of the error of a whole form, above its fields (registration/_form_fields.html).
+FORM_ERROR_ID = "form-error"
+
+
 class LoginForm(LoginTriesLimited, BoundedUsernameMixin, AuthenticationForm):
-    pass
+    """A wrong name or password is an error of the pair, not of one field, and Django ties a
+    field only to its own errors: both fields are marked invalid and described by it."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.non_field_errors():
+            return
+        for name in ("username", "password"):
+            own = self[name].aria_describedby  # its own error's and help text's ids, if any
+            attrs = self.fields[name].widget.attrs
+            attrs["aria-describedby"] = " ".join(filter(None, [FORM_ERROR_ID, own]))
+            attrs["aria-invalid"] = "true"
 
 
 class AdminLoginForm(LoginTriesLimited, BoundedUsernameMixin, AdminAuthenticationForm):
