@@ -124,7 +124,11 @@ class QuizSetupForm(FocusOnFirstError, forms.Form):
         help_text="Only cards with one of these tags (none ticked: the whole deck).",
     )
     question_count = forms.IntegerField(
-        label="Number of questions", min_value=1, max_value=MAX_QUESTIONS, initial=10
+        label="Number of questions",
+        min_value=1,
+        max_value=MAX_QUESTIONS,
+        initial=10,
+        help_text="At most the number of cards available.",
     )
     mode = forms.ChoiceField(
         choices=Attempt.Mode.choices, initial=Attempt.Mode.MULTIPLE_CHOICE, widget=forms.RadioSelect
@@ -354,8 +358,23 @@ class LoginTriesLimited:
         return super().clean()
 
 
+# The id of the error of a whole form, above its fields (registration/_form_fields.html).
+FORM_ERROR_ID = "form-error"
+
+
 class LoginForm(LoginTriesLimited, BoundedUsernameMixin, AuthenticationForm):
-    pass
+    """A wrong name or password is an error of the pair, not of one field, and Django ties a
+    field only to its own errors: both fields are marked invalid and described by it."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.non_field_errors():
+            return
+        for name in ("username", "password"):
+            own = self[name].aria_describedby  # its own error's and help text's ids, if any
+            attrs = self.fields[name].widget.attrs
+            attrs["aria-describedby"] = " ".join(filter(None, [FORM_ERROR_ID, own]))
+            attrs["aria-invalid"] = "true"
 
 
 class AdminLoginForm(LoginTriesLimited, BoundedUsernameMixin, AdminAuthenticationForm):

@@ -133,11 +133,46 @@ def test_a_bad_number_of_days_is_refused_with_its_reason_and_nothing_written(
     htmx = client.post(
         URL, {"card": card.pk, "back": "card", "days": days}, headers={"HX-Request": "true"}
     )
-    assert htmx.status_code == 400
+    assert htmx.status_code == 200  # the box again, which htmx swaps in place
+    assert 'id="card-study"' in htmx.text
     assert reason in htmx.text
-    assert htmx.headers["HX-Retarget"] == "#quiz-error"
     assert not CardMemory.objects.exists()
     assert not ReviewLog.objects.exists()
+
+
+def test_a_bad_number_of_days_is_tied_to_its_field_which_keeps_what_was_written(
+    client, alice, card
+):
+    client.force_login(alice)
+    box = client.post(
+        URL, {"card": card.pk, "back": "card", "days": "soon"}, headers={"HX-Request": "true"}
+    ).text
+    assert '<details class="set-due" data-set-due open>' in box
+    assert '<p id="set-due-error" class="quiz-error" role="alert">' in box
+    field = box[box.index('<input id="set-due-days"') :].split(">", 1)[0]
+    assert 'aria-describedby="set-due-error set-due-help"' in field
+    assert 'aria-invalid="true"' in field
+    assert "autofocus" in field  # htmx focuses the field, its reason read with it
+    assert 'value="soon"' in field
+    # Before any error, the field is neither invalid nor tied to an error there is not.
+    fresh = client.get(study_url(card), headers={"HX-Request": "true"}).text
+    field = fresh[fresh.index('<input id="set-due-days"') :].split(">", 1)[0]
+    assert 'aria-describedby="set-due-help"' in field
+    assert "aria-invalid" not in field
+    assert "set-due-error" not in fresh
+    assert '<details class="set-due" data-set-due>' in fresh
+
+
+def test_a_bad_number_of_days_for_a_card_removed_since_is_still_a_readable_400(client, alice, card):
+    client.force_login(alice)
+    card_id = card.pk
+    card.delete()
+    htmx = client.post(
+        URL, {"card": card_id, "back": "card", "days": "soon"}, headers={"HX-Request": "true"}
+    )
+    assert htmx.status_code == 400
+    assert "is not a due date" in htmx.text
+    assert htmx.headers["HX-Retarget"] == "#quiz-error"
 
 
 def test_a_card_removed_since_is_a_410(client, alice, card):

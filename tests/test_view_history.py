@@ -41,6 +41,12 @@ def test_a_quick_quiz_too_fast_to_read_is_marked_not_ranked(client, alice, deck)
     marked = [row for row in soup.select("tbody tr") if row.select_one(".not-ranked")]
     assert len(marked) == 1
     assert marked[0].select_one("a")["href"] == rushed.get_absolute_url()
+    # Why, in words a screen reader reads and a phone shows, not in a title to hover on.
+    mode = marked[0].select("td")[1]
+    assert " ".join(mode.get_text().split()) == (
+        "Multiple choice (quick) not ranked (answered faster than anyone reads)"
+    )
+    assert mode.select("[title]") == []
 
 
 def test_an_empty_history_invites_a_quiz(client, alice):

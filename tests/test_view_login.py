@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -35,6 +36,29 @@ def test_a_wrong_password_shows_an_error(client, alice):
     response = log_in(client, "alice", "nope")
     assert response.status_code == 200
     assert "errorlist" in response.text or "quiz-error" in response.text
+
+
+def test_a_wrong_password_marks_both_fields_invalid_and_described_by_the_error(client, alice):
+    soup = BeautifulSoup(log_in(client, "alice", "nope").text, "html.parser")
+    for name in ("username", "password"):
+        field = soup.select_one(f"input[name={name}]")
+        assert field["aria-invalid"] == "true"
+        error = soup.find(id=field["aria-describedby"])
+        assert "Please enter a correct username and password" in error.get_text()
+        assert error["role"] == "alert"
+
+
+def test_a_field_left_empty_is_described_by_its_own_error_alone(client):
+    soup = BeautifulSoup(log_in(client, "alice", "").text, "html.parser")
+    assert soup.find(id="form-error") is None
+    password = soup.select_one("input[name=password]")
+    assert password["aria-invalid"] == "true"
+    assert password["aria-describedby"] == "id_password_error"
+    fresh = BeautifulSoup(client.get(URL).text, "html.parser")
+    for name in ("username", "password"):
+        field = fresh.select_one(f"input[name={name}]")
+        assert "aria-invalid" not in field.attrs
+        assert "aria-describedby" not in field.attrs
 
 
 def test_the_guests_quiz_is_saved_to_the_account(client, alice, password, make_deck):

@@ -216,6 +216,21 @@ def test_the_smart_choice_is_described_by_its_help_text(client, alice, deck):
     assert described is not None and "hint" in described["class"]
 
 
+def test_the_number_of_questions_is_described_by_its_hint_and_its_error(client, deck):
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+    field = soup.select_one("input[name=question_count]")
+    hint = soup.find(id=field["aria-describedby"])
+    assert hint.get_text() == "At most the number of cards available."
+    assert "aria-invalid" not in field.attrs
+    refused = client.post(URL, valid(deck, question_count=0))
+    soup = BeautifulSoup(refused.text, "html.parser")
+    field = soup.select_one("input[name=question_count]")
+    assert field["aria-invalid"] == "true"
+    described = [soup.find(id=name).get_text() for name in field["aria-describedby"].split()]
+    assert described[0] == "At most the number of cards available."
+    assert "greater than or equal to 1" in described[1]
+
+
 def test_a_number_for_the_other_time_limit_is_ignored(client, alice, deck):
     client.force_login(alice)
     client.post(

@@ -656,7 +656,7 @@ def card_set_due(request):
     day drawn from a range), its interval set too with "!"."""
     form = SetDueForm(request.POST)
     if not form.is_valid():
-        return _bad_request(request, _first_error(form))
+        return _set_due_refused(request, form)
     spec = form.cleaned_data["days"]
 
     def set_due(card: Card) -> str:
@@ -671,6 +671,23 @@ def card_set_due(request):
         return f"{card.named} is set due {spec.label}.{interval}"
 
     return _acted_on_card(request, set_due)
+
+
+def _set_due_refused(request, form: SetDueForm) -> HttpResponse:
+    """A bad number of days: for htmx the card's box again, its form open with the reason
+    tied to the field (a 200, so that htmx swaps it in place); otherwise a 400 page."""
+    message = _first_error(form)
+    card_form = CardActionForm(request.POST)
+    if request.htmx and card_form.is_valid() and card_form.cleaned_data["back"] == "card":
+        card = (
+            Card.objects.select_related("deck")
+            .with_sibling_count()
+            .filter(pk=card_form.cleaned_data["card"])
+            .first()
+        )
+        if card is not None:
+            return _card_study(request, card, due_days=form["days"].value(), due_error=message)
+    return _bad_request(request, message)
 
 
 @require_POST
@@ -707,7 +724,9 @@ def review_hold_undo(request):
     return redirect(_review_url(request, card=card.pk))
 
 
-def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
+def _card_study(
+    request, card: Card, *, notice: str = "", due_days: str = "", due_error: str = ""
+) -> HttpResponse:
     user, now = request.user, timezone.now()
     memory = reviews.memory_state(user=user, card=card, now=now)
     hold = card_holds.card_hold(user=user, card=card)
@@ -722,6 +741,8 @@ def _card_study(request, card: Card, *, notice: str = "") -> HttpResponse:
         "held": memory.suspended or (hold is not None and hold.is_held(now)),
         "buried": hold is not None and not hold.suspended and hold.is_buried(now),
         "notice": notice,
+        "due_days": due_days,
+        "due_error": due_error,
     }
     if notice and request.htmx:  # after a change: the navigation's count, out of band
         context["review_counts"] = reviews.review_counts(user=user, now=now)
