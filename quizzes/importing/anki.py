@@ -234,6 +234,8 @@ class ParseProblem:
     source: str
     line: int
     reason: str
+    # The notes the line stands for: a package's notes skipped for one reason are one line.
+    notes: int = 1
 
     def __str__(self) -> str:
         if not self.line:
