@@ -49,7 +49,10 @@ _MADE_UP_WORDS = {"paste", "inline"}
 def _file_name_words(url: str) -> str:
     """The words of an image's file name: `.../add_dim.png` gives "add dim", `my%20photo.png`
     "my photo"; a name of hashes says nothing, so ""."""
-    stem = unquote(PurePosixPath(urlsplit(url).path).stem)
+    parts = urlsplit(url)
+    # A web address ends its path at '?' or '#'; a package's file name ("x#1.png") does not.
+    path = parts.path if parts.scheme or parts.netloc else url
+    stem = unquote(PurePosixPath(path).stem)
     words = [
         word
         for word in stem.replace("_", " ").replace("-", " ").split()

@@ -408,6 +408,39 @@ def test_the_notes_of_a_note_type_that_leave_out_the_same_field_are_one_line(bio
     assert reasons[1:] == [(13, "note 'alone': empty answer"), (14, "note 'empty': empty question")]
 
 
+def test_the_notes_of_a_note_type_that_leave_out_the_same_card_are_one_line(biology, tmp_path):
+    """A note type's card that cannot be played (here its back is empty; in a shared Greek
+    deck, its template names fields the type lacks) was a line for each of its 108 notes."""
+    notes = [{"fields": [f"land {number}", f"city {number}", ""]} for number in range(12)]
+    notes += [{"fields": ["Xland", "", "flag.png"], "guid": "capital-less"}]
+    package = anki_note_type_package(
+        tmp_path,
+        fields=["Country", "Capital", "Flag"],
+        templates=[
+            ("Capital", "{{Country}}", "{{FrontSide}}<hr id=answer>{{Capital}}"),
+            ("Flag", "<div>{{Country}}</div>", "{{FrontSide}}<hr id=answer>{{Flag}}"),
+        ],
+        notes=notes,
+        name="Country",
+    )
+
+    plan = import_package(biology, package)
+
+    assert plan.summary == "13 new, 0 changed, 0 unchanged, 13 skipped"
+    assert [(problem.line, problem.reason) for problem in plan.report] == [
+        (
+            1,
+            "12 notes of note type 'Country' (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ...): card 2 "
+            "left out (empty answer); each note's other cards are imported",
+        ),
+        (
+            13,
+            "note 'capital-less': card 1 left out (empty answer); the note's other cards are "
+            "imported",
+        ),
+    ]
+
+
 def test_an_optional_reverses_add_reverse_field_is_no_field_left_out(biology, tmp_path):
     notes = [("Basic (optional reversed card)", ["Hund", "dog", "y"])]
 

@@ -1063,6 +1063,32 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
     ]
 
 
+def test_an_image_occlusion_enhanced_note_is_skipped_for_a_package_not_an_empty_answer():
+    # The add-on's notes before Anki 23.10: an id, the image, then each mask's own SVG. Read
+    # as Basic, the id was a question with an empty answer (1,224 of a shared export's notes).
+    occlusion_id = "51711c7f9da44bd29d4f8a88e86126f2-ao-1"
+    masks = [f'"<img src=""{occlusion_id}-{side}.svg"" />"' for side in ("Q", "A")]
+    data = (
+        "#separator:tab\n#html:true\n#notetype column:1\n"
+        "Basic\tWhere is Broca's area?\tThe frontal lobe\n"
+        f'Basic\t{occlusion_id}\t"<img src=""brain.png"" />"\t{masks[0]}\t\t{masks[1]}\n'
+        "Image Occlusion Enhanced\tanother-id\tbrain.png\n"
+        "Basic\tWhat does ao-1-Q.svg name?\tA mask\n"
+    )
+
+    result = read(data)
+
+    assert [card.question_html for card in result.cards] == [
+        "Where is Broca's area?",
+        "What does ao-1-Q.svg name?",
+    ]
+    assert [str(problem) for problem in result.skipped] == [
+        f"deck.txt:{line}: an Image Occlusion note: its images come only in a package (.apkg): "
+        "export the deck as a package"
+        for line in (5, 6)
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

@@ -88,6 +88,9 @@ def test_the_alt_text_comes_from_the_file_name():
         ("paste-1234567890.png", "Screenshot"),
         ("inline-af87446eb0e14f0f.png", "Screenshot"),
         ("heart-diagram-2a9f8e7d6c5b.png", "Screenshot: heart diagram"),
+        # An Anki file name may hold '#' or '?': a web address's fragment, not the name's.
+        ("step#1 and 2?.png", "Screenshot: step#1 and 2?"),
+        ("https://h/step_one.png?width=200#top", "Screenshot: step one"),
     ],
 )
 def test_the_alt_text_leaves_out_percent_encoding_and_hashes(name, alt):

@@ -182,6 +182,13 @@ _OWN_CARDS = re.compile(r"Cards of their own \(([1-9][0-9]{0,2})(, the second op
 # "Basic+", "Basic++" (since).
 _NAME_CLASH_SUFFIX = re.compile(r"(?:-[0-9a-z]{5}|(?<!\+)\++)$")
 # Brackets, full-width ones too (Japanese and Chinese names use them).
+# Image Occlusion Enhanced (the add-on before Anki 23.10) names each card's masks
+# "<32 hex digits>-<ao|oa>-<number>-Q.svg"; its note type is "Image Occlusion Enhanced".
+_ENHANCED_OCCLUSION_MASK = re.compile(r"\b[0-9a-f]{32}-(?:ao|oa)-\d+-Q\.svg\b", re.IGNORECASE)
+ENHANCED_OCCLUSION_IN_TEXT = (
+    "an Image Occlusion note: its images come only in a package (.apkg): export the deck "
+    "as a package"
+)
 _BRACKETED = re.compile("[(\uff08]([^)\uff09]*)[)\uff09]")
 # "Reversed" and "optional" in the names Anki gives its stock types in its largest
 # languages (German, French, Spanish, Italian, Portuguese, Japanese, Chinese).
@@ -234,6 +241,8 @@ class ParseProblem:
     source: str
     line: int
     reason: str
+    # The notes the line stands for: a package's notes skipped for one reason are one line.
+    notes: int = 1
 
     def __str__(self) -> str:
         if not self.line:
@@ -1620,6 +1629,10 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         anki_deck=anki_deck_name(field(layout.meta.get("deck"))) or layout.deck,
     )
     named = field(layout.meta.get("notetype")) or layout.notetype
+    if _is_enhanced_occlusion(named, fields):
+        # Its fields name the image and masks, but a text export carries neither: read as
+        # Basic, its first field (an id) was a question with an empty answer.
+        raise _Rejected(ENHANCED_OCCLUSION_IN_TEXT)
     if own := _own_cards(named):
         # Each card's question and answer in turn, whatever columns the file's other notes
         # make their cards of.
@@ -1663,6 +1676,13 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())
     )
     return note
+
+
+def _is_enhanced_occlusion(named: str, fields: list[str]) -> bool:
+    lowered = _NAME_CLASH_SUFFIX.sub("", named.strip().lower())
+    if lowered == "image occlusion enhanced":
+        return True
+    return any(_ENHANCED_OCCLUSION_MASK.search(value) for value in fields)
 
 
 def _add_reverse_column(layout: FileLayout, mapping: ColumnMapping) -> int | None:

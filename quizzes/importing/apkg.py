@@ -637,6 +637,7 @@ def _first_line(error: Exception) -> str:
 # its note type names. Reading such a note (_note_data) fails with one of these errors
 # (Anki's Python side's, or its backend's own), and the note is skipped.
 _NOTE_DAMAGE_ERRORS = (IndexError, KeyError, TypeError, BackendError)
+OTHER_CARDS_IMPORTED = "the note's other cards are imported"
 DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates do not match"
 
 
@@ -652,6 +653,9 @@ def _package_cards(
     skipped: list[ParseProblem] = []
     # The notes that have fields no card shows, by note type and those fields' names.
     unshown_lines: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
+    # The notes skipped, or cards of them left out, by note type and why: a template that
+    # names a field its note type lacks does so for each of its notes alike.
+    skipped_alike: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     notes = 0
     line_of_guid: dict[str, int] = {}  # the guid of each note read, and its position
     toggled: dict[int, dict] = {}  # each note type, its buttons' fields behind toggles
@@ -694,18 +698,14 @@ def _package_cards(
             )
             empty_ords = sorted([*empty_ords, *empty_clozes])
         except CardHtmlError as error:
-            skipped.append(ParseProblem(source, position, f"note {note.guid!r}: {error}"))
+            skipped_alike[notetype["name"], str(error)].append((position, note.guid))
             continue
         if empty_ords and made:
-            skipped.append(
-                ParseProblem(source, position, _empty_cards_left_out(note, notetype, empty_ords))
-            )
+            reason = _empty_cards_left_out(notetype, empty_ords)
+            skipped_alike[notetype["name"], reason].append((position, note.guid))
         for ord_, reason in unusable.items():
-            reason = (
-                f"note {note.guid!r}: card {ord_ + 1} left out ({reason}); "
-                "the note's other cards are imported"
-            )
-            skipped.append(ParseProblem(source, position, reason))
+            reason = f"card {ord_ + 1} left out ({reason}); {OTHER_CARDS_IMPORTED}"
+            skipped_alike[notetype["name"], reason].append((position, note.guid))
         # Each card in its own deck: a note's reverse card may be in another one.
         first_deck = deck_names[min(deck_names)] if deck_names else ""
         made = [
@@ -721,6 +721,11 @@ def _package_cards(
             line_of_guid[note.guid] = position
         if unshown:
             unshown_lines[notetype["name"], tuple(unshown)].append((position, note.guid))
+    skipped += [
+        _notes_skipped(notetype_name, reason, lines, source)
+        for (notetype_name, reason), lines in skipped_alike.items()
+    ]
+    skipped.sort(key=lambda problem: problem.line)
     if not cards and not skipped:
         reason = (
             "the package holds no notes: its deck was empty in Anki (export the deck that "
@@ -752,6 +757,24 @@ def _fields_left_out(
         source,
         first,
         f"{len(lines)} notes of note type {notetype_name!r} ({_lines_named(lines)}): {reason}",
+    )
+
+
+def _notes_skipped(
+    notetype_name: str, reason: str, lines: list[tuple[int, str]], source: str
+) -> ParseProblem:
+    """The notes of a note type skipped for the same reason (or the same cards of them left
+    out), as one line that counts them: a template that names a field its note type lacks
+    leaves out that card of every note of the type."""
+    (first, guid), *others = lines
+    if not others:
+        return ParseProblem(source, first, f"note {guid!r}: {reason}")
+    reason = reason.replace(OTHER_CARDS_IMPORTED, "each note's other cards are imported")
+    return ParseProblem(
+        source,
+        first,
+        f"{len(lines)} notes of note type {notetype_name!r} ({_lines_named(lines)}): {reason}",
+        notes=len(lines),
     )
 
 
@@ -865,13 +888,13 @@ def _latex_rendered(collection, values: dict[str, str], notetype: dict, media: f
     return {name: _LATEX_DOCUMENT.sub(image, value) for name, value in values.items()}
 
 
-def _empty_cards_left_out(note, notetype: dict, ords: list[int]) -> str:
+def _empty_cards_left_out(notetype: dict, ords: list[int]) -> str:
     cloze = notetype["type"] == _CLOZE_TYPE
     which = ", ".join(f"{'cloze' if cloze else 'card'} {ord_ + 1}" for ord_ in ords)
     return (
-        f"note {note.guid!r}: {which} left out: Anki shows {'them' if len(ords) > 1 else 'it'} "
+        f"{which} left out: Anki shows {'them' if len(ords) > 1 else 'it'} "
         "as an empty card (its front shows nothing; Anki's Empty Cards deletes such cards); "
-        "the note's other cards are imported"
+        f"{OTHER_CARDS_IMPORTED}"
     )
 
 

@@ -245,7 +245,7 @@ class ImportPlan:
             f"{len(self.new)} new, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
         )
         if self.skipped:
-            summary += f", {len(self.skipped)} skipped"
+            summary += f", {sum(problem.notes for problem in self.skipped)} skipped"
         if self.merged:
             summary += f", {len(self.merged)} merged"
         if deleted := len(self.kept_deleted):
