@@ -109,6 +109,11 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     places = phone.evaluate(STUDY_BUTTONS_AS_COUNTS_GROW)
     assert places["shown"]
     assert places["shown"] == places["wide"] == places["waiting"]
+    # With text twice as large (a phone's accessibility setting), a branch's figures wrap
+    # within the phone: its counts stuck out 49 px.
+    phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert phone.evaluate(COUNTS_PAST_THE_SCREEN) == []
+    phone.evaluate("document.documentElement.style.fontSize = ''")
 
     cardiology.tap()
     phone.get_by_role("link", name="Study (Medicine::Cardiology::Drugs)").tap()
@@ -130,6 +135,12 @@ def test_a_learner_sees_each_decks_counts_and_studies_one_deck(
     found["done"] = undersized(phone)
     found["done axe"] = serious_problems_in_either_scheme(phone)
     assert {where: problems for where, problems in found.items() if problems} == {}
+
+
+# The learner's counts whose box reaches past the right edge of the screen.
+COUNTS_PAST_THE_SCREEN = """() => [...document.querySelectorAll('.deck-study-counts')]
+  .filter(box => box.offsetParent && box.getBoundingClientRect().right > innerWidth)
+  .map(box => box.closest('.deck-study-row, summary, .deck-row').textContent.trim())"""
 
 
 # Where each Study button after counts stands, before the counts come, as they came, and
