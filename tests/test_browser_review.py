@@ -116,6 +116,12 @@ def test_a_touch_phone_shows_no_key_hints_on_the_review(browser, deck_site, djan
     page.locator("summary", has_text="Show answer").tap()
     expect(page.locator(".grade kbd").first).to_be_hidden()
     expect(page.locator(".grade-form legend .hint")).to_be_hidden()
+    # With text twice as large (an accessibility setting), the counts wrap within the phone.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    counts = page.locator("[data-review-counts]").evaluate(
+        "counts => [...counts.children].map(count => count.getBoundingClientRect().right)"
+    )
+    assert max(counts) <= 390, counts
     phone.close()
 
 
