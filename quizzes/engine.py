@@ -14,7 +14,7 @@ import math
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -179,9 +179,6 @@ PLAUSIBILITY_WEIGHT = 0.8
 # right 27 % of the time. Enough to short-list answers in the right one's voice, where the
 # voice cue then places it; not enough to outweigh a topic.
 VOICE_WEIGHT = 0.15
-# A question takes its wrong answers among those not offered yet in the quiz when this many
-# are left: fewer than a short list, on a small deck, rather than repeat one (see plan_quiz).
-FRESH_ENOUGH = 2 * DISTRACTORS_PER_QUESTION
 # How much more plausible an editor's own wrong answer is than the best other card's answer:
 # with the right answer's place on the echo cues drawn among all places, the top too, 0.5
 # let other cards' answers take the place of an eighth of the editors' (they repeat the
@@ -308,6 +305,7 @@ def pick_distractors(
     *,
     rng: random.Random,
     k: int = DISTRACTORS_PER_QUESTION,
+    spread: int | None = None,
 ) -> tuple[Option, ...]:
     """Choose up to `k` wrong answers for `card` among `candidates` (other cards' answers)
     and the card's own hand-written distractors, which are preferred to any other; with `k`
@@ -324,6 +322,12 @@ def pick_distractors(
 
     An answer equal to the right one (after `normalize_answer`), a blank one, or a repeat
     never qualifies, so a small pool gives fewer distractors and the question fewer choices.
+
+    `spread`, a card's number (its id), spreads the places aimed at evenly over a deck's
+    cards rather than drawing them: with a card's choices the same at every quiz, a cue
+    that drawn places left at the top in a few more of a deck's cards than a quarter
+    points there quiz after quiz ("fewest words" 30.4 % on the generated deck of
+    bench/guessing.py, 28.7 % spread).
     """
     if k < 0:
         raise ValueError(f"Cannot pick {k} distractors.")
@@ -374,7 +378,10 @@ def pick_distractors(
     # Every place alike, the top and the bottom of the echo cues too: a right answer kept
     # from the top of them was at their bottom a third of the time (3 choices in 4 are
     # below the top), and "the choice that shares the fewest words" won instead.
-    targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
+    if spread is None:
+        targets = [rng.randrange(places) for _ in range(CUE_COUNT)]
+    else:
+        targets = [int(((spread + 1) * step) % 1.0 * places) for step in _TARGET_STEPS]
     # The right answer first, then every choice that may be offered (the candidates' echo
     # was enough to short-list them).
     surfaces = [right_surface, *(_Surface(option, echoes[id(option)]) for option in free)]
@@ -382,6 +389,11 @@ def pick_distractors(
     doubt = [0.0, *(best_plausibility - plausible[id(option)] for option in free)]
     chosen = _least_cost_set(surfaces, doubt, targets, need)
     return tuple(free[index - 1] for index in chosen)
+
+
+# Per cue, the step of a Weyl sequence (n times an irrational, modulo 1): consecutive card
+# ids take every place about equally often, and each cue's places run apart from the others'.
+_TARGET_STEPS = tuple(math.sqrt(prime) % 1.0 for prime in (2, 3, 5, 7, 11))
 
 
 def _alike_count(card: QuizCard, options: Iterable[Option]) -> int:
@@ -576,8 +588,17 @@ def build_choices(
     card: QuizCard, candidates: Sequence[Option], *, rng: random.Random
 ) -> PlannedQuestion:
     """The correct answer and its distractors among `candidates` (those for this card:
-    candidates_by_question), shuffled, each with an opaque id."""
-    options = [card.answer, *pick_distractors(card, candidates, rng=rng)]
+    candidates_by_question), shuffled by `rng`, each with an opaque id.
+
+    The distractors are the same at every quiz, given the same candidates: they are
+    weighed with randomness seeded by the card's question and answer, not by `rng`. Drawn
+    anew at each quiz, the one choice that came with a question every time was its answer:
+    a player who remembered which choices came with each question, without reading a word,
+    was right 90 % of the time on the questions of the fastai deck's cards without
+    hand-written wrong answers (README, "Eighth round"). Seeded by the text, two copies of
+    a card are asked among the same choices."""
+    steady = random.Random(f"{card.question_text}\n{card.answer.text}:choices")
+    options = [card.answer, *pick_distractors(card, candidates, rng=steady, spread=card.id)]
     rng.shuffle(options)
     right = next(place for place, option in enumerate(options) if option is card.answer)
     choices = tuple(
@@ -629,12 +650,15 @@ def plan_quiz(
     """
     mode = QuizMode(mode)
     rng = random.Random(seed)
-    drawn = draw_questions(sorted(pool, key=lambda card: card.id), count=count, rng=rng)
+    ordered = sorted(pool, key=lambda card: card.id)
     if mode is not QuizMode.MULTIPLE_CHOICE:
+        drawn = draw_questions(ordered, count=count, rng=rng)
         questions = tuple(
             PlannedQuestion(card_id=card.id, choices=(), correct_choice_id=None) for card in drawn
         )
         return QuizPlan(seed=seed, mode=mode, questions=questions)
+    # A few cards more than asked, to leave out those whose choices clash with another's.
+    drawn = draw_questions(ordered, count=count + spare_questions(count), rng=rng)
     if candidates is None:
         found: Iterable[Option] = (card.answer for card in pool if card.answer is not None)
     elif callable(candidates):
@@ -643,46 +667,69 @@ def plan_quiz(
         found = candidates
     found = sorted(found, key=_option_order)
     options = candidates_by_question(drawn, found)
-    # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
-    # one place, and the same stray choice coming back looks careless. So no wrong answer is
-    # another question's right one, or one offered already; unless fewer than FRESH_ENOUGH
-    # are left, or those left give the question fewer choices (a small deck, or a kind of
-    # answer few cards have: lists). Waiting for a short list's worth of fresh ones repeated
-    # an answer in three quizzes in four on the fastai deck: a choice offered twice is
-    # wrong somewhere, and avoiding it was right 32 % of the time.
-    # An answer several cards give ("Yes.", "No.") may come back, though: it can be right
-    # in two questions, so a repeat tells nothing; and leaving it out takes the one other
-    # short choice from a question whose answer is "Yes.", which then stands out as the
-    # shortest.
     shared = _shared_answers(drawn, found)
-    offered = {normalize_answer(card.answer.text) for card in drawn if card.answer is not None}
-    offered -= shared
-    questions = []
 
-    def unoffered(found: Iterable[Option]) -> list[Option]:
-        return [option for option in found if normalize_answer(option.text) not in offered]
+    def borrows(card: QuizCard) -> bool:
+        """Whether `card` takes a wrong answer from other cards: it has fewer than a
+        question's worth of its editors' own."""
+        written = sum(1 for o in options[card.id] if o.distractor_id and o.card_id == card.id)
+        return written + len(card.curated) < DISTRACTORS_PER_QUESTION
 
-    for card in drawn:
-        # An answer kept to its own question is no fresh one: another question takes one
-        # offered already rather than that (pick_distractors).
-        fresh = [option for option in unoffered(options[card.id]) if not _kept_home(option)]
-        # A list needs lists beside it (code, code; a yes/no, yes/nos): where the fresh
-        # answers lack them, one offered already comes back rather than a lone list among
-        # sentences, the odd one out in one look (and right 27 times in 40 on the fastai deck).
-        alike = _alike_count(card, fresh) >= min(
-            DISTRACTORS_PER_QUESTION, _alike_count(card, options[card.id])
-        )
-        question = None
-        if len(fresh) >= FRESH_ENOUGH and alike:
-            # The editors' own wrong answers too: one may be another card's answer.
-            fresh_card = replace(card, curated=tuple(unoffered(card.curated)))
-            question = build_choices(fresh_card, fresh, rng=rng)
-        if question is None or len(question.choices) <= DISTRACTORS_PER_QUESTION:
+    # No answer is offered twice in a quiz: a repeat tells the player it is wrong in at least
+    # one place (or, where it is another question's answer, right in that one). A card's
+    # choices are the same at every quiz (build_choices), so a question is not given other
+    # wrong answers to avoid a repeat: a card whose choices repeat one offered already
+    # gives its place to a spare one. An answer several cards give ("Yes.", "No.") may come
+    # back: it can be right in two questions, so a repeat tells nothing.
+    # The cards that borrow wrong answers are taken first, as many as the first `count`
+    # drawn hold (those that clash too, when too few do not), and the cards asked among
+    # their own alone (which never clash) fill the rest: taking the first that fit, in the
+    # order drawn, asked a borrowing card of the fastai deck a quarter less often than the
+    # others, and one of them 22 times in 3,000 questions where the mean was 57.
+    borrowing = [card for card in drawn if borrows(card)]
+    fair = sum(1 for card in drawn[:count] if borrows(card))
+    chosen: dict[int, PlannedQuestion] = {}
+    offered: set[str] = set()
+    clashing: list[tuple[QuizCard, PlannedQuestion]] = []
+    waiting = iter(borrowing)
+
+    def take_borrowing(until: int) -> None:
+        for card in waiting:
             question = build_choices(card, options[card.id], rng=rng)
-        offered.update(normalize_answer(choice.text) for choice in question.choices)
-        offered -= shared
-        questions.append(question)
-    return QuizPlan(seed=seed, mode=mode, questions=tuple(questions))
+            said = {normalize_answer(choice.text) for choice in question.choices} - shared
+            if said & offered:
+                clashing.append((card, question))
+                continue
+            offered.update(said)
+            chosen[card.id] = question
+            if len(chosen) >= until:
+                return
+
+    if fair:
+        take_borrowing(fair)
+        while len(chosen) < fair and clashing:
+            card, question = clashing.pop(0)
+            chosen[card.id] = question
+    for card in drawn:
+        if len(chosen) == count:
+            break
+        if not borrows(card):
+            chosen[card.id] = build_choices(card, options[card.id], rng=rng)
+    if len(chosen) < count:
+        take_borrowing(count)
+    # A small deck, or one of few kinds of answer: a repeat rather than fewer questions.
+    for card, question in clashing[: count - len(chosen)]:
+        chosen[card.id] = question
+    questions = tuple(chosen[card.id] for card in drawn if card.id in chosen)
+    return QuizPlan(seed=seed, mode=mode, questions=questions)
+
+
+def spare_questions(count: int) -> int:
+    """How many cards more than `count` a multiple-choice quiz draws, for the places of
+    those whose choices repeat one offered already. Half as many again: on the fastai deck,
+    with seven a quiz in three had no answer offered twice; twelve did better (a quiz in
+    two) but looked up wrong answers for 22 cards."""
+    return count // 2 + 2
 
 
 def _shared_answers(drawn: Sequence[QuizCard], found: Sequence[Option]) -> set[str]:

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quizzes import engine
 from quizzes.models import Attempt
 from tests.concurrency import learner_lock
 
@@ -68,11 +69,15 @@ def test_starting_reads_a_bounded_number_of_cards(client, alice, make_deck, monk
 
     client.post(reverse("quiz_quick"), {"deck": "large"})
 
-    # The draw window, and the wrong answers looked up by word and by kind of answer.
-    window = attempts.DRAW_WINDOW_PER_QUESTION * attempts.QUICK_QUIZ_QUESTIONS
-    bound = window + (
-        attempts.CANDIDATE_WORDS * attempts.CANDIDATES_PER_WORD + 5 * attempts.CANDIDATES_PER_KIND
+    # The draw window, and the wrong answers looked up for each card drawn (spares too) by
+    # word and by kind of answer (two kinds for an answer that is no sentence).
+    count = attempts.QUICK_QUIZ_QUESTIONS
+    window = attempts.DRAW_WINDOW_PER_QUESTION * count
+    per_card = (
+        attempts.CANDIDATE_WORDS_PER_CARD * attempts.CANDIDATES_PER_WORD
+        + 2 * attempts.CANDIDATES_PER_KIND
     )
+    bound = window + (count + engine.spare_questions(count)) * per_card
     assert window < len(read) <= bound < LARGE
 
 

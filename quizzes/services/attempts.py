@@ -46,11 +46,14 @@ MAX_QUESTIONS = 100
 # of their random shuffle key from a random place: two index range lookups, whatever the
 # size of the deck, and each card about as likely as any other to be in it.
 DRAW_WINDOW_PER_QUESTION = 5
-# Wrong answers are looked up by the drawn questions' most telling topic words (this many
-# words, this many cards each) and by their kinds of answer (this many cards each).
-CANDIDATE_WORDS = 40
+# Wrong answers are looked up by each drawn question's most telling topic words (this many
+# words, this many cards each) and by its kind of answer (this many cards each).
+CANDIDATE_WORDS_PER_CARD = 4
 CANDIDATES_PER_WORD = 12
 CANDIDATES_PER_KIND = 24
+# A statement looks up the candidates of cards until it holds this many lookups: on SQLite
+# each is two SELECTs of a compound one, which may have 500. A Quick quiz needs one.
+LOOKUPS_PER_STATEMENT = 200
 
 
 class QuizUnavailable(Exception):
@@ -178,17 +181,6 @@ def _draw_window(
     rows = [QuizCardRow(*row) for row in found]
     rows.sort(key=lambda card: (card.shuffle_key < start, card.shuffle_key, card.pk))
     return rows[:size]
-
-
-def _telling_words(cards: Sequence[engine.QuizCard], *, limit: int) -> list[str]:
-    """The cards' topic words, each card's most telling first, taken in turns."""
-    words: dict[str, None] = {}
-    columns = [sorted(card.keywords, key=lambda word: (-len(word), word)) for card in cards]
-    for rank in range(max((len(column) for column in columns), default=0)):
-        for column in columns:
-            if rank < len(column) and len(words) < limit:
-                words.setdefault(column[rank])
-    return list(words)
 
 
 class _CandidateLookups:
@@ -335,34 +327,50 @@ class _CandidateLookups:
         return options
 
 
-def _candidate_finder(deck: Deck, *, rng: random.Random):
+def _candidate_finder(deck: Deck):
     """The function engine.plan_quiz calls with the cards it drew: it looks up wrong answers
-    for them in one query, whatever the size of the deck. Other cards about the same
-    words (through the CardKeyword index), cards with the same kinds of answer, and the
-    drawn cards' own hand-written distractors; each found for the questions whose word or
-    kind found it (engine.candidates_by_question)."""
+    for them in one query, whatever the size of the deck. For each card, other cards about
+    its most telling words (through the CardKeyword index) and cards with its kind of
+    answer (sentences too, for another kind: a deck may have few of it); and the drawn
+    cards' own hand-written distractors. Each lookup starts at a place in the shuffle
+    order seeded by its card's question and answer, so a card's candidates, and so its
+    choices (engine.build_choices), are the same at every quiz while the deck stays the
+    same; each is for the question whose lookup found it (engine.candidates_by_question)."""
 
     def find(drawn: Sequence[engine.QuizCard]) -> list[engine.Option]:
-        lookups = _CandidateLookups()
-        for word in _telling_words(drawn, limit=CANDIDATE_WORDS):
-            lookups.add(
-                CardKeyword,
-                "card_id",
-                {"deck_id": deck.pk, "word": word},
-                start=rng.randrange(SHUFFLE_KEY_RANGE),
-                size=CANDIDATES_PER_WORD,
-                questions=(card.id for card in drawn if word in card.keywords),
-            )
-        for kind in sorted({card.answer.kind for card in drawn if card.answer is not None}):
-            lookups.add(
-                Card,
-                "id",
-                {"deck_id": deck.pk, "choice_kind": kind},
-                start=rng.randrange(SHUFFLE_KEY_RANGE),
-                size=CANDIDATES_PER_KIND,
-                questions=(card.id for card in drawn if card.answer and card.answer.kind == kind),
-            )
-        return lookups.options(drawn)
+        statements = [_CandidateLookups()]
+        for card in drawn:
+            if card.answer is None:
+                continue
+            lookups = statements[-1]
+            if len(lookups.questions) > LOOKUPS_PER_STATEMENT:
+                lookups = _CandidateLookups()
+                statements.append(lookups)
+            steady = random.Random(f"{card.question_text}\n{card.answer.text}:candidates")
+            words = sorted(card.keywords, key=lambda word: (-len(word), word))
+            for word in words[:CANDIDATE_WORDS_PER_CARD]:
+                lookups.add(
+                    CardKeyword,
+                    "card_id",
+                    {"deck_id": deck.pk, "word": word},
+                    start=steady.randrange(SHUFFLE_KEY_RANGE),
+                    size=CANDIDATES_PER_WORD,
+                    questions=(card.id,),
+                )
+            for kind in dict.fromkeys((card.answer.kind, wording.AnswerKind.PROSE)):
+                lookups.add(
+                    Card,
+                    "id",
+                    {"deck_id": deck.pk, "choice_kind": kind},
+                    start=steady.randrange(SHUFFLE_KEY_RANGE),
+                    size=CANDIDATES_PER_KIND,
+                    questions=(card.id,),
+                )
+        # The drawn cards' own wrong answers come with the first statement.
+        found = statements[0].options(drawn)
+        for lookups in statements[1:]:
+            found += lookups.options(())
+        return found
 
     return find
 
@@ -587,7 +595,7 @@ def _plan(
 ) -> list[_Planned]:
     """The engine's plan over `cards`, wrong answers looked up in `deck`."""
     pool = {card.pk: _quiz_card(card) for card in cards}
-    finder = _candidate_finder(deck, rng=random.Random(f"{seed}:candidates"))
+    finder = _candidate_finder(deck)
     plan = engine.plan_quiz(
         list(pool.values()), count=count, mode=mode, seed=seed, candidates=finder
     )
