@@ -408,6 +408,88 @@ def test_an_interval_that_grows_is_not_fuzzed_back_to_the_last_one():
         assert _days(intervals[Grade.HARD]) > 3
 
 
+def test_an_interval_within_the_new_ones_fuzz_is_not_fuzzed_back_below_it():
+    """Anki's fix #4826: Good was fuzzed up to 4 days last time; FSRS now gives 2.6 days,
+    whose fuzz reaches 4, so Good stays at 4 or more (it fell back to 3 for 19 seeds in
+    40). The floor is the last scheduled interval, not the day elapsed since, as in Anki."""
+    scheduler = scheduling.make_scheduler()
+    fuzzed_up = Memory(
+        state=MemoryState.REVIEW,
+        stability=1.5,
+        difficulty=9.0,
+        due=NOW + timedelta(days=3),
+        last_review=NOW - timedelta(days=1),
+        reps=3,
+    )
+    for seed in range(40):
+        after = scheduling.schedule(
+            fuzzed_up, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=seed, elapsed_days=1
+        )
+        assert _days(after.due - NOW) >= 4, seed
+
+
+def test_again_on_a_review_card_without_relearning_steps_is_not_fuzzed():
+    """As Anki: FSRS's interval after a lapse is kept as it is, for every seed."""
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=100.0,
+        difficulty=3.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=100),
+        reps=8,
+    )
+    days = {
+        _days(
+            scheduling.schedule(
+                learned, Grade.AGAIN, now=NOW, scheduler=scheduler, fuzz_seed=s, elapsed_days=100
+            ).due
+            - NOW
+        )
+        for s in range(40)
+    }
+    assert days == {4}
+
+
+# Anki's own table for with_review_fuzz (rslib/src/scheduler/states/fuzz.rs): the interval,
+# its floor and ceiling, and the days a fuzz factor of 0, 0.5 and 0.99 picks.
+@pytest.mark.parametrize(
+    ("interval", "minimum", "maximum", "days"),
+    [
+        (1.0, 1, 1000, (1, 1, 1)),
+        (2.49, 1, 1000, (2, 2, 2)),
+        (2.5, 1, 1000, (2, 3, 4)),
+        (7.0, 1, 1000, (5, 7, 9)),
+        (17.0, 1, 1000, (14, 17, 20)),
+        (37.0, 1, 1000, (33, 37, 41)),
+        (2.0, 2, 1000, (2, 2, 2)),
+        (2.0, 3, 1000, (3, 4, 4)),
+        (2.0, 3, 3, (3, 3, 3)),
+        (6.9, 3, 1000, (5, 7, 9)),
+        (7.1, 3, 1000, (5, 7, 9)),
+        (19.9, 3, 1000, (17, 20, 23)),
+        (20.1, 3, 1000, (17, 20, 23)),
+        (100.0, 101, 1000, (101, 105, 108)),  # a floor above: the floor's own range
+        (100.0, 1, 99, (92, 96, 99)),
+        (100.0, 97, 103, (97, 100, 103)),
+    ],
+)
+def test_the_fuzz_spreads_an_interval_as_ankis(interval, minimum, maximum, days):
+    picked = tuple(
+        scheduling.fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=f)
+        for f in (0.0, 0.5, 0.99)
+    )
+    assert picked == days
+
+
+@pytest.mark.parametrize(
+    ("interval", "previous", "floor"),
+    [(2.7269483, 4, 4), (2.7269483, 5, 0), (4.591988, 4, 5), (30.0, 10, 11), (3.0, 30, 0)],
+)
+def test_the_fuzz_floor_comes_from_the_last_scheduled_interval_as_ankis(interval, previous, floor):
+    assert scheduling.least_review_interval(interval, previous=previous) == floor
+
+
 def test_the_preview_is_exactly_what_the_answer_then_gives():
     scheduler = scheduling.make_scheduler()
     learned = Memory(
