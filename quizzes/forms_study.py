@@ -170,6 +170,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
     )
     field_order = [
         "desired_retention",
+        "reschedule_on_change",
         "new_cards_per_day",
         "max_reviews_per_day",
         "learning_steps",
@@ -185,6 +186,7 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
         model = LearnerSettings
         fields = [
             "desired_retention",
+            "reschedule_on_change",
             "new_cards_per_day",
             "max_reviews_per_day",
             "new_cards_ignore_review_limit",
@@ -200,8 +202,14 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "max_reviews_per_day": "Maximum reviews per day",
             "day_start_hour": "Day starts at",
             "bury_siblings": "Bury siblings",
+            "reschedule_on_change": "Reschedule cards on change",
         }
         help_texts = {
+            "reschedule_on_change": "When you change the desired retention, or fit your "
+            "parameters, move your review cards' due dates to the ones they give now, counted "
+            "from each card's last review (Anki's “Reschedule cards on change”; off by "
+            "default: the change then shows as you answer each card). A big change can make "
+            "many cards due at once.",
             "new_cards_per_day": "How many cards you have never studied the review adds each "
             "day (0 to 1000).",
             "max_reviews_per_day": "How many cards due for review the review shows each day "

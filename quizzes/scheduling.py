@@ -420,6 +420,35 @@ def replay(
     return memory
 
 
+def rescheduled_due(
+    memory: Memory,
+    *,
+    scheduler: fsrs.Scheduler,
+    previous_interval: int,
+    fuzz_seed: int,
+    time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> datetime:
+    """When a review card is due once the desired retention or the parameters change, for a
+    learner who asked for Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/
+    memory_state.rs): the interval its stability gives under `scheduler`, fuzzed with its
+    last answer's seed and kept above the interval before that answer (`previous_interval`,
+    0 when it failed) as that answer kept it, counted from the study day of its last review.
+    It can fall in the past: the card is then overdue, as in Anki."""
+    maximum = scheduler.maximum_interval
+    interval = _unrounded_interval(scheduler, memory.stability)
+    minimum = max(least_review_interval(interval, previous=previous_interval, maximum=maximum), 1)
+    days = fuzzed_interval(
+        interval,
+        minimum=minimum,
+        maximum=maximum,
+        fuzz_factor=random.Random(fuzz_seed).random(),
+    )
+    return _days_later(
+        _utc(memory.last_review), days, time_zone=time_zone, day_start_hour=day_start_hour
+    )
+
+
 def becomes_leech(*, lapses_before: int, lapses_after: int) -> bool:
     """Whether the lapse just counted makes the card a leech: at LEECH_THRESHOLD lapses, and
     every half threshold after that (8, 12, 16, ...), as in Anki."""

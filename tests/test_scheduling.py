@@ -508,6 +508,57 @@ def test_the_preview_is_exactly_what_the_answer_then_gives():
         assert after.due - NOW == intervals[Grade.GOOD]
 
 
+@pytest.mark.parametrize("stability", [10.0, 40.0])
+def test_rescheduling_with_nothing_changed_leaves_the_due_date_where_the_answer_put_it(
+    stability,
+):
+    """As Anki's "Reschedule cards on change" fuzzes with the last answer's seed: saving the
+    settings unchanged moves no card."""
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=stability,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=stability),
+        reps=4,
+    )
+    for seed in range(40):
+        answered = scheduling.schedule(
+            learned, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=seed
+        )
+        rescheduled = scheduling.rescheduled_due(
+            answered, scheduler=scheduler, previous_interval=round(stability), fuzz_seed=seed
+        )
+        assert rescheduled == answered.due, seed
+
+
+def test_a_new_desired_retention_reschedules_a_card_from_its_last_review():
+    """Lower, the card comes later; higher, sooner, and overdue already when the interval
+    it now gives has passed since its last review (Anki leaves it overdue too)."""
+    reviewed = NOW - timedelta(days=20, hours=3)
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=40.0,
+        difficulty=5.0,
+        due=reviewed + timedelta(days=40),
+        last_review=reviewed,
+        reps=4,
+    )
+
+    def due_for(retention):
+        scheduler = scheduling.make_scheduler(desired_retention=retention)
+        return scheduling.rescheduled_due(
+            learned, scheduler=scheduler, previous_interval=20, fuzz_seed=1
+        )
+
+    later, sooner = due_for(0.8), due_for(0.97)
+    assert later > learned.due
+    assert sooner < NOW
+    for due in (later, sooner):
+        assert (due - reviewed) % timedelta(days=1) == timedelta(0)  # whole study days
+
+
 def test_fuzz_spreads_long_intervals_within_the_documented_range():
     scheduler = scheduling.make_scheduler()
     learned = Memory(

@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms import LongSelect
-from quizzes.models import LearnerSettings
+from quizzes.models import CardMemory, LearnerSettings
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("study_settings")
+T0 = "2025-03-05 12:00:00Z"
 GOOD = {
     "desired_retention": "85",
     "new_cards_per_day": "10",
@@ -239,3 +240,45 @@ def test_it_says_how_well_the_model_predicts_the_reviews(client, alice, fitted, 
 def test_before_any_fit_it_says_no_evaluation(client, alice):
     client.force_login(alice)
     assert "log loss" not in model_said(client)
+
+
+def learned(user, cards, *, now) -> dict[int, datetime]:
+    """Each card answered Good when new, then again Good on its due day: review cards, as
+    they stand at the end; returns their due dates."""
+    for card in cards:
+        reviews.review_record(user=user, card=card, rating=3, now=now, elapsed_seconds=4)
+        due = reviews.memory_state(user=user, card=card, now=now).due
+        reviews.review_record(user=user, card=card, rating=3, now=due, elapsed_seconds=4)
+    return dict(CardMemory.objects.filter(user=user).values_list("card_id", "due"))
+
+
+def test_a_new_desired_retention_reschedules_the_review_cards_when_asked(client, alice, deck):
+    """Anki's "Reschedule cards on change": 85% instead of 90% gives longer intervals, from
+    each card's last review; a suspended card keeps its date, and saving again with the
+    same retention moves nothing."""
+    cards = list(first_cards(deck, 4))
+    client.force_login(alice)
+    assert client.get(URL).context["form"]["reschedule_on_change"].value() is False
+    with time_machine.travel(T0, tick=False) as traveller:
+        due_before = learned(alice, cards, now=timezone.now())
+        traveller.move_to(max(due_before.values()))
+        client.post(reverse("review_suspend"), {"card": cards[0].pk})
+        response = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
+        due_after = dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due"))
+        again = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
+    assert "3 review cards rescheduled for your new desired retention." in response.text
+    assert due_after[cards[0].pk] == due_before[cards[0].pk]
+    assert all(due_after[card.pk] > due_before[card.pk] for card in cards[1:])
+    assert reviews.learner_settings(user=alice).reschedule_on_change is True
+    assert "rescheduled" not in again.text
+    assert dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due")) == due_after
+
+
+def test_a_new_desired_retention_leaves_the_due_dates_unless_asked(client, alice, deck):
+    """Anki's default: the new retention shows as each card is next answered."""
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        due_before = learned(alice, first_cards(deck, 2), now=timezone.now())
+        response = client.post(URL, GOOD, follow=True)
+    assert "rescheduled" not in response.text
+    assert dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due")) == due_before
