@@ -44,6 +44,9 @@ MAX_NEW_CARDS_PER_DAY = 1000
 DEFAULT_MAX_REVIEWS_PER_DAY = 200
 MAX_MAX_REVIEWS_PER_DAY = 9999
 DEFAULT_DAY_START_HOUR = 4
+# Anki's "Maximum interval": no review interval is longer. Its default, 100 years, is the
+# most it takes.
+MAX_INTERVAL_DAYS = 36500
 # A learning card due within this window is shown early once nothing else is left (Anki's
 # "learn ahead limit"), so a session does not end with a card coming back in two minutes.
 LEARN_AHEAD = timedelta(minutes=20)
@@ -149,10 +152,12 @@ def make_scheduler(
     parameters: Sequence[float] | None = None,
     learning_steps: Sequence[timedelta] = DEFAULT_LEARNING_STEPS,
     relearning_steps: Sequence[timedelta] = DEFAULT_RELEARNING_STEPS,
+    maximum_interval: int = MAX_INTERVAL_DAYS,
 ) -> fsrs.Scheduler:
     """An FSRS scheduler for one learner. Fuzz is off inside py-fsrs (it draws from the
     global random module) and applied by `schedule` with a seed instead. Without steps a
-    new or forgotten card goes straight to a review interval of a day or more."""
+    new or forgotten card goes straight to a review interval of a day or more; none is
+    longer than `maximum_interval` days (Anki's "Maximum interval")."""
     if not MIN_DESIRED_RETENTION <= desired_retention <= MAX_DESIRED_RETENTION:
         raise ValueError(
             f"Desired retention must be between {MIN_DESIRED_RETENTION} and "
@@ -163,6 +168,7 @@ def make_scheduler(
         desired_retention=desired_retention,
         learning_steps=tuple(learning_steps),
         relearning_steps=tuple(relearning_steps),
+        maximum_interval=maximum_interval,
         enable_fuzzing=False,
     )
 
@@ -196,7 +202,9 @@ def _round_half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def _fuzz_bounds(interval: float, *, minimum: int = 1, maximum: int = 36500) -> tuple[int, int]:
+def _fuzz_bounds(
+    interval: float, *, minimum: int = 1, maximum: int = MAX_INTERVAL_DAYS
+) -> tuple[int, int]:
     """The days a review interval of `interval` days may be spread over, kept within
     [minimum, maximum], as Anki's constrained_fuzz_bounds: the interval is brought within
     them first, so a floor above it spreads the floor's own range, and the range is at least
@@ -223,7 +231,9 @@ def fuzzed_interval(interval: float, *, minimum: int, maximum: int, fuzz_factor:
     return min(math.floor(low + fuzz_factor * (1 + high - low)), high)
 
 
-def least_review_interval(interval: float, *, previous: int, maximum: int = 36500) -> int:
+def least_review_interval(
+    interval: float, *, previous: int, maximum: int = MAX_INTERVAL_DAYS
+) -> int:
     """The floor a passing review's fuzz keeps to, from the card's last scheduled interval
     (`previous` days, not the days since: Anki's ReviewState.scheduled_days), as Anki's
     minimum_review_fuzz_interval: past the last interval when the new one grew; at it while
@@ -470,7 +480,7 @@ def retrievability(memory: Memory | None, *, now: datetime, parameters: Sequence
 # --- Set due date ---------------------------------------------------------------------------
 
 # Anki's longest interval (its "Maximum interval" default): a due date further off is a typo.
-MAX_DUE_DAYS = 36500
+MAX_DUE_DAYS = MAX_INTERVAL_DAYS
 _DUE_DATE = re.compile(r"([0-9]+)(?:-([0-9]+))?(!?)", re.ASCII)
 DUE_DATE_HELP = (
     "Write days from today as Anki does: 0 for today, 1 for tomorrow, 3-7 for a day picked "

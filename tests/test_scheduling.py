@@ -490,6 +490,30 @@ def test_the_fuzz_floor_comes_from_the_last_scheduled_interval_as_ankis(interval
     assert scheduling.least_review_interval(interval, previous=previous) == floor
 
 
+def test_no_interval_passes_the_maximum_interval():
+    """Anki's "Maximum interval": Hard, Good and Easy meet at it rather than pass it, and a
+    card rescheduled keeps to it too (spread below it, as Anki fuzzes an interval brought
+    down to the maximum)."""
+    scheduler = scheduling.make_scheduler(maximum_interval=30)
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=200.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=200),
+        reps=6,
+    )
+    for seed in range(20):
+        intervals = scheduling.preview(
+            learned, now=NOW, scheduler=scheduler, fuzz_seed=seed, elapsed_days=200
+        )
+        assert [_days(intervals[grade]) for grade in Grade][1:] == [30, 30, 30]
+        rescheduled = scheduling.rescheduled_due(
+            learned, scheduler=scheduler, previous_interval=200, fuzz_seed=seed
+        )
+        assert timedelta(days=26) < rescheduled - learned.last_review <= timedelta(days=30)
+
+
 def test_the_preview_is_exactly_what_the_answer_then_gives():
     scheduler = scheduling.make_scheduler()
     learned = Memory(

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -20,6 +20,7 @@ GOOD = {
     "desired_retention": "85",
     "new_cards_per_day": "10",
     "max_reviews_per_day": "150",
+    "maximum_interval": "36500",
     "day_start_hour": "3",
     "time_zone": "Europe/Berlin",
     "new_review_order": "after",
@@ -49,7 +50,7 @@ def test_its_selects_render_no_template_an_option(client, alice):
     assert len(page.select("#id_time_zone option")) > 400
     assert page.select_one("#id_time_zone option[selected]")["value"] == "UTC"
     assert page.select_one("#id_day_start_hour option[selected]").get_text() == "04:00"
-    assert len(response.templates) < 35
+    assert len(response.templates) < 40  # 12 fields
 
 
 @pytest.mark.parametrize("value", ["Europe/Berlin", None])
@@ -82,6 +83,19 @@ def test_it_saves_the_settings(client, alice):
     )
     assert saved.max_reviews_per_day == 150
     assert "Your study settings are saved." in client.get(URL).text
+
+
+def test_it_saves_a_maximum_interval_that_the_next_answer_keeps_to(client, alice, deck):
+    """Anki's "Maximum interval": Easy on a new card gives days of FSRS's own; at most 3."""
+    card = first_cards(deck, 1)[0]
+    client.force_login(alice)
+    assert client.get(URL).context["form"]["maximum_interval"].value() == 36500
+    assert client.post(URL, {**GOOD, "maximum_interval": "3"}).status_code == 302
+    with time_machine.travel(T0, tick=False):
+        now = timezone.now()
+        due = reviews.review_record(user=alice, card=card, rating=4, now=now, elapsed_seconds=4)
+    assert reviews.learner_settings(user=alice).maximum_interval == 3
+    assert due - now <= timedelta(days=3)
 
 
 def test_it_saves_learning_steps_written_as_in_anki(client, alice):
@@ -135,6 +149,9 @@ def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
         ("max_reviews_per_day", "-1"),
         ("max_reviews_per_day", "10000"),
         ("max_reviews_per_day", ""),
+        ("maximum_interval", "0"),
+        ("maximum_interval", "36501"),
+        ("maximum_interval", ""),
         ("day_start_hour", "24"),
         ("time_zone", "Mars/Olympus"),
         ("time_zone", "localtime"),  # the server's own zone

@@ -122,6 +122,7 @@ def settings_update(
     new_review_order: str = scheduling.DEFAULT_NEW_REVIEW_ORDER,
     new_cards_ignore_review_limit: bool = False,
     reschedule_on_change: bool = False,
+    maximum_interval: int = scheduling.MAX_INTERVAL_DAYS,
 ) -> int:
     """Save the learner's study settings. With `reschedule_on_change`, a new desired
     retention reschedules their review cards (review_cards_reschedule), as Anki's
@@ -130,6 +131,7 @@ def settings_update(
     retention_changed = settings.desired_retention != desired_retention
     settings.desired_retention = desired_retention
     settings.reschedule_on_change = reschedule_on_change
+    settings.maximum_interval = maximum_interval
     settings.new_cards_per_day = new_cards_per_day
     settings.max_reviews_per_day = max_reviews_per_day
     settings.day_start_hour = day_start_hour
@@ -152,6 +154,7 @@ def settings_update(
             "learning_steps",
             "relearning_steps",
             "reschedule_on_change",
+            "maximum_interval",
         ]
     )
     if reschedule_on_change and retention_changed:
@@ -241,6 +244,7 @@ def _scheduler(settings: LearnerSettings):
         parameters=settings.fsrs_parameters or None,
         learning_steps=settings.learning_step_durations,
         relearning_steps=settings.relearning_step_durations,
+        maximum_interval=settings.maximum_interval,
     )
 
 
