@@ -170,8 +170,10 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
     )
     field_order = [
         "desired_retention",
+        "reschedule_on_change",
         "new_cards_per_day",
         "max_reviews_per_day",
+        "maximum_interval",
         "learning_steps",
         "relearning_steps",
         "new_cards_ignore_review_limit",
@@ -185,8 +187,10 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
         model = LearnerSettings
         fields = [
             "desired_retention",
+            "reschedule_on_change",
             "new_cards_per_day",
             "max_reviews_per_day",
+            "maximum_interval",
             "new_cards_ignore_review_limit",
             "new_review_order",
             "bury_siblings",
@@ -200,8 +204,18 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
             "max_reviews_per_day": "Maximum reviews per day",
             "day_start_hour": "Day starts at",
             "bury_siblings": "Bury siblings",
+            "reschedule_on_change": "Reschedule cards on change",
+            "maximum_interval": "Maximum interval (days)",
         }
         help_texts = {
+            "reschedule_on_change": "When you change the desired retention, or fit your "
+            "parameters, move your review cards' due dates to the ones they give now, counted "
+            "from each card's last review (Anki's “Reschedule cards on change”; off by "
+            "default: the change then shows as you answer each card). A big change can make "
+            "many cards due at once.",
+            "maximum_interval": "The longest a card waits between two reviews, 1 to 36500 "
+            "days (Anki's “Maximum interval”; its default, 100 years, sets no real limit). "
+            "Lower it to see every card again before a date, as for an exam in a year.",
             "new_cards_per_day": "How many cards you have never studied the review adds each "
             "day (0 to 1000).",
             "max_reviews_per_day": "How many cards due for review the review shows each day "

@@ -44,6 +44,9 @@ MAX_NEW_CARDS_PER_DAY = 1000
 DEFAULT_MAX_REVIEWS_PER_DAY = 200
 MAX_MAX_REVIEWS_PER_DAY = 9999
 DEFAULT_DAY_START_HOUR = 4
+# Anki's "Maximum interval": no review interval is longer. Its default, 100 years, is the
+# most it takes.
+MAX_INTERVAL_DAYS = 36500
 # A learning card due within this window is shown early once nothing else is left (Anki's
 # "learn ahead limit"), so a session does not end with a card coming back in two minutes.
 LEARN_AHEAD = timedelta(minutes=20)
@@ -149,10 +152,12 @@ def make_scheduler(
     parameters: Sequence[float] | None = None,
     learning_steps: Sequence[timedelta] = DEFAULT_LEARNING_STEPS,
     relearning_steps: Sequence[timedelta] = DEFAULT_RELEARNING_STEPS,
+    maximum_interval: int = MAX_INTERVAL_DAYS,
 ) -> fsrs.Scheduler:
     """An FSRS scheduler for one learner. Fuzz is off inside py-fsrs (it draws from the
     global random module) and applied by `schedule` with a seed instead. Without steps a
-    new or forgotten card goes straight to a review interval of a day or more."""
+    new or forgotten card goes straight to a review interval of a day or more; none is
+    longer than `maximum_interval` days (Anki's "Maximum interval")."""
     if not MIN_DESIRED_RETENTION <= desired_retention <= MAX_DESIRED_RETENTION:
         raise ValueError(
             f"Desired retention must be between {MIN_DESIRED_RETENTION} and "
@@ -163,6 +168,7 @@ def make_scheduler(
         desired_retention=desired_retention,
         learning_steps=tuple(learning_steps),
         relearning_steps=tuple(relearning_steps),
+        maximum_interval=maximum_interval,
         enable_fuzzing=False,
     )
 
@@ -186,16 +192,58 @@ def _fsrs_card(memory: Memory, now: datetime, elapsed_days: int | None) -> fsrs.
     )
 
 
-def fuzz_range(interval_days: int, *, maximum_interval: int = 36500) -> tuple[int, int]:
-    """The days a review interval may be spread over, as py-fsrs (and Anki) compute it."""
-    if interval_days < 2.5:
-        return interval_days, interval_days
-    delta = 1.0
-    for start, end, factor in ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05)):
-        delta += factor * max(min(float(interval_days), end) - start, 0.0)
-    low = max(2, round(interval_days - delta))
-    high = min(round(interval_days + delta), maximum_interval)
-    return min(low, high), high
+# Anki's fuzz (rslib/src/scheduler/states/fuzz.rs): an interval of n days is spread by a day,
+# plus these shares of its days in each range, either way.
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def _round_half_up(value: float) -> int:
+    """Rust's f32::round for the positive values here (Python's round goes to even)."""
+    return math.floor(value + 0.5)
+
+
+def _fuzz_bounds(
+    interval: float, *, minimum: int = 1, maximum: int = MAX_INTERVAL_DAYS
+) -> tuple[int, int]:
+    """The days a review interval of `interval` days may be spread over, kept within
+    [minimum, maximum], as Anki's constrained_fuzz_bounds: the interval is brought within
+    them first, so a floor above it spreads the floor's own range, and the range is at least
+    two days wide where the limits allow it."""
+    maximum = max(maximum, 1)
+    minimum = min(max(minimum, 1), maximum)
+    interval = min(max(interval, minimum), maximum)
+    delta = 0.0
+    if interval >= 2.5:
+        delta = 1.0 + sum(
+            factor * max(min(interval, end) - start, 0.0) for start, end, factor in _FUZZ_RANGES
+        )
+    low = min(max(_round_half_up(interval - delta), minimum), maximum)
+    high = min(max(_round_half_up(interval + delta), minimum), maximum)
+    if high == low and 2 < high < maximum:
+        high = low + 1
+    return low, high
+
+
+def fuzzed_interval(interval: float, *, minimum: int, maximum: int, fuzz_factor: float) -> int:
+    """`interval` spread over its fuzz range, `fuzz_factor` (0 to 1) picking the day in it,
+    as Anki's with_review_fuzz."""
+    low, high = _fuzz_bounds(interval, minimum=minimum, maximum=maximum)
+    return min(math.floor(low + fuzz_factor * (1 + high - low)), high)
+
+
+def least_review_interval(
+    interval: float, *, previous: int, maximum: int = MAX_INTERVAL_DAYS
+) -> int:
+    """The floor a passing review's fuzz keeps to, from the card's last scheduled interval
+    (`previous` days, not the days since: Anki's ReviewState.scheduled_days), as Anki's
+    minimum_review_fuzz_interval: past the last interval when the new one grew; at it while
+    it is within the new one's fuzz range (a 4-day interval is not fuzzed back to 3); no
+    floor when it shrank further, as after a lower desired retention."""
+    if _round_half_up(interval) > previous:
+        return previous + 1
+    if previous <= _fuzz_bounds(interval, maximum=maximum)[1]:
+        return previous
+    return 0
 
 
 def schedule(
@@ -272,37 +320,38 @@ class _Outcomes(dict):
 
 
 def _review_days(outcomes: _Outcomes, grade: Grade, *, memory: Memory, fuzz_factor: float) -> int:
-    """The fuzzed interval, in days, that `grade` gives, kept in Anki's order: on a review
-    card Good is at least a day past Hard and Easy a day past Good, and an interval that
-    grows is not fuzzed back to the last one; on a new or learning card Easy is at least a
-    day past Good. One fuzz factor for every grade, as Anki draws it once per card."""
+    """The fuzzed interval, in days, that `grade` gives, as Anki's FSRS states give it
+    (rslib/src/scheduler/states/review.rs, learning.rs, relearning.rs). On a review card
+    Hard, Good and Easy spread FSRS's unrounded interval above `least_review_interval`, Good
+    at least a day past Hard and Easy a day past Good; Again is not fuzzed. On a new or
+    (re)learning card the rounded interval is fuzzed, Easy at least a day past Good. One fuzz
+    factor for every grade, as Anki draws it once per card."""
     maximum = outcomes.scheduler.maximum_interval
-    days = (outcomes[grade].due - outcomes.now).days
-    minimum = 1
-    if memory.state is MemoryState.REVIEW and grade is not Grade.AGAIN:
-        last_interval = round((_utc(memory.due) - _utc(memory.last_review)).total_seconds() / 86400)
-        if days > last_interval:
-            minimum = last_interval + 1
+    if memory.state is MemoryState.REVIEW:
+        if grade is Grade.AGAIN:
+            return min(max((outcomes[grade].due - outcomes.now).days, 1), maximum)
+        interval = _unrounded_interval(outcomes.scheduler, outcomes[grade].stability)
+        previous = round((_utc(memory.due) - _utc(memory.last_review)).total_seconds() / 86400)
+        minimum = max(least_review_interval(interval, previous=previous, maximum=maximum), 1)
         if grade is not Grade.HARD:
             lower = Grade(grade - 1)
             minimum = max(
                 minimum, _review_days(outcomes, lower, memory=memory, fuzz_factor=fuzz_factor) + 1
             )
-    elif grade is Grade.EASY and outcomes[Grade.GOOD].state is fsrs.State.Review:
+        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    minimum = 1
+    if grade is Grade.EASY and outcomes[Grade.GOOD].state is fsrs.State.Review:
         minimum = _review_days(outcomes, Grade.GOOD, memory=memory, fuzz_factor=fuzz_factor) + 1
-    return _fuzzed(days, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    days = (outcomes[grade].due - outcomes.now).days
+    return fuzzed_interval(days, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
 
 
-def _fuzzed(days: int, *, minimum: int, maximum: int, fuzz_factor: float) -> int:
-    """`days` spread over its fuzz range kept within [minimum, maximum], as Anki's
-    with_review_fuzz: `fuzz_factor` (0 to 1) picks the day in the range."""
-    minimum = min(max(minimum, 1), maximum)
-    low, high = fuzz_range(days, maximum_interval=maximum)
-    low = min(max(low, minimum), maximum)
-    high = min(max(high, minimum), maximum)
-    if high == low and 2 < high < maximum:
-        high = low + 1
-    return min(math.floor(low + fuzz_factor * (1 + high - low)), high)
+def _unrounded_interval(scheduler: fsrs.Scheduler, stability: float) -> float:
+    """The days until recall falls to the desired retention, before py-fsrs rounds them to
+    whole days: what Anki's fsrs crate hands its fuzz for a review card."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return stability / factor * (scheduler.desired_retention ** (1 / decay) - 1)
 
 
 def _days_later(
@@ -381,6 +430,35 @@ def replay(
     return memory
 
 
+def rescheduled_due(
+    memory: Memory,
+    *,
+    scheduler: fsrs.Scheduler,
+    previous_interval: int,
+    fuzz_seed: int,
+    time_zone: str = "UTC",
+    day_start_hour: int = DEFAULT_DAY_START_HOUR,
+) -> datetime:
+    """When a review card is due once the desired retention or the parameters change, for a
+    learner who asked for Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/
+    memory_state.rs): the interval its stability gives under `scheduler`, fuzzed with its
+    last answer's seed and kept above the interval before that answer (`previous_interval`,
+    0 when it failed) as that answer kept it, counted from the study day of its last review.
+    It can fall in the past: the card is then overdue, as in Anki."""
+    maximum = scheduler.maximum_interval
+    interval = _unrounded_interval(scheduler, memory.stability)
+    minimum = max(least_review_interval(interval, previous=previous_interval, maximum=maximum), 1)
+    days = fuzzed_interval(
+        interval,
+        minimum=minimum,
+        maximum=maximum,
+        fuzz_factor=random.Random(fuzz_seed).random(),
+    )
+    return _days_later(
+        _utc(memory.last_review), days, time_zone=time_zone, day_start_hour=day_start_hour
+    )
+
+
 def becomes_leech(*, lapses_before: int, lapses_after: int) -> bool:
     """Whether the lapse just counted makes the card a leech: at LEECH_THRESHOLD lapses, and
     every half threshold after that (8, 12, 16, ...), as in Anki."""
@@ -402,7 +480,7 @@ def retrievability(memory: Memory | None, *, now: datetime, parameters: Sequence
 # --- Set due date ---------------------------------------------------------------------------
 
 # Anki's longest interval (its "Maximum interval" default): a due date further off is a typo.
-MAX_DUE_DAYS = 36500
+MAX_DUE_DAYS = MAX_INTERVAL_DAYS
 _DUE_DATE = re.compile(r"([0-9]+)(?:-([0-9]+))?(!?)", re.ASCII)
 DUE_DATE_HELP = (
     "Write days from today as Anki does: 0 for today, 1 for tomorrow, 3-7 for a day picked "

@@ -75,6 +75,25 @@ def test_a_fit_works_each_cards_memory_out_again_with_the_new_parameters(alice, 
         assert row.difficulty == pytest.approx(difficulty)
 
 
+def test_a_fit_reschedules_the_review_cards_of_a_learner_who_asked(alice, make_deck):
+    """Anki's "Reschedule cards on change" on new parameters: the review cards are due when
+    their memories, worked out again, now say, whole study days after their last review."""
+    LearnerSettings.objects.create(user=alice, reschedule_on_change=True)
+    deck = make_deck(40, slug="forty")
+    study(alice, Card.objects.filter(deck=deck))
+    due_before = dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due"))
+
+    result = fsrs_fitting.parameters_fit(user=alice, now=STUDY_START + timedelta(days=21))
+
+    rows = CardMemory.objects.filter(user=alice, state=scheduling.MemoryState.REVIEW)
+    moved = [row for row in rows if row.due != due_before[row.card_id]]
+    assert not result.kept
+    assert result.rescheduled == len(moved) > 20
+    assert f"{len(moved)} review cards rescheduled" in result.summary
+    for row in moved:
+        assert (row.due - row.last_review) % timedelta(days=1) == timedelta(0)
+
+
 def test_without_a_user_it_fits_every_learner_with_reviews(alice, bob, deck):
     study(alice, Card.objects.filter(deck=deck)[:2])
     output = run()

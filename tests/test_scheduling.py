@@ -408,6 +408,112 @@ def test_an_interval_that_grows_is_not_fuzzed_back_to_the_last_one():
         assert _days(intervals[Grade.HARD]) > 3
 
 
+def test_an_interval_within_the_new_ones_fuzz_is_not_fuzzed_back_below_it():
+    """Anki's fix #4826: Good was fuzzed up to 4 days last time; FSRS now gives 2.6 days,
+    whose fuzz reaches 4, so Good stays at 4 or more (it fell back to 3 for 19 seeds in
+    40). The floor is the last scheduled interval, not the day elapsed since, as in Anki."""
+    scheduler = scheduling.make_scheduler()
+    fuzzed_up = Memory(
+        state=MemoryState.REVIEW,
+        stability=1.5,
+        difficulty=9.0,
+        due=NOW + timedelta(days=3),
+        last_review=NOW - timedelta(days=1),
+        reps=3,
+    )
+    for seed in range(40):
+        after = scheduling.schedule(
+            fuzzed_up, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=seed, elapsed_days=1
+        )
+        assert _days(after.due - NOW) >= 4, seed
+
+
+def test_again_on_a_review_card_without_relearning_steps_is_not_fuzzed():
+    """As Anki: FSRS's interval after a lapse is kept as it is, for every seed."""
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=100.0,
+        difficulty=3.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=100),
+        reps=8,
+    )
+    days = {
+        _days(
+            scheduling.schedule(
+                learned, Grade.AGAIN, now=NOW, scheduler=scheduler, fuzz_seed=s, elapsed_days=100
+            ).due
+            - NOW
+        )
+        for s in range(40)
+    }
+    assert days == {4}
+
+
+# Anki's own table for with_review_fuzz (rslib/src/scheduler/states/fuzz.rs): the interval,
+# its floor and ceiling, and the days a fuzz factor of 0, 0.5 and 0.99 picks.
+@pytest.mark.parametrize(
+    ("interval", "minimum", "maximum", "days"),
+    [
+        (1.0, 1, 1000, (1, 1, 1)),
+        (2.49, 1, 1000, (2, 2, 2)),
+        (2.5, 1, 1000, (2, 3, 4)),
+        (7.0, 1, 1000, (5, 7, 9)),
+        (17.0, 1, 1000, (14, 17, 20)),
+        (37.0, 1, 1000, (33, 37, 41)),
+        (2.0, 2, 1000, (2, 2, 2)),
+        (2.0, 3, 1000, (3, 4, 4)),
+        (2.0, 3, 3, (3, 3, 3)),
+        (6.9, 3, 1000, (5, 7, 9)),
+        (7.1, 3, 1000, (5, 7, 9)),
+        (19.9, 3, 1000, (17, 20, 23)),
+        (20.1, 3, 1000, (17, 20, 23)),
+        (100.0, 101, 1000, (101, 105, 108)),  # a floor above: the floor's own range
+        (100.0, 1, 99, (92, 96, 99)),
+        (100.0, 97, 103, (97, 100, 103)),
+    ],
+)
+def test_the_fuzz_spreads_an_interval_as_ankis(interval, minimum, maximum, days):
+    picked = tuple(
+        scheduling.fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=f)
+        for f in (0.0, 0.5, 0.99)
+    )
+    assert picked == days
+
+
+@pytest.mark.parametrize(
+    ("interval", "previous", "floor"),
+    [(2.7269483, 4, 4), (2.7269483, 5, 0), (4.591988, 4, 5), (30.0, 10, 11), (3.0, 30, 0)],
+)
+def test_the_fuzz_floor_comes_from_the_last_scheduled_interval_as_ankis(interval, previous, floor):
+    assert scheduling.least_review_interval(interval, previous=previous) == floor
+
+
+def test_no_interval_passes_the_maximum_interval():
+    """Anki's "Maximum interval": Hard, Good and Easy meet at it rather than pass it, and a
+    card rescheduled keeps to it too (spread below it, as Anki fuzzes an interval brought
+    down to the maximum)."""
+    scheduler = scheduling.make_scheduler(maximum_interval=30)
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=200.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=200),
+        reps=6,
+    )
+    for seed in range(20):
+        intervals = scheduling.preview(
+            learned, now=NOW, scheduler=scheduler, fuzz_seed=seed, elapsed_days=200
+        )
+        assert [_days(intervals[grade]) for grade in Grade][1:] == [30, 30, 30]
+        rescheduled = scheduling.rescheduled_due(
+            learned, scheduler=scheduler, previous_interval=200, fuzz_seed=seed
+        )
+        assert timedelta(days=26) < rescheduled - learned.last_review <= timedelta(days=30)
+
+
 def test_the_preview_is_exactly_what_the_answer_then_gives():
     scheduler = scheduling.make_scheduler()
     learned = Memory(
@@ -424,6 +530,57 @@ def test_the_preview_is_exactly_what_the_answer_then_gives():
             learned, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=seed
         )
         assert after.due - NOW == intervals[Grade.GOOD]
+
+
+@pytest.mark.parametrize("stability", [10.0, 40.0])
+def test_rescheduling_with_nothing_changed_leaves_the_due_date_where_the_answer_put_it(
+    stability,
+):
+    """As Anki's "Reschedule cards on change" fuzzes with the last answer's seed: saving the
+    settings unchanged moves no card."""
+    scheduler = scheduling.make_scheduler()
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=stability,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=stability),
+        reps=4,
+    )
+    for seed in range(40):
+        answered = scheduling.schedule(
+            learned, Grade.GOOD, now=NOW, scheduler=scheduler, fuzz_seed=seed
+        )
+        rescheduled = scheduling.rescheduled_due(
+            answered, scheduler=scheduler, previous_interval=round(stability), fuzz_seed=seed
+        )
+        assert rescheduled == answered.due, seed
+
+
+def test_a_new_desired_retention_reschedules_a_card_from_its_last_review():
+    """Lower, the card comes later; higher, sooner, and overdue already when the interval
+    it now gives has passed since its last review (Anki leaves it overdue too)."""
+    reviewed = NOW - timedelta(days=20, hours=3)
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=40.0,
+        difficulty=5.0,
+        due=reviewed + timedelta(days=40),
+        last_review=reviewed,
+        reps=4,
+    )
+
+    def due_for(retention):
+        scheduler = scheduling.make_scheduler(desired_retention=retention)
+        return scheduling.rescheduled_due(
+            learned, scheduler=scheduler, previous_interval=20, fuzz_seed=1
+        )
+
+    later, sooner = due_for(0.8), due_for(0.97)
+    assert later > learned.due
+    assert sooner < NOW
+    for due in (later, sooner):
+        assert (due - reviewed) % timedelta(days=1) == timedelta(0)  # whole study days
 
 
 def test_fuzz_spreads_long_intervals_within_the_documented_range():

@@ -2,6 +2,7 @@
 answers applied on sign-up, the queue across study days and time zones, and its cost."""
 
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 import pytest
 import time_machine
@@ -909,6 +910,31 @@ def test_settings_fitted_or_deleted_are_seen_at_once(alice):
 
     alice.learner_settings.delete()
     assert reviews.learner_settings(user=alice).desired_retention == 0.9
+
+
+def test_rescheduling_costs_as_many_queries_for_thirty_cards_as_for_two(
+    alice, bob, make_deck, django_assert_num_queries
+):
+    """Anki's "Reschedule cards on change": the review cards read in one query (each with
+    its last answer), those moved written in one, however many."""
+    cards = list(make_deck(30, slug="thirty").cards.all())
+    for learner, few_or_many in ((alice, cards[:2]), (bob, cards)):
+        remember(learner, few_or_many, now=T0, due_in=timedelta(days=30))
+        reviews.learner_settings(user=learner)  # read and kept, as every answer reads them
+        with django_assert_num_queries(4):  # the savepoint and its release, a read, a write
+            assert reviews.review_cards_reschedule(user=learner) == len(few_or_many)
+
+
+def test_rescheduling_passes_over_a_new_card_set_due_and_not_answered_since(alice, deck):
+    """It has no answer to count an interval from: Anki leaves such a card be too."""
+    card = first_cards(deck, 1)[0]
+    spec = scheduling.parse_due_date("30")
+    reviews.cards_set_due(
+        user=alice, cards=Card.objects.filter(pk=card.pk), spec=spec, now=T0, rng=Random(1)
+    )
+    due = CardMemory.objects.get(user=alice, card=card).due
+    assert reviews.review_cards_reschedule(user=alice) == 0
+    assert CardMemory.objects.get(user=alice, card=card).due == due
 
 
 def test_an_answer_is_scheduled_with_the_settings_saved_just_before(alice, bob, deck):

@@ -193,6 +193,7 @@ def test_study_settings_never_changed_are_the_defaults(client, alice):
     assert settings["new_cards_per_day"] == LearnerSettings().new_cards_per_day
     assert settings["desired_retention"] == LearnerSettings().desired_retention
     assert settings["bury_siblings"] is False
+    assert settings["reschedule_on_change"] is False
 
 
 def test_it_holds_nothing_of_another_learner(client, alice, bob, deck):

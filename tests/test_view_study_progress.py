@@ -278,3 +278,24 @@ def test_it_counts_the_days_studied_and_the_streak_in_study_days(client, alice, 
     assert "5 reviews in the last year on 5 days." in later.text
     assert "3 days in a row up to yesterday." in morning.text
     assert "4 days in a row up to today." in later.text
+
+
+def test_a_second_answer_the_same_day_to_a_learned_card_counts_as_in_anki(client, alice, deck):
+    """Anki counts a review before its due day (its log's kind "Filtered", the last
+    interval a day or more: rslib/src/stats/graphs/retention.rs) as a review of a learned
+    card: so does a quiz answer the day the review card was last reviewed."""
+    card = first_cards(deck, 1)[0]
+    with time_machine.travel(T0, tick=False) as traveller:
+        now = timezone.now()
+        reviews.review_record(user=alice, card=card, rating=3, now=now, elapsed_seconds=4)
+        due = reviews.memory_state(user=alice, card=card, now=now).due
+        reviews.review_record(user=alice, card=card, rating=3, now=due, elapsed_seconds=4)
+        again = due + timedelta(hours=1)
+        reviews.review_record(
+            user=alice, card=card, rating=1, now=again, elapsed_seconds=4, source="quiz"
+        )
+        traveller.move_to(again + timedelta(hours=1))
+        client.force_login(alice)
+        figures = client.get(URL).context["figures"]
+    assert sum(week.reviews for week in figures.retention_weeks) == 2
+    assert sum(week.passed for week in figures.retention_weeks) == 1

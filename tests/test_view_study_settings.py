@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -8,17 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms import LongSelect
-from quizzes.models import LearnerSettings
+from quizzes.models import CardMemory, LearnerSettings
 from quizzes.services import reviews
 from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("study_settings")
+T0 = "2025-03-05 12:00:00Z"
 GOOD = {
     "desired_retention": "85",
     "new_cards_per_day": "10",
     "max_reviews_per_day": "150",
+    "maximum_interval": "36500",
     "day_start_hour": "3",
     "time_zone": "Europe/Berlin",
     "new_review_order": "after",
@@ -48,7 +50,7 @@ def test_its_selects_render_no_template_an_option(client, alice):
     assert len(page.select("#id_time_zone option")) > 400
     assert page.select_one("#id_time_zone option[selected]")["value"] == "UTC"
     assert page.select_one("#id_day_start_hour option[selected]").get_text() == "04:00"
-    assert len(response.templates) < 35
+    assert len(response.templates) < 40  # 12 fields
 
 
 @pytest.mark.parametrize("value", ["Europe/Berlin", None])
@@ -81,6 +83,19 @@ def test_it_saves_the_settings(client, alice):
     )
     assert saved.max_reviews_per_day == 150
     assert "Your study settings are saved." in client.get(URL).text
+
+
+def test_it_saves_a_maximum_interval_that_the_next_answer_keeps_to(client, alice, deck):
+    """Anki's "Maximum interval": Easy on a new card gives days of FSRS's own; at most 3."""
+    card = first_cards(deck, 1)[0]
+    client.force_login(alice)
+    assert client.get(URL).context["form"]["maximum_interval"].value() == 36500
+    assert client.post(URL, {**GOOD, "maximum_interval": "3"}).status_code == 302
+    with time_machine.travel(T0, tick=False):
+        now = timezone.now()
+        due = reviews.review_record(user=alice, card=card, rating=4, now=now, elapsed_seconds=4)
+    assert reviews.learner_settings(user=alice).maximum_interval == 3
+    assert due - now <= timedelta(days=3)
 
 
 def test_it_saves_learning_steps_written_as_in_anki(client, alice):
@@ -134,6 +149,9 @@ def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
         ("max_reviews_per_day", "-1"),
         ("max_reviews_per_day", "10000"),
         ("max_reviews_per_day", ""),
+        ("maximum_interval", "0"),
+        ("maximum_interval", "36501"),
+        ("maximum_interval", ""),
         ("day_start_hour", "24"),
         ("time_zone", "Mars/Olympus"),
         ("time_zone", "localtime"),  # the server's own zone
@@ -239,3 +257,45 @@ def test_it_says_how_well_the_model_predicts_the_reviews(client, alice, fitted, 
 def test_before_any_fit_it_says_no_evaluation(client, alice):
     client.force_login(alice)
     assert "log loss" not in model_said(client)
+
+
+def learned(user, cards, *, now) -> dict[int, datetime]:
+    """Each card answered Good when new, then again Good on its due day: review cards, as
+    they stand at the end; returns their due dates."""
+    for card in cards:
+        reviews.review_record(user=user, card=card, rating=3, now=now, elapsed_seconds=4)
+        due = reviews.memory_state(user=user, card=card, now=now).due
+        reviews.review_record(user=user, card=card, rating=3, now=due, elapsed_seconds=4)
+    return dict(CardMemory.objects.filter(user=user).values_list("card_id", "due"))
+
+
+def test_a_new_desired_retention_reschedules_the_review_cards_when_asked(client, alice, deck):
+    """Anki's "Reschedule cards on change": 85% instead of 90% gives longer intervals, from
+    each card's last review; a suspended card keeps its date, and saving again with the
+    same retention moves nothing."""
+    cards = list(first_cards(deck, 4))
+    client.force_login(alice)
+    assert client.get(URL).context["form"]["reschedule_on_change"].value() is False
+    with time_machine.travel(T0, tick=False) as traveller:
+        due_before = learned(alice, cards, now=timezone.now())
+        traveller.move_to(max(due_before.values()))
+        client.post(reverse("review_suspend"), {"card": cards[0].pk})
+        response = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
+        due_after = dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due"))
+        again = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
+    assert "3 review cards rescheduled for your new desired retention." in response.text
+    assert due_after[cards[0].pk] == due_before[cards[0].pk]
+    assert all(due_after[card.pk] > due_before[card.pk] for card in cards[1:])
+    assert reviews.learner_settings(user=alice).reschedule_on_change is True
+    assert "rescheduled" not in again.text
+    assert dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due")) == due_after
+
+
+def test_a_new_desired_retention_leaves_the_due_dates_unless_asked(client, alice, deck):
+    """Anki's default: the new retention shows as each card is next answered."""
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False):
+        due_before = learned(alice, first_cards(deck, 2), now=timezone.now())
+        response = client.post(URL, GOOD, follow=True)
+    assert "rescheduled" not in response.text
+    assert dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due")) == due_before

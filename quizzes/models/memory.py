@@ -32,6 +32,14 @@ class LearnerSettings(models.Model):
         ],
         help_text="The share of reviews you want to get right; higher means more reviews.",
     )
+    # Anki's "Reschedule cards on change", off by default as there: a new desired retention,
+    # or new parameters, move the review cards' due dates to those they now give, instead of
+    # showing only as each card is next answered (reviews.review_cards_reschedule).
+    reschedule_on_change = models.BooleanField(default=False)
+    maximum_interval = models.PositiveIntegerField(
+        default=scheduling.MAX_INTERVAL_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(scheduling.MAX_INTERVAL_DAYS)],
+    )
     new_cards_per_day = models.PositiveSmallIntegerField(
         default=scheduling.DEFAULT_NEW_CARDS_PER_DAY,
         validators=[MaxValueValidator(scheduling.MAX_NEW_CARDS_PER_DAY)],

@@ -202,6 +202,8 @@ def _settings(user) -> dict:
     settings = learner_settings(user=user)
     return {
         "desired_retention": settings.desired_retention,
+        "reschedule_on_change": settings.reschedule_on_change,
+        "maximum_interval_days": settings.maximum_interval,
         "new_cards_per_day": settings.new_cards_per_day,
         "max_reviews_per_day": settings.max_reviews_per_day,
         "learning_steps": settings.learning_steps,

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from quizzes import caching, scheduling
 from quizzes.models import CardMemory, LearnerSettings, ReviewLog
-from quizzes.services.reviews import learner_settings
+from quizzes.services.reviews import learner_settings, review_cards_reschedule
 
 MIN_TRAINING_ITEMS = 64
 
@@ -44,6 +44,9 @@ class FitResult:
     found: Evaluation | None = None
     # The parameters in use predicted the reviews at least as well: kept, as Anki keeps them.
     kept: bool = False
+    # Review cards given new due dates, for a learner who asked for it ("Reschedule cards on
+    # change").
+    rescheduled: int = 0
 
     @property
     def summary(self) -> str:
@@ -54,7 +57,8 @@ class FitResult:
                     f"{fitted}: the parameters in use predict them as well or better "
                     f"({self.before} against {self.found}), kept"
                 )
-            return f"{fitted}: {self.before} before, {self.found} now"
+            moved = f"; {self.rescheduled} review cards rescheduled" if self.rescheduled else ""
+            return f"{fitted}: {self.before} before, {self.found} now{moved}"
         return (
             f"too few reviews: {_reviews(self.reviews)} give {self.items} training "
             f"item{'s' if self.items != 1 else ''}, the optimizer needs {MIN_TRAINING_ITEMS} "
@@ -159,7 +163,9 @@ def parameters_fit(*, user, now: datetime) -> FitResult:
     reviews better (a lower log loss: a fit on a few noisy weeks can do worse than the
     defaults, or than the last fit); both evaluations are kept for the settings page. On
     new parameters every card's stability and difficulty are then worked out again from
-    its reviews with them, so that the fitted forgetting curve meets memories it made."""
+    its reviews with them, so that the fitted forgetting curve meets memories it made, and
+    for a learner who asked for it the review cards are rescheduled with them, as Anki's
+    "Reschedule cards on change" does."""
     settings = learner_settings(user=user)
     rows = _review_rows(user)
     items = _training_items(rows, settings)
@@ -190,8 +196,11 @@ def parameters_fit(*, user, now: datetime) -> FitResult:
                 "parameters_kept",
             ]
         )
+        rescheduled = 0
         if not kept:
             _memories_update(user=user, replayed=replayed)
+            if stored.reschedule_on_change:
+                rescheduled = review_cards_reschedule(user=user)
     return FitResult(
         fitted=True,
         reviews=len(rows),
@@ -200,4 +209,5 @@ def parameters_fit(*, user, now: datetime) -> FitResult:
         before=before,
         found=found_evaluation,
         kept=kept,
+        rescheduled=rescheduled,
     )

@@ -20,7 +20,17 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    JSONField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -111,9 +121,17 @@ def settings_update(
     bury_siblings: bool = False,
     new_review_order: str = scheduling.DEFAULT_NEW_REVIEW_ORDER,
     new_cards_ignore_review_limit: bool = False,
-) -> LearnerSettings:
+    reschedule_on_change: bool = False,
+    maximum_interval: int = scheduling.MAX_INTERVAL_DAYS,
+) -> int:
+    """Save the learner's study settings. With `reschedule_on_change`, a new desired
+    retention reschedules their review cards (review_cards_reschedule), as Anki's
+    "Reschedule cards on change" does on saving its options; returns how many it moved."""
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
+    retention_changed = settings.desired_retention != desired_retention
     settings.desired_retention = desired_retention
+    settings.reschedule_on_change = reschedule_on_change
+    settings.maximum_interval = maximum_interval
     settings.new_cards_per_day = new_cards_per_day
     settings.max_reviews_per_day = max_reviews_per_day
     settings.day_start_hour = day_start_hour
@@ -135,9 +153,78 @@ def settings_update(
             "time_zone",
             "learning_steps",
             "relearning_steps",
+            "reschedule_on_change",
+            "maximum_interval",
         ]
     )
-    return settings
+    if reschedule_on_change and retention_changed:
+        return review_cards_reschedule(user=user)
+    return 0
+
+
+@transaction.atomic
+def review_cards_reschedule(*, user) -> int:
+    """Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/memory_state.rs):
+    every review card of the learner's not suspended (a buried one too) is due when its
+    memory now says, under their desired retention and parameters
+    (scheduling.rescheduled_due). Cards in a (re)learning step keep their step, and a new
+    card made a review card by Set due date and not answered since keeps its date: it has
+    no answer to count from (Anki passes over a card without a graded review too). Returns
+    how many due dates moved: one query reads the cards, with their last answers, and one
+    writes each 500 moved; the rows are locked, so an answer given meanwhile waits rather
+    than being overwritten."""
+    settings = _settings_of(user.pk)
+    scheduler = _scheduler(settings)
+    last_answer = (
+        ReviewLog.objects.filter(
+            user=user, card=OuterRef("card"), reviewed_at=OuterRef("last_review")
+        )
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .order_by("-pk")
+    )
+    rows = (
+        CardMemory.objects.select_for_update(of=("self",))
+        .filter(user=user, state=scheduling.MemoryState.REVIEW, suspended=False, reps__gt=0)
+        .filter(~Exists(CardHold.objects.filter(user=user, card=OuterRef("card"), suspended=True)))
+        .annotate(
+            last_rating=Subquery(last_answer.values("rating")[:1]),
+            last_memory_before=Subquery(
+                last_answer.values("memory_before")[:1], output_field=JSONField()
+            ),
+        )
+        .order_by()
+    )
+    moved = []
+    for row in rows:
+        memory = row.as_memory()
+        due = scheduling.rescheduled_due(
+            memory,
+            scheduler=scheduler,
+            previous_interval=_interval_before(row.last_rating, row.last_memory_before),
+            fuzz_seed=_fuzz_seed(
+                user_id=user.pk, card_id=row.card_id, reps=max(memory.reps - 1, 0)
+            ),
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        if due != row.due:
+            row.due = due
+            moved.append(row)
+    CardMemory.objects.bulk_update(moved, ["due"], batch_size=500)
+    if moved:
+        caching.learner_memory_changed(user.pk)
+    return len(moved)
+
+
+def _interval_before(rating: int | None, memory_before: dict | None) -> int:
+    """The interval, in days, a card had before its last answer, when that answer passed
+    and the card was in review (Anki's previous_interval); 0 otherwise."""
+    if not rating or rating == Grade.AGAIN or not memory_before:
+        return 0
+    if memory_before["state"] != scheduling.MemoryState.REVIEW:
+        return 0
+    before = _memory_from_json(memory_before)
+    return round((before.due - before.last_review).total_seconds() / 86400)
 
 
 def time_zone_set(*, user, time_zone: str) -> None:
@@ -157,6 +244,7 @@ def _scheduler(settings: LearnerSettings):
         parameters=settings.fsrs_parameters or None,
         learning_steps=settings.learning_step_durations,
         relearning_steps=settings.relearning_step_durations,
+        maximum_interval=settings.maximum_interval,
     )
 
 

@@ -22,13 +22,20 @@ def study_settings(request):
     settings = reviews.learner_settings(user=request.user)
     form = StudySettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if form.is_valid():
-        reviews.settings_update(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your study settings are saved.")
+        rescheduled = reviews.settings_update(user=request.user, **form.cleaned_data)
+        messages.success(request, f"Your study settings are saved.{_rescheduled(rescheduled)}")
         return redirect("study_settings")
     status = 400 if form.is_bound else 200
     return render(
         request, "quizzes/study/settings.html", {"form": form, "settings": settings}, status=status
     )
+
+
+def _rescheduled(cards: int) -> str:
+    if not cards:
+        return ""
+    plural = "s" if cards != 1 else ""
+    return f" {cards} review card{plural} rescheduled for your new desired retention."
 
 
 @require_POST
