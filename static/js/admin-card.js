@@ -1,16 +1,6 @@
-// The card editor's fixes to what Django's admin draws; the page works without this file.
+// The card editor's wrong answers; the page works without this file.
 (function () {
   "use strict";
-
-  // Django's tag chooser (SelectFilter2.js) names each filter box through an icon in its
-  // label: a <span aria-label>, a name ARIA does not allow on a span (axe: serious), which
-  // screen readers may skip. As an image the icon may bear that name, and lends it to the
-  // box. SelectFilter2 draws the chooser at "load", before this listener (added later) runs.
-  window.addEventListener("load", function () {
-    document.querySelectorAll(".selector .search-label-icon[aria-label]").forEach(function (icon) {
-      icon.setAttribute("role", "img");
-    });
-  });
 
   // A wrong answer's box grows with its words (admin-card.css: field-sizing), in the
   // browsers that know field-sizing; in the others (Firefox), here, as it is typed into.
