@@ -137,8 +137,16 @@ def test_every_field_of_the_card_editor_has_a_name_and_its_links_stand_apart(
     image = CachedImage.objects.create(url="https://images.example.org/one.png")
     CardImage.objects.create(card=card, image=image, side="question", position=0)
     Distractor.objects.create(card=card, html="Layer 9", text="Layer 9")  # with its Delete box
+    steps = ("get more data", "augment data")  # an answer of steps, offered as their list
+    Card.objects.filter(pk=card.pk).update(
+        choice_html='<span class="choice-list">'
+        + "".join(f'<span class="choice-item">{step}</span>' for step in steps)
+        + "</span>"
+    )
     log_in(page, site, staff.username, password, f"/admin/quizzes/card/{card.pk}/change/")
     expect(page.locator("#id_distractors-0-DELETE")).to_be_visible()
+    # Its items a line each: they ran together, "get more dataaugment data".
+    assert page.locator(".card-choice").inner_text().split("\n") == list(steps)
 
     # link-in-text-block: the breadcrumbs' links, by colour alone, among their separators.
     # aria-prohibited-attr: the tags chooser's filter boxes named by a <span aria-label>.
