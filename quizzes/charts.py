@@ -133,6 +133,8 @@ class Heatmap:
     cell_size: int
     cells: tuple[Cell, ...]
     month_ticks: tuple[Tick, ...]
+    # Drawn in a column of their own beside the days, which scroll sideways on a phone.
+    weekday_width: int
     weekday_ticks: tuple[Tick, ...]
 
 
@@ -144,11 +146,14 @@ def heat_level(count: int, busiest: int) -> int:
 
 # A month's short name at the axis's font size, in SVG units.
 MONTH_LABEL_WIDTH = 24
+# "Wed" at that size, and a gap before the first column.
+WEEKDAY_LABEL_WIDTH = 26
 
 
 def heatmap(counts: Mapping[date, int], *, end: date, weeks: int = 53) -> Heatmap:
     """A year of days as GitHub draws it: a column per week (Monday on top), `end` last."""
-    size, gap, left, top = 11, 2, 28, 16
+    # Two units before the first column: a J starting there reaches left of its x.
+    size, gap, left, top = 11, 2, 2, 16
     first = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
     busiest = max(counts.values(), default=0)
     cells = []
@@ -187,6 +192,7 @@ def heatmap(counts: Mapping[date, int], *, end: date, weeks: int = 53) -> Heatma
             for index, tick in enumerate(month_ticks)
             if index == 0 or tick.position - month_ticks[index - 1].position >= 3 * (size + gap)
         ),
+        weekday_width=WEEKDAY_LABEL_WIDTH,
         weekday_ticks=weekday_ticks,
     )
 

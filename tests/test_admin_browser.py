@@ -137,14 +137,57 @@ def test_every_field_of_the_card_editor_has_a_name_and_its_links_stand_apart(
     image = CachedImage.objects.create(url="https://images.example.org/one.png")
     CardImage.objects.create(card=card, image=image, side="question", position=0)
     Distractor.objects.create(card=card, html="Layer 9", text="Layer 9")  # with its Delete box
+    steps = ("get more data", "augment data")  # an answer of steps, offered as their list
+    Card.objects.filter(pk=card.pk).update(
+        choice_html='<span class="choice-list">'
+        + "".join(f'<span class="choice-item">{step}</span>' for step in steps)
+        + "</span>"
+    )
     log_in(page, site, staff.username, password, f"/admin/quizzes/card/{card.pk}/change/")
     expect(page.locator("#id_distractors-0-DELETE")).to_be_visible()
+    # Its items a line each: they ran together, "get more dataaugment data".
+    assert page.locator(".card-choice").inner_text().split("\n") == list(steps)
 
     # link-in-text-block: the breadcrumbs' links, by colour alone, among their separators.
-    rules = ["label", "link-in-text-block"]
+    # aria-prohibited-attr: the tags chooser's filter boxes named by a <span aria-label>.
+    rules = ["label", "link-in-text-block", "aria-prohibited-attr"]
     violations = Axe().run(page, options={"runOnly": rules}).response["violations"]
 
     assert [node["target"] for v in violations for node in v["nodes"]] == []
+    name = "Type into this box to filter down the list of available tags."
+    expect(page.get_by_role("textbox", name=name)).to_have_count(1)
+
+
+# A browser that does not know CSS field-sizing (Firefox), in Chromium.
+NO_FIELD_SIZING = """
+const supports = CSS.supports.bind(CSS);
+CSS.supports = (...query) => !String(query[0]).includes("field-sizing") && supports(...query);
+const sheet = new CSSStyleSheet();
+sheet.replaceSync("textarea { field-sizing: fixed !important; }");
+document.adoptedStyleSheets = [sheet];
+"""
+WORDS_IN_VIEW = "box => box.scrollHeight <= box.clientHeight"
+
+
+def test_a_wrong_answers_box_grows_with_its_words_in_a_browser_without_field_sizing(
+    page: Page, site, staff, password
+):
+    from quizzes.models import Card, Distractor
+
+    card = Card.objects.get(number=1)
+    long_answer = "A layer that normalizes each sample over its features, not the batch. " * 8
+    Distractor.objects.create(card=card, html=long_answer, text=long_answer)
+    page.add_init_script(NO_FIELD_SIZING)
+    log_in(page, site, staff.username, password, f"/admin/quizzes/card/{card.pk}/change/")
+
+    boxes = page.locator("#distractors-group textarea:visible")
+    expect(boxes).to_have_count(2)  # the card's and an empty one
+    saved, empty = boxes.all()
+    expect(saved).to_have_value(long_answer)
+    assert saved.evaluate(WORDS_IN_VIEW)
+    empty.fill(long_answer)
+    assert empty.evaluate(WORDS_IN_VIEW)
+    assert empty.evaluate("box => box.style.height") != ""  # grown here, not by CSS
 
 
 COLOURED_NOTE = (

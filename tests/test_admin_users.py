@@ -2,6 +2,7 @@
 
 import pytest
 from axes.models import AccessLog
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -103,6 +104,23 @@ def test_staff_may_edit_an_account_whose_name_came_before_the_rules(client, staf
     response = _rename(client, impersonator, "aIice")  # the same name, other fields saved
 
     assert response.status_code == 302
+
+
+def test_an_accounts_date_and_time_boxes_are_each_named(client, staff, alice):
+    # One label, "Last login:", over a date box and a time box, pointed at neither: a
+    # screen reader read two boxes without a name.
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:auth_user_change", args=[alice.pk]))
+
+    soup = BeautifulSoup(response.text, "html.parser")
+    named = {box["name"]: box.get("aria-label") for box in soup.select("p.datetime input")}
+    assert named == {
+        "last_login_0": "Last login: date",
+        "last_login_1": "Last login: time",
+        "date_joined_0": "Date joined: date",
+        "date_joined_1": "Date joined: time",
+    }
 
 
 @pytest.mark.skipif(not SIGN_INS_KEPT, reason="django-axes keeps them in Redis, briefly")

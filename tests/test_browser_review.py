@@ -248,6 +248,9 @@ def test_the_progress_page_has_no_serious_accessibility_violation(
     page.get_by_text(re.compile(r"^Your reviews of it")).click()
     expect(page.locator("[data-card-history] tbody tr")).to_have_count(1)
     assert serious_violations(page) == []
+    # Its five columns in view on a phone (the time taken was out of it, the table scrolled).
+    rows = page.locator(".card-history-rows")
+    assert rows.evaluate("box => box.scrollWidth <= box.clientWidth"), rows.inner_text()
     # The settings, with how well a fit predicts the reviews.
     LearnerSettings.objects.update_or_create(
         user=review.user,

@@ -1,6 +1,6 @@
 """The progress page's year of reviews: whole on a laptop's column, its weekday names not
-cut; on a phone it scrolls sideways in its own box, the latest weeks in view, its months'
-names whole wherever it is scrolled to."""
+cut; on a phone it scrolls sideways in its own box, the latest weeks in view, its weekday
+names beside the box and its months' names whole wherever it is scrolled to."""
 
 import pytest
 from playwright.sync_api import Page
@@ -20,10 +20,13 @@ def heatmap_box(page: Page, site: str, django_user_model, screen: dict) -> dict:
     page.goto(f"{site}/me/progress/")
     return page.locator(".chart-scroll").evaluate(
         """box => {
-            const weekdays = [...box.querySelectorAll("text")].filter(t => t.textContent === "Wed");
+            const frame = box.closest(".heatmap-frame");
+            const wed = [...frame.querySelectorAll("text")].find(t => t.textContent === "Wed");
             return {
                 overflow: box.scrollWidth - box.clientWidth,
-                weekdayLeft: weekdays[0].getBoundingClientRect().left,
+                weekdayLeft: wed.getBoundingClientRect().left,
+                weekdayRight: wed.getBoundingClientRect().right,
+                frameLeft: frame.getBoundingClientRect().left,
                 boxLeft: box.getBoundingClientRect().left,
                 latestRight: [...box.querySelectorAll("rect")].at(-1).getBoundingClientRect().right,
                 boxRight: box.getBoundingClientRect().right,
@@ -38,16 +41,19 @@ def test_the_year_fits_a_laptops_column_with_its_weekday_names_whole(
     box = heatmap_box(page, deck_site, django_user_model, LAPTOP)
 
     assert box["overflow"] <= 0
-    assert box["weekdayLeft"] >= box["boxLeft"]
+    assert box["weekdayLeft"] >= box["frameLeft"]
 
 
-def test_on_a_phone_the_year_scrolls_with_the_latest_weeks_in_view(
+def test_on_a_phone_the_year_scrolls_with_the_latest_weeks_and_the_weekday_names_in_view(
     page: Page, deck_site, django_user_model
 ):
     box = heatmap_box(page, deck_site, django_user_model, PHONE)
 
     assert box["overflow"] > 0
     assert box["latestRight"] <= box["boxRight"]
+    # Drawn in the scrolled year, they were 600 px left of the phone's screen.
+    assert 0 <= box["frameLeft"] <= box["weekdayLeft"]
+    assert box["weekdayRight"] <= box["boxLeft"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 

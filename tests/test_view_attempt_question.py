@@ -409,6 +409,7 @@ def test_next_question_is_a_link_to_the_next_address(client, alice, attempt):
 
     link = BeautifulSoup(feedback.text, "html.parser").select_one("[data-continue]")
     assert link["href"] == url(attempt, 2)
+    assert link.select_one(".key-hint").get_text() == "(Enter)"  # its key in it
     # A page of its own, not a swap: the browser's history holds every question.
     assert not link.has_attr("hx-get")
 

@@ -148,7 +148,7 @@ def test_each_flagged_card_shows_its_flag_named_in_words(client, alice, deck):
 
     response = client.get(URL)
 
-    rows = BeautifulSoup(response.text, "html.parser").select("tbody tr")
+    rows = BeautifulSoup(response.text, "html.parser").select("tbody tr:has(td)")
     tags = [row.select_one(".flag-tag") for row in rows]
     assert [tag.get_text(strip=True) if tag else None for tag in tags] == [None, "Red flag", None]
     assert tags[1].select_one(".flag-dot.flag-1")["aria-hidden"] == "true"
@@ -225,3 +225,83 @@ def test_the_queries_do_not_grow_with_the_flagged_cards(
         client.get(URL)
     with django_assert_num_queries(QUERIES_ONE_FLAG):
         assert len(client.get(URL, {"flag": "7"}).context["flagged"]) == count
+
+
+def visible_text(element) -> str:
+    """What the eyes read of `element`: its text but for what only screen readers hear."""
+    element = BeautifulSoup(str(element), "html.parser")
+    for hidden in element.select(".visually-hidden"):
+        hidden.decompose()
+    return element.get_text()
+
+
+def two_decks_of_one_name(make_deck, alice):
+    """Two decks named Biology, each with cards 1 and 2 asked: sorted by name and number
+    alone their cards came in turn, 1 of one deck, 1 of the other, 2 of the first..."""
+    decks = []
+    for slug in ("bio-a", "bio-b"):
+        deck = make_deck(2, slug=slug, name="Biology")
+        finish(start(alice, deck, count=2))
+        decks.append(deck)
+    return decks
+
+
+def test_each_deck_is_named_once_over_its_cards_and_to_screen_readers_on_each(
+    client, alice, make_deck
+):
+    # "Card 7 of fast.ai Practical Deep Learning, part 2 (…)" on every row took most of a
+    # phone's line; a link read on its own (a screen reader's list of links) keeps it all.
+    decks = two_decks_of_one_name(make_deck, alice)
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+
+    groups = soup.select(".card-figures tbody")
+    assert [group.select_one("th[scope=rowgroup]").get_text() for group in groups] == [
+        "Biology (bio-a)",
+        "Biology (bio-b)",
+    ]
+    for group, deck in zip(groups, decks, strict=True):
+        links = group.select(".col-card a")
+        cards = [deck.cards.get(number=number) for number in (1, 2)]
+        assert [link.get_text() for link in links] == [card.named for card in cards]
+        assert [visible_text(link) for link in links] == [
+            f"Card {card.number} (“Question {card.number} about tensor{card.number}?”)"
+            for card in cards
+        ]
+    # Of two decks, the weakest cards' list names each card's deck where all can see it.
+    assert all("Biology (bio-" in visible_text(link) for link in soup.select(".weakest a"))
+
+
+def test_the_weakest_cards_of_one_deck_leave_its_name_to_the_table(client, alice, deck):
+    finish(start(alice, deck, count=3))
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(URL).text, "html.parser")
+
+    weakest = soup.select(".weakest a")
+    assert weakest and all(deck.name not in visible_text(link) for link in weakest)
+    assert all(
+        link.get_text().startswith("Card ") and deck.name in link.get_text() for link in weakest
+    )
+    assert len(soup.select(".card-figures th[scope=rowgroup]")) == 1
+
+
+def test_flagged_cards_are_listed_under_their_decks_name(client, alice, make_deck):
+    for deck in two_decks_of_one_name(make_deck, alice):
+        for number in (1, 2):
+            flag(alice, deck, number, Colour.RED)
+    client.force_login(alice)
+
+    soup = BeautifulSoup(client.get(URL, {"flag": "1"}).text, "html.parser")
+
+    assert [heading.get_text() for heading in soup.select("h3.deck-group")] == [
+        "Biology (bio-a)",
+        "Biology (bio-b)",
+    ]
+    lists = soup.select(".flagged-cards")
+    assert [[visible_text(link)[:6] for link in ul.select("a")] for ul in lists] == [
+        ["Card 1", "Card 2"],
+        ["Card 1", "Card 2"],
+    ]
+    assert all(" of Biology (bio-" in link.get_text() for link in soup.select(".flagged-cards a"))

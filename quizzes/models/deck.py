@@ -350,6 +350,14 @@ class Card(models.Model):
         Medicine::Cardiology::Drugs (“Which drug slows…”)', and 'Card 7 of Biology (bio-b)
         (…)' beside another deck Biology (`named_alike`, Deck.label_among).
         A deck name too long keeps its last parts ('…::Drugs'). Plain text: a page escapes it."""
+        deck = self.named_deck_among(named_alike)
+        start = self.named_question_start()
+        if not start:
+            return f"Card {self.number} of {deck}"
+        return f"Card {self.number} of {deck} (“{start}”)"
+
+    def named_deck_among(self, named_alike: Collection[int]) -> str:
+        """Its deck as `named_among` says it."""
         parts = self.deck.name.split("::")
         while len(parts) > 1 and len("::".join(parts)) > NAMED_DECK_LENGTH - 3:
             parts.pop(0)
@@ -358,13 +366,15 @@ class Card(models.Model):
             deck = f"…::{deck}"
         # A name of one part too long for a notice is cut like a question.
         deck = Truncator(deck).chars(NAMED_DECK_LENGTH, truncate="…")
-        deck = self.deck.label_among(named_alike, name=deck)
+        return self.deck.label_among(named_alike, name=deck)
+
+    def named_question_start(self) -> str:
+        """The start of its question as `named_among` quotes it ("" for none)."""
         question = " ".join(self.question_text.split())
         if not question:
-            return f"Card {self.number} of {deck}"
+            return ""
         start = Truncator(question).words(NAMED_QUESTION_WORDS, truncate="…")
-        start = Truncator(start).chars(NAMED_QUESTION_LENGTH, truncate="…")
-        return f"Card {self.number} of {deck} (“{start}”)"
+        return Truncator(start).chars(NAMED_QUESTION_LENGTH, truncate="…")
 
     @property
     def answer_is_image_only(self) -> bool:

@@ -84,7 +84,8 @@ def card_figures(*, user) -> list[CardFigures]:
         )
         for row in rows
     ]
-    return sorted(figures, key=lambda f: (f.card.deck.name, f.card.number))
+    # Two decks of one name apart: the page lists each deck's cards under its name.
+    return sorted(figures, key=lambda f: (f.card.deck.name, f.card.deck_id, f.card.number))
 
 
 def asked_cards(*, user):

@@ -2,7 +2,7 @@ import re
 from datetime import timedelta
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from quizzes.addresses import remembered_reverse
@@ -53,6 +53,22 @@ def card_named(card, named_alike) -> str:
     """`card` as a notice names it (Card.named_among), for a page that lists many: the
     decks' tree read once for them all, not once a card."""
     return card.named_among(named_alike or ())
+
+
+@register.filter
+def card_named_under_deck(card, named_alike) -> str:
+    """`card` named as card_named does, in a list under its deck's name: the eyes read
+    "Card 7 (“Which drug…”)", the deck said once above; a screen reader, which may read a
+    link on its own (a list of the page's links), still hears "Card 7 of Drugs (…)"."""
+    start = card.named_question_start()
+    # One span around it all: a link laid out as a flex box (a thumb's height to tap) would
+    # make each piece an item of its own, dropping the space before the question.
+    return format_html(
+        '<span>Card {}<span class="visually-hidden"> of {}</span>{}</span>',
+        card.number,
+        card.named_deck_among(named_alike),
+        f" (“{start}”)" if start else "",
+    )
 
 
 @register.filter

@@ -68,6 +68,7 @@ def my_cards(request):
         "page": page,
         "has_next": page * progress_services.CARD_FIGURES_PAGE < len(figures),
         "weakest": progress_services.weakest_cards(figures),
+        "several_decks": len({figure.card.deck_id for figure in figures}) > 1,
         "named_alike": card_services.tree_scopes_kept().named_alike,
         "due_form": CardsSetDueForm(),
         "match_count": len(figures),
