@@ -8,7 +8,7 @@ import random
 
 import anki.lang
 import pytest
-from anki.collection import Collection
+from anki.collection import Collection, ImportCsvRequest
 
 from quizzes.importing.anki import (
     BASIC,
@@ -815,6 +815,48 @@ def test_spaces_padding_a_column_after_its_closing_quote_are_no_text_after_it():
     assert sides(result) == [('die "Familie"', "family"), ("Haus", "house")]
 
 
+def test_text_after_a_closing_quote_is_read_as_ankis_own_reader_reads_it(tmp_path):
+    # `"I wish", hopefully` was skipped as a line error, where Anki imports it: the rest of
+    # the field after the closing quote is read as typed, a later quote as a quote.
+    data = (
+        "#separator:tab\n#html:false\n"
+        '"I wish", hopefully\tA1\n'
+        'Q2\t"A" and "B"\n'
+        '"line\nbreak" after\t"x"y"z\n'
+        '"well ""formed"""\t"a\tb"\n'
+    )
+    path = tmp_path / "quotes.txt"
+    path.write_text(data)
+    collection = Collection(str(tmp_path / "reader.anki2"))
+    metadata = collection.get_csv_metadata(path=str(path), delimiter=None)
+    collection.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
+    anki_fields = [
+        tuple(html.unescape(field) for field in collection.get_note(note_id).fields)
+        for note_id in sorted(collection.find_notes(""))
+    ]
+    collection.close()
+
+    result = read(data)
+
+    assert (
+        sides(result)
+        == anki_fields
+        == [
+            ("I wish, hopefully", "A1"),
+            ("Q2", 'A and "B"'),
+            ("line<br>break after", 'xy"z'),
+            ('well "formed"', "a\tb"),
+        ]
+    )
+    assert not result.skipped
+    assert [str(notice) for notice in result.notices if "closing quote" in notice.reason] == [
+        "deck.txt:3: text after the closing quote of a field that opens with a quote (and on "
+        "2 more lines): read as Anki reads it, the quotes left out ('\"I wish\", hopefully' "
+        "reads as 'I wish, hopefully'); to keep them, quote the whole field and double its "
+        'quotes ("""I wish"", hopefully")'
+    ]
+
+
 def test_the_default_mapping_skips_id_columns_and_empty_columns():
     data = "2_1\t\tHund\tdog\t<b>der</b>\n2_2\t\tKatze\tcat\tdie\n"
 
@@ -1061,6 +1103,37 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
         "deck.txt:4: an image occlusion note: a text file carries no image to draw its masks "
         "on (the deck's .apkg does)",
     ]
+
+
+def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
+    # A shared export's 1,224 image occlusion notes were 1,224 lines of the report.
+    occlusions = [
+        f"io{i}\tImage Occlusion\t{{{{c1::image-occlusion:rect:left=.{i}:top=.2}}}}\t"
+        '"<img src=""brain.png"">"\n'
+        for i in range(12)
+    ]
+    data = (
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
+        "b1\tBasic\tWhere is Broca's area?\tThe frontal lobe\n"
+        + "".join(occlusions)
+        + "b2\tBasic\t<br>\tan answer without a question\n"
+        + "b3\tBasic\t\tanother\n"
+        + "b4\tBasic (and reversed card)\t\tof another note type\n"
+        + 'b5\tBasic\t"a quote never closed\tQ\n'
+    )
+
+    result = read(data)
+
+    assert [card.question_html for card in result.cards] == ["Where is Broca's area?"]
+    assert [str(problem) for problem in result.skipped] == [
+        "deck.txt:6: 12 notes of note type 'Image Occlusion' (lines 6, 7, 8, 9, 10, 11, 12, 13, "
+        "14, 15, ...): an image occlusion note: a text file carries no image to draw its masks "
+        "on (the deck's .apkg does)",
+        "deck.txt:18: 2 notes of note type 'Basic' (lines 18, 19): empty question",
+        "deck.txt:20: empty question",
+        "deck.txt:21: unterminated quoted field (no closing quote before the end)",
+    ]
+    assert [problem.notes for problem in result.skipped] == [12, 2, 1, 1]
 
 
 def test_an_image_occlusion_enhanced_note_is_skipped_for_a_package_not_an_empty_answer():

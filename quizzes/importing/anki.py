@@ -510,15 +510,19 @@ def read_anki(
         meta = {role: column for role, column in layout.meta.items() if role != "tags"}
         layout = dataclasses.replace(layout, meta=meta, tags_column_guessed=False)
 
-    skipped: list[ParseProblem] = []
+    # Lines skipped for the same reason, by the note type they name: one line of the report.
+    skipped_lines: dict[tuple[str, str], list[int]] = {}
     merged: list[ParseProblem] = []
     fields_left_out: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
     math_lines: list[int] = []
     control_lines: list[int] = []
+    quoted_lines: list[tuple[int, tuple[str, str]]] = []
     for raw in raws:
         line = line_at(raw.start)
+        if raw.quotes_left_out:
+            quoted_lines.append((line, raw.quotes_left_out))
         if not raw.error and any(_CONTROL.search(field) for field in raw.fields):
             control_lines.append(line)
             fields = [_controls_read(field, html=layout.html) for field in raw.fields]
@@ -537,13 +541,14 @@ def read_anki(
             )
             note.guid = cards[0].guid
         except _Rejected as rejection:
-            skipped.append(ParseProblem(source, line, str(rejection)))
+            named = "" if raw.error else _named_type(raw, layout)
+            skipped_lines.setdefault((named, str(rejection)), []).append(line)
             continue
         number = cards[0].number
         if number is not None and line_of_number.get(number, line) != line:
             earlier = line_of_number[number]
             reason = f"duplicate card number {number} (first on line {earlier}): skipped"
-            skipped.append(ParseProblem(source, line, reason))
+            skipped_lines.setdefault(("", reason), []).append(line)
             continue
         if note.guid in notes:
             earlier = notes[note.guid]
@@ -558,6 +563,13 @@ def read_anki(
             fields_left_out.append(ParseProblem(source, line, note.columns_left_out))
         note.cards = tuple(cards)
         notes[note.guid] = note
+    skipped = sorted(
+        (
+            _lines_skipped(named, reason, lines, source)
+            for (named, reason), lines in skipped_lines.items()
+        ),
+        key=lambda problem: problem.line,
+    )
     if not notes:
         reason = "no line of the file can become a card"
         if (mark := _unread_separator(raws)) in _NOTE_APP_SEPARATORS:
@@ -579,6 +591,16 @@ def read_anki(
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
+    if quoted_lines:
+        (line, (written, read)), lines = quoted_lines[0], [line for line, _ in quoted_lines]
+        kept = '"' + written.replace('"', '""') + '"'
+        reason = (
+            f"text after the closing quote of a field that opens with a quote"
+            f"{_more_lines(lines)}: read as Anki reads it, the quotes left out "
+            f"({written[:60]!r} reads as {read[:60]!r}); to keep them, quote the whole field "
+            f"and double its quotes ({kept[:60]})"
+        )
+        notices.append(ParseProblem(source, line, reason))
     if control_lines:
         reason = (
             f"control characters{_more_lines(control_lines)}: a vertical tab or a form feed "
@@ -601,6 +623,39 @@ def read_anki(
             key=lambda notice: notice.line,
         ),
     )
+
+
+# The lines a report line of many names, the first ones: enough to find them in the file.
+_LINES_NAMED = 10
+
+
+def lines_named(lines: list[int]) -> str:
+    """ "lines 3, 8, 9" for a report line standing for the notes on `lines`."""
+    named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
+    return f"lines {named}{', ...' if len(lines) > _LINES_NAMED else ''}"
+
+
+def _lines_skipped(named: str, reason: str, lines: list[int], source: str) -> ParseProblem:
+    """The lines skipped for one reason, as one report line counting them: an export of
+    1,224 image occlusion notes is one piece of news, and a line for each would bury the
+    others. It names the note type the lines name, if any, and where the first ones are."""
+    first, *others = lines
+    if not others:
+        return ParseProblem(source, first, reason)
+    of_type = f" of note type {named!r}" if named else ""
+    return ParseProblem(
+        source,
+        first,
+        f"{len(lines)} {'notes' if named else 'lines'}{of_type} ({lines_named(lines)}): {reason}",
+        notes=len(lines),
+    )
+
+
+def _named_type(raw: "_RawRecord", layout: FileLayout) -> str:
+    """The note type a line names in its note type column, else the file's `#notetype`."""
+    column = layout.meta.get("notetype")
+    named = raw.fields[column] if column is not None and column < len(raw.fields) else ""
+    return (named or layout.notetype).strip()
 
 
 def _more_lines(lines: list[int]) -> str:
@@ -1469,6 +1524,8 @@ class _RawRecord:
     end: int  # offset of the line break that ends it
     fields: list[str]
     error: str | None
+    # A field opening with a quote, with text after its closing quote: as written, as read.
+    quotes_left_out: tuple[str, str] | None = None
 
 
 def _unterminated(rest: str) -> str:
@@ -1494,10 +1551,28 @@ def _split_records(
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
     attributes = entities
     entities = entities and (separator in "&#;" or separator.isalnum())
+
+    def unquoted_end(position: int) -> int:
+        end = unquoted.match(text, position).end()
+        while text.startswith(separator, end) and (
+            after := (entities and _entity_end(text, end))
+            or (
+                # Cheap looks first: most fields hold no tag, or a tag holding no quote,
+                # before the separator.
+                attributes
+                and (tag := text.rfind("<", position, end)) >= 0
+                and (text.find('"', tag, end) >= 0 or text.find("'", tag, end) >= 0)
+                and _attribute_end(text, tag, end)
+            )
+        ):
+            end = unquoted.match(text, after).end()
+        return end
+
     while position < len(text):
-        start, fields, error = position, [], None
+        start, fields, error, quotes_left_out = position, [], None, None
         while True:
             if text.startswith('"', position):
+                opened = position
                 value, position = _quoted_field(text, position + 1)
                 if value is None:
                     error = _unterminated(text[start:])
@@ -1508,31 +1583,23 @@ def _split_records(
                     while text.startswith((" ", "\t"), padded) and text[padded] != separator:
                         padded += 1
                     if padded < len(text) and text[padded] not in (separator, "\r", "\n"):
-                        error = "text after the closing quote of a quoted field"
-                        position = _next_line_break(text, position)
+                        # `"I wish", hopefully`: the rest up to the separator is the field's
+                        # too, read as typed, as Anki's CSV reader reads it.
+                        end = unquoted_end(position)
+                        value += text[position:end]
+                        quotes_left_out = quotes_left_out or (text[opened:end], value)
+                        position = end
                     else:
                         position = padded
             else:
-                end = unquoted.match(text, position).end()
-                while text.startswith(separator, end) and (
-                    after := (entities and _entity_end(text, end))
-                    or (
-                        # Cheap looks first: most fields hold no tag, or a tag holding no
-                        # quote, before the separator.
-                        attributes
-                        and (tag := text.rfind("<", position, end)) >= 0
-                        and (text.find('"', tag, end) >= 0 or text.find("'", tag, end) >= 0)
-                        and _attribute_end(text, tag, end)
-                    )
-                ):
-                    end = unquoted.match(text, after).end()
+                end = unquoted_end(position)
                 value, position = text[position:end], end
             fields.append(value or "")
             if error or not text.startswith(separator, position):
                 break
             position += 1
         if error or text[start:position].strip():
-            yield _RawRecord(start, position, fields, error)
+            yield _RawRecord(start, position, fields, error, quotes_left_out)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
 
@@ -1580,11 +1647,6 @@ def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
     return None, len(text)
 
 
-def _next_line_break(text: str, position: int) -> int:
-    line_break = _LINE_BREAK.search(text, position)
-    return line_break.start() if line_break else len(text)
-
-
 class _Rejected(Exception):
     """A note that cannot become a card; the message is the reason."""
 
@@ -1628,7 +1690,7 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         # A note whose deck cell is empty is in `#deck`'s deck (Anki makes a deck "blank").
         anki_deck=anki_deck_name(field(layout.meta.get("deck"))) or layout.deck,
     )
-    named = field(layout.meta.get("notetype")) or layout.notetype
+    named = _named_type(raw, layout)
     if _is_enhanced_occlusion(named, fields):
         # Its fields name the image and masks, but a text export carries neither: read as
         # Basic, its first field (an id) was a question with an empty answer.
