@@ -228,6 +228,13 @@ def test_a_spreadsheet_header_row_names_the_columns():
         ("recto;verso", ";"),
         ("PREGUNTA,RESPUESTA", ","),
         (" Question , Answer ", ","),
+        # Names of other words, of two words, or of a language beside a question or answer.
+        ("Concept;Explanation", ";"),
+        ("Front side,Back side", ","),
+        ("Spanish word,English meaning", ","),
+        ("Word;English", ";"),
+        ("English;Translation", ";"),
+        ("Term;Definition;Example sentence", ";"),
     ],
 )
 def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):
@@ -249,10 +256,17 @@ def test_a_first_row_naming_two_languages_is_read_as_column_names(names):
 
 
 @pytest.mark.parametrize(
-    "first", ["Frage;question", "Wort;word", "Antwort;answer", "German;Deutsch", "French;Category"]
+    "first",
+    [
+        *("Frage;question", "Wort;word", "Antwort;answer", "German;Deutsch", "French;Category"),
+        *("Bedeutung;meaning", "Satz;sentence", "Beschreibung;description", "Example;sentence"),
+        *("Englisch;English word", "Kanji;Chinese characters", "Q;A", "Front door;Haustür"),
+        "Question 1?;Answer 1.",
+    ],
 )
 def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(first):
     # German vocabulary: "Frage" is "question", a note, not two names for the same column.
+    # A term and its translation share the kind of name; any other word is a note's.
     result = read(f"{first}\nTerm;Definition\n")
 
     assert sides(result) == [tuple(first.split(";")), ("Term", "Definition")]
@@ -273,6 +287,12 @@ def test_a_first_row_of_names_over_a_column_of_numbers_is_read_as_column_names(d
     assert result.layout.labels == labels
     assert [card.line for card in result.cards] == [2, 3]
     assert sides(result)[0] == tuple(data.splitlines()[1].replace(",", "|").split("|")[1:])
+
+
+def test_further_answers_named_in_the_first_row_are_appended_to_the_answer():
+    result = read("Kanji,Reading,Meaning\n水,みず,water\n火,ひ,fire\n", source="kanji.csv")
+
+    assert sides(result) == [("水", "みず<br><br>water"), ("火", "ひ<br><br>fire")]
 
 
 def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():

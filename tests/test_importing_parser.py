@@ -475,8 +475,8 @@ def test_the_error_message_lists_every_problem():
 
     assert str(caught.value) == (
         "deck.txt:1: no line of the file can become a card\n"
-        "deck.txt:1: no tab separator: a card needs a question and an answer\n"
-        "deck.txt:2: no tab separator: a card needs a question and an answer"
+        "deck.txt:1: 2 lines (lines 1, 2): no tab separator: a card needs a question and an "
+        "answer"
     )
 
 

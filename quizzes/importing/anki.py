@@ -71,12 +71,13 @@ _PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile
 # Column names, compared case-folded: Anki's field names (Front, Back, Text, Back Extra) and
 # what spreadsheets put in their first row, in the languages of most Anki decks.
 _QUESTION_LABELS = {
-    *("front", "question", "text", "term", "word", "prompt"),
-    *("frage", "vorderseite", "begriff", "wort"),
+    *("front", "question", "text", "term", "word", "prompt", "concept", "phrase", "sentence"),
+    *("expression", "vocabulary", "vocab", "kanji", "hanzi"),
+    *("frage", "vorderseite", "begriff", "wort", "konzept", "satz", "ausdruck", "vokabel"),
     *("recto", "terme", "mot"),
-    *("pregunta", "anverso", "término", "termino", "palabra"),
-    *("domanda", "fronte", "termine", "parola"),
-    *("pergunta", "frente", "palavra"),
+    *("pregunta", "anverso", "término", "termino", "palabra", "concepto", "frase"),
+    *("domanda", "fronte", "termine", "parola", "concetto"),
+    *("pergunta", "frente", "palavra", "conceito"),
     *("vraag", "voorkant", "woord"),
 }
 # A cloze note's second field: its answer, or appended to another column's answer.
@@ -90,12 +91,15 @@ _NOTES_LABELS = {
     *("esempio", "exemplo", "opmerking", "voorbeeld"),
 }
 _ANSWER_LABELS = {
-    *("back", "answer", "definition", "meaning", "translation"),
-    *("antwort", "rückseite", "bedeutung", "übersetzung"),
-    *("verso", "réponse", "reponse", "définition", "sens", "traduction"),
+    *("back", "answer", "definition", "meaning", "translation", "explanation", "description"),
+    *("response", "solution", "reading", "pronunciation", "pinyin", "romaji", "furigana"),
+    *("antwort", "rückseite", "bedeutung", "übersetzung", "erklärung", "beschreibung"),
+    *("lösung", "aussprache"),
+    *("verso", "réponse", "reponse", "définition", "sens", "traduction", "explication"),
     *("respuesta", "reverso", "definición", "definicion", "significado", "traducción"),
-    *("risposta", "retro", "definizione", "significato", "traduzione"),
-    *("resposta", "definição", "tradução"),
+    *("explicación", "descripción", "solución", "pronunciación"),
+    *("risposta", "retro", "definizione", "significato", "traduzione", "spiegazione"),
+    *("resposta", "definição", "tradução", "explicação", "descrição"),
     *("antwoord", "achterkant", "betekenis", "vertaling"),
     *_EXTRA_LABELS,
 }
@@ -121,6 +125,14 @@ _LANGUAGE_LABELS = {
     **dict.fromkeys(("japanese", "日本語", "japanisch", "japonais", "japonés"), "ja"),
     **dict.fromkeys(("korean", "한국어", "koreanisch", "coréen"), "ko"),
 }
+# A column's name of two words naming a language or notes, the other what kind of text the
+# column holds: "Spanish word", "English translation", "Example sentence".
+_WORD_KINDS = {"question", "answer", "extra"}
+# Words a column's name may hold besides a label: "Front side", "Meaning in English".
+_LABEL_FILLERS = {"side", "in", "the", "of", "card", "column", "field"}
+_LABEL_WORD = re.compile(r"[^\W\d_]+")
+# A name of words alone: "Question 1?" or "Answer." is a note's text.
+_LABEL_OF_WORDS = re.compile(r"(?:[^\W\d]|[\s()/\-])+")
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
@@ -1373,21 +1385,26 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     tags appended to the answer."""
     fields = layout.field_columns
     named = [
-        (column, _label_key(layout.labels[column]))
+        (column, role[0])
         for column in fields
-        if column < len(layout.labels)
+        if column < len(layout.labels) and (role := _label_role(layout.labels[column]))
     ]
-    question = next((column for column, key in named if key in _QUESTION_LABELS), None)
+    question = next((column for column, kind in named if kind == "question"), None)
     if question is not None:
-        answers = [column for column, key in named if key in _ANSWER_LABELS - _EXTRA_LABELS]
-        answers += [column for column, key in named if key in _EXTRA_LABELS]
+        # A language's column translates the question ("Word;English").
+        answers = [
+            column for kind in ("answer", "extra", "language") for column, of in named if of == kind
+        ]
         answer = answers[0] if answers else None
         extra = ()
         if layout.header_row:
+            # A spreadsheet's further answers ("Kanji;Reading;Meaning") and notes.
             extra = tuple(
                 column
-                for column, key in named
-                if key in _NOTES_LABELS and column != answer and _is_content_column(column, raws)
+                for column, kind in named
+                if kind in ("answer", "extra", "notes")
+                and column != answer
+                and _is_content_column(column, raws)
             )
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
@@ -1433,26 +1450,58 @@ def _label_key(label: str) -> str:
     return label.strip().casefold()
 
 
+def _label_role(label: str) -> tuple[str, str] | None:
+    """What a column's name says the column holds: ("question", key), ("answer", key),
+    ("extra", key) (a cloze note's Back Extra: an answer, or notes), ("notes", key),
+    ("tags", key), ("sort", key), or ("language", its code); None for any other name.
+    A name of two words, one a language and one a label ("Spanish word", "Meaning in
+    English"), names the language; a note's label and another ("Example sentence"), notes."""
+    key = _label_key(label)
+    for role, labels in (
+        ("question", _QUESTION_LABELS),
+        ("extra", _EXTRA_LABELS),
+        ("answer", _ANSWER_LABELS),
+        ("notes", _NOTES_LABELS),
+        ("tags", _TAGS_LABELS),
+        ("sort", _SORT_LABELS),
+    ):
+        if key in labels:
+            return role, key
+    if key in _LANGUAGE_LABELS:
+        return "language", _LANGUAGE_LABELS[key]
+    if not _LABEL_OF_WORDS.fullmatch(key):
+        return None
+    words = [word for word in _LABEL_WORD.findall(key) if word not in _LABEL_FILLERS]
+    if len(words) == 1 and words[0] != key:
+        return _label_role(words[0])
+    roles = [_label_role(word) for word in words] if len(words) == 2 else [None]
+    if None in roles:
+        return None
+    by_kind = dict(roles)
+    if len(by_kind) < 2:
+        return None
+    for kind, others in (("notes", _WORD_KINDS | {"language"}), ("language", _WORD_KINDS)):
+        if kind in by_kind and by_kind.keys() - {kind} <= others:
+            return kind, by_kind[kind]
+    return None
+
+
 def _is_label_row(raw: "_RawRecord") -> bool:
-    """A first row of column names: one names the question, one the answer, and the others
-    notes, tags or a category; or two name languages ("French,English,Category"). Both are
-    needed: a German deck's first note may be "Frage;question", or "Deutsch;German"."""
-    keys = [_label_key(field) for field in raw.fields if field.strip()]
-    questions = [key for key in keys if key in _QUESTION_LABELS]
-    answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
-    languages = [_LANGUAGE_LABELS[key] for key in keys if key in _LANGUAGE_LABELS]
-    known = {
-        *_QUESTION_LABELS,
-        *_ANSWER_LABELS,
-        *_NOTES_LABELS,
-        *_TAGS_LABELS,
-        *_SORT_LABELS,
-        *_LANGUAGE_LABELS,
-    }
-    named = (len(questions) == 1 and bool(answers)) or (
-        len(languages) > 1 and len(set(languages)) == len(languages)
-    )
-    return named and all(key in known for key in keys)
+    """A first row of column names: one names the question, one the answer (or a
+    language), and the others notes, tags or a category; or two name languages
+    ("French,English,Category"), or a language and an answer ("English;Translation").
+    Each is needed: a German deck's first note may be "Frage;question", "Deutsch;German",
+    or "Bedeutung;meaning", and no name may be a word of another kind ("Kanji;Chinese
+    characters" is a note)."""
+    roles = [_label_role(field) for field in raw.fields if field.strip()]
+    if None in roles or len(set(roles)) < len(roles):
+        return False
+    kinds = Counter(kind for kind, _ in roles)
+    # Distinct, as the roles are: two names of one language ("German;Deutsch") are a note.
+    languages = kinds["language"]
+    if kinds["question"] == 1 and (kinds["answer"] or kinds["extra"] or languages):
+        return True
+    return languages > 1 or (not kinds["question"] and languages == 1 and kinds["answer"] > 0)
 
 
 def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
