@@ -91,6 +91,24 @@ def test_media_a_text_file_names_but_cannot_bring_are_listed_by_note(tmp_path, d
     assert f"Image {missing} (" in html.unescape(shown)
 
 
+def test_media_left_out_for_one_reason_are_one_line_naming_the_first(tmp_path, db, capsys):
+    # A deck of 29 paintings was 31 lines, one per image, each saying the same.
+    path = write(
+        tmp_path,
+        '#separator:tab\n#html:true\nWhose? <img src="a.jpg">\tKandinsky\n'
+        'Whose? <img src="b.jpg"><img src="c.jpg">\tMondrian\n'
+        'Whose? <img src="d.jpg">\t<img src="a.jpg"> Kupka\n',
+    )
+
+    summary = run_import(path, "--deck", "d")
+
+    assert summary == "d: 3 new, 0 changed, 0 unchanged, 4 media files left out"
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}:3: 4 images ('a.jpg', 'b.jpg', 'c.jpg', ...) of 3 notes (lines 3, 4, 5) missing: "
+        "a text file carries no media files (the deck's .apkg export does)"
+    ]
+
+
 def test_a_file_a_text_file_names_that_the_site_has_is_no_problem(tmp_path, db, media_root):
     CachedImage.objects.create(
         url="cat.png", status=CachedImage.Status.CACHED, sha256="x", file="images/cat.png"

@@ -644,7 +644,9 @@ _LINES_NAMED = 10
 def lines_named(lines: list[int]) -> str:
     """ "lines 3, 8, 9" for a report line standing for the notes on `lines`."""
     named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
-    return f"lines {named}{', ...' if len(lines) > _LINES_NAMED else ''}"
+    return (
+        f"line{'s' if len(lines) > 1 else ''} {named}{', ...' if len(lines) > _LINES_NAMED else ''}"
+    )
 
 
 def _lines_skipped(named: str, reason: str, lines: list[int], source: str) -> ParseProblem:
