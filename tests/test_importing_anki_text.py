@@ -235,6 +235,8 @@ def test_a_spreadsheet_header_row_names_the_columns():
         ("Word;English", ";"),
         ("English;Translation", ";"),
         ("Term;Definition;Example sentence", ";"),
+        ("Word,Word Meaning", ","),  # Japanese decks' fields
+        ("Word,Pronunciation,Vietnamese,Part_of_Speech", ","),
     ],
 )
 def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):
@@ -289,10 +291,22 @@ def test_a_first_row_of_names_over_a_column_of_numbers_is_read_as_column_names(d
     assert sides(result)[0] == tuple(data.splitlines()[1].replace(",", "|").split("|")[1:])
 
 
-def test_further_answers_named_in_the_first_row_are_appended_to_the_answer():
-    result = read("Kanji,Reading,Meaning\n水,みず,water\n火,ひ,fire\n", source="kanji.csv")
+@pytest.mark.parametrize(
+    ("data", "first"),
+    [
+        ("Kanji,Reading,Meaning\n水,みず,water\n火,ひ,fire\n", ("水", "みず<br><br>water")),
+        (
+            "Word,Pronunciation,Vietnamese,Part_of_Speech,Example_Sentence\n"
+            "cat,kat,con mèo,noun,The cat sleeps.\ndog,dog,con chó,noun,A dog barks.\n",
+            ("cat", "kat<br><br>con mèo<br><br>The cat sleeps."),
+        ),
+    ],
+)
+def test_further_answers_named_in_the_first_row_are_appended_to_the_answer(data, first):
+    result = read(data, source="words.csv")
 
-    assert sides(result) == [("水", "みず<br><br>water"), ("火", "ひ<br><br>fire")]
+    assert sides(result)[0] == first
+    assert [card.line for card in result.cards] == [2, 3]
 
 
 def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():

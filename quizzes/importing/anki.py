@@ -124,6 +124,16 @@ _LANGUAGE_LABELS = {
     **dict.fromkeys(("chinese", "中文", "chinesisch", "chinois", "chino"), "zh"),
     **dict.fromkeys(("japanese", "日本語", "japanisch", "japonais", "japonés"), "ja"),
     **dict.fromkeys(("korean", "한국어", "koreanisch", "coréen"), "ko"),
+    **dict.fromkeys(("mandarin", "cantonese"), "zh"),
+    **{"vietnamese": "vi", "thai": "th", "arabic": "ar", "hindi": "hi", "turkish": "tr"},
+    **{"polish": "pl", "swedish": "sv", "norwegian": "no", "danish": "da", "finnish": "fi"},
+    **{"greek": "el", "hebrew": "he", "indonesian": "id", "czech": "cs", "ukrainian": "uk"},
+    **{"hungarian": "hu", "romanian": "ro", "latin": "la", "persian": "fa"},
+}
+# Columns of a vocabulary spreadsheet that are neither asked nor answered, left out.
+_OTHER_LABELS = {
+    *("part of speech", "pos", "gender", "plural", "ipa", "audio", "sound", "image"),
+    *("picture", "hint", "context", "source", "reference", "frequency", "rank", "id"),
 }
 # A column's name of two words naming a language or notes, the other what kind of text the
 # column holds: "Spanish word", "English translation", "Example sentence".
@@ -1400,11 +1410,12 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         answer = answers[0] if answers else None
         extra = ()
         if layout.header_row:
-            # A spreadsheet's further answers ("Kanji;Reading;Meaning") and notes.
+            # A spreadsheet's further answers ("Kanji;Reading;Meaning"), translations
+            # ("Word;Pronunciation;Vietnamese") and notes.
             extra = tuple(
                 column
                 for column, kind in named
-                if kind in ("answer", "extra", "notes")
+                if kind in ("answer", "extra", "language", "notes")
                 and column != answer
                 and _is_content_column(column, raws)
             )
@@ -1455,10 +1466,12 @@ def _label_key(label: str) -> str:
 def _label_role(label: str) -> tuple[str, str] | None:
     """What a column's name says the column holds: ("question", key), ("answer", key),
     ("extra", key) (a cloze note's Back Extra: an answer, or notes), ("notes", key),
-    ("tags", key), ("sort", key), or ("language", its code); None for any other name.
-    A name of two words, one a language and one a label ("Spanish word", "Meaning in
-    English"), names the language; a note's label and another ("Example sentence"), notes."""
-    key = _label_key(label)
+    ("tags", key), ("sort", key), ("other", key) (Part of Speech, Audio), or ("language",
+    its code); None for any other name. A name of two words, one a language and one a
+    label ("Spanish word", "Meaning in English"), names the language; a note's label and
+    another ("Example sentence"), notes; a question's and an answer's ("Word Meaning",
+    Japanese decks' field), an answer."""
+    key = _label_key(label).replace("_", " ")
     for role, labels in (
         ("question", _QUESTION_LABELS),
         ("extra", _EXTRA_LABELS),
@@ -1466,6 +1479,7 @@ def _label_role(label: str) -> tuple[str, str] | None:
         ("notes", _NOTES_LABELS),
         ("tags", _TAGS_LABELS),
         ("sort", _SORT_LABELS),
+        ("other", _OTHER_LABELS),
     ):
         if key in labels:
             return role, key
@@ -1479,11 +1493,12 @@ def _label_role(label: str) -> tuple[str, str] | None:
     roles = [_label_role(word) for word in words] if len(words) == 2 else [None]
     if None in roles:
         return None
+    (first, _), (second, _) = roles
+    if first == "question" and second in ("answer", "extra"):
+        return roles[1]  # "Word Meaning", "Sentence Translation": an answer
     by_kind = dict(roles)
-    if len(by_kind) < 2:
-        return None
     for kind, others in (("notes", _WORD_KINDS | {"language"}), ("language", _WORD_KINDS)):
-        if kind in by_kind and by_kind.keys() - {kind} <= others:
+        if kind in by_kind and by_kind.keys() - {kind} <= others and len(by_kind) == 2:
             return kind, by_kind[kind]
     return None
 
