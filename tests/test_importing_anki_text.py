@@ -949,6 +949,24 @@ def test_a_column_left_out_is_named_in_the_report():
     ]
 
 
+def test_columns_left_out_are_named_in_one_notice():
+    # A book-highlights export of 12 columns was nine notices, one per column.
+    data = (
+        "#separator:tab\n#tags column:7\n"
+        "What's availability?\tTimely access.\tCISSP Guide\tChapple\t2019-03-01\tc01\tcissp\n"
+        "What's integrity?\tNo tampering.\tCISSP Guide\tChapple\t2019-03-02\tc01\tcissp\n"
+    )
+
+    result = read(data)
+
+    assert sides(result)[0] == ("What's availability?", "Timely access.")
+    assert notices(result) == [
+        "deck.txt: columns 3, 4, 5, 6 left out (5 holds only numbers, a sort number or an id): "
+        "choosing them under 'Append to the answer' (--question 1 --answer 2 --extra 3,4,5,6) "
+        "imports them"
+    ]
+
+
 def test_a_mapping_chooses_the_columns_and_appends_extra_fields_to_the_answer():
     data = "2_1\tHund\tdog\t<b>der</b>\n2_2\tKatze\tcat\t\n"
 

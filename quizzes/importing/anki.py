@@ -710,6 +710,9 @@ def _column_notices(
 
     # A note of cards of their own makes its cards of every field: none is left out.
     mapped = [raw for raw in raws if not _own_cards(named_type(raw))]
+    # Columns no card shows, each with its name and whether it holds only numbers: told
+    # in one notice, as a spreadsheet of a dozen columns would be a dozen notices.
+    left_out: list[tuple[int, str, bool]] = []
     for column in layout.field_columns:
         rows, whose = mapped, ""
         if column == reverse_column:
@@ -729,16 +732,20 @@ def _column_notices(
         filled = [value for value in values if value]
         if column in used or not filled:
             continue
-        kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
         label = layout.labels[column] if column < len(layout.labels) else ""
         label = f" ({label})" if label else ""
         numbers = all(_ID_LIKE.fullmatch(value) for value in filled)
-        reason = (
-            f"column {column + 1}{label} left out{whose}"
-            + (", for it holds only numbers (a sort number or an id)" if numbers else "")
-            + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
-        )
-        notices.append(ParseProblem(source, 0, reason))
+        if whose:
+            kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
+            reason = (
+                f"column {column + 1}{label} left out{whose}: choosing it under 'Append to "
+                f"the answer' ({_options(kept)}) imports it"
+            )
+            notices.append(ParseProblem(source, 0, reason))
+        else:
+            left_out.append((column, label, numbers))
+    if left_out:
+        notices.append(ParseProblem(source, 0, _columns_left_out(left_out, mapping)))
     trailing = layout.trailing_column
     if layout.tags_column_guessed:
         kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, trailing})))
@@ -765,6 +772,35 @@ def _column_notices(
             )
         notices.append(ParseProblem(source, 0, reason))
     return notices
+
+
+def _columns_left_out(left_out: list[tuple[int, str, bool]], mapping: ColumnMapping) -> str:
+    """The notice of the columns (with their names, and whether they hold only numbers) no
+    card shows, and the options that append them to the answer."""
+    columns = [column for column, _, _ in left_out]
+    kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, *columns})))
+    if len(left_out) == 1:
+        ((column, label, numbers),) = left_out
+        return (
+            f"column {column + 1}{label} left out"
+            + (", for it holds only numbers (a sort number or an id)" if numbers else "")
+            + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
+        )
+    named = ", ".join(f"{column + 1}{label}" for column, label, _ in left_out)
+    numbers = [str(column + 1) for column, _, only_numbers in left_out if only_numbers]
+    if len(numbers) == len(left_out):
+        of_numbers = ", for they hold only numbers (sort numbers or ids)"
+    elif numbers:
+        of_numbers = (
+            f" ({' and '.join(numbers) if len(numbers) < 3 else ', '.join(numbers)} "
+            f"{'holds' if len(numbers) == 1 else 'hold'} only numbers, a sort number or an id)"
+        )
+    else:
+        of_numbers = ""
+    return (
+        f"columns {named} left out{of_numbers}: choosing them under 'Append to the answer' "
+        f"({_options(kept)}) imports them"
+    )
 
 
 def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int], int]) -> str:
