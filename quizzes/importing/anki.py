@@ -623,6 +623,8 @@ def read_anki(
             f"and double its quotes ({kept[:60]})"
         )
         notices.append(ParseProblem(source, line, reason))
+    if notice := _filtered_decks_notice(list(notes.values()), source):
+        notices.append(notice)
     if control_lines:
         reason = (
             f"control characters{_more_lines(control_lines)}: a vertical tab or a form feed "
@@ -680,6 +682,47 @@ def _named_type(raw: "_RawRecord", layout: FileLayout) -> str:
     column = layout.meta.get("notetype")
     named = raw.fields[column] if column is not None and column < len(raw.fields) else ""
     return (named or layout.notetype).strip()
+
+
+# The names Anki gives a filtered deck: "Custom Study Session" in its languages, and
+# "Filtered Deck 1" (before 2.1.41) or "Filtered Deck 20:36" (since).
+_CUSTOM_STUDY_SESSION = frozenset(
+    name.casefold()
+    for name in (
+        *("Custom Study Session", "Benutzerdefiniertes Lernen", "Aangepaste studiesessie"),
+        *("Sesión de estudio personalizada", "Séance de révisions personnalisées"),
+        *("Sessione di studio personalizzato", "Sessão de Estudo Personalizado"),
+        *("Sesja nauki własnej", "Допзанятие", "Сесія додаткового навчання"),
+        *("Anpassat studiepass", "Brugerdefineret studielektion", "Brukertilpasset studieøkt"),
+        *("Mukautettu opiskeluistunto", "Egyéni tanulásmenet", "Dodatečné procvičování"),
+        *("Özel Çalışma Oturumu", "Phiên Học Tùy biến", "カスタム学習セッション"),  # noqa: RUF001
+        *("自定义学习进程", "自訂學習", "맞춤 공부 세션", "คาบฝึกแบบกำหนดเอง"),
+    )
+)
+_FILTERED_DECK = re.compile(r"filtered deck [0-9]{1,2}(?::[0-9]{2})?", re.IGNORECASE)
+
+
+def _filtered_decks_notice(notes: list["_Note"], source: str) -> ParseProblem | None:
+    """Where notes are in a deck named as Anki names a filtered deck: Anki's text export
+    names the filtered deck a card is in, not the deck it comes from and goes back to."""
+    by_deck: dict[str, list[int]] = {}
+    for note in notes:
+        last = note.anki_deck.rsplit("::", 1)[-1]
+        if last.casefold() in _CUSTOM_STUDY_SESSION or _FILTERED_DECK.fullmatch(last):
+            by_deck.setdefault(note.anki_deck, []).append(note.line)
+    if not by_deck:
+        return None
+    lines = sorted(line for deck_lines in by_deck.values() for line in deck_lines)
+    decks = ", ".join(f"'{deck}'" for deck in by_deck)
+    count = len(lines)
+    reason = (
+        f"{count} note{'s' if count > 1 else ''} ({lines_named(lines)}) in {decks}, as Anki "
+        "names a filtered deck: its text export names the filtered deck a card is in, not "
+        "the card's own deck, so they go to a deck of that name. To keep their decks, empty "
+        "the filtered deck in Anki (its cards go back to their decks) and export again, or "
+        "export a package (.apkg)"
+    )
+    return ParseProblem(source, lines[0], reason)
 
 
 def _more_lines(lines: list[int]) -> str:
