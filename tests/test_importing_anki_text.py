@@ -237,6 +237,7 @@ def test_a_spreadsheet_header_row_names_the_columns():
         ("Term;Definition;Example sentence", ";"),
         ("Word,Word Meaning", ","),  # Japanese decks' fields
         ("Word,Pronunciation,Vietnamese,Part_of_Speech", ","),
+        ("lemma\ttranslation\tpos\taspect\tfrequency\tsource_deck\tnotes", "\t"),
     ],
 )
 def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):

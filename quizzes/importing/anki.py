@@ -72,7 +72,7 @@ _PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile
 # what spreadsheets put in their first row, in the languages of most Anki decks.
 _QUESTION_LABELS = {
     *("front", "question", "text", "term", "word", "prompt", "concept", "phrase", "sentence"),
-    *("expression", "vocabulary", "vocab", "kanji", "hanzi"),
+    *("expression", "vocabulary", "vocab", "kanji", "hanzi", "lemma", "headword"),
     *("frage", "vorderseite", "begriff", "wort", "konzept", "satz", "ausdruck", "vokabel"),
     *("recto", "terme", "mot"),
     *("pregunta", "anverso", "término", "termino", "palabra", "concepto", "frase"),
@@ -93,6 +93,7 @@ _NOTES_LABELS = {
 _ANSWER_LABELS = {
     *("back", "answer", "definition", "meaning", "translation", "explanation", "description"),
     *("response", "solution", "reading", "pronunciation", "pinyin", "romaji", "furigana"),
+    *("kana", "hiragana", "katakana"),
     *("antwort", "rückseite", "bedeutung", "übersetzung", "erklärung", "beschreibung"),
     *("lösung", "aussprache"),
     *("verso", "réponse", "reponse", "définition", "sens", "traduction", "explication"),
@@ -134,6 +135,7 @@ _LANGUAGE_LABELS = {
 _OTHER_LABELS = {
     *("part of speech", "pos", "gender", "plural", "ipa", "audio", "sound", "image"),
     *("picture", "hint", "context", "source", "reference", "frequency", "rank", "id"),
+    *("aspect", "tense", "register", "deck"),
 }
 # A column's name of two words naming a language or notes, the other what kind of text the
 # column holds: "Spanish word", "English translation", "Example sentence".
@@ -1575,6 +1577,8 @@ def _label_role(label: str) -> tuple[str, str] | None:
     (first, _), (second, _) = roles
     if first == "question" and second in ("answer", "extra"):
         return roles[1]  # "Word Meaning", "Sentence Translation": an answer
+    if first == second and first in ("notes", "other"):
+        return roles[1]  # "source_deck", "Example notes"
     by_kind = dict(roles)
     for kind, others in (("notes", _WORD_KINDS | {"language"}), ("language", _WORD_KINDS)):
         if kind in by_kind and by_kind.keys() - {kind} <= others and len(by_kind) == 2:
