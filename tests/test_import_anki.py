@@ -433,6 +433,14 @@ def test_lines_skipped_for_one_reason_are_one_line_of_its_output_counting_them(
     ]
 
 
+def test_notes_repeated_are_counted_in_the_summary_though_told_on_one_line(tmp_path, db):
+    text = "#separator:tab\nQ1\tA1\nQ2\tA2\nQ1\tA1\nQ2\tA2\nQ1\tA1\n"
+
+    summary = run_import(write(tmp_path, text), "--deck", "repeats")
+
+    assert summary == "repeats: 2 new, 0 changed, 0 unchanged, 3 merged"
+
+
 # An AnKing deck's tags are paths, and some are longer than the site keeps a tag's name.
 LONG_TAG = "#AK_Step1_v12::#SketchyPharm::01_Anti-Microbials::03_Antifungals::" + "x" * 60
 

@@ -1139,6 +1139,22 @@ def test_a_repeated_note_is_merged_and_reported():
     ]
 
 
+def test_notes_repeated_are_one_report_line_naming_what_each_repeats():
+    # A German vocabulary file repeated 79 notes: 79 lines of the report.
+    words = [f"Wort {n}\tword {n}\n" for n in range(12)]
+    result = read("".join([*words, *words[:11]]))
+
+    assert len(result.cards) == 12
+    assert [(str(problem), problem.notes) for problem in result.merged] == [
+        (
+            "deck.txt:13: 11 notes the same as earlier ones (lines 13 as 1, 14 as 2, 15 as 3, "
+            "16 as 4, 17 as 5, 18 as 6, 19 as 7, 20 as 8, 21 as 9, 22 as 10, ...): each "
+            "merged into one",
+            11,
+        )
+    ]
+
+
 def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
     data = (
         "#separator:tab\n"

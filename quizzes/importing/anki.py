@@ -536,7 +536,7 @@ def read_anki(
 
     # Lines skipped for the same reason, by the note type they name: one line of the report.
     skipped_lines: dict[tuple[str, str], list[int]] = {}
-    merged: list[ParseProblem] = []
+    repeats: list[tuple[int, int, str]] = []  # a note's line, its earlier line, its guid
     fields_left_out: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
@@ -576,8 +576,7 @@ def read_anki(
             continue
         if note.guid in notes:
             earlier = notes[note.guid]
-            reason = f"the same note as line {earlier.line} (guid {note.guid!r}): merged into one"
-            merged.append(ParseProblem(source, line, reason))
+            repeats.append((line, earlier.line, note.guid))
             tags = (*earlier.tags, *note.tags)
             cards = [dataclasses.replace(card, line=earlier.line, tags=tags) for card in cards]
             note.line, note.tags = earlier.line, tags
@@ -594,6 +593,7 @@ def read_anki(
         ),
         key=lambda problem: problem.line,
     )
+    merged = _notes_merged(repeats, source)
     if not notes:
         reason = "no line of the file can become a card"
         if (mark := _unread_separator(raws)) in _NOTE_APP_SEPARATORS:
@@ -677,6 +677,21 @@ def _lines_skipped(named: str, reason: str, lines: list[int], source: str) -> Pa
         f"{len(lines)} {'notes' if named else 'lines'}{of_type} ({lines_named(lines)}): {reason}",
         notes=len(lines),
     )
+
+
+def _notes_merged(repeats: list[tuple[int, int, str]], source: str) -> list[ParseProblem]:
+    """The notes that repeat an earlier one, each merged into it: one report line, naming
+    the first few and the line of the note each repeats (79 in a vocabulary file)."""
+    if len(repeats) == 1:
+        ((line, earlier, guid),) = repeats
+        reason = f"the same note as line {earlier} (guid {guid!r}): merged into one"
+        return [ParseProblem(source, line, reason)]
+    if not repeats:
+        return []
+    pairs = ", ".join(f"{line} as {earlier}" for line, earlier, _ in repeats[:_LINES_NAMED])
+    pairs += ", ..." if len(repeats) > _LINES_NAMED else ""
+    reason = f"{len(repeats)} notes the same as earlier ones (lines {pairs}): each merged into one"
+    return [ParseProblem(source, repeats[0][0], reason, notes=len(repeats))]
 
 
 def _named_type(raw: "_RawRecord", layout: FileLayout) -> str:

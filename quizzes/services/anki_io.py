@@ -248,7 +248,7 @@ class ImportPlan:
         if self.skipped:
             summary += f", {sum(problem.notes for problem in self.skipped)} skipped"
         if self.merged:
-            summary += f", {len(self.merged)} merged"
+            summary += f", {sum(problem.notes for problem in self.merged)} merged"
         if deleted := len(self.kept_deleted):
             summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
         if edited := len(self.kept_edits):
