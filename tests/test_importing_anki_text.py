@@ -238,6 +238,7 @@ def test_a_spreadsheet_header_row_names_the_columns():
         ("Word,Word Meaning", ","),  # Japanese decks' fields
         ("Word,Pronunciation,Vietnamese,Part_of_Speech", ","),
         ("lemma\ttranslation\tpos\taspect\tfrequency\tsource_deck\tnotes", "\t"),
+        ("english,deutsch,example,example_translation,category", ","),
     ],
 )
 def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):
@@ -296,6 +297,18 @@ def test_a_first_row_of_names_over_a_column_of_numbers_is_read_as_column_names(d
     ("data", "first"),
     [
         ("Kanji,Reading,Meaning\n水,みず,water\n火,ひ,fire\n", ("水", "みず<br><br>water")),
+        (
+            "korean,english,example,example_translation\n봄,spring,봄이 와요.,Spring comes.\n"
+            "여름,summer,여름이 더워요.,Summer is hot.\n",
+            ("봄", "spring<br><br>봄이 와요.<br><br>Spring comes."),
+        ),
+        (
+            # An app's database export: a UUID is an id, never the question.
+            "id;word;definition;example;status;created_at\n"
+            "833879a2-9daf-408f-a86e-925c2fcaebdf;emaciated;abnormally thin;so thin;new;2026\n"
+            "bc452c82-6ede-42bf-9497-09bb7524091e;effrontery;impudence;the gall;new;2026\n",
+            ("emaciated", "abnormally thin<br><br>so thin"),
+        ),
         (
             "Word,Pronunciation,Vietnamese,Part_of_Speech,Example_Sentence\n"
             "cat,kat,con mèo,noun,The cat sleeps.\ndog,dog,con chó,noun,A dog barks.\n",

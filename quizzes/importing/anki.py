@@ -135,7 +135,8 @@ _LANGUAGE_LABELS = {
 _OTHER_LABELS = {
     *("part of speech", "pos", "gender", "plural", "ipa", "audio", "sound", "image"),
     *("picture", "hint", "context", "source", "reference", "frequency", "rank", "id"),
-    *("aspect", "tense", "register", "deck"),
+    *("aspect", "tense", "register", "deck", "status", "date", "created", "modified"),
+    *("created at", "updated at", "modified at", "created by", "updated by"),
 }
 # A column's name of two words naming a language or notes, the other what kind of text the
 # column holds: "Spanish word", "English translation", "Example sentence".
@@ -167,6 +168,8 @@ MAX_PROBLEMS = 20
 MAX_COLUMNS = 500
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
+# A database's row id, as an app's CSV export writes it first: never a card's text either.
+_UUID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", re.IGNORECASE)
 # A column's name in a spreadsheet's first row: a letter, then up to four words.
 _COLUMN_NAME = re.compile(r"[^\W\d_][\w\-/()]*(?: [\w\-/()]+){0,3}")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
@@ -1448,7 +1451,7 @@ def _layout(
             filled
             and not _lines_without(trailing, raws)
             and all(_reads_as_tags(value) for value in filled)
-            and any(not _ID_LIKE.fullmatch(value) for value in filled)
+            and not all(_is_id(value) for value in filled)
         ):
             meta["tags"], tags_guessed = trailing, True
     layout = FileLayout(
@@ -1552,6 +1555,15 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         and _is_content_column(trailing, raws)
     ):
         extra = (trailing,)
+    if layout.header_row:
+        # Column names of languages ("korean,english,example"): the notes they name too.
+        extra = tuple(
+            column
+            for column, kind in named
+            if kind in ("extra", "notes")
+            and column not in (question, answer)
+            and _is_content_column(column, raws)
+        )
     return ColumnMapping(question, answer, extra)
 
 
@@ -1609,14 +1621,15 @@ def _is_label_row(raw: "_RawRecord") -> bool:
     or "Bedeutung;meaning", and no name may be a word of another kind ("Kanji;Chinese
     characters" is a note)."""
     roles = [_label_role(field) for field in raw.fields if field.strip()]
-    if None in roles or len(set(roles)) < len(roles):
+    if None in roles:
         return False
+    codes = [code for kind, code in roles if kind == "language"]
+    if len(set(codes)) < len(codes):
+        return False  # two names of one language ("German;Deutsch") are a note
     kinds = Counter(kind for kind, _ in roles)
-    # Distinct, as the roles are: two names of one language ("German;Deutsch") are a note.
-    languages = kinds["language"]
-    if kinds["question"] == 1 and (kinds["answer"] or kinds["extra"] or languages):
+    if kinds["question"] == 1 and (kinds["answer"] or kinds["extra"] or codes):
         return True
-    return languages > 1 or (not kinds["question"] and languages == 1 and kinds["answer"] > 0)
+    return len(codes) > 1 or (not kinds["question"] and len(codes) == 1 and kinds["answer"] > 0)
 
 
 def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
@@ -1634,8 +1647,13 @@ def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
         and all(_COLUMN_NAME.fullmatch(name) for name in names[1:])
         and (not names[0] or bool(_COLUMN_NAME.fullmatch(names[0])))
         and len(numbers) > 1
-        and all(_ID_LIKE.fullmatch(number) for number in numbers)
+        and all(_is_id(number) for number in numbers)
     )
+
+
+def _is_id(value: str) -> bool:
+    """A sort number or an id ("2_1", "0042", "3.1", a UUID)."""
+    return bool(_ID_LIKE.fullmatch(value) or _UUID.fullmatch(value))
 
 
 def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
@@ -1650,7 +1668,7 @@ def _is_mostly_filled(column: int, raws: list["_RawRecord"]) -> bool:
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
     filled = [value for value in values if value]
-    return bool(filled) and not all(_ID_LIKE.fullmatch(value) for value in filled)
+    return bool(filled) and not all(_is_id(value) for value in filled)
 
 
 def _is_category_column(column: int, raws: list["_RawRecord"]) -> bool:
