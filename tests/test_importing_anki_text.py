@@ -899,9 +899,22 @@ def test_text_after_a_closing_quote_is_read_as_ankis_own_reader_reads_it(tmp_pat
     assert not result.skipped
     assert [str(notice) for notice in result.notices if "closing quote" in notice.reason] == [
         "deck.txt:3: text after the closing quote of a field that opens with a quote (and on "
-        "2 more lines): read as Anki reads it, the quotes left out ('\"I wish\", hopefully' "
+        "1 more line): read as Anki reads it, the quotes left out ('\"I wish\", hopefully' "
         "reads as 'I wish, hopefully'); to keep them, quote the whole field and double its "
         'quotes ("""I wish"", hopefully")'
+    ]
+
+
+def test_a_quote_closing_lines_below_with_text_after_it_names_the_lines_it_took():
+    # A German deck's stray quote took 211 lines into one field, as Anki reads it.
+    result = read('#separator:tab\nQ1\t"...so ratlos\nQ2\tA2" steht\nQ3\tA3\n')
+
+    assert sides(result) == [("Q1", "...so ratlos<br>Q2\tA2 steht"), ("Q3", "A3")]
+    assert [str(notice) for notice in result.notices if "quote" in notice.reason] == [
+        "deck.txt:2: a field opening with a quote that closes 1 line below, with text after "
+        "it ('\"...so ratlos\\nQ2\\tA2\" steht'): read as Anki reads it, lines 2 to 3 as one "
+        "note; if its quote is a stray one, double it (or quote the whole field and double "
+        "its quotes) to import those lines as notes"
     ]
 
 

@@ -618,16 +618,7 @@ def read_anki(
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
-    if quoted_lines:
-        (line, (written, read)), lines = quoted_lines[0], [line for line, _ in quoted_lines]
-        kept = '"' + written.replace('"', '""') + '"'
-        reason = (
-            f"text after the closing quote of a field that opens with a quote"
-            f"{_more_lines(lines)}: read as Anki reads it, the quotes left out "
-            f"({written[:60]!r} reads as {read[:60]!r}); to keep them, quote the whole field "
-            f"and double its quotes ({kept[:60]})"
-        )
-        notices.append(ParseProblem(source, line, reason))
+    notices += _quotes_notices(quoted_lines, source)
     if notice := _filtered_decks_notice(list(notes.values()), source):
         notices.append(notice)
     if control_lines:
@@ -743,6 +734,37 @@ def _filtered_decks_notice(notes: list["_Note"], source: str) -> ParseProblem | 
         "export a package (.apkg)"
     )
     return ParseProblem(source, lines[0], reason)
+
+
+def _quotes_notices(
+    quoted_lines: list[tuple[int, tuple[str, str]]], source: str
+) -> list[ParseProblem]:
+    """What became of the fields opening with a quote with text after their closing quote,
+    read as Anki reads them: the quotes left out, and where the quote closes lines below
+    (a stray quote, most likely), those lines taken into the field, one notice each."""
+    notices = []
+    within = [(line, field) for line, field in quoted_lines if not _LINE_BREAK.search(field[0])]
+    if within:
+        (line, (written, read)), lines = within[0], [line for line, _ in within]
+        kept = '"' + written.replace('"', '""') + '"'
+        reason = (
+            f"text after the closing quote of a field that opens with a quote"
+            f"{_more_lines(lines)}: read as Anki reads it, the quotes left out "
+            f"({written[:60]!r} reads as {read[:60]!r}); to keep them, quote the whole field "
+            f"and double its quotes ({kept[:60]})"
+        )
+        notices.append(ParseProblem(source, line, reason))
+    for line, (written, _) in quoted_lines:
+        if taken := len(_LINE_BREAK.findall(written)):
+            reason = (
+                f"a field opening with a quote that closes {taken} line"
+                f"{'s' if taken > 1 else ''} below, with text after it ({written[:60]!r}): "
+                f"read as Anki reads it, lines {line} to {line + taken} as one note; if its "
+                "quote is a stray one, double it (or quote the whole field and double its "
+                "quotes) to import those lines as notes"
+            )
+            notices.append(ParseProblem(source, line, reason))
+    return notices
 
 
 def _more_lines(lines: list[int]) -> str:
