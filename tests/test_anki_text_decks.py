@@ -304,3 +304,40 @@ def test_a_deck_name_spelled_decomposed_finds_the_deck_of_that_name():
     ]
     assert fronts_by_deck() == {"cafe": ["Espresso?"], "chemistry": ["pH?"], "inbox": ["Hi?"]}
     assert Deck.objects.get(slug="chemistry").name == "Chemistry"
+
+
+def test_notes_anki_exported_from_a_filtered_deck_are_told_they_lost_their_deck(tmp_path):
+    # A pilot's "All Decks" export put 100 notes in a deck "Custom Study Session": Anki's
+    # text export names the filtered deck a card is in, not its own deck.
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    for front in ("What are cones?", "What are rods?"):
+        note = collection.new_note(collection.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, "cells of the retina"
+        collection.add_note(note, collection.decks.id("Private Pilot"))
+    filtered = collection.decks.new_filtered("Custom Study Session")
+    search = collection.decks.get(filtered)
+    search["terms"] = [['"deck:Private Pilot"', 100, 0]]
+    collection.decks.save(search)
+    collection.sched.rebuild_filtered_deck(filtered)
+    path = tmp_path / "All Decks.txt"
+    collection.export_note_csv(
+        out_path=str(path),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    collection.close()
+    deck = Deck.objects.create(name="Pilot", slug="pilot")
+
+    plan = anki_import_plan(deck=deck, data=path.read_bytes(), source="All Decks.txt")
+
+    assert [str(notice) for notice in plan.notices if "filtered" in notice.reason] == [
+        "All Decks.txt:7: 2 notes (lines 7, 8) in 'Custom Study Session', as Anki names a "
+        "filtered deck: its text export names the filtered deck a card is in, not the card's "
+        "own deck, so they go to a deck of that name. To keep their decks, empty the filtered "
+        "deck in Anki (its cards go back to their decks) and export again, or export a "
+        "package (.apkg)"
+    ]

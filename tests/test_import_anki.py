@@ -91,6 +91,24 @@ def test_media_a_text_file_names_but_cannot_bring_are_listed_by_note(tmp_path, d
     assert f"Image {missing} (" in html.unescape(shown)
 
 
+def test_media_left_out_for_one_reason_are_one_line_naming_the_first(tmp_path, db, capsys):
+    # A deck of 29 paintings was 31 lines, one per image, each saying the same.
+    path = write(
+        tmp_path,
+        '#separator:tab\n#html:true\nWhose? <img src="a.jpg">\tKandinsky\n'
+        'Whose? <img src="b.jpg"><img src="c.jpg">\tMondrian\n'
+        'Whose? <img src="d.jpg">\t<img src="a.jpg"> Kupka\n',
+    )
+
+    summary = run_import(path, "--deck", "d")
+
+    assert summary == "d: 3 new, 0 changed, 0 unchanged, 4 media files left out"
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}:3: 4 images ('a.jpg', 'b.jpg', 'c.jpg', ...) of 3 notes (lines 3, 4, 5) missing: "
+        "a text file carries no media files (the deck's .apkg export does)"
+    ]
+
+
 def test_a_file_a_text_file_names_that_the_site_has_is_no_problem(tmp_path, db, media_root):
     CachedImage.objects.create(
         url="cat.png", status=CachedImage.Status.CACHED, sha256="x", file="images/cat.png"
@@ -370,7 +388,6 @@ def test_a_changed_source_card_keeps_its_number_pk_and_permalink(fastai_deck, tm
         ("Q1\tA1\n\tA2\n", 2, "empty question"),
         ("Q1\tA1\nQ2\t\n", 2, "empty answer"),
         ('Q1\tA1\n"unterminated\tA2\n', 2, "unterminated quoted field"),
-        ('Q1\tA1\n"quoted" extra\tA2\n', 2, "text after the closing quote"),
         ("#guid column:3\nQ1\tA1\tg\nQ2\tA2\tg\n", 3, "the same note as line 2"),
         ("Q1\tA1\nQ2\t<img src=https://a.example/" + "x" * 500 + ">\n", 2, "longer than 500"),
         ("#guid column:3\nQ1\tA1\tg\nQ2\tA2\t" + "g" * 101 + "\n", 3, "guid is longer than 100"),
@@ -395,6 +412,33 @@ def test_a_line_that_makes_no_card_is_listed_and_the_rest_imported(
     err = capsys.readouterr().err
     assert f"{path}:{line}: " in err
     assert reason in err
+
+
+def test_lines_skipped_for_one_reason_are_one_line_of_its_output_counting_them(
+    tmp_path, db, capsys
+):
+    text = "Q1\tA1\n" + "".join(f"no separator {i}\n" for i in range(12)) + "Q2\t\n"
+    path = write(tmp_path, text)
+
+    summary = run_import(path, "--deck", "partial")
+
+    assert summary == "partial: 1 new, 0 changed, 0 unchanged, 13 skipped"
+    report = [
+        line for line in capsys.readouterr().err.splitlines() if "separator guessed" not in line
+    ]
+    assert report == [
+        f"{path}:2: 12 lines (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...): no tab separator: a "
+        "card needs a question and an answer",
+        f"{path}:14: empty answer",
+    ]
+
+
+def test_notes_repeated_are_counted_in_the_summary_though_told_on_one_line(tmp_path, db):
+    text = "#separator:tab\nQ1\tA1\nQ2\tA2\nQ1\tA1\nQ2\tA2\nQ1\tA1\n"
+
+    summary = run_import(write(tmp_path, text), "--deck", "repeats")
+
+    assert summary == "repeats: 2 new, 0 changed, 0 unchanged, 3 merged"
 
 
 # An AnKing deck's tags are paths, and some are longer than the site keeps a tag's name.

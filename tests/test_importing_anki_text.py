@@ -8,7 +8,7 @@ import random
 
 import anki.lang
 import pytest
-from anki.collection import Collection
+from anki.collection import Collection, ImportCsvRequest
 
 from quizzes.importing.anki import (
     BASIC,
@@ -228,6 +228,17 @@ def test_a_spreadsheet_header_row_names_the_columns():
         ("recto;verso", ";"),
         ("PREGUNTA,RESPUESTA", ","),
         (" Question , Answer ", ","),
+        # Names of other words, of two words, or of a language beside a question or answer.
+        ("Concept;Explanation", ";"),
+        ("Front side,Back side", ","),
+        ("Spanish word,English meaning", ","),
+        ("Word;English", ";"),
+        ("English;Translation", ";"),
+        ("Term;Definition;Example sentence", ";"),
+        ("Word,Word Meaning", ","),  # Japanese decks' fields
+        ("Word,Pronunciation,Vietnamese,Part_of_Speech", ","),
+        ("lemma\ttranslation\tpos\taspect\tfrequency\tsource_deck\tnotes", "\t"),
+        ("english,deutsch,example,example_translation,category", ","),
     ],
 )
 def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, separator):
@@ -249,10 +260,17 @@ def test_a_first_row_naming_two_languages_is_read_as_column_names(names):
 
 
 @pytest.mark.parametrize(
-    "first", ["Frage;question", "Wort;word", "Antwort;answer", "German;Deutsch", "French;Category"]
+    "first",
+    [
+        *("Frage;question", "Wort;word", "Antwort;answer", "German;Deutsch", "French;Category"),
+        *("Bedeutung;meaning", "Satz;sentence", "Beschreibung;description", "Example;sentence"),
+        *("Englisch;English word", "Kanji;Chinese characters", "Q;A", "Front door;Haustür"),
+        "Question 1?;Answer 1.",
+    ],
 )
 def test_a_first_row_needs_a_question_and_an_answer_name_to_be_column_names(first):
     # German vocabulary: "Frage" is "question", a note, not two names for the same column.
+    # A term and its translation share the kind of name; any other word is a note's.
     result = read(f"{first}\nTerm;Definition\n")
 
     assert sides(result) == [tuple(first.split(";")), ("Term", "Definition")]
@@ -273,6 +291,36 @@ def test_a_first_row_of_names_over_a_column_of_numbers_is_read_as_column_names(d
     assert result.layout.labels == labels
     assert [card.line for card in result.cards] == [2, 3]
     assert sides(result)[0] == tuple(data.splitlines()[1].replace(",", "|").split("|")[1:])
+
+
+@pytest.mark.parametrize(
+    ("data", "first"),
+    [
+        ("Kanji,Reading,Meaning\n水,みず,water\n火,ひ,fire\n", ("水", "みず<br><br>water")),
+        (
+            "korean,english,example,example_translation\n봄,spring,봄이 와요.,Spring comes.\n"
+            "여름,summer,여름이 더워요.,Summer is hot.\n",
+            ("봄", "spring<br><br>봄이 와요.<br><br>Spring comes."),
+        ),
+        (
+            # An app's database export: a UUID is an id, never the question.
+            "id;word;definition;example;status;created_at\n"
+            "833879a2-9daf-408f-a86e-925c2fcaebdf;emaciated;abnormally thin;so thin;new;2026\n"
+            "bc452c82-6ede-42bf-9497-09bb7524091e;effrontery;impudence;the gall;new;2026\n",
+            ("emaciated", "abnormally thin<br><br>so thin"),
+        ),
+        (
+            "Word,Pronunciation,Vietnamese,Part_of_Speech,Example_Sentence\n"
+            "cat,kat,con mèo,noun,The cat sleeps.\ndog,dog,con chó,noun,A dog barks.\n",
+            ("cat", "kat<br><br>con mèo<br><br>The cat sleeps."),
+        ),
+    ],
+)
+def test_further_answers_named_in_the_first_row_are_appended_to_the_answer(data, first):
+    result = read(data, source="words.csv")
+
+    assert sides(result)[0] == first
+    assert [card.line for card in result.cards] == [2, 3]
 
 
 def test_a_notes_column_named_in_the_first_row_is_appended_to_the_answer():
@@ -815,6 +863,61 @@ def test_spaces_padding_a_column_after_its_closing_quote_are_no_text_after_it():
     assert sides(result) == [('die "Familie"', "family"), ("Haus", "house")]
 
 
+def test_text_after_a_closing_quote_is_read_as_ankis_own_reader_reads_it(tmp_path):
+    # `"I wish", hopefully` was skipped as a line error, where Anki imports it: the rest of
+    # the field after the closing quote is read as typed, a later quote as a quote.
+    data = (
+        "#separator:tab\n#html:false\n"
+        '"I wish", hopefully\tA1\n'
+        'Q2\t"A" and "B"\n'
+        '"line\nbreak" after\t"x"y"z\n'
+        '"well ""formed"""\t"a\tb"\n'
+    )
+    path = tmp_path / "quotes.txt"
+    path.write_text(data)
+    collection = Collection(str(tmp_path / "reader.anki2"))
+    metadata = collection.get_csv_metadata(path=str(path), delimiter=None)
+    collection.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
+    anki_fields = [
+        tuple(html.unescape(field) for field in collection.get_note(note_id).fields)
+        for note_id in sorted(collection.find_notes(""))
+    ]
+    collection.close()
+
+    result = read(data)
+
+    assert (
+        sides(result)
+        == anki_fields
+        == [
+            ("I wish, hopefully", "A1"),
+            ("Q2", 'A and "B"'),
+            ("line<br>break after", 'xy"z'),
+            ('well "formed"', "a\tb"),
+        ]
+    )
+    assert not result.skipped
+    assert [str(notice) for notice in result.notices if "closing quote" in notice.reason] == [
+        "deck.txt:3: text after the closing quote of a field that opens with a quote (and on "
+        "1 more line): read as Anki reads it, the quotes left out ('\"I wish\", hopefully' "
+        "reads as 'I wish, hopefully'); to keep them, quote the whole field and double its "
+        'quotes ("""I wish"", hopefully")'
+    ]
+
+
+def test_a_quote_closing_lines_below_with_text_after_it_names_the_lines_it_took():
+    # A German deck's stray quote took 211 lines into one field, as Anki reads it.
+    result = read('#separator:tab\nQ1\t"...so ratlos\nQ2\tA2" steht\nQ3\tA3\n')
+
+    assert sides(result) == [("Q1", "...so ratlos<br>Q2\tA2 steht"), ("Q3", "A3")]
+    assert [str(notice) for notice in result.notices if "quote" in notice.reason] == [
+        "deck.txt:2: a field opening with a quote that closes 1 line below, with text after "
+        "it ('\"...so ratlos\\nQ2\\tA2\" steht'): read as Anki reads it, lines 2 to 3 as one "
+        "note; if its quote is a stray one, double it (or quote the whole field and double "
+        "its quotes) to import those lines as notes"
+    ]
+
+
 def test_the_default_mapping_skips_id_columns_and_empty_columns():
     data = "2_1\t\tHund\tdog\t<b>der</b>\n2_2\t\tKatze\tcat\tdie\n"
 
@@ -870,6 +973,24 @@ def test_a_column_left_out_is_named_in_the_report():
     assert notices(result) == [
         "deck.txt: column 3 left out: choosing it under 'Append to the answer' "
         "(--question 1 --answer 2 --extra 3) imports it"
+    ]
+
+
+def test_columns_left_out_are_named_in_one_notice():
+    # A book-highlights export of 12 columns was nine notices, one per column.
+    data = (
+        "#separator:tab\n#tags column:7\n"
+        "What's availability?\tTimely access.\tCISSP Guide\tChapple\t2019-03-01\tc01\tcissp\n"
+        "What's integrity?\tNo tampering.\tCISSP Guide\tChapple\t2019-03-02\tc01\tcissp\n"
+    )
+
+    result = read(data)
+
+    assert sides(result)[0] == ("What's availability?", "Timely access.")
+    assert notices(result) == [
+        "deck.txt: columns 3, 4, 5, 6 left out (5 holds only numbers, a sort number or an id): "
+        "choosing them under 'Append to the answer' (--question 1 --answer 2 --extra 3,4,5,6) "
+        "imports them"
     ]
 
 
@@ -1044,6 +1165,22 @@ def test_a_repeated_note_is_merged_and_reported():
     ]
 
 
+def test_notes_repeated_are_one_report_line_naming_what_each_repeats():
+    # A German vocabulary file repeated 79 notes: 79 lines of the report.
+    words = [f"Wort {n}\tword {n}\n" for n in range(12)]
+    result = read("".join([*words, *words[:11]]))
+
+    assert len(result.cards) == 12
+    assert [(str(problem), problem.notes) for problem in result.merged] == [
+        (
+            "deck.txt:13: 11 notes the same as earlier ones (lines 13 as 1, 14 as 2, 15 as 3, "
+            "16 as 4, 17 as 5, 18 as 6, 19 as 7, 20 as 8, 21 as 9, 22 as 10, ...): each "
+            "merged into one",
+            11,
+        )
+    ]
+
+
 def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
     data = (
         "#separator:tab\n"
@@ -1061,6 +1198,37 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
         "deck.txt:4: an image occlusion note: a text file carries no image to draw its masks "
         "on (the deck's .apkg does)",
     ]
+
+
+def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
+    # A shared export's 1,224 image occlusion notes were 1,224 lines of the report.
+    occlusions = [
+        f"io{i}\tImage Occlusion\t{{{{c1::image-occlusion:rect:left=.{i}:top=.2}}}}\t"
+        '"<img src=""brain.png"">"\n'
+        for i in range(12)
+    ]
+    data = (
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
+        "b1\tBasic\tWhere is Broca's area?\tThe frontal lobe\n"
+        + "".join(occlusions)
+        + "b2\tBasic\t<br>\tan answer without a question\n"
+        + "b3\tBasic\t\tanother\n"
+        + "b4\tBasic (and reversed card)\t\tof another note type\n"
+        + 'b5\tBasic\t"a quote never closed\tQ\n'
+    )
+
+    result = read(data)
+
+    assert [card.question_html for card in result.cards] == ["Where is Broca's area?"]
+    assert [str(problem) for problem in result.skipped] == [
+        "deck.txt:6: 12 notes of note type 'Image Occlusion' (lines 6, 7, 8, 9, 10, 11, 12, 13, "
+        "14, 15, ...): an image occlusion note: a text file carries no image to draw its masks "
+        "on (the deck's .apkg does)",
+        "deck.txt:18: 2 notes of note type 'Basic' (lines 18, 19): empty question",
+        "deck.txt:20: empty question",
+        "deck.txt:21: unterminated quoted field (no closing quote before the end)",
+    ]
+    assert [problem.notes for problem in result.skipped] == [12, 2, 1, 1]
 
 
 def test_an_image_occlusion_enhanced_note_is_skipped_for_a_package_not_an_empty_answer():

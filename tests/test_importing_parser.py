@@ -429,12 +429,6 @@ def test_an_unterminated_quoted_field_is_reported_where_it_starts():
     ]
 
 
-def test_text_after_a_closing_quote_is_reported():
-    assert problems('"Attention" is all\tA\nQ2\tA2\n') == [
-        "deck.txt:1: text after the closing quote of a quoted field"
-    ]
-
-
 def test_require_numbers_reports_a_card_without_source_link():
     assert problems("Q\tA\n", require_numbers=True) == [
         "deck.txt:1: no trailing 'view answer on aiquizzes' link with a /questions/<number> URL"
@@ -481,8 +475,8 @@ def test_the_error_message_lists_every_problem():
 
     assert str(caught.value) == (
         "deck.txt:1: no line of the file can become a card\n"
-        "deck.txt:1: no tab separator: a card needs a question and an answer\n"
-        "deck.txt:2: no tab separator: a card needs a question and an answer"
+        "deck.txt:1: 2 lines (lines 1, 2): no tab separator: a card needs a question and an "
+        "answer"
     )
 
 

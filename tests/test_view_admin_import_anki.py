@@ -370,6 +370,17 @@ def test_lines_that_make_no_card_are_listed_and_the_rest_imported(staff_client, 
     assert "Line 3 of deck.txt: empty answer" in response.text
 
 
+def test_lines_skipped_for_one_reason_are_listed_once_and_counted(staff_client, basics):
+    text = "Q1\tA1\n" + "no separator\n" * 3 + "Q5\t\n"
+    preview = upload(staff_client, basics, text)
+
+    assert "line 2: 3 lines (lines 2, 3, 4): no tab separator" in preview.text
+    assert "1 new, 0 changed, 0 unchanged, 4 skipped" in preview.text
+    response = confirm(staff_client, preview)
+    assert "Line 2 of deck.txt: 3 lines (lines 2, 3, 4): no tab separator" in response.text
+    assert "Line 5 of deck.txt: empty answer" in response.text
+
+
 def test_a_note_of_cards_of_their_own_with_columns_no_card_shows_is_listed(staff_client, basics):
     text = (
         "#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n"

@@ -71,12 +71,13 @@ _PUNCTUATION = {",": re.compile(r",(?= )|(?<=[0-9]),(?=[0-9])"), ";": re.compile
 # Column names, compared case-folded: Anki's field names (Front, Back, Text, Back Extra) and
 # what spreadsheets put in their first row, in the languages of most Anki decks.
 _QUESTION_LABELS = {
-    *("front", "question", "text", "term", "word", "prompt"),
-    *("frage", "vorderseite", "begriff", "wort"),
+    *("front", "question", "text", "term", "word", "prompt", "concept", "phrase", "sentence"),
+    *("expression", "vocabulary", "vocab", "kanji", "hanzi", "lemma", "headword"),
+    *("frage", "vorderseite", "begriff", "wort", "konzept", "satz", "ausdruck", "vokabel"),
     *("recto", "terme", "mot"),
-    *("pregunta", "anverso", "término", "termino", "palabra"),
-    *("domanda", "fronte", "termine", "parola"),
-    *("pergunta", "frente", "palavra"),
+    *("pregunta", "anverso", "término", "termino", "palabra", "concepto", "frase"),
+    *("domanda", "fronte", "termine", "parola", "concetto"),
+    *("pergunta", "frente", "palavra", "conceito"),
     *("vraag", "voorkant", "woord"),
 }
 # A cloze note's second field: its answer, or appended to another column's answer.
@@ -90,12 +91,16 @@ _NOTES_LABELS = {
     *("esempio", "exemplo", "opmerking", "voorbeeld"),
 }
 _ANSWER_LABELS = {
-    *("back", "answer", "definition", "meaning", "translation"),
-    *("antwort", "rückseite", "bedeutung", "übersetzung"),
-    *("verso", "réponse", "reponse", "définition", "sens", "traduction"),
+    *("back", "answer", "definition", "meaning", "translation", "explanation", "description"),
+    *("response", "solution", "reading", "pronunciation", "pinyin", "romaji", "furigana"),
+    *("kana", "hiragana", "katakana"),
+    *("antwort", "rückseite", "bedeutung", "übersetzung", "erklärung", "beschreibung"),
+    *("lösung", "aussprache"),
+    *("verso", "réponse", "reponse", "définition", "sens", "traduction", "explication"),
     *("respuesta", "reverso", "definición", "definicion", "significado", "traducción"),
-    *("risposta", "retro", "definizione", "significato", "traduzione"),
-    *("resposta", "definição", "tradução"),
+    *("explicación", "descripción", "solución", "pronunciación"),
+    *("risposta", "retro", "definizione", "significato", "traduzione", "spiegazione"),
+    *("resposta", "definição", "tradução", "explicação", "descrição"),
     *("antwoord", "achterkant", "betekenis", "vertaling"),
     *_EXTRA_LABELS,
 }
@@ -120,7 +125,27 @@ _LANGUAGE_LABELS = {
     **dict.fromkeys(("chinese", "中文", "chinesisch", "chinois", "chino"), "zh"),
     **dict.fromkeys(("japanese", "日本語", "japanisch", "japonais", "japonés"), "ja"),
     **dict.fromkeys(("korean", "한국어", "koreanisch", "coréen"), "ko"),
+    **dict.fromkeys(("mandarin", "cantonese"), "zh"),
+    **{"vietnamese": "vi", "thai": "th", "arabic": "ar", "hindi": "hi", "turkish": "tr"},
+    **{"polish": "pl", "swedish": "sv", "norwegian": "no", "danish": "da", "finnish": "fi"},
+    **{"greek": "el", "hebrew": "he", "indonesian": "id", "czech": "cs", "ukrainian": "uk"},
+    **{"hungarian": "hu", "romanian": "ro", "latin": "la", "persian": "fa"},
 }
+# Columns of a vocabulary spreadsheet that are neither asked nor answered, left out.
+_OTHER_LABELS = {
+    *("part of speech", "pos", "gender", "plural", "ipa", "audio", "sound", "image"),
+    *("picture", "hint", "context", "source", "reference", "frequency", "rank", "id"),
+    *("aspect", "tense", "register", "deck", "status", "date", "created", "modified"),
+    *("created at", "updated at", "modified at", "created by", "updated by"),
+}
+# A column's name of two words naming a language or notes, the other what kind of text the
+# column holds: "Spanish word", "English translation", "Example sentence".
+_WORD_KINDS = {"question", "answer", "extra"}
+# Words a column's name may hold besides a label: "Front side", "Meaning in English".
+_LABEL_FILLERS = {"side", "in", "the", "of", "card", "column", "field"}
+_LABEL_WORD = re.compile(r"[^\W\d_]+")
+# A name of words alone: "Question 1?" or "Answer." is a note's text.
+_LABEL_OF_WORDS = re.compile(r"(?:[^\W\d]|[\s()/\-])+")
 _ROLE_BY_HEADER = {
     "tags column": "tags",
     "guid column": "guid",
@@ -143,6 +168,8 @@ MAX_PROBLEMS = 20
 MAX_COLUMNS = 500
 # A sort number or an id ("2_1", "0042", "3.1"): never the question or the answer.
 _ID_LIKE = re.compile(r"[0-9][0-9_.:\-]*")
+# A database's row id, as an app's CSV export writes it first: never a card's text either.
+_UUID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", re.IGNORECASE)
 # A column's name in a spreadsheet's first row: a letter, then up to four words.
 _COLUMN_NAME = re.compile(r"[^\W\d_][\w\-/()]*(?: [\w\-/()]+){0,3}")
 # Anki reads one column beyond a note's fields as its tags; in a spreadsheet that column is
@@ -510,15 +537,19 @@ def read_anki(
         meta = {role: column for role, column in layout.meta.items() if role != "tags"}
         layout = dataclasses.replace(layout, meta=meta, tags_column_guessed=False)
 
-    skipped: list[ParseProblem] = []
-    merged: list[ParseProblem] = []
+    # Lines skipped for the same reason, by the note type they name: one line of the report.
+    skipped_lines: dict[tuple[str, str], list[int]] = {}
+    repeats: list[tuple[int, int, str]] = []  # a note's line, its earlier line, its guid
     fields_left_out: list[ParseProblem] = []
     notes: dict[str, _Note] = {}  # by guid, in file order
     line_of_number: dict[int, int] = {}
     math_lines: list[int] = []
     control_lines: list[int] = []
+    quoted_lines: list[tuple[int, tuple[str, str]]] = []
     for raw in raws:
         line = line_at(raw.start)
+        if raw.quotes_left_out:
+            quoted_lines.append((line, raw.quotes_left_out))
         if not raw.error and any(_CONTROL.search(field) for field in raw.fields):
             control_lines.append(line)
             fields = [_controls_read(field, html=layout.html) for field in raw.fields]
@@ -537,18 +568,18 @@ def read_anki(
             )
             note.guid = cards[0].guid
         except _Rejected as rejection:
-            skipped.append(ParseProblem(source, line, str(rejection)))
+            named = "" if raw.error else _named_type(raw, layout)
+            skipped_lines.setdefault((named, str(rejection)), []).append(line)
             continue
         number = cards[0].number
         if number is not None and line_of_number.get(number, line) != line:
             earlier = line_of_number[number]
             reason = f"duplicate card number {number} (first on line {earlier}): skipped"
-            skipped.append(ParseProblem(source, line, reason))
+            skipped_lines.setdefault(("", reason), []).append(line)
             continue
         if note.guid in notes:
             earlier = notes[note.guid]
-            reason = f"the same note as line {earlier.line} (guid {note.guid!r}): merged into one"
-            merged.append(ParseProblem(source, line, reason))
+            repeats.append((line, earlier.line, note.guid))
             tags = (*earlier.tags, *note.tags)
             cards = [dataclasses.replace(card, line=earlier.line, tags=tags) for card in cards]
             note.line, note.tags = earlier.line, tags
@@ -558,6 +589,14 @@ def read_anki(
             fields_left_out.append(ParseProblem(source, line, note.columns_left_out))
         note.cards = tuple(cards)
         notes[note.guid] = note
+    skipped = sorted(
+        (
+            _lines_skipped(named, reason, lines, source)
+            for (named, reason), lines in skipped_lines.items()
+        ),
+        key=lambda problem: problem.line,
+    )
+    merged = _notes_merged(repeats, source)
     if not notes:
         reason = "no line of the file can become a card"
         if (mark := _unread_separator(raws)) in _NOTE_APP_SEPARATORS:
@@ -579,6 +618,9 @@ def read_anki(
             "Anki's editor writes it '&lt;'"
         )
         notices.append(ParseProblem(source, math_lines[0], reason))
+    notices += _quotes_notices(quoted_lines, source)
+    if notice := _filtered_decks_notice(list(notes.values()), source):
+        notices.append(notice)
     if control_lines:
         reason = (
             f"control characters{_more_lines(control_lines)}: a vertical tab or a form feed "
@@ -601,6 +643,128 @@ def read_anki(
             key=lambda notice: notice.line,
         ),
     )
+
+
+# The lines a report line of many names, the first ones: enough to find them in the file.
+_LINES_NAMED = 10
+
+
+def lines_named(lines: list[int]) -> str:
+    """ "lines 3, 8, 9" for a report line standing for the notes on `lines`."""
+    named = ", ".join(str(line) for line in lines[:_LINES_NAMED])
+    return (
+        f"line{'s' if len(lines) > 1 else ''} {named}{', ...' if len(lines) > _LINES_NAMED else ''}"
+    )
+
+
+def _lines_skipped(named: str, reason: str, lines: list[int], source: str) -> ParseProblem:
+    """The lines skipped for one reason, as one report line counting them: an export of
+    1,224 image occlusion notes is one piece of news, and a line for each would bury the
+    others. It names the note type the lines name, if any, and where the first ones are."""
+    first, *others = lines
+    if not others:
+        return ParseProblem(source, first, reason)
+    of_type = f" of note type {named!r}" if named else ""
+    return ParseProblem(
+        source,
+        first,
+        f"{len(lines)} {'notes' if named else 'lines'}{of_type} ({lines_named(lines)}): {reason}",
+        notes=len(lines),
+    )
+
+
+def _notes_merged(repeats: list[tuple[int, int, str]], source: str) -> list[ParseProblem]:
+    """The notes that repeat an earlier one, each merged into it: one report line, naming
+    the first few and the line of the note each repeats (79 in a vocabulary file)."""
+    if len(repeats) == 1:
+        ((line, earlier, guid),) = repeats
+        reason = f"the same note as line {earlier} (guid {guid!r}): merged into one"
+        return [ParseProblem(source, line, reason)]
+    if not repeats:
+        return []
+    pairs = ", ".join(f"{line} as {earlier}" for line, earlier, _ in repeats[:_LINES_NAMED])
+    pairs += ", ..." if len(repeats) > _LINES_NAMED else ""
+    reason = f"{len(repeats)} notes the same as earlier ones (lines {pairs}): each merged into one"
+    return [ParseProblem(source, repeats[0][0], reason, notes=len(repeats))]
+
+
+def _named_type(raw: "_RawRecord", layout: FileLayout) -> str:
+    """The note type a line names in its note type column, else the file's `#notetype`."""
+    column = layout.meta.get("notetype")
+    named = raw.fields[column] if column is not None and column < len(raw.fields) else ""
+    return (named or layout.notetype).strip()
+
+
+# The names Anki gives a filtered deck: "Custom Study Session" in its languages, and
+# "Filtered Deck 1" (before 2.1.41) or "Filtered Deck 20:36" (since).
+_CUSTOM_STUDY_SESSION = frozenset(
+    name.casefold()
+    for name in (
+        *("Custom Study Session", "Benutzerdefiniertes Lernen", "Aangepaste studiesessie"),
+        *("Sesión de estudio personalizada", "Séance de révisions personnalisées"),
+        *("Sessione di studio personalizzato", "Sessão de Estudo Personalizado"),
+        *("Sesja nauki własnej", "Допзанятие", "Сесія додаткового навчання"),
+        *("Anpassat studiepass", "Brugerdefineret studielektion", "Brukertilpasset studieøkt"),
+        *("Mukautettu opiskeluistunto", "Egyéni tanulásmenet", "Dodatečné procvičování"),
+        *("Özel Çalışma Oturumu", "Phiên Học Tùy biến", "カスタム学習セッション"),  # noqa: RUF001
+        *("自定义学习进程", "自訂學習", "맞춤 공부 세션", "คาบฝึกแบบกำหนดเอง"),
+    )
+)
+_FILTERED_DECK = re.compile(r"filtered deck [0-9]{1,2}(?::[0-9]{2})?", re.IGNORECASE)
+
+
+def _filtered_decks_notice(notes: list["_Note"], source: str) -> ParseProblem | None:
+    """Where notes are in a deck named as Anki names a filtered deck: Anki's text export
+    names the filtered deck a card is in, not the deck it comes from and goes back to."""
+    by_deck: dict[str, list[int]] = {}
+    for note in notes:
+        last = note.anki_deck.rsplit("::", 1)[-1]
+        if last.casefold() in _CUSTOM_STUDY_SESSION or _FILTERED_DECK.fullmatch(last):
+            by_deck.setdefault(note.anki_deck, []).append(note.line)
+    if not by_deck:
+        return None
+    lines = sorted(line for deck_lines in by_deck.values() for line in deck_lines)
+    decks = ", ".join(f"'{deck}'" for deck in by_deck)
+    count = len(lines)
+    reason = (
+        f"{count} note{'s' if count > 1 else ''} ({lines_named(lines)}) in {decks}, as Anki "
+        "names a filtered deck: its text export names the filtered deck a card is in, not "
+        "the card's own deck, so they go to a deck of that name. To keep their decks, empty "
+        "the filtered deck in Anki (its cards go back to their decks) and export again, or "
+        "export a package (.apkg)"
+    )
+    return ParseProblem(source, lines[0], reason)
+
+
+def _quotes_notices(
+    quoted_lines: list[tuple[int, tuple[str, str]]], source: str
+) -> list[ParseProblem]:
+    """What became of the fields opening with a quote with text after their closing quote,
+    read as Anki reads them: the quotes left out, and where the quote closes lines below
+    (a stray quote, most likely), those lines taken into the field, one notice each."""
+    notices = []
+    within = [(line, field) for line, field in quoted_lines if not _LINE_BREAK.search(field[0])]
+    if within:
+        (line, (written, read)), lines = within[0], [line for line, _ in within]
+        kept = '"' + written.replace('"', '""') + '"'
+        reason = (
+            f"text after the closing quote of a field that opens with a quote"
+            f"{_more_lines(lines)}: read as Anki reads it, the quotes left out "
+            f"({written[:60]!r} reads as {read[:60]!r}); to keep them, quote the whole field "
+            f"and double its quotes ({kept[:60]})"
+        )
+        notices.append(ParseProblem(source, line, reason))
+    for line, (written, _) in quoted_lines:
+        if taken := len(_LINE_BREAK.findall(written)):
+            reason = (
+                f"a field opening with a quote that closes {taken} line"
+                f"{'s' if taken > 1 else ''} below, with text after it ({written[:60]!r}): "
+                f"read as Anki reads it, lines {line} to {line + taken} as one note; if its "
+                "quote is a stray one, double it (or quote the whole field and double its "
+                "quotes) to import those lines as notes"
+            )
+            notices.append(ParseProblem(source, line, reason))
+    return notices
 
 
 def _more_lines(lines: list[int]) -> str:
@@ -631,6 +795,9 @@ def _column_notices(
 
     # A note of cards of their own makes its cards of every field: none is left out.
     mapped = [raw for raw in raws if not _own_cards(named_type(raw))]
+    # Columns no card shows, each with its name and whether it holds only numbers: told
+    # in one notice, as a spreadsheet of a dozen columns would be a dozen notices.
+    left_out: list[tuple[int, str, bool]] = []
     for column in layout.field_columns:
         rows, whose = mapped, ""
         if column == reverse_column:
@@ -650,16 +817,20 @@ def _column_notices(
         filled = [value for value in values if value]
         if column in used or not filled:
             continue
-        kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
         label = layout.labels[column] if column < len(layout.labels) else ""
         label = f" ({label})" if label else ""
         numbers = all(_ID_LIKE.fullmatch(value) for value in filled)
-        reason = (
-            f"column {column + 1}{label} left out{whose}"
-            + (", for it holds only numbers (a sort number or an id)" if numbers else "")
-            + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
-        )
-        notices.append(ParseProblem(source, 0, reason))
+        if whose:
+            kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, column})))
+            reason = (
+                f"column {column + 1}{label} left out{whose}: choosing it under 'Append to "
+                f"the answer' ({_options(kept)}) imports it"
+            )
+            notices.append(ParseProblem(source, 0, reason))
+        else:
+            left_out.append((column, label, numbers))
+    if left_out:
+        notices.append(ParseProblem(source, 0, _columns_left_out(left_out, mapping)))
     trailing = layout.trailing_column
     if layout.tags_column_guessed:
         kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, trailing})))
@@ -686,6 +857,35 @@ def _column_notices(
             )
         notices.append(ParseProblem(source, 0, reason))
     return notices
+
+
+def _columns_left_out(left_out: list[tuple[int, str, bool]], mapping: ColumnMapping) -> str:
+    """The notice of the columns (with their names, and whether they hold only numbers) no
+    card shows, and the options that append them to the answer."""
+    columns = [column for column, _, _ in left_out]
+    kept = dataclasses.replace(mapping, extra=tuple(sorted({*mapping.extra, *columns})))
+    if len(left_out) == 1:
+        ((column, label, numbers),) = left_out
+        return (
+            f"column {column + 1}{label} left out"
+            + (", for it holds only numbers (a sort number or an id)" if numbers else "")
+            + f": choosing it under 'Append to the answer' ({_options(kept)}) imports it"
+        )
+    named = ", ".join(f"{column + 1}{label}" for column, label, _ in left_out)
+    numbers = [str(column + 1) for column, _, only_numbers in left_out if only_numbers]
+    if len(numbers) == len(left_out):
+        of_numbers = ", for they hold only numbers (sort numbers or ids)"
+    elif numbers:
+        of_numbers = (
+            f" ({' and '.join(numbers) if len(numbers) < 3 else ', '.join(numbers)} "
+            f"{'holds' if len(numbers) == 1 else 'hold'} only numbers, a sort number or an id)"
+        )
+    else:
+        of_numbers = ""
+    return (
+        f"columns {named} left out{of_numbers}: choosing them under 'Append to the answer' "
+        f"({_options(kept)}) imports them"
+    )
 
 
 def _why_not_tags(column: int, raws: list["_RawRecord"], line_at: Callable[[int], int]) -> str:
@@ -1273,7 +1473,7 @@ def _layout(
             filled
             and not _lines_without(trailing, raws)
             and all(_reads_as_tags(value) for value in filled)
-            and any(not _ID_LIKE.fullmatch(value) for value in filled)
+            and not all(_is_id(value) for value in filled)
         ):
             meta["tags"], tags_guessed = trailing, True
     layout = FileLayout(
@@ -1318,21 +1518,27 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     tags appended to the answer."""
     fields = layout.field_columns
     named = [
-        (column, _label_key(layout.labels[column]))
+        (column, role[0])
         for column in fields
-        if column < len(layout.labels)
+        if column < len(layout.labels) and (role := _label_role(layout.labels[column]))
     ]
-    question = next((column for column, key in named if key in _QUESTION_LABELS), None)
+    question = next((column for column, kind in named if kind == "question"), None)
     if question is not None:
-        answers = [column for column, key in named if key in _ANSWER_LABELS - _EXTRA_LABELS]
-        answers += [column for column, key in named if key in _EXTRA_LABELS]
+        # A language's column translates the question ("Word;English").
+        answers = [
+            column for kind in ("answer", "extra", "language") for column, of in named if of == kind
+        ]
         answer = answers[0] if answers else None
         extra = ()
         if layout.header_row:
+            # A spreadsheet's further answers ("Kanji;Reading;Meaning"), translations
+            # ("Word;Pronunciation;Vietnamese") and notes.
             extra = tuple(
                 column
-                for column, key in named
-                if key in _NOTES_LABELS and column != answer and _is_content_column(column, raws)
+                for column, kind in named
+                if kind in ("answer", "extra", "language", "notes")
+                and column != answer
+                and _is_content_column(column, raws)
             )
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
@@ -1371,6 +1577,15 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         and _is_content_column(trailing, raws)
     ):
         extra = (trailing,)
+    if layout.header_row:
+        # Column names of languages ("korean,english,example"): the notes they name too.
+        extra = tuple(
+            column
+            for column, kind in named
+            if kind in ("extra", "notes")
+            and column not in (question, answer)
+            and _is_content_column(column, raws)
+        )
     return ColumnMapping(question, answer, extra)
 
 
@@ -1378,26 +1593,65 @@ def _label_key(label: str) -> str:
     return label.strip().casefold()
 
 
+def _label_role(label: str) -> tuple[str, str] | None:
+    """What a column's name says the column holds: ("question", key), ("answer", key),
+    ("extra", key) (a cloze note's Back Extra: an answer, or notes), ("notes", key),
+    ("tags", key), ("sort", key), ("other", key) (Part of Speech, Audio), or ("language",
+    its code); None for any other name. A name of two words, one a language and one a
+    label ("Spanish word", "Meaning in English"), names the language; a note's label and
+    another ("Example sentence"), notes; a question's and an answer's ("Word Meaning",
+    Japanese decks' field), an answer."""
+    key = _label_key(label).replace("_", " ")
+    for role, labels in (
+        ("question", _QUESTION_LABELS),
+        ("extra", _EXTRA_LABELS),
+        ("answer", _ANSWER_LABELS),
+        ("notes", _NOTES_LABELS),
+        ("tags", _TAGS_LABELS),
+        ("sort", _SORT_LABELS),
+        ("other", _OTHER_LABELS),
+    ):
+        if key in labels:
+            return role, key
+    if key in _LANGUAGE_LABELS:
+        return "language", _LANGUAGE_LABELS[key]
+    if not _LABEL_OF_WORDS.fullmatch(key):
+        return None
+    words = [word for word in _LABEL_WORD.findall(key) if word not in _LABEL_FILLERS]
+    if len(words) == 1 and words[0] != key:
+        return _label_role(words[0])
+    roles = [_label_role(word) for word in words] if len(words) == 2 else [None]
+    if None in roles:
+        return None
+    (first, _), (second, _) = roles
+    if first == "question" and second in ("answer", "extra"):
+        return roles[1]  # "Word Meaning", "Sentence Translation": an answer
+    if first == second and first in ("notes", "other"):
+        return roles[1]  # "source_deck", "Example notes"
+    by_kind = dict(roles)
+    for kind, others in (("notes", _WORD_KINDS | {"language"}), ("language", _WORD_KINDS)):
+        if kind in by_kind and by_kind.keys() - {kind} <= others and len(by_kind) == 2:
+            return kind, by_kind[kind]
+    return None
+
+
 def _is_label_row(raw: "_RawRecord") -> bool:
-    """A first row of column names: one names the question, one the answer, and the others
-    notes, tags or a category; or two name languages ("French,English,Category"). Both are
-    needed: a German deck's first note may be "Frage;question", or "Deutsch;German"."""
-    keys = [_label_key(field) for field in raw.fields if field.strip()]
-    questions = [key for key in keys if key in _QUESTION_LABELS]
-    answers = [key for key in keys if key in _ANSWER_LABELS and key not in questions]
-    languages = [_LANGUAGE_LABELS[key] for key in keys if key in _LANGUAGE_LABELS]
-    known = {
-        *_QUESTION_LABELS,
-        *_ANSWER_LABELS,
-        *_NOTES_LABELS,
-        *_TAGS_LABELS,
-        *_SORT_LABELS,
-        *_LANGUAGE_LABELS,
-    }
-    named = (len(questions) == 1 and bool(answers)) or (
-        len(languages) > 1 and len(set(languages)) == len(languages)
-    )
-    return named and all(key in known for key in keys)
+    """A first row of column names: one names the question, one the answer (or a
+    language), and the others notes, tags or a category; or two name languages
+    ("French,English,Category"), or a language and an answer ("English;Translation").
+    Each is needed: a German deck's first note may be "Frage;question", "Deutsch;German",
+    or "Bedeutung;meaning", and no name may be a word of another kind ("Kanji;Chinese
+    characters" is a note)."""
+    roles = [_label_role(field) for field in raw.fields if field.strip()]
+    if None in roles:
+        return False
+    codes = [code for kind, code in roles if kind == "language"]
+    if len(set(codes)) < len(codes):
+        return False  # two names of one language ("German;Deutsch") are a note
+    kinds = Counter(kind for kind, _ in roles)
+    if kinds["question"] == 1 and (kinds["answer"] or kinds["extra"] or codes):
+        return True
+    return len(codes) > 1 or (not kinds["question"] and len(codes) == 1 and kinds["answer"] > 0)
 
 
 def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
@@ -1415,8 +1669,13 @@ def _names_over_numbers(raws: list["_RawRecord"]) -> bool:
         and all(_COLUMN_NAME.fullmatch(name) for name in names[1:])
         and (not names[0] or bool(_COLUMN_NAME.fullmatch(names[0])))
         and len(numbers) > 1
-        and all(_ID_LIKE.fullmatch(number) for number in numbers)
+        and all(_is_id(number) for number in numbers)
     )
+
+
+def _is_id(value: str) -> bool:
+    """A sort number or an id ("2_1", "0042", "3.1", a UUID)."""
+    return bool(_ID_LIKE.fullmatch(value) or _UUID.fullmatch(value))
 
 
 def _is_filled(column: int, raws: list["_RawRecord"]) -> bool:
@@ -1431,7 +1690,7 @@ def _is_mostly_filled(column: int, raws: list["_RawRecord"]) -> bool:
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
     filled = [value for value in values if value]
-    return bool(filled) and not all(_ID_LIKE.fullmatch(value) for value in filled)
+    return bool(filled) and not all(_is_id(value) for value in filled)
 
 
 def _is_category_column(column: int, raws: list["_RawRecord"]) -> bool:
@@ -1469,6 +1728,8 @@ class _RawRecord:
     end: int  # offset of the line break that ends it
     fields: list[str]
     error: str | None
+    # A field opening with a quote, with text after its closing quote: as written, as read.
+    quotes_left_out: tuple[str, str] | None = None
 
 
 def _unterminated(rest: str) -> str:
@@ -1494,10 +1755,28 @@ def _split_records(
     unquoted = re.compile(f"[^{re.escape(separator)}\r\n]*")
     attributes = entities
     entities = entities and (separator in "&#;" or separator.isalnum())
+
+    def unquoted_end(position: int) -> int:
+        end = unquoted.match(text, position).end()
+        while text.startswith(separator, end) and (
+            after := (entities and _entity_end(text, end))
+            or (
+                # Cheap looks first: most fields hold no tag, or a tag holding no quote,
+                # before the separator.
+                attributes
+                and (tag := text.rfind("<", position, end)) >= 0
+                and (text.find('"', tag, end) >= 0 or text.find("'", tag, end) >= 0)
+                and _attribute_end(text, tag, end)
+            )
+        ):
+            end = unquoted.match(text, after).end()
+        return end
+
     while position < len(text):
-        start, fields, error = position, [], None
+        start, fields, error, quotes_left_out = position, [], None, None
         while True:
             if text.startswith('"', position):
+                opened = position
                 value, position = _quoted_field(text, position + 1)
                 if value is None:
                     error = _unterminated(text[start:])
@@ -1508,31 +1787,23 @@ def _split_records(
                     while text.startswith((" ", "\t"), padded) and text[padded] != separator:
                         padded += 1
                     if padded < len(text) and text[padded] not in (separator, "\r", "\n"):
-                        error = "text after the closing quote of a quoted field"
-                        position = _next_line_break(text, position)
+                        # `"I wish", hopefully`: the rest up to the separator is the field's
+                        # too, read as typed, as Anki's CSV reader reads it.
+                        end = unquoted_end(position)
+                        value += text[position:end]
+                        quotes_left_out = quotes_left_out or (text[opened:end], value)
+                        position = end
                     else:
                         position = padded
             else:
-                end = unquoted.match(text, position).end()
-                while text.startswith(separator, end) and (
-                    after := (entities and _entity_end(text, end))
-                    or (
-                        # Cheap looks first: most fields hold no tag, or a tag holding no
-                        # quote, before the separator.
-                        attributes
-                        and (tag := text.rfind("<", position, end)) >= 0
-                        and (text.find('"', tag, end) >= 0 or text.find("'", tag, end) >= 0)
-                        and _attribute_end(text, tag, end)
-                    )
-                ):
-                    end = unquoted.match(text, after).end()
+                end = unquoted_end(position)
                 value, position = text[position:end], end
             fields.append(value or "")
             if error or not text.startswith(separator, position):
                 break
             position += 1
         if error or text[start:position].strip():
-            yield _RawRecord(start, position, fields, error)
+            yield _RawRecord(start, position, fields, error, quotes_left_out)
         line_break = _LINE_BREAK.match(text, position)
         position = line_break.end() if line_break else position
 
@@ -1580,11 +1851,6 @@ def _quoted_field(text: str, position: int) -> tuple[str | None, int]:
     return None, len(text)
 
 
-def _next_line_break(text: str, position: int) -> int:
-    line_break = _LINE_BREAK.search(text, position)
-    return line_break.start() if line_break else len(text)
-
-
 class _Rejected(Exception):
     """A note that cannot become a card; the message is the reason."""
 
@@ -1628,7 +1894,7 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         # A note whose deck cell is empty is in `#deck`'s deck (Anki makes a deck "blank").
         anki_deck=anki_deck_name(field(layout.meta.get("deck"))) or layout.deck,
     )
-    named = field(layout.meta.get("notetype")) or layout.notetype
+    named = _named_type(raw, layout)
     if _is_enhanced_occlusion(named, fields):
         # Its fields name the image and masks, but a text export carries neither: read as
         # Basic, its first field (an id) was a question with an empty answer.

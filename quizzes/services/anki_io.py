@@ -49,6 +49,7 @@ from quizzes.importing.anki import (
     ParseProblem,
     export_anki,
     export_notice,
+    lines_named,
     own_cards_type_name,
     read_anki,
 )
@@ -247,7 +248,7 @@ class ImportPlan:
         if self.skipped:
             summary += f", {sum(problem.notes for problem in self.skipped)} skipped"
         if self.merged:
-            summary += f", {len(self.merged)} merged"
+            summary += f", {sum(problem.notes for problem in self.merged)} merged"
         if deleted := len(self.kept_deleted):
             summary += f", {deleted} card{'s' if deleted != 1 else ''} deleted here kept deleted"
         if edited := len(self.kept_edits):
@@ -568,19 +569,40 @@ def _image_checked(data: bytes, checks: ImageChecks) -> VerifiedImage:
 
 
 def _media_problems(plan: ImportPlan, source: str) -> list[ParseProblem]:
-    """A line per note and file it uses that is left out, for the cards the import writes."""
-    problems: dict[tuple[int, str], ParseProblem] = {}
+    """The files the cards the import writes use that are left out: a line per note and
+    file, or one for the files of a kind left out for one reason (a text file's 31 images
+    are one piece of news), naming the first few and the notes' lines."""
+    # (kind, why) -> the (line, guid, name) of each note and file left out for it
+    left_out: dict[tuple[str, str], dict[tuple[int, str], str]] = {}
     for planned in [*plan.new, *plan.changed, *plan.unchanged]:
         record = planned.record
         used = [("image", image.url) for image in record.images]
         used += [("sound", name) for name in sound_names(record.question_html + record.answer_html)]
         for kind, name in used:
-            if name in plan.media_failures and (record.line, name) not in problems:
+            if name in plan.media_failures:
                 # Named as in the package, where its owner looks for it.
                 told = plan.package_names.get(name, name)
-                reason = f"note {record.guid!r}: {kind} {told!r} {plan.media_failures[name]}"
-                problems[record.line, name] = ParseProblem(source, record.line, reason)
-    return list(problems.values())
+                uses = left_out.setdefault((kind, plan.media_failures[name]), {})
+                uses.setdefault((record.line, name), f"note {record.guid!r}: {kind} {told!r}")
+    problems = []
+    for (kind, why), uses in left_out.items():
+        if len(uses) == 1:
+            ((line, _), what), *_ = uses.items()
+            problems.append(ParseProblem(source, line, f"{what} {why}"))
+            continue
+        names = list(dict.fromkeys(plan.package_names.get(name, name) for _, name in uses))
+        lines = sorted({line for line, _ in uses})
+        named = ", ".join(repr(name) for name in names[:_MEDIA_NAMED])
+        named += ", ..." if len(names) > _MEDIA_NAMED else ""
+        reason = (
+            f"{len(names)} {kind}{'s' if len(names) > 1 else ''} ({named}) of {len(lines)} "
+            f"note{'s' if len(lines) > 1 else ''} ({lines_named(lines)}) {why}"
+        )
+        problems.append(ParseProblem(source, lines[0], reason))
+    return problems
+
+
+_MEDIA_NAMED = 3
 
 
 def _is_image(name: str) -> bool:
