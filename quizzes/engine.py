@@ -13,7 +13,7 @@ import functools
 import math
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -306,6 +306,7 @@ def pick_distractors(
     rng: random.Random,
     k: int = DISTRACTORS_PER_QUESTION,
     spread: int | None = None,
+    crowding: Mapping[str, float] | None = None,
 ) -> tuple[Option, ...]:
     """Choose up to `k` wrong answers for `card` among `candidates` (other cards' answers)
     and the card's own hand-written distractors, which are preferred to any other; with `k`
@@ -362,6 +363,9 @@ def pick_distractors(
     rng.shuffle(curated)
     rng.shuffle(others)
     plausible = _plausibilities(card, others)
+    if crowding:
+        for option in others:
+            plausible[id(option)] -= crowding.get(normalize_answer(option.text), 0.0)
     # The sort is stable: equally plausible candidates keep their shuffled order.
     others.sort(key=lambda option: plausible[id(option)], reverse=True)
     # Hand-written distractors are the most plausible of all: one of them gives way to
@@ -585,7 +589,11 @@ def candidates_by_question(
 
 
 def build_choices(
-    card: QuizCard, candidates: Sequence[Option], *, rng: random.Random
+    card: QuizCard,
+    candidates: Sequence[Option],
+    *,
+    rng: random.Random,
+    settled: tuple[Option, ...] | None = None,
 ) -> PlannedQuestion:
     """The correct answer and its distractors among `candidates` (those for this card:
     candidates_by_question), shuffled by `rng`, each with an opaque id.
@@ -596,9 +604,11 @@ def build_choices(
     a player who remembered which choices came with each question, without reading a word,
     was right 90 % of the time on the questions of the fastai deck's cards without
     hand-written wrong answers (README, "Eighth round"). Seeded by the text, two copies of
-    a card are asked among the same choices."""
-    steady = random.Random(f"{card.question_text}\n{card.answer.text}:choices")
-    options = [card.answer, *pick_distractors(card, candidates, rng=steady, spread=card.id)]
+    a card are asked among the same choices. `settled`: the card's wrong answers as
+    settle_choices chose them, when it has."""
+    if settled is None:
+        settled = steady_distractors(card, candidates)
+    options = [card.answer, *settled]
     rng.shuffle(options)
     right = next(place for place, option in enumerate(options) if option is card.answer)
     choices = tuple(
@@ -613,6 +623,96 @@ def build_choices(
     )
     correct_choice_id = choices[right].id
     return PlannedQuestion(card_id=card.id, choices=choices, correct_choice_id=correct_choice_id)
+
+
+def steady_distractors(
+    card: QuizCard, candidates: Sequence[Option], crowding: Mapping[str, float] | None = None
+) -> tuple[Option, ...]:
+    """`card`'s wrong answers among `candidates`, the same at every quiz: weighed with
+    randomness seeded by its question and answer, its places aimed at spread by its id.
+    `crowding`: how much less plausible each answer (normalized) is for being offered by
+    many other cards already (settle_choices)."""
+    steady = random.Random(f"{card.question_text}\n{card.answer.text}:choices")
+    return pick_distractors(card, candidates, rng=steady, spread=card.id, crowding=crowding)
+
+
+# How much less plausible another card's answer is per question more than the mean that
+# offers it as a wrong answer (settle_choices): 0.15 left "struck: the odd one out and the
+# shortest" right 34 % of the time on the fastai deck's borrowing cards, 0.3 36 %, 0.5 33 %
+# (the mean of the rules no higher).
+CROWDING_WEIGHT = 0.5
+SETTLING_ROUNDS = 3
+
+
+# A settled choice: the card whose answer it is, and its id if an editor wrote it.
+ChoiceRef = tuple[int, int | None]
+
+
+def settle_choices(
+    cards: Sequence[QuizCard], found: Iterable[Option]
+) -> dict[int, tuple[ChoiceRef, ...]]:
+    """Each card's steady wrong answers (by card id), chosen with every other card's in
+    view, so that each answer is offered as a wrong one by about as many questions as any
+    other. `found`: the candidates looked up for `cards`, as for a quiz.
+
+    Chosen card by card (steady_distractors), the answers that suit many questions were
+    offered by many: across many quizzes a right answer was then a choice seen less often,
+    and beside fewer questions, than its wrong answers, and "the choice seen least" was
+    right 36 % of the time on the fastai deck's cards without hand-written wrong answers,
+    "seen beside the fewest questions" 40 %. So each card chooses again, a few rounds over,
+    with the answers that more questions offer than the mean (per card that gives the
+    answer: "Yes." is many cards' answer) made less plausible (CROWDING_WEIGHT). Copies of
+    a card (the same question and answer) get the same choices.
+    """
+    cards = sorted((card for card in cards if card.answer is not None), key=lambda c: c.id)
+    candidates = candidates_by_question(cards, sorted(found, key=_option_order))
+    givers: dict[str, int] = {}
+    for card in cards:
+        text = normalize_answer(card.answer.text)
+        givers[text] = givers.get(text, 0) + 1
+    settled = {card.id: steady_distractors(card, candidates[card.id]) for card in cards}
+    offered: dict[str, int] = {}
+
+    def count(picks: Iterable[Option], step: int) -> None:
+        for option in picks:
+            if option.distractor_id is None:
+                text = normalize_answer(option.text)
+                offered[text] = offered.get(text, 0) + step
+
+    for picks in settled.values():
+        count(picks, 1)
+    mean = sum(offered.values()) / max(len(cards), 1)
+    for _ in range(SETTLING_ROUNDS):
+        for card in cards:
+            count(settled[card.id], -1)  # what the others offer
+            crowding = {}
+            for option in candidates[card.id]:
+                text = normalize_answer(option.text)
+                crowding[text] = CROWDING_WEIGHT * max(
+                    0.0, offered.get(text, 0) / givers.get(text, 1) - mean
+                )
+            settled[card.id] = steady_distractors(card, candidates[card.id], crowding)
+            count(settled[card.id], 1)
+    first: dict[tuple[str, str], int] = {}
+    refs = {}
+    for card in cards:
+        copy = (normalize_answer(card.question_text), normalize_answer(card.answer.text))
+        picks = settled[first.setdefault(copy, card.id)]
+        refs[card.id] = tuple((option.card_id, option.distractor_id) for option in picks)
+    return refs
+
+
+def _settled_options(
+    card: QuizCard, candidates: Sequence[Option], refs: Sequence[ChoiceRef] | None
+) -> tuple[Option, ...] | None:
+    """The options `refs` (settle_choices) name among the card's candidates; None when one
+    is no longer among them (the deck changed since)."""
+    if refs is None:
+        return None
+    by_ref = {(option.card_id, option.distractor_id): option for option in candidates}
+    by_ref.update({(option.card_id, option.distractor_id): option for option in card.curated})
+    found = tuple(by_ref.get(ref) for ref in refs)
+    return None if None in found else found
 
 
 # --- Seeded plan ----------------------------------------------------------------------------
@@ -639,17 +739,21 @@ def plan_quiz(
     mode: QuizMode | str,
     seed: int,
     candidates: Candidates | None = None,
+    settled: Mapping[int, Sequence[ChoiceRef]] | None = None,
 ) -> QuizPlan:
     """Draw the questions and their choices; the same arguments always give the same plan.
 
     `pool` holds the cards the quiz may ask. Wrong answers come from `candidates`: a list
     of options, or a function that, given the cards drawn, finds options for them (the
-    services look them up in the database); by default the answers of the pool itself. The
-    seed stays secret (it determines the choice ids), and the result does not depend on the
-    order the database returned rows in: pool and candidates are sorted first.
+    services look them up in the database); by default the answers of the pool itself.
+    `settled`: wrong answers chosen with the whole deck in view (settle_choices), by card
+    id, for the cards that have them. The seed stays secret (it determines the choice ids),
+    and the result does not depend on the order the database returned rows in: pool and
+    candidates are sorted first.
     """
     mode = QuizMode(mode)
     rng = random.Random(seed)
+    settled = settled or {}
     ordered = sorted(pool, key=lambda card: card.id)
     if mode is not QuizMode.MULTIPLE_CHOICE:
         drawn = draw_questions(ordered, count=count, rng=rng)
@@ -695,7 +799,12 @@ def plan_quiz(
 
     def take_borrowing(until: int) -> None:
         for card in waiting:
-            question = build_choices(card, options[card.id], rng=rng)
+            question = build_choices(
+                card,
+                options[card.id],
+                rng=rng,
+                settled=_settled_options(card, options[card.id], settled.get(card.id)),
+            )
             said = {normalize_answer(choice.text) for choice in question.choices} - shared
             if said & offered:
                 clashing.append((card, question))

@@ -1045,3 +1045,58 @@ def test_a_typed_quiz_plans_its_questions_without_choices():
 
     assert len(plan.questions) == 3
     assert all(q.choices == () and q.correct_choice_id is None for q in plan.questions)
+
+
+def _wrong_answer_uses(refs) -> Counter:
+    return Counter(ref for picks in refs.values() for ref in picks)
+
+
+def test_settled_choices_offer_each_answer_about_as_often_as_any_other():
+    # Forty cards on one topic: chosen card by card, the same few answers suit every
+    # question best and are offered by many of them, while others are offered by none.
+    pool = [card(n, "word " * (n % 7 + 1) + f"{n}", keywords=("topic",)) for n in range(1, 41)]
+    found = [c.answer for c in pool]
+    alone = {
+        c.id: tuple((o.card_id, o.distractor_id) for o in engine.steady_distractors(c, found))
+        for c in pool
+    }
+
+    settled = engine.settle_choices(pool, found)
+
+    alone_uses, settled_uses = _wrong_answer_uses(alone), _wrong_answer_uses(settled)
+    assert sum(settled_uses.values()) == sum(alone_uses.values()) == 3 * 40
+    assert max(settled_uses.values()) < max(alone_uses.values())
+    # Evener: the sum of squares falls as uses move from the crowded answers to the others.
+    assert sum(n * n for n in settled_uses.values()) < sum(n * n for n in alone_uses.values())
+
+
+def test_copies_of_a_card_get_the_same_settled_choices():
+    pool = [card(n) for n in range(1, 30)] + [card(30, "answer number 3", question="question 3?")]
+
+    settled = engine.settle_choices(pool, [c.answer for c in pool])
+
+    assert settled[30] == settled[3]
+
+
+def test_a_plan_asks_a_card_among_its_settled_choices():
+    pool = deck(40)
+    found = answers(pool)
+    settled = engine.settle_choices(pool, found)
+
+    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=4, settled=settled)
+
+    for question in plan.questions:
+        wrong = {(c.card_id, c.distractor_id) for c in question.choices} - {
+            (question.card_id, None)
+        }
+        assert wrong == set(settled[question.card_id])
+
+
+def test_a_settled_choice_no_longer_among_the_candidates_falls_back_to_the_cards_own():
+    pool = deck(40)
+    settled = {n: ((999, None), (998, None), (997, None)) for n in range(1, 41)}  # gone
+
+    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=4, settled=settled)
+
+    assert all(len(question.choices) == 4 for question in plan.questions)
+    assert not {c.card_id for q in plan.questions for c in q.choices} & {997, 998, 999}

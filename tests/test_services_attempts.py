@@ -1289,3 +1289,32 @@ def test_a_guests_last_played_quiz_is_read_from_their_own_index(deck):
     )
 
     assert "attempt_guest" in query_plan(last_played)
+
+
+def test_quick_quizzes_ask_cards_among_the_choices_settled_for_the_deck(fastai_deck):
+    from quizzes import caching
+
+    services.choices_settle(fastai_deck)
+    settled = caching.kept(f"settled-choices:{fastai_deck.pk}")
+    config = services.quick_quiz_config(fastai_deck)
+
+    asked = 0
+    for seed in range(5):
+        for question in services._draw_and_plan(config, seed=seed):
+            wrong = {(c["card_id"], c["distractor_id"]) for c in question.choices}
+            wrong.discard((question.card_id, None))
+            assert wrong == set(settled[question.card_id])
+            asked += 1
+    assert asked == 50 and len(settled) == 53  # every multiple-choice card of the deck
+
+
+def test_a_deck_too_large_to_settle_keeps_each_cards_own_steady_choices(make_deck, monkeypatch):
+    from quizzes import caching
+
+    deck = make_deck(12)
+    monkeypatch.setattr(services, "SETTLED_DECK_CARDS", 11)
+
+    services.choices_settle(deck)
+
+    assert caching.kept(f"settled-choices:{deck.pk}") == {}
+    assert len(services._draw_and_plan(services.quick_quiz_config(deck), seed=1)) == 10

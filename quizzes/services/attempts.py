@@ -54,6 +54,9 @@ CANDIDATES_PER_KIND = 24
 # A statement looks up the candidates of cards until it holds this many lookups: on SQLite
 # each is two SELECTs of a compound one, which may have 500. A Quick quiz needs one.
 LOOKUPS_PER_STATEMENT = 200
+# Decks of up to this many multiple-choice cards have their wrong answers settled together
+# (choices_settle).
+SETTLED_DECK_CARDS = 1000
 
 
 class QuizUnavailable(Exception):
@@ -590,14 +593,44 @@ def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
     )
 
 
+def _settled_name(deck_id: int) -> str:
+    return f"settled-choices:{deck_id}"
+
+
+def choices_settle(deck: Deck) -> None:
+    """Settle the wrong answers of `deck`'s cards together (engine.settle_choices) under
+    the decks' current version, unless done already; run by the worker before it plans
+    Quick quizzes, so that no start waits for it. A deck of more than SETTLED_DECK_CARDS
+    multiple-choice cards is left to each card's own steady choice: a player would have to
+    remember thousands of questions' choices to tell the answers offered less often."""
+    caching.cached(_settled_name(deck.pk), lambda: _settled_choices(deck))
+
+
+def _settled_choices(deck: Deck) -> dict[int, tuple[engine.ChoiceRef, ...]]:
+    askable = _askable(deck=deck, mode=engine.QuizMode.MULTIPLE_CHOICE).order_by("id")
+    rows = _quiz_rows(askable[: SETTLED_DECK_CARDS + 1])
+    if len(rows) > SETTLED_DECK_CARDS:
+        return {}
+    cards = [_quiz_card(row) for row in rows]
+    return engine.settle_choices(cards, _candidate_finder(deck)(cards))
+
+
 def _plan(
     cards: list[QuizCardRow], *, deck: Deck, count: int, mode: engine.QuizMode, seed: int
 ) -> list[_Planned]:
     """The engine's plan over `cards`, wrong answers looked up in `deck`."""
     pool = {card.pk: _quiz_card(card) for card in cards}
     finder = _candidate_finder(deck)
+    # The deck's settled choices when the worker has settled them under this version; each
+    # card's own steady ones meanwhile.
+    settled = caching.kept(_settled_name(deck.pk))
     plan = engine.plan_quiz(
-        list(pool.values()), count=count, mode=mode, seed=seed, candidates=finder
+        list(pool.values()),
+        count=count,
+        mode=mode,
+        seed=seed,
+        candidates=finder,
+        settled=settled,
     )
     return _planned(plan, {card.pk: card for card in cards})
 
@@ -721,6 +754,7 @@ def ready_quick_quizzes_top_up(*, deck: Deck, target: int | None = None) -> int:
     version = caching.deck_pages_version()
     ReadyQuiz.objects.filter(deck=deck).exclude(decks_version=version).delete()
     waiting = ReadyQuiz.objects.filter(deck=deck, decks_version=version).count()
+    choices_settle(deck)
     config = quick_quiz_config(deck)
     plans = []
     for _ in range(max(0, target - waiting)):
