@@ -519,7 +519,9 @@ def _latex_document(document_html: str) -> str | None:
         inline = match["inline"] or match["inline2"]
         latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["display2"]))
         try:
-            mathml = latex_to_mathml(latex, display="inline" if inline else "block")
+            mathml = latex_to_mathml(
+                _with_readable_environments(latex), display="inline" if inline else "block"
+            )
         except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read
             return None
         pieces.append(sanitize_mathml(mathml))

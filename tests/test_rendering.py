@@ -495,6 +495,17 @@ def test_other_environments_with_columns_are_tables_too(latex, rows):
     assert _table_rows(shown) == rows
 
 
+def test_aligned_equations_in_a_latex_documents_math_are_a_table_too():
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(
+        r"[latex]Es gilt $$\begin{aligned} a &amp;= b \\ &amp;= c \end{aligned}$$[/latex]"
+    )
+
+    assert shown.startswith("Es gilt <math")
+    assert _table_rows(shown) == [[("right", "a"), ("left", "=b")], [("right", ""), ("left", "=c")]]
+
+
 def test_the_brace_of_rcases_is_on_the_right():
     from quizzes.rendering import math_to_mathml
 
