@@ -327,15 +327,22 @@ def test_a_field_anki_speaks_is_shown_once_and_a_type_in_box_asks_on_the_front(d
                 BACK + "It means {{type:Meaning}}",
             ),
             ("Meaning", "Meaning of {{tts de_DE:Word}}?", BACK + "{{Meaning}} ({{type:Meaning}})"),
+            # What `{{tts}}` becomes, written out: its brackets showed as written.
+            (
+                "Spoken",
+                "{{Word}}: [anki:tts lang=de_DE]{{Word}}[/anki:tts]",
+                BACK + "[anki:tts lang=de_DE]{{Word}}[/anki:tts] means {{Meaning}}",
+            ),
         ],
         notes=[{"fields": ["Hund", "dog"]}],
     )
 
     import_package(deck, path)
 
-    listening, meaning = deck.cards.order_by("card_ord")
+    listening, meaning, spoken = deck.cards.order_by("card_ord")
     assert (listening.question_html, listening.answer_html) == ("Say: Hund", "It means dog")
     assert (meaning.question_html, meaning.answer_html) == ("Meaning of Hund?", "dog (dog)")
+    assert (spoken.question_html, spoken.answer_html) == ("Hund:", "Hund means dog")
 
 
 def test_a_cloze_note_types_back_shows_the_words_its_template_adds(deck, tmp_path):

@@ -153,3 +153,24 @@ def test_a_typed_answer_is_read_from_its_field_in_linear_time(field):
         f"print(len(typed_answer_text({field} + '<b>Paris</b>')) > 0)\n"
     )
     assert out.strip() == "True"
+
+
+# A side's text-to-speech directives show their words unless the side shows them anyway,
+# each looked for in the side's text: thousands of them beside a long text, never closed, or
+# each holding a word the text repeats, take time bounded whatever the field.
+@pytest.mark.parametrize(
+    ("side", "ending"),
+    [
+        ("'[anki:tts lang=x]' * 100_000", "[anki:tts lang=x]"),
+        ("'a ' * 100_000 + ''.join(f'[anki:tts lang=x]b{n}[/anki:tts]' for n in range(5000))",
+         "b4999"),
+        ("'ab' * 100_000 + ''.join(f'[anki:tts lang=x]a{n}[/anki:tts]' for n in range(5000))",
+         "a4999"),
+    ],
+)  # fmt: skip
+def test_text_to_speech_directives_are_read_in_bounded_time(side, ending):
+    out = finishes(
+        "from quizzes.importing.cardhtml import tts_directives_as_text\n"
+        f"print(tts_directives_as_text({side})[-{len(ending)}:])\n"
+    )
+    assert out.strip() == ending
