@@ -593,6 +593,35 @@ def test_a_back_that_repeats_its_front_shows_below_the_question_only_what_it_add
     )
 
 
+def test_a_back_that_shows_the_question_among_words_of_its_own_shows_it_once(deck, tmp_path):
+    # A "Recall" back that shows the question on a line of its own, not as a copy of the
+    # front: the answer below the question repeated it. A line that says the question with
+    # its answer stays, and so does a back that would show no field of its own without it.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Front", "Back"],
+        templates=[
+            ("Recall", "{{Front}}", "Q: {{Front}}<br>A: {{Back}}"),
+            ("Boxes", "{{Front}}?", "<div class=q>{{Front}}?</div><div class=a>{{Back}}</div>"),
+            ("Framed", "Recall: {{Front}}", "<p>Question: {{FrontSide}}</p><p>{{Back}}</p>"),
+            ("Sentence", "{{Front}}!", "{{Front}} means <b>{{Back}}</b>"),
+            ("Echo", "Say {{Front}}", "You said: {{Front}}"),
+        ],
+        notes=[{"fields": ["Hund", "dog"]}],
+    )
+
+    import_package(deck, path)
+
+    answers = dict(deck.cards.values_list("card_ord", "answer_html"))
+    assert answers == {
+        0: "A: dog",
+        1: "dog",
+        2: "dog",
+        3: "Hund means <b>dog</b>",
+        4: "You said: Hund",
+    }
+
+
 def package_with_templates_anki_refuses(folder, templates: list[tuple[str, str]]):
     """A legacy .apkg of one note (Line, PrevLine) of a note type with `templates`
     (front, back), written into its collection after Anki saved it: Anki's editor
