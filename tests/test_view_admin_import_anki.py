@@ -463,14 +463,14 @@ def test_the_preview_and_the_result_list_each_package_image_left_out(
     file = SimpleUploadedFile("small.apkg", package.read_bytes())
     preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
 
-    reason = "image &#x27;corrupt.png&#x27; rejected: not a PNG, JPEG, GIF or WebP image"
+    reason = "image &#x27;corrupt.png&#x27; rejected: not a PNG, JPEG, GIF, WebP or SVG image"
     assert "2 new, 0 changed, 0 unchanged, 1 media file left out" in preview.text
     assert "line 1: note " in preview.text and reason in preview.text
     response = confirm(staff_client, preview)
     assert reason in response.text
     job = ImportJob.objects.get()
     assert job.report[0].endswith(
-        "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image"
+        "image 'corrupt.png' rejected: not a PNG, JPEG, GIF, WebP or SVG image"
     )
 
 

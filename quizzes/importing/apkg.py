@@ -440,7 +440,7 @@ def _media(
 
 def _as_png_if_bitmap(data: bytes, *, max_pixels: int) -> bytes:
     """A BMP, which Anki's window shows and a page here would not take (only PNG, JPEG,
-    GIF and WebP are stored), as a PNG of the same pixels; any other file as it is, to be
+    GIF, WebP and SVG are stored), as a PNG of the same pixels; any other file as it is, to be
     checked as every image is."""
     if not data.startswith(b"BM"):
         return data
