@@ -110,6 +110,10 @@ def looks_like_svg(data: bytes) -> bool:
 def svg_cleaned(data: bytes) -> CleanSvg:
     """`data` reduced to the drawing it holds, with its size in CSS pixels (its width and
     height, else its viewBox's), written anew as UTF-8. Raises SvgRejected."""
+    if b"\x00" in data:
+        # UTF-16, which the XML parser reads and the checks below would not (no character
+        # of an XML document is NUL in UTF-8).
+        raise SvgRejected("an SVG not in UTF-8")
     if b"<!ENTITY" in data.upper() or _INTERNAL_SUBSET.search(data):
         # An entity is the way to an XML bomb. A document type alone (Inkscape's, naming
         # SVG 1.1's) declares none, and ElementTree fetches nothing it names.

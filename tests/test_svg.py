@@ -101,6 +101,12 @@ def test_its_size_is_its_width_and_height_else_its_viewbox(size, width, height):
             b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">&a;</svg>',
             "an SVG that declares entities",
         ),
+        (  # UTF-16, which the check for entities would not have read
+            '<!DOCTYPE svg [<!ENTITY a "a">]><svg xmlns="http://www.w3.org/2000/svg"/>'.encode(
+                "utf-16-le"
+            ),
+            "an SVG not in UTF-8",
+        ),
         (f"<svg {SVG}><rect/></svg>".encode(), "an SVG without a size"),
         (f'<svg {SVG} width="50%" height="2em"/>'.encode(), "an SVG without a size"),
         (b'<svg width="9" height="9"><rect/></svg>', "its root is no <svg> of the SVG namespace"),
