@@ -13,4 +13,5 @@ def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-urlpatterns = [*site_urlpatterns, re_path(r"^media/(?P<path>.*)$", media)]
+# First: the site's own (made when DEBUG was on at import) serves the MEDIA_ROOT of then.
+urlpatterns = [re_path(r"^media/(?P<path>.*)$", media), *site_urlpatterns]
