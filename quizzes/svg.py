@@ -70,12 +70,15 @@ _ATTRIBUTES = frozenset(
 # A reference a drawing may make: to an element of the same file.
 _FRAGMENT = re.compile(r"#[\w.:-]+")
 _RASTER_DATA = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*")
-_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
+# Each url() must be one of the same file's: the two counted, as one pattern for the whole
+# url() would look to the end of the text from each one never closed.
+_URL = re.compile(r"url\s*\(", re.IGNORECASE)
+_LOCAL_URL = re.compile(r"url\(\s*(['\"]?)#[\w.:-]+\1\s*\)", re.IGNORECASE)
 # CSS that could fetch, escape a check or run script: an at-rule (@import, @font-face), an
 # escape, markup, an old browser's script hooks. And every function is one of these, so
 # none fetches (image-set() takes a file's name as a string); url() only within the file.
 _UNSAFE_CSS = re.compile(r"[@\\<]|expression|behavior|binding|javascript", re.I)
-_CSS_FUNCTION = re.compile(r"([\w-]+)\s*\(")
+_CSS_FUNCTION = re.compile(r"(?<![\w-])([\w-]+)\s*\(")
 _CSS_FUNCTIONS = frozenset(
     {
         "url", "rgb", "rgba", "hsl", "hsla", "calc", "var", "matrix", "translate",
@@ -83,7 +86,6 @@ _CSS_FUNCTIONS = frozenset(
         "blur", "drop-shadow", "brightness", "contrast", "grayscale", "opacity", "saturate",
     }
 )  # fmt: skip
-_INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>]*\[", re.IGNORECASE)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 # CSS pixels per unit of an SVG's width and height.
 _UNIT_PIXELS = {"": 1, "px": 1, "pt": 4 / 3, "pc": 16, "in": 96, "cm": 96 / 2.54, "mm": 96 / 25.4}
@@ -114,7 +116,7 @@ def svg_cleaned(data: bytes) -> CleanSvg:
         # UTF-16, which the XML parser reads and the checks below would not (no character
         # of an XML document is NUL in UTF-8).
         raise SvgRejected("an SVG not in UTF-8")
-    if b"<!ENTITY" in data.upper() or _INTERNAL_SUBSET.search(data):
+    if b"<!ENTITY" in data.upper() or _declares_internal_subset(data):
         # An entity is the way to an XML bomb. A document type alone (Inkscape's, naming
         # SVG 1.1's) declares none, and ElementTree fetches nothing it names.
         raise SvgRejected("an SVG that declares entities")
@@ -137,6 +139,15 @@ def svg_cleaned(data: bytes) -> CleanSvg:
     data = ElementTree.tostring(root, encoding="utf-8", xml_declaration=False)
     ElementTree.fromstring(data)  # written by ElementTree, it parses: checked all the same
     return CleanSvg(data=data, width=max(1, round(width)), height=max(1, round(height)))
+
+
+def _declares_internal_subset(data: bytes) -> bool:
+    """Whether the document type declares anything (`<!DOCTYPE svg [ ... ]>`)."""
+    start = data.upper().find(b"<!DOCTYPE")
+    if start == -1:
+        return False
+    end = data.find(b">", start)
+    return b"[" in data[start : end if end != -1 else len(data)]
 
 
 def _size(root: ElementTree.Element) -> tuple[float, float]:
@@ -251,5 +262,5 @@ def _safe_css(css: str) -> bool:
     return (
         not _UNSAFE_CSS.search(css)
         and all(name.lower() in _CSS_FUNCTIONS for name in _CSS_FUNCTION.findall(css))
-        and all(_FRAGMENT.fullmatch(match[2].strip()) for match in _URL.finditer(css))
+        and len(_URL.findall(css)) == len(_LOCAL_URL.findall(css))
     )

@@ -174,3 +174,34 @@ def test_text_to_speech_directives_are_read_in_bounded_time(side, ending):
         f"print(tts_directives_as_text({side})[-{len(ending)}:])\n"
     )
     assert out.strip() == ending
+
+
+# An SVG's checks read its whole text: a long run that starts a match and never completes
+# it (a style of `url(`, a word with no bracket after it, document types never closed)
+# takes time linear in the file, which may be megabytes.
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "'<style>' + 'url(' * 200_000 + '</style>'",
+        "'<style>' + 'a' * 1_000_000 + '</style>'",
+        "'<path d=\"' + 'M' * 1_000_000 + '\"/>'",
+    ],
+)
+def test_an_svg_is_checked_in_linear_time(inside):
+    out = finishes(
+        "from quizzes.svg import svg_cleaned\n"
+        'svg = \'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">\'\n'
+        f"print(len(svg_cleaned((svg + {inside} + '</svg>').encode()).data) > 0)\n"
+    )
+    assert out.strip() == "True"
+
+
+def test_an_svg_of_document_types_never_closed_is_refused_in_linear_time():
+    out = finishes(
+        "from quizzes.svg import SvgRejected, svg_cleaned\n"
+        "try:\n"
+        "    svg_cleaned(b'<!DOCTYPE svg' * 500_000 + b'[')\n"
+        "except SvgRejected as error:\n"
+        "    print(error)\n"
+    )
+    assert out.strip() == "an SVG that declares entities"
