@@ -53,14 +53,21 @@ def _signed_in(request) -> bool:
 class ContentSecurityPolicyMiddleware:
     """The site's pages run only its own scripts and styles: card HTML is sanitized, and
     this is the second line should anything slip through. The admin keeps Django's own
-    inline styles and scripts, so it is left out."""
+    inline styles and scripts, so it is left out. A media file, opened by itself, is
+    never a page of the site's (an SVG is a document): served here in development as the
+    proxy serves it (README)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
+        if request.path.startswith(f"/{settings.MEDIA_URL.lstrip('/')}"):
+            policy = settings.MEDIA_CONTENT_SECURITY_POLICY
+            if request.path.lower().endswith(".svg"):
+                policy = settings.SVG_CONTENT_SECURITY_POLICY
+            response.headers["Content-Security-Policy"] = policy
+        elif not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
 

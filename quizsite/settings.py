@@ -460,6 +460,12 @@ CONTENT_SECURITY_POLICY = (
     "style-src-attr 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# A media file opened by itself: sandboxed (no script, an origin of its own); an SVG also
+# fetches nothing, drawing with its own styles and its images inline (quizzes.svg).
+MEDIA_CONTENT_SECURITY_POLICY = "sandbox"
+SVG_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+)
 
 LOGGING = {
     "version": 1,

@@ -156,7 +156,7 @@ class CachedImageAdminForm(forms.ModelForm):
     url = forms.URLField(max_length=500, assume_scheme="https")
     upload = forms.FileField(
         required=False,
-        help_text="A PNG, JPEG, GIF or WebP file to serve instead of downloading the URL.",
+        help_text="A PNG, JPEG, GIF, WebP or SVG file to serve instead of downloading the URL.",
     )
 
     class Meta:

@@ -1,6 +1,7 @@
 """Download and verify images from untrusted URLs; pure Python, no Django.
 
-``verify_image`` checks bytes from anywhere (a download, an admin upload) with Pillow.
+``verify_image`` checks bytes from anywhere (a download, an admin upload) with Pillow, and
+an SVG through its allow-list (quizzes.svg), which gives the bytes to store in its place.
 ``fetch_image`` downloads one image under these rules:
 
 - Only ``http`` and ``https`` URLs without credentials, whose host is in ``allowed_hosts``.
@@ -38,6 +39,8 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from quizzes.svg import SvgRejected, looks_like_svg, svg_cleaned
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -48,6 +51,11 @@ IMAGE_FORMATS = {
     "GIF": ("image/gif", "gif"),
     "WEBP": ("image/webp", "webp"),
 }
+SVG_CONTENT_TYPE = "image/svg+xml"
+ACCEPTED_CONTENT_TYPES = (
+    *(content_type for content_type, _ in IMAGE_FORMATS.values()),
+    SVG_CONTENT_TYPE,
+)
 # Non-standard names still sent by some servers and browsers.
 CONTENT_TYPE_ALIASES = {
     "image/jpg": "image/jpeg",
@@ -86,6 +94,8 @@ class VerifiedImage:
     byte_size: int
     sha256: str
     extension: str
+    # The bytes to store in place of those checked: an SVG's, cleaned (None: those checked).
+    cleaned: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,17 +109,19 @@ class FetchedImage:
 def verify_image(
     data: bytes, *, declared_content_type: str | None, max_pixels: int
 ) -> VerifiedImage:
-    """Return what Pillow found in ``data``, or raise ImageRejected.
+    """Return what Pillow found in ``data`` (or what an SVG holds, cleaned), or raise
+    ImageRejected.
 
     ``declared_content_type`` (parameters such as ``; charset`` ignored) must name the format
     Pillow finds; missing, empty or ``application/octet-stream`` leaves the decision to Pillow.
     """
     declared = _media_type(declared_content_type)
-    known_types = {content_type for content_type, _ in IMAGE_FORMATS.values()}
-    if declared and declared not in known_types | UNSPECIFIED_CONTENT_TYPES:
-        raise ImageRejected(f"content type {_clip(declared)!r} is not PNG, JPEG, GIF or WebP")
+    if declared and declared not in {*ACCEPTED_CONTENT_TYPES, *UNSPECIFIED_CONTENT_TYPES}:
+        raise ImageRejected(f"content type {_clip(declared)!r} is not PNG, JPEG, GIF, WebP or SVG")
     if not data:
         raise ImageRejected("the file is empty")
+    if looks_like_svg(data):
+        return _verified_svg(data, declared=declared, max_pixels=max_pixels)
 
     image_format = None
     limit = _pixel_limit(max_pixels)
@@ -140,7 +152,7 @@ def verify_image(
                 f"more than {2 * Image.MAX_IMAGE_PIXELS} pixels, more than the limit of {limit}"
             ) from exc
         except UnidentifiedImageError as exc:
-            raise ImageRejected("not a PNG, JPEG, GIF or WebP image") from exc
+            raise ImageRejected("not a PNG, JPEG, GIF, WebP or SVG image") from exc
         # Pillow raises many exception types on hostile input; like Django's ImageField,
         # treat any of them as a broken image.
         except Exception as exc:
@@ -162,6 +174,36 @@ def verify_image(
         byte_size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         extension=extension,
+    )
+
+
+def _verified_svg(data: bytes, *, declared: str, max_pixels: int) -> VerifiedImage:
+    """Markup as the SVG its allow-list keeps; its size, the one a page lays it out at,
+    within the pixel limit a bitmap's is."""
+    bitmap_declared = declared not in ("", SVG_CONTENT_TYPE, *UNSPECIFIED_CONTENT_TYPES)
+    try:
+        svg = svg_cleaned(data)
+    except SvgRejected as error:
+        # A web page where a bitmap was promised says nothing of SVG.
+        reason = "not a PNG, JPEG, GIF, WebP or SVG image" if bitmap_declared else str(error)
+        raise ImageRejected(reason) from None
+    if bitmap_declared:
+        raise ImageRejected(f"declared content type {declared} does not match the SVG data")
+    limit = _pixel_limit(max_pixels)
+    if svg.width * svg.height > limit:
+        raise ImageRejected(
+            f"an SVG of {svg.width}x{svg.height} is {svg.width * svg.height} pixels, "
+            f"more than the limit of {limit}"
+        )
+    return VerifiedImage(
+        format="SVG",
+        content_type=SVG_CONTENT_TYPE,
+        width=svg.width,
+        height=svg.height,
+        byte_size=len(svg.data),
+        sha256=hashlib.sha256(svg.data).hexdigest(),
+        extension="svg",
+        cleaned=svg.data,
     )
 
 
@@ -378,7 +420,7 @@ def _get(
             "GET",
             target.path,
             headers={
-                "Accept": ", ".join(content_type for content_type, _ in IMAGE_FORMATS.values()),
+                "Accept": ", ".join(ACCEPTED_CONTENT_TYPES),
                 "User-Agent": "quizsite-image-fetch/1",
                 "Connection": "close",
             },

@@ -401,6 +401,45 @@ def _chemistry(formula: str) -> str:
     return "".join(out)
 
 
+# AMS environments MathJax reads (Anki's MathJax numbers no equation) that latex2mathml
+# does not: each as the one it reads that lays the rows out alike, or its `&` showed as a
+# sign and its rows ran on. A pair of columns aligned right then left (aligned, alignat),
+# three right, centre and left (eqnarray), one centred (gather, multline).
+_ENVIRONMENTS_AS = {
+    **dict.fromkeys(
+        ("align", "aligned", "alignat", "alignedat", "flalign", "xalignat"), ("align*", "")
+    ),
+    **dict.fromkeys(("eqnarray",), ("array", "{rcl}")),
+    **dict.fromkeys(("gather", "gathered", "multline"), ("array", "{c}")),
+    **dict.fromkeys(("dcases", "cases"), ("cases", "")),
+}
+_ENVIRONMENT = re.compile(
+    r"\\(?P<edge>begin|end)\s*\{(?P<name>align|aligned|alignat|alignedat|flalign|xalignat"
+    r"|eqnarray|gather|gathered|multline|dcases|cases|rcases)\*?\}"
+    r"(?P<argument>\s*(?:\{\d+\}|\[[tcb]\]))?"
+)
+# The column count of alignat, the vertical position of aligned: nothing to lay out here.
+_ENVIRONMENTS_WITH_ARGUMENT = {"aligned", "alignat", "alignedat", "xalignat", "gathered"}
+
+
+def _with_readable_environments(latex: str) -> str:
+    """`latex` with each environment latex2mathml cannot lay out as one it can."""
+    if "\\begin" not in latex:
+        return latex
+
+    def replaced(match: re.Match) -> str:
+        begin = match["edge"] == "begin"
+        argument = match["argument"] or ""
+        if match["name"] in _ENVIRONMENTS_WITH_ARGUMENT:
+            argument = ""
+        if match["name"] == "rcases":  # cases with the brace on the right
+            return (r"\left.\begin{array}{ll}" if begin else r"\end{array}\right\}") + argument
+        name, columns = _ENVIRONMENTS_AS[match["name"]]
+        return (rf"\begin{{{name}}}{columns}" if begin else rf"\end{{{name}}}") + argument
+
+    return _ENVIRONMENT.sub(replaced, latex)
+
+
 def math_to_mathml(card_html: str) -> str:
     """`\\( … \\)` and `[$] … [/$]` inline, `\\[ … \\]` and `[$$] … [/$$]` display math as
     MathML, made here (no script from elsewhere). The MathML goes through its own
@@ -417,7 +456,7 @@ def math_to_mathml(card_html: str) -> str:
             return f'<pre class="latex"><code>{html.escape(source.strip())}</code></pre>'
         inline = match["inline"] or match["old_inline"]
         latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["old_display"]))
-        latex = _with_chemistry(latex)
+        latex = _with_readable_environments(_with_chemistry(latex))
         try:
             mathml = latex_to_mathml(latex, display="inline" if inline else "block")
         except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read
@@ -480,7 +519,9 @@ def _latex_document(document_html: str) -> str | None:
         inline = match["inline"] or match["inline2"]
         latex = html.unescape(_TAGS.sub(" ", inline or match["display"] or match["display2"]))
         try:
-            mathml = latex_to_mathml(latex, display="inline" if inline else "block")
+            mathml = latex_to_mathml(
+                _with_readable_environments(latex), display="inline" if inline else "block"
+            )
         except Exception:  # latex2mathml raises many kinds on LaTeX it cannot read
             return None
         pieces.append(sanitize_mathml(mathml))

@@ -331,15 +331,22 @@ def test_a_field_anki_speaks_is_shown_once_and_a_type_in_box_asks_on_the_front(d
                 BACK + "It means {{type:Meaning}}",
             ),
             ("Meaning", "Meaning of {{tts de_DE:Word}}?", BACK + "{{Meaning}} ({{type:Meaning}})"),
+            # What `{{tts}}` becomes, written out: its brackets showed as written.
+            (
+                "Spoken",
+                "{{Word}}: [anki:tts lang=de_DE]{{Word}}[/anki:tts]",
+                BACK + "[anki:tts lang=de_DE]{{Word}}[/anki:tts] means {{Meaning}}",
+            ),
         ],
         notes=[{"fields": ["Hund", "dog"]}],
     )
 
     import_package(deck, path)
 
-    listening, meaning = deck.cards.order_by("card_ord")
+    listening, meaning, spoken = deck.cards.order_by("card_ord")
     assert (listening.question_html, listening.answer_html) == ("Say: Hund", "It means dog")
     assert (meaning.question_html, meaning.answer_html) == ("Meaning of Hund?", "dog (dog)")
+    assert (spoken.question_html, spoken.answer_html) == ("Hund:", "Hund means dog")
 
 
 def test_a_cloze_note_types_back_shows_the_words_its_template_adds(deck, tmp_path):
@@ -588,6 +595,35 @@ def test_a_back_that_repeats_its_front_shows_below_the_question_only_what_it_add
         "<div>Default</div>北京",
         "Beijing",
     )
+
+
+def test_a_back_that_shows_the_question_among_words_of_its_own_shows_it_once(deck, tmp_path):
+    # A "Recall" back that shows the question on a line of its own, not as a copy of the
+    # front: the answer below the question repeated it. A line that says the question with
+    # its answer stays, and so does a back that would show no field of its own without it.
+    path = anki_note_type_package(
+        tmp_path,
+        fields=["Front", "Back"],
+        templates=[
+            ("Recall", "{{Front}}", "Q: {{Front}}<br>A: {{Back}}"),
+            ("Boxes", "{{Front}}?", "<div class=q>{{Front}}?</div><div class=a>{{Back}}</div>"),
+            ("Framed", "Recall: {{Front}}", "<p>Question: {{FrontSide}}</p><p>{{Back}}</p>"),
+            ("Sentence", "{{Front}}!", "{{Front}} means <b>{{Back}}</b>"),
+            ("Echo", "Say {{Front}}", "You said: {{Front}}"),
+        ],
+        notes=[{"fields": ["Hund", "dog"]}],
+    )
+
+    import_package(deck, path)
+
+    answers = dict(deck.cards.values_list("card_ord", "answer_html"))
+    assert answers == {
+        0: "A: dog",
+        1: "dog",
+        2: "dog",
+        3: "Hund means <b>dog</b>",
+        4: "You said: Hund",
+    }
 
 
 def package_with_templates_anki_refuses(folder, templates: list[tuple[str, str]]):

@@ -765,7 +765,9 @@ def test_a_renamed_file_left_out_is_reported_by_the_name_the_package_gives_it(bi
     plan = import_package(biology, package)
 
     (problem,) = plan.media_problems
-    assert problem.reason.endswith("image 'dog.png' rejected: not a PNG, JPEG, GIF or WebP image")
+    assert problem.reason.endswith(
+        "image 'dog.png' rejected: not a PNG, JPEG, GIF, WebP or SVG image"
+    )
     assert "Image rejected" in biology.cards.get().question_rendered
     assert "/media/images/" in cards_by_note(other)[("rev-1", 0)].answer_rendered
 
@@ -1032,8 +1034,10 @@ def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
     guid = {card.number: card.anki_guid for card in biology.cards.all()}
     assert plan.summary == "4 new, 0 changed, 0 unchanged, 4 media files left out"
     assert [str(problem) for problem in plan.report] == [
-        "small.apkg:1: 2 images ('corrupt.png', 'diagram.svg') of 2 notes (lines 1, 2) rejected: "
-        "not a PNG, JPEG, GIF or WebP image",
+        f"small.apkg:1: note {guid[1]!r}: image 'corrupt.png' rejected: "
+        "not a PNG, JPEG, GIF, WebP or SVG image",
+        f"small.apkg:2: note {guid[2]!r}: image 'diagram.svg' rejected: "
+        "an SVG without a size (no width and height, nor a viewBox)",
         f"small.apkg:3: note {guid[3]!r}: image 'nothere.png' missing from the package",
         f"small.apkg:3: note {guid[3]!r}: sound 'gone.mp3' missing from the package",
     ]
@@ -1044,8 +1048,9 @@ def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
         if "image-missing-label" in html
     }
     assert labels == {
-        1: "Image rejected: not a PNG, JPEG, GIF or WebP image (Screenshot: corrupt)",
-        2: "Image rejected: not a PNG, JPEG, GIF or WebP image (Screenshot: diagram)",
+        1: "Image rejected: not a PNG, JPEG, GIF, WebP or SVG image (Screenshot: corrupt)",
+        2: "Image rejected: an SVG without a size (no width and height, nor a viewBox) "
+        "(Screenshot: diagram)",
         3: "Image missing from the package (Screenshot: nothere)",
     }
     assert 'src="/media/images/' in rendered[4]
@@ -1056,6 +1061,29 @@ def test_images_rejected_or_missing_are_reported_by_note_and_say_so_on_the_card(
         "nothere.png": "failed",
         "fine.png": "cached",
     }
+
+
+def test_an_svg_image_anki_shows_is_shown_as_its_drawing_at_its_size(biology, tmp_path):
+    # Anki shows an SVG diagram; it was refused as "not a PNG, JPEG, GIF or WebP image".
+    chart = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100" onload="alert(1)">'
+        b'<path d="M0 100L300 0" stroke="black"/></svg>'
+    )
+    notes = [("Basic", ['What does <img src="chart.svg"> show?', "growth"])]
+
+    plan = import_package(biology, anki_package(tmp_path, notes, {"chart.svg": chart}))
+
+    assert plan.report == []
+    image = CachedImage.objects.get(url="chart.svg")
+    assert (image.status, image.content_type, image.width, image.height) == (
+        "cached",
+        "image/svg+xml",
+        300,
+        100,
+    )
+    assert b"onload" not in image.file.read()
+    rendered = biology.cards.get().question_rendered
+    assert f'height="100" loading="lazy" src="{image.file.url}" width="300"' in rendered
 
 
 @pytest.mark.parametrize("legacy", [True, False])
@@ -1117,10 +1145,10 @@ def test_a_file_a_card_shows_as_an_image_is_checked_as_one_whatever_its_name(bio
     plan = import_package(biology, anki_package(tmp_path, notes, media))
 
     rendered = {card.answer_html: card.question_rendered for card in biology.cards.all()}
-    assert "Image rejected: not a PNG, JPEG, GIF or WebP image" in rendered["a PDF"]
+    assert "Image rejected: not a PNG, JPEG, GIF, WebP or SVG image" in rendered["a PDF"]
     assert 'src="/media/images/' in rendered["x"]
     assert [problem.reason.split(": ", 1)[1] for problem in plan.report] == [
-        "image 'notes.pdf' rejected: not a PNG, JPEG, GIF or WebP image"
+        "image 'notes.pdf' rejected: not a PNG, JPEG, GIF, WebP or SVG image"
     ]
     assert not MediaFile.objects.exists()
 
@@ -1147,7 +1175,8 @@ def test_the_command_lists_each_image_left_out_with_its_note(biology, unusable_i
 
     assert summary == "biology: 4 new, 0 changed, 0 unchanged, 4 media files left out"
     err = capsys.readouterr().err
-    assert f"{unusable_images}:1: 2 images ('corrupt.png', 'diagram.svg') of 2 notes " in err
+    assert f"{unusable_images}:1: note " in err
+    assert "image 'corrupt.png' rejected: not a PNG, JPEG, GIF, WebP or SVG image" in err
     assert f"{unusable_images}:3: note " in err
     assert "image 'nothere.png' missing from the package" in err
 

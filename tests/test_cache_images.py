@@ -187,7 +187,7 @@ def test_it_rejects_a_non_image_served_with_an_image_content_type(server):
 
     cache_images()
 
-    assert "not a PNG, JPEG, GIF or WebP image" in failure_of(image)
+    assert "not a PNG, JPEG, GIF, WebP or SVG image" in failure_of(image)
 
 
 def test_it_rejects_a_content_type_that_does_not_match_the_bytes(server):

@@ -89,12 +89,12 @@ def test_it_accepts_image_jpg_as_a_name_for_jpeg():
 
 
 def test_it_rejects_a_declared_type_that_is_not_an_allowed_image_type():
-    with pytest.raises(ImageRejected, match="'text/html' is not PNG, JPEG, GIF or WebP"):
+    with pytest.raises(ImageRejected, match="'text/html' is not PNG, JPEG, GIF, WebP or SVG"):
         verify_image(make_image("PNG"), declared_content_type="text/html", max_pixels=100)
 
 
 def test_it_rejects_formats_pillow_reads_but_the_site_does_not_allow():
-    with pytest.raises(ImageRejected, match="not a PNG, JPEG, GIF or WebP image"):
+    with pytest.raises(ImageRejected, match="not a PNG, JPEG, GIF, WebP or SVG image"):
         verify_image(make_image("BMP"), declared_content_type=None, max_pixels=100)
 
 
@@ -182,6 +182,44 @@ def test_it_names_stored_files_by_content_hash():
     assert name == f"images/{verified.sha256[:2]}/{verified.sha256}.webp"
 
 
+HOSTILE_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20" onload="alert(1)">'
+    b'<script>alert(2)</script><rect width="40" height="20" fill="teal"/></svg>'
+)
+
+
+def test_an_svg_is_kept_as_its_drawing_with_the_size_of_its_viewbox():
+    verified = verify_image(HOSTILE_SVG, declared_content_type="image/svg+xml", max_pixels=1000)
+
+    assert (verified.format, verified.content_type, verified.extension) == (
+        "SVG",
+        "image/svg+xml",
+        "svg",
+    )
+    assert (verified.width, verified.height) == (40, 20)
+    assert verified.cleaned.startswith(b'<svg viewBox="0 0 40 20" width="40" height="20"')
+    assert b"alert" not in verified.cleaned and b"<rect" in verified.cleaned
+    # What is stored is what its name and size say.
+    assert verified.sha256 == hashlib.sha256(verified.cleaned).hexdigest()
+    assert verified.byte_size == len(verified.cleaned)
+    assert storage_name(verified).endswith(".svg")
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "reason"),
+    [
+        (HOSTILE_SVG, "image/png", "declared content type image/png does not match the SVG data"),
+        (b"<html><body>Sign in</body></html>", "image/png", "not a PNG, JPEG, GIF, WebP or SVG"),
+        (b"<html><body>Sign in</body></html>", None, "its root is no <svg>"),
+        (make_image("PNG"), "image/svg+xml", "image/svg+xml does not match the PNG data"),
+        (HOSTILE_SVG, None, "an SVG of 40x20 is 800 pixels, more than the limit of 100"),
+    ],
+)
+def test_an_svg_is_refused_where_a_bitmaps_checks_would_refuse_it(data, declared, reason):
+    with pytest.raises(ImageRejected, match=re.escape(reason)):
+        verify_image(data, declared_content_type=declared, max_pixels=100)
+
+
 # fetch_image: images
 
 
@@ -203,7 +241,7 @@ def test_it_fetches_and_describes_each_allowed_format(server, image_format):
 def test_it_rejects_a_non_image_served_as_png(server):
     url = server.route("/fake.png", Reply.image(b"<html>hello</html>", "image/png"))
 
-    assert rejection(url, server) == "not a PNG, JPEG, GIF or WebP image"
+    assert rejection(url, server) == "not a PNG, JPEG, GIF, WebP or SVG image"
 
 
 def test_it_rejects_a_png_served_as_jpeg(server):

@@ -359,6 +359,20 @@ def test_an_image_only_answer_is_not_empty():
     assert card.answer_is_image_only
 
 
+def test_text_anki_speaks_shows_as_its_words_once_without_its_directive():
+    # Anki plays `[anki:tts lang=..]words[/anki:tts]` (a play button, the words spoken);
+    # the brackets showed as written. No page speaks: the words show, once.
+    (card,) = parse(
+        "[anki:tts lang=de_DE voices=Anna]der <b>Hund</b>[/anki:tts]?\t"
+        "dog [anki:tts lang=en_US]dog[/anki:tts] [anki:tts lang=en_US]a dog[/anki:tts]"
+        " [anki:tts lang=en_US]a dog[/anki:tts] [anki:tts lang=en_US]never closed\n"
+    )
+
+    assert card.question_html == "der <b>Hund</b>?"
+    assert card.answer_html == "dog  a dog  [anki:tts lang=en_US]never closed"
+    assert "anki:tts" not in card.question_text
+
+
 def test_reparsing_the_output_changes_nothing(cards):
     card = cards[71]
     (again,) = parse(f"{card.question_html}\t{card.answer_html}{LINK.format(71)}")

@@ -153,3 +153,55 @@ def test_a_typed_answer_is_read_from_its_field_in_linear_time(field):
         f"print(len(typed_answer_text({field} + '<b>Paris</b>')) > 0)\n"
     )
     assert out.strip() == "True"
+
+
+# A side's text-to-speech directives show their words unless the side shows them anyway,
+# each looked for in the side's text: thousands of them beside a long text, never closed, or
+# each holding a word the text repeats, take time bounded whatever the field.
+@pytest.mark.parametrize(
+    ("side", "ending"),
+    [
+        ("'[anki:tts lang=x]' * 100_000", "[anki:tts lang=x]"),
+        ("'a ' * 100_000 + ''.join(f'[anki:tts lang=x]b{n}[/anki:tts]' for n in range(5000))",
+         "b4999"),
+        ("'ab' * 100_000 + ''.join(f'[anki:tts lang=x]a{n}[/anki:tts]' for n in range(5000))",
+         "a4999"),
+    ],
+)  # fmt: skip
+def test_text_to_speech_directives_are_read_in_bounded_time(side, ending):
+    out = finishes(
+        "from quizzes.importing.cardhtml import tts_directives_as_text\n"
+        f"print(tts_directives_as_text({side})[-{len(ending)}:])\n"
+    )
+    assert out.strip() == ending
+
+
+# An SVG's checks read its whole text: a long run that starts a match and never completes
+# it (a style of `url(`, a word with no bracket after it, document types never closed)
+# takes time linear in the file, which may be megabytes.
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "'<style>' + 'url(' * 200_000 + '</style>'",
+        "'<style>' + 'a' * 1_000_000 + '</style>'",
+        "'<path d=\"' + 'M' * 1_000_000 + '\"/>'",
+    ],
+)
+def test_an_svg_is_checked_in_linear_time(inside):
+    out = finishes(
+        "from quizzes.svg import svg_cleaned\n"
+        'svg = \'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">\'\n'
+        f"print(len(svg_cleaned((svg + {inside} + '</svg>').encode()).data) > 0)\n"
+    )
+    assert out.strip() == "True"
+
+
+def test_an_svg_of_document_types_never_closed_is_refused_in_linear_time():
+    out = finishes(
+        "from quizzes.svg import SvgRejected, svg_cleaned\n"
+        "try:\n"
+        "    svg_cleaned(b'<!DOCTYPE svg' * 500_000 + b'[')\n"
+        "except SvgRejected as error:\n"
+        "    print(error)\n"
+    )
+    assert out.strip() == "an SVG that declares entities"

@@ -431,6 +431,90 @@ def test_a_latex_document_it_cannot_show_is_shown_as_its_source(document):
     assert shown.startswith('<pre class="latex"><code>') and "<math" not in shown
 
 
+def _table_rows(mathml: str) -> list[list[tuple[str, str]]]:
+    """Each row of the MathML's table: its cells, as (columnalign, text)."""
+    table = BeautifulSoup(mathml, "html.parser").find("mtable")
+    return [
+        [(cell.get("columnalign", ""), cell.get_text()) for cell in row("mtd")]
+        for row in table("mtr")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("begin", "end"),
+    [
+        (r"\begin{aligned}", r"\end{aligned}"),
+        (r"\begin{align}", r"\end{align}"),
+        (r"\begin{align*}", r"\end{align*}"),
+        (r"\begin{aligned}[t]", r"\end{aligned}"),
+        (r"\begin{alignedat}{2}", r"\end{alignedat}"),
+        (r"\begin{flalign*}", r"\end{flalign*}"),
+    ],
+)
+def test_aligned_equations_are_a_table_aligned_on_their_ampersands(begin, end):
+    # latex2mathml read `aligned` as a row of symbols: the `&` showed as a sign.
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(rf"\[{begin} f(x) &amp;= (x+1)^2 \\ &amp;= x^2+2x+1 {end}\]")
+
+    assert shown.startswith('<math display="block">') and "&amp;" not in shown
+    assert _table_rows(shown) == [
+        [("right", "f(x)"), ("left", "=(x+1)2")],
+        [("right", ""), ("left", "=x2+2x+1")],
+    ]
+    assert "(1)" not in shown  # Anki's MathJax numbers no equation
+
+
+@pytest.mark.parametrize(
+    ("latex", "rows"),
+    [
+        (
+            r"\begin{eqnarray*} a &amp;=&amp; b \\ c &amp;\le&amp; d \end{eqnarray*}",
+            [
+                [("right", "a"), ("center", "="), ("left", "b")],
+                [("right", "c"), ("center", "\u2264"), ("left", "d")],
+            ],
+        ),
+        (r"\begin{gather} a+b \\ c \end{gather}", [[("center", "a+b")], [("center", "c")]]),
+        (
+            r"|x| = \begin{dcases} x &amp; x \ge 0 \\ -x &amp; x &lt; 0 \end{dcases}",
+            [[("left", "x"), ("left", "x≥0")], [("left", "\u2212x"), ("left", "x<0")]],
+        ),
+        (
+            r"\begin{pmatrix} 1 &amp; 2 \\ 3 &amp; 4 \end{pmatrix}",
+            [[("", "1"), ("", "2")], [("", "3"), ("", "4")]],
+        ),
+    ],
+)  # fmt: skip
+def test_other_environments_with_columns_are_tables_too(latex, rows):
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(rf"\({latex}\)")
+
+    assert shown.startswith('<math display="inline">') and "&amp;" not in shown
+    assert _table_rows(shown) == rows
+
+
+def test_aligned_equations_in_a_latex_documents_math_are_a_table_too():
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(
+        r"[latex]Es gilt $$\begin{aligned} a &amp;= b \\ &amp;= c \end{aligned}$$[/latex]"
+    )
+
+    assert shown.startswith("Es gilt <math")
+    assert _table_rows(shown) == [[("right", "a"), ("left", "=b")], [("right", ""), ("left", "=c")]]
+
+
+def test_the_brace_of_rcases_is_on_the_right():
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(r"\[\begin{rcases} a &amp; b \\ c &amp; d \end{rcases} = 1\]")
+
+    assert _table_rows(shown) == [[("left", "a"), ("left", "b")], [("left", "c"), ("left", "d")]]
+    assert shown.index("</mtable>") < shown.index("}")
+
+
 @pytest.mark.parametrize(
     ("chemistry", "plain"),
     [

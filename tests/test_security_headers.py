@@ -27,6 +27,26 @@ def test_pages_allow_style_attributes_for_card_colours_but_no_style_elements(cli
     assert (policy["default-src"], policy["img-src"]) == ("'self'", "'self' data:")
 
 
+@pytest.mark.urls("tests.media_urls")
+def test_a_media_file_opened_by_itself_is_sandboxed_and_an_svg_fetches_nothing(client, media_root):
+    # An SVG is a document: opened directly, it would run on the site's origin.
+    (media_root / "images").mkdir(parents=True)
+    (media_root / "images" / "d.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (media_root / "images" / "p.png").write_bytes(b"\x89PNG")
+
+    svg, png = client.get("/media/images/d.svg"), client.get("/media/images/p.png")
+
+    assert (svg.status_code, svg.headers["Content-Type"]) == (200, "image/svg+xml")
+    assert directives(svg) == {
+        "default-src": "'none'",
+        "style-src": "'unsafe-inline'",
+        "img-src": "data:",
+        "sandbox": "",
+    }
+    assert svg.headers["X-Content-Type-Options"] == "nosniff"
+    assert directives(png) == {"sandbox": ""}
+
+
 def test_the_admin_keeps_its_own_inline_assets(client):
     assert "Content-Security-Policy" not in client.get("/admin/login/").headers
 

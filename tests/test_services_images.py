@@ -62,10 +62,10 @@ def test_the_recorded_type_is_the_one_pillow_found(image):
 @pytest.mark.parametrize(
     ("data", "declared", "reason"),
     [
-        (b"MZ\x90\x00 not an image", "image/png", "not a PNG, JPEG, GIF or WebP image"),
+        (b"MZ\x90\x00 not an image", "image/png", "not a PNG, JPEG, GIF, WebP or SVG image"),
         (make_image("PNG"), "image/jpeg", "does not match the PNG data"),
-        (make_image("PNG"), "image/svg+xml", "is not PNG, JPEG, GIF or WebP"),
-        (make_image("BMP"), "", "not a PNG, JPEG, GIF or WebP image"),
+        (make_image("PNG"), "image/svg+xml", "svg.xml does not match the PNG data"),
+        (make_image("BMP"), "", "not a PNG, JPEG, GIF, WebP or SVG image"),
         (b"", "image/png", "the file is empty"),
     ],
 )
@@ -105,6 +105,33 @@ def test_the_cards_showing_the_image_show_the_upload(image, make_deck):
         card.question_rendered
     )
     assert not Card.objects.filter(question_rendered__contains="Image not cached").exists()
+
+
+def test_an_svg_is_stored_as_its_drawing_and_cards_show_it_at_its_size(image, make_deck):
+    # Anki shows a deck's SVG diagrams; they were refused. What is stored is the allow-list's
+    # copy (no script, no handler), named by its own hash.
+    card = make_deck(1).cards.get()
+    card.question_html = f'<img src="{image.url}">'
+    card.save()
+    CardImage.objects.create(card=card, image=image, side="question", position=0)
+    hostile = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20" onload="alert(1)">'
+        b'<script>alert(2)</script><circle cx="20" cy="10" r="9"/></svg>'
+    )
+
+    upload(image, hostile, "image/svg+xml")
+
+    image.refresh_from_db()
+    stored = image.file.read()
+    digest = hashlib.sha256(stored).hexdigest()
+    assert image.file.name == f"images/{digest[:2]}/{digest}.svg"
+    assert b"alert" not in stored and b"<circle" in stored
+    assert (image.width, image.height, image.content_type) == (40, 20, "image/svg+xml")
+    assert (image.byte_size, image.sha256) == (len(stored), digest)
+    card.refresh_from_db()
+    assert f'height="20" loading="lazy" src="{image.file.url}" width="40"' in (
+        card.question_rendered
+    )
 
 
 def test_the_cards_showing_the_image_are_dated_changed_once_it_is_stored_or_replaced(

@@ -474,15 +474,32 @@ def test_the_preview_and_the_result_list_each_package_image_left_out(
     file = SimpleUploadedFile("small.apkg", package.read_bytes())
     preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
 
-    reason = "image &#x27;corrupt.png&#x27; rejected: not a PNG, JPEG, GIF or WebP image"
+    reason = "image &#x27;corrupt.png&#x27; rejected: not a PNG, JPEG, GIF, WebP or SVG image"
     assert "2 new, 0 changed, 0 unchanged, 1 media file left out" in preview.text
     assert "line 1: note " in preview.text and reason in preview.text
     response = confirm(staff_client, preview)
     assert reason in response.text
     job = ImportJob.objects.get()
     assert job.report[0].endswith(
-        "image 'corrupt.png' rejected: not a PNG, JPEG, GIF or WebP image"
+        "image 'corrupt.png' rejected: not a PNG, JPEG, GIF, WebP or SVG image"
     )
+
+
+def test_a_packages_svg_image_is_previewed_and_imported(staff_client, basics, tmp_path):
+    # What the preview found of each image is kept with the upload (as JSON): an SVG's
+    # cleaned bytes with it made the preview fail.
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 4"><rect width="8"/></svg>'
+    notes = [("Basic", ['A chart <img src="chart.svg">', "A"])]
+    file = SimpleUploadedFile(
+        "small.apkg", anki_package(tmp_path, notes, {"chart.svg": svg}).read_bytes()
+    )
+    preview = staff_client.post(IMPORT, {"deck": basics.pk, "file": file}, follow=True)
+
+    assert "1 new, 0 changed, 0 unchanged" in preview.text
+    confirm(staff_client, preview)
+    image = CachedImage.objects.get(url="chart.svg")
+    assert (image.is_cached, image.width, image.height) == (True, 8, 4)
+    assert image.file.read().startswith(b'<svg viewBox="0 0 8 4" width="8" height="4"')
 
 
 @pytest.fixture

@@ -440,7 +440,7 @@ def _media(
 
 def _as_png_if_bitmap(data: bytes, *, max_pixels: int) -> bytes:
     """A BMP, which Anki's window shows and a page here would not take (only PNG, JPEG,
-    GIF and WebP are stored), as a PNG of the same pixels; any other file as it is, to be
+    GIF, WebP and SVG are stored), as a PNG of the same pixels; any other file as it is, to be
     checked as every image is."""
     if not data.startswith(b"BM"):
         return data
@@ -944,7 +944,9 @@ def _note_cards(
             # A note type may show several fields as cloze text, its numbers spread over
             # them: each card here shows all of them (Anki shows those holding its number).
             text = _join(values, text_fields)
-        back = _CLOZE_REFERENCE.sub("", _answer_side(template))
+        back = _question_lines_dropped(
+            _CLOZE_REFERENCE.sub("", _answer_side(template)), template["qfmt"]
+        )
         if _shows_more_than_fields(back):
             extra = _rendered(back, shown, question=False)
         else:
@@ -967,7 +969,7 @@ def _note_cards(
             template = notetype["tmpls"][ord_]
             typed[ord_] = _typed_answer(template["qfmt"], values, cloze=None)
             question_fields = _references(template["qfmt"])
-            back = _answer_side(template)
+            back = _question_lines_dropped(_answer_side(template), template["qfmt"])
             shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
             if _shows_more_than_fields(template["qfmt"]):
                 question = _rendered(template["qfmt"], shown, question=True)
@@ -1266,6 +1268,46 @@ def _answer_side(template: dict) -> str:
         if matched == len(front):
             return back[position + 1 :]
     return before
+
+
+# Where a card side starts a new line: a line break, a rule, or a block's edge.
+_LINE_EDGE = re.compile(
+    r"(<(?:br|hr|/?(?:div|p|li|ul|ol|table|tr|td|th|h[1-6]|blockquote|dl|dt|dd|center))\b[^<>]*>)",
+    re.I,
+)
+# What a line left out keeps: its HTML tags (their blocks stay balanced) and sections.
+_LINE_STRUCTURE = re.compile(r"<[^<>]*>|\{\{[#^/][^{}]*\}\}")
+
+
+def _question_lines_dropped(back: str, front: str) -> str:
+    """`back` without its lines that show only what the front shows ("Q: {{Front}}",
+    `<div class=question>{{Front}}</div>`, "Question: {{FrontSide}}"): a card shows its
+    answer below its question, and such a line repeated the question in it. A field the
+    front shows through other filters (`{{furigana:Reading}}` below `{{kanji:Reading}}`)
+    is the answer, and a line that says the question with its answer ("{{Front}} means
+    {{Back}}") stays. Left whole when no field of its own would be left."""
+    on_front = {"FrontSide"} | {
+        ":".join(part.strip() for part in reference.split(":"))
+        for kind, reference in _TEMPLATE_TAG.findall(_NOT_SHOWN.sub("", front))
+        if not kind
+    }
+    pieces = _LINE_EDGE.split(back)
+    dropped = own_field = False
+    for index in range(0, len(pieces), 2):
+        references = {
+            ":".join(part.strip() for part in reference.split(":"))
+            for kind, reference in _TEMPLATE_TAG.findall(pieces[index])
+            if not kind
+        }
+        if references and references <= on_front:
+            pieces[index] = "".join(_LINE_STRUCTURE.findall(pieces[index]))
+            dropped = True
+        elif any(
+            reference.split(":")[-1] not in _SPECIAL_FIELDS | _SPECIAL_WORDS
+            for reference in references - on_front
+        ):
+            own_field = True
+    return "".join(pieces) if dropped and own_field else back
 
 
 def _answer_fields(template: dict, *, exclude: list[str]) -> list[str]:

@@ -168,6 +168,58 @@ def inline_images(
     return _INLINE_IMAGE.sub(name, field_html), files
 
 
+# Anki's text-to-speech directive, which a template's `{{tts en_US:Front}}` becomes and a
+# template or a field may also hold as written: Anki shows a play button for it and speaks
+# its text (rslib card_rendering). No page here speaks: its text is shown, as `{{tts}}`'s is
+# (importing.apkg), unless the side shows those words anyway; the brackets never.
+_TTS_OPENER = re.compile(r"\[anki:tts\b[^\[\]]*\]")
+_TTS_CLOSER = "[/anki:tts]"
+_TTS_SEARCH_BUDGET = 20_000_000
+
+
+def tts_directives_as_text(side: str) -> str:
+    """`side` with each `[anki:tts ...]words[/anki:tts]` as its words, or as nothing where
+    the side shows them elsewhere."""
+    if "[anki:tts" not in side:
+        return side
+    pieces: list[str] = []
+    spoken: list[tuple[int, str]] = []  # (index in pieces, the directive's words)
+    position = 0
+    while opener := _TTS_OPENER.search(side, position):
+        end = side.find(_TTS_CLOSER, opener.end())
+        if end == -1:  # never closed, and so is none after it: left as written
+            break
+        pieces.append(side[position : opener.start()])
+        spoken.append((len(pieces), side[opener.end() : end]))
+        pieces.append("")
+        position = end + len(_TTS_CLOSER)
+    pieces.append(side[position:])
+    shown = _words_spaced(html_to_text("".join(pieces)))
+    said: set[str] = set()  # the words of a directive shown already, or shown elsewhere
+    # Each directive's words are looked for in the whole side: past this many characters
+    # read, the rest show their words (a side of thousands, never a card's, took seconds).
+    budget = _TTS_SEARCH_BUDGET
+    for index, words in spoken:
+        text = _words_spaced(html_to_text(words) if "<" in words else html.unescape(words))
+        if text in said:
+            continue
+        said.add(text)
+        budget -= len(shown)
+        if text.strip() and (budget < 0 or text not in shown):
+            pieces[index] = words
+    return "".join(pieces)
+
+
+_WORD_OR_SIGN = re.compile(r"\w+|[^\w\s]")
+
+
+def _words_spaced(text: str) -> str:
+    """`text`'s words and signs, each between spaces: " Hund . ". One's words are in
+    another's as words ("Hund", never the start of "Hunde") when so spaced, found by a
+    plain substring search."""
+    return f" {' '.join(_WORD_OR_SIGN.findall(text))} "
+
+
 class CardHtmlError(ValueError):
     """Fields that cannot become a card; the message says why, fit for a form error."""
 
@@ -192,6 +244,7 @@ def card_content(
     elements or cloze deletions nested more than MAX_NESTING deep, or a cloze note too big
     to store (cloze_note_problem).
     """
+    question, answer = tts_directives_as_text(question), tts_directives_as_text(answer)
     if cloze is not None:
         if cloze_depth(question) > MAX_NESTING:
             raise CardHtmlError(f"cloze deletions nested more than {MAX_NESTING} deep")

@@ -87,7 +87,8 @@ def _store(data: bytes, verified: VerifiedImage) -> str:
     name = imagefetch.storage_name(verified)
     if default_storage.exists(name):
         return name
-    return default_storage.save(name, ContentFile(data))
+    stored = data if verified.cleaned is None else verified.cleaned
+    return default_storage.save(name, ContentFile(stored))
 
 
 @transaction.atomic
