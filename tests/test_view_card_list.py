@@ -613,3 +613,15 @@ def test_a_deck_named_as_another_is_named_apart_in_its_title_and_heading(client,
     page = BeautifulSoup(client.get(reverse("card_list", args=["cell-b"])).text, "html.parser")
     assert page.title.get_text().startswith("biology::cell (cell-b)")
     assert page.h1.get_text() == "cell (cell-b)"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_refuses_a_form_or_another_method_with_a_page_saying_so(client, fastai_deck, method):
+    # It answered each with the page, as if it had been a visit.
+    response = getattr(client, method)(
+        reverse("card_list", args=["fastai"]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "This address is a page to visit: it takes no form" in response.text

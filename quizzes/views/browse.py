@@ -66,6 +66,7 @@ def _number(raw: str | None) -> int | None:
 
 
 # HX-Target too: the list answers a search and a "load more" with different fragments.
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def card_list(request, slug):
@@ -124,6 +125,7 @@ def card_list(request, slug):
     return render(request, "quizzes/cards/list.html", context)
 
 
+@require_safe
 @caching.public_page
 def card_detail(request, slug, number):
     card = _get_card(slug, number)
@@ -144,6 +146,7 @@ def card_detail(request, slug, number):
     return render(request, "quizzes/cards/detail.html", context)
 
 
+@require_safe
 @vary_on_headers("HX-Request")
 @caching.public_page
 def card_answer(request, slug, number):
@@ -159,6 +162,7 @@ def card_answer(request, slug, number):
     return render(request, "quizzes/cards/detail.html#answer", context)
 
 
+@require_safe
 def card_random(request, slug):
     deck = get_object_or_404(Deck, slug=slug)
     # "from" comes from the card page's own link; anything but a plain number is ignored.

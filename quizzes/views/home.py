@@ -37,6 +37,7 @@ def _tree_shown(request) -> tuple[list, str, list[deck_services.DeckBranch], int
 
 # The filter's htmx answer is a fragment at the same address as the page: a browser must
 # not show one for the other (Back after a filter typed).
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def home(request):
