@@ -179,3 +179,14 @@ def test_each_learner_gets_their_own_counts(alice, bob):
         as_bob.force_login(bob)
         assert list(counts_shown(as_alice.get(URL)).values()) == [(3, 0, 0)]
         assert list(counts_shown(as_bob.get(URL)).values()) == [(1, 0, 2)]
+
+
+def test_asked_after_the_session_ended_it_sends_the_whole_page_to_log_in(client):
+    # htmx followed login_required's redirect and put the login page in the deck rows.
+    response = client.get(
+        URL, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/?q=bio"}
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/%3Fq%3Dbio"
+    assert not response.content

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from quizzes import caching, engine
 from quizzes.services import cards as card_services
 from quizzes.services import decks as deck_services
 from quizzes.services import reviews
+from quizzes.views.login import login_required
 
 # The box that finds a deck by name shows once the decks are more than a glance takes in.
 DECK_FILTER_FROM = 6

@@ -3,7 +3,6 @@
 import random
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from quizzes.services import cards as card_services
 from quizzes.services import leaderboard as leaderboard_services
 from quizzes.services import progress as progress_services
 from quizzes.views import guests
+from quizzes.views.login import login_required
 
 
 @require_GET
