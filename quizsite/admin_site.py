@@ -3,13 +3,14 @@
 itself, so only a site of our own can change it; and a change list's malformed request
 refused with a 400 instead of a 500."""
 
+import re
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.views import PasswordChangeView
-from django.core.exceptions import TooManyFieldsSent, ValidationError
+from django.core.exceptions import FieldDoesNotExist, TooManyFieldsSent, ValidationError
 from django.db import connection
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,10 +23,16 @@ DATE_PARTS = {"__year": (1, 9998), "__month": (1, 12), "__day": (1, 31)}
 def malformed_change_list_request(request, model_admin) -> str:
     """Why a request to a change list is one its pages never send ("" when it is not):
     Django's admin raises a 500 reading an action on ids that are not ids (or too large for
-    the column), a year no date has, or (PostgreSQL) a NUL in a filter."""
+    the column), a year no date has, (PostgreSQL) a NUL in a filter, or (SQLite) a number
+    past 64 bits in a filter of several (`id__in=`), which SQLite cannot take."""
     for name, values in request.GET.lists():
         if any("\x00" in value for value in values):
             return f"The filter {name[:60]!r} holds a NUL character."
+        column = _integer_column_filtered(model_admin.model, name)
+        if column is not None and not all(
+            _fits(column, number.strip()) for value in values for number in value.split(",")
+        ):
+            return f"The filter {name[:60]!r} holds a number no id or count can be."
         for suffix, (lowest, highest) in DATE_PARTS.items():
             if name.endswith(suffix) and not all(
                 value.isascii() and value.isdigit() and lowest <= int(value) <= highest
@@ -41,6 +48,41 @@ def malformed_change_list_request(request, model_admin) -> str:
         if key is None or (isinstance(key, int) and not _in_column(pk, key)):
             return f"{value[:40]!r} is not the id of a {model_admin.model._meta.verbose_name}."
     return ""
+
+
+_WHOLE_NUMBER = re.compile(r"[-+]?0*([0-9]+)")
+
+
+def _integer_column_filtered(model, name: str):
+    """The integer column a change list's filter compares with (`id__in`, `deck__id`,
+    `deck__exact`: the deck's id), None for any other column or for no column."""
+    field = None
+    for part in name.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            break  # a lookup (`in`, `exact`), or no field at all
+        model = field.related_model
+        if model is None:
+            break
+    if field is not None and field.is_relation:
+        # A foreign key compares with the column it points to; a relation from the other
+        # side or many-to-many, with the related rows' ids.
+        forward = field.concrete and (field.many_to_one or field.one_to_one)
+        field = field.target_field if forward else field.related_model._meta.pk
+    if field is None or field.get_internal_type() not in connection.ops.integer_field_ranges:
+        return None
+    return field
+
+
+def _fits(column, text: str) -> bool:
+    """Whether `text`, if a whole number, is one `column` can hold (anything else is left
+    to the admin, which refuses it readably)."""
+    number = _WHOLE_NUMBER.fullmatch(text)
+    if number is None:
+        return True
+    # More digits than any column holds; int() refuses more than 4,300.
+    return len(number[1]) <= 20 and _in_column(column, int(text))
 
 
 def _in_column(field, number: int) -> bool:
