@@ -17,17 +17,26 @@ from django.urls import reverse
 
 # The ranges of the date parts a change list's date hierarchy filters on: up to 9998, as
 # the admin works out the first day after the year, month or day asked for.
-DATE_PARTS = {"__year": (1, 9998), "__month": (1, 12), "__day": (1, 31)}
+DATE_PARTS = {"__year": (1, 9998), "__iso_year": (1, 9998), "__month": (1, 12), "__day": (1, 31)}
 
 
 def malformed_change_list_request(request, model_admin) -> str:
     """Why a request to a change list is one its pages never send ("" when it is not):
     Django's admin raises a 500 reading an action on ids that are not ids (or too large for
     the column), a year no date has, (PostgreSQL) a NUL in a filter, or (SQLite) a number
-    past 64 bits in a filter of several (`id__in=`), which SQLite cannot take."""
+    past 64 bits in a filter of several (`id__in=`), which SQLite cannot take, a range
+    (`__range=`, which it reads as a range of the value's characters) or a regular
+    expression that is not one."""
     for name, values in request.GET.lists():
         if any("\x00" in value for value in values):
             return f"The filter {name[:60]!r} holds a NUL character."
+        if name.endswith("__range"):
+            return (
+                f"The filter {name[:60]!r} is a range, which the list cannot read: "
+                "use __gte= and __lte=."
+            )
+        if name.endswith(("__regex", "__iregex")) and not all(map(_compiles, values)):
+            return f"The filter {name[:60]!r} is not a regular expression."
         column = _integer_column_filtered(model_admin.model, name)
         if column is not None and not all(
             _fits(column, number.strip()) for value in values for number in value.split(",")
@@ -83,6 +92,14 @@ def _fits(column, text: str) -> bool:
         return True
     # More digits than any column holds; int() refuses more than 4,300.
     return len(number[1]) <= 20 and _in_column(column, int(text))
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
 
 
 def _in_column(field, number: int) -> bool:

@@ -331,6 +331,27 @@ def test_a_filter_of_numbers_past_64_bits_is_refused_with_a_400(client, staff, d
     assert client.get(f"{url}?id__in=1,2&deck__id__in={deck.pk}").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("name__range=a,b", "is a range, which the list cannot read"),
+        ("name__regex=[", "is not a regular expression"),
+        ("created_at__iso_year=9223372036854775808", "is not a iso_year a date can have"),
+    ],
+)
+def test_a_filter_the_list_cannot_read_is_refused_with_a_400(client, staff, deck, query, said):
+    # Each was a 500: a range read as one of the value's characters, Python's regular
+    # expression refusing the pattern inside SQLite, a year past any date's.
+    client.force_login(staff)
+    url = reverse("admin:quizzes_deck_changelist")
+
+    response = client.get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    assert said in response.text
+    assert client.get(f"{url}?name__regex=^S&created_at__iso_year=2025").status_code == 200
+
+
 def test_a_visitor_is_sent_to_log_in_whatever_the_change_list_request(client, db):
     url = reverse("admin:quizzes_attempt_changelist")
     for response in (
