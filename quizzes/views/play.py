@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
@@ -412,7 +417,8 @@ def _get_challengeable(pk) -> Attempt:
     return get_object_or_404(Attempt.objects.finished().select_related("deck", "user"), pk=pk)
 
 
-@require_GET
+# HEAD too: a chat app's link preview or a link checker asks so before showing the link.
+@require_safe
 def challenge(request, pk):
     """The page a challenge link opens: what the quiz is and how its owner did."""
     original = _get_challengeable(pk)

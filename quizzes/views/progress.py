@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from quizzes import engine
 from quizzes.forms_study import CardsSetDueForm
@@ -135,7 +135,8 @@ def _page_number(raw: str) -> int:
     return int(raw) if len(raw) <= 18 else 10**18
 
 
-@require_GET
+# HEAD too, as every public page: a link checker or a monitor asks so.
+@require_safe
 def leaderboard(request):
     decks = attempt_services.quiz_decks()
     if chosen := request.GET.get("deck"):
