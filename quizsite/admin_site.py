@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import FieldDoesNotExist, TooManyFieldsSent, ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -95,9 +95,18 @@ def _fits(column, text: str) -> bool:
 
 
 def _compiles(pattern: str) -> bool:
+    """Whether the database reads `pattern` as a regular expression: SQLite through
+    Python's `re`, PostgreSQL by its own rules (it refuses Python's `(?P<name>...)`)."""
+    if connection.vendor != "postgresql":
+        try:
+            re.compile(pattern)
+        except re.error:
+            return False
+        return True
     try:
-        re.compile(pattern)
-    except re.error:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT '' ~ %s", [pattern])
+    except DatabaseError:
         return False
     return True
 
