@@ -97,6 +97,10 @@ def card_list(request, slug):
     # reading a deck through; the link at the count turns it on and off.
     answers_shown = request.GET.get("answers") == "1"
     search_params = _querystring(q=query, tag=tag_slug, answers="1" if answers_shown else "")
+    if _past_the_cards(page) and not request.htmx:
+        # After the last card or before the first (a link kept from before cards were
+        # removed, or made by hand): an empty list read "Cards 0-0 of 79". From the first.
+        return redirect(request.path + search_params)
     # The deck is named as the tree names it: two decks "Biology" by their slugs too.
     named_alike = card_services.tree_scopes_kept().named_alike
     context = {
@@ -123,6 +127,15 @@ def card_list(request, slug):
         response = render(request, "quizzes/cards/list.html#search-results", context)
         return push_url(response, request.path + search_params)
     return render(request, "quizzes/cards/list.html", context)
+
+
+def _past_the_cards(page) -> bool:
+    """A page of the list that starts from a card past the last, or ends before the
+    first, while there are cards to show."""
+    paged = isinstance(page, card_services.CardListPage) and (
+        page.after is not None or page.before is not None
+    )
+    return paged and page.count > 0 and not page.cards
 
 
 @require_safe
