@@ -25,6 +25,10 @@ from quizzes.views.login import login_required
 @login_required
 def history(request):
     page = progress_services.attempt_history(user=request.user, before=request.GET.get("before"))
+    if not page.attempts and request.GET.get("before"):
+        # Older than their oldest quiz (a link kept from before it was deleted): this read
+        # "No quiz yet". Their latest quizzes instead.
+        return redirect("history")
     return render(request, "quizzes/play/history.html", {"page": page, "attempts": page.attempts})
 
 
