@@ -365,3 +365,16 @@ def test_a_visitor_is_sent_to_log_in_whatever_the_change_list_request(client, db
     ):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_select_boxs_search_for_a_nul_finds_nothing(client, staff, deck):
+    # PostgreSQL refuses a NUL in a query: a 500 there.
+    client.force_login(staff)
+    url = reverse("admin:autocomplete")
+    asked = {"app_label": "quizzes", "model_name": "card", "field_name": "deck"}
+
+    nul = client.get(url, {**asked, "term": "syn\x00"})
+    found = client.get(url, {**asked, "term": "syn"})
+
+    assert (nul.status_code, nul.json()) == (200, {"results": [], "pagination": {"more": False}})
+    assert [row["id"] for row in found.json()["results"]] == [str(deck.pk)]
