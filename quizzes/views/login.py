@@ -50,4 +50,6 @@ def _page_sent_from(request) -> str | None:
     if not url_has_allowed_host_and_scheme(address, allowed_hosts={request.get_host()}):
         return None
     parts = urlsplit(address)
-    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path else None
+    page = parts.path + (f"?{parts.query}" if parts.query else "")
+    # The path alone must stay on the site too: "//elsewhere/" is another host's address.
+    return page if url_has_allowed_host_and_scheme(page, allowed_hosts=set()) else None
