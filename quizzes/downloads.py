@@ -108,16 +108,27 @@ def _range(request, size: int, validators: dict[str, str]) -> tuple[int, int] | 
         return None
     first, last = matched[1], matched[2]
     if first == "":  # the last `last` bytes
-        length = int(last)
+        length = _byte_number(last)
         if length == 0 or size == 0:
             raise _PastTheEnd
         return max(size - length, 0), size - 1
-    start = int(first)
-    if last and int(last) < start:
+    start = _byte_number(first)
+    if last and _byte_number(last) < start:
         return None  # not a valid range: ignored, as RFC 9110 says
     if start >= size:
         raise _PastTheEnd
-    return start, min(int(last), size - 1) if last else size - 1
+    return start, min(_byte_number(last), size - 1) if last else size - 1
+
+
+# Past any file's size: a number of more digits stands for it. int() refuses more than
+# 4,300 digits, and a Range header holds 8,000.
+_PAST_ANY_SIZE = 10**18
+
+
+def _byte_number(digits: str) -> int:
+    """A byte position or count of a Range header; one past any file's size as itself."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else _PAST_ANY_SIZE
 
 
 def _if_range_holds(request, validators: dict[str, str]) -> bool:

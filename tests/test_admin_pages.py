@@ -20,6 +20,7 @@ from quizzes.models import (
     ProblemReport,
     Tag,
 )
+from tests.concurrency import postgresql_only
 from tests.editing_helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
@@ -315,6 +316,47 @@ def test_a_nul_in_a_filter_is_refused_with_a_400(client, staff, rows):
     assert "holds a NUL character" in response.text
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["id__in=9223372036854775808", "deck__id__in=1,-9223372036854775809", "id__in=" + "9" * 5000],
+)
+def test_a_filter_of_numbers_past_64_bits_is_refused_with_a_400(client, staff, deck, query):
+    # SQLite cannot take such a number among several (Django checks a single one): a 500.
+    client.force_login(staff)
+    url = reverse("admin:quizzes_card_changelist")
+
+    response = client.get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    assert "holds a number no id or count can be" in response.text
+    assert client.get(f"{url}?id__in=1,2&deck__id__in={deck.pk}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("name__range=a,b", "is a range, which the list cannot read"),
+        ("name__regex=[", "is not a regular expression"),
+        # Python's own, which PostgreSQL's regular expressions refuse.
+        pytest.param(
+            "name__iregex=(?P<name>S)", "is not a regular expression", marks=postgresql_only
+        ),
+        ("created_at__iso_year=9223372036854775808", "is not a iso_year a date can have"),
+    ],
+)
+def test_a_filter_the_list_cannot_read_is_refused_with_a_400(client, staff, deck, query, said):
+    # Each was a 500: a range read as one of the value's characters, Python's regular
+    # expression refusing the pattern inside SQLite, a year past any date's.
+    client.force_login(staff)
+    url = reverse("admin:quizzes_deck_changelist")
+
+    response = client.get(f"{url}?{query}")
+
+    assert response.status_code == 400
+    assert said in response.text
+    assert client.get(f"{url}?name__regex=^S&created_at__iso_year=2025").status_code == 200
+
+
 def test_a_visitor_is_sent_to_log_in_whatever_the_change_list_request(client, db):
     url = reverse("admin:quizzes_attempt_changelist")
     for response in (
@@ -323,3 +365,16 @@ def test_a_visitor_is_sent_to_log_in_whatever_the_change_list_request(client, db
     ):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_select_boxs_search_for_a_nul_finds_nothing(client, staff, deck):
+    # PostgreSQL refuses a NUL in a query: a 500 there.
+    client.force_login(staff)
+    url = reverse("admin:autocomplete")
+    asked = {"app_label": "quizzes", "model_name": "card", "field_name": "deck"}
+
+    nul = client.get(url, {**asked, "term": "syn\x00"})
+    found = client.get(url, {**asked, "term": "syn"})
+
+    assert (nul.status_code, nul.json()) == (200, {"results": [], "pagination": {"more": False}})
+    assert [row["id"] for row in found.json()["results"]] == [str(deck.pk)]

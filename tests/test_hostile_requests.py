@@ -141,14 +141,19 @@ ATTEMPT_URL_NAMES = [name for name in SITE_URL_NAMES if name.startswith("attempt
 
 
 @pytest.mark.parametrize("name", ATTEMPT_URL_NAMES)
-def test_another_learner_and_a_guest_get_404_for_alices_quiz(name, site, alice, bob):
+def test_another_learner_gets_404_for_alices_quiz_and_a_guest_the_login_page(
+    name, site, alice, bob
+):
+    # No one signed in may be alice with her session ended: logging in leads to her quiz.
     clients = _clients(site, alice, bob)
     for attempt in (site.alice_attempt, site.alice_finished):
         url = reverse(name, kwargs=_kwargs(name, site, attempt=attempt))
-        for who in ("bob", "guest"):
-            for method in ("GET", "POST"):
-                response = _send(clients[who], method, url, "position=1&choice=x", {})
-                assert response.status_code in (404, 405), (who, method, url)
+        login = "/accounts/login/?next=" + reverse("attempt_play", args=[attempt.pk])
+        for method in ("GET", "POST"):
+            response = _send(clients["bob"], method, url, "position=1&choice=x", {})
+            assert response.status_code in (404, 405), ("bob", method, url)
+            response = _send(clients["guest"], method, url, "position=1&choice=x", {})
+            assert response.status_code == 405 or response["Location"] == login, (method, url)
 
 
 def test_answers_sent_by_others_change_nothing_of_alices_quiz(site, alice, bob):
@@ -156,9 +161,9 @@ def test_answers_sent_by_others_change_nothing_of_alices_quiz(site, alice, bob):
     attempt = site.alice_attempt
     question = attempt.questions.get(position=1)
     url = reverse("attempt_answer", args=[attempt.pk])
-    for who in ("bob", "guest"):
-        body = f"position=1&choice={question.correct_choice_id}"
-        assert _send(clients[who], "POST", url, body, {}).status_code == 404
+    body = f"position=1&choice={question.correct_choice_id}"
+    assert _send(clients["bob"], "POST", url, body, {}).status_code == 404
+    assert _send(clients["guest"], "POST", url, body, {}).status_code == 302  # to log in
     question.refresh_from_db()
     assert question.answered_at is None
     attempt.refresh_from_db()

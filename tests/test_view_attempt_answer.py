@@ -257,9 +257,37 @@ def test_another_user_gets_404_and_changes_nothing(client, bob, attempt, questio
     assert question.outcome == ""
 
 
-def test_a_guest_gets_404_for_a_users_attempt(client, attempt, question):
-    response = post(client, attempt, {"position": 1, "choice": question.correct_choice_id})
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_answer_after_the_learners_session_ended_asks_them_to_log_in(
+    client, alice, attempt, question, htmx
+):
+    # Logged out in another tab, or after a while away: "No such quiz" said their quiz was
+    # gone. Now the login page, then back to where the quiz stands.
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = post(
+        client, attempt, {"position": 1, "choice": question.correct_choice_id}, headers=headers
+    )
+
+    login = "/accounts/login/?next=" + reverse("attempt_play", args=[attempt.pk])
+    assert response.status_code == (200 if htmx else 302)
+    assert response["HX-Redirect" if htmx else "Location"] == login
+    said = client.get(login).text
+    assert "You were logged out (in another tab, or after a while away), so that was not saved" in (
+        said
+    )
+    question.refresh_from_db()
+    assert question.outcome == ""
+
+
+def test_a_guest_still_gets_404_for_another_guests_attempt(client, deck):
+    attempt = start_as_guest(Client(), deck)
+    question = show(attempt)
+
+    response = client.post(url(attempt), {"position": 1, "choice": question.correct_choice_id})
+
     assert response.status_code == 404
+    assert "No such quiz." in response.text
+    assert attempt.questions.get(position=1).outcome == ""
 
 
 def test_it_rejects_get(client, alice, attempt):

@@ -87,9 +87,14 @@ def test_another_user_gets_404(client, alice, bob, deck):
     assert attempt.questions.get(position=1).started_at is None
 
 
-def test_a_guest_gets_404_for_a_users_attempt(client, alice, deck):
+def test_a_learners_quiz_asked_with_their_session_ended_asks_them_to_log_in(client, alice, deck):
     attempt = start(alice, deck)
-    assert client.get(url(attempt)).status_code == 404
+
+    response = client.get(url(attempt))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url(attempt)}"
+    assert attempt.questions.get(position=1).started_at is None
 
 
 def test_another_guest_gets_404(client, deck):

@@ -82,3 +82,15 @@ def test_without_javascript_what_was_typed_goes_along_to_the_card_page(client, t
 
     assert response.status_code == 302
     assert response["Location"] == "/decks/capitals/cards/2/?answer=1&typed=Pari+s#answer"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_refuses_a_form_or_another_method_with_a_page_saying_so(client, fastai_deck, method):
+    # It answered each with the page, as if it had been a visit.
+    response = getattr(client, method)(
+        reverse("card_answer", args=["fastai", 1]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "This address is a page to visit: it takes no form" in response.text

@@ -282,3 +282,15 @@ def test_its_breadcrumb_names_its_deck_apart_from_another_of_its_name(client, ma
     make_deck(1, slug="bio-b", name="biology")
     page = BeautifulSoup(client.get(card_url(1, "bio-b")).text, "html.parser")
     assert page.select_one(".breadcrumbs a").get_text() == "biology (bio-b)"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_refuses_a_form_or_another_method_with_a_page_saying_so(client, fastai_deck, method):
+    # It answered each with the page, as if it had been a visit.
+    response = getattr(client, method)(
+        reverse("card_detail", args=["fastai", 1]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "This address is a page to visit: it takes no form" in response.text

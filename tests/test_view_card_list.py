@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import scheduling
-from quizzes.models import CardMemory
+from quizzes.models import CardMemory, Tag
 from quizzes.services import reviews
 from tests.factories import give_typed_answers
 from tests.studyhelpers import first_cards, review_count_shown
@@ -187,11 +187,31 @@ def test_search_results_page_by_position_and_links_keep_the_search(client, make_
 def test_a_bad_page_or_card_number_gives_a_page(client, make_deck, param, value):
     make_deck(45)
 
-    response = client.get(list_url("synthetic"), {param: value})
+    response = client.get(list_url("synthetic"), {param: value}, follow=True)
     search = client.get(list_url("synthetic"), {param: value, "q": "question"})
 
     assert response.status_code == search.status_code == 200
+    assert card_numbers(response.text)
     assert card_numbers(search.text)
+
+
+@pytest.mark.parametrize(
+    "query", ["after=45", "after=999999999", "before=1", "tag=tag-a&after=999"]
+)
+def test_a_page_past_the_last_card_or_before_the_first_leads_to_the_first(client, make_deck, query):
+    # It was an empty list reading "Cards 0-0 of 45", with no way on.
+    deck = make_deck(45)
+    tag = Tag.objects.create(name="tag-a", slug="tag-a")
+    tag.cards.add(*deck.cards.all())
+    keeps = "?tag=tag-a" if "tag" in query else ""
+
+    response = client.get(f"{list_url('synthetic')}?{query}&answers=1")
+
+    assert response.status_code == 302
+    assert response["Location"] == list_url("synthetic") + (keeps or "?") + (
+        "&answers=1" if keeps else "answers=1"
+    )
+    assert card_numbers(client.get(response["Location"]).text)[:3] == [1, 2, 3]
 
 
 def test_it_searches_question_and_answer_text_case_insensitively(client, fastai_deck):
@@ -613,3 +633,15 @@ def test_a_deck_named_as_another_is_named_apart_in_its_title_and_heading(client,
     page = BeautifulSoup(client.get(reverse("card_list", args=["cell-b"])).text, "html.parser")
     assert page.title.get_text().startswith("biology::cell (cell-b)")
     assert page.h1.get_text() == "cell (cell-b)"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_refuses_a_form_or_another_method_with_a_page_saying_so(client, fastai_deck, method):
+    # It answered each with the page, as if it had been a visit.
+    response = getattr(client, method)(
+        reverse("card_list", args=["fastai"]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "This address is a page to visit: it takes no form" in response.text

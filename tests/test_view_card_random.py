@@ -48,3 +48,15 @@ def test_an_empty_deck_sends_the_reader_to_its_list(client, make_deck):
 
 def test_an_unknown_deck_gives_404(client):
     assert client.get(random_url("nope")).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_refuses_a_form_or_another_method_with_a_page_saying_so(client, fastai_deck, method):
+    # It answered each with the page, as if it had been a visit.
+    response = getattr(client, method)(
+        reverse("card_random", args=["fastai"]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "This address is a page to visit: it takes no form" in response.text

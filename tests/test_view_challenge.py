@@ -58,6 +58,14 @@ def test_an_unfinished_attempt_cannot_be_challenged(client, alice, bob, deck):
     assert client.post(reverse("challenge_accept", args=[attempt.pk])).status_code == 404
 
 
+def test_the_challenge_page_answers_head_as_get_without_the_page(client, original):
+    # It was a 405: a chat app asks with HEAD before previewing the link it was sent.
+    response = client.head(reverse("challenge", args=[original.pk]))
+
+    assert response.status_code == 200
+    assert not response.content
+
+
 def test_the_challenge_page_rejects_post_and_accept_rejects_get(client, bob, original):
     client.force_login(bob)
     assert client.post(reverse("challenge", args=[original.pk])).status_code == 405

@@ -285,6 +285,10 @@ def test_a_download_cut_short_resumes_from_the_byte_it_stopped_at(served, deck):
         ("bytes=-5", -5, -1),
         ("bytes=5-999999999", 5, -1),
         ("BYTES = 7 - 8", 7, 8),
+        # More digits than int() reads (4,300) were a 500.
+        ("bytes=-" + "9" * 5000, 0, -1),
+        ("bytes=3-" + "9" * 5000, 3, -1),
+        ("bytes=" + "0" * 5000 + "4-5", 4, 5),
     ],
 )
 def test_each_kind_of_single_range_is_served_exactly(served, deck, asked, first, last):
@@ -303,7 +307,7 @@ def test_each_kind_of_single_range_is_served_exactly(served, deck, asked, first,
 def test_a_range_past_the_end_is_refused_with_the_files_size(served, deck):
     base, whole, body = served
 
-    for asked in (f"bytes={len(body)}-", "bytes=-0"):
+    for asked in (f"bytes={len(body)}-", "bytes=-0", "bytes=" + "9" * 5000 + "-"):
         status, headers, said = _fetch(base, _url(deck), Range=asked)
 
         assert status == 416, asked

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("deck_study_counts")
 T0 = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+# The home page asks for the counts through htmx.
+HTMX = {"HX-Request": "true"}
 
 
 def counts_shown(response) -> dict[str, tuple[int, int, int]]:
@@ -57,7 +59,7 @@ def test_it_counts_each_deck_and_each_branch_as_the_sum_of_its_decks(client, ali
         remember(alice, first_cards(decks["Medicine::Neurology"], 1), now=timezone.now())
         client.force_login(alice)
         rows = rows_of(client)
-        fragment = client.get(URL)
+        fragment = client.get(URL, headers=HTMX)
     shown = counts_shown(fragment)
     by_name = {name: shown[place] for name, place in rows.items()}
     # (new, learning, to review); Medicine has no deck of its own, Cardiology has 3 cards,
@@ -75,7 +77,7 @@ def test_it_counts_each_deck_and_each_branch_as_the_sum_of_its_decks(client, ali
 def test_the_days_new_cards_cap_every_deck_and_branch(client, alice):
     anki_decks({"Medicine::Cardiology": 30, "Medicine::Neurology": 30})
     client.force_login(alice)
-    shown = counts_shown(client.get(URL))
+    shown = counts_shown(client.get(URL, headers=HTMX))
     assert sorted(shown.values()) == [(20, 0, 0)] * 3  # 20 new cards a day, over every deck
 
 
@@ -84,7 +86,7 @@ def test_a_filtered_tree_gets_the_counts_of_its_rows(client, alice):
     client.force_login(alice)
 
     rows = rows_of(client, q="neuro")
-    shown = counts_shown(client.get(URL, {"q": "neuro"}))
+    shown = counts_shown(client.get(URL, {"q": "neuro"}, headers=HTMX))
 
     # What Study on Medicine studies: all of it, its decks the filter hides too.
     assert {name: shown[place] for name, place in rows.items()} == {
@@ -103,7 +105,7 @@ def test_two_decks_of_the_same_name_each_count_their_own_cards(client, alice, ma
         remember(alice, Card.objects.filter(deck=second), now=timezone.now())
         client.force_login(alice)
         page = BeautifulSoup(client.get(reverse("home")).text, "html.parser")
-        shown = counts_shown(client.get(URL))
+        shown = counts_shown(client.get(URL, headers=HTMX))
 
     studied = {
         row.select_one("a.deck-study")["href"]: shown[row.select_one(".deck-study-counts")["id"]]
@@ -145,10 +147,10 @@ def test_it_runs_the_same_queries_for_any_number_of_decks_and_memories(
         # The session; their memories grouped by deck; their holds of new cards grouped by
         # deck; each deck's cards (kept for every learner after this).
         with django_assert_num_queries(4):
-            first = client.get(URL)
+            first = client.get(URL, headers=HTMX)
         # Kept until their memories change: the session alone.
         with django_assert_num_queries(1):
-            again = client.get(URL)
+            again = client.get(URL, headers=HTMX)
     assert first.text == again.text
     assert len(counts_shown(first)) == deck_count + min(deck_count, 4)
 
@@ -157,7 +159,7 @@ def test_an_answer_shows_in_the_counts_at_once(client, alice):
     decks = anki_decks({"Languages": 3})
     client.force_login(alice)
     with time_machine.travel(T0, tick=False):
-        before = counts_shown(client.get(URL))
+        before = counts_shown(client.get(URL, headers=HTMX))
         reviews.review_record(
             user=alice,
             card=Card.objects.get(deck=decks["Languages"], number=1),
@@ -165,7 +167,7 @@ def test_an_answer_shows_in_the_counts_at_once(client, alice):
             now=timezone.now(),
             elapsed_seconds=3,
         )
-        after = counts_shown(client.get(URL))
+        after = counts_shown(client.get(URL, headers=HTMX))
     assert list(before.values()) == [(3, 0, 0)]
     assert list(after.values()) == [(2, 0, 0)]  # no learning steps: Again is due tomorrow
 
@@ -177,5 +179,26 @@ def test_each_learner_gets_their_own_counts(alice, bob):
         as_alice, as_bob = Client(), Client()
         as_alice.force_login(alice)
         as_bob.force_login(bob)
-        assert list(counts_shown(as_alice.get(URL)).values()) == [(3, 0, 0)]
-        assert list(counts_shown(as_bob.get(URL)).values()) == [(1, 0, 2)]
+        assert list(counts_shown(as_alice.get(URL, headers=HTMX)).values()) == [(3, 0, 0)]
+        assert list(counts_shown(as_bob.get(URL, headers=HTMX)).values()) == [(1, 0, 2)]
+
+
+def test_asked_after_the_session_ended_it_sends_the_whole_page_to_log_in(client):
+    # htmx followed login_required's redirect and put the login page in the deck rows.
+    response = client.get(
+        URL, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/?q=bio"}
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/%3Fq%3Dbio"
+    assert not response.content
+
+
+def test_opened_on_its_own_it_sends_to_the_home_page_that_shows_the_counts(client, alice):
+    # It answered with the counts alone, a bare fragment without the site's look.
+    client.force_login(alice)
+
+    response = client.get(URL, {"q": "bio"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home") + "?q=bio"

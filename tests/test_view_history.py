@@ -114,6 +114,20 @@ def test_a_bad_or_unknown_page_start_gives_the_latest_quizzes(client, alice, dec
     assert reverse("attempt_play", args=[attempt.pk]) in response.text
 
 
+def test_a_page_older_than_the_oldest_quiz_leads_to_the_latest(client, alice, deck):
+    # It read "No quiz yet. Take a quiz to start your history."
+    with time_machine.travel("2025-03-05 12:00Z", tick=False) as traveller:
+        oldest = start(alice, deck)
+        traveller.shift(60)
+        latest = start(alice, deck)
+    client.force_login(alice)
+
+    response = client.get(URL, {"before": str(oldest.pk)})
+
+    assert (response.status_code, response["Location"]) == (302, URL)
+    assert reverse("attempt_play", args=[latest.pk]) in client.get(URL).text
+
+
 def test_another_learners_attempt_is_no_page_start(client, alice, bob, deck):
     mine = start(alice, deck)
     bobs = start(bob, deck)

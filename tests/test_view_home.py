@@ -398,3 +398,13 @@ def test_the_hidden_words_of_a_decks_buttons_name_it_apart_as_its_row_does(
     studies = {link["href"]: link.get_text() for link in page.select("a[data-deck-study]")}
     assert studies[f"{reverse('review')}?deck=cell-b"] == "Study (biology::cell (cell-b))"
     assert studies[f"{reverse('review')}?own=bio-a"] == "Study (Biology (bio-a), its own cards)"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_it_refuses_a_form_or_another_method_with_a_page_saying_so(client, fastai_deck, method):
+    # It answered each with the page, as if it had been a visit.
+    response = getattr(client, method)(reverse("home"), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "This address is a page to visit: it takes no form" in response.text

@@ -137,6 +137,15 @@ def test_it_rejects_post(client):
     assert client.post(URL).status_code == 405
 
 
+def test_it_answers_head_as_get_without_the_page(client, deck):
+    # It was a 405: link checkers and monitors ask a public page with HEAD.
+    response = client.head(URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert not response.content
+
+
 def test_it_runs_the_same_queries_for_any_number_of_learners(
     client, alice, bob, staff, deck, django_assert_num_queries
 ):

@@ -323,3 +323,28 @@ def test_a_grade_for_a_deck_removed_since_is_refused_and_not_recorded(client, al
     assert response.status_code == 404
     assert "There is no deck “removed”" in response.text
     assert not ReviewLog.objects.exists()
+
+
+def test_a_grade_after_the_session_ended_logs_in_back_to_the_review_it_was_given_on(
+    client, alice, card
+):
+    # Django's login_required led back to this address, which takes a post only: a 405 page
+    # after logging in. htmx followed the redirect and put the login page in the card's place.
+    page = "http://testserver/review/?deck=synthetic"
+
+    plain = client.post(URL, {"card": card.pk, "grade": 3}, headers={"Referer": page})
+    htmx = client.post(
+        URL, {"card": card.pk, "grade": 3}, headers={"HX-Request": "true", "HX-Current-URL": page}
+    )
+    elsewhere = client.post(URL, {"card": card.pk}, headers={"Referer": "https://evil.example/"})
+    hidden = client.post(URL, {"card": card.pk}, headers={"Referer": "http://testserver//evil/"})
+
+    login = "/accounts/login/?next=/review/%3Fdeck%3Dsynthetic"
+    assert (plain.status_code, plain["Location"]) == (302, login)
+    assert (htmx.status_code, htmx["HX-Redirect"]) == (200, login)
+    assert elsewhere["Location"] == hidden["Location"] == "/accounts/login/"
+    said = client.get(login).text
+    assert "You were logged out (in another tab, or after a while away), so that was not saved" in (
+        said
+    )
+    assert not ReviewLog.objects.exists()

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.serializers.json import DjangoJSONEncoder
@@ -40,6 +39,7 @@ from quizzes.services import accounts as account_services
 from quizzes.services import reviews
 from quizzes.views import guests
 from quizzes.views.limits import too_many_requests
+from quizzes.views.login import login_required
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -66,6 +66,7 @@ def _number(raw: str | None) -> int | None:
 
 
 # HX-Target too: the list answers a search and a "load more" with different fragments.
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def card_list(request, slug):
@@ -96,6 +97,10 @@ def card_list(request, slug):
     # reading a deck through; the link at the count turns it on and off.
     answers_shown = request.GET.get("answers") == "1"
     search_params = _querystring(q=query, tag=tag_slug, answers="1" if answers_shown else "")
+    if _past_the_cards(page) and not request.htmx:
+        # After the last card or before the first (a link kept from before cards were
+        # removed, or made by hand): an empty list read "Cards 0-0 of 79". From the first.
+        return redirect(request.path + search_params)
     # The deck is named as the tree names it: two decks "Biology" by their slugs too.
     named_alike = card_services.tree_scopes_kept().named_alike
     context = {
@@ -124,6 +129,16 @@ def card_list(request, slug):
     return render(request, "quizzes/cards/list.html", context)
 
 
+def _past_the_cards(page) -> bool:
+    """A page of the list that starts from a card past the last, or ends before the
+    first, while there are cards to show."""
+    paged = isinstance(page, card_services.CardListPage) and (
+        page.after is not None or page.before is not None
+    )
+    return paged and page.count > 0 and not page.cards
+
+
+@require_safe
 @caching.public_page
 def card_detail(request, slug, number):
     card = _get_card(slug, number)
@@ -144,6 +159,7 @@ def card_detail(request, slug, number):
     return render(request, "quizzes/cards/detail.html", context)
 
 
+@require_safe
 @vary_on_headers("HX-Request")
 @caching.public_page
 def card_answer(request, slug, number):
@@ -159,6 +175,7 @@ def card_answer(request, slug, number):
     return render(request, "quizzes/cards/detail.html#answer", context)
 
 
+@require_safe
 def card_random(request, slug):
     deck = get_object_or_404(Deck, slug=slug)
     # "from" comes from the card page's own link; anything but a plain number is ignored.

@@ -1,8 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -12,6 +12,7 @@ from quizzes import caching, engine
 from quizzes.services import cards as card_services
 from quizzes.services import decks as deck_services
 from quizzes.services import reviews
+from quizzes.views.login import login_required
 
 # The box that finds a deck by name shows once the decks are more than a glance takes in.
 DECK_FILTER_FROM = 6
@@ -37,6 +38,7 @@ def _tree_shown(request) -> tuple[list, str, list[deck_services.DeckBranch], int
 
 # The filter's htmx answer is a fragment at the same address as the page: a browser must
 # not show one for the other (Back after a filter typed).
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 @caching.public_page
 def home(request):
@@ -66,6 +68,11 @@ def deck_study_counts(request):
     every learner, kept) by htmx when it loads, each into its row. The counts are kept
     until the learner's memories change (reviews.deck_figures); the tree is worked out
     from the decks kept in the cache, so no query when those are kept."""
+    if not request.htmx:
+        # Opened on its own (a link copied out of the page), the counts alone were a bare
+        # fragment: the home page shows them in their rows.
+        query = request.GET.urlencode()
+        return redirect(reverse("home") + (f"?{query}" if query else ""))
     _decks, _matching, tree, _shown = _tree_shown(request)
     studied = card_services.tree_scopes_kept()
     shown = deck_services.tree_branches_shown(tree)

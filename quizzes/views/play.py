@@ -2,6 +2,7 @@
 without JavaScript the same URLs serve full pages and plain form posts play the quiz."""
 
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.core.validators import slug_re
@@ -10,7 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
@@ -24,6 +30,7 @@ from quizzes.services import reviews as review_services
 from quizzes.typed_answers import TYPED_SCORING_RULE
 from quizzes.views import guests
 from quizzes.views.limits import quiz_starts_limited
+from quizzes.views.login import login_again
 
 # How long after a question's deadline (and the grace) the countdown asks the server about it.
 ASK_MARGIN = timedelta(milliseconds=300)
@@ -69,6 +76,25 @@ def _get_open_attempt_for_user(request, pk) -> tuple[Attempt, list]:
     if attempt is None:
         raise Http404("No such quiz.")
     return attempt, unanswered
+
+
+def _signed_out_learner_logs_in(view):
+    """A learner's quiz asked with no one signed in (their session ended: logged out in
+    another tab, or after a while away) is theirs to go on with once logged in again, not
+    "No such quiz". Asked only when the quiz was not found: a guest's play pays nothing."""
+
+    @wraps(view)
+    def wrapper(request, pk, **kwargs):
+        try:
+            return view(request, pk, **kwargs)
+        except Http404:
+            if request.user.is_authenticated:
+                raise
+            if not Attempt.objects.filter(pk=pk, user__isnull=False).exists():
+                raise
+            return login_again(request, back_to=reverse("attempt_play", args=[pk]))
+
+    return wrapper
 
 
 def _start_for(request, start, **kwargs) -> Attempt:
@@ -249,6 +275,7 @@ def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
 @require_GET
 @never_cache
 @vary_on_headers("HX-Request")
+@_signed_out_learner_logs_in
 def attempt_play(request, pk):
     """Where the quiz stands: the current question's address, or the result. An htmx caller
     (the whole-quiz clock on a feedback screen, a script) gets the current question in place,
@@ -269,6 +296,7 @@ def attempt_play(request, pk):
 @require_GET
 @never_cache
 @vary_on_headers("HX-Request")
+@_signed_out_learner_logs_in
 def attempt_question(request, pk, position):
     """A question's own address: the question while it is the one asked, its feedback once
     answered (Back from the next question lands here), and for a question not reached yet,
@@ -301,6 +329,7 @@ def attempt_question(request, pk, position):
 
 
 @require_POST
+@_signed_out_learner_logs_in
 def attempt_answer(request, pk):
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -344,6 +373,7 @@ def attempt_answer(request, pk):
 
 
 @require_GET
+@_signed_out_learner_logs_in
 def attempt_result(request, pk):
     attempt = _get_attempt_for_user(request, pk)
     attempt_services.attempt_refresh(attempt=attempt, now=timezone.now())
@@ -370,6 +400,7 @@ def attempt_result(request, pk):
 
 @require_POST
 @quiz_starts_limited
+@_signed_out_learner_logs_in
 def attempt_retry(request, pk):
     attempt = _get_attempt_for_user(request, pk)
     if not attempt.is_finished:
@@ -386,7 +417,8 @@ def _get_challengeable(pk) -> Attempt:
     return get_object_or_404(Attempt.objects.finished().select_related("deck", "user"), pk=pk)
 
 
-@require_GET
+# HEAD too: a chat app's link preview or a link checker asks so before showing the link.
+@require_safe
 def challenge(request, pk):
     """The page a challenge link opens: what the quiz is and how its owner did."""
     original = _get_challengeable(pk)

@@ -3,12 +3,11 @@
 import random
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from quizzes import engine
 from quizzes.forms_study import CardsSetDueForm
@@ -19,12 +18,17 @@ from quizzes.services import cards as card_services
 from quizzes.services import leaderboard as leaderboard_services
 from quizzes.services import progress as progress_services
 from quizzes.views import guests
+from quizzes.views.login import login_required
 
 
 @require_GET
 @login_required
 def history(request):
     page = progress_services.attempt_history(user=request.user, before=request.GET.get("before"))
+    if not page.attempts and request.GET.get("before"):
+        # Older than their oldest quiz (a link kept from before it was deleted): this read
+        # "No quiz yet". Their latest quizzes instead.
+        return redirect("history")
     return render(request, "quizzes/play/history.html", {"page": page, "attempts": page.attempts})
 
 
@@ -136,7 +140,8 @@ def _page_number(raw: str) -> int:
     return int(raw) if len(raw) <= 18 else 10**18
 
 
-@require_GET
+# HEAD too, as every public page: a link checker or a monitor asks so.
+@require_safe
 def leaderboard(request):
     decks = attempt_services.quiz_decks()
     if chosen := request.GET.get("deck"):

@@ -4,7 +4,6 @@ the thanks), or on a page of its own when JavaScript is off or the form needs fi
 import time
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -15,6 +14,7 @@ from quizzes.forms import ProblemReportForm
 from quizzes.models import Card
 from quizzes.services import cards as card_services
 from quizzes.services.reports import report_create
+from quizzes.views.login import login_required
 
 
 def _get_card(slug: str, number: int) -> Card:

@@ -18,7 +18,6 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,6 +45,7 @@ from quizzes.services import card_flags, card_holds, card_standing, reviews
 from quizzes.services import cards as card_services
 from quizzes.services import decks as deck_services
 from quizzes.typed_answers import compare_typed
+from quizzes.views.login import login_required
 
 PAGE = "quizzes/review/review.html"
 CARD_STUDY = "quizzes/review/card_study.html"

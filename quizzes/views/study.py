@@ -1,7 +1,6 @@
 """A learner's study settings, their progress charts, and "Quiz me on these"."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from quizzes.services import attempts as attempt_services
 from quizzes.services import fsrs_fitting, reviews
 from quizzes.services import study_progress as progress_services
 from quizzes.views.limits import quiz_starts_limited
+from quizzes.views.login import login_required
 
 
 @require_http_methods(["GET", "POST"])
