@@ -139,3 +139,39 @@ def test_two_starts_at_once_cannot_both_rank_as_the_days_last(
     assert sorted(counted) == [9, 10]
     last_two = Attempt.objects.filter(started_at=now)
     assert sorted(last_two.values_list("past_ranked_per_day", flat=True)) == [False, True]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_three_presses_of_retry_at_once_start_one_retry(make_deck, django_user_model):
+    from tests.quizplay import finish, start
+
+    alice = django_user_model.objects.create_user("alice", password="a long enough passphrase")
+    attempt = finish(start(alice, make_deck(12), count=3), right={2})
+    started = threading.Barrier(3)
+    retries, errors = [], []
+    lock = threading.Lock()
+
+    def press() -> None:
+        try:
+            started.wait()
+            retry = services.attempt_start_retry(
+                attempt=attempt, user=alice, session_key="", now=timezone.now()
+            )
+            with lock:
+                retries.append(retry.pk)
+        except BaseException as error:  # reported below
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(retries)) == 1 and len(retries) == 3
+    assert Attempt.objects.filter(retry_of=attempt).count() == 1

@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Attempt
-from tests.quizplay import finish, start, start_as_guest
+from quizzes.services import attempts as services
+from tests.quizplay import finish, show, start, start_as_guest, wrong_choice
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +59,29 @@ def test_it_rejects_get(client, alice, deck):
     attempt = finish(start(alice, deck, count=2))
     client.force_login(alice)
     assert client.get(url(attempt)).status_code == 405
+
+
+def test_pressing_retry_twice_starts_one_quiz(client, alice, deck):
+    attempt = finish(start(alice, deck, count=3), right={2})
+    client.force_login(alice)
+
+    first = client.post(url(attempt))
+    second = client.post(url(attempt))
+
+    retry = Attempt.objects.get(retry_of=attempt)  # one, not two
+    assert first["Location"] == second["Location"] == reverse("attempt_play", args=[retry.pk])
+
+
+def test_retry_starts_afresh_once_the_first_retry_is_answered(client, alice, deck):
+    attempt = finish(start(alice, deck, count=3), right={2})
+    client.force_login(alice)
+    client.post(url(attempt))
+    first = Attempt.objects.get(retry_of=attempt)
+    question = show(first)
+    services.answer_submit(
+        attempt=first, question=question, choice_id=wrong_choice(question), now=timezone.now()
+    )
+
+    client.post(url(attempt))
+
+    assert Attempt.objects.filter(retry_of=attempt).count() == 2

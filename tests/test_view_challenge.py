@@ -96,7 +96,10 @@ def test_a_learner_is_listed_with_their_first_try_not_a_replay(client, bob, orig
 
 def test_a_try_given_up_is_the_first_a_replay_comes_after(client, bob, original):
     given_up = services.attempt_start_challenge(
-        original=original, user=bob, session_key="", now=timezone.now()
+        original=original,
+        user=bob,
+        session_key="",
+        now=timezone.now() - timedelta(seconds=services.TWIN_START_SECONDS + 1),
     )
     take(original, bob, right={1, 2, 3})
     assert who_took_it(client, original) == []
@@ -212,3 +215,24 @@ def test_its_deck_is_named_apart_from_another_of_its_name(
     with django_assert_num_queries(3):
         response = client.get(url)
     assert "on Synthetic synthetic (synthetic): 3 questions" in response.text
+
+
+def test_accepting_twice_starts_one_quiz(client, bob, original):
+    client.force_login(bob)
+
+    first = client.post(reverse("challenge_accept", args=[original.pk]))
+    second = client.post(reverse("challenge_accept", args=[original.pk]))
+
+    challenge = Attempt.objects.get(challenge_of=original)  # one, not two
+    assert first["Location"] == second["Location"] == reverse("attempt_play", args=[challenge.pk])
+
+
+def test_a_guests_second_accept_is_not_another_learners_quiz(client, bob, original):
+    client.force_login(bob)
+    client.post(reverse("challenge_accept", args=[original.pk]))
+    client.logout()
+
+    client.post(reverse("challenge_accept", args=[original.pk]))
+
+    assert Attempt.objects.filter(challenge_of=original, user=None).count() == 1
+    assert Attempt.objects.filter(challenge_of=original, user=bob).count() == 1

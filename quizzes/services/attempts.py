@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -908,16 +908,50 @@ def attempt_start_retry(
     planned = _plan(
         cards, deck=attempt.deck, count=len(cards), mode=engine.QuizMode(attempt.mode), seed=seed
     )
-    return _create_attempt(
-        user=user,
-        session_key=session_key,
-        deck=attempt.deck,
-        mode=engine.QuizMode(attempt.mode),
-        time_limit=limit,
-        planned=planned,
-        seed=seed,
-        now=now,
-        retry_of=attempt,
+    with transaction.atomic():
+        twin = _started_just_now(user=user, session_key=session_key, now=now, retry_of=attempt)
+        if twin is not None:
+            return twin
+        return _create_attempt(
+            user=user,
+            session_key=session_key,
+            deck=attempt.deck,
+            mode=engine.QuizMode(attempt.mode),
+            time_limit=limit,
+            planned=planned,
+            seed=seed,
+            now=now,
+            retry_of=attempt,
+        )
+
+
+# A second press of Retry or Accept within this many seconds of the first (a double tap,
+# the form sent again from a second tab) returns the quiz the first started.
+TWIN_START_SECONDS = 10
+
+
+def _started_just_now(*, user, session_key: str, now: datetime, **origin) -> Attempt | None:
+    """The quiz this learner or guest started from the same quiz (`origin`: retry_of= or
+    challenge_of=) within TWIN_START_SECONDS and has answered nothing of yet; None when
+    there is none. Called in the transaction that would start another, after locking the
+    quiz it comes from, so that two presses at once start one quiz: three at once had
+    started three, all listed as in progress."""
+    if connection.features.has_select_for_update:  # SQLite's transaction holds its lock
+        (source,) = origin.values()
+        Attempt.objects.select_for_update().filter(pk=source.pk).exists()
+    if user is not None and user.is_authenticated:
+        owned = Attempt.objects.filter(user=user)
+    else:
+        owned = Attempt.objects.filter(user=None, session_key=session_key)
+    return (
+        owned.filter(
+            **origin,
+            finished_at__isnull=True,
+            started_at__gte=now - timedelta(seconds=TWIN_START_SECONDS),
+        )
+        .exclude(questions__answered_at__isnull=False)
+        .order_by("-started_at", "-pk")
+        .first()
     )
 
 
@@ -940,17 +974,21 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
                 typed_expected=question.typed_expected,
             )
         )
-    return _create_attempt(
-        user=user,
-        session_key=session_key,
-        deck=original.deck,
-        mode=engine.QuizMode(original.mode),
-        time_limit=original.time_limit,
-        planned=planned,
-        seed=original.seed,
-        now=now,
-        challenge_of=original,
-    )
+    with transaction.atomic():
+        twin = _started_just_now(user=user, session_key=session_key, now=now, challenge_of=original)
+        if twin is not None:
+            return twin
+        return _create_attempt(
+            user=user,
+            session_key=session_key,
+            deck=original.deck,
+            mode=engine.QuizMode(original.mode),
+            time_limit=original.time_limit,
+            planned=planned,
+            seed=original.seed,
+            now=now,
+            challenge_of=original,
+        )
 
 
 # --- Playing --------------------------------------------------------------------------------
