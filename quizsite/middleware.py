@@ -53,9 +53,9 @@ def _signed_in(request) -> bool:
 class ContentSecurityPolicyMiddleware:
     """The site's pages run only its own scripts and styles: card HTML is sanitized, and
     this is the second line should anything slip through. The admin keeps Django's own
-    inline styles and scripts, so it is left out. A media file, opened by itself, is
-    never a page of the site's (an SVG is a document): served here in development as the
-    proxy serves it (README)."""
+    inline styles and scripts, so it gets all but the script and style rules. A media file,
+    opened by itself, is never a page of the site's (an SVG is a document): served here in
+    development as the proxy serves it (README)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,8 +67,13 @@ class ContentSecurityPolicyMiddleware:
             if request.path.lower().endswith(".svg"):
                 policy = settings.SVG_CONTENT_SECURITY_POLICY
             response.headers["Content-Security-Policy"] = policy
-        elif not request.path.startswith("/admin/"):
+        elif request.path.startswith("/admin/"):
+            response.headers.setdefault(
+                "Content-Security-Policy", settings.ADMIN_CONTENT_SECURITY_POLICY
+            )
+        else:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
 

@@ -460,6 +460,15 @@ CONTENT_SECURITY_POLICY = (
     "style-src-attr 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# The admin keeps Django's inline scripts and styles, so no script-src; the rest still holds
+# where staff look at imported card HTML: no plugins, no <base>, no framing, forms to here.
+ADMIN_CONTENT_SECURITY_POLICY = (
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Nothing on the site asks for these; a script slipped into a card could not either.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()"
+)
 # A media file opened by itself: sandboxed (no script, an origin of its own); an SVG also
 # fetches nothing, drawing with its own styles and its images inline (quizzes.svg).
 MEDIA_CONTENT_SECURITY_POLICY = "sandbox"
@@ -472,4 +481,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # A request for another host name (a scanner trying addresses) gets its 400; logged, each
+    # filled the log with a traceback.
+    "loggers": {"django.security.DisallowedHost": {"handlers": [], "propagate": False}},
 }

@@ -47,8 +47,39 @@ def test_a_media_file_opened_by_itself_is_sandboxed_and_an_svg_fetches_nothing(c
     assert directives(png) == {"sandbox": ""}
 
 
-def test_the_admin_keeps_its_own_inline_assets(client):
-    assert "Content-Security-Policy" not in client.get("/admin/login/").headers
+def test_the_admin_keeps_its_own_inline_assets_but_no_plugins_framing_or_base(client):
+    policy = client.get("/admin/login/").headers["Content-Security-Policy"]
+
+    assert "script-src" not in policy and "style-src" not in policy and "default-src" not in policy
+    for rule in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert rule in policy
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/decks/fastai/"])
+def test_no_page_may_use_the_camera_microphone_or_location(client, path):
+    policy = client.get(path).headers["Permissions-Policy"]
+
+    assert {"camera=()", "microphone=()", "geolocation=()"} <= set(policy.split(", "))
+
+
+def test_a_request_for_another_host_is_refused_without_a_traceback_in_the_log(client):
+    import logging
+
+    class Kept(logging.Handler):
+        records: list = []
+
+        def emit(self, record):
+            self.records.append(record)
+
+    root, kept = logging.getLogger(), Kept()
+    root.addHandler(kept)  # where the site's console handler hangs
+    try:
+        response = client.get("/", HTTP_HOST="scanner.example")
+    finally:
+        root.removeHandler(kept)
+
+    assert response.status_code == 400
+    assert not [record for record in kept.records if "DisallowedHost" in record.name]
 
 
 def test_pages_refuse_framing_and_sniffing(client):
