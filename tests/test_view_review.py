@@ -704,7 +704,7 @@ def test_a_subdeck_of_a_name_two_decks_bear_is_studied_with_the_one_the_tree_put
     ("query", "status", "message"),
     [
         ({"deck": "cardiology"}, 404, "There is no deck “cardiology”."),
-        ({"deck": "bad slug\x00;"}, 404, "There is no deck “bad slug"),
+        ({"deck": "bad slug\x00;"}, 404, "There is no deck “bad slug\ufffd;”."),
         ({"branch": "Surgery"}, 404, "No deck is in the branch “Surgery”."),
         ({"branch": "Medicine::Drugs"}, 404, "No deck is in the branch “Medicine::Drugs”."),
         ({"deck": "languages", "branch": "Medicine"}, 400, "one of them only"),

@@ -96,13 +96,21 @@ def _study_scope(request) -> deck_services.StudyScope | None:
     if path:
         scope = deck_services.study_scope_of_branch(path, scopes)
         if scope is None:
-            raise _ScopeRefused(_no_such_decks(request, f"No deck is in the branch “{path}”."))
+            raise _ScopeRefused(
+                _no_such_decks(request, f"No deck is in the branch “{_printable(path)}”.")
+            )
         return scope
     decks = card_services.deck_summaries_kept()
     scope = deck_services.study_scope_of_slug(slug, decks=decks, scopes=scopes, own="own" in named)
     if scope is None:
-        raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{slug}”."))
+        raise _ScopeRefused(_no_such_decks(request, f"There is no deck “{_printable(slug)}”."))
     return scope
+
+
+def _printable(value: str) -> str:
+    """`value` as the message quotes it: a character that prints nothing (a NUL, a line
+    break sent in the address) shown as �, not passed on to the page."""
+    return "".join(character if character.isprintable() else "\ufffd" for character in value)
 
 
 def _no_such_decks(request, message: str) -> HttpResponse:
