@@ -1225,8 +1225,18 @@ def test_a_package_whose_collection_is_damaged_is_refused(biology, tmp_path, leg
             garbage = info.filename.startswith("collection.anki21")
             target.writestr(info, b"garbage" * 1000 if garbage else source.read(info))
 
-    with pytest.raises(AnkiParseError, match="not an Anki package Anki can open"):
+    with pytest.raises(AnkiParseError) as refusal:
         import_package(biology, damaged)
+
+    # Said for staff, not as the backend's own error (a "DbError { info: ... }").
+    damaged = (
+        "its collection, the database of its notes, is damaged"
+        if legacy
+        else "a compressed part of it is damaged"  # the newer packages' zstd
+    )
+    assert refusal.value.problems[0].reason == (
+        f"not an Anki package Anki can open ({damaged}: export it again from Anki)"
+    )
 
 
 def test_a_package_whose_media_list_names_a_path_is_refused_as_anki_does(biology, tmp_path):

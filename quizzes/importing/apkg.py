@@ -28,7 +28,7 @@ from typing import BinaryIO
 from urllib.parse import unquote
 
 import zstandard
-from anki.errors import BackendError
+from anki.errors import BackendError, DBError
 from PIL import Image
 
 from quizzes.importing.anki import (
@@ -172,7 +172,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                         )
                         collection.import_anki_package(request)
                 except Exception as error:  # the backend raises its own error types
-                    reason = f"not an Anki package Anki can open ({_first_line(error)})"
+                    reason = f"not an Anki package Anki can open ({_backend_reason(error)})"
                     raise _Refused(reason) from None
                 try:
                     cards, notes, skipped, fields_left_out, suspended = _package_cards(
@@ -191,7 +191,11 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
         except zipfile.BadZipFile as error:
             reason = f"not an Anki package Anki can open ({_not_a_zip(path, error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
-        except (zlib.error, zstandard.ZstdError, OSError, EOFError) as error:
+        except zstandard.ZstdError:
+            reason = "not an Anki package Anki can open (a compressed part of it is damaged: "
+            reason += "export it again from Anki)"
+            raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
+        except (zlib.error, OSError, EOFError) as error:
             reason = f"not an Anki package Anki can open ({_first_line(error)})"
             raise AnkiParseError([ParseProblem(source, 1, reason)]) from None
         except _Refused as refusal:
@@ -636,6 +640,14 @@ def _first_line(error: Exception) -> str:
 # card of a template its note type lacks (or of a number out of range), fewer fields than
 # its note type names. Reading such a note (_note_data) fails with one of these errors
 # (Anki's Python side's, or its backend's own), and the note is skipped.
+def _backend_reason(error: Exception) -> str:
+    """What Anki's backend refused a package for, as staff read it: its database error
+    ("DbError { info: \"SqliteFailure(...)\" }") says only that the collection is damaged."""
+    if isinstance(error, DBError) or str(error).startswith("DbError"):
+        return "its collection, the database of its notes, is damaged: export it again from Anki"
+    return _first_line(error)
+
+
 _NOTE_DAMAGE_ERRORS = (IndexError, KeyError, TypeError, BackendError)
 OTHER_CARDS_IMPORTED = "the note's other cards are imported"
 DAMAGED_NOTE = "damaged in the package: its note type, fields and card templates do not match"
