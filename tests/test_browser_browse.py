@@ -534,9 +534,15 @@ def test_the_keyboard_hint_is_there_before_the_sites_script_and_moves_nothing(
     expect(below).to_be_visible()
     # Measured once the styles are in: before, a box asked for is laid out unstyled (on a
     # slow machine the page was still without its stylesheets here).
-    laptop.wait_for_function(
-        "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)"
-    )
+    # Polled from here: wait_for_function evaluates its predicate in the page, whose policy
+    # allows no eval, and failed so whenever the first look came too soon.
+    styled = "[...document.querySelectorAll('link[rel=stylesheet]')].every(link => link.sheet)"
+    for _ in range(200):
+        if laptop.evaluate(styled):
+            break
+        laptop.wait_for_timeout(50)
+    else:
+        pytest.fail("The page's stylesheets never came.")
     before = below.bounding_box()
 
     expect(laptop.locator("[data-key-hint]")).to_be_visible()
