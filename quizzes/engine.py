@@ -763,20 +763,40 @@ def plan_quiz(
         return QuizPlan(seed=seed, mode=mode, questions=questions)
     # A few cards more than asked, to leave out those whose choices clash with another's.
     drawn = draw_questions(ordered, count=count + spare_questions(count), rng=rng)
+    # A function looks the spare cards' candidates up only when one is needed: on a large
+    # deck seldom, and their lookups were two fifths of a start's work at 100,000 cards.
+    first = drawn if not callable(candidates) else drawn[:count]
     if candidates is None:
-        found: Iterable[Option] = (card.answer for card in pool if card.answer is not None)
+        found: list[Option] = [card.answer for card in pool if card.answer is not None]
     elif callable(candidates):
-        found = candidates(drawn)
+        found = list(candidates(first))
     else:
-        found = candidates
-    found = sorted(found, key=_option_order)
-    options = candidates_by_question(drawn, found)
-    shared = _shared_answers(drawn, found)
+        found = list(candidates)
+    looked_up = {card.id for card in first}
+    options: dict[int, Sequence[Option]] = {}
+    shared: set[str] = set()
+
+    def weigh(cards: Sequence[QuizCard]) -> None:
+        nonlocal shared
+        found.sort(key=_option_order)
+        options.update(candidates_by_question(cards, found))
+        shared = _shared_answers(drawn, found)
+
+    weigh(first)
+
+    def options_for(card: QuizCard) -> Sequence[Option]:
+        if card.id not in looked_up:
+            rest = [other for other in drawn if other.id not in looked_up]
+            found.extend(candidates(rest))
+            looked_up.update(other.id for other in rest)
+            weigh(rest)
+        return options[card.id]
 
     def borrows(card: QuizCard) -> bool:
         """Whether `card` takes a wrong answer from other cards: it has fewer than a
         question's worth of its editors' own."""
-        written = sum(1 for o in options[card.id] if o.distractor_id and o.card_id == card.id)
+        own = options_for(card)
+        written = sum(1 for o in own if o.distractor_id and o.card_id == card.id)
         return written + len(card.curated) < DISTRACTORS_PER_QUESTION
 
     # An answer is offered twice in a quiz as seldom as the deck allows: a repeat tells the
@@ -791,20 +811,21 @@ def plan_quiz(
     # their own alone (which never clash) fill the rest: taking the first that fit, in the
     # order drawn, asked a borrowing card of the fastai deck a quarter less often than the
     # others, and one of them 22 times in 3,000 questions where the mean was 57.
-    borrowing = [card for card in drawn if borrows(card)]
     fair = sum(1 for card in drawn[:count] if borrows(card))
     chosen: dict[int, PlannedQuestion] = {}
     offered: set[str] = set()
     clashing: list[tuple[QuizCard, PlannedQuestion]] = []
-    waiting = iter(borrowing)
+    waiting = iter(drawn)
 
     def take_borrowing(until: int) -> None:
         for card in waiting:
+            if not borrows(card):
+                continue
             question = build_choices(
                 card,
-                options[card.id],
+                options_for(card),
                 rng=rng,
-                settled=_settled_options(card, options[card.id], settled.get(card.id)),
+                settled=_settled_options(card, options_for(card), settled.get(card.id)),
             )
             if said(question) & offered:
                 clashing.append((card, question))
@@ -827,7 +848,7 @@ def plan_quiz(
         if len(chosen) == count:
             break
         if not borrows(card):
-            chosen[card.id] = build_choices(card, options[card.id], rng=rng)
+            chosen[card.id] = build_choices(card, options_for(card), rng=rng)
     if len(chosen) < count:
         take_borrowing(count)
     # A small deck, or one of few kinds of answer: a repeat rather than fewer questions.

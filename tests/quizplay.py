@@ -112,3 +112,10 @@ def calls_counted(monkeypatch, owner: type, name: str) -> list:
 
     monkeypatch.setattr(owner, name, counting)
     return called
+
+
+def candidate_statements(monkeypatch) -> list:
+    """The statements the wrong-answer lookups run from now on (the list fills as the test
+    goes): a multiple-choice start runs one, and one more when it needs its spare cards
+    (engine.plan_quiz: the first cards' choices repeated an answer)."""
+    return calls_counted(monkeypatch, services._CandidateLookups, "options")

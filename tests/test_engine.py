@@ -1100,3 +1100,33 @@ def test_a_settled_choice_no_longer_among_the_candidates_falls_back_to_the_cards
 
     assert all(len(question.choices) == 4 for question in plan.questions)
     assert not {c.card_id for q in plan.questions for c in q.choices} & {997, 998, 999}
+
+
+def _plan_with_lookups(pool, seed):
+    looked_up = []
+
+    def find(cards):
+        looked_up.append([card.id for card in cards])
+        return answers(pool)
+
+    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=seed, candidates=find)
+    return plan, looked_up
+
+
+def test_the_spare_cards_wrong_answers_are_looked_up_only_when_one_is_needed():
+    # Each card asked among its editors' own wrong answers never repeats another's.
+    own = [
+        card(n, curated=[option(n, f"wrong {n} {w}", distractor_id=n * 10 + w) for w in range(3)])
+        for n in range(1, 41)
+    ]
+    plan, looked_up = _plan_with_lookups(own, seed=3)
+
+    assert len(plan.questions) == 10
+    assert looked_up == [[question.card_id for question in plan.questions]]
+
+
+def test_a_deck_whose_first_cards_clash_looks_up_its_spares_once():
+    plan, looked_up = _plan_with_lookups(deck(14), seed=3)
+
+    assert len(plan.questions) == 10
+    assert [len(cards) for cards in looked_up] == [10, 4]  # 14 cards: four spares
