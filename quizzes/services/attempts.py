@@ -914,26 +914,34 @@ def attempt_start_retry(
     planned = _plan(
         cards, deck=attempt.deck, count=len(cards), mode=engine.QuizMode(attempt.mode), seed=seed
     )
-    with transaction.atomic():
-        twin = _started_just_now(user=user, session_key=session_key, now=now, retry_of=attempt)
-        if twin is not None:
-            return twin
-        return _create_attempt(
-            user=user,
-            session_key=session_key,
-            deck=attempt.deck,
-            mode=engine.QuizMode(attempt.mode),
-            time_limit=limit,
-            planned=planned,
-            seed=seed,
-            now=now,
-            retry_of=attempt,
-        )
+    return _create_once(
+        user=user,
+        session_key=session_key,
+        deck=attempt.deck,
+        mode=engine.QuizMode(attempt.mode),
+        time_limit=limit,
+        planned=planned,
+        seed=seed,
+        now=now,
+        retry_of=attempt,
+    )
 
 
 # A second press of Retry or Accept within this many seconds of the first (a double tap,
 # the form sent again from a second tab) returns the quiz the first started.
 TWIN_START_SECONDS = 10
+
+
+def _create_once(*, user, session_key: str, now: datetime, **attempt) -> Attempt:
+    """_create_attempt's retry or challenge (`attempt` holds retry_of= or challenge_of=),
+    unless this learner or guest started one from the same quiz just now
+    (_started_just_now): then that one."""
+    origin = {name: attempt[name] for name in ("retry_of", "challenge_of") if attempt.get(name)}
+    with transaction.atomic():
+        twin = _started_just_now(user=user, session_key=session_key, now=now, **origin)
+        if twin is not None:
+            return twin
+        return _create_attempt(user=user, session_key=session_key, now=now, **attempt)
 
 
 def _started_just_now(*, user, session_key: str, now: datetime, **origin) -> Attempt | None:
@@ -980,21 +988,17 @@ def attempt_start_challenge(*, original: Attempt, user, session_key: str, now: d
                 typed_expected=question.typed_expected,
             )
         )
-    with transaction.atomic():
-        twin = _started_just_now(user=user, session_key=session_key, now=now, challenge_of=original)
-        if twin is not None:
-            return twin
-        return _create_attempt(
-            user=user,
-            session_key=session_key,
-            deck=original.deck,
-            mode=engine.QuizMode(original.mode),
-            time_limit=original.time_limit,
-            planned=planned,
-            seed=original.seed,
-            now=now,
-            challenge_of=original,
-        )
+    return _create_once(
+        user=user,
+        session_key=session_key,
+        deck=original.deck,
+        mode=engine.QuizMode(original.mode),
+        time_limit=original.time_limit,
+        planned=planned,
+        seed=original.seed,
+        now=now,
+        challenge_of=original,
+    )
 
 
 # --- Playing --------------------------------------------------------------------------------
