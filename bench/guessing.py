@@ -121,6 +121,10 @@ def main() -> None:
 
     print(f"{args.quizzes} Quick quizzes per rule and deck, played as guests through the views")
     for slug, label in decks:
+        from quizzes.models import Deck
+        from quizzes.services.attempts import choices_settle
+
+        choices_settle(Deck.objects.get(slug=slug))  # as the worker does before Quick quizzes
         began = time.perf_counter()
         figures = play(slug, rules, args.quizzes)
         if args.remembered:
