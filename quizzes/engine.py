@@ -817,6 +817,9 @@ def plan_quiz(
     clashing: list[tuple[QuizCard, PlannedQuestion]] = []
     waiting = iter(drawn)
 
+    def said(question: PlannedQuestion) -> set[str]:
+        return {normalize_answer(choice.text) for choice in question.choices} - shared
+
     def take_borrowing(until: int) -> None:
         for card in waiting:
             if not borrows(card):
@@ -834,9 +837,6 @@ def plan_quiz(
             chosen[card.id] = question
             if len(chosen) >= until:
                 return
-
-    def said(question: PlannedQuestion) -> set[str]:
-        return {normalize_answer(choice.text) for choice in question.choices} - shared
 
     if fair:
         take_borrowing(fair)

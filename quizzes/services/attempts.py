@@ -193,8 +193,7 @@ class _CandidateLookups:
     spends more time compiling ninety subqueries than the database spends running them."""
 
     def __init__(self):
-        self.questions: list[set[int]] = []  # per lookup, the card ids it is for
-        self.numbers: dict[tuple, int] = {}  # each lookup's number, by what it reads
+        self.questions: list[frozenset[int]] = []  # per lookup, the card ids it is for
         # Per (table, card id column, columns compared): each lookup's number, size, the
         # values compared and its start, in the order added.
         self.groups: dict[tuple, list[tuple]] = {}
@@ -207,15 +206,10 @@ class _CandidateLookups:
         from `start` (side 0) and the first `size` from the lowest key (side 1), of which
         the query keeps the first `size` by side, key and card id. In the index's own order:
         a sort per lookup costs SQLite ten times the lookup itself when there are forty."""
-        same = (model._meta.db_table, value, tuple(equal.items()), start, size)
-        if same in self.numbers:  # another card's lookup: read once, for both
-            self.questions[self.numbers[same]].update(questions)
-            return
-        self.numbers[same] = len(self.questions)
         self.groups.setdefault((model._meta.db_table, value, tuple(equal)), []).append(
             (len(self.questions), int(size), *equal.values(), start)
         )
-        self.questions.append(set(questions))
+        self.questions.append(frozenset(questions))
 
     def _found(self) -> tuple[str, list]:
         """The lookups' rows (lookup, side, size, card id, shuffle key), as a statement to
