@@ -99,11 +99,15 @@ def measure(size: int) -> None:
     quizzes_add()
     print(f"  {FINISHED_QUIZZES:,} finished quizzes added in {time.perf_counter() - started:.1f} s")
 
-    small = pages_time()
+    small = unchosen_start_time()
+    choices_choose()
+    small.update(pages_time())
     started = time.perf_counter()
     added = deck_grow(size)
     print(f"  {added:,} cards added in {time.perf_counter() - started:.1f} s", flush=True)
-    large = pages_time()
+    large = unchosen_start_time()
+    choices_choose()
+    large.update(pages_time())
 
     columns = ("cold ms", "cold ms", "ratio", "warm ms", "warm ms", "ratio")
     columns += ("CPU ms", "CPU ms", "ratio", "SQL", "SQL")
@@ -116,6 +120,60 @@ def measure(size: int) -> None:
             at_small, at_large = small[name][column], large[name][column]
             figures += f"{at_small:>9.1f}{at_large:>9.1f}{at_large / at_small:>9.2f}"
         print(f"  {name:<22}{figures}{small[name][3]:>9}{large[name][3]:>9}")
+
+
+def choices_choose() -> None:
+    """The worker's work after a change of the cards: each multiple-choice card's wrong
+    answers chosen and stored with it (attempts.choices_settle), batch after batch. Printed:
+    what it took, on a core of its own and niced in production (QUIZSITE_WORKER_NICENESS)."""
+    from quizzes.models import Deck
+    from quizzes.services import attempts
+
+    deck = Deck.objects.get(slug="fastai")
+    started, cpu = time.perf_counter(), time.process_time()
+    batches = 1
+    while attempts.choices_settle(deck):
+        batches += 1
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"  wrong answers chosen ahead in {wall:.1f} s ({cpu:.1f} s of CPU, {batches} batches)")
+
+
+def unchosen_start_time() -> dict[str, tuple[float, float, float, int]]:
+    """A quiz start planned in the request before the worker has chosen the cards' wrong
+    answers (just after an import, or an edit of many cards), in the format of pages_time:
+    the cards' candidates looked up and weighed for each of its questions."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test import Client
+
+    from quizzes.models import Card
+
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    assert not Card.objects.exclude(steady_choices="").exists()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    settings.QUIZSITE_READY_QUICK_QUIZZES = 0
+    samples = []
+    for cold in [True] * REPEAT + [False] * (REPEAT + 1):
+        if cold:
+            for alias in ("default", "pages"):
+                caches[alias].clear()
+        statements = 0
+        began, began_cpu = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(count):
+            response = client.post("/quiz/quick/", data={"deck": "fastai"})
+        wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+        assert response.status_code == 302, response.status_code
+        samples.append((wall * 1000, cold, cpu * 1000, statements))
+    return {"quiz start, unchosen": _medians(samples)}
 
 
 def quizzes_add() -> None:
@@ -200,7 +258,8 @@ def deck_grow(size: int) -> int:
     fields = [
         field
         for field in Card._meta.concrete_fields
-        if not field.primary_key and field.name not in ("number", "guid", "deck")
+        # Not its wrong answers as the worker chose them: a copy gets its own (choices_choose).
+        if not field.primary_key and field.name not in ("number", "guid", "deck", "steady_choices")
     ]
     last = max(card.number for card in originals)
     wanted = size - len(originals)
@@ -355,17 +414,19 @@ def pages_time() -> dict[str, tuple[float, float, float, int]]:
         timed("leaderboard", cold, visitor, "get", "/leaderboard/")
         timed("history", cold, client, "get", "/me/history/")
         timed("my cards", cold, client, "get", "/me/cards/")
-    result = {}
-    for name, samples in timings.items():
-        cold = [ms for ms, was_cold, _, _ in samples if was_cold]
-        warm = [sample for sample in samples if not sample[1]][1:]  # the first warms the cache
-        result[name] = (
-            statistics.median(cold),
-            statistics.median(ms for ms, _, _, _ in warm),
-            statistics.median(cpu for _, _, cpu, _ in warm),
-            max(count for _, _, _, count in warm),
-        )
-    return result
+    return {name: _medians(samples) for name, samples in timings.items()}
+
+
+def _medians(samples: list[tuple[float, bool, float, int]]) -> tuple[float, float, float, int]:
+    """The median ms cold and warm, the median CPU ms warm, and the most statements warm."""
+    cold = [ms for ms, was_cold, _, _ in samples if was_cold]
+    warm = [sample for sample in samples if not sample[1]][1:]  # the first warms the cache
+    return (
+        statistics.median(cold),
+        statistics.median(ms for ms, _, _, _ in warm),
+        statistics.median(cpu for _, _, cpu, _ in warm),
+        max(count for _, _, _, count in warm),
+    )
 
 
 if __name__ == "__main__":

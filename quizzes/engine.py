@@ -649,7 +649,7 @@ ChoiceRef = tuple[int, int | None]
 
 
 def settle_choices(
-    cards: Sequence[QuizCard], found: Iterable[Option]
+    cards: Sequence[QuizCard], found: Iterable[Option], *, rounds: int = SETTLING_ROUNDS
 ) -> dict[int, tuple[ChoiceRef, ...]]:
     """Each card's steady wrong answers (by card id), chosen with every other card's in
     view, so that each answer is offered as a wrong one by about as many questions as any
@@ -662,7 +662,8 @@ def settle_choices(
     "seen beside the fewest questions" 40 %. So each card chooses again, a few rounds over,
     with the answers that more questions offer than the mean (per card that gives the
     answer: "Yes." is many cards' answer) made less plausible (CROWDING_WEIGHT). Copies of
-    a card (the same question and answer) get the same choices.
+    a card (the same question and answer) get the same choices. With no `rounds`, each
+    card's own steady choice.
     """
     cards = sorted((card for card in cards if card.answer is not None), key=lambda c: c.id)
     candidates = candidates_by_question(cards, sorted(found, key=_option_order))
@@ -682,7 +683,7 @@ def settle_choices(
     for picks in settled.values():
         count(picks, 1)
     mean = sum(offered.values()) / max(len(cards), 1)
-    for _ in range(SETTLING_ROUNDS):
+    for _ in range(rounds):
         for card in cards:
             count(settled[card.id], -1)  # what the others offer
             crowding = {}
@@ -702,19 +703,6 @@ def settle_choices(
     return refs
 
 
-def _settled_options(
-    card: QuizCard, candidates: Sequence[Option], refs: Sequence[ChoiceRef] | None
-) -> tuple[Option, ...] | None:
-    """The options `refs` (settle_choices) name among the card's candidates; None when one
-    is no longer among them (the deck changed since)."""
-    if refs is None:
-        return None
-    by_ref = {(option.card_id, option.distractor_id): option for option in candidates}
-    by_ref.update({(option.card_id, option.distractor_id): option for option in card.curated})
-    found = tuple(by_ref.get(ref) for ref in refs)
-    return None if None in found else found
-
-
 # --- Seeded plan ----------------------------------------------------------------------------
 
 
@@ -726,6 +714,8 @@ class QuizPlan:
 
 
 Candidates = Sequence[Option] | Callable[[Sequence[QuizCard]], Sequence[Option]]
+ChosenByCard = Mapping[int, Sequence[Option]]
+Chosen = ChosenByCard | Callable[[Sequence[QuizCard]], ChosenByCard]
 
 
 def _option_order(option: Option) -> tuple[int, int]:
@@ -739,21 +729,21 @@ def plan_quiz(
     mode: QuizMode | str,
     seed: int,
     candidates: Candidates | None = None,
-    settled: Mapping[int, Sequence[ChoiceRef]] | None = None,
+    chosen: Chosen | None = None,
 ) -> QuizPlan:
     """Draw the questions and their choices; the same arguments always give the same plan.
 
     `pool` holds the cards the quiz may ask. Wrong answers come from `candidates`: a list
     of options, or a function that, given the cards drawn, finds options for them (the
     services look them up in the database); by default the answers of the pool itself.
-    `settled`: wrong answers chosen with the whole deck in view (settle_choices), by card
-    id, for the cards that have them. The seed stays secret (it determines the choice ids),
-    and the result does not depend on the order the database returned rows in: pool and
-    candidates are sorted first.
+    `chosen`: wrong answers chosen before (settle_choices), by card id, for the cards that
+    have them, or a function that, given the cards drawn, gives them: those cards are
+    asked among them, and no candidate is looked up for them. The seed stays secret (it
+    determines the choice ids), and the result does not depend on the order the database
+    returned rows in: pool and candidates are sorted first.
     """
     mode = QuizMode(mode)
     rng = random.Random(seed)
-    settled = settled or {}
     ordered = sorted(pool, key=lambda card: card.id)
     if mode is not QuizMode.MULTIPLE_CHOICE:
         drawn = draw_questions(ordered, count=count, rng=rng)
@@ -763,26 +753,29 @@ def plan_quiz(
         return QuizPlan(seed=seed, mode=mode, questions=questions)
     # A few cards more than asked, to leave out those whose choices clash with another's.
     drawn = draw_questions(ordered, count=count + spare_questions(count), rng=rng)
+    chosen = dict(chosen(drawn) if callable(chosen) else chosen or {})
     # A function looks the spare cards' candidates up only when one is needed: on a large
     # deck seldom, and their lookups were two fifths of a start's work at 100,000 cards.
     first = drawn if not callable(candidates) else drawn[:count]
+    unchosen = [card for card in first if card.id not in chosen]
     if candidates is None:
         found: list[Option] = [card.answer for card in pool if card.answer is not None]
     elif callable(candidates):
-        found = list(candidates(first))
+        found = list(candidates(unchosen)) if unchosen else []
     else:
         found = list(candidates)
-    looked_up = {card.id for card in first}
-    options: dict[int, Sequence[Option]] = {}
+    looked_up = {card.id for card in first} | set(chosen)
+    options: dict[int, Sequence[Option]] = dict(chosen)
+    offered_chosen = [option for picks in chosen.values() for option in picks]
     shared: set[str] = set()
 
     def weigh(cards: Sequence[QuizCard]) -> None:
         nonlocal shared
         found.sort(key=_option_order)
         options.update(candidates_by_question(cards, found))
-        shared = _shared_answers(drawn, found)
+        shared = _shared_answers(drawn, [*found, *offered_chosen])
 
-    weigh(first)
+    weigh(unchosen)
 
     def options_for(card: QuizCard) -> Sequence[Option]:
         if card.id not in looked_up:
@@ -792,12 +785,18 @@ def plan_quiz(
             weigh(rest)
         return options[card.id]
 
+    def question(card: QuizCard) -> PlannedQuestion:
+        picks = chosen.get(card.id)
+        return build_choices(card, options_for(card), rng=rng, settled=picks and tuple(picks))
+
     def borrows(card: QuizCard) -> bool:
         """Whether `card` takes a wrong answer from other cards: it has fewer than a
         question's worth of its editors' own."""
         own = options_for(card)
         written = sum(1 for o in own if o.distractor_id and o.card_id == card.id)
-        return written + len(card.curated) < DISTRACTORS_PER_QUESTION
+        if card.id not in chosen:  # chosen: its editors' own among them
+            written += len(card.curated)
+        return written < DISTRACTORS_PER_QUESTION
 
     # An answer is offered twice in a quiz as seldom as the deck allows: a repeat tells the
     # player it is wrong in at least one place (or, where it is another question's answer,
@@ -812,49 +811,44 @@ def plan_quiz(
     # order drawn, asked a borrowing card of the fastai deck a quarter less often than the
     # others, and one of them 22 times in 3,000 questions where the mean was 57.
     fair = sum(1 for card in drawn[:count] if borrows(card))
-    chosen: dict[int, PlannedQuestion] = {}
+    asked: dict[int, PlannedQuestion] = {}
     offered: set[str] = set()
     clashing: list[tuple[QuizCard, PlannedQuestion]] = []
     waiting = iter(drawn)
 
-    def said(question: PlannedQuestion) -> set[str]:
-        return {normalize_answer(choice.text) for choice in question.choices} - shared
+    def said(planned: PlannedQuestion) -> set[str]:
+        return {normalize_answer(choice.text) for choice in planned.choices} - shared
 
     def take_borrowing(until: int) -> None:
         for card in waiting:
             if not borrows(card):
                 continue
-            question = build_choices(
-                card,
-                options_for(card),
-                rng=rng,
-                settled=_settled_options(card, options_for(card), settled.get(card.id)),
-            )
-            if said(question) & offered:
-                clashing.append((card, question))
+            planned = question(card)
+            if said(planned) & offered:
+                clashing.append((card, planned))
                 continue
-            offered.update(said(question))
-            chosen[card.id] = question
-            if len(chosen) >= until:
+            offered.update(said(planned))
+            asked[card.id] = planned
+            if len(asked) >= until:
                 return
 
     if fair:
         take_borrowing(fair)
-        while len(chosen) < fair and clashing:
-            card, question = clashing.pop(0)
-            offered.update(said(question))
-            chosen[card.id] = question
+        while len(asked) < fair and clashing:
+            card, planned = clashing.pop(0)
+            offered.update(said(planned))
+            asked[card.id] = planned
     for card in drawn:
-        if len(chosen) == count:
+        if len(asked) == count:
             break
         if not borrows(card):
-            chosen[card.id] = build_choices(card, options_for(card), rng=rng)
-    if len(chosen) < count:
+            asked[card.id] = question(card)
+    if len(asked) < count:
         take_borrowing(count)
     # A small deck, or one of few kinds of answer: a repeat rather than fewer questions.
-    for card, question in clashing[: count - len(chosen)]:
-        chosen[card.id] = question
-    questions = tuple(chosen[card.id] for card in drawn if card.id in chosen)
+    for card, planned in clashing[: count - len(asked)]:
+        asked[card.id] = planned
+    questions = tuple(asked[card.id] for card in drawn if card.id in asked)
     return QuizPlan(seed=seed, mode=mode, questions=questions)
 
 

@@ -52,6 +52,20 @@ def ready_quick_quizzes_top_up_task(deck_id: int) -> int:
 
 
 @task()
+def choices_settle_task(deck_id: int) -> bool:
+    """The wrong answers of another batch of a large deck's cards, chosen ahead of their
+    quizzes; asked for again while cards are left."""
+    try:
+        deck = Deck.objects.filter(pk=deck_id).first()
+        more = deck is not None and attempts.choices_settle(deck)
+    finally:
+        cache.delete(attempts.choices_wanted_key(deck_id))
+    if more:
+        attempts.choices_wanted(deck)
+    return more
+
+
+@task()
 def deck_package_build_task(deck_id: int, version: int) -> str:
     """A learner asked for a big deck's Anki package, not built for `version` of the decks."""
     deck = Deck.objects.filter(pk=deck_id).first()

@@ -1078,28 +1078,59 @@ def test_copies_of_a_card_get_the_same_settled_choices():
     assert settled[30] == settled[3]
 
 
-def test_a_plan_asks_a_card_among_its_settled_choices():
+def test_settling_no_rounds_gives_each_card_its_own_steady_choice():
     pool = deck(40)
     found = answers(pool)
-    settled = engine.settle_choices(pool, found)
 
-    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=4, settled=settled)
+    refs = engine.settle_choices(pool, found, rounds=0)
 
+    for c in pool:
+        own = engine.steady_distractors(c, engine.candidates_by_question(pool, found)[c.id])
+        assert refs[c.id] == tuple((o.card_id, o.distractor_id) for o in own)
+
+
+def test_a_plan_asks_a_card_among_its_chosen_choices_and_looks_up_only_the_others():
+    pool = deck(40)
+    by_card = {c.id: c.answer for c in pool}
+    settled = engine.settle_choices(pool, answers(pool))
+    chosen = {n: [by_card[ref[0]] for ref in settled[n]] for n in range(1, 41, 2)}  # odd ids
+    looked_up = []
+
+    def find(cards):
+        looked_up.extend(card.id for card in cards)
+        return answers(pool)
+
+    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=4, candidates=find, chosen=chosen)
+
+    asked = {question.card_id for question in plan.questions}
+    assert len(asked) == 10 and asked & set(chosen) and asked - set(chosen)
     for question in plan.questions:
         wrong = {(c.card_id, c.distractor_id) for c in question.choices} - {
             (question.card_id, None)
         }
-        assert wrong == set(settled[question.card_id])
+        if question.card_id in chosen:
+            assert wrong == set(settled[question.card_id])
+        else:
+            assert len(wrong) == 3
+    assert looked_up and not set(looked_up) & set(chosen)
 
 
-def test_a_settled_choice_no_longer_among_the_candidates_falls_back_to_the_cards_own():
+def test_chosen_choices_given_by_a_function_are_asked_for_the_cards_drawn():
     pool = deck(40)
-    settled = {n: ((999, None), (998, None), (997, None)) for n in range(1, 41)}  # gone
+    by_card = {c.id: c.answer for c in pool}
+    settled = engine.settle_choices(pool, answers(pool))
+    asked_for = []
 
-    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=4, settled=settled)
+    def chosen(cards):
+        asked_for.append([card.id for card in cards])
+        return {card.id: [by_card[ref[0]] for ref in settled[card.id]] for card in cards}
 
-    assert all(len(question.choices) == 4 for question in plan.questions)
-    assert not {c.card_id for q in plan.questions for c in q.choices} & {997, 998, 999}
+    plan = plan_quiz(pool, count=10, mode="multiple_choice", seed=4, chosen=chosen)
+
+    assert len(asked_for) == 1 and len(asked_for[0]) == 10 + engine.spare_questions(10)
+    for question in plan.questions:
+        wrong = {c.card_id for c in question.choices} - {question.card_id}
+        assert wrong == {ref[0] for ref in settled[question.card_id]}
 
 
 def _plan_with_lookups(pool, seed):

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from quizzes import engine, wording
 from quizzes.models import (
@@ -1291,30 +1292,116 @@ def test_a_guests_last_played_quiz_is_read_from_their_own_index(deck):
     assert "attempt_guest" in query_plan(last_played)
 
 
-def test_quick_quizzes_ask_cards_among_the_choices_settled_for_the_deck(fastai_deck):
-    from quizzes import caching
+def _stored_choices(deck) -> dict[int, tuple]:
+    rows = services._quiz_rows(Card.objects.filter(deck=deck))
+    return {row.id: services._choices_read(row) for row in rows}
+
+
+def _wrong_choices(question) -> set:
+    wrong = {(c["card_id"], c["distractor_id"]) for c in question.choices}
+    wrong.discard((question.card_id, None))
+    return wrong
+
+
+def test_quick_quizzes_ask_cards_among_the_choices_stored_for_them(fastai_deck, monkeypatch):
+    from tests.quizplay import candidate_statements
 
     services.choices_settle(fastai_deck)
-    settled = caching.kept(f"settled-choices:{fastai_deck.pk}")
+    stored = {pk: refs for pk, refs in _stored_choices(fastai_deck).items() if refs is not None}
     config = services.quick_quiz_config(fastai_deck)
+    lookups = candidate_statements(monkeypatch)
 
     asked = 0
     for seed in range(5):
         for question in services._draw_and_plan(config, seed=seed):
-            wrong = {(c["card_id"], c["distractor_id"]) for c in question.choices}
-            wrong.discard((question.card_id, None))
-            assert wrong == set(settled[question.card_id])
+            assert _wrong_choices(question) == set(stored[question.card_id])
             asked += 1
-    assert asked == 50 and len(settled) == 53  # every multiple-choice card of the deck
+    assert asked == 50 and len(stored) == 53  # every multiple-choice card of the deck
+    assert lookups == []  # no candidate looked up: the stored choices were read instead
 
 
-def test_a_deck_too_large_to_settle_keeps_each_cards_own_steady_choices(make_deck, monkeypatch):
+def test_a_plan_of_cards_with_stored_choices_reads_them_in_one_statement(fastai_deck):
+    services.choices_settle(fastai_deck)
+    config = services.quick_quiz_config(fastai_deck)
+
+    with CaptureQueriesContext(connection) as queries:
+        services._draw_and_plan(config, seed=11)
+
+    # The window of cards drawn, their stored choices, and the images the questions show:
+    # no candidate looked up.
+    read = [q["sql"] for q in queries.captured_queries]
+    assert len(read) == 3 and "steady_choices" in read[0] and "quizzes_cardimage" in read[2]
+    assert not [sql for sql in read if "quizzes_cardkeyword" in sql]
+
+
+def test_settling_again_stores_only_the_choices_that_changed(fastai_deck):
     from quizzes import caching
 
+    services.choices_settle(fastai_deck)
+    before = _stored_choices(fastai_deck)
+    caching.deck_pages_changed()
+    with CaptureQueriesContext(connection) as queries:
+        services.choices_settle(fastai_deck)
+
+    assert _stored_choices(fastai_deck) == before
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+def test_a_deck_too_large_to_settle_gets_each_cards_steady_choices_a_batch_at_a_time(
+    make_deck, monkeypatch
+):
     deck = make_deck(12)
     monkeypatch.setattr(services, "SETTLED_DECK_CARDS", 11)
+    monkeypatch.setattr(services, "CHOICES_BATCH", 5)
 
-    services.choices_settle(deck)
+    progress = [services.choices_settle(deck) for _ in range(3)]
 
-    assert caching.kept(f"settled-choices:{deck.pk}") == {}
-    assert len(services._draw_and_plan(services.quick_quiz_config(deck), seed=1)) == 10
+    assert progress == [True, True, False]
+    stored = _stored_choices(deck)
+    assert len(stored) == 12 and None not in stored.values()
+    for question in services._draw_and_plan(services.quick_quiz_config(deck), seed=1):
+        assert _wrong_choices(question) == set(stored[question.card_id])
+
+
+def test_the_worker_chooses_a_large_decks_choices_until_every_card_has_them(
+    make_deck, monkeypatch, django_capture_on_commit_callbacks
+):
+    deck = make_deck(12)
+    monkeypatch.setattr(services, "SETTLED_DECK_CARDS", 11)
+    monkeypatch.setattr(services, "CHOICES_BATCH", 5)
+
+    with django_capture_on_commit_callbacks(execute=True) as asked:
+        services.ready_quick_quizzes_top_up(deck=deck, target=1)  # tasks run in place here
+
+    assert len(asked) == 2  # a batch in the top-up, then one task per batch left
+
+    assert None not in _stored_choices(deck).values()
+
+
+def test_a_stored_choice_whose_card_is_gone_leaves_its_question_to_its_own_steady_ones(
+    fastai_deck,
+):
+    services.choices_settle(fastai_deck)
+    asked_card, gone = next(
+        (pk, card_id)
+        for pk, refs in _stored_choices(fastai_deck).items()
+        for card_id, distractor_id in refs or ()
+        if distractor_id is None
+    )
+    Card.objects.filter(pk=gone).delete()
+    config = services.QuizConfig(deck=fastai_deck, question_count=1, card_ids=(asked_card,))
+
+    (question,) = services._draw_and_plan(config, seed=3)
+
+    assert len(question.choices) == 4
+    assert gone not in {c["card_id"] for c in question.choices}
+
+
+def test_a_card_edited_since_its_choices_were_stored_is_not_asked_among_them(fastai_deck):
+    services.choices_settle(fastai_deck)
+    card = Card.objects.filter(deck=fastai_deck).exclude(steady_choices="").first()
+    Card.objects.filter(pk=card.pk).update(question_text="Something else entirely?")
+
+    (row,) = services._quiz_rows(Card.objects.filter(pk=card.pk))
+
+    assert services._choices_read(row) is None

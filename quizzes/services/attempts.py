@@ -7,6 +7,7 @@ once: answers are stored with a conditional UPDATE on a still-blank outcome, so 
 submit, a replayed request or a second tab changes nothing.
 """
 
+import hashlib
 import json
 import math
 import random
@@ -55,8 +56,10 @@ CANDIDATES_PER_KIND = 24
 # each is two SELECTs of a compound one, which may have 500. A Quick quiz needs one.
 LOOKUPS_PER_STATEMENT = 200
 # Decks of up to this many multiple-choice cards have their wrong answers settled together
-# (choices_settle).
+# (choices_settle); a larger deck's cards each get their own steady ones, this many at a
+# time (a worker task of a few seconds each, so that other tasks are not kept waiting).
 SETTLED_DECK_CARDS = 1000
+CHOICES_BATCH = 2000
 
 
 class QuizUnavailable(Exception):
@@ -106,6 +109,7 @@ _QUIZ_CARD_FIELDS = (
     "choice_voice",
     "shuffle_key",
     "quiz_typed_answer",
+    "steady_choices",
 )
 
 
@@ -126,6 +130,7 @@ class QuizCardRow(NamedTuple):
     choice_voice: int
     shuffle_key: int
     quiz_typed_answer: str
+    steady_choices: str
 
     @property
     def pk(self) -> int:
@@ -594,45 +599,195 @@ def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
 
 
 def _settled_name(deck_id: int) -> str:
-    return f"settled-choices:{deck_id}"
+    return f"choices-settled:{deck_id}"
 
 
-def choices_settle(deck: Deck) -> None:
-    """Settle the wrong answers of `deck`'s cards together (engine.settle_choices) under
-    the decks' current version, unless done already; run by the worker before it plans
-    Quick quizzes, so that no start waits for it. A deck of more than SETTLED_DECK_CARDS
-    multiple-choice cards is left to each card's own steady choice: a player would have to
-    remember thousands of questions' choices to tell the answers offered less often."""
-    caching.cached(_settled_name(deck.pk), lambda: _settled_choices(deck))
+def choices_wanted_key(deck_id: int) -> str:
+    return f"steady-choices:{deck_id}:asked"
 
 
-def _settled_choices(deck: Deck) -> dict[int, tuple[engine.ChoiceRef, ...]]:
+def choices_settle(deck: Deck) -> bool:
+    """Choose the wrong answers of `deck`'s multiple-choice cards ahead of their quizzes and
+    store them with the cards (Card.steady_choices), so that a start reads them instead of
+    looking candidates up and weighing them. Run by the worker before it plans Quick
+    quizzes. A deck of up to SETTLED_DECK_CARDS is settled together (engine.settle_choices)
+    once per version of the decks; a larger deck's cards get each their own steady choice,
+    CHOICES_BATCH at a time: a player would have to remember thousands of questions'
+    choices to tell the answers offered less often. Whether cards are left for another
+    batch (choices_wanted)."""
     askable = _askable(deck=deck, mode=engine.QuizMode.MULTIPLE_CHOICE).order_by("id")
-    rows = _quiz_rows(askable[: SETTLED_DECK_CARDS + 1])
-    if len(rows) > SETTLED_DECK_CARDS:
-        return {}
+    if askable[: SETTLED_DECK_CARDS + 1].count() <= SETTLED_DECK_CARDS:
+        # Marked done under this version: the value, the number stored, may be 0.
+        caching.cached(_settled_name(deck.pk), lambda: [_choices_store(deck, _quiz_rows(askable))])
+        return False
+    rows = _quiz_rows(askable.filter(steady_choices="")[:CHOICES_BATCH])
+    _choices_store(deck, rows, rounds=0)
+    return len(rows) == CHOICES_BATCH
+
+
+def choices_wanted(deck: Deck) -> None:
+    """Ask the worker to choose the wrong answers of more of a large deck's cards, once
+    until it has."""
+    if cache.add(choices_wanted_key(deck.pk), True, timeout=600):
+        from quizzes.tasks import choices_settle_task
+
+        transaction.on_commit(lambda: choices_settle_task.enqueue(deck.pk))
+
+
+def _choices_store(
+    deck: Deck, rows: list[QuizCardRow], *, rounds: int = engine.SETTLING_ROUNDS
+) -> int:
+    """Choose the wrong answers of the cards of `rows` together (engine.settle_choices over
+    `rounds`), among candidates looked up in `deck`, and store those that changed; how
+    many did."""
+    if not rows:
+        return 0
     cards = [_quiz_card(row) for row in rows]
-    return engine.settle_choices(cards, _candidate_finder(deck)(cards))
+    finder = _candidate_finder(deck)
+    if rounds:
+        refs = engine.settle_choices(cards, finder(cards), rounds=rounds)
+    else:
+        # Each card on its own: a statement's worth of cards at a time, never all their
+        # candidates in memory at once.
+        refs = {}
+        step = LOOKUPS_PER_STATEMENT // (CANDIDATE_WORDS_PER_CARD + 2)
+        for start in range(0, len(cards), step):
+            chunk = cards[start : start + step]
+            refs.update(engine.settle_choices(chunk, finder(chunk), rounds=0))
+    changed = []
+    for row, card in zip(rows, cards, strict=True):
+        stored = _choices_written(card, refs.get(card.id, ()))
+        if stored != row.steady_choices:
+            changed.append(Card(pk=card.id, steady_choices=stored))
+    Card.objects.bulk_update(changed, ["steady_choices"], batch_size=500)
+    return len(changed)
+
+
+def _choices_digest(question_text: str, choice_text: str) -> str:
+    return hashlib.blake2b(f"{question_text}\n{choice_text}".encode(), digest_size=6).hexdigest()
+
+
+def _choices_written(card: engine.QuizCard, refs: Iterable[engine.ChoiceRef]) -> str:
+    """Card.steady_choices for `refs`: the digest of the question and answer they were
+    chosen for, then each."""
+    words = [
+        f"{card_id}:{distractor_id}" if distractor_id else str(card_id)
+        for card_id, distractor_id in refs
+    ]
+    return " ".join([_choices_digest(card.question_text, card.answer.text), *words])
+
+
+def _choices_read(row: QuizCardRow) -> tuple[engine.ChoiceRef, ...] | None:
+    """The wrong answers stored with the card of `row`; None when none are, or they were
+    chosen for another question or answer than it has now (an edit since)."""
+    digest, _, words = row.steady_choices.partition(" ")
+    if not digest or digest != _choices_digest(row.question_text, row.choice_text):
+        return None
+    refs = []
+    for word in words.split():
+        card_id, _, distractor_id = word.partition(":")
+        refs.append((int(card_id), int(distractor_id) if distractor_id else None))
+    return tuple(refs)
+
+
+def _chosen_finder(deck: Deck, rows: dict[int, QuizCardRow]):
+    """The function engine.plan_quiz calls with the cards it drew: the wrong answers stored
+    with them (choices_settle), read in one query. A card whose stored choices no longer
+    stand (one is gone or is no choice now, or says what another or the answer says) is
+    left to its candidates, as a card the worker has not reached yet."""
+
+    def find(drawn: Sequence[engine.QuizCard]) -> engine.ChosenByCard:
+        stored = {
+            card.id: refs
+            for card in drawn
+            if card.answer is not None and (refs := _choices_read(rows[card.id])) is not None
+        }
+        found = _choice_options(deck, {card.id: card for card in drawn}, stored.values())
+        chosen = {}
+        for card_id, refs in stored.items():
+            picks = tuple(found.get(ref) for ref in refs)
+            texts = {engine.normalize_answer(rows[card_id].choice_text)}
+            texts.update(engine.normalize_answer(option.text) for option in picks if option)
+            if None in picks or "" in texts or len(texts) != len(picks) + 1:
+                continue
+            if any(option.distractor_id and option.card_id != card_id for option in picks):
+                continue
+            chosen[card_id] = picks
+        return chosen
+
+    return find
+
+
+def _choice_options(
+    deck: Deck, drawn: dict[int, engine.QuizCard], refs: Iterable[Sequence[engine.ChoiceRef]]
+) -> dict[engine.ChoiceRef, engine.Option]:
+    """The options `refs` name, in one query: cards of `deck` that can be a choice, and
+    hand-written distractors of the `drawn` cards."""
+    card_ids, distractor_ids = set(), set()
+    for card_id, distractor_id in (ref for card_refs in refs for ref in card_refs):
+        if distractor_id is None:
+            card_ids.add(card_id)
+        elif card_id in drawn:
+            distractor_ids.add(distractor_id)
+    parts, params = [], []
+    if card_ids:
+        parts.append(
+            "SELECT c.id, NULL, c.choice_html, c.choice_text, c.choice_kind, c.keywords, "
+            f"c.choice_words, c.choice_stems, c.choice_voice FROM {Card._meta.db_table} c "
+            f"WHERE c.deck_id = %s AND c.choice_html <> '' AND c.id IN "
+            f"({', '.join(['%s'] * len(card_ids))})"
+        )
+        params += [deck.pk, *sorted(card_ids)]
+    if distractor_ids:
+        parts.append(
+            "SELECT d.card_id, d.id, d.choice_html, d.text, '', '', d.words, d.stems, 0 "
+            f"FROM {Distractor._meta.db_table} d WHERE d.choice_html <> '' AND d.id IN "
+            f"({', '.join(['%s'] * len(distractor_ids))})"
+        )
+        params += sorted(distractor_ids)
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    found = {}
+    for card_id, distractor_id, html, text, kind, topic, written, stems, voice in rows:
+        keywords = frozenset(topic.split())
+        if distractor_id is not None:
+            if card_id not in drawn:
+                continue
+            # A hand-written wrong answer is of its card's kind and topic (as the finder's).
+            own = drawn[card_id]
+            kind, keywords, voice = own.answer.kind, own.keywords, None
+        found[(card_id, distractor_id)] = engine.Option(
+            card_id=card_id,
+            text=text,
+            html=html,
+            kind=kind,
+            keywords=keywords,
+            distractor_id=distractor_id,
+            words=wording.ChoiceWords.from_stored(written, stems),
+            reader_words=voice,
+        )
+    return found
 
 
 def _plan(
     cards: list[QuizCardRow], *, deck: Deck, count: int, mode: engine.QuizMode, seed: int
 ) -> list[_Planned]:
-    """The engine's plan over `cards`, wrong answers looked up in `deck`."""
-    pool = {card.pk: _quiz_card(card) for card in cards}
-    finder = _candidate_finder(deck)
-    # The deck's settled choices when the worker has settled them under this version; each
-    # card's own steady ones meanwhile.
-    settled = caching.kept(_settled_name(deck.pk))
+    """The engine's plan over `cards`: each card asked among the wrong answers stored with
+    it where the worker has chosen them (choices_settle), else among its own steady ones,
+    looked up in `deck`."""
+    rows = {card.pk: card for card in cards}
     plan = engine.plan_quiz(
-        list(pool.values()),
+        [_quiz_card(card) for card in cards],
         count=count,
         mode=mode,
         seed=seed,
-        candidates=finder,
-        settled=settled,
+        candidates=_candidate_finder(deck),
+        chosen=_chosen_finder(deck, rows),
     )
-    return _planned(plan, {card.pk: card for card in cards})
+    return _planned(plan, rows)
 
 
 def _draw_and_plan(config: QuizConfig, *, seed: int) -> list[_Planned]:
@@ -754,7 +909,8 @@ def ready_quick_quizzes_top_up(*, deck: Deck, target: int | None = None) -> int:
     version = caching.deck_pages_version()
     ReadyQuiz.objects.filter(deck=deck).exclude(decks_version=version).delete()
     waiting = ReadyQuiz.objects.filter(deck=deck, decks_version=version).count()
-    choices_settle(deck)
+    if choices_settle(deck):
+        choices_wanted(deck)
     config = quick_quiz_config(deck)
     plans = []
     for _ in range(max(0, target - waiting)):
