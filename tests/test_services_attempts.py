@@ -1357,6 +1357,9 @@ def test_a_deck_too_large_to_settle_gets_each_cards_steady_choices_a_batch_at_a_
     progress = [services.choices_settle(deck) for _ in range(3)]
 
     assert progress == [True, True, False]
+    with CaptureQueriesContext(connection) as queries:
+        assert services.choices_settle(deck) is False
+    assert len(queries) == 0  # not scanned again until the cards change
     stored = _stored_choices(deck)
     assert len(stored) == 12 and None not in stored.values()
     for question in services._draw_and_plan(services.quick_quiz_config(deck), seed=1):

@@ -615,14 +615,20 @@ def choices_settle(deck: Deck) -> bool:
     CHOICES_BATCH at a time: a player would have to remember thousands of questions'
     choices to tell the answers offered less often. Whether cards are left for another
     batch (choices_wanted)."""
+    if caching.kept(_settled_name(deck.pk)):
+        return False  # done under this version of the decks
     askable = _askable(deck=deck, mode=engine.QuizMode.MULTIPLE_CHOICE).order_by("id")
     if askable[: SETTLED_DECK_CARDS + 1].count() <= SETTLED_DECK_CARDS:
-        # Marked done under this version: the value, the number stored, may be 0.
+        # The value, the number stored, in a list: it may be 0.
         caching.cached(_settled_name(deck.pk), lambda: [_choices_store(deck, _quiz_rows(askable))])
         return False
     rows = _quiz_rows(askable.filter(steady_choices="")[:CHOICES_BATCH])
     _choices_store(deck, rows, rounds=0)
-    return len(rows) == CHOICES_BATCH
+    if len(rows) == CHOICES_BATCH:
+        return True
+    # Not looked for again until the cards change: a scan of the deck at every top-up.
+    caching.cached(_settled_name(deck.pk), lambda: [len(rows)])
+    return False
 
 
 def choices_wanted(deck: Deck) -> None:
