@@ -75,6 +75,7 @@
     }
     tick();
     countdownTimer = setInterval(tick, 250);
+    timer.dataset.counting = ""; // it shows this page's own count now, not the server's
   }
 
   document.addEventListener("keydown", (event) => {
