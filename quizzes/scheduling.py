@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 from functools import cache
-from itertools import groupby
+from itertools import accumulate, groupby
 from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
@@ -231,6 +232,123 @@ def fuzzed_interval(interval: float, *, minimum: int, maximum: int, fuzz_factor:
     return min(math.floor(low + fuzz_factor * (1 + high - low)), high)
 
 
+# --- Load balancing and easy days -----------------------------------------------------------
+
+# Anki's load balancer leaves longer intervals to the fuzz alone: that far out, one day more or
+# less evens out nothing (rslib/src/scheduler/states/load_balancer.rs).
+MAX_LOAD_BALANCE_INTERVAL = 90
+
+
+class EasyDay(StrEnum):
+    """A weekday's share of the reviews, as Anki's deck options "Easy days" set it."""
+
+    NORMAL = "normal"
+    REDUCED = "reduced"
+    MINIMUM = "minimum"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def load(self) -> float:
+        """Anki's load modifier: Minimum is not quite nothing, so that a week of Minimum
+        days balances as a week of Normal ones."""
+        return {EasyDay.NORMAL: 1.0, EasyDay.REDUCED: 0.5, EasyDay.MINIMUM: 0.0001}[self]
+
+
+# Monday first, as Anki lists them.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NORMAL_WEEK: tuple[EasyDay, ...] = (EasyDay.NORMAL,) * 7
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workload:
+    """What Anki's load balancer weighs the days of a review interval's fuzz range by: the
+    cards already due on each study day ahead (`due_on`, by days from today), the weekday of
+    today (0 for Monday) and the learner's easy days."""
+
+    due_on: Mapping[int, int]
+    today_weekday: int
+    easy_days: Sequence[EasyDay] = NORMAL_WEEK
+
+    def pick(self, low: int, high: int, *, fuzz_factor: float) -> int:
+        """A day from `low` to `high` days from today, as Anki's select_weighted_interval
+        draws it: a day weighs (1 / cards due) ** 2.15 * (1 / days) ** 3 times its easy-day
+        modifier (nearer and emptier days are likelier, and a day with no card due weighs
+        1, its easy day whatever it is, as in Anki); `fuzz_factor` (0 to 1) is the draw."""
+        days = range(low, high + 1)
+        counts = [self.due_on.get(day, 0) for day in days]
+        modifiers = easy_day_modifiers(
+            [self.easy_days[(self.today_weekday + day) % 7] for day in days], counts
+        )
+        weights = [
+            1.0 if count == 0 else (1 / count) ** 2.15 * (1 / max(day, 1)) ** 3 * modifier
+            for day, count, modifier in zip(days, counts, modifiers, strict=True)
+        ]
+        cumulative = list(accumulate(weights))
+        index = bisect_right(cumulative, fuzz_factor * cumulative[-1])
+        return days[min(index, len(days) - 1)]
+
+
+def easy_day_modifiers(easy_days: Sequence[EasyDay], counts: Sequence[int]) -> list[float]:
+    """How much each day of a fuzz range (its easy day, its cards due) may take, as Anki's
+    calculate_easy_days_modifiers: a Normal day fully, a Minimum day almost nothing, and a
+    Reduced day fully while it holds no more than half what the range's other days hold per
+    unit of their load, almost nothing once it does."""
+    total_count = sum(counts)
+    total_load = sum(day.load for day in easy_days)
+    modifiers = []
+    for day, count in zip(easy_days, counts, strict=True):
+        if day is EasyDay.REDUCED:
+            other_load = total_load - EasyDay.REDUCED.load
+            over = other_load > 0 and count / EasyDay.REDUCED.load > (
+                (total_count - count) / other_load
+            )
+            day = EasyDay.MINIMUM if over else EasyDay.NORMAL
+        modifiers.append(day.load)
+    return modifiers
+
+
+def review_interval(
+    interval: float,
+    *,
+    minimum: int,
+    maximum: int,
+    fuzz_factor: float,
+    workload: Workload | _WindowProbe | None = None,
+) -> int:
+    """The days a review interval of `interval` days gets: a day of its fuzz range picked by
+    the load balancer from the `workload`, as Anki's with_review_fuzz does when its load
+    balancer is on (the default), or by `fuzz_factor` alone without one, or past
+    MAX_LOAD_BALANCE_INTERVAL."""
+    if workload is None or int(interval) > MAX_LOAD_BALANCE_INTERVAL:
+        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    low, high = _fuzz_bounds(interval, minimum=minimum, maximum=maximum)
+    day = workload.pick(low, high, fuzz_factor=fuzz_factor)
+    # Anki does not balance above a floor past the limit either; the range is still shown
+    # to a _WindowProbe, whose floors (a lower grade's last day) are higher than the
+    # answer's will be.
+    if minimum > MAX_LOAD_BALANCE_INTERVAL:
+        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    return day
+
+
+class _WindowProbe:
+    """Stands for a Workload to find which days a grade's fuzz ranges cover, before their
+    cards due are counted (load_window). It picks each range's last day: a later grade's
+    range, kept past the one before, is then as late as it can be."""
+
+    def __init__(self):
+        self.low: int | None = None
+        self.high: int | None = None
+
+    def pick(self, low: int, high: int, *, fuzz_factor: float) -> int:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+        return high
+
+
 def least_review_interval(
     interval: float, *, previous: int, maximum: int = MAX_INTERVAL_DAYS
 ) -> int:
@@ -256,6 +374,7 @@ def schedule(
     elapsed_days: int | None = None,
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    workload: Workload | None = None,
 ) -> Memory:
     """The memory after answering `grade` at `now`.
 
@@ -267,6 +386,8 @@ def schedule(
     `time_zone`, so that it falls n study days later across a daylight saving change too (24
     hours after 4:30 am, the day before the clocks go back, is 3:30 am: the same study day),
     or, when that time does not exist, in the study day n days after the answer's.
+    With a `workload` (the cards due on the days `load_window` names), the day of the fuzz
+    range is the load balancer's (Workload.pick), drawn from the same seed.
     """
     grade = Grade(grade)
     now = _utc(now)
@@ -276,7 +397,11 @@ def schedule(
     due = card.due
     if card.state is fsrs.State.Review:
         days = _review_days(
-            outcomes, grade, memory=memory, fuzz_factor=random.Random(fuzz_seed).random()
+            outcomes,
+            grade,
+            memory=memory,
+            fuzz_factor=random.Random(fuzz_seed).random(),
+            workload=workload,
         )
         due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
     else:
@@ -319,14 +444,23 @@ class _Outcomes(dict):
         return card
 
 
-def _review_days(outcomes: _Outcomes, grade: Grade, *, memory: Memory, fuzz_factor: float) -> int:
+def _review_days(
+    outcomes: _Outcomes,
+    grade: Grade,
+    *,
+    memory: Memory,
+    fuzz_factor: float,
+    workload: Workload | _WindowProbe | None = None,
+) -> int:
     """The fuzzed interval, in days, that `grade` gives, as Anki's FSRS states give it
     (rslib/src/scheduler/states/review.rs, learning.rs, relearning.rs). On a review card
     Hard, Good and Easy spread FSRS's unrounded interval above `least_review_interval`, Good
     at least a day past Hard and Easy a day past Good; Again is not fuzzed. On a new or
     (re)learning card the rounded interval is fuzzed, Easy at least a day past Good. One fuzz
-    factor for every grade, as Anki draws it once per card."""
+    factor for every grade, as Anki draws it once per card; with a `workload` the load
+    balancer picks the day of each range (review_interval)."""
     maximum = outcomes.scheduler.maximum_interval
+    spread = {"maximum": maximum, "fuzz_factor": fuzz_factor, "workload": workload}
     if memory.state is MemoryState.REVIEW:
         if grade is Grade.AGAIN:
             return min(max((outcomes[grade].due - outcomes.now).days, 1), maximum)
@@ -335,15 +469,43 @@ def _review_days(outcomes: _Outcomes, grade: Grade, *, memory: Memory, fuzz_fact
         minimum = max(least_review_interval(interval, previous=previous, maximum=maximum), 1)
         if grade is not Grade.HARD:
             lower = Grade(grade - 1)
-            minimum = max(
-                minimum, _review_days(outcomes, lower, memory=memory, fuzz_factor=fuzz_factor) + 1
+            lower_days = _review_days(
+                outcomes, lower, memory=memory, fuzz_factor=fuzz_factor, workload=workload
             )
-        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+            minimum = max(minimum, lower_days + 1)
+        return review_interval(interval, minimum=minimum, **spread)
     minimum = 1
     if grade is Grade.EASY and outcomes[Grade.GOOD].state is fsrs.State.Review:
-        minimum = _review_days(outcomes, Grade.GOOD, memory=memory, fuzz_factor=fuzz_factor) + 1
+        good = _review_days(
+            outcomes, Grade.GOOD, memory=memory, fuzz_factor=fuzz_factor, workload=workload
+        )
+        minimum = good + 1
     days = (outcomes[grade].due - outcomes.now).days
-    return fuzzed_interval(days, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    return review_interval(days, minimum=minimum, **spread)
+
+
+def load_window(
+    memory: Memory | None,
+    grades: Iterable[Grade],
+    *,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    elapsed_days: int | None = None,
+) -> tuple[int, int] | None:
+    """The days from today (first, last) whose cards due the load balancer may weigh for
+    `grades` of `memory` at `now`, so that one query counts them all before `schedule` or
+    `preview` is given the Workload; None when no grade gives a review interval it
+    balances (a learning step, Again on a review card, an interval past
+    MAX_LOAD_BALANCE_INTERVAL or a range of one day)."""
+    memory = memory or NEW_MEMORY
+    outcomes = _Outcomes(memory, now=_utc(now), scheduler=scheduler, elapsed_days=elapsed_days)
+    probe = _WindowProbe()
+    for grade in grades:
+        if outcomes[grade].state is fsrs.State.Review:
+            _review_days(outcomes, Grade(grade), memory=memory, fuzz_factor=0.0, workload=probe)
+    if probe.low is None or probe.low == probe.high:
+        return None
+    return probe.low, probe.high
 
 
 def _unrounded_interval(scheduler: fsrs.Scheduler, stability: float) -> float:
@@ -386,9 +548,11 @@ def preview(
     elapsed_days: int | None = None,
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    workload: Workload | None = None,
 ) -> dict[Grade, timedelta]:
     """The interval each grade would give now: what the grade buttons show. A step due on
-    a later study day shows the study days to it ("1 d"), as Anki shows it."""
+    a later study day shows the study days to it ("1 d"), as Anki shows it. With the
+    `workload` the answer will have, each is the load balancer's day, as in Anki."""
     now = _utc(now)
     kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
     intervals = {}
@@ -400,6 +564,7 @@ def preview(
             scheduler=scheduler,
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
+            workload=workload,
             **kwargs,
         )
         intervals[grade] = after.due - now

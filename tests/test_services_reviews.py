@@ -846,6 +846,84 @@ def test_the_queue_is_ordered_by_relative_overdueness_in_the_database_too(alice,
     assert [item.card for item in reviews.review_queue(user=alice, now=T0, limit=5)] == [b, c, a]
 
 
+# --- Load balancing and easy days -----------------------------------------------------------
+
+
+def good_days(user, card, *, now) -> set[int]:
+    """The days Good may give `card` before any balancing: its fuzz range."""
+    settings = reviews.learner_settings(user=user)
+    memory = CardMemory.objects.get(user=user, card=card).as_memory()
+    scheduler = reviews._scheduler(settings)
+    return {
+        round(
+            (
+                scheduling.schedule(
+                    memory, 3, now=now, scheduler=scheduler, fuzz_seed=seed, elapsed_days=20
+                ).due
+                - now
+            ).total_seconds()
+            / 86400
+        )
+        for seed in range(40)
+    }
+
+
+def due_on_days(user, cards, days, *, now):
+    """One of `cards` due on each of `days` from today (a review card, learned before)."""
+    for card, day in zip(cards, days, strict=True):
+        remember(user, [card], now=now, due_in=timedelta(days=day))
+
+
+def test_an_answer_goes_to_the_day_of_its_range_with_fewest_cards_due(
+    alice, make_deck, django_assert_num_queries
+):
+    """Anki's load balancer: every other day of Good's range has a card due, one has none.
+    The grade button says that day, and the answer, in one query more than without a
+    balancer (the cards due on each day of the range, counted together), takes it."""
+    answered, *others = make_deck(80, slug="balanced").cards.order_by("number")
+    remember(alice, [answered], now=T0, due_in=timedelta(0), stability=20.0)
+    spread = good_days(alice, answered, now=T0)
+    quiet = max(spread)  # drawn one time in len(spread) without a balancer
+    days = [day for day in range(1, 80) if day != quiet]
+    due_on_days(alice, others[: len(days)], days, now=T0)
+    settings = reviews.learner_settings(user=alice)
+    memory = CardMemory.objects.get(user=alice, card=answered)
+    with django_assert_num_queries(1):
+        options = reviews.grade_options(
+            user=alice, settings=settings, memory=memory, card=answered, now=T0
+        )
+    assert options[2].interval_label == scheduling.interval_label(timedelta(days=quiet))
+    # Two savepoints, the memory locked, the count, the memory and the log written, their
+    # releases.
+    with django_assert_num_queries(8):
+        due = reviews.review_record(user=alice, card=answered, rating=3, now=T0, elapsed_seconds=4)
+    assert (due - T0).days == quiet
+    assert len(spread) > 2
+
+
+def test_easy_days_keep_an_answer_to_the_normal_weekday_of_its_range(alice, make_deck):
+    """Every weekday Minimum but one, as many cards due each day: Good goes to that one."""
+    answered, *others = make_deck(80, slug="easy-days").cards.order_by("number")
+    remember(alice, [answered], now=T0, due_in=timedelta(0), stability=20.0)
+    spread = good_days(alice, answered, now=T0)
+    assert len(spread) >= 7  # every weekday in the range
+    due_on_days(alice, others, range(1, 80), now=T0)
+    open_day = (T0.date() + timedelta(days=min(spread) + 3)).weekday()
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        easy_days=tuple(
+            scheduling.EasyDay.NORMAL if day == open_day else scheduling.EasyDay.MINIMUM
+            for day in range(7)
+        ),
+    )
+    due = reviews.review_record(user=alice, card=answered, rating=3, now=T0, elapsed_seconds=4)
+    assert due.weekday() == open_day and (due - T0).days in spread
+
+
 # --- Smart quizzes --------------------------------------------------------------------------
 
 

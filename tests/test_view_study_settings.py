@@ -132,6 +132,35 @@ def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
     assert reviews.learner_settings(user=alice).new_review_order == "mix"
 
 
+def test_it_saves_easy_days_each_weekday_labelled_within_their_group(client, alice):
+    """Anki's "Easy days", every day Normal by default: seven choices in a fieldset named
+    "Easy days", each labelled with its weekday and described by the group's hint."""
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    group = page.select_one("fieldset.easy-days")
+    assert group.legend.get_text() == "Easy days"
+    assert page.find(id=group["aria-describedby"]).get_text().startswith("How much of the")
+    selects = group.select("select")
+    assert [page.select_one(f"label[for={s['id']}]").get_text() for s in selects] == [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+    assert {s.select_one("option[selected]")["value"] for s in selects} == {"normal"}
+    assert [o.get_text() for o in selects[0].select("option")] == ["Normal", "Reduced", "Minimum"]
+    days = {"easy_saturday": "reduced", "easy_sunday": "minimum"}
+    assert client.post(URL, {**GOOD, **days}).status_code == 302
+    saved = reviews.learner_settings(user=alice)
+    assert saved.easy_days == ["normal"] * 5 + ["reduced", "minimum"]
+    assert client.get(URL).context["form"]["easy_sunday"].value() == "minimum"
+    client.post(URL, GOOD)  # a page from before easy days were asked keeps them
+    assert reviews.learner_settings(user=alice).easy_days == saved.easy_days
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -159,6 +188,7 @@ def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
         ("time_zone", ""),
         ("new_review_order", "sideways"),
         ("new_review_order", ""),
+        ("easy_sunday", "off"),
     ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_saved(client, alice, field, value):

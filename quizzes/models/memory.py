@@ -62,6 +62,9 @@ class LearnerSettings(models.Model):
     # Anki's "New cards ignore review limit": off, as Anki's default, so that new cards
     # count towards the day's maximum of reviews and stop when it is reached.
     new_cards_ignore_review_limit = models.BooleanField(default=False)
+    # Anki's "Easy days": each weekday's share of the reviews (scheduling.EasyDay values,
+    # Monday first), which the load balancer keeps to; empty: every day Normal.
+    easy_days = models.JSONField(default=list, blank=True)
     # "Learn more new cards today": extra new cards for one study day only.
     extra_new_cards = models.PositiveSmallIntegerField(default=0)
     extra_new_cards_day = models.DateField(null=True, blank=True)
@@ -116,6 +119,18 @@ class LearnerSettings(models.Model):
     @property
     def relearning_step_durations(self) -> tuple[timedelta, ...]:
         return tuple(timedelta(seconds=seconds) for seconds in self.relearning_steps)
+
+    @property
+    def easy_day_settings(self) -> tuple[scheduling.EasyDay, ...]:
+        """The seven easy days, Monday first; every day Normal for a row that has none (or
+        a list written by hand that is not seven of them)."""
+        values = {day.value for day in scheduling.EasyDay}
+        days = self.easy_days
+        if not (isinstance(days, list) and len(days) == 7):
+            return scheduling.NORMAL_WEEK
+        if not all(isinstance(day, str) and day in values for day in days):
+            return scheduling.NORMAL_WEEK
+        return tuple(scheduling.EasyDay(day) for day in days)
 
     def extra_new_cards_on(self, day: date) -> int:
         return self.extra_new_cards if self.extra_new_cards_day == day else 0

@@ -123,10 +123,12 @@ def settings_update(
     new_cards_ignore_review_limit: bool = False,
     reschedule_on_change: bool = False,
     maximum_interval: int = scheduling.MAX_INTERVAL_DAYS,
+    easy_days: tuple[scheduling.EasyDay, ...] = scheduling.NORMAL_WEEK,
 ) -> int:
-    """Save the learner's study settings. With `reschedule_on_change`, a new desired
-    retention reschedules their review cards (review_cards_reschedule), as Anki's
-    "Reschedule cards on change" does on saving its options; returns how many it moved."""
+    """Save the learner's study settings (`easy_days` Monday first). With
+    `reschedule_on_change`, a new desired retention reschedules their review cards
+    (review_cards_reschedule), as Anki's "Reschedule cards on change" does on saving its
+    options; returns how many it moved."""
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     retention_changed = settings.desired_retention != desired_retention
     settings.desired_retention = desired_retention
@@ -141,8 +143,10 @@ def settings_update(
     settings.bury_siblings = bury_siblings
     settings.new_review_order = scheduling.NewReviewOrder(new_review_order)
     settings.new_cards_ignore_review_limit = new_cards_ignore_review_limit
+    settings.easy_days = [scheduling.EasyDay(day).value for day in easy_days]
     settings.save(
         update_fields=[
+            "easy_days",
             "new_cards_ignore_review_limit",
             "bury_siblings",
             "new_review_order",
@@ -264,6 +268,55 @@ def _elapsed_days(
 def _today(settings: LearnerSettings, now: datetime) -> date:
     return scheduling.study_day(
         now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
+    )
+
+
+def _workload(
+    *,
+    settings: LearnerSettings,
+    card_id: int,
+    memory: scheduling.Memory | None,
+    grades,
+    now: datetime,
+    scheduler,
+    elapsed_days: int | None,
+) -> scheduling.Workload | None:
+    """What Anki's load balancer weighs `grades` of the card by: the learner's cards due on
+    each study day of the fuzz ranges (scheduling.load_window), the card itself left out
+    since it is the one moving, counted in one query through the (user, due) index; and
+    their easy days. None, and no query, when no grade gives a range to balance. As
+    Anki's, it counts every card due on those days, suspended and buried ones too."""
+    window = scheduling.load_window(
+        memory, grades, now=now, scheduler=scheduler, elapsed_days=elapsed_days
+    )
+    if window is None:
+        return None
+    first, last = window
+    today = _today(settings, now)
+    starts = {
+        day: scheduling.study_day_start(
+            today + timedelta(days=day),
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        for day in range(first, last + 2)
+    }
+    due_on = (
+        CardMemory.objects.filter(
+            user_id=settings.user_id, due__gte=starts[first], due__lt=starts[last + 1]
+        )
+        .exclude(card_id=card_id)
+        .aggregate(
+            **{
+                f"day_{day}": Count("pk", filter=Q(due__gte=starts[day], due__lt=starts[day + 1]))
+                for day in range(first, last + 1)
+            }
+        )
+    )
+    return scheduling.Workload(
+        due_on={day: due_on[f"day_{day}"] for day in range(first, last + 1)},
+        today_weekday=today.weekday(),
+        easy_days=settings.easy_day_settings,
     )
 
 
@@ -1121,15 +1174,26 @@ def _work_out(
 ) -> _Review:
     settings = _settings_of(user_id)
     before = read.as_memory() if read else None
+    scheduler = _scheduler(settings)
+    elapsed_days = _elapsed_days(settings, before, now)
     after = scheduling.schedule(
         before,
         grade,
         now=now,
-        scheduler=_scheduler(settings),
+        scheduler=scheduler,
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
-        elapsed_days=_elapsed_days(settings, before, now),
+        elapsed_days=elapsed_days,
         time_zone=settings.time_zone,
         day_start_hour=settings.day_start_hour,
+        workload=_workload(
+            settings=settings,
+            card_id=card_id,
+            memory=before,
+            grades=[grade],
+            now=now,
+            scheduler=scheduler,
+            elapsed_days=elapsed_days,
+        ),
     )
     if read is None:
         memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
@@ -1823,16 +1887,28 @@ class GradeOption:
 def grade_options(
     *, user, settings: LearnerSettings, memory: CardMemory | None, card: Card, now: datetime
 ) -> list[GradeOption]:
-    """The four grade buttons for `card`, each with the interval it would give."""
+    """The four grade buttons for `card`, each with the interval it would give: load
+    balanced as the answer will be (one query, when a grade gives a range to balance)."""
     before = memory.as_memory() if memory else None
+    scheduler = _scheduler(settings)
+    elapsed_days = _elapsed_days(settings, before, now)
     intervals = scheduling.preview(
         before,
         now=now,
-        scheduler=_scheduler(settings),
+        scheduler=scheduler,
         fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
-        elapsed_days=_elapsed_days(settings, before, now),
+        elapsed_days=elapsed_days,
         time_zone=settings.time_zone,
         day_start_hour=settings.day_start_hour,
+        workload=_workload(
+            settings=settings,
+            card_id=card.pk,
+            memory=before,
+            grades=list(Grade),
+            now=now,
+            scheduler=scheduler,
+            elapsed_days=elapsed_days,
+        ),
     )
     return [
         GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))
