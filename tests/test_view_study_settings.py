@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms import LongSelect
-from quizzes.models import CardMemory, LearnerSettings
-from quizzes.services import reviews
+from quizzes.models import CardMemory, LearnerSettings, ReviewLog
+from quizzes.services import fsrs_fitting, reviews
 from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -319,6 +319,34 @@ def test_a_new_desired_retention_reschedules_the_review_cards_when_asked(client,
     assert reviews.learner_settings(user=alice).reschedule_on_change is True
     assert "rescheduled" not in again.text
     assert dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due")) == due_after
+
+
+def test_each_card_rescheduled_is_logged_as_ankis_rescheduled_entry_and_no_answer(
+    client, alice, deck
+):
+    """Anki logs a "Rescheduled" entry (ease 0) for each card it moves: the card's history
+    lists it, and it counts as no answer: not in "Studied N cards", nor read by a fit of
+    the parameters, and it ends the undo of the grade before it, as a later answer does."""
+    cards = list(first_cards(deck, 2))
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        due_before = learned(alice, cards, now=timezone.now())
+        traveller.move_to(max(due_before.values()))
+        now = timezone.now()
+        studied = reviews.studied_since(user=alice, start=now - timedelta(days=1)).cards
+        client.post(URL, {**GOOD, "reschedule_on_change": "on"})
+        page = client.get(reverse("card_study", args=[deck.slug, cards[1].number]))
+    logs = ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.RESCHEDULED)
+    assert sorted(logs.values_list("card_id", flat=True)) == [card.pk for card in cards]
+    for log in logs:
+        memory = CardMemory.objects.get(user=alice, card=log.card_id)
+        assert (log.rating, log.reviewed_at, log.due_after) == (0, now, memory.due)
+        assert log.memory_before["due"] == due_before[log.card_id].isoformat()
+    history = BeautifulSoup(page.text, "html.parser").select("table tbody tr")
+    assert history[0].select("td")[1].get_text(strip=True) == "Rescheduled"
+    assert reviews.studied_since(user=alice, start=now - timedelta(days=1)).cards == studied
+    assert 0 not in [rating for _card, _at, rating in fsrs_fitting._review_rows(alice)]
+    assert reviews.undoable_review(user=alice, since=now - timedelta(days=1)) is None
 
 
 def test_a_new_desired_retention_leaves_the_due_dates_unless_asked(client, alice, deck):

@@ -220,13 +220,21 @@ class ReviewLog(models.Model):
         # The learner's Set due date (Anki's "Manual" entry too): not an answer either, and
         # no new start; a fit of the parameters reads past it.
         RESCHEDULE = "reschedule", "Set due date"
+        # A due date moved by "Reschedule cards on change" (Anki's "Rescheduled" entry):
+        # no answer either, and a fit of the parameters reads past it.
+        RESCHEDULED = "rescheduled", "Rescheduled"
 
-    # What the learner did to a card that is not an answer (Anki's "Manual" entries): the
-    # day's counts, the progress page's reviews and the study statistics leave them out.
+    # What the learner did to a card by hand that is not an answer (Anki's "Manual"
+    # entries). play_sql's count of the day's new cards reads these two: a card rescheduled
+    # on change was in review, never new.
     NOT_ANSWERS = (Source.RESET, Source.RESCHEDULE)
+    # Every entry that is not an answer, those and the rescheduled ones: the day's counts,
+    # the progress page's reviews and the study statistics leave them out.
+    UNGRADED = (*NOT_ANSWERS, Source.RESCHEDULED)
 
     class Rating(models.IntegerChoices):
-        RESET = scheduling.RESET_RATING, "Manual"  # Anki's word for a Forget or a Set due date
+        # Anki's word for a Forget or a Set due date (and a reschedule's, "Rescheduled")
+        RESET = scheduling.RESET_RATING, "Manual"
         AGAIN = scheduling.Grade.AGAIN, "Again"
         HARD = scheduling.Grade.HARD, "Hard"
         GOOD = scheduling.Grade.GOOD, "Good"

@@ -31,6 +31,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.utils import timezone
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -124,11 +125,13 @@ def settings_update(
     reschedule_on_change: bool = False,
     maximum_interval: int = scheduling.MAX_INTERVAL_DAYS,
     easy_days: tuple[scheduling.EasyDay, ...] = scheduling.NORMAL_WEEK,
+    now: datetime | None = None,
 ) -> int:
     """Save the learner's study settings (`easy_days` Monday first). With
     `reschedule_on_change`, a new desired retention reschedules their review cards
-    (review_cards_reschedule), as Anki's "Reschedule cards on change" does on saving its
-    options; returns how many it moved."""
+    (review_cards_reschedule, logged at `now`, the moment of the save; None: the
+    server's clock), as Anki's "Reschedule cards on change" does on saving its options;
+    returns how many it moved."""
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
     retention_changed = settings.desired_retention != desired_retention
     settings.desired_retention = desired_retention
@@ -162,28 +165,30 @@ def settings_update(
         ]
     )
     if reschedule_on_change and retention_changed:
-        return review_cards_reschedule(user=user)
+        return review_cards_reschedule(user=user, now=now or timezone.now())
     return 0
 
 
 @transaction.atomic
-def review_cards_reschedule(*, user) -> int:
+def review_cards_reschedule(*, user, now: datetime) -> int:
     """Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/memory_state.rs):
     every review card of the learner's not suspended (a buried one too) is due when its
     memory now says, under their desired retention and parameters
     (scheduling.rescheduled_due). Cards in a (re)learning step keep their step, and a new
     card made a review card by Set due date and not answered since keeps its date: it has
-    no answer to count from (Anki passes over a card without a graded review too). Returns
-    how many due dates moved: one query reads the cards, with their last answers, and one
-    writes each 500 moved; the rows are locked, so an answer given meanwhile waits rather
-    than being overwritten."""
+    no answer to count from (Anki passes over a card without a graded review too). Each
+    card moved gets a "Rescheduled" entry at `now` (Anki's log_rescheduled_review), its
+    memory before kept, so that its history shows the move; a card whose date stays gets
+    none. Returns how many due dates moved: one query reads the cards, with their last
+    answers, one writes each 500 moved and one logs each 500; the rows are locked, so an
+    answer given meanwhile waits rather than being overwritten."""
     settings = _settings_of(user.pk)
     scheduler = _scheduler(settings)
     last_answer = (
         ReviewLog.objects.filter(
             user=user, card=OuterRef("card"), reviewed_at=OuterRef("last_review")
         )
-        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .exclude(source__in=ReviewLog.UNGRADED)
         .order_by("-pk")
     )
     rows = (
@@ -198,7 +203,7 @@ def review_cards_reschedule(*, user) -> int:
         )
         .order_by()
     )
-    moved = []
+    moved, logs = [], []
     for row in rows:
         memory = row.as_memory()
         due = scheduling.rescheduled_due(
@@ -212,9 +217,24 @@ def review_cards_reschedule(*, user) -> int:
             day_start_hour=settings.day_start_hour,
         )
         if due != row.due:
+            logs.append(
+                ReviewLog(
+                    user=user,
+                    card_id=row.card_id,
+                    rating=scheduling.RESET_RATING,
+                    reviewed_at=now,
+                    elapsed_seconds=0.0,
+                    source=Source.RESCHEDULED,
+                    state_before=row.state,
+                    memory_before=_memory_json(row),
+                    due_after=due,
+                    stability_after=row.stability,
+                )
+            )
             row.due = due
             moved.append(row)
     CardMemory.objects.bulk_update(moved, ["due"], batch_size=500)
+    ReviewLog.objects.bulk_create(logs, batch_size=500)
     if moved:
         caching.learner_memory_changed(user.pk)
     return len(moved)
@@ -445,7 +465,7 @@ def _introduced_since(*, user, start: datetime) -> int:
         ReviewLog.objects.filter(
             user=user, card=None, reviewed_at__gte=start, state_before=scheduling.MemoryState.NEW
         )
-        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .exclude(source__in=ReviewLog.UNGRADED)
         .values("pk")
     )
     return remembered.union(deleted, all=True).count()  # one query, as the queue's others
@@ -914,7 +934,7 @@ def studied_since(*, user, start: datetime) -> Studied:
     answers nothing). One query."""
     figures = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
-        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .exclude(source__in=ReviewLog.UNGRADED)
         .aggregate(cards=Count("pk"), seconds=Sum("elapsed_seconds"))
     )
     return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)
