@@ -272,15 +272,17 @@ class Workload:
     today_weekday: int
     easy_days: Sequence[EasyDay] = NORMAL_WEEK
 
-    def pick(self, low: int, high: int, *, fuzz_factor: float) -> int:
-        """A day from `low` to `high` days from today, as Anki's select_weighted_interval
-        draws it: a day weighs (1 / cards due) ** 2.15 * (1 / days) ** 3 times its easy-day
-        modifier (nearer and emptier days are likelier, and a day with no card due weighs
-        1, its easy day whatever it is, as in Anki); `fuzz_factor` (0 to 1) is the draw."""
+    def pick(self, low: int, high: int, *, fuzz_factor: float, days_ago: int = 0) -> int:
+        """An interval from `low` to `high` days, counted from `days_ago` days before today
+        (a card rescheduled, from its last review), as Anki's select_weighted_interval draws
+        it: the day it ends on weighs (1 / cards due) ** 2.15 * (1 / days) ** 3 times its
+        easy-day modifier (shorter intervals and emptier days are likelier, and a day with
+        no card due weighs 1, its easy day whatever it is, as in Anki); `fuzz_factor` (0 to
+        1) is the draw."""
         days = range(low, high + 1)
-        counts = [self.due_on.get(day, 0) for day in days]
+        counts = [self.due_on.get(day - days_ago, 0) for day in days]
         modifiers = easy_day_modifiers(
-            [self.easy_days[(self.today_weekday + day) % 7] for day in days], counts
+            [self.easy_days[(self.today_weekday + day - days_ago) % 7] for day in days], counts
         )
         weights = [
             1.0 if count == 0 else (1 / count) ** 2.15 * (1 / max(day, 1)) ** 3 * modifier
@@ -603,22 +605,30 @@ def rescheduled_due(
     fuzz_seed: int,
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    workload: Workload | None = None,
+    elapsed_days: int = 0,
 ) -> datetime:
     """When a review card is due once the desired retention or the parameters change, for a
     learner who asked for Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/
     memory_state.rs): the interval its stability gives under `scheduler`, fuzzed with its
     last answer's seed and kept above the interval before that answer (`previous_interval`,
     0 when it failed) as that answer kept it, counted from the study day of its last review.
-    It can fall in the past: the card is then overdue, as in Anki."""
+    It can fall in the past: the card is then overdue, as in Anki.
+
+    With a `workload` (the cards due on each day from today, today's holding those overdue
+    and those answered today), the day is load balanced as Anki's Rescheduler does: among
+    the days of the fuzz range from today on, `elapsed_days` (study days since the last
+    review) being today; a card whose whole range is past stays on the fuzz's day."""
     maximum = scheduler.maximum_interval
     interval = _unrounded_interval(scheduler, memory.stability)
     minimum = max(least_review_interval(interval, previous=previous_interval, maximum=maximum), 1)
-    days = fuzzed_interval(
-        interval,
-        minimum=minimum,
-        maximum=maximum,
-        fuzz_factor=random.Random(fuzz_seed).random(),
-    )
+    fuzz_factor = random.Random(fuzz_seed).random()
+    days = fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    low, high = _fuzz_bounds(interval, minimum=minimum, maximum=maximum)
+    if workload is not None and high >= elapsed_days:
+        days = workload.pick(
+            max(low, elapsed_days), high, fuzz_factor=fuzz_factor, days_ago=elapsed_days
+        )
     return _days_later(
         _utc(memory.last_review), days, time_zone=time_zone, day_start_hour=day_start_hour
     )

@@ -583,6 +583,36 @@ def test_a_new_desired_retention_reschedules_a_card_from_its_last_review():
         assert (due - reviewed) % timedelta(days=1) == timedelta(0)  # whole study days
 
 
+def test_a_rescheduled_card_goes_to_the_quiet_day_of_its_range_as_ankis_rescheduler():
+    """Load balanced over the days from today on, counted from its last review 20 days ago;
+    one whose range has all passed keeps the fuzz's day, overdue, as Anki leaves it."""
+    reviewed = NOW - timedelta(days=20)
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=40.0,
+        difficulty=5.0,
+        due=reviewed + timedelta(days=40),
+        last_review=reviewed,
+        reps=4,
+    )
+    quiet = 19  # days from today: 39 from the last review, within 40's range (36 to 44)
+    workload = scheduling.Workload(
+        due_on={day: 20 for day in range(0, 40)} | {quiet: 0}, today_weekday=NOW.weekday()
+    )
+    kwargs = {"previous_interval": 20, "workload": workload, "elapsed_days": 20}
+    for seed in range(5):
+        due = scheduling.rescheduled_due(
+            learned, scheduler=scheduling.make_scheduler(), fuzz_seed=seed, **kwargs
+        )
+        assert due == NOW + timedelta(days=quiet)
+        sooner = scheduling.make_scheduler(desired_retention=0.97)
+        overdue = scheduling.rescheduled_due(learned, scheduler=sooner, fuzz_seed=seed, **kwargs)
+        unbalanced = scheduling.rescheduled_due(
+            learned, scheduler=sooner, fuzz_seed=seed, previous_interval=20
+        )
+        assert overdue == unbalanced < NOW
+
+
 def test_fuzz_spreads_long_intervals_within_the_documented_range():
     scheduler = scheduling.make_scheduler()
     learned = Memory(

@@ -313,7 +313,7 @@ def test_a_new_desired_retention_reschedules_the_review_cards_when_asked(client,
         response = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
         due_after = dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due"))
         again = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
-    assert "3 review cards rescheduled for your new desired retention." in response.text
+    assert "3 review cards rescheduled for your new settings." in response.text
     assert due_after[cards[0].pk] == due_before[cards[0].pk]
     assert all(due_after[card.pk] > due_before[card.pk] for card in cards[1:])
     assert reviews.learner_settings(user=alice).reschedule_on_change is True
@@ -347,6 +347,27 @@ def test_each_card_rescheduled_is_logged_as_ankis_rescheduled_entry_and_no_answe
     assert reviews.studied_since(user=alice, start=now - timedelta(days=1)).cards == studied
     assert 0 not in [rating for _card, _at, rating in fsrs_fitting._review_rows(alice)]
     assert reviews.undoable_review(user=alice, since=now - timedelta(days=1)) is None
+
+
+def test_new_easy_days_reschedule_the_review_cards_when_asked(client, alice, deck):
+    """Anki reschedules on a change of easy days too, with "Reschedule cards on change": a
+    card due on a day made Minimum moves to another day of its range."""
+    cards = list(first_cards(deck, 2))
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        due_before = learned(alice, cards, now=timezone.now())
+        traveller.move_to(max(due_before.values()))
+        client.post(URL, {**GOOD, "reschedule_on_change": "on"})
+        due = CardMemory.objects.get(user=alice, card=cards[1]).due
+        minimum = f"easy_{due.strftime('%A').lower()}"  # the day it is due on (Berlin's)
+        response = client.post(
+            URL, {**GOOD, "reschedule_on_change": "on", minimum: "minimum"}, follow=True
+        )
+    assert "rescheduled for your new settings." in response.text
+    moved = CardMemory.objects.get(user=alice, card=cards[1]).due
+    assert moved.weekday() != due.weekday()
+    latest = ReviewLog.objects.filter(card=cards[1]).latest("reviewed_at", "pk")
+    assert (latest.source, latest.memory_before["due"]) == ("rescheduled", due.isoformat())
 
 
 def test_a_new_desired_retention_leaves_the_due_dates_unless_asked(client, alice, deck):

@@ -15,6 +15,7 @@ import copy
 import hashlib
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -128,12 +129,16 @@ def settings_update(
     now: datetime | None = None,
 ) -> int:
     """Save the learner's study settings (`easy_days` Monday first). With
-    `reschedule_on_change`, a new desired retention reschedules their review cards
-    (review_cards_reschedule, logged at `now`, the moment of the save; None: the
+    `reschedule_on_change`, a new desired retention or new easy days reschedule their review
+    cards (review_cards_reschedule, logged at `now`, the moment of the save; None: the
     server's clock), as Anki's "Reschedule cards on change" does on saving its options;
     returns how many it moved."""
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
-    retention_changed = settings.desired_retention != desired_retention
+    # What moves due dates, as in Anki: easy days only where the load balancer weighs them.
+    changed = (
+        settings.desired_retention != desired_retention
+        or settings.easy_day_settings != tuple(easy_days)
+    )
     settings.desired_retention = desired_retention
     settings.reschedule_on_change = reschedule_on_change
     settings.maximum_interval = maximum_interval
@@ -164,7 +169,7 @@ def settings_update(
             "maximum_interval",
         ]
     )
-    if reschedule_on_change and retention_changed:
+    if reschedule_on_change and changed:
         return review_cards_reschedule(user=user, now=now or timezone.now())
     return 0
 
@@ -179,11 +184,15 @@ def review_cards_reschedule(*, user, now: datetime) -> int:
     no answer to count from (Anki passes over a card without a graded review too). Each
     card moved gets a "Rescheduled" entry at `now` (Anki's log_rescheduled_review), its
     memory before kept, so that its history shows the move; a card whose date stays gets
-    none. Returns how many due dates moved: one query reads the cards, with their last
-    answers, one writes each 500 moved and one logs each 500; the rows are locked, so an
-    answer given meanwhile waits rather than being overwritten."""
+    none. The days are load balanced over the cards due and the easy days, as Anki's
+    Rescheduler does (scheduling.rescheduled_due). Returns how many due dates moved: one
+    query reads the cards, with their last answers, one counts the cards answered today,
+    one writes each 500 moved and one logs each 500; the rows are locked, so an answer
+    given meanwhile waits rather than being overwritten."""
     settings = _settings_of(user.pk)
     scheduler = _scheduler(settings)
+    today = _today(settings, now)
+    day_start, _day_end = study_day_bounds(settings=settings, now=now)
     last_answer = (
         ReviewLog.objects.filter(
             user=user, card=OuterRef("card"), reviewed_at=OuterRef("last_review")
@@ -191,9 +200,9 @@ def review_cards_reschedule(*, user, now: datetime) -> int:
         .exclude(source__in=ReviewLog.UNGRADED)
         .order_by("-pk")
     )
-    rows = (
+    rows = list(
         CardMemory.objects.select_for_update(of=("self",))
-        .filter(user=user, state=scheduling.MemoryState.REVIEW, suspended=False, reps__gt=0)
+        .filter(user=user, state=scheduling.MemoryState.REVIEW, suspended=False)
         .filter(~Exists(CardHold.objects.filter(user=user, card=OuterRef("card"), suspended=True)))
         .annotate(
             last_rating=Subquery(last_answer.values("rating")[:1]),
@@ -201,10 +210,25 @@ def review_cards_reschedule(*, user, now: datetime) -> int:
                 last_answer.values("memory_before")[:1], output_field=JSONField()
             ),
         )
-        .order_by()
+        .order_by("card_id")
+    )
+    # Anki's Rescheduler balances the load over the review cards so read (each day's, and
+    # today's with those overdue and the cards answered today), moving each as it goes.
+    due_on = Counter(max((_today(settings, row.due) - today).days, 0) for row in rows)
+    due_on[0] += (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start, card__isnull=False)
+        .exclude(source__in=ReviewLog.UNGRADED)
+        .values("card")
+        .distinct()
+        .count()
+    )
+    workload = scheduling.Workload(
+        due_on=due_on, today_weekday=today.weekday(), easy_days=settings.easy_day_settings
     )
     moved, logs = [], []
     for row in rows:
+        if not row.reps:
+            continue
         memory = row.as_memory()
         due = scheduling.rescheduled_due(
             memory,
@@ -215,8 +239,12 @@ def review_cards_reschedule(*, user, now: datetime) -> int:
             ),
             time_zone=settings.time_zone,
             day_start_hour=settings.day_start_hour,
+            workload=workload,
+            elapsed_days=_elapsed_days(settings, memory, now),
         )
         if due != row.due:
+            due_on[max((_today(settings, row.due) - today).days, 0)] -= 1
+            due_on[max((_today(settings, due) - today).days, 0)] += 1
             logs.append(
                 ReviewLog(
                     user=user,

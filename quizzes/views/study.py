@@ -37,7 +37,7 @@ def _rescheduled(cards: int) -> str:
     if not cards:
         return ""
     plural = "s" if cards != 1 else ""
-    return f" {cards} review card{plural} rescheduled for your new desired retention."
+    return f" {cards} review card{plural} rescheduled for your new settings."
 
 
 @require_POST
