@@ -73,11 +73,13 @@ def test_an_answer_runs_the_same_queries_for_10_or_300_cards_due(
         client.force_login(alice)
         client.get(reverse("review"))  # the user, the learner's settings and the counts kept
         shown = client.get(reverse("review")).context["item"].card
-    with time_machine.travel(T0 + timedelta(seconds=7), tick=False):
-        # 21: 19 before load balancing (the grade's write, the counts and the next card
-        # with its buttons), and its two counts.
-        with django_assert_num_queries(21):
-            response = answer(client, shown, 3, htmx=True)
+    # 21: 19 before load balancing (the grade's write, the counts and the next card with its
+    # buttons), and its two counts.
+    with (
+        time_machine.travel(T0 + timedelta(seconds=7), tick=False),
+        django_assert_num_queries(21),
+    ):
+        response = answer(client, shown, 3, htmx=True)
     assert response.status_code == 200
     assert ReviewLog.objects.filter(card=shown, rating=3).exists()
 
