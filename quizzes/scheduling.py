@@ -257,6 +257,12 @@ class EasyDay(StrEnum):
         return {EasyDay.NORMAL: 1.0, EasyDay.REDUCED: 0.5, EasyDay.MINIMUM: 0.0001}[self]
 
 
+# With siblings buried (Anki's "Bury review siblings"), a day on which a sibling of the card
+# is due weighs almost nothing, and the days around it less the nearer they are (Anki's
+# SIBLING_MODIFIER_RANGE, from 5 days before it to 5 days after).
+SIBLING_MODIFIERS = (1.0, 0.8, 0.6, 0.4, 0.2, 0.000001, 0.2, 0.4, 0.6, 0.8, 1.0)
+SIBLING_REACH = len(SIBLING_MODIFIERS) // 2
+
 # Monday first, as Anki lists them.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NORMAL_WEEK: tuple[EasyDay, ...] = (EasyDay.NORMAL,) * 7
@@ -266,11 +272,13 @@ NORMAL_WEEK: tuple[EasyDay, ...] = (EasyDay.NORMAL,) * 7
 class Workload:
     """What Anki's load balancer weighs the days of a review interval's fuzz range by: the
     cards already due on each study day ahead (`due_on`, by days from today), the weekday of
-    today (0 for Monday) and the learner's easy days."""
+    today (0 for Monday), the learner's easy days, and the days from today on which a
+    sibling of the card is due, when the learner buries siblings."""
 
     due_on: Mapping[int, int]
     today_weekday: int
     easy_days: Sequence[EasyDay] = NORMAL_WEEK
+    sibling_days: frozenset[int] = frozenset()
 
     def pick(self, low: int, high: int, *, fuzz_factor: float, days_ago: int = 0) -> int:
         """An interval from `low` to `high` days, counted from `days_ago` days before today
@@ -285,12 +293,25 @@ class Workload:
             [self.easy_days[(self.today_weekday + day - days_ago) % 7] for day in days], counts
         )
         weights = [
-            1.0 if count == 0 else (1 / count) ** 2.15 * (1 / max(day, 1)) ** 3 * modifier
+            1.0
+            if count == 0
+            else (1 / count) ** 2.15
+            * (1 / max(day, 1)) ** 3
+            * modifier
+            * self._sibling_modifier(day - days_ago)
             for day, count, modifier in zip(days, counts, modifiers, strict=True)
         ]
         cumulative = list(accumulate(weights))
         index = bisect_right(cumulative, fuzz_factor * cumulative[-1])
         return days[min(index, len(days) - 1)]
+
+    def _sibling_modifier(self, day: int) -> float:
+        """Anki's calculate_sibling_modifiers: the product of every sibling's modifier."""
+        modifier = 1.0
+        for sibling_day in self.sibling_days:
+            if abs(day - sibling_day) <= SIBLING_REACH:
+                modifier *= SIBLING_MODIFIERS[day - sibling_day + SIBLING_REACH]
+        return modifier
 
 
 def easy_day_modifiers(easy_days: Sequence[EasyDay], counts: Sequence[int]) -> list[float]:

@@ -735,6 +735,17 @@ def test_a_range_of_minimum_days_balances_as_a_range_of_normal_ones():
     assert picked.count(6) > picked.count(5) + picked.count(7)
 
 
+def test_with_siblings_buried_a_sibling_s_day_and_those_near_it_weigh_less():
+    """Anki's sibling modifier: the day a sibling is due almost nothing, a day either side
+    0.2, two days 0.4 and so on."""
+    due_on = {day: 10 for day in range(1, 30)}
+    apart = scheduling.Workload(due_on=due_on, today_weekday=0, sibling_days=frozenset({7}))
+    picked = [apart.pick(5, 9, fuzz_factor=f) for f in FACTORS]
+    assert 7 not in picked
+    alone = scheduling.Workload(due_on=due_on, today_weekday=0)
+    assert picked.count(6) < [alone.pick(5, 9, fuzz_factor=f) for f in FACTORS].count(6)
+
+
 SEEN_TWENTY_DAYS_AGO = Memory(
     state=MemoryState.REVIEW,
     stability=20.0,

@@ -19,6 +19,7 @@ from tests.studyhelpers import (
     anki_decks,
     first_cards,
     image_cached,
+    one_note_of_three,
     question_image_missing,
     remember,
 )
@@ -870,8 +871,20 @@ def good_days(user, card, *, now) -> set[int]:
 
 def due_on_days(user, cards, days, *, now):
     """One of `cards` due on each of `days` from today (a review card, learned before)."""
-    for card, day in zip(cards, days, strict=True):
-        remember(user, [card], now=now, due_in=timedelta(days=day))
+    CardMemory.objects.bulk_create(
+        CardMemory(
+            user=user,
+            card=card,
+            state=scheduling.MemoryState.REVIEW,
+            stability=10.0,
+            difficulty=5.0,
+            due=now + timedelta(days=day),
+            last_review=now - timedelta(days=10),
+            first_review=now - timedelta(days=30),
+            reps=2,
+        )
+        for card, day in zip(cards, days, strict=True)
+    )
 
 
 def test_an_answer_goes_to_the_day_of_its_range_with_fewest_cards_due(
@@ -899,6 +912,35 @@ def test_an_answer_goes_to_the_day_of_its_range_with_fewest_cards_due(
         due = reviews.review_record(user=alice, card=answered, rating=3, now=T0, elapsed_seconds=4)
     assert (due - T0).days == quiet
     assert len(spread) > 2
+
+
+@pytest.mark.parametrize("bury_siblings", [True, False])
+def test_with_siblings_buried_an_answer_keeps_off_its_siblings_day(
+    alice, make_deck, django_assert_num_queries, bury_siblings
+):
+    """Anki's load balancer with "Bury review siblings": the day a sibling is due (every
+    day has as many cards due) weighs almost nothing, counted in the same query."""
+    deck = make_deck(80, slug="siblings")
+    answered, sibling, _third = one_note_of_three(alice, deck, bury_siblings=bury_siblings)
+    others = list(deck.cards.order_by("number")[3:])
+    remember(alice, [answered], now=T0, due_in=timedelta(0), stability=20.0)
+    spread = sorted(good_days(alice, answered, now=T0))
+    settings = reviews.learner_settings(user=alice)
+    memory = CardMemory.objects.get(user=alice, card=answered)
+    landed = {}
+    for sibling_day in spread:
+        CardMemory.objects.filter(user=alice).exclude(card=answered).delete()
+        days = [day for day in range(1, 75) if day != sibling_day]
+        due_on_days(alice, [sibling, *others[: len(days)]], [sibling_day, *days], now=T0)
+        with django_assert_num_queries(1):
+            options = reviews.grade_options(
+                user=alice, settings=settings, memory=memory, card=answered, now=T0
+            )
+        landed[sibling_day] = options[2].interval_label
+    off_the_sibling = [
+        landed[day] != scheduling.interval_label(timedelta(days=day)) for day in spread
+    ]
+    assert all(off_the_sibling) if bury_siblings else not all(off_the_sibling)
 
 
 def test_easy_days_keep_an_answer_to_the_normal_weekday_of_its_range(alice, make_deck):

@@ -331,15 +331,22 @@ def _workload(
 ) -> scheduling.Workload | None:
     """What Anki's load balancer weighs `grades` of the card by: the learner's cards due on
     each study day of the fuzz ranges (scheduling.load_window), the card itself left out
-    since it is the one moving, counted in one query through the (user, due) index; and
-    their easy days. None, and no query, when no grade gives a range to balance. As
-    Anki's, it counts every card due on those days, suspended and buried ones too."""
+    since it is the one moving, counted in one query through the (user, due) index; their
+    easy days; and when they bury siblings (Anki's "Bury review siblings"), the days from
+    today on within reach of the ranges on which a sibling of the card is due, counted in
+    the same query. None, and no query, when no grade gives a range to balance. As Anki's,
+    it counts every card due on those days, suspended and buried ones too."""
     window = scheduling.load_window(
         memory, grades, now=now, scheduler=scheduler, elapsed_days=elapsed_days
     )
     if window is None:
         return None
     first, last = window
+    days = range(first, last + 1)
+    # Sibling days are read this far around the ranges, from today on.
+    reach = scheduling.SIBLING_REACH if settings.bury_siblings else None
+    near = range(max(first - reach, 0), last + reach + 1) if reach is not None else range(0)
+    read = range(min([first, *near[:1]]), max([last, *near[-1:]]) + 1)
     today = _today(settings, now)
     starts = {
         day: scheduling.study_day_start(
@@ -347,24 +354,39 @@ def _workload(
             time_zone=settings.time_zone,
             day_start_hour=settings.day_start_hour,
         )
-        for day in range(first, last + 2)
+        for day in range(read.start, read.stop + 1)
     }
-    due_on = (
+    answered = Card.objects.filter(pk=card_id)
+    siblings = (
+        Card.objects.filter(
+            deck_id=Subquery(answered.values("deck_id")), guid=Subquery(answered.values("guid"))
+        )
+        .exclude(guid="")
+        .exclude(pk=card_id)
+        .values("pk")
+    )
+
+    def on(day: int) -> Q:
+        return Q(due__gte=starts[day], due__lt=starts[day + 1])
+
+    counts = (
         CardMemory.objects.filter(
-            user_id=settings.user_id, due__gte=starts[first], due__lt=starts[last + 1]
+            user_id=settings.user_id, due__gte=starts[read.start], due__lt=starts[read.stop]
         )
         .exclude(card_id=card_id)
         .aggregate(
+            **{f"day_{day}": Count("pk", filter=on(day)) for day in days},
             **{
-                f"day_{day}": Count("pk", filter=Q(due__gte=starts[day], due__lt=starts[day + 1]))
-                for day in range(first, last + 1)
-            }
+                f"siblings_{day}": Count("pk", filter=on(day) & Q(card_id__in=siblings))
+                for day in near
+            },
         )
     )
     return scheduling.Workload(
-        due_on={day: due_on[f"day_{day}"] for day in range(first, last + 1)},
+        due_on={day: counts[f"day_{day}"] for day in days},
         today_weekday=today.weekday(),
         easy_days=settings.easy_day_settings,
+        sibling_days=frozenset(day for day in near if counts[f"siblings_{day}"]),
     )
 
 
