@@ -1455,8 +1455,9 @@ def review_answer_prepare(
     *, attempt: Attempt, question: AttemptQuestion, now: datetime
 ) -> PreparedAnswer | None:
     """Work out what `question`'s answer (its outcome set, not stored yet) does to the
-    learner's memory of the card, from the memory as it is now: one read, no lock. Storing
-    it (review_answer_store) is then two short writes, so a quiz answer holds the database's
+    learner's memory of the card, from the memory as it is now: one read (and the load
+    balancer's count, for an interval it balances), no lock. Storing it
+    (review_answer_store) is then two short writes, so a quiz answer holds the database's
     write lock (SQLite) or the memory's row (PostgreSQL) only while it writes, not while
     FSRS, the ORM and the cache work. The memory is the one read with the question
     (attempts.question_get_owned) when it was, else read here."""
