@@ -144,6 +144,9 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(scheduling.time_zone_names())]
 
 
+EASY_DAY_FIELDS = [f"easy_{day.lower()}" for day in scheduling.WEEKDAYS]
+
+
 class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
     desired_retention = forms.DecimalField(
         label="Desired retention (%)",
@@ -239,14 +242,45 @@ class StudySettingsForm(FocusOnFirstError, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Anki's "Easy days": one choice per weekday, shown together (easy_day_fields).
+        for name, day in zip(EASY_DAY_FIELDS, scheduling.WEEKDAYS, strict=True):
+            self.fields[name] = forms.TypedChoiceField(
+                label=day,
+                choices=[(easy.value, easy.label) for easy in scheduling.EasyDay],
+                coerce=scheduling.EasyDay,
+                required=False,
+                empty_value=None,
+                widget=LongSelect,
+            )
         if not self.is_bound:
             self.initial["desired_retention"] = self.instance.desired_retention_percent
             self.initial["learning_steps"] = self.instance.learning_step_durations
             self.initial["relearning_steps"] = self.instance.relearning_step_durations
+            for name, easy in zip(EASY_DAY_FIELDS, self.instance.easy_day_settings, strict=True):
+                self.initial[name] = easy.value
+
+    @property
+    def setting_fields(self) -> list:
+        """The fields shown one by one; the easy days are shown together, as a group."""
+        return [field for field in self if field.name not in EASY_DAY_FIELDS]
+
+    @property
+    def easy_day_fields(self) -> list:
+        return [self[name] for name in EASY_DAY_FIELDS]
 
     def clean_desired_retention(self) -> float:
         """A percentage on the page, a fraction in the database."""
         return float(self.cleaned_data["desired_retention"]) / 100
+
+    def clean(self):
+        """The seven weekdays' choices become `easy_days`, Monday first; a day the form
+        did not send (a page from before they were asked) keeps the learner's choice."""
+        cleaned = super().clean()
+        kept = self.instance.easy_day_settings
+        cleaned["easy_days"] = tuple(
+            cleaned.pop(name, None) or kept[index] for index, name in enumerate(EASY_DAY_FIELDS)
+        )
+        return cleaned
 
 
 class QuizTheseForm(forms.Form):

@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 from functools import cache
-from itertools import groupby
+from itertools import accumulate, groupby
 from zoneinfo import ZoneInfo, available_timezones
 
 import fsrs
@@ -231,6 +232,146 @@ def fuzzed_interval(interval: float, *, minimum: int, maximum: int, fuzz_factor:
     return min(math.floor(low + fuzz_factor * (1 + high - low)), high)
 
 
+# --- Load balancing and easy days -----------------------------------------------------------
+
+# Anki's load balancer leaves longer intervals to the fuzz alone: that far out, one day more or
+# less evens out nothing (rslib/src/scheduler/states/load_balancer.rs).
+MAX_LOAD_BALANCE_INTERVAL = 90
+
+
+class EasyDay(StrEnum):
+    """A weekday's share of the reviews, as Anki's deck options "Easy days" set it."""
+
+    NORMAL = "normal"
+    REDUCED = "reduced"
+    MINIMUM = "minimum"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def load(self) -> float:
+        """Anki's load modifier: Minimum is not quite nothing, so that a week of Minimum
+        days balances as a week of Normal ones."""
+        return {EasyDay.NORMAL: 1.0, EasyDay.REDUCED: 0.5, EasyDay.MINIMUM: 0.0001}[self]
+
+
+# With siblings buried (Anki's "Bury review siblings"), a day on which a sibling of the card
+# is due weighs almost nothing, and the days around it less the nearer they are (Anki's
+# SIBLING_MODIFIER_RANGE, from 5 days before it to 5 days after).
+SIBLING_MODIFIERS = (1.0, 0.8, 0.6, 0.4, 0.2, 0.000001, 0.2, 0.4, 0.6, 0.8, 1.0)
+SIBLING_REACH = len(SIBLING_MODIFIERS) // 2
+
+# Monday first, as Anki lists them.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NORMAL_WEEK: tuple[EasyDay, ...] = (EasyDay.NORMAL,) * 7
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workload:
+    """What Anki's load balancer weighs the days of a review interval's fuzz range by: the
+    cards already due on each study day ahead (`due_on`, by days from today), the weekday of
+    today (0 for Monday), the learner's easy days, and the days from today on which a
+    sibling of the card is due, when the learner buries siblings."""
+
+    due_on: Mapping[int, int]
+    today_weekday: int
+    easy_days: Sequence[EasyDay] = NORMAL_WEEK
+    sibling_days: frozenset[int] = frozenset()
+
+    def pick(self, low: int, high: int, *, fuzz_factor: float, days_ago: int = 0) -> int:
+        """An interval from `low` to `high` days, counted from `days_ago` days before today
+        (a card rescheduled, from its last review), as Anki's select_weighted_interval draws
+        it: the day it ends on weighs (1 / cards due) ** 2.15 * (1 / days) ** 3 times its
+        easy-day modifier (shorter intervals and emptier days are likelier, and a day with
+        no card due weighs 1, its easy day whatever it is, as in Anki); `fuzz_factor` (0 to
+        1) is the draw."""
+        days = range(low, high + 1)
+        counts = [self.due_on.get(day - days_ago, 0) for day in days]
+        modifiers = easy_day_modifiers(
+            [self.easy_days[(self.today_weekday + day - days_ago) % 7] for day in days], counts
+        )
+        weights = [
+            1.0
+            if count == 0
+            else (1 / count) ** 2.15
+            * (1 / max(day, 1)) ** 3
+            * modifier
+            * self._sibling_modifier(day - days_ago)
+            for day, count, modifier in zip(days, counts, modifiers, strict=True)
+        ]
+        cumulative = list(accumulate(weights))
+        index = bisect_right(cumulative, fuzz_factor * cumulative[-1])
+        return days[min(index, len(days) - 1)]
+
+    def _sibling_modifier(self, day: int) -> float:
+        """Anki's calculate_sibling_modifiers: the product of every sibling's modifier."""
+        modifier = 1.0
+        for sibling_day in self.sibling_days:
+            if abs(day - sibling_day) <= SIBLING_REACH:
+                modifier *= SIBLING_MODIFIERS[day - sibling_day + SIBLING_REACH]
+        return modifier
+
+
+def easy_day_modifiers(easy_days: Sequence[EasyDay], counts: Sequence[int]) -> list[float]:
+    """How much each day of a fuzz range (its easy day, its cards due) may take, as Anki's
+    calculate_easy_days_modifiers: a Normal day fully, a Minimum day almost nothing, and a
+    Reduced day fully while it holds no more than half what the range's other days hold per
+    unit of their load, almost nothing once it does."""
+    total_count = sum(counts)
+    total_load = sum(day.load for day in easy_days)
+    modifiers = []
+    for day, count in zip(easy_days, counts, strict=True):
+        if day is EasyDay.REDUCED:
+            other_load = total_load - EasyDay.REDUCED.load
+            over = other_load > 0 and count / EasyDay.REDUCED.load > (
+                (total_count - count) / other_load
+            )
+            day = EasyDay.MINIMUM if over else EasyDay.NORMAL
+        modifiers.append(day.load)
+    return modifiers
+
+
+def review_interval(
+    interval: float,
+    *,
+    minimum: int,
+    maximum: int,
+    fuzz_factor: float,
+    workload: Workload | _WindowProbe | None = None,
+) -> int:
+    """The days a review interval of `interval` days gets: a day of its fuzz range picked by
+    the load balancer from the `workload`, as Anki's with_review_fuzz does when its load
+    balancer is on (the default), or by `fuzz_factor` alone without one, or past
+    MAX_LOAD_BALANCE_INTERVAL."""
+    if workload is None or int(interval) > MAX_LOAD_BALANCE_INTERVAL:
+        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    low, high = _fuzz_bounds(interval, minimum=minimum, maximum=maximum)
+    day = workload.pick(low, high, fuzz_factor=fuzz_factor)
+    # Anki does not balance above a floor past the limit either; the range is still shown
+    # to a _WindowProbe, whose floors (a lower grade's last day) are higher than the
+    # answer's will be.
+    if minimum > MAX_LOAD_BALANCE_INTERVAL:
+        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    return day
+
+
+class _WindowProbe:
+    """Stands for a Workload to find which days a grade's fuzz ranges cover, before their
+    cards due are counted (load_window). It picks each range's last day: a later grade's
+    range, kept past the one before, is then as late as it can be."""
+
+    def __init__(self):
+        self.low: int | None = None
+        self.high: int | None = None
+
+    def pick(self, low: int, high: int, *, fuzz_factor: float) -> int:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+        return high
+
+
 def least_review_interval(
     interval: float, *, previous: int, maximum: int = MAX_INTERVAL_DAYS
 ) -> int:
@@ -256,6 +397,7 @@ def schedule(
     elapsed_days: int | None = None,
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    workload: Workload | None = None,
 ) -> Memory:
     """The memory after answering `grade` at `now`.
 
@@ -267,6 +409,8 @@ def schedule(
     `time_zone`, so that it falls n study days later across a daylight saving change too (24
     hours after 4:30 am, the day before the clocks go back, is 3:30 am: the same study day),
     or, when that time does not exist, in the study day n days after the answer's.
+    With a `workload` (the cards due on the days `load_window` names), the day of the fuzz
+    range is the load balancer's (Workload.pick), drawn from the same seed.
     """
     grade = Grade(grade)
     now = _utc(now)
@@ -276,7 +420,11 @@ def schedule(
     due = card.due
     if card.state is fsrs.State.Review:
         days = _review_days(
-            outcomes, grade, memory=memory, fuzz_factor=random.Random(fuzz_seed).random()
+            outcomes,
+            grade,
+            memory=memory,
+            fuzz_factor=random.Random(fuzz_seed).random(),
+            workload=workload,
         )
         due = _days_later(now, days, time_zone=time_zone, day_start_hour=day_start_hour)
     else:
@@ -319,14 +467,23 @@ class _Outcomes(dict):
         return card
 
 
-def _review_days(outcomes: _Outcomes, grade: Grade, *, memory: Memory, fuzz_factor: float) -> int:
+def _review_days(
+    outcomes: _Outcomes,
+    grade: Grade,
+    *,
+    memory: Memory,
+    fuzz_factor: float,
+    workload: Workload | _WindowProbe | None = None,
+) -> int:
     """The fuzzed interval, in days, that `grade` gives, as Anki's FSRS states give it
     (rslib/src/scheduler/states/review.rs, learning.rs, relearning.rs). On a review card
     Hard, Good and Easy spread FSRS's unrounded interval above `least_review_interval`, Good
     at least a day past Hard and Easy a day past Good; Again is not fuzzed. On a new or
     (re)learning card the rounded interval is fuzzed, Easy at least a day past Good. One fuzz
-    factor for every grade, as Anki draws it once per card."""
+    factor for every grade, as Anki draws it once per card; with a `workload` the load
+    balancer picks the day of each range (review_interval)."""
     maximum = outcomes.scheduler.maximum_interval
+    spread = {"maximum": maximum, "fuzz_factor": fuzz_factor, "workload": workload}
     if memory.state is MemoryState.REVIEW:
         if grade is Grade.AGAIN:
             return min(max((outcomes[grade].due - outcomes.now).days, 1), maximum)
@@ -335,15 +492,43 @@ def _review_days(outcomes: _Outcomes, grade: Grade, *, memory: Memory, fuzz_fact
         minimum = max(least_review_interval(interval, previous=previous, maximum=maximum), 1)
         if grade is not Grade.HARD:
             lower = Grade(grade - 1)
-            minimum = max(
-                minimum, _review_days(outcomes, lower, memory=memory, fuzz_factor=fuzz_factor) + 1
+            lower_days = _review_days(
+                outcomes, lower, memory=memory, fuzz_factor=fuzz_factor, workload=workload
             )
-        return fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+            minimum = max(minimum, lower_days + 1)
+        return review_interval(interval, minimum=minimum, **spread)
     minimum = 1
     if grade is Grade.EASY and outcomes[Grade.GOOD].state is fsrs.State.Review:
-        minimum = _review_days(outcomes, Grade.GOOD, memory=memory, fuzz_factor=fuzz_factor) + 1
+        good = _review_days(
+            outcomes, Grade.GOOD, memory=memory, fuzz_factor=fuzz_factor, workload=workload
+        )
+        minimum = good + 1
     days = (outcomes[grade].due - outcomes.now).days
-    return fuzzed_interval(days, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    return review_interval(days, minimum=minimum, **spread)
+
+
+def load_window(
+    memory: Memory | None,
+    grades: Iterable[Grade],
+    *,
+    now: datetime,
+    scheduler: fsrs.Scheduler,
+    elapsed_days: int | None = None,
+) -> tuple[int, int] | None:
+    """The days from today (first, last) whose cards due the load balancer may weigh for
+    `grades` of `memory` at `now`, so that one query counts them all before `schedule` or
+    `preview` is given the Workload; None when no grade gives a review interval it
+    balances (a learning step, Again on a review card, an interval past
+    MAX_LOAD_BALANCE_INTERVAL or a range of one day)."""
+    memory = memory or NEW_MEMORY
+    outcomes = _Outcomes(memory, now=_utc(now), scheduler=scheduler, elapsed_days=elapsed_days)
+    probe = _WindowProbe()
+    for grade in grades:
+        if outcomes[grade].state is fsrs.State.Review:
+            _review_days(outcomes, Grade(grade), memory=memory, fuzz_factor=0.0, workload=probe)
+    if probe.low is None or probe.low == probe.high:
+        return None
+    return probe.low, probe.high
 
 
 def _unrounded_interval(scheduler: fsrs.Scheduler, stability: float) -> float:
@@ -386,9 +571,11 @@ def preview(
     elapsed_days: int | None = None,
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    workload: Workload | None = None,
 ) -> dict[Grade, timedelta]:
     """The interval each grade would give now: what the grade buttons show. A step due on
-    a later study day shows the study days to it ("1 d"), as Anki shows it."""
+    a later study day shows the study days to it ("1 d"), as Anki shows it. With the
+    `workload` the answer will have, each is the load balancer's day, as in Anki."""
     now = _utc(now)
     kwargs = {"time_zone": time_zone, "day_start_hour": day_start_hour}
     intervals = {}
@@ -400,6 +587,7 @@ def preview(
             scheduler=scheduler,
             fuzz_seed=fuzz_seed,
             elapsed_days=elapsed_days,
+            workload=workload,
             **kwargs,
         )
         intervals[grade] = after.due - now
@@ -438,22 +626,30 @@ def rescheduled_due(
     fuzz_seed: int,
     time_zone: str = "UTC",
     day_start_hour: int = DEFAULT_DAY_START_HOUR,
+    workload: Workload | None = None,
+    elapsed_days: int = 0,
 ) -> datetime:
     """When a review card is due once the desired retention or the parameters change, for a
     learner who asked for Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/
     memory_state.rs): the interval its stability gives under `scheduler`, fuzzed with its
     last answer's seed and kept above the interval before that answer (`previous_interval`,
     0 when it failed) as that answer kept it, counted from the study day of its last review.
-    It can fall in the past: the card is then overdue, as in Anki."""
+    It can fall in the past: the card is then overdue, as in Anki.
+
+    With a `workload` (the cards due on each day from today, today's holding those overdue
+    and those answered today), the day is load balanced as Anki's Rescheduler does: among
+    the days of the fuzz range from today on, `elapsed_days` (study days since the last
+    review) being today; a card whose whole range is past stays on the fuzz's day."""
     maximum = scheduler.maximum_interval
     interval = _unrounded_interval(scheduler, memory.stability)
     minimum = max(least_review_interval(interval, previous=previous_interval, maximum=maximum), 1)
-    days = fuzzed_interval(
-        interval,
-        minimum=minimum,
-        maximum=maximum,
-        fuzz_factor=random.Random(fuzz_seed).random(),
-    )
+    fuzz_factor = random.Random(fuzz_seed).random()
+    days = fuzzed_interval(interval, minimum=minimum, maximum=maximum, fuzz_factor=fuzz_factor)
+    low, high = _fuzz_bounds(interval, minimum=minimum, maximum=maximum)
+    if workload is not None and high >= elapsed_days:
+        days = workload.pick(
+            max(low, elapsed_days), high, fuzz_factor=fuzz_factor, days_ago=elapsed_days
+        )
     return _days_later(
         _utc(memory.last_review), days, time_zone=time_zone, day_start_hour=day_start_hour
     )

@@ -583,6 +583,36 @@ def test_a_new_desired_retention_reschedules_a_card_from_its_last_review():
         assert (due - reviewed) % timedelta(days=1) == timedelta(0)  # whole study days
 
 
+def test_a_rescheduled_card_goes_to_the_quiet_day_of_its_range_as_ankis_rescheduler():
+    """Load balanced over the days from today on, counted from its last review 20 days ago;
+    one whose range has all passed keeps the fuzz's day, overdue, as Anki leaves it."""
+    reviewed = NOW - timedelta(days=20)
+    learned = Memory(
+        state=MemoryState.REVIEW,
+        stability=40.0,
+        difficulty=5.0,
+        due=reviewed + timedelta(days=40),
+        last_review=reviewed,
+        reps=4,
+    )
+    quiet = 19  # days from today: 39 from the last review, within 40's range (36 to 44)
+    workload = scheduling.Workload(
+        due_on={day: 20 for day in range(0, 40)} | {quiet: 0}, today_weekday=NOW.weekday()
+    )
+    kwargs = {"previous_interval": 20, "workload": workload, "elapsed_days": 20}
+    for seed in range(5):
+        due = scheduling.rescheduled_due(
+            learned, scheduler=scheduling.make_scheduler(), fuzz_seed=seed, **kwargs
+        )
+        assert due == NOW + timedelta(days=quiet)
+        sooner = scheduling.make_scheduler(desired_retention=0.97)
+        overdue = scheduling.rescheduled_due(learned, scheduler=sooner, fuzz_seed=seed, **kwargs)
+        unbalanced = scheduling.rescheduled_due(
+            learned, scheduler=sooner, fuzz_seed=seed, previous_interval=20
+        )
+        assert overdue == unbalanced < NOW
+
+
 def test_fuzz_spreads_long_intervals_within_the_documented_range():
     scheduler = scheduling.make_scheduler()
     learned = Memory(
@@ -641,6 +671,134 @@ def test_naive_times_are_refused():
         scheduling.schedule(
             None, Grade.GOOD, now=datetime(2025, 1, 1), scheduler=scheduling.make_scheduler()
         )
+
+
+# --- Load balancing and easy days -----------------------------------------------------------
+
+FACTORS = [(n + 0.5) / 20 for n in range(20)]  # fuzz factors across 0 to 1
+EasyDay = scheduling.EasyDay
+
+
+def week(**days) -> tuple:
+    """Every day Normal but those named: week(saturday=EasyDay.MINIMUM)."""
+    return tuple(days.get(name.lower(), EasyDay.NORMAL) for name in scheduling.WEEKDAYS)
+
+
+def test_the_load_balancer_picks_the_day_with_fewest_cards_due():
+    busy = {day: 20 for day in range(1, 30)}
+    workload = scheduling.Workload(due_on=busy | {7: 0}, today_weekday=0)
+    assert {workload.pick(5, 9, fuzz_factor=f) for f in FACTORS} == {7}
+
+
+def test_the_load_balancer_prefers_nearer_days_of_equal_load():
+    """Anki weighs a day by (1 / days) ** 3 too, so that graduating cards do not pile up on
+    the far end of their range."""
+    workload = scheduling.Workload(due_on={day: 10 for day in range(1, 30)}, today_weekday=0)
+    picked = [workload.pick(5, 9, fuzz_factor=f) for f in FACTORS]
+    assert picked.count(5) > picked.count(9) > 0
+
+
+def test_a_minimum_easy_day_takes_no_card_while_the_others_have_as_many():
+    """Sunday (today is a Monday, so 6 days on) Minimum: it weighs 0.0001 of a Normal day."""
+    due_on = {day: 10 for day in range(1, 30)}
+    workload = scheduling.Workload(
+        due_on=due_on, today_weekday=0, easy_days=week(sunday=EasyDay.MINIMUM)
+    )
+    assert 6 not in {workload.pick(4, 8, fuzz_factor=f) for f in FACTORS}
+    normal = scheduling.Workload(due_on=due_on, today_weekday=0)
+    assert 6 in {normal.pick(4, 8, fuzz_factor=f) for f in FACTORS}
+
+
+def test_an_easy_day_with_no_card_due_weighs_as_any_empty_day_as_in_anki():
+    """Anki's select_weighted_interval gives a day with no card due a weight of 1 before any
+    modifier: an easy day is kept light, not empty."""
+    workload = scheduling.Workload(
+        due_on={}, today_weekday=0, easy_days=week(sunday=EasyDay.MINIMUM)
+    )
+    assert 6 in {workload.pick(4, 8, fuzz_factor=f) for f in FACTORS}
+
+
+@pytest.mark.parametrize(("tuesday", "modifier"), [(4, 1.0), (5, 1.0), (6, 0.0001)])
+def test_a_reduced_day_is_open_until_it_holds_half_the_other_days_load(tuesday, modifier):
+    """Anki's rule: with 10 cards on each Normal day beside it, Tuesday (Reduced) takes cards
+    while it has at most 5, half of their 10 each."""
+    days = [EasyDay.NORMAL, EasyDay.REDUCED, EasyDay.NORMAL]
+    assert scheduling.easy_day_modifiers(days, [10, tuesday, 10]) == [1.0, modifier, 1.0]
+
+
+def test_a_range_of_minimum_days_balances_as_a_range_of_normal_ones():
+    due_on = {5: 3, 6: 1, 7: 4}
+    minimum = scheduling.Workload(due_on=due_on, today_weekday=0, easy_days=(EasyDay.MINIMUM,) * 7)
+    normal = scheduling.Workload(due_on=due_on, today_weekday=0)
+    picked = [minimum.pick(5, 7, fuzz_factor=f) for f in FACTORS]
+    assert picked == [normal.pick(5, 7, fuzz_factor=f) for f in FACTORS]
+    assert picked.count(6) > picked.count(5) + picked.count(7)
+
+
+def test_with_siblings_buried_a_sibling_s_day_and_those_near_it_weigh_less():
+    """Anki's sibling modifier: the day a sibling is due almost nothing, a day either side
+    0.2, two days 0.4 and so on."""
+    due_on = {day: 10 for day in range(1, 30)}
+    apart = scheduling.Workload(due_on=due_on, today_weekday=0, sibling_days=frozenset({7}))
+    picked = [apart.pick(5, 9, fuzz_factor=f) for f in FACTORS]
+    assert 7 not in picked
+    alone = scheduling.Workload(due_on=due_on, today_weekday=0)
+    assert picked.count(6) < [alone.pick(5, 9, fuzz_factor=f) for f in FACTORS].count(6)
+
+
+SEEN_TWENTY_DAYS_AGO = Memory(
+    state=MemoryState.REVIEW,
+    stability=20.0,
+    difficulty=5.0,
+    due=NOW,
+    last_review=NOW - timedelta(days=20),
+    reps=4,
+)
+
+
+def test_an_answer_and_its_button_land_on_the_quiet_day_of_its_range():
+    scheduler = scheduling.make_scheduler()
+    kwargs = {"now": NOW, "scheduler": scheduler, "elapsed_days": 20}
+    spread = {
+        _days(scheduling.preview(SEEN_TWENTY_DAYS_AGO, fuzz_seed=seed, **kwargs)[Grade.GOOD])
+        for seed in range(40)
+    }
+    quiet = max(spread)  # the unbalanced fuzz picks it one time in len(spread)
+    workload = scheduling.Workload(
+        due_on={day: 20 for day in range(1, 100)} | {quiet: 1}, today_weekday=NOW.weekday()
+    )
+    first, last = scheduling.load_window(SEEN_TWENTY_DAYS_AGO, [Grade.GOOD], **kwargs)
+    assert first < min(spread) and last >= quiet  # Hard's range, which Good keeps above, too
+    for seed in range(10):
+        after = scheduling.schedule(
+            SEEN_TWENTY_DAYS_AGO, Grade.GOOD, fuzz_seed=seed, workload=workload, **kwargs
+        )
+        shown = scheduling.preview(
+            SEEN_TWENTY_DAYS_AGO, fuzz_seed=seed, workload=workload, **kwargs
+        )
+        assert _days(after.due - NOW) == _days(shown[Grade.GOOD]) == quiet
+
+
+def test_no_window_to_count_for_a_step_or_again_on_a_review_card():
+    scheduler = scheduling.make_scheduler(learning_steps=ANKI_STEPS)
+    assert scheduling.load_window(None, list(Grade)[:3], now=NOW, scheduler=scheduler) is None
+    kwargs = {"now": NOW, "scheduler": scheduling.make_scheduler(), "elapsed_days": 20}
+    assert scheduling.load_window(SEEN_TWENTY_DAYS_AGO, [Grade.AGAIN], **kwargs) is None
+
+
+def test_an_interval_past_ninety_days_is_fuzzed_alone_as_anki_leaves_it():
+    scheduler = scheduling.make_scheduler()
+    long_learned = replace(
+        SEEN_TWENTY_DAYS_AGO, stability=200.0, last_review=NOW - timedelta(days=200)
+    )
+    kwargs = {"now": NOW, "scheduler": scheduler, "elapsed_days": 200}
+    assert scheduling.load_window(long_learned, [Grade.HARD, Grade.GOOD], **kwargs) is None
+    workload = scheduling.Workload(due_on={}, today_weekday=0)
+    for seed in range(5):
+        balanced = scheduling.schedule(
+            long_learned, Grade.GOOD, workload=workload, fuzz_seed=seed, **kwargs
+        )
+        assert balanced == scheduling.schedule(long_learned, Grade.GOOD, fuzz_seed=seed, **kwargs)
 
 
 # --- Labels and days ------------------------------------------------------------------------

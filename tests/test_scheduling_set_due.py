@@ -128,6 +128,27 @@ def test_a_review_card_keeps_its_memory_unless_asked_to_set_the_interval():
     assert (reset.difficulty, reset.last_review, reset.reps) == (6.0, before.last_review, 5)
 
 
+def test_the_days_set_are_kept_past_the_maximum_interval_as_anki_keeps_them():
+    """Anki's set_due_date (rslib/src/scheduler/reviews.rs) puts the card on the day asked
+    whatever the preset's maximum interval, which holds for the intervals answers give."""
+    before = Memory(
+        state=MemoryState.REVIEW,
+        stability=12.5,
+        difficulty=6.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=12),
+        reps=3,
+    )
+    capped = scheduling.make_scheduler(maximum_interval=30)
+    for memory in (before, None):
+        moved = scheduling.set_due(
+            memory, days=90, set_interval=True, now=NOW, scheduler=capped, day_start_hour=4
+        )
+        assert (moved.due - NOW, moved.stability) == (timedelta(days=90), 90.0)
+    answered = scheduling.schedule(moved, Grade.EASY, now=moved.due, scheduler=capped)
+    assert answered.due - moved.due <= timedelta(days=30)
+
+
 def test_a_learning_card_becomes_a_review_card():
     learning = scheduling.schedule(
         None,

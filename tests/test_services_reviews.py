@@ -19,6 +19,7 @@ from tests.studyhelpers import (
     anki_decks,
     first_cards,
     image_cached,
+    one_note_of_three,
     question_image_missing,
     remember,
 )
@@ -846,6 +847,125 @@ def test_the_queue_is_ordered_by_relative_overdueness_in_the_database_too(alice,
     assert [item.card for item in reviews.review_queue(user=alice, now=T0, limit=5)] == [b, c, a]
 
 
+# --- Load balancing and easy days -----------------------------------------------------------
+
+
+def good_days(user, card, *, now) -> set[int]:
+    """The days Good may give `card` before any balancing: its fuzz range."""
+    settings = reviews.learner_settings(user=user)
+    memory = CardMemory.objects.get(user=user, card=card).as_memory()
+    scheduler = reviews._scheduler(settings)
+    return {
+        round(
+            (
+                scheduling.schedule(
+                    memory, 3, now=now, scheduler=scheduler, fuzz_seed=seed, elapsed_days=20
+                ).due
+                - now
+            ).total_seconds()
+            / 86400
+        )
+        for seed in range(40)
+    }
+
+
+def due_on_days(user, cards, days, *, now):
+    """One of `cards` due on each of `days` from today (a review card, learned before)."""
+    CardMemory.objects.bulk_create(
+        CardMemory(
+            user=user,
+            card=card,
+            state=scheduling.MemoryState.REVIEW,
+            stability=10.0,
+            difficulty=5.0,
+            due=now + timedelta(days=day),
+            last_review=now - timedelta(days=10),
+            first_review=now - timedelta(days=30),
+            reps=2,
+        )
+        for card, day in zip(cards, days, strict=True)
+    )
+
+
+def test_an_answer_goes_to_the_day_of_its_range_with_fewest_cards_due(
+    alice, make_deck, django_assert_num_queries
+):
+    """Anki's load balancer: every other day of Good's range has a card due, one has none.
+    The grade button says that day, and the answer, in one query more than without a
+    balancer (the cards due on each day of the range, counted together), takes it."""
+    answered, *others = make_deck(80, slug="balanced").cards.order_by("number")
+    remember(alice, [answered], now=T0, due_in=timedelta(0), stability=20.0)
+    spread = good_days(alice, answered, now=T0)
+    quiet = max(spread)  # drawn one time in len(spread) without a balancer
+    days = [day for day in range(1, 80) if day != quiet]
+    due_on_days(alice, others[: len(days)], days, now=T0)
+    settings = reviews.learner_settings(user=alice)
+    memory = CardMemory.objects.get(user=alice, card=answered)
+    with django_assert_num_queries(1):
+        options = reviews.grade_options(
+            user=alice, settings=settings, memory=memory, card=answered, now=T0
+        )
+    assert options[2].interval_label == scheduling.interval_label(timedelta(days=quiet))
+    # Two savepoints, the memory locked, the count, the memory and the log written, their
+    # releases.
+    with django_assert_num_queries(8):
+        due = reviews.review_record(user=alice, card=answered, rating=3, now=T0, elapsed_seconds=4)
+    assert (due - T0).days == quiet
+    assert len(spread) > 2
+
+
+@pytest.mark.parametrize("bury_siblings", [True, False])
+def test_with_siblings_buried_an_answer_keeps_off_its_siblings_day(
+    alice, make_deck, django_assert_num_queries, bury_siblings
+):
+    """Anki's load balancer with "Bury review siblings": the day a sibling is due (every
+    day has as many cards due) weighs almost nothing, counted in the same query."""
+    deck = make_deck(80, slug="siblings")
+    answered, sibling, _third = one_note_of_three(alice, deck, bury_siblings=bury_siblings)
+    others = list(deck.cards.order_by("number")[3:])
+    remember(alice, [answered], now=T0, due_in=timedelta(0), stability=20.0)
+    spread = sorted(good_days(alice, answered, now=T0))
+    settings = reviews.learner_settings(user=alice)
+    memory = CardMemory.objects.get(user=alice, card=answered)
+    landed = {}
+    for sibling_day in spread:
+        CardMemory.objects.filter(user=alice).exclude(card=answered).delete()
+        days = [day for day in range(1, 75) if day != sibling_day]
+        due_on_days(alice, [sibling, *others[: len(days)]], [sibling_day, *days], now=T0)
+        with django_assert_num_queries(1):
+            options = reviews.grade_options(
+                user=alice, settings=settings, memory=memory, card=answered, now=T0
+            )
+        landed[sibling_day] = options[2].interval_label
+    off_the_sibling = [
+        landed[day] != scheduling.interval_label(timedelta(days=day)) for day in spread
+    ]
+    assert all(off_the_sibling) if bury_siblings else not all(off_the_sibling)
+
+
+def test_easy_days_keep_an_answer_to_the_normal_weekday_of_its_range(alice, make_deck):
+    """Every weekday Minimum but one, as many cards due each day: Good goes to that one."""
+    answered, *others = make_deck(80, slug="easy-days").cards.order_by("number")
+    remember(alice, [answered], now=T0, due_in=timedelta(0), stability=20.0)
+    spread = good_days(alice, answered, now=T0)
+    assert len(spread) >= 7  # every weekday in the range
+    due_on_days(alice, others, range(1, 80), now=T0)
+    open_day = (T0.date() + timedelta(days=min(spread) + 3)).weekday()
+    reviews.settings_update(
+        user=alice,
+        desired_retention=0.9,
+        new_cards_per_day=20,
+        day_start_hour=4,
+        time_zone="UTC",
+        easy_days=tuple(
+            scheduling.EasyDay.NORMAL if day == open_day else scheduling.EasyDay.MINIMUM
+            for day in range(7)
+        ),
+    )
+    due = reviews.review_record(user=alice, card=answered, rating=3, now=T0, elapsed_seconds=4)
+    assert due.weekday() == open_day and (due - T0).days in spread
+
+
 # --- Smart quizzes --------------------------------------------------------------------------
 
 
@@ -916,13 +1036,15 @@ def test_rescheduling_costs_as_many_queries_for_thirty_cards_as_for_two(
     alice, bob, make_deck, django_assert_num_queries
 ):
     """Anki's "Reschedule cards on change": the review cards read in one query (each with
-    its last answer), those moved written in one, however many."""
+    its last answer), the cards answered today counted in one (the load balancer's),
+    those moved written in one and logged in one, however many."""
     cards = list(make_deck(30, slug="thirty").cards.all())
     for learner, few_or_many in ((alice, cards[:2]), (bob, cards)):
         remember(learner, few_or_many, now=T0, due_in=timedelta(days=30))
         reviews.learner_settings(user=learner)  # read and kept, as every answer reads them
-        with django_assert_num_queries(4):  # the savepoint and its release, a read, a write
-            assert reviews.review_cards_reschedule(user=learner) == len(few_or_many)
+        # The savepoint and its release, a read, a count, a write and the log of the moves.
+        with django_assert_num_queries(6):
+            assert reviews.review_cards_reschedule(user=learner, now=T0) == len(few_or_many)
 
 
 def test_rescheduling_passes_over_a_new_card_set_due_and_not_answered_since(alice, deck):
@@ -933,7 +1055,7 @@ def test_rescheduling_passes_over_a_new_card_set_due_and_not_answered_since(alic
         user=alice, cards=Card.objects.filter(pk=card.pk), spec=spec, now=T0, rng=Random(1)
     )
     due = CardMemory.objects.get(user=alice, card=card).due
-    assert reviews.review_cards_reschedule(user=alice) == 0
+    assert reviews.review_cards_reschedule(user=alice, now=T0) == 0
     assert CardMemory.objects.get(user=alice, card=card).due == due
 
 

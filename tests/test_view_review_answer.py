@@ -61,6 +61,29 @@ def test_a_grade_posted_twice_from_one_page_counts_once(client, alice, card):
     assert CardMemory.objects.get(user=alice).reps == 1
 
 
+@pytest.mark.parametrize("due", [10, 300])
+def test_an_answer_runs_the_same_queries_for_10_or_300_cards_due(
+    client, alice, make_deck, django_assert_num_queries, due
+):
+    """Load balancing counts the cards due on the days of the answer's fuzz range, and on
+    those of the next card's grade buttons: one query each, whatever the cards due."""
+    cards = list(make_deck(due + 5, slug=f"d{due}").cards.order_by("number")[:due])
+    with time_machine.travel(T0, tick=False):
+        remember(alice, cards, now=timezone.now(), reviews=2)
+        client.force_login(alice)
+        client.get(reverse("review"))  # the user, the learner's settings and the counts kept
+        shown = client.get(reverse("review")).context["item"].card
+    # 21: 19 before load balancing (the grade's write, the counts and the next card with its
+    # buttons), and its two counts.
+    with (
+        time_machine.travel(T0 + timedelta(seconds=7), tick=False),
+        django_assert_num_queries(21),
+    ):
+        response = answer(client, shown, 3, htmx=True)
+    assert response.status_code == 200
+    assert ReviewLog.objects.filter(card=shown, rating=3).exists()
+
+
 # On SQLite the database file takes one writer at a time, which the lock on the memory's
 # row stands for on PostgreSQL.
 @postgresql_only

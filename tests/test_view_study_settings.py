@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.forms import LongSelect
-from quizzes.models import CardMemory, LearnerSettings
-from quizzes.services import reviews
+from quizzes.models import CardMemory, LearnerSettings, ReviewLog
+from quizzes.services import fsrs_fitting, reviews
 from tests.studyhelpers import first_cards, review_count_shown
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,35 @@ def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
     assert reviews.learner_settings(user=alice).new_review_order == "mix"
 
 
+def test_it_saves_easy_days_each_weekday_labelled_within_their_group(client, alice):
+    """Anki's "Easy days", every day Normal by default: seven choices in a fieldset named
+    "Easy days", each labelled with its weekday and described by the group's hint."""
+    client.force_login(alice)
+    page = BeautifulSoup(client.get(URL).text, "html.parser")
+    group = page.select_one("fieldset.easy-days")
+    assert group.legend.get_text() == "Easy days"
+    assert page.find(id=group["aria-describedby"]).get_text().startswith("How much of the")
+    selects = group.select("select")
+    assert [page.select_one(f"label[for={s['id']}]").get_text() for s in selects] == [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+    assert {s.select_one("option[selected]")["value"] for s in selects} == {"normal"}
+    assert [o.get_text() for o in selects[0].select("option")] == ["Normal", "Reduced", "Minimum"]
+    days = {"easy_saturday": "reduced", "easy_sunday": "minimum"}
+    assert client.post(URL, {**GOOD, **days}).status_code == 302
+    saved = reviews.learner_settings(user=alice)
+    assert saved.easy_days == ["normal"] * 5 + ["reduced", "minimum"]
+    assert client.get(URL).context["form"]["easy_sunday"].value() == "minimum"
+    client.post(URL, GOOD)  # a page from before easy days were asked keeps them
+    assert reviews.learner_settings(user=alice).easy_days == saved.easy_days
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -159,6 +188,7 @@ def test_it_saves_where_new_cards_go_among_the_reviews(client, alice):
         ("time_zone", ""),
         ("new_review_order", "sideways"),
         ("new_review_order", ""),
+        ("easy_sunday", "off"),
     ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_saved(client, alice, field, value):
@@ -283,12 +313,61 @@ def test_a_new_desired_retention_reschedules_the_review_cards_when_asked(client,
         response = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
         due_after = dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due"))
         again = client.post(URL, {**GOOD, "reschedule_on_change": "on"}, follow=True)
-    assert "3 review cards rescheduled for your new desired retention." in response.text
+    assert "3 review cards rescheduled for your new settings." in response.text
     assert due_after[cards[0].pk] == due_before[cards[0].pk]
     assert all(due_after[card.pk] > due_before[card.pk] for card in cards[1:])
     assert reviews.learner_settings(user=alice).reschedule_on_change is True
     assert "rescheduled" not in again.text
     assert dict(CardMemory.objects.filter(user=alice).values_list("card_id", "due")) == due_after
+
+
+def test_each_card_rescheduled_is_logged_as_ankis_rescheduled_entry_and_no_answer(
+    client, alice, deck
+):
+    """Anki logs a "Rescheduled" entry (ease 0) for each card it moves: the card's history
+    lists it, and it counts as no answer: not in "Studied N cards", nor read by a fit of
+    the parameters, and it ends the undo of the grade before it, as a later answer does."""
+    cards = list(first_cards(deck, 2))
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        due_before = learned(alice, cards, now=timezone.now())
+        traveller.move_to(max(due_before.values()))
+        now = timezone.now()
+        studied = reviews.studied_since(user=alice, start=now - timedelta(days=1)).cards
+        client.post(URL, {**GOOD, "reschedule_on_change": "on"})
+        page = client.get(reverse("card_study", args=[deck.slug, cards[1].number]))
+    logs = ReviewLog.objects.filter(user=alice, source=ReviewLog.Source.RESCHEDULED)
+    assert sorted(logs.values_list("card_id", flat=True)) == [card.pk for card in cards]
+    for log in logs:
+        memory = CardMemory.objects.get(user=alice, card=log.card_id)
+        assert (log.rating, log.reviewed_at, log.due_after) == (0, now, memory.due)
+        assert log.memory_before["due"] == due_before[log.card_id].isoformat()
+    history = BeautifulSoup(page.text, "html.parser").select("table tbody tr")
+    assert history[0].select("td")[1].get_text(strip=True) == "Rescheduled"
+    assert reviews.studied_since(user=alice, start=now - timedelta(days=1)).cards == studied
+    assert 0 not in [rating for _card, _at, rating in fsrs_fitting._review_rows(alice)]
+    assert reviews.undoable_review(user=alice, since=now - timedelta(days=1)) is None
+
+
+def test_new_easy_days_reschedule_the_review_cards_when_asked(client, alice, deck):
+    """Anki reschedules on a change of easy days too, with "Reschedule cards on change": a
+    card due on a day made Minimum moves to another day of its range."""
+    cards = list(first_cards(deck, 2))
+    client.force_login(alice)
+    with time_machine.travel(T0, tick=False) as traveller:
+        due_before = learned(alice, cards, now=timezone.now())
+        traveller.move_to(max(due_before.values()))
+        client.post(URL, {**GOOD, "reschedule_on_change": "on"})
+        due = CardMemory.objects.get(user=alice, card=cards[1]).due
+        minimum = f"easy_{due.strftime('%A').lower()}"  # the day it is due on (Berlin's)
+        response = client.post(
+            URL, {**GOOD, "reschedule_on_change": "on", minimum: "minimum"}, follow=True
+        )
+    assert "rescheduled for your new settings." in response.text
+    moved = CardMemory.objects.get(user=alice, card=cards[1]).due
+    assert moved.weekday() != due.weekday()
+    latest = ReviewLog.objects.filter(card=cards[1]).latest("reviewed_at", "pk")
+    assert (latest.source, latest.memory_before["due"]) == ("rescheduled", due.isoformat())
 
 
 def test_a_new_desired_retention_leaves_the_due_dates_unless_asked(client, alice, deck):

@@ -62,6 +62,9 @@ class LearnerSettings(models.Model):
     # Anki's "New cards ignore review limit": off, as Anki's default, so that new cards
     # count towards the day's maximum of reviews and stop when it is reached.
     new_cards_ignore_review_limit = models.BooleanField(default=False)
+    # Anki's "Easy days": each weekday's share of the reviews (scheduling.EasyDay values,
+    # Monday first), which the load balancer keeps to; empty: every day Normal.
+    easy_days = models.JSONField(default=list, blank=True)
     # "Learn more new cards today": extra new cards for one study day only.
     extra_new_cards = models.PositiveSmallIntegerField(default=0)
     extra_new_cards_day = models.DateField(null=True, blank=True)
@@ -116,6 +119,18 @@ class LearnerSettings(models.Model):
     @property
     def relearning_step_durations(self) -> tuple[timedelta, ...]:
         return tuple(timedelta(seconds=seconds) for seconds in self.relearning_steps)
+
+    @property
+    def easy_day_settings(self) -> tuple[scheduling.EasyDay, ...]:
+        """The seven easy days, Monday first; every day Normal for a row that has none (or
+        a list written by hand that is not seven of them)."""
+        values = {day.value for day in scheduling.EasyDay}
+        days = self.easy_days
+        if not (isinstance(days, list) and len(days) == 7):
+            return scheduling.NORMAL_WEEK
+        if not all(isinstance(day, str) and day in values for day in days):
+            return scheduling.NORMAL_WEEK
+        return tuple(scheduling.EasyDay(day) for day in days)
 
     def extra_new_cards_on(self, day: date) -> int:
         return self.extra_new_cards if self.extra_new_cards_day == day else 0
@@ -205,13 +220,21 @@ class ReviewLog(models.Model):
         # The learner's Set due date (Anki's "Manual" entry too): not an answer either, and
         # no new start; a fit of the parameters reads past it.
         RESCHEDULE = "reschedule", "Set due date"
+        # A due date moved by "Reschedule cards on change" (Anki's "Rescheduled" entry):
+        # no answer either, and a fit of the parameters reads past it.
+        RESCHEDULED = "rescheduled", "Rescheduled"
 
-    # What the learner did to a card that is not an answer (Anki's "Manual" entries): the
-    # day's counts, the progress page's reviews and the study statistics leave them out.
+    # What the learner did to a card by hand that is not an answer (Anki's "Manual"
+    # entries). play_sql's count of the day's new cards reads these two: a card rescheduled
+    # on change was in review, never new.
     NOT_ANSWERS = (Source.RESET, Source.RESCHEDULE)
+    # Every entry that is not an answer, those and the rescheduled ones: the day's counts,
+    # the progress page's reviews and the study statistics leave them out.
+    UNGRADED = (*NOT_ANSWERS, Source.RESCHEDULED)
 
     class Rating(models.IntegerChoices):
-        RESET = scheduling.RESET_RATING, "Manual"  # Anki's word for a Forget or a Set due date
+        # Anki's word for a Forget or a Set due date (and a reschedule's, "Rescheduled")
+        RESET = scheduling.RESET_RATING, "Manual"
         AGAIN = scheduling.Grade.AGAIN, "Again"
         HARD = scheduling.Grade.HARD, "Hard"
         GOOD = scheduling.Grade.GOOD, "Good"

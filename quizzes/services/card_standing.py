@@ -38,7 +38,7 @@ def card_standing(*, user, card: Card, memory: MemoryFigures, now: datetime) -> 
     last_forget = logs.filter(source=ReviewLog.Source.RESET).order_by("-reviewed_at")
     since = Coalesce(Subquery(last_forget.values("reviewed_at")[:1]), Value(EPOCH))
     counts = (
-        logs.exclude(source__in=ReviewLog.NOT_ANSWERS)
+        logs.exclude(source__in=ReviewLog.UNGRADED)
         .filter(reviewed_at__gt=since)
         .aggregate(
             answered=Count("pk"), right=Count("pk", filter=Q(rating__gt=ReviewLog.Rating.AGAIN))
@@ -66,8 +66,13 @@ KINDS = {
     scheduling.MemoryState.REVIEW: "Review",
     scheduling.MemoryState.RELEARNING: "Relearn",
 }
-# What the learner did that was no answer (Anki's "Manual" entries).
-MANUAL_KINDS = {ReviewLog.Source.RESET: "Forget", ReviewLog.Source.RESCHEDULE: "Set due date"}
+# What was no answer: what the learner did by hand (Anki's "Manual" entries), and a due date
+# moved by a change of settings (Anki's "Rescheduled").
+MANUAL_KINDS = {
+    ReviewLog.Source.RESET: "Forget",
+    ReviewLog.Source.RESCHEDULE: "Set due date",
+    ReviewLog.Source.RESCHEDULED: "Rescheduled",
+}
 # Where an answer was given, when not on the review page.
 ACTIVITIES = {
     ReviewLog.Source.QUIZ: "in a quiz",
@@ -80,7 +85,8 @@ class PastReview:
     """One line of a card's review history, as Anki's card info lists it."""
 
     at: datetime
-    kind: str  # "Learn", "Review", "Relearn", or "Forget" / "Set due date" (Anki's "Manual")
+    # "Learn", "Review", "Relearn"; "Forget" / "Set due date" (Anki's "Manual"), "Rescheduled"
+    kind: str
     activity: str  # "in a quiz", "in a flashcard quiz"; "" on the review page, or no answer
     rating: str  # "Again", "Hard", "Good", "Easy"; "" for a Forget or a Set due date
     interval: str  # until it was due again ("10 m", "3 d"); "" for a Forget

@@ -91,12 +91,12 @@ def _review_rows(user) -> list[tuple[int, datetime, int]]:
     them: its history before the reset is not what the memory since was built on. The
     reviews of cards deleted since are left out, as Anki's optimizer reads the reviews of
     the cards there are: without their card they cannot be told apart into histories. A Set
-    due date is no answer, and Anki's optimizer skips it too: the card's history goes on
-    past it."""
+    due date, or a due date moved by Reschedule cards on change, is no answer, and Anki's
+    optimizer skips them too: the card's history goes on past them."""
     return scheduling.since_last_reset(
         list(
             ReviewLog.objects.filter(user=user, card__isnull=False)
-            .exclude(source=ReviewLog.Source.RESCHEDULE)
+            .exclude(source__in=(ReviewLog.Source.RESCHEDULE, ReviewLog.Source.RESCHEDULED))
             .order_by("card_id", "reviewed_at", "pk")
             .values_list("card_id", "reviewed_at", "rating")
         )
@@ -200,7 +200,7 @@ def parameters_fit(*, user, now: datetime) -> FitResult:
         if not kept:
             _memories_update(user=user, replayed=replayed)
             if stored.reschedule_on_change:
-                rescheduled = review_cards_reschedule(user=user)
+                rescheduled = review_cards_reschedule(user=user, now=now)
     return FitResult(
         fitted=True,
         reviews=len(rows),

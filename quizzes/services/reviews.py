@@ -15,6 +15,7 @@ import copy
 import hashlib
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -31,6 +32,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.utils import timezone
 
 from quizzes import caching, engine, scheduling
 from quizzes.models import (
@@ -123,12 +125,20 @@ def settings_update(
     new_cards_ignore_review_limit: bool = False,
     reschedule_on_change: bool = False,
     maximum_interval: int = scheduling.MAX_INTERVAL_DAYS,
+    easy_days: tuple[scheduling.EasyDay, ...] = scheduling.NORMAL_WEEK,
+    now: datetime | None = None,
 ) -> int:
-    """Save the learner's study settings. With `reschedule_on_change`, a new desired
-    retention reschedules their review cards (review_cards_reschedule), as Anki's
-    "Reschedule cards on change" does on saving its options; returns how many it moved."""
+    """Save the learner's study settings (`easy_days` Monday first). With
+    `reschedule_on_change`, a new desired retention or new easy days reschedule their review
+    cards (review_cards_reschedule, logged at `now`, the moment of the save; None: the
+    server's clock), as Anki's "Reschedule cards on change" does on saving its options;
+    returns how many it moved."""
     settings, _created = LearnerSettings.objects.select_for_update().get_or_create(user=user)
-    retention_changed = settings.desired_retention != desired_retention
+    # What moves due dates, as in Anki: easy days only where the load balancer weighs them.
+    changed = (
+        settings.desired_retention != desired_retention
+        or settings.easy_day_settings != tuple(easy_days)
+    )
     settings.desired_retention = desired_retention
     settings.reschedule_on_change = reschedule_on_change
     settings.maximum_interval = maximum_interval
@@ -141,8 +151,10 @@ def settings_update(
     settings.bury_siblings = bury_siblings
     settings.new_review_order = scheduling.NewReviewOrder(new_review_order)
     settings.new_cards_ignore_review_limit = new_cards_ignore_review_limit
+    settings.easy_days = [scheduling.EasyDay(day).value for day in easy_days]
     settings.save(
         update_fields=[
+            "easy_days",
             "new_cards_ignore_review_limit",
             "bury_siblings",
             "new_review_order",
@@ -157,34 +169,40 @@ def settings_update(
             "maximum_interval",
         ]
     )
-    if reschedule_on_change and retention_changed:
-        return review_cards_reschedule(user=user)
+    if reschedule_on_change and changed:
+        return review_cards_reschedule(user=user, now=now or timezone.now())
     return 0
 
 
 @transaction.atomic
-def review_cards_reschedule(*, user) -> int:
+def review_cards_reschedule(*, user, now: datetime) -> int:
     """Anki's "Reschedule cards on change" (rslib/src/scheduler/fsrs/memory_state.rs):
     every review card of the learner's not suspended (a buried one too) is due when its
     memory now says, under their desired retention and parameters
     (scheduling.rescheduled_due). Cards in a (re)learning step keep their step, and a new
     card made a review card by Set due date and not answered since keeps its date: it has
-    no answer to count from (Anki passes over a card without a graded review too). Returns
-    how many due dates moved: one query reads the cards, with their last answers, and one
-    writes each 500 moved; the rows are locked, so an answer given meanwhile waits rather
-    than being overwritten."""
+    no answer to count from (Anki passes over a card without a graded review too). Each
+    card moved gets a "Rescheduled" entry at `now` (Anki's log_rescheduled_review), its
+    memory before kept, so that its history shows the move; a card whose date stays gets
+    none. The days are load balanced over the cards due and the easy days, as Anki's
+    Rescheduler does (scheduling.rescheduled_due). Returns how many due dates moved: one
+    query reads the cards, with their last answers, one counts the cards answered today,
+    one writes each 500 moved and one logs each 500; the rows are locked, so an answer
+    given meanwhile waits rather than being overwritten."""
     settings = _settings_of(user.pk)
     scheduler = _scheduler(settings)
+    today = _today(settings, now)
+    day_start, _day_end = study_day_bounds(settings=settings, now=now)
     last_answer = (
         ReviewLog.objects.filter(
             user=user, card=OuterRef("card"), reviewed_at=OuterRef("last_review")
         )
-        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .exclude(source__in=ReviewLog.UNGRADED)
         .order_by("-pk")
     )
-    rows = (
+    rows = list(
         CardMemory.objects.select_for_update(of=("self",))
-        .filter(user=user, state=scheduling.MemoryState.REVIEW, suspended=False, reps__gt=0)
+        .filter(user=user, state=scheduling.MemoryState.REVIEW, suspended=False)
         .filter(~Exists(CardHold.objects.filter(user=user, card=OuterRef("card"), suspended=True)))
         .annotate(
             last_rating=Subquery(last_answer.values("rating")[:1]),
@@ -192,10 +210,25 @@ def review_cards_reschedule(*, user) -> int:
                 last_answer.values("memory_before")[:1], output_field=JSONField()
             ),
         )
-        .order_by()
+        .order_by("card_id")
     )
-    moved = []
+    # Anki's Rescheduler balances the load over the review cards so read (each day's, and
+    # today's with those overdue and the cards answered today), moving each as it goes.
+    due_on = Counter(max((_today(settings, row.due) - today).days, 0) for row in rows)
+    due_on[0] += (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start, card__isnull=False)
+        .exclude(source__in=ReviewLog.UNGRADED)
+        .values("card")
+        .distinct()
+        .count()
+    )
+    workload = scheduling.Workload(
+        due_on=due_on, today_weekday=today.weekday(), easy_days=settings.easy_day_settings
+    )
+    moved, logs = [], []
     for row in rows:
+        if not row.reps:
+            continue
         memory = row.as_memory()
         due = scheduling.rescheduled_due(
             memory,
@@ -206,11 +239,30 @@ def review_cards_reschedule(*, user) -> int:
             ),
             time_zone=settings.time_zone,
             day_start_hour=settings.day_start_hour,
+            workload=workload,
+            elapsed_days=_elapsed_days(settings, memory, now),
         )
         if due != row.due:
+            due_on[max((_today(settings, row.due) - today).days, 0)] -= 1
+            due_on[max((_today(settings, due) - today).days, 0)] += 1
+            logs.append(
+                ReviewLog(
+                    user=user,
+                    card_id=row.card_id,
+                    rating=scheduling.RESET_RATING,
+                    reviewed_at=now,
+                    elapsed_seconds=0.0,
+                    source=Source.RESCHEDULED,
+                    state_before=row.state,
+                    memory_before=_memory_json(row),
+                    due_after=due,
+                    stability_after=row.stability,
+                )
+            )
             row.due = due
             moved.append(row)
     CardMemory.objects.bulk_update(moved, ["due"], batch_size=500)
+    ReviewLog.objects.bulk_create(logs, batch_size=500)
     if moved:
         caching.learner_memory_changed(user.pk)
     return len(moved)
@@ -264,6 +316,77 @@ def _elapsed_days(
 def _today(settings: LearnerSettings, now: datetime) -> date:
     return scheduling.study_day(
         now, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
+    )
+
+
+def _workload(
+    *,
+    settings: LearnerSettings,
+    card_id: int,
+    memory: scheduling.Memory | None,
+    grades,
+    now: datetime,
+    scheduler,
+    elapsed_days: int | None,
+) -> scheduling.Workload | None:
+    """What Anki's load balancer weighs `grades` of the card by: the learner's cards due on
+    each study day of the fuzz ranges (scheduling.load_window), the card itself left out
+    since it is the one moving, counted in one query through the (user, due) index; their
+    easy days; and when they bury siblings (Anki's "Bury review siblings"), the days from
+    today on within reach of the ranges on which a sibling of the card is due, counted in
+    the same query. None, and no query, when no grade gives a range to balance. As Anki's,
+    it counts every card due on those days, suspended and buried ones too."""
+    window = scheduling.load_window(
+        memory, grades, now=now, scheduler=scheduler, elapsed_days=elapsed_days
+    )
+    if window is None:
+        return None
+    first, last = window
+    days = range(first, last + 1)
+    # Sibling days are read this far around the ranges, from today on.
+    reach = scheduling.SIBLING_REACH if settings.bury_siblings else None
+    near = range(max(first - reach, 0), last + reach + 1) if reach is not None else range(0)
+    read = range(min([first, *near[:1]]), max([last, *near[-1:]]) + 1)
+    today = _today(settings, now)
+    starts = {
+        day: scheduling.study_day_start(
+            today + timedelta(days=day),
+            time_zone=settings.time_zone,
+            day_start_hour=settings.day_start_hour,
+        )
+        for day in range(read.start, read.stop + 1)
+    }
+    answered = Card.objects.filter(pk=card_id)
+    siblings = (
+        Card.objects.filter(
+            deck_id=Subquery(answered.values("deck_id")), guid=Subquery(answered.values("guid"))
+        )
+        .exclude(guid="")
+        .exclude(pk=card_id)
+        .values("pk")
+    )
+
+    def on(day: int) -> Q:
+        return Q(due__gte=starts[day], due__lt=starts[day + 1])
+
+    counts = (
+        CardMemory.objects.filter(
+            user_id=settings.user_id, due__gte=starts[read.start], due__lt=starts[read.stop]
+        )
+        .exclude(card_id=card_id)
+        .aggregate(
+            **{f"day_{day}": Count("pk", filter=on(day)) for day in days},
+            **{
+                f"siblings_{day}": Count("pk", filter=on(day) & Q(card_id__in=siblings))
+                for day in near
+            },
+        )
+    )
+    return scheduling.Workload(
+        due_on={day: counts[f"day_{day}"] for day in days},
+        today_weekday=today.weekday(),
+        easy_days=settings.easy_day_settings,
+        sibling_days=frozenset(day for day in near if counts[f"siblings_{day}"]),
     )
 
 
@@ -392,7 +515,7 @@ def _introduced_since(*, user, start: datetime) -> int:
         ReviewLog.objects.filter(
             user=user, card=None, reviewed_at__gte=start, state_before=scheduling.MemoryState.NEW
         )
-        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .exclude(source__in=ReviewLog.UNGRADED)
         .values("pk")
     )
     return remembered.union(deleted, all=True).count()  # one query, as the queue's others
@@ -861,7 +984,7 @@ def studied_since(*, user, start: datetime) -> Studied:
     answers nothing). One query."""
     figures = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
-        .exclude(source__in=ReviewLog.NOT_ANSWERS)
+        .exclude(source__in=ReviewLog.UNGRADED)
         .aggregate(cards=Count("pk"), seconds=Sum("elapsed_seconds"))
     )
     return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)
@@ -1121,15 +1244,26 @@ def _work_out(
 ) -> _Review:
     settings = _settings_of(user_id)
     before = read.as_memory() if read else None
+    scheduler = _scheduler(settings)
+    elapsed_days = _elapsed_days(settings, before, now)
     after = scheduling.schedule(
         before,
         grade,
         now=now,
-        scheduler=_scheduler(settings),
+        scheduler=scheduler,
         fuzz_seed=_fuzz_seed(user_id=user_id, card_id=card_id, reps=before.reps if before else 0),
-        elapsed_days=_elapsed_days(settings, before, now),
+        elapsed_days=elapsed_days,
         time_zone=settings.time_zone,
         day_start_hour=settings.day_start_hour,
+        workload=_workload(
+            settings=settings,
+            card_id=card_id,
+            memory=before,
+            grades=[grade],
+            now=now,
+            scheduler=scheduler,
+            elapsed_days=elapsed_days,
+        ),
     )
     if read is None:
         memory = CardMemory(user_id=user_id, card_id=card_id, first_review=now)
@@ -1321,8 +1455,9 @@ def review_answer_prepare(
     *, attempt: Attempt, question: AttemptQuestion, now: datetime
 ) -> PreparedAnswer | None:
     """Work out what `question`'s answer (its outcome set, not stored yet) does to the
-    learner's memory of the card, from the memory as it is now: one read, no lock. Storing
-    it (review_answer_store) is then two short writes, so a quiz answer holds the database's
+    learner's memory of the card, from the memory as it is now: one read (and the load
+    balancer's count, for an interval it balances), no lock. Storing it
+    (review_answer_store) is then two short writes, so a quiz answer holds the database's
     write lock (SQLite) or the memory's row (PostgreSQL) only while it writes, not while
     FSRS, the ORM and the cache work. The memory is the one read with the question
     (attempts.question_get_owned) when it was, else read here."""
@@ -1823,16 +1958,28 @@ class GradeOption:
 def grade_options(
     *, user, settings: LearnerSettings, memory: CardMemory | None, card: Card, now: datetime
 ) -> list[GradeOption]:
-    """The four grade buttons for `card`, each with the interval it would give."""
+    """The four grade buttons for `card`, each with the interval it would give: load
+    balanced as the answer will be (one query, when a grade gives a range to balance)."""
     before = memory.as_memory() if memory else None
+    scheduler = _scheduler(settings)
+    elapsed_days = _elapsed_days(settings, before, now)
     intervals = scheduling.preview(
         before,
         now=now,
-        scheduler=_scheduler(settings),
+        scheduler=scheduler,
         fuzz_seed=_fuzz_seed(user_id=user.pk, card_id=card.pk, reps=before.reps if before else 0),
-        elapsed_days=_elapsed_days(settings, before, now),
+        elapsed_days=elapsed_days,
         time_zone=settings.time_zone,
         day_start_hour=settings.day_start_hour,
+        workload=_workload(
+            settings=settings,
+            card_id=card.pk,
+            memory=before,
+            grades=list(Grade),
+            now=now,
+            scheduler=scheduler,
+            elapsed_days=elapsed_days,
+        ),
     )
     return [
         GradeOption(grade=grade, interval_label=scheduling.interval_label(interval))

@@ -22,7 +22,9 @@ def study_settings(request):
     settings = reviews.learner_settings(user=request.user)
     form = StudySettingsForm(request.POST if request.method == "POST" else None, instance=settings)
     if form.is_valid():
-        rescheduled = reviews.settings_update(user=request.user, **form.cleaned_data)
+        rescheduled = reviews.settings_update(
+            user=request.user, now=timezone.now(), **form.cleaned_data
+        )
         messages.success(request, f"Your study settings are saved.{_rescheduled(rescheduled)}")
         return redirect("study_settings")
     status = 400 if form.is_bound else 200
@@ -35,7 +37,7 @@ def _rescheduled(cards: int) -> str:
     if not cards:
         return ""
     plural = "s" if cards != 1 else ""
-    return f" {cards} review card{plural} rescheduled for your new desired retention."
+    return f" {cards} review card{plural} rescheduled for your new settings."
 
 
 @require_POST
