@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quizzes", "0051_reschedule_on_change_maximum_interval")]
+    dependencies = [("quizzes", "0053_reviewlog_rescheduled")]
 
     operations = [
         # ALTER TABLE ADD COLUMN, on SQLite too, as 0049 does: Django's AddField would rebuild
