@@ -55,9 +55,14 @@ class Option:
     choice_words: wording.ChoiceWords = field(init=False, repr=False, compare=False)
     # How many of the words that speak to the reader it says (wording.reader_words).
     voice: int = field(init=False, repr=False, compare=False)
+    # Its letters per word (and marks: what a glance takes in): a topic's jargon is long.
+    word_length: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "word_count", len(self.text.split()))
+        written = self.text.split()
+        object.__setattr__(self, "word_count", len(written))
+        word_length = sum(map(len, written)) / len(written) if written else 0.0
+        object.__setattr__(self, "word_length", word_length)
         said = self.reader_words if self.reader_words is not None else _voice(self.text)
         object.__setattr__(self, "voice", said)
         words = self.words if self.words is not None else _text_words(self.text)
@@ -163,12 +168,12 @@ SHORTLIST_SIZE = 12
 # ... of which this many are taken for repeating the question as much as the right answer.
 ECHO_SHORTLIST = 6
 # The surface cues of `pick_distractors`: length, words shared with the question (raw and
-# per word), voice (how many words speak to the reader), likeness to the other choices.
-# The two "shared" ones are the echo cues.
-CUE_COUNT = 5
+# per word), voice (how many words speak to the reader), the length of its words, likeness
+# to the other choices. The two "shared" ones are the echo cues.
+CUE_COUNT = 6
 # Repeating the question's words is the strongest cue in a deck whose answers restate their
 # question: missing its target place costs more.
-CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0, 1.0)
+CUE_WEIGHTS = (1.0, 2.0, 2.0, 1.0, 1.0, 1.0)
 # How much a less plausible distractor costs beside one place on a surface cue: enough to
 # keep distractors on topic, not enough to let a cue give the answer away.
 PLAUSIBILITY_WEIGHT = 0.8
@@ -238,13 +243,14 @@ class _Surface:
     and players who do not both see them, see `_echoes`), and its words, to compare it with
     the others."""
 
-    __slots__ = ("length", "shared", "shared_per_word", "voice", "words")
+    __slots__ = ("length", "shared", "shared_per_word", "voice", "word_length", "words")
 
     def __init__(self, option: Option, echo: tuple[int, float]):
         self.words = option.choice_words.stems
         self.shared, self.shared_per_word = echo
         self.length = len(option.text)
         self.voice = option.voice
+        self.word_length = option.word_length
 
 
 def _echoes(
@@ -397,7 +403,8 @@ def pick_distractors(
 
 # Per cue, the step of a Weyl sequence (n times an irrational, modulo 1): consecutive card
 # ids take every place about equally often, and each cue's places run apart from the others'.
-_TARGET_STEPS = tuple(math.sqrt(prime) % 1.0 for prime in (2, 3, 5, 7, 11))
+# The length of the words came last: its step the next prime's, the others' as they were.
+_TARGET_STEPS = tuple(math.sqrt(prime) % 1.0 for prime in (2, 3, 5, 7, 13, 11))
 
 
 def _alike_count(card: QuizCard, options: Iterable[Option]) -> int:
@@ -447,20 +454,27 @@ def _least_cost_set(
     the members' doubt.
 
     A depth-first walk that leaves out every set whose cost cannot be lower than the best
-    found: the right answer's place on the length, echo and voice cues is the sum of what each
-    member adds (`_share`), so a partial set bounds it; likeness to the other choices is
-    worked out for the sets that survive. Costs are summed in one order throughout, so the
-    walk chooses what trying every set would.
+    found: the right answer's place on the fixed cues (all but likeness) is the sum of what
+    each member adds (`_share`), so a partial set bounds it; likeness to the other
+    choices is worked out for the sets that survive. Costs are summed in one order
+    throughout, so the walk chooses what trying every set would.
     """
     count = len(surfaces)
     right = surfaces[0]
-    right_values = (right.length, right.shared, right.shared_per_word, right.voice)
+    right_values = (
+        right.length,
+        right.shared,
+        right.shared_per_word,
+        right.voice,
+        right.word_length,
+    )
     shares = [
         (
             _share(surface.length, right_values[0]),
             _share(surface.shared, right_values[1]),
             _share(surface.shared_per_word, right_values[2]),
             _share(surface.voice, right_values[3]),
+            _share(surface.word_length, right_values[4]),
         )
         for surface in surfaces
     ]
@@ -474,18 +488,17 @@ def _least_cost_set(
             shared = len(words & other_words)
             either = size + len(other_words) - shared
             row[other] = likeness[other][one] = shared / either if either else 0.0
-    (w0, w1, w2, w3, like_weight), (t0, t1, t2, t3, like_target) = CUE_WEIGHTS, targets
+    (w0, w1, w2, w3, w4, like_weight) = CUE_WEIGHTS
+    (t0, t1, t2, t3, t4, like_target) = targets
     best_cost = math.inf
     best: tuple[int, ...] = ()
 
-    def visit(
-        members: tuple[int, ...], places: tuple[float, float, float, float], doubt_sum, sums: list
-    ) -> None:
+    def visit(members: tuple[int, ...], places: tuple[float, ...], doubt_sum, sums: list) -> None:
         """Every set that starts with `members` (the right answer 0 first): `places` on the
         fixed cues so far, `doubt_sum`, and each member's likeness to the others so far."""
         nonlocal best_cost, best
         left = need - len(members) + 1
-        p0, p1, p2, p3 = places
+        p0, p1, p2, p3, p4 = places
         if left > 1:
             # The fixed cues' places can still grow by up to one per member left to choose.
             spread = (
@@ -493,11 +506,12 @@ def _least_cost_set(
                 + w1 * max(p1 - t1, t1 - p1 - left, 0.0)
                 + w2 * max(p2 - t2, t2 - p2 - left, 0.0)
                 + w3 * max(p3 - t3, t3 - p3 - left, 0.0)
+                + w4 * max(p4 - t4, t4 - p4 - left, 0.0)
             )
             if spread + PLAUSIBILITY_WEIGHT * doubt_sum >= best_cost:
                 return
             for index in range(members[-1] + 1, count - left + 1):
-                s0, s1, s2, s3 = shares[index]
+                s0, s1, s2, s3, s4 = shares[index]
                 row = likeness[index]
                 # The matrix is symmetric: row[member] is likeness[member][index].
                 grown = [total + row[member] for total, member in zip(sums, members, strict=True)]
@@ -507,20 +521,21 @@ def _least_cost_set(
                 grown.append(own)
                 visit(
                     (*members, index),
-                    (p0 + s0, p1 + s1, p2 + s2, p3 + s3),
+                    (p0 + s0, p1 + s1, p2 + s2, p3 + s3, p4 + s4),
                     doubt_sum + doubt[index],
                     grown,
                 )
             return
         right_total, others_totals, others = sums[0], sums[1:], members[1:]
         for index in range(members[-1] + 1, count):
-            s0, s1, s2, s3 = shares[index]
+            s0, s1, s2, s3, s4 = shares[index]
             total_doubt = doubt_sum + doubt[index]
             spread = (
                 w0 * abs(p0 + s0 - t0)
                 + w1 * abs(p1 + s1 - t1)
                 + w2 * abs(p2 + s2 - t2)
                 + w3 * abs(p3 + s3 - t3)
+                + w4 * abs(p4 + s4 - t4)
             )
             if spread + PLAUSIBILITY_WEIGHT * total_doubt >= best_cost:
                 continue
@@ -539,7 +554,7 @@ def _least_cost_set(
 
     if need == 0:
         return ()
-    visit((0,), (0.0, 0.0, 0.0, 0.0), 0, [0])
+    visit((0,), (0.0,) * 5, 0, [0])
     return best
 
 
@@ -643,6 +658,11 @@ def steady_distractors(
 CROWDING_WEIGHT = 0.5
 SETTLING_ROUNDS = 3
 
+
+# The version of the rules that choose a card's wrong answers (pick_distractors,
+# settle_choices): the services store a card's choices with it, and choose again those
+# chosen under another.
+CHOICES_VERSION = 2
 
 # A settled choice: the card whose answer it is, and its id if an editor wrote it.
 ChoiceRef = tuple[int, int | None]

@@ -317,11 +317,15 @@ def test_hand_written_distractors_are_preferred():
     curated = [option(1, f"editor wrote {n}", distractor_id=n) for n in (7, 8)]
     question = card(1, "the answer", curated=curated)
 
-    offered = Counter()
+    offered, without_them = Counter(), 0
     for seed in range(40):
         distractors = pick_distractors(question, answers(deck(20)[1:]), rng=random.Random(seed))
-        assert any(o.distractor_id for o in distractors)
+        without_them += not any(o.distractor_id for o in distractors)
         offered.update(o.distractor_id or f"card {o.card_id}" for o in distractors)
+
+    # Both give way together seldom: here both are in shorter words than the answer, so
+    # where the length of the words aims the answer at the bottom, they cannot stay.
+    assert without_them <= 2, without_them
 
     # Far more often than any other card's answer, which takes the place of one only where
     # that keeps a cue from pointing at the right answer.

@@ -229,9 +229,10 @@ class Card(models.Model):
     # worked out at save, as a quiz start weighs hundreds of answers by it at 100,000 cards.
     choice_voice = models.PositiveSmallIntegerField(default=0, editable=False)
     # Its wrong answers as the worker chose them (services.attempts.choices_settle), so that
-    # a quiz start reads them instead of looking candidates up and weighing them: a digest
-    # of the question and choice they were chosen for, then each choice as the id of the
-    # card whose answer it is, or card:distractor for a hand-written one. "" until chosen.
+    # a quiz start reads them instead of looking candidates up and weighing them: the rules'
+    # version and a digest of the question and choice they were chosen for, then each
+    # choice as the id of the card whose answer it is, or card:distractor for a hand-written
+    # one. "" until chosen.
     steady_choices = models.TextField(blank=True, default="", editable=False)
     question_needs_missing_image = models.BooleanField(default=False, editable=False)
     # What a "type in the answer" card (Anki's `{{type:Back}}`, `{{type:cloze:Text}}`) asks

@@ -599,7 +599,7 @@ def _quick_quizzes_started(*, user_id: int, deck: Deck, now: datetime) -> int:
 
 
 def _settled_name(deck_id: int) -> str:
-    return f"choices-settled:{deck_id}"
+    return f"choices-settled:{engine.CHOICES_VERSION}:{deck_id}"
 
 
 def choices_wanted_key(deck_id: int) -> str:
@@ -622,7 +622,9 @@ def choices_settle(deck: Deck) -> bool:
         # The value, the number stored, in a list: it may be 0.
         caching.cached(_settled_name(deck.pk), lambda: [_choices_store(deck, _quiz_rows(askable))])
         return False
-    rows = _quiz_rows(askable.filter(steady_choices="")[:CHOICES_BATCH])
+    # Those without, and those chosen under other rules (engine.CHOICES_VERSION).
+    unchosen = askable.exclude(steady_choices__startswith=f"{engine.CHOICES_VERSION}-")
+    rows = _quiz_rows(unchosen[:CHOICES_BATCH])
     _choices_store(deck, rows, rounds=0)
     if len(rows) == CHOICES_BATCH:
         return True
@@ -670,12 +672,15 @@ def _choices_store(
 
 
 def _choices_digest(question_text: str, choice_text: str) -> str:
-    return hashlib.blake2b(f"{question_text}\n{choice_text}".encode(), digest_size=6).hexdigest()
+    """What a card's stored choices were chosen for: the rules' version, and a digest of the
+    question and answer."""
+    text = f"{question_text}\n{choice_text}".encode()
+    return f"{engine.CHOICES_VERSION}-{hashlib.blake2b(text, digest_size=6).hexdigest()}"
 
 
 def _choices_written(card: engine.QuizCard, refs: Iterable[engine.ChoiceRef]) -> str:
-    """Card.steady_choices for `refs`: the digest of the question and answer they were
-    chosen for, then each."""
+    """Card.steady_choices for `refs`: what they were chosen for (_choices_digest), then
+    each."""
     words = [
         f"{card_id}:{distractor_id}" if distractor_id else str(card_id)
         for card_id, distractor_id in refs
@@ -685,7 +690,8 @@ def _choices_written(card: engine.QuizCard, refs: Iterable[engine.ChoiceRef]) ->
 
 def _choices_read(row: QuizCardRow) -> tuple[engine.ChoiceRef, ...] | None:
     """The wrong answers stored with the card of `row`; None when none are, or they were
-    chosen for another question or answer than it has now (an edit since)."""
+    chosen for another question or answer than it has now (an edit since), or by other
+    rules."""
     digest, _, words = row.steady_choices.partition(" ")
     if not digest or digest != _choices_digest(row.question_text, row.choice_text):
         return None
