@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from quizzes import charts, tasks
@@ -16,7 +16,7 @@ from quizzes.views.limits import quiz_starts_limited
 from quizzes.views.login import login_required
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def study_settings(request):
     settings = reviews.learner_settings(user=request.user)
@@ -59,7 +59,7 @@ def study_parameters_fit(request):
     return redirect("study_settings")
 
 
-@require_GET
+@require_safe
 @login_required
 def study_progress(request):
     figures = progress_services.progress_figures(user=request.user, now=timezone.now())
