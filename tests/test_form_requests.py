@@ -98,9 +98,27 @@ def test_a_form_sent_to_a_page_to_visit_gets_a_page_that_says_so(client, alice, 
     response = client.generic(method, reverse("history"), "a=1", URLENCODED, headers=headers)
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert "This address is a page to visit: it takes no form" in response.text
     assert 'class="site-nav"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("review_answer", "This address takes a form, not a visit"),
+        ("history", "This address is a page to visit: it takes no form"),
+        ("quiz_setup", "This address takes visits and forms, not OPTIONS requests"),
+    ],
+)
+def test_the_405_page_says_what_the_address_takes_whatever_was_sent(client, alice, name, said):
+    # An OPTIONS sent to an address that takes only forms was told "it takes no form".
+    client.force_login(alice)
+
+    response = client.options(reverse(name))
+
+    assert response.status_code == 405
+    assert said in response.text
 
 
 def test_a_head_request_refused_stays_without_a_body(client, alice):
