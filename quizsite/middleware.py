@@ -11,6 +11,24 @@ from quizzes.services.decks import deck_by_former_slug
 from quizzes.views.errors import CardNotFound
 
 
+class HeadWithoutBodyMiddleware:
+    """A HEAD request's answer goes without its body, as HTTP has it: Django's WSGI handler
+    sends the GET's page, which gunicorn then dropped with a warning in the log, one a
+    request (a link checker asks every page so). The headers stay the GET's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
 class PrivatePagesMiddleware:
     """A page that differs by the visitor's cookies says `Cache-Control: private`: every
     page carries its visitor's own CSRF token, and a signed-in learner's page their name and

@@ -71,7 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a load balancer's probe, over plain HTTP by the server's own address.
+    # Outermost, so that every answer has had its say (its Content-Length too) first.
+    "quizsite.middleware.HeadWithoutBodyMiddleware",
+    # First to answer: a load balancer's probe, over plain HTTP by the server's own address.
     "quizsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside every middleware that can answer by itself (an unknown host, a form in another

@@ -3,7 +3,8 @@ blank one: a form in a charset Django cannot read, a visit to an address that ta
 a form."""
 
 import pytest
-from django.test import Client
+from django.core.handlers.base import BaseHandler
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,17 @@ def test_a_head_request_refused_stays_without_a_body(client, alice):
 
     assert response.status_code == 405
     assert response.content == b""
+
+
+def test_a_head_request_gets_the_pages_headers_without_its_body(fastai_deck):
+    # Through the site's middleware as gunicorn calls it (the test client drops a HEAD's
+    # body by itself): Django's handler sent the page, which gunicorn dropped with a
+    # warning in the log, one a HEAD request.
+    site = BaseHandler()
+    site.load_middleware()
+
+    response = site.get_response(RequestFactory().head(reverse("home")))
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response["Content-Length"]) > 1000  # the page's, as a GET gets it
