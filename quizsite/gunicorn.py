@@ -26,6 +26,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
+# The longest request line gunicorn takes (its default is 4,094 bytes): a typed answer travels
+# in the address (the review's and a card page's Show answer are GET forms), and the 500
+# characters the box takes, in Chinese, are 4,500 bytes there; refused, the learner got
+# gunicorn's bare 414 page. nginx's default buffers (8 KB) let such a line through too.
+limit_request_line = 8190
 # gunicorn 25's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl), so
 # a second instance on the machine (the tests', the benches', a second site) took it over
 # and stopping either deleted it for both. We do not use gunicornc; signals still work.

@@ -11,6 +11,24 @@ from quizzes.services.decks import deck_by_former_slug
 from quizzes.views.errors import CardNotFound
 
 
+class HeadWithoutBodyMiddleware:
+    """A HEAD request's answer goes without its body, as HTTP has it: Django's WSGI handler
+    sends the GET's page, which gunicorn then dropped with a warning in the log, one a
+    request (a link checker asks every page so). The headers stay the GET's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
 class PrivatePagesMiddleware:
     """A page that differs by the visitor's cookies says `Cache-Control: private`: every
     page carries its visitor's own CSRF token, and a signed-in learner's page their name and
@@ -111,8 +129,9 @@ class FormCharsetMiddleware:
 class MethodNotAllowedPageMiddleware:
     """A visit to an address that only takes a form (log out, an answer, a retry: a bookmark,
     a restored tab) gets a page saying so instead of require_POST's empty 405; so does a
-    form sent to a page that takes none, which htmx would swap in as an empty page. A HEAD
-    request's answer has no body anyway."""
+    form sent to a page that takes none, which htmx would swap in as an empty page. The page
+    says what the address takes (its Allow), whatever the method sent. A HEAD request's
+    answer has no body anyway."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -120,8 +139,11 @@ class MethodNotAllowedPageMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code == 405 and not response.content and request.method != "HEAD":
-            page = render(request, "405.html", status=405)
-            page["Allow"] = response.get("Allow", "")
+            allowed = response.get("Allow", "")
+            methods = {method.strip() for method in allowed.split(",")}
+            context = {"takes_visits": "GET" in methods, "takes_forms": "POST" in methods}
+            page = render(request, "405.html", context, status=405)
+            page["Allow"] = allowed
             return page
         return response
 

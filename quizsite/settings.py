@@ -71,7 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a load balancer's probe, over plain HTTP by the server's own address.
+    # Outermost, so that every answer has had its say (its Content-Length too) first.
+    "quizsite.middleware.HeadWithoutBodyMiddleware",
+    # First to answer: a load balancer's probe, over plain HTTP by the server's own address.
     "quizsite.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside every middleware that can answer by itself (an unknown host, a form in another
@@ -479,7 +481,10 @@ SVG_CONTENT_SECURITY_POLICY = (
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_in_one_line": {"()": "quizsite.logs.RefusalsInOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # A request for another host name (a scanner trying addresses) gets its 400; logged, each
     # filled the log with a traceback.

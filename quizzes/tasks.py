@@ -36,8 +36,11 @@ def images_cache_pending(*, retry_failed: bool = False) -> dict[str, int]:
 @task()
 def fsrs_parameters_fit(user_id: int) -> str:
     """A learner asked, on their settings page, for parameters fitted to their reviews."""
-    user = get_user_model().objects.get(pk=user_id)
-    return fsrs_fitting.parameters_fit(user=user, now=timezone.now()).summary
+    try:
+        user = get_user_model().objects.get(pk=user_id)
+        return fsrs_fitting.parameters_fit(user=user, now=timezone.now()).summary
+    finally:
+        cache.delete(fsrs_fitting.fit_asked_key(user_id))
 
 
 @task()

@@ -1,11 +1,15 @@
 """Errors keep the site's look and say what happened; none shows Django's bare pages."""
 
+import io
+import logging
 import sqlite3
+import sys
 
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
 
+from quizsite.logs import RefusalsInOneLine
 from quizzes.models import Attempt
 from quizzes.views.errors import server_error
 
@@ -83,3 +87,46 @@ def test_a_missing_cards_deck_is_named_apart_from_another_of_its_name(client, ma
     assert response.status_code == 404
     assert "biology (bio-b) has no card with this number." in response.text
     assert 'href="/decks/bio-b/">Back to biology (bio-b)</a>' in response.text
+
+
+@pytest.fixture
+def console_log():
+    """What the site's console handler (settings.LOGGING) writes, as text."""
+    console = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(kind, RefusalsInOneLine) for kind in handler.filters)
+    )
+    written = io.StringIO()
+    kept = console.setStream(written)
+    yield written
+    console.setStream(kept)
+
+
+def test_a_form_of_more_fields_than_django_takes_is_one_line_in_the_log(client, console_log):
+    fields = "&".join(f"field{number}=1" for number in range(1_001))
+
+    response = client.post(
+        "/accounts/login/", fields, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert 'class="site-nav"' in response.text
+    assert console_log.getvalue() == (
+        "The number of GET/POST parameters exceeded "
+        "settings.DATA_UPLOAD_MAX_NUMBER_FIELDS: /accounts/login/\n"
+    )
+
+
+def test_a_server_error_keeps_its_traceback_in_the_log():
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request", logging.ERROR, __file__, 1, "Internal Server Error: /", (),
+            sys.exc_info(),
+        )  # fmt: skip
+    record.status_code = 500
+
+    assert RefusalsInOneLine().filter(record)
+    assert record.exc_info is not None

@@ -3,7 +3,8 @@ blank one: a form in a charset Django cannot read, a visit to an address that ta
 a form."""
 
 import pytest
-from django.test import Client
+from django.core.handlers.base import BaseHandler
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -98,9 +99,27 @@ def test_a_form_sent_to_a_page_to_visit_gets_a_page_that_says_so(client, alice, 
     response = client.generic(method, reverse("history"), "a=1", URLENCODED, headers=headers)
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert "This address is a page to visit: it takes no form" in response.text
     assert 'class="site-nav"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("review_answer", "This address takes a form, not a visit"),
+        ("history", "This address is a page to visit: it takes no form"),
+        ("quiz_setup", "This address takes visits and forms, not OPTIONS requests"),
+    ],
+)
+def test_the_405_page_says_what_the_address_takes_whatever_was_sent(client, alice, name, said):
+    # An OPTIONS sent to an address that takes only forms was told "it takes no form".
+    client.force_login(alice)
+
+    response = client.options(reverse(name))
+
+    assert response.status_code == 405
+    assert said in response.text
 
 
 def test_a_head_request_refused_stays_without_a_body(client, alice):
@@ -110,3 +129,17 @@ def test_a_head_request_refused_stays_without_a_body(client, alice):
 
     assert response.status_code == 405
     assert response.content == b""
+
+
+def test_a_head_request_gets_the_pages_headers_without_its_body(fastai_deck):
+    # Through the site's middleware as gunicorn calls it (the test client drops a HEAD's
+    # body by itself): Django's handler sent the page, which gunicorn dropped with a
+    # warning in the log, one a HEAD request.
+    site = BaseHandler()
+    site.load_middleware()
+
+    response = site.get_response(RequestFactory().head(reverse("home")))
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response["Content-Length"]) > 1000  # the page's, as a GET gets it

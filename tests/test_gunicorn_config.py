@@ -1,13 +1,20 @@
 """quizsite/gunicorn.py, the settings `make serve`, the benches and the server tests start
-gunicorn with: the interpreter's switch interval it sets before the workers fork, and no
-control socket shared by every gunicorn of the user."""
+gunicorn with: the interpreter's switch interval it sets before the workers fork, no
+control socket shared by every gunicorn of the user, and room for a typed answer in the
+address."""
 
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
+from quizzes.forms import LARGEST_DATABASE_INTEGER
+from quizzes.forms_study import shown_token
+from quizzes.typed_answers import TYPED_ANSWER_MAX_LENGTH
 from tests.servers import ROOT, Gunicorn, site_env
 
 pytestmark = pytest.mark.own_processes
@@ -15,9 +22,9 @@ pytestmark = pytest.mark.own_processes
 READ = "import sys, quizsite.gunicorn; print(sys.getswitchinterval())"
 
 
-def load_config(**env: str) -> subprocess.CompletedProcess:
+def load_config(read: str = READ, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", READ],
+        [sys.executable, "-c", read],
         cwd=ROOT,
         env=site_env(**env),
         capture_output=True,
@@ -61,3 +68,19 @@ def test_no_control_socket_is_left_for_other_instances_to_take(tmp_path, site_va
         left = [str(path.relative_to(home)) for path in home.rglob("*")]
 
     assert left == []
+
+
+def test_the_longest_typed_answer_the_review_sends_fits_in_the_request_line():
+    # The review's Show answer is a GET form: what the box takes (500 characters, 4,500
+    # bytes in Chinese) went past gunicorn's default 4,094 and got its bare 414 page.
+    query = {
+        "card": LARGEST_DATABASE_INTEGER,
+        "shown": shown_token(card_id=LARGEST_DATABASE_INTEGER, now=timezone.now()),
+        "branch": "生" * 200,  # a deck's longest name
+        "typed": "漢" * TYPED_ANSWER_MAX_LENGTH,
+    }
+    line = f"GET {reverse('review_typed')}?{urlencode(query)} HTTP/1.1"
+    run = load_config("import quizsite.gunicorn as config; print(config.limit_request_line)")
+    assert run.returncode == 0, run.stderr
+    assert len(line.encode()) > 4094
+    assert len(line.encode()) <= int(run.stdout)

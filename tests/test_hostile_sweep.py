@@ -333,6 +333,10 @@ def _problems(response, *, htmx: bool, choice_ids=()) -> list[str]:
         readable = b'class="site-nav"' in text or (htmx and b'role="alert"' in text)
         if not readable:
             found.append(f"bare or empty {status}: {text[:60]!r}")
+    allowed = response.get("Allow", "")
+    if status == 405 and "GET" in allowed and "HEAD" not in allowed:
+        # A link checker or a chat app's preview asks with HEAD what GET would show.
+        found.append(f"allows GET but not HEAD (Allow: {allowed})")
     if status in (301, 302, 303, 307, 308):
         location = response["Location"]
         if urlsplit(location).netloc not in ("", "testserver") or location.startswith(

@@ -65,6 +65,14 @@ def test_it_rejects_post(client, alice):
     assert client.post(URL).status_code == 405
 
 
+def test_it_answers_head_as_get(client, alice):
+    # A link checker or a chat app's preview asks with HEAD: it got a 405.
+    client.force_login(alice)
+    response = client.head(URL)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_it_runs_the_same_queries_for_any_number_of_attempts(
     client, alice, deck, django_assert_num_queries
 ):

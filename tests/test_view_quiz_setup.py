@@ -201,6 +201,10 @@ def test_it_rejects_put(client):
     assert client.put(URL).status_code == 405
 
 
+def test_it_answers_head_as_get(client, deck):
+    assert client.head(URL).status_code == 200
+
+
 def test_each_time_field_says_which_limit_it_belongs_to(client, deck):
     response = client.get(URL)
     assert 'data-time-limit="per_question"' in response.text

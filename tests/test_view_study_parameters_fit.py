@@ -75,6 +75,22 @@ def test_enough_reviews_are_fitted_by_the_worker_then_used(client, alice, make_d
     assert DBTaskResult.objects.count() == 1
 
 
+def test_fit_pressed_again_before_the_worker_ran_queues_no_second_fit(
+    client, alice, make_deck, queued_tasks
+):
+    # Each press queued a fit, seconds of the worker's CPU: a double click, or a script.
+    study(alice, Card.objects.filter(deck=make_deck(40, slug="forty")))
+    client.force_login(alice)
+    client.post(URL, follow=True)
+
+    again = client.post(URL, follow=True)
+
+    assert messages_of(again) == [
+        "Your parameters are being fitted already: reload this page in a moment to see them."
+    ]
+    assert DBTaskResult.objects.count() == 1
+
+
 def test_only_a_signed_in_learner_and_only_by_post(client, alice):
     assert client.post(URL).status_code == 302  # to the login page
     client.force_login(alice)

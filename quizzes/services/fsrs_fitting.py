@@ -12,6 +12,7 @@ from datetime import datetime
 from itertools import groupby
 
 import fsrs_rs_python
+from django.core.cache import cache
 from django.db import transaction
 
 from quizzes import caching, scheduling
@@ -19,6 +20,8 @@ from quizzes.models import CardMemory, LearnerSettings, ReviewLog
 from quizzes.services.reviews import learner_settings, review_cards_reschedule
 
 MIN_TRAINING_ITEMS = 64
+# How long a fit asked for stops another being queued, if the worker never gets to it.
+FIT_ASKED_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +110,22 @@ def _training_items(rows, settings: LearnerSettings) -> list:
     return scheduling.training_items(
         rows, time_zone=settings.time_zone, day_start_hour=settings.day_start_hour
     )
+
+
+def fit_asked_key(user_id: int) -> str:
+    return f"fsrs-fit:{user_id}:asked"
+
+
+def parameters_fit_wanted(*, user) -> bool:
+    """Ask the worker to fit `user`'s parameters, once until it has: every press of Fit
+    queued one (a double click, a script posting again and again), each seconds of the
+    worker's CPU. Whether this asked; False when a fit asked before has not run yet."""
+    if not cache.add(fit_asked_key(user.pk), True, timeout=FIT_ASKED_SECONDS):
+        return False
+    from quizzes.tasks import fsrs_parameters_fit
+
+    fsrs_parameters_fit.enqueue(user.pk)
+    return True
 
 
 def fit_readiness(*, user) -> FitResult:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from quizzes import throttling
 from quizzes.forms import (
@@ -74,7 +74,7 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -217,7 +217,7 @@ def _account_page(
 
 
 @login_required
-@require_GET
+@require_safe
 def account(request):
     return _account_page(request)
 
@@ -269,7 +269,7 @@ def _email_confirmation_ask(request, user, email: str) -> bool:
     return True
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @sensitive_variables("token")
 def email_confirm(request, token):
@@ -294,7 +294,7 @@ def email_confirm(request, token):
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache
 def account_export(request):
     """Everything the site keeps of the learner, as one JSON file to save."""

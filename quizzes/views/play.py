@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
-    require_GET,
     require_http_methods,
     require_POST,
     require_safe,
@@ -145,7 +144,7 @@ def _default_deck(request, decks) -> Deck | None:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @quiz_starts_limited
 def quiz_setup(request):
     decks = attempt_services.quiz_decks()
@@ -272,7 +271,7 @@ def _to_question(request, attempt: Attempt, position: int) -> HttpResponse:
     return _redirect(request, attempt.question_url(position))
 
 
-@require_GET
+@require_safe
 @never_cache
 @vary_on_headers("HX-Request")
 @_signed_out_learner_logs_in
@@ -293,7 +292,7 @@ def attempt_play(request, pk):
 
 # Never from a cache, not even for Back: the browser asks, and the page shows where the quiz
 # stands now (a question answered since it was last shown comes back as its feedback).
-@require_GET
+@require_safe
 @never_cache
 @vary_on_headers("HX-Request")
 @_signed_out_learner_logs_in
@@ -372,7 +371,7 @@ def attempt_answer(request, pk):
     return redirect(attempt.question_url(question.position))
 
 
-@require_GET
+@require_safe
 @_signed_out_learner_logs_in
 def attempt_result(request, pk):
     attempt = _get_attempt_for_user(request, pk)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from quizzes import engine
 from quizzes.forms_study import CardsSetDueForm
@@ -21,7 +21,7 @@ from quizzes.views import guests
 from quizzes.views.login import login_required
 
 
-@require_GET
+@require_safe
 @login_required
 def history(request):
     page = progress_services.attempt_history(user=request.user, before=request.GET.get("before"))
@@ -35,7 +35,7 @@ def history(request):
 MY_CARDS = "quizzes/play/my_cards.html"
 
 
-@require_GET
+@require_safe
 @login_required
 def my_cards(request):
     """The learner's figures per card, each card with its flag; with ?flag=N, the cards

@@ -22,7 +22,7 @@ def _get_card(slug: str, number: int) -> Card:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def card_report(request, slug, number):
     card = _get_card(slug, number)

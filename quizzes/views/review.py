@@ -22,7 +22,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
@@ -292,7 +292,7 @@ def _leech_message(card: Card) -> str:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 @_scoped
@@ -300,7 +300,7 @@ def review(request):
     return _stage(request, card=_shown_card(request))
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 @_scoped
@@ -760,7 +760,7 @@ def _card_study(
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def card_study(request, slug, number):
@@ -784,7 +784,7 @@ def _held_cards(request, *, notice: str = "") -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def held_cards(request):

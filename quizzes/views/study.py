@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from quizzes import charts, tasks
+from quizzes import charts
 from quizzes.forms_study import QuizTheseForm, StudySettingsForm
 from quizzes.services import attempts as attempt_services
 from quizzes.services import fsrs_fitting, reviews
@@ -16,7 +16,7 @@ from quizzes.views.limits import quiz_starts_limited
 from quizzes.views.login import login_required
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def study_settings(request):
     settings = reviews.learner_settings(user=request.user)
@@ -51,17 +51,21 @@ def study_parameters_fit(request):
         messages.info(request, readiness.not_yet)
     elif settings.parameters_fitted_at and settings.parameters_review_count == readiness.reviews:
         messages.info(request, "Your parameters are already fitted to all your reviews.")
-    else:
-        tasks.fsrs_parameters_fit.enqueue(request.user.pk)
+    elif fsrs_fitting.parameters_fit_wanted(user=request.user):
         messages.success(
             request,
             f"Fitting your parameters to your {readiness.reviews} reviews: it takes a "
             "moment, then your reviews are scheduled with them.",
         )
+    else:
+        messages.info(
+            request,
+            "Your parameters are being fitted already: reload this page in a moment to see them.",
+        )
     return redirect("study_settings")
 
 
-@require_GET
+@require_safe
 @login_required
 def study_progress(request):
     figures = progress_services.progress_figures(user=request.user, now=timezone.now())
