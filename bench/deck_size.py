@@ -6,8 +6,9 @@ learners (the bench learner among them), times every page at 79 cards, grows the
 100,000 cards in bulk (copies of the 79 with their tags and images, each text made
 distinct), and times every page again. At each size a quiz start planned in the request is
 timed first as it is before the worker has chosen the cards' wrong answers ("quiz start,
-unchosen"); then the worker's choosing is done and timed, and the pages after it. Each page is timed through Django's test client
-in-process (DEBUG off, the site's middleware, no network): the median of 5 requests with
+unchosen"); then the worker's choosing is done and timed, and the pages after it. Each page
+is timed through Django's test client in-process (DEBUG off, the site's middleware, no
+network): the median of 5 requests with
 the cache cleared before each one (cold: what the database and templates cost) and the
 median of 5 as served (warm: the page cache in use). It prints both and the ratio
 100,000 / 79, and for the warm requests the CPU time this process spent (on SQLite the
