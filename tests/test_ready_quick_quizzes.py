@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from quizzes import caching
-from quizzes.models import Attempt, ReadyQuiz
+from quizzes.models import Attempt, Card, ReadyQuiz
 from quizzes.services import attempts as services
 from quizzes.tasks import ready_quick_quizzes_top_up_task
 from tests.concurrency import learner_lock
@@ -188,10 +188,21 @@ def test_syncing_the_decks_as_the_site_starts_has_the_worker_plan_them(ready, qu
     assert list(deck) == ["fastai"] and ReadyQuiz.objects.count() == 4
 
 
-def test_with_none_kept_syncing_asks_the_worker_for_nothing(settings, queued_tasks):
+@pytest.mark.django_db(transaction=True)
+def test_with_none_kept_syncing_asks_the_worker_to_choose_the_wrong_answers_alone(
+    settings, queued_tasks
+):
     settings.QUIZSITE_READY_QUICK_QUIZZES = 0
     call_command("sync_decks", "fastai", stdout=io.StringIO())
-    assert not DBTaskResult.objects.exists()
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "quizzes.tasks.choices_settle_task"
+    ]
+
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    assert not ReadyQuiz.objects.exists()
+    chosen = Card.objects.filter(deck__slug="fastai").exclude(steady_choices="")
+    assert chosen.count() == 53  # every multiple-choice card of the deck
 
 
 def test_deleting_a_deck_in_the_admin_names_its_plans_and_takes_them(

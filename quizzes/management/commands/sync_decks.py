@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.importing.fixtures import DeckSourceError, read_deck_fixture
 from quizzes.models import Deck
-from quizzes.services.attempts import ready_quick_quizzes_wanted
+from quizzes.services.attempts import choices_wanted, ready_quick_quizzes_wanted
 from quizzes.services.deck_sync import deck_sync
 
 
@@ -42,9 +42,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{report.deck} {line}")
             summaries.append(report.summary)
             synced.append(report.deck)
-        # `make run` and `make serve` sync the decks as the site starts: its worker plans
-        # Quick quizzes then, not at the first learner's start.
-        if settings.QUIZSITE_READY_QUICK_QUIZZES > 0:
-            for deck in Deck.objects.filter(slug__in=synced):
+        # `make run` and `make serve` sync the decks as the site starts: its worker chooses
+        # the cards' wrong answers and plans Quick quizzes then, not at the first learner's
+        # start (with no Quick quizzes planned ahead, it still chooses the wrong answers).
+        for deck in Deck.objects.filter(slug__in=synced):
+            if settings.QUIZSITE_READY_QUICK_QUIZZES > 0:
                 ready_quick_quizzes_wanted(deck)
+            else:
+                choices_wanted(deck)
         return "\n".join(summaries) or "no deck fixture found"
