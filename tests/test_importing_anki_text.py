@@ -368,6 +368,31 @@ def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
     ]
 
 
+def test_a_tags_cell_holding_a_json_list_is_read_as_its_tags():
+    text = (
+        '#separator:tab\n#tags column:3\n'
+        'Q1\tA1\t["GRE","vocab","high yield"]\n'
+        'Q2\tA2\t[&quot;GRE&quot;]\n'
+        'Q3\tA3\t["GRE", 3]\n'
+    )
+
+    result = read(text)
+
+    # Not a list of strings: read as Anki reads it, words separated by spaces.
+    assert [card.tags for card in result.cards] == [
+        ("GRE", "vocab", "high_yield"),
+        ("GRE",),
+        ('["GRE",', "3]"),
+    ]
+
+
+def test_a_last_column_of_json_tag_lists_is_taken_as_tags():
+    result = read('Q1\tA1\t["GRE","vocab"]\nQ2\tA2\t[]\n', separator="\t")
+
+    assert [card.tags for card in result.cards] == [("GRE", "vocab"), ()]
+    assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
+
+
 def test_a_last_column_with_markup_is_not_taken_as_tags():
     result = read("Q1\tA1\t<b>note</b>\nQ2\tA2\tplain\n")
 

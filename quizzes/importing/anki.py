@@ -17,6 +17,7 @@ import codecs
 import dataclasses
 import html
 import html.entities
+import json
 import os
 import re
 from bisect import bisect_right
@@ -1500,7 +1501,35 @@ def _lines_without(column: int, raws: list["_RawRecord"]) -> list["_RawRecord"]:
     return [raw for raw in raws if 1 < len(raw.fields) <= column and not raw.error]
 
 
+def _cell_tags(cell: str) -> list[str]:
+    """The tags a tags column's cell holds: words separated by spaces, as Anki reads them,
+    or a JSON list of strings (`["GRE","vocab"]`, as a script or a spreadsheet built from
+    an API writes them), which Anki would keep as one tag of brackets and quotes. A space
+    in a listed tag is an underscore: an Anki tag has none."""
+    listed = _json_tag_list(cell)
+    if listed is None:
+        return cell.split()
+    return ["_".join(tag.split()) for tag in listed if tag.strip()]
+
+
+def _json_tag_list(cell: str) -> list[str] | None:
+    text = cell.strip()
+    if not text.startswith("[") or not text.endswith("]"):
+        return None
+    # An HTML file's cell may spell its quotes as entities (`[&quot;GRE&quot;]`).
+    for candidate in dict.fromkeys((text, html.unescape(text))):
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, list) and all(isinstance(tag, str) for tag in value):
+            return value
+    return None
+
+
 def _reads_as_tags(value: str) -> bool:
+    if _json_tag_list(value) is not None:
+        return True
     words = value.split()
     if not words or len(words) > _MOST_TAGS or _NOT_IN_TAGS.search(value):
         return False
@@ -1881,7 +1910,7 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         return fields[column] if column is not None and column < len(fields) else ""
 
     given_guid = field(layout.meta.get("guid")).strip()
-    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
+    tags = (*layout.global_tags, *_cell_tags(field(layout.meta.get("tags"))))
     note = _Note(
         line=line,
         note_type=BASIC,
