@@ -370,9 +370,9 @@ def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
 
 def test_a_tags_cell_holding_a_json_list_is_read_as_its_tags():
     text = (
-        '#separator:tab\n#tags column:3\n'
+        "#separator:tab\n#tags column:3\n"
         'Q1\tA1\t["GRE","vocab","high yield"]\n'
-        'Q2\tA2\t[&quot;GRE&quot;]\n'
+        "Q2\tA2\t[&quot;GRE&quot;]\n"
         'Q3\tA3\t["GRE", 3]\n'
     )
 
@@ -809,6 +809,24 @@ def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
     assert [card.note_type for card in result.cards] == ["Basic", "Cloze", "Basic", "Basic"]
 
 
+def test_a_back_that_shows_nothing_is_skipped_saying_so():
+    # Anki imports these notes, the back blank (its editor leaves `<div><br></div>` in a
+    # field cleared); a card here needs an answer to quiz on. A zero-width space or an
+    # image without a source showed nothing yet came in as an answer.
+    backs = ["<div><br></div>", "&nbsp;", "&#8203;", "<div>\u2060&shy;</div>", '<img src="">']
+    data = "#separator:tab\n#html:true\nQ\tA\n" + "".join(
+        f"Q{n}\t{b}\n" for n, b in enumerate(backs)
+    )
+
+    result = read(data)
+
+    assert sides(result) == [("Q", "A")]
+    assert [str(problem) for problem in result.skipped] == [
+        "deck.txt:4: 5 lines (lines 4, 5, 6, 7, 8): empty answer (only markup, spaces or "
+        "invisible characters)"
+    ]
+
+
 def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
     # Both were skipped as "empty answer", though the answer was an image.
     result = read(
@@ -833,7 +851,7 @@ def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
             "the question is an inline image of a type not imported (image/tiff): "
             "PNG, JPEG, GIF, WebP and SVG are",
         ),
-        (6, "empty answer"),
+        (6, "empty answer (only markup, spaces or invisible characters)"),
     ]
 
 
@@ -1076,7 +1094,9 @@ def test_a_rule_at_the_edge_of_a_field_parts_nothing_and_goes():
 def test_a_field_that_is_only_a_rule_is_empty():
     result = read("#separator:tab\n#html:true\n<hr>\tthe dog\nQ\tA\n")
 
-    assert [problem.reason for problem in result.skipped] == ["empty question"]
+    assert [problem.reason for problem in result.skipped] == [
+        "empty question (only markup, spaces or invisible characters)"
+    ]
 
 
 def test_a_csv_cell_keeps_its_colour_and_loses_what_could_fetch():
@@ -1219,7 +1239,7 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
 
     assert [card.question_html for card in result.cards] == ["Q1", "Q4"]
     assert [str(problem) for problem in result.skipped] == [
-        "deck.txt:3: empty question",
+        "deck.txt:3: empty question (only markup, spaces or invisible characters)",
         "deck.txt:4: an image occlusion note: a text file carries no image to draw its masks "
         "on (the deck's .apkg does)",
     ]
@@ -1237,7 +1257,7 @@ def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
         "b1\tBasic\tWhere is Broca's area?\tThe frontal lobe\n"
         + "".join(occlusions)
         + "b2\tBasic\t<br>\tan answer without a question\n"
-        + "b3\tBasic\t\tanother\n"
+        + "b3\tBasic\t&nbsp;\tanother\n"
         + "b4\tBasic (and reversed card)\t\tof another note type\n"
         + 'b5\tBasic\t"a quote never closed\tQ\n'
     )
@@ -1249,7 +1269,8 @@ def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
         "deck.txt:6: 12 notes of note type 'Image Occlusion' (lines 6, 7, 8, 9, 10, 11, 12, 13, "
         "14, 15, ...): an image occlusion note: a text file carries no image to draw its masks "
         "on (the deck's .apkg does)",
-        "deck.txt:18: 2 notes of note type 'Basic' (lines 18, 19): empty question",
+        "deck.txt:18: 2 notes of note type 'Basic' (lines 18, 19): empty question "
+        "(only markup, spaces or invisible characters)",
         "deck.txt:20: empty question",
         "deck.txt:21: unterminated quoted field (no closing quote before the end)",
     ]
