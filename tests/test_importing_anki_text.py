@@ -1245,6 +1245,26 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
     ]
 
 
+def test_a_line_whose_header_columns_leave_no_answer_says_which_header_took_them():
+    # A generator wrote `#notetype column:1` above lines of a word and its meaning: each
+    # line was skipped as "empty answer" (Anki skips it, its note type not found).
+    data = "#separator:tab\n#html:true\n#notetype column:1\n<b>食べる</b>\tto eat\n水\twater\nQ\n"
+
+    with pytest.raises(AnkiParseError) as refused:
+        read(data)
+
+    reason = (
+        "no answer: the line has 2 columns, and column 1 is its note type ('#notetype "
+        "column:1' at the top of the file), leaving it one field: a card needs a question "
+        "and an answer"
+    )
+    assert [str(problem) for problem in refused.value.problems[1:]] == [
+        f"deck.txt:4: {reason}",
+        f"deck.txt:5: {reason}",
+        "deck.txt:6: no tab separator: a card needs a question and an answer",
+    ]
+
+
 def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
     # A shared export's 1,224 image occlusion notes were 1,224 lines of the report.
     occlusions = [

@@ -1960,6 +1960,8 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
     if len(fields) == 1 and note_type != CLOZE:
         name = {"\t": "tab", " ": "space"}.get(layout.separator, repr(layout.separator))
         raise _Rejected(f"no {name} separator: a card needs a question and an answer")
+    if note_type != CLOZE and not answer.strip():
+        _check_answer_column_reached(fields, layout=layout, mapping=mapping)
     extras = [field(column) for column in mapping.extra if field(column).strip()]
     if extras:
         # In plain text a blank line, which becomes the same <br><br>.
@@ -1971,6 +1973,37 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())
     )
     return note
+
+
+def _check_answer_column_reached(
+    fields: list[str], *, layout: FileLayout, mapping: ColumnMapping
+) -> None:
+    """Reject a line that stops before its answer column because a guid, deck or note
+    type header took one of its few columns (`#notetype column:1` above lines of a question
+    and an answer): "empty answer" would hide that the header is the fault. Anki skips
+    such a line too, its note type not found."""
+    if mapping.answer is not None and mapping.answer < len(fields):
+        return
+    taken = sorted(
+        (column, role)
+        for role, column in layout.meta.items()
+        if role in ("guid", "deck", "notetype") and column < len(fields)
+    )
+    if not taken:
+        return
+    headers = ", ".join(f"'#{role} column:{column + 1}'" for column, role in taken)
+    roles = " and ".join(_ROLE_NAMES[role] for _, role in taken)
+    columns = ", ".join(str(column + 1) for column, _ in taken)
+    plural, left = len(taken) > 1, len(fields) - len(taken)
+    raise _Rejected(
+        f"no answer: the line has {len(fields)} columns, and column{'s' if plural else ''} "
+        f"{columns} {'are' if plural else 'is'} its {roles} ({headers} at the top of the "
+        f"file), leaving it {_FIELDS_LEFT.get(left, f'{left} fields')}"
+    )
+
+
+_ROLE_NAMES = {"guid": "guid", "deck": "deck", "notetype": "note type"}
+_FIELDS_LEFT = {1: "one field: a card needs a question and an answer"}
 
 
 def _is_enhanced_occlusion(named: str, fields: list[str]) -> bool:
