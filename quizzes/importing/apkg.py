@@ -165,6 +165,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                         collection = Collection(collection_path)
                     else:
                         collection = Collection(collection_path)
+                        _stock_note_types_set_aside(collection)
                         # With its scheduling, to tell which cards are suspended.
                         request = ImportAnkiPackageRequest(
                             package_path=str(bare),
@@ -214,6 +215,21 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
 
 
 _LINES_NAMED = 10
+# The name the one note type a collection must keep goes by while a package is imported.
+_SET_ASIDE_NOTE_TYPE = "quizsite: no package's note type"
+
+
+def _stock_note_types_set_aside(collection) -> None:
+    """Remove a new collection's stock note types (Anki keeps one, renamed), so that the
+    package's own keep their names: beside a stock "Basic" Anki renames the package's
+    "Basic+", and the report and a template's `{{Type}}` named it so."""
+    models = collection.models
+    kept, *others = models.all_names_and_ids()
+    for other in others:
+        models.remove(other.id)
+    notetype = models.get(kept.id)
+    notetype["name"] = _SET_ASIDE_NOTE_TYPE
+    models.update_dict(notetype)
 
 
 def _deck_names(collection) -> tuple[str, ...]:
