@@ -961,7 +961,7 @@ def _note_cards(
         ]
         # One text and one Back Extra for the note's cards, so the first card's deck.
         deck_name = deck_names.get(ords[0], "") if ords else ""
-        shown = values | _special_fields(note, notetype, template, deck_name)
+        shown = _special_fields(note, notetype, template, deck_name) | values
         if _shows_more_than_fields(template["qfmt"]) or set(_references(template["qfmt"])) - set(
             text_fields
         ):
@@ -998,7 +998,7 @@ def _note_cards(
             typed[ord_] = _typed_answer(template["qfmt"], values, cloze=None)
             question_fields = _references(template["qfmt"])
             back = _question_lines_dropped(_answer_side(template), template["qfmt"])
-            shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
+            shown = _special_fields(note, notetype, template, deck_names.get(ord_, "")) | values
             if _shows_more_than_fields(template["qfmt"]):
                 question = _rendered(template["qfmt"], shown, question=True)
             else:
@@ -1162,7 +1162,7 @@ def _enhanced_occlusion_cards(
         for name, alt in zip(names, alts, strict=True)
     ]
     template = notetype["tmpls"][0]
-    shown = values | _special_fields(note, notetype, template, "")
+    shown = _special_fields(note, notetype, template, "") | values
     shown |= {question_field: "", answer_field: ""}
     question = _rendered(
         _BUTTON.sub("", template["qfmt"]), shown | {image_field: pictures[0]}, question=True
@@ -1365,7 +1365,9 @@ def _shows_more_than_fields(template: str) -> bool:
 def _special_fields(note, notetype: dict, template: dict, deck_name: str) -> dict[str, str]:
     """What Anki fills in for a template's `{{Deck}}`, `{{Subdeck}}` (the deck's last
     part), `{{Tags}}`, `{{Type}}` (the note type's name) and `{{Card}}` (the template's):
-    words, so escaped as text."""
+    words, so escaped as text. A note's own field of such a name (a genanki deck's "Type",
+    a consonant or a vowel) is shown instead, as Anki shows it: the caller puts the
+    fields' values over these."""
     words = {
         "Deck": deck_name,
         "Subdeck": deck_name.rsplit("::", 1)[-1],
