@@ -56,6 +56,16 @@ def test_without_a_separator_header_the_separator_is_guessed(data, separator):
     assert sides(result)[0][0] == "Q1"
 
 
+def test_headers_a_spreadsheet_saved_with_trailing_separators_are_read_as_anki_reads_them():
+    # Saved from Excel, each header line ends in separators; the file was refused
+    # ("unknown separator 'Pipe,,,,'"), where Anki reads the header's value before them.
+    result = read("#separator:Pipe,,,,\n#html:false||||\n#tags column:3|||\na<br>b|c|t1\nd|e|t2\n")
+
+    assert (result.layout.separator_name, result.layout.separator_guessed) == ("pipe", False)
+    assert sides(result) == [("a&lt;br&gt;b", "c"), ("d", "e")]
+    assert [card.tags for card in result.cards] == [("t1",), ("t2",)]
+
+
 def test_a_semicolon_file_whose_fields_hold_commas_is_read_as_semicolons():
     result = read("What, exactly?;This, and that\nWhy;Because, well\n")
 

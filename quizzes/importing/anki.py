@@ -1338,13 +1338,14 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
         elif key not in _HEADER_KEYS:
             comments.append((line, content))
         elif key == "separator":
+            value = _without_trailing_separators(value)
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
             if chosen is None or chosen in '"\r\n':
                 errors.append((line, f"unknown separator {value!r}"))
             else:
                 separator = chosen
         elif key == "html":
-            flag = value.strip().lower()
+            flag = _without_trailing_separators(value).strip().lower()
             if flag not in ("true", "false"):
                 errors.append((line, f"#html must be true or false, not {value!r}"))
             is_html, html_given = flag != "false", True
@@ -1357,6 +1358,7 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
         elif key == "deck":
             deck = anki_deck_name(value)
         elif key in _ROLE_BY_HEADER:
+            value = _without_trailing_separators(value)
             if not _COLUMN_NUMBER.fullmatch(value.strip()):
                 errors.append((line, f"#{key} must be a column number, not {value!r}"))
             else:
@@ -1365,6 +1367,17 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
         separator, is_html, tags, notetype, names, numbered, html_given, deck, typed_boxes
     )
     return headers, body_line, errors, comments
+
+
+def _without_trailing_separators(value: str) -> str:
+    """A header's value without what a spreadsheet added after it, as Anki reads it: saved
+    from Excel, `#separator:Pipe` is `#separator:Pipe,,,,` and `#html:true` `#html:true;;`.
+    The value ends at the first character past its first that is not an ASCII letter or
+    digit (so `#separator:,` keeps its comma); only for values of a word or a number."""
+    for index, char in enumerate(value[1:], start=1):
+        if not (char.isascii() and char.isalnum()):
+            return value[:index]
+    return value
 
 
 def _guess_separator(
