@@ -403,6 +403,22 @@ def test_a_last_column_of_json_tag_lists_is_taken_as_tags():
     assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
 
 
+def test_a_language_column_after_the_answer_of_a_spreadsheet_is_appended_to_it():
+    # No column is named a question here: the German meaning was left out, where a
+    # spreadsheet naming its question appended it.
+    data = (
+        "Chapter,Number,Character,Pinyin,German\n"
+        "1,,阿姨,ā yí,(N) Tante\n"
+        '1,2,報導,bào dǎo,"(N) Bericht, Reportage"\n'
+        "1,3,保護,bǎo hù,(TV) schützen\n"
+    )
+
+    result = read(data, source="band2.csv")
+
+    assert result.mapping == ColumnMapping(2, 3, (4,))
+    assert sides(result)[1] == ("報導", "bào dǎo<br><br>(N) Bericht, Reportage")
+
+
 def test_a_last_column_with_markup_is_not_taken_as_tags():
     result = read("Q1\tA1\t<b>note</b>\nQ2\tA2\tplain\n")
 

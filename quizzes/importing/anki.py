@@ -1620,11 +1620,13 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     ):
         extra = (trailing,)
     if layout.header_row:
-        # Column names of languages ("korean,english,example"): the notes they name too.
+        # Column names of languages ("korean,english,example"): the notes they name too,
+        # and further answers and translations, as where a column is named the question
+        # ("Chapter,Character,Pinyin,German": the German meaning after the Pinyin).
         extra = tuple(
             column
             for column, kind in named
-            if kind in ("extra", "notes")
+            if kind in ("answer", "extra", "language", "notes")
             and column not in (question, answer)
             and _is_content_column(column, raws)
         )
