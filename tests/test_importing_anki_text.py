@@ -260,6 +260,24 @@ def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, s
     assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
 
 
+def test_a_first_row_naming_ankis_parts_of_a_note_is_read_as_column_names():
+    # A script's export of a collection: "deck_name" was no column name, so the row was a
+    # note and every card asked its id with its question as the answer.
+    data = (
+        "card_id,front,back,deck_name,note_type,tags\n"
+        "c1,Operationalize,To measure a variable,Anthro (Psych/Soc),Basic,behavior\n"
+        "c2,Visible light,400-700nm,Anthro (Psych/Soc),Basic,perception\n"
+    )
+
+    result = read(data, source="anki_cards.csv")
+
+    assert sides(result) == [
+        ("Operationalize", "To measure a variable"),
+        ("Visible light", "400-700nm"),
+    ]
+    assert [card.tags for card in result.cards] == [("behavior",), ("perception",)]
+
+
 @pytest.mark.parametrize("names", ["French,English,Category", "Deutsch,Englisch", "english,中文"])
 def test_a_first_row_naming_two_languages_is_read_as_column_names(names):
     # "French" -> "English" was the first card of a French vocabulary.

@@ -138,6 +138,8 @@ _OTHER_LABELS = {
     *("picture", "hint", "context", "source", "reference", "frequency", "rank", "id"),
     *("aspect", "tense", "register", "deck", "status", "date", "created", "modified"),
     *("created at", "updated at", "modified at", "created by", "updated by"),
+    # Anki's own parts of a note, as a script exporting a collection names them.
+    *("deck name", "subdeck", "guid", "note id", "card id", "note type", "notetype"),
 }
 # A column's name of two words naming a language or notes, the other what kind of text the
 # column holds: "Spanish word", "English translation", "Example sentence".
