@@ -421,6 +421,18 @@ def test_a_last_column_of_json_tag_lists_is_taken_as_tags():
     assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
 
 
+def test_a_column_named_a_key_or_a_sound_is_not_the_question():
+    # "日:ri4" (a key) asked for 日; a key is no question, whatever its cells hold.
+    data = (
+        "#separator:tab\n#columns:Key\tAudio\tRadical\tPinyin\n"
+        "日:ri4\t[sound:ri.mp3]\t日\trì\n人:ren2\t[sound:ren.mp3]\t人\trén\n"
+    )
+
+    result = read(data)
+
+    assert sides(result) == [("日", "rì"), ("人", "rén")]
+
+
 def test_a_language_column_after_the_answer_of_a_spreadsheet_is_appended_to_it():
     # No column is named a question here: the German meaning was left out, where a
     # spreadsheet naming its question appended it.

@@ -139,7 +139,7 @@ _OTHER_LABELS = {
     *("aspect", "tense", "register", "deck", "status", "date", "created", "modified"),
     *("created at", "updated at", "modified at", "created by", "updated by"),
     # Anki's own parts of a note, as a script exporting a collection names them.
-    *("deck name", "subdeck", "guid", "note id", "card id", "note type", "notetype"),
+    *("deck name", "subdeck", "guid", "note id", "card id", "note type", "notetype", "key"),
 }
 # A column's name of two words naming a language or notes, the other what kind of text the
 # column holds: "Spanish word", "English translation", "Example sentence".
@@ -1587,8 +1587,14 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
     # A column repeating a few values on most lines (a lesson part, "lek", "zu", "üb")
-    # sorts the notes: it asks nothing.
-    asking = [column for column in content if not _is_category_column(column, raws)]
+    # sorts the notes: it asks nothing, and neither does one named so or named an id,
+    # a sound or the like ("Key" before "Radical": "日:ri4" asked for 日).
+    unasked = {column for column, kind in named if kind in ("sort", "other")}
+    asking = [
+        column
+        for column in content
+        if not _is_category_column(column, raws) and column not in unasked
+    ]
     # A column of cloze deletions is a cloze note's text, whatever stands before it (an id
     # such as "MSS_CH2_01", a song's name): the question, the content after it Back Extra.
     cloze = next((column for column in asking if _is_cloze_column(column, raws)), None)
