@@ -421,6 +421,31 @@ def test_a_last_column_of_json_tag_lists_is_taken_as_tags():
     assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
 
 
+def test_an_export_of_a_cloze_note_type_of_its_own_takes_its_explanation_as_back_extra():
+    # Anki's export of a note type of the user's own: Expression, ExpressionEnglish (empty),
+    # Frequency (numbers and a script's "undefined"), Glossary (a few), Notes. Back Extra
+    # was the frequency, and the notice spoke of an Add Reverse no note had.
+    lines = [
+        f"g{n}\tMy Cloze\tFrench\tJe {{{{c1::sors}}}} {n}\t\t{frequency}\t{glossary}\tWhy {n}\t"
+        for n, frequency, glossary in [
+            (1, "1373020", ""),
+            (2, "undefined", ""),
+            (3, "482104", "go out"),
+            (4, "121933.49", ""),
+        ]
+    ]
+    header = "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+    data = header + "#tags column:9\n" + "\n".join(lines) + "\n"
+
+    result = read(data)
+
+    assert sides(result)[0] == ("Je {{c1::sors}} 1", "Why 1")
+    assert notices(result) == [
+        "deck.txt: columns 6, 7 left out: choosing them under 'Append to the answer' "
+        "(--question 4 --answer 8 --extra 6,7) imports them"
+    ]
+
+
 def test_a_column_named_a_key_or_a_sound_is_not_the_question():
     # "日:ri4" (a key) asked for 日; a key is no question, whatever its cells hold.
     data = (

@@ -813,9 +813,13 @@ def _column_notices(
                 if notetype_column >= len(raw.fields)
                 or _stock_type(raw.fields[notetype_column]) != OPTIONAL_REVERSED
             ]
-            whose = (
-                f" of the notes of other types than '{OPTIONAL_REVERSED}', whose Add Reverse it is"
-            )
+            # Said only when some note is of that type: an export of other note types'
+            # notes has no Add Reverse, and its column is left out as any other.
+            if len(rows) < len(mapped):
+                whose = (
+                    f" of the notes of other types than '{OPTIONAL_REVERSED}', whose Add "
+                    "Reverse it is"
+                )
         values = [raw.fields[column].strip() for raw in rows if column < len(raw.fields)]
         filled = [value for value in values if value]
         if column in used or not filled:
@@ -1600,7 +1604,10 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     cloze = next((column for column in asking if _is_cloze_column(column, raws)), None)
     if cloze is not None:
         question = cloze
-        answer = next((column for column in content if column > cloze), None)
+        # Back Extra: a column most lines fill (a note's explanation) before one a few do.
+        after = [column for column in content if column > cloze]
+        filled = [column for column in after if _is_mostly_filled(column, raws)]
+        answer = next(chain(filled, after), None)
     else:
         question = next(chain(asking, content, fields))
         # The answer follows the question: numbers after it are an answer ("What is 6 x
@@ -1740,9 +1747,15 @@ def _is_mostly_filled(column: int, raws: list["_RawRecord"]) -> bool:
 
 
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
+    """Whether a column holds more than ids and sort numbers. A script's placeholder for
+    a missing value ("undefined" among a Frequency column's numbers) counts as empty."""
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
-    filled = [value for value in values if value]
+    filled = [value for value in values if value and value.casefold() not in _PLACEHOLDERS]
     return bool(filled) and not all(_is_id(value) for value in filled)
+
+
+# What a script writes for a value it lacks: JavaScript's, JSON's, Python's and pandas'.
+_PLACEHOLDERS = {"undefined", "null", "none", "nan"}
 
 
 def _is_category_column(column: int, raws: list["_RawRecord"]) -> bool:
