@@ -1388,6 +1388,11 @@ def test_a_package_cut_short_or_not_a_package_is_refused_saying_what_to_do(biolo
             b"\n<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title>",
             "a web page, not the package: download the file itself from that page)",
         ),
+        # collection.anki2 out of an unzipped package, renamed: "File is not a zip file".
+        "collection.apkg": (
+            b"SQLite format 3\x00" + bytes(100),
+            "an Anki collection itself, not a package: export the deck from Anki as an .apkg)",
+        ),
     }
     for name, (content, reason) in cases.items():
         with pytest.raises(AnkiParseError) as caught:

@@ -262,6 +262,9 @@ def _not_a_zip(path: Path, error: zipfile.BadZipFile) -> str:
     if head.startswith(b"version https://git-lfs.github.com/spec/"):
         # A repository's package kept in Git LFS, cloned or downloaded raw without it.
         return "a Git LFS pointer, not the package: get the file with git lfs pull"
+    if head.startswith(b"SQLite format 3\x00"):
+        # collection.anki2 (or .anki21) from an unzipped package or Anki's profile folder.
+        return "an Anki collection itself, not a package: export the deck from Anki as an .apkg"
     if _WEB_PAGE.match(head):
         # Google Drive's "can't scan for viruses" page, or a deck's page, saved in its place.
         return "a web page, not the package: download the file itself from that page"
