@@ -502,7 +502,9 @@ def test_the_error_message_lists_every_problem():
     [
         ("#separator:Tabs", "unknown separator 'Tabs'"),
         ("#html:yes", "#html must be true or false, not 'yes'"),
-        ("#tags column:three", "#tags column must be a column number, not 'three'"),
+        ("#tags column:three", "#tags column must be a column number, counted from 1, not 'three'"),
+        # A script counting from 0: Anki finds no note type in column 0 and imports nothing.
+        ("#notetype column:0", "#notetype column must be a column number, counted from 1, not '0'"),
     ],
 )
 def test_a_bad_header_value_is_reported(header, reason):

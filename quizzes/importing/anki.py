@@ -1366,7 +1366,9 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
         elif key in _ROLE_BY_HEADER:
             value = _without_trailing_separators(value)
             if not _COLUMN_NUMBER.fullmatch(value.strip()):
-                errors.append((line, f"#{key} must be a column number, not {value!r}"))
+                errors.append(
+                    (line, f"#{key} must be a column number, counted from 1, not {value!r}")
+                )
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
     headers = _Headers(
