@@ -414,6 +414,23 @@ def test_a_tags_cell_holding_a_json_list_is_read_as_its_tags():
     ]
 
 
+def test_a_spreadsheets_tags_column_separates_tags_by_commas_and_semicolons_too():
+    # "behavior;perception" was one tag, and "GRE, vocab" the tag "GRE,".
+    data = 'front,back,tags\nQ1,A1,behavior;perception\nQ2,A2,"GRE, vocab"\nQ3,A3,\n'
+
+    result = read(data, source="cards.csv")
+
+    assert [card.tags for card in result.cards] == [
+        ("behavior", "perception"),
+        ("GRE", "vocab"),
+        (),
+    ]
+
+    # An Anki export's tags are Anki's own, a space between them.
+    exported = read("#separator:tab\n#tags column:3\nQ\tA\tx;y a,b\n")
+    assert exported.cards[0].tags == ("x;y", "a,b")
+
+
 def test_a_last_column_of_json_tag_lists_is_taken_as_tags():
     result = read('Q1\tA1\t["GRE","vocab"]\nQ2\tA2\t[]\n', separator="\t")
 

@@ -1522,15 +1522,20 @@ def _lines_without(column: int, raws: list["_RawRecord"]) -> list["_RawRecord"]:
     return [raw for raw in raws if 1 < len(raw.fields) <= column and not raw.error]
 
 
-def _cell_tags(cell: str) -> list[str]:
-    """The tags a tags column's cell holds: words separated by spaces, as Anki reads them,
-    or a JSON list of strings (`["GRE","vocab"]`, as a script or a spreadsheet built from
-    an API writes them), which Anki would keep as one tag of brackets and quotes. A space
-    in a listed tag is an underscore: an Anki tag has none."""
+def _cell_tags(cell: str, *, spreadsheet: bool = False) -> list[str]:
+    """The tags a tags column's cell holds: words separated by spaces, as Anki reads them
+    (and by commas and semicolons too in a `spreadsheet`'s), or a JSON list of strings
+    (`["GRE","vocab"]`, as a script or a spreadsheet built from an API writes them), which
+    Anki would keep as one tag of brackets and quotes. A space in a listed tag is an
+    underscore: an Anki tag has none."""
     listed = _json_tag_list(cell)
-    if listed is None:
-        return cell.split()
-    return ["_".join(tag.split()) for tag in listed if tag.strip()]
+    if listed is not None:
+        return ["_".join(tag.split()) for tag in listed if tag.strip()]
+    words = _SPREADSHEET_TAG_BREAK.split(cell) if spreadsheet else cell.split()
+    return [word for word in words if word]
+
+
+_SPREADSHEET_TAG_BREAK = re.compile(r"[\s,;]+")
 
 
 def _json_tag_list(cell: str) -> list[str] | None:
@@ -1948,7 +1953,10 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         return fields[column] if column is not None and column < len(fields) else ""
 
     given_guid = field(layout.meta.get("guid")).strip()
-    tags = (*layout.global_tags, *_cell_tags(field(layout.meta.get("tags"))))
+    cell = field(layout.meta.get("tags"))
+    # A spreadsheet's Tags column ("behavior;perception", "GRE, vocab") is no Anki export,
+    # whose tags a space separates: its commas and semicolons separate tags too.
+    tags = (*layout.global_tags, *_cell_tags(cell, spreadsheet=bool(layout.header_row)))
     note = _Note(
         line=line,
         note_type=BASIC,
