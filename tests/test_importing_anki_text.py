@@ -260,6 +260,18 @@ def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, s
     assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
 
 
+def test_a_first_row_naming_a_type_beside_a_word_and_its_languages_is_column_names():
+    # "type" was no column name: the row was a card asking "word".
+    data = "type,word,german,english\nother,nicht,Ich rauche nicht.,I don't smoke.\nnoun,Haus,Das Haus.,The house.\n"
+
+    result = read(data, source="sentences.csv")
+
+    assert sides(result) == [
+        ("nicht", "Ich rauche nicht.<br><br>I don't smoke."),
+        ("Haus", "Das Haus.<br><br>The house."),
+    ]
+
+
 def test_a_first_row_naming_ankis_parts_of_a_note_is_read_as_column_names():
     # A script's export of a collection: "deck_name" was no column name, so the row was a
     # note and every card asked its id with its question as the answer.

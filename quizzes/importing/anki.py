@@ -108,7 +108,7 @@ _ANSWER_LABELS = {
 _TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
 # A column sorting the notes, left out of the cards.
 _SORT_LABELS = {
-    *("category", "topic", "chapter", "lesson", "unit", "level"),
+    *("category", "topic", "chapter", "lesson", "unit", "level", "type"),
     *("kategorie", "thema", "kapitel", "lektion", "catégorie", "thème", "chapitre", "leçon"),
     *("categoría", "categoria", "tema", "capítulo", "lección", "capitolo", "lezione"),
 }
