@@ -262,7 +262,11 @@ def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, s
 
 def test_a_first_row_naming_a_type_beside_a_word_and_its_languages_is_column_names():
     # "type" was no column name: the row was a card asking "word".
-    data = "type,word,german,english\nother,nicht,Ich rauche nicht.,I don't smoke.\nnoun,Haus,Das Haus.,The house.\n"
+    data = (
+        "type,word,german,english\n"
+        "other,nicht,Ich rauche nicht.,I don't smoke.\n"
+        "noun,Haus,Das Haus.,The house.\n"
+    )
 
     result = read(data, source="sentences.csv")
 
