@@ -420,6 +420,21 @@ _ENVIRONMENT = re.compile(
 )
 # The column count of alignat, the vertical position of aligned: nothing to lay out here.
 _ENVIRONMENTS_WITH_ARGUMENT = {"aligned", "alignat", "alignedat", "xalignat", "gathered"}
+# mathtools' matrices with their columns aligned (`bmatrix*` and its kin, `[r]`, `[l]` or
+# `[c]`) and small ones with brackets (`psmallmatrix`), which MathJax reads: latex2mathml
+# dropped the brackets of the first and showed the second's `&` as a sign. Each is its
+# plain matrix inside `\left \right` brackets.
+_FENCED_MATRIX = re.compile(
+    r"\\(?P<edge>begin|end)\s*\{(?P<fence>[pbBvV]?)(?P<kind>matrix\*|smallmatrix\*?)\}"
+    r"(?P<alignment>\s*\[[lcr]\])?"
+)
+_FENCES = {
+    "p": ("(", ")"),
+    "b": ("[", "]"),
+    "B": (r"\{", r"\}"),
+    "v": ("|", "|"),
+    "V": (r"\|", r"\|"),
+}
 
 
 def _with_readable_environments(latex: str) -> str:
@@ -437,7 +452,22 @@ def _with_readable_environments(latex: str) -> str:
         name, columns = _ENVIRONMENTS_AS[match["name"]]
         return (rf"\begin{{{name}}}{columns}" if begin else rf"\end{{{name}}}") + argument
 
-    return _ENVIRONMENT.sub(replaced, latex)
+    def fenced(match: re.Match) -> str:
+        begin, alignment = match["edge"] == "begin", match["alignment"] or ""
+        if match["fence"] == "" and match["kind"] == "matrix*":
+            return match[0]  # latex2mathml reads it
+        # latex2mathml's smallmatrix takes no alignment: its columns stay centred.
+        kind = "matrix*" if match["kind"] == "matrix*" else "smallmatrix"
+        if kind == "smallmatrix" and begin:
+            alignment = ""
+        if not match["fence"]:
+            return rf"\begin{{{kind}}}" if begin else rf"\end{{{kind}}}{alignment}"
+        opening, closing = _FENCES[match["fence"]]
+        if begin:
+            return rf"\left{opening}\begin{{{kind}}}{alignment}"
+        return rf"\end{{{kind}}}\right{closing}{alignment}"
+
+    return _FENCED_MATRIX.sub(fenced, _ENVIRONMENT.sub(replaced, latex))
 
 
 def math_to_mathml(card_html: str) -> str:

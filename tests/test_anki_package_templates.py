@@ -113,6 +113,24 @@ def test_a_templates_deck_tags_type_and_card_name_are_filled_in_as_anki_fills_th
     )
 
 
+def test_a_field_named_as_a_special_field_is_shown_as_the_field(deck, tmp_path):
+    # A genanki deck's field "Type" (a consonant or a vowel): Anki shows the field, and
+    # the cards here showed the note type's name.
+    path = anki_note_type_package(
+        tmp_path,
+        name="Hangul",
+        fields=["Character", "Type", "Name"],
+        templates=[("Card 1", "What is this {{Type}}?<br>{{Character}}", BACK + "{{Name}}")],
+        notes=[{"fields": ["ㄱ", "Consonant", "Giyeok"]}],
+    )
+
+    plan = import_package(deck, path)
+
+    assert plan.report == []
+    (card,) = deck.cards.all()
+    assert (card.question_html, card.answer_html) == ("What is this Consonant?<br>ㄱ", "Giyeok")
+
+
 def test_a_template_showing_its_fields_and_the_deck_alone_shows_both(deck, tmp_path):
     path = anki_note_type_package(
         tmp_path,

@@ -408,6 +408,23 @@ def test_the_notes_of_a_note_type_that_leave_out_the_same_field_are_one_line(bio
     assert reasons[1:] == [(13, "note 'alone': empty answer"), (14, "note 'empty': empty question")]
 
 
+def test_a_packages_stock_note_type_is_named_as_in_the_package(biology, tmp_path):
+    # Read beside the new collection's own stock "Basic", Anki renamed it "Basic+": the
+    # report and a template's {{Type}} named a note type the deck's owner never saw.
+    notes = [
+        ("Basic", ["Q1", "A1"]),
+        ("Basic", ["Q2", "<div><br></div>"]),
+        ("Basic", ["Q3", "&nbsp;"]),
+    ]
+
+    plan = import_package(biology, anki_package(tmp_path, notes))
+
+    assert [str(problem) for problem in plan.report] == [
+        "small.apkg:2: 2 notes of note type 'Basic' (lines 2, 3): empty answer (only markup, "
+        "spaces or invisible characters)"
+    ]
+
+
 def test_the_notes_of_a_note_type_that_leave_out_the_same_card_are_one_line(biology, tmp_path):
     """A note type's card that cannot be played (here its back is empty; in a shared Greek
     deck, its template names fields the type lacks) was a line for each of its 108 notes."""
@@ -1370,6 +1387,11 @@ def test_a_package_cut_short_or_not_a_package_is_refused_saying_what_to_do(biolo
         "drive.apkg": (
             b"\n<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title>",
             "a web page, not the package: download the file itself from that page)",
+        ),
+        # collection.anki2 out of an unzipped package, renamed: "File is not a zip file".
+        "collection.apkg": (
+            b"SQLite format 3\x00" + bytes(100),
+            "an Anki collection itself, not a package: export the deck from Anki as an .apkg)",
         ),
     }
     for name, (content, reason) in cases.items():

@@ -56,6 +56,16 @@ def test_without_a_separator_header_the_separator_is_guessed(data, separator):
     assert sides(result)[0][0] == "Q1"
 
 
+def test_headers_a_spreadsheet_saved_with_trailing_separators_are_read_as_anki_reads_them():
+    # Saved from Excel, each header line ends in separators; the file was refused
+    # ("unknown separator 'Pipe,,,,'"), where Anki reads the header's value before them.
+    result = read("#separator:Pipe,,,,\n#html:false||||\n#tags column:3|||\na<br>b|c|t1\nd|e|t2\n")
+
+    assert (result.layout.separator_name, result.layout.separator_guessed) == ("pipe", False)
+    assert sides(result) == [("a&lt;br&gt;b", "c"), ("d", "e")]
+    assert [card.tags for card in result.cards] == [("t1",), ("t2",)]
+
+
 def test_a_semicolon_file_whose_fields_hold_commas_is_read_as_semicolons():
     result = read("What, exactly?;This, and that\nWhy;Because, well\n")
 
@@ -250,6 +260,40 @@ def test_a_first_row_of_well_known_column_names_is_read_as_column_names(names, s
     assert f"deck.csv:1: read as column names ({labels}), not as a note" in notices(result)
 
 
+def test_a_first_row_naming_a_type_beside_a_word_and_its_languages_is_column_names():
+    # "type" was no column name: the row was a card asking "word".
+    data = (
+        "type,word,german,english\n"
+        "other,nicht,Ich rauche nicht.,I don't smoke.\n"
+        "noun,Haus,Das Haus.,The house.\n"
+    )
+
+    result = read(data, source="sentences.csv")
+
+    assert sides(result) == [
+        ("nicht", "Ich rauche nicht.<br><br>I don't smoke."),
+        ("Haus", "Das Haus.<br><br>The house."),
+    ]
+
+
+def test_a_first_row_naming_ankis_parts_of_a_note_is_read_as_column_names():
+    # A script's export of a collection: "deck_name" was no column name, so the row was a
+    # note and every card asked its id with its question as the answer.
+    data = (
+        "card_id,front,back,deck_name,note_type,tags\n"
+        "c1,Operationalize,To measure a variable,Anthro (Psych/Soc),Basic,behavior\n"
+        "c2,Visible light,400-700nm,Anthro (Psych/Soc),Basic,perception\n"
+    )
+
+    result = read(data, source="anki_cards.csv")
+
+    assert sides(result) == [
+        ("Operationalize", "To measure a variable"),
+        ("Visible light", "400-700nm"),
+    ]
+    assert [card.tags for card in result.cards] == [("behavior",), ("perception",)]
+
+
 @pytest.mark.parametrize("names", ["French,English,Category", "Deutsch,Englisch", "english,中文"])
 def test_a_first_row_naming_two_languages_is_read_as_column_names(names):
     # "French" -> "English" was the first card of a French vocabulary.
@@ -366,6 +410,101 @@ def test_in_a_file_without_headers_a_last_column_of_tags_is_taken_as_tags():
         "for every cell of it looks like tags: to import it as part of the answer instead, "
         "choose it under 'Append to the answer' (--question 1 --answer 2 --extra 3)"
     ]
+
+
+def test_a_tags_cell_holding_a_json_list_is_read_as_its_tags():
+    text = (
+        "#separator:tab\n#tags column:3\n"
+        'Q1\tA1\t["GRE","vocab","high yield"]\n'
+        "Q2\tA2\t[&quot;GRE&quot;]\n"
+        'Q3\tA3\t["GRE", 3]\n'
+    )
+
+    result = read(text)
+
+    # Not a list of strings: read as Anki reads it, words separated by spaces.
+    assert [card.tags for card in result.cards] == [
+        ("GRE", "vocab", "high_yield"),
+        ("GRE",),
+        ('["GRE",', "3]"),
+    ]
+
+
+def test_a_spreadsheets_tags_column_separates_tags_by_commas_and_semicolons_too():
+    # "behavior;perception" was one tag, and "GRE, vocab" the tag "GRE,".
+    data = 'front,back,tags\nQ1,A1,behavior;perception\nQ2,A2,"GRE, vocab"\nQ3,A3,\n'
+
+    result = read(data, source="cards.csv")
+
+    assert [card.tags for card in result.cards] == [
+        ("behavior", "perception"),
+        ("GRE", "vocab"),
+        (),
+    ]
+
+    # An Anki export's tags are Anki's own, a space between them.
+    exported = read("#separator:tab\n#tags column:3\nQ\tA\tx;y a,b\n")
+    assert exported.cards[0].tags == ("x;y", "a,b")
+
+
+def test_a_last_column_of_json_tag_lists_is_taken_as_tags():
+    result = read('Q1\tA1\t["GRE","vocab"]\nQ2\tA2\t[]\n', separator="\t")
+
+    assert [card.tags for card in result.cards] == [("GRE", "vocab"), ()]
+    assert sides(result) == [("Q1", "A1"), ("Q2", "A2")]
+
+
+def test_an_export_of_a_cloze_note_type_of_its_own_takes_its_explanation_as_back_extra():
+    # Anki's export of a note type of the user's own: Expression, ExpressionEnglish (empty),
+    # Frequency (numbers and a script's "undefined"), Glossary (a few), Notes. Back Extra
+    # was the frequency, and the notice spoke of an Add Reverse no note had.
+    lines = [
+        f"g{n}\tMy Cloze\tFrench\tJe {{{{c1::sors}}}} {n}\t\t{frequency}\t{glossary}\tWhy {n}\t"
+        for n, frequency, glossary in [
+            (1, "1373020", ""),
+            (2, "undefined", ""),
+            (3, "482104", "go out"),
+            (4, "121933.49", ""),
+        ]
+    ]
+    header = "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+    data = header + "#tags column:9\n" + "\n".join(lines) + "\n"
+
+    result = read(data)
+
+    assert sides(result)[0] == ("Je {{c1::sors}} 1", "Why 1")
+    assert notices(result) == [
+        "deck.txt: columns 6, 7 left out: choosing them under 'Append to the answer' "
+        "(--question 4 --answer 8 --extra 6,7) imports them"
+    ]
+
+
+def test_a_column_named_a_key_or_a_sound_is_not_the_question():
+    # "日:ri4" (a key) asked for 日; a key is no question, whatever its cells hold.
+    data = (
+        "#separator:tab\n#columns:Key\tAudio\tRadical\tPinyin\n"
+        "日:ri4\t[sound:ri.mp3]\t日\trì\n人:ren2\t[sound:ren.mp3]\t人\trén\n"
+    )
+
+    result = read(data)
+
+    assert sides(result) == [("日", "rì"), ("人", "rén")]
+
+
+def test_a_language_column_after_the_answer_of_a_spreadsheet_is_appended_to_it():
+    # No column is named a question here: the German meaning was left out, where a
+    # spreadsheet naming its question appended it.
+    data = (
+        "Chapter,Number,Character,Pinyin,German\n"
+        "1,,阿姨,ā yí,(N) Tante\n"
+        '1,2,報導,bào dǎo,"(N) Bericht, Reportage"\n'
+        "1,3,保護,bǎo hù,(TV) schützen\n"
+    )
+
+    result = read(data, source="band2.csv")
+
+    assert result.mapping == ColumnMapping(2, 3, (4,))
+    assert sides(result)[1] == ("報導", "bào dǎo<br><br>(N) Bericht, Reportage")
 
 
 def test_a_last_column_with_markup_is_not_taken_as_tags():
@@ -784,6 +923,24 @@ def test_a_cloze_line_beside_two_column_notes_is_a_cloze_note_not_joined():
     assert [card.note_type for card in result.cards] == ["Basic", "Cloze", "Basic", "Basic"]
 
 
+def test_a_back_that_shows_nothing_is_skipped_saying_so():
+    # Anki imports these notes, the back blank (its editor leaves `<div><br></div>` in a
+    # field cleared); a card here needs an answer to quiz on. A zero-width space or an
+    # image without a source showed nothing yet came in as an answer.
+    backs = ["<div><br></div>", "&nbsp;", "&#8203;", "<div>\u2060&shy;</div>", '<img src="">']
+    data = "#separator:tab\n#html:true\nQ\tA\n" + "".join(
+        f"Q{n}\t{b}\n" for n, b in enumerate(backs)
+    )
+
+    result = read(data)
+
+    assert sides(result) == [("Q", "A")]
+    assert [str(problem) for problem in result.skipped] == [
+        "deck.txt:4: 5 lines (lines 4, 5, 6, 7, 8): empty answer (only markup, spaces or "
+        "invisible characters)"
+    ]
+
+
 def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
     # Both were skipped as "empty answer", though the answer was an image.
     result = read(
@@ -808,7 +965,7 @@ def test_a_note_whose_side_is_an_inline_image_not_read_says_why_it_is_skipped():
             "the question is an inline image of a type not imported (image/tiff): "
             "PNG, JPEG, GIF, WebP and SVG are",
         ),
-        (6, "empty answer"),
+        (6, "empty answer (only markup, spaces or invisible characters)"),
     ]
 
 
@@ -1051,7 +1208,9 @@ def test_a_rule_at_the_edge_of_a_field_parts_nothing_and_goes():
 def test_a_field_that_is_only_a_rule_is_empty():
     result = read("#separator:tab\n#html:true\n<hr>\tthe dog\nQ\tA\n")
 
-    assert [problem.reason for problem in result.skipped] == ["empty question"]
+    assert [problem.reason for problem in result.skipped] == [
+        "empty question (only markup, spaces or invisible characters)"
+    ]
 
 
 def test_a_csv_cell_keeps_its_colour_and_loses_what_could_fetch():
@@ -1194,9 +1353,29 @@ def test_notes_that_cannot_become_a_card_are_skipped_and_listed_by_line():
 
     assert [card.question_html for card in result.cards] == ["Q1", "Q4"]
     assert [str(problem) for problem in result.skipped] == [
-        "deck.txt:3: empty question",
+        "deck.txt:3: empty question (only markup, spaces or invisible characters)",
         "deck.txt:4: an image occlusion note: a text file carries no image to draw its masks "
         "on (the deck's .apkg does)",
+    ]
+
+
+def test_a_line_whose_header_columns_leave_no_answer_says_which_header_took_them():
+    # A generator wrote `#notetype column:1` above lines of a word and its meaning: each
+    # line was skipped as "empty answer" (Anki skips it, its note type not found).
+    data = "#separator:tab\n#html:true\n#notetype column:1\n<b>食べる</b>\tto eat\n水\twater\nQ\n"
+
+    with pytest.raises(AnkiParseError) as refused:
+        read(data)
+
+    reason = (
+        "no answer: the line has 2 columns, and column 1 is its note type ('#notetype "
+        "column:1' at the top of the file), leaving it one field: a card needs a question "
+        "and an answer"
+    )
+    assert [str(problem) for problem in refused.value.problems[1:]] == [
+        f"deck.txt:4: {reason}",
+        f"deck.txt:5: {reason}",
+        "deck.txt:6: no tab separator: a card needs a question and an answer",
     ]
 
 
@@ -1212,7 +1391,7 @@ def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
         "b1\tBasic\tWhere is Broca's area?\tThe frontal lobe\n"
         + "".join(occlusions)
         + "b2\tBasic\t<br>\tan answer without a question\n"
-        + "b3\tBasic\t\tanother\n"
+        + "b3\tBasic\t&nbsp;\tanother\n"
         + "b4\tBasic (and reversed card)\t\tof another note type\n"
         + 'b5\tBasic\t"a quote never closed\tQ\n'
     )
@@ -1224,7 +1403,8 @@ def test_lines_skipped_for_one_reason_are_one_report_line_that_counts_them():
         "deck.txt:6: 12 notes of note type 'Image Occlusion' (lines 6, 7, 8, 9, 10, 11, 12, 13, "
         "14, 15, ...): an image occlusion note: a text file carries no image to draw its masks "
         "on (the deck's .apkg does)",
-        "deck.txt:18: 2 notes of note type 'Basic' (lines 18, 19): empty question",
+        "deck.txt:18: 2 notes of note type 'Basic' (lines 18, 19): empty question "
+        "(only markup, spaces or invisible characters)",
         "deck.txt:20: empty question",
         "deck.txt:21: unterminated quoted field (no closing quote before the end)",
     ]

@@ -406,7 +406,10 @@ def test_a_line_missing_the_answer_column_is_skipped():
 
 
 def test_an_empty_question_is_reported():
-    assert problems("<br> <p></p>\tA\n") == ["deck.txt:1: empty question"]
+    assert problems("<br> <p></p>\tA\n") == [
+        "deck.txt:1: empty question (only markup, spaces or invisible characters)"
+    ]
+    assert problems("Q\tA\n\tA\n") == ["deck.txt:2: empty question"]
 
 
 def test_an_answer_that_is_only_the_source_link_is_empty():
@@ -479,7 +482,7 @@ def test_it_reports_every_bad_line_not_just_the_first():
     assert problems(text) == [
         "deck.txt:1: no tab separator: a card needs a question and an answer",
         "deck.txt:3: the same note as line 2 (guid '5fda0da59a634285'): merged into one",
-        "deck.txt:5: empty question",
+        "deck.txt:5: empty question (only markup, spaces or invisible characters)",
     ]
 
 
@@ -499,7 +502,9 @@ def test_the_error_message_lists_every_problem():
     [
         ("#separator:Tabs", "unknown separator 'Tabs'"),
         ("#html:yes", "#html must be true or false, not 'yes'"),
-        ("#tags column:three", "#tags column must be a column number, not 'three'"),
+        ("#tags column:three", "#tags column must be a column number, counted from 1, not 'three'"),
+        # A script counting from 0: Anki finds no note type in column 0 and imports nothing.
+        ("#notetype column:0", "#notetype column must be a column number, counted from 1, not '0'"),
     ],
 )
 def test_a_bad_header_value_is_reported(header, reason):

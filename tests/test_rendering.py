@@ -495,6 +495,29 @@ def test_other_environments_with_columns_are_tables_too(latex, rows):
     assert _table_rows(shown) == rows
 
 
+@pytest.mark.parametrize(
+    ("latex", "fences", "align"),
+    [
+        (r"\begin{bmatrix*}[r] 1 &amp; -2 \\ 3 &amp; 4 \end{bmatrix*}", ("[", "]"), "right"),
+        (r"\begin{pmatrix*} 1 &amp; -2 \\ 3 &amp; 4 \end{pmatrix*}", ("(", ")"), ""),
+        (r"\begin{vmatrix*}[l] 1 &amp; -2 \\ 3 &amp; 4 \end{vmatrix*}", ("|", "|"), "left"),
+        (r"\begin{Vmatrix*} 1 &amp; -2 \\ 3 &amp; 4 \end{Vmatrix*}", ("\u2016", "\u2016"), ""),
+        (r"\begin{Bmatrix*}[c] 1 &amp; -2 \\ 3 &amp; 4 \end{Bmatrix*}", ("{", "}"), "center"),
+        (r"\begin{bsmallmatrix} 1 &amp; -2 \\ 3 &amp; 4 \end{bsmallmatrix}", ("[", "]"), ""),
+    ],
+)
+def test_mathtools_matrices_keep_their_brackets_and_alignment(latex, fences, align):
+    # latex2mathml dropped a starred matrix's brackets and showed a small one's `&`.
+    from quizzes.rendering import math_to_mathml
+
+    shown = math_to_mathml(rf"\({latex}\)")
+
+    assert "&amp;" not in shown
+    assert _table_rows(shown) == [[(align, "1"), (align, "\u22122")], [(align, "3"), (align, "4")]]
+    soup = BeautifulSoup(shown, "html.parser")
+    assert [soup.find("mo").get_text(), soup.find_all("mo")[-1].get_text()] == list(fences)
+
+
 def test_aligned_equations_in_a_latex_documents_math_are_a_table_too():
     from quizzes.rendering import math_to_mathml
 

@@ -119,6 +119,17 @@ def test_a_card_with_a_source_link_needs_no_stored_guid(card):
     assert len(card.anki_guid) == 16
 
 
+def test_the_preview_of_a_side_saving_refuses_shows_its_spoken_words_as_a_saved_card_does():
+    # It showed the raw `[anki:tts lang=de_DE]` directive, which a saved card never shows.
+    preview = card_preview(
+        question_html="[anki:tts lang=de_DE]der Hund[/anki:tts]", answer_html="<p> </p>"
+    )
+
+    (card,) = preview.cards
+    assert "anki:tts" not in card.question and "der Hund" in card.question
+    assert preview.problem == "empty answer (only markup, spaces or invisible characters)"
+
+
 def test_the_preview_falls_back_to_sanitizing_an_empty_side():
     preview = card_preview(question_html="", answer_html="<script>x</script>A")
 

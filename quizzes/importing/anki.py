@@ -17,6 +17,7 @@ import codecs
 import dataclasses
 import html
 import html.entities
+import json
 import os
 import re
 from bisect import bisect_right
@@ -107,7 +108,7 @@ _ANSWER_LABELS = {
 _TAGS_LABELS = {"tags", "tag", "schlagwörter", "étiquettes", "etiquetas", "etichette"}
 # A column sorting the notes, left out of the cards.
 _SORT_LABELS = {
-    *("category", "topic", "chapter", "lesson", "unit", "level"),
+    *("category", "topic", "chapter", "lesson", "unit", "level", "type"),
     *("kategorie", "thema", "kapitel", "lektion", "catégorie", "thème", "chapitre", "leçon"),
     *("categoría", "categoria", "tema", "capítulo", "lección", "capitolo", "lezione"),
 }
@@ -137,6 +138,8 @@ _OTHER_LABELS = {
     *("picture", "hint", "context", "source", "reference", "frequency", "rank", "id"),
     *("aspect", "tense", "register", "deck", "status", "date", "created", "modified"),
     *("created at", "updated at", "modified at", "created by", "updated by"),
+    # Anki's own parts of a note, as a script exporting a collection names them.
+    *("deck name", "subdeck", "guid", "note id", "card id", "note type", "notetype", "key"),
 }
 # A column's name of two words naming a language or notes, the other what kind of text the
 # column holds: "Spanish word", "English translation", "Example sentence".
@@ -810,9 +813,13 @@ def _column_notices(
                 if notetype_column >= len(raw.fields)
                 or _stock_type(raw.fields[notetype_column]) != OPTIONAL_REVERSED
             ]
-            whose = (
-                f" of the notes of other types than '{OPTIONAL_REVERSED}', whose Add Reverse it is"
-            )
+            # Said only when some note is of that type: an export of other note types'
+            # notes has no Add Reverse, and its column is left out as any other.
+            if len(rows) < len(mapped):
+                whose = (
+                    f" of the notes of other types than '{OPTIONAL_REVERSED}', whose Add "
+                    "Reverse it is"
+                )
         values = [raw.fields[column].strip() for raw in rows if column < len(raw.fields)]
         filled = [value for value in values if value]
         if column in used or not filled:
@@ -1337,13 +1344,14 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
         elif key not in _HEADER_KEYS:
             comments.append((line, content))
         elif key == "separator":
+            value = _without_trailing_separators(value)
             chosen = value if len(value) == 1 else SEPARATORS.get(value.strip().lower())
             if chosen is None or chosen in '"\r\n':
                 errors.append((line, f"unknown separator {value!r}"))
             else:
                 separator = chosen
         elif key == "html":
-            flag = value.strip().lower()
+            flag = _without_trailing_separators(value).strip().lower()
             if flag not in ("true", "false"):
                 errors.append((line, f"#html must be true or false, not {value!r}"))
             is_html, html_given = flag != "false", True
@@ -1356,14 +1364,28 @@ def _read_headers(lines: list[str]) -> tuple[_Headers, int, list, list[tuple[int
         elif key == "deck":
             deck = anki_deck_name(value)
         elif key in _ROLE_BY_HEADER:
+            value = _without_trailing_separators(value)
             if not _COLUMN_NUMBER.fullmatch(value.strip()):
-                errors.append((line, f"#{key} must be a column number, not {value!r}"))
+                errors.append(
+                    (line, f"#{key} must be a column number, counted from 1, not {value!r}")
+                )
             else:
                 numbered[_ROLE_BY_HEADER[key]] = (int(value) - 1, key, line)
     headers = _Headers(
         separator, is_html, tags, notetype, names, numbered, html_given, deck, typed_boxes
     )
     return headers, body_line, errors, comments
+
+
+def _without_trailing_separators(value: str) -> str:
+    """A header's value without what a spreadsheet added after it, as Anki reads it: saved
+    from Excel, `#separator:Pipe` is `#separator:Pipe,,,,` and `#html:true` `#html:true;;`.
+    The value ends at the first character past its first that is not an ASCII letter or
+    digit (so `#separator:,` keeps its comma); only for values of a word or a number."""
+    for index, char in enumerate(value[1:], start=1):
+        if not (char.isascii() and char.isalnum()):
+            return value[:index]
+    return value
 
 
 def _guess_separator(
@@ -1500,7 +1522,40 @@ def _lines_without(column: int, raws: list["_RawRecord"]) -> list["_RawRecord"]:
     return [raw for raw in raws if 1 < len(raw.fields) <= column and not raw.error]
 
 
+def _cell_tags(cell: str, *, spreadsheet: bool = False) -> list[str]:
+    """The tags a tags column's cell holds: words separated by spaces, as Anki reads them
+    (and by commas and semicolons too in a `spreadsheet`'s), or a JSON list of strings
+    (`["GRE","vocab"]`, as a script or a spreadsheet built from an API writes them), which
+    Anki would keep as one tag of brackets and quotes. A space in a listed tag is an
+    underscore: an Anki tag has none."""
+    listed = _json_tag_list(cell)
+    if listed is not None:
+        return ["_".join(tag.split()) for tag in listed if tag.strip()]
+    words = _SPREADSHEET_TAG_BREAK.split(cell) if spreadsheet else cell.split()
+    return [word for word in words if word]
+
+
+_SPREADSHEET_TAG_BREAK = re.compile(r"[\s,;]+")
+
+
+def _json_tag_list(cell: str) -> list[str] | None:
+    text = cell.strip()
+    if not text.startswith("[") or not text.endswith("]"):
+        return None
+    # An HTML file's cell may spell its quotes as entities (`[&quot;GRE&quot;]`).
+    for candidate in dict.fromkeys((text, html.unescape(text))):
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, list) and all(isinstance(tag, str) for tag in value):
+            return value
+    return None
+
+
 def _reads_as_tags(value: str) -> bool:
+    if _json_tag_list(value) is not None:
+        return True
     words = value.split()
     if not words or len(words) > _MOST_TAGS or _NOT_IN_TAGS.search(value):
         return False
@@ -1543,14 +1598,23 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
         return ColumnMapping(question, answer, extra)
     content = [column for column in fields if _is_content_column(column, raws)]
     # A column repeating a few values on most lines (a lesson part, "lek", "zu", "üb")
-    # sorts the notes: it asks nothing.
-    asking = [column for column in content if not _is_category_column(column, raws)]
+    # sorts the notes: it asks nothing, and neither does one named so or named an id,
+    # a sound or the like ("Key" before "Radical": "日:ri4" asked for 日).
+    unasked = {column for column, kind in named if kind in ("sort", "other")}
+    asking = [
+        column
+        for column in content
+        if not _is_category_column(column, raws) and column not in unasked
+    ]
     # A column of cloze deletions is a cloze note's text, whatever stands before it (an id
     # such as "MSS_CH2_01", a song's name): the question, the content after it Back Extra.
     cloze = next((column for column in asking if _is_cloze_column(column, raws)), None)
     if cloze is not None:
         question = cloze
-        answer = next((column for column in content if column > cloze), None)
+        # Back Extra: a column most lines fill (a note's explanation) before one a few do.
+        after = [column for column in content if column > cloze]
+        filled = [column for column in after if _is_mostly_filled(column, raws)]
+        answer = next(chain(filled, after), None)
     else:
         question = next(chain(asking, content, fields))
         # The answer follows the question: numbers after it are an answer ("What is 6 x
@@ -1578,11 +1642,13 @@ def default_mapping(layout: FileLayout, raws: list["_RawRecord"]) -> ColumnMappi
     ):
         extra = (trailing,)
     if layout.header_row:
-        # Column names of languages ("korean,english,example"): the notes they name too.
+        # Column names of languages ("korean,english,example"): the notes they name too,
+        # and further answers and translations, as where a column is named the question
+        # ("Chapter,Character,Pinyin,German": the German meaning after the Pinyin).
         extra = tuple(
             column
             for column, kind in named
-            if kind in ("extra", "notes")
+            if kind in ("answer", "extra", "language", "notes")
             and column not in (question, answer)
             and _is_content_column(column, raws)
         )
@@ -1688,9 +1754,15 @@ def _is_mostly_filled(column: int, raws: list["_RawRecord"]) -> bool:
 
 
 def _is_content_column(column: int, raws: list["_RawRecord"]) -> bool:
+    """Whether a column holds more than ids and sort numbers. A script's placeholder for
+    a missing value ("undefined" among a Frequency column's numbers) counts as empty."""
     values = [raw.fields[column].strip() for raw in raws if column < len(raw.fields)]
-    filled = [value for value in values if value]
+    filled = [value for value in values if value and value.casefold() not in _PLACEHOLDERS]
     return bool(filled) and not all(_is_id(value) for value in filled)
+
+
+# What a script writes for a value it lacks: JavaScript's, JSON's, Python's and pandas'.
+_PLACEHOLDERS = {"undefined", "null", "none", "nan"}
 
 
 def _is_category_column(column: int, raws: list["_RawRecord"]) -> bool:
@@ -1881,7 +1953,10 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         return fields[column] if column is not None and column < len(fields) else ""
 
     given_guid = field(layout.meta.get("guid")).strip()
-    tags = (*layout.global_tags, *field(layout.meta.get("tags")).split())
+    cell = field(layout.meta.get("tags"))
+    # A spreadsheet's Tags column ("behavior;perception", "GRE, vocab") is no Anki export,
+    # whose tags a space separates: its commas and semicolons separate tags too.
+    tags = (*layout.global_tags, *_cell_tags(cell, spreadsheet=bool(layout.header_row)))
     note = _Note(
         line=line,
         note_type=BASIC,
@@ -1931,6 +2006,8 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
     if len(fields) == 1 and note_type != CLOZE:
         name = {"\t": "tab", " ": "space"}.get(layout.separator, repr(layout.separator))
         raise _Rejected(f"no {name} separator: a card needs a question and an answer")
+    if note_type != CLOZE and not answer.strip():
+        _check_answer_column_reached(fields, layout=layout, mapping=mapping)
     extras = [field(column) for column in mapping.extra if field(column).strip()]
     if extras:
         # In plain text a blank line, which becomes the same <br><br>.
@@ -1942,6 +2019,37 @@ def _note(raw: _RawRecord, *, line: int, layout: FileLayout, mapping: ColumnMapp
         note_type == OPTIONAL_REVERSED and bool(field(reverse_column).strip())
     )
     return note
+
+
+def _check_answer_column_reached(
+    fields: list[str], *, layout: FileLayout, mapping: ColumnMapping
+) -> None:
+    """Reject a line that stops before its answer column because a guid, deck or note
+    type header took one of its few columns (`#notetype column:1` above lines of a question
+    and an answer): "empty answer" would hide that the header is the fault. Anki skips
+    such a line too, its note type not found."""
+    if mapping.answer is not None and mapping.answer < len(fields):
+        return
+    taken = sorted(
+        (column, role)
+        for role, column in layout.meta.items()
+        if role in ("guid", "deck", "notetype") and column < len(fields)
+    )
+    if not taken:
+        return
+    headers = ", ".join(f"'#{role} column:{column + 1}'" for column, role in taken)
+    roles = " and ".join(_ROLE_NAMES[role] for _, role in taken)
+    columns = ", ".join(str(column + 1) for column, _ in taken)
+    plural, left = len(taken) > 1, len(fields) - len(taken)
+    raise _Rejected(
+        f"no answer: the line has {len(fields)} columns, and column{'s' if plural else ''} "
+        f"{columns} {'are' if plural else 'is'} its {roles} ({headers} at the top of the "
+        f"file), leaving it {_FIELDS_LEFT.get(left, f'{left} fields')}"
+    )
+
+
+_ROLE_NAMES = {"guid": "guid", "deck": "deck", "notetype": "note type"}
+_FIELDS_LEFT = {1: "one field: a card needs a question and an answer"}
 
 
 def _is_enhanced_occlusion(named: str, fields: list[str]) -> bool:

@@ -165,6 +165,7 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
                         collection = Collection(collection_path)
                     else:
                         collection = Collection(collection_path)
+                        _stock_note_types_set_aside(collection)
                         # With its scheduling, to tell which cards are suspended.
                         request = ImportAnkiPackageRequest(
                             package_path=str(bare),
@@ -214,6 +215,21 @@ def read_package(path: Path, *, source: str, limits: PackageLimits) -> Package:
 
 
 _LINES_NAMED = 10
+# The name the one note type a collection must keep goes by while a package is imported.
+_SET_ASIDE_NOTE_TYPE = "quizsite: no package's note type"
+
+
+def _stock_note_types_set_aside(collection) -> None:
+    """Remove a new collection's stock note types (Anki keeps one, renamed), so that the
+    package's own keep their names: beside a stock "Basic" Anki renames the package's
+    "Basic+", and the report and a template's `{{Type}}` named it so."""
+    models = collection.models
+    kept, *others = models.all_names_and_ids()
+    for other in others:
+        models.remove(other.id)
+    notetype = models.get(kept.id)
+    notetype["name"] = _SET_ASIDE_NOTE_TYPE
+    models.update_dict(notetype)
 
 
 def _deck_names(collection) -> tuple[str, ...]:
@@ -246,6 +262,9 @@ def _not_a_zip(path: Path, error: zipfile.BadZipFile) -> str:
     if head.startswith(b"version https://git-lfs.github.com/spec/"):
         # A repository's package kept in Git LFS, cloned or downloaded raw without it.
         return "a Git LFS pointer, not the package: get the file with git lfs pull"
+    if head.startswith(b"SQLite format 3\x00"):
+        # collection.anki2 (or .anki21) from an unzipped package or Anki's profile folder.
+        return "an Anki collection itself, not a package: export the deck from Anki as an .apkg"
     if _WEB_PAGE.match(head):
         # Google Drive's "can't scan for viruses" page, or a deck's page, saved in its place.
         return "a web page, not the package: download the file itself from that page"
@@ -945,7 +964,7 @@ def _note_cards(
         ]
         # One text and one Back Extra for the note's cards, so the first card's deck.
         deck_name = deck_names.get(ords[0], "") if ords else ""
-        shown = values | _special_fields(note, notetype, template, deck_name)
+        shown = _special_fields(note, notetype, template, deck_name) | values
         if _shows_more_than_fields(template["qfmt"]) or set(_references(template["qfmt"])) - set(
             text_fields
         ):
@@ -982,7 +1001,7 @@ def _note_cards(
             typed[ord_] = _typed_answer(template["qfmt"], values, cloze=None)
             question_fields = _references(template["qfmt"])
             back = _question_lines_dropped(_answer_side(template), template["qfmt"])
-            shown = values | _special_fields(note, notetype, template, deck_names.get(ord_, ""))
+            shown = _special_fields(note, notetype, template, deck_names.get(ord_, "")) | values
             if _shows_more_than_fields(template["qfmt"]):
                 question = _rendered(template["qfmt"], shown, question=True)
             else:
@@ -1146,7 +1165,7 @@ def _enhanced_occlusion_cards(
         for name, alt in zip(names, alts, strict=True)
     ]
     template = notetype["tmpls"][0]
-    shown = values | _special_fields(note, notetype, template, "")
+    shown = _special_fields(note, notetype, template, "") | values
     shown |= {question_field: "", answer_field: ""}
     question = _rendered(
         _BUTTON.sub("", template["qfmt"]), shown | {image_field: pictures[0]}, question=True
@@ -1349,7 +1368,9 @@ def _shows_more_than_fields(template: str) -> bool:
 def _special_fields(note, notetype: dict, template: dict, deck_name: str) -> dict[str, str]:
     """What Anki fills in for a template's `{{Deck}}`, `{{Subdeck}}` (the deck's last
     part), `{{Tags}}`, `{{Type}}` (the note type's name) and `{{Card}}` (the template's):
-    words, so escaped as text."""
+    words, so escaped as text. A note's own field of such a name (a genanki deck's "Type",
+    a consonant or a vowel) is shown instead, as Anki shows it: the caller puts the
+    fields' values over these."""
     words = {
         "Deck": deck_name,
         "Subdeck": deck_name.rsplit("::", 1)[-1],

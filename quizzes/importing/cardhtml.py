@@ -11,6 +11,7 @@ import functools
 import hashlib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote_to_bytes
@@ -267,13 +268,14 @@ def card_content(
         number=number,
         images=images,
     )
-    if not question_text and not content.question_has_images:
+    if _shows_no_text(question_text) and not content.question_has_images:
         raise CardHtmlError(_empty("question", question))
     if cloze is not None:
         if cloze not in cloze_numbers(question_html):
             raise CardHtmlError(f"no cloze deletion {{{{c{cloze}::…}}}} in the text")
-    elif not answer_text and not any(image.side == "answer" for image in images):
-        raise CardHtmlError(_empty("answer", answer))
+    elif _shows_no_text(answer_text) and not any(image.side == "answer" for image in images):
+        # An answer that was only the source link taken off it was empty.
+        raise CardHtmlError(_empty("answer", "" if source_url else answer))
     return content
 
 
@@ -325,9 +327,17 @@ def _sides(
 _INLINE_KIND = re.compile(r"""<img\b[^<>]*?\bsrc\s*=\s*["']?\s*data:([^;,"'\s<>]*)""", re.I)
 
 
+def _shows_no_text(text: str) -> bool:
+    """Whether a side's plain text is nothing a reader sees: spaces, or format characters
+    alone (a zero-width space, a soft hyphen, a word joiner, as pasted from the web)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
 def _empty(side: str, field: str) -> str:
     """Why a side is empty: an inline image left in it (not one inline_images took) is
-    dropped by the sanitizer, so say that rather than just "empty"."""
+    dropped by the sanitizer, so say that rather than just "empty"; a side of markup that
+    shows nothing (`<div><br></div>`, `&nbsp;`, as Anki's editor leaves a field cleared) is
+    named so, since its cell does not look empty."""
     if match := _INLINE_KIND.search(field):
         kind = match.group(1).lower()
         if kind in _INLINE_SUFFIXES:
@@ -336,6 +346,8 @@ def _empty(side: str, field: str) -> str:
             f"the {side} is an inline image of a type not imported ({kind or 'no type'}): "
             "PNG, JPEG, GIF, WebP and SVG are"
         )
+    if field.strip():
+        return f"empty {side} (only markup, spaces or invisible characters)"
     return f"empty {side}"
 
 
@@ -678,7 +690,12 @@ def _image_refs(value: str, side: Side) -> list[ImageRef]:
     if "<img" not in value:
         return []
     images = BeautifulSoup(value, "html.parser").find_all("img", src=True)
-    return [ImageRef(image["src"], side, position) for position, image in enumerate(images)]
+    # An image of no source (`<img src="">`) shows nothing and has nothing to fetch.
+    return [
+        ImageRef(image["src"], side, position)
+        for position, image in enumerate(images)
+        if image["src"].strip()
+    ]
 
 
 def _holds_block(node: object) -> bool:

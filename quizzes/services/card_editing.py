@@ -19,6 +19,7 @@ from quizzes.importing.cardhtml import (
     ImageRef,
     card_content,
     cloze_note_problem,
+    tts_directives_as_text,
 )
 from quizzes.models import AttemptQuestion, CachedImage, Card, CardImage, Deck
 from quizzes.rendering import cloze_numbers, cloze_text_for_typing
@@ -331,8 +332,12 @@ def card_preview(*, question_html: str, answer_html: str, cloze: int | None = No
             question_html=question_html, answer_html=answer_html, cloze=cloze
         )
     except CardHtmlError as error:
-        # Shown as typed (sanitized), images as placeholders: saving will refuse it.
-        question, answer = sanitize_card_html(question_html), sanitize_card_html(answer_html)
+        # Shown as typed (sanitized), images as placeholders: saving will refuse it. Its
+        # `[anki:tts]` directives show their words, as a saved card's do.
+        question, answer = (
+            sanitize_card_html(tts_directives_as_text(_plain_line_breaks(side)))
+            for side in (question_html, answer_html)
+        )
         # A form not filled in yet (a new card) has nothing to refuse.
         typed = question_html.strip() or answer_html.strip()
         images, problem = {}, str(error) if typed else ""
