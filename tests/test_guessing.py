@@ -171,7 +171,11 @@ def test_no_blind_rule_tells_the_answer_among_a_cards_own_wrong_answers(fastai_d
     needed it), the right answer was the longest of its four in 13 cards of 20. And the
     editors' wrong answers repeated the question's words: one shared more of them than the
     right answer (or as many, and was longer) on 26 cards of 27, so a player striking that
-    choice, the odd one out and the shortest was right 35 % of the time."""
+    choice, the odd one out and the shortest was right 35 % of the time. And a wrong answer
+    written from the right one ("Bilinear with antialiasing: ... Always look at the
+    results.") left the right answer the longer of the two most alike on 11 cards of 27:
+    now two wrong answers are the most alike pair on most cards. The rules still under
+    review are played here too: among a card's own wrong answers they must hold already."""
     ids = random.Random(7)
     right, asked = Counter(), 0
     cards = Card.objects.filter(deck=fastai_deck, distractors__isnull=False).distinct()
@@ -188,6 +192,10 @@ def test_no_blind_rule_tells_the_answer_among_a_cards_own_wrong_answers(fastai_d
             )
             asked += 1
             picks = guessers.every_rule(shown)
+            picks |= {
+                name: rule(shown.question, shown.texts)
+                for name, rule in guessers.RULES_UNDER_REVIEW.items()
+            }
             right.update(name for name, pick in picks.items() if pick == order.index(0))
 
     rates = {name: round(count / asked, 3) for name, count in right.items()}
