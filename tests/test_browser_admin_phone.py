@@ -3,7 +3,8 @@ decks is at least 40 px tall (checkboxes 24 px), as on the site (static/css/admi
 Django's own admin CSS makes links 16 px tall and checkboxes 13 px."""
 
 import pytest
-from playwright.sync_api import Page
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor
 from tests.factories import rendered
@@ -80,7 +81,7 @@ def site(live_server, transactional_db):
     [
         "/admin/",
         "/admin/quizzes/card/",
-        "/admin/quizzes/card/?o=1",
+        "/admin/quizzes/card/?o=1&q=Q1",
         "/admin/quizzes/card/{card}/change/",
         "/admin/quizzes/deck/",
         "/admin/quizzes/deck/import-anki/",
@@ -100,6 +101,13 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
     assert page.evaluate(CUT_MENUS) == []
+    if "q=" in path:
+        # The search box, named by a magnifier's image only (label-title-only), and its
+        # count's "(3 total)" link, told from the count's words by colour alone.
+        rules = ["label-title-only", "link-in-text-block"]
+        violations = Axe().run(page, options={"runOnly": rules}).response["violations"]
+        assert [node["target"] for v in violations for node in v["nodes"]] == []
+        expect(page.get_by_role("textbox", name="Search cards")).to_be_visible()
     if path == "/admin/quizzes/card/":
         # The action and Tag menus one under the other, lined up ("Action:" is the wider).
         menus = [menu.bounding_box() for menu in page.locator("#changelist .actions select").all()]
