@@ -51,6 +51,13 @@ CUT_MENUS = """() => [...document.querySelectorAll('select')]
   })
   .filter(([name, width, room]) => width > room)"""
 
+# Where the words of each element `selector` finds start, from the top of the page.
+WORDS_TOPS = """selector => [...document.querySelectorAll(selector)].map(element => {
+  const words = document.createRange();
+  words.selectNodeContents(element);
+  return words.getBoundingClientRect().top;
+})"""
+
 
 @pytest.fixture
 def site(live_server, transactional_db):
@@ -101,6 +108,10 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
     assert page.evaluate(CUT_MENUS) == []
+    if path == "/admin/":
+        # A model's Add link's words level with its name (a block, they sat at its top).
+        name, add = page.evaluate(WORDS_TOPS, ".dashboard .module tbody tr a")[:2]
+        assert add == pytest.approx(name, abs=2)
     if "q=" in path:
         # The search box, named by a magnifier's image only (label-title-only), and its
         # count's "(3 total)" link, told from the count's words by colour alone.
