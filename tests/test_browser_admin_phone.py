@@ -135,6 +135,8 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
             assert box.evaluate("box => box.scrollHeight <= box.clientHeight")
         assert page.locator("#card_images-group tr.form-row").count() == 1
         assert page.locator("#card_images-group").is_visible()
+        page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phones
+        assert page.evaluate(WIDE_INLINES) == []
         # A card without images: no heading of their table with nothing under it.
         page.goto(site + path.format(card=Card.objects.get(number=2).pk))
         assert page.locator("#card_images-group").count() == 1
