@@ -58,6 +58,15 @@ WORDS_TOPS = """selector => [...document.querySelectorAll(selector)].map(element
   return words.getBoundingClientRect().top;
 })"""
 
+# How far the words of each element `selector` finds stand from the middle of its box, in
+# whole pixels.
+WORDS_OFF_MIDDLE = """selector => [...document.querySelectorAll(selector)].map(element => {
+  const words = document.createRange();
+  words.selectNodeContents(element);
+  const [inner, outer] = [words.getBoundingClientRect(), element.getBoundingClientRect()];
+  return Math.round((inner.top + inner.bottom - outer.top - outer.bottom) / 2);
+})"""
+
 
 @pytest.fixture
 def site(live_server, transactional_db):
@@ -112,6 +121,9 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
         # A model's Add link's words level with its name (a block, they sat at its top).
         name, add = page.evaluate(WORDS_TOPS, ".dashboard .module tbody tr a")[:2]
         assert add == pytest.approx(name, abs=2)
+        # The header's links' words in the middle of their box, as Log out's (at its top,
+        # a gap of a line stood between them).
+        assert page.evaluate(WORDS_OFF_MIDDLE, "#user-tools a") == [0, 0]
     if "q=" in path:
         # The search box, named by a magnifier's image only (label-title-only), and its
         # count's "(3 total)" link, told from the count's words by colour alone.
