@@ -3,7 +3,8 @@ decks is at least 40 px tall (checkboxes 24 px), as on the site (static/css/admi
 Django's own admin CSS makes links 16 px tall and checkboxes 13 px."""
 
 import pytest
-from playwright.sync_api import Page
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
 
 from quizzes.models import CachedImage, Card, CardImage, Deck, Distractor
 from tests.factories import rendered
@@ -50,6 +51,22 @@ CUT_MENUS = """() => [...document.querySelectorAll('select')]
   })
   .filter(([name, width, room]) => width > room)"""
 
+# Where the words of each element `selector` finds start, from the top of the page.
+WORDS_TOPS = """selector => [...document.querySelectorAll(selector)].map(element => {
+  const words = document.createRange();
+  words.selectNodeContents(element);
+  return words.getBoundingClientRect().top;
+})"""
+
+# How far the words of each element `selector` finds stand from the middle of its box, in
+# whole pixels.
+WORDS_OFF_MIDDLE = """selector => [...document.querySelectorAll(selector)].map(element => {
+  const words = document.createRange();
+  words.selectNodeContents(element);
+  const [inner, outer] = [words.getBoundingClientRect(), element.getBoundingClientRect()];
+  return Math.round((inner.top + inner.bottom - outer.top - outer.bottom) / 2);
+})"""
+
 
 @pytest.fixture
 def site(live_server, transactional_db):
@@ -80,7 +97,7 @@ def site(live_server, transactional_db):
     [
         "/admin/",
         "/admin/quizzes/card/",
-        "/admin/quizzes/card/?o=1",
+        "/admin/quizzes/card/?o=1&q=Q1",
         "/admin/quizzes/card/{card}/change/",
         "/admin/quizzes/deck/",
         "/admin/quizzes/deck/import-anki/",
@@ -100,6 +117,20 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
     assert page.evaluate(SMALL_CONTROLS) == []
     assert page.evaluate(WIDE_INLINES) == []
     assert page.evaluate(CUT_MENUS) == []
+    if path == "/admin/":
+        # A model's Add link's words level with its name (a block, they sat at its top).
+        name, add = page.evaluate(WORDS_TOPS, ".dashboard .module tbody tr a")[:2]
+        assert add == pytest.approx(name, abs=2)
+        # The header's links' words in the middle of their box, as Log out's (at its top,
+        # a gap of a line stood between them).
+        assert page.evaluate(WORDS_OFF_MIDDLE, "#user-tools a") == [0, 0]
+    if "q=" in path:
+        # The search box, named by a magnifier's image only (label-title-only), and its
+        # count's "(3 total)" link, told from the count's words by colour alone.
+        rules = ["label-title-only", "link-in-text-block"]
+        violations = Axe().run(page, options={"runOnly": rules}).response["violations"]
+        assert [node["target"] for v in violations for node in v["nodes"]] == []
+        expect(page.get_by_role("textbox", name="Search cards")).to_be_visible()
     if path == "/admin/quizzes/card/":
         # The action and Tag menus one under the other, lined up ("Action:" is the wider).
         menus = [menu.bounding_box() for menu in page.locator("#changelist .actions select").all()]
@@ -116,6 +147,8 @@ def test_every_admin_control_is_big_enough_for_a_thumb(page: Page, site, staff, 
             assert box.evaluate("box => box.scrollHeight <= box.clientHeight")
         assert page.locator("#card_images-group tr.form-row").count() == 1
         assert page.locator("#card_images-group").is_visible()
+        page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phones
+        assert page.evaluate(WIDE_INLINES) == []
         # A card without images: no heading of their table with nothing under it.
         page.goto(site + path.format(card=Card.objects.get(number=2).pk))
         assert page.locator("#card_images-group").count() == 1

@@ -1,6 +1,8 @@
 """The progress page's year of reviews: whole on a laptop's column, its weekday names not
 cut; on a phone it scrolls sideways in its own box, the latest weeks in view, its weekday
-names beside the box and its months' names whole wherever it is scrolled to."""
+names beside the box and its months' names whole, and apart, wherever it is scrolled to."""
+
+import itertools
 
 import pytest
 from playwright.sync_api import Page
@@ -67,7 +69,8 @@ MONTH_NAMES_IN_VIEW = """async box => {
             .filter(name => name.getAttribute("visibility") !== "hidden")
             .map(name => name.getBoundingClientRect())
             .filter(name => name.right > edges.left && name.left < edges.right)
-            .map(name => [name.left - edges.left, edges.right - name.right]));
+            .map(name => [
+                name.left - edges.left, edges.right - name.right, name.left, name.right]));
     }
     return seen;
 }"""
@@ -81,5 +84,8 @@ def test_on_a_phone_the_months_names_are_whole_wherever_the_year_is_scrolled_to(
 
     for names in page.locator(".chart-scroll").evaluate(MONTH_NAMES_IN_VIEW):
         assert len(names) >= 5
-        assert all(left >= -0.5 and right >= -0.5 for left, right in names), names
+        assert all(left >= -0.5 and right >= -0.5 for left, right, *_ in names), names
         assert names[0][0] < 26  # the month at the left edge is named there
+        # Moved right to the edge, "Jun" touched "Jul": the two read as one word.
+        gaps = [after[2] - before[3] for before, after in itertools.pairwise(names)]
+        assert min(gaps) >= 4, names

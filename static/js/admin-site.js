@@ -12,4 +12,17 @@
       icon.setAttribute("role", "img");
     });
   });
+
+  // A tabular inline's heading row (edit_inline/tabular.html) starts with an empty cell over
+  // the column of each row's saved name, and ends with one where no row has a Delete box:
+  // headers without words (axe: empty-table-header). The first is named; the last heads
+  // nothing and goes.
+  document.querySelectorAll(".inline-group .tabular thead tr").forEach(function (row) {
+    const first = row.querySelector("th.original");
+    if (first && !first.textContent.trim()) {
+      first.innerHTML = '<span class="visually-hidden">Saved as</span>';
+    }
+    const last = row.lastElementChild;
+    if (last !== first && last.matches("th") && !last.textContent.trim()) last.remove();
+  });
 })();

@@ -130,6 +130,22 @@
     }
   }
 
+  // A code block or formula wider than its card scrolls sideways in its own box (site.css).
+  // A keyboard reaches its hidden end only if the box is a stop of its own, which Chromium
+  // and Firefox make of any such box but Safari does not (axe: scrollable-region-focusable).
+  // Only a box that scrolls is made one; one out of sight (an answer not shown yet) is
+  // measured again when it comes.
+  function reachScrollers() {
+    for (const box of document.querySelectorAll("[dir='auto'] :is(pre, math)")) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex"); // the sanitizer lets authors set none
+    }
+  }
+  reachScrollers();
+  document.addEventListener("htmx:afterSettle", reachScrollers);
+  document.addEventListener("toggle", reachScrollers, true); // a <details> opened; no bubbling
+  window.addEventListener("resize", reachScrollers);
+
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("htmx:sendError", sayNotThrough);
   document.addEventListener("htmx:timeout", sayNotThrough);
