@@ -191,6 +191,17 @@ def test_a_wrong_answers_box_grows_with_its_words_in_a_browser_without_field_siz
     assert empty.evaluate(WORDS_IN_VIEW)
     assert empty.evaluate("box => box.style.height") != ""  # grown here, not by CSS
 
+    # Made narrower (a phone turned, the window resized), it grows again.
+    before = saved.evaluate("box => [box.clientWidth, box.clientHeight]")
+    page.set_viewport_size({"width": 600, "height": 900})
+    for _ in range(40):  # a ResizeObserver's callback comes a frame later
+        if saved.evaluate(WORDS_IN_VIEW):
+            break
+        page.wait_for_timeout(25)
+    after = saved.evaluate("box => [box.clientWidth, box.clientHeight]")
+    assert after[0] < before[0] and after[1] > before[1], (before, after)
+    assert saved.evaluate(WORDS_IN_VIEW)
+
 
 COLOURED_NOTE = (
     "#separator:tab\n#html:true\nWhich activations are bounded?\t"

@@ -21,11 +21,30 @@
       fitWords(event.target);
     }
   });
+  // A box made narrower holds its words in more lines: a phone turned, the window resized,
+  // or the table laid out again after the page loaded (a heading dropped, a font arrived).
+  const widths = new WeakMap();
+  const narrowed = window.ResizeObserver
+    ? new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) {
+          const width = entry.contentRect.width;
+          if (widths.get(entry.target) !== width) {
+            widths.set(entry.target, width);
+            fitWords(entry.target);
+          }
+        });
+      })
+    : null;
+  function follow(box) {
+    fitWords(box);
+    if (narrowed) narrowed.observe(box);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(WRONG_ANSWER).forEach(fitWords);
+    document.querySelectorAll(WRONG_ANSWER).forEach(follow);
   });
   // "Add another Wrong answer" (Django's inlines.js)
   document.addEventListener("formset:added", function (event) {
-    event.target.querySelectorAll("textarea").forEach(fitWords);
+    event.target.querySelectorAll("textarea").forEach(follow);
   });
 })();
