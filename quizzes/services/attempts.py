@@ -634,8 +634,8 @@ def choices_settle(deck: Deck) -> bool:
 
 
 def choices_wanted(deck: Deck) -> None:
-    """Ask the worker to choose the wrong answers of more of a large deck's cards, once
-    until it has."""
+    """Ask the worker to choose `deck`'s wrong answers (choices_settle; a large deck's next
+    batch), once until it has."""
     if cache.add(choices_wanted_key(deck.pk), True, timeout=600):
         from quizzes.tasks import choices_settle_task
 
