@@ -935,3 +935,56 @@ def memory_figures(
         "held_new": row[7],
         "studied_waiting": row[8] if waiting is not None else 0,
     }
+
+
+def due_by_day(
+    *, user_id: int, card_id: int, starts: dict[int, datetime], days: range, near: range
+) -> tuple[dict[int, int], frozenset[int]]:
+    """For Anki's load balancer (reviews._workload): how many of the learner's cards are
+    due on each study day of `days`, the card `card_id` left out, and on which days of
+    `near` a sibling of it is due (a card of its deck and note guid); `starts`: each day's
+    first moment, and the next day's. One statement, written out: the ORM's aggregate of a
+    filtered count a day took longer to build than to run, at every answer."""
+    card, memory = Card._meta.db_table, CardMemory._meta.db_table
+
+    def bounds(day: int) -> list:
+        return [
+            _db_value(CardMemory, "due", starts[day]),
+            _db_value(CardMemory, "due", starts[day + 1]),
+        ]
+
+    within = "m.due >= %s AND m.due < %s"
+    params: list = []
+    prefix = ""
+    if near:
+        prefix = (
+            f"WITH siblings AS (SELECT s.id FROM {card} s JOIN {card} a "
+            "ON a.deck_id = s.deck_id AND a.guid = s.guid "
+            "WHERE a.id = %s AND s.guid <> '' AND s.id <> %s) "
+        )
+        params += [card_id, card_id]
+    selects = []
+    for day in days:
+        selects.append(f"COUNT(m.id) FILTER (WHERE {within})")
+        params += bounds(day)
+    for day in near:
+        selects.append(
+            f"COUNT(m.id) FILTER (WHERE {within} AND m.card_id IN (SELECT id FROM siblings))"
+        )
+        params += bounds(day)
+    first = min(days.start, near.start) if near else days.start
+    last = max(days.stop, near.stop) if near else days.stop
+    params += [user_id, _db_value(CardMemory, "due", starts[first])]
+    params += [_db_value(CardMemory, "due", starts[last]), card_id]
+    sql = (
+        f"{prefix}SELECT {', '.join(selects)} FROM {memory} m WHERE m.user_id = %s "
+        "AND m.due >= %s AND m.due < %s AND m.card_id <> %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    counts = dict(zip(days, row[: len(days)], strict=True))
+    sibling_days = frozenset(
+        day for day, count in zip(near, row[len(days) :], strict=True) if count
+    )
+    return counts, sibling_days

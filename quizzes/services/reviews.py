@@ -356,37 +356,14 @@ def _workload(
         )
         for day in range(read.start, read.stop + 1)
     }
-    answered = Card.objects.filter(pk=card_id)
-    siblings = (
-        Card.objects.filter(
-            deck_id=Subquery(answered.values("deck_id")), guid=Subquery(answered.values("guid"))
-        )
-        .exclude(guid="")
-        .exclude(pk=card_id)
-        .values("pk")
-    )
-
-    def on(day: int) -> Q:
-        return Q(due__gte=starts[day], due__lt=starts[day + 1])
-
-    counts = (
-        CardMemory.objects.filter(
-            user_id=settings.user_id, due__gte=starts[read.start], due__lt=starts[read.stop]
-        )
-        .exclude(card_id=card_id)
-        .aggregate(
-            **{f"day_{day}": Count("pk", filter=on(day)) for day in days},
-            **{
-                f"siblings_{day}": Count("pk", filter=on(day) & Q(card_id__in=siblings))
-                for day in near
-            },
-        )
+    due_on, sibling_days = play_sql.due_by_day(
+        user_id=settings.user_id, card_id=card_id, starts=starts, days=days, near=near
     )
     return scheduling.Workload(
-        due_on={day: counts[f"day_{day}"] for day in days},
+        due_on=due_on,
         today_weekday=today.weekday(),
         easy_days=settings.easy_day_settings,
-        sibling_days=frozenset(day for day in near if counts[f"siblings_{day}"]),
+        sibling_days=sibling_days,
     )
 
 
