@@ -224,13 +224,10 @@ class ReviewLog(models.Model):
         # no answer either, and a fit of the parameters reads past it.
         RESCHEDULED = "rescheduled", "Rescheduled"
 
-    # What the learner did to a card by hand that is not an answer (Anki's "Manual"
-    # entries). play_sql's count of the day's new cards reads these two: a card rescheduled
-    # on change was in review, never new.
-    NOT_ANSWERS = (Source.RESET, Source.RESCHEDULE)
-    # Every entry that is not an answer, those and the rescheduled ones: the day's counts,
+    # Every entry that is not an answer: what the learner did to a card by hand (Anki's
+    # "Manual" entries) and the due dates moved on a change of settings. The day's counts,
     # the progress page's reviews and the study statistics leave them out.
-    UNGRADED = (*NOT_ANSWERS, Source.RESCHEDULED)
+    NOT_ANSWERS = (Source.RESET, Source.RESCHEDULE, Source.RESCHEDULED)
 
     class Rating(models.IntegerChoices):
         # Anki's word for a Forget or a Set due date (and a reschedule's, "Rescheduled")

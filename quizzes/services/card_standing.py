@@ -38,7 +38,7 @@ def card_standing(*, user, card: Card, memory: MemoryFigures, now: datetime) -> 
     last_forget = logs.filter(source=ReviewLog.Source.RESET).order_by("-reviewed_at")
     since = Coalesce(Subquery(last_forget.values("reviewed_at")[:1]), Value(EPOCH))
     counts = (
-        logs.exclude(source__in=ReviewLog.UNGRADED)
+        logs.exclude(source__in=ReviewLog.NOT_ANSWERS)
         .filter(reviewed_at__gt=since)
         .aggregate(
             answered=Count("pk"), right=Count("pk", filter=Q(rating__gt=ReviewLog.Rating.AGAIN))

@@ -899,7 +899,8 @@ def memory_figures(
     # their reviews (ReviewLog.card None, an index of its own) stay.
     selects.append(
         f"(SELECT COUNT(*) FROM {REVIEW_LOGS} r WHERE r.user_id = %s AND r.card_id IS NULL "
-        "AND r.reviewed_at >= %s AND r.state_before = %s AND r.source NOT IN (%s, %s))"
+        "AND r.reviewed_at >= %s AND r.state_before = %s AND r.source NOT IN "
+        f"({', '.join(['%s'] * len(ReviewLog.NOT_ANSWERS))}))"
     )
     params += [
         user_id,
@@ -972,10 +973,9 @@ def due_by_day(
             f"COUNT(m.id) FILTER (WHERE {within} AND m.card_id IN (SELECT id FROM siblings))"
         )
         params += bounds(day)
-    first = min(days.start, near.start) if near else days.start
-    last = max(days.stop, near.stop) if near else days.stop
-    params += [user_id, _db_value(CardMemory, "due", starts[first])]
-    params += [_db_value(CardMemory, "due", starts[last]), card_id]
+    read = near or days  # `near`, when it is read, holds `days`
+    params += [user_id, _db_value(CardMemory, "due", starts[read.start])]
+    params += [_db_value(CardMemory, "due", starts[read.stop]), card_id]
     sql = (
         f"{prefix}SELECT {', '.join(selects)} FROM {memory} m WHERE m.user_id = %s "
         "AND m.due >= %s AND m.due < %s AND m.card_id <> %s"

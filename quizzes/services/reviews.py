@@ -197,7 +197,7 @@ def review_cards_reschedule(*, user, now: datetime) -> int:
         ReviewLog.objects.filter(
             user=user, card=OuterRef("card"), reviewed_at=OuterRef("last_review")
         )
-        .exclude(source__in=ReviewLog.UNGRADED)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .order_by("-pk")
     )
     rows = list(
@@ -217,7 +217,7 @@ def review_cards_reschedule(*, user, now: datetime) -> int:
     due_on = Counter(max((_today(settings, row.due) - today).days, 0) for row in rows)
     due_on[0] += (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start, card__isnull=False)
-        .exclude(source__in=ReviewLog.UNGRADED)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .values("card")
         .distinct()
         .count()
@@ -346,7 +346,7 @@ def _workload(
     # Sibling days are read this far around the ranges, from today on.
     reach = scheduling.SIBLING_REACH if settings.bury_siblings else None
     near = range(max(first - reach, 0), last + reach + 1) if reach is not None else range(0)
-    read = range(min([first, *near[:1]]), max([last, *near[-1:]]) + 1)
+    read = near or days  # the sibling days' reach holds the ranges' days
     today = _today(settings, now)
     starts = {
         day: scheduling.study_day_start(
@@ -492,7 +492,7 @@ def _introduced_since(*, user, start: datetime) -> int:
         ReviewLog.objects.filter(
             user=user, card=None, reviewed_at__gte=start, state_before=scheduling.MemoryState.NEW
         )
-        .exclude(source__in=ReviewLog.UNGRADED)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .values("pk")
     )
     return remembered.union(deleted, all=True).count()  # one query, as the queue's others
@@ -961,7 +961,7 @@ def studied_since(*, user, start: datetime) -> Studied:
     answers nothing). One query."""
     figures = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=start)
-        .exclude(source__in=ReviewLog.UNGRADED)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .aggregate(cards=Count("pk"), seconds=Sum("elapsed_seconds"))
     )
     return Studied(cards=figures["cards"], seconds=figures["seconds"] or 0.0)

@@ -205,7 +205,7 @@ def progress_figures(*, user, now: datetime) -> ProgressFigures:
     learned = Q(state_before=scheduling.MemoryState.REVIEW)
     review_rows = (
         ReviewLog.objects.filter(user=user, reviewed_at__gte=since)
-        .exclude(source__in=ReviewLog.UNGRADED)
+        .exclude(source__in=ReviewLog.NOT_ANSWERS)
         .annotate(**_study_day_parts("reviewed_at", settings))
         .values("local_date", "before_start")
         .annotate(
